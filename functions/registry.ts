@@ -1,0 +1,70 @@
+import { EnvName, ENV } from '../layers/common/env-names';
+
+/**
+ * Every Lambda function of hilum, in one list. The CDK app builds one function per
+ * entry and the local runtime maps the synthesized functions back to these modules
+ * (through the `hilum:functionId` metadata CDK writes on each function), so the two
+ * cannot drift apart.
+ */
+export type BucketName = 'intake' | 'quarantine' | 'released';
+export type Access = 'read' | 'write' | 'readwrite';
+
+export interface FunctionSpec {
+  /** Stable id: the construct id in CDK and the key in the local runtime. */
+  readonly id: string;
+  /** Module path from the repository root; it exports `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly buckets: Partial<Record<BucketName, Access>>;
+  readonly table?: Access;
+  /** Puts events on the hilum event bus. */
+  readonly putsEvents?: boolean;
+  /** Reads the project de-identification secret. */
+  readonly readsDeidSecret?: boolean;
+  /** Verifies bearer tokens (API functions). */
+  readonly verifiesTokens?: boolean;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+}
+
+const api = (id: string, entry: string, description: string, rest: Partial<FunctionSpec>): FunctionSpec => ({
+  id, entry, description, buckets: {}, verifiesTokens: true, timeoutSeconds: 29, memoryMb: 512, ...rest,
+});
+const task = (id: string, entry: string, description: string, rest: Partial<FunctionSpec>): FunctionSpec => ({
+  id, entry, description, buckets: {}, timeoutSeconds: 300, memoryMb: 1024, ...rest,
+});
+
+export const FUNCTIONS = {
+  createSubmission: api('CreateSubmission', 'functions/api/create-submission.ts', 'Opens a submission for a site', { table: 'readwrite' }),
+  requestUploads: api('RequestUploads', 'functions/api/request-uploads.ts', 'Issues presigned PUT (or multipart) URLs into the intake bucket', { table: 'readwrite', buckets: { intake: 'write' } }),
+  completeUpload: api('CompleteUpload', 'functions/api/complete-upload.ts', 'Completes a multipart upload', { table: 'read', buckets: { intake: 'write' } }),
+  completeSubmission: api('CompleteSubmission', 'functions/api/complete-submission.ts', 'Seals a submission', { table: 'readwrite', putsEvents: true }),
+  getSubmission: api('GetSubmission', 'functions/api/get-submission.ts', 'Shows a submission and its file outcomes', { table: 'read' }),
+  listStudies: api('ListStudies', 'functions/api/list-studies.ts', 'Lists published studies', { table: 'read' }),
+  studyFiles: api('StudyFiles', 'functions/api/study-files.ts', 'Presigned GET URLs for the files of a published study', { table: 'read', buckets: { released: 'read' } }),
+
+  parse: task('Parse', 'functions/ingest/parse.ts', 'Reads an intake object and checks it is DICOM', { table: 'read', buckets: { intake: 'read' } }),
+  deidentify: task('Deidentify', 'functions/ingest/deidentify.ts', 'De-identifies an intake object into the work prefix', { buckets: { intake: 'readwrite' }, readsDeidSecret: true }),
+  verify: task('Verify', 'functions/ingest/verify.ts', 'Independent check that no PHI survived', { buckets: { intake: 'read' } }),
+  qa: task('Qa', 'functions/ingest/qa.ts', 'Instance-level quality rules', { buckets: { intake: 'read' } }),
+  stage: task('Stage', 'functions/ingest/stage.ts', 'Copies a verified object to the released bucket and records it', { table: 'readwrite', buckets: { intake: 'readwrite', released: 'readwrite' }, putsEvents: true }),
+  quarantine: task('Quarantine', 'functions/ingest/quarantine.ts', 'Moves a failed object to quarantine with its reason', { table: 'readwrite', buckets: { intake: 'readwrite', quarantine: 'write' }, putsEvents: true }),
+
+  indexSubmission: task('IndexSubmission', 'functions/submission/index-submission.ts', 'Builds study records from staged instances', { table: 'readwrite' }),
+  publishSubmission: task('PublishSubmission', 'functions/submission/publish-submission.ts', 'Makes a sealed submission\'s studies visible', { table: 'readwrite' }),
+} satisfies Record<string, FunctionSpec>;
+
+export type FunctionKey = keyof typeof FUNCTIONS;
+
+/** The environment variables a function needs, derived from what it uses. */
+export function environmentNamesFor(spec: FunctionSpec): EnvName[] {
+  const names: EnvName[] = [];
+  if (spec.buckets.intake) names.push(ENV.intakeBucket);
+  if (spec.buckets.quarantine) names.push(ENV.quarantineBucket);
+  if (spec.buckets.released) names.push(ENV.releasedBucket);
+  if (spec.table) names.push(ENV.catalogTable);
+  if (spec.putsEvents) names.push(ENV.eventBusName);
+  if (spec.readsDeidSecret) names.push(ENV.deidSecretId);
+  if (spec.verifiesTokens) names.push(ENV.authIssuer, ENV.authJwksUrl, ENV.authAudience);
+  return names;
+}

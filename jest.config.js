@@ -1,0 +1,10 @@
+/** Three tiers live under test/: unit (pure), infra (CDK assertions, cdk-nag), integration (local emulators). */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
+  testTimeout: 120000,
+  maxWorkers: 2,
+};

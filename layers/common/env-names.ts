@@ -1,0 +1,21 @@
+/**
+ * The environment variables every hilum function may read. CDK sets them on each
+ * Lambda from its resources; the local runtime sets the same names from the
+ * synthesized template, so handlers never know which world they run in.
+ */
+export const ENV = {
+  intakeBucket: 'INTAKE_BUCKET',
+  quarantineBucket: 'QUARANTINE_BUCKET',
+  releasedBucket: 'RELEASED_BUCKET',
+  catalogTable: 'CATALOG_TABLE',
+  eventBusName: 'EVENT_BUS_NAME',
+  deidSecretId: 'DEID_SECRET_ID',
+  authIssuer: 'AUTH_ISSUER',
+  authJwksUrl: 'AUTH_JWKS_URL',
+  authAudience: 'AUTH_AUDIENCE',
+  multipartThresholdBytes: 'MULTIPART_THRESHOLD_BYTES',
+  uploadUrlTtlSeconds: 'UPLOAD_URL_TTL_SECONDS',
+  downloadUrlTtlSeconds: 'DOWNLOAD_URL_TTL_SECONDS',
+} as const;
+
+export type EnvName = (typeof ENV)[keyof typeof ENV];

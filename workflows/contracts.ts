@@ -1,0 +1,106 @@
+/**
+ * The data contracts between the states of the two workflows. Step Functions
+ * carries no PHI: only keys, pseudonymous (remapped) UIDs, counts and rule ids.
+ *
+ * Ingest workflow (one execution per S3 "Object Created" event on `intake/`):
+ *   Parse -> AlreadyHandled? -> Deidentify -> Verify -> Qa -> QaOutcome? -> Stage
+ *   every task: Retry on transient errors, Catch States.ALL -> Quarantine
+ * The execution input is the EventBridge S3 event; each task's Lambda result
+ * (its `Payload`) is stored under the key named below (`$.parse`, `$.deid`, ...).
+ */
+
+/** EventBridge "Object Created" event from S3, the ingest execution input. */
+export interface S3ObjectCreatedEvent {
+  readonly 'detail-type': 'Object Created';
+  readonly source: 'aws.s3';
+  readonly detail: {
+    readonly bucket: { readonly name: string };
+    readonly object: { readonly key: string; readonly size?: number; readonly etag?: string };
+  };
+}
+
+export interface ObjectRef { readonly bucket: string; readonly key: string }
+
+/** $.parse */
+export interface ParseResult {
+  readonly submissionId: string;
+  readonly fileId: string;
+  /** True when an earlier delivery of the same event already staged or quarantined this file. */
+  readonly alreadyHandled: boolean;
+  readonly bytes: number;
+  readonly transferSyntaxUid?: string;
+  readonly modality?: string;
+  readonly sopClassUid?: string;
+}
+
+export interface DeidentifyInput extends ObjectRef { readonly submissionId: string; readonly fileId: string }
+/** $.deid */
+export interface DeidentifyResult {
+  /** Key of the de-identified (not yet verified) copy, in the intake bucket under `work/`. */
+  readonly workKey: string;
+  readonly studyUid: string;
+  readonly seriesUid: string;
+  readonly sopUid: string;
+  readonly outcome: 'ok' | 'needs-pixel-review';
+  /** Counts per `keyword:action`, never values. */
+  readonly actionCounts: Readonly<Record<string, number>>;
+}
+
+export interface VerifyInput { readonly bucket: string; readonly originalKey: string; readonly workKey: string }
+/** $.verify (a failed verification throws `VerificationFailed` instead) */
+export interface VerifyResult { readonly passed: true; readonly checks: number }
+
+export interface QaInput { readonly bucket: string; readonly workKey: string; readonly deidOutcome: DeidentifyResult['outcome'] }
+export interface QaFinding { readonly ruleId: string; readonly severity: 'warn' | 'quarantine'; readonly message: string }
+/** $.qa */
+export interface QaResult { readonly outcome: 'pass' | 'warn' | 'quarantine'; readonly findings: readonly QaFinding[] }
+
+export interface StageInput {
+  readonly bucket: string;
+  readonly originalKey: string;
+  readonly workKey: string;
+  readonly submissionId: string;
+  readonly fileId: string;
+  readonly studyUid: string;
+  readonly seriesUid: string;
+  readonly sopUid: string;
+  readonly findings: readonly QaFinding[];
+}
+/** $.stage */
+export interface StageResult { readonly releasedKey: string; readonly sha256: string; readonly size: number }
+
+/**
+ * Quarantine receives the whole execution state: the original event, whatever
+ * results exist, and either `$.error` (a caught error: `{Error, Cause}`) or `$.qa`
+ * with outcome `quarantine`.
+ */
+export interface QuarantineInput extends Partial<S3ObjectCreatedEvent> {
+  readonly parse?: ParseResult;
+  readonly deid?: DeidentifyResult;
+  readonly qa?: QaResult;
+  readonly error?: { readonly Error: string; readonly Cause?: string };
+}
+export interface QuarantineResult { readonly quarantineKey: string; readonly reason: string }
+
+/**
+ * Submission workflow (one execution per "Submission Ready" event on the hilum bus):
+ *   IndexSubmission -> PublishSubmission, Retry on transient errors, Catch -> Fail.
+ */
+export const PIPELINE_EVENT_SOURCE = 'hilum.pipeline';
+export const SUBMISSION_READY = 'Submission Ready';
+export interface SubmissionReadyDetail { readonly submissionId: string }
+export interface SubmissionInput { readonly submissionId: string }
+/** $.index */
+export interface IndexResult { readonly submissionId: string; readonly studyUids: readonly string[]; readonly instanceCount: number }
+/** $.publish */
+export interface PublishResult { readonly submissionId: string; readonly published: number; readonly alreadyPublished: boolean }
+
+/** Error names a task may throw; Retry matches TRANSIENT_ERRORS only. */
+export const TRANSIENT_ERRORS = [
+  'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException', 'TransientError',
+] as const;
+
+/** Intake keys: `intake/{submissionId}/{fileId}`; work copies: `work/{submissionId}/{fileId}.dcm`. */
+export const INTAKE_PREFIX = 'intake/';
+export const WORK_PREFIX = 'work/';
