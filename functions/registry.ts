@@ -44,7 +44,7 @@ export const FUNCTIONS = {
   studyFiles: api('StudyFiles', 'functions/api/study-files.ts', 'Presigned GET URLs for the files of a published study', { table: 'read', buckets: { released: 'read' } }),
 
   parse: task('Parse', 'functions/ingest/parse.ts', 'Reads an intake object and checks it is DICOM', { table: 'read', buckets: { intake: 'read' } }),
-  deidentify: task('Deidentify', 'functions/ingest/deidentify.ts', 'De-identifies an intake object into the work prefix', { buckets: { intake: 'readwrite' }, readsDeidSecret: true }),
+  deidentify: task('Deidentify', 'functions/ingest/deidentify.ts', 'De-identifies an intake object into the work prefix', { table: 'read', buckets: { intake: 'readwrite' }, readsDeidSecret: true }),
   verify: task('Verify', 'functions/ingest/verify.ts', 'Independent check that no PHI survived', { buckets: { intake: 'read' } }),
   qa: task('Qa', 'functions/ingest/qa.ts', 'Instance-level quality rules', { buckets: { intake: 'read' } }),
   stage: task('Stage', 'functions/ingest/stage.ts', 'Copies a verified object to the released bucket and records it', { table: 'readwrite', buckets: { intake: 'readwrite', released: 'readwrite' }, putsEvents: true }),

@@ -1,0 +1,25 @@
+import { Conflict } from '../../layers/common/errors';
+import { httpHandler } from '../../layers/common/http';
+import { logger } from '../../layers/common/powertools';
+import { catalog } from '../shared/context';
+import { announceIfReady } from '../shared/readiness';
+import { submissionPath } from '../shared/schemas';
+import { loadSubmissionFor } from '../shared/submission-access';
+
+/**
+ * POST /submissions/{id}/complete: seals the submission (no more files). It is
+ * published once every announced file has an outcome, which may already be so.
+ */
+export const handler = httpHandler({ roles: ['site-uploader'], path: submissionPath }, async ({ caller, path }) => {
+  const submission = await loadSubmissionFor(caller, path.submissionId, 'write');
+  if (submission.status !== 'open') {
+    // Sealing twice is what a retrying client does; answer as the first time did.
+    return { statusCode: 202, body: { submissionId: submission.submissionId, status: submission.status } };
+  }
+  if (submission.fileCount === 0) throw new Conflict('the submission has no files; announce uploads first');
+  const sealed = await catalog().sealSubmission(submission.submissionId, new Date().toISOString());
+  const status = sealed?.status ?? (await catalog().getSubmission(submission.submissionId))?.status ?? 'sealed';
+  logger.info('submission sealed', { submissionId: submission.submissionId, files: submission.fileCount });
+  await announceIfReady(submission.submissionId);
+  return { statusCode: 202, body: { submissionId: submission.submissionId, status } };
+});

@@ -1,0 +1,30 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { requireUploaderFor } from '../../layers/common/auth';
+import { httpHandler } from '../../layers/common/http';
+import { logger } from '../../layers/common/powertools';
+import { catalog } from '../shared/context';
+import { slug } from '../shared/schemas';
+
+/** POST /submissions: a site opens a submission for a project. */
+export const handler = httpHandler({
+  roles: ['site-uploader'],
+  body: z.object({ project: slug, site: slug }).strict(),
+}, async ({ caller, body }) => {
+  requireUploaderFor(caller, body.site);
+  const submission = {
+    submissionId: randomUUID(),
+    project: body.project,
+    site: body.site,
+    status: 'open' as const,
+    createdBy: caller.subject,
+    createdAt: new Date().toISOString(),
+    fileCount: 0,
+    handledCount: 0,
+    stagedCount: 0,
+    quarantinedCount: 0,
+  };
+  await catalog().createSubmission(submission);
+  logger.info('submission opened', { submissionId: submission.submissionId, project: body.project, site: body.site });
+  return { statusCode: 201, body: submission };
+});

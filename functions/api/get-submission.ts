@@ -1,0 +1,21 @@
+import { httpHandler } from '../../layers/common/http';
+import { catalog } from '../shared/context';
+import { submissionPath } from '../shared/schemas';
+import { loadSubmissionFor } from '../shared/submission-access';
+
+/** GET /submissions/{id}: the submission, its counts, and each file's outcome (ids, rule or error codes, no values). */
+export const handler = httpHandler({ roles: ['site-uploader', 'curator'], path: submissionPath }, async ({ caller, path }) => {
+  const submission = await loadSubmissionFor(caller, path.submissionId, 'read');
+  const files = await catalog().listFiles(submission.submissionId);
+  return {
+    statusCode: 200,
+    body: {
+      ...submission,
+      files: files.map((f) => ({
+        fileId: f.fileId, declaredSize: f.declaredSize, status: f.status,
+        ...(f.studyUid ? { studyUid: f.studyUid } : {}),
+        ...(f.reasonCode ? { reasonCode: f.reasonCode, reason: f.reason } : {}),
+      })),
+    },
+  };
+});

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { InvalidCursor } from '../../layers/catalog/repository';
+import { BadRequest } from '../../layers/common/errors';
+import { httpHandler } from '../../layers/common/http';
+import { catalog } from '../shared/context';
+
+/**
+ * GET /studies?modality=CT&limit=50&cursor=...: published studies. The search
+ * snapshot replaces this scan for faceted search; this is the plain listing.
+ */
+export const handler = httpHandler({
+  roles: ['researcher', 'curator'],
+  query: z.object({
+    modality: z.string().regex(/^[A-Z]{2,4}$/, 'must be a DICOM modality code such as CT').optional(),
+    project: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    cursor: z.string().max(2048).optional(),
+  }).strict(),
+}, async ({ query }) => {
+  const matches = [];
+  let cursor = query.cursor;
+  // Filters apply after the page is read; keep reading until the page is full or the index ends.
+  try {
+    do {
+      const page = await catalog().listPublishedStudies(query.limit, cursor);
+      for (const study of page.items) {
+        if (query.modality && !study.modalities.includes(query.modality)) continue;
+        if (query.project && study.project !== query.project) continue;
+        matches.push(study);
+      }
+      cursor = page.cursor;
+    } while (cursor && matches.length < query.limit);
+  } catch (error) {
+    if (error instanceof InvalidCursor) throw new BadRequest(error.message);
+    throw error;
+  }
+  return { statusCode: 200, body: { studies: matches, ...(cursor ? { cursor } : {}) } };
+});

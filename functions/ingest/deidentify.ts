@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { deidentify } from '../../layers/dicom';
+import { UnknownUpload } from '../../layers/common/errors';
+import { logger, metrics } from '../../layers/common/powertools';
+import { taskHandler } from '../../layers/common/task';
+import type { DeidentifyResult } from '../../workflows/contracts';
+import { catalog, deidSecret, objects } from '../shared/context';
+import { workKey } from '../shared/intake-key';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+
+/**
+ * De-identifies the intake object with the project's key and writes the result to
+ * the work prefix of the (PHI-grade) intake bucket: it reaches the released bucket
+ * only after the independent verifier passes it.
+ */
+export const handler = taskHandler(z.object({
+  bucket: z.string().min(1), key: z.string().min(1), submissionId: z.string().uuid(), fileId: z.string().uuid(),
+}), async ({ bucket, key, submissionId, fileId }): Promise<DeidentifyResult> => {
+  const submission = await catalog().getSubmission(submissionId);
+  if (!submission) throw new UnknownUpload('the submission does not exist');
+  const bytes = await objects().getBytes(bucket, key);
+  if (!bytes) throw new UnknownUpload('the announced object is not in the intake bucket');
+  const output = deidentify(bytes, { secret: await deidSecret(), project: submission.project });
+  const target = workKey(submissionId, fileId);
+  await objects().put(bucket, target, output.bytes);
+  const changed = Object.values(output.actionCounts).reduce((sum, n) => sum + n, 0);
+  metrics.addMetric('AttributesDeidentified', MetricUnit.Count, changed);
+  logger.info('de-identified', { submissionId, fileId, outcome: output.outcome, attributes: changed });
+  return {
+    workKey: target,
+    studyUid: output.summary.studyInstanceUid,
+    seriesUid: output.summary.seriesInstanceUid,
+    sopUid: output.summary.sopInstanceUid,
+    outcome: output.outcome,
+    actionCounts: output.actionCounts,
+  };
+});

@@ -1,0 +1,49 @@
+import { RECORDABLE_ERRORS } from '../../layers/common/errors';
+import type { QuarantineInput } from '../../workflows/contracts';
+
+export interface QuarantineReason {
+  /** A rule id or an error name: what a curator filters by. */
+  readonly code: string;
+  /** Human-readable, free of DICOM values. */
+  readonly message: string;
+  /** The workflow state that failed, when known. */
+  readonly failedAfter: string;
+}
+
+const MAX_MESSAGE = 500;
+
+/**
+ * Why a file is quarantined, from the workflow state. Messages of errors hilum
+ * raises itself are value-free by construction and are kept; anything else (a
+ * library's message could quote a value) is reduced to its error name.
+ */
+export function quarantineReason(state: QuarantineInput): QuarantineReason {
+  const failedAfter = state.qa ? 'Qa' : state.deid ? 'Deidentify' : state.parse ? 'Parse' : 'start';
+  if (state.qa?.outcome === 'quarantine') {
+    const blocking = state.qa.findings.filter((f) => f.severity === 'quarantine');
+    return {
+      code: blocking[0]?.ruleId ?? 'qa',
+      message: truncate(blocking.map((f) => `${f.ruleId}: ${f.message}`).join('; ') || 'quality rules failed'),
+      failedAfter,
+    };
+  }
+  const name = state.error?.Error ?? 'Unknown';
+  const detail = RECORDABLE_ERRORS.has(name) || KNOWN_NAMES.has(name) ? causeMessage(state.error?.Cause) : undefined;
+  return { code: name, message: truncate(detail ? `${name}: ${detail}` : `${name} (details withheld)`), failedAfter };
+}
+
+/** Names of hilum's own errors beyond the shared list. */
+const KNOWN_NAMES = new Set(['SizeMismatch', 'ObjectMissing']);
+
+function causeMessage(cause: string | undefined): string | undefined {
+  if (!cause) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(cause);
+    if (parsed && typeof parsed === 'object' && 'errorMessage' in parsed && typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch { /* a plain string cause */ }
+  return cause;
+}
+
+function truncate(text: string): string {
+  return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text;
+}

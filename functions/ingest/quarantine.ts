@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { logger, metrics } from '../../layers/common/powertools';
+import { taskHandler } from '../../layers/common/task';
+import type { QuarantineInput, QuarantineResult } from '../../workflows/contracts';
+import { buckets, catalog, objects } from '../shared/context';
+import { parseIntakeKey, workKey } from '../shared/intake-key';
+import { announceIfReady } from '../shared/readiness';
+import { quarantineReason } from './quarantine-reason';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+
+const state = z.object({
+  detail: z.object({ bucket: z.object({ name: z.string().min(1) }), object: z.object({ key: z.string().min(1) }) }),
+}).passthrough();
+
+/**
+ * Moves a file that failed or did not pass QA to the quarantine bucket with a JSON
+ * sidecar saying why (rule ids and value-free messages), records the outcome, and
+ * only then removes the intake original. Nothing is deleted without a copy.
+ */
+export const handler = taskHandler(state, async (input): Promise<QuarantineResult> => {
+  const full = input as unknown as QuarantineInput & z.infer<typeof state>;
+  const bucket = full.detail.bucket.name;
+  const key = full.detail.object.key;
+  const ids = parseIntakeKey(key);
+  const reason = quarantineReason(full);
+  const target = ids ? `quarantine/${ids.submissionId}/${ids.fileId}` : `quarantine/unannounced/${key.replace(/[^A-Za-z0-9._/-]/g, '_')}`;
+  const now = new Date().toISOString();
+
+  const file = ids ? await catalog().getFile(ids.submissionId, ids.fileId) : undefined;
+  if (file && file.status !== 'announced') {
+    logger.info('already handled', { ...ids, status: file.status });
+    return { quarantineKey: file.quarantineKey ?? target, reason: file.reason ?? reason.message };
+  }
+
+  const present = await objects().head(bucket, key);
+  if (present) await objects().copy(bucket, key, buckets.quarantine(), target);
+  const sidecar = {
+    submissionId: ids?.submissionId ?? null,
+    fileId: ids?.fileId ?? null,
+    intakeKey: key,
+    reasonCode: present ? reason.code : 'ObjectMissing',
+    reason: present ? reason.message : `the intake object was gone when it was quarantined (${reason.code})`,
+    failedAfter: reason.failedAfter,
+    findings: full.qa?.findings ?? [],
+    quarantinedAt: now,
+  };
+  await objects().put(buckets.quarantine(), `${target}.json`, Buffer.from(JSON.stringify(sidecar, null, 2)), { contentType: 'application/json' });
+
+  const recorded = ids && file ? await catalog().recordQuarantined({
+    submissionId: ids.submissionId, fileId: ids.fileId, quarantineKey: target, reasonCode: sidecar.reasonCode, reason: sidecar.reason, handledAt: now,
+  }) : false;
+  if (present) await objects().delete(bucket, key);
+  if (ids) await objects().delete(bucket, workKey(ids.submissionId, ids.fileId));
+  metrics.addMetric('FilesQuarantined', MetricUnit.Count, 1);
+  logger.warn('quarantined', { ...ids, reasonCode: sidecar.reasonCode, failedAfter: reason.failedAfter });
+  if (recorded && ids) await announceIfReady(ids.submissionId);
+  return { quarantineKey: target, reason: sidecar.reason };
+});

@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import { parseDicom } from '../../layers/dicom';
+import { s3Client } from '../../layers/common/clients';
+import { TransientError, UnknownUpload } from '../../layers/common/errors';
+import { logger } from '../../layers/common/powertools';
+import { taskHandler } from '../../layers/common/task';
+import type { StageResult } from '../../workflows/contracts';
+import { buckets, catalog, objects } from '../shared/context';
+import { releasedKey } from '../shared/intake-key';
+import { announceIfReady } from '../shared/readiness';
+
+/**
+ * Copies a verified, QA-passed object to the released bucket, checks the copy,
+ * records it in the catalog, and only then deletes the intake original and the
+ * work copy. The released object stays invisible until its submission is published.
+ */
+export const handler = taskHandler(z.object({
+  bucket: z.string().min(1),
+  originalKey: z.string().min(1),
+  workKey: z.string().min(1),
+  submissionId: z.string().uuid(),
+  fileId: z.string().uuid(),
+  studyUid: z.string().min(1),
+  seriesUid: z.string().min(1),
+  sopUid: z.string().min(1),
+  findings: z.array(z.object({ ruleId: z.string(), severity: z.enum(['warn', 'quarantine']), message: z.string() })),
+}), async (input): Promise<StageResult> => {
+  const submission = await catalog().getSubmission(input.submissionId);
+  if (!submission) throw new UnknownUpload('the submission does not exist');
+  const bytes = await objects().getBytes(input.bucket, input.workKey);
+  if (!bytes) throw new UnknownUpload('the de-identified copy is missing');
+  const { summary } = parseDicom(bytes);
+  const sha256 = createHash('sha256').update(bytes).digest();
+  const target = releasedKey(input.studyUid, input.seriesUid, input.sopUid);
+  const released = buckets.released();
+
+  // S3 checks ChecksumSHA256 on arrival, so a stored copy is a verified copy.
+  await s3Client().send(new PutObjectCommand({
+    Bucket: released, Key: target, Body: bytes, ContentLength: bytes.byteLength, ContentType: 'application/dicom',
+    ChecksumSHA256: sha256.toString('base64'), Metadata: { sha256: sha256.toString('hex') },
+  }));
+  const stored = await objects().head(released, target);
+  if (!stored || stored.size !== bytes.byteLength) throw new TransientError('the released copy could not be confirmed');
+
+  const now = new Date().toISOString();
+  const recorded = await catalog().recordStaged(
+    { submissionId: input.submissionId, fileId: input.fileId, releasedKey: target, handledAt: now },
+    {
+      studyUid: input.studyUid, seriesUid: input.seriesUid, sopUid: input.sopUid,
+      project: submission.project, site: submission.site, submissionId: input.submissionId, fileId: input.fileId,
+      objectKey: target, size: bytes.byteLength, sha256: sha256.toString('hex'),
+      transferSyntaxUid: summary.transferSyntaxUid, sopClassUid: summary.sopClassUid,
+      ...(summary.modality ? { modality: summary.modality } : {}), stagedAt: now,
+    },
+  );
+  await objects().delete(input.bucket, input.originalKey);
+  await objects().delete(input.bucket, input.workKey);
+  logger.info(recorded ? 'staged' : 'already handled; intake copies removed', {
+    submissionId: input.submissionId, fileId: input.fileId, warnings: input.findings.length,
+  });
+  if (recorded) await announceIfReady(input.submissionId);
+  return { releasedKey: target, sha256: sha256.toString('hex'), size: bytes.byteLength };
+});

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { summarizeStudy } from '../../layers/catalog/entities';
+import { logger } from '../../layers/common/powertools';
+import { taskHandler } from '../../layers/common/task';
+import type { IndexResult } from '../../workflows/contracts';
+import { catalog } from '../shared/context';
+
+/** The submission does not exist or is still open. */
+export class SubmissionNotSealed extends Error {
+  override readonly name = 'SubmissionNotSealed';
+}
+
+/** Builds (or rebuilds) the study record of every study the submission touched, from its instances. */
+export const handler = taskHandler(z.object({ submissionId: z.string().uuid() }), async ({ submissionId }): Promise<IndexResult> => {
+  const submission = await catalog().getSubmission(submissionId);
+  if (!submission || submission.status === 'open') throw new SubmissionNotSealed('the submission is not sealed');
+  const studyUids = await catalog().listSubmissionStudyUids(submissionId);
+  let instanceCount = 0;
+  const now = new Date().toISOString();
+  for (const studyUid of studyUids) {
+    const instances = await catalog().listInstances(studyUid);
+    if (instances.length === 0) continue;
+    const study = summarizeStudy(instances, now, await catalog().getStudy(studyUid));
+    await catalog().putStudy(study);
+    instanceCount += instances.length;
+  }
+  logger.info('indexed', { submissionId, studies: studyUids.length, instances: instanceCount });
+  return { submissionId, studyUids, instanceCount };
+});

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { logger } from '../../layers/common/powertools';
+import { taskHandler } from '../../layers/common/task';
+import type { PublishResult } from '../../workflows/contracts';
+import { catalog } from '../shared/context';
+import { SubmissionNotSealed } from './index-submission';
+
+/** Makes the submission's indexed studies visible to researchers; a repeated event publishes nothing twice. */
+export const handler = taskHandler(z.object({ submissionId: z.string().uuid() }), async ({ submissionId }): Promise<PublishResult> => {
+  const submission = await catalog().getSubmission(submissionId);
+  if (!submission || submission.status === 'open') throw new SubmissionNotSealed('the submission is not sealed');
+  const now = new Date().toISOString();
+  let published = 0;
+  for (const studyUid of await catalog().listSubmissionStudyUids(submissionId)) {
+    if (await catalog().publishStudy(studyUid, now)) published += 1;
+  }
+  const first = await catalog().markSubmissionPublished(submissionId, now);
+  logger.info('published', { submissionId, studies: published, alreadyPublished: !first });
+  return { submissionId, published, alreadyPublished: !first };
+});

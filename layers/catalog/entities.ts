@@ -1,0 +1,102 @@
+/**
+ * Catalog entities, as the handlers see them. Pure types and rules: no AWS here.
+ * Nothing in the catalog is PHI: UIDs are the remapped ones, file names are never
+ * stored (a site's file names can carry patient names or original UIDs).
+ */
+export type SubmissionStatus = 'open' | 'sealed' | 'published';
+
+export interface Submission {
+  readonly submissionId: string;
+  readonly project: string;
+  readonly site: string;
+  readonly status: SubmissionStatus;
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly sealedAt?: string;
+  readonly publishedAt?: string;
+  /** Files announced through `POST /submissions/{id}/uploads`. */
+  readonly fileCount: number;
+  /** Files that reached an end state (staged or quarantined). */
+  readonly handledCount: number;
+  readonly stagedCount: number;
+  readonly quarantinedCount: number;
+}
+
+export type FileStatus = 'announced' | 'staged' | 'quarantined';
+
+export interface SubmissionFile {
+  readonly submissionId: string;
+  readonly fileId: string;
+  readonly intakeKey: string;
+  readonly declaredSize: number;
+  readonly status: FileStatus;
+  readonly announcedAt: string;
+  readonly handledAt?: string;
+  /** When staged: where the released copy is. */
+  readonly releasedKey?: string;
+  readonly studyUid?: string;
+  /** When quarantined: the machine-readable reason (rule id or error name) and a value-free message. */
+  readonly quarantineKey?: string;
+  readonly reasonCode?: string;
+  readonly reason?: string;
+}
+
+export type StudyStatus = 'staged' | 'published';
+
+export interface Study {
+  readonly studyUid: string;
+  readonly project: string;
+  readonly site: string;
+  readonly status: StudyStatus;
+  readonly modalities: readonly string[];
+  readonly seriesCount: number;
+  readonly instanceCount: number;
+  readonly totalBytes: number;
+  readonly submissionIds: readonly string[];
+  readonly indexedAt: string;
+  readonly publishedAt?: string;
+}
+
+export interface Instance {
+  readonly studyUid: string;
+  readonly seriesUid: string;
+  readonly sopUid: string;
+  readonly project: string;
+  readonly site: string;
+  readonly submissionId: string;
+  readonly fileId: string;
+  readonly objectKey: string;
+  readonly size: number;
+  readonly sha256: string;
+  readonly transferSyntaxUid: string;
+  readonly sopClassUid: string;
+  readonly modality?: string;
+  readonly stagedAt: string;
+}
+
+/** A sealed submission is ready to index and publish when every announced file has an outcome. */
+export function isReadyToPublish(submission: Submission): boolean {
+  return submission.status === 'sealed' && submission.fileCount > 0 && submission.handledCount >= submission.fileCount;
+}
+
+/** Aggregates a study record from its instances (idempotent: same instances, same study). */
+export function summarizeStudy(instances: readonly Instance[], now: string, existing?: Study): Study {
+  const first = instances[0];
+  if (!first) throw new Error('a study needs at least one instance');
+  const series = new Set(instances.map((i) => i.seriesUid));
+  const modalities = [...new Set(instances.map((i) => i.modality).filter((m): m is string => !!m))].sort();
+  const submissionIds = [...new Set([...(existing?.submissionIds ?? []), ...instances.map((i) => i.submissionId)])].sort();
+  return {
+    studyUid: first.studyUid,
+    project: first.project,
+    site: first.site,
+    status: existing?.status ?? 'staged',
+    modalities,
+    seriesCount: series.size,
+    instanceCount: instances.length,
+    totalBytes: instances.reduce((sum, i) => sum + i.size, 0),
+    submissionIds,
+    indexedAt: now,
+    ...(existing?.publishedAt ? { publishedAt: existing.publishedAt } : {}),
+  };
+}

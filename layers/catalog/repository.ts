@@ -1,0 +1,283 @@
+import {
+  DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, QueryCommandInput, TransactWriteCommand, UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { Instance, Study, Submission, SubmissionFile } from './entities';
+import { keys, PREFIX, PUBLISHED_PARTITION } from './keys';
+
+/** DynamoDB caps a transaction at 100 items; one goes to the submission counter. */
+const FILES_PER_TRANSACTION = 99;
+
+export class SubmissionNotOpen extends Error {
+  override readonly name = 'SubmissionNotOpen';
+}
+
+export interface Page<T> { readonly items: T[]; readonly cursor?: string }
+
+/**
+ * The catalog's storage adapter: the only module that knows the table layout.
+ * Writes that must agree (a file's outcome and its submission's counters) are one
+ * transaction, so an event delivered twice can never count a file twice.
+ */
+export class CatalogRepository {
+  constructor(private readonly db: DynamoDBDocumentClient, private readonly table: string) {}
+
+  async createSubmission(submission: Submission): Promise<void> {
+    await this.db.send(new PutCommand({
+      TableName: this.table,
+      Item: { ...keys.submission(submission.submissionId), type: 'submission', ...submission },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }));
+  }
+
+  async getSubmission(submissionId: string): Promise<Submission | undefined> {
+    return this.get<Submission>(keys.submission(submissionId));
+  }
+
+  /** Records announced files and raises the submission's file count, only while it is open. */
+  async announceFiles(submissionId: string, files: readonly SubmissionFile[]): Promise<void> {
+    for (let start = 0; start < files.length; start += FILES_PER_TRANSACTION) {
+      const batch = files.slice(start, start + FILES_PER_TRANSACTION);
+      try {
+        await this.db.send(new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.table,
+                Key: keys.submission(submissionId),
+                UpdateExpression: 'ADD fileCount :n',
+                ConditionExpression: '#status = :open',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':n': batch.length, ':open': 'open' },
+              },
+            },
+            ...batch.map((file) => ({
+              Put: {
+                TableName: this.table,
+                Item: { ...keys.submissionFile(submissionId, file.fileId), type: 'file', ...file },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            })),
+          ],
+        }));
+      } catch (error) {
+        if (isCancelledByCondition(error, 0)) throw new SubmissionNotOpen('the submission is no longer open');
+        throw error;
+      }
+    }
+  }
+
+  async getFile(submissionId: string, fileId: string): Promise<SubmissionFile | undefined> {
+    return this.get<SubmissionFile>(keys.submissionFile(submissionId, fileId));
+  }
+
+  async listFiles(submissionId: string): Promise<SubmissionFile[]> {
+    return this.queryAll<SubmissionFile>({ pk: keys.submission(submissionId).pk, prefix: PREFIX.file });
+  }
+
+  /** Seals an open submission; returns it, or undefined if it was not open. */
+  async sealSubmission(submissionId: string, sealedAt: string): Promise<Submission | undefined> {
+    try {
+      const result = await this.db.send(new UpdateCommand({
+        TableName: this.table,
+        Key: keys.submission(submissionId),
+        UpdateExpression: 'SET #status = :sealed, sealedAt = :at',
+        ConditionExpression: '#status = :open',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':sealed': 'sealed', ':open': 'open', ':at': sealedAt },
+        ReturnValues: 'ALL_NEW',
+      }));
+      return stripKeys<Submission>(result.Attributes);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Records a staged file: its instance, the study it belongs to, its outcome and the
+   * submission's counters, in one transaction. Returns false when the file already
+   * had an outcome (a repeated event), in which case nothing is written.
+   */
+  async recordStaged(file: { submissionId: string; fileId: string; releasedKey: string; handledAt: string }, instance: Instance): Promise<boolean> {
+    return this.recordOutcome(file.submissionId, file.fileId, 'staged', {
+      releasedKey: file.releasedKey, studyUid: instance.studyUid, handledAt: file.handledAt,
+    }, [
+      { Put: { TableName: this.table, Item: { ...keys.instance(instance.studyUid, instance.seriesUid, instance.sopUid), type: 'instance', ...instance } } },
+      { Put: { TableName: this.table, Item: { ...keys.submissionStudy(file.submissionId, instance.studyUid), type: 'submission-study', studyUid: instance.studyUid } } },
+    ]);
+  }
+
+  /** Records a quarantined file and counts it; false when it already had an outcome. */
+  async recordQuarantined(file: { submissionId: string; fileId: string; quarantineKey: string; reasonCode: string; reason: string; handledAt: string }): Promise<boolean> {
+    return this.recordOutcome(file.submissionId, file.fileId, 'quarantined', {
+      quarantineKey: file.quarantineKey, reasonCode: file.reasonCode, reason: file.reason, handledAt: file.handledAt,
+    }, []);
+  }
+
+  async listSubmissionStudyUids(submissionId: string): Promise<string[]> {
+    const refs = await this.queryAll<{ studyUid: string }>({ pk: keys.submission(submissionId).pk, prefix: PREFIX.study });
+    return refs.map((r) => r.studyUid);
+  }
+
+  async listInstances(studyUid: string): Promise<Instance[]> {
+    return this.queryAll<Instance>({ pk: keys.study(studyUid).pk, prefix: PREFIX.instance });
+  }
+
+  async getStudy(studyUid: string): Promise<Study | undefined> {
+    return this.get<Study>(keys.study(studyUid));
+  }
+
+  async putStudy(study: Study): Promise<void> {
+    const published = study.status === 'published' && study.publishedAt ? keys.publishedStudy(study.publishedAt, study.studyUid) : {};
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...keys.study(study.studyUid), type: 'study', ...study, ...published } }));
+  }
+
+  /** Publishes a study once; a second call keeps the first publication time. */
+  async publishStudy(studyUid: string, publishedAt: string): Promise<boolean> {
+    try {
+      await this.db.send(new UpdateCommand({
+        TableName: this.table,
+        Key: keys.study(studyUid),
+        UpdateExpression: 'SET #status = :published, publishedAt = :at, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
+        ConditionExpression: 'attribute_exists(pk) AND #status <> :published',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':published': 'published', ':at': publishedAt, ...prefixed(keys.publishedStudy(publishedAt, studyUid)) },
+      }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async markSubmissionPublished(submissionId: string, publishedAt: string): Promise<boolean> {
+    try {
+      await this.db.send(new UpdateCommand({
+        TableName: this.table,
+        Key: keys.submission(submissionId),
+        UpdateExpression: 'SET #status = :published, publishedAt = :at',
+        ConditionExpression: '#status = :sealed',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':published': 'published', ':sealed': 'sealed', ':at': publishedAt },
+      }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Published studies, newest first, one page at a time. */
+  async listPublishedStudies(limit: number, cursor?: string): Promise<Page<Study>> {
+    const result = await this.db.send(new QueryCommand({
+      TableName: this.table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': PUBLISHED_PARTITION },
+      ScanIndexForward: false,
+      Limit: limit,
+      ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor) } : {}),
+    }));
+    return {
+      items: (result.Items ?? []).map((item) => stripKeys<Study>(item)),
+      ...(result.LastEvaluatedKey ? { cursor: encodeCursor(result.LastEvaluatedKey) } : {}),
+    };
+  }
+
+  private async recordOutcome(
+    submissionId: string, fileId: string, status: 'staged' | 'quarantined', fields: Record<string, string>,
+    extra: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>,
+  ): Promise<boolean> {
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = { ':status': status, ':announced': 'announced' };
+    const sets = ['#status = :status'];
+    for (const [name, value] of Object.entries(fields)) {
+      names[`#${name}`] = name;
+      values[`:${name}`] = value;
+      sets.push(`#${name} = :${name}`);
+    }
+    const counter = status === 'staged' ? 'stagedCount' : 'quarantinedCount';
+    try {
+      await this.db.send(new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.table,
+              Key: keys.submissionFile(submissionId, fileId),
+              UpdateExpression: `SET ${sets.join(', ')}`,
+              ConditionExpression: 'attribute_exists(pk) AND #status = :announced',
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: values,
+            },
+          },
+          {
+            Update: {
+              TableName: this.table,
+              Key: keys.submission(submissionId),
+              UpdateExpression: `ADD handledCount :one, ${counter} :one`,
+              ExpressionAttributeValues: { ':one': 1 },
+            },
+          },
+          ...extra,
+        ],
+      }));
+      return true;
+    } catch (error) {
+      if (isCancelledByCondition(error, 0)) return false;
+      throw error;
+    }
+  }
+
+  private async get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
+    return result.Item ? (stripKeys<T>(result.Item)) : undefined;
+  }
+
+  private async queryAll<T>({ pk, prefix }: { pk: string; prefix: string }): Promise<T[]> {
+    const items: T[] = [];
+    let start: QueryCommandInput['ExclusiveStartKey'];
+    do {
+      const result = await this.db.send(new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }));
+      for (const item of result.Items ?? []) items.push(stripKeys<T>(item));
+      start = result.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+}
+
+function isCancelledByCondition(error: unknown, index: number): boolean {
+  return error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
+}
+
+/** Items are written only by this class, so their shape is the entity's once the keys are removed. */
+function stripKeys<T>(item: Record<string, unknown> | undefined): T {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, type: _type, ...rest } = item ?? {};
+  return rest as T;
+}
+
+function prefixed(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [`:${k}`, v]));
+}
+
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch { /* fall through */ }
+  throw new InvalidCursor('the cursor is not valid');
+}
+
+export class InvalidCursor extends Error {
+  override readonly name = 'InvalidCursor';
+}

@@ -1,0 +1,77 @@
+import { createRemoteJWKSet, jwtVerify, JWTPayload } from 'jose';
+import { ENV } from './env-names';
+import { lazyConfig, requireEnv } from './config';
+import { Forbidden, Unauthorized } from './errors';
+
+/**
+ * Who is calling, from a Cognito ID token (or the local issuer's look-alike). In AWS
+ * the API Gateway Cognito authorizer checks the token first; the handler checks it
+ * again here with the same code that runs locally, so local mode proves the real path.
+ */
+export interface Caller {
+  readonly subject: string;
+  readonly username: string;
+  readonly groups: readonly string[];
+  /** Sites this caller may upload for, from `site-uploader:<site>` groups. */
+  readonly uploaderSites: readonly string[];
+}
+
+export type Role = 'researcher' | 'curator' | 'dac' | 'admin' | 'site-uploader';
+
+const SITE_UPLOADER_PREFIX = 'site-uploader:';
+
+const authConfig = lazyConfig(() => ({
+  issuer: requireEnv(ENV.authIssuer),
+  audience: requireEnv(ENV.authAudience),
+  jwks: createRemoteJWKSet(new URL(requireEnv(ENV.authJwksUrl)), { cacheMaxAge: 10 * 60 * 1000 }),
+}));
+
+export function callerFromClaims(claims: JWTPayload): Caller {
+  const rawGroups = claims['cognito:groups'];
+  const groups = Array.isArray(rawGroups) ? rawGroups.filter((g): g is string => typeof g === 'string') : [];
+  const username = typeof claims['cognito:username'] === 'string' ? claims['cognito:username'] : String(claims.sub ?? '');
+  return {
+    subject: String(claims.sub ?? ''),
+    username,
+    groups,
+    uploaderSites: groups.filter((g) => g.startsWith(SITE_UPLOADER_PREFIX)).map((g) => g.slice(SITE_UPLOADER_PREFIX.length)),
+  };
+}
+
+/** Verifies `Authorization: Bearer <jwt>`; throws Unauthorized (401) on anything wrong. */
+export async function authenticate(headers: Record<string, string | undefined> | null | undefined): Promise<Caller> {
+  const header = headerValue(headers, 'authorization');
+  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  if (!match?.[1]) throw new Unauthorized();
+  const { issuer, audience, jwks } = authConfig();
+  try {
+    const { payload } = await jwtVerify(match[1], jwks, { issuer, audience, algorithms: ['RS256'] });
+    if (payload.token_use !== undefined && payload.token_use !== 'id') throw new Unauthorized('an ID token is required');
+    if (!payload.sub) throw new Unauthorized('the token has no subject');
+    return callerFromClaims(payload);
+  } catch (error) {
+    if (error instanceof Unauthorized) throw error;
+    throw new Unauthorized('the bearer token is invalid or expired');
+  }
+}
+
+export function hasRole(caller: Caller, role: Role): boolean {
+  if (role === 'site-uploader') return caller.uploaderSites.length > 0;
+  return caller.groups.includes(role);
+}
+
+/** Throws Forbidden (403) unless the caller holds one of the roles. */
+export function requireAnyRole(caller: Caller, roles: readonly Role[]): void {
+  if (!roles.some((role) => hasRole(caller, role))) throw new Forbidden(`requires one of the roles: ${roles.join(', ')}`);
+}
+
+/** Throws Forbidden unless the caller uploads for this site. */
+export function requireUploaderFor(caller: Caller, site: string): void {
+  if (!caller.uploaderSites.includes(site)) throw new Forbidden(`not a site uploader for site ${site}`);
+}
+
+function headerValue(headers: Record<string, string | undefined> | null | undefined, name: string): string | undefined {
+  if (!headers) return undefined;
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value;
+  return undefined;
+}

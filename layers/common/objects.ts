@@ -1,0 +1,48 @@
+import {
+  CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3Client,
+} from '@aws-sdk/client-s3';
+
+/** Small S3 operations the pipeline needs, on whole objects (skeleton sizes). */
+export class ObjectStore {
+  constructor(private readonly s3: S3Client) {}
+
+  /** Returns the object's bytes, or undefined when it does not exist. */
+  async getBytes(bucket: string, key: string): Promise<Uint8Array | undefined> {
+    try {
+      const result = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      if (!result.Body) return new Uint8Array();
+      return await result.Body.transformToByteArray();
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw error;
+    }
+  }
+
+  async put(bucket: string, key: string, body: Uint8Array, options: { contentType?: string; metadata?: Record<string, string> } = {}): Promise<string | undefined> {
+    const result = await this.s3.send(new PutObjectCommand({
+      Bucket: bucket, Key: key, Body: body, ContentLength: body.byteLength,
+      ContentType: options.contentType ?? 'application/dicom', Metadata: options.metadata,
+    }));
+    return result.ETag;
+  }
+
+  async copy(fromBucket: string, fromKey: string, toBucket: string, toKey: string): Promise<void> {
+    await this.s3.send(new CopyObjectCommand({
+      Bucket: toBucket, Key: toKey, CopySource: `${fromBucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`,
+    }));
+  }
+
+  async head(bucket: string, key: string): Promise<{ size: number; etag?: string; metadata: Record<string, string> } | undefined> {
+    try {
+      const result = await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return { size: result.ContentLength ?? 0, etag: result.ETag, metadata: result.Metadata ?? {} };
+    } catch (error) {
+      if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound' || (error as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw error;
+    }
+  }
+
+  async delete(bucket: string, key: string): Promise<void> {
+    await this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  }
+}

@@ -1,0 +1,31 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { Context } from 'aws-lambda';
+import { z, ZodError, ZodTypeAny } from 'zod';
+import { InvalidTaskInput } from './errors';
+import { logger, metrics, tracer } from './powertools';
+
+/**
+ * The one way a workflow task is written: its input is validated against the
+ * state's contract, and errors keep their `name`, which Retry and Catch match.
+ */
+export function taskHandler<S extends ZodTypeAny, R>(input: S, handle: (input: z.infer<S>, context: Context) => Promise<R>) {
+  const core = async (event: unknown, context: Context): Promise<R> => {
+    let parsed: z.infer<S>;
+    try {
+      parsed = input.parse(event);
+    } catch (error) {
+      if (error instanceof ZodError) {
+        throw new InvalidTaskInput(`task input does not match its contract: ${error.issues.map((i) => i.path.join('.') || '(root)').join(', ')}`);
+      }
+      throw error;
+    }
+    return handle(parsed, context);
+  };
+  return middy(core)
+    .use(injectLambdaContext(logger, { clearState: true, resetKeys: true }))
+    .use(logMetrics(metrics))
+    .use(captureLambdaHandler(tracer, { captureResponse: false }));
+}
