@@ -1,0 +1,222 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { Access, FunctionSpec, environmentNamesFor } from '../../functions/registry';
+import { EnvName } from '../../layers/common/env-names';
+import { META, describe, logicalIdOf } from './metadata';
+
+/** The repository root: function entries in the registry are relative to it. */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+export const POWERTOOLS_METRICS_NAMESPACE = 'hilum';
+
+export interface HilumFunctionProps {
+  readonly spec: FunctionSpec;
+  /** Encrypts the function's log group (its key policy must admit CloudWatch Logs). */
+  readonly logKey: kms.IKey;
+  readonly logRetention?: logs.RetentionDays;
+  /** Powertools LOG_LEVEL. */
+  readonly logLevel?: string;
+}
+
+/**
+ * The house Lambda function: ARM64, Node 20, X-Ray active tracing, source maps,
+ * its own KMS-encrypted log group with retention, esbuild bundling without
+ * Docker (the AWS SDK is bundled, not taken from the runtime, because we pin its
+ * version), and a role that holds only what the bind helpers grant.
+ *
+ * The bind helpers grant access and set the environment variable together, and a
+ * synth-time validation checks that the variables set are exactly the ones the
+ * registry's `environmentNamesFor(spec)` names, so the CDK app, the handlers and
+ * the local runtime cannot drift apart.
+ */
+export class HilumFunction extends NodejsFunction {
+  readonly spec: FunctionSpec;
+  readonly serviceRole: iam.Role;
+  readonly functionLogGroup: logs.LogGroup;
+  private readonly boundNames = new Set<EnvName>();
+
+  constructor(scope: Construct, id: string, props: HilumFunctionProps) {
+    const { spec } = props;
+    const entry = resolveEntry(scope, spec);
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      encryptionKey: props.logKey,
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // An explicit role instead of the default one: no AWSLambdaBasicExecutionRole
+    // managed policy (which allows writing to every log group), only this log group.
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `hilum ${spec.id} function`,
+    });
+    logGroup.grantWrite(role);
+
+    super(scope, id, {
+      entry,
+      handler: 'handler',
+      description: spec.description,
+      runtime: lambda.Runtime.NODEJS_20_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: spec.memoryMb,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      tracing: lambda.Tracing.ACTIVE,
+      role,
+      logGroup,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      environment: {
+        POWERTOOLS_SERVICE_NAME: `hilum-${kebab(spec.id)}`,
+        POWERTOOLS_METRICS_NAMESPACE,
+        LOG_LEVEL: props.logLevel ?? 'INFO',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        // Node 20 applies the bundled source maps to stack traces only with this flag.
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.CJS,
+        target: 'node20',
+        minify: true,
+        sourceMap: true,
+        // Bundle the SDK: its version is pinned in package.json, the runtime's is not.
+        externalModules: [],
+      },
+    });
+    this.spec = spec;
+    this.serviceRole = role;
+    this.functionLogGroup = logGroup;
+
+    describe(this, META.functionId, spec.id);
+    describe(this, META.entry, spec.entry);
+    this.node.addValidation({ validate: () => this.checkEnvironment() });
+    this.acknowledgeHouseChoices();
+  }
+
+  /** Grants the bucket access the registry declares and sets its name variable. */
+  bindBucket(name: EnvName, bucket: s3.IBucket, access: Access): void {
+    const grants = {
+      read: () => bucket.grantRead(this),
+      write: () => bucket.grantPut(this),
+      readwrite: () => bucket.grantReadWrite(this),
+    } as const;
+    grants[access]();
+    this.bind(name, bucket.bucketName);
+    const bucketId = logicalIdOf(bucket);
+    const actions = {
+      read: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'],
+      write: ['s3:Abort*'],
+      readwrite: ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'],
+    }[access];
+    const kmsActions = access === 'read' ? [] : ['kms:ReEncrypt*', 'kms:GenerateDataKey*'];
+    this.acknowledgeIam5(
+      [...actions.map((a) => `Action::${a}`), ...kmsActions.map((a) => `Action::${a}`), `Resource::<${bucketId}.Arn>/*`],
+      `CDK's ${access} grant on the ${name} bucket: object-level actions must name objects by key, and keys are per submission and file, so the resource is the bucket's own objects (arn/*) with the action groups of that grant; the bucket key is this bucket's own CMK.`,
+    );
+  }
+
+  /** Grants table access and sets CATALOG_TABLE. */
+  bindTable(name: EnvName, table: dynamodb.ITable, access: Access): void {
+    if (access === 'read') table.grantReadData(this);
+    else if (access === 'write') table.grantWriteData(this);
+    else table.grantReadWriteData(this);
+    this.bind(name, table.tableName);
+    const findings = [`Resource::<${logicalIdOf(table)}.Arn>/index/*`];
+    if (access !== 'read') findings.push('Action::kms:ReEncrypt*', 'Action::kms:GenerateDataKey*');
+    this.acknowledgeIam5(
+      findings,
+      `CDK's ${access} grant on the catalog table: queries run on its GSIs (arn/index/*, this table only), and writes need data keys from the table's own CMK.`,
+    );
+  }
+
+  bindEventBus(name: EnvName, bus: events.IEventBus): void {
+    bus.grantPutEventsTo(this);
+    this.bind(name, bus.eventBusName);
+  }
+
+  bindSecret(name: EnvName, secret: secretsmanager.ISecret): void {
+    secret.grantRead(this);
+    this.bind(name, secret.secretArn);
+  }
+
+  /** Sets a variable that carries no grant (the token verification settings). */
+  bindValue(name: EnvName, value: string): void {
+    this.bind(name, value);
+  }
+
+  private bind(name: EnvName, value: string): void {
+    this.addEnvironment(name, value);
+    this.boundNames.add(name);
+  }
+
+  private checkEnvironment(): string[] {
+    const expected = [...environmentNamesFor(this.spec)].sort();
+    const actual = [...this.boundNames].sort();
+    return expected.join(',') === actual.join(',')
+      ? []
+      : [`${this.spec.id}: environment ${actual.join(',') || '(none)'} differs from the registry's ${expected.join(',') || '(none)'}`];
+  }
+
+  private acknowledgeIam5(findings: string[], reason: string): void {
+    Validations.of(this.serviceRole).acknowledge(
+      ...findings.map((f) => ({ id: `AwsSolutions-IAM5[${f}]`, reason })),
+    );
+  }
+
+  /** Findings that follow from deliberate choices of the house construct itself. */
+  private acknowledgeHouseChoices(): void {
+    Validations.of(this.serviceRole).acknowledge({
+      id: 'HIPAA.Security-IAMNoInlinePolicy',
+      reason: INLINE_POLICY_REASON,
+    }, {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
+    });
+    Validations.of(this).acknowledge(
+      {
+        id: 'CloudFormation-Validate::W2531',
+        reason: 'nodejs20.x is deprecated (creation disabled 2027-02-01): the project toolchain is pinned to Node 20 for now; the upgrade to nodejs22.x/24.x is tracked in docs/infra.md and must land before that date.',
+      },
+      {
+        id: 'AwsSolutions-L1',
+        reason: 'Node.js 20 is deliberate: the pinned AWS SDK v3 and Powertools versions, the local runtime and CI all run Node 20; moving to 22 is a tracked upgrade of the whole toolchain.',
+      },
+      {
+        id: 'HIPAA.Security-LambdaInsideVPC',
+        reason: 'The function talks only to AWS service APIs (S3, DynamoDB, EventBridge, Secrets Manager) over TLS with IAM auth and KMS; it reaches no private network resource, so a VPC would add NAT or endpoint cost and cold-start latency without reducing exposure.',
+      },
+      {
+        id: 'HIPAA.Security-LambdaDLQ',
+        reason: 'Invoked only synchronously (API Gateway proxy, Step Functions lambda:invoke); a Lambda DLQ applies to asynchronous invocations. Failures are caught by the workflow (quarantine) or returned to the API caller; the EventBridge targets have their own DLQs.',
+      },
+      {
+        id: 'HIPAA.Security-LambdaConcurrency',
+        reason: 'No reserved concurrency on purpose: a 5,000-slice CT fans out into parallel ingest executions and reserving capacity per function would throttle that burst; account concurrency and Step Functions retries bound it.',
+      },
+    );
+  }
+}
+
+/** Why the roles CDK grants build keep their generated policy. */
+export const INLINE_POLICY_REASON = 'The policy is the one CDK generates from this role\'s least-privilege grants (named resources of this stack), attached to this role only; a customer managed policy would hold the same statements with no reuse, and the grants stay reviewable in code.';
+
+function resolveEntry(scope: Construct, spec: FunctionSpec): string {
+  const entry = path.join(REPO_ROOT, spec.entry);
+  if (fs.existsSync(entry)) return entry;
+  if (!Stack.of(scope).bundlingRequired) return path.join(__dirname, 'unbuilt-handler.ts');
+  throw new Error(`hilum: function ${spec.id}: handler module ${spec.entry} does not exist; write it or synth without bundling`);
+}
+
+function kebab(id: string): string {
+  return id.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+}

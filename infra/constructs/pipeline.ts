@@ -1,0 +1,121 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { INTAKE_PREFIX, PIPELINE_EVENT_SOURCE, SUBMISSION_READY } from '../../workflows/contracts';
+import { IngestFunctions, ingestDefinition } from '../../workflows/ingest';
+import { SubmissionFunctions, submissionDefinition } from '../../workflows/submission';
+import { INLINE_POLICY_REASON } from './hilum-function';
+import { META, describe, logicalIdOf } from './metadata';
+import { Observability } from './observability';
+
+export interface PipelineProps {
+  readonly intakeBucket: s3.IBucket;
+  readonly functions: IngestFunctions & SubmissionFunctions;
+  readonly observability: Observability;
+}
+
+/**
+ * The event-driven pipeline: the hilum event bus, the ingest and submission state
+ * machines (logged to KMS-encrypted log groups, traced with X-Ray), and the two
+ * rules that start them, each with a retry policy and a dead-letter queue.
+ */
+export class Pipeline extends Construct {
+  readonly bus: events.EventBus;
+  readonly ingest: sfn.StateMachine;
+  readonly submission: sfn.StateMachine;
+  readonly ingestRule: events.Rule;
+  readonly submissionRule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: PipelineProps) {
+    super(scope, id);
+    const { observability: obs, functions } = props;
+
+    this.bus = new events.EventBus(this, 'Bus', { description: 'hilum pipeline events (Submission Ready, ...)' });
+    describe(this.bus, META.eventBus, 'pipeline');
+
+    const ingestScope = new Construct(this, 'Ingest');
+    this.ingest = this.stateMachine(ingestScope, 'ingest', ingestDefinition(ingestScope, functions), Duration.hours(1), obs,
+      [functions.parse, functions.deidentify, functions.verify, functions.qa, functions.stage, functions.quarantine]);
+    const submissionScope = new Construct(this, 'Submission');
+    this.submission = this.stateMachine(submissionScope, 'submission', submissionDefinition(submissionScope, functions), Duration.hours(2), obs,
+      [functions.indexSubmission, functions.publishSubmission]);
+
+    // S3 "Object Created" events for uploads only (not the work/ copies) arrive on the default bus.
+    const ingestDlq = obs.deadLetterQueue(this, 'IngestTargetDlq');
+    this.ingestRule = new events.Rule(this, 'IntakeObjectCreated', {
+      description: 'Starts the ingest workflow for each object uploaded under intake/',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [props.intakeBucket.bucketName] },
+          object: { key: events.Match.prefix(INTAKE_PREFIX) },
+        },
+      },
+      targets: [new targets.SfnStateMachine(this.ingest, {
+        deadLetterQueue: ingestDlq,
+        retryAttempts: 8,
+        maxEventAge: Duration.hours(24),
+      })],
+    });
+
+    const submissionDlq = obs.deadLetterQueue(this, 'SubmissionTargetDlq');
+    this.submissionRule = new events.Rule(this, 'SubmissionReady', {
+      description: 'Starts the submission workflow when a sealed submission has all its files staged',
+      eventBus: this.bus,
+      eventPattern: { source: [PIPELINE_EVENT_SOURCE], detailType: [SUBMISSION_READY] },
+      targets: [new targets.SfnStateMachine(this.submission, {
+        deadLetterQueue: submissionDlq,
+        retryAttempts: 8,
+        maxEventAge: Duration.hours(24),
+      })],
+    });
+
+    for (const sm of [this.ingest, this.submission]) {
+      // The role EventBridge assumes to start the state machine, created by the rule target.
+      const eventsRole = sm.node.tryFindChild('EventsRole');
+      if (eventsRole) Validations.of(eventsRole).acknowledge({ id: 'HIPAA.Security-IAMNoInlinePolicy', reason: INLINE_POLICY_REASON });
+    }
+    for (const [name, queue] of [['IngestTarget', ingestDlq], ['SubmissionTarget', submissionDlq]] as const) {
+      Validations.of(queue).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is itself the dead-letter queue of an EventBridge target; its depth is alarmed.',
+      });
+      obs.watchQueue(name, queue);
+    }
+    obs.watchStateMachine('Ingest', this.ingest);
+    obs.watchStateMachine('Submission', this.submission);
+  }
+
+  private stateMachine(scope: Construct, name: 'ingest' | 'submission', definition: sfn.IChainable, timeout: Duration, obs: Observability,
+    invokes: readonly lambda.IFunction[]): sfn.StateMachine {
+    const logGroup = obs.logGroup(scope, 'Logs', `/aws/vendedlogs/states/${Stack.of(this).stackName}-${name}`);
+    const sm = new sfn.StateMachine(scope, 'StateMachine', {
+      comment: `hilum ${name} workflow`,
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      timeout,
+      tracingEnabled: true,
+      // Execution data is logged: by contract the states carry keys, remapped
+      // UIDs, counts and rule ids only, never PHI.
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    });
+    describe(sm, META.workflow, name);
+    Validations.of(sm.role).acknowledge(
+      ...invokes.map(logicalIdOf).map((fnId) => ({
+        id: `AwsSolutions-IAM5[Resource::<${fnId}.Arn>:*]`,
+        reason: `CDK's lambda:invoke grant names ${fnId} and its versions/aliases (arn:*), this function only.`,
+      })),
+      { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: INLINE_POLICY_REASON },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray tracing and CloudWatch Logs vended delivery (logs:CreateLogDelivery, logs:PutResourcePolicy, ...) support no resource-level permissions.',
+      },
+    );
+    return sm;
+  }
+}

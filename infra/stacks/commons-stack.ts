@@ -1,0 +1,84 @@
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { FUNCTIONS, FunctionKey } from '../../functions/registry';
+import { ENV } from '../../layers/common/env-names';
+import { Api } from '../constructs/api';
+import { Auth } from '../constructs/auth';
+import { Catalog } from '../constructs/catalog';
+import { HilumFunction } from '../constructs/hilum-function';
+import { Observability } from '../constructs/observability';
+import { Pipeline } from '../constructs/pipeline';
+import { DeidSecrets } from '../constructs/secrets';
+import { Storage } from '../constructs/storage';
+
+export interface CommonsStackProps extends StackProps {
+  /** Contributing sites (one `site-uploader:<site>` group each). */
+  readonly sites: readonly string[];
+  readonly uploadOrigins?: readonly string[];
+  readonly logLevel?: string;
+}
+
+/**
+ * One deployment of the commons: storage, catalog, secrets, auth, every function
+ * of the registry wired to what its spec declares, the two workflows and the API.
+ */
+export class CommonsStack extends Stack {
+  readonly storage: Storage;
+  readonly catalog: Catalog;
+  readonly secrets: DeidSecrets;
+  readonly auth: Auth;
+  readonly observability: Observability;
+  readonly functions: Readonly<Record<FunctionKey, HilumFunction>>;
+  readonly pipeline: Pipeline;
+  readonly api: Api;
+
+  constructor(scope: Construct, id: string, props: CommonsStackProps) {
+    super(scope, id, props);
+    this.observability = new Observability(this, 'Observability');
+    this.storage = new Storage(this, 'Storage', { uploadOrigins: props.uploadOrigins });
+    this.catalog = new Catalog(this, 'Catalog');
+    this.secrets = new DeidSecrets(this, 'Secrets');
+    this.auth = new Auth(this, 'Auth', { sites: props.sites });
+
+    // The workflows need the functions and the event-putting functions need the
+    // pipeline's bus: functions first, then the pipeline, then the bus binding.
+    const built = {} as Record<FunctionKey, HilumFunction>;
+    for (const key of Object.keys(FUNCTIONS) as FunctionKey[]) {
+      const spec = FUNCTIONS[key];
+      const fn = new HilumFunction(this, spec.id, { spec, logKey: this.observability.key, logLevel: props.logLevel });
+      if (spec.buckets.intake) fn.bindBucket(ENV.intakeBucket, this.storage.intake, spec.buckets.intake);
+      if (spec.buckets.quarantine) fn.bindBucket(ENV.quarantineBucket, this.storage.quarantine, spec.buckets.quarantine);
+      if (spec.buckets.released) fn.bindBucket(ENV.releasedBucket, this.storage.released, spec.buckets.released);
+      if (spec.table) fn.bindTable(ENV.catalogTable, this.catalog.table, spec.table);
+      if (spec.readsDeidSecret) fn.bindSecret(ENV.deidSecretId, this.secrets.deidSecret);
+      if (spec.verifiesTokens) {
+        fn.bindValue(ENV.authIssuer, this.auth.issuer);
+        fn.bindValue(ENV.authJwksUrl, this.auth.jwksUrl);
+        fn.bindValue(ENV.authAudience, this.auth.client.userPoolClientId);
+      }
+      this.observability.watchFunction(spec.id, fn);
+      built[key] = fn;
+    }
+    this.functions = built;
+
+    this.pipeline = new Pipeline(this, 'Pipeline', {
+      intakeBucket: this.storage.intake,
+      functions: this.functions,
+      observability: this.observability,
+    });
+    for (const fn of Object.values(this.functions)) {
+      if (fn.spec.putsEvents) fn.bindEventBus(ENV.eventBusName, this.pipeline.bus);
+    }
+
+    this.api = new Api(this, 'Api', {
+      userPool: this.auth.userPool,
+      functions: this.functions,
+      observability: this.observability,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url });
+    new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId });
+    new CfnOutput(this, 'IntakeBucketName', { value: this.storage.intake.bucketName });
+  }
+}

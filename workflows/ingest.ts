@@ -1,0 +1,146 @@
+import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { FunctionKey } from '../functions/registry';
+import { TRANSIENT_ERRORS } from './contracts';
+
+export type IngestFunctionKey = Extract<FunctionKey, 'parse' | 'deidentify' | 'verify' | 'qa' | 'stage' | 'quarantine'>;
+export type IngestFunctions = Readonly<Record<IngestFunctionKey, lambda.IFunction>>;
+
+/** Retry policy of every task: transient Lambda/service errors only, 2 s, x2, 3 attempts. */
+export const TRANSIENT_RETRY: sfn.RetryProps = {
+  errors: [...TRANSIENT_ERRORS],
+  interval: Duration.seconds(2),
+  backoffRate: 2,
+  maxAttempts: 3,
+};
+
+/**
+ * A Lambda task whose result (the function's returned object) lands at
+ * `$.<resultKey>`, as `workflows/contracts.ts` describes.
+ *
+ * A LambdaInvoke with `payloadResponseOnly: false` (the `lambda:invoke`
+ * integration, which keeps `FunctionName` in Parameters for the local runner)
+ * returns `{ Payload, StatusCode, ... }`, and a ResultSelector always builds an
+ * object, so it cannot unwrap `Payload` by itself. The task therefore keeps only
+ * `{ Payload }` at `$.<resultKey>` and a Pass state `<Name>Result` moves
+ * `$.<resultKey>.Payload` up to `$.<resultKey>`.
+ */
+export interface InvokeStep {
+  /** The Task state: attach Retry and Catch here. */
+  readonly task: tasks.LambdaInvoke;
+  /** The unwrapping Pass state: continue the chain from here. */
+  readonly result: sfn.Pass;
+}
+
+export function invokeStep(
+  scope: Construct,
+  name: string,
+  fn: lambda.IFunction,
+  payload: sfn.TaskInput,
+  resultKey: string,
+): InvokeStep {
+  const task = new tasks.LambdaInvoke(scope, name, {
+    lambdaFunction: fn,
+    payload,
+    payloadResponseOnly: false,
+    // Our own Retry (TRANSIENT_RETRY) replaces the integration's default one.
+    retryOnServiceExceptions: false,
+    resultSelector: { 'Payload.$': '$.Payload' },
+    resultPath: `$.${resultKey}`,
+  });
+  task.addRetry(TRANSIENT_RETRY);
+  const result = new sfn.Pass(scope, `${name}Result`, {
+    comment: `Unwraps the ${name} function's result to $.${resultKey}`,
+    inputPath: `$.${resultKey}.Payload`,
+    resultPath: `$.${resultKey}`,
+  });
+  task.next(result);
+  return { task, result };
+}
+
+const at = (path: string): string => sfn.JsonPath.stringAt(path);
+
+/**
+ * The ingest workflow, one execution per S3 "Object Created" event on `intake/`:
+ *
+ *   Parse -> AlreadyHandled? -> Deidentify -> Verify -> Qa -> QaOutcome? -> Stage -> Staged
+ *   AlreadyHandled? (true) -> SkipAlreadyHandled
+ *   QaOutcome? ('quarantine') -> QuarantineForQa -> Quarantined
+ *   any task error (Catch States.ALL, error at $.error) -> Quarantine -> Quarantined
+ *   a quarantine task that fails after its retries -> QuarantineFailed
+ */
+export function ingestDefinition(scope: Construct, fns: IngestFunctions): sfn.IChainable {
+  const quarantined = new sfn.Succeed(scope, 'Quarantined', { comment: 'The object and its reason are in the quarantine bucket' });
+  const quarantineFailed = new sfn.Fail(scope, 'QuarantineFailed', {
+    error: 'QuarantineFailed',
+    cause: 'The object could not be moved to quarantine; it is still in the intake bucket',
+  });
+  const quarantineStep = (name: string): InvokeStep => {
+    const step = invokeStep(scope, name, fns.quarantine, sfn.TaskInput.fromJsonPathAt('$'), 'quarantine');
+    step.task.addCatch(quarantineFailed, { errors: ['States.ALL'], resultPath: '$.quarantineError' });
+    step.result.next(quarantined);
+    return step;
+  };
+  const quarantine = quarantineStep('Quarantine');
+  const quarantineForQa = quarantineStep('QuarantineForQa');
+
+  const parse = invokeStep(scope, 'Parse', fns.parse, sfn.TaskInput.fromObject({
+    bucket: at('$.detail.bucket.name'),
+    key: at('$.detail.object.key'),
+  }), 'parse');
+
+  const deidentify = invokeStep(scope, 'Deidentify', fns.deidentify, sfn.TaskInput.fromObject({
+    bucket: at('$.detail.bucket.name'),
+    key: at('$.detail.object.key'),
+    submissionId: at('$.parse.submissionId'),
+    fileId: at('$.parse.fileId'),
+  }), 'deid');
+
+  const verify = invokeStep(scope, 'Verify', fns.verify, sfn.TaskInput.fromObject({
+    bucket: at('$.detail.bucket.name'),
+    originalKey: at('$.detail.object.key'),
+    workKey: at('$.deid.workKey'),
+  }), 'verify');
+
+  const qa = invokeStep(scope, 'Qa', fns.qa, sfn.TaskInput.fromObject({
+    bucket: at('$.detail.bucket.name'),
+    workKey: at('$.deid.workKey'),
+    deidOutcome: at('$.deid.outcome'),
+  }), 'qa');
+
+  const stage = invokeStep(scope, 'Stage', fns.stage, sfn.TaskInput.fromObject({
+    bucket: at('$.detail.bucket.name'),
+    originalKey: at('$.detail.object.key'),
+    workKey: at('$.deid.workKey'),
+    submissionId: at('$.parse.submissionId'),
+    fileId: at('$.parse.fileId'),
+    studyUid: at('$.deid.studyUid'),
+    seriesUid: at('$.deid.seriesUid'),
+    sopUid: at('$.deid.sopUid'),
+    findings: sfn.JsonPath.objectAt('$.qa.findings'),
+  }), 'stage');
+
+  for (const step of [parse, deidentify, verify, qa, stage]) {
+    step.task.addCatch(quarantine.task, { errors: ['States.ALL'], resultPath: '$.error' });
+  }
+
+  const qaOutcome = new sfn.Choice(scope, 'QaOutcome?')
+    .when(sfn.Condition.stringEquals('$.qa.outcome', 'quarantine'), quarantineForQa.task)
+    .otherwise(stage.task);
+  stage.result.next(new sfn.Succeed(scope, 'Staged', { comment: 'The verified copy is in the released bucket' }));
+
+  deidentify.result.next(verify.task);
+  verify.result.next(qa.task);
+  qa.result.next(qaOutcome);
+
+  const alreadyHandled = new sfn.Choice(scope, 'AlreadyHandled?')
+    .when(sfn.Condition.booleanEquals('$.parse.alreadyHandled', true),
+      new sfn.Succeed(scope, 'SkipAlreadyHandled', { comment: 'An earlier delivery of this event already staged or quarantined the file' }))
+    .otherwise(deidentify.task);
+  parse.result.next(alreadyHandled);
+
+  return parse.task;
+}
