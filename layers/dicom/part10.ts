@@ -1,0 +1,256 @@
+/**
+ * A structural reader for DICOM Part 10 bytes: it walks every element, item
+ * and fragment, checks each declared length against the bytes that remain, and
+ * records where each element's value lies. It decodes no values itself.
+ *
+ * Why not dcmjs alone: dcmjs accepts a file whose Pixel Data is cut short
+ * (it reads what remains) and fails on others with messages that can quote
+ * values. This walker gives one strict, value-free verdict on structure, and
+ * the verifier uses it as a reader independent of the de-identifier's.
+ */
+import { inflateRawSync } from 'node:zlib';
+import { dictionaryEntry } from './dcmjs';
+import { DicomParseError } from './errors';
+import { formatTag, tagKey, TAG, type TagKey } from './tags';
+
+export interface Fragment {
+  start: number;
+  end: number;
+}
+
+export interface ScannedElement {
+  key: TagKey;
+  /** As encoded (explicit VR) or from the dictionary (implicit VR); undefined when unknown. */
+  vr: string | undefined;
+  /** 0 for the top-level data set, +1 per sequence item. */
+  depth: number;
+  valueStart: number;
+  /** Exclusive; for undefined-length elements, the offset after the delimiter. */
+  valueEnd: number;
+  undefinedLength: boolean;
+  /** Encapsulated Pixel Data items in order (the first is the Basic Offset Table). */
+  fragments?: Fragment[];
+}
+
+export interface ScannedFile {
+  transferSyntaxUid: string;
+  /** File Meta elements; offsets index `bytes`. */
+  meta: ScannedElement[];
+  bytes: Uint8Array;
+  /** Data set elements in file order, nested ones included; offsets index `dataSet`. */
+  elements: ScannedElement[];
+  /** The data set bytes: `bytes` itself, or the inflated data set of a deflated file. */
+  dataSet: Uint8Array;
+  littleEndian: boolean;
+}
+
+export const TRANSFER_SYNTAX = {
+  implicitLittle: '1.2.840.10008.1.2',
+  explicitLittle: '1.2.840.10008.1.2.1',
+  deflatedExplicitLittle: '1.2.840.10008.1.2.1.99',
+  explicitBig: '1.2.840.10008.1.2.2',
+} as const;
+
+const UNDEFINED = 0xffffffff;
+const MAX_DEPTH = 64;
+const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
+const ITEM = 'FFFEE000';
+const ITEM_END = 'FFFEE00D';
+const SEQUENCE_END = 'FFFEE0DD';
+
+interface Syntax {
+  little: boolean;
+  explicit: boolean;
+}
+
+class Walker {
+  private readonly view: DataView;
+  readonly elements: ScannedElement[] = [];
+
+  constructor(private readonly buf: Uint8Array) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  private u16(offset: number, little: boolean): number {
+    return this.view.getUint16(offset, little);
+  }
+
+  private u32(offset: number, little: boolean): number {
+    return this.view.getUint32(offset, little);
+  }
+
+  private need(offset: number, count: number, end: number, what: string): void {
+    if (offset + count > end) {
+      throw new DicomParseError(`truncated: ${what} needs ${count} bytes, ${Math.max(0, end - offset)} remain`);
+    }
+  }
+
+  private tagAt(offset: number, little: boolean): TagKey {
+    return tagKey(this.u16(offset, little), this.u16(offset + 2, little));
+  }
+
+  /** Walks elements in [offset, end); inside an undefined-length item, stops after its delimiter. */
+  dataSet(offset: number, end: number, syntax: Syntax, depth: number, untilItemEnd: boolean): number {
+    if (depth > MAX_DEPTH) throw new DicomParseError(`malformed: sequences nested deeper than ${MAX_DEPTH} levels`);
+    while (offset < end) {
+      this.need(offset, 8, end, 'an element header');
+      if (this.tagAt(offset, syntax.little) === ITEM_END) {
+        if (!untilItemEnd) throw new DicomParseError(`malformed: item delimiter ${formatTag(ITEM_END)} outside an item`);
+        return offset + 8;
+      }
+      offset = this.element(offset, end, syntax, depth);
+    }
+    if (untilItemEnd) throw new DicomParseError('truncated: an undefined-length item has no delimiter');
+    return offset;
+  }
+
+  /** Walks one element (and everything nested in it); returns the offset after it. */
+  element(offset: number, end: number, syntax: Syntax, depth: number): number {
+    this.need(offset, 8, end, 'an element header');
+    const key = this.tagAt(offset, syntax.little);
+    if (key.startsWith('FFFE')) throw new DicomParseError(`malformed: unexpected ${formatTag(key)} in a data set`);
+    let vr: string | undefined;
+    let length: number;
+    let valueStart: number;
+    if (syntax.explicit) {
+      vr = String.fromCharCode(this.buf[offset + 4] ?? 0, this.buf[offset + 5] ?? 0);
+      if (!/^[A-Z]{2}$/.test(vr)) throw new DicomParseError(`malformed: element ${formatTag(key)} has no valid VR`);
+      if (LONG_VRS.has(vr)) {
+        this.need(offset, 12, end, `the header of element ${formatTag(key)}`);
+        length = this.u32(offset + 8, syntax.little);
+        valueStart = offset + 12;
+      } else {
+        length = this.u16(offset + 6, syntax.little);
+        valueStart = offset + 8;
+      }
+    } else {
+      vr = dictionaryEntry(key)?.vr;
+      length = this.u32(offset + 4, syntax.little);
+      valueStart = offset + 8;
+    }
+    return this.value(key, vr, length, valueStart, end, syntax, depth);
+  }
+
+  private value(key: TagKey, vr: string | undefined, length: number, valueStart: number, end: number, syntax: Syntax, depth: number): number {
+    const element: ScannedElement = { key, vr, depth, valueStart, valueEnd: valueStart, undefinedLength: length === UNDEFINED };
+    this.elements.push(element);
+    if (length === UNDEFINED) {
+      if (key === TAG.PixelData && depth === 0) {
+        element.fragments = [];
+        element.valueEnd = this.fragments(valueStart, end, syntax, element.fragments);
+      } else {
+        // An undefined-length UN is a sequence in Implicit VR Little Endian (CP-246).
+        const inner = vr === 'UN' ? { little: true, explicit: false } : syntax;
+        element.valueEnd = this.sequence(key, valueStart, end, true, inner, depth);
+      }
+      return element.valueEnd;
+    }
+    if (valueStart + length > end) {
+      throw new DicomParseError(`truncated: element ${formatTag(key)} declares ${length} bytes, ${Math.max(0, end - valueStart)} remain`);
+    }
+    element.valueEnd = valueStart + length;
+    if (vr === 'SQ') {
+      this.sequence(key, valueStart, element.valueEnd, false, syntax, depth);
+    } else if (vr === 'UN' && length >= 8 && this.tagAt(valueStart, true) === ITEM) {
+      this.unknownSequence(key, valueStart, element.valueEnd, depth);
+    }
+    return element.valueEnd;
+  }
+
+  /** A defined-length UN that starts like an item is probably a sequence; walk it if it parses, else leave it opaque. */
+  private unknownSequence(key: TagKey, start: number, end: number, depth: number): void {
+    const mark = this.elements.length;
+    try {
+      this.sequence(key, start, end, false, { little: true, explicit: false }, depth);
+    } catch (error) {
+      if (!(error instanceof DicomParseError)) throw error;
+      this.elements.length = mark;
+    }
+  }
+
+  private sequence(key: TagKey, offset: number, end: number, undefinedLength: boolean, syntax: Syntax, depth: number): number {
+    while (undefinedLength || offset < end) {
+      this.need(offset, 8, end, `an item of ${formatTag(key)}`);
+      const itemKey = this.tagAt(offset, syntax.little);
+      const itemLength = this.u32(offset + 4, syntax.little);
+      offset += 8;
+      if (itemKey === SEQUENCE_END) {
+        if (undefinedLength) return offset;
+        throw new DicomParseError(`malformed: sequence delimiter inside defined-length ${formatTag(key)}`);
+      }
+      if (itemKey !== ITEM) throw new DicomParseError(`malformed: expected an item in ${formatTag(key)}, found ${formatTag(itemKey)}`);
+      if (itemLength === UNDEFINED) {
+        offset = this.dataSet(offset, end, syntax, depth + 1, true);
+      } else {
+        if (offset + itemLength > end) {
+          throw new DicomParseError(`truncated: an item of ${formatTag(key)} declares ${itemLength} bytes, ${Math.max(0, end - offset)} remain`);
+        }
+        this.dataSet(offset, offset + itemLength, syntax, depth + 1, false);
+        offset += itemLength;
+      }
+    }
+    return offset;
+  }
+
+  private fragments(offset: number, end: number, syntax: Syntax, out: Fragment[]): number {
+    for (;;) {
+      this.need(offset, 8, end, 'a Pixel Data fragment header');
+      const itemKey = this.tagAt(offset, syntax.little);
+      const length = this.u32(offset + 4, syntax.little);
+      offset += 8;
+      if (itemKey === SEQUENCE_END) return offset;
+      if (itemKey !== ITEM) throw new DicomParseError(`malformed: expected a fragment in ${formatTag(TAG.PixelData)}, found ${formatTag(itemKey)}`);
+      if (length === UNDEFINED || offset + length > end) {
+        throw new DicomParseError(`truncated: a fragment of ${formatTag(TAG.PixelData)} declares ${length === UNDEFINED ? 'undefined' : length} bytes, ${Math.max(0, end - offset)} remain`);
+      }
+      out.push({ start: offset, end: offset + length });
+      offset += length;
+    }
+  }
+}
+
+function asciiValue(bytes: Uint8Array, element: ScannedElement): string {
+  return Buffer.from(bytes.subarray(element.valueStart, element.valueEnd)).toString('latin1').replace(/[\0 ]+$/, '');
+}
+
+const DICM = [0x44, 0x49, 0x43, 0x4d];
+
+/** Walks a whole Part 10 file. Throws DicomParseError with a value-free reason. */
+export function scanPart10(bytes: Uint8Array): ScannedFile {
+  if (bytes.byteLength === 0) throw new DicomParseError('empty file');
+  if (bytes.byteLength < 132 || DICM.some((b, i) => bytes[128 + i] !== b)) {
+    throw new DicomParseError('not a DICOM Part 10 file: no DICM prefix');
+  }
+  if (bytes.byteLength === 132) throw new DicomParseError('not a DICOM Part 10 file: preamble only, no File Meta Information');
+
+  const metaWalker = new Walker(bytes);
+  const explicitLittle = { little: true, explicit: true };
+  // The File Meta group ends where group 0002 ends; its group length is not trusted.
+  let metaEnd = 132;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  while (metaEnd + 8 <= bytes.byteLength && view.getUint16(metaEnd, true) === 0x0002) {
+    metaEnd = metaWalker.element(metaEnd, bytes.byteLength, explicitLittle, 0);
+  }
+  const meta = metaWalker.elements;
+  const tsElement = meta.find((e) => e.key === TAG.TransferSyntaxUID);
+  if (!tsElement) throw new DicomParseError(`not a DICOM Part 10 file: File Meta Information has no ${formatTag(TAG.TransferSyntaxUID)} Transfer Syntax UID`);
+  const transferSyntaxUid = asciiValue(bytes, tsElement);
+
+  let dataSet = bytes;
+  let start = metaEnd;
+  if (transferSyntaxUid === TRANSFER_SYNTAX.deflatedExplicitLittle) {
+    try {
+      dataSet = new Uint8Array(inflateRawSync(bytes.subarray(metaEnd)));
+    } catch {
+      throw new DicomParseError('malformed: the deflated data set cannot be inflated');
+    }
+    start = 0;
+  }
+  const syntax: Syntax = {
+    little: transferSyntaxUid !== TRANSFER_SYNTAX.explicitBig,
+    explicit: transferSyntaxUid !== TRANSFER_SYNTAX.implicitLittle,
+  };
+  const walker = new Walker(dataSet);
+  walker.dataSet(start, dataSet.byteLength, syntax, 0, false);
+  return { transferSyntaxUid, meta, bytes, elements: walker.elements, dataSet, littleEndian: syntax.little };
+}

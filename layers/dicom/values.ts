@@ -1,0 +1,37 @@
+/**
+ * Decoding of the few element values the domain reads straight from scanned
+ * bytes (summary fields, verifier comparisons). Everything else goes through dcmjs.
+ */
+import type { ScannedElement, ScannedFile } from './part10';
+import { TAG, type TagKey } from './tags';
+
+/** First occurrence of each tag in the top-level data set. */
+export function topLevel(file: ScannedFile): Map<TagKey, ScannedElement> {
+  const map = new Map<TagKey, ScannedElement>();
+  for (const e of file.elements) if (e.depth === 0 && !map.has(e.key)) map.set(e.key, e);
+  return map;
+}
+
+export function rawValue(file: ScannedFile, element: ScannedElement): Uint8Array {
+  return file.dataSet.subarray(element.valueStart, element.valueEnd);
+}
+
+/** Text charset of the data set: UTF-8 for ISO_IR 192, Latin-1 otherwise (good enough for the ASCII-range checks done here). */
+export function textEncoding(file: ScannedFile): 'utf8' | 'latin1' {
+  const cs = topLevel(file).get(TAG.SpecificCharacterSet);
+  return cs && readAscii(file, cs).includes('ISO_IR 192') ? 'utf8' : 'latin1';
+}
+
+/** A string value with its trailing padding removed (multi-valued strings keep their backslashes). */
+export function readText(file: ScannedFile, element: ScannedElement, encoding: 'utf8' | 'latin1' = 'latin1'): string {
+  return Buffer.from(rawValue(file, element)).toString(encoding).replace(/[\0 ]+$/, '').replace(/^ +/, '');
+}
+
+export function readAscii(file: ScannedFile, element: ScannedElement): string {
+  return readText(file, element, 'latin1');
+}
+
+export function readUint16(file: ScannedFile, element: ScannedElement): number | undefined {
+  if (element.valueEnd - element.valueStart < 2) return undefined;
+  return new DataView(file.dataSet.buffer, file.dataSet.byteOffset + element.valueStart, 2).getUint16(0, file.littleEndian);
+}

@@ -1,0 +1,16 @@
+import type { ScannedFile } from '../part10';
+import { TAG } from '../tags';
+
+/**
+ * The pixel payload of the top-level Pixel Data: the value bytes when native,
+ * the fragments joined when encapsulated. The Basic Offset Table is left out:
+ * it indexes the frames and a writer may rebuild it (dcmjs writes one where the
+ * input had none), without touching a pixel.
+ */
+export function pixelPayload(file: ScannedFile): { encapsulated: boolean; bytes: Buffer } | undefined {
+  const element = file.elements.find((e) => e.depth === 0 && e.key === TAG.PixelData);
+  if (!element) return undefined;
+  const data = Buffer.from(file.dataSet.buffer, file.dataSet.byteOffset, file.dataSet.byteLength);
+  if (!element.fragments) return { encapsulated: false, bytes: data.subarray(element.valueStart, element.valueEnd) };
+  return { encapsulated: true, bytes: Buffer.concat(element.fragments.slice(1).map((f) => data.subarray(f.start, f.end))) };
+}
