@@ -1,0 +1,92 @@
+/**
+ * A small client of the hilum REST API, used by the CLI and the end-to-end tests.
+ * Errors carry the API's status and message, so a user sees why a call failed.
+ */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(readonly status: number, message: string, readonly body: unknown) {
+    super(message);
+  }
+}
+
+export interface PresignedUpload {
+  readonly name: string;
+  readonly fileId: string;
+  readonly size: number;
+  readonly method?: 'PUT';
+  readonly url?: string;
+  readonly multipart?: {
+    readonly uploadId: string;
+    readonly partSize: number;
+    readonly parts: readonly { partNumber: number; offset: number; size: number; url: string }[];
+    readonly complete: string;
+  };
+}
+
+export interface StudyFile {
+  readonly seriesUid: string;
+  readonly sopUid: string;
+  readonly size: number;
+  readonly sha256: string;
+  readonly url: string;
+}
+
+export interface StudySummary {
+  readonly studyUid: string;
+  readonly project: string;
+  readonly site: string;
+  readonly modalities: readonly string[];
+  readonly seriesCount: number;
+  readonly instanceCount: number;
+  readonly publishedAt?: string;
+}
+
+export class HilumApi {
+  constructor(private readonly baseUrl: string, private readonly token: string) {}
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(new URL(path.replace(/^\//, ''), this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`), {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try { parsed = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
+    if (!response.ok) {
+      const message = parsed && typeof parsed === 'object' && 'message' in parsed ? String(parsed.message) : response.statusText;
+      throw new ApiError(response.status, `${method} ${path} failed (${response.status}): ${message}`, parsed);
+    }
+    return parsed as T;
+  }
+
+  createSubmission(project: string, site: string) {
+    return this.request<{ submissionId: string; status: string }>('POST', '/submissions', { project, site });
+  }
+
+  requestUploads(submissionId: string, files: readonly { name: string; size: number }[]) {
+    return this.request<{ uploads: PresignedUpload[] }>('POST', `/submissions/${submissionId}/uploads`, { files });
+  }
+
+  completeMultipart(path: string, uploadId: string, parts: readonly { partNumber: number; etag: string }[]) {
+    return this.request<{ status: string }>('POST', path, { uploadId, parts });
+  }
+
+  completeSubmission(submissionId: string) {
+    return this.request<{ status: string }>('POST', `/submissions/${submissionId}/complete`);
+  }
+
+  getSubmission(submissionId: string) {
+    return this.request<{ status: string; fileCount: number; stagedCount: number; quarantinedCount: number; files: { fileId: string; status: string; reasonCode?: string; reason?: string }[] }>(
+      'GET', `/submissions/${submissionId}`);
+  }
+
+  listStudies(query: { modality?: string; project?: string } = {}) {
+    const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined) as [string, string][]);
+    return this.request<{ studies: StudySummary[] }>('GET', `/studies${params.size ? `?${params}` : ''}`);
+  }
+
+  studyFiles(studyUid: string) {
+    return this.request<{ studyUid: string; files: StudyFile[] }>('GET', `/studies/${studyUid}/files`);
+  }
+}
