@@ -1,0 +1,188 @@
+/**
+ * The walking skeleton end to end on the local commons, driven with plain HTTP as a
+ * site and a researcher would: presigned upload, the S3 event -> ingest workflow
+ * (the CDK-synthesized definition, the real handlers), seal, publish, presigned
+ * download. Then: nothing identifying survives, pixels are untouched, a non-DICOM
+ * file is quarantined with a reason, and repeated events or uploads make no duplicates.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { startLocalCommons, LocalCommons } from '../../local/commons';
+import { HilumApi, ApiError } from '../../cli/lib/api-client';
+import { TAG } from '../../layers/dicom/tags';
+import { bytesContain, pixelBytes, topLevelText } from '../support/dicom-inspect';
+
+const run = promisify(execFile);
+const SAMPLE_DIR = join(__dirname, '../../samples/ct-head-series');
+const IDENTIFYING = ['PatientName', 'PatientID', 'PatientBirthDate', 'InstitutionName', 'AccessionNumber', 'StudyInstanceUID', 'SeriesInstanceUID', 'SOPInstanceUID'] as const;
+
+jest.setTimeout(240_000);
+
+describe('walking skeleton on the local commons', () => {
+  let dataDir: string;
+  let commons: LocalCommons;
+  let site: HilumApi;
+  let researcher: HilumApi;
+  let s3: S3Client;
+  const originals = new Map<string, Uint8Array>();
+  let submissionId: string;
+  let notDicomFileId: string;
+
+  beforeAll(async () => {
+    (Promise as unknown as { withResolvers?: unknown }).withResolvers ??= withResolversPolyfill;
+    dataDir = await mkdtemp(join(tmpdir(), 'hilum-skeleton-'));
+    commons = await startLocalCommons({ dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 } });
+    site = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-a'], 'uploader-a'));
+    researcher = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher'], 'researcher-1'));
+    s3 = new S3Client({
+      endpoint: commons.s3Endpoint, region: 'us-east-1', forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+    for (const name of (await readdir(SAMPLE_DIR)).filter((f) => f.endsWith('.dcm')).sort()) {
+      originals.set(name, new Uint8Array(await readFile(join(SAMPLE_DIR, name))));
+    }
+  });
+
+  afterAll(async () => {
+    await commons?.stop();
+    s3?.destroy();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('uploads through presigned URLs (fetch and curl), seals, and publishes one study', async () => {
+    const opened = await site.createSubmission('lung-study', 'site-a');
+    submissionId = opened.submissionId;
+    const notDicom = Buffer.from('this is a clinical note, not an image\n');
+    const announced = [...originals].map(([name, bytes]) => ({ name, size: bytes.byteLength }));
+    const { uploads } = await site.requestUploads(submissionId, [...announced, { name: 'notes.dcm', size: notDicom.byteLength }]);
+    expect(uploads).toHaveLength(originals.size + 1);
+
+    const [first, ...rest] = uploads;
+    // One file goes up with curl, as a site's script would.
+    const firstBytes = originals.get(first!.name)!;
+    const curlFile = join(dataDir, 'curl-upload.dcm');
+    await writeFile(curlFile, firstBytes);
+    await run('curl', ['-sf', '-X', 'PUT', '-T', curlFile, first!.url!]);
+    for (const upload of rest) {
+      const body = upload.name === 'notes.dcm' ? notDicom : originals.get(upload.name)!;
+      const response = await fetch(upload.url!, { method: 'PUT', body });
+      expect(response.status).toBe(200);
+    }
+    notDicomFileId = uploads.find((u) => u.name === 'notes.dcm')!.fileId;
+
+    await site.completeSubmission(submissionId);
+    await commons.idle();
+
+    const submission = await site.getSubmission(submissionId);
+    expect(submission).toMatchObject({ status: 'published', fileCount: 5, stagedCount: 4, quarantinedCount: 1 });
+    const studies = await researcher.listStudies({ modality: 'CT' });
+    expect(studies.studies).toHaveLength(1);
+    expect(studies.studies[0]).toMatchObject({ project: 'lung-study', site: 'site-a', modalities: ['CT'], seriesCount: 1, instanceCount: 4 });
+    expect((await researcher.listStudies({ modality: 'MR' })).studies).toHaveLength(0);
+  });
+
+  it('serves de-identified files that dcmjs and dcmdump read, with no identifier left and pixels unchanged', async () => {
+    const [study] = (await researcher.listStudies()).studies;
+    const { files } = await researcher.studyFiles(study!.studyUid);
+    expect(files).toHaveLength(4);
+    const originalByPixels = new Map([...originals.values()].map((bytes) => [pixelBytes(bytes)!.toString('hex'), bytes]));
+    for (const file of files) {
+      const response = await fetch(file.url);
+      expect(response.status).toBe(200);
+      const downloaded = new Uint8Array(await response.arrayBuffer());
+      expect(downloaded.byteLength).toBe(file.size);
+
+      const original = originalByPixels.get(pixelBytes(downloaded)!.toString('hex'));
+      expect(original).toBeDefined(); // pixel data byte-identical to one uploaded file
+      for (const keyword of IDENTIFYING) {
+        const value = topLevelText(original!, TAG[keyword as keyof typeof TAG] ?? keywordTag(keyword));
+        if (value && value.trim().length >= 4) expect({ keyword, leaked: bytesContain(downloaded, value.trim()) }).toEqual({ keyword, leaked: false });
+      }
+      expect(topLevelText(downloaded, TAG.PatientIdentityRemoved)).toBe('YES');
+
+      const path = join(dataDir, `${file.sopUid}.dcm`);
+      await writeFile(path, downloaded);
+      const { stdout } = await run('dcmdump', ['-q', path]);
+      expect(stdout).toContain('(0008,0060) CS [CT]');
+    }
+  });
+
+  it('quarantines the non-DICOM file with a readable reason and leaves nothing behind in intake', async () => {
+    const submission = await site.getSubmission(submissionId);
+    const bad = submission.files.find((f) => f.fileId === notDicomFileId);
+    expect(bad).toMatchObject({ status: 'quarantined', reasonCode: 'DicomParseError' });
+    expect(bad!.reason).toMatch(/DICOM/);
+
+    const quarantined = await listKeys(commons.buckets.quarantine, `quarantine/${submissionId}/`);
+    expect(quarantined.sort()).toEqual([`quarantine/${submissionId}/${notDicomFileId}`, `quarantine/${submissionId}/${notDicomFileId}.json`]);
+    const sidecar = JSON.parse(await getText(commons.buckets.quarantine, `quarantine/${submissionId}/${notDicomFileId}.json`));
+    expect(sidecar).toMatchObject({ submissionId, fileId: notDicomFileId, reasonCode: 'DicomParseError' });
+    expect(await getText(commons.buckets.quarantine, `quarantine/${submissionId}/${notDicomFileId}`)).toContain('clinical note');
+
+    expect(await listKeys(commons.buckets.intake, '')).toEqual([]);
+  });
+
+  it('turns a repeated S3 event into no second study and no second count', async () => {
+    const ingestRuns = commons.executions().filter((e) => e.workflow === 'ingest');
+    expect(ingestRuns.length).toBeGreaterThanOrEqual(5);
+    for (const execution of ingestRuns) await commons.putEvent(execution.input);
+    await commons.idle();
+    expect(commons.executions().filter((e) => e.workflow === 'ingest' && e.status !== 'SUCCEEDED')).toEqual([]);
+    const submission = await site.getSubmission(submissionId);
+    expect(submission).toMatchObject({ status: 'published', fileCount: 5, stagedCount: 4, quarantinedCount: 1 });
+    expect((await researcher.listStudies()).studies).toHaveLength(1);
+  });
+
+  it('makes the same study, not a second one, when the same files are uploaded again', async () => {
+    const again = await site.createSubmission('lung-study', 'site-a');
+    const { uploads } = await site.requestUploads(again.submissionId, [...originals].map(([name, bytes]) => ({ name, size: bytes.byteLength })));
+    for (const upload of uploads) await fetch(upload.url!, { method: 'PUT', body: originals.get(upload.name)! });
+    await site.completeSubmission(again.submissionId);
+    await commons.idle();
+    expect(await site.getSubmission(again.submissionId)).toMatchObject({ status: 'published', stagedCount: 4 });
+    const { studies } = await researcher.listStudies();
+    expect(studies).toHaveLength(1);
+    expect(studies[0]!.instanceCount).toBe(4);
+  });
+
+  it('refuses a researcher at the upload routes and a caller without a token everywhere', async () => {
+    await expect(researcher.createSubmission('lung-study', 'site-a')).rejects.toMatchObject({ status: 403 });
+    await expect(site.createSubmission('lung-study', 'site-b')).rejects.toMatchObject({ status: 403 });
+    await expect(site.listStudies()).rejects.toMatchObject({ status: 403 });
+    const anonymous = await fetch(`${commons.apiUrl}/studies`);
+    expect(anonymous.status).toBe(401);
+    await expect(researcher.studyFiles('1.2.3.4')).rejects.toBeInstanceOf(ApiError);
+  });
+
+  async function listKeys(bucket: string, prefix: string): Promise<string[]> {
+    const result = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+    return (result.Contents ?? []).map((o) => o.Key!);
+  }
+
+  async function getText(bucket: string, key: string): Promise<string> {
+    const result = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return result.Body!.transformToString();
+  }
+});
+
+function keywordTag(keyword: string): string {
+  const tags: Record<string, string> = {
+    PatientBirthDate: '00100030', InstitutionName: '00080080', AccessionNumber: '00080050',
+  };
+  const tag = tags[keyword];
+  if (!tag) throw new Error(`no tag for ${keyword}`);
+  return tag;
+}
+
+/** aws-local-stepfunctions needs Promise.withResolvers (Node 22); jest's realm has its own Promise. */
+function withResolversPolyfill<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (reason?: unknown) => void;
+  const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
+  return { promise, resolve, reject };
+}
