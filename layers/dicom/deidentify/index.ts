@@ -7,7 +7,7 @@
 import { readDicomFile, writeDicomFile, type DataSet, type DicomFile } from '../dcmjs';
 import { textValues } from '../dataset';
 import { DicomParseError } from '../errors';
-import { scanPart10 } from '../part10';
+import { scanPart10, TRANSFER_SYNTAX } from '../part10';
 import { summarize, type InstanceSummary } from '../summary';
 import { TAG } from '../tags';
 import { BASIC_PROFILE_RULES } from './annex-e';
@@ -84,6 +84,17 @@ function newMeta(dict: DataSet, transferSyntaxUid: string): DataSet {
   };
 }
 
+const NATIVE_SYNTAXES: ReadonlySet<string> = new Set(Object.values(TRANSFER_SYNTAX));
+
+/**
+ * Encapsulated Pixel Data must be OB (PS3.5 A.4); some inputs say OW, which
+ * readers warn about. The VR changes, the fragments do not.
+ */
+function fixEncapsulatedPixelVr(dict: DataSet, transferSyntaxUid: string): void {
+  const pixels = dict[TAG.PixelData];
+  if (pixels && pixels.vr === 'OW' && !NATIVE_SYNTAXES.has(transferSyntaxUid)) pixels.vr = 'OB';
+}
+
 /** Reads with dcmjs; its messages can quote values, so they are not passed on. */
 function decode(bytes: Uint8Array): DicomFile {
   try {
@@ -106,6 +117,7 @@ export function deidentify(bytes: Uint8Array, options: DeidentifyOptions): Deide
   delete dict[TAG.PatientID];
   cleanDataSet(dict, { rules: BASIC_PROFILE_RULES, remap: (uid) => remapUid(uid, options), counts });
   setIdentityAttributes(dict, pseudonym, counts);
+  fixEncapsulatedPixelVr(dict, input.transferSyntaxUid);
 
   let output: Uint8Array;
   try {

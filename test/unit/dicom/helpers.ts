@@ -1,0 +1,40 @@
+/** Shared fixture access for the DICOM unit tests. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+
+export const FIXTURES = join(__dirname, '../../fixtures/dicom');
+
+export function fixture(path: string): Uint8Array {
+  return new Uint8Array(readFileSync(join(FIXTURES, path)));
+}
+
+/** Fixture paths (relative to FIXTURES) under the given folders. */
+export function fixturesIn(...folders: string[]): string[] {
+  const walk = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => {
+      const full = join(dir, name);
+      return statSync(full).isDirectory() ? walk(full) : name.endsWith('.dcm') ? [relative(FIXTURES, full)] : [];
+    });
+  return folders.flatMap((f) => walk(join(FIXTURES, f))).sort();
+}
+
+/** The fixtures a de-identifier must handle: every readable class of the corpus. */
+export const GOOD_FIXTURES = fixturesIn('transfer-syntax', 'ct', 'chest-xray', 'patient-77654033', 'charset', 'sequences', 'graphics');
+
+export const SECRET = { secret: 'unit-test-secret', project: 'project-a' };
+
+export const HAS_DCMDUMP = spawnSync('dcmdump', ['--version'], { encoding: 'utf8' }).error === undefined;
+
+/** Runs dcmdump on bytes; returns exit status, stdout and stderr. */
+export function dcmdump(bytes: Uint8Array): { status: number | null; stdout: string; stderr: string } {
+  const file = join(mkdtempSync(join(tmpdir(), 'hilum-dcmdump-')), 'out.dcm');
+  writeFileSync(file, bytes);
+  const r = spawnSync('dcmdump', ['+E', file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function includesBytes(haystack: Uint8Array, text: string): boolean {
+  return Buffer.from(haystack).includes(Buffer.from(text, 'utf8')) || Buffer.from(haystack).includes(Buffer.from(text, 'latin1'));
+}
