@@ -1,0 +1,40 @@
+import { Instance, isReadyToPublish, Submission, summarizeStudy } from '../../../layers/catalog/entities';
+
+const submission = (over: Partial<Submission>): Submission => ({
+  submissionId: 's', project: 'p', site: 'a', status: 'sealed', createdBy: 'u', createdAt: 't',
+  fileCount: 3, handledCount: 3, stagedCount: 2, quarantinedCount: 1, ...over,
+});
+
+const instance = (over: Partial<Instance>): Instance => ({
+  studyUid: '2.25.1', seriesUid: '2.25.2', sopUid: '2.25.3', project: 'p', site: 'a', submissionId: 's1', fileId: 'f',
+  objectKey: 'k', size: 10, sha256: 'h', transferSyntaxUid: '1.2.840.10008.1.2.1', sopClassUid: '1.2', modality: 'CT', stagedAt: 't', ...over,
+});
+
+describe('isReadyToPublish', () => {
+  it('is true only when sealed and every announced file has an outcome', () => {
+    expect(isReadyToPublish(submission({}))).toBe(true);
+    expect(isReadyToPublish(submission({ status: 'open' }))).toBe(false);
+    expect(isReadyToPublish(submission({ handledCount: 2 }))).toBe(false);
+    expect(isReadyToPublish(submission({ status: 'published' }))).toBe(false);
+    expect(isReadyToPublish(submission({ fileCount: 0, handledCount: 0 }))).toBe(false);
+  });
+});
+
+describe('summarizeStudy', () => {
+  it('counts series, instances and bytes and lists modalities once, sorted', () => {
+    const study = summarizeStudy([
+      instance({ sopUid: '1', size: 5 }), instance({ sopUid: '2', size: 7, seriesUid: '2.25.9', modality: 'PR' }), instance({ sopUid: '3', size: 1 }),
+    ], 'now');
+    expect(study).toMatchObject({ studyUid: '2.25.1', seriesCount: 2, instanceCount: 3, totalBytes: 13, modalities: ['CT', 'PR'], status: 'staged', submissionIds: ['s1'] });
+  });
+
+  it('keeps an existing publication and merges submission ids', () => {
+    const existing = { ...summarizeStudy([instance({})], 'then'), status: 'published' as const, publishedAt: 'then', submissionIds: ['s0'] };
+    const study = summarizeStudy([instance({}), instance({ sopUid: '9', submissionId: 's2' })], 'now', existing);
+    expect(study).toMatchObject({ status: 'published', publishedAt: 'then', submissionIds: ['s0', 's1', 's2'], indexedAt: 'now' });
+  });
+
+  it('refuses an empty study', () => {
+    expect(() => summarizeStudy([], 'now')).toThrow('at least one instance');
+  });
+});
