@@ -13,8 +13,11 @@ export interface Needle {
   bytes: Uint8Array[];
 }
 
+// Lengths in UTF-8 bytes: the same as characters for ASCII, and it keeps one- or
+// two-ideograph name components ("王", "小東") searchable.
 const MIN_VALUE_LENGTH = 4;
 const MIN_NAME_COMPONENT_LENGTH = 3;
+const utf8Length = (text: string): number => Buffer.byteLength(text, 'utf8');
 // Values with no letter or digit ("^^^^", "    ") identify nobody and would match padding.
 const IDENTIFYING = /[\p{L}\p{N}]/u;
 
@@ -37,9 +40,9 @@ export function phiNeedles(original: ScannedFile): Needle[] {
     if (!attribute) continue;
     for (const value of readText(original, element, encoding).split('\\')) {
       const whole = value.trim();
-      const candidates = whole.length >= MIN_VALUE_LENGTH ? [whole] : [];
+      const candidates = utf8Length(whole) >= MIN_VALUE_LENGTH ? [whole] : [];
       if (attribute.personName) {
-        candidates.push(...whole.split(/[=^]/).map((c) => c.trim()).filter((c) => c.length >= MIN_NAME_COMPONENT_LENGTH));
+        candidates.push(...whole.split(/[=^]/).map((c) => c.trim()).filter((c) => utf8Length(c) >= MIN_NAME_COMPONENT_LENGTH));
       }
       for (const text of candidates) {
         const id = `${attribute.keyword}\0${text}`;

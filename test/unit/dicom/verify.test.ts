@@ -1,0 +1,114 @@
+import { deidentify, verifyDeidentified } from '../../../layers/dicom';
+import { readDicomFile, writeDicomFile } from '../../../layers/dicom/dcmjs';
+import { makeDicom, SYNTHETIC_PHI } from '../../support/synthetic-dicom';
+import { fixture, SECRET } from './helpers';
+
+/** Read-modify-write of a de-identified file, to plant what the verifier must catch. */
+function tamper(bytes: Uint8Array, edit: (dict: ReturnType<typeof readDicomFile>['dict']) => void): Uint8Array {
+  const file = readDicomFile(bytes);
+  edit(file.dict);
+  return writeDicomFile(file);
+}
+
+describe('verifyDeidentified', () => {
+  const original = fixture('ct/CT_small.dcm');
+  const output = deidentify(original, SECRET).bytes;
+
+  it('passes a de-identified output and counts its checks', () => {
+    const result = verifyDeidentified(original, output);
+    expect(result).toEqual({ passed: true, checks: expect.any(Number), failures: [] });
+    expect(result.checks).toBeGreaterThan(20);
+  });
+
+  it('fails the original against itself, naming checks and keywords only', () => {
+    const result = verifyDeidentified(original, original);
+    expect(result.passed).toBe(false);
+    expect(result.failures).toEqual(
+      expect.arrayContaining([
+        { check: 'no-private-elements' },
+        { check: 'patient-identity-removed', keyword: 'PatientIdentityRemoved' },
+        { check: 'attribute-changed', keyword: 'PatientName' },
+        { check: 'attribute-changed', keyword: 'SOPInstanceUID' },
+        { check: 'no-phi-bytes', keyword: 'InstitutionName' },
+      ]),
+    );
+    expect(JSON.stringify(result)).not.toMatch(/CompressedSamples|JFK|1CT1|1\.3\.6\.1/);
+  });
+
+  it('fails when a patient name is planted in ImageComments', () => {
+    const name = readDicomFile(original).dict['00100010']?.Value?.[0] as { Alphabetic: string };
+    const planted = tamper(output, (d) => {
+      d['00204000'] = { vr: 'LT', Value: [`seen by ${name.Alphabetic}`] };
+    });
+    expect(verifyDeidentified(original, planted)).toMatchObject({ passed: false, failures: [{ check: 'no-phi-bytes', keyword: 'PatientName' }] });
+  });
+
+  it('fails when one name component alone is planted (PN components are searched too)', () => {
+    const synthetic = makeDicom();
+    const planted = tamper(deidentify(synthetic, SECRET).bytes, (d) => {
+      d['00204000'] = { vr: 'LT', Value: ['QUINN'] };
+    });
+    expect(verifyDeidentified(synthetic, planted).failures).toEqual([{ check: 'no-phi-bytes', keyword: 'PatientName' }]);
+  });
+
+  it('fails when a private element survives', () => {
+    const planted = tamper(output, (d) => {
+      d['00290010'] = { vr: 'LO', Value: ['SOME VENDOR'] };
+      d['00291001'] = { vr: 'LO', Value: ['harmless'] };
+    });
+    const result = verifyDeidentified(original, planted);
+    expect(result.passed).toBe(false);
+    expect(result.failures).toEqual(expect.arrayContaining([{ check: 'no-private-elements', keyword: '(0029,0010)' }, { check: 'no-private-elements', keyword: '(0029,1001)' }]));
+  });
+
+  it('fails when a private element hides inside a sequence item', () => {
+    const planted = tamper(output, (d) => {
+      d['00081140'] = { vr: 'SQ', Value: [{ '00111001': { vr: 'LO', Value: ['x'] } }] };
+    });
+    expect(verifyDeidentified(original, planted).failures).toContainEqual({ check: 'no-private-elements', keyword: '(0011,1001)' });
+  });
+
+  it('fails when a pixel byte changes', () => {
+    const changed = new Uint8Array(output);
+    changed[changed.byteLength - 1] = (changed[changed.byteLength - 1] ?? 0) ^ 0xff;
+    expect(verifyDeidentified(original, changed)).toMatchObject({ passed: false, failures: [{ check: 'pixel-data-unchanged', keyword: 'PixelData' }] });
+  });
+
+  it('fails when an encapsulated fragment changes', () => {
+    const jpeg = fixture('ct/CT_small_jpeg_lossless.dcm');
+    const out = deidentify(jpeg, SECRET).bytes;
+    const changed = new Uint8Array(out);
+    changed[changed.byteLength - 20] = (changed[changed.byteLength - 20] ?? 0) ^ 0x01;
+    expect(verifyDeidentified(jpeg, changed).failures).toContainEqual({ check: 'pixel-data-unchanged', keyword: 'PixelData' });
+  });
+
+  it('fails when PatientIdentityRemoved is missing', () => {
+    const planted = tamper(output, (d) => {
+      delete d['00120062'];
+    });
+    expect(verifyDeidentified(original, planted).failures).toEqual([{ check: 'patient-identity-removed', keyword: 'PatientIdentityRemoved' }]);
+  });
+
+  it('fails when a study date is left unchanged', () => {
+    const synthetic = makeDicom();
+    const planted = tamper(deidentify(synthetic, SECRET).bytes, (d) => {
+      d['00080020'] = { vr: 'DA', Value: [SYNTHETIC_PHI.studyDate] };
+    });
+    expect(verifyDeidentified(synthetic, planted).failures).toEqual([
+      { check: 'attribute-changed', keyword: 'StudyDate' },
+      { check: 'no-phi-bytes', keyword: 'StudyDate' },
+    ]);
+  });
+
+  it('finds a UTF-8 ideographic name component', () => {
+    const charset = fixture('charset/chrX1.dcm');
+    const planted = tamper(deidentify(charset, SECRET).bytes, (d) => {
+      d['00204000'] = { vr: 'LT', Value: ['小東'] };
+    });
+    expect(verifyDeidentified(charset, planted).failures).toEqual([{ check: 'no-phi-bytes', keyword: 'PatientName' }]);
+  });
+
+  it('reports an unreadable output as a failed check rather than throwing', () => {
+    expect(verifyDeidentified(original, output.subarray(0, 500))).toEqual({ passed: false, checks: 1, failures: [{ check: 'output-parses' }] });
+  });
+});
