@@ -7,4 +7,5 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
   testTimeout: 120000,
   maxWorkers: 2,
+  setupFiles: ['<rootDir>/test/support/env.ts'],
 };

@@ -2,6 +2,7 @@ import {
   DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, QueryCommandInput, TransactWriteCommand, UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransientError } from '../common/errors';
 import { Instance, Study, Submission, SubmissionFile } from './entities';
 import { keys, PREFIX, PUBLISHED_PARTITION } from './keys';
 
@@ -225,6 +226,7 @@ export class CatalogRepository {
       return true;
     } catch (error) {
       if (isCancelledByCondition(error, 0)) return false;
+      if (isCancelledByConflict(error)) throw new TransientError('a concurrent write to the same file; retry');
       throw error;
     }
   }
@@ -257,6 +259,12 @@ function isCancelledByCondition(error: unknown, index: number): boolean {
 }
 
 /** Items are written only by this class, so their shape is the entity's once the keys are removed. */
+/** Another transaction touched the same items; DynamoDB asks the caller to retry. */
+function isCancelledByConflict(error: unknown): boolean {
+  return error instanceof TransactionCanceledException
+    && (error.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError');
+}
+
 function stripKeys<T>(item: Record<string, unknown> | undefined): T {
   const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, type: _type, ...rest } = item ?? {};
   return rest as T;

@@ -4,7 +4,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
 import { z, ZodError, ZodTypeAny } from 'zod';
-import { InvalidTaskInput } from './errors';
+import { InvalidTaskInput, TransientError } from './errors';
 import { logger, metrics, tracer } from './powertools';
 
 /**
@@ -22,10 +22,29 @@ export function taskHandler<S extends ZodTypeAny, R>(input: S, handle: (input: z
       }
       throw error;
     }
-    return handle(parsed, context);
+    try {
+      return await handle(parsed, context);
+    } catch (error) {
+      throw asTransientWhenRetryable(error);
+    }
   };
   return middy(core)
     .use(injectLambdaContext(logger, { clearState: true, resetKeys: true }))
     .use(logMetrics(metrics))
     .use(captureLambdaHandler(tracer, { captureResponse: false }));
+}
+
+/**
+ * AWS SDK errors the SDK itself calls retryable (throttling, 5xx) become
+ * TransientError, the name the workflows' Retry matches, so a slow S3 or a busy
+ * table delays a file instead of quarantining it.
+ */
+function asTransientWhenRetryable(error: unknown): unknown {
+  if (!(error instanceof Error) || error instanceof TransientError) return error;
+  const sdk = error as Error & { $retryable?: unknown; $fault?: string; $metadata?: { httpStatusCode?: number } };
+  const status = sdk.$metadata?.httpStatusCode;
+  if (sdk.$retryable || sdk.$fault === 'server' || status === 429 || (status !== undefined && status >= 500)) {
+    return new TransientError(`${error.name} (retryable)`);
+  }
+  return error;
 }
