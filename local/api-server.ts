@@ -1,0 +1,262 @@
+import { randomUUID } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { Route } from '../functions/api/routes';
+import { JWKS_PATH } from './auth/local-issuer';
+import { LOCAL_ACCOUNT } from './template';
+
+/**
+ * The REST API on localhost: matches the route table (API Gateway path templates),
+ * builds API Gateway REST (v1) proxy events, invokes the route's function and writes
+ * its proxy result. Tokens are not checked here: the handlers verify them, as they
+ * do behind API Gateway. Also serves the local issuer's JWKS.
+ */
+
+export interface ApiServerOptions {
+  readonly routes: readonly Route[];
+  /** Invokes the function of a route with the proxy event; resolves to its result. */
+  readonly invoke: (route: Route, event: APIGatewayProxyEvent) => Promise<unknown>;
+  readonly jwks: () => Promise<unknown>;
+  readonly port?: number;
+  readonly log?: (message: string) => void;
+  /** Largest accepted body (API Gateway's limit is 10 MB). */
+  readonly maxBodyBytes?: number;
+}
+
+export interface ApiServer {
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+interface CompiledRoute {
+  readonly route: Route;
+  readonly pattern: RegExp;
+  readonly names: readonly string[];
+}
+
+/** `/submissions/{submissionId}` → a regex with one group per parameter (`{name+}` is greedy). */
+export function compileRoute(route: Route): CompiledRoute {
+  const names: string[] = [];
+  const source = route.path
+    .split('/')
+    .map((segment) => {
+      const m = /^\{([A-Za-z0-9_]+)(\+?)\}$/.exec(segment);
+      if (!m) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      names.push(m[1] as string);
+      return m[2] ? '(.+)' : '([^/]+)';
+    })
+    .join('/');
+  return { route, pattern: new RegExp(`^${source}/?$`), names };
+}
+
+export function matchRoute(
+  compiled: readonly CompiledRoute[],
+  method: string,
+  path: string,
+): { route: Route; pathParameters: Record<string, string> } | { allowed: string[] } | undefined {
+  const allowed: string[] = [];
+  for (const c of compiled) {
+    const m = c.pattern.exec(path);
+    if (!m) continue;
+    if (c.route.method !== method) {
+      allowed.push(c.route.method);
+      continue;
+    }
+    const pathParameters: Record<string, string> = {};
+    c.names.forEach((name, i) => {
+      pathParameters[name] = safeDecode(m[i + 1] ?? '');
+    });
+    return { route: c.route, pathParameters };
+  }
+  return allowed.length ? { allowed } : undefined;
+}
+
+const TEXT_TYPES = /^(text\/|application\/(json|xml|x-www-form-urlencoded|javascript)|[^;]*\+(json|xml))/i;
+
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const log = options.log ?? (() => undefined);
+  // Static segments win over parameters, as in API Gateway (`/studies/search` before `/studies/{id}`).
+  const compiled = options.routes.map(compileRoute).sort((a, b) => a.names.length - b.names.length);
+  const maxBody = options.maxBodyBytes ?? 10 * 1024 * 1024;
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBody) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (tooLarge) {
+        sendJson(res, 413, { message: 'Request Too Long' });
+        return;
+      }
+      handle(req, Buffer.concat(chunks), res).catch((error: unknown) => {
+        log(`api: ${req.method ?? '?'} failed before the handler: ${error instanceof Error ? error.name : 'Error'}`);
+        if (!res.headersSent) sendJson(res, 500, { message: 'Internal server error' });
+        else res.end();
+      });
+    });
+  });
+
+  async function handle(req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const method = (req.method ?? 'GET').toUpperCase();
+    if (url.pathname === JWKS_PATH && (method === 'GET' || method === 'HEAD')) {
+      sendJson(res, 200, await options.jwks(), { 'cache-control': 'max-age=300' });
+      return;
+    }
+    const match = matchRoute(compiled, method, url.pathname);
+    if (!match) {
+      sendJson(res, 404, { message: `No route for ${method} ${url.pathname}` });
+      return;
+    }
+    if ('allowed' in match) {
+      if (method === 'OPTIONS') {
+        res.writeHead(204, corsHeaders(match.allowed)).end();
+        return;
+      }
+      sendJson(res, 405, { message: `Method ${method} not allowed on ${url.pathname}` }, { allow: match.allowed.join(', ') });
+      return;
+    }
+    const event = proxyEvent(req, url, body, match.route, match.pathParameters);
+    let result: unknown;
+    try {
+      result = await options.invoke(match.route, event);
+    } catch (error) {
+      // API Gateway answers a function error with 502 and no details.
+      log(`api: ${match.route.fn} threw ${error instanceof Error ? error.name : 'Error'}`);
+      sendJson(res, 502, { message: 'Internal server error' });
+      return;
+    }
+    writeProxyResult(res, result, method === 'HEAD', log);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  let stopped: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    stop: () =>
+      (stopped ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      })),
+  };
+}
+
+function proxyEvent(req: http.IncomingMessage, url: URL, body: Buffer, route: Route, pathParameters: Record<string, string>): APIGatewayProxyEvent {
+  // rawHeaders keeps the client's casing, as API Gateway does.
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i] as string;
+    const value = req.rawHeaders[i + 1] as string;
+    headers[name] = value;
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  const query: Record<string, string> = {};
+  const multiQuery: Record<string, string[]> = {};
+  for (const [k, v] of url.searchParams) {
+    query[k] = v;
+    (multiQuery[k] ??= []).push(v);
+  }
+  const contentType = String(req.headers['content-type'] ?? '');
+  const isText = body.length === 0 || contentType === '' || TEXT_TYPES.test(contentType);
+  const method = (req.method ?? 'GET').toUpperCase();
+  const requestId = randomUUID();
+  const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+  const now = new Date();
+  return {
+    resource: route.path,
+    path: url.pathname,
+    httpMethod: method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: Object.keys(query).length ? query : null,
+    multiValueQueryStringParameters: Object.keys(multiQuery).length ? multiQuery : null,
+    pathParameters: Object.keys(pathParameters).length ? pathParameters : null,
+    stageVariables: null,
+    body: body.length === 0 ? null : isText ? body.toString('utf8') : body.toString('base64'),
+    isBase64Encoded: body.length > 0 && !isText,
+    requestContext: {
+      accountId: LOCAL_ACCOUNT,
+      apiId: 'local',
+      authorizer: null,
+      domainName: String(req.headers.host ?? '127.0.0.1'),
+      domainPrefix: '127',
+      extendedRequestId: requestId,
+      httpMethod: method,
+      identity: {
+        accessKey: null, accountId: null, apiKey: null, apiKeyId: null, caller: null, clientCert: null,
+        cognitoAuthenticationProvider: null, cognitoAuthenticationType: null, cognitoIdentityId: null,
+        cognitoIdentityPoolId: null, principalOrgId: null, sourceIp, user: null,
+        userAgent: req.headers['user-agent'] ?? null, userArn: null,
+      },
+      path: `/local${url.pathname}`,
+      protocol: `HTTP/${req.httpVersion}`,
+      requestId,
+      requestTime: now.toUTCString(),
+      requestTimeEpoch: now.getTime(),
+      resourceId: 'local',
+      resourcePath: route.path,
+      stage: 'local',
+    },
+  };
+}
+
+function writeProxyResult(res: http.ServerResponse, result: unknown, head: boolean, log: (m: string) => void): void {
+  const r = result as { statusCode?: unknown; headers?: unknown; multiValueHeaders?: unknown; body?: unknown; isBase64Encoded?: unknown } | null;
+  if (!r || typeof r !== 'object' || typeof r.statusCode !== 'number' || !Number.isInteger(r.statusCode)) {
+    log('api: the function returned a malformed proxy response');
+    sendJson(res, 502, { message: 'Internal server error' });
+    return;
+  }
+  const headers: Record<string, string | string[]> = {};
+  if (r.headers && typeof r.headers === 'object') {
+    for (const [k, v] of Object.entries(r.headers as Record<string, unknown>)) headers[k.toLowerCase()] = String(v);
+  }
+  if (r.multiValueHeaders && typeof r.multiValueHeaders === 'object') {
+    for (const [k, v] of Object.entries(r.multiValueHeaders as Record<string, unknown>)) {
+      if (Array.isArray(v)) headers[k.toLowerCase()] = v.map(String);
+    }
+  }
+  const body = typeof r.body === 'string' ? (r.isBase64Encoded === true ? Buffer.from(r.body, 'base64') : Buffer.from(r.body, 'utf8')) : Buffer.alloc(0);
+  headers['content-length'] = String(body.length);
+  res.writeHead(r.statusCode, headers);
+  res.end(head ? undefined : body);
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...extra });
+  res.end(text);
+}
+
+function corsHeaders(allowed: readonly string[]): Record<string, string> {
+  return {
+    'access-control-allow-origin': '*',
+    'access-control-allow-methods': [...allowed, 'OPTIONS'].join(','),
+    'access-control-allow-headers': 'Content-Type,Authorization,X-Amz-Date,X-Api-Key,X-Amz-Security-Token',
+    'access-control-max-age': '600',
+  };
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

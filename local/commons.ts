@@ -1,0 +1,252 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { FUNCTIONS } from '../functions/registry';
+import { ROUTES } from '../functions/api/routes';
+import { ActivityTracker } from './activity';
+import { startApiServer, type ApiServer } from './api-server';
+import { issueLocalToken, JWKS_PATH, LOCAL_AUDIENCE, LOCAL_ISSUER, localJwks } from './auth/local-issuer';
+import { startAwsJsonServices, type AwsJsonServices } from './emulators/aws-json-services';
+import { startDynamoDb, type DynamoDbEmulator } from './emulators/dynamodb';
+import { startS3, type S3Emulator } from './emulators/s3';
+import { applyEnvironment, localOverrides, mergedFunctionEnvironment } from './environment';
+import { busEvent, LocalEventBus, type BusEvent, type DeliveredEvent } from './event-bus';
+import { LambdaHost, type LambdaHostOptions } from './lambda-host';
+import { modelOf, synthesizeTemplate, type CfnTemplate, type LocalCommonsModel } from './template';
+import { WorkflowRunner, type ExecutionRecord } from './workflow-runner';
+
+/**
+ * The whole commons on one machine: S3 (s3rver), DynamoDB (DynamoDB Local),
+ * EventBridge and Secrets Manager (a small JSON-protocol server), the CDK-synthesized
+ * state machines on a local ASL runner, the real handlers in this process, and the
+ * REST API on localhost, all wired from the synthesized template.
+ */
+
+export interface LocalCommonsOptions {
+  /** Where data persists between runs (default `.hilum`). */
+  readonly dataDir?: string;
+  /** Wipe `dataDir` first. */
+  readonly reset?: boolean;
+  /** Fixed ports; 0 or absent picks a free one. */
+  readonly ports?: { readonly api?: number; readonly s3?: number; readonly dynamodb?: number; readonly services?: number };
+  /** Where diagnostics go; startup prints nothing itself. */
+  readonly log?: (message: string) => void;
+  /** A synthesized template; default: synthesize `infra/app.ts` in-process. */
+  readonly template?: CfnTemplate;
+  /** Replaces every Retry interval of the workflows with this many ms (tests). */
+  readonly retryIntervalMs?: number;
+  /** Overrides the handlers' LOG_LEVEL (e.g. 'SILENT' or 'WARN' in tests). */
+  readonly handlerLogLevel?: string;
+  /** Loads handler modules (tests substitute handlers); default `require` of `hilum:entry`. */
+  readonly loadHandler?: LambdaHostOptions['load'];
+}
+
+export interface LocalCommons {
+  readonly apiUrl: string;
+  readonly s3Endpoint: string;
+  readonly dynamodbEndpoint: string;
+  /** EventBridge and Secrets Manager (AWS JSON 1.1). */
+  readonly servicesEndpoint: string;
+  readonly buckets: { readonly intake: string; readonly quarantine: string; readonly released: string };
+  readonly tableName: string;
+  readonly eventBusName: string;
+  readonly dataDir: string;
+  /** The variables set in `process.env` for the handlers. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** What was read from the template (resources, resolved definitions, rules). */
+  readonly model: LocalCommonsModel;
+  /** A local ID token (`cognito:groups` = groups), accepted by the handlers. */
+  issueToken(groups: readonly string[], username?: string): Promise<string>;
+  /** Resolves when no event is pending and no execution runs. */
+  idle(): Promise<void>;
+  executions(): readonly ExecutionRecord[];
+  /** Events put on the buses so far, with the rules they matched. */
+  events(): readonly DeliveredEvent[];
+  /**
+   * Puts an EventBridge event (e.g. an execution's input, to replay a delivery: EventBridge
+   * delivers at least once) on a bus (default: `default`); missing envelope fields are filled.
+   */
+  putEvent(event: unknown, busName?: string): DeliveredEvent;
+  /** Invokes a function by registry id (`Parse`), name or ARN. */
+  invoke(functionId: string, event: unknown): Promise<unknown>;
+  /** Starts an execution of a workflow (`ingest`, `submission`, or ARN) in the background. */
+  startExecution(workflow: string, input: unknown): ExecutionRecord;
+  stop(): Promise<void>;
+}
+
+const REPO_ROOT = path.resolve(__dirname, '..');
+let running: string | undefined;
+
+export class LocalCommonsError extends Error {
+  override readonly name = 'LocalCommonsError';
+}
+
+export async function startLocalCommons(options: LocalCommonsOptions = {}): Promise<LocalCommons> {
+  const dataDir = path.resolve(options.dataDir ?? '.hilum');
+  if (running) {
+    throw new LocalCommonsError(`a local commons (${running}) already runs in this process; the handlers share process.env, so stop it first`);
+  }
+  running = dataDir;
+  const log = options.log ?? (() => undefined);
+  const stoppers: Array<() => Promise<void> | void> = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        log(`local commons: stop step failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    stoppers.length = 0;
+    running = undefined;
+  };
+
+  try {
+    if (options.reset) await fs.rm(dataDir, { recursive: true, force: true });
+    await fs.mkdir(dataDir, { recursive: true });
+
+    const template = options.template ?? (await synthesizeTemplate(REPO_ROOT));
+    const model = modelOf(template);
+    const bucket = (role: string) => {
+      const b = model.buckets.get(role);
+      if (!b) throw new LocalCommonsError(`the template has no bucket with hilum:bucket=${role}`);
+      return b.name;
+    };
+    const buckets = { intake: bucket('intake'), quarantine: bucket('quarantine'), released: bucket('released') };
+    const catalog = model.tables.get('catalog');
+    if (!catalog) throw new LocalCommonsError('the template has no table with hilum:table=catalog');
+    const pipelineBus = model.buses.get('pipeline');
+    // Fail at startup, not at first call, on a template whose functions cannot share one process.
+    const functionEnvironment = mergedFunctionEnvironment(model.functions.values());
+
+    const tracker = new ActivityTracker();
+    let host: LambdaHost | undefined;
+    const invokeLambda = async (name: string, payload: unknown) => {
+      if (!host) throw new LocalCommonsError('the lambda host is not ready');
+      return (await host.invoke(name, payload)).payload;
+    };
+    const runner = new WorkflowRunner({
+      invokeLambda,
+      tracker,
+      log,
+      ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
+      integrations: {
+        'arn:aws:states:::events:putEvents': async (input) => putEventsTask(bus, input),
+      },
+    });
+    for (const workflow of model.workflows.values()) runner.register(workflow);
+    const bus: LocalEventBus = new LocalEventBus({
+      rules: model.rules,
+      buses: [...model.buses.values()].map((b) => b.name),
+      tracker,
+      log,
+      startTarget: (arn, input, { rule }) => {
+        const record = runner.start(arn, input);
+        log(`event bus: rule ${rule} started ${record.workflow} execution ${record.name}`);
+      },
+    });
+
+    // The servers start together; each is registered for stop() as soon as it is up.
+    const started = await Promise.allSettled([
+      startS3({
+        dataDir,
+        buckets: model.buckets.values(),
+        ...(options.ports?.s3 ? { port: options.ports.s3 } : {}),
+        log,
+        onEvent: (event) => {
+          try {
+            bus.put(event, 'default');
+          } catch (error) {
+            log(`s3: event not delivered: ${error instanceof Error ? error.name : 'Error'}`);
+          }
+        },
+      }).then((s) => (stoppers.push(() => s.stop()), s)),
+      startDynamoDb({ dataDir, ...(options.ports?.dynamodb ? { port: options.ports.dynamodb } : {}), log })
+        .then((d) => (stoppers.push(() => d.stop()), d)),
+      startAwsJsonServices({ dataDir, bus, secrets: model.secrets, ...(options.ports?.services ? { port: options.ports.services } : {}), log })
+        .then((a) => (stoppers.push(() => a.stop()), a)),
+      startApiServer({
+        routes: ROUTES,
+        jwks: () => localJwks(dataDir),
+        invoke: async (route, event: APIGatewayProxyEvent) => invokeLambda(FUNCTIONS[route.fn].id, event),
+        ...(options.ports?.api ? { port: options.ports.api } : {}),
+        log,
+      }).then((a) => (stoppers.push(() => a.stop()), a)),
+    ]);
+    const failure = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failure) throw failure.reason;
+    const [s3, dynamodb, services, api] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [S3Emulator, DynamoDbEmulator, AwsJsonServices, ApiServer];
+
+    await dynamodb.createTables(model.tables.values());
+    // Creates the signing key now rather than racing on the first request.
+    await localJwks(dataDir);
+
+    const localVars = localOverrides(
+      { s3: s3.endpoint, dynamodb: dynamodb.endpoint, services: services.endpoint, apiUrl: api.url },
+      { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, jwksUrl: `${api.url}${JWKS_PATH}` },
+    );
+    const environmentVars = {
+      ...functionEnvironment,
+      ...(options.handlerLogLevel ? { LOG_LEVEL: options.handlerLogLevel, POWERTOOLS_LOG_LEVEL: options.handlerLogLevel } : {}),
+      ...localVars,
+    };
+    const restoreEnvironment = applyEnvironment(environmentVars);
+    stoppers.push(restoreEnvironment);
+    host = new LambdaHost({ functions: model.functions, repoRoot: REPO_ROOT, log, ...(options.loadHandler ? { load: options.loadHandler } : {}) });
+
+    // Executions still running at stop() finish against closed servers and fail: wait briefly for them.
+    stoppers.push(() => Promise.race([tracker.idle(), new Promise((r) => setTimeout(r, 2000).unref())]).then(() => undefined));
+
+    const environment = Object.fromEntries(Object.entries(environmentVars).filter((e): e is [string, string] => e[1] !== undefined && e[0] !== 'NODE_OPTIONS'));
+    let stopped: Promise<void> | undefined;
+    return {
+      apiUrl: api.url,
+      s3Endpoint: s3.endpoint,
+      dynamodbEndpoint: dynamodb.endpoint,
+      servicesEndpoint: services.endpoint,
+      buckets,
+      tableName: catalog.name,
+      eventBusName: pipelineBus?.name ?? 'default',
+      dataDir,
+      environment,
+      model,
+      issueToken: (groups, username) => issueLocalToken({ dataDir, groups, ...(username ? { username } : {}) }),
+      idle: () => tracker.idle(),
+      executions: () => runner.executions(),
+      events: () => bus.events(),
+      invoke: (functionId, event) => invokeLambda(functionId, event),
+      putEvent: (event, busName = 'default') => bus.put(completeEvent(event), busName),
+      startExecution: (workflow, input) => runner.start(workflow, input),
+      stop: () => (stopped ??= stopAll()),
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function completeEvent(event: unknown): BusEvent {
+  const e = (event ?? {}) as Partial<BusEvent>;
+  if (typeof e.source !== 'string' || typeof e['detail-type'] !== 'string') {
+    throw new LocalCommonsError('putEvent needs an EventBridge event with source and detail-type');
+  }
+  return { ...busEvent({ source: e.source, detailType: e['detail-type'], detail: e.detail ?? {}, resources: e.resources ?? [] }), ...e } as BusEvent;
+}
+
+/** `arn:aws:states:::events:putEvents`: the Step Functions EventBridge integration. */
+function putEventsTask(bus: LocalEventBus, input: unknown): unknown {
+  const entries = (input as { Entries?: unknown }).Entries;
+  if (!Array.isArray(entries)) throw Object.assign(new Error('Entries is required'), { name: 'EventBridge.ValidationException' });
+  const results = entries.map((raw: unknown) => {
+    const e = raw as { Source?: string; DetailType?: string; Detail?: unknown; EventBusName?: string; Resources?: string[] };
+    const event = busEvent({
+      source: String(e.Source),
+      detailType: String(e.DetailType),
+      detail: typeof e.Detail === 'string' ? JSON.parse(e.Detail) : e.Detail,
+      resources: e.Resources ?? [],
+    });
+    bus.put(event, e.EventBusName ?? 'default');
+    return { EventId: event.id };
+  });
+  return { Entries: results, FailedEntryCount: 0 };
+}

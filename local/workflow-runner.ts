@@ -1,0 +1,258 @@
+import './polyfills';
+import { randomUUID } from 'node:crypto';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { ActivityTracker } from './activity';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './template';
+
+/**
+ * Runs the synthesized state machine definitions with aws-local-stepfunctions.
+ * Lambda tasks are routed to the in-process handlers; executions run in the
+ * background, are kept in a registry with their status, and a failed execution is
+ * always logged (error name and state only, never data).
+ */
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
+
+export interface StateTransition {
+  readonly state: string;
+  readonly event: 'entered' | 'exited' | 'failed' | 'retried' | 'caught';
+  readonly error?: string;
+}
+
+export interface ExecutionRecord {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly workflow: string;
+  readonly name: string;
+  readonly input: unknown;
+  readonly startDate: Date;
+  status: ExecutionStatus;
+  stopDate?: Date;
+  output?: unknown;
+  /** The execution's error (name) and the state where it happened, when it failed. */
+  error?: { readonly name: string; readonly state?: string; readonly cause?: string };
+  /** States entered, exited, retried, caught, in order. */
+  readonly history: StateTransition[];
+}
+
+export interface RunnerWorkflow {
+  readonly id: string;
+  readonly arn: string;
+  readonly name: string;
+  readonly definition: Record<string, unknown>;
+}
+
+/** Invokes a Lambda function by name or ARN; rejects with an error whose `name` is the error type. */
+export type LambdaInvoke = (functionName: string, payload: unknown) => Promise<unknown>;
+
+export interface WorkflowRunnerOptions {
+  readonly invokeLambda: LambdaInvoke;
+  /** Other Task resources (`arn:aws:states:::events:putEvents`...) handled locally. */
+  readonly integrations?: Readonly<Record<string, (parameters: unknown) => Promise<unknown>>>;
+  readonly tracker?: ActivityTracker;
+  readonly log?: (message: string) => void;
+  /** Replaces every Retry interval with this many ms (tests); absent: the definition's intervals. */
+  readonly retryIntervalMs?: number;
+}
+
+const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
+const LAMBDA_ARN = /^arn:[^:]+:lambda:[^:]*:[^:]*:function:/;
+/** Upper bound for a Lambda task without TimeoutSeconds (the library's default is 60 s; Lambda's max is 900 s). */
+const LAMBDA_TASK_TIMEOUT_SECONDS = 960;
+
+export class WorkflowNotFoundError extends Error {
+  override readonly name = 'StateMachineDoesNotExist';
+}
+
+interface Prepared {
+  readonly workflow: RunnerWorkflow;
+  readonly machine: StateMachine;
+  readonly overrides: Record<string, (input: unknown) => Promise<unknown>>;
+  readonly retryStates: string[];
+}
+
+export class WorkflowRunner {
+  private readonly machines = new Map<string, Prepared>();
+  private readonly records: ExecutionRecord[] = [];
+  private readonly running = new Set<Promise<void>>();
+  readonly tracker: ActivityTracker;
+  private readonly log: (message: string) => void;
+
+  constructor(private readonly options: WorkflowRunnerOptions) {
+    this.tracker = options.tracker ?? new ActivityTracker();
+    this.log = options.log ?? (() => undefined);
+  }
+
+  /** Registers a workflow; its definition is validated here, so a bad one fails at startup. */
+  register(workflow: RunnerWorkflow): void {
+    const definition = structuredClone(workflow.definition);
+    const overrides: Prepared['overrides'] = {};
+    const retryStates: string[] = [];
+    forEachState(definition, (stateName, state) => {
+      if (Array.isArray(state.Retry)) retryStates.push(stateName);
+      if (state.Type !== 'Task' || typeof state.Resource !== 'string') return;
+      const resource = state.Resource;
+      if (resource === LAMBDA_INVOKE) {
+        if (state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined) state.TimeoutSeconds = LAMBDA_TASK_TIMEOUT_SECONDS;
+        overrides[stateName] = async (input) => {
+          const { FunctionName, Payload } = (input ?? {}) as { FunctionName?: unknown; Payload?: unknown };
+          if (typeof FunctionName !== 'string') throw taskError('States.Runtime', `${stateName}: lambda:invoke without FunctionName`);
+          const result = await this.options.invokeLambda(FunctionName, Payload === undefined ? input : Payload);
+          return { ExecutedVersion: '$LATEST', Payload: result, StatusCode: 200 } as never;
+        };
+      } else if (LAMBDA_ARN.test(resource)) {
+        if (state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined) state.TimeoutSeconds = LAMBDA_TASK_TIMEOUT_SECONDS;
+        overrides[stateName] = async (input) => (await this.options.invokeLambda(resource, input)) as never;
+      } else {
+        const integration = this.options.integrations?.[resource];
+        overrides[stateName] = integration
+          ? async (input) => (await integration(input)) as never
+          : async () => { throw taskError('States.Runtime', `${stateName}: Task resource ${resource} is not supported locally`); };
+      }
+    });
+    const machine = new StateMachine(definition as unknown as StateMachineDefinition);
+    const prepared: Prepared = { workflow, machine, overrides, retryStates };
+    this.machines.set(workflow.arn, prepared);
+    this.machines.set(workflow.id, prepared);
+  }
+
+  /** Starts an execution in the background (StartExecution); returns its record at once. */
+  start(stateMachineArnOrId: string, input: unknown, name: string = randomUUID()): ExecutionRecord {
+    const prepared = this.machines.get(stateMachineArnOrId);
+    if (!prepared) throw new WorkflowNotFoundError(`State Machine Does Not Exist: '${stateMachineArnOrId}'`);
+    const { workflow } = prepared;
+    const record: ExecutionRecord = {
+      executionArn: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${workflow.name}:${name}`,
+      stateMachineArn: workflow.arn,
+      workflow: workflow.id,
+      name,
+      input: JSON.parse(JSON.stringify(input ?? {})),
+      startDate: new Date(),
+      status: 'RUNNING',
+      history: [],
+    };
+    this.records.push(record);
+    const end = this.tracker.begin();
+    const done = this.execute(prepared, record).finally(() => {
+      this.running.delete(done);
+      end();
+    });
+    this.running.add(done);
+    return record;
+  }
+
+  /** Starts an execution and waits for it to finish. */
+  async run(stateMachineArnOrId: string, input: unknown, name?: string): Promise<ExecutionRecord> {
+    const record = this.start(stateMachineArnOrId, input, name);
+    await this.waitFor(record);
+    return record;
+  }
+
+  async waitFor(record: ExecutionRecord): Promise<void> {
+    while (record.status === 'RUNNING') await Promise.race([...this.running]);
+  }
+
+  executions(): readonly ExecutionRecord[] {
+    return this.records;
+  }
+
+  idle(): Promise<void> {
+    return this.tracker.idle();
+  }
+
+  private async execute(prepared: Prepared, record: ExecutionRecord): Promise<void> {
+    const retryIntervalOverrides =
+      this.options.retryIntervalMs === undefined
+        ? undefined
+        : Object.fromEntries(prepared.retryStates.map((s) => [s, this.options.retryIntervalMs as number]));
+    let lastFailedState: string | undefined;
+    let logs: Promise<void> = Promise.resolve();
+    try {
+      const execution = prepared.machine.run(record.input as never, {
+        overrides: {
+          taskResourceLocalHandlers: prepared.overrides as never,
+          ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
+        },
+        context: {
+          Execution: {
+            Id: record.executionArn,
+            Name: record.name,
+            Input: record.input as never,
+            StartTime: record.startDate.toISOString(),
+            RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local`,
+          },
+          StateMachine: { Id: prepared.workflow.arn, Name: prepared.workflow.name },
+        },
+      });
+      logs = (async () => {
+        for await (const event of execution.eventLogs) {
+          const step = transitionOf(event);
+          if (!step) continue;
+          record.history.push(step);
+          if (step.event === 'failed') lastFailedState = step.state;
+        }
+      })().catch(() => undefined);
+      const output = await execution.result;
+      await logs;
+      record.output = output;
+      record.status = 'SUCCEEDED';
+    } catch (error) {
+      await logs;
+      const failure = executionFailure(error);
+      record.status = failure.status;
+      record.error = { name: failure.name, ...(lastFailedState ? { state: lastFailedState } : {}), ...(failure.cause ? { cause: failure.cause } : {}) };
+      this.log(
+        `workflow ${prepared.workflow.id} execution ${record.name} ${failure.status}: ${failure.name}` +
+          (lastFailedState ? ` in state ${lastFailedState}` : ''),
+      );
+    } finally {
+      record.stopDate = new Date();
+    }
+  }
+}
+
+function taskError(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+function transitionOf(event: unknown): StateTransition | undefined {
+  const e = event as { type?: string; state?: { name?: string }; Error?: string };
+  const state = e.state?.name;
+  if (!state) return undefined;
+  switch (e.type) {
+    case 'StateEntered': return { state, event: 'entered' };
+    case 'StateExited': return { state, event: 'exited' };
+    case 'StateFailed': return { state, event: 'failed', ...(e.Error ? { error: e.Error } : {}) };
+    case 'StateRetried': return { state, event: 'retried' };
+    case 'StateCaught': return { state, event: 'caught' };
+    default: return undefined;
+  }
+}
+
+function executionFailure(error: unknown): { status: ExecutionStatus; name: string; cause?: string } {
+  const e = error as { name?: string; cause?: unknown };
+  if (e?.name === 'ExecutionAbortedError') return { status: 'ABORTED', name: 'ExecutionAborted' };
+  if (e?.name === 'ExecutionTimeoutError') return { status: 'TIMED_OUT', name: 'States.Timeout' };
+  // ExecutionError wraps the state's error (a Fail state's Error, or a task error nobody caught).
+  const inner = e?.cause as { name?: string; message?: string } | undefined;
+  if (inner && typeof inner.name === 'string') {
+    return { status: 'FAILED', name: inner.name, ...(inner.message ? { cause: inner.message } : {}) };
+  }
+  return { status: 'FAILED', name: e?.name ?? 'Error' };
+}
+
+type StateDef = Record<string, unknown> & { Type?: string; Resource?: unknown; Retry?: unknown; TimeoutSeconds?: unknown; TimeoutSecondsPath?: unknown };
+
+/** Visits every state, including those nested in Map and Parallel states. */
+function forEachState(definition: Record<string, unknown>, visit: (name: string, state: StateDef) => void): void {
+  const states = definition.States as Record<string, StateDef> | undefined;
+  for (const [name, state] of Object.entries(states ?? {})) {
+    visit(name, state);
+    for (const nested of [state.Iterator, state.ItemProcessor]) {
+      if (nested && typeof nested === 'object') forEachState(nested as Record<string, unknown>, visit);
+    }
+    if (Array.isArray(state.Branches)) for (const b of state.Branches) forEachState(b as Record<string, unknown>, visit);
+  }
+}
