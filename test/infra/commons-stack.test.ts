@@ -1,0 +1,290 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { FUNCTIONS, FunctionSpec, environmentNamesFor } from '../../functions/registry';
+import { ROUTES } from '../../functions/api/routes';
+import { ENV } from '../../layers/common/env-names';
+import { CfnResource, Json, Synthesized, byMetadata, ofType, synthCommons } from './synth';
+
+let s: Synthesized;
+beforeAll(() => {
+  s = synthCommons();
+});
+
+const DATA_BUCKETS = ['intake', 'quarantine', 'released'] as const;
+const HOUSE_ENV = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'LOG_LEVEL', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'NODE_OPTIONS'];
+const bucketId = (name: string): string => byMetadata(s.resources, 'hilum:bucket', name)[0];
+const fnOf = (spec: FunctionSpec): [string, CfnResource] => byMetadata(s.resources, 'hilum:functionId', spec.id);
+const props = (r: CfnResource): Json => r.Properties ?? {};
+
+/** Every IAM statement attached to the role of a function. */
+function statementsOf(spec: FunctionSpec): Json[] {
+  const roleRef = props(fnOf(spec)[1]).Role as { 'Fn::GetAtt': [string, string] };
+  const roleId = roleRef['Fn::GetAtt'][0];
+  return ofType(s.resources, 'AWS::IAM::Policy')
+    .filter(([, p]) => JSON.stringify(props(p).Roles) === JSON.stringify([{ Ref: roleId }]))
+    .flatMap(([, p]) => (props(p).PolicyDocument as { Statement: Json[] }).Statement);
+}
+const actionsOf = (statements: Json[]): string[] => statements.flatMap((st) => [st.Action].flat() as string[]);
+
+describe('storage', () => {
+  it.each(DATA_BUCKETS)('the %s bucket is KMS-encrypted with its own rotating key, private, versioned, logged and retained', (name) => {
+    const [id, bucket] = byMetadata(s.resources, 'hilum:bucket', name);
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.UpdateReplacePolicy).toBe('Retain');
+    s.template.hasResource('AWS::S3::Bucket', {
+      Metadata: Match.objectLike({ 'hilum:bucket': name }),
+      Properties: Match.objectLike({
+        BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({
+          ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() },
+          BucketKeyEnabled: true,
+        })] },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        VersioningConfiguration: { Status: 'Enabled' },
+        LoggingConfiguration: { DestinationBucketName: { Ref: bucketId('access-logs') }, LogFilePrefix: `${name}/` },
+      }),
+    });
+    const keyRef = ((((props(bucket).BucketEncryption as Json).ServerSideEncryptionConfiguration as Json[])[0]!.ServerSideEncryptionByDefault as Json).KMSMasterKeyID as Json)['Fn::GetAtt'] as string[];
+    expect(s.resources[keyRef[0]!]).toMatchObject({ Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: true }, DeletionPolicy: 'Retain' });
+    expect(id).toBeTruthy();
+  });
+
+  it('gives each data bucket a different key, so a grant on one never decrypts another', () => {
+    const keys = DATA_BUCKETS.map((name) => JSON.stringify(props(byMetadata(s.resources, 'hilum:bucket', name)[1]).BucketEncryption));
+    expect(new Set(keys).size).toBe(3);
+  });
+
+  it.each([...DATA_BUCKETS, 'access-logs'])('the %s bucket denies requests without TLS', (name) => {
+    s.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId(name) },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      })]) },
+    });
+  });
+
+  it('expires intake objects after 30 days, noncurrent versions after 7 and stale multipart uploads after 2', () => {
+    expect(props(byMetadata(s.resources, 'hilum:bucket', 'intake')[1]).LifecycleConfiguration).toEqual({
+      Rules: [{
+        Id: 'intake-short-lifecycle', Status: 'Enabled', ExpirationInDays: 30,
+        NoncurrentVersionExpiration: { NoncurrentDays: 7 },
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 2 },
+      }],
+    });
+  });
+
+  it('sends intake events to EventBridge and allows browser PUTs exposing the ETag', () => {
+    const intake = props(byMetadata(s.resources, 'hilum:bucket', 'intake')[1]);
+    expect(intake.NotificationConfiguration).toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
+    expect(intake.CorsConfiguration).toMatchObject({ CorsRules: [expect.objectContaining({ AllowedMethods: ['PUT'], ExposedHeaders: ['ETag'] })] });
+  });
+
+  it('keeps only intake on a short lifecycle', () => {
+    expect(props(byMetadata(s.resources, 'hilum:bucket', 'released')[1]).LifecycleConfiguration).toBeUndefined();
+    expect(props(byMetadata(s.resources, 'hilum:bucket', 'quarantine')[1]).LifecycleConfiguration).toBeUndefined();
+  });
+});
+
+describe('catalog', () => {
+  it('is one on-demand pk/sk table with gsi1, PITR, its own KMS key, TTL and RETAIN', () => {
+    const [, table] = byMetadata(s.resources, 'hilum:table', 'catalog');
+    expect(ofType(s.resources, 'AWS::DynamoDB::Table')).toHaveLength(1);
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.Properties).toMatchObject({
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: expect.anything() },
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      DeletionProtectionEnabled: true,
+      GlobalSecondaryIndexes: [{
+        IndexName: 'gsi1',
+        KeySchema: [{ AttributeName: 'gsi1pk', KeyType: 'HASH' }, { AttributeName: 'gsi1sk', KeyType: 'RANGE' }],
+        Projection: { ProjectionType: 'ALL' },
+      }],
+    });
+    expect(props(table).AttributeDefinitions).toEqual(expect.arrayContaining(
+      ['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((n) => ({ AttributeName: n, AttributeType: 'S' }))));
+  });
+});
+
+describe('functions', () => {
+  const specs = Object.values(FUNCTIONS);
+
+  it('builds exactly one function per registry entry', () => {
+    expect(ofType(s.resources, 'AWS::Lambda::Function').map(([, r]) => r.Metadata?.['hilum:functionId']).sort())
+      .toEqual(specs.map((f) => f.id).sort());
+  });
+
+  it.each(specs.map((f) => [f.id, f] as const))('%s runs on ARM64 Node 20 with tracing, its own encrypted log group and the registry entry', (_id, spec) => {
+    const [, fn] = fnOf(spec);
+    expect(fn.Metadata).toMatchObject({ 'hilum:functionId': spec.id, 'hilum:entry': spec.entry });
+    expect(fn.Properties).toMatchObject({
+      Architectures: ['arm64'],
+      Runtime: 'nodejs20.x',
+      Handler: 'index.handler',
+      TracingConfig: { Mode: 'Active' },
+      MemorySize: spec.memoryMb,
+      Timeout: spec.timeoutSeconds,
+      LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
+    });
+    const logGroupId = ((props(fn).LoggingConfig as Json).LogGroup as { Ref: string }).Ref;
+    expect(s.resources[logGroupId]).toMatchObject({
+      Type: 'AWS::Logs::LogGroup',
+      Properties: { KmsKeyId: expect.anything(), RetentionInDays: expect.any(Number) },
+    });
+  });
+
+  it.each(specs.map((f) => [f.id, f] as const))('%s has exactly the environment the registry names', (_id, spec) => {
+    const vars = (props(fnOf(spec)[1]).Environment as { Variables: Json }).Variables;
+    expect(Object.keys(vars).sort()).toEqual([...environmentNamesFor(spec), ...HOUSE_ENV].sort());
+    expect(vars).toMatchObject({
+      POWERTOOLS_METRICS_NAMESPACE: 'hilum',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      LOG_LEVEL: 'INFO',
+      POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^hilum-/),
+    });
+    const expected: Json = {};
+    if (spec.buckets.intake) expected[ENV.intakeBucket] = { Ref: bucketId('intake') };
+    if (spec.buckets.quarantine) expected[ENV.quarantineBucket] = { Ref: bucketId('quarantine') };
+    if (spec.buckets.released) expected[ENV.releasedBucket] = { Ref: bucketId('released') };
+    if (spec.table) expected[ENV.catalogTable] = { Ref: byMetadata(s.resources, 'hilum:table', 'catalog')[0] };
+    if (spec.putsEvents) expected[ENV.eventBusName] = { Ref: byMetadata(s.resources, 'hilum:eventBus', 'pipeline')[0] };
+    if (spec.readsDeidSecret) expected[ENV.deidSecretId] = { Ref: byMetadata(s.resources, 'hilum:secret', 'deid')[0] };
+    if (spec.verifiesTokens) {
+      const pool = byMetadata(s.resources, 'hilum:userPool', 'users')[0];
+      const issuer = ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', { Ref: pool }];
+      expected[ENV.authIssuer] = { 'Fn::Join': ['', issuer] };
+      expected[ENV.authJwksUrl] = { 'Fn::Join': ['', [...issuer, '/.well-known/jwks.json']] };
+      expected[ENV.authAudience] = { Ref: byMetadata(s.resources, 'hilum:userPoolClient', 'cli')[0] };
+    }
+    expect(vars).toMatchObject(expected);
+  });
+
+  it.each(specs.map((f) => [f.id, f] as const))('%s is granted only what its spec declares', (_id, spec) => {
+    const statements = statementsOf(spec);
+    const text = JSON.stringify(statements);
+    const actions = actionsOf(statements);
+    for (const name of DATA_BUCKETS) {
+      expect(text.includes(`"${bucketId(name)}"`)).toBe(spec.buckets[name] !== undefined);
+    }
+    const tableWrites = actions.filter((a) => /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/.test(a));
+    const tableReads = actions.filter((a) => /^dynamodb:(GetItem|Query)$/.test(a));
+    expect(tableReads.length > 0).toBe(spec.table === 'read' || spec.table === 'readwrite');
+    expect(tableWrites.length > 0).toBe(spec.table === 'write' || spec.table === 'readwrite');
+    expect(actions.includes('events:PutEvents')).toBe(spec.putsEvents === true);
+    expect(actions.includes('secretsmanager:GetSecretValue')).toBe(spec.readsDeidSecret === true);
+    const s3Deletes = actions.some((a) => a.startsWith('s3:DeleteObject'));
+    expect(s3Deletes).toBe(Object.values(spec.buckets).includes('readwrite'));
+    expect(actions.some((a) => a === 'iam:PassRole' || a === '*' || a === 's3:*')).toBe(false);
+  });
+
+  it('attaches no AWS managed policy to function roles', () => {
+    for (const spec of specs) {
+      const roleId = ((props(fnOf(spec)[1]).Role as Json)['Fn::GetAtt'] as string[])[0]!;
+      expect(props(s.resources[roleId]!).ManagedPolicyArns).toBeUndefined();
+    }
+  });
+});
+
+describe('api', () => {
+  it('has one method per route, each a Lambda proxy to its function behind the Cognito authorizer and the validator', () => {
+    const methods = ofType(s.resources, 'AWS::ApiGateway::Method');
+    expect(methods).toHaveLength(ROUTES.length);
+    const [authorizerId] = ofType(s.resources, 'AWS::ApiGateway::Authorizer')[0]!;
+    const [validatorId] = ofType(s.resources, 'AWS::ApiGateway::RequestValidator')[0]!;
+    for (const route of ROUTES) {
+      const fnId = fnOf(FUNCTIONS[route.fn])[0];
+      s.template.hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod: route.method,
+        AuthorizationType: 'COGNITO_USER_POOLS',
+        AuthorizerId: { Ref: authorizerId },
+        RequestValidatorId: { Ref: validatorId },
+        Integration: Match.objectLike({
+          Type: 'AWS_PROXY',
+          Uri: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [fnId, 'Arn'] }])] }),
+        }),
+      });
+    }
+    for (const [, m] of methods) expect(props(m).AuthorizationType).toBe('COGNITO_USER_POOLS');
+  });
+
+  it('uses the user pool authorizer of the commons', () => {
+    s.template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'COGNITO_USER_POOLS',
+      ProviderARNs: [{ 'Fn::GetAtt': [byMetadata(s.resources, 'hilum:userPool', 'users')[0], 'Arn'] }],
+    });
+  });
+
+  it('traces, throttles and logs the stage (access logs to an encrypted group, no data trace)', () => {
+    s.template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      TracingEnabled: true,
+      AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),
+      MethodSettings: [Match.objectLike({ LoggingLevel: 'INFO', DataTraceEnabled: false, MetricsEnabled: true })],
+    });
+  });
+});
+
+describe('auth', () => {
+  it('has an admin-only user pool with required TOTP MFA, a strong password policy and threat protection', () => {
+    const [, pool] = byMetadata(s.resources, 'hilum:userPool', 'users');
+    expect(pool.DeletionPolicy).toBe('Retain');
+    expect(pool.Properties).toMatchObject({
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      MfaConfiguration: 'ON',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      Policies: { PasswordPolicy: { MinimumLength: 14, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true } },
+      UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+    });
+  });
+
+  it('creates the role groups and one uploader group for the default site', () => {
+    const names = ofType(s.resources, 'AWS::Cognito::UserPoolGroup').map(([, g]) => props(g).GroupName).sort();
+    expect(names).toEqual(['admin', 'curator', 'dac', 'researcher', 'site-uploader:demo-site'].sort());
+  });
+
+  it('has a public SRP client with refresh tokens', () => {
+    const [, client] = byMetadata(s.resources, 'hilum:userPoolClient', 'cli');
+    expect(client.Properties).toMatchObject({
+      GenerateSecret: false,
+      ExplicitAuthFlows: expect.arrayContaining(['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
+    });
+    expect(props(client).ExplicitAuthFlows).toHaveLength(2);
+  });
+});
+
+describe('secrets and observability', () => {
+  it('generates the de-identification secret, encrypted with its own key and retained', () => {
+    const [, secret] = byMetadata(s.resources, 'hilum:secret', 'deid');
+    expect(secret.DeletionPolicy).toBe('Retain');
+    expect(secret.Properties).toMatchObject({ KmsKeyId: expect.anything(), GenerateSecretString: expect.objectContaining({ PasswordLength: 64 }) });
+    expect(ofType(s.resources, 'AWS::SecretsManager::RotationSchedule')).toHaveLength(0);
+  });
+
+  it('alarms to a KMS-encrypted topic on workflow failures, dead letters and every function error', () => {
+    const [topicId] = ofType(s.resources, 'AWS::SNS::Topic')[0]!;
+    s.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    const alarms = ofType(s.resources, 'AWS::CloudWatch::Alarm').map(([, a]) => props(a));
+    for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: topicId }]);
+    const metrics = alarms.map((a) => `${String(a.Namespace)}:${String(a.MetricName)}`);
+    expect(metrics.filter((m) => m === 'AWS/States:ExecutionsFailed')).toHaveLength(2);
+    expect(metrics.filter((m) => m === 'AWS/SQS:ApproximateNumberOfMessagesVisible')).toHaveLength(2);
+    expect(metrics.filter((m) => m === 'AWS/Lambda:Errors')).toHaveLength(Object.keys(FUNCTIONS).length);
+  });
+});
+
+describe('metadata conventions', () => {
+  it.each([
+    ['hilum:bucket', 'AWS::S3::Bucket', ['access-logs', 'intake', 'quarantine', 'released']],
+    ['hilum:table', 'AWS::DynamoDB::Table', ['catalog']],
+    ['hilum:workflow', 'AWS::StepFunctions::StateMachine', ['ingest', 'submission']],
+    ['hilum:eventBus', 'AWS::Events::EventBus', ['pipeline']],
+    ['hilum:secret', 'AWS::SecretsManager::Secret', ['deid']],
+    ['hilum:userPool', 'AWS::Cognito::UserPool', ['users']],
+    ['hilum:userPoolClient', 'AWS::Cognito::UserPoolClient', ['cli']],
+  ])('%s is on every %s, one value each', (key, type, values) => {
+    const all = ofType(s.resources, type);
+    expect(all.map(([, r]) => r.Metadata?.[key]).sort()).toEqual(values);
+    const elsewhere = Object.values(s.resources).filter((r) => r.Type !== type && r.Metadata?.[key] !== undefined);
+    expect(elsewhere).toHaveLength(0);
+  });
+});

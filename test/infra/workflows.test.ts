@@ -1,0 +1,201 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { FUNCTIONS, FunctionKey } from '../../functions/registry';
+import { PIPELINE_EVENT_SOURCE, SUBMISSION_READY, TRANSIENT_ERRORS } from '../../workflows/contracts';
+import { Json, Synthesized, byMetadata, functionLogicalId, renderDefinition, synthCommons } from './synth';
+
+// asl-validator ships no types.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const aslValidator = require('asl-validator') as (definition: unknown) => { isValid: boolean; errorsText(separator?: string): string };
+
+interface State { Type: string; Next?: string; End?: boolean; Resource?: string; Parameters?: Json; Retry?: Json[]; Catch?: Json[]; ResultPath?: string; ResultSelector?: Json; InputPath?: string; Choices?: Json[]; Default?: string }
+interface Definition { StartAt: string; States: Record<string, State>; QueryLanguage?: string }
+
+let s: Synthesized;
+let ingest: Definition;
+let submission: Definition;
+const functionIdOfLogicalId = new Map<string, string>();
+
+beforeAll(() => {
+  s = synthCommons();
+  const definitionOf = (workflow: string): Definition =>
+    renderDefinition(byMetadata(s.resources, 'hilum:workflow', workflow)[1].Properties?.DefinitionString) as unknown as Definition;
+  ingest = definitionOf('ingest');
+  submission = definitionOf('submission');
+  for (const [logicalId, r] of Object.entries(s.resources)) {
+    const id = r.Metadata?.['hilum:functionId'];
+    if (typeof id === 'string') functionIdOfLogicalId.set(logicalId, id);
+  }
+});
+
+const tasksOf = (d: Definition): [string, State][] => Object.entries(d.States).filter(([, st]) => st.Type === 'Task');
+const invokedFunction = (st: State): string | undefined => functionIdOfLogicalId.get(functionLogicalId(st.Parameters?.FunctionName));
+const expectedRetry = { ErrorEquals: [...TRANSIENT_ERRORS], IntervalSeconds: 2, BackoffRate: 2, MaxAttempts: 3 };
+
+describe('event rules', () => {
+  it('starts the ingest workflow for S3 Object Created events under intake/ of the intake bucket, from the default bus', () => {
+    const [intakeId] = byMetadata(s.resources, 'hilum:bucket', 'intake');
+    const [ingestId] = byMetadata(s.resources, 'hilum:workflow', 'ingest');
+    s.template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: Match.absent(),
+      EventPattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: { bucket: { name: [{ Ref: intakeId }] }, object: { key: [{ prefix: 'intake/' }] } },
+      },
+      Targets: [Match.objectLike({
+        Arn: { Ref: ingestId },
+        DeadLetterConfig: { Arn: Match.anyValue() },
+        RetryPolicy: { MaximumRetryAttempts: Match.anyValue(), MaximumEventAgeInSeconds: Match.anyValue() },
+      })],
+    });
+  });
+
+  it('starts the submission workflow for Submission Ready events on the hilum bus', () => {
+    const [busId] = byMetadata(s.resources, 'hilum:eventBus', 'pipeline');
+    const [submissionId] = byMetadata(s.resources, 'hilum:workflow', 'submission');
+    s.template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: busId },
+      EventPattern: { source: [PIPELINE_EVENT_SOURCE], 'detail-type': [SUBMISSION_READY] },
+      Targets: [Match.objectLike({ Arn: { Ref: submissionId }, DeadLetterConfig: { Arn: Match.anyValue() }, RetryPolicy: Match.anyValue() })],
+    });
+  });
+
+  it('gives each target its own KMS-encrypted, TLS-only dead-letter queue', () => {
+    s.template.resourceCountIs('AWS::SQS::Queue', 2);
+    s.template.allResourcesProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
+    s.template.resourcePropertiesCountIs('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    }, 2);
+  });
+});
+
+describe('state machines', () => {
+  it.each(['ingest', 'submission'])('the %s workflow logs everything to a KMS-encrypted group and is traced', (workflow) => {
+    const [, sm] = byMetadata(s.resources, 'hilum:workflow', workflow);
+    expect(sm.Properties).toMatchObject({
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
+    });
+    const dest = JSON.stringify(sm.Properties?.LoggingConfiguration);
+    const groupId = /"Fn::GetAtt":\["([A-Za-z0-9]+)","Arn"\]/.exec(dest)?.[1];
+    expect(s.resources[groupId ?? '']).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { KmsKeyId: expect.anything() } });
+  });
+
+  it('renders JSONPath only (the local runner ignores JSONata)', () => {
+    for (const d of [ingest, submission]) {
+      expect(d.QueryLanguage ?? 'JSONPath').toBe('JSONPath');
+      for (const st of Object.values(d.States)) expect((st as unknown as Json).QueryLanguage ?? 'JSONPath').toBe('JSONPath');
+    }
+  });
+
+  it.each([['ingest', () => ingest], ['submission', () => submission]] as const)('the %s definition is valid ASL', (_name, get) => {
+    const result = aslValidator(get());
+    if (!result.isValid) throw new Error(result.errorsText('\n'));
+    expect(result.isValid).toBe(true);
+  });
+
+  it.each([['ingest', () => ingest], ['submission', () => submission]] as const)(
+    'every %s task invokes its function through lambda:invoke, retries transient errors and catches everything',
+    (_name, get) => {
+      const d = get();
+      for (const [name, st] of tasksOf(d)) {
+        expect(st.Resource).toBe('arn:aws:states:::lambda:invoke');
+        expect(st.Parameters?.FunctionName).toEqual(expect.stringContaining(':function:'));
+        expect(st.Retry).toEqual([expectedRetry]);
+        expect(st.Catch).toHaveLength(1);
+        const [c] = st.Catch!;
+        expect(c).toMatchObject({ ErrorEquals: ['States.ALL'] });
+        const target = d.States[String(c!.Next)];
+        expect(`${name} -> ${String(c!.Next)}: ${target?.Type}`).toMatch(/: (Task|Fail)$/);
+        if (target?.Type === 'Task') expect(invokedFunction(target)).toBe(FUNCTIONS.quarantine.id);
+      }
+    },
+  );
+});
+
+describe('ingest definition follows workflows/contracts.ts', () => {
+  const taskFunctions: Record<string, FunctionKey> = {
+    Parse: 'parse', Deidentify: 'deidentify', Verify: 'verify', Qa: 'qa', Stage: 'stage',
+    Quarantine: 'quarantine', QuarantineForQa: 'quarantine',
+  };
+
+  it('has exactly the named tasks, each invoking its registry function', () => {
+    expect(tasksOf(ingest).map(([n]) => n).sort()).toEqual(Object.keys(taskFunctions).sort());
+    for (const [name, st] of tasksOf(ingest)) expect(invokedFunction(st)).toBe(FUNCTIONS[taskFunctions[name]!].id);
+    expect(ingest.StartAt).toBe('Parse');
+  });
+
+  it('catches processing errors into $.error and Quarantine, and quarantine failures into QuarantineFailed', () => {
+    for (const name of ['Parse', 'Deidentify', 'Verify', 'Qa', 'Stage']) {
+      expect(ingest.States[name]!.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Quarantine' }]);
+    }
+    for (const name of ['Quarantine', 'QuarantineForQa']) {
+      expect(ingest.States[name]!.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'QuarantineFailed' })]);
+      expect(ingest.States[name]!.Parameters?.['Payload.$']).toBe('$');
+    }
+    expect(ingest.States.QuarantineFailed?.Type).toBe('Fail');
+  });
+
+  it.each([
+    ['Parse', 'parse', { 'bucket.$': '$.detail.bucket.name', 'key.$': '$.detail.object.key' }],
+    ['Deidentify', 'deid', { 'bucket.$': '$.detail.bucket.name', 'key.$': '$.detail.object.key', 'submissionId.$': '$.parse.submissionId', 'fileId.$': '$.parse.fileId' }],
+    ['Verify', 'verify', { 'bucket.$': '$.detail.bucket.name', 'originalKey.$': '$.detail.object.key', 'workKey.$': '$.deid.workKey' }],
+    ['Qa', 'qa', { 'bucket.$': '$.detail.bucket.name', 'workKey.$': '$.deid.workKey', 'deidOutcome.$': '$.deid.outcome' }],
+    ['Stage', 'stage', {
+      'bucket.$': '$.detail.bucket.name', 'originalKey.$': '$.detail.object.key', 'workKey.$': '$.deid.workKey',
+      'submissionId.$': '$.parse.submissionId', 'fileId.$': '$.parse.fileId',
+      'studyUid.$': '$.deid.studyUid', 'seriesUid.$': '$.deid.seriesUid', 'sopUid.$': '$.deid.sopUid', 'findings.$': '$.qa.findings',
+    }],
+  ] as const)('%s sends its contract payload and its result lands at $.%s', (name, key, payload) => {
+    const task = ingest.States[name]!;
+    expect(task.Parameters?.Payload).toEqual(payload);
+    expect(task.ResultSelector).toEqual({ 'Payload.$': '$.Payload' });
+    expect(task.ResultPath).toBe(`$.${key}`);
+    const unwrap = ingest.States[task.Next!]!;
+    expect(unwrap).toMatchObject({ Type: 'Pass', InputPath: `$.${key}.Payload`, ResultPath: `$.${key}` });
+  });
+
+  it('branches on $.parse.alreadyHandled and $.qa.outcome', () => {
+    expect(ingest.States.ParseResult?.Next).toBe('AlreadyHandled?');
+    const handled = ingest.States['AlreadyHandled?']!;
+    expect(handled.Choices).toEqual([{ Variable: '$.parse.alreadyHandled', BooleanEquals: true, Next: expect.any(String) }]);
+    expect(ingest.States[String(handled.Choices![0]!.Next)]?.Type).toBe('Succeed');
+    expect(handled.Default).toBe('Deidentify');
+    expect(ingest.States.QaResult?.Next).toBe('QaOutcome?');
+    const qa = ingest.States['QaOutcome?']!;
+    expect(qa.Choices).toEqual([{ Variable: '$.qa.outcome', StringEquals: 'quarantine', Next: 'QuarantineForQa' }]);
+    expect(qa.Default).toBe('Stage');
+  });
+
+  it('runs Parse -> Deidentify -> Verify -> Qa -> Stage -> Succeed on the happy path', () => {
+    const path: string[] = [];
+    let at: string | undefined = ingest.StartAt;
+    while (at) {
+      path.push(at);
+      const st: State = ingest.States[at]!;
+      at = st.Type === 'Choice' ? st.Default : st.Next;
+    }
+    expect(path.filter((n) => ingest.States[n]!.Type === 'Task')).toEqual(['Parse', 'Deidentify', 'Verify', 'Qa', 'Stage']);
+    expect(ingest.States[path[path.length - 1]!]!.Type).toBe('Succeed');
+  });
+});
+
+describe('submission definition follows workflows/contracts.ts', () => {
+  it('indexes then publishes the submission of the event, failing to SubmissionFailed', () => {
+    expect(submission.StartAt).toBe('IndexSubmission');
+    expect(tasksOf(submission).map(([n, st]) => [n, invokedFunction(st)])).toEqual([
+      ['IndexSubmission', FUNCTIONS.indexSubmission.id],
+      ['PublishSubmission', FUNCTIONS.publishSubmission.id],
+    ]);
+    for (const [name, key] of [['IndexSubmission', 'index'], ['PublishSubmission', 'publish']] as const) {
+      const task = submission.States[name]!;
+      expect(task.Parameters?.Payload).toEqual({ 'submissionId.$': '$.detail.submissionId' });
+      expect(task.ResultPath).toBe(`$.${key}`);
+      expect(submission.States[task.Next!]).toMatchObject({ Type: 'Pass', InputPath: `$.${key}.Payload`, ResultPath: `$.${key}` });
+      expect(task.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'SubmissionFailed' }]);
+    }
+    expect(submission.States.IndexSubmissionResult?.Next).toBe('PublishSubmission');
+    expect(submission.States.SubmissionFailed?.Type).toBe('Fail');
+  });
+});
