@@ -85,7 +85,10 @@ export class WorkflowRunner {
 
   /** Registers a workflow; its definition is validated here, so a bad one fails at startup. */
   register(workflow: RunnerWorkflow): void {
-    const definition = structuredClone(workflow.definition);
+    // A JSON copy, not structuredClone: under jest, structuredClone returns objects of
+    // another realm, which aws-local-stepfunctions' isPlainObj() rejects, leaving nested
+    // Parameters (`Payload: {"key.$": ...}`) silently unresolved.
+    const definition = JSON.parse(JSON.stringify(workflow.definition)) as Record<string, unknown>;
     const overrides: Prepared['overrides'] = {};
     const retryStates: string[] = [];
     forEachState(definition, (stateName, state) => {

@@ -51,11 +51,11 @@ const INSTALL_HINT =
   'or any JDK/JRE 17+, then check `java -version`.';
 
 /** Checks `java` is on PATH and is 17+, asynchronously (a sync exec would block s3rver). */
-export async function checkJava(): Promise<string> {
+export async function checkJava(command = 'java'): Promise<string> {
   const output = await new Promise<string>((resolve, reject) => {
-    execFile('java', ['-version'], { timeout: 15_000 }, (error, stdout, stderr) => {
+    execFile(command, ['-version'], { timeout: 15_000 }, (error, stdout, stderr) => {
       if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') {
-        reject(new JavaNotFoundError(`java was not found. ${INSTALL_HINT}`));
+        reject(new JavaNotFoundError(`${command} was not found. ${INSTALL_HINT}`));
       } else if (error) {
         reject(new JavaNotFoundError(`\`java -version\` failed (${error.message.split('\n')[0]}). ${INSTALL_HINT}`));
       } else {
