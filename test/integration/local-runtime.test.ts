@@ -14,7 +14,9 @@ import { join } from 'node:path';
 import { DynamoDBClient, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, PutObjectCommand, S3Client, UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { ROUTES } from '../../functions/api/routes';
 import { FUNCTIONS } from '../../functions/registry';
@@ -380,6 +382,26 @@ describe('local commons', () => {
     expect(seen.filter((s) => s.fn === 'Parse').at(-1)?.event).toEqual({ bucket: 'hilum-intake', key: 'intake/sub-1/file-1' });
     const work = commons.events().find((e) => (e.event.detail as { object?: { key?: string } }).object?.key === 'work/sub-1/file-1.dcm');
     expect(work?.matchedRules).toEqual([]);
+  });
+
+  it('converts copies and multipart uploads to Object Created events with their reason', async () => {
+    const s3 = new S3Client({
+      endpoint: commons.s3Endpoint, region: 'us-east-1', forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+    const Bucket = commons.buckets.intake;
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'work/copy/a', Body: Buffer.from('abc') }));
+    await s3.send(new CopyObjectCommand({ Bucket, Key: 'work/copy/b', CopySource: `${Bucket}/work/copy/a` }));
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'work/multi/c' }));
+    const part = await s3.send(new UploadPartCommand({ Bucket, Key: 'work/multi/c', UploadId, PartNumber: 1, Body: Buffer.from('multipart') }));
+    await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key: 'work/multi/c', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+    await commons.idle();
+    s3.destroy();
+    const reasonOf = (key: string) =>
+      commons.events().map((e) => e.event.detail as { object?: { key?: string }; reason?: string }).find((d) => d.object?.key === key)?.reason;
+    expect(reasonOf('work/copy/b')).toBe('CopyObject');
+    expect(reasonOf('work/multi/c')).toBe('CompleteMultipartUpload');
   });
 
   it('serves the routes as API Gateway proxy events, with 404, 405, 502 and binary bodies', async () => {
