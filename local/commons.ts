@@ -102,7 +102,7 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
   };
 
   try {
-    if (options.reset) await fs.rm(dataDir, { recursive: true, force: true });
+    if (options.reset) await wipeDataDir(dataDir);
     await fs.mkdir(dataDir, { recursive: true });
 
     const template = options.template ?? (await synthesizeTemplate(REPO_ROOT));
@@ -129,6 +129,8 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
       invokeLambda,
       tracker,
       log,
+      // A failed execution is never silent: without a log function it goes to stderr.
+      warn: options.log ?? ((message) => console.warn(`hilum local: ${message}`)),
       ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
       integrations: {
         'arn:aws:states:::events:putEvents': async (input) => putEventsTask(bus, input),
@@ -223,6 +225,23 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
     await stopAll();
     throw error;
   }
+}
+
+/** Removes a data directory, refusing one that holds anything but local-commons data. */
+async function wipeDataDir(dataDir: string): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await fs.readdir(dataDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  const ours = new Set(['s3', 'dynamodb', 'secrets', 'auth']);
+  const foreign = entries.filter((e) => !ours.has(e));
+  if (foreign.length > 0) {
+    throw new LocalCommonsError(`refusing to reset ${dataDir}: it holds ${foreign.slice(0, 3).join(', ')}, which the local commons did not write`);
+  }
+  await fs.rm(dataDir, { recursive: true, force: true });
 }
 
 function completeEvent(event: unknown): BusEvent {

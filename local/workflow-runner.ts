@@ -51,6 +51,8 @@ export interface WorkflowRunnerOptions {
   readonly integrations?: Readonly<Record<string, (parameters: unknown) => Promise<unknown>>>;
   readonly tracker?: ActivityTracker;
   readonly log?: (message: string) => void;
+  /** Where failed executions are reported (default: `log`). */
+  readonly warn?: (message: string) => void;
   /** Replaces every Retry interval with this many ms (tests); absent: the definition's intervals. */
   readonly retryIntervalMs?: number;
 }
@@ -76,11 +78,11 @@ export class WorkflowRunner {
   private readonly records: ExecutionRecord[] = [];
   private readonly running = new Set<Promise<void>>();
   readonly tracker: ActivityTracker;
-  private readonly log: (message: string) => void;
+  private readonly warn: (message: string) => void;
 
   constructor(private readonly options: WorkflowRunnerOptions) {
     this.tracker = options.tracker ?? new ActivityTracker();
-    this.log = options.log ?? (() => undefined);
+    this.warn = options.warn ?? options.log ?? (() => undefined);
   }
 
   /** Registers a workflow; its definition is validated here, so a bad one fails at startup. */
@@ -204,7 +206,7 @@ export class WorkflowRunner {
       const failure = executionFailure(error);
       record.status = failure.status;
       record.error = { name: failure.name, ...(lastFailedState ? { state: lastFailedState } : {}), ...(failure.cause ? { cause: failure.cause } : {}) };
-      this.log(
+      this.warn(
         `workflow ${prepared.workflow.id} execution ${record.name} ${failure.status}: ${failure.name}` +
           (lastFailedState ? ` in state ${lastFailedState}` : ''),
       );

@@ -7,7 +7,7 @@
  * walking-skeleton test drives the real handlers.
  */
 import '../../local/polyfills';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -464,6 +464,16 @@ describe('local commons', () => {
     expect(await readFile(join(dataDir, 'secrets', 'deid.json'), 'utf8')).toBe(secretBefore);
     const table = await new DynamoDBClient({}).send(new DescribeTableCommand({ TableName: commons.tableName }));
     expect(table.Table?.TableStatus).toBe('ACTIVE');
+  });
+});
+
+describe('reset', () => {
+  it('refuses to wipe a directory the local commons did not write', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hilum-not-data-'));
+    await writeFile(join(dir, 'thesis.tex'), 'precious');
+    await expect(startLocalCommons({ dataDir: dir, reset: true, template })).rejects.toThrow(/refusing to reset .* thesis\.tex/);
+    expect(await readFile(join(dir, 'thesis.tex'), 'utf8')).toBe('precious');
+    await rm(dir, { recursive: true, force: true });
   });
 });
 
