@@ -21,12 +21,14 @@ Lambda handlers, and the REST API on localhost. Ctrl-C stops everything.
   --reset          wipe the data folder first
   --data-dir DIR   where data persists between runs (default .hilum)
   --port PORT      the API port (default 3000; 0 picks a free port)
-  --no-sample      do not ingest the bundled sample CT series`,
+  --no-sample      do not ingest the bundled sample CT series
+  --verbose        print the handlers' INFO logs (default: warnings and errors)`,
   options: {
     reset: { type: 'boolean' },
     'data-dir': { type: 'string' },
     port: { type: 'string' },
     'no-sample': { type: 'boolean' },
+    verbose: { type: 'boolean' },
   },
   async run(args) {
     const dataDir = resolve(stringOption(args, 'data-dir') ?? '.hilum');
@@ -35,7 +37,10 @@ Lambda handlers, and the REST API on localhost. Ctrl-C stops everything.
       dataDir,
       reset: args.values.reset === true,
       ports: { api: integerOption(args, 'port', 3000) },
-      log: (line) => console.log(`  ${line}`),
+      log: (line: string) => console.log(`  ${line}`),
+      // Locally every handler shares one process and one logger, so concurrent
+      // invocations interleave their INFO lines; warnings and errors stay on.
+      handlerLogLevel: args.values.verbose ? 'INFO' : 'WARN',
     });
     let stopping = false;
     const stop = async () => {

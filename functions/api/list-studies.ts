@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { InvalidCursor } from '../../layers/catalog/repository';
 import { BadRequest } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
+import { Study } from '../../layers/catalog/entities';
 import { catalog } from '../shared/context';
 
 /**
@@ -26,7 +27,7 @@ export const handler = httpHandler({
       for (const study of page.items) {
         if (query.modality && !study.modalities.includes(query.modality)) continue;
         if (query.project && study.project !== query.project) continue;
-        matches.push(study);
+        matches.push(publicView(study));
       }
       cursor = page.cursor;
     } while (cursor && matches.length < query.limit);
@@ -36,3 +37,9 @@ export const handler = httpHandler({
   }
   return { statusCode: 200, body: { studies: matches, ...(cursor ? { cursor } : {}) } };
 });
+
+/** What a researcher sees of a study: no submission or pipeline bookkeeping. */
+function publicView(study: Study) {
+  const { studyUid, project, site, modalities, seriesCount, instanceCount, totalBytes, publishedAt } = study;
+  return { studyUid, project, site, modalities, seriesCount, instanceCount, totalBytes, publishedAt };
+}

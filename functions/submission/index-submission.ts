@@ -20,8 +20,7 @@ export const handler = taskHandler(z.object({ submissionId: z.string().uuid() })
   for (const studyUid of studyUids) {
     const instances = await catalog().listInstances(studyUid);
     if (instances.length === 0) continue;
-    const study = summarizeStudy(instances, now, await catalog().getStudy(studyUid));
-    await catalog().putStudy(study);
+    await catalog().upsertStudyAggregate(summarizeStudy(instances, now));
     instanceCount += instances.length;
   }
   logger.info('indexed', { submissionId, studies: studyUids.length, instances: instanceCount });

@@ -79,24 +79,28 @@ export function isReadyToPublish(submission: Submission): boolean {
   return submission.status === 'sealed' && submission.fileCount > 0 && submission.handledCount >= submission.fileCount;
 }
 
-/** Aggregates a study record from its instances (idempotent: same instances, same study). */
-export function summarizeStudy(instances: readonly Instance[], now: string, existing?: Study): Study {
+/** What indexing derives from a study's instances; publication state is not part of it. */
+export type StudyAggregate = Omit<Study, 'status' | 'publishedAt'>;
+
+/**
+ * Aggregates a study from all its instances (idempotent: same instances, same
+ * aggregate). Instances of every submission that touched the study are included,
+ * so the submission list needs no merging with what was stored before.
+ */
+export function summarizeStudy(instances: readonly Instance[], now: string): StudyAggregate {
   const first = instances[0];
   if (!first) throw new Error('a study needs at least one instance');
   const series = new Set(instances.map((i) => i.seriesUid));
   const modalities = [...new Set(instances.map((i) => i.modality).filter((m): m is string => !!m))].sort();
-  const submissionIds = [...new Set([...(existing?.submissionIds ?? []), ...instances.map((i) => i.submissionId)])].sort();
   return {
     studyUid: first.studyUid,
     project: first.project,
     site: first.site,
-    status: existing?.status ?? 'staged',
     modalities,
     seriesCount: series.size,
     instanceCount: instances.length,
     totalBytes: instances.reduce((sum, i) => sum + i.size, 0),
-    submissionIds,
+    submissionIds: [...new Set(instances.map((i) => i.submissionId))].sort(),
     indexedAt: now,
-    ...(existing?.publishedAt ? { publishedAt: existing.publishedAt } : {}),
   };
 }

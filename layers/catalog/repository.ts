@@ -3,7 +3,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransientError } from '../common/errors';
-import { Instance, Study, Submission, SubmissionFile } from './entities';
+import { Instance, Study, StudyAggregate, Submission, SubmissionFile } from './entities';
 import { keys, PREFIX, PUBLISHED_PARTITION } from './keys';
 
 /** DynamoDB caps a transaction at 100 items; one goes to the submission counter. */
@@ -129,9 +129,28 @@ export class CatalogRepository {
     return this.get<Study>(keys.study(studyUid));
   }
 
-  async putStudy(study: Study): Promise<void> {
-    const published = study.status === 'published' && study.publishedAt ? keys.publishedStudy(study.publishedAt, study.studyUid) : {};
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...keys.study(study.studyUid), type: 'study', ...study, ...published } }));
+  /**
+   * Writes a study's aggregate without touching its publication state, so a
+   * re-index racing a publication can never hide a published study.
+   */
+  async upsertStudyAggregate(study: StudyAggregate): Promise<void> {
+    const { studyUid: _uid, ...fields } = study;
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = { ':staged': 'staged', ':type': 'study' };
+    const sets = ['#status = if_not_exists(#status, :staged)', '#type = :type'];
+    names['#type'] = 'type';
+    for (const [name, value] of Object.entries(fields)) {
+      names[`#${name}`] = name;
+      values[`:${name}`] = value;
+      sets.push(`#${name} = :${name}`);
+    }
+    await this.db.send(new UpdateCommand({
+      TableName: this.table,
+      Key: keys.study(study.studyUid),
+      UpdateExpression: `SET ${sets.join(', ')}, studyUid = :studyUid`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: { ...values, ':studyUid': study.studyUid },
+    }));
   }
 
   /** Publishes a study once; a second call keeps the first publication time. */

@@ -1,12 +1,11 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { z, ZodError, ZodTypeAny } from 'zod';
 import { authenticate, Caller, requireAnyRole, Role } from './auth';
 import { BadRequest, HttpError } from './errors';
-import { logger, metrics, tracer } from './powertools';
+import { logger, publishMetrics, tracer } from './powertools';
 
 /**
  * The one way an API handler is written: authenticate, check roles, validate the
@@ -55,7 +54,7 @@ export function httpHandler<
   };
   return middy(core)
     .use(injectLambdaContext(logger, { clearState: true, resetKeys: true }))
-    .use(logMetrics(metrics))
+    .use(publishMetrics())
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use({ onError: shapeError });
 }

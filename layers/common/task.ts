@@ -1,11 +1,10 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
 import { z, ZodError, ZodTypeAny } from 'zod';
 import { InvalidTaskInput, TransientError } from './errors';
-import { logger, metrics, tracer } from './powertools';
+import { logger, publishMetrics, tracer } from './powertools';
 
 /**
  * The one way a workflow task is written: its input is validated against the
@@ -30,7 +29,7 @@ export function taskHandler<S extends ZodTypeAny, R>(input: S, handle: (input: z
   };
   return middy(core)
     .use(injectLambdaContext(logger, { clearState: true, resetKeys: true }))
-    .use(logMetrics(metrics))
+    .use(publishMetrics())
     .use(captureLambdaHandler(tracer, { captureResponse: false }));
 }
 

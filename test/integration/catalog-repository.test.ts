@@ -89,10 +89,11 @@ describe('CatalogRepository on DynamoDB Local', () => {
 
   it('publishes a study once and pages published studies with a cursor', async () => {
     for (const uid of ['2.25.1001', '2.25.1002', '2.25.1003']) {
-      await repo.putStudy({
-        studyUid: uid, project: 'p', site: 'a', status: 'staged', modalities: ['CT'], seriesCount: 1, instanceCount: 1,
+      await repo.upsertStudyAggregate({
+        studyUid: uid, project: 'p', site: 'a', modalities: ['CT'], seriesCount: 1, instanceCount: 1,
         totalBytes: 1, submissionIds: ['s'], indexedAt: 't',
       });
+      expect((await repo.getStudy(uid))?.status).toBe('staged');
       expect(await repo.publishStudy(uid, `2026-01-0${uid.slice(-1)}T00:00:00Z`)).toBe(true);
     }
     expect(await repo.publishStudy('2.25.1001', 'later')).toBe(false);
@@ -103,5 +104,13 @@ describe('CatalogRepository on DynamoDB Local', () => {
     const second = await repo.listPublishedStudies(2, first.cursor);
     expect(second.items.map((s) => s.studyUid)).toEqual(['2.25.1001']);
     expect((await repo.getStudy('2.25.1001'))?.publishedAt).toBe('2026-01-01T00:00:00Z');
+
+    // A re-index after publication keeps the study published and listed.
+    await repo.upsertStudyAggregate({
+      studyUid: '2.25.1001', project: 'p', site: 'a', modalities: ['CT'], seriesCount: 1, instanceCount: 2,
+      totalBytes: 2, submissionIds: ['s', 't'], indexedAt: 'later',
+    });
+    expect(await repo.getStudy('2.25.1001')).toMatchObject({ status: 'published', instanceCount: 2, publishedAt: '2026-01-01T00:00:00Z' });
+    expect((await repo.listPublishedStudies(10)).items.find((s) => s.studyUid === '2.25.1001')?.instanceCount).toBe(2);
   });
 });

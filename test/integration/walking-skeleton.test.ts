@@ -35,7 +35,7 @@ describe('walking skeleton on the local commons', () => {
   beforeAll(async () => {
     (Promise as unknown as { withResolvers?: unknown }).withResolvers ??= withResolversPolyfill;
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-skeleton-'));
-    commons = await startLocalCommons({ dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 } });
+    commons = await startLocalCommons({ dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
     site = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-a'], 'uploader-a'));
     researcher = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher'], 'researcher-1'));
     s3 = new S3Client({
@@ -148,6 +148,25 @@ describe('walking skeleton on the local commons', () => {
     const { studies } = await researcher.listStudies();
     expect(studies).toHaveLength(1);
     expect(studies[0]!.instanceCount).toBe(4);
+  });
+
+  it('counts a file once when its event is delivered twice while the file is still in intake', async () => {
+    const racing = await site.createSubmission('race-study', 'site-a');
+    const [name, bytes] = [...originals][0]!;
+    const { uploads } = await site.requestUploads(racing.submissionId, [{ name, size: bytes.byteLength }]);
+    await fetch(uploads[0]!.url!, { method: 'PUT', body: bytes });
+    const key = `intake/${racing.submissionId}/${uploads[0]!.fileId}`;
+    const delivered = commons.events().find((d) => (d.event.detail as { object?: { key?: string } }).object?.key === key);
+    expect(delivered).toBeDefined();
+    commons.putEvent(delivered!.event); // the duplicate races the first delivery
+    await site.completeSubmission(racing.submissionId);
+    await commons.idle();
+
+    const submission = await site.getSubmission(racing.submissionId);
+    expect(submission).toMatchObject({ status: 'published', fileCount: 1, handledCount: 1, stagedCount: 1, quarantinedCount: 0 });
+    const { studies } = await researcher.listStudies();
+    expect(studies.filter((s) => s.project === 'race-study')).toHaveLength(1);
+    expect(await listKeys(commons.buckets.quarantine, `quarantine/${racing.submissionId}/`)).toEqual([]);
   });
 
   it('refuses a researcher at the upload routes and a caller without a token everywhere', async () => {

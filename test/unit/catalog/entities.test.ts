@@ -25,13 +25,13 @@ describe('summarizeStudy', () => {
     const study = summarizeStudy([
       instance({ sopUid: '1', size: 5 }), instance({ sopUid: '2', size: 7, seriesUid: '2.25.9', modality: 'PR' }), instance({ sopUid: '3', size: 1 }),
     ], 'now');
-    expect(study).toMatchObject({ studyUid: '2.25.1', seriesCount: 2, instanceCount: 3, totalBytes: 13, modalities: ['CT', 'PR'], status: 'staged', submissionIds: ['s1'] });
+    expect(study).toMatchObject({ studyUid: '2.25.1', seriesCount: 2, instanceCount: 3, totalBytes: 13, modalities: ['CT', 'PR'], submissionIds: ['s1'] });
   });
 
-  it('keeps an existing publication and merges submission ids', () => {
-    const existing = { ...summarizeStudy([instance({})], 'then'), status: 'published' as const, publishedAt: 'then', submissionIds: ['s0'] };
-    const study = summarizeStudy([instance({}), instance({ sopUid: '9', submissionId: 's2' })], 'now', existing);
-    expect(study).toMatchObject({ status: 'published', publishedAt: 'then', submissionIds: ['s0', 's1', 's2'], indexedAt: 'now' });
+  it('lists every submission that contributed instances, once, sorted', () => {
+    const study = summarizeStudy([instance({ submissionId: 's2' }), instance({ sopUid: '9', submissionId: 's1' }), instance({ sopUid: '8', submissionId: 's2' })], 'now');
+    expect(study.submissionIds).toEqual(['s1', 's2']);
+    expect(study).not.toHaveProperty('status');
   });
 
   it('refuses an empty study', () => {
