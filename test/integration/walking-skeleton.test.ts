@@ -15,6 +15,8 @@ import { startLocalCommons, LocalCommons } from '../../local/commons';
 import { HilumApi, ApiError } from '../../cli/lib/api-client';
 import { TAG } from '../../layers/dicom/tags';
 import { bytesContain, pixelBytes, topLevelText } from '../support/dicom-inspect';
+import { makeDicom, SYNTHETIC_PHI } from '../support/synthetic-dicom';
+import { putFile } from '../../cli/lib/upload';
 
 const run = promisify(execFile);
 const SAMPLE_DIR = join(__dirname, '../../samples/ct-head-series');
@@ -35,6 +37,8 @@ describe('walking skeleton on the local commons', () => {
   beforeAll(async () => {
     (Promise as unknown as { withResolvers?: unknown }).withResolvers ??= withResolversPolyfill;
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-skeleton-'));
+    // Small enough that a ~9 MiB radiograph goes up in parts (S3's minimum part is 5 MiB).
+    process.env.MULTIPART_THRESHOLD_BYTES = String(6 * 1024 * 1024);
     commons = await startLocalCommons({ dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
     site = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-a'], 'uploader-a'));
     researcher = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher'], 'researcher-1'));
@@ -49,6 +53,7 @@ describe('walking skeleton on the local commons', () => {
   });
 
   afterAll(async () => {
+    delete process.env.MULTIPART_THRESHOLD_BYTES;
     await commons?.stop();
     s3?.destroy();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
@@ -167,6 +172,28 @@ describe('walking skeleton on the local commons', () => {
     const { studies } = await researcher.listStudies();
     expect(studies.filter((s) => s.project === 'race-study')).toHaveLength(1);
     expect(await listKeys(commons.buckets.quarantine, `quarantine/${racing.submissionId}/`)).toEqual([]);
+  });
+
+  it('takes a large radiograph in presigned multipart parts and publishes it intact', async () => {
+    const radiograph = makeDicom({ modality: 'DX', rows: 2048, columns: 2304, studyInstanceUid: '1.2.826.0.1.3680043.8.498.99.1', seriesInstanceUid: '1.2.826.0.1.3680043.8.498.99.2' });
+    expect(radiograph.byteLength).toBeGreaterThan(9 * 1024 * 1024);
+    const path = join(dataDir, 'large-dx.dcm');
+    await writeFile(path, radiograph);
+    const opened = await site.createSubmission('large-study', 'site-a');
+    const { uploads } = await site.requestUploads(opened.submissionId, [{ name: 'large-dx.dcm', size: radiograph.byteLength }]);
+    expect(uploads[0]!.url).toBeUndefined();
+    expect(uploads[0]!.multipart!.parts.length).toBe(2);
+    await putFile(site, path, uploads[0]!);
+    await site.completeSubmission(opened.submissionId);
+    await commons.idle();
+
+    expect(await site.getSubmission(opened.submissionId)).toMatchObject({ status: 'published', stagedCount: 1 });
+    const study = (await researcher.listStudies({ modality: 'DX' })).studies.find((s) => s.project === 'large-study');
+    const { files } = await researcher.studyFiles(study!.studyUid);
+    const downloaded = new Uint8Array(await (await fetch(files[0]!.url)).arrayBuffer());
+    expect(pixelBytes(downloaded)!.equals(pixelBytes(radiograph)!)).toBe(true);
+    expect(bytesContain(downloaded, SYNTHETIC_PHI.patientName)).toBe(false);
+    expect(bytesContain(downloaded, SYNTHETIC_PHI.institutionName)).toBe(false);
   });
 
   it('refuses a researcher at the upload routes and a caller without a token everywhere', async () => {
