@@ -1,0 +1,77 @@
+/**
+ * A one-line progress bar for long CLI runs: items, bytes, rate and ETA. It draws
+ * only on a terminal; elsewhere (CI, pipes) it stays silent and the command's
+ * summary says what happened.
+ */
+export interface ProgressOptions {
+  readonly label: string;
+  readonly totalItems: number;
+  readonly totalBytes?: number;
+  readonly stream?: NodeJS.WriteStream;
+  /** Minimum milliseconds between redraws. */
+  readonly intervalMs?: number;
+}
+
+export class ProgressBar {
+  private items = 0;
+  private bytes = 0;
+  private readonly started = Date.now();
+  private lastDraw = 0;
+  private readonly stream: NodeJS.WriteStream;
+  private readonly enabled: boolean;
+
+  constructor(private readonly options: ProgressOptions) {
+    this.stream = options.stream ?? process.stderr;
+    this.enabled = this.stream.isTTY === true;
+  }
+
+  /** Records finished work and redraws if enough time has passed. */
+  tick(items = 1, bytes = 0): void {
+    this.items += items;
+    this.bytes += bytes;
+    const now = Date.now();
+    if (now - this.lastDraw >= (this.options.intervalMs ?? 100) || this.items >= this.options.totalItems) {
+      this.lastDraw = now;
+      this.draw();
+    }
+  }
+
+  /** Clears the line so the summary starts clean. */
+  done(): void {
+    if (this.enabled) this.stream.write('\r\x1b[2K');
+  }
+
+  line(): string {
+    const { label, totalItems, totalBytes } = this.options;
+    const seconds = Math.max((Date.now() - this.started) / 1000, 0.001);
+    const fraction = totalBytes ? this.bytes / totalBytes : totalItems ? this.items / totalItems : 1;
+    const width = 24;
+    const filled = Math.min(width, Math.round(fraction * width));
+    const rate = totalBytes ? `${formatBytes(this.bytes / seconds)}/s` : `${(this.items / seconds).toFixed(1)}/s`;
+    const eta = fraction > 0 && fraction < 1 ? ` ETA ${formatDuration((seconds / fraction) * (1 - fraction))}` : '';
+    const bytes = totalBytes ? ` ${formatBytes(this.bytes)}/${formatBytes(totalBytes)}` : '';
+    return `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.items}/${totalItems}${bytes} ${rate}${eta}`;
+  }
+
+  private draw(): void {
+    if (this.enabled) this.stream.write(`\r\x1b[2K${this.line()}`);
+  }
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${Math.ceil(seconds)}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
+}
