@@ -38,6 +38,7 @@ export const FUNCTIONS = {
   createSubmission: api('CreateSubmission', 'functions/api/create-submission.ts', 'Opens a submission for a site', { table: 'readwrite' }),
   requestUploads: api('RequestUploads', 'functions/api/request-uploads.ts', 'Issues presigned PUT (or multipart) URLs into the intake bucket', { table: 'readwrite', buckets: { intake: 'write' } }),
   completeUpload: api('CompleteUpload', 'functions/api/complete-upload.ts', 'Completes a multipart upload', { table: 'read', buckets: { intake: 'write' } }),
+  renewUpload: api('RenewUpload', 'functions/api/renew-upload.ts', 'Re-issues presigned URLs for an announced file (resumable uploads)', { table: 'read', buckets: { intake: 'readwrite' } }),
   completeSubmission: api('CompleteSubmission', 'functions/api/complete-submission.ts', 'Seals a submission', { table: 'readwrite', putsEvents: true }),
   getSubmission: api('GetSubmission', 'functions/api/get-submission.ts', 'Shows a submission and its file outcomes', { table: 'read' }),
   listStudies: api('ListStudies', 'functions/api/list-studies.ts', 'Lists published studies', { table: 'read' }),

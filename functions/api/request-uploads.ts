@@ -1,16 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { CreateMultipartUploadCommand, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { z } from 'zod';
 import { SubmissionFile } from '../../layers/catalog/entities';
 import { SubmissionNotOpen } from '../../layers/catalog/repository';
-import { s3Client } from '../../layers/common/clients';
 import { Conflict } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/common/powertools';
 import { INTAKE_PREFIX } from '../../workflows/contracts';
-import { buckets, catalog, limits } from '../shared/context';
-import { planParts } from '../shared/multipart';
+import { catalog } from '../shared/context';
+import { presignUpload } from '../shared/presign-upload';
 import { submissionPath } from '../shared/schemas';
 import { loadSubmissionFor, requireOpen } from '../shared/submission-access';
 
@@ -34,10 +31,7 @@ export const handler = httpHandler({
 }, async ({ caller, path, body }) => {
   const submission = await loadSubmissionFor(caller, path.submissionId, 'write');
   requireOpen(submission);
-  const bucket = buckets.intake();
-  const { multipartThresholdBytes, uploadUrlTtlSeconds } = limits();
   const announcedAt = new Date().toISOString();
-  const expiresAt = new Date(Date.now() + uploadUrlTtlSeconds * 1000).toISOString();
 
   const planned = body.files.map((file) => {
     const fileId = randomUUID();
@@ -53,23 +47,10 @@ export const handler = httpHandler({
     throw error;
   }
 
-  const uploads = await Promise.all(planned.map(async (file) => {
-    if (file.size < multipartThresholdBytes) {
-      const url = await getSignedUrl(s3Client(), new PutObjectCommand({ Bucket: bucket, Key: file.key }), { expiresIn: uploadUrlTtlSeconds });
-      return { name: file.name, fileId: file.fileId, size: file.size, method: 'PUT', url, expiresAt };
-    }
-    const created = await s3Client().send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: file.key, ContentType: 'application/dicom' }));
-    const uploadId = created.UploadId ?? '';
-    const plan = planParts(file.size);
-    const parts = await Promise.all(plan.parts.map(async (part) => ({
-      ...part,
-      url: await getSignedUrl(s3Client(), new UploadPartCommand({ Bucket: bucket, Key: file.key, UploadId: uploadId, PartNumber: part.partNumber }), { expiresIn: uploadUrlTtlSeconds }),
-    })));
-    return {
-      name: file.name, fileId: file.fileId, size: file.size, expiresAt,
-      multipart: { uploadId, partSize: plan.partSize, parts, complete: `/submissions/${submission.submissionId}/uploads/${file.fileId}/complete` },
-    };
-  }));
+  const uploads = await Promise.all(planned.map(async (file) => ({
+    name: file.name,
+    ...(await presignUpload({ submissionId: submission.submissionId, fileId: file.fileId, key: file.key, size: file.size })),
+  })));
   logger.info('uploads announced', { submissionId: submission.submissionId, files: uploads.length, multipart: uploads.filter((u) => 'multipart' in u).length });
   return { statusCode: 201, body: { submissionId: submission.submissionId, uploads } };
 });

@@ -21,6 +21,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/submissions/{submissionId}', fn: 'getSubmission', roles: ['site-uploader', 'curator'] },
   { method: 'POST', path: '/submissions/{submissionId}/uploads', fn: 'requestUploads', roles: ['site-uploader'] },
   { method: 'POST', path: '/submissions/{submissionId}/uploads/{fileId}/complete', fn: 'completeUpload', roles: ['site-uploader'] },
+  { method: 'POST', path: '/submissions/{submissionId}/uploads/{fileId}/renew', fn: 'renewUpload', roles: ['site-uploader'] },
   { method: 'POST', path: '/submissions/{submissionId}/complete', fn: 'completeSubmission', roles: ['site-uploader'] },
   { method: 'GET', path: '/studies', fn: 'listStudies', roles: ['researcher', 'curator'] },
   { method: 'GET', path: '/studies/{studyUid}/files', fn: 'studyFiles', roles: ['researcher', 'curator'] },

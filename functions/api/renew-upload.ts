@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { NotFound } from '../../layers/common/errors';
+import { httpHandler } from '../../layers/common/http';
+import { buckets, catalog, objects } from '../shared/context';
+import { presignUpload } from '../shared/presign-upload';
+import { uuid } from '../shared/schemas';
+import { loadSubmissionFor, requireOpen } from '../shared/submission-access';
+
+/**
+ * POST /submissions/{id}/uploads/{fileId}/renew: fresh presigned URLs for a file
+ * announced earlier, so an interrupted or expired upload resumes without
+ * announcing it again. `received` tells the client the object already arrived,
+ * so it never uploads a file twice.
+ */
+export const handler = httpHandler({
+  roles: ['site-uploader'],
+  path: z.object({ submissionId: uuid, fileId: uuid }),
+  body: z.object({ uploadId: z.string().min(1).max(1024).optional() }).strict(),
+}, async ({ caller, path, body }) => {
+  const submission = await loadSubmissionFor(caller, path.submissionId, 'write');
+  requireOpen(submission);
+  const file = await catalog().getFile(submission.submissionId, path.fileId);
+  if (!file) throw new NotFound('no such file in this submission');
+  const received = file.status !== 'announced' || (await objects().head(buckets.intake(), file.intakeKey)) !== undefined;
+  if (received) return { statusCode: 200, body: { fileId: file.fileId, received: true } };
+  const upload = await presignUpload({ submissionId: submission.submissionId, fileId: file.fileId, key: file.intakeKey, size: file.declaredSize }, body.uploadId);
+  return { statusCode: 200, body: { received: false, ...upload } };
+});

@@ -1,0 +1,45 @@
+import { CreateMultipartUploadCommand, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { s3Client } from '../../layers/common/clients';
+import { buckets, limits } from './context';
+import { planParts } from './multipart';
+
+export interface UploadTarget {
+  readonly submissionId: string;
+  readonly fileId: string;
+  readonly key: string;
+  readonly size: number;
+}
+
+export type PresignedUpload =
+  | { fileId: string; size: number; method: 'PUT'; url: string; expiresAt: string }
+  | {
+    fileId: string; size: number; expiresAt: string;
+    multipart: { uploadId: string; partSize: number; parts: { partNumber: number; offset: number; size: number; url: string }[]; complete: string };
+  };
+
+/**
+ * Presigned PUT for a small object, or presigned part URLs for a multipart upload
+ * (an existing `uploadId` is kept, so a resumed upload keeps its finished parts).
+ */
+export async function presignUpload(target: UploadTarget, existingUploadId?: string): Promise<PresignedUpload> {
+  const bucket = buckets.intake();
+  const { multipartThresholdBytes, uploadUrlTtlSeconds } = limits();
+  const expiresAt = new Date(Date.now() + uploadUrlTtlSeconds * 1000).toISOString();
+  if (target.size < multipartThresholdBytes && !existingUploadId) {
+    const url = await getSignedUrl(s3Client(), new PutObjectCommand({ Bucket: bucket, Key: target.key }), { expiresIn: uploadUrlTtlSeconds });
+    return { fileId: target.fileId, size: target.size, method: 'PUT', url, expiresAt };
+  }
+  const uploadId = existingUploadId
+    ?? (await s3Client().send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: target.key, ContentType: 'application/dicom' }))).UploadId
+    ?? '';
+  const plan = planParts(target.size);
+  const parts = await Promise.all(plan.parts.map(async (part) => ({
+    ...part,
+    url: await getSignedUrl(s3Client(), new UploadPartCommand({ Bucket: bucket, Key: target.key, UploadId: uploadId, PartNumber: part.partNumber }), { expiresIn: uploadUrlTtlSeconds }),
+  })));
+  return {
+    fileId: target.fileId, size: target.size, expiresAt,
+    multipart: { uploadId, partSize: plan.partSize, parts, complete: `/submissions/${target.submissionId}/uploads/${target.fileId}/complete` },
+  };
+}
