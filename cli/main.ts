@@ -1,8 +1,9 @@
 import { Command, parseCommandArgs, UsageError } from './command';
 import { startCommand } from './commands/start';
 import { tokenCommand } from './commands/token';
+import { uploadCommand } from './commands/upload';
 
-const COMMANDS: readonly Command[] = [startCommand, tokenCommand];
+const COMMANDS: readonly Command[] = [startCommand, tokenCommand, uploadCommand];
 
 const USAGE = `hilum: an open-source serverless medical imaging data commons
 

@@ -10,7 +10,7 @@ export class ApiError extends Error {
 }
 
 export interface PresignedUpload {
-  readonly name: string;
+  readonly name?: string;
   readonly fileId: string;
   readonly size: number;
   readonly method?: 'PUT';
@@ -66,6 +66,11 @@ export class HilumApi {
 
   requestUploads(submissionId: string, files: readonly { name: string; size: number }[]) {
     return this.request<{ uploads: PresignedUpload[] }>('POST', `/submissions/${submissionId}/uploads`, { files });
+  }
+
+  /** Fresh URLs for an announced file; `received` when the object already arrived. */
+  renewUpload(submissionId: string, fileId: string, uploadId?: string) {
+    return this.request<PresignedUpload & { received: boolean }>('POST', `/submissions/${submissionId}/uploads/${fileId}/renew`, uploadId ? { uploadId } : {});
   }
 
   completeMultipart(path: string, uploadId: string, parts: readonly { partNumber: number; etag: string }[]) {

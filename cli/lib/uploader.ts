@@ -1,0 +1,197 @@
+import { open } from 'node:fs/promises';
+import { ApiError, HilumApi, PresignedUpload } from './api-client';
+import { RateLimiter } from './rate-limiter';
+import { isRetryableTransfer, TransferError, withRetry } from './retry';
+import { FileUploadState, loadUploadState, saveUploadState, UploadState, UploadStateError } from './upload-state';
+
+export interface UploadFile {
+  readonly path: string;
+  /** The key of the file in the state: its path relative to the uploaded folder. */
+  readonly relativePath: string;
+  readonly size: number;
+}
+
+export interface UploadOptions {
+  readonly api: HilumApi;
+  readonly apiUrl: string;
+  readonly project: string;
+  readonly site: string;
+  readonly files: readonly UploadFile[];
+  readonly statePath: string;
+  readonly jobs: number;
+  readonly maxBytesPerSecond?: number;
+  readonly onFileDone?: (file: UploadFile, skipped: boolean) => void;
+}
+
+export interface UploadOutcome {
+  readonly submissionId: string;
+  readonly uploaded: number;
+  /** Already in the intake bucket from an earlier run. */
+  readonly resumed: number;
+  readonly failed: readonly { relativePath: string; reason: string }[];
+  readonly sealed: boolean;
+}
+
+const ANNOUNCE_BATCH = 500;
+
+/**
+ * Uploads a folder's files into one submission: announce, PUT through presigned
+ * URLs (parts for large files), seal. Progress is saved after every file (and
+ * every part), so an interrupted run resumes without uploading anything twice.
+ */
+export async function uploadFiles(options: UploadOptions): Promise<UploadOutcome> {
+  const state = await openState(options);
+  const save = serialized(() => saveUploadState(options.statePath, state));
+  const limiter = new RateLimiter(options.maxBytesPerSecond);
+  const fresh = new Map<string, PresignedUpload>();
+
+  const unannounced = options.files.filter((f) => !state.files[f.relativePath]);
+  for (let i = 0; i < unannounced.length; i += ANNOUNCE_BATCH) {
+    const batch = unannounced.slice(i, i + ANNOUNCE_BATCH);
+    const { uploads } = await options.api.requestUploads(state.submissionId, batch.map((f) => ({ name: f.relativePath, size: f.size })));
+    batch.forEach((file, index) => {
+      const upload = uploads[index];
+      if (!upload) throw new Error('the API answered fewer uploads than were announced');
+      state.files[file.relativePath] = { size: file.size, fileId: upload.fileId, status: 'announced', ...(upload.multipart ? { uploadId: upload.multipart.uploadId, parts: {} } : {}) };
+      fresh.set(file.relativePath, upload);
+    });
+    await save();
+  }
+
+  let uploaded = 0;
+  let resumed = 0;
+  const failed: { relativePath: string; reason: string }[] = [];
+  const queue = options.files.filter((f) => state.files[f.relativePath]?.status !== 'uploaded');
+  resumed += options.files.length - queue.length;
+  for (const file of options.files) if (state.files[file.relativePath]?.status === 'uploaded') options.onFileDone?.(file, true);
+
+  const worker = async () => {
+    for (let file = queue.shift(); file; file = queue.shift()) {
+      const entry = state.files[file.relativePath];
+      if (!entry) continue;
+      try {
+        if (entry.size !== file.size) throw new Error('the file changed size since it was announced; start a new submission');
+        const skipped = await uploadOne(options.api, state, file, entry, fresh.get(file.relativePath), limiter, save);
+        entry.status = 'uploaded';
+        await save();
+        if (skipped) resumed += 1; else uploaded += 1;
+        options.onFileDone?.(file, skipped);
+      } catch (error) {
+        failed.push({ relativePath: file.relativePath, reason: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.jobs) }, worker));
+
+  if (failed.length === 0 && !state.sealed) {
+    await options.api.completeSubmission(state.submissionId);
+    state.sealed = true;
+    await save();
+  }
+  return { submissionId: state.submissionId, uploaded, resumed, failed, sealed: state.sealed };
+}
+
+async function openState(options: UploadOptions): Promise<UploadState> {
+  const existing = await loadUploadState(options.statePath);
+  if (existing) {
+    if (existing.project !== options.project || existing.site !== options.site || existing.apiUrl !== options.apiUrl) {
+      throw new UploadStateError(`${options.statePath} belongs to another upload (project ${existing.project}, site ${existing.site}); move it away to start a new one`);
+    }
+    if (!existing.sealed) return existing;
+    const known = options.files.every((f) => existing.files[f.relativePath]);
+    if (known) return existing;
+    throw new UploadStateError(`submission ${existing.submissionId} of ${options.statePath} is already sealed and new files were found; move the state file away to upload them as a new submission`);
+  }
+  const { submissionId } = await options.api.createSubmission(options.project, options.site);
+  const state: UploadState = { version: 1, apiUrl: options.apiUrl, project: options.project, site: options.site, submissionId, sealed: false, files: {} };
+  await saveUploadState(options.statePath, state);
+  return state;
+}
+
+/**
+ * Sends one file; returns true when the object was already in the intake bucket
+ * (nothing sent). URLs that expired meanwhile (HTTP 403) are renewed once.
+ */
+async function uploadOne(
+  api: HilumApi, state: UploadState, file: UploadFile, entry: FileUploadState, fresh: PresignedUpload | undefined,
+  limiter: RateLimiter, save: () => Promise<void>,
+): Promise<boolean> {
+  const renew = async () => {
+    const renewed = await api.renewUpload(state.submissionId, entry.fileId, entry.uploadId);
+    return renewed.received ? undefined : renewed;
+  };
+  const first = fresh ?? (await renew());
+  if (!first) return true;
+  try {
+    await send(api, file, entry, first, limiter, save);
+  } catch (error) {
+    if (!(error instanceof TransferError && error.status === 403)) throw error;
+    const renewed = await renew();
+    if (!renewed) return true;
+    await send(api, file, entry, renewed, limiter, save);
+  }
+  return false;
+}
+
+async function send(
+  api: HilumApi, file: UploadFile, entry: FileUploadState, upload: PresignedUpload, limiter: RateLimiter, save: () => Promise<void>,
+): Promise<void> {
+  if (upload.url) {
+    const url = upload.url;
+    const body = await readRange(file.path, 0, file.size);
+    await limiter.take(body.byteLength);
+    await withRetry(() => put(url, body), { retryable: isRetryableTransfer });
+    return;
+  }
+  const multipart = upload.multipart;
+  if (!multipart) throw new Error('the API returned neither a URL nor parts');
+  entry.uploadId = multipart.uploadId;
+  const done = (entry.parts ??= {});
+  for (const part of multipart.parts) {
+    if (done[String(part.partNumber)]) continue;
+    const body = await readRange(file.path, part.offset, part.size);
+    await limiter.take(body.byteLength);
+    done[String(part.partNumber)] = await withRetry(() => put(part.url, body), { retryable: isRetryableTransfer });
+    await save();
+  }
+  const parts = Object.entries(done).map(([partNumber, etag]) => ({ partNumber: Number(partNumber), etag }));
+  try {
+    await api.completeMultipart(multipart.complete, multipart.uploadId, parts);
+  } catch (error) {
+    // A lost multipart upload (expired, aborted) cannot be finished: start its parts again.
+    if (error instanceof ApiError && error.status === 400) {
+      delete entry.uploadId;
+      entry.parts = {};
+      await save();
+    }
+    throw error;
+  }
+}
+
+async function put(url: string, body: Buffer): Promise<string> {
+  const response = await fetch(url, { method: 'PUT', body });
+  await response.arrayBuffer();
+  if (!response.ok) throw new TransferError(response.status, `upload failed with HTTP ${response.status}`);
+  return response.headers.get('etag') ?? '';
+}
+
+async function readRange(path: string, offset: number, length: number): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, offset);
+    if (bytesRead !== length) throw new Error('the file is shorter than announced');
+    return buffer;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Runs saves one after another (the last state wins), never two writes at once. */
+function serialized(write: () => Promise<void>): () => Promise<void> {
+  let chain = Promise.resolve();
+  return () => {
+    chain = chain.then(write, write);
+    return chain;
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * `hilum upload` against the local commons as a site runs it: a separate process,
+ * killed half-way and run again. Every file must reach the intake bucket exactly
+ * once and the study must be published.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalCommons, LocalCommons } from '../../local/commons';
+import { HilumApi } from '../../cli/lib/api-client';
+import { makeSeries } from '../support/synthetic-dicom';
+
+jest.setTimeout(180_000);
+
+const CLI = join(__dirname, '../../cli/bin/hilum.js');
+const FILES = 24;
+
+describe('hilum upload', () => {
+  let dataDir: string;
+  let folder: string;
+  let commons: LocalCommons;
+  let token: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'hilum-upload-'));
+    commons = await startLocalCommons({ dataDir: join(dataDir, 'commons'), reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
+    token = await commons.issueToken(['site-uploader:site-a'], 'uploader-a');
+    folder = join(dataDir, 'export');
+    await mkdir(join(folder, 'series-1'), { recursive: true });
+    const series = makeSeries(FILES, { modality: 'CT' });
+    await Promise.all(series.map((bytes, i) => writeFile(join(folder, 'series-1', `IM${String(i).padStart(4, '0')}.dcm`), bytes)));
+    await writeFile(join(folder, 'README.txt'), 'exported by the PACS\n');
+  });
+
+  afterAll(async () => {
+    await commons?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('resumes after being killed mid-way and uploads each file exactly once', async () => {
+    const statePath = join(folder, '.hilum-upload.json');
+    const args = ['upload', folder, '--project', 'upload-study', '--site', 'site-a', '--jobs', '1'];
+
+    const first = runCli([...args, '--max-rate', '20000']);
+    await waitFor(async () => uploadedCount(statePath).then((n) => n >= 5), 60_000);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const before = await uploadedCount(statePath);
+    expect(before).toBeGreaterThanOrEqual(5);
+    expect(before).toBeLessThan(FILES);
+
+    const second = runCli(args);
+    const { code, stdout, stderr } = await second.exited;
+    expect({ code, stderr }).toMatchObject({ code: 0 });
+    expect(stderr).toMatch(/skipped README.txt: .*not a DICOM Part 10 file/);
+    expect(stdout).toMatch(/already there/);
+    expect(stdout).toContain('sealed');
+
+    await commons.idle();
+    const state = JSON.parse(await readFile(statePath, 'utf8')) as { submissionId: string; sealed: boolean; files: Record<string, { fileId: string; status: string }> };
+    expect(state.sealed).toBe(true);
+    expect(Object.values(state.files).filter((f) => f.status === 'uploaded')).toHaveLength(FILES);
+
+    const puts = new Map<string, number>();
+    for (const delivered of commons.events()) {
+      const key = (delivered.event.detail as { object?: { key?: string } }).object?.key ?? '';
+      if (delivered.event['detail-type'] === 'Object Created' && key.startsWith(`intake/${state.submissionId}/`)) puts.set(key, (puts.get(key) ?? 0) + 1);
+    }
+    expect(puts.size).toBe(FILES);
+    expect([...puts.values()].every((n) => n === 1)).toBe(true);
+
+    const site = new HilumApi(commons.apiUrl, token);
+    expect(await site.getSubmission(state.submissionId)).toMatchObject({ status: 'published', fileCount: FILES, stagedCount: FILES });
+  });
+
+  it('refuses to run without a token, explaining how to get one', async () => {
+    const { code, stderr } = await runCli(['upload', folder, '--project', 'p1', '--site', 'site-a'], { HILUM_TOKEN: '' }).exited;
+    expect(code).toBe(2);
+    expect(stderr).toContain('HILUM_TOKEN');
+  });
+
+  function runCli(args: string[], env: Record<string, string> = {}): { child: ChildProcess; exited: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, HILUM_API_URL: commons.apiUrl, HILUM_TOKEN: token, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+    return { child, exited };
+  }
+});
+
+async function uploadedCount(statePath: string): Promise<number> {
+  try {
+    const state = JSON.parse(await readFile(statePath, 'utf8')) as { files: Record<string, { status: string }> };
+    return Object.values(state.files).filter((f) => f.status === 'uploaded').length;
+  } catch {
+    return 0;
+  }
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
