@@ -1,0 +1,81 @@
+/**
+ * A read-only view of a scanned instance for the rules: top-level values by tag,
+ * decoded only as far as the rules need. Rules compare values; they never put
+ * one in a message.
+ */
+import { createHash } from 'node:crypto';
+import type { ScannedElement, ScannedFile } from '../dicom/part10';
+import { TAG, type TagKey } from '../dicom/tags';
+import { rawValue, readAscii, readUint16, topLevel } from '../dicom/values';
+
+export const QA_TAG = {
+  ...TAG,
+  ImageType: '00080008',
+  PatientID: '00100020',
+  FrameOfReferenceUID: '00200052',
+  SamplesPerPixel: '00280002',
+  PhotometricInterpretation: '00280004',
+  NumberOfFrames: '00280008',
+  BitsAllocated: '00280100',
+  BitsStored: '00280101',
+  HighBit: '00280102',
+  PixelRepresentation: '00280103',
+} as const;
+
+export class DatasetView {
+  private readonly top: Map<TagKey, ScannedElement>;
+
+  constructor(readonly file: ScannedFile) {
+    this.top = topLevel(file);
+  }
+
+  get transferSyntaxUid(): string {
+    return this.file.transferSyntaxUid;
+  }
+
+  element(tag: TagKey): ScannedElement | undefined {
+    return this.top.get(tag);
+  }
+
+  has(tag: TagKey): boolean {
+    return this.top.has(tag);
+  }
+
+  /** Trimmed text ('' when absent). */
+  text(tag: TagKey): string {
+    const e = this.top.get(tag);
+    return e ? readAscii(this.file, e) : '';
+  }
+
+  /** Text or undefined when absent or empty. */
+  optionalText(tag: TagKey): string | undefined {
+    const value = this.text(tag);
+    return value === '' ? undefined : value;
+  }
+
+  ushort(tag: TagKey): number | undefined {
+    const e = this.top.get(tag);
+    return e ? readUint16(this.file, e) : undefined;
+  }
+
+  integer(tag: TagKey): number | undefined {
+    const value = this.optionalText(tag);
+    if (value === undefined || !/^[+-]?\d+$/.test(value.trim())) return undefined;
+    return Number.parseInt(value, 10);
+  }
+
+  bytes(tag: TagKey): Uint8Array | undefined {
+    const e = this.top.get(tag);
+    return e ? rawValue(this.file, e) : undefined;
+  }
+
+  /** SHA-256 of the pixel payload: native bytes, or the fragments without the Basic Offset Table. */
+  pixelSha256(): string | undefined {
+    const e = this.top.get(QA_TAG.PixelData);
+    if (!e) return undefined;
+    const hash = createHash('sha256');
+    if (e.fragments) for (const f of e.fragments.slice(1)) hash.update(this.file.dataSet.subarray(f.start, f.end));
+    else hash.update(rawValue(this.file, e));
+    return hash.digest('hex');
+  }
+}
