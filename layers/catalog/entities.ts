@@ -20,9 +20,12 @@ export interface Submission {
   readonly handledCount: number;
   readonly stagedCount: number;
   readonly quarantinedCount: number;
+  /** Files marked missing by QA (announced, never received); they count as handled. */
+  readonly missingCount?: number;
 }
 
-export type FileStatus = 'announced' | 'staged' | 'quarantined';
+/** `missing`: announced, never received within the project's grace period after sealing (set by QA). */
+export type FileStatus = 'announced' | 'staged' | 'quarantined' | 'missing';
 
 export interface SubmissionFile {
   readonly submissionId: string;
@@ -72,6 +75,11 @@ export interface Instance {
   readonly sopClassUid: string;
   readonly modality?: string;
   readonly stagedAt: string;
+  /** QA facts from the de-identified copy (series/study rules): the PatientID pseudonym, numbering, frame of reference, pixel hash. */
+  readonly patientPseudonym?: string;
+  readonly instanceNumber?: number;
+  readonly frameOfReferenceUid?: string;
+  readonly pixelSha256?: string;
 }
 
 /** A sealed submission is ready to index and publish when every announced file has an outcome. */
