@@ -101,6 +101,16 @@ export const TRANSIENT_ERRORS = [
   'Lambda.TooManyRequestsException', 'TransientError',
 ] as const;
 
+/**
+ * Errors that say the platform failed, not the file (a handler that cannot load,
+ * missing configuration, a transient error that outlived its retries). The ingest
+ * workflow fails on them instead of quarantining, so the object waits in intake.
+ */
+export const PLATFORM_ERRORS = [
+  'Runtime.ImportModuleError', 'Runtime.HandlerNotFound', 'Runtime.UserCodeSyntaxError', 'Runtime.ExitError',
+  'ConfigurationError', 'TransientError', ...TRANSIENT_ERRORS.filter((e) => e !== 'TransientError'),
+] as const;
+
 /** Intake keys: `intake/{submissionId}/{fileId}`; work copies: `work/{submissionId}/{fileId}.dcm`. */
 export const INTAKE_PREFIX = 'intake/';
 export const WORK_PREFIX = 'work/';

@@ -4,7 +4,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { FunctionKey } from '../functions/registry';
-import { TRANSIENT_ERRORS } from './contracts';
+import { PLATFORM_ERRORS, TRANSIENT_ERRORS } from './contracts';
 
 export type IngestFunctionKey = Extract<FunctionKey, 'parse' | 'deidentify' | 'verify' | 'qa' | 'stage' | 'quarantine'>;
 export type IngestFunctions = Readonly<Record<IngestFunctionKey, lambda.IFunction>>;
@@ -69,7 +69,8 @@ const at = (path: string): string => sfn.JsonPath.stringAt(path);
  *   Parse -> AlreadyHandled? -> Deidentify -> Verify -> Qa -> QaOutcome? -> Stage -> Staged
  *   AlreadyHandled? (true) -> SkipAlreadyHandled
  *   QaOutcome? ('quarantine') -> QuarantineForQa -> Quarantined
- *   any task error (Catch States.ALL, error at $.error) -> Quarantine -> Quarantined
+ *   a platform error (PLATFORM_ERRORS: broken deployment, retries exhausted) -> PipelineFault
+ *   any other task error (Catch States.ALL, error at $.error) -> Quarantine -> Quarantined
  *   a quarantine task that fails after its retries -> QuarantineFailed
  */
 export function ingestDefinition(scope: Construct, fns: IngestFunctions): sfn.IChainable {
@@ -123,7 +124,15 @@ export function ingestDefinition(scope: Construct, fns: IngestFunctions): sfn.IC
     findings: sfn.JsonPath.objectAt('$.qa.findings'),
   }), 'stage');
 
+  // A broken deployment or an exhausted retry is not the file's fault: fail the
+  // execution (alarmed; redrive it once fixed) and leave the object in intake,
+  // rather than quarantining every file that arrives while the platform is down.
+  const pipelineFault = new sfn.Fail(scope, 'PipelineFault', {
+    error: 'PipelineFault',
+    cause: 'A platform error, not the file: the object is still in the intake bucket; fix and redrive the execution',
+  });
   for (const step of [parse, deidentify, verify, qa, stage]) {
+    step.task.addCatch(pipelineFault, { errors: [...PLATFORM_ERRORS], resultPath: '$.error' });
     step.task.addCatch(quarantine.task, { errors: ['States.ALL'], resultPath: '$.error' });
   }
 

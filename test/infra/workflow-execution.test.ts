@@ -99,6 +99,15 @@ describe('ingest execution', () => {
     expect(calls.Stage).toHaveLength(1);
   });
 
+  it('fails as PipelineFault, quarantining nothing, when the platform is broken or retries run out', async () => {
+    for (const error of ['Runtime.ImportModuleError', 'TransientError']) {
+      const calls: Record<string, Json[]> = {};
+      const result = run(ingest, event, { ...happy, Deidentify: () => { throw named(error, 'x'); } }, calls);
+      await expect(result).rejects.toMatchObject({ cause: { name: 'PipelineFault' } });
+      expect(calls.Quarantine).toBeUndefined();
+    }
+  });
+
   it('fails as QuarantineFailed when quarantine itself fails', async () => {
     const result = run(ingest, event, { ...happy, Parse: () => { throw named('NotDicom', 'x'); }, Quarantine: () => { throw named('AccessDenied', 'x'); } });
     await expect(result).rejects.toMatchObject({ cause: { name: 'QuarantineFailed' } });

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS, FunctionKey } from '../../functions/registry';
-import { PIPELINE_EVENT_SOURCE, SUBMISSION_READY, TRANSIENT_ERRORS } from '../../workflows/contracts';
+import { PIPELINE_EVENT_SOURCE, PLATFORM_ERRORS, SUBMISSION_READY, TRANSIENT_ERRORS } from '../../workflows/contracts';
 import { Json, Synthesized, byMetadata, functionLogicalId, renderDefinition, synthCommons } from './synth';
 
 // asl-validator ships no types.
@@ -103,9 +103,10 @@ describe('state machines', () => {
         expect(st.Resource).toBe('arn:aws:states:::lambda:invoke');
         expect(st.Parameters?.FunctionName).toEqual(expect.stringContaining(':function:'));
         expect(st.Retry).toEqual([expectedRetry]);
-        expect(st.Catch).toHaveLength(1);
-        const [c] = st.Catch!;
+        // The last catch takes everything; an ingest processing task may first send platform errors to PipelineFault.
+        const c = st.Catch!.at(-1);
         expect(c).toMatchObject({ ErrorEquals: ['States.ALL'] });
+        for (const earlier of st.Catch!.slice(0, -1)) expect(d.States[String(earlier.Next)]?.Type).toBe('Fail');
         const target = d.States[String(c!.Next)];
         expect(`${name} -> ${String(c!.Next)}: ${target?.Type}`).toMatch(/: (Task|Fail)$/);
         if (target?.Type === 'Task') expect(invokedFunction(target)).toBe(FUNCTIONS.quarantine.id);
@@ -126,10 +127,15 @@ describe('ingest definition follows workflows/contracts.ts', () => {
     expect(ingest.StartAt).toBe('Parse');
   });
 
-  it('catches processing errors into $.error and Quarantine, and quarantine failures into QuarantineFailed', () => {
+  it('sends platform errors to PipelineFault, other processing errors into $.error and Quarantine, and quarantine failures into QuarantineFailed', () => {
     for (const name of ['Parse', 'Deidentify', 'Verify', 'Qa', 'Stage']) {
-      expect(ingest.States[name]!.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Quarantine' }]);
+      expect(ingest.States[name]!.Catch).toEqual([
+        { ErrorEquals: [...PLATFORM_ERRORS], ResultPath: '$.error', Next: 'PipelineFault' },
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Quarantine' },
+      ]);
     }
+    expect(ingest.States.PipelineFault?.Type).toBe('Fail');
+    expect(PLATFORM_ERRORS).not.toContain('DicomParseError');
     for (const name of ['Quarantine', 'QuarantineForQa']) {
       expect(ingest.States[name]!.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'QuarantineFailed' })]);
       expect(ingest.States[name]!.Parameters?.['Payload.$']).toBe('$');

@@ -71,7 +71,9 @@ describe('hilum upload', () => {
     expect([...puts.values()].every((n) => n === 1)).toBe(true);
 
     const site = new HilumApi(commons.apiUrl, token);
-    expect(await site.getSubmission(state.submissionId)).toMatchObject({ status: 'published', fileCount: FILES, stagedCount: FILES });
+    const submission = await site.getSubmission(state.submissionId);
+    expect(submission.files.filter((f) => f.status !== 'staged').map((f) => `${f.reasonCode}: ${f.reason}`)).toEqual([]);
+    expect(submission).toMatchObject({ status: 'published', fileCount: FILES, stagedCount: FILES });
   });
 
   it('refuses to run without a token, explaining how to get one', async () => {
