@@ -50,7 +50,14 @@ export interface VerifyInput { readonly bucket: string; readonly originalKey: st
 /** $.verify (a failed verification throws `VerificationFailed` instead) */
 export interface VerifyResult { readonly passed: true; readonly checks: number }
 
-export interface QaInput { readonly bucket: string; readonly workKey: string; readonly deidOutcome: DeidentifyResult['outcome'] }
+export interface QaInput {
+  readonly bucket: string;
+  readonly workKey: string;
+  readonly deidOutcome: DeidentifyResult['outcome'];
+  /** QA reads the project's configuration and records its findings per file. */
+  readonly submissionId: string;
+  readonly fileId: string;
+}
 export interface QaFinding { readonly ruleId: string; readonly severity: 'warn' | 'quarantine'; readonly message: string }
 /** $.qa */
 export interface QaResult { readonly outcome: 'pass' | 'warn' | 'quarantine'; readonly findings: readonly QaFinding[] }

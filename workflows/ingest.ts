@@ -110,6 +110,8 @@ export function ingestDefinition(scope: Construct, fns: IngestFunctions): sfn.IC
     bucket: at('$.detail.bucket.name'),
     workKey: at('$.deid.workKey'),
     deidOutcome: at('$.deid.outcome'),
+    submissionId: at('$.parse.submissionId'),
+    fileId: at('$.parse.fileId'),
   }), 'qa');
 
   const stage = invokeStep(scope, 'Stage', fns.stage, sfn.TaskInput.fromObject({

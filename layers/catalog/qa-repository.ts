@@ -1,9 +1,9 @@
 import {
-  DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, QueryCommandInput, TransactWriteCommand, UpdateCommand,
+  DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, QueryCommandInput, ScanCommand, TransactWriteCommand, UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransientError } from '../common/errors';
-import type { Instance } from './entities';
+import type { Instance, Submission } from './entities';
 import { keys } from './keys';
 import { QA_PREFIX, qaKeys, QUARANTINE_PARTITION } from './qa-keys';
 
@@ -232,6 +232,27 @@ export class QaRepository {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  /**
+   * Sealed submissions (for the missing-file sweep): a filtered scan, fine at
+   * today's sizes; a sparse index written at sealing is the follow-up at scale.
+   */
+  async listSealedSubmissions(): Promise<Submission[]> {
+    const found: Submission[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const result = await this.db.send(new ScanCommand({
+        TableName: this.table,
+        FilterExpression: '#type = :submission AND #status = :sealed',
+        ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
+        ExpressionAttributeValues: { ':submission': 'submission', ':sealed': 'sealed' },
+        ExclusiveStartKey: start,
+      }));
+      for (const item of result.Items ?? []) found.push(stripKeys<Submission>(item));
+      start = result.LastEvaluatedKey;
+    } while (start);
+    return found;
   }
 
   /** An announced file that never arrived: `missing`, counted as handled so the submission can publish. */

@@ -24,6 +24,8 @@ export interface HttpResponse {
   readonly statusCode: number;
   readonly body: unknown;
   readonly headers?: Record<string, string>;
+  /** A non-JSON body (e.g. Markdown) sent as is; set its content-type in `headers`. */
+  readonly text?: string;
 }
 
 export interface RouteSpec<B extends ZodTypeAny, P extends ZodTypeAny, Q extends ZodTypeAny> {
@@ -50,7 +52,7 @@ export function httpHandler<
     const path = spec.path ? parse(spec.path, event.pathParameters ?? {}, 'path') : undefined;
     const query = spec.query ? parse(spec.query, event.queryStringParameters ?? {}, 'query') : undefined;
     const response = await handle({ caller, body, path, query, event });
-    return { statusCode: response.statusCode, headers: { ...JSON_HEADERS, ...response.headers }, body: JSON.stringify(response.body) };
+    return { statusCode: response.statusCode, headers: { ...JSON_HEADERS, ...response.headers }, body: response.text ?? JSON.stringify(response.body) };
   };
   return middy(core)
     .use(injectLambdaContext(logger, { clearState: true, resetKeys: true }))

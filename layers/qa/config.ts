@@ -65,7 +65,8 @@ export class InvalidQaConfig extends Error {
 }
 
 /** Rules that protect the commons itself: a project may not lower them. */
-export const FIXED_RULES: readonly string[] = ['dicom.parses', 'deid.verified'];
+/** uids.duplicate-sop too: letting a conflicting copy through would overwrite the released object. */
+export const FIXED_RULES: readonly string[] = ['dicom.parses', 'deid.verified', 'uids.duplicate-sop'];
 
 /** Validates a project's configuration against the known rule ids. */
 export function parseQaConfig(input: unknown, knownRuleIds: readonly string[]): QaConfig {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { QA_TAG, type DatasetView } from './dataset-view';
+import { scanPart10 } from '../dicom/part10';
+import { DatasetView, QA_TAG } from './dataset-view';
 
 /**
  * What the series, study and submission rules know about one instance. In the
@@ -60,4 +61,9 @@ export function factsOfFile(view: DatasetView, fileId: string, order: string): I
     ...(recorded.frameOfReferenceUid !== undefined ? { frameOfReferenceUid: recorded.frameOfReferenceUid } : {}),
     ...(recorded.pixelSha256 !== undefined ? { pixelSha256: recorded.pixelSha256 } : {}),
   };
+}
+
+/** The recorded facts of a readable Part 10 file (Stage calls this on the verified copy). */
+export function recordedFactsOf(bytes: Uint8Array): RecordedFacts {
+  return recordedFacts(new DatasetView(scanPart10(bytes)));
 }

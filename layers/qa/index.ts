@@ -5,7 +5,7 @@
 export * from './types';
 export { DEFAULT_QA_CONFIG, InvalidQaConfig, parseQaConfig, qaConfigSchema, TRANSFER_SYNTAXES, type QaConfig, type QaConfigInput } from './config';
 export { DatasetView } from './dataset-view';
-export { factsOfFile, recordedFacts, type InstanceFacts, type RecordedFacts } from './facts';
+export { factsOfFile, recordedFacts, recordedFactsOf, type InstanceFacts, type RecordedFacts } from './facts';
 export { evaluateInstance, evaluateStudies, evaluateSubmission, filesToQuarantine, type InstanceEvaluation, type InstanceOptions } from './engine';
 export { ALL_RULES, INSTANCE_RULES, RULE_FOR_ERROR, RULE_IDS, STUDY_RULES, SUBMISSION_RULES, ruleById } from './rules';
 export { duplicateSopProblems } from './rules/study/duplicate-sop';

@@ -1,0 +1,27 @@
+import { AuditLog } from '../../layers/catalog/audit';
+import { QaRepository } from '../../layers/catalog/qa-repository';
+import { documentClient } from '../../layers/common/clients';
+import { lazyConfig, requireEnv } from '../../layers/common/config';
+import { ENV } from '../../layers/common/env-names';
+import { loadQaConfig, type QaConfig } from '../../layers/qa';
+
+/** QA's adapters, built once per container (the table name is the catalog's). */
+export const qaRepository = lazyConfig(() => new QaRepository(documentClient(), requireEnv(ENV.catalogTable)));
+export const auditLog = lazyConfig(() => new AuditLog(documentClient(), requireEnv(ENV.catalogTable)));
+
+/** A project's QA configuration: its stored JSON validated, or the default. */
+export async function projectQaConfig(project: string): Promise<QaConfig> {
+  return loadQaConfig(await qaRepository().getProjectConfig(project));
+}
+
+/** Where a submission's QA report lives in the released bucket (no PHI: ids, rule ids, value-free messages). */
+export const reportKeys = (submissionId: string) => ({
+  json: `reports/${submissionId}/qa-report.json`,
+  markdown: `reports/${submissionId}/qa-report.md`,
+});
+
+/** Quarantine object keys: the same layout for ingest-time and study-level quarantine. */
+export const quarantineKeys = (submissionId: string, fileId: string) => ({
+  object: `quarantine/${submissionId}/${fileId}`,
+  sidecar: `quarantine/${submissionId}/${fileId}.json`,
+});

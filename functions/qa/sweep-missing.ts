@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import type { Submission } from '../../layers/catalog/entities';
+import { logger } from '../../layers/common/powertools';
+import { taskHandler } from '../../layers/common/task';
+import { catalog } from '../shared/context';
+import { qaRepository } from './context';
+import { markMissingFiles } from './missing-files';
+
+/**
+ * Marks never-received files of sealed submissions `missing` after their
+ * project's grace period. Runs on a schedule in AWS; `submissionId` checks one
+ * submission, `now` and `graceHours` let tests and operators move the clock.
+ * Without a submission id it scans for sealed submissions: a full-table scan
+ * with a filter, cheap at today's sizes; a sparse "sealed" index is the
+ * follow-up when the catalog grows (docs/qa.md).
+ */
+export const handler = taskHandler(z.object({
+  submissionId: z.string().uuid().optional(),
+  now: z.string().datetime().optional(),
+  graceHours: z.number().nonnegative().optional(),
+}).passthrough(), async ({ submissionId, now, graceHours }) => {
+  const at = now ? new Date(now) : new Date();
+  const submissions = submissionId ? [await catalog().getSubmission(submissionId)].filter((s): s is Submission => !!s) : await qaRepository().listSealedSubmissions();
+  let marked = 0;
+  for (const submission of submissions) marked += (await markMissingFiles(submission, at, graceHours)).length;
+  logger.info('missing-file sweep', { submissions: submissions.length, marked });
+  return { submissions: submissions.length, marked };
+});
