@@ -7,11 +7,23 @@ export type { InstanceSummary } from './summary';
 export { parseDicom } from './parse';
 export {
   deidentify,
+  addCounts,
   remapUid,
   patientPseudonym,
+  deidentificationMethod,
   DEIDENTIFICATION_METHOD,
   type DeidentifyOptions,
   type DeidentifyOutput,
+  type PixelReviewReason,
 } from './deidentify';
+export {
+  DEFAULT_PROFILE,
+  BASIC_PROFILE,
+  profileForProject,
+  parseProfile,
+  parseProfileJson,
+  ProfileError,
+  type DeidProfile,
+} from './profiles';
 export { verifyDeidentified, type VerificationResult, type VerificationFailure } from './verify';
 export { runInstanceQa, IN_SCOPE_MODALITIES, type QaFinding, type QaResult } from './qa/instance-qa';

@@ -24,6 +24,14 @@ export interface ScannedElement {
   vr: string | undefined;
   /** 0 for the top-level data set, +1 per sequence item. */
   depth: number;
+  /** Offset of the element's tag (its header starts here; the value at valueStart). */
+  headerStart: number;
+  /** Index in `elements` of the sequence (or sequence-like UN) holding this element; -1 at top level. */
+  parent: number;
+  /** Which item of `parent` holds this element (0-based); -1 at top level. */
+  item: number;
+  /** For sequences (and UN elements walked as sequences): the number of items. */
+  itemCount?: number;
   valueStart: number;
   /** Exclusive; for undefined-length elements, the offset after the delimiter. */
   valueEnd: number;
@@ -66,6 +74,9 @@ interface Syntax {
 class Walker {
   private readonly view: DataView;
   readonly elements: ScannedElement[] = [];
+  /** Where the element being walked sits: the enclosing sequence's index and the item number. */
+  private parent = -1;
+  private item = -1;
 
   constructor(private readonly buf: Uint8Array) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -128,11 +139,13 @@ class Walker {
       length = this.u32(offset + 4, syntax.little);
       valueStart = offset + 8;
     }
-    return this.value(key, vr, length, valueStart, end, syntax, depth);
+    return this.value(key, vr, length, offset, valueStart, end, syntax, depth);
   }
 
-  private value(key: TagKey, vr: string | undefined, length: number, valueStart: number, end: number, syntax: Syntax, depth: number): number {
-    const element: ScannedElement = { key, vr, depth, valueStart, valueEnd: valueStart, undefinedLength: length === UNDEFINED };
+  private value(key: TagKey, vr: string | undefined, length: number, headerStart: number, valueStart: number, end: number, syntax: Syntax, depth: number): number {
+    const element: ScannedElement = {
+      key, vr, depth, headerStart, parent: this.parent, item: this.item, valueStart, valueEnd: valueStart, undefinedLength: length === UNDEFINED,
+    };
     this.elements.push(element);
     if (length === UNDEFINED) {
       if (key === TAG.PixelData && depth === 0) {
@@ -165,31 +178,49 @@ class Walker {
     } catch (error) {
       if (!(error instanceof DicomParseError)) throw error;
       this.elements.length = mark;
+      const opaque = this.elements[mark - 1];
+      if (opaque) delete opaque.itemCount;
     }
   }
 
   private sequence(key: TagKey, offset: number, end: number, undefinedLength: boolean, syntax: Syntax, depth: number): number {
-    while (undefinedLength || offset < end) {
-      this.need(offset, 8, end, `an item of ${formatTag(key)}`);
-      const itemKey = this.tagAt(offset, syntax.little);
-      const itemLength = this.u32(offset + 4, syntax.little);
-      offset += 8;
-      if (itemKey === SEQUENCE_END) {
-        if (undefinedLength) return offset;
-        throw new DicomParseError(`malformed: sequence delimiter inside defined-length ${formatTag(key)}`);
-      }
-      if (itemKey !== ITEM) throw new DicomParseError(`malformed: expected an item in ${formatTag(key)}, found ${formatTag(itemKey)}`);
-      if (itemLength === UNDEFINED) {
-        offset = this.dataSet(offset, end, syntax, depth + 1, true);
-      } else {
-        if (offset + itemLength > end) {
-          throw new DicomParseError(`truncated: an item of ${formatTag(key)} declares ${itemLength} bytes, ${Math.max(0, end - offset)} remain`);
+    // The sequence element was pushed just before its items are walked.
+    const index = this.elements.length - 1;
+    const sequenceElement = this.elements[index];
+    const [outerParent, outerItem] = [this.parent, this.item];
+    let items = 0;
+    try {
+      while (undefinedLength || offset < end) {
+        this.need(offset, 8, end, `an item of ${formatTag(key)}`);
+        const itemKey = this.tagAt(offset, syntax.little);
+        const itemLength = this.u32(offset + 4, syntax.little);
+        offset += 8;
+        if (itemKey === SEQUENCE_END) {
+          if (undefinedLength) return offset;
+          throw new DicomParseError(`malformed: sequence delimiter inside defined-length ${formatTag(key)}`);
         }
-        this.dataSet(offset, offset + itemLength, syntax, depth + 1, false);
-        offset += itemLength;
+        if (itemKey !== ITEM) throw new DicomParseError(`malformed: expected an item in ${formatTag(key)}, found ${formatTag(itemKey)}`);
+        this.parent = index;
+        this.item = items;
+        items += 1;
+        if (itemLength === UNDEFINED) {
+          offset = this.dataSet(offset, end, syntax, depth + 1, true);
+        } else {
+          if (offset + itemLength > end) {
+            throw new DicomParseError(`truncated: an item of ${formatTag(key)} declares ${itemLength} bytes, ${Math.max(0, end - offset)} remain`);
+          }
+          this.dataSet(offset, offset + itemLength, syntax, depth + 1, false);
+          offset += itemLength;
+        }
+        this.parent = outerParent;
+        this.item = outerItem;
       }
+      return offset;
+    } finally {
+      this.parent = outerParent;
+      this.item = outerItem;
+      if (sequenceElement) sequenceElement.itemCount = items;
     }
-    return offset;
   }
 
   private fragments(offset: number, end: number, syntax: Syntax, out: Fragment[]): number {

@@ -1,14 +1,17 @@
 /**
  * The independent check between de-identification and release: it shares no
- * code with the de-identifier (its own reader path, attribute list and byte
- * search), so a bug in one is not repeated in the other. It reports check
- * names and keywords, never values.
+ * code with the de-identifier (its own attribute list, allow-list computation,
+ * date and byte search), only DATA (the Annex E table, the keep-list, the safe
+ * private list and the profile), so a bug in one is not repeated in the other.
+ * It reports check names and keywords, never values.
  */
 import { DicomParseError } from '../errors';
 import { scanPart10, type ScannedFile } from '../part10';
-import { formatTag, groupOf, isPrivateGroup, TAG } from '../tags';
+import { DEFAULT_PROFILE, type DeidProfile } from '../profiles';
+import { elementOf, formatTag, groupOf, isPrivateGroup, TAG } from '../tags';
 import { readText, textEncoding, topLevel } from '../values';
-import { leaks, phiNeedles } from './needles';
+import { allowListFor, META_ALLOWED, VENDOR_DESCRIPTORS, type AllowList } from './allow-list';
+import { elementPaths, findLeak, lowerAscii, phiNeedles, type Haystack, type Region } from './needles';
 import { PHI_ATTRIBUTES } from './phi-attributes';
 import { pixelPayload } from './pixel-data';
 
@@ -42,11 +45,35 @@ class Tally {
   }
 }
 
-function noPrivateElements(output: ScannedFile, tally: Tally): void {
-  const privateKeys = [...output.meta, ...output.elements].filter((e) => isPrivateGroup(groupOf(e.key))).map((e) => e.key);
-  tally.check(privateKeys.length === 0, 'no-private-elements');
-  // One failure per private tag names what survived.
-  for (const key of new Set(privateKeys)) tally.check(false, 'no-private-elements', formatTag(key));
+/** Every element of the output, at any depth, must be one the profile allows. */
+function onlyAllowedAttributes(output: ScannedFile, allow: AllowList, tally: Tally): void {
+  for (const e of output.meta) tally.check(META_ALLOWED.has(e.key), 'allowed-attributes', formatTag(e.key));
+  const creators = new Map<string, string>();
+  output.elements.forEach((e) => {
+    const group = groupOf(e.key);
+    const element = elementOf(e.key);
+    if (isPrivateGroup(group) && element >= 0x10 && element <= 0xff) creators.set(`${e.parent}|${e.item}|${group}|${element}`, readText(output, e).trim().toUpperCase());
+  });
+  let privateCount = 0;
+  output.elements.forEach((e) => {
+    const group = groupOf(e.key);
+    const element = elementOf(e.key);
+    if (!isPrivateGroup(group)) {
+      tally.check(allow.public.has(e.key), 'allowed-attributes', formatTag(e.key));
+      return;
+    }
+    let safe = false;
+    if (allow.retainSafePrivate && e.itemCount === undefined) {
+      if (element >= 0x10 && element <= 0xff) safe = allow.safeCreators.has(`${group}|${readText(output, e).trim().toUpperCase()}`);
+      else if (element > 0xff) {
+        const creator = creators.get(`${e.parent}|${e.item}|${group}|${element >> 8}`);
+        safe = creator !== undefined && allow.safePrivate.has(`${group}|${creator}|${element & 0xff}`);
+      }
+    }
+    if (!safe) privateCount += 1;
+    tally.check(safe, 'no-private-elements', safe ? undefined : formatTag(e.key));
+  });
+  if (privateCount > 0) tally.check(false, 'no-private-elements');
 }
 
 function identityRemovedFlag(output: ScannedFile, tally: Tally): void {
@@ -54,12 +81,13 @@ function identityRemovedFlag(output: ScannedFile, tally: Tally): void {
   tally.check(flag !== undefined && readText(output, flag) === 'YES', 'patient-identity-removed', 'PatientIdentityRemoved');
 }
 
-function attributesChanged(original: ScannedFile, output: ScannedFile, tally: Tally): void {
+function attributesChanged(original: ScannedFile, output: ScannedFile, profile: DeidProfile, tally: Tally): void {
   const before = topLevel(original);
   const after = topLevel(output);
   const encBefore = textEncoding(original);
   const encAfter = textEncoding(output);
-  for (const { keyword, key } of PHI_ATTRIBUTES) {
+  for (const { keyword, key, compare, retainedBy } of PHI_ATTRIBUTES) {
+    if (!compare || (retainedBy && profile.options[retainedBy])) continue;
     const o = before.get(key);
     const value = o ? readText(original, o, encBefore) : '';
     if (value === '') continue;
@@ -68,9 +96,65 @@ function attributesChanged(original: ScannedFile, output: ScannedFile, tally: Ta
   }
 }
 
-function noValueLeaks(original: ScannedFile, output: ScannedFile, tally: Tally): void {
-  for (const needle of phiNeedles(original)) {
-    tally.check(!leaks(output, needle), 'no-phi-bytes', needle.keyword);
+interface Valued {
+  paths: string[];
+  values: Map<string, string>;
+}
+
+function valuesByPath(file: ScannedFile): Valued {
+  const paths = elementPaths(file);
+  const values = new Map<string, string>();
+  const encoding = textEncoding(file);
+  file.elements.forEach((e, i) => {
+    if (e.key !== TAG.PixelData && e.itemCount === undefined && e.valueEnd - e.valueStart <= 1024) values.set(paths[i] as string, readText(file, e, encoding));
+  });
+  return { paths, values };
+}
+
+/** Dates by VR, wherever they are: an output DA/DT equal to the original's at the same place was not shifted. */
+function datesShifted(output: ScannedFile, out: Valued, orig: Valued, profile: DeidProfile, tally: Tally): void {
+  if (profile.options.retainLongitudinalFullDates) return;
+  output.elements.forEach((e, i) => {
+    if (e.vr !== 'DA' && e.vr !== 'DT') return;
+    const path = out.paths[i] as string;
+    const before = orig.values.get(path);
+    const after = out.values.get(path);
+    tally.check(!before || before.trim() === '' || before !== after, 'dates-shifted', formatTag(e.key));
+  });
+}
+
+function haystacks(output: ScannedFile, out: Valued, orig: Valued): Haystack[] {
+  const exempt: Region[] = [];
+  const changedDates: Region[] = [];
+  output.elements.forEach((e, i) => {
+    const path = out.paths[i] as string;
+    const region = { start: e.valueStart, end: e.valueEnd };
+    if (VENDOR_DESCRIPTORS.has(e.key) && orig.values.get(path) === out.values.get(path)) exempt.push(region);
+    if ((e.vr === 'DA' || e.vr === 'DT') && orig.values.get(path) !== out.values.get(path)) changedDates.push(region);
+  });
+  const pixel = output.elements.find((e) => e.depth === 0 && e.key === TAG.PixelData);
+  const cut = (source: Uint8Array, start: number, end: number, regions: boolean): Haystack => {
+    const shift = (r: Region): Region => ({ start: r.start - start, end: r.end - start });
+    return {
+      bytes: lowerAscii(source.subarray(start, end)),
+      exempt: regions ? exempt.map(shift) : [],
+      changedDates: regions ? changedDates.map(shift) : [],
+    };
+  };
+  const data = output.dataSet;
+  const pieces = pixel ? [cut(data, 0, pixel.valueStart, true), cut(data, pixel.valueEnd, data.byteLength, true)] : [cut(data, 0, data.byteLength, true)];
+  // A deflated file's File Meta lies outside its inflated data set.
+  if (output.dataSet !== output.bytes) {
+    const metaEnd = output.meta.reduce((end, e) => Math.max(end, e.valueEnd), 132);
+    pieces.push(cut(output.bytes, 0, metaEnd, false));
+  }
+  return pieces;
+}
+
+function noValueLeaks(original: ScannedFile, output: ScannedFile, out: Valued, orig: Valued, profile: DeidProfile, tally: Tally): void {
+  const hay = haystacks(output, out, orig);
+  for (const needle of phiNeedles(original, profile)) {
+    tally.check(hay.every((h) => findLeak(h, needle) === -1), 'no-phi-bytes', needle.keyword);
   }
 }
 
@@ -84,10 +168,11 @@ function pixelsUnchanged(original: ScannedFile, output: ScannedFile, tally: Tall
 }
 
 /**
- * Compares an original with its de-identified output. Throws DicomParseError
+ * Compares an original with its de-identified output under the profile it was
+ * de-identified with (default: the default profile). Throws DicomParseError
  * only when the original is unreadable; an unreadable output is a failed check.
  */
-export function verifyDeidentified(original: Uint8Array, output: Uint8Array): VerificationResult {
+export function verifyDeidentified(original: Uint8Array, output: Uint8Array, profile: DeidProfile = DEFAULT_PROFILE): VerificationResult {
   const before = scanPart10(original);
   const tally = new Tally();
   let after: ScannedFile;
@@ -99,10 +184,13 @@ export function verifyDeidentified(original: Uint8Array, output: Uint8Array): Ve
     tally.check(false, 'output-parses');
     return tally.result();
   }
-  noPrivateElements(after, tally);
+  const orig = valuesByPath(before);
+  const out = valuesByPath(after);
+  onlyAllowedAttributes(after, allowListFor(profile), tally);
   identityRemovedFlag(after, tally);
-  attributesChanged(before, after, tally);
-  noValueLeaks(before, after, tally);
+  attributesChanged(before, after, profile, tally);
+  datesShifted(after, out, orig, profile, tally);
+  noValueLeaks(before, after, out, orig, profile, tally);
   pixelsUnchanged(before, after, tally);
   return tally.result();
 }

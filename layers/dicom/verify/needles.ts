@@ -1,86 +1,145 @@
 /**
- * The byte strings the verifier searches for in an output: each PHI value of
- * the original (at any depth), in the original's encoding and in UTF-8, and for
- * person names each component too (a name can reappear reordered or in part).
+ * The byte strings the verifier searches for in an output: each identifying
+ * value of the original (at any depth), its name components and words, every
+ * non-standard UID and every date (found by VR), in the original's encoding and
+ * in UTF-8. The search covers the output's header bytes (everything but the
+ * top-level Pixel Data value, which is compared byte for byte instead), ignores
+ * ASCII case, and matches on word boundaries so "LEE" is not found in "SLEEP".
  */
-import type { ScannedFile } from '../part10';
-import type { TagKey } from '../tags';
+import type { ScannedElement, ScannedFile } from '../part10';
+import type { DeidProfile } from '../profiles';
+import { TAG } from '../tags';
 import { readText, textEncoding } from '../values';
-import { PHI_ATTRIBUTES } from './phi-attributes';
+import { PHI_ATTRIBUTES, type PhiKind } from './phi-attributes';
 
 export interface Needle {
   keyword: string;
-  bytes: Uint8Array[];
+  kind: PhiKind;
+  /** Lowercased (ASCII) forms: UTF-8, and Latin-1 when it differs. */
+  forms: Buffer[];
 }
 
 // Lengths in UTF-8 bytes: the same as characters for ASCII, and it keeps one- or
 // two-ideograph name components ("王", "小東") searchable.
-const MIN_VALUE_LENGTH = 4;
-const MIN_NAME_COMPONENT_LENGTH = 3;
+const MIN_VALUE = 4;
+const MIN_COMPONENT = 3;
 const utf8Length = (text: string): number => Buffer.byteLength(text, 'utf8');
 // Values with no letter or digit ("^^^^", "    ") identify nobody and would match padding.
 const IDENTIFYING = /[\p{L}\p{N}]/u;
+const STANDARD_UID = '1.2.840.10008.';
 
-function encodings(text: string, encoding: 'utf8' | 'latin1'): Uint8Array[] {
-  const forms = [Buffer.from(text, 'utf8')];
-  if (encoding === 'latin1') {
-    const latin = Buffer.from(text, 'latin1');
-    if (!latin.equals(forms[0] as Buffer)) forms.push(latin);
+export function lowerAscii(bytes: Uint8Array): Buffer {
+  const out = Buffer.from(bytes);
+  for (let i = 0; i < out.length; i += 1) {
+    const b = out[i] as number;
+    if (b >= 0x41 && b <= 0x5a) out[i] = b + 0x20;
   }
-  return forms;
+  return out;
 }
 
-export function phiNeedles(original: ScannedFile): Needle[] {
+function forms(text: string, encoding: 'utf8' | 'latin1'): Buffer[] {
+  const out = [lowerAscii(Buffer.from(text, 'utf8'))];
+  if (encoding === 'latin1') {
+    const latin = lowerAscii(Buffer.from(text, 'latin1'));
+    if (!latin.equals(out[0] as Buffer)) out.push(latin);
+  }
+  return out;
+}
+
+function candidates(value: string, kind: PhiKind): string[] {
+  const whole = value.trim();
+  const out = utf8Length(whole) >= MIN_VALUE ? [whole] : [];
+  if (kind === 'name') {
+    for (const component of whole.split(/[=^]/)) {
+      const c = component.trim();
+      if (utf8Length(c) >= MIN_COMPONENT) out.push(c);
+      for (const word of c.split(/\s+/)) if (word !== c && utf8Length(word) >= MIN_COMPONENT) out.push(word);
+    }
+  } else if (kind === 'text') {
+    for (const word of whole.split(/[^\p{L}\p{N}]+/u)) if (word !== whole && utf8Length(word) >= MIN_VALUE) out.push(word);
+  } else if (kind === 'date') {
+    // A DT's date part is the identifying bit; its time and zone alone are not.
+    return /^\d{8}/.test(whole) ? [whole.slice(0, 8)] : [];
+  }
+  return out;
+}
+
+export function phiNeedles(original: ScannedFile, profile: DeidProfile): Needle[] {
   const encoding = textEncoding(original);
-  const byKey = new Map(PHI_ATTRIBUTES.map((a) => [a.key, a]));
+  const byKey = new Map(PHI_ATTRIBUTES.filter((a) => !(a.retainedBy && profile.options[a.retainedBy])).map((a) => [a.key, a]));
+  const keepDates = profile.options.retainLongitudinalFullDates;
   const needles: Needle[] = [];
   const seen = new Set<string>();
+  const add = (keyword: string, kind: PhiKind, text: string): void => {
+    const id = `${kind}\0${text.toLowerCase()}`;
+    if (!IDENTIFYING.test(text) || seen.has(id)) return;
+    seen.add(id);
+    needles.push({ keyword, kind, forms: forms(text, encoding) });
+  };
   for (const element of original.elements) {
+    if (element.key === TAG.PixelData) continue;
     const attribute = byKey.get(element.key);
-    if (!attribute) continue;
+    const byVr: PhiKind | undefined = element.vr === 'UI' ? 'uid' : (element.vr === 'DA' || element.vr === 'DT') && !keepDates ? 'date' : undefined;
+    if (!attribute && !byVr) continue;
+    const kind = attribute?.kind ?? (byVr as PhiKind);
+    if (kind === 'date' && keepDates) continue;
+    const keyword = attribute?.keyword ?? (kind === 'uid' ? 'UID' : 'Date');
     for (const value of readText(original, element, encoding).split('\\')) {
-      const whole = value.trim();
-      const candidates = utf8Length(whole) >= MIN_VALUE_LENGTH ? [whole] : [];
-      if (attribute.personName) {
-        candidates.push(...whole.split(/[=^]/).map((c) => c.trim()).filter((c) => utf8Length(c) >= MIN_NAME_COMPONENT_LENGTH));
+      if (kind === 'uid') {
+        const uid = value.replace(/\0/g, '').trim();
+        if (uid.length >= MIN_VALUE && !uid.startsWith(STANDARD_UID)) add(keyword, 'uid', uid);
+        continue;
       }
-      for (const text of candidates) {
-        const id = `${attribute.keyword}\0${text}`;
-        if (!IDENTIFYING.test(text) || seen.has(id)) continue;
-        seen.add(id);
-        needles.push({ keyword: attribute.keyword, bytes: encodings(text, encoding) });
-      }
+      for (const text of candidates(value, kind)) add(keyword, kind, text);
     }
   }
   return needles;
 }
 
-/**
- * Manufacturer is kept by the Basic Profile and names a vendor, not a person or
- * a site; a site named like its scanner's vendor (InstitutionName "TOSHIBA" with
- * Manufacturer "TOSHIBA_MEC" in the MR test set) must not fail every file.
- */
-const EXEMPT_KEYS: ReadonlySet<TagKey> = new Set(['00080070']);
+const isAlnum = (b: number | undefined): boolean =>
+  b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7a) || (b >= 0x41 && b <= 0x5a) || b >= 0x80);
+const isUidChar = (b: number | undefined): boolean => b !== undefined && ((b >= 0x30 && b <= 0x39) || b === 0x2e);
 
-interface Range {
+export interface Region {
   start: number;
   end: number;
 }
 
-function occurs(haystack: Uint8Array, needle: Uint8Array, exempt: readonly Range[]): boolean {
-  const buf = Buffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength);
-  for (let at = buf.indexOf(needle); at !== -1; at = buf.indexOf(needle, at + 1)) {
-    const end = at + needle.byteLength;
-    if (!exempt.some((r) => at >= r.start && end <= r.end)) return true;
-  }
-  return false;
+/** Where needles are looked for, and the spans where a found one is excused. */
+export interface Haystack {
+  /** Header bytes, ASCII-lowercased. */
+  bytes: Buffer;
+  /** Spans (in `bytes`) that excuse any needle: vendor descriptors passed through unchanged. */
+  exempt: readonly Region[];
+  /** Spans that excuse a date needle: DA/DT values that did change (a shifted date may equal another original date). */
+  changedDates: readonly Region[];
 }
 
-/** True when any form of the needle appears in the output's bytes (File Meta and data set) outside an exempt value. */
-export function leaks(output: ScannedFile, needle: Needle): boolean {
-  const exempt = output.elements.filter((e) => EXEMPT_KEYS.has(e.key)).map((e) => ({ start: e.valueStart, end: e.valueEnd }));
-  const inflated = output.dataSet !== output.bytes;
-  return needle.bytes.some((form) =>
-    inflated ? occurs(output.bytes, form, []) || occurs(output.dataSet, form, exempt) : occurs(output.bytes, form, exempt),
-  );
+/** The first occurrence of the needle that is on word boundaries and not excused, or -1. */
+export function findLeak(hay: Haystack, needle: Needle): number {
+  const boundary = needle.kind === 'uid' ? isUidChar : isAlnum;
+  for (const form of needle.forms) {
+    const first = form[0];
+    const last = form[form.length - 1];
+    for (let at = hay.bytes.indexOf(form); at !== -1; at = hay.bytes.indexOf(form, at + 1)) {
+      const end = at + form.length;
+      // Boundaries only where the needle itself starts or ends with an ASCII letter or digit.
+      if (first !== undefined && first < 0x80 && boundary(first) && boundary(hay.bytes[at - 1])) continue;
+      if (last !== undefined && last < 0x80 && boundary(last) && boundary(hay.bytes[end])) continue;
+      const inside = (r: Region): boolean => at >= r.start && end <= r.end;
+      if (hay.exempt.some(inside)) continue;
+      if (needle.kind === 'date' && hay.changedDates.some(inside)) continue;
+      return at;
+    }
+  }
+  return -1;
+}
+
+/** Path of each element: "key" at top level, "<parent path>/<item>/<key>" below. */
+export function elementPaths(file: ScannedFile): string[] {
+  const paths: string[] = [];
+  file.elements.forEach((e: ScannedElement, i) => {
+    paths[i] = e.parent < 0 ? e.key : `${paths[e.parent] ?? '?'}/${e.item}/${e.key}`;
+  });
+  return paths;
 }

@@ -1,0 +1,85 @@
+/**
+ * Clean Descriptors, for real: a kept description or comment loses every
+ * occurrence of the identifiers found in the same data set (patient name
+ * components, IDs, accession, institution, physician and operator names, the
+ * dates), matched case-insensitively on word boundaries. The rest of the text
+ * stays, so "CHEST PA for DOE JANE" becomes "CHEST PA for".
+ */
+import type { TagKey } from '../tags';
+
+/** Attributes whose values are identifiers to scrub from free text; `name` ones are split into components. */
+export const IDENTIFIER_SOURCES: ReadonlyMap<TagKey, 'name' | 'text'> = new Map([
+  ['00100010', 'name'], // PatientName
+  ['00101001', 'name'], // OtherPatientNames
+  ['00101005', 'name'], // PatientBirthName
+  ['00101060', 'name'], // PatientMotherBirthName
+  ['00080090', 'name'], // ReferringPhysicianName
+  ['00081048', 'name'], // PhysiciansOfRecord
+  ['00081050', 'name'], // PerformingPhysicianName
+  ['00081060', 'name'], // NameOfPhysiciansReadingStudy
+  ['00081070', 'name'], // OperatorsName
+  ['00321032', 'name'], // RequestingPhysician
+  ['0040A123', 'name'], // PersonName
+  ['00100020', 'text'], // PatientID
+  ['00100021', 'text'], // IssuerOfPatientID
+  ['00101000', 'text'], // OtherPatientIDs
+  ['00101040', 'text'], // PatientAddress
+  ['00101090', 'text'], // MedicalRecordLocator
+  ['00102154', 'text'], // PatientTelephoneNumbers
+  ['00080050', 'text'], // AccessionNumber
+  ['00200010', 'text'], // StudyID
+  ['00080080', 'text'], // InstitutionName
+  ['00080081', 'text'], // InstitutionAddress
+  ['00081040', 'text'], // InstitutionalDepartmentName
+  ['00081010', 'text'], // StationName
+  ['00181000', 'text'], // DeviceSerialNumber
+]);
+
+const MIN_COMPONENT = 2;
+const MIN_TOKEN = 3;
+const IDENTIFYING = /[\p{L}\p{N}]/u;
+
+export class IdentifierScrubber {
+  private readonly terms = new Set<string>();
+  private pattern: RegExp | undefined | null = null;
+
+  /** Adds one identifying value (as text) and its components or tokens. */
+  add(value: string, kind: 'name' | 'text' | 'date'): void {
+    for (const one of value.split('\\')) {
+      const whole = one.trim();
+      if (whole.length >= MIN_COMPONENT && IDENTIFYING.test(whole)) this.terms.add(whole.toLowerCase());
+      if (kind === 'date') continue;
+      const parts = kind === 'name' ? whole.split(/[\^=]/) : whole.split(/[^\p{L}\p{N}]+/u);
+      const min = kind === 'name' ? MIN_COMPONENT : MIN_TOKEN;
+      for (const part of parts) {
+        const p = part.trim();
+        if (p.length >= min && IDENTIFYING.test(p)) this.terms.add(p.toLowerCase());
+        // A name component holds words ("VAN DER BERG"): each word counts too.
+        if (kind === 'name') for (const word of p.split(/\s+/)) if (word.length >= MIN_TOKEN && IDENTIFYING.test(word)) this.terms.add(word.toLowerCase());
+      }
+    }
+    this.pattern = null;
+  }
+
+  private regex(): RegExp | undefined {
+    if (this.pattern === null) {
+      const escaped = [...this.terms].sort((a, b) => b.length - a.length).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      this.pattern = escaped.length ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${escaped.join('|')})(?![\\p{L}\\p{N}])`, 'giu') : undefined;
+    }
+    return this.pattern;
+  }
+
+  /** The text without any identifier; `removed` counts the occurrences taken out. */
+  scrub(text: string): { text: string; removed: number } {
+    const re = this.regex();
+    if (!re) return { text, removed: 0 };
+    let removed = 0;
+    const out = text.replace(re, () => {
+      removed += 1;
+      return '';
+    });
+    if (removed === 0) return { text, removed };
+    // Collapse the gaps left behind, per value of a multi-valued string.
+    return { text: out.split('\\').map((v) => v.replace(/[ \t]{2,}/g, ' ').trim()).join('\\'), removed };
+  }
+}

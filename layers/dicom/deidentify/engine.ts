@@ -1,0 +1,456 @@
+/**
+ * The de-identification engine: one walk of the scanned file (part10.ts), a
+ * decision per element from the profile's resolved Annex E table, the shared
+ * keep-list and the safe-private list, and a rebuilt header. What is kept is
+ * copied as the input's own bytes; what changes is encoded by encode.ts; the
+ * Pixel Data value is a slice of the input, never decoded or copied here.
+ */
+import { deflateRawSync } from 'node:zlib';
+import { dictionaryEntry } from '../dcmjs';
+import { scanPart10, TRANSFER_SYNTAX, type ScannedElement, type ScannedFile } from '../part10';
+import type { DeidProfile } from '../profiles';
+import { summarize, type InstanceSummary } from '../summary';
+import { elementOf, formatTag, groupOf, isPrivateGroup, TAG, type TagKey } from '../tags';
+import { textEncoding } from '../values';
+import { repeatingGroupKey, resolveCode, rulesFor, type Action, type Rule } from './annex-e';
+import { IdentifierScrubber, IDENTIFIER_SOURCES } from './clean-text';
+import { capAge, dateShiftDays, shiftValue } from './dates';
+import { dummyValue, header, itemTag, textValue, UNDEFINED_LENGTH, type Syntax } from './encode';
+import { keptTags } from './keep-list';
+import { deidentificationMethod, methodCodes, temporalInformation } from './marking';
+import { pixelReviewReasons, type PixelReviewReason } from './pixel-review';
+import { patientPseudonym } from './pseudonym';
+import { remapUid, type KeyOptions } from './remap-uid';
+import { isSafeCreator, safePrivate } from './safe-private';
+
+export type Counts = Record<string, number>;
+
+export interface DeidentifyOutput {
+  /** The de-identified Part 10 file (joined from `chunks` on first access). */
+  readonly bytes: Uint8Array;
+  /** The file in write order: header, then the input's Pixel Data bytes as a view, then anything after. */
+  readonly chunks: readonly Uint8Array[];
+  readonly byteLength: number;
+  /** Of the output (remapped UIDs). */
+  readonly summary: InstanceSummary;
+  /** needs-pixel-review when the pixels may show identity (pixelReview says why). */
+  readonly outcome: 'ok' | 'needs-pixel-review';
+  readonly pixelReview: readonly PixelReviewReason[];
+  /** Counts keyed `${keyword}:${action}`, e.g. "PatientName:pseudonym", "private:X", "StudyDate:shift"; never values. */
+  readonly actionCounts: Counts;
+  /** The profile's name. */
+  readonly profile: string;
+}
+
+/** hilum's Implementation Class UID (a UUID-derived 2.25 root), written into every output File Meta. */
+export const IMPLEMENTATION_CLASS_UID = '2.25.204684181059408441375702853910960166532';
+export const IMPLEMENTATION_VERSION_NAME = 'HILUM_0_2';
+
+/** Element kinds for the clean (C) action. */
+const TEXT_VRS = new Set(['AE', 'CS', 'LO', 'LT', 'PN', 'SH', 'ST', 'UC', 'UR', 'UT']);
+/** Elements the engine writes itself at top level (any input value is replaced). */
+const SET_AT_TOP: ReadonlySet<TagKey> = new Set([
+  TAG.PatientName, TAG.PatientID, TAG.PatientIdentityRemoved, TAG.DeidentificationMethod, TAG.DeidentificationMethodCodeSequence, '00280303',
+]);
+
+/** An element's value as text, trailing padding removed. */
+function textOf(data: Buffer, encoding: 'utf8' | 'latin1', el: ScannedElement): string {
+  return data.toString(encoding, el.valueStart, el.valueEnd).replace(/[\0 ]+$/, '');
+}
+
+interface Node {
+  el: ScannedElement;
+  items?: Node[][];
+}
+
+interface Entry {
+  key: TagKey;
+  chunks: Uint8Array[];
+}
+
+/** Rebuilds the nesting from the scanner's flat, file-ordered list. */
+function buildTree(elements: readonly ScannedElement[]): Node[] {
+  const nodes: Node[] = [];
+  const top: Node[] = [];
+  for (const el of elements) {
+    const node: Node = el.itemCount === undefined ? { el } : { el, items: Array.from({ length: el.itemCount }, () => []) };
+    nodes.push(node);
+    if (el.parent < 0) top.push(node);
+    else nodes[el.parent]?.items?.[el.item]?.push(node);
+  }
+  return top;
+}
+
+/** Resolved rules are per profile object: build once, reuse for every file. */
+const RULES = new WeakMap<DeidProfile, { rules: ReadonlyMap<TagKey, Rule>; keep: ReadonlyMap<TagKey, string> }>();
+function compiled(profile: DeidProfile): { rules: ReadonlyMap<TagKey, Rule>; keep: ReadonlyMap<TagKey, string> } {
+  let entry = RULES.get(profile);
+  if (!entry) {
+    entry = { rules: rulesFor(profile), keep: keptTags(profile) };
+    RULES.set(profile, entry);
+  }
+  return entry;
+}
+
+const KEYWORDS = new Map<TagKey, string>();
+function keywordOf(key: TagKey): string {
+  let keyword = KEYWORDS.get(key);
+  if (keyword === undefined) {
+    keyword = dictionaryEntry(key)?.keyword.replace(/^RETIRED_/, '') ?? formatTag(key);
+    KEYWORDS.set(key, keyword);
+  }
+  return keyword;
+}
+
+class Engine {
+  readonly counts: Counts = {};
+  private readonly data: Buffer;
+  private readonly rules: ReadonlyMap<TagKey, Rule>;
+  private readonly keep: ReadonlyMap<TagKey, string>;
+  private readonly scrubber = new IdentifierScrubber();
+  private readonly shiftDays: number | undefined;
+  private readonly uidCache = new Map<string, string>();
+
+  constructor(
+    private readonly file: ScannedFile,
+    private readonly syntax: Syntax,
+    private readonly encoding: 'utf8' | 'latin1',
+    private readonly profile: DeidProfile,
+    private readonly keys: KeyOptions,
+    patientKey: string,
+  ) {
+    this.data = Buffer.from(file.dataSet.buffer, file.dataSet.byteOffset, file.dataSet.byteLength);
+    ({ rules: this.rules, keep: this.keep } = compiled(profile));
+    this.shiftDays = profile.options.retainLongitudinalModifiedDates ? dateShiftDays(patientKey, keys, profile) : undefined;
+    for (const el of file.elements) {
+      const kind = IDENTIFIER_SOURCES.get(el.key);
+      if (kind) this.scrubber.add(this.text(el), kind);
+      else if (el.vr === 'DA' || el.vr === 'DT') this.scrubber.add(this.text(el).split('\\').map((v) => v.slice(0, 8)).join('\\'), 'date');
+    }
+  }
+
+  count(name: string, action: string): void {
+    const key = `${name}:${action}`;
+    this.counts[key] = (this.counts[key] ?? 0) + 1;
+  }
+
+  text(el: ScannedElement): string {
+    return textOf(this.data, this.encoding, el);
+  }
+
+  remap(uid: string): string {
+    let out = this.uidCache.get(uid);
+    if (out === undefined) {
+      out = remapUid(uid, this.keys);
+      this.uidCache.set(uid, out);
+    }
+    return out;
+  }
+
+  raw(el: ScannedElement): Entry {
+    return { key: el.key, chunks: [this.data.subarray(el.headerStart, el.valueEnd)] };
+  }
+
+  value(key: TagKey, vr: string | undefined, bytes: Uint8Array): Entry {
+    return { key, chunks: [header(key, vr, bytes.byteLength, this.syntax), bytes] };
+  }
+
+  textEntry(key: TagKey, vr: string | undefined, text: string): Entry {
+    return this.value(key, vr, textValue(text, vr, this.encoding));
+  }
+
+  sequence(key: TagKey, items: readonly Entry[][]): Entry {
+    const chunks: Uint8Array[] = [header(key, 'SQ', UNDEFINED_LENGTH, this.syntax)];
+    for (const item of items) {
+      chunks.push(itemTag('E000', UNDEFINED_LENGTH, this.syntax));
+      for (const entry of item) chunks.push(...entry.chunks);
+      chunks.push(itemTag('E00D', 0, this.syntax));
+    }
+    chunks.push(itemTag('E0DD', 0, this.syntax));
+    return { key, chunks };
+  }
+
+  /** A data set (top level or one item): each element's decision, in tag order. */
+  dataSet(nodes: readonly Node[], depth: number): Entry[] {
+    const creators = new Map<string, string>();
+    for (const node of nodes) {
+      const { key } = node.el;
+      const element = elementOf(key);
+      if (isPrivateGroup(groupOf(key)) && element >= 0x10 && element <= 0xff) creators.set(`${groupOf(key)}|${element}`, this.text(node.el).trim());
+    }
+    const out: Entry[] = [];
+    for (const node of nodes) {
+      if (depth === 0 && SET_AT_TOP.has(node.el.key)) continue;
+      const entry = this.element(node, depth, creators);
+      if (entry) out.push(entry);
+    }
+    return out;
+  }
+
+  private element(node: Node, depth: number, creators: ReadonlyMap<string, string>): Entry | undefined {
+    const { el } = node;
+    const group = groupOf(el.key);
+    const element = elementOf(el.key);
+    if (isPrivateGroup(group)) return this.privateElement(node, group, element, creators);
+    if (element === 0) {
+      // Group lengths (retired outside File Meta) go stale as soon as anything is removed.
+      this.count('GroupLength', 'X');
+      return undefined;
+    }
+    const pattern = repeatingGroupKey(el.key);
+    const rule = this.rules.get(el.key) ?? (pattern ? this.rules.get(pattern) : undefined);
+    const keepName = this.keep.get(el.key);
+    if (depth === 0 && el.key === TAG.PixelData) return this.pixelData(el);
+    if (!rule && keepName === undefined) {
+      // Allow-list posture: not in Annex E, not in the keep-list: removed.
+      this.count(keywordOf(el.key), 'X');
+      return undefined;
+    }
+    const keyword = rule?.keyword ?? keepName ?? keywordOf(el.key);
+    return this.apply(node, rule?.action ?? 'K', keyword, rule, depth);
+  }
+
+  private apply(node: Node, action: Action, keyword: string, rule: Rule | undefined, depth: number): Entry | undefined {
+    const { el } = node;
+    const isSequence = node.items !== undefined;
+    if (isSequence && el.vr !== 'SQ') {
+      // A public UN that is really a sequence (CP-246) would need re-encoding from Implicit VR: removed.
+      this.count(keyword, 'X');
+      return undefined;
+    }
+    switch (action) {
+      case 'X':
+        this.count(keyword, 'X');
+        return undefined;
+      case 'Z':
+        this.count(keyword, 'Z');
+        return isSequence ? this.sequence(el.key, []) : this.value(el.key, el.vr, new Uint8Array(0));
+      case 'D':
+        // A sequence gets no invented item: an empty sequence leaks nothing.
+        this.count(keyword, 'D');
+        return isSequence ? this.sequence(el.key, []) : this.value(el.key, el.vr, dummyValue(el.vr));
+      case 'U':
+        if (isSequence) return this.keepSequence(node, depth);
+        this.count(keyword, 'U');
+        return this.textEntry(el.key, el.vr === 'UN' ? 'UI' : el.vr, this.text(el).split('\\').map((v) => v.replace(/[\0 ]+$/, '').trim()).map((v) => (v === '' ? v : this.remap(v))).join('\\'));
+      case 'K':
+        if (isSequence) return this.keepSequence(node, depth);
+        return this.keptValue(node, keyword);
+      case 'C':
+        if (isSequence) return this.keepSequence(node, depth);
+        return this.cleanValue(node, keyword, rule);
+    }
+  }
+
+  private keepSequence(node: Node, depth: number): Entry {
+    return this.sequence(node.el.key, (node.items ?? []).map((item) => this.dataSet(item, depth + 1)));
+  }
+
+  /** K still treats dates by VR: shifted, kept (full dates) or emptied (no date option), and ages are capped. */
+  private keptValue(node: Node, keyword: string): Entry | undefined {
+    const { el } = node;
+    if (el.vr === 'DA' || el.vr === 'DT') return this.dateValue(el, keyword);
+    if (el.vr === 'AS') return this.ageValue(el, keyword);
+    return this.raw(el);
+  }
+
+  private cleanValue(node: Node, keyword: string, rule: Rule | undefined): Entry | undefined {
+    const { el } = node;
+    if (el.vr === 'DA' || el.vr === 'DT') return this.dateValue(el, keyword);
+    if (el.vr === 'TM') {
+      if (this.profile.dates.keepTimes) return this.raw(el);
+      const basic = rule ? resolveCode(rule.basic) : 'X';
+      return this.apply(node, basic === 'C' ? 'X' : basic, keyword, undefined, 0);
+    }
+    if (el.vr === 'AS') return this.ageValue(el, keyword);
+    if (el.vr && TEXT_VRS.has(el.vr)) {
+      const { text, removed } = this.scrubber.scrub(this.text(el));
+      this.count(keyword, 'C');
+      if (removed === 0) return this.raw(el);
+      this.counts['identifierInText:removed'] = (this.counts['identifierInText:removed'] ?? 0) + removed;
+      return this.textEntry(el.key, el.vr, text);
+    }
+    if (el.vr === 'UN' || el.vr === undefined) {
+      // Unknown bytes cannot be cleaned: removed.
+      this.count(keyword, 'X');
+      return undefined;
+    }
+    return this.raw(el);
+  }
+
+  private dateValue(el: ScannedElement, keyword: string): Entry | undefined {
+    if (this.profile.options.retainLongitudinalFullDates) return this.raw(el);
+    const vr = el.vr === 'DT' ? 'DT' : 'DA';
+    const original = this.text(el);
+    if (this.shiftDays !== undefined && original.trim() !== '') {
+      const shifted = shiftValue(original, vr, this.shiftDays);
+      if (shifted !== undefined) {
+        this.count(keyword, 'shift');
+        return this.textEntry(el.key, el.vr, shifted);
+      }
+    } else if (this.shiftDays !== undefined) {
+      return this.raw(el);
+    }
+    // No date option, or not a date at all: emptied.
+    this.count(keyword, 'Z');
+    return this.value(el.key, el.vr, new Uint8Array(0));
+  }
+
+  private ageValue(el: ScannedElement, keyword: string): Entry | undefined {
+    const original = this.text(el).trim();
+    if (original === '') return this.raw(el);
+    const age = capAge(original, this.profile.ageCapYears);
+    if (!age) {
+      this.count(keyword, 'Z');
+      return this.value(el.key, el.vr, new Uint8Array(0));
+    }
+    if (!age.capped) return this.raw(el);
+    this.count(keyword, 'capped');
+    return this.textEntry(el.key, el.vr, age.value);
+  }
+
+  private privateElement(node: Node, group: number, element: number, creators: ReadonlyMap<string, string>): Entry | undefined {
+    const { el } = node;
+    if (this.profile.options.retainSafePrivate && node.items === undefined) {
+      if (element >= 0x10 && element <= 0xff) {
+        if (isSafeCreator(group, this.text(el).trim())) return this.raw(el);
+      } else if (element > 0xff) {
+        const creator = creators.get(`${group}|${element >> 8}`);
+        const safe = creator ? safePrivate(group, creator, element & 0xff) : undefined;
+        if (safe) {
+          this.count('private', 'K');
+          const vr = el.vr === undefined || el.vr === 'UN' ? safe.vr ?? undefined : el.vr;
+          if (vr === 'DA' || vr === 'DT') return this.dateValue({ ...el, vr }, 'private');
+          return this.raw(el);
+        }
+      }
+    }
+    this.count('private', 'X');
+    return undefined;
+  }
+
+  /** Top-level Pixel Data: a fresh header (encapsulated data is OB, PS3.5 A.4) and the input's value bytes as a view. */
+  private pixelData(el: ScannedElement): Entry {
+    const encapsulated = el.fragments !== undefined;
+    const vr = encapsulated && el.vr === 'OW' ? 'OB' : el.vr;
+    const length = el.undefinedLength ? UNDEFINED_LENGTH : el.valueEnd - el.valueStart;
+    return { key: el.key, chunks: [header(el.key, vr, length, this.syntax), this.data.subarray(el.valueStart, el.valueEnd)] };
+  }
+
+  /** The elements the engine sets at top level. */
+  marking(pseudonym: string): Entry[] {
+    const codes = methodCodes(this.profile).map((code) => [
+      this.textEntry('00080100', 'SH', code.value),
+      this.textEntry('00080102', 'SH', 'DCM'),
+      this.textEntry('00080104', 'LO', code.meaning),
+    ]);
+    for (const name of ['PatientName', 'PatientID']) this.count(name, 'pseudonym');
+    for (const name of ['PatientIdentityRemoved', 'DeidentificationMethod', 'DeidentificationMethodCodeSequence', 'LongitudinalTemporalInformationModified']) this.count(name, 'set');
+    return [
+      this.textEntry(TAG.PatientName, 'PN', pseudonym),
+      this.textEntry(TAG.PatientID, 'LO', pseudonym),
+      this.textEntry(TAG.PatientIdentityRemoved, 'CS', 'YES'),
+      this.textEntry(TAG.DeidentificationMethod, 'LO', deidentificationMethod(this.profile)),
+      this.sequence(TAG.DeidentificationMethodCodeSequence, codes),
+      this.textEntry('00280303', 'CS', temporalInformation(this.profile)),
+    ];
+  }
+}
+
+/** A fresh File Meta (Explicit VR Little Endian, with its group length): the input's can carry AE titles and private data. */
+function fileMeta(sopClassUid: string, sopInstanceUid: string, transferSyntaxUid: string): Uint8Array {
+  const le: Syntax = { little: true, explicit: true };
+  const element = (key: TagKey, vr: string, value: Uint8Array): Uint8Array[] => [header(key, vr, value.byteLength, le), value];
+  const body = Buffer.concat([
+    ...element('00020001', 'OB', new Uint8Array([0, 1])),
+    ...element(TAG.MediaStorageSOPClassUID, 'UI', textValue(sopClassUid, 'UI', 'latin1')),
+    ...element(TAG.MediaStorageSOPInstanceUID, 'UI', textValue(sopInstanceUid, 'UI', 'latin1')),
+    ...element(TAG.TransferSyntaxUID, 'UI', textValue(transferSyntaxUid, 'UI', 'latin1')),
+    ...element('00020012', 'UI', textValue(IMPLEMENTATION_CLASS_UID, 'UI', 'latin1')),
+    ...element('00020013', 'SH', textValue(IMPLEMENTATION_VERSION_NAME, 'SH', 'latin1')),
+  ]);
+  const length = new Uint8Array(4);
+  new DataView(length.buffer).setUint32(0, body.byteLength, true);
+  const preamble = new Uint8Array(132);
+  preamble.set([0x44, 0x49, 0x43, 0x4d], 128);
+  return Buffer.concat([preamble, header('00020000', 'UL', 4, le), length, body]);
+}
+
+type TopText = (key: TagKey) => string;
+
+/**
+ * The pseudonym and the date shift are keyed on PatientID so that every file
+ * of a patient gets the same ones. Without a PatientID they fall back to the
+ * name, then to the study (a study of unknown patient).
+ */
+function patientKeyOf(topText: TopText): string {
+  const id = topText(TAG.PatientID);
+  if (id !== '') return `id:${id}`;
+  const name = topText(TAG.PatientName).replace(/=+$/, '');
+  return name !== '' ? `name:${name}` : `study:${topText(TAG.StudyInstanceUID)}`;
+}
+
+function lazyOutput(fields: Omit<DeidentifyOutput, 'bytes'>): DeidentifyOutput {
+  let joined: Uint8Array | undefined;
+  return {
+    ...fields,
+    get bytes(): Uint8Array {
+      joined ??= fields.chunks.length === 1 && fields.chunks[0] ? fields.chunks[0] : Buffer.concat(fields.chunks as Uint8Array[]);
+      return joined;
+    },
+  };
+}
+
+/** De-identifies one Part 10 file under a profile. Throws DicomParseError (value-free) for unusable input. */
+export function deidentifyFile(bytes: Uint8Array, keys: KeyOptions, profile: DeidProfile): DeidentifyOutput {
+  const file = scanPart10(bytes);
+  const input = summarize(file);
+  const top = new Map<TagKey, ScannedElement>();
+  for (const el of file.elements) if (el.depth === 0 && !top.has(el.key)) top.set(el.key, el);
+  const syntax: Syntax = { little: file.littleEndian, explicit: file.transferSyntaxUid !== TRANSFER_SYNTAX.implicitLittle };
+  const encoding = textEncoding(file);
+
+  const data = Buffer.from(file.dataSet.buffer, file.dataSet.byteOffset, file.dataSet.byteLength);
+  const values = (key: TagKey): string[] => {
+    const el = top.get(key);
+    return el ? textOf(data, encoding, el).split('\\').map((v) => v.trim()) : [];
+  };
+  const patientKey = patientKeyOf((key) => values(key)[0] ?? '');
+  const imageType = values('00080008');
+  const engine = new Engine(file, syntax, encoding, profile, keys, patientKey);
+
+  const entries = [...engine.dataSet(buildTree(file.elements), 0), ...engine.marking(patientPseudonym(patientKey, keys))];
+  entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+
+  const meta = fileMeta(input.sopClassUid, engine.remap(input.sopInstanceUid), file.transferSyntaxUid);
+  const pixelIndex = entries.findIndex((e) => e.key === TAG.PixelData);
+  const before = pixelIndex < 0 ? entries : entries.slice(0, pixelIndex);
+  const after = pixelIndex < 0 ? [] : entries.slice(pixelIndex + 1);
+  const head = Buffer.concat([meta, ...before.flatMap((e) => e.chunks)]);
+  let chunks: Uint8Array[];
+  let summary: InstanceSummary;
+  if (file.transferSyntaxUid === TRANSFER_SYNTAX.deflatedExplicitLittle) {
+    const dataSet = Buffer.concat(entries.flatMap((e) => e.chunks));
+    chunks = [Buffer.concat([meta, deflateRawSync(dataSet)])];
+    summary = summarize(scanPart10(chunks[0] as Uint8Array));
+  } else {
+    chunks = [head, ...(pixelIndex < 0 ? [] : (entries[pixelIndex]?.chunks ?? [])), ...after.flatMap((e) => e.chunks)];
+    // Every element the summary reads comes before Pixel Data: the header alone is enough.
+    summary = summarize(scanPart10(head));
+  }
+  const review = pixelReviewReasons({
+    sopClassUid: input.sopClassUid,
+    ...(input.modality !== undefined && { modality: input.modality }),
+    ...(input.burnedInAnnotation !== undefined && { burnedInAnnotation: input.burnedInAnnotation }),
+    imageType,
+  });
+  return lazyOutput({
+    chunks,
+    byteLength: chunks.reduce((n, c) => n + c.byteLength, 0),
+    summary,
+    outcome: review.length ? 'needs-pixel-review' : 'ok',
+    pixelReview: review,
+    actionCounts: engine.counts,
+    profile: profile.name,
+  });
+}
