@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { parseDicom } from '../../layers/dicom';
+import { recordedFactsOf } from '../../layers/qa';
+import { instanceCatalogFields } from '../../layers/catalog/dicom-fields';
 import { s3Client } from '../../layers/common/clients';
 import { TransientError, UnknownUpload } from '../../layers/common/errors';
 import { logger } from '../../layers/common/powertools';
@@ -53,6 +55,8 @@ export const handler = taskHandler(z.object({
       objectKey: target, size: bytes.byteLength, sha256: sha256.toString('hex'),
       transferSyntaxUid: summary.transferSyntaxUid, sopClassUid: summary.sopClassUid,
       ...(summary.modality ? { modality: summary.modality } : {}), stagedAt: now,
+      ...recordedFactsOf(bytes), // QA facts for the series/study rules (pseudonym, numbering, frame of reference, pixel hash)
+      ...instanceCatalogFields(bytes),
     },
   );
   await objects().delete(input.bucket, input.originalKey);

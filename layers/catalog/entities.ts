@@ -80,6 +80,23 @@ export interface Instance {
   readonly instanceNumber?: number;
   readonly frameOfReferenceUid?: string;
   readonly pixelSha256?: string;
+  /** MIDRC imaging attributes, from the de-identified output (layers/catalog/dicom-fields.ts). */
+  readonly bodyPart?: string;
+  readonly studyDescription?: string;
+  readonly seriesDescription?: string;
+  readonly seriesNumber?: number;
+  /** Year of the (shifted) study date; the date itself is not kept. */
+  readonly studyYear?: number;
+  /** Age at imaging in years, capped at 89. */
+  readonly patientAge?: number;
+  readonly patientSex?: string;
+  readonly manufacturer?: string;
+  readonly manufacturerModel?: string;
+  readonly sliceThickness?: number;
+  readonly convolutionKernel?: string;
+  readonly viewPosition?: string;
+  readonly pixelSpacing?: readonly number[];
+  readonly imageType?: readonly string[];
 }
 
 /** A sealed submission is ready to index and publish when every announced file has an outcome. */

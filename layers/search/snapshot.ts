@@ -50,7 +50,7 @@ const UID_LIMIT = 1n << 128n;
 
 /** Builds a snapshot from rows (any order). */
 export function buildSnapshot(input: readonly StudyRow[]): Snapshot {
-  const rows = [...input].sort(compareRows);
+  const rows = sortRows(input);
   const count = rows.length;
   const latestRelease = rows.reduce((max, r) => Math.max(max, r.firstRelease ?? 0), 0);
 
@@ -78,6 +78,14 @@ export function buildSnapshot(input: readonly StudyRow[]): Snapshot {
   rows.forEach((r, i) => { if (!packUid(r.studyUid, uidBytes, i)) uidExceptions.set(i, r.studyUid); });
 
   return { count, latestRelease, facets, yearCodes, years, descriptionCodes, descriptions, publishedSec, uidBytes, uidExceptions };
+}
+
+/** Sorts into page order, parsing each publication time once. */
+function sortRows(input: readonly StudyRow[]): StudyRow[] {
+  const seconds = input.map((r) => Math.floor(Date.parse(r.publishedAt) / 1000));
+  const order = input.map((_r, i) => i);
+  order.sort((a, b) => seconds[b]! - seconds[a]! || compareText(input[a]!.studyUid, input[b]!.studyUid));
+  return order.map((i) => input[i]!);
 }
 
 /** Page order: newest publication first, then study UID. */
