@@ -1,5 +1,6 @@
 import { RECORDABLE_ERRORS } from '../../layers/common/errors';
-import type { QuarantineInput } from '../../workflows/contracts';
+import { RULE_FOR_ERROR } from '../../layers/qa';
+import type { QaFinding, QuarantineInput } from '../../workflows/contracts';
 
 export interface QuarantineReason {
   /** A rule id or an error name: what a curator filters by. */
@@ -46,4 +47,15 @@ function causeMessage(cause: string | undefined): string | undefined {
 
 function truncate(text: string): string {
   return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text;
+}
+
+/**
+ * The findings a quarantine records: QA's own findings, or the caught error as a
+ * finding of the rule it stands for (DicomParseError -> dicom.parses,
+ * VerificationFailed -> deid.verified); other errors keep their name as the rule id.
+ */
+export function quarantineFindings(state: QuarantineInput, reason: QuarantineReason): QaFinding[] {
+  if (state.qa?.outcome === 'quarantine') return [...state.qa.findings];
+  const ruleId = RULE_FOR_ERROR[reason.code] ?? reason.code;
+  return [{ ruleId, severity: 'quarantine', message: reason.message }];
 }

@@ -5,7 +5,8 @@ import type { QuarantineInput, QuarantineResult } from '../../workflows/contract
 import { buckets, catalog, objects } from '../shared/context';
 import { parseIntakeKey, workKey } from '../shared/intake-key';
 import { announceIfReady } from '../shared/readiness';
-import { quarantineReason } from './quarantine-reason';
+import { quarantineReason, quarantineFindings } from './quarantine-reason';
+import { qaRepository, quarantineKeys } from '../qa/context';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 
 const state = z.object({
@@ -34,17 +35,31 @@ export const handler = taskHandler(state, async (input): Promise<QuarantineResul
 
   const present = await objects().head(bucket, key);
   if (present) await objects().copy(bucket, key, buckets.quarantine(), target);
+  const findings = quarantineFindings(full, reason);
   const sidecar = {
     submissionId: ids?.submissionId ?? null,
     fileId: ids?.fileId ?? null,
     intakeKey: key,
     reasonCode: present ? reason.code : 'ObjectMissing',
     reason: present ? reason.message : `the intake object was gone when it was quarantined (${reason.code})`,
+    rules: [...new Set(findings.filter((f) => f.severity === 'quarantine').map((f) => f.ruleId))],
     failedAfter: reason.failedAfter,
-    findings: full.qa?.findings ?? [],
+    findings,
+    objectKind: 'original',
     quarantinedAt: now,
   };
   await objects().put(buckets.quarantine(), `${target}.json`, Buffer.from(JSON.stringify(sidecar, null, 2)), { contentType: 'application/json' });
+
+  // The curator's view of it (GET /quarantine): a record per announced file, idempotent on redelivery.
+  const submission = ids && file && present ? await catalog().getSubmission(ids.submissionId) : undefined;
+  if (ids && submission) {
+    await qaRepository().putQuarantine({
+      quarantineId: ids.fileId, submissionId: ids.submissionId, fileId: ids.fileId, project: submission.project, site: submission.site,
+      objectKind: 'original', objectKey: target, sidecarKey: quarantineKeys(ids.submissionId, ids.fileId).sidecar,
+      reasonCode: sidecar.reasonCode, rules: sidecar.rules, findings, status: 'quarantined', quarantinedAt: now, failedAfter: reason.failedAfter,
+      ...(full.deid ? { studyUid: full.deid.studyUid, seriesUid: full.deid.seriesUid, sopUid: full.deid.sopUid } : {}),
+    });
+  }
 
   const recorded = ids && file ? await catalog().recordQuarantined({
     submissionId: ids.submissionId, fileId: ids.fileId, quarantineKey: target, reasonCode: sidecar.reasonCode, reason: sidecar.reason, handledAt: now,
