@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deidentify } from '../../layers/dicom';
+import { deidentify, profileForProject } from '../../layers/dicom';
 import { UnknownUpload } from '../../layers/common/errors';
 import { logger, metrics } from '../../layers/common/powertools';
 import { taskHandler } from '../../layers/common/task';
@@ -20,12 +20,13 @@ export const handler = taskHandler(z.object({
   if (!submission) throw new UnknownUpload('the submission does not exist');
   const bytes = await objects().getBytes(bucket, key);
   if (!bytes) throw new UnknownUpload('the announced object is not in the intake bucket');
-  const output = deidentify(bytes, { secret: await deidSecret(), project: submission.project });
+  const profile = profileForProject(submission.project);
+  const output = deidentify(bytes, { secret: await deidSecret(), project: submission.project, profile });
   const target = workKey(submissionId, fileId);
   await objects().put(bucket, target, output.bytes);
   const changed = Object.values(output.actionCounts).reduce((sum, n) => sum + n, 0);
   metrics.addMetric('AttributesDeidentified', MetricUnit.Count, changed);
-  logger.info('de-identified', { submissionId, fileId, outcome: output.outcome, attributes: changed });
+  logger.info('de-identified', { submissionId, fileId, profile: profile.name, outcome: output.outcome, pixelReview: output.pixelReview, attributes: changed });
   return {
     workKey: target,
     studyUid: output.summary.studyInstanceUid,

@@ -1,21 +1,31 @@
 import { z } from 'zod';
-import { verifyDeidentified } from '../../layers/dicom';
+import { profileForProject, verifyDeidentified } from '../../layers/dicom';
 import { UnknownUpload, VerificationFailed } from '../../layers/common/errors';
 import { logger } from '../../layers/common/powertools';
 import { taskHandler } from '../../layers/common/task';
 import type { VerifyResult } from '../../workflows/contracts';
-import { objects } from '../shared/context';
+import { catalog, objects } from '../shared/context';
+import { parseIntakeKey } from '../shared/intake-key';
 
-/** The independent check, separate code from the de-identifier: no PHI left, pixels unchanged. */
+/**
+ * The independent check, separate code from the de-identifier: nothing outside
+ * the project's profile allows, no original identifier in the bytes, dates
+ * shifted, pixels unchanged. The profile is looked up from the submission the
+ * intake key names, exactly as the de-identify step did.
+ */
 export const handler = taskHandler(z.object({
   bucket: z.string().min(1), originalKey: z.string().min(1), workKey: z.string().min(1),
 }), async ({ bucket, originalKey, workKey }): Promise<VerifyResult> => {
+  const ids = parseIntakeKey(originalKey);
+  const submission = ids ? await catalog().getSubmission(ids.submissionId) : undefined;
+  if (!submission) throw new UnknownUpload('the submission of this object does not exist');
   const [original, output] = await Promise.all([objects().getBytes(bucket, originalKey), objects().getBytes(bucket, workKey)]);
   if (!original || !output) throw new UnknownUpload('the original or its de-identified copy is missing');
-  const result = verifyDeidentified(original, output);
+  const profile = profileForProject(submission.project);
+  const result = verifyDeidentified(original, output, profile);
   if (!result.passed) {
     const failed = [...new Set(result.failures.map((f) => (f.keyword ? `${f.check}:${f.keyword}` : f.check)))];
-    logger.warn('verification failed', { workKey, failures: failed });
+    logger.warn('verification failed', { workKey, profile: profile.name, failures: failed });
     throw new VerificationFailed(`the de-identified copy failed verification: ${failed.join(', ')}`);
   }
   return { passed: true, checks: result.checks };
