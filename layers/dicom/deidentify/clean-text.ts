@@ -7,8 +7,8 @@
  */
 import type { TagKey } from '../tags';
 
-/** Attributes whose values are identifiers to scrub from free text; `name` ones are split into components. */
-export const IDENTIFIER_SOURCES: ReadonlyMap<TagKey, 'name' | 'text'> = new Map([
+/** Attributes whose values are identifiers to scrub from free text: `name` ones by component and word, `text` ones by word too, `id` and dates whole. */
+export const IDENTIFIER_SOURCES: ReadonlyMap<TagKey, 'name' | 'id' | 'text'> = new Map([
   ['00100010', 'name'], // PatientName
   ['00101001', 'name'], // OtherPatientNames
   ['00101005', 'name'], // PatientBirthName
@@ -20,19 +20,19 @@ export const IDENTIFIER_SOURCES: ReadonlyMap<TagKey, 'name' | 'text'> = new Map(
   ['00081070', 'name'], // OperatorsName
   ['00321032', 'name'], // RequestingPhysician
   ['0040A123', 'name'], // PersonName
-  ['00100020', 'text'], // PatientID
-  ['00100021', 'text'], // IssuerOfPatientID
-  ['00101000', 'text'], // OtherPatientIDs
+  ['00100020', 'id'], // PatientID
+  ['00100021', 'id'], // IssuerOfPatientID
+  ['00101000', 'id'], // OtherPatientIDs
   ['00101040', 'text'], // PatientAddress
-  ['00101090', 'text'], // MedicalRecordLocator
-  ['00102154', 'text'], // PatientTelephoneNumbers
-  ['00080050', 'text'], // AccessionNumber
-  ['00200010', 'text'], // StudyID
+  ['00101090', 'id'], // MedicalRecordLocator
+  ['00102154', 'id'], // PatientTelephoneNumbers
+  ['00080050', 'id'], // AccessionNumber
+  ['00200010', 'id'], // StudyID
   ['00080080', 'text'], // InstitutionName
   ['00080081', 'text'], // InstitutionAddress
   ['00081040', 'text'], // InstitutionalDepartmentName
   ['00081010', 'text'], // StationName
-  ['00181000', 'text'], // DeviceSerialNumber
+  ['00181000', 'id'], // DeviceSerialNumber
 ]);
 
 const MIN_COMPONENT = 2;
@@ -44,11 +44,11 @@ export class IdentifierScrubber {
   private pattern: RegExp | undefined | null = null;
 
   /** Adds one identifying value (as text) and its components or tokens. */
-  add(value: string, kind: 'name' | 'text' | 'date'): void {
+  add(value: string, kind: 'name' | 'id' | 'text' | 'date'): void {
     for (const one of value.split('\\')) {
       const whole = one.trim();
       if (whole.length >= MIN_COMPONENT && IDENTIFYING.test(whole)) this.terms.add(whole.toLowerCase());
-      if (kind === 'date') continue;
+      if (kind === 'date' || kind === 'id') continue;
       const parts = kind === 'name' ? whole.split(/[\^=]/) : whole.split(/[^\p{L}\p{N}]+/u);
       const min = kind === 'name' ? MIN_COMPONENT : MIN_TOKEN;
       for (const part of parts) {
@@ -80,6 +80,6 @@ export class IdentifierScrubber {
     });
     if (removed === 0) return { text, removed };
     // Collapse the gaps left behind, per value of a multi-valued string.
-    return { text: out.split('\\').map((v) => v.replace(/[ \t]{2,}/g, ' ').trim()).join('\\'), removed };
+    return { text: out.split('\\').map((v) => v.replace(/[ \t]{2,}/g, ' ').replace(/ +([.,;:!?)\]])/g, '$1').trim()).join('\\'), removed };
   }
 }

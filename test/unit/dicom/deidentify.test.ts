@@ -84,7 +84,8 @@ describe.each(GOOD_FIXTURES)('deidentify %s', (path) => {
   it('marks the identity removed and names the method, replacing any earlier value', () => {
     expect(textValues(after.dict['00120062'] ?? { vr: 'CS' })).toEqual(['YES']);
     expect(textValues(after.dict['00120063'] ?? { vr: 'LO' })).toEqual([DEIDENTIFICATION_METHOD]);
-    expect(sequenceItems(after.dict['00120064'] ?? { vr: 'SQ' }).map((i) => first(i, '00080100'))).toEqual(['113100', '113108']);
+    expect(sequenceItems(after.dict['00120064'] ?? { vr: 'SQ' }).map((i) => first(i, '00080100'))).toEqual(['113100', '113105', '113107', '113108']);
+    expect(first(after.dict, '00280303')).toBe('MODIFIED');
   });
 
   it('keeps Modality and the patient characteristics', () => {
@@ -147,10 +148,19 @@ describe('deidentify specifics', () => {
     expect(out['00880200']).toBeUndefined();
   });
 
-  it('flags BurnedInAnnotation YES for pixel review and leaves other files ok', () => {
-    expect(deidentify(fixture('patient-77654033/cr-cspine/CR1_6154_burned_in_annotation_flag.dcm'), SECRET).outcome).toBe('needs-pixel-review');
-    expect(deidentify(fixture('patient-77654033/cr-cspine/CR1_6154.dcm'), SECRET).outcome).toBe('ok');
-    expect(deidentify(makeDicom({ burnedInAnnotation: 'YES' }), SECRET).outcome).toBe('needs-pixel-review');
+  it('flags BurnedInAnnotation YES, secondary captures and undeclared derived radiographs for pixel review', () => {
+    const review = (bytes: Uint8Array) => deidentify(bytes, SECRET).pixelReview;
+    expect(review(fixture('patient-77654033/cr-cspine/CR1_6154_burned_in_annotation_flag.dcm'))).toEqual(['burned-in-annotation']);
+    // CR, ImageType DERIVED, no BurnedInAnnotation: not declared clean.
+    expect(review(fixture('patient-77654033/cr-cspine/CR1_6154.dcm'))).toEqual(['radiograph-not-declared-clean']);
+    expect(review(fixture('chest-xray/nih-cxr-dx.dcm'))).toContain('secondary-capture');
+    expect(review(makeDicom({ burnedInAnnotation: 'YES' }))).toEqual(['burned-in-annotation']);
+    expect(review(makeDicom({ modality: 'OT' }))).toEqual(['secondary-capture']);
+    expect(review(makeDicom({ modality: 'DX', elements: { '00080008': { vr: 'CS', Value: ['DERIVED', 'PRIMARY'] } } }))).toEqual(['radiograph-not-declared-clean']);
+    // An ORIGINAL radiograph, or one declaring NO, passes; so does a CT.
+    expect(deidentify(makeDicom({ modality: 'DX' }), SECRET).outcome).toBe('ok');
+    expect(deidentify(makeDicom({ modality: 'CR', burnedInAnnotation: 'NO', elements: { '00080008': { vr: 'CS', Value: ['DERIVED'] } } }), SECRET).outcome).toBe('ok');
+    expect(deidentify(fixture('ct/CT_small.dcm'), SECRET).outcome).toBe('ok');
   });
 
   it('removes the planted PHI of a synthetic instance, including the nested PatientID and the private sequence', () => {

@@ -96,8 +96,71 @@ describe('verifyDeidentified', () => {
     });
     expect(verifyDeidentified(synthetic, planted).failures).toEqual([
       { check: 'attribute-changed', keyword: 'StudyDate' },
+      { check: 'dates-shifted', keyword: '(0008,0020)' },
       { check: 'no-phi-bytes', keyword: 'StudyDate' },
     ]);
+  });
+
+  it('fails when an original date, in any case, hides in kept free text, and when a date in a sequence is not shifted', () => {
+    const synthetic = makeDicom({ elements: { '00400275': { vr: 'SQ', Value: [{ '00400244': { vr: 'DA', Value: ['20231201'] } }] } } });
+    const out = deidentify(synthetic, SECRET).bytes;
+    expect(verifyDeidentified(synthetic, out).passed).toBe(true);
+    const text = tamper(out, (d) => {
+      d['00081030'] = { vr: 'LO', Value: [`chest ${SYNTHETIC_PHI.seriesDate}`] };
+    });
+    expect(verifyDeidentified(synthetic, text).failures).toEqual([{ check: 'no-phi-bytes', keyword: 'SeriesDate' }]);
+    const nested = tamper(out, (d) => {
+      d['00400275'] = { vr: 'SQ', Value: [{ '00400244': { vr: 'DA', Value: ['20231201'] } }] };
+    });
+    expect(verifyDeidentified(synthetic, nested).failures).toEqual(expect.arrayContaining([{ check: 'dates-shifted', keyword: '(0040,0244)' }]));
+  });
+
+  it('fails when an original UID or a lower-case accession number is planted in a description', () => {
+    const synthetic = makeDicom();
+    const out = deidentify(synthetic, SECRET).bytes;
+    const uid = tamper(out, (d) => {
+      d['00081030'] = { vr: 'LO', Value: ['see 1.2.826.0.1.3680043.8.498.7711.1'] };
+    });
+    expect(verifyDeidentified(synthetic, uid).failures).toEqual([{ check: 'no-phi-bytes', keyword: 'StudyInstanceUID' }]);
+    const accession = tamper(out, (d) => {
+      d['00081030'] = { vr: 'LO', Value: [`ref ${SYNTHETIC_PHI.accessionNumber.toLowerCase()}`] };
+    });
+    expect(verifyDeidentified(synthetic, accession).failures).toEqual([{ check: 'no-phi-bytes', keyword: 'AccessionNumber' }]);
+  });
+
+  it('fails when a public attribute outside the profile allow-list survives', () => {
+    const planted = tamper(output, (d) => {
+      d['00540081'] = { vr: 'US', Value: [3] };
+      d['60000010'] = { vr: 'US', Value: [16] };
+    });
+    expect(verifyDeidentified(original, planted).failures).toEqual([
+      { check: 'allowed-attributes', keyword: '(0054,0081)' },
+      { check: 'allowed-attributes', keyword: '(6000,0010)' },
+    ]);
+  });
+
+  describe('the vendor-name exemption (MR_small: InstitutionName "TOSHIBA", Manufacturer "TOSHIBA_MEC")', () => {
+    const mr = fixture('transfer-syntax/MR_small.dcm');
+    const mrOut = deidentify(mr, SECRET).bytes;
+
+    it('passes when the institution name only appears inside the unchanged Manufacturer', () => {
+      expect(readDicomFile(mrOut).dict['00080070']?.Value).toEqual(['TOSHIBA_MEC']);
+      expect(verifyDeidentified(mr, mrOut).passed).toBe(true);
+    });
+
+    it('still fails a planted institution name elsewhere', () => {
+      const planted = tamper(mrOut, (d) => {
+        d['00204000'] = { vr: 'LT', Value: ['acquired at Toshiba'] };
+      });
+      expect(verifyDeidentified(mr, planted).failures).toEqual([{ check: 'no-phi-bytes', keyword: 'InstitutionName' }]);
+    });
+
+    it('fails when Manufacturer itself was changed to carry it', () => {
+      const planted = tamper(mrOut, (d) => {
+        d['00080070'] = { vr: 'LO', Value: ['TOSHIBA HOSPITAL'] };
+      });
+      expect(verifyDeidentified(mr, planted).failures).toEqual([{ check: 'no-phi-bytes', keyword: 'InstitutionName' }]);
+    });
   });
 
   it('finds a UTF-8 ideographic name component', () => {
