@@ -98,7 +98,8 @@ function queries(count: number): SearchFilters[] {
     for (const facet of chosen) {
       const values = facet === 'ageBand' ? AGE_BAND_VALUES : VOCAB[facet as keyof typeof VOCAB];
       const n = 1 + Math.floor(r() * 3);
-      facets[facet] = [...new Set(Array.from({ length: n }, () => skewed(r, values)))];
+      // A researcher picks values for what they study, not by how common they are: uniform.
+      facets[facet] = [...new Set(Array.from({ length: n }, () => values[Math.floor(r() * values.length)]!))];
     }
     return { facets };
   });

@@ -58,6 +58,17 @@ export interface Study {
   readonly submissionIds: readonly string[];
   readonly indexedAt: string;
   readonly publishedAt?: string;
+  /** MIDRC study fields, aggregated from the instances (absent in studies indexed before they existed). */
+  readonly bodyParts?: readonly string[];
+  readonly manufacturers?: readonly string[];
+  readonly viewPositions?: readonly string[];
+  readonly sliceThicknesses?: readonly number[];
+  readonly studyDescription?: string;
+  readonly studyYear?: number;
+  readonly patientAge?: number;
+  readonly patientSex?: string;
+  /** The case this study belongs to (the de-identified PatientID). */
+  readonly patientPseudonym?: string;
 }
 
 export interface Instance {
@@ -127,5 +138,36 @@ export function summarizeStudy(instances: readonly Instance[], now: string): Stu
     totalBytes: instances.reduce((sum, i) => sum + i.size, 0),
     submissionIds: [...new Set(instances.map((i) => i.submissionId))].sort(),
     indexedAt: now,
+    bodyParts: distinct(instances.map((i) => i.bodyPart)),
+    manufacturers: distinct(instances.map((i) => i.manufacturer)),
+    viewPositions: distinct(instances.map((i) => i.viewPosition)),
+    sliceThicknesses: distinct(instances.map((i) => i.sliceThickness)),
+    ...definedOnly({
+      studyDescription: mostCommon(instances.map((i) => i.studyDescription)),
+      studyYear: mostCommon(instances.map((i) => i.studyYear)),
+      patientAge: mostCommon(instances.map((i) => i.patientAge)),
+      patientSex: mostCommon(instances.map((i) => i.patientSex)),
+      patientPseudonym: mostCommon(instances.map((i) => i.patientPseudonym)),
+    }),
   };
+}
+
+/** Distinct defined values, sorted. */
+export function distinct<T extends string | number>(values: readonly (T | undefined)[]): T[] {
+  return [...new Set(values.filter((v): v is T => v !== undefined))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** The most frequent defined value (ties: the smallest), so one odd instance does not decide a study's field. */
+export function mostCommon<T extends string | number>(values: readonly (T | undefined)[]): T | undefined {
+  const counts = new Map<T, number>();
+  for (const v of values) if (v !== undefined) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let best: T | undefined;
+  let bestCount = 0;
+  for (const [v, n] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) if (n > bestCount) { best = v; bestCount = n; }
+  return best;
+}
+
+/** Drops undefined fields: DynamoDB updates name every field they set. */
+export function definedOnly<T extends Record<string, unknown>>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -9,9 +9,32 @@ export const keys = {
   submissionStudy: (submissionId: string, studyUid: string) => ({ pk: `SUBMISSION#${submissionId}`, sk: `STUDY#${studyUid}` }),
   study: (studyUid: string) => ({ pk: `STUDY#${studyUid}`, sk: 'STUDY' }),
   instance: (studyUid: string, seriesUid: string, sopUid: string) => ({ pk: `STUDY#${studyUid}`, sk: `INSTANCE#${seriesUid}#${sopUid}` }),
+  series: (studyUid: string, seriesUid: string) => ({ pk: `STUDY#${studyUid}`, sk: `SERIES#${seriesUid}` }),
+  /** Projects: one item each; gsi1 lists them all. Cases share the project's item collection. */
+  project: (projectId: string) => ({ pk: `PROJECT#${projectId}`, sk: 'PROJECT' }),
+  projectIndex: (projectId: string) => ({ gsi1pk: 'PROJECTS', gsi1sk: projectId }),
+  case: (project: string, casePseudonym: string) => ({ pk: `PROJECT#${project}`, sk: `CASE#${casePseudonym}` }),
+  /** Which cases a submission's cases.csv supplied (so their published studies can be refreshed). */
+  submissionCase: (submissionId: string, casePseudonym: string) => ({ pk: `SUBMISSION#${submissionId}`, sk: `CASE#${casePseudonym}` }),
+  /** Releases, numbered; gsi1 sorts them by number (zero-padded). */
+  release: (releaseNumber: number) => ({ pk: `RELEASE#${pad(releaseNumber)}`, sk: 'RELEASE' }),
+  releaseIndex: (releaseNumber: number) => ({ gsi1pk: 'RELEASES', gsi1sk: pad(releaseNumber) }),
+  cohort: (cohortId: string) => ({ pk: `COHORT#${cohortId}`, sk: 'COHORT' }),
+  cohortIndex: (owner: string, createdAt: string, cohortId: string) => ({ gsi1pk: `COHORTS#${owner}`, gsi1sk: `${createdAt}#${cohortId}` }),
+  /** A user's grants, one item per project, in the user's collection. */
+  grant: (subject: string, project: string) => ({ pk: `USER#${subject}`, sk: `GRANT#${project}` }),
+  /** The live search snapshot's version pointer. */
+  snapshotPointer: () => ({ pk: 'SEARCH', sk: 'SNAPSHOT' }),
   /** Sparse index of published studies, newest first by sort key. */
   publishedStudy: (publishedAt: string, studyUid: string) => ({ gsi1pk: 'PUBLISHED', gsi1sk: `${publishedAt}#${studyUid}` }),
 } as const;
 
-export const PREFIX = { file: 'FILE#', study: 'STUDY#', instance: 'INSTANCE#' } as const;
+export const PREFIX = { file: 'FILE#', study: 'STUDY#', instance: 'INSTANCE#', series: 'SERIES#', case: 'CASE#', grant: 'GRANT#' } as const;
 export const PUBLISHED_PARTITION = 'PUBLISHED';
+export const PROJECTS_PARTITION = 'PROJECTS';
+export const RELEASES_PARTITION = 'RELEASES';
+
+/** Release numbers sort as text in keys. */
+function pad(n: number): string {
+  return String(n).padStart(6, '0');
+}

@@ -1,10 +1,13 @@
 import {
-  DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, QueryCommandInput, TransactWriteCommand, UpdateCommand,
+  BatchWriteCommand, BatchWriteCommandInput, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, QueryCommandInput,
+  TransactWriteCommand, UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransientError } from '../common/errors';
 import { Instance, Study, StudyAggregate, Submission, SubmissionFile } from './entities';
-import { keys, PREFIX, PUBLISHED_PARTITION } from './keys';
+import type { Caller } from '../common/auth';
+import type { Case, Cohort, Grant, Project, Release, Series, SnapshotPointer } from './commons-entities';
+import { keys, PREFIX, PROJECTS_PARTITION, PUBLISHED_PARTITION, RELEASES_PARTITION } from './keys';
 
 /** DynamoDB caps a transaction at 100 items; one goes to the submission counter. */
 const FILES_PER_TRANSACTION = 99;
@@ -205,6 +208,190 @@ export class CatalogRepository {
     };
   }
 
+  // ---- projects, grants, cases ---------------------------------------------------------------------
+
+  /** Creates or updates a project; its creation time and creator survive updates. */
+  async putProject(project: Project): Promise<Project> {
+    const { projectId, createdAt, createdBy, ...rest } = project;
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    const set = (name: string, value: unknown, onlyIfNew = false) => {
+      names[`#${name}`] = name;
+      values[`:${name}`] = value;
+      sets.push(onlyIfNew ? `#${name} = if_not_exists(#${name}, :${name})` : `#${name} = :${name}`);
+    };
+    for (const [name, value] of Object.entries({ ...rest, type: 'project', projectId, ...keys.projectIndex(projectId) })) if (value !== undefined) set(name, value);
+    set('createdAt', createdAt, true);
+    set('createdBy', createdBy, true);
+    const result = await this.db.send(new UpdateCommand({
+      TableName: this.table, Key: keys.project(projectId), UpdateExpression: `SET ${sets.join(', ')}`,
+      ExpressionAttributeNames: names, ExpressionAttributeValues: values, ReturnValues: 'ALL_NEW',
+    }));
+    return stripKeys<Project>(result.Attributes);
+  }
+
+  /** Registers a project only if it has no record yet (an existing one keeps its availability). */
+  async ensureProject(project: Project): Promise<boolean> {
+    try {
+      await this.db.send(new PutCommand({
+        TableName: this.table,
+        Item: { ...keys.project(project.projectId), ...keys.projectIndex(project.projectId), type: 'project', ...project },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async getProject(projectId: string): Promise<Project | undefined> {
+    return this.get<Project>(keys.project(projectId));
+  }
+
+  async listProjects(): Promise<Project[]> {
+    return this.queryIndexAll<Project>(PROJECTS_PARTITION, true);
+  }
+
+  async putGrant(grant: Grant): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...keys.grant(grant.subject, grant.project), type: 'grant', ...grant } }));
+  }
+
+  /** The grant hook of the visibility rule: a user's grants, read from the table. */
+  async grantsFor(caller: Pick<Caller, 'subject'>): Promise<Grant[]> {
+    return this.queryAll<Grant>({ pk: keys.grant(caller.subject, '').pk, prefix: PREFIX.grant });
+  }
+
+  /** Upserts cases (25 per batch) and records which submission supplied them. */
+  async putCases(cases: readonly Case[]): Promise<void> {
+    const items = cases.flatMap((c) => [
+      { ...keys.case(c.project, c.casePseudonym), type: 'case', ...c },
+      { ...keys.submissionCase(c.submissionId, c.casePseudonym), type: 'submission-case', project: c.project, casePseudonym: c.casePseudonym },
+    ]);
+    for (let start = 0; start < items.length; start += 25) {
+      let pending: NonNullable<BatchWriteCommandInput['RequestItems']> = {
+        [this.table]: items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })),
+      };
+      for (let attempt = 0; Object.keys(pending).length > 0; attempt += 1) {
+        if (attempt > 8) throw new TransientError('cases could not all be written; retry');
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+        const result = await this.db.send(new BatchWriteCommand({ RequestItems: pending }));
+        pending = result.UnprocessedItems ?? {};
+      }
+    }
+  }
+
+  async getCase(project: string, casePseudonym: string): Promise<Case | undefined> {
+    return this.get<Case>(keys.case(project, casePseudonym));
+  }
+
+  async listCases(project: string): Promise<Case[]> {
+    return this.queryAll<Case>({ pk: keys.project(project).pk, prefix: PREFIX.case });
+  }
+
+  async listSubmissionCases(submissionId: string): Promise<{ project: string; casePseudonym: string }[]> {
+    return this.queryAll<{ project: string; casePseudonym: string }>({ pk: keys.submission(submissionId).pk, prefix: PREFIX.case });
+  }
+
+  // ---- series, releases, cohorts, the snapshot pointer ------------------------------------------------
+
+  async putSeries(series: readonly Series[]): Promise<void> {
+    for (const s of series) {
+      await this.db.send(new PutCommand({ TableName: this.table, Item: { ...keys.series(s.studyUid, s.seriesUid), type: 'series', ...s } }));
+    }
+  }
+
+  async listSeries(studyUid: string): Promise<Series[]> {
+    return this.queryAll<Series>({ pk: keys.study(studyUid).pk, prefix: PREFIX.series });
+  }
+
+  /** Every published study (the release cut reads them all). */
+  async listAllPublishedStudies(): Promise<Study[]> {
+    return this.queryIndexAll<Study>(PUBLISHED_PARTITION, false);
+  }
+
+  /** Writes a release once: a second cut with the same number fails (ReleaseExists). */
+  async createRelease(release: Release): Promise<void> {
+    try {
+      await this.db.send(new PutCommand({
+        TableName: this.table,
+        Item: { ...keys.release(release.releaseNumber), ...keys.releaseIndex(release.releaseNumber), type: 'release', ...release },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }));
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new ReleaseExists(`release ${release.releaseNumber} already exists`);
+      throw error;
+    }
+  }
+
+  async getRelease(releaseNumber: number): Promise<Release | undefined> {
+    return this.get<Release>(keys.release(releaseNumber));
+  }
+
+  /** Releases, newest first. */
+  async listReleases(): Promise<Release[]> {
+    return this.queryIndexAll<Release>(RELEASES_PARTITION, false);
+  }
+
+  async latestRelease(): Promise<Release | undefined> {
+    const result = await this.db.send(new QueryCommand({
+      TableName: this.table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': RELEASES_PARTITION }, ScanIndexForward: false, Limit: 1,
+    }));
+    const item = result.Items?.[0];
+    return item ? stripKeys<Release>(item) : undefined;
+  }
+
+  async putCohort(cohort: Cohort): Promise<void> {
+    await this.db.send(new PutCommand({
+      TableName: this.table,
+      Item: { ...keys.cohort(cohort.cohortId), ...keys.cohortIndex(cohort.owner, cohort.createdAt, cohort.cohortId), type: 'cohort', ...cohort },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }));
+  }
+
+  async getCohort(cohortId: string): Promise<Cohort | undefined> {
+    return this.get<Cohort>(keys.cohort(cohortId));
+  }
+
+  async getSnapshotPointer(): Promise<SnapshotPointer | undefined> {
+    return this.get<SnapshotPointer>(keys.snapshotPointer());
+  }
+
+  /**
+   * Moves the live snapshot pointer from `expected` (undefined: none yet) to `next`.
+   * Two rebuilds racing: the second sees a changed version and must rebuild on top of
+   * the first's (SnapshotMoved, a TransientError, so the workflow retries it).
+   */
+  async swapSnapshotPointer(expected: number | undefined, next: SnapshotPointer): Promise<void> {
+    try {
+      await this.db.send(new PutCommand({
+        TableName: this.table,
+        Item: { ...keys.snapshotPointer(), type: 'snapshot-pointer', ...next },
+        ConditionExpression: expected === undefined ? 'attribute_not_exists(pk)' : 'version = :expected',
+        ...(expected === undefined ? {} : { ExpressionAttributeValues: { ':expected': expected } }),
+      }));
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new SnapshotMoved('the search snapshot changed during the rebuild; retry');
+      throw error;
+    }
+  }
+
+  private async queryIndexAll<T>(partition: string, forward: boolean): Promise<T[]> {
+    const items: T[] = [];
+    let start: QueryCommandInput['ExclusiveStartKey'];
+    do {
+      const result = await this.db.send(new QueryCommand({
+        TableName: this.table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': partition }, ScanIndexForward: forward, ExclusiveStartKey: start,
+      }));
+      for (const item of result.Items ?? []) items.push(stripKeys<T>(item));
+      start = result.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
   private async recordOutcome(
     submissionId: string, fileId: string, status: 'staged' | 'quarantined', fields: Record<string, string>,
     extra: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>,
@@ -304,6 +491,13 @@ function decodeCursor(cursor: string): Record<string, unknown> {
   } catch { /* fall through */ }
   throw new InvalidCursor('the cursor is not valid');
 }
+
+export class ReleaseExists extends Error {
+  override readonly name = 'ReleaseExists';
+}
+
+/** The live snapshot moved under a rebuild: retried by the workflow (a TransientError). */
+export class SnapshotMoved extends TransientError {}
 
 export class InvalidCursor extends Error {
   override readonly name = 'InvalidCursor';

@@ -1,0 +1,135 @@
+/**
+ * The commons' entities around studies: projects and who may see them, cases
+ * (pseudonymous patients with MIDRC demographics), series, releases, cohorts and
+ * grants. Pure types and rules; the keys are in keys.ts, the storage in repository.ts.
+ */
+import type { SearchFilters } from '../search/model';
+import { distinct, mostCommon, definedOnly, type Instance } from './entities';
+
+/**
+ * open: every researcher sees and downloads; restricted: researchers with a grant;
+ * sequestered: held back for evaluation, never listed to researchers. Curators see all.
+ */
+export const AVAILABILITIES = ['open', 'restricted', 'sequestered'] as const;
+export type Availability = (typeof AVAILABILITIES)[number];
+
+export interface Project {
+  readonly projectId: string;
+  readonly name: string;
+  readonly availability: Availability;
+  readonly description?: string;
+  /** Per-project options other capabilities read (e.g. de-identification options); opaque here. */
+  readonly settings?: Readonly<Record<string, string | number | boolean>>;
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** A grant lets one user see one restricted project (the access-request issue issues them). */
+export interface Grant {
+  readonly subject: string;
+  readonly project: string;
+  readonly grantedBy: string;
+  readonly grantedAt: string;
+  readonly expiresAt?: string;
+}
+
+/** MIDRC case (patient) demographics; the id is the keyed pseudonym of the site's patient id. */
+export interface Case {
+  readonly project: string;
+  readonly casePseudonym: string;
+  readonly site: string;
+  readonly sex?: string;
+  /** Age at index in years, capped at 89; `ageCapped` says the real age was higher. */
+  readonly ageAtIndex?: number;
+  readonly ageCapped?: boolean;
+  readonly race?: string;
+  readonly ethnicity?: string;
+  readonly covid19Positive?: string;
+  /** The year of the index date (a full date is PHI). */
+  readonly indexYear?: number;
+  readonly submissionId: string;
+  readonly updatedAt: string;
+}
+
+export interface Series {
+  readonly studyUid: string;
+  readonly seriesUid: string;
+  readonly project: string;
+  readonly site: string;
+  readonly modality?: string;
+  readonly bodyPart?: string;
+  readonly seriesDescription?: string;
+  readonly seriesNumber?: number;
+  readonly manufacturer?: string;
+  readonly manufacturerModel?: string;
+  readonly sliceThickness?: number;
+  readonly convolutionKernel?: string;
+  readonly viewPosition?: string;
+  readonly pixelSpacing?: readonly number[];
+  readonly imageType?: readonly string[];
+  readonly instanceCount: number;
+  readonly totalBytes: number;
+  readonly indexedAt: string;
+}
+
+/** Series aggregates of a study's instances (most common value per field). */
+export function summarizeSeries(instances: readonly Instance[], now: string): Series[] {
+  const bySeries = new Map<string, Instance[]>();
+  for (const i of instances) bySeries.set(i.seriesUid, [...(bySeries.get(i.seriesUid) ?? []), i]);
+  return [...bySeries.values()].map((members) => {
+    const first = members[0]!;
+    const common = <K extends keyof Instance>(key: K) => mostCommon(members.map((m) => m[key] as string | number | undefined));
+    const pixelSpacing = mostCommon(members.map((m) => m.pixelSpacing?.join('\\')));
+    const imageType = mostCommon(members.map((m) => m.imageType?.join('\\')));
+    return {
+      studyUid: first.studyUid, seriesUid: first.seriesUid, project: first.project, site: first.site,
+      instanceCount: members.length, totalBytes: members.reduce((n, m) => n + m.size, 0), indexedAt: now,
+      ...definedOnly({
+        modality: common('modality'), bodyPart: common('bodyPart'), seriesDescription: common('seriesDescription'),
+        seriesNumber: common('seriesNumber'), manufacturer: common('manufacturer'), manufacturerModel: common('manufacturerModel'),
+        sliceThickness: common('sliceThickness'), convolutionKernel: common('convolutionKernel'), viewPosition: common('viewPosition'),
+        pixelSpacing: pixelSpacing?.split('\\').map(Number), imageType: imageType?.split('\\'),
+      }),
+    } as Series;
+  }).sort((a, b) => (a.seriesUid < b.seriesUid ? -1 : 1));
+}
+
+/** An immutable list of what was published when a curator cut it. */
+export interface Release {
+  readonly releaseNumber: number;
+  readonly name?: string;
+  readonly notes?: string;
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly studyCount: number;
+  readonly seriesCount: number;
+  readonly instanceCount: number;
+  readonly totalBytes: number;
+  /** Released-bucket keys: the manifest (every object of the release), its frozen search snapshot, the Parquet export. */
+  readonly manifestKey: string;
+  readonly snapshotKey: string;
+  readonly exportPrefix: string;
+}
+
+/** A saved search, pinned to the release it was made on. */
+export interface Cohort {
+  readonly cohortId: string;
+  readonly name: string;
+  readonly owner: string;
+  readonly createdAt: string;
+  readonly releaseNumber: number;
+  readonly filters: SearchFilters;
+  /** Studies of the release matching the filters that the owner could see when it was saved. */
+  readonly studyCount: number;
+}
+
+/** The version pointer of the live search snapshot (optimistic concurrency on `version`). */
+export interface SnapshotPointer {
+  readonly version: number;
+  readonly key: string;
+  readonly studies: number;
+  readonly builtAt: string;
+}
+
+export { distinct };
