@@ -1,9 +1,10 @@
 import { Command, parseCommandArgs, UsageError } from './command';
 import { startCommand } from './commands/start';
 import { tokenCommand } from './commands/token';
+import { gatewayCommand } from './commands/gateway';
 import { uploadCommand } from './commands/upload';
 
-const COMMANDS: readonly Command[] = [startCommand, tokenCommand, uploadCommand];
+const COMMANDS: readonly Command[] = [startCommand, tokenCommand, uploadCommand, gatewayCommand];
 
 const USAGE = `hilum: an open-source serverless medical imaging data commons
 

@@ -1,0 +1,119 @@
+/**
+ * `hilum gateway` with dcmtk as the PACS: echoscu and storescu talk DICOM to it,
+ * the gateway is killed right after acknowledging a CT series and restarted, and
+ * the study still ends up published. A calling AE title not on the list is refused.
+ */
+import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startLocalCommons, LocalCommons } from '../../local/commons';
+import { HilumApi } from '../../cli/lib/api-client';
+
+jest.setTimeout(180_000);
+
+const run = promisify(execFile);
+const CLI = join(__dirname, '../../cli/bin/hilum.js');
+const SERIES = join(__dirname, '../../samples/ct-head-series');
+
+describe('hilum gateway', () => {
+  let dataDir: string;
+  let commons: LocalCommons;
+  let token: string;
+  let port: number;
+  let gateway: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'hilum-gateway-'));
+    commons = await startLocalCommons({ dataDir: join(dataDir, 'commons'), reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
+    token = await commons.issueToken(['site-uploader:site-a'], 'gateway-a');
+    port = await freePort();
+  });
+
+  afterAll(async () => {
+    gateway?.kill('SIGKILL');
+    await commons?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const spool = () => join(dataDir, 'spool');
+
+  function startGateway(quietSeconds: number): { child: ChildProcess; output: () => string } {
+    const child = spawn(process.execPath, [CLI, 'gateway', '--project', 'gateway-study', '--site', 'site-a', '--port', String(port),
+      '--spool', spool(), '--quiet', String(quietSeconds), '--allow', 'PACS1'], {
+      env: { ...process.env, HILUM_API_URL: commons.apiUrl, HILUM_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
+    gateway = child;
+    return { child, output: () => output };
+  }
+
+  it('answers C-ECHO from an allowed AE title and refuses one not on the list', async () => {
+    const { child, output } = startGateway(300);
+    await waitFor(async () => output().includes('listening'), 30_000);
+    await expect(run('echoscu', ['-aet', 'PACS1', '-aec', 'HILUM', '127.0.0.1', String(port)])).resolves.toBeDefined();
+    await expect(run('echoscu', ['-aet', 'INTRUDER', '-aec', 'HILUM', '127.0.0.1', String(port)])).rejects.toMatchObject({ stderr: expect.stringContaining('Calling AE Title Not Recognized') });
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('close', r));
+  });
+
+  it('spools a CT series byte for byte, survives a kill after acknowledging it, and publishes it after restart', async () => {
+    const files = (await readdir(SERIES)).filter((f) => f.endsWith('.dcm')).map((f) => join(SERIES, f));
+    const first = startGateway(300);
+    await waitFor(async () => first.output().includes('listening'), 30_000);
+    await run('storescu', ['-aet', 'PACS1', '-aec', 'HILUM', '127.0.0.1', String(port), ...files]);
+    first.child.kill('SIGKILL'); // acknowledged, not yet uploaded
+    await new Promise((r) => first.child.once('close', r));
+
+    const [study] = await readdir(join(spool(), 'studies'));
+    const spooled = await readdir(join(spool(), 'studies', study!));
+    expect(spooled.filter((f) => f.endsWith('.dcm'))).toHaveLength(files.length);
+    const originals = new Set(await Promise.all(files.map(async (f) => dataSetBytes(await readFile(f)))));
+    for (const name of spooled) {
+      const dataSet = dataSetBytes(await readFile(join(spool(), 'studies', study!, name)));
+      expect(originals.has(dataSet)).toBe(true);
+    }
+
+    const second = startGateway(1);
+    await waitFor(async () => second.output().includes('uploaded as submission'), 60_000);
+    await commons.idle();
+    const researcher = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher']));
+    const published = (await researcher.listStudies()).studies.filter((s) => s.project === 'gateway-study');
+    expect(published).toHaveLength(1);
+    expect(published[0]).toMatchObject({ modalities: ['CT'], instanceCount: files.length });
+    expect(await readdir(join(spool(), 'studies'))).toEqual([]);
+    expect(await readdir(join(spool(), 'uploading'))).toEqual([]);
+    second.child.kill('SIGTERM');
+    await new Promise((r) => second.child.once('close', r));
+  });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The bytes after the File Meta group: what the sender sent over the network. */
+function dataSetBytes(file: Buffer): string {
+  expect(file.toString('latin1', 128, 132)).toBe('DICM');
+  const groupLength = file.readUInt32LE(140); // (0002,0000) UL, Explicit VR LE, value at 132 + 8
+  return file.subarray(144 + groupLength).toString('hex');
+}
