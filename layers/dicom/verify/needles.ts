@@ -96,8 +96,10 @@ export function phiNeedles(original: ScannedFile, profile: DeidProfile): Needle[
   return needles;
 }
 
+// ASCII only: a byte >= 0x80 next to a match may be a binary length or tag, not a letter, so it counts as a
+// boundary (erring towards reporting a leak).
 const isAlnum = (b: number | undefined): boolean =>
-  b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7a) || (b >= 0x41 && b <= 0x5a) || b >= 0x80);
+  b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7a) || (b >= 0x41 && b <= 0x5a));
 const isUidChar = (b: number | undefined): boolean => b !== undefined && ((b >= 0x30 && b <= 0x39) || b === 0x2e);
 
 export interface Region {
