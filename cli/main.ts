@@ -1,10 +1,11 @@
 import { Command, parseCommandArgs, UsageError } from './command';
+import { deidCommand } from './commands/deid';
 import { startCommand } from './commands/start';
 import { tokenCommand } from './commands/token';
 import { gatewayCommand } from './commands/gateway';
 import { uploadCommand } from './commands/upload';
 
-const COMMANDS: readonly Command[] = [startCommand, tokenCommand, uploadCommand, gatewayCommand];
+const COMMANDS: readonly Command[] = [startCommand, tokenCommand, uploadCommand, gatewayCommand, deidCommand];
 
 const USAGE = `hilum: an open-source serverless medical imaging data commons
 

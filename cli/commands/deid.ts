@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { DEFAULT_PROFILE, parseProfileJson, ProfileError, type DeidProfile } from '../../layers/dicom';
+import { Command, integerOption, stringOption, UsageError } from '../command';
+import { runDeidBatch, REPORT_NAME, REVIEW_FOLDER, type DeidBatchSummary } from '../lib/deid-batch';
+import { readDeidSecret } from '../lib/deid-secret';
+import { formatBytes, formatDuration, ProgressBar } from '../lib/progress';
+
+function loadProfile(path: string | undefined): DeidProfile {
+  if (path === undefined) return DEFAULT_PROFILE;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read the profile file ${basename(path)}`);
+  }
+  try {
+    return parseProfileJson(text, `profile ${basename(path)}`);
+  } catch (error) {
+    if (error instanceof ProfileError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+function printSummary(summary: DeidBatchSummary, profile: DeidProfile): void {
+  const rate = summary.seconds > 0 ? ` (${(summary.files / summary.seconds).toFixed(1)} files/s, ${formatBytes(summary.bytesIn / summary.seconds)}/s)` : '';
+  console.log(`hilum deid: ${summary.files} files, ${formatBytes(summary.bytesIn)} in, ${formatBytes(summary.bytesOut)} out, ${formatDuration(summary.seconds)}${rate}, profile ${profile.name}, ${summary.jobs} worker(s)`);
+  console.log(`  ok: ${summary.outcomes.ok}`);
+  console.log(`  needs-pixel-review: ${summary.outcomes['needs-pixel-review']}${summary.outcomes['needs-pixel-review'] ? ` (written under ${REVIEW_FOLDER}/: check the pixels for burned-in text before release)` : ''}`);
+  console.log(`  failed: ${summary.outcomes.failed}`);
+  for (const failure of summary.failures) console.log(`    ${failure.relativePath}: ${failure.reason}`);
+  console.log(`  report: ${summary.reportPath}`);
+}
+
+export const deidCommand: Command = {
+  name: 'deid',
+  summary: 'de-identify DICOM files locally (PS3.15 Annex E profile, keyed)',
+  usage: `Usage: hilum deid <input file or folder> <output folder> [--profile FILE] [--secret-file FILE] [--project NAME] [--jobs N]
+
+De-identifies every file under the input (recursively) into the output folder,
+keeping relative paths, with the same engine the commons' pipeline uses: the
+PS3.15 Annex E table under a profile (default: MIDRC = Basic + Retain Patient
+Characteristics + Modified Dates + Clean Descriptors), keyed pseudonyms, UIDs
+and date shifts, pixel data byte-identical.
+
+Files whose pixels may carry burned-in text go under <output>/${REVIEW_FOLDER}/.
+Unreadable or non-DICOM files are listed with their reason and do not stop the
+run. ${REPORT_NAME} in the output folder holds the counts (never values).
+The exit code is 1 when any file failed.
+
+  --profile FILE      a profile JSON file (see docs/deidentification.md); default midrc
+  --secret-file FILE  the key (or set HILUM_DEID_SECRET); never on the command line.
+                      Make one with: openssl rand -hex 32 > secret.key
+  --project NAME      keys pseudonyms, UIDs and dates per project (default: local)
+  --jobs N            worker threads (default: all cores)`,
+  options: {
+    profile: { type: 'string' },
+    'secret-file': { type: 'string' },
+    project: { type: 'string' },
+    jobs: { type: 'string' },
+  },
+  allowPositionals: true,
+  async run(args) {
+    const [input, output, ...extra] = args.positionals;
+    if (!input || !output || extra.length) throw new UsageError('expected an input file or folder and an output folder');
+    const profile = loadProfile(stringOption(args, 'profile'));
+    const secret = readDeidSecret(stringOption(args, 'secret-file'));
+    const jobs = integerOption(args, 'jobs', 0);
+    let progress: ProgressBar | undefined;
+    const summary = await runDeidBatch({
+      input, output, profile, secret, project: stringOption(args, 'project') ?? 'local', jobs,
+      onStart: (files) => {
+        progress = new ProgressBar({ label: 'deid', totalItems: files.length, totalBytes: files.reduce((n, f) => n + f.size, 0) });
+      },
+      onFile: (file) => progress?.tick(1, file.size),
+    });
+    progress?.done();
+    printSummary(summary, profile);
+    return summary.outcomes.failed > 0 ? 1 : 0;
+  },
+};

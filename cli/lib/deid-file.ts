@@ -1,0 +1,58 @@
+/**
+ * One file through the engine, read whole and written as header chunks plus a
+ * view of the input's Pixel Data (no joined copy): the unit of work of a
+ * `hilum deid` worker, also callable in-process.
+ */
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writevSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { deidentify, DicomParseError } from '../../layers/dicom';
+import type { FileResult, FileTask, WorkerSetup } from './deid-protocol';
+
+function writeChunks(path: string, chunks: readonly Uint8Array[]): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const fd = openSync(path, 'w');
+  try {
+    let pending = chunks.filter((c) => c.byteLength > 0);
+    while (pending.length > 0) {
+      let written = writevSync(fd, pending as NodeJS.ArrayBufferView[]);
+      // writev may write part of the list; continue from where it stopped.
+      const rest: Uint8Array[] = [];
+      for (const chunk of pending) {
+        if (written >= chunk.byteLength) written -= chunk.byteLength;
+        else {
+          rest.push(chunk.subarray(written));
+          written = 0;
+        }
+      }
+      pending = rest;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A reason safe to print and store: DicomParseError messages are value-free by design; anything else is named only. */
+export function failureReason(error: unknown): string {
+  if (error instanceof DicomParseError) return error.message;
+  if (error instanceof Error && 'code' in error && typeof error.code === 'string') return `file system error ${error.code}`;
+  return `internal error (${error instanceof Error ? error.name : 'unknown'})`;
+}
+
+export function deidentifyOneFile(task: FileTask, setup: WorkerSetup): FileResult {
+  let bytesIn = 0;
+  try {
+    bytesIn = statSync(task.input).size;
+    const bytes = readFileSync(task.input);
+    const out = deidentify(bytes, setup);
+    const target = out.outcome === 'ok' ? task.output : task.reviewOutput;
+    try {
+      writeChunks(target, out.chunks);
+    } catch (error) {
+      rmSync(target, { force: true });
+      throw error;
+    }
+    return { index: task.index, outcome: out.outcome, bytesIn, bytesOut: out.byteLength, actionCounts: out.actionCounts, pixelReview: [...out.pixelReview] };
+  } catch (error) {
+    return { index: task.index, outcome: 'failed', bytesIn, reason: failureReason(error) };
+  }
+}
