@@ -47,12 +47,22 @@ export const FUNCTIONS = {
   parse: task('Parse', 'functions/ingest/parse.ts', 'Reads an intake object and checks it is DICOM', { table: 'read', buckets: { intake: 'read' } }),
   deidentify: task('Deidentify', 'functions/ingest/deidentify.ts', 'De-identifies an intake object into the work prefix', { table: 'read', buckets: { intake: 'readwrite' }, readsDeidSecret: true }),
   verify: task('Verify', 'functions/ingest/verify.ts', 'Independent check that no PHI survived', { buckets: { intake: 'read' } }),
-  qa: task('Qa', 'functions/ingest/qa.ts', 'Instance-level quality rules', { buckets: { intake: 'read' } }),
+  qa: task('Qa', 'functions/ingest/qa.ts', 'Instance-level quality rules with the project\'s configuration; claims SOP UIDs; records findings', { table: 'readwrite', buckets: { intake: 'read' } }),
   stage: task('Stage', 'functions/ingest/stage.ts', 'Copies a verified object to the released bucket and records it', { table: 'readwrite', buckets: { intake: 'readwrite', released: 'readwrite' }, putsEvents: true }),
   quarantine: task('Quarantine', 'functions/ingest/quarantine.ts', 'Moves a failed object to quarantine with its reason', { table: 'readwrite', buckets: { intake: 'readwrite', quarantine: 'write' }, putsEvents: true }),
 
   indexSubmission: task('IndexSubmission', 'functions/submission/index-submission.ts', 'Builds study records from staged instances', { table: 'readwrite' }),
   publishSubmission: task('PublishSubmission', 'functions/submission/publish-submission.ts', 'Makes a sealed submission\'s studies visible', { table: 'readwrite' }),
+  studyQa: task('StudyQa', 'functions/submission/study-qa.ts', 'Series, study and submission QA rules; sends failing staged files back to quarantine', { table: 'readwrite', buckets: { quarantine: 'write', released: 'readwrite' } }),
+  qaReport: task('QaReport', 'functions/submission/qa-report.ts', 'Writes a submission\'s QA report (JSON and Markdown) under reports/', { table: 'read', buckets: { released: 'write' } }),
+  sweepMissingFiles: task('SweepMissingFiles', 'functions/qa/sweep-missing.ts', 'Marks announced files never received after the grace period as missing (scheduled)', { table: 'readwrite', buckets: { intake: 'read' }, putsEvents: true }),
+
+  submissionReport: api('SubmissionReport', 'functions/api/submission-report.ts', 'A submission\'s QA report (JSON or Markdown)', { table: 'read', buckets: { released: 'read' } }),
+  quarantineList: api('QuarantineList', 'functions/api/quarantine-list.ts', 'Lists quarantined files for curators', { table: 'read' }),
+  quarantineGet: api('QuarantineGet', 'functions/api/quarantine-get.ts', 'A quarantined file\'s record and audit history', { table: 'read' }),
+  quarantineRelease: api('QuarantineRelease', 'functions/api/quarantine-release.ts', 'Re-checks a quarantined file and publishes it, with a curator\'s reason and overrides', { table: 'readwrite', buckets: { quarantine: 'read', released: 'readwrite' }, readsDeidSecret: true }),
+  quarantineReject: api('QuarantineReject', 'functions/api/quarantine-reject.ts', 'Rejects a quarantined file (deletes the object, keeps the record)', { table: 'readwrite', buckets: { quarantine: 'readwrite' } }),
+  putQaConfig: api('PutQaConfig', 'functions/api/qa-config.ts', 'Sets a project\'s QA configuration', { table: 'readwrite' }),
 } satisfies Record<string, FunctionSpec>;
 
 export type FunctionKey = keyof typeof FUNCTIONS;

@@ -91,12 +91,16 @@ export interface QuarantineResult { readonly quarantineKey: string; readonly rea
 
 /**
  * Submission workflow (one execution per "Submission Ready" event on the hilum bus):
- *   IndexSubmission -> PublishSubmission, Retry on transient errors, Catch -> Fail.
+ *   StudyQa -> IndexSubmission -> PublishSubmission -> QaReport, Retry on transient errors, Catch -> Fail.
  */
 export const PIPELINE_EVENT_SOURCE = 'hilum.pipeline';
 export const SUBMISSION_READY = 'Submission Ready';
 export interface SubmissionReadyDetail { readonly submissionId: string }
 export interface SubmissionInput { readonly submissionId: string }
+/** $.studyQa: series/study and submission rules ran; `quarantined` staged files went back to quarantine. */
+export interface StudyQaResult { readonly submissionId: string; readonly findings: number; readonly quarantined: number }
+/** $.report: the QA report stored in the released bucket (`reports/{submissionId}/qa-report.json` and `.md`). */
+export interface QaReportResult { readonly submissionId: string; readonly reportKey: string; readonly quarantined: number; readonly warnings: number }
 /** $.index */
 export interface IndexResult { readonly submissionId: string; readonly studyUids: readonly string[]; readonly instanceCount: number }
 /** $.publish */

@@ -4,14 +4,16 @@ import { Construct } from 'constructs';
 import { FunctionKey } from '../functions/registry';
 import { invokeStep } from './ingest';
 
-export type SubmissionFunctionKey = Extract<FunctionKey, 'indexSubmission' | 'publishSubmission'>;
+export type SubmissionFunctionKey = Extract<FunctionKey, 'studyQa' | 'indexSubmission' | 'publishSubmission' | 'qaReport'>;
 export type SubmissionFunctions = Readonly<Record<SubmissionFunctionKey, lambda.IFunction>>;
 
 /**
  * The submission workflow, one execution per "Submission Ready" event on the
  * hilum bus (the execution input is the EventBridge event):
  *
- *   IndexSubmission -> PublishSubmission -> Published
+ *   StudyQa -> IndexSubmission -> PublishSubmission -> QaReport -> Published
+ *   (StudyQa runs the series/study/submission rules and sends failing staged files
+ *   back to quarantine before anything is indexed; QaReport stores the report)
  *   any task error (after transient retries) -> SubmissionFailed
  */
 export function submissionDefinition(scope: Construct, fns: SubmissionFunctions): sfn.IChainable {
@@ -20,10 +22,14 @@ export function submissionDefinition(scope: Construct, fns: SubmissionFunctions)
     cause: 'Indexing or publishing the submission failed; it can be re-run by re-sending Submission Ready',
   });
   const input = sfn.TaskInput.fromObject({ submissionId: sfn.JsonPath.stringAt('$.detail.submissionId') });
+  const studyQa = invokeStep(scope, 'StudyQa', fns.studyQa, input, 'studyQa');
   const index = invokeStep(scope, 'IndexSubmission', fns.indexSubmission, input, 'index');
   const publish = invokeStep(scope, 'PublishSubmission', fns.publishSubmission, input, 'publish');
-  for (const step of [index, publish]) step.task.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
+  const report = invokeStep(scope, 'QaReport', fns.qaReport, input, 'report');
+  for (const step of [studyQa, index, publish, report]) step.task.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
+  studyQa.result.next(index.task);
   index.result.next(publish.task);
-  publish.result.next(new sfn.Succeed(scope, 'Published'));
-  return index.task;
+  publish.result.next(report.task);
+  report.result.next(new sfn.Succeed(scope, 'Published'));
+  return studyQa.task;
 }

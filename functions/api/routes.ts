@@ -23,6 +23,12 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/submissions/{submissionId}/uploads/{fileId}/complete', fn: 'completeUpload', roles: ['site-uploader'] },
   { method: 'POST', path: '/submissions/{submissionId}/uploads/{fileId}/renew', fn: 'renewUpload', roles: ['site-uploader'] },
   { method: 'POST', path: '/submissions/{submissionId}/complete', fn: 'completeSubmission', roles: ['site-uploader'] },
+  { method: 'GET', path: '/submissions/{submissionId}/report', fn: 'submissionReport', roles: ['site-uploader', 'curator'] },
+  { method: 'GET', path: '/quarantine', fn: 'quarantineList', roles: ['curator'] },
+  { method: 'GET', path: '/quarantine/{quarantineId}', fn: 'quarantineGet', roles: ['curator'] },
+  { method: 'POST', path: '/quarantine/{quarantineId}/release', fn: 'quarantineRelease', roles: ['curator'] },
+  { method: 'POST', path: '/quarantine/{quarantineId}/reject', fn: 'quarantineReject', roles: ['curator'] },
+  { method: 'PUT', path: '/projects/{project}/qa-config', fn: 'putQaConfig', roles: ['curator'] },
   { method: 'GET', path: '/studies', fn: 'listStudies', roles: ['researcher', 'curator'] },
   { method: 'GET', path: '/studies/{studyUid}/files', fn: 'studyFiles', roles: ['researcher', 'curator'] },
 ];

@@ -14,7 +14,8 @@ import { Observability } from './observability';
 
 export interface PipelineProps {
   readonly intakeBucket: s3.IBucket;
-  readonly functions: IngestFunctions & SubmissionFunctions;
+  /** `sweepMissingFiles` runs on a schedule (QA: never-received files become `missing`). */
+  readonly functions: IngestFunctions & SubmissionFunctions & { readonly sweepMissingFiles: lambda.IFunction };
   readonly observability: Observability;
 }
 
@@ -42,7 +43,7 @@ export class Pipeline extends Construct {
       [functions.parse, functions.deidentify, functions.verify, functions.qa, functions.stage, functions.quarantine]);
     const submissionScope = new Construct(this, 'Submission');
     this.submission = this.stateMachine(submissionScope, 'submission', submissionDefinition(submissionScope, functions), Duration.hours(2), obs,
-      [functions.indexSubmission, functions.publishSubmission]);
+      [functions.studyQa, functions.indexSubmission, functions.publishSubmission, functions.qaReport]);
 
     // S3 "Object Created" events for uploads only (not the work/ copies) arrive on the default bus.
     const ingestDlq = obs.deadLetterQueue(this, 'IngestTargetDlq');
@@ -75,12 +76,20 @@ export class Pipeline extends Construct {
       })],
     });
 
+    // Announced files that never arrive must not hold a sealed submission back forever.
+    const sweepDlq = obs.deadLetterQueue(this, 'SweepTargetDlq');
+    new events.Rule(this, 'SweepMissingFiles', {
+      description: 'Hourly: marks files announced but never received after the project grace period as missing',
+      schedule: events.Schedule.rate(Duration.hours(1)),
+      targets: [new targets.LambdaFunction(functions.sweepMissingFiles, { deadLetterQueue: sweepDlq, retryAttempts: 2, event: events.RuleTargetInput.fromObject({}) })],
+    });
+
     for (const sm of [this.ingest, this.submission]) {
       // The role EventBridge assumes to start the state machine, created by the rule target.
       const eventsRole = sm.node.tryFindChild('EventsRole');
       if (eventsRole) Validations.of(eventsRole).acknowledge({ id: 'HIPAA.Security-IAMNoInlinePolicy', reason: INLINE_POLICY_REASON });
     }
-    for (const [name, queue] of [['IngestTarget', ingestDlq], ['SubmissionTarget', submissionDlq]] as const) {
+    for (const [name, queue] of [['IngestTarget', ingestDlq], ['SubmissionTarget', submissionDlq], ['SweepTarget', sweepDlq]] as const) {
       Validations.of(queue).acknowledge({
         id: 'AwsSolutions-SQS3',
         reason: 'This queue is itself the dead-letter queue of an EventBridge target; its depth is alarmed.',

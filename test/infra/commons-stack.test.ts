@@ -267,7 +267,7 @@ describe('secrets and observability', () => {
     for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: topicId }]);
     const metrics = alarms.map((a) => `${String(a.Namespace)}:${String(a.MetricName)}`);
     expect(metrics.filter((m) => m === 'AWS/States:ExecutionsFailed')).toHaveLength(2);
-    expect(metrics.filter((m) => m === 'AWS/SQS:ApproximateNumberOfMessagesVisible')).toHaveLength(2);
+    expect(metrics.filter((m) => m === 'AWS/SQS:ApproximateNumberOfMessagesVisible')).toHaveLength(3);
     expect(metrics.filter((m) => m === 'AWS/Lambda:Errors')).toHaveLength(Object.keys(FUNCTIONS).length);
   });
 });

@@ -117,18 +117,20 @@ describe('ingest execution', () => {
 describe('submission execution', () => {
   const ready = { source: 'hilum.pipeline', 'detail-type': 'Submission Ready', detail: { submissionId: 's1' } };
 
-  it('indexes then publishes the submission', async () => {
+  it('runs study QA, indexes, publishes, then stores the QA report', async () => {
     const calls: Record<string, Json[]> = {};
     const out = await run(submission, ready, {
+      StudyQa: () => ({ submissionId: 's1', findings: 2, quarantined: 0 }),
       IndexSubmission: () => ({ submissionId: 's1', studyUids: ['2.25.1'], instanceCount: 3 }),
       PublishSubmission: () => ({ submissionId: 's1', published: 1, alreadyPublished: false }),
+      QaReport: () => ({ submissionId: 's1', reportKey: 'reports/s1/qa-report.json', quarantined: 0, warnings: 2 }),
     }, calls);
-    expect(calls).toEqual({ IndexSubmission: [{ submissionId: 's1' }], PublishSubmission: [{ submissionId: 's1' }] });
-    expect(out).toMatchObject({ index: { instanceCount: 3 }, publish: { published: 1 } });
+    expect(calls).toEqual({ StudyQa: [{ submissionId: 's1' }], IndexSubmission: [{ submissionId: 's1' }], PublishSubmission: [{ submissionId: 's1' }], QaReport: [{ submissionId: 's1' }] });
+    expect(out).toMatchObject({ studyQa: { findings: 2 }, index: { instanceCount: 3 }, publish: { published: 1 }, report: { reportKey: 'reports/s1/qa-report.json' } });
   });
 
   it('fails as SubmissionFailed when indexing fails', async () => {
-    const result = run(submission, ready, { IndexSubmission: () => { throw named('Boom', 'x'); }, PublishSubmission: () => ({}) });
+    const result = run(submission, ready, { StudyQa: () => ({}), IndexSubmission: () => { throw named('Boom', 'x'); }, PublishSubmission: () => ({}), QaReport: () => ({}) });
     await expect(result).rejects.toMatchObject({ cause: { name: 'SubmissionFailed' } });
   });
 });

@@ -60,12 +60,19 @@ describe('event rules', () => {
     });
   });
 
+  it('runs the missing-file sweep every hour with a dead-letter queue', () => {
+    s.template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 hour)',
+      Targets: [Match.objectLike({ DeadLetterConfig: { Arn: Match.anyValue() }, RetryPolicy: Match.anyValue() })],
+    });
+  });
+
   it('gives each target its own KMS-encrypted, TLS-only dead-letter queue', () => {
-    s.template.resourceCountIs('AWS::SQS::Queue', 2);
+    s.template.resourceCountIs('AWS::SQS::Queue', 3);
     s.template.allResourcesProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
     s.template.resourcePropertiesCountIs('AWS::SQS::QueuePolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
-    }, 2);
+    }, 3);
   });
 });
 
@@ -147,7 +154,7 @@ describe('ingest definition follows workflows/contracts.ts', () => {
     ['Parse', 'parse', { 'bucket.$': '$.detail.bucket.name', 'key.$': '$.detail.object.key' }],
     ['Deidentify', 'deid', { 'bucket.$': '$.detail.bucket.name', 'key.$': '$.detail.object.key', 'submissionId.$': '$.parse.submissionId', 'fileId.$': '$.parse.fileId' }],
     ['Verify', 'verify', { 'bucket.$': '$.detail.bucket.name', 'originalKey.$': '$.detail.object.key', 'workKey.$': '$.deid.workKey' }],
-    ['Qa', 'qa', { 'bucket.$': '$.detail.bucket.name', 'workKey.$': '$.deid.workKey', 'deidOutcome.$': '$.deid.outcome' }],
+    ['Qa', 'qa', { 'bucket.$': '$.detail.bucket.name', 'workKey.$': '$.deid.workKey', 'deidOutcome.$': '$.deid.outcome', 'submissionId.$': '$.parse.submissionId', 'fileId.$': '$.parse.fileId' }],
     ['Stage', 'stage', {
       'bucket.$': '$.detail.bucket.name', 'originalKey.$': '$.detail.object.key', 'workKey.$': '$.deid.workKey',
       'submissionId.$': '$.parse.submissionId', 'fileId.$': '$.parse.fileId',
@@ -188,20 +195,24 @@ describe('ingest definition follows workflows/contracts.ts', () => {
 });
 
 describe('submission definition follows workflows/contracts.ts', () => {
-  it('indexes then publishes the submission of the event, failing to SubmissionFailed', () => {
-    expect(submission.StartAt).toBe('IndexSubmission');
+  it('runs study QA, indexes, publishes and stores the QA report for the submission of the event, failing to SubmissionFailed', () => {
+    expect(submission.StartAt).toBe('StudyQa');
     expect(tasksOf(submission).map(([n, st]) => [n, invokedFunction(st)])).toEqual([
+      ['StudyQa', FUNCTIONS.studyQa.id],
       ['IndexSubmission', FUNCTIONS.indexSubmission.id],
       ['PublishSubmission', FUNCTIONS.publishSubmission.id],
+      ['QaReport', FUNCTIONS.qaReport.id],
     ]);
-    for (const [name, key] of [['IndexSubmission', 'index'], ['PublishSubmission', 'publish']] as const) {
+    for (const [name, key] of [['StudyQa', 'studyQa'], ['IndexSubmission', 'index'], ['PublishSubmission', 'publish'], ['QaReport', 'report']] as const) {
       const task = submission.States[name]!;
       expect(task.Parameters?.Payload).toEqual({ 'submissionId.$': '$.detail.submissionId' });
       expect(task.ResultPath).toBe(`$.${key}`);
       expect(submission.States[task.Next!]).toMatchObject({ Type: 'Pass', InputPath: `$.${key}.Payload`, ResultPath: `$.${key}` });
       expect(task.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'SubmissionFailed' }]);
     }
+    expect(submission.States.StudyQaResult?.Next).toBe('IndexSubmission');
     expect(submission.States.IndexSubmissionResult?.Next).toBe('PublishSubmission');
+    expect(submission.States.PublishSubmissionResult?.Next).toBe('QaReport');
     expect(submission.States.SubmissionFailed?.Type).toBe('Fail');
   });
 });

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { InvalidQaConfig, loadQaConfig } from '../../layers/qa';
+import { BadRequest } from '../../layers/common/errors';
+import { httpHandler } from '../../layers/common/http';
+import { slug } from '../shared/schemas';
+import { auditLog, qaRepository } from '../qa/context';
+
+/**
+ * PUT /projects/{project}/qa-config (curators): a project's QA configuration
+ * (scope, transfer syntaxes, pixel-review SOP classes, rule severities, missing-file
+ * grace period), validated against hilum's rules; applies to files QA'd from now on.
+ */
+export const handler = httpHandler({ roles: ['curator'], path: z.object({ project: slug }), body: z.unknown() }, async ({ caller, path, body }) => {
+  let config;
+  try {
+    config = loadQaConfig(body);
+  } catch (error) {
+    if (error instanceof InvalidQaConfig) throw new BadRequest(error.message);
+    throw error;
+  }
+  const at = new Date().toISOString();
+  await qaRepository().putProjectConfig(path.project, config, caller.subject, at);
+  await auditLog().append({ actor: caller.subject, action: 'qa.config.update', targetType: 'project', targetId: path.project, at, details: { rules: config.rules, modalities: config.modalities } });
+  return { statusCode: 200, body: { project: path.project, config } };
+});

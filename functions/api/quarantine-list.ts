@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { InvalidQuarantineCursor } from '../../layers/catalog/qa-repository';
+import { BadRequest } from '../../layers/common/errors';
+import { httpHandler } from '../../layers/common/http';
+import { slug, uuid } from '../shared/schemas';
+import { qaRepository } from '../qa/context';
+
+/** GET /quarantine (curators): quarantined files, newest first, filtered by project, rule, submission and review status; paginated. */
+export const handler = httpHandler({
+  roles: ['curator'],
+  query: z.object({
+    project: slug.optional(),
+    rule: z.string().regex(/^[A-Za-z0-9.-]{1,64}$/, 'must be a rule id').optional(),
+    submission: uuid.optional(),
+    status: z.enum(['quarantined', 'released', 'rejected']).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    cursor: z.string().max(2000).optional(),
+  }),
+}, async ({ query }) => {
+  try {
+    const page = await qaRepository().listQuarantine(
+      { project: query.project, ruleId: query.rule, submissionId: query.submission, status: query.status }, query.limit, query.cursor,
+    );
+    return { statusCode: 200, body: { items: page.items, ...(page.cursor ? { cursor: page.cursor } : {}) } };
+  } catch (error) {
+    if (error instanceof InvalidQuarantineCursor) throw new BadRequest(error.message);
+    throw error;
+  }
+});

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { BadRequest, Conflict, NotFound } from '../../layers/common/errors';
+import { httpHandler } from '../../layers/common/http';
+import { logger } from '../../layers/common/powertools';
+import { renderReportMarkdown, ruleById } from '../../layers/qa';
+import { buckets, catalog, objects } from '../shared/context';
+import { auditLog, qaRepository } from '../qa/context';
+import { publishReleased, recheck } from '../qa/release';
+import { submissionReport } from '../qa/report-data';
+import { storeReport } from '../qa/store-report';
+import { quarantinePath } from './quarantine-get';
+
+/**
+ * POST /quarantine/{id}/release (curators), body `{reason, override?: ruleIds[]}`:
+ * re-runs de-identification, verification and QA on the quarantined file and
+ * publishes it if it passes now, or if every remaining blocking finding is of an
+ * overridable rule the curator named (pixel review, warn-level rules a project
+ * raised). The verifier, the parser and UID conflicts can never be overridden.
+ * Every attempt, refused or not, is audited.
+ */
+export const handler = httpHandler({
+  roles: ['curator'],
+  path: quarantinePath,
+  body: z.object({
+    reason: z.string().trim().min(3).max(2000),
+    override: z.array(z.string().regex(/^[A-Za-z0-9.-]{1,64}$/)).max(50).default([]),
+  }).strict(),
+}, async ({ caller, path, body }) => {
+  const unknown = body.override.filter((id) => !ruleById(id));
+  if (unknown.length) throw new BadRequest(`unknown rule id(s): ${unknown.join(', ')}`);
+  const fixed = body.override.filter((id) => !ruleById(id)?.overridable);
+  if (fixed.length) throw new BadRequest(`rule(s) that can never be overridden: ${fixed.join(', ')}`);
+
+  const record = await qaRepository().getQuarantine(path.quarantineId);
+  if (!record) throw new NotFound('no such quarantine record');
+  if (record.status !== 'quarantined') throw new Conflict(`the file was already ${record.status}`);
+  const submission = await catalog().getSubmission(record.submissionId);
+  const bytes = await objects().getBytes(buckets.quarantine(), record.objectKey);
+  if (!submission || !bytes) throw new Conflict('the quarantined object is no longer available');
+
+  const at = new Date().toISOString();
+  const audit = (action: string, details: Record<string, unknown>) => auditLog().append({
+    actor: caller.subject, action, targetType: 'quarantine', targetId: record.quarantineId, at, reason: body.reason,
+    details: { fileId: record.fileId, submissionId: record.submissionId, overrides: body.override, ...details },
+  });
+
+  const check = await recheck(record, submission, bytes, body.override);
+  if (!check.ok) {
+    const rules = [...new Set(check.blocking.map((f) => f.ruleId))];
+    await audit('quarantine.release-refused', { blockingRules: rules });
+    throw new Conflict(`the file still fails: ${rules.join(', ')}${rules.some((r) => ruleById(r)?.overridable) ? ' (overridable rules must be named in override)' : ''}`);
+  }
+  const outcome = await publishReleased(record, submission, check, at);
+  if (!outcome.restored) throw new Conflict('the file was released by someone else meanwhile');
+  await qaRepository().reviewQuarantine(record.quarantineId, { action: 'released', by: caller.subject, at, reason: body.reason, overrides: body.override });
+  await audit('quarantine.release', { studyUid: check.ids.studyUid, published: outcome.published, findings: check.findings.map((f) => f.ruleId) });
+
+  // Keep the site's stored report true to the decision.
+  const current = await catalog().getSubmission(record.submissionId);
+  if (current?.status === 'published') {
+    const report = await submissionReport(current, at);
+    await storeReport(report, renderReportMarkdown(report));
+  }
+  logger.info('quarantine released', { quarantineId: record.quarantineId, submissionId: record.submissionId, overrides: body.override.length, published: outcome.published });
+  return { statusCode: 200, body: { quarantineId: record.quarantineId, status: 'released', studyUid: check.ids.studyUid, published: outcome.published, overrides: body.override } };
+});

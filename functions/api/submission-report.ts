@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { renderReportMarkdown, type QaReport } from '../../layers/qa';
+import { httpHandler } from '../../layers/common/http';
+import { buckets, objects } from '../shared/context';
+import { submissionPath } from '../shared/schemas';
+import { loadSubmissionFor } from '../shared/submission-access';
+import { reportKeys } from '../qa/context';
+import { submissionReport } from '../qa/report-data';
+
+/**
+ * GET /submissions/{id}/report: the submission's QA report for its site's
+ * uploaders and curators. JSON by default; Markdown with `?format=md` or
+ * `Accept: text/markdown`. The stored report (written when the submission
+ * workflow finished, rewritten on curator decisions) is served when it exists;
+ * before that a provisional one is built from the catalog (`final: false`).
+ */
+export const handler = httpHandler({
+  roles: ['site-uploader', 'curator'],
+  path: submissionPath,
+  query: z.object({ format: z.enum(['json', 'md']).optional() }),
+}, async ({ caller, path, query, event }) => {
+  const submission = await loadSubmissionFor(caller, path.submissionId, 'read');
+  const stored = await objects().getBytes(buckets.released(), reportKeys(submission.submissionId).json);
+  const report: QaReport = stored
+    ? JSON.parse(Buffer.from(stored).toString('utf8')) as QaReport
+    : await submissionReport(submission, new Date().toISOString());
+  const accept = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'accept')?.[1] ?? '';
+  const markdown = query.format === 'md' || (query.format === undefined && accept.includes('text/markdown'));
+  if (markdown) {
+    return { statusCode: 200, body: undefined, text: renderReportMarkdown(report), headers: { 'content-type': 'text/markdown; charset=utf-8' } };
+  }
+  return { statusCode: 200, body: report };
+});

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { summarizeStudy, type Instance, type Submission } from '../../layers/catalog/entities';
+import type { QuarantineRecord } from '../../layers/catalog/qa-repository';
+import { instanceCatalogFields } from '../../layers/catalog/dicom-fields';
+import { deidentify, profileForProject, verifyDeidentified } from '../../layers/dicom';
+import { evaluateInstance, recordedFactsOf, ruleById, type Finding } from '../../layers/qa';
+import { DatasetView, QA_TAG } from '../../layers/qa/dataset-view';
+import { scanPart10 } from '../../layers/dicom/part10';
+import { TransientError } from '../../layers/common/errors';
+import { buckets, catalog, deidSecret, objects } from '../shared/context';
+import { releasedKey } from '../shared/intake-key';
+import { projectQaConfig, qaRepository } from './context';
+
+export type ReleaseCheck =
+  | { readonly ok: true; readonly bytes: Uint8Array; readonly findings: readonly Finding[]; readonly ids: { studyUid: string; seriesUid: string; sopUid: string } }
+  | { readonly ok: false; readonly blocking: readonly Finding[] };
+
+/**
+ * Re-runs the pipeline's checks on a quarantined file: for an original (PHI)
+ * upload, de-identify -> verify -> instance QA, exactly as the ingest workflow
+ * does; for a de-identified copy a study rule sent back, instance QA again and
+ * the study findings it was quarantined for. Blocking findings the curator did
+ * not override (and the verifier's, which nobody can) stop the release.
+ */
+export async function recheck(record: QuarantineRecord, submission: Submission, bytes: Uint8Array, overrides: readonly string[]): Promise<ReleaseCheck> {
+  const config = await projectQaConfig(submission.project);
+  let output = bytes;
+  let findings: Finding[];
+  if (record.objectKind === 'original') {
+    const original = evaluateInstance(bytes, { config, phase: 'original' });
+    const unreadable = original.findings.filter((f) => f.ruleId === 'dicom.parses');
+    if (unreadable.length > 0) return { ok: false, blocking: unreadable };
+    const deid = deidentify(bytes, { secret: await deidSecret(), project: submission.project, profile: profileForProject(submission.project) });
+    const verification = verifyDeidentified(bytes, deid.bytes);
+    const failedChecks = verification.passed ? [] : [...new Set(verification.failures.map((f) => (f.keyword ? `${f.check}:${f.keyword}` : f.check)))];
+    output = deid.bytes;
+    findings = [...evaluateInstance(output, { config, deidOutcome: deid.outcome, verification: { passed: verification.passed, failedChecks } }).findings];
+  } else {
+    findings = [
+      ...evaluateInstance(output, { config, verification: { passed: true, failedChecks: [] } }).findings,
+      ...record.findings.filter((f) => ruleById(f.ruleId)?.level === 'study').map((f) => ({ ...f })),
+    ];
+  }
+  const view = evaluateInstance(output, { config }).view;
+  if (!view) return { ok: false, blocking: findings.filter((f) => f.severity === 'quarantine') };
+  const ids = { studyUid: view.text(QA_TAG.StudyInstanceUID), seriesUid: view.text(QA_TAG.SeriesInstanceUID), sopUid: view.text(QA_TAG.SOPInstanceUID) };
+
+  const claim = { ...ids, sha256: sha256Hex(output), fileId: record.fileId, submissionId: record.submissionId, at: new Date().toISOString() };
+  const claimed = await qaRepository().claimSop(claim);
+  if (!claimed.claimed) {
+    const holder = await catalog().getFile(claimed.holder.submissionId, claimed.holder.fileId);
+    const gives = holder && (holder.status === 'quarantined' || holder.status === 'missing') && await qaRepository().takeOverSop(claim, claimed.holder.fileId);
+    if (!gives) findings.push({ ruleId: 'uids.duplicate-sop', severity: 'quarantine', message: `SOPInstanceUID already received with different content (first in file ${claimed.holder.fileId})` });
+  }
+  const blocking = findings.filter((f) => f.severity === 'quarantine' && !(overrides.includes(f.ruleId) && ruleById(f.ruleId)?.overridable));
+  return blocking.length > 0 ? { ok: false, blocking } : { ok: true, bytes: output, findings, ids };
+}
+
+/**
+ * Publishes a released file: the de-identified copy into the released bucket
+ * (confirmed by size), the file's outcome back to staged with its instance
+ * record, and, when its submission is already published, its study re-indexed
+ * and published. Returns false when another release got there first.
+ */
+export async function publishReleased(record: QuarantineRecord, submission: Submission, check: Extract<ReleaseCheck, { ok: true }>, now: string): Promise<{ restored: boolean; published: boolean }> {
+  const { bytes, ids } = check;
+  const target = releasedKey(ids.studyUid, ids.seriesUid, ids.sopUid);
+  const sha256 = sha256Hex(bytes);
+  await objects().put(buckets.released(), target, bytes, { metadata: { sha256 } });
+  const stored = await objects().head(buckets.released(), target);
+  if (!stored || stored.size !== bytes.byteLength) throw new TransientError('the released copy could not be confirmed');
+
+  const view = new DatasetView(scanPart10(bytes));
+  const modality = view.optionalText(QA_TAG.Modality);
+  const instance: Instance = {
+    ...ids, project: submission.project, site: submission.site, submissionId: submission.submissionId, fileId: record.fileId,
+    objectKey: target, size: bytes.byteLength, sha256, transferSyntaxUid: view.transferSyntaxUid, sopClassUid: view.text(QA_TAG.SOPClassUID),
+    ...(modality ? { modality } : {}), stagedAt: now, ...recordedFactsOf(bytes), ...instanceCatalogFields(bytes),
+  };
+  const restored = await qaRepository().restoreToStaged({ submissionId: submission.submissionId, fileId: record.fileId, releasedKey: target, at: now }, instance);
+  if (!restored) return { restored: false, published: false };
+  await qaRepository().putFileResult({
+    submissionId: submission.submissionId, fileId: record.fileId, evaluatedAt: now,
+    outcome: check.findings.length ? 'warn' : 'pass',
+    findings: check.findings.map(({ ruleId, severity, message }) => ({ ruleId, severity, message })),
+  });
+  // A submission still in its workflow is indexed and published by it; a published one gets its study now.
+  const current = await catalog().getSubmission(submission.submissionId);
+  if (current?.status !== 'published') return { restored: true, published: false };
+  const instances = await catalog().listInstances(ids.studyUid);
+  await catalog().upsertStudyAggregate(summarizeStudy(instances, now));
+  await catalog().publishStudy(ids.studyUid, now);
+  return { restored: true, published: true };
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { renderReportMarkdown } from '../../layers/qa';
+import { logger } from '../../layers/common/powertools';
+import { taskHandler } from '../../layers/common/task';
+import type { QaReportResult } from '../../workflows/contracts';
+import { catalog } from '../shared/context';
+import { storeReport } from '../qa/store-report';
+import { submissionReport } from '../qa/report-data';
+import { SubmissionNotSealed } from './index-submission';
+
+/** Last state of the submission workflow: writes the QA report (JSON and Markdown) to the released bucket under reports/. */
+export const handler = taskHandler(z.object({ submissionId: z.string().uuid() }), async ({ submissionId }): Promise<QaReportResult> => {
+  const submission = await catalog().getSubmission(submissionId);
+  if (!submission || submission.status === 'open') throw new SubmissionNotSealed('the submission is not sealed');
+  const report = await submissionReport(submission, new Date().toISOString());
+  const keys = await storeReport(report, renderReportMarkdown(report));
+  logger.info('qa report stored', { submissionId, quarantined: report.counts.quarantine, warnings: report.warnings.length });
+  return { submissionId, reportKey: keys.json, quarantined: report.counts.quarantine, warnings: report.warnings.length };
+});

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import type { Instance } from '../../layers/catalog/entities';
+import { evaluateStudies, evaluateSubmission, filesToQuarantine, type Finding, type InstanceFacts } from '../../layers/qa';
+import { logger } from '../../layers/common/powertools';
+import { taskHandler } from '../../layers/common/task';
+import type { StudyQaResult } from '../../workflows/contracts';
+import { catalog } from '../shared/context';
+import { casesForSubmission } from '../qa/cases-hook';
+import { projectQaConfig, qaRepository } from '../qa/context';
+import { requarantineStaged } from '../qa/requarantine';
+import { SubmissionNotSealed } from './index-submission';
+
+/**
+ * First state of the submission workflow, before indexing: the series/study rules
+ * over every instance of the studies the submission touched (instances other
+ * submissions staged count too: one patient per study holds across them), and the
+ * submission rules. A quarantine finding sends this submission's file back to
+ * quarantine; the findings are recorded for the QA report.
+ */
+export const handler = taskHandler(z.object({ submissionId: z.string().uuid() }), async ({ submissionId }): Promise<StudyQaResult> => {
+  const submission = await catalog().getSubmission(submissionId);
+  if (!submission || submission.status === 'open') throw new SubmissionNotSealed('the submission is not sealed');
+  const config = await projectQaConfig(submission.project);
+  const [files, studyUids] = await Promise.all([catalog().listFiles(submissionId), catalog().listSubmissionStudyUids(submissionId)]);
+  const instances: Instance[] = [];
+  for (const studyUid of studyUids) instances.push(...await catalog().listInstances(studyUid));
+
+  const ownFiles = new Set(files.filter((f) => f.status === 'staged').map((f) => f.fileId));
+  const studyFindings = evaluateStudies(instances.map(factsOf), config)
+    // Another submission's files are its own business; series-level findings (no file) are reported.
+    .filter((f) => !f.fileId || ownFiles.has(f.fileId) || f.severity === 'warn');
+  const casesByStudy = await casesForSubmission(submissionId);
+  const submissionFindings = evaluateSubmission({ files, studyUids, ...(casesByStudy ? { casesByStudy } : {}) }, config);
+
+  const now = new Date().toISOString();
+  const quarantined: string[] = [];
+  for (const [fileId, findings] of filesToQuarantine(studyFindings)) {
+    const instance = instances.find((i) => i.fileId === fileId && ownFiles.has(i.fileId));
+    if (instance && await requarantineStaged(submission, instance, findings, now)) quarantined.push(fileId);
+  }
+  const findings: Finding[] = [...studyFindings, ...submissionFindings];
+  await qaRepository().putSubmissionResult({ submissionId, findings, quarantinedFileIds: quarantined, evaluatedAt: now });
+  logger.info('study qa', { submissionId, studies: studyUids.length, instances: instances.length, findings: findings.length, quarantined: quarantined.length });
+  return { submissionId, findings: findings.length, quarantined: quarantined.length };
+});
+
+function factsOf(i: Instance): InstanceFacts {
+  return {
+    fileId: i.fileId, studyUid: i.studyUid, seriesUid: i.seriesUid, sopUid: i.sopUid, sha256: i.sha256, order: `${i.stagedAt}#${i.fileId}`,
+    ...(i.modality ? { modality: i.modality } : {}),
+    ...(i.patientPseudonym !== undefined ? { patientId: i.patientPseudonym } : {}),
+    ...(i.instanceNumber !== undefined ? { instanceNumber: i.instanceNumber } : {}),
+    ...(i.frameOfReferenceUid !== undefined ? { frameOfReferenceUid: i.frameOfReferenceUid } : {}),
+    ...(i.pixelSha256 !== undefined ? { pixelSha256: i.pixelSha256 } : {}),
+  };
+}
