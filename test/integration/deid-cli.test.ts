@@ -1,0 +1,113 @@
+/**
+ * `hilum deid` end to end, as a user runs it: a spawned `node cli/bin/hilum.js`
+ * on a folder of good, burned-in, corrupt and non-DICOM files.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { profileForProject, verifyDeidentified } from '../../layers/dicom';
+import { runDeidBatch } from '../../cli/lib/deid-batch';
+import { makeDicom } from '../support/synthetic-dicom';
+
+const ROOT = join(__dirname, '../..');
+const FIXTURES = join(ROOT, 'test/fixtures/dicom');
+const SECRET = 'a'.repeat(64);
+
+function place(dir: string, relative: string, bytes: Uint8Array): void {
+  mkdirSync(dirname(join(dir, relative)), { recursive: true });
+  writeFileSync(join(dir, relative), bytes);
+}
+
+function hilum(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [join(ROOT, 'cli/bin/hilum.js'), ...args], {
+    encoding: 'utf8', env: { ...process.env, HILUM_DEID_SECRET: '', ...env }, timeout: 120_000,
+  });
+}
+
+describe('hilum deid', () => {
+  const work = mkdtempSync(join(tmpdir(), 'hilum-deid-cli-'));
+  const input = join(work, 'in');
+  const output = join(work, 'out');
+  const secretFile = join(work, 'secret.key');
+  writeFileSync(secretFile, `${SECRET}\n`);
+  place(input, 'site-a/ct/slice1.dcm', makeDicom({ instanceNumber: 1 }));
+  place(input, 'site-a/ct/slice2.dcm', makeDicom({ instanceNumber: 2 }));
+  place(input, 'site-b/xray/cr.dcm', makeDicom({ modality: 'CR', burnedInAnnotation: 'YES' }));
+  mkdirSync(join(input, 'site-b/mixed'), { recursive: true });
+  copyFileSync(join(FIXTURES, 'malformed/MR_truncated.dcm'), join(input, 'site-b/mixed/truncated.dcm'));
+  copyFileSync(join(FIXTURES, 'malformed/not_dicom.dcm'), join(input, 'site-b/mixed/notes.dcm'));
+  copyFileSync(join(FIXTURES, 'transfer-syntax/MR_small_bigendian.dcm'), join(input, 'mr.dcm'));
+
+  const run = hilum(['deid', input, output, '--secret-file', secretFile, '--jobs', '2']);
+
+  it('exits 1 because files failed, and lists each failure with its reason', () => {
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/hilum deid: 6 files, .* 2 worker\(s\)/);
+    expect(run.stdout).toContain('ok: 3');
+    expect(run.stdout).toContain('needs-pixel-review: 1');
+    expect(run.stdout).toContain('failed: 2');
+    expect(run.stdout).toContain('site-b/mixed/truncated.dcm: truncated: element (7FE0,0010) declares 8192 bytes, 8130 remain');
+    expect(run.stdout).toContain('site-b/mixed/notes.dcm: not a DICOM Part 10 file: no DICM prefix');
+  });
+
+  it('keeps relative paths, puts the burned-in file aside, and writes nothing for failures', () => {
+    for (const path of ['site-a/ct/slice1.dcm', 'site-a/ct/slice2.dcm', 'mr.dcm', 'needs-pixel-review/site-b/xray/cr.dcm']) {
+      expect({ path, exists: existsSync(join(output, path)) }).toEqual({ path, exists: true });
+    }
+    expect(existsSync(join(output, 'site-b/xray/cr.dcm'))).toBe(false);
+    expect(existsSync(join(output, 'site-b/mixed'))).toBe(false);
+  });
+
+  it('writes outputs that the independent verifier passes', () => {
+    for (const path of ['site-a/ct/slice1.dcm', 'mr.dcm']) {
+      const original = readFileSync(join(input, path));
+      const result = verifyDeidentified(original, readFileSync(join(output, path)), profileForProject('local'));
+      expect({ path, failures: result.failures }).toEqual({ path, failures: [] });
+    }
+  });
+
+  it('writes a batch report with counts and no values or file names', () => {
+    const text = readFileSync(join(output, 'deid-report.json'), 'utf8');
+    const report = JSON.parse(text);
+    expect(report).toMatchObject({
+      files: 6, outcomes: { ok: 3, 'needs-pixel-review': 1, failed: 2 }, profile: { name: 'midrc' }, jobs: 2,
+      failureReasons: { 'not a DICOM Part 10 file: no DICM prefix': 1 },
+      pixelReviewReasons: { 'burned-in-annotation': 1 },
+    });
+    expect(report.actionCounts['PatientName:pseudonym']).toBe(4);
+    expect(report.perFile).toHaveLength(6);
+    expect(report.memory.peakWorkerBytes).toHaveLength(2);
+    expect(text).not.toMatch(/DOE|JANE|MRN-90210|slice1|site-a|truncated\.dcm/);
+  });
+
+  it('gives the same pseudonyms and UIDs on a second run with the same secret', () => {
+    const again = join(work, 'again');
+    expect(hilum(['deid', join(input, 'site-a'), again], { HILUM_DEID_SECRET: SECRET }).status).toBe(0);
+    expect(readFileSync(join(again, 'ct/slice1.dcm')).equals(readFileSync(join(output, 'site-a/ct/slice1.dcm')))).toBe(true);
+  });
+
+  it('refuses to run without a secret and says how to make one; never takes it as an argument', () => {
+    const none = hilum(['deid', input, join(work, 'none')]);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain('a de-identification secret is required');
+    expect(none.stderr).toContain('openssl rand -hex 32 > secret.key');
+    expect(hilum(['deid', input, join(work, 'none'), '--secret', SECRET]).status).toBe(2);
+  });
+
+  it('rejects a bad profile naming the field', () => {
+    const profile = join(work, 'bad-profile.json');
+    const midrc = JSON.parse(readFileSync(join(ROOT, 'layers/dicom/profiles/midrc.json'), 'utf8'));
+    writeFileSync(profile, JSON.stringify({ ...midrc, options: { ...midrc.options, retainSafePrivate: 'yes' } }));
+    const bad = hilum(['deid', input, join(work, 'bad'), '--secret-file', secretFile, '--profile', profile]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('options.retainSafePrivate must be a boolean');
+  });
+
+  it('runs in-process too (worker threads load TypeScript under jest)', async () => {
+    const summary = await runDeidBatch({ input: join(input, 'site-a'), output: join(work, 'in-process'), profile: profileForProject('local'), secret: SECRET, project: 'local', jobs: 2 });
+    expect(summary.outcomes).toEqual({ ok: 2, 'needs-pixel-review': 0, failed: 0 });
+    expect(readFileSync(join(work, 'in-process/ct/slice1.dcm')).equals(readFileSync(join(output, 'site-a/ct/slice1.dcm')))).toBe(true);
+  });
+});
