@@ -26,4 +26,4 @@ export {
   type DeidProfile,
 } from './profiles';
 export { verifyDeidentified, type VerificationResult, type VerificationFailure } from './verify';
-export { runInstanceQa, IN_SCOPE_MODALITIES, type QaFinding, type QaResult } from './qa/instance-qa';
+// QA rules live in layers/qa (the rules engine); they read DICOM through this layer's scanner.
