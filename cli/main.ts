@@ -4,8 +4,9 @@ import { startCommand } from './commands/start';
 import { tokenCommand } from './commands/token';
 import { gatewayCommand } from './commands/gateway';
 import { uploadCommand } from './commands/upload';
+import { qaCommand } from './commands/qa';
 
-const COMMANDS: readonly Command[] = [startCommand, tokenCommand, uploadCommand, gatewayCommand, deidCommand];
+const COMMANDS: readonly Command[] = [startCommand, tokenCommand, uploadCommand, gatewayCommand, deidCommand, qaCommand];
 
 const USAGE = `hilum: an open-source serverless medical imaging data commons
 
