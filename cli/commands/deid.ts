@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { DEFAULT_PROFILE, parseProfileJson, ProfileError, type DeidProfile } from '../../layers/dicom';
+import { DEFAULT_PROFILE, parseProfileJson, ProfileError, type DeidProfile } from '../../layers/dicom/profiles';
 import { Command, integerOption, stringOption, UsageError } from '../command';
 import { runDeidBatch, REPORT_NAME, REVIEW_FOLDER, type DeidBatchSummary } from '../lib/deid-batch';
 import { readDeidSecret } from '../lib/deid-secret';

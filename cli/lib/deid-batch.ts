@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { addCounts, type DeidProfile } from '../../layers/dicom';
+import type { DeidProfile } from '../../layers/dicom/profiles';
 import type { FileResult, FileTask, WorkerReport, WorkerSetup } from './deid-protocol';
 import { scanFiles, type FoundFile } from './scan-files';
 
@@ -166,7 +166,7 @@ function report(summary: DeidBatchSummary, results: readonly FileResult[], optio
   for (const r of results) {
     if (r.outcome === 'failed') failureReasons[r.reason] = (failureReasons[r.reason] ?? 0) + 1;
     else {
-      addCounts(actionCounts, r.actionCounts);
+      for (const [key, n] of Object.entries(r.actionCounts)) actionCounts[key] = (actionCounts[key] ?? 0) + n;
       for (const reason of r.pixelReview) pixelReviewReasons[reason] = (pixelReviewReasons[reason] ?? 0) + 1;
     }
   }

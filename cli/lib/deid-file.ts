@@ -3,9 +3,10 @@
  * view of the input's Pixel Data (no joined copy): the unit of work of a
  * `hilum deid` worker, also callable in-process.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writevSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, writevSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { deidentify, DicomParseError } from '../../layers/dicom';
+import { deidentify } from '../../layers/dicom/deidentify';
+import { DicomParseError } from '../../layers/dicom/errors';
 import type { FileResult, FileTask, WorkerSetup } from './deid-protocol';
 
 function writeChunks(path: string, chunks: readonly Uint8Array[]): void {
@@ -31,6 +32,31 @@ function writeChunks(path: string, chunks: readonly Uint8Array[]): void {
   }
 }
 
+/**
+ * One input buffer per worker, grown to the largest file seen and reused: the
+ * output's Pixel Data chunk is a view of it, written before the next read, so
+ * a worker holds about one file at a time instead of leaving a trail of
+ * buffers for the garbage collector (the per-worker memory budget).
+ */
+let scratch = Buffer.allocUnsafe(0);
+
+function readWhole(path: string): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size > scratch.byteLength) scratch = Buffer.allocUnsafe(Math.max(size, Math.floor(scratch.byteLength * 1.25)));
+    let read = 0;
+    while (read < size) {
+      const n = readSync(fd, scratch, read, size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return scratch.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** A reason safe to print and store: DicomParseError messages are value-free by design; anything else is named only. */
 export function failureReason(error: unknown): string {
   if (error instanceof DicomParseError) return error.message;
@@ -41,8 +67,8 @@ export function failureReason(error: unknown): string {
 export function deidentifyOneFile(task: FileTask, setup: WorkerSetup): FileResult {
   let bytesIn = 0;
   try {
-    bytesIn = statSync(task.input).size;
-    const bytes = readFileSync(task.input);
+    const bytes = readWhole(task.input);
+    bytesIn = bytes.byteLength;
     const out = deidentify(bytes, setup);
     const target = out.outcome === 'ok' ? task.output : task.reviewOutput;
     try {

@@ -9,7 +9,7 @@
  * the verifier uses it as a reader independent of the de-identifier's.
  */
 import { inflateRawSync } from 'node:zlib';
-import { dictionaryEntry } from './dcmjs';
+import type { dictionaryEntry as DictionaryEntryFn } from './dcmjs';
 import { DicomParseError } from './errors';
 import { formatTag, tagKey, TAG, type TagKey } from './tags';
 
@@ -58,6 +58,18 @@ export const TRANSFER_SYNTAX = {
   deflatedExplicitLittle: '1.2.840.10008.1.2.1.99',
   explicitBig: '1.2.840.10008.1.2.2',
 } as const;
+
+/**
+ * The data dictionary (dcmjs) is loaded on the first Implicit VR element only:
+ * loading dcmjs costs ~100 ms, which a short-lived worker or Lambda reading
+ * Explicit VR files never needs to pay.
+ */
+let dictionary: typeof DictionaryEntryFn | undefined;
+function dictionaryVr(key: TagKey): string | undefined {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  dictionary ??= (require('./dcmjs') as { dictionaryEntry: typeof DictionaryEntryFn }).dictionaryEntry;
+  return dictionary(key)?.vr;
+}
 
 const UNDEFINED = 0xffffffff;
 const MAX_DEPTH = 64;
@@ -135,7 +147,7 @@ class Walker {
         valueStart = offset + 8;
       }
     } else {
-      vr = dictionaryEntry(key)?.vr;
+      vr = dictionaryVr(key);
       length = this.u32(offset + 4, syntax.little);
       valueStart = offset + 8;
     }

@@ -6,7 +6,7 @@
  * Pixel Data value is a slice of the input, never decoded or copied here.
  */
 import { deflateRawSync } from 'node:zlib';
-import { dictionaryEntry } from '../dcmjs';
+import type { dictionaryEntry as DictionaryEntryFn } from '../dcmjs';
 import { scanPart10, TRANSFER_SYNTAX, type ScannedElement, type ScannedFile } from '../part10';
 import type { DeidProfile } from '../profiles';
 import { summarize, type InstanceSummary } from '../summary';
@@ -93,10 +93,14 @@ function compiled(profile: DeidProfile): { rules: ReadonlyMap<TagKey, Rule>; kee
 }
 
 const KEYWORDS = new Map<TagKey, string>();
+let dictionary: typeof DictionaryEntryFn | undefined;
+/** Keyword to count a removal under; the dictionary (dcmjs, ~100 ms to load) is loaded on first need only. */
 function keywordOf(key: TagKey): string {
   let keyword = KEYWORDS.get(key);
   if (keyword === undefined) {
-    keyword = dictionaryEntry(key)?.keyword.replace(/^RETIRED_/, '') ?? formatTag(key);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    dictionary ??= (require('../dcmjs') as { dictionaryEntry: typeof DictionaryEntryFn }).dictionaryEntry;
+    keyword = dictionary(key)?.keyword.replace(/^RETIRED_/, '') ?? formatTag(key);
     KEYWORDS.set(key, keyword);
   }
   return keyword;
