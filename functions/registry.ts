@@ -43,6 +43,15 @@ export const FUNCTIONS = {
   getSubmission: api('GetSubmission', 'functions/api/get-submission.ts', 'Shows a submission and its file outcomes', { table: 'read' }),
   listStudies: api('ListStudies', 'functions/api/list-studies.ts', 'Lists published studies', { table: 'read' }),
   studyFiles: api('StudyFiles', 'functions/api/study-files.ts', 'Presigned GET URLs for the files of a published study', { table: 'read', buckets: { released: 'read' } }),
+  search: api('Search', 'functions/api/search.ts', 'Faceted cohort search over the in-memory search snapshot', { table: 'read', buckets: { released: 'read' }, memoryMb: 1536 }),
+  putCases: api('PutCases', 'functions/api/cases.ts', 'Receives a submission\'s cases.csv; pseudonymizes case ids with the project key', { table: 'readwrite', readsDeidSecret: true }),
+  saveProject: api('SaveProject', 'functions/api/projects.ts', 'Creates or updates a project (availability, settings)', { table: 'readwrite' }),
+  listProjects: api('ListProjects', 'functions/api/project-list.ts', 'Lists the projects the caller may see', { table: 'read' }),
+  createRelease: api('CreateRelease', 'functions/api/release-create.ts', 'Cuts a release: manifest, frozen snapshot, Parquet export', { table: 'readwrite', buckets: { released: 'readwrite' }, memoryMb: 2048 }),
+  listReleases: api('ListReleases', 'functions/api/release-list.ts', 'Lists releases', { table: 'read' }),
+  createCohort: api('CreateCohort', 'functions/api/cohorts.ts', 'Saves a cohort (filters pinned to a release)', { table: 'readwrite', buckets: { released: 'read' }, memoryMb: 1536 }),
+  getCohort: api('GetCohort', 'functions/api/cohort-get.ts', 'Shows a cohort with its counts', { table: 'read', buckets: { released: 'read' }, memoryMb: 1536 }),
+  cohortManifest: api('CohortManifest', 'functions/api/cohort-manifest.ts', 'A cohort\'s manifest (one row per object, JSON or CSV)', { table: 'read', buckets: { released: 'read' }, memoryMb: 1536 }),
 
   parse: task('Parse', 'functions/ingest/parse.ts', 'Reads an intake object and checks it is DICOM', { table: 'read', buckets: { intake: 'read' } }),
   deidentify: task('Deidentify', 'functions/ingest/deidentify.ts', 'De-identifies an intake object into the work prefix', { table: 'read', buckets: { intake: 'readwrite' }, readsDeidSecret: true }),
@@ -53,6 +62,7 @@ export const FUNCTIONS = {
 
   indexSubmission: task('IndexSubmission', 'functions/submission/index-submission.ts', 'Builds study records from staged instances', { table: 'readwrite' }),
   publishSubmission: task('PublishSubmission', 'functions/submission/publish-submission.ts', 'Makes a sealed submission\'s studies visible', { table: 'readwrite' }),
+  rebuildSnapshot: task('RebuildSnapshot', 'functions/search/rebuild-snapshot.ts', 'Adds a published submission\'s studies to the search snapshot (new version)', { table: 'readwrite', buckets: { released: 'readwrite' }, memoryMb: 2048 }),
   studyQa: task('StudyQa', 'functions/submission/study-qa.ts', 'Series, study and submission QA rules; sends failing staged files back to quarantine', { table: 'readwrite', buckets: { quarantine: 'write', released: 'readwrite' } }),
   qaReport: task('QaReport', 'functions/submission/qa-report.ts', 'Writes a submission\'s QA report (JSON and Markdown) under reports/', { table: 'read', buckets: { released: 'write' } }),
   sweepMissingFiles: task('SweepMissingFiles', 'functions/qa/sweep-missing.ts', 'Marks announced files never received after the grace period as missing (scheduled)', { table: 'readwrite', buckets: { intake: 'read' }, putsEvents: true }),

@@ -91,7 +91,7 @@ export interface QuarantineResult { readonly quarantineKey: string; readonly rea
 
 /**
  * Submission workflow (one execution per "Submission Ready" event on the hilum bus):
- *   StudyQa -> IndexSubmission -> PublishSubmission -> QaReport, Retry on transient errors, Catch -> Fail.
+ *   StudyQa -> IndexSubmission -> PublishSubmission -> QaReport -> RebuildSnapshot, Retry on transient errors, Catch -> Fail.
  */
 export const PIPELINE_EVENT_SOURCE = 'hilum.pipeline';
 export const SUBMISSION_READY = 'Submission Ready';
@@ -105,6 +105,8 @@ export interface QaReportResult { readonly submissionId: string; readonly report
 export interface IndexResult { readonly submissionId: string; readonly studyUids: readonly string[]; readonly instanceCount: number }
 /** $.publish */
 export interface PublishResult { readonly submissionId: string; readonly published: number; readonly alreadyPublished: boolean }
+/** $.snapshot: the live search snapshot's new version with this submission's studies. */
+export interface RebuildSnapshotResult { readonly submissionId: string; readonly version: number; readonly studies: number; readonly changed: number }
 
 /** Error names a task may throw; Retry matches TRANSIENT_ERRORS only. */
 export const TRANSIENT_ERRORS = [

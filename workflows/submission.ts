@@ -4,14 +4,14 @@ import { Construct } from 'constructs';
 import { FunctionKey } from '../functions/registry';
 import { invokeStep } from './ingest';
 
-export type SubmissionFunctionKey = Extract<FunctionKey, 'studyQa' | 'indexSubmission' | 'publishSubmission' | 'qaReport'>;
+export type SubmissionFunctionKey = Extract<FunctionKey, 'studyQa' | 'indexSubmission' | 'publishSubmission' | 'qaReport' | 'rebuildSnapshot'>;
 export type SubmissionFunctions = Readonly<Record<SubmissionFunctionKey, lambda.IFunction>>;
 
 /**
  * The submission workflow, one execution per "Submission Ready" event on the
  * hilum bus (the execution input is the EventBridge event):
  *
- *   StudyQa -> IndexSubmission -> PublishSubmission -> QaReport -> Published
+ *   StudyQa -> IndexSubmission -> PublishSubmission -> QaReport -> RebuildSnapshot -> Published
  *   (StudyQa runs the series/study/submission rules and sends failing staged files
  *   back to quarantine before anything is indexed; QaReport stores the report)
  *   any task error (after transient retries) -> SubmissionFailed
@@ -26,10 +26,13 @@ export function submissionDefinition(scope: Construct, fns: SubmissionFunctions)
   const index = invokeStep(scope, 'IndexSubmission', fns.indexSubmission, input, 'index');
   const publish = invokeStep(scope, 'PublishSubmission', fns.publishSubmission, input, 'publish');
   const report = invokeStep(scope, 'QaReport', fns.qaReport, input, 'report');
-  for (const step of [studyQa, index, publish, report]) step.task.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
+  // The published studies become searchable: a new version of the live search snapshot.
+  const snapshot = invokeStep(scope, 'RebuildSnapshot', fns.rebuildSnapshot, input, 'snapshot');
+  for (const step of [studyQa, index, publish, report, snapshot]) step.task.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
   studyQa.result.next(index.task);
   index.result.next(publish.task);
   publish.result.next(report.task);
-  report.result.next(new sfn.Succeed(scope, 'Published'));
+  report.result.next(snapshot.task);
+  snapshot.result.next(new sfn.Succeed(scope, 'Published'));
   return studyQa.task;
 }

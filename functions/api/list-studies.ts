@@ -3,11 +3,14 @@ import { InvalidCursor } from '../../layers/catalog/repository';
 import { BadRequest } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { Study } from '../../layers/catalog/entities';
+import { inScope } from '../../layers/catalog/visibility';
 import { catalog } from '../shared/context';
+import { scopeOf } from '../search/scope';
 
 /**
- * GET /studies?modality=CT&limit=50&cursor=...: published studies. The search
- * snapshot replaces this scan for faceted search; this is the plain listing.
+ * GET /studies?modality=CT&limit=50&cursor=...: published studies the caller may
+ * see (the same visibility rule as search). POST /search is the faceted search;
+ * this is the plain listing.
  */
 export const handler = httpHandler({
   roles: ['researcher', 'curator'],
@@ -17,7 +20,8 @@ export const handler = httpHandler({
     limit: z.coerce.number().int().min(1).max(500).default(100),
     cursor: z.string().max(2048).optional(),
   }).strict(),
-}, async ({ query }) => {
+}, async ({ caller, query }) => {
+  const scope = await scopeOf(caller);
   const matches = [];
   let cursor = query.cursor;
   // Filters apply after the page is read; keep reading until the page is full or the index ends.
@@ -27,6 +31,7 @@ export const handler = httpHandler({
       for (const study of page.items) {
         if (query.modality && !study.modalities.includes(query.modality)) continue;
         if (query.project && study.project !== query.project) continue;
+        if (!inScope(scope, study.project)) continue;
         matches.push(publicView(study));
       }
       cursor = page.cursor;

@@ -31,6 +31,16 @@ export const ROUTES: readonly Route[] = [
   { method: 'PUT', path: '/projects/{project}/qa-config', fn: 'putQaConfig', roles: ['curator'] },
   { method: 'GET', path: '/studies', fn: 'listStudies', roles: ['researcher', 'curator'] },
   { method: 'GET', path: '/studies/{studyUid}/files', fn: 'studyFiles', roles: ['researcher', 'curator'] },
+  { method: 'POST', path: '/search', fn: 'search', roles: ['researcher', 'curator'] },
+  { method: 'GET', path: '/search', fn: 'search', roles: ['researcher', 'curator'] },
+  { method: 'PUT', path: '/submissions/{submissionId}/cases', fn: 'putCases', roles: ['site-uploader'] },
+  { method: 'POST', path: '/projects', fn: 'saveProject', roles: ['curator', 'admin'] },
+  { method: 'GET', path: '/projects', fn: 'listProjects', roles: ['researcher', 'curator', 'admin'] },
+  { method: 'POST', path: '/releases', fn: 'createRelease', roles: ['curator'] },
+  { method: 'GET', path: '/releases', fn: 'listReleases', roles: ['researcher', 'curator'] },
+  { method: 'POST', path: '/cohorts', fn: 'createCohort', roles: ['researcher', 'curator'] },
+  { method: 'GET', path: '/cohorts/{cohortId}', fn: 'getCohort', roles: ['researcher', 'curator'] },
+  { method: 'GET', path: '/cohorts/{cohortId}/manifest', fn: 'cohortManifest', roles: ['researcher', 'curator'] },
 ];
 
 export function functionOf(route: Route) {

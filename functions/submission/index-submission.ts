@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { summarizeStudy } from '../../layers/catalog/entities';
+import { summarizeSeries } from '../../layers/catalog/commons-entities';
 import { logger } from '../../layers/common/powertools';
 import { taskHandler } from '../../layers/common/task';
 import type { IndexResult } from '../../workflows/contracts';
@@ -10,7 +11,7 @@ export class SubmissionNotSealed extends Error {
   override readonly name = 'SubmissionNotSealed';
 }
 
-/** Builds (or rebuilds) the study record of every study the submission touched, from its instances. */
+/** Builds (or rebuilds) the study and series records of every study the submission touched, from its instances. */
 export const handler = taskHandler(z.object({ submissionId: z.string().uuid() }), async ({ submissionId }): Promise<IndexResult> => {
   const submission = await catalog().getSubmission(submissionId);
   if (!submission || submission.status === 'open') throw new SubmissionNotSealed('the submission is not sealed');
@@ -21,6 +22,7 @@ export const handler = taskHandler(z.object({ submissionId: z.string().uuid() })
     const instances = await catalog().listInstances(studyUid);
     if (instances.length === 0) continue;
     await catalog().upsertStudyAggregate(summarizeStudy(instances, now));
+    await catalog().putSeries(summarizeSeries(instances, now));
     instanceCount += instances.length;
   }
   logger.info('indexed', { submissionId, studies: studyUids.length, instances: instanceCount });

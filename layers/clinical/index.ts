@@ -3,3 +3,4 @@ export { parseCsv, CsvSyntaxError, type CsvRow } from './csv';
 export {
   parseCaseSheet, caseRowSchema, CASE_COLUMNS, CASE_ROW_JSON_SCHEMA, MAX_CASE_ROWS, type CaseRow, type CaseSheetError, type CaseSheetResult,
 } from './cases';
+export { casePseudonym } from './pseudonym';

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { manifestCsv } from '../../layers/catalog/manifest';
+import { httpHandler } from '../../layers/common/http';
+import { logger } from '../../layers/common/powertools';
+import { loadCohortFor, memberUids } from '../search/cohort-access';
+import { readReleaseManifest } from '../search/release-objects';
+import { scopeOf } from '../search/scope';
+
+/**
+ * GET /cohorts/{cohortId}/manifest?format=json|csv: one row per object of the
+ * cohort's studies as its release froze them (object id, UIDs, size, sha-256),
+ * with the total size: the input of `hilum download`.
+ */
+export const handler = httpHandler({
+  roles: ['researcher', 'curator'],
+  path: z.object({ cohortId: z.string().uuid() }),
+  query: z.object({ format: z.enum(['json', 'csv']).default('json') }).strict(),
+}, async ({ caller, path, query }) => {
+  const { cohort, release, snapshot } = await loadCohortFor(caller, path.cohortId);
+  const members = memberUids(snapshot, cohort, await scopeOf(caller));
+  const rows = (await readReleaseManifest(release.manifestKey)).filter((r) => members.has(r.studyUid));
+  const totalBytes = rows.reduce((sum, r) => sum + r.size, 0);
+  logger.info('manifest issued', { cohortId: cohort.cohortId, release: release.releaseNumber, studies: members.size, objects: rows.length, format: query.format });
+  const summary = { 'x-hilum-object-count': String(rows.length), 'x-hilum-total-bytes': String(totalBytes), 'x-hilum-release': String(release.releaseNumber) };
+  if (query.format === 'csv') {
+    return {
+      statusCode: 200, body: undefined, text: manifestCsv(rows),
+      headers: { ...summary, 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="cohort-${cohort.cohortId}.csv"` },
+    };
+  }
+  return {
+    statusCode: 200,
+    headers: summary,
+    body: {
+      format: 'hilum-manifest/1', cohortId: cohort.cohortId, name: cohort.name, release: release.releaseNumber,
+      studyCount: members.size, objectCount: rows.length, totalBytes,
+      objects: rows.map(({ objectId, studyUid, seriesUid, sopUid, size, sha256 }) => ({ objectId, studyUid, seriesUid, sopUid, size, sha256 })),
+    },
+  };
+});

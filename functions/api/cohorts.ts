@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { Conflict, NotFound } from '../../layers/common/errors';
+import { httpHandler } from '../../layers/common/http';
+import { logger } from '../../layers/common/powertools';
+import { search } from '../../layers/search';
+import { catalog } from '../shared/context';
+import { filtersSchema } from '../search/filters';
+import { scopeOf } from '../search/scope';
+import { frozenSnapshot } from '../search/store';
+
+/**
+ * POST /cohorts: saves a named filter set, pinned to a release (the latest unless
+ * one is named), with the number of studies it selects for the caller.
+ */
+export const handler = httpHandler({
+  roles: ['researcher', 'curator'],
+  body: z.object({ name: z.string().min(1).max(200), filters: filtersSchema, release: z.number().int().min(1).optional() }).strict(),
+}, async ({ caller, body }) => {
+  const release = body.release ? await catalog().getRelease(body.release) : await catalog().latestRelease();
+  if (!release) {
+    if (body.release) throw new NotFound(`no release ${body.release}`);
+    throw new Conflict('no release has been cut yet; a cohort pins a release');
+  }
+  const snapshot = await frozenSnapshot(release.snapshotKey);
+  const counted = search(snapshot, body.filters, { scope: await scopeOf(caller), limit: 0 });
+  const cohort = {
+    cohortId: randomUUID(), name: body.name, owner: caller.subject, createdAt: new Date().toISOString(),
+    releaseNumber: release.releaseNumber, filters: body.filters, studyCount: counted.total,
+  };
+  await catalog().putCohort(cohort);
+  logger.info('cohort saved', { cohortId: cohort.cohortId, release: release.releaseNumber, studies: counted.total });
+  return { statusCode: 201, body: cohort };
+});

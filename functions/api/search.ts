@@ -1,0 +1,29 @@
+import { BadRequest } from '../../layers/common/errors';
+import { httpHandler } from '../../layers/common/http';
+import { logger } from '../../layers/common/powertools';
+import { InvalidSearchCursor, search } from '../../layers/search';
+import { filtersFromQuery, searchBodySchema, searchQuerySchema } from '../search/filters';
+import { scopeOf } from '../search/scope';
+import { liveSnapshot } from '../search/store';
+
+/**
+ * POST /search (filters in the body) and GET /search (the same in the query
+ * string): counts per facet value (each facet without its own filter), the total
+ * and a page of studies, over the in-memory snapshot, limited to what the caller
+ * may see.
+ */
+export const handler = httpHandler({ roles: ['researcher', 'curator'], body: searchBodySchema, query: searchQuerySchema }, async ({ caller, body, query, event }) => {
+  const fromQuery = event.httpMethod === 'GET';
+  const filters = fromQuery ? filtersFromQuery(query) : body;
+  const { limit, cursor } = fromQuery ? query : body;
+  const [{ version, snapshot }, scope] = await Promise.all([liveSnapshot(), scopeOf(caller)]);
+  const started = performance.now();
+  try {
+    const result = search(snapshot, filters, { scope, limit, ...(cursor ? { cursor } : {}) });
+    logger.info('searched', { snapshotVersion: version, facetsFiltered: Object.keys(filters.facets ?? {}).length, total: result.total, ms: Math.round(performance.now() - started) });
+    return { statusCode: 200, body: { ...result, snapshotVersion: version } };
+  } catch (error) {
+    if (error instanceof InvalidSearchCursor) throw new BadRequest(error.message);
+    throw error;
+  }
+});

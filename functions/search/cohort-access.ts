@@ -1,0 +1,26 @@
+/**
+ * A cohort is a filter set evaluated on its release's FROZEN snapshot, so its
+ * membership is fixed by the release it pins: later publications, re-indexing or
+ * demographics changes never move it. What the caller may see is applied on every
+ * read (a revoked grant removes that project's studies from counts and manifests).
+ */
+import type { Cohort, Release } from '../../layers/catalog/commons-entities';
+import type { Scope } from '../../layers/catalog/visibility';
+import { hasRole, type Caller } from '../../layers/common/auth';
+import { NotFound } from '../../layers/common/errors';
+import { matchingRows, studyUidAt, type Snapshot } from '../../layers/search';
+import { catalog } from '../shared/context';
+import { frozenSnapshot } from './store';
+
+/** The cohort, if the caller owns it or is a curator (others: not found, so ids cannot be probed). */
+export async function loadCohortFor(caller: Caller, cohortId: string): Promise<{ cohort: Cohort; release: Release; snapshot: Snapshot }> {
+  const cohort = await catalog().getCohort(cohortId);
+  if (!cohort || (cohort.owner !== caller.subject && !hasRole(caller, 'curator'))) throw new NotFound('no such cohort');
+  const release = await catalog().getRelease(cohort.releaseNumber);
+  if (!release) throw new NotFound('the cohort\'s release is gone');
+  return { cohort, release, snapshot: await frozenSnapshot(release.snapshotKey) };
+}
+
+export function memberUids(snapshot: Snapshot, cohort: Pick<Cohort, 'filters'>, scope: Scope): Set<string> {
+  return new Set(matchingRows(snapshot, cohort.filters, scope).map((row) => studyUidAt(snapshot, row)));
+}

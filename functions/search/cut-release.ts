@@ -1,0 +1,94 @@
+/**
+ * Cutting a release: everything published now, frozen. Reads every published
+ * study with its series, instances and case from the catalog (a full rebuild of
+ * the search rows, which also refreshes demographics changed since publication),
+ * writes the release manifest, the frozen snapshot and the Parquet export, claims
+ * the release number (conditional write), then gives the live snapshot the new
+ * release numbers.
+ *
+ * Synchronous and bounded by the API's 29 s: fine for thousands of studies. A
+ * commons of millions cuts releases in a workflow (a Map over study pages), which
+ * this function's steps are shaped for.
+ */
+import type { Case, Release, Series } from '../../layers/catalog/commons-entities';
+import type { Instance, Study } from '../../layers/catalog/entities';
+import { manifestRowOf, type ManifestRow } from '../../layers/catalog/manifest';
+import { EXPORT_TABLES, exportKey, toParquet, type StudyExportRow } from '../../layers/catalog/parquet-export';
+import { SnapshotMoved } from '../../layers/catalog/repository';
+import { studyRowOf } from '../../layers/catalog/search-rows';
+import { buildSnapshot, mergeRows, type StudyRow } from '../../layers/search';
+import { buckets, catalog, objects } from '../shared/context';
+import { writeReleaseManifest } from './release-objects';
+import { liveRows, publishLive, releaseSnapshotKey, writeSnapshot } from './store';
+
+export interface CutRequest { readonly releaseNumber: number; readonly name?: string; readonly notes?: string; readonly createdBy: string }
+
+export async function cutRelease(request: CutRequest): Promise<Release> {
+  const n = request.releaseNumber;
+  const live = await liveRows();
+  const firstRelease = new Map(live.rows.map((r) => [r.studyUid, r.firstRelease]));
+  const studies = await catalog().listAllPublishedStudies();
+  const cases = await casesOf(studies);
+
+  const rows: StudyRow[] = [];
+  const studyExport: StudyExportRow[] = [];
+  const seriesExport: Series[] = [];
+  const instances: Instance[] = [];
+  for (const study of studies) {
+    const caseRecord = study.patientPseudonym ? cases.get(`${study.project}\0${study.patientPseudonym}`) : undefined;
+    const first = firstRelease.get(study.studyUid) ?? n;
+    rows.push(studyRowOf(study, caseRecord, first));
+    studyExport.push({ study, ...(caseRecord ? { caseRecord } : {}), firstRelease: first });
+    seriesExport.push(...await catalog().listSeries(study.studyUid));
+    instances.push(...await catalog().listInstances(study.studyUid));
+  }
+  const manifest: ManifestRow[] = instances.map(manifestRowOf);
+
+  const manifestKey = await writeReleaseManifest(n, manifest);
+  const snapshotKey = releaseSnapshotKey(n);
+  await writeSnapshot(snapshotKey, buildSnapshot(rows));
+  const released = buckets.released();
+  await objects().put(released, exportKey('studies', n), toParquet(EXPORT_TABLES.studies, studyExport), { contentType: 'application/vnd.apache.parquet' });
+  await objects().put(released, exportKey('series', n), toParquet(EXPORT_TABLES.series, seriesExport), { contentType: 'application/vnd.apache.parquet' });
+  await objects().put(released, exportKey('instances', n), toParquet(EXPORT_TABLES.instances, instances), { contentType: 'application/vnd.apache.parquet' });
+
+  const release: Release = {
+    releaseNumber: n,
+    ...(request.name ? { name: request.name } : {}),
+    ...(request.notes ? { notes: request.notes } : {}),
+    createdBy: request.createdBy,
+    createdAt: new Date().toISOString(),
+    studyCount: studies.length,
+    seriesCount: seriesExport.length,
+    instanceCount: instances.length,
+    totalBytes: instances.reduce((sum, i) => sum + i.size, 0),
+    manifestKey,
+    snapshotKey,
+    exportPrefix: 'analytics/',
+  };
+  await catalog().createRelease(release);
+  await giveLiveSnapshotReleases(rows, live.version);
+  return release;
+}
+
+/** The live snapshot with the release's rows; on a concurrent rebuild, merged onto the winner's. */
+async function giveLiveSnapshotReleases(rows: readonly StudyRow[], version: number | undefined): Promise<void> {
+  let base: { version?: number; rows: StudyRow[] } = { version, rows: [] };
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await publishLive(mergeRows(base.rows, rows), base.version);
+      return;
+    } catch (error) {
+      if (!(error instanceof SnapshotMoved) || attempt >= 4) throw error;
+      base = await liveRows();
+    }
+  }
+}
+
+async function casesOf(studies: readonly Study[]): Promise<Map<string, Case>> {
+  const out = new Map<string, Case>();
+  for (const project of new Set(studies.map((s) => s.project))) {
+    for (const c of await catalog().listCases(project)) out.set(`${c.project}\0${c.casePseudonym}`, c);
+  }
+  return out;
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import type { Study } from '../../layers/catalog/entities';
+import { studyRowOf } from '../../layers/catalog/search-rows';
+import { logger } from '../../layers/common/powertools';
+import { taskHandler } from '../../layers/common/task';
+import { mergeRows, type StudyRow } from '../../layers/search';
+import type { RebuildSnapshotResult } from '../../workflows/contracts';
+import { catalog } from '../shared/context';
+import { liveRows, publishLive } from './store';
+
+/**
+ * After a submission is published: the live search snapshot with this
+ * submission's studies added or refreshed (incremental: the previous snapshot's
+ * rows plus these, re-encoded), written as a new version, and the pointer moved.
+ * The work is bounded by the snapshot's size plus this submission's studies: a
+ * cases.csv that changes demographics of studies published earlier reaches search
+ * at the next release cut, which rebuilds every row from the catalog.
+ * A concurrent rebuild makes the pointer swap fail with a TransientError, and the
+ * workflow's Retry rebuilds on top of the winner.
+ */
+export const handler = taskHandler(z.object({ submissionId: z.string().uuid() }), async ({ submissionId }): Promise<RebuildSnapshotResult> => {
+  const started = Date.now();
+  const { version, rows } = await liveRows();
+  const changed = new Map<string, Study>();
+  for (const studyUid of await catalog().listSubmissionStudyUids(submissionId)) {
+    const study = await catalog().getStudy(studyUid);
+    if (study?.status === 'published') changed.set(studyUid, study);
+  }
+  const fresh: StudyRow[] = [];
+  for (const study of changed.values()) {
+    const caseRecord = study.patientPseudonym ? await catalog().getCase(study.project, study.patientPseudonym) : undefined;
+    fresh.push(studyRowOf(study, caseRecord, undefined));
+  }
+  const pointer = await publishLive(mergeRows(rows, fresh), version);
+  logger.info('search snapshot rebuilt', { submissionId, version: pointer.version, studies: pointer.studies, changed: fresh.length, ms: Date.now() - started });
+  return { submissionId, version: pointer.version, studies: pointer.studies, changed: fresh.length };
+});
+
