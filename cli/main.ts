@@ -1,12 +1,19 @@
 import { Command, parseCommandArgs, UsageError } from './command';
-import { deidCommand } from './commands/deid';
-import { startCommand } from './commands/start';
-import { tokenCommand } from './commands/token';
-import { gatewayCommand } from './commands/gateway';
-import { uploadCommand } from './commands/upload';
-import { qaCommand } from './commands/qa';
 
-const COMMANDS: readonly Command[] = [startCommand, tokenCommand, uploadCommand, gatewayCommand, deidCommand, qaCommand];
+/**
+ * Commands load on demand (require, not import(): the CLI runs through tsx's
+ * CommonJS hook, which native dynamic import bypasses): `start` and `gateway` pull in the AWS SDK, the
+ * emulators and the DICOM network stack, which `deid` or `token` should not pay
+ * for at every start.
+ */
+export const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Command> }[] = [
+  { name: 'start', summary: 'run the local commons (emulators, workflows, API) with sample data', load: async () => (require('./commands/start') as typeof import('./commands/start')).startCommand },
+  { name: 'token', summary: 'print a bearer token for a role (local mode only)', load: async () => (require('./commands/token') as typeof import('./commands/token')).tokenCommand },
+  { name: 'upload', summary: 'upload a folder of DICOM files as one submission (resumable)', load: async () => (require('./commands/upload') as typeof import('./commands/upload')).uploadCommand },
+  { name: 'gateway', summary: 'receive studies from a PACS over DICOM (C-STORE) and upload them', load: async () => (require('./commands/gateway') as typeof import('./commands/gateway')).gatewayCommand },
+  { name: 'deid', summary: 'de-identify DICOM files locally (PS3.15 Annex E profile, keyed)', load: async () => (require('./commands/deid') as typeof import('./commands/deid')).deidCommand },
+  { name: 'qa', summary: 'check a folder of DICOM files with the commons\' QA rules before upload', load: async () => (require('./commands/qa') as typeof import('./commands/qa')).qaCommand },
+];
 
 const USAGE = `hilum: an open-source serverless medical imaging data commons
 
@@ -23,11 +30,12 @@ export async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return name ? 0 : 2;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     console.error(`hilum: unknown command '${name}'\n\n${USAGE}`);
     return 2;
   }
+  const command = await entry.load();
   try {
     const args = parseCommandArgs(command, rest);
     if (args.values.help) {
