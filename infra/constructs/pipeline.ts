@@ -43,7 +43,7 @@ export class Pipeline extends Construct {
       [functions.parse, functions.deidentify, functions.verify, functions.qa, functions.stage, functions.quarantine]);
     const submissionScope = new Construct(this, 'Submission');
     this.submission = this.stateMachine(submissionScope, 'submission', submissionDefinition(submissionScope, functions), Duration.hours(2), obs,
-      [functions.studyQa, functions.indexSubmission, functions.publishSubmission, functions.qaReport]);
+      [functions.studyQa, functions.indexSubmission, functions.publishSubmission, functions.qaReport, functions.rebuildSnapshot]);
 
     // S3 "Object Created" events for uploads only (not the work/ copies) arrive on the default bus.
     const ingestDlq = obs.deadLetterQueue(this, 'IngestTargetDlq');

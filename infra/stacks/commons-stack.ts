@@ -2,6 +2,7 @@ import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { FUNCTIONS, FunctionKey } from '../../functions/registry';
 import { ENV } from '../../layers/common/env-names';
+import { Analytics } from '../constructs/analytics';
 import { Api } from '../constructs/api';
 import { Auth } from '../constructs/auth';
 import { Catalog } from '../constructs/catalog';
@@ -31,6 +32,7 @@ export class CommonsStack extends Stack {
   readonly functions: Readonly<Record<FunctionKey, HilumFunction>>;
   readonly pipeline: Pipeline;
   readonly api: Api;
+  readonly analytics: Analytics;
 
   constructor(scope: Construct, id: string, props: CommonsStackProps) {
     super(scope, id, props);
@@ -75,6 +77,9 @@ export class CommonsStack extends Stack {
       functions: this.functions,
       observability: this.observability,
     });
+
+    // Athena over each release's Parquet export (written by POST /releases).
+    this.analytics = new Analytics(this, 'Analytics', { released: this.storage.released, releasedKey: this.storage.released.encryptionKey! });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });

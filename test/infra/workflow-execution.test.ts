@@ -117,20 +117,21 @@ describe('ingest execution', () => {
 describe('submission execution', () => {
   const ready = { source: 'hilum.pipeline', 'detail-type': 'Submission Ready', detail: { submissionId: 's1' } };
 
-  it('runs study QA, indexes, publishes, then stores the QA report', async () => {
+  it('runs study QA, indexes, publishes, stores the QA report, then rebuilds the search snapshot', async () => {
     const calls: Record<string, Json[]> = {};
     const out = await run(submission, ready, {
       StudyQa: () => ({ submissionId: 's1', findings: 2, quarantined: 0 }),
       IndexSubmission: () => ({ submissionId: 's1', studyUids: ['2.25.1'], instanceCount: 3 }),
       PublishSubmission: () => ({ submissionId: 's1', published: 1, alreadyPublished: false }),
       QaReport: () => ({ submissionId: 's1', reportKey: 'reports/s1/qa-report.json', quarantined: 0, warnings: 2 }),
+      RebuildSnapshot: () => ({ submissionId: 's1', version: 4, studies: 10, changed: 1 }),
     }, calls);
-    expect(calls).toEqual({ StudyQa: [{ submissionId: 's1' }], IndexSubmission: [{ submissionId: 's1' }], PublishSubmission: [{ submissionId: 's1' }], QaReport: [{ submissionId: 's1' }] });
-    expect(out).toMatchObject({ studyQa: { findings: 2 }, index: { instanceCount: 3 }, publish: { published: 1 }, report: { reportKey: 'reports/s1/qa-report.json' } });
+    expect(calls).toEqual({ StudyQa: [{ submissionId: 's1' }], IndexSubmission: [{ submissionId: 's1' }], PublishSubmission: [{ submissionId: 's1' }], QaReport: [{ submissionId: 's1' }], RebuildSnapshot: [{ submissionId: 's1' }] });
+    expect(out).toMatchObject({ studyQa: { findings: 2 }, index: { instanceCount: 3 }, publish: { published: 1 }, report: { reportKey: 'reports/s1/qa-report.json' }, snapshot: { version: 4 } });
   });
 
   it('fails as SubmissionFailed when indexing fails', async () => {
-    const result = run(submission, ready, { StudyQa: () => ({}), IndexSubmission: () => { throw named('Boom', 'x'); }, PublishSubmission: () => ({}), QaReport: () => ({}) });
+    const result = run(submission, ready, { StudyQa: () => ({}), IndexSubmission: () => { throw named('Boom', 'x'); }, PublishSubmission: () => ({}), QaReport: () => ({}), RebuildSnapshot: () => ({}) });
     await expect(result).rejects.toMatchObject({ cause: { name: 'SubmissionFailed' } });
   });
 });

@@ -195,15 +195,16 @@ describe('ingest definition follows workflows/contracts.ts', () => {
 });
 
 describe('submission definition follows workflows/contracts.ts', () => {
-  it('runs study QA, indexes, publishes and stores the QA report for the submission of the event, failing to SubmissionFailed', () => {
+  it('runs study QA, indexes, publishes, stores the QA report and rebuilds the search snapshot for the submission of the event, failing to SubmissionFailed', () => {
     expect(submission.StartAt).toBe('StudyQa');
     expect(tasksOf(submission).map(([n, st]) => [n, invokedFunction(st)])).toEqual([
       ['StudyQa', FUNCTIONS.studyQa.id],
       ['IndexSubmission', FUNCTIONS.indexSubmission.id],
       ['PublishSubmission', FUNCTIONS.publishSubmission.id],
       ['QaReport', FUNCTIONS.qaReport.id],
+      ['RebuildSnapshot', FUNCTIONS.rebuildSnapshot.id],
     ]);
-    for (const [name, key] of [['StudyQa', 'studyQa'], ['IndexSubmission', 'index'], ['PublishSubmission', 'publish'], ['QaReport', 'report']] as const) {
+    for (const [name, key] of [['StudyQa', 'studyQa'], ['IndexSubmission', 'index'], ['PublishSubmission', 'publish'], ['QaReport', 'report'], ['RebuildSnapshot', 'snapshot']] as const) {
       const task = submission.States[name]!;
       expect(task.Parameters?.Payload).toEqual({ 'submissionId.$': '$.detail.submissionId' });
       expect(task.ResultPath).toBe(`$.${key}`);
@@ -213,6 +214,7 @@ describe('submission definition follows workflows/contracts.ts', () => {
     expect(submission.States.StudyQaResult?.Next).toBe('IndexSubmission');
     expect(submission.States.IndexSubmissionResult?.Next).toBe('PublishSubmission');
     expect(submission.States.PublishSubmissionResult?.Next).toBe('QaReport');
+    expect(submission.States.QaReportResult?.Next).toBe('RebuildSnapshot');
     expect(submission.States.SubmissionFailed?.Type).toBe('Fail');
   });
 });
