@@ -11,6 +11,6 @@ export const handler = httpHandler({
   query: z.object({ limit: z.coerce.number().int().min(0).max(500).default(0), cursor: z.string().max(512).optional() }).strict(),
 }, async ({ caller, path, query }) => {
   const { cohort, snapshot } = await loadCohortFor(caller, path.cohortId);
-  const result = search(snapshot, cohort.filters, { scope: await scopeOf(caller), limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) });
+  const result = search(snapshot, cohort.filters, { scope: await scopeOf(caller, snapshot.facets.project.values), limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) });
   return { statusCode: 200, body: { ...cohort, total: result.total, facets: result.facets, studies: result.studies, ...(result.cursor ? { cursor: result.cursor } : {}) } };
 });

@@ -17,7 +17,7 @@ export const handler = httpHandler({
   query: z.object({ format: z.enum(['json', 'csv']).default('json') }).strict(),
 }, async ({ caller, path, query }) => {
   const { cohort, release, snapshot } = await loadCohortFor(caller, path.cohortId);
-  const members = memberUids(snapshot, cohort, await scopeOf(caller));
+  const members = memberUids(snapshot, cohort, await scopeOf(caller, snapshot.facets.project.values));
   const rows = (await readReleaseManifest(release.manifestKey)).filter((r) => members.has(r.studyUid));
   const totalBytes = rows.reduce((sum, r) => sum + r.size, 0);
   logger.info('manifest issued', { cohortId: cohort.cohortId, release: release.releaseNumber, studies: members.size, objects: rows.length, format: query.format });

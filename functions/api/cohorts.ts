@@ -23,7 +23,7 @@ export const handler = httpHandler({
     throw new Conflict('no release has been cut yet; a cohort pins a release');
   }
   const snapshot = await frozenSnapshot(release.snapshotKey);
-  const counted = search(snapshot, body.filters, { scope: await scopeOf(caller), limit: 0 });
+  const counted = search(snapshot, body.filters, { scope: await scopeOf(caller, snapshot.facets.project.values), limit: 0 });
   const cohort = {
     cohortId: randomUUID(), name: body.name, owner: caller.subject, createdAt: new Date().toISOString(),
     releaseNumber: release.releaseNumber, filters: body.filters, studyCount: counted.total,

@@ -21,13 +21,13 @@ export const handler = httpHandler({
     cursor: z.string().max(2048).optional(),
   }).strict(),
 }, async ({ caller, query }) => {
-  const scope = await scopeOf(caller);
   const matches = [];
   let cursor = query.cursor;
   // Filters apply after the page is read; keep reading until the page is full or the index ends.
   try {
     do {
       const page = await catalog().listPublishedStudies(query.limit, cursor);
+      const scope = await scopeOf(caller, page.items.map((s) => s.project));
       for (const study of page.items) {
         if (query.modality && !study.modalities.includes(query.modality)) continue;
         if (query.project && study.project !== query.project) continue;

@@ -16,7 +16,8 @@ export const handler = httpHandler({ roles: ['researcher', 'curator'], body: sea
   const fromQuery = event.httpMethod === 'GET';
   const filters = fromQuery ? filtersFromQuery(query) : body;
   const { limit, cursor } = fromQuery ? query : body;
-  const [{ version, snapshot }, scope] = await Promise.all([liveSnapshot(), scopeOf(caller)]);
+  const { version, snapshot } = await liveSnapshot();
+  const scope = await scopeOf(caller, snapshot.facets.project.values);
   const started = performance.now();
   try {
     const result = search(snapshot, filters, { scope, limit, ...(cursor ? { cursor } : {}) });

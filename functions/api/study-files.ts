@@ -13,7 +13,7 @@ import { studyPath } from '../shared/schemas';
 export const handler = httpHandler({ roles: ['researcher', 'curator'], path: studyPath }, async ({ caller, path }) => {
   const study = await catalog().getStudy(path.studyUid);
   // A study the caller may not see is reported as absent, so UIDs cannot be probed.
-  if (!study || study.status !== 'published' || !inScope(await scopeOf(caller), study.project)) throw new NotFound('no such published study');
+  if (!study || study.status !== 'published' || !inScope(await scopeOf(caller, [study.project]), study.project)) throw new NotFound('no such published study');
   const instances = await catalog().listInstances(study.studyUid);
   const { downloadUrlTtlSeconds } = limits();
   const expiresAt = new Date(Date.now() + downloadUrlTtlSeconds * 1000).toISOString();

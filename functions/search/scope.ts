@@ -11,13 +11,21 @@ import { cacheTtlMs } from './store';
 
 let projects: { at: number; list: Project[] } | undefined;
 
-export async function projectList(): Promise<Project[]> {
-  if (!projects || Date.now() - projects.at >= cacheTtlMs()) projects = { at: Date.now(), list: await catalog().listProjects() };
-  return projects.list;
+/**
+ * The project list, cached briefly; reloaded at once when a project in play is
+ * not in it (a project registered by its first publication must not stay hidden
+ * until the cache expires).
+ */
+export async function projectList(inPlay: Iterable<string> = []): Promise<Project[]> {
+  const known = (list: Project[]) => new Set(list.map((p) => p.projectId));
+  const stale = !projects || Date.now() - projects.at >= cacheTtlMs() || [...inPlay].some((p) => !known(projects!.list).has(p));
+  if (stale) projects = { at: Date.now(), list: await catalog().listProjects() };
+  return projects!.list;
 }
 
-export async function scopeOf(caller: Caller): Promise<Scope> {
+/** The caller's scope; `inPlay`: the projects about to be filtered (see projectList). */
+export async function scopeOf(caller: Caller, inPlay: Iterable<string> = []): Promise<Scope> {
   if (hasRole(caller, 'curator')) return 'all';
-  const [list, grants] = await Promise.all([projectList(), catalog().grantsFor(caller)]);
+  const [list, grants] = await Promise.all([projectList(inPlay), catalog().grantsFor(caller)]);
   return visibleProjects(caller, list, grants);
 }
