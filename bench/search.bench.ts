@@ -247,6 +247,7 @@ export async function run(): Promise<void> {
       sqlTimes.push(performance.now() - start);
       compare(i, ours, theirs);
       if (ours.total > 0) matched += 1;
+      if ((i + 1) % 100 === 0) console.log(`  ${i + 1} queries compared`);
     }
     db.close();
 

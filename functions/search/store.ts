@@ -46,6 +46,8 @@ export async function publishLive(rows: readonly StudyRow[], expected: number | 
   const pointer: SnapshotPointer = { version, key: snapshotKey(version), studies: snapshot.count, builtAt: new Date().toISOString() };
   await writeSnapshot(pointer.key, snapshot);
   await catalog().swapSnapshotPointer(expected, pointer);
+  // Keep the previous version (a search function may be loading it right now); older ones go.
+  if (version > 2) await objects().delete(buckets.released(), snapshotKey(version - 2));
   return pointer;
 }
 
