@@ -9,8 +9,8 @@ export class ApiError extends Error {
   }
 }
 
+/** Presigned URLs for one file: a single PUT, or the parts of a multipart upload. */
 export interface PresignedUpload {
-  readonly name?: string;
   readonly fileId: string;
   readonly size: number;
   readonly method?: 'PUT';
@@ -22,6 +22,9 @@ export interface PresignedUpload {
     readonly complete: string;
   };
 }
+
+/** An upload as announced: the file's name is echoed back for the caller's mapping. */
+export type AnnouncedUpload = PresignedUpload & { readonly name: string };
 
 export interface StudyFile {
   readonly seriesUid: string;
@@ -65,7 +68,7 @@ export class HilumApi {
   }
 
   requestUploads(submissionId: string, files: readonly { name: string; size: number }[]) {
-    return this.request<{ uploads: PresignedUpload[] }>('POST', `/submissions/${submissionId}/uploads`, { files });
+    return this.request<{ uploads: AnnouncedUpload[] }>('POST', `/submissions/${submissionId}/uploads`, { files });
   }
 
   /** Fresh URLs for an announced file; `received` when the object already arrived. */
