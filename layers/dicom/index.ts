@@ -26,4 +26,5 @@ export {
   type DeidProfile,
 } from './profiles';
 export { verifyDeidentified, type VerificationResult, type VerificationFailure } from './verify';
+export { verifySiteDeidentified } from './verify/site';
 // QA rules live in layers/qa (the rules engine); they read DICOM through this layer's scanner.

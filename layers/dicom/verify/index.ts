@@ -26,7 +26,7 @@ export interface VerificationResult {
   failures: VerificationFailure[];
 }
 
-class Tally {
+export class Tally {
   checks = 0;
   readonly failures: VerificationFailure[] = [];
   private readonly seen = new Set<string>();
@@ -46,7 +46,7 @@ class Tally {
 }
 
 /** Every element of the output, at any depth, must be one the profile allows. */
-function onlyAllowedAttributes(output: ScannedFile, allow: AllowList, tally: Tally): void {
+export function onlyAllowedAttributes(output: ScannedFile, allow: AllowList, tally: Tally): void {
   for (const e of output.meta) tally.check(META_ALLOWED.has(e.key), 'allowed-attributes', formatTag(e.key));
   const creators = new Map<string, string>();
   output.elements.forEach((e) => {
@@ -76,7 +76,7 @@ function onlyAllowedAttributes(output: ScannedFile, allow: AllowList, tally: Tal
   if (privateCount > 0) tally.check(false, 'no-private-elements');
 }
 
-function identityRemovedFlag(output: ScannedFile, tally: Tally): void {
+export function identityRemovedFlag(output: ScannedFile, tally: Tally): void {
   const flag = topLevel(output).get(TAG.PatientIdentityRemoved);
   tally.check(flag !== undefined && readText(output, flag) === 'YES', 'patient-identity-removed', 'PatientIdentityRemoved');
 }

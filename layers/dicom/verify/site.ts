@@ -1,0 +1,56 @@
+/**
+ * Verification of a file a site de-identified itself (`hilum upload
+ * --deid-at-site`, `hilum gateway`): the commons never sees the original, so
+ * nothing can be compared with it. What can be checked is the shape hilum's
+ * engine leaves: only attributes the profile allows, no private element beyond
+ * the safe list, the identity-removed marking naming this profile, keyed
+ * pseudonyms for the patient, and every identifying UID remapped into the
+ * `2.25.` root. The trust boundary for the values themselves moves to the site,
+ * which runs the same engine with the project's secret.
+ */
+import table from '../reference/ps3.15-annex-e.json';
+import { DicomParseError } from '../errors';
+import { scanPart10, type ScannedFile } from '../part10';
+import type { DeidProfile } from '../profiles';
+import { formatTag, TAG, type TagKey } from '../tags';
+import { readText, topLevel } from '../values';
+import { allowListFor } from './allow-list';
+import { identityRemovedFlag, onlyAllowedAttributes, Tally, type VerificationResult } from './index';
+
+const PSEUDONYM = /^HILUM-[0-9A-F]{16}$/;
+const DEIDENTIFICATION_METHOD: TagKey = '00120063';
+
+/** Attributes whose UIDs the Basic profile replaces (U, or a combined code offering U). */
+const REMAPPED_UIDS: ReadonlySet<TagKey> = new Set(
+  (table as ReadonlyArray<{ tag: string; kind: string; basic: string }>)
+    .filter((row) => row.kind === 'exact' && row.basic.split('/').includes('U'))
+    .map((row) => row.tag.replace(/[(),]/g, '').toUpperCase()),
+);
+
+export function verifySiteDeidentified(output: Uint8Array, profile: DeidProfile): VerificationResult {
+  const tally = new Tally();
+  let file: ScannedFile;
+  try {
+    file = scanPart10(output);
+    tally.check(true, 'output-parses');
+  } catch (error) {
+    if (!(error instanceof DicomParseError)) throw error;
+    tally.check(false, 'output-parses');
+    return tally.result();
+  }
+  onlyAllowedAttributes(file, allowListFor(profile), tally);
+  identityRemovedFlag(file, tally);
+  const top = topLevel(file);
+  const method = top.get(DEIDENTIFICATION_METHOD);
+  tally.check(method !== undefined && readText(file, method).startsWith(`hilum ${profile.name} `), 'deidentified-with-profile', 'DeidentificationMethod');
+  for (const [tag, keyword] of [[TAG.PatientID, 'PatientID'], [TAG.PatientName, 'PatientName']] as const) {
+    const element = top.get(tag);
+    tally.check(element !== undefined && PSEUDONYM.test(readText(file, element).trim()), 'patient-pseudonym', keyword);
+  }
+  for (const element of file.elements) {
+    if (element.vr !== 'UI' || !REMAPPED_UIDS.has(element.key)) continue;
+    const values = readText(file, element).replace(/\0+$/, '').split('\\').map((v) => v.trim()).filter(Boolean);
+    tally.check(values.every((v) => v.startsWith('2.25.')), 'uids-remapped', formatTag(element.key));
+  }
+  return tally.result();
+}
