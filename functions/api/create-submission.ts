@@ -9,7 +9,7 @@ import { slug } from '../shared/schemas';
 /** POST /submissions: a site opens a submission for a project. */
 export const handler = httpHandler({
   roles: ['site-uploader'],
-  body: z.object({ project: slug, site: slug }).strict(),
+  body: z.object({ project: slug, site: slug, deidentifiedAtSite: z.boolean().optional() }).strict(),
 }, async ({ caller, body }) => {
   requireUploaderFor(caller, body.site);
   const submission = {
@@ -23,8 +23,9 @@ export const handler = httpHandler({
     handledCount: 0,
     stagedCount: 0,
     quarantinedCount: 0,
+    ...(body.deidentifiedAtSite ? { deidentifiedAtSite: true } : {}),
   };
   await catalog().createSubmission(submission);
-  logger.info('submission opened', { submissionId: submission.submissionId, project: body.project, site: body.site });
+  logger.info('submission opened', { submissionId: submission.submissionId, project: body.project, site: body.site, deidentifiedAtSite: body.deidentifiedAtSite === true });
   return { statusCode: 201, body: submission };
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deidentify, profileForProject } from '../../layers/dicom';
+import { deidentify, parseDicom, profileForProject } from '../../layers/dicom';
 import { UnknownUpload } from '../../layers/common/errors';
 import { logger, metrics } from '../../layers/common/powertools';
 import { taskHandler } from '../../layers/common/task';
@@ -21,8 +21,19 @@ export const handler = taskHandler(z.object({
   const bytes = await objects().getBytes(bucket, key);
   if (!bytes) throw new UnknownUpload('the announced object is not in the intake bucket');
   const profile = profileForProject(submission.project);
-  const output = deidentify(bytes, { secret: await deidSecret(), project: submission.project, profile });
   const target = workKey(submissionId, fileId);
+  if (submission.deidentifiedAtSite) {
+    // Already hilum's output, keyed with this project's secret at the site: running
+    // it again would remap the remapped UIDs. Verify checks its shape next.
+    const { summary } = parseDicom(bytes);
+    await objects().put(bucket, target, bytes);
+    logger.info('de-identified at site; kept as received', { submissionId, fileId, profile: profile.name });
+    return {
+      workKey: target, studyUid: summary.studyInstanceUid, seriesUid: summary.seriesInstanceUid, sopUid: summary.sopInstanceUid,
+      outcome: summary.burnedInAnnotation?.trim().toUpperCase() === 'YES' ? 'needs-pixel-review' : 'ok', actionCounts: {},
+    };
+  }
+  const output = deidentify(bytes, { secret: await deidSecret(), project: submission.project, profile });
   await objects().put(bucket, target, output.bytes);
   const changed = Object.values(output.actionCounts).reduce((sum, n) => sum + n, 0);
   metrics.addMetric('AttributesDeidentified', MetricUnit.Count, changed);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { profileForProject, verifyDeidentified } from '../../layers/dicom';
+import { profileForProject, verifyDeidentified, verifySiteDeidentified } from '../../layers/dicom';
 import { UnknownUpload, VerificationFailed } from '../../layers/common/errors';
 import { logger } from '../../layers/common/powertools';
 import { taskHandler } from '../../layers/common/task';
@@ -22,7 +22,7 @@ export const handler = taskHandler(z.object({
   const [original, output] = await Promise.all([objects().getBytes(bucket, originalKey), objects().getBytes(bucket, workKey)]);
   if (!original || !output) throw new UnknownUpload('the original or its de-identified copy is missing');
   const profile = profileForProject(submission.project);
-  const result = verifyDeidentified(original, output, profile);
+  const result = submission.deidentifiedAtSite ? verifySiteDeidentified(output, profile) : verifyDeidentified(original, output, profile);
   if (!result.passed) {
     const failed = [...new Set(result.failures.map((f) => (f.keyword ? `${f.check}:${f.keyword}` : f.check)))];
     logger.warn('verification failed', { workKey, profile: profile.name, failures: failed });

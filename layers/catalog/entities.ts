@@ -22,6 +22,12 @@ export interface Submission {
   readonly quarantinedCount: number;
   /** Files marked missing by QA (announced, never received); they count as handled. */
   readonly missingCount?: number;
+  /**
+   * The site de-identified the files with hilum's engine and the project's secret
+   * (`hilum upload --deid-at-site`, `hilum gateway`): the pipeline keeps them as
+   * they are and verifies their shape instead of comparing with an original.
+   */
+  readonly deidentifiedAtSite?: boolean;
 }
 
 /** `missing`: announced, never received within the project's grace period after sealing (set by QA). */
