@@ -6,7 +6,7 @@ import {
 } from '../../layers/qa';
 import { Command, stringOption, UsageError } from '../command';
 import { ProgressBar } from '../lib/progress';
-import { scanFiles } from '../lib/scan-files';
+import { scanFiles, type FoundFile } from '../lib/scan-files';
 
 export const qaCommand: Command = {
   name: 'qa',
@@ -74,7 +74,11 @@ async function emit(target: string, text: string): Promise<void> {
 
 /** Runs the offline rules over every file of a folder and builds the report. */
 export async function checkFolder(folder: string, config: QaConfig, stream?: NodeJS.WriteStream): Promise<QaReport> {
-  const files = await scanFiles(folder);
+  return checkFiles(await scanFiles(folder), config, stream);
+}
+
+/** Runs the offline rules over files (named by their relative paths) and builds the report. */
+export async function checkFiles(files: readonly FoundFile[], config: QaConfig, stream?: NodeJS.WriteStream): Promise<QaReport> {
   const progress = new ProgressBar({ label: 'qa', totalItems: files.length, totalBytes: files.reduce((n, f) => n + f.size, 0), ...(stream ? { stream } : {}) });
   const findings = new Map<string, Finding[]>();
   const facts: InstanceFacts[] = [];

@@ -1,26 +1,42 @@
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command, integerOption, stringOption, UsageError } from '../command';
 import { connect } from '../lib/connection';
 import { formatBytes, ProgressBar } from '../lib/progress';
 import { scanFiles, FoundFile } from '../lib/scan-files';
 import { uploadFiles } from '../lib/uploader';
+import { readDeidSecret } from '../lib/deid-secret';
+import { checkBeforeUpload, deidentifyForUpload, groupByStudy, loadProfileFile, loadQaConfigFile, type Held } from '../lib/site-prepare';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
 export const uploadCommand: Command = {
   name: 'upload',
   summary: 'upload a folder of DICOM files as one submission (resumable)',
-  usage: `Usage: hilum upload FOLDER --project P --site S [--jobs N] [--state FILE] [--max-rate BYTES_PER_S] [--wait]
+  usage: `Usage: hilum upload FOLDER --project P --site S [--clinical cases.csv]
+                    [--deid-at-site [--profile FILE] [--secret-file FILE]] [--no-qa] [--qa-config FILE] [--force]
+                    [--jobs N] [--state FILE] [--max-rate BYTES_PER_S] [--wait]
 
 Scans FOLDER recursively, skips files that are not DICOM Part 10 (listing why),
-creates a submission, uploads every file through presigned URLs (multipart for
-large files), and seals the submission. Progress is saved in a state file after
-every file: run the same command again after an interruption and it resumes,
+groups the files by study, runs the commons' QA rules on them first and refuses
+to upload if any file would be quarantined (unless --force), optionally
+de-identifies them here with the project's profile and secret (so only
+de-identified bytes leave the site), creates a submission, uploads every file
+through presigned URLs (multipart for large files), sends the clinical data
+sheet, and seals the submission. Progress is saved in a state file after every
+file: run the same command again after an interruption and it resumes,
 uploading nothing twice.
 
   --project P          the project the studies belong to
   --site S             your site (your token must hold site-uploader:S)
+  --clinical FILE      the submission's cases.csv (clinical data, keyed by your patient IDs;
+                       the commons pseudonymizes them on arrival)
+  --deid-at-site       de-identify before upload (copies in FOLDER/.hilum-deid)
+  --profile FILE       the project's de-identification profile (default: the MIDRC profile)
+  --secret-file FILE   the project's de-identification secret (default: HILUM_DEID_SECRET)
+  --no-qa              skip the QA check before upload
+  --qa-config FILE     the project's QA configuration (default: CR, DX, CT in scope)
+  --force              upload files the QA check or de-identification would hold back
   --jobs N             files uploaded in parallel (default 4)
   --state FILE         the state file (default FOLDER/.hilum-upload.json)
   --max-rate N         cap the upload rate at N bytes per second
@@ -32,6 +48,13 @@ uploading nothing twice.
   options: {
     project: { type: 'string' },
     site: { type: 'string' },
+    clinical: { type: 'string' },
+    'deid-at-site': { type: 'boolean' },
+    profile: { type: 'string' },
+    'secret-file': { type: 'string' },
+    'no-qa': { type: 'boolean' },
+    'qa-config': { type: 'string' },
+    force: { type: 'boolean' },
     jobs: { type: 'string' },
     state: { type: 'string' },
     'max-rate': { type: 'string' },
@@ -62,12 +85,33 @@ uploading nothing twice.
       console.error(`hilum upload: no DICOM files in ${root}`);
       return 1;
     }
+    const studies = await groupByStudy(dicom);
+    console.log(`${dicom.length} DICOM files in ${studies.size} ${studies.size === 1 ? 'study' : 'studies'}: ${[...studies].map(([key, n]) => `${key} (${n})`).join(', ')}`);
+    const force = args.values.force === true;
+    const clinical = stringOption(args, 'clinical');
+    const cases = clinical ? await readFile(clinical, 'utf8').catch(() => { throw new UsageError(`cannot read --clinical ${clinical}`); }) : undefined;
 
-    const totalBytes = dicom.reduce((sum, f) => sum + f.size, 0);
-    const progress = new ProgressBar({ label: 'upload', totalItems: dicom.length, totalBytes });
+    if (!args.values['no-qa']) {
+      const { report, held } = await checkBeforeUpload(dicom, await loadQaConfigFile(stringOption(args, 'qa-config')));
+      console.log(`qa: ${report.counts.pass} pass, ${report.counts.warn} warn, ${report.counts.quarantine} would be quarantined`);
+      if (held.length && !force) return refuse(held);
+    }
+    let toUpload: FoundFile[] = dicom;
+    const deidAtSite = args.values['deid-at-site'] === true;
+    if (deidAtSite) {
+      const secret = readDeidSecret(stringOption(args, 'secret-file'));
+      const deid = await deidentifyForUpload(dicom, { secret, project, profile: loadProfileFile(stringOption(args, 'profile')), outDir: join(root, '.hilum-deid') });
+      console.log(`de-identified at the site: ${deid.files.length} files`);
+      if (deid.held.length && !force) return refuse(deid.held);
+      toUpload = deid.files;
+    }
+
+    const totalBytes = toUpload.reduce((sum, f) => sum + f.size, 0);
+    const progress = new ProgressBar({ label: 'upload', totalItems: toUpload.length, totalBytes });
     const started = Date.now();
     const outcome = await uploadFiles({
-      api, apiUrl, project, site, files: dicom,
+      api, apiUrl, project, site, files: toUpload, deidentifiedAtSite: deidAtSite,
+      ...(cases ? { beforeSeal: async (submissionId: string) => { await api.putCases(submissionId, cases); } } : {}),
       statePath: resolve(stringOption(args, 'state') ?? join(root, '.hilum-upload.json')),
       jobs: integerOption(args, 'jobs', 4),
       maxBytesPerSecond: integerOption(args, 'max-rate', 0) || undefined,
@@ -85,6 +129,12 @@ uploading nothing twice.
     return 0;
   },
 };
+
+function refuse(held: readonly Held[]): number {
+  for (const h of held) console.error(`held back ${h.relativePath}: ${h.reason}`);
+  console.error(`hilum upload: nothing uploaded; ${held.length} file(s) would be quarantined or cannot be prepared. Fix them, leave them out, or pass --force`);
+  return 1;
+}
 
 async function notDicomReason(file: FoundFile): Promise<string | undefined> {
   if (file.size < 132) return 'not a DICOM Part 10 file (too short)';
@@ -105,6 +155,8 @@ async function waitForPipeline(api: Awaited<ReturnType<typeof connect>>['api'], 
     if (submission.status === 'published') {
       console.log(`published: ${submission.stagedCount} files staged, ${submission.quarantinedCount} quarantined`);
       for (const f of submission.files.filter((x) => x.status === 'quarantined')) console.log(`  quarantined ${f.fileId}: ${f.reasonCode} ${f.reason ?? ''}`);
+      const report = await api.submissionReportMarkdown(submissionId).catch(() => undefined);
+      if (typeof report === 'string') console.log(`\n${report}`);
       return submission.quarantinedCount ? 3 : 0;
     }
     if (Date.now() > deadline) {

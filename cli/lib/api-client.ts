@@ -47,11 +47,12 @@ export interface StudySummary {
 export class HilumApi {
   constructor(private readonly baseUrl: string, private readonly token: string) {}
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+    const raw = typeof body === 'string' && contentType !== 'application/json';
     const response = await fetch(new URL(path.replace(/^\//, ''), this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`), {
       method,
-      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': contentType }) },
+      ...(body === undefined ? {} : { body: raw ? (body as string) : JSON.stringify(body) }),
     });
     const text = await response.text();
     let parsed: unknown = text;
@@ -63,8 +64,18 @@ export class HilumApi {
     return parsed as T;
   }
 
-  createSubmission(project: string, site: string) {
-    return this.request<{ submissionId: string; status: string }>('POST', '/submissions', { project, site });
+  createSubmission(project: string, site: string, options: { deidentifiedAtSite?: boolean } = {}) {
+    return this.request<{ submissionId: string; status: string }>('POST', '/submissions', { project, site, ...(options.deidentifiedAtSite ? { deidentifiedAtSite: true } : {}) });
+  }
+
+  /** Sends the submission's clinical data sheet (cases.csv) as is. */
+  async putCases(submissionId: string, csv: string): Promise<unknown> {
+    return this.request('PUT', `/submissions/${submissionId}/cases`, csv, 'text/csv');
+  }
+
+  /** The submission's QA report as Markdown. */
+  submissionReportMarkdown(submissionId: string) {
+    return this.request<string>('GET', `/submissions/${submissionId}/report?format=md`);
   }
 
   requestUploads(submissionId: string, files: readonly { name: string; size: number }[]) {

@@ -21,6 +21,10 @@ export interface UploadOptions {
   readonly jobs: number;
   readonly maxBytesPerSecond?: number;
   readonly onFileDone?: (file: UploadFile, skipped: boolean) => void;
+  /** The files were de-identified at the site with hilum's engine and the project's secret. */
+  readonly deidentifiedAtSite?: boolean;
+  /** Runs once every file is in, before sealing (e.g. to send cases.csv); again on a resumed run. */
+  readonly beforeSeal?: (submissionId: string) => Promise<void>;
 }
 
 export interface UploadOutcome {
@@ -84,6 +88,7 @@ export async function uploadFiles(options: UploadOptions): Promise<UploadOutcome
   await Promise.all(Array.from({ length: Math.max(1, options.jobs) }, worker));
 
   if (failed.length === 0 && !state.sealed) {
+    await options.beforeSeal?.(state.submissionId);
     await options.api.completeSubmission(state.submissionId);
     state.sealed = true;
     await save();
@@ -102,7 +107,7 @@ async function openState(options: UploadOptions): Promise<UploadState> {
     if (known) return existing;
     throw new UploadStateError(`submission ${existing.submissionId} of ${options.statePath} is already sealed and new files were found; move the state file away to upload them as a new submission`);
   }
-  const { submissionId } = await options.api.createSubmission(options.project, options.site);
+  const { submissionId } = await options.api.createSubmission(options.project, options.site, { deidentifiedAtSite: options.deidentifiedAtSite });
   const state: UploadState = { version: 1, apiUrl: options.apiUrl, project: options.project, site: options.site, submissionId, sealed: false, files: {} };
   await saveUploadState(options.statePath, state);
   return state;

@@ -1,0 +1,96 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { deidentify, parseDicom, DicomParseError } from '../../layers/dicom';
+import { DEFAULT_PROFILE, parseProfileJson, ProfileError, type DeidProfile } from '../../layers/dicom/profiles';
+import { DEFAULT_QA_CONFIG, InvalidQaConfig, loadQaConfig, type QaConfig, type QaReport } from '../../layers/qa';
+import { UsageError } from '../command';
+import { checkFiles } from '../commands/qa';
+import type { FoundFile } from './scan-files';
+import { hashKey } from '../gateway/spool';
+
+/**
+ * What a site does to its files before they leave it: check them with the
+ * commons' QA rules (holding back what would be quarantined), and optionally
+ * de-identify them with the project's profile and secret, so only de-identified
+ * bytes cross the network.
+ */
+export interface SiteDeid {
+  readonly secret: string;
+  readonly project: string;
+  readonly profile: DeidProfile;
+  /** Where de-identified copies go, mirroring the relative paths. */
+  readonly outDir: string;
+}
+
+export interface Held {
+  readonly relativePath: string;
+  readonly reason: string;
+}
+
+export async function checkBeforeUpload(files: readonly FoundFile[], config: QaConfig): Promise<{ report: QaReport; held: Held[] }> {
+  const report = await checkFiles(files, config);
+  const held = report.quarantined.map((q) => ({ relativePath: q.fileId, reason: `would be quarantined: ${q.rules.join(', ')}` }));
+  return { report, held };
+}
+
+/** De-identifies each file into `outDir`; files the engine cannot read are held back with the reason. */
+export async function deidentifyForUpload(files: readonly FoundFile[], deid: SiteDeid, onFile?: (file: FoundFile) => void): Promise<{ files: FoundFile[]; held: Held[] }> {
+  const out: FoundFile[] = [];
+  const held: Held[] = [];
+  for (const file of files) {
+    try {
+      const result = deidentify(new Uint8Array(await readFile(file.path)), { secret: deid.secret, project: deid.project, profile: deid.profile });
+      const path = join(deid.outDir, file.relativePath);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, result.bytes);
+      out.push({ path, relativePath: file.relativePath, size: result.bytes.byteLength });
+    } catch (error) {
+      if (!(error instanceof DicomParseError)) throw error;
+      held.push({ relativePath: file.relativePath, reason: `cannot be de-identified: ${error.message}` });
+    }
+    onFile?.(file);
+  }
+  return { files: out, held };
+}
+
+/** Files per study, keyed by a short hash of the Study Instance UID (never the UID itself). */
+export async function groupByStudy(files: readonly FoundFile[]): Promise<Map<string, number>> {
+  const studies = new Map<string, number>();
+  for (const file of files) {
+    try {
+      const { summary } = parseDicom(new Uint8Array(await readFile(file.path)));
+      const key = hashKey(summary.studyInstanceUid).slice(0, 12);
+      studies.set(key, (studies.get(key) ?? 0) + 1);
+    } catch {
+      studies.set('unreadable', (studies.get('unreadable') ?? 0) + 1);
+    }
+  }
+  return studies;
+}
+
+export function loadProfileFile(path: string | undefined): DeidProfile {
+  if (path === undefined) return DEFAULT_PROFILE;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read the profile file ${basename(path)}`);
+  }
+  try {
+    return parseProfileJson(text, `profile ${basename(path)}`);
+  } catch (error) {
+    if (error instanceof ProfileError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+export async function loadQaConfigFile(path: string | undefined): Promise<QaConfig> {
+  if (!path) return DEFAULT_QA_CONFIG;
+  try {
+    return loadQaConfig(JSON.parse(await readFile(path, 'utf8')));
+  } catch (error) {
+    if (error instanceof InvalidQaConfig) throw new UsageError(`--qa-config: ${error.message}`);
+    throw new UsageError(`--qa-config: cannot read JSON from ${basename(path)}`);
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * A site's path with `hilum upload`: the QA check holds back a file that would be
+ * quarantined (nothing leaves), and `--deid-at-site` sends only de-identified
+ * bytes, which are exactly what the pipeline itself would have published from
+ * the originals (same pseudonyms, UIDs, bytes) for the same project secret.
+ */
+import { spawn } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { startLocalCommons, LocalCommons } from '../../local/commons';
+import { HilumApi } from '../../cli/lib/api-client';
+import { parseDicom } from '../../layers/dicom';
+
+jest.setTimeout(180_000);
+
+const CLI = join(__dirname, '../../cli/bin/hilum.js');
+const SERIES = join(__dirname, '../../samples/ct-head-series');
+const BURNED_IN = join(__dirname, '../fixtures/dicom/patient-77654033/cr-cspine/CR1_6154_burned_in_annotation_flag.dcm');
+
+describe('site intake with hilum upload', () => {
+  let dataDir: string;
+  let commons: LocalCommons;
+  let token: string;
+  let researcher: HilumApi;
+  let secretFile: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'hilum-site-'));
+    commons = await startLocalCommons({ dataDir: join(dataDir, 'commons'), reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
+    token = await commons.issueToken(['site-uploader:site-a'], 'uploader-a');
+    researcher = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher']));
+    // What an operator hands a site: the project's de-identification secret.
+    const secrets = new SecretsManagerClient({ endpoint: commons.servicesEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: commons.environment.DEID_SECRET_ID }));
+    secrets.destroy();
+    secretFile = join(dataDir, 'secret.key');
+    await writeFile(secretFile, SecretString!, { mode: 0o600 });
+  });
+
+  afterAll(async () => {
+    await commons?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function folderOf(name: string, files: string[]): Promise<string> {
+    const folder = join(dataDir, name);
+    await mkdir(folder, { recursive: true });
+    for (const file of files) await copyFile(file, join(folder, file.split('/').pop()!));
+    return folder;
+  }
+
+  const series = async () => (await readdir(SERIES)).filter((f) => f.endsWith('.dcm')).sort().map((f) => join(SERIES, f));
+
+  it('holds everything back when a file would be quarantined, and uploads nothing', async () => {
+    const folder = await folderOf('with-burned-in', [...(await series()), BURNED_IN]);
+    const { code, stderr } = await runCli(['upload', folder, '--project', 'site-study', '--site', 'site-a']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/held back CR1_6154_burned_in_annotation_flag\.dcm: would be quarantined: .*pixel-review/);
+    expect(stderr).toContain('nothing uploaded');
+    await expect(stat(join(folder, '.hilum-upload.json'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('publishes de-identified-at-site files identical to what the pipeline makes from the originals', async () => {
+    const originals = await folderOf('originals', await series());
+    const raw = await runCli(['upload', originals, '--project', 'site-study', '--site', 'site-a']);
+    expect(raw).toMatchObject({ code: 0 });
+    await commons.idle();
+    const [study] = (await researcher.listStudies({ project: 'site-study' })).studies;
+    expect(study).toMatchObject({ instanceCount: 4 });
+    const pipelineFiles = await download(study!.studyUid);
+
+    const atSite = await folderOf('at-site', await series());
+    await writeFile(join(atSite, '..', 'cases.csv'), 'case_id,sex,age_at_index,covid19_positive\n77654033,Male,42,No\n');
+    const deid = await runCli(['upload', atSite, '--project', 'site-study', '--site', 'site-a', '--deid-at-site', '--secret-file', secretFile,
+      '--clinical', join(atSite, '..', 'cases.csv')], { HILUM_DEID_SECRET: '' });
+    expect(deid.stderr).toBe('');
+    expect(deid).toMatchObject({ code: 0 });
+    expect(deid.stdout).toContain('de-identified at the site: 4 files');
+    await commons.idle();
+
+    // Only de-identified bytes left the site: the copies it sent carry no original identifier.
+    const sent = await Promise.all((await readdir(join(atSite, '.hilum-deid'))).map((f) => readFile(join(atSite, '.hilum-deid', f))));
+    for (const bytes of sent) {
+      expect(bytes.includes(Buffer.from('77654033'))).toBe(false);
+      expect(parseDicom(bytes).summary.studyInstanceUid).toBe(study!.studyUid);
+    }
+    // The same study, not a second one, and byte-identical to the pipeline's own output.
+    const studies = (await researcher.listStudies({ project: 'site-study' })).studies;
+    expect(studies).toHaveLength(1);
+    expect(studies[0]).toMatchObject({ instanceCount: 4 });
+    const sentByHash = new Set(sent.map((b) => b.toString('base64')));
+    for (const bytes of pipelineFiles) expect(sentByHash.has(bytes.toString('base64'))).toBe(true);
+  });
+
+  async function download(studyUid: string): Promise<Buffer[]> {
+    const { files } = await researcher.studyFiles(studyUid);
+    return Promise.all(files.map(async (f) => Buffer.from(await (await fetch(f.url)).arrayBuffer())));
+  }
+
+  function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, HILUM_API_URL: commons.apiUrl, HILUM_TOKEN: token, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  }
+});
