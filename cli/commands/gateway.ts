@@ -1,10 +1,12 @@
-import { resolve } from 'node:path';
-import { join } from 'node:path';
+import { mkdir, rename } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Command, integerOption, stringOption, UsageError } from '../command';
 import { connect } from '../lib/connection';
 import { scanFiles } from '../lib/scan-files';
 import { uploadFiles } from '../lib/uploader';
 import { Gateway } from '../gateway/gateway';
+import { readDeidSecret } from '../lib/deid-secret';
+import { deidentifyForUpload, loadProfileFile } from '../lib/site-prepare';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
 const AE_TITLE = /^[\x20-\x5b\x5d-\x7e]{1,16}$/;
@@ -12,14 +14,20 @@ const AE_TITLE = /^[\x20-\x5b\x5d-\x7e]{1,16}$/;
 export const gatewayCommand: Command = {
   name: 'gateway',
   summary: 'receive studies from a PACS over DICOM (C-STORE) and upload them',
-  usage: `Usage: hilum gateway --project P --site S [--ae-title HILUM] [--port 11112] [--allow AE ...]
+  usage: `Usage: hilum gateway --project P --site S [--secret-file FILE] [--profile FILE] [--no-deid-at-site]
+                     [--ae-title HILUM] [--port 11112] [--allow AE ...]
                      [--spool DIR] [--quiet SECONDS] [--jobs N] [--api URL] [--token-file FILE]
 
 A DICOM listener for a PACS or modality: accepts C-ECHO and C-STORE (CR, DX, CT,
 MR), writes each instance durably to a local spool before answering success,
-groups instances into studies, and uploads a study as one submission once no
-instance has arrived for --quiet seconds. Restart-safe: spooled studies are
-uploaded after a restart, interrupted uploads resume.
+groups instances into studies, de-identifies a study here with the project's
+profile and secret once no instance has arrived for --quiet seconds, and uploads
+it as one submission: only de-identified bytes leave the site. Restart-safe:
+spooled studies are uploaded after a restart, interrupted uploads resume.
+
+  --secret-file FILE  the project's de-identification secret (default: HILUM_DEID_SECRET)
+  --profile FILE      the project's de-identification profile (default: the MIDRC profile)
+  --no-deid-at-site   send the original instances and let the commons de-identify them
 
   --ae-title AE     the gateway's AE title (default HILUM)
   --port PORT       the port to listen on (default 11112)
@@ -39,6 +47,9 @@ uploaded after a restart, interrupted uploads resume.
     jobs: { type: 'string' },
     api: { type: 'string' },
     'token-file': { type: 'string' },
+    'secret-file': { type: 'string' },
+    profile: { type: 'string' },
+    'no-deid-at-site': { type: 'boolean' },
   },
   async run(args) {
     const project = stringOption(args, 'project');
@@ -50,23 +61,39 @@ uploaded after a restart, interrupted uploads resume.
     for (const ae of [aeTitle, ...allowed]) if (!AE_TITLE.test(ae)) throw new UsageError(`'${ae}' is not a valid AE title (1-16 characters, no backslash)`);
     const { api, apiUrl } = await connect({ api: stringOption(args, 'api'), tokenFile: stringOption(args, 'token-file') });
     const jobs = integerOption(args, 'jobs', 4);
+    const deid = args.values['no-deid-at-site']
+      ? undefined
+      : { secret: readDeidSecret(stringOption(args, 'secret-file')), project, profile: loadProfileFile(stringOption(args, 'profile')) };
 
+    const spoolDir = resolve(stringOption(args, 'spool') ?? '.hilum-gateway');
     const gateway = new Gateway({
       aeTitle,
       port: integerOption(args, 'port', 11112),
-      spoolDir: resolve(stringOption(args, 'spool') ?? '.hilum-gateway'),
+      spoolDir,
       allowedCallingAeTitles: allowed,
       quietSeconds: integerOption(args, 'quiet', 60),
       log: (line) => console.log(`hilum gateway: ${line}`),
       uploadStudy: async (folder) => {
-        const files = await scanFiles(folder);
-        const outcome = await uploadFiles({ api, apiUrl, project, site, files, statePath: join(folder, '.hilum-upload.json'), jobs });
+        let files = await scanFiles(folder);
+        if (deid) {
+          // Deterministic: a restarted gateway makes the same copies again and resumes the upload.
+          const prepared = await deidentifyForUpload(files, { ...deid, outDir: join(folder, '.deid') });
+          // An instance the engine cannot de-identify was acknowledged: keep it for a person to look at.
+          for (const held of prepared.held) {
+            const target = join(spoolDir, 'held', `${basename(folder)}-${basename(held.relativePath)}`);
+            await mkdir(dirname(target), { recursive: true });
+            await rename(join(folder, held.relativePath), target);
+            console.log(`hilum gateway: held back an instance in ${target}: ${held.reason}`);
+          }
+          files = prepared.files;
+        }
+        const outcome = await uploadFiles({ api, apiUrl, project, site, files, statePath: join(folder, '.hilum-upload.json'), jobs, deidentifiedAtSite: deid !== undefined });
         if (outcome.failed.length) throw new Error(`${outcome.failed.length} files failed to upload`);
         return { submissionId: outcome.submissionId };
       },
     });
     const { port } = await gateway.start();
-    console.log(`hilum gateway: listening as ${aeTitle} on port ${port}${allowed.length ? ` for ${allowed.join(', ')}` : ''}; project ${project}, site ${site}`);
+    console.log(`hilum gateway: listening as ${aeTitle} on port ${port}${allowed.length ? ` for ${allowed.join(', ')}` : ''}; project ${project}, site ${site}; ${deid ? `de-identifying here (profile ${deid.profile.name})` : 'sending originals'}`);
     await new Promise<void>((resolveStop) => {
       const stop = () => void gateway.stop().then(resolveStop);
       process.once('SIGINT', stop);

@@ -96,7 +96,7 @@ export class HilumApi {
   }
 
   getSubmission(submissionId: string) {
-    return this.request<{ status: string; fileCount: number; stagedCount: number; quarantinedCount: number; files: { fileId: string; status: string; reasonCode?: string; reason?: string }[] }>(
+    return this.request<{ status: string; fileCount: number; stagedCount: number; quarantinedCount: number; deidentifiedAtSite?: boolean; files: { fileId: string; status: string; reasonCode?: string; reason?: string }[] }>(
       'GET', `/submissions/${submissionId}`);
   }
 

@@ -4,7 +4,8 @@
  * the study still ends up published. A calling AE title not on the list is refused.
  */
 import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,12 +25,18 @@ describe('hilum gateway', () => {
   let token: string;
   let port: number;
   let gateway: ChildProcess | undefined;
+  let secretFile: string;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-gateway-'));
     commons = await startLocalCommons({ dataDir: join(dataDir, 'commons'), reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
     token = await commons.issueToken(['site-uploader:site-a'], 'gateway-a');
     port = await freePort();
+    const secrets = new SecretsManagerClient({ endpoint: commons.servicesEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: commons.environment.DEID_SECRET_ID }));
+    secrets.destroy();
+    secretFile = join(dataDir, 'secret.key');
+    await writeFile(secretFile, SecretString!, { mode: 0o600 });
   });
 
   afterAll(async () => {
@@ -42,7 +49,7 @@ describe('hilum gateway', () => {
 
   function startGateway(quietSeconds: number): { child: ChildProcess; output: () => string } {
     const child = spawn(process.execPath, [CLI, 'gateway', '--project', 'gateway-study', '--site', 'site-a', '--port', String(port),
-      '--spool', spool(), '--quiet', String(quietSeconds), '--allow', 'PACS1'], {
+      '--spool', spool(), '--quiet', String(quietSeconds), '--allow', 'PACS1', '--secret-file', secretFile], {
       env: { ...process.env, HILUM_API_URL: commons.apiUrl, HILUM_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -85,6 +92,14 @@ describe('hilum gateway', () => {
     const published = (await researcher.listStudies()).studies.filter((s) => s.project === 'gateway-study');
     expect(published).toHaveLength(1);
     expect(published[0]).toMatchObject({ modalities: ['CT'], instanceCount: files.length });
+    // De-identified at the site: what was published never held the original patient id.
+    const { files: released } = await researcher.studyFiles(published[0]!.studyUid);
+    for (const file of released) {
+      const bytes = Buffer.from(await (await fetch(file.url)).arrayBuffer());
+      expect(bytes.includes(Buffer.from('77654033'))).toBe(false);
+    }
+    const submissionId = /uploaded as submission (\S+)/.exec(second.output())![1]!;
+    expect(await new HilumApi(commons.apiUrl, token).getSubmission(submissionId)).toMatchObject({ deidentifiedAtSite: true, stagedCount: files.length });
     expect(await readdir(join(spool(), 'studies'))).toEqual([]);
     expect(await readdir(join(spool(), 'uploading'))).toEqual([]);
     second.child.kill('SIGTERM');
