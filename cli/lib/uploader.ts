@@ -37,6 +37,7 @@ export interface UploadOutcome {
 }
 
 const ANNOUNCE_BATCH = 500;
+const PARTS_IN_FLIGHT = 4;
 
 /**
  * Uploads a folder's files into one submission: announce, PUT through presigned
@@ -152,14 +153,19 @@ async function send(
   if (!multipart) throw new Error('the API returned neither a URL nor parts');
   entry.uploadId = multipart.uploadId;
   const done = (entry.parts ??= {});
-  for (const part of multipart.parts) {
-    if (done[String(part.partNumber)]) continue;
-    const body = await readRange(file.path, part.offset, part.size);
-    await limiter.take(body.byteLength);
-    done[String(part.partNumber)] = await withRetry(() => put(part.url, body), { retryable: isRetryableTransfer });
-    await save();
-  }
-  const parts = Object.entries(done).map(([partNumber, etag]) => ({ partNumber: Number(partNumber), etag }));
+  const pending = multipart.parts.filter((part) => !done[String(part.partNumber)]);
+  // A few parts of one large file in flight at once; each holds one part in memory.
+  const sendParts = async () => {
+    for (let part = pending.shift(); part; part = pending.shift()) {
+      const { url, partNumber } = part;
+      const body = await readRange(file.path, part.offset, part.size);
+      await limiter.take(body.byteLength);
+      done[String(partNumber)] = await withRetry(() => put(url, body), { retryable: isRetryableTransfer });
+      await save();
+    }
+  };
+  await Promise.all(Array.from({ length: PARTS_IN_FLIGHT }, sendParts));
+  const parts = Object.entries(done).map(([partNumber, etag]) => ({ partNumber: Number(partNumber), etag })).sort((a, b) => a.partNumber - b.partNumber);
   try {
     await api.completeMultipart(multipart.complete, multipart.uploadId, parts);
   } catch (error) {

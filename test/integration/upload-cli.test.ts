@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalCommons, LocalCommons } from '../../local/commons';
 import { HilumApi } from '../../cli/lib/api-client';
-import { makeSeries } from '../support/synthetic-dicom';
+import { makeDicom, makeSeries } from '../support/synthetic-dicom';
 
 jest.setTimeout(180_000);
 
@@ -24,6 +24,8 @@ describe('hilum upload', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-upload-'));
+    // Small enough that a ~19 MiB radiograph goes up in three 8 MiB parts.
+    process.env.MULTIPART_THRESHOLD_BYTES = String(6 * 1024 * 1024);
     commons = await startLocalCommons({ dataDir: join(dataDir, 'commons'), reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
     token = await commons.issueToken(['site-uploader:site-a'], 'uploader-a');
     folder = join(dataDir, 'export');
@@ -34,6 +36,7 @@ describe('hilum upload', () => {
   });
 
   afterAll(async () => {
+    delete process.env.MULTIPART_THRESHOLD_BYTES;
     await commons?.stop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
@@ -74,6 +77,21 @@ describe('hilum upload', () => {
     const submission = await site.getSubmission(state.submissionId);
     expect(submission.files.filter((f) => f.status !== 'staged').map((f) => `${f.reasonCode}: ${f.reason}`)).toEqual([]);
     expect(submission).toMatchObject({ status: 'published', fileCount: FILES, stagedCount: FILES });
+  });
+
+  it('sends a large radiograph in parallel multipart parts and it is published intact', async () => {
+    const large = join(dataDir, 'large');
+    await mkdir(large, { recursive: true });
+    const radiograph = makeDicom({ modality: 'DX', rows: 3000, columns: 3200, studyInstanceUid: '1.2.826.0.1.3680043.8.498.55.1', seriesInstanceUid: '1.2.826.0.1.3680043.8.498.55.2' });
+    expect(radiograph.byteLength).toBeGreaterThan(16 * 1024 * 1024);
+    await writeFile(join(large, 'chest.dcm'), radiograph);
+    const { code, stderr } = await runCli(['upload', large, '--project', 'large-upload', '--site', 'site-a', '--no-qa']).exited;
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    await commons.idle();
+    const state = JSON.parse(await readFile(join(large, '.hilum-upload.json'), 'utf8')) as { submissionId: string; files: Record<string, { parts?: Record<string, string> }> };
+    expect(Object.keys(state.files['chest.dcm']!.parts ?? {})).toHaveLength(3);
+    const site = new HilumApi(commons.apiUrl, token);
+    expect(await site.getSubmission(state.submissionId)).toMatchObject({ status: 'published', stagedCount: 1 });
   });
 
   it('refuses to run without a token, explaining how to get one', async () => {
