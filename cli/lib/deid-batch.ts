@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DeidProfile } from '../../layers/dicom/profiles';
-import type { FileResult, FileTask, WorkerReport, WorkerSetup } from './deid-protocol';
+import type { FileResult, FileTask, FromWorker, ToWorker, WorkerReport, WorkerSetup } from './deid-protocol';
 import { scanFiles, type FoundFile } from './scan-files';
 
 export const REPORT_NAME = 'deid-report.json';
@@ -57,53 +57,58 @@ export interface DeidBatchReport {
   memory: { peakRssBytes: number; peakWorkerBytes: number[] };
 }
 
+/**
+ * Next to this file: cli/lib/deid-worker.js (the tsx bootstrap) when running
+ * from sources, or the bundled worker when cli/bin/hilum.js runs the bundle
+ * built into node_modules/.cache/hilum (bundle-cache.js names it so).
+ */
 const WORKER_ENTRY = join(__dirname, 'deid-worker.js');
 
-class Pool {
-  private readonly workers: Worker[];
-  private readonly idle: Worker[];
-  private readonly waiting = new Map<Worker, (result: FileResult) => void>();
-  private readonly failures = new Map<Worker, (error: Error) => void>();
+/** Files per chunk: a quarter of each worker's share of what is left, so the last chunks are small and workers finish together. */
+function chunkSize(remaining: number, workers: number): number {
+  return Math.max(1, Math.min(32, Math.ceil(remaining / (workers * 4))));
+}
 
-  constructor(size: number, setup: WorkerSetup) {
-    this.workers = Array.from({ length: size }, () => new Worker(WORKER_ENTRY, { workerData: setup }));
-    this.idle = [...this.workers];
-    for (const worker of this.workers) {
-      worker.on('message', (result: FileResult) => {
-        // Only task results here; the end-of-batch report answer is taken by reports().
-        if (!this.waiting.has(worker)) return;
-        const resolve = this.waiting.get(worker);
-        this.waiting.delete(worker);
-        this.idle.push(worker);
-        resolve?.(result);
+/**
+ * Runs every task on `size` worker threads. Workers pull chunks of tasks and
+ * return results in batches (deid-protocol.ts), so the main thread is woken
+ * a few times per chunk rather than once per file.
+ */
+async function runPool(size: number, setup: WorkerSetup, tasks: readonly FileTask[], onResult: (result: FileResult) => void): Promise<WorkerReport[]> {
+  const workers = Array.from({ length: size }, () => new Worker(WORKER_ENTRY, { workerData: setup }));
+  try {
+    return await new Promise<WorkerReport[]>((resolvePool, rejectPool) => {
+      let next = 0;
+      let finished = 0;
+      const reports: WorkerReport[] = [];
+      const send = (worker: Worker, message: ToWorker): void => worker.postMessage(message);
+      const giveWork = (worker: Worker): void => {
+        if (next >= tasks.length) return;
+        const end = next + chunkSize(tasks.length - next, size);
+        send(worker, { type: 'tasks', tasks: tasks.slice(next, end) });
+        next = end;
+      };
+      workers.forEach((worker, i) => {
+        worker.on('message', (message: FromWorker) => {
+          if (message.type === 'report') {
+            reports[i] = { peakMemoryBytes: message.peakMemoryBytes };
+            if (reports.filter(Boolean).length === size) resolvePool(reports);
+            return;
+          }
+          for (const result of message.results) onResult(result);
+          finished += message.results.length;
+          if (message.wantsMore) giveWork(worker);
+          if (finished === tasks.length) for (const w of workers) send(w, { type: 'end' });
+        });
+        worker.on('error', rejectPool);
+        worker.on('exit', (code) => rejectPool(new Error(`a deid worker stopped (exit code ${code})`)));
       });
-      worker.on('error', (error) => this.failures.get(worker)?.(error));
-    }
-  }
-
-  run(task: FileTask): Promise<FileResult> {
-    const worker = this.idle.pop();
-    if (!worker) throw new Error('no idle worker');
-    return new Promise((resolve, reject) => {
-      this.waiting.set(worker, resolve);
-      this.failures.set(worker, reject);
-      worker.postMessage(task);
+      if (tasks.length === 0) for (const w of workers) send(w, { type: 'end' });
+      // Two chunks each to start: one to work on, one queued behind it.
+      for (let round = 0; round < 2; round += 1) for (const worker of workers) giveWork(worker);
     });
-  }
-
-  get free(): number {
-    return this.idle.length;
-  }
-
-  async reports(): Promise<WorkerReport[]> {
-    return Promise.all(this.workers.map((worker) => new Promise<WorkerReport>((resolve) => {
-      worker.once('message', (report: WorkerReport) => resolve(report));
-      worker.postMessage('report');
-    })));
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
   }
 }
 
@@ -116,33 +121,15 @@ export async function runDeidBatch(options: DeidBatchOptions): Promise<DeidBatch
   options.onStart?.(found);
   mkdirSync(output, { recursive: true });
   const jobs = Math.max(1, Math.min(options.jobs || availableParallelism(), Math.max(found.length, 1)));
-  const pool = new Pool(jobs, { secret: options.secret, project: options.project, profile: options.profile });
+  const tasks: FileTask[] = found.map((file, index) => ({ index, input: file.path, output: join(output, file.relativePath), reviewOutput: join(output, REVIEW_FOLDER, file.relativePath) }));
   const results: FileResult[] = [];
-  try {
-    let next = 0;
-    const inFlight = new Set<Promise<void>>();
-    while (next < found.length || inFlight.size > 0) {
-      while (next < found.length && pool.free > 0) {
-        const index = next;
-        next += 1;
-        const file = found[index] as FoundFile;
-        const task: FileTask = { index, input: file.path, output: join(output, file.relativePath), reviewOutput: join(output, REVIEW_FOLDER, file.relativePath) };
-        const promise: Promise<void> = pool.run(task).then((result) => {
-          results[index] = result;
-          options.onFile?.(file, result);
-          inFlight.delete(promise);
-        });
-        inFlight.add(promise);
-      }
-      if (inFlight.size > 0) await Promise.race(inFlight);
-    }
-    const workerReports = await pool.reports();
-    const summary = summarize(found, results, jobs, (Date.now() - started) / 1000, join(output, REPORT_NAME));
-    writeFileSync(summary.reportPath, `${JSON.stringify(report(summary, results, options, workerReports), null, 2)}\n`);
-    return summary;
-  } finally {
-    await pool.close();
-  }
+  const workerReports = await runPool(jobs, { secret: options.secret, project: options.project, profile: options.profile }, tasks, (result) => {
+    results[result.index] = result;
+    options.onFile?.(found[result.index] as FoundFile, result);
+  });
+  const summary = summarize(found, results, jobs, (Date.now() - started) / 1000, join(output, REPORT_NAME));
+  writeFileSync(summary.reportPath, `${JSON.stringify(report(summary, results, options, workerReports), null, 2)}\n`);
+  return summary;
 }
 
 function summarize(found: readonly FoundFile[], results: readonly FileResult[], jobs: number, seconds: number, reportPath: string): DeidBatchSummary {

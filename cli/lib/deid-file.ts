@@ -9,9 +9,19 @@ import { deidentify } from '../../layers/dicom/deidentify';
 import { DicomParseError } from '../../layers/dicom/errors';
 import type { FileResult, FileTask, WorkerSetup } from './deid-protocol';
 
+/** Opens for writing, making the folder only when it is missing (one mkdir per folder, not one per file). */
+function openForWrite(path: string): number {
+  try {
+    return openSync(path, 'w');
+  } catch (error) {
+    if (!(error instanceof Error && 'code' in error && error.code === 'ENOENT')) throw error;
+    mkdirSync(dirname(path), { recursive: true });
+    return openSync(path, 'w');
+  }
+}
+
 function writeChunks(path: string, chunks: readonly Uint8Array[]): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const fd = openSync(path, 'w');
+  const fd = openForWrite(path);
   try {
     let pending = chunks.filter((c) => c.byteLength > 0);
     while (pending.length > 0) {

@@ -21,6 +21,20 @@ export type FileResult =
   | { index: number; outcome: 'failed'; bytesIn: number; reason: string };
 
 export interface WorkerReport {
-  /** Peak of this worker's own heap and buffers (V8 heap used + external + array buffers), sampled after each file. */
+  /** Peak of this worker's own heap and buffers (V8 heap used + external + array buffers), sampled as it works. */
   peakMemoryBytes: number;
 }
+
+/**
+ * To a worker: more files, or the end of the batch (answered with its report).
+ * Files come in chunks, and a worker asks for the next chunk before its queue
+ * runs dry, so it never waits for a round trip through the main thread.
+ */
+export type ToWorker = { type: 'tasks'; tasks: FileTask[] } | { type: 'end' };
+
+/**
+ * From a worker: the results finished since its last message (sent when it
+ * wants more files, when its queue is empty, or every few tens of
+ * milliseconds for the progress bar), or its end-of-batch report.
+ */
+export type FromWorker = { type: 'results'; results: FileResult[]; wantsMore: boolean } | ({ type: 'report' } & WorkerReport);

@@ -92,13 +92,42 @@ function compiled(profile: DeidProfile): { rules: ReadonlyMap<TagKey, Rule>; kee
   return entry;
 }
 
+/**
+ * Keyed results repeat across the files of a batch: a series shares its study,
+ * series and frame of reference UIDs, a patient its pseudonym and date shift.
+ * Each HMAC result is memoised per secret and project (the results are pure
+ * functions of their inputs, so the output bytes are the same), bounded so a
+ * long batch of unrelated files cannot grow it without limit.
+ */
+const MEMO_LIMIT = 4096;
+const memos = new Map<string, Map<string, string>>();
+function memoFor(keys: KeyOptions): Map<string, string> {
+  const id = `${keys.project}\0${keys.secret}`;
+  let memo = memos.get(id);
+  if (!memo) {
+    if (memos.size >= 8) memos.clear();
+    memo = new Map();
+    memos.set(id, memo);
+  }
+  return memo;
+}
+function memoised(memo: Map<string, string>, key: string, make: () => string): string {
+  let value = memo.get(key);
+  if (value === undefined) {
+    value = make();
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(key, value);
+  }
+  return value;
+}
+
 const KEYWORDS = new Map<TagKey, string>();
 let dictionary: typeof DictionaryEntryFn | undefined;
 /** Keyword to count a removal under; the dictionary (dcmjs, ~100 ms to load) is loaded on first need only. */
 function keywordOf(key: TagKey): string {
   let keyword = KEYWORDS.get(key);
   if (keyword === undefined) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+     
     dictionary ??= (require('../dcmjs') as { dictionaryEntry: typeof DictionaryEntryFn }).dictionaryEntry;
     keyword = dictionary(key)?.keyword.replace(/^RETIRED_/, '') ?? formatTag(key);
     KEYWORDS.set(key, keyword);
@@ -107,13 +136,14 @@ function keywordOf(key: TagKey): string {
 }
 
 class Engine {
-  readonly counts: Counts = {};
+  /** `${keyword}:${action}` -> count; a Map while working (cheaper than a growing object), an object in the output. */
+  private readonly countMap = new Map<string, number>();
   private readonly data: Buffer;
   private readonly rules: ReadonlyMap<TagKey, Rule>;
   private readonly keep: ReadonlyMap<TagKey, string>;
   private readonly scrubber = new IdentifierScrubber();
   private readonly shiftDays: number | undefined;
-  private readonly uidCache = new Map<string, string>();
+  private readonly memo: Map<string, string>;
 
   constructor(
     private readonly file: ScannedFile,
@@ -125,7 +155,11 @@ class Engine {
   ) {
     this.data = Buffer.from(file.dataSet.buffer, file.dataSet.byteOffset, file.dataSet.byteLength);
     ({ rules: this.rules, keep: this.keep } = compiled(profile));
-    this.shiftDays = profile.options.retainLongitudinalModifiedDates ? dateShiftDays(patientKey, keys, profile) : undefined;
+    this.memo = memoFor(keys);
+    const { minShiftDays, maxShiftDays } = profile.dates;
+    this.shiftDays = profile.options.retainLongitudinalModifiedDates
+      ? Number(memoised(this.memo, `dateshift\0${minShiftDays}\0${maxShiftDays}\0${patientKey}`, () => String(dateShiftDays(patientKey, keys, profile))))
+      : undefined;
     for (const el of file.elements) {
       const kind = IDENTIFIER_SOURCES.get(el.key);
       if (kind) this.scrubber.add(this.text(el), kind);
@@ -133,9 +167,14 @@ class Engine {
     }
   }
 
-  count(name: string, action: string): void {
+  count(name: string, action: string, n = 1): void {
     const key = `${name}:${action}`;
-    this.counts[key] = (this.counts[key] ?? 0) + 1;
+    this.countMap.set(key, (this.countMap.get(key) ?? 0) + n);
+  }
+
+  /** The counts in the order they were first made (the report's order). */
+  get counts(): Counts {
+    return Object.fromEntries(this.countMap);
   }
 
   text(el: ScannedElement): string {
@@ -143,12 +182,11 @@ class Engine {
   }
 
   remap(uid: string): string {
-    let out = this.uidCache.get(uid);
-    if (out === undefined) {
-      out = remapUid(uid, this.keys);
-      this.uidCache.set(uid, out);
-    }
-    return out;
+    return memoised(this.memo, uid, () => remapUid(uid, this.keys));
+  }
+
+  pseudonym(patientKey: string): string {
+    return memoised(this.memo, `patient\0${patientKey}`, () => patientPseudonym(patientKey, this.keys));
   }
 
   raw(el: ScannedElement): Entry {
@@ -271,7 +309,7 @@ class Engine {
       const { text, removed } = this.scrubber.scrub(this.text(el));
       this.count(keyword, 'C');
       if (removed === 0) return this.raw(el);
-      this.counts['identifierInText:removed'] = (this.counts['identifierInText:removed'] ?? 0) + removed;
+      this.count('identifierInText', 'removed', removed);
       return this.textEntry(el.key, el.vr, text);
     }
     if (el.vr === 'UN' || el.vr === undefined) {
@@ -394,15 +432,48 @@ function patientKeyOf(topText: TopText): string {
   return name !== '' ? `name:${name}` : `study:${topText(TAG.StudyInstanceUID)}`;
 }
 
-function lazyOutput(fields: Omit<DeidentifyOutput, 'bytes'>): DeidentifyOutput {
+/**
+ * The output, with `bytes` joined and `summary` read back from the written
+ * header only when asked for: the CLI writes `chunks` and needs neither, and
+ * re-scanning the header was a fifth of the engine's time on a CT slice.
+ */
+function lazyOutput(fields: Omit<DeidentifyOutput, 'bytes' | 'summary'>, readSummary: () => InstanceSummary): DeidentifyOutput {
   let joined: Uint8Array | undefined;
+  let summary: InstanceSummary | undefined;
   return {
     ...fields,
     get bytes(): Uint8Array {
       joined ??= fields.chunks.length === 1 && fields.chunks[0] ? fields.chunks[0] : Buffer.concat(fields.chunks as Uint8Array[]);
       return joined;
     },
+    get summary(): InstanceSummary {
+      summary ??= readSummary();
+      return summary;
+    },
   };
+}
+
+/**
+ * The entries' chunks in order, with neighbours that are adjacent views of the
+ * same input merged: kept elements are views of the input, so a run of them
+ * becomes one copy instead of one per element. Same bytes, fewer copies.
+ */
+function coalesce(entries: readonly Entry[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let last: Uint8Array | undefined;
+  for (const entry of entries) {
+    for (const chunk of entry.chunks) {
+      if (chunk.byteLength === 0) continue;
+      if (last && last.buffer === chunk.buffer && last.byteOffset + last.byteLength === chunk.byteOffset) {
+        last = new Uint8Array(last.buffer, last.byteOffset, last.byteLength + chunk.byteLength);
+        out[out.length - 1] = last;
+      } else {
+        out.push(chunk);
+        last = chunk;
+      }
+    }
+  }
+  return out;
 }
 
 /** De-identifies one Part 10 file under a profile. Throws DicomParseError (value-free) for unusable input. */
@@ -423,24 +494,25 @@ export function deidentifyFile(bytes: Uint8Array, keys: KeyOptions, profile: Dei
   const imageType = values('00080008');
   const engine = new Engine(file, syntax, encoding, profile, keys, patientKey);
 
-  const entries = [...engine.dataSet(buildTree(file.elements), 0), ...engine.marking(patientPseudonym(patientKey, keys))];
+  const entries = [...engine.dataSet(buildTree(file.elements), 0), ...engine.marking(engine.pseudonym(patientKey))];
   entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 
   const meta = fileMeta(input.sopClassUid, engine.remap(input.sopInstanceUid), file.transferSyntaxUid);
   const pixelIndex = entries.findIndex((e) => e.key === TAG.PixelData);
   const before = pixelIndex < 0 ? entries : entries.slice(0, pixelIndex);
   const after = pixelIndex < 0 ? [] : entries.slice(pixelIndex + 1);
-  const head = Buffer.concat([meta, ...before.flatMap((e) => e.chunks)]);
   let chunks: Uint8Array[];
-  let summary: InstanceSummary;
+  let readSummary: () => InstanceSummary;
   if (file.transferSyntaxUid === TRANSFER_SYNTAX.deflatedExplicitLittle) {
-    const dataSet = Buffer.concat(entries.flatMap((e) => e.chunks));
-    chunks = [Buffer.concat([meta, deflateRawSync(dataSet)])];
-    summary = summarize(scanPart10(chunks[0] as Uint8Array));
+    const dataSet = Buffer.concat(coalesce(entries));
+    const whole = Buffer.concat([meta, deflateRawSync(dataSet)]);
+    chunks = [whole];
+    readSummary = () => summarize(scanPart10(whole));
   } else {
-    chunks = [head, ...(pixelIndex < 0 ? [] : (entries[pixelIndex]?.chunks ?? [])), ...after.flatMap((e) => e.chunks)];
+    const head = Buffer.concat([meta, ...coalesce(before)]);
+    chunks = [head, ...(pixelIndex < 0 ? [] : (entries[pixelIndex]?.chunks ?? [])), ...coalesce(after)];
     // Every element the summary reads comes before Pixel Data: the header alone is enough.
-    summary = summarize(scanPart10(head));
+    readSummary = () => summarize(scanPart10(head));
   }
   const review = pixelReviewReasons({
     sopClassUid: input.sopClassUid,
@@ -451,10 +523,9 @@ export function deidentifyFile(bytes: Uint8Array, keys: KeyOptions, profile: Dei
   return lazyOutput({
     chunks,
     byteLength: chunks.reduce((n, c) => n + c.byteLength, 0),
-    summary,
     outcome: review.length ? 'needs-pixel-review' : 'ok',
     pixelReview: review,
     actionCounts: engine.counts,
     profile: profile.name,
-  });
+  }, readSummary);
 }

@@ -1,0 +1,26 @@
+/**
+ * `hilum deid` as its own entry point: what cli/main.ts's run() does for one
+ * command (usage errors exit 2, --help prints the usage), without the command
+ * table. cli/bin/hilum.js bundles this file and the worker into a cache so
+ * `hilum deid` starts without tsx; main.ts cannot be the entry because
+ * bundling it would pull in every command's dependencies.
+ */
+import { parseCommandArgs, UsageError } from '../command';
+import { deidCommand } from '../commands/deid';
+
+export async function runDeid(argv: string[]): Promise<number> {
+  try {
+    const args = parseCommandArgs(deidCommand, argv);
+    if (args.values.help) {
+      console.log(deidCommand.usage);
+      return 0;
+    }
+    return await deidCommand.run(args);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`hilum ${deidCommand.name}: ${error.message}\n\n${deidCommand.usage}`);
+      return 2;
+    }
+    throw error;
+  }
+}
