@@ -25,7 +25,10 @@ export const GOOD_FIXTURES = fixturesIn('transfer-syntax', 'ct', 'chest-xray', '
 
 export const SECRET = { secret: 'unit-test-secret', project: 'project-a' };
 
-export const HAS_DCMDUMP = spawnSync('dcmdump', ['--version'], { encoding: 'utf8' }).error === undefined;
+// dcmtk is the reference reader: the tests need it (.ci/run installs it); say so plainly when it is missing.
+if (spawnSync('dcmdump', ['--version'], { encoding: 'utf8' }).error !== undefined) {
+  throw new Error('dcmdump is not installed: apt-get install -y dcmtk (the DICOM tests check output with it)');
+}
 
 /** Runs dcmdump on bytes; returns exit status, stdout and stderr. */
 export function dcmdump(bytes: Uint8Array): { status: number | null; stdout: string; stderr: string } {
