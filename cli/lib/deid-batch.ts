@@ -1,6 +1,6 @@
 /**
- * `hilum deid` as a library: scan the input, spread the files over worker
- * threads, collect outcomes and counts, write the batch report. Corrupt or
+ * `hilum deid` as a library: scan the input, spread the files over the main
+ * thread and worker threads, collect outcomes and counts, write the batch report. Corrupt or
  * non-DICOM files are failures of their own; they never stop the batch.
  */
 import { availableParallelism } from 'node:os';
@@ -8,6 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DeidProfile } from '../../layers/dicom/profiles';
+import { deidentifyOneFile } from './deid-file';
+import { MemorySampler } from './deid-memory';
 import type { FileResult, FileTask, FromWorker, ToWorker, WorkerReport, WorkerSetup } from './deid-protocol';
 import { scanFiles, type FoundFile } from './scan-files';
 
@@ -54,6 +56,7 @@ export interface DeidBatchReport {
   actionCounts: Record<string, number>;
   /** Per file in input order (sorted relative paths): outcome and its own counts. */
   perFile: Array<{ index: number; outcome: FileResult['outcome']; actionCounts?: Record<string, number> }>;
+  /** peakWorkerBytes: one per lane (the main thread's first, then each worker's); see deid-memory.ts. */
   memory: { peakRssBytes: number; peakWorkerBytes: number[] };
 }
 
@@ -64,52 +67,79 @@ export interface DeidBatchReport {
  */
 const WORKER_ENTRY = join(__dirname, 'deid-worker.js');
 
-/** Files per chunk: a quarter of each worker's share of what is left, so the last chunks are small and workers finish together. */
-function chunkSize(remaining: number, workers: number): number {
-  return Math.max(1, Math.min(32, Math.ceil(remaining / (workers * 4))));
+/** Files per chunk sent to a worker: a quarter of each lane's share of what is left, so the last chunks are small and lanes finish together. */
+function chunkSize(remaining: number, lanes: number): number {
+  return Math.max(1, Math.min(32, Math.ceil(remaining / (lanes * 4))));
 }
 
 /**
- * Runs every task on `size` worker threads. Workers pull chunks of tasks and
- * return results in batches (deid-protocol.ts), so the main thread is woken
- * a few times per chunk rather than once per file.
+ * Runs every task on `jobs` lanes: the main thread and jobs - 1 worker
+ * threads. The main thread takes one file at a time from the shared list
+ * between its other work, so it starts at once while workers are still
+ * booting and no thread sits idle on a 2-core machine. Workers pull chunks
+ * and return results in batches (deid-protocol.ts), so the main thread is
+ * woken a few times per chunk rather than once per file. Returns each lane's
+ * peak memory, the main thread's first.
  */
-async function runPool(size: number, setup: WorkerSetup, tasks: readonly FileTask[], onResult: (result: FileResult) => void): Promise<WorkerReport[]> {
-  const workers = Array.from({ length: size }, () => new Worker(WORKER_ENTRY, { workerData: setup }));
-  try {
-    return await new Promise<WorkerReport[]>((resolvePool, rejectPool) => {
-      let next = 0;
-      let finished = 0;
-      const reports: WorkerReport[] = [];
-      const send = (worker: Worker, message: ToWorker): void => worker.postMessage(message);
-      const giveWork = (worker: Worker): void => {
-        if (next >= tasks.length) return;
-        const end = next + chunkSize(tasks.length - next, size);
-        send(worker, { type: 'tasks', tasks: tasks.slice(next, end) });
-        next = end;
-      };
-      workers.forEach((worker, i) => {
-        worker.on('message', (message: FromWorker) => {
-          if (message.type === 'report') {
-            reports[i] = { peakMemoryBytes: message.peakMemoryBytes };
-            if (reports.filter(Boolean).length === size) resolvePool(reports);
-            return;
-          }
-          for (const result of message.results) onResult(result);
-          finished += message.results.length;
-          if (message.wantsMore) giveWork(worker);
-          if (finished === tasks.length) for (const w of workers) send(w, { type: 'end' });
-        });
-        worker.on('error', rejectPool);
-        worker.on('exit', (code) => rejectPool(new Error(`a deid worker stopped (exit code ${code})`)));
+async function runLanes(workers: readonly Worker[], setup: WorkerSetup, tasks: readonly FileTask[], onResult: (result: FileResult) => void): Promise<WorkerReport[]> {
+  const lanes = workers.length + 1;
+  const mainMemory = new MemorySampler();
+  return new Promise<WorkerReport[]>((resolveLanes, rejectLanes) => {
+    let next = 0;
+    let finished = 0;
+    const reports: Array<WorkerReport | undefined> = Array.from({ length: lanes });
+    const settleIfDone = (): void => {
+      if (reports.every((r) => r !== undefined)) resolveLanes(reports as WorkerReport[]);
+    };
+    const completed = (count: number): void => {
+      finished += count;
+      if (finished < tasks.length) return;
+      mainMemory.sample();
+      reports[0] = { peakMemoryBytes: mainMemory.peakBytes };
+      for (const worker of workers) worker.postMessage({ type: 'end' } satisfies ToWorker);
+      settleIfDone();
+    };
+    const giveWork = (worker: Worker): void => {
+      if (next >= tasks.length) return;
+      const end = next + chunkSize(tasks.length - next, lanes);
+      worker.postMessage({ type: 'tasks', tasks: tasks.slice(next, end) } satisfies ToWorker);
+      next = end;
+    };
+    workers.forEach((worker, i) => {
+      worker.on('message', (message: FromWorker) => {
+        if (message.type === 'report') {
+          reports[i + 1] = { peakMemoryBytes: message.peakMemoryBytes };
+          settleIfDone();
+          return;
+        }
+        for (const result of message.results) onResult(result);
+        if (message.wantsMore) giveWork(worker);
+        completed(message.results.length);
       });
-      if (tasks.length === 0) for (const w of workers) send(w, { type: 'end' });
-      // Two chunks each to start: one to work on, one queued behind it.
-      for (let round = 0; round < 2; round += 1) for (const worker of workers) giveWork(worker);
+      worker.on('error', rejectLanes);
+      worker.on('exit', (code) => rejectLanes(new Error(`a deid worker stopped (exit code ${code})`)));
     });
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
+    // One file per turn of the event loop, so worker messages are handled between files.
+    const mainStep = (): void => {
+      if (next >= tasks.length) return;
+      const task = tasks[next] as FileTask;
+      next += 1;
+      try {
+        const result = deidentifyOneFile(task, setup);
+        mainMemory.afterFile(result.bytesIn);
+        onResult(result);
+        completed(1);
+      } catch (error) {
+        rejectLanes(error);
+        return;
+      }
+      setImmediate(mainStep);
+    };
+    if (tasks.length === 0) completed(0);
+    // Two chunks each to start: one to work on, one queued behind it.
+    for (let round = 0; round < 2; round += 1) for (const worker of workers) giveWork(worker);
+    setImmediate(mainStep);
+  });
 }
 
 export async function runDeidBatch(options: DeidBatchOptions): Promise<DeidBatchSummary> {
@@ -117,19 +147,28 @@ export async function runDeidBatch(options: DeidBatchOptions): Promise<DeidBatch
   const input = resolve(options.input);
   const output = resolve(options.output);
   if (input === output) throw new Error('the output folder must differ from the input');
-  const found = (await scanFiles(input)).filter((f) => !(resolve(f.path).startsWith(`${output}/`) || relative(output, f.path) === REPORT_NAME));
-  options.onStart?.(found);
-  mkdirSync(output, { recursive: true });
-  const jobs = Math.max(1, Math.min(options.jobs || availableParallelism(), Math.max(found.length, 1)));
-  const tasks: FileTask[] = found.map((file, index) => ({ index, input: file.path, output: join(output, file.relativePath), reviewOutput: join(output, REVIEW_FOLDER, file.relativePath) }));
-  const results: FileResult[] = [];
-  const workerReports = await runPool(jobs, { secret: options.secret, project: options.project, profile: options.profile }, tasks, (result) => {
-    results[result.index] = result;
-    options.onFile?.(found[result.index] as FoundFile, result);
-  });
-  const summary = summarize(found, results, jobs, (Date.now() - started) / 1000, join(output, REPORT_NAME));
-  writeFileSync(summary.reportPath, `${JSON.stringify(report(summary, results, options, workerReports), null, 2)}\n`);
-  return summary;
+  const setup: WorkerSetup = { secret: options.secret, project: options.project, profile: options.profile };
+  const requested = Math.max(1, options.jobs || availableParallelism());
+  // Workers boot (tens of milliseconds) while the input is scanned; any beyond the number of files are stopped.
+  const workers = Array.from({ length: requested - 1 }, () => new Worker(WORKER_ENTRY, { workerData: setup }));
+  try {
+    const found = (await scanFiles(input)).filter((f) => !(resolve(f.path).startsWith(`${output}/`) || relative(output, f.path) === REPORT_NAME));
+    options.onStart?.(found);
+    mkdirSync(output, { recursive: true });
+    const jobs = Math.min(requested, Math.max(found.length, 1));
+    for (const surplus of workers.slice(jobs - 1)) void surplus.terminate();
+    const tasks: FileTask[] = found.map((file, index) => ({ index, input: file.path, output: join(output, file.relativePath), reviewOutput: join(output, REVIEW_FOLDER, file.relativePath) }));
+    const results: FileResult[] = [];
+    const laneReports = await runLanes(workers.slice(0, jobs - 1), setup, tasks, (result) => {
+      results[result.index] = result;
+      options.onFile?.(found[result.index] as FoundFile, result);
+    });
+    const summary = summarize(found, results, jobs, (Date.now() - started) / 1000, join(output, REPORT_NAME));
+    writeFileSync(summary.reportPath, `${JSON.stringify(report(summary, results, options, laneReports), null, 2)}\n`);
+    return summary;
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
 }
 
 function summarize(found: readonly FoundFile[], results: readonly FileResult[], jobs: number, seconds: number, reportPath: string): DeidBatchSummary {

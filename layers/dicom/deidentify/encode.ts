@@ -16,39 +16,70 @@ export interface Syntax {
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 export const UNDEFINED_LENGTH = 0xffffffff;
 
-function tagBytes(view: DataView, at: number, key: TagKey, little: boolean): void {
-  view.setUint16(at, parseInt(key.slice(0, 4), 16), little);
-  view.setUint16(at + 2, parseInt(key.slice(4, 8), 16), little);
+/**
+ * Group and element of a tag key, parsed once per tag: the engine writes the
+ * same few hundred tags file after file.
+ */
+const TAG_NUMBERS = new Map<TagKey, number>();
+function tagNumber(key: TagKey): number {
+  let n = TAG_NUMBERS.get(key);
+  if (n === undefined) {
+    n = parseInt(key.slice(0, 8), 16) >>> 0;
+    if (TAG_NUMBERS.size < 65_536) TAG_NUMBERS.set(key, n);
+  }
+  return n;
 }
+
+function writeTag(out: Buffer, key: TagKey, little: boolean): void {
+  const n = tagNumber(key);
+  if (little) {
+    out.writeUInt16LE(n >>> 16, 0);
+    out.writeUInt16LE(n & 0xffff, 2);
+  } else {
+    out.writeUInt16BE(n >>> 16, 0);
+    out.writeUInt16BE(n & 0xffff, 2);
+  }
+}
+
+/*
+ * Headers and values are small Buffers from Node's shared pool
+ * (Buffer.allocUnsafe below 4 KB) rather than a fresh Uint8Array and
+ * DataView each: that was most of the engine's garbage on a CT slice. Every
+ * byte is written, so nothing of the pool's previous content shows.
+ */
 
 /** An element header for `length` value bytes (UNDEFINED_LENGTH for sequences and encapsulated Pixel Data). */
 export function header(key: TagKey, vr: string | undefined, length: number, syntax: Syntax): Uint8Array {
   if (!syntax.explicit) {
-    const out = new Uint8Array(8);
-    const view = new DataView(out.buffer);
-    tagBytes(view, 0, key, syntax.little);
-    view.setUint32(4, length, syntax.little);
+    const out = Buffer.allocUnsafe(8);
+    writeTag(out, key, syntax.little);
+    if (syntax.little) out.writeUInt32LE(length, 4);
+    else out.writeUInt32BE(length, 4);
     return out;
   }
   const code = vr ?? 'UN';
   const long = LONG_VRS.has(code);
   if (!long && length > 0xffff) throw new RangeError(`value too long for a short-length VR ${code}`);
-  const out = new Uint8Array(long ? 12 : 8);
-  const view = new DataView(out.buffer);
-  tagBytes(view, 0, key, syntax.little);
+  const out = Buffer.allocUnsafe(long ? 12 : 8);
+  writeTag(out, key, syntax.little);
   out[4] = code.charCodeAt(0);
   out[5] = code.charCodeAt(1);
-  if (long) view.setUint32(8, length, syntax.little);
-  else view.setUint16(6, length, syntax.little);
+  if (long) {
+    out[6] = 0;
+    out[7] = 0;
+    if (syntax.little) out.writeUInt32LE(length, 8);
+    else out.writeUInt32BE(length, 8);
+  } else if (syntax.little) out.writeUInt16LE(length, 6);
+  else out.writeUInt16BE(length, 6);
   return out;
 }
 
 /** An item or delimiter tag (FFFE,E000 / E00D / E0DD) with its 4-byte length. */
 export function itemTag(element: 'E000' | 'E00D' | 'E0DD', length: number, syntax: Syntax): Uint8Array {
-  const out = new Uint8Array(8);
-  const view = new DataView(out.buffer);
-  tagBytes(view, 0, `FFFE${element}`, syntax.little);
-  view.setUint32(4, length, syntax.little);
+  const out = Buffer.allocUnsafe(8);
+  writeTag(out, `FFFE${element}`, syntax.little);
+  if (syntax.little) out.writeUInt32LE(length, 4);
+  else out.writeUInt32BE(length, 4);
   return out;
 }
 
@@ -56,8 +87,9 @@ export function itemTag(element: 'E000' | 'E00D' | 'E0DD', length: number, synta
 export function textValue(text: string, vr: string | undefined, encoding: 'utf8' | 'latin1'): Uint8Array {
   const raw = Buffer.from(text, vr === 'UI' ? 'latin1' : encoding);
   if (raw.byteLength % 2 === 0) return raw;
-  const padded = Buffer.alloc(raw.byteLength + 1, vr === 'UI' ? 0 : 0x20);
+  const padded = Buffer.allocUnsafe(raw.byteLength + 1);
   raw.copy(padded);
+  padded[raw.byteLength] = vr === 'UI' ? 0 : 0x20;
   return padded;
 }
 
@@ -76,7 +108,7 @@ export function dummyValue(vr: string | undefined): Uint8Array {
   const text = vr ? DUMMY_TEXT[vr] : undefined;
   if (text !== undefined) return textValue(text, vr, 'latin1');
   const width = vr ? BINARY_WIDTH[vr] : undefined;
-  return new Uint8Array(width ?? 0);
+  return Buffer.allocUnsafe(width ?? 0).fill(0);
 }
 
 export function concat(chunks: readonly Uint8Array[]): Uint8Array {

@@ -11,7 +11,7 @@ import { scanPart10, TRANSFER_SYNTAX, type ScannedElement, type ScannedFile } fr
 import type { DeidProfile } from '../profiles';
 import { summarize, type InstanceSummary } from '../summary';
 import { elementOf, formatTag, groupOf, isPrivateGroup, TAG, type TagKey } from '../tags';
-import { textEncoding } from '../values';
+import { readAscii } from '../values';
 import { repeatingGroupKey, resolveCode, rulesFor, type Action, type Rule } from './annex-e';
 import { IdentifierScrubber, IDENTIFIER_SOURCES } from './clean-text';
 import { capAge, dateShiftDays, shiftValue } from './dates';
@@ -399,23 +399,29 @@ class Engine {
   }
 }
 
-/** A fresh File Meta (Explicit VR Little Endian, with its group length): the input's can carry AE titles and private data. */
-function fileMeta(sopClassUid: string, sopInstanceUid: string, transferSyntaxUid: string): Uint8Array {
+/** The 128-byte preamble (zeros) and "DICM". */
+const PREAMBLE = Buffer.concat([Buffer.alloc(128), Buffer.from('DICM', 'latin1')]);
+const FILE_META_VERSION = Buffer.from([0, 1]);
+
+/**
+ * A fresh File Meta (Explicit VR Little Endian, with its group length): the
+ * input's can carry AE titles and private data. As chunks, copied once into
+ * the output's header.
+ */
+function fileMeta(sopClassUid: string, sopInstanceUid: string, transferSyntaxUid: string): Uint8Array[] {
   const le: Syntax = { little: true, explicit: true };
   const element = (key: TagKey, vr: string, value: Uint8Array): Uint8Array[] => [header(key, vr, value.byteLength, le), value];
-  const body = Buffer.concat([
-    ...element('00020001', 'OB', new Uint8Array([0, 1])),
+  const body = [
+    ...element('00020001', 'OB', FILE_META_VERSION),
     ...element(TAG.MediaStorageSOPClassUID, 'UI', textValue(sopClassUid, 'UI', 'latin1')),
     ...element(TAG.MediaStorageSOPInstanceUID, 'UI', textValue(sopInstanceUid, 'UI', 'latin1')),
     ...element(TAG.TransferSyntaxUID, 'UI', textValue(transferSyntaxUid, 'UI', 'latin1')),
     ...element('00020012', 'UI', textValue(IMPLEMENTATION_CLASS_UID, 'UI', 'latin1')),
     ...element('00020013', 'SH', textValue(IMPLEMENTATION_VERSION_NAME, 'SH', 'latin1')),
-  ]);
-  const length = new Uint8Array(4);
-  new DataView(length.buffer).setUint32(0, body.byteLength, true);
-  const preamble = new Uint8Array(132);
-  preamble.set([0x44, 0x49, 0x43, 0x4d], 128);
-  return Buffer.concat([preamble, header('00020000', 'UL', 4, le), length, body]);
+  ];
+  const length = Buffer.allocUnsafe(4);
+  length.writeUInt32LE(body.reduce((n, c) => n + c.byteLength, 0), 0);
+  return [PREAMBLE, header('00020000', 'UL', 4, le), length, ...body];
 }
 
 type TopText = (key: TagKey) => string;
@@ -460,19 +466,26 @@ function lazyOutput(fields: Omit<DeidentifyOutput, 'bytes' | 'summary'>, readSum
  */
 function coalesce(entries: readonly Entry[]): Uint8Array[] {
   const out: Uint8Array[] = [];
-  let last: Uint8Array | undefined;
+  // The run being extended: its first chunk and where it ends now.
+  let first: Uint8Array | undefined;
+  let end = 0;
+  const close = (): void => {
+    if (!first) return;
+    out.push(end === first.byteOffset + first.byteLength ? first : new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset));
+  };
   for (const entry of entries) {
     for (const chunk of entry.chunks) {
       if (chunk.byteLength === 0) continue;
-      if (last && last.buffer === chunk.buffer && last.byteOffset + last.byteLength === chunk.byteOffset) {
-        last = new Uint8Array(last.buffer, last.byteOffset, last.byteLength + chunk.byteLength);
-        out[out.length - 1] = last;
-      } else {
-        out.push(chunk);
-        last = chunk;
+      if (first && first.buffer === chunk.buffer && chunk.byteOffset === end) {
+        end += chunk.byteLength;
+        continue;
       }
+      close();
+      first = chunk;
+      end = chunk.byteOffset + chunk.byteLength;
     }
   }
+  close();
   return out;
 }
 
@@ -483,7 +496,9 @@ export function deidentifyFile(bytes: Uint8Array, keys: KeyOptions, profile: Dei
   const top = new Map<TagKey, ScannedElement>();
   for (const el of file.elements) if (el.depth === 0 && !top.has(el.key)) top.set(el.key, el);
   const syntax: Syntax = { little: file.littleEndian, explicit: file.transferSyntaxUid !== TRANSFER_SYNTAX.implicitLittle };
-  const encoding = textEncoding(file);
+  // textEncoding(file) without building another map of the top level.
+  const charset = top.get(TAG.SpecificCharacterSet);
+  const encoding = charset && readAscii(file, charset).includes('ISO_IR 192') ? 'utf8' : 'latin1';
 
   const data = Buffer.from(file.dataSet.buffer, file.dataSet.byteOffset, file.dataSet.byteLength);
   const values = (key: TagKey): string[] => {
@@ -505,11 +520,11 @@ export function deidentifyFile(bytes: Uint8Array, keys: KeyOptions, profile: Dei
   let readSummary: () => InstanceSummary;
   if (file.transferSyntaxUid === TRANSFER_SYNTAX.deflatedExplicitLittle) {
     const dataSet = Buffer.concat(coalesce(entries));
-    const whole = Buffer.concat([meta, deflateRawSync(dataSet)]);
+    const whole = Buffer.concat([...meta, deflateRawSync(dataSet)]);
     chunks = [whole];
     readSummary = () => summarize(scanPart10(whole));
   } else {
-    const head = Buffer.concat([meta, ...coalesce(before)]);
+    const head = Buffer.concat([...meta, ...coalesce(before)]);
     chunks = [head, ...(pixelIndex < 0 ? [] : (entries[pixelIndex]?.chunks ?? [])), ...coalesce(after)];
     // Every element the summary reads comes before Pixel Data: the header alone is enough.
     readSummary = () => summarize(scanPart10(head));
