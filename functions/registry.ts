@@ -73,6 +73,19 @@ export const FUNCTIONS = {
   quarantineRelease: api('QuarantineRelease', 'functions/api/quarantine-release.ts', 'Re-checks a quarantined file and publishes it, with a curator\'s reason and overrides', { table: 'readwrite', buckets: { quarantine: 'read', released: 'readwrite' }, readsDeidSecret: true }),
   quarantineReject: api('QuarantineReject', 'functions/api/quarantine-reject.ts', 'Rejects a quarantined file (deletes the object, keeps the record)', { table: 'readwrite', buckets: { quarantine: 'readwrite' } }),
   putQaConfig: api('PutQaConfig', 'functions/api/qa-config.ts', 'Sets a project\'s QA configuration', { table: 'readwrite' }),
+
+  createAccessRequest: api('CreateAccessRequest', 'functions/api/access-request-create.ts', 'A researcher requests access to a restricted project or a cohort', { table: 'readwrite', buckets: { released: 'read' }, memoryMb: 1536 }),
+  listAccessRequests: api('ListAccessRequests', 'functions/api/access-request-list.ts', 'Access requests: the caller\'s own, or all for the DAC', { table: 'read' }),
+  decideAccessRequest: api('DecideAccessRequest', 'functions/api/access-request-decide.ts', 'The DAC approves (creating a grant) or denies an access request', { table: 'readwrite' }),
+  listGrants: api('ListGrants', 'functions/api/grant-list.ts', 'Grants: the caller\'s own, or all for the DAC and admins', { table: 'read' }),
+  revokeGrant: api('RevokeGrant', 'functions/api/grant-revoke.ts', 'Revokes a grant', { table: 'readwrite' }),
+  auditLog: api('AuditLog', 'functions/api/audit-list.ts', 'The audit log for admins, filtered and paginated', { table: 'read' }),
+  studyArchive: api('StudyArchive', 'functions/api/study-archive.ts', 'A study or series as a zip built in S3 (streamed, cached), answered with a presigned URL', { table: 'read', buckets: { released: 'readwrite' }, memoryMb: 1024 }),
+  drsServiceInfo: api('DrsServiceInfo', 'functions/api/drs-service-info.ts', 'GA4GH DRS service-info', { table: 'read' }),
+  drsObject: api('DrsObject', 'functions/api/drs-object.ts', 'GA4GH DRS objects and their presigned access URLs', { table: 'read', buckets: { released: 'read' }, memoryMb: 1536 }),
+  qido: api('Qido', 'functions/api/dicomweb-qido.ts', 'DICOMweb QIDO-RS: studies, series and instances (DICOM JSON)', { table: 'read', buckets: { released: 'read' }, memoryMb: 1536 }),
+  wadoInstance: api('WadoInstance', 'functions/api/dicomweb-wado.ts', 'DICOMweb WADO-RS instance retrieval (multipart/related)', { table: 'read', buckets: { released: 'readwrite' }, memoryMb: 1536 }),
+  wadoMetadata: api('WadoMetadata', 'functions/api/dicomweb-metadata.ts', 'DICOMweb WADO-RS study and series metadata (DICOM JSON, no pixel data)', { table: 'read', buckets: { released: 'read' }, memoryMb: 1536 }),
 } satisfies Record<string, FunctionSpec>;
 
 export type FunctionKey = keyof typeof FUNCTIONS;

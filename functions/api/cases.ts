@@ -16,7 +16,6 @@ const MAX_SHEET_BYTES = 5 * 1024 * 1024;
  * de-identified studies) before anything is stored, and never logged or returned.
  */
 export const handler = httpHandler({
-  roles: ['site-uploader'],
   path: z.object({ submissionId: z.string().uuid() }),
 }, async ({ caller, path, event }) => {
   const submission = await loadSubmissionFor(caller, path.submissionId, 'write');

@@ -2,15 +2,14 @@ import { z } from 'zod';
 import { httpHandler } from '../../layers/common/http';
 import { search } from '../../layers/search';
 import { loadCohortFor } from '../search/cohort-access';
-import { scopeOf } from '../search/scope';
+import { countScopeOf, scopeOf } from '../search/scope';
 
 /** GET /cohorts/{cohortId}: the cohort with its counts per facet on its release (and its first studies). */
 export const handler = httpHandler({
-  roles: ['researcher', 'curator'],
   path: z.object({ cohortId: z.string().uuid() }),
   query: z.object({ limit: z.coerce.number().int().min(0).max(500).default(0), cursor: z.string().max(512).optional() }).strict(),
-}, async ({ caller, path, query }) => {
-  const { cohort, snapshot } = await loadCohortFor(caller, path.cohortId);
-  const result = search(snapshot, cohort.filters, { scope: await scopeOf(caller, snapshot.facets.project.values), limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) });
+}, async ({ caller, access, path, query }) => {
+  const { cohort, snapshot } = await loadCohortFor(caller, access.level, path.cohortId);
+  const result = search(snapshot, cohort.filters, { scope: await countScopeOf(caller, snapshot.facets.project.values), rowScope: await scopeOf(caller, snapshot.facets.project.values), limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) });
   return { statusCode: 200, body: { ...cohort, total: result.total, facets: result.facets, studies: result.studies, ...(result.cursor ? { cursor: result.cursor } : {}) } };
 });

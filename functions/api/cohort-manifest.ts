@@ -4,7 +4,9 @@ import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/common/powertools';
 import { loadCohortFor, memberUids } from '../search/cohort-access';
 import { readReleaseManifest } from '../search/release-objects';
-import { scopeOf } from '../search/scope';
+import { decideStudy } from '../../layers/access';
+import { accessContext } from './access/context';
+import { countScopeOf } from '../search/scope';
 
 /**
  * GET /cohorts/{cohortId}/manifest?format=json|csv: one row per object of the
@@ -12,16 +14,26 @@ import { scopeOf } from '../search/scope';
  * with the total size: the input of `hilum download`.
  */
 export const handler = httpHandler({
-  roles: ['researcher', 'curator'],
   path: z.object({ cohortId: z.string().uuid() }),
   query: z.object({ format: z.enum(['json', 'csv']).default('json') }).strict(),
-}, async ({ caller, path, query }) => {
-  const { cohort, release, snapshot } = await loadCohortFor(caller, path.cohortId);
-  const members = memberUids(snapshot, cohort, await scopeOf(caller, snapshot.facets.project.values));
-  const rows = (await readReleaseManifest(release.manifestKey)).filter((r) => members.has(r.studyUid));
+}, async ({ caller, access, audit, path, query }) => {
+  const { cohort, release, snapshot } = await loadCohortFor(caller, access.level, path.cohortId);
+  audit.resource('cohort', cohort.cohortId);
+  // The cohort's studies the caller counts, then only those the caller may download (open, granted, or this cohort's grant).
+  const selected = memberUids(snapshot, cohort, await countScopeOf(caller, snapshot.facets.project.values));
+  const ctx = await accessContext(caller, snapshot.facets.project.values);
+  const allowed = new Map<string, boolean>();
+  const rows = (await readReleaseManifest(release.manifestKey)).filter((r) => {
+    if (!selected.has(r.studyUid)) return false;
+    let ok = allowed.get(r.studyUid);
+    if (ok === undefined) allowed.set(r.studyUid, ok = decideStudy(ctx, r).allowed);
+    return ok;
+  });
+  const members = new Set(rows.map((r) => r.studyUid));
+  const withheld = [...selected].filter((uid) => !members.has(uid)).length;
   const totalBytes = rows.reduce((sum, r) => sum + r.size, 0);
-  logger.info('manifest issued', { cohortId: cohort.cohortId, release: release.releaseNumber, studies: members.size, objects: rows.length, format: query.format });
-  const summary = { 'x-hilum-object-count': String(rows.length), 'x-hilum-total-bytes': String(totalBytes), 'x-hilum-release': String(release.releaseNumber) };
+  logger.info('manifest issued', { cohortId: cohort.cohortId, release: release.releaseNumber, studies: members.size, withheld, objects: rows.length, format: query.format });
+  const summary = { 'x-hilum-object-count': String(rows.length), 'x-hilum-total-bytes': String(totalBytes), 'x-hilum-release': String(release.releaseNumber), 'x-hilum-withheld-studies': String(withheld) };
   if (query.format === 'csv') {
     return {
       statusCode: 200, body: undefined, text: manifestCsv(rows),
@@ -33,7 +45,7 @@ export const handler = httpHandler({
     headers: summary,
     body: {
       format: 'hilum-manifest/1', cohortId: cohort.cohortId, name: cohort.name, release: release.releaseNumber,
-      studyCount: members.size, objectCount: rows.length, totalBytes,
+      studyCount: members.size, withheldStudies: withheld, objectCount: rows.length, totalBytes,
       objects: rows.map(({ objectId, studyUid, seriesUid, sopUid, size, sha256 }) => ({ objectId, studyUid, seriesUid, sopUid, size, sha256 })),
     },
   };

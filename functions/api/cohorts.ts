@@ -6,7 +6,7 @@ import { logger } from '../../layers/common/powertools';
 import { search } from '../../layers/search';
 import { catalog } from '../shared/context';
 import { filtersSchema } from '../search/filters';
-import { scopeOf } from '../search/scope';
+import { countScopeOf } from '../search/scope';
 import { frozenSnapshot } from '../search/store';
 
 /**
@@ -14,7 +14,6 @@ import { frozenSnapshot } from '../search/store';
  * one is named), with the number of studies it selects for the caller.
  */
 export const handler = httpHandler({
-  roles: ['researcher', 'curator'],
   body: z.object({ name: z.string().min(1).max(200), filters: filtersSchema, release: z.number().int().min(1).optional() }).strict(),
 }, async ({ caller, body }) => {
   const release = body.release ? await catalog().getRelease(body.release) : await catalog().latestRelease();
@@ -23,7 +22,7 @@ export const handler = httpHandler({
     throw new Conflict('no release has been cut yet; a cohort pins a release');
   }
   const snapshot = await frozenSnapshot(release.snapshotKey);
-  const counted = search(snapshot, body.filters, { scope: await scopeOf(caller, snapshot.facets.project.values), limit: 0 });
+  const counted = search(snapshot, body.filters, { scope: await countScopeOf(caller, snapshot.facets.project.values), limit: 0 });
   const cohort = {
     cohortId: randomUUID(), name: body.name, owner: caller.subject, createdAt: new Date().toISOString(),
     releaseNumber: release.releaseNumber, filters: body.filters, studyCount: counted.total,

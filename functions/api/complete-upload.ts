@@ -12,7 +12,6 @@ const CLIENT_MISTAKES = new Set(['NoSuchUpload', 'InvalidPart', 'InvalidPartOrde
 
 /** POST /submissions/{id}/uploads/{fileId}/complete: assembles a multipart upload from its parts' ETags. */
 export const handler = httpHandler({
-  roles: ['site-uploader'],
   path: z.object({ submissionId: uuid, fileId: uuid }),
   body: z.object({
     uploadId: z.string().min(1).max(1024),

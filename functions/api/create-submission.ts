@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { requireUploaderFor } from '../../layers/common/auth';
+import { mayUploadFor } from '../../layers/access';
+import { Forbidden } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/common/powertools';
 import { catalog } from '../shared/context';
@@ -8,10 +9,9 @@ import { slug } from '../shared/schemas';
 
 /** POST /submissions: a site opens a submission for a project. */
 export const handler = httpHandler({
-  roles: ['site-uploader'],
   body: z.object({ project: slug, site: slug, deidentifiedAtSite: z.boolean().optional() }).strict(),
 }, async ({ caller, body }) => {
-  requireUploaderFor(caller, body.site);
+  if (!mayUploadFor(caller, body.site)) throw new Forbidden(`not a site uploader for site ${body.site}`);
   const submission = {
     submissionId: randomUUID(),
     project: body.project,

@@ -4,7 +4,7 @@ import { submissionPath } from '../shared/schemas';
 import { loadSubmissionFor } from '../shared/submission-access';
 
 /** GET /submissions/{id}: the submission, its counts, and each file's outcome (ids, rule or error codes, no values). */
-export const handler = httpHandler({ roles: ['site-uploader', 'curator'], path: submissionPath }, async ({ caller, path }) => {
+export const handler = httpHandler({ path: submissionPath }, async ({ caller, path }) => {
   const submission = await loadSubmissionFor(caller, path.submissionId, 'read');
   const files = await catalog().listFiles(submission.submissionId);
   return {

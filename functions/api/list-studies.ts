@@ -3,9 +3,9 @@ import { InvalidCursor } from '../../layers/catalog/repository';
 import { BadRequest } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { Study } from '../../layers/catalog/entities';
-import { inScope } from '../../layers/catalog/visibility';
+import { decideStudy } from '../../layers/access';
 import { catalog } from '../shared/context';
-import { scopeOf } from '../search/scope';
+import { accessContext } from './access/context';
 
 /**
  * GET /studies?modality=CT&limit=50&cursor=...: published studies the caller may
@@ -13,7 +13,6 @@ import { scopeOf } from '../search/scope';
  * this is the plain listing.
  */
 export const handler = httpHandler({
-  roles: ['researcher', 'curator'],
   query: z.object({
     modality: z.string().regex(/^[A-Z]{2,4}$/, 'must be a DICOM modality code such as CT').optional(),
     project: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/).optional(),
@@ -27,11 +26,11 @@ export const handler = httpHandler({
   try {
     do {
       const page = await catalog().listPublishedStudies(query.limit, cursor);
-      const scope = await scopeOf(caller, page.items.map((s) => s.project));
+      const ctx = await accessContext(caller, page.items.map((s) => s.project));
       for (const study of page.items) {
         if (query.modality && !study.modalities.includes(query.modality)) continue;
         if (query.project && study.project !== query.project) continue;
-        if (!inScope(scope, study.project)) continue;
+        if (!decideStudy(ctx, study).allowed) continue;
         matches.push(publicView(study));
       }
       cursor = page.cursor;

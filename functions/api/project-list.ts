@@ -1,15 +1,20 @@
-import { hasRole } from '../../layers/common/auth';
-import { inScope } from '../../layers/catalog/visibility';
+import { dataScope, inScope, listedProjects } from '../../layers/access';
 import { httpHandler } from '../../layers/common/http';
 import { catalog } from '../shared/context';
-import { scopeOf } from '../search/scope';
 
-/** GET /projects: the projects the caller may see (curators: all, with their settings). */
-export const handler = httpHandler({ roles: ['researcher', 'curator', 'admin'] }, async ({ caller }) => {
+/**
+ * GET /projects: curators, the DAC and admins see every project with its settings.
+ * Researchers see the projects they may request or use (open and restricted, never
+ * sequestered), each with `access`: `open`, `granted`, or `request` (ask the DAC).
+ */
+export const handler = httpHandler({}, async ({ caller, access }) => {
   const projects = await catalog().listProjects();
-  if (hasRole(caller, 'curator') || hasRole(caller, 'admin')) return { statusCode: 200, body: { projects } };
-  const scope = await scopeOf(caller);
-  const visible = projects.filter((p) => inScope(scope, p.projectId))
-    .map(({ projectId, name, availability, description }) => ({ projectId, name, availability, ...(description ? { description } : {}) }));
+  if (access.level === 'all') return { statusCode: 200, body: { projects } };
+  const grants = await catalog().grantsFor(caller);
+  const scope = dataScope(caller, projects, grants);
+  const visible = listedProjects(projects).map(({ projectId, name, availability, description }) => ({
+    projectId, name, availability, ...(description ? { description } : {}),
+    access: availability === 'open' ? 'open' : inScope(scope, projectId) ? 'granted' : 'request',
+  }));
   return { statusCode: 200, body: { projects: visible } };
 });

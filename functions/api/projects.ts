@@ -12,7 +12,6 @@ import { slug } from '../shared/schemas';
  * project first to make it restricted or sequestered from the start.
  */
 export const handler = httpHandler({
-  roles: ['curator', 'admin'],
   body: z.object({
     projectId: slug,
     name: z.string().min(1).max(200),

@@ -7,7 +7,6 @@ import { qaRepository } from '../qa/context';
 
 /** GET /quarantine (curators): quarantined files, newest first, filtered by project, rule, submission and review status; paginated. */
 export const handler = httpHandler({
-  roles: ['curator'],
   query: z.object({
     project: slug.optional(),
     rule: z.string().regex(/^[A-Za-z0-9.-]{1,64}$/, 'must be a rule id').optional(),

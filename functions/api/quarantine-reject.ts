@@ -12,7 +12,6 @@ import { quarantinePath } from './quarantine-get';
  * value-free sidecar and the audit event stay.
  */
 export const handler = httpHandler({
-  roles: ['curator'],
   path: quarantinePath,
   body: z.object({ reason: z.string().trim().min(3).max(2000) }).strict(),
 }, async ({ caller, path, body }) => {

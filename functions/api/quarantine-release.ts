@@ -19,7 +19,6 @@ import { quarantinePath } from './quarantine-get';
  * Every attempt, refused or not, is audited.
  */
 export const handler = httpHandler({
-  roles: ['curator'],
   path: quarantinePath,
   body: z.object({
     reason: z.string().trim().min(3).max(2000),

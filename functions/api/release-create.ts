@@ -12,7 +12,6 @@ import { cutRelease } from '../search/cut-release';
  * `number` defaults to the latest + 1 and must be above the latest.
  */
 export const handler = httpHandler({
-  roles: ['curator'],
   body: z.object({
     number: z.number().int().min(1).max(999_999).optional(),
     name: z.string().min(1).max(200).optional(),

@@ -13,7 +13,6 @@ import { loadSubmissionFor, requireOpen } from '../shared/submission-access';
  * so it never uploads a file twice.
  */
 export const handler = httpHandler({
-  roles: ['site-uploader'],
   path: z.object({ submissionId: uuid, fileId: uuid }),
   body: z.object({ uploadId: z.string().min(1).max(1024).optional() }).strict(),
 }, async ({ caller, path, body }) => {

@@ -20,7 +20,6 @@ const MAX_OBJECT_BYTES = 5 * 1024 ** 4;
  * for the caller's mapping and never stored.
  */
 export const handler = httpHandler({
-  roles: ['site-uploader'],
   path: submissionPath,
   body: z.object({
     files: z.array(z.object({

@@ -3,7 +3,7 @@ import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/common/powertools';
 import { InvalidSearchCursor, search } from '../../layers/search';
 import { filtersFromQuery, searchBodySchema, searchQuerySchema } from '../search/filters';
-import { scopeOf } from '../search/scope';
+import { countScopeOf, scopeOf } from '../search/scope';
 import { liveSnapshot } from '../search/store';
 
 /**
@@ -12,15 +12,15 @@ import { liveSnapshot } from '../search/store';
  * and a page of studies, over the in-memory snapshot, limited to what the caller
  * may see.
  */
-export const handler = httpHandler({ roles: ['researcher', 'curator'], body: searchBodySchema, query: searchQuerySchema }, async ({ caller, body, query, event }) => {
+export const handler = httpHandler({ body: searchBodySchema, query: searchQuerySchema }, async ({ caller, body, query, event }) => {
   const fromQuery = event.httpMethod === 'GET';
   const filters = fromQuery ? filtersFromQuery(query) : body;
   const { limit, cursor } = fromQuery ? query : body;
   const { version, snapshot } = await liveSnapshot();
-  const scope = await scopeOf(caller, snapshot.facets.project.values);
+  const [scope, rowScope] = await Promise.all([countScopeOf(caller, snapshot.facets.project.values), scopeOf(caller, snapshot.facets.project.values)]);
   const started = performance.now();
   try {
-    const result = search(snapshot, filters, { scope, limit, ...(cursor ? { cursor } : {}) });
+    const result = search(snapshot, filters, { scope, rowScope, limit, ...(cursor ? { cursor } : {}) });
     logger.info('searched', { snapshotVersion: version, facetsFiltered: Object.keys(filters.facets ?? {}).length, total: result.total, ms: Math.round(performance.now() - started) });
     return { statusCode: 200, body: { ...result, snapshotVersion: version } };
   } catch (error) {

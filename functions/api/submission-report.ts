@@ -15,7 +15,6 @@ import { submissionReport } from '../qa/report-data';
  * before that a provisional one is built from the catalog (`final: false`).
  */
 export const handler = httpHandler({
-  roles: ['site-uploader', 'curator'],
   path: submissionPath,
   query: z.object({ format: z.enum(['json', 'md']).optional() }),
 }, async ({ caller, path, query, event }) => {

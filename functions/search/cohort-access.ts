@@ -6,16 +6,17 @@
  */
 import type { Cohort, Release } from '../../layers/catalog/commons-entities';
 import type { Scope } from '../../layers/catalog/visibility';
-import { hasRole, type Caller } from '../../layers/common/auth';
+import type { Caller } from '../../layers/common/auth';
+import { mayReadOwned, type Level } from '../../layers/access';
 import { NotFound } from '../../layers/common/errors';
 import { matchingRows, studyUidAt, type Snapshot } from '../../layers/search';
 import { catalog } from '../shared/context';
 import { frozenSnapshot } from './store';
 
-/** The cohort, if the caller owns it or is a curator (others: not found, so ids cannot be probed). */
-export async function loadCohortFor(caller: Caller, cohortId: string): Promise<{ cohort: Cohort; release: Release; snapshot: Snapshot }> {
+/** The cohort, if the caller owns it or the route lets them see all (others: not found, so ids cannot be probed). */
+export async function loadCohortFor(caller: Caller, level: Level, cohortId: string): Promise<{ cohort: Cohort; release: Release; snapshot: Snapshot }> {
   const cohort = await catalog().getCohort(cohortId);
-  if (!cohort || (cohort.owner !== caller.subject && !hasRole(caller, 'curator'))) throw new NotFound('no such cohort');
+  if (!cohort || !mayReadOwned(caller, level, cohort.owner)) throw new NotFound('no such cohort');
   const release = await catalog().getRelease(cohort.releaseNumber);
   if (!release) throw new NotFound('the cohort\'s release is gone');
   return { cohort, release, snapshot: await frozenSnapshot(release.snapshotKey) };

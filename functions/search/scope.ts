@@ -1,11 +1,11 @@
 /**
- * The caller's project scope, for every listing: the visibility rule
- * (layers/catalog/visibility.ts) over the projects (cached briefly: they change
- * rarely) and the caller's grants (read per request: a revoked grant takes effect at once).
+ * The caller's project scopes for listings, from the authorization module
+ * (layers/access/data.ts) over the projects (cached briefly: they change rarely)
+ * and the caller's grants (read per request: a revoked grant takes effect at once).
  */
 import type { Project } from '../../layers/catalog/commons-entities';
-import { visibleProjects, type Scope } from '../../layers/catalog/visibility';
-import { hasRole, type Caller } from '../../layers/common/auth';
+import { countScope, dataScope, seesEverything, type Scope } from '../../layers/access';
+import type { Caller } from '../../layers/common/auth';
 import { catalog } from '../shared/context';
 import { cacheTtlMs } from './store';
 
@@ -23,9 +23,16 @@ export async function projectList(inPlay: Iterable<string> = []): Promise<Projec
   return projects!.list;
 }
 
-/** The caller's scope; `inPlay`: the projects about to be filtered (see projectList). */
+/** Projects whose studies the caller may see as rows and download; `inPlay`: the projects about to be filtered. */
 export async function scopeOf(caller: Caller, inPlay: Iterable<string> = []): Promise<Scope> {
-  if (hasRole(caller, 'curator')) return 'all';
+  if (seesEverything(caller)) return 'all';
   const [list, grants] = await Promise.all([projectList(inPlay), catalog().grantsFor(caller)]);
-  return visibleProjects(caller, list, grants);
+  return dataScope(caller, list, grants);
+}
+
+/** Projects whose studies count in the caller's search totals (the data scope plus restricted projects that show counts). */
+export async function countScopeOf(caller: Caller, inPlay: Iterable<string> = []): Promise<Scope> {
+  if (seesEverything(caller)) return 'all';
+  const [list, grants] = await Promise.all([projectList(inPlay), catalog().grantsFor(caller)]);
+  return countScope(caller, list, grants);
 }

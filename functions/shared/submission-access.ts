@@ -1,5 +1,6 @@
 import { Submission } from '../../layers/catalog/entities';
-import { Caller, hasRole } from '../../layers/common/auth';
+import type { Caller } from '../../layers/common/auth';
+import { mayActOnSubmission } from '../../layers/access';
 import { Forbidden, NotFound } from '../../layers/common/errors';
 import { catalog } from './context';
 
@@ -10,9 +11,7 @@ import { catalog } from './context';
  */
 export async function loadSubmissionFor(caller: Caller, submissionId: string, mode: 'read' | 'write'): Promise<Submission> {
   const submission = await catalog().getSubmission(submissionId);
-  const isUploader = submission ? caller.uploaderSites.includes(submission.site) : false;
-  const isCurator = mode === 'read' && hasRole(caller, 'curator');
-  if (!submission || (!isUploader && !isCurator)) throw new NotFound('no such submission');
+  if (!submission || !mayActOnSubmission(caller, submission, mode)) throw new NotFound('no such submission');
   return submission;
 }
 

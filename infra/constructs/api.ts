@@ -7,6 +7,9 @@ import { FunctionKey } from '../../functions/registry';
 import { ROUTES, Route } from '../../functions/api/routes';
 import { Observability } from './observability';
 
+/** Response types API Gateway must pass as binary (see docs/access.md, DICOMweb). */
+export const BINARY_MEDIA_TYPES = ['multipart/related', 'application/dicom', 'application/zip'];
+
 export interface ApiProps {
   readonly userPool: cognito.IUserPool;
   /** The function of each registry key a route names. */
@@ -34,6 +37,9 @@ export class Api extends Construct {
       description: 'hilum REST API',
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
       cloudWatchRole: true,
+      // WADO-RS answers multipart/related (application/dicom parts): handlers return them
+      // base64-encoded and API Gateway sends the bytes when the request's Accept matches.
+      binaryMediaTypes: BINARY_MEDIA_TYPES,
       deployOptions: {
         stageName: 'v1',
         tracingEnabled: true,

@@ -139,6 +139,24 @@ export class HilumFunction extends NodejsFunction {
     );
   }
 
+  /**
+   * Lets a function that only reads the catalog append audit events: PutItem on the
+   * table, only for items whose partition key starts with `AUDIT#` (an IAM leading-keys
+   * condition), and the table key's encrypt actions that a write needs.
+   */
+  bindAuditAppend(table: dynamodb.ITable, key: kms.IKey): void {
+    this.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['dynamodb:PutItem'],
+      resources: [table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } },
+    }));
+    key.grant(this, 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*');
+    this.acknowledgeIam5(
+      ['Action::kms:ReEncrypt*', 'Action::kms:GenerateDataKey*'],
+      'Appending audit events (PutItem limited to AUDIT# partition keys) needs data keys from the catalog table\'s own CMK; the key is named, the wildcard is over the action variants only.',
+    );
+  }
+
   bindEventBus(name: EnvName, bus: events.IEventBus): void {
     bus.grantPutEventsTo(this);
     this.bind(name, bus.eventBusName);

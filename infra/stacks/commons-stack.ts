@@ -52,6 +52,8 @@ export class CommonsStack extends Stack {
       if (spec.buckets.quarantine) fn.bindBucket(ENV.quarantineBucket, this.storage.quarantine, spec.buckets.quarantine);
       if (spec.buckets.released) fn.bindBucket(ENV.releasedBucket, this.storage.released, spec.buckets.released);
       if (spec.table) fn.bindTable(ENV.catalogTable, this.catalog.table, spec.table);
+      // Every API request appends its access decision to the audit log, read-only functions too.
+      if (spec.verifiesTokens && spec.table === 'read') fn.bindAuditAppend(this.catalog.table, this.catalog.key);
       if (spec.readsDeidSecret) fn.bindSecret(ENV.deidSecretId, this.secrets.deidSecret);
       if (spec.verifiesTokens) {
         fn.bindValue(ENV.authIssuer, this.auth.issuer);

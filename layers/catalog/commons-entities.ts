@@ -25,13 +25,24 @@ export interface Project {
   readonly updatedAt: string;
 }
 
-/** A grant lets one user see one restricted project (the access-request issue issues them). */
+/**
+ * A grant lets one user download one restricted project, or the studies of one
+ * cohort in restricted projects (an approved access request; docs/access.md).
+ */
 export interface Grant {
+  /** Absent only on grants written before access requests existed. */
+  readonly grantId?: string;
   readonly subject: string;
-  readonly project: string;
+  /** Project grants: the project. */
+  readonly project?: string;
+  /** Cohort grants: the cohort, and the restricted projects whose studies of it are granted. */
+  readonly cohortId?: string;
+  readonly cohortProjects?: readonly string[];
   readonly grantedBy: string;
   readonly grantedAt: string;
   readonly expiresAt?: string;
+  /** The access request it answers. */
+  readonly requestId?: string;
 }
 
 /** MIDRC case (patient) demographics; the id is the keyed pseudonym of the site's patient id. */

@@ -21,8 +21,17 @@ export const keys = {
   releaseIndex: (releaseNumber: number) => ({ gsi1pk: 'RELEASES', gsi1sk: pad(releaseNumber) }),
   cohort: (cohortId: string) => ({ pk: `COHORT#${cohortId}`, sk: 'COHORT' }),
   cohortIndex: (owner: string, createdAt: string, cohortId: string) => ({ gsi1pk: `COHORTS#${owner}`, gsi1sk: `${createdAt}#${cohortId}` }),
-  /** A user's grants, one item per project, in the user's collection. */
-  grant: (subject: string, project: string) => ({ pk: `USER#${subject}`, sk: `GRANT#${project}` }),
+  /** A user's grants, one item per project (or `cohort#{id}`), in the user's collection: what access checks read. */
+  grant: (subject: string, scope: string) => ({ pk: `USER#${subject}`, sk: `GRANT#${scope}` }),
+  /** A grant by id (revocation, listings for the DAC); gsi1 lists all grants by time. */
+  grantRecord: (grantId: string) => ({ pk: `GRANT#${grantId}`, sk: 'GRANT' }),
+  grantIndex: (grantedAt: string, grantId: string) => ({ gsi1pk: 'GRANTS', gsi1sk: `${grantedAt}#${grantId}` }),
+  /** An access request; gsi1 lists all requests by time; a pointer in the requester's collection lists theirs. */
+  accessRequest: (requestId: string) => ({ pk: `ACCESSREQ#${requestId}`, sk: 'ACCESSREQ' }),
+  accessRequestIndex: (createdAt: string, requestId: string) => ({ gsi1pk: 'ACCESSREQS', gsi1sk: `${createdAt}#${requestId}` }),
+  userAccessRequest: (subject: string, createdAt: string, requestId: string) => ({ pk: `USER#${subject}`, sk: `ACCESSREQ#${createdAt}#${requestId}` }),
+  /** Object id (`hilum:<SOP Instance UID>`) -> its study and series: how DRS resolves an id in one GetItem. */
+  object: (sopUid: string) => ({ pk: `OBJECT#${sopUid}`, sk: 'OBJECT' }),
   /** The live search snapshot's version pointer. */
   snapshotPointer: () => ({ pk: 'SEARCH', sk: 'SNAPSHOT' }),
   /** Sparse index of published studies, newest first by sort key. */

@@ -5,6 +5,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import { TransientError } from '../common/errors';
 import type { Instance, Submission } from './entities';
 import { keys } from './keys';
+import { objectRefItem } from './repository';
 import { QA_PREFIX, qaKeys, QUARANTINE_PARTITION } from './qa-keys';
 
 /** A finding as stored: rule id, severity, value-free message, and what it is about. */
@@ -312,6 +313,7 @@ export class QaRepository {
       },
       { Update: { TableName: this.table, Key: keys.submission(file.submissionId), UpdateExpression: 'ADD stagedCount :one, quarantinedCount :minus', ExpressionAttributeValues: { ':one': 1, ':minus': -1 } } },
       { Put: { TableName: this.table, Item: { ...keys.instance(instance.studyUid, instance.seriesUid, instance.sopUid), type: 'instance', ...instance } } },
+      { Put: { TableName: this.table, Item: objectRefItem(instance) } },
       { Put: { TableName: this.table, Item: { ...keys.submissionStudy(file.submissionId, instance.studyUid), type: 'submission-study', studyUid: instance.studyUid } } },
     ]);
   }

@@ -108,6 +108,7 @@ export class CatalogRepository {
       releasedKey: file.releasedKey, studyUid: instance.studyUid, handledAt: file.handledAt,
     }, [
       { Put: { TableName: this.table, Item: { ...keys.instance(instance.studyUid, instance.seriesUid, instance.sopUid), type: 'instance', ...instance } } },
+      { Put: { TableName: this.table, Item: objectRefItem(instance) } },
       { Put: { TableName: this.table, Item: { ...keys.submissionStudy(file.submissionId, instance.studyUid), type: 'submission-study', studyUid: instance.studyUid } } },
     ]);
   }
@@ -126,6 +127,15 @@ export class CatalogRepository {
 
   async listInstances(studyUid: string): Promise<Instance[]> {
     return this.queryAll<Instance>({ pk: keys.study(studyUid).pk, prefix: PREFIX.instance });
+  }
+
+  async getInstance(studyUid: string, seriesUid: string, sopUid: string): Promise<Instance | undefined> {
+    return this.get<Instance>(keys.instance(studyUid, seriesUid, sopUid));
+  }
+
+  /** Where an object id (`hilum:<SOP Instance UID>`) lives: its study and series, or undefined. */
+  async getObjectRef(sopUid: string): Promise<ObjectRef | undefined> {
+    return this.get<ObjectRef>(keys.object(sopUid));
   }
 
   async getStudy(studyUid: string): Promise<Study | undefined> {
@@ -254,8 +264,9 @@ export class CatalogRepository {
     return this.queryIndexAll<Project>(PROJECTS_PARTITION, true);
   }
 
+  /** Writes a grant into its user's collection (what access checks read); see AccessRepository for grants with records. */
   async putGrant(grant: Grant): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...keys.grant(grant.subject, grant.project), type: 'grant', ...grant } }));
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...keys.grant(grant.subject, grantScopeKey(grant)), type: 'grant', ...grant } }));
   }
 
   /** The grant hook of the visibility rule: a user's grants, read from the table. */
@@ -458,6 +469,20 @@ export class CatalogRepository {
     } while (start);
     return items;
   }
+}
+
+/** The object-id index entry of an instance (written with the instance, in the same transaction). */
+export interface ObjectRef { readonly sopUid: string; readonly studyUid: string; readonly seriesUid: string }
+
+export function objectRefItem(instance: Pick<Instance, 'studyUid' | 'seriesUid' | 'sopUid'>): Record<string, unknown> {
+  return { ...keys.object(instance.sopUid), type: 'object-ref', sopUid: instance.sopUid, studyUid: instance.studyUid, seriesUid: instance.seriesUid };
+}
+
+/** A grant's place in its user's collection: the project, or `cohort#{id}`. */
+export function grantScopeKey(grant: Pick<Grant, 'project' | 'cohortId'>): string {
+  if (grant.cohortId) return `cohort#${grant.cohortId}`;
+  if (grant.project) return grant.project;
+  throw new Error('a grant names a project or a cohort');
 }
 
 function isCancelledByCondition(error: unknown, index: number): boolean {

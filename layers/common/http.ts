@@ -3,17 +3,26 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { z, ZodError, ZodTypeAny } from 'zod';
-import { authenticate, Caller, requireAnyRole, Role } from './auth';
-import { BadRequest, HttpError } from './errors';
+import { authenticate, Caller } from './auth';
+import { BadRequest, Forbidden, HttpError, Unauthorized } from './errors';
 import { logger, publishMetrics, tracer } from './powertools';
+import { authorizeRoute, routeKey, type Level } from '../access';
+import type { Role } from './auth';
+import { RequestAudit, auditSink } from './request-audit';
 
 /**
- * The one way an API handler is written: authenticate, check roles, validate the
- * path, query and body with zod, call the route's logic, shape JSON. A 5xx never
- * carries internals to the caller.
+ * The one way an API handler is written: authenticate, let the authorization
+ * module (layers/access) gate the route by the caller's roles, validate the path,
+ * query and body with zod, call the route's logic, shape the answer, and append
+ * the access decision (and what the handler recorded) to the audit log. A 5xx
+ * never carries internals to the caller.
  */
 export interface HttpRequest<B, P, Q> {
   readonly caller: Caller;
+  /** How far the caller's roles reach on this route (the matrix cell): all, own records, or downloadable data. */
+  readonly access: { readonly level: Level; readonly roles: readonly Role[] };
+  /** What the handler decided about resources, and events it wants recorded. */
+  readonly audit: RequestAudit;
   readonly body: B;
   readonly path: P;
   readonly query: Q;
@@ -26,13 +35,16 @@ export interface HttpResponse {
   readonly headers?: Record<string, string>;
   /** A non-JSON body (e.g. Markdown) sent as is; set its content-type in `headers`. */
   readonly text?: string;
+  /** A binary body (sent base64-encoded, as API Gateway's binary media types expect); set its content-type. */
+  readonly binary?: Uint8Array;
 }
 
 export interface RouteSpec<B extends ZodTypeAny, P extends ZodTypeAny, Q extends ZodTypeAny> {
-  readonly roles: readonly Role[];
   readonly body?: B;
   readonly path?: P;
   readonly query?: Q;
+  /** The error body: hilum's `{message}` or GA4GH DRS's `{msg, status_code}`. */
+  readonly errorShape?: 'hilum' | 'drs';
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
@@ -46,14 +58,34 @@ export function httpHandler<
   handle: (request: HttpRequest<z.infer<B>, z.infer<P>, z.infer<Q>>) => Promise<HttpResponse>,
 ) {
   const core = async (event: APIGatewayProxyEvent, _context: Context): Promise<APIGatewayProxyResult> => {
-    const caller = await authenticate(event.headers);
-    requireAnyRole(caller, spec.roles);
-    const body = spec.body ? parse(spec.body, parseJsonBody(event), 'body') : undefined;
-    const path = spec.path ? parse(spec.path, event.pathParameters ?? {}, 'path') : undefined;
-    const query = spec.query ? parse(spec.query, event.queryStringParameters ?? {}, 'query') : undefined;
-    const response = await handle({ caller, body, path, query, event });
-    return { statusCode: response.statusCode, headers: { ...JSON_HEADERS, ...response.headers }, body: response.text ?? JSON.stringify(response.body) };
+    const route = routeKey(event.httpMethod ?? '', event.resource ?? '');
+    const audit = new RequestAudit(route, event.requestContext?.identity?.sourceIp);
+    let status = 500;
+    try {
+      const caller = await authenticate(event.headers);
+      audit.caller = caller;
+      const decision = authorizeRoute(caller, event.httpMethod ?? '', event.resource ?? '');
+      if (!decision.allowed) throw new Forbidden(decision.reason);
+      const body = spec.body ? parse(spec.body, parseJsonBody(event), 'body') : undefined;
+      const path = spec.path ? parse(spec.path, event.pathParameters ?? {}, 'path') : undefined;
+      const query = spec.query ? parse(spec.query, event.queryStringParameters ?? {}, 'query') : undefined;
+      const response = await handle({ caller, access: { level: decision.level, roles: decision.roles }, audit, body, path, query, event });
+      status = response.statusCode;
+      const headers = { ...JSON_HEADERS, ...response.headers };
+      if (response.binary) {
+        return { statusCode: response.statusCode, headers, body: Buffer.from(response.binary.buffer, response.binary.byteOffset, response.binary.byteLength).toString('base64'), isBase64Encoded: true };
+      }
+      return { statusCode: response.statusCode, headers, body: response.text ?? JSON.stringify(response.body) };
+    } catch (error) {
+      status = error instanceof HttpError ? error.statusCode : 500;
+      if (error instanceof Unauthorized || error instanceof Forbidden) audit.deny(error.name);
+      throw error;
+    } finally {
+      // Every decision is recorded, allowed or denied; a decision that cannot be recorded is not served.
+      await auditSink().flush(audit, status);
+    }
   };
+  const shapeError = errorShaper(spec.errorShape ?? 'hilum');
   return middy(core)
     .use(injectLambdaContext(logger, { clearState: true, resetKeys: true }))
     .use(publishMetrics())
@@ -83,22 +115,28 @@ function parse<S extends ZodTypeAny>(schema: S, value: unknown, where: string): 
   }
 }
 
-async function shapeError(request: middy.Request<APIGatewayProxyEvent, APIGatewayProxyResult>): Promise<APIGatewayProxyResult> {
-  const error = request.error;
-  if (error instanceof HttpError && error.statusCode < 500) {
-    logger.info('request refused', { status: error.statusCode, error: error.name });
-    request.response = {
-      statusCode: error.statusCode,
-      headers: JSON_HEADERS,
-      body: JSON.stringify({ message: error.message, ...(error.details ? { details: error.details } : {}) }),
-    };
-  } else {
-    logger.error('request failed', { error: error?.name });
-    request.response = {
-      statusCode: 500,
-      headers: JSON_HEADERS,
-      body: JSON.stringify({ message: 'internal error', requestId: request.context.awsRequestId }),
-    };
-  }
-  return request.response;
+function errorShaper(shape: 'hilum' | 'drs') {
+  return async (request: middy.Request<APIGatewayProxyEvent, APIGatewayProxyResult>): Promise<APIGatewayProxyResult> => {
+    const error = request.error;
+    if (error instanceof HttpError && error.statusCode < 500) {
+      logger.info('request refused', { status: error.statusCode, error: error.name });
+      request.response = {
+        statusCode: error.statusCode,
+        headers: JSON_HEADERS,
+        body: JSON.stringify(shape === 'drs'
+          ? { msg: error.message, status_code: error.statusCode }
+          : { message: error.message, ...(error.details ? { details: error.details } : {}) }),
+      };
+    } else {
+      logger.error('request failed', { error: error?.name });
+      request.response = {
+        statusCode: 500,
+        headers: JSON_HEADERS,
+        body: JSON.stringify(shape === 'drs'
+          ? { msg: 'internal error', status_code: 500 }
+          : { message: 'internal error', requestId: request.context.awsRequestId }),
+      };
+    }
+    return request.response;
+  };
 }

@@ -51,7 +51,7 @@ interface DcmjsApi {
 }
 
 // dcmjs has no declaration file, so it is required untyped and given the shape above, here and only here.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const dcmjs = require('dcmjs') as DcmjsApi;
 
 // dcmjs logs through loglevel: the root logger (e.g. "Invalid length for fixed
@@ -68,6 +68,15 @@ function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
 /** Reads a Part 10 file. Throws whatever dcmjs throws: callers translate it into a DicomParseError. */
 export function readDicomFile(bytes: Uint8Array): DicomFile {
   const parsed = dcmjs.data.DicomMessage.readFile(toArrayBuffer(bytes), {});
+  return { meta: parsed.meta, dict: parsed.dict };
+}
+
+/**
+ * Reads a Part 10 file's header: every element before Pixel Data, which is not read
+ * (DICOMweb metadata never carries it). Throws whatever dcmjs throws.
+ */
+export function readDicomHeader(bytes: Uint8Array): DicomFile {
+  const parsed = dcmjs.data.DicomMessage.readFile(toArrayBuffer(bytes), { untilTag: '7FE00010', includeUntilTagValue: false });
   return { meta: parsed.meta, dict: parsed.dict };
 }
 

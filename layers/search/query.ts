@@ -20,7 +20,10 @@ import { CodeArray, FacetColumn, Snapshot, facetValuesAt, studyUidAt } from './s
 interface Filter { readonly codes: CodeArray; readonly lut: Uint8Array; readonly facetIndex: number }
 
 export interface SearchOptions {
+  /** Projects whose studies count (totals and facets). */
   readonly scope: ProjectScope;
+  /** Projects whose studies may be listed in the page (default: `scope`); a counts-only project is in `scope` only. */
+  readonly rowScope?: ProjectScope;
   /** Page size (0: counts only). */
   readonly limit: number;
   readonly cursor?: string;
@@ -34,6 +37,9 @@ export function search(snapshot: Snapshot, filters: SearchFilters, options: Sear
   const columns = FACETS.map((f) => snapshot.facets[f].codes);
   const codeCounts = FACETS.map((f) => new Float64Array(snapshot.facets[f].members.length));
   const start = options.cursor ? firstRowAfter(snapshot, decodeCursor(options.cursor)) : 0;
+  const rowScope = options.rowScope;
+  const listable = rowScope && rowScope !== 'all' ? lutOver(snapshot.facets.project, (value) => rowScope.has(value)) : undefined;
+  const projectCodes = snapshot.facets.project.codes;
   const page: number[] = [];
   const want = options.limit + 1; // one more than the page tells whether there is a next page
   let total = 0;
@@ -60,7 +66,7 @@ export function search(snapshot: Snapshot, filters: SearchFilters, options: Sear
     if (misses === 0) {
       total += 1;
       for (let c = 0; c < F; c += 1) codeCounts[c]![columns[c]![i]!]! += 1;
-      if (i >= start && page.length < want) page.push(i);
+      if (i >= start && page.length < want && (!listable || listable[projectCodes[i]!] === 1)) page.push(i);
     } else {
       const f = soft[missed]!;
       codeCounts[f.facetIndex]![f.codes[i]!]! += 1;

@@ -166,7 +166,10 @@ describe('functions', () => {
     for (const name of DATA_BUCKETS) {
       expect(text.includes(`"${bucketId(name)}"`)).toBe(spec.buckets[name] !== undefined);
     }
-    const tableWrites = actions.filter((a) => /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/.test(a));
+    // Read-only API functions append audit events: PutItem only, only on AUDIT# partition keys.
+    const isAuditAppend = (st: Json) => JSON.stringify(st.Condition ?? {}) === JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } });
+    expect(statements.filter(isAuditAppend).map((st) => st.Action)).toEqual(spec.verifiesTokens && spec.table === 'read' ? ['dynamodb:PutItem'] : []);
+    const tableWrites = actionsOf(statements.filter((st) => !isAuditAppend(st))).filter((a) => /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/.test(a));
     const tableReads = actions.filter((a) => /^dynamodb:(GetItem|Query)$/.test(a));
     expect(tableReads.length > 0).toBe(spec.table === 'read' || spec.table === 'readwrite');
     expect(tableWrites.length > 0).toBe(spec.table === 'write' || spec.table === 'readwrite');

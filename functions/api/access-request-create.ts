@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { AccessRuleRefused, checkDua, checkProjectRequest, cohortRequestProjects, CURRENT_DUA_VERSION, mayReadOwned } from '../../layers/access';
+import type { AccessRequest } from '../../layers/catalog/access-entities';
+import { NotFound } from '../../layers/common/errors';
+import { httpHandler } from '../../layers/common/http';
+import { logger } from '../../layers/common/powertools';
+import { facetValuesAt, matchingRows } from '../../layers/search';
+import { catalog } from '../shared/context';
+import { slug, uuid } from '../shared/schemas';
+import { frozenSnapshot } from '../search/store';
+import { accessRepository } from './access/repos';
+
+/**
+ * POST /access-requests (researchers): asks the DAC for a restricted project, or for
+ * the studies of one of the caller's cohorts, with a research purpose and the data
+ * use agreement version accepted. Sequestered data is never granted (409); an open
+ * project or a cohort without restricted studies needs no request (409).
+ */
+export const handler = httpHandler({
+  body: z.object({
+    project: slug.optional(),
+    cohortId: uuid.optional(),
+    purpose: z.string().trim().min(20, 'describe the research purpose (at least 20 characters)').max(4000),
+    duaVersion: z.string().min(1).max(40),
+    duaAccepted: z.literal(true, { errorMap: () => ({ message: 'the data use agreement must be accepted' }) }),
+  }).strict().refine((b) => (b.project ? 1 : 0) + (b.cohortId ? 1 : 0) === 1, 'name exactly one of project or cohortId'),
+}, async ({ caller, access, audit, body }) => {
+  const refuse = (reason: string, target: { type: string; id: string }): never => {
+    audit.deny('request-refused', target);
+    audit.record({ action: 'access-request.refused', targetType: target.type, targetId: target.id, reason });
+    throw new AccessRuleRefused(reason);
+  };
+  const dua = checkDua(body.duaVersion, CURRENT_DUA_VERSION);
+  let scope: Pick<AccessRequest, 'project' | 'cohortId' | 'cohortProjects'>;
+  if (body.project) {
+    const target = { type: 'project', id: body.project };
+    const project = await catalog().getProject(body.project);
+    // A sequestered project's id is not hidden here: the refusal must say why (it is never granted).
+    const check = checkProjectRequest(project);
+    if (!check.ok) {
+      if (!project) throw new NotFound('no such project');
+      refuse(check.reason, target);
+    }
+    if (!dua.ok) refuse(dua.reason, target);
+    scope = { project: body.project };
+  } else {
+    const cohort = await catalog().getCohort(body.cohortId!);
+    if (!cohort || !mayReadOwned(caller, access.level, cohort.owner)) throw new NotFound('no such cohort');
+    const target = { type: 'cohort', id: cohort.cohortId };
+    const release = await catalog().getRelease(cohort.releaseNumber);
+    if (!release) throw new NotFound('the cohort\'s release is gone');
+    const snapshot = await frozenSnapshot(release.snapshotKey);
+    const touched = matchingRows(snapshot, cohort.filters, 'all').flatMap((row) => facetValuesAt(snapshot, 'project', row));
+    const projects = new Map((await catalog().listProjects()).map((p) => [p.projectId, p]));
+    const resolved = cohortRequestProjects(touched, projects);
+    if (!resolved.ok) refuse(resolved.reason, target);
+    if (!dua.ok) refuse(dua.reason, target);
+    scope = { cohortId: cohort.cohortId, cohortProjects: (resolved as { projects: string[] }).projects };
+  }
+  const pending = (await accessRepository().listRequestsOf(caller.subject))
+    .find((r) => r.status === 'pending' && r.project === scope.project && r.cohortId === scope.cohortId);
+  if (pending) throw new AccessRuleRefused(`a request for this is already pending: ${pending.requestId}`);
+
+  const request: AccessRequest = {
+    requestId: randomUUID(), requester: caller.subject, requesterName: caller.username, ...scope,
+    purpose: body.purpose, duaVersion: body.duaVersion, status: 'pending', createdAt: new Date().toISOString(),
+  };
+  await accessRepository().createRequest(request);
+  audit.resource('access-request', request.requestId);
+  audit.record({
+    action: 'access-request.create', targetType: 'access-request', targetId: request.requestId, reason: request.purpose,
+    details: { ...scope, duaVersion: request.duaVersion },
+  });
+  logger.info('access requested', { requestId: request.requestId, project: scope.project, cohortId: scope.cohortId });
+  return { statusCode: 201, body: request };
+});

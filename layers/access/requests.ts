@@ -1,0 +1,51 @@
+/**
+ * Data-access requests: the rules a request, a decision and a grant follow.
+ * Pure: the handlers load the records and store the outcome.
+ */
+import type { Caller } from '../common/auth';
+import type { Project } from '../catalog/commons-entities';
+
+export const DEFAULT_GRANT_DAYS = 365;
+export const MAX_GRANT_DAYS = 3 * 365;
+
+export type RequestCheck = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/** A project request: only restricted projects are requested; sequestered data is never granted to researchers. */
+export function checkProjectRequest(project: Pick<Project, 'projectId' | 'availability'> | undefined): RequestCheck {
+  if (!project) return { ok: false, reason: 'no such project' };
+  if (project.availability === 'sequestered') return { ok: false, reason: `project ${project.projectId} is sequestered: its data is never granted to researchers` };
+  if (project.availability === 'open') return { ok: false, reason: `project ${project.projectId} is open: no request is needed` };
+  return { ok: true };
+}
+
+/**
+ * A cohort request covers the cohort's studies in restricted projects. Sequestered
+ * studies are never part of it; a cohort with nothing restricted needs no request.
+ */
+export function cohortRequestProjects(cohortProjects: readonly string[], projects: ReadonlyMap<string, Pick<Project, 'availability'>>): { ok: true; projects: string[] } | { ok: false; reason: string } {
+  const restricted = [...new Set(cohortProjects)].filter((p) => projects.get(p)?.availability === 'restricted').sort();
+  if (restricted.length === 0) return { ok: false, reason: 'the cohort holds no restricted studies: no request is needed (sequestered studies are never granted)' };
+  return { ok: true, projects: restricted };
+}
+
+/** The DUA the requester accepted must be the current one. */
+export function checkDua(accepted: string, current: string): RequestCheck {
+  return accepted === current ? { ok: true } : { ok: false, reason: `accept the current data use agreement, version ${current}` };
+}
+
+/** A DAC member never decides their own request (separation of duties). */
+export function mayDecide(caller: Pick<Caller, 'subject'>, request: { readonly requester: string; readonly status: string }): RequestCheck {
+  if (request.requester === caller.subject) return { ok: false, reason: 'a request cannot be decided by its requester' };
+  if (request.status !== 'pending') return { ok: false, reason: `the request was already ${request.status}` };
+  return { ok: true };
+}
+
+export function grantExpiry(now: Date, days = DEFAULT_GRANT_DAYS): { expiresAt: string; ttl: number } {
+  const capped = Math.min(Math.max(days, 1), MAX_GRANT_DAYS);
+  const at = new Date(now.getTime() + capped * 86_400_000);
+  // DynamoDB TTL (epoch seconds) deletes the item some time after expiry; reads check expiresAt themselves.
+  return { expiresAt: at.toISOString(), ttl: Math.floor(at.getTime() / 1000) };
+}
+
+/** The data use agreement version a request must accept (a deployment that changes its DUA changes this). */
+export const CURRENT_DUA_VERSION = '2026-1';

@@ -1,0 +1,3 @@
+export * from './json';
+export * from './qido';
+export * from './multipart';
