@@ -12,6 +12,7 @@ export const COMMANDS: readonly { name: string; summary: string; load: () => Pro
   { name: 'upload', summary: 'upload a folder of DICOM files as one submission (resumable)', load: async () => (require('./commands/upload') as typeof import('./commands/upload')).uploadCommand },
   { name: 'gateway', summary: 'receive studies from a PACS over DICOM (C-STORE) and upload them', load: async () => (require('./commands/gateway') as typeof import('./commands/gateway')).gatewayCommand },
   { name: 'deid', summary: 'de-identify DICOM files locally (PS3.15 Annex E profile, keyed)', load: async () => (require('./commands/deid') as typeof import('./commands/deid')).deidCommand },
+  { name: 'download', summary: 'download the objects of a cohort manifest (parallel, resumable, verified)', load: async () => (require('./commands/download') as typeof import('./commands/download')).downloadCommand },
   { name: 'qa', summary: 'check a folder of DICOM files with the commons\' QA rules before upload', load: async () => (require('./commands/qa') as typeof import('./commands/qa')).qaCommand },
 ];
 
