@@ -67,6 +67,9 @@ export interface DeidBatchReport {
  */
 const WORKER_ENTRY = join(__dirname, 'deid-worker.js');
 
+/** How long the main thread works before letting worker messages in. */
+const SLICE_MS = 4;
+
 /** Files per chunk sent to a worker: a quarter of each lane's share of what is left, so the last chunks are small and lanes finish together. */
 function chunkSize(remaining: number, lanes: number): number {
   return Math.max(1, Math.min(32, Math.ceil(remaining / (lanes * 4))));
@@ -76,9 +79,9 @@ function chunkSize(remaining: number, lanes: number): number {
  * Runs every task on `jobs` lanes: the main thread and jobs - 1 worker
  * threads. The main thread takes one file at a time from the shared list
  * between its other work, so it starts at once while workers are still
- * booting and no thread sits idle on a 2-core machine. Workers pull chunks
- * and return results in batches (deid-protocol.ts), so the main thread is
- * woken a few times per chunk rather than once per file. Returns each lane's
+ * booting (a few radiographs are done before a worker is up). Workers pull
+ * chunks when ready and return results in batches (deid-protocol.ts), so the
+ * main thread is woken a few times per chunk rather than once per file. Returns each lane's
  * peak memory, the main thread's first.
  */
 async function runLanes(workers: readonly Worker[], setup: WorkerSetup, tasks: readonly FileTask[], onResult: (result: FileResult) => void): Promise<WorkerReport[]> {
@@ -119,25 +122,31 @@ async function runLanes(workers: readonly Worker[], setup: WorkerSetup, tasks: r
       worker.on('error', rejectLanes);
       worker.on('exit', (code) => rejectLanes(new Error(`a deid worker stopped (exit code ${code})`)));
     });
-    // One file per turn of the event loop, so worker messages are handled between files.
+    // Files in slices of a few milliseconds, then a turn of the event loop so worker messages are handled
+    // (a turn per file cost an epoll call per file).
     const mainStep = (): void => {
-      if (next >= tasks.length) return;
-      const task = tasks[next] as FileTask;
-      next += 1;
-      try {
-        const result = deidentifyOneFile(task, setup);
-        mainMemory.afterFile(result.bytesIn);
-        onResult(result);
-        completed(1);
-      } catch (error) {
-        rejectLanes(error);
-        return;
+      const until = Date.now() + SLICE_MS;
+      while (next < tasks.length) {
+        const task = tasks[next] as FileTask;
+        next += 1;
+        try {
+          const result = deidentifyOneFile(task, setup);
+          mainMemory.afterFile(result.bytesIn);
+          onResult(result);
+          completed(1);
+        } catch (error) {
+          rejectLanes(error);
+          return;
+        }
+        if (workers.length > 0 && Date.now() >= until) {
+          setImmediate(mainStep);
+          return;
+        }
       }
-      setImmediate(mainStep);
     };
     if (tasks.length === 0) completed(0);
-    // Two chunks each to start: one to work on, one queued behind it.
-    for (let round = 0; round < 2; round += 1) for (const worker of workers) giveWork(worker);
+    // Workers get files only when they ask (their first message says they are ready), so a file
+    // never waits in the queue of a worker that is still booting while the main thread could take it.
     setImmediate(mainStep);
   });
 }

@@ -27,14 +27,16 @@ export interface WorkerReport {
 
 /**
  * To a worker: more files, or the end of the batch (answered with its report).
- * Files come in chunks, and a worker asks for the next chunk before its queue
- * runs dry, so it never waits for a round trip through the main thread.
+ * Files come in chunks when a worker asks, and it asks for the next chunk
+ * before its queue runs dry, so it never waits for a round trip through the
+ * main thread.
  */
 export type ToWorker = { type: 'tasks'; tasks: FileTask[] } | { type: 'end' };
 
 /**
  * From a worker: the results finished since its last message (sent when it
  * wants more files, when its queue is empty, or every few tens of
- * milliseconds for the progress bar), or its end-of-batch report.
+ * milliseconds for the progress bar), or its end-of-batch report. Its first
+ * message, once loaded, has no results and asks for files.
  */
 export type FromWorker = { type: 'results'; results: FileResult[]; wantsMore: boolean } | ({ type: 'report' } & WorkerReport);

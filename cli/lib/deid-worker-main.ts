@@ -7,6 +7,8 @@ import type { FileResult, FileTask, FromWorker, ToWorker, WorkerSetup } from './
 const setup = workerData as WorkerSetup;
 /** Results go back at least this often, so the progress bar moves on large files. */
 const REPORT_EVERY_MS = 50;
+/** How long a worker works before letting messages in. */
+const SLICE_MS = 4;
 
 const memory = new MemorySampler();
 const queue: FileTask[] = [];
@@ -20,21 +22,27 @@ function post(message: FromWorker): void {
   parentPort?.postMessage(message);
 }
 
-/** One file per turn of the event loop, so a new chunk of tasks can arrive while the queue still holds work. */
+/**
+ * Files in slices of a few milliseconds, then a turn of the event loop so a
+ * new chunk of tasks can arrive while the queue still holds work (a turn per
+ * file cost an epoll call per file).
+ */
 function step(): void {
   scheduled = false;
-  const task = queue.shift();
-  if (!task) return;
-  const result = deidentifyOneFile(task, setup);
-  done.push(result);
-  const now = Date.now();
-  memory.afterFile(result.bytesIn, now);
-  const wantsMore = !askedForMore && queue.length <= lowWater;
-  if (wantsMore || queue.length === 0 || now - lastPost >= REPORT_EVERY_MS) {
-    post({ type: 'results', results: done, wantsMore });
-    done = [];
-    lastPost = now;
-    if (wantsMore) askedForMore = true;
+  const until = Date.now() + SLICE_MS;
+  for (let task = queue.shift(); task; task = queue.shift()) {
+    const result = deidentifyOneFile(task, setup);
+    done.push(result);
+    const now = Date.now();
+    memory.afterFile(result.bytesIn, now);
+    const wantsMore = !askedForMore && queue.length <= lowWater;
+    if (wantsMore || queue.length === 0 || now - lastPost >= REPORT_EVERY_MS) {
+      post({ type: 'results', results: done, wantsMore });
+      done = [];
+      lastPost = now;
+      if (wantsMore) askedForMore = true;
+    }
+    if (now >= until) break;
   }
   schedule();
 }
@@ -56,3 +64,6 @@ parentPort?.on('message', (message: ToWorker) => {
   askedForMore = false;
   schedule();
 });
+
+// Ready: ask for the first chunk.
+post({ type: 'results', results: [], wantsMore: true });
