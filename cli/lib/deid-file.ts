@@ -14,7 +14,8 @@ function openForWrite(path: string): number {
   try {
     return openSync(path, 'w');
   } catch (error) {
-    if (!(error instanceof Error && 'code' in error && error.code === 'ENOENT')) throw error;
+    // Not `instanceof Error`: fs errors come from Node's own realm, which differs from the caller's under jest.
+    if ((error as { code?: unknown } | null)?.code !== 'ENOENT') throw error;
     mkdirSync(dirname(path), { recursive: true });
     return openSync(path, 'w');
   }

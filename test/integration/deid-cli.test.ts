@@ -107,7 +107,50 @@ describe('hilum deid', () => {
 
   it('runs in-process too (worker threads load TypeScript under jest)', async () => {
     const summary = await runDeidBatch({ input: join(input, 'site-a'), output: join(work, 'in-process'), profile: profileForProject('local'), secret: SECRET, project: 'local', jobs: 2 });
+    expect(summary.failures).toEqual([]);
     expect(summary.outcomes).toEqual({ ok: 2, 'needs-pixel-review': 0, failed: 0 });
     expect(readFileSync(join(work, 'in-process/ct/slice1.dcm')).equals(readFileSync(join(output, 'site-a/ct/slice1.dcm')))).toBe(true);
+  });
+});
+
+describe('the hilum deid bundle cache (cli/bin/bundle-cache.js)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { loadBundle } = require('../../cli/bin/bundle-cache') as { loadBundle(spec: object): Promise<{ dir: string; built: boolean } | undefined> };
+  const root = mkdtempSync(join(tmpdir(), 'hilum-bundle-'));
+  const spec = { root, cacheDir: join(root, 'cache'), name: 'demo', entries: { main: 'src/main.ts' } };
+  const load = async (): Promise<{ dir: string; built: boolean; value: string }> => {
+    const bundle = await loadBundle(spec);
+    if (!bundle) throw new Error('no bundle');
+    const text = readFileSync(join(bundle.dir, 'main.js'), 'utf8');
+    return { ...bundle, value: /VALUE:(\w+)/.exec(text)?.[1] ?? '' };
+  };
+  place(root, 'src/main.ts', Buffer.from("import { part } from './part';\nexport const value: string = part;\n"));
+  place(root, 'src/part.ts', Buffer.from("export const part = 'VALUE:one';\n"));
+
+  it('builds once, then reuses the bundle while the sources are unchanged', async () => {
+    const first = await load();
+    expect(first).toMatchObject({ built: true, value: 'one' });
+    expect(await load()).toEqual({ ...first, built: false });
+  });
+
+  it('rebuilds when any bundled source changes, including one reached through an import', async () => {
+    const before = await load();
+    place(root, 'src/part.ts', Buffer.from("export const part = 'VALUE:two';\n"));
+    const after = await load();
+    expect(after).toMatchObject({ built: true, value: 'two' });
+    expect(after.dir).not.toBe(before.dir);
+  });
+
+  it('follows a newly added import: the file that imports it changed, and the new file is hashed from then on', async () => {
+    place(root, 'src/extra.ts', Buffer.from("export const extra = 'VALUE:three';\n"));
+    place(root, 'src/main.ts', Buffer.from("import { extra } from './extra';\nexport const value: string = extra;\n"));
+    expect(await load()).toMatchObject({ built: true, value: 'three' });
+    place(root, 'src/extra.ts', Buffer.from("export const extra = 'VALUE:four';\n"));
+    expect(await load()).toMatchObject({ built: true, value: 'four' });
+  });
+
+  it('gives no bundle (the CLI then runs through tsx) when the sources do not build', async () => {
+    place(root, 'src/main.ts', Buffer.from('export const value: string = ;\n'));
+    expect(await loadBundle(spec)).toBeUndefined();
   });
 });
