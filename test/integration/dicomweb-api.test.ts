@@ -29,7 +29,7 @@ describe('DICOMweb (QIDO-RS, WADO-RS)', () => {
   let openStudy: string;
   let restrictedStudy: string;
 
-  const get = async (path: string, accept?: string, redirect: RequestRedirect = 'follow') => {
+  const get = async (path: string, accept?: string, redirect: 'follow' | 'manual' = 'follow') => {
     const response = await fetch(`${commons.apiUrl}/dicomweb${path}`, { redirect, headers: { authorization: `Bearer ${token}`, ...(accept ? { accept } : {}) } });
     return { status: response.status, type: response.headers.get('content-type') ?? '', location: response.headers.get('location'), bytes: Buffer.from(await response.arrayBuffer()) };
   };
