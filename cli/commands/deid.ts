@@ -24,7 +24,7 @@ function loadProfile(path: string | undefined): DeidProfile {
 
 function printSummary(summary: DeidBatchSummary, profile: DeidProfile): void {
   const rate = summary.seconds > 0 ? ` (${(summary.files / summary.seconds).toFixed(1)} files/s, ${formatBytes(summary.bytesIn / summary.seconds)}/s)` : '';
-  console.log(`hilum deid: ${summary.files} files, ${formatBytes(summary.bytesIn)} in, ${formatBytes(summary.bytesOut)} out, ${formatDuration(summary.seconds)}${rate}, profile ${profile.name}, ${summary.jobs} worker(s)`);
+  console.log(`hilum deid: ${summary.files} files, ${formatBytes(summary.bytesIn)} in, ${formatBytes(summary.bytesOut)} out, ${formatDuration(summary.seconds)}${rate}, profile ${profile.name}, ${summary.jobs} job(s)`);
   console.log(`  ok: ${summary.outcomes.ok}`);
   console.log(`  needs-pixel-review: ${summary.outcomes['needs-pixel-review']}${summary.outcomes['needs-pixel-review'] ? ` (written under ${REVIEW_FOLDER}/: check the pixels for burned-in text before release)` : ''}`);
   console.log(`  failed: ${summary.outcomes.failed}`);
@@ -52,7 +52,8 @@ The exit code is 1 when any file failed.
   --secret-file FILE  the key (or set HILUM_DEID_SECRET); never on the command line.
                       Make one with: openssl rand -hex 32 > secret.key
   --project NAME      keys pseudonyms, UIDs and dates per project (default: local)
-  --jobs N            worker threads (default: all cores)`,
+  --jobs N            files at a time: the main thread and N-1 worker threads
+                      (default: all cores; a small batch runs on the main thread alone)`,
   options: {
     profile: { type: 'string' },
     'secret-file': { type: 'string' },
