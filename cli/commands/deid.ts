@@ -1,26 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
-import { DEFAULT_PROFILE, parseProfileJson, ProfileError, type DeidProfile } from '../../layers/dicom/profiles';
+import { type DeidProfile } from '../../layers/dicom/profiles';
+import { loadProfileFile } from '../lib/profile-file';
 import { Command, integerOption, stringOption, UsageError } from '../command';
 import { runDeidBatch, REPORT_NAME, REVIEW_FOLDER, type DeidBatchSummary } from '../lib/deid-batch';
 import { readDeidSecret } from '../lib/deid-secret';
 import { formatBytes, formatDuration, ProgressBar } from '../lib/progress';
 
-function loadProfile(path: string | undefined): DeidProfile {
-  if (path === undefined) return DEFAULT_PROFILE;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UsageError(`cannot read the profile file ${basename(path)}`);
-  }
-  try {
-    return parseProfileJson(text, `profile ${basename(path)}`);
-  } catch (error) {
-    if (error instanceof ProfileError) throw new UsageError(error.message);
-    throw error;
-  }
-}
 
 function printSummary(summary: DeidBatchSummary, profile: DeidProfile): void {
   const rate = summary.seconds > 0 ? ` (${(summary.files / summary.seconds).toFixed(1)} files/s, ${formatBytes(summary.bytesIn / summary.seconds)}/s)` : '';
@@ -64,7 +48,7 @@ The exit code is 1 when any file failed.
   async run(args) {
     const [input, output, ...extra] = args.positionals;
     if (!input || !output || extra.length) throw new UsageError('expected an input file or folder and an output folder');
-    const profile = loadProfile(stringOption(args, 'profile'));
+    const profile = loadProfileFile(stringOption(args, 'profile'));
     const secret = readDeidSecret(stringOption(args, 'secret-file'));
     const jobs = integerOption(args, 'jobs', 0);
     let progress: ProgressBar | undefined;

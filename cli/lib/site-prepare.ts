@@ -1,8 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { deidentify, parseDicom, DicomParseError } from '../../layers/dicom';
-import { DEFAULT_PROFILE, parseProfileJson, ProfileError, type DeidProfile } from '../../layers/dicom/profiles';
+import { type DeidProfile } from '../../layers/dicom/profiles';
+export { loadProfileFile } from './profile-file';
 import { DEFAULT_QA_CONFIG, InvalidQaConfig, loadQaConfig, type QaConfig, type QaReport } from '../../layers/qa';
 import { UsageError } from '../command';
 import { checkFiles } from '../commands/qa';
@@ -69,21 +69,6 @@ export async function groupByStudy(files: readonly FoundFile[]): Promise<Map<str
   return studies;
 }
 
-export function loadProfileFile(path: string | undefined): DeidProfile {
-  if (path === undefined) return DEFAULT_PROFILE;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UsageError(`cannot read the profile file ${basename(path)}`);
-  }
-  try {
-    return parseProfileJson(text, `profile ${basename(path)}`);
-  } catch (error) {
-    if (error instanceof ProfileError) throw new UsageError(error.message);
-    throw error;
-  }
-}
 
 export async function loadQaConfigFile(path: string | undefined): Promise<QaConfig> {
   if (!path) return DEFAULT_QA_CONFIG;

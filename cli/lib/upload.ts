@@ -1,4 +1,5 @@
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { readRange } from './file-range';
 import { basename } from 'node:path';
 import { HilumApi, PresignedUpload } from './api-client';
 
@@ -42,13 +43,3 @@ async function put(url: string, body: Buffer): Promise<string> {
   return response.headers.get('etag') ?? '';
 }
 
-async function readRange(path: string, offset: number, length: number): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(length);
-    const { bytesRead } = await handle.read(buffer, 0, length, offset);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}

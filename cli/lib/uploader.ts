@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { readRange } from './file-range';
 import { ApiError, HilumApi, PresignedUpload } from './api-client';
 import { RateLimiter } from './rate-limiter';
 import { isRetryableTransfer, TransferError, withRetry } from './retry';
@@ -186,17 +186,6 @@ async function put(url: string, body: Buffer): Promise<string> {
   return response.headers.get('etag') ?? '';
 }
 
-async function readRange(path: string, offset: number, length: number): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(length);
-    const { bytesRead } = await handle.read(buffer, 0, length, offset);
-    if (bytesRead !== length) throw new Error('the file is shorter than announced');
-    return buffer;
-  } finally {
-    await handle.close();
-  }
-}
 
 /** Runs saves one after another (the last state wins), never two writes at once. */
 function serialized(write: () => Promise<void>): () => Promise<void> {
