@@ -7,9 +7,9 @@ import { slug } from '../shared/schemas';
 
 /**
  * POST /projects (curator, admin): creates a project or updates its name,
- * availability, description and settings. Projects a site submits to without one
- * are registered as open when their first submission is published; create the
- * project first to make it restricted or sequestered from the start.
+ * availability, description and settings. A project must exist before a site
+ * submits to it (POST /submissions answers 404 otherwise): nothing registers a
+ * project implicitly, so its availability is always a curator's decision.
  */
 export const handler = httpHandler({
   body: z.object({

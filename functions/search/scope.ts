@@ -13,8 +13,8 @@ let projects: { at: number; list: Project[] } | undefined;
 
 /**
  * The project list, cached briefly; reloaded at once when a project in play is
- * not in it (a project registered by its first publication must not stay hidden
- * until the cache expires).
+ * not in it (a project a curator created after the list was loaded must not stay
+ * hidden until the cache expires).
  */
 export async function projectList(inPlay: Iterable<string> = []): Promise<Project[]> {
   const known = (list: Project[]) => new Set(list.map((p) => p.projectId));

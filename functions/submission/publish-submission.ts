@@ -10,10 +10,6 @@ export const handler = taskHandler(z.object({ submissionId: z.string().uuid() })
   const submission = await catalog().getSubmission(submissionId);
   if (!submission || submission.status === 'open') throw new SubmissionNotSealed('the submission is not sealed');
   const now = new Date().toISOString();
-  // A project first seen here is registered as open; one a curator created keeps its availability.
-  if (await catalog().ensureProject({
-    projectId: submission.project, name: submission.project, availability: 'open', createdBy: 'hilum:first-publication', createdAt: now, updatedAt: now,
-  })) logger.info('project registered on first publication', { project: submission.project, availability: 'open' });
   let published = 0;
   for (const studyUid of await catalog().listSubmissionStudyUids(submissionId)) {
     if (await catalog().publishStudy(studyUid, now)) published += 1;

@@ -241,21 +241,6 @@ export class CatalogRepository {
     return stripKeys<Project>(result.Attributes);
   }
 
-  /** Registers a project only if it has no record yet (an existing one keeps its availability). */
-  async ensureProject(project: Project): Promise<boolean> {
-    try {
-      await this.db.send(new PutCommand({
-        TableName: this.table,
-        Item: { ...keys.project(project.projectId), ...keys.projectIndex(project.projectId), type: 'project', ...project },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }));
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
-
   async getProject(projectId: string): Promise<Project | undefined> {
     return this.get<Project>(keys.project(projectId));
   }

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startLocalCommons, LocalCommons } from '../../local/commons';
+import { createProject } from '../support/projects';
 import { HilumApi } from '../../cli/lib/api-client';
 
 jest.setTimeout(180_000);
@@ -31,6 +32,7 @@ describe('hilum gateway', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-gateway-'));
     commons = await startLocalCommons({ dataDir: join(dataDir, 'commons'), reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
     token = await commons.issueToken(['site-uploader:site-a'], 'gateway-a');
+    await createProject(commons.apiUrl, await commons.issueToken(['curator'], 'curator-1'), 'gateway-study');
     port = await freePort();
     const secrets = new SecretsManagerClient({ endpoint: commons.servicesEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: commons.environment.DEID_SECRET_ID }));

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { startLocalCommons, LocalCommons } from '../../local/commons';
+import { createProject } from '../support/projects';
 import { HilumApi } from '../../cli/lib/api-client';
 import type { QaReport } from '../../layers/qa';
 import { makeDicom, makeSeries } from '../support/synthetic-dicom';
@@ -58,7 +59,9 @@ describe('QA, quarantine and curator review on the local commons', () => {
     commons = await startLocalCommons({ dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
     site = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-a'], 'uploader-a'));
     researcher = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher'], 'researcher-1'));
-    curator = new HilumApi(commons.apiUrl, await commons.issueToken(['curator'], 'curator-1'));
+    const curatorToken = await commons.issueToken(['curator'], 'curator-1');
+    curator = new HilumApi(commons.apiUrl, curatorToken);
+    for (const project of ['qa-study', 'mixed-study', 'late-study']) await createProject(commons.apiUrl, curatorToken, project);
     s3 = new S3Client({
       endpoint: commons.s3Endpoint, region: 'us-east-1', forcePathStyle: true,
       credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { startLocalCommons, LocalCommons } from '../../local/commons';
+import { createProject } from '../support/projects';
 import { HilumApi } from '../../cli/lib/api-client';
 import { parseDicom } from '../../layers/dicom';
 
@@ -30,6 +31,7 @@ describe('site intake with hilum upload', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-site-'));
     commons = await startLocalCommons({ dataDir: join(dataDir, 'commons'), reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
     token = await commons.issueToken(['site-uploader:site-a'], 'uploader-a');
+    await createProject(commons.apiUrl, await commons.issueToken(['curator'], 'curator-1'), 'site-study');
     researcher = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher']));
     // What an operator hands a site: the project's de-identification secret.
     const secrets = new SecretsManagerClient({ endpoint: commons.servicesEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });

@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalCommons, LocalCommons } from '../../local/commons';
+import { createProject } from '../support/projects';
 import { HilumApi } from '../../cli/lib/api-client';
 import { makeDicom, makeSeries } from '../support/synthetic-dicom';
 
@@ -28,6 +29,8 @@ describe('hilum upload', () => {
     process.env.MULTIPART_THRESHOLD_BYTES = String(6 * 1024 * 1024);
     commons = await startLocalCommons({ dataDir: join(dataDir, 'commons'), reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
     token = await commons.issueToken(['site-uploader:site-a'], 'uploader-a');
+    const curatorToken = await commons.issueToken(['curator'], 'curator-1');
+    for (const project of ['upload-study', 'large-upload']) await createProject(commons.apiUrl, curatorToken, project);
     folder = join(dataDir, 'export');
     await mkdir(join(folder, 'series-1'), { recursive: true });
     const series = makeSeries(FILES, { modality: 'CT' });

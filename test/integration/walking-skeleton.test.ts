@@ -11,12 +11,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { startLocalCommons, LocalCommons } from '../../local/commons';
 import { HilumApi, ApiError } from '../../cli/lib/api-client';
 import { TAG } from '../../layers/dicom/tags';
 import { bytesContain, pixelBytes, topLevelText } from '../support/dicom-inspect';
 import { makeDicom, SYNTHETIC_PHI } from '../support/synthetic-dicom';
 import { putFile } from '../../cli/lib/upload';
+import { createProject } from '../support/projects';
 
 const run = promisify(execFile);
 const SAMPLE_DIR = join(__dirname, '../../samples/ct-head-series');
@@ -29,6 +32,7 @@ describe('walking skeleton on the local commons', () => {
   let commons: LocalCommons;
   let site: HilumApi;
   let researcher: HilumApi;
+  let curator: HilumApi;
   let s3: S3Client;
   const originals = new Map<string, Uint8Array>();
   let submissionId: string;
@@ -42,6 +46,10 @@ describe('walking skeleton on the local commons', () => {
     commons = await startLocalCommons({ dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
     site = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-a'], 'uploader-a'));
     researcher = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher'], 'researcher-1'));
+    const curatorToken = await commons.issueToken(['curator'], 'curator-1');
+    curator = new HilumApi(commons.apiUrl, curatorToken);
+    // Projects exist before a site submits: a curator creates them (a submission never does).
+    for (const project of ['lung-study', 'race-study', 'large-study']) await createProject(commons.apiUrl, curatorToken, project);
     s3 = new S3Client({
       endpoint: commons.s3Endpoint, region: 'us-east-1', forcePathStyle: true,
       credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
@@ -57,6 +65,25 @@ describe('walking skeleton on the local commons', () => {
     await commons?.stop();
     s3?.destroy();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses a submission to a project no curator created (404, a clear message) and creates nothing', async () => {
+    const refused = site.createSubmission('unknown-study', 'site-a');
+    await expect(refused).rejects.toMatchObject({ status: 404, body: { message: "no such project 'unknown-study'; a curator creates it with POST /projects" } });
+    const { projects } = await curator.request<{ projects: { projectId: string }[] }>('GET', '/projects');
+    expect(projects.map((p) => p.projectId).sort()).toEqual(['large-study', 'lung-study', 'race-study']);
+    const documents = DynamoDBDocumentClient.from(new DynamoDBClient({
+      endpoint: commons.dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }));
+    try {
+      const items = await documents.send(new ScanCommand({
+        TableName: commons.tableName, FilterExpression: 'contains(pk, :p) OR contains(sk, :p) OR #project = :p OR projectId = :p',
+        ExpressionAttributeNames: { '#project': 'project' }, ExpressionAttributeValues: { ':p': 'unknown-study' },
+      }));
+      expect(items.Items ?? []).toEqual([]);
+    } finally {
+      documents.destroy();
+    }
   });
 
   it('uploads through presigned URLs (fetch and curl), seals, and publishes one study', async () => {

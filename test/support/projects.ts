@@ -1,0 +1,10 @@
+/**
+ * Creates (or updates) a project as a curator would, before a site submits to it:
+ * POST /submissions refuses a project that does not exist.
+ */
+import { HilumApi } from '../../cli/lib/api-client';
+import type { Availability } from '../../layers/catalog/commons-entities';
+
+export async function createProject(apiUrl: string, curatorToken: string, projectId: string, availability: Availability = 'open'): Promise<void> {
+  await new HilumApi(apiUrl, curatorToken).request('POST', '/projects', { projectId, name: projectId, availability });
+}
