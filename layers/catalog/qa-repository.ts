@@ -1,6 +1,7 @@
 import {
-  DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, QueryCommandInput, ScanCommand, TransactWriteCommand, UpdateCommand,
+  DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { getItem, queryAllByPrefix, stripKeys } from './table-io';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransientError } from '../common/errors';
 import type { Instance, Submission } from './entities';
@@ -333,33 +334,15 @@ export class QaRepository {
     }
   }
 
-  private async get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
-    const result = await this.db.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
-    return result.Item ? stripKeys<T>(result.Item) : undefined;
+  private get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
+    return getItem<T>(this.db, this.table, key);
   }
 
-  private async queryAll<T>(pk: string, prefix: string): Promise<T[]> {
-    const items: T[] = [];
-    let start: QueryCommandInput['ExclusiveStartKey'];
-    do {
-      const result = await this.db.send(new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }));
-      for (const item of result.Items ?? []) items.push(stripKeys<T>(item));
-      start = result.LastEvaluatedKey;
-    } while (start);
-    return items;
+  private queryAll<T>(pk: string, prefix: string): Promise<T[]> {
+    return queryAllByPrefix<T>(this.db, this.table, pk, prefix);
   }
 }
 
-function stripKeys<T>(item: Record<string, unknown>): T {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, type: _type, ...rest } = item;
-  return rest as T;
-}
 
 export class InvalidQuarantineCursor extends Error {
   override readonly name = 'InvalidQuarantineCursor';

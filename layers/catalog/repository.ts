@@ -1,9 +1,10 @@
 import {
-  BatchWriteCommand, BatchWriteCommandInput, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, QueryCommandInput,
+  BatchWriteCommand, BatchWriteCommandInput, DynamoDBDocumentClient, PutCommand, QueryCommand, QueryCommandInput,
   TransactWriteCommand, UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransientError } from '../common/errors';
+import { getItem, queryAllByPrefix, stripKeys } from './table-io';
 import { Instance, Study, StudyAggregate, Submission, SubmissionFile } from './entities';
 import type { Caller } from '../common/auth';
 import type { Case, Cohort, Grant, Project, Release, Series, SnapshotPointer } from './commons-entities';
@@ -433,26 +434,12 @@ export class CatalogRepository {
     }
   }
 
-  private async get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
-    const result = await this.db.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
-    return result.Item ? (stripKeys<T>(result.Item)) : undefined;
+  private get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
+    return getItem<T>(this.db, this.table, key);
   }
 
-  private async queryAll<T>({ pk, prefix }: { pk: string; prefix: string }): Promise<T[]> {
-    const items: T[] = [];
-    let start: QueryCommandInput['ExclusiveStartKey'];
-    do {
-      const result = await this.db.send(new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }));
-      for (const item of result.Items ?? []) items.push(stripKeys<T>(item));
-      start = result.LastEvaluatedKey;
-    } while (start);
-    return items;
+  private queryAll<T>({ pk, prefix }: { pk: string; prefix: string }): Promise<T[]> {
+    return queryAllByPrefix<T>(this.db, this.table, pk, prefix);
   }
 }
 
@@ -474,17 +461,12 @@ function isCancelledByCondition(error: unknown, index: number): boolean {
   return error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
 }
 
-/** Items are written only by this class, so their shape is the entity's once the keys are removed. */
 /** Another transaction touched the same items; DynamoDB asks the caller to retry. */
 function isCancelledByConflict(error: unknown): boolean {
   return error instanceof TransactionCanceledException
     && (error.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError');
 }
 
-function stripKeys<T>(item: Record<string, unknown> | undefined): T {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, type: _type, ...rest } = item ?? {};
-  return rest as T;
-}
 
 function prefixed(values: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [`:${k}`, v]));
