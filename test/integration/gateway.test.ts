@@ -4,8 +4,7 @@
  * the study still ends up published. A calling AE title not on the list is refused.
  */
 import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { promisify } from 'node:util';
 import { startLocalCommons, LocalCommons } from '../../local/commons';
 import { createProject } from '../support/projects';
 import { HilumApi } from '../../cli/lib/api-client';
+import { writeDeidSecretFile } from '../support/local-clients';
 
 jest.setTimeout(180_000);
 
@@ -34,11 +34,7 @@ describe('hilum gateway', () => {
     token = await commons.issueToken(['site-uploader:site-a'], 'gateway-a');
     await createProject(commons.apiUrl, await commons.issueToken(['curator'], 'curator-1'), 'gateway-study');
     port = await freePort();
-    const secrets = new SecretsManagerClient({ endpoint: commons.servicesEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: commons.environment.DEID_SECRET_ID }));
-    secrets.destroy();
-    secretFile = join(dataDir, 'secret.key');
-    await writeFile(secretFile, SecretString!, { mode: 0o600 });
+    secretFile = await writeDeidSecretFile(commons, join(dataDir, 'secret.key'));
   });
 
   afterAll(async () => {

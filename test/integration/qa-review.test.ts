@@ -19,6 +19,7 @@ import { HilumApi } from '../../cli/lib/api-client';
 import type { QaReport } from '../../layers/qa';
 import { makeDicom, makeSeries } from '../support/synthetic-dicom';
 import { CT_RESCALE } from '../unit/qa/support';
+import { localS3Client } from '../support/local-clients';
 
 jest.setTimeout(240_000);
 
@@ -62,11 +63,7 @@ describe('QA, quarantine and curator review on the local commons', () => {
     const curatorToken = await commons.issueToken(['curator'], 'curator-1');
     curator = new HilumApi(commons.apiUrl, curatorToken);
     for (const project of ['qa-study', 'mixed-study', 'late-study']) await createProject(commons.apiUrl, curatorToken, project);
-    s3 = new S3Client({
-      endpoint: commons.s3Endpoint, region: 'us-east-1', forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    s3 = localS3Client(commons);
   });
 
   afterAll(async () => {

@@ -21,6 +21,7 @@ import { HilumApi, ApiError } from '../../cli/lib/api-client';
 import { CatalogRepository } from '../../layers/catalog/repository';
 import { releasedKey } from '../../functions/shared/intake-key';
 import { makeDicom } from '../support/synthetic-dicom';
+import { localS3Client } from '../support/local-clients';
 
 jest.setTimeout(300_000);
 
@@ -80,11 +81,7 @@ describe('faceted search, cohorts and manifests on the local commons', () => {
     const grantedToken = await commons.issueToken(['researcher'], 'researcher-granted');
     granted = new HilumApi(commons.apiUrl, grantedToken);
     curator = new HilumApi(commons.apiUrl, await commons.issueToken(['curator'], 'curator-1'));
-    s3 = new S3Client({
-      endpoint: commons.s3Endpoint, region: 'us-east-1', forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    s3 = localS3Client(commons);
     documents = DynamoDBDocumentClient.from(new DynamoDBClient({
       endpoint: commons.dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     }));

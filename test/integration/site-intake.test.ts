@@ -8,11 +8,11 @@ import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { startLocalCommons, LocalCommons } from '../../local/commons';
 import { createProject } from '../support/projects';
 import { HilumApi } from '../../cli/lib/api-client';
 import { parseDicom } from '../../layers/dicom';
+import { writeDeidSecretFile } from '../support/local-clients';
 
 jest.setTimeout(180_000);
 
@@ -34,11 +34,7 @@ describe('site intake with hilum upload', () => {
     await createProject(commons.apiUrl, await commons.issueToken(['curator'], 'curator-1'), 'site-study');
     researcher = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher']));
     // What an operator hands a site: the project's de-identification secret.
-    const secrets = new SecretsManagerClient({ endpoint: commons.servicesEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: commons.environment.DEID_SECRET_ID }));
-    secrets.destroy();
-    secretFile = join(dataDir, 'secret.key');
-    await writeFile(secretFile, SecretString!, { mode: 0o600 });
+    secretFile = await writeDeidSecretFile(commons, join(dataDir, 'secret.key'));
   });
 
   afterAll(async () => {

@@ -20,6 +20,7 @@ import { bytesContain, pixelBytes, topLevelText } from '../support/dicom-inspect
 import { makeDicom, SYNTHETIC_PHI } from '../support/synthetic-dicom';
 import { putFile } from '../../cli/lib/upload';
 import { createProject } from '../support/projects';
+import { localS3Client } from '../support/local-clients';
 
 const run = promisify(execFile);
 const SAMPLE_DIR = join(__dirname, '../../samples/ct-head-series');
@@ -50,11 +51,7 @@ describe('walking skeleton on the local commons', () => {
     curator = new HilumApi(commons.apiUrl, curatorToken);
     // Projects exist before a site submits: a curator creates them (a submission never does).
     for (const project of ['lung-study', 'race-study', 'large-study']) await createProject(commons.apiUrl, curatorToken, project);
-    s3 = new S3Client({
-      endpoint: commons.s3Endpoint, region: 'us-east-1', forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    s3 = localS3Client(commons);
     for (const name of (await readdir(SAMPLE_DIR)).filter((f) => f.endsWith('.dcm')).sort()) {
       originals.set(name, new Uint8Array(await readFile(join(SAMPLE_DIR, name))));
     }
