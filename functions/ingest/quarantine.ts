@@ -66,8 +66,9 @@ export const handler = taskHandler(state, async (input): Promise<QuarantineResul
   }) : false;
   if (present) await objects().delete(bucket, key);
   if (ids) await objects().delete(bucket, workKey(ids.submissionId, ids.fileId));
-  metrics.addMetric('FilesQuarantined', MetricUnit.Count, 1);
-  logger.warn('quarantined', { ...ids, reasonCode: sidecar.reasonCode, failedAfter: reason.failedAfter });
-  if (recorded && ids) await announceIfReady(ids.submissionId);
+  if (recorded) metrics.addMetric('FilesQuarantined', MetricUnit.Count, 1);
+  logger.warn(recorded ? 'quarantined' : 'quarantine copy made; the file already had an outcome', { ...ids, reasonCode: sidecar.reasonCode, failedAfter: reason.failedAfter });
+  // Also when an earlier attempt recorded the file: its announcement may not have gone out.
+  if (ids) await announceIfReady(ids.submissionId);
   return { quarantineKey: target, reason: sidecar.reason };
 });

@@ -64,6 +64,7 @@ export const handler = taskHandler(z.object({
   logger.info(recorded ? 'staged' : 'already handled; intake copies removed', {
     submissionId: input.submissionId, fileId: input.fileId, warnings: input.findings.length,
   });
-  if (recorded) await announceIfReady(input.submissionId);
+  // Also when an earlier attempt recorded the file: its announcement may not have gone out.
+  await announceIfReady(input.submissionId);
   return { releasedKey: target, sha256: sha256.toString('hex'), size: bytes.byteLength };
 });

@@ -5,6 +5,7 @@ import { taskHandler } from '../../layers/common/task';
 import { catalog } from '../shared/context';
 import { qaRepository } from './context';
 import { markMissingFiles } from './missing-files';
+import { announceIfReady } from '../shared/readiness';
 
 /**
  * Marks never-received files of sealed submissions `missing` after their
@@ -22,7 +23,12 @@ export const handler = taskHandler(z.object({
   const at = now ? new Date(now) : new Date();
   const submissions = submissionId ? [await catalog().getSubmission(submissionId)].filter((s): s is Submission => !!s) : await qaRepository().listSealedSubmissions();
   let marked = 0;
-  for (const submission of submissions) marked += (await markMissingFiles(submission, at, graceHours)).length;
-  logger.info('missing-file sweep', { submissions: submissions.length, marked });
-  return { submissions: submissions.length, marked };
+  let announced = 0;
+  for (const submission of submissions) {
+    marked += (await markMissingFiles(submission, at, graceHours)).length;
+    // A ready submission still unpublished long after its announcement (lost, or its workflow failed) is announced again.
+    if (await announceIfReady(submission.submissionId, at)) announced += 1;
+  }
+  logger.info('missing-file sweep', { submissions: submissions.length, marked, announced });
+  return { submissions: submissions.length, marked, announced };
 });

@@ -2,15 +2,27 @@ import { isReadyToPublish } from '../../layers/catalog/entities';
 import { logger } from '../../layers/common/powertools';
 import { catalog, pipelineEvents } from './context';
 
+/** After this long, an announced submission that is still not published may be announced again. */
+export const READY_ANNOUNCEMENT_STALE_MS = 15 * 60 * 1000;
+
 /**
  * Announces a submission as ready once it is sealed and every file has an outcome.
- * Both the last file's task and the seal call this; both may announce, and the
- * submission workflow is idempotent, so a duplicate is harmless and none is missed.
+ * The last file's task, the seal call and the hourly sweep all call this; a
+ * conditional claim on the submission lets exactly one of them announce (so the
+ * submission workflow runs once), and a claim that went stale without a
+ * publication is taken again, so an announcement is never lost for good.
  */
-export async function announceIfReady(submissionId: string): Promise<boolean> {
+export async function announceIfReady(submissionId: string, now = new Date()): Promise<boolean> {
   const submission = await catalog().getSubmission(submissionId);
   if (!submission || !isReadyToPublish(submission)) return false;
-  await pipelineEvents().submissionReady({ submissionId });
+  const at = now.toISOString();
+  if (!(await catalog().claimReadyAnnouncement(submissionId, at, new Date(now.getTime() - READY_ANNOUNCEMENT_STALE_MS).toISOString()))) return false;
+  try {
+    await pipelineEvents().submissionReady({ submissionId });
+  } catch (error) {
+    await catalog().releaseReadyAnnouncement(submissionId, at);
+    throw error;
+  }
   logger.info('submission ready', { submissionId, files: submission.fileCount, quarantined: submission.quarantinedCount });
   return true;
 }

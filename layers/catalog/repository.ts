@@ -185,6 +185,43 @@ export class CatalogRepository {
     }
   }
 
+  /**
+   * Claims the right to announce a sealed submission as ready: one caller wins, so
+   * concurrent last files and the seal call announce once. A claim older than
+   * `staleBefore` (its announcement lost, or the workflow failed) may be taken again.
+   */
+  async claimReadyAnnouncement(submissionId: string, at: string, staleBefore: string): Promise<boolean> {
+    try {
+      await this.db.send(new UpdateCommand({
+        TableName: this.table,
+        Key: keys.submission(submissionId),
+        UpdateExpression: 'SET readyAnnouncedAt = :at',
+        ConditionExpression: '#status = :sealed AND (attribute_not_exists(readyAnnouncedAt) OR readyAnnouncedAt < :stale)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':at': at, ':sealed': 'sealed', ':stale': staleBefore },
+      }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Gives a claim back (its announcement could not be sent), so the next caller announces. */
+  async releaseReadyAnnouncement(submissionId: string, at: string): Promise<void> {
+    try {
+      await this.db.send(new UpdateCommand({
+        TableName: this.table,
+        Key: keys.submission(submissionId),
+        UpdateExpression: 'REMOVE readyAnnouncedAt',
+        ConditionExpression: 'readyAnnouncedAt = :at',
+        ExpressionAttributeValues: { ':at': at },
+      }));
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   async markSubmissionPublished(submissionId: string, publishedAt: string): Promise<boolean> {
     try {
       await this.db.send(new UpdateCommand({

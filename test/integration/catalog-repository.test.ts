@@ -87,6 +87,21 @@ describe('CatalogRepository on DynamoDB Local', () => {
     expect(await repo.listInstances('2.25.100')).toHaveLength(1);
   });
 
+  it('lets one caller announce a sealed submission, and another only once the claim went stale or was given back', async () => {
+    await repo.createSubmission(submission('s3'));
+    expect(await repo.claimReadyAnnouncement('s3', '2026-01-01T00:00:00Z', '2025-12-31T23:45:00Z')).toBe(false); // still open
+    await repo.announceFiles('s3', [file('s3', 'f1')]);
+    await repo.sealSubmission('s3', 'now');
+    const claims = await Promise.all(Array.from({ length: 5 }, () => repo.claimReadyAnnouncement('s3', '2026-01-01T00:00:00Z', '2025-12-31T23:45:00Z')));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await repo.claimReadyAnnouncement('s3', '2026-01-01T00:10:00Z', '2025-12-31T23:55:00Z')).toBe(false);
+    expect(await repo.claimReadyAnnouncement('s3', '2026-01-01T00:20:00Z', '2026-01-01T00:05:00Z')).toBe(true); // stale
+    await repo.releaseReadyAnnouncement('s3', '2026-01-01T00:20:00Z');
+    expect(await repo.claimReadyAnnouncement('s3', '2026-01-01T00:21:00Z', '2026-01-01T00:06:00Z')).toBe(true);
+    await repo.markSubmissionPublished('s3', 'later');
+    expect(await repo.claimReadyAnnouncement('s3', '2026-01-02T00:00:00Z', '2026-01-01T23:45:00Z')).toBe(false); // published
+  });
+
   it('publishes a study once and pages published studies with a cursor', async () => {
     for (const uid of ['2.25.1001', '2.25.1002', '2.25.1003']) {
       await repo.upsertStudyAggregate({

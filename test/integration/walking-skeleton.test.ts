@@ -109,6 +109,9 @@ describe('walking skeleton on the local commons', () => {
 
     const submission = await site.getSubmission(submissionId);
     expect(submission).toMatchObject({ status: 'published', fileCount: 5, stagedCount: 4, quarantinedCount: 1 });
+    // Five files finished concurrently and the seal call raced them: the submission workflow ran once.
+    const runs = commons.executions().filter((e) => e.workflow === 'submission' && (e.input as { detail?: { submissionId?: string } }).detail?.submissionId === submissionId);
+    expect(runs).toHaveLength(1);
     const studies = await researcher.listStudies({ modality: 'CT' });
     expect(studies.studies).toHaveLength(1);
     expect(studies.studies[0]).toMatchObject({ project: 'lung-study', site: 'site-a', modalities: ['CT'], seriesCount: 1, instanceCount: 4 });
