@@ -41,7 +41,7 @@ export const FUNCTIONS = {
   renewUpload: api('RenewUpload', 'functions/api/renew-upload.ts', 'Re-issues presigned URLs for an announced file (resumable uploads)', { table: 'read', buckets: { intake: 'readwrite' } }),
   completeSubmission: api('CompleteSubmission', 'functions/api/complete-submission.ts', 'Seals a submission', { table: 'readwrite', putsEvents: true }),
   getSubmission: api('GetSubmission', 'functions/api/get-submission.ts', 'Shows a submission and its file outcomes', { table: 'read' }),
-  listStudies: api('ListStudies', 'functions/api/list-studies.ts', 'Lists published studies', { table: 'read' }),
+  listStudies: api('ListStudies', 'functions/api/list-studies.ts', 'Lists published studies', { table: 'read', buckets: { released: 'read' } }),
   studyFiles: api('StudyFiles', 'functions/api/study-files.ts', 'Presigned GET URLs for the files of a published study', { table: 'read', buckets: { released: 'read' } }),
   search: api('Search', 'functions/api/search.ts', 'Faceted cohort search over the in-memory search snapshot', { table: 'read', buckets: { released: 'read' }, memoryMb: 1536 }),
   putCases: api('PutCases', 'functions/api/cases.ts', 'Receives a submission\'s cases.csv; pseudonymizes case ids with the project key', { table: 'readwrite', readsDeidSecret: true }),
@@ -55,7 +55,7 @@ export const FUNCTIONS = {
 
   parse: task('Parse', 'functions/ingest/parse.ts', 'Reads an intake object and checks it is DICOM', { table: 'read', buckets: { intake: 'read' } }),
   deidentify: task('Deidentify', 'functions/ingest/deidentify.ts', 'De-identifies an intake object into the work prefix', { table: 'read', buckets: { intake: 'readwrite' }, readsDeidSecret: true }),
-  verify: task('Verify', 'functions/ingest/verify.ts', 'Independent check that no PHI survived', { buckets: { intake: 'read' } }),
+  verify: task('Verify', 'functions/ingest/verify.ts', 'Independent check that no PHI survived', { table: 'read', buckets: { intake: 'read' }, readsDeidSecret: true }),
   qa: task('Qa', 'functions/ingest/qa.ts', 'Instance-level quality rules with the project\'s configuration; claims SOP UIDs; records findings', { table: 'readwrite', buckets: { intake: 'read' } }),
   stage: task('Stage', 'functions/ingest/stage.ts', 'Copies a verified object to the released bucket and records it', { table: 'readwrite', buckets: { intake: 'readwrite', released: 'readwrite' }, putsEvents: true }),
   quarantine: task('Quarantine', 'functions/ingest/quarantine.ts', 'Moves a failed object to quarantine with its reason', { table: 'readwrite', buckets: { intake: 'readwrite', quarantine: 'write' }, putsEvents: true }),

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { profileForProject, verifyDeidentified, verifySiteDeidentified } from '../../layers/dicom';
+import { keyFingerprint, profileForProject, verifyDeidentified, verifySiteDeidentified } from '../../layers/dicom';
 import { UnknownUpload, VerificationFailed } from '../../layers/common/errors';
 import { logger } from '../../layers/common/powertools';
 import { taskHandler } from '../../layers/common/task';
 import type { VerifyResult } from '../../workflows/contracts';
-import { catalog, objects } from '../shared/context';
+import { catalog, deidSecret, objects } from '../shared/context';
 import { parseIntakeKey } from '../shared/intake-key';
 
 /**
@@ -22,7 +22,9 @@ export const handler = taskHandler(z.object({
   const [original, output] = await Promise.all([objects().getBytes(bucket, originalKey), objects().getBytes(bucket, workKey)]);
   if (!original || !output) throw new UnknownUpload('the original or its de-identified copy is missing');
   const profile = profileForProject(submission.project);
-  const result = submission.deidentifiedAtSite ? verifySiteDeidentified(output, profile) : verifyDeidentified(original, output, profile);
+  const result = submission.deidentifiedAtSite
+    ? verifySiteDeidentified(output, profile, keyFingerprint({ secret: await deidSecret(), project: submission.project }))
+    : verifyDeidentified(original, output, profile);
   if (!result.passed) {
     const failed = [...new Set(result.failures.map((f) => (f.keyword ? `${f.check}:${f.keyword}` : f.check)))];
     logger.warn('verification failed', { workKey, profile: profile.name, failures: failed });

@@ -11,6 +11,8 @@ export {
   remapUid,
   patientPseudonym,
   deidentificationMethod,
+  keyFingerprint,
+  KEY_FINGERPRINT_PREFIX,
   DEIDENTIFICATION_METHOD,
   type DeidentifyOptions,
   type DeidentifyOutput,

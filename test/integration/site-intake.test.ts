@@ -92,6 +92,20 @@ describe('site intake with hilum upload', () => {
     for (const bytes of pipelineFiles) expect(sentByHash.has(bytes.toString('base64'))).toBe(true);
   });
 
+  it('quarantines files a site de-identified with another secret than the project\'s', async () => {
+    const folder = await folderOf('wrong-key', (await series()).slice(0, 1));
+    const wrongKey = join(dataDir, 'wrong.key');
+    await writeFile(wrongKey, 'f'.repeat(64), { mode: 0o600 });
+    const { code, stdout } = await runCli(['upload', folder, '--project', 'site-study', '--site', 'site-a', '--deid-at-site', '--secret-file', wrongKey], { HILUM_DEID_SECRET: '' });
+    expect(code).toBe(0);
+    await commons.idle();
+    const submissionId = /submission (\S+):/.exec(stdout)![1]!;
+    const submission = await new HilumApi(commons.apiUrl, token).getSubmission(submissionId);
+    expect(submission).toMatchObject({ status: 'published', stagedCount: 0, quarantinedCount: 1 });
+    expect(submission.files[0]).toMatchObject({ status: 'quarantined', reasonCode: 'VerificationFailed' });
+    expect(submission.files[0]!.reason).toContain('project-key');
+  });
+
   async function download(studyUid: string): Promise<Buffer[]> {
     const { files } = await researcher.studyFiles(studyUid);
     return Promise.all(files.map(async (f) => Buffer.from(await (await fetch(f.url)).arrayBuffer())));

@@ -18,6 +18,7 @@ import { capAge, dateShiftDays, shiftValue } from './dates';
 import { dummyValue, header, itemTag, textValue, UNDEFINED_LENGTH, type Syntax } from './encode';
 import { keptTags } from './keep-list';
 import { deidentificationMethod, methodCodes, temporalInformation } from './marking';
+import { KEY_FINGERPRINT_PREFIX, keyFingerprint } from './key-fingerprint';
 import { pixelReviewReasons, type PixelReviewReason } from './pixel-review';
 import { patientPseudonym } from './pseudonym';
 import { remapUid, type KeyOptions } from './remap-uid';
@@ -392,7 +393,7 @@ class Engine {
       this.textEntry(TAG.PatientName, 'PN', pseudonym),
       this.textEntry(TAG.PatientID, 'LO', pseudonym),
       this.textEntry(TAG.PatientIdentityRemoved, 'CS', 'YES'),
-      this.textEntry(TAG.DeidentificationMethod, 'LO', deidentificationMethod(this.profile)),
+      this.textEntry(TAG.DeidentificationMethod, 'LO', `${deidentificationMethod(this.profile)}\\${KEY_FINGERPRINT_PREFIX}${memoised(this.memo, 'key-fingerprint', () => keyFingerprint(this.keys))}`),
       this.sequence(TAG.DeidentificationMethodCodeSequence, codes),
       this.textEntry('00280303', 'CS', temporalInformation(this.profile)),
     ];

@@ -10,6 +10,7 @@ import type { DeidentifyOptions } from './remap-uid';
 export { remapUid, type DeidentifyOptions, type KeyOptions } from './remap-uid';
 export { patientPseudonym } from './pseudonym';
 export { deidentificationMethod, methodCodes } from './marking';
+export { keyFingerprint, KEY_FINGERPRINT_PREFIX } from './key-fingerprint';
 export { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, type DeidentifyOutput, type Counts } from './engine';
 export type { PixelReviewReason } from './pixel-review';
 

@@ -27,7 +27,12 @@ const REMAPPED_UIDS: ReadonlySet<TagKey> = new Set(
     .map((row) => row.tag.replace(/[(),]/g, '').toUpperCase()),
 );
 
-export function verifySiteDeidentified(output: Uint8Array, profile: DeidProfile): VerificationResult {
+/**
+ * `expectedKeyFingerprint` (the project's, computed by the caller with its secret)
+ * makes a file de-identified with another secret fail: its pseudonyms and UIDs
+ * would not join the project's data.
+ */
+export function verifySiteDeidentified(output: Uint8Array, profile: DeidProfile, expectedKeyFingerprint?: string): VerificationResult {
   const tally = new Tally();
   let file: ScannedFile;
   try {
@@ -42,7 +47,9 @@ export function verifySiteDeidentified(output: Uint8Array, profile: DeidProfile)
   identityRemovedFlag(file, tally);
   const top = topLevel(file);
   const method = top.get(DEIDENTIFICATION_METHOD);
-  tally.check(method !== undefined && readText(file, method).startsWith(`hilum ${profile.name} `), 'deidentified-with-profile', 'DeidentificationMethod');
+  const methods = method ? readText(file, method).split('\\').map((v) => v.trim()) : [];
+  tally.check((methods[0] ?? '').startsWith(`hilum ${profile.name} `), 'deidentified-with-profile', 'DeidentificationMethod');
+  if (expectedKeyFingerprint !== undefined) tally.check(methods.includes(`hilum key ${expectedKeyFingerprint}`), 'project-key', 'DeidentificationMethod');
   for (const [tag, keyword] of [[TAG.PatientID, 'PatientID'], [TAG.PatientName, 'PatientName']] as const) {
     const element = top.get(tag);
     tally.check(element !== undefined && PSEUDONYM.test(readText(file, element).trim()), 'patient-pseudonym', keyword);

@@ -1,4 +1,4 @@
-import { deidentify, parseDicom, remapUid, verifyDeidentified, DicomParseError, DEIDENTIFICATION_METHOD } from '../../../layers/dicom';
+import { deidentify, parseDicom, remapUid, verifyDeidentified, DicomParseError, DEIDENTIFICATION_METHOD, keyFingerprint, KEY_FINGERPRINT_PREFIX } from '../../../layers/dicom';
 import { readDicomFile, type DataSet } from '../../../layers/dicom/dcmjs';
 import { textValues, sequenceItems } from '../../../layers/dicom/dataset';
 import { makeDicom, SYNTHETIC_PHI, SYNTHETIC_UIDS } from '../../support/synthetic-dicom';
@@ -83,7 +83,8 @@ describe.each(GOOD_FIXTURES)('deidentify %s', (path) => {
 
   it('marks the identity removed and names the method, replacing any earlier value', () => {
     expect(textValues(after.dict['00120062'] ?? { vr: 'CS' })).toEqual(['YES']);
-    expect(textValues(after.dict['00120063'] ?? { vr: 'LO' })).toEqual([DEIDENTIFICATION_METHOD]);
+    // The method, then the fingerprint of the key that de-identified it (which the commons checks for site uploads).
+    expect(textValues(after.dict['00120063'] ?? { vr: 'LO' })).toEqual([DEIDENTIFICATION_METHOD, `${KEY_FINGERPRINT_PREFIX}${keyFingerprint(SECRET)}`]);
     expect(sequenceItems(after.dict['00120064'] ?? { vr: 'SQ' }).map((i) => first(i, '00080100'))).toEqual(['113100', '113105', '113107', '113108']);
     expect(first(after.dict, '00280303')).toBe('MODIFIED');
   });

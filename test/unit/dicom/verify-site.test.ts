@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASIC_PROFILE, DEFAULT_PROFILE, deidentify, verifySiteDeidentified } from '../../../layers/dicom';
+import { BASIC_PROFILE, DEFAULT_PROFILE, deidentify, keyFingerprint, verifySiteDeidentified } from '../../../layers/dicom';
 import { makeDicom } from '../../support/synthetic-dicom';
 
 const FIXTURE = join(__dirname, '../../fixtures/dicom/patient-77654033/ct-head-series/CT2_17106.dcm');
@@ -25,6 +25,15 @@ describe('verifySiteDeidentified (no original to compare with)', () => {
   it('fails a file de-identified under another profile than the project\'s', () => {
     const basic = deidentify(makeDicom(), { ...options, profile: BASIC_PROFILE }).bytes;
     expect(verifySiteDeidentified(basic, DEFAULT_PROFILE).failures.map((f) => f.check)).toContain('deidentified-with-profile');
+  });
+
+  it('checks the project key: the same file passes with its fingerprint and fails with another secret\'s', () => {
+    const output = deidentify(makeDicom(), options).bytes;
+    expect(verifySiteDeidentified(output, DEFAULT_PROFILE, keyFingerprint(options)).passed).toBe(true);
+    const other = keyFingerprint({ secret: 'another-secret-that-is-also-long-enough-0000', project: options.project });
+    expect(other).not.toBe(keyFingerprint(options));
+    expect(verifySiteDeidentified(output, DEFAULT_PROFILE, other).failures).toEqual([{ check: 'project-key', keyword: 'DeidentificationMethod' }]);
+    expect(keyFingerprint({ ...options, project: 'another-project' })).not.toBe(keyFingerprint(options));
   });
 
   it('fails an unreadable file', () => {

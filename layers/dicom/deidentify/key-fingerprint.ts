@@ -1,0 +1,14 @@
+import { createHmac } from 'node:crypto';
+import type { KeyOptions } from './remap-uid';
+
+/**
+ * A short keyed digest naming which project secret de-identified a file, written
+ * as a second value of De-identification Method. It reveals nothing of the
+ * secret, and lets the commons refuse files a site de-identified with the wrong
+ * one (their pseudonyms and UIDs would not match the project's).
+ */
+export function keyFingerprint(keys: KeyOptions): string {
+  return createHmac('sha256', keys.secret).update(`hilum-key-fingerprint\0${keys.project}`, 'utf8').digest('hex').slice(0, 12).toUpperCase();
+}
+
+export const KEY_FINGERPRINT_PREFIX = 'hilum key ';
