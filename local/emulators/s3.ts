@@ -83,6 +83,7 @@ export async function startS3(options: S3EmulatorOptions): Promise<S3Emulator> {
 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverInstance;
+  keepFoldersOnDelete();
   const server = new S3rver({
     address: '127.0.0.1',
     port: options.port ?? 0,
@@ -187,4 +188,26 @@ export function toEventBridge(record: S3NotificationEvent['Records'][number], re
     });
   }
   return undefined;
+}
+
+interface FilesystemStoreLike {
+  prototype: { deleteObject(bucket: string, key: string): Promise<void>; getResourcePath(bucket: string, key: string, resource: string): string };
+}
+
+/**
+ * s3rver removes a key's parent folders when a delete leaves them empty; a PUT
+ * into the same prefix at that moment (the pipeline deleting one intake object
+ * while a site uploads the next) loses its folder between mkdir and open, and
+ * s3rver's write stream has no error handler, so the whole process crashes.
+ * Deleting only the object's files, and keeping the folders, removes the race.
+ */
+function keepFoldersOnDelete(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const store = require('s3rver/lib/stores/filesystem') as FilesystemStoreLike;
+  store.prototype.deleteObject = async function deleteObject(this: FilesystemStoreLike['prototype'], bucket: string, key: string): Promise<void> {
+    await Promise.all(['object', 'object.md5', 'metadata.json'].map((resource) =>
+      fs.unlink(this.getResourcePath(bucket, key, resource)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      })));
+  };
 }
