@@ -14,23 +14,13 @@ import Database from 'better-sqlite3';
 import {
   ageBand, buildSnapshot, decodeSnapshot, encodeSnapshot, FACETS, FacetName, search, SearchFilters, snapshotBytes, StudyRow,
 } from '../layers/search';
+import { rng } from '../test/support/random';
 
 const STUDIES = Number(process.env.BENCH_STUDIES ?? 1_000_000);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 1_000);
 const PAGE = 50;
 const FILTERED_FACETS = 6;
 
-/** mulberry32: the same seed gives the same studies and queries on every machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Skewed choice: earlier values are more frequent (real facets are skewed too). */
 function skewed<T>(r: () => number, values: readonly T[]): T {

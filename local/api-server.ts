@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { Route } from '../functions/api/routes';
 import { JWKS_PATH } from './auth/local-issuer';
 import { LOCAL_ACCOUNT } from './template';
+import { listenOnLoopback } from './listen';
 
 /**
  * The REST API on localhost: matches the route table (API Gateway path templates),
@@ -136,24 +136,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     writeProxyResult(res, result, method === 'HEAD', log);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  let stopped: Promise<void> | undefined;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    stop: () =>
-      (stopped ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      })),
-  };
+  const { port, stop } = await listenOnLoopback(server, options.port);
+  return { url: `http://127.0.0.1:${port}`, port, stop };
 }
 
 function proxyEvent(req: http.IncomingMessage, url: URL, body: Buffer, route: Route, pathParameters: Record<string, string>): APIGatewayProxyEvent {

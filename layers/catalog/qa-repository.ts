@@ -1,7 +1,7 @@
 import {
   DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { getItem, queryAllByPrefix, stripKeys } from './table-io';
+import { decodeCursor, encodeCursor, getItem, queryAllByPrefix, stripKeys } from './table-io';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransientError } from '../common/errors';
 import type { Instance, Submission } from './entities';
@@ -200,7 +200,7 @@ export class QaRepository {
       conditions.push('contains(#rules, :rule)');
     }
     const items: QuarantineRecord[] = [];
-    let start: Record<string, unknown> | undefined = cursor ? decodeCursor(cursor) : undefined;
+    let start: Record<string, unknown> | undefined = cursor ? decodeCursor(cursor, () => new InvalidQuarantineCursor('the cursor is not valid')) : undefined;
     do {
       const result = await this.db.send(new QueryCommand({
         TableName: this.table,
@@ -348,14 +348,3 @@ export class InvalidQuarantineCursor extends Error {
   override readonly name = 'InvalidQuarantineCursor';
 }
 
-function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-function decodeCursor(cursor: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch { /* fall through */ }
-  throw new InvalidQuarantineCursor('the cursor is not valid');
-}

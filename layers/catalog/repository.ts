@@ -4,7 +4,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransientError } from '../common/errors';
-import { getItem, queryAllByPrefix, stripKeys } from './table-io';
+import { decodeCursor, encodeCursor, getItem, queryAllByPrefix, stripKeys } from './table-io';
 import { Instance, Study, StudyAggregate, Submission, SubmissionFile } from './entities';
 import type { Caller } from '../common/auth';
 import type { Case, Cohort, Grant, Project, Release, Series, SnapshotPointer } from './commons-entities';
@@ -248,7 +248,7 @@ export class CatalogRepository {
       ExpressionAttributeValues: { ':pk': PUBLISHED_PARTITION },
       ScanIndexForward: false,
       Limit: limit,
-      ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor) } : {}),
+      ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor, () => new InvalidCursor('the cursor is not valid')) } : {}),
     }));
     return {
       items: (result.Items ?? []).map((item) => stripKeys<Study>(item)),
@@ -507,18 +507,6 @@ function isCancelledByConflict(error: unknown): boolean {
 
 function prefixed(values: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [`:${k}`, v]));
-}
-
-function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-function decodeCursor(cursor: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch { /* fall through */ }
-  throw new InvalidCursor('the cursor is not valid');
 }
 
 export class ReleaseExists extends Error {

@@ -32,3 +32,17 @@ export function stripKeys<T>(item: Record<string, unknown> | undefined): T {
   const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, type: _type, ...rest } = item ?? {};
   return rest as T;
 }
+
+/** Opaque page cursors: the last evaluated key, base64url JSON. */
+export function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+/** Decodes a cursor, or throws the caller's error (each API names its own). */
+export function decodeCursor(cursor: string, invalid: () => Error): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch { /* fall through */ }
+  throw invalid();
+}

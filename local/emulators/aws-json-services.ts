@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { busEvent, EventBusNotFoundError, type LocalEventBus } from '../event-bus';
 import type { LocalSecret } from '../template';
+import { listenOnLoopback } from '../listen';
 
 /**
  * One HTTP server speaking the AWS JSON 1.1 protocol for the calls the handlers make
@@ -125,24 +125,8 @@ export async function startAwsJsonServices(options: AwsJsonServicesOptions): Pro
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  let stopped: Promise<void> | undefined;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    port,
-    stop: () =>
-      (stopped ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      })),
-  };
+  const { port, stop } = await listenOnLoopback(server, options.port);
+  return { endpoint: `http://127.0.0.1:${port}`, port, stop };
 }
 
 function putEvents(bus: LocalEventBus, input: Record<string, unknown>) {

@@ -9,18 +9,8 @@ import { deidentify, verifyDeidentified, DEFAULT_PROFILE, BASIC_PROFILE } from '
 import { readDicomFile, writeDicomFile, type DataSet, type DicomElement } from '../../../layers/dicom/dcmjs';
 import { makeDicom } from '../../support/synthetic-dicom';
 import { SECRET } from './helpers';
+import { rng } from '../../support/random';
 
-/** mulberry32: small, seedable. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Planted {
   family: string;

@@ -1,16 +1,8 @@
 /** Seeded random studies and searches for the property tests (mulberry32: same seed, same data). */
 import { FACETS, FacetName, SearchFilters, StudyRow } from '../../../layers/search';
+import { rng } from '../../support/random';
+export { rng };
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const pick = <T>(r: () => number, items: readonly T[]): T => items[Math.floor(r() * items.length)]!;
 const maybe = <T>(r: () => number, p: number, value: () => T): T | undefined => (r() < p ? value() : undefined);
