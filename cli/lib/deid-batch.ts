@@ -5,13 +5,13 @@
  */
 import { availableParallelism } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { join, resolve, sep } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import type { DeidProfile } from '../../layers/dicom/profiles';
 import { deidentifyOneFile } from './deid-file';
 import { MemorySampler } from './deid-memory';
 import type { FileResult, FileTask, FromWorker, ToWorker, WorkerReport, WorkerSetup } from './deid-protocol';
-import { scanFiles, type FoundFile } from './scan-files';
+import { scanFilesSync, type FoundFile } from './scan-files';
 
 export const REPORT_NAME = 'deid-report.json';
 /** Where files that need a person to look at their pixels go, inside the output folder. */
@@ -187,11 +187,15 @@ export async function runDeidBatch(options: DeidBatchOptions): Promise<DeidBatch
   if (input === output) throw new Error('the output folder must differ from the input');
   const setup: WorkerSetup = { secret: options.secret, project: options.project, profile: options.profile };
   const requested = Math.max(1, options.jobs || availableParallelism());
-  const found = (await scanFiles(input)).filter((f) => !(resolve(f.path).startsWith(`${output}/`) || relative(output, f.path) === REPORT_NAME));
+  // An output folder inside the input is not input (its files are the paths scanned under it).
+  const scanned = scanFilesSync(input);
+  const found = output.startsWith(`${input}${sep}`) ? scanned.filter((f) => !f.path.startsWith(`${output}${sep}`)) : scanned;
   options.onStart?.(found);
   mkdirSync(output, { recursive: true });
   const jobs = lanesFor(requested, found, options.soloBatchMs ?? 150);
-  const workers = Array.from({ length: jobs - 1 }, () => new Worker(WORKER_ENTRY, { workerData: setup }));
+  // worker_threads (and the streams it loads) only when a worker is started: a one-lane batch skips it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const workers = jobs > 1 ? Array.from({ length: jobs - 1 }, () => new (require('node:worker_threads') as typeof import('node:worker_threads')).Worker(WORKER_ENTRY, { workerData: setup })) : [];
   try {
     const tasks: FileTask[] = found.map((file, index) => ({ index, input: file.path, output: join(output, file.relativePath), reviewOutput: join(output, REVIEW_FOLDER, file.relativePath) }));
     const results: FileResult[] = [];

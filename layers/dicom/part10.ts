@@ -8,7 +8,6 @@
  * values. This walker gives one strict, value-free verdict on structure, and
  * the verifier uses it as a reader independent of the de-identifier's.
  */
-import { inflateRawSync } from 'node:zlib';
 import type { dictionaryEntry as DictionaryEntryFn } from './dcmjs';
 import { DicomParseError } from './errors';
 import { formatTag, tagKey, TAG, type TagKey } from './tags';
@@ -71,12 +70,31 @@ function dictionaryVr(key: TagKey): string | undefined {
   return dictionary(key)?.vr;
 }
 
+/** zlib on first use: only the rare deflated transfer syntax needs it, and loading it (with the streams it pulls in) costs every start. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const lazyZlib = (): typeof import('node:zlib') => require('node:zlib') as typeof import('node:zlib');
+
 const UNDEFINED = 0xffffffff;
 const MAX_DEPTH = 64;
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
-const ITEM = 'FFFEE000';
 const ITEM_END = 'FFFEE00D';
-const SEQUENCE_END = 'FFFEE0DD';
+/** The same delimiters as tag numbers (group * 0x10000 + element), compared without making a key. */
+const ITEM_TAG = 0xfffee000;
+const ITEM_END_TAG = 0xfffee00d;
+const SEQUENCE_END_TAG = 0xfffee0dd;
+
+/** VR strings by their two character codes, so each element does not build a new two-letter string. */
+const VRS = new Map<number, string>();
+function vrOf(first: number, second: number): string | undefined {
+  if (first < 0x41 || first > 0x5a || second < 0x41 || second > 0x5a) return undefined;
+  const code = first * 256 + second;
+  let vr = VRS.get(code);
+  if (vr === undefined) {
+    vr = String.fromCharCode(first, second);
+    VRS.set(code, vr);
+  }
+  return vr;
+}
 
 interface Syntax {
   little: boolean;
@@ -112,12 +130,16 @@ class Walker {
     return tagKey(this.u16(offset, little), this.u16(offset + 2, little));
   }
 
+  private tagNumberAt(offset: number, little: boolean): number {
+    return this.u16(offset, little) * 0x10000 + this.u16(offset + 2, little);
+  }
+
   /** Walks elements in [offset, end); inside an undefined-length item, stops after its delimiter. */
   dataSet(offset: number, end: number, syntax: Syntax, depth: number, untilItemEnd: boolean): number {
     if (depth > MAX_DEPTH) throw new DicomParseError(`malformed: sequences nested deeper than ${MAX_DEPTH} levels`);
     while (offset < end) {
       this.need(offset, 8, end, 'an element header');
-      if (this.tagAt(offset, syntax.little) === ITEM_END) {
+      if (this.tagNumberAt(offset, syntax.little) === ITEM_END_TAG) {
         if (!untilItemEnd) throw new DicomParseError(`malformed: item delimiter ${formatTag(ITEM_END)} outside an item`);
         return offset + 8;
       }
@@ -131,13 +153,13 @@ class Walker {
   element(offset: number, end: number, syntax: Syntax, depth: number): number {
     this.need(offset, 8, end, 'an element header');
     const key = this.tagAt(offset, syntax.little);
-    if (key.startsWith('FFFE')) throw new DicomParseError(`malformed: unexpected ${formatTag(key)} in a data set`);
+    if (this.u16(offset, syntax.little) === 0xfffe) throw new DicomParseError(`malformed: unexpected ${formatTag(key)} in a data set`);
     let vr: string | undefined;
     let length: number;
     let valueStart: number;
     if (syntax.explicit) {
-      vr = String.fromCharCode(this.buf[offset + 4] ?? 0, this.buf[offset + 5] ?? 0);
-      if (!/^[A-Z]{2}$/.test(vr)) throw new DicomParseError(`malformed: element ${formatTag(key)} has no valid VR`);
+      vr = vrOf(this.buf[offset + 4] ?? 0, this.buf[offset + 5] ?? 0);
+      if (vr === undefined) throw new DicomParseError(`malformed: element ${formatTag(key)} has no valid VR`);
       if (LONG_VRS.has(vr)) {
         this.need(offset, 12, end, `the header of element ${formatTag(key)}`);
         length = this.u32(offset + 8, syntax.little);
@@ -176,7 +198,7 @@ class Walker {
     element.valueEnd = valueStart + length;
     if (vr === 'SQ') {
       this.sequence(key, valueStart, element.valueEnd, false, syntax, depth);
-    } else if (vr === 'UN' && length >= 8 && this.tagAt(valueStart, true) === ITEM) {
+    } else if (vr === 'UN' && length >= 8 && this.tagNumberAt(valueStart, true) === ITEM_TAG) {
       this.unknownSequence(key, valueStart, element.valueEnd, depth);
     }
     return element.valueEnd;
@@ -204,14 +226,14 @@ class Walker {
     try {
       while (undefinedLength || offset < end) {
         this.need(offset, 8, end, `an item of ${formatTag(key)}`);
-        const itemKey = this.tagAt(offset, syntax.little);
+        const itemTag = this.tagNumberAt(offset, syntax.little);
         const itemLength = this.u32(offset + 4, syntax.little);
-        offset += 8;
-        if (itemKey === SEQUENCE_END) {
-          if (undefinedLength) return offset;
+        if (itemTag === SEQUENCE_END_TAG) {
+          if (undefinedLength) return offset + 8;
           throw new DicomParseError(`malformed: sequence delimiter inside defined-length ${formatTag(key)}`);
         }
-        if (itemKey !== ITEM) throw new DicomParseError(`malformed: expected an item in ${formatTag(key)}, found ${formatTag(itemKey)}`);
+        if (itemTag !== ITEM_TAG) throw new DicomParseError(`malformed: expected an item in ${formatTag(key)}, found ${formatTag(this.tagAt(offset, syntax.little))}`);
+        offset += 8;
         this.parent = index;
         this.item = items;
         items += 1;
@@ -238,11 +260,11 @@ class Walker {
   private fragments(offset: number, end: number, syntax: Syntax, out: Fragment[]): number {
     for (;;) {
       this.need(offset, 8, end, 'a Pixel Data fragment header');
-      const itemKey = this.tagAt(offset, syntax.little);
+      const itemTag = this.tagNumberAt(offset, syntax.little);
       const length = this.u32(offset + 4, syntax.little);
+      if (itemTag === SEQUENCE_END_TAG) return offset + 8;
+      if (itemTag !== ITEM_TAG) throw new DicomParseError(`malformed: expected a fragment in ${formatTag(TAG.PixelData)}, found ${formatTag(this.tagAt(offset, syntax.little))}`);
       offset += 8;
-      if (itemKey === SEQUENCE_END) return offset;
-      if (itemKey !== ITEM) throw new DicomParseError(`malformed: expected a fragment in ${formatTag(TAG.PixelData)}, found ${formatTag(itemKey)}`);
       if (length === UNDEFINED || offset + length > end) {
         throw new DicomParseError(`truncated: a fragment of ${formatTag(TAG.PixelData)} declares ${length === UNDEFINED ? 'undefined' : length} bytes, ${Math.max(0, end - offset)} remain`);
       }
@@ -283,7 +305,7 @@ export function scanPart10(bytes: Uint8Array): ScannedFile {
   let start = metaEnd;
   if (transferSyntaxUid === TRANSFER_SYNTAX.deflatedExplicitLittle) {
     try {
-      dataSet = new Uint8Array(inflateRawSync(bytes.subarray(metaEnd)));
+      dataSet = new Uint8Array(lazyZlib().inflateRawSync(bytes.subarray(metaEnd)));
     } catch {
       throw new DicomParseError('malformed: the deflated data set cannot be inflated');
     }

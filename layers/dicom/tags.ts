@@ -29,9 +29,25 @@ export const TAG = {
   DataSetTrailingPadding: 'FFFCFFFC',
 } as const;
 
+const hex4 = (n: number): string => n.toString(16).toUpperCase().padStart(4, '0');
+
+/**
+ * Keys by tag number: a file repeats the same few hundred tags, and formatting
+ * two hex halves per element was a seventh of the de-identifier's time. Bounded,
+ * because a hostile file can carry any number of distinct (private) tags.
+ */
+const KEYS = new Map<number, TagKey>();
+const KEYS_LIMIT = 16384;
+
 export function tagKey(group: number, element: number): TagKey {
-  const hex = (n: number): string => n.toString(16).toUpperCase().padStart(4, '0');
-  return hex(group) + hex(element);
+  const tag = group * 0x10000 + element;
+  let key = KEYS.get(tag);
+  if (key === undefined) {
+    key = hex4(group) + hex4(element);
+    if (KEYS.size >= KEYS_LIMIT) KEYS.clear();
+    KEYS.set(tag, key);
+  }
+  return key;
 }
 
 export function groupOf(key: TagKey): number {

@@ -5,10 +5,20 @@
 import type { ScannedElement, ScannedFile } from './part10';
 import { TAG, type TagKey } from './tags';
 
-/** First occurrence of each tag in the top-level data set. */
-export function topLevel(file: ScannedFile): Map<TagKey, ScannedElement> {
-  const map = new Map<TagKey, ScannedElement>();
-  for (const e of file.elements) if (e.depth === 0 && !map.has(e.key)) map.set(e.key, e);
+const TOP_LEVELS = new WeakMap<ScannedFile, ReadonlyMap<TagKey, ScannedElement>>();
+
+/**
+ * First occurrence of each tag in the top-level data set. Built once per
+ * scanned file (the summary, the charset and the de-identifier all ask).
+ */
+export function topLevel(file: ScannedFile): ReadonlyMap<TagKey, ScannedElement> {
+  let map = TOP_LEVELS.get(file);
+  if (!map) {
+    const built = new Map<TagKey, ScannedElement>();
+    for (const e of file.elements) if (e.depth === 0 && !built.has(e.key)) built.set(e.key, e);
+    map = built;
+    TOP_LEVELS.set(file, map);
+  }
   return map;
 }
 

@@ -23,7 +23,7 @@ export const QA_TAG = {
 } as const;
 
 export class DatasetView {
-  private readonly top: Map<TagKey, ScannedElement>;
+  private readonly top: ReadonlyMap<TagKey, ScannedElement>;
 
   constructor(readonly file: ScannedFile) {
     this.top = topLevel(file);

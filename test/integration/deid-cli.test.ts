@@ -3,7 +3,7 @@
  * on a folder of good, burned-in, corrupt and non-DICOM files.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { profileForProject, verifyDeidentified } from '../../layers/dicom';
@@ -106,6 +106,30 @@ describe('hilum deid', () => {
     expect(bad.stderr).toContain('options.retainSafePrivate must be a boolean');
   });
 
+  it('runs as the installed program (a shell line starts node), dropping NODE_EXTRA_CA_CERTS for deid only', () => {
+    // Node 20 loads the extra certificates as it starts (20-35 ms); deid opens no connection, every other command may.
+    const env = { ...process.env, NODE_EXTRA_CA_CERTS: join(work, 'missing-ca.pem') };
+    const run = (args: string[]) => spawnSync(join(ROOT, 'cli/bin/hilum.js'), args, { encoding: 'utf8', env, timeout: 120_000 });
+    const other = run(['--help']);
+    expect(other.status).toBe(0);
+    expect(other.stderr).toContain('Ignoring extra certs');
+    const deid = run(['deid', input, join(work, 'as-program'), '--secret-file', secretFile]);
+    expect(deid.status).toBe(1); // the corrupt and non-DICOM inputs
+    expect(deid.stderr).not.toContain('extra certs');
+    expect(readFileSync(join(work, 'as-program/site-a/ct/slice1.dcm')).equals(readFileSync(join(output, 'site-a/ct/slice1.dcm')))).toBe(true);
+  });
+
+  it('leaves an output folder inside the input out of the input on a second run', () => {
+    const nested = join(work, 'nested');
+    place(nested, 'a/slice.dcm', makeDicom({ instanceNumber: 7 }));
+    const out = join(nested, 'deidentified');
+    expect(hilum(['deid', nested, out, '--secret-file', secretFile]).status).toBe(0);
+    const again = hilum(['deid', nested, out, '--secret-file', secretFile]);
+    expect(again.status).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'deid-report.json'), 'utf8'))).toMatchObject({ files: 1, outcomes: { ok: 1 } });
+    expect(existsSync(join(out, 'deidentified'))).toBe(false);
+  });
+
   it('runs in-process too, on the main thread and a worker started under jest', async () => {
     const summary = await runDeidBatch({ input: join(input, 'site-a'), output: join(work, 'in-process'), profile: profileForProject('local'), secret: SECRET, project: 'local', jobs: 2, soloBatchMs: 0 });
     expect(summary.jobs).toBe(2);
@@ -123,7 +147,7 @@ describe('the hilum deid bundle cache (cli/bin/bundle-cache.js)', () => {
   const load = async (): Promise<{ dir: string; built: boolean; value: string }> => {
     const bundle = await loadBundle(spec);
     if (!bundle) throw new Error('no bundle');
-    const text = readFileSync(join(bundle.dir, 'main.js'), 'utf8');
+    const text = readFileSync(join(bundle.dir, 'main.bundle.js'), 'utf8');
     return { ...bundle, value: /VALUE:(\w+)/.exec(text)?.[1] ?? '' };
   };
   place(root, 'src/main.ts', Buffer.from("import { part } from './part';\nexport const value: string = part;\n"));
@@ -149,6 +173,42 @@ describe('the hilum deid bundle cache (cli/bin/bundle-cache.js)', () => {
     expect(await load()).toMatchObject({ built: true, value: 'three' });
     place(root, 'src/extra.ts', Buffer.from("export const extra = 'VALUE:four';\n"));
     expect(await load()).toMatchObject({ built: true, value: 'four' });
+  });
+
+  it('trusts unchanged file status without re-reading, and still sees a same-size edit', async () => {
+    // racyMs 0: no window of distrust after a write, so the status check decides at once.
+    const fast = { ...spec, name: 'fast', racyMs: 0 };
+    place(root, 'src/main.ts', Buffer.from("import { part } from './part';\nexport const value: string = part;\n"));
+    place(root, 'src/part.ts', Buffer.from("export const part = 'VALUE:aaa';\n"));
+    const first = await loadBundle(fast);
+    const manifest = JSON.parse(readFileSync(join(spec.cacheDir, 'fast.json'), 'utf8')) as { inputs: string[]; stats: unknown[] };
+    expect(manifest.stats).toHaveLength(manifest.inputs.length);
+    expect(await loadBundle(fast)).toEqual({ ...first, built: false });
+    place(root, 'src/part.ts', Buffer.from("export const part = 'VALUE:bbb';\n"));
+    const after = await loadBundle(fast);
+    expect(after?.built).toBe(true);
+    expect(readFileSync(join(after?.dir ?? '', 'main.bundle.js'), 'utf8')).toContain('VALUE:bbb');
+  });
+
+  it("runs each entry through V8's code cache: made on first load, used after, remade when unusable", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hilum-code-cache-'));
+    const file = join(dir, 'entry.js');
+    writeFileSync(file, "const path = require('node:path');\nexports.answer = () => 42;\nexports.dir = __dirname;\nexports.base = path.basename(__filename);\n");
+    const script = `const c = require(${JSON.stringify(join(ROOT, 'cli/bin/code-cache.js'))});
+      const m = c.requireWithCodeCache(${JSON.stringify(file)});
+      const fs = require('node:fs');
+      console.log(JSON.stringify({ answer: m.answer(), dir: m.dir, base: m.base, cache: fs.existsSync(c.cacheFileFor(${JSON.stringify(file)})) }));`;
+    const run = (): { answer: number; dir: string; base: string; cache: boolean } => JSON.parse(spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' }).stdout) as never;
+    expect(run()).toEqual({ answer: 42, dir, base: 'entry.js', cache: true });
+    const cacheFile = readdirSync(dir).find((f) => f.endsWith('.v8cache')) ?? '';
+    const made = readFileSync(join(dir, cacheFile));
+    expect(run()).toEqual({ answer: 42, dir, base: 'entry.js', cache: true });
+    expect(readFileSync(join(dir, cacheFile)).equals(made)).toBe(true); // accepted, so not rewritten
+    writeFileSync(join(dir, cacheFile), 'not a code cache');
+    expect(run()).toEqual({ answer: 42, dir, base: 'entry.js', cache: true });
+    const remade = readFileSync(join(dir, cacheFile));
+    expect(remade.toString('latin1')).not.toBe('not a code cache'); // rejected, so made again
+    expect(remade.byteLength).toBeGreaterThan(made.byteLength / 2);
   });
 
   it('gives no bundle (the CLI then runs through tsx) when the sources do not build', async () => {

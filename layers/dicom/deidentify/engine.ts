@@ -5,13 +5,12 @@
  * copied as the input's own bytes; what changes is encoded by encode.ts; the
  * Pixel Data value is a slice of the input, never decoded or copied here.
  */
-import { deflateRawSync } from 'node:zlib';
 import type { dictionaryEntry as DictionaryEntryFn } from '../dcmjs';
-import { scanPart10, TRANSFER_SYNTAX, type ScannedElement, type ScannedFile } from '../part10';
+import { scanPart10, TRANSFER_SYNTAX, lazyZlib, type ScannedElement, type ScannedFile } from '../part10';
 import type { DeidProfile } from '../profiles';
 import { summarize, type InstanceSummary } from '../summary';
 import { elementOf, formatTag, groupOf, isPrivateGroup, TAG, type TagKey } from '../tags';
-import { readAscii } from '../values';
+import { textEncoding, topLevel } from '../values';
 import { repeatingGroupKey, resolveCode, rulesFor, type Action, type Rule } from './annex-e';
 import { IdentifierScrubber, IDENTIFIER_SOURCES } from './clean-text';
 import { capAge, dateShiftDays, shiftValue } from './dates';
@@ -494,12 +493,9 @@ function coalesce(entries: readonly Entry[]): Uint8Array[] {
 export function deidentifyFile(bytes: Uint8Array, keys: KeyOptions, profile: DeidProfile): DeidentifyOutput {
   const file = scanPart10(bytes);
   const input = summarize(file);
-  const top = new Map<TagKey, ScannedElement>();
-  for (const el of file.elements) if (el.depth === 0 && !top.has(el.key)) top.set(el.key, el);
+  const top = topLevel(file);
   const syntax: Syntax = { little: file.littleEndian, explicit: file.transferSyntaxUid !== TRANSFER_SYNTAX.implicitLittle };
-  // textEncoding(file) without building another map of the top level.
-  const charset = top.get(TAG.SpecificCharacterSet);
-  const encoding = charset && readAscii(file, charset).includes('ISO_IR 192') ? 'utf8' : 'latin1';
+  const encoding = textEncoding(file);
 
   const data = Buffer.from(file.dataSet.buffer, file.dataSet.byteOffset, file.dataSet.byteLength);
   const values = (key: TagKey): string[] => {
@@ -521,7 +517,7 @@ export function deidentifyFile(bytes: Uint8Array, keys: KeyOptions, profile: Dei
   let readSummary: () => InstanceSummary;
   if (file.transferSyntaxUid === TRANSFER_SYNTAX.deflatedExplicitLittle) {
     const dataSet = Buffer.concat(coalesce(entries));
-    const whole = Buffer.concat([...meta, deflateRawSync(dataSet)]);
+    const whole = Buffer.concat([...meta, lazyZlib().deflateRawSync(dataSet)]);
     chunks = [whole];
     readSummary = () => summarize(scanPart10(whole));
   } else {
