@@ -13,8 +13,9 @@
  * - copy floor: `cp -r` of the folder (the least a tool can do);
  * - naive dcmjs: a plain-JS script (dcmjs read, a few edits, dcmjs write, per
  *   file), spawned with node, and the same loop in-process (no start-up);
- * - hilum deid --jobs 1 and --jobs 2 (node cli/bin/hilum.js, as a user runs
- *   it); "batch only" is the CLI's own timing of the batch, from its report;
+ * - hilum deid --jobs 1 and --jobs 2 (cli/bin/hilum.js run as a program, as
+ *   the installed `hilum` command is); "batch only" is the CLI's own timing of
+ *   the batch, from its report;
  * - gdcmanon -e (GDCM's PS3.15 Basic Profile, with a throwaway certificate);
  * - dcmodify with a comparable set of -ea/-ma edits (DCMTK; it edits in place,
  *   so the copies it edits are made first and not timed).
@@ -119,7 +120,8 @@ function hilumTool(jobs: number, secretFile: string): Tool {
   return {
     name: `hilum deid --jobs ${jobs}`,
     run(corpus, out) {
-      const r = timedProcess(process.execPath, [join(ROOT, 'cli/bin/hilum.js'), 'deid', corpus.dir, out, '--secret-file', secretFile, '--jobs', String(jobs)]);
+      // The program itself, as the installed `hilum` command runs (its first line starts node).
+      const r = timedProcess(join(ROOT, 'cli/bin/hilum.js'), ['deid', corpus.dir, out, '--secret-file', secretFile, '--jobs', String(jobs)]);
       if (r.status !== 0) throw new Error(`hilum deid exited ${r.status}: ${r.stderr.slice(0, 500)}`);
       const report = JSON.parse(readFileSync(join(out, 'deid-report.json'), 'utf8')) as { seconds: number; outcomes: Record<string, number>; memory: { peakWorkerBytes: number[] } };
       if (report.outcomes.failed) throw new Error(`hilum deid failed ${report.outcomes.failed} file(s)`);
