@@ -32,9 +32,21 @@ export function textEncoding(file: ScannedFile): 'utf8' | 'latin1' {
   return cs && readAscii(file, cs).includes('ISO_IR 192') ? 'utf8' : 'latin1';
 }
 
+const DATA_SET_BUFFERS = new WeakMap<ScannedFile, Buffer>();
+
+/** The data set as a Buffer (a view, made once per file), for decoding values without a view per value. */
+function dataSetBuffer(file: ScannedFile): Buffer {
+  let buffer = DATA_SET_BUFFERS.get(file);
+  if (!buffer) {
+    buffer = Buffer.from(file.dataSet.buffer, file.dataSet.byteOffset, file.dataSet.byteLength);
+    DATA_SET_BUFFERS.set(file, buffer);
+  }
+  return buffer;
+}
+
 /** A string value with its trailing padding removed (multi-valued strings keep their backslashes). */
 export function readText(file: ScannedFile, element: ScannedElement, encoding: 'utf8' | 'latin1' = 'latin1'): string {
-  return Buffer.from(rawValue(file, element)).toString(encoding).replace(/[\0 ]+$/, '').replace(/^ +/, '');
+  return dataSetBuffer(file).toString(encoding, element.valueStart, element.valueEnd).replace(/[\0 ]+$/, '').replace(/^ +/, '');
 }
 
 export function readAscii(file: ScannedFile, element: ScannedElement): string {

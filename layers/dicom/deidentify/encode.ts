@@ -30,15 +30,34 @@ function tagNumber(key: TagKey): number {
   return n;
 }
 
-function writeTag(out: Buffer, key: TagKey, little: boolean): void {
-  const n = tagNumber(key);
+/*
+ * Byte stores rather than Buffer's writeUInt16LE/writeUInt32LE: those check
+ * their arguments in JavaScript on every call, and the engine runs without the
+ * optimizing compiler (cli/bin/hilum.js), where each check costs a call.
+ */
+function put16(out: Uint8Array, offset: number, value: number, little: boolean): void {
+  out[offset + (little ? 0 : 1)] = value & 0xff;
+  out[offset + (little ? 1 : 0)] = (value >>> 8) & 0xff;
+}
+
+function put32(out: Uint8Array, offset: number, value: number, little: boolean): void {
   if (little) {
-    out.writeUInt16LE(n >>> 16, 0);
-    out.writeUInt16LE(n & 0xffff, 2);
+    out[offset] = value & 0xff;
+    out[offset + 1] = (value >>> 8) & 0xff;
+    out[offset + 2] = (value >>> 16) & 0xff;
+    out[offset + 3] = (value >>> 24) & 0xff;
   } else {
-    out.writeUInt16BE(n >>> 16, 0);
-    out.writeUInt16BE(n & 0xffff, 2);
+    out[offset] = (value >>> 24) & 0xff;
+    out[offset + 1] = (value >>> 16) & 0xff;
+    out[offset + 2] = (value >>> 8) & 0xff;
+    out[offset + 3] = value & 0xff;
   }
+}
+
+function writeTag(out: Uint8Array, key: TagKey, little: boolean): void {
+  const n = tagNumber(key);
+  put16(out, 0, n >>> 16, little);
+  put16(out, 2, n & 0xffff, little);
 }
 
 /*
@@ -53,8 +72,7 @@ export function header(key: TagKey, vr: string | undefined, length: number, synt
   if (!syntax.explicit) {
     const out = Buffer.allocUnsafe(8);
     writeTag(out, key, syntax.little);
-    if (syntax.little) out.writeUInt32LE(length, 4);
-    else out.writeUInt32BE(length, 4);
+    put32(out, 4, length, syntax.little);
     return out;
   }
   const code = vr ?? 'UN';
@@ -67,10 +85,8 @@ export function header(key: TagKey, vr: string | undefined, length: number, synt
   if (long) {
     out[6] = 0;
     out[7] = 0;
-    if (syntax.little) out.writeUInt32LE(length, 8);
-    else out.writeUInt32BE(length, 8);
-  } else if (syntax.little) out.writeUInt16LE(length, 6);
-  else out.writeUInt16BE(length, 6);
+    put32(out, 8, length, syntax.little);
+  } else put16(out, 6, length, syntax.little);
   return out;
 }
 
@@ -78,8 +94,7 @@ export function header(key: TagKey, vr: string | undefined, length: number, synt
 export function itemTag(element: 'E000' | 'E00D' | 'E0DD', length: number, syntax: Syntax): Uint8Array {
   const out = Buffer.allocUnsafe(8);
   writeTag(out, `FFFE${element}`, syntax.little);
-  if (syntax.little) out.writeUInt32LE(length, 4);
-  else out.writeUInt32BE(length, 4);
+  put32(out, 4, length, syntax.little);
   return out;
 }
 

@@ -135,13 +135,34 @@ function keywordOf(key: TagKey): string {
   return keyword;
 }
 
+/**
+ * The files of a series carry the same identifiers (names, IDs, dates), so
+ * they share one scrubber and its compiled expression. Keyed by every source
+ * value and kind in file order; bounded.
+ */
+const SCRUBBERS = new Map<string, IdentifierScrubber>();
+const SCRUBBERS_LIMIT = 256;
+function scrubberFor(sources: ReadonlyArray<[string, 'name' | 'id' | 'text' | 'date']>): IdentifierScrubber {
+  const id = sources.map(([text, kind]) => `${kind}\0${text}`).join('\u0001');
+  let scrubber = SCRUBBERS.get(id);
+  if (!scrubber) {
+    scrubber = new IdentifierScrubber();
+    for (const [text, kind] of sources) scrubber.add(text, kind);
+    if (SCRUBBERS.size >= SCRUBBERS_LIMIT) SCRUBBERS.clear();
+    SCRUBBERS.set(id, scrubber);
+  }
+  return scrubber;
+}
+
+const FIXED_MARKINGS = new WeakMap<DeidProfile, Map<string, readonly Entry[]>>();
+
 class Engine {
   /** `${keyword}:${action}` -> count; a Map while working (cheaper than a growing object), an object in the output. */
   private readonly countMap = new Map<string, number>();
   private readonly data: Buffer;
   private readonly rules: ReadonlyMap<TagKey, Rule>;
   private readonly keep: ReadonlyMap<TagKey, string>;
-  private readonly scrubber = new IdentifierScrubber();
+  private readonly scrubber: IdentifierScrubber;
   private readonly shiftDays: number | undefined;
   private readonly memo: Map<string, string>;
 
@@ -160,11 +181,13 @@ class Engine {
     this.shiftDays = profile.options.retainLongitudinalModifiedDates
       ? Number(memoised(this.memo, `dateshift\0${minShiftDays}\0${maxShiftDays}\0${patientKey}`, () => String(dateShiftDays(patientKey, keys, profile))))
       : undefined;
+    const sources: Array<[string, 'name' | 'id' | 'text' | 'date']> = [];
     for (const el of file.elements) {
       const kind = IDENTIFIER_SOURCES.get(el.key);
-      if (kind) this.scrubber.add(this.text(el), kind);
-      else if (el.vr === 'DA' || el.vr === 'DT') this.scrubber.add(this.text(el).split('\\').map((v) => v.slice(0, 8)).join('\\'), 'date');
+      if (kind) sources.push([this.text(el), kind]);
+      else if (el.vr === 'DA' || el.vr === 'DT') sources.push([this.text(el).split('\\').map((v) => v.slice(0, 8)).join('\\'), 'date']);
     }
+    this.scrubber = scrubberFor(sources);
   }
 
   count(name: string, action: string, n = 1): void {
@@ -381,21 +404,45 @@ class Engine {
 
   /** The elements the engine sets at top level. */
   marking(pseudonym: string): Entry[] {
-    const codes = methodCodes(this.profile).map((code) => [
-      this.textEntry('00080100', 'SH', code.value),
-      this.textEntry('00080102', 'SH', 'DCM'),
-      this.textEntry('00080104', 'LO', code.meaning),
-    ]);
     for (const name of ['PatientName', 'PatientID']) this.count(name, 'pseudonym');
     for (const name of ['PatientIdentityRemoved', 'DeidentificationMethod', 'DeidentificationMethodCodeSequence', 'LongitudinalTemporalInformationModified']) this.count(name, 'set');
     return [
       this.textEntry(TAG.PatientName, 'PN', pseudonym),
       this.textEntry(TAG.PatientID, 'LO', pseudonym),
-      this.textEntry(TAG.PatientIdentityRemoved, 'CS', 'YES'),
-      this.textEntry(TAG.DeidentificationMethod, 'LO', `${deidentificationMethod(this.profile)}\\${KEY_FINGERPRINT_PREFIX}${memoised(this.memo, 'key-fingerprint', () => keyFingerprint(this.keys))}`),
-      this.sequence(TAG.DeidentificationMethodCodeSequence, codes),
-      this.textEntry('00280303', 'CS', temporalInformation(this.profile)),
+      ...this.fixedMarking(),
     ];
+  }
+
+  /**
+   * The marking that is the same for every file of a profile, key and encoding:
+   * encoded once and shared (entries are only read after this; their chunks
+   * are copied into each output).
+   */
+  private fixedMarking(): readonly Entry[] {
+    const fingerprint = memoised(this.memo, 'key-fingerprint', () => keyFingerprint(this.keys));
+    const id = `${this.syntax.little}|${this.syntax.explicit}|${this.encoding}|${fingerprint}`;
+    let byEncoding = FIXED_MARKINGS.get(this.profile);
+    if (!byEncoding) {
+      byEncoding = new Map();
+      FIXED_MARKINGS.set(this.profile, byEncoding);
+    }
+    let fixed = byEncoding.get(id);
+    if (!fixed) {
+      const codes = methodCodes(this.profile).map((code) => [
+        this.textEntry('00080100', 'SH', code.value),
+        this.textEntry('00080102', 'SH', 'DCM'),
+        this.textEntry('00080104', 'LO', code.meaning),
+      ]);
+      fixed = [
+        this.textEntry(TAG.PatientIdentityRemoved, 'CS', 'YES'),
+        this.textEntry(TAG.DeidentificationMethod, 'LO', `${deidentificationMethod(this.profile)}\\${KEY_FINGERPRINT_PREFIX}${fingerprint}`),
+        this.sequence(TAG.DeidentificationMethodCodeSequence, codes),
+        this.textEntry('00280303', 'CS', temporalInformation(this.profile)),
+      ];
+      if (byEncoding.size >= 64) byEncoding.clear();
+      byEncoding.set(id, fixed);
+    }
+    return fixed;
   }
 }
 
