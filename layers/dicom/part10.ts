@@ -19,6 +19,8 @@ export interface Fragment {
 
 export interface ScannedElement {
   key: TagKey;
+  /** The same tag as a number, group * 0x10000 + element. */
+  tag: number;
   /** As encoded (explicit VR) or from the dictionary (implicit VR); undefined when unknown. */
   vr: string | undefined;
   /** 0 for the top-level data set, +1 per sequence item. */
@@ -152,8 +154,10 @@ class Walker {
   /** Walks one element (and everything nested in it); returns the offset after it. */
   element(offset: number, end: number, syntax: Syntax, depth: number): number {
     this.need(offset, 8, end, 'an element header');
-    const key = this.tagAt(offset, syntax.little);
-    if (this.u16(offset, syntax.little) === 0xfffe) throw new DicomParseError(`malformed: unexpected ${formatTag(key)} in a data set`);
+    const group = this.u16(offset, syntax.little);
+    const elementNumber = this.u16(offset + 2, syntax.little);
+    const key = tagKey(group, elementNumber);
+    if (group === 0xfffe) throw new DicomParseError(`malformed: unexpected ${formatTag(key)} in a data set`);
     let vr: string | undefined;
     let length: number;
     let valueStart: number;
@@ -173,12 +177,12 @@ class Walker {
       length = this.u32(offset + 4, syntax.little);
       valueStart = offset + 8;
     }
-    return this.value(key, vr, length, offset, valueStart, end, syntax, depth);
+    return this.value(key, group * 0x10000 + elementNumber, vr, length, offset, valueStart, end, syntax, depth);
   }
 
-  private value(key: TagKey, vr: string | undefined, length: number, headerStart: number, valueStart: number, end: number, syntax: Syntax, depth: number): number {
+  private value(key: TagKey, tag: number, vr: string | undefined, length: number, headerStart: number, valueStart: number, end: number, syntax: Syntax, depth: number): number {
     const element: ScannedElement = {
-      key, vr, depth, headerStart, parent: this.parent, item: this.item, valueStart, valueEnd: valueStart, undefinedLength: length === UNDEFINED,
+      key, tag, vr, depth, headerStart, parent: this.parent, item: this.item, valueStart, valueEnd: valueStart, undefinedLength: length === UNDEFINED,
     };
     this.elements.push(element);
     if (length === UNDEFINED) {

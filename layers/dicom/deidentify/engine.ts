@@ -9,7 +9,7 @@ import type { dictionaryEntry as DictionaryEntryFn } from '../dcmjs';
 import { scanPart10, TRANSFER_SYNTAX, lazyZlib, type ScannedElement, type ScannedFile } from '../part10';
 import type { DeidProfile } from '../profiles';
 import { summarize, type InstanceSummary } from '../summary';
-import { elementOf, formatTag, groupOf, isPrivateGroup, TAG, type TagKey } from '../tags';
+import { formatTag, isPrivateGroup, TAG, type TagKey } from '../tags';
 import { textEncoding, topLevel } from '../values';
 import { repeatingGroupKey, resolveCode, rulesFor, type Action, type Rule } from './annex-e';
 import { IdentifierScrubber, IDENTIFIER_SOURCES } from './clean-text';
@@ -81,15 +81,50 @@ function buildTree(elements: readonly ScannedElement[]): Node[] {
   return top;
 }
 
+/**
+ * What the profile says of a public tag wherever it appears: its Annex E rule
+ * (by tag, else by repeating group), the keep-list's name for it, the keyword
+ * to count under and the action; undefined rule and keep name mean removal.
+ */
+interface Decision {
+  rule: Rule | undefined;
+  keyword: string;
+  action: Action;
+  removed: boolean;
+}
+
+interface CompiledProfile {
+  rules: ReadonlyMap<TagKey, Rule>;
+  keep: ReadonlyMap<TagKey, string>;
+  /** Decisions by tag, made on first sight: files repeat the same tags. */
+  decisions: Map<TagKey, Decision>;
+}
+
 /** Resolved rules are per profile object: build once, reuse for every file. */
-const RULES = new WeakMap<DeidProfile, { rules: ReadonlyMap<TagKey, Rule>; keep: ReadonlyMap<TagKey, string> }>();
-function compiled(profile: DeidProfile): { rules: ReadonlyMap<TagKey, Rule>; keep: ReadonlyMap<TagKey, string> } {
+const RULES = new WeakMap<DeidProfile, CompiledProfile>();
+function compiled(profile: DeidProfile): CompiledProfile {
   let entry = RULES.get(profile);
   if (!entry) {
-    entry = { rules: rulesFor(profile), keep: keptTags(profile) };
+    entry = { rules: rulesFor(profile), keep: keptTags(profile), decisions: new Map() };
     RULES.set(profile, entry);
   }
   return entry;
+}
+
+/** Bounded: a hostile file can carry any number of distinct public tags. */
+const DECISIONS_LIMIT = 16384;
+function decisionFor(profile: CompiledProfile, key: TagKey): Decision {
+  let decision = profile.decisions.get(key);
+  if (!decision) {
+    const pattern = repeatingGroupKey(key);
+    const rule = profile.rules.get(key) ?? (pattern ? profile.rules.get(pattern) : undefined);
+    const keepName = profile.keep.get(key);
+    const removed = !rule && keepName === undefined;
+    decision = { rule, keyword: rule?.keyword ?? keepName ?? keywordOf(key), action: removed ? 'X' : rule?.action ?? 'K', removed };
+    if (profile.decisions.size >= DECISIONS_LIMIT) profile.decisions.clear();
+    profile.decisions.set(key, decision);
+  }
+  return decision;
 }
 
 /**
@@ -160,8 +195,7 @@ class Engine {
   /** `${keyword}:${action}` -> count; a Map while working (cheaper than a growing object), an object in the output. */
   private readonly countMap = new Map<string, number>();
   private readonly data: Buffer;
-  private readonly rules: ReadonlyMap<TagKey, Rule>;
-  private readonly keep: ReadonlyMap<TagKey, string>;
+  private readonly compiledProfile: CompiledProfile;
   private readonly scrubber: IdentifierScrubber;
   private readonly shiftDays: number | undefined;
   private readonly memo: Map<string, string>;
@@ -175,7 +209,7 @@ class Engine {
     patientKey: string,
   ) {
     this.data = Buffer.from(file.dataSet.buffer, file.dataSet.byteOffset, file.dataSet.byteLength);
-    ({ rules: this.rules, keep: this.keep } = compiled(profile));
+    this.compiledProfile = compiled(profile);
     this.memo = memoFor(keys);
     const { minShiftDays, maxShiftDays } = profile.dates;
     this.shiftDays = profile.options.retainLongitudinalModifiedDates
@@ -239,9 +273,9 @@ class Engine {
   dataSet(nodes: readonly Node[], depth: number): Entry[] {
     const creators = new Map<string, string>();
     for (const node of nodes) {
-      const { key } = node.el;
-      const element = elementOf(key);
-      if (isPrivateGroup(groupOf(key)) && element >= 0x10 && element <= 0xff) creators.set(`${groupOf(key)}|${element}`, this.text(node.el).trim());
+      const group = node.el.tag >>> 16;
+      const element = node.el.tag & 0xffff;
+      if (isPrivateGroup(group) && element >= 0x10 && element <= 0xff) creators.set(`${group}|${element}`, this.text(node.el).trim());
     }
     const out: Entry[] = [];
     for (const node of nodes) {
@@ -254,25 +288,22 @@ class Engine {
 
   private element(node: Node, depth: number, creators: ReadonlyMap<string, string>): Entry | undefined {
     const { el } = node;
-    const group = groupOf(el.key);
-    const element = elementOf(el.key);
+    const group = el.tag >>> 16;
+    const element = el.tag & 0xffff;
     if (isPrivateGroup(group)) return this.privateElement(node, group, element, creators);
     if (element === 0) {
       // Group lengths (retired outside File Meta) go stale as soon as anything is removed.
       this.count('GroupLength', 'X');
       return undefined;
     }
-    const pattern = repeatingGroupKey(el.key);
-    const rule = this.rules.get(el.key) ?? (pattern ? this.rules.get(pattern) : undefined);
-    const keepName = this.keep.get(el.key);
     if (depth === 0 && el.key === TAG.PixelData) return this.pixelData(el);
-    if (!rule && keepName === undefined) {
+    const decision = decisionFor(this.compiledProfile, el.key);
+    if (decision.removed) {
       // Allow-list posture: not in Annex E, not in the keep-list: removed.
-      this.count(keywordOf(el.key), 'X');
+      this.count(decision.keyword, 'X');
       return undefined;
     }
-    const keyword = rule?.keyword ?? keepName ?? keywordOf(el.key);
-    return this.apply(node, rule?.action ?? 'K', keyword, rule, depth);
+    return this.apply(node, decision.action, decision.keyword, decision.rule, depth);
   }
 
   private apply(node: Node, action: Action, keyword: string, rule: Rule | undefined, depth: number): Entry | undefined {
