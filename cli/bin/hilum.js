@@ -25,11 +25,7 @@ async function deidFromBundle() {
     external: ['dcmjs'],
   });
   if (!bundle) return undefined;
-  // V8's optimizing compiler (TurboFan) cost more than it saved on every batch measured (300 and 1,500 CT
-  // slices, radiographs): it compiled ~100 functions per thread while the time goes to file I/O. Without it
-  // the same work takes about a third less CPU (docs/deidentification.md). Set before the bundle loads;
-  // workers share the process's V8 flags. HILUM_DEID_JIT=1 keeps it.
-  if (process.env.HILUM_DEID_JIT !== '1') require('node:v8').setFlagsFromString('--no-opt');
+  // (The batch turns V8's optimizing compiler off once its worker threads are up: cli/lib/deid-batch.ts.)
   const { runDeid } = require(path.join(bundle.dir, 'deid-cli.js'));
   return runDeid(argv.slice(1));
 }

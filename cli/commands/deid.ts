@@ -54,6 +54,8 @@ The exit code is 1 when any file failed.
     let progress: ProgressBar | undefined;
     const summary = await runDeidBatch({
       input, output, profile, secret, project: stringOption(args, 'project') ?? 'local', jobs,
+      // HILUM_DEID_JIT=1 keeps V8's optimizing compiler (see deid-batch.ts).
+      withoutOptimizingCompiler: process.env.HILUM_DEID_JIT !== '1',
       onStart: (files) => {
         progress = new ProgressBar({ label: 'deid', totalItems: files.length, totalBytes: files.reduce((n, f) => n + f.size, 0) });
       },

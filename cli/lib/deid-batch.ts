@@ -27,6 +27,12 @@ export interface DeidBatchOptions {
   jobs?: number;
   /** Batches estimated to take the main thread alone less than this run without workers (default 150; 0 always uses `jobs`). */
   soloBatchMs?: number;
+  /** Turn V8's optimizing compiler off for the rest of the process once the workers are up (the CLI does; see withoutOptimizingCompiler). */
+  withoutOptimizingCompiler?: boolean;
+  /** The main thread takes no file before its workers are up, so that every lane takes part (tests). */
+  workersFirst?: boolean;
+  /** The worker threads' entry file (default: next to this module); tests point it at a file that fails. */
+  workerEntry?: string;
   onFile?: (file: FoundFile, result: FileResult) => void;
   onStart?: (files: readonly FoundFile[]) => void;
 }
@@ -84,6 +90,26 @@ function lanesFor(requested: number, files: readonly FoundFile[], soloBatchMs: n
   return Math.min(requested, files.length);
 }
 
+/**
+ * V8's optimizing compiler (TurboFan) cost more than it saved on every batch
+ * measured (300 and 1,500 CT slices, radiographs): it compiled ~100 functions
+ * per thread while the time goes to file I/O. Turned off only once the workers
+ * are up: changing a V8 flag changes the hash that Node's built-in code cache
+ * is checked against, so a thread that starts after the change compiles
+ * Node's own internals from source (a bare worker took 41 ms to start instead
+ * of 21 ms). Process-wide and one-way, hence an option for the CLI only.
+ */
+function withoutOptimizingCompiler(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--no-opt');
+}
+
+interface LaneOptions {
+  /** Called once, when every worker has said it is ready (at once when there is none). */
+  onWorkersUp: () => void;
+  workersFirst: boolean;
+}
+
 /** How long the main thread works before letting worker messages in. */
 const SLICE_MS = 4;
 
@@ -101,7 +127,7 @@ function chunkSize(remaining: number, lanes: number): number {
  * main thread is woken a few times per chunk rather than once per file. Returns each lane's
  * peak memory, the main thread's first.
  */
-async function runLanes(workers: readonly Worker[], setup: WorkerSetup, tasks: readonly FileTask[], onResult: (result: FileResult) => void): Promise<WorkerReport[]> {
+async function runLanes(workers: readonly Worker[], setup: WorkerSetup, tasks: readonly FileTask[], onResult: (result: FileResult) => void, lane: LaneOptions): Promise<WorkerReport[]> {
   const lanes = workers.length + 1;
   const mainMemory = new MemorySampler();
   return new Promise<WorkerReport[]>((resolveLanes, rejectLanes) => {
@@ -113,6 +139,24 @@ async function runLanes(workers: readonly Worker[], setup: WorkerSetup, tasks: r
     };
     const ready = workers.map(() => false);
     let allDone = false;
+    let workersUp = false;
+    const checkWorkersUp = (): void => {
+      if (workersUp || !ready.every(Boolean)) return;
+      workersUp = true;
+      lane.onWorkersUp();
+      if (lane.workersFirst && workers.length > 0) {
+        for (const worker of waiting.splice(0)) giveWork(worker);
+        setImmediate(mainStep);
+      }
+    };
+    /** Workers that asked for files before every lane was up (workersFirst). */
+    const waiting: Worker[] = [];
+    // A worker that has sent its report is stopped at once: its teardown overlaps the main thread's last work.
+    const retired = new Set<Worker>();
+    const retire = (worker: Worker): void => {
+      retired.add(worker);
+      void worker.terminate();
+    };
     const completed = (count: number): void => {
       finished += count;
       if (allDone || finished < tasks.length) return;
@@ -136,6 +180,7 @@ async function runLanes(workers: readonly Worker[], setup: WorkerSetup, tasks: r
       worker.on('message', (message: FromWorker) => {
         if (message.type === 'report') {
           reports[i + 1] = { peakMemoryBytes: message.peakMemoryBytes };
+          retire(worker);
           settleIfDone();
           return;
         }
@@ -143,17 +188,35 @@ async function runLanes(workers: readonly Worker[], setup: WorkerSetup, tasks: r
           // Its first message: loaded and asking for files (ignored when the batch ended without it).
           if (allDone) return;
           ready[i] = true;
+          checkWorkersUp();
         }
         for (const result of message.results) onResult(result);
-        if (message.wantsMore) giveWork(worker);
+        if (message.wantsMore) {
+          if (lane.workersFirst && !workersUp) waiting.push(worker);
+          else giveWork(worker);
+        }
         completed(message.results.length);
       });
-      worker.on('error', rejectLanes);
-      worker.on('exit', (code) => rejectLanes(new Error(`a deid worker stopped (exit code ${code})`)));
+      // A worker that fails before it is ready had no file yet: the batch goes on without it. Later, files are
+      // in its hands and the batch stops with the error (a platform fault; a rerun redoes the batch).
+      const failed = (error: Error): void => {
+        if (retired.has(worker)) return;
+        if (ready[i] || allDone) {
+          rejectLanes(error);
+          return;
+        }
+        retire(worker);
+        ready[i] = true; // counted as up: the compiler switch is not held back, and no file goes to it
+        reports[i + 1] = { peakMemoryBytes: 0 };
+        checkWorkersUp();
+      };
+      worker.on('error', failed);
+      worker.on('exit', (code) => failed(new Error(`a deid worker stopped (exit code ${code})`)));
     });
     // Files in slices of a few milliseconds, then a turn of the event loop so worker messages are handled
     // (a turn per file cost an epoll call per file).
-    const mainStep = (): void => {
+    function mainStep(): void {
+      if (lane.workersFirst && !workersUp) return;
       const until = Date.now() + SLICE_MS;
       while (next < tasks.length) {
         const task = tasks[next] as FileTask;
@@ -172,7 +235,8 @@ async function runLanes(workers: readonly Worker[], setup: WorkerSetup, tasks: r
           return;
         }
       }
-    };
+    }
+    checkWorkersUp();
     if (tasks.length === 0) completed(0);
     // Workers get files only when they ask (their first message says they are ready), so a file
     // never waits in the queue of a worker that is still booting while the main thread could take it.
@@ -195,13 +259,18 @@ export async function runDeidBatch(options: DeidBatchOptions): Promise<DeidBatch
   const jobs = lanesFor(requested, found, options.soloBatchMs ?? 150);
   // worker_threads (and the streams it loads) only when a worker is started: a one-lane batch skips it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const workers = jobs > 1 ? Array.from({ length: jobs - 1 }, () => new (require('node:worker_threads') as typeof import('node:worker_threads')).Worker(WORKER_ENTRY, { workerData: setup })) : [];
+  const workers = jobs > 1 ? Array.from({ length: jobs - 1 }, () => new (require('node:worker_threads') as typeof import('node:worker_threads')).Worker(options.workerEntry ?? WORKER_ENTRY, { workerData: setup })) : [];
   try {
     const tasks: FileTask[] = found.map((file, index) => ({ index, input: file.path, output: join(output, file.relativePath), reviewOutput: join(output, REVIEW_FOLDER, file.relativePath) }));
     const results: FileResult[] = [];
     const laneReports = await runLanes(workers.slice(0, jobs - 1), setup, tasks, (result) => {
       results[result.index] = result;
       options.onFile?.(found[result.index] as FoundFile, result);
+    }, {
+      onWorkersUp: () => {
+        if (options.withoutOptimizingCompiler) withoutOptimizingCompiler();
+      },
+      workersFirst: options.workersFirst ?? false,
     });
     const summary = summarize(found, results, jobs, (Date.now() - started) / 1000, join(output, REPORT_NAME));
     writeFileSync(summary.reportPath, `${JSON.stringify(report(summary, results, options, laneReports), null, 2)}\n`);

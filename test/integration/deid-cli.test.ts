@@ -130,12 +130,39 @@ describe('hilum deid', () => {
     expect(existsSync(join(out, 'deidentified'))).toBe(false);
   });
 
-  it('runs in-process too, on the main thread and a worker started under jest', async () => {
-    const summary = await runDeidBatch({ input: join(input, 'site-a'), output: join(work, 'in-process'), profile: profileForProject('local'), secret: SECRET, project: 'local', jobs: 2, soloBatchMs: 0 });
-    expect(summary.jobs).toBe(2);
-    expect(summary.failures).toEqual([]);
+  it('runs in-process too: the main thread and two workers give the bytes one thread gives', async () => {
+    const many = join(work, 'many');
+    for (let i = 1; i <= 24; i += 1) place(many, `series/${String(i).padStart(2, '0')}.dcm`, makeDicom({ instanceNumber: i }));
+    place(many, 'series/broken.dcm', Buffer.from('not dicom at all'));
+    const base = { input: many, profile: profileForProject('local'), secret: SECRET, project: 'local' };
+    const one = await runDeidBatch({ ...base, output: join(work, 'many-one'), jobs: 1 });
+    expect(one.jobs).toBe(1);
+    const three = await runDeidBatch({ ...base, output: join(work, 'many-three'), jobs: 3, soloBatchMs: 0, workersFirst: true });
+    expect(three.jobs).toBe(3);
+    expect(three.outcomes).toEqual({ ok: 24, 'needs-pixel-review': 0, failed: 1 });
+    expect(three.failures).toEqual([{ relativePath: 'series/broken.dcm', reason: 'not a DICOM Part 10 file: no DICM prefix' }]);
+    for (let i = 1; i <= 24; i += 1) {
+      const name = `series/${String(i).padStart(2, '0')}.dcm`;
+      expect(readFileSync(join(work, 'many-three', name)).equals(readFileSync(join(work, 'many-one', name)))).toBe(true);
+    }
+    // Every lane took part (each measured its own memory while working files).
+    const report = JSON.parse(readFileSync(three.reportPath, 'utf8')) as { memory: { peakWorkerBytes: number[] } };
+    expect(report.memory.peakWorkerBytes).toHaveLength(3);
+    for (const peak of report.memory.peakWorkerBytes) expect(peak).toBeGreaterThan(0);
+  });
+
+  it('goes on with the main thread alone when its workers cannot start', async () => {
+    const broken = join(work, 'broken-thread.js');
+    writeFileSync(broken, "throw new Error('this thread cannot start');\n");
+    const summary = await runDeidBatch({
+      input: join(input, 'site-a'), output: join(work, 'no-workers'), profile: profileForProject('local'), secret: SECRET, project: 'local',
+      jobs: 3, soloBatchMs: 0, workersFirst: true, workerEntry: broken,
+    });
+    expect(summary.jobs).toBe(2); // two files: one worker asked for
     expect(summary.outcomes).toEqual({ ok: 2, 'needs-pixel-review': 0, failed: 0 });
-    expect(readFileSync(join(work, 'in-process/ct/slice1.dcm')).equals(readFileSync(join(output, 'site-a/ct/slice1.dcm')))).toBe(true);
+    expect(readFileSync(join(work, 'no-workers/ct/slice1.dcm')).equals(readFileSync(join(output, 'site-a/ct/slice1.dcm')))).toBe(true);
+    const report = JSON.parse(readFileSync(summary.reportPath, 'utf8')) as { memory: { peakWorkerBytes: number[] } };
+    expect(report.memory.peakWorkerBytes.slice(1)).toEqual([0]);
   });
 });
 
