@@ -27,14 +27,44 @@ const REQUIRED: ReadonlyArray<[keyof InstanceSummary, string, TagKey]> = [
   ['seriesInstanceUid', 'SeriesInstanceUID', TAG.SeriesInstanceUID],
 ];
 
-/** Summarises a scanned file; throws DicomParseError when an identifying UID is missing or empty. */
-export function summarize(file: ScannedFile): InstanceSummary {
+/** A top-level value as text, undefined when absent or empty. */
+function topText(file: ScannedFile): (key: TagKey) => string | undefined {
   const top = topLevel(file);
-  const text = (key: TagKey): string | undefined => {
+  return (key) => {
     const e = top.get(key);
     const v = e ? readAscii(file, e) : '';
     return v === '' ? undefined : v;
   };
+}
+
+function requireIdentifyingUids(text: (key: TagKey) => string | undefined): void {
+  const missing = REQUIRED.filter(([, , key]) => text(key) === undefined).map(([, kw, key]) => `${kw} ${formatTag(key)}`);
+  if (missing.length > 0) throw new DicomParseError(`missing required attribute(s): ${missing.join(', ')}`);
+}
+
+/**
+ * What de-identification reads of an input: the summary's SOP Class and
+ * Instance UIDs, modality and burned-in flag, with the same check of the
+ * identifying UIDs, without decoding the rest (it runs once per file).
+ */
+export function instanceIdentity(file: ScannedFile): Pick<InstanceSummary, 'sopClassUid' | 'sopInstanceUid' | 'modality' | 'burnedInAnnotation'> {
+  const text = topText(file);
+  requireIdentifyingUids(text);
+  const identity: Pick<InstanceSummary, 'sopClassUid' | 'sopInstanceUid' | 'modality' | 'burnedInAnnotation'> = {
+    sopClassUid: text(TAG.SOPClassUID) ?? '',
+    sopInstanceUid: text(TAG.SOPInstanceUID) ?? '',
+  };
+  const modality = text(TAG.Modality);
+  if (modality !== undefined) identity.modality = modality;
+  const burnedInAnnotation = text(TAG.BurnedInAnnotation);
+  if (burnedInAnnotation !== undefined) identity.burnedInAnnotation = burnedInAnnotation;
+  return identity;
+}
+
+/** Summarises a scanned file; throws DicomParseError when an identifying UID is missing or empty. */
+export function summarize(file: ScannedFile): InstanceSummary {
+  const top = topLevel(file);
+  const text = topText(file);
   const integer = (key: TagKey): number | undefined => {
     const v = text(key);
     const n = v === undefined ? NaN : Number.parseInt(v, 10);
@@ -45,8 +75,7 @@ export function summarize(file: ScannedFile): InstanceSummary {
     return e ? readUint16(file, e) : undefined;
   };
 
-  const missing = REQUIRED.filter(([, , key]) => text(key) === undefined).map(([, kw, key]) => `${kw} ${formatTag(key)}`);
-  if (missing.length > 0) throw new DicomParseError(`missing required attribute(s): ${missing.join(', ')}`);
+  requireIdentifyingUids(text);
 
   const summary: InstanceSummary = {
     sopClassUid: text(TAG.SOPClassUID) ?? '',

@@ -39,9 +39,12 @@ const MIN_COMPONENT = 2;
 const MIN_TOKEN = 3;
 const IDENTIFYING = /[\p{L}\p{N}]/u;
 
+const SCRUBBED_LIMIT = 1024;
+
 export class IdentifierScrubber {
   private readonly terms = new Set<string>();
   private pattern: RegExp | undefined | null = null;
+  private readonly scrubbed = new Map<string, { text: string; removed: number }>();
 
   /** Adds one identifying value (as text) and its components or tokens. */
   add(value: string, kind: 'name' | 'id' | 'text' | 'date'): void {
@@ -59,6 +62,7 @@ export class IdentifierScrubber {
       }
     }
     this.pattern = null;
+    this.scrubbed.clear();
   }
 
   private regex(): RegExp | undefined {
@@ -69,8 +73,22 @@ export class IdentifierScrubber {
     return this.pattern;
   }
 
-  /** The text without any identifier; `removed` counts the occurrences taken out. */
+  /**
+   * The text without any identifier; `removed` counts the occurrences taken out.
+   * Remembered per text while the terms stay the same: the files of a series
+   * repeat their descriptions, and one scrubber serves the series.
+   */
   scrub(text: string): { text: string; removed: number } {
+    let result = this.scrubbed.get(text);
+    if (!result) {
+      result = this.scrubNow(text);
+      if (this.scrubbed.size >= SCRUBBED_LIMIT) this.scrubbed.clear();
+      this.scrubbed.set(text, result);
+    }
+    return result;
+  }
+
+  private scrubNow(text: string): { text: string; removed: number } {
     const re = this.regex();
     if (!re) return { text, removed: 0 };
     let removed = 0;
