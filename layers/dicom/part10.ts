@@ -104,22 +104,25 @@ interface Syntax {
 }
 
 class Walker {
-  private readonly view: DataView;
   readonly elements: ScannedElement[] = [];
   /** Where the element being walked sits: the enclosing sequence's index and the item number. */
   private parent = -1;
   private item = -1;
 
-  constructor(private readonly buf: Uint8Array) {
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  }
+  constructor(private readonly buf: Uint8Array) {}
 
+  // Byte arithmetic rather than DataView calls: the walker runs without the optimizing compiler in the CLI
+  // (cli/lib/deid-batch.ts), where each DataView call is a builtin call. Callers check bounds first (need()).
   private u16(offset: number, little: boolean): number {
-    return this.view.getUint16(offset, little);
+    const b = this.buf;
+    return little ? (b[offset] as number) | ((b[offset + 1] as number) << 8) : ((b[offset] as number) << 8) | (b[offset + 1] as number);
   }
 
   private u32(offset: number, little: boolean): number {
-    return this.view.getUint32(offset, little);
+    const b = this.buf;
+    return little
+      ? ((b[offset] as number) | ((b[offset + 1] as number) << 8) | ((b[offset + 2] as number) << 16)) + (b[offset + 3] as number) * 0x1000000
+      : (b[offset] as number) * 0x1000000 + (((b[offset + 1] as number) << 16) | ((b[offset + 2] as number) << 8) | (b[offset + 3] as number));
   }
 
   private need(offset: number, count: number, end: number, what: string): void {
