@@ -5,7 +5,9 @@
  */
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, writevSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { deidentify } from '../../layers/dicom/deidentify';
+// The engine itself, not the deidentify/ index: the index validates the shipped profiles as it loads (zod), which
+// a worker, handed its profile already checked, would pay for at every start.
+import { deidentifyFile } from '../../layers/dicom/deidentify/engine';
 import { DicomParseError } from '../../layers/dicom/errors';
 import type { FileResult, FileTask, WorkerSetup } from './deid-protocol';
 
@@ -80,7 +82,7 @@ export function deidentifyOneFile(task: FileTask, setup: WorkerSetup): FileResul
   try {
     const bytes = readWhole(task.input);
     bytesIn = bytes.byteLength;
-    const out = deidentify(bytes, setup);
+    const out = deidentifyFile(bytes, { secret: setup.secret, project: setup.project }, setup.profile);
     const target = out.outcome === 'ok' ? task.output : task.reviewOutput;
     try {
       writeChunks(target, out.chunks);
