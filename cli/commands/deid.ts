@@ -1,6 +1,7 @@
 import { type DeidProfile } from '../../layers/dicom/profiles';
 import { loadProfileFile } from '../lib/profile-file';
-import { Command, integerOption, stringOption, UsageError } from '../command';
+import type { Worker } from 'node:worker_threads';
+import { Command, integerOption, stringOption, UsageError, type ParsedArgs } from '../command';
 import { runDeidBatch, REPORT_NAME, REVIEW_FOLDER, type DeidBatchSummary } from '../lib/deid-batch';
 import { readDeidSecret } from '../lib/deid-secret';
 import { formatBytes, formatDuration, ProgressBar } from '../lib/progress';
@@ -45,24 +46,28 @@ The exit code is 1 when any file failed.
     jobs: { type: 'string' },
   },
   allowPositionals: true,
-  async run(args) {
-    const [input, output, ...extra] = args.positionals;
-    if (!input || !output || extra.length) throw new UsageError('expected an input file or folder and an output folder');
-    const profile = loadProfileFile(stringOption(args, 'profile'));
-    const secret = readDeidSecret(stringOption(args, 'secret-file'));
-    const jobs = integerOption(args, 'jobs', 0);
-    let progress: ProgressBar | undefined;
-    const summary = await runDeidBatch({
-      input, output, profile, secret, project: stringOption(args, 'project') ?? 'local', jobs,
-      // HILUM_DEID_JIT=1 keeps V8's optimizing compiler (see deid-batch.ts).
-      withoutOptimizingCompiler: process.env.HILUM_DEID_JIT !== '1',
-      onStart: (files) => {
-        progress = new ProgressBar({ label: 'deid', totalItems: files.length, totalBytes: files.reduce((n, f) => n + f.size, 0) });
-      },
-      onFile: (file) => progress?.tick(1, file.size),
-    });
-    progress?.done();
-    printSummary(summary, profile);
-    return summary.outcomes.failed > 0 ? 1 : 0;
-  },
+  run: (args) => deid(args),
 };
+
+/** The command, given worker threads already starting when the caller has some (cli/bin/hilum.js: see runDeidBatch). */
+export async function deid(args: ParsedArgs, startedWorkers: readonly Worker[] = []): Promise<number> {
+  const [input, output, ...extra] = args.positionals;
+  if (!input || !output || extra.length) throw new UsageError('expected an input file or folder and an output folder');
+  const profile = loadProfileFile(stringOption(args, 'profile'));
+  const secret = readDeidSecret(stringOption(args, 'secret-file'));
+  const jobs = integerOption(args, 'jobs', 0);
+  let progress: ProgressBar | undefined;
+  const summary = await runDeidBatch({
+    input, output, profile, secret, project: stringOption(args, 'project') ?? 'local', jobs,
+    // HILUM_DEID_JIT=1 keeps V8's optimizing compiler (see deid-batch.ts).
+    withoutOptimizingCompiler: process.env.HILUM_DEID_JIT !== '1',
+    onStart: (files) => {
+      progress = new ProgressBar({ label: 'deid', totalItems: files.length, totalBytes: files.reduce((n, f) => n + f.size, 0) });
+    },
+    onFile: (file) => progress?.tick(1, file.size),
+    startedWorkers,
+  });
+  progress?.done();
+  printSummary(summary, profile);
+  return summary.outcomes.failed > 0 ? 1 : 0;
+}

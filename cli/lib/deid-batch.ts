@@ -33,6 +33,12 @@ export interface DeidBatchOptions {
   workersFirst?: boolean;
   /** The worker threads' entry file (default: next to this module); tests point it at a file that fails. */
   workerEntry?: string;
+  /**
+   * Worker threads already starting (cli/bin/hilum.js starts one before the
+   * command loads, so it boots while the main thread loads and scans): taken
+   * as lanes, and stopped when the batch wants fewer.
+   */
+  startedWorkers?: readonly Worker[];
   onFile?: (file: FoundFile, result: FileResult) => void;
   onStart?: (files: readonly FoundFile[]) => void;
 }
@@ -81,7 +87,8 @@ const WORKER_ENTRY = join(__dirname, 'deid-worker.js');
  * alone finishes in about the time a worker takes to boot (~60 ms of CPU that
  * a 2-core machine gives up to it): four radiographs ran slower with a
  * worker than without. The estimate is this engine's measured cost on one
- * core: ~0.6 ms per file plus ~1 ms per MB.
+ * core: ~0.6 ms per file plus ~1 ms per MB. (cli/bin/hilum.js applies the same
+ * estimate, where a flat folder lets it, to decide whether to start a worker early.)
  */
 function lanesFor(requested: number, files: readonly FoundFile[], soloBatchMs: number): number {
   const bytes = files.reduce((n, f) => n + f.size, 0);
@@ -258,8 +265,14 @@ export async function runDeidBatch(options: DeidBatchOptions): Promise<DeidBatch
   mkdirSync(output, { recursive: true });
   const jobs = lanesFor(requested, found, options.soloBatchMs ?? 150);
   // worker_threads (and the streams it loads) only when a worker is started: a one-lane batch skips it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const workers = jobs > 1 ? Array.from({ length: jobs - 1 }, () => new (require('node:worker_threads') as typeof import('node:worker_threads')).Worker(options.workerEntry ?? WORKER_ENTRY, { workerData: setup })) : [];
+  const early = options.startedWorkers ?? [];
+  for (const worker of early.slice(jobs - 1)) void worker.terminate();
+  const workers = [
+    ...early.slice(0, jobs - 1),
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    ...Array.from({ length: Math.max(0, jobs - 1 - early.length) }, () => new (require('node:worker_threads') as typeof import('node:worker_threads')).Worker(options.workerEntry ?? WORKER_ENTRY)),
+  ];
+  for (const worker of workers) worker.postMessage({ type: 'setup', setup } satisfies ToWorker);
   try {
     const tasks: FileTask[] = found.map((file, index) => ({ index, input: file.path, output: join(output, file.relativePath), reviewOutput: join(output, REVIEW_FOLDER, file.relativePath) }));
     const results: FileResult[] = [];

@@ -5,22 +5,26 @@
  * `hilum deid` starts without tsx; main.ts cannot be the entry because
  * bundling it would pull in every command's dependencies.
  */
+import type { Worker } from 'node:worker_threads';
 import { parseCommandArgs, UsageError } from '../command';
-import { deidCommand } from '../commands/deid';
+import { deid, deidCommand } from '../commands/deid';
 
-export async function runDeid(argv: string[]): Promise<number> {
+/** startedWorkers: worker threads the launcher started early; stopped here whatever happens to the command. */
+export async function runDeid(argv: string[], startedWorkers: readonly Worker[] = []): Promise<number> {
   try {
     const args = parseCommandArgs(deidCommand, argv);
     if (args.values.help) {
       console.log(deidCommand.usage);
       return 0;
     }
-    return await deidCommand.run(args);
+    return await deid(args, startedWorkers);
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`hilum ${deidCommand.name}: ${error.message}\n\n${deidCommand.usage}`);
       return 2;
     }
     throw error;
+  } finally {
+    await Promise.all(startedWorkers.map((worker) => worker.terminate()));
   }
 }

@@ -26,12 +26,13 @@ export interface WorkerReport {
 }
 
 /**
- * To a worker: more files, or the end of the batch (answered with its report).
+ * To a worker: its setup (first, before any file), more files, or the end of
+ * the batch (answered with its report).
  * Files come in chunks when a worker asks, and it asks for the next chunk
  * before its queue runs dry, so it never waits for a round trip through the
  * main thread.
  */
-export type ToWorker = { type: 'tasks'; tasks: FileTask[] } | { type: 'end' };
+export type ToWorker = { type: 'setup'; setup: WorkerSetup } | { type: 'tasks'; tasks: FileTask[] } | { type: 'end' };
 
 /**
  * From a worker: the results finished since its last message (sent when it

@@ -1,10 +1,11 @@
 /** A `hilum deid` worker thread: takes chunks of file tasks, answers with batches of results. */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { deidentifyOneFile } from './deid-file';
 import { MemorySampler } from './deid-memory';
 import type { FileResult, FileTask, FromWorker, ToWorker, WorkerSetup } from './deid-protocol';
 
-const setup = workerData as WorkerSetup;
+/** Sent before the first files: a worker may be started before the command has read its profile and secret. */
+let setup: WorkerSetup | undefined;
 /** Results go back at least this often, so the progress bar moves on large files. */
 const REPORT_EVERY_MS = 50;
 /** How long a worker works before letting messages in. */
@@ -31,7 +32,7 @@ function step(): void {
   scheduled = false;
   const until = Date.now() + SLICE_MS;
   for (let task = queue.shift(); task; task = queue.shift()) {
-    const result = deidentifyOneFile(task, setup);
+    const result = deidentifyOneFile(task, setup as WorkerSetup);
     done.push(result);
     const now = Date.now();
     memory.afterFile(result.bytesIn, now);
@@ -54,6 +55,10 @@ function schedule(): void {
 }
 
 parentPort?.on('message', (message: ToWorker) => {
+  if (message.type === 'setup') {
+    setup = message.setup;
+    return;
+  }
   if (message.type === 'end') {
     memory.sample();
     post({ type: 'report', peakMemoryBytes: memory.peakBytes });

@@ -3,9 +3,11 @@
  * on a folder of good, burned-in, corrupt and non-DICOM files.
  */
 import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { profileForProject, verifyDeidentified } from '../../layers/dicom';
 import { runDeidBatch } from '../../cli/lib/deid-batch';
 import { makeDicom } from '../support/synthetic-dicom';
@@ -149,6 +151,33 @@ describe('hilum deid', () => {
     const report = JSON.parse(readFileSync(three.reportPath, 'utf8')) as { memory: { peakWorkerBytes: number[] } };
     expect(report.memory.peakWorkerBytes).toHaveLength(3);
     for (const peak of report.memory.peakWorkerBytes) expect(peak).toBeGreaterThan(0);
+  });
+
+  it('takes a worker started before the command as a lane, and stops one a small batch does not want', async () => {
+    const entry = join(ROOT, 'cli/lib/deid-worker.js');
+    const adopted = new Worker(entry);
+    let filesDone = 0;
+    adopted.on('message', (message: { type: string; results?: unknown[] }) => {
+      if (message.type === 'results') filesDone += message.results?.length ?? 0;
+    });
+    const adoptedExit = once(adopted, 'exit');
+    const summary = await runDeidBatch({
+      input: join(work, 'many'), output: join(work, 'adopted'), profile: profileForProject('local'), secret: SECRET, project: 'local',
+      jobs: 2, soloBatchMs: 0, workersFirst: true, startedWorkers: [adopted],
+    });
+    expect(summary.jobs).toBe(2);
+    expect(filesDone).toBeGreaterThan(0);
+    await adoptedExit; // stopped with the batch
+    expect(readFileSync(join(work, 'adopted/series/01.dcm')).equals(readFileSync(join(work, 'many-one/series/01.dcm')))).toBe(true);
+
+    const unwanted = new Worker(entry);
+    const unwantedExit = once(unwanted, 'exit');
+    const small = await runDeidBatch({
+      input: join(input, 'site-a'), output: join(work, 'unwanted'), profile: profileForProject('local'), secret: SECRET, project: 'local',
+      jobs: 2, startedWorkers: [unwanted],
+    });
+    expect(small.jobs).toBe(1);
+    await unwantedExit;
   });
 
   it('goes on with the main thread alone when its workers cannot start', async () => {
