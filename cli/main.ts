@@ -1,4 +1,5 @@
 import { Command, parseCommandArgs, UsageError } from './command';
+import { endQuietlyWhenStdoutCloses } from './lib/closed-stdout';
 
 /**
  * Commands load on demand (require, not import(): the CLI runs through tsx's
@@ -26,6 +27,7 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
 Run 'hilum <command> --help' for a command's options.`;
 
 export async function run(argv: string[]): Promise<number> {
+  endQuietlyWhenStdoutCloses();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(USAGE);

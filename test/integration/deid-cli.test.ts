@@ -121,6 +121,13 @@ describe('hilum deid', () => {
     expect(readFileSync(join(work, 'as-program/site-a/ct/slice1.dcm')).equals(readFileSync(join(output, 'site-a/ct/slice1.dcm')))).toBe(true);
   });
 
+  it('ends quietly when the reader of its output goes away (| head)', () => {
+    const piped = spawnSync('sh', ['-c', `"${join(ROOT, 'cli/bin/hilum.js')}" deid "${join(input, 'site-a')}" "${join(work, 'piped')}" --secret-file "${secretFile}" | head -c 10`], { encoding: 'utf8', timeout: 120_000 });
+    expect(piped.stdout).toBe('hilum deid');
+    expect(piped.stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(existsSync(join(work, 'piped/deid-report.json'))).toBe(true);
+  });
+
   it('leaves an output folder inside the input out of the input on a second run', () => {
     const nested = join(work, 'nested');
     place(nested, 'a/slice.dcm', makeDicom({ instanceNumber: 7 }));
