@@ -122,9 +122,10 @@ describe('hilum deid', () => {
   });
 
   it('ends quietly when the reader of its output goes away (| head)', () => {
-    const piped = spawnSync('sh', ['-c', `"${join(ROOT, 'cli/bin/hilum.js')}" deid "${join(input, 'site-a')}" "${join(work, 'piped')}" --secret-file "${secretFile}" | head -c 10`], { encoding: 'utf8', timeout: 120_000 });
-    expect(piped.stdout).toBe('hilum deid');
-    expect(piped.stderr).not.toMatch(/EPIPE|Unhandled/);
+    // `true` reads nothing and is gone before the summary is printed: every write meets a closed pipe.
+    const piped = spawnSync('sh', ['-c', `"${join(ROOT, 'cli/bin/hilum.js')}" deid "${join(input, 'site-a')}" "${join(work, 'piped')}" --secret-file "${secretFile}" | true`], { encoding: 'utf8', timeout: 120_000 });
+    expect(piped.status).toBe(0);
+    expect(piped.stderr).toBe('');
     expect(existsSync(join(work, 'piped/deid-report.json'))).toBe(true);
   });
 
