@@ -192,7 +192,7 @@ async function runLanes(workers: readonly Worker[], setup: WorkerSetup, tasks: r
           return;
         }
         if (!ready[i]) {
-          // Its first message: loaded and asking for files (ignored when the batch ended without it).
+          // Its first message: set up and asking for files (ignored when the batch ended without it).
           if (allDone) return;
           ready[i] = true;
           checkWorkersUp();

@@ -38,6 +38,6 @@ export type ToWorker = { type: 'setup'; setup: WorkerSetup } | { type: 'tasks'; 
  * From a worker: the results finished since its last message (sent when it
  * wants more files, when its queue is empty, or every few tens of
  * milliseconds for the progress bar), or its end-of-batch report. Its first
- * message, once loaded, has no results and asks for files.
+ * message, its answer to the setup, has no results and asks for files.
  */
 export type FromWorker = { type: 'results'; results: FileResult[]; wantsMore: boolean } | ({ type: 'report' } & WorkerReport);

@@ -57,6 +57,9 @@ function schedule(): void {
 parentPort?.on('message', (message: ToWorker) => {
   if (message.type === 'setup') {
     setup = message.setup;
+    // Ready: ask for the first chunk. Only now, in answer to the setup, so the answer cannot reach a main
+    // thread that has not yet listened (a worker may be started before the batch that takes it).
+    post({ type: 'results', results: [], wantsMore: true });
     return;
   }
   if (message.type === 'end') {
@@ -70,5 +73,3 @@ parentPort?.on('message', (message: ToWorker) => {
   schedule();
 });
 
-// Ready: ask for the first chunk.
-post({ type: 'results', results: [], wantsMore: true });
