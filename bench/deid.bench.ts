@@ -3,7 +3,7 @@
  * against baselines measured in the same run on the same files.
  *
  * Every tool below is a separate process timed from spawn to exit (what a user
- * waits for), run BENCH_ROUNDS times (default 5) in interleaved order
+ * waits for), run BENCH_ROUNDS times (default 7) in interleaved order
  * (round 1: every tool, round 2: every tool, ...), so load from other work on
  * the machine falls on all of them alike. Tables give the median and the
  * min-max spread. Each tool writes into a fresh folder in the same temporary
@@ -269,7 +269,7 @@ export async function run(): Promise<void> {
   try {
     const slices = Number(process.env.BENCH_CT_SLICES ?? 300);
     const radiographs = Number(process.env.BENCH_RADIOGRAPHS ?? 4);
-    const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
+    const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 7));
     console.log(`generating ${slices} CT slices and ${radiographs} radiographs in ${root} ...`);
     const corpora = [
       generate(root, 'ct-series', slices, (i) => makeDicom({ rows: 512, columns: 512, instanceNumber: i })),
