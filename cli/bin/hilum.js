@@ -61,10 +61,10 @@ function startWorkerEarly(bundleDir) {
     if (!fs.statSync(input).isDirectory()) return [];
     // A small flat folder runs on the main thread alone: the estimate of runDeidBatch (cli/lib/deid-batch.ts,
     // lanesFor: ~0.6 ms a file and ~1 ms a MB, alone under 150 ms), checked only where it can hold.
-    const entries = fs.readdirSync(input, { withFileTypes: true });
-    if (!entries.some((entry) => entry.isDirectory())) {
-      const files = entries.filter((entry) => entry.isFile() && !entry.name.startsWith('.'));
-      if (files.length * 0.6 < 150) {
+    if (fs.readdirSync(input).length * 0.6 < 150) {
+      const entries = fs.readdirSync(input, { withFileTypes: true });
+      if (!entries.some((entry) => entry.isDirectory())) {
+        const files = entries.filter((entry) => entry.isFile() && !entry.name.startsWith('.'));
         const bytes = files.reduce((n, entry) => n + fs.statSync(path.join(input, entry.name)).size, 0);
         if (files.length * 0.6 + bytes / (1024 * 1024) < 150) return [];
       }

@@ -3,20 +3,22 @@ import { loadProfileFile } from '../lib/profile-file';
 import type { Worker } from 'node:worker_threads';
 import { Command, integerOption, stringOption, UsageError, type ParsedArgs } from '../command';
 import { runDeidBatch, REPORT_NAME, REVIEW_FOLDER, type DeidBatchSummary } from '../lib/deid-batch';
-import { endQuietlyWhenStdoutCloses } from '../lib/closed-stdout';
+import { writeStdout } from '../lib/closed-stdout';
 import { readDeidSecret } from '../lib/deid-secret';
 import { formatBytes, formatDuration, ProgressBar } from '../lib/progress';
 
 
 function printSummary(summary: DeidBatchSummary, profile: DeidProfile): void {
-  endQuietlyWhenStdoutCloses();
   const rate = summary.seconds > 0 ? ` (${(summary.files / summary.seconds).toFixed(1)} files/s, ${formatBytes(summary.bytesIn / summary.seconds)}/s)` : '';
-  console.log(`hilum deid: ${summary.files} files, ${formatBytes(summary.bytesIn)} in, ${formatBytes(summary.bytesOut)} out, ${formatDuration(summary.seconds)}${rate}, profile ${profile.name}, ${summary.jobs} job(s)`);
-  console.log(`  ok: ${summary.outcomes.ok}`);
-  console.log(`  needs-pixel-review: ${summary.outcomes['needs-pixel-review']}${summary.outcomes['needs-pixel-review'] ? ` (written under ${REVIEW_FOLDER}/: check the pixels for burned-in text before release)` : ''}`);
-  console.log(`  failed: ${summary.outcomes.failed}`);
-  for (const failure of summary.failures) console.log(`    ${failure.relativePath}: ${failure.reason}`);
-  console.log(`  report: ${summary.reportPath}`);
+  const lines = [
+    `hilum deid: ${summary.files} files, ${formatBytes(summary.bytesIn)} in, ${formatBytes(summary.bytesOut)} out, ${formatDuration(summary.seconds)}${rate}, profile ${profile.name}, ${summary.jobs} job(s)`,
+    `  ok: ${summary.outcomes.ok}`,
+    `  needs-pixel-review: ${summary.outcomes['needs-pixel-review']}${summary.outcomes['needs-pixel-review'] ? ` (written under ${REVIEW_FOLDER}/: check the pixels for burned-in text before release)` : ''}`,
+    `  failed: ${summary.outcomes.failed}`,
+    ...summary.failures.map((failure) => `    ${failure.relativePath}: ${failure.reason}`),
+    `  report: ${summary.reportPath}`,
+  ];
+  writeStdout(`${lines.join('\n')}\n`);
 }
 
 export const deidCommand: Command = {

@@ -1,6 +1,6 @@
 import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, normalize, relative, sep } from 'node:path';
 
 export interface FoundFile {
   readonly path: string;
@@ -46,14 +46,17 @@ export function scanFilesSync(root: string): FoundFile[] {
   const info = statSync(root);
   if (info.isFile()) return [{ path: root, relativePath: root.split(/[\\/]/).pop() ?? root, size: info.size }];
   const files: FoundFile[] = [];
-  const walk = (folder: string): void => {
+  // Paths built by appending names (join and relative per file were most of the scan's time).
+  const walk = (folder: string, relativeFolder: string): void => {
+    const base = folder.endsWith(sep) ? folder : `${folder}${sep}`;
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
       if (isHidden(entry)) continue;
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.isFile()) files.push(found(root, path, statSync(path).size));
+      const path = `${base}${entry.name}`;
+      const relativePath = relativeFolder === '' ? entry.name : `${relativeFolder}/${entry.name}`;
+      if (entry.isDirectory()) walk(path, relativePath);
+      else if (entry.isFile()) files.push({ path, relativePath, size: statSync(path).size });
     }
   };
-  walk(root);
+  walk(normalize(root), '');
   return files.sort(byRelativePath);
 }
