@@ -8,19 +8,33 @@
  * it back to V8, which checks it and skips most of the parse.
  *
  * Never wrong, at worst slow: V8 rejects a cache made from other source bytes,
- * another V8 or other flags (the file name carries v8.cachedDataVersionTag(),
- * which covers version and flags, so runs with and without --no-opt keep one
- * cache each), and a rejected or unreadable cache means a normal compile and a
- * new cache. Writes are atomic (rename), so racing processes are harmless.
+ * another V8 or other flags, and a rejected or unreadable cache means a normal
+ * compile and a new cache. The file name carries the V8 version and the flags
+ * the process started with (command line and NODE_OPTIONS), so differently
+ * started runs keep a cache each instead of rewriting one in turn; flags set
+ * later, as `hilum deid` does once its workers are up, come after the load.
+ * (Not v8.cachedDataVersionTag(): loading node:v8 cost more than a millisecond
+ * at every start, in every thread.) Writes are atomic (rename), so racing
+ * processes are harmless.
  */
 const fs = require('node:fs');
 const Module = require('node:module');
 const path = require('node:path');
-const v8 = require('node:v8');
 const vm = require('node:vm');
 
+/** FNV-1a, 32 bits: a short, stable name for how V8 was started. */
+function startTag() {
+  const text = `${process.versions.v8}\0${process.execArgv.join(' ')}\0${process.env.NODE_OPTIONS ?? ''}`;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}
+
 function cacheFileFor(file) {
-  return `${file}.${v8.cachedDataVersionTag()}.v8cache`;
+  return `${file}.${startTag()}.v8cache`;
 }
 
 function saveCache(cacheFile, script) {
