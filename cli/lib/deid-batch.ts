@@ -158,11 +158,22 @@ async function runLanes(workers: readonly Worker[], setup: WorkerSetup, tasks: r
     };
     /** Workers that asked for files before every lane was up (workersFirst). */
     const waiting: Worker[] = [];
-    // A worker that has sent its report is stopped at once: its teardown overlaps the main thread's last work.
+    // A worker is stopped as soon as it has nothing queued and the batch has nothing more for it: its teardown
+    // overlaps the main thread's last files instead of following them. Its report is its last peak.
     const retired = new Set<Worker>();
     const retire = (worker: Worker): void => {
       retired.add(worker);
       void worker.terminate();
+    };
+    /** Files given to each worker and not yet answered, and each worker's peak memory as last reported. */
+    const outstanding = workers.map(() => 0);
+    const lastPeak = workers.map(() => 0);
+    const retireIfIdle = (i: number): void => {
+      const worker = workers[i] as Worker;
+      if (!ready[i] || retired.has(worker) || (outstanding[i] as number) > 0 || next < tasks.length) return;
+      reports[i + 1] = { peakMemoryBytes: lastPeak[i] as number };
+      retire(worker);
+      settleIfDone();
     };
     const completed = (count: number): void => {
       finished += count;
@@ -171,8 +182,8 @@ async function runLanes(workers: readonly Worker[], setup: WorkerSetup, tasks: r
       mainMemory.sample();
       reports[0] = { peakMemoryBytes: mainMemory.peakBytes };
       // A worker still booting got no file: it is not waited for (it is stopped with the others) and reports 0.
-      workers.forEach((worker, i) => {
-        if (ready[i]) worker.postMessage({ type: 'end' } satisfies ToWorker);
+      workers.forEach((_, i) => {
+        if (ready[i]) retireIfIdle(i);
         else reports[i + 1] = { peakMemoryBytes: 0 };
       });
       settleIfDone();
@@ -181,16 +192,15 @@ async function runLanes(workers: readonly Worker[], setup: WorkerSetup, tasks: r
       if (next >= tasks.length) return;
       const end = next + chunkSize(tasks.length - next, lanes);
       worker.postMessage({ type: 'tasks', tasks: tasks.slice(next, end) } satisfies ToWorker);
+      const i = workers.indexOf(worker);
+      outstanding[i] = (outstanding[i] as number) + (end - next);
       next = end;
     };
     workers.forEach((worker, i) => {
       worker.on('message', (message: FromWorker) => {
-        if (message.type === 'report') {
-          reports[i + 1] = { peakMemoryBytes: message.peakMemoryBytes };
-          retire(worker);
-          settleIfDone();
-          return;
-        }
+        if (retired.has(worker)) return;
+        outstanding[i] = (outstanding[i] as number) - message.results.length;
+        lastPeak[i] = message.peakMemoryBytes;
         if (!ready[i]) {
           // Its first message: set up and asking for files (ignored when the batch ended without it).
           if (allDone) return;
@@ -203,6 +213,7 @@ async function runLanes(workers: readonly Worker[], setup: WorkerSetup, tasks: r
           else giveWork(worker);
         }
         completed(message.results.length);
+        retireIfIdle(i);
       });
       // A worker that fails before it is ready had no file yet: the batch goes on without it. Later, files are
       // in its hands and the batch stops with the error (a platform fault; a rerun redoes the batch).

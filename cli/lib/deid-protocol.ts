@@ -26,18 +26,19 @@ export interface WorkerReport {
 }
 
 /**
- * To a worker: its setup (first, before any file), more files, or the end of
- * the batch (answered with its report).
+ * To a worker: its setup (first, before any file), then more files. A worker
+ * is stopped, not told, when the batch has no more for it.
  * Files come in chunks when a worker asks, and it asks for the next chunk
  * before its queue runs dry, so it never waits for a round trip through the
  * main thread.
  */
-export type ToWorker = { type: 'setup'; setup: WorkerSetup } | { type: 'tasks'; tasks: FileTask[] } | { type: 'end' };
+export type ToWorker = { type: 'setup'; setup: WorkerSetup } | { type: 'tasks'; tasks: FileTask[] };
 
 /**
  * From a worker: the results finished since its last message (sent when it
  * wants more files, when its queue is empty, or every few tens of
- * milliseconds for the progress bar), or its end-of-batch report. Its first
- * message, its answer to the setup, has no results and asks for files.
+ * milliseconds for the progress bar), with its peak memory so far (fresh when
+ * its queue is empty, so the main thread can stop it then without asking).
+ * Its first message, its answer to the setup, has no results and asks for files.
  */
-export type FromWorker = { type: 'results'; results: FileResult[]; wantsMore: boolean } | ({ type: 'report' } & WorkerReport);
+export type FromWorker = { type: 'results'; results: FileResult[]; wantsMore: boolean } & WorkerReport;

@@ -38,7 +38,9 @@ function step(): void {
     memory.afterFile(result.bytesIn, now);
     const wantsMore = !askedForMore && queue.length <= lowWater;
     if (wantsMore || queue.length === 0 || now - lastPost >= REPORT_EVERY_MS) {
-      post({ type: 'results', results: done, wantsMore });
+      // With nothing queued this may be the last message: its peak is fresh.
+      if (queue.length === 0) memory.sample(now);
+      post({ type: 'results', results: done, wantsMore, peakMemoryBytes: memory.peakBytes });
       done = [];
       lastPost = now;
       if (wantsMore) askedForMore = true;
@@ -59,12 +61,7 @@ parentPort?.on('message', (message: ToWorker) => {
     setup = message.setup;
     // Ready: ask for the first chunk. Only now, in answer to the setup, so the answer cannot reach a main
     // thread that has not yet listened (a worker may be started before the batch that takes it).
-    post({ type: 'results', results: [], wantsMore: true });
-    return;
-  }
-  if (message.type === 'end') {
-    memory.sample();
-    post({ type: 'report', peakMemoryBytes: memory.peakBytes });
+    post({ type: 'results', results: [], wantsMore: true, peakMemoryBytes: memory.peakBytes });
     return;
   }
   queue.push(...message.tasks);
