@@ -56,7 +56,8 @@ function startWorkerEarly(bundleDir) {
   }
   const os = require('node:os');
   const fs = require('node:fs');
-  if (input === undefined || os.availableParallelism() < 2 || (jobs !== undefined && !(jobs >= 2))) return [];
+  // --jobs 0, like no --jobs, means one lane per core.
+  if (input === undefined || os.availableParallelism() < 2 || (jobs !== undefined && jobs !== 0 && !(jobs >= 2))) return [];
   try {
     if (!fs.statSync(input).isDirectory()) return [];
     // A small flat folder runs on the main thread alone: the estimate of runDeidBatch (cli/lib/deid-batch.ts,
