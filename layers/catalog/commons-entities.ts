@@ -3,8 +3,9 @@
  * (pseudonymous patients with MIDRC demographics), series, releases, cohorts and
  * grants. Pure types and rules; the keys are in keys.ts, the storage in repository.ts.
  */
+import type { CaseDemographics } from '../clinical/cases';
 import type { SearchFilters } from '../search/model';
-import { distinct, mostCommon, definedOnly, type Instance } from './entities';
+import { distinct, mostCommon, definedOnly, type AcquisitionAttributes, type Instance } from './entities';
 
 /**
  * open: every researcher sees and downloads; restricted: researchers with a grant;
@@ -46,24 +47,15 @@ export interface Grant {
 }
 
 /** MIDRC case (patient) demographics; the id is the keyed pseudonym of the site's patient id. */
-export interface Case {
+export interface Case extends CaseDemographics {
   readonly project: string;
   readonly casePseudonym: string;
   readonly site: string;
-  readonly sex?: string;
-  /** Age at index in years, capped at 89; `ageCapped` says the real age was higher. */
-  readonly ageAtIndex?: number;
-  readonly ageCapped?: boolean;
-  readonly race?: string;
-  readonly ethnicity?: string;
-  readonly covid19Positive?: string;
-  /** The year of the index date (a full date is PHI). */
-  readonly indexYear?: number;
   readonly submissionId: string;
   readonly updatedAt: string;
 }
 
-export interface Series {
+export interface Series extends AcquisitionAttributes {
   readonly studyUid: string;
   readonly seriesUid: string;
   readonly project: string;
@@ -72,13 +64,6 @@ export interface Series {
   readonly bodyPart?: string;
   readonly seriesDescription?: string;
   readonly seriesNumber?: number;
-  readonly manufacturer?: string;
-  readonly manufacturerModel?: string;
-  readonly sliceThickness?: number;
-  readonly convolutionKernel?: string;
-  readonly viewPosition?: string;
-  readonly pixelSpacing?: readonly number[];
-  readonly imageType?: readonly string[];
   readonly instanceCount: number;
   readonly totalBytes: number;
   readonly indexedAt: string;

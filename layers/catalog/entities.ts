@@ -77,7 +77,18 @@ export interface Study {
   readonly patientPseudonym?: string;
 }
 
-export interface Instance {
+/** The equipment and acquisition attributes MIDRC keeps per instance and per series (from the de-identified output). */
+export interface AcquisitionAttributes {
+  readonly manufacturer?: string;
+  readonly manufacturerModel?: string;
+  readonly sliceThickness?: number;
+  readonly convolutionKernel?: string;
+  readonly viewPosition?: string;
+  readonly pixelSpacing?: readonly number[];
+  readonly imageType?: readonly string[];
+}
+
+export interface Instance extends AcquisitionAttributes {
   readonly studyUid: string;
   readonly seriesUid: string;
   readonly sopUid: string;
@@ -107,13 +118,6 @@ export interface Instance {
   /** Age at imaging in years, capped at 89. */
   readonly patientAge?: number;
   readonly patientSex?: string;
-  readonly manufacturer?: string;
-  readonly manufacturerModel?: string;
-  readonly sliceThickness?: number;
-  readonly convolutionKernel?: string;
-  readonly viewPosition?: string;
-  readonly pixelSpacing?: readonly number[];
-  readonly imageType?: readonly string[];
 }
 
 /** A sealed submission is ready to index and publish when every announced file has an outcome. */

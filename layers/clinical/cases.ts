@@ -81,16 +81,22 @@ export const caseRowSchema = z.object({
 }).strict();
 
 /** A valid row, demographics normalized; `caseId` is still the site's raw identifier (PHI). */
-export interface CaseRow {
-  readonly row: number;
-  readonly caseId: string;
+/** A case's demographics as the commons keeps them: from a sheet row, and on the catalog's case entity. */
+export interface CaseDemographics {
   readonly sex?: string;
+  /** Age at index in years, capped at 89; `ageCapped` says the real age was higher. */
   readonly ageAtIndex?: number;
   readonly ageCapped?: boolean;
   readonly race?: string;
   readonly ethnicity?: string;
   readonly covid19Positive?: string;
+  /** The year of the index date (a full date is PHI). */
   readonly indexYear?: number;
+}
+
+export interface CaseRow extends CaseDemographics {
+  readonly row: number;
+  readonly caseId: string;
 }
 
 export interface CaseSheetError {
