@@ -64,7 +64,7 @@ export function matchRoute(
       allowed.push(c.route.method);
       continue;
     }
-    const pathParameters: Record<string, string> = {};
+    const pathParameters = dictionary<string>();
     c.names.forEach((name, i) => {
       pathParameters[name] = safeDecode(m[i + 1] ?? '');
     });
@@ -141,17 +141,19 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 }
 
 function proxyEvent(req: http.IncomingMessage, url: URL, body: Buffer, route: Route, pathParameters: Record<string, string>): APIGatewayProxyEvent {
-  // rawHeaders keeps the client's casing, as API Gateway does.
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  // rawHeaders keeps the client's casing, as API Gateway does. Header and query names are
+  // the client's: they go into dictionaries without a prototype, so `__proto__` or
+  // `constructor` is a key like any other (the event then crosses a JSON boundary, as in AWS).
+  const headers = dictionary<string>();
+  const multiValueHeaders = dictionary<string[]>();
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i] as string;
     const value = req.rawHeaders[i + 1] as string;
     headers[name] = value;
     (multiValueHeaders[name] ??= []).push(value);
   }
-  const query: Record<string, string> = {};
-  const multiQuery: Record<string, string[]> = {};
+  const query = dictionary<string>();
+  const multiQuery = dictionary<string[]>();
   for (const [k, v] of url.searchParams) {
     query[k] = v;
     (multiQuery[k] ??= []).push(v);
@@ -235,6 +237,11 @@ function corsHeaders(allowed: readonly string[]): Record<string, string> {
     'access-control-allow-headers': 'Content-Type,Authorization,X-Amz-Date,X-Api-Key,X-Amz-Security-Token',
     'access-control-max-age': '600',
   };
+}
+
+/** A dictionary of client-chosen keys: no prototype, so no key is inherited or special. */
+function dictionary<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
 }
 
 function safeDecode(segment: string): string {

@@ -57,7 +57,8 @@ export function httpHandler<
   spec: RouteSpec<B, P, Q>,
   handle: (request: HttpRequest<z.infer<B>, z.infer<P>, z.infer<Q>>) => Promise<HttpResponse>,
 ) {
-  const core = async (event: APIGatewayProxyEvent, _context: Context): Promise<APIGatewayProxyResult> => {
+  const core = async (received: APIGatewayProxyEvent, _context: Context): Promise<APIGatewayProxyResult> => {
+    const event = withKeyedMapsWithoutPrototype(received);
     const route = routeKey(event.httpMethod ?? '', event.resource ?? '');
     const audit = new RequestAudit(route, event.requestContext?.identity?.sourceIp);
     let status = 500;
@@ -91,6 +92,28 @@ export function httpHandler<
     .use(publishMetrics())
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use({ onError: shapeError });
+}
+
+/**
+ * Header, query and path names are the client's. Copied into dictionaries without a
+ * prototype, a name such as `constructor` or `__proto__` is an ordinary key for every
+ * lookup a handler makes (`event.headers[name]`), never a member of Object.prototype.
+ */
+function withKeyedMapsWithoutPrototype(event: APIGatewayProxyEvent): APIGatewayProxyEvent {
+  return {
+    ...event,
+    headers: dictionaryOf(event.headers ?? {}),
+    multiValueHeaders: dictionaryOf(event.multiValueHeaders ?? {}),
+    queryStringParameters: event.queryStringParameters ? dictionaryOf(event.queryStringParameters) : null,
+    multiValueQueryStringParameters: event.multiValueQueryStringParameters ? dictionaryOf(event.multiValueQueryStringParameters) : null,
+    pathParameters: event.pathParameters ? dictionaryOf(event.pathParameters) : null,
+  };
+}
+
+function dictionaryOf<T>(source: Record<string, T>): Record<string, T> {
+  const out = Object.create(null) as Record<string, T>;
+  for (const [key, value] of Object.entries(source)) out[key] = value;
+  return out;
 }
 
 function parseJsonBody(event: APIGatewayProxyEvent): unknown {

@@ -17,20 +17,22 @@ export class InvalidQidoQuery extends Error {
   override readonly name = 'InvalidQidoQuery';
 }
 
-const KEYS: Record<string, keyof QidoQuery> = {
-  StudyInstanceUID: 'studyUids', '0020000D': 'studyUids',
-  SeriesInstanceUID: 'seriesUids', '0020000E': 'seriesUids',
-  SOPInstanceUID: 'sopUids', '00080018': 'sopUids',
-  ModalitiesInStudy: 'modalities', '00080061': 'modalities',
-  Modality: 'modalities', '00080060': 'modalities',
-  PatientID: 'patientId', '00100020': 'patientId',
-};
+// A Map, not an object literal: the query key is the client's, and `constructor` or
+// `__proto__` must be an unsupported key (400), not something inherited from Object.prototype.
+const KEYS: ReadonlyMap<string, keyof QidoQuery> = new Map([
+  ['StudyInstanceUID', 'studyUids'], ['0020000D', 'studyUids'],
+  ['SeriesInstanceUID', 'seriesUids'], ['0020000E', 'seriesUids'],
+  ['SOPInstanceUID', 'sopUids'], ['00080018', 'sopUids'],
+  ['ModalitiesInStudy', 'modalities'], ['00080061', 'modalities'],
+  ['Modality', 'modalities'], ['00080060', 'modalities'],
+  ['PatientID', 'patientId'], ['00100020', 'patientId'],
+]);
 /** Accepted and without effect on the answer (hilum returns its fixed attribute set, exact matching). */
 const IGNORED = new Set(['includefield', 'fuzzymatching']);
 export const QIDO_MAX_LIMIT = 1000;
 
 export function parseQido(params: Record<string, string | undefined>): QidoQuery {
-  const out: Record<string, unknown> = { limit: 100, offset: 0 };
+  const out: Partial<Record<keyof QidoQuery, unknown>> = { limit: 100, offset: 0 };
   for (const [name, raw] of Object.entries(params)) {
     if (raw === undefined) continue;
     if (name === 'limit' || name === 'offset') {
@@ -40,7 +42,7 @@ export function parseQido(params: Record<string, string | undefined>): QidoQuery
       continue;
     }
     if (IGNORED.has(name)) continue;
-    const key = KEYS[name] ?? KEYS[name.toUpperCase()];
+    const key = KEYS.get(name) ?? KEYS.get(name.toUpperCase());
     if (!key) throw new InvalidQidoQuery(`unsupported query key ${name.slice(0, 40)}`);
     const values = raw.split(/[\\,]/).map((v) => v.trim()).filter(Boolean);
     if (key === 'patientId') out[key] = values[0];
