@@ -19,6 +19,8 @@ export interface Caller {
 export type Role = 'researcher' | 'curator' | 'dac' | 'admin' | 'site-uploader';
 
 const SITE_UPLOADER_PREFIX = 'site-uploader:';
+/** Claims every Cognito ID token has; `iss` and `aud` are required by the issuer and audience checks. */
+const REQUIRED_CLAIMS = ['exp', 'iat', 'sub', 'token_use'];
 
 const authConfig = lazyConfig(() => ({
   issuer: requireEnv(ENV.authIssuer),
@@ -45,9 +47,13 @@ export async function authenticate(headers: Record<string, string | undefined> |
   if (!match?.[1]) throw new Unauthorized();
   const { issuer, audience, jwks } = authConfig();
   try {
-    const { payload } = await jwtVerify(match[1], jwks, { issuer, audience, algorithms: ['RS256'] });
-    if (payload.token_use !== undefined && payload.token_use !== 'id') throw new Unauthorized('an ID token is required');
-    if (!payload.sub) throw new Unauthorized('the token has no subject');
+    // Cognito always sets these; a token without them was not minted by the user pool, or is
+    // not an ID token. `aud` is the app client id of an ID token (checked by `audience`).
+    const { payload } = await jwtVerify(match[1], jwks, { issuer, audience, algorithms: ['RS256'], requiredClaims: REQUIRED_CLAIMS });
+    // Only ID tokens, as API Gateway's Cognito authorizer on methods without OAuth scopes: an
+    // access token (`token_use: access`, `client_id` instead of `aud`) is refused.
+    if (payload.token_use !== 'id') throw new Unauthorized('an ID token is required');
+    if (typeof payload.sub !== 'string' || payload.sub === '') throw new Unauthorized('the token has no subject');
     return callerFromClaims(payload);
   } catch (error) {
     if (error instanceof Unauthorized) throw error;
