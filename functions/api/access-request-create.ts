@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { AccessRuleRefused, checkDua, checkProjectRequest, cohortRequestProjects, CURRENT_DUA_VERSION, mayReadOwned } from '../../layers/access';
+import {
+  AccessRuleRefused, checkDua, checkProjectRequest, cohortRequestProjects, countScope, CURRENT_DUA_VERSION, mayReadOwned, requestAsSeenByRequester,
+} from '../../layers/access';
 import type { AccessRequest } from '../../layers/catalog/access-entities';
 import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
@@ -15,7 +17,10 @@ import { accessRepository } from './access/repos';
  * POST /access-requests (researchers): asks the DAC for a restricted project, or for
  * the studies of one of the caller's cohorts, with a research purpose and the data
  * use agreement version accepted. Sequestered data is never granted (409); an open
- * project or a cohort without restricted studies needs no request (409).
+ * project needs no request (409), nor does a cohort without restricted studies when no
+ * restricted project is hidden from the caller's counts: the answer never depends on
+ * studies the caller may not count (a cohort request is otherwise taken, and the DAC
+ * sees what it covers, possibly nothing).
  */
 export const handler = httpHandler({
   body: z.object({
@@ -52,8 +57,9 @@ export const handler = httpHandler({
     if (!release) throw new NotFound('the cohort\'s release is gone');
     const snapshot = await frozenSnapshot(release.snapshotKey);
     const touched = matchingRows(snapshot, cohort.filters, 'all').flatMap((row) => facetValuesAt(snapshot, 'project', row));
-    const projects = new Map((await catalog().listProjects()).map((p) => [p.projectId, p]));
-    const resolved = cohortRequestProjects(touched, projects);
+    const [projectList, grants] = await Promise.all([catalog().listProjects(), catalog().grantsFor(caller)]);
+    const projects = new Map(projectList.map((p) => [p.projectId, p]));
+    const resolved = cohortRequestProjects(touched, projects, countScope(caller, projectList, grants));
     if (!resolved.ok) refuse(resolved.reason, target);
     if (!dua.ok) refuse(dua.reason, target);
     scope = { cohortId: cohort.cohortId, cohortProjects: (resolved as { projects: string[] }).projects };
@@ -73,5 +79,5 @@ export const handler = httpHandler({
     details: { ...scope, duaVersion: request.duaVersion },
   });
   logger.info('access requested', { requestId: request.requestId, project: scope.project, cohortId: scope.cohortId });
-  return { statusCode: 201, body: request };
+  return { statusCode: 201, body: requestAsSeenByRequester(request) };
 });

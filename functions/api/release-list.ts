@@ -1,8 +1,23 @@
+import { releaseCountsFor } from '../../layers/access';
 import { httpHandler } from '../../layers/common/http';
 import { catalog } from '../shared/context';
+import { countScopeOf } from '../search/scope';
 
-/** GET /releases: every release, newest first, with its counts. Storage keys are the curators' business. */
-export const handler = httpHandler({}, async () => {
-  const releases = (await catalog().listReleases()).map(({ manifestKey: _m, snapshotKey: _s, exportPrefix: _e, ...visible }) => visible);
+/**
+ * GET /releases: every release, newest first, with its counts over the projects the
+ * caller may count (curators: all, with the counts per project; researchers: open,
+ * granted and counts-visible projects, never sequestered ones). Storage keys are the
+ * curators' business.
+ */
+export const handler = httpHandler({}, async ({ caller }) => {
+  const list = await catalog().listReleases();
+  const scope = await countScopeOf(caller, list.flatMap((r) => (r.projects ?? []).map((p) => p.project)));
+  const releases = list.map((release) => {
+    const {
+      manifestKey: _m, snapshotKey: _s, exportPrefix: _e,
+      studyCount: _sc, seriesCount: _se, instanceCount: _i, totalBytes: _b, projects: _p, ...described
+    } = release;
+    return { ...described, ...releaseCountsFor(release, scope) };
+  });
   return { statusCode: 200, body: { releases } };
 });

@@ -13,6 +13,7 @@
 import type { Case, Release, Series } from '../../layers/catalog/commons-entities';
 import type { Instance, Study } from '../../layers/catalog/entities';
 import { manifestRowOf, type ManifestRow } from '../../layers/catalog/manifest';
+import { countByProject, sumCounts } from '../../layers/catalog/release-counts';
 import { EXPORT_TABLES, exportKey, toParquet, type StudyExportRow } from '../../layers/catalog/parquet-export';
 import { SnapshotMoved } from '../../layers/catalog/repository';
 import { studyRowOf } from '../../layers/catalog/search-rows';
@@ -52,16 +53,16 @@ export async function cutRelease(request: CutRequest): Promise<Release> {
   await objects().put(released, exportKey('series', n), toParquet(EXPORT_TABLES.series, seriesExport), { contentType: 'application/vnd.apache.parquet' });
   await objects().put(released, exportKey('instances', n), toParquet(EXPORT_TABLES.instances, instances), { contentType: 'application/vnd.apache.parquet' });
 
+  // Counted per project so GET /releases can sum only the projects its caller may count.
+  const projects = countByProject(studies, seriesExport, instances);
   const release: Release = {
     releaseNumber: n,
     ...(request.name ? { name: request.name } : {}),
     ...(request.notes ? { notes: request.notes } : {}),
     createdBy: request.createdBy,
     createdAt: new Date().toISOString(),
-    studyCount: studies.length,
-    seriesCount: seriesExport.length,
-    instanceCount: instances.length,
-    totalBytes: instances.reduce((sum, i) => sum + i.size, 0),
+    ...sumCounts(projects),
+    projects,
     manifestKey,
     snapshotKey,
     exportPrefix: 'analytics/',

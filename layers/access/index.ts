@@ -9,5 +9,6 @@ export * from './route-gate';
 export * from './data';
 export * from './records';
 export * from './requests';
+export * from './releases';
 export * from './presign';
 export * from './errors';

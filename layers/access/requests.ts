@@ -4,6 +4,7 @@
  */
 import type { Caller } from '../common/auth';
 import type { Project } from '../catalog/commons-entities';
+import { inScope, type Scope } from './data';
 
 export const DEFAULT_GRANT_DAYS = 365;
 export const MAX_GRANT_DAYS = 3 * 365;
@@ -19,13 +20,34 @@ export function checkProjectRequest(project: Pick<Project, 'projectId' | 'availa
 }
 
 /**
- * A cohort request covers the cohort's studies in restricted projects. Sequestered
- * studies are never part of it; a cohort with nothing restricted needs no request.
+ * A cohort request covers the cohort's studies in restricted projects (`matched`: the
+ * projects of every study the cohort's filters match). Sequestered studies are never
+ * part of it.
+ *
+ * Whether a request is needed is answered from what the requester may count (`counted`,
+ * the count scope) only: while a restricted project is hidden from the requester's
+ * counts, whether the cohort matches its studies is hidden too, so the request is taken
+ * either way and reaches the DAC with what it really covers, possibly nothing. Only when
+ * no restricted project is hidden can "no request is needed" be answered without telling
+ * the requester anything they could not count themselves.
  */
-export function cohortRequestProjects(cohortProjects: readonly string[], projects: ReadonlyMap<string, Pick<Project, 'availability'>>): { ok: true; projects: string[] } | { ok: false; reason: string } {
-  const restricted = [...new Set(cohortProjects)].filter((p) => projects.get(p)?.availability === 'restricted').sort();
-  if (restricted.length === 0) return { ok: false, reason: 'the cohort holds no restricted studies: no request is needed (sequestered studies are never granted)' };
+export function cohortRequestProjects(
+  matched: readonly string[], projects: ReadonlyMap<string, Pick<Project, 'availability'>>, counted: Scope,
+): { ok: true; projects: string[] } | { ok: false; reason: string } {
+  const restricted = [...new Set(matched)].filter((p) => projects.get(p)?.availability === 'restricted').sort();
+  const anyHidden = [...projects].some(([id, p]) => p.availability === 'restricted' && !inScope(counted, id));
+  if (restricted.length === 0 && !anyHidden) return { ok: false, reason: 'the cohort holds no restricted studies: no request is needed (sequestered studies are never granted)' };
   return { ok: true, projects: restricted };
+}
+
+/**
+ * An access request as its requester sees it: without the projects a cohort request
+ * covers, which may name restricted projects whose studies the requester may not count
+ * (the DAC and admins see them). The grant, once approved, says what it opens.
+ */
+export function requestAsSeenByRequester<R extends { readonly cohortProjects?: readonly string[] }>(request: R): Omit<R, 'cohortProjects'> {
+  const { cohortProjects: _covered, ...seen } = request;
+  return seen;
 }
 
 /** The DUA the requester accepted must be the current one. */

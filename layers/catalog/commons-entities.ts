@@ -6,6 +6,7 @@
 import type { CaseDemographics } from '../clinical/cases';
 import type { SearchFilters } from '../search/model';
 import { distinct, mostCommon, definedOnly, type AcquisitionAttributes, type Instance } from './entities';
+import type { ProjectReleaseCounts } from './release-counts';
 
 /**
  * open: every researcher sees and downloads; restricted: researchers with a grant;
@@ -102,6 +103,11 @@ export interface Release {
   readonly seriesCount: number;
   readonly instanceCount: number;
   readonly totalBytes: number;
+  /**
+   * The same counts per project, so a listing sums only what its caller may count
+   * (layers/access/releases.ts). Absent on releases cut before they were kept.
+   */
+  readonly projects?: readonly ProjectReleaseCounts[];
   /** Released-bucket keys: the manifest (every object of the release), its frozen search snapshot, the Parquet export. */
   readonly manifestKey: string;
   readonly snapshotKey: string;

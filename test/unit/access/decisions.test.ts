@@ -90,8 +90,19 @@ describe('access request rules', () => {
 
   it('requests only a cohort\'s restricted projects, never sequestered ones', () => {
     const map = new Map(PROJECTS.map((p) => [p.projectId, p]));
-    expect(cohortRequestProjects(['open-1', 'seq-1', 'restr-1', 'restr-1'], map)).toEqual({ ok: true, projects: ['restr-1'] });
-    expect(cohortRequestProjects(['open-1', 'seq-1'], map)).toMatchObject({ ok: false });
+    expect(cohortRequestProjects(['open-1', 'seq-1', 'restr-1', 'restr-1'], map, 'all')).toEqual({ ok: true, projects: ['restr-1'] });
+    expect(cohortRequestProjects(['open-1', 'seq-1'], map, 'all')).toMatchObject({ ok: false });
+  });
+
+  it('answers whether a cohort request is needed from what the requester may count, never from hidden studies', () => {
+    const map = new Map(PROJECTS.map((p) => [p.projectId, p]));
+    const hidingRestricted = new Set(['open-1']);
+    // Whether or not the cohort matches studies of the hidden restricted project, the answer is the same.
+    expect(cohortRequestProjects(['open-1', 'restr-1'], map, hidingRestricted)).toMatchObject({ ok: true });
+    expect(cohortRequestProjects(['open-1'], map, hidingRestricted)).toEqual({ ok: true, projects: [] });
+    expect(cohortRequestProjects(['open-1', 'seq-1'], map, hidingRestricted)).toEqual({ ok: true, projects: [] });
+    // Nothing restricted hidden: the requester could count it all, so "not needed" tells nothing.
+    expect(cohortRequestProjects(['open-1', 'seq-1'], map, new Set(['open-1', 'restr-1', 'restr-counted']))).toMatchObject({ ok: false });
   });
 
   it('needs the current DUA, a pending request, and a decider who is not the requester', () => {
