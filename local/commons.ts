@@ -9,6 +9,7 @@ import { issueLocalToken, JWKS_PATH, LOCAL_AUDIENCE, LOCAL_ISSUER, localJwks } f
 import { startAwsJsonServices, type AwsJsonServices } from './emulators/aws-json-services';
 import { startDynamoDb, type DynamoDbEmulator } from './emulators/dynamodb';
 import { startS3, type S3Emulator } from './emulators/s3';
+import { loadOrCreateLocalCredentials, type LocalCredentials } from './credentials';
 import { applyEnvironment, localOverrides, mergedFunctionEnvironment } from './environment';
 import { busEvent, LocalEventBus, type BusEvent, type DeliveredEvent } from './event-bus';
 import { LambdaHost, type LambdaHostOptions } from './lambda-host';
@@ -39,6 +40,8 @@ export interface LocalCommonsOptions {
   readonly handlerLogLevel?: string;
   /** Loads handler modules (tests substitute handlers); default `require` of `hilum:entry`. */
   readonly loadHandler?: LambdaHostOptions['load'];
+  /** Browser origins (`http://localhost:5173`) the S3 emulator's CORS allows; default none. */
+  readonly corsOrigins?: readonly string[];
 }
 
 export interface LocalCommons {
@@ -51,6 +54,8 @@ export interface LocalCommons {
   readonly tableName: string;
   readonly eventBusName: string;
   readonly dataDir: string;
+  /** The only AWS key the emulators accept (SigV4); kept in `<dataDir>/auth/aws-credentials`. */
+  readonly credentials: LocalCredentials;
   /** The variables set in `process.env` for the handlers. */
   readonly environment: Readonly<Record<string, string>>;
   /** What was read from the template (resources, resolved definitions, rules). */
@@ -107,6 +112,7 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
     if (options.reset) await wipeDataDir(dataDir);
     await fs.mkdir(dataDir, { recursive: true });
 
+    const credentials = await loadOrCreateLocalCredentials(dataDir);
     const template = options.template ?? (await synthesizeTemplate(REPO_ROOT));
     const model = modelOf(template);
     const bucket = (role: string) => {
@@ -155,6 +161,8 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
       startS3({
         dataDir,
         buckets: model.buckets.values(),
+        credentials,
+        ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
         ...(options.ports?.s3 ? { port: options.ports.s3 } : {}),
         log,
         onEvent: (event) => {
@@ -165,9 +173,9 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
           }
         },
       }).then((s) => (stoppers.push(() => s.stop()), s)),
-      startDynamoDb({ dataDir, ...(options.ports?.dynamodb ? { port: options.ports.dynamodb } : {}), log })
+      startDynamoDb({ dataDir, credentials, ...(options.ports?.dynamodb ? { port: options.ports.dynamodb } : {}), log })
         .then((d) => (stoppers.push(() => d.stop()), d)),
-      startAwsJsonServices({ dataDir, bus, secrets: model.secrets, ...(options.ports?.services ? { port: options.ports.services } : {}), log })
+      startAwsJsonServices({ dataDir, credentials, bus, secrets: model.secrets, ...(options.ports?.services ? { port: options.ports.services } : {}), log })
         .then((a) => (stoppers.push(() => a.stop()), a)),
       startApiServer({
         routes: ROUTES,
@@ -188,6 +196,7 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
     const localVars = localOverrides(
       { s3: s3.endpoint, dynamodb: dynamodb.endpoint, services: services.endpoint, apiUrl: api.url },
       { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, jwksUrl: `${api.url}${JWKS_PATH}` },
+      credentials,
     );
     const environmentVars = {
       ...functionEnvironment,
@@ -212,6 +221,7 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
       tableName: catalog.name,
       eventBusName: pipelineBus?.name ?? 'default',
       dataDir,
+      credentials,
       environment,
       model,
       issueToken: (groups, username) => issueLocalToken({ dataDir, groups, ...(username ? { username } : {}) }),

@@ -1,3 +1,4 @@
+import type { LocalCredentials } from './credentials';
 import type { LocalFunction } from './template';
 
 /**
@@ -52,13 +53,13 @@ export function mergedFunctionEnvironment(functions: Iterable<LocalFunction>): R
 }
 
 /** Values that replace the template's for local mode (`undefined` removes a variable). */
-export function localOverrides(endpoints: LocalEndpoints, auth: LocalAuth): Record<string, string | undefined> {
+export function localOverrides(endpoints: LocalEndpoints, auth: LocalAuth, credentials: LocalCredentials): Record<string, string | undefined> {
   return {
     AWS_REGION: 'us-east-1',
     AWS_DEFAULT_REGION: 'us-east-1',
-    // s3rver's default credentials; DynamoDB Local and the JSON services accept any.
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    // The data directory's key: every emulator verifies SigV4 against it.
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     AWS_SESSION_TOKEN: undefined,
     AWS_PROFILE: undefined,
     // Would make the SDK ignore the endpoint variables below.

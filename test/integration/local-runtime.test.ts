@@ -332,7 +332,7 @@ describe('local commons', () => {
   });
 
   it('puts events and reads the deid secret through the real SDK clients', async () => {
-    const events = new EventBridgeClient({ endpoint: commons.servicesEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const events = new EventBridgeClient({ endpoint: commons.servicesEndpoint, region: 'us-east-1', credentials: commons.credentials });
     const put = await events.send(new PutEventsCommand({
       Entries: [
         { EventBusName: commons.eventBusName, Source: 'hilum.pipeline', DetailType: 'Submission Ready', Detail: JSON.stringify({ submissionId: 's-1' }) },
@@ -346,7 +346,7 @@ describe('local commons', () => {
     expect(commons.executions().filter((e) => e.workflow === 'submission')).toHaveLength(1);
     events.destroy();
 
-    const secrets = new SecretsManagerClient({ endpoint: commons.servicesEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const secrets = new SecretsManagerClient({ endpoint: commons.servicesEndpoint, region: 'us-east-1', credentials: commons.credentials });
     const secretId = commons.environment.DEID_SECRET_ID as string;
     const secret = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
     expect(secret.SecretString).toMatch(/^[0-9a-f]{64}$/);
@@ -363,7 +363,7 @@ describe('local commons', () => {
   it('starts the ingest workflow (the synthesized definition) for an intake/ upload, not for a work/ one', async () => {
     const s3 = new S3Client({
       endpoint: commons.s3Endpoint, region: 'us-east-1', forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      credentials: commons.credentials,
       requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
     });
     const before = commons.executions().length;
@@ -387,7 +387,7 @@ describe('local commons', () => {
   it('converts copies and multipart uploads to Object Created events with their reason', async () => {
     const s3 = new S3Client({
       endpoint: commons.s3Endpoint, region: 'us-east-1', forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      credentials: commons.credentials,
       requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
     });
     const Bucket = commons.buckets.intake;

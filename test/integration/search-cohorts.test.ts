@@ -83,7 +83,7 @@ describe('faceted search, cohorts and manifests on the local commons', () => {
     curator = new HilumApi(commons.apiUrl, await commons.issueToken(['curator'], 'curator-1'));
     s3 = localS3Client(commons);
     documents = DynamoDBDocumentClient.from(new DynamoDBClient({
-      endpoint: commons.dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      endpoint: commons.dynamodbEndpoint, region: 'us-east-1', credentials: commons.credentials,
     }));
 
     // The fixed grant of the visibility hook: the access-request issue will issue these.

@@ -70,7 +70,7 @@ describe('walking skeleton on the local commons', () => {
     const { projects } = await curator.request<{ projects: { projectId: string }[] }>('GET', '/projects');
     expect(projects.map((p) => p.projectId).sort()).toEqual(['large-study', 'lung-study', 'race-study']);
     const documents = DynamoDBDocumentClient.from(new DynamoDBClient({
-      endpoint: commons.dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      endpoint: commons.dynamodbEndpoint, region: 'us-east-1', credentials: commons.credentials,
     }));
     try {
       const items = await documents.send(new ScanCommand({

@@ -1,0 +1,64 @@
+import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
+import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
+import java.lang.reflect.Field;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Starts AWS's DynamoDB Local as its own main class does, with two differences it has
+ * no options for: the listener is bound to 127.0.0.1 (DynamoDB Local binds every
+ * interface and has no bind option), and a request without the front's token
+ * (env HILUM_DYNAMODB_FRONT_TOKEN, in header x-hilum-front) is refused, so only the
+ * SigV4-verifying front in local/emulators/dynamodb.ts can use it. Run as a Java
+ * single-file program: `java -cp <DynamoDBLocal.jar and its libs> DynamoDbLocalOnLoopback.java <DynamoDB Local args>`.
+ * Prints `hilum-dynamodb-port=<port>` once it listens (port 0 picks a free one).
+ */
+public class DynamoDbLocalOnLoopback {
+  public static void main(String[] args) throws Exception {
+    String token = System.getenv("HILUM_DYNAMODB_FRONT_TOKEN");
+    if (token == null || token.length() < 32) {
+      System.err.println("HILUM_DYNAMODB_FRONT_TOKEN must be set (32 characters or more)");
+      System.exit(2);
+    }
+    byte[] expected = token.getBytes(StandardCharsets.UTF_8);
+
+    // DynamoDB Local's own option parser refuses port 0; the connector takes it.
+    int port = -1;
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals("-port")) {
+        port = Integer.parseInt(args[i + 1]);
+        args[i + 1] = "8000";
+      }
+    }
+    DynamoDBProxyServer proxy = ServerRunner.createServerFromCommandLineArgs(args);
+    Field field = DynamoDBProxyServer.class.getDeclaredField("server");
+    field.setAccessible(true);
+    Server server = (Server) field.get(proxy);
+    for (Connector connector : server.getConnectors()) {
+      ((ServerConnector) connector).setHost("127.0.0.1");
+      if (port >= 0) ((ServerConnector) connector).setPort(port);
+    }
+    Handler dynamodb = server.getHandler();
+    server.setHandler(new Handler.Wrapper(dynamodb) {
+      @Override
+      public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        String given = request.getHeaders().get("x-hilum-front");
+        if (given == null || !MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.UTF_8))) {
+          Response.writeError(request, response, callback, 403);
+          return true;
+        }
+        return super.handle(request, response, callback);
+      }
+    });
+    proxy.start();
+    System.out.println("hilum-dynamodb-port=" + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
+    System.out.flush();
+  }
+}

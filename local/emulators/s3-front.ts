@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import * as http from 'node:http';
+import { signedRequestOf, type SigV4Failure, type SigV4Verifier } from './sigv4';
+
+/**
+ * The HTTP front of the local S3: every request must carry a valid SigV4 signature
+ * (header or presigned URL) of the local key, with a body framed by Content-Length,
+ * before it reaches the emulator's handler. Answers refusals in S3's XML error shape and
+ * CORS for the configured origins only. Verification reads headers alone: bodies stream
+ * through untouched, and an `Expect: 100-continue` upload is refused before it is sent.
+ */
+
+export interface S3FrontOptions {
+  readonly verifier: SigV4Verifier;
+  /** Exact origins (`scheme://host[:port]`) allowed by CORS; empty: none. */
+  readonly corsOrigins: readonly string[];
+  /** The emulator's own request handler, called only for verified requests. */
+  readonly handle: (req: http.IncomingMessage, res: http.ServerResponse) => void;
+  readonly log: (message: string) => void;
+}
+
+interface S3ErrorReply {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+const CORS_METHODS = ['GET', 'PUT', 'POST', 'HEAD', 'DELETE'];
+
+export function createS3Front(options: S3FrontOptions): http.Server {
+  const allowed = new Set(options.corsOrigins);
+  const serve = (req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean) => {
+    handleRequest(req, res, expectsContinue).catch((error: unknown) => {
+      options.log(`s3 front: ${error instanceof Error ? error.name : 'Error'}`);
+      if (!res.headersSent) reply(req, res, { status: 500, code: 'InternalError', message: 'We encountered an internal error. Please try again.' });
+      else res.destroy();
+    });
+  };
+
+  async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean): Promise<void> {
+    const origin = req.headers.origin;
+    if (req.method === 'OPTIONS') {
+      preflight(req, res, origin !== undefined && allowed.has(origin));
+      return;
+    }
+    const result = await options.verifier.verify(signedRequestOf(req));
+    if (!result.ok) {
+      reply(req, res, s3Error(result.failure, /[?&]X-Amz-Algorithm=/.test(req.url ?? '')));
+      return;
+    }
+    if (/^STREAMING-/.test(result.payloadHash) || /aws-chunked/i.test(req.headers['content-encoding'] ?? '')) {
+      // The seed signature is valid, but the emulator would store the chunk framing as data.
+      reply(req, res, {
+        status: 501,
+        code: 'NotImplemented',
+        message: "aws-chunked uploads are not supported locally; set requestChecksumCalculation: 'WHEN_REQUIRED'.",
+      });
+      return;
+    }
+    const framing = framingProblem(req);
+    if (framing) {
+      reply(req, res, framing);
+      return;
+    }
+    if (origin !== undefined && allowed.has(origin)) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Access-Control-Expose-Headers', 'ETag, x-amz-request-id');
+      res.setHeader('Vary', 'Origin');
+    }
+    if (expectsContinue) res.writeContinue();
+    options.handle(req, res);
+  }
+
+  const server = http.createServer((req, res) => serve(req, res, false));
+  // Without this listener node answers 100 Continue at once, before the signature is checked.
+  server.on('checkContinue', (req, res) => serve(req, res, true));
+  return server;
+}
+
+/**
+ * The body is exactly Content-Length bytes (node's parser enforces the length it
+ * announces), never chunked: a signed `content-length` then binds the size of the upload.
+ */
+function framingProblem(req: http.IncomingMessage): S3ErrorReply | undefined {
+  if (req.headers['transfer-encoding'] !== undefined) {
+    return { status: 411, code: 'MissingContentLength', message: 'You must provide the Content-Length HTTP header (chunked transfer encoding is not accepted).' };
+  }
+  if ((req.method === 'PUT' || req.method === 'POST') && req.headers['content-length'] === undefined) {
+    return { status: 411, code: 'MissingContentLength', message: 'You must provide the Content-Length HTTP header.' };
+  }
+  return undefined;
+}
+
+function preflight(req: http.IncomingMessage, res: http.ServerResponse, originAllowed: boolean): void {
+  const method = req.headers['access-control-request-method'];
+  if (!originAllowed || !method || !CORS_METHODS.includes(method)) {
+    reply(req, res, { status: 403, code: 'AccessForbidden', message: 'CORSResponse: This CORS request is not allowed.' });
+    return;
+  }
+  res.writeHead(200, {
+    'Access-Control-Allow-Origin': req.headers.origin as string,
+    'Access-Control-Allow-Methods': CORS_METHODS.join(', '),
+    ...(req.headers['access-control-request-headers'] ? { 'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] } : {}),
+    'Access-Control-Expose-Headers': 'ETag, x-amz-request-id',
+    'Access-Control-Max-Age': '3000',
+    Vary: 'Origin, Access-Control-Request-Headers, Access-Control-Request-Method',
+    'Content-Length': '0',
+  });
+  res.end();
+}
+
+function s3Error(failure: SigV4Failure, presigned: boolean): S3ErrorReply {
+  const malformed = presigned ? 'AuthorizationQueryParametersError' : 'AuthorizationHeaderMalformed';
+  switch (failure.kind) {
+    case 'missing':
+    case 'expired':
+    case 'not-yet-valid':
+      return { status: 403, code: 'AccessDenied', message: failure.message };
+    case 'unknown-key':
+      return { status: 403, code: 'InvalidAccessKeyId', message: failure.message };
+    case 'mismatch':
+      return { status: 403, code: 'SignatureDoesNotMatch', message: failure.message };
+    case 'skewed':
+      return { status: 403, code: 'RequestTimeTooSkewed', message: failure.message };
+    case 'unsupported':
+      return { status: 400, code: 'InvalidRequest', message: failure.message };
+    case 'malformed':
+    case 'scope':
+      return { status: 400, code: malformed, message: failure.message };
+  }
+}
+
+function reply(req: http.IncomingMessage, res: http.ServerResponse, error: S3ErrorReply): void {
+  const requestId = randomBytes(8).toString('hex').toUpperCase();
+  const body =
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    `<Error><Code>${error.code}</Code><Message>${escapeXml(error.message)}</Message><RequestId>${requestId}</RequestId></Error>`;
+  // A refused upload's body is not read: close the connection instead of draining it.
+  const unread = !req.complete && (req.headers['content-length'] ?? '0') !== '0';
+  res.writeHead(error.status, {
+    'Content-Type': 'application/xml',
+    'x-amz-request-id': requestId,
+    ...(req.method === 'HEAD' ? {} : { 'Content-Length': Buffer.byteLength(body) }),
+    ...(unread || req.headers['transfer-encoding'] !== undefined ? { Connection: 'close' } : {}),
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
