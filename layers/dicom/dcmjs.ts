@@ -3,6 +3,7 @@
  * back is narrowed here so that no `any` reaches the domain code, where a loose
  * value is how PHI slips past a check.
  */
+import { checkInflation } from './part10';
 import type { TagKey } from './tags';
 
 export interface PersonNameValue {
@@ -65,8 +66,13 @@ function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
-/** Reads a Part 10 file. Throws whatever dcmjs throws: callers translate it into a DicomParseError. */
+/**
+ * Reads a Part 10 file. Throws whatever dcmjs throws: callers translate it into a DicomParseError.
+ * dcmjs inflates a deflated data set whole and unbounded, so the inflation is checked against
+ * the ceiling first (InflationLimitExceeded), as every reader of hilum's does.
+ */
 export function readDicomFile(bytes: Uint8Array): DicomFile {
+  checkInflation(bytes);
   const parsed = dcmjs.data.DicomMessage.readFile(toArrayBuffer(bytes), {});
   return { meta: parsed.meta, dict: parsed.dict };
 }
@@ -76,6 +82,8 @@ export function readDicomFile(bytes: Uint8Array): DicomFile {
  * (DICOMweb metadata never carries it). Throws whatever dcmjs throws.
  */
 export function readDicomHeader(bytes: Uint8Array): DicomFile {
+  // Stopping at Pixel Data does not stop dcmjs inflating the whole data set: bound it first.
+  checkInflation(bytes);
   const parsed = dcmjs.data.DicomMessage.readFile(toArrayBuffer(bytes), { untilTag: '7FE00010', includeUntilTagValue: false });
   return { meta: parsed.meta, dict: parsed.dict };
 }

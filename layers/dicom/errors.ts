@@ -4,5 +4,15 @@
  * to store as a quarantine reason. `name` is matched by workflow Catch rules.
  */
 export class DicomParseError extends Error {
-  override readonly name = 'DicomParseError';
+  override readonly name: string = 'DicomParseError';
+}
+
+/**
+ * A deflated data set that would inflate beyond its limit (a decompression bomb,
+ * or a file larger than the project takes). A DicomParseError, so every reader
+ * that handles unreadable input handles it, with its own name for Catch rules
+ * and curators. The message gives byte counts only.
+ */
+export class InflationLimitExceeded extends DicomParseError {
+  override readonly name: string = 'InflationLimitExceeded';
 }

@@ -2,7 +2,10 @@
  * hilum's DICOM domain: pure functions over Part 10 bytes, with no AWS import,
  * so the same code runs in Lambda, the CLI, the local runtime and tests.
  */
-export { DicomParseError } from './errors';
+export { DicomParseError, InflationLimitExceeded } from './errors';
+export {
+  CEILING_ONLY, DEFAULT_INFLATION_POLICY, INFLATION_CEILING_BYTES, INFLATION_FLOOR_BYTES, MAX_INFLATION_RATIO, inflationLimit, type InflationPolicy,
+} from './inflation';
 export type { InstanceSummary } from './summary';
 export { parseDicom } from './parse';
 export {

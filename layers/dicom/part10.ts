@@ -9,7 +9,8 @@
  * the verifier uses it as a reader independent of the de-identifier's.
  */
 import type { dictionaryEntry as DictionaryEntryFn } from './dcmjs';
-import { DicomParseError } from './errors';
+import { DicomParseError, InflationLimitExceeded } from './errors';
+import { CEILING_ONLY, inflationLimit, type InflationPolicy } from './inflation';
 import { formatTag, tagKey, TAG, type TagKey } from './tags';
 
 export interface Fragment {
@@ -287,8 +288,32 @@ function asciiValue(bytes: Uint8Array, element: ScannedElement): string {
 
 const DICM = [0x44, 0x49, 0x43, 0x4d];
 
-/** Walks a whole Part 10 file. Throws DicomParseError with a value-free reason. */
-export function scanPart10(bytes: Uint8Array): ScannedFile {
+export interface ScanOptions {
+  /** Bounds a deflated data set's inflation (default: the ceiling alone; Parse passes the project's intake policy). */
+  readonly inflation?: InflationPolicy;
+}
+
+/**
+ * Inflates a deflated data set, refusing (InflationLimitExceeded) once the output
+ * passes the limit: zlib stops there, so no more than the limit is ever held.
+ * The result is a view of zlib's buffer, not a copy.
+ */
+function inflateDataSet(bytes: Uint8Array, start: number, policy: InflationPolicy): Uint8Array {
+  const limit = inflationLimit(bytes.byteLength, policy);
+  let inflated: Buffer;
+  try {
+    inflated = lazyZlib().inflateRawSync(bytes.subarray(start), { maxOutputLength: limit });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new InflationLimitExceeded(`inflation limit: the deflated data set of a ${bytes.byteLength}-byte file inflates to more than ${limit} bytes`);
+    }
+    throw new DicomParseError('malformed: the deflated data set cannot be inflated');
+  }
+  return new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);
+}
+
+/** The File Meta group: its elements, where it ends, and the transfer syntax it names. */
+function readFileMeta(bytes: Uint8Array): { meta: ScannedElement[]; metaEnd: number; transferSyntaxUid: string } {
   if (bytes.byteLength === 0) throw new DicomParseError('empty file');
   if (bytes.byteLength < 132 || DICM.some((b, i) => bytes[128 + i] !== b)) {
     throw new DicomParseError('not a DICOM Part 10 file: no DICM prefix');
@@ -306,16 +331,29 @@ export function scanPart10(bytes: Uint8Array): ScannedFile {
   const meta = metaWalker.elements;
   const tsElement = meta.find((e) => e.key === TAG.TransferSyntaxUID);
   if (!tsElement) throw new DicomParseError(`not a DICOM Part 10 file: File Meta Information has no ${formatTag(TAG.TransferSyntaxUID)} Transfer Syntax UID`);
-  const transferSyntaxUid = asciiValue(bytes, tsElement);
+  return { meta, metaEnd, transferSyntaxUid: asciiValue(bytes, tsElement) };
+}
 
+/**
+ * Checks that a deflated file's data set inflates within the policy's limit
+ * (nothing to check for other transfer syntaxes), for readers that inflate it
+ * themselves (dcmjs). Throws InflationLimitExceeded or DicomParseError.
+ */
+export function checkInflation(bytes: Uint8Array, policy: InflationPolicy = CEILING_ONLY): void {
+  const { metaEnd, transferSyntaxUid } = readFileMeta(bytes);
+  if (transferSyntaxUid === TRANSFER_SYNTAX.deflatedExplicitLittle) inflateDataSet(bytes, metaEnd, policy);
+}
+
+/**
+ * Walks a whole Part 10 file. Throws DicomParseError with a value-free reason
+ * (InflationLimitExceeded for a deflated data set beyond its limit).
+ */
+export function scanPart10(bytes: Uint8Array, options: ScanOptions = {}): ScannedFile {
+  const { meta, metaEnd, transferSyntaxUid } = readFileMeta(bytes);
   let dataSet = bytes;
   let start = metaEnd;
   if (transferSyntaxUid === TRANSFER_SYNTAX.deflatedExplicitLittle) {
-    try {
-      dataSet = new Uint8Array(lazyZlib().inflateRawSync(bytes.subarray(metaEnd)));
-    } catch {
-      throw new DicomParseError('malformed: the deflated data set cannot be inflated');
-    }
+    dataSet = inflateDataSet(bytes, metaEnd, options.inflation ?? CEILING_ONLY);
     start = 0;
   }
   const syntax: Syntax = {

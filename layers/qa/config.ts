@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_INFLATION_POLICY, INFLATION_CEILING_BYTES, MAX_INFLATION_RATIO } from '../dicom/inflation';
 import type { ConfiguredSeverity, Severity } from './types';
 
 /**
@@ -52,6 +53,16 @@ export const qaConfigSchema = z.object({
   rules: z.record(z.string(), severity).default({}),
   /** Hours after sealing before announced files that never arrived are marked missing. */
   missingFileGraceHours: z.number().positive().max(24 * 90).default(24),
+  /**
+   * How far a Deflated Explicit VR Little Endian file may inflate at intake (Parse; the same
+   * check runs on originals offline): at most `maxRatio` times the object's declared size above
+   * a 16 MiB floor, and never beyond `maxBytes`, itself at most the 256 MiB ceiling every reader
+   * keeps. Beyond: quarantined as InflationLimitExceeded (docs/deidentification.md).
+   */
+  inflation: z.object({
+    maxBytes: z.number().int().positive().max(INFLATION_CEILING_BYTES).default(DEFAULT_INFLATION_POLICY.maxBytes),
+    maxRatio: z.number().min(1).max(MAX_INFLATION_RATIO).default(DEFAULT_INFLATION_POLICY.maxRatio),
+  }).strict().default({}),
 }).strict();
 
 export type QaConfig = z.output<typeof qaConfigSchema>;

@@ -38,14 +38,16 @@ function applies(rule: RuleMeta, config: QaConfig, phase: InstanceContext['phase
 export function evaluateInstance(bytes: Uint8Array, options: InstanceOptions = {}): InstanceEvaluation {
   let view: DatasetView | undefined;
   let parseError: string | undefined;
+  const config = options.config ?? DEFAULT_QA_CONFIG;
+  const phase = options.phase ?? 'deidentified';
   try {
-    view = new DatasetView(scanPart10(bytes));
+    // Originals (checked offline before upload) meet the intake inflation policy Parse applies;
+    // de-identified copies passed it already and are read within the ceiling.
+    view = new DatasetView(scanPart10(bytes, phase === 'original' ? { inflation: config.inflation } : {}));
   } catch (error) {
     if (!(error instanceof DicomParseError)) throw error;
     parseError = error.message;
   }
-  const config = options.config ?? DEFAULT_QA_CONFIG;
-  const phase = options.phase ?? 'deidentified';
   const context: InstanceContext = {
     view, config, phase,
     ...(parseError !== undefined ? { parseError } : {}),
