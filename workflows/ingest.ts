@@ -4,7 +4,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { FunctionKey } from '../functions/registry';
-import { PLATFORM_ERRORS, TRANSIENT_ERRORS } from './contracts';
+import { PLATFORM_ERRORS, RESOURCE_LIMIT_ERRORS, TRANSIENT_ERRORS } from './contracts';
 
 export type IngestFunctionKey = Extract<FunctionKey, 'parse' | 'deidentify' | 'verify' | 'qa' | 'stage' | 'quarantine'>;
 export type IngestFunctions = Readonly<Record<IngestFunctionKey, lambda.IFunction>>;
@@ -61,6 +61,16 @@ export function invokeStep(
   return { task, result };
 }
 
+/**
+ * A task that ran out of memory or time is tried once more (a container already short of
+ * memory, a slow start), not more: the same file in the same function fails the same way.
+ */
+export const RESOURCE_LIMIT_RETRY: sfn.RetryProps = {
+  errors: [...RESOURCE_LIMIT_ERRORS],
+  interval: Duration.seconds(5),
+  maxAttempts: 1,
+};
+
 const at = (path: string): string => sfn.JsonPath.stringAt(path);
 
 /**
@@ -70,6 +80,7 @@ const at = (path: string): string => sfn.JsonPath.stringAt(path);
  *   AlreadyHandled? (true) -> SkipAlreadyHandled
  *   QaOutcome? ('quarantine') -> QuarantineForQa -> Quarantined
  *   a platform error (PLATFORM_ERRORS: broken deployment, retries exhausted) -> PipelineFault
+ *   out of memory or time (RESOURCE_LIMIT_ERRORS), after one more try -> Quarantine (code ResourceLimit)
  *   any other task error (Catch States.ALL, error at $.error) -> Quarantine -> Quarantined
  *   a quarantine task that fails after its retries -> QuarantineFailed
  */
@@ -134,7 +145,10 @@ export function ingestDefinition(scope: Construct, fns: IngestFunctions): sfn.IC
     cause: 'A platform error, not the file: the object is still in the intake bucket; fix and redrive the execution',
   });
   for (const step of [parse, deidentify, verify, qa, stage]) {
+    step.task.addRetry(RESOURCE_LIMIT_RETRY);
     step.task.addCatch(pipelineFault, { errors: [...PLATFORM_ERRORS], resultPath: '$.error' });
+    // Named before States.ALL so that the routing is explicit: the file's fault, not the platform's.
+    step.task.addCatch(quarantine.task, { errors: [...RESOURCE_LIMIT_ERRORS], resultPath: '$.error' });
     step.task.addCatch(quarantine.task, { errors: ['States.ALL'], resultPath: '$.error' });
   }
 

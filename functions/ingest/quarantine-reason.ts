@@ -1,6 +1,6 @@
 import { RECORDABLE_ERRORS } from '../../layers/common/errors';
 import { RULE_FOR_ERROR } from '../../layers/qa';
-import type { QaFinding, QuarantineInput } from '../../workflows/contracts';
+import { RESOURCE_LIMIT, RESOURCE_LIMIT_ERRORS, type QaFinding, type QuarantineInput } from '../../workflows/contracts';
 
 export interface QuarantineReason {
   /** A rule id or an error name: what a curator filters by. */
@@ -29,6 +29,10 @@ export function quarantineReason(state: QuarantineInput): QuarantineReason {
     };
   }
   const name = state.error?.Error ?? 'Unknown';
+  if ((RESOURCE_LIMIT_ERRORS as readonly string[]).includes(name)) {
+    // Lambda's own message (a request id, a signal) says nothing more to a curator than its name.
+    return { code: RESOURCE_LIMIT, message: `${RESOURCE_LIMIT}: a task ran out of memory or time on this file twice (${name})`, failedAfter };
+  }
   const detail = RECORDABLE_ERRORS.has(name) || KNOWN_NAMES.has(name) ? causeMessage(state.error?.Cause) : undefined;
   return { code: name, message: truncate(detail ? `${name}: ${detail}` : `${name} (details withheld)`), failedAfter };
 }

@@ -1,5 +1,7 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import { Json, Synthesized, byMetadata, renderDefinition, synthCommons } from './synth';
+import { quarantineReason } from '../../functions/ingest/quarantine-reason';
+import { RESOURCE_LIMIT_ERRORS, type QuarantineInput } from '../../workflows/contracts';
 
 // aws-local-stepfunctions 3 needs Promise.withResolvers (Node 22+); jest's vm has its own Promise.
 const P = Promise as PromiseConstructor & { withResolvers?: unknown };
@@ -106,6 +108,30 @@ describe('ingest execution', () => {
       await expect(result).rejects.toMatchObject({ cause: { name: 'PipelineFault' } });
       expect(calls.Quarantine).toBeUndefined();
     }
+  });
+
+  it.each([...RESOURCE_LIMIT_ERRORS])('quarantines, as ResourceLimit, a file on which a task fails with %s twice', async (error) => {
+    for (const state of ['Parse', 'Deidentify', 'Verify', 'Qa', 'Stage']) {
+      const calls: Record<string, Json[]> = {};
+      const out = await run(ingest, event, { ...happy, [state]: () => { throw named(error, 'RequestId: 1 Error: Runtime exited with error: signal: killed'); } }, calls);
+      expect(calls[state]).toHaveLength(2);
+      expect(calls.Quarantine).toHaveLength(1);
+      expect(calls.Stage ?? []).toHaveLength(state === 'Stage' ? 2 : 0);
+      expect(out).toMatchObject({ quarantine: { reason: 'error' } });
+      const reason = quarantineReason(calls.Quarantine![0] as unknown as QuarantineInput);
+      expect(reason.code).toBe('ResourceLimit');
+      expect(reason.message).toContain(error);
+      expect(reason.message).not.toContain('RequestId');
+    }
+  });
+
+  it('carries on when a task that ran out of memory succeeds on its second try', async () => {
+    const calls: Record<string, Json[]> = {};
+    let failures = 0;
+    await run(ingest, event, { ...happy, Verify: () => { if (failures++ < 1) throw named('Runtime.OutOfMemory', 'x'); return { passed: true, checks: 1 }; } }, calls);
+    expect(calls.Verify).toHaveLength(2);
+    expect(calls.Stage).toHaveLength(1);
+    expect(calls.Quarantine).toBeUndefined();
   });
 
   it('fails as QuarantineFailed when quarantine itself fails', async () => {

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS, FunctionKey } from '../../functions/registry';
-import { PIPELINE_EVENT_SOURCE, PLATFORM_ERRORS, SUBMISSION_READY, TRANSIENT_ERRORS } from '../../workflows/contracts';
+import { PIPELINE_EVENT_SOURCE, PLATFORM_ERRORS, RESOURCE_LIMIT_ERRORS, SUBMISSION_READY, TRANSIENT_ERRORS } from '../../workflows/contracts';
 import { Json, Synthesized, byMetadata, functionLogicalId, renderDefinition, synthCommons } from './synth';
 
 // asl-validator ships no types.
@@ -30,6 +30,8 @@ beforeAll(() => {
 const tasksOf = (d: Definition): [string, State][] => Object.entries(d.States).filter(([, st]) => st.Type === 'Task');
 const invokedFunction = (st: State): string | undefined => functionIdOfLogicalId.get(functionLogicalId(st.Parameters?.FunctionName));
 const expectedRetry = { ErrorEquals: [...TRANSIENT_ERRORS], IntervalSeconds: 2, BackoffRate: 2, MaxAttempts: 3 };
+const resourceLimitRetry = { ErrorEquals: [...RESOURCE_LIMIT_ERRORS], IntervalSeconds: 5, MaxAttempts: 1 };
+const INGEST_PROCESSING = ['Parse', 'Deidentify', 'Verify', 'Qa', 'Stage'];
 
 describe('event rules', () => {
   it('starts the ingest workflow for S3 Object Created events under intake/ of the intake bucket, from the default bus', () => {
@@ -109,11 +111,14 @@ describe('state machines', () => {
       for (const [name, st] of tasksOf(d)) {
         expect(st.Resource).toBe('arn:aws:states:::lambda:invoke');
         expect(st.Parameters?.FunctionName).toEqual(expect.stringContaining(':function:'));
-        expect(st.Retry).toEqual([expectedRetry]);
-        // The last catch takes everything; an ingest processing task may first send platform errors to PipelineFault.
+        expect(st.Retry).toEqual(d === ingest && INGEST_PROCESSING.includes(name) ? [expectedRetry, resourceLimitRetry] : [expectedRetry]);
+        // The last catch takes everything; an ingest processing task may first send platform errors to PipelineFault
+        // (and name the resource-limit errors it quarantines).
         const c = st.Catch!.at(-1);
         expect(c).toMatchObject({ ErrorEquals: ['States.ALL'] });
-        for (const earlier of st.Catch!.slice(0, -1)) expect(d.States[String(earlier.Next)]?.Type).toBe('Fail');
+        for (const earlier of st.Catch!.slice(0, -1)) {
+          if (earlier.Next !== c!.Next) expect(d.States[String(earlier.Next)]?.Type).toBe('Fail');
+        }
         const target = d.States[String(c!.Next)];
         expect(`${name} -> ${String(c!.Next)}: ${target?.Type}`).toMatch(/: (Task|Fail)$/);
         if (target?.Type === 'Task') expect(invokedFunction(target)).toBe(FUNCTIONS.quarantine.id);
@@ -134,15 +139,17 @@ describe('ingest definition follows workflows/contracts.ts', () => {
     expect(ingest.StartAt).toBe('Parse');
   });
 
-  it('sends platform errors to PipelineFault, other processing errors into $.error and Quarantine, and quarantine failures into QuarantineFailed', () => {
-    for (const name of ['Parse', 'Deidentify', 'Verify', 'Qa', 'Stage']) {
+  it('sends platform errors to PipelineFault, running out of memory or time and other processing errors into $.error and Quarantine, and quarantine failures into QuarantineFailed', () => {
+    for (const name of INGEST_PROCESSING) {
       expect(ingest.States[name]!.Catch).toEqual([
         { ErrorEquals: [...PLATFORM_ERRORS], ResultPath: '$.error', Next: 'PipelineFault' },
+        { ErrorEquals: [...RESOURCE_LIMIT_ERRORS], ResultPath: '$.error', Next: 'Quarantine' },
         { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Quarantine' },
       ]);
     }
     expect(ingest.States.PipelineFault?.Type).toBe('Fail');
     expect(PLATFORM_ERRORS).not.toContain('DicomParseError');
+    for (const name of RESOURCE_LIMIT_ERRORS) expect(PLATFORM_ERRORS as readonly string[]).not.toContain(name);
     for (const name of ['Quarantine', 'QuarantineForQa']) {
       expect(ingest.States[name]!.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'QuarantineFailed' })]);
       expect(ingest.States[name]!.Parameters?.['Payload.$']).toBe('$');
