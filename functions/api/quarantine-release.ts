@@ -9,6 +9,7 @@ import { publishReleased, recheck } from '../qa/release';
 import { submissionReport } from '../qa/report-data';
 import { storeReport } from '../qa/store-report';
 import { quarantinePath } from './quarantine-get';
+import { OwnershipConflict } from '../../layers/catalog/ownership';
 
 /**
  * POST /quarantine/{id}/release (curators), body `{reason, override?: ruleIds[]}`:
@@ -49,7 +50,12 @@ export const handler = httpHandler({
     await audit('quarantine.release-refused', { blockingRules: rules });
     throw new Conflict(`the file still fails: ${rules.join(', ')}${rules.some((r) => ruleById(r)?.overridable) ? ' (overridable rules must be named in override)' : ''}`);
   }
-  const outcome = await publishReleased(record, submission, check, at);
+  // The recheck found no ownership conflict; a file racing into the same UIDs meanwhile is refused here.
+  const outcome = await publishReleased(record, submission, check, at).catch(async (error: unknown) => {
+    if (!(error instanceof OwnershipConflict)) throw error;
+    await audit('quarantine.release-refused', { blockingRules: ['OwnershipConflict'] });
+    throw new Conflict('the file still fails: OwnershipConflict');
+  });
   if (!outcome.restored) throw new Conflict('the file was released by someone else meanwhile');
   await qaRepository().reviewQuarantine(record.quarantineId, { action: 'released', by: caller.subject, at, reason: body.reason, overrides: body.override });
   await audit('quarantine.release', { studyUid: check.ids.studyUid, published: outcome.published, findings: check.findings.map((f) => f.ruleId) });

@@ -37,8 +37,8 @@ export function quarantineReason(state: QuarantineInput): QuarantineReason {
   return { code: name, message: truncate(detail ? `${name}: ${detail}` : `${name} (details withheld)`), failedAfter };
 }
 
-/** Names of hilum's own errors beyond the shared list. */
-const KNOWN_NAMES = new Set(['SizeMismatch', 'ObjectMissing']);
+/** Names of hilum's own errors beyond the shared list (OwnershipConflict: layers/catalog/ownership.ts). */
+const KNOWN_NAMES = new Set(['SizeMismatch', 'ObjectMissing', 'OwnershipConflict']);
 
 function causeMessage(cause: string | undefined): string | undefined {
   if (!cause) return undefined;

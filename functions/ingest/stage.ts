@@ -12,11 +12,17 @@ import type { StageResult } from '../../workflows/contracts';
 import { buckets, catalog, objects } from '../shared/context';
 import { releasedKey } from '../shared/intake-key';
 import { announceIfReady } from '../shared/readiness';
+import { OwnershipConflict } from '../../layers/catalog/ownership';
+import { auditLog } from '../qa/context';
 
 /**
  * Copies a verified, QA-passed object to the released bucket, checks the copy,
  * records it in the catalog, and only then deletes the intake original and the
  * work copy. The released object stays invisible until its submission is published.
+ * First it claims the instance's study for the submission's project and site (and
+ * its series and SOP UIDs for that study): a file that would join what another
+ * project, site, study or series owns is audited and thrown out as
+ * OwnershipConflict (the workflow quarantines it) before any byte is released.
  */
 export const handler = taskHandler(z.object({
   bucket: z.string().min(1),
@@ -37,6 +43,19 @@ export const handler = taskHandler(z.object({
   const sha256 = createHash('sha256').update(bytes).digest();
   const target = releasedKey(input.studyUid, input.seriesUid, input.sopUid);
   const released = buckets.released();
+  const claim = { studyUid: input.studyUid, seriesUid: input.seriesUid, sopUid: input.sopUid, project: submission.project, site: submission.site };
+  try {
+    await catalog().claimOwnership(claim);
+  } catch (error) {
+    if (error instanceof OwnershipConflict) {
+      await auditLog().append({
+        actor: 'system:stage', action: 'ingest.ownership-conflict', targetType: 'study', targetId: input.studyUid,
+        details: { submissionId: input.submissionId, fileId: input.fileId, project: submission.project, site: submission.site, conflict: error.conflict, seriesUid: input.seriesUid, sopUid: input.sopUid },
+      });
+      logger.warn('ownership conflict', { submissionId: input.submissionId, fileId: input.fileId, conflict: error.conflict });
+    }
+    throw error;
+  }
 
   // S3 checks ChecksumSHA256 on arrival, so a stored copy is a verified copy.
   await s3Client().send(new PutObjectCommand({

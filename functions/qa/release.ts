@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { summarizeStudy, type Instance, type Submission } from '../../layers/catalog/entities';
 import type { QuarantineRecord } from '../../layers/catalog/qa-repository';
 import { instanceCatalogFields } from '../../layers/catalog/dicom-fields';
-import { deidentify, profileForProject, verifyDeidentified } from '../../layers/dicom';
+import { deidentify, keyFingerprint, parseDicom, profileForProject, verifyDeidentified, verifySiteDeidentified } from '../../layers/dicom';
 import { evaluateInstance, recordedFactsOf, ruleById, type Finding } from '../../layers/qa';
 import { DatasetView, QA_TAG } from '../../layers/qa/dataset-view';
 import { scanPart10 } from '../../layers/dicom/part10';
@@ -10,6 +10,7 @@ import { TransientError } from '../../layers/common/errors';
 import { buckets, catalog, deidSecret, objects } from '../shared/context';
 import { releasedKey } from '../shared/intake-key';
 import { projectQaConfig, qaRepository } from './context';
+import { OwnershipConflict, type StudyOwner } from '../../layers/catalog/ownership';
 
 export type ReleaseCheck =
   | { readonly ok: true; readonly bytes: Uint8Array; readonly findings: readonly Finding[]; readonly ids: { studyUid: string; seriesUid: string; sopUid: string } }
@@ -18,15 +19,25 @@ export type ReleaseCheck =
 /**
  * Re-runs the pipeline's checks on a quarantined file: for an original (PHI)
  * upload, de-identify -> verify -> instance QA, exactly as the ingest workflow
- * does; for a de-identified copy a study rule sent back, instance QA again and
+ * does (a file the site de-identified is kept as received and its shape verified,
+ * as the workflow does: the engine again would remap its UIDs a second time);
+ * for a de-identified copy a study rule sent back, instance QA again and
  * the study findings it was quarantined for. Blocking findings the curator did
- * not override (and the verifier's, which nobody can) stop the release.
+ * not override (and the verifier's, which nobody can) stop the release, as does
+ * an ownership conflict (`OwnershipConflict`: the file would join a study, series
+ * or SOP UID of another project, site or study), which nobody can override either.
  */
 export async function recheck(record: QuarantineRecord, submission: Submission, bytes: Uint8Array, overrides: readonly string[]): Promise<ReleaseCheck> {
   const config = await projectQaConfig(submission.project);
   let output = bytes;
   let findings: Finding[];
-  if (record.objectKind === 'original') {
+  if (record.objectKind === 'original' && submission.deidentifiedAtSite) {
+    const fingerprint = keyFingerprint({ secret: await deidSecret(), project: submission.project });
+    const verification = verifySiteDeidentified(bytes, profileForProject(submission.project), fingerprint);
+    const failedChecks = verification.passed ? [] : [...new Set(verification.failures.map((f) => (f.keyword ? `${f.check}:${f.keyword}` : f.check)))];
+    const burnedIn = verification.passed && parseDicom(bytes).summary.burnedInAnnotation?.trim().toUpperCase() === 'YES';
+    findings = [...evaluateInstance(bytes, { config, deidOutcome: burnedIn ? 'needs-pixel-review' : 'ok', verification: { passed: verification.passed, failedChecks } }).findings];
+  } else if (record.objectKind === 'original') {
     const original = evaluateInstance(bytes, { config, phase: 'original' });
     const unreadable = original.findings.filter((f) => f.ruleId === 'dicom.parses');
     if (unreadable.length > 0) return { ok: false, blocking: unreadable };
@@ -44,6 +55,8 @@ export async function recheck(record: QuarantineRecord, submission: Submission, 
   const view = evaluateInstance(output, { config }).view;
   if (!view) return { ok: false, blocking: findings.filter((f) => f.severity === 'quarantine') };
   const ids = { studyUid: view.text(QA_TAG.StudyInstanceUID), seriesUid: view.text(QA_TAG.SeriesInstanceUID), sopUid: view.text(QA_TAG.SOPInstanceUID) };
+  const conflict = await catalog().findOwnershipConflict({ ...ids, project: submission.project, site: submission.site });
+  if (conflict) findings.push({ ruleId: 'OwnershipConflict', severity: 'quarantine', message: new OwnershipConflict(conflict).message });
 
   const claim = { ...ids, sha256: sha256Hex(output), fileId: record.fileId, submissionId: record.submissionId, at: new Date().toISOString() };
   const claimed = await qaRepository().claimSop(claim);
@@ -57,13 +70,17 @@ export async function recheck(record: QuarantineRecord, submission: Submission, 
 }
 
 /**
- * Publishes a released file: the de-identified copy into the released bucket
+ * Publishes a released file: its study, series and SOP claimed for the
+ * submission's project and site (OwnershipConflict before any byte is stored when
+ * another owns them), the de-identified copy into the released bucket
  * (confirmed by size), the file's outcome back to staged with its instance
  * record, and, when its submission is already published, its study re-indexed
  * and published. Returns false when another release got there first.
  */
 export async function publishReleased(record: QuarantineRecord, submission: Submission, check: Extract<ReleaseCheck, { ok: true }>, now: string): Promise<{ restored: boolean; published: boolean }> {
   const { bytes, ids } = check;
+  const owner: StudyOwner = { project: submission.project, site: submission.site };
+  await catalog().claimOwnership({ ...ids, ...owner });
   const target = releasedKey(ids.studyUid, ids.seriesUid, ids.sopUid);
   const sha256 = sha256Hex(bytes);
   await objects().put(buckets.released(), target, bytes, { metadata: { sha256 } });
@@ -88,8 +105,8 @@ export async function publishReleased(record: QuarantineRecord, submission: Subm
   const current = await catalog().getSubmission(submission.submissionId);
   if (current?.status !== 'published') return { restored: true, published: false };
   const instances = await catalog().listInstances(ids.studyUid);
-  await catalog().upsertStudyAggregate(summarizeStudy(instances, now));
-  await catalog().publishStudy(ids.studyUid, now);
+  await catalog().upsertStudyAggregate(summarizeStudy(instances, now, await catalog().getStudyOwner(ids.studyUid) ?? owner));
+  await catalog().publishStudy(ids.studyUid, now, owner);
   return { restored: true, published: true };
 }
 

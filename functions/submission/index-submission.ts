@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { summarizeStudy } from '../../layers/catalog/entities';
 import { summarizeSeries } from '../../layers/catalog/commons-entities';
+import { assertOwnedBy } from '../../layers/catalog/ownership';
 import { logger } from '../../layers/common/powertools';
 import { taskHandler } from '../../layers/common/task';
 import type { IndexResult } from '../../workflows/contracts';
@@ -11,7 +12,12 @@ export class SubmissionNotSealed extends Error {
   override readonly name = 'SubmissionNotSealed';
 }
 
-/** Builds (or rebuilds) the study and series records of every study the submission touched, from its instances. */
+/**
+ * Builds (or rebuilds) the study and series records of every study the submission
+ * touched, from its instances. A study keeps the project and site it was claimed
+ * for; one claimed by another project or site, or holding another's instances, is
+ * refused (StudyOwnershipInconsistent fails the workflow) rather than re-owned.
+ */
 export const handler = taskHandler(z.object({ submissionId: z.string().uuid() }), async ({ submissionId }): Promise<IndexResult> => {
   const submission = await catalog().getSubmission(submissionId);
   if (!submission || submission.status === 'open') throw new SubmissionNotSealed('the submission is not sealed');
@@ -21,7 +27,10 @@ export const handler = taskHandler(z.object({ submissionId: z.string().uuid() })
   for (const studyUid of studyUids) {
     const instances = await catalog().listInstances(studyUid);
     if (instances.length === 0) continue;
-    await catalog().upsertStudyAggregate(summarizeStudy(instances, now));
+    // A study staged before claims existed has no owner yet: this submission's, if its instances agree.
+    const owner = await catalog().getStudyOwner(studyUid) ?? submission;
+    assertOwnedBy(owner, [submission]);
+    await catalog().upsertStudyAggregate(summarizeStudy(instances, now, owner));
     await catalog().putSeries(summarizeSeries(instances, now));
     instanceCount += instances.length;
   }

@@ -5,14 +5,18 @@ import type { PublishResult } from '../../workflows/contracts';
 import { catalog } from '../shared/context';
 import { SubmissionNotSealed } from './index-submission';
 
-/** Makes the submission's indexed studies visible to researchers; a repeated event publishes nothing twice. */
+/**
+ * Makes the submission's indexed studies visible to researchers; a repeated event
+ * publishes nothing twice. Only studies of the submission's own project and site
+ * are published (a conditional write); any other is refused, never published.
+ */
 export const handler = taskHandler(z.object({ submissionId: z.string().uuid() }), async ({ submissionId }): Promise<PublishResult> => {
   const submission = await catalog().getSubmission(submissionId);
   if (!submission || submission.status === 'open') throw new SubmissionNotSealed('the submission is not sealed');
   const now = new Date().toISOString();
   let published = 0;
   for (const studyUid of await catalog().listSubmissionStudyUids(submissionId)) {
-    if (await catalog().publishStudy(studyUid, now)) published += 1;
+    if (await catalog().publishStudy(studyUid, now, { project: submission.project, site: submission.site })) published += 1;
   }
   const first = await catalog().markSubmissionPublished(submissionId, now);
   logger.info('published', { submissionId, studies: published, alreadyPublished: !first });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Instance } from '../../layers/catalog/entities';
+import { assertOwnedBy } from '../../layers/catalog/ownership';
 import { evaluateStudies, evaluateSubmission, filesToQuarantine, type Finding, type InstanceFacts } from '../../layers/qa';
 import { logger } from '../../layers/common/powertools';
 import { taskHandler } from '../../layers/common/task';
@@ -24,6 +25,9 @@ export const handler = taskHandler(z.object({ submissionId: z.string().uuid() })
   const [files, studyUids] = await Promise.all([catalog().listFiles(submissionId), catalog().listSubmissionStudyUids(submissionId)]);
   const instances: Instance[] = [];
   for (const studyUid of studyUids) instances.push(...await catalog().listInstances(studyUid));
+  // Staging's claims keep every instance of these studies in this project and site;
+  // if older data breaks that, the rules (and this submission's report) must not see another owner's instances.
+  assertOwnedBy(submission, instances);
 
   const ownFiles = new Set(files.filter((f) => f.status === 'staged').map((f) => f.fileId));
   const studyFindings = evaluateStudies(instances.map(factsOf), config)

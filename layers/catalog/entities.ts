@@ -3,6 +3,8 @@
  * Nothing in the catalog is PHI: UIDs are the remapped ones, file names are never
  * stored (a site's file names can carry patient names or original UIDs).
  */
+import { assertOwnedBy, type StudyOwner } from './ownership';
+
 export type SubmissionStatus = 'open' | 'sealed' | 'published';
 
 export interface Submission {
@@ -131,17 +133,20 @@ export type StudyAggregate = Omit<Study, 'status' | 'publishedAt'>;
 /**
  * Aggregates a study from all its instances (idempotent: same instances, same
  * aggregate). Instances of every submission that touched the study are included,
- * so the submission list needs no merging with what was stored before.
+ * so the submission list needs no merging with what was stored before. Project
+ * and site are the study's owner (its claim), never derived from the instances:
+ * an instance of another owner makes it throw StudyOwnershipInconsistent.
  */
-export function summarizeStudy(instances: readonly Instance[], now: string): StudyAggregate {
+export function summarizeStudy(instances: readonly Instance[], now: string, owner: StudyOwner): StudyAggregate {
   const first = instances[0];
   if (!first) throw new Error('a study needs at least one instance');
+  assertOwnedBy(owner, instances);
   const series = new Set(instances.map((i) => i.seriesUid));
   const modalities = [...new Set(instances.map((i) => i.modality).filter((m): m is string => !!m))].sort();
   return {
     studyUid: first.studyUid,
-    project: first.project,
-    site: first.site,
+    project: owner.project,
+    site: owner.site,
     modalities,
     seriesCount: series.size,
     instanceCount: instances.length,

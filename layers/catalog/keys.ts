@@ -30,7 +30,9 @@ export const keys = {
   accessRequest: (requestId: string) => ({ pk: `ACCESSREQ#${requestId}`, sk: 'ACCESSREQ' }),
   accessRequestIndex: (createdAt: string, requestId: string) => ({ gsi1pk: 'ACCESSREQS', gsi1sk: `${createdAt}#${requestId}` }),
   userAccessRequest: (subject: string, createdAt: string, requestId: string) => ({ pk: `USER#${subject}`, sk: `ACCESSREQ#${createdAt}#${requestId}` }),
-  /** Object id (`hilum:<SOP Instance UID>`) -> its study and series: how DRS resolves an id in one GetItem. */
+  /** A series' owner: the one study its UID belongs to, across the whole catalog (claimed with its first staged instance). */
+  seriesOwner: (seriesUid: string) => ({ pk: `SERIESUID#${seriesUid}`, sk: 'OWNER' }),
+  /** Object id (`hilum:<SOP Instance UID>`) -> its study and series: how DRS resolves an id in one GetItem; also the SOP's ownership claim. */
   object: (sopUid: string) => ({ pk: `OBJECT#${sopUid}`, sk: 'OBJECT' }),
   /** The live search snapshot's version pointer. */
   snapshotPointer: () => ({ pk: 'SEARCH', sk: 'SNAPSHOT' }),

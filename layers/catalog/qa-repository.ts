@@ -6,7 +6,8 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import { TransientError } from '../common/errors';
 import type { Instance, Submission } from './entities';
 import { keys } from './keys';
-import { objectRefItem } from './repository';
+import { ownershipConflictAt, ownershipWrites } from './repository';
+import { OwnershipConflict } from './ownership';
 import { QA_PREFIX, qaKeys, QUARANTINE_PARTITION } from './qa-keys';
 
 /** A finding as stored: rule id, severity, value-free message, and what it is about. */
@@ -300,7 +301,11 @@ export class QaRepository {
     ]);
   }
 
-  /** A curator-released file: quarantined -> staged, with its instance record and the submission's study reference. */
+  /**
+   * A curator-released file: quarantined -> staged, with its instance record and the
+   * submission's study reference, under the same ownership claims as staging
+   * (OwnershipConflict when the study, series or SOP belongs to another).
+   */
   async restoreToStaged(file: { submissionId: string; fileId: string; releasedKey: string; at: string }, instance: Instance): Promise<boolean> {
     return this.transact([
       {
@@ -313,13 +318,14 @@ export class QaRepository {
         },
       },
       { Update: { TableName: this.table, Key: keys.submission(file.submissionId), UpdateExpression: 'ADD stagedCount :one, quarantinedCount :minus', ExpressionAttributeValues: { ':one': 1, ':minus': -1 } } },
+      ...ownershipWrites(this.table, instance),
       { Put: { TableName: this.table, Item: { ...keys.instance(instance.studyUid, instance.seriesUid, instance.sopUid), type: 'instance', ...instance } } },
-      { Put: { TableName: this.table, Item: objectRefItem(instance) } },
       { Put: { TableName: this.table, Item: { ...keys.submissionStudy(file.submissionId, instance.studyUid), type: 'submission-study', studyUid: instance.studyUid } } },
-    ]);
+    ], 2);
   }
 
-  private async transact(items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>): Promise<boolean> {
+  /** `ownershipAt`: where ownershipWrites' items start, when the transaction has them. */
+  private async transact(items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>, ownershipAt?: number): Promise<boolean> {
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
       return true;
@@ -327,6 +333,8 @@ export class QaRepository {
       if (error instanceof TransactionCanceledException) {
         const reasons = error.CancellationReasons ?? [];
         if (reasons[0]?.Code === 'ConditionalCheckFailed') return false;
+        const conflict = ownershipAt === undefined ? undefined : ownershipConflictAt(error, ownershipAt);
+        if (conflict) throw new OwnershipConflict(conflict);
         if (reasons.some((r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError')) throw new TransientError('a concurrent write to the same file; retry');
         if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) throw new FileStateChanged('the instance record belongs to another file');
       }

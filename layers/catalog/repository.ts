@@ -6,6 +6,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import { TransientError } from '../common/errors';
 import { decodeCursor, encodeCursor, getItem, queryAllByPrefix, stripKeys } from './table-io';
 import { Instance, Study, StudyAggregate, Submission, SubmissionFile } from './entities';
+import { OwnershipConflict, StudyOwnershipInconsistent, type InstanceClaim, type OwnershipConflictKind, type StudyOwner } from './ownership';
 import type { Caller } from '../common/auth';
 import type { Case, Cohort, Grant, Project, Release, Series, SnapshotPointer } from './commons-entities';
 import { keys, PREFIX, PROJECTS_PARTITION, PUBLISHED_PARTITION, RELEASES_PARTITION } from './keys';
@@ -102,16 +103,55 @@ export class CatalogRepository {
   /**
    * Records a staged file: its instance, the study it belongs to, its outcome and the
    * submission's counters, in one transaction. Returns false when the file already
-   * had an outcome (a repeated event), in which case nothing is written.
+   * had an outcome (a repeated event), in which case nothing is written. The same
+   * transaction claims (or re-asserts) the study for the instance's project and site,
+   * the series for the study and the SOP for the series: when any of them belongs to
+   * another, nothing is written and OwnershipConflict is thrown.
    */
   async recordStaged(file: { submissionId: string; fileId: string; releasedKey: string; handledAt: string }, instance: Instance): Promise<boolean> {
     return this.recordOutcome(file.submissionId, file.fileId, 'staged', {
       releasedKey: file.releasedKey, studyUid: instance.studyUid, handledAt: file.handledAt,
     }, [
+      ...ownershipWrites(this.table, instance),
       { Put: { TableName: this.table, Item: { ...keys.instance(instance.studyUid, instance.seriesUid, instance.sopUid), type: 'instance', ...instance } } },
-      { Put: { TableName: this.table, Item: objectRefItem(instance) } },
       { Put: { TableName: this.table, Item: { ...keys.submissionStudy(file.submissionId, instance.studyUid), type: 'submission-study', studyUid: instance.studyUid } } },
     ]);
+  }
+
+  /**
+   * Claims an instance's study, series and SOP UIDs for its project and site before
+   * any of its bytes are stored (Stage and a curator's release call it ahead of the
+   * released bucket), so a conflicting file never overwrites or sits beside another
+   * owner's objects. Idempotent for the owner; OwnershipConflict for anyone else.
+   */
+  async claimOwnership(claim: InstanceClaim): Promise<void> {
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: ownershipWrites(this.table, claim) }));
+    } catch (error) {
+      const conflict = ownershipConflictAt(error, 0);
+      if (conflict) throw new OwnershipConflict(conflict);
+      if (isCancelledByConflict(error)) throw new TransientError('a concurrent claim of the same study; retry');
+      throw error;
+    }
+  }
+
+  /** The project and site a study was claimed for; undefined when it has no claim (none staged yet, or staged before claims existed). */
+  async getStudyOwner(studyUid: string): Promise<StudyOwner | undefined> {
+    const study = await this.get<Partial<StudyOwner>>(keys.study(studyUid));
+    return study?.project !== undefined && study.site !== undefined ? { project: study.project, site: study.site } : undefined;
+  }
+
+  /** Which claim an instance would run into, read without writing (a curator's release checks it first); undefined when none. */
+  async findOwnershipConflict(claim: InstanceClaim): Promise<OwnershipConflictKind | undefined> {
+    const [study, series, object] = await Promise.all([
+      this.get<StudyOwner>(keys.study(claim.studyUid)),
+      this.get<{ studyUid: string }>(keys.seriesOwner(claim.seriesUid)),
+      this.get<ObjectRef>(keys.object(claim.sopUid)),
+    ]);
+    if (study?.project !== undefined && (study.project !== claim.project || study.site !== claim.site)) return 'study';
+    if (series && series.studyUid !== claim.studyUid) return 'series';
+    if (object && (object.studyUid !== claim.studyUid || object.seriesUid !== claim.seriesUid)) return 'sop';
+    return undefined;
   }
 
   /** Records a quarantined file and counts it; false when it already had an outcome. */
@@ -145,43 +185,63 @@ export class CatalogRepository {
 
   /**
    * Writes a study's aggregate without touching its publication state, so a
-   * re-index racing a publication can never hide a published study.
+   * re-index racing a publication can never hide a published study. Project and
+   * site are the study's claim: written only where there is none yet (a study
+   * staged before claims existed), and a differing aggregate is refused
+   * (StudyOwnershipInconsistent), so indexing can never move a study.
    */
   async upsertStudyAggregate(study: StudyAggregate): Promise<void> {
-    const { studyUid: _uid, ...fields } = study;
-    const names: Record<string, string> = { '#status': 'status' };
-    const values: Record<string, unknown> = { ':staged': 'staged', ':type': 'study' };
-    const sets = ['#status = if_not_exists(#status, :staged)', '#type = :type'];
-    names['#type'] = 'type';
+    const { studyUid: _uid, project, site, ...fields } = study;
+    const names: Record<string, string> = { '#status': 'status', '#type': 'type', '#project': 'project', '#site': 'site' };
+    const values: Record<string, unknown> = { ':staged': 'staged', ':type': 'study', ':project': project, ':site': site };
+    const sets = ['#status = if_not_exists(#status, :staged)', '#type = :type', '#project = if_not_exists(#project, :project)', '#site = if_not_exists(#site, :site)'];
     for (const [name, value] of Object.entries(fields)) {
       names[`#${name}`] = name;
       values[`:${name}`] = value;
       sets.push(`#${name} = :${name}`);
     }
-    await this.db.send(new UpdateCommand({
-      TableName: this.table,
-      Key: keys.study(study.studyUid),
-      UpdateExpression: `SET ${sets.join(', ')}, studyUid = :studyUid`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: { ...values, ':studyUid': study.studyUid },
-    }));
+    try {
+      await this.db.send(new UpdateCommand({
+        TableName: this.table,
+        Key: keys.study(study.studyUid),
+        UpdateExpression: `SET ${sets.join(', ')}, studyUid = :studyUid`,
+        ConditionExpression: 'attribute_not_exists(#project) OR (#project = :project AND #site = :site)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ...values, ':studyUid': study.studyUid },
+      }));
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new StudyOwnershipInconsistent('the study belongs to another project or site; it is not re-indexed');
+      throw error;
+    }
   }
 
-  /** Publishes a study once; a second call keeps the first publication time. */
-  async publishStudy(studyUid: string, publishedAt: string): Promise<boolean> {
+  /**
+   * Publishes a study once, for its owner only, and only once indexed with at least
+   * one instance (staging creates the study item when it claims it, and study QA may
+   * send every instance back); a second call keeps the first publication time
+   * (false). A submission of another project or site naming the study is refused
+   * (StudyOwnershipInconsistent), never published.
+   */
+  async publishStudy(studyUid: string, publishedAt: string, owner: StudyOwner): Promise<boolean> {
     try {
       await this.db.send(new UpdateCommand({
         TableName: this.table,
         Key: keys.study(studyUid),
         UpdateExpression: 'SET #status = :published, publishedAt = :at, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
-        ConditionExpression: 'attribute_exists(pk) AND #status <> :published',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':published': 'published', ':at': publishedAt, ...prefixed(keys.publishedStudy(publishedAt, studyUid)) },
+        ConditionExpression: 'attribute_exists(pk) AND #status <> :published AND instanceCount > :none AND #project = :project AND #site = :site',
+        ExpressionAttributeNames: { '#status': 'status', '#project': 'project', '#site': 'site' },
+        ExpressionAttributeValues: {
+          ':published': 'published', ':at': publishedAt, ':none': 0, ':project': owner.project, ':site': owner.site, ...prefixed(keys.publishedStudy(publishedAt, studyUid)),
+        },
       }));
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const study = await this.getStudy(studyUid);
+      if (study && (study.project !== owner.project || study.site !== owner.site)) {
+        throw new StudyOwnershipInconsistent('the study belongs to another project or site; it is not published');
+      }
+      return false;
     }
   }
 
@@ -466,6 +526,9 @@ export class CatalogRepository {
       return true;
     } catch (error) {
       if (isCancelledByCondition(error, 0)) return false;
+      // The extra items start at index 2; a staging transaction puts its ownership claims first.
+      const conflict = status === 'staged' ? ownershipConflictAt(error, 2) : undefined;
+      if (conflict) throw new OwnershipConflict(conflict);
       if (isCancelledByConflict(error)) throw new TransientError('a concurrent write to the same file; retry');
       throw error;
     }
@@ -478,6 +541,56 @@ export class CatalogRepository {
   private queryAll<T>({ pk, prefix }: { pk: string; prefix: string }): Promise<T[]> {
     return queryAllByPrefix<T>(this.db, this.table, pk, prefix);
   }
+}
+
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+const CLAIM_ORDER: readonly OwnershipConflictKind[] = ['study', 'series', 'sop'];
+
+/**
+ * The three conditional writes that claim an instance's place, in CLAIM_ORDER:
+ * the study for its project and site (created `staged` if new; a study item with
+ * another owner fails the condition), the series for the study, the SOP (its
+ * object-id entry) for the series. A transaction that includes them is written
+ * only if every claim holds, which is what makes a study's owner race-safe.
+ */
+export function ownershipWrites(table: string, claim: InstanceClaim): TransactItem[] {
+  return [
+    {
+      Update: {
+        TableName: table,
+        Key: keys.study(claim.studyUid),
+        UpdateExpression: 'SET #project = if_not_exists(#project, :project), #site = if_not_exists(#site, :site), '
+          + 'studyUid = if_not_exists(studyUid, :study), #status = if_not_exists(#status, :staged), #type = if_not_exists(#type, :type)',
+        ConditionExpression: 'attribute_not_exists(#project) OR (#project = :project AND #site = :site)',
+        ExpressionAttributeNames: { '#project': 'project', '#site': 'site', '#status': 'status', '#type': 'type' },
+        ExpressionAttributeValues: { ':project': claim.project, ':site': claim.site, ':study': claim.studyUid, ':staged': 'staged', ':type': 'study' },
+      },
+    },
+    {
+      Put: {
+        TableName: table,
+        Item: { ...keys.seriesOwner(claim.seriesUid), type: 'series-owner', seriesUid: claim.seriesUid, studyUid: claim.studyUid },
+        ConditionExpression: 'attribute_not_exists(pk) OR studyUid = :study',
+        ExpressionAttributeValues: { ':study': claim.studyUid },
+      },
+    },
+    {
+      Put: {
+        TableName: table,
+        Item: objectRefItem(claim),
+        ConditionExpression: 'attribute_not_exists(pk) OR (studyUid = :study AND seriesUid = :series)',
+        ExpressionAttributeValues: { ':study': claim.studyUid, ':series': claim.seriesUid },
+      },
+    },
+  ];
+}
+
+/** The claim whose condition cancelled a transaction, given where ownershipWrites' items start in it. */
+export function ownershipConflictAt(error: unknown, start: number): OwnershipConflictKind | undefined {
+  if (!(error instanceof TransactionCanceledException)) return undefined;
+  const reasons = error.CancellationReasons ?? [];
+  return CLAIM_ORDER.find((_, i) => reasons[start + i]?.Code === 'ConditionalCheckFailed');
 }
 
 /** The object-id index entry of an instance (written with the instance, in the same transaction). */

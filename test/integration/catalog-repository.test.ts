@@ -9,6 +9,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDb, DynamoDbEmulator } from '../../local/emulators/dynamodb';
 import { CatalogRepository, SubmissionNotOpen } from '../../layers/catalog/repository';
 import { Instance, Submission, SubmissionFile } from '../../layers/catalog/entities';
+import { OwnershipConflict, StudyOwnershipInconsistent } from '../../layers/catalog/ownership';
+import { TransientError } from '../../layers/common/errors';
 
 jest.setTimeout(120_000);
 
@@ -45,6 +47,7 @@ describe('CatalogRepository on DynamoDB Local', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
+  const OWNER = { project: 'p', site: 'a' };
   const submission = (id: string): Submission => ({
     submissionId: id, project: 'p', site: 'a', status: 'open', createdBy: 'u', createdAt: '2026-01-01T00:00:00Z',
     fileCount: 0, handledCount: 0, stagedCount: 0, quarantinedCount: 0,
@@ -109,10 +112,10 @@ describe('CatalogRepository on DynamoDB Local', () => {
         totalBytes: 1, submissionIds: ['s'], indexedAt: 't',
       });
       expect((await repo.getStudy(uid))?.status).toBe('staged');
-      expect(await repo.publishStudy(uid, `2026-01-0${uid.slice(-1)}T00:00:00Z`)).toBe(true);
+      expect(await repo.publishStudy(uid, `2026-01-0${uid.slice(-1)}T00:00:00Z`, OWNER)).toBe(true);
     }
-    expect(await repo.publishStudy('2.25.1001', 'later')).toBe(false);
-    expect(await repo.publishStudy('2.25.404', 'later')).toBe(false);
+    expect(await repo.publishStudy('2.25.1001', 'later', OWNER)).toBe(false);
+    expect(await repo.publishStudy('2.25.404', 'later', OWNER)).toBe(false);
     const first = await repo.listPublishedStudies(2);
     expect(first.items.map((s) => s.studyUid)).toEqual(['2.25.1003', '2.25.1002']);
     expect(first.cursor).toBeDefined();
@@ -127,5 +130,104 @@ describe('CatalogRepository on DynamoDB Local', () => {
     });
     expect(await repo.getStudy('2.25.1001')).toMatchObject({ status: 'published', instanceCount: 2, publishedAt: '2026-01-01T00:00:00Z' });
     expect((await repo.listPublishedStudies(10)).items.find((s) => s.studyUid === '2.25.1001')?.instanceCount).toBe(2);
+  });
+
+  // ---- study ownership (issue 11, S1) -----------------------------------------------------------
+
+  const ownedSubmission = (id: string, project: string, site: string): Submission => ({ ...submission(id), project, site });
+  const ownedInstance = (submissionId: string, fileId: string, over: Partial<Instance>): Instance => ({ ...instance(submissionId, fileId, '2.25.1'), ...over });
+
+  /** Stages as the workflow does: a TransientError (DynamoDB cancelled a racing transaction) is retried. */
+  async function stageWithRetry(file: Parameters<CatalogRepository['recordStaged']>[0], inst: Instance): Promise<boolean> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await repo.recordStaged(file, inst);
+      } catch (error) {
+        if (!(error instanceof TransientError) || attempt > 8) throw error;
+        await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
+      }
+    }
+  }
+
+  it('lets exactly one of two projects racing to stage into a new study claim it; the other is refused and writes nothing', async () => {
+    for (let round = 0; round < 6; round += 1) {
+      const studyUid = `2.25.77${round}`;
+      const contenders = [
+        { submissionId: `race-open-${round}`, project: 'open', site: 'site-b', seriesUid: `2.25.88${round}1`, sopUid: `2.25.99${round}1` },
+        { submissionId: `race-seq-${round}`, project: 'sequestered', site: 'site-a', seriesUid: `2.25.88${round}2`, sopUid: `2.25.99${round}2` },
+      ];
+      for (const c of contenders) {
+        await repo.createSubmission(ownedSubmission(c.submissionId, c.project, c.site));
+        await repo.announceFiles(c.submissionId, [file(c.submissionId, 'f1')]);
+      }
+      const outcomes = await Promise.allSettled(contenders.map((c) => stageWithRetry(
+        { submissionId: c.submissionId, fileId: 'f1', releasedKey: 'k', handledAt: 't' },
+        ownedInstance(c.submissionId, 'f1', { studyUid, seriesUid: c.seriesUid, sopUid: c.sopUid, project: c.project, site: c.site }),
+      )));
+      const won = outcomes.findIndex((o) => o.status === 'fulfilled' && o.value === true);
+      expect(won).toBeGreaterThanOrEqual(0);
+      const lost = outcomes[1 - won]!;
+      expect(lost).toMatchObject({ status: 'rejected', reason: expect.any(OwnershipConflict) });
+      expect((lost as PromiseRejectedResult).reason).toMatchObject({ conflict: 'study' });
+
+      const winner = contenders[won]!;
+      const loser = contenders[1 - won]!;
+      expect(await repo.getStudyOwner(studyUid)).toEqual({ project: winner.project, site: winner.site });
+      expect((await repo.listInstances(studyUid)).map((i) => i.project)).toEqual([winner.project]);
+      expect(await repo.getFile(loser.submissionId, 'f1')).toMatchObject({ status: 'announced' });
+      expect(await repo.getSubmission(loser.submissionId)).toMatchObject({ handledCount: 0, stagedCount: 0 });
+      expect(await repo.listSubmissionStudyUids(loser.submissionId)).toEqual([]);
+      expect(await repo.getObjectRef(loser.sopUid)).toBeUndefined();
+    }
+  });
+
+  it('lets exactly one of two projects claim a new study through claimOwnership, however many try', async () => {
+    const attempts = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => (async () => {
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          return await repo.claimOwnership({ studyUid: '2.25.555', seriesUid: `2.25.556${i}`, sopUid: `2.25.557${i}`, project: i % 2 ? 'open' : 'sequestered', site: 'site-x' });
+        } catch (error) {
+          if (!(error instanceof TransientError) || attempt > 8) throw error;
+          await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
+        }
+      }
+    })()));
+    const owner = await repo.getStudyOwner('2.25.555');
+    const expected = attempts.map((_, i) => ((i % 2 ? 'open' : 'sequestered') === owner?.project ? 'fulfilled' : 'rejected'));
+    expect(attempts.map((a) => a.status)).toEqual(expected);
+    expect(expected.filter((e) => e === 'fulfilled')).toHaveLength(3);
+  });
+
+  it('refuses a series that belongs to another study and a SOP that belongs to another series, even of the same owner', async () => {
+    await repo.createSubmission(ownedSubmission('own-1', 'p', 'a'));
+    await repo.announceFiles('own-1', [file('own-1', 'f1'), file('own-1', 'f2'), file('own-1', 'f3'), file('own-1', 'f4')]);
+    const staged = (fileId: string, over: Partial<Instance>) => repo.recordStaged({ submissionId: 'own-1', fileId, releasedKey: 'k', handledAt: 't' }, ownedInstance('own-1', fileId, over));
+    expect(await staged('f1', { studyUid: '2.25.610', seriesUid: '2.25.611', sopUid: '2.25.612' })).toBe(true);
+
+    await expect(staged('f2', { studyUid: '2.25.620', seriesUid: '2.25.611', sopUid: '2.25.622' })).rejects.toMatchObject({ name: 'OwnershipConflict', conflict: 'series' });
+    await expect(staged('f3', { studyUid: '2.25.610', seriesUid: '2.25.631', sopUid: '2.25.612' })).rejects.toMatchObject({ name: 'OwnershipConflict', conflict: 'sop' });
+    await expect(staged('f3', { studyUid: '2.25.630', seriesUid: '2.25.631', sopUid: '2.25.612' })).rejects.toMatchObject({ name: 'OwnershipConflict', conflict: 'sop' });
+    expect(await repo.getObjectRef('2.25.612')).toMatchObject({ studyUid: '2.25.610', seriesUid: '2.25.611' });
+    expect(await repo.listInstances('2.25.620')).toEqual([]);
+    expect(await repo.getFile('own-1', 'f2')).toMatchObject({ status: 'announced' });
+
+    // The owner adds to its own study and series freely (a later submission, another instance).
+    expect(await staged('f4', { studyUid: '2.25.610', seriesUid: '2.25.611', sopUid: '2.25.613' })).toBe(true);
+    expect(await repo.listInstances('2.25.610')).toHaveLength(2);
+    expect(await repo.findOwnershipConflict({ studyUid: '2.25.610', seriesUid: '2.25.611', sopUid: '2.25.614', project: 'p', site: 'a' })).toBeUndefined();
+    expect(await repo.findOwnershipConflict({ studyUid: '2.25.610', seriesUid: '2.25.641', sopUid: '2.25.642', project: 'p', site: 'b' })).toBe('study');
+    expect(await repo.findOwnershipConflict({ studyUid: '2.25.640', seriesUid: '2.25.611', sopUid: '2.25.642', project: 'p', site: 'a' })).toBe('series');
+  });
+
+  it('never moves a study to another project by indexing or publication', async () => {
+    await repo.claimOwnership({ studyUid: '2.25.700', seriesUid: '2.25.701', sopUid: '2.25.702', project: 'sequestered', site: 'site-a' });
+    expect(await repo.publishStudy('2.25.700', '2026-02-01T00:00:00Z', { project: 'sequestered', site: 'site-a' })).toBe(false); // claimed, never indexed
+    const aggregate = { studyUid: '2.25.700', modalities: ['CT'], seriesCount: 1, instanceCount: 1, totalBytes: 1, submissionIds: ['s'], indexedAt: 't' };
+    await expect(repo.upsertStudyAggregate({ ...aggregate, project: 'open', site: 'site-a' })).rejects.toBeInstanceOf(StudyOwnershipInconsistent);
+    await expect(repo.upsertStudyAggregate({ ...aggregate, project: 'sequestered', site: 'site-b' })).rejects.toBeInstanceOf(StudyOwnershipInconsistent);
+    await repo.upsertStudyAggregate({ ...aggregate, project: 'sequestered', site: 'site-a' });
+    await expect(repo.publishStudy('2.25.700', '2026-02-01T00:00:00Z', { project: 'open', site: 'site-b' })).rejects.toBeInstanceOf(StudyOwnershipInconsistent);
+    expect(await repo.getStudy('2.25.700')).toMatchObject({ project: 'sequestered', site: 'site-a', status: 'staged' });
+    expect(await repo.publishStudy('2.25.700', '2026-02-01T00:00:00Z', { project: 'sequestered', site: 'site-a' })).toBe(true);
   });
 });

@@ -22,7 +22,7 @@ describe('study and series aggregates', () => {
       instance({ sopUid: '1', bodyPart: 'CHEST', manufacturer: 'GE', sliceThickness: 1.25, patientAge: 54, patientSex: 'Female', patientPseudonym: 'HILUM-A', studyDescription: 'CT CHEST' }),
       instance({ sopUid: '2', bodyPart: 'CHEST', manufacturer: 'GE', sliceThickness: 5, patientAge: 54, patientSex: 'Female', patientPseudonym: 'HILUM-A', studyDescription: 'CT CHEST' }),
       instance({ sopUid: '3', seriesUid: '2.25.9', bodyPart: 'ABDOMEN', manufacturer: 'SIEMENS', patientAge: 55, studyYear: 2021 }),
-    ], 'now');
+    ], 'now', { project: 'p', site: 'a' });
     expect(study).toMatchObject({
       bodyParts: ['ABDOMEN', 'CHEST'], manufacturers: ['GE', 'SIEMENS'], sliceThicknesses: [1.25, 5], viewPositions: [],
       studyDescription: 'CT CHEST', patientAge: 54, patientSex: 'Female', patientPseudonym: 'HILUM-A', studyYear: 2021,
