@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { startLocalCommons } from '../../local/commons';
+import { credentialsFile, LOCAL_PROFILE } from '../../local/credentials';
 import { HilumApi } from '../lib/api-client';
 import { uploadSubmission } from '../lib/upload';
 import { Command, integerOption, stringOption } from '../command';
@@ -77,6 +78,7 @@ hilum local commons is running.
   S3         ${commons.s3Endpoint} (buckets: ${Object.values(commons.buckets).join(', ')})
   DynamoDB   ${commons.dynamodbEndpoint} (table ${commons.tableName})
   data       ${commons.dataDir}
+  AWS key    ${credentialsFile(commons.dataDir)} (profile ${LOCAL_PROFILE}; every emulator checks SigV4, see docs/local-mode.md)
 
 Published studies: ${studies.length}
 ${studies.map((s) => `  ${s.studyUid}  ${s.modalities.join('/')}  ${s.seriesCount} series, ${s.instanceCount} instances  (${s.project}, ${s.site})`).join('\n')}
