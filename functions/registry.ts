@@ -8,6 +8,7 @@ import { EnvName, ENV } from '../layers/common/env-names';
  */
 export type BucketName = 'intake' | 'quarantine' | 'released';
 export type Access = 'read' | 'write' | 'readwrite';
+export type DeidKeyAccess = 'read' | 'describe' | 'create';
 
 export interface FunctionSpec {
   /** Stable id: the construct id in CDK and the key in the local runtime. */
@@ -19,8 +20,11 @@ export interface FunctionSpec {
   readonly table?: Access;
   /** Puts events on the hilum event bus. */
   readonly putsEvents?: boolean;
-  /** Reads the project de-identification secret. */
-  readonly readsDeidSecret?: boolean;
+  /**
+   * The per-project de-identification keys (Secrets Manager, `<prefix>/projects/<project>/deid-key`):
+   * `read` their values, `describe` their versions only (no value), or `create` them (no value read).
+   */
+  readonly deidKeys?: DeidKeyAccess;
   /** Verifies bearer tokens (API functions). */
   readonly verifiesTokens?: boolean;
   readonly timeoutSeconds: number;
@@ -35,7 +39,7 @@ const task = (id: string, entry: string, description: string, rest: Partial<Func
 });
 
 export const FUNCTIONS = {
-  createSubmission: api('CreateSubmission', 'functions/api/create-submission.ts', 'Opens a submission for a site', { table: 'readwrite' }),
+  createSubmission: api('CreateSubmission', 'functions/api/create-submission.ts', 'Opens a submission for a contributing site; pins the project key version', { table: 'readwrite', deidKeys: 'describe' }),
   requestUploads: api('RequestUploads', 'functions/api/request-uploads.ts', 'Issues presigned PUT (or multipart) URLs into the intake bucket', { table: 'readwrite', buckets: { intake: 'write' } }),
   completeUpload: api('CompleteUpload', 'functions/api/complete-upload.ts', 'Completes a multipart upload', { table: 'read', buckets: { intake: 'write' } }),
   renewUpload: api('RenewUpload', 'functions/api/renew-upload.ts', 'Re-issues presigned URLs for an announced file (resumable uploads)', { table: 'read', buckets: { intake: 'readwrite' } }),
@@ -44,8 +48,10 @@ export const FUNCTIONS = {
   listStudies: api('ListStudies', 'functions/api/list-studies.ts', 'Lists published studies', { table: 'read', buckets: { released: 'read' } }),
   studyFiles: api('StudyFiles', 'functions/api/study-files.ts', 'Presigned GET URLs for the files of a published study', { table: 'read', buckets: { released: 'read' } }),
   search: api('Search', 'functions/api/search.ts', 'Faceted cohort search over the in-memory search snapshot', { table: 'read', buckets: { released: 'read' }, memoryMb: 1536 }),
-  putCases: api('PutCases', 'functions/api/cases.ts', 'Receives a submission\'s cases.csv; pseudonymizes case ids with the project key', { table: 'readwrite', readsDeidSecret: true }),
-  saveProject: api('SaveProject', 'functions/api/projects.ts', 'Creates or updates a project (availability, settings)', { table: 'readwrite' }),
+  putCases: api('PutCases', 'functions/api/cases.ts', 'Receives a submission\'s cases.csv; pseudonymizes case ids with the project key', { table: 'readwrite', deidKeys: 'read' }),
+  saveProject: api('SaveProject', 'functions/api/projects.ts', 'Creates or updates a project (availability, settings, sites) and creates its de-identification key', { table: 'readwrite', deidKeys: 'create' }),
+  saveProjectSites: api('SaveProjectSites', 'functions/api/project-sites.ts', 'Sets the sites that may contribute to a project', { table: 'readwrite' }),
+  siteKey: api('SiteKey', 'functions/api/site-key.ts', 'Gives a contributing site its project\'s de-identification key (audited)', { table: 'read', deidKeys: 'read' }),
   listProjects: api('ListProjects', 'functions/api/project-list.ts', 'Lists the projects the caller may see', { table: 'read' }),
   createRelease: api('CreateRelease', 'functions/api/release-create.ts', 'Cuts a release: manifest, frozen snapshot, Parquet export', { table: 'readwrite', buckets: { released: 'readwrite' }, memoryMb: 2048 }),
   listReleases: api('ListReleases', 'functions/api/release-list.ts', 'Lists releases', { table: 'read' }),
@@ -54,8 +60,8 @@ export const FUNCTIONS = {
   cohortManifest: api('CohortManifest', 'functions/api/cohort-manifest.ts', 'A cohort\'s manifest (one row per object, JSON or CSV)', { table: 'read', buckets: { released: 'read' }, memoryMb: 1536 }),
 
   parse: task('Parse', 'functions/ingest/parse.ts', 'Reads an intake object and checks it is DICOM', { table: 'read', buckets: { intake: 'read' } }),
-  deidentify: task('Deidentify', 'functions/ingest/deidentify.ts', 'De-identifies an intake object into the work prefix', { table: 'read', buckets: { intake: 'readwrite' }, readsDeidSecret: true }),
-  verify: task('Verify', 'functions/ingest/verify.ts', 'Independent check that no PHI survived', { table: 'read', buckets: { intake: 'read' }, readsDeidSecret: true }),
+  deidentify: task('Deidentify', 'functions/ingest/deidentify.ts', 'De-identifies an intake object into the work prefix', { table: 'read', buckets: { intake: 'readwrite' }, deidKeys: 'read' }),
+  verify: task('Verify', 'functions/ingest/verify.ts', 'Independent check that no PHI survived', { table: 'read', buckets: { intake: 'read' }, deidKeys: 'read' }),
   qa: task('Qa', 'functions/ingest/qa.ts', 'Instance-level quality rules with the project\'s configuration; claims SOP UIDs; records findings', { table: 'readwrite', buckets: { intake: 'read' } }),
   stage: task('Stage', 'functions/ingest/stage.ts', 'Copies a verified object to the released bucket and records it', { table: 'readwrite', buckets: { intake: 'readwrite', released: 'readwrite' }, putsEvents: true }),
   quarantine: task('Quarantine', 'functions/ingest/quarantine.ts', 'Moves a failed object to quarantine with its reason', { table: 'readwrite', buckets: { intake: 'readwrite', quarantine: 'write' }, putsEvents: true }),
@@ -70,7 +76,7 @@ export const FUNCTIONS = {
   submissionReport: api('SubmissionReport', 'functions/api/submission-report.ts', 'A submission\'s QA report (JSON or Markdown)', { table: 'read', buckets: { released: 'read' } }),
   quarantineList: api('QuarantineList', 'functions/api/quarantine-list.ts', 'Lists quarantined files for curators', { table: 'read' }),
   quarantineGet: api('QuarantineGet', 'functions/api/quarantine-get.ts', 'A quarantined file\'s record and audit history', { table: 'read' }),
-  quarantineRelease: api('QuarantineRelease', 'functions/api/quarantine-release.ts', 'Re-checks a quarantined file and publishes it, with a curator\'s reason and overrides', { table: 'readwrite', buckets: { quarantine: 'read', released: 'readwrite' }, readsDeidSecret: true }),
+  quarantineRelease: api('QuarantineRelease', 'functions/api/quarantine-release.ts', 'Re-checks a quarantined file and publishes it, with a curator\'s reason and overrides', { table: 'readwrite', buckets: { quarantine: 'read', released: 'readwrite' }, deidKeys: 'read' }),
   quarantineReject: api('QuarantineReject', 'functions/api/quarantine-reject.ts', 'Rejects a quarantined file (deletes the object, keeps the record)', { table: 'readwrite', buckets: { quarantine: 'readwrite' } }),
   putQaConfig: api('PutQaConfig', 'functions/api/qa-config.ts', 'Sets a project\'s QA configuration', { table: 'readwrite' }),
 
@@ -98,7 +104,8 @@ export function environmentNamesFor(spec: FunctionSpec): EnvName[] {
   if (spec.buckets.released) names.push(ENV.releasedBucket);
   if (spec.table) names.push(ENV.catalogTable);
   if (spec.putsEvents) names.push(ENV.eventBusName);
-  if (spec.readsDeidSecret) names.push(ENV.deidSecretId);
+  if (spec.deidKeys) names.push(ENV.deidKeyPrefix);
+  if (spec.deidKeys === 'create') names.push(ENV.deidKeyKmsKeyArn);
   if (spec.verifiesTokens) names.push(ENV.authIssuer, ENV.authJwksUrl, ENV.authAudience);
   return names;
 }

@@ -9,7 +9,7 @@ import { Catalog } from '../constructs/catalog';
 import { HilumFunction } from '../constructs/hilum-function';
 import { Observability } from '../constructs/observability';
 import { Pipeline } from '../constructs/pipeline';
-import { DeidSecrets } from '../constructs/secrets';
+import { DeidKeys } from '../constructs/secrets';
 import { Storage } from '../constructs/storage';
 
 export interface CommonsStackProps extends StackProps {
@@ -20,13 +20,13 @@ export interface CommonsStackProps extends StackProps {
 }
 
 /**
- * One deployment of the commons: storage, catalog, secrets, auth, every function
+ * One deployment of the commons: storage, catalog, the per-project key store, auth, every function
  * of the registry wired to what its spec declares, the two workflows and the API.
  */
 export class CommonsStack extends Stack {
   readonly storage: Storage;
   readonly catalog: Catalog;
-  readonly secrets: DeidSecrets;
+  readonly deidKeys: DeidKeys;
   readonly auth: Auth;
   readonly observability: Observability;
   readonly functions: Readonly<Record<FunctionKey, HilumFunction>>;
@@ -39,7 +39,7 @@ export class CommonsStack extends Stack {
     this.observability = new Observability(this, 'Observability');
     this.storage = new Storage(this, 'Storage', { uploadOrigins: props.uploadOrigins });
     this.catalog = new Catalog(this, 'Catalog');
-    this.secrets = new DeidSecrets(this, 'Secrets');
+    this.deidKeys = new DeidKeys(this, 'DeidKeys');
     this.auth = new Auth(this, 'Auth', { sites: props.sites });
 
     // The workflows need the functions and the event-putting functions need the
@@ -54,7 +54,7 @@ export class CommonsStack extends Stack {
       if (spec.table) fn.bindTable(ENV.catalogTable, this.catalog.table, spec.table);
       // Every API request appends its access decision to the audit log, read-only functions too.
       if (spec.verifiesTokens && spec.table === 'read') fn.bindAuditAppend(this.catalog.table, this.catalog.key);
-      if (spec.readsDeidSecret) fn.bindSecret(ENV.deidSecretId, this.secrets.deidSecret);
+      if (spec.deidKeys) this.deidKeys.bind(fn, spec.deidKeys);
       if (spec.verifiesTokens) {
         fn.bindValue(ENV.authIssuer, this.auth.issuer);
         fn.bindValue(ENV.authJwksUrl, this.auth.jwksUrl);

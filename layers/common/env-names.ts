@@ -9,7 +9,10 @@ export const ENV = {
   releasedBucket: 'RELEASED_BUCKET',
   catalogTable: 'CATALOG_TABLE',
   eventBusName: 'EVENT_BUS_NAME',
-  deidSecretId: 'DEID_SECRET_ID',
+  /** Secrets Manager name prefix of the per-project de-identification keys (`<prefix>/projects/<project>/deid-key`). */
+  deidKeyPrefix: 'DEID_KEY_PREFIX',
+  /** The KMS key (ARN) that encrypts the project keys; only the function that creates keys has it. */
+  deidKeyKmsKeyArn: 'DEID_KEY_KMS_KEY_ARN',
   authIssuer: 'AUTH_ISSUER',
   authJwksUrl: 'AUTH_JWKS_URL',
   authAudience: 'AUTH_AUDIENCE',
