@@ -5,7 +5,7 @@ import { connect } from '../lib/connection';
 import { scanFiles } from '../lib/scan-files';
 import { uploadFiles } from '../lib/uploader';
 import { Gateway } from '../gateway/gateway';
-import { readDeidSecret } from '../lib/deid-secret';
+import { siteDeidSecret } from '../lib/deid-secret';
 import { deidentifyForUpload, loadProfileFile } from '../lib/site-prepare';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
@@ -25,7 +25,8 @@ profile and secret once no instance has arrived for --quiet seconds, and uploads
 it as one submission: only de-identified bytes leave the site. Restart-safe:
 spooled studies are uploaded after a restart, interrupted uploads resume.
 
-  --secret-file FILE  the project's de-identification secret (default: HILUM_DEID_SECRET)
+  --secret-file FILE  the project's de-identification secret (default: HILUM_DEID_SECRET, else
+                      fetched from the commons at start, for a contributing site)
   --profile FILE      the project's de-identification profile (default: the MIDRC profile)
   --no-deid-at-site   send the original instances and let the commons de-identify them
 
@@ -61,9 +62,12 @@ spooled studies are uploaded after a restart, interrupted uploads resume.
     for (const ae of [aeTitle, ...allowed]) if (!AE_TITLE.test(ae)) throw new UsageError(`'${ae}' is not a valid AE title (1-16 characters, no backslash)`);
     const { api, apiUrl } = await connect({ api: stringOption(args, 'api'), tokenFile: stringOption(args, 'token-file') });
     const jobs = integerOption(args, 'jobs', 4);
-    const deid = args.values['no-deid-at-site']
-      ? undefined
-      : { secret: readDeidSecret(stringOption(args, 'secret-file')), project, profile: loadProfileFile(stringOption(args, 'profile')) };
+    let deid: { secret: string; project: string; site: string; profile: ReturnType<typeof loadProfileFile> } | undefined;
+    if (!args.values['no-deid-at-site']) {
+      const { secret, from } = await siteDeidSecret(api, project, stringOption(args, 'secret-file'));
+      console.log(`hilum gateway: de-identifying with the key from ${from}`);
+      deid = { secret, project, site, profile: loadProfileFile(stringOption(args, 'profile')) };
+    }
 
     const spoolDir = resolve(stringOption(args, 'spool') ?? '.hilum-gateway');
     const gateway = new Gateway({

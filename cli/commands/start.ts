@@ -59,8 +59,9 @@ Lambda handlers, and the REST API on localhost. Ctrl-C stops everything.
     if (!args.values['no-sample']) {
       const { studies } = await curator.listStudies();
       if (studies.length === 0) {
-        // As in a real commons, a curator creates the project before a site submits to it.
-        await curator.request('POST', '/projects', { projectId: SAMPLE_PROJECT, name: 'Demo (sample CT series)', availability: 'open' });
+        // As in a real commons, a curator creates the project (and so its de-identification
+        // key) and lists the sites that contribute to it before a site submits to it.
+        await curator.request('POST', '/projects', { projectId: SAMPLE_PROJECT, name: 'Demo (sample CT series)', availability: 'open', sites: [SAMPLE_SITE] });
         console.log('hilum: ingesting the sample CT series (samples/ct-head-series) as site demo-site...');
         const site = new HilumApi(commons.apiUrl, await commons.issueToken([`site-uploader:${SAMPLE_SITE}`], 'local-site'));
         const files = (await readdir(SAMPLE_DIR)).filter((f) => f.endsWith('.dcm')).map((f) => join(SAMPLE_DIR, f));

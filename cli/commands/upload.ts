@@ -5,7 +5,7 @@ import { connect } from '../lib/connection';
 import { formatBytes, ProgressBar } from '../lib/progress';
 import { scanFiles, FoundFile } from '../lib/scan-files';
 import { uploadFiles } from '../lib/uploader';
-import { readDeidSecret } from '../lib/deid-secret';
+import { siteDeidSecret } from '../lib/deid-secret';
 import { checkBeforeUpload, deidentifyForUpload, groupByStudy, loadProfileFile, loadQaConfigFile, type Held } from '../lib/site-prepare';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
@@ -33,7 +33,8 @@ uploading nothing twice.
                        the commons pseudonymizes them on arrival)
   --deid-at-site       de-identify before upload (copies in FOLDER/.hilum-deid)
   --profile FILE       the project's de-identification profile (default: the MIDRC profile)
-  --secret-file FILE   the project's de-identification secret (default: HILUM_DEID_SECRET)
+  --secret-file FILE   the project's de-identification secret (default: HILUM_DEID_SECRET, else
+                       fetched from the commons for a site the project lists as a contributor)
   --no-qa              skip the QA check before upload
   --qa-config FILE     the project's QA configuration (default: CR, DX, CT in scope)
   --force              upload files the QA check or de-identification would hold back
@@ -99,8 +100,9 @@ uploading nothing twice.
     let toUpload: FoundFile[] = dicom;
     const deidAtSite = args.values['deid-at-site'] === true;
     if (deidAtSite) {
-      const secret = readDeidSecret(stringOption(args, 'secret-file'));
-      const deid = await deidentifyForUpload(dicom, { secret, project, profile: loadProfileFile(stringOption(args, 'profile')), outDir: join(root, '.hilum-deid') });
+      const { secret, from } = await siteDeidSecret(api, project, stringOption(args, 'secret-file'));
+      console.log(`de-identifying with the key from ${from}`);
+      const deid = await deidentifyForUpload(dicom, { secret, project, site, profile: loadProfileFile(stringOption(args, 'profile')), outDir: join(root, '.hilum-deid') });
       console.log(`de-identified at the site: ${deid.files.length} files`);
       if (deid.held.length && !force) return refuse(deid.held);
       toUpload = deid.files;

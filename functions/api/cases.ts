@@ -4,7 +4,7 @@ import { casePseudonym, parseCaseSheet } from '../../layers/clinical';
 import { BadRequest } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/common/powertools';
-import { catalog, deidSecret } from '../shared/context';
+import { catalog, deidKeyFor } from '../shared/context';
 import { loadSubmissionFor, requireOpen } from '../shared/submission-access';
 
 const MAX_SHEET_BYTES = 5 * 1024 * 1024;
@@ -14,6 +14,8 @@ const MAX_SHEET_BYTES = 5 * 1024 * 1024;
  * for an open submission. The site's case id is its PatientID (PHI): it is turned
  * into the keyed pseudonym the de-identifier gives PatientID (so cases link to the
  * de-identified studies) before anything is stored, and never logged or returned.
+ * The pseudonym is keyed by the submission's site, the issuer of its case ids, so a
+ * sheet can only write its own site's cases (the same id at another site is another case).
  */
 export const handler = httpHandler({
   path: z.object({ submissionId: z.string().uuid() }),
@@ -28,11 +30,11 @@ export const handler = httpHandler({
     logger.info('cases.csv refused', { submissionId: submission.submissionId, errors: sheet.errors.length });
     throw new BadRequest(`cases.csv has ${sheet.errors.length} error(s); the first: row ${sheet.errors[0]!.row}${sheet.errors[0]!.column ? `, column ${sheet.errors[0]!.column}` : ''}: ${sheet.errors[0]!.message}`, sheet.errors);
   }
-  const secret = await deidSecret();
+  const secret = await deidKeyFor(submission);
   const now = new Date().toISOString();
   const cases: Case[] = sheet.cases.map(({ row: _row, caseId, ...demographics }) => ({
     project: submission.project,
-    casePseudonym: casePseudonym(caseId, { secret, project: submission.project }),
+    casePseudonym: casePseudonym(caseId, { secret, project: submission.project, site: submission.site }),
     site: submission.site,
     ...demographics,
     submissionId: submission.submissionId,

@@ -35,6 +35,8 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/search', fn: 'search' },
   { method: 'PUT', path: '/submissions/{submissionId}/cases', fn: 'putCases' },
   { method: 'POST', path: '/projects', fn: 'saveProject' },
+  { method: 'PUT', path: '/projects/{project}/sites', fn: 'saveProjectSites' },
+  { method: 'GET', path: '/projects/{project}/site-key', fn: 'siteKey' },
   { method: 'GET', path: '/projects', fn: 'listProjects' },
   { method: 'POST', path: '/releases', fn: 'createRelease' },
   { method: 'GET', path: '/releases', fn: 'listReleases' },

@@ -4,7 +4,7 @@ import { UnknownUpload } from '../../layers/common/errors';
 import { logger, metrics } from '../../layers/common/powertools';
 import { taskHandler } from '../../layers/common/task';
 import type { DeidentifyResult } from '../../workflows/contracts';
-import { catalog, deidSecret, objects } from '../shared/context';
+import { catalog, deidKeyFor, objects } from '../shared/context';
 import { workKey } from '../shared/intake-key';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 
@@ -33,7 +33,7 @@ export const handler = taskHandler(z.object({
       outcome: summary.burnedInAnnotation?.trim().toUpperCase() === 'YES' ? 'needs-pixel-review' : 'ok', actionCounts: {},
     };
   }
-  const output = deidentify(bytes, { secret: await deidSecret(), project: submission.project, profile });
+  const output = deidentify(bytes, { secret: await deidKeyFor(submission), project: submission.project, site: submission.site, profile });
   await objects().put(bucket, target, output.bytes);
   const changed = Object.values(output.actionCounts).reduce((sum, n) => sum + n, 0);
   metrics.addMetric('AttributesDeidentified', MetricUnit.Count, changed);

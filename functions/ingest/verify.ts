@@ -4,7 +4,7 @@ import { UnknownUpload, VerificationFailed } from '../../layers/common/errors';
 import { logger } from '../../layers/common/powertools';
 import { taskHandler } from '../../layers/common/task';
 import type { VerifyResult } from '../../workflows/contracts';
-import { catalog, deidSecret, objects } from '../shared/context';
+import { catalog, deidKeyFor, objects } from '../shared/context';
 import { parseIntakeKey } from '../shared/intake-key';
 
 /**
@@ -23,7 +23,7 @@ export const handler = taskHandler(z.object({
   if (!original || !output) throw new UnknownUpload('the original or its de-identified copy is missing');
   const profile = profileForProject(submission.project);
   const result = submission.deidentifiedAtSite
-    ? verifySiteDeidentified(output, profile, keyFingerprint({ secret: await deidSecret(), project: submission.project }))
+    ? verifySiteDeidentified(output, profile, keyFingerprint({ secret: await deidKeyFor(submission), project: submission.project }))
     : verifyDeidentified(original, output, profile);
   if (!result.passed) {
     const failed = [...new Set(result.failures.map((f) => (f.keyword ? `${f.check}:${f.keyword}` : f.check)))];

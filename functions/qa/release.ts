@@ -7,7 +7,7 @@ import { evaluateInstance, recordedFactsOf, ruleById, type Finding } from '../..
 import { DatasetView, QA_TAG } from '../../layers/qa/dataset-view';
 import { scanPart10 } from '../../layers/dicom/part10';
 import { TransientError } from '../../layers/common/errors';
-import { buckets, catalog, deidSecret, objects } from '../shared/context';
+import { buckets, catalog, deidKeyFor, objects } from '../shared/context';
 import { releasedKey } from '../shared/intake-key';
 import { projectQaConfig, qaRepository } from './context';
 import { OwnershipConflict, type StudyOwner } from '../../layers/catalog/ownership';
@@ -32,7 +32,7 @@ export async function recheck(record: QuarantineRecord, submission: Submission, 
   let output = bytes;
   let findings: Finding[];
   if (record.objectKind === 'original' && submission.deidentifiedAtSite) {
-    const fingerprint = keyFingerprint({ secret: await deidSecret(), project: submission.project });
+    const fingerprint = keyFingerprint({ secret: await deidKeyFor(submission), project: submission.project });
     const verification = verifySiteDeidentified(bytes, profileForProject(submission.project), fingerprint);
     const failedChecks = verification.passed ? [] : [...new Set(verification.failures.map((f) => (f.keyword ? `${f.check}:${f.keyword}` : f.check)))];
     const burnedIn = verification.passed && parseDicom(bytes).summary.burnedInAnnotation?.trim().toUpperCase() === 'YES';
@@ -41,7 +41,7 @@ export async function recheck(record: QuarantineRecord, submission: Submission, 
     const original = evaluateInstance(bytes, { config, phase: 'original' });
     const unreadable = original.findings.filter((f) => f.ruleId === 'dicom.parses');
     if (unreadable.length > 0) return { ok: false, blocking: unreadable };
-    const deid = deidentify(bytes, { secret: await deidSecret(), project: submission.project, profile: profileForProject(submission.project) });
+    const deid = deidentify(bytes, { secret: await deidKeyFor(submission), project: submission.project, site: submission.site, profile: profileForProject(submission.project) });
     const verification = verifyDeidentified(bytes, deid.bytes);
     const failedChecks = verification.passed ? [] : [...new Set(verification.failures.map((f) => (f.keyword ? `${f.check}:${f.keyword}` : f.check)))];
     output = deid.bytes;

@@ -4,7 +4,8 @@ import { lazyConfig, numberEnv, requireEnv } from '../../layers/common/config';
 import { ENV } from '../../layers/common/env-names';
 import { PipelineEvents } from '../../layers/common/events';
 import { ObjectStore } from '../../layers/common/objects';
-import { SecretReader } from '../../layers/common/secrets';
+import { ProjectKeyStore } from '../../layers/common/secrets';
+import type { Submission } from '../../layers/catalog/entities';
 
 /**
  * What handlers share, built once per container on first use. Each getter reads
@@ -14,8 +15,20 @@ import { SecretReader } from '../../layers/common/secrets';
 export const catalog = lazyConfig(() => new CatalogRepository(documentClient(), requireEnv(ENV.catalogTable)));
 export const objects = lazyConfig(() => new ObjectStore(s3Client()));
 export const pipelineEvents = lazyConfig(() => new PipelineEvents(eventBridgeClient(), requireEnv(ENV.eventBusName)));
-const secretReader = lazyConfig(() => new SecretReader(secretsClient()));
-export const deidSecret = () => secretReader().read(requireEnv(ENV.deidSecretId));
+const projectKeys = lazyConfig(() => new ProjectKeyStore(secretsClient(), requireEnv(ENV.deidKeyPrefix)));
+/**
+ * The secret that keys a submission's files: its project's key at the version the
+ * submission pinned when it opened (the current one for submissions opened before
+ * versions were pinned). Registry: `deidKeys: 'read'`.
+ */
+export const deidKeyFor = async (submission: Pick<Submission, 'project' | 'deidKeyVersion'>) =>
+  (await projectKeys().read(submission.project, submission.deidKeyVersion)).secret;
+/** The project's current key and its version, for a contributing site. Registry: `deidKeys: 'read'`. */
+export const currentDeidKey = (project: string) => projectKeys().read(project);
+/** The version a new submission pins, without reading the key. Registry: `deidKeys: 'describe'`. */
+export const currentDeidKeyVersion = (project: string) => projectKeys().currentVersion(project);
+/** Creates the project's key unless it exists. Registry: `deidKeys: 'create'`. */
+export const createDeidKey = (project: string) => projectKeys().create(project, requireEnv(ENV.deidKeyKmsKeyArn));
 
 export const buckets = {
   intake: lazyConfig(() => requireEnv(ENV.intakeBucket)),

@@ -9,7 +9,6 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { Access, FunctionSpec, environmentNamesFor } from '../../functions/registry';
 import { EnvName } from '../../layers/common/env-names';
@@ -162,12 +161,7 @@ export class HilumFunction extends NodejsFunction {
     this.bind(name, bus.eventBusName);
   }
 
-  bindSecret(name: EnvName, secret: secretsmanager.ISecret): void {
-    secret.grantRead(this);
-    this.bind(name, secret.secretArn);
-  }
-
-  /** Sets a variable that carries no grant (the token verification settings). */
+  /** Sets a variable; its grant, if any, is the caller's (token verification settings carry none; DeidKeys grants its own). */
   bindValue(name: EnvName, value: string): void {
     this.bind(name, value);
   }

@@ -29,7 +29,7 @@ const DATA = { researcher: 'data', curator: 'all' } as const;
 
 export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   // Site intake
-  { method: 'POST', path: '/submissions', summary: 'open a submission for one of the caller\'s sites', roles: SITE },
+  { method: 'POST', path: '/submissions', summary: 'open a submission for one of the caller\'s sites, in a project that lists the site', roles: SITE },
   { method: 'GET', path: '/submissions/{submissionId}', summary: 'a submission and its file outcomes', roles: { ...SITE, curator: 'all' } },
   { method: 'POST', path: '/submissions/{submissionId}/uploads', summary: 'announce files, presigned PUT URLs', roles: SITE },
   { method: 'POST', path: '/submissions/{submissionId}/uploads/{fileId}/complete', summary: 'complete a multipart upload', roles: SITE },
@@ -43,7 +43,9 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   { method: 'POST', path: '/quarantine/{quarantineId}/release', summary: 'release a quarantined file', roles: CURATE },
   { method: 'POST', path: '/quarantine/{quarantineId}/reject', summary: 'reject a quarantined file', roles: CURATE },
   { method: 'PUT', path: '/projects/{project}/qa-config', summary: 'a project\'s QA configuration', roles: CURATE },
-  { method: 'POST', path: '/projects', summary: 'create or update a project', roles: { curator: 'all', admin: 'all' } },
+  { method: 'POST', path: '/projects', summary: 'create or update a project (and create its de-identification key)', roles: { curator: 'all', admin: 'all' } },
+  { method: 'PUT', path: '/projects/{project}/sites', summary: 'the sites that may contribute to a project', roles: { curator: 'all', admin: 'all' } },
+  { method: 'GET', path: '/projects/{project}/site-key', summary: 'the project\'s de-identification key, for a contributing site', roles: SITE },
   { method: 'GET', path: '/projects', summary: 'projects (researchers: the ones they may see)', roles: { researcher: 'data', curator: 'all', dac: 'all', admin: 'all' } },
   { method: 'POST', path: '/releases', summary: 'cut a release', roles: CURATE },
   { method: 'GET', path: '/releases', summary: 'releases', roles: { researcher: 'all', curator: 'all' } },

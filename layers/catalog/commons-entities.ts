@@ -22,6 +22,8 @@ export interface Project {
   readonly description?: string;
   /** Per-project options other capabilities read (e.g. de-identification options); opaque here. */
   readonly settings?: Readonly<Record<string, string | number | boolean>>;
+  /** The sites that may open submissions to the project (and get its de-identification key); none when absent. */
+  readonly sites?: readonly string[];
   readonly createdBy: string;
   readonly createdAt: string;
   readonly updatedAt: string;

@@ -30,6 +30,12 @@ export interface Submission {
    * they are and verifies their shape instead of comparing with an original.
    */
   readonly deidentifiedAtSite?: boolean;
+  /**
+   * The version of the project's de-identification key that was current when the
+   * submission opened: every file of it (and its cases.csv) is keyed with that version,
+   * even if the key is rotated meanwhile. Absent on submissions opened before keys were per project.
+   */
+  readonly deidKeyVersion?: string;
 }
 
 /** `missing`: announced, never received within the project's grace period after sealing (set by QA). */

@@ -339,6 +339,24 @@ export class CatalogRepository {
     return stripKeys<Project>(result.Attributes);
   }
 
+  /** Replaces the sites that may contribute to an existing project; undefined when there is no such project. */
+  async setProjectSites(projectId: string, sites: readonly string[], updatedAt: string): Promise<Project | undefined> {
+    try {
+      const result = await this.db.send(new UpdateCommand({
+        TableName: this.table, Key: keys.project(projectId),
+        UpdateExpression: 'SET #sites = :sites, #updatedAt = :updatedAt',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#sites': 'sites', '#updatedAt': 'updatedAt' },
+        ExpressionAttributeValues: { ':sites': sites, ':updatedAt': updatedAt },
+        ReturnValues: 'ALL_NEW',
+      }));
+      return stripKeys<Project>(result.Attributes);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
   async getProject(projectId: string): Promise<Project | undefined> {
     return this.get<Project>(keys.project(projectId));
   }

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
@@ -14,8 +14,10 @@ const MAX_REQUEST_BYTES = 1024 * 1024;
 /**
  * One HTTP server speaking the AWS JSON 1.1 protocol for the calls the handlers make
  * that no npm emulator serves: EventBridge PutEvents (onto the local event bus) and
- * Secrets Manager GetSecretValue (secrets generated once, kept under
- * `<dataDir>/secrets/`). The real SDK clients reach it through their endpoint setting.
+ * Secrets Manager CreateSecret, DescribeSecret, GetSecretValue and PutSecretValue
+ * (the per-project de-identification keys, with versions and the AWSCURRENT /
+ * AWSPREVIOUS labels; secrets the template declares are generated once), kept under
+ * `<dataDir>/secrets/`. The real SDK clients reach it through their endpoint setting.
  */
 
 export interface AwsJsonServicesOptions {
@@ -41,12 +43,22 @@ class ServiceError extends Error {
   }
 }
 
-interface StoredSecret {
-  readonly arn: string;
-  readonly name: string;
+interface StoredVersion {
   readonly versionId: string;
   readonly secretString: string;
   readonly createdDate: number;
+  stages: string[];
+}
+
+/** A secret and its versions, as kept in one file (`file`) under `<dataDir>/secrets/`. */
+interface StoredSecret {
+  readonly arn: string;
+  readonly name: string;
+  readonly createdDate: number;
+  readonly kmsKeyId?: string;
+  readonly description?: string;
+  readonly versions: StoredVersion[];
+  readonly file: string;
 }
 
 type Operation = (input: Record<string, unknown>) => Promise<unknown>;
@@ -56,35 +68,98 @@ export async function startAwsJsonServices(options: AwsJsonServicesOptions): Pro
   const secretsDir = path.join(options.dataDir, 'secrets');
   await fs.mkdir(secretsDir, { recursive: true, mode: 0o700 });
   const stored = new Map<string, StoredSecret>();
-  for (const secret of options.secrets.values()) {
-    const value = await loadOrCreateSecret(secretsDir, secret);
-    // GetSecretValue accepts the name or the ARN; handlers get the ARN (a Ref).
-    stored.set(secret.arn, value);
-    stored.set(secret.name, value);
-  }
+  // GetSecretValue and the others accept the name or the ARN.
+  const remember = (secret: StoredSecret) => {
+    stored.set(secret.arn, secret);
+    stored.set(secret.name, secret);
+  };
+  for (const secret of options.secrets.values()) remember(await loadOrCreateSecret(secretsDir, secret));
+  for (const secret of await loadCreatedSecrets(secretsDir)) remember(secret);
+  const find = (input: Record<string, unknown>): StoredSecret => {
+    const id = input.SecretId;
+    if (typeof id !== 'string' || id === '') throw new ServiceError('InvalidParameterException', 'SecretId is required');
+    const secret = stored.get(id);
+    if (!secret) throw new ServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+    return secret;
+  };
+  // One write at a time, so concurrent CreateSecret calls of one name see each other.
+  let writes: Promise<unknown> = Promise.resolve();
+  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = writes.then(work, work);
+    writes = next.catch(() => undefined);
+    return next;
+  };
 
   const operations: Record<string, Operation> = {
     'AWSEvents.PutEvents': async (input) => putEvents(options.bus, input),
     'secretsmanager.GetSecretValue': async (input) => {
-      const id = input.SecretId;
-      if (typeof id !== 'string' || id === '') throw new ServiceError('InvalidParameterException', 'SecretId is required');
-      const secret = stored.get(id);
-      if (!secret) throw new ServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
-      if (input.VersionId !== undefined && input.VersionId !== secret.versionId) {
-        throw new ServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret value for VersionId: " + String(input.VersionId));
+      const secret = find(input);
+      const version = input.VersionId !== undefined
+        ? secret.versions.find((v) => v.versionId === input.VersionId)
+        : secret.versions.find((v) => v.stages.includes(typeof input.VersionStage === 'string' ? input.VersionStage : 'AWSCURRENT'));
+      if (!version) {
+        throw new ServiceError('ResourceNotFoundException', input.VersionId !== undefined
+          ? "Secrets Manager can't find the specified secret value for VersionId: " + String(input.VersionId)
+          : "Secrets Manager can't find the specified secret value for staging label: " + String(input.VersionStage));
       }
-      if (input.VersionStage !== undefined && input.VersionStage !== 'AWSCURRENT') {
-        throw new ServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret value for staging label: " + String(input.VersionStage));
+      if (input.VersionStage !== undefined && !version.stages.includes(String(input.VersionStage))) {
+        throw new ServiceError('InvalidRequestException', 'You provided a VersionStage that is not associated to the provided VersionId.');
       }
       return {
         ARN: secret.arn,
         Name: secret.name,
-        VersionId: secret.versionId,
-        SecretString: secret.secretString,
-        VersionStages: ['AWSCURRENT'],
-        CreatedDate: secret.createdDate,
+        VersionId: version.versionId,
+        SecretString: version.secretString,
+        VersionStages: version.stages,
+        CreatedDate: version.createdDate,
       };
     },
+    'secretsmanager.DescribeSecret': async (input) => {
+      const secret = find(input);
+      return {
+        ARN: secret.arn,
+        Name: secret.name,
+        ...(secret.description ? { Description: secret.description } : {}),
+        ...(secret.kmsKeyId ? { KmsKeyId: secret.kmsKeyId } : {}),
+        CreatedDate: secret.createdDate,
+        VersionIdsToStages: Object.fromEntries(secret.versions.filter((v) => v.stages.length > 0).map((v) => [v.versionId, v.stages])),
+      };
+    },
+    'secretsmanager.CreateSecret': (input) => serialized(async () => {
+      const name = input.Name;
+      if (typeof name !== 'string' || !/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(name)) throw new ServiceError('InvalidParameterException', 'Name is required and may hold only letters, digits and /_+=.@-');
+      if (typeof input.SecretString !== 'string' || input.SecretString === '') throw new ServiceError('InvalidParameterException', 'this emulator needs SecretString');
+      if (stored.has(name)) throw new ServiceError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
+      const now = Math.floor(Date.now() / 1000);
+      const secret: StoredSecret = {
+        arn: arn('secretsmanager', `secret:${name}-${randomBytes(3).toString('hex')}`),
+        name,
+        createdDate: now,
+        ...(typeof input.KmsKeyId === 'string' ? { kmsKeyId: input.KmsKeyId } : {}),
+        ...(typeof input.Description === 'string' ? { description: input.Description } : {}),
+        versions: [{ versionId: versionIdOf(input), secretString: input.SecretString, createdDate: now, stages: ['AWSCURRENT'] }],
+        file: path.join(secretsDir, CREATED_DIR, `${createHash('sha256').update(name).digest('hex')}.json`),
+      };
+      await saveSecret(secret, 'wx');
+      remember(secret);
+      return { ARN: secret.arn, Name: secret.name, VersionId: secret.versions[0]!.versionId };
+    }),
+    // A new version becomes AWSCURRENT and the previous current one AWSPREVIOUS (the rotation procedure in docs/deidentification.md).
+    'secretsmanager.PutSecretValue': (input) => serialized(async () => {
+      const secret = find(input);
+      if (typeof input.SecretString !== 'string' || input.SecretString === '') throw new ServiceError('InvalidParameterException', 'this emulator needs SecretString');
+      const stages = Array.isArray(input.VersionStages) ? input.VersionStages.map(String) : ['AWSCURRENT'];
+      const versionId = versionIdOf(input);
+      if (secret.versions.some((v) => v.versionId === versionId)) throw new ServiceError('ResourceExistsException', 'A version with this ClientRequestToken already exists.');
+      if (stages.includes('AWSCURRENT')) {
+        for (const v of secret.versions) v.stages = v.stages.filter((stage) => stage !== 'AWSPREVIOUS');
+        for (const v of secret.versions) if (v.stages.includes('AWSCURRENT')) v.stages = [...v.stages.filter((stage) => stage !== 'AWSCURRENT'), 'AWSPREVIOUS'];
+      }
+      for (const v of secret.versions) v.stages = v.stages.filter((stage) => stage === 'AWSPREVIOUS' || stage === 'AWSCURRENT' || !stages.includes(stage));
+      secret.versions.push({ versionId, secretString: input.SecretString, createdDate: Math.floor(Date.now() / 1000), stages });
+      await saveSecret(secret);
+      return { ARN: secret.arn, Name: secret.name, VersionId: versionId, VersionStages: stages };
+    }),
   };
 
   // Every call must be signed (SigV4) with the local key, scoped to the service its target belongs to.
@@ -199,12 +274,56 @@ function putEvents(bus: LocalEventBus, input: Record<string, unknown>) {
   return { FailedEntryCount: failed, Entries: results };
 }
 
-/** Generates the secret once (32 random bytes, hex) and keeps it across runs. */
+/** Secrets created through CreateSecret (one file each, named by a hash of the name). */
+const CREATED_DIR = 'created';
+
+const arn = (service: string, resource: string) => `arn:aws:${service}:us-east-1:000000000000:${resource}`;
+
+/** The SDK sends a ClientRequestToken (a UUID) as the new version's id. */
+function versionIdOf(input: Record<string, unknown>): string {
+  return typeof input.ClientRequestToken === 'string' && input.ClientRequestToken !== '' ? input.ClientRequestToken : randomUUID();
+}
+
+async function saveSecret(secret: StoredSecret, flag: 'w' | 'wx' = 'w'): Promise<void> {
+  const { file, ...content } = secret;
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  if (flag === 'wx') {
+    await fs.writeFile(file, JSON.stringify(content, null, 2), { mode: 0o600, flag: 'wx' });
+    return;
+  }
+  const temporary = `${file}.${randomUUID()}.tmp`;
+  await fs.writeFile(temporary, JSON.stringify(content, null, 2), { mode: 0o600 });
+  await fs.rename(temporary, file);
+}
+
+async function loadCreatedSecrets(dir: string): Promise<StoredSecret[]> {
+  const folder = path.join(dir, CREATED_DIR);
+  let names: string[];
+  try {
+    names = (await fs.readdir(folder)).filter((n) => n.endsWith('.json'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return Promise.all(names.map(async (n) => {
+    const file = path.join(folder, n);
+    return { ...(JSON.parse(await fs.readFile(file, 'utf8')) as Omit<StoredSecret, 'file'>), file };
+  }));
+}
+
+/** A template secret's file: one version (the format before versions were kept), or the versioned one. */
+function templateSecret(raw: Record<string, unknown>, secret: LocalSecret, file: string): StoredSecret {
+  const versions = Array.isArray(raw.versions)
+    ? (raw.versions as StoredVersion[])
+    : [{ versionId: String(raw.versionId), secretString: String(raw.secretString), createdDate: Number(raw.createdDate), stages: ['AWSCURRENT'] }];
+  return { arn: secret.arn, name: secret.name, createdDate: Number(raw.createdDate ?? versions[0]?.createdDate ?? 0), versions, file };
+}
+
+/** Generates a secret the template declares once (32 random bytes, hex) and keeps it across runs. */
 async function loadOrCreateSecret(dir: string, secret: LocalSecret): Promise<StoredSecret> {
   const file = path.join(dir, `${secret.id}.json`);
   try {
-    const existing = JSON.parse(await fs.readFile(file, 'utf8')) as StoredSecret;
-    return { ...existing, arn: secret.arn, name: secret.name };
+    return templateSecret(JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>, secret, file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
@@ -215,19 +334,20 @@ async function loadOrCreateSecret(dir: string, secret: LocalSecret): Promise<Sto
     typeof generate.SecretStringTemplate === 'string' && typeof generate.GenerateStringKey === 'string'
       ? JSON.stringify({ ...(JSON.parse(generate.SecretStringTemplate) as object), [generate.GenerateStringKey]: value })
       : value;
+  const now = Math.floor(Date.now() / 1000);
   const created: StoredSecret = {
     arn: secret.arn,
     name: secret.name,
-    versionId: randomUUID(),
-    secretString,
-    createdDate: Math.floor(Date.now() / 1000),
+    createdDate: now,
+    versions: [{ versionId: randomUUID(), secretString, createdDate: now, stages: ['AWSCURRENT'] }],
+    file,
   };
   try {
-    await fs.writeFile(file, JSON.stringify(created, null, 2), { mode: 0o600, flag: 'wx' });
+    await saveSecret(created, 'wx');
     return created;
   } catch (error) {
     // Another process created it first: theirs wins, so every process sees one key.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return JSON.parse(await fs.readFile(file, 'utf8')) as StoredSecret;
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return templateSecret(JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>, secret, file);
     throw error;
   }
 }

@@ -1,3 +1,4 @@
+import { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS, FunctionSpec, environmentNamesFor } from '../../functions/registry';
 import { ROUTES } from '../../functions/api/routes';
@@ -24,6 +25,9 @@ function statementsOf(spec: FunctionSpec): Json[] {
     .flatMap(([, p]) => (props(p).PolicyDocument as { Statement: Json[] }).Statement);
 }
 const actionsOf = (statements: Json[]): string[] => statements.flatMap((st) => [st.Action].flat() as string[]);
+const deidKmsKeyId = (): string => s.stack.getLogicalId(s.stack.deidKeys.key.node.defaultChild as CfnElement);
+/** `arn:${Partition}:secretsmanager:${Region}:${AccountId}:secret:hilum/Hilum/projects/*\/deid-key*`, as synthesized. */
+const DEID_KEYS_ARN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':secret:hilum/Hilum/projects/*/deid-key*']] };
 
 describe('storage', () => {
   it.each(DATA_BUCKETS)('the %s bucket is KMS-encrypted with its own rotating key, private, versioned, logged and retained', (name) => {
@@ -148,7 +152,8 @@ describe('functions', () => {
     if (spec.buckets.released) expected[ENV.releasedBucket] = { Ref: bucketId('released') };
     if (spec.table) expected[ENV.catalogTable] = { Ref: byMetadata(s.resources, 'hilum:table', 'catalog')[0] };
     if (spec.putsEvents) expected[ENV.eventBusName] = { Ref: byMetadata(s.resources, 'hilum:eventBus', 'pipeline')[0] };
-    if (spec.readsDeidSecret) expected[ENV.deidSecretId] = { Ref: byMetadata(s.resources, 'hilum:secret', 'deid')[0] };
+    if (spec.deidKeys) expected[ENV.deidKeyPrefix] = 'hilum/Hilum';
+    if (spec.deidKeys === 'create') expected[ENV.deidKeyKmsKeyArn] = { 'Fn::GetAtt': [deidKmsKeyId(), 'Arn'] };
     if (spec.verifiesTokens) {
       const pool = byMetadata(s.resources, 'hilum:userPool', 'users')[0];
       const issuer = ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', { Ref: pool }];
@@ -174,7 +179,9 @@ describe('functions', () => {
     expect(tableReads.length > 0).toBe(spec.table === 'read' || spec.table === 'readwrite');
     expect(tableWrites.length > 0).toBe(spec.table === 'write' || spec.table === 'readwrite');
     expect(actions.includes('events:PutEvents')).toBe(spec.putsEvents === true);
-    expect(actions.includes('secretsmanager:GetSecretValue')).toBe(spec.readsDeidSecret === true);
+    const onDeidKeys = actionsOf(statements.filter((st) => JSON.stringify(st.Resource) === JSON.stringify(DEID_KEYS_ARN)));
+    expect(onDeidKeys).toEqual(spec.deidKeys ? [{ read: 'secretsmanager:GetSecretValue', describe: 'secretsmanager:DescribeSecret', create: 'secretsmanager:CreateSecret' }[spec.deidKeys]] : []);
+    expect(actions.includes('secretsmanager:CreateSecret')).toBe(spec.deidKeys === 'create');
     const s3Deletes = actions.some((a) => a.startsWith('s3:DeleteObject'));
     expect(s3Deletes).toBe(Object.values(spec.buckets).includes('readwrite'));
     expect(actions.some((a) => a === 'iam:PassRole' || a === '*' || a === 's3:*')).toBe(false);
@@ -255,13 +262,65 @@ describe('auth', () => {
   });
 });
 
-describe('secrets and observability', () => {
-  it('generates the de-identification secret, encrypted with its own key and retained', () => {
-    const [, secret] = byMetadata(s.resources, 'hilum:secret', 'deid');
-    expect(secret.DeletionPolicy).toBe('Retain');
-    expect(secret.Properties).toMatchObject({ KmsKeyId: expect.anything(), GenerateSecretString: expect.objectContaining({ PasswordLength: 64 }) });
+describe('per-project de-identification keys', () => {
+  const specs = Object.values(FUNCTIONS);
+  const KEYS_ARN = DEID_KEYS_ARN;
+  const secretStatements = (spec: FunctionSpec) => statementsOf(spec).filter((st) => JSON.stringify(st.Resource) === JSON.stringify(KEYS_ARN));
+  const kmsStatementsOnDeidKey = (spec: FunctionSpec) => statementsOf(spec).filter((st) => JSON.stringify(st.Resource) === JSON.stringify({ 'Fn::GetAtt': [deidKmsKeyId(), 'Arn'] }));
+
+  it('declares no deployment-wide de-identification secret and no rotation: keys are created per project at run time', () => {
+    expect(ofType(s.resources, 'AWS::SecretsManager::Secret').filter(([, r]) => r.Metadata?.['hilum:secret'] === 'deid')).toHaveLength(0);
     expect(ofType(s.resources, 'AWS::SecretsManager::RotationSchedule')).toHaveLength(0);
+    for (const spec of specs) expect(Object.keys((props(fnOf(spec)[1]).Environment as { Variables: Json }).Variables)).not.toContain('DEID_SECRET_ID');
   });
+
+  it('grants no function a secretsmanager action on every secret', () => {
+    for (const spec of specs) {
+      const wide = statementsOf(spec).filter((st) => [st.Action].flat().some((a) => String(a).startsWith('secretsmanager:')) && [st.Resource].flat().includes('*'));
+      expect(wide).toEqual([]);
+    }
+  });
+
+  it('encrypts the keys with their own rotating, retained CMK', () => {
+    expect(s.resources[deidKmsKeyId()]).toMatchObject({ Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: true }, DeletionPolicy: 'Retain' });
+  });
+
+  it.each(specs.filter((f) => f.deidKeys).map((f) => [f.id, f] as const))('%s reaches the keys only under the deployment prefix, and the CMK only through Secrets Manager for them', (_id, spec) => {
+    const [statement, ...others] = secretStatements(spec);
+    expect(others).toHaveLength(0);
+    expect(statement!.Resource).toEqual(KEYS_ARN);
+    const kms = kmsStatementsOnDeidKey(spec);
+    if (spec.deidKeys === 'describe') {
+      expect(kms).toHaveLength(0);
+      return;
+    }
+    expect(kms).toHaveLength(1);
+    expect([kms[0]!.Action].flat().sort()).toEqual(spec.deidKeys === 'create' ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt']);
+    expect(kms[0]!.Condition).toEqual({
+      StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+      StringLike: { 'kms:EncryptionContext:SecretARN': KEYS_ARN },
+    });
+  });
+
+  it('lets only the project-saving function create keys, and only encrypted with the deployment CMK', () => {
+    const creators = specs.filter((f) => actionsOf(statementsOf(f)).includes('secretsmanager:CreateSecret')).map((f) => f.id);
+    expect(creators).toEqual([FUNCTIONS.saveProject.id]);
+    expect(secretStatements(FUNCTIONS.saveProject)[0]!.Condition).toEqual({ StringEquals: { 'secretsmanager:KmsKeyArn': { 'Fn::GetAtt': [deidKmsKeyId(), 'Arn'] } } });
+  });
+
+  it('gives the values only to the pipeline, cases, quarantine release and the site-key route; submissions read versions only', () => {
+    const byAccess = (access: string) => specs.filter((f) => f.deidKeys === access).map((f) => f.id).sort();
+    expect(byAccess('read')).toEqual([FUNCTIONS.deidentify, FUNCTIONS.verify, FUNCTIONS.putCases, FUNCTIONS.quarantineRelease, FUNCTIONS.siteKey].map((f) => f.id).sort());
+    expect(byAccess('describe')).toEqual([FUNCTIONS.createSubmission.id]);
+  });
+
+  it('grants no function a way to change, delete, re-policy or list keys', () => {
+    const forbidden = /^secretsmanager:(Put|Update|Delete|Restore|Rotate|Tag|Untag|List|BatchGet|Replicate|RemoveRegions|StopReplication|\*)/;
+    for (const spec of specs) expect(actionsOf(statementsOf(spec)).filter((a) => forbidden.test(a))).toEqual([]);
+  });
+});
+
+describe('observability', () => {
 
   it('alarms to a KMS-encrypted topic on workflow failures, dead letters and every function error', () => {
     const [topicId] = ofType(s.resources, 'AWS::SNS::Topic')[0]!;
@@ -281,7 +340,6 @@ describe('metadata conventions', () => {
     ['hilum:table', 'AWS::DynamoDB::Table', ['catalog']],
     ['hilum:workflow', 'AWS::StepFunctions::StateMachine', ['ingest', 'submission']],
     ['hilum:eventBus', 'AWS::Events::EventBus', ['pipeline']],
-    ['hilum:secret', 'AWS::SecretsManager::Secret', ['deid']],
     ['hilum:userPool', 'AWS::Cognito::UserPool', ['users']],
     ['hilum:userPoolClient', 'AWS::Cognito::UserPoolClient', ['cli']],
   ])('%s is on every %s, one value each', (key, type, values) => {

@@ -49,7 +49,7 @@ describe('access requests, grants and hilum download', () => {
     curator = new HilumApi(commons.apiUrl, await commons.issueToken(['curator'], 'curator-1'));
     const site = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-a'], 'uploader-a'));
 
-    await curator.request('POST', '/projects', { projectId: 'lung-restricted', name: 'Lung (restricted)', availability: 'restricted', settings: { countsVisible: true } });
+    await curator.request('POST', '/projects', { projectId: 'lung-restricted', name: 'Lung (restricted)', availability: 'restricted', settings: { countsVisible: true }, sites: ['site-a'] });
     await curator.request('POST', '/projects', { projectId: 'lung-sequestered', name: 'Lung (sequestered)', availability: 'sequestered' });
     const { submissionId } = await site.createSubmission('lung-restricted', 'site-a');
     const files = makeSeries(FILES, { modality: 'CT', rows: 256, columns: 256 }).map((bytes, i) => ({ name: `IM${i}.dcm`, bytes }));

@@ -45,8 +45,8 @@ describe('DICOMweb (QIDO-RS, WADO-RS)', () => {
     token = await commons.issueToken(['researcher'], 'viewer');
     curator = new HilumApi(commons.apiUrl, await commons.issueToken(['curator'], 'curator-w'));
     const site = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-a'], 'uploader-w'));
-    await curator.request('POST', '/projects', { projectId: 'web-open', name: 'open', availability: 'open' });
-    await curator.request('POST', '/projects', { projectId: 'web-restricted', name: 'restricted', availability: 'restricted' });
+    await curator.request('POST', '/projects', { projectId: 'web-open', name: 'open', availability: 'open', sites: ['site-a'] });
+    await curator.request('POST', '/projects', { projectId: 'web-restricted', name: 'restricted', availability: 'restricted', sites: ['site-a'] });
     for (const [project, n, study] of [['web-open', 3, '1.2.826.0.1.3680043.8.498.8888.1'], ['web-restricted', 1, '1.2.826.0.1.3680043.8.498.8888.2']] as const) {
       const { submissionId } = await site.createSubmission(project, 'site-a');
       const files = makeSeries(n, { modality: 'CT', rows: 64, columns: 64, studyInstanceUid: study, seriesInstanceUid: `${study}.1` }).map((bytes, i) => ({ name: `w${i}.dcm`, bytes }));

@@ -72,8 +72,8 @@ describe('GA4GH DRS and study archives', () => {
     researcher = new HilumApi(commons.apiUrl, researcherToken);
     curator = new HilumApi(commons.apiUrl, await commons.issueToken(['curator'], 'curator-d'));
     site = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-a'], 'uploader-d'));
-    await curator.request('POST', '/projects', { projectId: 'drs-open', name: 'open', availability: 'open' });
-    await curator.request('POST', '/projects', { projectId: 'drs-restricted', name: 'restricted', availability: 'restricted' });
+    await curator.request('POST', '/projects', { projectId: 'drs-open', name: 'open', availability: 'open', sites: ['site-a'] });
+    await curator.request('POST', '/projects', { projectId: 'drs-restricted', name: 'restricted', availability: 'restricted', sites: ['site-a'] });
     await publish('drs-open', 3);
     await publish('drs-restricted', 1);
     await curator.request('POST', '/releases', {});

@@ -32,9 +32,9 @@ describe('hilum gateway', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-gateway-'));
     commons = await startLocalCommons({ dataDir: join(dataDir, 'commons'), reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
     token = await commons.issueToken(['site-uploader:site-a'], 'gateway-a');
-    await createProject(commons.apiUrl, await commons.issueToken(['curator'], 'curator-1'), 'gateway-study');
+    await createProject(commons.apiUrl, await commons.issueToken(['curator'], 'curator-1'), 'gateway-study', ['site-a']);
     port = await freePort();
-    secretFile = await writeDeidSecretFile(commons, join(dataDir, 'secret.key'));
+    secretFile = await writeDeidSecretFile(commons, 'gateway-study', join(dataDir, 'secret.key'));
   });
 
   afterAll(async () => {

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, PutObjectCommand, S3Client, UploadPartCommand,
 } from '@aws-sdk/client-s3';
@@ -36,6 +36,8 @@ jest.setTimeout(120_000);
 installPromiseWithResolvers(Promise);
 
 let template: CfnTemplate;
+/** A project key the secrets test creates and the restart test finds again. */
+const RUNTIME_KEY = 'hilum/Hilum/projects/runtime/deid-key';
 let model: LocalCommonsModel;
 
 beforeAll(async () => {
@@ -68,7 +70,8 @@ describe('template resolution (the real synthesized template)', () => {
     expect(model.functions.size).toBe(Object.keys(FUNCTIONS).length);
     expect([...model.workflows.keys()].sort()).toEqual(['ingest', 'submission']);
     expect(model.buses.get('pipeline')?.name).toBe('hilum-pipeline');
-    expect(model.secrets.get('deid')?.arn).toMatch(/^arn:aws:secretsmanager:us-east-1:000000000000:secret:hilum\/deid-/);
+    // Project de-identification keys are created at run time (POST /projects), not declared in the template.
+    expect(model.secrets.has('deid')).toBe(false);
   });
 
   it('resolves the state machine definitions to local function ARNs with no token left', () => {
@@ -87,7 +90,9 @@ describe('template resolution (the real synthesized template)', () => {
     const parse = model.functions.get('Parse') as LocalFunction;
     expect(parse.environment).toMatchObject({ INTAKE_BUCKET: 'hilum-intake', CATALOG_TABLE: 'hilum-catalog' });
     expect(model.functions.get('Stage')?.environment.EVENT_BUS_NAME).toBe('hilum-pipeline');
-    expect(model.functions.get('Deidentify')?.environment.DEID_SECRET_ID).toBe(model.secrets.get('deid')?.arn);
+    expect(model.functions.get('Deidentify')?.environment.DEID_KEY_PREFIX).toBe('hilum/Hilum');
+    expect(model.functions.get('SaveProject')?.environment.DEID_KEY_KMS_KEY_ARN).toMatch(/^arn:aws:kms:us-east-1:000000000000:key\/local-key-/);
+    expect(model.functions.get('Deidentify')?.environment.DEID_KEY_KMS_KEY_ARN).toBeUndefined();
   });
 
   it('resolves Sub, Select, Split, Join, GetAtt and pseudo parameters', () => {
@@ -331,7 +336,7 @@ describe('local commons', () => {
     expect(table.Table?.GlobalSecondaryIndexes?.map((g) => g.IndexName)).toEqual(['gsi1']);
   });
 
-  it('puts events and reads the deid secret through the real SDK clients', async () => {
+  it('puts events, and creates, versions and reads a project key through the real SDK clients', async () => {
     const events = new EventBridgeClient({ endpoint: commons.servicesEndpoint, region: 'us-east-1', credentials: commons.credentials });
     const put = await events.send(new PutEventsCommand({
       Entries: [
@@ -347,12 +352,19 @@ describe('local commons', () => {
     events.destroy();
 
     const secrets = new SecretsManagerClient({ endpoint: commons.servicesEndpoint, region: 'us-east-1', credentials: commons.credentials });
-    const secretId = commons.environment.DEID_SECRET_ID as string;
-    const secret = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
-    expect(secret.SecretString).toMatch(/^[0-9a-f]{64}$/);
-    expect(secret.ARN).toBe(secretId);
-    const stored = JSON.parse(await readFile(join(dataDir, 'secrets', 'deid.json'), 'utf8')) as { secretString: string };
-    expect(stored.secretString).toBe(secret.SecretString);
+    const created = await secrets.send(new CreateSecretCommand({ Name: RUNTIME_KEY, SecretString: 'a'.repeat(64), KmsKeyId: 'arn:aws:kms:us-east-1:000000000000:key/k' }));
+    expect(created.ARN).toMatch(/^arn:aws:secretsmanager:us-east-1:000000000000:secret:hilum\/Hilum\/projects\/runtime\/deid-key-[0-9a-f]{6}$/);
+    await expect(secrets.send(new CreateSecretCommand({ Name: RUNTIME_KEY, SecretString: 'c'.repeat(64) }))).rejects.toMatchObject({ name: 'ResourceExistsException' });
+    for (const id of [RUNTIME_KEY, created.ARN!]) {
+      expect(await secrets.send(new GetSecretValueCommand({ SecretId: id }))).toMatchObject({ SecretString: 'a'.repeat(64), VersionId: created.VersionId, VersionStages: ['AWSCURRENT'] });
+    }
+    const rotated = await secrets.send(new PutSecretValueCommand({ SecretId: RUNTIME_KEY, SecretString: 'b'.repeat(64) }));
+    expect((await secrets.send(new DescribeSecretCommand({ SecretId: RUNTIME_KEY }))).VersionIdsToStages).toEqual({
+      [created.VersionId!]: ['AWSPREVIOUS'], [rotated.VersionId!]: ['AWSCURRENT'],
+    });
+    // A submission pinned to the first version still reads it by VersionId.
+    expect(await secrets.send(new GetSecretValueCommand({ SecretId: RUNTIME_KEY, VersionId: created.VersionId }))).toMatchObject({ SecretString: 'a'.repeat(64) });
+    expect(await secrets.send(new GetSecretValueCommand({ SecretId: RUNTIME_KEY }))).toMatchObject({ SecretString: 'b'.repeat(64), VersionId: rotated.VersionId });
     await expect(secrets.send(new GetSecretValueCommand({ SecretId: 'hilum/nope' }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
       $metadata: { httpStatusCode: 400 },
@@ -454,14 +466,17 @@ describe('local commons', () => {
 
   it('refuses a second commons in the same process, stops idempotently, and keeps data for the next start', async () => {
     await expect(startLocalCommons({ dataDir, template })).rejects.toThrow(/already runs/);
-    const secretBefore = await readFile(join(dataDir, 'secrets', 'deid.json'), 'utf8');
     const ports = [commons.apiUrl, commons.s3Endpoint, commons.dynamodbEndpoint, commons.servicesEndpoint].map((u) => Number(new URL(u).port));
     await Promise.all([commons.stop(), commons.stop()]);
     for (const port of ports) expect(await isListening(port)).toBe(false);
     expect(process.env.HILUM_LOCAL).toBeUndefined();
 
     commons = await startLocalCommons({ dataDir, template, loadHandler: stub });
-    expect(await readFile(join(dataDir, 'secrets', 'deid.json'), 'utf8')).toBe(secretBefore);
+    const secrets = new SecretsManagerClient({ endpoint: commons.servicesEndpoint, region: 'us-east-1', credentials: commons.credentials });
+    // Keys created before the restart are there after it, with their versions.
+    expect(await secrets.send(new GetSecretValueCommand({ SecretId: RUNTIME_KEY }))).toMatchObject({ SecretString: 'b'.repeat(64) });
+    expect(await secrets.send(new GetSecretValueCommand({ SecretId: RUNTIME_KEY, VersionStage: 'AWSPREVIOUS' }))).toMatchObject({ SecretString: 'a'.repeat(64) });
+    secrets.destroy();
     const table = await new DynamoDBClient({}).send(new DescribeTableCommand({ TableName: commons.tableName }));
     expect(table.Table?.TableStatus).toBe('ACTIVE');
   });

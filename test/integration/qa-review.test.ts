@@ -62,7 +62,7 @@ describe('QA, quarantine and curator review on the local commons', () => {
     researcher = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher'], 'researcher-1'));
     const curatorToken = await commons.issueToken(['curator'], 'curator-1');
     curator = new HilumApi(commons.apiUrl, curatorToken);
-    for (const project of ['qa-study', 'mixed-study', 'late-study']) await createProject(commons.apiUrl, curatorToken, project);
+    for (const project of ['qa-study', 'mixed-study', 'late-study']) await createProject(commons.apiUrl, curatorToken, project, ['site-a']);
     s3 = localS3Client(commons);
   });
 

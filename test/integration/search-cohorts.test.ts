@@ -120,9 +120,9 @@ describe('faceted search, cohorts and manifests on the local commons', () => {
   }
 
   it('publishes two sites\' studies with their cases into open, restricted and sequestered projects, and cuts release 1', async () => {
-    await curator.request('POST', '/projects', { projectId: 'covid-open', name: 'COVID open', availability: 'open' });
-    await curator.request('POST', '/projects', { projectId: 'covid-restricted', name: 'COVID restricted', availability: 'restricted' });
-    await curator.request('POST', '/projects', { projectId: 'covid-sequestered', name: 'COVID sequestered', availability: 'sequestered' });
+    await curator.request('POST', '/projects', { projectId: 'covid-open', name: 'COVID open', availability: 'open', sites: ['site-a', 'site-b'] });
+    await curator.request('POST', '/projects', { projectId: 'covid-restricted', name: 'COVID restricted', availability: 'restricted', sites: ['site-a'] });
+    await curator.request('POST', '/projects', { projectId: 'covid-sequestered', name: 'COVID sequestered', availability: 'sequestered', sites: ['site-b'] });
 
     await publish(siteA, 'site-a', 'covid-open', [
       { id: 'A-PT-1', modality: 'CT', sex: 'F', age: '054Y', manufacturer: 'GE MEDICAL SYSTEMS', instances: 2 },

@@ -31,10 +31,10 @@ describe('site intake with hilum upload', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-site-'));
     commons = await startLocalCommons({ dataDir: join(dataDir, 'commons'), reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
     token = await commons.issueToken(['site-uploader:site-a'], 'uploader-a');
-    await createProject(commons.apiUrl, await commons.issueToken(['curator'], 'curator-1'), 'site-study');
+    await createProject(commons.apiUrl, await commons.issueToken(['curator'], 'curator-1'), 'site-study', ['site-a']);
     researcher = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher']));
     // What an operator hands a site: the project's de-identification secret.
-    secretFile = await writeDeidSecretFile(commons, join(dataDir, 'secret.key'));
+    secretFile = await writeDeidSecretFile(commons, 'site-study', join(dataDir, 'secret.key'));
   });
 
   afterAll(async () => {

@@ -30,7 +30,7 @@ describe('hilum upload', () => {
     commons = await startLocalCommons({ dataDir: join(dataDir, 'commons'), reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
     token = await commons.issueToken(['site-uploader:site-a'], 'uploader-a');
     const curatorToken = await commons.issueToken(['curator'], 'curator-1');
-    for (const project of ['upload-study', 'large-upload']) await createProject(commons.apiUrl, curatorToken, project);
+    for (const project of ['upload-study', 'large-upload']) await createProject(commons.apiUrl, curatorToken, project, ['site-a']);
     folder = join(dataDir, 'export');
     await mkdir(join(folder, 'series-1'), { recursive: true });
     const series = makeSeries(FILES, { modality: 'CT' });

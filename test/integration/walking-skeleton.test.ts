@@ -50,7 +50,7 @@ describe('walking skeleton on the local commons', () => {
     const curatorToken = await commons.issueToken(['curator'], 'curator-1');
     curator = new HilumApi(commons.apiUrl, curatorToken);
     // Projects exist before a site submits: a curator creates them (a submission never does).
-    for (const project of ['lung-study', 'race-study', 'large-study']) await createProject(commons.apiUrl, curatorToken, project);
+    for (const project of ['lung-study', 'race-study', 'large-study']) await createProject(commons.apiUrl, curatorToken, project, ['site-a']);
     s3 = localS3Client(commons);
     for (const name of (await readdir(SAMPLE_DIR)).filter((f) => f.endsWith('.dcm')).sort()) {
       originals.set(name, new Uint8Array(await readFile(join(SAMPLE_DIR, name))));

@@ -1,6 +1,6 @@
 import {
   checkDua, checkProjectRequest, cohortRequestProjects, countScope, dataScope, decideStudy, grantExpiry, isGrantActive, listedProjects,
-  mayActOnSubmission, mayDecide, mayReadOwned, urlLifetimeSeconds, type AccessContext,
+  contributingSitesOf, mayActOnSubmission, mayContributeTo, mayDecide, mayReadOwned, urlLifetimeSeconds, type AccessContext,
 } from '../../../layers/access';
 import type { Grant, Project } from '../../../layers/catalog/commons-entities';
 import type { Caller } from '../../../layers/common/auth';
@@ -71,6 +71,22 @@ describe('record rules', () => {
     expect(mayActOnSubmission(who(['site-uploader:site-b']), sub, 'read')).toBe(false);
     expect(mayActOnSubmission(who(['curator']), sub, 'read')).toBe(true);
     expect(mayActOnSubmission(who(['curator']), sub, 'write')).toBe(false);
+  });
+
+  it('lets a site open submissions only in projects that list it, sequestered ones included', () => {
+    const listsA = { sites: ['site-a'] };
+    expect(mayContributeTo(who(['site-uploader:site-a']), listsA, 'site-a')).toBe(true);
+    expect(mayContributeTo(who(['site-uploader:site-b']), listsA, 'site-b')).toBe(false);
+    // Holding site-a's group does not let a caller submit as site-b, even where site-b is listed.
+    expect(mayContributeTo(who(['site-uploader:site-a']), { sites: ['site-b'] }, 'site-b')).toBe(false);
+    expect(mayContributeTo(who(['site-uploader:site-a']), {}, 'site-a')).toBe(false);
+    expect(mayContributeTo(who(['curator']), listsA, 'site-a')).toBe(false);
+  });
+
+  it('names the caller\'s contributing sites, who alone may get the project key', () => {
+    expect(contributingSitesOf(who(['site-uploader:site-a', 'site-uploader:site-c']), { sites: ['site-a', 'site-b'] })).toEqual(['site-a']);
+    expect(contributingSitesOf(who(['site-uploader:site-b']), { sites: ['site-a'] })).toEqual([]);
+    expect(contributingSitesOf(who(['curator']), { sites: ['site-a'] })).toEqual([]);
   });
 
   it('shows owned records to their owner, or to a level that sees all', () => {

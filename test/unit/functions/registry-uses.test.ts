@@ -19,7 +19,9 @@ const USES: readonly { pattern: RegExp; needs: string; granted: (spec: FunctionS
   { pattern: /\bbuckets\.intake\(\)/, needs: 'the intake bucket', granted: (s) => !!s.buckets.intake },
   { pattern: /\bbuckets\.released\(\)/, needs: 'the released bucket', granted: (s) => !!s.buckets.released },
   { pattern: /\bbuckets\.quarantine\(\)/, needs: 'the quarantine bucket', granted: (s) => !!s.buckets.quarantine },
-  { pattern: /\bdeidSecret\(\)/, needs: 'the de-identification secret', granted: (s) => !!s.readsDeidSecret },
+  { pattern: /\b(deidKeyFor|currentDeidKey)\(/, needs: 'the project keys\' values', granted: (s) => s.deidKeys === 'read' },
+  { pattern: /\bcurrentDeidKeyVersion\(/, needs: 'the project keys\' versions', granted: (s) => s.deidKeys === 'describe' },
+  { pattern: /\bcreateDeidKey\(/, needs: 'creating project keys', granted: (s) => s.deidKeys === 'create' },
   { pattern: /\bpipelineEvents\(\)/, needs: 'the pipeline event bus', granted: (s) => !!s.putsEvents },
 ];
 
