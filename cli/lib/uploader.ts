@@ -142,11 +142,13 @@ async function uploadOne(
 async function send(
   api: HilumApi, file: UploadFile, entry: FileUploadState, upload: PresignedUpload, limiter: RateLimiter, save: () => Promise<void>,
 ): Promise<void> {
+  // The URLs sign the announced size (Content-Length): other bytes would only be refused with a 403.
+  if (upload.size !== file.size) throw new Error('the file\'s size differs from the size announced for it; start a new submission');
   if (upload.url) {
     const url = upload.url;
-    const body = await readRange(file.path, 0, file.size);
+    const body = await readRange(file.path, 0, upload.size);
     await limiter.take(body.byteLength);
-    await withRetry(() => put(url, body), { retryable: isRetryableTransfer });
+    await withRetry(() => put(url, body, upload.size), { retryable: isRetryableTransfer });
     return;
   }
   const multipart = upload.multipart;
@@ -160,7 +162,7 @@ async function send(
       const { url, partNumber } = part;
       const body = await readRange(file.path, part.offset, part.size);
       await limiter.take(body.byteLength);
-      done[String(partNumber)] = await withRetry(() => put(url, body), { retryable: isRetryableTransfer });
+      done[String(partNumber)] = await withRetry(() => put(url, body, part.size), { retryable: isRetryableTransfer });
       await save();
     }
   };
@@ -179,7 +181,9 @@ async function send(
   }
 }
 
-async function put(url: string, body: Buffer): Promise<string> {
+/** PUTs exactly `signedBytes`, the Content-Length the URL was signed for (fetch sends a Buffer's length). */
+async function put(url: string, body: Buffer, signedBytes: number): Promise<string> {
+  if (body.byteLength !== signedBytes) throw new Error(`refusing to send ${body.byteLength} bytes to a URL signed for ${signedBytes}`);
   const response = await fetch(url, { method: 'PUT', body });
   await response.arrayBuffer();
   if (!response.ok) throw new TransferError(response.status, `upload failed with HTTP ${response.status}`);

@@ -7,11 +7,10 @@ import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/common/powertools';
 import { INTAKE_PREFIX } from '../../workflows/contracts';
 import { catalog } from '../shared/context';
+import { MAX_INGEST_OBJECT_BYTES } from '../shared/intake-limits';
 import { presignUpload } from '../shared/presign-upload';
 import { submissionPath } from '../shared/schemas';
 import { loadSubmissionFor, requireOpen } from '../shared/submission-access';
-
-const MAX_OBJECT_BYTES = 5 * 1024 ** 4;
 
 /**
  * POST /submissions/{id}/uploads: announces files and returns presigned PUT URLs
@@ -24,7 +23,8 @@ export const handler = httpHandler({
   body: z.object({
     files: z.array(z.object({
       name: z.string().min(1).max(1024),
-      size: z.number().int().positive().max(MAX_OBJECT_BYTES),
+      // Larger objects could only run an ingest task out of memory: refused here, before any upload.
+      size: z.number().int().positive().max(MAX_INGEST_OBJECT_BYTES),
     }).strict()).min(1).max(1000),
   }).strict(),
 }, async ({ caller, path, body }) => {

@@ -38,7 +38,7 @@ export function quarantineReason(state: QuarantineInput): QuarantineReason {
 }
 
 /** Names of hilum's own errors beyond the shared list (OwnershipConflict: layers/catalog/ownership.ts). */
-const KNOWN_NAMES = new Set(['SizeMismatch', 'ObjectMissing', 'OwnershipConflict']);
+const KNOWN_NAMES = new Set(['SizeMismatch', 'ObjectMissing', 'OwnershipConflict', 'ObjectTooLarge', 'InflationLimitExceeded']);
 
 function causeMessage(cause: string | undefined): string | undefined {
   if (!cause) return undefined;

@@ -19,15 +19,25 @@ export type PresignedUpload =
   };
 
 /**
+ * The announced size is signed into every URL: `content-length` is a signed header, so S3
+ * refuses (403) a PUT of any other size, and a site cannot make the pipeline read more than
+ * it declared (issue 11, S8). A client must send exactly the announced bytes.
+ */
+const SIGN_CONTENT_LENGTH = { signableHeaders: new Set(['content-length']) };
+
+/**
  * Presigned PUT for a small object, or presigned part URLs for a multipart upload
  * (an existing `uploadId` is kept, so a resumed upload keeps its finished parts).
+ * Each URL binds its size: the object's, or its part's.
  */
 export async function presignUpload(target: UploadTarget, existingUploadId?: string): Promise<PresignedUpload> {
   const bucket = buckets.intake();
   const { multipartThresholdBytes, uploadUrlTtlSeconds } = limits();
   const expiresAt = new Date(Date.now() + uploadUrlTtlSeconds * 1000).toISOString();
   if (target.size < multipartThresholdBytes && !existingUploadId) {
-    const url = await getSignedUrl(s3Client(), new PutObjectCommand({ Bucket: bucket, Key: target.key }), { expiresIn: uploadUrlTtlSeconds });
+    const url = await getSignedUrl(s3Client(), new PutObjectCommand({ Bucket: bucket, Key: target.key, ContentLength: target.size }), {
+      expiresIn: uploadUrlTtlSeconds, ...SIGN_CONTENT_LENGTH,
+    });
     return { fileId: target.fileId, size: target.size, method: 'PUT', url, expiresAt };
   }
   const uploadId = existingUploadId
@@ -36,7 +46,9 @@ export async function presignUpload(target: UploadTarget, existingUploadId?: str
   const plan = planParts(target.size);
   const parts = await Promise.all(plan.parts.map(async (part) => ({
     ...part,
-    url: await getSignedUrl(s3Client(), new UploadPartCommand({ Bucket: bucket, Key: target.key, UploadId: uploadId, PartNumber: part.partNumber }), { expiresIn: uploadUrlTtlSeconds }),
+    url: await getSignedUrl(s3Client(), new UploadPartCommand({
+      Bucket: bucket, Key: target.key, UploadId: uploadId, PartNumber: part.partNumber, ContentLength: part.size,
+    }), { expiresIn: uploadUrlTtlSeconds, ...SIGN_CONTENT_LENGTH }),
   })));
   return {
     fileId: target.fileId, size: target.size, expiresAt,

@@ -6,10 +6,14 @@ import {
 export class ObjectStore {
   constructor(private readonly s3: S3Client) {}
 
-  /** Returns the object's bytes, or undefined when it does not exist. */
-  async getBytes(bucket: string, key: string): Promise<Uint8Array | undefined> {
+  /**
+   * Returns the object's bytes, or undefined when it does not exist. `atMost` reads no more
+   * than that many bytes (a ranged GET), whatever the object has grown to since it was sized.
+   */
+  async getBytes(bucket: string, key: string, options: { atMost?: number } = {}): Promise<Uint8Array | undefined> {
     try {
-      const result = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const range = options.atMost === undefined ? undefined : `bytes=0-${Math.max(0, options.atMost - 1)}`;
+      const result = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(range ? { Range: range } : {}) }));
       if (!result.Body) return new Uint8Array();
       return await result.Body.transformToByteArray();
     } catch (error) {

@@ -1,0 +1,148 @@
+/**
+ * What a site's object may cost the pipeline, end to end through the local commons
+ * (issue 11): a deflate bomb is quarantined at Parse with its reason and bounded
+ * memory, nothing of it published (S3); a presigned PUT binds the announced size,
+ * and Parse refuses an object of another size from its metadata, without reading
+ * it (S8).
+ */
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalCommons, type LocalCommons } from '../../local/commons';
+import { ApiError, HilumApi } from '../../cli/lib/api-client';
+import { MAX_INGEST_OBJECT_BYTES } from '../../functions/shared/intake-limits';
+import { makeDicom } from '../support/synthetic-dicom';
+import { makeDeflateBomb } from '../support/deflate-bomb';
+import { createProject } from '../support/projects';
+import { localS3Client } from '../support/local-clients';
+
+jest.setTimeout(300_000);
+
+const PROJECT = 'limits';
+const GIB = 1024 ** 3;
+const MB = 1_000_000;
+
+describe('ingest limits', () => {
+  let dataDir: string;
+  let commons: LocalCommons;
+  let site: HilumApi;
+  let researcher: HilumApi;
+  let s3: S3Client;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'hilum-limits-'));
+    commons = await startLocalCommons({ dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'SILENT', retryIntervalMs: 0 });
+    await createProject(commons.apiUrl, await commons.issueToken(['curator'], 'curator-1'), PROJECT, ['site-a']);
+    site = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-a'], 'uploader-a'));
+    researcher = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher']));
+    s3 = localS3Client(commons);
+  });
+
+  afterAll(async () => {
+    s3?.destroy();
+    await commons?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  /** A submission with one announced file; its presigned URL and intake key. */
+  async function announce(size: number): Promise<{ submissionId: string; url: string; key: string }> {
+    const { submissionId } = await site.createSubmission(PROJECT, 'site-a');
+    const [upload] = (await site.requestUploads(submissionId, [{ name: 'file.dcm', size }])).uploads;
+    if (!upload?.url) throw new Error('expected a single presigned PUT');
+    return { submissionId, url: upload.url, key: `intake/${submissionId}/${upload.fileId}` };
+  }
+
+  async function released(): Promise<number> {
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: commons.buckets.released, Prefix: 'studies/' }));
+    return listed.KeyCount ?? 0;
+  }
+
+  it('quarantines a 1 GiB deflate bomb at Parse with a value-free reason, publishes nothing, and holds less than 200 MB', async () => {
+    const bomb = await makeDeflateBomb(GIB, { studyInstanceUid: '2.25.1111', seriesInstanceUid: '2.25.1112' });
+    const { submissionId, url } = await announce(bomb.byteLength);
+    expect((await fetch(url, { method: 'PUT', body: bomb })).status).toBe(200);
+
+    const memory = sampleMemory();
+    await site.completeSubmission(submissionId);
+    await commons.idle();
+    const peak = memory.stop();
+
+    const submission = await site.getSubmission(submissionId);
+    expect(submission).toMatchObject({ stagedCount: 0, quarantinedCount: 1 });
+    expect(submission.files[0]).toMatchObject({ status: 'quarantined', reasonCode: 'InflationLimitExceeded' });
+    expect(submission.files[0]!.reason).toMatch(new RegExp(`^InflationLimitExceeded: inflation limit: the deflated data set of a ${bomb.byteLength}-byte file inflates to more than \\d+ bytes$`));
+    expect((await researcher.listStudies({ project: PROJECT })).studies).toEqual([]);
+    expect(await released()).toBe(0);
+    // The bomb was inflated at most to its intake limit (~100 MB), once, never to its gigabyte.
+    expect(peak.arrayBuffers).toBeLessThan(200 * MB);
+    expect(peak.rss).toBeLessThan(200 * MB);
+  });
+
+  it('signs the announced size into the presigned URL, so a PUT of another size is refused', async () => {
+    const file = makeDicom();
+    const { url, key } = await announce(file.byteLength);
+    expect(new URL(url).searchParams.get('X-Amz-SignedHeaders')?.split(';')).toContain('content-length');
+
+    const bigger = Buffer.concat([file, Buffer.alloc(5 * 1024 * 1024)]);
+    expect((await fetch(url, { method: 'PUT', body: bigger })).status).toBe(403);
+    expect((await fetch(url, { method: 'PUT', body: file.subarray(0, file.byteLength - 1) })).status).toBe(403);
+    await expect(s3.send(new HeadObjectCommand({ Bucket: commons.buckets.intake, Key: key }))).rejects.toMatchObject({ name: 'NotFound' });
+    expect((await fetch(url, { method: 'PUT', body: file })).status).toBe(200);
+  });
+
+  it('quarantines an intake object larger than announced from its metadata, without reading it', async () => {
+    const declared = 1000;
+    const { submissionId, key } = await announce(declared);
+    // However it got there (a URL signed before sizes were, a replaced object), the object is 400x the announced size.
+    const reads: string[] = [];
+    const heads: string[] = [];
+    // A spy on every S3 client in this process (the handlers run here): which keys are read.
+    const originalSend = S3Client.prototype.send;
+    const send = jest.spyOn(S3Client.prototype, 'send').mockImplementation(function (this: S3Client, command: unknown, ...rest: unknown[]) {
+      if (command instanceof GetObjectCommand) reads.push(String(command.input.Key));
+      if (command instanceof HeadObjectCommand) heads.push(String(command.input.Key));
+      return (originalSend as (...args: unknown[]) => unknown).call(this, command, ...rest);
+    } as never);
+    try {
+      await s3.send(new PutObjectCommand({ Bucket: commons.buckets.intake, Key: key, Body: Buffer.alloc(400 * declared), ContentLength: 400 * declared }));
+      await site.completeSubmission(submissionId);
+      await commons.idle();
+    } finally {
+      send.mockRestore();
+    }
+    const submission = await site.getSubmission(submissionId);
+    expect(submission.files[0]).toMatchObject({ status: 'quarantined', reasonCode: 'SizeMismatch', reason: `SizeMismatch: the object has ${400 * declared} bytes, ${declared} were announced` });
+    expect(heads).toContain(key);
+    expect(reads.filter((k) => k === key)).toEqual([]);
+  });
+
+  it('refuses to announce a file larger than an ingest task takes', async () => {
+    const { submissionId } = await site.createSubmission(PROJECT, 'site-a');
+    const refused = site.requestUploads(submissionId, [{ name: 'huge.dcm', size: MAX_INGEST_OBJECT_BYTES + 1 }]);
+    await expect(refused).rejects.toBeInstanceOf(ApiError);
+    await expect(refused).rejects.toMatchObject({ status: 400 });
+  });
+});
+
+/**
+ * Samples this process's memory every few milliseconds (the local commons runs its
+ * handlers here) and reports the growth above where it started at its highest.
+ */
+function sampleMemory(): { stop(): { rss: number; arrayBuffers: number } } {
+  const start = process.memoryUsage();
+  const peak = { rss: 0, arrayBuffers: 0 };
+  const sample = (): void => {
+    const now = process.memoryUsage();
+    peak.rss = Math.max(peak.rss, now.rss - start.rss);
+    peak.arrayBuffers = Math.max(peak.arrayBuffers, now.arrayBuffers - start.arrayBuffers);
+  };
+  const timer = setInterval(sample, 5);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      sample();
+      return peak;
+    },
+  };
+}
