@@ -172,21 +172,32 @@ function keywordOf(key: TagKey): string {
 
 /**
  * The files of a series carry the same identifiers (names, IDs, dates), so
- * they share one scrubber and its compiled expression. Keyed by every source
- * value and kind in file order; bounded.
+ * they share one scrubber and its automaton. Keyed by every source value and
+ * kind in file order; bounded, and sources longer than any real series' are
+ * not remembered (the key would hold them).
  */
 const SCRUBBERS = new Map<string, IdentifierScrubber>();
 const SCRUBBERS_LIMIT = 256;
+const SCRUBBER_KEY_LIMIT = 16_384;
 function scrubberFor(sources: ReadonlyArray<[string, 'name' | 'id' | 'text' | 'date']>): IdentifierScrubber {
   const id = sources.map(([text, kind]) => `${kind}\0${text}`).join('\u0001');
   let scrubber = SCRUBBERS.get(id);
   if (!scrubber) {
     scrubber = new IdentifierScrubber();
     for (const [text, kind] of sources) scrubber.add(text, kind);
+    if (id.length > SCRUBBER_KEY_LIMIT) return scrubber;
     if (SCRUBBERS.size >= SCRUBBERS_LIMIT) SCRUBBERS.clear();
     SCRUBBERS.set(id, scrubber);
   }
   return scrubber;
+}
+
+/** How long the text cleaning of one file may take (from the start of its de-identification), unless told otherwise. */
+export const DEFAULT_TIME_BUDGET_MS = 10_000;
+
+export interface EngineLimits {
+  /** Milliseconds one file may take; past them cleaning its text throws DeidentificationTimeout. */
+  timeBudgetMs?: number;
 }
 
 /**
@@ -225,6 +236,7 @@ class Engine {
     private readonly profile: DeidProfile,
     private readonly keys: KeyOptions,
     patientKey: string,
+    private readonly deadline: number,
   ) {
     this.data = Buffer.from(file.dataSet.buffer, file.dataSet.byteOffset, file.dataSet.byteLength);
     this.compiledProfile = compiled(profile);
@@ -386,8 +398,13 @@ class Engine {
     }
     if (el.vr === 'AS') return this.ageValue(el, keyword);
     if (el.vr && TEXT_VRS.has(el.vr)) {
-      const { text, removed } = this.scrubber.scrub(this.text(el));
+      const { text, removed, emptied } = this.scrubber.scrub(this.text(el), this.deadline);
       this.count(keyword, 'C');
+      if (emptied) {
+        // Beyond the cleaner's limits: nothing of the text is kept.
+        this.count('identifierInText', 'emptied');
+        return this.textEntry(el.key, el.vr, '');
+      }
       if (removed === 0) return this.raw(el);
       this.count('identifierInText', 'removed', removed);
       return this.textEntry(el.key, el.vr, text);
@@ -608,8 +625,12 @@ function coalesce(entries: readonly Entry[]): Uint8Array[] {
   return out;
 }
 
-/** De-identifies one Part 10 file under a profile. Throws DicomParseError (value-free) for unusable input. */
-export function deidentifyFile(bytes: Uint8Array, keys: KeyOptions, profile: DeidProfile): DeidentifyOutput {
+/**
+ * De-identifies one Part 10 file under a profile. Throws DicomParseError (value-free) for unusable input,
+ * and its DeidentificationTimeout when cleaning the file's text outlasts the time budget.
+ */
+export function deidentifyFile(bytes: Uint8Array, keys: KeyOptions, profile: DeidProfile, limits: EngineLimits = {}): DeidentifyOutput {
+  const deadline = Date.now() + (limits.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS);
   const file = scanPart10(bytes);
   const input = instanceIdentity(file);
   const top = topLevel(file);
@@ -623,7 +644,7 @@ export function deidentifyFile(bytes: Uint8Array, keys: KeyOptions, profile: Dei
   };
   const patientKey = patientKeyOf((key) => values(key)[0] ?? '');
   const imageType = values('00080008');
-  const engine = new Engine(file, syntax, encoding, profile, keys, patientKey);
+  const engine = new Engine(file, syntax, encoding, profile, keys, patientKey, deadline);
 
   const entries = [...engine.dataSet(buildTree(file.elements), 0), ...engine.marking(engine.pseudonym(patientKey))];
   entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
