@@ -48,6 +48,6 @@ export class InvalidTaskInput extends Error {
 
 /** Error names whose messages are ours and free of values, so they may be recorded as reasons. */
 export const RECORDABLE_ERRORS = new Set([
-  'DicomParseError', 'UnknownUpload', 'VerificationFailed', 'InvalidTaskInput', 'NoSuchKey', 'TransientError',
+  'DicomParseError', 'DeidentificationTimeout', 'UnknownUpload', 'VerificationFailed', 'InvalidTaskInput', 'NoSuchKey', 'TransientError',
   'States.Timeout', 'States.TaskFailed', 'Lambda.Unknown',
 ]);

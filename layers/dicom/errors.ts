@@ -16,3 +16,13 @@ export class DicomParseError extends Error {
 export class InflationLimitExceeded extends DicomParseError {
   override readonly name: string = 'InflationLimitExceeded';
 }
+
+/**
+ * De-identifying one file took longer than its time budget (a crafted file
+ * that makes the text cleaner work hard). A DicomParseError, so every reader
+ * that holds back unusable input holds this file back too, under its own name.
+ * The message names no value.
+ */
+export class DeidentificationTimeout extends DicomParseError {
+  override readonly name: string = 'DeidentificationTimeout';
+}

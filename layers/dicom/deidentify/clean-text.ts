@@ -4,8 +4,20 @@
  * components, IDs, accession, institution, physician and operator names, the
  * dates), matched case-insensitively on word boundaries. The rest of the text
  * stays, so "CHEST PA for DOE JANE" becomes "CHEST PA for".
+ *
+ * The identifiers are found in one pass over the folded text by an automaton
+ * (../text/multi-pattern.ts), never by a regular expression built from them:
+ * an alternation of thousands of values took time in proportion to terms
+ * times text (tens of seconds on one crafted file) and failed to compile for
+ * a megabyte value. What it matches is what the expression
+ * `(?<![\p{L}\p{N}])(?:term|...)(?![\p{L}\p{N}])` with flags `giu` and the
+ * terms longest first matched (the unit test keeps it as the reference), plus
+ * "İ" (see ../text/case-fold.ts).
  */
+import { DeidentificationTimeout } from '../errors';
 import type { TagKey } from '../tags';
+import { AT_CODE_POINT, foldTerm, foldText, WORD_BEFORE, WORD_HERE } from '../text/case-fold';
+import { MultiPattern } from '../text/multi-pattern';
 
 /** Attributes whose values are identifiers to scrub from free text: `name` ones by component and word, `text` ones by word too, `id` and dates whole. */
 export const IDENTIFIER_SOURCES: ReadonlyMap<TagKey, 'name' | 'id' | 'text'> = new Map([
@@ -40,63 +52,154 @@ const MIN_TOKEN = 3;
 const IDENTIFYING = /[\p{L}\p{N}]/u;
 
 const SCRUBBED_LIMIT = 1024;
+/** Texts longer than this are scrubbed each time rather than remembered (bounds the memory of the series cache). */
+const SCRUBBED_TEXT_LIMIT = 1024;
+
+/**
+ * Limits on what one data set may ask the cleaner to look for and at. Real
+ * data sets stay far below them (tens of terms, LO/PN values of 64 characters,
+ * ST of 1,024, LT of 10,240). Beyond a term limit the identifiers are no longer
+ * all known, so every text the scrubber is given is emptied; a text beyond the
+ * length limit is emptied. Never kept unscrubbed.
+ */
+export const CLEAN_TEXT_LIMITS = {
+  /** Distinct terms (values, components and words, lowercased). */
+  maxTerms: 4096,
+  /** UTF-16 units of one term. */
+  maxTermLength: 1024,
+  /** UTF-16 units of all terms together (bounds the automaton, and the matches ending at one place). */
+  maxTermsLength: 65_536,
+  /** UTF-16 units of one text scanned. */
+  maxTextLength: 65_536,
+} as const;
+
+/** How often (in symbols) the scan looks at the clock. */
+const DEADLINE_STRIDE = 4096;
+
+export interface ScrubResult {
+  text: string;
+  /** Occurrences of identifiers taken out. */
+  removed: number;
+  /** The whole text was dropped: beyond a limit (CLEAN_TEXT_LIMITS), so not scanned. */
+  emptied?: true;
+}
+
+const EMPTIED: ScrubResult = { text: '', removed: 0, emptied: true };
 
 export class IdentifierScrubber {
   private readonly terms = new Set<string>();
-  private pattern: RegExp | undefined | null = null;
-  private readonly scrubbed = new Map<string, { text: string; removed: number }>();
+  private termsLength = 0;
+  /** A term limit was passed: the terms are dropped and every text is emptied. */
+  private overflowed = false;
+  private automaton: MultiPattern | undefined | null = null;
+  private readonly scrubbed = new Map<string, ScrubResult>();
 
   /** Adds one identifying value (as text) and its components or tokens. */
   add(value: string, kind: 'name' | 'id' | 'text' | 'date'): void {
     for (const one of value.split('\\')) {
+      if (this.overflowed) break;
       const whole = one.trim();
-      if (whole.length >= MIN_COMPONENT && IDENTIFYING.test(whole)) this.terms.add(whole.toLowerCase());
+      if (whole.length >= MIN_COMPONENT && IDENTIFYING.test(whole)) this.term(whole);
       if (kind === 'date' || kind === 'id') continue;
       const parts = kind === 'name' ? whole.split(/[\^=]/) : whole.split(/[^\p{L}\p{N}]+/u);
       const min = kind === 'name' ? MIN_COMPONENT : MIN_TOKEN;
       for (const part of parts) {
         const p = part.trim();
-        if (p.length >= min && IDENTIFYING.test(p)) this.terms.add(p.toLowerCase());
+        if (p.length >= min && IDENTIFYING.test(p)) this.term(p);
         // A name component holds words ("VAN DER BERG"): each word counts too.
-        if (kind === 'name') for (const word of p.split(/\s+/)) if (word.length >= MIN_TOKEN && IDENTIFYING.test(word)) this.terms.add(word.toLowerCase());
+        if (kind === 'name') for (const word of p.split(/\s+/)) if (word.length >= MIN_TOKEN && IDENTIFYING.test(word)) this.term(word);
       }
     }
-    this.pattern = null;
+    this.automaton = null;
     this.scrubbed.clear();
   }
 
-  private regex(): RegExp | undefined {
-    if (this.pattern === null) {
-      const escaped = [...this.terms].sort((a, b) => b.length - a.length).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-      this.pattern = escaped.length ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${escaped.join('|')})(?![\\p{L}\\p{N}])`, 'giu') : undefined;
+  /** Whether a term limit was passed (every text is then emptied). */
+  get overflow(): boolean {
+    return this.overflowed;
+  }
+
+  private term(text: string): void {
+    if (this.overflowed) return;
+    const term = text.toLowerCase();
+    if (this.terms.has(term)) return;
+    if (term.length > CLEAN_TEXT_LIMITS.maxTermLength || this.terms.size >= CLEAN_TEXT_LIMITS.maxTerms
+      || this.termsLength + term.length > CLEAN_TEXT_LIMITS.maxTermsLength) {
+      this.overflowed = true;
+      this.terms.clear();
+      return;
     }
-    return this.pattern;
+    this.terms.add(term);
+    this.termsLength += term.length;
+  }
+
+  private matcher(): MultiPattern | undefined {
+    if (this.automaton === null) this.automaton = this.terms.size ? new MultiPattern([...this.terms].map(foldTerm)) : undefined;
+    return this.automaton;
   }
 
   /**
    * The text without any identifier; `removed` counts the occurrences taken out.
    * Remembered per text while the terms stay the same: the files of a series
-   * repeat their descriptions, and one scrubber serves the series.
+   * repeat their descriptions, and one scrubber serves the series. Throws
+   * DeidentificationTimeout (value-free) once `deadline` (a Date.now() time) has passed.
    */
-  scrub(text: string): { text: string; removed: number } {
+  scrub(text: string, deadline?: number): ScrubResult {
     let result = this.scrubbed.get(text);
     if (!result) {
-      result = this.scrubNow(text);
-      if (this.scrubbed.size >= SCRUBBED_LIMIT) this.scrubbed.clear();
-      this.scrubbed.set(text, result);
+      if (deadline !== undefined && Date.now() > deadline) throw new DeidentificationTimeout('cleaning text took longer than the time allowed for one file');
+      result = this.scrubNow(text, deadline);
+      if (text.length <= SCRUBBED_TEXT_LIMIT) {
+        if (this.scrubbed.size >= SCRUBBED_LIMIT) this.scrubbed.clear();
+        this.scrubbed.set(text, result);
+      }
     }
     return result;
   }
 
-  private scrubNow(text: string): { text: string; removed: number } {
-    const re = this.regex();
-    if (!re) return { text, removed: 0 };
+  private scrubNow(text: string, deadline: number | undefined): ScrubResult {
+    if (this.overflowed) return text === '' ? { text, removed: 0 } : EMPTIED;
+    const automaton = this.matcher();
+    if (!automaton) return { text, removed: 0 };
+    if (text.length > CLEAN_TEXT_LIMITS.maxTextLength) return EMPTIED;
+    const { symbols, offsets, flags } = foldText(text);
+    // The longest match starting at each symbol position (its end), on word boundaries both sides; 0 = none.
+    const longest = new Int32Array(symbols.length + 1);
+    let end = 0;
+    const record = (pattern: number): void => {
+      const start = end - automaton.length(pattern);
+      const at = flags[start] as number;
+      if ((at & AT_CODE_POINT) !== 0 && (at & WORD_BEFORE) === 0 && (longest[start] as number) < end) longest[start] = end;
+    };
+    let state = MultiPattern.START;
+    for (let k = 0; k < symbols.length; k += 1) {
+      if (deadline !== undefined && k % DEADLINE_STRIDE === DEADLINE_STRIDE - 1 && Date.now() > deadline) {
+        throw new DeidentificationTimeout('cleaning text took longer than the time allowed for one file');
+      }
+      state = automaton.next(state, symbols[k] as number);
+      const after = flags[k + 1] as number;
+      // A match ends on a whole code point not followed by a letter or digit.
+      if ((after & AT_CODE_POINT) === 0 || (after & WORD_HERE) !== 0 || !automaton.endsAny(state)) continue;
+      end = k + 1;
+      automaton.forEachMatch(state, record);
+    }
+    // Left to right, as a global replace goes: the longest match at the first place one starts, then on after it.
     let removed = 0;
-    const out = text.replace(re, () => {
+    let out = '';
+    let kept = 0;
+    for (let k = 0; k < symbols.length; ) {
+      const to = longest[k] as number;
+      if (to === 0) {
+        k += 1;
+        continue;
+      }
+      out += text.slice(kept, offsets[k]);
+      kept = offsets[to] as number;
       removed += 1;
-      return '';
-    });
+      k = to;
+    }
     if (removed === 0) return { text, removed };
+    out += text.slice(kept);
     // Collapse the gaps left behind, per value of a multi-valued string.
     return { text: out.split('\\').map((v) => v.replace(/[ \t]{2,}/g, ' ').replace(/ +([.,;:!?)\]])/g, '$1').trim()).join('\\'), removed };
   }

@@ -1,0 +1,175 @@
+import { verifyDeidentified } from '../../../layers/dicom';
+import { readDicomFile } from '../../../layers/dicom/dcmjs';
+import { deidentifyFile } from '../../../layers/dicom/deidentify/engine';
+import { DeidentificationTimeout, DicomParseError } from '../../../layers/dicom/errors';
+import { DEFAULT_PROFILE } from '../../../layers/dicom/profiles';
+import { makeDicom } from '../../support/synthetic-dicom';
+import { SECRET } from './helpers';
+
+/**
+ * A Part 10 file in Implicit VR Little Endian, where every value has a 4-byte
+ * length, so a LO value can be as long as an attacker likes (Explicit VR caps
+ * LO at 64 KB). `elements`: tag (8 hex digits) to text, written in tag order.
+ */
+function implicitVrFile(elements: Record<string, string>): Uint8Array {
+  const even = (text: string, pad: string): Buffer => Buffer.from(text.length % 2 ? text + pad : text, 'latin1');
+  const element = (tag: string, value: Buffer, explicitVr?: string): Buffer => {
+    const head = Buffer.alloc(8);
+    head.writeUInt16LE(parseInt(tag.slice(0, 4), 16), 0);
+    head.writeUInt16LE(parseInt(tag.slice(4), 16), 2);
+    if (explicitVr) {
+      head.write(explicitVr, 4, 'latin1');
+      head.writeUInt16LE(value.length, 6);
+    } else head.writeUInt32LE(value.length, 4);
+    return Buffer.concat([head, value]);
+  };
+  const uid = (text: string): Buffer => even(text, '\0');
+  const sopClass = elements['00080016'] ?? '';
+  const sopInstance = elements['00080018'] ?? '';
+  const metaBody = Buffer.concat([
+    Buffer.concat([Buffer.from([0x02, 0x00, 0x01, 0x00]), Buffer.from('OB', 'latin1'), Buffer.from([0, 0, 2, 0, 0, 0, 0, 1])]),
+    element('00020002', uid(sopClass), 'UI'),
+    element('00020003', uid(sopInstance), 'UI'),
+    element('00020010', uid('1.2.840.10008.1.2'), 'UI'),
+  ]);
+  const groupLength = Buffer.alloc(12);
+  groupLength.writeUInt16LE(2, 0);
+  groupLength.write('UL', 4, 'latin1');
+  groupLength.writeUInt16LE(4, 6);
+  groupLength.writeUInt32LE(metaBody.length, 8);
+  const data = Object.keys(elements).sort().map((tag) => {
+    const text = elements[tag] as string;
+    return element(tag, tag.startsWith('0020000') || tag.startsWith('0008001') ? uid(text) : even(text, ' '));
+  });
+  return new Uint8Array(Buffer.concat([Buffer.alloc(128), Buffer.from('DICM', 'latin1'), groupLength, metaBody, ...data]));
+}
+
+function syntheticFile(otherPatientIds: readonly string[], studyDescription: string): Uint8Array {
+  return implicitVrFile({
+    '00080016': '1.2.840.10008.5.1.4.1.1.7',
+    '00080018': '1.2.826.0.1.3680043.8.498.7711.9.1',
+    '00080060': 'OT',
+    '00081030': studyDescription,
+    '00100010': 'DOE^JANE',
+    '00100020': 'MRN-90210-77',
+    '00101000': otherPatientIds.join('\\'),
+    '0020000D': '1.2.826.0.1.3680043.8.498.7711.9.2',
+    '0020000E': '1.2.826.0.1.3680043.8.498.7711.9.3',
+  });
+}
+
+/**
+ * The reported attack: thousands of OtherPatientIDs and a long StudyDescription
+ * of near misses (each ID with one more character), which no ID matches.
+ */
+function adversarialFile(ids: number, descriptionChars: number, seed = 0): Uint8Array {
+  const values: string[] = [];
+  for (let i = 0; i < ids; i += 1) values.push(`MRN${String((i * 7919 + seed) % 1000003).padStart(7, '0')}`);
+  const words: string[] = [];
+  for (let i = 0, length = 0; length < descriptionChars; i += 1) {
+    const word = `MRN${String((i * 104729 + seed) % 1000003).padStart(7, '0')}X`;
+    words.push(word);
+    length += word.length + 1;
+  }
+  return syntheticFile(values, words.join(' '));
+}
+
+/** CPU milliseconds, best of a few interleaved runs after a warm-up (see clean-text.test.ts). */
+function bestCpuMs(runs: Array<() => void>, rounds = 5): number[] {
+  for (const run of runs) run();
+  const best = runs.map(() => Number.POSITIVE_INFINITY);
+  for (let round = 0; round < rounds; round += 1) {
+    runs.forEach((run, i) => {
+      const start = process.cpuUsage();
+      run();
+      const used = process.cpuUsage(start);
+      best[i] = Math.min(best[i] as number, (used.user + used.system) / 1000);
+    });
+  }
+  return best;
+}
+
+const description = (bytes: Uint8Array): unknown => readDicomFile(bytes).dict['00081030']?.Value?.[0] ?? '';
+
+describe('de-identification of a file crafted against the text cleaner', () => {
+  // Different seeds per run: the engine remembers scrubbers and texts per series, and each run must do the work.
+  let seed = 0;
+  const deid = (ids: number, chars: number) => {
+    const files = Array.from({ length: 8 }, () => adversarialFile(ids, chars, (seed += 1)));
+    let next = 0;
+    return () => {
+      const out = deidentifyFile(files[next++ % files.length] as Uint8Array, SECRET, DEFAULT_PROFILE);
+      expect(out.actionCounts['identifierInText:removed']).toBeUndefined();
+    };
+  };
+
+  it('takes time linear in the IDs and the description: doubling both at most triples it', () => {
+    const [small, large] = bestCpuMs([deid(1500, 30_000), deid(3000, 60_000)]) as [number, number];
+    expect(large / small).toBeLessThan(3);
+  });
+
+  it('verifies the output in linear time too: doubling both at most triples it', () => {
+    const pair = (ids: number, chars: number) => {
+      const original = adversarialFile(ids, chars);
+      const output = deidentifyFile(original, SECRET, DEFAULT_PROFILE).bytes;
+      // The near misses are kept: the verifier has a long header to search for every ID.
+      expect(String(description(output)).length).toBeGreaterThan(chars / 2);
+      return () => expect(verifyDeidentified(original, output).passed).toBe(true);
+    };
+    const [small, large] = bestCpuMs([pair(1500, 30_000), pair(3000, 60_000)]) as [number, number];
+    expect(large / small).toBeLessThan(3);
+  });
+
+  it('empties the description rather than keep it unscrubbed when the IDs are beyond the limits (20,000 IDs, 200,000 characters)', () => {
+    const original = adversarialFile(20_000, 200_000);
+    const out = deidentifyFile(original, SECRET, DEFAULT_PROFILE);
+    expect(description(out.bytes)).toBe('');
+    expect(out.actionCounts['identifierInText:emptied']).toBe(1);
+    expect(verifyDeidentified(original, out.bytes).passed).toBe(true);
+  });
+
+  it('handles a 1 MB identifier, which no longer fails to compile', () => {
+    const original = syntheticFile(['X'.repeat(1 << 20)], 'CHEST PA');
+    const out = deidentifyFile(original, SECRET, DEFAULT_PROFILE);
+    expect(description(out.bytes)).toBe('');
+    expect(verifyDeidentified(original, out.bytes).passed).toBe(true);
+  });
+
+  it('empties a description longer than the cleaner scans (1 MB) and keeps a normal one', () => {
+    const long = `${'CHEST '.repeat(200_000)}DOE`;
+    const original = syntheticFile(['ALT-55501'], long);
+    const out = deidentifyFile(original, SECRET, DEFAULT_PROFILE);
+    expect(description(out.bytes)).toBe('');
+    expect(out.actionCounts['identifierInText:emptied']).toBe(1);
+    const normal = syntheticFile(['ALT-55501'], 'CHEST for DOE');
+    expect(description(deidentifyFile(normal, SECRET, DEFAULT_PROFILE).bytes)).toBe('CHEST for');
+  });
+
+  it('stops past the time budget with a value-free DeidentificationTimeout', () => {
+    const original = makeDicom({
+      elements: {
+        '00081030': { vr: 'LO', Value: ['CT CHEST for DOE JANE'] },
+        '00204000': { vr: 'LT', Value: [`Seen by Dr House. ${'Stable. '.repeat(2000)}`] },
+      },
+    });
+    // A clock that moves a second each time it is read: the budget runs out during the file.
+    let now = 1_000_000;
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => (now += 1000));
+    try {
+      expect(() => deidentifyFile(original, SECRET, DEFAULT_PROFILE, { timeBudgetMs: 1500 })).toThrow(DeidentificationTimeout);
+      let error: unknown;
+      try {
+        deidentifyFile(original, SECRET, DEFAULT_PROFILE, { timeBudgetMs: 1500 });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(DicomParseError);
+      expect((error as Error).name).toBe('DeidentificationTimeout');
+      expect((error as Error).message).not.toMatch(/DOE|JANE|House|Stable|CHEST/i);
+    } finally {
+      clock.mockRestore();
+    }
+    // With the real clock and the default budget the same file passes.
+    expect(description(deidentifyFile(original, SECRET, DEFAULT_PROFILE).bytes)).toBe('CT CHEST for');
+  });
+});
