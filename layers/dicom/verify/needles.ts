@@ -96,12 +96,6 @@ export function phiNeedles(original: ScannedFile, profile: DeidProfile): Needle[
   return needles;
 }
 
-// ASCII only: a byte >= 0x80 next to a match may be a binary length or tag, not a letter, so it counts as a
-// boundary (erring towards reporting a leak).
-const isAlnum = (b: number | undefined): boolean =>
-  b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7a) || (b >= 0x41 && b <= 0x5a));
-const isUidChar = (b: number | undefined): boolean => b !== undefined && ((b >= 0x30 && b <= 0x39) || b === 0x2e);
-
 export interface Region {
   start: number;
   end: number;
@@ -115,26 +109,6 @@ export interface Haystack {
   exempt: readonly Region[];
   /** Spans that excuse a date needle: DA/DT values that did change (a shifted date may equal another original date). */
   changedDates: readonly Region[];
-}
-
-/** The first occurrence of the needle that is on word boundaries and not excused, or -1. */
-export function findLeak(hay: Haystack, needle: Needle): number {
-  const boundary = needle.kind === 'uid' ? isUidChar : isAlnum;
-  for (const form of needle.forms) {
-    const first = form[0];
-    const last = form[form.length - 1];
-    for (let at = hay.bytes.indexOf(form); at !== -1; at = hay.bytes.indexOf(form, at + 1)) {
-      const end = at + form.length;
-      // Boundaries only where the needle itself starts or ends with an ASCII letter or digit.
-      if (first !== undefined && first < 0x80 && boundary(first) && boundary(hay.bytes[at - 1])) continue;
-      if (last !== undefined && last < 0x80 && boundary(last) && boundary(hay.bytes[end])) continue;
-      const inside = (r: Region): boolean => at >= r.start && end <= r.end;
-      if (hay.exempt.some(inside)) continue;
-      if (needle.kind === 'date' && hay.changedDates.some(inside)) continue;
-      return at;
-    }
-  }
-  return -1;
 }
 
 /** Path of each element: "key" at top level, "<parent path>/<item>/<key>" below. */

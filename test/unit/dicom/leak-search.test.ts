@@ -1,0 +1,87 @@
+import { leakedNeedles } from '../../../layers/dicom/verify/leak-search';
+import type { Haystack, Needle, Region } from '../../../layers/dicom/verify/needles';
+import type { PhiKind } from '../../../layers/dicom/verify/phi-attributes';
+
+/** The verifier's search as it was (one indexOf loop per needle), kept as the reference. */
+function findLeak(hay: Haystack, needle: Needle): number {
+  const isAlnum = (b: number | undefined): boolean => b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7a) || (b >= 0x41 && b <= 0x5a));
+  const isUidChar = (b: number | undefined): boolean => b !== undefined && ((b >= 0x30 && b <= 0x39) || b === 0x2e);
+  const boundary = needle.kind === 'uid' ? isUidChar : isAlnum;
+  for (const form of needle.forms) {
+    const first = form[0];
+    const last = form[form.length - 1];
+    for (let at = hay.bytes.indexOf(form); at !== -1; at = hay.bytes.indexOf(form, at + 1)) {
+      const end = at + form.length;
+      if (first !== undefined && first < 0x80 && boundary(first) && boundary(hay.bytes[at - 1])) continue;
+      if (last !== undefined && last < 0x80 && boundary(last) && boundary(hay.bytes[end])) continue;
+      const inside = (r: Region): boolean => at >= r.start && end <= r.end;
+      if (hay.exempt.some(inside)) continue;
+      if (needle.kind === 'date' && hay.changedDates.some(inside)) continue;
+      return at;
+    }
+  }
+  return -1;
+}
+
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Lowercased bytes as the verifier has them: letters, digits, dots, spaces, a separator and bytes >= 0x80.
+const BYTES = [0x61, 0x62, 0x63, 0x31, 0x32, 0x2e, 0x20, 0x5c, 0xc3, 0xa9, 0x00];
+
+function regions(next: () => number, length: number): Region[] {
+  return Array.from({ length: Math.floor(next() * 4) }, () => {
+    const start = Math.floor(next() * (length + 1));
+    return { start, end: Math.min(length, start + Math.floor(next() * 12)) };
+  });
+}
+
+describe('leakedNeedles', () => {
+  it('reports exactly the needles a per-needle search reports, on 3000 random headers', () => {
+    const kinds: PhiKind[] = ['name', 'id', 'text', 'date', 'uid'];
+    let leaks = 0;
+    for (let seed = 1; seed <= 3000; seed += 1) {
+      const next = random(seed);
+      const pick = (): number => BYTES[Math.floor(next() * BYTES.length)] as number;
+      const haystacks: Haystack[] = Array.from({ length: 1 + Math.floor(next() * 2) }, () => {
+        const bytes = Buffer.from(Array.from({ length: Math.floor(next() * 80) }, pick));
+        return { bytes, exempt: regions(next, bytes.length), changedDates: regions(next, bytes.length) };
+      });
+      const needles: Needle[] = Array.from({ length: 1 + Math.floor(next() * 6) }, (_, i) => {
+        const source = haystacks[0] as Haystack;
+        const from = Math.floor(next() * source.bytes.length);
+        const cut = () => (next() < 0.7 && source.bytes.length > 0 ? Buffer.from(source.bytes.subarray(from, from + 1 + Math.floor(next() * 5))) : Buffer.from(Array.from({ length: 1 + Math.floor(next() * 4) }, pick)));
+        const forms = [cut()].concat(next() < 0.3 ? [cut()] : []).filter((f) => f.length > 0);
+        return { keyword: `K${i}`, kind: kinds[Math.floor(next() * kinds.length)] as PhiKind, forms: forms.length ? forms : [Buffer.from('a')] };
+      });
+      const want = needles.map((n) => haystacks.some((h) => findLeak(h, n) !== -1));
+      const got = leakedNeedles(haystacks, needles);
+      if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`seed ${seed}: got ${JSON.stringify(got)} want ${JSON.stringify(want)}`);
+      leaks += want.filter(Boolean).length;
+    }
+    expect(leaks).toBeGreaterThan(1000);
+  });
+
+  it('excuses a match only inside a span, not across its edge', () => {
+    const hay: Haystack = { bytes: Buffer.from('xx doe yy doe'), exempt: [{ start: 3, end: 6 }], changedDates: [] };
+    const needle: Needle = { keyword: 'PatientName', kind: 'name', forms: [Buffer.from('doe')] };
+    expect(leakedNeedles([hay], [needle])).toEqual([true]);
+    expect(leakedNeedles([{ ...hay, bytes: Buffer.from('xx doe yy dox') }], [needle])).toEqual([false]);
+    expect(leakedNeedles([{ ...hay, exempt: [{ start: 4, end: 13 }], bytes: Buffer.from('xx doe') }], [needle])).toEqual([true]);
+  });
+
+  it('searches with more needle bytes than one automaton holds, in several passes', () => {
+    const needles: Needle[] = Array.from({ length: 120_000 }, (_, i) => ({ keyword: 'OtherPatientIDs', kind: 'id', forms: [Buffer.from(`id${String(i).padStart(8, '0')}`)] }));
+    const hay: Haystack = { bytes: Buffer.from('x id00000007 id00119999 id00119999x'), exempt: [], changedDates: [] };
+    const leaked = leakedNeedles([hay], needles);
+    expect(leaked.flatMap((l, i) => (l ? [i] : []))).toEqual([7, 119_999]);
+  });
+});
