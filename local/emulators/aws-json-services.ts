@@ -171,7 +171,7 @@ export async function startAwsJsonServices(options: AwsJsonServicesOptions): Pro
       received += c.length;
       // Read before the signature can be checked: bounded, so an unsigned flood cannot fill memory.
       if (received > MAX_REQUEST_BYTES) {
-        res.writeHead(413, { connection: 'close' }).end();
+        if (!res.headersSent) res.writeHead(413, { connection: 'close' }).end();
         req.destroy();
         return;
       }

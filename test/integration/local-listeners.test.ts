@@ -119,7 +119,17 @@ describe('EventBridge and Secrets Manager', () => {
     const crossed = await fetch(commons.servicesEndpoint, { method: 'POST', headers: scopedToEvents.headers, body: '{}' });
     expect(crossed.status).toBe(400);
     expect(await crossed.json()).toMatchObject({ __type: 'InvalidSignatureException' });
-    expect(commons.events()).toHaveLength(0);
+    expect(commons.events().filter((e) => e.event.source !== 'hilum.test')).toHaveLength(0);
+  });
+
+  it('refuse an unsigned body larger than any call before reading it all, and keep serving', async () => {
+    const flood = await fetch(commons.servicesEndpoint, {
+      method: 'POST', headers: { 'x-amz-target': 'AWSEvents.PutEvents' }, body: Buffer.alloc(3 * 1024 * 1024, 0x20),
+    }).catch(() => undefined);
+    if (flood) expect(flood.status).toBe(413);
+    const events = new EventBridgeClient({ endpoint: commons.servicesEndpoint, region: 'us-east-1', credentials: commons.credentials });
+    expect((await events.send(new PutEventsCommand({ Entries: [{ Source: 'hilum.test', DetailType: 'Ping', Detail: '{}' }] }))).FailedEntryCount).toBe(0);
+    events.destroy();
   });
 
   it('answer the local key', async () => {
