@@ -47,5 +47,7 @@ export function ruleById(id: string): RuleMeta | undefined {
 export const RULE_FOR_ERROR: Readonly<Record<string, string>> = {
   DicomParseError: 'dicom.parses',
   SizeMismatch: 'dicom.parses',
+  ObjectTooLarge: 'dicom.parses',
+  InflationLimitExceeded: 'dicom.parses',
   VerificationFailed: 'deid.verified',
 };
