@@ -40,7 +40,7 @@ describe('hidden data is not counted, listed or probed through requests and rele
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-hidden-'));
     commons = await startLocalCommons({ dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
     documents = DynamoDBDocumentClient.from(new DynamoDBClient({
-      endpoint: commons.dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      endpoint: commons.dynamodbEndpoint, region: 'us-east-1', credentials: commons.credentials,
     }));
     const curatorToken = await commons.issueToken(['curator'], 'curator-h');
     curator = new HilumApi(commons.apiUrl, curatorToken);
@@ -49,11 +49,11 @@ describe('hidden data is not counted, listed or probed through requests and rele
     dac = new HilumApi(commons.apiUrl, await commons.issueToken(['dac'], 'dac-h'));
     const site = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-a'], 'uploader-h'));
 
-    await createProject(commons.apiUrl, curatorToken, 'open-a', 'open');
-    await createProject(commons.apiUrl, curatorToken, 'hidden-r', 'restricted');
-    await createProject(commons.apiUrl, curatorToken, 'counted-r', 'restricted');
+    await createProject(commons.apiUrl, curatorToken, 'open-a', ['site-a'], 'open');
+    await createProject(commons.apiUrl, curatorToken, 'hidden-r', ['site-a'], 'restricted');
+    await createProject(commons.apiUrl, curatorToken, 'counted-r', ['site-a'], 'restricted');
     await curator.request('POST', '/projects', { projectId: 'counted-r', name: 'counted-r', availability: 'restricted', settings: { countsVisible: true } });
-    await createProject(commons.apiUrl, curatorToken, 'seq-s', 'sequestered');
+    await createProject(commons.apiUrl, curatorToken, 'seq-s', ['site-a'], 'sequestered');
 
     const publish = async (project: string, studies: { modality: string; instances: number }[]) => {
       const files = studies.flatMap((s) => {
