@@ -27,6 +27,8 @@ export interface FunctionSpec {
   readonly deidKeys?: DeidKeyAccess;
   /** Verifies bearer tokens (API functions). */
   readonly verifiesTokens?: boolean;
+  /** Hands out page cursors, sealed with the deployment's page cursor key (layers/common/page-cursors.ts). */
+  readonly pagesResults?: boolean;
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
 }
@@ -45,9 +47,9 @@ export const FUNCTIONS = {
   renewUpload: api('RenewUpload', 'functions/api/renew-upload.ts', 'Re-issues presigned URLs for an announced file (resumable uploads)', { table: 'read', buckets: { intake: 'readwrite' } }),
   completeSubmission: api('CompleteSubmission', 'functions/api/complete-submission.ts', 'Seals a submission', { table: 'readwrite', putsEvents: true }),
   getSubmission: api('GetSubmission', 'functions/api/get-submission.ts', 'Shows a submission and its file outcomes', { table: 'read' }),
-  listStudies: api('ListStudies', 'functions/api/list-studies.ts', 'Lists published studies', { table: 'read', buckets: { released: 'read' } }),
+  listStudies: api('ListStudies', 'functions/api/list-studies.ts', 'Lists published studies', { table: 'read', buckets: { released: 'read' }, pagesResults: true }),
   studyFiles: api('StudyFiles', 'functions/api/study-files.ts', 'Presigned GET URLs for the files of a published study', { table: 'read', buckets: { released: 'read' } }),
-  search: api('Search', 'functions/api/search.ts', 'Faceted cohort search over the in-memory search snapshot', { table: 'read', buckets: { released: 'read' }, memoryMb: 1536 }),
+  search: api('Search', 'functions/api/search.ts', 'Faceted cohort search over the in-memory search snapshot', { table: 'read', buckets: { released: 'read' }, memoryMb: 1536, pagesResults: true }),
   putCases: api('PutCases', 'functions/api/cases.ts', 'Receives a submission\'s cases.csv; pseudonymizes case ids with the project key', { table: 'readwrite', deidKeys: 'read' }),
   saveProject: api('SaveProject', 'functions/api/projects.ts', 'Creates or updates a project (availability, settings, sites) and creates its de-identification key', { table: 'readwrite', deidKeys: 'create' }),
   saveProjectSites: api('SaveProjectSites', 'functions/api/project-sites.ts', 'Sets the sites that may contribute to a project', { table: 'readwrite' }),
@@ -56,7 +58,7 @@ export const FUNCTIONS = {
   createRelease: api('CreateRelease', 'functions/api/release-create.ts', 'Cuts a release: manifest, frozen snapshot, Parquet export', { table: 'readwrite', buckets: { released: 'readwrite' }, memoryMb: 2048 }),
   listReleases: api('ListReleases', 'functions/api/release-list.ts', 'Lists releases', { table: 'read' }),
   createCohort: api('CreateCohort', 'functions/api/cohorts.ts', 'Saves a cohort (filters pinned to a release)', { table: 'readwrite', buckets: { released: 'read' }, memoryMb: 1536 }),
-  getCohort: api('GetCohort', 'functions/api/cohort-get.ts', 'Shows a cohort with its counts', { table: 'read', buckets: { released: 'read' }, memoryMb: 1536 }),
+  getCohort: api('GetCohort', 'functions/api/cohort-get.ts', 'Shows a cohort with its counts', { table: 'read', buckets: { released: 'read' }, memoryMb: 1536, pagesResults: true }),
   cohortManifest: api('CohortManifest', 'functions/api/cohort-manifest.ts', 'A cohort\'s manifest (one row per object, JSON or CSV)', { table: 'read', buckets: { released: 'read' }, memoryMb: 1536 }),
 
   parse: task('Parse', 'functions/ingest/parse.ts', 'Reads an intake object and checks it is DICOM', { table: 'read', buckets: { intake: 'read' } }),
@@ -74,7 +76,7 @@ export const FUNCTIONS = {
   sweepMissingFiles: task('SweepMissingFiles', 'functions/qa/sweep-missing.ts', 'Marks announced files never received after the grace period as missing (scheduled)', { table: 'readwrite', buckets: { intake: 'read' }, putsEvents: true }),
 
   submissionReport: api('SubmissionReport', 'functions/api/submission-report.ts', 'A submission\'s QA report (JSON or Markdown)', { table: 'read', buckets: { released: 'read' } }),
-  quarantineList: api('QuarantineList', 'functions/api/quarantine-list.ts', 'Lists quarantined files for curators', { table: 'read' }),
+  quarantineList: api('QuarantineList', 'functions/api/quarantine-list.ts', 'Lists quarantined files for curators', { table: 'read', pagesResults: true }),
   quarantineGet: api('QuarantineGet', 'functions/api/quarantine-get.ts', 'A quarantined file\'s record and audit history', { table: 'read' }),
   quarantineRelease: api('QuarantineRelease', 'functions/api/quarantine-release.ts', 'Re-checks a quarantined file and publishes it, with a curator\'s reason and overrides', { table: 'readwrite', buckets: { quarantine: 'read', released: 'readwrite' }, deidKeys: 'read' }),
   quarantineReject: api('QuarantineReject', 'functions/api/quarantine-reject.ts', 'Rejects a quarantined file (deletes the object, keeps the record)', { table: 'readwrite', buckets: { quarantine: 'readwrite' } }),
@@ -85,7 +87,7 @@ export const FUNCTIONS = {
   decideAccessRequest: api('DecideAccessRequest', 'functions/api/access-request-decide.ts', 'The DAC approves (creating a grant) or denies an access request', { table: 'readwrite' }),
   listGrants: api('ListGrants', 'functions/api/grant-list.ts', 'Grants: the caller\'s own, or all for the DAC and admins', { table: 'read' }),
   revokeGrant: api('RevokeGrant', 'functions/api/grant-revoke.ts', 'Revokes a grant', { table: 'readwrite' }),
-  auditLog: api('AuditLog', 'functions/api/audit-list.ts', 'The audit log for admins, filtered and paginated', { table: 'read' }),
+  auditLog: api('AuditLog', 'functions/api/audit-list.ts', 'The audit log for admins, filtered and paginated', { table: 'read', pagesResults: true }),
   studyArchive: api('StudyArchive', 'functions/api/study-archive.ts', 'A study or series as a zip built in S3 (streamed, cached), answered with a presigned URL', { table: 'read', buckets: { released: 'readwrite' }, memoryMb: 1024 }),
   drsServiceInfo: api('DrsServiceInfo', 'functions/api/drs-service-info.ts', 'GA4GH DRS service-info', { table: 'read' }),
   drsObject: api('DrsObject', 'functions/api/drs-object.ts', 'GA4GH DRS objects and their presigned access URLs', { table: 'read', buckets: { released: 'read' }, memoryMb: 1536 }),
@@ -107,5 +109,6 @@ export function environmentNamesFor(spec: FunctionSpec): EnvName[] {
   if (spec.deidKeys) names.push(ENV.deidKeyPrefix);
   if (spec.deidKeys === 'create') names.push(ENV.deidKeyKmsKeyArn);
   if (spec.verifiesTokens) names.push(ENV.authIssuer, ENV.authJwksUrl, ENV.authAudience);
+  if (spec.pagesResults) names.push(ENV.pageCursorSecretId);
   return names;
 }

@@ -19,12 +19,13 @@ export const handler = httpHandler({
     limit: z.coerce.number().int().min(1).max(500).default(100),
     cursor: z.string().max(4000).optional(),
   }).strict(),
-}, async ({ query }) => {
+}, async ({ query, cursors }) => {
   try {
     const page = await auditLog().list(
-      { actor: query.actor, action: query.action, resource: query.resource, from: iso(query.from), to: iso(query.to) }, query.limit, query.cursor,
+      { actor: query.actor, action: query.action, resource: query.resource, from: iso(query.from), to: iso(query.to) }, query.limit,
+      query.cursor ? await cursors.open(query.cursor) : undefined,
     );
-    return { statusCode: 200, body: { events: page.items, ...(page.cursor ? { cursor: page.cursor } : {}) } };
+    return { statusCode: 200, body: { events: page.items, ...(page.cursor ? { cursor: await cursors.seal(page.cursor) } : {}) } };
   } catch (error) {
     if (error instanceof InvalidAuditCursor) throw new BadRequest(error.message);
     throw error;

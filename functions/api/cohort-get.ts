@@ -8,8 +8,9 @@ import { countScopeOf, scopeOf } from '../search/scope';
 export const handler = httpHandler({
   path: z.object({ cohortId: z.string().uuid() }),
   query: z.object({ limit: z.coerce.number().int().min(0).max(500).default(0), cursor: z.string().max(512).optional() }).strict(),
-}, async ({ caller, access, path, query }) => {
+}, async ({ caller, access, path, query, cursors }) => {
   const { cohort, snapshot } = await loadCohortFor(caller, access.level, path.cohortId);
-  const result = search(snapshot, cohort.filters, { scope: await countScopeOf(caller, snapshot.facets.project.values), rowScope: await scopeOf(caller, snapshot.facets.project.values), limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) });
-  return { statusCode: 200, body: { ...cohort, total: result.total, facets: result.facets, studies: result.studies, ...(result.cursor ? { cursor: result.cursor } : {}) } };
+  const cursor = query.cursor ? await cursors.open(query.cursor) : undefined;
+  const result = search(snapshot, cohort.filters, { scope: await countScopeOf(caller, snapshot.facets.project.values), rowScope: await scopeOf(caller, snapshot.facets.project.values), limit: query.limit, ...(cursor ? { cursor } : {}) });
+  return { statusCode: 200, body: { ...cohort, total: result.total, facets: result.facets, studies: result.studies, ...(result.cursor ? { cursor: await cursors.seal(result.cursor) } : {}) } };
 });

@@ -19,9 +19,9 @@ export const handler = httpHandler({
     limit: z.coerce.number().int().min(1).max(500).default(100),
     cursor: z.string().max(2048).optional(),
   }).strict(),
-}, async ({ caller, query }) => {
+}, async ({ caller, query, cursors }) => {
   const matches = [];
-  let cursor = query.cursor;
+  let cursor = query.cursor ? await cursors.open(query.cursor) : undefined;
   // Filters apply after the page is read; keep reading until the page is full or the index ends.
   try {
     do {
@@ -39,7 +39,8 @@ export const handler = httpHandler({
     if (error instanceof InvalidCursor) throw new BadRequest(error.message);
     throw error;
   }
-  return { statusCode: 200, body: { studies: matches, ...(cursor ? { cursor } : {}) } };
+  // Sealed: the position is the last item READ, which may be a study the caller may not see.
+  return { statusCode: 200, body: { studies: matches, ...(cursor ? { cursor: await cursors.seal(cursor) } : {}) } };
 });
 
 /** What a researcher sees of a study: no submission or pipeline bookkeeping. */

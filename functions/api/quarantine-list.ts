@@ -15,12 +15,13 @@ export const handler = httpHandler({
     limit: z.coerce.number().int().min(1).max(100).default(50),
     cursor: z.string().max(2000).optional(),
   }),
-}, async ({ query }) => {
+}, async ({ query, cursors }) => {
   try {
     const page = await qaRepository().listQuarantine(
-      { project: query.project, ruleId: query.rule, submissionId: query.submission, status: query.status }, query.limit, query.cursor,
+      { project: query.project, ruleId: query.rule, submissionId: query.submission, status: query.status }, query.limit,
+      query.cursor ? await cursors.open(query.cursor) : undefined,
     );
-    return { statusCode: 200, body: { items: page.items, ...(page.cursor ? { cursor: page.cursor } : {}) } };
+    return { statusCode: 200, body: { items: page.items, ...(page.cursor ? { cursor: await cursors.seal(page.cursor) } : {}) } };
   } catch (error) {
     if (error instanceof InvalidQuarantineCursor) throw new BadRequest(error.message);
     throw error;

@@ -8,6 +8,7 @@ import { Auth } from '../constructs/auth';
 import { Catalog } from '../constructs/catalog';
 import { HilumFunction } from '../constructs/hilum-function';
 import { Observability } from '../constructs/observability';
+import { PageCursorKey } from '../constructs/page-cursor-key';
 import { Pipeline } from '../constructs/pipeline';
 import { DeidKeys } from '../constructs/secrets';
 import { Storage } from '../constructs/storage';
@@ -28,6 +29,7 @@ export class CommonsStack extends Stack {
   readonly catalog: Catalog;
   readonly deidKeys: DeidKeys;
   readonly auth: Auth;
+  readonly pageCursorKey: PageCursorKey;
   readonly observability: Observability;
   readonly functions: Readonly<Record<FunctionKey, HilumFunction>>;
   readonly pipeline: Pipeline;
@@ -41,6 +43,7 @@ export class CommonsStack extends Stack {
     this.catalog = new Catalog(this, 'Catalog');
     this.deidKeys = new DeidKeys(this, 'DeidKeys');
     this.auth = new Auth(this, 'Auth', { sites: props.sites });
+    this.pageCursorKey = new PageCursorKey(this, 'PageCursorKey', { encryptionKey: this.catalog.key });
 
     // The workflows need the functions and the event-putting functions need the
     // pipeline's bus: functions first, then the pipeline, then the bus binding.
@@ -55,6 +58,7 @@ export class CommonsStack extends Stack {
       // Every API request appends its access decision to the audit log, read-only functions too.
       if (spec.verifiesTokens && spec.table === 'read') fn.bindAuditAppend(this.catalog.table, this.catalog.key);
       if (spec.deidKeys) this.deidKeys.bind(fn, spec.deidKeys);
+      if (spec.pagesResults) this.pageCursorKey.bind(fn);
       if (spec.verifiesTokens) {
         fn.bindValue(ENV.authIssuer, this.auth.issuer);
         fn.bindValue(ENV.authJwksUrl, this.auth.jwksUrl);

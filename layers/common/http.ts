@@ -9,6 +9,8 @@ import { logger, publishMetrics, tracer } from './powertools';
 import { authorizeRoute, routeKey, type Level } from '../access';
 import type { Role } from './auth';
 import { RequestAudit, auditSink } from './request-audit';
+import { InvalidPageCursor, type CursorBinding } from './page-cursors';
+import { pageCursorSealer } from './page-cursor-key';
 
 /**
  * The one way an API handler is written: authenticate, let the authorization
@@ -26,7 +28,14 @@ export interface HttpRequest<B, P, Q> {
   readonly body: B;
   readonly path: P;
   readonly query: Q;
+  /** Page cursors of this route, caller and query: seal a position to hand out, open one received (invalid: 400). */
+  readonly cursors: PageCursors;
   readonly event: APIGatewayProxyEvent;
+}
+
+export interface PageCursors {
+  seal(position: string): Promise<string>;
+  open(cursor: string): Promise<string>;
 }
 
 export interface HttpResponse {
@@ -70,7 +79,8 @@ export function httpHandler<
       const body = spec.body ? parse(spec.body, parseJsonBody(event), 'body') : undefined;
       const path = spec.path ? parse(spec.path, event.pathParameters ?? {}, 'path') : undefined;
       const query = spec.query ? parse(spec.query, event.queryStringParameters ?? {}, 'query') : undefined;
-      const response = await handle({ caller, access: { level: decision.level, roles: decision.roles }, audit, body, path, query, event });
+      const cursors = pageCursors({ route, subject: caller.subject, query: { path, query: withoutPaging(query), body: withoutPaging(body) } });
+      const response = await handle({ caller, access: { level: decision.level, roles: decision.roles }, audit, body, path, query, cursors, event });
       status = response.statusCode;
       const headers = { ...JSON_HEADERS, ...response.headers };
       if (response.binary) {
@@ -114,6 +124,31 @@ function dictionaryOf<T>(source: Record<string, T>): Record<string, T> {
   const out = Object.create(null) as Record<string, T>;
   for (const [key, value] of Object.entries(source)) out[key] = value;
   return out;
+}
+
+/** Cursors bound to what the request pages; the key is read on the first use only. */
+function pageCursors(binding: CursorBinding): PageCursors {
+  return {
+    async seal(position) {
+      return (await pageCursorSealer()).seal(position, binding);
+    },
+    async open(cursor) {
+      const sealer = await pageCursorSealer();
+      try {
+        return sealer.open(cursor, binding);
+      } catch (error) {
+        if (error instanceof InvalidPageCursor) throw new BadRequest(error.message);
+        throw error;
+      }
+    },
+  };
+}
+
+/** A query or body without its page (`cursor`, `limit`): the next page of the same query keeps its cursor valid. */
+function withoutPaging(value: unknown): unknown {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+  const { cursor: _cursor, limit: _limit, ...rest } = value as Record<string, unknown>;
+  return rest;
 }
 
 function parseJsonBody(event: APIGatewayProxyEvent): unknown {
