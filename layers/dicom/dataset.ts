@@ -1,5 +1,6 @@
 /** Narrowing helpers over dcmjs data sets (see dcmjs.ts for the shapes). */
 import type { DataSet, DicomElement, ElementValue, PersonNameValue } from './dcmjs';
+import { trimEndOf } from './text/trim';
 
 /** The items of a sequence element (empty when the element is not a sequence). */
 export function sequenceItems(element: DicomElement): DataSet[] {
@@ -8,7 +9,7 @@ export function sequenceItems(element: DicomElement): DataSet[] {
 }
 
 function personNameText(pn: PersonNameValue): string {
-  return [pn.Alphabetic ?? '', pn.Ideographic ?? '', pn.Phonetic ?? ''].join('=').replace(/=+$/, '');
+  return trimEndOf([pn.Alphabetic ?? '', pn.Ideographic ?? '', pn.Phonetic ?? ''].join('='), '=');
 }
 
 /** One value as text: strings as is, numbers in decimal, person names as "alphabetic=ideographic=phonetic", bytes as Latin-1. */
@@ -16,7 +17,7 @@ export function valueText(value: ElementValue, vr: string): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  if (value instanceof ArrayBuffer) return Buffer.from(value).toString('latin1').replace(/[\0 ]+$/, '');
+  if (value instanceof ArrayBuffer) return trimEndOf(Buffer.from(value).toString('latin1'), ' \0');
   if (vr === 'PN') return personNameText(value as PersonNameValue);
   return '';
 }

@@ -12,6 +12,7 @@ import type { dictionaryEntry as DictionaryEntryFn } from './dcmjs';
 import { DicomParseError, InflationLimitExceeded } from './errors';
 import { CEILING_ONLY, inflationLimit, type InflationPolicy } from './inflation';
 import { formatTag, tagKey, TAG, type TagKey } from './tags';
+import { trimEndOf } from './text/trim';
 
 export interface Fragment {
   start: number;
@@ -283,7 +284,7 @@ class Walker {
 }
 
 function asciiValue(bytes: Uint8Array, element: ScannedElement): string {
-  return Buffer.from(bytes.subarray(element.valueStart, element.valueEnd)).toString('latin1').replace(/[\0 ]+$/, '');
+  return trimEndOf(Buffer.from(bytes.subarray(element.valueStart, element.valueEnd)).toString('latin1'), ' \0');
 }
 
 const DICM = [0x44, 0x49, 0x43, 0x4d];

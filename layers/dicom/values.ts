@@ -4,6 +4,7 @@
  */
 import type { ScannedElement, ScannedFile } from './part10';
 import { TAG, type TagKey } from './tags';
+import { trimEndOf } from './text/trim';
 
 const TOP_LEVELS = new WeakMap<ScannedFile, ReadonlyMap<TagKey, ScannedElement>>();
 
@@ -46,7 +47,7 @@ function dataSetBuffer(file: ScannedFile): Buffer {
 
 /** A string value with its trailing padding removed (multi-valued strings keep their backslashes). */
 export function readText(file: ScannedFile, element: ScannedElement, encoding: 'utf8' | 'latin1' = 'latin1'): string {
-  return dataSetBuffer(file).toString(encoding, element.valueStart, element.valueEnd).replace(/[\0 ]+$/, '').replace(/^ +/, '');
+  return trimEndOf(dataSetBuffer(file).toString(encoding, element.valueStart, element.valueEnd), ' \0').replace(/^ +/, '');
 }
 
 export function readAscii(file: ScannedFile, element: ScannedElement): string {

@@ -11,6 +11,7 @@ import type { DeidProfile } from '../profiles';
 import { instanceIdentity, summarize, type InstanceSummary } from '../summary';
 import { formatTag, isPrivateGroup, TAG, type TagKey } from '../tags';
 import { textEncoding, topLevel } from '../values';
+import { trimEndOf } from '../text/trim';
 import { repeatingGroupKey, resolveCode, rulesFor, type Action, type Rule } from './annex-e';
 import { IdentifierScrubber, IDENTIFIER_SOURCES } from './clean-text';
 import { capAge, dateShiftDays, shiftValue } from './dates';
@@ -55,7 +56,7 @@ const SET_AT_TOP: ReadonlySet<TagKey> = new Set([
 
 /** An element's value as text, trailing padding removed. */
 function textOf(data: Buffer, encoding: 'utf8' | 'latin1', el: ScannedElement): string {
-  return data.toString(encoding, el.valueStart, el.valueEnd).replace(/[\0 ]+$/, '');
+  return trimEndOf(data.toString(encoding, el.valueStart, el.valueEnd), ' \0');
 }
 
 interface Node {
@@ -366,7 +367,7 @@ class Engine {
       case 'U':
         if (isSequence) return this.keepSequence(node, depth);
         this.count(keyword, 'U');
-        return this.textEntry(el.key, el.vr === 'UN' ? 'UI' : el.vr, this.text(el).split('\\').map((v) => v.replace(/[\0 ]+$/, '').trim()).map((v) => (v === '' ? v : this.remap(v))).join('\\'));
+        return this.textEntry(el.key, el.vr === 'UN' ? 'UI' : el.vr, this.text(el).split('\\').map((v) => trimEndOf(v, ' \0').trim()).map((v) => (v === '' ? v : this.remap(v))).join('\\'));
       case 'K':
         if (isSequence) return this.keepSequence(node, depth);
         return this.keptValue(node, keyword);
@@ -570,7 +571,7 @@ type TopText = (key: TagKey) => string;
 function patientKeyOf(topText: TopText): string {
   const id = topText(TAG.PatientID);
   if (id !== '') return `id:${id}`;
-  const name = topText(TAG.PatientName).replace(/=+$/, '');
+  const name = trimEndOf(topText(TAG.PatientName), '=');
   return name !== '' ? `name:${name}` : `study:${topText(TAG.StudyInstanceUID)}`;
 }
 

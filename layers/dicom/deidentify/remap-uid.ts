@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { DeidProfile } from '../profiles';
+import { trimEndOf } from '../text/trim';
 
 /** The keying of every pseudonym, UID and date shift. */
 export interface KeyOptions {
@@ -19,7 +20,7 @@ export interface DeidentifyOptions extends KeyOptions {
  * The same UID maps to the same output within a project, and to a different one in another.
  */
 export function remapUid(uid: string, options: KeyOptions): string {
-  const clean = uid.replace(/[\0 ]+$/, '');
+  const clean = trimEndOf(uid, ' \0');
   const digest = createHmac('sha256', options.secret).update(`${options.project}\0${clean}`, 'utf8').digest();
   return `2.25.${BigInt(`0x${digest.subarray(0, 16).toString('hex')}`).toString(10)}`;
 }

@@ -13,6 +13,7 @@ import { DicomParseError } from '../errors';
 import { scanPart10, type ScannedFile } from '../part10';
 import type { DeidProfile } from '../profiles';
 import { formatTag, TAG, type TagKey } from '../tags';
+import { trimEndOf } from '../text/trim';
 import { readText, topLevel } from '../values';
 import { allowListFor } from './allow-list';
 import { identityRemovedFlag, onlyAllowedAttributes, Tally, type VerificationResult } from './index';
@@ -56,7 +57,7 @@ export function verifySiteDeidentified(output: Uint8Array, profile: DeidProfile,
   }
   for (const element of file.elements) {
     if (element.vr !== 'UI' || !REMAPPED_UIDS.has(element.key)) continue;
-    const values = readText(file, element).replace(/\0+$/, '').split('\\').map((v) => v.trim()).filter(Boolean);
+    const values = trimEndOf(readText(file, element), '\0').split('\\').map((v) => v.trim()).filter(Boolean);
     tally.check(values.every((v) => v.startsWith('2.25.')), 'uids-remapped', formatTag(element.key));
   }
   return tally.result();

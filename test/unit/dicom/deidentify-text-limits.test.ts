@@ -145,6 +145,18 @@ describe('de-identification of a file crafted against the text cleaner', () => {
     expect(description(deidentifyFile(normal, SECRET, DEFAULT_PROFILE).bytes)).toBe('CHEST for');
   });
 
+  it('reads, de-identifies and verifies a value of spaces ending in a letter in linear time (trailing-padding regexes took the square)', () => {
+    const run = (spaces: number) => {
+      const original = syntheticFile(['ALT-55501'], `${' '.repeat(spaces)}x`);
+      return () => {
+        const out = deidentifyFile(original, SECRET, DEFAULT_PROFILE);
+        expect(verifyDeidentified(original, out.bytes).passed).toBe(true);
+      };
+    };
+    const [small, large] = bestCpuMs([run(30_000), run(60_000)]) as [number, number];
+    expect(large / small).toBeLessThan(3);
+  });
+
   it('stops past the time budget with a value-free DeidentificationTimeout', () => {
     const original = makeDicom({
       elements: {
