@@ -13,10 +13,13 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { HilumApi } from '../../cli/lib/api-client';
 import { putFile } from '../../cli/lib/upload';
 import { startLocalCommons, type LocalCommons } from '../../local/commons';
+import { CatalogRepository } from '../../layers/catalog/repository';
 import { readDicomFile, type DataSet } from '../../layers/dicom/dcmjs';
 import { keyFingerprint } from '../../layers/dicom/deidentify/key-fingerprint';
 import { localSecretsClient, projectKeyId } from '../support/local-clients';
@@ -181,6 +184,24 @@ describe('per-project de-identification keys and contributing sites', () => {
     for (const project of [first!, second!]) {
       expect(await releasedFingerprints(project)).toEqual([keyFingerprint({ secret: (await storedKey(project)).SecretString!, project })]);
     }
+  });
+
+  it('refuses submissions to a project saved before keys were per project (409) until a curator saves it again, which creates its key', async () => {
+    const project = 'keys-legacy';
+    const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: commons.dynamodbEndpoint, region: 'us-east-1', credentials: commons.credentials }));
+    try {
+      const now = new Date().toISOString();
+      // As a project record written by an earlier version: no key was made for it.
+      await new CatalogRepository(documents, commons.tableName).putProject({ projectId: project, name: 'legacy', availability: 'open', sites: ['site-a'], createdBy: 'curator', createdAt: now, updatedAt: now });
+    } finally {
+      documents.destroy();
+    }
+    await expect(siteA.createSubmission(project, 'site-a')).rejects.toMatchObject({
+      status: 409, body: { message: `project '${project}' has no de-identification key; a curator saves the project again (POST /projects) to create it` },
+    });
+    await curator.request('POST', '/projects', { projectId: project, name: 'legacy', availability: 'open' });
+    expect((await storedKey(project)).SecretString).toMatch(/^[0-9a-f]{64}$/);
+    await expect(siteA.createSubmission(project, 'site-a')).resolves.toMatchObject({ status: 'open' });
   });
 
   it('hilum upload --deid-at-site fetches the project key for a contributing site, and refuses for any other', async () => {
