@@ -55,8 +55,9 @@ export class DeidKeys extends Construct {
     fn.addToRolePolicy(new iam.PolicyStatement({
       actions: [secretActions[access]],
       resources: [this.keysArnPattern],
-      // A key is created only encrypted with this deployment's CMK.
-      ...(access === 'create' ? { conditions: { StringEquals: { 'secretsmanager:KmsKeyArn': this.key.keyArn } } } : {}),
+      // A key is created only encrypted with this deployment's CMK: the creator passes its ARN as
+      // KmsKeyId (DEID_KEY_KMS_KEY_ARN), and the condition compares exactly that request value.
+      ...(access === 'create' ? { conditions: { StringEquals: { 'secretsmanager:KmsKeyId': this.key.keyArn } } } : {}),
     }));
     const kmsActions = access === 'read' ? ['kms:Decrypt'] : access === 'create' ? ['kms:GenerateDataKey', 'kms:Decrypt'] : [];
     if (kmsActions.length > 0) {

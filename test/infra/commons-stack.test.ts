@@ -305,7 +305,7 @@ describe('per-project de-identification keys', () => {
   it('lets only the project-saving function create keys, and only encrypted with the deployment CMK', () => {
     const creators = specs.filter((f) => actionsOf(statementsOf(f)).includes('secretsmanager:CreateSecret')).map((f) => f.id);
     expect(creators).toEqual([FUNCTIONS.saveProject.id]);
-    expect(secretStatements(FUNCTIONS.saveProject)[0]!.Condition).toEqual({ StringEquals: { 'secretsmanager:KmsKeyArn': { 'Fn::GetAtt': [deidKmsKeyId(), 'Arn'] } } });
+    expect(secretStatements(FUNCTIONS.saveProject)[0]!.Condition).toEqual({ StringEquals: { 'secretsmanager:KmsKeyId': { 'Fn::GetAtt': [deidKmsKeyId(), 'Arn'] } } });
   });
 
   it('gives the values only to the pipeline, cases, quarantine release and the site-key route; submissions read versions only', () => {
