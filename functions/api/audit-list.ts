@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvalidAuditCursor } from '../../layers/catalog/audit';
 import { BadRequest } from '../../layers/common/errors';
+import { pageCursorSealer } from '../../layers/common/page-cursor-key';
 import { httpHandler } from '../../layers/common/http';
 import { auditLog } from './access/repos';
 
@@ -10,6 +11,7 @@ import { auditLog } from './access/repos';
  * paginated with `limit` and `cursor`.
  */
 export const handler = httpHandler({
+  pageCursors: pageCursorSealer,
   query: z.object({
     actor: z.string().min(1).max(200).optional(),
     action: z.string().regex(/^[a-z0-9.-]{1,64}$/, 'must be an action such as grant.revoke').optional(),

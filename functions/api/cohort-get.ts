@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageCursorSealer } from '../../layers/common/page-cursor-key';
 import { httpHandler } from '../../layers/common/http';
 import { search } from '../../layers/search';
 import { loadCohortFor } from '../search/cohort-access';
@@ -6,6 +7,7 @@ import { countScopeOf, scopeOf } from '../search/scope';
 
 /** GET /cohorts/{cohortId}: the cohort with its counts per facet on its release (and its first studies). */
 export const handler = httpHandler({
+  pageCursors: pageCursorSealer,
   path: z.object({ cohortId: z.string().uuid() }),
   query: z.object({ limit: z.coerce.number().int().min(0).max(500).default(0), cursor: z.string().max(512).optional() }).strict(),
 }, async ({ caller, access, path, query, cursors }) => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvalidCursor } from '../../layers/catalog/repository';
 import { BadRequest } from '../../layers/common/errors';
+import { pageCursorSealer } from '../../layers/common/page-cursor-key';
 import { httpHandler } from '../../layers/common/http';
 import { Study } from '../../layers/catalog/entities';
 import { decideStudy } from '../../layers/access';
@@ -13,6 +14,7 @@ import { accessContext } from './access/context';
  * this is the plain listing.
  */
 export const handler = httpHandler({
+  pageCursors: pageCursorSealer,
   query: z.object({
     modality: z.string().regex(/^[A-Z]{2,4}$/, 'must be a DICOM modality code such as CT').optional(),
     project: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/).optional(),

@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { InvalidQuarantineCursor } from '../../layers/catalog/qa-repository';
 import { BadRequest } from '../../layers/common/errors';
+import { pageCursorSealer } from '../../layers/common/page-cursor-key';
 import { httpHandler } from '../../layers/common/http';
 import { slug, uuid } from '../shared/schemas';
 import { qaRepository } from '../qa/context';
 
 /** GET /quarantine (curators): quarantined files, newest first, filtered by project, rule, submission and review status; paginated. */
 export const handler = httpHandler({
+  pageCursors: pageCursorSealer,
   query: z.object({
     project: slug.optional(),
     rule: z.string().regex(/^[A-Za-z0-9.-]{1,64}$/, 'must be a rule id').optional(),

@@ -1,4 +1,5 @@
 import { BadRequest } from '../../layers/common/errors';
+import { pageCursorSealer } from '../../layers/common/page-cursor-key';
 import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/common/powertools';
 import { InvalidSearchCursor, search } from '../../layers/search';
@@ -12,7 +13,7 @@ import { liveSnapshot } from '../search/store';
  * and a page of studies, over the in-memory snapshot, limited to what the caller
  * may see.
  */
-export const handler = httpHandler({ body: searchBodySchema, query: searchQuerySchema }, async ({ caller, body, query, cursors, event }) => {
+export const handler = httpHandler({ body: searchBodySchema, query: searchQuerySchema, pageCursors: pageCursorSealer }, async ({ caller, body, query, cursors, event }) => {
   const fromQuery = event.httpMethod === 'GET';
   const filters = fromQuery ? filtersFromQuery(query) : body;
   const { limit, cursor: sealed } = fromQuery ? query : body;

@@ -9,8 +9,8 @@ import { logger, publishMetrics, tracer } from './powertools';
 import { authorizeRoute, routeKey, type Level } from '../access';
 import type { Role } from './auth';
 import { RequestAudit, auditSink } from './request-audit';
-import { InvalidPageCursor, type CursorBinding } from './page-cursors';
-import { pageCursorSealer } from './page-cursor-key';
+import { ConfigurationError } from './config';
+import { InvalidPageCursor, type CursorBinding, type PageCursorSealer } from './page-cursors';
 
 /**
  * The one way an API handler is written: authenticate, let the authorization
@@ -54,6 +54,11 @@ export interface RouteSpec<B extends ZodTypeAny, P extends ZodTypeAny, Q extends
   readonly query?: Q;
   /** The error body: hilum's `{message}` or GA4GH DRS's `{msg, status_code}`. */
   readonly errorShape?: 'hilum' | 'drs';
+  /**
+   * Routes that hand out page cursors name the sealer (`pageCursorSealer` of
+   * layers/common/page-cursor-key.ts), so only their functions need the cursor key.
+   */
+  readonly pageCursors?: () => Promise<PageCursorSealer>;
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
@@ -79,7 +84,7 @@ export function httpHandler<
       const body = spec.body ? parse(spec.body, parseJsonBody(event), 'body') : undefined;
       const path = spec.path ? parse(spec.path, event.pathParameters ?? {}, 'path') : undefined;
       const query = spec.query ? parse(spec.query, event.queryStringParameters ?? {}, 'query') : undefined;
-      const cursors = pageCursors({ route, subject: caller.subject, query: { path, query: withoutPaging(query), body: withoutPaging(body) } });
+      const cursors = pageCursors(spec.pageCursors, { route, subject: caller.subject, query: { path, query: withoutPaging(query), body: withoutPaging(body) } });
       const response = await handle({ caller, access: { level: decision.level, roles: decision.roles }, audit, body, path, query, cursors, event });
       status = response.statusCode;
       const headers = { ...JSON_HEADERS, ...response.headers };
@@ -127,15 +132,19 @@ function dictionaryOf<T>(source: Record<string, T>): Record<string, T> {
 }
 
 /** Cursors bound to what the request pages; the key is read on the first use only. */
-function pageCursors(binding: CursorBinding): PageCursors {
+function pageCursors(source: (() => Promise<PageCursorSealer>) | undefined, binding: CursorBinding): PageCursors {
+  const sealer = async () => {
+    if (!source) throw new ConfigurationError('this route declares no page cursors (RouteSpec.pageCursors)');
+    return source();
+  };
   return {
     async seal(position) {
-      return (await pageCursorSealer()).seal(position, binding);
+      return (await sealer()).seal(position, binding);
     },
     async open(cursor) {
-      const sealer = await pageCursorSealer();
+      const opened = await sealer();
       try {
-        return sealer.open(cursor, binding);
+        return opened.open(cursor, binding);
       } catch (error) {
         if (error instanceof InvalidPageCursor) throw new BadRequest(error.message);
         throw error;
