@@ -1,7 +1,6 @@
-import { releaseCountsFor } from '../../layers/access';
+import { countScope, releaseCountsFor, seesEverything } from '../../layers/access';
 import { httpHandler } from '../../layers/common/http';
 import { catalog } from '../shared/context';
-import { countScopeOf } from '../search/scope';
 
 /**
  * GET /releases: every release, newest first, with its counts over the projects the
@@ -11,7 +10,7 @@ import { countScopeOf } from '../search/scope';
  */
 export const handler = httpHandler({}, async ({ caller }) => {
   const list = await catalog().listReleases();
-  const scope = await countScopeOf(caller, list.flatMap((r) => (r.projects ?? []).map((p) => p.project)));
+  const scope = seesEverything(caller) ? 'all' : countScope(caller, await catalog().listProjects(), await catalog().grantsFor(caller));
   const releases = list.map((release) => {
     const {
       manifestKey: _m, snapshotKey: _s, exportPrefix: _e,
