@@ -18,6 +18,7 @@ import { leakedNeedles } from './leak-search';
 import { elementPaths, lowerAscii, phiNeedles, type Haystack, type Region } from './needles';
 import { PHI_ATTRIBUTES } from './phi-attributes';
 import { pixelPayload } from './pixel-data';
+import { misplacedElements } from './vr-check';
 
 export interface VerificationFailure {
   check: string;
@@ -80,6 +81,14 @@ export function onlyAllowedAttributes(output: ScannedFile, allow: AllowList, tal
   if (privateCount > 0) tally.check(false, 'no-private-elements');
 }
 
+/** Every explicit VR of a public element, at any depth, is one the data dictionary allows for its tag (or UN). */
+export function vrsMatchDictionary(output: ScannedFile, tally: Tally): void {
+  misplacedElements(output).forEach((misplaced, i) => {
+    const e = output.elements[i];
+    if (e) tally.check(!misplaced, 'vr-matches-dictionary', misplaced ? formatTag(e.key) : undefined);
+  });
+}
+
 export function identityRemovedFlag(output: ScannedFile, tally: Tally): void {
   const flag = topLevel(output).get(TAG.PatientIdentityRemoved);
   tally.check(flag !== undefined && readText(output, flag) === 'YES', 'patient-identity-removed', 'PatientIdentityRemoved');
@@ -103,16 +112,21 @@ function attributesChanged(original: ScannedFile, output: ScannedFile, profile: 
 interface Valued {
   paths: string[];
   values: Map<string, string>;
+  /** Paths of values that are not what their tag names: person names (PN) and values whose VR the dictionary does not allow for the tag. */
+  foreign: Set<string>;
 }
 
 function valuesByPath(file: ScannedFile): Valued {
   const paths = elementPaths(file);
   const values = new Map<string, string>();
+  const foreign = new Set<string>();
   const encoding = textEncoding(file);
+  const misplaced = misplacedElements(file);
   file.elements.forEach((e, i) => {
     if (e.key !== TAG.PixelData && e.itemCount === undefined && e.valueEnd - e.valueStart <= 1024) values.set(paths[i] as string, readText(file, e, encoding));
+    if (e.vr === 'PN' || misplaced[i]) foreign.add(paths[i] as string);
   });
-  return { paths, values };
+  return { paths, values, foreign };
 }
 
 /** Dates by VR, wherever they are: an output DA/DT equal to the original's at the same place was not shifted. */
@@ -133,7 +147,8 @@ function haystacks(output: ScannedFile, out: Valued, orig: Valued): Haystack[] {
   output.elements.forEach((e, i) => {
     const path = out.paths[i] as string;
     const region = { start: e.valueStart, end: e.valueEnd };
-    if (VENDOR_DESCRIPTORS.has(e.key) && orig.values.get(path) === out.values.get(path)) exempt.push(region);
+    // A vendor descriptor is excused only when it was one in the original: a name written there as PN is not.
+    if (VENDOR_DESCRIPTORS.has(e.key) && !orig.foreign.has(path) && orig.values.get(path) === out.values.get(path)) exempt.push(region);
     if ((e.vr === 'DA' || e.vr === 'DT') && orig.values.get(path) !== out.values.get(path)) changedDates.push(region);
   });
   const pixel = output.elements.find((e) => e.depth === 0 && e.key === TAG.PixelData);
@@ -191,6 +206,7 @@ export function verifyDeidentified(original: Uint8Array, output: Uint8Array, pro
   const orig = valuesByPath(before);
   const out = valuesByPath(after);
   onlyAllowedAttributes(after, allowListFor(profile), tally);
+  vrsMatchDictionary(after, tally);
   identityRemovedFlag(after, tally);
   attributesChanged(before, after, profile, tally);
   datesShifted(after, out, orig, profile, tally);

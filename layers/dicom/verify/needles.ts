@@ -1,8 +1,10 @@
 /**
  * The byte strings the verifier searches for in an output: each identifying
  * value of the original (at any depth), its name components and words, every
- * non-standard UID and every date (found by VR), in the original's encoding and
- * in UTF-8. The search covers the output's header bytes (everything but the
+ * non-standard UID, every date and every person name (found by VR, whatever
+ * the tag), and every value whose explicit VR the dictionary does not allow
+ * for its tag (a value moved under another attribute's tag), in the original's
+ * encoding and in UTF-8. The search covers the output's header bytes (everything but the
  * top-level Pixel Data value, which is compared byte for byte instead), ignores
  * ASCII case, and matches on word boundaries so "LEE" is not found in "SLEEP".
  */
@@ -11,6 +13,7 @@ import type { DeidProfile } from '../profiles';
 import { TAG } from '../tags';
 import { readText, textEncoding } from '../values';
 import { PHI_ATTRIBUTES, type PhiKind } from './phi-attributes';
+import { misplacedElements } from './vr-check';
 
 export interface Needle {
   keyword: string;
@@ -64,10 +67,27 @@ function candidates(value: string, kind: PhiKind): string[] {
   return out;
 }
 
+/** String VRs whose value, under another attribute's tag, is searched for whole (UI, DA, DT and PN have their own kinds). */
+const MISPLACED_TEXT_VRS: ReadonlySet<string> = new Set(['AE', 'AS', 'CS', 'DS', 'IS', 'LO', 'LT', 'SH', 'ST', 'TM', 'UC', 'UR', 'UT']);
+
+/**
+ * What a value is by its VR alone, wherever it is: UIDs, dates and person
+ * names, and a value under another attribute's tag, which may be anything (an
+ * ID, a name typed as LO) and is searched for whole.
+ */
+function kindByVr(element: ScannedElement, misplaced: boolean, keepDates: boolean): [PhiKind, string] | undefined {
+  if (element.vr === 'UI') return ['uid', 'UID'];
+  if (element.vr === 'DA' || element.vr === 'DT') return keepDates ? undefined : ['date', 'Date'];
+  if (element.vr === 'PN') return ['name', 'PersonName'];
+  if (misplaced && element.vr !== undefined && MISPLACED_TEXT_VRS.has(element.vr)) return ['id', 'MisplacedValue'];
+  return undefined;
+}
+
 export function phiNeedles(original: ScannedFile, profile: DeidProfile): Needle[] {
   const encoding = textEncoding(original);
   const byKey = new Map(PHI_ATTRIBUTES.filter((a) => !(a.retainedBy && profile.options[a.retainedBy])).map((a) => [a.key, a]));
   const keepDates = profile.options.retainLongitudinalFullDates;
+  const misplaced = misplacedElements(original);
   const needles: Needle[] = [];
   const seen = new Set<string>();
   const add = (keyword: string, kind: PhiKind, text: string): void => {
@@ -76,23 +96,28 @@ export function phiNeedles(original: ScannedFile, profile: DeidProfile): Needle[
     seen.add(id);
     needles.push({ keyword, kind, forms: forms(text, encoding) });
   };
-  for (const element of original.elements) {
-    if (element.key === TAG.PixelData) continue;
+  original.elements.forEach((element, index) => {
+    if (element.key === TAG.PixelData) return;
     const attribute = byKey.get(element.key);
-    const byVr: PhiKind | undefined = element.vr === 'UI' ? 'uid' : (element.vr === 'DA' || element.vr === 'DT') && !keepDates ? 'date' : undefined;
-    if (!attribute && !byVr) continue;
-    const kind = attribute?.kind ?? (byVr as PhiKind);
-    if (kind === 'date' && keepDates) continue;
-    const keyword = attribute?.keyword ?? (kind === 'uid' ? 'UID' : 'Date');
-    for (const value of readText(original, element, encoding).split('\\')) {
-      if (kind === 'uid') {
-        const uid = value.replace(/\0/g, '').trim();
-        if (uid.length >= MIN_VALUE && !uid.startsWith(STANDARD_UID)) add(keyword, 'uid', uid);
-        continue;
+    const byVr = kindByVr(element, misplaced[index] === true, keepDates);
+    if (!attribute && !byVr) return;
+    // Keyed by tag and by VR: a name moved under another tag is still searched for as a name. The tag's reading
+    // comes first, so a failure names the attribute when there is one.
+    const readings: Array<[PhiKind, string]> = [];
+    if (attribute && !(attribute.kind === 'date' && keepDates)) readings.push([attribute.kind, attribute.keyword]);
+    if (byVr && byVr[0] !== attribute?.kind) readings.push(byVr);
+    const values = readText(original, element, encoding).split('\\');
+    for (const [kind, keyword] of readings) {
+      for (const value of values) {
+        if (kind === 'uid') {
+          const uid = value.replace(/\0/g, '').trim();
+          if (uid.length >= MIN_VALUE && !uid.startsWith(STANDARD_UID)) add(keyword, 'uid', uid);
+          continue;
+        }
+        for (const text of candidates(value, kind)) add(keyword, kind, text);
       }
-      for (const text of candidates(value, kind)) add(keyword, kind, text);
     }
-  }
+  });
   return needles;
 }
 
