@@ -207,6 +207,8 @@ export interface EngineLimits {
  */
 const TEXT_ENTRIES = new Map<string, Entry>();
 const TEXT_ENTRIES_LIMIT = 4096;
+/** Longer texts are encoded each time: 4,096 remembered 64 KB texts would hold half a gigabyte across files. */
+const TEXT_ENTRY_TEXT_LIMIT = 1024;
 
 /** Shifted dates by value, shift and VR: a series repeats its dates. */
 const SHIFTED = new Map<string, string | undefined>();
@@ -287,6 +289,7 @@ class Engine {
 
   /** Encoded once per tag, VR, text and encoding: the files of a series repeat their new values (remapped UIDs, shifted dates, pseudonyms). */
   textEntry(key: TagKey, vr: string | undefined, text: string): Entry {
+    if (text.length > TEXT_ENTRY_TEXT_LIMIT) return this.value(key, vr, textValue(text, vr, this.encoding));
     const id = `${key}|${vr ?? ''}|${this.syntax.little ? 'L' : 'B'}${this.syntax.explicit ? 'E' : 'I'}|${this.encoding}|${text}`;
     let entry = TEXT_ENTRIES.get(id);
     if (!entry) {

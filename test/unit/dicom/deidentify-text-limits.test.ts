@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { verifyDeidentified } from '../../../layers/dicom';
 import { readDicomFile } from '../../../layers/dicom/dcmjs';
 import { deidentifyFile } from '../../../layers/dicom/deidentify/engine';
@@ -155,6 +157,24 @@ describe('de-identification of a file crafted against the text cleaner', () => {
     };
     const [small, large] = bestCpuMs([run(30_000), run(60_000)]) as [number, number];
     expect(large / small).toBeLessThan(3);
+  });
+
+  it('keeps no long cleaned text in memory from one file to the next', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // The JS heap only: it holds the remembered texts (as keys); buffer memory is freed lazily and too noisy to compare.
+    const used = (): number => {
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    // Each description differs and holds the patient's name, so each is cleaned into a new 60 KB value.
+    const files = Array.from({ length: 200 }, (_, i) => syntheticFile(['ALT-55501'], `DOE ${String(i).padStart(6, '0')} ${'x'.repeat(60_000)}`));
+    // Warm up first: reading Implicit VR loads the data dictionary once.
+    deidentifyFile(syntheticFile(['ALT-55501'], `DOE warm-up ${'x'.repeat(60_000)}`), SECRET, DEFAULT_PROFILE);
+    const before = used();
+    for (const file of files) expect(deidentifyFile(file, SECRET, DEFAULT_PROFILE).actionCounts['identifierInText:removed']).toBe(1);
+    // 200 remembered texts hold 12 MB of keys alone; a few MB is noise.
+    expect(used() - before).toBeLessThan(6 * 1024 * 1024);
   });
 
   it('stops past the time budget with a value-free DeidentificationTimeout', () => {
