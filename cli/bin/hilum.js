@@ -32,7 +32,7 @@ async function deidFromBundle() {
 }
 
 /** Options of `hilum deid` that take a value (the rest are flags): enough to find the input folder. */
-const DEID_VALUE_OPTIONS = new Set(['--profile', '--secret-file', '--project', '--jobs']);
+const DEID_VALUE_OPTIONS = new Set(['--profile', '--secret-file', '--project', '--site', '--jobs']);
 
 /**
  * A worker thread takes ~30 ms to boot; started here, it boots while the main

@@ -24,7 +24,7 @@ function printSummary(summary: DeidBatchSummary, profile: DeidProfile): void {
 export const deidCommand: Command = {
   name: 'deid',
   summary: 'de-identify DICOM files locally (PS3.15 Annex E profile, keyed)',
-  usage: `Usage: hilum deid <input file or folder> <output folder> [--profile FILE] [--secret-file FILE] [--project NAME] [--jobs N]
+  usage: `Usage: hilum deid <input file or folder> <output folder> [--profile FILE] [--secret-file FILE] [--project NAME] [--site NAME] [--jobs N]
 
 De-identifies every file under the input (recursively) into the output folder,
 keeping relative paths, with the same engine the commons' pipeline uses: the
@@ -41,12 +41,15 @@ The exit code is 1 when any file failed.
   --secret-file FILE  the key (or set HILUM_DEID_SECRET); never on the command line.
                       Make one with: openssl rand -hex 32 > secret.key
   --project NAME      keys pseudonyms, UIDs and dates per project (default: local)
+  --site NAME         the site that issued the PatientIDs: keys pseudonyms and dates
+                      per site, as the commons does with the submission's site (default: local)
   --jobs N            files at a time: the main thread and N-1 worker threads
                       (default: all cores; a small batch runs on the main thread alone)`,
   options: {
     profile: { type: 'string' },
     'secret-file': { type: 'string' },
     project: { type: 'string' },
+    site: { type: 'string' },
     jobs: { type: 'string' },
   },
   allowPositionals: true,
@@ -62,7 +65,7 @@ export async function deid(args: ParsedArgs, startedWorkers: readonly Worker[] =
   const jobs = integerOption(args, 'jobs', 0);
   let progress: ProgressBar | undefined;
   const summary = await runDeidBatch({
-    input, output, profile, secret, project: stringOption(args, 'project') ?? 'local', jobs,
+    input, output, profile, secret, project: stringOption(args, 'project') ?? 'local', site: stringOption(args, 'site') ?? 'local', jobs,
     // HILUM_DEID_JIT=1 keeps V8's optimizing compiler (see deid-batch.ts).
     withoutOptimizingCompiler: process.env.HILUM_DEID_JIT !== '1',
     onStart: (files) => {

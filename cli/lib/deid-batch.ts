@@ -23,6 +23,8 @@ export interface DeidBatchOptions {
   profile: DeidProfile;
   secret: string;
   project: string;
+  /** The site that issued the patient ids: keys pseudonyms and date shifts. */
+  site: string;
   /** Upper bound on lanes (main thread + workers); default: all cores. */
   jobs?: number;
   /** Batches estimated to take the main thread alone less than this run without workers (default 150; 0 always uses `jobs`). */
@@ -59,6 +61,7 @@ export interface DeidBatchReport {
   tool: 'hilum deid';
   profile: { name: string; options: DeidProfile['options'] };
   project: string;
+  site: string;
   files: number;
   bytesIn: number;
   bytesOut: number;
@@ -267,7 +270,7 @@ export async function runDeidBatch(options: DeidBatchOptions): Promise<DeidBatch
   const input = resolve(options.input);
   const output = resolve(options.output);
   if (input === output) throw new Error('the output folder must differ from the input');
-  const setup: WorkerSetup = { secret: options.secret, project: options.project, profile: options.profile };
+  const setup: WorkerSetup = { secret: options.secret, project: options.project, site: options.site, profile: options.profile };
   const requested = Math.max(1, options.jobs || availableParallelism());
   // An output folder inside the input is not input (its files are the paths scanned under it).
   const scanned = scanFilesSync(input);
@@ -336,6 +339,7 @@ function report(summary: DeidBatchSummary, results: readonly FileResult[], optio
     tool: 'hilum deid',
     profile: { name: options.profile.name, options: options.profile.options },
     project: options.project,
+    site: options.site,
     files: summary.files,
     bytesIn: summary.bytesIn,
     bytesOut: summary.bytesOut,

@@ -82,7 +82,7 @@ export function deidentifyOneFile(task: FileTask, setup: WorkerSetup): FileResul
   try {
     const bytes = readWhole(task.input);
     bytesIn = bytes.byteLength;
-    const out = deidentifyFile(bytes, { secret: setup.secret, project: setup.project }, setup.profile);
+    const out = deidentifyFile(bytes, { secret: setup.secret, project: setup.project, site: setup.site }, setup.profile);
     const target = out.outcome === 'ok' ? task.output : task.reviewOutput;
     try {
       writeChunks(target, out.chunks);

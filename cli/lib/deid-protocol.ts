@@ -4,6 +4,7 @@ import type { DeidProfile } from '../../layers/dicom/profiles';
 export interface WorkerSetup {
   secret: string;
   project: string;
+  site: string;
   profile: DeidProfile;
 }
 

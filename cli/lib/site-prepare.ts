@@ -18,6 +18,8 @@ import { hashKey } from '../gateway/spool';
 export interface SiteDeid {
   readonly secret: string;
   readonly project: string;
+  /** This site: it issued the PatientIDs, so it keys pseudonyms and date shifts (as the pipeline does with the submission's site). */
+  readonly site: string;
   readonly profile: DeidProfile;
   /** Where de-identified copies go, mirroring the relative paths. */
   readonly outDir: string;
@@ -40,7 +42,7 @@ export async function deidentifyForUpload(files: readonly FoundFile[], deid: Sit
   const held: Held[] = [];
   for (const file of files) {
     try {
-      const result = deidentify(new Uint8Array(await readFile(file.path)), { secret: deid.secret, project: deid.project, profile: deid.profile });
+      const result = deidentify(new Uint8Array(await readFile(file.path)), { secret: deid.secret, project: deid.project, site: deid.site, profile: deid.profile });
       const path = join(deid.outDir, file.relativePath);
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, result.bytes);

@@ -18,6 +18,7 @@ export {
   KEY_FINGERPRINT_PREFIX,
   DEIDENTIFICATION_METHOD,
   type DeidentifyOptions,
+  type KeyOptions,
   type DeidentifyOutput,
   type PixelReviewReason,
 } from './deidentify';

@@ -8,7 +8,9 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { profileForProject, verifyDeidentified } from '../../layers/dicom';
+import { parseDicom, profileForProject, verifyDeidentified } from '../../layers/dicom';
+import { catalogAttributes } from '../../layers/dicom/summary';
+import { scanPart10 } from '../../layers/dicom/part10';
 import { runDeidBatch } from '../../cli/lib/deid-batch';
 import { makeDicom } from '../support/synthetic-dicom';
 
@@ -91,6 +93,16 @@ describe('hilum deid', () => {
     expect(readFileSync(join(again, 'ct/slice1.dcm')).equals(readFileSync(join(output, 'site-a/ct/slice1.dcm')))).toBe(true);
   });
 
+  it('keys pseudonyms by --site, the issuer of the PatientIDs, and leaves UIDs alone', () => {
+    const other = join(work, 'other-site');
+    expect(hilum(['deid', join(input, 'site-a'), other, '--site', 'site-b'], { HILUM_DEID_SECRET: SECRET }).status).toBe(0);
+    const [here, there] = [join(output, 'site-a/ct/slice1.dcm'), join(other, 'ct/slice1.dcm')].map((path) => new Uint8Array(readFileSync(path)));
+    expect(catalogAttributes(scanPart10(there!)).patientId).toMatch(/^HILUM-/);
+    expect(catalogAttributes(scanPart10(there!)).patientId).not.toBe(catalogAttributes(scanPart10(here!)).patientId);
+    expect(parseDicom(there!).summary.studyInstanceUid).toBe(parseDicom(here!).summary.studyInstanceUid);
+    expect(JSON.parse(readFileSync(join(other, 'deid-report.json'), 'utf8'))).toMatchObject({ project: 'local', site: 'site-b' });
+  });
+
   it('refuses to run without a secret and says how to make one; never takes it as an argument', () => {
     const none = hilum(['deid', input, join(work, 'none')]);
     expect(none.status).toBe(2);
@@ -144,7 +156,7 @@ describe('hilum deid', () => {
     const many = join(work, 'many');
     for (let i = 1; i <= 24; i += 1) place(many, `series/${String(i).padStart(2, '0')}.dcm`, makeDicom({ instanceNumber: i }));
     place(many, 'series/broken.dcm', Buffer.from('not dicom at all'));
-    const base = { input: many, profile: profileForProject('local'), secret: SECRET, project: 'local' };
+    const base = { input: many, profile: profileForProject('local'), secret: SECRET, project: 'local', site: 'local' };
     const one = await runDeidBatch({ ...base, output: join(work, 'many-one'), jobs: 1 });
     expect(one.jobs).toBe(1);
     const three = await runDeidBatch({ ...base, output: join(work, 'many-three'), jobs: 3, soloBatchMs: 0, workersFirst: true });
@@ -170,7 +182,7 @@ describe('hilum deid', () => {
     });
     const adoptedExit = once(adopted, 'exit');
     const summary = await runDeidBatch({
-      input: join(work, 'many'), output: join(work, 'adopted'), profile: profileForProject('local'), secret: SECRET, project: 'local',
+      input: join(work, 'many'), output: join(work, 'adopted'), profile: profileForProject('local'), secret: SECRET, project: 'local', site: 'local',
       jobs: 2, soloBatchMs: 0, workersFirst: true, startedWorkers: [adopted],
     });
     expect(summary.jobs).toBe(2);
@@ -181,7 +193,7 @@ describe('hilum deid', () => {
     const unwanted = new Worker(entry);
     const unwantedExit = once(unwanted, 'exit');
     const small = await runDeidBatch({
-      input: join(input, 'site-a'), output: join(work, 'unwanted'), profile: profileForProject('local'), secret: SECRET, project: 'local',
+      input: join(input, 'site-a'), output: join(work, 'unwanted'), profile: profileForProject('local'), secret: SECRET, project: 'local', site: 'local',
       jobs: 2, startedWorkers: [unwanted],
     });
     expect(small.jobs).toBe(1);
@@ -192,7 +204,7 @@ describe('hilum deid', () => {
     const broken = join(work, 'broken-thread.js');
     writeFileSync(broken, "throw new Error('this thread cannot start');\n");
     const summary = await runDeidBatch({
-      input: join(input, 'site-a'), output: join(work, 'no-workers'), profile: profileForProject('local'), secret: SECRET, project: 'local',
+      input: join(input, 'site-a'), output: join(work, 'no-workers'), profile: profileForProject('local'), secret: SECRET, project: 'local', site: 'local',
       jobs: 3, soloBatchMs: 0, workersFirst: true, workerEntry: broken,
     });
     expect(summary.jobs).toBe(2); // two files: one worker asked for

@@ -20,7 +20,7 @@ const readers: Record<string, (bytes: Uint8Array) => unknown> = {
   intake: (bytes) => parseDicom(bytes, { inflation: DEFAULT_INFLATION_POLICY }),
   /** Every other reader: the ceiling. */
   scan: (bytes) => scanPart10(bytes),
-  deidentify: (bytes) => deidentify(bytes, { secret: 'a'.repeat(64), project: 'probe' }).bytes,
+  deidentify: (bytes) => deidentify(bytes, { secret: 'a'.repeat(64), project: 'probe', site: 'probe-site' }).bytes,
   verify: (bytes) => verifyDeidentified(bytes, bytes),
   /** `hilum qa` and the check before `hilum upload`; a refusal is a finding, not an error. */
   'qa-original': (bytes) => {

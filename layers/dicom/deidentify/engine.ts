@@ -131,14 +131,14 @@ function decisionFor(profile: CompiledProfile, key: TagKey): Decision {
 /**
  * Keyed results repeat across the files of a batch: a series shares its study,
  * series and frame of reference UIDs, a patient its pseudonym and date shift.
- * Each HMAC result is memoised per secret and project (the results are pure
+ * Each HMAC result is memoised per secret, project and site (the results are pure
  * functions of their inputs, so the output bytes are the same), bounded so a
  * long batch of unrelated files cannot grow it without limit.
  */
 const MEMO_LIMIT = 4096;
 const memos = new Map<string, Map<string, string>>();
 function memoFor(keys: KeyOptions): Map<string, string> {
-  const id = `${keys.project}\0${keys.secret}`;
+  const id = `${keys.project}\0${keys.site}\0${keys.secret}`;
   let memo = memos.get(id);
   if (!memo) {
     if (memos.size >= 8) memos.clear();

@@ -7,7 +7,7 @@ import { deidentifyFile, type DeidentifyOutput } from './engine';
 import { deidentificationMethod } from './marking';
 import type { DeidentifyOptions } from './remap-uid';
 
-export { remapUid, type DeidentifyOptions, type KeyOptions } from './remap-uid';
+export { remapUid, type DeidentifyOptions, type KeyOptions, type ProjectKey } from './remap-uid';
 export { patientPseudonym } from './pseudonym';
 export { deidentificationMethod, methodCodes } from './marking';
 export { keyFingerprint, KEY_FINGERPRINT_PREFIX } from './key-fingerprint';
@@ -18,7 +18,7 @@ export type { PixelReviewReason } from './pixel-review';
 export const DEIDENTIFICATION_METHOD = deidentificationMethod(DEFAULT_PROFILE);
 
 export function deidentify(bytes: Uint8Array, options: DeidentifyOptions): DeidentifyOutput {
-  return deidentifyFile(bytes, { secret: options.secret, project: options.project }, options.profile ?? DEFAULT_PROFILE);
+  return deidentifyFile(bytes, { secret: options.secret, project: options.project, site: options.site }, options.profile ?? DEFAULT_PROFILE);
 }
 
 /** Adds one file's counts into a batch's. */

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { KeyOptions } from './remap-uid';
+import type { ProjectKey } from './remap-uid';
 
 /**
  * A short keyed digest naming which project secret de-identified a file, written
@@ -7,7 +7,7 @@ import type { KeyOptions } from './remap-uid';
  * secret, and lets the commons refuse files a site de-identified with the wrong
  * one (their pseudonyms and UIDs would not match the project's).
  */
-export function keyFingerprint(keys: KeyOptions): string {
+export function keyFingerprint(keys: ProjectKey): string {
   return createHmac('sha256', keys.secret).update(`hilum-key-fingerprint\0${keys.project}`, 'utf8').digest('hex').slice(0, 12).toUpperCase();
 }
 

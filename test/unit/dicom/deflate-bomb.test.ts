@@ -18,7 +18,7 @@ import { makeDeflateBomb } from '../../support/deflate-bomb';
 
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
-const SECRET = { secret: 'b'.repeat(64), project: 'bomb-test' };
+const SECRET = { secret: 'b'.repeat(64), project: 'bomb-test', site: 'bomb-site' };
 
 describe('inflation limits', () => {
   it('allows any ratio up to the floor, the ratio above it, and never more than the cap or the ceiling', () => {

@@ -32,7 +32,7 @@ const safePrivateModified: DeidProfile = {
   ageCapYears: 40,
 };
 const PROFILES: readonly DeidProfile[] = [DEFAULT_PROFILE, BASIC_PROFILE, everyOption, safePrivateModified];
-const KEYS = { secret: 'golden-secret-0123456789abcdef0123456789', project: 'golden' };
+const KEYS = { secret: 'golden-secret-0123456789abcdef0123456789', project: 'golden', site: 'golden-site' };
 
 /** Generated inputs (private blocks, planted identifiers in text, radiographs); their own digest is pinned too. */
 const SYNTHETIC: Record<string, () => Uint8Array> = {

@@ -23,7 +23,7 @@ export function fixturesIn(...folders: string[]): string[] {
 /** The fixtures a de-identifier must handle: every readable class of the corpus. */
 export const GOOD_FIXTURES = fixturesIn('transfer-syntax', 'ct', 'chest-xray', 'patient-77654033', 'charset', 'sequences', 'graphics');
 
-export const SECRET = { secret: 'unit-test-secret', project: 'project-a' };
+export const SECRET = { secret: 'unit-test-secret', project: 'project-a', site: 'site-a' };
 
 // dcmtk is the reference reader: the tests need it (.ci/run installs it); say so plainly when it is missing.
 if (spawnSync('dcmdump', ['--version'], { encoding: 'utf8' }).error !== undefined) {

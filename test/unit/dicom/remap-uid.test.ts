@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { patientPseudonym, remapUid } from '../../../layers/dicom';
+import { patientPseudonym, remapUid, type KeyOptions } from '../../../layers/dicom';
 import { SECRET } from './helpers';
 
 const VALID_UID = /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/;
@@ -24,6 +24,11 @@ describe('remapUid', () => {
     expect(remapUid(`${uid}.1`, SECRET)).not.toBe(base);
   });
 
+  it('does not depend on the site: UIDs are globally unique, so the same UID from two sites is the same object', () => {
+    const otherSite: KeyOptions = { ...SECRET, site: 'site-b' };
+    expect(remapUid(uid, otherSite)).toBe(remapUid(uid, SECRET));
+  });
+
   it('always yields valid UID syntax of at most 64 characters', () => {
     for (let i = 0; i < 2000; i += 1) {
       const out = remapUid(`1.2.840.113619.2.55.${i}`, { secret: `s${i % 7}`, project: `p${i % 3}` });
@@ -41,6 +46,17 @@ describe('patientPseudonym', () => {
     expect(patientPseudonym('id:77654033', SECRET)).toBe(a);
     expect(patientPseudonym('id:77654034', SECRET)).not.toBe(a);
     expect(patientPseudonym('id:77654033', { ...SECRET, project: 'project-b' })).not.toBe(a);
+  });
+
+  it('differs per issuing site: the same PatientID at two sites is two patients', () => {
+    const a = patientPseudonym('id:77654033', SECRET);
+    expect(patientPseudonym('id:77654033', { ...SECRET, site: 'site-b' })).not.toBe(a);
+    expect(patientPseudonym('id:77654033', { ...SECRET, site: 'site-a' })).toBe(a);
+  });
+
+  it('refuses a key without a site rather than merge every site\'s patients', () => {
+    expect(() => patientPseudonym('id:77654033', { ...SECRET, site: '' })).toThrow('site that issued the patient ids');
+    expect(() => patientPseudonym('id:77654033', { secret: SECRET.secret, project: SECRET.project } as typeof SECRET)).toThrow(TypeError);
   });
 
   it('is not the UID remap of the same string', () => {

@@ -4,7 +4,7 @@ import { BASIC_PROFILE, DEFAULT_PROFILE, deidentify, keyFingerprint, verifySiteD
 import { makeDicom } from '../../support/synthetic-dicom';
 
 const FIXTURE = join(__dirname, '../../fixtures/dicom/patient-77654033/ct-head-series/CT2_17106.dcm');
-const options = { secret: 'a-site-secret-that-is-long-enough-0123456789', project: 'site-study', profile: DEFAULT_PROFILE };
+const options = { secret: 'a-site-secret-that-is-long-enough-0123456789', project: 'site-study', site: 'site-a', profile: DEFAULT_PROFILE };
 
 describe('verifySiteDeidentified (no original to compare with)', () => {
   it('passes what the engine produces, for a fixture and a synthetic file with planted PHI', () => {
