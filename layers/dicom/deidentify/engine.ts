@@ -9,7 +9,8 @@ import type { dictionaryEntry as DictionaryEntryFn } from '../dcmjs';
 import { scanPart10, TRANSFER_SYNTAX, lazyZlib, type ScannedElement, type ScannedFile } from '../part10';
 import type { DeidProfile } from '../profiles';
 import { instanceIdentity, summarize, type InstanceSummary } from '../summary';
-import { formatTag, isPrivateGroup, TAG, type TagKey } from '../tags';
+import { DicomParseError } from '../errors';
+import { dictionaryVrs, formatTag, isPrivateGroup, TAG, vrAllowed, type TagKey } from '../tags';
 import { textEncoding, topLevel } from '../values';
 import { trimEndOf } from '../text/trim';
 import { repeatingGroupKey, resolveCode, rulesFor, type Action, type Rule } from './annex-e';
@@ -92,6 +93,8 @@ interface Decision {
   keyword: string;
   action: Action;
   removed: boolean;
+  /** The VRs the data dictionary allows for the tag ("PN", "US|SS"); undefined when it does not know the tag. */
+  vrs: string | undefined;
 }
 
 interface CompiledProfile {
@@ -114,14 +117,16 @@ function compiled(profile: DeidProfile): CompiledProfile {
 
 /** Bounded: a hostile file can carry any number of distinct public tags. */
 const DECISIONS_LIMIT = 16384;
-function decisionFor(profile: CompiledProfile, key: TagKey): Decision {
+function decisionFor(profile: CompiledProfile, key: TagKey, tag: number): Decision {
   let decision = profile.decisions.get(key);
   if (!decision) {
     const pattern = repeatingGroupKey(key);
     const rule = profile.rules.get(key) ?? (pattern ? profile.rules.get(pattern) : undefined);
     const keepName = profile.keep.get(key);
     const removed = !rule && keepName === undefined;
-    decision = { rule, keyword: rule?.keyword ?? keepName ?? keywordOf(key), action: removed ? 'X' : rule?.action ?? 'K', removed };
+    decision = {
+      rule, keyword: rule?.keyword ?? keepName ?? keywordOf(key), action: removed ? 'X' : rule?.action ?? 'K', removed, vrs: removed ? undefined : dictionaryVrs(tag),
+    };
     if (profile.decisions.size >= DECISIONS_LIMIT) profile.decisions.clear();
     profile.decisions.set(key, decision);
   }
@@ -253,6 +258,8 @@ class Engine {
       const kind = IDENTIFIER_SOURCES.get(el.key);
       if (kind) sources.push([this.text(el), kind]);
       else if (el.vr === 'DA' || el.vr === 'DT') sources.push([this.text(el).split('\\').map((v) => v.slice(0, 8)).join('\\'), 'date']);
+      // By VR too: a person's name wherever it is (one under another attribute's tag is removed, but may recur in kept text).
+      else if (el.vr === 'PN') sources.push([this.text(el), 'name']);
     }
     this.scrubber = scrubberFor(sources);
   }
@@ -339,10 +346,15 @@ class Engine {
       return undefined;
     }
     if (depth === 0 && el.key === TAG.PixelData) return this.pixelData(el);
-    const decision = decisionFor(this.compiledProfile, el.key);
+    const decision = decisionFor(this.compiledProfile, el.key, el.tag);
     if (decision.removed) {
       // Allow-list posture: not in Annex E, not in the keep-list: removed.
       this.count(decision.keyword, 'X');
+      return undefined;
+    }
+    if (this.syntax.explicit && decision.vrs !== undefined && el.vr !== undefined && el.vr !== decision.vrs && !vrAllowed(decision.vrs, el.vr)) {
+      // A value under another attribute's tag (a swapped or broken tag): it is not what the tag names, so no rule for the tag applies to it.
+      this.count(decision.keyword, 'vr-mismatch');
       return undefined;
     }
     return this.apply(node, decision.action, decision.keyword, decision.rule, depth);
@@ -389,6 +401,24 @@ class Engine {
     const { el } = node;
     if (el.vr === 'DA' || el.vr === 'DT') return this.dateValue(el, keyword);
     if (el.vr === 'AS') return this.ageValue(el, keyword);
+    if (el.vr === 'UN') return this.keptUnknown(node, keyword);
+    return this.raw(el);
+  }
+
+  /**
+   * A public element sent as UN (its sender did not know the attribute) is read by the dictionary's VR, as an
+   * Implicit VR file is: a UN label must not keep what the attribute's own VR would not (a name sent as
+   * (0010,1010) UN is not a valid age and is emptied). A sequence the scanner could not walk is removed.
+   */
+  private keptUnknown(node: Node, keyword: string): Entry | undefined {
+    const { el } = node;
+    const vr = dictionaryVrs(el.tag);
+    if (vr === 'SQ') {
+      this.count(keyword, 'X');
+      return undefined;
+    }
+    if (vr === 'DA' || vr === 'DT') return this.dateValue({ ...el, vr }, keyword);
+    if (vr === 'AS') return this.ageValue({ ...el, vr }, keyword);
     return this.raw(el);
   }
 
@@ -460,6 +490,11 @@ class Engine {
       } else if (element > 0xff) {
         const creator = creators.get(`${group}|${element >> 8}`);
         const safe = creator ? safePrivate(group, creator, element & 0xff) : undefined;
+        if (safe && this.syntax.explicit && el.vr !== undefined && el.vr !== 'UN' && (safe.vr === null ? el.vr === 'PN' : el.vr !== safe.vr)) {
+          // Kept only with the VR the safe list gives it (a name is never one of its values): another VR means another value.
+          this.count('private', 'vr-mismatch');
+          return undefined;
+        }
         if (safe) {
           this.count('private', 'K');
           const vr = el.vr === undefined || el.vr === 'UN' ? safe.vr ?? undefined : el.vr;
@@ -567,6 +602,30 @@ function fileMeta(sopClassUid: string, sopInstanceUid: string, transferSyntaxUid
 type TopText = (key: TagKey) => string;
 
 /**
+ * What the output's identity is derived from: the pseudonym and date shift (PatientID, PatientName), the UIDs
+ * it is filed under, the SOP Class that decides pixel review, and Pixel Data, passed through whole. Removing
+ * one of these with a wrong VR would not help (the output would be keyed or filed on a value that is not what
+ * its tag says, or carry it as pixels), so such a file is refused.
+ */
+const IDENTITY_ELEMENTS: ReadonlyArray<[TagKey, string]> = [
+  [TAG.PatientID, 'PatientID'], [TAG.PatientName, 'PatientName'], [TAG.SOPClassUID, 'SOPClassUID'], [TAG.SOPInstanceUID, 'SOPInstanceUID'],
+  [TAG.StudyInstanceUID, 'StudyInstanceUID'], [TAG.SeriesInstanceUID, 'SeriesInstanceUID'], [TAG.PixelData, 'PixelData'],
+];
+/** With their dictionary VRs, looked up once (every file checks them). */
+let identityVrs: ReadonlyArray<{ key: TagKey; keyword: string; vrs: string }> | undefined;
+
+/** Throws DicomParseError (value-free: tag, keyword and VRs) when an identity element's explicit VR is not the dictionary's. */
+function refuseMisplacedIdentity(top: ReadonlyMap<TagKey, ScannedElement>): void {
+  identityVrs ??= IDENTITY_ELEMENTS.map(([key, keyword]) => ({ key, keyword, vrs: dictionaryVrs(parseInt(key, 16)) ?? '' }));
+  for (const { key, keyword, vrs } of identityVrs) {
+    const vr = top.get(key)?.vr;
+    if (vr !== undefined && vr !== vrs && !vrAllowed(vrs, vr)) {
+      throw new DicomParseError(`malformed: ${keyword} ${formatTag(key)} is written with VR ${vr}; the data dictionary allows ${vrs.split('|').join(' or ')}`);
+    }
+  }
+}
+
+/**
  * The pseudonym and the date shift are keyed on PatientID so that every file
  * of a patient gets the same ones. Without a PatientID they fall back to the
  * name, then to the study (a study of unknown patient).
@@ -639,6 +698,7 @@ export function deidentifyFile(bytes: Uint8Array, keys: KeyOptions, profile: Dei
   const input = instanceIdentity(file);
   const top = topLevel(file);
   const syntax: Syntax = { little: file.littleEndian, explicit: file.transferSyntaxUid !== TRANSFER_SYNTAX.implicitLittle };
+  if (syntax.explicit) refuseMisplacedIdentity(top);
   const encoding = textEncoding(file);
 
   const data = Buffer.from(file.dataSet.buffer, file.dataSet.byteOffset, file.dataSet.byteLength);

@@ -16,7 +16,7 @@ import { formatTag, TAG, type TagKey } from '../tags';
 import { trimEndOf } from '../text/trim';
 import { readText, topLevel } from '../values';
 import { allowListFor } from './allow-list';
-import { identityRemovedFlag, onlyAllowedAttributes, Tally, type VerificationResult } from './index';
+import { identityRemovedFlag, onlyAllowedAttributes, Tally, vrsMatchDictionary, type VerificationResult } from './index';
 
 const PSEUDONYM = /^HILUM-[0-9A-F]{16}$/;
 const DEIDENTIFICATION_METHOD: TagKey = '00120063';
@@ -45,6 +45,8 @@ export function verifySiteDeidentified(output: Uint8Array, profile: DeidProfile,
     return tally.result();
   }
   onlyAllowedAttributes(file, allowListFor(profile), tally);
+  // A value under another attribute's tag (a name as "Manufacturer" PN) is not what hilum's engine leaves.
+  vrsMatchDictionary(file, tally);
   identityRemovedFlag(file, tally);
   const top = topLevel(file);
   const method = top.get(DEIDENTIFICATION_METHOD);

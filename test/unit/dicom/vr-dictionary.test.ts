@@ -35,6 +35,9 @@ describe('the VR dictionary', () => {
     expect(dictionaryVrs(0x50020005)).toBe('US');
     expect(dictionaryVrs(0x002031a0)).toBe('CS');
     expect(dictionaryVrs(0x00000000)).toBe('UL');
+    // Tags above 2^31 (group FFFx) are found as well.
+    expect(dictionaryVrs(0xfffcfffc)).toBe('OB');
+    expect(dictionaryVrs(0xfffafffa)).toBe('SQ');
   });
 
   it('knows no private tag and no tag PS3.6 does not define', () => {
