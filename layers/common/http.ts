@@ -94,7 +94,7 @@ export function httpHandler<
       return { statusCode: response.statusCode, headers, body: response.text ?? JSON.stringify(response.body) };
     } catch (error) {
       status = error instanceof HttpError ? error.statusCode : 500;
-      if (error instanceof Unauthorized || error instanceof Forbidden) audit.deny(error.name);
+      if (error instanceof Unauthorized || error instanceof Forbidden) audit.denyUnlessExplained(error.name);
       throw error;
     } finally {
       // Every decision is recorded, allowed or denied; a decision that cannot be recorded is not served.

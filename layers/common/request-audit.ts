@@ -31,6 +31,15 @@ export class RequestAudit {
     if (resource) this.target = resource;
   }
 
+  /**
+   * The handler chain's basis for a refusal (401, 403): the error's name, recorded only
+   * when the handler did not deny with its own, more precise basis (`own-request`,
+   * `site-not-a-contributor`...), which the audit must keep.
+   */
+  denyUnlessExplained(basis: string): void {
+    this.denied ??= basis;
+  }
+
   /** A further event: `grant.create`, `download.url`, `archive.served`, ... */
   record(event: Omit<NewAuditEvent, 'actor' | 'actorName' | 'sourceIp'>): void {
     this.events.push({ ...event, actor: this.actor(), ...(this.caller ? { actorName: this.caller.username } : {}), ...(this.sourceIp ? { sourceIp: this.sourceIp } : {}) });

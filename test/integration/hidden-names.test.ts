@@ -1,0 +1,70 @@
+/**
+ * Issue 11, siblings found by the review, on the local commons (real handlers, real
+ * SDK clients): what a refusal tells the caller and what it leaves in the audit log.
+ * - the audit keeps a handler's precise reason for a 403, not the error's name.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HilumApi } from '../../cli/lib/api-client';
+import { startLocalCommons, type LocalCommons } from '../../local/commons';
+
+jest.setTimeout(300_000);
+
+const REQUEST = { purpose: 'Evaluate a triage model on restricted chest films', duaVersion: '2026-1', duaAccepted: true };
+
+interface AuditEvent { action: string; outcome?: string; actor: string; targetType: string; targetId: string; reason?: string; details?: Record<string, unknown> }
+
+/** The status and body of a call that is expected to fail. */
+async function refusal(call: Promise<unknown>): Promise<{ status: number; body: unknown }> {
+  try {
+    await call;
+  } catch (error) {
+    return { status: (error as { status: number }).status, body: (error as { body: unknown }).body };
+  }
+  throw new Error('the call succeeded');
+}
+
+describe('refusals that name nothing hidden, and an audit that keeps why', () => {
+  let dataDir: string;
+  let commons: LocalCommons;
+  let curator: HilumApi;
+  let admin: HilumApi;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'hilum-hidden-names-'));
+    commons = await startLocalCommons({ dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
+    curator = new HilumApi(commons.apiUrl, await commons.issueToken(['curator'], 'curator-n'));
+    admin = new HilumApi(commons.apiUrl, await commons.issueToken(['admin'], 'admin-n'));
+    await curator.request('POST', '/projects', { projectId: 'names-restricted', name: 'restricted', availability: 'restricted', sites: ['site-a'] });
+  });
+
+  afterAll(async () => {
+    await commons?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function auditEvents(query: Record<string, string>): Promise<AuditEvent[]> {
+    const { events } = await admin.request<{ events: AuditEvent[] }>('GET', `/audit?${new URLSearchParams({ ...query, limit: '500' })}`);
+    return events;
+  }
+
+  describe('the audit keeps a handler\'s own basis for a 403', () => {
+    it('records a DAC member refused their own request as own-request, not as Forbidden', async () => {
+      const member = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher', 'dac'], 'dac-researcher-n'));
+      const { requestId } = await member.request<{ requestId: string }>('POST', '/access-requests', { project: 'names-restricted', ...REQUEST });
+      expect(await refusal(member.request('POST', `/access-requests/${requestId}/approve`, { reason: 'looks fine to me' }))).toMatchObject({ status: 403 });
+
+      expect(await auditEvents({ action: 'access.denied', resource: `access-request:${requestId}` })).toEqual([
+        expect.objectContaining({ outcome: 'denied', details: { route: 'POST /access-requests/{requestId}/approve', status: 403, basis: 'own-request' } }),
+      ]);
+    });
+
+    it('still records the chain\'s basis when the route gate refuses a role', async () => {
+      const researcher = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher'], 'researcher-gate-n'));
+      expect(await refusal(researcher.request('GET', '/audit'))).toMatchObject({ status: 403 });
+      const denied = (await auditEvents({ action: 'access.denied' })).filter((e) => e.details?.route === 'GET /audit');
+      expect(denied).toEqual([expect.objectContaining({ details: { route: 'GET /audit', status: 403, basis: 'Forbidden' } })]);
+    });
+  });
+});
