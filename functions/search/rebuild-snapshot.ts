@@ -1,12 +1,9 @@
 import { z } from 'zod';
-import type { Study } from '../../layers/catalog/entities';
-import { studyRowOf } from '../../layers/catalog/search-rows';
 import { logger } from '../../layers/common/powertools';
 import { taskHandler } from '../../layers/common/task';
-import { mergeRows, type StudyRow } from '../../layers/search';
 import type { RebuildSnapshotResult } from '../../workflows/contracts';
 import { catalog } from '../shared/context';
-import { liveRows, publishLive } from './store';
+import { refreshLiveStudies } from './refresh-live';
 
 /**
  * After a submission is published: the live search snapshot with this
@@ -20,19 +17,8 @@ import { liveRows, publishLive } from './store';
  */
 export const handler = taskHandler(z.object({ submissionId: z.string().uuid() }), async ({ submissionId }): Promise<RebuildSnapshotResult> => {
   const started = Date.now();
-  const { version, rows } = await liveRows();
-  const changed = new Map<string, Study>();
-  for (const studyUid of await catalog().listSubmissionStudyUids(submissionId)) {
-    const study = await catalog().getStudy(studyUid);
-    if (study?.status === 'published') changed.set(studyUid, study);
-  }
-  const fresh: StudyRow[] = [];
-  for (const study of changed.values()) {
-    const caseRecord = study.patientPseudonym ? await catalog().getCase(study.project, study.patientPseudonym) : undefined;
-    fresh.push(studyRowOf(study, caseRecord, undefined));
-  }
-  const pointer = await publishLive(mergeRows(rows, fresh), version);
-  logger.info('search snapshot rebuilt', { submissionId, version: pointer.version, studies: pointer.studies, changed: fresh.length, ms: Date.now() - started });
-  return { submissionId, version: pointer.version, studies: pointer.studies, changed: fresh.length };
+  const { pointer, changed } = await refreshLiveStudies(await catalog().listSubmissionStudyUids(submissionId));
+  logger.info('search snapshot rebuilt', { submissionId, version: pointer.version, studies: pointer.studies, changed, ms: Date.now() - started });
+  return { submissionId, version: pointer.version, studies: pointer.studies, changed };
 });
 

@@ -1,0 +1,36 @@
+import type { SnapshotPointer } from '../../layers/catalog/commons-entities';
+import { SnapshotMoved } from '../../layers/catalog/repository';
+import type { Study } from '../../layers/catalog/entities';
+import { studyRowOf } from '../../layers/catalog/search-rows';
+import { mergeRows, type StudyRow } from '../../layers/search';
+import { catalog } from '../shared/context';
+import { liveRows, publishLive } from './store';
+
+/**
+ * The live search snapshot with these studies added or refreshed from the catalog
+ * (only published ones: a hidden study never reaches search), written as a new
+ * version. Used after a submission is published and after a curator's release
+ * publishes a study outside any workflow. `retries` rebuilds on top of a
+ * concurrent winner that many times before the SnapshotMoved reaches the caller
+ * (a workflow passes 0: its Retry does the same).
+ */
+export async function refreshLiveStudies(studyUids: Iterable<string>, retries = 0): Promise<{ pointer: SnapshotPointer; changed: number }> {
+  const changed = new Map<string, Study>();
+  for (const studyUid of studyUids) {
+    const study = await catalog().getStudy(studyUid);
+    if (study?.status === 'published') changed.set(studyUid, study);
+  }
+  const fresh: StudyRow[] = [];
+  for (const study of changed.values()) {
+    const caseRecord = study.patientPseudonym ? await catalog().getCase(study.project, study.patientPseudonym) : undefined;
+    fresh.push(studyRowOf(study, caseRecord, undefined));
+  }
+  for (let attempt = 0; ; attempt += 1) {
+    const { version, rows } = await liveRows();
+    try {
+      return { pointer: await publishLive(mergeRows(rows, fresh), version), changed: fresh.length };
+    } catch (error) {
+      if (!(error instanceof SnapshotMoved) || attempt >= retries) throw error;
+    }
+  }
+}
