@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
-  AccessRuleRefused, checkDua, checkProjectRequest, cohortRequestProjects, countScope, CURRENT_DUA_VERSION, mayReadOwned, requestAsSeenByRequester,
+  AccessRuleRefused, checkDua, checkProjectRequest, cohortRequestProjects, countScope, CURRENT_DUA_VERSION, mayReadOwned, NO_SUCH_PROJECT, requestAsSeenByRequester,
 } from '../../layers/access';
 import type { AccessRequest } from '../../layers/catalog/access-entities';
 import { NotFound } from '../../layers/common/errors';
@@ -16,7 +16,8 @@ import { accessRepository } from './access/repos';
 /**
  * POST /access-requests (researchers): asks the DAC for a restricted project, or for
  * the studies of one of the caller's cohorts, with a research purpose and the data
- * use agreement version accepted. Sequestered data is never granted (409); an open
+ * use agreement version accepted. Sequestered data is never granted: a sequestered
+ * project is answered 404 exactly like an unknown one (researchers never see it); an open
  * project needs no request (409), nor does a cohort without restricted studies when no
  * restricted project is hidden from the caller's counts: the answer never depends on
  * studies the caller may not count (a cohort request is otherwise taken, and the DAC
@@ -40,13 +41,15 @@ export const handler = httpHandler({
   let scope: Pick<AccessRequest, 'project' | 'cohortId' | 'cohortProjects'>;
   if (body.project) {
     const target = { type: 'project', id: body.project };
-    const project = await catalog().getProject(body.project);
-    // A sequestered project's id is not hidden here: the refusal must say why (it is never granted).
-    const check = checkProjectRequest(project);
-    if (!check.ok) {
-      if (!project) throw new NotFound('no such project');
-      refuse(check.reason, target);
+    const check = checkProjectRequest(await catalog().getProject(body.project));
+    if (!check.ok && 'unseen' in check) {
+      // Unknown and sequestered answer alike: a refusal naming a sequestered project would tell
+      // a researcher it exists. The audit keeps which it was, and why a sequestered one is refused.
+      audit.deny(check.unseen, target);
+      if (check.unseen === 'sequestered') audit.record({ action: 'access-request.refused', targetType: target.type, targetId: target.id, reason: check.reason });
+      throw new NotFound(NO_SUCH_PROJECT);
     }
+    if (!check.ok) refuse(check.reason, target);
     if (!dua.ok) refuse(dua.reason, target);
     scope = { project: body.project };
   } else {

@@ -11,10 +11,24 @@ export const MAX_GRANT_DAYS = 3 * 365;
 
 export type RequestCheck = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
+/** What a researcher is told about a project that does not exist, or that they may never see (a sequestered one). */
+export const NO_SUCH_PROJECT = 'no such project';
+
+export type ProjectRequestCheck = RequestCheck | {
+  readonly ok: false;
+  readonly reason: string;
+  /**
+   * The requester is answered as if the project did not exist (404, NO_SUCH_PROJECT):
+   * it does not, or it is sequestered, and researchers are never shown sequestered
+   * projects, not even through a refusal. The basis says which, for the audit only.
+   */
+  readonly unseen: 'not-found' | 'sequestered';
+};
+
 /** A project request: only restricted projects are requested; sequestered data is never granted to researchers. */
-export function checkProjectRequest(project: Pick<Project, 'projectId' | 'availability'> | undefined): RequestCheck {
-  if (!project) return { ok: false, reason: 'no such project' };
-  if (project.availability === 'sequestered') return { ok: false, reason: `project ${project.projectId} is sequestered: its data is never granted to researchers` };
+export function checkProjectRequest(project: Pick<Project, 'projectId' | 'availability'> | undefined): ProjectRequestCheck {
+  if (!project) return { ok: false, reason: NO_SUCH_PROJECT, unseen: 'not-found' };
+  if (project.availability === 'sequestered') return { ok: false, reason: `project ${project.projectId} is sequestered: its data is never granted to researchers`, unseen: 'sequestered' };
   if (project.availability === 'open') return { ok: false, reason: `project ${project.projectId} is open: no request is needed` };
   return { ok: true };
 }

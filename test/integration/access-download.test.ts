@@ -91,9 +91,9 @@ describe('access requests, grants and hilum download', () => {
     expect(await drs.json()).toEqual({ msg: 'no such object', status_code: 404 });
   });
 
-  it('refuses requests for sequestered data with a clear 409, and takes a request for the restricted project', async () => {
+  it('refuses requests for sequestered data as for a project that does not exist (404), and takes a request for the restricted project', async () => {
     const sequestered = researcher.request('POST', '/access-requests', { project: 'lung-sequestered', purpose: 'Validate a nodule detector on held-out data', duaVersion: '2026-1', duaAccepted: true });
-    await expect(sequestered).rejects.toMatchObject({ status: 409, message: expect.stringContaining('sequestered: its data is never granted to researchers') });
+    await expect(sequestered).rejects.toMatchObject({ status: 404, body: { message: 'no such project' } });
     await expect(researcher.request('POST', '/access-requests', { project: 'lung-restricted', purpose: 'Train a nodule detector on CT', duaVersion: '2025-9', duaAccepted: true }))
       .rejects.toMatchObject({ status: 409, message: expect.stringContaining('version 2026-1') });
 

@@ -1,7 +1,10 @@
 /**
  * Issue 11, siblings found by the review, on the local commons (real handlers, real
  * SDK clients): what a refusal tells the caller and what it leaves in the audit log.
- * - the audit keeps a handler's precise reason for a 403, not the error's name.
+ * - the audit keeps a handler's precise reason for a 403, not the error's name;
+ * - a researcher's access request for a sequestered project is answered exactly as one
+ *   for a project that does not exist (docs/access.md: sequestered projects are never
+ *   shown to researchers), and the audit says which it was.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,9 +14,11 @@ import { startLocalCommons, type LocalCommons } from '../../local/commons';
 
 jest.setTimeout(300_000);
 
+const SEQUESTERED = 'names-sequestered';
+const UNKNOWN = 'names-nowhere';
 const REQUEST = { purpose: 'Evaluate a triage model on restricted chest films', duaVersion: '2026-1', duaAccepted: true };
 
-interface AuditEvent { action: string; outcome?: string; actor: string; targetType: string; targetId: string; reason?: string; details?: Record<string, unknown> }
+interface AuditEvent { action: string; outcome?: string; actor: string; actorName?: string; targetType: string; targetId: string; reason?: string; details?: Record<string, unknown> }
 
 /** The status and body of a call that is expected to fail. */
 async function refusal(call: Promise<unknown>): Promise<{ status: number; body: unknown }> {
@@ -37,6 +42,7 @@ describe('refusals that name nothing hidden, and an audit that keeps why', () =>
     curator = new HilumApi(commons.apiUrl, await commons.issueToken(['curator'], 'curator-n'));
     admin = new HilumApi(commons.apiUrl, await commons.issueToken(['admin'], 'admin-n'));
     await curator.request('POST', '/projects', { projectId: 'names-restricted', name: 'restricted', availability: 'restricted', sites: ['site-a'] });
+    await curator.request('POST', '/projects', { projectId: SEQUESTERED, name: 'sequestered', availability: 'sequestered', sites: ['site-a'] });
   });
 
   afterAll(async () => {
@@ -48,6 +54,34 @@ describe('refusals that name nothing hidden, and an audit that keeps why', () =>
     const { events } = await admin.request<{ events: AuditEvent[] }>('GET', `/audit?${new URLSearchParams({ ...query, limit: '500' })}`);
     return events;
   }
+
+  describe('a researcher\'s project request: sequestered is unknown', () => {
+    it('answers a request for a sequestered project exactly as one for a project that does not exist, whatever the DUA', async () => {
+      const researcher = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher'], 'researcher-seq-n'));
+      for (const request of [REQUEST, { ...REQUEST, duaVersion: '1999-1' }]) {
+        const sequestered = await refusal(researcher.request('POST', '/access-requests', { project: SEQUESTERED, ...request }));
+        const unknown = await refusal(researcher.request('POST', '/access-requests', { project: UNKNOWN, ...request }));
+        expect(sequestered).toEqual(unknown);
+        expect(sequestered).toEqual({ status: 404, body: { message: 'no such project' } });
+      }
+    });
+
+    it('audits which it was: the sequestered project denied and refused by name, the unknown one not found', async () => {
+      const researcher = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher'], 'researcher-seq-audit-n'));
+      await refusal(researcher.request('POST', '/access-requests', { project: SEQUESTERED, ...REQUEST }));
+      await refusal(researcher.request('POST', '/access-requests', { project: UNKNOWN, ...REQUEST }));
+      const mine = (events: AuditEvent[]) => events.filter((e) => e.actorName === 'researcher-seq-audit-n');
+      expect(mine(await auditEvents({ action: 'access.denied', resource: `project:${SEQUESTERED}` }))).toEqual([
+        expect.objectContaining({ outcome: 'denied', details: { route: 'POST /access-requests', status: 404, basis: 'sequestered' } }),
+      ]);
+      expect(mine(await auditEvents({ action: 'access-request.refused', resource: `project:${SEQUESTERED}` }))).toEqual([
+        expect.objectContaining({ reason: `project ${SEQUESTERED} is sequestered: its data is never granted to researchers` }),
+      ]);
+      expect(mine(await auditEvents({ action: 'access.denied', resource: `project:${UNKNOWN}` }))).toEqual([
+        expect.objectContaining({ outcome: 'denied', details: { route: 'POST /access-requests', status: 404, basis: 'not-found' } }),
+      ]);
+    });
+  });
 
   describe('the audit keeps a handler\'s own basis for a 403', () => {
     it('records a DAC member refused their own request as own-request, not as Forbidden', async () => {

@@ -97,11 +97,11 @@ describe('record rules', () => {
 });
 
 describe('access request rules', () => {
-  it('refuses sequestered and open projects, with the reason', () => {
-    expect(checkProjectRequest(project('seq-1', 'sequestered'))).toEqual({ ok: false, reason: 'project seq-1 is sequestered: its data is never granted to researchers' });
-    expect(checkProjectRequest(project('open-1', 'open'))).toMatchObject({ ok: false });
+  it('refuses sequestered and open projects, with the reason; a sequestered one is unseen by the requester, like an unknown one', () => {
+    expect(checkProjectRequest(project('seq-1', 'sequestered'))).toEqual({ ok: false, reason: 'project seq-1 is sequestered: its data is never granted to researchers', unseen: 'sequestered' });
+    expect(checkProjectRequest(project('open-1', 'open'))).toEqual({ ok: false, reason: 'project open-1 is open: no request is needed' });
     expect(checkProjectRequest(project('restr-1', 'restricted'))).toEqual({ ok: true });
-    expect(checkProjectRequest(undefined)).toMatchObject({ ok: false });
+    expect(checkProjectRequest(undefined)).toEqual({ ok: false, reason: 'no such project', unseen: 'not-found' });
   });
 
   it('requests only a cohort\'s restricted projects, never sequestered ones', () => {
