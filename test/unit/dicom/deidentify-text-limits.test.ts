@@ -7,74 +7,7 @@ import { DeidentificationTimeout, DicomParseError } from '../../../layers/dicom/
 import { DEFAULT_PROFILE } from '../../../layers/dicom/profiles';
 import { makeDicom } from '../../support/synthetic-dicom';
 import { SECRET } from './helpers';
-
-/**
- * A Part 10 file in Implicit VR Little Endian, where every value has a 4-byte
- * length, so a LO value can be as long as an attacker likes (Explicit VR caps
- * LO at 64 KB). `elements`: tag (8 hex digits) to text, written in tag order.
- */
-function implicitVrFile(elements: Record<string, string>): Uint8Array {
-  const even = (text: string, pad: string): Buffer => Buffer.from(text.length % 2 ? text + pad : text, 'latin1');
-  const element = (tag: string, value: Buffer, explicitVr?: string): Buffer => {
-    const head = Buffer.alloc(8);
-    head.writeUInt16LE(parseInt(tag.slice(0, 4), 16), 0);
-    head.writeUInt16LE(parseInt(tag.slice(4), 16), 2);
-    if (explicitVr) {
-      head.write(explicitVr, 4, 'latin1');
-      head.writeUInt16LE(value.length, 6);
-    } else head.writeUInt32LE(value.length, 4);
-    return Buffer.concat([head, value]);
-  };
-  const uid = (text: string): Buffer => even(text, '\0');
-  const sopClass = elements['00080016'] ?? '';
-  const sopInstance = elements['00080018'] ?? '';
-  const metaBody = Buffer.concat([
-    Buffer.concat([Buffer.from([0x02, 0x00, 0x01, 0x00]), Buffer.from('OB', 'latin1'), Buffer.from([0, 0, 2, 0, 0, 0, 0, 1])]),
-    element('00020002', uid(sopClass), 'UI'),
-    element('00020003', uid(sopInstance), 'UI'),
-    element('00020010', uid('1.2.840.10008.1.2'), 'UI'),
-  ]);
-  const groupLength = Buffer.alloc(12);
-  groupLength.writeUInt16LE(2, 0);
-  groupLength.write('UL', 4, 'latin1');
-  groupLength.writeUInt16LE(4, 6);
-  groupLength.writeUInt32LE(metaBody.length, 8);
-  const data = Object.keys(elements).sort().map((tag) => {
-    const text = elements[tag] as string;
-    return element(tag, tag.startsWith('0020000') || tag.startsWith('0008001') ? uid(text) : even(text, ' '));
-  });
-  return new Uint8Array(Buffer.concat([Buffer.alloc(128), Buffer.from('DICM', 'latin1'), groupLength, metaBody, ...data]));
-}
-
-function syntheticFile(otherPatientIds: readonly string[], studyDescription: string): Uint8Array {
-  return implicitVrFile({
-    '00080016': '1.2.840.10008.5.1.4.1.1.7',
-    '00080018': '1.2.826.0.1.3680043.8.498.7711.9.1',
-    '00080060': 'OT',
-    '00081030': studyDescription,
-    '00100010': 'DOE^JANE',
-    '00100020': 'MRN-90210-77',
-    '00101000': otherPatientIds.join('\\'),
-    '0020000D': '1.2.826.0.1.3680043.8.498.7711.9.2',
-    '0020000E': '1.2.826.0.1.3680043.8.498.7711.9.3',
-  });
-}
-
-/**
- * The reported attack: thousands of OtherPatientIDs and a long StudyDescription
- * of near misses (each ID with one more character), which no ID matches.
- */
-function adversarialFile(ids: number, descriptionChars: number, seed = 0): Uint8Array {
-  const values: string[] = [];
-  for (let i = 0; i < ids; i += 1) values.push(`MRN${String((i * 7919 + seed) % 1000003).padStart(7, '0')}`);
-  const words: string[] = [];
-  for (let i = 0, length = 0; length < descriptionChars; i += 1) {
-    const word = `MRN${String((i * 104729 + seed) % 1000003).padStart(7, '0')}X`;
-    words.push(word);
-    length += word.length + 1;
-  }
-  return syntheticFile(values, words.join(' '));
-}
+import { adversarialFile, syntheticFile } from '../../support/hostile-dicom';
 
 /** CPU milliseconds, best of a few interleaved runs after a warm-up (see clean-text.test.ts). */
 function bestCpuMs(runs: Array<() => void>, rounds = 5): number[] {

@@ -1,0 +1,95 @@
+/**
+ * Bad-input catalogue, files (issue 12): every hostile DICOM input found so far,
+ * run through the ingest pipeline's pure steps as the workflow chains them
+ * (Parse within the project's inflation policy -> De-identify -> Verify ->
+ * instance QA), each with the outcome it must keep: quarantined with the named
+ * reason (an error name or a rule id, value-free), or staged with nothing of the
+ * input's identity left. The API and CLI entries are in
+ * test/integration/bad-input-catalogue.test.ts.
+ */
+import { deidentify, parseDicom, verifyDeidentified } from '../../layers/dicom';
+import { evaluateInstance, loadQaConfig } from '../../layers/qa';
+import { makeDeflateBomb } from '../support/deflate-bomb';
+import { adversarialFile, deeplyNestedFile, lyingLengthFile, valueOffsetOf } from '../support/hostile-dicom';
+import { makeDicom, SYNTHETIC_PHI } from '../support/synthetic-dicom';
+import { SECRET } from './dicom/helpers';
+
+const MIB = 1024 * 1024;
+const config = loadQaConfig({});
+
+type Outcome =
+  | { readonly quarantined: string; readonly message: string; readonly output?: Uint8Array }
+  | { readonly staged: true; readonly output: Uint8Array; readonly quarantined?: undefined };
+
+/** The workflow's verdict on one uploaded original (functions/ingest/{parse,deidentify,verify,qa}.ts). */
+function ingest(bytes: Uint8Array): Outcome {
+  let output: Uint8Array;
+  let deidOutcome: 'ok' | 'needs-pixel-review';
+  try {
+    parseDicom(bytes, { inflation: config.inflation });
+    const deid = deidentify(bytes, { ...SECRET });
+    output = deid.bytes;
+    deidOutcome = deid.outcome as typeof deidOutcome;
+  } catch (error) {
+    return { quarantined: (error as Error).name, message: (error as Error).message };
+  }
+  const verification = verifyDeidentified(bytes, output);
+  const failedChecks = verification.passed ? [] : [...new Set(verification.failures.map((f) => (f.keyword ? `${f.check}:${f.keyword}` : f.check)))];
+  const blocking = evaluateInstance(output, { config, deidOutcome, verification: { passed: verification.passed, failedChecks } }).findings.filter((f) => f.severity === 'quarantine');
+  if (blocking.length > 0) return { quarantined: blocking[0]!.ruleId, message: blocking.map((f) => `${f.ruleId}: ${f.message}`).join('; '), output };
+  return { staged: true, output };
+}
+
+const good = makeDicom();
+const cut = (bytes: Uint8Array, end: number) => bytes.slice(0, end);
+const NAME_PARTS = SYNTHETIC_PHI.patientName.split('^');
+/** Every identifying text of the synthetic patient, searched as bytes (independent of the parser). */
+const carries = (bytes: Uint8Array, texts: readonly string[]) => texts.filter((t) => Buffer.from(bytes).includes(Buffer.from(t, 'latin1')));
+
+describe('bad-input catalogue: files a site could upload', () => {
+  it.each([
+    ['a zero-byte file', () => new Uint8Array(0), 'empty file'],
+    ['a file cut inside the preamble', () => cut(good, 60), 'no DICM prefix'],
+    ['a file with no preamble (data set from byte 0)', () => good.slice(128), 'no DICM prefix'],
+    ['a file with no preamble and no DICM prefix', () => good.slice(132), 'no DICM prefix'],
+    ['a file cut inside the File Meta Information', () => cut(good, 150), 'File Meta Information has no (0002,0010)'],
+    ['a file cut mid-element (inside PatientName)', () => cut(good, valueOffsetOf(good, 0x0010, 0x0010) + 3), 'truncated: element (0010,0010) declares 14 bytes, 3 remain'],
+    ['a file cut mid-pixel data', () => cut(good, valueOffsetOf(good, 0x7fe0, 0x0010) + 100), 'truncated: element (7FE0,0010) declares 512 bytes, 100 remain'],
+    ['a non-SQ element (UT) with length 0xFFFFFFFF', () => lyingLengthFile(0xffffffff), 'malformed: expected an item in (7FE1,1010)'],
+    ['a non-SQ element (UT) with a near-4 GB length (0xFFFFFFF0)', () => lyingLengthFile(0xfffffff0), 'truncated: element (7FE1,1010) declares 4294967280 bytes'],
+    ['a file with sequences nested 10,000 levels deep', () => deeplyNestedFile(10_000), 'malformed: sequences nested deeper than 64 levels'],
+  ])('%s is quarantined as DicomParseError naming the defect, never a value', (_name, input, reason) => {
+    const outcome = ingest(input());
+    expect(outcome).toMatchObject({ quarantined: 'DicomParseError', message: expect.stringContaining(reason) });
+    expect(carries(Buffer.from(outcome.quarantined ? outcome.message : ''), [...NAME_PARTS, SYNTHETIC_PHI.patientId])).toEqual([]);
+  });
+
+  it('a huge NumberOfFrames (2^31 - 1) is quarantined by pixel.consistent, without allocating the frames', () => {
+    const started = Date.now();
+    const outcome = ingest(makeDicom({ elements: { '00280008': { vr: 'IS', Value: [2147483647] } } }));
+    expect(outcome).toMatchObject({ quarantined: 'pixel.consistent', message: expect.stringContaining('native PixelData holds 512 bytes') });
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('a deflate bomb (32 MiB of pixels in a 33 KB deflated data set) is quarantined as InflationLimitExceeded before it is inflated', async () => {
+    const bomb = await makeDeflateBomb(32 * MIB);
+    const outcome = ingest(bomb);
+    expect(outcome).toMatchObject({ quarantined: 'InflationLimitExceeded', message: expect.stringMatching(/^inflation limit: the deflated data set of a \d+-byte file inflates to more than \d+ bytes$/) });
+  });
+
+  it('regex-heavy text (20,000 OtherPatientIDs, 200,000 characters of near misses) finishes in seconds with no ID left in the output', () => {
+    const started = Date.now();
+    const outcome = ingest(adversarialFile(20_000, 200_000));
+    expect(Date.now() - started).toBeLessThan(30_000);
+    // A secondary-capture header without pixels: out of the default scope, but de-identified and verified first.
+    expect(outcome.quarantined).toBe('scope.modality');
+    expect(outcome.output).toBeDefined();
+    expect(carries(outcome.output!, ['MRN0000000', 'MRN0007919', 'MRN-90210-77', 'DOE^JANE'])).toEqual([]);
+  });
+
+  it('a PatientName swapped under another tag with its explicit VR (Manufacturer as PN) leaves no part of the name in what is staged', () => {
+    const outcome = ingest(makeDicom({ elements: { '00080070': { vr: 'PN', Value: [{ Alphabetic: SYNTHETIC_PHI.patientName }] } } }));
+    expect(outcome.output).toBeDefined();
+    expect(carries(outcome.output!, NAME_PARTS)).toEqual([]);
+  });
+});
