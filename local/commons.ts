@@ -42,6 +42,13 @@ export interface LocalCommonsOptions {
   readonly loadHandler?: LambdaHostOptions['load'];
   /** Browser origins (`http://localhost:5173`) the S3 emulator's CORS allows; default none. */
   readonly corsOrigins?: readonly string[];
+  /**
+   * The reconciler runs on the template's schedule (as in AWS); these override its interval and
+   * grace, in seconds (default from HILUM_RECONCILE_SECONDS and HILUM_RECONCILE_GRACE_SECONDS).
+   */
+  readonly reconcile?: { readonly everySeconds?: number; readonly graceSeconds?: number };
+  /** Fault injection: events for which this returns true are lost on the local bus (never in handlers). */
+  readonly dropEvent?: (event: BusEvent, bus: string) => boolean;
 }
 
 export interface LocalCommons {
@@ -150,6 +157,7 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
       buses: [...model.buses.values()].map((b) => b.name),
       tracker,
       log,
+      ...(options.dropEvent ? { drop: options.dropEvent } : {}),
       startTarget: (arn, input, { rule }) => {
         const record = runner.start(arn, input);
         log(`event bus: rule ${rule} started ${record.workflow} execution ${record.name}`);
@@ -207,6 +215,8 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
     stoppers.push(restoreEnvironment);
     host = new LambdaHost({ functions: model.functions, repoRoot: REPO_ROOT, log, ...(options.loadHandler ? { load: options.loadHandler } : {}) });
 
+    stoppers.push(runSchedules(model, options.reconcile, tracker, invokeLambda, options.log ?? ((message) => console.warn(`hilum local: ${message}`))));
+
     // Executions still running at stop() finish against closed servers and fail: wait briefly for them.
     stoppers.push(() => Promise.race([tracker.idle(), new Promise((r) => setTimeout(r, 2000).unref())]).then(() => undefined));
 
@@ -237,6 +247,43 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * Runs the template's scheduled rules (`rate(...)`) on their interval, a run never overlapping the
+ * previous one; the reconciler's interval and grace may be shortened (tests). Returns the stopper.
+ */
+function runSchedules(model: LocalCommonsModel, reconcile: LocalCommonsOptions['reconcile'], tracker: ActivityTracker,
+  invoke: (name: string, payload: unknown) => Promise<unknown>, warn: (message: string) => void): () => void {
+  const reconcileArn = model.functions.get(FUNCTIONS.reconcile.id)?.arn;
+  const envSeconds = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
+  const everySeconds = reconcile?.everySeconds ?? envSeconds('HILUM_RECONCILE_SECONDS');
+  const graceSeconds = reconcile?.graceSeconds ?? envSeconds('HILUM_RECONCILE_GRACE_SECONDS');
+  const timers: NodeJS.Timeout[] = [];
+  for (const schedule of model.schedules.filter((s) => s.enabled)) {
+    for (const target of schedule.targets) {
+      const isReconcile = target.arn === reconcileArn;
+      const everyMs = isReconcile && everySeconds !== undefined && everySeconds > 0 ? everySeconds * 1000 : schedule.everyMs;
+      const input = isReconcile && graceSeconds !== undefined ? { ...(target.input as object), graceSeconds } : target.input;
+      let running = false;
+      const timer = setInterval(() => {
+        if (running) return;
+        running = true;
+        const end = tracker.begin();
+        invoke(target.arn, input)
+          .catch((error: unknown) => warn(`scheduled rule ${schedule.name}: ${error instanceof Error ? error.name : 'Error'}`))
+          .finally(() => {
+            running = false;
+            end();
+          });
+      }, everyMs);
+      timer.unref();
+      timers.push(timer);
+    }
+  }
+  return () => {
+    for (const timer of timers) clearInterval(timer);
+  };
 }
 
 /** Removes a data directory, refusing one that holds anything but local-commons data. */

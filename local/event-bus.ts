@@ -30,6 +30,11 @@ export interface EventBusOptions {
   readonly startTarget: TargetStarter;
   readonly tracker?: ActivityTracker;
   readonly log?: (message: string) => void;
+  /**
+   * Fault injection (tests, chaos runs): an event for which this returns true is lost, as
+   * EventBridge may lose a delivery to a failing target: recorded with no matched rule, delivered nowhere.
+   */
+  readonly drop?: (event: BusEvent, bus: string) => boolean;
 }
 
 export class EventBusNotFoundError extends Error {
@@ -76,7 +81,7 @@ export class LocalEventBus {
   put(event: BusEvent, bus = 'default'): DeliveredEvent {
     const name = busNameOf(bus);
     if (!this.buses.has(name)) throw new EventBusNotFoundError(`Event bus ${name} does not exist.`);
-    const rules = this.matchingRules(name, event);
+    const rules = this.options.drop?.(event, name) ? [] : this.matchingRules(name, event);
     const delivered: DeliveredEvent = { bus: name, event, matchedRules: rules.map((r) => r.name) };
     this.delivered.push(delivered);
     for (const rule of rules) {

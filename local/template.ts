@@ -462,6 +462,15 @@ export interface LocalRuleTarget {
   readonly inputPath?: string;
   readonly inputTransformer?: { readonly InputPathsMap?: Record<string, string>; readonly InputTemplate: string };
 }
+/** A scheduled rule (`rate(...)`): the local commons runs its Lambda targets on the same interval. */
+export interface LocalSchedule {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly everyMs: number;
+  readonly enabled: boolean;
+  /** Lambda ARNs with the constant input each gets (parsed `Input`, `{}` without one). */
+  readonly targets: readonly { readonly arn: string; readonly input: unknown }[];
+}
 export interface LocalSecret {
   readonly id: string;
   readonly logicalId: string;
@@ -481,6 +490,7 @@ export interface LocalCommonsModel {
   readonly buses: ReadonlyMap<string, { readonly id: string; readonly logicalId: string; readonly name: string; readonly arn: string }>;
   readonly secrets: ReadonlyMap<string, LocalSecret>;
   readonly rules: readonly LocalRule[];
+  readonly schedules: readonly LocalSchedule[];
 }
 
 /** Reads everything the local runtime needs from the template, intrinsics resolved. */
@@ -550,9 +560,22 @@ export function modelOf(template: CfnTemplate, resolver = new Resolver(template)
   }
 
   const rules: LocalRule[] = [];
+  const schedules: LocalSchedule[] = [];
   for (const { logicalId, resource } of resourcesOfType(template, 'AWS::Events::Rule')) {
     const p = res<Record<string, unknown>>(props(resource));
-    if (p.EventPattern === undefined) continue; // scheduled rules do not run locally
+    if (p.EventPattern === undefined) {
+      const everyMs = typeof p.ScheduleExpression === 'string' ? rateMs(p.ScheduleExpression) : undefined;
+      if (everyMs === undefined) continue; // cron() schedules do not run locally
+      schedules.push({
+        logicalId,
+        name: resolver.ref(logicalId) as string,
+        everyMs,
+        enabled: p.State === undefined || p.State === 'ENABLED',
+        targets: (Array.isArray(p.Targets) ? p.Targets : []).filter(isRecord)
+          .map((t) => ({ arn: String(t.Arn), input: typeof t.Input === 'string' ? JSON.parse(t.Input) as unknown : {} })),
+      });
+      continue;
+    }
     const pattern = typeof p.EventPattern === 'string' ? JSON.parse(p.EventPattern) : p.EventPattern;
     const bus = typeof p.EventBusName === 'string' ? busNameOf(p.EventBusName) : 'default';
     const targets = (Array.isArray(p.Targets) ? p.Targets : []).filter(isRecord).map((t): LocalRuleTarget => ({
@@ -572,7 +595,15 @@ export function modelOf(template: CfnTemplate, resolver = new Resolver(template)
     });
   }
 
-  return { template, resolver, buckets, tables, functions, workflows, buses, secrets, rules };
+  return { template, resolver, buckets, tables, functions, workflows, buses, secrets, rules, schedules };
+}
+
+/** `rate(15 minutes)` in ms; undefined for anything else. */
+export function rateMs(expression: string): number | undefined {
+  const m = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression.trim());
+  if (!m) return undefined;
+  const unit = m[2]!.startsWith('minute') ? 60_000 : m[2]!.startsWith('hour') ? 3_600_000 : 86_400_000;
+  return Number(m[1]) * unit;
 }
 
 /** An event bus given by name or ARN, as a name. */

@@ -1,9 +1,13 @@
+import { waitingFiles } from '../../layers/catalog/reconcile';
 import { httpHandler } from '../../layers/common/http';
 import { catalog } from '../shared/context';
 import { submissionPath } from '../shared/schemas';
 import { loadSubmissionFor } from '../shared/submission-access';
 
-/** GET /submissions/{id}: the submission, its counts, and each file's outcome (ids, rule or error codes, no values). */
+/**
+ * GET /submissions/{id}: the submission, its counts, each file's outcome (ids, rule or error codes, no values),
+ * and `waiting`: the files with no outcome yet and since when they were announced.
+ */
 export const handler = httpHandler({ path: submissionPath }, async ({ caller, path }) => {
   const submission = await loadSubmissionFor(caller, path.submissionId, 'read');
   const files = await catalog().listFiles(submission.submissionId);
@@ -16,6 +20,7 @@ export const handler = httpHandler({ path: submissionPath }, async ({ caller, pa
         ...(f.studyUid ? { studyUid: f.studyUid } : {}),
         ...(f.reasonCode ? { reasonCode: f.reasonCode, reason: f.reason } : {}),
       })),
+      waiting: waitingFiles(files),
     },
   };
 });

@@ -95,11 +95,16 @@ export class Observability extends Construct {
     this.alarm(`${name}Errors`, fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), `The ${name} function reports errors`);
   }
 
-  private alarm(id: string, metric: cloudwatch.IMetric, description: string): void {
+  /** An alarm when `metric` is at least 1 in `periods` consecutive periods (e.g. files the reconciler found stuck twice running). */
+  watchMetric(id: string, metric: cloudwatch.IMetric, description: string, periods = 1): void {
+    this.alarm(id, metric, description, periods);
+  }
+
+  private alarm(id: string, metric: cloudwatch.IMetric, description: string, periods = 1): void {
     const alarm = new cloudwatch.Alarm(this, id, {
       metric,
       threshold: 1,
-      evaluationPeriods: 1,
+      evaluationPeriods: periods,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription: description,

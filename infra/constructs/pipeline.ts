@@ -1,22 +1,26 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { INTAKE_PREFIX, PIPELINE_EVENT_SOURCE, SUBMISSION_READY } from '../../workflows/contracts';
+import { INTAKE_PREFIX, INTAKE_REDRIVE, PIPELINE_EVENT_SOURCE, SUBMISSION_READY } from '../../workflows/contracts';
 import { IngestFunctions, ingestDefinition } from '../../workflows/ingest';
 import { SubmissionFunctions, submissionDefinition } from '../../workflows/submission';
-import { INLINE_POLICY_REASON } from './hilum-function';
+import { INLINE_POLICY_REASON, POWERTOOLS_METRICS_NAMESPACE } from './hilum-function';
 import { META, describe, logicalIdOf } from './metadata';
 import { Observability } from './observability';
 
 export interface PipelineProps {
   readonly intakeBucket: s3.IBucket;
   /** `sweepMissingFiles` runs on a schedule (QA: never-received files become `missing`). */
-  readonly functions: IngestFunctions & SubmissionFunctions & { readonly sweepMissingFiles: lambda.IFunction };
+  readonly functions: IngestFunctions & SubmissionFunctions & { readonly sweepMissingFiles: lambda.IFunction; readonly reconcile: lambda.IFunction };
   readonly observability: Observability;
+  /** How often the reconciler runs (default 15 minutes); it acts on objects older than `reconcileGrace` (default 15 minutes). */
+  readonly reconcileEvery?: Duration;
+  readonly reconcileGrace?: Duration;
 }
 
 /**
@@ -30,6 +34,7 @@ export class Pipeline extends Construct {
   readonly submission: sfn.StateMachine;
   readonly ingestRule: events.Rule;
   readonly submissionRule: events.Rule;
+  readonly redriveRule: events.Rule;
 
   constructor(scope: Construct, id: string, props: PipelineProps) {
     super(scope, id);
@@ -84,12 +89,41 @@ export class Pipeline extends Construct {
       targets: [new targets.LambdaFunction(functions.sweepMissingFiles, { deadLetterQueue: sweepDlq, retryAttempts: 2, event: events.RuleTargetInput.fromObject({}) })],
     });
 
+    // Intake objects the reconciler found stuck come back as hilum "Object Created" events on the hilum bus.
+    this.redriveRule = new events.Rule(this, 'IntakeObjectRedriven', {
+      description: 'Starts the ingest workflow again for an intake object the reconciler found without an outcome',
+      eventBus: this.bus,
+      eventPattern: {
+        source: [PIPELINE_EVENT_SOURCE],
+        detailType: [INTAKE_REDRIVE],
+        detail: { bucket: { name: [props.intakeBucket.bucketName] }, object: { key: events.Match.prefix(INTAKE_PREFIX) } },
+      },
+      targets: [new targets.SfnStateMachine(this.ingest, { deadLetterQueue: ingestDlq, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
+    });
+
+    // Nothing stays stuck or orphaned: the reconciler re-drives, marks missing, announces and cleans.
+    const reconcileEvery = props.reconcileEvery ?? Duration.minutes(15);
+    const reconcileDlq = obs.deadLetterQueue(this, 'ReconcileTargetDlq');
+    new events.Rule(this, 'Reconcile', {
+      description: 'Re-drives stuck intake files, finishes ready submissions and deletes orphans of crashed work',
+      schedule: events.Schedule.rate(reconcileEvery),
+      targets: [new targets.LambdaFunction(functions.reconcile, {
+        deadLetterQueue: reconcileDlq, retryAttempts: 2,
+        event: events.RuleTargetInput.fromObject({ graceSeconds: (props.reconcileGrace ?? Duration.minutes(15)).toSeconds() }),
+      })],
+    });
+    // A file found stuck in two runs in a row was not helped by its redrive: someone should look.
+    obs.watchMetric('StuckFiles', new cloudwatch.Metric({
+      namespace: POWERTOOLS_METRICS_NAMESPACE, metricName: 'StuckFiles', dimensionsMap: { service: 'hilum' },
+      statistic: 'Maximum', period: reconcileEvery,
+    }), 'Intake files stayed without an outcome through two reconciler runs (each run re-drives them)', 2);
+
     for (const sm of [this.ingest, this.submission]) {
       // The role EventBridge assumes to start the state machine, created by the rule target.
       const eventsRole = sm.node.tryFindChild('EventsRole');
       if (eventsRole) Validations.of(eventsRole).acknowledge({ id: 'HIPAA.Security-IAMNoInlinePolicy', reason: INLINE_POLICY_REASON });
     }
-    for (const [name, queue] of [['IngestTarget', ingestDlq], ['SubmissionTarget', submissionDlq], ['SweepTarget', sweepDlq]] as const) {
+    for (const [name, queue] of [['IngestTarget', ingestDlq], ['SubmissionTarget', submissionDlq], ['SweepTarget', sweepDlq], ['ReconcileTarget', reconcileDlq]] as const) {
       Validations.of(queue).acknowledge({
         id: 'AwsSolutions-SQS3',
         reason: 'This queue is itself the dead-letter queue of an EventBridge target; its depth is alarmed.',

@@ -1,5 +1,5 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { PIPELINE_EVENT_SOURCE, SUBMISSION_READY, SubmissionReadyDetail } from '../../workflows/contracts';
+import { INTAKE_REDRIVE, PIPELINE_EVENT_SOURCE, SUBMISSION_READY, SubmissionReadyDetail } from '../../workflows/contracts';
 import { TransientError } from './errors';
 
 /** Announces pipeline milestones on the hilum event bus; rules route them to workflows. */
@@ -11,5 +11,20 @@ export class PipelineEvents {
       Entries: [{ EventBusName: this.busName, Source: PIPELINE_EVENT_SOURCE, DetailType: SUBMISSION_READY, Detail: JSON.stringify(detail) }],
     }));
     if (result.FailedEntryCount) throw new TransientError('the pipeline event was not accepted');
+  }
+
+  /** Sends intake objects' "Object Created" again (detail in S3's shape), ten entries a call as PutEvents allows. */
+  async redriveIntake(bucket: string, objects: readonly { key: string; size: number }[]): Promise<number> {
+    let failed = 0;
+    for (let i = 0; i < objects.length; i += 10) {
+      const result = await this.client.send(new PutEventsCommand({
+        Entries: objects.slice(i, i + 10).map((o) => ({
+          EventBusName: this.busName, Source: PIPELINE_EVENT_SOURCE, DetailType: INTAKE_REDRIVE,
+          Detail: JSON.stringify({ version: '0', bucket: { name: bucket }, object: { key: o.key, size: o.size }, reason: 'Redrive' }),
+        })),
+      }));
+      failed += result.FailedEntryCount ?? 0;
+    }
+    return failed;
   }
 }

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS, FunctionKey } from '../../functions/registry';
-import { PIPELINE_EVENT_SOURCE, PLATFORM_ERRORS, RESOURCE_LIMIT_ERRORS, SUBMISSION_READY, TRANSIENT_ERRORS } from '../../workflows/contracts';
+import { INTAKE_REDRIVE, PIPELINE_EVENT_SOURCE, PLATFORM_ERRORS, RESOURCE_LIMIT_ERRORS, SUBMISSION_READY, TRANSIENT_ERRORS } from '../../workflows/contracts';
 import { Json, Synthesized, byMetadata, functionLogicalId, renderDefinition, synthCommons } from './synth';
 
 // asl-validator ships no types.
@@ -70,11 +70,48 @@ describe('event rules', () => {
   });
 
   it('gives each target its own KMS-encrypted, TLS-only dead-letter queue', () => {
-    s.template.resourceCountIs('AWS::SQS::Queue', 3);
+    s.template.resourceCountIs('AWS::SQS::Queue', 4);
     s.template.allResourcesProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
     s.template.resourcePropertiesCountIs('AWS::SQS::QueuePolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
-    }, 3);
+    }, 4);
+  });
+
+  it('runs the reconciler every 15 minutes with its grace period and a dead-letter queue', () => {
+    const [reconcileId] = byMetadata(s.resources, 'hilum:functionId', FUNCTIONS.reconcile.id);
+    s.template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      Targets: [Match.objectLike({
+        Arn: { 'Fn::GetAtt': [reconcileId, 'Arn'] }, Input: JSON.stringify({ graceSeconds: 900 }),
+        DeadLetterConfig: { Arn: Match.anyValue() }, RetryPolicy: Match.anyValue(),
+      })],
+    });
+  });
+
+  it('starts the ingest workflow for an intake object the reconciler re-drives on the hilum bus', () => {
+    const [busId] = byMetadata(s.resources, 'hilum:eventBus', 'pipeline');
+    const [ingestId] = byMetadata(s.resources, 'hilum:workflow', 'ingest');
+    s.template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: busId },
+      EventPattern: { source: [PIPELINE_EVENT_SOURCE], 'detail-type': [INTAKE_REDRIVE], detail: { object: { key: [{ prefix: 'intake/' }] } } },
+      Targets: [Match.objectLike({ Arn: { Ref: ingestId }, DeadLetterConfig: { Arn: Match.anyValue() } })],
+    });
+  });
+
+  it('alarms when files stay stuck through two reconciler runs', () => {
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'hilum', MetricName: 'StuckFiles', Dimensions: [{ Name: 'service', Value: 'hilum' }],
+      Statistic: 'Maximum', Period: 900, EvaluationPeriods: 2, Threshold: 1, AlarmActions: [Match.anyValue()],
+    });
+  });
+
+  it('lets the reconciler list and delete in intake and released, and put events on the hilum bus', () => {
+    const [reconcileId] = byMetadata(s.resources, 'hilum:functionId', FUNCTIONS.reconcile.id);
+    const role = (s.resources[reconcileId]?.Properties?.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const statements = JSON.stringify(Object.values(s.resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties?.Roles).includes(role))
+      .map((r) => r.Properties?.PolicyDocument));
+    for (const action of ['s3:List*', 's3:DeleteObject*', 'events:PutEvents', 'dynamodb:Query']) expect(statements).toContain(action);
   });
 });
 

@@ -1,0 +1,88 @@
+import { paginateListObjectsV2 } from '@aws-sdk/client-s3';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { z } from 'zod';
+import type { FileStatus } from '../../layers/catalog/entities';
+import { fileRefOf, isReleasedInstanceKey, isSettled, planReconcile, type ListedObject, type ReleasedObject } from '../../layers/catalog/reconcile';
+import { s3Client } from '../../layers/common/clients';
+import { TransientError } from '../../layers/common/errors';
+import { logger, metrics } from '../../layers/common/powertools';
+import { taskHandler } from '../../layers/common/task';
+import { INTAKE_PREFIX, WORK_PREFIX } from '../../workflows/contracts';
+import { buckets, catalog, objects, pipelineEvents } from '../shared/context';
+import { announceIfReady } from '../shared/readiness';
+import { qaRepository } from './context';
+import { markMissingFiles } from './missing-files';
+
+/** Default grace: longer than an ingest execution normally takes, short enough that nothing waits an afternoon. */
+export const DEFAULT_RECONCILE_GRACE_SECONDS = 15 * 60;
+
+/**
+ * The reconciler (scheduled): re-drives announced files whose intake object sits
+ * past the grace period with no outcome (an event lost, an execution killed),
+ * marks never-received files of sealed submissions missing after their project's
+ * grace, announces sealed submissions whose files are all handled, and deletes
+ * what crashed work left: intake originals and work copies of handled files, and
+ * released objects no catalog record points at. The decisions are
+ * layers/catalog/reconcile.ts; this lists, looks up and acts. Logs counts only.
+ */
+export const handler = taskHandler(z.object({
+  now: z.string().datetime().optional(),
+  graceSeconds: z.number().nonnegative().optional(),
+}).passthrough(), async ({ now, graceSeconds }) => {
+  const at = now ? new Date(now) : new Date();
+  const graceMs = (graceSeconds ?? DEFAULT_RECONCILE_GRACE_SECONDS) * 1000;
+  const intakeBucket = buckets.intake();
+  const releasedBucket = buckets.released();
+  const [intakeObjects, workObjects, releasedListed] = await Promise.all([
+    listObjects(intakeBucket, INTAKE_PREFIX), listObjects(intakeBucket, WORK_PREFIX), listObjects(releasedBucket, 'studies/'),
+  ]);
+
+  const fileStatus = new Map<string, FileStatus>();
+  const submissionIds = new Set([...intakeObjects, ...workObjects].map((o) => fileRefOf(o.key)?.split('/')[0]).filter((s): s is string => !!s));
+  for (const submissionId of submissionIds) {
+    for (const file of await catalog().listFiles(submissionId)) fileStatus.set(`${file.submissionId}/${file.fileId}`, file.status);
+  }
+  // Only settled objects are looked up: a younger one may be a Stage between its copy and its record.
+  const releasedObjects: ReleasedObject[] = [];
+  for (const object of releasedListed) {
+    if (!isReleasedInstanceKey(object.key) || !isSettled(object, at, graceMs)) continue;
+    const [, studyUid, seriesUid, file] = object.key.split('/') as [string, string, string, string];
+    const recorded = (await catalog().getInstance(studyUid, seriesUid, file.replace(/\.dcm$/, '')))?.objectKey === object.key;
+    releasedObjects.push({ ...object, recorded });
+  }
+
+  const actions = planReconcile({ now: at, graceMs, intakeObjects, workObjects, releasedObjects, fileStatus });
+  const sizes = new Map(intakeObjects.map((o) => [o.key, o.size]));
+  const failed = await pipelineEvents().redriveIntake(intakeBucket, actions.redrive.map((key) => ({ key, size: sizes.get(key) ?? 0 })));
+  for (const key of [...actions.deleteIntake, ...actions.deleteWork]) await objects().delete(intakeBucket, key);
+  for (const key of actions.deleteReleased) await objects().delete(releasedBucket, key);
+
+  let missing = 0;
+  let announced = 0;
+  const sealed = await qaRepository().listSealedSubmissions();
+  for (const submission of sealed) {
+    missing += (await markMissingFiles(submission, at)).length;
+    if (await announceIfReady(submission.submissionId, at)) announced += 1;
+  }
+
+  const counts = {
+    stuck: actions.redrive.length, redriven: actions.redrive.length - failed, missing, announced,
+    intakeDeleted: actions.deleteIntake.length, workDeleted: actions.deleteWork.length, releasedDeleted: actions.deleteReleased.length,
+    sealedSubmissions: sealed.length,
+  };
+  metrics.addMetric('StuckFiles', MetricUnit.Count, counts.stuck);
+  metrics.addMetric('OrphansDeleted', MetricUnit.Count, counts.intakeDeleted + counts.workDeleted + counts.releasedDeleted);
+  logger.info('reconciled', counts);
+  if (failed > 0) throw new TransientError('some redrive events were not accepted');
+  return counts;
+});
+
+async function listObjects(bucket: string, prefix: string): Promise<(ListedObject & { size: number })[]> {
+  const found: (ListedObject & { size: number })[] = [];
+  for await (const page of paginateListObjectsV2({ client: s3Client() }, { Bucket: bucket, Prefix: prefix })) {
+    for (const o of page.Contents ?? []) {
+      if (o.Key && o.LastModified) found.push({ key: o.Key, lastModified: o.LastModified, size: o.Size ?? 0 });
+    }
+  }
+  return found;
+}
