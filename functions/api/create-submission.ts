@@ -7,12 +7,19 @@ import { logger } from '../../layers/common/powertools';
 import { catalog, currentDeidKeyVersion } from '../shared/context';
 import { slug } from '../shared/schemas';
 
+/** The one refusal for a project that does not exist and for one that does not list the site. */
+function noProjectForSite(project: string, site: string): string {
+  return `no such project for site ${site}: '${project}' does not exist or does not list the site as a contributor; a curator creates projects (POST /projects) and lists their sites (PUT /projects/{project}/sites)`;
+}
+
 /**
  * POST /submissions: a site opens a submission for a project a curator created
  * (POST /projects). A project is never created by a submission: a new name typed
  * at a site must not silently become an open project of patient data. Only a site
- * the project lists as a contributor may open one (403 otherwise, audited), so no
- * site can add data to a project, sequestered or not, a curator did not give it.
+ * the project lists as a contributor may open one, so no site can add data to a
+ * project, sequestered or not, a curator did not give it. A project that does not
+ * list the site is answered 404 exactly like one that does not exist (audited with
+ * which it was), so no site can probe project names.
  *
  * The submission pins the version of the project's de-identification key that is
  * current now: all its files and its cases.csv are keyed with that version.
@@ -20,13 +27,18 @@ import { slug } from '../shared/schemas';
 export const handler = httpHandler({
   body: z.object({ project: slug, site: slug, deidentifiedAtSite: z.boolean().optional() }).strict(),
 }, async ({ caller, body, audit }) => {
-  if (!mayUploadFor(caller, body.site)) throw new Forbidden(`not a site uploader for site ${body.site}`);
+  if (!mayUploadFor(caller, body.site)) {
+    audit.deny('not-a-site-uploader');
+    throw new Forbidden(`not a site uploader for site ${body.site}`);
+  }
   const project = await catalog().getProject(body.project);
-  if (!project) throw new NotFound(`no such project '${body.project}'; a curator creates it with POST /projects`);
-  if (!mayContributeTo(caller, project, body.site)) {
-    audit.record({ action: 'submission.refused', targetType: 'project', targetId: project.projectId, details: { site: body.site, basis: 'site-not-a-contributor' } });
-    audit.deny('site-not-a-contributor', { type: 'project', id: project.projectId });
-    throw new Forbidden(`site ${body.site} is not a contributing site of project '${project.projectId}'; a curator adds it with PUT /projects/${project.projectId}/sites`);
+  if (!project || !mayContributeTo(caller, project, body.site)) {
+    // One answer for both: a site that could tell "no such project" from "not yours"
+    // would learn every project name, sequestered ones included. The audit says which.
+    const basis = project ? 'site-not-a-contributor' : 'not-found';
+    audit.record({ action: 'submission.refused', targetType: 'project', targetId: body.project, details: { site: body.site, basis } });
+    audit.deny(basis, { type: 'project', id: body.project });
+    throw new NotFound(noProjectForSite(body.project, body.site));
   }
   const deidKeyVersion = await currentDeidKeyVersion(project.projectId);
   if (!deidKeyVersion) throw new Conflict(`project '${project.projectId}' has no de-identification key; a curator saves the project again (POST /projects) to create it`);

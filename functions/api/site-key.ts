@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { contributingSitesOf } from '../../layers/access';
-import { Forbidden, NotFound } from '../../layers/common/errors';
+import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/common/powertools';
 import { keyFingerprint } from '../../layers/dicom/deidentify/key-fingerprint';
@@ -12,7 +12,8 @@ import { slug } from '../shared/schemas';
  * de-identification key, for a site that de-identifies locally (`hilum upload
  * --deid-at-site`, `hilum gateway`). Only a site the project lists as a contributor
  * gets it, so a site holds the key of its own projects and no other: it cannot
- * compute another project's pseudonyms or UIDs. Every issue is audited (project,
+ * compute another project's pseudonyms or UIDs. Any other project, existing or not,
+ * is answered the same 404 (audited with which it was). Every issue is audited (project,
  * sites, version); the key itself is never logged or audited, and the answer is
  * `no-store`.
  */
@@ -20,11 +21,12 @@ export const handler = httpHandler({
   path: z.object({ project: slug }),
 }, async ({ caller, path, audit }) => {
   const project = await catalog().getProject(path.project);
-  if (!project) throw new NotFound(`no such project '${path.project}'`);
-  const sites = contributingSitesOf(caller, project);
-  audit.resource('project', project.projectId);
-  if (sites.length === 0) {
-    throw new Forbidden(`none of your sites (${caller.uploaderSites.join(', ')}) contributes to project '${project.projectId}'; a curator lists contributing sites with PUT /projects/${project.projectId}/sites`);
+  const sites = project ? contributingSitesOf(caller, project) : [];
+  audit.resource('project', path.project);
+  if (!project || sites.length === 0) {
+    // One answer for both, as for POST /submissions: no probing of project names.
+    audit.deny(project ? 'site-not-a-contributor' : 'not-found');
+    throw new NotFound(`no such project for your sites (${caller.uploaderSites.join(', ')}): '${path.project}' does not exist or lists none of them as a contributor; a curator lists contributing sites with PUT /projects/{project}/sites`);
   }
   const key = await currentDeidKey(project.projectId);
   audit.record({ action: 'deid-key.issue', targetType: 'project', targetId: project.projectId, details: { sites, version: key.version } });

@@ -4,7 +4,10 @@
  * - the audit keeps a handler's precise reason for a 403, not the error's name;
  * - a researcher's access request for a sequestered project is answered exactly as one
  *   for a project that does not exist (docs/access.md: sequestered projects are never
- *   shown to researchers), and the audit says which it was.
+ *   shown to researchers), and the audit says which it was;
+ * - a site is answered the same 404 for a project that does not exist and for one that
+ *   does not list it (POST /submissions, GET /projects/{project}/site-key), so it cannot
+ *   probe project names, sequestered ones included; the audit says which it was.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -80,6 +83,56 @@ describe('refusals that name nothing hidden, and an audit that keeps why', () =>
       expect(mine(await auditEvents({ action: 'access.denied', resource: `project:${UNKNOWN}` }))).toEqual([
         expect.objectContaining({ outcome: 'denied', details: { route: 'POST /access-requests', status: 404, basis: 'not-found' } }),
       ]);
+    });
+  });
+
+  describe('a site that does not contribute: every project name answers alike', () => {
+    const OTHERS = [SEQUESTERED, 'names-restricted', UNKNOWN];
+
+    it('answers POST /submissions the same 404 for a sequestered or restricted project that does not list the site and for a project that does not exist', async () => {
+      const siteB = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-b'], 'uploader-b-n'));
+      const answers = await Promise.all(OTHERS.map((project) => refusal(siteB.createSubmission(project, 'site-b'))));
+      const shown = answers.map((a) => ({ status: a.status, body: JSON.stringify(a.body).replaceAll(/names-[a-z]+/g, 'P') }));
+      expect(new Set(shown.map((a) => JSON.stringify(a))).size).toBe(1);
+      expect(answers[0]).toEqual({ status: 404, body: { message: expect.stringContaining(`no such project for site site-b: '${SEQUESTERED}' does not exist or does not list the site`) } });
+
+      // The control: the sequestered project exists, and takes the site it lists.
+      const siteA = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-a'], 'uploader-a-n'));
+      await expect(siteA.createSubmission(SEQUESTERED, 'site-a')).resolves.toMatchObject({ status: 'open' });
+    });
+
+    it('answers GET /projects/{project}/site-key the same 404 for a project that does not list the site and for one that does not exist', async () => {
+      const siteB = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-b'], 'uploader-b-key-n'));
+      const answers = await Promise.all(OTHERS.map((project) => refusal(siteB.request('GET', `/projects/${project}/site-key`))));
+      const shown = answers.map((a) => ({ status: a.status, body: JSON.stringify(a.body).replaceAll(/names-[a-z]+/g, 'P') }));
+      expect(new Set(shown.map((a) => JSON.stringify(a))).size).toBe(1);
+      expect(answers[0]).toMatchObject({ status: 404 });
+
+      const siteA = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-a'], 'uploader-a-key-n'));
+      await expect(siteA.request('GET', `/projects/${SEQUESTERED}/site-key`)).resolves.toMatchObject({ project: SEQUESTERED });
+    });
+
+    it('audits which it was: not a contributor, or not found', async () => {
+      const siteC = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-c'], 'uploader-c-n'));
+      for (const project of [SEQUESTERED, UNKNOWN]) {
+        await refusal(siteC.createSubmission(project, 'site-c'));
+        await refusal(siteC.request('GET', `/projects/${project}/site-key`));
+      }
+      const mine = async (query: Record<string, string>) => (await auditEvents(query)).filter((e) => e.actorName === 'uploader-c-n');
+      const bases = async (project: string) => (await mine({ action: 'access.denied', resource: `project:${project}` }))
+        .map((e) => [e.details?.route, e.details?.status, e.details?.basis]).sort();
+      expect(await bases(SEQUESTERED)).toEqual([
+        ['GET /projects/{project}/site-key', 404, 'site-not-a-contributor'], ['POST /submissions', 404, 'site-not-a-contributor'],
+      ]);
+      expect(await bases(UNKNOWN)).toEqual([['GET /projects/{project}/site-key', 404, 'not-found'], ['POST /submissions', 404, 'not-found']]);
+      expect(await mine({ action: 'submission.refused', resource: `project:${SEQUESTERED}` })).toEqual([
+        expect.objectContaining({ details: { site: 'site-c', basis: 'site-not-a-contributor' } }),
+      ]);
+    });
+
+    it('gives a site uploader no project list at all', async () => {
+      const siteB = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-b'], 'uploader-b-list-n'));
+      expect(await refusal(siteB.request('GET', '/projects'))).toMatchObject({ status: 403 });
     });
   });
 

@@ -90,16 +90,16 @@ describe('per-project de-identification keys and contributing sites', () => {
     expect(await auditEvents({ action: 'deid-key.create', resource: `project:${OPEN}` })).toHaveLength(1);
   });
 
-  it('refuses a submission from a site the project does not list, open or sequestered, with a clear audited 403', async () => {
+  it('refuses a submission from a site the project does not list, open or sequestered, with the 404 of an unknown project, audited', async () => {
     for (const project of [OPEN, SEQUESTERED]) {
       await expect(siteB.createSubmission(project, 'site-b')).rejects.toMatchObject({
-        status: 403,
-        body: { message: `site site-b is not a contributing site of project '${project}'; a curator adds it with PUT /projects/${project}/sites` },
+        status: 404,
+        body: { message: `no such project for site site-b: '${project}' does not exist or does not list the site as a contributor; a curator creates projects (POST /projects) and lists their sites (PUT /projects/{project}/sites)` },
       });
       const refused = await auditEvents({ action: 'submission.refused', resource: `project:${project}` });
       expect(refused).toEqual([expect.objectContaining({ targetType: 'project', targetId: project, details: { site: 'site-b', basis: 'site-not-a-contributor' } })]);
       expect(await auditEvents({ action: 'access.denied', resource: `project:${project}` })).toEqual([
-        expect.objectContaining({ outcome: 'denied', details: expect.objectContaining({ route: 'POST /submissions', status: 403 }) }),
+        expect.objectContaining({ outcome: 'denied', details: { route: 'POST /submissions', status: 404, basis: 'site-not-a-contributor' } }),
       ]);
     }
     // Naming a listed site it does not upload for gets site-b nowhere either.
@@ -111,7 +111,7 @@ describe('per-project de-identification keys and contributing sites', () => {
   it('lets a curator or admin, and nobody else, change who contributes', async () => {
     const project = 'keys-sites';
     await curator.request('POST', '/projects', { projectId: project, name: 'sites', availability: 'sequestered', sites: ['site-a'] });
-    await expect(siteB.createSubmission(project, 'site-b')).rejects.toMatchObject({ status: 403 });
+    await expect(siteB.createSubmission(project, 'site-b')).rejects.toMatchObject({ status: 404 });
     await expect(researcher.request('PUT', `/projects/${project}/sites`, { sites: ['site-b'] })).rejects.toMatchObject({ status: 403 });
     await expect(siteB.request('PUT', `/projects/${project}/sites`, { sites: ['site-b'] })).rejects.toMatchObject({ status: 403 });
     await expect(curator.request('PUT', '/projects/no-such-project/sites', { sites: ['site-b'] })).rejects.toMatchObject({ status: 404 });
@@ -123,7 +123,7 @@ describe('per-project de-identification keys and contributing sites', () => {
     ]));
 
     await curator.request('PUT', `/projects/${project}/sites`, { sites: ['site-a'] });
-    await expect(siteB.createSubmission(project, 'site-b')).rejects.toMatchObject({ status: 403 });
+    await expect(siteB.createSubmission(project, 'site-b')).rejects.toMatchObject({ status: 404 });
   });
 
   it('gives a site the key of the projects that list it and of no other, audited and never logged in the audit', async () => {
@@ -137,7 +137,7 @@ describe('per-project de-identification keys and contributing sites', () => {
     // site-b contributes to neither project: it gets neither key, the sequestered one included.
     for (const project of [OPEN, SEQUESTERED]) {
       await expect(siteB.request('GET', `/projects/${project}/site-key`)).rejects.toMatchObject({
-        status: 403, body: { message: expect.stringContaining(`none of your sites (site-b) contributes to project '${project}'`) },
+        status: 404, body: { message: expect.stringContaining(`no such project for your sites (site-b): '${project}' does not exist or lists none of them`) },
       });
     }
     await expect(siteA.request('GET', '/projects/no-such-project/site-key')).rejects.toMatchObject({ status: 404 });
@@ -221,7 +221,7 @@ describe('per-project de-identification keys and contributing sites', () => {
     await writeFile(join(other, 'one.dcm'), makeDicom());
     const refused = await runCli(['upload', other, '--project', SEQUESTERED, '--site', 'site-b', '--deid-at-site', '--no-qa'], siteBToken);
     expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toContain(`none of your sites (site-b) contributes to project '${SEQUESTERED}'`);
+    expect(refused.stderr).toContain(`no such project for your sites (site-b): '${SEQUESTERED}' does not exist or lists none of them`);
   });
 
   /** Announces one file in an open submission, puts it through its presigned URL and seals. */

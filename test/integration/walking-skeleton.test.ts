@@ -66,7 +66,7 @@ describe('walking skeleton on the local commons', () => {
 
   it('refuses a submission to a project no curator created (404, a clear message) and creates nothing', async () => {
     const refused = site.createSubmission('unknown-study', 'site-a');
-    await expect(refused).rejects.toMatchObject({ status: 404, body: { message: "no such project 'unknown-study'; a curator creates it with POST /projects" } });
+    await expect(refused).rejects.toMatchObject({ status: 404, body: { message: expect.stringContaining("no such project for site site-a: 'unknown-study' does not exist") } });
     const { projects } = await curator.request<{ projects: { projectId: string }[] }>('GET', '/projects');
     expect(projects.map((p) => p.projectId).sort()).toEqual(['large-study', 'lung-study', 'race-study']);
     const documents = DynamoDBDocumentClient.from(new DynamoDBClient({
@@ -77,7 +77,10 @@ describe('walking skeleton on the local commons', () => {
         TableName: commons.tableName, FilterExpression: 'contains(pk, :p) OR contains(sk, :p) OR #project = :p OR projectId = :p',
         ExpressionAttributeNames: { '#project': 'project' }, ExpressionAttributeValues: { ':p': 'unknown-study' },
       }));
-      expect(items.Items ?? []).toEqual([]);
+      // Nothing but the audit of the refusal names it (access.denied and submission.refused, basis not-found).
+      const audited = (items.Items ?? []).filter((item) => item.type === 'audit');
+      expect(audited.map((e) => [e.action, (e.details as { basis?: string }).basis]).sort()).toEqual([['access.denied', 'not-found'], ['submission.refused', 'not-found']]);
+      expect((items.Items ?? []).filter((item) => item.type !== 'audit')).toEqual([]);
     } finally {
       documents.destroy();
     }

@@ -1,7 +1,7 @@
 /**
  * Creates (or updates) a project as a curator would, before a site submits to it:
- * POST /submissions refuses a project that does not exist (404) and a site the
- * project does not list as a contributor (403), so a test names the sites it uses.
+ * POST /submissions refuses a project that does not exist and a site the project
+ * does not list as a contributor (the same 404), so a test names the sites it uses.
  */
 import { HilumApi } from '../../cli/lib/api-client';
 import type { Availability } from '../../layers/catalog/commons-entities';
