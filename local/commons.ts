@@ -13,6 +13,7 @@ import { loadOrCreateLocalCredentials, type LocalCredentials } from './credentia
 import { applyEnvironment, localOverrides, mergedFunctionEnvironment } from './environment';
 import { busEvent, LocalEventBus, type BusEvent, type DeliveredEvent } from './event-bus';
 import { LambdaHost, type LambdaHostOptions } from './lambda-host';
+import { choosePorts, loadSavedPorts, portOf, savePorts } from './ports';
 import { modelOf, synthesizeTemplate, type CfnTemplate, type LocalCommonsModel } from './template';
 import { WorkflowRunner, type ExecutionRecord } from './workflow-runner';
 
@@ -28,7 +29,10 @@ export interface LocalCommonsOptions {
   readonly dataDir?: string;
   /** Wipe `dataDir` first. */
   readonly reset?: boolean;
-  /** Fixed ports; 0 or absent picks a free one. */
+  /**
+   * Fixed ports; 0 picks a free one. Absent: the port this data folder used last
+   * (`<dataDir>/ports.json`) if it is free, else a free one (said in the log).
+   */
   readonly ports?: { readonly api?: number; readonly s3?: number; readonly dynamodb?: number; readonly services?: number };
   /** Where diagnostics go; startup prints nothing itself. */
   readonly log?: (message: string) => void;
@@ -120,6 +124,7 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
     await fs.mkdir(dataDir, { recursive: true });
 
     const credentials = await loadOrCreateLocalCredentials(dataDir);
+    const ports = await choosePorts(options.ports, await loadSavedPorts(dataDir), log);
     const template = options.template ?? (await synthesizeTemplate(REPO_ROOT));
     const model = modelOf(template);
     const bucket = (role: string) => {
@@ -171,7 +176,7 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
         buckets: model.buckets.values(),
         credentials,
         ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
-        ...(options.ports?.s3 ? { port: options.ports.s3 } : {}),
+        ...(ports.s3 ? { port: ports.s3 } : {}),
         log,
         onEvent: (event) => {
           try {
@@ -181,15 +186,15 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
           }
         },
       }).then((s) => (stoppers.push(() => s.stop()), s)),
-      startDynamoDb({ dataDir, credentials, ...(options.ports?.dynamodb ? { port: options.ports.dynamodb } : {}), log })
+      startDynamoDb({ dataDir, credentials, ...(ports.dynamodb ? { port: ports.dynamodb } : {}), log })
         .then((d) => (stoppers.push(() => d.stop()), d)),
-      startAwsJsonServices({ dataDir, credentials, bus, secrets: model.secrets, ...(options.ports?.services ? { port: options.ports.services } : {}), log })
+      startAwsJsonServices({ dataDir, credentials, bus, secrets: model.secrets, ...(ports.services ? { port: ports.services } : {}), log })
         .then((a) => (stoppers.push(() => a.stop()), a)),
       startApiServer({
         routes: ROUTES,
         jwks: () => localJwks(dataDir),
         invoke: async (route, event: APIGatewayProxyEvent) => invokeLambda(FUNCTIONS[route.fn].id, event),
-        ...(options.ports?.api ? { port: options.ports.api } : {}),
+        ...(ports.api ? { port: ports.api } : {}),
         log,
       }).then((a) => (stoppers.push(() => a.stop()), a)),
     ]);
@@ -198,6 +203,7 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
     const [s3, dynamodb, services, api] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [S3Emulator, DynamoDbEmulator, AwsJsonServices, ApiServer];
 
     await dynamodb.createTables(model.tables.values());
+    await savePorts(dataDir, { api: portOf(api.url), s3: portOf(s3.endpoint), dynamodb: portOf(dynamodb.endpoint), services: portOf(services.endpoint) });
     // Creates the signing key now rather than racing on the first request.
     await localJwks(dataDir);
 
@@ -295,7 +301,7 @@ async function wipeDataDir(dataDir: string): Promise<void> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;
   }
-  const ours = new Set(['s3', 'dynamodb', 'secrets', 'auth']);
+  const ours = new Set(['s3', 'dynamodb', 'secrets', 'auth', 'ports.json']);
   const foreign = entries.filter((e) => !ours.has(e));
   if (foreign.length > 0) {
     throw new LocalCommonsError(`refusing to reset ${dataDir}: it holds ${foreign.slice(0, 3).join(', ')}, which the local commons did not write`);

@@ -1,0 +1,141 @@
+/**
+ * Kill and restart (issue 12): the local commons (`hilum start`, a child process
+ * in its own process group) is killed with SIGKILL while a 40-file submission is
+ * being ingested, then started again on the same data folder with a short
+ * reconcile interval, and `hilum upload --wait` is run again. Every file must end
+ * staged or quarantined, the submission must be published once, the emulators
+ * must listen on the same ports as before (presigned URLs stay valid), and no
+ * work copy, intake leftover or released object without a catalog record may remain.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { HilumApi } from '../../cli/lib/api-client';
+import { issueLocalToken } from '../../local/auth/local-issuer';
+import { loadOrCreateLocalCredentials } from '../../local/credentials';
+import { loadSavedPorts } from '../../local/ports';
+import { makeSeries } from '../support/synthetic-dicom';
+
+jest.setTimeout(180_000);
+
+const CLI = join(__dirname, '../../cli/bin/hilum.js');
+const FILES = 40;
+const PROJECT = 'restart';
+const SITE = 'site-k';
+
+interface Running { child: ChildProcess; output: () => string; exited: Promise<number | null> }
+
+function run(args: string[], env: Record<string, string>, options: { detached?: boolean } = {}): Running {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, ms: number, every = 100): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
+describe('kill -9 of the local commons mid-ingest, then a restart on the same data folder', () => {
+  let root: string;
+  let dataDir: string;
+  let commons: Running | undefined;
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const commonsEnv = { HILUM_RECONCILE_SECONDS: '2', HILUM_RECONCILE_GRACE_SECONDS: '4' };
+
+  const startCommons = async (): Promise<Running> => {
+    const started = run(['start', '--data-dir', dataDir, '--port', String(port), '--no-sample'], commonsEnv, { detached: true });
+    await until(() => (started.output().includes('hilum local commons is running') ? true : undefined), `the commons to start:\n${started.output()}`, 90_000, 200);
+    return started;
+  };
+  const killGroup = async (r: Running) => {
+    try {
+      process.kill(-r.child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    await r.exited;
+  };
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'hilum-kill-'));
+    dataDir = join(root, 'data');
+    const folder = join(root, 'upload');
+    await mkdir(folder);
+    const files = makeSeries(FILES, { modality: 'CT', rows: 64, columns: 64 });
+    await Promise.all(files.map((bytes, i) => writeFile(join(folder, `f${String(i).padStart(2, '0')}.dcm`), bytes)));
+  });
+
+  afterAll(async () => {
+    if (commons) await killGroup(commons);
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it('ends with every file staged or quarantined, the submission published once, the same ports and no orphans', async () => {
+    commons = await startCommons();
+    const apiUrl = `http://127.0.0.1:${port}`;
+    const portsBefore = await loadSavedPorts(dataDir);
+    const curator = new HilumApi(apiUrl, await issueLocalToken({ dataDir, groups: ['curator'], username: 'curator-k' }));
+    await curator.request('POST', '/projects', { projectId: PROJECT, name: PROJECT, availability: 'open', sites: [SITE] });
+    const siteToken = await issueLocalToken({ dataDir, groups: [`site-uploader:${SITE}`], username: 'uploader-k' });
+    const site = new HilumApi(apiUrl, siteToken);
+    const uploadArgs = ['upload', join(root, 'upload'), '--project', PROJECT, '--site', SITE, '--no-qa'];
+    const uploadEnv = { HILUM_API_URL: apiUrl, HILUM_TOKEN: siteToken };
+
+    const first = run(uploadArgs, uploadEnv);
+    expect(await first.exited).toBe(0);
+    const state = JSON.parse(await readFile(join(root, 'upload', '.hilum-upload.json'), 'utf8')) as { submissionId: string };
+    const submissionId = state.submissionId;
+
+    // Killed mid-ingest: some files have an outcome, not all.
+    const atKill = await until(async () => {
+      const s = await site.getSubmission(submissionId);
+      return s.stagedCount + s.quarantinedCount >= 3 ? s : undefined;
+    }, 'ingest to be under way', 60_000, 50);
+    await killGroup(commons);
+    const firstOutput = commons.output();
+    expect(atKill.stagedCount + atKill.quarantinedCount).toBeLessThan(FILES);
+
+    commons = await startCommons();
+    expect(await loadSavedPorts(dataDir)).toEqual(portsBefore);
+    const again = run([...uploadArgs, '--wait'], uploadEnv);
+    expect(await again.exited).toBe(0);
+
+    const done = await site.getSubmission(submissionId) as Awaited<ReturnType<HilumApi['getSubmission']>> & { waiting: unknown[] };
+    expect(done.status).toBe('published');
+    expect(done.files).toHaveLength(FILES);
+    expect(done.files.every((f) => f.status === 'staged' || f.status === 'quarantined')).toBe(true);
+    expect(done.waiting).toEqual([]);
+    const announcements = (firstOutput + commons.output()).match(/started submission execution/g) ?? [];
+    expect(announcements).toHaveLength(1);
+
+    // No orphans once the reconciler (every 2 s, grace 4 s) has had its turn.
+    const s3 = new S3Client({
+      endpoint: `http://127.0.0.1:${portsBefore.s3}`, region: 'us-east-1', forcePathStyle: true,
+      credentials: await loadOrCreateLocalCredentials(dataDir),
+      requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+    const list = async (bucket: string, prefix: string) =>
+      ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).map((o) => o.Key!);
+    try {
+      await until(async () => {
+        const [intake, work, released] = await Promise.all([list('hilum-intake', 'intake/'), list('hilum-intake', 'work/'), list('hilum-released', 'studies/')]);
+        return intake.length === 0 && work.length === 0 && released.length === done.stagedCount ? true : undefined;
+      }, 'the orphans to be cleaned', 30_000, 500);
+    } finally {
+      s3.destroy();
+    }
+    const [study] = (await curator.listStudies({ project: PROJECT })).studies;
+    expect(study).toMatchObject({ instanceCount: done.stagedCount });
+  });
+});
