@@ -6,17 +6,19 @@ import { catalog } from '../shared/context';
  * GET /releases: every release, newest first, with its counts over the projects the
  * caller may count (curators: all, with the counts per project; researchers: open,
  * granted and counts-visible projects, never sequestered ones). Storage keys are the
- * curators' business.
+ * curators' business, and so is who cut a release (`createdBy`, a curator's subject
+ * id: no other user's id is given to a researcher). The notes are kept: a curator
+ * writes them for the release's users.
  */
 export const handler = httpHandler({}, async ({ caller }) => {
   const list = await catalog().listReleases();
   const scope = seesEverything(caller) ? 'all' : countScope(caller, await catalog().listProjects(), await catalog().grantsFor(caller));
   const releases = list.map((release) => {
     const {
-      manifestKey: _m, snapshotKey: _s, exportPrefix: _e,
+      manifestKey: _m, snapshotKey: _s, exportPrefix: _e, createdBy,
       studyCount: _sc, seriesCount: _se, instanceCount: _i, totalBytes: _b, projects: _p, ...described
     } = release;
-    return { ...described, ...releaseCountsFor(release, scope) };
+    return { ...described, ...(scope === 'all' ? { createdBy } : {}), ...releaseCountsFor(release, scope) };
   });
   return { statusCode: 200, body: { releases } };
 });

@@ -7,12 +7,15 @@
  *   shown to researchers), and the audit says which it was;
  * - a site is answered the same 404 for a project that does not exist and for one that
  *   does not list it (POST /submissions, GET /projects/{project}/site-key), so it cannot
- *   probe project names, sequestered ones included; the audit says which it was.
+ *   probe project names, sequestered ones included; the audit says which it was;
+ * - GET /releases gives a researcher the release notes but not the subject id of the
+ *   curator who cut it.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HilumApi } from '../../cli/lib/api-client';
+import { localSubject } from '../../local/auth/local-issuer';
 import { startLocalCommons, type LocalCommons } from '../../local/commons';
 
 jest.setTimeout(300_000);
@@ -133,6 +136,20 @@ describe('refusals that name nothing hidden, and an audit that keeps why', () =>
     it('gives a site uploader no project list at all', async () => {
       const siteB = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-b'], 'uploader-b-list-n'));
       expect(await refusal(siteB.request('GET', '/projects'))).toMatchObject({ status: 403 });
+    });
+  });
+
+  describe('GET /releases: the notes, not who cut it', () => {
+    it('gives a researcher the release notes but not the curator\'s subject id, which curators still see', async () => {
+      await curator.request('POST', '/releases', { name: 'first', notes: 'Chest films of 2026; CT follows in the next release.' });
+      const researcher = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher'], 'researcher-rel-n'));
+      const seen = (await researcher.request<{ releases: Record<string, unknown>[] }>('GET', '/releases')).releases[0]!;
+      expect(seen).toMatchObject({ releaseNumber: 1, name: 'first', notes: 'Chest films of 2026; CT follows in the next release.' });
+      expect(seen).not.toHaveProperty('createdBy');
+      expect(JSON.stringify(seen)).not.toContain(localSubject('curator-n'));
+
+      const curated = (await curator.request<{ releases: Record<string, unknown>[] }>('GET', '/releases')).releases[0]!;
+      expect(curated).toMatchObject({ releaseNumber: 1, createdBy: localSubject('curator-n') });
     });
   });
 
