@@ -6,10 +6,13 @@
  * for the next release cut), serve its files to a researcher, and a later
  * submission to the same study must add its instances and series to it.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { startLocalCommons, LocalCommons } from '../../local/commons';
+import { localS3Client } from '../support/local-clients';
 import { createProject } from '../support/projects';
 import { HilumApi } from '../../cli/lib/api-client';
 import { makeDicom } from '../support/synthetic-dicom';
@@ -33,6 +36,7 @@ describe('a curator release keeps the catalog whole', () => {
   let curator: HilumApi;
   let researcherToken: string;
   let studyUid: string;
+  let s3: S3Client;
 
   const patient = { id: 'RELEASE-WHOLE-1' };
   const burned = makeDicom({ studyInstanceUid: STUDY, seriesInstanceUid: SERIES_A, elements: CT_RESCALE, patient, burnedInAnnotation: 'YES' });
@@ -66,10 +70,12 @@ describe('a curator release keeps the catalog whole', () => {
     const curatorToken = await commons.issueToken(['curator'], 'curator-1');
     curator = new HilumApi(commons.apiUrl, curatorToken);
     await createProject(commons.apiUrl, curatorToken, PROJECT, ['site-a']);
+    s3 = localS3Client(commons);
   });
 
   afterAll(async () => {
     await commons?.stop();
+    s3?.destroy();
     delete process.env.SEARCH_SNAPSHOT_TTL_MS;
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
@@ -94,6 +100,21 @@ describe('a curator release keeps the catalog whole', () => {
     const { files } = await researcher.studyFiles(studyUid);
     expect(files).toHaveLength(1);
     expect((await fetch(files[0]!.url)).status).toBe(200);
+  });
+
+  it('exports the released study\'s series in the next release\'s Parquet series table', async () => {
+    await curator.request('POST', '/releases', { notes: 'after a curator release' });
+    const path = join(dataDir, 'series.parquet');
+    const got = await s3.send(new GetObjectCommand({ Bucket: commons.buckets.released, Key: 'analytics/series/release=1/part-0.parquet' }));
+    await writeFile(path, await got.Body!.transformToByteArray());
+    const duck = await DuckDBInstance.create(':memory:');
+    const connection = await duck.connect();
+    try {
+      const rows = (await connection.runAndReadAll(`SELECT study_uid, count(*) AS n FROM '${path}' GROUP BY study_uid`)).getRowObjectsJson();
+      expect(rows).toEqual([{ study_uid: studyUid, n: '1' }]);
+    } finally {
+      connection.closeSync();
+    }
   });
 
   it('adds a later submission\'s instances and series to the released study', async () => {
