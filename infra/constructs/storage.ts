@@ -3,10 +3,15 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BucketName } from '../../functions/registry';
+import { exactOrigins } from './cors-origins';
 import { META, describe } from './metadata';
 
 export interface StorageProps {
-  /** Origins allowed to PUT to presigned intake URLs from a browser. */
+  /**
+   * Exact browser origins allowed to PUT to presigned intake URLs (a web portal's).
+   * None by default, and then the intake bucket has no CORS rule: the CLI and the
+   * gateway are not browsers. `*` and wildcards are refused at synth (cors-origins.ts).
+   */
   readonly uploadOrigins?: readonly string[];
 }
 
@@ -43,6 +48,7 @@ export class Storage extends Construct {
       { id: 'HIPAA.Security-S3BucketReplicationEnabled', reason: 'Access logs are operational records kept for a year in one region; cross-region replication is a per-deployment choice, not a default.' },
     );
 
+    const uploadOrigins = exactOrigins(props.uploadOrigins, "context 'uploadOrigins' (browser origins allowed to PUT to the intake bucket)");
     this.intake = this.dataBucket('Intake', 'intake', {
       lifecycleRules: [
         {
@@ -52,10 +58,10 @@ export class Storage extends Construct {
           abortIncompleteMultipartUploadAfter: Duration.days(2),
         },
       ],
-      cors: [
+      cors: uploadOrigins.length === 0 ? undefined : [
         {
           allowedMethods: [s3.HttpMethods.PUT],
-          allowedOrigins: [...(props.uploadOrigins ?? ['*'])],
+          allowedOrigins: uploadOrigins,
           allowedHeaders: ['*'],
           // Multipart uploads read each part's ETag from the response.
           exposedHeaders: ['ETag'],

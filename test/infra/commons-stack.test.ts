@@ -75,10 +75,10 @@ describe('storage', () => {
     });
   });
 
-  it('sends intake events to EventBridge and allows browser PUTs exposing the ETag', () => {
+  it('sends intake events to EventBridge, with no CORS rule by default (test/infra/cors.test.ts)', () => {
     const intake = props(byMetadata(s.resources, 'hilum:bucket', 'intake')[1]);
     expect(intake.NotificationConfiguration).toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
-    expect(intake.CorsConfiguration).toMatchObject({ CorsRules: [expect.objectContaining({ AllowedMethods: ['PUT'], ExposedHeaders: ['ETag'] })] });
+    expect(intake.CorsConfiguration).toBeUndefined();
   });
 
   it('keeps only intake on a short lifecycle', () => {
