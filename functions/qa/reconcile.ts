@@ -15,6 +15,12 @@ import { markMissingFiles } from './missing-files';
 
 /** Default grace: longer than an ingest execution normally takes, short enough that nothing waits an afternoon. */
 export const DEFAULT_RECONCILE_GRACE_SECONDS = 15 * 60;
+/**
+ * Released objects are judged only while younger than this (plus the grace): an orphan is
+ * found by one of the runs of that window, and each run's catalog look-ups stay bounded by a
+ * day of staging, not by the size of the bucket. An operator may pass a longer one.
+ */
+export const DEFAULT_RELEASED_LOOKBACK_HOURS = 24;
 
 /**
  * The reconciler (scheduled): re-drives announced files whose intake object sits
@@ -28,7 +34,8 @@ export const DEFAULT_RECONCILE_GRACE_SECONDS = 15 * 60;
 export const handler = taskHandler(z.object({
   now: z.string().datetime().optional(),
   graceSeconds: z.number().nonnegative().optional(),
-}).passthrough(), async ({ now, graceSeconds }) => {
+  releasedLookbackHours: z.number().positive().optional(),
+}).passthrough(), async ({ now, graceSeconds, releasedLookbackHours }) => {
   const at = now ? new Date(now) : new Date();
   const graceMs = (graceSeconds ?? DEFAULT_RECONCILE_GRACE_SECONDS) * 1000;
   const intakeBucket = buckets.intake();
@@ -46,6 +53,7 @@ export const handler = taskHandler(z.object({
   const releasedObjects: ReleasedObject[] = [];
   for (const object of releasedListed) {
     if (!isReleasedInstanceKey(object.key) || !isSettled(object, at, graceMs)) continue;
+    if (isSettled(object, at, graceMs + (releasedLookbackHours ?? DEFAULT_RELEASED_LOOKBACK_HOURS) * 3600_000)) continue;
     const [, studyUid, seriesUid, file] = object.key.split('/') as [string, string, string, string];
     const recorded = (await catalog().getInstance(studyUid, seriesUid, file.replace(/\.dcm$/, '')))?.objectKey === object.key;
     releasedObjects.push({ ...object, recorded });

@@ -4,7 +4,8 @@
  * being ingested, then started again on the same data folder with a short
  * reconcile interval, and `hilum upload --wait` is run again. Every file must end
  * staged or quarantined, the submission must be published once, the emulators
- * must listen on the same ports as before (presigned URLs stay valid), and no
+ * must listen on the same ports as before (a presigned URL issued before the kill
+ * still uploads after the restart), and no
  * work copy, intake leftover or released object without a catalog record may remain.
  */
 import { ChildProcess, spawn } from 'node:child_process';
@@ -50,6 +51,7 @@ describe('kill -9 of the local commons mid-ingest, then a restart on the same da
   let root: string;
   let dataDir: string;
   let commons: Running | undefined;
+  const clients: Running[] = [];
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const commonsEnv = { HILUM_RECONCILE_SECONDS: '2', HILUM_RECONCILE_GRACE_SECONDS: '4' };
 
@@ -78,6 +80,7 @@ describe('kill -9 of the local commons mid-ingest, then a restart on the same da
 
   afterAll(async () => {
     if (commons) await killGroup(commons);
+    for (const c of clients) if (c.child.exitCode === null) c.child.kill('SIGKILL');
     if (root) await rm(root, { recursive: true, force: true });
   });
 
@@ -93,6 +96,7 @@ describe('kill -9 of the local commons mid-ingest, then a restart on the same da
     const uploadEnv = { HILUM_API_URL: apiUrl, HILUM_TOKEN: siteToken };
 
     const first = run(uploadArgs, uploadEnv);
+    clients.push(first);
     expect(await first.exited).toBe(0);
     const state = JSON.parse(await readFile(join(root, 'upload', '.hilum-upload.json'), 'utf8')) as { submissionId: string };
     const submissionId = state.submissionId;
@@ -102,13 +106,20 @@ describe('kill -9 of the local commons mid-ingest, then a restart on the same da
       const s = await site.getSubmission(submissionId);
       return s.stagedCount + s.quarantinedCount >= 3 ? s : undefined;
     }, 'ingest to be under way', 60_000, 50);
+    // A URL handed out just before the kill, used only after the restart.
+    const other = makeSeries(1, { modality: 'CT', rows: 64, columns: 64, studyInstanceUid: '2.25.4242', seriesInstanceUid: '2.25.4242.1' })[0]!;
+    const { submissionId: otherId } = await site.createSubmission(PROJECT, SITE);
+    const [early] = (await site.requestUploads(otherId, [{ name: 'other.dcm', size: other.byteLength }])).uploads;
     await killGroup(commons);
     const firstOutput = commons.output();
     expect(atKill.stagedCount + atKill.quarantinedCount).toBeLessThan(FILES);
 
     commons = await startCommons();
     expect(await loadSavedPorts(dataDir)).toEqual(portsBefore);
+    expect((await fetch(early!.url!, { method: 'PUT', body: other })).status).toBe(200);
+    await site.completeSubmission(otherId);
     const again = run([...uploadArgs, '--wait'], uploadEnv);
+    clients.push(again);
     expect(await again.exited).toBe(0);
 
     const done = await site.getSubmission(submissionId) as Awaited<ReturnType<HilumApi['getSubmission']>> & { waiting: unknown[] };
@@ -116,8 +127,10 @@ describe('kill -9 of the local commons mid-ingest, then a restart on the same da
     expect(done.files).toHaveLength(FILES);
     expect(done.files.every((f) => f.status === 'staged' || f.status === 'quarantined')).toBe(true);
     expect(done.waiting).toEqual([]);
+    await until(async () => ((await site.getSubmission(otherId)).status === 'published' ? true : undefined), 'the other submission to be published', 30_000, 500);
+    // One submission execution each: this submission's and the other's.
     const announcements = (firstOutput + commons.output()).match(/started submission execution/g) ?? [];
-    expect(announcements).toHaveLength(1);
+    expect(announcements).toHaveLength(2);
 
     // No orphans once the reconciler (every 2 s, grace 4 s) has had its turn.
     const s3 = new S3Client({
@@ -130,7 +143,7 @@ describe('kill -9 of the local commons mid-ingest, then a restart on the same da
     try {
       await until(async () => {
         const [intake, work, released] = await Promise.all([list('hilum-intake', 'intake/'), list('hilum-intake', 'work/'), list('hilum-released', 'studies/')]);
-        return intake.length === 0 && work.length === 0 && released.length === done.stagedCount ? true : undefined;
+        return intake.length === 0 && work.length === 0 && released.length === done.stagedCount + 1 ? true : undefined;
       }, 'the orphans to be cleaned', 30_000, 500);
     } finally {
       s3.destroy();
