@@ -32,6 +32,8 @@ export interface DicomFile {
 export interface DictionaryEntry {
   vr: string;
   keyword: string;
+  /** Value multiplicity as PS3.6 writes it ("1", "2", "1-n"); undefined when the dictionary has none. */
+  vm?: string;
 }
 
 interface DcmjsDicomDict {
@@ -46,7 +48,7 @@ interface DcmjsApi {
     DicomMessage: { readFile(buffer: ArrayBuffer, options?: Record<string, unknown>): DcmjsDicomDict };
     DicomDict: new (meta: DataSet) => DcmjsDicomDict;
     DicomMetaDictionary: {
-      dictionary: Record<string, { vr?: string; name?: string } | undefined>;
+      dictionary: Record<string, { vr?: string; name?: string; vm?: string } | undefined>;
     };
   };
 }
@@ -99,5 +101,5 @@ export function writeDicomFile(file: DicomFile): Uint8Array {
 export function dictionaryEntry(key: TagKey): DictionaryEntry | undefined {
   const entry = dcmjs.data.DicomMetaDictionary.dictionary[`(${key.slice(0, 4)},${key.slice(4, 8)})`];
   if (!entry || typeof entry.vr !== 'string' || typeof entry.name !== 'string') return undefined;
-  return { vr: entry.vr, keyword: entry.name };
+  return { vr: entry.vr, keyword: entry.name, vm: typeof entry.vm === 'string' ? entry.vm : undefined };
 }

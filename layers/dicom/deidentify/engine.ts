@@ -12,6 +12,7 @@ import { instanceIdentity, summarize, type InstanceSummary } from '../summary';
 import { DicomParseError } from '../errors';
 import { dictionaryVrs, formatTag, isPrivateGroup, TAG, vrAllowed, type TagKey } from '../tags';
 import { textEncoding, topLevel } from '../values';
+import { valueConforms } from '../value-form';
 import { trimEndOf } from '../text/trim';
 import { repeatingGroupKey, resolveCode, rulesFor, type Action, type Rule } from './annex-e';
 import { IdentifierScrubber, IDENTIFIER_SOURCES } from './clean-text';
@@ -54,6 +55,9 @@ const TEXT_VRS = new Set(['AE', 'CS', 'LO', 'LT', 'PN', 'SH', 'ST', 'UC', 'UR', 
 const SET_AT_TOP: ReadonlySet<TagKey> = new Set([
   TAG.PatientName, TAG.PatientID, TAG.PatientIdentityRemoved, TAG.DeidentificationMethod, TAG.DeidentificationMethodCodeSequence, '00280303',
 ]);
+
+/** The patient's identifiers besides names: a kept text equal to one of them is removed (PatientID, OtherPatientIDs, AccessionNumber). */
+const PATIENT_IDS: ReadonlySet<TagKey> = new Set(['00100020', '00101000', '00080050']);
 
 /** An element's value as text, trailing padding removed. */
 function textOf(data: Buffer, encoding: 'utf8' | 'latin1', el: ScannedElement): string {
@@ -236,6 +240,9 @@ class Engine {
   private readonly scrubber: IdentifierScrubber;
   private readonly shiftDays: number | undefined;
   private readonly memo: Map<string, string>;
+  /** The file's names and ids as whole values (lower case), and their byte lengths: a kept text equal to one is that identifier moved. */
+  private readonly identifierValues = new Set<string>();
+  private readonly identifierLengths = new Set<number>();
 
   constructor(
     private readonly file: ScannedFile,
@@ -256,12 +263,35 @@ class Engine {
     const sources: Array<[string, 'name' | 'id' | 'text' | 'date']> = [];
     for (const el of file.elements) {
       const kind = IDENTIFIER_SOURCES.get(el.key);
-      if (kind) sources.push([this.text(el), kind]);
+      if (kind) {
+        const text = this.text(el);
+        sources.push([text, kind]);
+        if (kind === 'name' || PATIENT_IDS.has(el.key)) this.rememberIdentifier(text);
+      }
       else if (el.vr === 'DA' || el.vr === 'DT') sources.push([this.text(el).split('\\').map((v) => v.slice(0, 8)).join('\\'), 'date']);
       // By VR too: a person's name wherever it is (one under another attribute's tag is removed, but may recur in kept text).
       else if (el.vr === 'PN') sources.push([this.text(el), 'name']);
     }
     this.scrubber = scrubberFor(sources);
+  }
+
+  private rememberIdentifier(text: string): void {
+    for (const value of text.split('\\')) {
+      const whole = value.trim();
+      if (whole.length < 2) continue;
+      this.identifierValues.add(whole.toLowerCase());
+      this.identifierLengths.add(Buffer.byteLength(whole, this.encoding));
+    }
+  }
+
+  /** Whether a kept text value is, whole, one of the file's names or ids (a tag swap moved it under a kept attribute). Decodes only on a length match. */
+  private isIdentifier(el: ScannedElement): boolean {
+    let end = el.valueEnd;
+    while (end > el.valueStart && (this.data[end - 1] === 0x20 || this.data[end - 1] === 0)) end -= 1;
+    let start = el.valueStart;
+    while (start < end && this.data[start] === 0x20) start += 1;
+    if (!this.identifierLengths.has(end - start)) return false;
+    return this.identifierValues.has(this.data.toString(this.encoding, start, end).toLowerCase());
   }
 
   count(name: string, action: string, n = 1): void {
@@ -368,6 +398,11 @@ class Engine {
       this.count(keyword, 'X');
       return undefined;
     }
+    if ((action === 'K' || action === 'C') && !isSequence && !valueConforms(this.data, el.valueStart, el.valueEnd, el.vr, el.key)) {
+      // Not a value of the VR its tag reads as (in Implicit VR, a value moved under this tag): the same policy as an explicit mismatch.
+      this.count(keyword, 'vr-mismatch');
+      return undefined;
+    }
     switch (action) {
       case 'X':
         this.count(keyword, 'X');
@@ -402,6 +437,10 @@ class Engine {
     if (el.vr === 'DA' || el.vr === 'DT') return this.dateValue(el, keyword);
     if (el.vr === 'AS') return this.ageValue(el, keyword);
     if (el.vr === 'UN') return this.keptUnknown(node, keyword);
+    if (el.vr !== undefined && TEXT_VRS.has(el.vr) && this.identifierLengths.size > 0 && this.isIdentifier(el)) {
+      this.count(keyword, 'identifier-moved');
+      return undefined;
+    }
     return this.raw(el);
   }
 
@@ -419,6 +458,10 @@ class Engine {
     }
     if (vr === 'DA' || vr === 'DT') return this.dateValue({ ...el, vr }, keyword);
     if (vr === 'AS') return this.ageValue({ ...el, vr }, keyword);
+    if (!valueConforms(this.data, el.valueStart, el.valueEnd, vr, el.key)) {
+      this.count(keyword, 'vr-mismatch');
+      return undefined;
+    }
     return this.raw(el);
   }
 
@@ -626,6 +669,32 @@ function refuseMisplacedIdentity(top: ReadonlyMap<TagKey, ScannedElement>): void
 }
 
 /**
+ * Native Pixel Data is passed through unread, so it must at least be the image its header describes: a value
+ * shorter than Rows x Columns x SamplesPerPixel x BitsAllocated / 8 (x NumberOfFrames) is not an image but some
+ * other value under its tag (an Implicit VR tag swap put a name there). Throws DicomParseError, value-free.
+ */
+function refuseShortPixelData(top: ReadonlyMap<TagKey, ScannedElement>, data: Buffer, little: boolean): void {
+  const pixel = top.get(TAG.PixelData);
+  if (!pixel || pixel.fragments !== undefined) return;
+  const us = (key: TagKey): number | undefined => {
+    const el = top.get(key);
+    if (!el || el.valueEnd - el.valueStart !== 2) return undefined;
+    return little ? data.readUInt16LE(el.valueStart) : data.readUInt16BE(el.valueStart);
+  };
+  const rows = us('00280010');
+  const columns = us('00280011');
+  const bits = us('00280100');
+  const frames = top.get('00280008');
+  const frameCount = frames ? Number.parseInt(data.toString('latin1', frames.valueStart, frames.valueEnd).trim(), 10) : 1;
+  const expected = rows !== undefined && columns !== undefined && bits !== undefined
+    ? Math.floor((rows * columns * (us('00280002') ?? 1) * bits) / 8) * (Number.isFinite(frameCount) && frameCount > 0 ? frameCount : 1)
+    : undefined;
+  if (expected === undefined || pixel.valueEnd - pixel.valueStart < expected) {
+    throw new DicomParseError(`malformed: PixelData ${formatTag(TAG.PixelData)} holds ${pixel.valueEnd - pixel.valueStart} bytes, not the image its Rows, Columns and BitsAllocated describe`);
+  }
+}
+
+/**
  * The pseudonym and the date shift are keyed on PatientID so that every file
  * of a patient gets the same ones. Without a PatientID they fall back to the
  * name, then to the study (a study of unknown patient).
@@ -702,6 +771,7 @@ export function deidentifyFile(bytes: Uint8Array, keys: KeyOptions, profile: Dei
   const encoding = textEncoding(file);
 
   const data = Buffer.from(file.dataSet.buffer, file.dataSet.byteOffset, file.dataSet.byteLength);
+  refuseShortPixelData(top, data, file.littleEndian);
   const values = (key: TagKey): string[] => {
     const el = top.get(key);
     return el ? textOf(data, encoding, el).split('\\').map((v) => v.trim()) : [];

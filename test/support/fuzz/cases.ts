@@ -10,7 +10,7 @@ import { deidentify, verifyDeidentified, DicomParseError, DEFAULT_PROFILE, parse
 import { makeDicom } from '../synthetic-dicom';
 import { rng } from '../random';
 import { MUTATION_KINDS, mutate, seedOf, type MutationKind, type Seed } from './mutate';
-import { haystackOf, identifyingNeedles, leaksIn, type Needle } from './oracle';
+import { carrierClass, haystackOf, identifyingNeedles, leaksIn, type Needle } from './oracle';
 
 export type FuzzClass = 'crash' | 'hang' | 'leak' | 'ok-refused' | 'ok-published';
 export const FUZZ_CLASSES: readonly FuzzClass[] = ['crash', 'hang', 'leak', 'ok-refused', 'ok-published'];
@@ -22,6 +22,8 @@ export interface Outcome {
   cls: FuzzClass;
   /** For crashes: stage and error name and message (value-free by the engine's rules); for leaks: where the values came from. */
   detail?: string;
+  /** Published with a value of the seed's identifying attributes moved into a text attribute or as a conforming value (the known gap). */
+  moved?: boolean;
 }
 
 const FIXTURES = join(__dirname, '../../fixtures/dicom');
@@ -94,8 +96,12 @@ export function runCase(runSeed: number, index: number): Outcome {
   } catch (error) {
     return refusedOrCrash(index, kind, name, 'verify', error);
   }
-  const needles = [...seed.needles, ...identifyingNeedles(bytes).filter((n) => !seed.baseline.includes(n.text))];
-  const leaks = leaksIn(haystackOf(output.chunks), needles);
+  // The input's own identifying values (as this mutant holds them) must never be published.
+  const haystack = haystackOf(output.chunks);
+  const leaks = leaksIn(haystack, identifyingNeedles(bytes).filter((n) => !seed.baseline.includes(n.text)));
+  // The seed's, moved by the mutation: a leak unless they now sit where no reader of bytes could tell them from a legitimate value.
+  const moved = leaksIn(haystack, seed.needles);
+  leaks.push(...moved.filter((n) => carrierClass(output.bytes, n.text) === 'leak'));
   if (leaks.length) return { index, kind, seed: name, cls: 'leak', detail: [...new Set(leaks.map((l) => l.source))].join(', ') };
-  return { index, kind, seed: name, cls: 'ok-published' };
+  return { index, kind, seed: name, cls: 'ok-published', moved: moved.length > 0 };
 }

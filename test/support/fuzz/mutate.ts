@@ -257,7 +257,7 @@ function deflateStream(seed: Seed, random: Random): Uint8Array {
   const structural = MUTATION_KINDS.filter((k) => k !== 'deflate-stream');
   const inner = roll < 0.6 ? mutate(seed, pick(random, structural), random) : seed.bytes;
   const dataSet = inner.subarray(Math.min(seed.metaEnd, inner.length));
-  let stream = random() < 0.1 ? new Uint8Array(deflateSync(dataSet)) : new Uint8Array(deflateRawSync(dataSet));
+  let stream: Uint8Array = random() < 0.1 ? new Uint8Array(deflateSync(dataSet)) : new Uint8Array(deflateRawSync(dataSet));
   if (roll >= 0.6) {
     // The compressed stream itself: flipped, cut or followed by junk.
     const what = random();

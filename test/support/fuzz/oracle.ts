@@ -42,8 +42,11 @@ interface Cursor {
   data: Buffer;
   little: boolean;
   explicit: boolean;
-  found: Needle[];
+  visit: Visitor;
 }
+
+/** Called with each non-sequence element's tag, VR (as written, or the dictionary's in Implicit VR) and value bytes. */
+export type Visitor = (tag: number, vr: string | undefined, raw: Buffer) => void;
 
 function u16(c: Cursor, at: number): number {
   if (at + 2 > c.data.length) throw new Stop();
@@ -66,10 +69,7 @@ export function needlesOf(raw: Buffer, vr: string | undefined, source: string): 
 }
 
 function visit(c: Cursor, tag: number, vr: string | undefined, start: number, length: number): void {
-  const keyword = IDENTIFYING_ATTRIBUTES.get(tag);
-  if (keyword === undefined && vr !== 'PN') return;
-  const raw = c.data.subarray(start, Math.min(start + length, start + MAX_VALUE_BYTES, c.data.length));
-  c.found.push(...needlesOf(raw, vr, keyword ?? `PN (${tag.toString(16).padStart(8, '0')})`));
+  c.visit(tag, vr, c.data.subarray(start, Math.min(start + length, start + MAX_VALUE_BYTES, c.data.length)));
 }
 
 /** Walks elements from `pos` to `end` (or to a delimiter); returns where it stopped. */
@@ -132,8 +132,17 @@ function items(c: Cursor, pos: number, end: number, depth: number, fragments: bo
 
 /** The identifying values of a Part 10 file (or of what could be read of it). */
 export function identifyingNeedles(bytes: Uint8Array): Needle[] {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const found: Needle[] = [];
+  walkElements(bytes, (tag, vr, raw) => {
+    const keyword = IDENTIFYING_ATTRIBUTES.get(tag);
+    if (keyword !== undefined || vr === 'PN') found.push(...needlesOf(raw, vr, keyword ?? `PN (${tag.toString(16).padStart(8, '0')})`));
+  });
+  return found;
+}
+
+/** Every element of a Part 10 file that a tolerant walk can read, in file order. */
+export function walkElements(bytes: Uint8Array, visitor: Visitor): void {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let pos = 0;
   let transferSyntax = '';
   if (buffer.length >= 132 && buffer.toString('latin1', 128, 132) === 'DICM') {
@@ -153,16 +162,15 @@ export function identifyingNeedles(bytes: Uint8Array): Needle[] {
     try {
       data = inflateRawSync(data, { maxOutputLength: 64 * 1024 * 1024 });
     } catch {
-      return found;
+      return;
     }
   }
-  const cursor: Cursor = { data, little: transferSyntax !== '1.2.840.10008.1.2.2', explicit: transferSyntax !== '1.2.840.10008.1.2', found };
+  const cursor: Cursor = { data, little: transferSyntax !== '1.2.840.10008.1.2.2', explicit: transferSyntax !== '1.2.840.10008.1.2', visit: visitor };
   try {
     walk(cursor, 0, data.length, 0);
   } catch (error) {
     if (!(error instanceof Stop) && !(error instanceof RangeError)) throw error;
   }
-  return found;
 }
 
 /** Output bytes as lower-cased latin1 text: one string to search every needle in. */
@@ -173,4 +181,32 @@ export function haystackOf(chunks: readonly Uint8Array[]): string {
 /** The needles found in the haystack (ASCII case-insensitively; UTF-8 and other encodings as their bytes). */
 export function leaksIn(haystack: string, needles: readonly Needle[]): Needle[] {
   return needles.filter((n) => haystack.includes(n.text));
+}
+
+/** Text VRs: a value moved under another text attribute looks, from its bytes, like that attribute's own (a known gap, counted apart). */
+const TEXT_VRS = new Set(['LO', 'SH', 'LT', 'ST', 'UT', 'UC', 'PN']);
+/** The oracle's own reading of PS3.5 6.2 value forms, for the VRs whose form a moved text value could not take. */
+const FORMS: Record<string, RegExp> = {
+  DS: /^ *[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)? *$/, IS: /^ *[+-]?\d+ *$/, DA: /^\d{8}$|^\d{0,8}-\d{0,8}$/, TM: /^[\d.:-]* *$/,
+  UI: /^[\d.]*\0?$/, CS: /^[A-Z0-9 _]*$/, AS: /^\d{3}[DWMY]$/,
+};
+
+/**
+ * Where a needle sits in an output: "leak" when any element holding it is not a text VR and its value does not
+ * take its VR's form (or the needle is outside every readable element), "moved" when every holder is a text
+ * attribute or a conforming value (undecidable from the bytes: the known gap of names typed into text).
+ */
+export function carrierClass(output: Uint8Array, needle: string): 'leak' | 'moved' {
+  let leak = false;
+  let held = false;
+  walkElements(output, (_tag, vr, raw) => {
+    const text = raw.toString('latin1');
+    if (!text.toLowerCase().includes(needle)) return;
+    held = true;
+    if (vr !== undefined && TEXT_VRS.has(vr)) return;
+    const form = vr === undefined ? undefined : FORMS[vr];
+    if (form && text.replace(/[\0 ]+$/, '').split('\\').every((v) => form.test(v))) return;
+    leak = true;
+  });
+  return leak || !held ? 'leak' : 'moved';
 }

@@ -24,6 +24,8 @@ export interface FuzzReport {
   byKind: Record<MutationKind, Record<FuzzClass, number>>;
   /** The cases that were not ok (up to 50 of each class), to replay by index. */
   findings: Outcome[];
+  /** Published with a seed's identifying value moved into a text attribute or as a conforming value (not counted as leaks: the known gap). */
+  moved: number;
   peakWorkerRssBytes: number;
   seconds: number;
 }
@@ -42,12 +44,14 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const byKind = Object.fromEntries(MUTATION_KINDS.map((k) => [k, Object.fromEntries(FUZZ_CLASSES.map((c) => [c, 0]))])) as FuzzReport['byKind'];
   const findings: Outcome[] = [];
   let peak = 0;
+  let moved = 0;
   let next = 0;
   let done = 0;
 
   const record = (outcome: Outcome): void => {
     byClass[outcome.cls] += 1;
     byKind[outcome.kind][outcome.cls] += 1;
+    if (outcome.moved) moved += 1;
     if (outcome.cls !== 'ok-refused' && outcome.cls !== 'ok-published' && findings.filter((f) => f.cls === outcome.cls).length < 50) findings.push(outcome);
     done += 1;
     options.onProgress?.(done);
@@ -58,7 +62,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     const finish = (): void => {
       if (done < count) return;
       for (const lane of lanes) lane.child.kill();
-      resolve({ total: done, byClass, byKind, findings, peakWorkerRssBytes: peak, seconds: (Date.now() - started) / 1000 });
+      resolve({ total: done, byClass, byKind, findings, moved, peakWorkerRssBytes: peak, seconds: (Date.now() - started) / 1000 });
     };
     const dispatch = (lane: Lane): void => {
       if (next >= count) return finish();
