@@ -10,6 +10,7 @@ import { submissionReport } from '../qa/report-data';
 import { storeReport } from '../qa/store-report';
 import { quarantinePath } from './quarantine-get';
 import { OwnershipConflict } from '../../layers/catalog/ownership';
+import { refreshLiveStudies } from '../search/refresh-live';
 
 /**
  * POST /quarantine/{id}/release (curators), body `{reason, override?: ruleIds[]}`:
@@ -59,6 +60,12 @@ export const handler = httpHandler({
   if (!outcome.restored) throw new Conflict('the file was released by someone else meanwhile');
   await qaRepository().reviewQuarantine(record.quarantineId, { action: 'released', by: caller.subject, at, reason: body.reason, overrides: body.override });
   await audit('quarantine.release', { studyUid: check.ids.studyUid, published: outcome.published, findings: check.findings.map((f) => f.ruleId) });
+  // Searchable now, as the submission workflow's RebuildSnapshot does, not at the next release cut.
+  // Last, once the decision is recorded: a failure leaves the study to the next release cut, never the release half done.
+  const searchable = outcome.published && await refreshLiveStudies([check.ids.studyUid], 4).then(() => true, (error: unknown) => {
+    logger.warn('released study not yet in the search snapshot', { quarantineId: record.quarantineId, error: error instanceof Error ? error.name : 'unknown' });
+    return false;
+  });
 
   // Keep the site's stored report true to the decision.
   const current = await catalog().getSubmission(record.submissionId);
@@ -67,5 +74,5 @@ export const handler = httpHandler({
     await storeReport(report, renderReportMarkdown(report));
   }
   logger.info('quarantine released', { quarantineId: record.quarantineId, submissionId: record.submissionId, overrides: body.override.length, published: outcome.published });
-  return { statusCode: 200, body: { quarantineId: record.quarantineId, status: 'released', studyUid: check.ids.studyUid, published: outcome.published, overrides: body.override } };
+  return { statusCode: 200, body: { quarantineId: record.quarantineId, status: 'released', studyUid: check.ids.studyUid, published: outcome.published, searchable, overrides: body.override } };
 });

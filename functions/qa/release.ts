@@ -12,7 +12,6 @@ import { releasedKey } from '../shared/intake-key';
 import { projectQaConfig, qaRepository } from './context';
 import { OwnershipConflict, type StudyOwner } from '../../layers/catalog/ownership';
 import { summarizeSeries } from '../../layers/catalog/commons-entities';
-import { refreshLiveStudies } from '../search/refresh-live';
 
 export type ReleaseCheck =
   | { readonly ok: true; readonly bytes: Uint8Array; readonly findings: readonly Finding[]; readonly ids: { studyUid: string; seriesUid: string; sopUid: string } }
@@ -77,7 +76,7 @@ export async function recheck(record: QuarantineRecord, submission: Submission, 
  * another owns them), the de-identified copy into the released bucket
  * (confirmed by size), the file's outcome back to staged with its instance
  * record, and, when its submission is already published, its study re-indexed
- * and published (with its series records, and into the live search snapshot).
+ * and published (with its series records; the caller adds it to search).
  * Returns false when another release got there first.
  */
 export async function publishReleased(record: QuarantineRecord, submission: Submission, check: Extract<ReleaseCheck, { ok: true }>, now: string): Promise<{ restored: boolean; published: boolean }> {
@@ -111,8 +110,6 @@ export async function publishReleased(record: QuarantineRecord, submission: Subm
   await catalog().upsertStudyAggregate(summarizeStudy(instances, now, await catalog().getStudyOwner(ids.studyUid) ?? owner));
   await catalog().putSeries(summarizeSeries(instances, now));
   await catalog().publishStudy(ids.studyUid, now, owner);
-  // As the submission workflow's RebuildSnapshot does: searchable now, not at the next release cut.
-  await refreshLiveStudies([ids.studyUid], 4);
   return { restored: true, published: true };
 }
 

@@ -85,10 +85,10 @@ describe('a curator release keeps the catalog whole', () => {
     expect(await site.getSubmission(submissionId)).toMatchObject({ status: 'published', quarantinedCount: 1 });
     expect((await search(researcher)).total).toBe(0);
 
-    const released = await curator.request<{ published: boolean; studyUid: string }>('POST', `/quarantine/${ids['burned.dcm']}/release`, {
+    const released = await curator.request<{ published: boolean; searchable: boolean; studyUid: string }>('POST', `/quarantine/${ids['burned.dcm']}/release`, {
       reason: 'reviewed: no text in the pixels', override: ['deid.pixel-review'],
     });
-    expect(released.published).toBe(true);
+    expect(released).toMatchObject({ published: true, searchable: true });
     studyUid = released.studyUid;
 
     const series = await qidoSeries(studyUid);
