@@ -27,8 +27,8 @@ export async function run(): Promise<void> {
   console.log(`fuzz: ${count} mutants, seed ${runSeed}, ${workers} workers, ${budgetMs} ms per file`);
   const report = await runFuzz({
     count, runSeed, workers, budgetMs,
-    onProgress: (done) => {
-      if (done % 5000 === 0) console.log(`  ${done} done, ${(done / ((Date.now() - started) / 1000)).toFixed(1)}/s`);
+    onProgress: (done, so) => {
+      if (done % 5000 === 0) console.log(`  ${done} done, ${(done / ((Date.now() - started) / 1000)).toFixed(1)}/s; ${FUZZ_CLASSES.map((c) => `${c} ${so[c]}`).join(', ')}`);
     },
   });
   console.log(table(report));

@@ -56,8 +56,11 @@ const SET_AT_TOP: ReadonlySet<TagKey> = new Set([
   TAG.PatientName, TAG.PatientID, TAG.PatientIdentityRemoved, TAG.DeidentificationMethod, TAG.DeidentificationMethodCodeSequence, '00280303',
 ]);
 
-/** The patient's identifiers besides names: a kept text equal to one of them is removed (PatientID, OtherPatientIDs, AccessionNumber). */
-const PATIENT_IDS: ReadonlySet<TagKey> = new Set(['00100020', '00101000', '00080050']);
+/**
+ * Identifiers besides names whose whole value, found in a kept text, means a tag swap moved it there: PatientID,
+ * OtherPatientIDs, AccessionNumber, InstitutionName, InstitutionAddress, InstitutionalDepartmentName, StationName.
+ */
+const WHOLE_IDENTIFIERS: ReadonlySet<TagKey> = new Set(['00100020', '00101000', '00080050', '00080080', '00080081', '00081040', '00081010']);
 
 /** An element's value as text, trailing padding removed. */
 function textOf(data: Buffer, encoding: 'utf8' | 'latin1', el: ScannedElement): string {
@@ -266,7 +269,7 @@ class Engine {
       if (kind) {
         const text = this.text(el);
         sources.push([text, kind]);
-        if (kind === 'name' || PATIENT_IDS.has(el.key)) this.rememberIdentifier(text);
+        if (kind === 'name' || WHOLE_IDENTIFIERS.has(el.key)) this.rememberIdentifier(text);
       }
       else if (el.vr === 'DA' || el.vr === 'DT') sources.push([this.text(el).split('\\').map((v) => v.slice(0, 8)).join('\\'), 'date']);
       // By VR too: a person's name wherever it is (one under another attribute's tag is removed, but may recur in kept text).
@@ -437,7 +440,8 @@ class Engine {
     if (el.vr === 'DA' || el.vr === 'DT') return this.dateValue(el, keyword);
     if (el.vr === 'AS') return this.ageValue(el, keyword);
     if (el.vr === 'UN') return this.keptUnknown(node, keyword);
-    if (el.vr !== undefined && TEXT_VRS.has(el.vr) && this.identifierLengths.size > 0 && this.isIdentifier(el)) {
+    // An identifying attribute the profile keeps (an institution under Retain Institution Identity) is its own value, not a moved one.
+    if (el.vr !== undefined && TEXT_VRS.has(el.vr) && this.identifierLengths.size > 0 && !IDENTIFIER_SOURCES.has(el.key) && this.isIdentifier(el)) {
       this.count(keyword, 'identifier-moved');
       return undefined;
     }

@@ -15,7 +15,7 @@ export interface FuzzOptions {
   workers?: number;
   /** Per case, parse + de-identify + verify + search. */
   budgetMs?: number;
-  onProgress?: (done: number) => void;
+  onProgress?: (done: number, byClass: Readonly<Record<FuzzClass, number>>) => void;
 }
 
 export interface FuzzReport {
@@ -54,7 +54,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     if (outcome.moved) moved += 1;
     if (outcome.cls !== 'ok-refused' && outcome.cls !== 'ok-published' && findings.filter((f) => f.cls === outcome.cls).length < 50) findings.push(outcome);
     done += 1;
-    options.onProgress?.(done);
+    options.onProgress?.(done, byClass);
   };
 
   return new Promise<FuzzReport>((resolve, reject) => {

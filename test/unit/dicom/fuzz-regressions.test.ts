@@ -7,6 +7,7 @@
 import { deidentify, DicomParseError, DEFAULT_PROFILE } from '../../../layers/dicom';
 import { scanPart10, type ScannedElement } from '../../../layers/dicom/part10';
 import { valueConforms } from '../../../layers/dicom/value-form';
+import { makeDicom } from '../../support/synthetic-dicom';
 import { fixture, includesBytes, SECRET } from './helpers';
 
 function element(bytes: Uint8Array, tag: number): ScannedElement {
@@ -64,6 +65,16 @@ describe('values moved under another tag (fuzz findings)', () => {
 
     expect(includesBytes(out.bytes, value)).toBe(false);
     expect(out.actionCounts['ManufacturerModelName:identifier-moved']).toBe(1);
+  });
+
+  it('removes a kept vendor descriptor whose whole value is an institutional department of the same file (moved there by a swap)', () => {
+    const department = 'CARDIOLOGY WEST WING';
+    const bytes = makeDicom({ elements: { '00081040': { vr: 'LO', Value: [department] }, '00181020': { vr: 'LO', Value: [department] } } });
+
+    const out = deidentify(bytes, { ...SECRET, profile: DEFAULT_PROFILE });
+
+    expect(includesBytes(out.bytes, department)).toBe(false);
+    expect(out.actionCounts['SoftwareVersions:identifier-moved']).toBe(1);
   });
 
   it('refuses native Pixel Data shorter than the image its header describes (a name swapped under the Pixel Data tag)', () => {
