@@ -32,7 +32,7 @@ const BINARY_SIZES: Readonly<Record<string, number>> = {
 
 /** The VRs whose form this module checks (others, text and OB/UN among them, can hold anything). */
 export function formChecked(vr: string | undefined): boolean {
-  return vr !== undefined && (STRING_FORMS[vr] !== undefined || BINARY_SIZES[vr] !== undefined);
+  return vr !== undefined && (STRING_FORMS[vr] !== undefined || BINARY_SIZES[vr] !== undefined || vr === 'xs' || vr === 'US|SS');
 }
 
 let dictionary: typeof DictionaryEntryFn | undefined;
@@ -56,7 +56,8 @@ function isSingleValued(key: TagKey): boolean {
  */
 export function valueConforms(data: Uint8Array, start: number, end: number, vr: string | undefined, key: TagKey): boolean {
   if (vr === undefined || end <= start) return true;
-  const size = BINARY_SIZES[vr];
+  // dcmjs names "US or SS" xs (the Implicit VR reader's VR for such tags); "US|SS" is the VR dictionary's spelling.
+  const size = vr === 'xs' || vr === 'US|SS' ? 2 : BINARY_SIZES[vr];
   if (size !== undefined) {
     const length = end - start;
     if (length % size !== 0) return false;

@@ -58,9 +58,9 @@ const SET_AT_TOP: ReadonlySet<TagKey> = new Set([
 
 /**
  * Identifiers besides names whose whole value, found in a kept text, means a tag swap moved it there: PatientID,
- * OtherPatientIDs, AccessionNumber, InstitutionName, InstitutionAddress, InstitutionalDepartmentName, StationName.
+ * OtherPatientIDs, AccessionNumber, StudyID, InstitutionName, InstitutionAddress, InstitutionalDepartmentName, StationName.
  */
-const WHOLE_IDENTIFIERS: ReadonlySet<TagKey> = new Set(['00100020', '00101000', '00080050', '00080080', '00080081', '00081040', '00081010']);
+const WHOLE_IDENTIFIERS: ReadonlySet<TagKey> = new Set(['00100020', '00101000', '00080050', '00200010', '00080080', '00080081', '00081040', '00081010']);
 
 /** An element's value as text, trailing padding removed. */
 function textOf(data: Buffer, encoding: 'utf8' | 'latin1', el: ScannedElement): string {

@@ -77,6 +77,18 @@ describe('values moved under another tag (fuzz findings)', () => {
     expect(out.actionCounts['SoftwareVersions:identifier-moved']).toBe(1);
   });
 
+  it('removes a kept vendor descriptor whose whole value is the StudyID (an Implicit VR PatientID equal to it moved under Manufacturer)', () => {
+    const bytes = new Uint8Array(fixture('transfer-syntax/MR_small_implicit.dcm'));
+    const id = element(bytes, 0x00100020);
+    const value = valueOf(bytes, id);
+    expect(valueOf(bytes, element(bytes, 0x00200010))).toBe(value);
+    retag(bytes, id, 0x00080070); // Manufacturer, LO, kept
+
+    const out = deidentify(bytes, { ...SECRET, profile: DEFAULT_PROFILE });
+
+    expect(includesBytes(out.bytes, value)).toBe(false);
+  });
+
   it('refuses native Pixel Data shorter than the image its header describes (a name swapped under the Pixel Data tag)', () => {
     const bytes = new Uint8Array(fixture('chest-xray/nih-cxr-dx.dcm'));
     const name = element(bytes, PATIENT_NAME);
@@ -106,6 +118,8 @@ describe('valueConforms', () => {
     expect(valueConforms(new Uint8Array(3), 0, 3, 'US', '00280010')).toBe(false);
     expect(valueConforms(new Uint8Array(10), 0, 10, 'US', '00280010')).toBe(false); // Rows: VM 1
     expect(valueConforms(new Uint8Array(2), 0, 2, 'US', '00280010')).toBe(true);
+    // SmallestImagePixelValue is "US or SS" (dcmjs: xs), VM 1: a name of 8 bytes under it is no pixel value (fuzz seed 20261206 #3685).
+    expect(valueConforms(Buffer.from('id00001 '), 0, 8, 'xs', '00280106')).toBe(false);
     expect(valueConforms(new Uint8Array(4), 0, 4, 'US', '00281101')).toBe(true); // a LUT descriptor: VM 3
   });
 });
