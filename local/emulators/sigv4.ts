@@ -100,7 +100,8 @@ class NodeSha256 {
     throw new Error('not reusable');
   }
 }
-const SHA256 = NodeSha256 as unknown as SignatureV4CryptoInit['sha256'];
+/** The hash the SDK's signer takes; tests sign their requests with it too. */
+export const SHA256 = NodeSha256 as unknown as SignatureV4CryptoInit['sha256'];
 
 function toBuffer(data: string | ArrayBuffer | ArrayBufferView): Buffer {
   if (typeof data === 'string') return Buffer.from(data, 'utf8');

@@ -8,7 +8,7 @@
  */
 import '../../local/polyfills';
 import { execFile } from 'node:child_process';
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { SHA256 } from '../../local/emulators/sigv4';
 import { accessSync, constants } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -171,7 +171,7 @@ describe('credentials', () => {
 /** Signs a JSON-protocol POST with the local key as the SDK does. */
 async function sign(service: string, endpoint: string, target: string, body: string, contentType = 'application/x-amz-json-1.0') {
   const url = new URL(endpoint);
-  const signer = new SignatureV4({ service, region: 'us-east-1', credentials: commons.credentials, sha256: Sha256 as unknown as ConstructorParameters<typeof SignatureV4>[0]['sha256'] });
+  const signer = new SignatureV4({ service, region: 'us-east-1', credentials: commons.credentials, sha256: SHA256 });
   const request = await signer.sign({
     method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', query: {},
     headers: { host: url.host, 'content-type': contentType, 'x-amz-target': target }, body,
@@ -179,20 +179,6 @@ async function sign(service: string, endpoint: string, target: string, body: str
   return { headers: request.headers };
 }
 
-/** node:crypto as the signer's hash (`new Sha256(key)` is an HMAC). */
-class Sha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(key?: string | Uint8Array) {
-    this.hash = key === undefined ? createHash('sha256') : createHmac('sha256', key);
-  }
-  update(data: string | Uint8Array): void {
-    this.hash.update(data);
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-  reset(): void {}
-}
 
 function awsCliAvailable(): boolean {
   const dirs = (process.env.PATH ?? '').split(':');

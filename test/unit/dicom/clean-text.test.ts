@@ -1,4 +1,6 @@
 import { IdentifierScrubber } from '../../../layers/dicom/deidentify/clean-text';
+import { bestCpuMs } from '../../support/cpu-time';
+import { rng as random } from '../../support/random';
 
 /**
  * The cleaner as it was (one alternation regex), kept as the reference for
@@ -37,17 +39,6 @@ class RegexScrubber {
   }
 }
 
-/** A seeded generator (mulberry32), so a failure names a reproducible case. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** OtherPatientIDs-like terms and a long text of near-miss words (each a term with one more character), as in the report. */
 function adversarial(terms: number, chars: number): { ids: string; text: string } {
@@ -62,24 +53,6 @@ function adversarial(terms: number, chars: number): { ids: string; text: string 
   return { ids: ids.join('\\'), text: words.join(' ') };
 }
 
-/**
- * CPU milliseconds of the best of a few runs, small and large interleaved after
- * a warm-up: CPU time and the best run are what other work on a loaded machine
- * disturbs least.
- */
-function bestCpuMs(runs: Array<() => void>, rounds = 7): number[] {
-  for (const run of runs) run();
-  const best = runs.map(() => Number.POSITIVE_INFINITY);
-  for (let round = 0; round < rounds; round += 1) {
-    runs.forEach((run, i) => {
-      const start = process.cpuUsage();
-      run();
-      const used = process.cpuUsage(start);
-      best[i] = Math.min(best[i] as number, (used.user + used.system) / 1000);
-    });
-  }
-  return best;
-}
 
 describe('IdentifierScrubber: time linear in the input', () => {
   it('doubling the terms and the text at most triples the time (the regex took 10x and more)', () => {
@@ -91,7 +64,7 @@ describe('IdentifierScrubber: time linear in the input', () => {
         expect(scrubber.scrub(text).removed).toBe(0);
       };
     };
-    const [small, large] = bestCpuMs([clean(1500, 30_000), clean(3000, 60_000)]) as [number, number];
+    const [small, large] = bestCpuMs([clean(1500, 30_000), clean(3000, 60_000)], 7) as [number, number];
     expect(large / small).toBeLessThan(3);
   });
 });

@@ -8,21 +8,8 @@ import { DEFAULT_PROFILE } from '../../../layers/dicom/profiles';
 import { makeDicom } from '../../support/synthetic-dicom';
 import { SECRET } from './helpers';
 import { adversarialFile, syntheticFile } from '../../support/hostile-dicom';
+import { bestCpuMs } from '../../support/cpu-time';
 
-/** CPU milliseconds, best of a few interleaved runs after a warm-up (see clean-text.test.ts). */
-function bestCpuMs(runs: Array<() => void>, rounds = 5): number[] {
-  for (const run of runs) run();
-  const best = runs.map(() => Number.POSITIVE_INFINITY);
-  for (let round = 0; round < rounds; round += 1) {
-    runs.forEach((run, i) => {
-      const start = process.cpuUsage();
-      run();
-      const used = process.cpuUsage(start);
-      best[i] = Math.min(best[i] as number, (used.user + used.system) / 1000);
-    });
-  }
-  return best;
-}
 
 const description = (bytes: Uint8Array): unknown => readDicomFile(bytes).dict['00081030']?.Value?.[0] ?? '';
 

@@ -1,6 +1,7 @@
 import { leakedNeedles } from '../../../layers/dicom/verify/leak-search';
 import type { Haystack, Needle, Region } from '../../../layers/dicom/verify/needles';
 import type { PhiKind } from '../../../layers/dicom/verify/phi-attributes';
+import { rng as random } from '../../support/random';
 
 /** The verifier's search as it was (one indexOf loop per needle), kept as the reference. */
 function findLeak(hay: Haystack, needle: Needle): number {
@@ -23,16 +24,6 @@ function findLeak(hay: Haystack, needle: Needle): number {
   return -1;
 }
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Lowercased bytes as the verifier has them: letters, digits, dots, spaces, a separator and bytes >= 0x80.
 const BYTES = [0x61, 0x62, 0x63, 0x31, 0x32, 0x2e, 0x20, 0x5c, 0xc3, 0xa9, 0x00];

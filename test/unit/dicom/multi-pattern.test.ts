@@ -1,16 +1,7 @@
 import { AT_CODE_POINT, foldTerm, foldText, WORD_BEFORE, WORD_HERE } from '../../../layers/dicom/text/case-fold';
 import { MultiPattern } from '../../../layers/dicom/text/multi-pattern';
+import { rng as random } from '../../support/random';
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Every (pattern, end) occurrence, as "pattern@end", by walking the automaton; throws if one place is not longest first. */
 function occurrences(automaton: MultiPattern, text: ArrayLike<number>): string[] {

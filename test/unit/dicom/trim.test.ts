@@ -1,15 +1,6 @@
 import { trimEndOf } from '../../../layers/dicom/text/trim';
+import { rng as random } from '../../support/random';
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('trimEndOf', () => {
   it('removes what the padding regexes removed, on random values', () => {

@@ -2,30 +2,16 @@
  * The local emulators' SigV4 verifier on requests signed by the SDK's signer, without a
  * network: what it accepts, and each way it refuses (with the reason the fronts answer).
  */
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { generateLocalCredentials } from '../../../local/credentials';
-import { canonicalS3Path, parseQuery, sha256Hex, SigV4Verifier, type SignedRequest } from '../../../local/emulators/sigv4';
+import { canonicalS3Path, parseQuery, SHA256, sha256Hex, SigV4Verifier, type SignedRequest } from '../../../local/emulators/sigv4';
 
-class Sha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(key?: string | Uint8Array) {
-    this.hash = key === undefined ? createHash('sha256') : createHmac('sha256', key);
-  }
-  update(data: string | Uint8Array): void {
-    this.hash.update(data);
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-  reset(): void {}
-}
 
 const credentials = generateLocalCredentials();
 const NOW = Date.UTC(2026, 5, 1, 12, 0, 0);
 const s3Verifier = new SigV4Verifier({ credentials, region: 'us-east-1', services: ['s3'], s3: true, now: () => NOW });
 const signer = (service = 's3', secretAccessKey = credentials.secretAccessKey) =>
-  new SignatureV4({ service, region: 'us-east-1', credentials: { ...credentials, secretAccessKey }, sha256: Sha256 as never, uriEscapePath: service !== 's3' });
+  new SignatureV4({ service, region: 'us-east-1', credentials: { ...credentials, secretAccessKey }, sha256: SHA256, uriEscapePath: service !== 's3' });
 
 const encode = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
