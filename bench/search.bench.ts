@@ -3,14 +3,14 @@
  * 1,000,000 synthetic studies and the same 1,000 random queries (six facet filters
  * each, OR within a facet, AND across, a researcher's project scope), each answered
  * in full: the total, the counts of all 13 facets with each facet's own filter left
- * out, and the first page of 50 studies. SQLite (better-sqlite3, in memory,
+ * out, and the first page of 50 studies. SQLite (Node's built-in node:sqlite, in memory,
  * one index per filtered column, a child table for the multi-valued modality) runs
  * one COUNT and one GROUP BY per facet, as a relational faceted search does.
  * Every answer of SQLite is compared with the snapshot's: a mismatch stops the run.
  *
  * BENCH_STUDIES and BENCH_QUERIES override the sizes (for a quick look).
  */
-import Database from 'better-sqlite3';
+import { DatabaseSync, StatementSync } from 'node:sqlite';
 import {
   ageBand, buildSnapshot, decodeSnapshot, encodeSnapshot, FACETS, FacetName, search, SearchFilters, snapshotBytes, StudyRow,
 } from '../layers/search';
@@ -107,9 +107,9 @@ const SQL_COLUMN: Record<Exclude<FacetName, 'modality' | 'release'>, string> = {
 
 const MODALITY_BIT = new Map(VOCAB.modality.map((m, i) => [m, 1 << i]));
 
-function loadSqlite(rows: readonly StudyRow[]): Database.Database {
+function loadSqlite(rows: readonly StudyRow[]): DatabaseSync {
   // In memory, so neither engine reads a disk during the timed queries.
-  const db = new Database(':memory:');
+  const db = new DatabaseSync(':memory:');
   db.exec(`
     CREATE TABLE studies (id INTEGER PRIMARY KEY, uid TEXT NOT NULL, project TEXT, site TEXT, first_release INTEGER,
       modality_mask INTEGER, body_part TEXT, sex TEXT, age INTEGER, age_band TEXT, race TEXT, ethnicity TEXT, covid19 TEXT,
@@ -117,18 +117,18 @@ function loadSqlite(rows: readonly StudyRow[]): Database.Database {
   const insert = db.prepare(`INSERT INTO studies VALUES (@id, @uid, @project, @site, @first_release, @modality_mask, @body_part, @sex,
     @age, @age_band, @race, @ethnicity, @covid19, @manufacturer, @view_position, @slice_band, @study_year, @description, @published_at)`);
   const one = (values: readonly string[]) => values[0] ?? 'unknown';
-  db.transaction(() => {
-    rows.forEach((row, id) => {
-      insert.run({
-        id, uid: row.studyUid, project: row.project, site: row.site, first_release: row.firstRelease ?? 0,
-        modality_mask: row.modalities.reduce((mask, m) => mask | MODALITY_BIT.get(m)!, 0),
-        body_part: one(row.bodyParts), sex: row.sex ?? 'unknown', age: row.age ?? null, age_band: ageBand(row.age),
-        race: row.race ?? 'unknown', ethnicity: row.ethnicity ?? 'unknown', covid19: row.covid19 ?? 'unknown',
-        manufacturer: one(row.manufacturers), view_position: one(row.viewPositions), slice_band: one(row.sliceThicknessBands),
-        study_year: row.studyYear ?? null, description: row.description ?? null, published_at: Math.floor(Date.parse(row.publishedAt) / 1000),
-      });
+  db.exec('BEGIN');
+  rows.forEach((row, id) => {
+    insert.run({
+      id, uid: row.studyUid, project: row.project, site: row.site, first_release: row.firstRelease ?? 0,
+      modality_mask: row.modalities.reduce((mask, m) => mask | MODALITY_BIT.get(m)!, 0),
+      body_part: one(row.bodyParts), sex: row.sex ?? 'unknown', age: row.age ?? null, age_band: ageBand(row.age),
+      race: row.race ?? 'unknown', ethnicity: row.ethnicity ?? 'unknown', covid19: row.covid19 ?? 'unknown',
+      manufacturer: one(row.manufacturers), view_position: one(row.viewPositions), slice_band: one(row.sliceThicknessBands),
+      study_year: row.studyYear ?? null, description: row.description ?? null, published_at: Math.floor(Date.parse(row.publishedAt) / 1000),
     });
-  })();
+  });
+  db.exec('COMMIT');
   for (const column of [...Object.values(SQL_COLUMN), 'first_release']) db.exec(`CREATE INDEX studies_${column} ON studies (${column})`);
   db.exec('CREATE INDEX studies_page ON studies (published_at DESC, uid)');
   db.exec('ANALYZE');
@@ -143,7 +143,7 @@ interface SqlAnswer { total: number; facets: Record<string, Record<string, numbe
  * is a bit mask (filter: mask & wanted != 0; counts: one SUM per bit), which is
  * faster in SQLite than a child table and a join.
  */
-function sqliteSearch(db: Database.Database, filters: SearchFilters, statements: Map<string, Database.Statement>): SqlAnswer {
+function sqliteSearch(db: DatabaseSync, filters: SearchFilters, statements: Map<string, StatementSync>): SqlAnswer {
   const prepared = (sql: string) => {
     let s = statements.get(sql);
     if (!s) { s = db.prepare(sql); statements.set(sql, s); }
@@ -222,7 +222,7 @@ export async function run(): Promise<void> {
 
     const work = queries(QUERIES);
     // Warm both (JIT, page cache) on a few queries that are not timed.
-    const statements = new Map<string, Database.Statement>();
+    const statements = new Map<string, StatementSync>();
     for (const q of work.slice(0, 5)) { search(snapshot, q, { scope: SCOPE, limit: PAGE }); sqliteSearch(db, q, statements); }
 
     const snapTimes: number[] = [];

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import type { Context } from 'aws-lambda';
 import { withFunctionVariables } from './environment';
+import { resolveImportOnlyPackages } from './import-only-packages';
 import type { LocalFunction } from './template';
 
 /**
@@ -71,9 +72,12 @@ export class LambdaHost {
     try {
       handler = this.options.load
         ? this.options.load(fn, absolutePath)
-        // The runtime runs under tsx or jest (@swc/jest): both let require() load .ts modules.
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        : withFunctionVariables(fn, () => (require(absolutePath) as { handler?: unknown }).handler);
+        : withFunctionVariables(fn, () => {
+          // The runtime runs under tsx or jest (@swc/jest): both let require() load .ts modules.
+          resolveImportOnlyPackages();
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          return (require(absolutePath) as { handler?: unknown }).handler;
+        });
     } catch (error) {
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       throw new LambdaInvocationError('Runtime.ImportModuleError', `cannot import ${fn.entry} for ${fn.id}: ${reason}`);
