@@ -23,7 +23,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 /** Bumped when the build options or the folder's layout below change meaning. */
-const FORMAT = 2;
+const FORMAT = 3;
 /** Loads a bundle through V8's code cache; each entry's stub requires it by a path relative to the bundle folder. */
 const CODE_CACHE = path.join(__dirname, 'code-cache.js');
 /**
@@ -139,7 +139,8 @@ async function build(spec, salt) {
       bundle: true,
       platform: 'node',
       format: 'cjs',
-      target: 'node20',
+      // The node that builds the bundle runs it: the salt holds its major.
+      target: `node${process.versions.node.split('.')[0]}`,
       external: spec.external ?? [],
       sourcemap: true,
       logLevel: 'silent',

@@ -118,12 +118,24 @@ describe('functions', () => {
       .toEqual(specs.map((f) => f.id).sort());
   });
 
-  it.each(specs.map((f) => [f.id, f] as const))('%s runs on ARM64 Node 20 with tracing, its own encrypted log group and the registry entry', (_id, spec) => {
+  it('runs every function in the template on nodejs24.x, the Node major the tests run on, and names no other runtime', () => {
+    // Every Lambda function, the registry's and any CDK adds itself (custom-resource providers for
+    // auto-deleted objects, log retention or bucket notifications would be AWS::Lambda::Function too).
+    const functions = Object.entries(s.resources).filter(([, r]) => /^AWS::(Lambda|Serverless)::Function$/.test(r.Type));
+    expect(functions.length).toBeGreaterThanOrEqual(specs.length);
+    expect(functions.map(([id, r]) => [id, props(r).Runtime]).filter(([, runtime]) => runtime !== 'nodejs24.x')).toEqual([]);
+    // Nothing else in the template names a runtime (a layer's compatible runtimes, an inline provider).
+    const named = new Set(JSON.stringify(s.template.toJSON()).match(/\b(?:nodejs\d+(?:\.\d+)*(?:\.x)?|python\d\.\d+|java\d+|ruby\d\.\d+|dotnet\d+)\b/g));
+    expect([...named]).toEqual(['nodejs24.x']);
+    expect(`nodejs${process.versions.node.split('.')[0]}.x`).toBe('nodejs24.x');
+  });
+
+  it.each(specs.map((f) => [f.id, f] as const))('%s runs on ARM64 Node 24 with tracing, its own encrypted log group and the registry entry', (_id, spec) => {
     const [, fn] = fnOf(spec);
     expect(fn.Metadata).toMatchObject({ 'hilum:functionId': spec.id, 'hilum:entry': spec.entry });
     expect(fn.Properties).toMatchObject({
       Architectures: ['arm64'],
-      Runtime: 'nodejs20.x',
+      Runtime: 'nodejs24.x',
       Handler: 'index.handler',
       TracingConfig: { Mode: 'Active' },
       MemorySize: spec.memoryMb,
