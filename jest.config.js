@@ -9,5 +9,6 @@ module.exports = {
   moduleNameMapper: { '^@middy/([a-z-]+)$': '<rootDir>/node_modules/@middy/$1/index.js' },
   testTimeout: 120000,
   maxWorkers: 2,
+  globalSetup: '<rootDir>/test/support/node-version.ts',
   setupFiles: ['<rootDir>/test/support/env.ts'],
 };

@@ -3,17 +3,6 @@ import { Json, Synthesized, byMetadata, renderDefinition, synthCommons } from '.
 import { quarantineReason } from '../../functions/ingest/quarantine-reason';
 import { RESOURCE_LIMIT_ERRORS, type QuarantineInput } from '../../workflows/contracts';
 
-// aws-local-stepfunctions 3 needs Promise.withResolvers (Node 22+); jest's vm has its own Promise.
-const P = Promise as PromiseConstructor & { withResolvers?: unknown };
-if (typeof P.withResolvers !== 'function') {
-  P.withResolvers = function withResolvers<T>() {
-    let resolve!: (v: T) => void;
-    let reject!: (e: unknown) => void;
-    const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
-    return { promise, resolve, reject };
-  };
-}
-
 /**
  * Executes the rendered definitions in the local ASL runner with fake task
  * functions, to prove the data flow the contracts promise: each Lambda result

@@ -6,7 +6,6 @@
  * (through `loadHandler`) so these tests prove the runtime, not the handlers; the
  * walking-skeleton test drives the real handlers.
  */
-import '../../local/polyfills';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,7 +19,6 @@ import {
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { ROUTES } from '../../functions/api/routes';
 import { FUNCTIONS } from '../../functions/registry';
-import { installPromiseWithResolvers } from '../../local/polyfills';
 import { issueLocalToken, LOCAL_AUDIENCE, LOCAL_ISSUER, localSubject } from '../../local/auth/local-issuer';
 import { startLocalCommons, type LocalCommons } from '../../local/commons';
 import { checkJava, JavaNotFoundError } from '../../local/emulators/dynamodb';
@@ -32,8 +30,6 @@ import { modelOf, Resolver, synthesizeTemplate, type CfnTemplate, type LocalComm
 import { WorkflowRunner } from '../../local/workflow-runner';
 
 jest.setTimeout(120_000);
-// jest's vm realm has its own Promise: aws-local-stepfunctions needs the polyfill on it.
-installPromiseWithResolvers(Promise);
 
 let template: CfnTemplate;
 /** A project key the secrets test creates and the restart test finds again. */

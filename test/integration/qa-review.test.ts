@@ -55,7 +55,6 @@ describe('QA, quarantine and curator review on the local commons', () => {
   };
 
   beforeAll(async () => {
-    (Promise as unknown as { withResolvers?: unknown }).withResolvers ??= withResolversPolyfill;
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-qa-'));
     commons = await startLocalCommons({ dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
     site = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-a'], 'uploader-a'));
@@ -257,11 +256,3 @@ describe('QA, quarantine and curator review on the local commons', () => {
     return result.Body!.transformToString();
   }
 });
-
-/** aws-local-stepfunctions needs Promise.withResolvers (Node 22); jest's realm has its own Promise. */
-function withResolversPolyfill<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (reason?: unknown) => void;
-  const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
-  return { promise, resolve, reject };
-}

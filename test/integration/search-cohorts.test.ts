@@ -69,7 +69,6 @@ describe('faceted search, cohorts and manifests on the local commons', () => {
   let cohortId: string;
 
   beforeAll(async () => {
-    (Promise as unknown as { withResolvers?: unknown }).withResolvers ??= withResolversPolyfill;
     process.env.SEARCH_SNAPSHOT_TTL_MS = '0'; // every search checks the pointer: no waiting in tests
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-search-'));
     commons = await startLocalCommons({ dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
@@ -343,12 +342,4 @@ function uidOfProject(studies: readonly { studyUid: string; project: string }[],
   const found = studies.find((s) => s.project === project);
   if (!found) throw new Error(`no study of ${project}`);
   return found.studyUid;
-}
-
-/** aws-local-stepfunctions needs Promise.withResolvers (Node 22); jest's realm has its own Promise. */
-function withResolversPolyfill<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (reason?: unknown) => void;
-  const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
-  return { promise, resolve, reject };
 }

@@ -40,7 +40,6 @@ describe('walking skeleton on the local commons', () => {
   let notDicomFileId: string;
 
   beforeAll(async () => {
-    (Promise as unknown as { withResolvers?: unknown }).withResolvers ??= withResolversPolyfill;
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-skeleton-'));
     // Small enough that a ~9 MiB radiograph goes up in parts (S3's minimum part is 5 MiB).
     process.env.MULTIPART_THRESHOLD_BYTES = String(6 * 1024 * 1024);
@@ -253,12 +252,4 @@ function keywordTag(keyword: string): string {
   const tag = tags[keyword];
   if (!tag) throw new Error(`no tag for ${keyword}`);
   return tag;
-}
-
-/** aws-local-stepfunctions needs Promise.withResolvers (Node 22); jest's realm has its own Promise. */
-function withResolversPolyfill<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (reason?: unknown) => void;
-  const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
-  return { promise, resolve, reject };
 }
