@@ -1,10 +1,10 @@
 #!/bin/sh
-":" //; [ "$1" = deid ] && unset NODE_EXTRA_CA_CERTS; exec node "$0" "$@"
+":" //; n=${0%/*}/../../node_modules/.bin/node; [ -x "$n" ] || n=node; exec "$n" "$0" "$@"
 // The two lines above are both shell and JavaScript: run as a program, the shell starts node on this
-// same file; node reads the second line as a string and a comment. Why the shell: Node 20 reads the
-// whole NODE_EXTRA_CA_CERTS bundle (and builds its root store) as the process starts, 20-35 ms before any
-// script runs, and `hilum deid` never opens a network connection, so it starts without it. Every other
-// command keeps it (uploads and downloads through a TLS-inspecting proxy need it).
+// same file; node reads the second line as a string and a comment. Which node: the one `npm ci` pinned
+// (package.json; the Lambda functions run the same major), found from this file as cli/bin/hilum.js and
+// as node_modules/.bin/hilum alike, else the PATH's (npx and npm scripts put the pinned one first there).
+// A start on any other node re-runs on the pinned one (onPinnedNode below).
 // The hilum CLI runs its TypeScript sources through tsx, so `npm ci` is the only build step.
 // `hilum deid` takes a faster road: an esbuild bundle of the command and its worker, built on
 // first use into node_modules/.cache/hilum and keyed by a hash of its sources (bundle-cache.js),
@@ -77,7 +77,29 @@ function startWorkerEarly(bundleDir) {
   return [new Worker(path.join(bundleDir, 'deid-worker.js'))];
 }
 
+/**
+ * `node cli/bin/hilum.js` run by a node other than the pinned one: runs the same
+ * command on the pinned node and returns its exit code (undefined when this is the
+ * pinned node, or none is installed). One realpath when it is the right one.
+ */
+function onPinnedNode() {
+  const fs = require('node:fs');
+  let pinned;
+  try {
+    pinned = fs.realpathSync(path.join(__dirname, '..', '..', 'node_modules', '.bin', 'node'));
+  } catch {
+    return undefined;
+  }
+  if (pinned === process.execPath) return undefined;
+  const run = require('node:child_process').spawnSync(pinned, [...process.execArgv, __filename, ...argv], { stdio: 'inherit' });
+  if (run.error) throw run.error;
+  if (run.signal) process.kill(process.pid, run.signal);
+  return run.status ?? 1;
+}
+
 async function main() {
+  const rerun = onPinnedNode();
+  if (rerun !== undefined) return rerun;
   const fast = await deidFromBundle();
   if (fast !== undefined) return fast;
   require('tsx/cjs');

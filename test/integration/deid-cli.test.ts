@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -120,17 +120,36 @@ describe('hilum deid', () => {
     expect(bad.stderr).toContain('options.retainSafePrivate must be a boolean');
   });
 
-  it('runs as the installed program (a shell line starts node), dropping NODE_EXTRA_CA_CERTS for deid only', () => {
-    // Node 20 loads the extra certificates as it starts (20-35 ms); deid opens no connection, every other command may.
-    const env = { ...process.env, NODE_EXTRA_CA_CERTS: join(work, 'missing-ca.pem') };
-    const run = (args: string[]) => spawnSync(join(ROOT, 'cli/bin/hilum.js'), args, { encoding: 'utf8', env, timeout: 120_000 });
-    const other = run(['--help']);
-    expect(other.status).toBe(0);
-    expect(other.stderr).toContain('Ignoring extra certs');
-    const deid = run(['deid', input, join(work, 'as-program'), '--secret-file', secretFile]);
+  it('runs as the installed program on the pinned Node, whatever node the PATH has first', () => {
+    const fakeBin = join(work, 'fake-bin');
+    mkdirSync(fakeBin, { recursive: true });
+    writeFileSync(join(fakeBin, 'node'), '#!/bin/sh\necho "the PATH node ran" >&2\nexit 99\n', { mode: 0o755 });
+    const env = { ...process.env, PATH: `${fakeBin}:${process.env.PATH ?? ''}` };
+    const deid = spawnSync(join(ROOT, 'cli/bin/hilum.js'), ['deid', input, join(work, 'as-program'), '--secret-file', secretFile], { encoding: 'utf8', env, timeout: 120_000 });
+    expect(deid.stderr).not.toContain('the PATH node ran');
     expect(deid.status).toBe(1); // the corrupt and non-DICOM inputs
-    expect(deid.stderr).not.toContain('extra certs');
     expect(readFileSync(join(work, 'as-program/site-a/ct/slice1.dcm')).equals(readFileSync(join(output, 'site-a/ct/slice1.dcm')))).toBe(true);
+  });
+
+  it('re-runs a command that another node started on the pinned Node', () => {
+    // Another node binary: a hard link to this one, which the launcher does not recognize as the pinned node.
+    const cache = join(ROOT, 'node_modules/.cache');
+    mkdirSync(cache, { recursive: true });
+    const other = join(cache, `hilum-test-other-node-${process.pid}`);
+    linkSync(process.execPath, other);
+    const starts = join(work, 'starts.log');
+    const probe = join(work, 'record-start.js');
+    writeFileSync(probe, `require('node:fs').appendFileSync(${JSON.stringify(starts)}, process.execPath + '\\n');\n`);
+    try {
+      const run = spawnSync(other, [join(ROOT, 'cli/bin/hilum.js'), '--help'], {
+        encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: `--require ${probe}` }, timeout: 120_000,
+      });
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain('Usage: hilum <command>');
+      expect(readFileSync(starts, 'utf8').trim().split('\n')).toEqual([other, realpathSync(join(ROOT, 'node_modules/.bin/node'))]);
+    } finally {
+      rmSync(other, { force: true });
+    }
   });
 
   it('ends quietly when the reader of its output goes away (| head)', () => {
