@@ -10,5 +10,4 @@ module.exports = {
   testTimeout: 120000,
   maxWorkers: 2,
   globalSetup: '<rootDir>/test/support/node-version.ts',
-  setupFiles: ['<rootDir>/test/support/env.ts'],
 };

@@ -118,8 +118,6 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
   };
 
   try {
-    // The functions set it too; set before the first SDK client (DynamoDB Local's) warns on Node 20.
-    stoppers.push(applyEnvironment({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }));
     if (options.reset) await wipeDataDir(dataDir);
     await fs.mkdir(dataDir, { recursive: true });
 

@@ -72,7 +72,6 @@ export function localOverrides(endpoints: LocalEndpoints, auth: LocalAuth, crede
     // SDK reads these for clients that do not set the options themselves.
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     HILUM_S3_FORCE_PATH_STYLE: 'true',
     HILUM_LOCAL: 'true',
     POWERTOOLS_DEV: 'true',

@@ -85,7 +85,6 @@ export class HilumFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: `hilum-${kebab(spec.id)}`,
         POWERTOOLS_METRICS_NAMESPACE,
         LOG_LEVEL: props.logLevel ?? 'INFO',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         // Node applies the bundled source maps to stack traces only with this flag.
         NODE_OPTIONS: '--enable-source-maps',
       },

@@ -11,7 +11,7 @@ beforeAll(() => {
 });
 
 const DATA_BUCKETS = ['intake', 'quarantine', 'released'] as const;
-const HOUSE_ENV = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'LOG_LEVEL', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'NODE_OPTIONS'];
+const HOUSE_ENV = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'LOG_LEVEL', 'NODE_OPTIONS'];
 const bucketId = (name: string): string => byMetadata(s.resources, 'hilum:bucket', name)[0];
 const fnOf = (spec: FunctionSpec): [string, CfnResource] => byMetadata(s.resources, 'hilum:functionId', spec.id);
 const props = (r: CfnResource): Json => r.Properties ?? {};
@@ -154,7 +154,6 @@ describe('functions', () => {
     expect(Object.keys(vars).sort()).toEqual([...environmentNamesFor(spec), ...HOUSE_ENV].sort());
     expect(vars).toMatchObject({
       POWERTOOLS_METRICS_NAMESPACE: 'hilum',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       LOG_LEVEL: 'INFO',
       POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^hilum-/),
     });
