@@ -6,7 +6,6 @@
  * its front, and awscli works with the key file the commons writes.
  * Handlers are stubbed: this proves the runtime's listeners, not the handlers.
  */
-import '../../local/polyfills';
 import { execFile } from 'node:child_process';
 import { SHA256 } from '../../local/emulators/sigv4';
 import { accessSync, constants } from 'node:fs';
@@ -20,11 +19,9 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { SignatureV4 } from '@smithy/signature-v4';
 import { startLocalCommons, type LocalCommons } from '../../local/commons';
 import { credentialsFile, LOCAL_PROFILE } from '../../local/credentials';
-import { installPromiseWithResolvers } from '../../local/polyfills';
 import { synthesizeTemplate } from '../../local/template';
 
 jest.setTimeout(180_000);
-installPromiseWithResolvers(Promise);
 
 let dataDir: string;
 let commons: LocalCommons;
