@@ -8,15 +8,16 @@ import { registerHooks } from 'node:module';
  * CommonJS (tsx compiles them, and middy's own ES module files, to `require()`), and
  * `require()` resolves with the require condition, which these packages do not export,
  * so every handler would fail to load. This resolve hook adds the import condition for
- * these packages only; nothing else resolves differently. (Under jest, which has its
- * own resolver, `moduleNameMapper` in jest.config.js does the same.)
+ * these packages only; nothing else resolves differently. Not under jest: its sandbox
+ * has its own resolver (where `moduleNameMapper` in jest.config.js does the same), and
+ * jest 30 refuses `module.registerHooks` outright.
  */
 const IMPORT_ONLY = /^@middy\//;
 
 let registered = false;
 
 export function resolveImportOnlyPackages(): void {
-  if (registered) return;
+  if (registered || process.env.JEST_WORKER_ID !== undefined) return;
   registered = true;
   registerHooks({
     resolve(specifier, context, nextResolve) {

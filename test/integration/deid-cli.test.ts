@@ -139,7 +139,8 @@ describe('hilum deid', () => {
     linkSync(process.execPath, other);
     const starts = join(work, 'starts.log');
     const probe = join(work, 'record-start.js');
-    writeFileSync(probe, `require('node:fs').appendFileSync(${JSON.stringify(starts)}, process.execPath + '\\n');\n`);
+    // Processes only: tsx's first compile of a file runs esbuild in a worker thread, which runs the preload too.
+    writeFileSync(probe, `if (require('node:worker_threads').isMainThread) require('node:fs').appendFileSync(${JSON.stringify(starts)}, process.execPath + '\\n');\n`);
     try {
       const run = spawnSync(other, [join(ROOT, 'cli/bin/hilum.js'), '--help'], {
         encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: `--require ${probe}` }, timeout: 120_000,
