@@ -8,22 +8,27 @@ import { registerHooks } from 'node:module';
  * CommonJS (tsx compiles them, and middy's own ES module files, to `require()`), and
  * `require()` resolves with the require condition, which these packages do not export,
  * so every handler would fail to load. This resolve hook adds the import condition for
- * these packages only; nothing else resolves differently. Not under jest: its sandbox
- * has its own resolver (where `moduleNameMapper` in jest.config.js does the same), and
- * jest 30 refuses `module.registerHooks` outright.
+ * these packages only; nothing else resolves differently. Inside jest's sandbox, which
+ * has its own resolver (`moduleNameMapper` in jest.config.js does the same there), jest
+ * 30 refuses `module.registerHooks` with an error: that refusal is expected. A process
+ * that jest merely started (a spawned `hilum start`) registers the hook as any other.
  */
 const IMPORT_ONLY = /^@middy\//;
 
 let registered = false;
 
 export function resolveImportOnlyPackages(): void {
-  if (registered || process.env.JEST_WORKER_ID !== undefined) return;
+  if (registered) return;
   registered = true;
-  registerHooks({
-    resolve(specifier, context, nextResolve) {
-      const conditions = context.conditions ?? [];
-      if (!IMPORT_ONLY.test(specifier) || conditions.includes('import')) return nextResolve(specifier, context);
-      return nextResolve(specifier, { ...context, conditions: [...conditions, 'import'] });
-    },
-  });
+  try {
+    registerHooks({
+      resolve(specifier, context, nextResolve) {
+        const conditions = context.conditions ?? [];
+        if (!IMPORT_ONLY.test(specifier) || conditions.includes('import')) return nextResolve(specifier, context);
+        return nextResolve(specifier, { ...context, conditions: [...conditions, 'import'] });
+      },
+    });
+  } catch (error) {
+    if (process.env.JEST_WORKER_ID === undefined) throw error;
+  }
 }

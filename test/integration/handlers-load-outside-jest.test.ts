@@ -31,10 +31,9 @@ const { FUNCTIONS } = require('./functions/registry');
 `;
 
 it('loads every registry handler in a plain Node process through tsx, as npm start does', () => {
-  // A process jest did not start: without the variable by which the runtime knows jest is its host.
-  const { JEST_WORKER_ID: _worker, ...env } = process.env;
+  // With jest's environment (JEST_WORKER_ID too), as a `hilum start` spawned by a test has it.
   const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', PROBE], {
-    cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...env, AWS_REGION: 'us-east-1' },
+    cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, AWS_REGION: 'us-east-1' },
   });
   const line = run.stdout.split('\n').find((l) => l.startsWith(MARK));
   if (!line) throw new Error(`the probe printed no result (exit ${String(run.status)}): ${run.stderr.slice(-2000)}`);
