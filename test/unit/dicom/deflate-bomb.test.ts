@@ -118,7 +118,7 @@ interface ProbeResult { error: string | null; message: string; peakMb: number }
 /** Runs a reader on the file in a fresh process (test/support/inflation-probe.ts), whose peak memory is its own. */
 function probe(reader: string, path: string): Promise<ProbeResult> {
   const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(__dirname, '../../support/inflation-probe.ts'), reader, path], {
-    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
