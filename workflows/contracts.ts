@@ -93,15 +93,6 @@ export interface QuarantineResult { readonly quarantineKey: string; readonly rea
  * Submission workflow (one execution per "Submission Ready" event on the hilum bus):
  *   StudyQa -> IndexSubmission -> PublishSubmission -> QaReport -> RebuildSnapshot, Retry on transient errors, Catch -> Fail.
  */
-export const PIPELINE_EVENT_SOURCE = 'hilum.pipeline';
-export const SUBMISSION_READY = 'Submission Ready';
-/**
- * An intake object's "Object Created" sent again by the reconciler (functions/qa/reconcile.ts) on the
- * hilum bus: EventBridge refuses `aws.*` sources from PutEvents, so the redrive comes from hilum's
- * source, with the detail S3 sends (bucket name, object key and size), and its own rule starts ingest.
- */
-export const INTAKE_REDRIVE = 'Object Created';
-export interface SubmissionReadyDetail { readonly submissionId: string }
 export interface SubmissionInput { readonly submissionId: string }
 /** $.studyQa: series/study and submission rules ran; `quarantined` staged files went back to quarantine. */
 export interface StudyQaResult { readonly submissionId: string; readonly findings: number; readonly quarantined: number }

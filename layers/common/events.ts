@@ -1,5 +1,5 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { INTAKE_REDRIVE, PIPELINE_EVENT_SOURCE, SUBMISSION_READY, SubmissionReadyDetail } from '../../workflows/contracts';
+import { INTAKE_REDRIVE, PIPELINE_EVENT_SOURCE, SUBMISSION_READY, intakeRedriveDetail, type SubmissionReadyDetail } from '../pipeline/events';
 import { TransientError } from './errors';
 
 /** Announces pipeline milestones on the hilum event bus; rules route them to workflows. */
@@ -20,7 +20,7 @@ export class PipelineEvents {
       const result = await this.client.send(new PutEventsCommand({
         Entries: objects.slice(i, i + 10).map((o) => ({
           EventBusName: this.busName, Source: PIPELINE_EVENT_SOURCE, DetailType: INTAKE_REDRIVE,
-          Detail: JSON.stringify({ version: '0', bucket: { name: bucket }, object: { key: o.key, size: o.size }, reason: 'Redrive' }),
+          Detail: JSON.stringify(intakeRedriveDetail(bucket, o)),
         })),
       }));
       failed += result.FailedEntryCount ?? 0;

@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS, FunctionKey } from '../../functions/registry';
-import { INTAKE_REDRIVE, PIPELINE_EVENT_SOURCE, PLATFORM_ERRORS, RESOURCE_LIMIT_ERRORS, SUBMISSION_READY, TRANSIENT_ERRORS } from '../../workflows/contracts';
+import { PLATFORM_ERRORS, RESOURCE_LIMIT_ERRORS, TRANSIENT_ERRORS } from '../../workflows/contracts';
+import { INTAKE_REDRIVE, PIPELINE_EVENT_SOURCE, SUBMISSION_READY } from '../../layers/pipeline/events';
 import { Json, Synthesized, byMetadata, functionLogicalId, renderDefinition, synthCommons } from './synth';
 
 // asl-validator ships no types.

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { HilumApi } from '../../cli/lib/api-client';
 import { startLocalCommons, type LocalCommons } from '../../local/commons';
 import type { BusEvent } from '../../local/event-bus';
-import { PIPELINE_EVENT_SOURCE } from '../../workflows/contracts';
+import { PIPELINE_EVENT_SOURCE } from '../../layers/pipeline/events';
 import { localS3Client } from '../support/local-clients';
 import { createProject } from '../support/projects';
 import { makeSeries } from '../support/synthetic-dicom';

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/**
+ * The events hilum puts on its own bus: their source, detail types and detail shapes.
+ * Rules in infra/ route them to the workflows; layers/adapters/aws/events.ts sends them.
+ */
+export const PIPELINE_EVENT_SOURCE = 'hilum.pipeline';
+
+/** A sealed submission whose files all have an outcome; starts the submission workflow. */
+export const SUBMISSION_READY = 'Submission Ready';
+export const submissionReadyDetail = z.object({ submissionId: z.string().min(1) });
+export type SubmissionReadyDetail = z.infer<typeof submissionReadyDetail>;
+
+/**
+ * An intake object's "Object Created" sent again by the reconciler (functions/qa/reconcile.ts) on the
+ * hilum bus: EventBridge refuses `aws.*` sources from PutEvents, so the redrive comes from hilum's
+ * source, with the detail S3 sends (bucket name, object key and size), and its own rule starts ingest.
+ */
+export const INTAKE_REDRIVE = 'Object Created';
+export interface IntakeRedriveDetail {
+  readonly version: '0';
+  readonly bucket: { readonly name: string };
+  readonly object: { readonly key: string; readonly size: number };
+  readonly reason: 'Redrive';
+}
+
+/** The detail of a redriven intake object, in the shape S3's own "Object Created" has. */
+export function intakeRedriveDetail(bucket: string, object: { readonly key: string; readonly size: number }): IntakeRedriveDetail {
+  return { version: '0', bucket: { name: bucket }, object: { key: object.key, size: object.size }, reason: 'Redrive' };
+}
