@@ -6,7 +6,7 @@ import {
 import type { AccessRequest } from '../../layers/catalog/access-entities';
 import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
-import { logger } from '../../layers/common/powertools';
+import { logger } from '../../layers/adapters/aws/powertools';
 import { facetValuesAt, matchingRows } from '../../layers/search';
 import { catalog } from '../shared/context';
 import { slug, uuid } from '../shared/schemas';

@@ -4,7 +4,7 @@ import { AccessRuleRefused, checkProjectRequest, grantExpiry, mayDecide, MAX_GRA
 import { RequestAlreadyDecided, type GrantRecord } from '../../layers/catalog/access-repository';
 import { Forbidden, NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
-import { logger } from '../../layers/common/powertools';
+import { logger } from '../../layers/adapters/aws/powertools';
 import { catalog } from '../shared/context';
 import { uuid } from '../shared/schemas';
 import { accessRepository } from './access/repos';

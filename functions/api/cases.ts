@@ -3,7 +3,7 @@ import type { Case } from '../../layers/catalog/commons-entities';
 import { casePseudonym, parseCaseSheet } from '../../layers/clinical';
 import { BadRequest } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
-import { logger } from '../../layers/common/powertools';
+import { logger } from '../../layers/adapters/aws/powertools';
 import { catalog, deidKeyFor } from '../shared/context';
 import { loadSubmissionFor, requireOpen } from '../shared/submission-access';
 

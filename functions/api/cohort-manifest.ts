@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { manifestCsv } from '../../layers/catalog/manifest';
 import { httpHandler } from '../../layers/common/http';
-import { logger } from '../../layers/common/powertools';
+import { logger } from '../../layers/adapters/aws/powertools';
 import { loadCohortFor, memberUids } from '../search/cohort-access';
 import { readReleaseManifest } from '../search/release-objects';
 import { decideStudy } from '../../layers/access';

@@ -1,6 +1,6 @@
 import { Conflict } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
-import { logger } from '../../layers/common/powertools';
+import { logger } from '../../layers/adapters/aws/powertools';
 import { catalog } from '../shared/context';
 import { announceIfReady } from '../shared/readiness';
 import { submissionPath } from '../shared/schemas';

@@ -1,6 +1,6 @@
 import { CompleteMultipartUploadCommand } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { s3Client } from '../../layers/common/clients';
+import { s3Client } from '../../layers/adapters/aws/clients';
 import { BadRequest, NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { buckets, catalog } from '../shared/context';

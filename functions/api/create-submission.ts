@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { mayContributeTo, mayUploadFor } from '../../layers/access';
 import { Conflict, Forbidden, NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
-import { logger } from '../../layers/common/powertools';
+import { logger } from '../../layers/adapters/aws/powertools';
 import { catalog, currentDeidKeyVersion } from '../shared/context';
 import { slug } from '../shared/schemas';
 

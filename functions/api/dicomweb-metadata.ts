@@ -3,7 +3,7 @@ import { datasetJson, type DicomJson } from '../../layers/dicomweb';
 import { readDicomHeader } from '../../layers/dicom/dcmjs';
 import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
-import { logger } from '../../layers/common/powertools';
+import { logger } from '../../layers/adapters/aws/powertools';
 import { buckets, catalog, objects } from '../shared/context';
 import { uid } from '../shared/schemas';
 import { requireStudy } from './access/context';

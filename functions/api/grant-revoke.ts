@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
-import { logger } from '../../layers/common/powertools';
+import { logger } from '../../layers/adapters/aws/powertools';
 import { uuid } from '../shared/schemas';
 import { accessRepository } from './access/repos';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
-import { logger } from '../../layers/common/powertools';
+import { logger } from '../../layers/adapters/aws/powertools';
 import { catalog } from '../shared/context';
 import { slug } from '../shared/schemas';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AVAILABILITIES } from '../../layers/catalog/commons-entities';
 import { httpHandler } from '../../layers/common/http';
-import { logger } from '../../layers/common/powertools';
+import { logger } from '../../layers/adapters/aws/powertools';
 import { Conflict } from '../../layers/common/errors';
 import { ProjectKeyBlocked } from '../../layers/common/secrets';
 import { catalog, createDeidKey } from '../shared/context';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Conflict, NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
-import { logger } from '../../layers/common/powertools';
+import { logger } from '../../layers/adapters/aws/powertools';
 import { buckets, objects } from '../shared/context';
 import { auditLog, qaRepository } from '../qa/context';
 import { quarantinePath } from './quarantine-get';

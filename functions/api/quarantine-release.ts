@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BadRequest, Conflict, NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
-import { logger } from '../../layers/common/powertools';
+import { logger } from '../../layers/adapters/aws/powertools';
 import { renderReportMarkdown, ruleById } from '../../layers/qa';
 import { buckets, catalog, objects } from '../shared/context';
 import { auditLog, qaRepository } from '../qa/context';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ReleaseExists } from '../../layers/catalog/repository';
 import { Conflict } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
-import { logger } from '../../layers/common/powertools';
+import { logger } from '../../layers/adapters/aws/powertools';
 import { catalog } from '../shared/context';
 import { cutRelease } from '../search/cut-release';
 

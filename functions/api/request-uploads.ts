@@ -4,7 +4,7 @@ import { SubmissionFile } from '../../layers/catalog/entities';
 import { SubmissionNotOpen } from '../../layers/catalog/repository';
 import { Conflict } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
-import { logger } from '../../layers/common/powertools';
+import { logger } from '../../layers/adapters/aws/powertools';
 import { INTAKE_PREFIX } from '../../workflows/contracts';
 import { catalog } from '../shared/context';
 import { MAX_INGEST_OBJECT_BYTES } from '../shared/intake-limits';

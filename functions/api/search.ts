@@ -1,7 +1,7 @@
 import { BadRequest } from '../../layers/common/errors';
 import { pageCursorSealer } from '../../layers/common/page-cursor-key';
 import { httpHandler } from '../../layers/common/http';
-import { logger } from '../../layers/common/powertools';
+import { logger } from '../../layers/adapters/aws/powertools';
 import { InvalidSearchCursor, search } from '../../layers/search';
 import { filtersFromQuery, searchBodySchema, searchQuerySchema } from '../search/filters';
 import { countScopeOf, scopeOf } from '../search/scope';

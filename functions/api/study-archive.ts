@@ -4,7 +4,7 @@ import { ZipFile } from 'yazl';
 import { z } from 'zod';
 import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
-import { logger } from '../../layers/common/powertools';
+import { logger } from '../../layers/adapters/aws/powertools';
 import type { Instance } from '../../layers/catalog/entities';
 import { buckets, catalog, objects } from '../shared/context';
 import { uid } from '../shared/schemas';

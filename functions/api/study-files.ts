@@ -1,5 +1,5 @@
 import { httpHandler } from '../../layers/common/http';
-import { logger } from '../../layers/common/powertools';
+import { logger } from '../../layers/adapters/aws/powertools';
 import { catalog } from '../shared/context';
 import { studyPath } from '../shared/schemas';
 import { requireStudy } from './access/context';

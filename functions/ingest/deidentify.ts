@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { deidentify, parseDicom, profileForProject } from '../../layers/dicom';
 import { UnknownUpload } from '../../layers/common/errors';
-import { logger, metrics } from '../../layers/common/powertools';
+import { logger, metrics } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/common/task';
 import type { DeidentifyResult } from '../../workflows/contracts';
 import { catalog, deidKeyFor, objects } from '../shared/context';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { evaluateInstance, type Finding } from '../../layers/qa';
 import { UnknownUpload } from '../../layers/common/errors';
-import { logger } from '../../layers/common/powertools';
+import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/common/task';
 import { QA_TAG } from '../../layers/qa/dataset-view';
 import type { QaResult } from '../../workflows/contracts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { logger, metrics } from '../../layers/common/powertools';
+import { logger, metrics } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/common/task';
 import type { QuarantineInput, QuarantineResult } from '../../workflows/contracts';
 import { buckets, catalog, objects } from '../shared/context';

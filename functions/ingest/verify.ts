@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { keyFingerprint, profileForProject, verifyDeidentified, verifySiteDeidentified } from '../../layers/dicom';
 import { UnknownUpload, VerificationFailed } from '../../layers/common/errors';
-import { logger } from '../../layers/common/powertools';
+import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/common/task';
 import type { VerifyResult } from '../../workflows/contracts';
 import { catalog, deidKeyFor, objects } from '../shared/context';

@@ -1,6 +1,6 @@
 import { AuditLog } from '../../layers/catalog/audit';
 import { QaRepository } from '../../layers/catalog/qa-repository';
-import { documentClient } from '../../layers/common/clients';
+import { documentClient } from '../../layers/adapters/aws/clients';
 import { lazyConfig, requireEnv } from '../../layers/common/config';
 import { ENV } from '../../layers/common/env-names';
 import { loadQaConfig, type QaConfig } from '../../layers/qa';

@@ -1,4 +1,4 @@
-import { logger } from '../../layers/common/powertools';
+import { logger } from '../../layers/adapters/aws/powertools';
 import type { Submission } from '../../layers/catalog/entities';
 import { buckets, catalog, objects } from '../shared/context';
 import { intakeKey } from '../shared/intake-key';

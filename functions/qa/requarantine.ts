@@ -1,6 +1,6 @@
 import type { Instance, Submission } from '../../layers/catalog/entities';
 import type { Finding } from '../../layers/qa';
-import { logger, metrics } from '../../layers/common/powertools';
+import { logger, metrics } from '../../layers/adapters/aws/powertools';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { buckets, objects } from '../shared/context';
 import { qaRepository, quarantineKeys } from './context';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Submission } from '../../layers/catalog/entities';
-import { logger } from '../../layers/common/powertools';
+import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/common/task';
 import { catalog } from '../shared/context';
 import { qaRepository } from './context';

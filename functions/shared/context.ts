@@ -1,5 +1,5 @@
 import { CatalogRepository } from '../../layers/catalog/repository';
-import { documentClient, eventBridgeClient, s3Client, secretsClient } from '../../layers/common/clients';
+import { documentClient, eventBridgeClient, s3Client, secretsClient } from '../../layers/adapters/aws/clients';
 import { lazyConfig, numberEnv, requireEnv } from '../../layers/common/config';
 import { ENV } from '../../layers/common/env-names';
 import { PipelineEvents } from '../../layers/common/events';

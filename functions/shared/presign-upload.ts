@@ -1,6 +1,6 @@
 import { CreateMultipartUploadCommand, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { s3Client } from '../../layers/common/clients';
+import { s3Client } from '../../layers/adapters/aws/clients';
 import { buckets, limits } from './context';
 import { planParts } from './multipart';
 

@@ -1,5 +1,5 @@
 import { isReadyToPublish } from '../../layers/catalog/entities';
-import { logger } from '../../layers/common/powertools';
+import { logger } from '../../layers/adapters/aws/powertools';
 import { catalog, pipelineEvents } from './context';
 
 /** After this long, an announced submission that is still not published may be announced again. */

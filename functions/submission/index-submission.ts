@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { summarizeStudy } from '../../layers/catalog/entities';
 import { summarizeSeries } from '../../layers/catalog/commons-entities';
 import { assertOwnedBy } from '../../layers/catalog/ownership';
-import { logger } from '../../layers/common/powertools';
+import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/common/task';
 import type { IndexResult } from '../../workflows/contracts';
 import { catalog } from '../shared/context';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { logger } from '../../layers/common/powertools';
+import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/common/task';
 import type { PublishResult } from '../../workflows/contracts';
 import { catalog } from '../shared/context';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { renderReportMarkdown } from '../../layers/qa';
-import { logger } from '../../layers/common/powertools';
+import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/common/task';
 import type { QaReportResult } from '../../workflows/contracts';
 import { catalog } from '../shared/context';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Instance } from '../../layers/catalog/entities';
 import { assertOwnedBy } from '../../layers/catalog/ownership';
 import { evaluateStudies, evaluateSubmission, filesToQuarantine, type Finding, type InstanceFacts } from '../../layers/qa';
-import { logger } from '../../layers/common/powertools';
+import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/common/task';
 import type { StudyQaResult } from '../../workflows/contracts';
 import { catalog } from '../shared/context';

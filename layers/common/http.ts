@@ -5,7 +5,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { z, ZodError, ZodTypeAny } from 'zod';
 import { authenticate, Caller } from './auth';
 import { BadRequest, Forbidden, HttpError, Unauthorized } from './errors';
-import { logger, publishMetrics, tracer } from './powertools';
+import { logger, publishMetrics, tracer } from '../adapters/aws/powertools';
 import { authorizeRoute, routeKey, type Level } from '../access';
 import type { Role } from './auth';
 import { RequestAudit, auditSink } from './request-audit';

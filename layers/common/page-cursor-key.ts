@@ -1,5 +1,5 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { secretsClient } from './clients';
+import { secretsClient } from '../adapters/aws/clients';
 import { requireEnv } from './config';
 import { ENV } from './env-names';
 import { cursorKeyFrom, PageCursorSealer } from './page-cursors';

@@ -1,4 +1,4 @@
-import { documentClient } from './clients';
+import { documentClient } from '../adapters/aws/clients';
 import { lazyConfig, requireEnv } from './config';
 import { ENV } from './env-names';
 import type { Caller } from './auth';

@@ -4,7 +4,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
 import { z, ZodError, ZodTypeAny } from 'zod';
 import { InvalidTaskInput, TransientError } from './errors';
-import { logger, publishMetrics, tracer } from './powertools';
+import { logger, publishMetrics, tracer } from '../adapters/aws/powertools';
 
 /**
  * The one way a workflow task is written: its input is validated against the

@@ -1,6 +1,6 @@
 import { AccessRepository } from '../../../layers/catalog/access-repository';
 import { AuditLog } from '../../../layers/catalog/audit';
-import { documentClient } from '../../../layers/common/clients';
+import { documentClient } from '../../../layers/adapters/aws/clients';
 import { lazyConfig, requireEnv } from '../../../layers/common/config';
 import { ENV } from '../../../layers/common/env-names';
 
