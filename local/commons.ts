@@ -12,6 +12,7 @@ import { startS3, type S3Emulator } from './emulators/s3';
 import { loadOrCreateLocalCredentials, type LocalCredentials } from './credentials';
 import { applyEnvironment, localOverrides, mergedFunctionEnvironment } from './environment';
 import { busEvent, LocalEventBus, type BusEvent, type DeliveredEvent } from './event-bus';
+import { FaultInjector, parseFaultOptions, type FaultOptions } from './faults';
 import { LambdaHost, type LambdaHostOptions } from './lambda-host';
 import { choosePorts, loadSavedPorts, portOf, savePorts } from './ports';
 import { modelOf, synthesizeTemplate, type CfnTemplate, type LocalCommonsModel } from './template';
@@ -53,6 +54,12 @@ export interface LocalCommonsOptions {
   readonly reconcile?: { readonly everySeconds?: number; readonly graceSeconds?: number };
   /** Fault injection: events for which this returns true are lost on the local bus (never in handlers). */
   readonly dropEvent?: (event: BusEvent, bus: string) => boolean;
+  /**
+   * Chaos runs: a fraction of the workflows' task invocations fail (thrown errors, timeouts) and
+   * S3 "Object Created" events are duplicated or delivered late, from a seed (local/faults.ts).
+   * Default from HILUM_FAULTS (`seed=7,tasks=0.1,duplicates=0.2,delays=0.2`); absent: no faults.
+   */
+  readonly faults?: FaultOptions;
 }
 
 export interface LocalCommons {
@@ -83,6 +90,8 @@ export interface LocalCommons {
    * delivers at least once) on a bus (default: `default`); missing envelope fields are filled.
    */
   putEvent(event: unknown, busName?: string): DeliveredEvent;
+  /** Faults injected so far, by kind (empty without `faults`). */
+  faultsInjected(): Readonly<Record<string, number>>;
   /** Invokes a function by registry id (`Parse`), name or ARN. */
   invoke(functionId: string, event: unknown): Promise<unknown>;
   /** Starts an execution of a workflow (`ingest`, `submission`, or ARN) in the background. */
@@ -138,6 +147,12 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
     const functionEnvironment = mergedFunctionEnvironment(model.functions.values());
 
     const tracker = new ActivityTracker();
+    const faultOptions = options.faults ?? parseFaultOptions(process.env.HILUM_FAULTS);
+    const faults = faultOptions ? new FaultInjector(faultOptions, log, tracker) : undefined;
+    if (faults) {
+      // Never silent: a commons that fails on purpose says so.
+      (options.log ?? ((message) => console.warn(`hilum local: ${message}`)))(`fault injection on: ${faults.describe()}`);
+    }
     let host: LambdaHost | undefined;
     const invokeLambda = async (name: string, payload: unknown) => {
       if (!host) throw new LocalCommonsError('the lambda host is not ready');
@@ -150,6 +165,7 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
       // A failed execution is never silent: without a log function it goes to stderr.
       warn: options.log ?? ((message) => console.warn(`hilum local: ${message}`)),
       ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
+      ...(faults ? { wrapTask: faults.wrapTask.bind(faults) } : {}),
       integrations: {
         'arn:aws:states:::events:putEvents': async (input) => putEventsTask(bus, input),
       },
@@ -177,11 +193,15 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
         ...(ports.s3 ? { port: ports.s3 } : {}),
         log,
         onEvent: (event) => {
-          try {
-            bus.put(event, 'default');
-          } catch (error) {
-            log(`s3: event not delivered: ${error instanceof Error ? error.name : 'Error'}`);
-          }
+          const put = (e: BusEvent) => {
+            try {
+              bus.put(e, 'default');
+            } catch (error) {
+              log(`s3: event not delivered: ${error instanceof Error ? error.name : 'Error'}`);
+            }
+          };
+          if (faults) faults.deliver(event, put);
+          else put(event);
         },
       }).then((s) => (stoppers.push(() => s.stop()), s)),
       startDynamoDb({ dataDir, credentials, ...(ports.dynamodb ? { port: ports.dynamodb } : {}), log })
@@ -221,6 +241,8 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
 
     stoppers.push(runSchedules(model, options.reconcile, tracker, invokeLambda, options.log ?? ((message) => console.warn(`hilum local: ${message}`))));
 
+    // Late events still waiting after the wait below are lost, as a crash would lose them.
+    if (faults) stoppers.push(() => faults.stop());
     // Executions still running at stop() finish against closed servers and fail: wait briefly for them.
     stoppers.push(() => Promise.race([tracker.idle(), new Promise((r) => setTimeout(r, 2000).unref())]).then(() => undefined));
 
@@ -242,6 +264,7 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
       idle: () => tracker.idle(),
       executions: () => runner.executions(),
       events: () => bus.events(),
+      faultsInjected: () => faults?.injected() ?? {},
       invoke: (functionId, event) => invokeLambda(functionId, event),
       putEvent: (event, busName = 'default') => bus.put(completeEvent(event), busName),
       startExecution: (workflow, input) => runner.start(workflow, input),

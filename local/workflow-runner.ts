@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { ActivityTracker } from './activity';
+import type { TaskInvoke } from './faults';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './template';
 
 /**
@@ -54,6 +55,8 @@ export interface WorkflowRunnerOptions {
   readonly warn?: (message: string) => void;
   /** Replaces every Retry interval with this many ms (tests); absent: the definition's intervals. */
   readonly retryIntervalMs?: number;
+  /** Wraps every Lambda task invocation (fault injection, local/faults.ts); absent: invoked as is. */
+  readonly wrapTask?: (invoke: TaskInvoke) => TaskInvoke;
 }
 
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
@@ -78,10 +81,13 @@ export class WorkflowRunner {
   private readonly running = new Set<Promise<void>>();
   readonly tracker: ActivityTracker;
   private readonly warn: (message: string) => void;
+  private readonly invokeTask: TaskInvoke;
 
   constructor(private readonly options: WorkflowRunnerOptions) {
     this.tracker = options.tracker ?? new ActivityTracker();
     this.warn = options.warn ?? options.log ?? (() => undefined);
+    const invoke: TaskInvoke = ({ functionName, payload }) => options.invokeLambda(functionName, payload);
+    this.invokeTask = options.wrapTask ? options.wrapTask(invoke) : invoke;
   }
 
   /** Registers a workflow; its definition is validated here, so a bad one fails at startup. */
@@ -101,12 +107,12 @@ export class WorkflowRunner {
         overrides[stateName] = async (input) => {
           const { FunctionName, Payload } = (input ?? {}) as { FunctionName?: unknown; Payload?: unknown };
           if (typeof FunctionName !== 'string') throw taskError('States.Runtime', `${stateName}: lambda:invoke without FunctionName`);
-          const result = await this.options.invokeLambda(FunctionName, Payload === undefined ? input : Payload);
+          const result = await this.invokeTask({ workflow: workflow.id, state: stateName, functionName: FunctionName, payload: Payload === undefined ? input : Payload });
           return { ExecutedVersion: '$LATEST', Payload: result, StatusCode: 200 } as never;
         };
       } else if (LAMBDA_ARN.test(resource)) {
         if (state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined) state.TimeoutSeconds = LAMBDA_TASK_TIMEOUT_SECONDS;
-        overrides[stateName] = async (input) => (await this.options.invokeLambda(resource, input)) as never;
+        overrides[stateName] = async (input) => (await this.invokeTask({ workflow: workflow.id, state: stateName, functionName: resource, payload: input })) as never;
       } else {
         const integration = this.options.integrations?.[resource];
         overrides[stateName] = integration
