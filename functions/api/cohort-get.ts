@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pageCursorSealer } from '../../layers/common/page-cursor-key';
+import { pageCursorSealer } from '../../layers/adapters/aws/page-cursor-key';
 import { httpHandler } from '../../layers/common/http';
 import { search } from '../../layers/search';
 import { loadCohortFor } from '../search/cohort-access';

@@ -1,5 +1,5 @@
 import { BadRequest } from '../../layers/common/errors';
-import { pageCursorSealer } from '../../layers/common/page-cursor-key';
+import { pageCursorSealer } from '../../layers/adapters/aws/page-cursor-key';
 import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { InvalidSearchCursor, search } from '../../layers/search';

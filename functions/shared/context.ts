@@ -3,8 +3,8 @@ import { documentClient, eventBridgeClient, s3Client, secretsClient } from '../.
 import { lazyConfig, numberEnv, requireEnv } from '../../layers/common/config';
 import { ENV } from '../../layers/common/env-names';
 import { PipelineEvents } from '../../layers/common/events';
-import { ObjectStore } from '../../layers/common/objects';
-import { ProjectKeyStore } from '../../layers/common/secrets';
+import { ObjectStore } from '../../layers/adapters/aws/objects';
+import { ProjectKeyStore } from '../../layers/adapters/aws/secrets';
 import type { Submission } from '../../layers/catalog/entities';
 
 /**

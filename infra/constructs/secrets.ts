@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { DeidKeyAccess } from '../../functions/registry';
 import { ENV } from '../../layers/common/env-names';
-import { projectKeyName } from '../../layers/common/secrets';
+import { projectKeyName } from '../../layers/adapters/aws/secrets';
 import type { HilumFunction } from './hilum-function';
 
 /**

@@ -19,7 +19,7 @@ export const ENV = {
   multipartThresholdBytes: 'MULTIPART_THRESHOLD_BYTES',
   uploadUrlTtlSeconds: 'UPLOAD_URL_TTL_SECONDS',
   downloadUrlTtlSeconds: 'DOWNLOAD_URL_TTL_SECONDS',
-  /** The Secrets Manager secret whose value keys the API's page cursors (layers/common/page-cursor-key.ts). */
+  /** The Secrets Manager secret whose value keys the API's page cursors (layers/adapters/aws/page-cursor-key.ts). */
   pageCursorSecretId: 'PAGE_CURSOR_SECRET_ID',
 } as const;
 

@@ -56,7 +56,7 @@ export interface RouteSpec<B extends ZodTypeAny, P extends ZodTypeAny, Q extends
   readonly errorShape?: 'hilum' | 'drs';
   /**
    * Routes that hand out page cursors name the sealer (`pageCursorSealer` of
-   * layers/common/page-cursor-key.ts), so only their functions need the cursor key.
+   * layers/adapters/aws/page-cursor-key.ts), so only their functions need the cursor key.
    */
   readonly pageCursors?: () => Promise<PageCursorSealer>;
 }

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { LocalCommons } from '../../local/commons';
-import { projectKeyName } from '../../layers/common/secrets';
+import { projectKeyName } from '../../layers/adapters/aws/secrets';
 
 /** An S3 client for a test to look into the local commons' buckets (the local commons' key). */
 export function localS3Client(commons: LocalCommons): S3Client {

@@ -1,8 +1,8 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { secretsClient } from '../adapters/aws/clients';
-import { requireEnv } from './config';
-import { ENV } from './env-names';
-import { cursorKeyFrom, PageCursorSealer } from './page-cursors';
+import { secretsClient } from './clients';
+import { requireEnv } from '../../common/config';
+import { ENV } from '../../common/env-names';
+import { cursorKeyFrom, PageCursorSealer } from '../../common/page-cursors';
 
 /**
  * The deployment's page cursor sealer: its key is a random secret Secrets Manager

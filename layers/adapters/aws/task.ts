@@ -3,8 +3,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
 import { z, ZodError, ZodTypeAny } from 'zod';
-import { InvalidTaskInput, TransientError } from './errors';
-import { logger, publishMetrics, tracer } from '../adapters/aws/powertools';
+import { InvalidTaskInput, TransientError } from '../../common/errors';
+import { logger, publishMetrics, tracer } from './powertools';
 
 /**
  * The one way a workflow task is written: its input is validated against the
