@@ -8,7 +8,7 @@ import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { facetValuesAt, matchingRows } from '../../layers/search';
-import { catalog } from '../shared/context';
+import { catalog } from '../../layers/services/commons-context';
 import { slug, uuid } from '../shared/schemas';
 import { frozenSnapshot } from '../search/store';
 import { accessRepository } from './access/repos';

@@ -5,7 +5,7 @@ import { RequestAlreadyDecided, type GrantRecord } from '../../layers/catalog/ac
 import { Forbidden, NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { catalog } from '../shared/context';
+import { catalog } from '../../layers/services/commons-context';
 import { uuid } from '../shared/schemas';
 import { accessRepository } from './access/repos';
 

@@ -4,7 +4,7 @@ import { casePseudonym, parseCaseSheet } from '../../layers/clinical';
 import { BadRequest } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { catalog, deidKeyFor } from '../shared/context';
+import { catalog, deidKeyFor } from '../../layers/services/commons-context';
 import { loadSubmissionFor, requireOpen } from '../shared/submission-access';
 
 const MAX_SHEET_BYTES = 5 * 1024 * 1024;

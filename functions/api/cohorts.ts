@@ -4,7 +4,7 @@ import { Conflict, NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { search } from '../../layers/search';
-import { catalog } from '../shared/context';
+import { catalog } from '../../layers/services/commons-context';
 import { filtersSchema } from '../search/filters';
 import { countScopeOf } from '../search/scope';
 import { frozenSnapshot } from '../search/store';

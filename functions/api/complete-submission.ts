@@ -1,7 +1,7 @@
 import { Conflict } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { catalog } from '../shared/context';
+import { catalog } from '../../layers/services/commons-context';
 import { announceIfReady } from '../shared/readiness';
 import { submissionPath } from '../shared/schemas';
 import { loadSubmissionFor } from '../shared/submission-access';

@@ -4,7 +4,7 @@ import { mayContributeTo, mayUploadFor } from '../../layers/access';
 import { Conflict, Forbidden, NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { catalog, currentDeidKeyVersion } from '../shared/context';
+import { catalog, currentDeidKeyVersion } from '../../layers/services/commons-context';
 import { slug } from '../shared/schemas';
 
 /** The one refusal for a project that does not exist and for one that does not list the site. */

@@ -4,7 +4,7 @@ import { readDicomHeader } from '../../layers/dicom/dcmjs';
 import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { buckets, catalog, objects } from '../shared/context';
+import { buckets, catalog, objects } from '../../layers/services/commons-context';
 import { uid } from '../shared/schemas';
 import { requireStudy } from './access/context';
 

@@ -4,7 +4,7 @@ import { InvalidQidoQuery, instanceJson, matchesAny, parseQido, seriesJson, stud
 import type { Study } from '../../layers/catalog/entities';
 import { BadRequest } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
-import { catalog } from '../shared/context';
+import { catalog } from '../../layers/services/commons-context';
 import { uid } from '../shared/schemas';
 import { accessContext, requireStudy } from './access/context';
 import { apiBaseUrl } from './access/base-url';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { multipartContentType, multipartTail, newBoundary, partHead } from '../../layers/dicomweb';
 import { HttpError, NotFound } from '../../layers/common/errors';
 import { httpHandler, type HttpResponse } from '../../layers/common/http';
-import { buckets, catalog, objects } from '../shared/context';
+import { buckets, catalog, objects } from '../../layers/services/commons-context';
 import { uid } from '../shared/schemas';
 import { requireStudy } from './access/context';
 import { headerOf } from './access/base-url';

@@ -1,6 +1,6 @@
 import { waitingFiles } from '../../layers/catalog/reconcile';
 import { httpHandler } from '../../layers/common/http';
-import { catalog } from '../shared/context';
+import { catalog } from '../../layers/services/commons-context';
 import { submissionPath } from '../shared/schemas';
 import { loadSubmissionFor } from '../shared/submission-access';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isGrantActive } from '../../layers/access';
 import { httpHandler } from '../../layers/common/http';
-import { catalog } from '../shared/context';
+import { catalog } from '../../layers/services/commons-context';
 import { accessRepository } from './access/repos';
 
 /**

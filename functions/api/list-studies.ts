@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { InvalidCursor } from '../../layers/catalog/repository';
 import { BadRequest } from '../../layers/common/errors';
-import { pageCursorSealer } from '../../layers/adapters/aws/page-cursor-key';
+import { pageCursorSealer } from '../../layers/common/page-cursor-key';
 import { httpHandler } from '../../layers/common/http';
 import { Study } from '../../layers/catalog/entities';
 import { decideStudy } from '../../layers/access';
-import { catalog } from '../shared/context';
+import { catalog } from '../../layers/services/commons-context';
 import { accessContext } from './access/context';
 
 /**

@@ -1,6 +1,6 @@
 import { dataScope, inScope, listedProjects } from '../../layers/access';
 import { httpHandler } from '../../layers/common/http';
-import { catalog } from '../shared/context';
+import { catalog } from '../../layers/services/commons-context';
 
 /**
  * GET /projects: curators, the DAC and admins see every project with its settings.

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { catalog } from '../shared/context';
+import { catalog } from '../../layers/services/commons-context';
 import { slug } from '../shared/schemas';
 
 /**

@@ -3,7 +3,7 @@ import { InvalidQaConfig, loadQaConfig } from '../../layers/qa';
 import { BadRequest } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { slug } from '../shared/schemas';
-import { auditLog, qaRepository } from '../qa/context';
+import { auditLog, qaRepository } from '../../layers/services/qa-context';
 
 /**
  * PUT /projects/{project}/qa-config (curators): a project's QA configuration

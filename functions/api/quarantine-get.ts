@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { uuid } from '../shared/schemas';
-import { auditLog, qaRepository } from '../qa/context';
+import { auditLog, qaRepository } from '../../layers/services/qa-context';
 
 export const quarantinePath = z.object({ quarantineId: uuid });
 

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { Conflict, NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { buckets, objects } from '../shared/context';
-import { auditLog, qaRepository } from '../qa/context';
+import { buckets, objects } from '../../layers/services/commons-context';
+import { auditLog, qaRepository } from '../../layers/services/qa-context';
 import { quarantinePath } from './quarantine-get';
 
 /**

@@ -3,7 +3,7 @@ import { ReleaseExists } from '../../layers/catalog/repository';
 import { Conflict } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { catalog } from '../shared/context';
+import { catalog } from '../../layers/services/commons-context';
 import { cutRelease } from '../search/cut-release';
 
 /**

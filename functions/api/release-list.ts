@@ -1,6 +1,6 @@
 import { countScope, releaseCountsFor, seesEverything } from '../../layers/access';
 import { httpHandler } from '../../layers/common/http';
-import { catalog } from '../shared/context';
+import { catalog } from '../../layers/services/commons-context';
 
 /**
  * GET /releases: every release, newest first, with its counts over the projects the

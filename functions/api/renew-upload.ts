@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
-import { buckets, catalog, objects } from '../shared/context';
+import { buckets, catalog, objects } from '../../layers/services/commons-context';
 import { presignUpload } from '../shared/presign-upload';
 import { uuid } from '../shared/schemas';
 import { loadSubmissionFor, requireOpen } from '../shared/submission-access';

@@ -6,7 +6,7 @@ import { Conflict } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { INTAKE_PREFIX } from '../../workflows/contracts';
-import { catalog } from '../shared/context';
+import { catalog } from '../../layers/services/commons-context';
 import { MAX_INGEST_OBJECT_BYTES } from '../shared/intake-limits';
 import { presignUpload } from '../shared/presign-upload';
 import { submissionPath } from '../shared/schemas';

@@ -4,7 +4,7 @@ import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { keyFingerprint } from '../../layers/dicom/deidentify/key-fingerprint';
-import { catalog, currentDeidKey } from '../shared/context';
+import { catalog, currentDeidKey } from '../../layers/services/commons-context';
 import { slug } from '../shared/schemas';
 
 /**

@@ -6,7 +6,7 @@ import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import type { Instance } from '../../layers/catalog/entities';
-import { buckets, catalog, objects } from '../shared/context';
+import { buckets, catalog, objects } from '../../layers/services/commons-context';
 import { uid } from '../shared/schemas';
 import { requireStudy } from './access/context';
 import { presignDownload } from './access/presign';

@@ -1,6 +1,6 @@
 import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { catalog } from '../shared/context';
+import { catalog } from '../../layers/services/commons-context';
 import { studyPath } from '../shared/schemas';
 import { requireStudy } from './access/context';
 import { presignDownload } from './access/presign';

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { renderReportMarkdown, type QaReport } from '../../layers/qa';
 import { httpHandler } from '../../layers/common/http';
-import { buckets, objects } from '../shared/context';
+import { buckets, objects } from '../../layers/services/commons-context';
 import { submissionPath } from '../shared/schemas';
 import { loadSubmissionFor } from '../shared/submission-access';
-import { reportKeys } from '../qa/context';
+import { reportKeys } from '../../layers/services/qa-context';
 import { submissionReport } from '../qa/report-data';
 
 /**

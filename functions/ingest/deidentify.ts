@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { deidentify, parseDicom, profileForProject } from '../../layers/dicom';
 import { UnknownUpload } from '../../layers/common/errors';
 import { logger, metrics } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/adapters/aws/task';
+import { taskHandler } from '../../layers/common/task';
 import type { DeidentifyResult } from '../../workflows/contracts';
-import { catalog, deidKeyFor, objects } from '../shared/context';
+import { catalog, deidKeyFor, objects } from '../../layers/services/commons-context';
 import { workKey } from '../shared/intake-key';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 

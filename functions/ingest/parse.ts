@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { parseDicom } from '../../layers/dicom';
 import { UnknownUpload } from '../../layers/common/errors';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/adapters/aws/task';
+import { taskHandler } from '../../layers/common/task';
 import type { ParseResult } from '../../workflows/contracts';
-import { projectQaConfig } from '../qa/context';
-import { catalog, objects } from '../shared/context';
+import { projectQaConfig } from '../../layers/services/qa-context';
+import { catalog, objects } from '../../layers/services/commons-context';
 import { MAX_INGEST_OBJECT_BYTES } from '../shared/intake-limits';
 import { parseIntakeKey } from '../shared/intake-key';
 

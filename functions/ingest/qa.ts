@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { evaluateInstance, type Finding } from '../../layers/qa';
 import { UnknownUpload } from '../../layers/common/errors';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/adapters/aws/task';
+import { taskHandler } from '../../layers/common/task';
 import { QA_TAG } from '../../layers/qa/dataset-view';
 import type { QaResult } from '../../workflows/contracts';
-import { catalog, objects } from '../shared/context';
-import { projectQaConfig, qaRepository } from '../qa/context';
+import { catalog, objects } from '../../layers/services/commons-context';
+import { projectQaConfig, qaRepository } from '../../layers/services/qa-context';
 
 /**
  * Instance-level QA on the verified, de-identified copy with the project's rules,

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { logger, metrics } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/adapters/aws/task';
+import { taskHandler } from '../../layers/common/task';
 import type { QuarantineInput, QuarantineResult } from '../../workflows/contracts';
-import { buckets, catalog, objects } from '../shared/context';
+import { buckets, catalog, objects } from '../../layers/services/commons-context';
 import { parseIntakeKey, workKey } from '../shared/intake-key';
 import { announceIfReady } from '../shared/readiness';
 import { quarantineReason, quarantineFindings } from './quarantine-reason';
-import { qaRepository, quarantineKeys } from '../qa/context';
+import { qaRepository, quarantineKeys } from '../../layers/services/qa-context';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 
 const state = z.object({

@@ -7,13 +7,13 @@ import { instanceCatalogFields } from '../../layers/catalog/dicom-fields';
 import { s3Client } from '../../layers/adapters/aws/clients';
 import { TransientError, UnknownUpload } from '../../layers/common/errors';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/adapters/aws/task';
+import { taskHandler } from '../../layers/common/task';
 import type { StageResult } from '../../workflows/contracts';
-import { buckets, catalog, objects } from '../shared/context';
+import { buckets, catalog, objects } from '../../layers/services/commons-context';
 import { releasedKey } from '../shared/intake-key';
 import { announceIfReady } from '../shared/readiness';
 import { OwnershipConflict } from '../../layers/catalog/ownership';
-import { auditLog } from '../qa/context';
+import { auditLog } from '../../layers/services/qa-context';
 
 /**
  * Copies a verified, QA-passed object to the released bucket, checks the copy,

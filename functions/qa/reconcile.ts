@@ -6,11 +6,11 @@ import { fileRefOf, isReleasedInstanceKey, isSettled, planReconcile, type Listed
 import { s3Client } from '../../layers/adapters/aws/clients';
 import { TransientError } from '../../layers/common/errors';
 import { logger, metrics } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/adapters/aws/task';
+import { taskHandler } from '../../layers/common/task';
 import { INTAKE_PREFIX, WORK_PREFIX } from '../../workflows/contracts';
-import { buckets, catalog, objects, pipelineEvents } from '../shared/context';
+import { buckets, catalog, objects, pipelineEvents } from '../../layers/services/commons-context';
 import { announceIfReady } from '../shared/readiness';
-import { qaRepository } from './context';
+import { qaRepository } from '../../layers/services/qa-context';
 import { markMissingFiles } from './missing-files';
 
 /** Default grace: longer than an ingest execution normally takes, short enough that nothing waits an afternoon. */

@@ -1,8 +1,8 @@
 import { buildReport, type Finding, type QaReport, type ReportFileInput } from '../../layers/qa';
 import type { Submission, SubmissionFile } from '../../layers/catalog/entities';
 import type { FileQaResult, QuarantineRecord } from '../../layers/catalog/qa-repository';
-import { catalog } from '../shared/context';
-import { qaRepository } from './context';
+import { catalog } from '../../layers/services/commons-context';
+import { qaRepository } from '../../layers/services/qa-context';
 
 /**
  * Builds a submission's QA report from the catalog: each file's outcome, the

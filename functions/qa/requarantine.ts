@@ -2,8 +2,8 @@ import type { Instance, Submission } from '../../layers/catalog/entities';
 import type { Finding } from '../../layers/qa';
 import { logger, metrics } from '../../layers/adapters/aws/powertools';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { buckets, objects } from '../shared/context';
-import { qaRepository, quarantineKeys } from './context';
+import { buckets, objects } from '../../layers/services/commons-context';
+import { qaRepository, quarantineKeys } from '../../layers/services/qa-context';
 
 /**
  * Sends a staged (de-identified, not yet published by this submission) file back

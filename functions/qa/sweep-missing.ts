@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Submission } from '../../layers/catalog/entities';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/adapters/aws/task';
-import { catalog } from '../shared/context';
-import { qaRepository } from './context';
+import { taskHandler } from '../../layers/common/task';
+import { catalog } from '../../layers/services/commons-context';
+import { qaRepository } from '../../layers/services/qa-context';
 import { markMissingFiles } from './missing-files';
 import { announceIfReady } from '../shared/readiness';
 

@@ -10,7 +10,7 @@ import type { Caller } from '../../layers/common/auth';
 import { mayReadOwned, type Level } from '../../layers/access';
 import { NotFound } from '../../layers/common/errors';
 import { matchingRows, studyUidAt, type Snapshot } from '../../layers/search';
-import { catalog } from '../shared/context';
+import { catalog } from '../../layers/services/commons-context';
 import { frozenSnapshot } from './store';
 
 /** The cohort, if the caller owns it or the route lets them see all (others: not found, so ids cannot be probed). */

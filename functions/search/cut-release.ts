@@ -18,7 +18,7 @@ import { EXPORT_TABLES, exportKey, toParquet, type StudyExportRow } from '../../
 import { SnapshotMoved } from '../../layers/catalog/repository';
 import { studyRowOf } from '../../layers/catalog/search-rows';
 import { buildSnapshot, mergeRows, type StudyRow } from '../../layers/search';
-import { buckets, catalog, objects } from '../shared/context';
+import { buckets, catalog, objects } from '../../layers/services/commons-context';
 import { writeReleaseManifest } from './release-objects';
 import { liveRows, publishLive, releaseSnapshotKey, writeSnapshot } from './store';
 

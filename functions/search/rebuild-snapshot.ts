@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/adapters/aws/task';
+import { taskHandler } from '../../layers/common/task';
 import type { RebuildSnapshotResult } from '../../workflows/contracts';
-import { catalog } from '../shared/context';
+import { catalog } from '../../layers/services/commons-context';
 import { refreshLiveStudies } from './refresh-live';
 
 /**

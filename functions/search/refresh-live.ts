@@ -3,7 +3,7 @@ import { SnapshotMoved } from '../../layers/catalog/repository';
 import type { Study } from '../../layers/catalog/entities';
 import { studyRowOf } from '../../layers/catalog/search-rows';
 import { mergeRows, type StudyRow } from '../../layers/search';
-import { catalog } from '../shared/context';
+import { catalog } from '../../layers/services/commons-context';
 import { liveRows, publishLive } from './store';
 
 /**

@@ -5,7 +5,7 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { manifestLines, parseManifestLines, type ManifestRow } from '../../layers/catalog/manifest';
-import { buckets, objects } from '../shared/context';
+import { buckets, objects } from '../../layers/services/commons-context';
 
 export const releaseManifestKey = (release: number) => `catalog/releases/${release}/manifest.jsonl.gz`;
 

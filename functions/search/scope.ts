@@ -6,7 +6,7 @@
 import type { Project } from '../../layers/catalog/commons-entities';
 import { countScope, dataScope, seesEverything, type Scope } from '../../layers/access';
 import type { Caller } from '../../layers/common/auth';
-import { catalog } from '../shared/context';
+import { catalog } from '../../layers/services/commons-context';
 import { cacheTtlMs } from './store';
 
 let projects: { at: number; list: Project[] } | undefined;

@@ -11,7 +11,7 @@
  */
 import type { SnapshotPointer } from '../../layers/catalog/commons-entities';
 import { buildSnapshot, decodeSnapshot, encodeSnapshot, type Snapshot, snapshotRows, type StudyRow } from '../../layers/search';
-import { buckets, catalog, objects } from '../shared/context';
+import { buckets, catalog, objects } from '../../layers/services/commons-context';
 
 export const snapshotKey = (version: number) => `catalog/snapshot/${String(version).padStart(9, '0')}.hsnp.gz`;
 export const releaseSnapshotKey = (release: number) => `catalog/releases/${release}/snapshot.hsnp.gz`;

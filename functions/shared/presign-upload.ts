@@ -1,7 +1,7 @@
 import { CreateMultipartUploadCommand, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { s3Client } from '../../layers/adapters/aws/clients';
-import { buckets, limits } from './context';
+import { buckets, limits } from '../../layers/services/commons-context';
 import { planParts } from './multipart';
 
 export interface UploadTarget {

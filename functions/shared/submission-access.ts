@@ -2,7 +2,7 @@ import { Submission } from '../../layers/catalog/entities';
 import type { Caller } from '../../layers/common/auth';
 import { mayActOnSubmission } from '../../layers/access';
 import { Forbidden, NotFound } from '../../layers/common/errors';
-import { catalog } from './context';
+import { catalog } from '../../layers/services/commons-context';
 
 /**
  * Loads a submission the caller may act on: its site's uploaders (and, to read,

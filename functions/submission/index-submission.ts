@@ -3,9 +3,9 @@ import { summarizeStudy } from '../../layers/catalog/entities';
 import { summarizeSeries } from '../../layers/catalog/commons-entities';
 import { assertOwnedBy } from '../../layers/catalog/ownership';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/adapters/aws/task';
+import { taskHandler } from '../../layers/common/task';
 import type { IndexResult } from '../../workflows/contracts';
-import { catalog } from '../shared/context';
+import { catalog } from '../../layers/services/commons-context';
 
 /** The submission does not exist or is still open. */
 export class SubmissionNotSealed extends Error {

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { renderReportMarkdown } from '../../layers/qa';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/adapters/aws/task';
+import { taskHandler } from '../../layers/common/task';
 import type { QaReportResult } from '../../workflows/contracts';
-import { catalog } from '../shared/context';
+import { catalog } from '../../layers/services/commons-context';
 import { storeReport } from '../qa/store-report';
 import { submissionReport } from '../qa/report-data';
 import { SubmissionNotSealed } from './index-submission';

@@ -3,11 +3,11 @@ import type { Instance } from '../../layers/catalog/entities';
 import { assertOwnedBy } from '../../layers/catalog/ownership';
 import { evaluateStudies, evaluateSubmission, filesToQuarantine, type Finding, type InstanceFacts } from '../../layers/qa';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/adapters/aws/task';
+import { taskHandler } from '../../layers/common/task';
 import type { StudyQaResult } from '../../workflows/contracts';
-import { catalog } from '../shared/context';
+import { catalog } from '../../layers/services/commons-context';
 import { casesForSubmission } from '../qa/cases-hook';
-import { projectQaConfig, qaRepository } from '../qa/context';
+import { projectQaConfig, qaRepository } from '../../layers/services/qa-context';
 import { requarantineStaged } from '../qa/requarantine';
 import { SubmissionNotSealed } from './index-submission';
 

@@ -8,7 +8,7 @@ import type { Study } from '../../../layers/catalog/entities';
 import type { Caller } from '../../../layers/common/auth';
 import { NotFound } from '../../../layers/common/errors';
 import type { RequestAudit } from '../../../layers/common/request-audit';
-import { catalog } from '../../shared/context';
+import { catalog } from '../../../layers/services/commons-context';
 import { memberUids } from '../../search/cohort-access';
 import { projectList } from '../../search/scope';
 import { frozenSnapshot } from '../../search/store';

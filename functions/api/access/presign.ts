@@ -2,7 +2,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { DEFAULT_URL_POLICY, urlLifetimeSeconds } from '../../../layers/access';
 import { s3Client } from '../../../layers/adapters/aws/clients';
-import { buckets, limits } from '../../shared/context';
+import { buckets, limits } from '../../../layers/services/commons-context';
 
 /**
  * A presigned GET of one released object: its lifetime from the access policy

@@ -12,7 +12,7 @@ import { ENV } from '../../../layers/common/env-names';
 
 const ROOT = resolve(__dirname, '../../..');
 /** Modules that define the getters (they mention every resource) rather than use them. */
-const DEFINITIONS = new Set(['functions/shared/context.ts', 'functions/qa/context.ts', 'layers/common/config.ts', 'layers/common/env-names.ts']);
+const DEFINITIONS = new Set(['layers/services/commons-context.ts', 'layers/services/qa-context.ts', 'layers/common/config.ts', 'layers/common/env-names.ts']);
 
 const USES: readonly { pattern: RegExp; needs: string; granted: (spec: FunctionSpec) => boolean }[] = [
   { pattern: /\b(catalog|qaRepository|auditLog)\(\)/, needs: 'the catalog table', granted: (s) => !!s.table },

@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
-import { summarizeStudy, type Instance, type Submission } from '../../layers/catalog/entities';
-import type { QuarantineRecord } from '../../layers/catalog/qa-repository';
-import { instanceCatalogFields } from '../../layers/catalog/dicom-fields';
-import { deidentify, keyFingerprint, parseDicom, profileForProject, verifyDeidentified, verifySiteDeidentified } from '../../layers/dicom';
-import { evaluateInstance, recordedFactsOf, ruleById, type Finding } from '../../layers/qa';
-import { DatasetView, QA_TAG } from '../../layers/qa/dataset-view';
-import { scanPart10 } from '../../layers/dicom/part10';
-import { TransientError } from '../../layers/common/errors';
-import { buckets, catalog, deidKeyFor, objects } from '../shared/context';
-import { releasedKey } from '../shared/intake-key';
-import { projectQaConfig, qaRepository } from './context';
-import { OwnershipConflict, type StudyOwner } from '../../layers/catalog/ownership';
-import { summarizeSeries } from '../../layers/catalog/commons-entities';
+import { summarizeStudy, type Instance, type Submission } from '../catalog/entities';
+import type { QuarantineRecord } from '../catalog/qa-repository';
+import { instanceCatalogFields } from '../catalog/dicom-fields';
+import { deidentify, keyFingerprint, parseDicom, profileForProject, verifyDeidentified, verifySiteDeidentified } from '../dicom';
+import { evaluateInstance, recordedFactsOf, ruleById, type Finding } from '../qa';
+import { DatasetView, QA_TAG } from '../qa/dataset-view';
+import { scanPart10 } from '../dicom/part10';
+import { TransientError } from '../common/errors';
+import { buckets, catalog, deidKeyFor, objects } from './commons-context';
+import { releasedKey } from '../../functions/shared/intake-key';
+import { projectQaConfig, qaRepository } from './qa-context';
+import { OwnershipConflict, type StudyOwner } from '../catalog/ownership';
+import { summarizeSeries } from '../catalog/commons-entities';
 
 export type ReleaseCheck =
   | { readonly ok: true; readonly bytes: Uint8Array; readonly findings: readonly Finding[]; readonly ids: { studyUid: string; seriesUid: string; sopUid: string } }

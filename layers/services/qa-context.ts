@@ -1,9 +1,9 @@
-import { AuditLog } from '../../layers/catalog/audit';
-import { QaRepository } from '../../layers/catalog/qa-repository';
-import { documentClient } from '../../layers/adapters/aws/clients';
-import { lazyConfig, requireEnv } from '../../layers/common/config';
-import { ENV } from '../../layers/common/env-names';
-import { loadQaConfig, type QaConfig } from '../../layers/qa';
+import { AuditLog } from '../catalog/audit';
+import { QaRepository } from '../catalog/qa-repository';
+import { documentClient } from '../adapters/aws/clients';
+import { lazyConfig, requireEnv } from '../common/config';
+import { ENV } from '../common/env-names';
+import { loadQaConfig, type QaConfig } from '../qa';
 
 /** QA's adapters, built once per container (the table name is the catalog's). */
 export const qaRepository = lazyConfig(() => new QaRepository(documentClient(), requireEnv(ENV.catalogTable)));

@@ -1,11 +1,11 @@
-import { CatalogRepository } from '../../layers/catalog/repository';
-import { documentClient, eventBridgeClient, s3Client, secretsClient } from '../../layers/adapters/aws/clients';
-import { lazyConfig, numberEnv, requireEnv } from '../../layers/common/config';
-import { ENV } from '../../layers/common/env-names';
-import { PipelineEvents } from '../../layers/common/events';
-import { ObjectStore } from '../../layers/adapters/aws/objects';
-import { ProjectKeyStore } from '../../layers/adapters/aws/secrets';
-import type { Submission } from '../../layers/catalog/entities';
+import { CatalogRepository } from '../catalog/repository';
+import { documentClient, eventBridgeClient, s3Client, secretsClient } from '../adapters/aws/clients';
+import { lazyConfig, numberEnv, requireEnv } from '../common/config';
+import { ENV } from '../common/env-names';
+import { PipelineEvents } from '../common/events';
+import { ObjectStore } from '../common/objects';
+import { ProjectKeyStore } from '../common/secrets';
+import type { Submission } from '../catalog/entities';
 
 /**
  * What handlers share, built once per container on first use. Each getter reads
