@@ -6,7 +6,7 @@
  */
 import type { Cohort, Release } from '../../layers/catalog/commons-entities';
 import type { Scope } from '../../layers/catalog/visibility';
-import type { Caller } from '../../layers/common/auth';
+import type { Caller } from '../../layers/access/caller';
 import { mayReadOwned, type Level } from '../../layers/access';
 import { NotFound } from '../../layers/common/errors';
 import { matchingRows, studyUidAt, type Snapshot } from '../../layers/search';

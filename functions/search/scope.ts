@@ -5,7 +5,7 @@
  */
 import type { Project } from '../../layers/catalog/commons-entities';
 import { countScope, dataScope, seesEverything, type Scope } from '../../layers/access';
-import type { Caller } from '../../layers/common/auth';
+import type { Caller } from '../../layers/access/caller';
 import { catalog } from '../../layers/services/commons-context';
 import { cacheTtlMs } from './store';
 

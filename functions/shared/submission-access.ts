@@ -1,5 +1,5 @@
 import { Submission } from '../../layers/catalog/entities';
-import type { Caller } from '../../layers/common/auth';
+import type { Caller } from '../../layers/access/caller';
 import { mayActOnSubmission } from '../../layers/access';
 import { Forbidden, NotFound } from '../../layers/common/errors';
 import { catalog } from '../../layers/services/commons-context';

@@ -10,7 +10,7 @@
  * researcher's search totals and facets without a grant (never as rows, files or manifests).
  * Grants expire: an expired grant is ignored here even before DynamoDB's TTL deletes it.
  */
-import type { Caller } from '../common/auth';
+import type { Caller } from './caller';
 import type { Availability, Grant, Project } from '../catalog/commons-entities';
 import { holds } from './roles';
 

@@ -1,4 +1,4 @@
-import type { Role } from '../common/auth';
+import type { Role } from './caller';
 import { ROUTE_POLICIES } from './matrix';
 import { ROLES } from './roles';
 

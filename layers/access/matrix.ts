@@ -12,7 +12,7 @@
  * - absent: 403.
  * No or an invalid token is 401 on every route.
  */
-import type { Role } from '../common/auth';
+import type { Role } from './caller';
 
 export type Level = 'all' | 'own' | 'data';
 

@@ -3,7 +3,7 @@
  * act on. A record the caller may not act on is answered 404 (not 403), so ids
  * cannot be probed; the route gate has already answered 403 to wrong roles.
  */
-import type { Caller } from '../common/auth';
+import type { Caller } from './caller';
 import type { Submission } from '../catalog/entities';
 import type { Project } from '../catalog/commons-entities';
 import { holds } from './roles';

@@ -2,7 +2,7 @@
  * Data-access requests: the rules a request, a decision and a grant follow.
  * Pure: the handlers load the records and store the outcome.
  */
-import type { Caller } from '../common/auth';
+import type { Caller } from './caller';
 import type { Project } from '../catalog/commons-entities';
 import { inScope, type Scope } from './data';
 

@@ -2,7 +2,7 @@
  * The roles hilum knows, read from a caller's Cognito groups. `site-uploader:<site>`
  * groups all count as the role `site-uploader` (the site is checked per record).
  */
-import type { Caller, Role } from '../common/auth';
+import type { Caller, Role } from './caller';
 
 export const ROLES = ['researcher', 'curator', 'dac', 'admin', 'site-uploader'] as const satisfies readonly Role[];
 

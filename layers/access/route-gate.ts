@@ -1,4 +1,4 @@
-import type { Caller, Role } from '../common/auth';
+import type { Caller, Role } from './caller';
 import { policyOf, type Level } from './matrix';
 import { rolesOf } from './roles';
 

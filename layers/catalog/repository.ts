@@ -7,7 +7,7 @@ import { TransientError } from '../common/errors';
 import { decodeCursor, encodeCursor, getItem, queryAllByPrefix, stripKeys } from './table-io';
 import { Instance, Study, StudyAggregate, Submission, SubmissionFile } from './entities';
 import { OwnershipConflict, StudyOwnershipInconsistent, type InstanceClaim, type OwnershipConflictKind, type StudyOwner } from './ownership';
-import type { Caller } from '../common/auth';
+import type { Caller } from '../access/caller';
 import type { Case, Cohort, Grant, Project, Release, Series, SnapshotPointer } from './commons-entities';
 import { keys, PREFIX, PROJECTS_PARTITION, PUBLISHED_PARTITION, RELEASES_PARTITION } from './keys';
 

@@ -4,7 +4,7 @@
  * callers that import them from the catalog.
  */
 import type { Grant } from './commons-entities';
-import type { Caller } from '../common/auth';
+import type { Caller } from '../access/caller';
 export { dataScope as visibleProjects, mayResearcherSee, inScope, type Scope } from '../access/data';
 
 /** Where grants come from: the catalog table stores them (CatalogRepository.grantsFor). */

@@ -1,7 +1,7 @@
 import { documentClient } from '../adapters/aws/clients';
 import { lazyConfig, requireEnv } from './config';
 import { ENV } from './env-names';
-import type { Caller } from './auth';
+import type { Caller } from '../access/caller';
 import { AuditLog, type NewAuditEvent } from '../catalog/audit';
 
 /**

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROUTES } from '../../functions/api/routes';
 import { policyOf, ROLES } from '../../layers/access';
-import type { Role } from '../../layers/common/auth';
+import type { Role } from '../../layers/access/caller';
 import { localSubject } from '../../local/auth/local-issuer';
 import { startLocalCommons, LocalCommons } from '../../local/commons';
 import { idTokenClaims, signWithLocalKey } from '../support/tokens';

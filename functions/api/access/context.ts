@@ -5,7 +5,7 @@
  */
 import { activeGrants, decideStudy, seesEverything, type AccessContext, type StudyDecision } from '../../../layers/access';
 import type { Study } from '../../../layers/catalog/entities';
-import type { Caller } from '../../../layers/common/auth';
+import type { Caller } from '../../../layers/access/caller';
 import { NotFound } from '../../../layers/common/errors';
 import type { RequestAudit } from '../../../layers/common/request-audit';
 import { catalog } from '../../../layers/services/commons-context';

@@ -3,7 +3,7 @@ import {
   contributingSitesOf, mayActOnSubmission, mayContributeTo, mayDecide, mayReadOwned, urlLifetimeSeconds, type AccessContext,
 } from '../../../layers/access';
 import type { Grant, Project } from '../../../layers/catalog/commons-entities';
-import type { Caller } from '../../../layers/common/auth';
+import type { Caller } from '../../../layers/access/caller';
 
 const NOW = new Date('2026-11-27T12:00:00Z');
 const who = (groups: string[], subject = 'sub-1'): Caller => ({

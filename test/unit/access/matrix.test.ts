@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ROUTES } from '../../../functions/api/routes';
 import { authorizeRoute, policyOf, ROLES, ROUTE_POLICIES, routeKey } from '../../../layers/access';
 import { renderMatrixMarkdown } from '../../../layers/access/matrix-doc';
-import type { Caller } from '../../../layers/common/auth';
+import type { Caller } from '../../../layers/access/caller';
 
 const callerWith = (groups: string[]): Caller => ({
   subject: 's', username: 'u', groups, uploaderSites: groups.filter((g) => g.startsWith('site-uploader:')).map((g) => g.slice(14)),

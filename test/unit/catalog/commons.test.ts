@@ -9,7 +9,7 @@ import { Instance, summarizeStudy, type Study } from '../../../layers/catalog/en
 import { manifestCsv, manifestRowOf } from '../../../layers/catalog/manifest';
 import { studyRowOf } from '../../../layers/catalog/search-rows';
 import { visibleProjects } from '../../../layers/catalog/visibility';
-import { callerFromClaims } from '../../../layers/common/auth';
+import { callerFromClaims } from '../../../layers/access/caller';
 
 const instance = (over: Partial<Instance>): Instance => ({
   studyUid: '2.25.1', seriesUid: '2.25.2', sopUid: '2.25.3', project: 'p', site: 'a', submissionId: 's1', fileId: 'f',
