@@ -1,0 +1,83 @@
+/**
+ * Indexing: a study's aggregate and series records, derived from all its
+ * instances. Used by the submission workflow (IndexSubmission) and by a
+ * curator's quarantine release into a published submission. I/O through the
+ * store it is given (the catalog repository); no AWS import here.
+ */
+import { summarizeStudy, type Instance, type StudyAggregate, type Submission } from '../catalog/entities';
+import { summarizeSeries, type Series } from '../catalog/commons-entities';
+import { assertOwnedBy, type StudyOwner } from '../catalog/ownership';
+import { TransientError } from '../common/errors';
+
+/** What indexing reads and writes: the catalog's study, series and instance records. */
+export interface StudyIndexStore {
+  listSubmissionStudyUids(submissionId: string): Promise<string[]>;
+  listInstances(studyUid: string): Promise<Instance[]>;
+  getStudyOwner(studyUid: string): Promise<StudyOwner | undefined>;
+  upsertStudyAggregate(study: StudyAggregate): Promise<void>;
+  putSeries(series: readonly Series[]): Promise<void>;
+}
+
+/**
+ * Writes the study's aggregate and series from its instances as they are now.
+ * Returns the number of instances indexed (0: none, nothing written).
+ */
+export async function indexStudy(store: StudyIndexStore, studyUid: string, owner: StudyOwner, now: string): Promise<number> {
+  return writeIndex(store, studyUid, owner, now, await store.listInstances(studyUid));
+}
+
+/**
+ * Indexes every study a sealed submission touched. A study keeps the project and
+ * site it was claimed for; one claimed by another project or site, or holding
+ * another's instances, is refused (StudyOwnershipInconsistent) rather than re-owned.
+ */
+export async function indexSubmissionStudies(store: StudyIndexStore, submission: Submission, now: string): Promise<{ studyUids: string[]; instanceCount: number }> {
+  const studyUids = await store.listSubmissionStudyUids(submission.submissionId);
+  let instanceCount = 0;
+  for (const studyUid of studyUids) {
+    const instances = await store.listInstances(studyUid);
+    if (instances.length === 0) continue;
+    // A study staged before claims existed has no owner yet: this submission's, if its instances agree.
+    const owner = await store.getStudyOwner(studyUid) ?? submission;
+    assertOwnedBy(owner, [submission]);
+    instanceCount += await writeIndex(store, studyUid, owner, now, instances);
+  }
+  return { studyUids, instanceCount };
+}
+
+/** Rewrites after this many verifications that found the study changed; then the task is retried (TransientError). */
+const MAX_INDEX_WRITES = 5;
+
+/**
+ * Writes the aggregate and series of `instances`, then reads the study's instances
+ * again: if what they summarize differs from what was written (another submission
+ * staged into the study, or was indexed, between this read and this write), writes
+ * again from the newer read. Two indexers of one study may overlap (two submissions'
+ * workflows, a curator's release), and the later write wins; because every writer
+ * checks after its own write, the last write is always one that a read after it
+ * confirmed, so the stored study counts every instance staged before it was
+ * published, whichever write landed last.
+ */
+async function writeIndex(store: StudyIndexStore, studyUid: string, owner: StudyOwner, now: string, first: readonly Instance[]): Promise<number> {
+  let instances = first;
+  for (let writes = 1; instances.length > 0; writes += 1) {
+    const written = summaries(instances, now, owner);
+    await store.upsertStudyAggregate(written.study);
+    await store.putSeries(written.series);
+    const after = await store.listInstances(studyUid);
+    // Nothing left (every instance sent back to quarantine meanwhile): nothing to summarize; publication needs instances.
+    if (after.length === 0 || sameSummaries(written, summaries(after, now, owner))) return instances.length;
+    if (writes >= MAX_INDEX_WRITES) throw new TransientError('the study kept changing while it was indexed; retry');
+    instances = after;
+  }
+  return 0;
+}
+
+function summaries(instances: readonly Instance[], now: string, owner: StudyOwner): { study: StudyAggregate; series: Series[] } {
+  return { study: summarizeStudy(instances, now, owner), series: summarizeSeries(instances, now) };
+}
+
+/** The summaries are built field by field in a fixed order from instances read in key order, so equal JSON is equal content. */
+function sameSummaries(a: { study: StudyAggregate; series: Series[] }, b: { study: StudyAggregate; series: Series[] }): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,136 @@
+/**
+ * Indexing a study from its instances (layers/services/study-index.ts) against
+ * DynamoDB Local, through the real catalog repository. Two submissions that add
+ * to the same study are indexed by two workflow executions that may overlap:
+ * whichever aggregate write lands last, the published study must count every
+ * instance staged into it. The overlap is made deterministic by holding one
+ * indexer's first aggregate write (a delay injected around the repository,
+ * nothing else changed).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { startDynamoDb, DynamoDbEmulator } from '../../local/emulators/dynamodb';
+import { CatalogRepository } from '../../layers/catalog/repository';
+import { summarizeStudy, type Instance, type StudyAggregate, type Submission, type SubmissionFile } from '../../layers/catalog/entities';
+import { indexSubmissionStudies, type StudyIndexStore } from '../../layers/services/study-index';
+
+jest.setTimeout(120_000);
+
+const TABLE = 'study-index-test';
+const STUDY = '2.25.700';
+const SERIES = `${STUDY}.1`;
+
+describe('indexing a study that two submissions add to', () => {
+  let dataDir: string;
+  let dynamodb: DynamoDbEmulator;
+  let repo: CatalogRepository;
+  let documents: DynamoDBDocumentClient;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'hilum-study-index-'));
+    dynamodb = await startDynamoDb({ dataDir, port: 0 });
+    await dynamodb.createTables([{
+      id: 'catalog', logicalId: 'Catalog', name: TABLE, type: 'AWS::DynamoDB::Table',
+      properties: {
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+        AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+        GlobalSecondaryIndexes: [{
+          IndexName: 'gsi1',
+          KeySchema: [{ AttributeName: 'gsi1pk', KeyType: 'HASH' }, { AttributeName: 'gsi1sk', KeyType: 'RANGE' }],
+          Projection: { ProjectionType: 'ALL' },
+        }],
+      },
+    }]);
+    documents = DynamoDBDocumentClient.from(dynamodb.client(), { marshallOptions: { removeUndefinedValues: true } });
+    repo = new CatalogRepository(documents, TABLE);
+  });
+
+  afterAll(async () => {
+    documents?.destroy();
+    await dynamodb?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const submission = (id: string): Submission => ({
+    submissionId: id, project: 'p', site: 'a', status: 'open', createdBy: 'u', createdAt: '2026-01-01T00:00:00Z',
+    fileCount: 0, handledCount: 0, stagedCount: 0, quarantinedCount: 0,
+  });
+  const file = (submissionId: string, fileId: string): SubmissionFile => ({
+    submissionId, fileId, intakeKey: `intake/${submissionId}/${fileId}`, declaredSize: 10, status: 'announced', announcedAt: 't',
+  });
+  const instance = (studyUid: string, submissionId: string, fileId: string, sopUid: string): Instance => ({
+    studyUid, seriesUid: `${studyUid}.1`, sopUid, project: 'p', site: 'a', submissionId, fileId,
+    objectKey: `studies/${studyUid}/${studyUid}.1/${sopUid}.dcm`, size: 10, sha256: 'ab', transferSyntaxUid: '1.2.840.10008.1.2.1', sopClassUid: '1.2', modality: 'CT', stagedAt: 't',
+  });
+
+  /** Opens a submission, stages its files into the study (the Stage transaction), seals it. */
+  const stageSubmission = async (submissionId: string, studyUid: string, sopUids: readonly string[], seal = true) => {
+    await repo.createSubmission(submission(submissionId));
+    await repo.announceFiles(submissionId, sopUids.map((_, i) => file(submissionId, `f${i}`)));
+    for (const [i, sopUid] of sopUids.entries()) {
+      await repo.recordStaged({ submissionId, fileId: `f${i}`, releasedKey: `k${i}`, handledAt: 't' }, instance(studyUid, submissionId, `f${i}`, sopUid));
+    }
+    if (seal) await repo.sealSubmission(submissionId, 'now');
+    return (await repo.getSubmission(submissionId))!;
+  };
+
+  /** The repository, with the first aggregate write held until `release()` is called. */
+  const holdingFirstAggregateWrite = () => {
+    let reached!: () => void;
+    let release!: () => void;
+    const atWrite = new Promise<void>((resolve) => (reached = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let held = false;
+    const store: StudyIndexStore = {
+      listSubmissionStudyUids: (id) => repo.listSubmissionStudyUids(id),
+      listInstances: (uid) => repo.listInstances(uid),
+      getStudyOwner: (uid) => repo.getStudyOwner(uid),
+      putSeries: (series) => repo.putSeries(series),
+      upsertStudyAggregate: async (study: StudyAggregate) => {
+        if (!held) {
+          held = true;
+          reached();
+          await released;
+        }
+        await repo.upsertStudyAggregate(study);
+      },
+    };
+    return { store, atWrite, release };
+  };
+
+  it('counts every staged instance when an indexer that read the study earlier writes after a later one', async () => {
+    const first = await stageSubmission('a', STUDY, ['2.25.711', '2.25.712']);
+    const held = holdingFirstAggregateWrite();
+    // The first submission's indexer has read two instances and is about to write them.
+    const firstIndexing = indexSubmissionStudies(held.store, first, '2026-01-01T01:00:00.000Z');
+    await held.atWrite;
+    // Meanwhile a second submission stages a third instance into the study and is indexed to the end.
+    const second = await stageSubmission('b', STUDY, ['2.25.713']);
+    await indexSubmissionStudies(repo, second, '2026-01-01T01:00:01.000Z');
+    expect(await repo.getStudy(STUDY)).toMatchObject({ instanceCount: 3 });
+    // Now the first indexer's write lands, last.
+    held.release();
+    await firstIndexing;
+
+    expect(await repo.listInstances(STUDY)).toHaveLength(3);
+    expect(await repo.getStudy(STUDY)).toMatchObject({ instanceCount: 3, seriesCount: 1, totalBytes: 30, submissionIds: ['a', 'b'] });
+    expect(await repo.listSeries(STUDY)).toEqual([expect.objectContaining({ seriesUid: SERIES, instanceCount: 3, totalBytes: 30 })]);
+  });
+
+  it('corrects a published study whose count was written short when its submission is indexed again', async () => {
+    const study = '2.25.800';
+    const sub = await stageSubmission('c', study, ['2.25.811', '2.25.812', '2.25.813']);
+    const instances = await repo.listInstances(study);
+    // A short aggregate (one of three instances), published.
+    await repo.upsertStudyAggregate(summarizeStudy(instances.slice(0, 1), 't0', { project: 'p', site: 'a' }));
+    expect(await repo.publishStudy(study, '2026-01-01T02:00:00.000Z', { project: 'p', site: 'a' })).toBe(true);
+    expect(await repo.getStudy(study)).toMatchObject({ instanceCount: 1, status: 'published' });
+
+    await indexSubmissionStudies(repo, sub, '2026-01-01T02:00:01.000Z');
+    expect(await repo.getStudy(study)).toMatchObject({ instanceCount: 3, status: 'published', publishedAt: '2026-01-01T02:00:00.000Z' });
+    const listed = (await repo.listPublishedStudies(10)).items.find((s) => s.studyUid === study);
+    expect(listed).toMatchObject({ instanceCount: 3 });
+  });
+});
