@@ -16,6 +16,7 @@ import { valueConforms } from '../value-form';
 import { trimEndOf } from '../text/trim';
 import { repeatingGroupKey, resolveCode, rulesFor, type Action, type Rule } from './annex-e';
 import { IdentifierScrubber, IDENTIFIER_SOURCES } from './clean-text';
+import { EmbeddedIdentifiers } from './embedded-identifiers';
 import { capAge, dateShiftDays, shiftValue } from './dates';
 import { dummyValue, header, itemTag, textValue, UNDEFINED_LENGTH, type Syntax } from './encode';
 import { keptTags } from './keep-list';
@@ -246,6 +247,8 @@ class Engine {
   /** The file's names and ids as whole values (lower case), and their byte lengths: a kept text equal to one is that identifier moved. */
   private readonly identifierValues = new Set<string>();
   private readonly identifierLengths = new Set<number>();
+  /** The file's dates and non-standard UIDs: a kept text holding one, even inside a longer run of digits, is a UID or date moved there. */
+  private readonly embedded = new EmbeddedIdentifiers();
 
   constructor(
     private readonly file: ScannedFile,
@@ -274,6 +277,8 @@ class Engine {
       else if (el.vr === 'DA' || el.vr === 'DT') sources.push([this.text(el).split('\\').map((v) => v.slice(0, 8)).join('\\'), 'date']);
       // By VR too: a person's name wherever it is (one under another attribute's tag is removed, but may recur in kept text).
       else if (el.vr === 'PN') sources.push([this.text(el), 'name']);
+      if (el.vr === 'DA' || el.vr === 'DT') this.embedded.addDates(this.text(el));
+      else if (el.vr === 'UI') this.embedded.addUids(this.text(el));
     }
     this.scrubber = scrubberFor(sources);
   }
@@ -289,6 +294,7 @@ class Engine {
 
   /** Whether a kept text value is, whole, one of the file's names or ids (a tag swap moved it under a kept attribute). Decodes only on a length match. */
   private isIdentifier(el: ScannedElement): boolean {
+    if (this.identifierLengths.size === 0) return false;
     let end = el.valueEnd;
     while (end > el.valueStart && (this.data[end - 1] === 0x20 || this.data[end - 1] === 0)) end -= 1;
     let start = el.valueStart;
@@ -441,11 +447,16 @@ class Engine {
     if (el.vr === 'AS') return this.ageValue(el, keyword);
     if (el.vr === 'UN') return this.keptUnknown(node, keyword);
     // An identifying attribute the profile keeps (an institution under Retain Institution Identity) is its own value, not a moved one.
-    if (el.vr !== undefined && TEXT_VRS.has(el.vr) && this.identifierLengths.size > 0 && !IDENTIFIER_SOURCES.has(el.key) && this.isIdentifier(el)) {
+    if (el.vr !== undefined && TEXT_VRS.has(el.vr) && !IDENTIFIER_SOURCES.has(el.key) && (this.isIdentifier(el) || this.holdsDateOrUid(el))) {
       this.count(keyword, 'identifier-moved');
       return undefined;
     }
     return this.raw(el);
+  }
+
+  /** Whether a text value holds one of the file's dates or UIDs anywhere (a UID moved under a text attribute carries both). */
+  private holdsDateOrUid(el: ScannedElement): boolean {
+    return this.embedded.foundIn(this.data, el.valueStart, el.valueEnd);
   }
 
   /**
@@ -464,6 +475,10 @@ class Engine {
     if (vr === 'AS') return this.ageValue({ ...el, vr }, keyword);
     if (!valueConforms(this.data, el.valueStart, el.valueEnd, vr, el.key)) {
       this.count(keyword, 'vr-mismatch');
+      return undefined;
+    }
+    if (vr !== undefined && TEXT_VRS.has(vr) && this.holdsDateOrUid(el)) {
+      this.count(keyword, 'identifier-moved');
       return undefined;
     }
     return this.raw(el);
@@ -485,6 +500,11 @@ class Engine {
         // Beyond the cleaner's limits: nothing of the text is kept.
         this.count('identifierInText', 'emptied');
         return this.textEntry(el.key, el.vr, '');
+      }
+      if (removed === 0 ? this.holdsDateOrUid(el) : this.embedded.foundInText(text)) {
+        // Cleaning removes dates on word boundaries only: one inside a run of digits (a moved UID) is still there.
+        this.count(keyword, 'identifier-moved');
+        return undefined;
       }
       if (removed === 0) return this.raw(el);
       this.count('identifierInText', 'removed', removed);

@@ -8,6 +8,7 @@ import { deidentify, DicomParseError, DEFAULT_PROFILE } from '../../../layers/di
 import { scanPart10, type ScannedElement } from '../../../layers/dicom/part10';
 import { valueConforms } from '../../../layers/dicom/value-form';
 import { makeDicom } from '../../support/synthetic-dicom';
+import { runCase } from '../../support/fuzz/cases';
 import { fixture, includesBytes, SECRET } from './helpers';
 
 function element(bytes: Uint8Array, tag: number): ScannedElement {
@@ -87,6 +88,23 @@ describe('values moved under another tag (fuzz findings)', () => {
     const out = deidentify(bytes, { ...SECRET, profile: DEFAULT_PROFILE });
 
     expect(includesBytes(out.bytes, value)).toBe(false);
+  });
+
+  it('removes a kept text holding a UID moved there, with the study date inside it (fuzz seed 20261206 #95458: FrameOfReferenceUID under ConvolutionKernel)', () => {
+    const bytes = new Uint8Array(fixture('transfer-syntax/MR_small_implicit.dcm'));
+    const uid = element(bytes, 0x00200052);
+    const studyDate = valueOf(bytes, element(bytes, 0x00080020));
+    expect(valueOf(bytes, uid)).toContain(studyDate);
+    retag(bytes, uid, 0x00181210); // ConvolutionKernel, SH, kept
+
+    const out = deidentify(bytes, { ...SECRET, profile: DEFAULT_PROFILE });
+
+    expect(includesBytes(out.bytes, studyDate)).toBe(false);
+    expect(out.actionCounts['ConvolutionKernel:identifier-moved']).toBe(1);
+  });
+
+  it('replays mutant #95458 of seed 20261206 to no leak', () => {
+    expect(runCase(20261206, 95458).cls).not.toBe('leak');
   });
 
   it('refuses native Pixel Data shorter than the image its header describes (a name swapped under the Pixel Data tag)', () => {
