@@ -5,7 +5,7 @@ import { buckets, objects } from '../../layers/services/commons-context';
 import { submissionPath } from '../shared/schemas';
 import { loadSubmissionFor } from '../shared/submission-access';
 import { reportKeys } from '../../layers/services/qa-context';
-import { submissionReport } from '../qa/report-data';
+import { submissionReport } from '../../layers/services/submission-qa-report';
 
 /**
  * GET /submissions/{id}/report: the submission's QA report for its site's

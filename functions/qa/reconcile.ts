@@ -11,7 +11,7 @@ import { INTAKE_PREFIX, WORK_PREFIX } from '../../workflows/contracts';
 import { buckets, catalog, objects, pipelineEvents } from '../../layers/services/commons-context';
 import { announceIfReady } from '../shared/readiness';
 import { qaRepository } from '../../layers/services/qa-context';
-import { markMissingFiles } from './missing-files';
+import { markMissingFiles } from '../../layers/services/missing-files';
 
 /** Default grace: longer than an ingest execution normally takes, short enough that nothing waits an afternoon. */
 export const DEFAULT_RECONCILE_GRACE_SECONDS = 15 * 60;

@@ -4,7 +4,7 @@ import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/common/task';
 import { catalog } from '../../layers/services/commons-context';
 import { qaRepository } from '../../layers/services/qa-context';
-import { markMissingFiles } from './missing-files';
+import { markMissingFiles } from '../../layers/services/missing-files';
 import { announceIfReady } from '../shared/readiness';
 
 /**

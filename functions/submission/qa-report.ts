@@ -4,8 +4,8 @@ import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/common/task';
 import type { QaReportResult } from '../../workflows/contracts';
 import { catalog } from '../../layers/services/commons-context';
-import { storeReport } from '../qa/store-report';
-import { submissionReport } from '../qa/report-data';
+import { storeReport } from '../../layers/services/store-qa-report';
+import { submissionReport } from '../../layers/services/submission-qa-report';
 import { SubmissionNotSealed } from './index-submission';
 
 /** Last state of the submission workflow: writes the QA report (JSON and Markdown) to the released bucket under reports/. */

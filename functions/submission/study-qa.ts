@@ -6,9 +6,9 @@ import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/common/task';
 import type { StudyQaResult } from '../../workflows/contracts';
 import { catalog } from '../../layers/services/commons-context';
-import { casesForSubmission } from '../qa/cases-hook';
+import { casesForSubmission } from '../../layers/services/submission-cases';
 import { projectQaConfig, qaRepository } from '../../layers/services/qa-context';
-import { requarantineStaged } from '../qa/requarantine';
+import { requarantineStaged } from '../../layers/services/requarantine';
 import { SubmissionNotSealed } from './index-submission';
 
 /**

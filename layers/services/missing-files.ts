@@ -1,9 +1,9 @@
-import { logger } from '../../layers/adapters/aws/powertools';
-import type { Submission } from '../../layers/catalog/entities';
-import { buckets, catalog, objects } from '../../layers/services/commons-context';
-import { intakeKey } from '../shared/intake-key';
-import { announceIfReady } from '../shared/readiness';
-import { projectQaConfig, qaRepository } from '../../layers/services/qa-context';
+import { logger } from '../adapters/aws/powertools';
+import type { Submission } from '../catalog/entities';
+import { buckets, catalog, objects } from './commons-context';
+import { intakeKey } from '../../functions/shared/intake-key';
+import { announceIfReady } from '../../functions/shared/readiness';
+import { projectQaConfig, qaRepository } from './qa-context';
 
 /**
  * Marks the files of a sealed submission that were announced but never arrived as

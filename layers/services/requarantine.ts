@@ -1,9 +1,9 @@
-import type { Instance, Submission } from '../../layers/catalog/entities';
-import type { Finding } from '../../layers/qa';
-import { logger, metrics } from '../../layers/adapters/aws/powertools';
+import type { Instance, Submission } from '../catalog/entities';
+import type { Finding } from '../qa';
+import { logger, metrics } from '../adapters/aws/powertools';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { buckets, objects } from '../../layers/services/commons-context';
-import { qaRepository, quarantineKeys } from '../../layers/services/qa-context';
+import { buckets, objects } from './commons-context';
+import { qaRepository, quarantineKeys } from './qa-context';
 
 /**
  * Sends a staged (de-identified, not yet published by this submission) file back

@@ -1,6 +1,6 @@
-import type { QaReport } from '../../layers/qa';
-import { buckets, objects } from '../../layers/services/commons-context';
-import { reportKeys } from '../../layers/services/qa-context';
+import type { QaReport } from '../qa';
+import { buckets, objects } from './commons-context';
+import { reportKeys } from './qa-context';
 
 /**
  * Stores a submission's QA report in the released bucket under `reports/`: the

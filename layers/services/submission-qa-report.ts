@@ -1,8 +1,8 @@
-import { buildReport, type Finding, type QaReport, type ReportFileInput } from '../../layers/qa';
-import type { Submission, SubmissionFile } from '../../layers/catalog/entities';
-import type { FileQaResult, QuarantineRecord } from '../../layers/catalog/qa-repository';
-import { catalog } from '../../layers/services/commons-context';
-import { qaRepository } from '../../layers/services/qa-context';
+import { buildReport, type Finding, type QaReport, type ReportFileInput } from '../qa';
+import type { Submission, SubmissionFile } from '../catalog/entities';
+import type { FileQaResult, QuarantineRecord } from '../catalog/qa-repository';
+import { catalog } from './commons-context';
+import { qaRepository } from './qa-context';
 
 /**
  * Builds a submission's QA report from the catalog: each file's outcome, the

@@ -1,4 +1,4 @@
-import { catalog } from '../../layers/services/commons-context';
+import { catalog } from './commons-context';
 
 /**
  * The clinical cases of a submission's studies (study UID -> case id), from the
