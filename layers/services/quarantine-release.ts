@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { summarizeStudy, type Instance, type Submission } from '../catalog/entities';
+import type { Instance, Submission } from '../catalog/entities';
 import type { QuarantineRecord } from '../catalog/qa-repository';
 import { instanceCatalogFields } from '../catalog/dicom-fields';
 import { deidentify, keyFingerprint, parseDicom, profileForProject, verifyDeidentified, verifySiteDeidentified } from '../dicom';
@@ -11,7 +11,7 @@ import { buckets, catalog, deidKeyFor, objects } from './commons-context';
 import { releasedKey } from '../../functions/shared/intake-key';
 import { projectQaConfig, qaRepository } from './qa-context';
 import { OwnershipConflict, type StudyOwner } from '../catalog/ownership';
-import { summarizeSeries } from '../catalog/commons-entities';
+import { indexStudy } from './study-index';
 
 export type ReleaseCheck =
   | { readonly ok: true; readonly bytes: Uint8Array; readonly findings: readonly Finding[]; readonly ids: { studyUid: string; seriesUid: string; sopUid: string } }
@@ -106,9 +106,7 @@ export async function publishReleased(record: QuarantineRecord, submission: Subm
   // A submission still in its workflow is indexed and published by it; a published one gets its study now.
   const current = await catalog().getSubmission(submission.submissionId);
   if (current?.status !== 'published') return { restored: true, published: false };
-  const instances = await catalog().listInstances(ids.studyUid);
-  await catalog().upsertStudyAggregate(summarizeStudy(instances, now, await catalog().getStudyOwner(ids.studyUid) ?? owner));
-  await catalog().putSeries(summarizeSeries(instances, now));
+  await indexStudy(catalog(), ids.studyUid, await catalog().getStudyOwner(ids.studyUid) ?? owner, now);
   await catalog().publishStudy(ids.studyUid, now, owner);
   return { restored: true, published: true };
 }
