@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AccessRuleRefused, checkProjectRequest, grantExpiry, mayDecide, MAX_GRANT_DAYS } from '../../layers/access';
 import { RequestAlreadyDecided, type GrantRecord } from '../../layers/catalog/access-repository';
 import { Forbidden, NotFound } from '../../layers/common/errors';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { catalog } from '../../layers/services/commons-context';
 import { uuid } from '../shared/schemas';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { requestAsSeenByRequester } from '../../layers/access';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { accessRepository } from './access/repos';
 
 /**

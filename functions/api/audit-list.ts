@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { InvalidAuditCursor } from '../../layers/catalog/audit';
 import { BadRequest } from '../../layers/common/errors';
 import { pageCursorSealer } from '../../layers/adapters/aws/page-cursor-key';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { auditLog } from './access/repos';
 
 /**

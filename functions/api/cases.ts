@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Case } from '../../layers/catalog/commons-entities';
 import { casePseudonym, parseCaseSheet } from '../../layers/clinical';
 import { BadRequest } from '../../layers/common/errors';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { catalog, deidKeyFor } from '../../layers/services/commons-context';
 import { loadSubmissionFor, requireOpen } from '../shared/submission-access';

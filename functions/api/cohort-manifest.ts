@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { manifestCsv } from '../../layers/catalog/manifest';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { loadCohortFor, memberUids } from '../search/cohort-access';
 import { readReleaseManifest } from '../search/release-objects';

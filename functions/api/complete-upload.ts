@@ -2,7 +2,7 @@ import { CompleteMultipartUploadCommand } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { s3Client } from '../../layers/adapters/aws/clients';
 import { BadRequest, NotFound } from '../../layers/common/errors';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { buckets, catalog } from '../../layers/services/commons-context';
 import { uuid } from '../shared/schemas';
 import { loadSubmissionFor, requireOpen } from '../shared/submission-access';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { mayContributeTo, mayUploadFor } from '../../layers/access';
 import { Conflict, Forbidden, NotFound } from '../../layers/common/errors';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { catalog, currentDeidKeyVersion } from '../../layers/services/commons-context';
 import { slug } from '../shared/schemas';

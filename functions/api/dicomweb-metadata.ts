@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { datasetJson, type DicomJson } from '../../layers/dicomweb';
 import { readDicomHeader } from '../../layers/dicom/dcmjs';
 import { NotFound } from '../../layers/common/errors';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { buckets, catalog, objects } from '../../layers/services/commons-context';
 import { uid } from '../shared/schemas';

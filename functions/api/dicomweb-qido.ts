@@ -3,7 +3,7 @@ import { decideStudy } from '../../layers/access';
 import { InvalidQidoQuery, instanceJson, matchesAny, parseQido, seriesJson, studyJson, type DicomJson, type QidoQuery } from '../../layers/dicomweb';
 import type { Study } from '../../layers/catalog/entities';
 import { BadRequest } from '../../layers/common/errors';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { catalog } from '../../layers/services/commons-context';
 import { uid } from '../shared/schemas';
 import { accessContext, requireStudy } from './access/context';

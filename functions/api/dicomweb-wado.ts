@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { z } from 'zod';
 import { multipartContentType, multipartTail, newBoundary, partHead } from '../../layers/dicomweb';
 import { HttpError, NotFound } from '../../layers/common/errors';
-import { httpHandler, type HttpResponse } from '../../layers/common/http';
+import { httpHandler, type HttpResponse } from '../../layers/adapters/aws/http';
 import { buckets, catalog, objects } from '../../layers/services/commons-context';
 import { uid } from '../shared/schemas';
 import { requireStudy } from './access/context';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DRS_ACCESS_ID, drsObjectOf, sopUidOfObjectId } from '../../layers/drs';
 import { NotFound } from '../../layers/common/errors';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { catalog } from '../../layers/services/commons-context';
 import { requireStudy } from './access/context';
 import { presignDownload } from './access/presign';

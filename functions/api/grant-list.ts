@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isGrantActive } from '../../layers/access';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { catalog } from '../../layers/services/commons-context';
 import { accessRepository } from './access/repos';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AVAILABILITIES } from '../../layers/catalog/commons-entities';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { Conflict } from '../../layers/common/errors';
 import { ProjectKeyBlocked } from '../../layers/common/secrets';

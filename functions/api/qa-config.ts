@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InvalidQaConfig, loadQaConfig } from '../../layers/qa';
 import { BadRequest } from '../../layers/common/errors';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { slug } from '../shared/schemas';
 import { auditLog, qaRepository } from '../../layers/services/qa-context';
 

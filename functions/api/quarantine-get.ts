@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NotFound } from '../../layers/common/errors';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { uuid } from '../shared/schemas';
 import { auditLog, qaRepository } from '../../layers/services/qa-context';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { InvalidQuarantineCursor } from '../../layers/catalog/qa-repository';
 import { BadRequest } from '../../layers/common/errors';
 import { pageCursorSealer } from '../../layers/common/page-cursor-key';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { slug, uuid } from '../shared/schemas';
 import { qaRepository } from '../../layers/services/qa-context';
 

@@ -3,14 +3,14 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { z, ZodError, ZodTypeAny } from 'zod';
-import { authenticate } from '../adapters/aws/token-verifier';
-import type { Caller, Role } from '../access/caller';
-import { BadRequest, Forbidden, HttpError, Unauthorized } from './errors';
-import { logger, publishMetrics, tracer } from '../adapters/aws/powertools';
-import { authorizeRoute, routeKey, type Level } from '../access';
+import { authenticate } from './token-verifier';
+import type { Caller, Role } from '../../access/caller';
+import { BadRequest, Forbidden, HttpError, Unauthorized } from '../../common/errors';
+import { logger, publishMetrics, tracer } from './powertools';
+import { authorizeRoute, routeKey, type Level } from '../../access';
 import { RequestAudit, auditSink } from './request-audit';
-import { ConfigurationError } from './config';
-import { InvalidPageCursor, type CursorBinding, type PageCursorSealer } from './page-cursors';
+import { ConfigurationError } from '../../common/config';
+import { InvalidPageCursor, type CursorBinding, type PageCursorSealer } from '../../common/page-cursors';
 
 /**
  * The one way an API handler is written: authenticate, let the authorization

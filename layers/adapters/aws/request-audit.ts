@@ -1,8 +1,8 @@
-import { documentClient } from '../adapters/aws/clients';
-import { lazyConfig, requireEnv } from './config';
-import { ENV } from './env-names';
-import type { Caller } from '../access/caller';
-import { AuditLog, type NewAuditEvent } from '../catalog/audit';
+import { documentClient } from './clients';
+import { lazyConfig, requireEnv } from '../../common/config';
+import { ENV } from '../../common/env-names';
+import type { Caller } from '../../access/caller';
+import { AuditLog, type NewAuditEvent } from '../../catalog/audit';
 
 /**
  * What one API request decided, for the audit log: the route decision (allowed or
