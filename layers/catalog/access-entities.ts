@@ -1,4 +1,6 @@
-/** Data-access requests (docs/access.md). Pure types. */
+/** Data-access requests and grant records (docs/access.md). Pure types. */
+import type { Grant } from './commons-entities';
+
 export type AccessRequestStatus = 'pending' | 'approved' | 'denied';
 
 export interface AccessRequest {
@@ -23,4 +25,13 @@ export interface AccessRequest {
   /** Approved: the grant it created. */
   readonly grantId?: string;
   readonly expiresAt?: string;
+}
+
+/** A grant as the DAC sees it: the user's grant with its id and whether it still holds. */
+export interface GrantRecord extends Grant {
+  readonly grantId: string;
+  readonly status: 'active' | 'revoked';
+  readonly revokedBy?: string;
+  readonly revokedAt?: string;
+  readonly revokeReason?: string;
 }

@@ -128,6 +128,9 @@ export interface Instance extends AcquisitionAttributes {
   readonly patientSex?: string;
 }
 
+/** The object-id index entry of an instance (`hilum:<SOP Instance UID>` -> its study and series); also the SOP's ownership claim. */
+export interface ObjectRef { readonly sopUid: string; readonly studyUid: string; readonly seriesUid: string }
+
 /** A sealed submission is ready to index and publish when every announced file has an outcome. */
 export function isReadyToPublish(submission: Submission): boolean {
   return submission.status === 'sealed' && submission.fileCount > 0 && submission.handledCount >= submission.fileCount;

@@ -1,3 +1,5 @@
+import type { Grant } from './commons-entities';
+
 /**
  * The single-table key design (see docs/catalog.md). One item collection per
  * submission (its files and the studies it touched) and one per study (its
@@ -44,6 +46,13 @@ export const PREFIX = { file: 'FILE#', study: 'STUDY#', instance: 'INSTANCE#', s
 export const PUBLISHED_PARTITION = 'PUBLISHED';
 export const PROJECTS_PARTITION = 'PROJECTS';
 export const RELEASES_PARTITION = 'RELEASES';
+
+/** A grant's place in its user's collection (`keys.grant`'s scope): the project, or `cohort#{id}`. */
+export function grantScopeKey(grant: Pick<Grant, 'project' | 'cohortId'>): string {
+  if (grant.cohortId) return `cohort#${grant.cohortId}`;
+  if (grant.project) return grant.project;
+  throw new Error('a grant names a project or a cohort');
+}
 
 /** Release numbers sort as text in keys. */
 function pad(n: number): string {

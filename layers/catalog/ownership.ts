@@ -56,6 +56,22 @@ export function sameOwner(a: StudyOwner, b: StudyOwner): boolean {
   return a.project === b.project && a.site === b.site;
 }
 
+/** What an instance's claims would meet, as stored: the study's owner, the series' study, the SOP's study and series. */
+export interface HeldClaims {
+  readonly study: Partial<StudyOwner> | undefined;
+  readonly series: { readonly studyUid: string } | undefined;
+  readonly object: { readonly studyUid: string; readonly seriesUid: string } | undefined;
+}
+
+/** The first claim (in claim order: study, series, SOP) that another owner holds; undefined when the instance may claim all three. */
+export function firstConflict(claim: InstanceClaim, held: HeldClaims): OwnershipConflictKind | undefined {
+  const { study, series, object } = held;
+  if (study?.project !== undefined && (study.project !== claim.project || study.site !== claim.site)) return 'study';
+  if (series && series.studyUid !== claim.studyUid) return 'series';
+  if (object && (object.studyUid !== claim.studyUid || object.seriesUid !== claim.seriesUid)) return 'sop';
+  return undefined;
+}
+
 /** Throws StudyOwnershipInconsistent unless every record names the owner. */
 export function assertOwnedBy(owner: StudyOwner, records: readonly StudyOwner[]): void {
   if (records.some((r) => !sameOwner(r, owner))) {
