@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { pageCursorSealer } from '../../layers/adapters/aws/page-cursor-key';
-import { httpHandler } from '../../layers/adapters/aws/http';
+import { httpHandler } from '../../layers/common/http';
 import { search } from '../../layers/search';
-import { loadCohortFor } from '../search/cohort-access';
-import { countScopeOf, scopeOf } from '../search/scope';
+import { loadCohortFor } from '../../layers/services/cohort-access';
+import { countScopeOf, scopeOf } from '../../layers/services/caller-scope';
 
 /** GET /cohorts/{cohortId}: the cohort with its counts per facet on its release (and its first studies). */
 export const handler = httpHandler({

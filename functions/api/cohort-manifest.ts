@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { manifestCsv } from '../../layers/catalog/manifest';
-import { httpHandler } from '../../layers/adapters/aws/http';
+import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { loadCohortFor, memberUids } from '../search/cohort-access';
-import { readReleaseManifest } from '../search/release-objects';
+import { loadCohortFor, memberUids } from '../../layers/services/cohort-access';
+import { readReleaseManifest } from '../../layers/services/release-manifest-store';
 import { decideStudy } from '../../layers/access';
 import { accessContext } from './access/context';
-import { countScopeOf } from '../search/scope';
+import { countScopeOf } from '../../layers/services/caller-scope';
 
 /**
  * GET /cohorts/{cohortId}/manifest?format=json|csv: one row per object of the

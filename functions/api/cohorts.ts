@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { Conflict, NotFound } from '../../layers/common/errors';
-import { httpHandler } from '../../layers/adapters/aws/http';
+import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { search } from '../../layers/search';
 import { catalog } from '../../layers/services/commons-context';
-import { filtersSchema } from '../search/filters';
-import { countScopeOf } from '../search/scope';
-import { frozenSnapshot } from '../search/store';
+import { filtersSchema } from '../../layers/search/request-schemas';
+import { countScopeOf } from '../../layers/services/caller-scope';
+import { frozenSnapshot } from '../../layers/services/snapshot-store';
 
 /**
  * POST /cohorts: saves a named filter set, pinned to a release (the latest unless

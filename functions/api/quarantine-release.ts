@@ -10,7 +10,7 @@ import { submissionReport } from '../../layers/services/submission-qa-report';
 import { storeReport } from '../../layers/services/store-qa-report';
 import { quarantinePath } from './quarantine-get';
 import { OwnershipConflict } from '../../layers/catalog/ownership';
-import { refreshLiveStudies } from '../search/refresh-live';
+import { refreshLiveStudies } from '../../layers/services/refresh-live-snapshot';
 
 /**
  * POST /quarantine/{id}/release (curators), body `{reason, override?: ruleIds[]}`:

@@ -4,7 +4,7 @@ import { Conflict } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { catalog } from '../../layers/services/commons-context';
-import { cutRelease } from '../search/cut-release';
+import { cutRelease } from '../../layers/services/cut-release';
 
 /**
  * POST /releases (curator): cuts the next release, an immutable list of every

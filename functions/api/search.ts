@@ -3,9 +3,9 @@ import { pageCursorSealer } from '../../layers/adapters/aws/page-cursor-key';
 import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { InvalidSearchCursor, search } from '../../layers/search';
-import { filtersFromQuery, searchBodySchema, searchQuerySchema } from '../search/filters';
-import { countScopeOf, scopeOf } from '../search/scope';
-import { liveSnapshot } from '../search/store';
+import { filtersFromQuery, searchBodySchema, searchQuerySchema } from '../../layers/search/request-schemas';
+import { countScopeOf, scopeOf } from '../../layers/services/caller-scope';
+import { liveSnapshot } from '../../layers/services/snapshot-store';
 
 /**
  * POST /search (filters in the body) and GET /search (the same in the query

@@ -3,7 +3,7 @@ import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/common/task';
 import type { RebuildSnapshotResult } from '../../workflows/contracts';
 import { catalog } from '../../layers/services/commons-context';
-import { refreshLiveStudies } from './refresh-live';
+import { refreshLiveStudies } from '../../layers/services/refresh-live-snapshot';
 
 /**
  * After a submission is published: the live search snapshot with this

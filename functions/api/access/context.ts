@@ -7,11 +7,11 @@ import { activeGrants, decideStudy, seesEverything, type AccessContext, type Stu
 import type { Study } from '../../../layers/catalog/entities';
 import type { Caller } from '../../../layers/access/caller';
 import { NotFound } from '../../../layers/common/errors';
-import type { RequestAudit } from '../../../layers/adapters/aws/request-audit';
+import type { RequestAudit } from '../../../layers/common/request-audit';
 import { catalog } from '../../../layers/services/commons-context';
-import { memberUids } from '../../search/cohort-access';
-import { projectList } from '../../search/scope';
-import { frozenSnapshot } from '../../search/store';
+import { memberUids } from '../../../layers/services/cohort-access';
+import { projectList } from '../../../layers/services/caller-scope';
+import { frozenSnapshot } from '../../../layers/services/snapshot-store';
 
 /** Members of a cohort within some projects, per container (a cohort's release is frozen, so they never change). */
 const members = new Map<string, Set<string>>();

@@ -4,8 +4,8 @@
  * written before the release item, and never rewritten after it exists.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { manifestLines, parseManifestLines, type ManifestRow } from '../../layers/catalog/manifest';
-import { buckets, objects } from '../../layers/services/commons-context';
+import { manifestLines, parseManifestLines, type ManifestRow } from '../catalog/manifest';
+import { buckets, objects } from './commons-context';
 
 export const releaseManifestKey = (release: number) => `catalog/releases/${release}/manifest.jsonl.gz`;
 

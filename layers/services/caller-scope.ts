@@ -3,11 +3,11 @@
  * (layers/access/data.ts) over the projects (cached briefly: they change rarely)
  * and the caller's grants (read per request: a revoked grant takes effect at once).
  */
-import type { Project } from '../../layers/catalog/commons-entities';
-import { countScope, dataScope, seesEverything, type Scope } from '../../layers/access';
-import type { Caller } from '../../layers/access/caller';
-import { catalog } from '../../layers/services/commons-context';
-import { cacheTtlMs } from './store';
+import type { Project } from '../catalog/commons-entities';
+import { countScope, dataScope, seesEverything, type Scope } from '../access';
+import type { Caller } from '../access/caller';
+import { catalog } from './commons-context';
+import { cacheTtlMs } from './snapshot-store';
 
 let projects: { at: number; list: Project[] } | undefined;
 

@@ -4,14 +4,14 @@
  * demographics changes never move it. What the caller may see is applied on every
  * read (a revoked grant removes that project's studies from counts and manifests).
  */
-import type { Cohort, Release } from '../../layers/catalog/commons-entities';
-import type { Scope } from '../../layers/catalog/visibility';
-import type { Caller } from '../../layers/access/caller';
-import { mayReadOwned, type Level } from '../../layers/access';
-import { NotFound } from '../../layers/common/errors';
-import { matchingRows, studyUidAt, type Snapshot } from '../../layers/search';
-import { catalog } from '../../layers/services/commons-context';
-import { frozenSnapshot } from './store';
+import type { Cohort, Release } from '../catalog/commons-entities';
+import type { Scope } from '../catalog/visibility';
+import type { Caller } from '../access/caller';
+import { mayReadOwned, type Level } from '../access';
+import { NotFound } from '../common/errors';
+import { matchingRows, studyUidAt, type Snapshot } from '../search';
+import { catalog } from './commons-context';
+import { frozenSnapshot } from './snapshot-store';
 
 /** The cohort, if the caller owns it or the route lets them see all (others: not found, so ids cannot be probed). */
 export async function loadCohortFor(caller: Caller, level: Level, cohortId: string): Promise<{ cohort: Cohort; release: Release; snapshot: Snapshot }> {

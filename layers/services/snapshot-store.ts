@@ -9,9 +9,9 @@
  * publication is searchable within seconds and an idle function costs one GetItem
  * per interval, not an S3 read.
  */
-import type { SnapshotPointer } from '../../layers/catalog/commons-entities';
-import { buildSnapshot, decodeSnapshot, encodeSnapshot, type Snapshot, snapshotRows, type StudyRow } from '../../layers/search';
-import { buckets, catalog, objects } from '../../layers/services/commons-context';
+import type { SnapshotPointer } from '../catalog/commons-entities';
+import { buildSnapshot, decodeSnapshot, encodeSnapshot, type Snapshot, snapshotRows, type StudyRow } from '../search';
+import { buckets, catalog, objects } from './commons-context';
 
 export const snapshotKey = (version: number) => `catalog/snapshot/${String(version).padStart(9, '0')}.hsnp.gz`;
 export const releaseSnapshotKey = (release: number) => `catalog/releases/${release}/snapshot.hsnp.gz`;

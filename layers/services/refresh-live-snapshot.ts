@@ -1,10 +1,10 @@
-import type { SnapshotPointer } from '../../layers/catalog/commons-entities';
-import { SnapshotMoved } from '../../layers/catalog/repository';
-import type { Study } from '../../layers/catalog/entities';
-import { studyRowOf } from '../../layers/catalog/search-rows';
-import { mergeRows, type StudyRow } from '../../layers/search';
-import { catalog } from '../../layers/services/commons-context';
-import { liveRows, publishLive } from './store';
+import type { SnapshotPointer } from '../catalog/commons-entities';
+import { SnapshotMoved } from '../catalog/repository';
+import type { Study } from '../catalog/entities';
+import { studyRowOf } from '../catalog/search-rows';
+import { mergeRows, type StudyRow } from '../search';
+import { catalog } from './commons-context';
+import { liveRows, publishLive } from './snapshot-store';
 
 /**
  * The live search snapshot with these studies added or refreshed from the catalog

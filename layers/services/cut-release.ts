@@ -10,17 +10,17 @@
  * commons of millions cuts releases in a workflow (a Map over study pages), which
  * this function's steps are shaped for.
  */
-import type { Case, Release, Series } from '../../layers/catalog/commons-entities';
-import type { Instance, Study } from '../../layers/catalog/entities';
-import { manifestRowOf, type ManifestRow } from '../../layers/catalog/manifest';
-import { countByProject, sumCounts } from '../../layers/catalog/release-counts';
-import { EXPORT_TABLES, exportKey, toParquet, type StudyExportRow } from '../../layers/catalog/parquet-export';
-import { SnapshotMoved } from '../../layers/catalog/repository';
-import { studyRowOf } from '../../layers/catalog/search-rows';
-import { buildSnapshot, mergeRows, type StudyRow } from '../../layers/search';
-import { buckets, catalog, objects } from '../../layers/services/commons-context';
-import { writeReleaseManifest } from './release-objects';
-import { liveRows, publishLive, releaseSnapshotKey, writeSnapshot } from './store';
+import type { Case, Release, Series } from '../catalog/commons-entities';
+import type { Instance, Study } from '../catalog/entities';
+import { manifestRowOf, type ManifestRow } from '../catalog/manifest';
+import { countByProject, sumCounts } from '../catalog/release-counts';
+import { EXPORT_TABLES, exportKey, toParquet, type StudyExportRow } from '../catalog/parquet-export';
+import { SnapshotMoved } from '../catalog/repository';
+import { studyRowOf } from '../catalog/search-rows';
+import { buildSnapshot, mergeRows, type StudyRow } from '../search';
+import { buckets, catalog, objects } from './commons-context';
+import { writeReleaseManifest } from './release-manifest-store';
+import { liveRows, publishLive, releaseSnapshotKey, writeSnapshot } from './snapshot-store';
 
 export interface CutRequest { readonly releaseNumber: number; readonly name?: string; readonly notes?: string; readonly createdBy: string }
 
