@@ -3,7 +3,7 @@
  * string (comma-separated values per facet) and a saved cohort.
  */
 import { z } from 'zod';
-import { FACETS, type FacetName, type SearchFilters } from './';
+import { FACETS, type FacetName, type SearchFilters } from './model';
 
 const value = z.string().min(1).max(128);
 const range = z.object({ min: z.number().int().min(0).max(9999).optional(), max: z.number().int().min(0).max(9999).optional() }).strict()
