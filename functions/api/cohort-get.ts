@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { pageCursorSealer } from '../../layers/adapters/aws/page-cursor-key';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { search } from '../../layers/search';
 import { loadCohortFor } from '../../layers/services/cohort-access';
 import { countScopeOf, scopeOf } from '../../layers/services/caller-scope';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { manifestCsv } from '../../layers/catalog/manifest';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { loadCohortFor, memberUids } from '../../layers/services/cohort-access';
 import { readReleaseManifest } from '../../layers/services/release-manifest-store';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { Conflict, NotFound } from '../../layers/common/errors';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { search } from '../../layers/search';
 import { catalog } from '../../layers/services/commons-context';

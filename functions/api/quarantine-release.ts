@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BadRequest, Conflict, NotFound } from '../../layers/common/errors';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { renderReportMarkdown, ruleById } from '../../layers/qa';
 import { buckets, catalog, objects } from '../../layers/services/commons-context';

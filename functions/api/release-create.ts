@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ReleaseExists } from '../../layers/catalog/repository';
 import { Conflict } from '../../layers/common/errors';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { catalog } from '../../layers/services/commons-context';
 import { cutRelease } from '../../layers/services/cut-release';

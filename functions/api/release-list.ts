@@ -1,5 +1,5 @@
 import { countScope, releaseCountsFor, seesEverything } from '../../layers/access';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { catalog } from '../../layers/services/commons-context';
 
 /**

@@ -1,6 +1,6 @@
 import { BadRequest } from '../../layers/common/errors';
 import { pageCursorSealer } from '../../layers/adapters/aws/page-cursor-key';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { InvalidSearchCursor, search } from '../../layers/search';
 import { filtersFromQuery, searchBodySchema, searchQuerySchema } from '../../layers/search/request-schemas';

@@ -7,7 +7,7 @@ import { activeGrants, decideStudy, seesEverything, type AccessContext, type Stu
 import type { Study } from '../../../layers/catalog/entities';
 import type { Caller } from '../../../layers/access/caller';
 import { NotFound } from '../../../layers/common/errors';
-import type { RequestAudit } from '../../../layers/common/request-audit';
+import type { RequestAudit } from '../../../layers/adapters/aws/request-audit';
 import { catalog } from '../../../layers/services/commons-context';
 import { memberUids } from '../../../layers/services/cohort-access';
 import { projectList } from '../../../layers/services/caller-scope';
