@@ -1,4 +1,5 @@
 import { EnvName, ENV } from '../layers/common/env-names';
+import { ROUTE_POLICIES, type HttpMethod, type RouteId } from '../layers/access';
 
 /**
  * Every Lambda function of hilum, in one list. The CDK app builds one function per
@@ -98,6 +99,76 @@ export const FUNCTIONS = {
 } satisfies Record<string, FunctionSpec>;
 
 export type FunctionKey = keyof typeof FUNCTIONS;
+
+/**
+ * The function that serves each route of the REST API. The routes themselves (method,
+ * path, who may call them) are the route catalogue of the authorization module
+ * (layers/access/matrix.ts); this table is typed by its route ids, so a route without a
+ * function, or a function's route that the catalogue (and so the access matrix) lacks,
+ * does not compile.
+ */
+export const ROUTE_FUNCTIONS: Readonly<Record<RouteId, FunctionKey>> = {
+  createSubmission: 'createSubmission',
+  getSubmission: 'getSubmission',
+  requestUploads: 'requestUploads',
+  completeUpload: 'completeUpload',
+  renewUpload: 'renewUpload',
+  completeSubmission: 'completeSubmission',
+  submissionReport: 'submissionReport',
+  putCases: 'putCases',
+  listQuarantine: 'quarantineList',
+  getQuarantined: 'quarantineGet',
+  releaseQuarantined: 'quarantineRelease',
+  rejectQuarantined: 'quarantineReject',
+  putQaConfig: 'putQaConfig',
+  saveProject: 'saveProject',
+  saveProjectSites: 'saveProjectSites',
+  getSiteKey: 'siteKey',
+  listProjects: 'listProjects',
+  createRelease: 'createRelease',
+  listReleases: 'listReleases',
+  listStudies: 'listStudies',
+  studyFiles: 'studyFiles',
+  studyArchive: 'studyArchive',
+  searchPost: 'search',
+  searchGet: 'search',
+  createCohort: 'createCohort',
+  getCohort: 'getCohort',
+  cohortManifest: 'cohortManifest',
+  createAccessRequest: 'createAccessRequest',
+  listAccessRequests: 'listAccessRequests',
+  approveAccessRequest: 'decideAccessRequest',
+  denyAccessRequest: 'decideAccessRequest',
+  listGrants: 'listGrants',
+  revokeGrant: 'revokeGrant',
+  auditLog: 'auditLog',
+  drsServiceInfo: 'drsServiceInfo',
+  drsObject: 'drsObject',
+  drsAccess: 'drsObject',
+  qidoStudies: 'qido',
+  qidoSeries: 'qido',
+  qidoInstances: 'qido',
+  wadoInstance: 'wadoInstance',
+  wadoStudyMetadata: 'wadoMetadata',
+  wadoSeriesMetadata: 'wadoMetadata',
+};
+
+/** A route of the REST API with the function that serves it. */
+export interface Route {
+  readonly id: RouteId;
+  readonly method: HttpMethod;
+  /** API Gateway path syntax: `/submissions/{submissionId}`. */
+  readonly path: string;
+  readonly fn: FunctionKey;
+}
+
+/**
+ * The REST API, one method per route, in the catalogue's order: CDK builds the API
+ * Gateway resources from it (infra/constructs/api.ts) and the local API server routes
+ * requests with it. Who may call a route is decided inside the handler chain from the
+ * same catalogue, so the decision is the same in both worlds.
+ */
+export const ROUTES: readonly Route[] = ROUTE_POLICIES.map(({ id, method, path }) => ({ id, method, path, fn: ROUTE_FUNCTIONS[id] }));
 
 /** The environment variables a function needs, derived from what it uses. */
 export function environmentNamesFor(spec: FunctionSpec): EnvName[] {

@@ -1,8 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { FUNCTIONS } from '../functions/registry';
-import { ROUTES } from '../functions/api/routes';
+import { FUNCTIONS, ROUTES } from '../functions/registry';
 import { ActivityTracker } from './activity';
 import { startApiServer, type ApiServer } from './api-server';
 import { issueLocalToken, JWKS_PATH, LOCAL_AUDIENCE, LOCAL_ISSUER, localJwks } from './auth/local-issuer';

@@ -3,8 +3,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { FunctionKey } from '../../functions/registry';
-import { ROUTES, Route } from '../../functions/api/routes';
+import { FunctionKey, ROUTES, Route } from '../../functions/registry';
 import { Observability } from './observability';
 
 /** Response types API Gateway must pass as binary (see docs/access.md, DICOMweb). */

@@ -1,7 +1,6 @@
 import { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { FUNCTIONS, FunctionSpec, environmentNamesFor } from '../../functions/registry';
-import { ROUTES } from '../../functions/api/routes';
+import { FUNCTIONS, FunctionSpec, ROUTES, environmentNamesFor } from '../../functions/registry';
 import { ENV } from '../../layers/common/env-names';
 import { CfnResource, Json, Synthesized, byMetadata, ofType, synthCommons } from './synth';
 

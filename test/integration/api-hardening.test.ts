@@ -8,7 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROUTES } from '../../functions/api/routes';
+import { ROUTES } from '../../functions/registry';
 import { policyOf, ROLES } from '../../layers/access';
 import type { Role } from '../../layers/access/caller';
 import { localSubject } from '../../local/auth/local-issuer';

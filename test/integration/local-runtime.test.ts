@@ -17,8 +17,7 @@ import {
   CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, PutObjectCommand, S3Client, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { ROUTES } from '../../functions/api/routes';
-import { FUNCTIONS } from '../../functions/registry';
+import { FUNCTIONS, ROUTES } from '../../functions/registry';
 import { issueLocalToken, LOCAL_AUDIENCE, LOCAL_ISSUER, localSubject } from '../../local/auth/local-issuer';
 import { startLocalCommons, type LocalCommons } from '../../local/commons';
 import { checkJava, JavaNotFoundError } from '../../local/emulators/dynamodb';

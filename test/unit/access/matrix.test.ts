@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROUTES } from '../../../functions/api/routes';
+import { ROUTES } from '../../../functions/registry';
 import { authorizeRoute, policyOf, ROLES, ROUTE_POLICIES, routeKey } from '../../../layers/access';
 import { renderMatrixMarkdown } from '../../../layers/access/matrix-doc';
 import type { Caller } from '../../../layers/access/caller';
