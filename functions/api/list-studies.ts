@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InvalidCursor } from '../../layers/catalog/repository';
 import { BadRequest } from '../../layers/common/errors';
-import { pageCursorSealer } from '../../layers/common/page-cursor-key';
+import { pageCursorSealer } from '../../layers/adapters/aws/page-cursor-key';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { Study } from '../../layers/catalog/entities';
 import { decideStudy } from '../../layers/access';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { deidentify, parseDicom, profileForProject } from '../../layers/dicom';
 import { UnknownUpload } from '../../layers/common/errors';
 import { logger, metrics } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/common/task';
+import { taskHandler } from '../../layers/adapters/aws/task';
 import type { DeidentifyResult } from '../../workflows/contracts';
 import { catalog, deidKeyFor, objects } from '../../layers/services/commons-context';
 import { workKey } from '../shared/intake-key';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseDicom } from '../../layers/dicom';
 import { UnknownUpload } from '../../layers/common/errors';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/common/task';
+import { taskHandler } from '../../layers/adapters/aws/task';
 import type { ParseResult } from '../../workflows/contracts';
 import { projectQaConfig } from '../../layers/services/qa-context';
 import { catalog, objects } from '../../layers/services/commons-context';

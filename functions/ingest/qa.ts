@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { evaluateInstance, type Finding } from '../../layers/qa';
 import { UnknownUpload } from '../../layers/common/errors';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/common/task';
+import { taskHandler } from '../../layers/adapters/aws/task';
 import { QA_TAG } from '../../layers/qa/dataset-view';
 import type { QaResult } from '../../workflows/contracts';
 import { catalog, objects } from '../../layers/services/commons-context';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { logger, metrics } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/common/task';
+import { taskHandler } from '../../layers/adapters/aws/task';
 import type { QuarantineInput, QuarantineResult } from '../../workflows/contracts';
 import { buckets, catalog, objects } from '../../layers/services/commons-context';
 import { parseIntakeKey, workKey } from '../shared/intake-key';

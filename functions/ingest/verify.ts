@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { keyFingerprint, profileForProject, verifyDeidentified, verifySiteDeidentified } from '../../layers/dicom';
 import { UnknownUpload, VerificationFailed } from '../../layers/common/errors';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/common/task';
+import { taskHandler } from '../../layers/adapters/aws/task';
 import type { VerifyResult } from '../../workflows/contracts';
 import { catalog, deidKeyFor, objects } from '../../layers/services/commons-context';
 import { parseIntakeKey } from '../shared/intake-key';

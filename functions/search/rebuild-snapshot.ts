@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/common/task';
+import { taskHandler } from '../../layers/adapters/aws/task';
 import type { RebuildSnapshotResult } from '../../workflows/contracts';
 import { catalog } from '../../layers/services/commons-context';
 import { refreshLiveStudies } from '../../layers/services/refresh-live-snapshot';

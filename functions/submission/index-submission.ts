@@ -3,7 +3,7 @@ import { summarizeStudy } from '../../layers/catalog/entities';
 import { summarizeSeries } from '../../layers/catalog/commons-entities';
 import { assertOwnedBy } from '../../layers/catalog/ownership';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/common/task';
+import { taskHandler } from '../../layers/adapters/aws/task';
 import type { IndexResult } from '../../workflows/contracts';
 import { catalog } from '../../layers/services/commons-context';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { renderReportMarkdown } from '../../layers/qa';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/common/task';
+import { taskHandler } from '../../layers/adapters/aws/task';
 import type { QaReportResult } from '../../workflows/contracts';
 import { catalog } from '../../layers/services/commons-context';
 import { storeReport } from '../../layers/services/store-qa-report';

@@ -3,7 +3,7 @@ import type { Instance } from '../../layers/catalog/entities';
 import { assertOwnedBy } from '../../layers/catalog/ownership';
 import { evaluateStudies, evaluateSubmission, filesToQuarantine, type Finding, type InstanceFacts } from '../../layers/qa';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/common/task';
+import { taskHandler } from '../../layers/adapters/aws/task';
 import type { StudyQaResult } from '../../workflows/contracts';
 import { catalog } from '../../layers/services/commons-context';
 import { casesForSubmission } from '../../layers/services/submission-cases';

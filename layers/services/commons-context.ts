@@ -3,8 +3,8 @@ import { documentClient, eventBridgeClient, s3Client, secretsClient } from '../a
 import { lazyConfig, numberEnv, requireEnv } from '../common/config';
 import { ENV } from '../common/env-names';
 import { PipelineEvents } from '../common/events';
-import { ObjectStore } from '../common/objects';
-import { ProjectKeyStore } from '../common/secrets';
+import { ObjectStore } from '../adapters/aws/objects';
+import { ProjectKeyStore } from '../adapters/aws/secrets';
 import type { Submission } from '../catalog/entities';
 
 /**
