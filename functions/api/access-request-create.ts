@@ -5,11 +5,11 @@ import {
 } from '../../layers/access';
 import type { AccessRequest } from '../../layers/catalog/access-entities';
 import { NotFound } from '../../layers/common/errors';
-import { httpHandler } from '../../layers/adapters/aws/http';
+import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { facetValuesAt, matchingRows } from '../../layers/search';
 import { catalog } from '../../layers/services/commons-context';
-import { slug, uuid } from '../shared/schemas';
+import { slug, uuid } from '../../layers/common/id-schemas';
 import { frozenSnapshot } from '../../layers/services/snapshot-store';
 import { accessRepository } from './access/repos';
 

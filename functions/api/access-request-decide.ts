@@ -6,7 +6,7 @@ import { Forbidden, NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { catalog } from '../../layers/services/commons-context';
-import { uuid } from '../shared/schemas';
+import { uuid } from '../../layers/common/id-schemas';
 import { accessRepository } from './access/repos';
 
 /**

@@ -5,7 +5,7 @@ import { BadRequest } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { catalog, deidKeyFor } from '../../layers/services/commons-context';
-import { loadSubmissionFor, requireOpen } from '../shared/submission-access';
+import { loadSubmissionFor, requireOpen } from '../../layers/services/submission-access';
 
 const MAX_SHEET_BYTES = 5 * 1024 * 1024;
 

@@ -2,9 +2,9 @@ import { Conflict } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { catalog } from '../../layers/services/commons-context';
-import { announceIfReady } from '../shared/readiness';
-import { submissionPath } from '../shared/schemas';
-import { loadSubmissionFor } from '../shared/submission-access';
+import { announceIfReady } from '../../layers/services/submission-readiness';
+import { submissionPath } from '../../layers/common/id-schemas';
+import { loadSubmissionFor } from '../../layers/services/submission-access';
 
 /**
  * POST /submissions/{id}/complete: seals the submission (no more files). It is

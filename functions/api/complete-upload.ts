@@ -4,8 +4,8 @@ import { s3Client } from '../../layers/adapters/aws/clients';
 import { BadRequest, NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { buckets, catalog } from '../../layers/services/commons-context';
-import { uuid } from '../shared/schemas';
-import { loadSubmissionFor, requireOpen } from '../shared/submission-access';
+import { uuid } from '../../layers/common/id-schemas';
+import { loadSubmissionFor, requireOpen } from '../../layers/services/submission-access';
 
 /** S3 errors that mean the caller's parts or upload id are wrong, not that we failed. */
 const CLIENT_MISTAKES = new Set(['NoSuchUpload', 'InvalidPart', 'InvalidPartOrder', 'EntityTooSmall']);

@@ -5,7 +5,7 @@ import { Conflict, Forbidden, NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { catalog, currentDeidKeyVersion } from '../../layers/services/commons-context';
-import { slug } from '../shared/schemas';
+import { slug } from '../../layers/common/id-schemas';
 
 /** The one refusal for a project that does not exist and for one that does not list the site. */
 function noProjectForSite(project: string, site: string): string {

@@ -5,7 +5,7 @@ import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { buckets, catalog, objects } from '../../layers/services/commons-context';
-import { uid } from '../shared/schemas';
+import { uid } from '../../layers/common/id-schemas';
 import { requireStudy } from './access/context';
 
 /** Metadata per released object (immutable: keyed by its checksum), kept between invocations. */

@@ -5,7 +5,7 @@ import type { Study } from '../../layers/catalog/entities';
 import { BadRequest } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { catalog } from '../../layers/services/commons-context';
-import { uid } from '../shared/schemas';
+import { uid } from '../../layers/common/id-schemas';
 import { accessContext, requireStudy } from './access/context';
 import { apiBaseUrl } from './access/base-url';
 

@@ -4,7 +4,7 @@ import { multipartContentType, multipartTail, newBoundary, partHead } from '../.
 import { HttpError, NotFound } from '../../layers/common/errors';
 import { httpHandler, type HttpResponse } from '../../layers/adapters/aws/http';
 import { buckets, catalog, objects } from '../../layers/services/commons-context';
-import { uid } from '../shared/schemas';
+import { uid } from '../../layers/common/id-schemas';
 import { requireStudy } from './access/context';
 import { headerOf } from './access/base-url';
 import { presignDownload } from './access/presign';

@@ -1,8 +1,8 @@
 import { waitingFiles } from '../../layers/catalog/reconcile';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { catalog } from '../../layers/services/commons-context';
-import { submissionPath } from '../shared/schemas';
-import { loadSubmissionFor } from '../shared/submission-access';
+import { submissionPath } from '../../layers/common/id-schemas';
+import { loadSubmissionFor } from '../../layers/services/submission-access';
 
 /**
  * GET /submissions/{id}: the submission, its counts, each file's outcome (ids, rule or error codes, no values),

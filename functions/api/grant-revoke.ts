@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { uuid } from '../shared/schemas';
+import { uuid } from '../../layers/common/id-schemas';
 import { accessRepository } from './access/repos';
 
 /**

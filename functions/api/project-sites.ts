@@ -3,7 +3,7 @@ import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { catalog } from '../../layers/services/commons-context';
-import { slug } from '../shared/schemas';
+import { slug } from '../../layers/common/id-schemas';
 
 /**
  * PUT /projects/{project}/sites (curator, admin): the sites that may open

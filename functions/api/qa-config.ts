@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { InvalidQaConfig, loadQaConfig } from '../../layers/qa';
 import { BadRequest } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
-import { slug } from '../shared/schemas';
+import { slug } from '../../layers/common/id-schemas';
 import { auditLog, qaRepository } from '../../layers/services/qa-context';
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
-import { uuid } from '../shared/schemas';
+import { uuid } from '../../layers/common/id-schemas';
 import { auditLog, qaRepository } from '../../layers/services/qa-context';
 
 export const quarantinePath = z.object({ quarantineId: uuid });

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { InvalidQuarantineCursor } from '../../layers/catalog/qa-repository';
 import { BadRequest } from '../../layers/common/errors';
-import { pageCursorSealer } from '../../layers/adapters/aws/page-cursor-key';
+import { pageCursorSealer } from '../../layers/common/page-cursor-key';
 import { httpHandler } from '../../layers/adapters/aws/http';
-import { slug, uuid } from '../shared/schemas';
+import { slug, uuid } from '../../layers/common/id-schemas';
 import { qaRepository } from '../../layers/services/qa-context';
 
 /** GET /quarantine (curators): quarantined files, newest first, filtered by project, rule, submission and review status; paginated. */

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { NotFound } from '../../layers/common/errors';
-import { httpHandler } from '../../layers/adapters/aws/http';
+import { httpHandler } from '../../layers/common/http';
 import { buckets, catalog, objects } from '../../layers/services/commons-context';
-import { presignUpload } from '../shared/presign-upload';
-import { uuid } from '../shared/schemas';
-import { loadSubmissionFor, requireOpen } from '../shared/submission-access';
+import { presignUpload } from '../../layers/services/presign-upload';
+import { uuid } from '../../layers/common/id-schemas';
+import { loadSubmissionFor, requireOpen } from '../../layers/services/submission-access';
 
 /**
  * POST /submissions/{id}/uploads/{fileId}/renew: fresh presigned URLs for a file

@@ -3,14 +3,14 @@ import { z } from 'zod';
 import { SubmissionFile } from '../../layers/catalog/entities';
 import { SubmissionNotOpen } from '../../layers/catalog/repository';
 import { Conflict } from '../../layers/common/errors';
-import { httpHandler } from '../../layers/adapters/aws/http';
+import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { INTAKE_PREFIX } from '../../workflows/contracts';
 import { catalog } from '../../layers/services/commons-context';
-import { MAX_INGEST_OBJECT_BYTES } from '../shared/intake-limits';
-import { presignUpload } from '../shared/presign-upload';
-import { submissionPath } from '../shared/schemas';
-import { loadSubmissionFor, requireOpen } from '../shared/submission-access';
+import { MAX_INGEST_OBJECT_BYTES } from '../../layers/pipeline/intake-limits';
+import { presignUpload } from '../../layers/services/presign-upload';
+import { submissionPath } from '../../layers/common/id-schemas';
+import { loadSubmissionFor, requireOpen } from '../../layers/services/submission-access';
 
 /**
  * POST /submissions/{id}/uploads: announces files and returns presigned PUT URLs

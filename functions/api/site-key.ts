@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { contributingSitesOf } from '../../layers/access';
 import { NotFound } from '../../layers/common/errors';
-import { httpHandler } from '../../layers/adapters/aws/http';
+import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { keyFingerprint } from '../../layers/dicom/deidentify/key-fingerprint';
 import { catalog, currentDeidKey } from '../../layers/services/commons-context';
-import { slug } from '../shared/schemas';
+import { slug } from '../../layers/common/id-schemas';
 
 /**
  * GET /projects/{project}/site-key (site uploaders): the project's current

@@ -1,7 +1,7 @@
-import { httpHandler } from '../../layers/adapters/aws/http';
+import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { catalog } from '../../layers/services/commons-context';
-import { studyPath } from '../shared/schemas';
+import { studyPath } from '../../layers/common/id-schemas';
 import { requireStudy } from './access/context';
 import { presignDownload } from './access/presign';
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { renderReportMarkdown, type QaReport } from '../../layers/qa';
-import { httpHandler } from '../../layers/adapters/aws/http';
+import { httpHandler } from '../../layers/common/http';
 import { buckets, objects } from '../../layers/services/commons-context';
-import { submissionPath } from '../shared/schemas';
-import { loadSubmissionFor } from '../shared/submission-access';
+import { submissionPath } from '../../layers/common/id-schemas';
+import { loadSubmissionFor } from '../../layers/services/submission-access';
 import { reportKeys } from '../../layers/services/qa-context';
 import { submissionReport } from '../../layers/services/submission-qa-report';
 

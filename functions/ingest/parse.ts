@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { parseDicom } from '../../layers/dicom';
 import { UnknownUpload } from '../../layers/common/errors';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/adapters/aws/task';
+import { taskHandler } from '../../layers/common/task';
 import type { ParseResult } from '../../workflows/contracts';
 import { projectQaConfig } from '../../layers/services/qa-context';
 import { catalog, objects } from '../../layers/services/commons-context';
-import { MAX_INGEST_OBJECT_BYTES } from '../shared/intake-limits';
+import { MAX_INGEST_OBJECT_BYTES } from '../../layers/pipeline/intake-limits';
 import { parseIntakeKey } from '../shared/intake-key';
 
 /** The object's size differs from what the site announced: truncated or replaced in transit. */

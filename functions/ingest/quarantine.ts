@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { logger, metrics } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/adapters/aws/task';
+import { taskHandler } from '../../layers/common/task';
 import type { QuarantineInput, QuarantineResult } from '../../workflows/contracts';
 import { buckets, catalog, objects } from '../../layers/services/commons-context';
 import { parseIntakeKey, workKey } from '../shared/intake-key';
-import { announceIfReady } from '../shared/readiness';
+import { announceIfReady } from '../../layers/services/submission-readiness';
 import { quarantineReason, quarantineFindings } from './quarantine-reason';
 import { qaRepository, quarantineKeys } from '../../layers/services/qa-context';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';

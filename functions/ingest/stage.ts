@@ -7,11 +7,11 @@ import { instanceCatalogFields } from '../../layers/catalog/dicom-fields';
 import { s3Client } from '../../layers/adapters/aws/clients';
 import { TransientError, UnknownUpload } from '../../layers/common/errors';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/adapters/aws/task';
+import { taskHandler } from '../../layers/common/task';
 import type { StageResult } from '../../workflows/contracts';
 import { buckets, catalog, objects } from '../../layers/services/commons-context';
 import { releasedKey } from '../shared/intake-key';
-import { announceIfReady } from '../shared/readiness';
+import { announceIfReady } from '../../layers/services/submission-readiness';
 import { OwnershipConflict } from '../../layers/catalog/ownership';
 import { auditLog } from '../../layers/services/qa-context';
 

@@ -6,10 +6,10 @@ import { fileRefOf, isReleasedInstanceKey, isSettled, planReconcile, type Listed
 import { s3Client } from '../../layers/adapters/aws/clients';
 import { TransientError } from '../../layers/common/errors';
 import { logger, metrics } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/adapters/aws/task';
+import { taskHandler } from '../../layers/common/task';
 import { INTAKE_PREFIX, WORK_PREFIX } from '../../workflows/contracts';
 import { buckets, catalog, objects, pipelineEvents } from '../../layers/services/commons-context';
-import { announceIfReady } from '../shared/readiness';
+import { announceIfReady } from '../../layers/services/submission-readiness';
 import { qaRepository } from '../../layers/services/qa-context';
 import { markMissingFiles } from '../../layers/services/missing-files';
 

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { Submission } from '../../layers/catalog/entities';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/adapters/aws/task';
+import { taskHandler } from '../../layers/common/task';
 import { catalog } from '../../layers/services/commons-context';
 import { qaRepository } from '../../layers/services/qa-context';
 import { markMissingFiles } from '../../layers/services/missing-files';
-import { announceIfReady } from '../shared/readiness';
+import { announceIfReady } from '../../layers/services/submission-readiness';
 
 /**
  * Marks never-received files of sealed submissions `missing` after their

@@ -2,7 +2,7 @@ import { logger } from '../adapters/aws/powertools';
 import type { Submission } from '../catalog/entities';
 import { buckets, catalog, objects } from './commons-context';
 import { intakeKey } from '../../functions/shared/intake-key';
-import { announceIfReady } from '../../functions/shared/readiness';
+import { announceIfReady } from './submission-readiness';
 import { projectQaConfig, qaRepository } from './qa-context';
 
 /**

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalCommons, type LocalCommons } from '../../local/commons';
 import { ApiError, HilumApi } from '../../cli/lib/api-client';
-import { MAX_INGEST_OBJECT_BYTES } from '../../functions/shared/intake-limits';
+import { MAX_INGEST_OBJECT_BYTES } from '../../layers/pipeline/intake-limits';
 import { makeDicom } from '../support/synthetic-dicom';
 import { makeDeflateBomb } from '../support/deflate-bomb';
 import { createProject } from '../support/projects';

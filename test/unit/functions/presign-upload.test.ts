@@ -3,18 +3,18 @@
  * S3 refuses a PUT of any other size (the local commons' SigV4 front enforces it
  * too: test/integration/ingest-limits.test.ts).
  */
-import type { PresignedUpload } from '../../../functions/shared/presign-upload';
+import type { PresignedUpload } from '../../../layers/services/presign-upload';
 
 const MIB = 1024 * 1024;
 
-let presignUpload: typeof import('../../../functions/shared/presign-upload').presignUpload;
+let presignUpload: typeof import('../../../layers/services/presign-upload').presignUpload;
 
 beforeAll(async () => {
   Object.assign(process.env, {
     INTAKE_BUCKET: 'intake-bucket', MULTIPART_THRESHOLD_BYTES: String(16 * MIB), AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
   });
-  ({ presignUpload } = await import('../../../functions/shared/presign-upload'));
+  ({ presignUpload } = await import('../../../layers/services/presign-upload'));
 });
 
 const target = (size: number) => ({ submissionId: 's', fileId: 'f', key: 'intake/s/f', size });

@@ -1,4 +1,4 @@
-import { planParts } from '../../../functions/shared/multipart';
+import { planParts } from '../../../layers/common/upload-parts';
 import { parseIntakeKey, intakeKey } from '../../../functions/shared/intake-key';
 import { quarantineFindings, quarantineReason } from '../../../functions/ingest/quarantine-reason';
 

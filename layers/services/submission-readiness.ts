@@ -1,6 +1,6 @@
-import { isReadyToPublish } from '../../layers/catalog/entities';
-import { logger } from '../../layers/adapters/aws/powertools';
-import { catalog, pipelineEvents } from '../../layers/services/commons-context';
+import { isReadyToPublish } from '../catalog/entities';
+import { logger } from '../adapters/aws/powertools';
+import { catalog, pipelineEvents } from './commons-context';
 
 /** After this long, an announced submission that is still not published may be announced again. */
 export const READY_ANNOUNCEMENT_STALE_MS = 15 * 60 * 1000;

@@ -1,8 +1,8 @@
 import { CreateMultipartUploadCommand, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { s3Client } from '../../layers/adapters/aws/clients';
-import { buckets, limits } from '../../layers/services/commons-context';
-import { planParts } from './multipart';
+import { s3Client } from '../adapters/aws/clients';
+import { buckets, limits } from './commons-context';
+import { planParts } from '../common/upload-parts';
 
 export interface UploadTarget {
   readonly submissionId: string;

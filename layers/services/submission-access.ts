@@ -1,8 +1,8 @@
-import { Submission } from '../../layers/catalog/entities';
-import type { Caller } from '../../layers/access/caller';
-import { mayActOnSubmission } from '../../layers/access';
-import { Forbidden, NotFound } from '../../layers/common/errors';
-import { catalog } from '../../layers/services/commons-context';
+import { Submission } from '../catalog/entities';
+import type { Caller } from '../access/caller';
+import { mayActOnSubmission } from '../access';
+import { Forbidden, NotFound } from '../common/errors';
+import { catalog } from './commons-context';
 
 /**
  * Loads a submission the caller may act on: its site's uploaders (and, to read,
