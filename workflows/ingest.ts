@@ -3,8 +3,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import type { z } from 'zod';
 import { FunctionKey } from '../functions/registry';
-import { PLATFORM_ERRORS, RESOURCE_LIMIT_ERRORS, TRANSIENT_ERRORS } from './contracts';
+import {
+  deidentifyInput, ingestExecutionState, parseInput, qaInput, stageInput, verifyInput, type IngestResultKey,
+} from '../layers/pipeline/ingest-states';
+import type { SubmissionResultKey } from '../layers/pipeline/submission-states';
+import { PLATFORM_ERRORS, RESOURCE_LIMIT_ERRORS, TRANSIENT_ERRORS } from '../layers/pipeline/task-errors';
+import { payloadOf, statePaths } from './payload';
 
 export type IngestFunctionKey = Extract<FunctionKey, 'parse' | 'deidentify' | 'verify' | 'qa' | 'stage' | 'quarantine'>;
 export type IngestFunctions = Readonly<Record<IngestFunctionKey, lambda.IFunction>>;
@@ -19,7 +25,7 @@ export const TRANSIENT_RETRY: sfn.RetryProps = {
 
 /**
  * A Lambda task whose result (the function's returned object) lands at
- * `$.<resultKey>`, as `workflows/contracts.ts` describes.
+ * `$.<resultKey>`, as `layers/pipeline/` names it.
  *
  * A LambdaInvoke with `payloadResponseOnly: false` (the `lambda:invoke`
  * integration, which keeps `FunctionName` in Parameters for the local runner)
@@ -40,7 +46,7 @@ export function invokeStep(
   name: string,
   fn: lambda.IFunction,
   payload: sfn.TaskInput,
-  resultKey: string,
+  resultKey: IngestResultKey | SubmissionResultKey,
 ): InvokeStep {
   const task = new tasks.LambdaInvoke(scope, name, {
     lambdaFunction: fn,
@@ -71,7 +77,8 @@ export const RESOURCE_LIMIT_RETRY: sfn.RetryProps = {
   maxAttempts: 1,
 };
 
-const at = (path: string): string => sfn.JsonPath.stringAt(path);
+/** Paths into the ingest execution state (layers/pipeline/ingest-states.ts). */
+const at = statePaths<z.infer<typeof ingestExecutionState>>();
 
 /**
  * The ingest workflow, one execution per S3 "Object Created" event on `intake/`:
@@ -91,6 +98,7 @@ export function ingestDefinition(scope: Construct, fns: IngestFunctions): sfn.IC
     cause: 'The object could not be moved to quarantine; it is still in the intake bucket',
   });
   const quarantineStep = (name: string): InvokeStep => {
+    // Quarantine's input is the whole execution state (quarantineInput = ingestExecutionState).
     const step = invokeStep(scope, name, fns.quarantine, sfn.TaskInput.fromJsonPathAt('$'), 'quarantine');
     step.task.addCatch(quarantineFailed, { errors: ['States.ALL'], resultPath: '$.quarantineError' });
     step.result.next(quarantined);
@@ -99,42 +107,42 @@ export function ingestDefinition(scope: Construct, fns: IngestFunctions): sfn.IC
   const quarantine = quarantineStep('Quarantine');
   const quarantineForQa = quarantineStep('QuarantineForQa');
 
-  const parse = invokeStep(scope, 'Parse', fns.parse, sfn.TaskInput.fromObject({
-    bucket: at('$.detail.bucket.name'),
-    key: at('$.detail.object.key'),
+  const parse = invokeStep(scope, 'Parse', fns.parse, payloadOf(parseInput, {
+    bucket: at('detail', 'bucket', 'name'),
+    key: at('detail', 'object', 'key'),
   }), 'parse');
 
-  const deidentify = invokeStep(scope, 'Deidentify', fns.deidentify, sfn.TaskInput.fromObject({
-    bucket: at('$.detail.bucket.name'),
-    key: at('$.detail.object.key'),
-    submissionId: at('$.parse.submissionId'),
-    fileId: at('$.parse.fileId'),
+  const deidentify = invokeStep(scope, 'Deidentify', fns.deidentify, payloadOf(deidentifyInput, {
+    bucket: at('detail', 'bucket', 'name'),
+    key: at('detail', 'object', 'key'),
+    submissionId: at('parse', 'submissionId'),
+    fileId: at('parse', 'fileId'),
   }), 'deid');
 
-  const verify = invokeStep(scope, 'Verify', fns.verify, sfn.TaskInput.fromObject({
-    bucket: at('$.detail.bucket.name'),
-    originalKey: at('$.detail.object.key'),
-    workKey: at('$.deid.workKey'),
+  const verify = invokeStep(scope, 'Verify', fns.verify, payloadOf(verifyInput, {
+    bucket: at('detail', 'bucket', 'name'),
+    originalKey: at('detail', 'object', 'key'),
+    workKey: at('deid', 'workKey'),
   }), 'verify');
 
-  const qa = invokeStep(scope, 'Qa', fns.qa, sfn.TaskInput.fromObject({
-    bucket: at('$.detail.bucket.name'),
-    workKey: at('$.deid.workKey'),
-    deidOutcome: at('$.deid.outcome'),
-    submissionId: at('$.parse.submissionId'),
-    fileId: at('$.parse.fileId'),
+  const qa = invokeStep(scope, 'Qa', fns.qa, payloadOf(qaInput, {
+    bucket: at('detail', 'bucket', 'name'),
+    workKey: at('deid', 'workKey'),
+    deidOutcome: at('deid', 'outcome'),
+    submissionId: at('parse', 'submissionId'),
+    fileId: at('parse', 'fileId'),
   }), 'qa');
 
-  const stage = invokeStep(scope, 'Stage', fns.stage, sfn.TaskInput.fromObject({
-    bucket: at('$.detail.bucket.name'),
-    originalKey: at('$.detail.object.key'),
-    workKey: at('$.deid.workKey'),
-    submissionId: at('$.parse.submissionId'),
-    fileId: at('$.parse.fileId'),
-    studyUid: at('$.deid.studyUid'),
-    seriesUid: at('$.deid.seriesUid'),
-    sopUid: at('$.deid.sopUid'),
-    findings: sfn.JsonPath.objectAt('$.qa.findings'),
+  const stage = invokeStep(scope, 'Stage', fns.stage, payloadOf(stageInput, {
+    bucket: at('detail', 'bucket', 'name'),
+    originalKey: at('detail', 'object', 'key'),
+    workKey: at('deid', 'workKey'),
+    submissionId: at('parse', 'submissionId'),
+    fileId: at('parse', 'fileId'),
+    studyUid: at('deid', 'studyUid'),
+    seriesUid: at('deid', 'seriesUid'),
+    sopUid: at('deid', 'sopUid'),
+    findings: at('qa', 'findings'),
   }), 'stage');
 
   // A broken deployment or an exhausted retry is not the file's fault: fail the

@@ -2,7 +2,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { FunctionKey } from '../functions/registry';
+import { submissionExecutionInput, submissionInput } from '../layers/pipeline/submission-states';
 import { invokeStep } from './ingest';
+import { payloadOf, statePaths } from './payload';
+import type { z } from 'zod';
 
 export type SubmissionFunctionKey = Extract<FunctionKey, 'studyQa' | 'indexSubmission' | 'publishSubmission' | 'qaReport' | 'rebuildSnapshot'>;
 export type SubmissionFunctions = Readonly<Record<SubmissionFunctionKey, lambda.IFunction>>;
@@ -21,7 +24,8 @@ export function submissionDefinition(scope: Construct, fns: SubmissionFunctions)
     error: 'SubmissionFailed',
     cause: 'Indexing or publishing the submission failed; it can be re-run by re-sending Submission Ready',
   });
-  const input = sfn.TaskInput.fromObject({ submissionId: sfn.JsonPath.stringAt('$.detail.submissionId') });
+  const at = statePaths<z.infer<typeof submissionExecutionInput>>();
+  const input = payloadOf(submissionInput, { submissionId: at('detail', 'submissionId') });
   const studyQa = invokeStep(scope, 'StudyQa', fns.studyQa, input, 'studyQa');
   const index = invokeStep(scope, 'IndexSubmission', fns.indexSubmission, input, 'index');
   const publish = invokeStep(scope, 'PublishSubmission', fns.publishSubmission, input, 'publish');

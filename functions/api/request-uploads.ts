@@ -5,7 +5,7 @@ import { SubmissionNotOpen } from '../../layers/catalog/repository';
 import { Conflict } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/common/http';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { INTAKE_PREFIX } from '../../workflows/contracts';
+import { INTAKE_PREFIX } from '../../layers/pipeline/object-keys';
 import { catalog } from '../../layers/services/commons-context';
 import { MAX_INGEST_OBJECT_BYTES } from '../../layers/pipeline/intake-limits';
 import { presignUpload } from '../../layers/services/presign-upload';

@@ -1,9 +1,8 @@
-import { z } from 'zod';
 import { deidentify, parseDicom, profileForProject } from '../../layers/dicom';
 import { UnknownUpload } from '../../layers/common/errors';
 import { logger, metrics } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
-import type { DeidentifyResult } from '../../workflows/contracts';
+import { deidentifyInput, type DeidentifyResult } from '../../layers/pipeline/ingest-states';
 import { catalog, deidKeyFor, objects } from '../../layers/services/commons-context';
 import { workKey } from '../shared/intake-key';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -13,9 +12,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
  * the work prefix of the (PHI-grade) intake bucket: it reaches the released bucket
  * only after the independent verifier passes it.
  */
-export const handler = taskHandler(z.object({
-  bucket: z.string().min(1), key: z.string().min(1), submissionId: z.string().uuid(), fileId: z.string().uuid(),
-}), async ({ bucket, key, submissionId, fileId }): Promise<DeidentifyResult> => {
+export const handler = taskHandler(deidentifyInput, async ({ bucket, key, submissionId, fileId }): Promise<DeidentifyResult> => {
   const submission = await catalog().getSubmission(submissionId);
   if (!submission) throw new UnknownUpload('the submission does not exist');
   const bytes = await objects().getBytes(bucket, key);

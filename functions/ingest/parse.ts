@@ -1,9 +1,8 @@
-import { z } from 'zod';
 import { parseDicom } from '../../layers/dicom';
 import { UnknownUpload } from '../../layers/common/errors';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/common/task';
-import type { ParseResult } from '../../workflows/contracts';
+import { taskHandler } from '../../layers/adapters/aws/task';
+import { parseInput, type ParseResult } from '../../layers/pipeline/ingest-states';
 import { projectQaConfig } from '../../layers/services/qa-context';
 import { catalog, objects } from '../../layers/services/commons-context';
 import { MAX_INGEST_OBJECT_BYTES } from '../../layers/pipeline/intake-limits';
@@ -29,7 +28,7 @@ export class ObjectTooLarge extends Error {
  * replaced object), and the read itself stops one byte past the announced size.
  * A deflated data set inflates within the project's intake policy.
  */
-export const handler = taskHandler(z.object({ bucket: z.string().min(1), key: z.string().min(1) }), async ({ bucket, key }): Promise<ParseResult> => {
+export const handler = taskHandler(parseInput, async ({ bucket, key }): Promise<ParseResult> => {
   const ids = parseIntakeKey(key);
   if (!ids) throw new UnknownUpload('the object key is not one hilum issued');
   const file = await catalog().getFile(ids.submissionId, ids.fileId);

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import { evaluateInstance, type Finding } from '../../layers/qa';
 import { UnknownUpload } from '../../layers/common/errors';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
 import { QA_TAG } from '../../layers/qa/dataset-view';
-import type { QaResult } from '../../workflows/contracts';
+import { qaInput, type QaResult } from '../../layers/pipeline/ingest-states';
 import { catalog, objects } from '../../layers/services/commons-context';
 import { projectQaConfig, qaRepository } from '../../layers/services/qa-context';
 
@@ -16,13 +15,7 @@ import { projectQaConfig, qaRepository } from '../../layers/services/qa-context'
  * released object. The findings are recorded for the submission's QA report;
  * `quarantine` routes the file to review.
  */
-export const handler = taskHandler(z.object({
-  bucket: z.string().min(1),
-  workKey: z.string().min(1),
-  deidOutcome: z.enum(['ok', 'needs-pixel-review']),
-  submissionId: z.string().uuid(),
-  fileId: z.string().uuid(),
-}), async ({ bucket, workKey, deidOutcome, submissionId, fileId }): Promise<QaResult> => {
+export const handler = taskHandler(qaInput, async ({ bucket, workKey, deidOutcome, submissionId, fileId }): Promise<QaResult> => {
   const submission = await catalog().getSubmission(submissionId);
   if (!submission) throw new UnknownUpload('the submission does not exist');
   const bytes = await objects().getBytes(bucket, workKey);

@@ -1,6 +1,7 @@
 import { RECORDABLE_ERRORS } from '../../layers/common/errors';
 import { RULE_FOR_ERROR } from '../../layers/qa';
-import { RESOURCE_LIMIT, RESOURCE_LIMIT_ERRORS, type QaFinding, type QuarantineInput } from '../../workflows/contracts';
+import type { QaFinding, QuarantineInput } from '../../layers/pipeline/ingest-states';
+import { RESOURCE_LIMIT, RESOURCE_LIMIT_ERRORS } from '../../layers/pipeline/task-errors';
 
 export interface QuarantineReason {
   /** A rule id or an error name: what a curator filters by. */
@@ -13,12 +14,15 @@ export interface QuarantineReason {
 
 const MAX_MESSAGE = 500;
 
+/** What the reason is read from: the results and the caught error of the execution state Quarantine receives. */
+export type QuarantineOutcomeState = Partial<Pick<QuarantineInput, 'parse' | 'deid' | 'qa' | 'error'>>;
+
 /**
  * Why a file is quarantined, from the workflow state. Messages of errors hilum
  * raises itself are value-free by construction and are kept; anything else (a
  * library's message could quote a value) is reduced to its error name.
  */
-export function quarantineReason(state: QuarantineInput): QuarantineReason {
+export function quarantineReason(state: QuarantineOutcomeState): QuarantineReason {
   const failedAfter = state.qa ? 'Qa' : state.deid ? 'Deidentify' : state.parse ? 'Parse' : 'start';
   if (state.qa?.outcome === 'quarantine') {
     const blocking = state.qa.findings.filter((f) => f.severity === 'quarantine');
@@ -40,7 +44,7 @@ export function quarantineReason(state: QuarantineInput): QuarantineReason {
 /** Names of hilum's own errors beyond the shared list (OwnershipConflict: layers/catalog/ownership.ts). */
 const KNOWN_NAMES = new Set(['SizeMismatch', 'ObjectMissing', 'OwnershipConflict', 'ObjectTooLarge', 'InflationLimitExceeded']);
 
-function causeMessage(cause: string | undefined): string | undefined {
+function causeMessage(cause: string | null | undefined): string | undefined {
   if (!cause) return undefined;
   try {
     const parsed: unknown = JSON.parse(cause);
@@ -58,7 +62,7 @@ function truncate(text: string): string {
  * finding of the rule it stands for (DicomParseError -> dicom.parses,
  * VerificationFailed -> deid.verified); other errors keep their name as the rule id.
  */
-export function quarantineFindings(state: QuarantineInput, reason: QuarantineReason): QaFinding[] {
+export function quarantineFindings(state: QuarantineOutcomeState, reason: QuarantineReason): QaFinding[] {
   if (state.qa?.outcome === 'quarantine') return [...state.qa.findings];
   const ruleId = RULE_FOR_ERROR[reason.code] ?? reason.code;
   return [{ ruleId, severity: 'quarantine', message: reason.message }];

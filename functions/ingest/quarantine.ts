@@ -1,7 +1,6 @@
-import { z } from 'zod';
 import { logger, metrics } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/common/task';
-import type { QuarantineInput, QuarantineResult } from '../../workflows/contracts';
+import { taskHandler } from '../../layers/adapters/aws/task';
+import { quarantineInput, type QuarantineResult } from '../../layers/pipeline/ingest-states';
 import { buckets, catalog, objects } from '../../layers/services/commons-context';
 import { parseIntakeKey, workKey } from '../shared/intake-key';
 import { announceIfReady } from '../../layers/services/submission-readiness';
@@ -9,17 +8,12 @@ import { quarantineReason, quarantineFindings } from './quarantine-reason';
 import { qaRepository, quarantineKeys } from '../../layers/services/qa-context';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 
-const state = z.object({
-  detail: z.object({ bucket: z.object({ name: z.string().min(1) }), object: z.object({ key: z.string().min(1) }) }),
-}).passthrough();
-
 /**
  * Moves a file that failed or did not pass QA to the quarantine bucket with a JSON
  * sidecar saying why (rule ids and value-free messages), records the outcome, and
  * only then removes the intake original. Nothing is deleted without a copy.
  */
-export const handler = taskHandler(state, async (input): Promise<QuarantineResult> => {
-  const full = input as unknown as QuarantineInput & z.infer<typeof state>;
+export const handler = taskHandler(quarantineInput, async (full): Promise<QuarantineResult> => {
   const bucket = full.detail.bucket.name;
   const key = full.detail.object.key;
   const ids = parseIntakeKey(key);

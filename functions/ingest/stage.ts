@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { z } from 'zod';
 import { parseDicom } from '../../layers/dicom';
 import { recordedFactsOf } from '../../layers/qa';
 import { instanceCatalogFields } from '../../layers/catalog/dicom-fields';
 import { s3Client } from '../../layers/adapters/aws/clients';
 import { TransientError, UnknownUpload } from '../../layers/common/errors';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/common/task';
-import type { StageResult } from '../../workflows/contracts';
+import { taskHandler } from '../../layers/adapters/aws/task';
+import { stageInput, type StageResult } from '../../layers/pipeline/ingest-states';
 import { buckets, catalog, objects } from '../../layers/services/commons-context';
 import { releasedKey } from '../shared/intake-key';
 import { announceIfReady } from '../../layers/services/submission-readiness';
@@ -24,17 +23,7 @@ import { auditLog } from '../../layers/services/qa-context';
  * project, site, study or series owns is audited and thrown out as
  * OwnershipConflict (the workflow quarantines it) before any byte is released.
  */
-export const handler = taskHandler(z.object({
-  bucket: z.string().min(1),
-  originalKey: z.string().min(1),
-  workKey: z.string().min(1),
-  submissionId: z.string().uuid(),
-  fileId: z.string().uuid(),
-  studyUid: z.string().min(1),
-  seriesUid: z.string().min(1),
-  sopUid: z.string().min(1),
-  findings: z.array(z.object({ ruleId: z.string(), severity: z.enum(['warn', 'quarantine']), message: z.string() })),
-}), async (input): Promise<StageResult> => {
+export const handler = taskHandler(stageInput, async (input): Promise<StageResult> => {
   const submission = await catalog().getSubmission(input.submissionId);
   if (!submission) throw new UnknownUpload('the submission does not exist');
   const bytes = await objects().getBytes(input.bucket, input.workKey);

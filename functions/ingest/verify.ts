@@ -1,9 +1,8 @@
-import { z } from 'zod';
 import { keyFingerprint, profileForProject, verifyDeidentified, verifySiteDeidentified } from '../../layers/dicom';
 import { UnknownUpload, VerificationFailed } from '../../layers/common/errors';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
-import type { VerifyResult } from '../../workflows/contracts';
+import { verifyInput, type VerifyResult } from '../../layers/pipeline/ingest-states';
 import { catalog, deidKeyFor, objects } from '../../layers/services/commons-context';
 import { parseIntakeKey } from '../shared/intake-key';
 
@@ -13,9 +12,7 @@ import { parseIntakeKey } from '../shared/intake-key';
  * shifted, pixels unchanged. The profile is looked up from the submission the
  * intake key names, exactly as the de-identify step did.
  */
-export const handler = taskHandler(z.object({
-  bucket: z.string().min(1), originalKey: z.string().min(1), workKey: z.string().min(1),
-}), async ({ bucket, originalKey, workKey }): Promise<VerifyResult> => {
+export const handler = taskHandler(verifyInput, async ({ bucket, originalKey, workKey }): Promise<VerifyResult> => {
   const ids = parseIntakeKey(originalKey);
   const submission = ids ? await catalog().getSubmission(ids.submissionId) : undefined;
   if (!submission) throw new UnknownUpload('the submission of this object does not exist');

@@ -6,8 +6,8 @@ import { fileRefOf, isReleasedInstanceKey, isSettled, planReconcile, type Listed
 import { s3Client } from '../../layers/adapters/aws/clients';
 import { TransientError } from '../../layers/common/errors';
 import { logger, metrics } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/common/task';
-import { INTAKE_PREFIX, WORK_PREFIX } from '../../workflows/contracts';
+import { taskHandler } from '../../layers/adapters/aws/task';
+import { INTAKE_PREFIX, WORK_PREFIX } from '../../layers/pipeline/object-keys';
 import { buckets, catalog, objects, pipelineEvents } from '../../layers/services/commons-context';
 import { announceIfReady } from '../../layers/services/submission-readiness';
 import { qaRepository } from '../../layers/services/qa-context';

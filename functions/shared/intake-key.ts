@@ -1,4 +1,4 @@
-import { INTAKE_PREFIX, WORK_PREFIX } from '../../workflows/contracts';
+import { INTAKE_PREFIX, WORK_PREFIX } from '../../layers/pipeline/object-keys';
 
 const INTAKE_KEY = /^intake\/([0-9a-f-]{36})\/([0-9a-f-]{36})$/;
 

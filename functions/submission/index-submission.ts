@@ -1,10 +1,9 @@
-import { z } from 'zod';
 import { summarizeStudy } from '../../layers/catalog/entities';
 import { summarizeSeries } from '../../layers/catalog/commons-entities';
 import { assertOwnedBy } from '../../layers/catalog/ownership';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
-import type { IndexResult } from '../../workflows/contracts';
+import { submissionInput, type IndexResult } from '../../layers/pipeline/submission-states';
 import { catalog } from '../../layers/services/commons-context';
 
 /** The submission does not exist or is still open. */
@@ -18,7 +17,7 @@ export class SubmissionNotSealed extends Error {
  * for; one claimed by another project or site, or holding another's instances, is
  * refused (StudyOwnershipInconsistent fails the workflow) rather than re-owned.
  */
-export const handler = taskHandler(z.object({ submissionId: z.string().uuid() }), async ({ submissionId }): Promise<IndexResult> => {
+export const handler = taskHandler(submissionInput, async ({ submissionId }): Promise<IndexResult> => {
   const submission = await catalog().getSubmission(submissionId);
   if (!submission || submission.status === 'open') throw new SubmissionNotSealed('the submission is not sealed');
   const studyUids = await catalog().listSubmissionStudyUids(submissionId);

@@ -1,7 +1,6 @@
-import { z } from 'zod';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
-import type { PublishResult } from '../../workflows/contracts';
+import { submissionInput, type PublishResult } from '../../layers/pipeline/submission-states';
 import { catalog } from '../../layers/services/commons-context';
 import { SubmissionNotSealed } from './index-submission';
 
@@ -10,7 +9,7 @@ import { SubmissionNotSealed } from './index-submission';
  * publishes nothing twice. Only studies of the submission's own project and site
  * are published (a conditional write); any other is refused, never published.
  */
-export const handler = taskHandler(z.object({ submissionId: z.string().uuid() }), async ({ submissionId }): Promise<PublishResult> => {
+export const handler = taskHandler(submissionInput, async ({ submissionId }): Promise<PublishResult> => {
   const submission = await catalog().getSubmission(submissionId);
   if (!submission || submission.status === 'open') throw new SubmissionNotSealed('the submission is not sealed');
   const now = new Date().toISOString();

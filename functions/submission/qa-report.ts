@@ -1,15 +1,14 @@
-import { z } from 'zod';
 import { renderReportMarkdown } from '../../layers/qa';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
-import type { QaReportResult } from '../../workflows/contracts';
+import { submissionInput, type QaReportResult } from '../../layers/pipeline/submission-states';
 import { catalog } from '../../layers/services/commons-context';
 import { storeReport } from '../../layers/services/store-qa-report';
 import { submissionReport } from '../../layers/services/submission-qa-report';
 import { SubmissionNotSealed } from './index-submission';
 
 /** Last state of the submission workflow: writes the QA report (JSON and Markdown) to the released bucket under reports/. */
-export const handler = taskHandler(z.object({ submissionId: z.string().uuid() }), async ({ submissionId }): Promise<QaReportResult> => {
+export const handler = taskHandler(submissionInput, async ({ submissionId }): Promise<QaReportResult> => {
   const submission = await catalog().getSubmission(submissionId);
   if (!submission || submission.status === 'open') throw new SubmissionNotSealed('the submission is not sealed');
   const report = await submissionReport(submission, new Date().toISOString());

@@ -1,10 +1,9 @@
-import { z } from 'zod';
 import type { Instance } from '../../layers/catalog/entities';
 import { assertOwnedBy } from '../../layers/catalog/ownership';
 import { evaluateStudies, evaluateSubmission, filesToQuarantine, type Finding, type InstanceFacts } from '../../layers/qa';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
-import type { StudyQaResult } from '../../workflows/contracts';
+import { submissionInput, type StudyQaResult } from '../../layers/pipeline/submission-states';
 import { catalog } from '../../layers/services/commons-context';
 import { casesForSubmission } from '../../layers/services/submission-cases';
 import { projectQaConfig, qaRepository } from '../../layers/services/qa-context';
@@ -18,7 +17,7 @@ import { SubmissionNotSealed } from './index-submission';
  * submission rules. A quarantine finding sends this submission's file back to
  * quarantine; the findings are recorded for the QA report.
  */
-export const handler = taskHandler(z.object({ submissionId: z.string().uuid() }), async ({ submissionId }): Promise<StudyQaResult> => {
+export const handler = taskHandler(submissionInput, async ({ submissionId }): Promise<StudyQaResult> => {
   const submission = await catalog().getSubmission(submissionId);
   if (!submission || submission.status === 'open') throw new SubmissionNotSealed('the submission is not sealed');
   const config = await projectQaConfig(submission.project);

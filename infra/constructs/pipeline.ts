@@ -6,7 +6,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { INTAKE_PREFIX } from '../../workflows/contracts';
+import { INTAKE_PREFIX } from '../../layers/pipeline/object-keys';
 import { INTAKE_REDRIVE, PIPELINE_EVENT_SOURCE, SUBMISSION_READY } from '../../layers/pipeline/events';
 import { IngestFunctions, ingestDefinition } from '../../workflows/ingest';
 import { SubmissionFunctions, submissionDefinition } from '../../workflows/submission';

@@ -1,139 +1,119 @@
+import { z } from 'zod';
+
 /**
- * The data contracts between the states of the two workflows. Step Functions
- * carries no PHI: only keys, pseudonymous (remapped) UIDs, counts and rule ids.
- *
- * Ingest workflow (one execution per S3 "Object Created" event on `intake/`):
+ * The data contract of every state of the ingest workflow, one execution per S3 "Object Created"
+ * event on `intake/`:
  *   Parse -> AlreadyHandled? -> Deidentify -> Verify -> Qa -> QaOutcome? -> Stage
- *   every task: Retry on transient errors, Catch States.ALL -> Quarantine
- * The execution input is the EventBridge S3 event; each task's Lambda result
- * (its `Payload`) is stored under the key named below (`$.parse`, `$.deid`, ...).
+ *   every task: Retry on transient errors, Catch -> Quarantine (task-errors.ts says which errors go where)
+ * Each schema is written once: the handler parses its input with it, workflows/ingest.ts builds
+ * the ASL payload from its keys, and each task's result (its `Payload`) is stored in the execution
+ * state under the key `ingestResults` names (`$.parse`, `$.deid`, ...).
+ * Step Functions carries no PHI: only keys, pseudonymous (remapped) UIDs, counts and rule ids.
  */
 
-/** EventBridge "Object Created" event from S3, the ingest execution input. */
-export interface S3ObjectCreatedEvent {
-  readonly 'detail-type': 'Object Created';
-  readonly source: 'aws.s3';
-  readonly detail: {
-    readonly bucket: { readonly name: string };
-    readonly object: { readonly key: string; readonly size?: number; readonly etag?: string };
-  };
-}
+const name = z.string().min(1);
+const id = z.string().uuid();
 
-export interface ObjectRef { readonly bucket: string; readonly key: string }
+/** The EventBridge "Object Created" event (from S3, or hilum's redrive), the execution input: what the states read of it. */
+export const objectCreatedEvent = z.object({
+  detail: z.object({ bucket: z.object({ name }), object: z.object({ key: name }) }),
+});
 
+export const parseInput = z.object({ bucket: name, key: name });
+export type ParseInput = z.infer<typeof parseInput>;
 /** $.parse */
-export interface ParseResult {
-  readonly submissionId: string;
-  readonly fileId: string;
+export const parseResult = z.object({
+  submissionId: z.string(),
+  fileId: z.string(),
   /** True when an earlier delivery of the same event already staged or quarantined this file. */
-  readonly alreadyHandled: boolean;
-  readonly bytes: number;
-  readonly transferSyntaxUid?: string;
-  readonly modality?: string;
-  readonly sopClassUid?: string;
-}
+  alreadyHandled: z.boolean(),
+  bytes: z.number(),
+  transferSyntaxUid: z.string().optional(),
+  modality: z.string().optional(),
+  sopClassUid: z.string().optional(),
+});
+export type ParseResult = z.infer<typeof parseResult>;
 
-export interface DeidentifyInput extends ObjectRef { readonly submissionId: string; readonly fileId: string }
+export const deidentifyInput = z.object({ bucket: name, key: name, submissionId: id, fileId: id });
+export type DeidentifyInput = z.infer<typeof deidentifyInput>;
+export const deidentifyOutcome = z.enum(['ok', 'needs-pixel-review']);
+export type DeidentifyOutcome = z.infer<typeof deidentifyOutcome>;
 /** $.deid */
-export interface DeidentifyResult {
+export const deidentifyResult = z.object({
   /** Key of the de-identified (not yet verified) copy, in the intake bucket under `work/`. */
-  readonly workKey: string;
-  readonly studyUid: string;
-  readonly seriesUid: string;
-  readonly sopUid: string;
-  readonly outcome: 'ok' | 'needs-pixel-review';
+  workKey: z.string(),
+  studyUid: z.string(),
+  seriesUid: z.string(),
+  sopUid: z.string(),
+  outcome: deidentifyOutcome,
   /** Counts per `keyword:action`, never values. */
-  readonly actionCounts: Readonly<Record<string, number>>;
-}
+  actionCounts: z.record(z.string(), z.number()),
+});
+export type DeidentifyResult = z.infer<typeof deidentifyResult>;
 
-export interface VerifyInput { readonly bucket: string; readonly originalKey: string; readonly workKey: string }
+export const verifyInput = z.object({ bucket: name, originalKey: name, workKey: name });
+export type VerifyInput = z.infer<typeof verifyInput>;
 /** $.verify (a failed verification throws `VerificationFailed` instead) */
-export interface VerifyResult { readonly passed: true; readonly checks: number }
+export const verifyResult = z.object({ passed: z.literal(true), checks: z.number() });
+export type VerifyResult = z.infer<typeof verifyResult>;
 
-export interface QaInput {
-  readonly bucket: string;
-  readonly workKey: string;
-  readonly deidOutcome: DeidentifyResult['outcome'];
+export const qaInput = z.object({
+  bucket: name,
+  workKey: name,
+  deidOutcome: deidentifyOutcome,
   /** QA reads the project's configuration and records its findings per file. */
-  readonly submissionId: string;
-  readonly fileId: string;
-}
-export interface QaFinding { readonly ruleId: string; readonly severity: 'warn' | 'quarantine'; readonly message: string }
+  submissionId: id,
+  fileId: id,
+});
+export type QaInput = z.infer<typeof qaInput>;
+export const qaFinding = z.object({ ruleId: z.string(), severity: z.enum(['warn', 'quarantine']), message: z.string() });
+export type QaFinding = z.infer<typeof qaFinding>;
 /** $.qa */
-export interface QaResult { readonly outcome: 'pass' | 'warn' | 'quarantine'; readonly findings: readonly QaFinding[] }
+export const qaResult = z.object({ outcome: z.enum(['pass', 'warn', 'quarantine']), findings: z.array(qaFinding) });
+export type QaResult = z.infer<typeof qaResult>;
 
-export interface StageInput {
-  readonly bucket: string;
-  readonly originalKey: string;
-  readonly workKey: string;
-  readonly submissionId: string;
-  readonly fileId: string;
-  readonly studyUid: string;
-  readonly seriesUid: string;
-  readonly sopUid: string;
-  readonly findings: readonly QaFinding[];
-}
+export const stageInput = z.object({
+  bucket: name,
+  originalKey: name,
+  workKey: name,
+  submissionId: id,
+  fileId: id,
+  studyUid: name,
+  seriesUid: name,
+  sopUid: name,
+  findings: z.array(qaFinding),
+});
+export type StageInput = z.infer<typeof stageInput>;
 /** $.stage */
-export interface StageResult { readonly releasedKey: string; readonly sha256: string; readonly size: number }
+export const stageResult = z.object({ releasedKey: z.string(), sha256: z.string(), size: z.number() });
+export type StageResult = z.infer<typeof stageResult>;
+
+export const quarantineResult = z.object({ quarantineKey: z.string(), reason: z.string() });
+export type QuarantineResult = z.infer<typeof quarantineResult>;
+
+/** Where each task's result lands in the execution state (`$.<key>`). */
+export const ingestResults = {
+  parse: parseResult, deid: deidentifyResult, verify: verifyResult, qa: qaResult, stage: stageResult, quarantine: quarantineResult,
+} as const;
+export type IngestResultKey = keyof typeof ingestResults;
+
+/** A task error a Catch put at `$.error`: Step Functions' `{Error, Cause}` (Cause is Lambda's JSON or a plain string). */
+export const caughtError = z.object({ Error: z.string(), Cause: z.string().nullish() });
 
 /**
- * Quarantine receives the whole execution state: the original event, whatever
- * results exist, and either `$.error` (a caught error: `{Error, Cause}`) or `$.qa`
- * with outcome `quarantine`.
+ * The execution state as the workflow builds it: the original event, whatever results exist, and
+ * `$.error` once a Catch caught one. Quarantine receives all of it (a caught error at `$.error`, or
+ * `$.qa` with outcome `quarantine`); other fields of the event pass through.
  */
-export interface QuarantineInput extends Partial<S3ObjectCreatedEvent> {
-  readonly parse?: ParseResult;
-  readonly deid?: DeidentifyResult;
-  readonly qa?: QaResult;
-  readonly error?: { readonly Error: string; readonly Cause?: string };
-}
-export interface QuarantineResult { readonly quarantineKey: string; readonly reason: string }
+export const ingestExecutionState = objectCreatedEvent.extend({
+  parse: parseResult.optional(),
+  deid: deidentifyResult.optional(),
+  verify: verifyResult.optional(),
+  qa: qaResult.optional(),
+  stage: stageResult.optional(),
+  error: caughtError.optional(),
+}).passthrough();
+export type IngestExecutionState = z.infer<typeof ingestExecutionState>;
 
-/**
- * Submission workflow (one execution per "Submission Ready" event on the hilum bus):
- *   StudyQa -> IndexSubmission -> PublishSubmission -> QaReport -> RebuildSnapshot, Retry on transient errors, Catch -> Fail.
- */
-export interface SubmissionInput { readonly submissionId: string }
-/** $.studyQa: series/study and submission rules ran; `quarantined` staged files went back to quarantine. */
-export interface StudyQaResult { readonly submissionId: string; readonly findings: number; readonly quarantined: number }
-/** $.report: the QA report stored in the released bucket (`reports/{submissionId}/qa-report.json` and `.md`). */
-export interface QaReportResult { readonly submissionId: string; readonly reportKey: string; readonly quarantined: number; readonly warnings: number }
-/** $.index */
-export interface IndexResult { readonly submissionId: string; readonly studyUids: readonly string[]; readonly instanceCount: number }
-/** $.publish */
-export interface PublishResult { readonly submissionId: string; readonly published: number; readonly alreadyPublished: boolean }
-/** $.snapshot: the live search snapshot's new version with this submission's studies. */
-export interface RebuildSnapshotResult { readonly submissionId: string; readonly version: number; readonly studies: number; readonly changed: number }
-
-/** Error names a task may throw; Retry matches TRANSIENT_ERRORS only. */
-export const TRANSIENT_ERRORS = [
-  'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException',
-  'Lambda.TooManyRequestsException', 'TransientError',
-] as const;
-
-/**
- * Errors that say the platform failed, not the file (a handler that cannot load,
- * missing configuration, a transient error that outlived its retries). The ingest
- * workflow fails on them instead of quarantining, so the object waits in intake.
- */
-export const PLATFORM_ERRORS = [
-  'Runtime.ImportModuleError', 'Runtime.HandlerNotFound', 'Runtime.UserCodeSyntaxError',
-  'ConfigurationError', 'TransientError', ...TRANSIENT_ERRORS.filter((e) => e !== 'TransientError'),
-] as const;
-
-/**
- * Errors of a task that ran out of memory or time on the file it was given: Lambda's
- * out-of-memory kill (`Runtime.OutOfMemory`, or `Runtime.ExitError` when the runtime is
- * killed or aborts, as Node does when its heap is exhausted), Lambda's own timeout
- * (`Sandbox.Timedout`) and a Task timeout (`States.Timeout`). The ingest workflow tries
- * such a task once more, then quarantines the file with the code `ResourceLimit`: a
- * file that exhausts a task would otherwise fail every redrive as a platform fault.
- */
-export const RESOURCE_LIMIT_ERRORS = ['Runtime.OutOfMemory', 'Runtime.ExitError', 'Sandbox.Timedout', 'States.Timeout'] as const;
-
-/** The quarantine code of a file whose task hit RESOURCE_LIMIT_ERRORS. */
-export const RESOURCE_LIMIT = 'ResourceLimit';
-
-/** Intake keys: `intake/{submissionId}/{fileId}`; work copies: `work/{submissionId}/{fileId}.dcm`. */
-export const INTAKE_PREFIX = 'intake/';
-export const WORK_PREFIX = 'work/';
+export const quarantineInput = ingestExecutionState;
+export type QuarantineInput = IngestExecutionState;

@@ -1,7 +1,8 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import { Json, Synthesized, byMetadata, renderDefinition, synthCommons } from './synth';
 import { quarantineReason } from '../../functions/ingest/quarantine-reason';
-import { RESOURCE_LIMIT_ERRORS, type QuarantineInput } from '../../workflows/contracts';
+import type { QuarantineInput } from '../../layers/pipeline/ingest-states';
+import { RESOURCE_LIMIT_ERRORS } from '../../layers/pipeline/task-errors';
 
 /**
  * Executes the rendered definitions in the local ASL runner with fake task

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS, FunctionKey } from '../../functions/registry';
-import { PLATFORM_ERRORS, RESOURCE_LIMIT_ERRORS, TRANSIENT_ERRORS } from '../../workflows/contracts';
+import { PLATFORM_ERRORS, RESOURCE_LIMIT_ERRORS, TRANSIENT_ERRORS } from '../../layers/pipeline/task-errors';
 import { INTAKE_REDRIVE, PIPELINE_EVENT_SOURCE, SUBMISSION_READY } from '../../layers/pipeline/events';
 import { Json, Synthesized, byMetadata, functionLogicalId, renderDefinition, synthCommons } from './synth';
 
@@ -165,7 +165,7 @@ describe('state machines', () => {
   );
 });
 
-describe('ingest definition follows workflows/contracts.ts', () => {
+describe('ingest definition follows layers/pipeline/ingest-states.ts', () => {
   const taskFunctions: Record<string, FunctionKey> = {
     Parse: 'parse', Deidentify: 'deidentify', Verify: 'verify', Qa: 'qa', Stage: 'stage',
     Quarantine: 'quarantine', QuarantineForQa: 'quarantine',
@@ -239,7 +239,7 @@ describe('ingest definition follows workflows/contracts.ts', () => {
   });
 });
 
-describe('submission definition follows workflows/contracts.ts', () => {
+describe('submission definition follows layers/pipeline/submission-states.ts', () => {
   it('runs study QA, indexes, publishes, stores the QA report and rebuilds the search snapshot for the submission of the event, failing to SubmissionFailed', () => {
     expect(submission.StartAt).toBe('StudyQa');
     expect(tasksOf(submission).map(([n, st]) => [n, invokedFunction(st)])).toEqual([
