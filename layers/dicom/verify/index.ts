@@ -18,6 +18,7 @@ import { leakedNeedles } from './leak-search';
 import { elementPaths, lowerAscii, phiNeedles, type Haystack, type Region } from './needles';
 import { PHI_ATTRIBUTES } from './phi-attributes';
 import { pixelPayload } from './pixel-data';
+import { malformedValues } from './value-forms';
 import { misplacedElements } from './vr-check';
 
 export interface VerificationFailure {
@@ -86,6 +87,17 @@ export function vrsMatchDictionary(output: ScannedFile, tally: Tally): void {
   misplacedElements(output).forEach((misplaced, i) => {
     const e = output.elements[i];
     if (e) tally.check(!misplaced, 'vr-matches-dictionary', misplaced ? formatTag(e.key) : undefined);
+  });
+}
+
+/**
+ * Every value of a public element, at any depth, takes its VR's form (CS, DS, IS, UI and TM characters and lengths;
+ * binary VRs a whole number of values, one for a VM 1 attribute): a value that does not is one moved under the tag.
+ */
+export function valuesTakeTheirForm(output: ScannedFile, tally: Tally): void {
+  malformedValues(output).forEach((malformed, i) => {
+    const e = output.elements[i];
+    if (e) tally.check(!malformed, 'values-take-vr-form', malformed ? formatTag(e.key) : undefined);
   });
 }
 
@@ -207,6 +219,7 @@ export function verifyDeidentified(original: Uint8Array, output: Uint8Array, pro
   const out = valuesByPath(after);
   onlyAllowedAttributes(after, allowListFor(profile), tally);
   vrsMatchDictionary(after, tally);
+  valuesTakeTheirForm(after, tally);
   identityRemovedFlag(after, tally);
   attributesChanged(before, after, profile, tally);
   datesShifted(after, out, orig, profile, tally);

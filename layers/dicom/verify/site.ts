@@ -16,7 +16,7 @@ import { formatTag, TAG, type TagKey } from '../tags';
 import { trimEndOf } from '../text/trim';
 import { readText, topLevel } from '../values';
 import { allowListFor } from './allow-list';
-import { identityRemovedFlag, onlyAllowedAttributes, Tally, vrsMatchDictionary, type VerificationResult } from './index';
+import { identityRemovedFlag, onlyAllowedAttributes, Tally, valuesTakeTheirForm, vrsMatchDictionary, type VerificationResult } from './index';
 
 const PSEUDONYM = /^HILUM-[0-9A-F]{16}$/;
 const DEIDENTIFICATION_METHOD: TagKey = '00120063';
@@ -47,6 +47,7 @@ export function verifySiteDeidentified(output: Uint8Array, profile: DeidProfile,
   onlyAllowedAttributes(file, allowListFor(profile), tally);
   // A value under another attribute's tag (a name as "Manufacturer" PN) is not what hilum's engine leaves.
   vrsMatchDictionary(file, tally);
+  valuesTakeTheirForm(file, tally);
   identityRemovedFlag(file, tally);
   const top = topLevel(file);
   const method = top.get(DEIDENTIFICATION_METHOD);
