@@ -5,7 +5,7 @@ import {
 } from '../../layers/access';
 import type { AccessRequest } from '../../layers/catalog/access-entities';
 import { NotFound } from '../../layers/common/errors';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { facetValuesAt, matchingRows } from '../../layers/search';
 import { catalog } from '../../layers/services/commons-context';

@@ -3,7 +3,7 @@ import { AVAILABILITIES } from '../../layers/catalog/commons-entities';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { Conflict } from '../../layers/common/errors';
-import { ProjectKeyBlocked } from '../../layers/common/secrets';
+import { ProjectKeyBlocked } from '../../layers/adapters/aws/secrets';
 import { catalog, createDeidKey } from '../../layers/services/commons-context';
 import { slug } from '../../layers/common/id-schemas';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InvalidQuarantineCursor } from '../../layers/catalog/qa-repository';
 import { BadRequest } from '../../layers/common/errors';
-import { pageCursorSealer } from '../../layers/common/page-cursor-key';
+import { pageCursorSealer } from '../../layers/adapters/aws/page-cursor-key';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { slug, uuid } from '../../layers/common/id-schemas';
 import { qaRepository } from '../../layers/services/qa-context';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NotFound } from '../../layers/common/errors';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { buckets, catalog, objects } from '../../layers/services/commons-context';
 import { presignUpload } from '../../layers/services/presign-upload';
 import { uuid } from '../../layers/common/id-schemas';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { SubmissionFile } from '../../layers/catalog/entities';
 import { SubmissionNotOpen } from '../../layers/catalog/repository';
 import { Conflict } from '../../layers/common/errors';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { INTAKE_PREFIX } from '../../layers/pipeline/object-keys';
 import { catalog } from '../../layers/services/commons-context';

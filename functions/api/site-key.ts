@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { contributingSitesOf } from '../../layers/access';
 import { NotFound } from '../../layers/common/errors';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { keyFingerprint } from '../../layers/dicom/deidentify/key-fingerprint';
 import { catalog, currentDeidKey } from '../../layers/services/commons-context';

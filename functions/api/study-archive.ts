@@ -3,7 +3,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { ZipFile } from 'yazl';
 import { z } from 'zod';
 import { NotFound } from '../../layers/common/errors';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import type { Instance } from '../../layers/catalog/entities';
 import { buckets, catalog, objects } from '../../layers/services/commons-context';

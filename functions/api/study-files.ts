@@ -1,4 +1,4 @@
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { catalog } from '../../layers/services/commons-context';
 import { studyPath } from '../../layers/common/id-schemas';

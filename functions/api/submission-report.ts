@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { renderReportMarkdown, type QaReport } from '../../layers/qa';
-import { httpHandler } from '../../layers/common/http';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { buckets, objects } from '../../layers/services/commons-context';
 import { submissionPath } from '../../layers/common/id-schemas';
 import { loadSubmissionFor } from '../../layers/services/submission-access';

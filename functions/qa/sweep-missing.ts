@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Submission } from '../../layers/catalog/entities';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { taskHandler } from '../../layers/common/task';
+import { taskHandler } from '../../layers/adapters/aws/task';
 import { catalog } from '../../layers/services/commons-context';
 import { qaRepository } from '../../layers/services/qa-context';
 import { markMissingFiles } from '../../layers/services/missing-files';
