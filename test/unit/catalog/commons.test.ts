@@ -8,7 +8,7 @@ import { ageInYears, catalogFieldsOf } from '../../../layers/catalog/dicom-field
 import { Instance, summarizeStudy, type Study } from '../../../layers/catalog/entities';
 import { manifestCsv, manifestRowOf } from '../../../layers/catalog/manifest';
 import { studyRowOf } from '../../../layers/catalog/search-rows';
-import { visibleProjects } from '../../../layers/catalog/visibility';
+import { dataScope as visibleProjects } from '../../../layers/access/data';
 import { callerFromClaims } from '../../../layers/access/caller';
 
 const instance = (over: Partial<Instance>): Instance => ({
