@@ -19,7 +19,7 @@ const MAX_SHEET_BYTES = 5 * 1024 * 1024;
  */
 export const handler = httpHandler({
   path: z.object({ submissionId: z.string().uuid() }),
-}, async ({ caller, path, event }) => {
+}, async function putCases({ caller, path, event }) {
   const submission = await loadSubmissionFor(caller, path.submissionId, 'write');
   requireOpen(submission);
   const raw = event.body ?? '';

@@ -10,7 +10,7 @@ import { loadSubmissionFor } from '../../layers/services/submission-access';
  * POST /submissions/{id}/complete: seals the submission (no more files). It is
  * published once every announced file has an outcome, which may already be so.
  */
-export const handler = httpHandler({ path: submissionPath }, async ({ caller, path }) => {
+export const handler = httpHandler({ path: submissionPath }, async function completeSubmission({ caller, path }) {
   const submission = await loadSubmissionFor(caller, path.submissionId, 'write');
   if (submission.status !== 'open') {
     // Sealing twice is what a retrying client does; answer as the first time did.

@@ -17,7 +17,7 @@ export const handler = httpHandler({
     uploadId: z.string().min(1).max(1024),
     parts: z.array(z.object({ partNumber: z.number().int().min(1).max(10_000), etag: z.string().min(1).max(200) }).strict()).min(1).max(10_000),
   }).strict(),
-}, async ({ caller, path, body }) => {
+}, async function completeUpload({ caller, path, body }) {
   const submission = await loadSubmissionFor(caller, path.submissionId, 'write');
   requireOpen(submission);
   const file = await catalog().getFile(submission.submissionId, path.fileId);

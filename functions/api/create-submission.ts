@@ -26,7 +26,7 @@ function noProjectForSite(project: string, site: string): string {
  */
 export const handler = httpHandler({
   body: z.object({ project: slug, site: slug, deidentifiedAtSite: z.boolean().optional() }).strict(),
-}, async ({ caller, body, audit }) => {
+}, async function createSubmission({ caller, body, audit }) {
   if (!mayUploadFor(caller, body.site)) {
     audit.deny('not-a-site-uploader');
     throw new Forbidden(`not a site uploader for site ${body.site}`);

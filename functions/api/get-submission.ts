@@ -8,7 +8,7 @@ import { loadSubmissionFor } from '../../layers/services/submission-access';
  * GET /submissions/{id}: the submission, its counts, each file's outcome (ids, rule or error codes, no values),
  * and `waiting`: the files with no outcome yet and since when they were announced.
  */
-export const handler = httpHandler({ path: submissionPath }, async ({ caller, path }) => {
+export const handler = httpHandler({ path: submissionPath }, async function getSubmission({ caller, path }) {
   const submission = await loadSubmissionFor(caller, path.submissionId, 'read');
   const files = await catalog().listFiles(submission.submissionId);
   return {

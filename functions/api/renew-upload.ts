@@ -15,7 +15,7 @@ import { loadSubmissionFor, requireOpen } from '../../layers/services/submission
 export const handler = httpHandler({
   path: z.object({ submissionId: uuid, fileId: uuid }),
   body: z.object({ uploadId: z.string().min(1).max(1024).optional() }).strict(),
-}, async ({ caller, path, body }) => {
+}, async function renewUpload({ caller, path, body }) {
   const submission = await loadSubmissionFor(caller, path.submissionId, 'write');
   requireOpen(submission);
   const file = await catalog().getFile(submission.submissionId, path.fileId);

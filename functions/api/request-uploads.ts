@@ -27,7 +27,7 @@ export const handler = httpHandler({
       size: z.number().int().positive().max(MAX_INGEST_OBJECT_BYTES),
     }).strict()).min(1).max(1000),
   }).strict(),
-}, async ({ caller, path, body }) => {
+}, async function requestUploads({ caller, path, body }) {
   const submission = await loadSubmissionFor(caller, path.submissionId, 'write');
   requireOpen(submission);
   const announcedAt = new Date().toISOString();

@@ -17,7 +17,7 @@ import { submissionReport } from '../../layers/services/submission-qa-report';
 export const handler = httpHandler({
   path: submissionPath,
   query: z.object({ format: z.enum(['json', 'md']).optional() }),
-}, async ({ caller, path, query, event }) => {
+}, async function getSubmissionReport({ caller, path, query, event }) {
   const submission = await loadSubmissionFor(caller, path.submissionId, 'read');
   const stored = await objects().getBytes(buckets.released(), reportKeys(submission.submissionId).json);
   const report: QaReport = stored
