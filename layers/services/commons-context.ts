@@ -2,7 +2,7 @@ import { CatalogRepository } from '../catalog/repository';
 import { documentClient, eventBridgeClient, s3Client, secretsClient } from '../adapters/aws/clients';
 import { lazyConfig, numberEnv, requireEnv } from '../common/config';
 import { ENV } from '../common/env-names';
-import { PipelineEvents } from '../common/events';
+import { PipelineEvents } from '../adapters/aws/events';
 import { ObjectStore } from '../adapters/aws/objects';
 import { ProjectKeyStore } from '../adapters/aws/secrets';
 import type { Submission } from '../catalog/entities';

@@ -1,6 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { INTAKE_REDRIVE, PIPELINE_EVENT_SOURCE, SUBMISSION_READY, intakeRedriveDetail, type SubmissionReadyDetail } from '../pipeline/events';
-import { TransientError } from './errors';
+import { INTAKE_REDRIVE, PIPELINE_EVENT_SOURCE, SUBMISSION_READY, intakeRedriveDetail, type SubmissionReadyDetail } from '../../pipeline/events';
+import { TransientError } from '../../common/errors';
 
 /** Announces pipeline milestones on the hilum event bus; rules route them to workflows. */
 export class PipelineEvents {
