@@ -4,7 +4,7 @@ import { logger, metrics } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
 import { deidentifyInput, type DeidentifyResult } from '../../layers/pipeline/ingest-states';
 import { catalog, deidKeyFor, objects } from '../../layers/services/commons-context';
-import { workKey } from '../shared/intake-key';
+import { workKey } from '../../layers/pipeline/object-keys';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 
 /**

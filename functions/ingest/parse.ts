@@ -6,7 +6,7 @@ import { parseInput, type ParseResult } from '../../layers/pipeline/ingest-state
 import { projectQaConfig } from '../../layers/services/qa-context';
 import { catalog, objects } from '../../layers/services/commons-context';
 import { MAX_INGEST_OBJECT_BYTES } from '../../layers/pipeline/intake-limits';
-import { parseIntakeKey } from '../shared/intake-key';
+import { parseIntakeKey } from '../../layers/pipeline/object-keys';
 
 /** The object's size differs from what the site announced: truncated or replaced in transit. */
 export class SizeMismatch extends Error {

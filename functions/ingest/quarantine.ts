@@ -2,7 +2,7 @@ import { logger, metrics } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
 import { quarantineInput, type QuarantineResult } from '../../layers/pipeline/ingest-states';
 import { buckets, catalog, objects } from '../../layers/services/commons-context';
-import { parseIntakeKey, workKey } from '../shared/intake-key';
+import { parseIntakeKey, workKey } from '../../layers/pipeline/object-keys';
 import { announceIfReady } from '../../layers/services/submission-readiness';
 import { quarantineReason, quarantineFindings } from './quarantine-reason';
 import { qaRepository, quarantineKeys } from '../../layers/services/qa-context';

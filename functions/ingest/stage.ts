@@ -9,7 +9,7 @@ import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
 import { stageInput, type StageResult } from '../../layers/pipeline/ingest-states';
 import { buckets, catalog, objects } from '../../layers/services/commons-context';
-import { releasedKey } from '../shared/intake-key';
+import { releasedKey } from '../../layers/pipeline/object-keys';
 import { announceIfReady } from '../../layers/services/submission-readiness';
 import { OwnershipConflict } from '../../layers/catalog/ownership';
 import { auditLog } from '../../layers/services/qa-context';

@@ -4,7 +4,7 @@ import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
 import { verifyInput, type VerifyResult } from '../../layers/pipeline/ingest-states';
 import { catalog, deidKeyFor, objects } from '../../layers/services/commons-context';
-import { parseIntakeKey } from '../shared/intake-key';
+import { parseIntakeKey } from '../../layers/pipeline/object-keys';
 
 /**
  * The independent check, separate code from the de-identifier: nothing outside

@@ -1,7 +1,7 @@
 import { logger } from '../adapters/aws/powertools';
 import type { Submission } from '../catalog/entities';
 import { buckets, catalog, objects } from './commons-context';
-import { intakeKey } from '../../functions/shared/intake-key';
+import { intakeKey } from '../pipeline/object-keys';
 import { announceIfReady } from './submission-readiness';
 import { projectQaConfig, qaRepository } from './qa-context';
 

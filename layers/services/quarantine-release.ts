@@ -8,7 +8,7 @@ import { DatasetView, QA_TAG } from '../qa/dataset-view';
 import { scanPart10 } from '../dicom/part10';
 import { TransientError } from '../common/errors';
 import { buckets, catalog, deidKeyFor, objects } from './commons-context';
-import { releasedKey } from '../../functions/shared/intake-key';
+import { releasedKey } from '../pipeline/object-keys';
 import { projectQaConfig, qaRepository } from './qa-context';
 import { OwnershipConflict, type StudyOwner } from '../catalog/ownership';
 import { indexStudy } from './study-index';

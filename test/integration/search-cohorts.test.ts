@@ -19,7 +19,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { startLocalCommons, LocalCommons } from '../../local/commons';
 import { HilumApi, ApiError } from '../../cli/lib/api-client';
 import { CatalogRepository } from '../../layers/catalog/repository';
-import { releasedKey } from '../../functions/shared/intake-key';
+import { releasedKey } from '../../layers/pipeline/object-keys';
 import { makeDicom } from '../support/synthetic-dicom';
 import { localS3Client } from '../support/local-clients';
 

@@ -1,5 +1,5 @@
 import { planParts } from '../../../layers/common/upload-parts';
-import { parseIntakeKey, intakeKey } from '../../../functions/shared/intake-key';
+import { parseIntakeKey, intakeKey } from '../../../layers/pipeline/object-keys';
 import { quarantineFindings, quarantineReason } from '../../../functions/ingest/quarantine-reason';
 
 describe('planParts', () => {
