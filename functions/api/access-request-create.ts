@@ -8,10 +8,9 @@ import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { facetValuesAt, matchingRows } from '../../layers/search';
-import { catalog } from '../../layers/services/commons-context';
+import { accessRepository, releaseRepository } from '../../layers/services/commons-context';
 import { slug, uuid } from '../../layers/common/id-schemas';
 import { frozenSnapshot } from '../../layers/services/snapshot-store';
-import { accessRepository } from './access/repos';
 
 /**
  * POST /access-requests (researchers): asks the DAC for a restricted project, or for
@@ -31,7 +30,7 @@ export const handler = httpHandler({
     duaVersion: z.string().min(1).max(40),
     duaAccepted: z.literal(true, { errorMap: () => ({ message: 'the data use agreement must be accepted' }) }),
   }).strict().refine((b) => (b.project ? 1 : 0) + (b.cohortId ? 1 : 0) === 1, 'name exactly one of project or cohortId'),
-}, async ({ caller, access, audit, body }) => {
+}, async function createAccessRequest({ caller, access, audit, body }) {
   const refuse = (reason: string, target: { type: string; id: string }): never => {
     audit.deny('request-refused', target);
     audit.record({ action: 'access-request.refused', targetType: target.type, targetId: target.id, reason });
@@ -41,7 +40,7 @@ export const handler = httpHandler({
   let scope: Pick<AccessRequest, 'project' | 'cohortId' | 'cohortProjects'>;
   if (body.project) {
     const target = { type: 'project', id: body.project };
-    const check = checkProjectRequest(await catalog().getProject(body.project));
+    const check = checkProjectRequest(await accessRepository().getProject(body.project));
     if (!check.ok && 'unseen' in check) {
       // Unknown and sequestered answer alike: a refusal naming a sequestered project would tell
       // a researcher it exists. The audit keeps which it was, and why a sequestered one is refused.
@@ -53,14 +52,14 @@ export const handler = httpHandler({
     if (!dua.ok) refuse(dua.reason, target);
     scope = { project: body.project };
   } else {
-    const cohort = await catalog().getCohort(body.cohortId!);
+    const cohort = await releaseRepository().getCohort(body.cohortId!);
     if (!cohort || !mayReadOwned(caller, access.level, cohort.owner)) throw new NotFound('no such cohort');
     const target = { type: 'cohort', id: cohort.cohortId };
-    const release = await catalog().getRelease(cohort.releaseNumber);
+    const release = await releaseRepository().getRelease(cohort.releaseNumber);
     if (!release) throw new NotFound('the cohort\'s release is gone');
     const snapshot = await frozenSnapshot(release.snapshotKey);
     const touched = matchingRows(snapshot, cohort.filters, 'all').flatMap((row) => facetValuesAt(snapshot, 'project', row));
-    const [projectList, grants] = await Promise.all([catalog().listProjects(), catalog().grantsFor(caller)]);
+    const [projectList, grants] = await Promise.all([accessRepository().listProjects(), accessRepository().grantsFor(caller)]);
     const projects = new Map(projectList.map((p) => [p.projectId, p]));
     const resolved = cohortRequestProjects(touched, projects, countScope(caller, projectList, grants));
     if (!resolved.ok) refuse(resolved.reason, target);

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AccessRuleRefused, checkProjectRequest, grantExpiry, mayDecide, MAX_GRANT_DAYS } from '../../layers/access';
-import { RequestAlreadyDecided, type GrantRecord } from '../../layers/catalog/access-repository';
+import { RequestAlreadyDecided } from '../../layers/adapters/aws/dynamodb/access-repository';
+import type { GrantRecord } from '../../layers/catalog/access-entities';
 import { Forbidden, NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { catalog } from '../../layers/services/commons-context';
+import { accessRepository } from '../../layers/services/commons-context';
 import { uuid } from '../../layers/common/id-schemas';
-import { accessRepository } from './access/repos';
 
 /**
  * POST /access-requests/{id}/approve `{reason, expiresInDays?}` and
@@ -21,7 +21,7 @@ export const handler = httpHandler({
     reason: z.string().trim().min(3, 'a reason is required').max(2000),
     expiresInDays: z.number().int().min(1).max(MAX_GRANT_DAYS).optional(),
   }).strict(),
-}, async ({ caller, audit, path, body, event }) => {
+}, async function decideAccessRequest({ caller, audit, path, body, event }) {
   const approve = (event.resource ?? '').endsWith('/approve');
   const request = await accessRepository().getRequest(path.requestId);
   if (!request) throw new NotFound('no such access request');
@@ -45,7 +45,7 @@ export const handler = httpHandler({
     }
     if (request.project) {
       // The project may have changed since the request: sequestered data is never granted.
-      const still = checkProjectRequest(await catalog().getProject(request.project));
+      const still = checkProjectRequest(await accessRepository().getProject(request.project));
       if (!still.ok) throw new AccessRuleRefused(still.reason);
     }
     const { expiresAt, ttl } = grantExpiry(now, body.expiresInDays);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { requestAsSeenByRequester } from '../../layers/access';
 import { httpHandler } from '../../layers/adapters/aws/http';
-import { accessRepository } from './access/repos';
+import { accessRepository } from '../../layers/services/commons-context';
 
 /**
  * GET /access-requests[?status=pending|approved|denied]: the caller's own requests
@@ -10,7 +10,7 @@ import { accessRepository } from './access/repos';
  */
 export const handler = httpHandler({
   query: z.object({ status: z.enum(['pending', 'approved', 'denied']).optional() }).strict(),
-}, async ({ caller, access, query }) => {
+}, async function listAccessRequests({ caller, access, query }) {
   const requests = access.level === 'all'
     ? await accessRepository().listRequests(query.status)
     : (await accessRepository().listRequestsOf(caller.subject)).filter((r) => !query.status || r.status === query.status).map(requestAsSeenByRequester);

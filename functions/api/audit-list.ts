@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidAuditCursor } from '../../layers/catalog/audit';
+import { InvalidAuditCursor } from '../../layers/adapters/aws/dynamodb/audit-log';
 import { BadRequest } from '../../layers/common/errors';
 import { pageCursorSealer } from '../../layers/adapters/aws/page-cursor-key';
 import { httpHandler } from '../../layers/adapters/aws/http';
@@ -21,7 +21,7 @@ export const handler = httpHandler({
     limit: z.coerce.number().int().min(1).max(500).default(100),
     cursor: z.string().max(4000).optional(),
   }).strict(),
-}, async ({ query, cursors }) => {
+}, async function listAuditLog({ query, cursors }) {
   try {
     const page = await auditLog().list(
       { actor: query.actor, action: query.action, resource: query.resource, from: iso(query.from), to: iso(query.to) }, query.limit,

@@ -4,7 +4,7 @@ import { Conflict, NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { search } from '../../layers/search';
-import { catalog } from '../../layers/services/commons-context';
+import { releaseRepository } from '../../layers/services/commons-context';
 import { filtersSchema } from '../../layers/search/request-schemas';
 import { countScopeOf } from '../../layers/services/caller-scope';
 import { frozenSnapshot } from '../../layers/services/snapshot-store';
@@ -15,8 +15,8 @@ import { frozenSnapshot } from '../../layers/services/snapshot-store';
  */
 export const handler = httpHandler({
   body: z.object({ name: z.string().min(1).max(200), filters: filtersSchema, release: z.number().int().min(1).optional() }).strict(),
-}, async ({ caller, body }) => {
-  const release = body.release ? await catalog().getRelease(body.release) : await catalog().latestRelease();
+}, async function createCohort({ caller, body }) {
+  const release = body.release ? await releaseRepository().getRelease(body.release) : await releaseRepository().latestRelease();
   if (!release) {
     if (body.release) throw new NotFound(`no release ${body.release}`);
     throw new Conflict('no release has been cut yet; a cohort pins a release');
@@ -27,7 +27,7 @@ export const handler = httpHandler({
     cohortId: randomUUID(), name: body.name, owner: caller.subject, createdAt: new Date().toISOString(),
     releaseNumber: release.releaseNumber, filters: body.filters, studyCount: counted.total,
   };
-  await catalog().putCohort(cohort);
+  await releaseRepository().putCohort(cohort);
   logger.info('cohort saved', { cohortId: cohort.cohortId, release: release.releaseNumber, studies: counted.total });
   return { statusCode: 201, body: cohort };
 });

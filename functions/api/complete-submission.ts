@@ -1,7 +1,7 @@
 import { Conflict } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { catalog } from '../../layers/services/commons-context';
+import { intakeRepository } from '../../layers/services/commons-context';
 import { announceIfReady } from '../../layers/services/submission-readiness';
 import { submissionPath } from '../../layers/common/id-schemas';
 import { loadSubmissionFor } from '../../layers/services/submission-access';
@@ -17,8 +17,8 @@ export const handler = httpHandler({ path: submissionPath }, async function comp
     return { statusCode: 202, body: { submissionId: submission.submissionId, status: submission.status } };
   }
   if (submission.fileCount === 0) throw new Conflict('the submission has no files; announce uploads first');
-  const sealed = await catalog().sealSubmission(submission.submissionId, new Date().toISOString());
-  const status = sealed?.status ?? (await catalog().getSubmission(submission.submissionId))?.status ?? 'sealed';
+  const sealed = await intakeRepository().sealSubmission(submission.submissionId, new Date().toISOString());
+  const status = sealed?.status ?? (await intakeRepository().getSubmission(submission.submissionId))?.status ?? 'sealed';
   logger.info('submission sealed', { submissionId: submission.submissionId, files: submission.fileCount });
   await announceIfReady(submission.submissionId);
   return { statusCode: 202, body: { submissionId: submission.submissionId, status } };

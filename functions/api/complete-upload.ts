@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { s3Client } from '../../layers/adapters/aws/clients';
 import { BadRequest, NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
-import { buckets, catalog } from '../../layers/services/commons-context';
+import { buckets, intakeRepository } from '../../layers/services/commons-context';
 import { uuid } from '../../layers/common/id-schemas';
 import { loadSubmissionFor, requireOpen } from '../../layers/services/submission-access';
 
@@ -20,7 +20,7 @@ export const handler = httpHandler({
 }, async function completeUpload({ caller, path, body }) {
   const submission = await loadSubmissionFor(caller, path.submissionId, 'write');
   requireOpen(submission);
-  const file = await catalog().getFile(submission.submissionId, path.fileId);
+  const file = await intakeRepository().getFile(submission.submissionId, path.fileId);
   if (!file) throw new NotFound('no such file in this submission');
   const numbers = body.parts.map((p) => p.partNumber);
   if (new Set(numbers).size !== numbers.length) throw new BadRequest('part numbers must be unique');

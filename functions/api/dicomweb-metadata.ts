@@ -4,7 +4,7 @@ import { readDicomHeader } from '../../layers/dicom/dcmjs';
 import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { buckets, catalog, objects } from '../../layers/services/commons-context';
+import { buckets, objects, publicationRepository } from '../../layers/services/commons-context';
 import { uid } from '../../layers/common/id-schemas';
 import { requireStudy } from './access/context';
 
@@ -20,9 +20,9 @@ const CACHE_ENTRIES = 20_000;
  */
 export const handler = httpHandler({
   path: z.object({ study: uid, series: uid.optional() }),
-}, async ({ caller, audit, path }) => {
+}, async function retrieveWadoMetadata({ caller, audit, path }) {
   const { study } = await requireStudy(caller, audit, path.study);
-  const instances = (await catalog().listInstances(study.studyUid)).filter((i) => !path.series || i.seriesUid === path.series)
+  const instances = (await publicationRepository().listInstances(study.studyUid)).filter((i) => !path.series || i.seriesUid === path.series)
     .sort((a, b) => (a.seriesUid === b.seriesUid ? (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0) : a.seriesUid < b.seriesUid ? -1 : 1));
   if (instances.length === 0) throw new NotFound('no such series in this study');
   const out: DicomJson[] = [];

@@ -4,7 +4,7 @@ import { InvalidQidoQuery, instanceJson, matchesAny, parseQido, seriesJson, stud
 import type { Study } from '../../layers/catalog/entities';
 import { BadRequest } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
-import { catalog } from '../../layers/services/commons-context';
+import { publicationRepository } from '../../layers/services/commons-context';
 import { uid } from '../../layers/common/id-schemas';
 import { accessContext, requireStudy } from './access/context';
 import { apiBaseUrl } from './access/base-url';
@@ -22,7 +22,7 @@ const DICOM_JSON = { 'content-type': 'application/dicom+json' };
  */
 export const handler = httpHandler({
   path: z.object({ study: uid.optional(), series: uid.optional() }),
-}, async ({ caller, audit, path, event }) => {
+}, async function queryDicomweb({ caller, audit, path, event }) {
   let query: QidoQuery;
   try {
     query = parseQido(event.queryStringParameters ?? {});
@@ -38,11 +38,11 @@ export const handler = httpHandler({
   } else {
     const { study } = await requireStudy(caller, audit, path.study);
     if (!path.series) {
-      results = (await catalog().listSeries(study.studyUid))
+      results = (await publicationRepository().listSeries(study.studyUid))
         .filter((s) => matchesAny(s.seriesUid, query.seriesUids) && matchesAny(s.modality, query.modalities))
         .slice(query.offset, query.offset + query.limit).map((s) => seriesJson(s, base));
     } else {
-      results = (await catalog().listInstances(study.studyUid))
+      results = (await publicationRepository().listInstances(study.studyUid))
         .filter((i) => i.seriesUid === path.series && matchesAny(i.sopUid, query.sopUids))
         .sort((a, b) => (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0))
         .slice(query.offset, query.offset + query.limit).map((i) => instanceJson(i, base));
@@ -68,12 +68,12 @@ async function studies(caller: Parameters<typeof accessContext>[0], query: QidoQ
     }
   };
   if (query.studyUids?.length) {
-    const found = await Promise.all(query.studyUids.slice(0, 100).map((u) => catalog().getStudy(u)));
+    const found = await Promise.all(query.studyUids.slice(0, 100).map((u) => publicationRepository().getStudy(u)));
     await take(found.filter((s): s is Study => s !== undefined));
   } else {
     let cursor: string | undefined;
     do {
-      const page = await catalog().listPublishedStudies(200, cursor);
+      const page = await publicationRepository().listPublishedStudies(200, cursor);
       await take(page.items);
       cursor = page.cursor;
     } while (cursor && out.length < query.limit);

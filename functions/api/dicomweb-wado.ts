@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { multipartContentType, multipartTail, newBoundary, partHead } from '../../layers/dicomweb';
 import { HttpError, NotFound } from '../../layers/common/errors';
 import { httpHandler, type HttpResponse } from '../../layers/adapters/aws/http';
-import { buckets, catalog, objects } from '../../layers/services/commons-context';
+import { buckets, objects, publicationRepository } from '../../layers/services/commons-context';
 import { uid } from '../../layers/common/id-schemas';
 import { requireStudy } from './access/context';
 import { headerOf } from './access/base-url';
@@ -31,11 +31,11 @@ const DEFAULT_INLINE_MAX = 4 * 1024 * 1024;
  */
 export const handler = httpHandler({
   path: z.object({ study: uid, series: uid, instance: uid }),
-}, async ({ caller, audit, path, event }): Promise<HttpResponse> => {
+}, async function retrieveWadoInstance({ caller, audit, path, event }): Promise<HttpResponse> {
   const accept = headerOf(event, 'accept') ?? '*/*';
   if (!/multipart\/related|\*\/\*/i.test(accept)) throw new NotAcceptable('WADO-RS instances are multipart/related; type="application/dicom"');
   const { decision } = await requireStudy(caller, audit, path.study);
-  const instance = await catalog().getInstance(path.study, path.series, path.instance);
+  const instance = await publicationRepository().getInstance(path.study, path.series, path.instance);
   if (!instance) throw new NotFound('no such instance');
   audit.resource('object', `hilum:${instance.sopUid}`, decision.basis);
   const inlineMax = Number(process.env.WADO_INLINE_MAX_BYTES) || DEFAULT_INLINE_MAX;

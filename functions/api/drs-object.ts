@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DRS_ACCESS_ID, drsObjectOf, sopUidOfObjectId } from '../../layers/drs';
 import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
-import { catalog } from '../../layers/services/commons-context';
+import { publicationRepository } from '../../layers/services/commons-context';
 import { requireStudy } from './access/context';
 import { presignDownload } from './access/presign';
 
@@ -16,17 +16,17 @@ import { presignDownload } from './access/presign';
 export const handler = httpHandler({
   errorShape: 'drs',
   path: z.object({ object_id: z.string().min(1).max(300), access_id: z.string().min(1).max(100).optional() }),
-}, async ({ caller, audit, path, event }) => {
+}, async function getDrsObject({ caller, audit, path, event }) {
   const sopUid = sopUidOfObjectId(path.object_id);
   if (!sopUid) throw new NotFound('no such object');
   const objectId = `hilum:${sopUid}`;
-  const ref = await catalog().getObjectRef(sopUid);
+  const ref = await publicationRepository().getObjectRef(sopUid);
   if (!ref) {
     audit.deny('not-found', { type: 'object', id: objectId });
     throw new NotFound('no such object');
   }
   const { decision } = await requireStudy(caller, audit, ref.studyUid, 'no such object');
-  const instance = await catalog().getInstance(ref.studyUid, ref.seriesUid, sopUid);
+  const instance = await publicationRepository().getInstance(ref.studyUid, ref.seriesUid, sopUid);
   if (!instance) throw new NotFound('no such object');
   audit.resource('object', objectId, decision.basis);
 

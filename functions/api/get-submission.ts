@@ -1,6 +1,6 @@
 import { waitingFiles } from '../../layers/catalog/reconcile';
 import { httpHandler } from '../../layers/adapters/aws/http';
-import { catalog } from '../../layers/services/commons-context';
+import { intakeRepository } from '../../layers/services/commons-context';
 import { submissionPath } from '../../layers/common/id-schemas';
 import { loadSubmissionFor } from '../../layers/services/submission-access';
 
@@ -10,7 +10,7 @@ import { loadSubmissionFor } from '../../layers/services/submission-access';
  */
 export const handler = httpHandler({ path: submissionPath }, async function getSubmission({ caller, path }) {
   const submission = await loadSubmissionFor(caller, path.submissionId, 'read');
-  const files = await catalog().listFiles(submission.submissionId);
+  const files = await intakeRepository().listFiles(submission.submissionId);
   return {
     statusCode: 200,
     body: {

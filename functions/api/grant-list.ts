@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { isGrantActive } from '../../layers/access';
 import { httpHandler } from '../../layers/adapters/aws/http';
-import { catalog } from '../../layers/services/commons-context';
-import { accessRepository } from './access/repos';
+import { accessRepository } from '../../layers/services/commons-context';
 
 /**
  * GET /grants: the caller's own grants (researchers); every grant record for the
@@ -11,12 +10,12 @@ import { accessRepository } from './access/repos';
  */
 export const handler = httpHandler({
   query: z.object({ status: z.enum(['active', 'revoked', 'expired', 'all']).default('active') }).strict(),
-}, async ({ caller, access, query }) => {
+}, async function listGrants({ caller, access, query }) {
   const now = new Date();
   const state = (g: { status?: string; expiresAt?: string }) => (g.status === 'revoked' ? 'revoked' : isGrantActive(g, now) ? 'active' : 'expired');
   const all = access.level === 'all'
     ? await accessRepository().listGrants()
-    : (await catalog().grantsFor(caller)).map((g) => ({ ...g, status: 'active' as const }));
+    : (await accessRepository().grantsFor(caller)).map((g) => ({ ...g, status: 'active' as const }));
   const grants = all.map((g) => ({ ...g, status: state(g) })).filter((g) => query.status === 'all' || g.status === query.status);
   return { statusCode: 200, body: { grants } };
 });

@@ -3,7 +3,7 @@ import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { uuid } from '../../layers/common/id-schemas';
-import { accessRepository } from './access/repos';
+import { accessRepository } from '../../layers/services/commons-context';
 
 /**
  * DELETE /grants/{grantId}[?reason=...] (the DAC, admins): the grant stops at once
@@ -12,7 +12,7 @@ import { accessRepository } from './access/repos';
 export const handler = httpHandler({
   path: z.object({ grantId: uuid }),
   query: z.object({ reason: z.string().trim().min(3).max(2000).optional() }).strict(),
-}, async ({ caller, audit, path, query }) => {
+}, async function revokeGrant({ caller, audit, path, query }) {
   const grant = await accessRepository().getGrant(path.grantId);
   if (!grant) throw new NotFound('no such grant');
   audit.resource('grant', grant.grantId);

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { InvalidCursor } from '../../layers/catalog/repository';
+import { InvalidCursor } from '../../layers/adapters/aws/dynamodb/publication-repository';
 import { BadRequest } from '../../layers/common/errors';
 import { pageCursorSealer } from '../../layers/adapters/aws/page-cursor-key';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { Study } from '../../layers/catalog/entities';
 import { decideStudy } from '../../layers/access';
-import { catalog } from '../../layers/services/commons-context';
+import { publicationRepository } from '../../layers/services/commons-context';
 import { accessContext } from './access/context';
 
 /**
@@ -21,13 +21,13 @@ export const handler = httpHandler({
     limit: z.coerce.number().int().min(1).max(500).default(100),
     cursor: z.string().max(2048).optional(),
   }).strict(),
-}, async ({ caller, query, cursors }) => {
+}, async function listStudies({ caller, query, cursors }) {
   const matches = [];
   let cursor = query.cursor ? await cursors.open(query.cursor) : undefined;
   // Filters apply after the page is read; keep reading until the page is full or the index ends.
   try {
     do {
-      const page = await catalog().listPublishedStudies(query.limit, cursor);
+      const page = await publicationRepository().listPublishedStudies(query.limit, cursor);
       const ctx = await accessContext(caller, page.items.map((s) => s.project));
       for (const study of page.items) {
         if (query.modality && !study.modalities.includes(query.modality)) continue;

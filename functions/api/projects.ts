@@ -4,7 +4,7 @@ import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { Conflict } from '../../layers/common/errors';
 import { ProjectKeyBlocked } from '../../layers/adapters/aws/secrets';
-import { catalog, createDeidKey } from '../../layers/services/commons-context';
+import { createDeidKey, accessRepository } from '../../layers/services/commons-context';
 import { slug } from '../../layers/common/id-schemas';
 
 /**
@@ -28,7 +28,7 @@ export const handler = httpHandler({
       .refine((s) => !s || Object.keys(s).length <= 50, 'at most 50 settings'),
     sites: z.array(slug).max(200).optional(),
   }).strict(),
-}, async ({ caller, body, audit }) => {
+}, async function saveProject({ caller, body, audit }) {
   const now = new Date().toISOString();
   let key: { created: boolean };
   try {
@@ -38,7 +38,7 @@ export const handler = httpHandler({
     throw error;
   }
   const sites = body.sites ? [...new Set(body.sites)].sort() : undefined;
-  const project = await catalog().putProject({ ...body, ...(sites ? { sites } : {}), createdBy: caller.subject, createdAt: now, updatedAt: now });
+  const project = await accessRepository().putProject({ ...body, ...(sites ? { sites } : {}), createdBy: caller.subject, createdAt: now, updatedAt: now });
   audit.resource('project', project.projectId);
   if (sites) audit.record({ action: 'project.sites', targetType: 'project', targetId: project.projectId, details: { sites } });
   if (key.created) audit.record({ action: 'deid-key.create', targetType: 'project', targetId: project.projectId });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidQuarantineCursor } from '../../layers/catalog/qa-repository';
+import { InvalidQuarantineCursor } from '../../layers/adapters/aws/dynamodb/qa-repository';
 import { BadRequest } from '../../layers/common/errors';
 import { pageCursorSealer } from '../../layers/adapters/aws/page-cursor-key';
 import { httpHandler } from '../../layers/adapters/aws/http';
@@ -17,7 +17,7 @@ export const handler = httpHandler({
     limit: z.coerce.number().int().min(1).max(100).default(50),
     cursor: z.string().max(2000).optional(),
   }),
-}, async ({ query, cursors }) => {
+}, async function listQuarantine({ query, cursors }) {
   try {
     const page = await qaRepository().listQuarantine(
       { project: query.project, ruleId: query.rule, submissionId: query.submission, status: query.status }, query.limit,

@@ -3,7 +3,7 @@ import { BadRequest, Conflict, NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { renderReportMarkdown, ruleById } from '../../layers/qa';
-import { buckets, catalog, objects } from '../../layers/services/commons-context';
+import { buckets, objects, intakeRepository } from '../../layers/services/commons-context';
 import { auditLog, qaRepository } from '../../layers/services/qa-context';
 import { publishReleased, recheck } from '../../layers/services/quarantine-release';
 import { submissionReport } from '../../layers/services/submission-qa-report';
@@ -26,7 +26,7 @@ export const handler = httpHandler({
     reason: z.string().trim().min(3).max(2000),
     override: z.array(z.string().regex(/^[A-Za-z0-9.-]{1,64}$/)).max(50).default([]),
   }).strict(),
-}, async ({ caller, path, body }) => {
+}, async function releaseQuarantined({ caller, path, body }) {
   const unknown = body.override.filter((id) => !ruleById(id));
   if (unknown.length) throw new BadRequest(`unknown rule id(s): ${unknown.join(', ')}`);
   const fixed = body.override.filter((id) => !ruleById(id)?.overridable);
@@ -35,7 +35,7 @@ export const handler = httpHandler({
   const record = await qaRepository().getQuarantine(path.quarantineId);
   if (!record) throw new NotFound('no such quarantine record');
   if (record.status !== 'quarantined') throw new Conflict(`the file was already ${record.status}`);
-  const submission = await catalog().getSubmission(record.submissionId);
+  const submission = await intakeRepository().getSubmission(record.submissionId);
   const bytes = await objects().getBytes(buckets.quarantine(), record.objectKey);
   if (!submission || !bytes) throw new Conflict('the quarantined object is no longer available');
 
@@ -68,7 +68,7 @@ export const handler = httpHandler({
   });
 
   // Keep the site's stored report true to the decision.
-  const current = await catalog().getSubmission(record.submissionId);
+  const current = await intakeRepository().getSubmission(record.submissionId);
   if (current?.status === 'published') {
     const report = await submissionReport(current, at);
     await storeReport(report, renderReportMarkdown(report));

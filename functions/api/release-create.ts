@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { ReleaseExists } from '../../layers/catalog/repository';
+import { ReleaseExists } from '../../layers/adapters/aws/dynamodb/release-repository';
 import { Conflict } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { catalog } from '../../layers/services/commons-context';
+import { releaseRepository } from '../../layers/services/commons-context';
 import { cutRelease } from '../../layers/services/cut-release';
 
 /**
@@ -17,8 +17,8 @@ export const handler = httpHandler({
     name: z.string().min(1).max(200).optional(),
     notes: z.string().max(10_000).optional(),
   }).strict(),
-}, async ({ caller, body }) => {
-  const latest = (await catalog().latestRelease())?.releaseNumber ?? 0;
+}, async function createRelease({ caller, body }) {
+  const latest = (await releaseRepository().latestRelease())?.releaseNumber ?? 0;
   const releaseNumber = body.number ?? latest + 1;
   if (releaseNumber <= latest) throw new Conflict(`release ${releaseNumber} is not after the latest release, ${latest}`);
   const started = Date.now();

@@ -1,6 +1,6 @@
 import { countScope, releaseCountsFor, seesEverything } from '../../layers/access';
 import { httpHandler } from '../../layers/adapters/aws/http';
-import { catalog } from '../../layers/services/commons-context';
+import { accessRepository, releaseRepository } from '../../layers/services/commons-context';
 
 /**
  * GET /releases: every release, newest first, with its counts over the projects the
@@ -10,9 +10,9 @@ import { catalog } from '../../layers/services/commons-context';
  * id: no other user's id is given to a researcher). The notes are kept: a curator
  * writes them for the release's users.
  */
-export const handler = httpHandler({}, async ({ caller }) => {
-  const list = await catalog().listReleases();
-  const scope = seesEverything(caller) ? 'all' : countScope(caller, await catalog().listProjects(), await catalog().grantsFor(caller));
+export const handler = httpHandler({}, async function listReleases({ caller }) {
+  const list = await releaseRepository().listReleases();
+  const scope = seesEverything(caller) ? 'all' : countScope(caller, await accessRepository().listProjects(), await accessRepository().grantsFor(caller));
   const releases = list.map((release) => {
     const {
       manifestKey: _m, snapshotKey: _s, exportPrefix: _e, createdBy,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
-import { buckets, catalog, objects } from '../../layers/services/commons-context';
+import { buckets, objects, intakeRepository } from '../../layers/services/commons-context';
 import { presignUpload } from '../../layers/services/presign-upload';
 import { uuid } from '../../layers/common/id-schemas';
 import { loadSubmissionFor, requireOpen } from '../../layers/services/submission-access';
@@ -18,7 +18,7 @@ export const handler = httpHandler({
 }, async function renewUpload({ caller, path, body }) {
   const submission = await loadSubmissionFor(caller, path.submissionId, 'write');
   requireOpen(submission);
-  const file = await catalog().getFile(submission.submissionId, path.fileId);
+  const file = await intakeRepository().getFile(submission.submissionId, path.fileId);
   if (!file) throw new NotFound('no such file in this submission');
   const received = file.status !== 'announced' || (await objects().head(buckets.intake(), file.intakeKey)) !== undefined;
   if (received) return { statusCode: 200, body: { fileId: file.fileId, received: true } };

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { SubmissionFile } from '../../layers/catalog/entities';
-import { SubmissionNotOpen } from '../../layers/catalog/repository';
+import { SubmissionNotOpen } from '../../layers/adapters/aws/dynamodb/intake-repository';
 import { Conflict } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { INTAKE_PREFIX } from '../../layers/pipeline/object-keys';
-import { catalog } from '../../layers/services/commons-context';
+import { intakeRepository } from '../../layers/services/commons-context';
 import { MAX_INGEST_OBJECT_BYTES } from '../../layers/pipeline/intake-limits';
 import { presignUpload } from '../../layers/services/presign-upload';
 import { submissionPath } from '../../layers/common/id-schemas';
@@ -40,7 +40,7 @@ export const handler = httpHandler({
     submissionId: submission.submissionId, fileId: file.fileId, intakeKey: file.key, declaredSize: file.size, status: 'announced', announcedAt,
   }));
   try {
-    await catalog().announceFiles(submission.submissionId, records);
+    await intakeRepository().announceFiles(submission.submissionId, records);
   } catch (error) {
     if (error instanceof SubmissionNotOpen) throw new Conflict('the submission was sealed meanwhile');
     throw error;

@@ -4,7 +4,7 @@ import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { keyFingerprint } from '../../layers/dicom/deidentify/key-fingerprint';
-import { catalog, currentDeidKey } from '../../layers/services/commons-context';
+import { currentDeidKey, accessRepository } from '../../layers/services/commons-context';
 import { slug } from '../../layers/common/id-schemas';
 
 /**
@@ -19,8 +19,8 @@ import { slug } from '../../layers/common/id-schemas';
  */
 export const handler = httpHandler({
   path: z.object({ project: slug }),
-}, async ({ caller, path, audit }) => {
-  const project = await catalog().getProject(path.project);
+}, async function issueSiteKey({ caller, path, audit }) {
+  const project = await accessRepository().getProject(path.project);
   const sites = project ? contributingSitesOf(caller, project) : [];
   audit.resource('project', path.project);
   if (!project || sites.length === 0) {

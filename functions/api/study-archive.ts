@@ -6,7 +6,7 @@ import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import type { Instance } from '../../layers/catalog/entities';
-import { buckets, catalog, objects } from '../../layers/services/commons-context';
+import { buckets, objects, publicationRepository } from '../../layers/services/commons-context';
 import { uid } from '../../layers/common/id-schemas';
 import { requireStudy } from './access/context';
 import { presignDownload } from './access/presign';
@@ -26,9 +26,9 @@ import { objectStream, uploadStream } from './access/s3-stream';
 export const handler = httpHandler({
   path: z.object({ studyUid: uid }),
   query: z.object({ series: uid.optional() }).strict(),
-}, async ({ caller, audit, path, query }) => {
+}, async function buildStudyArchive({ caller, audit, path, query }) {
   const { study, decision } = await requireStudy(caller, audit, path.studyUid);
-  const instances = (await catalog().listInstances(study.studyUid)).filter((i) => !query.series || i.seriesUid === query.series)
+  const instances = (await publicationRepository().listInstances(study.studyUid)).filter((i) => !query.series || i.seriesUid === query.series)
     .sort((a, b) => (a.seriesUid === b.seriesUid ? (a.sopUid < b.sopUid ? -1 : 1) : a.seriesUid < b.seriesUid ? -1 : 1));
   if (instances.length === 0) throw new NotFound('no such series in this study');
   const key = archiveKey(study.studyUid, query.series, instances);

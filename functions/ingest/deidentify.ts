@@ -3,7 +3,7 @@ import { UnknownUpload } from '../../layers/common/errors';
 import { logger, metrics } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
 import { deidentifyInput, type DeidentifyResult } from '../../layers/pipeline/ingest-states';
-import { catalog, deidKeyFor, objects } from '../../layers/services/commons-context';
+import { deidKeyFor, objects, intakeRepository } from '../../layers/services/commons-context';
 import { workKey } from '../../layers/pipeline/object-keys';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 
@@ -12,8 +12,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
  * the work prefix of the (PHI-grade) intake bucket: it reaches the released bucket
  * only after the independent verifier passes it.
  */
-export const handler = taskHandler(deidentifyInput, async ({ bucket, key, submissionId, fileId }): Promise<DeidentifyResult> => {
-  const submission = await catalog().getSubmission(submissionId);
+export const handler = taskHandler(deidentifyInput, async function deidentifyIntakeObject({ bucket, key, submissionId, fileId }): Promise<DeidentifyResult> {
+  const submission = await intakeRepository().getSubmission(submissionId);
   if (!submission) throw new UnknownUpload('the submission does not exist');
   const bytes = await objects().getBytes(bucket, key);
   if (!bytes) throw new UnknownUpload('the announced object is not in the intake bucket');

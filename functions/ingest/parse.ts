@@ -4,7 +4,7 @@ import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
 import { parseInput, type ParseResult } from '../../layers/pipeline/ingest-states';
 import { projectQaConfig } from '../../layers/services/qa-context';
-import { catalog, objects } from '../../layers/services/commons-context';
+import { objects, intakeRepository } from '../../layers/services/commons-context';
 import { MAX_INGEST_OBJECT_BYTES } from '../../layers/pipeline/intake-limits';
 import { parseIntakeKey } from '../../layers/pipeline/object-keys';
 
@@ -28,10 +28,10 @@ export class ObjectTooLarge extends Error {
  * replaced object), and the read itself stops one byte past the announced size.
  * A deflated data set inflates within the project's intake policy.
  */
-export const handler = taskHandler(parseInput, async ({ bucket, key }): Promise<ParseResult> => {
+export const handler = taskHandler(parseInput, async function parseIntakeObject({ bucket, key }): Promise<ParseResult> {
   const ids = parseIntakeKey(key);
   if (!ids) throw new UnknownUpload('the object key is not one hilum issued');
-  const file = await catalog().getFile(ids.submissionId, ids.fileId);
+  const file = await intakeRepository().getFile(ids.submissionId, ids.fileId);
   if (!file) throw new UnknownUpload('the object was not announced in its submission');
   if (file.status !== 'announced') {
     logger.info('already handled', { ...ids, status: file.status });
@@ -41,7 +41,7 @@ export const handler = taskHandler(parseInput, async ({ bucket, key }): Promise<
   if (!stored) throw new UnknownUpload('the announced object is not in the intake bucket');
   if (stored.size !== file.declaredSize) throw new SizeMismatch(`the object has ${stored.size} bytes, ${file.declaredSize} were announced`);
   if (stored.size > MAX_INGEST_OBJECT_BYTES) throw new ObjectTooLarge(`the object has ${stored.size} bytes, more than the ${MAX_INGEST_OBJECT_BYTES} an ingest task takes`);
-  const submission = await catalog().getSubmission(ids.submissionId);
+  const submission = await intakeRepository().getSubmission(ids.submissionId);
   if (!submission) throw new UnknownUpload('the submission does not exist');
   const { inflation } = await projectQaConfig(submission.project);
 

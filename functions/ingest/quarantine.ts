@@ -1,11 +1,11 @@
 import { logger, metrics } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
 import { quarantineInput, type QuarantineResult } from '../../layers/pipeline/ingest-states';
-import { buckets, catalog, objects } from '../../layers/services/commons-context';
-import { parseIntakeKey, workKey } from '../../layers/pipeline/object-keys';
+import { buckets, objects, intakeRepository } from '../../layers/services/commons-context';
+import { parseIntakeKey, quarantineKeys, workKey } from '../../layers/pipeline/object-keys';
 import { announceIfReady } from '../../layers/services/submission-readiness';
 import { quarantineReason, quarantineFindings } from './quarantine-reason';
-import { qaRepository, quarantineKeys } from '../../layers/services/qa-context';
+import { qaRepository } from '../../layers/services/qa-context';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 
 /**
@@ -13,7 +13,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
  * sidecar saying why (rule ids and value-free messages), records the outcome, and
  * only then removes the intake original. Nothing is deleted without a copy.
  */
-export const handler = taskHandler(quarantineInput, async (full): Promise<QuarantineResult> => {
+export const handler = taskHandler(quarantineInput, async function quarantineObject(full): Promise<QuarantineResult> {
   const bucket = full.detail.bucket.name;
   const key = full.detail.object.key;
   const ids = parseIntakeKey(key);
@@ -21,7 +21,7 @@ export const handler = taskHandler(quarantineInput, async (full): Promise<Quaran
   const target = ids ? `quarantine/${ids.submissionId}/${ids.fileId}` : `quarantine/unannounced/${key.replace(/[^A-Za-z0-9._/-]/g, '_')}`;
   const now = new Date().toISOString();
 
-  const file = ids ? await catalog().getFile(ids.submissionId, ids.fileId) : undefined;
+  const file = ids ? await intakeRepository().getFile(ids.submissionId, ids.fileId) : undefined;
   if (file && file.status !== 'announced') {
     logger.info('already handled', { ...ids, status: file.status });
     return { quarantineKey: file.quarantineKey ?? target, reason: file.reason ?? reason.message };
@@ -45,7 +45,7 @@ export const handler = taskHandler(quarantineInput, async (full): Promise<Quaran
   await objects().put(buckets.quarantine(), `${target}.json`, Buffer.from(JSON.stringify(sidecar, null, 2)), { contentType: 'application/json' });
 
   // The curator's view of it (GET /quarantine): a record per announced file, idempotent on redelivery.
-  const submission = ids && file && present ? await catalog().getSubmission(ids.submissionId) : undefined;
+  const submission = ids && file && present ? await intakeRepository().getSubmission(ids.submissionId) : undefined;
   if (ids && submission) {
     await qaRepository().putQuarantine({
       quarantineId: ids.fileId, submissionId: ids.submissionId, fileId: ids.fileId, project: submission.project, site: submission.site,
@@ -55,7 +55,7 @@ export const handler = taskHandler(quarantineInput, async (full): Promise<Quaran
     });
   }
 
-  const recorded = ids && file ? await catalog().recordQuarantined({
+  const recorded = ids && file ? await intakeRepository().recordQuarantined({
     submissionId: ids.submissionId, fileId: ids.fileId, quarantineKey: target, reasonCode: sidecar.reasonCode, reason: sidecar.reason, handledAt: now,
   }) : false;
   if (present) await objects().delete(bucket, key);

@@ -8,7 +8,7 @@ import { TransientError, UnknownUpload } from '../../layers/common/errors';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
 import { stageInput, type StageResult } from '../../layers/pipeline/ingest-states';
-import { buckets, catalog, objects } from '../../layers/services/commons-context';
+import { buckets, objects, intakeRepository } from '../../layers/services/commons-context';
 import { releasedKey } from '../../layers/pipeline/object-keys';
 import { announceIfReady } from '../../layers/services/submission-readiness';
 import { OwnershipConflict } from '../../layers/catalog/ownership';
@@ -23,8 +23,8 @@ import { auditLog } from '../../layers/services/qa-context';
  * project, site, study or series owns is audited and thrown out as
  * OwnershipConflict (the workflow quarantines it) before any byte is released.
  */
-export const handler = taskHandler(stageInput, async (input): Promise<StageResult> => {
-  const submission = await catalog().getSubmission(input.submissionId);
+export const handler = taskHandler(stageInput, async function stageVerifiedObject(input): Promise<StageResult> {
+  const submission = await intakeRepository().getSubmission(input.submissionId);
   if (!submission) throw new UnknownUpload('the submission does not exist');
   const bytes = await objects().getBytes(input.bucket, input.workKey);
   if (!bytes) throw new UnknownUpload('the de-identified copy is missing');
@@ -34,7 +34,7 @@ export const handler = taskHandler(stageInput, async (input): Promise<StageResul
   const released = buckets.released();
   const claim = { studyUid: input.studyUid, seriesUid: input.seriesUid, sopUid: input.sopUid, project: submission.project, site: submission.site };
   try {
-    await catalog().claimOwnership(claim);
+    await intakeRepository().claimOwnership(claim);
   } catch (error) {
     if (error instanceof OwnershipConflict) {
       await auditLog().append({
@@ -55,7 +55,7 @@ export const handler = taskHandler(stageInput, async (input): Promise<StageResul
   if (!stored || stored.size !== bytes.byteLength) throw new TransientError('the released copy could not be confirmed');
 
   const now = new Date().toISOString();
-  const recorded = await catalog().recordStaged(
+  const recorded = await intakeRepository().recordStaged(
     { submissionId: input.submissionId, fileId: input.fileId, releasedKey: target, handledAt: now },
     {
       studyUid: input.studyUid, seriesUid: input.seriesUid, sopUid: input.sopUid,

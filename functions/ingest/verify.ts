@@ -3,7 +3,7 @@ import { UnknownUpload, VerificationFailed } from '../../layers/common/errors';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
 import { verifyInput, type VerifyResult } from '../../layers/pipeline/ingest-states';
-import { catalog, deidKeyFor, objects } from '../../layers/services/commons-context';
+import { deidKeyFor, objects, intakeRepository } from '../../layers/services/commons-context';
 import { parseIntakeKey } from '../../layers/pipeline/object-keys';
 
 /**
@@ -12,9 +12,9 @@ import { parseIntakeKey } from '../../layers/pipeline/object-keys';
  * shifted, pixels unchanged. The profile is looked up from the submission the
  * intake key names, exactly as the de-identify step did.
  */
-export const handler = taskHandler(verifyInput, async ({ bucket, originalKey, workKey }): Promise<VerifyResult> => {
+export const handler = taskHandler(verifyInput, async function verifyDeidentifiedCopy({ bucket, originalKey, workKey }): Promise<VerifyResult> {
   const ids = parseIntakeKey(originalKey);
-  const submission = ids ? await catalog().getSubmission(ids.submissionId) : undefined;
+  const submission = ids ? await intakeRepository().getSubmission(ids.submissionId) : undefined;
   if (!submission) throw new UnknownUpload('the submission of this object does not exist');
   const [original, output] = await Promise.all([objects().getBytes(bucket, originalKey), objects().getBytes(bucket, workKey)]);
   if (!original || !output) throw new UnknownUpload('the original or its de-identified copy is missing');

@@ -8,7 +8,7 @@ import { TransientError } from '../../layers/common/errors';
 import { logger, metrics } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
 import { INTAKE_PREFIX, WORK_PREFIX } from '../../layers/pipeline/object-keys';
-import { buckets, catalog, objects, pipelineEvents } from '../../layers/services/commons-context';
+import { buckets, objects, pipelineEvents, intakeRepository, publicationRepository } from '../../layers/services/commons-context';
 import { announceIfReady } from '../../layers/services/submission-readiness';
 import { qaRepository } from '../../layers/services/qa-context';
 import { markMissingFiles } from '../../layers/services/missing-files';
@@ -35,7 +35,7 @@ export const handler = taskHandler(z.object({
   now: z.string().datetime().optional(),
   graceSeconds: z.number().nonnegative().optional(),
   releasedLookbackHours: z.number().positive().optional(),
-}).passthrough(), async ({ now, graceSeconds, releasedLookbackHours }) => {
+}).passthrough(), async function reconcileIntake({ now, graceSeconds, releasedLookbackHours }) {
   const at = now ? new Date(now) : new Date();
   const graceMs = (graceSeconds ?? DEFAULT_RECONCILE_GRACE_SECONDS) * 1000;
   const intakeBucket = buckets.intake();
@@ -47,7 +47,7 @@ export const handler = taskHandler(z.object({
   const fileStatus = new Map<string, FileStatus>();
   const submissionIds = new Set([...intakeObjects, ...workObjects].map((o) => fileRefOf(o.key)?.split('/')[0]).filter((s): s is string => !!s));
   for (const submissionId of submissionIds) {
-    for (const file of await catalog().listFiles(submissionId)) fileStatus.set(`${file.submissionId}/${file.fileId}`, file.status);
+    for (const file of await intakeRepository().listFiles(submissionId)) fileStatus.set(`${file.submissionId}/${file.fileId}`, file.status);
   }
   // Only settled objects are looked up: a younger one may be a Stage between its copy and its record.
   const releasedObjects: ReleasedObject[] = [];
@@ -55,7 +55,7 @@ export const handler = taskHandler(z.object({
     if (!isReleasedInstanceKey(object.key) || !isSettled(object, at, graceMs)) continue;
     if (isSettled(object, at, graceMs + (releasedLookbackHours ?? DEFAULT_RELEASED_LOOKBACK_HOURS) * 3600_000)) continue;
     const [, studyUid, seriesUid, file] = object.key.split('/') as [string, string, string, string];
-    const recorded = (await catalog().getInstance(studyUid, seriesUid, file.replace(/\.dcm$/, '')))?.objectKey === object.key;
+    const recorded = (await publicationRepository().getInstance(studyUid, seriesUid, file.replace(/\.dcm$/, '')))?.objectKey === object.key;
     releasedObjects.push({ ...object, recorded });
   }
 

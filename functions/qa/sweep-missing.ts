@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Submission } from '../../layers/catalog/entities';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
-import { catalog } from '../../layers/services/commons-context';
+import { intakeRepository } from '../../layers/services/commons-context';
 import { qaRepository } from '../../layers/services/qa-context';
 import { markMissingFiles } from '../../layers/services/missing-files';
 import { announceIfReady } from '../../layers/services/submission-readiness';
@@ -19,9 +19,9 @@ export const handler = taskHandler(z.object({
   submissionId: z.string().uuid().optional(),
   now: z.string().datetime().optional(),
   graceHours: z.number().nonnegative().optional(),
-}).passthrough(), async ({ submissionId, now, graceHours }) => {
+}).passthrough(), async function sweepMissingFiles({ submissionId, now, graceHours }) {
   const at = now ? new Date(now) : new Date();
-  const submissions = submissionId ? [await catalog().getSubmission(submissionId)].filter((s): s is Submission => !!s) : await qaRepository().listSealedSubmissions();
+  const submissions = submissionId ? [await intakeRepository().getSubmission(submissionId)].filter((s): s is Submission => !!s) : await qaRepository().listSealedSubmissions();
   let marked = 0;
   let announced = 0;
   for (const submission of submissions) {

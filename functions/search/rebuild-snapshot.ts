@@ -1,7 +1,7 @@
 import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
 import { submissionInput, type RebuildSnapshotResult } from '../../layers/pipeline/submission-states';
-import { catalog } from '../../layers/services/commons-context';
+import { intakeRepository } from '../../layers/services/commons-context';
 import { refreshLiveStudies } from '../../layers/services/refresh-live-snapshot';
 
 /**
@@ -14,9 +14,9 @@ import { refreshLiveStudies } from '../../layers/services/refresh-live-snapshot'
  * A concurrent rebuild makes the pointer swap fail with a TransientError, and the
  * workflow's Retry rebuilds on top of the winner.
  */
-export const handler = taskHandler(submissionInput, async ({ submissionId }): Promise<RebuildSnapshotResult> => {
+export const handler = taskHandler(submissionInput, async function rebuildSearchSnapshot({ submissionId }): Promise<RebuildSnapshotResult> {
   const started = Date.now();
-  const { pointer, changed } = await refreshLiveStudies(await catalog().listSubmissionStudyUids(submissionId));
+  const { pointer, changed } = await refreshLiveStudies(await intakeRepository().listSubmissionStudyUids(submissionId));
   logger.info('search snapshot rebuilt', { submissionId, version: pointer.version, studies: pointer.studies, changed, ms: Date.now() - started });
   return { submissionId, version: pointer.version, studies: pointer.studies, changed };
 });

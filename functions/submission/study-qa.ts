@@ -4,7 +4,7 @@ import { evaluateStudies, evaluateSubmission, filesToQuarantine, type Finding, t
 import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
 import { submissionInput, type StudyQaResult } from '../../layers/pipeline/submission-states';
-import { catalog } from '../../layers/services/commons-context';
+import { intakeRepository, publicationRepository } from '../../layers/services/commons-context';
 import { casesForSubmission } from '../../layers/services/submission-cases';
 import { projectQaConfig, qaRepository } from '../../layers/services/qa-context';
 import { requarantineStaged } from '../../layers/services/requarantine';
@@ -17,13 +17,13 @@ import { SubmissionNotSealed } from './index-submission';
  * submission rules. A quarantine finding sends this submission's file back to
  * quarantine; the findings are recorded for the QA report.
  */
-export const handler = taskHandler(submissionInput, async ({ submissionId }): Promise<StudyQaResult> => {
-  const submission = await catalog().getSubmission(submissionId);
+export const handler = taskHandler(submissionInput, async function runStudyQa({ submissionId }): Promise<StudyQaResult> {
+  const submission = await intakeRepository().getSubmission(submissionId);
   if (!submission || submission.status === 'open') throw new SubmissionNotSealed('the submission is not sealed');
   const config = await projectQaConfig(submission.project);
-  const [files, studyUids] = await Promise.all([catalog().listFiles(submissionId), catalog().listSubmissionStudyUids(submissionId)]);
+  const [files, studyUids] = await Promise.all([intakeRepository().listFiles(submissionId), intakeRepository().listSubmissionStudyUids(submissionId)]);
   const instances: Instance[] = [];
-  for (const studyUid of studyUids) instances.push(...await catalog().listInstances(studyUid));
+  for (const studyUid of studyUids) instances.push(...await publicationRepository().listInstances(studyUid));
   // Staging's claims keep every instance of these studies in this project and site;
   // if older data breaks that, the rules (and this submission's report) must not see another owner's instances.
   assertOwnedBy(submission, instances);

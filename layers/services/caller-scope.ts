@@ -6,7 +6,7 @@
 import type { Project } from '../catalog/commons-entities';
 import { countScope, dataScope, seesEverything, type Scope } from '../access';
 import type { Caller } from '../access/caller';
-import { catalog } from './commons-context';
+import { accessRepository } from './commons-context';
 import { cacheTtlMs } from './snapshot-store';
 
 let projects: { at: number; list: Project[] } | undefined;
@@ -19,20 +19,20 @@ let projects: { at: number; list: Project[] } | undefined;
 export async function projectList(inPlay: Iterable<string> = []): Promise<Project[]> {
   const known = (list: Project[]) => new Set(list.map((p) => p.projectId));
   const stale = !projects || Date.now() - projects.at >= cacheTtlMs() || [...inPlay].some((p) => !known(projects!.list).has(p));
-  if (stale) projects = { at: Date.now(), list: await catalog().listProjects() };
+  if (stale) projects = { at: Date.now(), list: await accessRepository().listProjects() };
   return projects!.list;
 }
 
 /** Projects whose studies the caller may see as rows and download; `inPlay`: the projects about to be filtered. */
 export async function scopeOf(caller: Caller, inPlay: Iterable<string> = []): Promise<Scope> {
   if (seesEverything(caller)) return 'all';
-  const [list, grants] = await Promise.all([projectList(inPlay), catalog().grantsFor(caller)]);
+  const [list, grants] = await Promise.all([projectList(inPlay), accessRepository().grantsFor(caller)]);
   return dataScope(caller, list, grants);
 }
 
 /** Projects whose studies count in the caller's search totals (the data scope plus restricted projects that show counts). */
 export async function countScopeOf(caller: Caller, inPlay: Iterable<string> = []): Promise<Scope> {
   if (seesEverything(caller)) return 'all';
-  const [list, grants] = await Promise.all([projectList(inPlay), catalog().grantsFor(caller)]);
+  const [list, grants] = await Promise.all([projectList(inPlay), accessRepository().grantsFor(caller)]);
   return countScope(caller, list, grants);
 }

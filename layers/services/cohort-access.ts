@@ -10,14 +10,14 @@ import type { Caller } from '../access/caller';
 import { mayReadOwned, type Level } from '../access';
 import { NotFound } from '../common/errors';
 import { matchingRows, studyUidAt, type Snapshot } from '../search';
-import { catalog } from './commons-context';
+import { releaseRepository } from './commons-context';
 import { frozenSnapshot } from './snapshot-store';
 
 /** The cohort, if the caller owns it or the route lets them see all (others: not found, so ids cannot be probed). */
 export async function loadCohortFor(caller: Caller, level: Level, cohortId: string): Promise<{ cohort: Cohort; release: Release; snapshot: Snapshot }> {
-  const cohort = await catalog().getCohort(cohortId);
+  const cohort = await releaseRepository().getCohort(cohortId);
   if (!cohort || !mayReadOwned(caller, level, cohort.owner)) throw new NotFound('no such cohort');
-  const release = await catalog().getRelease(cohort.releaseNumber);
+  const release = await releaseRepository().getRelease(cohort.releaseNumber);
   if (!release) throw new NotFound('the cohort\'s release is gone');
   return { cohort, release, snapshot: await frozenSnapshot(release.snapshotKey) };
 }

@@ -1,4 +1,7 @@
-import { CatalogRepository } from '../catalog/repository';
+import { AccessRepository } from '../adapters/aws/dynamodb/access-repository';
+import { IntakeRepository } from '../adapters/aws/dynamodb/intake-repository';
+import { PublicationRepository } from '../adapters/aws/dynamodb/publication-repository';
+import { ReleaseRepository } from '../adapters/aws/dynamodb/release-repository';
 import { documentClient, eventBridgeClient, s3Client, secretsClient } from '../adapters/aws/clients';
 import { lazyConfig, numberEnv, requireEnv } from '../common/config';
 import { ENV } from '../common/env-names';
@@ -6,13 +9,30 @@ import { PipelineEvents } from '../adapters/aws/events';
 import { ObjectStore } from '../adapters/aws/objects';
 import { ProjectKeyStore } from '../adapters/aws/secrets';
 import type { Submission } from '../catalog/entities';
+import type { StudyIndexStore } from './study-index';
 
 /**
  * What handlers share, built once per container on first use. Each getter reads
  * only the variables its resource needs, so a function fails fast on a missing
  * variable for a resource it actually uses.
  */
-export const catalog = lazyConfig(() => new CatalogRepository(documentClient(), requireEnv(ENV.catalogTable)));
+/** The catalog table, one repository per aggregate (layers/adapters/aws/dynamodb/). */
+export const intakeRepository = lazyConfig(() => new IntakeRepository(documentClient(), requireEnv(ENV.catalogTable)));
+export const publicationRepository = lazyConfig(() => new PublicationRepository(documentClient(), requireEnv(ENV.catalogTable)));
+export const accessRepository = lazyConfig(() => new AccessRepository(documentClient(), requireEnv(ENV.catalogTable)));
+export const releaseRepository = lazyConfig(() => new ReleaseRepository(documentClient(), requireEnv(ENV.catalogTable)));
+/** What indexing reads and writes (study-index.ts): a submission's studies and a study's claim from intake, the rest from publication. */
+export const studyIndexStore = lazyConfig((): StudyIndexStore => {
+  const intake = intakeRepository();
+  const publication = publicationRepository();
+  return {
+    listSubmissionStudyUids: (submissionId) => intake.listSubmissionStudyUids(submissionId),
+    getStudyOwner: (studyUid) => intake.getStudyOwner(studyUid),
+    listInstances: (studyUid) => publication.listInstances(studyUid),
+    upsertStudyAggregate: (study) => publication.upsertStudyAggregate(study),
+    putSeries: (series) => publication.putSeries(series),
+  };
+});
 export const objects = lazyConfig(() => new ObjectStore(s3Client()));
 export const pipelineEvents = lazyConfig(() => new PipelineEvents(eventBridgeClient(), requireEnv(ENV.eventBusName)));
 const projectKeys = lazyConfig(() => new ProjectKeyStore(secretsClient(), requireEnv(ENV.deidKeyPrefix)));

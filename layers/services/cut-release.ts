@@ -15,10 +15,10 @@ import type { Instance, Study } from '../catalog/entities';
 import { manifestRowOf, type ManifestRow } from '../catalog/manifest';
 import { countByProject, sumCounts } from '../catalog/release-counts';
 import { EXPORT_TABLES, exportKey, toParquet, type StudyExportRow } from '../catalog/parquet-export';
-import { SnapshotMoved } from '../catalog/repository';
+import { SnapshotMoved } from '../adapters/aws/dynamodb/publication-repository';
 import { studyRowOf } from '../catalog/search-rows';
 import { buildSnapshot, mergeRows, type StudyRow } from '../search';
-import { buckets, catalog, objects } from './commons-context';
+import { buckets, objects, accessRepository, publicationRepository, releaseRepository } from './commons-context';
 import { writeReleaseManifest } from './release-manifest-store';
 import { liveRows, publishLive, releaseSnapshotKey, writeSnapshot } from './snapshot-store';
 
@@ -28,7 +28,7 @@ export async function cutRelease(request: CutRequest): Promise<Release> {
   const n = request.releaseNumber;
   const live = await liveRows();
   const firstRelease = new Map(live.rows.map((r) => [r.studyUid, r.firstRelease]));
-  const studies = await catalog().listAllPublishedStudies();
+  const studies = await publicationRepository().listAllPublishedStudies();
   const cases = await casesOf(studies);
 
   const rows: StudyRow[] = [];
@@ -40,8 +40,8 @@ export async function cutRelease(request: CutRequest): Promise<Release> {
     const first = firstRelease.get(study.studyUid) ?? n;
     rows.push(studyRowOf(study, caseRecord, first));
     studyExport.push({ study, ...(caseRecord ? { caseRecord } : {}), firstRelease: first });
-    seriesExport.push(...await catalog().listSeries(study.studyUid));
-    instances.push(...await catalog().listInstances(study.studyUid));
+    seriesExport.push(...await publicationRepository().listSeries(study.studyUid));
+    instances.push(...await publicationRepository().listInstances(study.studyUid));
   }
   const manifest: ManifestRow[] = instances.map(manifestRowOf);
 
@@ -67,7 +67,7 @@ export async function cutRelease(request: CutRequest): Promise<Release> {
     snapshotKey,
     exportPrefix: 'analytics/',
   };
-  await catalog().createRelease(release);
+  await releaseRepository().createRelease(release);
   await giveLiveSnapshotReleases(rows, live.version);
   return release;
 }
@@ -89,7 +89,7 @@ async function giveLiveSnapshotReleases(rows: readonly StudyRow[], version: numb
 async function casesOf(studies: readonly Study[]): Promise<Map<string, Case>> {
   const out = new Map<string, Case>();
   for (const project of new Set(studies.map((s) => s.project))) {
-    for (const c of await catalog().listCases(project)) out.set(`${c.project}\0${c.casePseudonym}`, c);
+    for (const c of await accessRepository().listCases(project)) out.set(`${c.project}\0${c.casePseudonym}`, c);
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import { logger } from '../adapters/aws/powertools';
 import type { Submission } from '../catalog/entities';
-import { buckets, catalog, objects } from './commons-context';
+import { buckets, objects, intakeRepository } from './commons-context';
 import { intakeKey } from '../pipeline/object-keys';
 import { announceIfReady } from './submission-readiness';
 import { projectQaConfig, qaRepository } from './qa-context';
@@ -15,7 +15,7 @@ export async function markMissingFiles(submission: Submission, now: Date, graceH
   if (submission.status !== 'sealed' || !submission.sealedAt) return [];
   const graceHours = graceHoursOverride ?? (await projectQaConfig(submission.project)).missingFileGraceHours;
   if (now.getTime() - Date.parse(submission.sealedAt) < graceHours * 3600_000) return [];
-  const waiting = (await catalog().listFiles(submission.submissionId)).filter((f) => f.status === 'announced');
+  const waiting = (await intakeRepository().listFiles(submission.submissionId)).filter((f) => f.status === 'announced');
   const marked: string[] = [];
   for (const file of waiting) {
     // An object in intake is being ingested (or waits for a redrive): it is not missing.

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Instance, Submission } from '../catalog/entities';
-import type { QuarantineRecord } from '../catalog/qa-repository';
+import type { QuarantineRecord } from '../catalog/qa-entities';
 import { instanceCatalogFields } from '../catalog/dicom-fields';
 import { deidentify, keyFingerprint, parseDicom, profileForProject, verifyDeidentified, verifySiteDeidentified } from '../dicom';
 import { evaluateInstance, recordedFactsOf, ruleById, type Finding } from '../qa';
 import { DatasetView, QA_TAG } from '../qa/dataset-view';
 import { scanPart10 } from '../dicom/part10';
 import { TransientError } from '../common/errors';
-import { buckets, catalog, deidKeyFor, objects } from './commons-context';
+import { buckets, deidKeyFor, intakeRepository, objects, publicationRepository, studyIndexStore } from './commons-context';
 import { releasedKey } from '../pipeline/object-keys';
 import { projectQaConfig, qaRepository } from './qa-context';
 import { OwnershipConflict, type StudyOwner } from '../catalog/ownership';
@@ -56,13 +56,13 @@ export async function recheck(record: QuarantineRecord, submission: Submission, 
   const view = evaluateInstance(output, { config }).view;
   if (!view) return { ok: false, blocking: findings.filter((f) => f.severity === 'quarantine') };
   const ids = { studyUid: view.text(QA_TAG.StudyInstanceUID), seriesUid: view.text(QA_TAG.SeriesInstanceUID), sopUid: view.text(QA_TAG.SOPInstanceUID) };
-  const conflict = await catalog().findOwnershipConflict({ ...ids, project: submission.project, site: submission.site });
+  const conflict = await intakeRepository().findOwnershipConflict({ ...ids, project: submission.project, site: submission.site });
   if (conflict) findings.push({ ruleId: 'OwnershipConflict', severity: 'quarantine', message: new OwnershipConflict(conflict).message });
 
   const claim = { ...ids, sha256: sha256Hex(output), fileId: record.fileId, submissionId: record.submissionId, at: new Date().toISOString() };
   const claimed = await qaRepository().claimSop(claim);
   if (!claimed.claimed) {
-    const holder = await catalog().getFile(claimed.holder.submissionId, claimed.holder.fileId);
+    const holder = await intakeRepository().getFile(claimed.holder.submissionId, claimed.holder.fileId);
     const gives = holder && (holder.status === 'quarantined' || holder.status === 'missing') && await qaRepository().takeOverSop(claim, claimed.holder.fileId);
     if (!gives) findings.push({ ruleId: 'uids.duplicate-sop', severity: 'quarantine', message: `SOPInstanceUID already received with different content (first in file ${claimed.holder.fileId})` });
   }
@@ -82,7 +82,7 @@ export async function recheck(record: QuarantineRecord, submission: Submission, 
 export async function publishReleased(record: QuarantineRecord, submission: Submission, check: Extract<ReleaseCheck, { ok: true }>, now: string): Promise<{ restored: boolean; published: boolean }> {
   const { bytes, ids } = check;
   const owner: StudyOwner = { project: submission.project, site: submission.site };
-  await catalog().claimOwnership({ ...ids, ...owner });
+  await intakeRepository().claimOwnership({ ...ids, ...owner });
   const target = releasedKey(ids.studyUid, ids.seriesUid, ids.sopUid);
   const sha256 = sha256Hex(bytes);
   await objects().put(buckets.released(), target, bytes, { metadata: { sha256 } });
@@ -104,10 +104,10 @@ export async function publishReleased(record: QuarantineRecord, submission: Subm
     findings: check.findings.map(({ ruleId, severity, message }) => ({ ruleId, severity, message })),
   });
   // A submission still in its workflow is indexed and published by it; a published one gets its study now.
-  const current = await catalog().getSubmission(submission.submissionId);
+  const current = await intakeRepository().getSubmission(submission.submissionId);
   if (current?.status !== 'published') return { restored: true, published: false };
-  await indexStudy(catalog(), ids.studyUid, await catalog().getStudyOwner(ids.studyUid) ?? owner, now);
-  await catalog().publishStudy(ids.studyUid, now, owner);
+  await indexStudy(studyIndexStore(), ids.studyUid, await intakeRepository().getStudyOwner(ids.studyUid) ?? owner, now);
+  await publicationRepository().publishStudy(ids.studyUid, now, owner);
   return { restored: true, published: true };
 }
 

@@ -1,9 +1,9 @@
 import type { SnapshotPointer } from '../catalog/commons-entities';
-import { SnapshotMoved } from '../catalog/repository';
+import { SnapshotMoved } from '../adapters/aws/dynamodb/publication-repository';
 import type { Study } from '../catalog/entities';
 import { studyRowOf } from '../catalog/search-rows';
 import { mergeRows, type StudyRow } from '../search';
-import { catalog } from './commons-context';
+import { accessRepository, publicationRepository } from './commons-context';
 import { liveRows, publishLive } from './snapshot-store';
 
 /**
@@ -17,12 +17,12 @@ import { liveRows, publishLive } from './snapshot-store';
 export async function refreshLiveStudies(studyUids: Iterable<string>, retries = 0): Promise<{ pointer: SnapshotPointer; changed: number }> {
   const changed = new Map<string, Study>();
   for (const studyUid of studyUids) {
-    const study = await catalog().getStudy(studyUid);
+    const study = await publicationRepository().getStudy(studyUid);
     if (study?.status === 'published') changed.set(studyUid, study);
   }
   const fresh: StudyRow[] = [];
   for (const study of changed.values()) {
-    const caseRecord = study.patientPseudonym ? await catalog().getCase(study.project, study.patientPseudonym) : undefined;
+    const caseRecord = study.patientPseudonym ? await accessRepository().getCase(study.project, study.patientPseudonym) : undefined;
     fresh.push(studyRowOf(study, caseRecord, undefined));
   }
   for (let attempt = 0; ; attempt += 1) {

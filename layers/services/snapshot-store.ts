@@ -11,7 +11,7 @@
  */
 import type { SnapshotPointer } from '../catalog/commons-entities';
 import { buildSnapshot, decodeSnapshot, encodeSnapshot, type Snapshot, snapshotRows, type StudyRow } from '../search';
-import { buckets, catalog, objects } from './commons-context';
+import { buckets, objects, publicationRepository } from './commons-context';
 
 export const snapshotKey = (version: number) => `catalog/snapshot/${String(version).padStart(9, '0')}.hsnp.gz`;
 export const releaseSnapshotKey = (release: number) => `catalog/releases/${release}/snapshot.hsnp.gz`;
@@ -34,7 +34,7 @@ export async function writeSnapshot(key: string, snapshot: Snapshot): Promise<nu
 
 /** The live snapshot's rows and the version they came from (for a rebuild). */
 export async function liveRows(): Promise<{ version?: number; rows: StudyRow[] }> {
-  const pointer = await catalog().getSnapshotPointer();
+  const pointer = await publicationRepository().getSnapshotPointer();
   if (!pointer) return { rows: [] };
   return { version: pointer.version, rows: snapshotRows(await readSnapshot(pointer.key)) };
 }
@@ -45,7 +45,7 @@ export async function publishLive(rows: readonly StudyRow[], expected: number | 
   const version = (expected ?? 0) + 1;
   const pointer: SnapshotPointer = { version, key: snapshotKey(version), studies: snapshot.count, builtAt: new Date().toISOString() };
   await writeSnapshot(pointer.key, snapshot);
-  await catalog().swapSnapshotPointer(expected, pointer);
+  await publicationRepository().swapSnapshotPointer(expected, pointer);
   // Keep the previous version (a search function may be loading it right now); older ones go.
   if (version > 2) await objects().delete(buckets.released(), snapshotKey(version - 2));
   return pointer;
@@ -68,7 +68,7 @@ export function cacheTtlMs(): number {
 export async function liveSnapshot(): Promise<{ version: number; snapshot: Snapshot }> {
   const now = Date.now();
   if (live && now - checkedAt < cacheTtlMs()) return live;
-  const pointer = await catalog().getSnapshotPointer();
+  const pointer = await publicationRepository().getSnapshotPointer();
   checkedAt = now;
   if (!pointer) return (live = { version: 0, snapshot: EMPTY });
   if (live?.version !== pointer.version) live = { version: pointer.version, snapshot: await readSnapshot(pointer.key) };

@@ -2,7 +2,7 @@ import { Submission } from '../catalog/entities';
 import type { Caller } from '../access/caller';
 import { mayActOnSubmission } from '../access';
 import { Forbidden, NotFound } from '../common/errors';
-import { catalog } from './commons-context';
+import { intakeRepository } from './commons-context';
 
 /**
  * Loads a submission the caller may act on: its site's uploaders (and, to read,
@@ -10,7 +10,7 @@ import { catalog } from './commons-context';
  * so ids cannot be probed.
  */
 export async function loadSubmissionFor(caller: Caller, submissionId: string, mode: 'read' | 'write'): Promise<Submission> {
-  const submission = await catalog().getSubmission(submissionId);
+  const submission = await intakeRepository().getSubmission(submissionId);
   if (!submission || !mayActOnSubmission(caller, submission, mode)) throw new NotFound('no such submission');
   return submission;
 }

@@ -1,4 +1,4 @@
-import { catalog } from './commons-context';
+import { accessRepository } from './commons-context';
 
 /**
  * The clinical cases of a submission's studies (study UID -> case id), from the
@@ -7,7 +7,7 @@ import { catalog } from './commons-context';
  * `submission.cases` rule reports as "no clinical data" (a warning).
  */
 export async function casesForSubmission(submissionId: string): Promise<ReadonlyMap<string, string> | undefined> {
-  const repository = catalog() as unknown as {
+  const repository = accessRepository() as unknown as {
     casesForSubmission?: (id: string) => Promise<ReadonlyMap<string, string> | Readonly<Record<string, string>> | undefined>;
   };
   if (typeof repository.casesForSubmission !== 'function') return undefined;

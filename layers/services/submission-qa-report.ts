@@ -1,7 +1,7 @@
 import { buildReport, type Finding, type QaReport, type ReportFileInput } from '../qa';
 import type { Submission, SubmissionFile } from '../catalog/entities';
-import type { FileQaResult, QuarantineRecord } from '../catalog/qa-repository';
-import { catalog } from './commons-context';
+import type { FileQaResult, QuarantineRecord } from '../catalog/qa-entities';
+import { intakeRepository } from './commons-context';
 import { qaRepository } from './qa-context';
 
 /**
@@ -12,7 +12,7 @@ import { qaRepository } from './qa-context';
  */
 export async function submissionReport(submission: Submission, generatedAt: string): Promise<QaReport> {
   const [files, results, submissionResult] = await Promise.all([
-    catalog().listFiles(submission.submissionId),
+    intakeRepository().listFiles(submission.submissionId),
     qaRepository().listFileResults(submission.submissionId),
     qaRepository().getSubmissionResult(submission.submissionId),
   ]);

@@ -1,6 +1,6 @@
 import { isReadyToPublish } from '../catalog/entities';
 import { logger } from '../adapters/aws/powertools';
-import { catalog, pipelineEvents } from './commons-context';
+import { pipelineEvents, intakeRepository } from './commons-context';
 
 /** After this long, an announced submission that is still not published may be announced again. */
 export const READY_ANNOUNCEMENT_STALE_MS = 15 * 60 * 1000;
@@ -13,14 +13,14 @@ export const READY_ANNOUNCEMENT_STALE_MS = 15 * 60 * 1000;
  * publication is taken again, so an announcement is never lost for good.
  */
 export async function announceIfReady(submissionId: string, now = new Date()): Promise<boolean> {
-  const submission = await catalog().getSubmission(submissionId);
+  const submission = await intakeRepository().getSubmission(submissionId);
   if (!submission || !isReadyToPublish(submission)) return false;
   const at = now.toISOString();
-  if (!(await catalog().claimReadyAnnouncement(submissionId, at, new Date(now.getTime() - READY_ANNOUNCEMENT_STALE_MS).toISOString()))) return false;
+  if (!(await intakeRepository().claimReadyAnnouncement(submissionId, at, new Date(now.getTime() - READY_ANNOUNCEMENT_STALE_MS).toISOString()))) return false;
   try {
     await pipelineEvents().submissionReady({ submissionId });
   } catch (error) {
-    await catalog().releaseReadyAnnouncement(submissionId, at);
+    await intakeRepository().releaseReadyAnnouncement(submissionId, at);
     throw error;
   }
   logger.info('submission ready', { submissionId, files: submission.fileCount, quarantined: submission.quarantinedCount });

@@ -1,13 +1,15 @@
 /**
- * The catalog's DynamoDB adapter against DynamoDB Local: the transactions that make
- * at-least-once events safe really count a file once, under concurrency too.
+ * The catalog's intake and publication repositories against DynamoDB Local: the
+ * transactions that make at-least-once events safe really count a file once, under
+ * concurrency too.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDb, DynamoDbEmulator } from '../../local/emulators/dynamodb';
-import { CatalogRepository, SubmissionNotOpen } from '../../layers/catalog/repository';
+import { IntakeRepository, SubmissionNotOpen } from '../../layers/adapters/aws/dynamodb/intake-repository';
+import { PublicationRepository } from '../../layers/adapters/aws/dynamodb/publication-repository';
 import { Instance, Submission, SubmissionFile } from '../../layers/catalog/entities';
 import { OwnershipConflict, StudyOwnershipInconsistent } from '../../layers/catalog/ownership';
 import { TransientError } from '../../layers/common/errors';
@@ -16,10 +18,11 @@ jest.setTimeout(120_000);
 
 const TABLE = 'catalog-test';
 
-describe('CatalogRepository on DynamoDB Local', () => {
+describe('the intake and publication repositories on DynamoDB Local', () => {
   let dataDir: string;
   let dynamodb: DynamoDbEmulator;
-  let repo: CatalogRepository;
+  let intake: IntakeRepository;
+  let publication: PublicationRepository;
   let documents: DynamoDBDocumentClient;
 
   beforeAll(async () => {
@@ -38,7 +41,8 @@ describe('CatalogRepository on DynamoDB Local', () => {
       },
     }]);
     documents = DynamoDBDocumentClient.from(dynamodb.client(), { marshallOptions: { removeUndefinedValues: true } });
-    repo = new CatalogRepository(documents, TABLE);
+    intake = new IntakeRepository(documents, TABLE);
+    publication = new PublicationRepository(documents, TABLE);
   });
 
   afterAll(async () => {
@@ -61,75 +65,75 @@ describe('CatalogRepository on DynamoDB Local', () => {
   });
 
   it('counts announced files in batches beyond one transaction, and refuses them once sealed', async () => {
-    await repo.createSubmission(submission('s1'));
+    await intake.createSubmission(submission('s1'));
     const files = Array.from({ length: 150 }, (_, i) => file('s1', `f${i}`));
-    await repo.announceFiles('s1', files);
-    expect((await repo.getSubmission('s1'))?.fileCount).toBe(150);
-    expect(await repo.listFiles('s1')).toHaveLength(150);
-    expect(await repo.sealSubmission('s1', 'now')).toMatchObject({ status: 'sealed' });
-    expect(await repo.sealSubmission('s1', 'again')).toBeUndefined();
-    await expect(repo.announceFiles('s1', [file('s1', 'late')])).rejects.toBeInstanceOf(SubmissionNotOpen);
-    expect((await repo.getSubmission('s1'))?.fileCount).toBe(150);
+    await intake.announceFiles('s1', files);
+    expect((await intake.getSubmission('s1'))?.fileCount).toBe(150);
+    expect(await intake.listFiles('s1')).toHaveLength(150);
+    expect(await intake.sealSubmission('s1', 'now')).toMatchObject({ status: 'sealed' });
+    expect(await intake.sealSubmission('s1', 'again')).toBeUndefined();
+    await expect(intake.announceFiles('s1', [file('s1', 'late')])).rejects.toBeInstanceOf(SubmissionNotOpen);
+    expect((await intake.getSubmission('s1'))?.fileCount).toBe(150);
   });
 
   it('records a file outcome once, however many concurrent deliveries try', async () => {
-    await repo.createSubmission(submission('s2'));
-    await repo.announceFiles('s2', [file('s2', 'f1'), file('s2', 'f2')]);
+    await intake.createSubmission(submission('s2'));
+    await intake.announceFiles('s2', [file('s2', 'f1'), file('s2', 'f2')]);
     const attempts = await Promise.allSettled(Array.from({ length: 8 }, () =>
-      repo.recordStaged({ submissionId: 's2', fileId: 'f1', releasedKey: 'k', handledAt: 't' }, instance('s2', 'f1', '2.25.1'))));
+      intake.recordStaged({ submissionId: 's2', fileId: 'f1', releasedKey: 'k', handledAt: 't' }, instance('s2', 'f1', '2.25.1'))));
     const outcomes = attempts.map((a) => (a.status === 'fulfilled' ? a.value : 'error'));
     // DynamoDB may also cancel a racing transaction for a conflict; none may count twice.
     expect(outcomes.filter((o) => o === true)).toHaveLength(1);
-    expect(await repo.recordQuarantined({ submissionId: 's2', fileId: 'f1', quarantineKey: 'q', reasonCode: 'x', reason: 'y', handledAt: 't' })).toBe(false);
-    expect(await repo.getSubmission('s2')).toMatchObject({ handledCount: 1, stagedCount: 1 });
-    expect(await repo.getFile('s2', 'f1')).toMatchObject({ status: 'staged', releasedKey: 'k', studyUid: '2.25.100' });
+    expect(await intake.recordQuarantined({ submissionId: 's2', fileId: 'f1', quarantineKey: 'q', reasonCode: 'x', reason: 'y', handledAt: 't' })).toBe(false);
+    expect(await intake.getSubmission('s2')).toMatchObject({ handledCount: 1, stagedCount: 1 });
+    expect(await intake.getFile('s2', 'f1')).toMatchObject({ status: 'staged', releasedKey: 'k', studyUid: '2.25.100' });
 
-    expect(await repo.recordQuarantined({ submissionId: 's2', fileId: 'f2', quarantineKey: 'q', reasonCode: 'DicomParseError', reason: 'bad', handledAt: 't' })).toBe(true);
-    expect(await repo.getSubmission('s2')).toMatchObject({ handledCount: 2, stagedCount: 1, quarantinedCount: 1 });
-    expect(await repo.listSubmissionStudyUids('s2')).toEqual(['2.25.100']);
-    expect(await repo.listInstances('2.25.100')).toHaveLength(1);
+    expect(await intake.recordQuarantined({ submissionId: 's2', fileId: 'f2', quarantineKey: 'q', reasonCode: 'DicomParseError', reason: 'bad', handledAt: 't' })).toBe(true);
+    expect(await intake.getSubmission('s2')).toMatchObject({ handledCount: 2, stagedCount: 1, quarantinedCount: 1 });
+    expect(await intake.listSubmissionStudyUids('s2')).toEqual(['2.25.100']);
+    expect(await publication.listInstances('2.25.100')).toHaveLength(1);
   });
 
   it('lets one caller announce a sealed submission, and another only once the claim went stale or was given back', async () => {
-    await repo.createSubmission(submission('s3'));
-    expect(await repo.claimReadyAnnouncement('s3', '2026-01-01T00:00:00Z', '2025-12-31T23:45:00Z')).toBe(false); // still open
-    await repo.announceFiles('s3', [file('s3', 'f1')]);
-    await repo.sealSubmission('s3', 'now');
-    const claims = await Promise.all(Array.from({ length: 5 }, () => repo.claimReadyAnnouncement('s3', '2026-01-01T00:00:00Z', '2025-12-31T23:45:00Z')));
+    await intake.createSubmission(submission('s3'));
+    expect(await intake.claimReadyAnnouncement('s3', '2026-01-01T00:00:00Z', '2025-12-31T23:45:00Z')).toBe(false); // still open
+    await intake.announceFiles('s3', [file('s3', 'f1')]);
+    await intake.sealSubmission('s3', 'now');
+    const claims = await Promise.all(Array.from({ length: 5 }, () => intake.claimReadyAnnouncement('s3', '2026-01-01T00:00:00Z', '2025-12-31T23:45:00Z')));
     expect(claims.filter(Boolean)).toHaveLength(1);
-    expect(await repo.claimReadyAnnouncement('s3', '2026-01-01T00:10:00Z', '2025-12-31T23:55:00Z')).toBe(false);
-    expect(await repo.claimReadyAnnouncement('s3', '2026-01-01T00:20:00Z', '2026-01-01T00:05:00Z')).toBe(true); // stale
-    await repo.releaseReadyAnnouncement('s3', '2026-01-01T00:20:00Z');
-    expect(await repo.claimReadyAnnouncement('s3', '2026-01-01T00:21:00Z', '2026-01-01T00:06:00Z')).toBe(true);
-    await repo.markSubmissionPublished('s3', 'later');
-    expect(await repo.claimReadyAnnouncement('s3', '2026-01-02T00:00:00Z', '2026-01-01T23:45:00Z')).toBe(false); // published
+    expect(await intake.claimReadyAnnouncement('s3', '2026-01-01T00:10:00Z', '2025-12-31T23:55:00Z')).toBe(false);
+    expect(await intake.claimReadyAnnouncement('s3', '2026-01-01T00:20:00Z', '2026-01-01T00:05:00Z')).toBe(true); // stale
+    await intake.releaseReadyAnnouncement('s3', '2026-01-01T00:20:00Z');
+    expect(await intake.claimReadyAnnouncement('s3', '2026-01-01T00:21:00Z', '2026-01-01T00:06:00Z')).toBe(true);
+    await intake.markSubmissionPublished('s3', 'later');
+    expect(await intake.claimReadyAnnouncement('s3', '2026-01-02T00:00:00Z', '2026-01-01T23:45:00Z')).toBe(false); // published
   });
 
   it('publishes a study once and pages published studies with a cursor', async () => {
     for (const uid of ['2.25.1001', '2.25.1002', '2.25.1003']) {
-      await repo.upsertStudyAggregate({
+      await publication.upsertStudyAggregate({
         studyUid: uid, project: 'p', site: 'a', modalities: ['CT'], seriesCount: 1, instanceCount: 1,
         totalBytes: 1, submissionIds: ['s'], indexedAt: 't',
       });
-      expect((await repo.getStudy(uid))?.status).toBe('staged');
-      expect(await repo.publishStudy(uid, `2026-01-0${uid.slice(-1)}T00:00:00Z`, OWNER)).toBe(true);
+      expect((await publication.getStudy(uid))?.status).toBe('staged');
+      expect(await publication.publishStudy(uid, `2026-01-0${uid.slice(-1)}T00:00:00Z`, OWNER)).toBe(true);
     }
-    expect(await repo.publishStudy('2.25.1001', 'later', OWNER)).toBe(false);
-    expect(await repo.publishStudy('2.25.404', 'later', OWNER)).toBe(false);
-    const first = await repo.listPublishedStudies(2);
+    expect(await publication.publishStudy('2.25.1001', 'later', OWNER)).toBe(false);
+    expect(await publication.publishStudy('2.25.404', 'later', OWNER)).toBe(false);
+    const first = await publication.listPublishedStudies(2);
     expect(first.items.map((s) => s.studyUid)).toEqual(['2.25.1003', '2.25.1002']);
     expect(first.cursor).toBeDefined();
-    const second = await repo.listPublishedStudies(2, first.cursor);
+    const second = await publication.listPublishedStudies(2, first.cursor);
     expect(second.items.map((s) => s.studyUid)).toEqual(['2.25.1001']);
-    expect((await repo.getStudy('2.25.1001'))?.publishedAt).toBe('2026-01-01T00:00:00Z');
+    expect((await publication.getStudy('2.25.1001'))?.publishedAt).toBe('2026-01-01T00:00:00Z');
 
     // A re-index after publication keeps the study published and listed.
-    await repo.upsertStudyAggregate({
+    await publication.upsertStudyAggregate({
       studyUid: '2.25.1001', project: 'p', site: 'a', modalities: ['CT'], seriesCount: 1, instanceCount: 2,
       totalBytes: 2, submissionIds: ['s', 't'], indexedAt: 'later',
     });
-    expect(await repo.getStudy('2.25.1001')).toMatchObject({ status: 'published', instanceCount: 2, publishedAt: '2026-01-01T00:00:00Z' });
-    expect((await repo.listPublishedStudies(10)).items.find((s) => s.studyUid === '2.25.1001')?.instanceCount).toBe(2);
+    expect(await publication.getStudy('2.25.1001')).toMatchObject({ status: 'published', instanceCount: 2, publishedAt: '2026-01-01T00:00:00Z' });
+    expect((await publication.listPublishedStudies(10)).items.find((s) => s.studyUid === '2.25.1001')?.instanceCount).toBe(2);
   });
 
   // ---- study ownership (issue 11, S1) -----------------------------------------------------------
@@ -138,10 +142,10 @@ describe('CatalogRepository on DynamoDB Local', () => {
   const ownedInstance = (submissionId: string, fileId: string, over: Partial<Instance>): Instance => ({ ...instance(submissionId, fileId, '2.25.1'), ...over });
 
   /** Stages as the workflow does: a TransientError (DynamoDB cancelled a racing transaction) is retried. */
-  async function stageWithRetry(file: Parameters<CatalogRepository['recordStaged']>[0], inst: Instance): Promise<boolean> {
+  async function stageWithRetry(file: Parameters<IntakeRepository['recordStaged']>[0], inst: Instance): Promise<boolean> {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return await repo.recordStaged(file, inst);
+        return await intake.recordStaged(file, inst);
       } catch (error) {
         if (!(error instanceof TransientError) || attempt > 8) throw error;
         await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
@@ -157,8 +161,8 @@ describe('CatalogRepository on DynamoDB Local', () => {
         { submissionId: `race-seq-${round}`, project: 'sequestered', site: 'site-a', seriesUid: `2.25.88${round}2`, sopUid: `2.25.99${round}2` },
       ];
       for (const c of contenders) {
-        await repo.createSubmission(ownedSubmission(c.submissionId, c.project, c.site));
-        await repo.announceFiles(c.submissionId, [file(c.submissionId, 'f1')]);
+        await intake.createSubmission(ownedSubmission(c.submissionId, c.project, c.site));
+        await intake.announceFiles(c.submissionId, [file(c.submissionId, 'f1')]);
       }
       const outcomes = await Promise.allSettled(contenders.map((c) => stageWithRetry(
         { submissionId: c.submissionId, fileId: 'f1', releasedKey: 'k', handledAt: 't' },
@@ -172,12 +176,12 @@ describe('CatalogRepository on DynamoDB Local', () => {
 
       const winner = contenders[won]!;
       const loser = contenders[1 - won]!;
-      expect(await repo.getStudyOwner(studyUid)).toEqual({ project: winner.project, site: winner.site });
-      expect((await repo.listInstances(studyUid)).map((i) => i.project)).toEqual([winner.project]);
-      expect(await repo.getFile(loser.submissionId, 'f1')).toMatchObject({ status: 'announced' });
-      expect(await repo.getSubmission(loser.submissionId)).toMatchObject({ handledCount: 0, stagedCount: 0 });
-      expect(await repo.listSubmissionStudyUids(loser.submissionId)).toEqual([]);
-      expect(await repo.getObjectRef(loser.sopUid)).toBeUndefined();
+      expect(await intake.getStudyOwner(studyUid)).toEqual({ project: winner.project, site: winner.site });
+      expect((await publication.listInstances(studyUid)).map((i) => i.project)).toEqual([winner.project]);
+      expect(await intake.getFile(loser.submissionId, 'f1')).toMatchObject({ status: 'announced' });
+      expect(await intake.getSubmission(loser.submissionId)).toMatchObject({ handledCount: 0, stagedCount: 0 });
+      expect(await intake.listSubmissionStudyUids(loser.submissionId)).toEqual([]);
+      expect(await publication.getObjectRef(loser.sopUid)).toBeUndefined();
     }
   });
 
@@ -185,49 +189,49 @@ describe('CatalogRepository on DynamoDB Local', () => {
     const attempts = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => (async () => {
       for (let attempt = 0; ; attempt += 1) {
         try {
-          return await repo.claimOwnership({ studyUid: '2.25.555', seriesUid: `2.25.556${i}`, sopUid: `2.25.557${i}`, project: i % 2 ? 'open' : 'sequestered', site: 'site-x' });
+          return await intake.claimOwnership({ studyUid: '2.25.555', seriesUid: `2.25.556${i}`, sopUid: `2.25.557${i}`, project: i % 2 ? 'open' : 'sequestered', site: 'site-x' });
         } catch (error) {
           if (!(error instanceof TransientError) || attempt > 8) throw error;
           await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
         }
       }
     })()));
-    const owner = await repo.getStudyOwner('2.25.555');
+    const owner = await intake.getStudyOwner('2.25.555');
     const expected = attempts.map((_, i) => ((i % 2 ? 'open' : 'sequestered') === owner?.project ? 'fulfilled' : 'rejected'));
     expect(attempts.map((a) => a.status)).toEqual(expected);
     expect(expected.filter((e) => e === 'fulfilled')).toHaveLength(3);
   });
 
   it('refuses a series that belongs to another study and a SOP that belongs to another series, even of the same owner', async () => {
-    await repo.createSubmission(ownedSubmission('own-1', 'p', 'a'));
-    await repo.announceFiles('own-1', [file('own-1', 'f1'), file('own-1', 'f2'), file('own-1', 'f3'), file('own-1', 'f4')]);
-    const staged = (fileId: string, over: Partial<Instance>) => repo.recordStaged({ submissionId: 'own-1', fileId, releasedKey: 'k', handledAt: 't' }, ownedInstance('own-1', fileId, over));
+    await intake.createSubmission(ownedSubmission('own-1', 'p', 'a'));
+    await intake.announceFiles('own-1', [file('own-1', 'f1'), file('own-1', 'f2'), file('own-1', 'f3'), file('own-1', 'f4')]);
+    const staged = (fileId: string, over: Partial<Instance>) => intake.recordStaged({ submissionId: 'own-1', fileId, releasedKey: 'k', handledAt: 't' }, ownedInstance('own-1', fileId, over));
     expect(await staged('f1', { studyUid: '2.25.610', seriesUid: '2.25.611', sopUid: '2.25.612' })).toBe(true);
 
     await expect(staged('f2', { studyUid: '2.25.620', seriesUid: '2.25.611', sopUid: '2.25.622' })).rejects.toMatchObject({ name: 'OwnershipConflict', conflict: 'series' });
     await expect(staged('f3', { studyUid: '2.25.610', seriesUid: '2.25.631', sopUid: '2.25.612' })).rejects.toMatchObject({ name: 'OwnershipConflict', conflict: 'sop' });
     await expect(staged('f3', { studyUid: '2.25.630', seriesUid: '2.25.631', sopUid: '2.25.612' })).rejects.toMatchObject({ name: 'OwnershipConflict', conflict: 'sop' });
-    expect(await repo.getObjectRef('2.25.612')).toMatchObject({ studyUid: '2.25.610', seriesUid: '2.25.611' });
-    expect(await repo.listInstances('2.25.620')).toEqual([]);
-    expect(await repo.getFile('own-1', 'f2')).toMatchObject({ status: 'announced' });
+    expect(await publication.getObjectRef('2.25.612')).toMatchObject({ studyUid: '2.25.610', seriesUid: '2.25.611' });
+    expect(await publication.listInstances('2.25.620')).toEqual([]);
+    expect(await intake.getFile('own-1', 'f2')).toMatchObject({ status: 'announced' });
 
     // The owner adds to its own study and series freely (a later submission, another instance).
     expect(await staged('f4', { studyUid: '2.25.610', seriesUid: '2.25.611', sopUid: '2.25.613' })).toBe(true);
-    expect(await repo.listInstances('2.25.610')).toHaveLength(2);
-    expect(await repo.findOwnershipConflict({ studyUid: '2.25.610', seriesUid: '2.25.611', sopUid: '2.25.614', project: 'p', site: 'a' })).toBeUndefined();
-    expect(await repo.findOwnershipConflict({ studyUid: '2.25.610', seriesUid: '2.25.641', sopUid: '2.25.642', project: 'p', site: 'b' })).toBe('study');
-    expect(await repo.findOwnershipConflict({ studyUid: '2.25.640', seriesUid: '2.25.611', sopUid: '2.25.642', project: 'p', site: 'a' })).toBe('series');
+    expect(await publication.listInstances('2.25.610')).toHaveLength(2);
+    expect(await intake.findOwnershipConflict({ studyUid: '2.25.610', seriesUid: '2.25.611', sopUid: '2.25.614', project: 'p', site: 'a' })).toBeUndefined();
+    expect(await intake.findOwnershipConflict({ studyUid: '2.25.610', seriesUid: '2.25.641', sopUid: '2.25.642', project: 'p', site: 'b' })).toBe('study');
+    expect(await intake.findOwnershipConflict({ studyUid: '2.25.640', seriesUid: '2.25.611', sopUid: '2.25.642', project: 'p', site: 'a' })).toBe('series');
   });
 
   it('never moves a study to another project by indexing or publication', async () => {
-    await repo.claimOwnership({ studyUid: '2.25.700', seriesUid: '2.25.701', sopUid: '2.25.702', project: 'sequestered', site: 'site-a' });
-    expect(await repo.publishStudy('2.25.700', '2026-02-01T00:00:00Z', { project: 'sequestered', site: 'site-a' })).toBe(false); // claimed, never indexed
+    await intake.claimOwnership({ studyUid: '2.25.700', seriesUid: '2.25.701', sopUid: '2.25.702', project: 'sequestered', site: 'site-a' });
+    expect(await publication.publishStudy('2.25.700', '2026-02-01T00:00:00Z', { project: 'sequestered', site: 'site-a' })).toBe(false); // claimed, never indexed
     const aggregate = { studyUid: '2.25.700', modalities: ['CT'], seriesCount: 1, instanceCount: 1, totalBytes: 1, submissionIds: ['s'], indexedAt: 't' };
-    await expect(repo.upsertStudyAggregate({ ...aggregate, project: 'open', site: 'site-a' })).rejects.toBeInstanceOf(StudyOwnershipInconsistent);
-    await expect(repo.upsertStudyAggregate({ ...aggregate, project: 'sequestered', site: 'site-b' })).rejects.toBeInstanceOf(StudyOwnershipInconsistent);
-    await repo.upsertStudyAggregate({ ...aggregate, project: 'sequestered', site: 'site-a' });
-    await expect(repo.publishStudy('2.25.700', '2026-02-01T00:00:00Z', { project: 'open', site: 'site-b' })).rejects.toBeInstanceOf(StudyOwnershipInconsistent);
-    expect(await repo.getStudy('2.25.700')).toMatchObject({ project: 'sequestered', site: 'site-a', status: 'staged' });
-    expect(await repo.publishStudy('2.25.700', '2026-02-01T00:00:00Z', { project: 'sequestered', site: 'site-a' })).toBe(true);
+    await expect(publication.upsertStudyAggregate({ ...aggregate, project: 'open', site: 'site-a' })).rejects.toBeInstanceOf(StudyOwnershipInconsistent);
+    await expect(publication.upsertStudyAggregate({ ...aggregate, project: 'sequestered', site: 'site-b' })).rejects.toBeInstanceOf(StudyOwnershipInconsistent);
+    await publication.upsertStudyAggregate({ ...aggregate, project: 'sequestered', site: 'site-a' });
+    await expect(publication.publishStudy('2.25.700', '2026-02-01T00:00:00Z', { project: 'open', site: 'site-b' })).rejects.toBeInstanceOf(StudyOwnershipInconsistent);
+    expect(await publication.getStudy('2.25.700')).toMatchObject({ project: 'sequestered', site: 'site-a', status: 'staged' });
+    expect(await publication.publishStudy('2.25.700', '2026-02-01T00:00:00Z', { project: 'sequestered', site: 'site-a' })).toBe(true);
   });
 });

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { HilumApi } from '../../cli/lib/api-client';
-import { CatalogRepository } from '../../layers/catalog/repository';
+import { AccessRepository } from '../../layers/adapters/aws/dynamodb/access-repository';
+import { ReleaseRepository } from '../../layers/adapters/aws/dynamodb/release-repository';
 import { localSubject } from '../../local/auth/local-issuer';
 import { startLocalCommons, LocalCommons } from '../../local/commons';
 import { createProject } from '../support/projects';
@@ -78,7 +79,7 @@ describe('hidden data is not counted, listed or probed through requests and rele
     await curator.request('POST', '/releases', { notes: 'hidden data test' });
 
     // A project grant on the hidden project: for this researcher nothing restricted is hidden.
-    await new CatalogRepository(documents, commons.tableName).putGrant({
+    await new AccessRepository(documents, commons.tableName).putGrant({
       subject: localSubject('researcher-granted-h'), project: 'hidden-r', grantedBy: 'test', grantedAt: new Date().toISOString(),
     });
   });
@@ -156,7 +157,7 @@ describe('hidden data is not counted, listed or probed through requests and rele
     });
 
     it('withholds the counts of a release cut before counts were kept per project from researchers', async () => {
-      const repo = new CatalogRepository(documents, commons.tableName);
+      const repo = new ReleaseRepository(documents, commons.tableName);
       const current = (await repo.listReleases())[0]!;
       const { projects: _p, ...old } = current;
       await repo.createRelease({ ...old, releaseNumber: current.releaseNumber + 1, createdAt: new Date().toISOString() });

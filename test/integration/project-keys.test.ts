@@ -19,7 +19,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { HilumApi } from '../../cli/lib/api-client';
 import { putFile } from '../../cli/lib/upload';
 import { startLocalCommons, type LocalCommons } from '../../local/commons';
-import { CatalogRepository } from '../../layers/catalog/repository';
+import { AccessRepository } from '../../layers/adapters/aws/dynamodb/access-repository';
 import { readDicomFile, type DataSet } from '../../layers/dicom/dcmjs';
 import { keyFingerprint } from '../../layers/dicom/deidentify/key-fingerprint';
 import { localSecretsClient, projectKeyId } from '../support/local-clients';
@@ -192,7 +192,7 @@ describe('per-project de-identification keys and contributing sites', () => {
     try {
       const now = new Date().toISOString();
       // As a project record written by an earlier version: no key was made for it.
-      await new CatalogRepository(documents, commons.tableName).putProject({ projectId: project, name: 'legacy', availability: 'open', sites: ['site-a'], createdBy: 'curator', createdAt: now, updatedAt: now });
+      await new AccessRepository(documents, commons.tableName).putProject({ projectId: project, name: 'legacy', availability: 'open', sites: ['site-a'], createdBy: 'curator', createdAt: now, updatedAt: now });
     } finally {
       documents.destroy();
     }

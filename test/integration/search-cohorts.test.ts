@@ -18,7 +18,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { startLocalCommons, LocalCommons } from '../../local/commons';
 import { HilumApi, ApiError } from '../../cli/lib/api-client';
-import { CatalogRepository } from '../../layers/catalog/repository';
+import { AccessRepository } from '../../layers/adapters/aws/dynamodb/access-repository';
 import { releasedKey } from '../../layers/pipeline/object-keys';
 import { makeDicom } from '../support/synthetic-dicom';
 import { localS3Client } from '../support/local-clients';
@@ -87,7 +87,7 @@ describe('faceted search, cohorts and manifests on the local commons', () => {
 
     // The fixed grant of the visibility hook: the access-request issue will issue these.
     const subject = JSON.parse(Buffer.from(grantedToken.split('.')[1]!, 'base64url').toString('utf8')).sub as string;
-    await new CatalogRepository(documents, commons.tableName).putGrant({ subject, project: 'covid-restricted', grantedBy: 'test', grantedAt: new Date().toISOString() });
+    await new AccessRepository(documents, commons.tableName).putGrant({ subject, project: 'covid-restricted', grantedBy: 'test', grantedAt: new Date().toISOString() });
   });
 
   afterAll(async () => {

@@ -12,7 +12,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startLocalCommons, LocalCommons } from '../../local/commons';
 import { HilumApi } from '../../cli/lib/api-client';
-import { CatalogRepository } from '../../layers/catalog/repository';
+import { AccessRepository } from '../../layers/adapters/aws/dynamodb/access-repository';
 import { makeSeries } from '../support/synthetic-dicom';
 
 jest.setTimeout(240_000);
@@ -78,7 +78,7 @@ describe('the same PatientID at two sites', () => {
   });
 
   it('keeps two cases, each with its own site\'s demographics: site B\'s sheet did not overwrite site A\'s', async () => {
-    const cases = await new CatalogRepository(documents, commons.tableName).listCases(PROJECT);
+    const cases = await new AccessRepository(documents, commons.tableName).listCases(PROJECT);
     expect(cases.map(({ site, sex, ageAtIndex, covid19Positive }) => ({ site, sex, ageAtIndex, covid19Positive })).sort((x, y) => (x.site < y.site ? -1 : 1))).toEqual([
       { site: 'site-a', sex: 'Female', ageAtIndex: 41, covid19Positive: 'Yes' },
       { site: 'site-b', sex: 'Male', ageAtIndex: 72, covid19Positive: 'No' },

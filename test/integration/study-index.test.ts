@@ -1,6 +1,6 @@
 /**
  * Indexing a study from its instances (layers/services/study-index.ts) against
- * DynamoDB Local, through the real catalog repository. Two submissions that add
+ * DynamoDB Local, through the real catalog repositories. Two submissions that add
  * to the same study are indexed by two workflow executions that may overlap:
  * whichever aggregate write lands last, the published study must count every
  * instance staged into it. The overlap is made deterministic by holding one
@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDb, DynamoDbEmulator } from '../../local/emulators/dynamodb';
-import { CatalogRepository } from '../../layers/catalog/repository';
+import { IntakeRepository } from '../../layers/adapters/aws/dynamodb/intake-repository';
+import { PublicationRepository } from '../../layers/adapters/aws/dynamodb/publication-repository';
 import { summarizeStudy, type Instance, type StudyAggregate, type Submission, type SubmissionFile } from '../../layers/catalog/entities';
 import { indexSubmissionStudies, type StudyIndexStore } from '../../layers/services/study-index';
 
@@ -25,7 +26,10 @@ const SERIES = `${STUDY}.1`;
 describe('indexing a study that two submissions add to', () => {
   let dataDir: string;
   let dynamodb: DynamoDbEmulator;
-  let repo: CatalogRepository;
+  let intake: IntakeRepository;
+  let publication: PublicationRepository;
+  /** Indexing's store over both, as the handlers' context composes it. */
+  let store: StudyIndexStore;
   let documents: DynamoDBDocumentClient;
 
   beforeAll(async () => {
@@ -44,7 +48,15 @@ describe('indexing a study that two submissions add to', () => {
       },
     }]);
     documents = DynamoDBDocumentClient.from(dynamodb.client(), { marshallOptions: { removeUndefinedValues: true } });
-    repo = new CatalogRepository(documents, TABLE);
+    intake = new IntakeRepository(documents, TABLE);
+    publication = new PublicationRepository(documents, TABLE);
+    store = {
+      listSubmissionStudyUids: (id) => intake.listSubmissionStudyUids(id),
+      listInstances: (uid) => publication.listInstances(uid),
+      getStudyOwner: (uid) => intake.getStudyOwner(uid),
+      putSeries: (series) => publication.putSeries(series),
+      upsertStudyAggregate: (study) => publication.upsertStudyAggregate(study),
+    };
   });
 
   afterAll(async () => {
@@ -67,13 +79,13 @@ describe('indexing a study that two submissions add to', () => {
 
   /** Opens a submission, stages its files into the study (the Stage transaction), seals it. */
   const stageSubmission = async (submissionId: string, studyUid: string, sopUids: readonly string[], seal = true) => {
-    await repo.createSubmission(submission(submissionId));
-    await repo.announceFiles(submissionId, sopUids.map((_, i) => file(submissionId, `f${i}`)));
+    await intake.createSubmission(submission(submissionId));
+    await intake.announceFiles(submissionId, sopUids.map((_, i) => file(submissionId, `f${i}`)));
     for (const [i, sopUid] of sopUids.entries()) {
-      await repo.recordStaged({ submissionId, fileId: `f${i}`, releasedKey: `k${i}`, handledAt: 't' }, instance(studyUid, submissionId, `f${i}`, sopUid));
+      await intake.recordStaged({ submissionId, fileId: `f${i}`, releasedKey: `k${i}`, handledAt: 't' }, instance(studyUid, submissionId, `f${i}`, sopUid));
     }
-    if (seal) await repo.sealSubmission(submissionId, 'now');
-    return (await repo.getSubmission(submissionId))!;
+    if (seal) await intake.sealSubmission(submissionId, 'now');
+    return (await intake.getSubmission(submissionId))!;
   };
 
   /** The repository, with the first aggregate write held until `release()` is called. */
@@ -84,17 +96,17 @@ describe('indexing a study that two submissions add to', () => {
     const released = new Promise<void>((resolve) => (release = resolve));
     let held = false;
     const store: StudyIndexStore = {
-      listSubmissionStudyUids: (id) => repo.listSubmissionStudyUids(id),
-      listInstances: (uid) => repo.listInstances(uid),
-      getStudyOwner: (uid) => repo.getStudyOwner(uid),
-      putSeries: (series) => repo.putSeries(series),
+      listSubmissionStudyUids: (id) => intake.listSubmissionStudyUids(id),
+      listInstances: (uid) => publication.listInstances(uid),
+      getStudyOwner: (uid) => intake.getStudyOwner(uid),
+      putSeries: (series) => publication.putSeries(series),
       upsertStudyAggregate: async (study: StudyAggregate) => {
         if (!held) {
           held = true;
           reached();
           await released;
         }
-        await repo.upsertStudyAggregate(study);
+        await publication.upsertStudyAggregate(study);
       },
     };
     return { store, atWrite, release };
@@ -108,29 +120,29 @@ describe('indexing a study that two submissions add to', () => {
     await held.atWrite;
     // Meanwhile a second submission stages a third instance into the study and is indexed to the end.
     const second = await stageSubmission('b', STUDY, ['2.25.713']);
-    await indexSubmissionStudies(repo, second, '2026-01-01T01:00:01.000Z');
-    expect(await repo.getStudy(STUDY)).toMatchObject({ instanceCount: 3 });
+    await indexSubmissionStudies(store, second, '2026-01-01T01:00:01.000Z');
+    expect(await publication.getStudy(STUDY)).toMatchObject({ instanceCount: 3 });
     // Now the first indexer's write lands, last.
     held.release();
     await firstIndexing;
 
-    expect(await repo.listInstances(STUDY)).toHaveLength(3);
-    expect(await repo.getStudy(STUDY)).toMatchObject({ instanceCount: 3, seriesCount: 1, totalBytes: 30, submissionIds: ['a', 'b'] });
-    expect(await repo.listSeries(STUDY)).toEqual([expect.objectContaining({ seriesUid: SERIES, instanceCount: 3, totalBytes: 30 })]);
+    expect(await publication.listInstances(STUDY)).toHaveLength(3);
+    expect(await publication.getStudy(STUDY)).toMatchObject({ instanceCount: 3, seriesCount: 1, totalBytes: 30, submissionIds: ['a', 'b'] });
+    expect(await publication.listSeries(STUDY)).toEqual([expect.objectContaining({ seriesUid: SERIES, instanceCount: 3, totalBytes: 30 })]);
   });
 
   it('corrects a published study whose count was written short when its submission is indexed again', async () => {
     const study = '2.25.800';
     const sub = await stageSubmission('c', study, ['2.25.811', '2.25.812', '2.25.813']);
-    const instances = await repo.listInstances(study);
+    const instances = await publication.listInstances(study);
     // A short aggregate (one of three instances), published.
-    await repo.upsertStudyAggregate(summarizeStudy(instances.slice(0, 1), 't0', { project: 'p', site: 'a' }));
-    expect(await repo.publishStudy(study, '2026-01-01T02:00:00.000Z', { project: 'p', site: 'a' })).toBe(true);
-    expect(await repo.getStudy(study)).toMatchObject({ instanceCount: 1, status: 'published' });
+    await publication.upsertStudyAggregate(summarizeStudy(instances.slice(0, 1), 't0', { project: 'p', site: 'a' }));
+    expect(await publication.publishStudy(study, '2026-01-01T02:00:00.000Z', { project: 'p', site: 'a' })).toBe(true);
+    expect(await publication.getStudy(study)).toMatchObject({ instanceCount: 1, status: 'published' });
 
-    await indexSubmissionStudies(repo, sub, '2026-01-01T02:00:01.000Z');
-    expect(await repo.getStudy(study)).toMatchObject({ instanceCount: 3, status: 'published', publishedAt: '2026-01-01T02:00:00.000Z' });
-    const listed = (await repo.listPublishedStudies(10)).items.find((s) => s.studyUid === study);
+    await indexSubmissionStudies(store, sub, '2026-01-01T02:00:01.000Z');
+    expect(await publication.getStudy(study)).toMatchObject({ instanceCount: 3, status: 'published', publishedAt: '2026-01-01T02:00:00.000Z' });
+    const listed = (await publication.listPublishedStudies(10)).items.find((s) => s.studyUid === study);
     expect(listed).toMatchObject({ instanceCount: 3 });
   });
 });

@@ -8,7 +8,7 @@ import type { Study } from '../../../layers/catalog/entities';
 import type { Caller } from '../../../layers/access/caller';
 import { NotFound } from '../../../layers/common/errors';
 import type { RequestAudit } from '../../../layers/adapters/aws/request-audit';
-import { catalog } from '../../../layers/services/commons-context';
+import { accessRepository, publicationRepository, releaseRepository } from '../../../layers/services/commons-context';
 import { memberUids } from '../../../layers/services/cohort-access';
 import { projectList } from '../../../layers/services/caller-scope';
 import { frozenSnapshot } from '../../../layers/services/snapshot-store';
@@ -20,8 +20,8 @@ async function cohortMembers(cohortId: string, projects: readonly string[]): Pro
   const key = `${cohortId}|${[...projects].sort().join(',')}`;
   const cached = members.get(key);
   if (cached) return cached;
-  const cohort = await catalog().getCohort(cohortId);
-  const release = cohort ? await catalog().getRelease(cohort.releaseNumber) : undefined;
+  const cohort = await releaseRepository().getCohort(cohortId);
+  const release = cohort ? await releaseRepository().getRelease(cohort.releaseNumber) : undefined;
   if (!cohort || !release) return new Set();
   const uids = memberUids(await frozenSnapshot(release.snapshotKey), cohort, new Set(projects));
   members.set(key, uids);
@@ -31,7 +31,7 @@ async function cohortMembers(cohortId: string, projects: readonly string[]): Pro
 export async function accessContext(caller: Caller, inPlay: Iterable<string> = []): Promise<AccessContext> {
   const now = new Date();
   if (seesEverything(caller)) return { caller, projects: new Map(), grants: [], cohortMembers: new Map(), now };
-  const [list, grants] = await Promise.all([projectList(inPlay), catalog().grantsFor(caller)]);
+  const [list, grants] = await Promise.all([projectList(inPlay), accessRepository().grantsFor(caller)]);
   const active = activeGrants(grants, now);
   const cohorts = new Map<string, ReadonlySet<string>>();
   for (const g of active) if (g.cohortId) cohorts.set(g.cohortId, await cohortMembers(g.cohortId, g.cohortProjects ?? []));
@@ -44,7 +44,7 @@ export async function accessContext(caller: Caller, inPlay: Iterable<string> = [
  * and its basis go to the audit log either way.
  */
 export async function requireStudy(caller: Caller, audit: RequestAudit, studyUid: string, message = 'no such published study'): Promise<{ study: Study; decision: StudyDecision & { allowed: true } }> {
-  const study = await catalog().getStudy(studyUid);
+  const study = await publicationRepository().getStudy(studyUid);
   if (!study || study.status !== 'published') {
     audit.deny('not-found', { type: 'study', id: studyUid });
     throw new NotFound(message);

@@ -1,9 +1,7 @@
-import { AccessRepository } from '../../../layers/catalog/access-repository';
-import { AuditLog } from '../../../layers/catalog/audit';
+import { AuditLog } from '../../../layers/adapters/aws/dynamodb/audit-log';
 import { documentClient } from '../../../layers/adapters/aws/clients';
 import { lazyConfig, requireEnv } from '../../../layers/common/config';
 import { ENV } from '../../../layers/common/env-names';
 
-/** Access requests and grants, and the audit log, built once per container. */
-export const accessRepository = lazyConfig(() => new AccessRepository(documentClient(), requireEnv(ENV.catalogTable)));
+/** The audit log, built once per container (access requests and grants: the context's accessRepository). */
 export const auditLog = lazyConfig(() => new AuditLog(documentClient(), requireEnv(ENV.catalogTable)));

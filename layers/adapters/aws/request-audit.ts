@@ -2,7 +2,8 @@ import { documentClient } from './clients';
 import { lazyConfig, requireEnv } from '../../common/config';
 import { ENV } from '../../common/env-names';
 import type { Caller } from '../../access/caller';
-import { AuditLog, type NewAuditEvent } from '../../catalog/audit';
+import { AuditLog } from './dynamodb/audit-log';
+import type { NewAuditEvent } from '../../catalog/audit-entities';
 
 /**
  * What one API request decided, for the audit log: the route decision (allowed or

@@ -15,7 +15,7 @@ const ROOT = resolve(__dirname, '../../..');
 const DEFINITIONS = new Set(['layers/services/commons-context.ts', 'layers/services/qa-context.ts', 'layers/common/config.ts', 'layers/common/env-names.ts']);
 
 const USES: readonly { pattern: RegExp; needs: string; granted: (spec: FunctionSpec) => boolean }[] = [
-  { pattern: /\b(catalog|qaRepository|auditLog)\(\)/, needs: 'the catalog table', granted: (s) => !!s.table },
+  { pattern: /\b(intakeRepository|publicationRepository|accessRepository|releaseRepository|studyIndexStore|qaRepository|auditLog)\(\)/, needs: 'the catalog table', granted: (s) => !!s.table },
   { pattern: /\bbuckets\.intake\(\)/, needs: 'the intake bucket', granted: (s) => !!s.buckets.intake },
   { pattern: /\bbuckets\.released\(\)/, needs: 'the released bucket', granted: (s) => !!s.buckets.released },
   { pattern: /\bbuckets\.quarantine\(\)/, needs: 'the quarantine bucket', granted: (s) => !!s.buckets.quarantine },

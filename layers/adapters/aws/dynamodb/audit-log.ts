@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { AuditEvent, AuditFilter, NewAuditEvent } from '../../../catalog/audit-entities';
+import { decodeCursor, encodeCursor, queryAllByPrefix, readPages, stripKeys } from './table-io';
+
+export class InvalidAuditCursor extends Error {
+  override readonly name = 'InvalidAuditCursor';
+}
 
 /**
  * The audit log: append-only events (who, when, what, why) in the catalog table.
@@ -10,43 +16,6 @@ import { DynamoDBDocumentClient, PutCommand, QueryCommand, QueryCommandInput } f
  * Access decisions, grant changes, issued URLs and archives are audited too
  * (docs/access.md); `list` answers `GET /audit` (filters, pages).
  */
-export interface AuditEvent {
-  readonly eventId: string;
-  /** The caller's subject (Cognito `sub`) or `system:<function>`. */
-  readonly actor: string;
-  /** A dotted verb: `quarantine.release`, `quarantine.reject`, `qa.config.update`, ... */
-  readonly action: string;
-  readonly targetType: string;
-  readonly targetId: string;
-  readonly at: string;
-  /** The written reason a curator gave, when the action takes one. */
-  readonly reason?: string;
-  /** Ids, rule ids, outcomes: never a DICOM value. */
-  readonly details?: Readonly<Record<string, unknown>>;
-  /** The caller's username (Cognito `cognito:username`), when a person acted. */
-  readonly actorName?: string;
-  /** Where the request came from: the source IP API Gateway saw. */
-  readonly sourceIp?: string;
-  /** Access decisions: allowed or denied. */
-  readonly outcome?: 'allowed' | 'denied';
-}
-
-export interface AuditFilter {
-  readonly actor?: string;
-  readonly action?: string;
-  /** `targetType:targetId` (e.g. `study:2.25.1`, `grant:<id>`), or a target type alone. */
-  readonly resource?: string;
-  /** ISO timestamps, inclusive. */
-  readonly from?: string;
-  readonly to?: string;
-}
-
-export class InvalidAuditCursor extends Error {
-  override readonly name = 'InvalidAuditCursor';
-}
-
-export type NewAuditEvent = Omit<AuditEvent, 'eventId' | 'at'> & { readonly at?: string };
-
 export class AuditLog {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly table: string) {}
 
@@ -91,48 +60,18 @@ export class AuditLog {
         KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :lo AND :hi',
         ExpressionAttributeValues: { ':pk': 'AUDIT', ':lo': lower, ':hi': upper, ...values },
       };
-    const items: AuditEvent[] = [];
-    let start = cursor ? decodeAuditCursor(cursor) : undefined;
-    do {
-      const result = await this.db.send(new QueryCommand({
+    const { items, next } = await readPages(this.db, {
+      query: {
         ...input,
         ...(conditions.length ? { FilterExpression: conditions.join(' AND '), ExpressionAttributeNames: names } : {}),
-        ScanIndexForward: false, Limit: limit - items.length, ExclusiveStartKey: start,
-      }));
-      for (const item of result.Items ?? []) items.push(stripAudit(item));
-      start = result.LastEvaluatedKey;
-    } while (start && items.length < limit);
-    return { items, ...(start ? { cursor: Buffer.from(JSON.stringify(start)).toString('base64url') } : {}) };
+        ScanIndexForward: false,
+      },
+    }, { limit, start: cursor ? decodeCursor(cursor, () => new InvalidAuditCursor('the cursor is not valid')) : undefined });
+    return { items: items.map((item) => stripKeys<AuditEvent>(item)), ...(next ? { cursor: encodeCursor(next) } : {}) };
   }
 
   /** A target's events, oldest first. */
   async forTarget(targetType: string, targetId: string): Promise<AuditEvent[]> {
-    const events: AuditEvent[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const result = await this.db.send(new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :event)',
-        ExpressionAttributeValues: { ':pk': `AUDIT#${targetType}#${targetId}`, ':event': 'EVENT#' },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }));
-      for (const item of result.Items ?? []) events.push(stripAudit(item));
-      start = result.LastEvaluatedKey;
-    } while (start);
-    return events;
+    return queryAllByPrefix<AuditEvent>(this.db, this.table, `AUDIT#${targetType}#${targetId}`, 'EVENT#');
   }
-}
-
-function stripAudit(item: Record<string, unknown>): AuditEvent {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, type: _t, ...event } = item;
-  return event as unknown as AuditEvent;
-}
-
-function decodeAuditCursor(cursor: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch { /* fall through */ }
-  throw new InvalidAuditCursor('the cursor is not valid');
 }

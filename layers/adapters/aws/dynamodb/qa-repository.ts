@@ -1,82 +1,18 @@
 import {
-  DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand,
+  DynamoDBDocumentClient, PutCommand, TransactWriteCommand, UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { decodeCursor, encodeCursor, getItem, queryAllByPrefix, stripKeys } from './table-io';
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { TransientError } from '../common/errors';
-import type { Instance, Submission } from './entities';
-import { keys } from './keys';
-import { ownershipConflictAt, ownershipWrites } from './repository';
-import { OwnershipConflict } from './ownership';
-import { QA_PREFIX, qaKeys, QUARANTINE_PARTITION } from './qa-keys';
-
-/** A finding as stored: rule id, severity, value-free message, and what it is about. */
-export interface StoredFinding {
-  readonly ruleId: string;
-  readonly severity: 'warn' | 'quarantine';
-  readonly message: string;
-  readonly fileId?: string;
-  readonly studyUid?: string;
-  readonly seriesUid?: string;
-}
-
-export interface FileQaResult {
-  readonly submissionId: string;
-  readonly fileId: string;
-  readonly outcome: 'pass' | 'warn' | 'quarantine';
-  readonly findings: readonly StoredFinding[];
-  readonly evaluatedAt: string;
-}
-
-export interface SubmissionQaResult {
-  readonly submissionId: string;
-  readonly findings: readonly StoredFinding[];
-  /** Files the series/study rules sent back to quarantine. */
-  readonly quarantinedFileIds: readonly string[];
-  readonly evaluatedAt: string;
-}
-
-export type QuarantineStatus = 'quarantined' | 'released' | 'rejected';
-
-export interface QuarantineReview {
-  readonly action: 'released' | 'rejected';
-  /** The curator's subject. */
-  readonly by: string;
-  readonly at: string;
-  readonly reason: string;
-  readonly overrides: readonly string[];
-}
-
-export interface QuarantineRecord {
-  /** The file id: one record per quarantined file. */
-  readonly quarantineId: string;
-  readonly submissionId: string;
-  readonly fileId: string;
-  readonly project: string;
-  readonly site: string;
-  /** `original`: the uploaded (PHI) file, quarantined during ingest; `deidentified`: a staged copy a study rule sent back. */
-  readonly objectKind: 'original' | 'deidentified';
-  readonly objectKey: string;
-  readonly sidecarKey: string;
-  readonly reasonCode: string;
-  /** Rule ids of the blocking findings (or the error's rule id). */
-  readonly rules: readonly string[];
-  readonly findings: readonly StoredFinding[];
-  readonly status: QuarantineStatus;
-  readonly quarantinedAt: string;
-  readonly failedAfter?: string;
-  readonly studyUid?: string;
-  readonly seriesUid?: string;
-  readonly sopUid?: string;
-  readonly review?: QuarantineReview;
-}
-
-export interface QuarantineFilter {
-  readonly project?: string;
-  readonly ruleId?: string;
-  readonly submissionId?: string;
-  readonly status?: QuarantineStatus;
-}
+import { TransientError } from '../../../common/errors';
+import type { Instance, Submission } from '../../../catalog/entities';
+import { keys } from '../../../catalog/keys';
+import { OwnershipConflict } from '../../../catalog/ownership';
+import { QA_PREFIX, qaKeys, QUARANTINE_PARTITION } from '../../../catalog/qa-keys';
+import type {
+  FileQaResult, QuarantineFilter, QuarantineRecord, QuarantineReview, SubmissionQaResult,
+} from '../../../catalog/qa-entities';
+import { ownershipConflictIn, ownershipWrites } from './intake-repository';
+import {
+  conditionalWrite, decodeCursor, encodeCursor, getItem, queryAllByPrefix, readPages, stripKeys, type TransactItem,
+} from './table-io';
 
 export interface QaPage<T> { readonly items: T[]; readonly cursor?: string }
 
@@ -87,11 +23,19 @@ export class FileStateChanged extends Error {
   override readonly name = 'FileStateChanged';
 }
 
+export class InvalidQuarantineCursor extends Error {
+  override readonly name = 'InvalidQuarantineCursor';
+}
+
 /**
  * QA's storage adapter over the catalog table: project configurations, per-file
  * and per-submission results, SOP claims, quarantine records, and the file state
  * changes QA makes (missing; staged -> quarantined; quarantined -> staged), each
- * with the submission's counters in one transaction like the core repository does.
+ * with the submission's counters in one transaction like staging's. Those
+ * transactions span the intake aggregate (file, counters) and the publication one
+ * (the instance), and live here because QA owns their decision: the missing-file
+ * sweep, a study rule sending a file back, a curator releasing one (with the same
+ * ownership claims as staging, from the intake repository).
  */
 export class QaRepository {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly table: string) {}
@@ -124,54 +68,40 @@ export class QaRepository {
   /** Claims a SOP Instance UID for these bytes; the same bytes (or the same file) again is fine. */
   async claimSop(claim: { studyUid: string; seriesUid: string; sopUid: string; sha256: string; fileId: string; submissionId: string; at: string }): Promise<SopClaim> {
     const key = qaKeys.sopClaim(claim.studyUid, claim.seriesUid, claim.sopUid);
-    try {
-      await this.db.send(new PutCommand({
-        TableName: this.table,
-        Item: { ...key, type: 'qa-sop-claim', sha256: claim.sha256, fileId: claim.fileId, submissionId: claim.submissionId, claimedAt: claim.at },
-        ConditionExpression: 'attribute_not_exists(pk) OR sha256 = :sha OR fileId = :file',
-        ExpressionAttributeValues: { ':sha': claim.sha256, ':file': claim.fileId },
-      }));
-      return { claimed: true };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const holder = await this.get<{ fileId: string; submissionId: string }>(key);
-      if (!holder) throw new TransientError('a SOP claim changed while it was read; retry');
-      return { claimed: false, holder: { fileId: holder.fileId, submissionId: holder.submissionId } };
-    }
+    const result = await conditionalWrite(this.db, new PutCommand({
+      TableName: this.table,
+      Item: { ...key, type: 'qa-sop-claim', sha256: claim.sha256, fileId: claim.fileId, submissionId: claim.submissionId, claimedAt: claim.at },
+      ConditionExpression: 'attribute_not_exists(pk) OR sha256 = :sha OR fileId = :file',
+      ExpressionAttributeValues: { ':sha': claim.sha256, ':file': claim.fileId },
+    }));
+    if (result.written) return { claimed: true };
+    const holder = await this.get<{ fileId: string; submissionId: string }>(key);
+    if (!holder) throw new TransientError('a SOP claim changed while it was read; retry');
+    return { claimed: false, holder: { fileId: holder.fileId, submissionId: holder.submissionId } };
   }
 
   /** Takes a claim over from a holder that never got published (quarantined, rejected). */
   async takeOverSop(claim: { studyUid: string; seriesUid: string; sopUid: string; sha256: string; fileId: string; submissionId: string; at: string }, previousFileId: string): Promise<boolean> {
-    try {
-      await this.db.send(new UpdateCommand({
-        TableName: this.table,
-        Key: qaKeys.sopClaim(claim.studyUid, claim.seriesUid, claim.sopUid),
-        UpdateExpression: 'SET sha256 = :sha, fileId = :file, submissionId = :sub, claimedAt = :at',
-        ConditionExpression: 'fileId = :previous',
-        ExpressionAttributeValues: { ':sha': claim.sha256, ':file': claim.fileId, ':sub': claim.submissionId, ':at': claim.at, ':previous': previousFileId },
-      }));
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    const result = await conditionalWrite(this.db, new UpdateCommand({
+      TableName: this.table,
+      Key: qaKeys.sopClaim(claim.studyUid, claim.seriesUid, claim.sopUid),
+      UpdateExpression: 'SET sha256 = :sha, fileId = :file, submissionId = :sub, claimedAt = :at',
+      ConditionExpression: 'fileId = :previous',
+      ExpressionAttributeValues: { ':sha': claim.sha256, ':file': claim.fileId, ':sub': claim.submissionId, ':at': claim.at, ':previous': previousFileId },
+    }));
+    return result.written;
   }
 
   /** Creates the record, or re-opens one whose earlier review released it; false if it is already open. */
   async putQuarantine(record: QuarantineRecord): Promise<boolean> {
-    try {
-      await this.db.send(new PutCommand({
-        TableName: this.table,
-        Item: { ...qaKeys.quarantine(record.quarantineId), ...qaKeys.quarantineIndex(record.quarantinedAt, record.quarantineId), type: 'quarantine', ...record },
-        ConditionExpression: 'attribute_not_exists(pk) OR #status = :released',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':released': 'released' },
-      }));
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    const result = await conditionalWrite(this.db, new PutCommand({
+      TableName: this.table,
+      Item: { ...qaKeys.quarantine(record.quarantineId), ...qaKeys.quarantineIndex(record.quarantinedAt, record.quarantineId), type: 'quarantine', ...record },
+      ConditionExpression: 'attribute_not_exists(pk) OR #status = :released',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':released': 'released' },
+    }));
+    return result.written;
   }
 
   async getQuarantine(quarantineId: string): Promise<QuarantineRecord | undefined> {
@@ -200,41 +130,30 @@ export class QaRepository {
       values[':rule'] = filter.ruleId;
       conditions.push('contains(#rules, :rule)');
     }
-    const items: QuarantineRecord[] = [];
-    let start: Record<string, unknown> | undefined = cursor ? decodeCursor(cursor, () => new InvalidQuarantineCursor('the cursor is not valid')) : undefined;
-    do {
-      const result = await this.db.send(new QueryCommand({
+    const { items, next } = await readPages(this.db, {
+      query: {
         TableName: this.table,
         IndexName: 'gsi1',
         KeyConditionExpression: 'gsi1pk = :pk',
         ...(conditions.length ? { FilterExpression: conditions.join(' AND '), ExpressionAttributeNames: names } : {}),
         ExpressionAttributeValues: values,
         ScanIndexForward: false,
-        Limit: limit - items.length,
-        ExclusiveStartKey: start,
-      }));
-      for (const item of result.Items ?? []) items.push(stripKeys<QuarantineRecord>(item));
-      start = result.LastEvaluatedKey;
-    } while (start && items.length < limit);
-    return { items, ...(start ? { cursor: encodeCursor(start) } : {}) };
+      },
+    }, { limit, start: cursor ? decodeCursor(cursor, () => new InvalidQuarantineCursor('the cursor is not valid')) : undefined });
+    return { items: items.map((item) => stripKeys<QuarantineRecord>(item)), ...(next ? { cursor: encodeCursor(next) } : {}) };
   }
 
   /** Records a curator's decision on an open record; false when it was already decided. */
   async reviewQuarantine(quarantineId: string, review: QuarantineReview): Promise<boolean> {
-    try {
-      await this.db.send(new UpdateCommand({
-        TableName: this.table,
-        Key: qaKeys.quarantine(quarantineId),
-        UpdateExpression: 'SET #status = :status, review = :review',
-        ConditionExpression: '#status = :open',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': review.action, ':review': review, ':open': 'quarantined' },
-      }));
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    const result = await conditionalWrite(this.db, new UpdateCommand({
+      TableName: this.table,
+      Key: qaKeys.quarantine(quarantineId),
+      UpdateExpression: 'SET #status = :status, review = :review',
+      ConditionExpression: '#status = :open',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':status': review.action, ':review': review, ':open': 'quarantined' },
+    }));
+    return result.written;
   }
 
   /**
@@ -242,20 +161,15 @@ export class QaRepository {
    * today's sizes; a sparse index written at sealing is the follow-up at scale.
    */
   async listSealedSubmissions(): Promise<Submission[]> {
-    const found: Submission[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const result = await this.db.send(new ScanCommand({
+    const { items } = await readPages(this.db, {
+      scan: {
         TableName: this.table,
         FilterExpression: '#type = :submission AND #status = :sealed',
         ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
         ExpressionAttributeValues: { ':submission': 'submission', ':sealed': 'sealed' },
-        ExclusiveStartKey: start,
-      }));
-      for (const item of result.Items ?? []) found.push(stripKeys<Submission>(item));
-      start = result.LastEvaluatedKey;
-    } while (start);
-    return found;
+      },
+    });
+    return items.map((item) => stripKeys<Submission>(item));
   }
 
   /** An announced file that never arrived: `missing`, counted as handled so the submission can publish. */
@@ -324,22 +238,20 @@ export class QaRepository {
     ], 2);
   }
 
-  /** `ownershipAt`: where ownershipWrites' items start, when the transaction has them. */
-  private async transact(items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>, ownershipAt?: number): Promise<boolean> {
-    try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
-      return true;
-    } catch (error) {
-      if (error instanceof TransactionCanceledException) {
-        const reasons = error.CancellationReasons ?? [];
-        if (reasons[0]?.Code === 'ConditionalCheckFailed') return false;
-        const conflict = ownershipAt === undefined ? undefined : ownershipConflictAt(error, ownershipAt);
-        if (conflict) throw new OwnershipConflict(conflict);
-        if (reasons.some((r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError')) throw new TransientError('a concurrent write to the same file; retry');
-        if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) throw new FileStateChanged('the instance record belongs to another file');
-      }
-      throw error;
-    }
+  /**
+   * A file state change with its counters: false when the file was no longer in the
+   * state it started from (item 0's condition). `ownershipAt`: where ownershipWrites'
+   * items start, when the transaction has them.
+   */
+  private async transact(items: TransactItem[], ownershipAt?: number): Promise<boolean> {
+    const result = await conditionalWrite(this.db, new TransactWriteCommand({ TransactItems: items }));
+    if (result.written) return true;
+    if (result.failedAt.includes(0)) return false;
+    const conflict = ownershipAt === undefined ? undefined : ownershipConflictIn(result, ownershipAt);
+    if (conflict) throw new OwnershipConflict(conflict);
+    if (result.conflict) throw new TransientError('a concurrent write to the same file; retry');
+    if (result.failedAt.length > 0) throw new FileStateChanged('the instance record belongs to another file');
+    throw result.cause;
   }
 
   private get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
@@ -350,9 +262,3 @@ export class QaRepository {
     return queryAllByPrefix<T>(this.db, this.table, pk, prefix);
   }
 }
-
-
-export class InvalidQuarantineCursor extends Error {
-  override readonly name = 'InvalidQuarantineCursor';
-}
-

@@ -1,0 +1,301 @@
+import { PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransientError } from '../../../common/errors';
+import type { Instance, ObjectRef, Submission, SubmissionFile } from '../../../catalog/entities';
+import { keys, PREFIX } from '../../../catalog/keys';
+import {
+  firstConflict, OwnershipConflict, type InstanceClaim, type OwnershipConflictKind, type StudyOwner,
+} from '../../../catalog/ownership';
+import { conditionalWrite, getItem, queryAllByPrefix, stripKeys, type Refused, type TransactItem } from './table-io';
+
+/** DynamoDB caps a transaction at 100 items; one goes to the submission counter. */
+const FILES_PER_TRANSACTION = 99;
+
+export class SubmissionNotOpen extends Error {
+  override readonly name = 'SubmissionNotOpen';
+}
+
+/**
+ * The intake aggregate's storage: a submission, its announced files and their
+ * outcomes, the studies it touched, and the ownership claims (study for a project
+ * and site, series for a study, SOP for a series) that staging makes.
+ *
+ * Transactions that span aggregates live here because intake owns their decision:
+ * Stage's (the instance of the publication aggregate, the file's outcome, the
+ * submission's counters and the claims) is decided by the file still being
+ * `announced`, so an event delivered twice can never count a file twice, and by
+ * the claims, so a file never joins what another project, study or series owns.
+ */
+export class IntakeRepository {
+  constructor(private readonly db: DynamoDBDocumentClient, private readonly table: string) {}
+
+  async createSubmission(submission: Submission): Promise<void> {
+    await this.db.send(new PutCommand({
+      TableName: this.table,
+      Item: { ...keys.submission(submission.submissionId), type: 'submission', ...submission },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }));
+  }
+
+  async getSubmission(submissionId: string): Promise<Submission | undefined> {
+    return this.get<Submission>(keys.submission(submissionId));
+  }
+
+  /** Records announced files and raises the submission's file count, only while it is open. */
+  async announceFiles(submissionId: string, files: readonly SubmissionFile[]): Promise<void> {
+    for (let start = 0; start < files.length; start += FILES_PER_TRANSACTION) {
+      const batch = files.slice(start, start + FILES_PER_TRANSACTION);
+      const result = await conditionalWrite(this.db, new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.table,
+              Key: keys.submission(submissionId),
+              UpdateExpression: 'ADD fileCount :n',
+              ConditionExpression: '#status = :open',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':n': batch.length, ':open': 'open' },
+            },
+          },
+          ...batch.map((file) => ({
+            Put: {
+              TableName: this.table,
+              Item: { ...keys.submissionFile(submissionId, file.fileId), type: 'file', ...file },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          })),
+        ],
+      }));
+      if (result.written) continue;
+      if (result.failedAt.includes(0)) throw new SubmissionNotOpen('the submission is no longer open');
+      throw result.cause;
+    }
+  }
+
+  async getFile(submissionId: string, fileId: string): Promise<SubmissionFile | undefined> {
+    return this.get<SubmissionFile>(keys.submissionFile(submissionId, fileId));
+  }
+
+  async listFiles(submissionId: string): Promise<SubmissionFile[]> {
+    return this.queryAll<SubmissionFile>({ pk: keys.submission(submissionId).pk, prefix: PREFIX.file });
+  }
+
+  /** Seals an open submission; returns it, or undefined if it was not open. */
+  async sealSubmission(submissionId: string, sealedAt: string): Promise<Submission | undefined> {
+    const result = await conditionalWrite(this.db, new UpdateCommand({
+      TableName: this.table,
+      Key: keys.submission(submissionId),
+      UpdateExpression: 'SET #status = :sealed, sealedAt = :at',
+      ConditionExpression: '#status = :open',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':sealed': 'sealed', ':open': 'open', ':at': sealedAt },
+      ReturnValues: 'ALL_NEW',
+    }));
+    return result.written ? stripKeys<Submission>(result.attributes) : undefined;
+  }
+
+  /**
+   * Records a staged file: its instance, the study it belongs to, its outcome and the
+   * submission's counters, in one transaction. Returns false when the file already
+   * had an outcome (a repeated event), in which case nothing is written. The same
+   * transaction claims (or re-asserts) the study for the instance's project and site,
+   * the series for the study and the SOP for the series: when any of them belongs to
+   * another, nothing is written and OwnershipConflict is thrown.
+   */
+  async recordStaged(file: { submissionId: string; fileId: string; releasedKey: string; handledAt: string }, instance: Instance): Promise<boolean> {
+    return this.recordOutcome(file.submissionId, file.fileId, 'staged', {
+      releasedKey: file.releasedKey, studyUid: instance.studyUid, handledAt: file.handledAt,
+    }, [
+      ...ownershipWrites(this.table, instance),
+      { Put: { TableName: this.table, Item: { ...keys.instance(instance.studyUid, instance.seriesUid, instance.sopUid), type: 'instance', ...instance } } },
+      { Put: { TableName: this.table, Item: { ...keys.submissionStudy(file.submissionId, instance.studyUid), type: 'submission-study', studyUid: instance.studyUid } } },
+    ]);
+  }
+
+  /** Records a quarantined file and counts it; false when it already had an outcome. */
+  async recordQuarantined(file: { submissionId: string; fileId: string; quarantineKey: string; reasonCode: string; reason: string; handledAt: string }): Promise<boolean> {
+    return this.recordOutcome(file.submissionId, file.fileId, 'quarantined', {
+      quarantineKey: file.quarantineKey, reasonCode: file.reasonCode, reason: file.reason, handledAt: file.handledAt,
+    }, []);
+  }
+
+  /**
+   * Claims an instance's study, series and SOP UIDs for its project and site before
+   * any of its bytes are stored (Stage and a curator's release call it ahead of the
+   * released bucket), so a conflicting file never overwrites or sits beside another
+   * owner's objects. Idempotent for the owner; OwnershipConflict for anyone else.
+   */
+  async claimOwnership(claim: InstanceClaim): Promise<void> {
+    const result = await conditionalWrite(this.db, new TransactWriteCommand({ TransactItems: ownershipWrites(this.table, claim) }));
+    if (result.written) return;
+    const conflict = ownershipConflictIn(result, 0);
+    if (conflict) throw new OwnershipConflict(conflict);
+    if (result.conflict) throw new TransientError('a concurrent claim of the same study; retry');
+    throw result.cause;
+  }
+
+  /** The project and site a study was claimed for; undefined when it has no claim (none staged yet, or staged before claims existed). */
+  async getStudyOwner(studyUid: string): Promise<StudyOwner | undefined> {
+    const study = await this.get<Partial<StudyOwner>>(keys.study(studyUid));
+    return study?.project !== undefined && study.site !== undefined ? { project: study.project, site: study.site } : undefined;
+  }
+
+  /** Which claim an instance would run into, read without writing (a curator's release checks it first); undefined when none. */
+  async findOwnershipConflict(claim: InstanceClaim): Promise<OwnershipConflictKind | undefined> {
+    const [study, series, object] = await Promise.all([
+      this.get<Partial<StudyOwner>>(keys.study(claim.studyUid)),
+      this.get<{ studyUid: string }>(keys.seriesOwner(claim.seriesUid)),
+      this.get<ObjectRef>(keys.object(claim.sopUid)),
+    ]);
+    return firstConflict(claim, { study, series, object });
+  }
+
+  async listSubmissionStudyUids(submissionId: string): Promise<string[]> {
+    const refs = await this.queryAll<{ studyUid: string }>({ pk: keys.submission(submissionId).pk, prefix: PREFIX.study });
+    return refs.map((r) => r.studyUid);
+  }
+
+  /**
+   * Claims the right to announce a sealed submission as ready: one caller wins, so
+   * concurrent last files and the seal call announce once. A claim older than
+   * `staleBefore` (its announcement lost, or the workflow failed) may be taken again.
+   */
+  async claimReadyAnnouncement(submissionId: string, at: string, staleBefore: string): Promise<boolean> {
+    const result = await conditionalWrite(this.db, new UpdateCommand({
+      TableName: this.table,
+      Key: keys.submission(submissionId),
+      UpdateExpression: 'SET readyAnnouncedAt = :at',
+      ConditionExpression: '#status = :sealed AND (attribute_not_exists(readyAnnouncedAt) OR readyAnnouncedAt < :stale)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':at': at, ':sealed': 'sealed', ':stale': staleBefore },
+    }));
+    return result.written;
+  }
+
+  /** Gives a claim back (its announcement could not be sent), so the next caller announces. */
+  async releaseReadyAnnouncement(submissionId: string, at: string): Promise<void> {
+    // Refused: the claim was already taken again by a later caller, which keeps it.
+    await conditionalWrite(this.db, new UpdateCommand({
+      TableName: this.table,
+      Key: keys.submission(submissionId),
+      UpdateExpression: 'REMOVE readyAnnouncedAt',
+      ConditionExpression: 'readyAnnouncedAt = :at',
+      ExpressionAttributeValues: { ':at': at },
+    }));
+  }
+
+  async markSubmissionPublished(submissionId: string, publishedAt: string): Promise<boolean> {
+    const result = await conditionalWrite(this.db, new UpdateCommand({
+      TableName: this.table,
+      Key: keys.submission(submissionId),
+      UpdateExpression: 'SET #status = :published, publishedAt = :at',
+      ConditionExpression: '#status = :sealed',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':published': 'published', ':sealed': 'sealed', ':at': publishedAt },
+    }));
+    return result.written;
+  }
+
+  private async recordOutcome(
+    submissionId: string, fileId: string, status: 'staged' | 'quarantined', fields: Record<string, string>, extra: TransactItem[],
+  ): Promise<boolean> {
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = { ':status': status, ':announced': 'announced' };
+    const sets = ['#status = :status'];
+    for (const [name, value] of Object.entries(fields)) {
+      names[`#${name}`] = name;
+      values[`:${name}`] = value;
+      sets.push(`#${name} = :${name}`);
+    }
+    const counter = status === 'staged' ? 'stagedCount' : 'quarantinedCount';
+    const result = await conditionalWrite(this.db, new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: this.table,
+            Key: keys.submissionFile(submissionId, fileId),
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: 'attribute_exists(pk) AND #status = :announced',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          },
+        },
+        {
+          Update: {
+            TableName: this.table,
+            Key: keys.submission(submissionId),
+            UpdateExpression: `ADD handledCount :one, ${counter} :one`,
+            ExpressionAttributeValues: { ':one': 1 },
+          },
+        },
+        ...extra,
+      ],
+    }));
+    if (result.written) return true;
+    if (result.failedAt.includes(0)) return false;
+    // The extra items start at index 2; a staging transaction puts its ownership claims first.
+    const conflict = status === 'staged' ? ownershipConflictIn(result, 2) : undefined;
+    if (conflict) throw new OwnershipConflict(conflict);
+    if (result.conflict) throw new TransientError('a concurrent write to the same file; retry');
+    throw result.cause;
+  }
+
+  private get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
+    return getItem<T>(this.db, this.table, key);
+  }
+
+  private queryAll<T>({ pk, prefix }: { pk: string; prefix: string }): Promise<T[]> {
+    return queryAllByPrefix<T>(this.db, this.table, pk, prefix);
+  }
+}
+
+const CLAIM_ORDER: readonly OwnershipConflictKind[] = ['study', 'series', 'sop'];
+
+/**
+ * The three conditional writes that claim an instance's place, in CLAIM_ORDER:
+ * the study for its project and site (created `staged` if new; a study item with
+ * another owner fails the condition), the series for the study, the SOP (its
+ * object-id entry) for the series. A transaction that includes them is written
+ * only if every claim holds, which is what makes a study's owner race-safe.
+ * The QA repository's restore of a released file makes the same claims.
+ */
+export function ownershipWrites(table: string, claim: InstanceClaim): TransactItem[] {
+  return [
+    {
+      Update: {
+        TableName: table,
+        Key: keys.study(claim.studyUid),
+        UpdateExpression: 'SET #project = if_not_exists(#project, :project), #site = if_not_exists(#site, :site), '
+          + 'studyUid = if_not_exists(studyUid, :study), #status = if_not_exists(#status, :staged), #type = if_not_exists(#type, :type)',
+        ConditionExpression: 'attribute_not_exists(#project) OR (#project = :project AND #site = :site)',
+        ExpressionAttributeNames: { '#project': 'project', '#site': 'site', '#status': 'status', '#type': 'type' },
+        ExpressionAttributeValues: { ':project': claim.project, ':site': claim.site, ':study': claim.studyUid, ':staged': 'staged', ':type': 'study' },
+      },
+    },
+    {
+      Put: {
+        TableName: table,
+        Item: { ...keys.seriesOwner(claim.seriesUid), type: 'series-owner', seriesUid: claim.seriesUid, studyUid: claim.studyUid },
+        ConditionExpression: 'attribute_not_exists(pk) OR studyUid = :study',
+        ExpressionAttributeValues: { ':study': claim.studyUid },
+      },
+    },
+    {
+      Put: {
+        TableName: table,
+        Item: objectRefItem(claim),
+        ConditionExpression: 'attribute_not_exists(pk) OR (studyUid = :study AND seriesUid = :series)',
+        ExpressionAttributeValues: { ':study': claim.studyUid, ':series': claim.seriesUid },
+      },
+    },
+  ];
+}
+
+/** The claim whose condition refused a transaction, given where ownershipWrites' items start in it. */
+export function ownershipConflictIn(refused: Refused, start: number): OwnershipConflictKind | undefined {
+  return CLAIM_ORDER.find((_, i) => refused.failedAt.includes(start + i));
+}
+
+/** The object-id index entry of an instance (written with the instance, in the same transaction). */
+function objectRefItem(instance: Pick<Instance, 'studyUid' | 'seriesUid' | 'sopUid'>): Record<string, unknown> {
+  return { ...keys.object(instance.sopUid), type: 'object-ref', sopUid: instance.sopUid, studyUid: instance.studyUid, seriesUid: instance.seriesUid };
+}

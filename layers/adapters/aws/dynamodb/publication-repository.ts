@@ -1,0 +1,163 @@
+import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransientError } from '../../../common/errors';
+import type { Instance, ObjectRef, Study, StudyAggregate } from '../../../catalog/entities';
+import type { Series, SnapshotPointer } from '../../../catalog/commons-entities';
+import { keys, PREFIX, PUBLISHED_PARTITION } from '../../../catalog/keys';
+import { StudyOwnershipInconsistent, type StudyOwner } from '../../../catalog/ownership';
+import {
+  conditionalWrite, decodeCursor, encodeCursor, getItem, queryAllByPrefix, queryIndexAll, stripKeys,
+} from './table-io';
+
+export interface Page<T> { readonly items: T[]; readonly cursor?: string }
+
+export class InvalidCursor extends Error {
+  override readonly name = 'InvalidCursor';
+}
+
+/** The live snapshot moved under a rebuild: retried by the workflow (a TransientError). */
+export class SnapshotMoved extends TransientError {}
+
+/**
+ * The publication aggregate's storage: studies (their index aggregate and their
+ * publication), their series and instances, the object-id index, and the live
+ * search snapshot's pointer. Instances and object-id entries are written by
+ * staging's transaction, which the intake repository owns (its decision is the
+ * file's outcome); this repository reads them.
+ */
+export class PublicationRepository {
+  constructor(private readonly db: DynamoDBDocumentClient, private readonly table: string) {}
+
+  async getStudy(studyUid: string): Promise<Study | undefined> {
+    return this.get<Study>(keys.study(studyUid));
+  }
+
+  async listInstances(studyUid: string): Promise<Instance[]> {
+    return this.queryAll<Instance>({ pk: keys.study(studyUid).pk, prefix: PREFIX.instance });
+  }
+
+  async getInstance(studyUid: string, seriesUid: string, sopUid: string): Promise<Instance | undefined> {
+    return this.get<Instance>(keys.instance(studyUid, seriesUid, sopUid));
+  }
+
+  /** Where an object id (`hilum:<SOP Instance UID>`) lives: its study and series, or undefined. */
+  async getObjectRef(sopUid: string): Promise<ObjectRef | undefined> {
+    return this.get<ObjectRef>(keys.object(sopUid));
+  }
+
+  /**
+   * Writes a study's aggregate without touching its publication state, so a
+   * re-index racing a publication can never hide a published study. Project and
+   * site are the study's claim: written only where there is none yet (a study
+   * staged before claims existed), and a differing aggregate is refused
+   * (StudyOwnershipInconsistent), so indexing can never move a study.
+   */
+  async upsertStudyAggregate(study: StudyAggregate): Promise<void> {
+    const { studyUid: _uid, project, site, ...fields } = study;
+    const names: Record<string, string> = { '#status': 'status', '#type': 'type', '#project': 'project', '#site': 'site' };
+    const values: Record<string, unknown> = { ':staged': 'staged', ':type': 'study', ':project': project, ':site': site };
+    const sets = ['#status = if_not_exists(#status, :staged)', '#type = :type', '#project = if_not_exists(#project, :project)', '#site = if_not_exists(#site, :site)'];
+    for (const [name, value] of Object.entries(fields)) {
+      names[`#${name}`] = name;
+      values[`:${name}`] = value;
+      sets.push(`#${name} = :${name}`);
+    }
+    const result = await conditionalWrite(this.db, new UpdateCommand({
+      TableName: this.table,
+      Key: keys.study(study.studyUid),
+      UpdateExpression: `SET ${sets.join(', ')}, studyUid = :studyUid`,
+      ConditionExpression: 'attribute_not_exists(#project) OR (#project = :project AND #site = :site)',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: { ...values, ':studyUid': study.studyUid },
+    }));
+    if (!result.written) throw new StudyOwnershipInconsistent('the study belongs to another project or site; it is not re-indexed');
+  }
+
+  /**
+   * Publishes a study once, for its owner only, and only once indexed with at least
+   * one instance (staging creates the study item when it claims it, and study QA may
+   * send every instance back); a second call keeps the first publication time
+   * (false). A submission of another project or site naming the study is refused
+   * (StudyOwnershipInconsistent), never published.
+   */
+  async publishStudy(studyUid: string, publishedAt: string, owner: StudyOwner): Promise<boolean> {
+    const result = await conditionalWrite(this.db, new UpdateCommand({
+      TableName: this.table,
+      Key: keys.study(studyUid),
+      UpdateExpression: 'SET #status = :published, publishedAt = :at, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
+      ConditionExpression: 'attribute_exists(pk) AND #status <> :published AND instanceCount > :none AND #project = :project AND #site = :site',
+      ExpressionAttributeNames: { '#status': 'status', '#project': 'project', '#site': 'site' },
+      ExpressionAttributeValues: {
+        ':published': 'published', ':at': publishedAt, ':none': 0, ':project': owner.project, ':site': owner.site, ...prefixed(keys.publishedStudy(publishedAt, studyUid)),
+      },
+    }));
+    if (result.written) return true;
+    const study = await this.getStudy(studyUid);
+    if (study && (study.project !== owner.project || study.site !== owner.site)) {
+      throw new StudyOwnershipInconsistent('the study belongs to another project or site; it is not published');
+    }
+    return false;
+  }
+
+  /** Published studies, newest first, one page at a time. */
+  async listPublishedStudies(limit: number, cursor?: string): Promise<Page<Study>> {
+    const result = await this.db.send(new QueryCommand({
+      TableName: this.table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': PUBLISHED_PARTITION },
+      ScanIndexForward: false,
+      Limit: limit,
+      ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor, () => new InvalidCursor('the cursor is not valid')) } : {}),
+    }));
+    return {
+      items: (result.Items ?? []).map((item) => stripKeys<Study>(item)),
+      ...(result.LastEvaluatedKey ? { cursor: encodeCursor(result.LastEvaluatedKey) } : {}),
+    };
+  }
+
+  /** Every published study (the release cut reads them all). */
+  async listAllPublishedStudies(): Promise<Study[]> {
+    return queryIndexAll<Study>(this.db, this.table, PUBLISHED_PARTITION, false);
+  }
+
+  async putSeries(series: readonly Series[]): Promise<void> {
+    for (const s of series) {
+      await this.db.send(new PutCommand({ TableName: this.table, Item: { ...keys.series(s.studyUid, s.seriesUid), type: 'series', ...s } }));
+    }
+  }
+
+  async listSeries(studyUid: string): Promise<Series[]> {
+    return this.queryAll<Series>({ pk: keys.study(studyUid).pk, prefix: PREFIX.series });
+  }
+
+  async getSnapshotPointer(): Promise<SnapshotPointer | undefined> {
+    return this.get<SnapshotPointer>(keys.snapshotPointer());
+  }
+
+  /**
+   * Moves the live snapshot pointer from `expected` (undefined: none yet) to `next`.
+   * Two rebuilds racing: the second sees a changed version and must rebuild on top of
+   * the first's (SnapshotMoved, a TransientError, so the workflow retries it).
+   */
+  async swapSnapshotPointer(expected: number | undefined, next: SnapshotPointer): Promise<void> {
+    const result = await conditionalWrite(this.db, new PutCommand({
+      TableName: this.table,
+      Item: { ...keys.snapshotPointer(), type: 'snapshot-pointer', ...next },
+      ConditionExpression: expected === undefined ? 'attribute_not_exists(pk)' : 'version = :expected',
+      ...(expected === undefined ? {} : { ExpressionAttributeValues: { ':expected': expected } }),
+    }));
+    if (!result.written) throw new SnapshotMoved('the search snapshot changed during the rebuild; retry');
+  }
+
+  private get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
+    return getItem<T>(this.db, this.table, key);
+  }
+
+  private queryAll<T>({ pk, prefix }: { pk: string; prefix: string }): Promise<T[]> {
+    return queryAllByPrefix<T>(this.db, this.table, pk, prefix);
+  }
+}
+
+function prefixed(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [`:${k}`, v]));
+}

@@ -1,0 +1,146 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, QueryCommandInput, ScanCommand, ScanCommandInput,
+  TransactWriteCommand, TransactWriteCommandInput, UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+
+/**
+ * The table I/O every catalog store shares (the repositories beside this file):
+ * one item by key, the one pagination loop, and the one conditional write. The
+ * stores say what to read and write; how one page follows another and how a
+ * refused condition is told from a failure is written here once.
+ */
+
+/** A table or index key: where a read starts (ExclusiveStartKey) or ended (LastEvaluatedKey). */
+export type TableKey = Record<string, unknown>;
+
+/** One item of a TransactWriteItems call. */
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** Reads one item by key, strongly consistent, without the table's key attributes. */
+export async function getItem<T>(db: DynamoDBDocumentClient, table: string, key: { pk: string; sk: string }): Promise<T | undefined> {
+  const result = await db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
+  return result.Item ? stripKeys<T>(result.Item) : undefined;
+}
+
+/** A paged read: a Query, or a Scan where no key leads to the items. */
+export type PagedRead = { readonly query: QueryCommandInput } | { readonly scan: ScanCommandInput };
+
+export interface Pages {
+  readonly items: Record<string, unknown>[];
+  /** Where the next read starts; absent when the store has no more. */
+  readonly next?: TableKey;
+}
+
+/**
+ * The pagination loop: reads page after page from `start` until the store has no
+ * more or, given a `limit`, that many items are read. Each page asks only for what
+ * is still wanted (DynamoDB's Limit counts items read before a FilterExpression,
+ * so a filtered read may take several pages, and `next` follows the last item read).
+ */
+export async function readPages(
+  db: DynamoDBDocumentClient, read: PagedRead, options: { readonly limit?: number; readonly start?: TableKey } = {},
+): Promise<Pages> {
+  const { limit } = options;
+  const items: Record<string, unknown>[] = [];
+  let start = options.start;
+  do {
+    const page = { ExclusiveStartKey: start, ...(limit === undefined ? {} : { Limit: limit - items.length }) };
+    const result = 'query' in read
+      ? await db.send(new QueryCommand({ ...read.query, ...page }))
+      : await db.send(new ScanCommand({ ...read.scan, ...page }));
+    items.push(...(result.Items ?? []));
+    start = result.LastEvaluatedKey;
+  } while (start && (limit === undefined || items.length < limit));
+  return { items, ...(start ? { next: start } : {}) };
+}
+
+/** Every item of a collection whose sort key starts with `prefix`, strongly consistent, in sort-key order (or reversed). */
+export async function queryAllByPrefix<T>(db: DynamoDBDocumentClient, table: string, pk: string, prefix: string, forward = true): Promise<T[]> {
+  const { items } = await readPages(db, {
+    query: {
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+      ScanIndexForward: forward,
+      ConsistentRead: true,
+    },
+  });
+  return items.map((item) => stripKeys<T>(item));
+}
+
+/** Every item of one partition of the overloaded index gsi1, in sort-key order (or reversed). */
+export async function queryIndexAll<T>(db: DynamoDBDocumentClient, table: string, partition: string, forward: boolean): Promise<T[]> {
+  const { items } = await readPages(db, {
+    query: {
+      TableName: table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': partition }, ScanIndexForward: forward,
+    },
+  });
+  return items.map((item) => stripKeys<T>(item));
+}
+
+/** A write that carries a ConditionExpression (a transaction: on any of its items). */
+export type ConditionalCommand = PutCommand | UpdateCommand | DeleteCommand | TransactWriteCommand;
+
+export interface Written {
+  readonly written: true;
+  /** What the write's ReturnValues asked for, when it asked. */
+  readonly attributes?: Record<string, unknown>;
+}
+
+export interface Refused {
+  readonly written: false;
+  /** The items whose condition failed: [0] for a single-item write, their indexes in a transaction (possibly none). */
+  readonly failedAt: readonly number[];
+  /** A transaction cancelled because another one touched the same items, or DynamoDB throttled one: worth retrying. */
+  readonly conflict: boolean;
+  /** The SDK's error, to throw when the caller has no answer for this refusal. */
+  readonly cause: Error;
+}
+
+/**
+ * The one conditional write: sends the command and tells a refusal (a failed
+ * condition; for a transaction, any cancellation, with the reasons read) from a
+ * failure, which it throws. Each store decides what a refusal means (false, a
+ * named error, a retry), so none of them catches the SDK's exceptions itself.
+ */
+export async function conditionalWrite(db: DynamoDBDocumentClient, command: ConditionalCommand): Promise<Written | Refused> {
+  try {
+    // The document client's send is overloaded per command class; the union needs one signature.
+    const output = await (db.send as (c: ConditionalCommand) => Promise<{ Attributes?: Record<string, unknown> }>)(command);
+    return output.Attributes ? { written: true, attributes: output.Attributes } : { written: true };
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return { written: false, failedAt: [0], conflict: false, cause: error };
+    if (error instanceof TransactionCanceledException) {
+      const reasons = error.CancellationReasons ?? [];
+      return {
+        written: false,
+        failedAt: reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : [])),
+        conflict: reasons.some((reason) => reason.Code === 'TransactionConflict' || reason.Code === 'ThrottlingError'),
+        cause: error,
+      };
+    }
+    throw error;
+  }
+}
+
+/** Items are written only by the catalog stores, so their shape is the entity's once the keys are removed. */
+export function stripKeys<T>(item: Record<string, unknown> | undefined): T {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, type: _type, ...rest } = item ?? {};
+  return rest as T;
+}
+
+/** Opaque page cursors: the last evaluated key, base64url JSON. */
+export function encodeCursor(key: TableKey): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+/** Decodes a cursor, or throws the caller's error (each API names its own). */
+export function decodeCursor(cursor: string, invalid: () => Error): TableKey {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as TableKey;
+  } catch { /* fall through */ }
+  throw invalid();
+}
