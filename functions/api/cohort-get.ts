@@ -10,7 +10,7 @@ export const handler = httpHandler({
   pageCursors: pageCursorSealer,
   path: z.object({ cohortId: z.string().uuid() }),
   query: z.object({ limit: z.coerce.number().int().min(0).max(500).default(0), cursor: z.string().max(512).optional() }).strict(),
-}, async ({ caller, access, path, query, cursors }) => {
+}, async function getCohort({ caller, access, path, query, cursors }) {
   const { cohort, snapshot } = await loadCohortFor(caller, access.level, path.cohortId);
   const cursor = query.cursor ? await cursors.open(query.cursor) : undefined;
   const result = search(snapshot, cohort.filters, { scope: await countScopeOf(caller, snapshot.facets.project.values), rowScope: await scopeOf(caller, snapshot.facets.project.values), limit: query.limit, ...(cursor ? { cursor } : {}) });

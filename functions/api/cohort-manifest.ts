@@ -16,7 +16,7 @@ import { countScopeOf } from '../../layers/services/caller-scope';
 export const handler = httpHandler({
   path: z.object({ cohortId: z.string().uuid() }),
   query: z.object({ format: z.enum(['json', 'csv']).default('json') }).strict(),
-}, async ({ caller, access, audit, path, query }) => {
+}, async function getCohortManifest({ caller, access, audit, path, query }) {
   const { cohort, release, snapshot } = await loadCohortFor(caller, access.level, path.cohortId);
   audit.resource('cohort', cohort.cohortId);
   // The cohort's studies the caller counts, then only those the caller may download (open, granted, or this cohort's grant).

@@ -10,7 +10,7 @@ import { auditLog, qaRepository } from '../../layers/services/qa-context';
  * (scope, transfer syntaxes, pixel-review SOP classes, rule severities, missing-file
  * grace period), validated against hilum's rules; applies to files QA'd from now on.
  */
-export const handler = httpHandler({ path: z.object({ project: slug }), body: z.unknown() }, async ({ caller, path, body }) => {
+export const handler = httpHandler({ path: z.object({ project: slug }), body: z.unknown() }, async function putQaConfig({ caller, path, body }) {
   let config;
   try {
     config = loadQaConfig(body);

@@ -7,7 +7,7 @@ import { auditLog, qaRepository } from '../../layers/services/qa-context';
 export const quarantinePath = z.object({ quarantineId: uuid });
 
 /** GET /quarantine/{id} (curators): the record (rules, value-free messages, review) and its audit history. */
-export const handler = httpHandler({ path: quarantinePath }, async ({ path }) => {
+export const handler = httpHandler({ path: quarantinePath }, async function getQuarantined({ path }) {
   const record = await qaRepository().getQuarantine(path.quarantineId);
   if (!record) throw new NotFound('no such quarantine record');
   const history = await auditLog().forTarget('quarantine', record.quarantineId);

@@ -14,7 +14,7 @@ import { quarantinePath } from './quarantine-get';
 export const handler = httpHandler({
   path: quarantinePath,
   body: z.object({ reason: z.string().trim().min(3).max(2000) }).strict(),
-}, async ({ caller, path, body }) => {
+}, async function rejectQuarantined({ caller, path, body }) {
   const record = await qaRepository().getQuarantine(path.quarantineId);
   if (!record) throw new NotFound('no such quarantine record');
   const at = new Date().toISOString();

@@ -13,7 +13,7 @@ import { liveSnapshot } from '../../layers/services/snapshot-store';
  * and a page of studies, over the in-memory snapshot, limited to what the caller
  * may see.
  */
-export const handler = httpHandler({ body: searchBodySchema, query: searchQuerySchema, pageCursors: pageCursorSealer }, async ({ caller, body, query, cursors, event }) => {
+export const handler = httpHandler({ body: searchBodySchema, query: searchQuerySchema, pageCursors: pageCursorSealer }, async function searchStudies({ caller, body, query, cursors, event }) {
   const fromQuery = event.httpMethod === 'GET';
   const filters = fromQuery ? filtersFromQuery(query) : body;
   const { limit, cursor: sealed } = fromQuery ? query : body;
