@@ -4,7 +4,7 @@ import { httpHandler } from '../../layers/adapters/aws/http';
 import { buckets, objects } from '../../layers/services/commons-context';
 import { submissionPath } from '../../layers/common/id-schemas';
 import { loadSubmissionFor } from '../../layers/services/submission-access';
-import { reportKeys } from '../../layers/services/qa-context';
+import { reportKeys } from '../../layers/pipeline/object-keys';
 import { submissionReport } from '../../layers/services/submission-qa-report';
 
 /**

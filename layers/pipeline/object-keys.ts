@@ -1,7 +1,8 @@
 /**
  * Where the pipeline's objects live. Intake: `intake/{submissionId}/{fileId}`; de-identified work
  * copies awaiting verification: `work/{submissionId}/{fileId}.dcm`; released instances:
- * `studies/{studyUid}/{seriesUid}/{sopUid}.dcm`.
+ * `studies/{studyUid}/{seriesUid}/{sopUid}.dcm`; quarantined files and their reasons:
+ * `quarantine/{submissionId}/{fileId}` (+ `.json`); QA reports: `reports/{submissionId}/qa-report.{json,md}`.
  */
 export const INTAKE_PREFIX = 'intake/';
 export const WORK_PREFIX = 'work/';
@@ -17,3 +18,15 @@ export function parseIntakeKey(key: string): { submissionId: string; fileId: str
 export const intakeKey = (submissionId: string, fileId: string) => `${INTAKE_PREFIX}${submissionId}/${fileId}`;
 export const workKey = (submissionId: string, fileId: string) => `${WORK_PREFIX}${submissionId}/${fileId}.dcm`;
 export const releasedKey = (studyUid: string, seriesUid: string, sopUid: string) => `studies/${studyUid}/${seriesUid}/${sopUid}.dcm`;
+
+/** Quarantine object keys: the same layout for ingest-time and study-level quarantine. */
+export const quarantineKeys = (submissionId: string, fileId: string) => ({
+  object: `quarantine/${submissionId}/${fileId}`,
+  sidecar: `quarantine/${submissionId}/${fileId}.json`,
+});
+
+/** Where a submission's QA report lives in the released bucket (no PHI: ids, rule ids, value-free messages). */
+export const reportKeys = (submissionId: string) => ({
+  json: `reports/${submissionId}/qa-report.json`,
+  markdown: `reports/${submissionId}/qa-report.md`,
+});

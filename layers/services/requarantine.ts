@@ -3,7 +3,8 @@ import type { Finding } from '../qa';
 import { logger, metrics } from '../adapters/aws/powertools';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { buckets, objects } from './commons-context';
-import { qaRepository, quarantineKeys } from './qa-context';
+import { quarantineKeys } from '../pipeline/object-keys';
+import { qaRepository } from './qa-context';
 
 /**
  * Sends a staged (de-identified, not yet published by this submission) file back

@@ -1,6 +1,6 @@
 import type { QaReport } from '../qa';
 import { buckets, objects } from './commons-context';
-import { reportKeys } from './qa-context';
+import { reportKeys } from '../pipeline/object-keys';
 
 /**
  * Stores a submission's QA report in the released bucket under `reports/`: the
