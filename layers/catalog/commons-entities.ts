@@ -1,7 +1,7 @@
 /**
  * The commons' entities around studies: projects and who may see them, cases
  * (pseudonymous patients with MIDRC demographics), series, releases, cohorts and
- * grants. Pure types and rules; the keys are in keys.ts, the storage in repository.ts.
+ * grants. Pure types and rules; the keys are in keys.ts, the storage in layers/adapters/aws/dynamodb/.
  */
 import type { CaseDemographics } from '../clinical/cases';
 import type { SearchFilters } from '../search/model';
