@@ -5,7 +5,7 @@ import { logger } from '../../layers/adapters/aws/powertools';
 import { loadCohortFor, memberUids } from '../../layers/services/cohort-access';
 import { readReleaseManifest } from '../../layers/services/release-manifest-store';
 import { decideStudy } from '../../layers/access';
-import { accessContext } from './access/context';
+import { accessContext } from '../../layers/services/access-context';
 import { countScopeOf } from '../../layers/services/caller-scope';
 
 /**

@@ -6,7 +6,7 @@ import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { buckets, objects, publicationRepository } from '../../layers/services/commons-context';
 import { uid } from '../../layers/common/id-schemas';
-import { requireStudy } from './access/context';
+import { requireStudy } from '../../layers/services/access-context';
 
 /** Metadata per released object (immutable: keyed by its checksum), kept between invocations. */
 const cache = new Map<string, DicomJson>();

@@ -6,8 +6,8 @@ import { BadRequest } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { publicationRepository } from '../../layers/services/commons-context';
 import { uid } from '../../layers/common/id-schemas';
-import { accessContext, requireStudy } from './access/context';
-import { apiBaseUrl } from './access/base-url';
+import { accessContext, requireStudy } from '../../layers/services/access-context';
+import { apiBaseUrl } from '../../layers/services/api-base-url';
 
 const DICOM_JSON = { 'content-type': 'application/dicom+json' };
 

@@ -5,10 +5,10 @@ import { HttpError, NotFound } from '../../layers/common/errors';
 import { httpHandler, type HttpResponse } from '../../layers/adapters/aws/http';
 import { buckets, objects, publicationRepository } from '../../layers/services/commons-context';
 import { uid } from '../../layers/common/id-schemas';
-import { requireStudy } from './access/context';
-import { headerOf } from './access/base-url';
-import { presignDownload } from './access/presign';
-import { objectStream, uploadStream } from './access/s3-stream';
+import { requireStudy } from '../../layers/services/access-context';
+import { headerOf } from '../../layers/services/api-base-url';
+import { presignDownload } from '../../layers/services/presign-download';
+import { objectStream, uploadStream } from '../../layers/adapters/aws/s3-stream';
 
 class NotAcceptable extends HttpError {
   override readonly name = 'NotAcceptable';

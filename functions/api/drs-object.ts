@@ -3,8 +3,8 @@ import { DRS_ACCESS_ID, drsObjectOf, sopUidOfObjectId } from '../../layers/drs';
 import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { publicationRepository } from '../../layers/services/commons-context';
-import { requireStudy } from './access/context';
-import { presignDownload } from './access/presign';
+import { requireStudy } from '../../layers/services/access-context';
+import { presignDownload } from '../../layers/services/presign-download';
 
 /**
  * GET /ga4gh/drs/v1/objects/{object_id}: a released instance as a DRS object (size,

@@ -6,7 +6,7 @@ import { httpHandler } from '../../layers/adapters/aws/http';
 import { Study } from '../../layers/catalog/entities';
 import { decideStudy } from '../../layers/access';
 import { publicationRepository } from '../../layers/services/commons-context';
-import { accessContext } from './access/context';
+import { accessContext } from '../../layers/services/access-context';
 
 /**
  * GET /studies?modality=CT&limit=50&cursor=...: published studies the caller may

@@ -8,9 +8,9 @@ import { logger } from '../../layers/adapters/aws/powertools';
 import type { Instance } from '../../layers/catalog/entities';
 import { buckets, objects, publicationRepository } from '../../layers/services/commons-context';
 import { uid } from '../../layers/common/id-schemas';
-import { requireStudy } from './access/context';
-import { presignDownload } from './access/presign';
-import { objectStream, uploadStream } from './access/s3-stream';
+import { requireStudy } from '../../layers/services/access-context';
+import { presignDownload } from '../../layers/services/presign-download';
+import { objectStream, uploadStream } from '../../layers/adapters/aws/s3-stream';
 
 /**
  * GET /studies/{studyUid}/archive[?series=UID]: a study (or one series) as a zip,

@@ -2,8 +2,8 @@ import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { publicationRepository } from '../../layers/services/commons-context';
 import { studyPath } from '../../layers/common/id-schemas';
-import { requireStudy } from './access/context';
-import { presignDownload } from './access/presign';
+import { requireStudy } from '../../layers/services/access-context';
+import { presignDownload } from '../../layers/services/presign-download';
 
 /** GET /studies/{studyUid}/files: short-lived presigned GET URLs, one per instance of a published study the caller may get. */
 export const handler = httpHandler({ path: studyPath }, async function listStudyFiles({ caller, audit, path }) {

@@ -3,15 +3,15 @@
  * needs (projects, the caller's grants, members of cohort-granted cohorts) and
  * asks layers/access. Handlers never decide access themselves.
  */
-import { activeGrants, decideStudy, seesEverything, type AccessContext, type StudyDecision } from '../../../layers/access';
-import type { Study } from '../../../layers/catalog/entities';
-import type { Caller } from '../../../layers/access/caller';
-import { NotFound } from '../../../layers/common/errors';
-import type { RequestAudit } from '../../../layers/adapters/aws/request-audit';
-import { accessRepository, publicationRepository, releaseRepository } from '../../../layers/services/commons-context';
-import { memberUids } from '../../../layers/services/cohort-access';
-import { projectList } from '../../../layers/services/caller-scope';
-import { frozenSnapshot } from '../../../layers/services/snapshot-store';
+import { activeGrants, decideStudy, seesEverything, type AccessContext, type StudyDecision } from '../access';
+import type { Study } from '../catalog/entities';
+import type { Caller } from '../access/caller';
+import { NotFound } from '../common/errors';
+import type { RequestAudit } from '../adapters/aws/request-audit';
+import { accessRepository, publicationRepository, releaseRepository } from './commons-context';
+import { memberUids } from './cohort-access';
+import { projectList } from './caller-scope';
+import { frozenSnapshot } from './snapshot-store';
 
 /** Members of a cohort within some projects, per container (a cohort's release is frozen, so they never change). */
 const members = new Map<string, Set<string>>();

@@ -1,8 +1,8 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { DEFAULT_URL_POLICY, urlLifetimeSeconds } from '../../../layers/access';
-import { s3Client } from '../../../layers/adapters/aws/clients';
-import { buckets, limits } from '../../../layers/services/commons-context';
+import { DEFAULT_URL_POLICY, urlLifetimeSeconds } from '../access';
+import { s3Client } from '../adapters/aws/clients';
+import { buckets, limits } from './commons-context';
 
 /**
  * A presigned GET of one released object: its lifetime from the access policy

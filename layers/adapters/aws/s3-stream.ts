@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { s3Client } from '../../../layers/adapters/aws/clients';
+import { s3Client } from './clients';
 
 /** An object's body as a Node stream (nothing buffered whole). */
 export async function objectStream(bucket: string, key: string): Promise<Readable> {
