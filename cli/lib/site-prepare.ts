@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { deidentify, parseDicom, DicomParseError } from '../../layers/dicom';
+import { parseDicom, DicomParseError } from '../../layers/dicom';
+import { deidentifyInstance } from '../../layers/ingest/process-instance';
 import { type DeidProfile } from '../../layers/dicom/profiles';
 export { loadProfileFile } from './profile-file';
 import { DEFAULT_QA_CONFIG, InvalidQaConfig, loadQaConfig, type QaConfig, type QaReport } from '../../layers/qa';
@@ -36,13 +37,13 @@ export async function checkBeforeUpload(files: readonly FoundFile[], config: QaC
   return { report, held };
 }
 
-/** De-identifies each file into `outDir`; files the engine cannot read are held back with the reason. */
+/** De-identifies each file into `outDir` with the pipeline's own de-identify step; files the engine cannot read are held back with the reason. */
 export async function deidentifyForUpload(files: readonly FoundFile[], deid: SiteDeid, onFile?: (file: FoundFile) => void): Promise<{ files: FoundFile[]; held: Held[] }> {
   const out: FoundFile[] = [];
   const held: Held[] = [];
   for (const file of files) {
     try {
-      const result = deidentify(new Uint8Array(await readFile(file.path)), { secret: deid.secret, project: deid.project, site: deid.site, profile: deid.profile });
+      const result = deidentifyInstance(new Uint8Array(await readFile(file.path)), { input: 'original', secret: deid.secret, project: deid.project, site: deid.site, profile: deid.profile });
       const path = join(deid.outDir, file.relativePath);
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, result.bytes);

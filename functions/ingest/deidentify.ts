@@ -1,4 +1,5 @@
-import { deidentify, parseDicom, profileForProject } from '../../layers/dicom';
+import { profileForProject } from '../../layers/dicom';
+import { deidentifyInstance } from '../../layers/ingest/process-instance';
 import { UnknownUpload } from '../../layers/common/errors';
 import { logger, metrics } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
@@ -19,28 +20,17 @@ export const handler = taskHandler(deidentifyInput, async function deidentifyInt
   if (!bytes) throw new UnknownUpload('the announced object is not in the intake bucket');
   const profile = profileForProject(submission.project);
   const target = workKey(submissionId, fileId);
-  if (submission.deidentifiedAtSite) {
-    // Already hilum's output, keyed with this project's secret at the site: running
-    // it again would remap the remapped UIDs. Verify checks its shape next.
-    const { summary } = parseDicom(bytes);
-    await objects().put(bucket, target, bytes);
-    logger.info('de-identified at site; kept as received', { submissionId, fileId, profile: profile.name });
-    return {
-      workKey: target, studyUid: summary.studyInstanceUid, seriesUid: summary.seriesInstanceUid, sopUid: summary.sopInstanceUid,
-      outcome: summary.burnedInAnnotation?.trim().toUpperCase() === 'YES' ? 'needs-pixel-review' : 'ok', actionCounts: {},
-    };
-  }
-  const output = deidentify(bytes, { secret: await deidKeyFor(submission), project: submission.project, site: submission.site, profile });
+  // A file the site de-identified is kept as received (Verify checks its shape next).
+  const output = deidentifyInstance(bytes, submission.deidentifiedAtSite
+    ? { input: 'deidentified-at-site' }
+    : { input: 'original', secret: await deidKeyFor(submission), project: submission.project, site: submission.site, profile });
   await objects().put(bucket, target, output.bytes);
-  const changed = Object.values(output.actionCounts).reduce((sum, n) => sum + n, 0);
-  metrics.addMetric('AttributesDeidentified', MetricUnit.Count, changed);
-  logger.info('de-identified', { submissionId, fileId, profile: profile.name, outcome: output.outcome, pixelReview: output.pixelReview, attributes: changed });
-  return {
-    workKey: target,
-    studyUid: output.summary.studyInstanceUid,
-    seriesUid: output.summary.seriesInstanceUid,
-    sopUid: output.summary.sopInstanceUid,
-    outcome: output.outcome,
-    actionCounts: output.actionCounts,
-  };
+  if (output.keptAsReceived) {
+    logger.info('de-identified at site; kept as received', { submissionId, fileId, profile: profile.name });
+  } else {
+    const changed = Object.values(output.actionCounts).reduce((sum, n) => sum + n, 0);
+    metrics.addMetric('AttributesDeidentified', MetricUnit.Count, changed);
+    logger.info('de-identified', { submissionId, fileId, profile: profile.name, outcome: output.outcome, pixelReview: output.pixelReview, attributes: changed });
+  }
+  return { workKey: target, ...output.uids, outcome: output.outcome, actionCounts: output.actionCounts };
 });

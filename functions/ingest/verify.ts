@@ -1,4 +1,5 @@
-import { keyFingerprint, profileForProject, verifyDeidentified, verifySiteDeidentified } from '../../layers/dicom';
+import { profileForProject } from '../../layers/dicom';
+import { verifyInstance } from '../../layers/ingest/process-instance';
 import { UnknownUpload, VerificationFailed } from '../../layers/common/errors';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
@@ -19,13 +20,12 @@ export const handler = taskHandler(verifyInput, async function verifyDeidentifie
   const [original, output] = await Promise.all([objects().getBytes(bucket, originalKey), objects().getBytes(bucket, workKey)]);
   if (!original || !output) throw new UnknownUpload('the original or its de-identified copy is missing');
   const profile = profileForProject(submission.project);
-  const result = submission.deidentifiedAtSite
-    ? verifySiteDeidentified(output, profile, keyFingerprint({ secret: await deidKeyFor(submission), project: submission.project }))
-    : verifyDeidentified(original, output, profile);
+  const result = verifyInstance(original, output, submission.deidentifiedAtSite
+    ? { input: 'deidentified-at-site', profile, secret: await deidKeyFor(submission), project: submission.project }
+    : { input: 'original', profile });
   if (!result.passed) {
-    const failed = [...new Set(result.failures.map((f) => (f.keyword ? `${f.check}:${f.keyword}` : f.check)))];
-    logger.warn('verification failed', { workKey, profile: profile.name, failures: failed });
-    throw new VerificationFailed(`the de-identified copy failed verification: ${failed.join(', ')}`);
+    logger.warn('verification failed', { workKey, profile: profile.name, failures: result.failedChecks });
+    throw new VerificationFailed(`the de-identified copy failed verification: ${result.failedChecks.join(', ')}`);
   }
   return { passed: true, checks: result.checks };
 });

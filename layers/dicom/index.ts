@@ -21,6 +21,7 @@ export {
   type KeyOptions,
   type DeidentifyOutput,
   type PixelReviewReason,
+  declaresBurnedInAnnotation,
 } from './deidentify';
 export {
   DEFAULT_PROFILE,

@@ -2,14 +2,16 @@ import { createHash } from 'node:crypto';
 import type { Instance, Submission } from '../catalog/entities';
 import type { QuarantineRecord } from '../catalog/qa-entities';
 import { instanceCatalogFields } from '../catalog/dicom-fields';
-import { deidentify, keyFingerprint, parseDicom, profileForProject, verifyDeidentified, verifySiteDeidentified } from '../dicom';
-import { evaluateInstance, recordedFactsOf, ruleById, type Finding } from '../qa';
+import { profileForProject } from '../dicom';
+import { checkInstance, duplicateSopFinding, processInstance, sopClaimOf, VERIFIED, type InstanceCheck } from '../ingest/process-instance';
+import { recordedFactsOf, ruleById, type Finding } from '../qa';
 import { DatasetView, QA_TAG } from '../qa/dataset-view';
 import { scanPart10 } from '../dicom/part10';
 import { TransientError } from '../common/errors';
 import { buckets, deidKeyFor, intakeRepository, objects, publicationRepository, studyIndexStore } from './commons-context';
 import { releasedKey } from '../pipeline/object-keys';
 import { projectQaConfig, qaRepository } from './qa-context';
+import { claimSopUid } from './sop-claim';
 import { OwnershipConflict, type StudyOwner } from '../catalog/ownership';
 import { indexStudy } from './study-index';
 
@@ -19,9 +21,9 @@ export type ReleaseCheck =
 
 /**
  * Re-runs the pipeline's checks on a quarantined file: for an original (PHI)
- * upload, de-identify -> verify -> instance QA, exactly as the ingest workflow
- * does (a file the site de-identified is kept as received and its shape verified,
- * as the workflow does: the engine again would remap its UIDs a second time);
+ * upload, de-identify -> verify -> instance QA with the ingest workflow's own steps
+ * (`processInstance`; a file the site de-identified is kept as received and its shape
+ * verified, as the workflow does: the engine again would remap its UIDs a second time);
  * for a de-identified copy a study rule sent back, instance QA again and
  * the study findings it was quarantined for. Blocking findings the curator did
  * not override (and the verifier's, which nobody can) stop the release, as does
@@ -31,41 +33,26 @@ export type ReleaseCheck =
 export async function recheck(record: QuarantineRecord, submission: Submission, bytes: Uint8Array, overrides: readonly string[]): Promise<ReleaseCheck> {
   const config = await projectQaConfig(submission.project);
   let output = bytes;
+  let checked: InstanceCheck;
   let findings: Finding[];
-  if (record.objectKind === 'original' && submission.deidentifiedAtSite) {
-    const fingerprint = keyFingerprint({ secret: await deidKeyFor(submission), project: submission.project });
-    const verification = verifySiteDeidentified(bytes, profileForProject(submission.project), fingerprint);
-    const failedChecks = verification.passed ? [] : [...new Set(verification.failures.map((f) => (f.keyword ? `${f.check}:${f.keyword}` : f.check)))];
-    const burnedIn = verification.passed && parseDicom(bytes).summary.burnedInAnnotation?.trim().toUpperCase() === 'YES';
-    findings = [...evaluateInstance(bytes, { config, deidOutcome: burnedIn ? 'needs-pixel-review' : 'ok', verification: { passed: verification.passed, failedChecks } }).findings];
-  } else if (record.objectKind === 'original') {
-    const original = evaluateInstance(bytes, { config, phase: 'original' });
-    const unreadable = original.findings.filter((f) => f.ruleId === 'dicom.parses');
-    if (unreadable.length > 0) return { ok: false, blocking: unreadable };
-    const deid = deidentify(bytes, { secret: await deidKeyFor(submission), project: submission.project, site: submission.site, profile: profileForProject(submission.project) });
-    const verification = verifyDeidentified(bytes, deid.bytes);
-    const failedChecks = verification.passed ? [] : [...new Set(verification.failures.map((f) => (f.keyword ? `${f.check}:${f.keyword}` : f.check)))];
-    output = deid.bytes;
-    findings = [...evaluateInstance(output, { config, deidOutcome: deid.outcome, verification: { passed: verification.passed, failedChecks } }).findings];
+  if (record.objectKind === 'original') {
+    const key = { secret: await deidKeyFor(submission), project: submission.project, site: submission.site, profile: profileForProject(submission.project) };
+    const processed = processInstance(bytes, { key, deidentifiedAtSite: submission.deidentifiedAtSite === true, config });
+    if (!processed.readable) return { ok: false, blocking: processed.findings };
+    output = processed.output;
+    checked = processed;
+    findings = [...processed.findings];
   } else {
-    findings = [
-      ...evaluateInstance(output, { config, verification: { passed: true, failedChecks: [] } }).findings,
-      ...record.findings.filter((f) => ruleById(f.ruleId)?.level === 'study').map((f) => ({ ...f })),
-    ];
+    checked = checkInstance(output, { config, verification: VERIFIED });
+    findings = [...checked.findings, ...record.findings.filter((f) => ruleById(f.ruleId)?.level === 'study').map((f) => ({ ...f }))];
   }
-  const view = evaluateInstance(output, { config }).view;
-  if (!view) return { ok: false, blocking: findings.filter((f) => f.severity === 'quarantine') };
-  const ids = { studyUid: view.text(QA_TAG.StudyInstanceUID), seriesUid: view.text(QA_TAG.SeriesInstanceUID), sopUid: view.text(QA_TAG.SOPInstanceUID) };
+  if (!checked.uids) return { ok: false, blocking: findings.filter((f) => f.severity === 'quarantine') };
+  const ids = { ...checked.uids };
   const conflict = await intakeRepository().findOwnershipConflict({ ...ids, project: submission.project, site: submission.site });
   if (conflict) findings.push({ ruleId: 'OwnershipConflict', severity: 'quarantine', message: new OwnershipConflict(conflict).message });
 
-  const claim = { ...ids, sha256: sha256Hex(output), fileId: record.fileId, submissionId: record.submissionId, at: new Date().toISOString() };
-  const claimed = await qaRepository().claimSop(claim);
-  if (!claimed.claimed) {
-    const holder = await intakeRepository().getFile(claimed.holder.submissionId, claimed.holder.fileId);
-    const gives = holder && (holder.status === 'quarantined' || holder.status === 'missing') && await qaRepository().takeOverSop(claim, claimed.holder.fileId);
-    if (!gives) findings.push({ ruleId: 'uids.duplicate-sop', severity: 'quarantine', message: `SOPInstanceUID already received with different content (first in file ${claimed.holder.fileId})` });
-  }
+  const holder = await claimSopUid({ ...sopClaimOf(ids, output), fileId: record.fileId, submissionId: record.submissionId, at: new Date().toISOString() });
+  if (holder) findings.push(duplicateSopFinding(holder));
   const blocking = findings.filter((f) => f.severity === 'quarantine' && !(overrides.includes(f.ruleId) && ruleById(f.ruleId)?.overridable));
   return blocking.length > 0 ? { ok: false, blocking } : { ok: true, bytes: output, findings, ids };
 }

@@ -11,8 +11,9 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Spool } from '../../cli/gateway/spool';
-import { deidentify, parseDicom, verifyDeidentified } from '../../layers/dicom';
-import { evaluateInstance, loadQaConfig } from '../../layers/qa';
+import { DEFAULT_PROFILE, parseDicom } from '../../layers/dicom';
+import { checkInstance, deidentifyInstance, verifyInstance } from '../../layers/ingest/process-instance';
+import { loadQaConfig } from '../../layers/qa';
 import { makeDeflateBomb } from '../support/deflate-bomb';
 import { adversarialFile, deeplyNestedFile, lyingLengthFile, valueOffsetOf } from '../support/hostile-dicom';
 import { makeDicom, SYNTHETIC_PHI } from '../support/synthetic-dicom';
@@ -25,21 +26,20 @@ type Outcome =
   | { readonly quarantined: string; readonly message: string; readonly output?: Uint8Array }
   | { readonly staged: true; readonly output: Uint8Array; readonly quarantined?: undefined };
 
-/** The workflow's verdict on one uploaded original (functions/ingest/{parse,deidentify,verify,qa}.ts). */
+/** The workflow's verdict on one uploaded original: Parse, then the steps functions/ingest/{deidentify,verify,qa}.ts run (layers/ingest). */
 function ingest(bytes: Uint8Array): Outcome {
   let output: Uint8Array;
   let deidOutcome: 'ok' | 'needs-pixel-review';
   try {
     parseDicom(bytes, { inflation: config.inflation });
-    const deid = deidentify(bytes, { ...SECRET });
+    const deid = deidentifyInstance(bytes, { input: 'original', ...SECRET, profile: DEFAULT_PROFILE });
     output = deid.bytes;
-    deidOutcome = deid.outcome as typeof deidOutcome;
+    deidOutcome = deid.outcome;
   } catch (error) {
     return { quarantined: (error as Error).name, message: (error as Error).message };
   }
-  const verification = verifyDeidentified(bytes, output);
-  const failedChecks = verification.passed ? [] : [...new Set(verification.failures.map((f) => (f.keyword ? `${f.check}:${f.keyword}` : f.check)))];
-  const blocking = evaluateInstance(output, { config, deidOutcome, verification: { passed: verification.passed, failedChecks } }).findings.filter((f) => f.severity === 'quarantine');
+  const verification = verifyInstance(bytes, output, { input: 'original', profile: DEFAULT_PROFILE });
+  const blocking = checkInstance(output, { config, deidOutcome, verification }).findings.filter((f) => f.severity === 'quarantine');
   if (blocking.length > 0) return { quarantined: blocking[0]!.ruleId, message: blocking.map((f) => `${f.ruleId}: ${f.message}`).join('; '), output };
   return { staged: true, output };
 }

@@ -8,6 +8,15 @@ const SECONDARY_CAPTURE = '1.2.840.10008.5.1.4.1.1.7';
 const CR = '1.2.840.10008.5.1.4.1.1.1';
 const DX_FAMILY = '1.2.840.10008.5.1.4.1.1.1.'; // DX, mammography, intra-oral, each for presentation/processing
 
+/**
+ * The one reading of BurnedInAnnotation (0028,0301) in hilum: YES, whatever its case and
+ * padding, says text is burned into the pixels. The de-identifier, the QA rule deid.pixel-review
+ * and the ingest of files de-identified at the site all decide through it.
+ */
+export function declaresBurnedInAnnotation(value: string | undefined): boolean {
+  return (value ?? '').trim().toUpperCase() === 'YES';
+}
+
 export interface PixelRiskInput {
   sopClassUid: string;
   modality?: string;
@@ -29,12 +38,12 @@ export interface PixelRiskInput {
  */
 export function pixelReviewReasons(input: PixelRiskInput): PixelReviewReason[] {
   const reasons: PixelReviewReason[] = [];
-  const flag = (input.burnedInAnnotation ?? '').trim().toUpperCase();
-  if (flag === 'YES') reasons.push('burned-in-annotation');
+  if (declaresBurnedInAnnotation(input.burnedInAnnotation)) reasons.push('burned-in-annotation');
+  const undeclared = (input.burnedInAnnotation ?? '').trim() === '';
   const sop = input.sopClassUid;
   if (sop === SECONDARY_CAPTURE || sop.startsWith(`${SECONDARY_CAPTURE}.`)) reasons.push('secondary-capture');
   const radiograph = sop === CR || sop.startsWith(DX_FAMILY) || ['CR', 'DX'].includes((input.modality ?? '').trim().toUpperCase());
   const original = (input.imageType[0] ?? '').trim().toUpperCase() === 'ORIGINAL';
-  if (radiograph && flag === '' && !original) reasons.push('radiograph-not-declared-clean');
+  if (radiograph && undeclared && !original) reasons.push('radiograph-not-declared-clean');
   return reasons;
 }

@@ -1,3 +1,4 @@
+import { declaresBurnedInAnnotation } from '../../../dicom';
 import { QA_TAG } from '../../dataset-view';
 import type { InstanceRule } from './rule';
 
@@ -15,7 +16,7 @@ export const deidPixelReview: InstanceRule = {
   offline: true,
   check: ({ view, deidOutcome, config }) => {
     const found: string[] = [];
-    if (deidOutcome === 'needs-pixel-review' || (view && view.text(QA_TAG.BurnedInAnnotation) === 'YES')) {
+    if (deidOutcome === 'needs-pixel-review' || (view && declaresBurnedInAnnotation(view.text(QA_TAG.BurnedInAnnotation)))) {
       found.push('BurnedInAnnotation is YES: pixels need review for burned-in identity');
     }
     if (view && config.pixelReviewSopClasses.includes(view.text(QA_TAG.SOPClassUID))) {

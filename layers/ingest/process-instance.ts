@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import {
+  declaresBurnedInAnnotation, deidentify, keyFingerprint, parseDicom, verifyDeidentified, verifySiteDeidentified,
+  type DeidProfile, type PixelReviewReason,
+} from '../dicom';
+import { evaluateInstance, outcomeOf, type DatasetView, type Finding, type Outcome, type QaConfig } from '../qa';
+import { QA_TAG } from '../qa/dataset-view';
+
+/**
+ * What happens to one instance on its way into the commons, as pure functions: de-identify ->
+ * verify -> QA decision. The ingest workflow runs the steps as its Deidentify, Verify and Qa
+ * states (functions/ingest/*), the curator's re-check of a quarantined file runs them composed
+ * (`processInstance`, from layers/services/quarantine-release.ts), and the site runs the
+ * de-identify step before upload (cli/lib/site-prepare.ts). The SOP UID claim between the QA
+ * findings and the outcome is I/O: layers/services/sop-claim.ts.
+ *
+ * Pure (no AWS, no I/O); imports layers/dicom (through its index) and layers/qa only.
+ */
+
+/** The remapped UIDs an instance is staged and claimed under. */
+export interface InstanceUids {
+  readonly studyUid: string;
+  readonly seriesUid: string;
+  readonly sopUid: string;
+}
+
+/** The project's de-identification key as the site that issued the PatientIDs applies it. */
+export interface ProjectKey {
+  readonly secret: string;
+  readonly project: string;
+  readonly site: string;
+  readonly profile: DeidProfile;
+}
+
+export type DeidentifyOutcome = 'ok' | 'needs-pixel-review';
+
+export interface DeidentifiedInstance {
+  /** The de-identified copy (a file the site de-identified: the bytes as received). */
+  readonly bytes: Uint8Array;
+  readonly uids: InstanceUids;
+  /** needs-pixel-review when the pixels may show identity (pixelReview says why). */
+  readonly outcome: DeidentifyOutcome;
+  readonly pixelReview: readonly PixelReviewReason[];
+  /** Counts per `keyword:action`, never values (none for a file kept as received). */
+  readonly actionCounts: Readonly<Record<string, number>>;
+  /** True for a file the site de-identified: kept as received. */
+  readonly keptAsReceived: boolean;
+}
+
+/** What the file is: a PHI original the engine de-identifies with the key, or hilum's output made at the site. */
+export type DeidentifyFrom = (ProjectKey & { readonly input: 'original' }) | { readonly input: 'deidentified-at-site' };
+
+/**
+ * De-identify step. A file de-identified at the site is already hilum's output keyed with this
+ * project's secret: running the engine again would remap the remapped UIDs, so it is kept as
+ * received (the verify step checks its shape) and only its burned-in flag is read.
+ */
+export function deidentifyInstance(original: Uint8Array, from: DeidentifyFrom): DeidentifiedInstance {
+  if (from.input === 'deidentified-at-site') {
+    const { summary } = parseDicom(original);
+    const pixelReview: PixelReviewReason[] = declaresBurnedInAnnotation(summary.burnedInAnnotation) ? ['burned-in-annotation'] : [];
+    return {
+      bytes: original,
+      uids: { studyUid: summary.studyInstanceUid, seriesUid: summary.seriesInstanceUid, sopUid: summary.sopInstanceUid },
+      outcome: pixelReview.length > 0 ? 'needs-pixel-review' : 'ok',
+      pixelReview, actionCounts: {}, keptAsReceived: true,
+    };
+  }
+  const output = deidentify(original, { secret: from.secret, project: from.project, site: from.site, profile: from.profile });
+  return {
+    bytes: output.bytes,
+    uids: { studyUid: output.summary.studyInstanceUid, seriesUid: output.summary.seriesInstanceUid, sopUid: output.summary.sopInstanceUid },
+    outcome: output.outcome, pixelReview: output.pixelReview, actionCounts: output.actionCounts, keptAsReceived: false,
+  };
+}
+
+/** What the independent verifier is given: the profile, and for a file de-identified at the site the key it must carry. */
+export type VerifyAgainst =
+  | { readonly input: 'original'; readonly profile: DeidProfile }
+  | { readonly input: 'deidentified-at-site'; readonly profile: DeidProfile; readonly secret: string; readonly project: string };
+
+export interface Verification {
+  readonly passed: boolean;
+  readonly checks: number;
+  /** `check` or `check:keyword` of each failure, once each: names, never values. */
+  readonly failedChecks: readonly string[];
+}
+
+/**
+ * Verify step: the independent check, separate code from the de-identifier. An original's copy
+ * is compared with the original; a file de-identified at the site is checked for hilum's shape
+ * and for this project's key fingerprint.
+ */
+export function verifyInstance(original: Uint8Array, deidentified: Uint8Array, against: VerifyAgainst): Verification {
+  const result = against.input === 'deidentified-at-site'
+    ? verifySiteDeidentified(deidentified, against.profile, keyFingerprint({ secret: against.secret, project: against.project }))
+    : verifyDeidentified(original, deidentified, against.profile);
+  const failedChecks = result.passed ? [] : [...new Set(result.failures.map((f) => (f.keyword ? `${f.check}:${f.keyword}` : f.check)))];
+  return { passed: result.passed, checks: result.checks, failedChecks };
+}
+
+/** The verdict QA records for a copy the verifier already passed (the workflow's Verify throws otherwise). */
+export const VERIFIED: Pick<Verification, 'passed' | 'failedChecks'> = { passed: true, failedChecks: [] };
+
+export interface InstanceCheck {
+  /** The instance rules' findings. */
+  readonly findings: readonly Finding[];
+  /** The UIDs the copy carries, when it could be read. */
+  readonly uids?: InstanceUids;
+  readonly view?: DatasetView;
+}
+
+/** QA step: the project's instance rules on the de-identified copy. */
+export function checkInstance(
+  deidentified: Uint8Array,
+  options: { readonly config: QaConfig; readonly verification: Pick<Verification, 'passed' | 'failedChecks'>; readonly deidOutcome?: DeidentifyOutcome },
+): InstanceCheck {
+  const evaluation = evaluateInstance(deidentified, {
+    config: options.config,
+    verification: { passed: options.verification.passed, failedChecks: options.verification.failedChecks },
+    ...(options.deidOutcome ? { deidOutcome: options.deidOutcome } : {}),
+  });
+  const view = evaluation.view;
+  if (!view) return { findings: evaluation.findings };
+  const uids = { studyUid: view.text(QA_TAG.StudyInstanceUID), seriesUid: view.text(QA_TAG.SeriesInstanceUID), sopUid: view.text(QA_TAG.SOPInstanceUID) };
+  return { findings: evaluation.findings, uids, view };
+}
+
+/** What the SOP UID claim records: the UIDs and the copy's SHA-256 (the same UID with other bytes is a conflict). */
+export function sopClaimOf(uids: InstanceUids, deidentified: Uint8Array): InstanceUids & { readonly sha256: string } {
+  return { ...uids, sha256: createHash('sha256').update(deidentified).digest('hex') };
+}
+
+/** The finding of a SOP Instance UID another file holds with other bytes. */
+export function duplicateSopFinding(holderFileId: string): Finding {
+  return { ruleId: 'uids.duplicate-sop', severity: 'quarantine', message: `SOPInstanceUID already received with different content (first in file ${holderFileId})` };
+}
+
+/** The QA decision: quarantine on any quarantine finding, warn on any other finding, else pass. */
+export function qaDecision(findings: readonly Finding[]): Outcome {
+  return outcomeOf(findings);
+}
+
+export type ProcessedInstance =
+  /** The original is not a readable DICOM file: nothing was de-identified. */
+  | { readonly readable: false; readonly findings: readonly Finding[] }
+  | {
+    readonly readable: true;
+    /** The de-identified copy the decision is about. */
+    readonly output: Uint8Array;
+    readonly deid?: DeidentifiedInstance;
+    readonly verification: Verification;
+  } & InstanceCheck;
+
+/**
+ * The three steps composed, with a failed verification recorded as a finding (deid.verified)
+ * rather than thrown, for a decision about a file outside the workflow (the curator's re-check).
+ * An original is first read within the project's intake inflation policy; one that cannot be
+ * read gets only its dicom.parses findings. A file de-identified at the site is verified first,
+ * and only one that verified is read for its burned-in flag.
+ */
+export function processInstance(
+  original: Uint8Array,
+  options: { readonly key: ProjectKey; readonly deidentifiedAtSite: boolean; readonly config: QaConfig },
+): ProcessedInstance {
+  const { key, config } = options;
+  if (options.deidentifiedAtSite) {
+    const verification = verifyInstance(original, original, { input: 'deidentified-at-site', profile: key.profile, secret: key.secret, project: key.project });
+    const deid = verification.passed ? deidentifyInstance(original, { input: 'deidentified-at-site' }) : undefined;
+    return { readable: true, output: original, ...(deid ? { deid } : {}), verification, ...checkInstance(original, { config, verification, deidOutcome: deid?.outcome ?? 'ok' }) };
+  }
+  const unreadable = evaluateInstance(original, { config, phase: 'original' }).findings.filter((f) => f.ruleId === 'dicom.parses');
+  if (unreadable.length > 0) return { readable: false, findings: unreadable };
+  const deid = deidentifyInstance(original, { ...key, input: 'original' });
+  const verification = verifyInstance(original, deid.bytes, { input: 'original', profile: key.profile });
+  return { readable: true, output: deid.bytes, deid, verification, ...checkInstance(deid.bytes, { config, verification, deidOutcome: deid.outcome }) };
+}

@@ -1,0 +1,94 @@
+import { DEFAULT_PROFILE, declaresBurnedInAnnotation, deidentify, keyFingerprint, verifyDeidentified, verifySiteDeidentified } from '../../../layers/dicom';
+import {
+  checkInstance, deidentifyInstance, processInstance, qaDecision, sopClaimOf, verifyInstance, VERIFIED,
+} from '../../../layers/ingest/process-instance';
+import { evaluateInstance, loadQaConfig } from '../../../layers/qa';
+import { makeDicom } from '../../support/synthetic-dicom';
+import { CT_RESCALE, goodCt } from '../qa/support';
+import { SECRET } from '../dicom/helpers';
+
+const config = loadQaConfig({});
+const key = { ...SECRET, profile: DEFAULT_PROFILE };
+const ruleIds = (findings: readonly { ruleId: string }[]) => findings.map((f) => f.ruleId);
+
+describe('processInstance: the ingest steps composed for a decision outside the workflow', () => {
+  it.each([
+    ['a clean CT', () => goodCt()],
+    ['a CT that declares burned-in text', () => goodCt({ elements: { ...CT_RESCALE, '00280301': { vr: 'CS', Value: ['YES'] } } })],
+    ['a secondary capture', () => makeDicom({ modality: 'OT' })],
+  ])('%s: the same copy, verification and findings as the engine, the verifier and the rules called one after the other', (_name, make) => {
+    const original = make();
+    const engine = deidentify(original, { ...SECRET, profile: DEFAULT_PROFILE });
+    const verified = verifyDeidentified(original, engine.bytes, DEFAULT_PROFILE);
+    const rules = evaluateInstance(engine.bytes, { config, deidOutcome: engine.outcome, verification: { passed: verified.passed, failedChecks: [] } });
+
+    const processed = processInstance(original, { key, deidentifiedAtSite: false, config });
+
+    if (!processed.readable) throw new Error('expected a readable instance');
+    expect(Buffer.from(processed.output).equals(Buffer.from(engine.bytes))).toBe(true);
+    expect(processed.verification).toEqual({ passed: verified.passed, checks: verified.checks, failedChecks: [] });
+    expect(processed.findings).toEqual(rules.findings);
+    expect(processed.uids).toEqual({ studyUid: engine.summary.studyInstanceUid, seriesUid: engine.summary.seriesInstanceUid, sopUid: engine.summary.sopInstanceUid });
+  });
+
+  it('gives an unreadable original only its dicom.parses findings, and de-identifies nothing', () => {
+    const processed = processInstance(goodCt().slice(0, 60), { key, deidentifiedAtSite: false, config });
+    expect(processed.readable).toBe(false);
+    expect(ruleIds(processed.findings)).toEqual(['dicom.parses']);
+  });
+
+  it('keeps a file de-identified at the site as received, checks it for the project key, and reads its burned-in flag', () => {
+    const atSite = deidentify(goodCt({ elements: { ...CT_RESCALE, '00280301': { vr: 'CS', Value: ['YES'] } } }), { ...SECRET }).bytes;
+    const processed = processInstance(atSite, { key, deidentifiedAtSite: true, config });
+    if (!processed.readable) throw new Error('expected a readable instance');
+    expect(processed.output).toBe(atSite);
+    expect(processed.verification.passed).toBe(verifySiteDeidentified(atSite, DEFAULT_PROFILE, keyFingerprint(SECRET)).passed);
+    expect(processed.verification.passed).toBe(true);
+    expect(processed.deid?.outcome).toBe('needs-pixel-review');
+    expect(ruleIds(processed.findings)).toContain('deid.pixel-review');
+  });
+
+  it('records a site file keyed with another project\'s secret as a deid.verified finding, without reading its flag', () => {
+    const atSite = deidentify(goodCt(), { ...SECRET, secret: 'another-projects-secret' }).bytes;
+    const processed = processInstance(atSite, { key, deidentifiedAtSite: true, config });
+    if (!processed.readable) throw new Error('expected a readable instance');
+    expect(processed.verification.passed).toBe(false);
+    expect(processed.deid).toBeUndefined();
+    expect(ruleIds(processed.findings)).toContain('deid.verified');
+    expect(qaDecision(processed.findings)).toBe('quarantine');
+  });
+});
+
+describe('the ingest steps', () => {
+  it('name each failed verification check once, keyword included, never a value', () => {
+    const original = goodCt();
+    const result = verifyInstance(original, original, { input: 'original', profile: DEFAULT_PROFILE });
+    expect(result.passed).toBe(false);
+    expect(new Set(result.failedChecks).size).toBe(result.failedChecks.length);
+    expect(result.failedChecks.join(' ')).not.toMatch(/DOE|JOHN/i);
+  });
+
+  it('claim the SOP UID with the copy\'s SHA-256 and the UIDs QA read from it', () => {
+    const copy = deidentifyInstance(goodCt(), { input: 'original', ...key });
+    const checked = checkInstance(copy.bytes, { config, deidOutcome: copy.outcome, verification: VERIFIED });
+    expect(checked.uids).toEqual(copy.uids);
+    expect(sopClaimOf(checked.uids!, copy.bytes)).toEqual({ ...copy.uids, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  });
+});
+
+describe('one burned-in decision', () => {
+  it.each([['YES', true], ['YES ', true], [' yes', true], ['Yes', true], ['NO', false], ['', false], [undefined, false], ['YESNO', false]] as const)(
+    'BurnedInAnnotation %j declares burned-in text: %s', (value, expected) => {
+      expect(declaresBurnedInAnnotation(value)).toBe(expected);
+    },
+  );
+
+  it('the de-identifier, the ingest of a site-de-identified file and the offline QA rule agree on a lower-case "yes"', () => {
+    const original = goodCt({ elements: { ...CT_RESCALE, '00280301': { vr: 'CS', Value: ['yes'] } } });
+    expect(deidentifyInstance(original, { input: 'original', ...key }).outcome).toBe('needs-pixel-review');
+    // The flag as a site-de-identified file would carry it (the step reads it; Verify checks the rest).
+    expect(deidentifyInstance(original, { input: 'deidentified-at-site' }).outcome).toBe('needs-pixel-review');
+    // What `hilum qa` checks at the site before upload: the rule itself, no de-identification outcome.
+    expect(ruleIds(evaluateInstance(original, { config, phase: 'original' }).findings)).toContain('deid.pixel-review');
+  });
+});
