@@ -3,7 +3,7 @@ import { InvalidAuditCursor } from '../../layers/adapters/aws/dynamodb/audit-log
 import { BadRequest } from '../../layers/common/errors';
 import { pageCursorSealer } from '../../layers/adapters/aws/page-cursor-key';
 import { httpHandler } from '../../layers/adapters/aws/http';
-import { auditLog } from './access/repos';
+import { auditLog } from '../../layers/services/commons-context';
 
 /**
  * GET /audit (admins): audit events newest first, filtered by actor (subject),

@@ -3,7 +3,8 @@ import { InvalidQaConfig, loadQaConfig } from '../../layers/qa';
 import { BadRequest } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { slug } from '../../layers/common/id-schemas';
-import { auditLog, qaRepository } from '../../layers/services/qa-context';
+import { auditLog } from '../../layers/services/commons-context';
+import { qaRepository } from '../../layers/services/qa-context';
 
 /**
  * PUT /projects/{project}/qa-config (curators): a project's QA configuration

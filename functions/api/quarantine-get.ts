@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { uuid } from '../../layers/common/id-schemas';
-import { auditLog, qaRepository } from '../../layers/services/qa-context';
+import { auditLog } from '../../layers/services/commons-context';
+import { qaRepository } from '../../layers/services/qa-context';
 
 export const quarantinePath = z.object({ quarantineId: uuid });
 

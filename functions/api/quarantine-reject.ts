@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { Conflict, NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { buckets, objects } from '../../layers/services/commons-context';
-import { auditLog, qaRepository } from '../../layers/services/qa-context';
+import { auditLog, buckets, objects } from '../../layers/services/commons-context';
+import { qaRepository } from '../../layers/services/qa-context';
 import { quarantinePath } from './quarantine-get';
 
 /**

@@ -8,11 +8,10 @@ import { TransientError, UnknownUpload } from '../../layers/common/errors';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
 import { stageInput, type StageResult } from '../../layers/pipeline/ingest-states';
-import { buckets, objects, intakeRepository } from '../../layers/services/commons-context';
+import { auditLog, buckets, objects, intakeRepository } from '../../layers/services/commons-context';
 import { releasedKey } from '../../layers/pipeline/object-keys';
 import { announceIfReady } from '../../layers/services/submission-readiness';
 import { OwnershipConflict } from '../../layers/catalog/ownership';
-import { auditLog } from '../../layers/services/qa-context';
 
 /**
  * Copies a verified, QA-passed object to the released bucket, checks the copy,

@@ -1,4 +1,5 @@
 import { AccessRepository } from '../adapters/aws/dynamodb/access-repository';
+import { AuditLog } from '../adapters/aws/dynamodb/audit-log';
 import { IntakeRepository } from '../adapters/aws/dynamodb/intake-repository';
 import { PublicationRepository } from '../adapters/aws/dynamodb/publication-repository';
 import { ReleaseRepository } from '../adapters/aws/dynamodb/release-repository';
@@ -21,6 +22,8 @@ export const intakeRepository = lazyConfig(() => new IntakeRepository(documentCl
 export const publicationRepository = lazyConfig(() => new PublicationRepository(documentClient(), requireEnv(ENV.catalogTable)));
 export const accessRepository = lazyConfig(() => new AccessRepository(documentClient(), requireEnv(ENV.catalogTable)));
 export const releaseRepository = lazyConfig(() => new ReleaseRepository(documentClient(), requireEnv(ENV.catalogTable)));
+/** The append-only audit log: access decisions, curation, key hand-outs. */
+export const auditLog = lazyConfig(() => new AuditLog(documentClient(), requireEnv(ENV.catalogTable)));
 /** What indexing reads and writes (study-index.ts): a submission's studies and a study's claim from intake, the rest from publication. */
 export const studyIndexStore = lazyConfig((): StudyIndexStore => {
   const intake = intakeRepository();
