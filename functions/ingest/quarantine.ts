@@ -46,8 +46,9 @@ export const handler = taskHandler(quarantineInput, async function quarantineObj
 
   // The curator's view of it (GET /quarantine): a record per announced file, idempotent on redelivery.
   const submission = ids && file && present ? await intakeRepository().getSubmission(ids.submissionId) : undefined;
+  let curatorRecord = false;
   if (ids && submission) {
-    await qaRepository().putQuarantine({
+    curatorRecord = await qaRepository().putQuarantine({
       quarantineId: ids.fileId, submissionId: ids.submissionId, fileId: ids.fileId, project: submission.project, site: submission.site,
       objectKind: 'original', objectKey: target, sidecarKey: quarantineKeys(ids.submissionId, ids.fileId).sidecar,
       reasonCode: sidecar.reasonCode, rules: sidecar.rules, findings, status: 'quarantined', quarantinedAt: now, failedAfter: reason.failedAfter,
@@ -58,6 +59,18 @@ export const handler = taskHandler(quarantineInput, async function quarantineObj
   const recorded = ids && file ? await intakeRepository().recordQuarantined({
     submissionId: ids.submissionId, fileId: ids.fileId, quarantineKey: target, reasonCode: sidecar.reasonCode, reason: sidecar.reason, handledAt: now,
   }) : false;
+  if (ids && file && !recorded) {
+    const outcome = await intakeRepository().getFile(ids.submissionId, ids.fileId);
+    // Another execution of the same file (a duplicated event, a redrive) staged it first: the copy, sidecar and
+    // curator record this attempt made are nobody's, and the copy holds PHI.
+    if (outcome && outcome.status !== 'quarantined' && outcome.status !== 'announced') {
+      await withdraw({ target, sidecarKey: `${target}.json`, copiedEtag: present?.etag, quarantinedAt: now, fileId: ids.fileId, curatorRecord });
+      logger.warn('quarantine withdrawn: the file had another outcome', { ...ids, status: outcome.status, reasonCode: sidecar.reasonCode });
+      if (present) await objects().delete(bucket, key);
+      await objects().delete(bucket, workKey(ids.submissionId, ids.fileId));
+      return { quarantineKey: target, reason: sidecar.reason };
+    }
+  }
   if (present) await objects().delete(bucket, key);
   if (ids) await objects().delete(bucket, workKey(ids.submissionId, ids.fileId));
   if (recorded) metrics.addMetric('FilesQuarantined', MetricUnit.Count, 1);
@@ -66,3 +79,18 @@ export const handler = taskHandler(quarantineInput, async function quarantineObj
   if (ids) await announceIfReady(ids.submissionId);
   return { quarantineKey: target, reason: sidecar.reason };
 });
+
+/**
+ * Removes what a quarantine attempt made for a file that got another outcome: only what is
+ * still this attempt's (the copy of the original it copied, its own sidecar, its own open
+ * record), never what a later writer put under the same keys (a study rule sending the file back).
+ */
+async function withdraw(made: { target: string; sidecarKey: string; copiedEtag: string | undefined; quarantinedAt: string; fileId: string; curatorRecord: boolean }): Promise<void> {
+  const quarantineBucket = buckets.quarantine();
+  const copy = made.copiedEtag ? await objects().head(quarantineBucket, made.target) : undefined;
+  if (copy && copy.etag === made.copiedEtag) await objects().delete(quarantineBucket, made.target);
+  const sidecar = await objects().getBytes(quarantineBucket, made.sidecarKey);
+  const written = sidecar ? (JSON.parse(Buffer.from(sidecar).toString('utf8')) as { quarantinedAt?: string; objectKind?: string }) : undefined;
+  if (written?.quarantinedAt === made.quarantinedAt && written.objectKind === 'original') await objects().delete(quarantineBucket, made.sidecarKey);
+  if (made.curatorRecord) await qaRepository().withdrawQuarantine(made.fileId, made.quarantinedAt);
+}

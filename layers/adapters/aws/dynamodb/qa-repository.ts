@@ -1,5 +1,5 @@
 import {
-  DynamoDBDocumentClient, PutCommand, TransactWriteCommand, UpdateCommand,
+  DeleteCommand, DynamoDBDocumentClient, PutCommand, TransactWriteCommand, UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { TransientError } from '../../../common/errors';
 import type { Instance, Submission } from '../../../catalog/entities';
@@ -33,8 +33,8 @@ export class InvalidQuarantineCursor extends Error {
  * changes QA makes (missing; staged -> quarantined; quarantined -> staged), each
  * with the submission's counters in one transaction like staging's. Those
  * transactions span the intake aggregate (file, counters) and the publication one
- * (the instance), and live here because QA owns their decision: the missing-file
- * sweep, a study rule sending a file back, a curator releasing one (with the same
+ * (the instance), and live here because QA owns their decision: the reconciler's
+ * missing-file check, a study rule sending a file back, a curator releasing one (with the same
  * ownership claims as staging, from the intake repository).
  */
 export class QaRepository {
@@ -104,6 +104,21 @@ export class QaRepository {
     return result.written;
   }
 
+  /**
+   * Deletes the open record a quarantine attempt created at `quarantinedAt` (its file got another
+   * outcome first); a record reviewed since, or written by another attempt, stays. False when none was deleted.
+   */
+  async withdrawQuarantine(quarantineId: string, quarantinedAt: string): Promise<boolean> {
+    const result = await conditionalWrite(this.db, new DeleteCommand({
+      TableName: this.table,
+      Key: qaKeys.quarantine(quarantineId),
+      ConditionExpression: '#status = :quarantined AND quarantinedAt = :at',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':quarantined': 'quarantined', ':at': quarantinedAt },
+    }));
+    return result.written;
+  }
+
   async getQuarantine(quarantineId: string): Promise<QuarantineRecord | undefined> {
     return this.get<QuarantineRecord>(qaKeys.quarantine(quarantineId));
   }
@@ -157,7 +172,7 @@ export class QaRepository {
   }
 
   /**
-   * Sealed submissions (for the missing-file sweep): a filtered scan, fine at
+   * Sealed submissions (for the reconciler's missing-file check): a filtered scan, fine at
    * today's sizes; a sparse index written at sealing is the follow-up at scale.
    */
   async listSealedSubmissions(): Promise<Submission[]> {

@@ -1,0 +1,100 @@
+/**
+ * Found by the chaos suite (issue 12): two executions of the same file (a duplicated
+ * S3 event, a redrive, a task that timed out but went on) race, one staging the file
+ * while the other, after a failed task, quarantines it. Quarantine reads the file as
+ * `announced`, copies the original to the quarantine bucket, writes the sidecar and the
+ * curator's record, and then loses the conditional outcome write to Stage. It used to
+ * leave all three behind: a PHI copy in the quarantine bucket and an open quarantine
+ * record (GET /quarantine) for a file that is published. Here the race is made
+ * deterministic: the Stage of the same file runs just before Quarantine's outcome write.
+ */
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HilumApi } from '../../cli/lib/api-client';
+import { IntakeRepository } from '../../layers/adapters/aws/dynamodb/intake-repository';
+import { startLocalCommons, type LocalCommons } from '../../local/commons';
+import { localS3Client } from '../support/local-clients';
+import { createProject } from '../support/projects';
+import { makeSeries } from '../support/synthetic-dicom';
+
+jest.setTimeout(120_000);
+
+const PROJECT = 'race';
+const SITE = 'site-race';
+
+describe('a file staged by one execution while another quarantines it', () => {
+  let dataDir: string;
+  let commons: LocalCommons;
+  let s3: S3Client;
+  let site: HilumApi;
+  let curator: HilumApi;
+  const held = new Set<string>();
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'hilum-race-'));
+    commons = await startLocalCommons({
+      dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR',
+      // The test drives the tasks itself: the object's event starts no execution.
+      dropEvent: (event) => held.has(String((event.detail as { object?: { key?: string } } | undefined)?.object?.key)),
+    });
+    s3 = localS3Client(commons);
+    const curatorToken = await commons.issueToken(['curator'], 'curator-race');
+    await createProject(commons.apiUrl, curatorToken, PROJECT, [SITE]);
+    curator = new HilumApi(commons.apiUrl, curatorToken);
+    site = new HilumApi(commons.apiUrl, await commons.issueToken([`site-uploader:${SITE}`], 'uploader-race'));
+  });
+
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    s3?.destroy();
+    await commons?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const exists = async (bucket: string, key: string) => s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(() => true, () => false);
+
+  it('leaves no quarantine copy, sidecar or curator record behind, and the file stays published', async () => {
+    const { submissionId } = await site.createSubmission(PROJECT, SITE);
+    const [bytes] = makeSeries(1, { modality: 'CT', rows: 32, columns: 32 });
+    const { uploads } = await site.requestUploads(submissionId, [{ name: 'a.dcm', size: bytes!.byteLength }]);
+    const { fileId } = uploads[0]!;
+    const bucket = commons.buckets.intake;
+    const key = `intake/${submissionId}/${fileId}`;
+    held.add(key);
+    expect((await fetch(uploads[0]!.url!, { method: 'PUT', body: bytes })).status).toBe(200);
+
+    // One execution got as far as Stage's input...
+    const parse = await commons.invoke('Parse', { bucket, key }) as { submissionId: string; fileId: string };
+    const deid = await commons.invoke('Deidentify', { bucket, key, submissionId, fileId }) as { workKey: string; studyUid: string; seriesUid: string; sopUid: string; outcome: string };
+    await commons.invoke('Verify', { bucket, originalKey: key, workKey: deid.workKey });
+    const qa = await commons.invoke('Qa', { bucket, workKey: deid.workKey, deidOutcome: deid.outcome, submissionId, fileId }) as { findings: unknown[] };
+    const stage = () => commons.invoke('Stage', {
+      bucket, originalKey: key, workKey: deid.workKey, submissionId, fileId,
+      studyUid: deid.studyUid, seriesUid: deid.seriesUid, sopUid: deid.sopUid, findings: qa.findings,
+    });
+    // ...and stages the file just before the other execution's Quarantine records its outcome.
+    const recordQuarantined = IntakeRepository.prototype.recordQuarantined;
+    const spy = jest.spyOn(IntakeRepository.prototype, 'recordQuarantined').mockImplementationOnce(async function (this: IntakeRepository, file) {
+      await stage();
+      return recordQuarantined.call(this, file);
+    });
+    await commons.invoke('Quarantine', {
+      'detail-type': 'Object Created', source: 'aws.s3', detail: { bucket: { name: bucket }, object: { key } },
+      parse, deid, error: { Error: 'InjectedFault', Cause: 'a task of the other execution failed' },
+    });
+    expect(spy).toHaveBeenCalledTimes(1);
+
+    const submission = await site.getSubmission(submissionId);
+    expect(submission.files).toEqual([expect.objectContaining({ fileId, status: 'staged' })]);
+    expect(submission.quarantinedCount).toBe(0);
+    expect(await exists(commons.buckets.released, `studies/${deid.studyUid}/${deid.seriesUid}/${deid.sopUid}.dcm`)).toBe(true);
+    expect(await exists(commons.buckets.quarantine, `quarantine/${submissionId}/${fileId}`)).toBe(false);
+    expect(await exists(commons.buckets.quarantine, `quarantine/${submissionId}/${fileId}.json`)).toBe(false);
+    const { items } = await curator.request<{ items: { fileId: string }[] }>('GET', '/quarantine');
+    expect(items.filter((q) => q.fileId === fileId)).toEqual([]);
+    expect(await exists(bucket, key)).toBe(false);
+    expect(await exists(bucket, deid.workKey)).toBe(false);
+  });
+});
