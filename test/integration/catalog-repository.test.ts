@@ -6,10 +6,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDb, DynamoDbEmulator } from '../../local/emulators/dynamodb';
 import { IntakeRepository, SubmissionNotOpen } from '../../layers/adapters/aws/dynamodb/intake-repository';
 import { PublicationRepository } from '../../layers/adapters/aws/dynamodb/publication-repository';
+import { readPages, type PagedRead } from '../../layers/adapters/aws/dynamodb/table-io';
 import { Instance, Submission, SubmissionFile } from '../../layers/catalog/entities';
 import { OwnershipConflict, StudyOwnershipInconsistent } from '../../layers/catalog/ownership';
 import { TransientError } from '../../layers/common/errors';
@@ -233,5 +234,30 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
     await expect(publication.publishStudy('2.25.700', '2026-02-01T00:00:00Z', { project: 'open', site: 'site-b' })).rejects.toBeInstanceOf(StudyOwnershipInconsistent);
     expect(await publication.getStudy('2.25.700')).toMatchObject({ project: 'sequestered', site: 'site-a', status: 'staged' });
     expect(await publication.publishStudy('2.25.700', '2026-02-01T00:00:00Z', { project: 'sequestered', site: 'site-a' })).toBe(true);
+  });
+  // ---- the one pagination loop (table-io) ----------------------------------------------------------
+
+  it('reads a filtered query page after page until the limit matches, and goes on where it stopped', async () => {
+    for (let i = 0; i < 30; i += 1) {
+      await documents.send(new PutCommand({ TableName: TABLE, Item: { pk: 'PAGES', sk: `ITEM#${String(i).padStart(2, '0')}`, n: i, third: i % 3 === 0 } }));
+    }
+    const thirds: PagedRead = {
+      query: {
+        TableName: TABLE, KeyConditionExpression: 'pk = :pk', FilterExpression: 'third = :yes',
+        ExpressionAttributeValues: { ':pk': 'PAGES', ':yes': true }, ConsistentRead: true,
+      },
+    };
+    const numbers = (items: Record<string, unknown>[]) => items.map((item) => item.n);
+    // DynamoDB's Limit counts items read before the filter: four matches take several pages.
+    const first = await readPages(documents, thirds, { limit: 4 });
+    expect(numbers(first.items)).toEqual([0, 3, 6, 9]);
+    expect(first.next).toBeDefined();
+    const second = await readPages(documents, thirds, { limit: 4, start: first.next });
+    expect(numbers(second.items)).toEqual([12, 15, 18, 21]);
+    const rest = await readPages(documents, thirds, { start: second.next });
+    expect(numbers(rest.items)).toEqual([24, 27]);
+    expect(rest.next).toBeUndefined();
+    const all = await readPages(documents, { scan: { TableName: TABLE, FilterExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'PAGES' }, Limit: 7 } });
+    expect(all.items).toHaveLength(30);
   });
 });
