@@ -16,8 +16,8 @@ import { Observability } from './observability';
 
 export interface PipelineProps {
   readonly intakeBucket: s3.IBucket;
-  /** `sweepMissingFiles` runs on a schedule (QA: never-received files become `missing`). */
-  readonly functions: IngestFunctions & SubmissionFunctions & { readonly sweepMissingFiles: lambda.IFunction; readonly reconcile: lambda.IFunction };
+  /** `reconcile` runs on a schedule (stuck files re-driven, never-received files marked `missing`, ready submissions announced, orphans deleted). */
+  readonly functions: IngestFunctions & SubmissionFunctions & { readonly reconcile: lambda.IFunction };
   readonly observability: Observability;
   /** How often the reconciler runs (default 15 minutes); it acts on objects older than `reconcileGrace` (default 15 minutes). */
   readonly reconcileEvery?: Duration;
@@ -82,14 +82,6 @@ export class Pipeline extends Construct {
       })],
     });
 
-    // Announced files that never arrive must not hold a sealed submission back forever.
-    const sweepDlq = obs.deadLetterQueue(this, 'SweepTargetDlq');
-    new events.Rule(this, 'SweepMissingFiles', {
-      description: 'Hourly: marks files announced but never received after the project grace period as missing',
-      schedule: events.Schedule.rate(Duration.hours(1)),
-      targets: [new targets.LambdaFunction(functions.sweepMissingFiles, { deadLetterQueue: sweepDlq, retryAttempts: 2, event: events.RuleTargetInput.fromObject({}) })],
-    });
-
     // Intake objects the reconciler found stuck come back as hilum "Object Created" events on the hilum bus.
     this.redriveRule = new events.Rule(this, 'IntakeObjectRedriven', {
       description: 'Starts the ingest workflow again for an intake object the reconciler found without an outcome',
@@ -102,11 +94,12 @@ export class Pipeline extends Construct {
       targets: [new targets.SfnStateMachine(this.ingest, { deadLetterQueue: ingestDlq, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
     });
 
-    // Nothing stays stuck or orphaned: the reconciler re-drives, marks missing, announces and cleans.
+    // Nothing stays stuck or orphaned: the reconciler re-drives, marks missing (announced files that never
+    // arrive must not hold a sealed submission back forever), announces and cleans.
     const reconcileEvery = props.reconcileEvery ?? Duration.minutes(15);
     const reconcileDlq = obs.deadLetterQueue(this, 'ReconcileTargetDlq');
     new events.Rule(this, 'Reconcile', {
-      description: 'Re-drives stuck intake files, finishes ready submissions and deletes orphans of crashed work',
+      description: 'Re-drives stuck intake files, marks never-received files missing, finishes ready submissions and deletes orphans of crashed work',
       schedule: events.Schedule.rate(reconcileEvery),
       targets: [new targets.LambdaFunction(functions.reconcile, {
         deadLetterQueue: reconcileDlq, retryAttempts: 2,
@@ -124,7 +117,7 @@ export class Pipeline extends Construct {
       const eventsRole = sm.node.tryFindChild('EventsRole');
       if (eventsRole) Validations.of(eventsRole).acknowledge({ id: 'HIPAA.Security-IAMNoInlinePolicy', reason: INLINE_POLICY_REASON });
     }
-    for (const [name, queue] of [['IngestTarget', ingestDlq], ['SubmissionTarget', submissionDlq], ['SweepTarget', sweepDlq], ['ReconcileTarget', reconcileDlq]] as const) {
+    for (const [name, queue] of [['IngestTarget', ingestDlq], ['SubmissionTarget', submissionDlq], ['ReconcileTarget', reconcileDlq]] as const) {
       Validations.of(queue).acknowledge({
         id: 'AwsSolutions-SQS3',
         reason: 'This queue is itself the dead-letter queue of an EventBridge target; its depth is alarmed.',

@@ -63,19 +63,19 @@ describe('event rules', () => {
     });
   });
 
-  it('runs the missing-file sweep every hour with a dead-letter queue', () => {
-    s.template.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'rate(1 hour)',
-      Targets: [Match.objectLike({ DeadLetterConfig: { Arn: Match.anyValue() }, RetryPolicy: Match.anyValue() })],
-    });
+  it('has one schedule, the reconciler\'s: never-received files are marked missing by it, no separate sweep', () => {
+    const [reconcileId] = byMetadata(s.resources, 'hilum:functionId', FUNCTIONS.reconcile.id);
+    const scheduled = Object.values(s.template.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: Match.anyValue() } }));
+    expect(scheduled.map((r) => (r as { Properties: { Targets: { Arn: unknown }[] } }).Properties.Targets.map((t) => t.Arn)))
+      .toEqual([[{ 'Fn::GetAtt': [reconcileId, 'Arn'] }]]);
   });
 
   it('gives each target its own KMS-encrypted, TLS-only dead-letter queue', () => {
-    s.template.resourceCountIs('AWS::SQS::Queue', 4);
+    s.template.resourceCountIs('AWS::SQS::Queue', 3);
     s.template.allResourcesProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
     s.template.resourcePropertiesCountIs('AWS::SQS::QueuePolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
-    }, 4);
+    }, 3);
   });
 
   it('runs the reconciler every 15 minutes with its grace period and a dead-letter queue', () => {

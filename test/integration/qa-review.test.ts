@@ -234,10 +234,11 @@ describe('QA, quarantine and curator review on the local commons', () => {
     await commons.idle();
     expect(await site.getSubmission(opened)).toMatchObject({ status: 'sealed', stagedCount: 1 });
 
-    // Within the grace period nothing changes; a day later the sweep marks the file missing.
-    expect(await commons.invoke('SweepMissingFiles', { submissionId: opened })).toMatchObject({ marked: 0 });
+    // Within the grace period nothing changes; a day later the reconciler marks the file missing.
+    expect(await commons.invoke('Reconcile', {})).toMatchObject({ missing: 0 });
+    expect(await site.getSubmission(opened)).toMatchObject({ status: 'sealed', stagedCount: 1 });
     const tomorrow = new Date(Date.now() + 25 * 3600_000).toISOString();
-    expect(await commons.invoke('SweepMissingFiles', { submissionId: opened, now: tomorrow })).toMatchObject({ marked: 1 });
+    expect(await commons.invoke('Reconcile', { now: tomorrow })).toMatchObject({ missing: 1 });
     await commons.idle();
 
     expect(await site.getSubmission(opened)).toMatchObject({ status: 'published', stagedCount: 1, missingCount: 1 });
