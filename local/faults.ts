@@ -104,7 +104,7 @@ export function subjectOf(payload: unknown): string {
   const p = (payload ?? {}) as Record<string, unknown>;
   const detail = p.detail as { object?: { key?: unknown }; submissionId?: unknown } | undefined;
   const key = [p.key, p.originalKey, detail?.object?.key].find((k): k is string => typeof k === 'string');
-  const fromKey = key ? /^intake\/([^/]+)\/([^/]+)$/.exec(key) : null;
+  const fromKey = key ? /^(?:intake|work)\/([^/]+)\/([^/.]+)(?:\.dcm)?$/.exec(key) : null;
   if (fromKey) return `${fromKey[1]}/${fromKey[2]}`;
   if (typeof p.submissionId === 'string') return typeof p.fileId === 'string' ? `${p.submissionId}/${p.fileId}` : p.submissionId;
   if (typeof detail?.submissionId === 'string') return detail.submissionId;

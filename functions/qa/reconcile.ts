@@ -35,7 +35,9 @@ export const handler = taskHandler(z.object({
   now: z.string().datetime().optional(),
   graceSeconds: z.number().nonnegative().optional(),
   releasedLookbackHours: z.number().positive().optional(),
-}).passthrough(), async function reconcileIntake({ now, graceSeconds, releasedLookbackHours }) {
+  /** After how long an announcement without publication is taken again (default 15 minutes; the local commons may shorten it). */
+  announceStaleSeconds: z.number().positive().optional(),
+}).passthrough(), async function reconcileIntake({ now, graceSeconds, releasedLookbackHours, announceStaleSeconds }) {
   const at = now ? new Date(now) : new Date();
   const graceMs = (graceSeconds ?? DEFAULT_RECONCILE_GRACE_SECONDS) * 1000;
   const intakeBucket = buckets.intake();
@@ -70,7 +72,7 @@ export const handler = taskHandler(z.object({
   const sealed = await qaRepository().listSealedSubmissions();
   for (const submission of sealed) {
     missing += (await markMissingFiles(submission, at)).length;
-    if (await announceIfReady(submission.submissionId, at)) announced += 1;
+    if (await announceIfReady(submission.submissionId, at, announceStaleSeconds !== undefined ? announceStaleSeconds * 1000 : undefined)) announced += 1;
   }
 
   const counts = {

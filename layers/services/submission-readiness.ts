@@ -7,16 +7,16 @@ export const READY_ANNOUNCEMENT_STALE_MS = 15 * 60 * 1000;
 
 /**
  * Announces a submission as ready once it is sealed and every file has an outcome.
- * The last file's task, the seal call and the hourly sweep all call this; a
+ * The last file's task, the seal call and the reconciler all call this; a
  * conditional claim on the submission lets exactly one of them announce (so the
  * submission workflow runs once), and a claim that went stale without a
  * publication is taken again, so an announcement is never lost for good.
  */
-export async function announceIfReady(submissionId: string, now = new Date()): Promise<boolean> {
+export async function announceIfReady(submissionId: string, now = new Date(), staleMs = READY_ANNOUNCEMENT_STALE_MS): Promise<boolean> {
   const submission = await intakeRepository().getSubmission(submissionId);
   if (!submission || !isReadyToPublish(submission)) return false;
   const at = now.toISOString();
-  if (!(await intakeRepository().claimReadyAnnouncement(submissionId, at, new Date(now.getTime() - READY_ANNOUNCEMENT_STALE_MS).toISOString()))) return false;
+  if (!(await intakeRepository().claimReadyAnnouncement(submissionId, at, new Date(now.getTime() - staleMs).toISOString()))) return false;
   try {
     await pipelineEvents().submissionReady({ submissionId });
   } catch (error) {

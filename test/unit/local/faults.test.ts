@@ -42,6 +42,7 @@ describe('the fault injector', () => {
     expect(subjectOf({ bucket: 'b', key: `intake/${SUB}/${FILE}` })).toBe(`${SUB}/${FILE}`);
     expect(subjectOf({ originalKey: `intake/${SUB}/${FILE}`, workKey: 'w' })).toBe(`${SUB}/${FILE}`);
     expect(subjectOf(created(`intake/${SUB}/${FILE}`))).toBe(`${SUB}/${FILE}`);
+    expect(subjectOf(created(`work/${SUB}/${FILE}.dcm`))).toBe(`${SUB}/${FILE}`);
     expect(subjectOf({ submissionId: SUB })).toBe(SUB);
     expect(subjectOf({ something: 'else' })).toBe('-');
   });

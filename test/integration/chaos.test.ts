@@ -1,0 +1,47 @@
+/**
+ * The chaos suite at CI size (issue 12; `npm run bench chaos` is the full size): about
+ * 60 instances from several projects and sites through `hilum upload` into a `hilum start`
+ * whose runtime fails 10% of the workflows' task invocations (thrown errors and timeouts),
+ * duplicates 20% of the S3 "Object Created" events and delivers 20% late, killed with
+ * SIGKILL of its process group once mid-ingest and restarted on the same data folder;
+ * the reconciler (every 2 s, grace 6 s) then runs until the commons drains. The figures
+ * are computed from the catalog, the buckets and the released bytes (test/support/chaos.ts).
+ */
+import { formatChaosReport, runChaos, type ChaosReport } from '../support/chaos';
+
+jest.setTimeout(300_000);
+
+describe('chaos: faults, duplicated and late events, a kill -9 and a restart', () => {
+  let report: ChaosReport;
+
+  beforeAll(async () => {
+    report = await runChaos({ instances: 60, seed: 20261206, kills: 1, studySize: [12, 24], drainTimeoutMs: 90_000 });
+    // The figures, for whoever reads the CI log.
+    console.log(formatChaosReport(report));
+  });
+
+  it('injected every kind of fault it was asked for and killed the commons mid-ingest', () => {
+    expect(report.kills).toHaveLength(1);
+    expect(report.kills[0]!.afterHandled).toBeLessThan(60);
+    const tasks = ['Lambda.ServiceException', 'InjectedFault', 'Sandbox.Timedout', 'States.Timeout'].reduce((n, k) => n + (report.injected[k] ?? 0), 0);
+    expect(tasks).toBeGreaterThan(0);
+    expect(report.injected['duplicated events']).toBeGreaterThan(0);
+    expect(report.injected['late events']).toBeGreaterThan(0);
+    expect(report.failures.filesHit).toBeGreaterThan(0);
+  });
+
+  it('drains: nothing lost, nothing published twice, nothing stuck, no orphans', () => {
+    expect(report.problems).toEqual([]);
+    expect(report.drained).toBe(true);
+    expect({ lost: report.lost, publishedTwice: report.publishedTwice, stuck: report.stuck, orphans: report.orphansTotal })
+      .toEqual({ lost: 0, publishedTwice: 0, stuck: 0, orphans: 0 });
+    expect(report.published + report.quarantined).toBe(60);
+    expect(report.studyCountsDiffering).toBe(0);
+  });
+
+  it('accounts for every failure: each file a fault hit was retried to success or quarantined with a reason, and no other file was quarantined', () => {
+    expect(report.failures.neither).toBe(0);
+    expect(report.failures.retriedToSuccess + report.failures.quarantinedWithReason).toBe(report.failures.filesHit);
+    expect(report.quarantinedWithoutFault).toBe(0);
+  });
+});
