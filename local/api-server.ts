@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { Route } from '../functions/registry';
 import { JWKS_PATH } from './auth/local-issuer';
-import { LOCAL_ACCOUNT } from './template';
+import { LOCAL_ACCOUNT } from './template/names';
 import { listenOnLoopback } from './listen';
 
 /**

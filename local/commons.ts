@@ -14,7 +14,9 @@ import { busEvent, LocalEventBus, type BusEvent, type DeliveredEvent } from './e
 import { FaultInjector, parseFaultOptions, type FaultOptions } from './faults';
 import { LambdaHost, type LambdaHostOptions } from './lambda-host';
 import { choosePorts, loadSavedPorts, portOf, savePorts } from './ports';
-import { modelOf, synthesizeTemplate, type CfnTemplate, type LocalCommonsModel } from './template';
+import type { CfnTemplate } from './template/cfn-template';
+import { synthesizeTemplate } from './template/synthesize';
+import { modelOf, type LocalCommonsModel } from './template/local-model';
 import { WorkflowRunner, type ExecutionRecord } from './workflow-runner';
 
 /**

@@ -1,5 +1,5 @@
 import type { LocalCredentials } from './credentials';
-import type { LocalFunction } from './template';
+import type { LocalFunction } from './template/local-model';
 
 /**
  * The process environment of the local handlers. All handlers share one process, so

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ActivityTracker } from './activity';
-import { busNameOf, LOCAL_ACCOUNT, LOCAL_REGION, type LocalRule } from './template';
+import { busNameOf, LOCAL_ACCOUNT, LOCAL_REGION } from './template/names';
+import type { LocalRule } from './template/local-model';
 
 /**
  * The local EventBridge: events (from PutEvents or from S3) are matched against the

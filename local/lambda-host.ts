@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Context } from 'aws-lambda';
 import { withFunctionVariables } from './environment';
 import { resolveImportOnlyPackages } from './import-only-packages';
-import type { LocalFunction } from './template';
+import type { LocalFunction } from './template/local-model';
 
 /**
  * Runs the real Lambda handlers in this process. Each handler module is imported

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { ActivityTracker } from './activity';
 import type { TaskInvoke } from './faults';
-import { LOCAL_ACCOUNT, LOCAL_REGION } from './template';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './template/names';
 
 /**
  * Runs the synthesized state machine definitions with aws-local-stepfunctions.

@@ -19,7 +19,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { generateLocalCredentials, type LocalCredentials } from '../credentials';
 import { listenOnLoopback } from '../listen';
-import { LOCAL_REGION, type LocalTable } from '../template';
+import { LOCAL_REGION } from '../template/names';
+import type { LocalTable } from '../template/local-model';
 import { jsonAuthError, sha256Hex, signedRequestOf, SigV4Verifier } from './sigv4';
 
 /**

@@ -19,7 +19,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { SignatureV4 } from '@smithy/signature-v4';
 import { startLocalCommons, type LocalCommons } from '../../local/commons';
 import { credentialsFile, LOCAL_PROFILE } from '../../local/credentials';
-import { synthesizeTemplate } from '../../local/template';
+import { synthesizeTemplate } from '../../local/template/synthesize';
 
 jest.setTimeout(180_000);
 

@@ -25,7 +25,10 @@ import { toEventBridge } from '../../local/emulators/s3';
 import { mergedFunctionEnvironment, EnvironmentConflictError } from '../../local/environment';
 import { busEvent, LocalEventBus, matchesPattern } from '../../local/event-bus';
 import type { Handler } from '../../local/lambda-host';
-import { modelOf, Resolver, synthesizeTemplate, type CfnTemplate, type LocalCommonsModel, type LocalFunction } from '../../local/template';
+import type { CfnTemplate } from '../../local/template/cfn-template';
+import { synthesizeTemplate } from '../../local/template/synthesize';
+import { Resolver } from '../../local/template/intrinsics';
+import { modelOf, type LocalCommonsModel, type LocalFunction } from '../../local/template/local-model';
 import { WorkflowRunner } from '../../local/workflow-runner';
 
 jest.setTimeout(120_000);

@@ -2,7 +2,8 @@
  * The local resolver of CloudFormation intrinsic functions, on small template snippets: what
  * each function resolves to against the local physical names, and which inputs it refuses.
  */
-import { Resolver, TemplateError, type CfnTemplate } from '../../../local/template';
+import { TemplateError, type CfnTemplate } from '../../../local/template/cfn-template';
+import { Resolver } from '../../../local/template/intrinsics';
 
 const template: CfnTemplate = {
   Parameters: {

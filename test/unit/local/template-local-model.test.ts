@@ -3,7 +3,9 @@
  * their `hilum:*` metadata, the rest by logical id) and the model of buckets, tables,
  * functions, workflows, buses, secrets, rules and schedules, on a small template.
  */
-import { busNameOf, localPhysicalValues, modelOf, rateMs, TemplateError, type CfnTemplate } from '../../../local/template';
+import { TemplateError, type CfnTemplate } from '../../../local/template/cfn-template';
+import { busNameOf, localPhysicalValues } from '../../../local/template/names';
+import { modelOf, rateMs } from '../../../local/template/local-model';
 
 const template: CfnTemplate = {
   Resources: {

@@ -1,0 +1,251 @@
+import { isRecord, metadataOf, resourcesByMetadata, resourcesOfType, TemplateError, type CfnResource, type CfnTemplate } from './cfn-template';
+import { Resolver } from './intrinsics';
+import { busNameOf, localNames } from './names';
+
+/**
+ * The commons as the local runtime consumes it: buckets, tables, functions, workflows, buses,
+ * secrets, event rules and schedules, read from the template by their `hilum:*` metadata with
+ * every intrinsic function resolved.
+ */
+
+export interface LocalFunction {
+  readonly id: string;
+  readonly logicalId: string;
+  readonly entry: string;
+  readonly name: string;
+  readonly arn: string;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+}
+
+export interface LocalWorkflow {
+  readonly id: string;
+  readonly logicalId: string;
+  readonly arn: string;
+  readonly name: string;
+  /** The resolved Amazon States Language definition. */
+  readonly definition: Record<string, unknown>;
+}
+
+export interface LocalBucket { readonly role: string; readonly logicalId: string; readonly name: string; readonly eventBridge: boolean }
+export interface LocalTable {
+  readonly id: string;
+  readonly logicalId: string;
+  readonly name: string;
+  readonly type: string;
+  /** Resolved `Properties` of the table resource. */
+  readonly properties: Record<string, unknown>;
+}
+export interface LocalRule {
+  readonly logicalId: string;
+  readonly name: string;
+  /** Bus name; `default` when the rule names none. */
+  readonly busName: string;
+  readonly pattern: Record<string, unknown>;
+  readonly enabled: boolean;
+  readonly targets: readonly LocalRuleTarget[];
+}
+export interface LocalRuleTarget {
+  readonly id: string;
+  readonly arn: string;
+  readonly input?: string;
+  readonly inputPath?: string;
+  readonly inputTransformer?: { readonly InputPathsMap?: Record<string, string>; readonly InputTemplate: string };
+}
+/** A scheduled rule (`rate(...)`): the local commons runs its Lambda targets on the same interval. */
+export interface LocalSchedule {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly everyMs: number;
+  readonly enabled: boolean;
+  /** Lambda ARNs with the constant input each gets (parsed `Input`, `{}` without one). */
+  readonly targets: readonly { readonly arn: string; readonly input: unknown }[];
+}
+export interface LocalBus { readonly id: string; readonly logicalId: string; readonly name: string; readonly arn: string }
+export interface LocalSecret {
+  readonly id: string;
+  readonly logicalId: string;
+  readonly name: string;
+  readonly arn: string;
+  /** `GenerateSecretString` of the template, resolved. */
+  readonly generate?: Record<string, unknown>;
+}
+
+export interface LocalCommonsModel {
+  readonly template: CfnTemplate;
+  readonly resolver: Resolver;
+  readonly buckets: ReadonlyMap<string, LocalBucket>;
+  readonly tables: ReadonlyMap<string, LocalTable>;
+  readonly functions: ReadonlyMap<string, LocalFunction>;
+  readonly workflows: ReadonlyMap<string, LocalWorkflow>;
+  readonly buses: ReadonlyMap<string, LocalBus>;
+  readonly secrets: ReadonlyMap<string, LocalSecret>;
+  readonly rules: readonly LocalRule[];
+  readonly schedules: readonly LocalSchedule[];
+}
+
+/** Reads everything the local runtime needs from the template, intrinsics resolved. */
+export function modelOf(template: CfnTemplate, resolver = new Resolver(template)): LocalCommonsModel {
+  const buckets = bucketsOf(template, resolver);
+  const tables = tablesOf(template, resolver);
+  const functions = functionsOf(template, resolver);
+  const workflows = workflowsOf(template, resolver);
+  const buses = busesOf(template, resolver);
+  const secrets = secretsOf(template, resolver);
+  const { rules, schedules } = eventRulesOf(template, resolver);
+  return { template, resolver, buckets, tables, functions, workflows, buses, secrets, rules, schedules };
+}
+
+/** A resource's `Properties` (or part of them) with every intrinsic resolved. */
+const resolved = <T>(resolver: Resolver, value: unknown) => resolver.resolve(value) as T;
+const propertiesOf = (r: CfnResource) => r.Properties ?? {};
+const physicalName = (resolver: Resolver, logicalId: string) => resolver.ref(logicalId) as string;
+
+function bucketsOf(template: CfnTemplate, resolver: Resolver): Map<string, LocalBucket> {
+  const eventBridgeBuckets = bucketsWithEventBridge(template, resolver);
+  const buckets = new Map<string, LocalBucket>();
+  for (const [role, { logicalId }] of resourcesByMetadata(template, 'hilum:bucket', 'AWS::S3::Bucket')) {
+    const name = physicalName(resolver, logicalId);
+    buckets.set(role, { role, logicalId, name, eventBridge: eventBridgeBuckets.has(name) });
+  }
+  return buckets;
+}
+
+function tablesOf(template: CfnTemplate, resolver: Resolver): Map<string, LocalTable> {
+  const tables = new Map<string, LocalTable>();
+  for (const [id, { logicalId, resource }] of resourcesByMetadata(template, 'hilum:table')) {
+    if (!resource.Type.startsWith('AWS::DynamoDB::')) continue;
+    tables.set(id, { id, logicalId, name: physicalName(resolver, logicalId), type: resource.Type, properties: resolved(resolver, propertiesOf(resource)) });
+  }
+  return tables;
+}
+
+function functionsOf(template: CfnTemplate, resolver: Resolver): Map<string, LocalFunction> {
+  const functions = new Map<string, LocalFunction>();
+  for (const [id, { logicalId, resource }] of resourcesByMetadata(template, 'hilum:functionId', 'AWS::Lambda::Function')) {
+    const entry = metadataOf(resource, 'hilum:entry');
+    if (!entry) throw new TemplateError(`function ${id} (${logicalId}) has no hilum:entry metadata`);
+    const p = propertiesOf(resource);
+    const variables = resolved<Record<string, unknown>>(resolver, (p.Environment as { Variables?: unknown } | undefined)?.Variables ?? {});
+    functions.set(id, {
+      id, logicalId, entry,
+      name: physicalName(resolver, logicalId),
+      arn: resolver.getAtt(logicalId, 'Arn'),
+      environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(v)])),
+      timeoutSeconds: typeof p.Timeout === 'number' ? p.Timeout : 3,
+      memoryMb: typeof p.MemorySize === 'number' ? p.MemorySize : 128,
+    });
+  }
+  return functions;
+}
+
+function workflowsOf(template: CfnTemplate, resolver: Resolver): Map<string, LocalWorkflow> {
+  const workflows = new Map<string, LocalWorkflow>();
+  for (const [id, { logicalId, resource }] of resourcesByMetadata(template, 'hilum:workflow', 'AWS::StepFunctions::StateMachine')) {
+    const p = propertiesOf(resource);
+    let definition: unknown;
+    if (p.DefinitionString !== undefined) definition = JSON.parse(resolved<string>(resolver, p.DefinitionString));
+    else if (p.Definition !== undefined) definition = resolved(resolver, p.Definition);
+    else throw new TemplateError(`workflow ${id} (${logicalId}) has no definition (DefinitionS3Location is not supported)`);
+    if (p.DefinitionSubstitutions !== undefined) {
+      definition = substitute(definition, resolved<Record<string, unknown>>(resolver, p.DefinitionSubstitutions));
+    }
+    workflows.set(id, {
+      id, logicalId,
+      arn: physicalName(resolver, logicalId),
+      name: resolver.getAtt(logicalId, 'Name'),
+      definition: definition as Record<string, unknown>,
+    });
+  }
+  return workflows;
+}
+
+function busesOf(template: CfnTemplate, resolver: Resolver): Map<string, LocalBus> {
+  const buses = new Map<string, LocalBus>();
+  for (const [id, { logicalId }] of resourcesByMetadata(template, 'hilum:eventBus', 'AWS::Events::EventBus')) {
+    buses.set(id, { id, logicalId, name: physicalName(resolver, logicalId), arn: resolver.getAtt(logicalId, 'Arn') });
+  }
+  return buses;
+}
+
+function secretsOf(template: CfnTemplate, resolver: Resolver): Map<string, LocalSecret> {
+  const secrets = new Map<string, LocalSecret>();
+  for (const [id, { logicalId, resource }] of resourcesByMetadata(template, 'hilum:secret', 'AWS::SecretsManager::Secret')) {
+    const p = resolved<Record<string, unknown>>(resolver, propertiesOf(resource));
+    const generate = isRecord(p.GenerateSecretString) ? p.GenerateSecretString : undefined;
+    secrets.set(id, { id, logicalId, name: localNames.secretName(id), arn: physicalName(resolver, logicalId), ...(generate ? { generate } : {}) });
+  }
+  return secrets;
+}
+
+/** Event rules with a pattern, and scheduled rules; `cron()` schedules do not run locally. */
+function eventRulesOf(template: CfnTemplate, resolver: Resolver): { rules: LocalRule[]; schedules: LocalSchedule[] } {
+  const rules: LocalRule[] = [];
+  const schedules: LocalSchedule[] = [];
+  for (const { logicalId, resource } of resourcesOfType(template, 'AWS::Events::Rule')) {
+    const p = resolved<Record<string, unknown>>(resolver, propertiesOf(resource));
+    const name = physicalName(resolver, logicalId);
+    if (p.EventPattern === undefined) {
+      const everyMs = typeof p.ScheduleExpression === 'string' ? rateMs(p.ScheduleExpression) : undefined;
+      if (everyMs === undefined) continue;
+      schedules.push({
+        logicalId, name, everyMs,
+        enabled: isEnabled(p),
+        targets: targetsOf(p).map((t) => ({ arn: String(t.Arn), input: typeof t.Input === 'string' ? JSON.parse(t.Input) as unknown : {} })),
+      });
+      continue;
+    }
+    rules.push({
+      logicalId, name,
+      busName: typeof p.EventBusName === 'string' ? busNameOf(p.EventBusName) : 'default',
+      pattern: (typeof p.EventPattern === 'string' ? JSON.parse(p.EventPattern) : p.EventPattern) as Record<string, unknown>,
+      enabled: isEnabled(p),
+      targets: targetsOf(p).map((t): LocalRuleTarget => ({
+        id: String(t.Id),
+        arn: String(t.Arn),
+        ...(typeof t.Input === 'string' ? { input: t.Input } : {}),
+        ...(typeof t.InputPath === 'string' ? { inputPath: t.InputPath } : {}),
+        ...(isRecord(t.InputTransformer) ? { inputTransformer: t.InputTransformer as unknown as LocalRuleTarget['inputTransformer'] & object } : {}),
+      })),
+    });
+  }
+  return { rules, schedules };
+}
+
+/** A rule's state: enabled unless it says otherwise. */
+const isEnabled = (rule: Record<string, unknown>) => rule.State === undefined || rule.State === 'ENABLED';
+/** A rule's targets (resolved properties), the well-formed ones. */
+const targetsOf = (rule: Record<string, unknown>) => (Array.isArray(rule.Targets) ? rule.Targets : []).filter(isRecord);
+
+/** `rate(15 minutes)` in ms; undefined for anything else. */
+export function rateMs(expression: string): number | undefined {
+  const m = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression.trim());
+  if (!m) return undefined;
+  const unit = m[2]!.startsWith('minute') ? 60_000 : m[2]!.startsWith('hour') ? 3_600_000 : 86_400_000;
+  return Number(m[1]) * unit;
+}
+
+/**
+ * Buckets that send events to EventBridge: either `NotificationConfiguration.EventBridgeConfiguration`
+ * on the bucket or CDK's `Custom::S3BucketNotifications` resource with it.
+ */
+function bucketsWithEventBridge(template: CfnTemplate, resolver: Resolver): Set<string> {
+  const names = new Set<string>();
+  for (const [logicalId, r] of Object.entries(template.Resources)) {
+    const config = r.Properties?.NotificationConfiguration as { EventBridgeConfiguration?: unknown } | undefined;
+    if (!config?.EventBridgeConfiguration) continue;
+    if (r.Type === 'AWS::S3::Bucket') names.add(resolver.ref(logicalId) as string);
+    else if (r.Properties?.BucketName !== undefined) names.add(resolver.resolve(r.Properties.BucketName) as string);
+  }
+  return names;
+}
+
+function substitute(value: unknown, subs: Record<string, unknown>): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([^}]+)\}/g, (whole, name: string) => (name in subs ? String(subs[name]) : whole));
+  }
+  if (Array.isArray(value)) return value.map((v) => substitute(v, subs));
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, subs)]));
+  return value;
+}
