@@ -50,9 +50,11 @@ export interface LocalCommonsOptions {
   readonly corsOrigins?: readonly string[];
   /**
    * The reconciler runs on the template's schedule (as in AWS); these override its interval and
-   * grace, in seconds (default from HILUM_RECONCILE_SECONDS and HILUM_RECONCILE_GRACE_SECONDS).
+   * grace, in seconds (default from HILUM_RECONCILE_SECONDS and HILUM_RECONCILE_GRACE_SECONDS), and after how
+   * long it announces again a ready submission whose announcement brought no publication (HILUM_RECONCILE_STALE_SECONDS;
+   * default 15 minutes, as in AWS).
    */
-  readonly reconcile?: { readonly everySeconds?: number; readonly graceSeconds?: number };
+  readonly reconcile?: { readonly everySeconds?: number; readonly graceSeconds?: number; readonly announceStaleSeconds?: number };
   /** Fault injection: events for which this returns true are lost on the local bus (never in handlers). */
   readonly dropEvent?: (event: BusEvent, bus: string) => boolean;
   /**
@@ -287,12 +289,15 @@ function runSchedules(model: LocalCommonsModel, reconcile: LocalCommonsOptions['
   const envSeconds = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
   const everySeconds = reconcile?.everySeconds ?? envSeconds('HILUM_RECONCILE_SECONDS');
   const graceSeconds = reconcile?.graceSeconds ?? envSeconds('HILUM_RECONCILE_GRACE_SECONDS');
+  const announceStaleSeconds = reconcile?.announceStaleSeconds ?? envSeconds('HILUM_RECONCILE_STALE_SECONDS');
   const timers: NodeJS.Timeout[] = [];
   for (const schedule of model.schedules.filter((s) => s.enabled)) {
     for (const target of schedule.targets) {
       const isReconcile = target.arn === reconcileArn;
       const everyMs = isReconcile && everySeconds !== undefined && everySeconds > 0 ? everySeconds * 1000 : schedule.everyMs;
-      const input = isReconcile && graceSeconds !== undefined ? { ...(target.input as object), graceSeconds } : target.input;
+      const input = isReconcile && (graceSeconds !== undefined || announceStaleSeconds !== undefined)
+        ? { ...(target.input as object), ...(graceSeconds !== undefined ? { graceSeconds } : {}), ...(announceStaleSeconds !== undefined ? { announceStaleSeconds } : {}) }
+        : target.input;
       let running = false;
       const timer = setInterval(() => {
         if (running) return;
