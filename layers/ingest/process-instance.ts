@@ -3,7 +3,7 @@ import {
   declaresBurnedInAnnotation, deidentify, keyFingerprint, parseDicom, verifyDeidentified, verifySiteDeidentified,
   type DeidProfile, type PixelReviewReason,
 } from '../dicom';
-import { evaluateInstance, outcomeOf, type DatasetView, type Finding, type Outcome, type QaConfig } from '../qa';
+import { evaluateInstance, outcomeOf, type Finding, type Outcome, type QaConfig } from '../qa';
 import { QA_TAG } from '../qa/dataset-view';
 
 /**
@@ -107,7 +107,6 @@ export interface InstanceCheck {
   readonly findings: readonly Finding[];
   /** The UIDs the copy carries, when it could be read. */
   readonly uids?: InstanceUids;
-  readonly view?: DatasetView;
 }
 
 /** QA step: the project's instance rules on the de-identified copy. */
@@ -123,7 +122,7 @@ export function checkInstance(
   const view = evaluation.view;
   if (!view) return { findings: evaluation.findings };
   const uids = { studyUid: view.text(QA_TAG.StudyInstanceUID), seriesUid: view.text(QA_TAG.SeriesInstanceUID), sopUid: view.text(QA_TAG.SOPInstanceUID) };
-  return { findings: evaluation.findings, uids, view };
+  return { findings: evaluation.findings, uids };
 }
 
 /** What the SOP UID claim records: the UIDs and the copy's SHA-256 (the same UID with other bytes is a conflict). */
