@@ -4,7 +4,7 @@ import { quarantineInput, type QuarantineResult } from '../../layers/pipeline/in
 import { buckets, objects, intakeRepository } from '../../layers/services/commons-context';
 import { parseIntakeKey, quarantineKeys, workKey } from '../../layers/pipeline/object-keys';
 import { announceIfReady } from '../../layers/services/submission-readiness';
-import { quarantineReason, quarantineFindings } from './quarantine-reason';
+import { quarantineReason, quarantineFindings } from '../../layers/ingest/quarantine-reason';
 import { qaRepository } from '../../layers/services/qa-context';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 

@@ -1,6 +1,6 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import { Json, Synthesized, byMetadata, renderDefinition, synthCommons } from './synth';
-import { quarantineReason } from '../../functions/ingest/quarantine-reason';
+import { quarantineReason } from '../../layers/ingest/quarantine-reason';
 import type { QuarantineInput } from '../../layers/pipeline/ingest-states';
 import { RESOURCE_LIMIT_ERRORS } from '../../layers/pipeline/task-errors';
 

@@ -1,4 +1,4 @@
-import { quarantineFindings, quarantineReason } from '../../../functions/ingest/quarantine-reason';
+import { quarantineFindings, quarantineReason } from '../../../layers/ingest/quarantine-reason';
 import { DeidentificationTimeout } from '../../../layers/dicom/errors';
 
 describe('a file whose text cleaning ran out of time', () => {

@@ -1,6 +1,6 @@
 import { planParts } from '../../../layers/common/upload-parts';
 import { parseIntakeKey, intakeKey } from '../../../layers/pipeline/object-keys';
-import { quarantineFindings, quarantineReason } from '../../../functions/ingest/quarantine-reason';
+import { quarantineFindings, quarantineReason } from '../../../layers/ingest/quarantine-reason';
 
 describe('planParts', () => {
   it('covers the object exactly with parts of at least 8 MiB, the last one shorter', () => {

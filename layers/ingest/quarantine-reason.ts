@@ -1,7 +1,7 @@
-import { RECORDABLE_ERRORS } from '../../layers/common/errors';
-import { RULE_FOR_ERROR } from '../../layers/qa';
-import type { QaFinding, QuarantineInput } from '../../layers/pipeline/ingest-states';
-import { RESOURCE_LIMIT, RESOURCE_LIMIT_ERRORS } from '../../layers/pipeline/task-errors';
+import { RECORDABLE_ERRORS } from '../common/errors';
+import { RULE_FOR_ERROR } from '../qa';
+import type { QaFinding, QuarantineInput } from '../pipeline/ingest-states';
+import { RESOURCE_LIMIT, RESOURCE_LIMIT_ERRORS } from '../pipeline/task-errors';
 
 export interface QuarantineReason {
   /** A rule id or an error name: what a curator filters by. */
