@@ -339,7 +339,8 @@ describe('observability', () => {
     for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: topicId }]);
     const metrics = alarms.map((a) => `${String(a.Namespace)}:${String(a.MetricName)}`);
     expect(metrics.filter((m) => m === 'AWS/States:ExecutionsFailed')).toHaveLength(2);
-    expect(metrics.filter((m) => m === 'AWS/SQS:ApproximateNumberOfMessagesVisible')).toHaveLength(4);
+    // One per EventBridge target's dead-letter queue: ingest, redrive and submission share two, the reconciler has one.
+    expect(metrics.filter((m) => m === 'AWS/SQS:ApproximateNumberOfMessagesVisible')).toHaveLength(3);
     expect(metrics.filter((m) => m === 'hilum:StuckFiles')).toHaveLength(1);
     expect(metrics.filter((m) => m === 'AWS/Lambda:Errors')).toHaveLength(Object.keys(FUNCTIONS).length);
   });
