@@ -1,36 +1,4 @@
-import { planParts } from '../../../layers/common/upload-parts';
-import { parseIntakeKey, intakeKey } from '../../../layers/pipeline/object-keys';
 import { quarantineFindings, quarantineReason } from '../../../layers/ingest/quarantine-reason';
-
-describe('planParts', () => {
-  it('covers the object exactly with parts of at least 8 MiB, the last one shorter', () => {
-    const size = 100 * 1024 * 1024 + 17;
-    const plan = planParts(size);
-    expect(plan.partSize).toBe(8 * 1024 * 1024);
-    expect(plan.parts.reduce((sum, p) => sum + p.size, 0)).toBe(size);
-    expect(plan.parts.map((p) => p.partNumber)).toEqual(plan.parts.map((_, i) => i + 1));
-    expect(plan.parts.at(-1)!.size).toBe(size - (plan.parts.length - 1) * plan.partSize);
-  });
-
-  it('stays within 10,000 parts for a 5 TiB object', () => {
-    const plan = planParts(5 * 1024 ** 4);
-    expect(plan.parts.length).toBeLessThanOrEqual(10_000);
-    expect(plan.partSize % (1024 * 1024)).toBe(0);
-  });
-});
-
-describe('intake keys', () => {
-  const sub = '0b8f4c3e-5a6d-4f7e-8a9b-0c1d2e3f4a5b';
-  const file = '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
-  it('round-trips the ids hilum issues', () => {
-    expect(parseIntakeKey(intakeKey(sub, file))).toEqual({ submissionId: sub, fileId: file });
-  });
-  it('rejects keys hilum never issued', () => {
-    expect(parseIntakeKey(`intake/${sub}/${file}/extra`)).toBeUndefined();
-    expect(parseIntakeKey(`work/${sub}/${file}`)).toBeUndefined();
-    expect(parseIntakeKey('intake/Doe_John.dcm')).toBeUndefined();
-  });
-});
 
 describe('quarantineReason', () => {
   it('names the blocking QA rules', () => {
