@@ -24,15 +24,14 @@ export async function projectList(inPlay: Iterable<string> = []): Promise<Projec
 }
 
 /** Projects whose studies the caller may see as rows and download; `inPlay`: the projects about to be filtered. */
-export async function scopeOf(caller: Caller, inPlay: Iterable<string> = []): Promise<Scope> {
-  if (seesEverything(caller)) return 'all';
-  const [list, grants] = await Promise.all([projectList(inPlay), accessRepository().grantsFor(caller)]);
-  return dataScope(caller, list, grants);
-}
+export const scopeOf = (caller: Caller, inPlay: Iterable<string> = []) => scopeBy(dataScope, caller, inPlay);
 
 /** Projects whose studies count in the caller's search totals (the data scope plus restricted projects that show counts). */
-export async function countScopeOf(caller: Caller, inPlay: Iterable<string> = []): Promise<Scope> {
+export const countScopeOf = (caller: Caller, inPlay: Iterable<string> = []) => scopeBy(countScope, caller, inPlay);
+
+/** A scope decided by layers/access over the project list and the caller's grants. */
+async function scopeBy(decide: typeof dataScope, caller: Caller, inPlay: Iterable<string>): Promise<Scope> {
   if (seesEverything(caller)) return 'all';
   const [list, grants] = await Promise.all([projectList(inPlay), accessRepository().grantsFor(caller)]);
-  return countScope(caller, list, grants);
+  return decide(caller, list, grants);
 }

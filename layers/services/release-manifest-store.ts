@@ -5,6 +5,7 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { manifestLines, parseManifestLines, type ManifestRow } from '../catalog/manifest';
+import { keepingRecent } from '../common/recent-cache';
 import { buckets, objects } from './commons-context';
 
 export const releaseManifestKey = (release: number) => `catalog/releases/${release}/manifest.jsonl.gz`;
@@ -15,16 +16,9 @@ export async function writeReleaseManifest(release: number, rows: readonly Manif
   return key;
 }
 
-const cache = new Map<string, ManifestRow[]>();
-
 /** A release manifest (immutable, so cached: the last two stay in memory). */
-export async function readReleaseManifest(key: string): Promise<ManifestRow[]> {
-  const cached = cache.get(key);
-  if (cached) return cached;
+export const readReleaseManifest = keepingRecent(2, async (key: string): Promise<ManifestRow[]> => {
   const bytes = await objects().getBytes(buckets.released(), key);
   if (!bytes) throw new Error('a release manifest object is missing');
-  const rows = parseManifestLines(gunzipSync(bytes).toString('utf8'));
-  cache.set(key, rows);
-  while (cache.size > 2) cache.delete(cache.keys().next().value as string);
-  return rows;
-}
+  return parseManifestLines(gunzipSync(bytes).toString('utf8'));
+});

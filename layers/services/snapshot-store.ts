@@ -11,6 +11,7 @@
  */
 import type { SnapshotPointer } from '../catalog/commons-entities';
 import { buildSnapshot, decodeSnapshot, encodeSnapshot, type Snapshot, snapshotRows, type StudyRow } from '../search';
+import { keepingRecent } from '../common/recent-cache';
 import { buckets, objects, publicationRepository } from './commons-context';
 
 export const snapshotKey = (version: number) => `catalog/snapshot/${String(version).padStart(9, '0')}.hsnp.gz`;
@@ -56,7 +57,6 @@ export async function publishLive(rows: readonly StudyRow[], expected: number | 
 const EMPTY = buildSnapshot([]);
 let live: { version: number; snapshot: Snapshot } | undefined;
 let checkedAt = 0;
-const frozen = new Map<string, Snapshot>();
 
 /** How long a cached pointer (and project list) is trusted: SEARCH_SNAPSHOT_TTL_MS, default 5 s. */
 export function cacheTtlMs(): number {
@@ -76,11 +76,4 @@ export async function liveSnapshot(): Promise<{ version: number; snapshot: Snaps
 }
 
 /** An immutable snapshot (a release's), kept once loaded; the two most recent stay in memory. */
-export async function frozenSnapshot(key: string): Promise<Snapshot> {
-  const cached = frozen.get(key);
-  if (cached) return cached;
-  const snapshot = await readSnapshot(key);
-  frozen.set(key, snapshot);
-  while (frozen.size > 2) frozen.delete(frozen.keys().next().value as string);
-  return snapshot;
-}
+export const frozenSnapshot = keepingRecent(2, readSnapshot);
