@@ -33,7 +33,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { profileForProject, verifyDeidentified } from '../layers/dicom';
-import { readDicomFile, writeDicomFile } from '../layers/dicom/dcmjs';
+import { readDicomFile, writeDicomFile } from '../layers/dicom';
 import { makeDicom } from '../test/support/synthetic-dicom';
 
 const ROOT = join(__dirname, '..');

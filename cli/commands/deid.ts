@@ -1,4 +1,4 @@
-import { type DeidProfile } from '../../layers/dicom/profiles';
+import { type DeidProfile } from '../../layers/dicom';
 import { loadProfileFile } from '../lib/profile-file';
 import type { Worker } from 'node:worker_threads';
 import { Command, integerOption, stringOption, UsageError, type ParsedArgs } from '../command';

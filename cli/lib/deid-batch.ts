@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import type { DeidProfile } from '../../layers/dicom/profiles';
+import type { DeidProfile } from '../../layers/dicom';
 import { deidentifyOneFile } from './deid-file';
 import { MemorySampler } from './deid-memory';
 import type { FileResult, FileTask, FromWorker, ToWorker, WorkerReport, WorkerSetup } from './deid-protocol';

@@ -1,5 +1,5 @@
 /** Messages between `hilum deid` and its worker threads. Reasons and counts only: no DICOM value crosses. */
-import type { DeidProfile } from '../../layers/dicom/profiles';
+import type { DeidProfile } from '../../layers/dicom';
 
 export interface WorkerSetup {
   secret: string;

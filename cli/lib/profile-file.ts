@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { DEFAULT_PROFILE, parseProfileJson, ProfileError, type DeidProfile } from '../../layers/dicom/profiles';
+import { DEFAULT_PROFILE, parseProfileJson, ProfileError, type DeidProfile } from '../../layers/dicom';
 import { UsageError } from '../command';
 
 /** The de-identification profile named by `--profile` (default: the MIDRC profile); a bad file is a usage error naming the field. */

@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parseDicom, DicomParseError } from '../../layers/dicom';
 import { deidentifyInstance } from '../../layers/ingest/process-instance';
-import { type DeidProfile } from '../../layers/dicom/profiles';
+import { type DeidProfile } from '../../layers/dicom';
 export { loadProfileFile } from './profile-file';
 import { DEFAULT_QA_CONFIG, InvalidQaConfig, loadQaConfig, type QaConfig, type QaReport } from '../../layers/qa';
 import { UsageError } from '../command';

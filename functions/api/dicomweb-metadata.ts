@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { datasetJson, type DicomJson } from '../../layers/dicomweb';
-import { readDicomHeader } from '../../layers/dicom/dcmjs';
+import { readDicomHeader } from '../../layers/dicom';
 import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';

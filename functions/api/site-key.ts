@@ -3,7 +3,7 @@ import { contributingSitesOf } from '../../layers/access';
 import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { keyFingerprint } from '../../layers/dicom/deidentify/key-fingerprint';
+import { keyFingerprint } from '../../layers/dicom';
 import { currentDeidKey, accessRepository } from '../../layers/services/commons-context';
 import { slug } from '../../layers/common/id-schemas';
 

@@ -4,8 +4,7 @@
  * patient id are PHI). Normalized for search: age in years capped at 89, the year
  * of the (shifted) study date instead of the date, upper-case codes.
  */
-import { scanPart10 } from '../dicom/part10';
-import { catalogAttributes, type CatalogAttributes } from '../dicom/summary';
+import { catalogAttributes, scanPart10, type CatalogAttributes } from '../dicom';
 import type { Instance } from './entities';
 
 export const MAX_REPORTED_AGE = 89;

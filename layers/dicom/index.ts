@@ -6,8 +6,15 @@ export { DicomParseError, InflationLimitExceeded } from './errors';
 export {
   CEILING_ONLY, DEFAULT_INFLATION_POLICY, INFLATION_CEILING_BYTES, INFLATION_FLOOR_BYTES, MAX_INFLATION_RATIO, inflationLimit, type InflationPolicy,
 } from './inflation';
-export type { InstanceSummary } from './summary';
+export { catalogAttributes, type CatalogAttributes, type InstanceSummary } from './summary';
 export { parseDicom } from './parse';
+// The structural walker and its readers: QA rules, catalog fields and the release re-check read headers with them.
+export { scanPart10, type ScannedElement, type ScannedFile } from './part10';
+export { rawValue, readAscii, readUint16, topLevel } from './values';
+export { TAG, type TagKey } from './tags';
+export { trimEndOf } from './text/trim';
+// The dcmjs facade: DICOMweb metadata and the de-identification bench read and write whole data sets with it.
+export { readDicomFile, readDicomHeader, writeDicomFile, type DataSet, type ElementValue } from './dcmjs';
 export {
   deidentify,
   addCounts,

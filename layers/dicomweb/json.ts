@@ -4,7 +4,7 @@
  */
 import type { Series } from '../catalog/commons-entities';
 import type { Instance, Study } from '../catalog/entities';
-import type { DataSet, ElementValue } from '../dicom/dcmjs';
+import type { DataSet, ElementValue } from '../dicom';
 
 export type DicomJsonValue = string | number | { Alphabetic?: string; Ideographic?: string; Phonetic?: string } | DicomJson;
 export interface DicomJsonElement { vr: string; Value?: DicomJsonValue[]; InlineBinary?: string; BulkDataURI?: string }

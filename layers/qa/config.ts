@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_INFLATION_POLICY, INFLATION_CEILING_BYTES, MAX_INFLATION_RATIO } from '../dicom/inflation';
+import { DEFAULT_INFLATION_POLICY, INFLATION_CEILING_BYTES, MAX_INFLATION_RATIO } from '../dicom';
 import type { ConfiguredSeverity, Severity } from './types';
 
 /**

@@ -4,9 +4,7 @@
  * one in a message.
  */
 import { createHash } from 'node:crypto';
-import type { ScannedElement, ScannedFile } from '../dicom/part10';
-import { TAG, type TagKey } from '../dicom/tags';
-import { rawValue, readAscii, readUint16, topLevel } from '../dicom/values';
+import { TAG, rawValue, readAscii, readUint16, topLevel, type ScannedElement, type ScannedFile, type TagKey } from '../dicom';
 
 export const QA_TAG = {
   ...TAG,

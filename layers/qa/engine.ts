@@ -3,8 +3,7 @@
  * (or its default; `off` skips it) turns its messages into findings, and the
  * worst severity is the outcome. Pure: bytes and facts in, findings out.
  */
-import { DicomParseError } from '../dicom/errors';
-import { scanPart10 } from '../dicom/part10';
+import { DicomParseError, scanPart10 } from '../dicom';
 import { DEFAULT_QA_CONFIG, severityOf, type QaConfig } from './config';
 import { DatasetView } from './dataset-view';
 import type { InstanceFacts } from './facts';

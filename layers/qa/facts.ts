@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { scanPart10 } from '../dicom/part10';
+import { scanPart10 } from '../dicom';
 import { DatasetView, QA_TAG } from './dataset-view';
 
 /**

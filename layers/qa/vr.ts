@@ -2,7 +2,7 @@
  * Is a value valid for its VR (PS3.5 Table 6.2-1)? Only the VRs that the Type 1
  * table names are checked in depth; others need a non-empty value.
  */
-import { trimEndOf } from '../dicom/text/trim';
+import { trimEndOf } from '../dicom';
 
 const MAX_LENGTH: Readonly<Record<string, number>> = { AE: 16, AS: 4, CS: 16, DA: 8, DS: 16, IS: 12, LO: 64, SH: 16, UI: 64, TM: 14 };
 

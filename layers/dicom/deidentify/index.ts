@@ -15,7 +15,7 @@ export { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, type DeidentifyO
 export { declaresBurnedInAnnotation, type PixelReviewReason } from './pixel-review';
 
 /** De-identification Method (0012,0063) written under the default profile. */
-export const DEIDENTIFICATION_METHOD = deidentificationMethod(DEFAULT_PROFILE);
+export const DEIDENTIFICATION_METHOD = /* @__PURE__ */ deidentificationMethod(DEFAULT_PROFILE);
 
 export function deidentify(bytes: Uint8Array, options: DeidentifyOptions): DeidentifyOutput {
   return deidentifyFile(bytes, { secret: options.secret, project: options.project, site: options.site }, options.profile ?? DEFAULT_PROFILE);

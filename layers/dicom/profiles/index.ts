@@ -9,9 +9,9 @@ import { parseProfile, type DeidProfile } from './schema';
 export { parseProfile, parseProfileJson, ProfileError, ProfileSchema, type DeidProfile, type ProfileOption } from './schema';
 
 /** Basic + Retain Patient Characteristics + Modified Dates + Clean Descriptors (what MIDRC publishes with). */
-export const DEFAULT_PROFILE: DeidProfile = parseProfile(midrcJson, 'profile midrc.json');
+export const DEFAULT_PROFILE: DeidProfile = /* @__PURE__ */ parseProfile(midrcJson, 'profile midrc.json');
 /** The Basic Profile with no option. */
-export const BASIC_PROFILE: DeidProfile = parseProfile(basicJson, 'profile basic.json');
+export const BASIC_PROFILE: DeidProfile = /* @__PURE__ */ parseProfile(basicJson, 'profile basic.json');
 
 /**
  * The profile a project de-identifies with. Every project uses the default for
