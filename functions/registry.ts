@@ -51,7 +51,7 @@ export const FUNCTIONS = {
   listStudies: api('ListStudies', 'functions/api/list-studies.ts', 'Lists published studies', { table: 'read', buckets: { released: 'read' }, pagesResults: true }),
   studyFiles: api('StudyFiles', 'functions/api/study-files.ts', 'Presigned GET URLs for the files of a published study', { table: 'read', buckets: { released: 'read' } }),
   search: api('Search', 'functions/api/search.ts', 'Faceted cohort search over the in-memory search snapshot', { table: 'read', buckets: { released: 'read' }, memoryMb: 1536, pagesResults: true }),
-  putCases: api('PutCases', 'functions/api/cases.ts', 'Receives a submission\'s cases.csv; pseudonymizes case ids with the project key', { table: 'readwrite', deidKeys: 'read' }),
+  putCases: api('PutCases', 'functions/api/submission-cases-put.ts', 'Receives a submission\'s cases.csv; pseudonymizes case ids with the project key', { table: 'readwrite', deidKeys: 'read' }),
   saveProject: api('SaveProject', 'functions/api/projects.ts', 'Creates or updates a project (availability, settings, sites) and creates its de-identification key', { table: 'readwrite', deidKeys: 'create' }),
   saveProjectSites: api('SaveProjectSites', 'functions/api/project-sites.ts', 'Sets the sites that may contribute to a project', { table: 'readwrite' }),
   siteKey: api('SiteKey', 'functions/api/site-key.ts', 'Gives a contributing site its project\'s de-identification key (audited)', { table: 'read', deidKeys: 'read' }),

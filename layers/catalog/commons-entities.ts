@@ -3,7 +3,7 @@
  * (pseudonymous patients with MIDRC demographics), series, releases, cohorts and
  * grants. Pure types and rules; the keys are in keys.ts, the storage in layers/adapters/aws/dynamodb/.
  */
-import type { CaseDemographics } from '../clinical/cases';
+import type { CaseDemographics } from '../clinical/case-sheet';
 import type { SearchFilters } from '../search/model';
 import { distinct, mostCommon, definedOnly, type AcquisitionAttributes, type Instance } from './entities';
 import type { ProjectReleaseCounts } from './release-counts';
