@@ -15,12 +15,11 @@ import type { Instance, Study } from '../catalog/entities';
 import { manifestRowOf, type ManifestRow } from '../catalog/manifest';
 import { countByProject, sumCounts } from '../catalog/release-counts';
 import { EXPORT_TABLES, exportKey, toParquet, type StudyExportRow } from '../catalog/parquet-export';
-import { SnapshotMoved } from '../adapters/aws/dynamodb/publication-repository';
 import { studyRowOf } from '../catalog/search-rows';
-import { buildSnapshot, mergeRows, type StudyRow } from '../search';
+import { buildSnapshot, type StudyRow } from '../search';
 import { buckets, objects, accessRepository, publicationRepository, releaseRepository } from './commons-context';
 import { writeReleaseManifest } from './release-manifest-store';
-import { liveRows, publishLive, releaseSnapshotKey, writeSnapshot } from './snapshot-store';
+import { liveRows, publishMergedLive, releaseSnapshotKey, writeSnapshot } from './snapshot-store';
 
 export interface CutRequest { readonly releaseNumber: number; readonly name?: string; readonly notes?: string; readonly createdBy: string }
 
@@ -68,22 +67,9 @@ export async function cutRelease(request: CutRequest): Promise<Release> {
     exportPrefix: 'analytics/',
   };
   await releaseRepository().createRelease(release);
-  await giveLiveSnapshotReleases(rows, live.version);
+  // The live snapshot gets the release numbers: the rebuilt rows as they are, or merged onto a concurrent rebuild's.
+  await publishMergedLive(rows, 4, { version: live.version, rows: [] });
   return release;
-}
-
-/** The live snapshot with the release's rows; on a concurrent rebuild, merged onto the winner's. */
-async function giveLiveSnapshotReleases(rows: readonly StudyRow[], version: number | undefined): Promise<void> {
-  let base: { version?: number; rows: StudyRow[] } = { version, rows: [] };
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      await publishLive(mergeRows(base.rows, rows), base.version);
-      return;
-    } catch (error) {
-      if (!(error instanceof SnapshotMoved) || attempt >= 4) throw error;
-      base = await liveRows();
-    }
-  }
 }
 
 async function casesOf(studies: readonly Study[]): Promise<Map<string, Case>> {

@@ -1,10 +1,9 @@
 import type { SnapshotPointer } from '../catalog/commons-entities';
-import { SnapshotMoved } from '../adapters/aws/dynamodb/publication-repository';
 import type { Study } from '../catalog/entities';
 import { studyRowOf } from '../catalog/search-rows';
-import { mergeRows, type StudyRow } from '../search';
+import type { StudyRow } from '../search';
 import { accessRepository, publicationRepository } from './commons-context';
-import { liveRows, publishLive } from './snapshot-store';
+import { publishMergedLive } from './snapshot-store';
 
 /**
  * The live search snapshot with these studies added or refreshed from the catalog
@@ -25,12 +24,5 @@ export async function refreshLiveStudies(studyUids: Iterable<string>, retries = 
     const caseRecord = study.patientPseudonym ? await accessRepository().getCase(study.project, study.patientPseudonym) : undefined;
     fresh.push(studyRowOf(study, caseRecord, undefined));
   }
-  for (let attempt = 0; ; attempt += 1) {
-    const { version, rows } = await liveRows();
-    try {
-      return { pointer: await publishLive(mergeRows(rows, fresh), version), changed: fresh.length };
-    } catch (error) {
-      if (!(error instanceof SnapshotMoved) || attempt >= retries) throw error;
-    }
-  }
+  return { pointer: await publishMergedLive(fresh, retries), changed: fresh.length };
 }

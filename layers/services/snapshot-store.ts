@@ -10,7 +10,8 @@
  * per interval, not an S3 read.
  */
 import type { SnapshotPointer } from '../catalog/commons-entities';
-import { buildSnapshot, decodeSnapshot, encodeSnapshot, type Snapshot, snapshotRows, type StudyRow } from '../search';
+import { SnapshotMoved } from '../adapters/aws/dynamodb/publication-repository';
+import { buildSnapshot, decodeSnapshot, encodeSnapshot, mergeRows, type Snapshot, snapshotRows, type StudyRow } from '../search';
 import { keepingRecent } from '../common/recent-cache';
 import { buckets, objects, publicationRepository } from './commons-context';
 
@@ -50,6 +51,23 @@ export async function publishLive(rows: readonly StudyRow[], expected: number | 
   // Keep the previous version (a search function may be loading it right now); older ones go.
   if (version > 2) await objects().delete(buckets.released(), snapshotKey(version - 2));
   return pointer;
+}
+
+/**
+ * Publishes `rows` merged onto `base` (by default the live snapshot as read now) as the next
+ * live version; when a concurrent rebuild moved the pointer first (SnapshotMoved), merges onto
+ * the winner's rows instead, at most `retries` more times.
+ */
+export async function publishMergedLive(rows: readonly StudyRow[], retries: number, base?: { version?: number; rows: StudyRow[] }): Promise<SnapshotPointer> {
+  let onto = base ?? await liveRows();
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await publishLive(mergeRows(onto.rows, rows), onto.version);
+    } catch (error) {
+      if (!(error instanceof SnapshotMoved) || attempt >= retries) throw error;
+      onto = await liveRows();
+    }
+  }
 }
 
 // ---- the search function's in-memory copies ------------------------------------------------------
