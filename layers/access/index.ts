@@ -10,5 +10,5 @@ export * from './data';
 export * from './records';
 export * from './requests';
 export * from './releases';
-export * from './presign';
+export * from './url-lifetime';
 export * from './errors';

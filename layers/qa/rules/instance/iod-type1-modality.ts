@@ -1,5 +1,5 @@
 import { QA_TAG } from '../../dataset-view';
-import { TYPE1_BY_MODALITY } from '../../iod-type1';
+import { TYPE1_BY_MODALITY } from '../../iod-tables';
 import type { InstanceRule } from './rule';
 import { type1Problems } from './type1-check';
 

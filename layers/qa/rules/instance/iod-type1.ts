@@ -1,4 +1,4 @@
-import { CORE_TYPE1 } from '../../iod-type1';
+import { CORE_TYPE1 } from '../../iod-tables';
 import type { InstanceRule } from './rule';
 import { type1Problems } from './type1-check';
 

@@ -1,5 +1,5 @@
 import { QA_TAG } from '../../dataset-view';
-import { SOP_CLASSES_BY_MODALITY } from '../../iod-type1';
+import { SOP_CLASSES_BY_MODALITY } from '../../iod-tables';
 import type { InstanceRule } from './rule';
 
 /** The SOP class is an image storage class of a modality in scope (e.g. not Secondary Capture labelled DX). */

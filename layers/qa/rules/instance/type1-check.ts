@@ -1,5 +1,5 @@
 import type { DatasetView } from '../../dataset-view';
-import type { Type1Attribute } from '../../iod-type1';
+import type { Type1Attribute } from '../../iod-tables';
 import { checkValue } from '../../vr';
 
 /** Messages for Type 1 attributes that are absent, empty or invalid for their VR (keywords only). */

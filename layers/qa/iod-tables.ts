@@ -1,6 +1,6 @@
 /**
  * The Type 1 attributes (PS3.3: required, non-empty) of the image IODs hilum
- * accepts, by module. Data, not code: the `iod.type1` and `iod.type1-modality`
+ * accepts, by module, and their storage SOP classes. Data, not code: the `iod.type1` and `iod.type1-modality`
  * rules read it. Focused on what a commons needs to index and display an image:
  *
  * - CORE: the modules every image IOD in scope shares. Patient and General
