@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Command, integerOption, stringOption, UsageError } from '../command';
 import { connect } from '../lib/connection';
-import { downloadAll } from '../lib/download';
+import { downloadAll } from '../lib/resumable-download';
 import { ManifestError, readManifest } from '../lib/download-manifest';
 import { formatBytes, ProgressBar } from '../lib/progress';
 

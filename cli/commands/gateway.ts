@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { Command, integerOption, stringOption, UsageError } from '../command';
 import { connect } from '../lib/connection';
 import { scanFiles } from '../lib/scan-files';
-import { uploadFiles } from '../lib/uploader';
+import { uploadFiles } from '../lib/resumable-upload';
 import { Gateway } from '../gateway/gateway';
 import { siteDeidSecret } from '../lib/deid-secret';
 import { deidentifyForUpload, loadProfileFile } from '../lib/site-prepare';

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { startLocalCommons } from '../../local/commons';
 import { credentialsFile, LOCAL_PROFILE } from '../../local/credentials';
 import { HilumApi } from '../lib/api-client';
-import { uploadSubmission } from '../lib/upload';
+import { uploadSubmission } from '../lib/one-pass-upload';
 import { Command, integerOption, stringOption } from '../command';
 
 const SAMPLE_DIR = resolve(__dirname, '../../samples/ct-head-series');

@@ -4,7 +4,7 @@ import { Command, integerOption, stringOption, UsageError } from '../command';
 import { connect } from '../lib/connection';
 import { formatBytes, ProgressBar } from '../lib/progress';
 import { scanFiles, FoundFile } from '../lib/scan-files';
-import { uploadFiles } from '../lib/uploader';
+import { uploadFiles } from '../lib/resumable-upload';
 import { siteDeidSecret } from '../lib/deid-secret';
 import { checkBeforeUpload, deidentifyForUpload, groupByStudy, loadProfileFile, loadQaConfigFile, type Held } from '../lib/site-prepare';
 

@@ -17,7 +17,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { HilumApi } from '../../cli/lib/api-client';
-import { putFile } from '../../cli/lib/upload';
+import { putFile } from '../../cli/lib/one-pass-upload';
 import { startLocalCommons, type LocalCommons } from '../../local/commons';
 import { AccessRepository } from '../../layers/adapters/aws/dynamodb/access-repository';
 import { readDicomFile, type DataSet } from '../../layers/dicom/dcmjs';

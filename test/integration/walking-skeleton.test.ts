@@ -18,7 +18,7 @@ import { HilumApi, ApiError } from '../../cli/lib/api-client';
 import { TAG } from '../../layers/dicom/tags';
 import { bytesContain, pixelBytes, topLevelText } from '../support/dicom-inspect';
 import { makeDicom, SYNTHETIC_PHI } from '../support/synthetic-dicom';
-import { putFile } from '../../cli/lib/upload';
+import { putFile } from '../../cli/lib/one-pass-upload';
 import { createProject } from '../support/projects';
 import { localS3Client } from '../support/local-clients';
 

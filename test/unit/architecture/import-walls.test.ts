@@ -55,7 +55,7 @@ const BREACHES: ReadonlyArray<Case & { readonly wall: keyof typeof WALL; readonl
   { why: 'a service imports a workflow', wall: 'servicesNoUpper', filePath: 'layers/services/wall-probe.ts', code: use('../../workflows/ingest') },
   { why: 'a handler imports a workflow', wall: 'handlersNoOuter', filePath: 'functions/ingest/wall-probe.ts', code: use('../../workflows/ingest') },
   { why: 'a handler imports infra', wall: 'handlersNoOuter', filePath: 'functions/api/wall-probe.ts', code: use('../../infra/app') },
-  { why: 'a handler imports the CLI', wall: 'handlersNoOuter', filePath: 'functions/api/wall-probe.ts', code: use('../../cli/lib/upload') },
+  { why: 'a handler imports the CLI', wall: 'handlersNoOuter', filePath: 'functions/api/wall-probe.ts', code: use('../../cli/lib/one-pass-upload') },
   { why: 'the CLI imports a workflow', wall: 'workflowsOnlyFromInfraAndLocal', filePath: 'cli/lib/wall-probe.ts', code: use('../../workflows/payload') },
   {
     why: 'a test of a handler imports a workflow',

@@ -1,5 +1,5 @@
 /**
- * `hilum download`: fetches every object of a manifest through the commons' GA4GH
+ * What `hilum download` runs: fetches every object of a manifest through the commons' GA4GH
  * DRS endpoints into `<out>/<study>/<series>/<sop>.dcm`. Parallel (`jobs`), resumable
  * (a complete file is kept after its size and SHA-256 are checked; a `.part` file is
  * continued with a ranged GET), URLs re-requested when they expire, every file

@@ -4,8 +4,10 @@ import { basename } from 'node:path';
 import { HilumApi, PresignedUpload } from './api-client';
 
 /**
- * Uploads files into a new submission through presigned URLs and seals it: the
- * path a site takes. `hilum upload` builds resumability and QA on top of this.
+ * Uploads files into a new submission through presigned URLs and seals it, in one
+ * pass: no state file, no retry, no resume (`hilum start` seeds its sample with it,
+ * tests drive the API with it). `hilum upload` and the gateway use the resumable
+ * upload (resumable-upload.ts) instead.
  */
 export async function uploadSubmission(api: HilumApi, options: { project: string; site: string; files: readonly string[] }): Promise<{ submissionId: string; fileIds: Record<string, string> }> {
   const { submissionId } = await api.createSubmission(options.project, options.site);
