@@ -1,6 +1,6 @@
 /**
  * Where search snapshots live: immutable, versioned objects in the released bucket
- * (`catalog/snapshot/{version}.hsnp.gz`; a release's frozen copy under
+ * (`catalog/snapshot/{version}-{attempt}.hsnp.gz`; a release's frozen copy under
  * `catalog/releases/{n}/`), and the live version pointer in the catalog table
  * (a conditional write, so two rebuilds cannot both win).
  *
@@ -9,13 +9,25 @@
  * publication is searchable within seconds and an idle function costs one GetItem
  * per interval, not an S3 read.
  */
+import { randomUUID } from 'node:crypto';
 import type { SnapshotPointer } from '../catalog/commons-entities';
 import { SnapshotMoved } from '../adapters/aws/dynamodb/publication-repository';
 import { buildSnapshot, decodeSnapshot, encodeSnapshot, mergeRows, type Snapshot, snapshotRows, type StudyRow } from '../search';
 import { keepingRecent } from '../common/recent-cache';
 import { buckets, objects, publicationRepository } from './commons-context';
 
-export const snapshotKey = (version: number) => `catalog/snapshot/${String(version).padStart(9, '0')}.hsnp.gz`;
+const LIVE_PREFIX = 'catalog/snapshot/';
+/**
+ * A live snapshot object's key: its version and the attempt that wrote it. Two rebuilds
+ * racing for the same version write two objects, so the loser of the pointer swap never
+ * overwrites the object the winner's pointer names.
+ */
+export const snapshotKey = (version: number, attempt: string) => `${LIVE_PREFIX}${String(version).padStart(9, '0')}-${attempt}.hsnp.gz`;
+/** The version a live snapshot key was written for (keys without an attempt, `{version}.hsnp.gz`, came before). */
+const versionOfKey = (key: string): number | undefined => {
+  const match = /^catalog\/snapshot\/(\d{9})[-.]/.exec(key);
+  return match ? Number(match[1]) : undefined;
+};
 export const releaseSnapshotKey = (release: number) => `catalog/releases/${release}/snapshot.hsnp.gz`;
 
 export class SnapshotMissing extends Error {
@@ -45,12 +57,36 @@ export async function liveRows(): Promise<{ version?: number; rows: StudyRow[] }
 export async function publishLive(rows: readonly StudyRow[], expected: number | undefined): Promise<SnapshotPointer> {
   const snapshot = buildSnapshot(rows);
   const version = (expected ?? 0) + 1;
-  const pointer: SnapshotPointer = { version, key: snapshotKey(version), studies: snapshot.count, builtAt: new Date().toISOString() };
+  const pointer: SnapshotPointer = { version, key: snapshotKey(version, randomUUID()), studies: snapshot.count, builtAt: new Date().toISOString() };
   await writeSnapshot(pointer.key, snapshot);
-  await publicationRepository().swapSnapshotPointer(expected, pointer);
-  // Keep the previous version (a search function may be loading it right now); older ones go.
-  if (version > 2) await objects().delete(buckets.released(), snapshotKey(version - 2));
+  try {
+    await publicationRepository().swapSnapshotPointer(expected, pointer);
+  } catch (error) {
+    if (!(error instanceof SnapshotMoved)) throw error;
+    // A swap whose success was lost and whose retry then failed its condition also lands here:
+    // the object goes only when the pointer does not name it.
+    if ((await publicationRepository().getSnapshotPointer())?.key !== pointer.key) {
+      await objects().delete(buckets.released(), pointer.key);
+      throw error;
+    }
+  }
+  await deleteLiveObjectsBefore(version - 1);
   return pointer;
+}
+
+/**
+ * Deletes live snapshot objects of versions before `keep`: the previous version stays (a
+ * search function may be loading it right now), and so does any object of it or later,
+ * which a rebuild in progress may be about to name. Objects a crashed or losing rebuild
+ * left behind go with the versions they were written for. Releases' frozen snapshots live
+ * under another prefix and are never touched.
+ */
+async function deleteLiveObjectsBefore(keep: number): Promise<void> {
+  const released = buckets.released();
+  for (const key of await objects().listKeys(released, LIVE_PREFIX)) {
+    const version = versionOfKey(key);
+    if (version !== undefined && version < keep) await objects().delete(released, key);
+  }
 }
 
 /**
