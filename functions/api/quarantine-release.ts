@@ -5,7 +5,7 @@ import { logger } from '../../layers/adapters/aws/powertools';
 import { renderReportMarkdown, ruleById } from '../../layers/qa';
 import { auditLog, buckets, objects, intakeRepository } from '../../layers/services/commons-context';
 import { qaRepository } from '../../layers/services/qa-context';
-import { publishReleased, recheck } from '../../layers/services/quarantine-release';
+import { admitFromQuarantine, recheckQuarantined } from '../../layers/services/quarantine-admission';
 import { submissionReport } from '../../layers/services/submission-qa-report';
 import { storeReport } from '../../layers/services/store-qa-report';
 import { quarantinePath } from './quarantine-get';
@@ -18,7 +18,10 @@ import { refreshLiveStudies } from '../../layers/services/refresh-live-snapshot'
  * publishes it if it passes now, or if every remaining blocking finding is of an
  * overridable rule the curator named (pixel review, warn-level rules a project
  * raised). The verifier, the parser and UID conflicts can never be overridden.
- * Every attempt, refused or not, is audited.
+ * Every attempt, refused or not, is audited. Inside the code this is "admitting
+ * from quarantine" (layers/services/quarantine-admission.ts), never a bare
+ * "release", which names a data release (POST /releases); the path, the audit
+ * actions and the record's `released` status keep the API's word.
  */
 export const handler = httpHandler({
   path: quarantinePath,
@@ -45,14 +48,14 @@ export const handler = httpHandler({
     details: { fileId: record.fileId, submissionId: record.submissionId, overrides: body.override, ...details },
   });
 
-  const check = await recheck(record, submission, bytes, body.override);
+  const check = await recheckQuarantined(record, submission, bytes, body.override);
   if (!check.ok) {
     const rules = [...new Set(check.blocking.map((f) => f.ruleId))];
     await audit('quarantine.release-refused', { blockingRules: rules });
     throw new Conflict(`the file still fails: ${rules.join(', ')}${rules.some((r) => ruleById(r)?.overridable) ? ' (overridable rules must be named in override)' : ''}`);
   }
   // The recheck found no ownership conflict; a file racing into the same UIDs meanwhile is refused here.
-  const outcome = await publishReleased(record, submission, check, at).catch(async (error: unknown) => {
+  const outcome = await admitFromQuarantine(record, submission, check, at).catch(async (error: unknown) => {
     if (!(error instanceof OwnershipConflict)) throw error;
     await audit('quarantine.release-refused', { blockingRules: ['OwnershipConflict'] });
     throw new Conflict('the file still fails: OwnershipConflict');
@@ -61,7 +64,7 @@ export const handler = httpHandler({
   await qaRepository().reviewQuarantine(record.quarantineId, { action: 'released', by: caller.subject, at, reason: body.reason, overrides: body.override });
   await audit('quarantine.release', { studyUid: check.ids.studyUid, published: outcome.published, findings: check.findings.map((f) => f.ruleId) });
   // Searchable now, as the submission workflow's RebuildSnapshot does, not at the next release cut.
-  // Last, once the decision is recorded: a failure leaves the study to the next release cut, never the release half done.
+  // Last, once the decision is recorded: a failure leaves the study to the next release cut, never the admission half done.
   const searchable = outcome.published && await refreshLiveStudies([check.ids.studyUid], 4).then(() => true, (error: unknown) => {
     logger.warn('released study not yet in the search snapshot', { quarantineId: record.quarantineId, error: error instanceof Error ? error.name : 'unknown' });
     return false;

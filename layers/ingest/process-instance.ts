@@ -10,7 +10,7 @@ import { QA_TAG } from '../qa/dataset-view';
  * What happens to one instance on its way into the commons, as pure functions: de-identify ->
  * verify -> QA decision. The ingest workflow runs the steps as its Deidentify, Verify and Qa
  * states (functions/ingest/*), the curator's re-check of a quarantined file runs them composed
- * (`processInstance`, from layers/services/quarantine-release.ts), and the site runs the
+ * (`processInstance`, from layers/services/quarantine-admission.ts), and the site runs the
  * de-identify step before upload (cli/lib/site-prepare.ts). The SOP UID claim between the QA
  * findings and the outcome is I/O: layers/services/sop-claim.ts.
  *

@@ -14,7 +14,8 @@ import { claimSopUid } from './sop-claim';
 import { OwnershipConflict, type StudyOwner } from '../catalog/ownership';
 import { indexStudy } from './study-index';
 
-export type ReleaseCheck =
+/** What re-checking a quarantined file found: its de-identified bytes, findings and UIDs if it may be admitted, else the blocking findings. */
+export type QuarantineRecheck =
   | { readonly ok: true; readonly bytes: Uint8Array; readonly findings: readonly Finding[]; readonly ids: { studyUid: string; seriesUid: string; sopUid: string } }
   | { readonly ok: false; readonly blocking: readonly Finding[] };
 
@@ -25,11 +26,11 @@ export type ReleaseCheck =
  * verified, as the workflow does: the engine again would remap its UIDs a second time);
  * for a de-identified copy a study rule sent back, instance QA again and
  * the study findings it was quarantined for. Blocking findings the curator did
- * not override (and the verifier's, which nobody can) stop the release, as does
+ * not override (and the verifier's, which nobody can) stop the admission, as does
  * an ownership conflict (`OwnershipConflict`: the file would join a study, series
  * or SOP UID of another project, site or study), which nobody can override either.
  */
-export async function recheck(record: QuarantineRecord, submission: Submission, bytes: Uint8Array, overrides: readonly string[]): Promise<ReleaseCheck> {
+export async function recheckQuarantined(record: QuarantineRecord, submission: Submission, bytes: Uint8Array, overrides: readonly string[]): Promise<QuarantineRecheck> {
   const config = await projectQaConfig(submission.project);
   let output = bytes;
   let checked: InstanceCheck;
@@ -57,15 +58,16 @@ export async function recheck(record: QuarantineRecord, submission: Submission, 
 }
 
 /**
- * Publishes a released file: its study, series and SOP claimed for the
+ * Admits a quarantined file that passed its re-check (the curator's
+ * `POST /quarantine/{id}/release`): its study, series and SOP claimed for the
  * submission's project and site (OwnershipConflict before any byte is stored when
  * another owns them), the de-identified copy into the released bucket
  * (confirmed by size), the file's outcome back to staged with its instance
  * record, and, when its submission is already published, its study re-indexed
  * and published (with its series records; the caller adds it to search).
- * Returns false when another release got there first.
+ * `restored` is false when another admission of the file got there first.
  */
-export async function publishReleased(record: QuarantineRecord, submission: Submission, check: Extract<ReleaseCheck, { ok: true }>, now: string): Promise<{ restored: boolean; published: boolean }> {
+export async function admitFromQuarantine(record: QuarantineRecord, submission: Submission, check: Extract<QuarantineRecheck, { ok: true }>, now: string): Promise<{ restored: boolean; published: boolean }> {
   const { bytes, ids } = check;
   const owner: StudyOwner = { project: submission.project, site: submission.site };
   await intakeRepository().claimOwnership({ ...ids, ...owner });
