@@ -36,8 +36,8 @@ const WALLS = {
     message: 'wall: layers/adapters imports only pure folders and AWS packages, never layers/services, functions/, infra/ or workflows/',
   },
   servicesNoUpper: {
-    regex: reaches('functions', 'infra', 'workflows'),
-    message: 'wall: layers/services imports pure folders and adapters, never functions/, infra/ or workflows/',
+    regex: reaches('functions', 'infra', 'workflows', 'local', 'cli'),
+    message: 'wall: layers/services imports pure folders and adapters, never functions/, infra/, workflows/, local/ or cli/',
   },
   handlersNoOuter: {
     regex: reaches('workflows', 'infra', 'local', 'cli'),

@@ -53,6 +53,7 @@ const BREACHES: ReadonlyArray<Case & { readonly wall: keyof typeof WALL; readonl
   { why: 'a repository imports a handler', wall: 'adaptersNoUpper', filePath: 'layers/adapters/aws/dynamodb/wall-probe.ts', code: use('../../../../functions/registry') },
   { why: 'a service imports the function registry', wall: 'servicesNoUpper', filePath: 'layers/services/wall-probe.ts', code: use('../../functions/registry') },
   { why: 'a service imports a workflow', wall: 'servicesNoUpper', filePath: 'layers/services/wall-probe.ts', code: use('../../workflows/ingest') },
+  { why: 'a service imports the local commons', wall: 'servicesNoUpper', filePath: 'layers/services/wall-probe.ts', code: use('../../local/commons') },
   { why: 'a handler imports a workflow', wall: 'handlersNoOuter', filePath: 'functions/ingest/wall-probe.ts', code: use('../../workflows/ingest') },
   { why: 'a handler imports infra', wall: 'handlersNoOuter', filePath: 'functions/api/wall-probe.ts', code: use('../../infra/app') },
   { why: 'a handler imports the CLI', wall: 'handlersNoOuter', filePath: 'functions/api/wall-probe.ts', code: use('../../cli/lib/one-pass-upload') },
