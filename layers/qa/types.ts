@@ -23,7 +23,7 @@ export interface RuleMeta {
   readonly level: RuleLevel;
   readonly defaultSeverity: Severity;
   readonly description: string;
-  /** A curator may release a file this rule quarantined, with a written reason. */
+  /** A curator may admit a file this rule quarantined (`POST /quarantine/{id}/release`), with a written reason. */
   readonly overridable: boolean;
   /** The rule makes sense on an original (not yet de-identified) file, so `hilum qa` runs it offline. */
   readonly offline: boolean;

@@ -8,8 +8,8 @@ import { publishMergedLive } from './snapshot-store';
 /**
  * The live search snapshot with these studies added or refreshed from the catalog
  * (only published ones: a hidden study never reaches search), written as a new
- * version. Used after a submission is published and after a curator's release
- * publishes a study outside any workflow. `retries` rebuilds on top of a
+ * version. Used after a submission is published and after a file admitted from
+ * quarantine publishes a study outside any workflow. `retries` rebuilds on top of a
  * concurrent winner that many times before the SnapshotMoved reaches the caller
  * (a workflow passes 0: its Retry does the same).
  */

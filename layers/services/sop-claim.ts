@@ -6,7 +6,7 @@ export type SopClaim = Parameters<ReturnType<typeof qaRepository>['claimSop']>[0
 
 /**
  * The one way a file claims its SOP Instance UID before it may be staged (ingest QA and the
- * curator's release both come here). The claim is a conditional write: the first file (or the
+ * admission of a file from quarantine both come here). The claim is a conditional write: the first file (or the
  * same bytes again) holds the UID. A holder that never reached the released bucket (quarantined,
  * missing) gives way. Returns the holder's file id on a conflict, undefined when this file may stage.
  */

@@ -53,7 +53,7 @@ const MAX_INDEX_WRITES = 5;
  * again: if what they summarize differs from what was written (another submission
  * staged into the study, or was indexed, between this read and this write), writes
  * again from the newer read. Two indexers of one study may overlap (two submissions'
- * workflows, a curator's release), and the later write wins; because every writer
+ * workflows, a file admitted from quarantine), and the later write wins; because every writer
  * checks after its own write, the last write is always one that a read after it
  * confirmed, so the stored study counts every instance staged before it was
  * published, whichever write landed last.

@@ -41,7 +41,7 @@ function fileInput(file: SubmissionFile, result: FileQaResult | undefined, recor
   }
   if (file.status === 'missing') return { fileId: file.fileId, state: 'missing', findings: [] };
   if (file.status === 'announced') return { fileId: file.fileId, state: 'pending', findings: [] };
-  // Staged: the warnings QA recorded (a curator-released file keeps its overridden findings as warnings).
+  // Staged: the warnings QA recorded (a file admitted from quarantine keeps its overridden findings as warnings).
   const findings = (result?.findings ?? []).map((f) => (f.severity === 'quarantine' ? { ...f, severity: 'warn' as const } : f));
   return { fileId: file.fileId, findings, ...quarantineId, ...review };
 }

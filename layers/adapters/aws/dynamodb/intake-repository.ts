@@ -120,7 +120,7 @@ export class IntakeRepository {
 
   /**
    * Claims an instance's study, series and SOP UIDs for its project and site before
-   * any of its bytes are stored (Stage and a curator's release call it ahead of the
+   * any of its bytes are stored (Stage and an admission from quarantine call it ahead of the
    * released bucket), so a conflicting file never overwrites or sits beside another
    * owner's objects. Idempotent for the owner; OwnershipConflict for anyone else.
    */
@@ -139,7 +139,7 @@ export class IntakeRepository {
     return study?.project !== undefined && study.site !== undefined ? { project: study.project, site: study.site } : undefined;
   }
 
-  /** Which claim an instance would run into, read without writing (a curator's release checks it first); undefined when none. */
+  /** Which claim an instance would run into, read without writing (an admission from quarantine checks it first); undefined when none. */
   async findOwnershipConflict(claim: InstanceClaim): Promise<OwnershipConflictKind | undefined> {
     const [study, series, object] = await Promise.all([
       this.get<Partial<StudyOwner>>(keys.study(claim.studyUid)),

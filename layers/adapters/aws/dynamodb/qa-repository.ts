@@ -34,7 +34,7 @@ export class InvalidQuarantineCursor extends Error {
  * with the submission's counters in one transaction like staging's. Those
  * transactions span the intake aggregate (file, counters) and the publication one
  * (the instance), and live here because QA owns their decision: the reconciler's
- * missing-file check, a study rule sending a file back, a curator releasing one (with the same
+ * missing-file check, a study rule sending a file back, a curator admitting one from quarantine (with the same
  * ownership claims as staging, from the intake repository).
  */
 export class QaRepository {
@@ -231,7 +231,7 @@ export class QaRepository {
   }
 
   /**
-   * A curator-released file: quarantined -> staged, with its instance record and the
+   * A file a curator admits from quarantine: quarantined -> staged (record status `released`), with its instance record and the
    * submission's study reference, under the same ownership claims as staging
    * (OwnershipConflict when the study, series or SOP belongs to another).
    */

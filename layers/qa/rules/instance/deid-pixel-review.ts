@@ -5,7 +5,7 @@ import type { InstanceRule } from './rule';
 /**
  * Pixels that may show identity (BurnedInAnnotation YES, or a SOP class such as
  * Secondary Capture or ultrasound that usually carries burned-in text) wait for a
- * curator, who may release them with a written reason.
+ * curator, who may admit them from quarantine with a written reason.
  */
 export const deidPixelReview: InstanceRule = {
   id: 'deid.pixel-review',
