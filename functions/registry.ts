@@ -74,7 +74,7 @@ export const FUNCTIONS = {
   rebuildSnapshot: task('RebuildSnapshot', 'functions/search/rebuild-snapshot.ts', 'Adds a published submission\'s studies to the search snapshot (new version)', { table: 'readwrite', buckets: { released: 'readwrite' }, memoryMb: 2048 }),
   studyQa: task('StudyQa', 'functions/submission/study-qa.ts', 'Series, study and submission QA rules; sends failing staged files back to quarantine', { table: 'readwrite', buckets: { quarantine: 'write', released: 'readwrite' } }),
   qaReport: task('QaReport', 'functions/submission/qa-report.ts', 'Writes a submission\'s QA report (JSON and Markdown) under reports/', { table: 'read', buckets: { released: 'write' } }),
-  reconcile: task('Reconcile', 'functions/qa/reconcile.ts', 'Re-drives stuck intake files, marks never-received files missing, announces ready submissions, deletes orphans of crashed work (scheduled)', { table: 'readwrite', buckets: { intake: 'readwrite', released: 'readwrite' }, putsEvents: true }),
+  reconcile: task('Reconcile', 'functions/qa/reconcile.ts', 'Re-drives stuck intake files, marks never-received files missing, announces ready submissions, deletes orphans of crashed work (scheduled)', { table: 'readwrite', buckets: { intake: 'readwrite', released: 'readwrite', quarantine: 'readwrite' }, putsEvents: true }),
 
   submissionReport: api('SubmissionReport', 'functions/api/submission-report.ts', 'A submission\'s QA report (JSON or Markdown)', { table: 'read', buckets: { released: 'read' } }),
   quarantineList: api('QuarantineList', 'functions/api/quarantine-list.ts', 'Lists quarantined files for curators', { table: 'read', pagesResults: true }),

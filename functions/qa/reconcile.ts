@@ -2,7 +2,8 @@ import { paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import type { FileStatus } from '../../layers/catalog/entities';
-import { fileRefOf, isReleasedInstanceKey, isSettled, planReconcile, type ListedObject, type ReleasedObject } from '../../layers/catalog/reconcile';
+import type { QuarantineStatus } from '../../layers/catalog/qa-entities';
+import { fileRefOf, isReleasedInstanceKey, isSettled, planReconcile, quarantineRefOf, type ListedObject, type ReleasedObject } from '../../layers/catalog/reconcile';
 import { s3Client } from '../../layers/adapters/aws/clients';
 import { TransientError } from '../../layers/common/errors';
 import { logger, metrics } from '../../layers/adapters/aws/powertools';
@@ -42,12 +43,20 @@ export const handler = taskHandler(z.object({
   const graceMs = (graceSeconds ?? DEFAULT_RECONCILE_GRACE_SECONDS) * 1000;
   const intakeBucket = buckets.intake();
   const releasedBucket = buckets.released();
-  const [intakeObjects, workObjects, releasedListed] = await Promise.all([
+  const quarantineBucket = buckets.quarantine();
+  const lookbackMs = (releasedLookbackHours ?? DEFAULT_RELEASED_LOOKBACK_HOURS) * 3600_000;
+  const [intakeObjects, workObjects, releasedListed, quarantineListed] = await Promise.all([
     listObjects(intakeBucket, INTAKE_PREFIX), listObjects(intakeBucket, WORK_PREFIX), listObjects(releasedBucket, 'studies/'),
+    listObjects(quarantineBucket, 'quarantine/'),
   ]);
+  // Quarantine objects are judged within the same window as released ones: the bucket keeps every quarantined file.
+  const quarantineObjects = quarantineListed.filter((o) => quarantineRefOf(o.key) && isSettled(o, at, graceMs) && !isSettled(o, at, graceMs + lookbackMs));
 
   const fileStatus = new Map<string, FileStatus>();
-  const submissionIds = new Set([...intakeObjects, ...workObjects].map((o) => fileRefOf(o.key)?.split('/')[0]).filter((s): s is string => !!s));
+  const submissionIds = new Set([
+    ...[...intakeObjects, ...workObjects].map((o) => fileRefOf(o.key)?.split('/')[0]),
+    ...quarantineObjects.map((o) => quarantineRefOf(o.key)?.split('/')[0]),
+  ].filter((s): s is string => !!s));
   for (const submissionId of submissionIds) {
     for (const file of await intakeRepository().listFiles(submissionId)) fileStatus.set(`${file.submissionId}/${file.fileId}`, file.status);
   }
@@ -55,17 +64,30 @@ export const handler = taskHandler(z.object({
   const releasedObjects: ReleasedObject[] = [];
   for (const object of releasedListed) {
     if (!isReleasedInstanceKey(object.key) || !isSettled(object, at, graceMs)) continue;
-    if (isSettled(object, at, graceMs + (releasedLookbackHours ?? DEFAULT_RELEASED_LOOKBACK_HOURS) * 3600_000)) continue;
+    if (isSettled(object, at, graceMs + lookbackMs)) continue;
     const [, studyUid, seriesUid, file] = object.key.split('/') as [string, string, string, string];
     const recorded = (await publicationRepository().getInstance(studyUid, seriesUid, file.replace(/\.dcm$/, '')))?.objectKey === object.key;
     releasedObjects.push({ ...object, recorded });
   }
 
-  const actions = planReconcile({ now: at, graceMs, intakeObjects, workObjects, releasedObjects, fileStatus });
+  // The curator record of each staged file with something in quarantine: a released one keeps its copy.
+  const quarantineRecordStatus = new Map<string, QuarantineStatus>();
+  for (const ref of new Set(quarantineObjects.map((o) => quarantineRefOf(o.key)!))) {
+    if (fileStatus.get(ref) !== 'staged') continue;
+    const record = await qaRepository().getQuarantine(ref.split('/')[1]!);
+    if (record) quarantineRecordStatus.set(ref, record.status);
+  }
+
+  const actions = planReconcile({ now: at, graceMs, intakeObjects, workObjects, releasedObjects, fileStatus, quarantineObjects, quarantineRecordStatus });
   const sizes = new Map(intakeObjects.map((o) => [o.key, o.size]));
   const failed = await pipelineEvents().redriveIntake(intakeBucket, actions.redrive.map((key) => ({ key, size: sizes.get(key) ?? 0 })));
   for (const key of [...actions.deleteIntake, ...actions.deleteWork]) await objects().delete(intakeBucket, key);
   for (const key of actions.deleteReleased) await objects().delete(releasedBucket, key);
+  for (const key of actions.deleteQuarantine) await objects().delete(quarantineBucket, key);
+  for (const ref of actions.withdrawQuarantineRecords) {
+    const record = await qaRepository().getQuarantine(ref.split('/')[1]!);
+    if (record?.status === 'quarantined') await qaRepository().withdrawQuarantine(record.quarantineId, record.quarantinedAt);
+  }
 
   let missing = 0;
   let announced = 0;
@@ -78,10 +100,10 @@ export const handler = taskHandler(z.object({
   const counts = {
     stuck: actions.redrive.length, redriven: actions.redrive.length - failed, missing, announced,
     intakeDeleted: actions.deleteIntake.length, workDeleted: actions.deleteWork.length, releasedDeleted: actions.deleteReleased.length,
-    sealedSubmissions: sealed.length,
+    quarantineDeleted: actions.deleteQuarantine.length, sealedSubmissions: sealed.length,
   };
   metrics.addMetric('StuckFiles', MetricUnit.Count, counts.stuck);
-  metrics.addMetric('OrphansDeleted', MetricUnit.Count, counts.intakeDeleted + counts.workDeleted + counts.releasedDeleted);
+  metrics.addMetric('OrphansDeleted', MetricUnit.Count, counts.intakeDeleted + counts.workDeleted + counts.releasedDeleted + counts.quarantineDeleted);
   logger.info('reconciled', counts);
   if (failed > 0) throw new TransientError('some redrive events were not accepted');
   return counts;

@@ -1,4 +1,5 @@
 import type { FileStatus, SubmissionFile } from './entities';
+import type { QuarantineStatus } from './qa-entities';
 
 /**
  * The reconciler's decisions, as data in and actions out (no I/O): which intake
@@ -31,6 +32,10 @@ export interface ReconcileInput {
   readonly releasedObjects: readonly ReleasedObject[];
   /** The status of each file the listed keys name, keyed `submissionId/fileId`; absent: no record. */
   readonly fileStatus: ReadonlyMap<string, FileStatus>;
+  /** Objects under `quarantine/` in the quarantine bucket (copies and `.json` sidecars). */
+  readonly quarantineObjects?: readonly ListedObject[];
+  /** The curator record's status of the staged files those name, keyed `submissionId/fileId`; absent: no record. */
+  readonly quarantineRecordStatus?: ReadonlyMap<string, QuarantineStatus>;
 }
 
 export interface ReconcileActions {
@@ -42,16 +47,30 @@ export interface ReconcileActions {
   readonly deleteWork: readonly string[];
   /** Released objects no catalog record points at (Stage killed between the copy and the transaction). */
   readonly deleteReleased: readonly string[];
+  /**
+   * Quarantine copies and sidecars of files that were staged after all (a Quarantine killed before its
+   * outcome write, the file then re-driven and staged): PHI nobody needs, in the PHI-grade bucket.
+   */
+  readonly deleteQuarantine: readonly string[];
+  /** Files (`submissionId/fileId`) whose open curator record goes with them. */
+  readonly withdrawQuarantineRecords: readonly string[];
 }
 
 const ID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const INTAKE = new RegExp(`^intake/(${ID})/(${ID})$`);
 const WORK = new RegExp(`^work/(${ID})/(${ID})\\.dcm$`);
 const RELEASED = /^studies\/[^/]+\/[^/]+\/[^/]+\.dcm$/;
+const QUARANTINED = new RegExp(`^quarantine/(${ID})/(${ID})(?:\\.json)?$`);
 
 /** `submissionId/fileId` of an intake or work key hilum issued; undefined for any other key. */
 export function fileRefOf(key: string): string | undefined {
   const match = INTAKE.exec(key) ?? WORK.exec(key);
+  return match ? `${match[1]}/${match[2]}` : undefined;
+}
+
+/** `submissionId/fileId` of a quarantine copy or sidecar of an announced file; undefined for any other key. */
+export function quarantineRefOf(key: string): string | undefined {
+  const match = QUARANTINED.exec(key);
   return match ? `${match[1]}/${match[2]}` : undefined;
 }
 
@@ -86,7 +105,18 @@ export function planReconcile(input: ReconcileInput): ReconcileActions {
   const deleteReleased = input.releasedObjects
     .filter((o) => isReleasedInstanceKey(o.key) && !o.recorded && settled(o))
     .map((o) => o.key);
-  return { redrive, deleteIntake, deleteWork, deleteReleased };
+  const deleteQuarantine: string[] = [];
+  const withdraw = new Set<string>();
+  for (const object of input.quarantineObjects ?? []) {
+    const ref = quarantineRefOf(object.key);
+    if (!ref || !settled(object) || input.fileStatus.get(ref) !== 'staged') continue;
+    // A curator's release stages a quarantined file and keeps its copy and its (released) record: never touched.
+    const record = input.quarantineRecordStatus?.get(ref);
+    if (record !== undefined && record !== 'quarantined') continue;
+    deleteQuarantine.push(object.key);
+    if (record === 'quarantined') withdraw.add(ref);
+  }
+  return { redrive, deleteIntake, deleteWork, deleteReleased, deleteQuarantine, withdrawQuarantineRecords: [...withdraw] };
 }
 
 /** A file without an outcome yet, and since when (GET /submissions/{id} shows them so a stuck file is visible). */

@@ -106,13 +106,15 @@ describe('event rules', () => {
     });
   });
 
-  it('lets the reconciler list and delete in intake and released, and put events on the hilum bus', () => {
+  it('lets the reconciler list and delete in intake, released and quarantine, and put events on the hilum bus', () => {
     const [reconcileId] = byMetadata(s.resources, 'hilum:functionId', FUNCTIONS.reconcile.id);
     const role = (s.resources[reconcileId]?.Properties?.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     const statements = JSON.stringify(Object.values(s.resources)
       .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties?.Roles).includes(role))
       .map((r) => r.Properties?.PolicyDocument));
     for (const action of ['s3:List*', 's3:DeleteObject*', 'events:PutEvents', 'dynamodb:Query']) expect(statements).toContain(action);
+    // Quarantine copies of files staged after all (a Quarantine killed before its outcome write) are its to delete.
+    for (const bucket of ['intake', 'released', 'quarantine']) expect(statements).toContain(byMetadata(s.resources, 'hilum:bucket', bucket)[0]);
   });
 });
 

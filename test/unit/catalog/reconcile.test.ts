@@ -1,5 +1,6 @@
 import type { FileStatus } from '../../../layers/catalog/entities';
-import { fileRefOf, planReconcile, waitingFiles, type ReconcileInput } from '../../../layers/catalog/reconcile';
+import type { QuarantineStatus } from '../../../layers/catalog/qa-entities';
+import { fileRefOf, planReconcile, quarantineRefOf, waitingFiles, type ReconcileInput } from '../../../layers/catalog/reconcile';
 
 const S = '11111111-1111-4111-8111-111111111111';
 const F1 = '22222222-2222-4222-8222-222222222221';
@@ -40,7 +41,7 @@ describe('reconciler decisions', () => {
       intakeObjects: [{ key: 'intake/elsewhere/x.dcm', lastModified: old }, { key: `intake/${S}/${F2}`, lastModified: old }],
       fileStatus: statuses([[F1, 'announced']]),
     }));
-    expect(plan).toEqual({ redrive: [], deleteIntake: [], deleteWork: [], deleteReleased: [] });
+    expect(plan).toEqual({ redrive: [], deleteIntake: [], deleteWork: [], deleteReleased: [], deleteQuarantine: [], withdrawQuarantineRecords: [] });
   });
 
   it('deletes settled work copies of handled or unknown files and keeps those of announced files', () => {
@@ -66,6 +67,36 @@ describe('reconciler decisions', () => {
       ],
     }));
     expect(plan.deleteReleased).toEqual(['studies/1.2/1.2.3/1.2.3.4.dcm']);
+  });
+
+  it('deletes settled quarantine copies and sidecars of files that were staged after all, and withdraws their open records', () => {
+    const F3 = '22222222-2222-4222-8222-222222222223';
+    const F4 = '22222222-2222-4222-8222-222222222224';
+    const q = (f: string, lastModified = old) => [{ key: `quarantine/${S}/${f}`, lastModified }, { key: `quarantine/${S}/${f}.json`, lastModified }];
+    const plan = planReconcile(input({
+      // F1: a Quarantine killed before its outcome write, then staged; F2: staged with no record written yet;
+      // F3: really quarantined; F4: a curator's release (staged, record released) keeps its copy.
+      quarantineObjects: [...q(F1), ...q(F2), ...q(F3), ...q(F4)],
+      fileStatus: statuses([[F1, 'staged'], [F2, 'staged'], [F3, 'quarantined'], [F4, 'staged']]),
+      quarantineRecordStatus: new Map<string, QuarantineStatus>([[`${S}/${F1}`, 'quarantined'], [`${S}/${F3}`, 'quarantined'], [`${S}/${F4}`, 'released']]),
+    }));
+    expect(plan.deleteQuarantine).toEqual([...q(F1), ...q(F2)].map((o) => o.key));
+    expect(plan.withdrawQuarantineRecords).toEqual([`${S}/${F1}`]);
+  });
+
+  it('leaves a young quarantine copy of a staged file alone (a study rule may be sending it back right now)', () => {
+    const plan = planReconcile(input({
+      quarantineObjects: [{ key: `quarantine/${S}/${F1}`, lastModified: young }],
+      fileStatus: statuses([[F1, 'staged']]),
+    }));
+    expect(plan.deleteQuarantine).toEqual([]);
+  });
+
+  it('names the file of quarantine copies and sidecars only', () => {
+    expect(quarantineRefOf(`quarantine/${S}/${F1}`)).toBe(`${S}/${F1}`);
+    expect(quarantineRefOf(`quarantine/${S}/${F1}.json`)).toBe(`${S}/${F1}`);
+    expect(quarantineRefOf(`quarantine/unannounced/x.dcm`)).toBeUndefined();
+    expect(quarantineRefOf(`intake/${S}/${F1}`)).toBeUndefined();
   });
 
   it('names the file of intake and work keys only', () => {

@@ -1,0 +1,94 @@
+/**
+ * Found by the chaos suite (issue 12): a Quarantine killed after its copy, sidecar and
+ * curator record but before its outcome write leaves the file `announced` with its
+ * original in intake; the reconciler re-drives it and this time it is staged. The
+ * quarantine copy (PHI), its sidecar and the open curator record used to stay for a
+ * published file. The reconciler now deletes them once they are older than its grace.
+ * The kill is simulated by making Quarantine's outcome write throw once.
+ */
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HilumApi } from '../../cli/lib/api-client';
+import { IntakeRepository } from '../../layers/adapters/aws/dynamodb/intake-repository';
+import { startLocalCommons, type LocalCommons } from '../../local/commons';
+import { localS3Client } from '../support/local-clients';
+import { createProject } from '../support/projects';
+import { makeSeries } from '../support/synthetic-dicom';
+
+jest.setTimeout(120_000);
+
+const PROJECT = 'reconcile-q';
+const SITE = 'site-rq';
+
+describe('the reconciler and what a killed Quarantine left for a file staged later', () => {
+  let dataDir: string;
+  let commons: LocalCommons;
+  let s3: S3Client;
+  let site: HilumApi;
+  let curator: HilumApi;
+  const held = new Set<string>();
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'hilum-reconcile-q-'));
+    commons = await startLocalCommons({
+      dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'SILENT',
+      reconcile: { everySeconds: 1, graceSeconds: 2 },
+      // The upload's own event is lost: the reconciler's redrive is what stages the file.
+      dropEvent: (event) => event.source === 'aws.s3' && held.delete(String((event.detail as { object?: { key?: string } } | undefined)?.object?.key)),
+    });
+    s3 = localS3Client(commons);
+    const curatorToken = await commons.issueToken(['curator'], 'curator-rq');
+    await createProject(commons.apiUrl, curatorToken, PROJECT, [SITE]);
+    curator = new HilumApi(commons.apiUrl, curatorToken);
+    site = new HilumApi(commons.apiUrl, await commons.issueToken([`site-uploader:${SITE}`], 'uploader-rq'));
+  });
+
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    s3?.destroy();
+    await commons?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const exists = async (bucket: string, key: string) => s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(() => true, () => false);
+  const openRecords = async (fileId: string) =>
+    (await curator.request<{ items: { fileId: string; status: string }[] }>('GET', '/quarantine')).items.filter((q) => q.fileId === fileId && q.status === 'quarantined');
+
+  it('deletes the quarantine copy and sidecar and withdraws the open record once the file is staged', async () => {
+    const { submissionId } = await site.createSubmission(PROJECT, SITE);
+    const [bytes] = makeSeries(1, { modality: 'CT', rows: 32, columns: 32 });
+    const { uploads } = await site.requestUploads(submissionId, [{ name: 'a.dcm', size: bytes!.byteLength }]);
+    const { fileId } = uploads[0]!;
+    const bucket = commons.buckets.intake;
+    const key = `intake/${submissionId}/${fileId}`;
+    held.add(key);
+    expect((await fetch(uploads[0]!.url!, { method: 'PUT', body: bytes })).status).toBe(200);
+
+    // A Quarantine that dies just before its outcome write (the commons killed there).
+    jest.spyOn(IntakeRepository.prototype, 'recordQuarantined').mockImplementationOnce(async () => {
+      throw Object.assign(new Error('the process was killed'), { name: 'Killed' });
+    });
+    await expect(commons.invoke('Quarantine', {
+      'detail-type': 'Object Created', source: 'aws.s3', detail: { bucket: { name: bucket }, object: { key } },
+      error: { Error: 'InjectedFault', Cause: 'a task failed' },
+    })).rejects.toThrow();
+    expect(await exists(commons.buckets.quarantine, `quarantine/${submissionId}/${fileId}`)).toBe(true);
+    expect(await openRecords(fileId)).toHaveLength(1);
+
+    // The reconciler re-drives the announced file, which is staged this time, and then cleans up after the dead Quarantine.
+    await site.completeSubmission(submissionId);
+    const end = Date.now() + 60_000;
+    let clean = false;
+    while (!clean && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 500));
+      const staged = (await site.getSubmission(submissionId)).files[0]?.status === 'staged';
+      clean = staged && !(await exists(commons.buckets.quarantine, `quarantine/${submissionId}/${fileId}`)) &&
+        !(await exists(commons.buckets.quarantine, `quarantine/${submissionId}/${fileId}.json`)) && (await openRecords(fileId)).length === 0;
+    }
+    expect(clean).toBe(true);
+    const done = await site.getSubmission(submissionId);
+    expect(done).toMatchObject({ stagedCount: 1, quarantinedCount: 0 });
+  });
+});
