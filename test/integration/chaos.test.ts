@@ -15,7 +15,10 @@ describe('chaos: faults, duplicated and late events, a kill -9 and a restart', (
   let report: ChaosReport;
 
   beforeAll(async () => {
-    report = await runChaos({ instances: 60, seed: 20261206, kills: 1, studySize: [12, 24], drainTimeoutMs: 90_000 });
+    report = await runChaos({
+      instances: 60, seed: 20261206, kills: 1, studySize: [12, 24], drainTimeoutMs: 90_000,
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
     // The figures, for whoever reads the CI log.
     console.log(formatChaosReport(report));
   });

@@ -1,7 +1,7 @@
 /**
  * The chaos run of issue 12, shared by `npm run bench chaos` (full size) and
  * test/integration/chaos.test.ts (small): synthetic studies from several projects and
- * sites are uploaded with the real `hilum upload` CLI into a `hilum start` child whose
+ * sites are uploaded with `hilum upload`'s resumable upload library into a `hilum start` child whose
  * runtime injects faults (HILUM_FAULTS: task invocations failing, S3 events duplicated
  * and late), the commons is killed (SIGKILL of its process group) and restarted on the
  * same data folder at moments drawn from the seed, and the reconciler (on a seconds
@@ -13,17 +13,18 @@
  * be that of the uploaded file it is recorded for). The faults a run injected are read
  * from the commons' own log lines (`fault injected: ...`, ids only).
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { HilumApi } from '../../cli/lib/api-client';
+import { uploadFiles } from '../../cli/lib/resumable-upload';
 import { issueLocalToken } from '../../local/auth/local-issuer';
 import { loadOrCreateLocalCredentials } from '../../local/credentials';
 import { loadSavedPorts } from '../../local/ports';
-import { killGroup, runHilum, startCommonsProcess, until, type Running } from './commons-process';
+import { killGroup, startCommonsProcess, until, type Running } from './commons-process';
 import { topLevelText } from './dicom-inspect';
 import { rng } from './random';
 import { makeSeries } from './synthetic-dicom';
@@ -44,13 +45,13 @@ export interface ChaosOptions {
   readonly announceStaleSeconds?: number;
   /** How long the commons may take to drain after the last upload before the rest counts as stuck. */
   readonly drainTimeoutMs?: number;
-  /** `hilum upload` processes at a time. */
+  /** Studies uploaded at a time. */
   readonly uploadProcesses?: number;
   /** Instances per study (drawn between the two). */
   readonly studySize?: readonly [number, number];
   /** More environment for the commons (e.g. to show that the run fails without the reconciler). */
   readonly commonsEnv?: Readonly<Record<string, string>>;
-  /** Keep the data folder (default: removed) and write the commons' log there. */
+  /** Keep the data folder and the commons' log (default: removed after a run that passed). */
   readonly keep?: boolean;
   readonly log?: (line: string) => void;
 }
@@ -86,6 +87,10 @@ export interface ChaosReport {
   readonly quarantinedWithoutFault: number;
   /** Studies whose published instance count is not the number of their files published. */
   readonly studyCountsDiffering: number;
+  /** Submissions whose workflow did not reach its end: no QA report stored. */
+  readonly submissionsWithoutReport: number;
+  /** Published studies search does not find (the live snapshot not rebuilt after their publication). */
+  readonly notSearchable: number;
   readonly drained: boolean;
   readonly drainSeconds: number;
   readonly totalSeconds: number;
@@ -148,7 +153,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
   const root = await mkdtemp(join(tmpdir(), 'hilum-chaos-'));
   const dataDir = join(root, 'data');
-  const logFile = options.keep ? join(root, 'commons.log') : undefined;
+  const logFile = join(root, 'commons.log');
   const random = rng(options.seed ^ 0x0c4a05);
   const studies = planStudies(options.instances, options.seed, options.studySize ?? [10, 40], root);
   await Promise.all(studies.map((s) => writeStudy(s, options.seed)));
@@ -167,13 +172,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     ...options.commonsEnv,
   };
   const runs: Running[] = [];
+  let passed = false;
   let commons: Running | undefined;
   let up: Promise<void> = Promise.resolve();
   const start = async () => {
-    commons = await startCommonsProcess({ dataDir, port, env: commonsEnv, ...(logFile ? { logFile } : {}) });
+    commons = await startCommonsProcess({ dataDir, port, env: commonsEnv, logFile });
     runs.push(commons);
   };
-  const uploads = new Set<Running>();
   try {
     await start();
     const curator = new HilumApi(apiUrl, await issueLocalToken({ dataDir, groups: ['curator'], username: 'chaos-curator' }));
@@ -191,19 +196,24 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const handledNow = async () => (await listKeys(s3, BUCKETS.released, 'studies/')).length +
       (await listKeys(s3, BUCKETS.quarantine, 'quarantine/')).filter((k) => !k.endsWith('.json')).length;
 
-    // Uploads: each study folder through `hilum upload`, again after a failure (the commons was down), until sealed.
+    // Uploads: each study folder as `hilum upload` sends it (its upload library, resumable from the folder's
+    // state file; in this process, not one CLI process per study), run again after a failure (the commons
+    // was down) until the submission is sealed.
     const queue = [...studies];
     const uploader = async () => {
       for (let study = queue.shift(); study; study = queue.shift()) {
+        const api = new HilumApi(apiUrl, siteTokens.get(study.site)!);
+        const files = await Promise.all(Array.from({ length: study.count }, async (_, i) => {
+          const path = join(study.folder, fileName(i + 1));
+          return { path, relativePath: fileName(i + 1), size: (await stat(path)).size };
+        }));
         for (let attempt = 1; ; attempt += 1) {
           await up;
-          const run = runHilum(['upload', study.folder, '--project', study.project, '--site', study.site, '--no-qa', '--jobs', '2'],
-            { HILUM_API_URL: apiUrl, HILUM_TOKEN: siteTokens.get(study.site)! });
-          uploads.add(run);
-          const code = await run.exited;
-          uploads.delete(run);
-          if (code === 0) break;
-          if (attempt >= 20) throw new Error(`hilum upload of study ${study.index} failed ${attempt} times:\n${run.output().slice(-2000)}`);
+          const outcome = await uploadFiles({
+            api, apiUrl, project: study.project, site: study.site, files, statePath: join(study.folder, '.hilum-upload.json'), jobs: 2,
+          }).catch((error: Error) => ({ sealed: false, failed: [{ reason: error.message }] }));
+          if (outcome.sealed && outcome.failed.length === 0) break;
+          if (attempt >= 30) throw new Error(`the upload of study ${study.index} failed ${attempt} times: ${outcome.failed[0]?.reason ?? 'not sealed'}`);
           await sleep(1000);
         }
       }
@@ -242,18 +252,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       options.drainTimeoutMs ?? 10 * 60_000, 2000).then(() => true, () => false);
     const drainSeconds = (Date.now() - uploadsEnded) / 1000;
     log(`chaos: ${drained ? 'drained' : 'did NOT drain'} after ${drainSeconds.toFixed(1)} s; checking`);
-    const verdict = await checkEndState({ s3, db, studies, commonsOutput: runs.map((r) => r.output()).join('\n') });
+    const verdict = await checkEndState({ s3, db, studies, curator, commonsOutput: runs.map((r) => r.output()).join('\n') });
     s3.destroy();
     db.destroy();
+    passed = drained && verdict.problems.length === 0;
     return {
       options, root, studies: studies.length, submissions: studies.length, projects: new Set(studies.map((s) => s.project)).size,
       sites: new Set(studies.map((s) => s.site)).size, kills, ...verdict, drained, drainSeconds, totalSeconds: (Date.now() - started) / 1000,
       problems: [...(drained ? [] : ['the commons did not drain in time']), ...verdict.problems],
     };
   } finally {
-    for (const u of uploads) u.child.kill('SIGKILL');
     if (commons) await killGroup(commons);
-    if (!options.keep) await rm(root, { recursive: true, force: true });
+    // A failed run keeps its data folder and the commons' log for whoever looks into it.
+    if (!options.keep && passed) await rm(root, { recursive: true, force: true });
+    else log(`chaos: data folder and commons.log kept in ${root}`);
   }
 }
 
@@ -310,7 +322,7 @@ interface OurFile { readonly study: PlannedStudy; readonly instanceNumber: numbe
 const FAULT_LINE = /fault injected: (\S+) (\w+)\/(\w+) (\S+)/g;
 
 /** The end state, judged from the catalog items, the bucket listings, the released bytes and the fault log lines. */
-export async function checkEndState(input: { s3: S3Client; db: DynamoDBDocumentClient; studies: readonly PlannedStudy[]; commonsOutput: string }) {
+export async function checkEndState(input: { s3: S3Client; db: DynamoDBDocumentClient; studies: readonly PlannedStudy[]; curator: HilumApi; commonsOutput: string }) {
   const { s3, db, studies } = input;
   const problems: string[] = [];
   const ours = new Map<string, OurFile>();
@@ -465,6 +477,21 @@ export async function checkEndState(input: { s3: S3Client; db: DynamoDBDocumentC
     }
   }
 
+  // The submission workflow ran to its end for each submission: its QA report is stored, and every
+  // published study is found by search (the live snapshot was rebuilt after its publication).
+  const reports = new Set(await listKeys(s3, BUCKETS.released, 'reports/'));
+  const withoutReport = [...submissionIds].filter((id) => !reports.has(`reports/${id}/qa-report.json`));
+  for (const id of withoutReport) problems.push(`submission ${id}: published without its QA report`);
+  let notSearchable = 0;
+  for (const project of new Set(studies.map((s) => s.project))) {
+    const publishedHere = [...expected.keys()].filter((uid) => items.find((i) => i.pk === `STUDY#${uid}` && i.sk === 'STUDY')?.project === project).length;
+    const { total } = await input.curator.request<{ total: number }>('POST', '/search', { facets: { project: [project] } });
+    if (total < publishedHere) {
+      notSearchable += publishedHere - total;
+      problems.push(`project ${project}: ${publishedHere} studies published, ${total} found by search`);
+    }
+  }
+
   // Failures: every file a task fault hit ended published (retried to success) or quarantined with a reason.
   const injected: Record<string, number> = {};
   const hit = new Set<string>();
@@ -497,7 +524,7 @@ export async function checkEndState(input: { s3: S3Client; db: DynamoDBDocumentC
   return {
     injected, published, quarantined, phantomsMissing, lost, publishedTwice, stuck, orphans, orphansTotal,
     failures: { filesHit: hit.size, retriedToSuccess, quarantinedWithReason, neither, reasons, submissionTasksHit },
-    quarantinedWithoutFault: quarantinedWithoutFault.length, studyCountsDiffering, problems,
+    quarantinedWithoutFault: quarantinedWithoutFault.length, studyCountsDiffering, submissionsWithoutReport: withoutReport.length, notSearchable, problems,
   };
 }
 
@@ -521,8 +548,9 @@ export function formatChaosReport(r: ChaosReport): string {
     `failures: ${r.failures.filesHit} files hit by a task failure: ${r.failures.retriedToSuccess} retried to success, ${r.failures.quarantinedWithReason} quarantined with a reason` +
       ` (${Object.entries(r.failures.reasons).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}), ${r.failures.neither} neither; ` +
       `${r.failures.submissionTasksHit} submission-workflow task failures`,
-    `quarantined without a fault ${r.quarantinedWithoutFault}; studies whose published count differs ${r.studyCountsDiffering}`,
-    `outcome: ${r.published} published, ${r.quarantined} quarantined, ${r.phantomsMissing} announced-but-never-sent files marked missing`,
+    `quarantined without a fault ${r.quarantinedWithoutFault}; studies whose published count differs ${r.studyCountsDiffering}; ` +
+      `submissions without their QA report ${r.submissionsWithoutReport}; published studies search does not find ${r.notSearchable}`,
+    `outcome: ${r.published} staged (released copy checked), ${r.quarantined} quarantined, ${r.phantomsMissing} announced-but-never-sent files marked missing`,
     `time to drain ${r.drainSeconds.toFixed(1)} s after the last upload${r.drained ? '' : ' (did NOT drain)'}; whole run ${r.totalSeconds.toFixed(0)} s`,
     ...(r.problems.length ? [`problems (${r.problems.length}):`, ...r.problems.slice(0, 30).map((p) => `  ${p}`)] : []),
   ].join('\n');
