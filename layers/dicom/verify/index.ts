@@ -52,7 +52,7 @@ export class Tally {
 }
 
 /** Every element of the output, at any depth, must be one the profile allows. */
-export function onlyAllowedAttributes(output: ScannedFile, allow: AllowList, tally: Tally): void {
+function onlyAllowedAttributes(output: ScannedFile, allow: AllowList, tally: Tally): void {
   for (const e of output.meta) tally.check(META_ALLOWED.has(e.key), 'allowed-attributes', formatTag(e.key));
   const creators = new Map<string, string>();
   output.elements.forEach((e) => {
@@ -83,7 +83,7 @@ export function onlyAllowedAttributes(output: ScannedFile, allow: AllowList, tal
 }
 
 /** Every explicit VR of a public element, at any depth, is one the data dictionary allows for its tag (or UN). */
-export function vrsMatchDictionary(output: ScannedFile, tally: Tally): void {
+function vrsMatchDictionary(output: ScannedFile, tally: Tally): void {
   misplacedElements(output).forEach((misplaced, i) => {
     const e = output.elements[i];
     if (e) tally.check(!misplaced, 'vr-matches-dictionary', misplaced ? formatTag(e.key) : undefined);
@@ -94,14 +94,14 @@ export function vrsMatchDictionary(output: ScannedFile, tally: Tally): void {
  * Every value of a public element, at any depth, takes its VR's form (CS, DS, IS, UI and TM characters and lengths;
  * binary VRs a whole number of values, one for a VM 1 attribute): a value that does not is one moved under the tag.
  */
-export function valuesTakeTheirForm(output: ScannedFile, tally: Tally): void {
+function valuesTakeTheirForm(output: ScannedFile, tally: Tally): void {
   malformedValues(output).forEach((malformed, i) => {
     const e = output.elements[i];
     if (e) tally.check(!malformed, 'values-take-vr-form', malformed ? formatTag(e.key) : undefined);
   });
 }
 
-export function identityRemovedFlag(output: ScannedFile, tally: Tally): void {
+function identityRemovedFlag(output: ScannedFile, tally: Tally): void {
   const flag = topLevel(output).get(TAG.PatientIdentityRemoved);
   tally.check(flag !== undefined && readText(output, flag) === 'YES', 'patient-identity-removed', 'PatientIdentityRemoved');
 }
@@ -199,6 +199,29 @@ function pixelsUnchanged(original: ScannedFile, output: ScannedFile, tally: Tall
 }
 
 /**
+ * The checks that need only the output, which both verifications (this one and the site's, site.ts) run first:
+ * it parses, holds only what the profile allows, its VRs are the dictionary's (a value under another attribute's
+ * tag, a name as "Manufacturer" PN, is not what hilum's engine leaves), its values take their VR's form, and it is
+ * marked de-identified. The parsed output, or undefined when it does not parse (tallied as a failure).
+ */
+export function outputShapeChecked(output: Uint8Array, profile: DeidProfile, tally: Tally): ScannedFile | undefined {
+  let file: ScannedFile;
+  try {
+    file = scanPart10(output);
+  } catch (error) {
+    if (!(error instanceof DicomParseError)) throw error;
+    tally.check(false, 'output-parses');
+    return undefined;
+  }
+  tally.check(true, 'output-parses');
+  onlyAllowedAttributes(file, allowListFor(profile), tally);
+  vrsMatchDictionary(file, tally);
+  valuesTakeTheirForm(file, tally);
+  identityRemovedFlag(file, tally);
+  return file;
+}
+
+/**
  * Compares an original with its de-identified output under the profile it was
  * de-identified with (default: the default profile). Throws DicomParseError
  * only when the original is unreadable; an unreadable output is a failed check.
@@ -206,21 +229,10 @@ function pixelsUnchanged(original: ScannedFile, output: ScannedFile, tally: Tall
 export function verifyDeidentified(original: Uint8Array, output: Uint8Array, profile: DeidProfile = DEFAULT_PROFILE): VerificationResult {
   const before = scanPart10(original);
   const tally = new Tally();
-  let after: ScannedFile;
-  try {
-    after = scanPart10(output);
-    tally.check(true, 'output-parses');
-  } catch (error) {
-    if (!(error instanceof DicomParseError)) throw error;
-    tally.check(false, 'output-parses');
-    return tally.result();
-  }
+  const after = outputShapeChecked(output, profile, tally);
+  if (after === undefined) return tally.result();
   const orig = valuesByPath(before);
   const out = valuesByPath(after);
-  onlyAllowedAttributes(after, allowListFor(profile), tally);
-  vrsMatchDictionary(after, tally);
-  valuesTakeTheirForm(after, tally);
-  identityRemovedFlag(after, tally);
   attributesChanged(before, after, profile, tally);
   datesShifted(after, out, orig, profile, tally);
   noValueLeaks(before, after, out, orig, profile, tally);
