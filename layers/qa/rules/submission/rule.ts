@@ -5,8 +5,9 @@ export interface SubmissionFacts {
   readonly files: readonly { readonly fileId: string; readonly status: string }[];
   readonly studyUids: readonly string[];
   /**
-   * Case ids by study, from the catalog's `casesForSubmission` hook; undefined
-   * when the site provided no clinical data for the submission.
+   * The clinical case (its pseudonym) of each study that has one, from the project's cases
+   * (`layers/services/submission-cases.ts`); empty or undefined (offline, where no cases
+   * are known) when no study has a case.
    */
   readonly casesByStudy?: ReadonlyMap<string, string>;
 }
