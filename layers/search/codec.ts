@@ -14,6 +14,8 @@ const FORMAT = 1;
 type DType = 'u8' | 'u16' | 'u32';
 interface ColumnRef { readonly dtype: DType; readonly offset: number; readonly length: number }
 
+// The stored form of the header, spelt out field by field rather than derived from Snapshot (snapshot.ts), which it
+// mirrors: a change to the in-memory snapshot must not change the format of stored snapshots (FORMAT) unnoticed.
 interface Header {
   readonly count: number;
   readonly latestRelease: number;

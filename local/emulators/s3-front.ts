@@ -109,6 +109,8 @@ function preflight(req: http.IncomingMessage, res: http.ServerResponse, originAl
   res.end();
 }
 
+// The same SigV4 failures that sigv4.ts's jsonAuthError answers for the JSON protocols, but as S3's REST
+// protocol answers them (403s and S3's error codes rather than 400s): two tables, not one logic.
 function s3Error(failure: SigV4Failure, presigned: boolean): S3ErrorReply {
   const malformed = presigned ? 'AuthorizationQueryParametersError' : 'AuthorizationHeaderMalformed';
   switch (failure.kind) {

@@ -54,6 +54,9 @@ const SMALL_BINARY = 64;
 let dcmjsEntry: typeof DictionaryEntryFn | undefined;
 const vmOne = new Map<TagKey, boolean>();
 
+// The engine's value-form.ts has the same lazy VM 1 lookup (isSingleValued), and its VR width table. Not folded
+// on purpose: the verifier imports nothing of the engine's judgement, only the dictionaries, so a change there
+// cannot quietly change what is checked here (see the module comment).
 function singleValued(key: TagKey): boolean {
   let single = vmOne.get(key);
   if (single === undefined) {
