@@ -2,9 +2,13 @@
 // tests left behind, no unused code. Kept small on purpose; tsc --strict does the rest.
 import tseslint from 'typescript-eslint';
 
-const focusedOrSkipped = ['it', 'test', 'describe'].flatMap((object) => ['only', 'skip'].map((property) => ({
-  object, property, message: 'focused or skipped tests must not be committed',
-})));
+const focusedOrSkipped = ['it', 'test', 'describe'].flatMap((object) =>
+  ['only', 'skip'].map((property) => ({
+    object,
+    property,
+    message: 'focused or skipped tests must not be committed',
+  })),
+);
 
 // The walls of the house (docs/architecture.md, "What may import what"). Specifiers are relative
 // ('../../adapters/aws/objects'), so each wall is a regex on the specifier: a run of '../' and then
@@ -17,7 +21,8 @@ const reachesLayers = (...folders) => `^(\\.\\./)+(layers/)?(${folders.join('|')
 const WALLS = {
   pureNoAws: {
     regex: '^(@aws-sdk|@middy|@aws-lambda-powertools)/|^(aws-lambda|jose)(/|$)',
-    message: 'wall: the pure layers/ folders import no AWS SDK, middy, Powertools, aws-lambda or jose; that I/O lives in layers/adapters/aws',
+    message:
+      'wall: the pure layers/ folders import no AWS SDK, middy, Powertools, aws-lambda or jose; that I/O lives in layers/adapters/aws',
   },
   pureNoIo: {
     regex: reachesLayers('adapters', 'services'),
@@ -58,8 +63,14 @@ const WALLS = {
 const ZONES = [
   ...PURE.map((folder) => ({
     files: [`layers/${folder}/**/*.ts`],
-    walls: ['pureNoAws', 'pureNoIo', 'pureNoOuter', 'workflowsOnlyFromInfraAndLocal',
-      ...(folder === 'common' ? ['commonIsFoundation'] : []), ...(folder === 'dicom' ? [] : ['dicomThroughIndex'])],
+    walls: [
+      'pureNoAws',
+      'pureNoIo',
+      'pureNoOuter',
+      'workflowsOnlyFromInfraAndLocal',
+      ...(folder === 'common' ? ['commonIsFoundation'] : []),
+      ...(folder === 'dicom' ? [] : ['dicomThroughIndex']),
+    ],
   })),
   { files: ['layers/adapters/**/*.ts'], walls: ['adaptersNoUpper', 'dicomThroughIndex'] },
   { files: ['layers/services/**/*.ts'], walls: ['servicesNoUpper', 'dicomThroughIndex'] },
@@ -84,10 +95,22 @@ export default tseslint.config(
     linterOptions: { reportUnusedDisableDirectives: 'off' },
     plugins: { '@typescript-eslint': tseslint.plugin },
     rules: {
-      '@typescript-eslint/ban-ts-comment': ['error', { 'ts-ignore': true, 'ts-nocheck': true, 'ts-expect-error': 'allow-with-description' }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/ban-ts-comment': [
+        'error',
+        { 'ts-ignore': true, 'ts-nocheck': true, 'ts-expect-error': 'allow-with-description' },
+      ],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', destructuredArrayIgnorePattern: '^_' },
+      ],
       'no-restricted-properties': ['error', ...focusedOrSkipped],
-      'no-restricted-globals': ['error', { name: 'fit', message: 'focused test' }, { name: 'fdescribe', message: 'focused test' }, { name: 'xit', message: 'skipped test' }, { name: 'xdescribe', message: 'skipped test' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'fit', message: 'focused test' },
+        { name: 'fdescribe', message: 'focused test' },
+        { name: 'xit', message: 'skipped test' },
+        { name: 'xdescribe', message: 'skipped test' },
+      ],
       'no-debugger': 'error',
     },
   },
