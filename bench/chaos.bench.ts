@@ -25,7 +25,10 @@ export async function run(): Promise<void> {
   const seed = option('seed', 20261206);
   const kills = option('kills', 2);
   const report = await runChaos({
-    instances, seed, kills, keep: process.argv.includes('--keep'),
+    instances,
+    seed,
+    kills,
+    keep: process.argv.includes('--keep'),
     drainTimeoutMs: option('drain-timeout-seconds', 900) * 1000,
     log: (line) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`),
   });

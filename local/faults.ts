@@ -36,7 +36,12 @@ export interface FaultOptions {
 }
 
 export type TaskFaultKind = 'Lambda.ServiceException' | 'InjectedFault' | 'Sandbox.Timedout' | 'States.Timeout';
-export const TASK_FAULT_KINDS: readonly TaskFaultKind[] = ['Lambda.ServiceException', 'InjectedFault', 'Sandbox.Timedout', 'States.Timeout'];
+export const TASK_FAULT_KINDS: readonly TaskFaultKind[] = [
+  'Lambda.ServiceException',
+  'InjectedFault',
+  'Sandbox.Timedout',
+  'States.Timeout',
+];
 
 export class FaultOptionsError extends Error {
   override readonly name = 'FaultOptionsError';
@@ -63,7 +68,12 @@ export function seededRandom(seed: number): () => number {
 }
 
 const KEYS: Readonly<Record<string, keyof FaultOptions>> = {
-  seed: 'seed', tasks: 'taskFailureRate', duplicates: 'duplicateEventRate', delays: 'delayEventRate', maxdelayms: 'maxDelayMs', workflows: 'workflows',
+  seed: 'seed',
+  tasks: 'taskFailureRate',
+  duplicates: 'duplicateEventRate',
+  delays: 'delayEventRate',
+  maxdelayms: 'maxDelayMs',
+  workflows: 'workflows',
 };
 
 /**
@@ -73,12 +83,19 @@ const KEYS: Readonly<Record<string, keyof FaultOptions>> = {
 export function parseFaultOptions(text: string | undefined): FaultOptions | undefined {
   if (!text || !text.trim()) return undefined;
   const fields: Record<string, unknown> = {};
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [rawKey, value, extra] = part.split('=');
     const key = KEYS[(rawKey ?? '').trim().toLowerCase()];
-    if (!key || value === undefined || extra !== undefined) throw new FaultOptionsError(`HILUM_FAULTS: cannot read "${part}" (keys: ${Object.keys(KEYS).join(', ')})`);
+    if (!key || value === undefined || extra !== undefined)
+      throw new FaultOptionsError(`HILUM_FAULTS: cannot read "${part}" (keys: ${Object.keys(KEYS).join(', ')})`);
     if (key === 'workflows') {
-      fields[key] = value.split('+').map((w) => w.trim()).filter(Boolean);
+      fields[key] = value
+        .split('+')
+        .map((w) => w.trim())
+        .filter(Boolean);
       continue;
     }
     const n = Number(value);
@@ -143,8 +160,10 @@ export class FaultInjector {
 
   describe(): string {
     const o = this.options;
-    return `seed ${o.seed}, task failures ${o.taskFailureRate ?? 0}, duplicated events ${o.duplicateEventRate ?? 0}, ` +
-      `late events ${o.delayEventRate ?? 0} (up to ${o.maxDelayMs ?? 3000} ms)${o.workflows ? `, workflows ${o.workflows.join('+')}` : ''}`;
+    return (
+      `seed ${o.seed}, task failures ${o.taskFailureRate ?? 0}, duplicated events ${o.duplicateEventRate ?? 0}, ` +
+      `late events ${o.delayEventRate ?? 0} (up to ${o.maxDelayMs ?? 3000} ms)${o.workflows ? `, workflows ${o.workflows.join('+')}` : ''}`
+    );
   }
 
   private note(kind: string, line: string): void {
@@ -172,7 +191,9 @@ export class FaultInjector {
         case 'States.Timeout': {
           // The Task timed out; the invocation itself is not stopped and finishes on its own.
           const end = this.tracker?.begin();
-          void invoke(invocation).catch(() => undefined).finally(() => end?.());
+          void invoke(invocation)
+            .catch(() => undefined)
+            .finally(() => end?.());
           throw fault;
         }
       }

@@ -16,7 +16,11 @@ describe('chaos: faults, duplicated and late events, a kill -9 and a restart', (
 
   beforeAll(async () => {
     report = await runChaos({
-      instances: 60, seed: 20261206, kills: 1, studySize: [12, 24], drainTimeoutMs: 90_000,
+      instances: 60,
+      seed: 20261206,
+      kills: 1,
+      studySize: [12, 24],
+      drainTimeoutMs: 90_000,
       log: (line) => process.stderr.write(`${line}\n`),
     });
     // The figures, for whoever reads the CI log.
@@ -26,7 +30,10 @@ describe('chaos: faults, duplicated and late events, a kill -9 and a restart', (
   it('injected every kind of fault it was asked for and killed the commons mid-ingest', () => {
     expect(report.kills).toHaveLength(1);
     expect(report.kills[0]!.afterHandled).toBeLessThan(60);
-    const tasks = ['Lambda.ServiceException', 'InjectedFault', 'Sandbox.Timedout', 'States.Timeout'].reduce((n, k) => n + (report.injected[k] ?? 0), 0);
+    const tasks = ['Lambda.ServiceException', 'InjectedFault', 'Sandbox.Timedout', 'States.Timeout'].reduce(
+      (n, k) => n + (report.injected[k] ?? 0),
+      0,
+    );
     expect(tasks).toBeGreaterThan(0);
     expect(report.injected['duplicated events']).toBeGreaterThan(0);
     expect(report.injected['late events']).toBeGreaterThan(0);
@@ -36,8 +43,12 @@ describe('chaos: faults, duplicated and late events, a kill -9 and a restart', (
   it('drains: nothing lost, nothing published twice, nothing stuck, no orphans', () => {
     expect(report.problems).toEqual([]);
     expect(report.drained).toBe(true);
-    expect({ lost: report.lost, publishedTwice: report.publishedTwice, stuck: report.stuck, orphans: report.orphansTotal })
-      .toEqual({ lost: 0, publishedTwice: 0, stuck: 0, orphans: 0 });
+    expect({ lost: report.lost, publishedTwice: report.publishedTwice, stuck: report.stuck, orphans: report.orphansTotal }).toEqual({
+      lost: 0,
+      publishedTwice: 0,
+      stuck: 0,
+      orphans: 0,
+    });
     expect(report.published + report.quarantined).toBe(60);
     expect(report.studyCountsDiffering).toBe(0);
   });

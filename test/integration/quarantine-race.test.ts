@@ -35,7 +35,10 @@ describe('a file staged by one execution while another quarantines it', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-race-'));
     commons = await startLocalCommons({
-      dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR',
+      dataDir,
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'ERROR',
       // The test drives the tasks itself: the object's event starts no execution.
       dropEvent: (event) => held.has(String((event.detail as { object?: { key?: string } } | undefined)?.object?.key)),
     });
@@ -53,7 +56,11 @@ describe('a file staged by one execution while another quarantines it', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  const exists = async (bucket: string, key: string) => s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(() => true, () => false);
+  const exists = async (bucket: string, key: string) =>
+    s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
+      () => true,
+      () => false,
+    );
 
   it('leaves no quarantine copy, sidecar or curator record behind, and the file stays published', async () => {
     const { submissionId } = await site.createSubmission(PROJECT, SITE);
@@ -66,23 +73,46 @@ describe('a file staged by one execution while another quarantines it', () => {
     expect((await fetch(uploads[0]!.url!, { method: 'PUT', body: bytes })).status).toBe(200);
 
     // One execution got as far as Stage's input...
-    const parse = await commons.invoke('Parse', { bucket, key }) as { submissionId: string; fileId: string };
-    const deid = await commons.invoke('Deidentify', { bucket, key, submissionId, fileId }) as { workKey: string; studyUid: string; seriesUid: string; sopUid: string; outcome: string };
+    const parse = (await commons.invoke('Parse', { bucket, key })) as { submissionId: string; fileId: string };
+    const deid = (await commons.invoke('Deidentify', { bucket, key, submissionId, fileId })) as {
+      workKey: string;
+      studyUid: string;
+      seriesUid: string;
+      sopUid: string;
+      outcome: string;
+    };
     await commons.invoke('Verify', { bucket, originalKey: key, workKey: deid.workKey });
-    const qa = await commons.invoke('Qa', { bucket, workKey: deid.workKey, deidOutcome: deid.outcome, submissionId, fileId }) as { findings: unknown[] };
-    const stage = () => commons.invoke('Stage', {
-      bucket, originalKey: key, workKey: deid.workKey, submissionId, fileId,
-      studyUid: deid.studyUid, seriesUid: deid.seriesUid, sopUid: deid.sopUid, findings: qa.findings,
-    });
+    const qa = (await commons.invoke('Qa', { bucket, workKey: deid.workKey, deidOutcome: deid.outcome, submissionId, fileId })) as {
+      findings: unknown[];
+    };
+    const stage = () =>
+      commons.invoke('Stage', {
+        bucket,
+        originalKey: key,
+        workKey: deid.workKey,
+        submissionId,
+        fileId,
+        studyUid: deid.studyUid,
+        seriesUid: deid.seriesUid,
+        sopUid: deid.sopUid,
+        findings: qa.findings,
+      });
     // ...and stages the file just before the other execution's Quarantine records its outcome.
     const recordQuarantined = IntakeRepository.prototype.recordQuarantined;
-    const spy = jest.spyOn(IntakeRepository.prototype, 'recordQuarantined').mockImplementationOnce(async function (this: IntakeRepository, file) {
+    const spy = jest.spyOn(IntakeRepository.prototype, 'recordQuarantined').mockImplementationOnce(async function (
+      this: IntakeRepository,
+      file,
+    ) {
       await stage();
       return recordQuarantined.call(this, file);
     });
     await commons.invoke('Quarantine', {
-      'detail-type': 'Object Created', source: 'aws.s3', detail: { bucket: { name: bucket }, object: { key } },
-      parse, deid, error: { Error: 'InjectedFault', Cause: 'a task of the other execution failed' },
+      'detail-type': 'Object Created',
+      source: 'aws.s3',
+      detail: { bucket: { name: bucket }, object: { key } },
+      parse,
+      deid,
+      error: { Error: 'InjectedFault', Cause: 'a task of the other execution failed' },
     });
     expect(spy).toHaveBeenCalledTimes(1);
 

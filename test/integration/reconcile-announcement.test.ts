@@ -28,7 +28,10 @@ describe('the reconciler announces again a ready submission whose announcement b
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-announce-'));
     commons = await startLocalCommons({
-      dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR',
+      dataDir,
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'ERROR',
       reconcile: { everySeconds: 1, graceSeconds: 2, announceStaleSeconds: 3 },
       // The first announcement is lost, as one whose execution failed or was killed.
       dropEvent: (event) => event['detail-type'] === 'Submission Ready' && lost++ === 0,
@@ -46,7 +49,10 @@ describe('the reconciler announces again a ready submission whose announcement b
   it('after the stale period it is given, and the submission is published once', async () => {
     const { submissionId } = await site.createSubmission(PROJECT, SITE);
     const files = makeSeries(2, { modality: 'CT', rows: 32, columns: 32 });
-    const { uploads } = await site.requestUploads(submissionId, files.map((f, i) => ({ name: `f${i}.dcm`, size: f.byteLength })));
+    const { uploads } = await site.requestUploads(
+      submissionId,
+      files.map((f, i) => ({ name: `f${i}.dcm`, size: f.byteLength })),
+    );
     for (const [i, u] of uploads.entries()) expect((await fetch(u.url!, { method: 'PUT', body: files[i] })).status).toBe(200);
     await site.completeSubmission(submissionId);
 

@@ -33,10 +33,14 @@ describe('the reconciler and what a killed Quarantine left for a file staged lat
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-reconcile-q-'));
     commons = await startLocalCommons({
-      dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'SILENT',
+      dataDir,
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'SILENT',
       reconcile: { everySeconds: 1, graceSeconds: 2 },
       // The upload's own event is lost: the reconciler's redrive is what stages the file.
-      dropEvent: (event) => event.source === 'aws.s3' && held.delete(String((event.detail as { object?: { key?: string } } | undefined)?.object?.key)),
+      dropEvent: (event) =>
+        event.source === 'aws.s3' && held.delete(String((event.detail as { object?: { key?: string } } | undefined)?.object?.key)),
     });
     s3 = localS3Client(commons);
     const curatorToken = await commons.issueToken(['curator'], 'curator-rq');
@@ -52,9 +56,15 @@ describe('the reconciler and what a killed Quarantine left for a file staged lat
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  const exists = async (bucket: string, key: string) => s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(() => true, () => false);
+  const exists = async (bucket: string, key: string) =>
+    s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
+      () => true,
+      () => false,
+    );
   const openRecords = async (fileId: string) =>
-    (await curator.request<{ items: { fileId: string; status: string }[] }>('GET', '/quarantine')).items.filter((q) => q.fileId === fileId && q.status === 'quarantined');
+    (await curator.request<{ items: { fileId: string; status: string }[] }>('GET', '/quarantine')).items.filter(
+      (q) => q.fileId === fileId && q.status === 'quarantined',
+    );
 
   it('deletes the quarantine copy and sidecar and withdraws the open record once the file is staged', async () => {
     const { submissionId } = await site.createSubmission(PROJECT, SITE);
@@ -70,10 +80,14 @@ describe('the reconciler and what a killed Quarantine left for a file staged lat
     jest.spyOn(IntakeRepository.prototype, 'recordQuarantined').mockImplementationOnce(async () => {
       throw Object.assign(new Error('the process was killed'), { name: 'Killed' });
     });
-    await expect(commons.invoke('Quarantine', {
-      'detail-type': 'Object Created', source: 'aws.s3', detail: { bucket: { name: bucket }, object: { key } },
-      error: { Error: 'InjectedFault', Cause: 'a task failed' },
-    })).rejects.toThrow();
+    await expect(
+      commons.invoke('Quarantine', {
+        'detail-type': 'Object Created',
+        source: 'aws.s3',
+        detail: { bucket: { name: bucket }, object: { key } },
+        error: { Error: 'InjectedFault', Cause: 'a task failed' },
+      }),
+    ).rejects.toThrow();
     expect(await exists(commons.buckets.quarantine, `quarantine/${submissionId}/${fileId}`)).toBe(true);
     expect(await openRecords(fileId)).toHaveLength(1);
 
@@ -84,8 +98,11 @@ describe('the reconciler and what a killed Quarantine left for a file staged lat
     while (!clean && Date.now() < end) {
       await new Promise((r) => setTimeout(r, 500));
       const staged = (await site.getSubmission(submissionId)).files[0]?.status === 'staged';
-      clean = staged && !(await exists(commons.buckets.quarantine, `quarantine/${submissionId}/${fileId}`)) &&
-        !(await exists(commons.buckets.quarantine, `quarantine/${submissionId}/${fileId}.json`)) && (await openRecords(fileId)).length === 0;
+      clean =
+        staged &&
+        !(await exists(commons.buckets.quarantine, `quarantine/${submissionId}/${fileId}`)) &&
+        !(await exists(commons.buckets.quarantine, `quarantine/${submissionId}/${fileId}.json`)) &&
+        (await openRecords(fileId)).length === 0;
     }
     expect(clean).toBe(true);
     const done = await site.getSubmission(submissionId);

@@ -74,12 +74,18 @@ export interface ChaosReport {
   readonly publishedTwice: number;
   readonly stuck: number;
   readonly orphans: {
-    readonly intake: number; readonly work: number; readonly releasedWithoutRecord: number;
-    readonly recordsWithoutObject: number; readonly quarantineCopiesOfPublished: number;
+    readonly intake: number;
+    readonly work: number;
+    readonly releasedWithoutRecord: number;
+    readonly recordsWithoutObject: number;
+    readonly quarantineCopiesOfPublished: number;
   };
   readonly orphansTotal: number;
   readonly failures: {
-    readonly filesHit: number; readonly retriedToSuccess: number; readonly quarantinedWithReason: number; readonly neither: number;
+    readonly filesHit: number;
+    readonly retriedToSuccess: number;
+    readonly quarantinedWithReason: number;
+    readonly neither: number;
     readonly reasons: Readonly<Record<string, number>>;
     /** Submission workflow tasks that failed, and whether every submission was published in the end. */
     readonly submissionTasksHit: number;
@@ -117,7 +123,13 @@ export function planStudies(instances: number, seed: number, studySize: readonly
   const studies: PlannedStudy[] = [];
   for (let left = instances, index = 0; left > 0; index += 1) {
     const size = Math.min(left, studySize[0] + Math.floor(random() * (studySize[1] - studySize[0] + 1)));
-    studies.push({ index, project: PROJECTS[index % PROJECTS.length]!, site: SITES[Math.floor(random() * SITES.length)]!, folder: join(root, `study-${String(index).padStart(3, '0')}`), count: size });
+    studies.push({
+      index,
+      project: PROJECTS[index % PROJECTS.length]!,
+      site: SITES[Math.floor(random() * SITES.length)]!,
+      folder: join(root, `study-${String(index).padStart(3, '0')}`),
+      count: size,
+    });
     left -= size;
   }
   return studies;
@@ -130,7 +142,12 @@ async function writeStudy(study: PlannedStudy, seed: number): Promise<void> {
   await mkdir(study.folder, { recursive: true });
   const uid = `2.25.${seed}${String(study.index).padStart(4, '0')}`;
   const files = makeSeries(study.count, {
-    modality: 'CT', rows: 32, columns: 32, studyInstanceUid: uid, seriesInstanceUid: `${uid}.1`, frameOfReferenceUid: `${uid}.9`,
+    modality: 'CT',
+    rows: 32,
+    columns: 32,
+    studyInstanceUid: uid,
+    seriesInstanceUid: `${uid}.1`,
+    frameOfReferenceUid: `${uid}.9`,
     // Names of letters no de-identified file holds by chance (the verifier searches the output for each name part).
     patient: { id: `MRN-${seed}-${study.index}`, name: `${letters(seed, study.index, 'family')}^${letters(seed, study.index, 'given')}` },
   });
@@ -142,9 +159,14 @@ function letters(seed: number, index: number, salt: string): string {
   return Array.from({ length: 7 }, () => 'BCDFGHJKLMNPQRSTVWXZ'[Math.floor(random() * 20)]).join('');
 }
 
-interface UploadState { submissionId: string; sealed: boolean; files: Record<string, { fileId: string }> }
+interface UploadState {
+  submissionId: string;
+  sealed: boolean;
+  files: Record<string, { fileId: string }>;
+}
 const readState = async (study: PlannedStudy): Promise<UploadState | undefined> =>
-  JSON.parse(await readFile(join(study.folder, '.hilum-upload.json'), 'utf8').catch(() => 'null')) as UploadState | undefined ?? undefined;
+  (JSON.parse(await readFile(join(study.folder, '.hilum-upload.json'), 'utf8').catch(() => 'null')) as UploadState | undefined) ??
+  undefined;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -161,7 +183,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const apiUrl = `http://127.0.0.1:${port}`;
-  const faults = `seed=${options.seed},tasks=${options.taskFailureRate ?? 0.1},duplicates=${options.duplicateEventRate ?? 0.2},` +
+  const faults =
+    `seed=${options.seed},tasks=${options.taskFailureRate ?? 0.1},duplicates=${options.duplicateEventRate ?? 0.2},` +
     `delays=${options.delayEventRate ?? 0.2},maxDelayMs=${options.maxDelayMs ?? 3000}`;
   const commonsEnv = {
     HILUM_FAULTS: faults,
@@ -187,13 +210,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       // An announcement whose answer a kill lost leaves a file that is never sent: it must not hold its submission for a day.
       await curator.request('PUT', `/projects/${project}/qa-config`, { missingFileGraceHours: 0.002 });
     }
-    const siteTokens = new Map(await Promise.all(SITES.map(async (s) => [s, await issueLocalToken({ dataDir, groups: [`site-uploader:${s}`], username: `uploader-${s}` })] as const)));
+    const siteTokens = new Map(
+      await Promise.all(
+        SITES.map(async (s) => [s, await issueLocalToken({ dataDir, groups: [`site-uploader:${s}`], username: `uploader-${s}` })] as const),
+      ),
+    );
 
     // Kill moments: when this many files have an outcome (released or quarantined objects), drawn from the seed.
-    const thresholds = Array.from({ length: options.kills }, () => Math.floor(options.instances * (0.1 + random() * 0.7))).sort((a, b) => a - b);
+    const thresholds = Array.from({ length: options.kills }, () => Math.floor(options.instances * (0.1 + random() * 0.7))).sort(
+      (a, b) => a - b,
+    );
     const kills: { afterHandled: number; atSeconds: number }[] = [];
     const s3 = await s3ClientFor(dataDir);
-    const handledNow = async () => (await listKeys(s3, BUCKETS.released, 'studies/')).length +
+    const handledNow = async () =>
+      (await listKeys(s3, BUCKETS.released, 'studies/')).length +
       (await listKeys(s3, BUCKETS.quarantine, 'quarantine/')).filter((k) => !k.endsWith('.json')).length;
 
     // Uploads: each study folder as `hilum upload` sends it (its upload library, resumable from the folder's
@@ -203,37 +233,56 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const uploader = async () => {
       for (let study = queue.shift(); study; study = queue.shift()) {
         const api = new HilumApi(apiUrl, siteTokens.get(study.site)!);
-        const files = await Promise.all(Array.from({ length: study.count }, async (_, i) => {
-          const path = join(study.folder, fileName(i + 1));
-          return { path, relativePath: fileName(i + 1), size: (await stat(path)).size };
-        }));
+        const files = await Promise.all(
+          Array.from({ length: study.count }, async (_, i) => {
+            const path = join(study.folder, fileName(i + 1));
+            return { path, relativePath: fileName(i + 1), size: (await stat(path)).size };
+          }),
+        );
         for (let attempt = 1; ; attempt += 1) {
           await up;
           const outcome = await uploadFiles({
-            api, apiUrl, project: study.project, site: study.site, files, statePath: join(study.folder, '.hilum-upload.json'), jobs: 2,
+            api,
+            apiUrl,
+            project: study.project,
+            site: study.site,
+            files,
+            statePath: join(study.folder, '.hilum-upload.json'),
+            jobs: 2,
           }).catch((error: Error) => ({ sealed: false, failed: [{ reason: error.message }] }));
           if (outcome.sealed && outcome.failed.length === 0) break;
-          if (attempt >= 30) throw new Error(`the upload of study ${study.index} failed ${attempt} times: ${outcome.failed[0]?.reason ?? 'not sealed'}`);
+          if (attempt >= 30)
+            throw new Error(`the upload of study ${study.index} failed ${attempt} times: ${outcome.failed[0]?.reason ?? 'not sealed'}`);
           await sleep(1000);
         }
       }
     };
     const uploading = Promise.all(Array.from({ length: options.uploadProcesses ?? 2 }, uploader));
     let uploadsDoneAt: number | undefined;
-    void uploading.then(() => (uploadsDoneAt = Date.now()), () => undefined);
+    void uploading.then(
+      () => (uploadsDoneAt = Date.now()),
+      () => undefined,
+    );
 
     const killer = (async () => {
       for (const threshold of thresholds) {
         // A pipeline that handles nothing is still killed, a minute after the last upload.
-        const handled = await until(async () => {
-          const n = await handledNow().catch(() => 0);
-          return n >= threshold || (uploadsDoneAt && Date.now() - uploadsDoneAt > 60_000) ? n : undefined;
-        }, `${threshold} files to be handled before kill ${kills.length + 1}`, 60 * 60_000, 250);
+        const handled = await until(
+          async () => {
+            const n = await handledNow().catch(() => 0);
+            return n >= threshold || (uploadsDoneAt && Date.now() - uploadsDoneAt > 60_000) ? n : undefined;
+          },
+          `${threshold} files to be handled before kill ${kills.length + 1}`,
+          60 * 60_000,
+          250,
+        );
         let restarted!: () => void;
         up = new Promise<void>((r) => (restarted = r));
         await killGroup(commons!);
         kills.push({ afterHandled: handled, atSeconds: (Date.now() - started) / 1000 });
-        log(`chaos: killed the commons (kill ${kills.length} of ${options.kills}) with ${kills.at(-1)!.afterHandled} files handled, at ${kills.at(-1)!.atSeconds.toFixed(0)} s`);
+        log(
+          `chaos: killed the commons (kill ${kills.length} of ${options.kills}) with ${kills.at(-1)!.afterHandled} files handled, at ${kills.at(-1)!.atSeconds.toFixed(0)} s`,
+        );
         await start();
         restarted();
         log('chaos: restarted on the same data folder');
@@ -245,11 +294,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     const db = await documentClientFor(dataDir);
     let lastError = '';
-    const drained = await until(async () => (await quickDrainCheck(s3, db, studies).catch((e: Error) => {
-      if (e.name !== lastError) log(`chaos: drain check failed: ${(lastError = e.name)}`);
-      return false;
-    })) ? true : undefined, 'the commons to drain',
-      options.drainTimeoutMs ?? 10 * 60_000, 2000).then(() => true, () => false);
+    const drained = await until(
+      async () =>
+        (await quickDrainCheck(s3, db, studies).catch((e: Error) => {
+          if (e.name !== lastError) log(`chaos: drain check failed: ${(lastError = e.name)}`);
+          return false;
+        }))
+          ? true
+          : undefined,
+      'the commons to drain',
+      options.drainTimeoutMs ?? 10 * 60_000,
+      2000,
+    ).then(
+      () => true,
+      () => false,
+    );
     const drainSeconds = (Date.now() - uploadsEnded) / 1000;
     log(`chaos: ${drained ? 'drained' : 'did NOT drain'} after ${drainSeconds.toFixed(1)} s; checking`);
     const verdict = await checkEndState({ s3, db, studies, curator, commonsOutput: runs.map((r) => r.output()).join('\n') });
@@ -257,8 +316,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     db.destroy();
     passed = drained && verdict.problems.length === 0;
     return {
-      options, root, studies: studies.length, submissions: studies.length, projects: new Set(studies.map((s) => s.project)).size,
-      sites: new Set(studies.map((s) => s.site)).size, kills, ...verdict, drained, drainSeconds, totalSeconds: (Date.now() - started) / 1000,
+      options,
+      root,
+      studies: studies.length,
+      submissions: studies.length,
+      projects: new Set(studies.map((s) => s.project)).size,
+      sites: new Set(studies.map((s) => s.site)).size,
+      kills,
+      ...verdict,
+      drained,
+      drainSeconds,
+      totalSeconds: (Date.now() - started) / 1000,
       problems: [...(drained ? [] : ['the commons did not drain in time']), ...verdict.problems],
     };
   } finally {
@@ -272,17 +340,24 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 async function s3ClientFor(dataDir: string): Promise<S3Client> {
   const ports = await loadSavedPorts(dataDir);
   return new S3Client({
-    endpoint: `http://127.0.0.1:${ports.s3}`, region: 'us-east-1', forcePathStyle: true,
+    endpoint: `http://127.0.0.1:${ports.s3}`,
+    region: 'us-east-1',
+    forcePathStyle: true,
     credentials: await loadOrCreateLocalCredentials(dataDir),
-    requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
   });
 }
 
 async function documentClientFor(dataDir: string): Promise<DynamoDBDocumentClient> {
   const ports = await loadSavedPorts(dataDir);
-  return DynamoDBDocumentClient.from(new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${ports.dynamodb}`, region: 'us-east-1', credentials: await loadOrCreateLocalCredentials(dataDir),
-  }));
+  return DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${ports.dynamodb}`,
+      region: 'us-east-1',
+      credentials: await loadOrCreateLocalCredentials(dataDir),
+    }),
+  );
 }
 
 async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
@@ -303,7 +378,9 @@ async function scanCatalog(db: DynamoDBDocumentClient): Promise<Item[]> {
 /** Cheap, polled: every submission published, nothing in intake or work, as many released objects as staged files. */
 async function quickDrainCheck(s3: S3Client, db: DynamoDBDocumentClient, studies: readonly PlannedStudy[]): Promise<boolean> {
   const [intake, work, released] = await Promise.all([
-    listKeys(s3, BUCKETS.intake, 'intake/'), listKeys(s3, BUCKETS.intake, 'work/'), listKeys(s3, BUCKETS.released, 'studies/'),
+    listKeys(s3, BUCKETS.intake, 'intake/'),
+    listKeys(s3, BUCKETS.intake, 'work/'),
+    listKeys(s3, BUCKETS.released, 'studies/'),
   ]);
   if (intake.length || work.length) return false;
   let staged = 0;
@@ -317,12 +394,23 @@ async function quickDrainCheck(s3: S3Client, db: DynamoDBDocumentClient, studies
   return released.length === staged;
 }
 
-interface OurFile { readonly study: PlannedStudy; readonly instanceNumber: number; readonly submissionId: string; readonly fileId: string }
+interface OurFile {
+  readonly study: PlannedStudy;
+  readonly instanceNumber: number;
+  readonly submissionId: string;
+  readonly fileId: string;
+}
 
 const FAULT_LINE = /fault injected: (\S+) (\w+)\/(\w+) (\S+)/g;
 
 /** The end state, judged from the catalog items, the bucket listings, the released bytes and the fault log lines. */
-export async function checkEndState(input: { s3: S3Client; db: DynamoDBDocumentClient; studies: readonly PlannedStudy[]; curator: HilumApi; commonsOutput: string }) {
+export async function checkEndState(input: {
+  s3: S3Client;
+  db: DynamoDBDocumentClient;
+  studies: readonly PlannedStudy[];
+  curator: HilumApi;
+  commonsOutput: string;
+}) {
   const { s3, db, studies } = input;
   const problems: string[] = [];
   const ours = new Map<string, OurFile>();
@@ -337,18 +425,28 @@ export async function checkEndState(input: { s3: S3Client; db: DynamoDBDocumentC
     for (let n = 1; n <= study.count; n += 1) {
       const entry = state.files[fileName(n)];
       if (!entry) problems.push(`study ${study.index} file ${n}: never announced`);
-      else ours.set(`${state.submissionId}/${entry.fileId}`, { study, instanceNumber: n, submissionId: state.submissionId, fileId: entry.fileId });
+      else
+        ours.set(`${state.submissionId}/${entry.fileId}`, {
+          study,
+          instanceNumber: n,
+          submissionId: state.submissionId,
+          fileId: entry.fileId,
+        });
     }
   }
 
   const items = await scanCatalog(db);
-  const files = new Map(items.filter((i) => i.pk.startsWith('SUBMISSION#') && i.sk.startsWith('FILE#')).map((i) => [`${i.pk.slice(11)}/${i.sk.slice(5)}`, i]));
+  const files = new Map(
+    items.filter((i) => i.pk.startsWith('SUBMISSION#') && i.sk.startsWith('FILE#')).map((i) => [`${i.pk.slice(11)}/${i.sk.slice(5)}`, i]),
+  );
   const instances = items.filter((i) => i.pk.startsWith('STUDY#') && i.sk.startsWith('INSTANCE#'));
   const instancesByKey = new Map<string, Item[]>();
   for (const i of instances) instancesByKey.set(String(i.objectKey), [...(instancesByKey.get(String(i.objectKey)) ?? []), i]);
   const [intake, work, released, quarantine] = await Promise.all([
-    listKeys(s3, BUCKETS.intake, 'intake/'), listKeys(s3, BUCKETS.intake, 'work/'),
-    listKeys(s3, BUCKETS.released, 'studies/'), listKeys(s3, BUCKETS.quarantine, 'quarantine/'),
+    listKeys(s3, BUCKETS.intake, 'intake/'),
+    listKeys(s3, BUCKETS.intake, 'work/'),
+    listKeys(s3, BUCKETS.released, 'studies/'),
+    listKeys(s3, BUCKETS.quarantine, 'quarantine/'),
   ]);
   const releasedSet = new Set(released);
   const quarantineSet = new Set(quarantine);
@@ -356,11 +454,13 @@ export async function checkEndState(input: { s3: S3Client; db: DynamoDBDocumentC
   // What each released object is: its SOP UID and InstanceNumber, read from its bytes.
   const releasedFacts = new Map<string, { sop?: string; instanceNumber?: string }>();
   for (let i = 0; i < released.length; i += 16) {
-    await Promise.all(released.slice(i, i + 16).map(async (key) => {
-      const body = await s3.send(new GetObjectCommand({ Bucket: BUCKETS.released, Key: key }));
-      const bytes = await body.Body!.transformToByteArray();
-      releasedFacts.set(key, { sop: topLevelText(bytes, '00080018'), instanceNumber: topLevelText(bytes, '00200013') });
-    }));
+    await Promise.all(
+      released.slice(i, i + 16).map(async (key) => {
+        const body = await s3.send(new GetObjectCommand({ Bucket: BUCKETS.released, Key: key }));
+        const bytes = await body.Body!.transformToByteArray();
+        releasedFacts.set(key, { sop: topLevelText(bytes, '00080018'), instanceNumber: topLevelText(bytes, '00200013') });
+      }),
+    );
   }
 
   let published = 0;
@@ -376,12 +476,19 @@ export async function checkEndState(input: { s3: S3Client; db: DynamoDBDocumentC
       const key = String(record!.releasedKey);
       const recorded = instancesByKey.get(key) ?? [];
       const facts = releasedFacts.get(key);
-      if (releasedSet.has(key) && recorded.length === 1 && recorded[0]!.fileId === file.fileId && facts?.instanceNumber === String(file.instanceNumber)) {
+      if (
+        releasedSet.has(key) &&
+        recorded.length === 1 &&
+        recorded[0]!.fileId === file.fileId &&
+        facts?.instanceNumber === String(file.instanceNumber)
+      ) {
         published += 1;
         outcome.set(ref, 'published');
         continue;
       }
-      problems.push(`file ${ref}: staged, but its released object ${releasedSet.has(key) ? 'is recorded for another file or holds other bytes' : 'is missing'}`);
+      problems.push(
+        `file ${ref}: staged, but its released object ${releasedSet.has(key) ? 'is recorded for another file or holds other bytes' : 'is missing'}`,
+      );
     } else if (status === 'quarantined') {
       const key = `quarantine/${ref}`;
       let sidecarReason: string | undefined;
@@ -448,9 +555,15 @@ export async function checkEndState(input: { s3: S3Client; db: DynamoDBDocumentC
     }
   }
   // A published file must leave nothing in quarantine: no copy, no sidecar, no open curator record.
-  const openRecords = new Set(items.filter((i) => i.pk.startsWith('QUARANTINE#') && i.status === 'quarantined').map((i) => `${String(i.submissionId)}/${String(i.fileId)}`));
-  const bothWays = [...outcome].filter(([ref, o]) => o === 'published' &&
-    (quarantineSet.has(`quarantine/${ref}`) || quarantineSet.has(`quarantine/${ref}.json`) || openRecords.has(ref)));
+  const openRecords = new Set(
+    items
+      .filter((i) => i.pk.startsWith('QUARANTINE#') && i.status === 'quarantined')
+      .map((i) => `${String(i.submissionId)}/${String(i.fileId)}`),
+  );
+  const bothWays = [...outcome].filter(
+    ([ref, o]) =>
+      o === 'published' && (quarantineSet.has(`quarantine/${ref}`) || quarantineSet.has(`quarantine/${ref}.json`) || openRecords.has(ref)),
+  );
 
   // Orphans: what nothing points at any more.
   const handled = (ref: string | undefined) => !!ref && ['staged', 'quarantined', 'missing'].includes(String(files.get(ref)?.status));
@@ -468,7 +581,8 @@ export async function checkEndState(input: { s3: S3Client; db: DynamoDBDocumentC
   // Studies: the published instance count is the number of the study's files published.
   let studyCountsDiffering = 0;
   const expected = new Map<string, number>();
-  for (const [ref, o] of outcome) if (o === 'published') expected.set(String(files.get(ref)!.studyUid), (expected.get(String(files.get(ref)!.studyUid)) ?? 0) + 1);
+  for (const [ref, o] of outcome)
+    if (o === 'published') expected.set(String(files.get(ref)!.studyUid), (expected.get(String(files.get(ref)!.studyUid)) ?? 0) + 1);
   for (const [uid, n] of expected) {
     const study = items.find((i) => i.pk === `STUDY#${uid}` && i.sk === 'STUDY');
     if (study?.status !== 'published' || Number(study.instanceCount) !== n) {
@@ -484,7 +598,9 @@ export async function checkEndState(input: { s3: S3Client; db: DynamoDBDocumentC
   for (const id of withoutReport) problems.push(`submission ${id}: published without its QA report`);
   let notSearchable = 0;
   for (const project of new Set(studies.map((s) => s.project))) {
-    const publishedHere = [...expected.keys()].filter((uid) => items.find((i) => i.pk === `STUDY#${uid}` && i.sk === 'STUDY')?.project === project).length;
+    const publishedHere = [...expected.keys()].filter(
+      (uid) => items.find((i) => i.pk === `STUDY#${uid}` && i.sk === 'STUDY')?.project === project,
+    ).length;
     const { total } = await input.curator.request<{ total: number }>('POST', '/search', { facets: { project: [project] } });
     if (total < publishedHere) {
       notSearchable += publishedHere - total;
@@ -522,9 +638,21 @@ export async function checkEndState(input: { s3: S3Client; db: DynamoDBDocumentC
   for (const [ref] of quarantinedWithoutFault) problems.push(`file ${ref}: quarantined (${reasonOf.get(ref)}) though no fault hit it`);
 
   return {
-    injected, published, quarantined, phantomsMissing, lost, publishedTwice, stuck, orphans, orphansTotal,
+    injected,
+    published,
+    quarantined,
+    phantomsMissing,
+    lost,
+    publishedTwice,
+    stuck,
+    orphans,
+    orphansTotal,
     failures: { filesHit: hit.size, retriedToSuccess, quarantinedWithReason, neither, reasons, submissionTasksHit },
-    quarantinedWithoutFault: quarantinedWithoutFault.length, studyCountsDiffering, submissionsWithoutReport: withoutReport.length, notSearchable, problems,
+    quarantinedWithoutFault: quarantinedWithoutFault.length,
+    studyCountsDiffering,
+    submissionsWithoutReport: withoutReport.length,
+    notSearchable,
+    problems,
   };
 }
 
@@ -546,7 +674,11 @@ export function formatChaosReport(r: ChaosReport): string {
     `orphans ${r.orphansTotal} (intake ${r.orphans.intake}, work ${r.orphans.work}, released without record ${r.orphans.releasedWithoutRecord}, ` +
       `records without object ${r.orphans.recordsWithoutObject}, quarantine copies of published files ${r.orphans.quarantineCopiesOfPublished})`,
     `failures: ${r.failures.filesHit} files hit by a task failure: ${r.failures.retriedToSuccess} retried to success, ${r.failures.quarantinedWithReason} quarantined with a reason` +
-      ` (${Object.entries(r.failures.reasons).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}), ${r.failures.neither} neither; ` +
+      ` (${
+        Object.entries(r.failures.reasons)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ') || 'none'
+      }), ${r.failures.neither} neither; ` +
       `${r.failures.submissionTasksHit} submission-workflow task failures`,
     `quarantined without a fault ${r.quarantinedWithoutFault}; studies whose published count differs ${r.studyCountsDiffering}; ` +
       `submissions without their QA report ${r.submissionsWithoutReport}; published studies search does not find ${r.notSearchable}`,

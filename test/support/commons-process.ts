@@ -18,8 +18,16 @@ export interface Running {
 }
 
 /** Runs `hilum <args>` with the test's environment plus `env`; `logFile` also receives the output. */
-export function runHilum(args: readonly string[], env: Record<string, string>, options: { detached?: boolean; logFile?: string } = {}): Running {
-  const child = spawn(process.execPath, [HILUM_CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
+export function runHilum(
+  args: readonly string[],
+  env: Record<string, string>,
+  options: { detached?: boolean; logFile?: string } = {},
+): Running {
+  const child = spawn(process.execPath, [HILUM_CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
+  });
   let output = '';
   const file: WriteStream | undefined = options.logFile ? createWriteStream(options.logFile, { flags: 'a' }) : undefined;
   const take = (d: Buffer) => {
@@ -28,15 +36,22 @@ export function runHilum(args: readonly string[], env: Record<string, string>, o
   };
   child.stdout!.on('data', take);
   child.stderr!.on('data', take);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
-    file?.end();
-    resolve(code);
-  }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      file?.end();
+      resolve(code);
+    }),
+  );
   return { child, output: () => output, exited };
 }
 
 /** Polls `probe` until it answers something other than undefined; throws after `ms`. */
-export async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string | (() => string), ms: number, every = 100): Promise<T> {
+export async function until<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  what: string | (() => string),
+  ms: number,
+  every = 100,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const value = await probe();
@@ -49,16 +64,28 @@ export async function until<T>(probe: () => Promise<T | undefined> | T | undefin
 export const COMMONS_READY = 'hilum local commons is running';
 
 /** Starts `hilum start` on a data folder in its own process group and waits until it serves. */
-export async function startCommonsProcess(options: { dataDir: string; port: number; env?: Record<string, string>; logFile?: string; timeoutMs?: number }): Promise<Running> {
+export async function startCommonsProcess(options: {
+  dataDir: string;
+  port: number;
+  env?: Record<string, string>;
+  logFile?: string;
+  timeoutMs?: number;
+}): Promise<Running> {
   const started = runHilum(['start', '--data-dir', options.dataDir, '--port', String(options.port), '--no-sample'], options.env ?? {}, {
-    detached: true, ...(options.logFile ? { logFile: options.logFile } : {}),
+    detached: true,
+    ...(options.logFile ? { logFile: options.logFile } : {}),
   });
   try {
-    await until(async () => {
-      if (started.output().includes(COMMONS_READY)) return true;
-      if (started.child.exitCode !== null) throw new Error(`hilum start exited (${started.child.exitCode}):\n${started.output()}`);
-      return undefined;
-    }, () => `the commons to start:\n${started.output()}`, options.timeoutMs ?? 120_000, 200);
+    await until(
+      async () => {
+        if (started.output().includes(COMMONS_READY)) return true;
+        if (started.child.exitCode !== null) throw new Error(`hilum start exited (${started.child.exitCode}):\n${started.output()}`);
+        return undefined;
+      },
+      () => `the commons to start:\n${started.output()}`,
+      options.timeoutMs ?? 120_000,
+      200,
+    );
   } catch (error) {
     // Half started (its servers up, its start-up failed) is still running: never leave it behind.
     await killGroup(started);

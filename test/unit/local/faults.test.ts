@@ -4,8 +4,14 @@ import { rng } from '../../support/random';
 
 const SUB = '11111111-2222-4333-8444-555555555555';
 const FILE = '66666666-7777-4888-9999-aaaaaaaaaaaa';
-const created = (key: string): BusEvent => busEvent({ source: 'aws.s3', detailType: 'Object Created', detail: { bucket: { name: 'hilum-intake' }, object: { key } } });
-const task = (state: string, workflow = 'ingest'): TaskInvocation => ({ workflow, state, functionName: 'hilum-Parse', payload: { bucket: 'b', key: `intake/${SUB}/${FILE}` } });
+const created = (key: string): BusEvent =>
+  busEvent({ source: 'aws.s3', detailType: 'Object Created', detail: { bucket: { name: 'hilum-intake' }, object: { key } } });
+const task = (state: string, workflow = 'ingest'): TaskInvocation => ({
+  workflow,
+  state,
+  functionName: 'hilum-Parse',
+  payload: { bucket: 'b', key: `intake/${SUB}/${FILE}` },
+});
 
 describe('HILUM_FAULTS', () => {
   it('is off when absent or empty', () => {
@@ -15,7 +21,12 @@ describe('HILUM_FAULTS', () => {
 
   it('reads the seed, the rates, the longest delay and the workflows', () => {
     expect(parseFaultOptions('seed=7, tasks=0.1,duplicates=0.2,delays=0.2,maxDelayMs=500,workflows=ingest+submission')).toEqual({
-      seed: 7, taskFailureRate: 0.1, duplicateEventRate: 0.2, delayEventRate: 0.2, maxDelayMs: 500, workflows: ['ingest', 'submission'],
+      seed: 7,
+      taskFailureRate: 0.1,
+      duplicateEventRate: 0.2,
+      delayEventRate: 0.2,
+      maxDelayMs: 500,
+      workflows: ['ingest', 'submission'],
     });
   });
 
@@ -32,7 +43,7 @@ describe('HILUM_FAULTS', () => {
 });
 
 describe('the fault injector', () => {
-  it('draws the same sequence as the tests\' seeded generator (mulberry32)', () => {
+  it("draws the same sequence as the tests' seeded generator (mulberry32)", () => {
     const a = seededRandom(42);
     const b = rng(42);
     expect(Array.from({ length: 5 }, a)).toEqual(Array.from({ length: 5 }, b));
@@ -53,7 +64,13 @@ describe('the fault injector', () => {
       const injector = new FaultInjector({ seed, taskFailureRate: 0.1 }, (l) => lines.push(l));
       const invoke = injector.wrapTask(async () => 'ok');
       const outcomes: string[] = [];
-      for (let i = 0; i < 2000; i += 1) outcomes.push(await invoke(task('Parse')).then(() => 'ok', (e: Error) => e.name));
+      for (let i = 0; i < 2000; i += 1)
+        outcomes.push(
+          await invoke(task('Parse')).then(
+            () => 'ok',
+            (e: Error) => e.name,
+          ),
+        );
       return { outcomes, lines, injected: injector.injected() };
     };
     const first = await run(7);
@@ -133,7 +150,14 @@ describe('the fault injector', () => {
     jest.useFakeTimers();
     try {
       let active = 0;
-      const tracker = { begin: () => { active += 1; return () => { active -= 1; }; } };
+      const tracker = {
+        begin: () => {
+          active += 1;
+          return () => {
+            active -= 1;
+          };
+        },
+      };
       const injector = new FaultInjector({ seed: 5, delayEventRate: 1 }, () => undefined, tracker as never);
       const delivered: BusEvent[] = [];
       injector.deliver(created(`intake/${SUB}/${FILE}`), (e) => delivered.push(e));
