@@ -90,6 +90,16 @@ describe(PAGE, () => {
     for (const row of rows) expect(referencesOf(row).some((reference) => reference.kind === 'path')).toBe(true);
   });
 
+  it('lists, as pure, exactly the layers/ folders eslint.config.mjs walls in as pure', () => {
+    const config = readFileSync(join(root, 'eslint.config.mjs'), 'utf8');
+    const pure = [...(config.match(/const PURE = \[([^\]]*)\]/)?.[1] ?? '').matchAll(/'([\w-]+)'/g)].map((m) => m[1]);
+    expect(pure.length).toBeGreaterThan(5);
+    const walls = page.slice(page.indexOf('## What may import what'));
+    const row = walls.split('\n').find((line) => line.startsWith('| pure `layers/` folders')) ?? '';
+    const listed = [...(row.split(' | ')[0] ?? '').matchAll(/`([\w-]+)`/g)].map((m) => m[1]);
+    expect([...listed].sort()).toEqual([...pure].sort());
+  });
+
   it('would report a moved file, a folder, a misspelt top folder, a file name and a page that do not exist', () => {
     const bogus = referencesOf(
       '`layers/dicom/deidentify/engine.ts` `layers/dicom/deidentifier.ts` `layers/nowhere/` `layer/dicom/index.ts` `no-such-module.ts` [x](no-such-page.md) `POST /releases` `intake/{submission}/{file}`',
