@@ -2,14 +2,18 @@
  * Cutting a release: everything published now, frozen. Reads every published
  * study with its series, instances and case from the catalog (a full rebuild of
  * the search rows, which also refreshes demographics changed since publication),
- * writes the release manifest, the frozen snapshot and the Parquet export, claims
- * the release number (conditional write), then gives the live snapshot the new
- * release numbers.
+ * writes the release manifest and the frozen snapshot under keys of this attempt,
+ * claims the release number (conditional write), writes the Parquet export, then
+ * gives the live snapshot the new release numbers. A cut that loses the claim to a
+ * concurrent cut of the same number deletes its objects and never touches the
+ * winner's (it used to overwrite them before its 409).
  *
  * Synchronous and bounded by the API's 29 s: fine for thousands of studies. A
  * commons of millions cuts releases in a workflow (a Map over study pages), which
  * this function's steps are shaped for.
  */
+import { randomUUID } from 'node:crypto';
+import { ReleaseExists } from '../adapters/aws/dynamodb/release-repository';
 import type { Case, Release, Series } from '../catalog/commons-entities';
 import type { Instance, Study } from '../catalog/entities';
 import { manifestRowOf, type ManifestRow } from '../catalog/manifest';
@@ -18,7 +22,7 @@ import { EXPORT_TABLES, exportKey, toParquet, type StudyExportRow } from '../cat
 import { studyRowOf } from '../catalog/search-rows';
 import { buildSnapshot, type StudyRow } from '../search';
 import { buckets, objects, accessRepository, publicationRepository, releaseRepository } from './commons-context';
-import { writeReleaseManifest } from './release-manifest-store';
+import { releaseObjectsPrefix, writeReleaseManifest } from './release-manifest-store';
 import { liveRows, publishMergedLive, releaseSnapshotKey, writeSnapshot } from './snapshot-store';
 
 export interface CutRequest { readonly releaseNumber: number; readonly name?: string; readonly notes?: string; readonly createdBy: string }
@@ -44,13 +48,11 @@ export async function cutRelease(request: CutRequest): Promise<Release> {
   }
   const manifest: ManifestRow[] = instances.map(manifestRowOf);
 
-  const manifestKey = await writeReleaseManifest(n, manifest);
-  const snapshotKey = releaseSnapshotKey(n);
+  // This attempt's own keys: a concurrent cut of the same number writes beside them, not over them.
+  const attempt = randomUUID();
+  const manifestKey = await writeReleaseManifest(n, attempt, manifest);
+  const snapshotKey = releaseSnapshotKey(n, attempt);
   await writeSnapshot(snapshotKey, buildSnapshot(rows));
-  const released = buckets.released();
-  await objects().put(released, exportKey('studies', n), toParquet(EXPORT_TABLES.studies, studyExport), { contentType: 'application/vnd.apache.parquet' });
-  await objects().put(released, exportKey('series', n), toParquet(EXPORT_TABLES.series, seriesExport), { contentType: 'application/vnd.apache.parquet' });
-  await objects().put(released, exportKey('instances', n), toParquet(EXPORT_TABLES.instances, instances), { contentType: 'application/vnd.apache.parquet' });
 
   // Counted per project so GET /releases can sum only the projects its caller may count.
   const projects = countByProject(studies, seriesExport, instances);
@@ -66,7 +68,22 @@ export async function cutRelease(request: CutRequest): Promise<Release> {
     snapshotKey,
     exportPrefix: 'analytics/',
   };
-  await releaseRepository().createRelease(release);
+  const released = buckets.released();
+  try {
+    await releaseRepository().createRelease(release);
+  } catch (error) {
+    if (error instanceof ReleaseExists) for (const key of [manifestKey, snapshotKey]) await objects().delete(released, key);
+    throw error;
+  }
+  // Written by the claim's winner only: Athena reads every object under a release's partition,
+  // so the export's keys are the number's alone and a losing cut must never write them.
+  await objects().put(released, exportKey('studies', n), toParquet(EXPORT_TABLES.studies, studyExport), { contentType: 'application/vnd.apache.parquet' });
+  await objects().put(released, exportKey('series', n), toParquet(EXPORT_TABLES.series, seriesExport), { contentType: 'application/vnd.apache.parquet' });
+  await objects().put(released, exportKey('instances', n), toParquet(EXPORT_TABLES.instances, instances), { contentType: 'application/vnd.apache.parquet' });
+  // What attempts of this number that died before their claim left behind.
+  for (const key of await objects().listKeys(released, releaseObjectsPrefix(n))) {
+    if (key !== manifestKey && key !== snapshotKey) await objects().delete(released, key);
+  }
   // The live snapshot gets the release numbers: the rebuilt rows as they are, or merged onto a concurrent rebuild's.
   await publishMergedLive(rows, 4, { version: live.version, rows: [] });
   return release;

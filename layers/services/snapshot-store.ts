@@ -28,7 +28,8 @@ const versionOfKey = (key: string): number | undefined => {
   const match = /^catalog\/snapshot\/(\d{9})[-.]/.exec(key);
   return match ? Number(match[1]) : undefined;
 };
-export const releaseSnapshotKey = (release: number) => `catalog/releases/${release}/snapshot.hsnp.gz`;
+/** A release's frozen snapshot: the cut's own key (its attempt), named by the release record. */
+export const releaseSnapshotKey = (release: number, attempt: string) => `catalog/releases/${release}/snapshot-${attempt}.hsnp.gz`;
 
 export class SnapshotMissing extends Error {
   override readonly name = 'SnapshotMissing';
