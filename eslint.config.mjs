@@ -80,10 +80,24 @@ const ZONES = [
   { files: ['test/**/*.ts'], ignores: ['test/infra/**', 'test/unit/local/**'], walls: ['workflowsOnlyFromInfraAndLocal'] },
 ];
 
+// no-restricted-imports sees import and export declarations (and `import x = require('...')`) only; the
+// same walls for require('...'), import('...') and type-position import('...'). A selector's regex may
+// hold no '/', so it is written \x2F.
+const selectorRegex = (regex) => `/${regex.replaceAll('/', '\\x2F')}/`;
+const loadersOf = ({ regex, message }) =>
+  [
+    `CallExpression[callee.name='require'][arguments.0.value=${selectorRegex(regex)}]`,
+    `ImportExpression[source.value=${selectorRegex(regex)}]`,
+    `TSImportType[argument.literal.value=${selectorRegex(regex)}]`,
+  ].map((selector) => ({ selector, message }));
+
 const wallConfigs = ZONES.map(({ files, ignores, walls }) => ({
   files,
   ...(ignores ? { ignores } : {}),
-  rules: { 'no-restricted-imports': ['error', { patterns: walls.map((wall) => WALLS[wall]) }] },
+  rules: {
+    'no-restricted-imports': ['error', { patterns: walls.map((wall) => WALLS[wall]) }],
+    'no-restricted-syntax': ['error', ...walls.flatMap((wall) => loadersOf(WALLS[wall]))],
+  },
 }));
 
 export default tseslint.config(
