@@ -52,6 +52,10 @@ const WALLS = {
     regex: reaches('workflows'),
     message: 'wall: only infra/ and local/ (and their tests) import workflows/; payload shapes are in layers/pipeline',
   },
+  workflowsReadContractsOnly: {
+    regex: `^(\\.\\./)+layers/(?!pipeline(/|$))|^(\\.\\./)+functions/(?!registry$)|${reaches('infra', 'local', 'cli')}`,
+    message: 'wall: workflows/ imports of hilum only layers/pipeline and functions/registry.ts',
+  },
   dicomThroughIndex: {
     regex: '(^|/)dicom/(?!index$).',
     message: 'wall: outside layers/dicom, import the DICOM domain only through layers/dicom/index.ts (its public API)',
@@ -75,7 +79,8 @@ const ZONES = [
   { files: ['layers/adapters/**/*.ts'], walls: ['adaptersNoUpper', 'dicomThroughIndex'] },
   { files: ['layers/services/**/*.ts'], walls: ['servicesNoUpper', 'dicomThroughIndex'] },
   { files: ['functions/**/*.ts'], walls: ['handlersNoOuter', 'dicomThroughIndex'] },
-  { files: ['infra/**/*.ts', 'local/**/*.ts', 'workflows/**/*.ts'], walls: ['dicomThroughIndex'] },
+  { files: ['infra/**/*.ts', 'local/**/*.ts'], walls: ['dicomThroughIndex'] },
+  { files: ['workflows/**/*.ts'], walls: ['workflowsReadContractsOnly'] },
   { files: ['cli/**/*.ts', 'bench/**/*.ts'], walls: ['workflowsOnlyFromInfraAndLocal', 'dicomThroughIndex'] },
   { files: ['test/**/*.ts'], ignores: ['test/infra/**', 'test/unit/local/**'], walls: ['workflowsOnlyFromInfraAndLocal'] },
 ];

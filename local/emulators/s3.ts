@@ -87,6 +87,8 @@ export async function startS3(options: S3EmulatorOptions): Promise<S3Emulator> {
   const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverInstance;
   keepFoldersOnDelete();
   writeObjectsAside();
+  const repaired = await repairStore(directory);
+  if (repaired > 0) log(`s3: removed ${repaired} half-written files a crash left in ${directory}`);
   // s3rver checks no SigV4 signature, only that the access key is one it knows.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { DUMMY_ACCOUNT } = require('s3rver/lib/models/account') as { DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void } };
@@ -221,7 +223,9 @@ function keepFoldersOnDelete(): void {
 interface WritingStoreLike {
   prototype: {
     getResourcePath(bucket: string, key: string | undefined, resource: string): string;
-    putMetadata(bucket: string, key: string, metadata: unknown, md5: string): Promise<void>;
+    getMetadata(bucket: string, key: string): Promise<unknown>;
+    putMetadata(bucket: string, key: string, metadata: unknown, md5?: string): Promise<void>;
+    copyObject(srcBucket: string, srcKey: string, destBucket: string, destKey: string, replacementMetadata?: unknown): Promise<unknown>;
     putObject(object: { bucket: string; key: string; metadata: unknown; content: Buffer | NodeJS.ReadableStream }): Promise<{ size: number; md5: string }>;
     putPart(bucket: string, uploadId: string, partNumber: number, content: NodeJS.ReadableStream): Promise<{ size: number; md5: string }>;
   };
@@ -234,9 +238,48 @@ interface WritingStoreLike {
  * never settles. Written aside and renamed into place once flushed, an object is whole or
  * untouched, and an aborted body fails the request.
  */
-function writeObjectsAside(): void {
+export function writeObjectsAside(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const store = require('s3rver/lib/stores/filesystem') as WritingStoreLike;
+  // s3rver writes the metadata and MD5 files in place: a kill mid-write left an empty metadata.json, and
+  // from then on every listing of the bucket failed (InternalError), the reconciler's included (chaos suite).
+  const putMetadata = store.prototype.putMetadata;
+  store.prototype.putMetadata = async function atomicPutMetadata(this: WritingStoreLike['prototype'], bucket, key, metadata, md5) {
+    const staged = new Map<string, string>();
+    const redirected = Object.create(this) as WritingStoreLike['prototype'];
+    redirected.getResourcePath = (b, k, resource) => {
+      const target = this.getResourcePath(b, k, resource);
+      const temporary = `${target}.${randomBytes(6).toString('hex')}.partial`;
+      staged.set(temporary, target);
+      return temporary;
+    };
+    try {
+      await putMetadata.call(redirected, bucket, key, metadata, md5);
+      for (const [temporary, target] of staged) await fs.rename(temporary, target).catch(ignoreMissing);
+    } finally {
+      for (const temporary of staged.keys()) await fs.unlink(temporary).catch(() => undefined);
+    }
+  };
+  // s3rver copies the object file in place (a kill mid-copy left a truncated object): copy aside, then rename.
+  store.prototype.copyObject = async function copyObject(this: WritingStoreLike['prototype'], srcBucket, srcKey, destBucket, destKey, replacementMetadata) {
+    const source = this.getResourcePath(srcBucket, srcKey, 'object');
+    const target = this.getResourcePath(destBucket, destKey, 'object');
+    const sourceMetadata = await readMetadataFile(this.getResourcePath(srcBucket, srcKey, 'metadata.json'));
+    const md5 = await fs.readFile(`${source}.md5`, 'utf8').catch(() => undefined);
+    if (source !== target) {
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      const temporary = `${target}.${randomBytes(6).toString('hex')}.partial`;
+      try {
+        await fs.copyFile(source, temporary);
+        await fs.rename(temporary, target);
+      } catch (error) {
+        await fs.unlink(temporary).catch(() => undefined);
+        throw error;
+      }
+    }
+    await this.putMetadata(destBucket, destKey, replacementMetadata ?? sourceMetadata ?? {}, md5);
+    return this.getMetadata(destBucket, destKey);
+  };
   store.prototype.putObject = async function putObject(this: WritingStoreLike['prototype'], object) {
     const target = this.getResourcePath(object.bucket, object.key, 'object');
     const written = await writeAside(target, object.content);
@@ -249,6 +292,41 @@ function writeObjectsAside(): void {
     await fs.writeFile(`${target}.md5`, written.md5);
     return written;
   };
+}
+
+function ignoreMissing(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'ENOENT') throw error;
+}
+
+async function readMetadataFile(file: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Removes what a crash (kill -9) left half-written in the store before these writes were atomic, or
+ * mid-rename: files written aside (`*.partial`), metadata files that do not parse (the object is then
+ * served with default metadata, as s3rver serves one without any) and empty MD5 files (s3rver computes
+ * them again). Returns how many were removed.
+ */
+export async function repairStore(directory: string): Promise<number> {
+  let removed = 0;
+  const visit = async (folder: string): Promise<void> => {
+    for (const entry of await fs.readdir(folder, { withFileTypes: true }).catch(() => [])) {
+      const file = path.join(folder, entry.name);
+      if (entry.isDirectory()) await visit(file);
+      else if (entry.name.endsWith('.partial') || (entry.name.endsWith('._S3rver_metadata.json') && !(await readMetadataFile(file))) ||
+        (entry.name.endsWith('._S3rver_object.md5') && (await fs.stat(file)).size === 0)) {
+        await fs.unlink(file).catch(() => undefined);
+        removed += 1;
+      }
+    }
+  };
+  await visit(directory);
+  return removed;
 }
 
 async function writeAside(target: string, content: Buffer | NodeJS.ReadableStream): Promise<{ size: number; md5: string }> {

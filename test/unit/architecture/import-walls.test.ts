@@ -27,6 +27,7 @@ const WALL = {
   servicesNoUpper: 'wall: layers/services imports pure folders and adapters, never functions/',
   handlersNoOuter: 'wall: functions/ imports layers/ only, never workflows/',
   workflowsOnlyFromInfraAndLocal: 'wall: only infra/ and local/ (and their tests) import workflows/',
+  workflowsReadContractsOnly: 'wall: workflows/ imports of hilum only layers/pipeline and functions/registry.ts',
   dicomThroughIndex: 'wall: outside layers/dicom, import the DICOM domain only through layers/dicom/index.ts',
 } as const;
 
@@ -161,6 +162,24 @@ const BREACHES: ReadonlyArray<Case & { readonly wall: keyof typeof WALL; readonl
     wall: 'handlersNoOuter',
     filePath: 'functions/api/wall-probe.ts',
     code: use('../../cli/lib/one-pass-upload'),
+  },
+  {
+    why: 'a workflow imports an adapter',
+    wall: 'workflowsReadContractsOnly',
+    filePath: 'workflows/wall-probe.ts',
+    code: use('../layers/adapters/aws/events'),
+  },
+  {
+    why: 'a workflow imports a handler',
+    wall: 'workflowsReadContractsOnly',
+    filePath: 'workflows/wall-probe.ts',
+    code: use('../functions/ingest/parse'),
+  },
+  {
+    why: 'a workflow imports an infra construct',
+    wall: 'workflowsReadContractsOnly',
+    filePath: 'workflows/wall-probe.ts',
+    code: use('../infra/constructs/hilum-function'),
   },
   {
     why: 'the CLI imports a workflow',
