@@ -79,10 +79,17 @@ function startWorkerEarly(bundleDir) {
 
 /**
  * `node cli/bin/hilum.js` run by a node other than the pinned one: runs the same
- * command on the pinned node and returns its exit code (undefined when this is the
- * pinned node, or none is installed). One realpath when it is the right one.
+ * command on the pinned node and returns its exit code, or ends by the signal that
+ * ended it (undefined when this is the pinned node, or none is installed). One
+ * realpath when it is the right one.
+ *
+ * A SIGTERM or SIGHUP sent to this process alone (kill PID, a process manager) is
+ * passed on: else this process would die and leave the command running without it
+ * (a `hilum start` holding its port). Ctrl-C is not passed on: the terminal sends
+ * SIGINT to the whole process group, the command included, and a second one would
+ * cut short its graceful stop (`hilum gateway` stops on the first, dies on the next).
  */
-function onPinnedNode() {
+async function onPinnedNode() {
   const fs = require('node:fs');
   let pinned;
   try {
@@ -91,14 +98,23 @@ function onPinnedNode() {
     return undefined;
   }
   if (pinned === process.execPath) return undefined;
-  const run = require('node:child_process').spawnSync(pinned, [...process.execArgv, __filename, ...argv], { stdio: 'inherit' });
-  if (run.error) throw run.error;
-  if (run.signal) process.kill(process.pid, run.signal);
-  return run.status ?? 1;
+  const child = require('node:child_process').spawn(pinned, [...process.execArgv, __filename, ...argv], { stdio: 'inherit' });
+  const passOn = (signal) => child.kill(signal);
+  const handlers = { SIGINT: () => {}, SIGTERM: passOn, SIGHUP: passOn };
+  for (const [name, handler] of Object.entries(handlers)) process.on(name, handler);
+  let code;
+  let signal;
+  try {
+    [code, signal] = await require('node:events').once(child, 'exit');
+  } finally {
+    for (const [name, handler] of Object.entries(handlers)) process.off(name, handler);
+  }
+  if (signal) process.kill(process.pid, signal);
+  return code ?? 1;
 }
 
 async function main() {
-  const rerun = onPinnedNode();
+  const rerun = await onPinnedNode();
   if (rerun !== undefined) return rerun;
   const fast = await deidFromBundle();
   if (fast !== undefined) return fast;

@@ -2,7 +2,7 @@
  * `hilum deid` end to end, as a user runs it: a spawned `node cli/bin/hilum.js`
  * on a folder of good, burned-in, corrupt and non-DICOM files.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -152,6 +152,40 @@ describe('hilum deid', () => {
       rmSync(other, { force: true });
     }
   });
+
+  it('passes a SIGTERM sent to the launcher on to the command it re-ran on the pinned Node, and ends as it ended', async () => {
+    // As above: another node binary the launcher re-runs from. A preload keeps the pinned Node's run
+    // alive (after --help) and writes its pid, so that the test can see whether the signal reached it.
+    const cache = join(ROOT, 'node_modules/.cache');
+    mkdirSync(cache, { recursive: true });
+    const other = join(cache, `hilum-test-signal-node-${process.pid}`);
+    linkSync(process.execPath, other);
+    const pidFile = join(work, 'pinned-run.pid');
+    const probe = join(work, 'stay-alive.js');
+    writeFileSync(probe, `if (process.execPath !== ${JSON.stringify(other)} && require('node:worker_threads').isMainThread) {
+  require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));
+  setInterval(() => {}, 1000);
+}\n`);
+    const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+    let pinnedPid = 0;
+    try {
+      const launcher = spawn(other, [join(ROOT, 'cli/bin/hilum.js'), '--help'], {
+        stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: `--require ${probe}` },
+      });
+      const ended = once(launcher, 'exit');
+      for (let waited = 0; !existsSync(pidFile) && waited < 60_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+      pinnedPid = Number(readFileSync(pidFile, 'utf8'));
+      expect(alive(pinnedPid)).toBe(true);
+      launcher.kill('SIGTERM');
+      const [code, signal] = await ended;
+      expect([code, signal]).toEqual([null, 'SIGTERM']);
+      for (let waited = 0; alive(pinnedPid) && waited < 10_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+      expect(alive(pinnedPid)).toBe(false);
+    } finally {
+      if (pinnedPid && alive(pinnedPid)) process.kill(pinnedPid, 'SIGKILL');
+      rmSync(other, { force: true });
+    }
+  }, 120_000);
 
   it('ends quietly when the reader of its output goes away (| head)', () => {
     // `true` reads nothing and is gone before the summary is printed: every write meets a closed pipe.
