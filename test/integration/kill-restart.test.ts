@@ -8,7 +8,6 @@
  * still uploads after the restart), and no
  * work copy, intake leftover or released object without a catalog record may remain.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,35 +16,14 @@ import { HilumApi } from '../../cli/lib/api-client';
 import { issueLocalToken } from '../../local/auth/local-issuer';
 import { loadOrCreateLocalCredentials } from '../../local/credentials';
 import { loadSavedPorts } from '../../local/ports';
+import { killGroup, runHilum as run, startCommonsProcess, until, type Running } from '../support/commons-process';
 import { makeSeries } from '../support/synthetic-dicom';
 
 jest.setTimeout(180_000);
 
-const CLI = join(__dirname, '../../cli/bin/hilum.js');
 const FILES = 40;
 const PROJECT = 'restart';
 const SITE = 'site-k';
-
-interface Running { child: ChildProcess; output: () => string; exited: Promise<number | null> }
-
-function run(args: string[], env: Record<string, string>, options: { detached?: boolean } = {}): Running {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, ms: number, every = 100): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, every));
-  }
-}
 
 describe('kill -9 of the local commons mid-ingest, then a restart on the same data folder', () => {
   let root: string;
@@ -55,19 +33,7 @@ describe('kill -9 of the local commons mid-ingest, then a restart on the same da
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const commonsEnv = { HILUM_RECONCILE_SECONDS: '2', HILUM_RECONCILE_GRACE_SECONDS: '4' };
 
-  const startCommons = async (): Promise<Running> => {
-    const started = run(['start', '--data-dir', dataDir, '--port', String(port), '--no-sample'], commonsEnv, { detached: true });
-    await until(() => (started.output().includes('hilum local commons is running') ? true : undefined), `the commons to start:\n${started.output()}`, 90_000, 200);
-    return started;
-  };
-  const killGroup = async (r: Running) => {
-    try {
-      process.kill(-r.child.pid!, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-    await r.exited;
-  };
+  const startCommons = (): Promise<Running> => startCommonsProcess({ dataDir, port, env: commonsEnv, timeoutMs: 90_000 });
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'hilum-kill-'));
