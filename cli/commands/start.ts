@@ -86,7 +86,7 @@ ${studies.map((s) => `  ${s.studyUid}  ${s.modalities.join('/')}  ${s.seriesCoun
 
 Get a token and try it:
   export HILUM_TOKEN=$(npx hilum token --group researcher${dataDir === resolve('.hilum') ? '' : ` --data-dir ${dataDir}`})
-  curl -s -H "Authorization: Bearer $HILUM_TOKEN" ${commons.apiUrl}/studies?modality=CT
+  curl -s -H "Authorization: Bearer $HILUM_TOKEN" '${commons.apiUrl}/studies?modality=CT'
 
 Other roles: --group curator, --group site-uploader:<site>. Ctrl-C stops.`);
     await new Promise<never>(() => undefined);
