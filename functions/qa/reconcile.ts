@@ -66,8 +66,18 @@ export const handler = taskHandler(z.object({
     if (!isReleasedInstanceKey(object.key) || !isSettled(object, at, graceMs)) continue;
     if (isSettled(object, at, graceMs + lookbackMs)) continue;
     const [, studyUid, seriesUid, file] = object.key.split('/') as [string, string, string, string];
-    const recorded = (await publicationRepository().getInstance(studyUid, seriesUid, file.replace(/\.dcm$/, '')))?.objectKey === object.key;
-    releasedObjects.push({ ...object, recorded });
+    const sopUid = file.replace(/\.dcm$/, '');
+    const recordedNow = async () => (await publicationRepository().getInstance(studyUid, seriesUid, sopUid))?.objectKey === object.key;
+    let recorded = await recordedNow();
+    let claimantStatus: FileStatus | undefined;
+    if (!recorded) {
+      // While the file that claimed the SOP waits, its (re-driven) Stage may be between its copy and its transaction.
+      // Once it has an outcome no Stage records the object any more: the record read after that is final.
+      const claimant = await qaRepository().getSopClaimant(studyUid, seriesUid, sopUid);
+      claimantStatus = claimant ? (await intakeRepository().getFile(claimant.submissionId, claimant.fileId))?.status : undefined;
+      if (claimantStatus !== 'announced') recorded = await recordedNow();
+    }
+    releasedObjects.push({ ...object, recorded, ...(claimantStatus ? { claimantStatus } : {}) });
   }
 
   // The curator record of each staged file with something in quarantine: a released one keeps its copy.

@@ -18,6 +18,12 @@ export interface ListedObject {
 /** A listed released object, with whether the catalog has an instance record pointing at it. */
 export interface ReleasedObject extends ListedObject {
   readonly recorded: boolean;
+  /**
+   * The status of the file that claimed the object's SOP (the one whose Stage writes it), when known. While it
+   * is `announced` a Stage may be writing the object again and about to record it (a re-driven file whose first
+   * Stage was killed between its copy and its transaction): deleting then would leave a record without object.
+   */
+  readonly claimantStatus?: FileStatus;
 }
 
 export interface ReconcileInput {
@@ -103,7 +109,7 @@ export function planReconcile(input: ReconcileInput): ReconcileActions {
     deleteWork.push(object.key);
   }
   const deleteReleased = input.releasedObjects
-    .filter((o) => isReleasedInstanceKey(o.key) && !o.recorded && settled(o))
+    .filter((o) => isReleasedInstanceKey(o.key) && !o.recorded && settled(o) && o.claimantStatus !== 'announced')
     .map((o) => o.key);
   const deleteQuarantine: string[] = [];
   const withdraw = new Set<string>();

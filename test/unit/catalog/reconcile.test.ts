@@ -92,6 +92,15 @@ describe('reconciler decisions', () => {
     expect(plan.deleteQuarantine).toEqual([]);
   });
 
+  it('keeps an unrecorded released object while the file that claimed its SOP is still announced (its re-driven Stage may be about to record it)', () => {
+    const key = 'studies/2.25.1/2.25.1.1/2.25.1.1.1.dcm';
+    const plan = (claimantStatus?: FileStatus) =>
+      planReconcile(input({ releasedObjects: [{ key, lastModified: old, recorded: false, ...(claimantStatus ? { claimantStatus } : {}) }] })).deleteReleased;
+    expect(plan('announced')).toEqual([]);
+    expect(plan('quarantined')).toEqual([key]);
+    expect(plan(undefined)).toEqual([key]);
+  });
+
   it('names the file of quarantine copies and sidecars only', () => {
     expect(quarantineRefOf(`quarantine/${S}/${F1}`)).toBe(`${S}/${F1}`);
     expect(quarantineRefOf(`quarantine/${S}/${F1}.json`)).toBe(`${S}/${F1}`);

@@ -92,6 +92,12 @@ export class QaRepository {
     return result.written;
   }
 
+  /** The file that claimed a SOP Instance UID (at Qa), if any: the one whose Stage writes its released object. */
+  async getSopClaimant(studyUid: string, seriesUid: string, sopUid: string): Promise<{ submissionId: string; fileId: string } | undefined> {
+    const claim = await this.get<{ submissionId?: string; fileId?: string }>(qaKeys.sopClaim(studyUid, seriesUid, sopUid));
+    return claim?.submissionId && claim.fileId ? { submissionId: claim.submissionId, fileId: claim.fileId } : undefined;
+  }
+
   /** Creates the record, or re-opens one whose earlier review released it; false if it is already open. */
   async putQuarantine(record: QuarantineRecord): Promise<boolean> {
     const result = await conditionalWrite(this.db, new PutCommand({
