@@ -109,7 +109,12 @@ function timedProcess(command: string, args: string[]): { seconds: number; peakR
     : spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * MB });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const rss = /HILUM_BENCH_MAXRSS=(\d+)/.exec(r.stderr ?? '');
-  return { seconds, status: r.status, stderr: (r.stderr ?? '').replace(/HILUM_BENCH_MAXRSS=\d+\n?/, ''), ...(rss?.[1] && { peakRssBytes: Number(rss[1]) * 1024 }) };
+  return {
+    seconds,
+    status: r.status,
+    stderr: (r.stderr ?? '').replace(/HILUM_BENCH_MAXRSS=\d+\n?/, ''),
+    ...(rss?.[1] && { peakRssBytes: Number(rss[1]) * 1024 }),
+  };
 }
 
 function processRun(r: ReturnType<typeof timedProcess>): Run {
@@ -121,9 +126,21 @@ function hilumTool(jobs: number, secretFile: string): Tool {
     name: `hilum deid --jobs ${jobs}`,
     run(corpus, out) {
       // The program itself, as the installed `hilum` command runs (its first line starts node).
-      const r = timedProcess(join(ROOT, 'cli/bin/hilum.js'), ['deid', corpus.dir, out, '--secret-file', secretFile, '--jobs', String(jobs)]);
+      const r = timedProcess(join(ROOT, 'cli/bin/hilum.js'), [
+        'deid',
+        corpus.dir,
+        out,
+        '--secret-file',
+        secretFile,
+        '--jobs',
+        String(jobs),
+      ]);
       if (r.status !== 0) throw new Error(`hilum deid exited ${r.status}: ${r.stderr.slice(0, 500)}`);
-      const report = JSON.parse(readFileSync(join(out, 'deid-report.json'), 'utf8')) as { seconds: number; outcomes: Record<string, number>; memory: { peakWorkerBytes: number[] } };
+      const report = JSON.parse(readFileSync(join(out, 'deid-report.json'), 'utf8')) as {
+        seconds: number;
+        outcomes: Record<string, number>;
+        memory: { peakWorkerBytes: number[] };
+      };
       if (report.outcomes.failed) throw new Error(`hilum deid failed ${report.outcomes.failed} file(s)`);
       return { ...processRun(r), batchSeconds: report.seconds, peakLaneBytes: Math.max(...report.memory.peakWorkerBytes) };
     },
@@ -147,14 +164,16 @@ function tools(secretFile: string, certificate: string, naiveScript: string): To
     {
       name: 'naive dcmjs, in-process',
       run: (corpus, out) => ({
-        seconds: timed(() => corpus.files.forEach((f, i) => {
-          const file = readDicomFile(readFileSync(f));
-          file.dict['00100010'] = { vr: 'PN', Value: [{ Alphabetic: 'ANONYMOUS' }] };
-          file.dict['00100020'] = { vr: 'LO', Value: ['ANONYMOUS'] };
-          for (const key of ['00100030', '00080080', '00080081', '00080090', '00081070', '00080050', '00200010']) delete file.dict[key];
-          file.dict['00120062'] = { vr: 'CS', Value: ['YES'] };
-          writeFileSync(join(out, `${i}.dcm`), writeDicomFile(file));
-        })),
+        seconds: timed(() =>
+          corpus.files.forEach((f, i) => {
+            const file = readDicomFile(readFileSync(f));
+            file.dict['00100010'] = { vr: 'PN', Value: [{ Alphabetic: 'ANONYMOUS' }] };
+            file.dict['00100020'] = { vr: 'LO', Value: ['ANONYMOUS'] };
+            for (const key of ['00100030', '00080080', '00080081', '00080090', '00081070', '00080050', '00200010']) delete file.dict[key];
+            file.dict['00120062'] = { vr: 'CS', Value: ['YES'] };
+            writeFileSync(join(out, `${i}.dcm`), writeDicomFile(file));
+          }),
+        ),
       }),
     },
     hilumTool(1, secretFile),
@@ -176,9 +195,30 @@ function tools(secretFile: string, certificate: string, naiveScript: string): To
           return target;
         });
         const edits = [
-          '-ma', '(0010,0010)=ANONYMOUS', '-ma', '(0010,0020)=ANONYMOUS', '-ea', '(0010,0030)', '-ea', '(0008,0080)', '-ea', '(0008,0081)',
-          '-ea', '(0008,0090)', '-ea', '(0008,1070)', '-ea', '(0008,0050)', '-ea', '(0020,0010)', '-ep', '-i', '(0012,0062)=YES',
-          '-gst', '-gse', '-gin',
+          '-ma',
+          '(0010,0010)=ANONYMOUS',
+          '-ma',
+          '(0010,0020)=ANONYMOUS',
+          '-ea',
+          '(0010,0030)',
+          '-ea',
+          '(0008,0080)',
+          '-ea',
+          '(0008,0081)',
+          '-ea',
+          '(0008,0090)',
+          '-ea',
+          '(0008,1070)',
+          '-ea',
+          '(0008,0050)',
+          '-ea',
+          '(0020,0010)',
+          '-ep',
+          '-i',
+          '(0012,0062)=YES',
+          '-gst',
+          '-gse',
+          '-gin',
         ];
         const r = timedProcess('dcmodify', ['-nb', '-q', ...edits, ...targets]);
         if (r.status !== 0) throw new Error(`dcmodify exited ${r.status}: ${r.stderr.slice(0, 300)}`);
@@ -226,8 +266,12 @@ function table(corpus: Corpus, names: readonly string[], runs: ReadonlyMap<strin
     return xs.length ? median(xs) : undefined;
   };
   const floor = med(names[0] as string) ?? 1;
-  console.log(`\n${corpus.name}: ${corpus.files.length} files, ${(corpus.bytes / MB).toFixed(1)} MB, largest ${(corpus.largest / MB).toFixed(1)} MB; median of ${runs.get(names[0] as string)?.length} interleaved rounds`);
-  console.log(`${'tool'.padEnd(34)} ${'median s'.padStart(8)} ${'min-max s'.padStart(11)} ${'files/s'.padStart(8)} ${'MB/s'.padStart(7)} ${'x floor'.padStart(7)} ${'peak RSS'.padStart(8)} ${'per lane'.padStart(8)} ${'outputs'.padStart(7)}`);
+  console.log(
+    `\n${corpus.name}: ${corpus.files.length} files, ${(corpus.bytes / MB).toFixed(1)} MB, largest ${(corpus.largest / MB).toFixed(1)} MB; median of ${runs.get(names[0] as string)?.length} interleaved rounds`,
+  );
+  console.log(
+    `${'tool'.padEnd(34)} ${'median s'.padStart(8)} ${'min-max s'.padStart(11)} ${'files/s'.padStart(8)} ${'MB/s'.padStart(7)} ${'x floor'.padStart(7)} ${'peak RSS'.padStart(8)} ${'per lane'.padStart(8)} ${'outputs'.padStart(7)}`,
+  );
   const rows: Array<[string, string]> = [];
   for (const name of names) {
     rows.push([name, name]);
@@ -240,17 +284,19 @@ function table(corpus: Corpus, names: readonly string[], runs: ReadonlyMap<strin
     const m = median(xs);
     const rss = which ? undefined : med(name, (r) => r.peakRssBytes);
     const lane = med(name, (r) => r.peakLaneBytes);
-    console.log([
-      label.padEnd(34),
-      m.toFixed(3).padStart(8),
-      `${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}`.padStart(11),
-      (corpus.files.length / m).toFixed(1).padStart(8),
-      (corpus.bytes / MB / m).toFixed(0).padStart(7),
-      (m / floor).toFixed(1).padStart(7),
-      (rss !== undefined ? `${(rss / MB).toFixed(0)} MB` : '-').padStart(8),
-      (lane !== undefined ? `${(lane / MB).toFixed(0)} MB` : '-').padStart(8),
-      (which ? '' : String(counts.get(name) ?? '-')).padStart(7),
-    ].join(' '));
+    console.log(
+      [
+        label.padEnd(34),
+        m.toFixed(3).padStart(8),
+        `${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}`.padStart(11),
+        (corpus.files.length / m).toFixed(1).padStart(8),
+        (corpus.bytes / MB / m).toFixed(0).padStart(7),
+        (m / floor).toFixed(1).padStart(7),
+        (rss !== undefined ? `${(rss / MB).toFixed(0)} MB` : '-').padStart(8),
+        (lane !== undefined ? `${(lane / MB).toFixed(0)} MB` : '-').padStart(8),
+        (which ? '' : String(counts.get(name) ?? '-')).padStart(7),
+      ].join(' '),
+    );
   }
   const jobs2 = med('hilum deid --jobs 2');
   const gdcm = med('gdcmanon -e (Basic Profile)');
@@ -259,8 +305,10 @@ function table(corpus: Corpus, names: readonly string[], runs: ReadonlyMap<strin
   if (jobs2 && gdcm && naive && naiveIn) {
     const budget = 2 * corpus.largest + 100 * MB;
     const lane = med('hilum deid --jobs 2', (r) => r.peakLaneBytes) ?? 0;
-    console.log(`targets: hilum --jobs 2 = ${(gdcm / jobs2).toFixed(2)}x gdcmanon's files/s (>= 1), ${(naive / jobs2).toFixed(1)}x the naive script's (>= 5; ${(naiveIn / jobs2).toFixed(1)}x the in-process loop); `
-      + `per-lane peak ${(lane / MB).toFixed(0)} MB vs budget ${(budget / MB).toFixed(0)} MB (2 x largest + 100 MB)`);
+    console.log(
+      `targets: hilum --jobs 2 = ${(gdcm / jobs2).toFixed(2)}x gdcmanon's files/s (>= 1), ${(naive / jobs2).toFixed(1)}x the naive script's (>= 5; ${(naiveIn / jobs2).toFixed(1)}x the in-process loop); ` +
+        `per-lane peak ${(lane / MB).toFixed(0)} MB vs budget ${(budget / MB).toFixed(0)} MB (2 x largest + 100 MB)`,
+    );
   }
 }
 
@@ -273,13 +321,25 @@ export async function run(): Promise<void> {
     console.log(`generating ${slices} CT slices and ${radiographs} radiographs in ${root} ...`);
     const corpora = [
       generate(root, 'ct-series', slices, (i) => makeDicom({ rows: 512, columns: 512, instanceNumber: i })),
-      generate(root, 'radiographs', radiographs, (i) => makeDicom({ modality: 'DX', rows: 3000, columns: 2500, instanceNumber: i, seriesInstanceUid: `1.2.826.0.1.3680043.8.498.7711.9.${i}` })),
+      generate(root, 'radiographs', radiographs, (i) =>
+        makeDicom({
+          modality: 'DX',
+          rows: 3000,
+          columns: 2500,
+          instanceNumber: i,
+          seriesInstanceUid: `1.2.826.0.1.3680043.8.498.7711.9.${i}`,
+        }),
+      ),
     ];
     const secretFile = join(root, 'secret.key');
     writeFileSync(secretFile, `${'b'.repeat(64)}\n`);
     const key = join(root, 'key.pem');
     const certificate = join(root, 'cert.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', certificate, '-subj', '/CN=hilum-bench', '-days', '1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', certificate, '-subj', '/CN=hilum-bench', '-days', '1'],
+      { stdio: 'ignore' },
+    );
     const naiveScript = join(root, 'naive-dcmjs.js');
     writeFileSync(naiveScript, NAIVE_SCRIPT);
     const all = tools(secretFile, certificate, naiveScript);
@@ -287,7 +347,9 @@ export async function run(): Promise<void> {
     // hilum's first run after a source change builds its bundle: timed apart.
     const first = corpora[1] as Corpus;
     const firstRun = hilumTool(2, secretFile).run(first, fresh(root, 'out-first'));
-    console.log(`hilum's first run (bundle build if the sources changed, then ${first.files.length} radiographs): ${firstRun.seconds.toFixed(2)} s`);
+    console.log(
+      `hilum's first run (bundle build if the sources changed, then ${first.files.length} radiographs): ${firstRun.seconds.toFixed(2)} s`,
+    );
 
     for (const corpus of corpora) {
       for (const f of corpus.files) readFileSync(f); // page cache warm for the first tool
@@ -302,11 +364,19 @@ export async function run(): Promise<void> {
           runs.set(tool.name, [...(runs.get(tool.name) ?? []), r]);
           counts.set(tool.name, countOutputs(out));
           if (tool.name.startsWith('hilum') && round === 0) verifySample(corpus, out);
-          if (counts.get(tool.name) !== corpus.files.length) throw new Error(`${tool.name} wrote ${counts.get(tool.name)} of ${corpus.files.length} files`);
+          if (counts.get(tool.name) !== corpus.files.length)
+            throw new Error(`${tool.name} wrote ${counts.get(tool.name)} of ${corpus.files.length} files`);
         }
       }
-      table(corpus, all.map((t) => t.name), runs, counts);
-      console.log('hilum outputs checked by the independent verifier: first, middle and last file of the first round; every tool wrote one output per input.');
+      table(
+        corpus,
+        all.map((t) => t.name),
+        runs,
+        counts,
+      );
+      console.log(
+        'hilum outputs checked by the independent verifier: first, middle and last file of the first round; every tool wrote one output per input.',
+      );
     }
   } finally {
     rmSync(root, { recursive: true, force: true });

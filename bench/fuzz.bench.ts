@@ -14,8 +14,12 @@ const MB = 1024 * 1024;
 
 function table(report: FuzzReport): string {
   const rows = Object.entries(report.byKind).map(([kind, counts]) => `| ${kind} | ${FUZZ_CLASSES.map((c) => counts[c]).join(' | ')} |`);
-  return [`| kind | ${FUZZ_CLASSES.join(' | ')} |`, `| --- | ${FUZZ_CLASSES.map(() => '---:').join(' | ')} |`, ...rows,
-    `| all | ${FUZZ_CLASSES.map((c) => report.byClass[c]).join(' | ')} |`].join('\n');
+  return [
+    `| kind | ${FUZZ_CLASSES.join(' | ')} |`,
+    `| --- | ${FUZZ_CLASSES.map(() => '---:').join(' | ')} |`,
+    ...rows,
+    `| all | ${FUZZ_CLASSES.map((c) => report.byClass[c]).join(' | ')} |`,
+  ].join('\n');
 }
 
 export async function run(): Promise<void> {
@@ -26,14 +30,22 @@ export async function run(): Promise<void> {
   const started = Date.now();
   console.log(`fuzz: ${count} mutants, seed ${runSeed}, ${workers} workers, ${budgetMs} ms per file`);
   const report = await runFuzz({
-    count, runSeed, workers, budgetMs,
+    count,
+    runSeed,
+    workers,
+    budgetMs,
     onProgress: (done, so) => {
-      if (done % 5000 === 0) console.log(`  ${done} done, ${(done / ((Date.now() - started) / 1000)).toFixed(1)}/s; ${FUZZ_CLASSES.map((c) => `${c} ${so[c]}`).join(', ')}`);
+      if (done % 5000 === 0)
+        console.log(
+          `  ${done} done, ${(done / ((Date.now() - started) / 1000)).toFixed(1)}/s; ${FUZZ_CLASSES.map((c) => `${c} ${so[c]}`).join(', ')}`,
+        );
     },
   });
   console.log(table(report));
   console.log(`moved into text or as a conforming value (known gap, not leaks): ${report.moved}`);
-  console.log(`throughput: ${(report.total / report.seconds).toFixed(1)} files/s (${report.seconds.toFixed(0)} s); worker peak RSS ${(report.peakWorkerRssBytes / MB).toFixed(0)} MB`);
+  console.log(
+    `throughput: ${(report.total / report.seconds).toFixed(1)} files/s (${report.seconds.toFixed(0)} s); worker peak RSS ${(report.peakWorkerRssBytes / MB).toFixed(0)} MB`,
+  );
   for (const f of report.findings) console.log(`  ${f.cls} #${f.index} ${f.kind} ${f.seed}: ${f.detail ?? ''}`);
   if (report.byClass.crash + report.byClass.hang + report.byClass.leak > 0) process.exitCode = 1;
 }

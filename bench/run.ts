@@ -12,7 +12,10 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const firstOption = args.findIndex((a) => a.startsWith('--'));
   const wanted = firstOption < 0 ? args : args.slice(0, firstOption);
-  const available = readdirSync(__dirname).filter((f) => f.endsWith('.bench.ts')).map((f) => f.replace(/\.bench\.ts$/, '')).sort();
+  const available = readdirSync(__dirname)
+    .filter((f) => f.endsWith('.bench.ts'))
+    .map((f) => f.replace(/\.bench\.ts$/, ''))
+    .sort();
   const unknown = wanted.filter((w) => !available.includes(w));
   if (unknown.length) throw new Error(`unknown benchmark(s): ${unknown.join(', ')}; available: ${available.join(', ') || 'none'}`);
   for (const name of wanted.length ? wanted : available) {

@@ -12,7 +12,16 @@
  */
 import { DatabaseSync, StatementSync } from 'node:sqlite';
 import {
-  ageBand, buildSnapshot, decodeSnapshot, encodeSnapshot, FACETS, FacetName, search, SearchFilters, snapshotBytes, StudyRow,
+  ageBand,
+  buildSnapshot,
+  decodeSnapshot,
+  encodeSnapshot,
+  FACETS,
+  FacetName,
+  search,
+  SearchFilters,
+  snapshotBytes,
+  StudyRow,
 } from '../layers/search';
 import { rng } from '../test/support/random';
 
@@ -20,7 +29,6 @@ const STUDIES = Number(process.env.BENCH_STUDIES ?? 1_000_000);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 1_000);
 const PAGE = 50;
 const FILTERED_FACETS = 6;
-
 
 /** Skewed choice: earlier values are more frequent (real facets are skewed too). */
 function skewed<T>(r: () => number, values: readonly T[]): T {
@@ -33,15 +41,43 @@ const VOCAB = {
   modality: ['DX', 'CR', 'CT', 'MR', 'PT', 'US', 'NM'],
   bodyPart: ['CHEST', 'ABDOMEN', 'HEAD', 'PELVIS', 'NECK', 'WHOLEBODY', 'unknown'],
   sex: ['Female', 'Male', 'Other', 'unknown'],
-  race: ['White', 'Black or African American', 'Asian', 'American Indian or Alaska Native', 'Native Hawaiian or other Pacific Islander', 'Other', 'unknown'],
+  race: [
+    'White',
+    'Black or African American',
+    'Asian',
+    'American Indian or Alaska Native',
+    'Native Hawaiian or other Pacific Islander',
+    'Other',
+    'unknown',
+  ],
   ethnicity: ['Not Hispanic or Latino', 'Hispanic or Latino', 'unknown'],
   covid19: ['No', 'Yes', 'unknown'],
-  manufacturer: ['GE MEDICAL SYSTEMS', 'SIEMENS', 'Philips', 'TOSHIBA', 'Canon', 'FUJIFILM', 'Carestream', 'Agfa', 'Konica Minolta', 'Samsung'],
+  manufacturer: [
+    'GE MEDICAL SYSTEMS',
+    'SIEMENS',
+    'Philips',
+    'TOSHIBA',
+    'Canon',
+    'FUJIFILM',
+    'Carestream',
+    'Agfa',
+    'Konica Minolta',
+    'Samsung',
+  ],
   viewPosition: ['unknown', 'PA', 'AP', 'LL', 'RL'],
   sliceThickness: ['unknown', '0-1mm', '1-2.5mm', '2.5-5mm', '5mm+'],
   release: ['1', '2', '3', '4', '5', '6', '7', '8'],
 };
-const DESCRIPTIONS = ['CT CHEST WO CONTRAST', 'CT CHEST W CONTRAST', 'XR CHEST PA AND LATERAL', 'XR CHEST AP PORTABLE', 'CT ANGIO CHEST', 'MR BRAIN', 'CT ABDOMEN PELVIS', 'PET CT WHOLE BODY'];
+const DESCRIPTIONS = [
+  'CT CHEST WO CONTRAST',
+  'CT CHEST W CONTRAST',
+  'XR CHEST PA AND LATERAL',
+  'XR CHEST AP PORTABLE',
+  'CT ANGIO CHEST',
+  'MR BRAIN',
+  'CT ABDOMEN PELVIS',
+  'PET CT WHOLE BODY',
+];
 
 function generate(count: number): StudyRow[] {
   const r = rng(20261);
@@ -77,7 +113,20 @@ function generate(count: number): StudyRow[] {
   return rows;
 }
 
-const QUERY_FACETS: readonly FacetName[] = ['site', 'release', 'modality', 'bodyPart', 'sex', 'ageBand', 'race', 'ethnicity', 'covid19', 'manufacturer', 'viewPosition', 'sliceThickness'];
+const QUERY_FACETS: readonly FacetName[] = [
+  'site',
+  'release',
+  'modality',
+  'bodyPart',
+  'sex',
+  'ageBand',
+  'race',
+  'ethnicity',
+  'covid19',
+  'manufacturer',
+  'viewPosition',
+  'sliceThickness',
+];
 const AGE_BAND_VALUES = ['0-17', '18-29', '30-39', '40-49', '50-64', '65-74', '75-84', '85+', 'unknown'];
 
 function queries(count: number): SearchFilters[] {
@@ -101,8 +150,17 @@ const SCOPE = new Set(VOCAB.project.filter((p) => p !== 'sequestered-eval'));
 // ---- SQLite --------------------------------------------------------------------------------------
 
 const SQL_COLUMN: Record<Exclude<FacetName, 'modality' | 'release'>, string> = {
-  project: 'project', site: 'site', bodyPart: 'body_part', sex: 'sex', ageBand: 'age_band', race: 'race',
-  ethnicity: 'ethnicity', covid19: 'covid19', manufacturer: 'manufacturer', viewPosition: 'view_position', sliceThickness: 'slice_band',
+  project: 'project',
+  site: 'site',
+  bodyPart: 'body_part',
+  sex: 'sex',
+  ageBand: 'age_band',
+  race: 'race',
+  ethnicity: 'ethnicity',
+  covid19: 'covid19',
+  manufacturer: 'manufacturer',
+  viewPosition: 'view_position',
+  sliceThickness: 'slice_band',
 };
 
 const MODALITY_BIT = new Map(VOCAB.modality.map((m, i) => [m, 1 << i]));
@@ -120,12 +178,25 @@ function loadSqlite(rows: readonly StudyRow[]): DatabaseSync {
   db.exec('BEGIN');
   rows.forEach((row, id) => {
     insert.run({
-      id, uid: row.studyUid, project: row.project, site: row.site, first_release: row.firstRelease ?? 0,
+      id,
+      uid: row.studyUid,
+      project: row.project,
+      site: row.site,
+      first_release: row.firstRelease ?? 0,
       modality_mask: row.modalities.reduce((mask, m) => mask | MODALITY_BIT.get(m)!, 0),
-      body_part: one(row.bodyParts), sex: row.sex ?? 'unknown', age: row.age ?? null, age_band: ageBand(row.age),
-      race: row.race ?? 'unknown', ethnicity: row.ethnicity ?? 'unknown', covid19: row.covid19 ?? 'unknown',
-      manufacturer: one(row.manufacturers), view_position: one(row.viewPositions), slice_band: one(row.sliceThicknessBands),
-      study_year: row.studyYear ?? null, description: row.description ?? null, published_at: Math.floor(Date.parse(row.publishedAt) / 1000),
+      body_part: one(row.bodyParts),
+      sex: row.sex ?? 'unknown',
+      age: row.age ?? null,
+      age_band: ageBand(row.age),
+      race: row.race ?? 'unknown',
+      ethnicity: row.ethnicity ?? 'unknown',
+      covid19: row.covid19 ?? 'unknown',
+      manufacturer: one(row.manufacturers),
+      view_position: one(row.viewPositions),
+      slice_band: one(row.sliceThicknessBands),
+      study_year: row.studyYear ?? null,
+      description: row.description ?? null,
+      published_at: Math.floor(Date.parse(row.publishedAt) / 1000),
     });
   });
   db.exec('COMMIT');
@@ -135,7 +206,11 @@ function loadSqlite(rows: readonly StudyRow[]): DatabaseSync {
   return db;
 }
 
-interface SqlAnswer { total: number; facets: Record<string, Record<string, number>>; page: string[] }
+interface SqlAnswer {
+  total: number;
+  facets: Record<string, Record<string, number>>;
+  page: string[];
+}
 
 /**
  * The relational answer: one COUNT, one GROUP BY per facet with that facet's own
@@ -146,7 +221,10 @@ interface SqlAnswer { total: number; facets: Record<string, Record<string, numbe
 function sqliteSearch(db: DatabaseSync, filters: SearchFilters, statements: Map<string, StatementSync>): SqlAnswer {
   const prepared = (sql: string) => {
     let s = statements.get(sql);
-    if (!s) { s = db.prepare(sql); statements.set(sql, s); }
+    if (!s) {
+      s = db.prepare(sql);
+      statements.set(sql, s);
+    }
     return s;
   };
   const where = (exclude?: FacetName) => {
@@ -179,14 +257,25 @@ function sqliteSearch(db: DatabaseSync, filters: SearchFilters, statements: Map<
       const got = prepared(`SELECT ${sums} FROM studies WHERE ${w.sql}`).get(...w.params) as Record<string, number | null>;
       rows = VOCAB.modality.map((m, i) => ({ v: m, n: got[`m${i}`] ?? 0 }));
     } else if (facet === 'release') {
-      const byFirst = prepared(`SELECT first_release AS v, COUNT(*) AS n FROM studies WHERE ${w.sql} GROUP BY first_release`).all(...w.params) as typeof rows;
-      rows = VOCAB.release.map((r) => ({ v: r, n: byFirst.filter((b) => Number(b.v) >= 1 && Number(b.v) <= Number(r)).reduce((s, b) => s + b.n, 0) }));
+      const byFirst = prepared(`SELECT first_release AS v, COUNT(*) AS n FROM studies WHERE ${w.sql} GROUP BY first_release`).all(
+        ...w.params,
+      ) as typeof rows;
+      rows = VOCAB.release.map((r) => ({
+        v: r,
+        n: byFirst.filter((b) => Number(b.v) >= 1 && Number(b.v) <= Number(r)).reduce((s, b) => s + b.n, 0),
+      }));
     } else {
-      rows = prepared(`SELECT ${SQL_COLUMN[facet]} AS v, COUNT(*) AS n FROM studies WHERE ${w.sql} GROUP BY ${SQL_COLUMN[facet]}`).all(...w.params) as typeof rows;
+      rows = prepared(`SELECT ${SQL_COLUMN[facet]} AS v, COUNT(*) AS n FROM studies WHERE ${w.sql} GROUP BY ${SQL_COLUMN[facet]}`).all(
+        ...w.params,
+      ) as typeof rows;
     }
     facets[facet] = Object.fromEntries(rows.filter((row) => row.n > 0).map((row) => [String(row.v), row.n]));
   }
-  const page = (prepared(`SELECT uid FROM studies WHERE ${all.sql} ORDER BY published_at DESC, uid LIMIT ${PAGE}`).all(...all.params) as { uid: string }[]).map((p) => p.uid);
+  const page = (
+    prepared(`SELECT uid FROM studies WHERE ${all.sql} ORDER BY published_at DESC, uid LIMIT ${PAGE}`).all(...all.params) as {
+      uid: string;
+    }[]
+  ).map((p) => p.uid);
   return { total, facets, page };
 }
 
@@ -213,7 +302,9 @@ export async function run(): Promise<void> {
   t = performance.now();
   const snapshot = decodeSnapshot(stored);
   const decodeMs = performance.now() - t;
-  console.log(`snapshot: built in ${ms(buildMs)}, encoded in ${ms(encodeMs)} (${mib(stored.byteLength)} gzip), loaded in ${ms(decodeMs)}; in memory ${mib(snapshotBytes(snapshot))}`);
+  console.log(
+    `snapshot: built in ${ms(buildMs)}, encoded in ${ms(encodeMs)} (${mib(stored.byteLength)} gzip), loaded in ${ms(decodeMs)}; in memory ${mib(snapshotBytes(snapshot))}`,
+  );
 
   {
     t = performance.now();
@@ -223,7 +314,10 @@ export async function run(): Promise<void> {
     const work = queries(QUERIES);
     // Warm both (JIT, page cache) on a few queries that are not timed.
     const statements = new Map<string, StatementSync>();
-    for (const q of work.slice(0, 5)) { search(snapshot, q, { scope: SCOPE, limit: PAGE }); sqliteSearch(db, q, statements); }
+    for (const q of work.slice(0, 5)) {
+      search(snapshot, q, { scope: SCOPE, limit: PAGE });
+      sqliteSearch(db, q, statements);
+    }
 
     const snapTimes: number[] = [];
     const sqlTimes: number[] = [];
@@ -247,7 +341,9 @@ export async function run(): Promise<void> {
     const p99 = percentile(snapTimes, 99);
     const s50 = percentile(sqlTimes, 50);
     const s99 = percentile(sqlTimes, 99);
-    console.log(`${QUERIES} queries (${FILTERED_FACETS} facet filters each, ${matched} with matches), every answer identical in both engines`);
+    console.log(
+      `${QUERIES} queries (${FILTERED_FACETS} facet filters each, ${matched} with matches), every answer identical in both engines`,
+    );
     console.log(`snapshot: p50 ${ms(p50)}  p99 ${ms(p99)}`);
     console.log(`sqlite:   p50 ${ms(s50)}  p99 ${ms(s99)}`);
     console.log(`ratio snapshot/sqlite: p50 ${(p50 / s50).toFixed(3)} (target <= 0.1)  p99 ${(p99 / s99).toFixed(3)}`);
@@ -256,7 +352,9 @@ export async function run(): Promise<void> {
 }
 
 function compare(index: number, ours: ReturnType<typeof search>, theirs: SqlAnswer): void {
-  const fail = (what: string) => { throw new Error(`query ${index}: the engines disagree on ${what}`); };
+  const fail = (what: string) => {
+    throw new Error(`query ${index}: the engines disagree on ${what}`);
+  };
   if (ours.total !== theirs.total) fail('the total');
   for (const facet of FACETS) {
     const mine = Object.fromEntries(ours.facets[facet].map((c) => [c.value, c.count]));

@@ -23,8 +23,10 @@ export class UsageError extends Error {
 export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
   try {
     const { values, positionals } = parseArgs({
-      args: argv, options: { ...command.options, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: command.allowPositionals ?? false, strict: true,
+      args: argv,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: command.allowPositionals ?? false,
+      strict: true,
     });
     return { values, positionals };
   } catch (error) {

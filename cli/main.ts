@@ -8,13 +8,41 @@ import { endQuietlyWhenStdoutCloses } from './lib/closed-stdout';
  * for at every start.
  */
 export const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Command> }[] = [
-  { name: 'start', summary: 'run the local commons (emulators, workflows, API) with sample data', load: async () => (require('./commands/start') as typeof import('./commands/start')).startCommand },
-  { name: 'token', summary: 'print a bearer token for a role (local mode only)', load: async () => (require('./commands/token') as typeof import('./commands/token')).tokenCommand },
-  { name: 'upload', summary: 'upload a folder of DICOM files as one submission (resumable)', load: async () => (require('./commands/upload') as typeof import('./commands/upload')).uploadCommand },
-  { name: 'gateway', summary: 'receive studies from a PACS over DICOM (C-STORE) and upload them', load: async () => (require('./commands/gateway') as typeof import('./commands/gateway')).gatewayCommand },
-  { name: 'deid', summary: 'de-identify DICOM files locally (PS3.15 Annex E profile, keyed)', load: async () => (require('./commands/deid') as typeof import('./commands/deid')).deidCommand },
-  { name: 'download', summary: 'download the objects of a cohort manifest (parallel, resumable, verified)', load: async () => (require('./commands/download') as typeof import('./commands/download')).downloadCommand },
-  { name: 'qa', summary: 'check a folder of DICOM files with the commons\' QA rules before upload', load: async () => (require('./commands/qa') as typeof import('./commands/qa')).qaCommand },
+  {
+    name: 'start',
+    summary: 'run the local commons (emulators, workflows, API) with sample data',
+    load: async () => (require('./commands/start') as typeof import('./commands/start')).startCommand,
+  },
+  {
+    name: 'token',
+    summary: 'print a bearer token for a role (local mode only)',
+    load: async () => (require('./commands/token') as typeof import('./commands/token')).tokenCommand,
+  },
+  {
+    name: 'upload',
+    summary: 'upload a folder of DICOM files as one submission (resumable)',
+    load: async () => (require('./commands/upload') as typeof import('./commands/upload')).uploadCommand,
+  },
+  {
+    name: 'gateway',
+    summary: 'receive studies from a PACS over DICOM (C-STORE) and upload them',
+    load: async () => (require('./commands/gateway') as typeof import('./commands/gateway')).gatewayCommand,
+  },
+  {
+    name: 'deid',
+    summary: 'de-identify DICOM files locally (PS3.15 Annex E profile, keyed)',
+    load: async () => (require('./commands/deid') as typeof import('./commands/deid')).deidCommand,
+  },
+  {
+    name: 'download',
+    summary: 'download the objects of a cohort manifest (parallel, resumable, verified)',
+    load: async () => (require('./commands/download') as typeof import('./commands/download')).downloadCommand,
+  },
+  {
+    name: 'qa',
+    summary: "check a folder of DICOM files with the commons' QA rules before upload",
+    load: async () => (require('./commands/qa') as typeof import('./commands/qa')).qaCommand,
+  },
 ];
 
 const USAGE = `hilum: an open-source serverless medical imaging data commons

@@ -35,66 +35,251 @@ export interface FunctionSpec {
 }
 
 const api = (id: string, entry: string, description: string, rest: Partial<FunctionSpec>): FunctionSpec => ({
-  id, entry, description, buckets: {}, verifiesTokens: true, timeoutSeconds: 29, memoryMb: 512, ...rest,
+  id,
+  entry,
+  description,
+  buckets: {},
+  verifiesTokens: true,
+  timeoutSeconds: 29,
+  memoryMb: 512,
+  ...rest,
 });
 const task = (id: string, entry: string, description: string, rest: Partial<FunctionSpec>): FunctionSpec => ({
-  id, entry, description, buckets: {}, timeoutSeconds: 300, memoryMb: 1024, ...rest,
+  id,
+  entry,
+  description,
+  buckets: {},
+  timeoutSeconds: 300,
+  memoryMb: 1024,
+  ...rest,
 });
 
 export const FUNCTIONS = {
-  createSubmission: api('CreateSubmission', 'functions/api/create-submission.ts', 'Opens a submission for a contributing site; pins the project key version', { table: 'readwrite', deidKeys: 'describe' }),
-  requestUploads: api('RequestUploads', 'functions/api/request-uploads.ts', 'Issues presigned PUT (or multipart) URLs into the intake bucket', { table: 'readwrite', buckets: { intake: 'write' } }),
-  completeUpload: api('CompleteUpload', 'functions/api/complete-upload.ts', 'Completes a multipart upload', { table: 'read', buckets: { intake: 'write' } }),
-  renewUpload: api('RenewUpload', 'functions/api/renew-upload.ts', 'Re-issues presigned URLs for an announced file (resumable uploads)', { table: 'read', buckets: { intake: 'readwrite' } }),
-  completeSubmission: api('CompleteSubmission', 'functions/api/complete-submission.ts', 'Seals a submission', { table: 'readwrite', putsEvents: true }),
+  createSubmission: api(
+    'CreateSubmission',
+    'functions/api/create-submission.ts',
+    'Opens a submission for a contributing site; pins the project key version',
+    { table: 'readwrite', deidKeys: 'describe' },
+  ),
+  requestUploads: api(
+    'RequestUploads',
+    'functions/api/request-uploads.ts',
+    'Issues presigned PUT (or multipart) URLs into the intake bucket',
+    { table: 'readwrite', buckets: { intake: 'write' } },
+  ),
+  completeUpload: api('CompleteUpload', 'functions/api/complete-upload.ts', 'Completes a multipart upload', {
+    table: 'read',
+    buckets: { intake: 'write' },
+  }),
+  renewUpload: api('RenewUpload', 'functions/api/renew-upload.ts', 'Re-issues presigned URLs for an announced file (resumable uploads)', {
+    table: 'read',
+    buckets: { intake: 'readwrite' },
+  }),
+  completeSubmission: api('CompleteSubmission', 'functions/api/complete-submission.ts', 'Seals a submission', {
+    table: 'readwrite',
+    putsEvents: true,
+  }),
   getSubmission: api('GetSubmission', 'functions/api/get-submission.ts', 'Shows a submission and its file outcomes', { table: 'read' }),
-  listStudies: api('ListStudies', 'functions/api/list-studies.ts', 'Lists published studies', { table: 'read', buckets: { released: 'read' }, pagesResults: true }),
-  studyFiles: api('StudyFiles', 'functions/api/study-files.ts', 'Presigned GET URLs for the files of a published study', { table: 'read', buckets: { released: 'read' } }),
-  search: api('Search', 'functions/api/search.ts', 'Faceted cohort search over the in-memory search snapshot', { table: 'read', buckets: { released: 'read' }, memoryMb: 1536, pagesResults: true }),
-  putCases: api('PutCases', 'functions/api/submission-cases-put.ts', 'Receives a submission\'s cases.csv; pseudonymizes case ids with the project key', { table: 'readwrite', deidKeys: 'read' }),
-  saveProject: api('SaveProject', 'functions/api/projects.ts', 'Creates or updates a project (availability, settings, sites) and creates its de-identification key', { table: 'readwrite', deidKeys: 'create' }),
-  saveProjectSites: api('SaveProjectSites', 'functions/api/project-sites.ts', 'Sets the sites that may contribute to a project', { table: 'readwrite' }),
-  siteKey: api('SiteKey', 'functions/api/site-key.ts', 'Gives a contributing site its project\'s de-identification key (audited)', { table: 'read', deidKeys: 'read' }),
+  listStudies: api('ListStudies', 'functions/api/list-studies.ts', 'Lists published studies', {
+    table: 'read',
+    buckets: { released: 'read' },
+    pagesResults: true,
+  }),
+  studyFiles: api('StudyFiles', 'functions/api/study-files.ts', 'Presigned GET URLs for the files of a published study', {
+    table: 'read',
+    buckets: { released: 'read' },
+  }),
+  search: api('Search', 'functions/api/search.ts', 'Faceted cohort search over the in-memory search snapshot', {
+    table: 'read',
+    buckets: { released: 'read' },
+    memoryMb: 1536,
+    pagesResults: true,
+  }),
+  putCases: api(
+    'PutCases',
+    'functions/api/submission-cases-put.ts',
+    "Receives a submission's cases.csv; pseudonymizes case ids with the project key",
+    { table: 'readwrite', deidKeys: 'read' },
+  ),
+  saveProject: api(
+    'SaveProject',
+    'functions/api/projects.ts',
+    'Creates or updates a project (availability, settings, sites) and creates its de-identification key',
+    { table: 'readwrite', deidKeys: 'create' },
+  ),
+  saveProjectSites: api('SaveProjectSites', 'functions/api/project-sites.ts', 'Sets the sites that may contribute to a project', {
+    table: 'readwrite',
+  }),
+  siteKey: api('SiteKey', 'functions/api/site-key.ts', "Gives a contributing site its project's de-identification key (audited)", {
+    table: 'read',
+    deidKeys: 'read',
+  }),
   listProjects: api('ListProjects', 'functions/api/project-list.ts', 'Lists the projects the caller may see', { table: 'read' }),
-  createRelease: api('CreateRelease', 'functions/api/release-create.ts', 'Cuts a release: manifest, frozen snapshot, Parquet export', { table: 'readwrite', buckets: { released: 'readwrite' }, memoryMb: 2048 }),
+  createRelease: api('CreateRelease', 'functions/api/release-create.ts', 'Cuts a release: manifest, frozen snapshot, Parquet export', {
+    table: 'readwrite',
+    buckets: { released: 'readwrite' },
+    memoryMb: 2048,
+  }),
   listReleases: api('ListReleases', 'functions/api/release-list.ts', 'Lists releases', { table: 'read' }),
-  createCohort: api('CreateCohort', 'functions/api/cohorts.ts', 'Saves a cohort (filters pinned to a release)', { table: 'readwrite', buckets: { released: 'read' }, memoryMb: 1536 }),
-  getCohort: api('GetCohort', 'functions/api/cohort-get.ts', 'Shows a cohort with its counts', { table: 'read', buckets: { released: 'read' }, memoryMb: 1536, pagesResults: true }),
-  cohortManifest: api('CohortManifest', 'functions/api/cohort-manifest.ts', 'A cohort\'s manifest (one row per object, JSON or CSV)', { table: 'read', buckets: { released: 'read' }, memoryMb: 1536 }),
+  createCohort: api('CreateCohort', 'functions/api/cohorts.ts', 'Saves a cohort (filters pinned to a release)', {
+    table: 'readwrite',
+    buckets: { released: 'read' },
+    memoryMb: 1536,
+  }),
+  getCohort: api('GetCohort', 'functions/api/cohort-get.ts', 'Shows a cohort with its counts', {
+    table: 'read',
+    buckets: { released: 'read' },
+    memoryMb: 1536,
+    pagesResults: true,
+  }),
+  cohortManifest: api('CohortManifest', 'functions/api/cohort-manifest.ts', "A cohort's manifest (one row per object, JSON or CSV)", {
+    table: 'read',
+    buckets: { released: 'read' },
+    memoryMb: 1536,
+  }),
 
-  parse: task('Parse', 'functions/ingest/parse.ts', 'Reads an intake object and checks it is DICOM', { table: 'read', buckets: { intake: 'read' } }),
-  deidentify: task('Deidentify', 'functions/ingest/deidentify.ts', 'De-identifies an intake object into the work prefix', { table: 'read', buckets: { intake: 'readwrite' }, deidKeys: 'read' }),
-  verify: task('Verify', 'functions/ingest/verify.ts', 'Independent check that no PHI survived', { table: 'read', buckets: { intake: 'read' }, deidKeys: 'read' }),
-  qa: task('Qa', 'functions/ingest/qa.ts', 'Instance-level quality rules with the project\'s configuration; claims SOP UIDs; records findings', { table: 'readwrite', buckets: { intake: 'read' } }),
-  stage: task('Stage', 'functions/ingest/stage.ts', 'Copies a verified object to the released bucket and records it', { table: 'readwrite', buckets: { intake: 'readwrite', released: 'readwrite' }, putsEvents: true }),
-  quarantine: task('Quarantine', 'functions/ingest/quarantine.ts', 'Moves a failed object to quarantine with its reason', { table: 'readwrite', buckets: { intake: 'readwrite', quarantine: 'write' }, putsEvents: true }),
+  parse: task('Parse', 'functions/ingest/parse.ts', 'Reads an intake object and checks it is DICOM', {
+    table: 'read',
+    buckets: { intake: 'read' },
+  }),
+  deidentify: task('Deidentify', 'functions/ingest/deidentify.ts', 'De-identifies an intake object into the work prefix', {
+    table: 'read',
+    buckets: { intake: 'readwrite' },
+    deidKeys: 'read',
+  }),
+  verify: task('Verify', 'functions/ingest/verify.ts', 'Independent check that no PHI survived', {
+    table: 'read',
+    buckets: { intake: 'read' },
+    deidKeys: 'read',
+  }),
+  qa: task(
+    'Qa',
+    'functions/ingest/qa.ts',
+    "Instance-level quality rules with the project's configuration; claims SOP UIDs; records findings",
+    { table: 'readwrite', buckets: { intake: 'read' } },
+  ),
+  stage: task('Stage', 'functions/ingest/stage.ts', 'Copies a verified object to the released bucket and records it', {
+    table: 'readwrite',
+    buckets: { intake: 'readwrite', released: 'readwrite' },
+    putsEvents: true,
+  }),
+  quarantine: task('Quarantine', 'functions/ingest/quarantine.ts', 'Moves a failed object to quarantine with its reason', {
+    table: 'readwrite',
+    buckets: { intake: 'readwrite', quarantine: 'write' },
+    putsEvents: true,
+  }),
 
-  indexSubmission: task('IndexSubmission', 'functions/submission/index-submission.ts', 'Builds study records from staged instances', { table: 'readwrite' }),
-  publishSubmission: task('PublishSubmission', 'functions/submission/publish-submission.ts', 'Makes a sealed submission\'s studies visible', { table: 'readwrite' }),
-  rebuildSnapshot: task('RebuildSnapshot', 'functions/search/rebuild-snapshot.ts', 'Adds a published submission\'s studies to the search snapshot (new version)', { table: 'readwrite', buckets: { released: 'readwrite' }, memoryMb: 2048 }),
-  studyQa: task('StudyQa', 'functions/submission/study-qa.ts', 'Series, study and submission QA rules; sends failing staged files back to quarantine', { table: 'readwrite', buckets: { quarantine: 'write', released: 'readwrite' } }),
-  qaReport: task('QaReport', 'functions/submission/qa-report.ts', 'Writes a submission\'s QA report (JSON and Markdown) under reports/', { table: 'read', buckets: { released: 'write' } }),
-  reconcile: task('Reconcile', 'functions/qa/reconcile.ts', 'Re-drives stuck intake files, marks never-received files missing, announces ready submissions, deletes orphans of crashed work (scheduled)', { table: 'readwrite', buckets: { intake: 'readwrite', released: 'readwrite', quarantine: 'readwrite' }, putsEvents: true }),
+  indexSubmission: task('IndexSubmission', 'functions/submission/index-submission.ts', 'Builds study records from staged instances', {
+    table: 'readwrite',
+  }),
+  publishSubmission: task(
+    'PublishSubmission',
+    'functions/submission/publish-submission.ts',
+    "Makes a sealed submission's studies visible",
+    { table: 'readwrite' },
+  ),
+  rebuildSnapshot: task(
+    'RebuildSnapshot',
+    'functions/search/rebuild-snapshot.ts',
+    "Adds a published submission's studies to the search snapshot (new version)",
+    { table: 'readwrite', buckets: { released: 'readwrite' }, memoryMb: 2048 },
+  ),
+  studyQa: task(
+    'StudyQa',
+    'functions/submission/study-qa.ts',
+    'Series, study and submission QA rules; sends failing staged files back to quarantine',
+    { table: 'readwrite', buckets: { quarantine: 'write', released: 'readwrite' } },
+  ),
+  qaReport: task('QaReport', 'functions/submission/qa-report.ts', "Writes a submission's QA report (JSON and Markdown) under reports/", {
+    table: 'read',
+    buckets: { released: 'write' },
+  }),
+  reconcile: task(
+    'Reconcile',
+    'functions/qa/reconcile.ts',
+    'Re-drives stuck intake files, marks never-received files missing, announces ready submissions, deletes orphans of crashed work (scheduled)',
+    { table: 'readwrite', buckets: { intake: 'readwrite', released: 'readwrite', quarantine: 'readwrite' }, putsEvents: true },
+  ),
 
-  submissionReport: api('SubmissionReport', 'functions/api/submission-report.ts', 'A submission\'s QA report (JSON or Markdown)', { table: 'read', buckets: { released: 'read' } }),
-  quarantineList: api('QuarantineList', 'functions/api/quarantine-list.ts', 'Lists quarantined files for curators', { table: 'read', pagesResults: true }),
-  quarantineGet: api('QuarantineGet', 'functions/api/quarantine-get.ts', 'A quarantined file\'s record and audit history', { table: 'read' }),
-  quarantineRelease: api('QuarantineRelease', 'functions/api/quarantine-release.ts', 'Re-checks a quarantined file and publishes it, with a curator\'s reason and overrides', { table: 'readwrite', buckets: { quarantine: 'read', released: 'readwrite' }, deidKeys: 'read' }),
-  quarantineReject: api('QuarantineReject', 'functions/api/quarantine-reject.ts', 'Rejects a quarantined file (deletes the object, keeps the record)', { table: 'readwrite', buckets: { quarantine: 'readwrite' } }),
-  putQaConfig: api('PutQaConfig', 'functions/api/qa-config.ts', 'Sets a project\'s QA configuration', { table: 'readwrite' }),
+  submissionReport: api('SubmissionReport', 'functions/api/submission-report.ts', "A submission's QA report (JSON or Markdown)", {
+    table: 'read',
+    buckets: { released: 'read' },
+  }),
+  quarantineList: api('QuarantineList', 'functions/api/quarantine-list.ts', 'Lists quarantined files for curators', {
+    table: 'read',
+    pagesResults: true,
+  }),
+  quarantineGet: api('QuarantineGet', 'functions/api/quarantine-get.ts', "A quarantined file's record and audit history", {
+    table: 'read',
+  }),
+  quarantineRelease: api(
+    'QuarantineRelease',
+    'functions/api/quarantine-release.ts',
+    "Re-checks a quarantined file and publishes it, with a curator's reason and overrides",
+    { table: 'readwrite', buckets: { quarantine: 'read', released: 'readwrite' }, deidKeys: 'read' },
+  ),
+  quarantineReject: api(
+    'QuarantineReject',
+    'functions/api/quarantine-reject.ts',
+    'Rejects a quarantined file (deletes the object, keeps the record)',
+    { table: 'readwrite', buckets: { quarantine: 'readwrite' } },
+  ),
+  putQaConfig: api('PutQaConfig', 'functions/api/qa-config.ts', "Sets a project's QA configuration", { table: 'readwrite' }),
 
-  createAccessRequest: api('CreateAccessRequest', 'functions/api/access-request-create.ts', 'A researcher requests access to a restricted project or a cohort', { table: 'readwrite', buckets: { released: 'read' }, memoryMb: 1536 }),
-  listAccessRequests: api('ListAccessRequests', 'functions/api/access-request-list.ts', 'Access requests: the caller\'s own, or all for the DAC', { table: 'read' }),
-  decideAccessRequest: api('DecideAccessRequest', 'functions/api/access-request-decide.ts', 'The DAC approves (creating a grant) or denies an access request', { table: 'readwrite' }),
-  listGrants: api('ListGrants', 'functions/api/grant-list.ts', 'Grants: the caller\'s own, or all for the DAC and admins', { table: 'read' }),
+  createAccessRequest: api(
+    'CreateAccessRequest',
+    'functions/api/access-request-create.ts',
+    'A researcher requests access to a restricted project or a cohort',
+    { table: 'readwrite', buckets: { released: 'read' }, memoryMb: 1536 },
+  ),
+  listAccessRequests: api(
+    'ListAccessRequests',
+    'functions/api/access-request-list.ts',
+    "Access requests: the caller's own, or all for the DAC",
+    { table: 'read' },
+  ),
+  decideAccessRequest: api(
+    'DecideAccessRequest',
+    'functions/api/access-request-decide.ts',
+    'The DAC approves (creating a grant) or denies an access request',
+    { table: 'readwrite' },
+  ),
+  listGrants: api('ListGrants', 'functions/api/grant-list.ts', "Grants: the caller's own, or all for the DAC and admins", {
+    table: 'read',
+  }),
   revokeGrant: api('RevokeGrant', 'functions/api/grant-revoke.ts', 'Revokes a grant', { table: 'readwrite' }),
-  auditLog: api('AuditLog', 'functions/api/audit-list.ts', 'The audit log for admins, filtered and paginated', { table: 'read', pagesResults: true }),
-  studyArchive: api('StudyArchive', 'functions/api/study-archive.ts', 'A study or series as a zip built in S3 (streamed, cached), answered with a presigned URL', { table: 'read', buckets: { released: 'readwrite' }, memoryMb: 1024 }),
+  auditLog: api('AuditLog', 'functions/api/audit-list.ts', 'The audit log for admins, filtered and paginated', {
+    table: 'read',
+    pagesResults: true,
+  }),
+  studyArchive: api(
+    'StudyArchive',
+    'functions/api/study-archive.ts',
+    'A study or series as a zip built in S3 (streamed, cached), answered with a presigned URL',
+    { table: 'read', buckets: { released: 'readwrite' }, memoryMb: 1024 },
+  ),
   drsServiceInfo: api('DrsServiceInfo', 'functions/api/drs-service-info.ts', 'GA4GH DRS service-info', { table: 'read' }),
-  drsObject: api('DrsObject', 'functions/api/drs-object.ts', 'GA4GH DRS objects and their presigned access URLs', { table: 'read', buckets: { released: 'read' }, memoryMb: 1536 }),
-  qido: api('Qido', 'functions/api/dicomweb-qido.ts', 'DICOMweb QIDO-RS: studies, series and instances (DICOM JSON)', { table: 'read', buckets: { released: 'read' }, memoryMb: 1536 }),
-  wadoInstance: api('WadoInstance', 'functions/api/dicomweb-wado.ts', 'DICOMweb WADO-RS instance retrieval (multipart/related)', { table: 'read', buckets: { released: 'readwrite' }, memoryMb: 1536 }),
-  wadoMetadata: api('WadoMetadata', 'functions/api/dicomweb-metadata.ts', 'DICOMweb WADO-RS study and series metadata (DICOM JSON, no pixel data)', { table: 'read', buckets: { released: 'read' }, memoryMb: 1536 }),
+  drsObject: api('DrsObject', 'functions/api/drs-object.ts', 'GA4GH DRS objects and their presigned access URLs', {
+    table: 'read',
+    buckets: { released: 'read' },
+    memoryMb: 1536,
+  }),
+  qido: api('Qido', 'functions/api/dicomweb-qido.ts', 'DICOMweb QIDO-RS: studies, series and instances (DICOM JSON)', {
+    table: 'read',
+    buckets: { released: 'read' },
+    memoryMb: 1536,
+  }),
+  wadoInstance: api('WadoInstance', 'functions/api/dicomweb-wado.ts', 'DICOMweb WADO-RS instance retrieval (multipart/related)', {
+    table: 'read',
+    buckets: { released: 'readwrite' },
+    memoryMb: 1536,
+  }),
+  wadoMetadata: api(
+    'WadoMetadata',
+    'functions/api/dicomweb-metadata.ts',
+    'DICOMweb WADO-RS study and series metadata (DICOM JSON, no pixel data)',
+    { table: 'read', buckets: { released: 'read' }, memoryMb: 1536 },
+  ),
 } satisfies Record<string, FunctionSpec>;
 
 export type FunctionKey = keyof typeof FUNCTIONS;

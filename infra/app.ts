@@ -47,7 +47,13 @@ export function createCommonsApp(options: CommonsAppOptions = {}): { app: App; s
 function stringList(value: unknown, name: string): string[] | undefined {
   if (value === undefined) return undefined;
   const parsed: unknown = typeof value === 'string' && value.trim().startsWith('[') ? JSON.parse(value) : value;
-  const list = typeof parsed === 'string' ? parsed.split(',').map((s) => s.trim()).filter(Boolean) : parsed;
+  const list =
+    typeof parsed === 'string'
+      ? parsed
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : parsed;
   if (!Array.isArray(list) || !list.every((s): s is string => typeof s === 'string')) {
     throw new Error(`hilum: context '${name}' must be a list of strings, e.g. -c ${name}='["site-a"]'`);
   }

@@ -140,7 +140,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   return { url: `http://127.0.0.1:${port}`, port, stop };
 }
 
-function proxyEvent(req: http.IncomingMessage, url: URL, body: Buffer, route: Route, pathParameters: Record<string, string>): APIGatewayProxyEvent {
+function proxyEvent(
+  req: http.IncomingMessage,
+  url: URL,
+  body: Buffer,
+  route: Route,
+  pathParameters: Record<string, string>,
+): APIGatewayProxyEvent {
   // rawHeaders keeps the client's casing, as API Gateway does. Header and query names are
   // the client's: they go into dictionaries without a prototype, so `__proto__` or
   // `constructor` is a key like any other (the event then crosses a JSON boundary, as in AWS).
@@ -185,10 +191,21 @@ function proxyEvent(req: http.IncomingMessage, url: URL, body: Buffer, route: Ro
       extendedRequestId: requestId,
       httpMethod: method,
       identity: {
-        accessKey: null, accountId: null, apiKey: null, apiKeyId: null, caller: null, clientCert: null,
-        cognitoAuthenticationProvider: null, cognitoAuthenticationType: null, cognitoIdentityId: null,
-        cognitoIdentityPoolId: null, principalOrgId: null, sourceIp, user: null,
-        userAgent: req.headers['user-agent'] ?? null, userArn: null,
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp,
+        user: null,
+        userAgent: req.headers['user-agent'] ?? null,
+        userArn: null,
       },
       path: `/local${url.pathname}`,
       protocol: `HTTP/${req.httpVersion}`,
@@ -203,7 +220,13 @@ function proxyEvent(req: http.IncomingMessage, url: URL, body: Buffer, route: Ro
 }
 
 function writeProxyResult(res: http.ServerResponse, result: unknown, head: boolean, log: (m: string) => void): void {
-  const r = result as { statusCode?: unknown; headers?: unknown; multiValueHeaders?: unknown; body?: unknown; isBase64Encoded?: unknown } | null;
+  const r = result as {
+    statusCode?: unknown;
+    headers?: unknown;
+    multiValueHeaders?: unknown;
+    body?: unknown;
+    isBase64Encoded?: unknown;
+  } | null;
   if (!r || typeof r !== 'object' || typeof r.statusCode !== 'number' || !Number.isInteger(r.statusCode)) {
     log('api: the function returned a malformed proxy response');
     sendJson(res, 502, { message: 'Internal server error' });
@@ -218,7 +241,12 @@ function writeProxyResult(res: http.ServerResponse, result: unknown, head: boole
       if (Array.isArray(v)) headers[k.toLowerCase()] = v.map(String);
     }
   }
-  const body = typeof r.body === 'string' ? (r.isBase64Encoded === true ? Buffer.from(r.body, 'base64') : Buffer.from(r.body, 'utf8')) : Buffer.alloc(0);
+  const body =
+    typeof r.body === 'string'
+      ? r.isBase64Encoded === true
+        ? Buffer.from(r.body, 'base64')
+        : Buffer.from(r.body, 'utf8')
+      : Buffer.alloc(0);
   headers['content-length'] = String(body.length);
   res.writeHead(r.statusCode, headers);
   res.end(head ? undefined : body);

@@ -112,7 +112,9 @@ export class LocalCommonsError extends Error {
 export async function startLocalCommons(options: LocalCommonsOptions = {}): Promise<LocalCommons> {
   const dataDir = path.resolve(options.dataDir ?? '.hilum');
   if (running) {
-    throw new LocalCommonsError(`a local commons (${running}) already runs in this process; the handlers share process.env, so stop it first`);
+    throw new LocalCommonsError(
+      `a local commons (${running}) already runs in this process; the handlers share process.env, so stop it first`,
+    );
   }
   running = dataDir;
   const log = options.log ?? (() => undefined);
@@ -207,10 +209,17 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
           else put(event);
         },
       }).then((s) => (stoppers.push(() => s.stop()), s)),
-      startDynamoDb({ dataDir, credentials, ...(ports.dynamodb ? { port: ports.dynamodb } : {}), log })
-        .then((d) => (stoppers.push(() => d.stop()), d)),
-      startAwsJsonServices({ dataDir, credentials, bus, secrets: model.secrets, ...(ports.services ? { port: ports.services } : {}), log })
-        .then((a) => (stoppers.push(() => a.stop()), a)),
+      startDynamoDb({ dataDir, credentials, ...(ports.dynamodb ? { port: ports.dynamodb } : {}), log }).then(
+        (d) => (stoppers.push(() => d.stop()), d),
+      ),
+      startAwsJsonServices({
+        dataDir,
+        credentials,
+        bus,
+        secrets: model.secrets,
+        ...(ports.services ? { port: ports.services } : {}),
+        log,
+      }).then((a) => (stoppers.push(() => a.stop()), a)),
       startApiServer({
         routes: ROUTES,
         jwks: () => localJwks(dataDir),
@@ -221,10 +230,20 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
     ]);
     const failure = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failure) throw failure.reason;
-    const [s3, dynamodb, services, api] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [S3Emulator, DynamoDbEmulator, AwsJsonServices, ApiServer];
+    const [s3, dynamodb, services, api] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+      S3Emulator,
+      DynamoDbEmulator,
+      AwsJsonServices,
+      ApiServer,
+    ];
 
     await dynamodb.createTables(model.tables.values());
-    await savePorts(dataDir, { api: portOf(api.url), s3: portOf(s3.endpoint), dynamodb: portOf(dynamodb.endpoint), services: portOf(services.endpoint) });
+    await savePorts(dataDir, {
+      api: portOf(api.url),
+      s3: portOf(s3.endpoint),
+      dynamodb: portOf(dynamodb.endpoint),
+      services: portOf(services.endpoint),
+    });
     // Creates the signing key now rather than racing on the first request.
     await localJwks(dataDir);
 
@@ -240,16 +259,25 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
     };
     const restoreEnvironment = applyEnvironment(environmentVars);
     stoppers.push(restoreEnvironment);
-    host = new LambdaHost({ functions: model.functions, repoRoot: REPO_ROOT, log, ...(options.loadHandler ? { load: options.loadHandler } : {}) });
+    host = new LambdaHost({
+      functions: model.functions,
+      repoRoot: REPO_ROOT,
+      log,
+      ...(options.loadHandler ? { load: options.loadHandler } : {}),
+    });
 
-    stoppers.push(runSchedules(model, options.reconcile, tracker, invokeLambda, options.log ?? ((message) => console.warn(`hilum local: ${message}`))));
+    stoppers.push(
+      runSchedules(model, options.reconcile, tracker, invokeLambda, options.log ?? ((message) => console.warn(`hilum local: ${message}`))),
+    );
 
     // Late events still waiting after the wait below are lost, as a crash would lose them.
     if (faults) stoppers.push(() => faults.stop());
     // Executions still running at stop() finish against closed servers and fail: wait briefly for them.
     stoppers.push(() => Promise.race([tracker.idle(), new Promise((r) => setTimeout(r, 2000).unref())]).then(() => undefined));
 
-    const environment = Object.fromEntries(Object.entries(environmentVars).filter((e): e is [string, string] => e[1] !== undefined && e[0] !== 'NODE_OPTIONS'));
+    const environment = Object.fromEntries(
+      Object.entries(environmentVars).filter((e): e is [string, string] => e[1] !== undefined && e[0] !== 'NODE_OPTIONS'),
+    );
     let stopped: Promise<void> | undefined;
     return {
       apiUrl: api.url,
@@ -283,8 +311,13 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
  * Runs the template's scheduled rules (`rate(...)`) on their interval, a run never overlapping the
  * previous one; the reconciler's interval and grace may be shortened (tests). Returns the stopper.
  */
-function runSchedules(model: LocalCommonsModel, reconcile: LocalCommonsOptions['reconcile'], tracker: ActivityTracker,
-  invoke: (name: string, payload: unknown) => Promise<unknown>, warn: (message: string) => void): () => void {
+function runSchedules(
+  model: LocalCommonsModel,
+  reconcile: LocalCommonsOptions['reconcile'],
+  tracker: ActivityTracker,
+  invoke: (name: string, payload: unknown) => Promise<unknown>,
+  warn: (message: string) => void,
+): () => void {
   const reconcileArn = model.functions.get(FUNCTIONS.reconcile.id)?.arn;
   const envSeconds = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
   const everySeconds = reconcile?.everySeconds ?? envSeconds('HILUM_RECONCILE_SECONDS');
@@ -295,9 +328,14 @@ function runSchedules(model: LocalCommonsModel, reconcile: LocalCommonsOptions['
     for (const target of schedule.targets) {
       const isReconcile = target.arn === reconcileArn;
       const everyMs = isReconcile && everySeconds !== undefined && everySeconds > 0 ? everySeconds * 1000 : schedule.everyMs;
-      const input = isReconcile && (graceSeconds !== undefined || announceStaleSeconds !== undefined)
-        ? { ...(target.input as object), ...(graceSeconds !== undefined ? { graceSeconds } : {}), ...(announceStaleSeconds !== undefined ? { announceStaleSeconds } : {}) }
-        : target.input;
+      const input =
+        isReconcile && (graceSeconds !== undefined || announceStaleSeconds !== undefined)
+          ? {
+              ...(target.input as object),
+              ...(graceSeconds !== undefined ? { graceSeconds } : {}),
+              ...(announceStaleSeconds !== undefined ? { announceStaleSeconds } : {}),
+            }
+          : target.input;
       let running = false;
       const timer = setInterval(() => {
         if (running) return;
@@ -331,7 +369,9 @@ async function wipeDataDir(dataDir: string): Promise<void> {
   const ours = new Set(['s3', 'dynamodb', 'secrets', 'auth', 'ports.json']);
   const foreign = entries.filter((e) => !ours.has(e));
   if (foreign.length > 0) {
-    throw new LocalCommonsError(`refusing to reset ${dataDir}: it holds ${foreign.slice(0, 3).join(', ')}, which the local commons did not write`);
+    throw new LocalCommonsError(
+      `refusing to reset ${dataDir}: it holds ${foreign.slice(0, 3).join(', ')}, which the local commons did not write`,
+    );
   }
   await fs.rm(dataDir, { recursive: true, force: true });
 }
@@ -341,7 +381,10 @@ function completeEvent(event: unknown): BusEvent {
   if (typeof e.source !== 'string' || typeof e['detail-type'] !== 'string') {
     throw new LocalCommonsError('putEvent needs an EventBridge event with source and detail-type');
   }
-  return { ...busEvent({ source: e.source, detailType: e['detail-type'], detail: e.detail ?? {}, resources: e.resources ?? [] }), ...e } as BusEvent;
+  return {
+    ...busEvent({ source: e.source, detailType: e['detail-type'], detail: e.detail ?? {}, resources: e.resources ?? [] }),
+    ...e,
+  } as BusEvent;
 }
 
 /** `arn:aws:states:::events:putEvents`: the Step Functions EventBridge integration. */

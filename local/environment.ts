@@ -53,7 +53,11 @@ export function mergedFunctionEnvironment(functions: Iterable<LocalFunction>): R
 }
 
 /** Values that replace the template's for local mode (`undefined` removes a variable). */
-export function localOverrides(endpoints: LocalEndpoints, auth: LocalAuth, credentials: LocalCredentials): Record<string, string | undefined> {
+export function localOverrides(
+  endpoints: LocalEndpoints,
+  auth: LocalAuth,
+  credentials: LocalCredentials,
+): Record<string, string | undefined> {
   return {
     AWS_REGION: 'us-east-1',
     AWS_DEFAULT_REGION: 'us-east-1',

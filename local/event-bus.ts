@@ -105,7 +105,13 @@ export class LocalEventBus {
 }
 
 /** Builds a full EventBridge event from PutEvents-style fields. */
-export function busEvent(fields: { source: string; detailType: string; detail: unknown; resources?: readonly string[]; time?: Date }): BusEvent {
+export function busEvent(fields: {
+  source: string;
+  detailType: string;
+  detail: unknown;
+  resources?: readonly string[];
+  time?: Date;
+}): BusEvent {
   return {
     version: '0',
     id: randomUUID(),
@@ -147,7 +153,10 @@ function targetInput(target: LocalRule['targets'][number], event: BusEvent): unk
 function jsonPath(value: unknown, path: string): unknown {
   if (path === '$') return value;
   let current: unknown = value;
-  for (const part of path.replace(/^\$\.?/, '').split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '')) {
+  for (const part of path
+    .replace(/^\$\.?/, '')
+    .split(/\.|\[(\d+)\]/)
+    .filter((p) => p !== undefined && p !== '')) {
     if (current === null || typeof current !== 'object') return undefined;
     current = (current as Record<string, unknown>)[part];
   }
@@ -209,11 +218,19 @@ function matchesOne(alt: unknown, v: unknown): boolean {
     return typeof v === 'string' && typeof s === 'string' && v.endsWith(s);
   }
   if ('equals-ignore-case' in alt) {
-    return typeof v === 'string' && typeof alt['equals-ignore-case'] === 'string' && v.toLowerCase() === alt['equals-ignore-case'].toLowerCase();
+    return (
+      typeof v === 'string' && typeof alt['equals-ignore-case'] === 'string' && v.toLowerCase() === alt['equals-ignore-case'].toLowerCase()
+    );
   }
   if ('wildcard' in alt) {
     if (typeof v !== 'string' || typeof alt.wildcard !== 'string') return false;
-    const re = new RegExp(`^${alt.wildcard.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's');
+    const re = new RegExp(
+      `^${alt.wildcard
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+      's',
+    );
     return re.test(v);
   }
   if ('anything-but' in alt) {
@@ -222,7 +239,9 @@ function matchesOne(alt: unknown, v: unknown): boolean {
       if (typeof but.prefix === 'string') return typeof v === 'string' && !v.startsWith(but.prefix);
       if (typeof but.suffix === 'string') return typeof v === 'string' && !v.endsWith(but.suffix);
       if (but['equals-ignore-case'] !== undefined) {
-        const list = (Array.isArray(but['equals-ignore-case']) ? but['equals-ignore-case'] : [but['equals-ignore-case']]).map((s) => String(s).toLowerCase());
+        const list = (Array.isArray(but['equals-ignore-case']) ? but['equals-ignore-case'] : [but['equals-ignore-case']]).map((s) =>
+          String(s).toLowerCase(),
+        );
         return typeof v === 'string' && !list.includes(v.toLowerCase());
       }
       throw new Error(`unsupported anything-but rule ${JSON.stringify(but)}`);

@@ -73,11 +73,11 @@ export class LambdaHost {
       handler = this.options.load
         ? this.options.load(fn, absolutePath)
         : withFunctionVariables(fn, () => {
-          // The runtime runs under tsx or jest (@swc/jest): both let require() load .ts modules.
-          resolveImportOnlyPackages();
-          // eslint-disable-next-line @typescript-eslint/no-require-imports
-          return (require(absolutePath) as { handler?: unknown }).handler;
-        });
+            // The runtime runs under tsx or jest (@swc/jest): both let require() load .ts modules.
+            resolveImportOnlyPackages();
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            return (require(absolutePath) as { handler?: unknown }).handler;
+          });
     } catch (error) {
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       throw new LambdaInvocationError('Runtime.ImportModuleError', `cannot import ${fn.entry} for ${fn.id}: ${reason}`);
@@ -106,7 +106,13 @@ export class LambdaHost {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new LambdaInvocationError('Sandbox.Timedout', lambdaCause('Sandbox.Timedout', `Task timed out after ${fn.timeoutSeconds}.00 seconds`))),
+        () =>
+          reject(
+            new LambdaInvocationError(
+              'Sandbox.Timedout',
+              lambdaCause('Sandbox.Timedout', `Task timed out after ${fn.timeoutSeconds}.00 seconds`),
+            ),
+          ),
         fn.timeoutSeconds * 1000,
       );
     });

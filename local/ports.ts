@@ -57,7 +57,10 @@ export async function choosePorts(requested: Ports | undefined, saved: Ports, lo
     const last = saved[name];
     if (last === undefined) continue;
     if (await portIsFree(last)) chosen[name] = last;
-    else log(`${name}: port ${last}, used last by this data folder, is taken; a new port is picked, and URLs issued before this start no longer reach it`);
+    else
+      log(
+        `${name}: port ${last}, used last by this data folder, is taken; a new port is picked, and URLs issued before this start no longer reach it`,
+      );
   }
   return chosen;
 }

@@ -103,21 +103,31 @@ export class WorkflowRunner {
       if (state.Type !== 'Task' || typeof state.Resource !== 'string') return;
       const resource = state.Resource;
       if (resource === LAMBDA_INVOKE) {
-        if (state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined) state.TimeoutSeconds = LAMBDA_TASK_TIMEOUT_SECONDS;
+        if (state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined)
+          state.TimeoutSeconds = LAMBDA_TASK_TIMEOUT_SECONDS;
         overrides[stateName] = async (input) => {
           const { FunctionName, Payload } = (input ?? {}) as { FunctionName?: unknown; Payload?: unknown };
           if (typeof FunctionName !== 'string') throw taskError('States.Runtime', `${stateName}: lambda:invoke without FunctionName`);
-          const result = await this.invokeTask({ workflow: workflow.id, state: stateName, functionName: FunctionName, payload: Payload === undefined ? input : Payload });
+          const result = await this.invokeTask({
+            workflow: workflow.id,
+            state: stateName,
+            functionName: FunctionName,
+            payload: Payload === undefined ? input : Payload,
+          });
           return { ExecutedVersion: '$LATEST', Payload: result, StatusCode: 200 } as never;
         };
       } else if (LAMBDA_ARN.test(resource)) {
-        if (state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined) state.TimeoutSeconds = LAMBDA_TASK_TIMEOUT_SECONDS;
-        overrides[stateName] = async (input) => (await this.invokeTask({ workflow: workflow.id, state: stateName, functionName: resource, payload: input })) as never;
+        if (state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined)
+          state.TimeoutSeconds = LAMBDA_TASK_TIMEOUT_SECONDS;
+        overrides[stateName] = async (input) =>
+          (await this.invokeTask({ workflow: workflow.id, state: stateName, functionName: resource, payload: input })) as never;
       } else {
         const integration = this.options.integrations?.[resource];
         overrides[stateName] = integration
           ? async (input) => (await integration(input)) as never
-          : async () => { throw taskError('States.Runtime', `${stateName}: Task resource ${resource} is not supported locally`); };
+          : async () => {
+              throw taskError('States.Runtime', `${stateName}: Task resource ${resource} is not supported locally`);
+            };
       }
     });
     const machine = new StateMachine(definition as unknown as StateMachineDefinition);
@@ -210,7 +220,11 @@ export class WorkflowRunner {
       await logs;
       const failure = executionFailure(error);
       record.status = failure.status;
-      record.error = { name: failure.name, ...(lastFailedState ? { state: lastFailedState } : {}), ...(failure.cause ? { cause: failure.cause } : {}) };
+      record.error = {
+        name: failure.name,
+        ...(lastFailedState ? { state: lastFailedState } : {}),
+        ...(failure.cause ? { cause: failure.cause } : {}),
+      };
       this.warn(
         `workflow ${prepared.workflow.id} execution ${record.name} ${failure.status}: ${failure.name}` +
           (lastFailedState ? ` in state ${lastFailedState}` : ''),
@@ -232,12 +246,18 @@ function transitionOf(event: unknown): StateTransition | undefined {
   const state = e.state?.name;
   if (!state) return undefined;
   switch (e.type) {
-    case 'StateEntered': return { state, event: 'entered' };
-    case 'StateExited': return { state, event: 'exited' };
-    case 'StateFailed': return { state, event: 'failed', ...(e.Error ? { error: e.Error } : {}) };
-    case 'StateRetried': return { state, event: 'retried' };
-    case 'StateCaught': return { state, event: 'caught' };
-    default: return undefined;
+    case 'StateEntered':
+      return { state, event: 'entered' };
+    case 'StateExited':
+      return { state, event: 'exited' };
+    case 'StateFailed':
+      return { state, event: 'failed', ...(e.Error ? { error: e.Error } : {}) };
+    case 'StateRetried':
+      return { state, event: 'retried' };
+    case 'StateCaught':
+      return { state, event: 'caught' };
+    default:
+      return undefined;
   }
 }
 
@@ -253,7 +273,13 @@ function executionFailure(error: unknown): { status: ExecutionStatus; name: stri
   return { status: 'FAILED', name: e?.name ?? 'Error' };
 }
 
-type StateDef = Record<string, unknown> & { Type?: string; Resource?: unknown; Retry?: unknown; TimeoutSeconds?: unknown; TimeoutSecondsPath?: unknown };
+type StateDef = Record<string, unknown> & {
+  Type?: string;
+  Resource?: unknown;
+  Retry?: unknown;
+  TimeoutSeconds?: unknown;
+  TimeoutSecondsPath?: unknown;
+};
 
 /** Visits every state, including those nested in Map and Parallel states. */
 function forEachState(definition: Record<string, unknown>, visit: (name: string, state: StateDef) => void): void {

@@ -6,7 +6,13 @@ import { Construct } from 'constructs';
 import type { z } from 'zod';
 import { FunctionKey } from '../functions/registry';
 import {
-  deidentifyInput, ingestExecutionState, parseInput, qaInput, stageInput, verifyInput, type IngestResultKey,
+  deidentifyInput,
+  ingestExecutionState,
+  parseInput,
+  qaInput,
+  stageInput,
+  verifyInput,
+  type IngestResultKey,
 } from '../layers/pipeline/ingest-states';
 import type { SubmissionResultKey } from '../layers/pipeline/submission-states';
 import { PLATFORM_ERRORS, RESOURCE_LIMIT_ERRORS, TRANSIENT_ERRORS } from '../layers/pipeline/task-errors';
@@ -107,43 +113,73 @@ export function ingestDefinition(scope: Construct, fns: IngestFunctions): sfn.IC
   const quarantine = quarantineStep('Quarantine');
   const quarantineForQa = quarantineStep('QuarantineForQa');
 
-  const parse = invokeStep(scope, 'Parse', fns.parse, payloadOf(parseInput, {
-    bucket: at('detail', 'bucket', 'name'),
-    key: at('detail', 'object', 'key'),
-  }), 'parse');
+  const parse = invokeStep(
+    scope,
+    'Parse',
+    fns.parse,
+    payloadOf(parseInput, {
+      bucket: at('detail', 'bucket', 'name'),
+      key: at('detail', 'object', 'key'),
+    }),
+    'parse',
+  );
 
-  const deidentify = invokeStep(scope, 'Deidentify', fns.deidentify, payloadOf(deidentifyInput, {
-    bucket: at('detail', 'bucket', 'name'),
-    key: at('detail', 'object', 'key'),
-    submissionId: at('parse', 'submissionId'),
-    fileId: at('parse', 'fileId'),
-  }), 'deid');
+  const deidentify = invokeStep(
+    scope,
+    'Deidentify',
+    fns.deidentify,
+    payloadOf(deidentifyInput, {
+      bucket: at('detail', 'bucket', 'name'),
+      key: at('detail', 'object', 'key'),
+      submissionId: at('parse', 'submissionId'),
+      fileId: at('parse', 'fileId'),
+    }),
+    'deid',
+  );
 
-  const verify = invokeStep(scope, 'Verify', fns.verify, payloadOf(verifyInput, {
-    bucket: at('detail', 'bucket', 'name'),
-    originalKey: at('detail', 'object', 'key'),
-    workKey: at('deid', 'workKey'),
-  }), 'verify');
+  const verify = invokeStep(
+    scope,
+    'Verify',
+    fns.verify,
+    payloadOf(verifyInput, {
+      bucket: at('detail', 'bucket', 'name'),
+      originalKey: at('detail', 'object', 'key'),
+      workKey: at('deid', 'workKey'),
+    }),
+    'verify',
+  );
 
-  const qa = invokeStep(scope, 'Qa', fns.qa, payloadOf(qaInput, {
-    bucket: at('detail', 'bucket', 'name'),
-    workKey: at('deid', 'workKey'),
-    deidOutcome: at('deid', 'outcome'),
-    submissionId: at('parse', 'submissionId'),
-    fileId: at('parse', 'fileId'),
-  }), 'qa');
+  const qa = invokeStep(
+    scope,
+    'Qa',
+    fns.qa,
+    payloadOf(qaInput, {
+      bucket: at('detail', 'bucket', 'name'),
+      workKey: at('deid', 'workKey'),
+      deidOutcome: at('deid', 'outcome'),
+      submissionId: at('parse', 'submissionId'),
+      fileId: at('parse', 'fileId'),
+    }),
+    'qa',
+  );
 
-  const stage = invokeStep(scope, 'Stage', fns.stage, payloadOf(stageInput, {
-    bucket: at('detail', 'bucket', 'name'),
-    originalKey: at('detail', 'object', 'key'),
-    workKey: at('deid', 'workKey'),
-    submissionId: at('parse', 'submissionId'),
-    fileId: at('parse', 'fileId'),
-    studyUid: at('deid', 'studyUid'),
-    seriesUid: at('deid', 'seriesUid'),
-    sopUid: at('deid', 'sopUid'),
-    findings: at('qa', 'findings'),
-  }), 'stage');
+  const stage = invokeStep(
+    scope,
+    'Stage',
+    fns.stage,
+    payloadOf(stageInput, {
+      bucket: at('detail', 'bucket', 'name'),
+      originalKey: at('detail', 'object', 'key'),
+      workKey: at('deid', 'workKey'),
+      submissionId: at('parse', 'submissionId'),
+      fileId: at('parse', 'fileId'),
+      studyUid: at('deid', 'studyUid'),
+      seriesUid: at('deid', 'seriesUid'),
+      sopUid: at('deid', 'sopUid'),
+      findings: at('qa', 'findings'),
+    }),
+    'stage',
+  );
 
   // A broken deployment or an exhausted retry is not the file's fault: fail the
   // execution (alarmed; redrive it once fixed) and leave the object in intake,
@@ -170,8 +206,10 @@ export function ingestDefinition(scope: Construct, fns: IngestFunctions): sfn.IC
   qa.result.next(qaOutcome);
 
   const alreadyHandled = new sfn.Choice(scope, 'AlreadyHandled?')
-    .when(sfn.Condition.booleanEquals('$.parse.alreadyHandled', true),
-      new sfn.Succeed(scope, 'SkipAlreadyHandled', { comment: 'An earlier delivery of this event already staged or quarantined the file' }))
+    .when(
+      sfn.Condition.booleanEquals('$.parse.alreadyHandled', true),
+      new sfn.Succeed(scope, 'SkipAlreadyHandled', { comment: 'An earlier delivery of this event already staged or quarantined the file' }),
+    )
     .otherwise(deidentify.task);
   parse.result.next(alreadyHandled);
 

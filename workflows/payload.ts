@@ -25,7 +25,11 @@ type Field<T, K extends PropertyKey> = K extends keyof NonNullable<T> ? NonNulla
 export function statePaths<S>() {
   function path<A extends keyof S>(a: A): StatePath<NonNullable<S[A]>>;
   function path<A extends keyof S, B extends keyof NonNullable<S[A]>>(a: A, b: B): StatePath<Field<S[A], B>>;
-  function path<A extends keyof S, B extends keyof NonNullable<S[A]>, C extends keyof Field<S[A], B>>(a: A, b: B, c: C): StatePath<Field<Field<S[A], B>, C>>;
+  function path<A extends keyof S, B extends keyof NonNullable<S[A]>, C extends keyof Field<S[A], B>>(
+    a: A,
+    b: B,
+    c: C,
+  ): StatePath<Field<Field<S[A], B>, C>>;
   function path(...keys: PropertyKey[]): StatePath<unknown> {
     return { path: `$.${keys.map(String).join('.')}` };
   }

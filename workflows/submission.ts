@@ -7,7 +7,10 @@ import { invokeStep } from './ingest';
 import { payloadOf, statePaths } from './payload';
 import type { z } from 'zod';
 
-export type SubmissionFunctionKey = Extract<FunctionKey, 'studyQa' | 'indexSubmission' | 'publishSubmission' | 'qaReport' | 'rebuildSnapshot'>;
+export type SubmissionFunctionKey = Extract<
+  FunctionKey,
+  'studyQa' | 'indexSubmission' | 'publishSubmission' | 'qaReport' | 'rebuildSnapshot'
+>;
 export type SubmissionFunctions = Readonly<Record<SubmissionFunctionKey, lambda.IFunction>>;
 
 /**
@@ -32,7 +35,8 @@ export function submissionDefinition(scope: Construct, fns: SubmissionFunctions)
   const report = invokeStep(scope, 'QaReport', fns.qaReport, input, 'report');
   // The published studies become searchable: a new version of the live search snapshot.
   const snapshot = invokeStep(scope, 'RebuildSnapshot', fns.rebuildSnapshot, input, 'snapshot');
-  for (const step of [studyQa, index, publish, report, snapshot]) step.task.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
+  for (const step of [studyQa, index, publish, report, snapshot])
+    step.task.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
   studyQa.result.next(index.task);
   index.result.next(publish.task);
   publish.result.next(report.task);

@@ -39,7 +39,13 @@ function esbuildVersion() {
 
 /** What, besides the sources, decides the bundle's bytes. */
 function saltOf(spec) {
-  return JSON.stringify({ format: FORMAT, esbuild: esbuildVersion(), node: process.versions.node.split('.')[0], entries: spec.entries, external: spec.external ?? [] });
+  return JSON.stringify({
+    format: FORMAT,
+    esbuild: esbuildVersion(),
+    node: process.versions.node.split('.')[0],
+    entries: spec.entries,
+    external: spec.external ?? [],
+  });
 }
 
 function digest(salt, sources) {
@@ -68,7 +74,8 @@ function statsOf(root, inputs) {
  */
 function unchangedSinceHashed(spec, manifest) {
   const { root } = spec;
-  if (!Array.isArray(manifest.stats) || manifest.stats.length !== manifest.inputs.length || typeof manifest.statsTakenAt !== 'number') return false;
+  if (!Array.isArray(manifest.stats) || manifest.stats.length !== manifest.inputs.length || typeof manifest.statsTakenAt !== 'number')
+    return false;
   const now = statsOf(root, manifest.inputs);
   const racyMs = spec.racyMs ?? RACY_MS;
   return now.every((stat, i) => stat[2] < manifest.statsTakenAt - racyMs && JSON.stringify(stat) === JSON.stringify(manifest.stats[i]));
@@ -78,20 +85,31 @@ function unchangedSinceHashed(spec, manifest) {
 function writeManifest(spec, salt, hash, inputs, hashedAt) {
   const statsTakenAt = hashedAt;
   const fast = fastSalt(spec);
-  writeAtomically(path.join(spec.cacheDir, `${spec.name}.json`), JSON.stringify({ salt, fastSalt: fast, hash, inputs, stats: statsOf(spec.root, inputs), statsTakenAt }));
+  writeAtomically(
+    path.join(spec.cacheDir, `${spec.name}.json`),
+    JSON.stringify({ salt, fastSalt: fast, hash, inputs, stats: statsOf(spec.root, inputs), statsTakenAt }),
+  );
 }
 
 /** The salt without the esbuild version (which takes resolving and reading a package.json): esbuild's package.json is a tracked input instead. */
 function fastSalt(spec) {
-  return JSON.stringify({ format: FORMAT, node: process.versions.node.split('.')[0], entries: spec.entries, external: spec.external ?? [] });
+  return JSON.stringify({
+    format: FORMAT,
+    node: process.versions.node.split('.')[0],
+    entries: spec.entries,
+    external: spec.external ?? [],
+  });
 }
 
 /** Each entry's `<out>.js`: a stub that loads `<out>.bundle.js` through the code cache. */
 function writeStubs(spec, dir) {
   const loader = path.relative(dir, CODE_CACHE).split(path.sep).join('/');
   for (const out of Object.keys(spec.entries)) {
-    fs.writeFileSync(path.join(dir, `${out}.js`), `'use strict';\n// ${out}.bundle.js, loaded through V8's code cache (cli/bin/code-cache.js).\n`
-      + `module.exports = require(${JSON.stringify(loader.startsWith('.') ? loader : `./${loader}`)}).requireWithCodeCache(require('node:path').join(__dirname, ${JSON.stringify(`${out}.bundle.js`)}));\n`);
+    fs.writeFileSync(
+      path.join(dir, `${out}.js`),
+      `'use strict';\n// ${out}.bundle.js, loaded through V8's code cache (cli/bin/code-cache.js).\n` +
+        `module.exports = require(${JSON.stringify(loader.startsWith('.') ? loader : `./${loader}`)}).requireWithCodeCache(require('node:path').join(__dirname, ${JSON.stringify(`${out}.bundle.js`)}));\n`,
+    );
   }
 }
 
@@ -159,7 +177,13 @@ async function build(spec, salt) {
       fs.rmSync(tmp, { recursive: true, force: true });
       if (!fs.existsSync(dir)) throw new Error('bundle directory missing');
     }
-    writeManifest(spec, salt, hash, sorted.map(([file]) => file), startedAt);
+    writeManifest(
+      spec,
+      salt,
+      hash,
+      sorted.map(([file]) => file),
+      startedAt,
+    );
     prune(spec.cacheDir, spec.name, path.basename(dir));
     return { dir, built: true };
   } catch (error) {
@@ -175,7 +199,10 @@ async function build(spec, salt) {
  */
 async function loadBundle(spec) {
   try {
-    const complete = (dir) => Object.keys(spec.entries).every((out) => fs.existsSync(path.join(dir, `${out}.js`)) && fs.existsSync(path.join(dir, `${out}.bundle.js`)));
+    const complete = (dir) =>
+      Object.keys(spec.entries).every(
+        (out) => fs.existsSync(path.join(dir, `${out}.js`)) && fs.existsSync(path.join(dir, `${out}.bundle.js`)),
+      );
     let manifest;
     try {
       manifest = JSON.parse(fs.readFileSync(path.join(spec.cacheDir, `${spec.name}.json`), 'utf8'));

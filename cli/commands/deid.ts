@@ -7,9 +7,11 @@ import { writeStdout } from '../lib/closed-stdout';
 import { readDeidSecret } from '../lib/deid-secret';
 import { formatBytes, formatDuration, ProgressBar } from '../lib/progress';
 
-
 function printSummary(summary: DeidBatchSummary, profile: DeidProfile): void {
-  const rate = summary.seconds > 0 ? ` (${(summary.files / summary.seconds).toFixed(1)} files/s, ${formatBytes(summary.bytesIn / summary.seconds)}/s)` : '';
+  const rate =
+    summary.seconds > 0
+      ? ` (${(summary.files / summary.seconds).toFixed(1)} files/s, ${formatBytes(summary.bytesIn / summary.seconds)}/s)`
+      : '';
   const lines = [
     `hilum deid: ${summary.files} files, ${formatBytes(summary.bytesIn)} in, ${formatBytes(summary.bytesOut)} out, ${formatDuration(summary.seconds)}${rate}, profile ${profile.name}, ${summary.jobs} job(s)`,
     `  ok: ${summary.outcomes.ok}`,
@@ -65,7 +67,13 @@ export async function deid(args: ParsedArgs, startedWorkers: readonly Worker[] =
   const jobs = integerOption(args, 'jobs', 0);
   let progress: ProgressBar | undefined;
   const summary = await runDeidBatch({
-    input, output, profile, secret, project: stringOption(args, 'project') ?? 'local', site: stringOption(args, 'site') ?? 'local', jobs,
+    input,
+    output,
+    profile,
+    secret,
+    project: stringOption(args, 'project') ?? 'local',
+    site: stringOption(args, 'site') ?? 'local',
+    jobs,
     // HILUM_DEID_JIT=1 keeps V8's optimizing compiler (see deid-batch.ts).
     withoutOptimizingCompiler: process.env.HILUM_DEID_JIT !== '1',
     onStart: (files) => {

@@ -48,14 +48,19 @@ URLs are requested again. Exit code 1 when any object failed; they are listed.
     const progress = new ProgressBar({ label: 'download', totalItems: objects.length, totalBytes });
     const started = Date.now();
     const summary = await downloadAll({
-      api, objects, outDir, jobs,
+      api,
+      objects,
+      outDir,
+      jobs,
       maxBytesPerSecond: integerOption(args, 'max-rate', 0) || undefined,
       onBytes: (n) => progress.tick(0, n),
       onObjectDone: (o, outcome) => progress.tick(1, outcome === 'already-there' ? o.size : 0),
     });
     progress.done();
     const seconds = (Date.now() - started) / 1000;
-    console.log(`${objects.length} objects: ${summary.downloaded} downloaded, ${summary.resumed} resumed, ${summary.alreadyThere} already there (verified), ${summary.failed.length} failed; ${formatBytes(summary.bytes)} in ${seconds.toFixed(1)} s (${formatBytes(summary.bytes / Math.max(seconds, 0.001))}/s); every file checked against its SHA-256`);
+    console.log(
+      `${objects.length} objects: ${summary.downloaded} downloaded, ${summary.resumed} resumed, ${summary.alreadyThere} already there (verified), ${summary.failed.length} failed; ${formatBytes(summary.bytes)} in ${seconds.toFixed(1)} s (${formatBytes(summary.bytes / Math.max(seconds, 0.001))}/s); every file checked against its SHA-256`,
+    );
     for (const f of summary.failed) console.error(`failed ${f.objectId}: ${f.reason}`);
     return summary.failed.length ? 1 : 0;
   },

@@ -58,8 +58,12 @@ spooled studies are uploaded after a restart, interrupted uploads resume.
     if (!project || !SLUG.test(project)) throw new UsageError('--project is required (lower-case letters, digits, dashes)');
     if (!site || !SLUG.test(site)) throw new UsageError('--site is required (lower-case letters, digits, dashes)');
     const aeTitle = stringOption(args, 'ae-title') ?? 'HILUM';
-    const allowed = ((args.values.allow as string[] | undefined) ?? []).flatMap((a) => a.split(',')).map((a) => a.trim()).filter(Boolean);
-    for (const ae of [aeTitle, ...allowed]) if (!AE_TITLE.test(ae)) throw new UsageError(`'${ae}' is not a valid AE title (1-16 characters, no backslash)`);
+    const allowed = ((args.values.allow as string[] | undefined) ?? [])
+      .flatMap((a) => a.split(','))
+      .map((a) => a.trim())
+      .filter(Boolean);
+    for (const ae of [aeTitle, ...allowed])
+      if (!AE_TITLE.test(ae)) throw new UsageError(`'${ae}' is not a valid AE title (1-16 characters, no backslash)`);
     const { api, apiUrl } = await connect({ api: stringOption(args, 'api'), tokenFile: stringOption(args, 'token-file') });
     const jobs = integerOption(args, 'jobs', 4);
     let deid: { secret: string; project: string; site: string; profile: ReturnType<typeof loadProfileFile> } | undefined;
@@ -91,13 +95,24 @@ spooled studies are uploaded after a restart, interrupted uploads resume.
           }
           files = prepared.files;
         }
-        const outcome = await uploadFiles({ api, apiUrl, project, site, files, statePath: join(folder, '.hilum-upload.json'), jobs, deidentifiedAtSite: deid !== undefined });
+        const outcome = await uploadFiles({
+          api,
+          apiUrl,
+          project,
+          site,
+          files,
+          statePath: join(folder, '.hilum-upload.json'),
+          jobs,
+          deidentifiedAtSite: deid !== undefined,
+        });
         if (outcome.failed.length) throw new Error(`${outcome.failed.length} files failed to upload`);
         return { submissionId: outcome.submissionId };
       },
     });
     const { port } = await gateway.start();
-    console.log(`hilum gateway: listening as ${aeTitle} on port ${port}${allowed.length ? ` for ${allowed.join(', ')}` : ''}; project ${project}, site ${site}; ${deid ? `de-identifying here (profile ${deid.profile.name})` : 'sending originals'}`);
+    console.log(
+      `hilum gateway: listening as ${aeTitle} on port ${port}${allowed.length ? ` for ${allowed.join(', ')}` : ''}; project ${project}, site ${site}; ${deid ? `de-identifying here (profile ${deid.profile.name})` : 'sending originals'}`,
+    );
     await new Promise<void>((resolveStop) => {
       const stop = () => void gateway.stop().then(resolveStop);
       process.once('SIGINT', stop);

@@ -1,8 +1,19 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
-  buildReport, DEFAULT_QA_CONFIG, evaluateInstance, evaluateStudies, factsOfFile, hasQuarantine, InvalidQaConfig, loadQaConfig,
-  renderReportMarkdown, type Finding, type InstanceFacts, type QaConfig, type QaReport,
+  buildReport,
+  DEFAULT_QA_CONFIG,
+  evaluateInstance,
+  evaluateStudies,
+  factsOfFile,
+  hasQuarantine,
+  InvalidQaConfig,
+  loadQaConfig,
+  renderReportMarkdown,
+  type Finding,
+  type InstanceFacts,
+  type QaConfig,
+  type QaReport,
 } from '../../layers/qa';
 import { Command, stringOption, UsageError } from '../command';
 import { ProgressBar } from '../lib/progress';
@@ -10,7 +21,7 @@ import { scanFiles, type FoundFile } from '../lib/scan-files';
 
 export const qaCommand: Command = {
   name: 'qa',
-  summary: 'check a folder of DICOM files with the commons\' QA rules before upload',
+  summary: "check a folder of DICOM files with the commons' QA rules before upload",
   usage: `Usage: hilum qa FOLDER [--config FILE] [--json FILE|-] [--markdown FILE|-]
 
 Runs the commons' quality rules on the ORIGINAL files of FOLDER, at the site,
@@ -79,7 +90,12 @@ export async function checkFolder(folder: string, config: QaConfig, stream?: Nod
 
 /** Runs the offline rules over files (named by their relative paths) and builds the report. */
 export async function checkFiles(files: readonly FoundFile[], config: QaConfig, stream?: NodeJS.WriteStream): Promise<QaReport> {
-  const progress = new ProgressBar({ label: 'qa', totalItems: files.length, totalBytes: files.reduce((n, f) => n + f.size, 0), ...(stream ? { stream } : {}) });
+  const progress = new ProgressBar({
+    label: 'qa',
+    totalItems: files.length,
+    totalBytes: files.reduce((n, f) => n + f.size, 0),
+    ...(stream ? { stream } : {}),
+  });
   const findings = new Map<string, Finding[]>();
   const facts: InstanceFacts[] = [];
   for (const [index, file] of files.entries()) {

@@ -61,14 +61,21 @@ Lambda handlers, and the REST API on localhost. Ctrl-C stops everything.
       if (studies.length === 0) {
         // As in a real commons, a curator creates the project (and so its de-identification
         // key) and lists the sites that contribute to it before a site submits to it.
-        await curator.request('POST', '/projects', { projectId: SAMPLE_PROJECT, name: 'Demo (sample CT series)', availability: 'open', sites: [SAMPLE_SITE] });
+        await curator.request('POST', '/projects', {
+          projectId: SAMPLE_PROJECT,
+          name: 'Demo (sample CT series)',
+          availability: 'open',
+          sites: [SAMPLE_SITE],
+        });
         console.log('hilum: ingesting the sample CT series (samples/ct-head-series) as site demo-site...');
         const site = new HilumApi(commons.apiUrl, await commons.issueToken([`site-uploader:${SAMPLE_SITE}`], 'local-site'));
         const files = (await readdir(SAMPLE_DIR)).filter((f) => f.endsWith('.dcm')).map((f) => join(SAMPLE_DIR, f));
         const { submissionId } = await uploadSubmission(site, { project: SAMPLE_PROJECT, site: SAMPLE_SITE, files });
         await commons.idle();
         const submission = await site.getSubmission(submissionId);
-        console.log(`hilum: submission ${submissionId} is ${submission.status}: ${submission.stagedCount} staged, ${submission.quarantinedCount} quarantined`);
+        console.log(
+          `hilum: submission ${submissionId} is ${submission.status}: ${submission.stagedCount} staged, ${submission.quarantinedCount} quarantined`,
+        );
       }
     }
     const { studies } = await curator.listStudies();

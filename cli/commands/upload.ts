@@ -87,10 +87,16 @@ uploading nothing twice.
       return 1;
     }
     const studies = await groupByStudy(dicom);
-    console.log(`${dicom.length} DICOM files in ${studies.size} ${studies.size === 1 ? 'study' : 'studies'}: ${[...studies].map(([key, n]) => `${key} (${n})`).join(', ')}`);
+    console.log(
+      `${dicom.length} DICOM files in ${studies.size} ${studies.size === 1 ? 'study' : 'studies'}: ${[...studies].map(([key, n]) => `${key} (${n})`).join(', ')}`,
+    );
     const force = args.values.force === true;
     const clinical = stringOption(args, 'clinical');
-    const cases = clinical ? await readFile(clinical, 'utf8').catch(() => { throw new UsageError(`cannot read --clinical ${clinical}`); }) : undefined;
+    const cases = clinical
+      ? await readFile(clinical, 'utf8').catch(() => {
+          throw new UsageError(`cannot read --clinical ${clinical}`);
+        })
+      : undefined;
 
     if (!args.values['no-qa']) {
       const { report, held } = await checkBeforeUpload(dicom, await loadQaConfigFile(stringOption(args, 'qa-config')));
@@ -102,7 +108,13 @@ uploading nothing twice.
     if (deidAtSite) {
       const { secret, from } = await siteDeidSecret(api, project, stringOption(args, 'secret-file'));
       console.log(`de-identifying with the key from ${from}`);
-      const deid = await deidentifyForUpload(dicom, { secret, project, site, profile: loadProfileFile(stringOption(args, 'profile')), outDir: join(root, '.hilum-deid') });
+      const deid = await deidentifyForUpload(dicom, {
+        secret,
+        project,
+        site,
+        profile: loadProfileFile(stringOption(args, 'profile')),
+        outDir: join(root, '.hilum-deid'),
+      });
       console.log(`de-identified at the site: ${deid.files.length} files`);
       if (deid.held.length && !force) return refuse(deid.held);
       toUpload = deid.files;
@@ -112,8 +124,19 @@ uploading nothing twice.
     const progress = new ProgressBar({ label: 'upload', totalItems: toUpload.length, totalBytes });
     const started = Date.now();
     const outcome = await uploadFiles({
-      api, apiUrl, project, site, files: toUpload, deidentifiedAtSite: deidAtSite,
-      ...(cases ? { beforeSeal: async (submissionId: string) => { await api.putCases(submissionId, cases); } } : {}),
+      api,
+      apiUrl,
+      project,
+      site,
+      files: toUpload,
+      deidentifiedAtSite: deidAtSite,
+      ...(cases
+        ? {
+            beforeSeal: async (submissionId: string) => {
+              await api.putCases(submissionId, cases);
+            },
+          }
+        : {}),
       statePath: resolve(stringOption(args, 'state') ?? join(root, '.hilum-upload.json')),
       jobs: integerOption(args, 'jobs', 4),
       maxBytesPerSecond: integerOption(args, 'max-rate', 0) || undefined,
@@ -121,7 +144,9 @@ uploading nothing twice.
     });
     progress.done();
     const seconds = (Date.now() - started) / 1000;
-    console.log(`submission ${outcome.submissionId}: ${outcome.uploaded} uploaded, ${outcome.resumed} already there, ${outcome.failed.length} failed, ${skipped.length} skipped (not DICOM); ${formatBytes(totalBytes)} in ${seconds.toFixed(1)} s${outcome.sealed ? '; sealed' : ''}`);
+    console.log(
+      `submission ${outcome.submissionId}: ${outcome.uploaded} uploaded, ${outcome.resumed} already there, ${outcome.failed.length} failed, ${skipped.length} skipped (not DICOM); ${formatBytes(totalBytes)} in ${seconds.toFixed(1)} s${outcome.sealed ? '; sealed' : ''}`,
+    );
     for (const f of outcome.failed) console.error(`failed ${f.relativePath}: ${f.reason}`);
     if (outcome.failed.length) {
       console.error('hilum upload: run the same command again to retry the failed files');
@@ -134,7 +159,9 @@ uploading nothing twice.
 
 function refuse(held: readonly Held[]): number {
   for (const h of held) console.error(`held back ${h.relativePath}: ${h.reason}`);
-  console.error(`hilum upload: nothing uploaded; ${held.length} file(s) would be quarantined or cannot be prepared. Fix them, leave them out, or pass --force`);
+  console.error(
+    `hilum upload: nothing uploaded; ${held.length} file(s) would be quarantined or cannot be prepared. Fix them, leave them out, or pass --force`,
+  );
   return 1;
 }
 
@@ -156,7 +183,8 @@ async function waitForPipeline(api: Awaited<ReturnType<typeof connect>>['api'], 
     const submission = await api.getSubmission(submissionId);
     if (submission.status === 'published') {
       console.log(`published: ${submission.stagedCount} files staged, ${submission.quarantinedCount} quarantined`);
-      for (const f of submission.files.filter((x) => x.status === 'quarantined')) console.log(`  quarantined ${f.fileId}: ${f.reasonCode} ${f.reason ?? ''}`);
+      for (const f of submission.files.filter((x) => x.status === 'quarantined'))
+        console.log(`  quarantined ${f.fileId}: ${f.reasonCode} ${f.reason ?? ''}`);
       const report = await api.submissionReportMarkdown(submissionId).catch(() => undefined);
       if (typeof report === 'string') console.log(`\n${report}`);
       return submission.quarantinedCount ? 3 : 0;

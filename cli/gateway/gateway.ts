@@ -59,7 +59,7 @@ export class Gateway {
       server.on('networkError', (error: Error) => reject(error));
       server.listen(this.options.port);
     });
-    const port = ((server as unknown as { server: { address(): AddressInfo } }).server.address()).port;
+    const port = (server as unknown as { server: { address(): AddressInfo } }).server.address().port;
     this.timer = setInterval(() => void this.tick(), this.options.checkIntervalMs ?? 1000);
     void this.tick();
     return { port };
@@ -76,7 +76,9 @@ export class Gateway {
         if (this.stopped || now - study.lastReceivedMs < this.options.quietSeconds * 1000) continue;
         const target = join(this.uploadingDir, `${study.key}-${now}`);
         await rename(study.folder, target);
-        this.options.log(`study ${study.key.slice(0, 12)}: ${study.instances} instances, quiet for ${this.options.quietSeconds} s; uploading`);
+        this.options.log(
+          `study ${study.key.slice(0, 12)}: ${study.instances} instances, quiet for ${this.options.quietSeconds} s; uploading`,
+        );
         await this.upload(target);
       }
     } finally {

@@ -51,7 +51,10 @@ export interface ScpOptions {
   readonly events: GatewayEvents;
 }
 
-interface SpoolResult { ok: boolean; status: number }
+interface SpoolResult {
+  ok: boolean;
+  status: number;
+}
 
 /** Builds the dcmjs-dimse SCP class bound to a spool and an AE-title policy. */
 export function createScpClass(options: ScpOptions) {
@@ -105,17 +108,23 @@ export function createScpClass(options: ScpOptions) {
     override createStoreWritableStream(context: dimseAssociation.PresentationContext, request: requests.CStoreRequest): Writable {
       const path = options.spool.newIncomingPath();
       const stream = createWriteStream(path);
-      stream.write(part10Header({
-        sopClassUid: request.getAffectedSopClassUid(),
-        sopInstanceUid: request.getAffectedSopInstanceUid(),
-        transferSyntaxUid: context.getAcceptedTransferSyntaxUid() ?? TransferSyntax.ImplicitVRLittleEndian,
-        sourceAeTitle: this.callingAeTitle,
-      }));
+      stream.write(
+        part10Header({
+          sopClassUid: request.getAffectedSopClassUid(),
+          sopInstanceUid: request.getAffectedSopInstanceUid(),
+          transferSyntaxUid: context.getAcceptedTransferSyntaxUid() ?? TransferSyntax.ImplicitVRLittleEndian,
+          sourceAeTitle: this.callingAeTitle,
+        }),
+      );
       this.results.push(spoolWhenWritten(stream, path, request.getAffectedSopInstanceUid(), options));
       return stream;
     }
 
-    override createDatasetFromStoreWritableStream(_writable: Writable, context: dimseAssociation.PresentationContext, callback: (dataset: Dataset) => void): void {
+    override createDatasetFromStoreWritableStream(
+      _writable: Writable,
+      context: dimseAssociation.PresentationContext,
+      callback: (dataset: Dataset) => void,
+    ): void {
       // The instance itself is on disk; cStoreRequest only needs to know how spooling went.
       callback(new Dataset({}, context.getAcceptedTransferSyntaxUid()));
     }

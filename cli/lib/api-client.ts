@@ -4,7 +4,11 @@
  */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
-  constructor(readonly status: number, message: string, readonly body: unknown) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly body: unknown,
+  ) {
     super(message);
   }
 }
@@ -45,7 +49,10 @@ export interface StudySummary {
 }
 
 export class HilumApi {
-  constructor(private readonly baseUrl: string, private readonly token: string) {}
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: string,
+  ) {}
 
   async request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
     const raw = typeof body === 'string' && contentType !== 'application/json';
@@ -56,7 +63,11 @@ export class HilumApi {
     });
     const text = await response.text();
     let parsed: unknown = text;
-    try { parsed = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON */
+    }
     if (!response.ok) {
       const message = parsed && typeof parsed === 'object' && 'message' in parsed ? String(parsed.message) : response.statusText;
       throw new ApiError(response.status, `${method} ${path} failed (${response.status}): ${message}`, parsed);
@@ -65,7 +76,11 @@ export class HilumApi {
   }
 
   createSubmission(project: string, site: string, options: { deidentifiedAtSite?: boolean } = {}) {
-    return this.request<{ submissionId: string; status: string }>('POST', '/submissions', { project, site, ...(options.deidentifiedAtSite ? { deidentifiedAtSite: true } : {}) });
+    return this.request<{ submissionId: string; status: string }>('POST', '/submissions', {
+      project,
+      site,
+      ...(options.deidentifiedAtSite ? { deidentifiedAtSite: true } : {}),
+    });
   }
 
   /** Sends the submission's clinical data sheet (cases.csv) as is. */
@@ -84,7 +99,11 @@ export class HilumApi {
 
   /** Fresh URLs for an announced file; `received` when the object already arrived. */
   renewUpload(submissionId: string, fileId: string, uploadId?: string) {
-    return this.request<PresignedUpload & { received: boolean }>('POST', `/submissions/${submissionId}/uploads/${fileId}/renew`, uploadId ? { uploadId } : {});
+    return this.request<PresignedUpload & { received: boolean }>(
+      'POST',
+      `/submissions/${submissionId}/uploads/${fileId}/renew`,
+      uploadId ? { uploadId } : {},
+    );
   }
 
   completeMultipart(path: string, uploadId: string, parts: readonly { partNumber: number; etag: string }[]) {
@@ -96,8 +115,14 @@ export class HilumApi {
   }
 
   getSubmission(submissionId: string) {
-    return this.request<{ status: string; fileCount: number; stagedCount: number; quarantinedCount: number; deidentifiedAtSite?: boolean; files: { fileId: string; status: string; reasonCode?: string; reason?: string }[] }>(
-      'GET', `/submissions/${submissionId}`);
+    return this.request<{
+      status: string;
+      fileCount: number;
+      stagedCount: number;
+      quarantinedCount: number;
+      deidentifiedAtSite?: boolean;
+      files: { fileId: string; status: string; reasonCode?: string; reason?: string }[];
+    }>('GET', `/submissions/${submissionId}`);
   }
 
   listStudies(query: { modality?: string; project?: string } = {}) {

@@ -12,6 +12,9 @@ export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
 export async function connect(options: { api?: string; tokenFile?: string }): Promise<{ api: HilumApi; apiUrl: string }> {
   const apiUrl = (options.api ?? process.env.HILUM_API_URL ?? DEFAULT_API_URL).replace(/\/+$/, '');
   const token = options.tokenFile ? (await readFile(options.tokenFile, 'utf8')).trim() : process.env.HILUM_TOKEN?.trim();
-  if (!token) throw new UsageError('no token: set HILUM_TOKEN or pass --token-file FILE (locally: export HILUM_TOKEN=$(npx hilum token --group site-uploader:<site>))');
+  if (!token)
+    throw new UsageError(
+      'no token: set HILUM_TOKEN or pass --token-file FILE (locally: export HILUM_TOKEN=$(npx hilum token --group site-uploader:<site>))',
+    );
   return { api: new HilumApi(apiUrl, token), apiUrl };
 }

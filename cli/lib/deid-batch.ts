@@ -137,7 +137,13 @@ function chunkSize(remaining: number, lanes: number): number {
  * main thread is woken a few times per chunk rather than once per file. Returns each lane's
  * peak memory, the main thread's first.
  */
-async function runLanes(workers: readonly Worker[], setup: WorkerSetup, tasks: readonly FileTask[], onResult: (result: FileResult) => void, lane: LaneOptions): Promise<WorkerReport[]> {
+async function runLanes(
+  workers: readonly Worker[],
+  setup: WorkerSetup,
+  tasks: readonly FileTask[],
+  onResult: (result: FileResult) => void,
+  lane: LaneOptions,
+): Promise<WorkerReport[]> {
   const lanes = workers.length + 1;
   const mainMemory = new MemorySampler();
   return new Promise<WorkerReport[]>((resolveLanes, rejectLanes) => {
@@ -284,21 +290,35 @@ export async function runDeidBatch(options: DeidBatchOptions): Promise<DeidBatch
   const workers = [
     ...early.slice(0, jobs - 1),
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    ...Array.from({ length: Math.max(0, jobs - 1 - early.length) }, () => new (require('node:worker_threads') as typeof import('node:worker_threads')).Worker(options.workerEntry ?? WORKER_ENTRY)),
+    ...Array.from(
+      { length: Math.max(0, jobs - 1 - early.length) },
+      () => new (require('node:worker_threads') as typeof import('node:worker_threads')).Worker(options.workerEntry ?? WORKER_ENTRY),
+    ),
   ];
   for (const worker of workers) worker.postMessage({ type: 'setup', setup } satisfies ToWorker);
   try {
-    const tasks: FileTask[] = found.map((file, index) => ({ index, input: file.path, output: join(output, file.relativePath), reviewOutput: join(output, REVIEW_FOLDER, file.relativePath) }));
+    const tasks: FileTask[] = found.map((file, index) => ({
+      index,
+      input: file.path,
+      output: join(output, file.relativePath),
+      reviewOutput: join(output, REVIEW_FOLDER, file.relativePath),
+    }));
     const results: FileResult[] = [];
-    const laneReports = await runLanes(workers.slice(0, jobs - 1), setup, tasks, (result) => {
-      results[result.index] = result;
-      options.onFile?.(found[result.index] as FoundFile, result);
-    }, {
-      onWorkersUp: () => {
-        if (options.withoutOptimizingCompiler) withoutOptimizingCompiler();
+    const laneReports = await runLanes(
+      workers.slice(0, jobs - 1),
+      setup,
+      tasks,
+      (result) => {
+        results[result.index] = result;
+        options.onFile?.(found[result.index] as FoundFile, result);
       },
-      workersFirst: options.workersFirst ?? false,
-    });
+      {
+        onWorkersUp: () => {
+          if (options.withoutOptimizingCompiler) withoutOptimizingCompiler();
+        },
+        workersFirst: options.workersFirst ?? false,
+      },
+    );
     const summary = summarize(found, results, jobs, (Date.now() - started) / 1000, join(output, REPORT_NAME));
     writeFileSync(summary.reportPath, `${JSON.stringify(report(summary, results, options, laneReports), null, 2)}\n`);
     return summary;
@@ -307,7 +327,13 @@ export async function runDeidBatch(options: DeidBatchOptions): Promise<DeidBatch
   }
 }
 
-function summarize(found: readonly FoundFile[], results: readonly FileResult[], jobs: number, seconds: number, reportPath: string): DeidBatchSummary {
+function summarize(
+  found: readonly FoundFile[],
+  results: readonly FileResult[],
+  jobs: number,
+  seconds: number,
+  reportPath: string,
+): DeidBatchSummary {
   const outcomes = { ok: 0, 'needs-pixel-review': 0, failed: 0 };
   const failures: DeidBatchSummary['failures'] = [];
   let bytesIn = 0;
@@ -321,7 +347,12 @@ function summarize(found: readonly FoundFile[], results: readonly FileResult[], 
   return { files: found.length, bytesIn, bytesOut, seconds, outcomes, failures, jobs, reportPath };
 }
 
-function report(summary: DeidBatchSummary, results: readonly FileResult[], options: DeidBatchOptions, workers: readonly WorkerReport[]): DeidBatchReport {
+function report(
+  summary: DeidBatchSummary,
+  results: readonly FileResult[],
+  options: DeidBatchOptions,
+  workers: readonly WorkerReport[],
+): DeidBatchReport {
   const failureReasons: Record<string, number> = {};
   const pixelReviewReasons: Record<string, number> = {};
   // A Map and for...in: the entries arrays of Object.entries for every file cost more than the rest of the report.
@@ -349,7 +380,11 @@ function report(summary: DeidBatchSummary, results: readonly FileResult[], optio
     failureReasons,
     pixelReviewReasons,
     actionCounts,
-    perFile: results.map((r) => (r.outcome === 'failed' ? { index: r.index, outcome: r.outcome } : { index: r.index, outcome: r.outcome, actionCounts: r.actionCounts })),
+    perFile: results.map((r) =>
+      r.outcome === 'failed'
+        ? { index: r.index, outcome: r.outcome }
+        : { index: r.index, outcome: r.outcome, actionCounts: r.actionCounts },
+    ),
     memory: { peakRssBytes: process.resourceUsage().maxRSS * 1024, peakWorkerBytes: workers.map((w) => w.peakMemoryBytes) },
   };
 }

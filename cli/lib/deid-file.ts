@@ -92,7 +92,14 @@ export function deidentifyOneFile(task: FileTask, setup: WorkerSetup): FileResul
       rmSync(target, { force: true });
       throw error;
     }
-    return { index: task.index, outcome: out.outcome, bytesIn, bytesOut: out.byteLength, actionCounts: out.actionCounts, pixelReview: [...out.pixelReview] };
+    return {
+      index: task.index,
+      outcome: out.outcome,
+      bytesIn,
+      bytesOut: out.byteLength,
+      actionCounts: out.actionCounts,
+      pixelReview: [...out.pixelReview],
+    };
   } catch (error) {
     return { index: task.index, outcome: 'failed', bytesIn, reason: failureReason(error) };
   }

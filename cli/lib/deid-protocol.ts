@@ -18,7 +18,14 @@ export interface FileTask {
 }
 
 export type FileResult =
-  | { index: number; outcome: 'ok' | 'needs-pixel-review'; bytesIn: number; bytesOut: number; actionCounts: Record<string, number>; pixelReview: string[] }
+  | {
+      index: number;
+      outcome: 'ok' | 'needs-pixel-review';
+      bytesIn: number;
+      bytesOut: number;
+      actionCounts: Record<string, number>;
+      pixelReview: string[];
+    }
   | { index: number; outcome: 'failed'; bytesIn: number; reason: string };
 
 export interface WorkerReport {

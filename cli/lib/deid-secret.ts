@@ -23,7 +23,8 @@ export function readDeidSecret(secretFile: string | undefined, env: NodeJS.Proce
     secret = (env[SECRET_ENV] ?? '').trim();
     if (secret === '') throw new UsageError(`a de-identification secret is required.\n${HOW}`);
   }
-  if (secret.length < MIN_LENGTH) throw new UsageError(`the de-identification secret is too short (at least ${MIN_LENGTH} characters).\n${HOW}`);
+  if (secret.length < MIN_LENGTH)
+    throw new UsageError(`the de-identification secret is too short (at least ${MIN_LENGTH} characters).\n${HOW}`);
   return secret;
 }
 
@@ -42,11 +43,17 @@ interface SiteKeyAnswer {
  * (GET /projects/{project}/site-key, which only a site the project lists as a
  * contributor gets). A fetched key is held in memory only, never written or printed.
  */
-export async function siteDeidSecret(api: HilumApi, project: string, secretFile: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<{ secret: string; from: string }> {
+export async function siteDeidSecret(
+  api: HilumApi,
+  project: string,
+  secretFile: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ secret: string; from: string }> {
   if (secretFile !== undefined || (env[SECRET_ENV] ?? '').trim() !== '') {
     return { secret: readDeidSecret(secretFile, env), from: secretFile !== undefined ? '--secret-file' : SECRET_ENV };
   }
   const answer = await api.request<SiteKeyAnswer>('GET', `/projects/${encodeURIComponent(project)}/site-key`);
-  if (typeof answer?.key !== 'string' || answer.key.length < MIN_LENGTH) throw new UsageError(`the commons gave no usable de-identification key for project ${project}`);
+  if (typeof answer?.key !== 'string' || answer.key.length < MIN_LENGTH)
+    throw new UsageError(`the commons gave no usable de-identification key for project ${project}`);
   return { secret: answer.key, from: `the commons (project ${project}, key version ${answer.version}, fingerprint ${answer.fingerprint})` };
 }

@@ -69,4 +69,3 @@ parentPort?.on('message', (message: ToWorker) => {
   askedForMore = false;
   schedule();
 });
-

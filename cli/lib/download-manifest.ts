@@ -29,7 +29,11 @@ export async function readManifest(path: string): Promise<ManifestObject[]> {
 
 function fromJson(text: string): ManifestObject[] {
   let parsed: unknown;
-  try { parsed = JSON.parse(text); } catch { throw new ManifestError('the manifest is not valid JSON'); }
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ManifestError('the manifest is not valid JSON');
+  }
   const objects = (parsed as { objects?: unknown }).objects;
   if (!Array.isArray(objects)) throw new ManifestError('the manifest has no objects list (expected hilum-manifest/1)');
   return objects as ManifestObject[];
@@ -43,17 +47,32 @@ function fromCsv(text: string): ManifestObject[] {
     if (i < 0) throw new ManifestError(`the CSV manifest has no ${name} column`);
     return i;
   };
-  const cols = { id: at('object_id'), study: at('study_uid'), series: at('series_uid'), sop: at('sop_uid'), size: at('size'), sha: at('sha256') };
+  const cols = {
+    id: at('object_id'),
+    study: at('study_uid'),
+    series: at('series_uid'),
+    sop: at('sop_uid'),
+    size: at('size'),
+    sha: at('sha256'),
+  };
   return lines.map((line) => {
     const v = line.split(',').map((x) => x.trim());
-    return { objectId: v[cols.id] ?? '', studyUid: v[cols.study] ?? '', seriesUid: v[cols.series] ?? '', sopUid: v[cols.sop] ?? '', size: Number(v[cols.size]), sha256: v[cols.sha] ?? '' };
+    return {
+      objectId: v[cols.id] ?? '',
+      studyUid: v[cols.study] ?? '',
+      seriesUid: v[cols.series] ?? '',
+      sopUid: v[cols.sop] ?? '',
+      size: Number(v[cols.size]),
+      sha256: v[cols.sha] ?? '',
+    };
   });
 }
 
 /** Manifest values become file paths: only UIDs and hex digests pass. */
 function check(row: ManifestObject, index: number): void {
   const where = `manifest object ${index + 1}`;
-  if (!UID.test(row.studyUid) || !UID.test(row.seriesUid) || !UID.test(row.sopUid)) throw new ManifestError(`${where}: UIDs must be dotted digits`);
+  if (!UID.test(row.studyUid) || !UID.test(row.seriesUid) || !UID.test(row.sopUid))
+    throw new ManifestError(`${where}: UIDs must be dotted digits`);
   if (typeof row.objectId !== 'string' || row.objectId.length === 0) throw new ManifestError(`${where}: no object id`);
   if (!Number.isSafeInteger(row.size) || row.size < 0) throw new ManifestError(`${where}: size must be a whole number`);
   if (!SHA256.test(row.sha256)) throw new ManifestError(`${where}: sha256 must be 64 hex digits`);

@@ -9,17 +9,25 @@ import { HilumApi, PresignedUpload } from './api-client';
  * tests drive the API with it). `hilum upload` and the gateway use the resumable
  * upload (resumable-upload.ts) instead.
  */
-export async function uploadSubmission(api: HilumApi, options: { project: string; site: string; files: readonly string[] }): Promise<{ submissionId: string; fileIds: Record<string, string> }> {
+export async function uploadSubmission(
+  api: HilumApi,
+  options: { project: string; site: string; files: readonly string[] },
+): Promise<{ submissionId: string; fileIds: Record<string, string> }> {
   const { submissionId } = await api.createSubmission(options.project, options.site);
   const sizes = await Promise.all(options.files.map(async (path) => ({ path, size: (await stat(path)).size })));
-  const { uploads } = await api.requestUploads(submissionId, sizes.map((f) => ({ name: basename(f.path), size: f.size })));
+  const { uploads } = await api.requestUploads(
+    submissionId,
+    sizes.map((f) => ({ name: basename(f.path), size: f.size })),
+  );
   const fileIds: Record<string, string> = {};
-  await Promise.all(uploads.map(async (upload, index) => {
-    const file = sizes[index];
-    if (!file) throw new Error('the API returned more uploads than files were announced');
-    fileIds[file.path] = upload.fileId;
-    await putFile(api, file.path, upload);
-  }));
+  await Promise.all(
+    uploads.map(async (upload, index) => {
+      const file = sizes[index];
+      if (!file) throw new Error('the API returned more uploads than files were announced');
+      fileIds[file.path] = upload.fileId;
+      await putFile(api, file.path, upload);
+    }),
+  );
   await api.completeSubmission(submissionId);
   return { submissionId, fileIds };
 }
@@ -44,4 +52,3 @@ async function put(url: string, body: Buffer): Promise<string> {
   if (!response.ok) throw new Error(`upload failed with HTTP ${response.status}`);
   return response.headers.get('etag') ?? '';
 }
-

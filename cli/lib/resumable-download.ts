@@ -36,7 +36,11 @@ export interface DownloadSummary {
   readonly failed: readonly { objectId: string; reason: string }[];
 }
 
-interface DrsObject { readonly size: number; readonly checksums: readonly { type: string; checksum: string }[]; readonly access_methods?: readonly { type: string; access_id?: string; access_url?: { url: string } }[] }
+interface DrsObject {
+  readonly size: number;
+  readonly checksums: readonly { type: string; checksum: string }[];
+  readonly access_methods?: readonly { type: string; access_id?: string; access_url?: { url: string } }[];
+}
 
 export class DownloadFailed extends Error {
   override readonly name = 'DownloadFailed';
@@ -70,7 +74,11 @@ export async function downloadAll(options: DownloadOptions): Promise<DownloadSum
   return { ...counts, failed };
 }
 
-async function downloadOne(options: DownloadOptions, object: ManifestObject, limiter: RateLimiter): Promise<{ outcome: ObjectOutcome; bytes: number }> {
+async function downloadOne(
+  options: DownloadOptions,
+  object: ManifestObject,
+  limiter: RateLimiter,
+): Promise<{ outcome: ObjectOutcome; bytes: number }> {
   const target = targetPath(options.outDir, object);
   const part = `${target}.part`;
   const existing = await sizeOf(target);
@@ -89,14 +97,16 @@ async function downloadOne(options: DownloadOptions, object: ManifestObject, lim
   const drsPath = `/ga4gh/drs/v1/objects/${encodeURIComponent(object.objectId)}`;
   const drs = await options.api.request<DrsObject>('GET', drsPath);
   const sha = drs.checksums.find((c) => c.type === 'sha-256')?.checksum;
-  if (drs.size !== object.size || sha !== object.sha256) throw new DownloadFailed('the commons\' object differs from the manifest (size or sha-256)');
+  if (drs.size !== object.size || sha !== object.sha256)
+    throw new DownloadFailed("the commons' object differs from the manifest (size or sha-256)");
   const method = drs.access_methods?.find((m) => m.type === 'https' && m.access_id);
   if (!method?.access_id) throw new DownloadFailed('the object has no https access method');
-  const freshUrl = async () => (await options.api.request<{ url: string }>('GET', `${drsPath}/access/${encodeURIComponent(method.access_id!)}`)).url;
+  const freshUrl = async () =>
+    (await options.api.request<{ url: string }>('GET', `${drsPath}/access/${encodeURIComponent(method.access_id!)}`)).url;
 
   let url = await freshUrl();
   let received = 0;
-  for (let renewals = 0, failures = 0; offset < object.size; ) {
+  for (let renewals = 0, failures = 0; offset < object.size;) {
     try {
       received += await fetchRange(url, offset, part, limiter, options.onBytes);
     } catch (error) {

@@ -53,11 +53,19 @@ export async function uploadFiles(options: UploadOptions): Promise<UploadOutcome
   const unannounced = options.files.filter((f) => !state.files[f.relativePath]);
   for (let i = 0; i < unannounced.length; i += ANNOUNCE_BATCH) {
     const batch = unannounced.slice(i, i + ANNOUNCE_BATCH);
-    const { uploads } = await options.api.requestUploads(state.submissionId, batch.map((f) => ({ name: f.relativePath, size: f.size })));
+    const { uploads } = await options.api.requestUploads(
+      state.submissionId,
+      batch.map((f) => ({ name: f.relativePath, size: f.size })),
+    );
     batch.forEach((file, index) => {
       const upload = uploads[index];
       if (!upload) throw new Error('the API answered fewer uploads than were announced');
-      state.files[file.relativePath] = { size: file.size, fileId: upload.fileId, status: 'announced', ...(upload.multipart ? { uploadId: upload.multipart.uploadId, parts: {} } : {}) };
+      state.files[file.relativePath] = {
+        size: file.size,
+        fileId: upload.fileId,
+        status: 'announced',
+        ...(upload.multipart ? { uploadId: upload.multipart.uploadId, parts: {} } : {}),
+      };
       fresh.set(file.relativePath, upload);
     });
     await save();
@@ -79,7 +87,8 @@ export async function uploadFiles(options: UploadOptions): Promise<UploadOutcome
         const skipped = await uploadOne(options.api, state, file, entry, fresh.get(file.relativePath), limiter, save);
         entry.status = 'uploaded';
         await save();
-        if (skipped) resumed += 1; else uploaded += 1;
+        if (skipped) resumed += 1;
+        else uploaded += 1;
         options.onFileDone?.(file, skipped);
       } catch (error) {
         failed.push({ relativePath: file.relativePath, reason: error instanceof Error ? error.message : String(error) });
@@ -101,15 +110,29 @@ async function openState(options: UploadOptions): Promise<UploadState> {
   const existing = await loadUploadState(options.statePath);
   if (existing) {
     if (existing.project !== options.project || existing.site !== options.site || existing.apiUrl !== options.apiUrl) {
-      throw new UploadStateError(`${options.statePath} belongs to another upload (project ${existing.project}, site ${existing.site}); move it away to start a new one`);
+      throw new UploadStateError(
+        `${options.statePath} belongs to another upload (project ${existing.project}, site ${existing.site}); move it away to start a new one`,
+      );
     }
     if (!existing.sealed) return existing;
     const known = options.files.every((f) => existing.files[f.relativePath]);
     if (known) return existing;
-    throw new UploadStateError(`submission ${existing.submissionId} of ${options.statePath} is already sealed and new files were found; move the state file away to upload them as a new submission`);
+    throw new UploadStateError(
+      `submission ${existing.submissionId} of ${options.statePath} is already sealed and new files were found; move the state file away to upload them as a new submission`,
+    );
   }
-  const { submissionId } = await options.api.createSubmission(options.project, options.site, { deidentifiedAtSite: options.deidentifiedAtSite });
-  const state: UploadState = { version: 1, apiUrl: options.apiUrl, project: options.project, site: options.site, submissionId, sealed: false, files: {} };
+  const { submissionId } = await options.api.createSubmission(options.project, options.site, {
+    deidentifiedAtSite: options.deidentifiedAtSite,
+  });
+  const state: UploadState = {
+    version: 1,
+    apiUrl: options.apiUrl,
+    project: options.project,
+    site: options.site,
+    submissionId,
+    sealed: false,
+    files: {},
+  };
   await saveUploadState(options.statePath, state);
   return state;
 }
@@ -119,8 +142,13 @@ async function openState(options: UploadOptions): Promise<UploadState> {
  * (nothing sent). URLs that expired meanwhile (HTTP 403) are renewed once.
  */
 async function uploadOne(
-  api: HilumApi, state: UploadState, file: UploadFile, entry: FileUploadState, fresh: PresignedUpload | undefined,
-  limiter: RateLimiter, save: () => Promise<void>,
+  api: HilumApi,
+  state: UploadState,
+  file: UploadFile,
+  entry: FileUploadState,
+  fresh: PresignedUpload | undefined,
+  limiter: RateLimiter,
+  save: () => Promise<void>,
 ): Promise<boolean> {
   const renew = async () => {
     const renewed = await api.renewUpload(state.submissionId, entry.fileId, entry.uploadId);
@@ -140,10 +168,15 @@ async function uploadOne(
 }
 
 async function send(
-  api: HilumApi, file: UploadFile, entry: FileUploadState, upload: PresignedUpload, limiter: RateLimiter, save: () => Promise<void>,
+  api: HilumApi,
+  file: UploadFile,
+  entry: FileUploadState,
+  upload: PresignedUpload,
+  limiter: RateLimiter,
+  save: () => Promise<void>,
 ): Promise<void> {
   // The URLs sign the announced size (Content-Length): other bytes would only be refused with a 403.
-  if (upload.size !== file.size) throw new Error('the file\'s size differs from the size announced for it; start a new submission');
+  if (upload.size !== file.size) throw new Error("the file's size differs from the size announced for it; start a new submission");
   if (upload.url) {
     const url = upload.url;
     const body = await readRange(file.path, 0, upload.size);
@@ -167,7 +200,9 @@ async function send(
     }
   };
   await Promise.all(Array.from({ length: PARTS_IN_FLIGHT }, sendParts));
-  const parts = Object.entries(done).map(([partNumber, etag]) => ({ partNumber: Number(partNumber), etag })).sort((a, b) => a.partNumber - b.partNumber);
+  const parts = Object.entries(done)
+    .map(([partNumber, etag]) => ({ partNumber: Number(partNumber), etag }))
+    .sort((a, b) => a.partNumber - b.partNumber);
   try {
     await api.completeMultipart(multipart.complete, multipart.uploadId, parts);
   } catch (error) {
@@ -189,7 +224,6 @@ async function put(url: string, body: Buffer, signedBytes: number): Promise<stri
   if (!response.ok) throw new TransferError(response.status, `upload failed with HTTP ${response.status}`);
   return response.headers.get('etag') ?? '';
 }
-
 
 /** Runs saves one after another (the last state wins), never two writes at once. */
 function serialized(write: () => Promise<void>): () => Promise<void> {

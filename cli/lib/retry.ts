@@ -19,7 +19,10 @@ export async function withRetry<T>(
 /** An HTTP failure of a presigned URL: 403 usually means the URL expired. */
 export class TransferError extends Error {
   override readonly name = 'TransferError';
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -12,9 +12,14 @@ export interface FoundFile {
 /** Hidden files and folders (a leading dot) are tool state such as `.hilum-upload.json`, never images. */
 const isHidden = (entry: Dirent): boolean => entry.name.startsWith('.');
 
-const found = (root: string, path: string, size: number): FoundFile => ({ path, relativePath: relative(root, path).split(/[\\/]/).join('/'), size });
+const found = (root: string, path: string, size: number): FoundFile => ({
+  path,
+  relativePath: relative(root, path).split(/[\\/]/).join('/'),
+  size,
+});
 
-const byRelativePath = (a: FoundFile, b: FoundFile): number => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0);
+const byRelativePath = (a: FoundFile, b: FoundFile): number =>
+  a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0;
 
 /**
  * Every regular file under `root` (or `root` itself when it is a file), sorted by
@@ -27,11 +32,13 @@ export async function scanFiles(root: string): Promise<FoundFile[]> {
   const files: FoundFile[] = [];
   const walk = async (folder: string): Promise<void> => {
     const entries = (await readdir(folder, { withFileTypes: true })).filter((entry) => !isHidden(entry));
-    await Promise.all(entries.map(async (entry) => {
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else if (entry.isFile()) files.push(found(root, path, (await stat(path)).size));
-    }));
+    await Promise.all(
+      entries.map(async (entry) => {
+        const path = join(folder, entry.name);
+        if (entry.isDirectory()) await walk(path);
+        else if (entry.isFile()) files.push(found(root, path, (await stat(path)).size));
+      }),
+    );
   };
   await walk(root);
   return files.sort(byRelativePath);

@@ -38,12 +38,22 @@ export async function checkBeforeUpload(files: readonly FoundFile[], config: QaC
 }
 
 /** De-identifies each file into `outDir` with the pipeline's own de-identify step; files the engine cannot read are held back with the reason. */
-export async function deidentifyForUpload(files: readonly FoundFile[], deid: SiteDeid, onFile?: (file: FoundFile) => void): Promise<{ files: FoundFile[]; held: Held[] }> {
+export async function deidentifyForUpload(
+  files: readonly FoundFile[],
+  deid: SiteDeid,
+  onFile?: (file: FoundFile) => void,
+): Promise<{ files: FoundFile[]; held: Held[] }> {
   const out: FoundFile[] = [];
   const held: Held[] = [];
   for (const file of files) {
     try {
-      const result = deidentifyInstance(new Uint8Array(await readFile(file.path)), { input: 'original', secret: deid.secret, project: deid.project, site: deid.site, profile: deid.profile });
+      const result = deidentifyInstance(new Uint8Array(await readFile(file.path)), {
+        input: 'original',
+        secret: deid.secret,
+        project: deid.project,
+        site: deid.site,
+        profile: deid.profile,
+      });
       const path = join(deid.outDir, file.relativePath);
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, result.bytes);
@@ -71,7 +81,6 @@ export async function groupByStudy(files: readonly FoundFile[]): Promise<Map<str
   }
   return studies;
 }
-
 
 export async function loadQaConfigFile(path: string | undefined): Promise<QaConfig> {
   if (!path) return DEFAULT_QA_CONFIG;

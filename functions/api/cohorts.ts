@@ -13,21 +13,29 @@ import { frozenSnapshot } from '../../layers/services/snapshot-store';
  * POST /cohorts: saves a named filter set, pinned to a release (the latest unless
  * one is named), with the number of studies it selects for the caller.
  */
-export const handler = httpHandler({
-  body: z.object({ name: z.string().min(1).max(200), filters: filtersSchema, release: z.number().int().min(1).optional() }).strict(),
-}, async function createCohort({ caller, body }) {
-  const release = body.release ? await releaseRepository().getRelease(body.release) : await releaseRepository().latestRelease();
-  if (!release) {
-    if (body.release) throw new NotFound(`no release ${body.release}`);
-    throw new Conflict('no release has been cut yet; a cohort pins a release');
-  }
-  const snapshot = await frozenSnapshot(release.snapshotKey);
-  const counted = search(snapshot, body.filters, { scope: await countScopeOf(caller, snapshot.facets.project.values), limit: 0 });
-  const cohort = {
-    cohortId: randomUUID(), name: body.name, owner: caller.subject, createdAt: new Date().toISOString(),
-    releaseNumber: release.releaseNumber, filters: body.filters, studyCount: counted.total,
-  };
-  await releaseRepository().putCohort(cohort);
-  logger.info('cohort saved', { cohortId: cohort.cohortId, release: release.releaseNumber, studies: counted.total });
-  return { statusCode: 201, body: cohort };
-});
+export const handler = httpHandler(
+  {
+    body: z.object({ name: z.string().min(1).max(200), filters: filtersSchema, release: z.number().int().min(1).optional() }).strict(),
+  },
+  async function createCohort({ caller, body }) {
+    const release = body.release ? await releaseRepository().getRelease(body.release) : await releaseRepository().latestRelease();
+    if (!release) {
+      if (body.release) throw new NotFound(`no release ${body.release}`);
+      throw new Conflict('no release has been cut yet; a cohort pins a release');
+    }
+    const snapshot = await frozenSnapshot(release.snapshotKey);
+    const counted = search(snapshot, body.filters, { scope: await countScopeOf(caller, snapshot.facets.project.values), limit: 0 });
+    const cohort = {
+      cohortId: randomUUID(),
+      name: body.name,
+      owner: caller.subject,
+      createdAt: new Date().toISOString(),
+      releaseNumber: release.releaseNumber,
+      filters: body.filters,
+      studyCount: counted.total,
+    };
+    await releaseRepository().putCohort(cohort);
+    logger.info('cohort saved', { cohortId: cohort.cohortId, release: release.releaseNumber, studies: counted.total });
+    return { statusCode: 201, body: cohort };
+  },
+);

@@ -24,39 +24,50 @@ function noProjectForSite(project: string, site: string): string {
  * The submission pins the version of the project's de-identification key that is
  * current now: all its files and its cases.csv are keyed with that version.
  */
-export const handler = httpHandler({
-  body: z.object({ project: slug, site: slug, deidentifiedAtSite: z.boolean().optional() }).strict(),
-}, async function createSubmission({ caller, body, audit }) {
-  if (!mayUploadFor(caller, body.site)) {
-    audit.deny('not-a-site-uploader');
-    throw new Forbidden(`not a site uploader for site ${body.site}`);
-  }
-  const project = await accessRepository().getProject(body.project);
-  if (!project || !mayContributeTo(caller, project, body.site)) {
-    // One answer for both: a site that could tell "no such project" from "not yours"
-    // would learn every project name, sequestered ones included. The audit says which.
-    const basis = project ? 'site-not-a-contributor' : 'not-found';
-    audit.record({ action: 'submission.refused', targetType: 'project', targetId: body.project, details: { site: body.site, basis } });
-    audit.deny(basis, { type: 'project', id: body.project });
-    throw new NotFound(noProjectForSite(body.project, body.site));
-  }
-  const deidKeyVersion = await currentDeidKeyVersion(project.projectId);
-  if (!deidKeyVersion) throw new Conflict(`project '${project.projectId}' has no de-identification key; a curator saves the project again (POST /projects) to create it`);
-  const submission = {
-    submissionId: randomUUID(),
-    project: body.project,
-    site: body.site,
-    status: 'open' as const,
-    createdBy: caller.subject,
-    createdAt: new Date().toISOString(),
-    fileCount: 0,
-    handledCount: 0,
-    stagedCount: 0,
-    quarantinedCount: 0,
-    ...(body.deidentifiedAtSite ? { deidentifiedAtSite: true } : {}),
-    deidKeyVersion,
-  };
-  await intakeRepository().createSubmission(submission);
-  logger.info('submission opened', { submissionId: submission.submissionId, project: body.project, site: body.site, deidentifiedAtSite: body.deidentifiedAtSite === true });
-  return { statusCode: 201, body: submission };
-});
+export const handler = httpHandler(
+  {
+    body: z.object({ project: slug, site: slug, deidentifiedAtSite: z.boolean().optional() }).strict(),
+  },
+  async function createSubmission({ caller, body, audit }) {
+    if (!mayUploadFor(caller, body.site)) {
+      audit.deny('not-a-site-uploader');
+      throw new Forbidden(`not a site uploader for site ${body.site}`);
+    }
+    const project = await accessRepository().getProject(body.project);
+    if (!project || !mayContributeTo(caller, project, body.site)) {
+      // One answer for both: a site that could tell "no such project" from "not yours"
+      // would learn every project name, sequestered ones included. The audit says which.
+      const basis = project ? 'site-not-a-contributor' : 'not-found';
+      audit.record({ action: 'submission.refused', targetType: 'project', targetId: body.project, details: { site: body.site, basis } });
+      audit.deny(basis, { type: 'project', id: body.project });
+      throw new NotFound(noProjectForSite(body.project, body.site));
+    }
+    const deidKeyVersion = await currentDeidKeyVersion(project.projectId);
+    if (!deidKeyVersion)
+      throw new Conflict(
+        `project '${project.projectId}' has no de-identification key; a curator saves the project again (POST /projects) to create it`,
+      );
+    const submission = {
+      submissionId: randomUUID(),
+      project: body.project,
+      site: body.site,
+      status: 'open' as const,
+      createdBy: caller.subject,
+      createdAt: new Date().toISOString(),
+      fileCount: 0,
+      handledCount: 0,
+      stagedCount: 0,
+      quarantinedCount: 0,
+      ...(body.deidentifiedAtSite ? { deidentifiedAtSite: true } : {}),
+      deidKeyVersion,
+    };
+    await intakeRepository().createSubmission(submission);
+    logger.info('submission opened', {
+      submissionId: submission.submissionId,
+      project: body.project,
+      site: body.site,
+      deidentifiedAtSite: body.deidentifiedAtSite === true,
+    });
+    return { statusCode: 201, body: submission };
+  },
+);

@@ -18,29 +18,39 @@ const CACHE_ENTRIES = 20_000;
  * header, read from the released objects without their pixel data (no BulkDataURI:
  * a viewer fetches pixels with WADO-RS instance retrieval).
  */
-export const handler = httpHandler({
-  path: z.object({ study: uid, series: uid.optional() }),
-}, async function retrieveWadoMetadata({ caller, audit, path }) {
-  const { study } = await requireStudy(caller, audit, path.study);
-  const instances = (await publicationRepository().listInstances(study.studyUid)).filter((i) => !path.series || i.seriesUid === path.series)
-    .sort((a, b) => (a.seriesUid === b.seriesUid ? (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0) : a.seriesUid < b.seriesUid ? -1 : 1));
-  if (instances.length === 0) throw new NotFound('no such series in this study');
-  const out: DicomJson[] = [];
-  let read = 0;
-  for (let i = 0; i < instances.length; i += 8) {
-    out.push(...await Promise.all(instances.slice(i, i + 8).map(async (instance) => {
-      const key = `${instance.sopUid}:${instance.sha256}`;
-      const hit = cache.get(key);
-      if (hit) return hit;
-      const bytes = await objects().getBytes(buckets.released(), instance.objectKey);
-      if (!bytes) throw new NotFound('an instance of this study is missing');
-      read += 1;
-      const json = datasetJson(readDicomHeader(bytes).dict);
-      if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
-      cache.set(key, json);
-      return json;
-    })));
-  }
-  logger.info('metadata served', { studyUid: study.studyUid, instances: instances.length, read });
-  return { statusCode: 200, body: out, headers: { 'content-type': 'application/dicom+json' } };
-});
+export const handler = httpHandler(
+  {
+    path: z.object({ study: uid, series: uid.optional() }),
+  },
+  async function retrieveWadoMetadata({ caller, audit, path }) {
+    const { study } = await requireStudy(caller, audit, path.study);
+    const instances = (await publicationRepository().listInstances(study.studyUid))
+      .filter((i) => !path.series || i.seriesUid === path.series)
+      .sort((a, b) =>
+        a.seriesUid === b.seriesUid ? (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0) : a.seriesUid < b.seriesUid ? -1 : 1,
+      );
+    if (instances.length === 0) throw new NotFound('no such series in this study');
+    const out: DicomJson[] = [];
+    let read = 0;
+    for (let i = 0; i < instances.length; i += 8) {
+      out.push(
+        ...(await Promise.all(
+          instances.slice(i, i + 8).map(async (instance) => {
+            const key = `${instance.sopUid}:${instance.sha256}`;
+            const hit = cache.get(key);
+            if (hit) return hit;
+            const bytes = await objects().getBytes(buckets.released(), instance.objectKey);
+            if (!bytes) throw new NotFound('an instance of this study is missing');
+            read += 1;
+            const json = datasetJson(readDicomHeader(bytes).dict);
+            if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+            cache.set(key, json);
+            return json;
+          }),
+        )),
+      );
+    }
+    logger.info('metadata served', { studyUid: study.studyUid, instances: instances.length, read });
+    return { statusCode: 200, body: out, headers: { 'content-type': 'application/dicom+json' } };
+  },
+);

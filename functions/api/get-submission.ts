@@ -16,7 +16,9 @@ export const handler = httpHandler({ path: submissionPath }, async function getS
     body: {
       ...submission,
       files: files.map((f) => ({
-        fileId: f.fileId, declaredSize: f.declaredSize, status: f.status,
+        fileId: f.fileId,
+        declaredSize: f.declaredSize,
+        status: f.status,
         ...(f.studyUid ? { studyUid: f.studyUid } : {}),
         ...(f.reasonCode ? { reasonCode: f.reasonCode, reason: f.reason } : {}),
       })),

@@ -13,7 +13,10 @@ export const handler = httpHandler({}, async function listProjects({ caller, acc
   const grants = await accessRepository().grantsFor(caller);
   const scope = dataScope(caller, projects, grants);
   const visible = listedProjects(projects).map(({ projectId, name, availability, description }) => ({
-    projectId, name, availability, ...(description ? { description } : {}),
+    projectId,
+    name,
+    availability,
+    ...(description ? { description } : {}),
     access: availability === 'open' ? 'open' : inScope(scope, projectId) ? 'granted' : 'request',
   }));
   return { statusCode: 200, body: { projects: visible } };

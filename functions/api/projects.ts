@@ -18,30 +18,48 @@ import { slug } from '../../layers/common/id-schemas';
  * The project's de-identification key is created first, so a saved project always
  * has one; saving a project that has a key never replaces it (docs/deidentification.md).
  */
-export const handler = httpHandler({
-  body: z.object({
-    projectId: slug,
-    name: z.string().min(1).max(200),
-    availability: z.enum(AVAILABILITIES),
-    description: z.string().max(2000).optional(),
-    settings: z.record(z.string().max(64), z.union([z.string().max(500), z.number(), z.boolean()])).optional()
-      .refine((s) => !s || Object.keys(s).length <= 50, 'at most 50 settings'),
-    sites: z.array(slug).max(200).optional(),
-  }).strict(),
-}, async function saveProject({ caller, body, audit }) {
-  const now = new Date().toISOString();
-  let key: { created: boolean };
-  try {
-    key = await createDeidKey(body.projectId);
-  } catch (error) {
-    if (error instanceof ProjectKeyBlocked) throw new Conflict(error.message);
-    throw error;
-  }
-  const sites = body.sites ? [...new Set(body.sites)].sort() : undefined;
-  const project = await accessRepository().putProject({ ...body, ...(sites ? { sites } : {}), createdBy: caller.subject, createdAt: now, updatedAt: now });
-  audit.resource('project', project.projectId);
-  if (sites) audit.record({ action: 'project.sites', targetType: 'project', targetId: project.projectId, details: { sites } });
-  if (key.created) audit.record({ action: 'deid-key.create', targetType: 'project', targetId: project.projectId });
-  logger.info('project saved', { project: project.projectId, availability: project.availability, sites: project.sites?.length ?? 0, keyCreated: key.created });
-  return { statusCode: 200, body: project };
-});
+export const handler = httpHandler(
+  {
+    body: z
+      .object({
+        projectId: slug,
+        name: z.string().min(1).max(200),
+        availability: z.enum(AVAILABILITIES),
+        description: z.string().max(2000).optional(),
+        settings: z
+          .record(z.string().max(64), z.union([z.string().max(500), z.number(), z.boolean()]))
+          .optional()
+          .refine((s) => !s || Object.keys(s).length <= 50, 'at most 50 settings'),
+        sites: z.array(slug).max(200).optional(),
+      })
+      .strict(),
+  },
+  async function saveProject({ caller, body, audit }) {
+    const now = new Date().toISOString();
+    let key: { created: boolean };
+    try {
+      key = await createDeidKey(body.projectId);
+    } catch (error) {
+      if (error instanceof ProjectKeyBlocked) throw new Conflict(error.message);
+      throw error;
+    }
+    const sites = body.sites ? [...new Set(body.sites)].sort() : undefined;
+    const project = await accessRepository().putProject({
+      ...body,
+      ...(sites ? { sites } : {}),
+      createdBy: caller.subject,
+      createdAt: now,
+      updatedAt: now,
+    });
+    audit.resource('project', project.projectId);
+    if (sites) audit.record({ action: 'project.sites', targetType: 'project', targetId: project.projectId, details: { sites } });
+    if (key.created) audit.record({ action: 'deid-key.create', targetType: 'project', targetId: project.projectId });
+    logger.info('project saved', {
+      project: project.projectId,
+      availability: project.availability,
+      sites: project.sites?.length ?? 0,
+      keyCreated: key.created,
+    });
+    return { statusCode: 200, body: project };
+  },
+);

@@ -11,16 +11,26 @@ import { qaRepository } from '../../layers/services/qa-context';
  * (scope, transfer syntaxes, pixel-review SOP classes, rule severities, missing-file
  * grace period), validated against hilum's rules; applies to files QA'd from now on.
  */
-export const handler = httpHandler({ path: z.object({ project: slug }), body: z.unknown() }, async function putQaConfig({ caller, path, body }) {
-  let config;
-  try {
-    config = loadQaConfig(body);
-  } catch (error) {
-    if (error instanceof InvalidQaConfig) throw new BadRequest(error.message);
-    throw error;
-  }
-  const at = new Date().toISOString();
-  await qaRepository().putProjectConfig(path.project, config, caller.subject, at);
-  await auditLog().append({ actor: caller.subject, action: 'qa.config.update', targetType: 'project', targetId: path.project, at, details: { rules: config.rules, modalities: config.modalities } });
-  return { statusCode: 200, body: { project: path.project, config } };
-});
+export const handler = httpHandler(
+  { path: z.object({ project: slug }), body: z.unknown() },
+  async function putQaConfig({ caller, path, body }) {
+    let config;
+    try {
+      config = loadQaConfig(body);
+    } catch (error) {
+      if (error instanceof InvalidQaConfig) throw new BadRequest(error.message);
+      throw error;
+    }
+    const at = new Date().toISOString();
+    await qaRepository().putProjectConfig(path.project, config, caller.subject, at);
+    await auditLog().append({
+      actor: caller.subject,
+      action: 'qa.config.update',
+      targetType: 'project',
+      targetId: path.project,
+      at,
+      details: { rules: config.rules, modalities: config.modalities },
+    });
+    return { statusCode: 200, body: { project: path.project, config } };
+  },
+);

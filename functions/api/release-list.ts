@@ -12,11 +12,21 @@ import { accessRepository, releaseRepository } from '../../layers/services/commo
  */
 export const handler = httpHandler({}, async function listReleases({ caller }) {
   const list = await releaseRepository().listReleases();
-  const scope = seesEverything(caller) ? 'all' : countScope(caller, await accessRepository().listProjects(), await accessRepository().grantsFor(caller));
+  const scope = seesEverything(caller)
+    ? 'all'
+    : countScope(caller, await accessRepository().listProjects(), await accessRepository().grantsFor(caller));
   const releases = list.map((release) => {
     const {
-      manifestKey: _m, snapshotKey: _s, exportPrefix: _e, createdBy,
-      studyCount: _sc, seriesCount: _se, instanceCount: _i, totalBytes: _b, projects: _p, ...described
+      manifestKey: _m,
+      snapshotKey: _s,
+      exportPrefix: _e,
+      createdBy,
+      studyCount: _sc,
+      seriesCount: _se,
+      instanceCount: _i,
+      totalBytes: _b,
+      projects: _p,
+      ...described
     } = release;
     return { ...described, ...(scope === 'all' ? { createdBy } : {}), ...releaseCountsFor(release, scope) };
   });

@@ -12,16 +12,22 @@ import { loadSubmissionFor, requireOpen } from '../../layers/services/submission
  * announcing it again. `received` tells the client the object already arrived,
  * so it never uploads a file twice.
  */
-export const handler = httpHandler({
-  path: z.object({ submissionId: uuid, fileId: uuid }),
-  body: z.object({ uploadId: z.string().min(1).max(1024).optional() }).strict(),
-}, async function renewUpload({ caller, path, body }) {
-  const submission = await loadSubmissionFor(caller, path.submissionId, 'write');
-  requireOpen(submission);
-  const file = await intakeRepository().getFile(submission.submissionId, path.fileId);
-  if (!file) throw new NotFound('no such file in this submission');
-  const received = file.status !== 'announced' || (await objects().head(buckets.intake(), file.intakeKey)) !== undefined;
-  if (received) return { statusCode: 200, body: { fileId: file.fileId, received: true } };
-  const upload = await presignUpload({ submissionId: submission.submissionId, fileId: file.fileId, key: file.intakeKey, size: file.declaredSize }, body.uploadId);
-  return { statusCode: 200, body: { received: false, ...upload } };
-});
+export const handler = httpHandler(
+  {
+    path: z.object({ submissionId: uuid, fileId: uuid }),
+    body: z.object({ uploadId: z.string().min(1).max(1024).optional() }).strict(),
+  },
+  async function renewUpload({ caller, path, body }) {
+    const submission = await loadSubmissionFor(caller, path.submissionId, 'write');
+    requireOpen(submission);
+    const file = await intakeRepository().getFile(submission.submissionId, path.fileId);
+    if (!file) throw new NotFound('no such file in this submission');
+    const received = file.status !== 'announced' || (await objects().head(buckets.intake(), file.intakeKey)) !== undefined;
+    if (received) return { statusCode: 200, body: { fileId: file.fileId, received: true } };
+    const upload = await presignUpload(
+      { submissionId: submission.submissionId, fileId: file.fileId, key: file.intakeKey, size: file.declaredSize },
+      body.uploadId,
+    );
+    return { statusCode: 200, body: { received: false, ...upload } };
+  },
+);

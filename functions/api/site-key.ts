@@ -17,22 +17,37 @@ import { slug } from '../../layers/common/id-schemas';
  * sites, version); the key itself is never logged or audited, and the answer is
  * `no-store`.
  */
-export const handler = httpHandler({
-  path: z.object({ project: slug }),
-}, async function issueSiteKey({ caller, path, audit }) {
-  const project = await accessRepository().getProject(path.project);
-  const sites = project ? contributingSitesOf(caller, project) : [];
-  audit.resource('project', path.project);
-  if (!project || sites.length === 0) {
-    // One answer for both, as for POST /submissions: no probing of project names.
-    audit.deny(project ? 'site-not-a-contributor' : 'not-found');
-    throw new NotFound(`no such project for your sites (${caller.uploaderSites.join(', ')}): '${path.project}' does not exist or lists none of them as a contributor; a curator lists contributing sites with PUT /projects/{project}/sites`);
-  }
-  const key = await currentDeidKey(project.projectId);
-  audit.record({ action: 'deid-key.issue', targetType: 'project', targetId: project.projectId, details: { sites, version: key.version } });
-  logger.info('project key issued to a site', { project: project.projectId, sites, version: key.version });
-  return {
-    statusCode: 200,
-    body: { project: project.projectId, version: key.version, fingerprint: keyFingerprint({ secret: key.secret, project: project.projectId }), key: key.secret },
-  };
-});
+export const handler = httpHandler(
+  {
+    path: z.object({ project: slug }),
+  },
+  async function issueSiteKey({ caller, path, audit }) {
+    const project = await accessRepository().getProject(path.project);
+    const sites = project ? contributingSitesOf(caller, project) : [];
+    audit.resource('project', path.project);
+    if (!project || sites.length === 0) {
+      // One answer for both, as for POST /submissions: no probing of project names.
+      audit.deny(project ? 'site-not-a-contributor' : 'not-found');
+      throw new NotFound(
+        `no such project for your sites (${caller.uploaderSites.join(', ')}): '${path.project}' does not exist or lists none of them as a contributor; a curator lists contributing sites with PUT /projects/{project}/sites`,
+      );
+    }
+    const key = await currentDeidKey(project.projectId);
+    audit.record({
+      action: 'deid-key.issue',
+      targetType: 'project',
+      targetId: project.projectId,
+      details: { sites, version: key.version },
+    });
+    logger.info('project key issued to a site', { project: project.projectId, sites, version: key.version });
+    return {
+      statusCode: 200,
+      body: {
+        project: project.projectId,
+        version: key.version,
+        fingerprint: keyFingerprint({ secret: key.secret, project: project.projectId }),
+        key: key.secret,
+      },
+    };
+  },
+);

@@ -13,24 +13,37 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
  * the work prefix of the (PHI-grade) intake bucket: it reaches the released bucket
  * only after the independent verifier passes it.
  */
-export const handler = taskHandler(deidentifyInput, async function deidentifyIntakeObject({ bucket, key, submissionId, fileId }): Promise<DeidentifyResult> {
-  const submission = await intakeRepository().getSubmission(submissionId);
-  if (!submission) throw new UnknownUpload('the submission does not exist');
-  const bytes = await objects().getBytes(bucket, key);
-  if (!bytes) throw new UnknownUpload('the announced object is not in the intake bucket');
-  const profile = profileForProject(submission.project);
-  const target = workKey(submissionId, fileId);
-  // A file the site de-identified is kept as received (Verify checks its shape next).
-  const output = deidentifyInstance(bytes, submission.deidentifiedAtSite
-    ? { input: 'deidentified-at-site' }
-    : { input: 'original', secret: await deidKeyFor(submission), project: submission.project, site: submission.site, profile });
-  await objects().put(bucket, target, output.bytes);
-  if (output.keptAsReceived) {
-    logger.info('de-identified at site; kept as received', { submissionId, fileId, profile: profile.name });
-  } else {
-    const changed = Object.values(output.actionCounts).reduce((sum, n) => sum + n, 0);
-    metrics.addMetric('AttributesDeidentified', MetricUnit.Count, changed);
-    logger.info('de-identified', { submissionId, fileId, profile: profile.name, outcome: output.outcome, pixelReview: output.pixelReview, attributes: changed });
-  }
-  return { workKey: target, ...output.uids, outcome: output.outcome, actionCounts: output.actionCounts };
-});
+export const handler = taskHandler(
+  deidentifyInput,
+  async function deidentifyIntakeObject({ bucket, key, submissionId, fileId }): Promise<DeidentifyResult> {
+    const submission = await intakeRepository().getSubmission(submissionId);
+    if (!submission) throw new UnknownUpload('the submission does not exist');
+    const bytes = await objects().getBytes(bucket, key);
+    if (!bytes) throw new UnknownUpload('the announced object is not in the intake bucket');
+    const profile = profileForProject(submission.project);
+    const target = workKey(submissionId, fileId);
+    // A file the site de-identified is kept as received (Verify checks its shape next).
+    const output = deidentifyInstance(
+      bytes,
+      submission.deidentifiedAtSite
+        ? { input: 'deidentified-at-site' }
+        : { input: 'original', secret: await deidKeyFor(submission), project: submission.project, site: submission.site, profile },
+    );
+    await objects().put(bucket, target, output.bytes);
+    if (output.keptAsReceived) {
+      logger.info('de-identified at site; kept as received', { submissionId, fileId, profile: profile.name });
+    } else {
+      const changed = Object.values(output.actionCounts).reduce((sum, n) => sum + n, 0);
+      metrics.addMetric('AttributesDeidentified', MetricUnit.Count, changed);
+      logger.info('de-identified', {
+        submissionId,
+        fileId,
+        profile: profile.name,
+        outcome: output.outcome,
+        pixelReview: output.pixelReview,
+        attributes: changed,
+      });
+    }
+    return { workKey: target, ...output.uids, outcome: output.outcome, actionCounts: output.actionCounts };
+  },
+);

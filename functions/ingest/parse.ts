@@ -40,7 +40,8 @@ export const handler = taskHandler(parseInput, async function parseIntakeObject(
   const stored = await objects().head(bucket, key);
   if (!stored) throw new UnknownUpload('the announced object is not in the intake bucket');
   if (stored.size !== file.declaredSize) throw new SizeMismatch(`the object has ${stored.size} bytes, ${file.declaredSize} were announced`);
-  if (stored.size > MAX_INGEST_OBJECT_BYTES) throw new ObjectTooLarge(`the object has ${stored.size} bytes, more than the ${MAX_INGEST_OBJECT_BYTES} an ingest task takes`);
+  if (stored.size > MAX_INGEST_OBJECT_BYTES)
+    throw new ObjectTooLarge(`the object has ${stored.size} bytes, more than the ${MAX_INGEST_OBJECT_BYTES} an ingest task takes`);
   const submission = await intakeRepository().getSubmission(ids.submissionId);
   if (!submission) throw new UnknownUpload('the submission does not exist');
   const { inflation } = await projectQaConfig(submission.project);

@@ -31,14 +31,31 @@ export const handler = taskHandler(stageInput, async function stageVerifiedObjec
   const sha256 = createHash('sha256').update(bytes).digest();
   const target = releasedKey(input.studyUid, input.seriesUid, input.sopUid);
   const released = buckets.released();
-  const claim = { studyUid: input.studyUid, seriesUid: input.seriesUid, sopUid: input.sopUid, project: submission.project, site: submission.site };
+  const claim = {
+    studyUid: input.studyUid,
+    seriesUid: input.seriesUid,
+    sopUid: input.sopUid,
+    project: submission.project,
+    site: submission.site,
+  };
   try {
     await intakeRepository().claimOwnership(claim);
   } catch (error) {
     if (error instanceof OwnershipConflict) {
       await auditLog().append({
-        actor: 'system:stage', action: 'ingest.ownership-conflict', targetType: 'study', targetId: input.studyUid,
-        details: { submissionId: input.submissionId, fileId: input.fileId, project: submission.project, site: submission.site, conflict: error.conflict, seriesUid: input.seriesUid, sopUid: input.sopUid },
+        actor: 'system:stage',
+        action: 'ingest.ownership-conflict',
+        targetType: 'study',
+        targetId: input.studyUid,
+        details: {
+          submissionId: input.submissionId,
+          fileId: input.fileId,
+          project: submission.project,
+          site: submission.site,
+          conflict: error.conflict,
+          seriesUid: input.seriesUid,
+          sopUid: input.sopUid,
+        },
       });
       logger.warn('ownership conflict', { submissionId: input.submissionId, fileId: input.fileId, conflict: error.conflict });
     }
@@ -46,10 +63,17 @@ export const handler = taskHandler(stageInput, async function stageVerifiedObjec
   }
 
   // S3 checks ChecksumSHA256 on arrival, so a stored copy is a verified copy.
-  await s3Client().send(new PutObjectCommand({
-    Bucket: released, Key: target, Body: bytes, ContentLength: bytes.byteLength, ContentType: 'application/dicom',
-    ChecksumSHA256: sha256.toString('base64'), Metadata: { sha256: sha256.toString('hex') },
-  }));
+  await s3Client().send(
+    new PutObjectCommand({
+      Bucket: released,
+      Key: target,
+      Body: bytes,
+      ContentLength: bytes.byteLength,
+      ContentType: 'application/dicom',
+      ChecksumSHA256: sha256.toString('base64'),
+      Metadata: { sha256: sha256.toString('hex') },
+    }),
+  );
   const stored = await objects().head(released, target);
   if (!stored || stored.size !== bytes.byteLength) throw new TransientError('the released copy could not be confirmed');
 
@@ -57,11 +81,20 @@ export const handler = taskHandler(stageInput, async function stageVerifiedObjec
   const recorded = await intakeRepository().recordStaged(
     { submissionId: input.submissionId, fileId: input.fileId, releasedKey: target, handledAt: now },
     {
-      studyUid: input.studyUid, seriesUid: input.seriesUid, sopUid: input.sopUid,
-      project: submission.project, site: submission.site, submissionId: input.submissionId, fileId: input.fileId,
-      objectKey: target, size: bytes.byteLength, sha256: sha256.toString('hex'),
-      transferSyntaxUid: summary.transferSyntaxUid, sopClassUid: summary.sopClassUid,
-      ...(summary.modality ? { modality: summary.modality } : {}), stagedAt: now,
+      studyUid: input.studyUid,
+      seriesUid: input.seriesUid,
+      sopUid: input.sopUid,
+      project: submission.project,
+      site: submission.site,
+      submissionId: input.submissionId,
+      fileId: input.fileId,
+      objectKey: target,
+      size: bytes.byteLength,
+      sha256: sha256.toString('hex'),
+      transferSyntaxUid: summary.transferSyntaxUid,
+      sopClassUid: summary.sopClassUid,
+      ...(summary.modality ? { modality: summary.modality } : {}),
+      stagedAt: now,
       ...recordedFactsOf(bytes), // QA facts for the series/study rules (pseudonym, numbering, frame of reference, pixel hash)
       ...instanceCatalogFields(bytes),
     },
@@ -69,7 +102,9 @@ export const handler = taskHandler(stageInput, async function stageVerifiedObjec
   await objects().delete(input.bucket, input.originalKey);
   await objects().delete(input.bucket, input.workKey);
   logger.info(recorded ? 'staged' : 'already handled; intake copies removed', {
-    submissionId: input.submissionId, fileId: input.fileId, warnings: input.findings.length,
+    submissionId: input.submissionId,
+    fileId: input.fileId,
+    warnings: input.findings.length,
   });
   // Also when an earlier attempt recorded the file: its announcement may not have gone out.
   await announceIfReady(input.submissionId);

@@ -13,19 +13,26 @@ import { parseIntakeKey } from '../../layers/pipeline/object-keys';
  * shifted, pixels unchanged. The profile is looked up from the submission the
  * intake key names, exactly as the de-identify step did.
  */
-export const handler = taskHandler(verifyInput, async function verifyDeidentifiedCopy({ bucket, originalKey, workKey }): Promise<VerifyResult> {
-  const ids = parseIntakeKey(originalKey);
-  const submission = ids ? await intakeRepository().getSubmission(ids.submissionId) : undefined;
-  if (!submission) throw new UnknownUpload('the submission of this object does not exist');
-  const [original, output] = await Promise.all([objects().getBytes(bucket, originalKey), objects().getBytes(bucket, workKey)]);
-  if (!original || !output) throw new UnknownUpload('the original or its de-identified copy is missing');
-  const profile = profileForProject(submission.project);
-  const result = verifyInstance(original, output, submission.deidentifiedAtSite
-    ? { input: 'deidentified-at-site', profile, secret: await deidKeyFor(submission), project: submission.project }
-    : { input: 'original', profile });
-  if (!result.passed) {
-    logger.warn('verification failed', { workKey, profile: profile.name, failures: result.failedChecks });
-    throw new VerificationFailed(`the de-identified copy failed verification: ${result.failedChecks.join(', ')}`);
-  }
-  return { passed: true, checks: result.checks };
-});
+export const handler = taskHandler(
+  verifyInput,
+  async function verifyDeidentifiedCopy({ bucket, originalKey, workKey }): Promise<VerifyResult> {
+    const ids = parseIntakeKey(originalKey);
+    const submission = ids ? await intakeRepository().getSubmission(ids.submissionId) : undefined;
+    if (!submission) throw new UnknownUpload('the submission of this object does not exist');
+    const [original, output] = await Promise.all([objects().getBytes(bucket, originalKey), objects().getBytes(bucket, workKey)]);
+    if (!original || !output) throw new UnknownUpload('the original or its de-identified copy is missing');
+    const profile = profileForProject(submission.project);
+    const result = verifyInstance(
+      original,
+      output,
+      submission.deidentifiedAtSite
+        ? { input: 'deidentified-at-site', profile, secret: await deidKeyFor(submission), project: submission.project }
+        : { input: 'original', profile },
+    );
+    if (!result.passed) {
+      logger.warn('verification failed', { workKey, profile: profile.name, failures: result.failedChecks });
+      throw new VerificationFailed(`the de-identified copy failed verification: ${result.failedChecks.join(', ')}`);
+    }
+    return { passed: true, checks: result.checks };
+  },
+);

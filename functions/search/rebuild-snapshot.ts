@@ -17,7 +17,12 @@ import { refreshLiveStudies } from '../../layers/services/refresh-live-snapshot'
 export const handler = taskHandler(submissionInput, async function rebuildSearchSnapshot({ submissionId }): Promise<RebuildSnapshotResult> {
   const started = Date.now();
   const { pointer, changed } = await refreshLiveStudies(await intakeRepository().listSubmissionStudyUids(submissionId));
-  logger.info('search snapshot rebuilt', { submissionId, version: pointer.version, studies: pointer.studies, changed, ms: Date.now() - started });
+  logger.info('search snapshot rebuilt', {
+    submissionId,
+    version: pointer.version,
+    studies: pointer.studies,
+    changed,
+    ms: Date.now() - started,
+  });
   return { submissionId, version: pointer.version, studies: pointer.studies, changed };
 });
-

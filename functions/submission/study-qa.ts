@@ -21,9 +21,12 @@ export const handler = taskHandler(submissionInput, async function runStudyQa({ 
   const submission = await intakeRepository().getSubmission(submissionId);
   if (!submission || submission.status === 'open') throw new SubmissionNotSealed('the submission is not sealed');
   const config = await projectQaConfig(submission.project);
-  const [files, studyUids] = await Promise.all([intakeRepository().listFiles(submissionId), intakeRepository().listSubmissionStudyUids(submissionId)]);
+  const [files, studyUids] = await Promise.all([
+    intakeRepository().listFiles(submissionId),
+    intakeRepository().listSubmissionStudyUids(submissionId),
+  ]);
   const instances: Instance[] = [];
-  for (const studyUid of studyUids) instances.push(...await publicationRepository().listInstances(studyUid));
+  for (const studyUid of studyUids) instances.push(...(await publicationRepository().listInstances(studyUid)));
   // Staging's claims keep every instance of these studies in this project and site;
   // if older data breaks that, the rules (and this submission's report) must not see another owner's instances.
   assertOwnedBy(submission, instances);
@@ -32,23 +35,37 @@ export const handler = taskHandler(submissionInput, async function runStudyQa({ 
   const studyFindings = evaluateStudies(instances.map(factsOf), config)
     // Another submission's files are its own business; series-level findings (no file) are reported.
     .filter((f) => !f.fileId || ownFiles.has(f.fileId) || f.severity === 'warn');
-  const submissionFindings = evaluateSubmission({ files, studyUids, casesByStudy: await casesByStudy(submission.project, instances) }, config);
+  const submissionFindings = evaluateSubmission(
+    { files, studyUids, casesByStudy: await casesByStudy(submission.project, instances) },
+    config,
+  );
 
   const now = new Date().toISOString();
   const quarantined: string[] = [];
   for (const [fileId, findings] of filesToQuarantine(studyFindings)) {
     const instance = instances.find((i) => i.fileId === fileId && ownFiles.has(i.fileId));
-    if (instance && await requarantineStaged(submission, instance, findings, now)) quarantined.push(fileId);
+    if (instance && (await requarantineStaged(submission, instance, findings, now))) quarantined.push(fileId);
   }
   const findings: Finding[] = [...studyFindings, ...submissionFindings];
   await qaRepository().putSubmissionResult({ submissionId, findings, quarantinedFileIds: quarantined, evaluatedAt: now });
-  logger.info('study qa', { submissionId, studies: studyUids.length, instances: instances.length, findings: findings.length, quarantined: quarantined.length });
+  logger.info('study qa', {
+    submissionId,
+    studies: studyUids.length,
+    instances: instances.length,
+    findings: findings.length,
+    quarantined: quarantined.length,
+  });
   return { submissionId, findings: findings.length, quarantined: quarantined.length };
 });
 
 function factsOf(i: Instance): InstanceFacts {
   return {
-    fileId: i.fileId, studyUid: i.studyUid, seriesUid: i.seriesUid, sopUid: i.sopUid, sha256: i.sha256, order: `${i.stagedAt}#${i.fileId}`,
+    fileId: i.fileId,
+    studyUid: i.studyUid,
+    seriesUid: i.seriesUid,
+    sopUid: i.sopUid,
+    sha256: i.sha256,
+    order: `${i.stagedAt}#${i.fileId}`,
     ...(i.modality ? { modality: i.modality } : {}),
     ...(i.patientPseudonym !== undefined ? { patientId: i.patientPseudonym } : {}),
     ...(i.instanceNumber !== undefined ? { instanceNumber: i.instanceNumber } : {}),

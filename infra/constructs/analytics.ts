@@ -28,7 +28,9 @@ export class Analytics extends Construct {
 
   constructor(scope: Construct, id: string, props: AnalyticsProps) {
     super(scope, id);
-    this.databaseName = `hilum_${Stack.of(this).stackName.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+    this.databaseName = `hilum_${Stack.of(this)
+      .stackName.toLowerCase()
+      .replace(/[^a-z0-9_]/g, '_')}`;
     this.database = new glue.CfnDatabase(this, 'Database', {
       catalogId: Aws.ACCOUNT_ID,
       databaseInput: { name: this.databaseName, description: 'hilum releases (de-identified), one partition per release' },

@@ -74,22 +74,26 @@ export class Api extends Construct {
     if (cloudWatchRole) {
       Validations.of(cloudWatchRole).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-        reason: 'The account-level role API Gateway uses to write execution and access logs; AWS maintains this policy for exactly that purpose.',
+        reason:
+          'The account-level role API Gateway uses to write execution and access logs; AWS maintains this policy for exactly that purpose.',
       });
     }
     const stage = this.restApi.deploymentStage;
     Validations.of(stage).acknowledge(
       {
         id: 'AwsSolutions-APIG3',
-        reason: 'WAF is optional per deployment (cost, and most traffic is authenticated CLI calls); every method requires a Cognito token and the stage is throttled. Attach a web ACL where the deployment is internet-facing at scale.',
+        reason:
+          'WAF is optional per deployment (cost, and most traffic is authenticated CLI calls); every method requires a Cognito token and the stage is throttled. Attach a web ACL where the deployment is internet-facing at scale.',
       },
       {
         id: 'HIPAA.Security-APIGWCacheEnabledAndEncrypted',
-        reason: 'Caching is off on purpose: responses are per user (authorization by role) and carry short-lived presigned URLs, so a cache could serve one user\'s response to another.',
+        reason:
+          "Caching is off on purpose: responses are per user (authorization by role) and carry short-lived presigned URLs, so a cache could serve one user's response to another.",
       },
       {
         id: 'HIPAA.Security-APIGWSSLEnabled',
-        reason: 'The integrations are Lambda proxies invoked over the AWS API, not HTTP backends, so a client certificate for backend authentication has nothing to authenticate.',
+        reason:
+          'The integrations are Lambda proxies invoked over the AWS API, not HTTP backends, so a client certificate for backend authentication has nothing to authenticate.',
       },
     );
   }

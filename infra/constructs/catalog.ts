@@ -40,7 +40,8 @@ export class Catalog extends Construct {
     describe(this.table, META.table, 'catalog');
     Validations.of(this.table).acknowledge({
       id: 'HIPAA.Security-DynamoDBInBackupPlan',
-      reason: 'Point-in-time recovery (35 days, continuous) is on and the table is RETAINed with deletion protection; enrolling it in an AWS Backup plan is left to the operating organization, which usually runs Backup centrally.',
+      reason:
+        'Point-in-time recovery (35 days, continuous) is on and the table is RETAINed with deletion protection; enrolling it in an AWS Backup plan is left to the operating organization, which usually runs Backup centrally.',
     });
   }
 }

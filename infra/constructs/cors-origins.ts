@@ -11,17 +11,22 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 export function exactOrigins(origins: readonly string[] | undefined, context: string): string[] {
   const checked = (origins ?? []).map((origin) => {
     const refuse = (why: string): never => {
-      throw new Error(`hilum: ${context}: '${origin}' is not allowed (${why}); list exact origins such as https://portal.example.org, or none for no CORS at all`);
+      throw new Error(
+        `hilum: ${context}: '${origin}' is not allowed (${why}); list exact origins such as https://portal.example.org, or none for no CORS at all`,
+      );
     };
-    if (origin.includes('*')) refuse('a wildcard lets any matching web page drive uploads with a leaked presigned URL and read the answers');
+    if (origin.includes('*'))
+      refuse('a wildcard lets any matching web page drive uploads with a leaked presigned URL and read the answers');
     let url: URL;
     try {
       url = new URL(origin);
     } catch {
       return refuse('not an origin');
     }
-    if (url.origin !== origin) refuse('an origin is scheme://host[:port] in lower case, with no default port, path, query, user or trailing slash');
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) refuse('https only, except a loopback host');
+    if (url.origin !== origin)
+      refuse('an origin is scheme://host[:port] in lower case, with no default port, path, query, user or trailing slash');
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname)))
+      refuse('https only, except a loopback host');
     return origin;
   });
   return [...new Set(checked)];

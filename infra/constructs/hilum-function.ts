@@ -150,15 +150,17 @@ export class HilumFunction extends NodejsFunction {
    * condition), and the table key's encrypt actions that a write needs.
    */
   bindAuditAppend(table: dynamodb.ITable, key: kms.IKey): void {
-    this.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['dynamodb:PutItem'],
-      resources: [table.tableArn],
-      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } },
-    }));
+    this.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:PutItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } },
+      }),
+    );
     key.grant(this, 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*');
     this.acknowledgeIam5(
       ['Action::kms:ReEncrypt*', 'Action::kms:GenerateDataKey*'],
-      'Appending audit events (PutItem limited to AUDIT# partition keys) needs data keys from the catalog table\'s own CMK; the key is named, the wildcard is over the action variants only.',
+      "Appending audit events (PutItem limited to AUDIT# partition keys) needs data keys from the catalog table's own CMK; the key is named, the wildcard is over the action variants only.",
     );
   }
 
@@ -186,39 +188,44 @@ export class HilumFunction extends NodejsFunction {
   }
 
   private acknowledgeIam5(findings: string[], reason: string): void {
-    Validations.of(this.serviceRole).acknowledge(
-      ...findings.map((f) => ({ id: `AwsSolutions-IAM5[${f}]`, reason })),
-    );
+    Validations.of(this.serviceRole).acknowledge(...findings.map((f) => ({ id: `AwsSolutions-IAM5[${f}]`, reason })));
   }
 
   /** Findings that follow from deliberate choices of the house construct itself. */
   private acknowledgeHouseChoices(): void {
-    Validations.of(this.serviceRole).acknowledge({
-      id: 'HIPAA.Security-IAMNoInlinePolicy',
-      reason: INLINE_POLICY_REASON,
-    }, {
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
-    });
+    Validations.of(this.serviceRole).acknowledge(
+      {
+        id: 'HIPAA.Security-IAMNoInlinePolicy',
+        reason: INLINE_POLICY_REASON,
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
+      },
+    );
     Validations.of(this).acknowledge(
       {
         id: 'HIPAA.Security-LambdaInsideVPC',
-        reason: 'The function talks only to AWS service APIs (S3, DynamoDB, EventBridge, Secrets Manager) over TLS with IAM auth and KMS; it reaches no private network resource, so a VPC would add NAT or endpoint cost and cold-start latency without reducing exposure.',
+        reason:
+          'The function talks only to AWS service APIs (S3, DynamoDB, EventBridge, Secrets Manager) over TLS with IAM auth and KMS; it reaches no private network resource, so a VPC would add NAT or endpoint cost and cold-start latency without reducing exposure.',
       },
       {
         id: 'HIPAA.Security-LambdaDLQ',
-        reason: 'Invoked only synchronously (API Gateway proxy, Step Functions lambda:invoke); a Lambda DLQ applies to asynchronous invocations. Failures are caught by the workflow (quarantine) or returned to the API caller; the EventBridge targets have their own DLQs.',
+        reason:
+          'Invoked only synchronously (API Gateway proxy, Step Functions lambda:invoke); a Lambda DLQ applies to asynchronous invocations. Failures are caught by the workflow (quarantine) or returned to the API caller; the EventBridge targets have their own DLQs.',
       },
       {
         id: 'HIPAA.Security-LambdaConcurrency',
-        reason: 'No reserved concurrency on purpose: a 5,000-slice CT fans out into parallel ingest executions and reserving capacity per function would throttle that burst; account concurrency and Step Functions retries bound it.',
+        reason:
+          'No reserved concurrency on purpose: a 5,000-slice CT fans out into parallel ingest executions and reserving capacity per function would throttle that burst; account concurrency and Step Functions retries bound it.',
       },
     );
   }
 }
 
 /** Why the roles CDK grants build keep their generated policy. */
-export const INLINE_POLICY_REASON = 'The policy is the one CDK generates from this role\'s least-privilege grants (named resources of this stack), attached to this role only; a customer managed policy would hold the same statements with no reuse, and the grants stay reviewable in code.';
+export const INLINE_POLICY_REASON =
+  "The policy is the one CDK generates from this role's least-privilege grants (named resources of this stack), attached to this role only; a customer managed policy would hold the same statements with no reuse, and the grants stay reviewable in code.";
 
 function resolveEntry(scope: Construct, spec: FunctionSpec): string {
   const entry = path.join(REPO_ROOT, spec.entry);

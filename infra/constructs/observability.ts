@@ -30,24 +30,28 @@ export class Observability extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'CloudWatchLogsOfThisAccount',
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: {
-        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` },
-      },
-    }));
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchLogsOfThisAccount',
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` },
+        },
+      }),
+    );
     // EventBridge writes undeliverable events to the KMS-encrypted DLQs, and
     // CloudWatch alarms publish to the KMS-encrypted topic.
     for (const service of ['events.amazonaws.com', 'cloudwatch.amazonaws.com']) {
-      this.key.addToResourcePolicy(new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal(service)],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }));
+      this.key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          principals: [new iam.ServicePrincipal(service)],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        }),
+      );
     }
 
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
@@ -87,8 +91,11 @@ export class Observability extends Construct {
   }
 
   watchQueue(name: string, queue: sqs.IQueue): void {
-    this.alarm(`${name}DeadLetters`, queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      `Events for ${name} could not be delivered and wait in its dead-letter queue`);
+    this.alarm(
+      `${name}DeadLetters`,
+      queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      `Events for ${name} could not be delivered and wait in its dead-letter queue`,
+    );
   }
 
   watchFunction(name: string, fn: lambda.IFunction): void {

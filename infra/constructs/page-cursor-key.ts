@@ -29,7 +29,8 @@ export class PageCursorKey extends Construct {
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
     });
     describe(this.secret, META.secret, 'page-cursors');
-    const noRotation = 'The page cursor key seals pagination positions only and protects no data at rest; replacing it by hand (put-secret-value) is always safe and only invalidates cursors issued before, so no rotation Lambda is deployed for it.';
+    const noRotation =
+      'The page cursor key seals pagination positions only and protects no data at rest; replacing it by hand (put-secret-value) is always safe and only invalidates cursors issued before, so no rotation Lambda is deployed for it.';
     Validations.of(this.secret).acknowledge(
       { id: 'AwsSolutions-SMG4', reason: noRotation },
       { id: 'HIPAA.Security-SecretsManagerRotationEnabled', reason: noRotation },

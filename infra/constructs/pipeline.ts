@@ -45,11 +45,23 @@ export class Pipeline extends Construct {
     describe(this.bus, META.eventBus, 'pipeline');
 
     const ingestScope = new Construct(this, 'Ingest');
-    this.ingest = this.stateMachine(ingestScope, 'ingest', ingestDefinition(ingestScope, functions), Duration.hours(1), obs,
-      [functions.parse, functions.deidentify, functions.verify, functions.qa, functions.stage, functions.quarantine]);
+    this.ingest = this.stateMachine(ingestScope, 'ingest', ingestDefinition(ingestScope, functions), Duration.hours(1), obs, [
+      functions.parse,
+      functions.deidentify,
+      functions.verify,
+      functions.qa,
+      functions.stage,
+      functions.quarantine,
+    ]);
     const submissionScope = new Construct(this, 'Submission');
-    this.submission = this.stateMachine(submissionScope, 'submission', submissionDefinition(submissionScope, functions), Duration.hours(2), obs,
-      [functions.studyQa, functions.indexSubmission, functions.publishSubmission, functions.qaReport, functions.rebuildSnapshot]);
+    this.submission = this.stateMachine(
+      submissionScope,
+      'submission',
+      submissionDefinition(submissionScope, functions),
+      Duration.hours(2),
+      obs,
+      [functions.studyQa, functions.indexSubmission, functions.publishSubmission, functions.qaReport, functions.rebuildSnapshot],
+    );
 
     // S3 "Object Created" events for uploads only (not the work/ copies) arrive on the default bus.
     const ingestDlq = obs.deadLetterQueue(this, 'IngestTargetDlq');
@@ -63,11 +75,13 @@ export class Pipeline extends Construct {
           object: { key: events.Match.prefix(INTAKE_PREFIX) },
         },
       },
-      targets: [new targets.SfnStateMachine(this.ingest, {
-        deadLetterQueue: ingestDlq,
-        retryAttempts: 8,
-        maxEventAge: Duration.hours(24),
-      })],
+      targets: [
+        new targets.SfnStateMachine(this.ingest, {
+          deadLetterQueue: ingestDlq,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
     });
 
     const submissionDlq = obs.deadLetterQueue(this, 'SubmissionTargetDlq');
@@ -75,11 +89,13 @@ export class Pipeline extends Construct {
       description: 'Starts the submission workflow when a sealed submission has all its files staged',
       eventBus: this.bus,
       eventPattern: { source: [PIPELINE_EVENT_SOURCE], detailType: [SUBMISSION_READY] },
-      targets: [new targets.SfnStateMachine(this.submission, {
-        deadLetterQueue: submissionDlq,
-        retryAttempts: 8,
-        maxEventAge: Duration.hours(24),
-      })],
+      targets: [
+        new targets.SfnStateMachine(this.submission, {
+          deadLetterQueue: submissionDlq,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
     });
 
     // Intake objects the reconciler found stuck come back as hilum "Object Created" events on the hilum bus.
@@ -91,7 +107,9 @@ export class Pipeline extends Construct {
         detailType: [INTAKE_REDRIVE],
         detail: { bucket: { name: [props.intakeBucket.bucketName] }, object: { key: events.Match.prefix(INTAKE_PREFIX) } },
       },
-      targets: [new targets.SfnStateMachine(this.ingest, { deadLetterQueue: ingestDlq, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
+      targets: [
+        new targets.SfnStateMachine(this.ingest, { deadLetterQueue: ingestDlq, retryAttempts: 8, maxEventAge: Duration.hours(24) }),
+      ],
     });
 
     // Nothing stays stuck or orphaned: the reconciler re-drives, marks missing (announced files that never
@@ -99,25 +117,41 @@ export class Pipeline extends Construct {
     const reconcileEvery = props.reconcileEvery ?? Duration.minutes(15);
     const reconcileDlq = obs.deadLetterQueue(this, 'ReconcileTargetDlq');
     new events.Rule(this, 'Reconcile', {
-      description: 'Re-drives stuck intake files, marks never-received files missing, finishes ready submissions and deletes orphans of crashed work',
+      description:
+        'Re-drives stuck intake files, marks never-received files missing, finishes ready submissions and deletes orphans of crashed work',
       schedule: events.Schedule.rate(reconcileEvery),
-      targets: [new targets.LambdaFunction(functions.reconcile, {
-        deadLetterQueue: reconcileDlq, retryAttempts: 2,
-        event: events.RuleTargetInput.fromObject({ graceSeconds: (props.reconcileGrace ?? Duration.minutes(15)).toSeconds() }),
-      })],
+      targets: [
+        new targets.LambdaFunction(functions.reconcile, {
+          deadLetterQueue: reconcileDlq,
+          retryAttempts: 2,
+          event: events.RuleTargetInput.fromObject({ graceSeconds: (props.reconcileGrace ?? Duration.minutes(15)).toSeconds() }),
+        }),
+      ],
     });
     // A file found stuck in two runs in a row was not helped by its redrive: someone should look.
-    obs.watchMetric('StuckFiles', new cloudwatch.Metric({
-      namespace: POWERTOOLS_METRICS_NAMESPACE, metricName: 'StuckFiles', dimensionsMap: { service: 'hilum' },
-      statistic: 'Maximum', period: reconcileEvery,
-    }), 'Intake files stayed without an outcome through two reconciler runs (each run re-drives them)', 2);
+    obs.watchMetric(
+      'StuckFiles',
+      new cloudwatch.Metric({
+        namespace: POWERTOOLS_METRICS_NAMESPACE,
+        metricName: 'StuckFiles',
+        dimensionsMap: { service: 'hilum' },
+        statistic: 'Maximum',
+        period: reconcileEvery,
+      }),
+      'Intake files stayed without an outcome through two reconciler runs (each run re-drives them)',
+      2,
+    );
 
     for (const sm of [this.ingest, this.submission]) {
       // The role EventBridge assumes to start the state machine, created by the rule target.
       const eventsRole = sm.node.tryFindChild('EventsRole');
       if (eventsRole) Validations.of(eventsRole).acknowledge({ id: 'HIPAA.Security-IAMNoInlinePolicy', reason: INLINE_POLICY_REASON });
     }
-    for (const [name, queue] of [['IngestTarget', ingestDlq], ['SubmissionTarget', submissionDlq], ['ReconcileTarget', reconcileDlq]] as const) {
+    for (const [name, queue] of [
+      ['IngestTarget', ingestDlq],
+      ['SubmissionTarget', submissionDlq],
+      ['ReconcileTarget', reconcileDlq],
+    ] as const) {
       Validations.of(queue).acknowledge({
         id: 'AwsSolutions-SQS3',
         reason: 'This queue is itself the dead-letter queue of an EventBridge target; its depth is alarmed.',
@@ -128,8 +162,14 @@ export class Pipeline extends Construct {
     obs.watchStateMachine('Submission', this.submission);
   }
 
-  private stateMachine(scope: Construct, name: 'ingest' | 'submission', definition: sfn.IChainable, timeout: Duration, obs: Observability,
-    invokes: readonly lambda.IFunction[]): sfn.StateMachine {
+  private stateMachine(
+    scope: Construct,
+    name: 'ingest' | 'submission',
+    definition: sfn.IChainable,
+    timeout: Duration,
+    obs: Observability,
+    invokes: readonly lambda.IFunction[],
+  ): sfn.StateMachine {
     const logGroup = obs.logGroup(scope, 'Logs', `/aws/vendedlogs/states/${Stack.of(this).stackName}-${name}`);
     const sm = new sfn.StateMachine(scope, 'StateMachine', {
       comment: `hilum ${name} workflow`,
@@ -150,7 +190,8 @@ export class Pipeline extends Construct {
       { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: INLINE_POLICY_REASON },
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'X-Ray tracing and CloudWatch Logs vended delivery (logs:CreateLogDelivery, logs:PutResourcePolicy, ...) support no resource-level permissions.',
+        reason:
+          'X-Ray tracing and CloudWatch Logs vended delivery (logs:CreateLogDelivery, logs:PutResourcePolicy, ...) support no resource-level permissions.',
       },
     );
     return sm;

@@ -51,24 +51,32 @@ export class DeidKeys extends Construct {
 
   /** Grants a function the access its registry entry declares and sets the variables it reads. */
   bind(fn: HilumFunction, access: DeidKeyAccess): void {
-    const secretActions = { read: 'secretsmanager:GetSecretValue', describe: 'secretsmanager:DescribeSecret', create: 'secretsmanager:CreateSecret' } as const;
-    fn.addToRolePolicy(new iam.PolicyStatement({
-      actions: [secretActions[access]],
-      resources: [this.keysArnPattern],
-      // A key is created only encrypted with this deployment's CMK: the creator passes its ARN as
-      // KmsKeyId (DEID_KEY_KMS_KEY_ARN), and the condition compares exactly that request value.
-      ...(access === 'create' ? { conditions: { StringEquals: { 'secretsmanager:KmsKeyId': this.key.keyArn } } } : {}),
-    }));
+    const secretActions = {
+      read: 'secretsmanager:GetSecretValue',
+      describe: 'secretsmanager:DescribeSecret',
+      create: 'secretsmanager:CreateSecret',
+    } as const;
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [secretActions[access]],
+        resources: [this.keysArnPattern],
+        // A key is created only encrypted with this deployment's CMK: the creator passes its ARN as
+        // KmsKeyId (DEID_KEY_KMS_KEY_ARN), and the condition compares exactly that request value.
+        ...(access === 'create' ? { conditions: { StringEquals: { 'secretsmanager:KmsKeyId': this.key.keyArn } } } : {}),
+      }),
+    );
     const kmsActions = access === 'read' ? ['kms:Decrypt'] : access === 'create' ? ['kms:GenerateDataKey', 'kms:Decrypt'] : [];
     if (kmsActions.length > 0) {
-      fn.addToRolePolicy(new iam.PolicyStatement({
-        actions: kmsActions,
-        resources: [this.key.keyArn],
-        conditions: {
-          StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` },
-          StringLike: { 'kms:EncryptionContext:SecretARN': this.keysArnPattern },
-        },
-      }));
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: kmsActions,
+          resources: [this.key.keyArn],
+          conditions: {
+            StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` },
+            StringLike: { 'kms:EncryptionContext:SecretARN': this.keysArnPattern },
+          },
+        }),
+      );
     }
     fn.bindValue(ENV.deidKeyPrefix, this.prefix);
     if (access === 'create') fn.bindValue(ENV.deidKeyKmsKeyArn, this.key.keyArn);

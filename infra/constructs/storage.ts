@@ -44,11 +44,22 @@ export class Storage extends Construct {
     Validations.of(this.accessLogs).acknowledge(
       { id: 'AwsSolutions-S1', reason: 'This is the server access log bucket; logging it into itself would loop.' },
       { id: 'HIPAA.Security-S3BucketLoggingEnabled', reason: 'This is the server access log bucket; logging it into itself would loop.' },
-      { id: 'HIPAA.Security-S3DefaultEncryptionKMS', reason: 'S3 server access log delivery only supports SSE-S3 on the destination bucket; the logs hold request metadata, never object contents.' },
-      { id: 'HIPAA.Security-S3BucketReplicationEnabled', reason: 'Access logs are operational records kept for a year in one region; cross-region replication is a per-deployment choice, not a default.' },
+      {
+        id: 'HIPAA.Security-S3DefaultEncryptionKMS',
+        reason:
+          'S3 server access log delivery only supports SSE-S3 on the destination bucket; the logs hold request metadata, never object contents.',
+      },
+      {
+        id: 'HIPAA.Security-S3BucketReplicationEnabled',
+        reason:
+          'Access logs are operational records kept for a year in one region; cross-region replication is a per-deployment choice, not a default.',
+      },
     );
 
-    const uploadOrigins = exactOrigins(props.uploadOrigins, "context 'uploadOrigins' (browser origins allowed to PUT to the intake bucket)");
+    const uploadOrigins = exactOrigins(
+      props.uploadOrigins,
+      "context 'uploadOrigins' (browser origins allowed to PUT to the intake bucket)",
+    );
     this.intake = this.dataBucket('Intake', 'intake', {
       lifecycleRules: [
         {
@@ -58,16 +69,19 @@ export class Storage extends Construct {
           abortIncompleteMultipartUploadAfter: Duration.days(2),
         },
       ],
-      cors: uploadOrigins.length === 0 ? undefined : [
-        {
-          allowedMethods: [s3.HttpMethods.PUT],
-          allowedOrigins: uploadOrigins,
-          allowedHeaders: ['*'],
-          // Multipart uploads read each part's ETag from the response.
-          exposedHeaders: ['ETag'],
-          maxAge: 3000,
-        },
-      ],
+      cors:
+        uploadOrigins.length === 0
+          ? undefined
+          : [
+              {
+                allowedMethods: [s3.HttpMethods.PUT],
+                allowedOrigins: uploadOrigins,
+                allowedHeaders: ['*'],
+                // Multipart uploads read each part's ETag from the response.
+                exposedHeaders: ['ETag'],
+                maxAge: 3000,
+              },
+            ],
     });
     // EventBridge notifications set on the bucket resource itself: the L2
     // `eventBridgeEnabled` would add the BucketNotifications custom-resource
@@ -107,9 +121,10 @@ export class Storage extends Construct {
     describe(bucket, META.bucket, name);
     Validations.of(bucket).acknowledge({
       id: 'HIPAA.Security-S3BucketReplicationEnabled',
-      reason: name === 'intake'
-        ? 'Intake is a transient landing zone (30-day expiry); a lost upload is re-sent by the site, so replicating PHI to a second region would only widen its footprint.'
-        : `The ${name} bucket is versioned, KMS-encrypted and RETAINed; cross-region replication depends on each deployment's data-residency agreement (some forbid a second region), so it is a deployment option, not a default.`,
+      reason:
+        name === 'intake'
+          ? 'Intake is a transient landing zone (30-day expiry); a lost upload is re-sent by the site, so replicating PHI to a second region would only widen its footprint.'
+          : `The ${name} bucket is versioned, KMS-encrypted and RETAINed; cross-region replication depends on each deployment's data-residency agreement (some forbid a second region), so it is a deployment option, not a default.`,
     });
     return bucket;
   }

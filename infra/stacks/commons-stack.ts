@@ -85,7 +85,10 @@ export class CommonsStack extends Stack {
     });
 
     // Athena over each release's Parquet export (written by POST /releases).
-    this.analytics = new Analytics(this, 'Analytics', { released: this.storage.released, releasedKey: this.storage.released.encryptionKey! });
+    this.analytics = new Analytics(this, 'Analytics', {
+      released: this.storage.released,
+      releasedKey: this.storage.released.encryptionKey!,
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });

@@ -34,14 +34,24 @@ export function mayResearcherSee(availability: Availability, granted: boolean): 
 }
 
 /** Projects whose studies the caller may see as rows and download (project grants only; cohort grants are per study). */
-export function dataScope(caller: Pick<Caller, 'groups' | 'uploaderSites'>, projects: readonly Project[], grants: readonly Grant[], now = new Date()): Scope {
+export function dataScope(
+  caller: Pick<Caller, 'groups' | 'uploaderSites'>,
+  projects: readonly Project[],
+  grants: readonly Grant[],
+  now = new Date(),
+): Scope {
   if (seesEverything(caller)) return 'all';
   const granted = new Set(activeGrants(grants, now).flatMap((g) => (g.project && !g.cohortId ? [g.project] : [])));
   return new Set(projects.filter((p) => mayResearcherSee(p.availability, granted.has(p.projectId))).map((p) => p.projectId));
 }
 
 /** Projects whose studies count in the caller's search totals: the data scope plus restricted projects that show counts. */
-export function countScope(caller: Pick<Caller, 'groups' | 'uploaderSites'>, projects: readonly Project[], grants: readonly Grant[], now = new Date()): Scope {
+export function countScope(
+  caller: Pick<Caller, 'groups' | 'uploaderSites'>,
+  projects: readonly Project[],
+  grants: readonly Grant[],
+  now = new Date(),
+): Scope {
   const data = dataScope(caller, projects, grants, now);
   if (data === 'all') return data;
   const counted = new Set(data);

@@ -11,6 +11,8 @@ export const MATRIX_END = '<!-- access-matrix:end -->';
 export function renderMatrixMarkdown(): string {
   const header = `| route | ${ROLES.join(' | ')} | what |`;
   const rule = `| --- | ${ROLES.map(() => ':-:').join(' | ')} | --- |`;
-  const rows = ROUTE_POLICIES.map((p) => `| \`${p.method} ${p.path}\` | ${ROLES.map((r: Role) => (p.roles[r] ? CELL[p.roles[r]!] : '403')).join(' | ')} | ${p.summary} |`);
+  const rows = ROUTE_POLICIES.map(
+    (p) => `| \`${p.method} ${p.path}\` | ${ROLES.map((r: Role) => (p.roles[r] ? CELL[p.roles[r]!] : '403')).join(' | ')} | ${p.summary} |`,
+  );
   return [MATRIX_BEGIN, header, rule, ...rows, MATRIX_END].join('\n');
 }

@@ -17,12 +17,12 @@ export interface CountedRelease extends ReleaseCounts {
 }
 
 export type ReleaseCountsView =
-  | (ReleaseCounts & { readonly projects?: readonly ProjectReleaseCounts[] })
-  | { readonly countsWithheld: true };
+  (ReleaseCounts & { readonly projects?: readonly ProjectReleaseCounts[] }) | { readonly countsWithheld: true };
 
 export function releaseCountsFor(release: CountedRelease, scope: Scope): ReleaseCountsView {
   const { studyCount, seriesCount, instanceCount, totalBytes } = release;
-  if (scope === 'all') return { studyCount, seriesCount, instanceCount, totalBytes, ...(release.projects ? { projects: release.projects } : {}) };
+  if (scope === 'all')
+    return { studyCount, seriesCount, instanceCount, totalBytes, ...(release.projects ? { projects: release.projects } : {}) };
   if (!release.projects) return { countsWithheld: true };
   return sumCounts(release.projects.filter((p) => inScope(scope, p.project)));
 }

@@ -14,21 +14,28 @@ export type RequestCheck = { readonly ok: true } | { readonly ok: false; readonl
 /** What a researcher is told about a project that does not exist, or that they may never see (a sequestered one). */
 export const NO_SUCH_PROJECT = 'no such project';
 
-export type ProjectRequestCheck = RequestCheck | {
-  readonly ok: false;
-  readonly reason: string;
-  /**
-   * The requester is answered as if the project did not exist (404, NO_SUCH_PROJECT):
-   * it does not, or it is sequestered, and researchers are never shown sequestered
-   * projects, not even through a refusal. The basis says which, for the audit only.
-   */
-  readonly unseen: 'not-found' | 'sequestered';
-};
+export type ProjectRequestCheck =
+  | RequestCheck
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      /**
+       * The requester is answered as if the project did not exist (404, NO_SUCH_PROJECT):
+       * it does not, or it is sequestered, and researchers are never shown sequestered
+       * projects, not even through a refusal. The basis says which, for the audit only.
+       */
+      readonly unseen: 'not-found' | 'sequestered';
+    };
 
 /** A project request: only restricted projects are requested; sequestered data is never granted to researchers. */
 export function checkProjectRequest(project: Pick<Project, 'projectId' | 'availability'> | undefined): ProjectRequestCheck {
   if (!project) return { ok: false, reason: NO_SUCH_PROJECT, unseen: 'not-found' };
-  if (project.availability === 'sequestered') return { ok: false, reason: `project ${project.projectId} is sequestered: its data is never granted to researchers`, unseen: 'sequestered' };
+  if (project.availability === 'sequestered')
+    return {
+      ok: false,
+      reason: `project ${project.projectId} is sequestered: its data is never granted to researchers`,
+      unseen: 'sequestered',
+    };
   if (project.availability === 'open') return { ok: false, reason: `project ${project.projectId} is open: no request is needed` };
   return { ok: true };
 }
@@ -46,11 +53,14 @@ export function checkProjectRequest(project: Pick<Project, 'projectId' | 'availa
  * the requester anything they could not count themselves.
  */
 export function cohortRequestProjects(
-  matched: readonly string[], projects: ReadonlyMap<string, Pick<Project, 'availability'>>, counted: Scope,
+  matched: readonly string[],
+  projects: ReadonlyMap<string, Pick<Project, 'availability'>>,
+  counted: Scope,
 ): { ok: true; projects: string[] } | { ok: false; reason: string } {
   const restricted = [...new Set(matched)].filter((p) => projects.get(p)?.availability === 'restricted').sort();
   const anyHidden = [...projects].some(([id, p]) => p.availability === 'restricted' && !inScope(counted, id));
-  if (restricted.length === 0 && !anyHidden) return { ok: false, reason: 'the cohort holds no restricted studies: no request is needed (sequestered studies are never granted)' };
+  if (restricted.length === 0 && !anyHidden)
+    return { ok: false, reason: 'the cohort holds no restricted studies: no request is needed (sequestered studies are never granted)' };
   return { ok: true, projects: restricted };
 }
 

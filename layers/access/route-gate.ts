@@ -3,8 +3,7 @@ import { policyOf, type Level } from './matrix';
 import { rolesOf } from './roles';
 
 export type RouteDecision =
-  | { readonly allowed: true; readonly level: Level; readonly roles: readonly Role[] }
-  | { readonly allowed: false; readonly reason: string };
+  { readonly allowed: true; readonly level: Level; readonly roles: readonly Role[] } | { readonly allowed: false; readonly reason: string };
 
 /** The widest level wins when a caller holds several roles (a curator who is also a researcher sees all). */
 const RANK: Record<Level, number> = { own: 1, data: 2, all: 3 };

@@ -76,22 +76,36 @@ export interface Series extends AcquisitionAttributes {
 export function summarizeSeries(instances: readonly Instance[], now: string): Series[] {
   const bySeries = new Map<string, Instance[]>();
   for (const i of instances) bySeries.set(i.seriesUid, [...(bySeries.get(i.seriesUid) ?? []), i]);
-  return [...bySeries.values()].map((members) => {
-    const first = members[0]!;
-    const common = <K extends keyof Instance>(key: K) => mostCommon(members.map((m) => m[key] as string | number | undefined));
-    const pixelSpacing = mostCommon(members.map((m) => m.pixelSpacing?.join('\\')));
-    const imageType = mostCommon(members.map((m) => m.imageType?.join('\\')));
-    return {
-      studyUid: first.studyUid, seriesUid: first.seriesUid, project: first.project, site: first.site,
-      instanceCount: members.length, totalBytes: members.reduce((n, m) => n + m.size, 0), indexedAt: now,
-      ...definedOnly({
-        modality: common('modality'), bodyPart: common('bodyPart'), seriesDescription: common('seriesDescription'),
-        seriesNumber: common('seriesNumber'), manufacturer: common('manufacturer'), manufacturerModel: common('manufacturerModel'),
-        sliceThickness: common('sliceThickness'), convolutionKernel: common('convolutionKernel'), viewPosition: common('viewPosition'),
-        pixelSpacing: pixelSpacing?.split('\\').map(Number), imageType: imageType?.split('\\'),
-      }),
-    } as Series;
-  }).sort((a, b) => (a.seriesUid < b.seriesUid ? -1 : 1));
+  return [...bySeries.values()]
+    .map((members) => {
+      const first = members[0]!;
+      const common = <K extends keyof Instance>(key: K) => mostCommon(members.map((m) => m[key] as string | number | undefined));
+      const pixelSpacing = mostCommon(members.map((m) => m.pixelSpacing?.join('\\')));
+      const imageType = mostCommon(members.map((m) => m.imageType?.join('\\')));
+      return {
+        studyUid: first.studyUid,
+        seriesUid: first.seriesUid,
+        project: first.project,
+        site: first.site,
+        instanceCount: members.length,
+        totalBytes: members.reduce((n, m) => n + m.size, 0),
+        indexedAt: now,
+        ...definedOnly({
+          modality: common('modality'),
+          bodyPart: common('bodyPart'),
+          seriesDescription: common('seriesDescription'),
+          seriesNumber: common('seriesNumber'),
+          manufacturer: common('manufacturer'),
+          manufacturerModel: common('manufacturerModel'),
+          sliceThickness: common('sliceThickness'),
+          convolutionKernel: common('convolutionKernel'),
+          viewPosition: common('viewPosition'),
+          pixelSpacing: pixelSpacing?.split('\\').map(Number),
+          imageType: imageType?.split('\\'),
+        }),
+      } as Series;
+    })
+    .sort((a, b) => (a.seriesUid < b.seriesUid ? -1 : 1));
 }
 
 /** An immutable list of what was published when a curator cut it. */

@@ -9,10 +9,24 @@ import type { Instance } from './entities';
 
 export const MAX_REPORTED_AGE = 89;
 
-export type InstanceCatalogFields = Pick<Instance,
-  'patientPseudonym' | 'bodyPart' | 'studyDescription' | 'seriesDescription' | 'seriesNumber' | 'studyYear' | 'patientAge'
-  | 'patientSex' | 'manufacturer' | 'manufacturerModel' | 'sliceThickness' | 'convolutionKernel' | 'viewPosition'
-  | 'pixelSpacing' | 'imageType'>;
+export type InstanceCatalogFields = Pick<
+  Instance,
+  | 'patientPseudonym'
+  | 'bodyPart'
+  | 'studyDescription'
+  | 'seriesDescription'
+  | 'seriesNumber'
+  | 'studyYear'
+  | 'patientAge'
+  | 'patientSex'
+  | 'manufacturer'
+  | 'manufacturerModel'
+  | 'sliceThickness'
+  | 'convolutionKernel'
+  | 'viewPosition'
+  | 'pixelSpacing'
+  | 'imageType'
+>;
 
 export function instanceCatalogFields(deidentifiedBytes: Uint8Array): InstanceCatalogFields {
   return catalogFieldsOf(catalogAttributes(scanPart10(deidentifiedBytes)));
@@ -57,9 +71,13 @@ function yearOf(date: string | undefined): number | undefined {
 /** MIDRC's sex values from DICOM's M/F/O. */
 function sexOf(value: string | undefined): string | undefined {
   switch (value?.trim().toUpperCase()) {
-    case 'F': return 'Female';
-    case 'M': return 'Male';
-    case 'O': return 'Other';
-    default: return undefined;
+    case 'F':
+      return 'Female';
+    case 'M':
+      return 'Male';
+    case 'O':
+      return 'Other';
+    default:
+      return undefined;
   }
 }

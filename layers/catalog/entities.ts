@@ -129,7 +129,11 @@ export interface Instance extends AcquisitionAttributes {
 }
 
 /** The object-id index entry of an instance (`hilum:<SOP Instance UID>` -> its study and series); also the SOP's ownership claim. */
-export interface ObjectRef { readonly sopUid: string; readonly studyUid: string; readonly seriesUid: string }
+export interface ObjectRef {
+  readonly sopUid: string;
+  readonly studyUid: string;
+  readonly seriesUid: string;
+}
 
 /** A sealed submission is ready to index and publish when every announced file has an outcome. */
 export function isReadyToPublish(submission: Submission): boolean {
@@ -187,7 +191,11 @@ export function mostCommon<T extends string | number>(values: readonly (T | unde
   for (const v of values) if (v !== undefined) counts.set(v, (counts.get(v) ?? 0) + 1);
   let best: T | undefined;
   let bestCount = 0;
-  for (const [v, n] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) if (n > bestCount) { best = v; bestCount = n; }
+  for (const [v, n] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    if (n > bestCount) {
+      best = v;
+      bestCount = n;
+    }
   return best;
 }
 

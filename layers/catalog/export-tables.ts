@@ -11,12 +11,20 @@ import type { Instance, Study } from './entities';
 import { objectIdOf } from './manifest';
 
 export type ColumnType = 'STRING' | 'INT32' | 'INT64' | 'DOUBLE';
-export interface ExportColumn<T> { readonly name: string; readonly type: ColumnType; readonly value: (row: T) => string | number | undefined }
+export interface ExportColumn<T> {
+  readonly name: string;
+  readonly type: ColumnType;
+  readonly value: (row: T) => string | number | undefined;
+}
 
 /** Glue type of each Parquet type. */
 export const GLUE_TYPE: Record<ColumnType, string> = { STRING: 'string', INT32: 'int', INT64: 'bigint', DOUBLE: 'double' };
 
-export interface StudyExportRow { readonly study: Study; readonly caseRecord?: Case; readonly firstRelease: number }
+export interface StudyExportRow {
+  readonly study: Study;
+  readonly caseRecord?: Case;
+  readonly firstRelease: number;
+}
 
 const joined = (values: readonly (string | number)[] | undefined) => (values && values.length ? values.join('|') : undefined);
 

@@ -31,7 +31,10 @@ export const keys = {
   /** An access request; gsi1 lists all requests by time; a pointer in the requester's collection lists theirs. */
   accessRequest: (requestId: string) => ({ pk: `ACCESSREQ#${requestId}`, sk: 'ACCESSREQ' }),
   accessRequestIndex: (createdAt: string, requestId: string) => ({ gsi1pk: 'ACCESSREQS', gsi1sk: `${createdAt}#${requestId}` }),
-  userAccessRequest: (subject: string, createdAt: string, requestId: string) => ({ pk: `USER#${subject}`, sk: `ACCESSREQ#${createdAt}#${requestId}` }),
+  userAccessRequest: (subject: string, createdAt: string, requestId: string) => ({
+    pk: `USER#${subject}`,
+    sk: `ACCESSREQ#${createdAt}#${requestId}`,
+  }),
   /** A series' owner: the one study its UID belongs to, across the whole catalog (claimed with its first staged instance). */
   seriesOwner: (seriesUid: string) => ({ pk: `SERIESUID#${seriesUid}`, sk: 'OWNER' }),
   /** Object id (`hilum:<SOP Instance UID>`) -> its study and series: how DRS resolves an id in one GetItem; also the SOP's ownership claim. */

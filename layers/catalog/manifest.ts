@@ -23,7 +23,16 @@ export interface ManifestRow {
 export const objectIdOf = (i: Pick<Instance, 'sopUid'>) => `hilum:${i.sopUid}`;
 
 export function manifestRowOf(i: Instance): ManifestRow {
-  return { objectId: objectIdOf(i), studyUid: i.studyUid, seriesUid: i.seriesUid, sopUid: i.sopUid, project: i.project, objectKey: i.objectKey, size: i.size, sha256: i.sha256 };
+  return {
+    objectId: objectIdOf(i),
+    studyUid: i.studyUid,
+    seriesUid: i.seriesUid,
+    sopUid: i.sopUid,
+    project: i.project,
+    objectKey: i.objectKey,
+    size: i.size,
+    sha256: i.sha256,
+  };
 }
 
 /** JSON lines, one object per line (the stored release manifest). */
@@ -32,7 +41,10 @@ export function manifestLines(rows: readonly ManifestRow[]): string {
 }
 
 export function parseManifestLines(text: string): ManifestRow[] {
-  return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as ManifestRow);
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as ManifestRow);
 }
 
 export const MANIFEST_CSV_COLUMNS = ['object_id', 'study_uid', 'series_uid', 'sop_uid', 'size', 'sha256'] as const;
@@ -40,5 +52,9 @@ export const MANIFEST_CSV_COLUMNS = ['object_id', 'study_uid', 'series_uid', 'so
 /** What a researcher receives: no storage keys (the object id is the handle). */
 export function manifestCsv(rows: readonly ManifestRow[]): string {
   // UIDs, ids and hex digests never contain commas or quotes.
-  return [MANIFEST_CSV_COLUMNS.join(','), ...rows.map((r) => [r.objectId, r.studyUid, r.seriesUid, r.sopUid, r.size, r.sha256].join(','))].join('\n') + '\n';
+  return (
+    [MANIFEST_CSV_COLUMNS.join(','), ...rows.map((r) => [r.objectId, r.studyUid, r.seriesUid, r.sopUid, r.size, r.sha256].join(','))].join(
+      '\n',
+    ) + '\n'
+  );
 }

@@ -26,8 +26,8 @@ export type OwnershipConflictKind = 'study' | 'series' | 'sop';
 
 const CONFLICT_MESSAGES: Readonly<Record<OwnershipConflictKind, string>> = {
   study: 'the file would join a study that belongs to another project or site',
-  series: 'the file\'s series belongs to another study',
-  sop: 'the file\'s SOP Instance UID belongs to another series or study',
+  series: "the file's series belongs to another study",
+  sop: "the file's SOP Instance UID belongs to another series or study",
 };
 
 /**

@@ -31,24 +31,33 @@ export function countByProject(
     const project = projectOf.get(studyUid);
     if (project === undefined) return undefined;
     let entry = counts.get(project);
-    if (!entry) counts.set(project, entry = { studyCount: 0, seriesCount: 0, instanceCount: 0, totalBytes: 0 });
+    if (!entry) counts.set(project, (entry = { studyCount: 0, seriesCount: 0, instanceCount: 0, totalBytes: 0 }));
     return entry;
   };
   for (const s of studies) of(s.studyUid)!.studyCount += 1;
-  for (const s of series) { const entry = of(s.studyUid); if (entry) entry.seriesCount += 1; }
+  for (const s of series) {
+    const entry = of(s.studyUid);
+    if (entry) entry.seriesCount += 1;
+  }
   for (const i of instances) {
     const entry = of(i.studyUid);
-    if (entry) { entry.instanceCount += 1; entry.totalBytes += i.size; }
+    if (entry) {
+      entry.instanceCount += 1;
+      entry.totalBytes += i.size;
+    }
   }
   return [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([project, c]) => ({ project, ...c }));
 }
 
 /** The sum of some projects' counts. */
 export function sumCounts(counts: readonly ReleaseCounts[]): ReleaseCounts {
-  return counts.reduce<ReleaseCounts>((sum, c) => ({
-    studyCount: sum.studyCount + c.studyCount,
-    seriesCount: sum.seriesCount + c.seriesCount,
-    instanceCount: sum.instanceCount + c.instanceCount,
-    totalBytes: sum.totalBytes + c.totalBytes,
-  }), NO_COUNTS);
+  return counts.reduce<ReleaseCounts>(
+    (sum, c) => ({
+      studyCount: sum.studyCount + c.studyCount,
+      seriesCount: sum.seriesCount + c.seriesCount,
+      instanceCount: sum.instanceCount + c.instanceCount,
+      totalBytes: sum.totalBytes + c.totalBytes,
+    }),
+    NO_COUNTS,
+  );
 }

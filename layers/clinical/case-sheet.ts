@@ -14,8 +14,13 @@ export const MAX_AGE = 89;
 
 const SEX = ['Female', 'Male', 'Other', 'Unknown'] as const;
 const RACE = [
-  'White', 'Black or African American', 'Asian', 'American Indian or Alaska Native',
-  'Native Hawaiian or other Pacific Islander', 'Other', 'Not Reported',
+  'White',
+  'Black or African American',
+  'Asian',
+  'American Indian or Alaska Native',
+  'Native Hawaiian or other Pacific Islander',
+  'Other',
+  'Not Reported',
 ] as const;
 const ETHNICITY = ['Hispanic or Latino', 'Not Hispanic or Latino', 'Not Reported'] as const;
 const YES_NO = ['Yes', 'No', 'Unknown'] as const;
@@ -30,13 +35,28 @@ interface Column {
 
 /** The columns, in the MIDRC dictionary's names. */
 export const CASE_COLUMNS: readonly Column[] = [
-  { name: 'case_id', required: true, description: "The site's patient identifier (the DICOM PatientID of the patient's studies). Pseudonymized on arrival, never stored.", pattern: '^\\S.{0,63}$' },
+  {
+    name: 'case_id',
+    required: true,
+    description: "The site's patient identifier (the DICOM PatientID of the patient's studies). Pseudonymized on arrival, never stored.",
+    pattern: '^\\S.{0,63}$',
+  },
   { name: 'sex', required: false, description: 'Sex', enum: SEX },
-  { name: 'age_at_index', required: false, description: 'Age in years at the index event; above 89 is recorded as 89 with a flag; "90+" is accepted', pattern: '^(\\d{1,3}|90\\+)$' },
+  {
+    name: 'age_at_index',
+    required: false,
+    description: 'Age in years at the index event; above 89 is recorded as 89 with a flag; "90+" is accepted',
+    pattern: '^(\\d{1,3}|90\\+)$',
+  },
   { name: 'race', required: false, description: 'Race (OMB categories)', enum: RACE },
   { name: 'ethnicity', required: false, description: 'Ethnicity', enum: ETHNICITY },
   { name: 'covid19_positive', required: false, description: 'COVID-19 test result positive', enum: YES_NO },
-  { name: 'index_date', required: false, description: 'Index event date (YYYY-MM-DD); only its year is kept', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+  {
+    name: 'index_date',
+    required: false,
+    description: 'Index event date (YYYY-MM-DD); only its year is kept',
+    pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+  },
 ];
 
 /** The JSON Schema of one row (string cells, empty meaning absent), published in docs/catalog.md. */
@@ -46,39 +66,70 @@ export const CASE_ROW_JSON_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: CASE_COLUMNS.filter((c) => c.required).map((c) => c.name),
-  properties: Object.fromEntries(CASE_COLUMNS.map((c) => [c.name, {
-    type: 'string', description: c.description, ...(c.enum ? { enum: [...c.enum, ''] } : {}), ...(c.pattern ? { pattern: c.pattern } : {}),
-  }])),
+  properties: Object.fromEntries(
+    CASE_COLUMNS.map((c) => [
+      c.name,
+      {
+        type: 'string',
+        description: c.description,
+        ...(c.enum ? { enum: [...c.enum, ''] } : {}),
+        ...(c.pattern ? { pattern: c.pattern } : {}),
+      },
+    ]),
+  ),
 } as const;
 
 /** Case-insensitive match onto the dictionary's spelling. */
-const oneOf = (values: readonly string[]) => z.string().transform((v, ctx) => {
-  const found = values.find((allowed) => allowed.toLowerCase() === v.trim().toLowerCase());
-  if (!found) { ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be one of: ${values.join(', ')}` }); return z.NEVER; }
-  return found;
-});
-const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+const oneOf = (values: readonly string[]) =>
+  z.string().transform((v, ctx) => {
+    const found = values.find((allowed) => allowed.toLowerCase() === v.trim().toLowerCase());
+    if (!found) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be one of: ${values.join(', ')}` });
+      return z.NEVER;
+    }
+    return found;
+  });
+const optional = <T extends z.ZodTypeAny>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
 
-export const caseRowSchema = z.object({
-  case_id: z.string().transform((v) => v.trim()).pipe(z.string().min(1, 'is required').max(64, 'is longer than 64 characters')),
-  sex: optional(oneOf(SEX)),
-  age_at_index: optional(z.string().transform((v, ctx) => {
-    const t = v.trim();
-    if (t === '90+') return { age: MAX_AGE, capped: true };
-    if (!/^\d{1,3}$/.test(t) || Number(t) > 120) { ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a whole number of years from 0 to 120, or 90+' }); return z.NEVER; }
-    const n = Number(t);
-    return n > MAX_AGE ? { age: MAX_AGE, capped: true } : { age: n, capped: false };
-  })),
-  race: optional(oneOf(RACE)),
-  ethnicity: optional(oneOf(ETHNICITY)),
-  covid19_positive: optional(oneOf(YES_NO)),
-  index_date: optional(z.string().transform((v, ctx) => {
-    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v.trim());
-    const valid = m && !Number.isNaN(Date.parse(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`)) && new Date(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`).getUTCDate() === Number(m[3]);
-    if (!valid) { ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a date as YYYY-MM-DD' }); return z.NEVER; }
-    return Number(m![1]);
-  })),
-}).strict();
+export const caseRowSchema = z
+  .object({
+    case_id: z
+      .string()
+      .transform((v) => v.trim())
+      .pipe(z.string().min(1, 'is required').max(64, 'is longer than 64 characters')),
+    sex: optional(oneOf(SEX)),
+    age_at_index: optional(
+      z.string().transform((v, ctx) => {
+        const t = v.trim();
+        if (t === '90+') return { age: MAX_AGE, capped: true };
+        if (!/^\d{1,3}$/.test(t) || Number(t) > 120) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a whole number of years from 0 to 120, or 90+' });
+          return z.NEVER;
+        }
+        const n = Number(t);
+        return n > MAX_AGE ? { age: MAX_AGE, capped: true } : { age: n, capped: false };
+      }),
+    ),
+    race: optional(oneOf(RACE)),
+    ethnicity: optional(oneOf(ETHNICITY)),
+    covid19_positive: optional(oneOf(YES_NO)),
+    index_date: optional(
+      z.string().transform((v, ctx) => {
+        const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v.trim());
+        const valid =
+          m &&
+          !Number.isNaN(Date.parse(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`)) &&
+          new Date(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`).getUTCDate() === Number(m[3]);
+        if (!valid) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a date as YYYY-MM-DD' });
+          return z.NEVER;
+        }
+        return Number(m![1]);
+      }),
+    ),
+  })
+  .strict();
 
 /** A valid row, demographics normalized; `caseId` is still the site's raw identifier (PHI). */
 /** A case's demographics as the commons keeps them: from a sheet row, and on the catalog's case entity. */
@@ -116,7 +167,8 @@ export function parseCaseSheet(text: string): CaseSheetResult {
   try {
     table = parseCsv(text);
   } catch (error) {
-    if (error instanceof CsvSyntaxError) return { ok: false, errors: [{ row: error.line, message: error.message.replace(/^line \d+: /, '') }] };
+    if (error instanceof CsvSyntaxError)
+      return { ok: false, errors: [{ row: error.line, message: error.message.replace(/^line \d+: /, '') }] };
     throw error;
   }
   const [header, ...rows] = table;
@@ -125,16 +177,22 @@ export function parseCaseSheet(text: string): CaseSheetResult {
   const names = header.fields.map((f) => f.trim().toLowerCase());
   const errors: CaseSheetError[] = [];
   // An unknown header is reported by position: a header cell could hold anything.
-  names.forEach((name, i) => { if (!known.has(name)) errors.push({ row: header.line, message: `column ${i + 1} is not a cases.csv column (${[...known].join(', ')})` }); });
+  names.forEach((name, i) => {
+    if (!known.has(name))
+      errors.push({ row: header.line, message: `column ${i + 1} is not a cases.csv column (${[...known].join(', ')})` });
+  });
   const seenHeader = new Set<string>();
   for (const name of names) {
     if (known.has(name) && seenHeader.has(name)) errors.push({ row: header.line, column: name, message: 'appears twice in the header' });
     seenHeader.add(name);
   }
-  for (const column of CASE_COLUMNS) if (column.required && !names.includes(column.name)) errors.push({ row: header.line, column: column.name, message: 'is a required column' });
+  for (const column of CASE_COLUMNS)
+    if (column.required && !names.includes(column.name))
+      errors.push({ row: header.line, column: column.name, message: 'is a required column' });
   if (errors.length) return { ok: false, errors };
   if (rows.length === 0) return { ok: false, errors: [{ row: 2, message: 'the sheet has no cases' }] };
-  if (rows.length > MAX_CASE_ROWS) return { ok: false, errors: [{ row: header.line, message: `the sheet has more than ${MAX_CASE_ROWS} cases; split it` }] };
+  if (rows.length > MAX_CASE_ROWS)
+    return { ok: false, errors: [{ row: header.line, message: `the sheet has more than ${MAX_CASE_ROWS} cases; split it` }] };
 
   const cases: CaseRow[] = [];
   const rowOfCase = new Map<string, number>();
@@ -156,10 +214,19 @@ export function parseCaseSheet(text: string): CaseSheetResult {
       continue;
     }
     rowOfCase.set(v.case_id, row.line);
-    cases.push(stripUndefined({
-      row: row.line, caseId: v.case_id, sex: v.sex, ageAtIndex: v.age_at_index?.age, ageCapped: v.age_at_index ? v.age_at_index.capped : undefined,
-      race: v.race, ethnicity: v.ethnicity, covid19Positive: v.covid19_positive, indexYear: v.index_date,
-    }));
+    cases.push(
+      stripUndefined({
+        row: row.line,
+        caseId: v.case_id,
+        sex: v.sex,
+        ageAtIndex: v.age_at_index?.age,
+        ageCapped: v.age_at_index ? v.age_at_index.capped : undefined,
+        race: v.race,
+        ethnicity: v.ethnicity,
+        covid19Positive: v.covid19_positive,
+        indexYear: v.index_date,
+      }),
+    );
   }
   return errors.length ? { ok: false, errors } : { ok: true, cases };
 }

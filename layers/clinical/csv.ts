@@ -4,11 +4,19 @@
  * their 1-based line numbers (a quoted field may span lines). Errors name the
  * line, never the content: a clinical sheet is PHI until pseudonymized.
  */
-export interface CsvRow { readonly line: number; readonly fields: readonly string[] }
+export interface CsvRow {
+  readonly line: number;
+  readonly fields: readonly string[];
+}
 
 export class CsvSyntaxError extends Error {
   override readonly name = 'CsvSyntaxError';
-  constructor(readonly line: number, message: string) { super(`line ${line}: ${message}`); }
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(`line ${line}: ${message}`);
+  }
 }
 
 export function parseCsv(text: string): CsvRow[] {
@@ -20,7 +28,11 @@ export function parseCsv(text: string): CsvRow[] {
   let rowLine = 1;
   let quoted = false;
   let afterQuote = false;
-  const endField = () => { fields.push(field); field = ''; afterQuote = false; };
+  const endField = () => {
+    fields.push(field);
+    field = '';
+    afterQuote = false;
+  };
   const endRow = () => {
     endField();
     if (!(fields.length === 1 && fields[0] === '')) rows.push({ line: rowLine, fields });
@@ -30,7 +42,13 @@ export function parseCsv(text: string): CsvRow[] {
     const c = input[i]!;
     if (quoted) {
       if (c === '"') {
-        if (input[i + 1] === '"') { field += '"'; i += 1; } else { quoted = false; afterQuote = true; }
+        if (input[i + 1] === '"') {
+          field += '"';
+          i += 1;
+        } else {
+          quoted = false;
+          afterQuote = true;
+        }
       } else {
         if (c === '\n') line += 1;
         field += c;

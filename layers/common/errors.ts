@@ -4,29 +4,43 @@
  * is part of the contract. No message may contain a DICOM value or a file name.
  */
 export class HttpError extends Error {
-  constructor(readonly statusCode: number, message: string, readonly details?: unknown) {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
     super(message);
   }
 }
 export class BadRequest extends HttpError {
   override readonly name = 'BadRequest';
-  constructor(message: string, details?: unknown) { super(400, message, details); }
+  constructor(message: string, details?: unknown) {
+    super(400, message, details);
+  }
 }
 export class Unauthorized extends HttpError {
   override readonly name = 'Unauthorized';
-  constructor(message = 'a valid bearer token is required') { super(401, message); }
+  constructor(message = 'a valid bearer token is required') {
+    super(401, message);
+  }
 }
 export class Forbidden extends HttpError {
   override readonly name = 'Forbidden';
-  constructor(message = 'not allowed') { super(403, message); }
+  constructor(message = 'not allowed') {
+    super(403, message);
+  }
 }
 export class NotFound extends HttpError {
   override readonly name = 'NotFound';
-  constructor(message = 'not found') { super(404, message); }
+  constructor(message = 'not found') {
+    super(404, message);
+  }
 }
 export class Conflict extends HttpError {
   override readonly name = 'Conflict';
-  constructor(message: string) { super(409, message); }
+  constructor(message: string) {
+    super(409, message);
+  }
 }
 
 /** A failure worth retrying (throttling, an emulator hiccup); Retry matches this name. */
@@ -48,6 +62,14 @@ export class InvalidTaskInput extends Error {
 
 /** Error names whose messages are ours and free of values, so they may be recorded as reasons. */
 export const RECORDABLE_ERRORS = new Set([
-  'DicomParseError', 'DeidentificationTimeout', 'UnknownUpload', 'VerificationFailed', 'InvalidTaskInput', 'NoSuchKey', 'TransientError',
-  'States.Timeout', 'States.TaskFailed', 'Lambda.Unknown',
+  'DicomParseError',
+  'DeidentificationTimeout',
+  'UnknownUpload',
+  'VerificationFailed',
+  'InvalidTaskInput',
+  'NoSuchKey',
+  'TransientError',
+  'States.Timeout',
+  'States.TaskFailed',
+  'Lambda.Unknown',
 ]);

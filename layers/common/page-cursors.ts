@@ -42,7 +42,10 @@ export function cursorKeyFrom(secret: string): Buffer {
 }
 
 export class PageCursorSealer {
-  constructor(private readonly key: Buffer, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly key: Buffer,
+    private readonly now: () => number = Date.now,
+  ) {
     if (key.length !== 32) throw new RangeError('a page cursor key has 32 bytes');
   }
 
@@ -58,7 +61,8 @@ export class PageCursorSealer {
   /** The position sealed in `cursor`, or InvalidPageCursor: altered, truncated, another binding or key, expired. */
   open(cursor: string, binding: CursorBinding): string {
     const bytes = Buffer.from(cursor, 'base64url');
-    if (bytes.length < 1 + IV_BYTES + TAG_BYTES + 1 || bytes[0] !== VERSION || bytes.toString('base64url') !== cursor) throw new InvalidPageCursor();
+    if (bytes.length < 1 + IV_BYTES + TAG_BYTES + 1 || bytes[0] !== VERSION || bytes.toString('base64url') !== cursor)
+      throw new InvalidPageCursor();
     const iv = bytes.subarray(1, 1 + IV_BYTES);
     const tag = bytes.subarray(bytes.length - TAG_BYTES);
     let plain: Buffer;
@@ -78,7 +82,9 @@ export class PageCursorSealer {
 }
 
 function bindingDigest(binding: CursorBinding): Buffer {
-  return createHash('sha256').update(canonicalJson([VERSION, binding.route, binding.subject, binding.query])).digest();
+  return createHash('sha256')
+    .update(canonicalJson([VERSION, binding.route, binding.subject, binding.query]))
+    .digest();
 }
 
 /** JSON with object keys sorted and undefined members left out, so equal queries bind equally. */
@@ -86,6 +92,8 @@ export function canonicalJson(value: unknown): string {
   if (value === undefined) return 'null';
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }

@@ -54,7 +54,7 @@ interface DcmjsApi {
 }
 
 // dcmjs has no declaration file, so it is required untyped and given the shape above, here and only here.
- 
+
 const dcmjs = require('dcmjs') as DcmjsApi;
 
 // dcmjs logs through loglevel: the root logger (e.g. "Invalid length for fixed

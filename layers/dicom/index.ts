@@ -4,7 +4,13 @@
  */
 export { DicomParseError, InflationLimitExceeded } from './errors';
 export {
-  CEILING_ONLY, DEFAULT_INFLATION_POLICY, INFLATION_CEILING_BYTES, INFLATION_FLOOR_BYTES, MAX_INFLATION_RATIO, inflationLimit, type InflationPolicy,
+  CEILING_ONLY,
+  DEFAULT_INFLATION_POLICY,
+  INFLATION_CEILING_BYTES,
+  INFLATION_FLOOR_BYTES,
+  MAX_INFLATION_RATIO,
+  inflationLimit,
+  type InflationPolicy,
 } from './inflation';
 export { catalogAttributes, type CatalogAttributes, type InstanceSummary } from './summary';
 export { parseDicom } from './parse';

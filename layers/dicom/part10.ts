@@ -123,8 +123,10 @@ class Walker {
   private u32(offset: number, little: boolean): number {
     const b = this.buf;
     return little
-      ? ((b[offset] as number) | ((b[offset + 1] as number) << 8) | ((b[offset + 2] as number) << 16)) + (b[offset + 3] as number) * 0x1000000
-      : (b[offset] as number) * 0x1000000 + (((b[offset + 1] as number) << 16) | ((b[offset + 2] as number) << 8) | (b[offset + 3] as number));
+      ? ((b[offset] as number) | ((b[offset + 1] as number) << 8) | ((b[offset + 2] as number) << 16)) +
+          (b[offset + 3] as number) * 0x1000000
+      : (b[offset] as number) * 0x1000000 +
+          (((b[offset + 1] as number) << 16) | ((b[offset + 2] as number) << 8) | (b[offset + 3] as number));
   }
 
   private need(offset: number, count: number, end: number, what: string): void {
@@ -185,9 +187,28 @@ class Walker {
     return this.value(key, group * 0x10000 + elementNumber, vr, length, offset, valueStart, end, syntax, depth);
   }
 
-  private value(key: TagKey, tag: number, vr: string | undefined, length: number, headerStart: number, valueStart: number, end: number, syntax: Syntax, depth: number): number {
+  private value(
+    key: TagKey,
+    tag: number,
+    vr: string | undefined,
+    length: number,
+    headerStart: number,
+    valueStart: number,
+    end: number,
+    syntax: Syntax,
+    depth: number,
+  ): number {
     const element: ScannedElement = {
-      key, tag, vr, depth, headerStart, parent: this.parent, item: this.item, valueStart, valueEnd: valueStart, undefinedLength: length === UNDEFINED,
+      key,
+      tag,
+      vr,
+      depth,
+      headerStart,
+      parent: this.parent,
+      item: this.item,
+      valueStart,
+      valueEnd: valueStart,
+      undefinedLength: length === UNDEFINED,
     };
     this.elements.push(element);
     if (length === UNDEFINED) {
@@ -241,7 +262,10 @@ class Walker {
           if (undefinedLength) return offset + 8;
           throw new DicomParseError(`malformed: sequence delimiter inside defined-length ${formatTag(key)}`);
         }
-        if (itemTag !== ITEM_TAG) throw new DicomParseError(`malformed: expected an item in ${formatTag(key)}, found ${formatTag(this.tagAt(offset, syntax.little))}`);
+        if (itemTag !== ITEM_TAG)
+          throw new DicomParseError(
+            `malformed: expected an item in ${formatTag(key)}, found ${formatTag(this.tagAt(offset, syntax.little))}`,
+          );
         offset += 8;
         this.parent = index;
         this.item = items;
@@ -250,7 +274,9 @@ class Walker {
           offset = this.dataSet(offset, end, syntax, depth + 1, true);
         } else {
           if (offset + itemLength > end) {
-            throw new DicomParseError(`truncated: an item of ${formatTag(key)} declares ${itemLength} bytes, ${Math.max(0, end - offset)} remain`);
+            throw new DicomParseError(
+              `truncated: an item of ${formatTag(key)} declares ${itemLength} bytes, ${Math.max(0, end - offset)} remain`,
+            );
           }
           this.dataSet(offset, offset + itemLength, syntax, depth + 1, false);
           offset += itemLength;
@@ -272,10 +298,15 @@ class Walker {
       const itemTag = this.tagNumberAt(offset, syntax.little);
       const length = this.u32(offset + 4, syntax.little);
       if (itemTag === SEQUENCE_END_TAG) return offset + 8;
-      if (itemTag !== ITEM_TAG) throw new DicomParseError(`malformed: expected a fragment in ${formatTag(TAG.PixelData)}, found ${formatTag(this.tagAt(offset, syntax.little))}`);
+      if (itemTag !== ITEM_TAG)
+        throw new DicomParseError(
+          `malformed: expected a fragment in ${formatTag(TAG.PixelData)}, found ${formatTag(this.tagAt(offset, syntax.little))}`,
+        );
       offset += 8;
       if (length === UNDEFINED || offset + length > end) {
-        throw new DicomParseError(`truncated: a fragment of ${formatTag(TAG.PixelData)} declares ${length === UNDEFINED ? 'undefined' : length} bytes, ${Math.max(0, end - offset)} remain`);
+        throw new DicomParseError(
+          `truncated: a fragment of ${formatTag(TAG.PixelData)} declares ${length === UNDEFINED ? 'undefined' : length} bytes, ${Math.max(0, end - offset)} remain`,
+        );
       }
       out.push({ start: offset, end: offset + length });
       offset += length;
@@ -306,7 +337,9 @@ function inflateDataSet(bytes: Uint8Array, start: number, policy: InflationPolic
     inflated = lazyZlib().inflateRawSync(bytes.subarray(start), { maxOutputLength: limit });
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new InflationLimitExceeded(`inflation limit: the deflated data set of a ${bytes.byteLength}-byte file inflates to more than ${limit} bytes`);
+      throw new InflationLimitExceeded(
+        `inflation limit: the deflated data set of a ${bytes.byteLength}-byte file inflates to more than ${limit} bytes`,
+      );
     }
     throw new DicomParseError('malformed: the deflated data set cannot be inflated');
   }
@@ -331,7 +364,10 @@ function readFileMeta(bytes: Uint8Array): { meta: ScannedElement[]; metaEnd: num
   }
   const meta = metaWalker.elements;
   const tsElement = meta.find((e) => e.key === TAG.TransferSyntaxUID);
-  if (!tsElement) throw new DicomParseError(`not a DICOM Part 10 file: File Meta Information has no ${formatTag(TAG.TransferSyntaxUID)} Transfer Syntax UID`);
+  if (!tsElement)
+    throw new DicomParseError(
+      `not a DICOM Part 10 file: File Meta Information has no ${formatTag(TAG.TransferSyntaxUID)} Transfer Syntax UID`,
+    );
   return { meta, metaEnd, transferSyntaxUid: asciiValue(bytes, tsElement) };
 }
 

@@ -47,7 +47,9 @@ function requireIdentifyingUids(text: (key: TagKey) => string | undefined): void
  * Instance UIDs, modality and burned-in flag, with the same check of the
  * identifying UIDs, without decoding the rest (it runs once per file).
  */
-export function instanceIdentity(file: ScannedFile): Pick<InstanceSummary, 'sopClassUid' | 'sopInstanceUid' | 'modality' | 'burnedInAnnotation'> {
+export function instanceIdentity(
+  file: ScannedFile,
+): Pick<InstanceSummary, 'sopClassUid' | 'sopInstanceUid' | 'modality' | 'burnedInAnnotation'> {
   const text = topText(file);
   requireIdentifyingUids(text);
   const identity: Pick<InstanceSummary, 'sopClassUid' | 'sopInstanceUid' | 'modality' | 'burnedInAnnotation'> = {
@@ -124,10 +126,21 @@ export interface CatalogAttributes {
 }
 
 const CATALOG_TAG = {
-  PatientID: '00100020', PatientSex: '00100040', PatientAge: '00101010', StudyDate: '00080020',
-  StudyDescription: '00081030', SeriesDescription: '0008103E', SeriesNumber: '00200011', BodyPartExamined: '00180015',
-  Manufacturer: '00080070', ManufacturerModelName: '00081090', SliceThickness: '00180050', ConvolutionKernel: '00181210',
-  ViewPosition: '00185101', PixelSpacing: '00280030', ImageType: '00080008',
+  PatientID: '00100020',
+  PatientSex: '00100040',
+  PatientAge: '00101010',
+  StudyDate: '00080020',
+  StudyDescription: '00081030',
+  SeriesDescription: '0008103E',
+  SeriesNumber: '00200011',
+  BodyPartExamined: '00180015',
+  Manufacturer: '00080070',
+  ManufacturerModelName: '00081090',
+  SliceThickness: '00180050',
+  ConvolutionKernel: '00181210',
+  ViewPosition: '00185101',
+  PixelSpacing: '00280030',
+  ImageType: '00080008',
 } as const;
 
 export function catalogAttributes(file: ScannedFile): CatalogAttributes {
@@ -139,7 +152,9 @@ export function catalogAttributes(file: ScannedFile): CatalogAttributes {
     return v === '' ? undefined : v;
   };
   const numbers = (key: TagKey): number[] | undefined => {
-    const parts = text(key)?.split('\\').map((v) => Number.parseFloat(v));
+    const parts = text(key)
+      ?.split('\\')
+      .map((v) => Number.parseFloat(v));
     return parts && parts.length > 0 && parts.every(Number.isFinite) ? parts : undefined;
   };
   const found: CatalogAttributes = {
@@ -157,7 +172,10 @@ export function catalogAttributes(file: ScannedFile): CatalogAttributes {
     convolutionKernel: text(CATALOG_TAG.ConvolutionKernel),
     viewPosition: text(CATALOG_TAG.ViewPosition),
     pixelSpacing: numbers(CATALOG_TAG.PixelSpacing),
-    imageType: text(CATALOG_TAG.ImageType)?.split('\\').map((v) => v.trim()).filter(Boolean),
+    imageType: text(CATALOG_TAG.ImageType)
+      ?.split('\\')
+      .map((v) => v.trim())
+      .filter(Boolean),
   };
   for (const [k, v] of Object.entries(found)) if (v === undefined) delete (found as Record<string, unknown>)[k];
   return found;

@@ -19,7 +19,10 @@ const SPACE = 0x20;
 /** Per string VR: the bytes a value may hold, and the most a single value may be (PS3.5 Table 6.2-1). */
 const STRING_FORMS: Readonly<Record<string, { allowed: (b: number) => boolean; max: number; nulPad?: boolean }>> = {
   CS: { allowed: (b) => (b >= 0x41 && b <= 0x5a) || (b >= 0x30 && b <= 0x39) || b === SPACE || b === 0x5f, max: 16 },
-  DS: { allowed: (b) => (b >= 0x30 && b <= 0x39) || b === 0x2b || b === 0x2d || b === 0x2e || b === 0x45 || b === 0x65 || b === SPACE, max: 16 },
+  DS: {
+    allowed: (b) => (b >= 0x30 && b <= 0x39) || b === 0x2b || b === 0x2d || b === 0x2e || b === 0x45 || b === 0x65 || b === SPACE,
+    max: 16,
+  },
   IS: { allowed: (b) => (b >= 0x30 && b <= 0x39) || b === 0x2b || b === 0x2d || b === SPACE, max: 12 },
   UI: { allowed: (b) => (b >= 0x30 && b <= 0x39) || b === 0x2e, max: 64, nulPad: true },
   // Digits, the fraction point, ACR-NEMA colons and range hyphens.
@@ -27,7 +30,20 @@ const STRING_FORMS: Readonly<Record<string, { allowed: (b: number) => boolean; m
 };
 
 const BINARY_SIZES: Readonly<Record<string, number>> = {
-  US: 2, SS: 2, UL: 4, SL: 4, FL: 4, FD: 8, AT: 4, OW: 2, OF: 4, OL: 4, OD: 8, OV: 8, SV: 8, UV: 8,
+  US: 2,
+  SS: 2,
+  UL: 4,
+  SL: 4,
+  FL: 4,
+  FD: 8,
+  AT: 4,
+  OW: 2,
+  OF: 4,
+  OL: 4,
+  OD: 8,
+  OV: 8,
+  SV: 8,
+  UV: 8,
 };
 
 /** The VRs whose form this module checks (others, text and OB/UN among them, can hold anything). */

@@ -7,12 +7,19 @@ import type { Instance, Study } from '../catalog/entities';
 import type { DataSet, ElementValue } from '../dicom';
 
 export type DicomJsonValue = string | number | { Alphabetic?: string; Ideographic?: string; Phonetic?: string } | DicomJson;
-export interface DicomJsonElement { vr: string; Value?: DicomJsonValue[]; InlineBinary?: string; BulkDataURI?: string }
+export interface DicomJsonElement {
+  vr: string;
+  Value?: DicomJsonValue[];
+  InlineBinary?: string;
+  BulkDataURI?: string;
+}
 export type DicomJson = Record<string, DicomJsonElement>;
 
-const str = (vr: string, value: string | undefined): DicomJsonElement => (value === undefined || value === '' ? { vr } : { vr, Value: [value] });
+const str = (vr: string, value: string | undefined): DicomJsonElement =>
+  value === undefined || value === '' ? { vr } : { vr, Value: [value] };
 const num = (vr: string, value: number | undefined): DicomJsonElement => (value === undefined ? { vr } : { vr, Value: [value] });
-const list = (vr: string, values: readonly (string | number)[] | undefined): DicomJsonElement => (values && values.length ? { vr, Value: [...values] } : { vr });
+const list = (vr: string, values: readonly (string | number)[] | undefined): DicomJsonElement =>
+  values && values.length ? { vr, Value: [...values] } : { vr };
 
 /** QIDO-RS study attributes (PS3.18 Table 6.7.1-2), from the catalog's study record. */
 export function studyJson(study: Study, baseUrl: string): DicomJson {
@@ -101,7 +108,11 @@ function convert(vr: string, value: ElementValue): DicomJsonValue | undefined {
   if (value instanceof ArrayBuffer) return undefined;
   if (vr === 'PN' && typeof value === 'object') {
     const pn = value as { Alphabetic?: string; Ideographic?: string; Phonetic?: string };
-    return { ...(pn.Alphabetic ? { Alphabetic: pn.Alphabetic } : {}), ...(pn.Ideographic ? { Ideographic: pn.Ideographic } : {}), ...(pn.Phonetic ? { Phonetic: pn.Phonetic } : {}) };
+    return {
+      ...(pn.Alphabetic ? { Alphabetic: pn.Alphabetic } : {}),
+      ...(pn.Ideographic ? { Ideographic: pn.Ideographic } : {}),
+      ...(pn.Phonetic ? { Phonetic: pn.Phonetic } : {}),
+    };
   }
   return undefined;
 }

@@ -28,11 +28,17 @@ export function partSeparator(): Buffer {
   return Buffer.from('\r\n', 'latin1');
 }
 
-export function multipartBody(boundary: string, parts: readonly { contentType: string; body: Uint8Array; headers?: Record<string, string> }[]): Buffer {
+export function multipartBody(
+  boundary: string,
+  parts: readonly { contentType: string; body: Uint8Array; headers?: Record<string, string> }[],
+): Buffer {
   const chunks: Buffer[] = [];
   parts.forEach((part, i) => {
     if (i > 0) chunks.push(partSeparator());
-    chunks.push(partHead(boundary, part.contentType, part.headers), Buffer.from(part.body.buffer, part.body.byteOffset, part.body.byteLength));
+    chunks.push(
+      partHead(boundary, part.contentType, part.headers),
+      Buffer.from(part.body.buffer, part.body.byteOffset, part.body.byteLength),
+    );
   });
   chunks.push(multipartTail(boundary));
   return Buffer.concat(chunks);
@@ -56,7 +62,10 @@ export function parseMultipart(body: Uint8Array, boundary: string): { headers: R
     const headerEnd = buf.indexOf('\r\n\r\n', afterDelimiter, 'latin1');
     if (headerEnd < 0) break;
     const headers: Record<string, string> = {};
-    for (const line of buf.subarray(afterDelimiter + 2, headerEnd).toString('latin1').split('\r\n')) {
+    for (const line of buf
+      .subarray(afterDelimiter + 2, headerEnd)
+      .toString('latin1')
+      .split('\r\n')) {
       const colon = line.indexOf(':');
       if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
     }

@@ -20,12 +20,18 @@ export class InvalidQidoQuery extends Error {
 // A Map, not an object literal: the query key is the client's, and `constructor` or
 // `__proto__` must be an unsupported key (400), not something inherited from Object.prototype.
 const KEYS: ReadonlyMap<string, keyof QidoQuery> = new Map([
-  ['StudyInstanceUID', 'studyUids'], ['0020000D', 'studyUids'],
-  ['SeriesInstanceUID', 'seriesUids'], ['0020000E', 'seriesUids'],
-  ['SOPInstanceUID', 'sopUids'], ['00080018', 'sopUids'],
-  ['ModalitiesInStudy', 'modalities'], ['00080061', 'modalities'],
-  ['Modality', 'modalities'], ['00080060', 'modalities'],
-  ['PatientID', 'patientId'], ['00100020', 'patientId'],
+  ['StudyInstanceUID', 'studyUids'],
+  ['0020000D', 'studyUids'],
+  ['SeriesInstanceUID', 'seriesUids'],
+  ['0020000E', 'seriesUids'],
+  ['SOPInstanceUID', 'sopUids'],
+  ['00080018', 'sopUids'],
+  ['ModalitiesInStudy', 'modalities'],
+  ['00080061', 'modalities'],
+  ['Modality', 'modalities'],
+  ['00080060', 'modalities'],
+  ['PatientID', 'patientId'],
+  ['00100020', 'patientId'],
 ]);
 /** Accepted and without effect on the answer (hilum returns its fixed attribute set, exact matching). */
 const IGNORED = new Set(['includefield', 'fuzzymatching']);
@@ -37,14 +43,18 @@ export function parseQido(params: Record<string, string | undefined>): QidoQuery
     if (raw === undefined) continue;
     if (name === 'limit' || name === 'offset') {
       const n = Number(raw);
-      if (!Number.isInteger(n) || n < 0 || (name === 'limit' && (n === 0 || n > QIDO_MAX_LIMIT))) throw new InvalidQidoQuery(`${name} must be a whole number${name === 'limit' ? ` from 1 to ${QIDO_MAX_LIMIT}` : ''}`);
+      if (!Number.isInteger(n) || n < 0 || (name === 'limit' && (n === 0 || n > QIDO_MAX_LIMIT)))
+        throw new InvalidQidoQuery(`${name} must be a whole number${name === 'limit' ? ` from 1 to ${QIDO_MAX_LIMIT}` : ''}`);
       out[name] = n;
       continue;
     }
     if (IGNORED.has(name)) continue;
     const key = KEYS.get(name) ?? KEYS.get(name.toUpperCase());
     if (!key) throw new InvalidQidoQuery(`unsupported query key ${name.slice(0, 40)}`);
-    const values = raw.split(/[\\,]/).map((v) => v.trim()).filter(Boolean);
+    const values = raw
+      .split(/[\\,]/)
+      .map((v) => v.trim())
+      .filter(Boolean);
     if (key === 'patientId') out[key] = values[0];
     else out[key] = values;
   }

@@ -8,8 +8,14 @@
 export const DRS_ACCESS_ID = 'released';
 const OBJECT_ID = /^hilum:([0-9]+(?:\.[0-9]+)*)$/;
 
-export interface DrsChecksum { readonly type: string; readonly checksum: string }
-export interface DrsAccessMethod { readonly type: 'https'; readonly access_id: string }
+export interface DrsChecksum {
+  readonly type: string;
+  readonly checksum: string;
+}
+export interface DrsAccessMethod {
+  readonly type: 'https';
+  readonly access_id: string;
+}
 export interface DrsObject {
   readonly id: string;
   readonly self_uri: string;
@@ -27,7 +33,11 @@ export interface DrsObject {
 export function sopUidOfObjectId(raw: string): string | undefined {
   let id = raw;
   if (id.includes('%')) {
-    try { id = decodeURIComponent(id); } catch { return undefined; }
+    try {
+      id = decodeURIComponent(id);
+    } catch {
+      return undefined;
+    }
   }
   const match = OBJECT_ID.exec(id);
   return match && match[1]!.length <= 64 ? match[1] : undefined;

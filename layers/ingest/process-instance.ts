@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import {
-  declaresBurnedInAnnotation, deidentify, keyFingerprint, parseDicom, verifyDeidentified, verifySiteDeidentified,
-  type DeidProfile, type PixelReviewReason,
+  declaresBurnedInAnnotation,
+  deidentify,
+  keyFingerprint,
+  parseDicom,
+  verifyDeidentified,
+  verifySiteDeidentified,
+  type DeidProfile,
+  type PixelReviewReason,
 } from '../dicom';
 import { evaluateInstance, outcomeOf, type Finding, type Outcome, type QaConfig } from '../qa';
 import { QA_TAG } from '../qa/dataset-view';
@@ -63,14 +69,19 @@ export function deidentifyInstance(original: Uint8Array, from: DeidentifyFrom): 
       bytes: original,
       uids: { studyUid: summary.studyInstanceUid, seriesUid: summary.seriesInstanceUid, sopUid: summary.sopInstanceUid },
       outcome: pixelReview.length > 0 ? 'needs-pixel-review' : 'ok',
-      pixelReview, actionCounts: {}, keptAsReceived: true,
+      pixelReview,
+      actionCounts: {},
+      keptAsReceived: true,
     };
   }
   const output = deidentify(original, { secret: from.secret, project: from.project, site: from.site, profile: from.profile });
   return {
     bytes: output.bytes,
     uids: { studyUid: output.summary.studyInstanceUid, seriesUid: output.summary.seriesInstanceUid, sopUid: output.summary.sopInstanceUid },
-    outcome: output.outcome, pixelReview: output.pixelReview, actionCounts: output.actionCounts, keptAsReceived: false,
+    outcome: output.outcome,
+    pixelReview: output.pixelReview,
+    actionCounts: output.actionCounts,
+    keptAsReceived: false,
   };
 }
 
@@ -92,9 +103,10 @@ export interface Verification {
  * and for this project's key fingerprint.
  */
 export function verifyInstance(original: Uint8Array, deidentified: Uint8Array, against: VerifyAgainst): Verification {
-  const result = against.input === 'deidentified-at-site'
-    ? verifySiteDeidentified(deidentified, against.profile, keyFingerprint({ secret: against.secret, project: against.project }))
-    : verifyDeidentified(original, deidentified, against.profile);
+  const result =
+    against.input === 'deidentified-at-site'
+      ? verifySiteDeidentified(deidentified, against.profile, keyFingerprint({ secret: against.secret, project: against.project }))
+      : verifyDeidentified(original, deidentified, against.profile);
   const failedChecks = result.passed ? [] : [...new Set(result.failures.map((f) => (f.keyword ? `${f.check}:${f.keyword}` : f.check)))];
   return { passed: result.passed, checks: result.checks, failedChecks };
 }
@@ -112,7 +124,11 @@ export interface InstanceCheck {
 /** QA step: the project's instance rules on the de-identified copy. */
 export function checkInstance(
   deidentified: Uint8Array,
-  options: { readonly config: QaConfig; readonly verification: Pick<Verification, 'passed' | 'failedChecks'>; readonly deidOutcome?: DeidentifyOutcome },
+  options: {
+    readonly config: QaConfig;
+    readonly verification: Pick<Verification, 'passed' | 'failedChecks'>;
+    readonly deidOutcome?: DeidentifyOutcome;
+  },
 ): InstanceCheck {
   const evaluation = evaluateInstance(deidentified, {
     config: options.config,
@@ -121,7 +137,11 @@ export function checkInstance(
   });
   const view = evaluation.view;
   if (!view) return { findings: evaluation.findings };
-  const uids = { studyUid: view.text(QA_TAG.StudyInstanceUID), seriesUid: view.text(QA_TAG.SeriesInstanceUID), sopUid: view.text(QA_TAG.SOPInstanceUID) };
+  const uids = {
+    studyUid: view.text(QA_TAG.StudyInstanceUID),
+    seriesUid: view.text(QA_TAG.SeriesInstanceUID),
+    sopUid: view.text(QA_TAG.SOPInstanceUID),
+  };
   return { findings: evaluation.findings, uids };
 }
 
@@ -132,7 +152,11 @@ export function sopClaimOf(uids: InstanceUids, deidentified: Uint8Array): Instan
 
 /** The finding of a SOP Instance UID another file holds with other bytes. */
 export function duplicateSopFinding(holderFileId: string): Finding {
-  return { ruleId: 'uids.duplicate-sop', severity: 'quarantine', message: `SOPInstanceUID already received with different content (first in file ${holderFileId})` };
+  return {
+    ruleId: 'uids.duplicate-sop',
+    severity: 'quarantine',
+    message: `SOPInstanceUID already received with different content (first in file ${holderFileId})`,
+  };
 }
 
 /** The QA decision: quarantine on any quarantine finding, warn on any other finding, else pass. */
@@ -143,13 +167,13 @@ export function qaDecision(findings: readonly Finding[]): Outcome {
 export type ProcessedInstance =
   /** The original is not a readable DICOM file: nothing was de-identified. */
   | { readonly readable: false; readonly findings: readonly Finding[] }
-  | {
-    readonly readable: true;
-    /** The de-identified copy the decision is about. */
-    readonly output: Uint8Array;
-    readonly deid?: DeidentifiedInstance;
-    readonly verification: Verification;
-  } & InstanceCheck;
+  | ({
+      readonly readable: true;
+      /** The de-identified copy the decision is about. */
+      readonly output: Uint8Array;
+      readonly deid?: DeidentifiedInstance;
+      readonly verification: Verification;
+    } & InstanceCheck);
 
 /**
  * The three steps composed, with a failed verification recorded as a finding (deid.verified)
@@ -164,13 +188,30 @@ export function processInstance(
 ): ProcessedInstance {
   const { key, config } = options;
   if (options.deidentifiedAtSite) {
-    const verification = verifyInstance(original, original, { input: 'deidentified-at-site', profile: key.profile, secret: key.secret, project: key.project });
+    const verification = verifyInstance(original, original, {
+      input: 'deidentified-at-site',
+      profile: key.profile,
+      secret: key.secret,
+      project: key.project,
+    });
     const deid = verification.passed ? deidentifyInstance(original, { input: 'deidentified-at-site' }) : undefined;
-    return { readable: true, output: original, ...(deid ? { deid } : {}), verification, ...checkInstance(original, { config, verification, deidOutcome: deid?.outcome ?? 'ok' }) };
+    return {
+      readable: true,
+      output: original,
+      ...(deid ? { deid } : {}),
+      verification,
+      ...checkInstance(original, { config, verification, deidOutcome: deid?.outcome ?? 'ok' }),
+    };
   }
   const unreadable = evaluateInstance(original, { config, phase: 'original' }).findings.filter((f) => f.ruleId === 'dicom.parses');
   if (unreadable.length > 0) return { readable: false, findings: unreadable };
   const deid = deidentifyInstance(original, { ...key, input: 'original' });
   const verification = verifyInstance(original, deid.bytes, { input: 'original', profile: key.profile });
-  return { readable: true, output: deid.bytes, deid, verification, ...checkInstance(deid.bytes, { config, verification, deidOutcome: deid.outcome }) };
+  return {
+    readable: true,
+    output: deid.bytes,
+    deid,
+    verification,
+    ...checkInstance(deid.bytes, { config, verification, deidOutcome: deid.outcome }),
+  };
 }

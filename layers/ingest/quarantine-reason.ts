@@ -35,7 +35,11 @@ export function quarantineReason(state: QuarantineOutcomeState): QuarantineReaso
   const name = state.error?.Error ?? 'Unknown';
   if ((RESOURCE_LIMIT_ERRORS as readonly string[]).includes(name)) {
     // Lambda's own message (a request id, a signal) says nothing more to a curator than its name.
-    return { code: RESOURCE_LIMIT, message: `${RESOURCE_LIMIT}: a task ran out of memory or time on this file twice (${name})`, failedAfter };
+    return {
+      code: RESOURCE_LIMIT,
+      message: `${RESOURCE_LIMIT}: a task ran out of memory or time on this file twice (${name})`,
+      failedAfter,
+    };
   }
   const detail = RECORDABLE_ERRORS.has(name) || KNOWN_NAMES.has(name) ? causeMessage(state.error?.Cause) : undefined;
   return { code: name, message: truncate(detail ? `${name}: ${detail}` : `${name} (details withheld)`), failedAfter };
@@ -48,8 +52,11 @@ function causeMessage(cause: string | null | undefined): string | undefined {
   if (!cause) return undefined;
   try {
     const parsed: unknown = JSON.parse(cause);
-    if (parsed && typeof parsed === 'object' && 'errorMessage' in parsed && typeof parsed.errorMessage === 'string') return parsed.errorMessage;
-  } catch { /* a plain string cause */ }
+    if (parsed && typeof parsed === 'object' && 'errorMessage' in parsed && typeof parsed.errorMessage === 'string')
+      return parsed.errorMessage;
+  } catch {
+    /* a plain string cause */
+  }
   return cause;
 }
 

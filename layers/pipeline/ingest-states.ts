@@ -93,7 +93,12 @@ export type QuarantineResult = z.infer<typeof quarantineResult>;
 
 /** Where each task's result lands in the execution state (`$.<key>`). */
 export const ingestResults = {
-  parse: parseResult, deid: deidentifyResult, verify: verifyResult, qa: qaResult, stage: stageResult, quarantine: quarantineResult,
+  parse: parseResult,
+  deid: deidentifyResult,
+  verify: verifyResult,
+  qa: qaResult,
+  stage: stageResult,
+  quarantine: quarantineResult,
 } as const;
 export type IngestResultKey = keyof typeof ingestResults;
 
@@ -105,14 +110,16 @@ export const caughtError = z.object({ Error: z.string(), Cause: z.string().nulli
  * `$.error` once a Catch caught one. Quarantine receives all of it (a caught error at `$.error`, or
  * `$.qa` with outcome `quarantine`); other fields of the event pass through.
  */
-export const ingestExecutionState = objectCreatedEvent.extend({
-  parse: parseResult.optional(),
-  deid: deidentifyResult.optional(),
-  verify: verifyResult.optional(),
-  qa: qaResult.optional(),
-  stage: stageResult.optional(),
-  error: caughtError.optional(),
-}).passthrough();
+export const ingestExecutionState = objectCreatedEvent
+  .extend({
+    parse: parseResult.optional(),
+    deid: deidentifyResult.optional(),
+    verify: verifyResult.optional(),
+    qa: qaResult.optional(),
+    stage: stageResult.optional(),
+    error: caughtError.optional(),
+  })
+  .passthrough();
 export type IngestExecutionState = z.infer<typeof ingestExecutionState>;
 
 export const quarantineInput = ingestExecutionState;

@@ -31,6 +31,10 @@ export type RebuildSnapshotResult = z.infer<typeof rebuildSnapshotResult>;
 
 /** Where each task's result lands in the execution state (`$.<key>`). */
 export const submissionResults = {
-  studyQa: studyQaResult, index: indexResult, publish: publishResult, report: qaReportResult, snapshot: rebuildSnapshotResult,
+  studyQa: studyQaResult,
+  index: indexResult,
+  publish: publishResult,
+  report: qaReportResult,
+  snapshot: rebuildSnapshotResult,
 } as const;
 export type SubmissionResultKey = keyof typeof submissionResults;

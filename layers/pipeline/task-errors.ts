@@ -3,8 +3,11 @@
  * TRANSIENT_ERRORS only.
  */
 export const TRANSIENT_ERRORS = [
-  'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException',
-  'Lambda.TooManyRequestsException', 'TransientError',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'TransientError',
 ] as const;
 
 /**
@@ -13,8 +16,12 @@ export const TRANSIENT_ERRORS = [
  * workflow fails on them instead of quarantining, so the object waits in intake.
  */
 export const PLATFORM_ERRORS = [
-  'Runtime.ImportModuleError', 'Runtime.HandlerNotFound', 'Runtime.UserCodeSyntaxError',
-  'ConfigurationError', 'TransientError', ...TRANSIENT_ERRORS.filter((e) => e !== 'TransientError'),
+  'Runtime.ImportModuleError',
+  'Runtime.HandlerNotFound',
+  'Runtime.UserCodeSyntaxError',
+  'ConfigurationError',
+  'TransientError',
+  ...TRANSIENT_ERRORS.filter((e) => e !== 'TransientError'),
 ] as const;
 
 /**

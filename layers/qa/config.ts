@@ -8,7 +8,10 @@ import type { ConfiguredSeverity, Severity } from './types';
  * sealed submission waits for announced files that never arrive. Stored as JSON,
  * validated here; DEFAULT_QA_CONFIG applies where a project says nothing.
  */
-const uid = z.string().regex(/^[0-9]+(\.[0-9]+)*$/, 'must be a DICOM UID').max(64);
+const uid = z
+  .string()
+  .regex(/^[0-9]+(\.[0-9]+)*$/, 'must be a DICOM UID')
+  .max(64);
 
 export const TRANSFER_SYNTAXES = {
   implicitLittle: '1.2.840.10008.1.2',
@@ -28,7 +31,10 @@ export const TRANSFER_SYNTAXES = {
 
 /** Transfer syntaxes whose Pixel Data is native (not encapsulated): the pixel length rule applies to them. */
 export const NATIVE_TRANSFER_SYNTAXES: readonly string[] = [
-  TRANSFER_SYNTAXES.implicitLittle, TRANSFER_SYNTAXES.explicitLittle, TRANSFER_SYNTAXES.deflated, TRANSFER_SYNTAXES.explicitBig,
+  TRANSFER_SYNTAXES.implicitLittle,
+  TRANSFER_SYNTAXES.explicitLittle,
+  TRANSFER_SYNTAXES.deflated,
+  TRANSFER_SYNTAXES.explicitBig,
 ];
 
 /**
@@ -37,33 +43,50 @@ export const NATIVE_TRANSFER_SYNTAXES: readonly string[] = [
  */
 export const DEFAULT_PIXEL_REVIEW_SOP_CLASSES: readonly string[] = [
   '1.2.840.10008.5.1.4.1.1.7', // Secondary Capture
-  '1.2.840.10008.5.1.4.1.1.7.1', '1.2.840.10008.5.1.4.1.1.7.2', '1.2.840.10008.5.1.4.1.1.7.3', '1.2.840.10008.5.1.4.1.1.7.4', // multi-frame SC
-  '1.2.840.10008.5.1.4.1.1.6.1', '1.2.840.10008.5.1.4.1.1.3.1', // ultrasound, ultrasound multi-frame
-  '1.2.840.10008.5.1.4.1.1.77.1.1.1', '1.2.840.10008.5.1.4.1.1.77.1.4.1', // video endoscopic, video photographic
+  '1.2.840.10008.5.1.4.1.1.7.1',
+  '1.2.840.10008.5.1.4.1.1.7.2',
+  '1.2.840.10008.5.1.4.1.1.7.3',
+  '1.2.840.10008.5.1.4.1.1.7.4', // multi-frame SC
+  '1.2.840.10008.5.1.4.1.1.6.1',
+  '1.2.840.10008.5.1.4.1.1.3.1', // ultrasound, ultrasound multi-frame
+  '1.2.840.10008.5.1.4.1.1.77.1.1.1',
+  '1.2.840.10008.5.1.4.1.1.77.1.4.1', // video endoscopic, video photographic
 ];
 
 const severity = z.enum(['off', 'warn', 'quarantine']);
 
-export const qaConfigSchema = z.object({
-  /** Modalities in scope. MR is supported and configurable; the default scope is radiographs and CT. */
-  modalities: z.array(z.string().regex(/^[A-Z0-9]{1,16}$/, 'must be a DICOM modality code')).min(1).default(['CR', 'DX', 'CT']),
-  transferSyntaxes: z.array(uid).min(1).default(Object.values(TRANSFER_SYNTAXES)),
-  pixelReviewSopClasses: z.array(uid).default([...DEFAULT_PIXEL_REVIEW_SOP_CLASSES]),
-  /** Severity per rule id; a rule not named keeps its default. */
-  rules: z.record(z.string(), severity).default({}),
-  /** Hours after sealing before announced files that never arrived are marked missing. */
-  missingFileGraceHours: z.number().positive().max(24 * 90).default(24),
-  /**
-   * How far a Deflated Explicit VR Little Endian file may inflate at intake (Parse; the same
-   * check runs on originals offline): at most `maxRatio` times the object's declared size above
-   * a 16 MiB floor, and never beyond `maxBytes`, itself at most the 256 MiB ceiling every reader
-   * keeps. Beyond: quarantined as InflationLimitExceeded (docs/deidentification.md).
-   */
-  inflation: z.object({
-    maxBytes: z.number().int().positive().max(INFLATION_CEILING_BYTES).default(DEFAULT_INFLATION_POLICY.maxBytes),
-    maxRatio: z.number().min(1).max(MAX_INFLATION_RATIO).default(DEFAULT_INFLATION_POLICY.maxRatio),
-  }).strict().default({}),
-}).strict();
+export const qaConfigSchema = z
+  .object({
+    /** Modalities in scope. MR is supported and configurable; the default scope is radiographs and CT. */
+    modalities: z
+      .array(z.string().regex(/^[A-Z0-9]{1,16}$/, 'must be a DICOM modality code'))
+      .min(1)
+      .default(['CR', 'DX', 'CT']),
+    transferSyntaxes: z.array(uid).min(1).default(Object.values(TRANSFER_SYNTAXES)),
+    pixelReviewSopClasses: z.array(uid).default([...DEFAULT_PIXEL_REVIEW_SOP_CLASSES]),
+    /** Severity per rule id; a rule not named keeps its default. */
+    rules: z.record(z.string(), severity).default({}),
+    /** Hours after sealing before announced files that never arrived are marked missing. */
+    missingFileGraceHours: z
+      .number()
+      .positive()
+      .max(24 * 90)
+      .default(24),
+    /**
+     * How far a Deflated Explicit VR Little Endian file may inflate at intake (Parse; the same
+     * check runs on originals offline): at most `maxRatio` times the object's declared size above
+     * a 16 MiB floor, and never beyond `maxBytes`, itself at most the 256 MiB ceiling every reader
+     * keeps. Beyond: quarantined as InflationLimitExceeded (docs/deidentification.md).
+     */
+    inflation: z
+      .object({
+        maxBytes: z.number().int().positive().max(INFLATION_CEILING_BYTES).default(DEFAULT_INFLATION_POLICY.maxBytes),
+        maxRatio: z.number().min(1).max(MAX_INFLATION_RATIO).default(DEFAULT_INFLATION_POLICY.maxRatio),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
 
 export type QaConfig = z.output<typeof qaConfigSchema>;
 export type QaConfigInput = z.input<typeof qaConfigSchema>;
@@ -83,7 +106,9 @@ export const FIXED_RULES: readonly string[] = ['dicom.parses', 'deid.verified', 
 export function parseQaConfig(input: unknown, knownRuleIds: readonly string[]): QaConfig {
   const parsed = qaConfigSchema.safeParse(input ?? {});
   if (!parsed.success) {
-    throw new InvalidQaConfig(`invalid QA configuration: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new InvalidQaConfig(
+      `invalid QA configuration: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   }
   const unknown = Object.keys(parsed.data.rules).filter((id) => !knownRuleIds.includes(id));
   if (unknown.length > 0) throw new InvalidQaConfig(`invalid QA configuration: unknown rule id(s) ${unknown.join(', ')}`);

@@ -48,7 +48,9 @@ export function evaluateInstance(bytes: Uint8Array, options: InstanceOptions = {
     parseError = error.message;
   }
   const context: InstanceContext = {
-    view, config, phase,
+    view,
+    config,
+    phase,
     ...(parseError !== undefined ? { parseError } : {}),
     ...(options.deidOutcome ? { deidOutcome: options.deidOutcome } : {}),
     ...(options.verification ? { verification: options.verification } : {}),
@@ -65,7 +67,11 @@ export function evaluateInstance(bytes: Uint8Array, options: InstanceOptions = {
 }
 
 /** Runs the series/study rules over instance facts. */
-export function evaluateStudies(instances: readonly InstanceFacts[], config: QaConfig = DEFAULT_QA_CONFIG, phase: InstanceContext['phase'] = 'deidentified'): Finding[] {
+export function evaluateStudies(
+  instances: readonly InstanceFacts[],
+  config: QaConfig = DEFAULT_QA_CONFIG,
+  phase: InstanceContext['phase'] = 'deidentified',
+): Finding[] {
   return STUDY_RULES.flatMap((rule) => {
     const severity = applies(rule, config, phase);
     return severity ? rule.check(instances).map((p) => ({ ruleId: rule.id, severity, ...p })) : [];

@@ -3,10 +3,25 @@
  * used by the ingest and submission workflows, the curator API and `hilum qa`.
  */
 export * from './types';
-export { DEFAULT_QA_CONFIG, InvalidQaConfig, parseQaConfig, qaConfigSchema, TRANSFER_SYNTAXES, type QaConfig, type QaConfigInput } from './config';
+export {
+  DEFAULT_QA_CONFIG,
+  InvalidQaConfig,
+  parseQaConfig,
+  qaConfigSchema,
+  TRANSFER_SYNTAXES,
+  type QaConfig,
+  type QaConfigInput,
+} from './config';
 export { DatasetView } from './dataset-view';
 export { factsOfFile, recordedFacts, recordedFactsOf, type InstanceFacts, type RecordedFacts } from './facts';
-export { evaluateInstance, evaluateStudies, evaluateSubmission, filesToQuarantine, type InstanceEvaluation, type InstanceOptions } from './engine';
+export {
+  evaluateInstance,
+  evaluateStudies,
+  evaluateSubmission,
+  filesToQuarantine,
+  type InstanceEvaluation,
+  type InstanceOptions,
+} from './engine';
 export { ALL_RULES, INSTANCE_RULES, RULE_FOR_ERROR, RULE_IDS, STUDY_RULES, SUBMISSION_RULES, ruleById } from './rules';
 export { duplicateSopProblems } from './rules/study/duplicate-sop';
 export type { SubmissionFacts } from './rules/submission/rule';

@@ -7,12 +7,19 @@ export function renderReportMarkdown(report: QaReport): string {
   const lines: string[] = [];
   const title = report.submission ? `QA report: submission ${report.submission.submissionId}` : 'QA report (offline check)';
   lines.push(`# ${title}`, '');
-  if (report.submission) lines.push(`Project **${report.submission.project}**, site **${report.submission.site}**, status **${report.submission.status}**.`);
+  if (report.submission)
+    lines.push(`Project **${report.submission.project}**, site **${report.submission.site}**, status **${report.submission.status}**.`);
   lines.push(`Generated ${report.generatedAt}${report.final ? '' : ' (provisional: files or checks are still pending)'}.`, '');
 
   const c = report.counts;
-  lines.push('## Outcomes', '', '| files | pass | warn | quarantine | missing | pending |', '| ---: | ---: | ---: | ---: | ---: | ---: |',
-    `| ${c.files} | ${c.pass} | ${c.warn} | ${c.quarantine} | ${c.missing} | ${c.pending} |`, '');
+  lines.push(
+    '## Outcomes',
+    '',
+    '| files | pass | warn | quarantine | missing | pending |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| ${c.files} | ${c.pass} | ${c.warn} | ${c.quarantine} | ${c.missing} | ${c.pending} |`,
+    '',
+  );
 
   lines.push('## Findings by rule', '');
   if (report.rules.length === 0) lines.push('No findings.', '');
@@ -26,7 +33,8 @@ export function renderReportMarkdown(report: QaReport): string {
   if (report.quarantined.length === 0) lines.push('None.', '');
   else {
     lines.push('| file | rules | reasons |', '| --- | --- | --- |');
-    for (const q of report.quarantined) lines.push(`| ${cell(q.fileId)} | ${q.rules.map((r) => `\`${r}\``).join(', ')} | ${cell(q.reasons.join('; '))} |`);
+    for (const q of report.quarantined)
+      lines.push(`| ${cell(q.fileId)} | ${q.rules.map((r) => `\`${r}\``).join(', ')} | ${cell(q.reasons.join('; '))} |`);
     lines.push('');
   }
 
@@ -40,7 +48,13 @@ export function renderReportMarkdown(report: QaReport): string {
   if (report.warnings.length === 0) lines.push('None.', '');
   else {
     for (const w of report.warnings) {
-      const where = w.fileId ? `file ${w.fileId}` : w.seriesUid ? `series ${w.seriesUid}` : w.studyUid ? `study ${w.studyUid}` : 'submission';
+      const where = w.fileId
+        ? `file ${w.fileId}`
+        : w.seriesUid
+          ? `series ${w.seriesUid}`
+          : w.studyUid
+            ? `study ${w.studyUid}`
+            : 'submission';
       lines.push(`- \`${w.ruleId}\` (${cell(where)}): ${cell(w.message)}`);
     }
     lines.push('');

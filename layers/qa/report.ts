@@ -48,8 +48,19 @@ export interface QaReport {
   readonly submission?: ReportInput['submission'];
   readonly counts: Readonly<Record<FileOutcome, number>> & { readonly files: number };
   readonly rules: readonly RuleCount[];
-  readonly quarantined: readonly { readonly fileId: string; readonly quarantineId?: string; readonly rules: readonly string[]; readonly reasons: readonly string[] }[];
-  readonly reviewed: readonly { readonly fileId: string; readonly quarantineId?: string; readonly action: 'released' | 'rejected'; readonly at: string; readonly overrides: readonly string[] }[];
+  readonly quarantined: readonly {
+    readonly fileId: string;
+    readonly quarantineId?: string;
+    readonly rules: readonly string[];
+    readonly reasons: readonly string[];
+  }[];
+  readonly reviewed: readonly {
+    readonly fileId: string;
+    readonly quarantineId?: string;
+    readonly action: 'released' | 'rejected';
+    readonly at: string;
+    readonly overrides: readonly string[];
+  }[];
   readonly warnings: readonly Finding[];
   readonly missing: readonly string[];
 }
@@ -89,16 +100,23 @@ export function buildReport(input: ReportInput): QaReport {
       });
     }
     if (outcome === 'missing') missing.push(file.fileId);
-    if (outcome !== 'quarantine') warnings.push(...file.findings.filter((f) => f.severity === 'warn').map((f) => ({ ...f, fileId: file.fileId })));
-    if (file.review) reviewed.push({ fileId: file.fileId, ...(file.quarantineId ? { quarantineId: file.quarantineId } : {}), ...file.review });
+    if (outcome !== 'quarantine')
+      warnings.push(...file.findings.filter((f) => f.severity === 'warn').map((f) => ({ ...f, fileId: file.fileId })));
+    if (file.review)
+      reviewed.push({ fileId: file.fileId, ...(file.quarantineId ? { quarantineId: file.quarantineId } : {}), ...file.review });
   }
   for (const f of input.findings) {
     count(f);
     if (f.severity === 'warn') warnings.push(f);
   }
-  const rules = [...ruleCounts].map(([ruleId, { severity, count: n }]) => ({
-    ruleId, severity, count: n, description: ruleById(ruleId)?.description ?? 'pipeline error',
-  })).sort((a, b) => (a.ruleId < b.ruleId ? -1 : 1));
+  const rules = [...ruleCounts]
+    .map(([ruleId, { severity, count: n }]) => ({
+      ruleId,
+      severity,
+      count: n,
+      description: ruleById(ruleId)?.description ?? 'pipeline error',
+    }))
+    .sort((a, b) => (a.ruleId < b.ruleId ? -1 : 1));
 
   return {
     schema: REPORT_SCHEMA,

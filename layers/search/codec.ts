@@ -12,14 +12,21 @@ const MAGIC = 0x504e5348; // "HSNP" little-endian
 const FORMAT = 1;
 
 type DType = 'u8' | 'u16' | 'u32';
-interface ColumnRef { readonly dtype: DType; readonly offset: number; readonly length: number }
+interface ColumnRef {
+  readonly dtype: DType;
+  readonly offset: number;
+  readonly length: number;
+}
 
 // The stored form of the header, spelt out field by field rather than derived from Snapshot (snapshot.ts), which it
 // mirrors: a change to the in-memory snapshot must not change the format of stored snapshots (FORMAT) unnoticed.
 interface Header {
   readonly count: number;
   readonly latestRelease: number;
-  readonly facets: Record<string, { readonly codes: ColumnRef; readonly values: readonly string[]; readonly members: readonly (readonly number[])[] }>;
+  readonly facets: Record<
+    string,
+    { readonly codes: ColumnRef; readonly values: readonly string[]; readonly members: readonly (readonly number[])[] }
+  >;
   readonly yearCodes: ColumnRef;
   readonly years: readonly number[];
   readonly descriptionCodes: ColumnRef;
@@ -42,7 +49,10 @@ export function encodeSnapshot(snapshot: Snapshot): Uint8Array {
     blobs.push(bytes);
     offset += bytes.byteLength;
     const pad = (8 - (offset % 8)) % 8;
-    if (pad) { blobs.push(new Uint8Array(pad)); offset += pad; }
+    if (pad) {
+      blobs.push(new Uint8Array(pad));
+      offset += pad;
+    }
     return ref;
   };
   const facets: Header['facets'] = {};

@@ -6,7 +6,10 @@
  */
 import { compareText, Snapshot, studyUidAt } from './snapshot';
 
-export interface CursorPosition { readonly sec: number; readonly uid: string }
+export interface CursorPosition {
+  readonly sec: number;
+  readonly uid: string;
+}
 
 export class InvalidSearchCursor extends Error {
   override readonly name = 'InvalidSearchCursor';
@@ -22,7 +25,9 @@ export function decodeCursor(cursor: string): CursorPosition {
     if (Array.isArray(value) && value.length === 2 && Number.isInteger(value[0]) && typeof value[1] === 'string') {
       return { sec: value[0] as number, uid: value[1] as string };
     }
-  } catch { /* fall through */ }
+  } catch {
+    /* fall through */
+  }
   throw new InvalidSearchCursor('the cursor is not valid');
 }
 

@@ -6,8 +6,19 @@
 
 /** The facets of the cohort explorer, in the order the API returns them. */
 export const FACETS = [
-  'project', 'site', 'release', 'modality', 'bodyPart', 'sex', 'ageBand', 'race', 'ethnicity',
-  'covid19', 'manufacturer', 'viewPosition', 'sliceThickness',
+  'project',
+  'site',
+  'release',
+  'modality',
+  'bodyPart',
+  'sex',
+  'ageBand',
+  'race',
+  'ethnicity',
+  'covid19',
+  'manufacturer',
+  'viewPosition',
+  'sliceThickness',
 ] as const;
 export type FacetName = (typeof FACETS)[number];
 
@@ -109,7 +120,10 @@ export function releaseValuesOf(row: StudyRow, latestRelease: number): string[] 
   return out;
 }
 
-export interface Range { readonly min?: number; readonly max?: number }
+export interface Range {
+  readonly min?: number;
+  readonly max?: number;
+}
 
 /** A search: OR within a facet, AND across facets, plus ranges and a description prefix. */
 export interface SearchFilters {
@@ -123,7 +137,10 @@ export interface SearchFilters {
 /** Who may see what: `all` for curators, otherwise the set of visible project ids. */
 export type ProjectScope = 'all' | ReadonlySet<string>;
 
-export interface FacetCount { readonly value: string; readonly count: number }
+export interface FacetCount {
+  readonly value: string;
+  readonly count: number;
+}
 
 export interface SearchResult {
   readonly total: number;

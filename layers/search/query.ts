@@ -12,12 +12,14 @@
  * Facet filters are tested most selective first, so most studies stop after two misses.
  */
 import { decodeCursor, encodeCursor, firstRowAfter } from './cursor';
-import {
-  FACETS, FacetCount, FacetName, ProjectScope, SearchFilters, SearchResult, StudyView, UNKNOWN,
-} from './model';
+import { FACETS, FacetCount, FacetName, ProjectScope, SearchFilters, SearchResult, StudyView, UNKNOWN } from './model';
 import { CodeArray, FacetColumn, Snapshot, facetValuesAt, studyUidAt } from './snapshot';
 
-interface Filter { readonly codes: CodeArray; readonly lut: Uint8Array; readonly facetIndex: number }
+interface Filter {
+  readonly codes: CodeArray;
+  readonly lut: Uint8Array;
+  readonly facetIndex: number;
+}
 
 export interface SearchOptions {
   /** Projects whose studies count (totals and facets). */
@@ -74,7 +76,9 @@ export function search(snapshot: Snapshot, filters: SearchFilters, options: Sear
   }
 
   const facets = {} as Record<FacetName, FacetCount[]>;
-  FACETS.forEach((facet, index) => { facets[facet] = rollUp(facet, snapshot.facets[facet], codeCounts[index]!); });
+  FACETS.forEach((facet, index) => {
+    facets[facet] = rollUp(facet, snapshot.facets[facet], codeCounts[index]!);
+  });
   const shown = page.slice(0, options.limit);
   const last = shown[shown.length - 1];
   return {
@@ -82,7 +86,8 @@ export function search(snapshot: Snapshot, filters: SearchFilters, options: Sear
     facets,
     studies: shown.map((row) => studyView(snapshot, row)),
     ...(page.length > options.limit && last !== undefined
-      ? { cursor: encodeCursor({ sec: snapshot.publishedSec[last]!, uid: studyUidAt(snapshot, last) }) } : {}),
+      ? { cursor: encodeCursor({ sec: snapshot.publishedSec[last]!, uid: studyUidAt(snapshot, last) }) }
+      : {}),
   };
 }
 
@@ -139,13 +144,17 @@ function hardFilters(snapshot: Snapshot, filters: SearchFilters, scope: ProjectS
   const year = filters.year;
   if (year && (year.min !== undefined || year.max !== undefined)) {
     const lut = new Uint8Array(snapshot.years.length + 1);
-    snapshot.years.forEach((y, i) => { lut[i + 1] = inRange(y, year.min, year.max) ? 1 : 0; });
+    snapshot.years.forEach((y, i) => {
+      lut[i + 1] = inRange(y, year.min, year.max) ? 1 : 0;
+    });
     out.push({ codes: snapshot.yearCodes, lut, facetIndex: -1 });
   }
   const prefix = filters.descriptionPrefix?.trim().toLowerCase();
   if (prefix) {
     const lut = new Uint8Array(snapshot.descriptions.length + 1);
-    snapshot.descriptions.forEach((d, i) => { lut[i + 1] = d.toLowerCase().startsWith(prefix) ? 1 : 0; });
+    snapshot.descriptions.forEach((d, i) => {
+      lut[i + 1] = d.toLowerCase().startsWith(prefix) ? 1 : 0;
+    });
     out.push({ codes: snapshot.descriptionCodes, lut, facetIndex: -1 });
   }
   return sortBySelectivity(out);
@@ -167,18 +176,22 @@ function facetFilters(snapshot: Snapshot, filters: SearchFilters): Filter[] {
 function lutOver(column: FacetColumn, passes: (value: string) => boolean): Uint8Array {
   const valuePasses = column.values.map(passes);
   const lut = new Uint8Array(column.members.length);
-  column.members.forEach((members, code) => { lut[code] = members.some((v) => valuePasses[v]) ? 1 : 0; });
+  column.members.forEach((members, code) => {
+    lut[code] = members.some((v) => valuePasses[v]) ? 1 : 0;
+  });
   return lut;
 }
 
 /** Fewest passing studies first: a study is rejected (or stops at two misses) sooner. */
 function sortBySelectivity(filters: Filter[]): Filter[] {
-  const passRate = new Map(filters.map((f) => {
-    const frequencies = codeFrequencies(f.codes, f.lut.length);
-    let pass = 0;
-    for (let c = 0; c < f.lut.length; c += 1) if (f.lut[c]) pass += frequencies[c]!;
-    return [f, pass] as const;
-  }));
+  const passRate = new Map(
+    filters.map((f) => {
+      const frequencies = codeFrequencies(f.codes, f.lut.length);
+      let pass = 0;
+      for (let c = 0; c < f.lut.length; c += 1) if (f.lut[c]) pass += frequencies[c]!;
+      return [f, pass] as const;
+    }),
+  );
   return filters.sort((a, b) => passRate.get(a)! - passRate.get(b)!);
 }
 

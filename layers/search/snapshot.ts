@@ -14,9 +14,7 @@
  *   other form is kept in a small exception map.
  * At 1,000,000 studies this is about 35 MB (see docs/catalog.md).
  */
-import {
-  AGE_BANDS, FACETS, FacetName, MAX_AGE, SET_FACETS, SET_FACET_FIELD, StudyRow, UNKNOWN, ageBand,
-} from './model';
+import { AGE_BANDS, FACETS, FacetName, MAX_AGE, SET_FACETS, SET_FACET_FIELD, StudyRow, UNKNOWN, ageBand } from './model';
 
 export type CodeArray = Uint8Array | Uint16Array | Uint32Array;
 
@@ -62,20 +60,29 @@ export function buildSnapshot(input: readonly StudyRow[]): Snapshot {
   const years = [...new Set(rows.map((r) => r.studyYear).filter((y): y is number => y !== undefined))].sort((a, b) => a - b);
   const yearIndex = new Map(years.map((y, i) => [y, i + 1]));
   const yearCodes = codeArray(years.length + 1, count);
-  rows.forEach((r, i) => { yearCodes[i] = r.studyYear === undefined ? 0 : yearIndex.get(r.studyYear)!; });
+  rows.forEach((r, i) => {
+    yearCodes[i] = r.studyYear === undefined ? 0 : yearIndex.get(r.studyYear)!;
+  });
 
-  const descriptions = [...new Set(rows.map((r) => r.description).filter((d): d is string => !!d))]
-    .sort((a, b) => compareText(a.toLowerCase(), b.toLowerCase()) || compareText(a, b));
+  const descriptions = [...new Set(rows.map((r) => r.description).filter((d): d is string => !!d))].sort(
+    (a, b) => compareText(a.toLowerCase(), b.toLowerCase()) || compareText(a, b),
+  );
   const descriptionIndex = new Map(descriptions.map((d, i) => [d, i + 1]));
   const descriptionCodes = codeArray(descriptions.length + 1, count);
-  rows.forEach((r, i) => { descriptionCodes[i] = r.description ? descriptionIndex.get(r.description)! : 0; });
+  rows.forEach((r, i) => {
+    descriptionCodes[i] = r.description ? descriptionIndex.get(r.description)! : 0;
+  });
 
   const publishedSec = new Uint32Array(count);
-  rows.forEach((r, i) => { publishedSec[i] = Math.floor(Date.parse(r.publishedAt) / 1000); });
+  rows.forEach((r, i) => {
+    publishedSec[i] = Math.floor(Date.parse(r.publishedAt) / 1000);
+  });
 
   const uidBytes = new Uint8Array(count * 16);
   const uidExceptions = new Map<number, string>();
-  rows.forEach((r, i) => { if (!packUid(r.studyUid, uidBytes, i)) uidExceptions.set(i, r.studyUid); });
+  rows.forEach((r, i) => {
+    if (!packUid(r.studyUid, uidBytes, i)) uidExceptions.set(i, r.studyUid);
+  });
 
   return { count, latestRelease, facets, yearCodes, years, descriptionCodes, descriptions, publishedSec, uidBytes, uidExceptions };
 }
@@ -123,35 +130,41 @@ export function snapshotRows(snapshot: Snapshot): StudyRow[] {
     const yearCode = snapshot.yearCodes[i]!;
     const descriptionCode = snapshot.descriptionCodes[i]!;
     const firstRelease = snapshot.facets.release.codes[i]!;
-    rows.push(compact({
-      studyUid: studyUidAt(snapshot, i),
-      project: single('project', i)!,
-      site: single('site', i)!,
-      firstRelease: firstRelease || undefined,
-      modalities: set('modality', i),
-      bodyParts: set('bodyPart', i),
-      manufacturers: set('manufacturer', i),
-      viewPositions: set('viewPosition', i),
-      sliceThicknessBands: set('sliceThickness', i),
-      sex: single('sex', i),
-      age: ageCode === AGE_UNKNOWN_CODE ? undefined : ageCode,
-      race: single('race', i),
-      ethnicity: single('ethnicity', i),
-      covid19: single('covid19', i),
-      studyYear: yearCode ? snapshot.years[yearCode - 1] : undefined,
-      description: descriptionCode ? snapshot.descriptions[descriptionCode - 1] : undefined,
-      publishedAt: new Date(snapshot.publishedSec[i]! * 1000).toISOString(),
-    }));
+    rows.push(
+      compact({
+        studyUid: studyUidAt(snapshot, i),
+        project: single('project', i)!,
+        site: single('site', i)!,
+        firstRelease: firstRelease || undefined,
+        modalities: set('modality', i),
+        bodyParts: set('bodyPart', i),
+        manufacturers: set('manufacturer', i),
+        viewPositions: set('viewPosition', i),
+        sliceThicknessBands: set('sliceThickness', i),
+        sex: single('sex', i),
+        age: ageCode === AGE_UNKNOWN_CODE ? undefined : ageCode,
+        race: single('race', i),
+        ethnicity: single('ethnicity', i),
+        covid19: single('covid19', i),
+        studyYear: yearCode ? snapshot.years[yearCode - 1] : undefined,
+        description: descriptionCode ? snapshot.descriptions[descriptionCode - 1] : undefined,
+        publishedAt: new Date(snapshot.publishedSec[i]! * 1000).toISOString(),
+      }),
+    );
   }
   return rows;
 }
 
 /** Bytes held by the columns (the dictionaries are small and counted roughly). */
 export function snapshotBytes(snapshot: Snapshot): number {
-  let bytes = snapshot.publishedSec.byteLength + snapshot.uidBytes.byteLength + snapshot.yearCodes.byteLength + snapshot.descriptionCodes.byteLength;
+  let bytes =
+    snapshot.publishedSec.byteLength + snapshot.uidBytes.byteLength + snapshot.yearCodes.byteLength + snapshot.descriptionCodes.byteLength;
   for (const facet of FACETS) {
     const column = snapshot.facets[facet];
-    bytes += column.codes.byteLength + column.values.reduce((n, v) => n + 2 * v.length + 16, 0) + column.members.reduce((n, m) => n + 8 * m.length + 16, 0);
+    bytes +=
+      column.codes.byteLength +
+      column.values.reduce((n, v) => n + 2 * v.length + 16, 0) +
+      column.members.reduce((n, m) => n + 8 * m.length + 16, 0);
   }
   bytes += snapshot.descriptions.reduce((n, d) => n + 2 * d.length + 16, 0);
   bytes += [...snapshot.uidExceptions.values()].reduce((n, u) => n + 2 * u.length + 32, 0);
@@ -192,27 +205,35 @@ function encodeSetFacet(rows: readonly StudyRow[], field: (r: StudyRow) => reado
 
 function ageColumn(rows: readonly StudyRow[]): FacetColumn {
   const codes = new Uint8Array(rows.length);
-  rows.forEach((r, i) => { codes[i] = r.age === undefined ? AGE_UNKNOWN_CODE : Math.max(0, Math.min(MAX_AGE, Math.floor(r.age))); });
+  rows.forEach((r, i) => {
+    codes[i] = r.age === undefined ? AGE_UNKNOWN_CODE : Math.max(0, Math.min(MAX_AGE, Math.floor(r.age)));
+  });
   return { codes, ...ageDictionary() };
 }
 
 /** Age codes 0..89 map to their CDC band, code 90 to `unknown`. */
 export function ageDictionary(): Pick<FacetColumn, 'values' | 'members'> {
   const values = [...AGE_BANDS.map((b) => b.label), UNKNOWN];
-  const members = Array.from({ length: AGE_UNKNOWN_CODE + 1 }, (_, code) => [code === AGE_UNKNOWN_CODE ? values.length - 1 : values.indexOf(ageBand(code))]);
+  const members = Array.from({ length: AGE_UNKNOWN_CODE + 1 }, (_, code) => [
+    code === AGE_UNKNOWN_CODE ? values.length - 1 : values.indexOf(ageBand(code)),
+  ]);
   return { values, members };
 }
 
 function releaseColumn(rows: readonly StudyRow[], latestRelease: number): FacetColumn {
   const codes = codeArray(latestRelease + 1, rows.length);
-  rows.forEach((r, i) => { codes[i] = r.firstRelease ?? 0; });
+  rows.forEach((r, i) => {
+    codes[i] = r.firstRelease ?? 0;
+  });
   return { codes, ...releaseDictionary(latestRelease) };
 }
 
 /** Release values "1".."latest"; code c (first release c) is a member of releases c..latest. */
 export function releaseDictionary(latestRelease: number): Pick<FacetColumn, 'values' | 'members'> {
   const values = Array.from({ length: latestRelease }, (_, i) => String(i + 1));
-  const members = Array.from({ length: latestRelease + 1 }, (_, code) => (code === 0 ? [] : values.map((_v, i) => i).filter((i) => i + 1 >= code)));
+  const members = Array.from({ length: latestRelease + 1 }, (_, code) =>
+    code === 0 ? [] : values.map((_v, i) => i).filter((i) => i + 1 >= code),
+  );
   return { values, members };
 }
 

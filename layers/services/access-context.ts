@@ -43,7 +43,12 @@ export async function accessContext(caller: Caller, inPlay: Iterable<string> = [
  * answered like one that does not exist, so UIDs cannot be probed). The decision
  * and its basis go to the audit log either way.
  */
-export async function requireStudy(caller: Caller, audit: RequestAudit, studyUid: string, message = 'no such published study'): Promise<{ study: Study; decision: StudyDecision & { allowed: true } }> {
+export async function requireStudy(
+  caller: Caller,
+  audit: RequestAudit,
+  studyUid: string,
+  message = 'no such published study',
+): Promise<{ study: Study; decision: StudyDecision & { allowed: true } }> {
   const study = await publicationRepository().getStudy(studyUid);
   if (!study || study.status !== 'published') {
     audit.deny('not-found', { type: 'study', id: studyUid });

@@ -14,11 +14,15 @@ import { releaseRepository } from './commons-context';
 import { frozenSnapshot } from './snapshot-store';
 
 /** The cohort, if the caller owns it or the route lets them see all (others: not found, so ids cannot be probed). */
-export async function loadCohortFor(caller: Caller, level: Level, cohortId: string): Promise<{ cohort: Cohort; release: Release; snapshot: Snapshot }> {
+export async function loadCohortFor(
+  caller: Caller,
+  level: Level,
+  cohortId: string,
+): Promise<{ cohort: Cohort; release: Release; snapshot: Snapshot }> {
   const cohort = await releaseRepository().getCohort(cohortId);
   if (!cohort || !mayReadOwned(caller, level, cohort.owner)) throw new NotFound('no such cohort');
   const release = await releaseRepository().getRelease(cohort.releaseNumber);
-  if (!release) throw new NotFound('the cohort\'s release is gone');
+  if (!release) throw new NotFound("the cohort's release is gone");
   return { cohort, release, snapshot: await frozenSnapshot(release.snapshotKey) };
 }
 

@@ -25,7 +25,12 @@ import { buckets, objects, accessRepository, publicationRepository, releaseRepos
 import { releaseObjectsPrefix, writeReleaseManifest } from './release-manifest-store';
 import { liveRows, publishMergedLive, releaseSnapshotKey, writeSnapshot } from './snapshot-store';
 
-export interface CutRequest { readonly releaseNumber: number; readonly name?: string; readonly notes?: string; readonly createdBy: string }
+export interface CutRequest {
+  readonly releaseNumber: number;
+  readonly name?: string;
+  readonly notes?: string;
+  readonly createdBy: string;
+}
 
 export async function cutRelease(request: CutRequest): Promise<Release> {
   const n = request.releaseNumber;
@@ -43,8 +48,8 @@ export async function cutRelease(request: CutRequest): Promise<Release> {
     const first = firstRelease.get(study.studyUid) ?? n;
     rows.push(studyRowOf(study, caseRecord, first));
     studyExport.push({ study, ...(caseRecord ? { caseRecord } : {}), firstRelease: first });
-    seriesExport.push(...await publicationRepository().listSeries(study.studyUid));
-    instances.push(...await publicationRepository().listInstances(study.studyUid));
+    seriesExport.push(...(await publicationRepository().listSeries(study.studyUid)));
+    instances.push(...(await publicationRepository().listInstances(study.studyUid)));
   }
   const manifest: ManifestRow[] = instances.map(manifestRowOf);
 
@@ -77,9 +82,15 @@ export async function cutRelease(request: CutRequest): Promise<Release> {
   }
   // Written by the claim's winner only: Athena reads every object under a release's partition,
   // so the export's keys are the number's alone and a losing cut must never write them.
-  await objects().put(released, exportKey('studies', n), toParquet(EXPORT_TABLES.studies, studyExport), { contentType: 'application/vnd.apache.parquet' });
-  await objects().put(released, exportKey('series', n), toParquet(EXPORT_TABLES.series, seriesExport), { contentType: 'application/vnd.apache.parquet' });
-  await objects().put(released, exportKey('instances', n), toParquet(EXPORT_TABLES.instances, instances), { contentType: 'application/vnd.apache.parquet' });
+  await objects().put(released, exportKey('studies', n), toParquet(EXPORT_TABLES.studies, studyExport), {
+    contentType: 'application/vnd.apache.parquet',
+  });
+  await objects().put(released, exportKey('series', n), toParquet(EXPORT_TABLES.series, seriesExport), {
+    contentType: 'application/vnd.apache.parquet',
+  });
+  await objects().put(released, exportKey('instances', n), toParquet(EXPORT_TABLES.instances, instances), {
+    contentType: 'application/vnd.apache.parquet',
+  });
   // What attempts of this number that died before their claim left behind.
   for (const key of await objects().listKeys(released, releaseObjectsPrefix(n))) {
     if (key !== manifestKey && key !== snapshotKey) await objects().delete(released, key);

@@ -14,9 +14,16 @@ export interface UploadTarget {
 export type PresignedUpload =
   | { fileId: string; size: number; method: 'PUT'; url: string; expiresAt: string }
   | {
-    fileId: string; size: number; expiresAt: string;
-    multipart: { uploadId: string; partSize: number; parts: { partNumber: number; offset: number; size: number; url: string }[]; complete: string };
-  };
+      fileId: string;
+      size: number;
+      expiresAt: string;
+      multipart: {
+        uploadId: string;
+        partSize: number;
+        parts: { partNumber: number; offset: number; size: number; url: string }[];
+        complete: string;
+      };
+    };
 
 /**
  * The announced size is signed into every URL: `content-length` is a signed header, so S3
@@ -36,22 +43,42 @@ export async function presignUpload(target: UploadTarget, existingUploadId?: str
   const expiresAt = new Date(Date.now() + uploadUrlTtlSeconds * 1000).toISOString();
   if (target.size < multipartThresholdBytes && !existingUploadId) {
     const url = await getSignedUrl(s3Client(), new PutObjectCommand({ Bucket: bucket, Key: target.key, ContentLength: target.size }), {
-      expiresIn: uploadUrlTtlSeconds, ...SIGN_CONTENT_LENGTH,
+      expiresIn: uploadUrlTtlSeconds,
+      ...SIGN_CONTENT_LENGTH,
     });
     return { fileId: target.fileId, size: target.size, method: 'PUT', url, expiresAt };
   }
-  const uploadId = existingUploadId
-    ?? (await s3Client().send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: target.key, ContentType: 'application/dicom' }))).UploadId
-    ?? '';
+  const uploadId =
+    existingUploadId ??
+    (await s3Client().send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: target.key, ContentType: 'application/dicom' })))
+      .UploadId ??
+    '';
   const plan = planParts(target.size);
-  const parts = await Promise.all(plan.parts.map(async (part) => ({
-    ...part,
-    url: await getSignedUrl(s3Client(), new UploadPartCommand({
-      Bucket: bucket, Key: target.key, UploadId: uploadId, PartNumber: part.partNumber, ContentLength: part.size,
-    }), { expiresIn: uploadUrlTtlSeconds, ...SIGN_CONTENT_LENGTH }),
-  })));
+  const parts = await Promise.all(
+    plan.parts.map(async (part) => ({
+      ...part,
+      url: await getSignedUrl(
+        s3Client(),
+        new UploadPartCommand({
+          Bucket: bucket,
+          Key: target.key,
+          UploadId: uploadId,
+          PartNumber: part.partNumber,
+          ContentLength: part.size,
+        }),
+        { expiresIn: uploadUrlTtlSeconds, ...SIGN_CONTENT_LENGTH },
+      ),
+    })),
+  );
   return {
-    fileId: target.fileId, size: target.size, expiresAt,
-    multipart: { uploadId, partSize: plan.partSize, parts, complete: `/submissions/${target.submissionId}/uploads/${target.fileId}/complete` },
+    fileId: target.fileId,
+    size: target.size,
+    expiresAt,
+    multipart: {
+      uploadId,
+      partSize: plan.partSize,
+      parts,
+      complete: `/submissions/${target.submissionId}/uploads/${target.fileId}/complete`,
+    },
   };
 }

@@ -16,7 +16,12 @@ import { indexStudy } from './study-index';
 
 /** What re-checking a quarantined file found: its de-identified bytes, findings and UIDs if it may be admitted, else the blocking findings. */
 export type QuarantineRecheck =
-  | { readonly ok: true; readonly bytes: Uint8Array; readonly findings: readonly Finding[]; readonly ids: { studyUid: string; seriesUid: string; sopUid: string } }
+  | {
+      readonly ok: true;
+      readonly bytes: Uint8Array;
+      readonly findings: readonly Finding[];
+      readonly ids: { studyUid: string; seriesUid: string; sopUid: string };
+    }
   | { readonly ok: false; readonly blocking: readonly Finding[] };
 
 /**
@@ -30,13 +35,23 @@ export type QuarantineRecheck =
  * an ownership conflict (`OwnershipConflict`: the file would join a study, series
  * or SOP UID of another project, site or study), which nobody can override either.
  */
-export async function recheckQuarantined(record: QuarantineRecord, submission: Submission, bytes: Uint8Array, overrides: readonly string[]): Promise<QuarantineRecheck> {
+export async function recheckQuarantined(
+  record: QuarantineRecord,
+  submission: Submission,
+  bytes: Uint8Array,
+  overrides: readonly string[],
+): Promise<QuarantineRecheck> {
   const config = await projectQaConfig(submission.project);
   let output = bytes;
   let checked: InstanceCheck;
   let findings: Finding[];
   if (record.objectKind === 'original') {
-    const key = { secret: await deidKeyFor(submission), project: submission.project, site: submission.site, profile: profileForProject(submission.project) };
+    const key = {
+      secret: await deidKeyFor(submission),
+      project: submission.project,
+      site: submission.site,
+      profile: profileForProject(submission.project),
+    };
     const processed = processInstance(bytes, { key, deidentifiedAtSite: submission.deidentifiedAtSite === true, config });
     if (!processed.readable) return { ok: false, blocking: processed.findings };
     output = processed.output;
@@ -51,9 +66,16 @@ export async function recheckQuarantined(record: QuarantineRecord, submission: S
   const conflict = await intakeRepository().findOwnershipConflict({ ...ids, project: submission.project, site: submission.site });
   if (conflict) findings.push({ ruleId: 'OwnershipConflict', severity: 'quarantine', message: new OwnershipConflict(conflict).message });
 
-  const holder = await claimSopUid({ ...sopClaimOf(ids, output), fileId: record.fileId, submissionId: record.submissionId, at: new Date().toISOString() });
+  const holder = await claimSopUid({
+    ...sopClaimOf(ids, output),
+    fileId: record.fileId,
+    submissionId: record.submissionId,
+    at: new Date().toISOString(),
+  });
   if (holder) findings.push(duplicateSopFinding(holder));
-  const blocking = findings.filter((f) => f.severity === 'quarantine' && !(overrides.includes(f.ruleId) && ruleById(f.ruleId)?.overridable));
+  const blocking = findings.filter(
+    (f) => f.severity === 'quarantine' && !(overrides.includes(f.ruleId) && ruleById(f.ruleId)?.overridable),
+  );
   return blocking.length > 0 ? { ok: false, blocking } : { ok: true, bytes: output, findings, ids };
 }
 
@@ -67,7 +89,12 @@ export async function recheckQuarantined(record: QuarantineRecord, submission: S
  * and published (with its series records; the caller adds it to search).
  * `restored` is false when another admission of the file got there first.
  */
-export async function admitFromQuarantine(record: QuarantineRecord, submission: Submission, check: Extract<QuarantineRecheck, { ok: true }>, now: string): Promise<{ restored: boolean; published: boolean }> {
+export async function admitFromQuarantine(
+  record: QuarantineRecord,
+  submission: Submission,
+  check: Extract<QuarantineRecheck, { ok: true }>,
+  now: string,
+): Promise<{ restored: boolean; published: boolean }> {
   const { bytes, ids } = check;
   const owner: StudyOwner = { project: submission.project, site: submission.site };
   await intakeRepository().claimOwnership({ ...ids, ...owner });
@@ -80,21 +107,37 @@ export async function admitFromQuarantine(record: QuarantineRecord, submission: 
   const view = new DatasetView(scanPart10(bytes));
   const modality = view.optionalText(QA_TAG.Modality);
   const instance: Instance = {
-    ...ids, project: submission.project, site: submission.site, submissionId: submission.submissionId, fileId: record.fileId,
-    objectKey: target, size: bytes.byteLength, sha256, transferSyntaxUid: view.transferSyntaxUid, sopClassUid: view.text(QA_TAG.SOPClassUID),
-    ...(modality ? { modality } : {}), stagedAt: now, ...recordedFactsOf(bytes), ...instanceCatalogFields(bytes),
+    ...ids,
+    project: submission.project,
+    site: submission.site,
+    submissionId: submission.submissionId,
+    fileId: record.fileId,
+    objectKey: target,
+    size: bytes.byteLength,
+    sha256,
+    transferSyntaxUid: view.transferSyntaxUid,
+    sopClassUid: view.text(QA_TAG.SOPClassUID),
+    ...(modality ? { modality } : {}),
+    stagedAt: now,
+    ...recordedFactsOf(bytes),
+    ...instanceCatalogFields(bytes),
   };
-  const restored = await qaRepository().restoreToStaged({ submissionId: submission.submissionId, fileId: record.fileId, releasedKey: target, at: now }, instance);
+  const restored = await qaRepository().restoreToStaged(
+    { submissionId: submission.submissionId, fileId: record.fileId, releasedKey: target, at: now },
+    instance,
+  );
   if (!restored) return { restored: false, published: false };
   await qaRepository().putFileResult({
-    submissionId: submission.submissionId, fileId: record.fileId, evaluatedAt: now,
+    submissionId: submission.submissionId,
+    fileId: record.fileId,
+    evaluatedAt: now,
     outcome: check.findings.length ? 'warn' : 'pass',
     findings: check.findings.map(({ ruleId, severity, message }) => ({ ruleId, severity, message })),
   });
   // A submission still in its workflow is indexed and published by it; a published one gets its study now.
   const current = await intakeRepository().getSubmission(submission.submissionId);
   if (current?.status !== 'published') return { restored: true, published: false };
-  await indexStudy(studyIndexStore(), ids.studyUid, await intakeRepository().getStudyOwner(ids.studyUid) ?? owner, now);
+  await indexStudy(studyIndexStore(), ids.studyUid, (await intakeRepository().getStudyOwner(ids.studyUid)) ?? owner, now);
   await publicationRepository().publishStudy(ids.studyUid, now, owner);
   return { restored: true, published: true };
 }

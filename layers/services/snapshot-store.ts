@@ -43,7 +43,10 @@ export async function readSnapshot(key: string): Promise<Snapshot> {
 
 export async function writeSnapshot(key: string, snapshot: Snapshot): Promise<number> {
   const bytes = encodeSnapshot(snapshot);
-  await objects().put(buckets.released(), key, bytes, { contentType: 'application/octet-stream', metadata: { studies: String(snapshot.count) } });
+  await objects().put(buckets.released(), key, bytes, {
+    contentType: 'application/octet-stream',
+    metadata: { studies: String(snapshot.count) },
+  });
   return bytes.byteLength;
 }
 
@@ -58,7 +61,12 @@ export async function liveRows(): Promise<{ version?: number; rows: StudyRow[] }
 export async function publishLive(rows: readonly StudyRow[], expected: number | undefined): Promise<SnapshotPointer> {
   const snapshot = buildSnapshot(rows);
   const version = (expected ?? 0) + 1;
-  const pointer: SnapshotPointer = { version, key: snapshotKey(version, randomUUID()), studies: snapshot.count, builtAt: new Date().toISOString() };
+  const pointer: SnapshotPointer = {
+    version,
+    key: snapshotKey(version, randomUUID()),
+    studies: snapshot.count,
+    builtAt: new Date().toISOString(),
+  };
   await writeSnapshot(pointer.key, snapshot);
   try {
     await publicationRepository().swapSnapshotPointer(expected, pointer);
@@ -95,8 +103,12 @@ async function deleteLiveObjectsBefore(keep: number): Promise<void> {
  * live version; when a concurrent rebuild moved the pointer first (SnapshotMoved), merges onto
  * the winner's rows instead, at most `retries` more times.
  */
-export async function publishMergedLive(rows: readonly StudyRow[], retries: number, base?: { version?: number; rows: StudyRow[] }): Promise<SnapshotPointer> {
-  let onto = base ?? await liveRows();
+export async function publishMergedLive(
+  rows: readonly StudyRow[],
+  retries: number,
+  base?: { version?: number; rows: StudyRow[] },
+): Promise<SnapshotPointer> {
+  let onto = base ?? (await liveRows());
   for (let attempt = 0; ; attempt += 1) {
     try {
       return await publishLive(mergeRows(onto.rows, rows), onto.version);

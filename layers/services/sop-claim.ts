@@ -14,6 +14,11 @@ export async function claimSopUid(claim: SopClaim): Promise<string | undefined> 
   const first = await qaRepository().claimSop(claim);
   if (first.claimed) return undefined;
   const holder = await intakeRepository().getFile(first.holder.submissionId, first.holder.fileId);
-  if (holder && (holder.status === 'quarantined' || holder.status === 'missing') && await qaRepository().takeOverSop(claim, first.holder.fileId)) return undefined;
+  if (
+    holder &&
+    (holder.status === 'quarantined' || holder.status === 'missing') &&
+    (await qaRepository().takeOverSop(claim, first.holder.fileId))
+  )
+    return undefined;
   return first.holder.fileId;
 }

@@ -31,14 +31,18 @@ export async function indexStudy(store: StudyIndexStore, studyUid: string, owner
  * site it was claimed for; one claimed by another project or site, or holding
  * another's instances, is refused (StudyOwnershipInconsistent) rather than re-owned.
  */
-export async function indexSubmissionStudies(store: StudyIndexStore, submission: Submission, now: string): Promise<{ studyUids: string[]; instanceCount: number }> {
+export async function indexSubmissionStudies(
+  store: StudyIndexStore,
+  submission: Submission,
+  now: string,
+): Promise<{ studyUids: string[]; instanceCount: number }> {
   const studyUids = await store.listSubmissionStudyUids(submission.submissionId);
   let instanceCount = 0;
   for (const studyUid of studyUids) {
     const instances = await store.listInstances(studyUid);
     if (instances.length === 0) continue;
     // A study staged before claims existed has no owner yet: this submission's, if its instances agree.
-    const owner = await store.getStudyOwner(studyUid) ?? submission;
+    const owner = (await store.getStudyOwner(studyUid)) ?? submission;
     assertOwnedBy(owner, [submission]);
     instanceCount += await writeIndex(store, studyUid, owner, now, instances);
   }
@@ -58,7 +62,13 @@ const MAX_INDEX_WRITES = 5;
  * confirmed, so the stored study counts every instance staged before it was
  * published, whichever write landed last.
  */
-async function writeIndex(store: StudyIndexStore, studyUid: string, owner: StudyOwner, now: string, first: readonly Instance[]): Promise<number> {
+async function writeIndex(
+  store: StudyIndexStore,
+  studyUid: string,
+  owner: StudyOwner,
+  now: string,
+  first: readonly Instance[],
+): Promise<number> {
   let instances = first;
   for (let writes = 1; instances.length > 0; writes += 1) {
     const written = summaries(instances, now, owner);

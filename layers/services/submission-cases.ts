@@ -17,6 +17,7 @@ export async function casesByStudy(project: string, instances: readonly Instance
     if (pseudonym !== undefined) patientOf.set(studyUid, pseudonym);
   }
   const hasCase = new Map<string, boolean>();
-  for (const pseudonym of new Set(patientOf.values())) hasCase.set(pseudonym, (await accessRepository().getCase(project, pseudonym)) !== undefined);
+  for (const pseudonym of new Set(patientOf.values()))
+    hasCase.set(pseudonym, (await accessRepository().getCase(project, pseudonym)) !== undefined);
   return new Map([...patientOf].filter(([, pseudonym]) => hasCase.get(pseudonym)));
 }

@@ -33,10 +33,14 @@ export async function submissionReport(submission: Submission, generatedAt: stri
 
 function fileInput(file: SubmissionFile, result: FileQaResult | undefined, record: QuarantineRecord | undefined): ReportFileInput {
   const ownRecord = record && record.submissionId === file.submissionId ? record : undefined;
-  const review = ownRecord?.review ? { review: { action: ownRecord.review.action, at: ownRecord.review.at, overrides: ownRecord.review.overrides } } : {};
+  const review = ownRecord?.review
+    ? { review: { action: ownRecord.review.action, at: ownRecord.review.at, overrides: ownRecord.review.overrides } }
+    : {};
   const quarantineId = ownRecord ? { quarantineId: ownRecord.quarantineId } : {};
   if (file.status === 'quarantined') {
-    const findings = ownRecord?.findings ?? [{ ruleId: file.reasonCode ?? 'pipeline.error', severity: 'quarantine' as const, message: file.reason ?? 'quarantined' }];
+    const findings = ownRecord?.findings ?? [
+      { ruleId: file.reasonCode ?? 'pipeline.error', severity: 'quarantine' as const, message: file.reason ?? 'quarantined' },
+    ];
     return { fileId: file.fileId, state: 'quarantine', findings, ...quarantineId, ...review };
   }
   if (file.status === 'missing') return { fileId: file.fileId, state: 'missing', findings: [] };

@@ -38,7 +38,11 @@ export interface AwsJsonServices {
 }
 
 class ServiceError extends Error {
-  constructor(readonly code: string, message: string, readonly status = 400) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
     super(message);
     this.name = code;
   }
@@ -95,13 +99,17 @@ export async function startAwsJsonServices(options: AwsJsonServicesOptions): Pro
     'AWSEvents.PutEvents': async (input) => putEvents(options.bus, input),
     'secretsmanager.GetSecretValue': async (input) => {
       const secret = find(input);
-      const version = input.VersionId !== undefined
-        ? secret.versions.find((v) => v.versionId === input.VersionId)
-        : secret.versions.find((v) => v.stages.includes(typeof input.VersionStage === 'string' ? input.VersionStage : 'AWSCURRENT'));
+      const version =
+        input.VersionId !== undefined
+          ? secret.versions.find((v) => v.versionId === input.VersionId)
+          : secret.versions.find((v) => v.stages.includes(typeof input.VersionStage === 'string' ? input.VersionStage : 'AWSCURRENT'));
       if (!version) {
-        throw new ServiceError('ResourceNotFoundException', input.VersionId !== undefined
-          ? "Secrets Manager can't find the specified secret value for VersionId: " + String(input.VersionId)
-          : "Secrets Manager can't find the specified secret value for staging label: " + String(input.VersionStage));
+        throw new ServiceError(
+          'ResourceNotFoundException',
+          input.VersionId !== undefined
+            ? "Secrets Manager can't find the specified secret value for VersionId: " + String(input.VersionId)
+            : "Secrets Manager can't find the specified secret value for staging label: " + String(input.VersionStage),
+        );
       }
       if (input.VersionStage !== undefined && !version.stages.includes(String(input.VersionStage))) {
         throw new ServiceError('InvalidRequestException', 'You provided a VersionStage that is not associated to the provided VersionId.');
@@ -126,45 +134,59 @@ export async function startAwsJsonServices(options: AwsJsonServicesOptions): Pro
         VersionIdsToStages: Object.fromEntries(secret.versions.filter((v) => v.stages.length > 0).map((v) => [v.versionId, v.stages])),
       };
     },
-    'secretsmanager.CreateSecret': (input) => serialized(async () => {
-      const name = input.Name;
-      if (typeof name !== 'string' || !/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(name)) throw new ServiceError('InvalidParameterException', 'Name is required and may hold only letters, digits and /_+=.@-');
-      if (typeof input.SecretString !== 'string' || input.SecretString === '') throw new ServiceError('InvalidParameterException', 'this emulator needs SecretString');
-      if (stored.has(name)) throw new ServiceError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
-      const now = Math.floor(Date.now() / 1000);
-      const secret: StoredSecret = {
-        arn: arn('secretsmanager', `secret:${name}-${randomBytes(3).toString('hex')}`),
-        name,
-        createdDate: now,
-        ...(typeof input.KmsKeyId === 'string' ? { kmsKeyId: input.KmsKeyId } : {}),
-        ...(typeof input.Description === 'string' ? { description: input.Description } : {}),
-        versions: [{ versionId: versionIdOf(input), secretString: input.SecretString, createdDate: now, stages: ['AWSCURRENT'] }],
-        file: path.join(secretsDir, CREATED_DIR, `${createHash('sha256').update(name).digest('hex')}.json`),
-      };
-      await saveSecret(secret, 'wx');
-      remember(secret);
-      return { ARN: secret.arn, Name: secret.name, VersionId: secret.versions[0]!.versionId };
-    }),
+    'secretsmanager.CreateSecret': (input) =>
+      serialized(async () => {
+        const name = input.Name;
+        if (typeof name !== 'string' || !/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(name))
+          throw new ServiceError('InvalidParameterException', 'Name is required and may hold only letters, digits and /_+=.@-');
+        if (typeof input.SecretString !== 'string' || input.SecretString === '')
+          throw new ServiceError('InvalidParameterException', 'this emulator needs SecretString');
+        if (stored.has(name))
+          throw new ServiceError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
+        const now = Math.floor(Date.now() / 1000);
+        const secret: StoredSecret = {
+          arn: arn('secretsmanager', `secret:${name}-${randomBytes(3).toString('hex')}`),
+          name,
+          createdDate: now,
+          ...(typeof input.KmsKeyId === 'string' ? { kmsKeyId: input.KmsKeyId } : {}),
+          ...(typeof input.Description === 'string' ? { description: input.Description } : {}),
+          versions: [{ versionId: versionIdOf(input), secretString: input.SecretString, createdDate: now, stages: ['AWSCURRENT'] }],
+          file: path.join(secretsDir, CREATED_DIR, `${createHash('sha256').update(name).digest('hex')}.json`),
+        };
+        await saveSecret(secret, 'wx');
+        remember(secret);
+        return { ARN: secret.arn, Name: secret.name, VersionId: secret.versions[0]!.versionId };
+      }),
     // A new version becomes AWSCURRENT and the previous current one AWSPREVIOUS (the rotation procedure in docs/deidentification.md).
-    'secretsmanager.PutSecretValue': (input) => serialized(async () => {
-      const secret = find(input);
-      if (typeof input.SecretString !== 'string' || input.SecretString === '') throw new ServiceError('InvalidParameterException', 'this emulator needs SecretString');
-      const stages = Array.isArray(input.VersionStages) ? input.VersionStages.map(String) : ['AWSCURRENT'];
-      const versionId = versionIdOf(input);
-      if (secret.versions.some((v) => v.versionId === versionId)) throw new ServiceError('ResourceExistsException', 'A version with this ClientRequestToken already exists.');
-      if (stages.includes('AWSCURRENT')) {
-        for (const v of secret.versions) v.stages = v.stages.filter((stage) => stage !== 'AWSPREVIOUS');
-        for (const v of secret.versions) if (v.stages.includes('AWSCURRENT')) v.stages = [...v.stages.filter((stage) => stage !== 'AWSCURRENT'), 'AWSPREVIOUS'];
-      }
-      for (const v of secret.versions) v.stages = v.stages.filter((stage) => stage === 'AWSPREVIOUS' || stage === 'AWSCURRENT' || !stages.includes(stage));
-      secret.versions.push({ versionId, secretString: input.SecretString, createdDate: Math.floor(Date.now() / 1000), stages });
-      await saveSecret(secret);
-      return { ARN: secret.arn, Name: secret.name, VersionId: versionId, VersionStages: stages };
-    }),
+    'secretsmanager.PutSecretValue': (input) =>
+      serialized(async () => {
+        const secret = find(input);
+        if (typeof input.SecretString !== 'string' || input.SecretString === '')
+          throw new ServiceError('InvalidParameterException', 'this emulator needs SecretString');
+        const stages = Array.isArray(input.VersionStages) ? input.VersionStages.map(String) : ['AWSCURRENT'];
+        const versionId = versionIdOf(input);
+        if (secret.versions.some((v) => v.versionId === versionId))
+          throw new ServiceError('ResourceExistsException', 'A version with this ClientRequestToken already exists.');
+        if (stages.includes('AWSCURRENT')) {
+          for (const v of secret.versions) v.stages = v.stages.filter((stage) => stage !== 'AWSPREVIOUS');
+          for (const v of secret.versions)
+            if (v.stages.includes('AWSCURRENT')) v.stages = [...v.stages.filter((stage) => stage !== 'AWSCURRENT'), 'AWSPREVIOUS'];
+        }
+        for (const v of secret.versions)
+          v.stages = v.stages.filter((stage) => stage === 'AWSPREVIOUS' || stage === 'AWSCURRENT' || !stages.includes(stage));
+        secret.versions.push({ versionId, secretString: input.SecretString, createdDate: Math.floor(Date.now() / 1000), stages });
+        await saveSecret(secret);
+        return { ARN: secret.arn, Name: secret.name, VersionId: versionId, VersionStages: stages };
+      }),
   };
 
   // Every call must be signed (SigV4) with the local key, scoped to the service its target belongs to.
-  const verifier = new SigV4Verifier({ credentials: options.credentials, region: LOCAL_REGION, services: ['events', 'secretsmanager'], s3: false });
+  const verifier = new SigV4Verifier({
+    credentials: options.credentials,
+    region: LOCAL_REGION,
+    services: ['events', 'secretsmanager'],
+    s3: false,
+  });
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     let received = 0;
@@ -178,55 +200,69 @@ export async function startAwsJsonServices(options: AwsJsonServicesOptions): Pro
       }
       chunks.push(c);
     });
-    req.on('end', () => void (async () => {
-      const requestId = randomUUID();
-      const target = String(req.headers['x-amz-target'] ?? '');
-      const reply = (status: number, body: unknown, errorType?: string) => {
-        const text = JSON.stringify(body);
-        res.writeHead(status, {
-          'content-type': 'application/x-amz-json-1.1',
-          'content-length': Buffer.byteLength(text),
-          'x-amzn-requestid': requestId,
-          ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
-        });
-        res.end(text);
-      };
-      const auth = await verifier.verify(signedRequestOf(req), sha256Hex(Buffer.concat(chunks)));
-      const scopedTo = target.startsWith('AWSEvents.') ? 'events' : 'secretsmanager';
-      if (!auth.ok || auth.service !== scopedTo) {
-        const error = auth.ok ? { status: 400, code: 'InvalidSignatureException', message: `Credential should be scoped to correct service: '${scopedTo}'.` } : jsonAuthError(auth.failure);
-        reply(error.status, { __type: error.code, message: error.message }, error.code);
-        return;
-      }
-      const operation = Object.hasOwn(operations, target) ? operations[target] : undefined;
-      if (req.method !== 'POST' || !operation) {
-        reply(400, { __type: 'UnknownOperationException', message: `operation ${target || '(none)'} is not served locally` }, 'UnknownOperationException');
-        return;
-      }
-      let input: Record<string, unknown>;
-      try {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const parsed: unknown = text ? JSON.parse(text) : {};
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-        input = parsed as Record<string, unknown>;
-      } catch {
-        reply(400, { __type: 'SerializationException', message: 'the request body is not a JSON object' }, 'SerializationException');
-        return;
-      }
-      operation(input).then(
-        (output) => reply(200, output),
-        (error: unknown) => {
-          if (error instanceof ServiceError) {
+    req.on(
+      'end',
+      () =>
+        void (async () => {
+          const requestId = randomUUID();
+          const target = String(req.headers['x-amz-target'] ?? '');
+          const reply = (status: number, body: unknown, errorType?: string) => {
+            const text = JSON.stringify(body);
+            res.writeHead(status, {
+              'content-type': 'application/x-amz-json-1.1',
+              'content-length': Buffer.byteLength(text),
+              'x-amzn-requestid': requestId,
+              ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
+            });
+            res.end(text);
+          };
+          const auth = await verifier.verify(signedRequestOf(req), sha256Hex(Buffer.concat(chunks)));
+          const scopedTo = target.startsWith('AWSEvents.') ? 'events' : 'secretsmanager';
+          if (!auth.ok || auth.service !== scopedTo) {
+            const error = auth.ok
+              ? {
+                  status: 400,
+                  code: 'InvalidSignatureException',
+                  message: `Credential should be scoped to correct service: '${scopedTo}'.`,
+                }
+              : jsonAuthError(auth.failure);
             reply(error.status, { __type: error.code, message: error.message }, error.code);
-          } else {
-            log(`aws-json-services ${target} failed: ${error instanceof Error ? error.name : 'Error'}`);
-            reply(500, { __type: 'InternalFailure', message: 'internal error' }, 'InternalFailure');
+            return;
           }
-        },
-      );
-    })().catch(() => {
-      if (!res.headersSent) res.writeHead(500).end();
-    }));
+          const operation = Object.hasOwn(operations, target) ? operations[target] : undefined;
+          if (req.method !== 'POST' || !operation) {
+            reply(
+              400,
+              { __type: 'UnknownOperationException', message: `operation ${target || '(none)'} is not served locally` },
+              'UnknownOperationException',
+            );
+            return;
+          }
+          let input: Record<string, unknown>;
+          try {
+            const text = Buffer.concat(chunks).toString('utf8');
+            const parsed: unknown = text ? JSON.parse(text) : {};
+            if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+            input = parsed as Record<string, unknown>;
+          } catch {
+            reply(400, { __type: 'SerializationException', message: 'the request body is not a JSON object' }, 'SerializationException');
+            return;
+          }
+          operation(input).then(
+            (output) => reply(200, output),
+            (error: unknown) => {
+              if (error instanceof ServiceError) {
+                reply(error.status, { __type: error.code, message: error.message }, error.code);
+              } else {
+                log(`aws-json-services ${target} failed: ${error instanceof Error ? error.name : 'Error'}`);
+                reply(500, { __type: 'InternalFailure', message: 'internal error' }, 'InternalFailure');
+              }
+            },
+          );
+        })().catch(() => {
+          if (!res.headersSent) res.writeHead(500).end();
+        }),
+    );
   });
 
   const { port, stop } = await listenOnLoopback(server, options.port);
@@ -245,9 +281,12 @@ function putEvents(bus: LocalEventBus, input: Record<string, unknown>) {
       failed += 1;
       return { ErrorCode: code, ErrorMessage: message };
     };
-    if (typeof entry.Source !== 'string' || entry.Source === '') return fail('InvalidArgument', 'Parameter Source is not valid. Reason: Source is a required argument.');
-    if (typeof entry.DetailType !== 'string' || entry.DetailType === '') return fail('InvalidArgument', 'Parameter DetailType is not valid. Reason: DetailType is a required argument.');
-    if (typeof entry.Detail !== 'string') return fail('InvalidArgument', 'Parameter Detail is not valid. Reason: Detail is a required argument.');
+    if (typeof entry.Source !== 'string' || entry.Source === '')
+      return fail('InvalidArgument', 'Parameter Source is not valid. Reason: Source is a required argument.');
+    if (typeof entry.DetailType !== 'string' || entry.DetailType === '')
+      return fail('InvalidArgument', 'Parameter DetailType is not valid. Reason: DetailType is a required argument.');
+    if (typeof entry.Detail !== 'string')
+      return fail('InvalidArgument', 'Parameter Detail is not valid. Reason: Detail is a required argument.');
     let detail: unknown;
     try {
       detail = JSON.parse(entry.Detail);
@@ -306,17 +345,26 @@ async function loadCreatedSecrets(dir: string): Promise<StoredSecret[]> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  return Promise.all(names.map(async (n) => {
-    const file = path.join(folder, n);
-    return { ...(JSON.parse(await fs.readFile(file, 'utf8')) as Omit<StoredSecret, 'file'>), file };
-  }));
+  return Promise.all(
+    names.map(async (n) => {
+      const file = path.join(folder, n);
+      return { ...(JSON.parse(await fs.readFile(file, 'utf8')) as Omit<StoredSecret, 'file'>), file };
+    }),
+  );
 }
 
 /** A template secret's file: one version (the format before versions were kept), or the versioned one. */
 function templateSecret(raw: Record<string, unknown>, secret: LocalSecret, file: string): StoredSecret {
   const versions = Array.isArray(raw.versions)
     ? (raw.versions as StoredVersion[])
-    : [{ versionId: String(raw.versionId), secretString: String(raw.secretString), createdDate: Number(raw.createdDate), stages: ['AWSCURRENT'] }];
+    : [
+        {
+          versionId: String(raw.versionId),
+          secretString: String(raw.secretString),
+          createdDate: Number(raw.createdDate),
+          stages: ['AWSCURRENT'],
+        },
+      ];
   return { arn: secret.arn, name: secret.name, createdDate: Number(raw.createdDate ?? versions[0]?.createdDate ?? 0), versions, file };
 }
 
@@ -348,7 +396,8 @@ async function loadOrCreateSecret(dir: string, secret: LocalSecret): Promise<Sto
     return created;
   } catch (error) {
     // Another process created it first: theirs wins, so every process sees one key.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return templateSecret(JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>, secret, file);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      return templateSecret(JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>, secret, file);
     throw error;
   }
 }

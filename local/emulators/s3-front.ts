@@ -32,7 +32,8 @@ export function createS3Front(options: S3FrontOptions): http.Server {
   const serve = (req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean) => {
     handleRequest(req, res, expectsContinue).catch((error: unknown) => {
       options.log(`s3 front: ${error instanceof Error ? error.name : 'Error'}`);
-      if (!res.headersSent) reply(req, res, { status: 500, code: 'InternalError', message: 'We encountered an internal error. Please try again.' });
+      if (!res.headersSent)
+        reply(req, res, { status: 500, code: 'InternalError', message: 'We encountered an internal error. Please try again.' });
       else res.destroy();
     });
   };
@@ -83,7 +84,11 @@ export function createS3Front(options: S3FrontOptions): http.Server {
  */
 function framingProblem(req: http.IncomingMessage): S3ErrorReply | undefined {
   if (req.headers['transfer-encoding'] !== undefined) {
-    return { status: 411, code: 'MissingContentLength', message: 'You must provide the Content-Length HTTP header (chunked transfer encoding is not accepted).' };
+    return {
+      status: 411,
+      code: 'MissingContentLength',
+      message: 'You must provide the Content-Length HTTP header (chunked transfer encoding is not accepted).',
+    };
   }
   if ((req.method === 'PUT' || req.method === 'POST') && req.headers['content-length'] === undefined) {
     return { status: 411, code: 'MissingContentLength', message: 'You must provide the Content-Length HTTP header.' };
@@ -100,7 +105,9 @@ function preflight(req: http.IncomingMessage, res: http.ServerResponse, originAl
   res.writeHead(200, {
     'Access-Control-Allow-Origin': req.headers.origin as string,
     'Access-Control-Allow-Methods': CORS_METHODS.join(', '),
-    ...(req.headers['access-control-request-headers'] ? { 'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] } : {}),
+    ...(req.headers['access-control-request-headers']
+      ? { 'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] }
+      : {}),
     'Access-Control-Expose-Headers': 'ETag, x-amz-request-id',
     'Access-Control-Max-Age': '3000',
     Vary: 'Origin, Access-Control-Request-Headers, Access-Control-Request-Method',

@@ -74,7 +74,11 @@ export interface S3Emulator {
   stop(): Promise<void>;
 }
 
-interface RequestInfo { readonly method: string; readonly multipart: boolean; readonly requestId: string }
+interface RequestInfo {
+  readonly method: string;
+  readonly multipart: boolean;
+  readonly requestId: string;
+}
 
 export async function startS3(options: S3EmulatorOptions): Promise<S3Emulator> {
   const log = options.log ?? (() => undefined);
@@ -199,7 +203,10 @@ export function toEventBridge(record: S3NotificationEvent['Records'][number], re
 }
 
 interface FilesystemStoreLike {
-  prototype: { deleteObject(bucket: string, key: string): Promise<void>; getResourcePath(bucket: string, key: string, resource: string): string };
+  prototype: {
+    deleteObject(bucket: string, key: string): Promise<void>;
+    getResourcePath(bucket: string, key: string, resource: string): string;
+  };
 }
 
 /**
@@ -212,11 +219,18 @@ interface FilesystemStoreLike {
 function keepFoldersOnDelete(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const store = require('s3rver/lib/stores/filesystem') as FilesystemStoreLike;
-  store.prototype.deleteObject = async function deleteObject(this: FilesystemStoreLike['prototype'], bucket: string, key: string): Promise<void> {
-    await Promise.all(['object', 'object.md5', 'metadata.json'].map((resource) =>
-      fs.unlink(this.getResourcePath(bucket, key, resource)).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error;
-      })));
+  store.prototype.deleteObject = async function deleteObject(
+    this: FilesystemStoreLike['prototype'],
+    bucket: string,
+    key: string,
+  ): Promise<void> {
+    await Promise.all(
+      ['object', 'object.md5', 'metadata.json'].map((resource) =>
+        fs.unlink(this.getResourcePath(bucket, key, resource)).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+        }),
+      ),
+    );
   };
 }
 
@@ -226,7 +240,12 @@ interface WritingStoreLike {
     getMetadata(bucket: string, key: string): Promise<unknown>;
     putMetadata(bucket: string, key: string, metadata: unknown, md5?: string): Promise<void>;
     copyObject(srcBucket: string, srcKey: string, destBucket: string, destKey: string, replacementMetadata?: unknown): Promise<unknown>;
-    putObject(object: { bucket: string; key: string; metadata: unknown; content: Buffer | NodeJS.ReadableStream }): Promise<{ size: number; md5: string }>;
+    putObject(object: {
+      bucket: string;
+      key: string;
+      metadata: unknown;
+      content: Buffer | NodeJS.ReadableStream;
+    }): Promise<{ size: number; md5: string }>;
     putPart(bucket: string, uploadId: string, partNumber: number, content: NodeJS.ReadableStream): Promise<{ size: number; md5: string }>;
   };
 }
@@ -261,7 +280,14 @@ export function writeObjectsAside(): void {
     }
   };
   // s3rver copies the object file in place (a kill mid-copy left a truncated object): copy aside, then rename.
-  store.prototype.copyObject = async function copyObject(this: WritingStoreLike['prototype'], srcBucket, srcKey, destBucket, destKey, replacementMetadata) {
+  store.prototype.copyObject = async function copyObject(
+    this: WritingStoreLike['prototype'],
+    srcBucket,
+    srcKey,
+    destBucket,
+    destKey,
+    replacementMetadata,
+  ) {
     const source = this.getResourcePath(srcBucket, srcKey, 'object');
     const target = this.getResourcePath(destBucket, destKey, 'object');
     const sourceMetadata = await readMetadataFile(this.getResourcePath(srcBucket, srcKey, 'metadata.json'));
@@ -318,8 +344,11 @@ export async function repairStore(directory: string): Promise<number> {
     for (const entry of await fs.readdir(folder, { withFileTypes: true }).catch(() => [])) {
       const file = path.join(folder, entry.name);
       if (entry.isDirectory()) await visit(file);
-      else if (entry.name.endsWith('.partial') || (entry.name.endsWith('._S3rver_metadata.json') && !(await readMetadataFile(file))) ||
-        (entry.name.endsWith('._S3rver_object.md5') && (await fs.stat(file)).size === 0)) {
+      else if (
+        entry.name.endsWith('.partial') ||
+        (entry.name.endsWith('._S3rver_metadata.json') && !(await readMetadataFile(file))) ||
+        (entry.name.endsWith('._S3rver_object.md5') && (await fs.stat(file)).size === 0)
+      ) {
         await fs.unlink(file).catch(() => undefined);
         removed += 1;
       }

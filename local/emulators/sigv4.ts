@@ -73,7 +73,14 @@ export const MAX_SKEW_MS = 15 * 60 * 1000;
 const MAX_PRESIGNED_EXPIRES_S = 7 * 24 * 3600;
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const HEX_SIGNATURE = /^[0-9a-f]{64}$/;
-const PRESIGN_PARAMS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature'] as const;
+const PRESIGN_PARAMS = [
+  'X-Amz-Algorithm',
+  'X-Amz-Credential',
+  'X-Amz-Date',
+  'X-Amz-Expires',
+  'X-Amz-SignedHeaders',
+  'X-Amz-Signature',
+] as const;
 
 /** The request of a node server as the verifier reads it. */
 export function signedRequestOf(req: IncomingMessage): SignedRequest {
@@ -135,7 +142,12 @@ class ExpectedSignature extends SignatureV4Base {
     // Only signed headers are passed in; signableHeaders keeps those the SDK never signs itself (expect, ...) when a client did.
     const canonicalHeaders = getCanonicalHeaders(request, undefined, signedHeaders as Set<string>);
     const canonicalRequest = this.createCanonicalRequest(request, canonicalHeaders, payloadHash);
-    const stringToSign = await this.createStringToSign(longDate, createScope(scope.shortDate, scope.region, scope.service), canonicalRequest, ALGORITHM_IDENTIFIER);
+    const stringToSign = await this.createStringToSign(
+      longDate,
+      createScope(scope.shortDate, scope.region, scope.service),
+      canonicalRequest,
+      ALGORITHM_IDENTIFIER,
+    );
     const key = await getSigningKey(SHA256, credentials, scope.shortDate, scope.region, scope.service);
     const hmac = new NodeSha256(key);
     hmac.update(stringToSign);
@@ -240,7 +252,15 @@ export class SigV4Verifier {
     if (Math.abs(now - date) > MAX_SKEW_MS) {
       return fail('skewed', `The difference between the request time (${amzDate}) and the server's time is larger than 15 minutes.`);
     }
-    return this.check(request, path, query, { credentialField, signedHeaders, signedHeaderList, signature, amzDate, payloadHash, presigned: false });
+    return this.check(request, path, query, {
+      credentialField,
+      signedHeaders,
+      signedHeaderList,
+      signature,
+      amzDate,
+      payloadHash,
+      presigned: false,
+    });
   }
 
   private async verifyPresigned(request: SignedRequest, path: string, query: Record<string, string | string[]>): Promise<SigV4Result> {
@@ -300,15 +320,25 @@ export class SigV4Verifier {
       return fail('unknown-key', 'The AWS Access Key Id you provided does not exist in our records.');
     }
     if (credential.region !== this.options.region) {
-      return fail('scope', `The credential scope names the region '${credential.region.slice(0, 32)}'; expecting '${this.options.region}'.`);
+      return fail(
+        'scope',
+        `The credential scope names the region '${credential.region.slice(0, 32)}'; expecting '${this.options.region}'.`,
+      );
     }
     if (!this.options.services.includes(credential.service)) {
-      return fail('scope', `The credential scope names the service '${credential.service.slice(0, 32)}'; expecting ${this.options.services.map((s) => `'${s}'`).join(' or ')}.`);
+      return fail(
+        'scope',
+        `The credential scope names the service '${credential.service.slice(0, 32)}'; expecting ${this.options.services.map((s) => `'${s}'`).join(' or ')}.`,
+      );
     }
-    if (credential.shortDate !== auth.amzDate.slice(0, 8)) return fail('malformed', 'The credential scope date is not the date of X-Amz-Date.');
+    if (credential.shortDate !== auth.amzDate.slice(0, 8))
+      return fail('malformed', 'The credential scope date is not the date of X-Amz-Date.');
     const list = [...auth.signedHeaders];
     // The canonical list is sorted, lower case, without duplicates: anything else was not signed by a SigV4 signer.
-    if (list.some((h, i) => h === '' || h !== h.toLowerCase() || (i > 0 && h <= (list[i - 1] as string))) || list.join(';') !== auth.signedHeaderList) {
+    if (
+      list.some((h, i) => h === '' || h !== h.toLowerCase() || (i > 0 && h <= (list[i - 1] as string))) ||
+      list.join(';') !== auth.signedHeaderList
+    ) {
       return fail('malformed', 'SignedHeaders must be the sorted, lower-case names of the signed headers.');
     }
     if (!auth.signedHeaders.has('host')) return fail('malformed', 'The host header must be signed.');
@@ -328,7 +358,8 @@ export class SigV4Verifier {
       credential,
       this.options.credentials,
     );
-    if (!timingSafeEqual(Buffer.from(expected, 'latin1'), Buffer.from(auth.signature, 'latin1'))) return fail('mismatch', signatureMismatch);
+    if (!timingSafeEqual(Buffer.from(expected, 'latin1'), Buffer.from(auth.signature, 'latin1')))
+      return fail('mismatch', signatureMismatch);
     return { ok: true, service: credential.service, presigned: auth.presigned, payloadHash: auth.payloadHash };
   }
 }
@@ -383,7 +414,10 @@ export function parseQuery(raw: string): Record<string, string | string[]> | und
  */
 export function canonicalS3Path(rawPath: string): string | undefined {
   try {
-    return rawPath.split('/').map((segment) => uriEncode(decodeURIComponent(segment))).join('/');
+    return rawPath
+      .split('/')
+      .map((segment) => uriEncode(decodeURIComponent(segment)))
+      .join('/');
   } catch {
     return undefined;
   }
@@ -409,6 +443,10 @@ export function jsonAuthError(failure: SigV4Failure): { status: number; code: st
     case 'skewed':
     case 'expired':
     case 'not-yet-valid':
-      return { status: 400, code: 'InvalidSignatureException', message: failure.kind === 'mismatch' ? signatureMismatch.replace('key', 'AWS Secret Access Key') : failure.message };
+      return {
+        status: 400,
+        code: 'InvalidSignatureException',
+        message: failure.kind === 'mismatch' ? signatureMismatch.replace('key', 'AWS Secret Access Key') : failure.message,
+      };
   }
 }

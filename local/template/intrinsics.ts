@@ -22,7 +22,10 @@ const PSEUDO: Record<string, unknown> = {
 export class Resolver {
   readonly physical: Map<string, PhysicalValue>;
 
-  constructor(readonly template: CfnTemplate, physical?: Map<string, PhysicalValue>) {
+  constructor(
+    readonly template: CfnTemplate,
+    physical?: Map<string, PhysicalValue>,
+  ) {
     this.physical = physical ?? localPhysicalValues(template);
   }
 
@@ -78,9 +81,7 @@ export class Resolver {
   private intrinsic(fn: string, arg: unknown): unknown {
     switch (fn) {
       case 'Fn::GetAtt': {
-        const [logicalId, attribute] = Array.isArray(arg)
-          ? [arg[0], arg[1]]
-          : expectString(arg, fn).split(/\.(.*)/s);
+        const [logicalId, attribute] = Array.isArray(arg) ? [arg[0], arg[1]] : expectString(arg, fn).split(/\.(.*)/s);
         return this.getAtt(expectString(logicalId, fn), expectString(this.resolve(attribute), fn));
       }
       case 'Fn::Join': {

@@ -1,4 +1,12 @@
-import { isRecord, metadataOf, resourcesByMetadata, resourcesOfType, TemplateError, type CfnResource, type CfnTemplate } from './cfn-template';
+import {
+  isRecord,
+  metadataOf,
+  resourcesByMetadata,
+  resourcesOfType,
+  TemplateError,
+  type CfnResource,
+  type CfnTemplate,
+} from './cfn-template';
 import { Resolver } from './intrinsics';
 import { busNameOf, localNames } from './names';
 
@@ -28,7 +36,12 @@ export interface LocalWorkflow {
   readonly definition: Record<string, unknown>;
 }
 
-export interface LocalBucket { readonly role: string; readonly logicalId: string; readonly name: string; readonly eventBridge: boolean }
+export interface LocalBucket {
+  readonly role: string;
+  readonly logicalId: string;
+  readonly name: string;
+  readonly eventBridge: boolean;
+}
 export interface LocalTable {
   readonly id: string;
   readonly logicalId: string;
@@ -62,7 +75,12 @@ export interface LocalSchedule {
   /** Lambda ARNs with the constant input each gets (parsed `Input`, `{}` without one). */
   readonly targets: readonly { readonly arn: string; readonly input: unknown }[];
 }
-export interface LocalBus { readonly id: string; readonly logicalId: string; readonly name: string; readonly arn: string }
+export interface LocalBus {
+  readonly id: string;
+  readonly logicalId: string;
+  readonly name: string;
+  readonly arn: string;
+}
 export interface LocalSecret {
   readonly id: string;
   readonly logicalId: string;
@@ -116,7 +134,13 @@ function tablesOf(template: CfnTemplate, resolver: Resolver): Map<string, LocalT
   const tables = new Map<string, LocalTable>();
   for (const [id, { logicalId, resource }] of resourcesByMetadata(template, 'hilum:table')) {
     if (!resource.Type.startsWith('AWS::DynamoDB::')) continue;
-    tables.set(id, { id, logicalId, name: physicalName(resolver, logicalId), type: resource.Type, properties: resolved(resolver, propertiesOf(resource)) });
+    tables.set(id, {
+      id,
+      logicalId,
+      name: physicalName(resolver, logicalId),
+      type: resource.Type,
+      properties: resolved(resolver, propertiesOf(resource)),
+    });
   }
   return tables;
 }
@@ -129,7 +153,9 @@ function functionsOf(template: CfnTemplate, resolver: Resolver): Map<string, Loc
     const p = propertiesOf(resource);
     const variables = resolved<Record<string, unknown>>(resolver, (p.Environment as { Variables?: unknown } | undefined)?.Variables ?? {});
     functions.set(id, {
-      id, logicalId, entry,
+      id,
+      logicalId,
+      entry,
       name: physicalName(resolver, logicalId),
       arn: resolver.getAtt(logicalId, 'Arn'),
       environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(v)])),
@@ -152,7 +178,8 @@ function workflowsOf(template: CfnTemplate, resolver: Resolver): Map<string, Loc
       definition = substitute(definition, resolved<Record<string, unknown>>(resolver, p.DefinitionSubstitutions));
     }
     workflows.set(id, {
-      id, logicalId,
+      id,
+      logicalId,
       arn: physicalName(resolver, logicalId),
       name: resolver.getAtt(logicalId, 'Name'),
       definition: definition as Record<string, unknown>,
@@ -174,7 +201,13 @@ function secretsOf(template: CfnTemplate, resolver: Resolver): Map<string, Local
   for (const [id, { logicalId, resource }] of resourcesByMetadata(template, 'hilum:secret', 'AWS::SecretsManager::Secret')) {
     const p = resolved<Record<string, unknown>>(resolver, propertiesOf(resource));
     const generate = isRecord(p.GenerateSecretString) ? p.GenerateSecretString : undefined;
-    secrets.set(id, { id, logicalId, name: localNames.secretName(id), arn: physicalName(resolver, logicalId), ...(generate ? { generate } : {}) });
+    secrets.set(id, {
+      id,
+      logicalId,
+      name: localNames.secretName(id),
+      arn: physicalName(resolver, logicalId),
+      ...(generate ? { generate } : {}),
+    });
   }
   return secrets;
 }
@@ -190,14 +223,20 @@ function eventRulesOf(template: CfnTemplate, resolver: Resolver): { rules: Local
       const everyMs = typeof p.ScheduleExpression === 'string' ? rateMs(p.ScheduleExpression) : undefined;
       if (everyMs === undefined) continue;
       schedules.push({
-        logicalId, name, everyMs,
+        logicalId,
+        name,
+        everyMs,
         enabled: isEnabled(p),
-        targets: targetsOf(p).map((t) => ({ arn: String(t.Arn), input: typeof t.Input === 'string' ? JSON.parse(t.Input) as unknown : {} })),
+        targets: targetsOf(p).map((t) => ({
+          arn: String(t.Arn),
+          input: typeof t.Input === 'string' ? (JSON.parse(t.Input) as unknown) : {},
+        })),
       });
       continue;
     }
     rules.push({
-      logicalId, name,
+      logicalId,
+      name,
       busName: typeof p.EventBusName === 'string' ? busNameOf(p.EventBusName) : 'default',
       pattern: (typeof p.EventPattern === 'string' ? JSON.parse(p.EventPattern) : p.EventPattern) as Record<string, unknown>,
       enabled: isEnabled(p),
@@ -206,7 +245,9 @@ function eventRulesOf(template: CfnTemplate, resolver: Resolver): { rules: Local
         arn: String(t.Arn),
         ...(typeof t.Input === 'string' ? { input: t.Input } : {}),
         ...(typeof t.InputPath === 'string' ? { inputPath: t.InputPath } : {}),
-        ...(isRecord(t.InputTransformer) ? { inputTransformer: t.InputTransformer as unknown as LocalRuleTarget['inputTransformer'] & object } : {}),
+        ...(isRecord(t.InputTransformer)
+          ? { inputTransformer: t.InputTransformer as unknown as LocalRuleTarget['inputTransformer'] & object }
+          : {}),
       })),
     });
   }

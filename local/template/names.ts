@@ -44,7 +44,11 @@ export function busNameOf(nameOrArn: string): string {
 }
 
 /** hilum's resources, named by the id their metadata gives them. */
-const NAMED_BY_METADATA: readonly { readonly isType: (type: string) => boolean; readonly key: string; readonly name: (id: string) => string }[] = [
+const NAMED_BY_METADATA: readonly {
+  readonly isType: (type: string) => boolean;
+  readonly key: string;
+  readonly name: (id: string) => string;
+}[] = [
   { isType: (t) => t === 'AWS::S3::Bucket', key: 'hilum:bucket', name: localNames.bucket },
   { isType: (t) => t.startsWith('AWS::DynamoDB::'), key: 'hilum:table', name: localNames.table },
   { isType: (t) => t === 'AWS::Events::EventBus', key: 'hilum:eventBus', name: localNames.bus },
@@ -66,9 +70,12 @@ export function localPhysicalValues(template: CfnTemplate): Map<string, Physical
   const values = new Map<string, PhysicalValue>();
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     const secretId = resource.Type === 'AWS::SecretsManager::Secret' ? metadataOf(resource, 'hilum:secret') : undefined;
-    values.set(logicalId, secretId
-      ? { ref: localNames.secretArn(secretId), attrs: { Id: localNames.secretArn(secretId) } }
-      : physicalFor(resource.Type, localNameOf(logicalId, resource), logicalId));
+    values.set(
+      logicalId,
+      secretId
+        ? { ref: localNames.secretArn(secretId), attrs: { Id: localNames.secretArn(secretId) } }
+        : physicalFor(resource.Type, localNameOf(logicalId, resource), logicalId),
+    );
   }
   return values;
 }

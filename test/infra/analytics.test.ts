@@ -9,7 +9,7 @@ beforeAll(() => {
 });
 
 describe('analytics (Glue + Athena)', () => {
-  it('declares one Glue table per export table, with the export\'s columns, Parquet SerDe and release partition projection', () => {
+  it("declares one Glue table per export table, with the export's columns, Parquet SerDe and release partition projection", () => {
     const releasedId = byMetadata(s.resources, 'hilum:bucket', 'released')[0];
     const tables = ofType(s.resources, 'AWS::Glue::Table');
     expect(tables.map(([, t]) => (t.Properties!.TableInput as { Name: string }).Name).sort()).toEqual(Object.keys(EXPORT_TABLES).sort());

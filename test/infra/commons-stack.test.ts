@@ -26,7 +26,20 @@ function statementsOf(spec: FunctionSpec): Json[] {
 const actionsOf = (statements: Json[]): string[] => statements.flatMap((st) => [st.Action].flat() as string[]);
 const deidKmsKeyId = (): string => s.stack.getLogicalId(s.stack.deidKeys.key.node.defaultChild as CfnElement);
 /** `arn:${Partition}:secretsmanager:${Region}:${AccountId}:secret:hilum/Hilum/projects/*\/deid-key*`, as synthesized. */
-const DEID_KEYS_ARN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':secret:hilum/Hilum/projects/*/deid-key*']] };
+const DEID_KEYS_ARN = {
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':secretsmanager:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      ':secret:hilum/Hilum/projects/*/deid-key*',
+    ],
+  ],
+};
 
 describe('storage', () => {
   it.each(DATA_BUCKETS)('the %s bucket is KMS-encrypted with its own rotating key, private, versioned, logged and retained', (name) => {
@@ -36,17 +49,33 @@ describe('storage', () => {
     s.template.hasResource('AWS::S3::Bucket', {
       Metadata: Match.objectLike({ 'hilum:bucket': name }),
       Properties: Match.objectLike({
-        BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({
-          ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() },
-          BucketKeyEnabled: true,
-        })] },
-        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            Match.objectLike({
+              ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() },
+              BucketKeyEnabled: true,
+            }),
+          ],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
         VersioningConfiguration: { Status: 'Enabled' },
         LoggingConfiguration: { DestinationBucketName: { Ref: bucketId('access-logs') }, LogFilePrefix: `${name}/` },
       }),
     });
-    const keyRef = ((((props(bucket).BucketEncryption as Json).ServerSideEncryptionConfiguration as Json[])[0]!.ServerSideEncryptionByDefault as Json).KMSMasterKeyID as Json)['Fn::GetAtt'] as string[];
-    expect(s.resources[keyRef[0]!]).toMatchObject({ Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: true }, DeletionPolicy: 'Retain' });
+    const keyRef = (
+      (((props(bucket).BucketEncryption as Json).ServerSideEncryptionConfiguration as Json[])[0]!.ServerSideEncryptionByDefault as Json)
+        .KMSMasterKeyID as Json
+    )['Fn::GetAtt'] as string[];
+    expect(s.resources[keyRef[0]!]).toMatchObject({
+      Type: 'AWS::KMS::Key',
+      Properties: { EnableKeyRotation: true },
+      DeletionPolicy: 'Retain',
+    });
     expect(id).toBeTruthy();
   });
 
@@ -58,19 +87,29 @@ describe('storage', () => {
   it.each([...DATA_BUCKETS, 'access-logs'])('the %s bucket denies requests without TLS', (name) => {
     s.template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: bucketId(name) },
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
-        Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-      })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
     });
   });
 
   it('expires intake objects after 30 days, noncurrent versions after 7 and stale multipart uploads after 2', () => {
     expect(props(byMetadata(s.resources, 'hilum:bucket', 'intake')[1]).LifecycleConfiguration).toEqual({
-      Rules: [{
-        Id: 'intake-short-lifecycle', Status: 'Enabled', ExpirationInDays: 30,
-        NoncurrentVersionExpiration: { NoncurrentDays: 7 },
-        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 2 },
-      }],
+      Rules: [
+        {
+          Id: 'intake-short-lifecycle',
+          Status: 'Enabled',
+          ExpirationInDays: 30,
+          NoncurrentVersionExpiration: { NoncurrentDays: 7 },
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 2 },
+        },
+      ],
     });
   });
 
@@ -92,20 +131,29 @@ describe('catalog', () => {
     expect(ofType(s.resources, 'AWS::DynamoDB::Table')).toHaveLength(1);
     expect(table.DeletionPolicy).toBe('Retain');
     expect(table.Properties).toMatchObject({
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
       BillingMode: 'PAY_PER_REQUEST',
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: expect.anything() },
       TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
       DeletionProtectionEnabled: true,
-      GlobalSecondaryIndexes: [{
-        IndexName: 'gsi1',
-        KeySchema: [{ AttributeName: 'gsi1pk', KeyType: 'HASH' }, { AttributeName: 'gsi1sk', KeyType: 'RANGE' }],
-        Projection: { ProjectionType: 'ALL' },
-      }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'gsi1',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
     });
-    expect(props(table).AttributeDefinitions).toEqual(expect.arrayContaining(
-      ['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((n) => ({ AttributeName: n, AttributeType: 'S' }))));
+    expect(props(table).AttributeDefinitions).toEqual(
+      expect.arrayContaining(['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((n) => ({ AttributeName: n, AttributeType: 'S' }))),
+    );
   });
 });
 
@@ -113,8 +161,11 @@ describe('functions', () => {
   const specs = Object.values(FUNCTIONS);
 
   it('builds exactly one function per registry entry', () => {
-    expect(ofType(s.resources, 'AWS::Lambda::Function').map(([, r]) => r.Metadata?.['hilum:functionId']).sort())
-      .toEqual(specs.map((f) => f.id).sort());
+    expect(
+      ofType(s.resources, 'AWS::Lambda::Function')
+        .map(([, r]) => r.Metadata?.['hilum:functionId'])
+        .sort(),
+    ).toEqual(specs.map((f) => f.id).sort());
   });
 
   it('runs every function in the template on nodejs24.x, the Node major the tests run on, and names no other runtime', () => {
@@ -124,29 +175,34 @@ describe('functions', () => {
     expect(functions.length).toBeGreaterThanOrEqual(specs.length);
     expect(functions.map(([id, r]) => [id, props(r).Runtime]).filter(([, runtime]) => runtime !== 'nodejs24.x')).toEqual([]);
     // Nothing else in the template names a runtime (a layer's compatible runtimes, an inline provider).
-    const named = new Set(JSON.stringify(s.template.toJSON()).match(/\b(?:nodejs\d+(?:\.\d+)*(?:\.x)?|python\d\.\d+|java\d+|ruby\d\.\d+|dotnet\d+)\b/g));
+    const named = new Set(
+      JSON.stringify(s.template.toJSON()).match(/\b(?:nodejs\d+(?:\.\d+)*(?:\.x)?|python\d\.\d+|java\d+|ruby\d\.\d+|dotnet\d+)\b/g),
+    );
     expect([...named]).toEqual(['nodejs24.x']);
     expect(`nodejs${process.versions.node.split('.')[0]}.x`).toBe('nodejs24.x');
   });
 
-  it.each(specs.map((f) => [f.id, f] as const))('%s runs on ARM64 Node 24 with tracing, its own encrypted log group and the registry entry', (_id, spec) => {
-    const [, fn] = fnOf(spec);
-    expect(fn.Metadata).toMatchObject({ 'hilum:functionId': spec.id, 'hilum:entry': spec.entry });
-    expect(fn.Properties).toMatchObject({
-      Architectures: ['arm64'],
-      Runtime: 'nodejs24.x',
-      Handler: 'index.handler',
-      TracingConfig: { Mode: 'Active' },
-      MemorySize: spec.memoryMb,
-      Timeout: spec.timeoutSeconds,
-      LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
-    });
-    const logGroupId = ((props(fn).LoggingConfig as Json).LogGroup as { Ref: string }).Ref;
-    expect(s.resources[logGroupId]).toMatchObject({
-      Type: 'AWS::Logs::LogGroup',
-      Properties: { KmsKeyId: expect.anything(), RetentionInDays: expect.any(Number) },
-    });
-  });
+  it.each(specs.map((f) => [f.id, f] as const))(
+    '%s runs on ARM64 Node 24 with tracing, its own encrypted log group and the registry entry',
+    (_id, spec) => {
+      const [, fn] = fnOf(spec);
+      expect(fn.Metadata).toMatchObject({ 'hilum:functionId': spec.id, 'hilum:entry': spec.entry });
+      expect(fn.Properties).toMatchObject({
+        Architectures: ['arm64'],
+        Runtime: 'nodejs24.x',
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        MemorySize: spec.memoryMb,
+        Timeout: spec.timeoutSeconds,
+        LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
+      });
+      const logGroupId = ((props(fn).LoggingConfig as Json).LogGroup as { Ref: string }).Ref;
+      expect(s.resources[logGroupId]).toMatchObject({
+        Type: 'AWS::Logs::LogGroup',
+        Properties: { KmsKeyId: expect.anything(), RetentionInDays: expect.any(Number) },
+      });
+    },
+  );
 
   it.each(specs.map((f) => [f.id, f] as const))('%s has exactly the environment the registry names', (_id, spec) => {
     const vars = (props(fnOf(spec)[1]).Environment as { Variables: Json }).Variables;
@@ -182,15 +238,28 @@ describe('functions', () => {
       expect(text.includes(`"${bucketId(name)}"`)).toBe(spec.buckets[name] !== undefined);
     }
     // Read-only API functions append audit events: PutItem only, only on AUDIT# partition keys.
-    const isAuditAppend = (st: Json) => JSON.stringify(st.Condition ?? {}) === JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } });
-    expect(statements.filter(isAuditAppend).map((st) => st.Action)).toEqual(spec.verifiesTokens && spec.table === 'read' ? ['dynamodb:PutItem'] : []);
-    const tableWrites = actionsOf(statements.filter((st) => !isAuditAppend(st))).filter((a) => /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/.test(a));
+    const isAuditAppend = (st: Json) =>
+      JSON.stringify(st.Condition ?? {}) === JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } });
+    expect(statements.filter(isAuditAppend).map((st) => st.Action)).toEqual(
+      spec.verifiesTokens && spec.table === 'read' ? ['dynamodb:PutItem'] : [],
+    );
+    const tableWrites = actionsOf(statements.filter((st) => !isAuditAppend(st))).filter((a) =>
+      /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/.test(a),
+    );
     const tableReads = actions.filter((a) => /^dynamodb:(GetItem|Query)$/.test(a));
     expect(tableReads.length > 0).toBe(spec.table === 'read' || spec.table === 'readwrite');
     expect(tableWrites.length > 0).toBe(spec.table === 'write' || spec.table === 'readwrite');
     expect(actions.includes('events:PutEvents')).toBe(spec.putsEvents === true);
     const onDeidKeys = actionsOf(statements.filter((st) => JSON.stringify(st.Resource) === JSON.stringify(DEID_KEYS_ARN)));
-    expect(onDeidKeys).toEqual(spec.deidKeys ? [{ read: 'secretsmanager:GetSecretValue', describe: 'secretsmanager:DescribeSecret', create: 'secretsmanager:CreateSecret' }[spec.deidKeys]] : []);
+    expect(onDeidKeys).toEqual(
+      spec.deidKeys
+        ? [
+            { read: 'secretsmanager:GetSecretValue', describe: 'secretsmanager:DescribeSecret', create: 'secretsmanager:CreateSecret' }[
+              spec.deidKeys
+            ],
+          ]
+        : [],
+    );
     expect(actions.includes('secretsmanager:CreateSecret')).toBe(spec.deidKeys === 'create');
     const s3Deletes = actions.some((a) => a.startsWith('s3:DeleteObject'));
     expect(s3Deletes).toBe(Object.values(spec.buckets).includes('readwrite'));
@@ -252,13 +321,17 @@ describe('auth', () => {
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
       MfaConfiguration: 'ON',
       EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
-      Policies: { PasswordPolicy: { MinimumLength: 14, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true } },
+      Policies: {
+        PasswordPolicy: { MinimumLength: 14, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true },
+      },
       UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
     });
   });
 
   it('creates the role groups and one uploader group for the default site', () => {
-    const names = ofType(s.resources, 'AWS::Cognito::UserPoolGroup').map(([, g]) => props(g).GroupName).sort();
+    const names = ofType(s.resources, 'AWS::Cognito::UserPoolGroup')
+      .map(([, g]) => props(g).GroupName)
+      .sort();
     expect(names).toEqual(['admin', 'curator', 'dac', 'researcher', 'site-uploader:demo-site'].sort());
   });
 
@@ -275,63 +348,83 @@ describe('auth', () => {
 describe('per-project de-identification keys', () => {
   const specs = Object.values(FUNCTIONS);
   const KEYS_ARN = DEID_KEYS_ARN;
-  const secretStatements = (spec: FunctionSpec) => statementsOf(spec).filter((st) => JSON.stringify(st.Resource) === JSON.stringify(KEYS_ARN));
-  const kmsStatementsOnDeidKey = (spec: FunctionSpec) => statementsOf(spec).filter((st) => JSON.stringify(st.Resource) === JSON.stringify({ 'Fn::GetAtt': [deidKmsKeyId(), 'Arn'] }));
+  const secretStatements = (spec: FunctionSpec) =>
+    statementsOf(spec).filter((st) => JSON.stringify(st.Resource) === JSON.stringify(KEYS_ARN));
+  const kmsStatementsOnDeidKey = (spec: FunctionSpec) =>
+    statementsOf(spec).filter((st) => JSON.stringify(st.Resource) === JSON.stringify({ 'Fn::GetAtt': [deidKmsKeyId(), 'Arn'] }));
 
   it('declares no deployment-wide de-identification secret and no rotation: keys are created per project at run time', () => {
     expect(ofType(s.resources, 'AWS::SecretsManager::Secret').filter(([, r]) => r.Metadata?.['hilum:secret'] === 'deid')).toHaveLength(0);
     expect(ofType(s.resources, 'AWS::SecretsManager::RotationSchedule')).toHaveLength(0);
-    for (const spec of specs) expect(Object.keys((props(fnOf(spec)[1]).Environment as { Variables: Json }).Variables)).not.toContain('DEID_SECRET_ID');
+    for (const spec of specs)
+      expect(Object.keys((props(fnOf(spec)[1]).Environment as { Variables: Json }).Variables)).not.toContain('DEID_SECRET_ID');
   });
 
   it('grants no function a secretsmanager action on every secret', () => {
     for (const spec of specs) {
-      const wide = statementsOf(spec).filter((st) => [st.Action].flat().some((a) => String(a).startsWith('secretsmanager:')) && [st.Resource].flat().includes('*'));
+      const wide = statementsOf(spec).filter(
+        (st) => [st.Action].flat().some((a) => String(a).startsWith('secretsmanager:')) && [st.Resource].flat().includes('*'),
+      );
       expect(wide).toEqual([]);
     }
   });
 
   it('encrypts the keys with their own rotating, retained CMK', () => {
-    expect(s.resources[deidKmsKeyId()]).toMatchObject({ Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: true }, DeletionPolicy: 'Retain' });
-  });
-
-  it.each(specs.filter((f) => f.deidKeys).map((f) => [f.id, f] as const))('%s reaches the keys only under the deployment prefix, and the CMK only through Secrets Manager for them', (_id, spec) => {
-    const [statement, ...others] = secretStatements(spec);
-    expect(others).toHaveLength(0);
-    expect(statement!.Resource).toEqual(KEYS_ARN);
-    const kms = kmsStatementsOnDeidKey(spec);
-    if (spec.deidKeys === 'describe') {
-      expect(kms).toHaveLength(0);
-      return;
-    }
-    expect(kms).toHaveLength(1);
-    expect([kms[0]!.Action].flat().sort()).toEqual(spec.deidKeys === 'create' ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt']);
-    expect(kms[0]!.Condition).toEqual({
-      StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
-      StringLike: { 'kms:EncryptionContext:SecretARN': KEYS_ARN },
+    expect(s.resources[deidKmsKeyId()]).toMatchObject({
+      Type: 'AWS::KMS::Key',
+      Properties: { EnableKeyRotation: true },
+      DeletionPolicy: 'Retain',
     });
   });
+
+  it.each(specs.filter((f) => f.deidKeys).map((f) => [f.id, f] as const))(
+    '%s reaches the keys only under the deployment prefix, and the CMK only through Secrets Manager for them',
+    (_id, spec) => {
+      const [statement, ...others] = secretStatements(spec);
+      expect(others).toHaveLength(0);
+      expect(statement!.Resource).toEqual(KEYS_ARN);
+      const kms = kmsStatementsOnDeidKey(spec);
+      if (spec.deidKeys === 'describe') {
+        expect(kms).toHaveLength(0);
+        return;
+      }
+      expect(kms).toHaveLength(1);
+      expect([kms[0]!.Action].flat().sort()).toEqual(spec.deidKeys === 'create' ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt']);
+      expect(kms[0]!.Condition).toEqual({
+        StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+        StringLike: { 'kms:EncryptionContext:SecretARN': KEYS_ARN },
+      });
+    },
+  );
 
   it('lets only the project-saving function create keys, and only encrypted with the deployment CMK', () => {
     const creators = specs.filter((f) => actionsOf(statementsOf(f)).includes('secretsmanager:CreateSecret')).map((f) => f.id);
     expect(creators).toEqual([FUNCTIONS.saveProject.id]);
-    expect(secretStatements(FUNCTIONS.saveProject)[0]!.Condition).toEqual({ StringEquals: { 'secretsmanager:KmsKeyId': { 'Fn::GetAtt': [deidKmsKeyId(), 'Arn'] } } });
+    expect(secretStatements(FUNCTIONS.saveProject)[0]!.Condition).toEqual({
+      StringEquals: { 'secretsmanager:KmsKeyId': { 'Fn::GetAtt': [deidKmsKeyId(), 'Arn'] } },
+    });
   });
 
   it('gives the values only to the pipeline, cases, quarantine release and the site-key route; submissions read versions only', () => {
-    const byAccess = (access: string) => specs.filter((f) => f.deidKeys === access).map((f) => f.id).sort();
-    expect(byAccess('read')).toEqual([FUNCTIONS.deidentify, FUNCTIONS.verify, FUNCTIONS.putCases, FUNCTIONS.quarantineRelease, FUNCTIONS.siteKey].map((f) => f.id).sort());
+    const byAccess = (access: string) =>
+      specs
+        .filter((f) => f.deidKeys === access)
+        .map((f) => f.id)
+        .sort();
+    expect(byAccess('read')).toEqual(
+      [FUNCTIONS.deidentify, FUNCTIONS.verify, FUNCTIONS.putCases, FUNCTIONS.quarantineRelease, FUNCTIONS.siteKey].map((f) => f.id).sort(),
+    );
     expect(byAccess('describe')).toEqual([FUNCTIONS.createSubmission.id]);
   });
 
   it('grants no function a way to change, delete, re-policy or list keys', () => {
-    const forbidden = /^secretsmanager:(Put|Update|Delete|Restore|Rotate|Tag|Untag|List|BatchGet|Replicate|RemoveRegions|StopReplication|\*)/;
+    const forbidden =
+      /^secretsmanager:(Put|Update|Delete|Restore|Rotate|Tag|Untag|List|BatchGet|Replicate|RemoveRegions|StopReplication|\*)/;
     for (const spec of specs) expect(actionsOf(statementsOf(spec)).filter((a) => forbidden.test(a))).toEqual([]);
   });
 });
 
 describe('observability', () => {
-
   it('alarms to a KMS-encrypted topic on workflow failures, dead letters and every function error', () => {
     const [topicId] = ofType(s.resources, 'AWS::SNS::Topic')[0]!;
     s.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });

@@ -58,7 +58,9 @@ describe('origins refused at synth', () => {
     ['a trailing slash', '["https://portal.example.org/"]'],
     ['not a URL', '["portal.example.org"]'],
   ])('refuses %s with a clear error', (_what, value) => {
-    expect(() => createCommonsApp({ bundle: false, context: { uploadOrigins: value } })).toThrow(/hilum: context 'uploadOrigins'.*is not allowed/);
+    expect(() => createCommonsApp({ bundle: false, context: { uploadOrigins: value } })).toThrow(
+      /hilum: context 'uploadOrigins'.*is not allowed/,
+    );
   });
 
   it('accepts exact https origins and a loopback origin for a portal under development', () => {

@@ -5,8 +5,15 @@ import { App, Stack, Stage, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { createCommonsApp } from '../../infra/app';
 
-interface Violation { ruleName: string; severity: string; description: string; violatingConstructs: { constructPath: string }[] }
-interface Report { pluginReports: { pluginName: string; conclusion: string; violations: Violation[] }[] }
+interface Violation {
+  ruleName: string;
+  severity: string;
+  description: string;
+  violatingConstructs: { constructPath: string }[];
+}
+interface Report {
+  pluginReports: { pluginName: string; conclusion: string; violations: Violation[] }[];
+}
 
 const NAG_PACKS = ['AwsSolutions', 'HIPAA.Security'];
 
@@ -30,7 +37,9 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
 function describeFindings(violations: Violation[]): string {
-  return violations.map((v) => `${v.severity} ${v.ruleName}: ${v.description}\n    ${v.violatingConstructs.map((c) => c.constructPath).join('\n    ')}`).join('\n');
+  return violations
+    .map((v) => `${v.severity} ${v.ruleName}: ${v.description}\n    ${v.violatingConstructs.map((c) => c.constructPath).join('\n    ')}`)
+    .join('\n');
 }
 
 it('leaves no unacknowledged cdk-nag AwsSolutions or HIPAA Security error', () => {
@@ -39,7 +48,9 @@ it('leaves no unacknowledged cdk-nag AwsSolutions or HIPAA Security error', () =
   const nagWarnings = all.filter((v) => v.severity !== 'error' && NAG_PACKS.includes(v.plugin));
   if (nagWarnings.length > 0) console.warn(`cdk-nag warnings:\n${describeFindings(nagWarnings)}`);
   if (errors.length > 0 || synthError) {
-    throw new Error(`synth ${synthError ? `threw ${String(synthError).split('\n')[0]}` : 'passed'}; unacknowledged errors:\n${describeFindings(errors)}`);
+    throw new Error(
+      `synth ${synthError ? `threw ${String(synthError).split('\n')[0]}` : 'passed'}; unacknowledged errors:\n${describeFindings(errors)}`,
+    );
   }
   expect(errors).toEqual([]);
 });

@@ -20,7 +20,7 @@ function statementsOf(spec: FunctionSpec): Json[] {
 }
 
 describe('the page cursor key', () => {
-  it('is a 64-character secret Secrets Manager generates, encrypted with the catalog\'s CMK', () => {
+  it("is a 64-character secret Secrets Manager generates, encrypted with the catalog's CMK", () => {
     const secret = s.resources[secretId()]!;
     const catalogKey = s.stack.getLogicalId(s.stack.catalog.key.node.defaultChild as CfnElement);
     expect(props(secret)).toMatchObject({
@@ -29,20 +29,32 @@ describe('the page cursor key', () => {
     });
   });
 
-  it.each(Object.values(FUNCTIONS).map((f) => [f.id, f] as const))('%s reads it exactly when it pages results, and never writes it', (_id, spec) => {
-    const onSecret = statementsOf(spec).filter((st) => JSON.stringify(st.Resource) === JSON.stringify({ Ref: secretId() }));
-    const env = (props(byMetadata(s.resources, 'hilum:functionId', spec.id)[1]).Environment as { Variables: Json }).Variables;
-    if (!spec.pagesResults) {
-      expect(onSecret).toEqual([]);
-      expect(env[ENV.pageCursorSecretId]).toBeUndefined();
-      return;
-    }
-    expect(env[ENV.pageCursorSecretId]).toEqual({ Ref: secretId() });
-    expect(onSecret.flatMap((st) => [st.Action].flat()).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
-  });
+  it.each(Object.values(FUNCTIONS).map((f) => [f.id, f] as const))(
+    '%s reads it exactly when it pages results, and never writes it',
+    (_id, spec) => {
+      const onSecret = statementsOf(spec).filter((st) => JSON.stringify(st.Resource) === JSON.stringify({ Ref: secretId() }));
+      const env = (props(byMetadata(s.resources, 'hilum:functionId', spec.id)[1]).Environment as { Variables: Json }).Variables;
+      if (!spec.pagesResults) {
+        expect(onSecret).toEqual([]);
+        expect(env[ENV.pageCursorSecretId]).toBeUndefined();
+        return;
+      }
+      expect(env[ENV.pageCursorSecretId]).toEqual({ Ref: secretId() });
+      expect(onSecret.flatMap((st) => [st.Action].flat()).sort()).toEqual([
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+      ]);
+    },
+  );
 
   it('is used by the routes that hand out cursors', () => {
-    expect(Object.values(FUNCTIONS).filter((f) => f.pagesResults).map((f) => f.id).sort())
-      .toEqual([FUNCTIONS.auditLog, FUNCTIONS.getCohort, FUNCTIONS.listStudies, FUNCTIONS.quarantineList, FUNCTIONS.search].map((f) => f.id).sort());
+    expect(
+      Object.values(FUNCTIONS)
+        .filter((f) => f.pagesResults)
+        .map((f) => f.id)
+        .sort(),
+    ).toEqual(
+      [FUNCTIONS.auditLog, FUNCTIONS.getCohort, FUNCTIONS.listStudies, FUNCTIONS.quarantineList, FUNCTIONS.search].map((f) => f.id).sort(),
+    );
   });
 });

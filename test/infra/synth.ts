@@ -3,7 +3,13 @@ import { createCommonsApp } from '../../infra/app';
 import { CommonsStack } from '../../infra/stacks/commons-stack';
 
 export type Json = Record<string, unknown>;
-export interface CfnResource { Type: string; Properties?: Json; Metadata?: Json; DeletionPolicy?: string; UpdateReplacePolicy?: string }
+export interface CfnResource {
+  Type: string;
+  Properties?: Json;
+  Metadata?: Json;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+}
 
 export interface Synthesized {
   readonly stack: CommonsStack;
@@ -40,7 +46,14 @@ export function renderDefinition(definitionString: unknown): Json {
   const part = (p: unknown): string => {
     if (typeof p === 'string') return p;
     const o = p as Json;
-    if (typeof o.Ref === 'string') return o.Ref === 'AWS::Partition' ? 'aws' : o.Ref === 'AWS::Region' ? 'us-east-1' : o.Ref === 'AWS::AccountId' ? '123456789012' : `\${${o.Ref}}`;
+    if (typeof o.Ref === 'string')
+      return o.Ref === 'AWS::Partition'
+        ? 'aws'
+        : o.Ref === 'AWS::Region'
+          ? 'us-east-1'
+          : o.Ref === 'AWS::AccountId'
+            ? '123456789012'
+            : `\${${o.Ref}}`;
     const getAtt = o['Fn::GetAtt'];
     if (Array.isArray(getAtt)) return `arn:aws:lambda:us-east-1:123456789012:function:${String(getAtt[0])}`;
     throw new Error(`unexpected intrinsic in a definition: ${JSON.stringify(p)}`);

@@ -34,8 +34,17 @@ type Case = keyof typeof cases;
 
 /** Type-checks each case as a module of workflows/ (in memory, one program for all) and returns its errors. */
 function typeCheck(): Record<Case, string[]> {
-  const files = new Map(Object.entries(cases).map(([name, body]) => [path.join(root, 'workflows', `__payload-${name}__.ts`), `${header}\n${body}\n`]));
-  const options: ts.CompilerOptions = { strict: true, noEmit: true, skipLibCheck: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, types: [] };
+  const files = new Map(
+    Object.entries(cases).map(([name, body]) => [path.join(root, 'workflows', `__payload-${name}__.ts`), `${header}\n${body}\n`]),
+  );
+  const options: ts.CompilerOptions = {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.CommonJS,
+    types: [],
+  };
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (file, language, ...rest) => {
@@ -46,12 +55,18 @@ function typeCheck(): Record<Case, string[]> {
   host.fileExists = (file) => files.has(file) || fileExists(file);
   const program = ts.createProgram([...files.keys()], options, host);
   const names = Object.keys(cases) as Case[];
-  return Object.fromEntries([...files.keys()].map((file, i) => [names[i], ts.getPreEmitDiagnostics(program, program.getSourceFile(file))
-    .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))])) as Record<Case, string[]>;
+  return Object.fromEntries(
+    [...files.keys()].map((file, i) => [
+      names[i],
+      ts.getPreEmitDiagnostics(program, program.getSourceFile(file)).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')),
+    ]),
+  ) as Record<Case, string[]>;
 }
 
 let errors: Record<Case, string[]>;
-beforeAll(() => { errors = typeCheck(); });
+beforeAll(() => {
+  errors = typeCheck();
+});
 
 describe('task payloads derived from the state contracts', () => {
   it('compile when every field of the input schema comes from a path of its type', () => {
@@ -74,9 +89,10 @@ describe('task payloads derived from the state contracts', () => {
     expect(errors.unknownPath).toEqual([expect.stringContaining('"workkey"')]);
   });
 
-  it('are refused at synth when their keys are not the schema\'s (a payload built around the types)', () => {
+  it("are refused at synth when their keys are not the schema's (a payload built around the types)", () => {
     const at = statePaths<Record<string, Record<string, string>>>();
-    expect(() => payloadOf(verifyInput, { bucket: at('detail', 'bucket'), originalKey: at('detail', 'key') } as never))
-      .toThrow("the payload's fields (bucket, originalKey) are not its contract's (bucket, originalKey, workKey)");
+    expect(() => payloadOf(verifyInput, { bucket: at('detail', 'bucket'), originalKey: at('detail', 'key') } as never)).toThrow(
+      "the payload's fields (bucket, originalKey) are not its contract's (bucket, originalKey, workKey)",
+    );
   });
 });

@@ -8,8 +8,25 @@ import { Json, Synthesized, byMetadata, functionLogicalId, renderDefinition, syn
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator = require('asl-validator') as (definition: unknown) => { isValid: boolean; errorsText(separator?: string): string };
 
-interface State { Type: string; Next?: string; End?: boolean; Resource?: string; Parameters?: Json; Retry?: Json[]; Catch?: Json[]; ResultPath?: string; ResultSelector?: Json; InputPath?: string; Choices?: Json[]; Default?: string }
-interface Definition { StartAt: string; States: Record<string, State>; QueryLanguage?: string }
+interface State {
+  Type: string;
+  Next?: string;
+  End?: boolean;
+  Resource?: string;
+  Parameters?: Json;
+  Retry?: Json[];
+  Catch?: Json[];
+  ResultPath?: string;
+  ResultSelector?: Json;
+  InputPath?: string;
+  Choices?: Json[];
+  Default?: string;
+}
+interface Definition {
+  StartAt: string;
+  States: Record<string, State>;
+  QueryLanguage?: string;
+}
 
 let s: Synthesized;
 let ingest: Definition;
@@ -45,11 +62,13 @@ describe('event rules', () => {
         'detail-type': ['Object Created'],
         detail: { bucket: { name: [{ Ref: intakeId }] }, object: { key: [{ prefix: 'intake/' }] } },
       },
-      Targets: [Match.objectLike({
-        Arn: { Ref: ingestId },
-        DeadLetterConfig: { Arn: Match.anyValue() },
-        RetryPolicy: { MaximumRetryAttempts: Match.anyValue(), MaximumEventAgeInSeconds: Match.anyValue() },
-      })],
+      Targets: [
+        Match.objectLike({
+          Arn: { Ref: ingestId },
+          DeadLetterConfig: { Arn: Match.anyValue() },
+          RetryPolicy: { MaximumRetryAttempts: Match.anyValue(), MaximumEventAgeInSeconds: Match.anyValue() },
+        }),
+      ],
     });
   });
 
@@ -59,33 +78,48 @@ describe('event rules', () => {
     s.template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: busId },
       EventPattern: { source: [PIPELINE_EVENT_SOURCE], 'detail-type': [SUBMISSION_READY] },
-      Targets: [Match.objectLike({ Arn: { Ref: submissionId }, DeadLetterConfig: { Arn: Match.anyValue() }, RetryPolicy: Match.anyValue() })],
+      Targets: [
+        Match.objectLike({ Arn: { Ref: submissionId }, DeadLetterConfig: { Arn: Match.anyValue() }, RetryPolicy: Match.anyValue() }),
+      ],
     });
   });
 
-  it('has one schedule, the reconciler\'s: never-received files are marked missing by it, no separate sweep', () => {
+  it("has one schedule, the reconciler's: never-received files are marked missing by it, no separate sweep", () => {
     const [reconcileId] = byMetadata(s.resources, 'hilum:functionId', FUNCTIONS.reconcile.id);
-    const scheduled = Object.values(s.template.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: Match.anyValue() } }));
-    expect(scheduled.map((r) => (r as { Properties: { Targets: { Arn: unknown }[] } }).Properties.Targets.map((t) => t.Arn)))
-      .toEqual([[{ 'Fn::GetAtt': [reconcileId, 'Arn'] }]]);
+    const scheduled = Object.values(
+      s.template.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: Match.anyValue() } }),
+    );
+    expect(scheduled.map((r) => (r as { Properties: { Targets: { Arn: unknown }[] } }).Properties.Targets.map((t) => t.Arn))).toEqual([
+      [{ 'Fn::GetAtt': [reconcileId, 'Arn'] }],
+    ]);
   });
 
   it('gives each target its own KMS-encrypted, TLS-only dead-letter queue', () => {
     s.template.resourceCountIs('AWS::SQS::Queue', 3);
     s.template.allResourcesProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
-    s.template.resourcePropertiesCountIs('AWS::SQS::QueuePolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
-    }, 3);
+    s.template.resourcePropertiesCountIs(
+      'AWS::SQS::QueuePolicy',
+      {
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+        },
+      },
+      3,
+    );
   });
 
   it('runs the reconciler every 15 minutes with its grace period and a dead-letter queue', () => {
     const [reconcileId] = byMetadata(s.resources, 'hilum:functionId', FUNCTIONS.reconcile.id);
     s.template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(15 minutes)',
-      Targets: [Match.objectLike({
-        Arn: { 'Fn::GetAtt': [reconcileId, 'Arn'] }, Input: JSON.stringify({ graceSeconds: 900 }),
-        DeadLetterConfig: { Arn: Match.anyValue() }, RetryPolicy: Match.anyValue(),
-      })],
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [reconcileId, 'Arn'] },
+          Input: JSON.stringify({ graceSeconds: 900 }),
+          DeadLetterConfig: { Arn: Match.anyValue() },
+          RetryPolicy: Match.anyValue(),
+        }),
+      ],
     });
   });
 
@@ -94,27 +128,40 @@ describe('event rules', () => {
     const [ingestId] = byMetadata(s.resources, 'hilum:workflow', 'ingest');
     s.template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: busId },
-      EventPattern: { source: [PIPELINE_EVENT_SOURCE], 'detail-type': [INTAKE_REDRIVE], detail: { object: { key: [{ prefix: 'intake/' }] } } },
+      EventPattern: {
+        source: [PIPELINE_EVENT_SOURCE],
+        'detail-type': [INTAKE_REDRIVE],
+        detail: { object: { key: [{ prefix: 'intake/' }] } },
+      },
       Targets: [Match.objectLike({ Arn: { Ref: ingestId }, DeadLetterConfig: { Arn: Match.anyValue() } })],
     });
   });
 
   it('alarms when files stay stuck through two reconciler runs', () => {
     s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'hilum', MetricName: 'StuckFiles', Dimensions: [{ Name: 'service', Value: 'hilum' }],
-      Statistic: 'Maximum', Period: 900, EvaluationPeriods: 2, Threshold: 1, AlarmActions: [Match.anyValue()],
+      Namespace: 'hilum',
+      MetricName: 'StuckFiles',
+      Dimensions: [{ Name: 'service', Value: 'hilum' }],
+      Statistic: 'Maximum',
+      Period: 900,
+      EvaluationPeriods: 2,
+      Threshold: 1,
+      AlarmActions: [Match.anyValue()],
     });
   });
 
   it('lets the reconciler list and delete in intake, released and quarantine, and put events on the hilum bus', () => {
     const [reconcileId] = byMetadata(s.resources, 'hilum:functionId', FUNCTIONS.reconcile.id);
     const role = (s.resources[reconcileId]?.Properties?.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-    const statements = JSON.stringify(Object.values(s.resources)
-      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties?.Roles).includes(role))
-      .map((r) => r.Properties?.PolicyDocument));
+    const statements = JSON.stringify(
+      Object.values(s.resources)
+        .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties?.Roles).includes(role))
+        .map((r) => r.Properties?.PolicyDocument),
+    );
     for (const action of ['s3:List*', 's3:DeleteObject*', 'events:PutEvents', 'dynamodb:Query']) expect(statements).toContain(action);
     // Quarantine copies of files staged after all (a Quarantine killed before its outcome write) are its to delete.
-    for (const bucket of ['intake', 'released', 'quarantine']) expect(statements).toContain(byMetadata(s.resources, 'hilum:bucket', bucket)[0]);
+    for (const bucket of ['intake', 'released', 'quarantine'])
+      expect(statements).toContain(byMetadata(s.resources, 'hilum:bucket', bucket)[0]);
   });
 });
 
@@ -138,43 +185,55 @@ describe('state machines', () => {
     }
   });
 
-  it.each([['ingest', () => ingest], ['submission', () => submission]] as const)('the %s definition is valid ASL', (_name, get) => {
+  it.each([
+    ['ingest', () => ingest],
+    ['submission', () => submission],
+  ] as const)('the %s definition is valid ASL', (_name, get) => {
     const result = aslValidator(get());
     if (!result.isValid) throw new Error(result.errorsText('\n'));
     expect(result.isValid).toBe(true);
   });
 
-  it.each([['ingest', () => ingest], ['submission', () => submission]] as const)(
-    'every %s task invokes its function through lambda:invoke, retries transient errors and catches everything',
-    (_name, get) => {
-      const d = get();
-      for (const [name, st] of tasksOf(d)) {
-        expect(st.Resource).toBe('arn:aws:states:::lambda:invoke');
-        expect(st.Parameters?.FunctionName).toEqual(expect.stringContaining(':function:'));
-        expect(st.Retry).toEqual(d === ingest && INGEST_PROCESSING.includes(name) ? [expectedRetry, resourceLimitRetry] : [expectedRetry]);
-        // The last catch takes everything; an ingest processing task may first send platform errors to PipelineFault
-        // (and name the resource-limit errors it quarantines).
-        const c = st.Catch!.at(-1);
-        expect(c).toMatchObject({ ErrorEquals: ['States.ALL'] });
-        for (const earlier of st.Catch!.slice(0, -1)) {
-          if (earlier.Next !== c!.Next) expect(d.States[String(earlier.Next)]?.Type).toBe('Fail');
-        }
-        const target = d.States[String(c!.Next)];
-        expect(`${name} -> ${String(c!.Next)}: ${target?.Type}`).toMatch(/: (Task|Fail)$/);
-        if (target?.Type === 'Task') expect(invokedFunction(target)).toBe(FUNCTIONS.quarantine.id);
+  it.each([
+    ['ingest', () => ingest],
+    ['submission', () => submission],
+  ] as const)('every %s task invokes its function through lambda:invoke, retries transient errors and catches everything', (_name, get) => {
+    const d = get();
+    for (const [name, st] of tasksOf(d)) {
+      expect(st.Resource).toBe('arn:aws:states:::lambda:invoke');
+      expect(st.Parameters?.FunctionName).toEqual(expect.stringContaining(':function:'));
+      expect(st.Retry).toEqual(d === ingest && INGEST_PROCESSING.includes(name) ? [expectedRetry, resourceLimitRetry] : [expectedRetry]);
+      // The last catch takes everything; an ingest processing task may first send platform errors to PipelineFault
+      // (and name the resource-limit errors it quarantines).
+      const c = st.Catch!.at(-1);
+      expect(c).toMatchObject({ ErrorEquals: ['States.ALL'] });
+      for (const earlier of st.Catch!.slice(0, -1)) {
+        if (earlier.Next !== c!.Next) expect(d.States[String(earlier.Next)]?.Type).toBe('Fail');
       }
-    },
-  );
+      const target = d.States[String(c!.Next)];
+      expect(`${name} -> ${String(c!.Next)}: ${target?.Type}`).toMatch(/: (Task|Fail)$/);
+      if (target?.Type === 'Task') expect(invokedFunction(target)).toBe(FUNCTIONS.quarantine.id);
+    }
+  });
 });
 
 describe('ingest definition follows layers/pipeline/ingest-states.ts', () => {
   const taskFunctions: Record<string, FunctionKey> = {
-    Parse: 'parse', Deidentify: 'deidentify', Verify: 'verify', Qa: 'qa', Stage: 'stage',
-    Quarantine: 'quarantine', QuarantineForQa: 'quarantine',
+    Parse: 'parse',
+    Deidentify: 'deidentify',
+    Verify: 'verify',
+    Qa: 'qa',
+    Stage: 'stage',
+    Quarantine: 'quarantine',
+    QuarantineForQa: 'quarantine',
   };
 
   it('has exactly the named tasks, each invoking its registry function', () => {
-    expect(tasksOf(ingest).map(([n]) => n).sort()).toEqual(Object.keys(taskFunctions).sort());
+    expect(
+      tasksOf(ingest)
+        .map(([n]) => n)
+        .sort(),
+    ).toEqual(Object.keys(taskFunctions).sort());
     for (const [name, st] of tasksOf(ingest)) expect(invokedFunction(st)).toBe(FUNCTIONS[taskFunctions[name]!].id);
     expect(ingest.StartAt).toBe('Parse');
   });
@@ -199,14 +258,43 @@ describe('ingest definition follows layers/pipeline/ingest-states.ts', () => {
 
   it.each([
     ['Parse', 'parse', { 'bucket.$': '$.detail.bucket.name', 'key.$': '$.detail.object.key' }],
-    ['Deidentify', 'deid', { 'bucket.$': '$.detail.bucket.name', 'key.$': '$.detail.object.key', 'submissionId.$': '$.parse.submissionId', 'fileId.$': '$.parse.fileId' }],
+    [
+      'Deidentify',
+      'deid',
+      {
+        'bucket.$': '$.detail.bucket.name',
+        'key.$': '$.detail.object.key',
+        'submissionId.$': '$.parse.submissionId',
+        'fileId.$': '$.parse.fileId',
+      },
+    ],
     ['Verify', 'verify', { 'bucket.$': '$.detail.bucket.name', 'originalKey.$': '$.detail.object.key', 'workKey.$': '$.deid.workKey' }],
-    ['Qa', 'qa', { 'bucket.$': '$.detail.bucket.name', 'workKey.$': '$.deid.workKey', 'deidOutcome.$': '$.deid.outcome', 'submissionId.$': '$.parse.submissionId', 'fileId.$': '$.parse.fileId' }],
-    ['Stage', 'stage', {
-      'bucket.$': '$.detail.bucket.name', 'originalKey.$': '$.detail.object.key', 'workKey.$': '$.deid.workKey',
-      'submissionId.$': '$.parse.submissionId', 'fileId.$': '$.parse.fileId',
-      'studyUid.$': '$.deid.studyUid', 'seriesUid.$': '$.deid.seriesUid', 'sopUid.$': '$.deid.sopUid', 'findings.$': '$.qa.findings',
-    }],
+    [
+      'Qa',
+      'qa',
+      {
+        'bucket.$': '$.detail.bucket.name',
+        'workKey.$': '$.deid.workKey',
+        'deidOutcome.$': '$.deid.outcome',
+        'submissionId.$': '$.parse.submissionId',
+        'fileId.$': '$.parse.fileId',
+      },
+    ],
+    [
+      'Stage',
+      'stage',
+      {
+        'bucket.$': '$.detail.bucket.name',
+        'originalKey.$': '$.detail.object.key',
+        'workKey.$': '$.deid.workKey',
+        'submissionId.$': '$.parse.submissionId',
+        'fileId.$': '$.parse.fileId',
+        'studyUid.$': '$.deid.studyUid',
+        'seriesUid.$': '$.deid.seriesUid',
+        'sopUid.$': '$.deid.sopUid',
+        'findings.$': '$.qa.findings',
+      },
+    ],
   ] as const)('%s sends its contract payload and its result lands at $.%s', (name, key, payload) => {
     const task = ingest.States[name]!;
     expect(task.Parameters?.Payload).toEqual(payload);
@@ -251,7 +339,13 @@ describe('submission definition follows layers/pipeline/submission-states.ts', (
       ['QaReport', FUNCTIONS.qaReport.id],
       ['RebuildSnapshot', FUNCTIONS.rebuildSnapshot.id],
     ]);
-    for (const [name, key] of [['StudyQa', 'studyQa'], ['IndexSubmission', 'index'], ['PublishSubmission', 'publish'], ['QaReport', 'report'], ['RebuildSnapshot', 'snapshot']] as const) {
+    for (const [name, key] of [
+      ['StudyQa', 'studyQa'],
+      ['IndexSubmission', 'index'],
+      ['PublishSubmission', 'publish'],
+      ['QaReport', 'report'],
+      ['RebuildSnapshot', 'snapshot'],
+    ] as const) {
       const task = submission.States[name]!;
       expect(task.Parameters?.Payload).toEqual({ 'submissionId.$': '$.detail.submissionId' });
       expect(task.ResultPath).toBe(`$.${key}`);

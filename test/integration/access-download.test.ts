@@ -21,8 +21,24 @@ jest.setTimeout(300_000);
 const CLI = join(__dirname, '../../cli/bin/hilum.js');
 const FILES = 20;
 
-interface Manifest { objectCount: number; withheldStudies: number; totalBytes: number; objects: { objectId: string; studyUid: string; seriesUid: string; sopUid: string; size: number; sha256: string }[] }
-interface AuditEvent { actor: string; actorName?: string; action: string; targetType: string; targetId: string; at: string; reason?: string; sourceIp?: string; outcome?: string; details?: Record<string, unknown> }
+interface Manifest {
+  objectCount: number;
+  withheldStudies: number;
+  totalBytes: number;
+  objects: { objectId: string; studyUid: string; seriesUid: string; sopUid: string; size: number; sha256: string }[];
+}
+interface AuditEvent {
+  actor: string;
+  actorName?: string;
+  action: string;
+  targetType: string;
+  targetId: string;
+  at: string;
+  reason?: string;
+  sourceIp?: string;
+  outcome?: string;
+  details?: Record<string, unknown>;
+}
 
 describe('access requests, grants and hilum download', () => {
   let dataDir: string;
@@ -41,7 +57,12 @@ describe('access requests, grants and hilum download', () => {
   beforeAll(async () => {
     process.env.SEARCH_SNAPSHOT_TTL_MS = '0';
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-access-'));
-    commons = await startLocalCommons({ dataDir: join(dataDir, 'commons'), reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
+    commons = await startLocalCommons({
+      dataDir: join(dataDir, 'commons'),
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'ERROR',
+    });
     researcherToken = await commons.issueToken(['researcher'], 'researcher-r');
     researcher = new HilumApi(commons.apiUrl, researcherToken);
     dac = new HilumApi(commons.apiUrl, await commons.issueToken(['dac'], 'dac-member'));
@@ -49,12 +70,22 @@ describe('access requests, grants and hilum download', () => {
     curator = new HilumApi(commons.apiUrl, await commons.issueToken(['curator'], 'curator-1'));
     const site = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-a'], 'uploader-a'));
 
-    await curator.request('POST', '/projects', { projectId: 'lung-restricted', name: 'Lung (restricted)', availability: 'restricted', settings: { countsVisible: true }, sites: ['site-a'] });
+    await curator.request('POST', '/projects', {
+      projectId: 'lung-restricted',
+      name: 'Lung (restricted)',
+      availability: 'restricted',
+      settings: { countsVisible: true },
+      sites: ['site-a'],
+    });
     await curator.request('POST', '/projects', { projectId: 'lung-sequestered', name: 'Lung (sequestered)', availability: 'sequestered' });
     const { submissionId } = await site.createSubmission('lung-restricted', 'site-a');
     const files = makeSeries(FILES, { modality: 'CT', rows: 256, columns: 256 }).map((bytes, i) => ({ name: `IM${i}.dcm`, bytes }));
-    const { uploads } = await site.requestUploads(submissionId, files.map((f) => ({ name: f.name, size: f.bytes.byteLength })));
-    for (const u of uploads) expect((await fetch(u.url!, { method: 'PUT', body: files.find((f) => f.name === u.name)!.bytes })).status).toBe(200);
+    const { uploads } = await site.requestUploads(
+      submissionId,
+      files.map((f) => ({ name: f.name, size: f.bytes.byteLength })),
+    );
+    for (const u of uploads)
+      expect((await fetch(u.url!, { method: 'PUT', body: files.find((f) => f.name === u.name)!.bytes })).status).toBe(200);
     await site.completeSubmission(submissionId);
     await commons.idle();
     expect(await site.getSubmission(submissionId)).toMatchObject({ status: 'published', stagedCount: FILES });
@@ -70,7 +101,11 @@ describe('access requests, grants and hilum download', () => {
   });
 
   it('shows a researcher without a grant the restricted study as counts only: no rows, files, objects, archive or manifest lines', async () => {
-    const search = await researcher.request<{ total: number; studies: unknown[]; facets: { project: { value: string; count: number }[] } }>('POST', '/search', { limit: 10 });
+    const search = await researcher.request<{ total: number; studies: unknown[]; facets: { project: { value: string; count: number }[] } }>(
+      'POST',
+      '/search',
+      { limit: 10 },
+    );
     expect(search.total).toBe(1);
     expect(search.facets.project).toEqual([{ value: 'lung-restricted', count: 1 }]);
     expect(search.studies).toEqual([]);
@@ -80,38 +115,64 @@ describe('access requests, grants and hilum download', () => {
     const { projects } = await researcher.request<{ projects: { projectId: string; access: string }[] }>('GET', '/projects');
     expect(projects).toEqual([expect.objectContaining({ projectId: 'lung-restricted', access: 'request' })]);
 
-    const cohort = await researcher.request<{ cohortId: string; studyCount: number }>('POST', '/cohorts', { name: 'restricted CT', filters: { facets: { project: ['lung-restricted'] } } });
+    const cohort = await researcher.request<{ cohortId: string; studyCount: number }>('POST', '/cohorts', {
+      name: 'restricted CT',
+      filters: { facets: { project: ['lung-restricted'] } },
+    });
     expect(cohort.studyCount).toBe(1);
     cohortId = cohort.cohortId;
     const manifest = await researcher.request<Manifest>('GET', `/cohorts/${cohortId}/manifest`);
     expect(manifest).toMatchObject({ objectCount: 0, withheldStudies: 1, objects: [] });
     const objectId = (await curator.request<Manifest>('GET', `/cohorts/${cohortId}/manifest`)).objects[0]!.objectId;
-    const drs = await fetch(`${commons.apiUrl}/ga4gh/drs/v1/objects/${objectId}`, { headers: { authorization: `Bearer ${researcherToken}` } });
+    const drs = await fetch(`${commons.apiUrl}/ga4gh/drs/v1/objects/${objectId}`, {
+      headers: { authorization: `Bearer ${researcherToken}` },
+    });
     expect(drs.status).toBe(404);
     expect(await drs.json()).toEqual({ msg: 'no such object', status_code: 404 });
   });
 
   it('refuses requests for sequestered data as for a project that does not exist (404), and takes a request for the restricted project', async () => {
-    const sequestered = researcher.request('POST', '/access-requests', { project: 'lung-sequestered', purpose: 'Validate a nodule detector on held-out data', duaVersion: '2026-1', duaAccepted: true });
+    const sequestered = researcher.request('POST', '/access-requests', {
+      project: 'lung-sequestered',
+      purpose: 'Validate a nodule detector on held-out data',
+      duaVersion: '2026-1',
+      duaAccepted: true,
+    });
     await expect(sequestered).rejects.toMatchObject({ status: 404, body: { message: 'no such project' } });
-    await expect(researcher.request('POST', '/access-requests', { project: 'lung-restricted', purpose: 'Train a nodule detector on CT', duaVersion: '2025-9', duaAccepted: true }))
-      .rejects.toMatchObject({ status: 409, message: expect.stringContaining('version 2026-1') });
+    await expect(
+      researcher.request('POST', '/access-requests', {
+        project: 'lung-restricted',
+        purpose: 'Train a nodule detector on CT',
+        duaVersion: '2025-9',
+        duaAccepted: true,
+      }),
+    ).rejects.toMatchObject({ status: 409, message: expect.stringContaining('version 2026-1') });
 
     const request = await researcher.request<{ requestId: string; status: string }>('POST', '/access-requests', {
-      project: 'lung-restricted', purpose: 'Train and evaluate a nodule detector on CT', duaVersion: '2026-1', duaAccepted: true,
+      project: 'lung-restricted',
+      purpose: 'Train and evaluate a nodule detector on CT',
+      duaVersion: '2026-1',
+      duaAccepted: true,
     });
     expect(request.status).toBe('pending');
-    await expect(researcher.request('POST', `/access-requests/${request.requestId}/approve`, { reason: 'self' })).rejects.toMatchObject({ status: 403 });
+    await expect(researcher.request('POST', `/access-requests/${request.requestId}/approve`, { reason: 'self' })).rejects.toMatchObject({
+      status: 403,
+    });
     const { requests: queue } = await dac.request<{ requests: { requestId: string }[] }>('GET', '/access-requests?status=pending');
     expect(queue.map((r) => r.requestId)).toEqual([request.requestId]);
     await expect(dac.request('POST', `/access-requests/${request.requestId}/approve`, {})).rejects.toMatchObject({ status: 400 });
 
     const approved = await dac.request<{ status: string; grant: { grantId: string; expiresAt: string; project: string } }>(
-      'POST', `/access-requests/${request.requestId}/approve`, { reason: 'IRB approval on file; DUA signed', expiresInDays: 30 });
+      'POST',
+      `/access-requests/${request.requestId}/approve`,
+      { reason: 'IRB approval on file; DUA signed', expiresInDays: 30 },
+    );
     expect(approved).toMatchObject({ status: 'approved', grant: { project: 'lung-restricted' } });
     expect(Date.parse(approved.grant.expiresAt) - Date.now()).toBeGreaterThan(29 * 86_400_000);
     grantId = approved.grant.grantId;
-    await expect(dac.request('POST', `/access-requests/${request.requestId}/deny`, { reason: 'too late' })).rejects.toMatchObject({ status: 409 });
+    await expect(dac.request('POST', `/access-requests/${request.requestId}/deny`, { reason: 'too late' })).rejects.toMatchObject({
+      status: 409,
+    });
     const mine = await researcher.request<{ grants: { grantId: string; status: string }[] }>('GET', '/grants');
     expect(mine.grants).toEqual([expect.objectContaining({ grantId, status: 'active' })]);
   });
@@ -156,10 +217,26 @@ describe('access requests, grants and hilum download', () => {
     const perObject = new Map<string, number>();
     for (const e of urls) perObject.set(e.targetId, (perObject.get(e.targetId) ?? 0) + 1);
     expect(perObject.size).toBe(FILES);
-    const finishedIds = new Set(before.map((f) => `hilum:${f.split('/').pop()!.replace(/\.dcm$/, '')}`));
+    const finishedIds = new Set(
+      before.map(
+        (f) =>
+          `hilum:${f
+            .split('/')
+            .pop()!
+            .replace(/\.dcm$/, '')}`,
+      ),
+    );
     for (const id of finishedIds) expect({ id, urls: perObject.get(id) }).toEqual({ id, urls: 1 });
     expect([...perObject.values()].reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(FILES + 2);
-    expect(urls.every((e) => e.actorName === 'researcher-r' && e.sourceIp === '127.0.0.1' && e.details?.basis === 'project-grant' && e.details?.grantId === grantId)).toBe(true);
+    expect(
+      urls.every(
+        (e) =>
+          e.actorName === 'researcher-r' &&
+          e.sourceIp === '127.0.0.1' &&
+          e.details?.basis === 'project-grant' &&
+          e.details?.grantId === grantId,
+      ),
+    ).toBe(true);
   });
 
   it('records every step in the audit log, which only admins read', async () => {
@@ -171,9 +248,15 @@ describe('access requests, grants and hilum download', () => {
       expect.objectContaining({ targetType: 'project', targetId: 'lung-sequestered', reason: expect.stringContaining('sequestered') }),
       expect.objectContaining({ targetType: 'project', targetId: 'lung-restricted', reason: expect.stringContaining('2026-1') }),
     ]);
-    expect(await auditEvents({ action: 'access-request.create' })).toEqual([expect.objectContaining({ reason: 'Train and evaluate a nodule detector on CT', actorName: 'researcher-r' })]);
-    expect(await auditEvents({ action: 'access-request.approve' })).toEqual([expect.objectContaining({ actorName: 'dac-member', reason: 'IRB approval on file; DUA signed' })]);
-    expect(await auditEvents({ action: 'grant.create', resource: `grant:${grantId}` })).toEqual([expect.objectContaining({ details: expect.objectContaining({ project: 'lung-restricted' }) })]);
+    expect(await auditEvents({ action: 'access-request.create' })).toEqual([
+      expect.objectContaining({ reason: 'Train and evaluate a nodule detector on CT', actorName: 'researcher-r' }),
+    ]);
+    expect(await auditEvents({ action: 'access-request.approve' })).toEqual([
+      expect.objectContaining({ actorName: 'dac-member', reason: 'IRB approval on file; DUA signed' }),
+    ]);
+    expect(await auditEvents({ action: 'grant.create', resource: `grant:${grantId}` })).toEqual([
+      expect.objectContaining({ details: expect.objectContaining({ project: 'lung-restricted' }) }),
+    ]);
     // A route denial (wrong role) is recorded too, and paging walks the log.
     expect((await auditEvents({ action: 'access.denied', resource: 'route' })).some((e) => e.targetId === 'GET /audit')).toBe(true);
     const page = await admin.request<{ events: AuditEvent[]; cursor?: string }>('GET', '/audit?limit=5');
@@ -186,15 +269,23 @@ describe('access requests, grants and hilum download', () => {
 
   it('denies the same download after the grant is revoked', async () => {
     await expect(researcher.request('DELETE', `/grants/${grantId}`)).rejects.toMatchObject({ status: 403 });
-    expect(await dac.request('DELETE', `/grants/${grantId}?reason=${encodeURIComponent('DUA ended')}`)).toMatchObject({ status: 'revoked' });
-    expect(await auditEvents({ action: 'grant.revoke', resource: `grant:${grantId}` })).toEqual([expect.objectContaining({ actorName: 'dac-member', reason: 'DUA ended' })]);
+    expect(await dac.request('DELETE', `/grants/${grantId}?reason=${encodeURIComponent('DUA ended')}`)).toMatchObject({
+      status: 'revoked',
+    });
+    expect(await auditEvents({ action: 'grant.revoke', resource: `grant:${grantId}` })).toEqual([
+      expect.objectContaining({ actorName: 'dac-member', reason: 'DUA ended' }),
+    ]);
 
-    const { code, stdout, stderr } = await runCli(['download', manifestPath, '--out', join(dataDir, 'after-revocation'), '--jobs', '4']).exited;
+    const { code, stdout, stderr } = await runCli(['download', manifestPath, '--out', join(dataDir, 'after-revocation'), '--jobs', '4'])
+      .exited;
     expect(code).toBe(1);
     expect(stdout).toContain(`${FILES} failed`);
     expect(stderr.split('\n').filter((l) => l.startsWith('failed hilum:'))).toHaveLength(FILES);
     expect(stderr).toContain('not available to you (404');
-    expect(await researcher.request<Manifest>('GET', `/cohorts/${cohortId}/manifest`)).toMatchObject({ objectCount: 0, withheldStudies: 1 });
+    expect(await researcher.request<Manifest>('GET', `/cohorts/${cohortId}/manifest`)).toMatchObject({
+      objectCount: 0,
+      withheldStudies: 1,
+    });
     await expect(researcher.studyFiles(restrictedStudy)).rejects.toMatchObject({ status: 404 });
     expect((await researcher.request<{ grants: unknown[] }>('GET', '/grants')).grants).toEqual([]);
   });
@@ -222,19 +313,27 @@ describe('access requests, grants and hilum download', () => {
     });
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     return { child, exited: new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr }))) };
   }
 });
 
 async function walk(dir: string): Promise<string[]> {
   let entries;
-  try { entries = await readdir(dir, { withFileTypes: true }); } catch { return []; }
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
   const out: string[] = [];
   for (const e of entries) {
     const full = join(dir, e.name);
-    if (e.isDirectory()) out.push(...await walk(full));
+    if (e.isDirectory()) out.push(...(await walk(full)));
     else out.push(full);
   }
   return out;

@@ -15,13 +15,27 @@ import { startLocalCommons, LocalCommons } from '../../local/commons';
 jest.setTimeout(300_000);
 
 const PARAMS: Record<string, string> = {
-  submissionId: '00000000-0000-4000-8000-000000000001', fileId: '00000000-0000-4000-8000-000000000002',
-  quarantineId: '00000000-0000-4000-8000-000000000003', cohortId: '00000000-0000-4000-8000-000000000004',
-  requestId: '00000000-0000-4000-8000-000000000005', grantId: '00000000-0000-4000-8000-000000000006',
-  project: 'probe-project', studyUid: '2.25.1', study: '2.25.1', series: '2.25.2', instance: '2.25.3',
-  object_id: 'hilum:2.25.3', access_id: 'released',
+  submissionId: '00000000-0000-4000-8000-000000000001',
+  fileId: '00000000-0000-4000-8000-000000000002',
+  quarantineId: '00000000-0000-4000-8000-000000000003',
+  cohortId: '00000000-0000-4000-8000-000000000004',
+  requestId: '00000000-0000-4000-8000-000000000005',
+  grantId: '00000000-0000-4000-8000-000000000006',
+  project: 'probe-project',
+  studyUid: '2.25.1',
+  study: '2.25.1',
+  series: '2.25.2',
+  instance: '2.25.3',
+  object_id: 'hilum:2.25.3',
+  access_id: 'released',
 };
-const GROUPS = { researcher: 'researcher', curator: 'curator', dac: 'dac', admin: 'admin', 'site-uploader': 'site-uploader:site-a' } as const;
+const GROUPS = {
+  researcher: 'researcher',
+  curator: 'curator',
+  dac: 'dac',
+  admin: 'admin',
+  'site-uploader': 'site-uploader:site-a',
+} as const;
 
 describe('every route with every role', () => {
   let dataDir: string;
@@ -30,7 +44,12 @@ describe('every route with every role', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-matrix-'));
-    commons = await startLocalCommons({ dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
+    commons = await startLocalCommons({
+      dataDir,
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'ERROR',
+    });
     for (const role of ROLES) tokens[role] = await commons.issueToken([GROUPS[role]], `probe-${role}`);
   });
 
@@ -42,8 +61,12 @@ describe('every route with every role', () => {
   async function call(method: string, path: string, authorization?: string): Promise<number> {
     const url = commons.apiUrl + path.replace(/\{([A-Za-z_]+)\}/g, (_, name: string) => PARAMS[name]!);
     const response = await fetch(url, {
-      method, redirect: 'manual',
-      headers: { ...(authorization ? { authorization } : {}), ...(method === 'POST' || method === 'PUT' ? { 'content-type': 'application/json' } : {}) },
+      method,
+      redirect: 'manual',
+      headers: {
+        ...(authorization ? { authorization } : {}),
+        ...(method === 'POST' || method === 'PUT' ? { 'content-type': 'application/json' } : {}),
+      },
       ...(method === 'POST' || method === 'PUT' ? { body: JSON.stringify({ __probe: true }) } : {}),
     });
     await response.arrayBuffer();

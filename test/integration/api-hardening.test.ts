@@ -18,13 +18,27 @@ import { idTokenClaims, signWithLocalKey } from '../support/tokens';
 jest.setTimeout(300_000);
 
 const PARAMS: Record<string, string> = {
-  submissionId: '00000000-0000-4000-8000-000000000001', fileId: '00000000-0000-4000-8000-000000000002',
-  quarantineId: '00000000-0000-4000-8000-000000000003', cohortId: '00000000-0000-4000-8000-000000000004',
-  requestId: '00000000-0000-4000-8000-000000000005', grantId: '00000000-0000-4000-8000-000000000006',
-  project: 'probe-project', studyUid: '2.25.1', study: '2.25.1', series: '2.25.2', instance: '2.25.3',
-  object_id: 'hilum:2.25.3', access_id: 'released',
+  submissionId: '00000000-0000-4000-8000-000000000001',
+  fileId: '00000000-0000-4000-8000-000000000002',
+  quarantineId: '00000000-0000-4000-8000-000000000003',
+  cohortId: '00000000-0000-4000-8000-000000000004',
+  requestId: '00000000-0000-4000-8000-000000000005',
+  grantId: '00000000-0000-4000-8000-000000000006',
+  project: 'probe-project',
+  studyUid: '2.25.1',
+  study: '2.25.1',
+  series: '2.25.2',
+  instance: '2.25.3',
+  object_id: 'hilum:2.25.3',
+  access_id: 'released',
 };
-const GROUPS: Record<Role, string> = { researcher: 'researcher', curator: 'curator', dac: 'dac', admin: 'admin', 'site-uploader': 'site-uploader:site-a' };
+const GROUPS: Record<Role, string> = {
+  researcher: 'researcher',
+  curator: 'curator',
+  dac: 'dac',
+  admin: 'admin',
+  'site-uploader': 'site-uploader:site-a',
+};
 const PROTOTYPE_NAMES = ['__proto__', 'constructor', 'hasOwnProperty', 'toString'];
 
 describe('the API request edge', () => {
@@ -33,7 +47,12 @@ describe('the API request edge', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-hardening-'));
-    commons = await startLocalCommons({ dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'SILENT' });
+    commons = await startLocalCommons({
+      dataDir,
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'SILENT',
+    });
   });
 
   afterAll(async () => {
@@ -51,7 +70,7 @@ describe('the API request edge', () => {
     const base = () => idTokenClaims('token-probe', ['researcher']);
     const now = () => Math.floor(Date.now() / 1000);
 
-    it('accepts a compliant ID token signed by the issuer\'s key (the control)', async () => {
+    it("accepts a compliant ID token signed by the issuer's key (the control)", async () => {
       expect(await statusOf(await signWithLocalKey(dataDir, base()))).toBe(200);
       expect(await statusOf(await commons.issueToken(['researcher'], 'token-probe'))).toBe(200);
     });
@@ -63,7 +82,10 @@ describe('the API request edge', () => {
       ['without sub', { sub: undefined }],
       ['with token_use access', { token_use: 'access' }],
       ['with token_use of another kind', { token_use: 'refresh' }],
-      ['shaped as a Cognito access token (client_id, no aud)', { token_use: 'access', aud: undefined, client_id: 'hilum-local', scope: 'aws.cognito.signin.user.admin' }],
+      [
+        'shaped as a Cognito access token (client_id, no aud)',
+        { token_use: 'access', aud: undefined, client_id: 'hilum-local', scope: 'aws.cognito.signin.user.admin' },
+      ],
       ['for another client id (aud)', { aud: 'another-client' }],
       ['without aud', { aud: undefined }],
       ['expired', { iat: now() - 7200, exp: now() - 3600 }],
@@ -74,17 +96,26 @@ describe('the API request edge', () => {
   });
 
   describe('names that collide with Object.prototype', () => {
-    interface Probe { readonly method: string; readonly path: string; readonly where: 'query' | 'header' | 'body'; readonly name: string; readonly role: Role }
+    interface Probe {
+      readonly method: string;
+      readonly path: string;
+      readonly where: 'query' | 'header' | 'body';
+      readonly name: string;
+      readonly role: Role;
+    }
 
     const roleFor = (method: string, path: string): Role => {
       const policy = policyOf(method, path)!;
       return ROLES.find((role) => policy.roles[role])!;
     };
-    const probes: Probe[] = ROUTES.flatMap((route) => PROTOTYPE_NAMES.flatMap((name): Probe[] => {
-      const role = roleFor(route.method, route.path);
-      const where: Probe['where'][] = route.method === 'POST' || route.method === 'PUT' ? ['query', 'header', 'body'] : ['query', 'header'];
-      return where.map((w) => ({ method: route.method, path: route.path, where: w, name, role }));
-    }));
+    const probes: Probe[] = ROUTES.flatMap((route) =>
+      PROTOTYPE_NAMES.flatMap((name): Probe[] => {
+        const role = roleFor(route.method, route.path);
+        const where: Probe['where'][] =
+          route.method === 'POST' || route.method === 'PUT' ? ['query', 'header', 'body'] : ['query', 'header'];
+        return where.map((w) => ({ method: route.method, path: route.path, where: w, name, role }));
+      }),
+    );
 
     it('answers every route with the name as a query key, a header and a body key cleanly (never 5xx), and audits each request', async () => {
       const tokens = new Map<Role, string>();
@@ -97,7 +128,8 @@ describe('the API request edge', () => {
         const hasBody = probe.method === 'POST' || probe.method === 'PUT';
         const body = probe.where === 'body' ? `{"${probe.name}": {"polluted": true}, "x": 1}` : JSON.stringify({ __probe: true });
         const response = await fetch(`${commons.apiUrl}${path}${probe.where === 'query' ? `?${encodeURIComponent(probe.name)}=1` : ''}`, {
-          method: probe.method, redirect: 'manual',
+          method: probe.method,
+          redirect: 'manual',
           headers: {
             authorization: `Bearer ${tokens.get(probe.role)!}`,
             ...(probe.where === 'header' ? { [probe.name]: 'x' } : {}),
@@ -118,10 +150,16 @@ describe('the API request edge', () => {
         let decisions = 0;
         let cursor: string | undefined;
         do {
-          const query = new URLSearchParams({ actor: localSubject(`proto-${role}`), from, to, limit: '500', ...(cursor ? { cursor } : {}) });
+          const query = new URLSearchParams({
+            actor: localSubject(`proto-${role}`),
+            from,
+            to,
+            limit: '500',
+            ...(cursor ? { cursor } : {}),
+          });
           const response = await fetch(`${commons.apiUrl}/audit?${query}`, { headers: { authorization: `Bearer ${admin}` } });
           expect(response.status).toBe(200);
-          const page = await response.json() as { events: { action: string }[]; cursor?: string };
+          const page = (await response.json()) as { events: { action: string }[]; cursor?: string };
           decisions += page.events.filter((e) => e.action.startsWith('access.')).length;
           cursor = page.cursor;
         } while (cursor);

@@ -32,33 +32,60 @@ describe('bad-input catalogue: requests to the API and the CLI', () => {
   let site: HilumApi;
   let submissionId: string;
 
-  const call = async (who: keyof typeof tokens, method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}) => {
+  const call = async (
+    who: keyof typeof tokens,
+    method: string,
+    path: string,
+    init: { body?: string; headers?: Record<string, string> } = {},
+  ) => {
     const response = await fetch(`${commons.apiUrl}${path}`, {
-      method, redirect: 'manual',
-      headers: { authorization: `Bearer ${tokens[who]}`, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
+      method,
+      redirect: 'manual',
+      headers: {
+        authorization: `Bearer ${tokens[who]}`,
+        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...init.headers,
+      },
       ...(init.body !== undefined ? { body: init.body } : {}),
     });
     const text = await response.text();
     let message: string | undefined;
-    try { message = (JSON.parse(text) as { message?: string }).message; } catch { message = undefined; }
+    try {
+      message = (JSON.parse(text) as { message?: string }).message;
+    } catch {
+      message = undefined;
+    }
     return { status: response.status, message, text };
   };
   const keysIn = async (bucket: string): Promise<string[]> => {
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
     return (listed.Contents ?? []).map((o) => o.Key!);
   };
-  const runCli = (args: string[], token: string) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, HILUM_API_URL: commons.apiUrl, HILUM_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  const runCli = (args: string[], token: string) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, ...args], {
+        env: { ...process.env, HILUM_API_URL: commons.apiUrl, HILUM_TOKEN: token },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-bad-input-'));
-    commons = await startLocalCommons({ dataDir: join(dataDir, 'commons'), reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
+    commons = await startLocalCommons({
+      dataDir: join(dataDir, 'commons'),
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'ERROR',
+    });
     s3 = localS3Client(commons);
     tokens.site = await commons.issueToken(['site-uploader:site-a'], 'uploader-a');
     tokens.researcher = await commons.issueToken(['researcher'], 'researcher-1');
@@ -81,33 +108,49 @@ describe('bad-input catalogue: requests to the API and the CLI', () => {
       expect(await call('site', 'POST', '/submissions', { body })).toMatchObject({ status: 413, message: 'Request Too Long' });
     });
 
-    it('a body within the limit but over a field\'s bound (a 1 MB curator reason) is a 400 naming the field', async () => {
-      const response = await call('curator', 'POST', `/quarantine/${crypto.randomUUID()}/release`, { body: JSON.stringify({ reason: 'r'.repeat(1024 * 1024) }) });
+    it("a body within the limit but over a field's bound (a 1 MB curator reason) is a 400 naming the field", async () => {
+      const response = await call('curator', 'POST', `/quarantine/${crypto.randomUUID()}/release`, {
+        body: JSON.stringify({ reason: 'r'.repeat(1024 * 1024) }),
+      });
       expect(response.status).toBe(400);
       expect(response.message).toMatch(/reason/);
     });
 
     it('a body that is not JSON is a 400 "the request body is not valid JSON"', async () => {
-      expect(await call('site', 'POST', '/submissions', { body: '{"project": ' })).toMatchObject({ status: 400, message: 'the request body is not valid JSON' });
+      expect(await call('site', 'POST', '/submissions', { body: '{"project": ' })).toMatchObject({
+        status: 400,
+        message: 'the request body is not valid JSON',
+      });
     });
 
-    it.each(['__proto__', 'constructor', 'prototype'])('a %s key in the body, the query and a header is refused or ignored (never 5xx) and pollutes nothing', async (name) => {
-      const body = `{"project": "${PROJECT}", "site": "site-a", "${name}": {"polluted": true, "isAdmin": true}}`;
-      const created = await call('site', 'POST', `/submissions?${encodeURIComponent(name)}=1`, { body, headers: { [name]: 'x' } });
-      expect(created.status).toBe(400);
-      expect(created.message).toMatch(/body/);
-      for (const path of ['/studies', '/search', `/submissions/${submissionId}`]) {
-        const response = await call(path === `/submissions/${submissionId}` ? 'site' : 'researcher', 'GET', `${path}?${encodeURIComponent(name)}=1&${encodeURIComponent(`${name}[polluted]`)}=1`, { headers: { [name]: 'x' } });
-        expect(response.status).toBeLessThan(500);
-      }
-      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-      expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
-    });
+    it.each(['__proto__', 'constructor', 'prototype'])(
+      'a %s key in the body, the query and a header is refused or ignored (never 5xx) and pollutes nothing',
+      async (name) => {
+        const body = `{"project": "${PROJECT}", "site": "site-a", "${name}": {"polluted": true, "isAdmin": true}}`;
+        const created = await call('site', 'POST', `/submissions?${encodeURIComponent(name)}=1`, { body, headers: { [name]: 'x' } });
+        expect(created.status).toBe(400);
+        expect(created.message).toMatch(/body/);
+        for (const path of ['/studies', '/search', `/submissions/${submissionId}`]) {
+          const response = await call(
+            path === `/submissions/${submissionId}` ? 'site' : 'researcher',
+            'GET',
+            `${path}?${encodeURIComponent(name)}=1&${encodeURIComponent(`${name}[polluted]`)}=1`,
+            { headers: { [name]: 'x' } },
+          );
+          expect(response.status).toBeLessThan(500);
+        }
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+        expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+      },
+    );
   });
 
   describe('forged and altered page cursors', () => {
     it.each([
-      ['a forged cursor (base64 JSON of a table key)', () => Buffer.from(JSON.stringify({ pk: 'AUDIT', sk: '9999' })).toString('base64url')],
+      [
+        'a forged cursor (base64 JSON of a table key)',
+        () => Buffer.from(JSON.stringify({ pk: 'AUDIT', sk: '9999' })).toString('base64url'),
+      ],
       ['a cursor with one character changed', (real: string) => `${real.slice(0, 10)}${real[10] === 'A' ? 'B' : 'A'}${real.slice(11)}`],
       ['a truncated cursor', (real: string) => real.slice(0, -6)],
       ['a cursor of garbage', () => '!!!not-a-cursor!!!'],
@@ -132,25 +175,28 @@ describe('bad-input catalogue: requests to the API and the CLI', () => {
       expect(decodeURIComponent(key)).not.toContain('etc');
     });
 
-    it.each(PATH_LIKE.map((p) => [p]))('a submission id, file id, study UID, quarantine id or DRS object id %j is a 4xx, never a 5xx or a file', async (raw) => {
-      const bad = encodeURIComponent(raw);
-      const probes: [keyof typeof tokens, string, string][] = [
-        ['site', 'GET', `/submissions/${bad}`],
-        ['site', 'POST', `/submissions/${submissionId}/uploads/${bad}/complete`],
-        ['researcher', 'GET', `/studies/${bad}/files`],
-        ['researcher', 'GET', `/studies/${bad}/archive`],
-        ['researcher', 'GET', `/dicomweb/studies/${bad}/series`],
-        ['curator', 'GET', `/quarantine/${bad}`],
-        ['researcher', 'GET', `/ga4gh/drs/v1/objects/${bad}`],
-      ];
-      for (const [who, method, path] of probes) {
-        const response = await call(who, method, path, method === 'POST' ? { body: '{}' } : {});
-        expect([path, response.status]).toEqual([path, expect.any(Number)]);
-        expect(response.status).toBeGreaterThanOrEqual(400);
-        expect(response.status).toBeLessThan(500);
-        expect(response.text).not.toContain('root:');
-      }
-    });
+    it.each(PATH_LIKE.map((p) => [p]))(
+      'a submission id, file id, study UID, quarantine id or DRS object id %j is a 4xx, never a 5xx or a file',
+      async (raw) => {
+        const bad = encodeURIComponent(raw);
+        const probes: [keyof typeof tokens, string, string][] = [
+          ['site', 'GET', `/submissions/${bad}`],
+          ['site', 'POST', `/submissions/${submissionId}/uploads/${bad}/complete`],
+          ['researcher', 'GET', `/studies/${bad}/files`],
+          ['researcher', 'GET', `/studies/${bad}/archive`],
+          ['researcher', 'GET', `/dicomweb/studies/${bad}/series`],
+          ['curator', 'GET', `/quarantine/${bad}`],
+          ['researcher', 'GET', `/ga4gh/drs/v1/objects/${bad}`],
+        ];
+        for (const [who, method, path] of probes) {
+          const response = await call(who, method, path, method === 'POST' ? { body: '{}' } : {});
+          expect([path, response.status]).toEqual([path, expect.any(Number)]);
+          expect(response.status).toBeGreaterThanOrEqual(400);
+          expect(response.status).toBeLessThan(500);
+          expect(response.text).not.toContain('root:');
+        }
+      },
+    );
   });
 
   describe('presigned URLs', () => {
@@ -158,7 +204,10 @@ describe('bad-input catalogue: requests to the API and the CLI', () => {
       const { uploads } = await site.requestUploads(submissionId, [{ name: 'expired.dcm', size: 4 }]);
       // The URL the API issued, as it would be signed two hours ago for a minute: past its expiry now.
       const key = decodeURIComponent(new URL(uploads[0]!.url!).pathname.split('/').slice(2).join('/'));
-      const url = await getSignedUrl(s3, new PutObjectCommand({ Bucket: commons.buckets.intake, Key: key, ContentLength: 4 }), { expiresIn: 60, signingDate: new Date(Date.now() - 7_200_000) });
+      const url = await getSignedUrl(s3, new PutObjectCommand({ Bucket: commons.buckets.intake, Key: key, ContentLength: 4 }), {
+        expiresIn: 60,
+        signingDate: new Date(Date.now() - 7_200_000),
+      });
       const response = await fetch(url, { method: 'PUT', body: 'DICM' });
       expect(response.status).toBe(403);
       expect(await response.text()).toContain('<Message>Request has expired</Message>');
@@ -166,9 +215,25 @@ describe('bad-input catalogue: requests to the API and the CLI', () => {
     });
 
     it.each([
-      ['its key (another file id)', (u: URL) => { u.pathname = u.pathname.replace(/[0-9a-f-]{36}$/, crypto.randomUUID()); }],
-      ['its signature', (u: URL) => { const s = u.searchParams.get('X-Amz-Signature')!; u.searchParams.set('X-Amz-Signature', `${s.slice(0, -1)}${s.endsWith('0') ? '1' : '0'}`); }],
-      ['its expiry (made longer)', (u: URL) => { u.searchParams.set('X-Amz-Expires', '604800'); }],
+      [
+        'its key (another file id)',
+        (u: URL) => {
+          u.pathname = u.pathname.replace(/[0-9a-f-]{36}$/, crypto.randomUUID());
+        },
+      ],
+      [
+        'its signature',
+        (u: URL) => {
+          const s = u.searchParams.get('X-Amz-Signature')!;
+          u.searchParams.set('X-Amz-Signature', `${s.slice(0, -1)}${s.endsWith('0') ? '1' : '0'}`);
+        },
+      ],
+      [
+        'its expiry (made longer)',
+        (u: URL) => {
+          u.searchParams.set('X-Amz-Expires', '604800');
+        },
+      ],
     ])('an upload URL tampered in %s is refused (403 SignatureDoesNotMatch) and stores nothing', async (_what, change) => {
       const { uploads } = await site.requestUploads(submissionId, [{ name: 'tampered.dcm', size: 4 }]);
       const url = new URL(uploads[0]!.url!);
@@ -182,9 +247,21 @@ describe('bad-input catalogue: requests to the API and the CLI', () => {
 
   describe('forbidden requests (wrong role)', () => {
     it.each([
-      ['a researcher releasing a quarantined file', 'researcher', 'POST', `/quarantine/${crypto.randomUUID()}/release`, '{"reason":"let me"}'],
+      [
+        'a researcher releasing a quarantined file',
+        'researcher',
+        'POST',
+        `/quarantine/${crypto.randomUUID()}/release`,
+        '{"reason":"let me"}',
+      ],
       ['a researcher reading the audit log', 'researcher', 'GET', '/audit', undefined],
-      ['a site uploader creating a project', 'site', 'POST', '/projects', '{"projectId":"mine","name":"mine","availability":"open","sites":["site-a"]}'],
+      [
+        'a site uploader creating a project',
+        'site',
+        'POST',
+        '/projects',
+        '{"projectId":"mine","name":"mine","availability":"open","sites":["site-a"]}',
+      ],
       ['a curator approving access', 'curator', 'POST', `/access-requests/${crypto.randomUUID()}/approve`, '{"reason":"ok"}'],
     ] as const)('%s is a 403', async (_name, who, method, path, body) => {
       const response = await call(who, method, path, body === undefined ? {} : { body });
@@ -192,10 +269,17 @@ describe('bad-input catalogue: requests to the API and the CLI', () => {
       expect(response.message).toEqual(expect.any(String));
     });
 
-    it('another site\'s uploader cannot see or write this site\'s submission (403/404, nothing issued)', async () => {
+    it("another site's uploader cannot see or write this site's submission (403/404, nothing issued)", async () => {
       const other = await commons.issueToken(['site-uploader:site-b'], 'uploader-b');
-      for (const [method, path, body] of [['GET', `/submissions/${submissionId}`, undefined], ['POST', `/submissions/${submissionId}/uploads`, JSON.stringify({ files: [{ name: 'x.dcm', size: 4 }] })]] as const) {
-        const response = await fetch(`${commons.apiUrl}${path}`, { method, headers: { authorization: `Bearer ${other}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body } : {}) });
+      for (const [method, path, body] of [
+        ['GET', `/submissions/${submissionId}`, undefined],
+        ['POST', `/submissions/${submissionId}/uploads`, JSON.stringify({ files: [{ name: 'x.dcm', size: 4 }] })],
+      ] as const) {
+        const response = await fetch(`${commons.apiUrl}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${other}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+          ...(body ? { body } : {}),
+        });
         expect([403, 404]).toContain(response.status);
       }
     });
@@ -215,13 +299,20 @@ describe('bad-input catalogue: requests to the API and the CLI', () => {
       // A leading dot is hidden (tool state such as .hilum-upload.json): skipped, never sent.
       await writeFile(join(folder, '..dcm'), series[3]!);
       const outside = join(dataDir, 'outside.dcm');
-      await writeFile(outside, makeSeries(1, { modality: 'CT', elements: CT_RESCALE, seriesInstanceUid: '1.2.826.0.1.3680043.8.498.7313.9' })[0]!);
+      await writeFile(
+        outside,
+        makeSeries(1, { modality: 'CT', elements: CT_RESCALE, seriesInstanceUid: '1.2.826.0.1.3680043.8.498.7313.9' })[0]!,
+      );
       await symlink(outside, join(folder, 'link-out.dcm'));
 
       const { code, stdout, stderr } = await runCli(['upload', folder, '--project', PROJECT, '--site', 'site-a', '--wait'], tokens.site);
       expect(`${code} ${stderr}`).toBe('0 ');
       expect(stdout).toMatch(/^3 DICOM files in 1 study/);
-      const keys = [...await keysIn(commons.buckets.released), ...await keysIn(commons.buckets.quarantine), ...await keysIn(commons.buckets.intake)];
+      const keys = [
+        ...(await keysIn(commons.buckets.released)),
+        ...(await keysIn(commons.buckets.quarantine)),
+        ...(await keysIn(commons.buckets.intake)),
+      ];
       expect(keys.filter((k) => /\.\.|escape|%2e|weird|win|link-out|\\/i.test(k))).toEqual([]);
       const { studies } = await new HilumApi(commons.apiUrl, tokens.researcher).listStudies({ project: PROJECT });
       expect(studies).toEqual([expect.objectContaining({ instanceCount: 3 })]);
@@ -236,7 +327,10 @@ describe('bad-input catalogue: requests to the API and the CLI', () => {
     ])('hilum download refuses a manifest whose %s is %j (ManifestError) and writes nothing anywhere', async (field, value) => {
       if (!manifest) {
         await new HilumApi(commons.apiUrl, tokens.curator).request('POST', '/releases', { notes: 'bad-input catalogue' });
-        const cohort = await new HilumApi(commons.apiUrl, tokens.curator).request<{ cohortId: string }>('POST', '/cohorts', { name: 'bad input', filters: { facets: { project: [PROJECT] } } });
+        const cohort = await new HilumApi(commons.apiUrl, tokens.curator).request<{ cohortId: string }>('POST', '/cohorts', {
+          name: 'bad input',
+          filters: { facets: { project: [PROJECT] } },
+        });
         manifest = await new HilumApi(commons.apiUrl, tokens.curator).request('GET', `/cohorts/${cohort.cohortId}/manifest`);
         expect(manifest.objects.length).toBe(3);
       }

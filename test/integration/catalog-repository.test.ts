@@ -29,18 +29,31 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-catalog-'));
     dynamodb = await startDynamoDb({ dataDir, port: 0 });
-    await dynamodb.createTables([{
-      id: 'catalog', logicalId: 'Catalog', name: TABLE, type: 'AWS::DynamoDB::Table',
-      properties: {
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-        AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
-        GlobalSecondaryIndexes: [{
-          IndexName: 'gsi1',
-          KeySchema: [{ AttributeName: 'gsi1pk', KeyType: 'HASH' }, { AttributeName: 'gsi1sk', KeyType: 'RANGE' }],
-          Projection: { ProjectionType: 'ALL' },
-        }],
+    await dynamodb.createTables([
+      {
+        id: 'catalog',
+        logicalId: 'Catalog',
+        name: TABLE,
+        type: 'AWS::DynamoDB::Table',
+        properties: {
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+          AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+          GlobalSecondaryIndexes: [
+            {
+              IndexName: 'gsi1',
+              KeySchema: [
+                { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+                { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+              ],
+              Projection: { ProjectionType: 'ALL' },
+            },
+          ],
+        },
       },
-    }]);
+    ]);
     documents = DynamoDBDocumentClient.from(dynamodb.client(), { marshallOptions: { removeUndefinedValues: true } });
     intake = new IntakeRepository(documents, TABLE);
     publication = new PublicationRepository(documents, TABLE);
@@ -54,15 +67,40 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
 
   const OWNER = { project: 'p', site: 'a' };
   const submission = (id: string): Submission => ({
-    submissionId: id, project: 'p', site: 'a', status: 'open', createdBy: 'u', createdAt: '2026-01-01T00:00:00Z',
-    fileCount: 0, handledCount: 0, stagedCount: 0, quarantinedCount: 0,
+    submissionId: id,
+    project: 'p',
+    site: 'a',
+    status: 'open',
+    createdBy: 'u',
+    createdAt: '2026-01-01T00:00:00Z',
+    fileCount: 0,
+    handledCount: 0,
+    stagedCount: 0,
+    quarantinedCount: 0,
   });
   const file = (submissionId: string, fileId: string): SubmissionFile => ({
-    submissionId, fileId, intakeKey: `intake/${submissionId}/${fileId}`, declaredSize: 10, status: 'announced', announcedAt: 't',
+    submissionId,
+    fileId,
+    intakeKey: `intake/${submissionId}/${fileId}`,
+    declaredSize: 10,
+    status: 'announced',
+    announcedAt: 't',
   });
   const instance = (submissionId: string, fileId: string, sopUid: string): Instance => ({
-    studyUid: '2.25.100', seriesUid: '2.25.200', sopUid, project: 'p', site: 'a', submissionId, fileId,
-    objectKey: `studies/2.25.100/2.25.200/${sopUid}.dcm`, size: 10, sha256: 'ab', transferSyntaxUid: '1.2.840.10008.1.2.1', sopClassUid: '1.2', modality: 'CT', stagedAt: 't',
+    studyUid: '2.25.100',
+    seriesUid: '2.25.200',
+    sopUid,
+    project: 'p',
+    site: 'a',
+    submissionId,
+    fileId,
+    objectKey: `studies/2.25.100/2.25.200/${sopUid}.dcm`,
+    size: 10,
+    sha256: 'ab',
+    transferSyntaxUid: '1.2.840.10008.1.2.1',
+    sopClassUid: '1.2',
+    modality: 'CT',
+    stagedAt: 't',
   });
 
   it('counts announced files in batches beyond one transaction, and refuses them once sealed', async () => {
@@ -80,16 +118,37 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
   it('records a file outcome once, however many concurrent deliveries try', async () => {
     await intake.createSubmission(submission('s2'));
     await intake.announceFiles('s2', [file('s2', 'f1'), file('s2', 'f2')]);
-    const attempts = await Promise.allSettled(Array.from({ length: 8 }, () =>
-      intake.recordStaged({ submissionId: 's2', fileId: 'f1', releasedKey: 'k', handledAt: 't' }, instance('s2', 'f1', '2.25.1'))));
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 8 }, () =>
+        intake.recordStaged({ submissionId: 's2', fileId: 'f1', releasedKey: 'k', handledAt: 't' }, instance('s2', 'f1', '2.25.1')),
+      ),
+    );
     const outcomes = attempts.map((a) => (a.status === 'fulfilled' ? a.value : 'error'));
     // DynamoDB may also cancel a racing transaction for a conflict; none may count twice.
     expect(outcomes.filter((o) => o === true)).toHaveLength(1);
-    expect(await intake.recordQuarantined({ submissionId: 's2', fileId: 'f1', quarantineKey: 'q', reasonCode: 'x', reason: 'y', handledAt: 't' })).toBe(false);
+    expect(
+      await intake.recordQuarantined({
+        submissionId: 's2',
+        fileId: 'f1',
+        quarantineKey: 'q',
+        reasonCode: 'x',
+        reason: 'y',
+        handledAt: 't',
+      }),
+    ).toBe(false);
     expect(await intake.getSubmission('s2')).toMatchObject({ handledCount: 1, stagedCount: 1 });
     expect(await intake.getFile('s2', 'f1')).toMatchObject({ status: 'staged', releasedKey: 'k', studyUid: '2.25.100' });
 
-    expect(await intake.recordQuarantined({ submissionId: 's2', fileId: 'f2', quarantineKey: 'q', reasonCode: 'DicomParseError', reason: 'bad', handledAt: 't' })).toBe(true);
+    expect(
+      await intake.recordQuarantined({
+        submissionId: 's2',
+        fileId: 'f2',
+        quarantineKey: 'q',
+        reasonCode: 'DicomParseError',
+        reason: 'bad',
+        handledAt: 't',
+      }),
+    ).toBe(true);
     expect(await intake.getSubmission('s2')).toMatchObject({ handledCount: 2, stagedCount: 1, quarantinedCount: 1 });
     expect(await intake.listSubmissionStudyUids('s2')).toEqual(['2.25.100']);
     expect(await publication.listInstances('2.25.100')).toHaveLength(1);
@@ -100,7 +159,9 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
     expect(await intake.claimReadyAnnouncement('s3', '2026-01-01T00:00:00Z', '2025-12-31T23:45:00Z')).toBe(false); // still open
     await intake.announceFiles('s3', [file('s3', 'f1')]);
     await intake.sealSubmission('s3', 'now');
-    const claims = await Promise.all(Array.from({ length: 5 }, () => intake.claimReadyAnnouncement('s3', '2026-01-01T00:00:00Z', '2025-12-31T23:45:00Z')));
+    const claims = await Promise.all(
+      Array.from({ length: 5 }, () => intake.claimReadyAnnouncement('s3', '2026-01-01T00:00:00Z', '2025-12-31T23:45:00Z')),
+    );
     expect(claims.filter(Boolean)).toHaveLength(1);
     expect(await intake.claimReadyAnnouncement('s3', '2026-01-01T00:10:00Z', '2025-12-31T23:55:00Z')).toBe(false);
     expect(await intake.claimReadyAnnouncement('s3', '2026-01-01T00:20:00Z', '2026-01-01T00:05:00Z')).toBe(true); // stale
@@ -113,8 +174,15 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
   it('publishes a study once and pages published studies with a cursor', async () => {
     for (const uid of ['2.25.1001', '2.25.1002', '2.25.1003']) {
       await publication.upsertStudyAggregate({
-        studyUid: uid, project: 'p', site: 'a', modalities: ['CT'], seriesCount: 1, instanceCount: 1,
-        totalBytes: 1, submissionIds: ['s'], indexedAt: 't',
+        studyUid: uid,
+        project: 'p',
+        site: 'a',
+        modalities: ['CT'],
+        seriesCount: 1,
+        instanceCount: 1,
+        totalBytes: 1,
+        submissionIds: ['s'],
+        indexedAt: 't',
       });
       expect((await publication.getStudy(uid))?.status).toBe('staged');
       expect(await publication.publishStudy(uid, `2026-01-0${uid.slice(-1)}T00:00:00Z`, OWNER)).toBe(true);
@@ -130,17 +198,31 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
 
     // A re-index after publication keeps the study published and listed.
     await publication.upsertStudyAggregate({
-      studyUid: '2.25.1001', project: 'p', site: 'a', modalities: ['CT'], seriesCount: 1, instanceCount: 2,
-      totalBytes: 2, submissionIds: ['s', 't'], indexedAt: 'later',
+      studyUid: '2.25.1001',
+      project: 'p',
+      site: 'a',
+      modalities: ['CT'],
+      seriesCount: 1,
+      instanceCount: 2,
+      totalBytes: 2,
+      submissionIds: ['s', 't'],
+      indexedAt: 'later',
     });
-    expect(await publication.getStudy('2.25.1001')).toMatchObject({ status: 'published', instanceCount: 2, publishedAt: '2026-01-01T00:00:00Z' });
+    expect(await publication.getStudy('2.25.1001')).toMatchObject({
+      status: 'published',
+      instanceCount: 2,
+      publishedAt: '2026-01-01T00:00:00Z',
+    });
     expect((await publication.listPublishedStudies(10)).items.find((s) => s.studyUid === '2.25.1001')?.instanceCount).toBe(2);
   });
 
   // ---- study ownership (issue 11, S1) -----------------------------------------------------------
 
   const ownedSubmission = (id: string, project: string, site: string): Submission => ({ ...submission(id), project, site });
-  const ownedInstance = (submissionId: string, fileId: string, over: Partial<Instance>): Instance => ({ ...instance(submissionId, fileId, '2.25.1'), ...over });
+  const ownedInstance = (submissionId: string, fileId: string, over: Partial<Instance>): Instance => ({
+    ...instance(submissionId, fileId, '2.25.1'),
+    ...over,
+  });
 
   /** Stages as the workflow does: a TransientError (DynamoDB cancelled a racing transaction) is retried. */
   async function stageWithRetry(file: Parameters<IntakeRepository['recordStaged']>[0], inst: Instance): Promise<boolean> {
@@ -159,16 +241,26 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
       const studyUid = `2.25.77${round}`;
       const contenders = [
         { submissionId: `race-open-${round}`, project: 'open', site: 'site-b', seriesUid: `2.25.88${round}1`, sopUid: `2.25.99${round}1` },
-        { submissionId: `race-seq-${round}`, project: 'sequestered', site: 'site-a', seriesUid: `2.25.88${round}2`, sopUid: `2.25.99${round}2` },
+        {
+          submissionId: `race-seq-${round}`,
+          project: 'sequestered',
+          site: 'site-a',
+          seriesUid: `2.25.88${round}2`,
+          sopUid: `2.25.99${round}2`,
+        },
       ];
       for (const c of contenders) {
         await intake.createSubmission(ownedSubmission(c.submissionId, c.project, c.site));
         await intake.announceFiles(c.submissionId, [file(c.submissionId, 'f1')]);
       }
-      const outcomes = await Promise.allSettled(contenders.map((c) => stageWithRetry(
-        { submissionId: c.submissionId, fileId: 'f1', releasedKey: 'k', handledAt: 't' },
-        ownedInstance(c.submissionId, 'f1', { studyUid, seriesUid: c.seriesUid, sopUid: c.sopUid, project: c.project, site: c.site }),
-      )));
+      const outcomes = await Promise.allSettled(
+        contenders.map((c) =>
+          stageWithRetry(
+            { submissionId: c.submissionId, fileId: 'f1', releasedKey: 'k', handledAt: 't' },
+            ownedInstance(c.submissionId, 'f1', { studyUid, seriesUid: c.seriesUid, sopUid: c.sopUid, project: c.project, site: c.site }),
+          ),
+        ),
+      );
       const won = outcomes.findIndex((o) => o.status === 'fulfilled' && o.value === true);
       expect(won).toBeGreaterThanOrEqual(0);
       const lost = outcomes[1 - won]!;
@@ -187,16 +279,26 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
   });
 
   it('lets exactly one of two projects claim a new study through claimOwnership, however many try', async () => {
-    const attempts = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => (async () => {
-      for (let attempt = 0; ; attempt += 1) {
-        try {
-          return await intake.claimOwnership({ studyUid: '2.25.555', seriesUid: `2.25.556${i}`, sopUid: `2.25.557${i}`, project: i % 2 ? 'open' : 'sequestered', site: 'site-x' });
-        } catch (error) {
-          if (!(error instanceof TransientError) || attempt > 8) throw error;
-          await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
-        }
-      }
-    })()));
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) =>
+        (async () => {
+          for (let attempt = 0; ; attempt += 1) {
+            try {
+              return await intake.claimOwnership({
+                studyUid: '2.25.555',
+                seriesUid: `2.25.556${i}`,
+                sopUid: `2.25.557${i}`,
+                project: i % 2 ? 'open' : 'sequestered',
+                site: 'site-x',
+              });
+            } catch (error) {
+              if (!(error instanceof TransientError) || attempt > 8) throw error;
+              await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
+            }
+          }
+        })(),
+      ),
+    );
     const owner = await intake.getStudyOwner('2.25.555');
     const expected = attempts.map((_, i) => ((i % 2 ? 'open' : 'sequestered') === owner?.project ? 'fulfilled' : 'rejected'));
     expect(attempts.map((a) => a.status)).toEqual(expected);
@@ -206,12 +308,22 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
   it('refuses a series that belongs to another study and a SOP that belongs to another series, even of the same owner', async () => {
     await intake.createSubmission(ownedSubmission('own-1', 'p', 'a'));
     await intake.announceFiles('own-1', [file('own-1', 'f1'), file('own-1', 'f2'), file('own-1', 'f3'), file('own-1', 'f4')]);
-    const staged = (fileId: string, over: Partial<Instance>) => intake.recordStaged({ submissionId: 'own-1', fileId, releasedKey: 'k', handledAt: 't' }, ownedInstance('own-1', fileId, over));
+    const staged = (fileId: string, over: Partial<Instance>) =>
+      intake.recordStaged({ submissionId: 'own-1', fileId, releasedKey: 'k', handledAt: 't' }, ownedInstance('own-1', fileId, over));
     expect(await staged('f1', { studyUid: '2.25.610', seriesUid: '2.25.611', sopUid: '2.25.612' })).toBe(true);
 
-    await expect(staged('f2', { studyUid: '2.25.620', seriesUid: '2.25.611', sopUid: '2.25.622' })).rejects.toMatchObject({ name: 'OwnershipConflict', conflict: 'series' });
-    await expect(staged('f3', { studyUid: '2.25.610', seriesUid: '2.25.631', sopUid: '2.25.612' })).rejects.toMatchObject({ name: 'OwnershipConflict', conflict: 'sop' });
-    await expect(staged('f3', { studyUid: '2.25.630', seriesUid: '2.25.631', sopUid: '2.25.612' })).rejects.toMatchObject({ name: 'OwnershipConflict', conflict: 'sop' });
+    await expect(staged('f2', { studyUid: '2.25.620', seriesUid: '2.25.611', sopUid: '2.25.622' })).rejects.toMatchObject({
+      name: 'OwnershipConflict',
+      conflict: 'series',
+    });
+    await expect(staged('f3', { studyUid: '2.25.610', seriesUid: '2.25.631', sopUid: '2.25.612' })).rejects.toMatchObject({
+      name: 'OwnershipConflict',
+      conflict: 'sop',
+    });
+    await expect(staged('f3', { studyUid: '2.25.630', seriesUid: '2.25.631', sopUid: '2.25.612' })).rejects.toMatchObject({
+      name: 'OwnershipConflict',
+      conflict: 'sop',
+    });
     expect(await publication.getObjectRef('2.25.612')).toMatchObject({ studyUid: '2.25.610', seriesUid: '2.25.611' });
     expect(await publication.listInstances('2.25.620')).toEqual([]);
     expect(await intake.getFile('own-1', 'f2')).toMatchObject({ status: 'announced' });
@@ -219,19 +331,45 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
     // The owner adds to its own study and series freely (a later submission, another instance).
     expect(await staged('f4', { studyUid: '2.25.610', seriesUid: '2.25.611', sopUid: '2.25.613' })).toBe(true);
     expect(await publication.listInstances('2.25.610')).toHaveLength(2);
-    expect(await intake.findOwnershipConflict({ studyUid: '2.25.610', seriesUid: '2.25.611', sopUid: '2.25.614', project: 'p', site: 'a' })).toBeUndefined();
-    expect(await intake.findOwnershipConflict({ studyUid: '2.25.610', seriesUid: '2.25.641', sopUid: '2.25.642', project: 'p', site: 'b' })).toBe('study');
-    expect(await intake.findOwnershipConflict({ studyUid: '2.25.640', seriesUid: '2.25.611', sopUid: '2.25.642', project: 'p', site: 'a' })).toBe('series');
+    expect(
+      await intake.findOwnershipConflict({ studyUid: '2.25.610', seriesUid: '2.25.611', sopUid: '2.25.614', project: 'p', site: 'a' }),
+    ).toBeUndefined();
+    expect(
+      await intake.findOwnershipConflict({ studyUid: '2.25.610', seriesUid: '2.25.641', sopUid: '2.25.642', project: 'p', site: 'b' }),
+    ).toBe('study');
+    expect(
+      await intake.findOwnershipConflict({ studyUid: '2.25.640', seriesUid: '2.25.611', sopUid: '2.25.642', project: 'p', site: 'a' }),
+    ).toBe('series');
   });
 
   it('never moves a study to another project by indexing or publication', async () => {
-    await intake.claimOwnership({ studyUid: '2.25.700', seriesUid: '2.25.701', sopUid: '2.25.702', project: 'sequestered', site: 'site-a' });
+    await intake.claimOwnership({
+      studyUid: '2.25.700',
+      seriesUid: '2.25.701',
+      sopUid: '2.25.702',
+      project: 'sequestered',
+      site: 'site-a',
+    });
     expect(await publication.publishStudy('2.25.700', '2026-02-01T00:00:00Z', { project: 'sequestered', site: 'site-a' })).toBe(false); // claimed, never indexed
-    const aggregate = { studyUid: '2.25.700', modalities: ['CT'], seriesCount: 1, instanceCount: 1, totalBytes: 1, submissionIds: ['s'], indexedAt: 't' };
-    await expect(publication.upsertStudyAggregate({ ...aggregate, project: 'open', site: 'site-a' })).rejects.toBeInstanceOf(StudyOwnershipInconsistent);
-    await expect(publication.upsertStudyAggregate({ ...aggregate, project: 'sequestered', site: 'site-b' })).rejects.toBeInstanceOf(StudyOwnershipInconsistent);
+    const aggregate = {
+      studyUid: '2.25.700',
+      modalities: ['CT'],
+      seriesCount: 1,
+      instanceCount: 1,
+      totalBytes: 1,
+      submissionIds: ['s'],
+      indexedAt: 't',
+    };
+    await expect(publication.upsertStudyAggregate({ ...aggregate, project: 'open', site: 'site-a' })).rejects.toBeInstanceOf(
+      StudyOwnershipInconsistent,
+    );
+    await expect(publication.upsertStudyAggregate({ ...aggregate, project: 'sequestered', site: 'site-b' })).rejects.toBeInstanceOf(
+      StudyOwnershipInconsistent,
+    );
     await publication.upsertStudyAggregate({ ...aggregate, project: 'sequestered', site: 'site-a' });
-    await expect(publication.publishStudy('2.25.700', '2026-02-01T00:00:00Z', { project: 'open', site: 'site-b' })).rejects.toBeInstanceOf(StudyOwnershipInconsistent);
+    await expect(publication.publishStudy('2.25.700', '2026-02-01T00:00:00Z', { project: 'open', site: 'site-b' })).rejects.toBeInstanceOf(
+      StudyOwnershipInconsistent,
+    );
     expect(await publication.getStudy('2.25.700')).toMatchObject({ project: 'sequestered', site: 'site-a', status: 'staged' });
     expect(await publication.publishStudy('2.25.700', '2026-02-01T00:00:00Z', { project: 'sequestered', site: 'site-a' })).toBe(true);
   });
@@ -239,12 +377,17 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
 
   it('reads a filtered query page after page until the limit matches, and goes on where it stopped', async () => {
     for (let i = 0; i < 30; i += 1) {
-      await documents.send(new PutCommand({ TableName: TABLE, Item: { pk: 'PAGES', sk: `ITEM#${String(i).padStart(2, '0')}`, n: i, third: i % 3 === 0 } }));
+      await documents.send(
+        new PutCommand({ TableName: TABLE, Item: { pk: 'PAGES', sk: `ITEM#${String(i).padStart(2, '0')}`, n: i, third: i % 3 === 0 } }),
+      );
     }
     const thirds: PagedRead = {
       query: {
-        TableName: TABLE, KeyConditionExpression: 'pk = :pk', FilterExpression: 'third = :yes',
-        ExpressionAttributeValues: { ':pk': 'PAGES', ':yes': true }, ConsistentRead: true,
+        TableName: TABLE,
+        KeyConditionExpression: 'pk = :pk',
+        FilterExpression: 'third = :yes',
+        ExpressionAttributeValues: { ':pk': 'PAGES', ':yes': true },
+        ConsistentRead: true,
       },
     };
     const numbers = (items: Record<string, unknown>[]) => items.map((item) => item.n);
@@ -257,7 +400,9 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
     const rest = await readPages(documents, thirds, { start: second.next });
     expect(numbers(rest.items)).toEqual([24, 27]);
     expect(rest.next).toBeUndefined();
-    const all = await readPages(documents, { scan: { TableName: TABLE, FilterExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'PAGES' }, Limit: 7 } });
+    const all = await readPages(documents, {
+      scan: { TableName: TABLE, FilterExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'PAGES' }, Limit: 7 },
+    });
     expect(all.items).toHaveLength(30);
   });
 });

@@ -4,7 +4,18 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -25,7 +36,9 @@ function place(dir: string, relative: string, bytes: Uint8Array): void {
 
 function hilum(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [join(ROOT, 'cli/bin/hilum.js'), ...args], {
-    encoding: 'utf8', env: { ...process.env, HILUM_DEID_SECRET: '', ...env }, timeout: 120_000,
+    encoding: 'utf8',
+    env: { ...process.env, HILUM_DEID_SECRET: '', ...env },
+    timeout: 120_000,
   });
 }
 
@@ -77,7 +90,10 @@ describe('hilum deid', () => {
     const text = readFileSync(join(output, 'deid-report.json'), 'utf8');
     const report = JSON.parse(text);
     expect(report).toMatchObject({
-      files: 6, outcomes: { ok: 3, 'needs-pixel-review': 1, failed: 2 }, profile: { name: 'midrc' }, jobs: 1,
+      files: 6,
+      outcomes: { ok: 3, 'needs-pixel-review': 1, failed: 2 },
+      profile: { name: 'midrc' },
+      jobs: 1,
       failureReasons: { 'not a DICOM Part 10 file: no DICM prefix': 1 },
       pixelReviewReasons: { 'burned-in-annotation': 1 },
     });
@@ -96,7 +112,9 @@ describe('hilum deid', () => {
   it('keys pseudonyms by --site, the issuer of the PatientIDs, and leaves UIDs alone', () => {
     const other = join(work, 'other-site');
     expect(hilum(['deid', join(input, 'site-a'), other, '--site', 'site-b'], { HILUM_DEID_SECRET: SECRET }).status).toBe(0);
-    const [here, there] = [join(output, 'site-a/ct/slice1.dcm'), join(other, 'ct/slice1.dcm')].map((path) => new Uint8Array(readFileSync(path)));
+    const [here, there] = [join(output, 'site-a/ct/slice1.dcm'), join(other, 'ct/slice1.dcm')].map(
+      (path) => new Uint8Array(readFileSync(path)),
+    );
     expect(catalogAttributes(scanPart10(there!)).patientId).toMatch(/^HILUM-/);
     expect(catalogAttributes(scanPart10(there!)).patientId).not.toBe(catalogAttributes(scanPart10(here!)).patientId);
     expect(parseDicom(there!).summary.studyInstanceUid).toBe(parseDicom(here!).summary.studyInstanceUid);
@@ -125,10 +143,16 @@ describe('hilum deid', () => {
     mkdirSync(fakeBin, { recursive: true });
     writeFileSync(join(fakeBin, 'node'), '#!/bin/sh\necho "the PATH node ran" >&2\nexit 99\n', { mode: 0o755 });
     const env = { ...process.env, PATH: `${fakeBin}:${process.env.PATH ?? ''}` };
-    const deid = spawnSync(join(ROOT, 'cli/bin/hilum.js'), ['deid', input, join(work, 'as-program'), '--secret-file', secretFile], { encoding: 'utf8', env, timeout: 120_000 });
+    const deid = spawnSync(join(ROOT, 'cli/bin/hilum.js'), ['deid', input, join(work, 'as-program'), '--secret-file', secretFile], {
+      encoding: 'utf8',
+      env,
+      timeout: 120_000,
+    });
     expect(deid.stderr).not.toContain('the PATH node ran');
     expect(deid.status).toBe(1); // the corrupt and non-DICOM inputs
-    expect(readFileSync(join(work, 'as-program/site-a/ct/slice1.dcm')).equals(readFileSync(join(output, 'site-a/ct/slice1.dcm')))).toBe(true);
+    expect(readFileSync(join(work, 'as-program/site-a/ct/slice1.dcm')).equals(readFileSync(join(output, 'site-a/ct/slice1.dcm')))).toBe(
+      true,
+    );
   });
 
   it('re-runs a command that another node started on the pinned Node', () => {
@@ -140,10 +164,15 @@ describe('hilum deid', () => {
     const starts = join(work, 'starts.log');
     const probe = join(work, 'record-start.js');
     // Processes only: tsx's first compile of a file runs esbuild in a worker thread, which runs the preload too.
-    writeFileSync(probe, `if (require('node:worker_threads').isMainThread) require('node:fs').appendFileSync(${JSON.stringify(starts)}, process.execPath + '\\n');\n`);
+    writeFileSync(
+      probe,
+      `if (require('node:worker_threads').isMainThread) require('node:fs').appendFileSync(${JSON.stringify(starts)}, process.execPath + '\\n');\n`,
+    );
     try {
       const run = spawnSync(other, [join(ROOT, 'cli/bin/hilum.js'), '--help'], {
-        encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: `--require ${probe}` }, timeout: 120_000,
+        encoding: 'utf8',
+        env: { ...process.env, NODE_OPTIONS: `--require ${probe}` },
+        timeout: 120_000,
       });
       expect(run.status).toBe(0);
       expect(run.stdout).toContain('Usage: hilum <command>');
@@ -162,15 +191,26 @@ describe('hilum deid', () => {
     linkSync(process.execPath, other);
     const pidFile = join(work, 'pinned-run.pid');
     const probe = join(work, 'stay-alive.js');
-    writeFileSync(probe, `if (process.execPath !== ${JSON.stringify(other)} && require('node:worker_threads').isMainThread) {
+    writeFileSync(
+      probe,
+      `if (process.execPath !== ${JSON.stringify(other)} && require('node:worker_threads').isMainThread) {
   require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));
   setInterval(() => {}, 1000);
-}\n`);
-    const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+}\n`,
+    );
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
     let pinnedPid = 0;
     try {
       const launcher = spawn(other, [join(ROOT, 'cli/bin/hilum.js'), '--help'], {
-        stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: `--require ${probe}` },
+        stdio: 'ignore',
+        env: { ...process.env, NODE_OPTIONS: `--require ${probe}` },
       });
       const ended = once(launcher, 'exit');
       for (let waited = 0; !existsSync(pidFile) && waited < 60_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
@@ -189,7 +229,14 @@ describe('hilum deid', () => {
 
   it('ends quietly when the reader of its output goes away (| head)', () => {
     // `true` reads nothing and is gone before the summary is printed: every write meets a closed pipe.
-    const piped = spawnSync('sh', ['-c', `"${join(ROOT, 'cli/bin/hilum.js')}" deid "${join(input, 'site-a')}" "${join(work, 'piped')}" --secret-file "${secretFile}" | true`], { encoding: 'utf8', timeout: 120_000 });
+    const piped = spawnSync(
+      'sh',
+      [
+        '-c',
+        `"${join(ROOT, 'cli/bin/hilum.js')}" deid "${join(input, 'site-a')}" "${join(work, 'piped')}" --secret-file "${secretFile}" | true`,
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
     expect(piped.status).toBe(0);
     expect(piped.stderr).toBe('');
     expect(existsSync(join(work, 'piped/deid-report.json'))).toBe(true);
@@ -236,8 +283,16 @@ describe('hilum deid', () => {
     });
     const adoptedExit = once(adopted, 'exit');
     const summary = await runDeidBatch({
-      input: join(work, 'many'), output: join(work, 'adopted'), profile: profileForProject('local'), secret: SECRET, project: 'local', site: 'local',
-      jobs: 2, soloBatchMs: 0, workersFirst: true, startedWorkers: [adopted],
+      input: join(work, 'many'),
+      output: join(work, 'adopted'),
+      profile: profileForProject('local'),
+      secret: SECRET,
+      project: 'local',
+      site: 'local',
+      jobs: 2,
+      soloBatchMs: 0,
+      workersFirst: true,
+      startedWorkers: [adopted],
     });
     expect(summary.jobs).toBe(2);
     expect(filesDone).toBeGreaterThan(0);
@@ -247,8 +302,14 @@ describe('hilum deid', () => {
     const unwanted = new Worker(entry);
     const unwantedExit = once(unwanted, 'exit');
     const small = await runDeidBatch({
-      input: join(input, 'site-a'), output: join(work, 'unwanted'), profile: profileForProject('local'), secret: SECRET, project: 'local', site: 'local',
-      jobs: 2, startedWorkers: [unwanted],
+      input: join(input, 'site-a'),
+      output: join(work, 'unwanted'),
+      profile: profileForProject('local'),
+      secret: SECRET,
+      project: 'local',
+      site: 'local',
+      jobs: 2,
+      startedWorkers: [unwanted],
     });
     expect(small.jobs).toBe(1);
     await unwantedExit;
@@ -258,8 +319,16 @@ describe('hilum deid', () => {
     const broken = join(work, 'broken-thread.js');
     writeFileSync(broken, "throw new Error('this thread cannot start');\n");
     const summary = await runDeidBatch({
-      input: join(input, 'site-a'), output: join(work, 'no-workers'), profile: profileForProject('local'), secret: SECRET, project: 'local', site: 'local',
-      jobs: 3, soloBatchMs: 0, workersFirst: true, workerEntry: broken,
+      input: join(input, 'site-a'),
+      output: join(work, 'no-workers'),
+      profile: profileForProject('local'),
+      secret: SECRET,
+      project: 'local',
+      site: 'local',
+      jobs: 3,
+      soloBatchMs: 0,
+      workersFirst: true,
+      workerEntry: broken,
     });
     expect(summary.jobs).toBe(2); // two files: one worker asked for
     expect(summary.outcomes).toEqual({ ok: 2, 'needs-pixel-review': 0, failed: 0 });
@@ -271,7 +340,9 @@ describe('hilum deid', () => {
 
 describe('the hilum deid bundle cache (cli/bin/bundle-cache.js)', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { loadBundle } = require('../../cli/bin/bundle-cache') as { loadBundle(spec: object): Promise<{ dir: string; built: boolean } | undefined> };
+  const { loadBundle } = require('../../cli/bin/bundle-cache') as {
+    loadBundle(spec: object): Promise<{ dir: string; built: boolean } | undefined>;
+  };
   const root = mkdtempSync(join(tmpdir(), 'hilum-bundle-'));
   const spec = { root, cacheDir: join(root, 'cache'), name: 'demo', entries: { main: 'src/main.ts' } };
   const load = async (): Promise<{ dir: string; built: boolean; value: string }> => {
@@ -323,12 +394,16 @@ describe('the hilum deid bundle cache (cli/bin/bundle-cache.js)', () => {
   it("runs each entry through V8's code cache: made on first load, used after, remade when unusable", () => {
     const dir = mkdtempSync(join(tmpdir(), 'hilum-code-cache-'));
     const file = join(dir, 'entry.js');
-    writeFileSync(file, "const path = require('node:path');\nexports.answer = () => 42;\nexports.dir = __dirname;\nexports.base = path.basename(__filename);\n");
+    writeFileSync(
+      file,
+      "const path = require('node:path');\nexports.answer = () => 42;\nexports.dir = __dirname;\nexports.base = path.basename(__filename);\n",
+    );
     const script = `const c = require(${JSON.stringify(join(ROOT, 'cli/bin/code-cache.js'))});
       const m = c.requireWithCodeCache(${JSON.stringify(file)});
       const fs = require('node:fs');
       console.log(JSON.stringify({ answer: m.answer(), dir: m.dir, base: m.base, cache: fs.existsSync(c.cacheFileFor(${JSON.stringify(file)})) }));`;
-    const run = (): { answer: number; dir: string; base: string; cache: boolean } => JSON.parse(spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' }).stdout) as never;
+    const run = (): { answer: number; dir: string; base: string; cache: boolean } =>
+      JSON.parse(spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' }).stdout) as never;
     expect(run()).toEqual({ answer: 42, dir, base: 'entry.js', cache: true });
     const cacheFile = readdirSync(dir).find((f) => f.endsWith('.v8cache')) ?? '';
     const made = readFileSync(join(dir, cacheFile));

@@ -30,27 +30,53 @@ describe('DICOMweb (QIDO-RS, WADO-RS)', () => {
   let restrictedStudy: string;
 
   const get = async (path: string, accept?: string, redirect: 'follow' | 'manual' = 'follow') => {
-    const response = await fetch(`${commons.apiUrl}/dicomweb${path}`, { redirect, headers: { authorization: `Bearer ${token}`, ...(accept ? { accept } : {}) } });
-    return { status: response.status, type: response.headers.get('content-type') ?? '', location: response.headers.get('location'), bytes: Buffer.from(await response.arrayBuffer()) };
+    const response = await fetch(`${commons.apiUrl}/dicomweb${path}`, {
+      redirect,
+      headers: { authorization: `Bearer ${token}`, ...(accept ? { accept } : {}) },
+    });
+    return {
+      status: response.status,
+      type: response.headers.get('content-type') ?? '',
+      location: response.headers.get('location'),
+      bytes: Buffer.from(await response.arrayBuffer()),
+    };
   };
   const json = async (path: string) => {
     const res = await get(path, 'application/dicom+json');
-    return { ...res, body: res.bytes.length ? JSON.parse(res.bytes.toString('utf8')) as Json[] : [] };
+    return { ...res, body: res.bytes.length ? (JSON.parse(res.bytes.toString('utf8')) as Json[]) : [] };
   };
   const value = (item: Json, tag: string) => item[tag]?.Value?.[0];
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-dicomweb-'));
-    commons = await startLocalCommons({ dataDir: join(dataDir, 'commons'), reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
+    commons = await startLocalCommons({
+      dataDir: join(dataDir, 'commons'),
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'ERROR',
+    });
     token = await commons.issueToken(['researcher'], 'viewer');
     curator = new HilumApi(commons.apiUrl, await commons.issueToken(['curator'], 'curator-w'));
     const site = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-a'], 'uploader-w'));
     await curator.request('POST', '/projects', { projectId: 'web-open', name: 'open', availability: 'open', sites: ['site-a'] });
-    await curator.request('POST', '/projects', { projectId: 'web-restricted', name: 'restricted', availability: 'restricted', sites: ['site-a'] });
-    for (const [project, n, study] of [['web-open', 3, '1.2.826.0.1.3680043.8.498.8888.1'], ['web-restricted', 1, '1.2.826.0.1.3680043.8.498.8888.2']] as const) {
+    await curator.request('POST', '/projects', {
+      projectId: 'web-restricted',
+      name: 'restricted',
+      availability: 'restricted',
+      sites: ['site-a'],
+    });
+    for (const [project, n, study] of [
+      ['web-open', 3, '1.2.826.0.1.3680043.8.498.8888.1'],
+      ['web-restricted', 1, '1.2.826.0.1.3680043.8.498.8888.2'],
+    ] as const) {
       const { submissionId } = await site.createSubmission(project, 'site-a');
-      const files = makeSeries(n, { modality: 'CT', rows: 64, columns: 64, studyInstanceUid: study, seriesInstanceUid: `${study}.1` }).map((bytes, i) => ({ name: `w${i}.dcm`, bytes }));
-      const { uploads } = await site.requestUploads(submissionId, files.map((f) => ({ name: f.name, size: f.bytes.byteLength })));
+      const files = makeSeries(n, { modality: 'CT', rows: 64, columns: 64, studyInstanceUid: study, seriesInstanceUid: `${study}.1` }).map(
+        (bytes, i) => ({ name: `w${i}.dcm`, bytes }),
+      );
+      const { uploads } = await site.requestUploads(
+        submissionId,
+        files.map((f) => ({ name: f.name, size: f.bytes.byteLength })),
+      );
       for (const u of uploads) await fetch(u.url!, { method: 'PUT', body: files.find((f) => f.name === u.name)!.bytes });
       await site.completeSubmission(submissionId);
       await commons.idle();
@@ -111,7 +137,9 @@ describe('DICOMweb (QIDO-RS, WADO-RS)', () => {
     expect(stdout).toContain(`[${sop}]`);
     expect(stdout).toMatch(/\(0012,0062\) CS \[YES\]/);
 
-    await expect(get(`/studies/${openStudy}/series/${seriesUid}/instances/${sop}`, 'application/json')).resolves.toMatchObject({ status: 406 });
+    await expect(get(`/studies/${openStudy}/series/${seriesUid}/instances/${sop}`, 'application/json')).resolves.toMatchObject({
+      status: 406,
+    });
     expect((await get(`/studies/${restrictedStudy}/series/${seriesUid}/instances/${sop}`)).status).toBe(404);
 
     // Above the inline limit: a 303 to a presigned multipart object, with the same bytes.

@@ -20,7 +20,9 @@ import { makeSeries } from '../support/synthetic-dicom';
 jest.setTimeout(240_000);
 const run = promisify(execFile);
 
-const SCHEMA = JSON.parse(require('node:fs').readFileSync(join(__dirname, '../fixtures/drs/drs-1.2.0-openapi-components.json'), 'utf8')) as object;
+const SCHEMA = JSON.parse(
+  require('node:fs').readFileSync(join(__dirname, '../fixtures/drs/drs-1.2.0-openapi-components.json'), 'utf8'),
+) as object;
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);
 ajv.addSchema(SCHEMA, 'drs');
@@ -30,7 +32,9 @@ function expectValid(schema: 'DrsObject' | 'AccessURL' | 'Error' | 'ServiceInfo'
   expect({ schema, errors: ok ? [] : validate.errors }).toEqual({ schema, errors: [] });
 }
 
-interface Manifest { objects: { objectId: string; studyUid: string; seriesUid: string; sopUid: string; size: number; sha256: string }[] }
+interface Manifest {
+  objects: { objectId: string; studyUid: string; seriesUid: string; sopUid: string; size: number; sha256: string }[];
+}
 
 describe('GA4GH DRS and study archives', () => {
   let dataDir: string;
@@ -44,7 +48,7 @@ describe('GA4GH DRS and study archives', () => {
 
   const drs = async (path: string, token?: string) => {
     const response = await fetch(`${commons.apiUrl}/ga4gh/drs/v1${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-    return { status: response.status, type: response.headers.get('content-type'), body: await response.json() as unknown };
+    return { status: response.status, type: response.headers.get('content-type'), body: (await response.json()) as unknown };
   };
 
   let published = 0;
@@ -52,28 +56,51 @@ describe('GA4GH DRS and study archives', () => {
     const { submissionId } = await site.createSubmission(project, 'site-a');
     published += 1;
     const study = `1.2.826.0.1.3680043.8.498.7777.${published}`;
-    const files = makeSeries(count, { modality: 'CT', rows: 32, columns: 32, studyInstanceUid: study, seriesInstanceUid: `${study}.1` }).map((bytes, i) => ({ name: `f${i}.dcm`, bytes }));
-    const { uploads } = await site.requestUploads(submissionId, files.map((f) => ({ name: f.name, size: f.bytes.byteLength })));
+    const files = makeSeries(count, {
+      modality: 'CT',
+      rows: 32,
+      columns: 32,
+      studyInstanceUid: study,
+      seriesInstanceUid: `${study}.1`,
+    }).map((bytes, i) => ({ name: `f${i}.dcm`, bytes }));
+    const { uploads } = await site.requestUploads(
+      submissionId,
+      files.map((f) => ({ name: f.name, size: f.bytes.byteLength })),
+    );
     for (const u of uploads) await fetch(u.url!, { method: 'PUT', body: files.find((f) => f.name === u.name)!.bytes });
     await site.completeSubmission(submissionId);
     await commons.idle();
   }
 
   async function manifestOf(release: number, project: string): Promise<Manifest> {
-    const { cohortId } = await curator.request<{ cohortId: string }>('POST', '/cohorts', { name: `r${release}`, release, filters: { facets: { project: [project] } } });
+    const { cohortId } = await curator.request<{ cohortId: string }>('POST', '/cohorts', {
+      name: `r${release}`,
+      release,
+      filters: { facets: { project: [project] } },
+    });
     return curator.request<Manifest>('GET', `/cohorts/${cohortId}/manifest`);
   }
 
   beforeAll(async () => {
     process.env.SEARCH_SNAPSHOT_TTL_MS = '0';
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-drs-'));
-    commons = await startLocalCommons({ dataDir: join(dataDir, 'commons'), reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
+    commons = await startLocalCommons({
+      dataDir: join(dataDir, 'commons'),
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'ERROR',
+    });
     researcherToken = await commons.issueToken(['researcher'], 'researcher-d');
     researcher = new HilumApi(commons.apiUrl, researcherToken);
     curator = new HilumApi(commons.apiUrl, await commons.issueToken(['curator'], 'curator-d'));
     site = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-a'], 'uploader-d'));
     await curator.request('POST', '/projects', { projectId: 'drs-open', name: 'open', availability: 'open', sites: ['site-a'] });
-    await curator.request('POST', '/projects', { projectId: 'drs-restricted', name: 'restricted', availability: 'restricted', sites: ['site-a'] });
+    await curator.request('POST', '/projects', {
+      projectId: 'drs-restricted',
+      name: 'restricted',
+      availability: 'restricted',
+      sites: ['site-a'],
+    });
     await publish('drs-open', 3);
     await publish('drs-restricted', 1);
     await curator.request('POST', '/releases', {});
@@ -101,8 +128,12 @@ describe('GA4GH DRS and study archives', () => {
     expectValid('DrsObject', object.body);
     const host = new URL(commons.apiUrl).host;
     expect(object.body).toMatchObject({
-      id: o.objectId, self_uri: `drs://${host}/${o.objectId}`, size: o.size, name: `${o.sopUid}.dcm`,
-      checksums: [{ type: 'sha-256', checksum: o.sha256 }], access_methods: [{ type: 'https', access_id: 'released' }],
+      id: o.objectId,
+      self_uri: `drs://${host}/${o.objectId}`,
+      size: o.size,
+      name: `${o.sopUid}.dcm`,
+      checksums: [{ type: 'sha-256', checksum: o.sha256 }],
+      access_methods: [{ type: 'https', access_id: 'released' }],
     });
     // A percent-encoded id is the same object.
     expect((await drs(`/objects/${encodeURIComponent(o.objectId)}`, researcherToken)).body).toEqual(object.body);
@@ -113,7 +144,11 @@ describe('GA4GH DRS and study archives', () => {
     const url = (access.body as { url: string }).url;
     const file = join(dataDir, 'curl.dcm');
     await run('curl', ['-sS', '-f', '-o', file, url]);
-    expect(createHash('sha256').update(await readFile(file)).digest('hex')).toBe(o.sha256);
+    expect(
+      createHash('sha256')
+        .update(await readFile(file))
+        .digest('hex'),
+    ).toBe(o.sha256);
     // The URL is scoped to its object: another key with the same signature is not it.
     expect(url).toContain(encodeURIComponent(o.sopUid).replace(/%2E/g, '.'));
   });
@@ -154,7 +189,10 @@ describe('GA4GH DRS and study archives', () => {
 
   it('serves a study as a zip of stored DICOM files through a presigned URL, built once per study version', async () => {
     const studyUid = openObjects[0]!.studyUid;
-    const first = await researcher.request<{ url: string; objects: number; cached: boolean; bytes: number }>('GET', `/studies/${studyUid}/archive`);
+    const first = await researcher.request<{ url: string; objects: number; cached: boolean; bytes: number }>(
+      'GET',
+      `/studies/${studyUid}/archive`,
+    );
     expect(first).toMatchObject({ objects: 3, cached: false });
     const zipPath = join(dataDir, 'study.zip');
     await writeFile(zipPath, Buffer.from(await (await fetch(first.url)).arrayBuffer()));
@@ -163,7 +201,10 @@ describe('GA4GH DRS and study archives', () => {
     expect(entries).toHaveLength(3);
     expect(entries.every((l) => / stor /.test(l))).toBe(true);
     for (const o of openObjects.filter((x) => x.studyUid === studyUid)) {
-      const { stdout: bytes } = await run('unzip', ['-p', zipPath, `${o.seriesUid}/${o.sopUid}.dcm`], { encoding: 'buffer', maxBuffer: 1 << 26 });
+      const { stdout: bytes } = await run('unzip', ['-p', zipPath, `${o.seriesUid}/${o.sopUid}.dcm`], {
+        encoding: 'buffer',
+        maxBuffer: 1 << 26,
+      });
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(o.sha256);
     }
     const again = await researcher.request<{ cached: boolean; bytes: number }>('GET', `/studies/${studyUid}/archive`);

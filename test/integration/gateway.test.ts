@@ -30,7 +30,12 @@ describe('hilum gateway', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-gateway-'));
-    commons = await startLocalCommons({ dataDir: join(dataDir, 'commons'), reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
+    commons = await startLocalCommons({
+      dataDir: join(dataDir, 'commons'),
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'ERROR',
+    });
     token = await commons.issueToken(['site-uploader:site-a'], 'gateway-a');
     await createProject(commons.apiUrl, await commons.issueToken(['curator'], 'curator-1'), 'gateway-study', ['site-a']);
     port = await freePort();
@@ -46,13 +51,38 @@ describe('hilum gateway', () => {
   const spool = () => join(dataDir, 'spool');
 
   function startGateway(quietSeconds: number): { child: ChildProcess; output: () => string } {
-    const child = spawn(process.execPath, [CLI, 'gateway', '--project', 'gateway-study', '--site', 'site-a', '--port', String(port),
-      '--spool', spool(), '--quiet', String(quietSeconds), '--allow', 'PACS1', '--secret-file', secretFile], {
-      env: { ...process.env, HILUM_API_URL: commons.apiUrl, HILUM_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        'gateway',
+        '--project',
+        'gateway-study',
+        '--site',
+        'site-a',
+        '--port',
+        String(port),
+        '--spool',
+        spool(),
+        '--quiet',
+        String(quietSeconds),
+        '--allow',
+        'PACS1',
+        '--secret-file',
+        secretFile,
+      ],
+      {
+        env: { ...process.env, HILUM_API_URL: commons.apiUrl, HILUM_TOKEN: token },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
-    child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
-    child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stdout!.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
     gateway = child;
     return { child, output: () => output };
   }
@@ -61,7 +91,9 @@ describe('hilum gateway', () => {
     const { child, output } = startGateway(300);
     await waitFor(async () => output().includes('listening'), 30_000);
     await expect(run('echoscu', ['-aet', 'PACS1', '-aec', 'HILUM', '127.0.0.1', String(port)])).resolves.toBeDefined();
-    await expect(run('echoscu', ['-aet', 'INTRUDER', '-aec', 'HILUM', '127.0.0.1', String(port)])).rejects.toMatchObject({ stderr: expect.stringContaining('Calling AE Title Not Recognized') });
+    await expect(run('echoscu', ['-aet', 'INTRUDER', '-aec', 'HILUM', '127.0.0.1', String(port)])).rejects.toMatchObject({
+      stderr: expect.stringContaining('Calling AE Title Not Recognized'),
+    });
     child.kill('SIGTERM');
     await new Promise((r) => child.once('close', r));
   });
@@ -97,7 +129,10 @@ describe('hilum gateway', () => {
       expect(bytes.includes(Buffer.from('77654033'))).toBe(false);
     }
     const submissionId = /uploaded as submission (\S+)/.exec(second.output())![1]!;
-    expect(await new HilumApi(commons.apiUrl, token).getSubmission(submissionId)).toMatchObject({ deidentifiedAtSite: true, stagedCount: files.length });
+    expect(await new HilumApi(commons.apiUrl, token).getSubmission(submissionId)).toMatchObject({
+      deidentifiedAtSite: true,
+      stagedCount: files.length,
+    });
     expect(await readdir(join(spool(), 'studies'))).toEqual([]);
     expect(await readdir(join(spool(), 'uploading'))).toEqual([]);
     second.child.kill('SIGTERM');

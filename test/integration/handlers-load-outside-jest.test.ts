@@ -33,13 +33,20 @@ const { FUNCTIONS } = require('./functions/registry');
 it('loads every registry handler in a plain Node process through tsx, as npm start does', () => {
   // With jest's environment (JEST_WORKER_ID too), as a `hilum start` spawned by a test has it.
   const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', PROBE], {
-    cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, AWS_REGION: 'us-east-1' },
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, AWS_REGION: 'us-east-1' },
   });
   const line = run.stdout.split('\n').find((l) => l.startsWith(MARK));
   if (!line) throw new Error(`the probe printed no result (exit ${String(run.status)}): ${run.stderr.slice(-2000)}`);
   const { node, outcomes } = JSON.parse(line.slice(MARK.length)) as { node: string; outcomes: Record<string, string> };
   expect(node).toBe(process.version);
-  expect(Object.keys(outcomes).sort()).toEqual(Object.values(FUNCTIONS).map((s) => s.id).sort());
+  expect(Object.keys(outcomes).sort()).toEqual(
+    Object.values(FUNCTIONS)
+      .map((s) => s.id)
+      .sort(),
+  );
   const notLoaded = Object.entries(outcomes).filter(([, name]) => name.startsWith('Runtime.'));
   expect(notLoaded).toEqual([]);
 });

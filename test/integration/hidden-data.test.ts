@@ -23,8 +23,17 @@ jest.setTimeout(300_000);
 const ROOT = '1.2.826.0.1.3680043.8.498.7711';
 const REQUEST = { purpose: 'Evaluate a triage model on the whole cohort', duaVersion: '2026-1', duaAccepted: true };
 
-interface Counts { studyCount: number; seriesCount: number; instanceCount: number; totalBytes: number }
-interface ReleaseView extends Partial<Counts> { releaseNumber: number; projects?: (Counts & { project: string })[]; countsWithheld?: boolean }
+interface Counts {
+  studyCount: number;
+  seriesCount: number;
+  instanceCount: number;
+  totalBytes: number;
+}
+interface ReleaseView extends Partial<Counts> {
+  releaseNumber: number;
+  projects?: (Counts & { project: string })[];
+  countsWithheld?: boolean;
+}
 
 describe('hidden data is not counted, listed or probed through requests and releases', () => {
   let dataDir: string;
@@ -39,10 +48,19 @@ describe('hidden data is not counted, listed or probed through requests and rele
   beforeAll(async () => {
     process.env.SEARCH_SNAPSHOT_TTL_MS = '0';
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-hidden-'));
-    commons = await startLocalCommons({ dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
-    documents = DynamoDBDocumentClient.from(new DynamoDBClient({
-      endpoint: commons.dynamodbEndpoint, region: 'us-east-1', credentials: commons.credentials,
-    }));
+    commons = await startLocalCommons({
+      dataDir,
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'ERROR',
+    });
+    documents = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: commons.dynamodbEndpoint,
+        region: 'us-east-1',
+        credentials: commons.credentials,
+      }),
+    );
     const curatorToken = await commons.issueToken(['curator'], 'curator-h');
     curator = new HilumApi(commons.apiUrl, curatorToken);
     researcher = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher'], 'researcher-h'));
@@ -53,7 +71,12 @@ describe('hidden data is not counted, listed or probed through requests and rele
     await createProject(commons.apiUrl, curatorToken, 'open-a', ['site-a'], 'open');
     await createProject(commons.apiUrl, curatorToken, 'hidden-r', ['site-a'], 'restricted');
     await createProject(commons.apiUrl, curatorToken, 'counted-r', ['site-a'], 'restricted');
-    await curator.request('POST', '/projects', { projectId: 'counted-r', name: 'counted-r', availability: 'restricted', settings: { countsVisible: true } });
+    await curator.request('POST', '/projects', {
+      projectId: 'counted-r',
+      name: 'counted-r',
+      availability: 'restricted',
+      settings: { countsVisible: true },
+    });
     await createProject(commons.apiUrl, curatorToken, 'seq-s', ['site-a'], 'sequestered');
 
     const publish = async (project: string, studies: { modality: string; instances: number }[]) => {
@@ -62,17 +85,30 @@ describe('hidden data is not counted, listed or probed through requests and rele
         const study = `${ROOT}.${studySeq}`;
         return Array.from({ length: s.instances }, (_, i) => ({
           name: `${project}-${studySeq}-${i}.dcm`,
-          bytes: makeDicom({ modality: s.modality, studyInstanceUid: study, seriesInstanceUid: `${study}.1`, instanceNumber: i + 1, patient: { id: `${project}-P${studySeq}` } }),
+          bytes: makeDicom({
+            modality: s.modality,
+            studyInstanceUid: study,
+            seriesInstanceUid: `${study}.1`,
+            instanceNumber: i + 1,
+            patient: { id: `${project}-P${studySeq}` },
+          }),
         }));
       });
       const { submissionId } = await site.createSubmission(project, 'site-a');
-      const { uploads } = await site.requestUploads(submissionId, files.map((f) => ({ name: f.name, size: f.bytes.byteLength })));
-      for (const u of uploads) expect((await fetch(u.url!, { method: 'PUT', body: files.find((f) => f.name === u.name)!.bytes })).status).toBe(200);
+      const { uploads } = await site.requestUploads(
+        submissionId,
+        files.map((f) => ({ name: f.name, size: f.bytes.byteLength })),
+      );
+      for (const u of uploads)
+        expect((await fetch(u.url!, { method: 'PUT', body: files.find((f) => f.name === u.name)!.bytes })).status).toBe(200);
       await site.completeSubmission(submissionId);
       await commons.idle();
       expect(await site.getSubmission(submissionId)).toMatchObject({ status: 'published', stagedCount: files.length });
     };
-    await publish('open-a', [{ modality: 'CT', instances: 2 }, { modality: 'CT', instances: 2 }]);
+    await publish('open-a', [
+      { modality: 'CT', instances: 2 },
+      { modality: 'CT', instances: 2 },
+    ]);
     await publish('hidden-r', [{ modality: 'DX', instances: 1 }]);
     await publish('counted-r', [{ modality: 'CT', instances: 1 }]);
     await publish('seq-s', [{ modality: 'CR', instances: 1 }]);
@@ -80,7 +116,10 @@ describe('hidden data is not counted, listed or probed through requests and rele
 
     // A project grant on the hidden project: for this researcher nothing restricted is hidden.
     await new AccessRepository(documents, commons.tableName).putGrant({
-      subject: localSubject('researcher-granted-h'), project: 'hidden-r', grantedBy: 'test', grantedAt: new Date().toISOString(),
+      subject: localSubject('researcher-granted-h'),
+      project: 'hidden-r',
+      grantedBy: 'test',
+      grantedAt: new Date().toISOString(),
     });
   });
 
@@ -93,7 +132,10 @@ describe('hidden data is not counted, listed or probed through requests and rele
 
   describe('S9: a cohort access request is no oracle on hidden studies', () => {
     const cohortOf = async (who: HilumApi, modality: string) =>
-      (await who.request<{ cohortId: string; studyCount: number }>('POST', '/cohorts', { name: `only ${modality}`, filters: { facets: { modality: [modality] } } }));
+      await who.request<{ cohortId: string; studyCount: number }>('POST', '/cohorts', {
+        name: `only ${modality}`,
+        filters: { facets: { modality: [modality] } },
+      });
     const attempt = async (who: HilumApi, cohortId: string) => {
       try {
         return { status: 201, body: await who.request<Record<string, unknown>>('POST', '/access-requests', { cohortId, ...REQUEST }) };
@@ -118,7 +160,10 @@ describe('hidden data is not counted, listed or probed through requests and rele
       expect(mine).toHaveLength(2);
       for (const r of mine) expect(r).not.toHaveProperty('cohortProjects');
 
-      const { requests: queue } = await dac.request<{ requests: { cohortId?: string; cohortProjects?: string[] }[] }>('GET', '/access-requests?status=pending');
+      const { requests: queue } = await dac.request<{ requests: { cohortId?: string; cohortProjects?: string[] }[] }>(
+        'GET',
+        '/access-requests?status=pending',
+      );
       const covered = (cohortId: string) => queue.find((r) => r.cohortId === cohortId)?.cohortProjects;
       expect(covered(matchesHidden.cohortId)).toEqual(['hidden-r']);
       expect(covered(matchesNothing.cohortId)).toEqual([]);
@@ -134,11 +179,14 @@ describe('hidden data is not counted, listed or probed through requests and rele
   describe('S10: GET /releases counts only what the caller may count', () => {
     const latest = async (who: HilumApi) => (await who.request<{ releases: ReleaseView[] }>('GET', '/releases')).releases[0]!;
 
-    it('gives curators every project\'s counts and their sum', async () => {
+    it("gives curators every project's counts and their sum", async () => {
       const release = await latest(curator);
       expect(release).toMatchObject({ studyCount: 5, seriesCount: 5, instanceCount: 7 });
       expect(release.projects!.map((p) => [p.project, p.studyCount, p.instanceCount])).toEqual([
-        ['counted-r', 1, 1], ['hidden-r', 1, 1], ['open-a', 2, 4], ['seq-s', 1, 1],
+        ['counted-r', 1, 1],
+        ['hidden-r', 1, 1],
+        ['open-a', 2, 4],
+        ['seq-s', 1, 1],
       ]);
       expect(release.totalBytes).toBe(release.projects!.reduce((sum, p) => sum + p.totalBytes, 0));
     });

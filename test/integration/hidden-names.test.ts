@@ -24,7 +24,16 @@ const SEQUESTERED = 'names-sequestered';
 const UNKNOWN = 'names-nowhere';
 const REQUEST = { purpose: 'Evaluate a triage model on restricted chest films', duaVersion: '2026-1', duaAccepted: true };
 
-interface AuditEvent { action: string; outcome?: string; actor: string; actorName?: string; targetType: string; targetId: string; reason?: string; details?: Record<string, unknown> }
+interface AuditEvent {
+  action: string;
+  outcome?: string;
+  actor: string;
+  actorName?: string;
+  targetType: string;
+  targetId: string;
+  reason?: string;
+  details?: Record<string, unknown>;
+}
 
 /** The status and body of a call that is expected to fail. */
 async function refusal(call: Promise<unknown>): Promise<{ status: number; body: unknown }> {
@@ -44,11 +53,26 @@ describe('refusals that name nothing hidden, and an audit that keeps why', () =>
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-hidden-names-'));
-    commons = await startLocalCommons({ dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
+    commons = await startLocalCommons({
+      dataDir,
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'ERROR',
+    });
     curator = new HilumApi(commons.apiUrl, await commons.issueToken(['curator'], 'curator-n'));
     admin = new HilumApi(commons.apiUrl, await commons.issueToken(['admin'], 'admin-n'));
-    await curator.request('POST', '/projects', { projectId: 'names-restricted', name: 'restricted', availability: 'restricted', sites: ['site-a'] });
-    await curator.request('POST', '/projects', { projectId: SEQUESTERED, name: 'sequestered', availability: 'sequestered', sites: ['site-a'] });
+    await curator.request('POST', '/projects', {
+      projectId: 'names-restricted',
+      name: 'restricted',
+      availability: 'restricted',
+      sites: ['site-a'],
+    });
+    await curator.request('POST', '/projects', {
+      projectId: SEQUESTERED,
+      name: 'sequestered',
+      availability: 'sequestered',
+      sites: ['site-a'],
+    });
   });
 
   afterAll(async () => {
@@ -61,7 +85,7 @@ describe('refusals that name nothing hidden, and an audit that keeps why', () =>
     return events;
   }
 
-  describe('a researcher\'s project request: sequestered is unknown', () => {
+  describe("a researcher's project request: sequestered is unknown", () => {
     it('answers a request for a sequestered project exactly as one for a project that does not exist, whatever the DUA', async () => {
       const researcher = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher'], 'researcher-seq-n'));
       for (const request of [REQUEST, { ...REQUEST, duaVersion: '1999-1' }]) {
@@ -97,7 +121,12 @@ describe('refusals that name nothing hidden, and an audit that keeps why', () =>
       const answers = await Promise.all(OTHERS.map((project) => refusal(siteB.createSubmission(project, 'site-b'))));
       const shown = answers.map((a) => ({ status: a.status, body: JSON.stringify(a.body).replaceAll(/names-[a-z]+/g, 'P') }));
       expect(new Set(shown.map((a) => JSON.stringify(a))).size).toBe(1);
-      expect(answers[0]).toEqual({ status: 404, body: { message: expect.stringContaining(`no such project for site site-b: '${SEQUESTERED}' does not exist or does not list the site`) } });
+      expect(answers[0]).toEqual({
+        status: 404,
+        body: {
+          message: expect.stringContaining(`no such project for site site-b: '${SEQUESTERED}' does not exist or does not list the site`),
+        },
+      });
 
       // The control: the sequestered project exists, and takes the site it lists.
       const siteA = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-a'], 'uploader-a-n'));
@@ -122,12 +151,18 @@ describe('refusals that name nothing hidden, and an audit that keeps why', () =>
         await refusal(siteC.request('GET', `/projects/${project}/site-key`));
       }
       const mine = async (query: Record<string, string>) => (await auditEvents(query)).filter((e) => e.actorName === 'uploader-c-n');
-      const bases = async (project: string) => (await mine({ action: 'access.denied', resource: `project:${project}` }))
-        .map((e) => [e.details?.route, e.details?.status, e.details?.basis]).sort();
+      const bases = async (project: string) =>
+        (await mine({ action: 'access.denied', resource: `project:${project}` }))
+          .map((e) => [e.details?.route, e.details?.status, e.details?.basis])
+          .sort();
       expect(await bases(SEQUESTERED)).toEqual([
-        ['GET /projects/{project}/site-key', 404, 'site-not-a-contributor'], ['POST /submissions', 404, 'site-not-a-contributor'],
+        ['GET /projects/{project}/site-key', 404, 'site-not-a-contributor'],
+        ['POST /submissions', 404, 'site-not-a-contributor'],
       ]);
-      expect(await bases(UNKNOWN)).toEqual([['GET /projects/{project}/site-key', 404, 'not-found'], ['POST /submissions', 404, 'not-found']]);
+      expect(await bases(UNKNOWN)).toEqual([
+        ['GET /projects/{project}/site-key', 404, 'not-found'],
+        ['POST /submissions', 404, 'not-found'],
+      ]);
       expect(await mine({ action: 'submission.refused', resource: `project:${SEQUESTERED}` })).toEqual([
         expect.objectContaining({ details: { site: 'site-c', basis: 'site-not-a-contributor' } }),
       ]);
@@ -140,7 +175,7 @@ describe('refusals that name nothing hidden, and an audit that keeps why', () =>
   });
 
   describe('GET /releases: the notes, not who cut it', () => {
-    it('gives a researcher the release notes but not the curator\'s subject id, which curators still see', async () => {
+    it("gives a researcher the release notes but not the curator's subject id, which curators still see", async () => {
       await curator.request('POST', '/releases', { name: 'first', notes: 'Chest films of 2026; CT follows in the next release.' });
       const researcher = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher'], 'researcher-rel-n'));
       const seen = (await researcher.request<{ releases: Record<string, unknown>[] }>('GET', '/releases')).releases[0]!;
@@ -153,18 +188,26 @@ describe('refusals that name nothing hidden, and an audit that keeps why', () =>
     });
   });
 
-  describe('the audit keeps a handler\'s own basis for a 403', () => {
+  describe("the audit keeps a handler's own basis for a 403", () => {
     it('records a DAC member refused their own request as own-request, not as Forbidden', async () => {
       const member = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher', 'dac'], 'dac-researcher-n'));
-      const { requestId } = await member.request<{ requestId: string }>('POST', '/access-requests', { project: 'names-restricted', ...REQUEST });
-      expect(await refusal(member.request('POST', `/access-requests/${requestId}/approve`, { reason: 'looks fine to me' }))).toMatchObject({ status: 403 });
+      const { requestId } = await member.request<{ requestId: string }>('POST', '/access-requests', {
+        project: 'names-restricted',
+        ...REQUEST,
+      });
+      expect(await refusal(member.request('POST', `/access-requests/${requestId}/approve`, { reason: 'looks fine to me' }))).toMatchObject({
+        status: 403,
+      });
 
       expect(await auditEvents({ action: 'access.denied', resource: `access-request:${requestId}` })).toEqual([
-        expect.objectContaining({ outcome: 'denied', details: { route: 'POST /access-requests/{requestId}/approve', status: 403, basis: 'own-request' } }),
+        expect.objectContaining({
+          outcome: 'denied',
+          details: { route: 'POST /access-requests/{requestId}/approve', status: 403, basis: 'own-request' },
+        }),
       ]);
     });
 
-    it('still records the chain\'s basis when the route gate refuses a role', async () => {
+    it("still records the chain's basis when the route gate refuses a role", async () => {
       const researcher = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher'], 'researcher-gate-n'));
       expect(await refusal(researcher.request('GET', '/audit'))).toMatchObject({ status: 403 });
       const denied = (await auditEvents({ action: 'access.denied' })).filter((e) => e.details?.route === 'GET /audit');

@@ -32,7 +32,13 @@ describe('ingest limits', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-limits-'));
-    commons = await startLocalCommons({ dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'SILENT', retryIntervalMs: 0 });
+    commons = await startLocalCommons({
+      dataDir,
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'SILENT',
+      retryIntervalMs: 0,
+    });
     await createProject(commons.apiUrl, await commons.issueToken(['curator'], 'curator-1'), PROJECT, ['site-a']);
     site = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-a'], 'uploader-a'));
     researcher = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher']));
@@ -71,7 +77,11 @@ describe('ingest limits', () => {
     const submission = await site.getSubmission(submissionId);
     expect(submission).toMatchObject({ stagedCount: 0, quarantinedCount: 1 });
     expect(submission.files[0]).toMatchObject({ status: 'quarantined', reasonCode: 'InflationLimitExceeded' });
-    expect(submission.files[0]!.reason).toMatch(new RegExp(`^InflationLimitExceeded: inflation limit: the deflated data set of a ${bomb.byteLength}-byte file inflates to more than \\d+ bytes$`));
+    expect(submission.files[0]!.reason).toMatch(
+      new RegExp(
+        `^InflationLimitExceeded: inflation limit: the deflated data set of a ${bomb.byteLength}-byte file inflates to more than \\d+ bytes$`,
+      ),
+    );
     expect((await researcher.listStudies({ project: PROJECT })).studies).toEqual([]);
     expect(await released()).toBe(0);
     // The bomb was inflated at most to its intake limit (~100 MB), once, never to its gigabyte.
@@ -105,14 +115,25 @@ describe('ingest limits', () => {
       return (originalSend as (...args: unknown[]) => unknown).call(this, command, ...rest);
     } as never);
     try {
-      await s3.send(new PutObjectCommand({ Bucket: commons.buckets.intake, Key: key, Body: Buffer.alloc(400 * declared), ContentLength: 400 * declared }));
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: commons.buckets.intake,
+          Key: key,
+          Body: Buffer.alloc(400 * declared),
+          ContentLength: 400 * declared,
+        }),
+      );
       await site.completeSubmission(submissionId);
       await commons.idle();
     } finally {
       send.mockRestore();
     }
     const submission = await site.getSubmission(submissionId);
-    expect(submission.files[0]).toMatchObject({ status: 'quarantined', reasonCode: 'SizeMismatch', reason: `SizeMismatch: the object has ${400 * declared} bytes, ${declared} were announced` });
+    expect(submission.files[0]).toMatchObject({
+      status: 'quarantined',
+      reasonCode: 'SizeMismatch',
+      reason: `SizeMismatch: the object has ${400 * declared} bytes, ${declared} were announced`,
+    });
     expect(heads).toContain(key);
     expect(reads.filter((k) => k === key)).toEqual([]);
   });

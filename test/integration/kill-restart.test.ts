@@ -68,12 +68,23 @@ describe('kill -9 of the local commons mid-ingest, then a restart on the same da
     const submissionId = state.submissionId;
 
     // Killed mid-ingest: some files have an outcome, not all.
-    const atKill = await until(async () => {
-      const s = await site.getSubmission(submissionId);
-      return s.stagedCount + s.quarantinedCount >= 3 ? s : undefined;
-    }, 'ingest to be under way', 60_000, 50);
+    const atKill = await until(
+      async () => {
+        const s = await site.getSubmission(submissionId);
+        return s.stagedCount + s.quarantinedCount >= 3 ? s : undefined;
+      },
+      'ingest to be under way',
+      60_000,
+      50,
+    );
     // A URL handed out just before the kill, used only after the restart.
-    const other = makeSeries(1, { modality: 'CT', rows: 64, columns: 64, studyInstanceUid: '2.25.4242', seriesInstanceUid: '2.25.4242.1' })[0]!;
+    const other = makeSeries(1, {
+      modality: 'CT',
+      rows: 64,
+      columns: 64,
+      studyInstanceUid: '2.25.4242',
+      seriesInstanceUid: '2.25.4242.1',
+    })[0]!;
     const { submissionId: otherId } = await site.createSubmission(PROJECT, SITE);
     const [early] = (await site.requestUploads(otherId, [{ name: 'other.dcm', size: other.byteLength }])).uploads;
     await killGroup(commons);
@@ -88,29 +99,46 @@ describe('kill -9 of the local commons mid-ingest, then a restart on the same da
     clients.push(again);
     expect(await again.exited).toBe(0);
 
-    const done = await site.getSubmission(submissionId) as Awaited<ReturnType<HilumApi['getSubmission']>> & { waiting: unknown[] };
+    const done = (await site.getSubmission(submissionId)) as Awaited<ReturnType<HilumApi['getSubmission']>> & { waiting: unknown[] };
     expect(done.status).toBe('published');
     expect(done.files).toHaveLength(FILES);
     expect(done.files.every((f) => f.status === 'staged' || f.status === 'quarantined')).toBe(true);
     expect(done.waiting).toEqual([]);
-    await until(async () => ((await site.getSubmission(otherId)).status === 'published' ? true : undefined), 'the other submission to be published', 30_000, 500);
+    await until(
+      async () => ((await site.getSubmission(otherId)).status === 'published' ? true : undefined),
+      'the other submission to be published',
+      30_000,
+      500,
+    );
     // One submission execution each: this submission's and the other's.
     const announcements = (firstOutput + commons.output()).match(/started submission execution/g) ?? [];
     expect(announcements).toHaveLength(2);
 
     // No orphans once the reconciler (every 2 s, grace 4 s) has had its turn.
     const s3 = new S3Client({
-      endpoint: `http://127.0.0.1:${portsBefore.s3}`, region: 'us-east-1', forcePathStyle: true,
+      endpoint: `http://127.0.0.1:${portsBefore.s3}`,
+      region: 'us-east-1',
+      forcePathStyle: true,
       credentials: await loadOrCreateLocalCredentials(dataDir),
-      requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
     });
     const list = async (bucket: string, prefix: string) =>
       ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).map((o) => o.Key!);
     try {
-      await until(async () => {
-        const [intake, work, released] = await Promise.all([list('hilum-intake', 'intake/'), list('hilum-intake', 'work/'), list('hilum-released', 'studies/')]);
-        return intake.length === 0 && work.length === 0 && released.length === done.stagedCount + 1 ? true : undefined;
-      }, 'the orphans to be cleaned', 30_000, 500);
+      await until(
+        async () => {
+          const [intake, work, released] = await Promise.all([
+            list('hilum-intake', 'intake/'),
+            list('hilum-intake', 'work/'),
+            list('hilum-released', 'studies/'),
+          ]);
+          return intake.length === 0 && work.length === 0 && released.length === done.stagedCount + 1 ? true : undefined;
+        },
+        'the orphans to be cleaned',
+        30_000,
+        500,
+      );
     } finally {
       s3.destroy();
     }

@@ -29,7 +29,9 @@ let commons: LocalCommons;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'hilum-listeners-'));
   commons = await startLocalCommons({
-    dataDir, reset: true, template: await synthesizeTemplate(),
+    dataDir,
+    reset: true,
+    template: await synthesizeTemplate(),
     loadHandler: () => async () => ({ statusCode: 200, body: '{}' }),
   });
 });
@@ -46,17 +48,24 @@ describe('listeners', () => {
   it('every socket this process and its children (DynamoDB Local) listen on is on 127.0.0.1', async () => {
     const listening = await listeningSockets([process.pid, ...(await descendants(process.pid))]);
     const ports = new Set(listening.map((s) => s.port));
-    for (const url of [commons.apiUrl, commons.s3Endpoint, commons.dynamodbEndpoint, commons.servicesEndpoint]) expect(ports).toContain(port(url));
+    for (const url of [commons.apiUrl, commons.s3Endpoint, commons.dynamodbEndpoint, commons.servicesEndpoint])
+      expect(ports).toContain(port(url));
     // DynamoDB Local's own port, besides the four fronts.
     expect(ports.size).toBeGreaterThanOrEqual(5);
-    for (const socket of listening) expect(socket).toMatchObject({ address: expect.stringMatching(/^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/) });
+    for (const socket of listening)
+      expect(socket).toMatchObject({ address: expect.stringMatching(/^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/) });
   });
 
   it('DynamoDB Local answers nothing that does not come through its front, signed or not', async () => {
     const fronts = new Set([commons.apiUrl, commons.s3Endpoint, commons.dynamodbEndpoint, commons.servicesEndpoint].map(port));
     const java = (await listeningSockets(await descendants(process.pid))).filter((s) => !fronts.has(s.port));
     expect(java).toHaveLength(1);
-    const direct = new DynamoDBClient({ endpoint: `http://127.0.0.1:${java[0]!.port}`, region: 'us-east-1', credentials: commons.credentials, maxAttempts: 1 });
+    const direct = new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${java[0]!.port}`,
+      region: 'us-east-1',
+      credentials: commons.credentials,
+      maxAttempts: 1,
+    });
     await expect(direct.send(new ListTablesCommand({}))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
     direct.destroy();
   });
@@ -73,18 +82,28 @@ describe('DynamoDB', () => {
     ['a wrong secret', () => wrongKey(), 'InvalidSignatureException'],
     ["DynamoDB Local's any-key habit ('local')", () => ({ accessKeyId: 'local', secretAccessKey: 'local' }), 'UnrecognizedClientException'],
   ])('refuses %s', async (_what, credentials, name) => {
-    const client = new DynamoDBClient({ endpoint: commons.dynamodbEndpoint, region: 'us-east-1', credentials: credentials(), maxAttempts: 1 });
+    const client = new DynamoDBClient({
+      endpoint: commons.dynamodbEndpoint,
+      region: 'us-east-1',
+      credentials: credentials(),
+      maxAttempts: 1,
+    });
     await expect(client.send(new ListTablesCommand({}))).rejects.toMatchObject({ name, $metadata: { httpStatusCode: 400 } });
     client.destroy();
   });
 
   it('refuses an unsigned call, a CORS preflight, and a signed body swapped for another', async () => {
     const unsigned = await fetch(commons.dynamodbEndpoint, {
-      method: 'POST', headers: { 'x-amz-target': 'DynamoDB_20120810.ListTables', 'content-type': 'application/x-amz-json-1.0' }, body: '{}',
+      method: 'POST',
+      headers: { 'x-amz-target': 'DynamoDB_20120810.ListTables', 'content-type': 'application/x-amz-json-1.0' },
+      body: '{}',
     });
     expect(unsigned.status).toBe(400);
     expect(await unsigned.json()).toMatchObject({ __type: expect.stringMatching(/MissingAuthenticationTokenException$/) });
-    const preflight = await fetch(commons.dynamodbEndpoint, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const preflight = await fetch(commons.dynamodbEndpoint, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
 
     const signed = await sign('dynamodb', commons.dynamodbEndpoint, 'DynamoDB_20120810.ListTables', '{}');
@@ -99,17 +118,32 @@ describe('DynamoDB', () => {
 describe('EventBridge and Secrets Manager', () => {
   it('refuse an unsigned call, a wrong secret, a foreign key and a signature scoped to the other service', async () => {
     const unsigned = await fetch(commons.servicesEndpoint, {
-      method: 'POST', headers: { 'x-amz-target': 'secretsmanager.ListSecrets', 'content-type': 'application/x-amz-json-1.1' }, body: '{}',
+      method: 'POST',
+      headers: { 'x-amz-target': 'secretsmanager.ListSecrets', 'content-type': 'application/x-amz-json-1.1' },
+      body: '{}',
     });
     expect(unsigned.status).toBe(400);
     expect(await unsigned.json()).toMatchObject({ __type: 'MissingAuthenticationTokenException' });
 
-    const events = new EventBridgeClient({ endpoint: commons.servicesEndpoint, region: 'us-east-1', credentials: wrongKey(), maxAttempts: 1 });
-    await expect(events.send(new PutEventsCommand({ Entries: [{ Source: 'hilum.pipeline', DetailType: 'Submission Ready', Detail: '{}' }] })))
-      .rejects.toMatchObject({ name: 'InvalidSignatureException' });
+    const events = new EventBridgeClient({
+      endpoint: commons.servicesEndpoint,
+      region: 'us-east-1',
+      credentials: wrongKey(),
+      maxAttempts: 1,
+    });
+    await expect(
+      events.send(new PutEventsCommand({ Entries: [{ Source: 'hilum.pipeline', DetailType: 'Submission Ready', Detail: '{}' }] })),
+    ).rejects.toMatchObject({ name: 'InvalidSignatureException' });
     events.destroy();
-    const foreign = new SecretsManagerClient({ endpoint: commons.servicesEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
-    await expect(foreign.send(new GetSecretValueCommand({ SecretId: 'anything' }))).rejects.toMatchObject({ name: 'UnrecognizedClientException' });
+    const foreign = new SecretsManagerClient({
+      endpoint: commons.servicesEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    });
+    await expect(foreign.send(new GetSecretValueCommand({ SecretId: 'anything' }))).rejects.toMatchObject({
+      name: 'UnrecognizedClientException',
+    });
     foreign.destroy();
 
     const scopedToEvents = await sign('events', commons.servicesEndpoint, 'secretsmanager.ListSecrets', '{}', 'application/x-amz-json-1.1');
@@ -121,47 +155,78 @@ describe('EventBridge and Secrets Manager', () => {
 
   it('refuse an unsigned body larger than any call before reading it all, and keep serving', async () => {
     const flood = await fetch(commons.servicesEndpoint, {
-      method: 'POST', headers: { 'x-amz-target': 'AWSEvents.PutEvents' }, body: Buffer.alloc(3 * 1024 * 1024, 0x20),
+      method: 'POST',
+      headers: { 'x-amz-target': 'AWSEvents.PutEvents' },
+      body: Buffer.alloc(3 * 1024 * 1024, 0x20),
     }).catch(() => undefined);
     if (flood) expect(flood.status).toBe(413);
     const events = new EventBridgeClient({ endpoint: commons.servicesEndpoint, region: 'us-east-1', credentials: commons.credentials });
-    expect((await events.send(new PutEventsCommand({ Entries: [{ Source: 'hilum.test', DetailType: 'Ping', Detail: '{}' }] }))).FailedEntryCount).toBe(0);
+    expect(
+      (await events.send(new PutEventsCommand({ Entries: [{ Source: 'hilum.test', DetailType: 'Ping', Detail: '{}' }] }))).FailedEntryCount,
+    ).toBe(0);
     events.destroy();
   });
 
   it('answer the local key', async () => {
-    const secrets = new SecretsManagerClient({ endpoint: commons.servicesEndpoint, region: 'us-east-1', credentials: commons.credentials, maxAttempts: 1 });
+    const secrets = new SecretsManagerClient({
+      endpoint: commons.servicesEndpoint,
+      region: 'us-east-1',
+      credentials: commons.credentials,
+      maxAttempts: 1,
+    });
     // Past the signature check: the emulator looked for the secret.
-    await expect(secrets.send(new GetSecretValueCommand({ SecretId: 'hilum/no-such-secret' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(secrets.send(new GetSecretValueCommand({ SecretId: 'hilum/no-such-secret' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
     secrets.destroy();
   });
 });
 
 describe('credentials', () => {
-  it('are generated once per data directory, kept owner-only, and put in the handlers\' environment', async () => {
+  it("are generated once per data directory, kept owner-only, and put in the handlers' environment", async () => {
     const file = credentialsFile(dataDir);
     expect((await fs.stat(file)).mode & 0o077).toBe(0);
     const text = await readFile(file, 'utf8');
-    expect(text).toBe(`[${LOCAL_PROFILE}]\naws_access_key_id = ${commons.credentials.accessKeyId}\naws_secret_access_key = ${commons.credentials.secretAccessKey}\n`);
+    expect(text).toBe(
+      `[${LOCAL_PROFILE}]\naws_access_key_id = ${commons.credentials.accessKeyId}\naws_secret_access_key = ${commons.credentials.secretAccessKey}\n`,
+    );
     expect(commons.credentials.accessKeyId).not.toBe('S3RVER');
-    expect(commons.environment).toMatchObject({ AWS_ACCESS_KEY_ID: commons.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: commons.credentials.secretAccessKey });
+    expect(commons.environment).toMatchObject({
+      AWS_ACCESS_KEY_ID: commons.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: commons.credentials.secretAccessKey,
+    });
   });
 
   // awscli is required (.ci/run installs it), as dcmtk is: a missing one fails here.
   it('work for awscli through the shared-credentials file, as docs/local-mode.md shows', async () => {
     expect(awsCliAvailable()).toBe(true);
-    const env: NodeJS.ProcessEnv = { ...process.env, AWS_SHARED_CREDENTIALS_FILE: credentialsFile(dataDir), AWS_PROFILE: LOCAL_PROFILE, AWS_DEFAULT_REGION: 'us-east-1' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      AWS_SHARED_CREDENTIALS_FILE: credentialsFile(dataDir),
+      AWS_PROFILE: LOCAL_PROFILE,
+      AWS_DEFAULT_REGION: 'us-east-1',
+    };
     // The commons put its key in this process's environment, which awscli would prefer to the file.
     delete env.AWS_ACCESS_KEY_ID;
     delete env.AWS_SECRET_ACCESS_KEY;
     const local = join(dataDir, 'upload.txt');
     await writeFile(local, 'from awscli');
     await aws(['--endpoint-url', commons.s3Endpoint, 's3', 'cp', local, `s3://${commons.buckets.intake}/work/awscli.txt`], env);
-    expect(await aws(['--endpoint-url', commons.s3Endpoint, 's3', 'ls', `s3://${commons.buckets.intake}/work/`], env)).toContain('awscli.txt');
-    expect(await aws(['--endpoint-url', commons.s3Endpoint, 's3', 'cp', `s3://${commons.buckets.intake}/work/awscli.txt`, '-'], env)).toBe('from awscli');
-    expect(JSON.parse(await aws(['--endpoint-url', commons.dynamodbEndpoint, 'dynamodb', 'list-tables'], env))).toMatchObject({ TableNames: [commons.tableName] });
-    await expect(aws(['--endpoint-url', commons.s3Endpoint, 's3', 'ls', `s3://${commons.buckets.intake}/`], { ...env, AWS_SHARED_CREDENTIALS_FILE: join(dataDir, 'none') }))
-      .rejects.toThrow();
+    expect(await aws(['--endpoint-url', commons.s3Endpoint, 's3', 'ls', `s3://${commons.buckets.intake}/work/`], env)).toContain(
+      'awscli.txt',
+    );
+    expect(await aws(['--endpoint-url', commons.s3Endpoint, 's3', 'cp', `s3://${commons.buckets.intake}/work/awscli.txt`, '-'], env)).toBe(
+      'from awscli',
+    );
+    expect(JSON.parse(await aws(['--endpoint-url', commons.dynamodbEndpoint, 'dynamodb', 'list-tables'], env))).toMatchObject({
+      TableNames: [commons.tableName],
+    });
+    await expect(
+      aws(['--endpoint-url', commons.s3Endpoint, 's3', 'ls', `s3://${commons.buckets.intake}/`], {
+        ...env,
+        AWS_SHARED_CREDENTIALS_FILE: join(dataDir, 'none'),
+      }),
+    ).rejects.toThrow();
   });
 });
 
@@ -170,12 +235,17 @@ async function sign(service: string, endpoint: string, target: string, body: str
   const url = new URL(endpoint);
   const signer = new SignatureV4({ service, region: 'us-east-1', credentials: commons.credentials, sha256: SHA256 });
   const request = await signer.sign({
-    method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', query: {},
-    headers: { host: url.host, 'content-type': contentType, 'x-amz-target': target }, body,
+    method: 'POST',
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: '/',
+    query: {},
+    headers: { host: url.host, 'content-type': contentType, 'x-amz-target': target },
+    body,
   });
   return { headers: request.headers };
 }
-
 
 function awsCliAvailable(): boolean {
   const dirs = (process.env.PATH ?? '').split(':');
@@ -191,7 +261,9 @@ function awsCliAvailable(): boolean {
 
 function aws(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('aws', args, { env, timeout: 60_000 }, (error, stdout, stderr) => (error ? reject(new Error(`aws ${args.join(' ')}: ${stderr}`)) : resolve(stdout)));
+    execFile('aws', args, { env, timeout: 60_000 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`aws ${args.join(' ')}: ${stderr}`)) : resolve(stdout),
+    );
   });
 }
 
@@ -235,7 +307,10 @@ async function listeningSockets(pids: number[]): Promise<Array<{ address: string
 }
 
 function ipv4(hex: string): string {
-  return (hex.match(/../g) ?? []).reverse().map((b) => parseInt(b, 16)).join('.');
+  return (hex.match(/../g) ?? [])
+    .reverse()
+    .map((b) => parseInt(b, 16))
+    .join('.');
 }
 
 function ipv6(hex: string): string {

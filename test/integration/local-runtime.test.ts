@@ -12,9 +12,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
-  CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, PutObjectCommand, S3Client, UploadPartCommand,
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import {
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { FUNCTIONS, ROUTES } from '../../functions/registry';
@@ -44,7 +55,11 @@ beforeAll(async () => {
 });
 
 const s3Event = (bucket: string, key: string) =>
-  toEventBridge({ eventName: 'ObjectCreated:Put', eventTime: new Date().toISOString(), s3: { bucket: { name: bucket }, object: { key, size: 3, eTag: 'abc' } } })!;
+  toEventBridge({
+    eventName: 'ObjectCreated:Put',
+    eventTime: new Date().toISOString(),
+    s3: { bucket: { name: bucket }, object: { key, size: 3, eTag: 'abc' } },
+  })!;
 
 describe('template resolution (the real synthesized template)', () => {
   it('finds the buckets, the catalog table, every registry function and both workflows', () => {
@@ -54,7 +69,10 @@ describe('template resolution (the real synthesized template)', () => {
 
     const catalog = model.tables.get('catalog');
     expect(catalog?.name).toBe('hilum-catalog');
-    expect(catalog?.properties.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }]);
+    expect(catalog?.properties.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
     expect(catalog?.properties.GlobalSecondaryIndexes).toEqual([expect.objectContaining({ IndexName: 'gsi1' })]);
 
     for (const spec of Object.values(FUNCTIONS)) {
@@ -84,12 +102,14 @@ describe('template resolution (the real synthesized template)', () => {
     }
   });
 
-  it('resolves the functions\' environment to local names', () => {
+  it("resolves the functions' environment to local names", () => {
     const parse = model.functions.get('Parse') as LocalFunction;
     expect(parse.environment).toMatchObject({ INTAKE_BUCKET: 'hilum-intake', CATALOG_TABLE: 'hilum-catalog' });
     expect(model.functions.get('Stage')?.environment.EVENT_BUS_NAME).toBe('hilum-pipeline');
     expect(model.functions.get('Deidentify')?.environment.DEID_KEY_PREFIX).toBe('hilum/Hilum');
-    expect(model.functions.get('SaveProject')?.environment.DEID_KEY_KMS_KEY_ARN).toMatch(/^arn:aws:kms:us-east-1:000000000000:key\/local-key-/);
+    expect(model.functions.get('SaveProject')?.environment.DEID_KEY_KMS_KEY_ARN).toMatch(
+      /^arn:aws:kms:us-east-1:000000000000:key\/local-key-/,
+    );
     expect(model.functions.get('Deidentify')?.environment.DEID_KEY_KMS_KEY_ARN).toBeUndefined();
   });
 
@@ -112,7 +132,7 @@ describe('template resolution (the real synthesized template)', () => {
     expect(() => r.resolve({ Ref: 'Missing' })).toThrow(/unknown resource Missing/);
   });
 
-  it('merges the functions\' environments and fails loudly on a conflicting variable', () => {
+  it("merges the functions' environments and fails loudly on a conflicting variable", () => {
     const env = mergedFunctionEnvironment(model.functions.values());
     expect(env).toMatchObject({ INTAKE_BUCKET: 'hilum-intake', RELEASED_BUCKET: 'hilum-released', QUARANTINE_BUCKET: 'hilum-quarantine' });
     expect(env.POWERTOOLS_SERVICE_NAME).toBeUndefined(); // per function: set while its module is imported
@@ -147,7 +167,15 @@ describe('event bus against the real rules', () => {
   it('starts nothing for work/ objects, other buckets, or deletions', async () => {
     expect(bus.put(s3Event('hilum-intake', 'work/sub-1/file-1.dcm')).matchedRules).toEqual([]);
     expect(bus.put(s3Event('hilum-released', 'intake/sub-1/file-1')).matchedRules).toEqual([]);
-    expect(bus.put(busEvent({ source: 'aws.s3', detailType: 'Object Deleted', detail: { bucket: { name: 'hilum-intake' }, object: { key: 'intake/a/b' } } })).matchedRules).toEqual([]);
+    expect(
+      bus.put(
+        busEvent({
+          source: 'aws.s3',
+          detailType: 'Object Deleted',
+          detail: { bucket: { name: 'hilum-intake' }, object: { key: 'intake/a/b' } },
+        }),
+      ).matchedRules,
+    ).toEqual([]);
     await bus.tracker.idle();
     expect(started).toEqual([]);
   });
@@ -181,17 +209,21 @@ describe('workflow runner (a toy definition)', () => {
     StartAt: 'Flaky',
     States: {
       Flaky: {
-        Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke',
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
         Parameters: { FunctionName: 'flaky', 'Payload.$': '$' },
-        ResultSelector: { 'Payload.$': '$.Payload' }, ResultPath: '$.flaky',
+        ResultSelector: { 'Payload.$': '$.Payload' },
+        ResultPath: '$.flaky',
         Retry: [{ ErrorEquals: ['TransientError'], IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2 }],
         Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Quarantine' }],
         Next: 'Check',
       },
       Check: {
-        Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke',
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
         Parameters: { FunctionName: 'check', Payload: { 'key.$': '$.key', nested: { 'flaky.$': '$.flaky.Payload.ok' } } },
-        ResultSelector: { 'Payload.$': '$.Payload' }, ResultPath: '$.check',
+        ResultSelector: { 'Payload.$': '$.Payload' },
+        ResultPath: '$.check',
         Catch: [
           { ErrorEquals: ['VerificationFailed'], ResultPath: '$.error', Next: 'Quarantine' },
           { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Broken' },
@@ -288,20 +320,28 @@ describe('local commons', () => {
   let dataDir: string;
   let commons: LocalCommons;
   const seen: Array<{ fn: string; event: unknown }> = [];
-  const stub = (fn: LocalFunction): Handler => async (event, context) => {
-    seen.push({ fn: fn.id, event });
-    if (fn.id === 'Parse') return { submissionId: 's', fileId: 'f', alreadyHandled: true, bytes: 3 };
-    if (fn.id === 'ListStudies') {
-      return {
-        statusCode: 200,
-        headers: { 'content-type': 'application/json', 'x-function': context.functionName },
-        body: JSON.stringify({ remaining: context.getRemainingTimeInMillis() > 0 }),
-      };
-    }
-    if (fn.id === 'StudyFiles') return { statusCode: 200, headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from([0, 1, 2]).toString('base64'), isBase64Encoded: true };
-    if (fn.id === 'GetSubmission') throw new Error('boom');
-    return { statusCode: 201, body: JSON.stringify({ ok: true }) };
-  };
+  const stub =
+    (fn: LocalFunction): Handler =>
+    async (event, context) => {
+      seen.push({ fn: fn.id, event });
+      if (fn.id === 'Parse') return { submissionId: 's', fileId: 'f', alreadyHandled: true, bytes: 3 };
+      if (fn.id === 'ListStudies') {
+        return {
+          statusCode: 200,
+          headers: { 'content-type': 'application/json', 'x-function': context.functionName },
+          body: JSON.stringify({ remaining: context.getRemainingTimeInMillis() > 0 }),
+        };
+      }
+      if (fn.id === 'StudyFiles')
+        return {
+          statusCode: 200,
+          headers: { 'content-type': 'application/octet-stream' },
+          body: Buffer.from([0, 1, 2]).toString('base64'),
+          isBase64Encoded: true,
+        };
+      if (fn.id === 'GetSubmission') throw new Error('boom');
+      return { statusCode: 201, body: JSON.stringify({ ok: true }) };
+    };
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-local-runtime-'));
@@ -312,7 +352,7 @@ describe('local commons', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('starts on free ports with the template\'s buckets and table, and points the SDK at them', async () => {
+  it("starts on free ports with the template's buckets and table, and points the SDK at them", async () => {
     for (const url of [commons.apiUrl, commons.s3Endpoint, commons.dynamodbEndpoint, commons.servicesEndpoint]) {
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     }
@@ -336,12 +376,19 @@ describe('local commons', () => {
 
   it('puts events, and creates, versions and reads a project key through the real SDK clients', async () => {
     const events = new EventBridgeClient({ endpoint: commons.servicesEndpoint, region: 'us-east-1', credentials: commons.credentials });
-    const put = await events.send(new PutEventsCommand({
-      Entries: [
-        { EventBusName: commons.eventBusName, Source: 'hilum.pipeline', DetailType: 'Submission Ready', Detail: JSON.stringify({ submissionId: 's-1' }) },
-        { EventBusName: commons.eventBusName, Source: 'hilum.pipeline', DetailType: 'Submission Ready', Detail: 'not json' },
-      ],
-    }));
+    const put = await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: commons.eventBusName,
+            Source: 'hilum.pipeline',
+            DetailType: 'Submission Ready',
+            Detail: JSON.stringify({ submissionId: 's-1' }),
+          },
+          { EventBusName: commons.eventBusName, Source: 'hilum.pipeline', DetailType: 'Submission Ready', Detail: 'not json' },
+        ],
+      }),
+    );
     expect(put.FailedEntryCount).toBe(1);
     expect(put.Entries?.[0]?.EventId).toEqual(expect.any(String));
     expect(put.Entries?.[1]?.ErrorCode).toBe('MalformedDetail');
@@ -350,19 +397,35 @@ describe('local commons', () => {
     events.destroy();
 
     const secrets = new SecretsManagerClient({ endpoint: commons.servicesEndpoint, region: 'us-east-1', credentials: commons.credentials });
-    const created = await secrets.send(new CreateSecretCommand({ Name: RUNTIME_KEY, SecretString: 'a'.repeat(64), KmsKeyId: 'arn:aws:kms:us-east-1:000000000000:key/k' }));
-    expect(created.ARN).toMatch(/^arn:aws:secretsmanager:us-east-1:000000000000:secret:hilum\/Hilum\/projects\/runtime\/deid-key-[0-9a-f]{6}$/);
-    await expect(secrets.send(new CreateSecretCommand({ Name: RUNTIME_KEY, SecretString: 'c'.repeat(64) }))).rejects.toMatchObject({ name: 'ResourceExistsException' });
+    const created = await secrets.send(
+      new CreateSecretCommand({ Name: RUNTIME_KEY, SecretString: 'a'.repeat(64), KmsKeyId: 'arn:aws:kms:us-east-1:000000000000:key/k' }),
+    );
+    expect(created.ARN).toMatch(
+      /^arn:aws:secretsmanager:us-east-1:000000000000:secret:hilum\/Hilum\/projects\/runtime\/deid-key-[0-9a-f]{6}$/,
+    );
+    await expect(secrets.send(new CreateSecretCommand({ Name: RUNTIME_KEY, SecretString: 'c'.repeat(64) }))).rejects.toMatchObject({
+      name: 'ResourceExistsException',
+    });
     for (const id of [RUNTIME_KEY, created.ARN!]) {
-      expect(await secrets.send(new GetSecretValueCommand({ SecretId: id }))).toMatchObject({ SecretString: 'a'.repeat(64), VersionId: created.VersionId, VersionStages: ['AWSCURRENT'] });
+      expect(await secrets.send(new GetSecretValueCommand({ SecretId: id }))).toMatchObject({
+        SecretString: 'a'.repeat(64),
+        VersionId: created.VersionId,
+        VersionStages: ['AWSCURRENT'],
+      });
     }
     const rotated = await secrets.send(new PutSecretValueCommand({ SecretId: RUNTIME_KEY, SecretString: 'b'.repeat(64) }));
     expect((await secrets.send(new DescribeSecretCommand({ SecretId: RUNTIME_KEY }))).VersionIdsToStages).toEqual({
-      [created.VersionId!]: ['AWSPREVIOUS'], [rotated.VersionId!]: ['AWSCURRENT'],
+      [created.VersionId!]: ['AWSPREVIOUS'],
+      [rotated.VersionId!]: ['AWSCURRENT'],
     });
     // A submission pinned to the first version still reads it by VersionId.
-    expect(await secrets.send(new GetSecretValueCommand({ SecretId: RUNTIME_KEY, VersionId: created.VersionId }))).toMatchObject({ SecretString: 'a'.repeat(64) });
-    expect(await secrets.send(new GetSecretValueCommand({ SecretId: RUNTIME_KEY }))).toMatchObject({ SecretString: 'b'.repeat(64), VersionId: rotated.VersionId });
+    expect(await secrets.send(new GetSecretValueCommand({ SecretId: RUNTIME_KEY, VersionId: created.VersionId }))).toMatchObject({
+      SecretString: 'a'.repeat(64),
+    });
+    expect(await secrets.send(new GetSecretValueCommand({ SecretId: RUNTIME_KEY }))).toMatchObject({
+      SecretString: 'b'.repeat(64),
+      VersionId: rotated.VersionId,
+    });
     await expect(secrets.send(new GetSecretValueCommand({ SecretId: 'hilum/nope' }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
       $metadata: { httpStatusCode: 400 },
@@ -372,9 +435,12 @@ describe('local commons', () => {
 
   it('starts the ingest workflow (the synthesized definition) for an intake/ upload, not for a work/ one', async () => {
     const s3 = new S3Client({
-      endpoint: commons.s3Endpoint, region: 'us-east-1', forcePathStyle: true,
+      endpoint: commons.s3Endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
       credentials: commons.credentials,
-      requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
     });
     const before = commons.executions().length;
     await s3.send(new PutObjectCommand({ Bucket: commons.buckets.intake, Key: 'work/sub-1/file-1.dcm', Body: Buffer.from('abc') }));
@@ -387,7 +453,11 @@ describe('local commons', () => {
     expect(runs[0]).toMatchObject({
       workflow: 'ingest',
       status: 'SUCCEEDED',
-      input: { source: 'aws.s3', 'detail-type': 'Object Created', detail: { bucket: { name: 'hilum-intake' }, object: { key: 'intake/sub-1/file-1', size: 3 }, reason: 'PutObject' } },
+      input: {
+        source: 'aws.s3',
+        'detail-type': 'Object Created',
+        detail: { bucket: { name: 'hilum-intake' }, object: { key: 'intake/sub-1/file-1', size: 3 }, reason: 'PutObject' },
+      },
     });
     expect(seen.filter((s) => s.fn === 'Parse').at(-1)?.event).toEqual({ bucket: 'hilum-intake', key: 'intake/sub-1/file-1' });
     const work = commons.events().find((e) => (e.event.detail as { object?: { key?: string } }).object?.key === 'work/sub-1/file-1.dcm');
@@ -396,44 +466,72 @@ describe('local commons', () => {
 
   it('converts copies and multipart uploads to Object Created events with their reason', async () => {
     const s3 = new S3Client({
-      endpoint: commons.s3Endpoint, region: 'us-east-1', forcePathStyle: true,
+      endpoint: commons.s3Endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
       credentials: commons.credentials,
-      requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
     });
     const Bucket = commons.buckets.intake;
     await s3.send(new PutObjectCommand({ Bucket, Key: 'work/copy/a', Body: Buffer.from('abc') }));
     await s3.send(new CopyObjectCommand({ Bucket, Key: 'work/copy/b', CopySource: `${Bucket}/work/copy/a` }));
     const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'work/multi/c' }));
-    const part = await s3.send(new UploadPartCommand({ Bucket, Key: 'work/multi/c', UploadId, PartNumber: 1, Body: Buffer.from('multipart') }));
-    await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key: 'work/multi/c', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+    const part = await s3.send(
+      new UploadPartCommand({ Bucket, Key: 'work/multi/c', UploadId, PartNumber: 1, Body: Buffer.from('multipart') }),
+    );
+    await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket,
+        Key: 'work/multi/c',
+        UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+      }),
+    );
     await commons.idle();
     s3.destroy();
     const reasonOf = (key: string) =>
-      commons.events().map((e) => e.event.detail as { object?: { key?: string }; reason?: string }).find((d) => d.object?.key === key)?.reason;
+      commons
+        .events()
+        .map((e) => e.event.detail as { object?: { key?: string }; reason?: string })
+        .find((d) => d.object?.key === key)?.reason;
     expect(reasonOf('work/copy/b')).toBe('CopyObject');
     expect(reasonOf('work/multi/c')).toBe('CompleteMultipartUpload');
   });
 
   it('serves the routes as API Gateway proxy events, with 404, 405, 502 and binary bodies', async () => {
-    const res = await fetch(`${commons.apiUrl}/studies?modality=CT&modality=MR&site=a`, { headers: { Authorization: 'Bearer t', 'X-Custom': 'v' } });
+    const res = await fetch(`${commons.apiUrl}/studies?modality=CT&modality=MR&site=a`, {
+      headers: { Authorization: 'Bearer t', 'X-Custom': 'v' },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-function')).toBe('hilum-ListStudies');
     expect(await res.json()).toEqual({ remaining: true });
     const event = seen.filter((s) => s.fn === 'ListStudies').at(-1)?.event;
     expect(event).toMatchObject({
-      resource: '/studies', path: '/studies', httpMethod: 'GET',
+      resource: '/studies',
+      path: '/studies',
+      httpMethod: 'GET',
       headers: { Authorization: 'Bearer t', 'X-Custom': 'v' },
       queryStringParameters: { modality: 'MR', site: 'a' },
       multiValueQueryStringParameters: { modality: ['CT', 'MR'], site: ['a'] },
-      pathParameters: null, body: null, isBase64Encoded: false,
+      pathParameters: null,
+      body: null,
+      isBase64Encoded: false,
       requestContext: { stage: 'local', resourcePath: '/studies', httpMethod: 'GET', identity: { sourceIp: '127.0.0.1' } },
     });
 
     const files = await fetch(`${commons.apiUrl}/studies/1.2.840.1/files`);
     expect(Buffer.from(await files.arrayBuffer())).toEqual(Buffer.from([0, 1, 2]));
-    expect(seen.filter((s) => s.fn === 'StudyFiles').at(-1)?.event).toMatchObject({ pathParameters: { studyUid: '1.2.840.1' }, resource: '/studies/{studyUid}/files' });
+    expect(seen.filter((s) => s.fn === 'StudyFiles').at(-1)?.event).toMatchObject({
+      pathParameters: { studyUid: '1.2.840.1' },
+      resource: '/studies/{studyUid}/files',
+    });
 
-    const binary = await fetch(`${commons.apiUrl}/submissions`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from([255, 0]) });
+    const binary = await fetch(`${commons.apiUrl}/submissions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: Buffer.from([255, 0]),
+    });
     expect(binary.status).toBe(201);
     expect(seen.filter((s) => s.fn === 'CreateSubmission').at(-1)?.event).toMatchObject({ body: '/wA=', isBase64Encoded: true });
     await fetch(`${commons.apiUrl}/submissions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
@@ -464,7 +562,9 @@ describe('local commons', () => {
 
   it('refuses a second commons in the same process, stops idempotently, and keeps data for the next start', async () => {
     await expect(startLocalCommons({ dataDir, template })).rejects.toThrow(/already runs/);
-    const ports = [commons.apiUrl, commons.s3Endpoint, commons.dynamodbEndpoint, commons.servicesEndpoint].map((u) => Number(new URL(u).port));
+    const ports = [commons.apiUrl, commons.s3Endpoint, commons.dynamodbEndpoint, commons.servicesEndpoint].map((u) =>
+      Number(new URL(u).port),
+    );
     await Promise.all([commons.stop(), commons.stop()]);
     for (const port of ports) expect(await isListening(port)).toBe(false);
     expect(process.env.HILUM_LOCAL).toBeUndefined();
@@ -473,7 +573,9 @@ describe('local commons', () => {
     const secrets = new SecretsManagerClient({ endpoint: commons.servicesEndpoint, region: 'us-east-1', credentials: commons.credentials });
     // Keys created before the restart are there after it, with their versions.
     expect(await secrets.send(new GetSecretValueCommand({ SecretId: RUNTIME_KEY }))).toMatchObject({ SecretString: 'b'.repeat(64) });
-    expect(await secrets.send(new GetSecretValueCommand({ SecretId: RUNTIME_KEY, VersionStage: 'AWSPREVIOUS' }))).toMatchObject({ SecretString: 'a'.repeat(64) });
+    expect(await secrets.send(new GetSecretValueCommand({ SecretId: RUNTIME_KEY, VersionStage: 'AWSPREVIOUS' }))).toMatchObject({
+      SecretString: 'a'.repeat(64),
+    });
     secrets.destroy();
     const table = await new DynamoDBClient({}).send(new DescribeTableCommand({ TableName: commons.tableName }));
     expect(table.Table?.TableStatus).toBe('ACTIVE');
@@ -502,7 +604,10 @@ describe('java check', () => {
 function isListening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
   });
 }

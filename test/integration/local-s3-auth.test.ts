@@ -11,7 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
-  CopyObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
+  CopyObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -37,8 +43,13 @@ const events: BusEvent[] = [];
 
 const client = (overrides: Partial<S3ClientConfig> = {}) =>
   new S3Client({
-    endpoint: s3e.endpoint, region: 'us-east-1', forcePathStyle: true, credentials, maxAttempts: 1,
-    requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+    endpoint: s3e.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials,
+    maxAttempts: 1,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
     ...overrides,
   });
 
@@ -52,7 +63,8 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'hilum-s3-auth-'));
   credentials = generateLocalCredentials();
   s3e = await startS3({
-    dataDir, credentials,
+    dataDir,
+    credentials,
     buckets: BUCKETS.map((name) => ({ role: name, logicalId: name, name, eventBridge: name === 'hilum-intake' })),
     onEvent: (event) => events.push(event),
   });
@@ -73,7 +85,9 @@ describe('anonymous requests', () => {
     expect(get.headers.get('content-type')).toBe('application/xml');
     const body = await get.text();
     expect(errorCode(body)).toBe('AccessDenied');
-    expect(body).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<Error><Code>AccessDenied<\/Code><Message>Access Denied<\/Message><RequestId>/);
+    expect(body).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<Error><Code>AccessDenied<\/Code><Message>Access Denied<\/Message><RequestId>/,
+    );
 
     expect((await fetch(objectUrl(bucket, key), { method: 'HEAD' })).status).toBe(403);
     const list = await fetch(`${s3e.endpoint}/${bucket}?list-type=2`);
@@ -98,16 +112,20 @@ describe('anonymous requests', () => {
       },
     });
     expect(forged.status).toBeGreaterThanOrEqual(400);
-    expect((await fetch(`${objectUrl(bucket, key)}?AWSAccessKeyId=${credentials.accessKeyId}&Expires=9999999999&Signature=abc`)).status).toBe(400);
+    expect(
+      (await fetch(`${objectUrl(bucket, key)}?AWSAccessKeyId=${credentials.accessKeyId}&Expires=9999999999&Signature=abc`)).status,
+    ).toBe(400);
   });
 });
 
 describe('signed SDK calls', () => {
-  const keys = ['plain/file.dcm', 'space and (parens)/a+b=c!~*\'.dcm', 'unicode/Ünïcødé 名前.dcm', 'percent/100%/x%2Fy'];
+  const keys = ['plain/file.dcm', "space and (parens)/a+b=c!~*'.dcm", 'unicode/Ünïcødé 名前.dcm', 'percent/100%/x%2Fy'];
 
   it.each(keys)('put, head, get and list %j', async (key) => {
     await s3.send(new PutObjectCommand({ Bucket: 'hilum-intake', Key: key, Body: Buffer.from(`body of ${key}`) }));
-    expect((await s3.send(new HeadObjectCommand({ Bucket: 'hilum-intake', Key: key }))).ContentLength).toBe(Buffer.byteLength(`body of ${key}`));
+    expect((await s3.send(new HeadObjectCommand({ Bucket: 'hilum-intake', Key: key }))).ContentLength).toBe(
+      Buffer.byteLength(`body of ${key}`),
+    );
     expect(await text(key)).toBe(`body of ${key}`);
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'hilum-intake', Prefix: key.split('/')[0] + '/' }));
     expect(listed.Contents?.map((c) => c.Key)).toContain(key);
@@ -118,46 +136,69 @@ describe('signed SDK calls', () => {
     expect(await text('copy/b')).toBe('body of plain/file.dcm');
 
     const big = Buffer.alloc(11 * 1024 * 1024, 7);
-    await new Upload({ client: s3, params: { Bucket: 'hilum-intake', Key: 'multi/big.dcm', Body: Readable.from([big]) }, partSize: 5 * 1024 * 1024 }).done();
+    await new Upload({
+      client: s3,
+      params: { Bucket: 'hilum-intake', Key: 'multi/big.dcm', Body: Readable.from([big]) },
+      partSize: 5 * 1024 * 1024,
+    }).done();
     expect((await s3.send(new HeadObjectCommand({ Bucket: 'hilum-intake', Key: 'multi/big.dcm' }))).ContentLength).toBe(big.length);
 
-    const deleted = await s3.send(new DeleteObjectsCommand({ Bucket: 'hilum-intake', Delete: { Objects: [{ Key: 'copy/b' }, { Key: 'multi/big.dcm' }] } }));
+    const deleted = await s3.send(
+      new DeleteObjectsCommand({ Bucket: 'hilum-intake', Delete: { Objects: [{ Key: 'copy/b' }, { Key: 'multi/big.dcm' }] } }),
+    );
     expect(deleted.Deleted?.map((d) => d.Key).sort()).toEqual(['copy/b', 'multi/big.dcm']);
     await expect(s3.send(new HeadObjectCommand({ Bucket: 'hilum-intake', Key: 'copy/b' }))).rejects.toMatchObject({ name: 'NotFound' });
 
-    const reasons = (key: string) => events.filter((e) => (e.detail as { object: { key: string } }).object.key === key).map((e) => `${e['detail-type']}/${(e.detail as { reason: string }).reason}`);
+    const reasons = (key: string) =>
+      events
+        .filter((e) => (e.detail as { object: { key: string } }).object.key === key)
+        .map((e) => `${e['detail-type']}/${(e.detail as { reason: string }).reason}`);
     // (s3rver emits no event for a DeleteObjects batch.)
     expect(reasons('copy/b')).toEqual(['Object Created/CopyObject']);
     expect(reasons('multi/big.dcm')).toEqual(['Object Created/CompleteMultipartUpload']);
   });
 
   it('refuses a wrong secret (SignatureDoesNotMatch), an unknown key (InvalidAccessKeyId) and a skewed clock (RequestTimeTooSkewed)', async () => {
-    const wrongSecret = client({ credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: `${credentials.secretAccessKey}x` } });
-    await expect(wrongSecret.send(new GetObjectCommand({ Bucket: 'hilum-quarantine', Key: 'originals/sub-1/file-1.dcm' })))
-      .rejects.toMatchObject({ name: 'SignatureDoesNotMatch', $metadata: { httpStatusCode: 403 } });
-    await expect(wrongSecret.send(new PutObjectCommand({ Bucket: 'hilum-released', Key: 'studies/x.dcm', Body: 'x' })))
-      .rejects.toMatchObject({ name: 'SignatureDoesNotMatch' });
+    const wrongSecret = client({
+      credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: `${credentials.secretAccessKey}x` },
+    });
+    await expect(
+      wrongSecret.send(new GetObjectCommand({ Bucket: 'hilum-quarantine', Key: 'originals/sub-1/file-1.dcm' })),
+    ).rejects.toMatchObject({ name: 'SignatureDoesNotMatch', $metadata: { httpStatusCode: 403 } });
+    await expect(
+      wrongSecret.send(new PutObjectCommand({ Bucket: 'hilum-released', Key: 'studies/x.dcm', Body: 'x' })),
+    ).rejects.toMatchObject({ name: 'SignatureDoesNotMatch' });
     wrongSecret.destroy();
 
     const s3rverDefault = client({ credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-    await expect(s3rverDefault.send(new ListObjectsV2Command({ Bucket: 'hilum-quarantine' })))
-      .rejects.toMatchObject({ name: 'InvalidAccessKeyId', $metadata: { httpStatusCode: 403 } });
+    await expect(s3rverDefault.send(new ListObjectsV2Command({ Bucket: 'hilum-quarantine' }))).rejects.toMatchObject({
+      name: 'InvalidAccessKeyId',
+      $metadata: { httpStatusCode: 403 },
+    });
     s3rverDefault.destroy();
 
     const skewed = client({ systemClockOffset: -20 * 60 * 1000 });
-    await expect(skewed.send(new ListObjectsV2Command({ Bucket: 'hilum-quarantine' })))
-      .rejects.toMatchObject({ name: 'RequestTimeTooSkewed', $metadata: { httpStatusCode: 403 } });
+    await expect(skewed.send(new ListObjectsV2Command({ Bucket: 'hilum-quarantine' }))).rejects.toMatchObject({
+      name: 'RequestTimeTooSkewed',
+      $metadata: { httpStatusCode: 403 },
+    });
     skewed.destroy();
   });
 
   it('refuses an aws-chunked upload (s3rver would store the framing) after checking its seed signature', async () => {
     const chunked = client({ requestChecksumCalculation: 'WHEN_SUPPORTED' });
-    await expect(chunked.send(new PutObjectCommand({ Bucket: 'hilum-intake', Key: 'chunked/a', Body: Readable.from([Buffer.from('abc')]), ContentLength: 3 })))
-      .rejects.toMatchObject({ $metadata: { httpStatusCode: 501 } });
+    await expect(
+      chunked.send(
+        new PutObjectCommand({ Bucket: 'hilum-intake', Key: 'chunked/a', Body: Readable.from([Buffer.from('abc')]), ContentLength: 3 }),
+      ),
+    ).rejects.toMatchObject({ $metadata: { httpStatusCode: 501 } });
     chunked.destroy();
     const forged = client({ requestChecksumCalculation: 'WHEN_SUPPORTED', credentials: { ...credentials, secretAccessKey: 'nope' } });
-    await expect(forged.send(new PutObjectCommand({ Bucket: 'hilum-intake', Key: 'chunked/a', Body: Readable.from([Buffer.from('abc')]), ContentLength: 3 })))
-      .rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+    await expect(
+      forged.send(
+        new PutObjectCommand({ Bucket: 'hilum-intake', Key: 'chunked/a', Body: Readable.from([Buffer.from('abc')]), ContentLength: 3 }),
+      ),
+    ).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
     forged.destroy();
   });
 });
@@ -173,22 +214,56 @@ describe('presigned URLs', () => {
     expect(await get.text()).toBe(`original of ${key}`);
 
     const body = Buffer.from('uploaded with a presigned PUT');
-    const put = await getSignedUrl(s3, new PutObjectCommand({ Bucket: 'hilum-intake', Key: 'presigned/put', ContentLength: body.length }), { expiresIn: 300 });
+    const put = await getSignedUrl(s3, new PutObjectCommand({ Bucket: 'hilum-intake', Key: 'presigned/put', ContentLength: body.length }), {
+      expiresIn: 300,
+    });
     expect(new URL(put).searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;host');
     expect((await fetch(put, { method: 'PUT', body })).status).toBe(200);
     expect(await text('presigned/put')).toBe(body.toString());
   });
 
   it.each([
-    ['a character of the key', (u: URL) => { u.pathname = u.pathname.replace('file-1', 'file-2'); }],
-    ['a character of the signature', (u: URL) => {
-      const s = u.searchParams.get('X-Amz-Signature') as string;
-      u.searchParams.set('X-Amz-Signature', `${s.slice(0, -1)}${s.endsWith('0') ? '1' : '0'}`);
-    }],
-    ['an added query parameter', (u: URL) => { u.searchParams.set('response-content-type', 'text/html'); }],
-    ['the expiry', (u: URL) => { u.searchParams.set('X-Amz-Expires', '301'); }],
-    ['the date', (u: URL) => { const d = u.searchParams.get('X-Amz-Date') as string; u.searchParams.set('X-Amz-Date', d.replace(/\d(?=Z$)/, (c) => String((Number(c) + 1) % 10))); }],
-    ['the bucket', (u: URL) => { u.pathname = u.pathname.replace('hilum-quarantine', 'hilum-released'); }],
+    [
+      'a character of the key',
+      (u: URL) => {
+        u.pathname = u.pathname.replace('file-1', 'file-2');
+      },
+    ],
+    [
+      'a character of the signature',
+      (u: URL) => {
+        const s = u.searchParams.get('X-Amz-Signature') as string;
+        u.searchParams.set('X-Amz-Signature', `${s.slice(0, -1)}${s.endsWith('0') ? '1' : '0'}`);
+      },
+    ],
+    [
+      'an added query parameter',
+      (u: URL) => {
+        u.searchParams.set('response-content-type', 'text/html');
+      },
+    ],
+    [
+      'the expiry',
+      (u: URL) => {
+        u.searchParams.set('X-Amz-Expires', '301');
+      },
+    ],
+    [
+      'the date',
+      (u: URL) => {
+        const d = u.searchParams.get('X-Amz-Date') as string;
+        u.searchParams.set(
+          'X-Amz-Date',
+          d.replace(/\d(?=Z$)/, (c) => String((Number(c) + 1) % 10)),
+        );
+      },
+    ],
+    [
+      'the bucket',
+      (u: URL) => {
+        u.pathname = u.pathname.replace('hilum-quarantine', 'hilum-released');
+      },
+    ],
   ])('changed in %s is refused (403 SignatureDoesNotMatch)', async (_what, change) => {
     const url = new URL(await presignedGet());
     change(url);
@@ -205,7 +280,9 @@ describe('presigned URLs', () => {
     expect(body).toContain('<Message>Request has expired</Message>');
 
     const other = client({ credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: 'not-the-secret' } });
-    const forged = await fetch(await getSignedUrl(other, new GetObjectCommand({ Bucket: 'hilum-quarantine', Key: key }), { expiresIn: 300 }));
+    const forged = await fetch(
+      await getSignedUrl(other, new GetObjectCommand({ Bucket: 'hilum-quarantine', Key: key }), { expiresIn: 300 }),
+    );
     other.destroy();
     expect(forged.status).toBe(403);
     expect(errorCode(await forged.text())).toBe('SignatureDoesNotMatch');
@@ -214,12 +291,16 @@ describe('presigned URLs', () => {
 
 describe('upload size and framing', () => {
   it('a presigned PUT that signs content-length refuses a body of another length', async () => {
-    const url = await getSignedUrl(s3, new PutObjectCommand({ Bucket: 'hilum-intake', Key: 'sized/declared-10', ContentLength: 10 }), { expiresIn: 300 });
+    const url = await getSignedUrl(s3, new PutObjectCommand({ Bucket: 'hilum-intake', Key: 'sized/declared-10', ContentLength: 10 }), {
+      expiresIn: 300,
+    });
     const bigger = await fetch(url, { method: 'PUT', body: Buffer.alloc(4000, 1) });
     expect(bigger.status).toBe(403);
     expect(errorCode(await bigger.text())).toBe('SignatureDoesNotMatch');
     expect((await fetch(url, { method: 'PUT', body: Buffer.alloc(9, 1) })).status).toBe(403);
-    await expect(s3.send(new HeadObjectCommand({ Bucket: 'hilum-intake', Key: 'sized/declared-10' }))).rejects.toMatchObject({ name: 'NotFound' });
+    await expect(s3.send(new HeadObjectCommand({ Bucket: 'hilum-intake', Key: 'sized/declared-10' }))).rejects.toMatchObject({
+      name: 'NotFound',
+    });
   });
 
   it('a chunked body is refused: 411 MissingContentLength, or 403 when content-length was signed', async () => {
@@ -229,18 +310,29 @@ describe('upload size and framing', () => {
     expect(refused.status).toBe(411);
     expect(errorCode(refused.body)).toBe('MissingContentLength');
 
-    const sized = await getSignedUrl(s3, new PutObjectCommand({ Bucket: 'hilum-intake', Key: 'sized/chunked', ContentLength: 10 }), { expiresIn: 300 });
+    const sized = await getSignedUrl(s3, new PutObjectCommand({ Bucket: 'hilum-intake', Key: 'sized/chunked', ContentLength: 10 }), {
+      expiresIn: 300,
+    });
     expect((await rawRequest(sized, { method: 'PUT', headers: { 'transfer-encoding': 'chunked' } }, chunks)).status).toBe(403);
-    await expect(s3.send(new HeadObjectCommand({ Bucket: 'hilum-intake', Key: 'sized/chunked' }))).rejects.toMatchObject({ name: 'NotFound' });
+    await expect(s3.send(new HeadObjectCommand({ Bucket: 'hilum-intake', Key: 'sized/chunked' }))).rejects.toMatchObject({
+      name: 'NotFound',
+    });
   });
 
   it('a body cut short of its Content-Length never replaces the object', async () => {
     await s3.send(new PutObjectCommand({ Bucket: 'hilum-intake', Key: 'sized/kept', Body: 'the object before' }));
-    const url = new URL(await getSignedUrl(s3, new PutObjectCommand({ Bucket: 'hilum-intake', Key: 'sized/kept', ContentLength: 1000 }), { expiresIn: 300 }));
+    const url = new URL(
+      await getSignedUrl(s3, new PutObjectCommand({ Bucket: 'hilum-intake', Key: 'sized/kept', ContentLength: 1000 }), { expiresIn: 300 }),
+    );
     await new Promise<void>((resolve) => {
       const req = http.request(url, { method: 'PUT', headers: { 'content-length': 1000 } });
       req.on('error', () => resolve());
-      req.write(Buffer.alloc(100, 2), () => setTimeout(() => { req.destroy(); resolve(); }, 300));
+      req.write(Buffer.alloc(100, 2), () =>
+        setTimeout(() => {
+          req.destroy();
+          resolve();
+        }, 300),
+      );
     });
     await new Promise((r) => setTimeout(r, 300));
     expect(await text('sized/kept')).toBe('the object before');
@@ -249,9 +341,18 @@ describe('upload size and framing', () => {
   it('an upload with Expect: 100-continue and no valid signature is refused before its body is sent', async () => {
     const outcome = await new Promise<{ continued: boolean; status?: number }>((resolve) => {
       let continued = false;
-      const req = http.request(objectUrl('hilum-intake', 'sized/expect'), { method: 'PUT', headers: { expect: '100-continue', 'content-length': 5 } });
-      req.on('continue', () => { continued = true; req.end('hello'); });
-      req.on('response', (res) => { res.resume(); resolve({ continued, status: res.statusCode }); });
+      const req = http.request(objectUrl('hilum-intake', 'sized/expect'), {
+        method: 'PUT',
+        headers: { expect: '100-continue', 'content-length': 5 },
+      });
+      req.on('continue', () => {
+        continued = true;
+        req.end('hello');
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve({ continued, status: res.statusCode });
+      });
       req.on('error', () => resolve({ continued }));
       req.flushHeaders();
     });
@@ -262,11 +363,14 @@ describe('upload size and framing', () => {
 describe('CORS', () => {
   it('allows no origin by default: preflights are refused and no Access-Control-Allow-Origin is sent', async () => {
     const preflight = await fetch(objectUrl('hilum-intake', 'intake/sub-1/file-1'), {
-      method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'PUT' },
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'PUT' },
     });
     expect(preflight.status).toBe(403);
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
-    const get = await fetch(await getSignedUrl(s3, new GetObjectCommand({ Bucket: 'hilum-intake', Key: 'intake/sub-1/file-1' })), { headers: { origin: 'https://evil.example' } });
+    const get = await fetch(await getSignedUrl(s3, new GetObjectCommand({ Bucket: 'hilum-intake', Key: 'intake/sub-1/file-1' })), {
+      headers: { origin: 'https://evil.example' },
+    });
     expect(get.status).toBe(200);
     expect(get.headers.get('access-control-allow-origin')).toBeNull();
   });
@@ -274,19 +378,29 @@ describe('CORS', () => {
   it('answers a configured origin only, with that origin (never *)', async () => {
     const portal = 'http://localhost:5173';
     const other = await startS3({
-      dataDir, credentials, corsOrigins: [portal],
+      dataDir,
+      credentials,
+      corsOrigins: [portal],
       buckets: [{ role: 'intake', logicalId: 'Intake', name: 'hilum-intake', eventBridge: false }],
     });
     try {
       const url = `${other.endpoint}/hilum-intake/intake/sub-1/file-1`;
-      const ok = await fetch(url, { method: 'OPTIONS', headers: { origin: portal, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'content-type' } });
+      const ok = await fetch(url, {
+        method: 'OPTIONS',
+        headers: { origin: portal, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'content-type' },
+      });
       expect(ok.status).toBe(200);
       expect(ok.headers.get('access-control-allow-origin')).toBe(portal);
       expect(ok.headers.get('access-control-allow-headers')).toBe('content-type');
-      const refused = await fetch(url, { method: 'OPTIONS', headers: { origin: 'http://localhost:5174', 'access-control-request-method': 'PUT' } });
+      const refused = await fetch(url, {
+        method: 'OPTIONS',
+        headers: { origin: 'http://localhost:5174', 'access-control-request-method': 'PUT' },
+      });
       expect(refused.status).toBe(403);
       const signed = new S3Client({ endpoint: other.endpoint, region: 'us-east-1', forcePathStyle: true, credentials });
-      const get = await fetch(await getSignedUrl(signed, new GetObjectCommand({ Bucket: 'hilum-intake', Key: 'intake/sub-1/file-1' })), { headers: { origin: portal } });
+      const get = await fetch(await getSignedUrl(signed, new GetObjectCommand({ Bucket: 'hilum-intake', Key: 'intake/sub-1/file-1' })), {
+        headers: { origin: portal },
+      });
       signed.destroy();
       expect(get.status).toBe(200);
       expect(get.headers.get('access-control-allow-origin')).toBe(portal);

@@ -28,7 +28,12 @@ describe('page cursors', () => {
   beforeAll(async () => {
     process.env.SEARCH_SNAPSHOT_TTL_MS = '0';
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-cursors-'));
-    commons = await startLocalCommons({ dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
+    commons = await startLocalCommons({
+      dataDir,
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'ERROR',
+    });
     tokens.curator = await commons.issueToken(['curator'], 'curator-c');
     tokens.researcher = await commons.issueToken(['researcher'], 'researcher-c');
     tokens.other = await commons.issueToken(['researcher'], 'researcher-other-c');
@@ -40,7 +45,13 @@ describe('page cursors', () => {
     const publish = async (project: string) => {
       studySeq += 1;
       const study = `${ROOT}.${studySeq}`;
-      const bytes = makeDicom({ modality: 'CT', studyInstanceUid: study, seriesInstanceUid: `${study}.1`, instanceNumber: 1, patient: { id: `${project}-P${studySeq}` } });
+      const bytes = makeDicom({
+        modality: 'CT',
+        studyInstanceUid: study,
+        seriesInstanceUid: `${study}.1`,
+        instanceNumber: 1,
+        patient: { id: `${project}-P${studySeq}` },
+      });
       const { submissionId } = await site.createSubmission(project, 'site-a');
       const [upload] = (await site.requestUploads(submissionId, [{ name: 'a.dcm', size: bytes.byteLength }])).uploads;
       expect((await fetch(upload!.url!, { method: 'PUT', body: bytes })).status).toBe(200);
@@ -61,9 +72,12 @@ describe('page cursors', () => {
   });
 
   async function call(who: string, path: string, init: RequestInit = {}): Promise<{ status: number; body: Record<string, unknown> }> {
-    const response = await fetch(`${commons.apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${tokens[who]!}`, ...(init.body ? { 'content-type': 'application/json' } : {}) } });
+    const response = await fetch(`${commons.apiUrl}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${tokens[who]!}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+    });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) as Record<string, unknown> : {} };
+    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   }
   async function get<T>(who: string, path: string): Promise<T> {
     const { status, body } = await call(who, path);
@@ -94,8 +108,18 @@ describe('page cursors', () => {
     expect(await statusOf('curator', `/studies?limit=1&cursor=${altered(cursor)}`)).toBe(400);
     expect(await statusOf('curator', `/studies?limit=1&cursor=${cursor.slice(0, -6)}`)).toBe(400);
     // Well-formed keys of the published index, as the cursors used to be: one of another partition, one of the right shape.
-    expect(await statusOf('curator', `/studies?limit=1&cursor=${base64Json({ pk: 'STUDY#2.25.1', sk: 'STUDY', gsi1pk: 'AUDIT', gsi1sk: '9999' })}`)).toBe(400);
-    expect(await statusOf('curator', `/studies?limit=1&cursor=${base64Json({ pk: 'STUDY#2.25.1', sk: 'STUDY', gsi1pk: 'PUBLISHED', gsi1sk: '9999#2.25.1' })}`)).toBe(400);
+    expect(
+      await statusOf(
+        'curator',
+        `/studies?limit=1&cursor=${base64Json({ pk: 'STUDY#2.25.1', sk: 'STUDY', gsi1pk: 'AUDIT', gsi1sk: '9999' })}`,
+      ),
+    ).toBe(400);
+    expect(
+      await statusOf(
+        'curator',
+        `/studies?limit=1&cursor=${base64Json({ pk: 'STUDY#2.25.1', sk: 'STUDY', gsi1pk: 'PUBLISHED', gsi1sk: '9999#2.25.1' })}`,
+      ),
+    ).toBe(400);
 
     const audit = await get<{ cursor: string }>('admin', '/audit?limit=1');
     expect(await statusOf('admin', `/audit?limit=1&cursor=${audit.cursor}`)).toBe(200);
@@ -122,9 +146,16 @@ describe('page cursors', () => {
 
     const studies = await get<{ cursor: string }>('curator', '/studies?limit=1&modality=CT');
     expect(await statusOf('curator', `/studies?limit=1&cursor=${studies.cursor}`)).toBe(400);
-    const posted = await call('researcher', '/search', { method: 'POST', body: JSON.stringify({ limit: 1, facets: { modality: ['CT'] } }) });
+    const posted = await call('researcher', '/search', {
+      method: 'POST',
+      body: JSON.stringify({ limit: 1, facets: { modality: ['CT'] } }),
+    });
     const cursor = posted.body.cursor as string;
-    expect(await statusOf('researcher', '/search', { method: 'POST', body: JSON.stringify({ limit: 1, facets: { modality: ['CT'] }, cursor }) })).toBe(200);
-    expect(await statusOf('researcher', '/search', { method: 'POST', body: JSON.stringify({ limit: 1, facets: { modality: ['DX'] }, cursor }) })).toBe(400);
+    expect(
+      await statusOf('researcher', '/search', { method: 'POST', body: JSON.stringify({ limit: 1, facets: { modality: ['CT'] }, cursor }) }),
+    ).toBe(200);
+    expect(
+      await statusOf('researcher', '/search', { method: 'POST', body: JSON.stringify({ limit: 1, facets: { modality: ['DX'] }, cursor }) }),
+    ).toBe(400);
   });
 });

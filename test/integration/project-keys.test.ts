@@ -31,7 +31,13 @@ const CLI = join(__dirname, '../../cli/bin/hilum.js');
 const OPEN = 'keys-open';
 const SEQUESTERED = 'keys-sequestered';
 
-interface AuditEvent { action: string; outcome?: string; targetType: string; targetId: string; details?: Record<string, unknown> }
+interface AuditEvent {
+  action: string;
+  outcome?: string;
+  targetType: string;
+  targetId: string;
+  details?: Record<string, unknown>;
+}
 
 describe('per-project de-identification keys and contributing sites', () => {
   let dataDir: string;
@@ -47,7 +53,12 @@ describe('per-project de-identification keys and contributing sites', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-keys-'));
-    commons = await startLocalCommons({ dataDir: join(dataDir, 'commons'), reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
+    commons = await startLocalCommons({
+      dataDir: join(dataDir, 'commons'),
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'ERROR',
+    });
     secrets = localSecretsClient(commons);
     curator = new HilumApi(commons.apiUrl, await commons.issueToken(['curator'], 'curator-1'));
     admin = new HilumApi(commons.apiUrl, await commons.issueToken(['admin'], 'admin-1'));
@@ -57,7 +68,12 @@ describe('per-project de-identification keys and contributing sites', () => {
     siteA = new HilumApi(commons.apiUrl, siteAToken);
     siteB = new HilumApi(commons.apiUrl, siteBToken);
     await curator.request('POST', '/projects', { projectId: OPEN, name: 'open', availability: 'open', sites: ['site-a'] });
-    await curator.request('POST', '/projects', { projectId: SEQUESTERED, name: 'sequestered', availability: 'sequestered', sites: ['site-a'] });
+    await curator.request('POST', '/projects', {
+      projectId: SEQUESTERED,
+      name: 'sequestered',
+      availability: 'sequestered',
+      sites: ['site-a'],
+    });
   });
 
   afterAll(async () => {
@@ -94,16 +110,26 @@ describe('per-project de-identification keys and contributing sites', () => {
     for (const project of [OPEN, SEQUESTERED]) {
       await expect(siteB.createSubmission(project, 'site-b')).rejects.toMatchObject({
         status: 404,
-        body: { message: `no such project for site site-b: '${project}' does not exist or does not list the site as a contributor; a curator creates projects (POST /projects) and lists their sites (PUT /projects/{project}/sites)` },
+        body: {
+          message: `no such project for site site-b: '${project}' does not exist or does not list the site as a contributor; a curator creates projects (POST /projects) and lists their sites (PUT /projects/{project}/sites)`,
+        },
       });
       const refused = await auditEvents({ action: 'submission.refused', resource: `project:${project}` });
-      expect(refused).toEqual([expect.objectContaining({ targetType: 'project', targetId: project, details: { site: 'site-b', basis: 'site-not-a-contributor' } })]);
+      expect(refused).toEqual([
+        expect.objectContaining({ targetType: 'project', targetId: project, details: { site: 'site-b', basis: 'site-not-a-contributor' } }),
+      ]);
       expect(await auditEvents({ action: 'access.denied', resource: `project:${project}` })).toEqual([
-        expect.objectContaining({ outcome: 'denied', details: { route: 'POST /submissions', status: 404, basis: 'site-not-a-contributor' } }),
+        expect.objectContaining({
+          outcome: 'denied',
+          details: { route: 'POST /submissions', status: 404, basis: 'site-not-a-contributor' },
+        }),
       ]);
     }
     // Naming a listed site it does not upload for gets site-b nowhere either.
-    await expect(siteB.createSubmission(OPEN, 'site-a')).rejects.toMatchObject({ status: 403, body: { message: 'not a site uploader for site site-a' } });
+    await expect(siteB.createSubmission(OPEN, 'site-a')).rejects.toMatchObject({
+      status: 403,
+      body: { message: 'not a site uploader for site site-a' },
+    });
     // The listed site gets in.
     await expect(siteA.createSubmission(OPEN, 'site-a')).resolves.toMatchObject({ status: 'open' });
   });
@@ -116,11 +142,14 @@ describe('per-project de-identification keys and contributing sites', () => {
     await expect(siteB.request('PUT', `/projects/${project}/sites`, { sites: ['site-b'] })).rejects.toMatchObject({ status: 403 });
     await expect(curator.request('PUT', '/projects/no-such-project/sites', { sites: ['site-b'] })).rejects.toMatchObject({ status: 404 });
 
-    await expect(admin.request('PUT', `/projects/${project}/sites`, { sites: ['site-b', 'site-a', 'site-b'] })).resolves.toEqual({ projectId: project, sites: ['site-a', 'site-b'] });
+    await expect(admin.request('PUT', `/projects/${project}/sites`, { sites: ['site-b', 'site-a', 'site-b'] })).resolves.toEqual({
+      projectId: project,
+      sites: ['site-a', 'site-b'],
+    });
     await expect(siteB.createSubmission(project, 'site-b')).resolves.toMatchObject({ status: 'open' });
-    expect(await auditEvents({ action: 'project.sites', resource: `project:${project}` })).toEqual(expect.arrayContaining([
-      expect.objectContaining({ details: { sites: ['site-a', 'site-b'] } }),
-    ]));
+    expect(await auditEvents({ action: 'project.sites', resource: `project:${project}` })).toEqual(
+      expect.arrayContaining([expect.objectContaining({ details: { sites: ['site-a', 'site-b'] } })]),
+    );
 
     await curator.request('PUT', `/projects/${project}/sites`, { sites: ['site-a'] });
     await expect(siteB.createSubmission(project, 'site-b')).rejects.toMatchObject({ status: 404 });
@@ -128,25 +157,37 @@ describe('per-project de-identification keys and contributing sites', () => {
 
   it('gives a site the key of the projects that list it and of no other, audited and never logged in the audit', async () => {
     const open = await storedKey(OPEN);
-    const answer = await siteA.request<{ project: string; version: string; fingerprint: string; key: string }>('GET', `/projects/${OPEN}/site-key`);
+    const answer = await siteA.request<{ project: string; version: string; fingerprint: string; key: string }>(
+      'GET',
+      `/projects/${OPEN}/site-key`,
+    );
     expect(answer).toEqual({
-      project: OPEN, version: open.VersionId, key: open.SecretString,
+      project: OPEN,
+      version: open.VersionId,
+      key: open.SecretString,
       fingerprint: keyFingerprint({ secret: open.SecretString!, project: OPEN }),
     });
 
     // site-b contributes to neither project: it gets neither key, the sequestered one included.
     for (const project of [OPEN, SEQUESTERED]) {
       await expect(siteB.request('GET', `/projects/${project}/site-key`)).rejects.toMatchObject({
-        status: 404, body: { message: expect.stringContaining(`no such project for your sites (site-b): '${project}' does not exist or lists none of them`) },
+        status: 404,
+        body: {
+          message: expect.stringContaining(`no such project for your sites (site-b): '${project}' does not exist or lists none of them`),
+        },
       });
     }
     await expect(siteA.request('GET', '/projects/no-such-project/site-key')).rejects.toMatchObject({ status: 404 });
-    for (const role of [curator, admin, researcher]) await expect(role.request('GET', `/projects/${OPEN}/site-key`)).rejects.toMatchObject({ status: 403 });
+    for (const role of [curator, admin, researcher])
+      await expect(role.request('GET', `/projects/${OPEN}/site-key`)).rejects.toMatchObject({ status: 403 });
 
     const issued = await auditEvents({ action: 'deid-key.issue' });
-    expect(issued).toEqual([expect.objectContaining({ targetType: 'project', targetId: OPEN, details: { sites: ['site-a'], version: open.VersionId } })]);
+    expect(issued).toEqual([
+      expect.objectContaining({ targetType: 'project', targetId: OPEN, details: { sites: ['site-a'], version: open.VersionId } }),
+    ]);
     const everything = await auditEvents({});
-    for (const key of [open.SecretString!, (await storedKey(SEQUESTERED)).SecretString!]) expect(JSON.stringify(everything)).not.toContain(key);
+    for (const key of [open.SecretString!, (await storedKey(SEQUESTERED)).SecretString!])
+      expect(JSON.stringify(everything)).not.toContain(key);
   });
 
   it('keys a submission with the version current when it opened, across a rotation; new submissions take the new one', async () => {
@@ -156,21 +197,33 @@ describe('per-project de-identification keys and contributing sites', () => {
     const opened = await siteA.createSubmission(project, 'site-a');
 
     // The operator rotates the key (docs/deidentification.md): a new version becomes AWSCURRENT.
-    const rotated = await secrets.send(new PutSecretValueCommand({ SecretId: projectKeyId(commons, project), SecretString: 'b'.repeat(64) }));
+    const rotated = await secrets.send(
+      new PutSecretValueCommand({ SecretId: projectKeyId(commons, project), SecretString: 'b'.repeat(64) }),
+    );
     expect(rotated.VersionId).not.toBe(before.VersionId);
     const after = await siteA.createSubmission(project, 'site-a');
 
-    await send(opened.submissionId, join(dataDir, 'before.dcm'), makeDicom({ studyInstanceUid: '1.2.826.0.1.3680043.10.1137.1', seriesInstanceUid: '1.2.826.0.1.3680043.10.1137.1.1' }));
-    await send(after.submissionId, join(dataDir, 'after.dcm'), makeDicom({ studyInstanceUid: '1.2.826.0.1.3680043.10.1137.2', seriesInstanceUid: '1.2.826.0.1.3680043.10.1137.2.1' }));
+    await send(
+      opened.submissionId,
+      join(dataDir, 'before.dcm'),
+      makeDicom({ studyInstanceUid: '1.2.826.0.1.3680043.10.1137.1', seriesInstanceUid: '1.2.826.0.1.3680043.10.1137.1.1' }),
+    );
+    await send(
+      after.submissionId,
+      join(dataDir, 'after.dcm'),
+      makeDicom({ studyInstanceUid: '1.2.826.0.1.3680043.10.1137.2', seriesInstanceUid: '1.2.826.0.1.3680043.10.1137.2.1' }),
+    );
     await commons.idle();
 
     const fingerprints = await releasedFingerprints(project);
-    expect(fingerprints.sort()).toEqual([
-      keyFingerprint({ secret: before.SecretString!, project }),
-      keyFingerprint({ secret: 'b'.repeat(64), project }),
-    ].sort());
+    expect(fingerprints.sort()).toEqual(
+      [keyFingerprint({ secret: before.SecretString!, project }), keyFingerprint({ secret: 'b'.repeat(64), project })].sort(),
+    );
     // The site key route follows the rotation.
-    await expect(siteA.request('GET', `/projects/${project}/site-key`)).resolves.toMatchObject({ version: rotated.VersionId, key: 'b'.repeat(64) });
+    await expect(siteA.request('GET', `/projects/${project}/site-key`)).resolves.toMatchObject({
+      version: rotated.VersionId,
+      key: 'b'.repeat(64),
+    });
   });
 
   it('de-identifies every project with its own key: the same file in two projects carries two fingerprints', async () => {
@@ -178,7 +231,11 @@ describe('per-project de-identification keys and contributing sites', () => {
     for (const project of [first!, second!]) {
       await curator.request('POST', '/projects', { projectId: project, name: project, availability: 'open', sites: ['site-a'] });
       const { submissionId } = await siteA.createSubmission(project, 'site-a');
-      await send(submissionId, join(dataDir, `${project}.dcm`), makeDicom({ studyInstanceUid: '1.2.826.0.1.3680043.10.1137.3', seriesInstanceUid: '1.2.826.0.1.3680043.10.1137.3.1' }));
+      await send(
+        submissionId,
+        join(dataDir, `${project}.dcm`),
+        makeDicom({ studyInstanceUid: '1.2.826.0.1.3680043.10.1137.3', seriesInstanceUid: '1.2.826.0.1.3680043.10.1137.3.1' }),
+      );
     }
     await commons.idle();
     for (const project of [first!, second!]) {
@@ -188,16 +245,29 @@ describe('per-project de-identification keys and contributing sites', () => {
 
   it('refuses submissions to a project saved before keys were per project (409) until a curator saves it again, which creates its key', async () => {
     const project = 'keys-legacy';
-    const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: commons.dynamodbEndpoint, region: 'us-east-1', credentials: commons.credentials }));
+    const documents = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: commons.dynamodbEndpoint, region: 'us-east-1', credentials: commons.credentials }),
+    );
     try {
       const now = new Date().toISOString();
       // As a project record written by an earlier version: no key was made for it.
-      await new AccessRepository(documents, commons.tableName).putProject({ projectId: project, name: 'legacy', availability: 'open', sites: ['site-a'], createdBy: 'curator', createdAt: now, updatedAt: now });
+      await new AccessRepository(documents, commons.tableName).putProject({
+        projectId: project,
+        name: 'legacy',
+        availability: 'open',
+        sites: ['site-a'],
+        createdBy: 'curator',
+        createdAt: now,
+        updatedAt: now,
+      });
     } finally {
       documents.destroy();
     }
     await expect(siteA.createSubmission(project, 'site-a')).rejects.toMatchObject({
-      status: 409, body: { message: `project '${project}' has no de-identification key; a curator saves the project again (POST /projects) to create it` },
+      status: 409,
+      body: {
+        message: `project '${project}' has no de-identification key; a curator saves the project again (POST /projects) to create it`,
+      },
     });
     await curator.request('POST', '/projects', { projectId: project, name: 'legacy', availability: 'open' });
     expect((await storedKey(project)).SecretString).toMatch(/^[0-9a-f]{64}$/);
@@ -207,7 +277,10 @@ describe('per-project de-identification keys and contributing sites', () => {
   it('hilum upload --deid-at-site fetches the project key for a contributing site, and refuses for any other', async () => {
     const folder = join(dataDir, 'at-site');
     await mkdir(folder, { recursive: true });
-    await writeFile(join(folder, 'one.dcm'), makeDicom({ studyInstanceUid: '1.2.826.0.1.3680043.10.1137.4', seriesInstanceUid: '1.2.826.0.1.3680043.10.1137.4.1' }));
+    await writeFile(
+      join(folder, 'one.dcm'),
+      makeDicom({ studyInstanceUid: '1.2.826.0.1.3680043.10.1137.4', seriesInstanceUid: '1.2.826.0.1.3680043.10.1137.4.1' }),
+    );
     const ok = await runCli(['upload', folder, '--project', OPEN, '--site', 'site-a', '--deid-at-site', '--no-qa'], siteAToken);
     expect(ok).toMatchObject({ code: 0 });
     expect(ok.stdout).toContain(`key from the commons (project ${OPEN}, key version ${(await storedKey(OPEN)).VersionId}`);
@@ -248,12 +321,17 @@ describe('per-project de-identification keys and contributing sites', () => {
 
   function runCli(args: string[], token: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, HILUM_API_URL: commons.apiUrl, HILUM_TOKEN: token, HILUM_DEID_SECRET: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HILUM_API_URL: commons.apiUrl, HILUM_TOKEN: token, HILUM_DEID_SECRET: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
   }
 });

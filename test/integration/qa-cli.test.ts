@@ -47,8 +47,17 @@ describe('hilum qa', () => {
   it('exits 1 and names each problem file with its rule: unreadable, out of scope, burned-in, conflicting duplicate, gaps', async () => {
     const series = makeSeries(3, { seriesInstanceUid: SERIES, elements: CT_RESCALE });
     const root = await folder({
-      'ct/1.dcm': series[0]!, 'ct/2.dcm': series[1]!, 'ct/5.dcm': makeDicom({ seriesInstanceUid: SERIES, elements: CT_RESCALE, instanceNumber: 5 }),
-      'ct/9-copy.dcm': makeDicom({ seriesInstanceUid: SERIES, elements: CT_RESCALE, instanceNumber: 1, sopInstanceUid: `${SERIES}.1`, rows: 8, columns: 8 }),
+      'ct/1.dcm': series[0]!,
+      'ct/2.dcm': series[1]!,
+      'ct/5.dcm': makeDicom({ seriesInstanceUid: SERIES, elements: CT_RESCALE, instanceNumber: 5 }),
+      'ct/9-copy.dcm': makeDicom({
+        seriesInstanceUid: SERIES,
+        elements: CT_RESCALE,
+        instanceNumber: 1,
+        sopInstanceUid: `${SERIES}.1`,
+        rows: 8,
+        columns: 8,
+      }),
       'mr.dcm': new Uint8Array(readFileSync(join(FIXTURES, 'transfer-syntax/MR_small.dcm'))),
       'burned.dcm': new Uint8Array(readFileSync(join(FIXTURES, 'patient-77654033/cr-cspine/CR1_6154_burned_in_annotation_flag.dcm'))),
       'notes.txt': Buffer.from('not an image'),

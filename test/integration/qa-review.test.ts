@@ -28,7 +28,15 @@ const fixture = (path: string) => new Uint8Array(readFileSync(join(FIXTURES, pat
 const STUDY = '1.2.826.0.1.3680043.8.498.4242.1';
 const SERIES = '1.2.826.0.1.3680043.8.498.4242.2';
 
-interface QuarantineItem { quarantineId: string; fileId: string; submissionId: string; rules: string[]; status: string; objectKind: string; history?: { action: string; actor: string; reason?: string }[] }
+interface QuarantineItem {
+  quarantineId: string;
+  fileId: string;
+  submissionId: string;
+  rules: string[];
+  status: string;
+  objectKind: string;
+  history?: { action: string; actor: string; reason?: string }[];
+}
 
 describe('QA, quarantine and curator review on the local commons', () => {
   let dataDir: string;
@@ -42,7 +50,9 @@ describe('QA, quarantine and curator review on the local commons', () => {
 
   const good = makeSeries(3, { studyInstanceUid: STUDY, seriesInstanceUid: SERIES, elements: CT_RESCALE, patient: { id: 'QA-PATIENT-1' } });
   const files: Record<string, Uint8Array> = {
-    'good-1.dcm': good[0]!, 'good-2.dcm': good[1]!, 'good-3.dcm': good[2]!,
+    'good-1.dcm': good[0]!,
+    'good-2.dcm': good[1]!,
+    'good-3.dcm': good[2]!,
     'truncated.dcm': fixture('malformed/MR_truncated.dcm'),
     'notes.dcm': Buffer.from('a clinical note, not an image\n'),
     'burned.dcm': fixture('patient-77654033/cr-cspine/CR1_6154_burned_in_annotation_flag.dcm'),
@@ -51,12 +61,24 @@ describe('QA, quarantine and curator review on the local commons', () => {
   // Uploaded after the first batch is ingested: the same bytes again, and other bytes under good-1's SOP Instance UID.
   const later: Record<string, Uint8Array> = {
     'good-2-again.dcm': good[1]!,
-    'conflict.dcm': makeDicom({ studyInstanceUid: STUDY, seriesInstanceUid: SERIES, elements: CT_RESCALE, patient: { id: 'QA-PATIENT-1' }, instanceNumber: 9, sopInstanceUid: `${SERIES}.1` }),
+    'conflict.dcm': makeDicom({
+      studyInstanceUid: STUDY,
+      seriesInstanceUid: SERIES,
+      elements: CT_RESCALE,
+      patient: { id: 'QA-PATIENT-1' },
+      instanceNumber: 9,
+      sopInstanceUid: `${SERIES}.1`,
+    }),
   };
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-qa-'));
-    commons = await startLocalCommons({ dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
+    commons = await startLocalCommons({
+      dataDir,
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'ERROR',
+    });
     site = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-a'], 'uploader-a'));
     researcher = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher'], 'researcher-1'));
     const curatorToken = await commons.issueToken(['curator'], 'curator-1');
@@ -74,17 +96,31 @@ describe('QA, quarantine and curator review on the local commons', () => {
   it('publishes only the good files and reports every other file with the right rule', async () => {
     submissionId = (await site.createSubmission('qa-study', 'site-a')).submissionId;
     const all = { ...files, ...later };
-    const { uploads } = await site.requestUploads(submissionId, Object.entries(all).map(([name, bytes]) => ({ name, size: bytes.byteLength })));
+    const { uploads } = await site.requestUploads(
+      submissionId,
+      Object.entries(all).map(([name, bytes]) => ({ name, size: bytes.byteLength })),
+    );
     for (const u of uploads) ids[u.name ?? u.fileId] = u.fileId;
-    for (const u of uploads.filter((x) => x.name && files[x.name])) expect((await fetch(u.url!, { method: 'PUT', body: files[u.name!]! })).status).toBe(200);
+    for (const u of uploads.filter((x) => x.name && files[x.name]))
+      expect((await fetch(u.url!, { method: 'PUT', body: files[u.name!]! })).status).toBe(200);
     await commons.idle();
-    for (const u of uploads.filter((x) => x.name && later[x.name])) expect((await fetch(u.url!, { method: 'PUT', body: later[u.name!]! })).status).toBe(200);
+    for (const u of uploads.filter((x) => x.name && later[x.name]))
+      expect((await fetch(u.url!, { method: 'PUT', body: later[u.name!]! })).status).toBe(200);
     await site.completeSubmission(submissionId);
     await commons.idle();
 
-    expect(await site.getSubmission(submissionId)).toMatchObject({ status: 'published', fileCount: 9, stagedCount: 4, quarantinedCount: 5 });
+    expect(await site.getSubmission(submissionId)).toMatchObject({
+      status: 'published',
+      fileCount: 9,
+      stagedCount: 4,
+      quarantinedCount: 5,
+    });
     const report = await site.request<QaReport>('GET', `/submissions/${submissionId}/report`);
-    expect(report).toMatchObject({ schema: 'hilum.qa-report/1', final: true, counts: { files: 9, pass: 4, warn: 0, quarantine: 5, missing: 0, pending: 0 } });
+    expect(report).toMatchObject({
+      schema: 'hilum.qa-report/1',
+      final: true,
+      counts: { files: 9, pass: 4, warn: 0, quarantine: 5, missing: 0, pending: 0 },
+    });
     const rulesOf = (name: string) => report.quarantined.find((q) => q.fileId === ids[name])?.rules;
     expect(rulesOf('truncated.dcm')).toEqual(['dicom.parses']);
     expect(rulesOf('notes.dcm')).toEqual(['dicom.parses']);
@@ -93,7 +129,9 @@ describe('QA, quarantine and curator review on the local commons', () => {
     expect(rulesOf('mr.dcm')).toEqual(expect.arrayContaining(['scope.modality']));
     expect(report.quarantined).toHaveLength(5);
     expect(report.rules.find((r) => r.ruleId === 'dicom.parses')).toMatchObject({ severity: 'quarantine', count: 2 });
-    expect(report.warnings).toEqual([expect.objectContaining({ ruleId: 'submission.cases', message: 'no clinical data was provided for this submission' })]);
+    expect(report.warnings).toEqual([
+      expect.objectContaining({ ruleId: 'submission.cases', message: 'no clinical data was provided for this submission' }),
+    ]);
     // The identical re-upload is idempotent: staged, no finding, still one instance.
     expect(report.quarantined.map((q) => q.fileId)).not.toContain(ids['good-2-again.dcm']);
 
@@ -117,15 +155,23 @@ describe('QA, quarantine and curator review on the local commons', () => {
 
   it('serves the report as Markdown with ?format=md and Accept: text/markdown, and stored it under reports/', async () => {
     const token = await commons.issueToken(['site-uploader:site-a'], 'uploader-a');
-    for (const [query, headers] of [['?format=md', {}], ['', { accept: 'text/markdown' }]] as const) {
-      const response = await fetch(`${commons.apiUrl}/submissions/${submissionId}/report${query}`, { headers: { authorization: `Bearer ${token}`, ...headers } });
+    for (const [query, headers] of [
+      ['?format=md', {}],
+      ['', { accept: 'text/markdown' }],
+    ] as const) {
+      const response = await fetch(`${commons.apiUrl}/submissions/${submissionId}/report${query}`, {
+        headers: { authorization: `Bearer ${token}`, ...headers },
+      });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toContain('text/markdown');
       const md = await response.text();
       expect(md).toContain(`# QA report: submission ${submissionId}`);
       expect(md).toContain('`deid.pixel-review`');
     }
-    expect(await listKeys(commons.buckets.released, `reports/${submissionId}/`)).toEqual([`reports/${submissionId}/qa-report.json`, `reports/${submissionId}/qa-report.md`]);
+    expect(await listKeys(commons.buckets.released, `reports/${submissionId}/`)).toEqual([
+      `reports/${submissionId}/qa-report.json`,
+      `reports/${submissionId}/qa-report.md`,
+    ]);
     const other = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-b'], 'uploader-b'));
     await expect(other.request('GET', `/submissions/${submissionId}/report`)).rejects.toMatchObject({ status: 404 });
   });
@@ -133,8 +179,10 @@ describe('QA, quarantine and curator review on the local commons', () => {
   it('refuses researchers and site uploaders on every curator route (403)', async () => {
     const id = ids['burned.dcm']!;
     const calls: [string, string, unknown?][] = [
-      ['GET', '/quarantine'], ['GET', `/quarantine/${id}`],
-      ['POST', `/quarantine/${id}/release`, { reason: 'looks fine' }], ['POST', `/quarantine/${id}/reject`, { reason: 'no' }],
+      ['GET', '/quarantine'],
+      ['GET', `/quarantine/${id}`],
+      ['POST', `/quarantine/${id}/release`, { reason: 'looks fine' }],
+      ['POST', `/quarantine/${id}/reject`, { reason: 'no' }],
       ['PUT', '/projects/qa-study/qa-config', { modalities: ['CT'] }],
     ];
     for (const caller of [researcher, site]) {
@@ -145,28 +193,46 @@ describe('QA, quarantine and curator review on the local commons', () => {
 
   it('lets a curator list and filter the quarantine by submission, rule and project', async () => {
     const all = await curator.request<{ items: QuarantineItem[] }>('GET', `/quarantine?submission=${submissionId}`);
-    expect(all.items.map((i) => i.fileId).sort()).toEqual(['truncated.dcm', 'notes.dcm', 'burned.dcm', 'conflict.dcm', 'mr.dcm'].map((n) => ids[n]).sort());
+    expect(all.items.map((i) => i.fileId).sort()).toEqual(
+      ['truncated.dcm', 'notes.dcm', 'burned.dcm', 'conflict.dcm', 'mr.dcm'].map((n) => ids[n]).sort(),
+    );
     const pixel = await curator.request<{ items: QuarantineItem[] }>('GET', `/quarantine?rule=deid.pixel-review&project=qa-study`);
     expect(pixel.items.map((i) => i.fileId)).toEqual([ids['burned.dcm']]);
-    const paged = await curator.request<{ items: QuarantineItem[]; cursor?: string }>('GET', `/quarantine?submission=${submissionId}&limit=2`);
+    const paged = await curator.request<{ items: QuarantineItem[]; cursor?: string }>(
+      'GET',
+      `/quarantine?submission=${submissionId}&limit=2`,
+    );
     expect(paged.items).toHaveLength(2);
-    const rest = await curator.request<{ items: QuarantineItem[] }>('GET', `/quarantine?submission=${submissionId}&limit=10&cursor=${paged.cursor}`);
+    const rest = await curator.request<{ items: QuarantineItem[] }>(
+      'GET',
+      `/quarantine?submission=${submissionId}&limit=10&cursor=${paged.cursor}`,
+    );
     expect(rest.items).toHaveLength(3);
     expect(await curator.request('GET', `/quarantine?project=no-such-project`)).toEqual({ items: [] });
   });
 
   it('refuses a release that does not override the blocking rule, and refuses overriding the verifier or the scope', async () => {
     const id = ids['burned.dcm']!;
-    await expect(curator.request('POST', `/quarantine/${id}/release`, { reason: 'checked the pixels' })).rejects.toMatchObject({ status: 409, message: expect.stringContaining('deid.pixel-review') });
-    await expect(curator.request('POST', `/quarantine/${id}/release`, { reason: 'x-ray is fine', override: ['deid.verified'] })).rejects.toMatchObject({ status: 400 });
-    await expect(curator.request('POST', `/quarantine/${ids['mr.dcm']}/release`, { reason: 'we want MR', override: ['scope.modality'] })).rejects.toMatchObject({ status: 400 });
-    await expect(curator.request('POST', `/quarantine/${id}/release`, { override: ['deid.pixel-review'] })).rejects.toMatchObject({ status: 400 });
+    await expect(curator.request('POST', `/quarantine/${id}/release`, { reason: 'checked the pixels' })).rejects.toMatchObject({
+      status: 409,
+      message: expect.stringContaining('deid.pixel-review'),
+    });
+    await expect(
+      curator.request('POST', `/quarantine/${id}/release`, { reason: 'x-ray is fine', override: ['deid.verified'] }),
+    ).rejects.toMatchObject({ status: 400 });
+    await expect(
+      curator.request('POST', `/quarantine/${ids['mr.dcm']}/release`, { reason: 'we want MR', override: ['scope.modality'] }),
+    ).rejects.toMatchObject({ status: 400 });
+    await expect(curator.request('POST', `/quarantine/${id}/release`, { override: ['deid.pixel-review'] })).rejects.toMatchObject({
+      status: 400,
+    });
   });
 
   it('publishes the burned-in file when a curator releases it with a written reason, and audits who, when, what and why', async () => {
     const id = ids['burned.dcm']!;
     const released = await curator.request<{ status: string; published: boolean; studyUid: string }>('POST', `/quarantine/${id}/release`, {
-      reason: 'reviewed: the annotation flag is set but the pixels carry no text', override: ['deid.pixel-review'],
+      reason: 'reviewed: the annotation flag is set but the pixels carry no text',
+      override: ['deid.pixel-review'],
     });
     expect(released).toMatchObject({ status: 'released', published: true });
 
@@ -180,8 +246,14 @@ describe('QA, quarantine and curator review on the local commons', () => {
     const record = await curator.request<QuarantineItem>('GET', `/quarantine/${id}`);
     expect(record.status).toBe('released');
     expect(record.history!.map((h) => h.action)).toEqual(['quarantine.release-refused', 'quarantine.release']);
-    expect(record.history![1]).toMatchObject({ reason: 'reviewed: the annotation flag is set but the pixels carry no text', actor: expect.stringMatching(/.+/), at: expect.any(String) });
-    await expect(curator.request('POST', `/quarantine/${id}/release`, { reason: 'again', override: ['deid.pixel-review'] })).rejects.toMatchObject({ status: 409 });
+    expect(record.history![1]).toMatchObject({
+      reason: 'reviewed: the annotation flag is set but the pixels carry no text',
+      actor: expect.stringMatching(/.+/),
+      at: expect.any(String),
+    });
+    await expect(
+      curator.request('POST', `/quarantine/${id}/release`, { reason: 'again', override: ['deid.pixel-review'] }),
+    ).rejects.toMatchObject({ status: 409 });
 
     expect(await site.getSubmission(submissionId)).toMatchObject({ stagedCount: 5, quarantinedCount: 4 });
     const report = await site.request<QaReport>('GET', `/submissions/${submissionId}/report`);
@@ -192,19 +264,41 @@ describe('QA, quarantine and curator review on the local commons', () => {
   it('rejects a quarantined file: the object is deleted, the record, sidecar and audit event stay', async () => {
     const id = ids['notes.dcm']!;
     await curator.request('POST', `/quarantine/${id}/reject`, { reason: 'not an image; the site will resend' });
-    expect(await listKeys(commons.buckets.quarantine, `quarantine/${submissionId}/${id}`)).toEqual([`quarantine/${submissionId}/${id}.json`]);
+    expect(await listKeys(commons.buckets.quarantine, `quarantine/${submissionId}/${id}`)).toEqual([
+      `quarantine/${submissionId}/${id}.json`,
+    ]);
     const record = await curator.request<QuarantineItem>('GET', `/quarantine/${id}`);
-    expect(record).toMatchObject({ status: 'rejected', history: [expect.objectContaining({ action: 'quarantine.reject', reason: 'not an image; the site will resend' })] });
-    await expect(curator.request('POST', `/quarantine/${id}/release`, { reason: 'changed my mind' })).rejects.toMatchObject({ status: 409 });
+    expect(record).toMatchObject({
+      status: 'rejected',
+      history: [expect.objectContaining({ action: 'quarantine.reject', reason: 'not an image; the site will resend' })],
+    });
+    await expect(curator.request('POST', `/quarantine/${id}/release`, { reason: 'changed my mind' })).rejects.toMatchObject({
+      status: 409,
+    });
   });
 
   it('sends staged files of a study holding two patients back to quarantine before anything is published', async () => {
     const study = '1.2.826.0.1.3680043.8.498.4343.1';
     const series = '1.2.826.0.1.3680043.8.498.4343.2';
-    const a = makeDicom({ studyInstanceUid: study, seriesInstanceUid: series, elements: CT_RESCALE, instanceNumber: 1, patient: { id: 'PATIENT-A' } });
-    const b = makeDicom({ studyInstanceUid: study, seriesInstanceUid: series, elements: CT_RESCALE, instanceNumber: 2, patient: { id: 'PATIENT-B' } });
+    const a = makeDicom({
+      studyInstanceUid: study,
+      seriesInstanceUid: series,
+      elements: CT_RESCALE,
+      instanceNumber: 1,
+      patient: { id: 'PATIENT-A' },
+    });
+    const b = makeDicom({
+      studyInstanceUid: study,
+      seriesInstanceUid: series,
+      elements: CT_RESCALE,
+      instanceNumber: 2,
+      patient: { id: 'PATIENT-B' },
+    });
     const opened = (await site.createSubmission('mixed-study', 'site-a')).submissionId;
-    const { uploads } = await site.requestUploads(opened, [{ name: 'a.dcm', size: a.byteLength }, { name: 'b.dcm', size: b.byteLength }]);
+    const { uploads } = await site.requestUploads(opened, [
+      { name: 'a.dcm', size: a.byteLength },
+      { name: 'b.dcm', size: b.byteLength },
+    ]);
     await fetch(uploads[0]!.url!, { method: 'PUT', body: a });
     await fetch(uploads[1]!.url!, { method: 'PUT', body: b });
     await site.completeSubmission(opened);
@@ -217,7 +311,10 @@ describe('QA, quarantine and curator review on the local commons', () => {
     for (const u of uploads) {
       const key = `quarantine/${opened}/${u.fileId}`;
       expect(await listKeys(commons.buckets.quarantine, key)).toEqual([key, `${key}.json`]);
-      expect(JSON.parse(await getText(commons.buckets.quarantine, `${key}.json`))).toMatchObject({ objectKind: 'deidentified', rules: ['study.one-patient'] });
+      expect(JSON.parse(await getText(commons.buckets.quarantine, `${key}.json`))).toMatchObject({
+        objectKind: 'deidentified',
+        rules: ['study.one-patient'],
+      });
     }
     // The released copies are gone (after their copies reached quarantine): nothing left under the study.
     const record = await curator.request<QuarantineItem & { studyUid: string }>('GET', `/quarantine/${uploads[0]!.fileId}`);
@@ -226,9 +323,16 @@ describe('QA, quarantine and curator review on the local commons', () => {
   });
 
   it('marks announced files that never arrive as missing after the grace period, so the submission publishes', async () => {
-    const bytes = makeDicom({ studyInstanceUid: '1.2.826.0.1.3680043.8.498.4444.1', seriesInstanceUid: '1.2.826.0.1.3680043.8.498.4444.2', elements: CT_RESCALE });
+    const bytes = makeDicom({
+      studyInstanceUid: '1.2.826.0.1.3680043.8.498.4444.1',
+      seriesInstanceUid: '1.2.826.0.1.3680043.8.498.4444.2',
+      elements: CT_RESCALE,
+    });
     const opened = (await site.createSubmission('late-study', 'site-a')).submissionId;
-    const { uploads } = await site.requestUploads(opened, [{ name: 'here.dcm', size: bytes.byteLength }, { name: 'never.dcm', size: 1234 }]);
+    const { uploads } = await site.requestUploads(opened, [
+      { name: 'here.dcm', size: bytes.byteLength },
+      { name: 'never.dcm', size: 1234 },
+    ]);
     await fetch(uploads[0]!.url!, { method: 'PUT', body: bytes });
     await site.completeSubmission(opened);
     await commons.idle();

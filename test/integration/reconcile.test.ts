@@ -37,7 +37,10 @@ describe('the reconciler on the local commons', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-reconcile-'));
     commons = await startLocalCommons({
-      dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR',
+      dataDir,
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'ERROR',
       reconcile: { everySeconds: 1, graceSeconds: 2 },
       dropEvent: (event) => {
         const key = keyOf(event);
@@ -68,15 +71,23 @@ describe('the reconciler on the local commons', () => {
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-  const exists = async (bucket: string, key: string) => s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(() => true, () => false);
+  const exists = async (bucket: string, key: string) =>
+    s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
+      () => true,
+      () => false,
+    );
 
   it('re-drives a file whose S3 event was lost, and the submission is published once', async () => {
     const { submissionId } = await site.createSubmission(PROJECT, SITE);
     const files = makeSeries(3, { modality: 'CT', rows: 32, columns: 32 }).map((bytes, i) => ({ name: `f${i}.dcm`, bytes }));
-    const { uploads } = await site.requestUploads(submissionId, files.map((f) => ({ name: f.name, size: f.bytes.byteLength })));
+    const { uploads } = await site.requestUploads(
+      submissionId,
+      files.map((f) => ({ name: f.name, size: f.bytes.byteLength })),
+    );
     const lost = uploads[1]!;
     toDrop.add(`intake/${submissionId}/${lost.fileId}`);
-    for (const u of uploads) expect((await fetch(u.url!, { method: 'PUT', body: files.find((f) => f.name === u.name)!.bytes })).status).toBe(200);
+    for (const u of uploads)
+      expect((await fetch(u.url!, { method: 'PUT', body: files.find((f) => f.name === u.name)!.bytes })).status).toBe(200);
     await site.completeSubmission(submissionId);
     expect(toDrop.size).toBe(0); // the event was indeed lost
 
@@ -86,7 +97,9 @@ describe('the reconciler on the local commons', () => {
     }, 'the submission to be published');
     expect(published).toMatchObject({ stagedCount: 3, quarantinedCount: 0 });
     expect(published.files.every((f) => f.status === 'staged')).toBe(true);
-    const redriven = commons.events().filter((d) => d.event.source === PIPELINE_EVENT_SOURCE && keyOf(d.event) === `intake/${submissionId}/${lost.fileId}`);
+    const redriven = commons
+      .events()
+      .filter((d) => d.event.source === PIPELINE_EVENT_SOURCE && keyOf(d.event) === `intake/${submissionId}/${lost.fileId}`);
     expect(redriven.length).toBeGreaterThanOrEqual(1);
     expect(redriven[0]!.matchedRules.length).toBe(1);
     await commons.idle();
@@ -120,7 +133,11 @@ describe('the reconciler on the local commons', () => {
     await put(commons.buckets.released, unrecorded);
 
     await until(async () => {
-      const left = await Promise.all([exists(commons.buckets.intake, intakeKey), exists(commons.buckets.intake, workKey), exists(commons.buckets.released, unrecorded)]);
+      const left = await Promise.all([
+        exists(commons.buckets.intake, intakeKey),
+        exists(commons.buckets.intake, workKey),
+        exists(commons.buckets.released, unrecorded),
+      ]);
       return left.some(Boolean) ? undefined : true;
     }, 'the orphans to be deleted');
     expect(await exists(commons.buckets.released, recordedKey)).toBe(true);

@@ -25,7 +25,10 @@ const SERIES_A = '1.2.826.0.1.3680043.8.498.7312.2';
 const SERIES_B = '1.2.826.0.1.3680043.8.498.7312.3';
 const PROJECT = 'release-whole';
 
-interface SearchAnswer { total: number; studies: { studyUid: string; project: string; instanceCount?: number }[] }
+interface SearchAnswer {
+  total: number;
+  studies: { studyUid: string; project: string; instanceCount?: number }[];
+}
 type Json = Record<string, { Value?: unknown[] }>;
 
 describe('a curator release keeps the catalog whole', () => {
@@ -39,11 +42,20 @@ describe('a curator release keeps the catalog whole', () => {
   let s3: S3Client;
 
   const patient = { id: 'RELEASE-WHOLE-1' };
-  const burned = makeDicom({ studyInstanceUid: STUDY, seriesInstanceUid: SERIES_A, elements: CT_RESCALE, patient, burnedInAnnotation: 'YES' });
+  const burned = makeDicom({
+    studyInstanceUid: STUDY,
+    seriesInstanceUid: SERIES_A,
+    elements: CT_RESCALE,
+    patient,
+    burnedInAnnotation: 'YES',
+  });
 
   async function submit(files: Record<string, Uint8Array>): Promise<{ submissionId: string; ids: Record<string, string> }> {
     const { submissionId } = await site.createSubmission(PROJECT, 'site-a');
-    const { uploads } = await site.requestUploads(submissionId, Object.entries(files).map(([name, bytes]) => ({ name, size: bytes.byteLength })));
+    const { uploads } = await site.requestUploads(
+      submissionId,
+      Object.entries(files).map(([name, bytes]) => ({ name, size: bytes.byteLength })),
+    );
     const ids: Record<string, string> = {};
     for (const u of uploads) {
       ids[u.name!] = u.fileId;
@@ -55,15 +67,22 @@ describe('a curator release keeps the catalog whole', () => {
   }
   const search = (api: HilumApi) => api.request<SearchAnswer>('POST', '/search', { facets: { project: [PROJECT] }, limit: 50 });
   const qidoSeries = async (uid: string) => {
-    const response = await fetch(`${commons.apiUrl}/dicomweb/studies/${uid}/series`, { headers: { authorization: `Bearer ${researcherToken}`, accept: 'application/dicom+json' } });
+    const response = await fetch(`${commons.apiUrl}/dicomweb/studies/${uid}/series`, {
+      headers: { authorization: `Bearer ${researcherToken}`, accept: 'application/dicom+json' },
+    });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) as Json[] : [] };
+    return { status: response.status, body: text ? (JSON.parse(text) as Json[]) : [] };
   };
 
   beforeAll(async () => {
     process.env.SEARCH_SNAPSHOT_TTL_MS = '0';
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-release-whole-'));
-    commons = await startLocalCommons({ dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
+    commons = await startLocalCommons({
+      dataDir,
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'ERROR',
+    });
     site = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-a'], 'uploader-a'));
     researcherToken = await commons.issueToken(['researcher'], 'researcher-1');
     researcher = new HilumApi(commons.apiUrl, researcherToken);
@@ -85,9 +104,14 @@ describe('a curator release keeps the catalog whole', () => {
     expect(await site.getSubmission(submissionId)).toMatchObject({ status: 'published', quarantinedCount: 1 });
     expect((await search(researcher)).total).toBe(0);
 
-    const released = await curator.request<{ published: boolean; searchable: boolean; studyUid: string }>('POST', `/quarantine/${ids['burned.dcm']}/release`, {
-      reason: 'reviewed: no text in the pixels', override: ['deid.pixel-review'],
-    });
+    const released = await curator.request<{ published: boolean; searchable: boolean; studyUid: string }>(
+      'POST',
+      `/quarantine/${ids['burned.dcm']}/release`,
+      {
+        reason: 'reviewed: no text in the pixels',
+        override: ['deid.pixel-review'],
+      },
+    );
     expect(released).toMatchObject({ published: true, searchable: true });
     studyUid = released.studyUid;
 
@@ -102,7 +126,7 @@ describe('a curator release keeps the catalog whole', () => {
     expect((await fetch(files[0]!.url)).status).toBe(200);
   });
 
-  it('exports the released study\'s series in the next release\'s Parquet series table', async () => {
+  it("exports the released study's series in the next release's Parquet series table", async () => {
     await curator.request('POST', '/releases', { notes: 'after a curator release' });
     const path = join(dataDir, 'series.parquet');
     const got = await s3.send(new GetObjectCommand({ Bucket: commons.buckets.released, Key: 'analytics/series/release=1/part-0.parquet' }));
@@ -110,17 +134,26 @@ describe('a curator release keeps the catalog whole', () => {
     const duck = await DuckDBInstance.create(':memory:');
     const connection = await duck.connect();
     try {
-      const rows = (await connection.runAndReadAll(`SELECT study_uid, count(*) AS n FROM '${path}' GROUP BY study_uid`)).getRowObjectsJson();
+      const rows = (
+        await connection.runAndReadAll(`SELECT study_uid, count(*) AS n FROM '${path}' GROUP BY study_uid`)
+      ).getRowObjectsJson();
       expect(rows).toEqual([{ study_uid: studyUid, n: '1' }]);
     } finally {
       connection.closeSync();
     }
   });
 
-  it('adds a later submission\'s instances and series to the released study', async () => {
+  it("adds a later submission's instances and series to the released study", async () => {
     await submit({
       'a-2.dcm': makeDicom({ studyInstanceUid: STUDY, seriesInstanceUid: SERIES_A, elements: CT_RESCALE, patient, instanceNumber: 2 }),
-      'b-1.dcm': makeDicom({ studyInstanceUid: STUDY, seriesInstanceUid: SERIES_B, elements: CT_RESCALE, patient, instanceNumber: 1, seriesNumber: 2 }),
+      'b-1.dcm': makeDicom({
+        studyInstanceUid: STUDY,
+        seriesInstanceUid: SERIES_B,
+        elements: CT_RESCALE,
+        patient,
+        instanceNumber: 1,
+        seriesNumber: 2,
+      }),
     });
     const series = await qidoSeries(studyUid);
     expect(series.status).toBe(200);

@@ -33,7 +33,12 @@ describe('two cuts of the same release number', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-cut-race-'));
-    commons = await startLocalCommons({ dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
+    commons = await startLocalCommons({
+      dataDir,
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'ERROR',
+    });
     s3 = localS3Client(commons);
     curator = new HilumApi(commons.apiUrl, await commons.issueToken(['curator'], 'curator-cut-race'));
     await curator.request('POST', '/projects', { projectId: PROJECT, name: 'cut race', availability: 'open', sites: [SITE] });
@@ -59,7 +64,7 @@ describe('two cuts of the same release number', () => {
   const etag = async (key: string) => (await s3.send(new HeadObjectCommand({ Bucket: commons.buckets.released, Key: key }))).ETag;
   const tables = Object.keys(EXPORT_TABLES) as ExportTable[];
 
-  it('leaves the winner\'s manifest, frozen snapshot and Parquet export as its record counts them, and nothing of the loser', async () => {
+  it("leaves the winner's manifest, frozen snapshot and Parquet export as its record counts them, and nothing of the loser", async () => {
     await publishStudy('1.2.826.0.1.3680043.8.498.8001.1');
     await curator.request('POST', '/releases', { notes: 'first' });
     const { releaseRepository } = await import('../../layers/services/commons-context');

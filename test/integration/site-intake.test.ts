@@ -29,7 +29,12 @@ describe('site intake with hilum upload', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-site-'));
-    commons = await startLocalCommons({ dataDir: join(dataDir, 'commons'), reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
+    commons = await startLocalCommons({
+      dataDir: join(dataDir, 'commons'),
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'ERROR',
+    });
     token = await commons.issueToken(['site-uploader:site-a'], 'uploader-a');
     await createProject(commons.apiUrl, await commons.issueToken(['curator'], 'curator-1'), 'site-study', ['site-a']);
     researcher = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher']));
@@ -49,7 +54,11 @@ describe('site intake with hilum upload', () => {
     return folder;
   }
 
-  const series = async () => (await readdir(SERIES)).filter((f) => f.endsWith('.dcm')).sort().map((f) => join(SERIES, f));
+  const series = async () =>
+    (await readdir(SERIES))
+      .filter((f) => f.endsWith('.dcm'))
+      .sort()
+      .map((f) => join(SERIES, f));
 
   it('holds everything back when a file would be quarantined, and uploads nothing', async () => {
     const folder = await folderOf('with-burned-in', [...(await series()), BURNED_IN]);
@@ -71,8 +80,22 @@ describe('site intake with hilum upload', () => {
 
     const atSite = await folderOf('at-site', await series());
     await writeFile(join(atSite, '..', 'cases.csv'), 'case_id,sex,age_at_index,covid19_positive\n77654033,Male,42,No\n');
-    const deid = await runCli(['upload', atSite, '--project', 'site-study', '--site', 'site-a', '--deid-at-site', '--secret-file', secretFile,
-      '--clinical', join(atSite, '..', 'cases.csv')], { HILUM_DEID_SECRET: '' });
+    const deid = await runCli(
+      [
+        'upload',
+        atSite,
+        '--project',
+        'site-study',
+        '--site',
+        'site-a',
+        '--deid-at-site',
+        '--secret-file',
+        secretFile,
+        '--clinical',
+        join(atSite, '..', 'cases.csv'),
+      ],
+      { HILUM_DEID_SECRET: '' },
+    );
     expect(deid.stderr).toBe('');
     expect(deid).toMatchObject({ code: 0 });
     expect(deid.stdout).toContain('de-identified at the site: 4 files');
@@ -92,11 +115,14 @@ describe('site intake with hilum upload', () => {
     for (const bytes of pipelineFiles) expect(sentByHash.has(bytes.toString('base64'))).toBe(true);
   });
 
-  it('quarantines files a site de-identified with another secret than the project\'s', async () => {
+  it("quarantines files a site de-identified with another secret than the project's", async () => {
     const folder = await folderOf('wrong-key', (await series()).slice(0, 1));
     const wrongKey = join(dataDir, 'wrong.key');
     await writeFile(wrongKey, 'f'.repeat(64), { mode: 0o600 });
-    const { code, stdout } = await runCli(['upload', folder, '--project', 'site-study', '--site', 'site-a', '--deid-at-site', '--secret-file', wrongKey], { HILUM_DEID_SECRET: '' });
+    const { code, stdout } = await runCli(
+      ['upload', folder, '--project', 'site-study', '--site', 'site-a', '--deid-at-site', '--secret-file', wrongKey],
+      { HILUM_DEID_SECRET: '' },
+    );
     expect(code).toBe(0);
     await commons.idle();
     const submissionId = /submission (\S+):/.exec(stdout)![1]!;
@@ -113,12 +139,17 @@ describe('site intake with hilum upload', () => {
 
   function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, HILUM_API_URL: commons.apiUrl, HILUM_TOKEN: token, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HILUM_API_URL: commons.apiUrl, HILUM_TOKEN: token, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
   }
 });

@@ -31,34 +31,67 @@ describe('the same PatientID at two sites', () => {
   beforeAll(async () => {
     process.env.SEARCH_SNAPSHOT_TTL_MS = '0';
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-site-pseudonyms-'));
-    commons = await startLocalCommons({ dataDir: join(dataDir, 'commons'), reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
-    documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: commons.dynamodbEndpoint, region: 'us-east-1', credentials: commons.credentials }));
+    commons = await startLocalCommons({
+      dataDir: join(dataDir, 'commons'),
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'ERROR',
+    });
+    documents = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: commons.dynamodbEndpoint, region: 'us-east-1', credentials: commons.credentials }),
+    );
     curatorToken = await commons.issueToken(['curator'], 'curator-s6');
     curator = new HilumApi(commons.apiUrl, curatorToken);
-    await curator.request('POST', '/projects', { projectId: PROJECT, name: 'two sites', availability: 'open', sites: ['site-a', 'site-b'] });
+    await curator.request('POST', '/projects', {
+      projectId: PROJECT,
+      name: 'two sites',
+      availability: 'open',
+      sites: ['site-a', 'site-b'],
+    });
 
     // Different patients, different studies; the same MRN, each site's own demographics.
     const sent = [
-      { site: 'site-a', study: '1.2.826.0.1.3680043.8.498.1001.1', cases: `case_id,sex,age_at_index,covid19_positive\n${MRN},Female,41,Yes\n` },
-      { site: 'site-b', study: '1.2.826.0.1.3680043.8.498.1001.2', cases: `case_id,sex,age_at_index,covid19_positive\n${MRN},Male,72,No\n` },
+      {
+        site: 'site-a',
+        study: '1.2.826.0.1.3680043.8.498.1001.1',
+        cases: `case_id,sex,age_at_index,covid19_positive\n${MRN},Female,41,Yes\n`,
+      },
+      {
+        site: 'site-b',
+        study: '1.2.826.0.1.3680043.8.498.1001.2',
+        cases: `case_id,sex,age_at_index,covid19_positive\n${MRN},Male,72,No\n`,
+      },
     ] as const;
     for (const { site, study, cases } of sent) {
       const token = await commons.issueToken([`site-uploader:${site}`], `uploader-${site}`);
       const api = new HilumApi(commons.apiUrl, token);
       const { submissionId } = await api.createSubmission(PROJECT, site);
       const casesResponse = await fetch(`${commons.apiUrl}/submissions/${submissionId}/cases`, {
-        method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body: cases,
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+        body: cases,
       });
       expect(casesResponse.status).toBe(200);
-      const files = makeSeries(2, { modality: 'CT', rows: 32, columns: 32, studyInstanceUid: study, seriesInstanceUid: `${study}.1`, patient: { id: MRN } })
-        .map((bytes, i) => ({ name: `${site}-${i}.dcm`, bytes }));
-      const { uploads } = await api.requestUploads(submissionId, files.map((f) => ({ name: f.name, size: f.bytes.byteLength })));
-      for (const u of uploads) expect((await fetch(u.url!, { method: 'PUT', body: files.find((f) => f.name === u.name)!.bytes })).status).toBe(200);
+      const files = makeSeries(2, {
+        modality: 'CT',
+        rows: 32,
+        columns: 32,
+        studyInstanceUid: study,
+        seriesInstanceUid: `${study}.1`,
+        patient: { id: MRN },
+      }).map((bytes, i) => ({ name: `${site}-${i}.dcm`, bytes }));
+      const { uploads } = await api.requestUploads(
+        submissionId,
+        files.map((f) => ({ name: f.name, size: f.bytes.byteLength })),
+      );
+      for (const u of uploads)
+        expect((await fetch(u.url!, { method: 'PUT', body: files.find((f) => f.name === u.name)!.bytes })).status).toBe(200);
       await api.completeSubmission(submissionId);
       await commons.idle();
       expect(await api.getSubmission(submissionId)).toMatchObject({ status: 'published', stagedCount: 2 });
     }
-    for (const study of (await curator.listStudies({ project: PROJECT })).studies) studies[study.site as 'site-a' | 'site-b'] = study.studyUid;
+    for (const study of (await curator.listStudies({ project: PROJECT })).studies)
+      studies[study.site as 'site-a' | 'site-b'] = study.studyUid;
     // A release cut rebuilds every row from the catalog's cases: what the cases say now.
     await curator.request('POST', '/releases', { notes: 'S6' });
   });
@@ -77,25 +110,40 @@ describe('the same PatientID at two sites', () => {
     expect(a).not.toBe(b);
   });
 
-  it('keeps two cases, each with its own site\'s demographics: site B\'s sheet did not overwrite site A\'s', async () => {
+  it("keeps two cases, each with its own site's demographics: site B's sheet did not overwrite site A's", async () => {
     const cases = await new AccessRepository(documents, commons.tableName).listCases(PROJECT);
-    expect(cases.map(({ site, sex, ageAtIndex, covid19Positive }) => ({ site, sex, ageAtIndex, covid19Positive })).sort((x, y) => (x.site < y.site ? -1 : 1))).toEqual([
+    expect(
+      cases
+        .map(({ site, sex, ageAtIndex, covid19Positive }) => ({ site, sex, ageAtIndex, covid19Positive }))
+        .sort((x, y) => (x.site < y.site ? -1 : 1)),
+    ).toEqual([
       { site: 'site-a', sex: 'Female', ageAtIndex: 41, covid19Positive: 'Yes' },
       { site: 'site-b', sex: 'Male', ageAtIndex: 72, covid19Positive: 'No' },
     ]);
     expect(new Set(cases.map((c) => c.casePseudonym)).size).toBe(2);
     expect(JSON.stringify(cases)).not.toContain(MRN);
 
-    const search = await curator.request<{ total: number; facets: Record<string, { value: string; count: number }[]> }>('POST', '/search', { facets: { project: [PROJECT] }, limit: 10 });
+    const search = await curator.request<{ total: number; facets: Record<string, { value: string; count: number }[]> }>('POST', '/search', {
+      facets: { project: [PROJECT] },
+      limit: 10,
+    });
     expect(search.total).toBe(2);
-    expect(search.facets.sex).toEqual([{ value: 'Female', count: 1 }, { value: 'Male', count: 1 }]);
-    expect(search.facets.covid19).toEqual([{ value: 'No', count: 1 }, { value: 'Yes', count: 1 }]);
+    expect(search.facets.sex).toEqual([
+      { value: 'Female', count: 1 },
+      { value: 'Male', count: 1 },
+    ]);
+    expect(search.facets.covid19).toEqual([
+      { value: 'No', count: 1 },
+      { value: 'Yes', count: 1 },
+    ]);
   });
 
   /** The PatientID (the case pseudonym) QIDO shows for a study. */
   async function patientIdOf(studyUid: string): Promise<string> {
-    const response = await fetch(`${commons.apiUrl}/dicomweb/studies?StudyInstanceUID=${studyUid}`, { headers: { authorization: `Bearer ${curatorToken}`, accept: 'application/dicom+json' } });
-    const [entry] = await response.json() as Record<string, { Value?: string[] }>[];
+    const response = await fetch(`${commons.apiUrl}/dicomweb/studies?StudyInstanceUID=${studyUid}`, {
+      headers: { authorization: `Bearer ${curatorToken}`, accept: 'application/dicom+json' },
+    });
+    const [entry] = (await response.json()) as Record<string, { Value?: string[] }>[];
     return entry!['00100020']!.Value![0]!;
   }
 });

@@ -17,7 +17,14 @@ import { localS3Client } from '../support/local-clients';
 jest.setTimeout(180_000);
 
 const row = (studyUid: string): StudyRow => ({
-  studyUid, project: 'p', site: 's', modalities: ['CT'], bodyParts: [], manufacturers: [], viewPositions: [], sliceThicknessBands: [],
+  studyUid,
+  project: 'p',
+  site: 's',
+  modalities: ['CT'],
+  bodyParts: [],
+  manufacturers: [],
+  viewPositions: [],
+  sliceThicknessBands: [],
   publishedAt: '2026-01-01T00:00:00.000Z',
 });
 const uids = (rows: readonly StudyRow[]) => rows.map((r) => r.studyUid).sort();
@@ -30,7 +37,12 @@ describe('two rebuilds of the live search snapshot racing', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-snapshot-race-'));
-    commons = await startLocalCommons({ dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
+    commons = await startLocalCommons({
+      dataDir,
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'ERROR',
+    });
     s3 = localS3Client(commons);
     // Imported after the commons set the handlers' environment (bucket and table names, endpoints).
     store = await import('../../layers/services/snapshot-store');
@@ -48,7 +60,7 @@ describe('two rebuilds of the live search snapshot racing', () => {
     return (listed.Contents ?? []).map((o) => o.Key ?? '').sort();
   };
 
-  it('keeps the winner\'s studies: the loser merges onto them and never overwrites the object the pointer names', async () => {
+  it("keeps the winner's studies: the loser merges onto them and never overwrites the object the pointer names", async () => {
     await store.publishMergedLive([row('0.0')], 0);
     const loserBase = await store.liveRows();
 
@@ -77,7 +89,10 @@ describe('two rebuilds of the live search snapshot racing', () => {
 
   it('keeps the object when the swap succeeded but its answer was lost and the retry failed its condition', async () => {
     const swap = PublicationRepository.prototype.swapSnapshotPointer;
-    jest.spyOn(PublicationRepository.prototype, 'swapSnapshotPointer').mockImplementationOnce(async function (this: PublicationRepository, ...args) {
+    jest.spyOn(PublicationRepository.prototype, 'swapSnapshotPointer').mockImplementationOnce(async function (
+      this: PublicationRepository,
+      ...args
+    ) {
       await swap.apply(this, args);
       throw new SnapshotMoved('the search snapshot changed during the rebuild; retry');
     });

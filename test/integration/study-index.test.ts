@@ -35,18 +35,31 @@ describe('indexing a study that two submissions add to', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-study-index-'));
     dynamodb = await startDynamoDb({ dataDir, port: 0 });
-    await dynamodb.createTables([{
-      id: 'catalog', logicalId: 'Catalog', name: TABLE, type: 'AWS::DynamoDB::Table',
-      properties: {
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-        AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
-        GlobalSecondaryIndexes: [{
-          IndexName: 'gsi1',
-          KeySchema: [{ AttributeName: 'gsi1pk', KeyType: 'HASH' }, { AttributeName: 'gsi1sk', KeyType: 'RANGE' }],
-          Projection: { ProjectionType: 'ALL' },
-        }],
+    await dynamodb.createTables([
+      {
+        id: 'catalog',
+        logicalId: 'Catalog',
+        name: TABLE,
+        type: 'AWS::DynamoDB::Table',
+        properties: {
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+          AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+          GlobalSecondaryIndexes: [
+            {
+              IndexName: 'gsi1',
+              KeySchema: [
+                { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+                { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+              ],
+              Projection: { ProjectionType: 'ALL' },
+            },
+          ],
+        },
       },
-    }]);
+    ]);
     documents = DynamoDBDocumentClient.from(dynamodb.client(), { marshallOptions: { removeUndefinedValues: true } });
     intake = new IntakeRepository(documents, TABLE);
     publication = new PublicationRepository(documents, TABLE);
@@ -66,23 +79,54 @@ describe('indexing a study that two submissions add to', () => {
   });
 
   const submission = (id: string): Submission => ({
-    submissionId: id, project: 'p', site: 'a', status: 'open', createdBy: 'u', createdAt: '2026-01-01T00:00:00Z',
-    fileCount: 0, handledCount: 0, stagedCount: 0, quarantinedCount: 0,
+    submissionId: id,
+    project: 'p',
+    site: 'a',
+    status: 'open',
+    createdBy: 'u',
+    createdAt: '2026-01-01T00:00:00Z',
+    fileCount: 0,
+    handledCount: 0,
+    stagedCount: 0,
+    quarantinedCount: 0,
   });
   const file = (submissionId: string, fileId: string): SubmissionFile => ({
-    submissionId, fileId, intakeKey: `intake/${submissionId}/${fileId}`, declaredSize: 10, status: 'announced', announcedAt: 't',
+    submissionId,
+    fileId,
+    intakeKey: `intake/${submissionId}/${fileId}`,
+    declaredSize: 10,
+    status: 'announced',
+    announcedAt: 't',
   });
   const instance = (studyUid: string, submissionId: string, fileId: string, sopUid: string): Instance => ({
-    studyUid, seriesUid: `${studyUid}.1`, sopUid, project: 'p', site: 'a', submissionId, fileId,
-    objectKey: `studies/${studyUid}/${studyUid}.1/${sopUid}.dcm`, size: 10, sha256: 'ab', transferSyntaxUid: '1.2.840.10008.1.2.1', sopClassUid: '1.2', modality: 'CT', stagedAt: 't',
+    studyUid,
+    seriesUid: `${studyUid}.1`,
+    sopUid,
+    project: 'p',
+    site: 'a',
+    submissionId,
+    fileId,
+    objectKey: `studies/${studyUid}/${studyUid}.1/${sopUid}.dcm`,
+    size: 10,
+    sha256: 'ab',
+    transferSyntaxUid: '1.2.840.10008.1.2.1',
+    sopClassUid: '1.2',
+    modality: 'CT',
+    stagedAt: 't',
   });
 
   /** Opens a submission, stages its files into the study (the Stage transaction), seals it. */
   const stageSubmission = async (submissionId: string, studyUid: string, sopUids: readonly string[], seal = true) => {
     await intake.createSubmission(submission(submissionId));
-    await intake.announceFiles(submissionId, sopUids.map((_, i) => file(submissionId, `f${i}`)));
+    await intake.announceFiles(
+      submissionId,
+      sopUids.map((_, i) => file(submissionId, `f${i}`)),
+    );
     for (const [i, sopUid] of sopUids.entries()) {
-      await intake.recordStaged({ submissionId, fileId: `f${i}`, releasedKey: `k${i}`, handledAt: 't' }, instance(studyUid, submissionId, `f${i}`, sopUid));
+      await intake.recordStaged(
+        { submissionId, fileId: `f${i}`, releasedKey: `k${i}`, handledAt: 't' },
+        instance(studyUid, submissionId, `f${i}`, sopUid),
+      );
     }
     if (seal) await intake.sealSubmission(submissionId, 'now');
     return (await intake.getSubmission(submissionId))!;
@@ -127,7 +171,12 @@ describe('indexing a study that two submissions add to', () => {
     await firstIndexing;
 
     expect(await publication.listInstances(STUDY)).toHaveLength(3);
-    expect(await publication.getStudy(STUDY)).toMatchObject({ instanceCount: 3, seriesCount: 1, totalBytes: 30, submissionIds: ['a', 'b'] });
+    expect(await publication.getStudy(STUDY)).toMatchObject({
+      instanceCount: 3,
+      seriesCount: 1,
+      totalBytes: 30,
+      submissionIds: ['a', 'b'],
+    });
     expect(await publication.listSeries(STUDY)).toEqual([expect.objectContaining({ seriesUid: SERIES, instanceCount: 3, totalBytes: 30 })]);
   });
 
@@ -141,7 +190,11 @@ describe('indexing a study that two submissions add to', () => {
     expect(await publication.getStudy(study)).toMatchObject({ instanceCount: 1, status: 'published' });
 
     await indexSubmissionStudies(store, sub, '2026-01-01T02:00:01.000Z');
-    expect(await publication.getStudy(study)).toMatchObject({ instanceCount: 3, status: 'published', publishedAt: '2026-01-01T02:00:00.000Z' });
+    expect(await publication.getStudy(study)).toMatchObject({
+      instanceCount: 3,
+      status: 'published',
+      publishedAt: '2026-01-01T02:00:00.000Z',
+    });
     const listed = (await publication.listPublishedStudies(10)).items.find((s) => s.studyUid === study);
     expect(listed).toMatchObject({ instanceCount: 3 });
   });

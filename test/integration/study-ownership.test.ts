@@ -26,9 +26,14 @@ const run = promisify(execFile);
 const OPEN = 'ownership-open';
 const SEQUESTERED = 'ownership-sequestered';
 
-interface Submitted { status: string; stagedCount: number; quarantinedCount: number; files: { status: string; reasonCode?: string; reason?: string }[] }
+interface Submitted {
+  status: string;
+  stagedCount: number;
+  quarantinedCount: number;
+  files: { status: string; reasonCode?: string; reason?: string }[];
+}
 
-describe('study ownership: a site cannot add instances to another project\'s study', () => {
+describe("study ownership: a site cannot add instances to another project's study", () => {
   let dataDir: string;
   let commons: LocalCommons;
   let curator: HilumApi;
@@ -45,7 +50,12 @@ describe('study ownership: a site cannot add instances to another project\'s stu
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-ownership-'));
-    commons = await startLocalCommons({ dataDir: join(dataDir, 'commons'), reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
+    commons = await startLocalCommons({
+      dataDir: join(dataDir, 'commons'),
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'ERROR',
+    });
     curator = new HilumApi(commons.apiUrl, await commons.issueToken(['curator'], 'curator-o'));
     admin = new HilumApi(commons.apiUrl, await commons.issueToken(['admin'], 'admin-o'));
     researcherToken = await commons.issueToken(['researcher'], 'researcher-o');
@@ -54,7 +64,12 @@ describe('study ownership: a site cannot add instances to another project\'s stu
     siteB = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-b'], 'uploader-b'));
     // Each site contributes to its own project only, as a curator set it up.
     await curator.request('POST', '/projects', { projectId: OPEN, name: 'open', availability: 'open', sites: ['site-b'] });
-    await curator.request('POST', '/projects', { projectId: SEQUESTERED, name: 'sequestered', availability: 'sequestered', sites: ['site-a'] });
+    await curator.request('POST', '/projects', {
+      projectId: SEQUESTERED,
+      name: 'sequestered',
+      availability: 'sequestered',
+      sites: ['site-a'],
+    });
 
     // Site A publishes four instances to the sequestered project (the pipeline de-identifies them).
     const { submissionId } = await siteA.createSubmission(SEQUESTERED, 'site-a');
@@ -72,11 +87,26 @@ describe('study ownership: a site cannot add instances to another project\'s stu
     const deid = deidentify(original!, { secret, project: OPEN, site: 'site-b', profile: profileForProject(OPEN) });
     const crafted = join(dataDir, 'crafted.dcm');
     await writeFile(crafted, deid.bytes);
-    await run('dcmodify', ['-nb',
-      '-m', `(0020,000D)=${studyUid}`, '-m', `(0020,000E)=${craftedSeries}`, '-m', `(0008,0018)=${craftedSop}`,
-      '-m', `(0010,0020)=${pseudonym}`, '-i', `(0010,0010)=${pseudonym}`, crafted]);
+    await run('dcmodify', [
+      '-nb',
+      '-m',
+      `(0020,000D)=${studyUid}`,
+      '-m',
+      `(0020,000E)=${craftedSeries}`,
+      '-m',
+      `(0008,0018)=${craftedSop}`,
+      '-m',
+      `(0010,0020)=${pseudonym}`,
+      '-i',
+      `(0010,0010)=${pseudonym}`,
+      crafted,
+    ]);
     const bytes = new Uint8Array(await readFile(crafted));
-    expect(parseDicom(bytes).summary).toMatchObject({ studyInstanceUid: studyUid, seriesInstanceUid: craftedSeries, sopInstanceUid: craftedSop });
+    expect(parseDicom(bytes).summary).toMatchObject({
+      studyInstanceUid: studyUid,
+      seriesInstanceUid: craftedSeries,
+      sopInstanceUid: craftedSop,
+    });
 
     ({ submissionId: attackSubmission } = await siteB.createSubmission(OPEN, 'site-b', { deidentifiedAtSite: true }));
     await upload(siteB, attackSubmission, [bytes]);
@@ -88,29 +118,38 @@ describe('study ownership: a site cannot add instances to another project\'s stu
   });
 
   it('quarantines the crafted file as an ownership conflict with a value-free reason, and audits it', async () => {
-    const submission = await siteB.getSubmission(attackSubmission) as unknown as Submitted;
+    const submission = (await siteB.getSubmission(attackSubmission)) as unknown as Submitted;
     expect(submission).toMatchObject({ status: 'published', stagedCount: 0, quarantinedCount: 1 });
     expect(submission.files[0]).toMatchObject({ status: 'quarantined', reasonCode: 'OwnershipConflict' });
     for (const value of [studyUid, pseudonym, SEQUESTERED, 'site-a']) expect(submission.files[0]!.reason).not.toContain(value);
 
-    const { events } = await admin.request<{ events: { action: string; targetType: string; targetId: string; details?: Record<string, unknown> }[] }>(
-      'GET', '/audit?action=ingest.ownership-conflict');
-    expect(events).toEqual([expect.objectContaining({ targetType: 'study', targetId: studyUid, details: expect.objectContaining({ submissionId: attackSubmission, project: OPEN, site: 'site-b', conflict: 'study' }) })]);
+    const { events } = await admin.request<{
+      events: { action: string; targetType: string; targetId: string; details?: Record<string, unknown> }[];
+    }>('GET', '/audit?action=ingest.ownership-conflict');
+    expect(events).toEqual([
+      expect.objectContaining({
+        targetType: 'study',
+        targetId: studyUid,
+        details: expect.objectContaining({ submissionId: attackSubmission, project: OPEN, site: 'site-b', conflict: 'study' }),
+      }),
+    ]);
   });
 
-  it('keeps the sequestered study\'s project, site and instances', async () => {
+  it("keeps the sequestered study's project, site and instances", async () => {
     const [study] = (await curator.listStudies({ project: SEQUESTERED })).studies;
     expect(study).toMatchObject({ studyUid, project: SEQUESTERED, site: 'site-a', instanceCount: 4, seriesCount: 1 });
     expect((await curator.listStudies({ project: OPEN })).studies).toEqual([]);
     expect((await curator.studyFiles(studyUid)).files.map((f) => f.sopUid).sort()).toEqual([...sequesteredSops].sort());
   });
 
-  it('still refuses a researcher the study\'s files, archive, DRS objects and DICOMweb entries', async () => {
+  it("still refuses a researcher the study's files, archive, DRS objects and DICOMweb entries", async () => {
     await expect(researcher.studyFiles(studyUid)).rejects.toMatchObject({ status: 404 });
     await expect(researcher.request('GET', `/studies/${studyUid}/archive`)).rejects.toMatchObject({ status: 404 });
     expect((await researcher.listStudies()).studies).toEqual([]);
     for (const sop of [...sequesteredSops, craftedSop]) {
-      const drs = await fetch(`${commons.apiUrl}/ga4gh/drs/v1/objects/hilum:${sop}`, { headers: { authorization: `Bearer ${researcherToken}` } });
+      const drs = await fetch(`${commons.apiUrl}/ga4gh/drs/v1/objects/hilum:${sop}`, {
+        headers: { authorization: `Bearer ${researcherToken}` },
+      });
       expect(drs.status).toBe(404);
     }
     expect((await dicomweb(`/studies?StudyInstanceUID=${studyUid}`)).status).toBe(204);
@@ -119,11 +158,15 @@ describe('study ownership: a site cannot add instances to another project\'s stu
     expect((await dicomweb(`/studies/${studyUid}/metadata`)).status).toBe(404);
   });
 
-  it('refuses a curator\'s release of the quarantined file: the conflict cannot be overridden', async () => {
-    const { items } = await curator.request<{ items: { quarantineId: string; reasonCode: string }[] }>('GET', `/quarantine?submission=${attackSubmission}`);
+  it("refuses a curator's release of the quarantined file: the conflict cannot be overridden", async () => {
+    const { items } = await curator.request<{ items: { quarantineId: string; reasonCode: string }[] }>(
+      'GET',
+      `/quarantine?submission=${attackSubmission}`,
+    );
     expect(items).toEqual([expect.objectContaining({ reasonCode: 'OwnershipConflict' })]);
-    await expect(curator.request('POST', `/quarantine/${items[0]!.quarantineId}/release`, { reason: 'looks fine to me' }))
-      .rejects.toMatchObject({ status: 409, message: expect.stringContaining('OwnershipConflict') });
+    await expect(
+      curator.request('POST', `/quarantine/${items[0]!.quarantineId}/release`, { reason: 'looks fine to me' }),
+    ).rejects.toMatchObject({ status: 409, message: expect.stringContaining('OwnershipConflict') });
     const [study] = (await curator.listStudies({ project: SEQUESTERED })).studies;
     expect(study).toMatchObject({ project: SEQUESTERED, site: 'site-a', instanceCount: 4 });
     await expect(researcher.studyFiles(studyUid)).rejects.toMatchObject({ status: 404 });
@@ -131,8 +174,12 @@ describe('study ownership: a site cannot add instances to another project\'s stu
 
   async function upload(api: HilumApi, submissionId: string, files: Uint8Array[]): Promise<void> {
     const named = files.map((bytes, i) => ({ name: `f${i}.dcm`, bytes }));
-    const { uploads } = await api.requestUploads(submissionId, named.map((f) => ({ name: f.name, size: f.bytes.byteLength })));
-    for (const u of uploads) expect((await fetch(u.url!, { method: 'PUT', body: named.find((f) => f.name === u.name)!.bytes })).status).toBe(200);
+    const { uploads } = await api.requestUploads(
+      submissionId,
+      named.map((f) => ({ name: f.name, size: f.bytes.byteLength })),
+    );
+    for (const u of uploads)
+      expect((await fetch(u.url!, { method: 'PUT', body: named.find((f) => f.name === u.name)!.bytes })).status).toBe(200);
     await api.completeSubmission(submissionId);
     await commons.idle();
   }
@@ -142,11 +189,13 @@ describe('study ownership: a site cannot add instances to another project\'s stu
     const response = await fetch(`${commons.apiUrl}/dicomweb/studies?StudyInstanceUID=${uid}`, {
       headers: { authorization: `Bearer ${await commons.issueToken(['curator'], 'curator-q')}`, accept: 'application/dicom+json' },
     });
-    const [entry] = await response.json() as Record<string, { Value?: string[] }>[];
+    const [entry] = (await response.json()) as Record<string, { Value?: string[] }>[];
     return entry!['00100020']!.Value![0]!;
   }
 
   function dicomweb(path: string): Promise<Response> {
-    return fetch(`${commons.apiUrl}/dicomweb${path}`, { headers: { authorization: `Bearer ${researcherToken}`, accept: 'application/dicom+json' } });
+    return fetch(`${commons.apiUrl}/dicomweb${path}`, {
+      headers: { authorization: `Bearer ${researcherToken}`, accept: 'application/dicom+json' },
+    });
   }
 });

@@ -26,7 +26,12 @@ describe('the submission.cases rule', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-qa-cases-'));
-    commons = await startLocalCommons({ dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
+    commons = await startLocalCommons({
+      dataDir,
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'ERROR',
+    });
     const curator = new HilumApi(commons.apiUrl, await commons.issueToken(['curator'], 'curator-qa-cases'));
     await curator.request('POST', '/projects', { projectId: PROJECT, name: 'qa cases', availability: 'open', sites: [SITE] });
     token = await commons.issueToken([`site-uploader:${SITE}`], 'uploader-qa-cases');
@@ -43,15 +48,28 @@ describe('the submission.cases rule', () => {
     const { submissionId } = await site.createSubmission(PROJECT, SITE);
     if (casesCsv !== undefined) {
       const response = await fetch(`${commons.apiUrl}/submissions/${submissionId}/cases`, {
-        method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body: casesCsv,
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+        body: casesCsv,
       });
       expect(response.status).toBe(200);
     }
-    const files = studies.flatMap(({ study, patientId }) => makeSeries(1, {
-      modality: 'CT', rows: 32, columns: 32, studyInstanceUid: study, seriesInstanceUid: `${study}.1`, patient: { id: patientId },
-    }).map((bytes, i) => ({ name: `${patientId}-${i}.dcm`, bytes })));
-    const { uploads } = await site.requestUploads(submissionId, files.map((f) => ({ name: f.name, size: f.bytes.byteLength })));
-    for (const u of uploads) expect((await fetch(u.url!, { method: 'PUT', body: files.find((f) => f.name === u.name)!.bytes })).status).toBe(200);
+    const files = studies.flatMap(({ study, patientId }) =>
+      makeSeries(1, {
+        modality: 'CT',
+        rows: 32,
+        columns: 32,
+        studyInstanceUid: study,
+        seriesInstanceUid: `${study}.1`,
+        patient: { id: patientId },
+      }).map((bytes, i) => ({ name: `${patientId}-${i}.dcm`, bytes })),
+    );
+    const { uploads } = await site.requestUploads(
+      submissionId,
+      files.map((f) => ({ name: f.name, size: f.bytes.byteLength })),
+    );
+    for (const u of uploads)
+      expect((await fetch(u.url!, { method: 'PUT', body: files.find((f) => f.name === u.name)!.bytes })).status).toBe(200);
     await site.completeSubmission(submissionId);
     await commons.idle();
     expect(await site.getSubmission(submissionId)).toMatchObject({ status: 'published', stagedCount: files.length });
@@ -61,7 +79,10 @@ describe('the submission.cases rule', () => {
 
   it('does not warn "no clinical data" when the site sent a case for every study', async () => {
     const warnings = await submit(
-      [{ study: '1.2.826.0.1.3680043.8.498.7001.1', patientId: 'MRN-7001' }, { study: '1.2.826.0.1.3680043.8.498.7002.1', patientId: 'MRN-7002' }],
+      [
+        { study: '1.2.826.0.1.3680043.8.498.7001.1', patientId: 'MRN-7001' },
+        { study: '1.2.826.0.1.3680043.8.498.7002.1', patientId: 'MRN-7002' },
+      ],
       'case_id,sex,age_at_index\nMRN-7001,Female,41\nMRN-7002,Male,63\n',
     );
     expect(warnings).toEqual([]);
@@ -69,10 +90,15 @@ describe('the submission.cases rule', () => {
 
   it('names the one study whose patient has no case', async () => {
     const warnings = await submit(
-      [{ study: '1.2.826.0.1.3680043.8.498.7003.1', patientId: 'MRN-7003' }, { study: '1.2.826.0.1.3680043.8.498.7004.1', patientId: 'MRN-7004' }],
+      [
+        { study: '1.2.826.0.1.3680043.8.498.7003.1', patientId: 'MRN-7003' },
+        { study: '1.2.826.0.1.3680043.8.498.7004.1', patientId: 'MRN-7004' },
+      ],
       'case_id,sex\nMRN-7003,Female\n',
     );
-    expect(warnings).toEqual([expect.objectContaining({ message: 'the study has no clinical case', studyUid: expect.stringMatching(/^2\.25\./) })]);
+    expect(warnings).toEqual([
+      expect.objectContaining({ message: 'the study has no clinical case', studyUid: expect.stringMatching(/^2\.25\./) }),
+    ]);
   });
 
   it('warns "no clinical data" when the site sent no cases.csv', async () => {

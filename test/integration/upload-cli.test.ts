@@ -27,7 +27,12 @@ describe('hilum upload', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-upload-'));
     // Small enough that a ~19 MiB radiograph goes up in three 8 MiB parts.
     process.env.MULTIPART_THRESHOLD_BYTES = String(6 * 1024 * 1024);
-    commons = await startLocalCommons({ dataDir: join(dataDir, 'commons'), reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
+    commons = await startLocalCommons({
+      dataDir: join(dataDir, 'commons'),
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'ERROR',
+    });
     token = await commons.issueToken(['site-uploader:site-a'], 'uploader-a');
     const curatorToken = await commons.issueToken(['curator'], 'curator-1');
     for (const project of ['upload-study', 'large-upload']) await createProject(commons.apiUrl, curatorToken, project, ['site-a']);
@@ -64,14 +69,19 @@ describe('hilum upload', () => {
     expect(stdout).toContain('sealed');
 
     await commons.idle();
-    const state = JSON.parse(await readFile(statePath, 'utf8')) as { submissionId: string; sealed: boolean; files: Record<string, { fileId: string; status: string }> };
+    const state = JSON.parse(await readFile(statePath, 'utf8')) as {
+      submissionId: string;
+      sealed: boolean;
+      files: Record<string, { fileId: string; status: string }>;
+    };
     expect(state.sealed).toBe(true);
     expect(Object.values(state.files).filter((f) => f.status === 'uploaded')).toHaveLength(FILES);
 
     const puts = new Map<string, number>();
     for (const delivered of commons.events()) {
       const key = (delivered.event.detail as { object?: { key?: string } }).object?.key ?? '';
-      if (delivered.event['detail-type'] === 'Object Created' && key.startsWith(`intake/${state.submissionId}/`)) puts.set(key, (puts.get(key) ?? 0) + 1);
+      if (delivered.event['detail-type'] === 'Object Created' && key.startsWith(`intake/${state.submissionId}/`))
+        puts.set(key, (puts.get(key) ?? 0) + 1);
     }
     expect(puts.size).toBe(FILES);
     expect([...puts.values()].every((n) => n === 1)).toBe(true);
@@ -85,13 +95,22 @@ describe('hilum upload', () => {
   it('sends a large radiograph in parallel multipart parts and it is published intact', async () => {
     const large = join(dataDir, 'large');
     await mkdir(large, { recursive: true });
-    const radiograph = makeDicom({ modality: 'DX', rows: 3000, columns: 3200, studyInstanceUid: '1.2.826.0.1.3680043.8.498.55.1', seriesInstanceUid: '1.2.826.0.1.3680043.8.498.55.2' });
+    const radiograph = makeDicom({
+      modality: 'DX',
+      rows: 3000,
+      columns: 3200,
+      studyInstanceUid: '1.2.826.0.1.3680043.8.498.55.1',
+      seriesInstanceUid: '1.2.826.0.1.3680043.8.498.55.2',
+    });
     expect(radiograph.byteLength).toBeGreaterThan(16 * 1024 * 1024);
     await writeFile(join(large, 'chest.dcm'), radiograph);
     const { code, stderr } = await runCli(['upload', large, '--project', 'large-upload', '--site', 'site-a', '--no-qa']).exited;
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     await commons.idle();
-    const state = JSON.parse(await readFile(join(large, '.hilum-upload.json'), 'utf8')) as { submissionId: string; files: Record<string, { parts?: Record<string, string> }> };
+    const state = JSON.parse(await readFile(join(large, '.hilum-upload.json'), 'utf8')) as {
+      submissionId: string;
+      files: Record<string, { parts?: Record<string, string> }>;
+    };
     expect(Object.keys(state.files['chest.dcm']!.parts ?? {})).toHaveLength(3);
     const site = new HilumApi(commons.apiUrl, token);
     expect(await site.getSubmission(state.submissionId)).toMatchObject({ status: 'published', stagedCount: 1 });
@@ -103,16 +122,25 @@ describe('hilum upload', () => {
     expect(stderr).toContain('HILUM_TOKEN');
   });
 
-  function runCli(args: string[], env: Record<string, string> = {}): { child: ChildProcess; exited: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+  function runCli(
+    args: string[],
+    env: Record<string, string> = {},
+  ): { child: ChildProcess; exited: Promise<{ code: number | null; stdout: string; stderr: string }> } {
     const child = spawn(process.execPath, [CLI, ...args], {
       env: { ...process.env, HILUM_API_URL: commons.apiUrl, HILUM_TOKEN: token, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+      child.on('close', (code) => resolve({ code, stdout, stderr })),
+    );
     return { child, exited };
   }
 });

@@ -24,7 +24,16 @@ import { localS3Client } from '../support/local-clients';
 
 const run = promisify(execFile);
 const SAMPLE_DIR = join(__dirname, '../../samples/ct-head-series');
-const IDENTIFYING = ['PatientName', 'PatientID', 'PatientBirthDate', 'InstitutionName', 'AccessionNumber', 'StudyInstanceUID', 'SeriesInstanceUID', 'SOPInstanceUID'] as const;
+const IDENTIFYING = [
+  'PatientName',
+  'PatientID',
+  'PatientBirthDate',
+  'InstitutionName',
+  'AccessionNumber',
+  'StudyInstanceUID',
+  'SeriesInstanceUID',
+  'SOPInstanceUID',
+] as const;
 
 jest.setTimeout(240_000);
 
@@ -43,13 +52,19 @@ describe('walking skeleton on the local commons', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-skeleton-'));
     // Small enough that a ~9 MiB radiograph goes up in parts (S3's minimum part is 5 MiB).
     process.env.MULTIPART_THRESHOLD_BYTES = String(6 * 1024 * 1024);
-    commons = await startLocalCommons({ dataDir, reset: true, ports: { api: 0, s3: 0, dynamodb: 0, services: 0 }, handlerLogLevel: 'ERROR' });
+    commons = await startLocalCommons({
+      dataDir,
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'ERROR',
+    });
     site = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-a'], 'uploader-a'));
     researcher = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher'], 'researcher-1'));
     const curatorToken = await commons.issueToken(['curator'], 'curator-1');
     curator = new HilumApi(commons.apiUrl, curatorToken);
     // Projects exist before a site submits: a curator creates them (a submission never does).
-    for (const project of ['lung-study', 'race-study', 'large-study']) await createProject(commons.apiUrl, curatorToken, project, ['site-a']);
+    for (const project of ['lung-study', 'race-study', 'large-study'])
+      await createProject(commons.apiUrl, curatorToken, project, ['site-a']);
     s3 = localS3Client(commons);
     for (const name of (await readdir(SAMPLE_DIR)).filter((f) => f.endsWith('.dcm')).sort()) {
       originals.set(name, new Uint8Array(await readFile(join(SAMPLE_DIR, name))));
@@ -65,20 +80,34 @@ describe('walking skeleton on the local commons', () => {
 
   it('refuses a submission to a project no curator created (404, a clear message) and creates nothing', async () => {
     const refused = site.createSubmission('unknown-study', 'site-a');
-    await expect(refused).rejects.toMatchObject({ status: 404, body: { message: expect.stringContaining("no such project for site site-a: 'unknown-study' does not exist") } });
+    await expect(refused).rejects.toMatchObject({
+      status: 404,
+      body: { message: expect.stringContaining("no such project for site site-a: 'unknown-study' does not exist") },
+    });
     const { projects } = await curator.request<{ projects: { projectId: string }[] }>('GET', '/projects');
     expect(projects.map((p) => p.projectId).sort()).toEqual(['large-study', 'lung-study', 'race-study']);
-    const documents = DynamoDBDocumentClient.from(new DynamoDBClient({
-      endpoint: commons.dynamodbEndpoint, region: 'us-east-1', credentials: commons.credentials,
-    }));
+    const documents = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: commons.dynamodbEndpoint,
+        region: 'us-east-1',
+        credentials: commons.credentials,
+      }),
+    );
     try {
-      const items = await documents.send(new ScanCommand({
-        TableName: commons.tableName, FilterExpression: 'contains(pk, :p) OR contains(sk, :p) OR #project = :p OR projectId = :p',
-        ExpressionAttributeNames: { '#project': 'project' }, ExpressionAttributeValues: { ':p': 'unknown-study' },
-      }));
+      const items = await documents.send(
+        new ScanCommand({
+          TableName: commons.tableName,
+          FilterExpression: 'contains(pk, :p) OR contains(sk, :p) OR #project = :p OR projectId = :p',
+          ExpressionAttributeNames: { '#project': 'project' },
+          ExpressionAttributeValues: { ':p': 'unknown-study' },
+        }),
+      );
       // Nothing but the audit of the refusal names it (access.denied and submission.refused, basis not-found).
       const audited = (items.Items ?? []).filter((item) => item.type === 'audit');
-      expect(audited.map((e) => [e.action, (e.details as { basis?: string }).basis]).sort()).toEqual([['access.denied', 'not-found'], ['submission.refused', 'not-found']]);
+      expect(audited.map((e) => [e.action, (e.details as { basis?: string }).basis]).sort()).toEqual([
+        ['access.denied', 'not-found'],
+        ['submission.refused', 'not-found'],
+      ]);
       expect((items.Items ?? []).filter((item) => item.type !== 'audit')).toEqual([]);
     } finally {
       documents.destroy();
@@ -112,11 +141,21 @@ describe('walking skeleton on the local commons', () => {
     const submission = await site.getSubmission(submissionId);
     expect(submission).toMatchObject({ status: 'published', fileCount: 5, stagedCount: 4, quarantinedCount: 1 });
     // Five files finished concurrently and the seal call raced them: the submission workflow ran once.
-    const runs = commons.executions().filter((e) => e.workflow === 'submission' && (e.input as { detail?: { submissionId?: string } }).detail?.submissionId === submissionId);
+    const runs = commons
+      .executions()
+      .filter(
+        (e) => e.workflow === 'submission' && (e.input as { detail?: { submissionId?: string } }).detail?.submissionId === submissionId,
+      );
     expect(runs).toHaveLength(1);
     const studies = await researcher.listStudies({ modality: 'CT' });
     expect(studies.studies).toHaveLength(1);
-    expect(studies.studies[0]).toMatchObject({ project: 'lung-study', site: 'site-a', modalities: ['CT'], seriesCount: 1, instanceCount: 4 });
+    expect(studies.studies[0]).toMatchObject({
+      project: 'lung-study',
+      site: 'site-a',
+      modalities: ['CT'],
+      seriesCount: 1,
+      instanceCount: 4,
+    });
     expect((await researcher.listStudies({ modality: 'MR' })).studies).toHaveLength(0);
   });
 
@@ -135,7 +174,8 @@ describe('walking skeleton on the local commons', () => {
       expect(original).toBeDefined(); // pixel data byte-identical to one uploaded file
       for (const keyword of IDENTIFYING) {
         const value = topLevelText(original!, TAG[keyword as keyof typeof TAG] ?? keywordTag(keyword));
-        if (value && value.trim().length >= 4) expect({ keyword, leaked: bytesContain(downloaded, value.trim()) }).toEqual({ keyword, leaked: false });
+        if (value && value.trim().length >= 4)
+          expect({ keyword, leaked: bytesContain(downloaded, value.trim()) }).toEqual({ keyword, leaked: false });
       }
       expect(topLevelText(downloaded, TAG.PatientIdentityRemoved)).toBe('YES');
 
@@ -153,7 +193,10 @@ describe('walking skeleton on the local commons', () => {
     expect(bad!.reason).toMatch(/DICOM/);
 
     const quarantined = await listKeys(commons.buckets.quarantine, `quarantine/${submissionId}/`);
-    expect(quarantined.sort()).toEqual([`quarantine/${submissionId}/${notDicomFileId}`, `quarantine/${submissionId}/${notDicomFileId}.json`]);
+    expect(quarantined.sort()).toEqual([
+      `quarantine/${submissionId}/${notDicomFileId}`,
+      `quarantine/${submissionId}/${notDicomFileId}.json`,
+    ]);
     const sidecar = JSON.parse(await getText(commons.buckets.quarantine, `quarantine/${submissionId}/${notDicomFileId}.json`));
     expect(sidecar).toMatchObject({ submissionId, fileId: notDicomFileId, reasonCode: 'DicomParseError' });
     expect(await getText(commons.buckets.quarantine, `quarantine/${submissionId}/${notDicomFileId}`)).toContain('clinical note');
@@ -174,7 +217,10 @@ describe('walking skeleton on the local commons', () => {
 
   it('makes the same study, not a second one, when the same files are uploaded again', async () => {
     const again = await site.createSubmission('lung-study', 'site-a');
-    const { uploads } = await site.requestUploads(again.submissionId, [...originals].map(([name, bytes]) => ({ name, size: bytes.byteLength })));
+    const { uploads } = await site.requestUploads(
+      again.submissionId,
+      [...originals].map(([name, bytes]) => ({ name, size: bytes.byteLength })),
+    );
     for (const upload of uploads) await fetch(upload.url!, { method: 'PUT', body: originals.get(upload.name)! });
     await site.completeSubmission(again.submissionId);
     await commons.idle();
@@ -204,7 +250,13 @@ describe('walking skeleton on the local commons', () => {
   });
 
   it('takes a large radiograph in presigned multipart parts and publishes it intact', async () => {
-    const radiograph = makeDicom({ modality: 'DX', rows: 2048, columns: 2304, studyInstanceUid: '1.2.826.0.1.3680043.8.498.99.1', seriesInstanceUid: '1.2.826.0.1.3680043.8.498.99.2' });
+    const radiograph = makeDicom({
+      modality: 'DX',
+      rows: 2048,
+      columns: 2304,
+      studyInstanceUid: '1.2.826.0.1.3680043.8.498.99.1',
+      seriesInstanceUid: '1.2.826.0.1.3680043.8.498.99.2',
+    });
     expect(radiograph.byteLength).toBeGreaterThan(9 * 1024 * 1024);
     const path = join(dataDir, 'large-dx.dcm');
     await writeFile(path, radiograph);
@@ -247,7 +299,9 @@ describe('walking skeleton on the local commons', () => {
 
 function keywordTag(keyword: string): string {
   const tags: Record<string, string> = {
-    PatientBirthDate: '00100030', InstitutionName: '00080080', AccessionNumber: '00080050',
+    PatientBirthDate: '00100030',
+    InstitutionName: '00080080',
+    AccessionNumber: '00080050',
   };
   const tag = tags[keyword];
   if (!tag) throw new Error(`no tag for ${keyword}`);

@@ -35,7 +35,8 @@ function owHeader(group: number, element: number, length: number): Buffer {
  */
 export async function makeDeflateBomb(pixelBytes: number, options: SyntheticDicomOptions = {}): Promise<Buffer> {
   const rowBytes = COLUMNS * 2;
-  if (pixelBytes % rowBytes !== 0 || pixelBytes / rowBytes > 0xffff) throw new Error(`pixelBytes must be a multiple of ${rowBytes} with at most 65535 rows`);
+  if (pixelBytes % rowBytes !== 0 || pixelBytes / rowBytes > 0xffff)
+    throw new Error(`pixelBytes must be a multiple of ${rowBytes} with at most 65535 rows`);
   // The header of a small synthetic instance, its Pixel Data emptied (the real one is streamed below).
   const elements: DataSet = {
     ...options.elements,
@@ -51,7 +52,10 @@ export async function makeDeflateBomb(pixelBytes: number, options: SyntheticDico
 
   // The File Meta of the same instance, naming the deflated transfer syntax.
   const { '00020000': _groupLength, ...explicitMeta } = readDicomFile(explicit).meta;
-  const metaOnly = writeDicomFile({ meta: { ...explicitMeta, '00020010': { vr: 'UI', Value: [DEFLATED_EXPLICIT_LITTLE_ENDIAN] } }, dict: {} });
+  const metaOnly = writeDicomFile({
+    meta: { ...explicitMeta, '00020010': { vr: 'UI', Value: [DEFLATED_EXPLICIT_LITTLE_ENDIAN] } },
+    dict: {},
+  });
   const meta = metaOnly.subarray(0, dataSetStart(metaOnly));
 
   const deflate = createDeflateRaw({ level: 9, memLevel: 9 });

@@ -10,7 +10,13 @@ const PRIVATE_GROUP = 0x7fe1;
 const LONG_LENGTH_VRS = new Set(['OB', 'OW', 'OF', 'SQ', 'UT', 'UN', 'UC', 'UR']);
 
 /** One Explicit VR Little Endian element; `length` overrides the value's real length. */
-export function explicitElement(group: number, element: number, vr: string, value: Uint8Array = new Uint8Array(0), length = value.byteLength): Buffer {
+export function explicitElement(
+  group: number,
+  element: number,
+  vr: string,
+  value: Uint8Array = new Uint8Array(0),
+  length = value.byteLength,
+): Buffer {
   const long = LONG_LENGTH_VRS.has(vr);
   const head = Buffer.alloc(long ? 12 : 8);
   head.writeUInt16LE(group, 0);
@@ -95,10 +101,12 @@ export function implicitVrFile(elements: Record<string, string>): Uint8Array {
   groupLength.write('UL', 4, 'latin1');
   groupLength.writeUInt16LE(4, 6);
   groupLength.writeUInt32LE(metaBody.length, 8);
-  const data = Object.keys(elements).sort().map((tag) => {
-    const text = elements[tag] as string;
-    return element(tag, tag.startsWith('0020000') || tag.startsWith('0008001') ? uid(text) : even(text, ' '));
-  });
+  const data = Object.keys(elements)
+    .sort()
+    .map((tag) => {
+      const text = elements[tag] as string;
+      return element(tag, tag.startsWith('0020000') || tag.startsWith('0008001') ? uid(text) : even(text, ' '));
+    });
   return new Uint8Array(Buffer.concat([Buffer.alloc(128), Buffer.from('DICM', 'latin1'), groupLength, metaBody, ...data]));
 }
 

@@ -7,9 +7,12 @@ import { projectKeyName } from '../../layers/adapters/aws/secrets';
 /** An S3 client for a test to look into the local commons' buckets (the local commons' key). */
 export function localS3Client(commons: LocalCommons): S3Client {
   return new S3Client({
-    endpoint: commons.s3Endpoint, region: 'us-east-1', forcePathStyle: true,
+    endpoint: commons.s3Endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
     credentials: commons.credentials,
-    requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
   });
 }
 

@@ -15,6 +15,8 @@ export default function checkNodeVersion(): void {
   if (!wanted) throw new Error(`package.json engines.node should read <major>.x, not ${manifest.engines.node}`);
   process.stdout.write(`\ntests run on node ${process.version} (${process.execPath})\n`);
   if (process.versions.node.split('.')[0] !== wanted) {
-    throw new Error(`the tests run on Node ${wanted}.x like the Lambda functions, not ${process.version}: run them with npm test (or npx jest), which use the Node that npm ci put in node_modules/.bin`);
+    throw new Error(
+      `the tests run on Node ${wanted}.x like the Lambda functions, not ${process.version}: run them with npm test (or npx jest), which use the Node that npm ci put in node_modules/.bin`,
+    );
   }
 }

@@ -6,6 +6,12 @@
 import { HilumApi } from '../../cli/lib/api-client';
 import type { Availability } from '../../layers/catalog/commons-entities';
 
-export async function createProject(apiUrl: string, curatorToken: string, projectId: string, sites: readonly string[], availability: Availability = 'open'): Promise<void> {
+export async function createProject(
+  apiUrl: string,
+  curatorToken: string,
+  projectId: string,
+  sites: readonly string[],
+  availability: Availability = 'open',
+): Promise<void> {
   await new HilumApi(apiUrl, curatorToken).request('POST', '/projects', { projectId, name: projectId, availability, sites });
 }

@@ -13,8 +13,16 @@ import { LOCAL_AUDIENCE, LOCAL_ISSUER, localSubject } from '../../local/auth/loc
 export function idTokenClaims(username: string, groups: readonly string[]): Record<string, unknown> {
   const now = Math.floor(Date.now() / 1000);
   return {
-    iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, sub: localSubject(username), token_use: 'id',
-    'cognito:username': username, 'cognito:groups': [...groups], auth_time: now, iat: now, exp: now + 600, jti: randomUUID(),
+    iss: LOCAL_ISSUER,
+    aud: LOCAL_AUDIENCE,
+    sub: localSubject(username),
+    token_use: 'id',
+    'cognito:username': username,
+    'cognito:groups': [...groups],
+    auth_time: now,
+    iat: now,
+    exp: now + 600,
+    jti: randomUUID(),
   };
 }
 

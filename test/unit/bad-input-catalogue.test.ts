@@ -40,7 +40,8 @@ function ingest(bytes: Uint8Array): Outcome {
   }
   const verification = verifyInstance(bytes, output, { input: 'original', profile: DEFAULT_PROFILE });
   const blocking = checkInstance(output, { config, deidOutcome, verification }).findings.filter((f) => f.severity === 'quarantine');
-  if (blocking.length > 0) return { quarantined: blocking[0]!.ruleId, message: blocking.map((f) => `${f.ruleId}: ${f.message}`).join('; '), output };
+  if (blocking.length > 0)
+    return { quarantined: blocking[0]!.ruleId, message: blocking.map((f) => `${f.ruleId}: ${f.message}`).join('; '), output };
   return { staged: true, output };
 }
 
@@ -57,11 +58,27 @@ describe('bad-input catalogue: files a site could upload', () => {
     ['a file with no preamble (data set from byte 0)', () => good.slice(128), 'no DICM prefix'],
     ['a file with no preamble and no DICM prefix', () => good.slice(132), 'no DICM prefix'],
     ['a file cut inside the File Meta Information', () => cut(good, 150), 'File Meta Information has no (0002,0010)'],
-    ['a file cut mid-element (inside PatientName)', () => cut(good, valueOffsetOf(good, 0x0010, 0x0010) + 3), 'truncated: element (0010,0010) declares 14 bytes, 3 remain'],
-    ['a file cut mid-pixel data', () => cut(good, valueOffsetOf(good, 0x7fe0, 0x0010) + 100), 'truncated: element (7FE0,0010) declares 512 bytes, 100 remain'],
+    [
+      'a file cut mid-element (inside PatientName)',
+      () => cut(good, valueOffsetOf(good, 0x0010, 0x0010) + 3),
+      'truncated: element (0010,0010) declares 14 bytes, 3 remain',
+    ],
+    [
+      'a file cut mid-pixel data',
+      () => cut(good, valueOffsetOf(good, 0x7fe0, 0x0010) + 100),
+      'truncated: element (7FE0,0010) declares 512 bytes, 100 remain',
+    ],
     ['a non-SQ element (UT) with length 0xFFFFFFFF', () => lyingLengthFile(0xffffffff), 'malformed: expected an item in (7FE1,1010)'],
-    ['a non-SQ element (UT) with a near-4 GB length (0xFFFFFFF0)', () => lyingLengthFile(0xfffffff0), 'truncated: element (7FE1,1010) declares 4294967280 bytes'],
-    ['a file with sequences nested 10,000 levels deep', () => deeplyNestedFile(10_000), 'malformed: sequences nested deeper than 64 levels'],
+    [
+      'a non-SQ element (UT) with a near-4 GB length (0xFFFFFFF0)',
+      () => lyingLengthFile(0xfffffff0),
+      'truncated: element (7FE1,1010) declares 4294967280 bytes',
+    ],
+    [
+      'a file with sequences nested 10,000 levels deep',
+      () => deeplyNestedFile(10_000),
+      'malformed: sequences nested deeper than 64 levels',
+    ],
   ])('%s is quarantined as DicomParseError naming the defect, never a value', (_name, input, reason) => {
     const outcome = ingest(input());
     expect(outcome).toMatchObject({ quarantined: 'DicomParseError', message: expect.stringContaining(reason) });
@@ -80,7 +97,10 @@ describe('bad-input catalogue: files a site could upload', () => {
   it('a deflate bomb (32 MiB of pixels in a 33 KB deflated data set) is quarantined as InflationLimitExceeded before it is inflated', async () => {
     const bomb = await makeDeflateBomb(32 * MIB);
     const outcome = ingest(bomb);
-    expect(outcome).toMatchObject({ quarantined: 'InflationLimitExceeded', message: expect.stringMatching(/^inflation limit: the deflated data set of a \d+-byte file inflates to more than \d+ bytes$/) });
+    expect(outcome).toMatchObject({
+      quarantined: 'InflationLimitExceeded',
+      message: expect.stringMatching(/^inflation limit: the deflated data set of a \d+-byte file inflates to more than \d+ bytes$/),
+    });
   });
 
   it('regex-heavy text (20,000 OtherPatientIDs, 200,000 characters of near misses) finishes in seconds with no ID left in the output', () => {
@@ -100,25 +120,28 @@ describe('bad-input catalogue: files a site could upload', () => {
   });
 });
 
-describe('bad-input catalogue: UIDs a DICOM sender controls, on the site gateway\'s disk', () => {
+describe("bad-input catalogue: UIDs a DICOM sender controls, on the site gateway's disk", () => {
   it.each([
     ['../../../escape', '../../x'],
     ['/etc', '/etc/passwd'],
     ['1.2.3\u0000/..', '..\\..\\win'],
-  ])('a received instance with StudyInstanceUID %j and SOPInstanceUID %j is spooled under hashed names inside the spool', async (studyUid, sopUid) => {
-    const root = await mkdtemp(join(tmpdir(), 'hilum-spool-'));
-    try {
-      const spool = new Spool(join(root, 'spool'));
-      await spool.init();
-      const incoming = spool.newIncomingPath();
-      await writeFile(incoming, 'DICM');
-      const key = await spool.commit(incoming, studyUid, sopUid);
-      expect(key).toMatch(/^[0-9a-f]{32}$/);
-      expect(await readdir(root)).toEqual(['spool']);
-      const files = await readdir(join(root, 'spool', 'studies'), { recursive: true });
-      expect(files.sort()).toEqual([key, expect.stringMatching(new RegExp(`^${key}/[0-9a-f]{32}\\.dcm$`))]);
-    } finally {
-      await rm(root, { recursive: true, force: true });
-    }
-  });
+  ])(
+    'a received instance with StudyInstanceUID %j and SOPInstanceUID %j is spooled under hashed names inside the spool',
+    async (studyUid, sopUid) => {
+      const root = await mkdtemp(join(tmpdir(), 'hilum-spool-'));
+      try {
+        const spool = new Spool(join(root, 'spool'));
+        await spool.init();
+        const incoming = spool.newIncomingPath();
+        await writeFile(incoming, 'DICM');
+        const key = await spool.commit(incoming, studyUid, sopUid);
+        expect(key).toMatch(/^[0-9a-f]{32}$/);
+        expect(await readdir(root)).toEqual(['spool']);
+        const files = await readdir(join(root, 'spool', 'studies'), { recursive: true });
+        expect(files.sort()).toEqual([key, expect.stringMatching(new RegExp(`^${key}/[0-9a-f]{32}\\.dcm$`))]);
+      } finally {
+        await rm(root, { recursive: true, force: true });
+      }
+    },
+  );
 });

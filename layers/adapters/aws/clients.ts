@@ -16,14 +16,16 @@ let events: EventBridgeClient | undefined;
 let secrets: SecretsManagerClient | undefined;
 
 export function s3Client(): S3Client {
-  s3 ??= tracer.captureAWSv3Client(new S3Client({
-    // Path-style addressing for emulators, which cannot resolve bucket subdomains.
-    forcePathStyle: process.env.HILUM_S3_FORCE_PATH_STYLE === 'true',
-    // Default (WHEN_SUPPORTED) checksums get signed into presigned PUT URLs, which a
-    // plain `curl -T` cannot satisfy, and corrupt streamed bodies on emulators.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  }));
+  s3 ??= tracer.captureAWSv3Client(
+    new S3Client({
+      // Path-style addressing for emulators, which cannot resolve bucket subdomains.
+      forcePathStyle: process.env.HILUM_S3_FORCE_PATH_STYLE === 'true',
+      // Default (WHEN_SUPPORTED) checksums get signed into presigned PUT URLs, which a
+      // plain `curl -T` cannot satisfy, and corrupt streamed bodies on emulators.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    }),
+  );
   return s3;
 }
 

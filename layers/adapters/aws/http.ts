@@ -67,10 +67,7 @@ export function httpHandler<
   B extends ZodTypeAny = z.ZodUndefined,
   P extends ZodTypeAny = z.ZodUndefined,
   Q extends ZodTypeAny = z.ZodUndefined,
->(
-  spec: RouteSpec<B, P, Q>,
-  handle: (request: HttpRequest<z.infer<B>, z.infer<P>, z.infer<Q>>) => Promise<HttpResponse>,
-) {
+>(spec: RouteSpec<B, P, Q>, handle: (request: HttpRequest<z.infer<B>, z.infer<P>, z.infer<Q>>) => Promise<HttpResponse>) {
   const core = async (received: APIGatewayProxyEvent, _context: Context): Promise<APIGatewayProxyResult> => {
     const event = withKeyedMapsWithoutPrototype(received);
     const route = routeKey(event.httpMethod ?? '', event.resource ?? '');
@@ -84,12 +81,30 @@ export function httpHandler<
       const body = spec.body ? parse(spec.body, parseJsonBody(event), 'body') : undefined;
       const path = spec.path ? parse(spec.path, event.pathParameters ?? {}, 'path') : undefined;
       const query = spec.query ? parse(spec.query, event.queryStringParameters ?? {}, 'query') : undefined;
-      const cursors = pageCursors(spec.pageCursors, { route, subject: caller.subject, query: { path, query: withoutPaging(query), body: withoutPaging(body) } });
-      const response = await handle({ caller, access: { level: decision.level, roles: decision.roles }, audit, body, path, query, cursors, event });
+      const cursors = pageCursors(spec.pageCursors, {
+        route,
+        subject: caller.subject,
+        query: { path, query: withoutPaging(query), body: withoutPaging(body) },
+      });
+      const response = await handle({
+        caller,
+        access: { level: decision.level, roles: decision.roles },
+        audit,
+        body,
+        path,
+        query,
+        cursors,
+        event,
+      });
       status = response.statusCode;
       const headers = { ...JSON_HEADERS, ...response.headers };
       if (response.binary) {
-        return { statusCode: response.statusCode, headers, body: Buffer.from(response.binary.buffer, response.binary.byteOffset, response.binary.byteLength).toString('base64'), isBase64Encoded: true };
+        return {
+          statusCode: response.statusCode,
+          headers,
+          body: Buffer.from(response.binary.buffer, response.binary.byteOffset, response.binary.byteLength).toString('base64'),
+          isBase64Encoded: true,
+        };
       }
       return { statusCode: response.statusCode, headers, body: response.text ?? JSON.stringify(response.body) };
     } catch (error) {
@@ -190,18 +205,22 @@ function errorShaper(shape: 'hilum' | 'drs') {
       request.response = {
         statusCode: error.statusCode,
         headers: JSON_HEADERS,
-        body: JSON.stringify(shape === 'drs'
-          ? { msg: error.message, status_code: error.statusCode }
-          : { message: error.message, ...(error.details ? { details: error.details } : {}) }),
+        body: JSON.stringify(
+          shape === 'drs'
+            ? { msg: error.message, status_code: error.statusCode }
+            : { message: error.message, ...(error.details ? { details: error.details } : {}) },
+        ),
       };
     } else {
       logger.error('request failed', { error: error?.name });
       request.response = {
         statusCode: 500,
         headers: JSON_HEADERS,
-        body: JSON.stringify(shape === 'drs'
-          ? { msg: 'internal error', status_code: 500 }
-          : { message: 'internal error', requestId: request.context.awsRequestId }),
+        body: JSON.stringify(
+          shape === 'drs'
+            ? { msg: 'internal error', status_code: 500 }
+            : { message: 'internal error', requestId: request.context.awsRequestId },
+        ),
       };
     }
     return request.response;

@@ -1,5 +1,13 @@
 import {
-  CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, paginateListObjectsV2, PutObjectCommand, S3Client,
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  NoSuchKey,
+  NotFound,
+  paginateListObjectsV2,
+  PutObjectCommand,
+  S3Client,
 } from '@aws-sdk/client-s3';
 
 /** Small S3 operations the pipeline needs, on whole objects (skeleton sizes). */
@@ -22,18 +30,33 @@ export class ObjectStore {
     }
   }
 
-  async put(bucket: string, key: string, body: Uint8Array, options: { contentType?: string; metadata?: Record<string, string> } = {}): Promise<string | undefined> {
-    const result = await this.s3.send(new PutObjectCommand({
-      Bucket: bucket, Key: key, Body: body, ContentLength: body.byteLength,
-      ContentType: options.contentType ?? 'application/dicom', Metadata: options.metadata,
-    }));
+  async put(
+    bucket: string,
+    key: string,
+    body: Uint8Array,
+    options: { contentType?: string; metadata?: Record<string, string> } = {},
+  ): Promise<string | undefined> {
+    const result = await this.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        ContentLength: body.byteLength,
+        ContentType: options.contentType ?? 'application/dicom',
+        Metadata: options.metadata,
+      }),
+    );
     return result.ETag;
   }
 
   async copy(fromBucket: string, fromKey: string, toBucket: string, toKey: string): Promise<void> {
-    await this.s3.send(new CopyObjectCommand({
-      Bucket: toBucket, Key: toKey, CopySource: `${fromBucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`,
-    }));
+    await this.s3.send(
+      new CopyObjectCommand({
+        Bucket: toBucket,
+        Key: toKey,
+        CopySource: `${fromBucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`,
+      }),
+    );
   }
 
   async head(bucket: string, key: string): Promise<{ size: number; etag?: string; metadata: Record<string, string> } | undefined> {
@@ -41,7 +64,12 @@ export class ObjectStore {
       const result = await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
       return { size: result.ContentLength ?? 0, etag: result.ETag, metadata: result.Metadata ?? {} };
     } catch (error) {
-      if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound' || (error as { name?: string }).name === 'NoSuchKey') return undefined;
+      if (
+        error instanceof NotFound ||
+        (error as { name?: string }).name === 'NotFound' ||
+        (error as { name?: string }).name === 'NoSuchKey'
+      )
+        return undefined;
       throw error;
     }
   }

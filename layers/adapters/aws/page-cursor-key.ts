@@ -15,7 +15,9 @@ let sealer: Promise<PageCursorSealer> | undefined;
 export function pageCursorSealer(): Promise<PageCursorSealer> {
   if (!sealer) {
     const reading = readSealer();
-    reading.catch(() => { if (sealer === reading) sealer = undefined; });
+    reading.catch(() => {
+      if (sealer === reading) sealer = undefined;
+    });
     sealer = reading;
   }
   return sealer;

@@ -18,7 +18,10 @@ export class RequestAudit {
   private basis: string | undefined;
   private readonly events: NewAuditEvent[] = [];
 
-  constructor(readonly route: string, readonly sourceIp: string | undefined) {}
+  constructor(
+    readonly route: string,
+    readonly sourceIp: string | undefined,
+  ) {}
 
   /** The resource this request is about (the target of its access event). */
   resource(type: string, id: string, basis?: string): void {
@@ -43,7 +46,12 @@ export class RequestAudit {
 
   /** A further event: `grant.create`, `download.url`, `archive.served`, ... */
   record(event: Omit<NewAuditEvent, 'actor' | 'actorName' | 'sourceIp'>): void {
-    this.events.push({ ...event, actor: this.actor(), ...(this.caller ? { actorName: this.caller.username } : {}), ...(this.sourceIp ? { sourceIp: this.sourceIp } : {}) });
+    this.events.push({
+      ...event,
+      actor: this.actor(),
+      ...(this.caller ? { actorName: this.caller.username } : {}),
+      ...(this.sourceIp ? { sourceIp: this.sourceIp } : {}),
+    });
   }
 
   actor(): string {

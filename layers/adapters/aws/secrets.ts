@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 /**
  * The per-project de-identification keys: one Secrets Manager secret per project,
@@ -40,7 +38,10 @@ export class ProjectKeyStore {
   /** Values by project and version: a version's value never changes, so it is kept for the container's life. */
   private readonly cache = new Map<string, Promise<ProjectKey>>();
 
-  constructor(private readonly client: SecretsManagerClient, private readonly prefix: string) {}
+  constructor(
+    private readonly client: SecretsManagerClient,
+    private readonly prefix: string,
+  ) {}
 
   name(project: string): string {
     return projectKeyName(this.prefix, project);
@@ -78,17 +79,22 @@ export class ProjectKeyStore {
    */
   async create(project: string, kmsKeyArn: string): Promise<{ created: boolean }> {
     try {
-      await this.client.send(new CreateSecretCommand({
-        Name: this.name(project),
-        Description: `hilum de-identification key of project ${project} (UID remapping, pseudonyms, date shifts); never rotate it automatically`,
-        KmsKeyId: kmsKeyArn,
-        SecretString: randomBytes(KEY_BYTES).toString('hex'),
-      }));
+      await this.client.send(
+        new CreateSecretCommand({
+          Name: this.name(project),
+          Description: `hilum de-identification key of project ${project} (UID remapping, pseudonyms, date shifts); never rotate it automatically`,
+          KmsKeyId: kmsKeyArn,
+          SecretString: randomBytes(KEY_BYTES).toString('hex'),
+        }),
+      );
       return { created: true };
     } catch (error) {
       const name = (error as Error).name;
       if (name === 'ResourceExistsException') return { created: false };
-      if (name === 'InvalidRequestException') throw new ProjectKeyBlocked('a key of this project is scheduled for deletion; an operator restores it (aws secretsmanager restore-secret) before the project is saved again');
+      if (name === 'InvalidRequestException')
+        throw new ProjectKeyBlocked(
+          'a key of this project is scheduled for deletion; an operator restores it (aws secretsmanager restore-secret) before the project is saved again',
+        );
       throw error;
     }
   }
@@ -96,13 +102,17 @@ export class ProjectKeyStore {
   private async fetch(project: string, version?: string): Promise<ProjectKey> {
     let result;
     try {
-      result = await this.client.send(new GetSecretValueCommand({ SecretId: this.name(project), ...(version ? { VersionId: version } : {}) }));
+      result = await this.client.send(
+        new GetSecretValueCommand({ SecretId: this.name(project), ...(version ? { VersionId: version } : {}) }),
+      );
     } catch (error) {
-      if ((error as Error).name === 'ResourceNotFoundException') throw new ProjectKeyMissing('the project has no de-identification key (at the version its submission pinned)');
+      if ((error as Error).name === 'ResourceNotFoundException')
+        throw new ProjectKeyMissing('the project has no de-identification key (at the version its submission pinned)');
       throw error;
     }
     const secret = result.SecretString ?? '';
-    if (secret.length < MIN_KEY_LENGTH || !result.VersionId) throw new ProjectKeyMissing(`the project's de-identification key is shorter than ${MIN_KEY_LENGTH} characters`);
+    if (secret.length < MIN_KEY_LENGTH || !result.VersionId)
+      throw new ProjectKeyMissing(`the project's de-identification key is shorter than ${MIN_KEY_LENGTH} characters`);
     return { project, version: result.VersionId, secret };
   }
 }

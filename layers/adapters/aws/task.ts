@@ -17,7 +17,9 @@ export function taskHandler<S extends ZodTypeAny, R>(input: S, handle: (input: z
       parsed = input.parse(event);
     } catch (error) {
       if (error instanceof ZodError) {
-        throw new InvalidTaskInput(`task input does not match its contract: ${error.issues.map((i) => i.path.join('.') || '(root)').join(', ')}`);
+        throw new InvalidTaskInput(
+          `task input does not match its contract: ${error.issues.map((i) => i.path.join('.') || '(root)').join(', ')}`,
+        );
       }
       throw error;
     }

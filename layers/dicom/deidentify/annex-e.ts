@@ -36,8 +36,13 @@ export const ANNEX_E_ROWS = table as readonly TableRow[];
 
 /** The option columns a profile can turn on (JSON key = profile option name). */
 export const OPTION_COLUMNS: readonly ProfileOption[] = [
-  'retainPatientCharacteristics', 'retainLongitudinalModifiedDates', 'retainLongitudinalFullDates',
-  'cleanDescriptors', 'retainSafePrivate', 'retainDeviceIdentity', 'retainInstitutionIdentity',
+  'retainPatientCharacteristics',
+  'retainLongitudinalModifiedDates',
+  'retainLongitudinalFullDates',
+  'cleanDescriptors',
+  'retainSafePrivate',
+  'retainDeviceIdentity',
+  'retainInstitutionIdentity',
 ];
 
 /**
@@ -47,7 +52,9 @@ export const OPTION_COLUMNS: readonly ProfileOption[] = [
  * Dates is shifted, not kept).
  */
 export function effectiveCode(row: TableRow, profile: DeidProfile): string {
-  const codes = OPTION_COLUMNS.filter((option) => profile.options[option]).map((option) => row.options[option]).filter((c): c is string => !!c);
+  const codes = OPTION_COLUMNS.filter((option) => profile.options[option])
+    .map((option) => row.options[option])
+    .filter((c): c is string => !!c);
   if (codes.includes('C')) return 'C';
   if (codes.includes('K')) return 'K';
   return row.basic;
@@ -81,7 +88,12 @@ export function rulesFor(profile: DeidProfile): ReadonlyMap<TagKey, Rule> {
     if (row.kind === 'private') continue;
     const code = effectiveCode(row, profile);
     const key = tagOfRow(row);
-    rules.set(key, { action: resolveCode(code), keyword: row.keyword ?? (key.startsWith('50') ? 'CurveData' : key), code, basic: row.basic });
+    rules.set(key, {
+      action: resolveCode(code),
+      keyword: row.keyword ?? (key.startsWith('50') ? 'CurveData' : key),
+      code,
+      basic: row.basic,
+    });
   }
   return rules;
 }

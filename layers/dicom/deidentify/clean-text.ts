@@ -123,8 +123,11 @@ export class IdentifierScrubber {
     if (this.overflowed) return;
     const term = text.toLowerCase();
     if (this.terms.has(term)) return;
-    if (term.length > CLEAN_TEXT_LIMITS.maxTermLength || this.terms.size >= CLEAN_TEXT_LIMITS.maxTerms
-      || this.termsLength + term.length > CLEAN_TEXT_LIMITS.maxTermsLength) {
+    if (
+      term.length > CLEAN_TEXT_LIMITS.maxTermLength ||
+      this.terms.size >= CLEAN_TEXT_LIMITS.maxTerms ||
+      this.termsLength + term.length > CLEAN_TEXT_LIMITS.maxTermsLength
+    ) {
       this.overflowed = true;
       this.terms.clear();
       return;
@@ -147,7 +150,8 @@ export class IdentifierScrubber {
   scrub(text: string, deadline?: number): ScrubResult {
     let result = this.scrubbed.get(text);
     if (!result) {
-      if (deadline !== undefined && Date.now() > deadline) throw new DeidentificationTimeout('cleaning text took longer than the time allowed for one file');
+      if (deadline !== undefined && Date.now() > deadline)
+        throw new DeidentificationTimeout('cleaning text took longer than the time allowed for one file');
       result = this.scrubNow(text, deadline);
       if (text.length <= SCRUBBED_TEXT_LIMIT) {
         if (this.scrubbed.size >= SCRUBBED_LIMIT) this.scrubbed.clear();
@@ -187,7 +191,7 @@ export class IdentifierScrubber {
     let removed = 0;
     let out = '';
     let kept = 0;
-    for (let k = 0; k < symbols.length; ) {
+    for (let k = 0; k < symbols.length;) {
       const to = longest[k] as number;
       if (to === 0) {
         k += 1;
@@ -201,6 +205,17 @@ export class IdentifierScrubber {
     if (removed === 0) return { text, removed };
     out += text.slice(kept);
     // Collapse the gaps left behind, per value of a multi-valued string.
-    return { text: out.split('\\').map((v) => v.replace(/[ \t]{2,}/g, ' ').replace(/ +([.,;:!?)\]])/g, '$1').trim()).join('\\'), removed };
+    return {
+      text: out
+        .split('\\')
+        .map((v) =>
+          v
+            .replace(/[ \t]{2,}/g, ' ')
+            .replace(/ +([.,;:!?)\]])/g, '$1')
+            .trim(),
+        )
+        .join('\\'),
+      removed,
+    };
   }
 }

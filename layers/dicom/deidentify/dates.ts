@@ -11,7 +11,9 @@ import { patientScope } from './pseudonym';
 
 /** Days back, in [minShiftDays, maxShiftDays], from HMAC(secret, project, issuing site, patient key). */
 export function dateShiftDays(patientKey: string, options: KeyOptions, profile: DeidProfile): number {
-  const digest = createHmac('sha256', options.secret).update(`dateshift\0${patientScope(options)}\0${patientKey}`, 'utf8').digest();
+  const digest = createHmac('sha256', options.secret)
+    .update(`dateshift\0${patientScope(options)}\0${patientKey}`, 'utf8')
+    .digest();
   const span = profile.dates.maxShiftDays - profile.dates.minShiftDays + 1;
   return profile.dates.minShiftDays + (digest.readUInt32BE(0) % span);
 }

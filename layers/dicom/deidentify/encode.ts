@@ -113,9 +113,23 @@ const BINARY_WIDTH: Readonly<Record<string, number>> = { US: 2, SS: 2, UL: 4, SL
 
 /** Fixed, obviously fake text per VR for D (PS3.15 E.1.1: non-zero length, consistent with the VR). */
 const DUMMY_TEXT: Readonly<Record<string, string>> = {
-  AE: 'ANONYMOUS', AS: '000Y', CS: 'ANONYMOUS', DA: '19000101', DT: '19000101000000', TM: '000000',
-  LO: 'ANONYMOUS', LT: 'ANONYMOUS', SH: 'ANONYMOUS', ST: 'ANONYMOUS', UC: 'ANONYMOUS', UT: 'ANONYMOUS',
-  UR: 'ANONYMOUS', PN: 'ANONYMOUS', IS: '0', DS: '0', UI: '2.25.0',
+  AE: 'ANONYMOUS',
+  AS: '000Y',
+  CS: 'ANONYMOUS',
+  DA: '19000101',
+  DT: '19000101000000',
+  TM: '000000',
+  LO: 'ANONYMOUS',
+  LT: 'ANONYMOUS',
+  SH: 'ANONYMOUS',
+  ST: 'ANONYMOUS',
+  UC: 'ANONYMOUS',
+  UT: 'ANONYMOUS',
+  UR: 'ANONYMOUS',
+  PN: 'ANONYMOUS',
+  IS: '0',
+  DS: '0',
+  UI: '2.25.0',
 };
 
 /** The D value for a VR; binary VRs are zero, OB/OW/UN and unknown VRs empty (no dummy is meaningful). */

@@ -54,14 +54,28 @@ export const IMPLEMENTATION_VERSION_NAME = 'HILUM_0_2';
 const TEXT_VRS = new Set(['AE', 'CS', 'LO', 'LT', 'PN', 'SH', 'ST', 'UC', 'UR', 'UT']);
 /** Elements the engine writes itself at top level (any input value is replaced). */
 const SET_AT_TOP: ReadonlySet<TagKey> = new Set([
-  TAG.PatientName, TAG.PatientID, TAG.PatientIdentityRemoved, TAG.DeidentificationMethod, TAG.DeidentificationMethodCodeSequence, '00280303',
+  TAG.PatientName,
+  TAG.PatientID,
+  TAG.PatientIdentityRemoved,
+  TAG.DeidentificationMethod,
+  TAG.DeidentificationMethodCodeSequence,
+  '00280303',
 ]);
 
 /**
  * Identifiers besides names whose whole value, found in a kept text, means a tag swap moved it there: PatientID,
  * OtherPatientIDs, AccessionNumber, StudyID, InstitutionName, InstitutionAddress, InstitutionalDepartmentName, StationName.
  */
-const WHOLE_IDENTIFIERS: ReadonlySet<TagKey> = new Set(['00100020', '00101000', '00080050', '00200010', '00080080', '00080081', '00081040', '00081010']);
+const WHOLE_IDENTIFIERS: ReadonlySet<TagKey> = new Set([
+  '00100020',
+  '00101000',
+  '00080050',
+  '00200010',
+  '00080080',
+  '00080081',
+  '00081040',
+  '00081010',
+]);
 
 /** An element's value as text, trailing padding removed. */
 function textOf(data: Buffer, encoding: 'utf8' | 'latin1', el: ScannedElement): string {
@@ -133,7 +147,11 @@ function decisionFor(profile: CompiledProfile, key: TagKey, tag: number): Decisi
     const keepName = profile.keep.get(key);
     const removed = !rule && keepName === undefined;
     decision = {
-      rule, keyword: rule?.keyword ?? keepName ?? keywordOf(key), action: removed ? 'X' : rule?.action ?? 'K', removed, vrs: removed ? undefined : dictionaryVrs(tag),
+      rule,
+      keyword: rule?.keyword ?? keepName ?? keywordOf(key),
+      action: removed ? 'X' : (rule?.action ?? 'K'),
+      removed,
+      vrs: removed ? undefined : dictionaryVrs(tag),
     };
     if (profile.decisions.size >= DECISIONS_LIMIT) profile.decisions.clear();
     profile.decisions.set(key, decision);
@@ -176,7 +194,6 @@ let dictionary: typeof DictionaryEntryFn | undefined;
 function keywordOf(key: TagKey): string {
   let keyword = KEYWORDS.get(key);
   if (keyword === undefined) {
-     
     dictionary ??= (require('../dcmjs') as { dictionaryEntry: typeof DictionaryEntryFn }).dictionaryEntry;
     keyword = dictionary(key)?.keyword.replace(/^RETIRED_/, '') ?? formatTag(key);
     KEYWORDS.set(key, keyword);
@@ -264,7 +281,11 @@ class Engine {
     this.memo = memoFor(keys);
     const { minShiftDays, maxShiftDays } = profile.dates;
     this.shiftDays = profile.options.retainLongitudinalModifiedDates
-      ? Number(memoised(this.memo, `dateshift\0${minShiftDays}\0${maxShiftDays}\0${patientKey}`, () => String(dateShiftDays(patientKey, keys, profile))))
+      ? Number(
+          memoised(this.memo, `dateshift\0${minShiftDays}\0${maxShiftDays}\0${patientKey}`, () =>
+            String(dateShiftDays(patientKey, keys, profile)),
+          ),
+        )
       : undefined;
     const sources: Array<[string, 'name' | 'id' | 'text' | 'date']> = [];
     for (const el of file.elements) {
@@ -273,8 +294,14 @@ class Engine {
         const text = this.text(el);
         sources.push([text, kind]);
         if (kind === 'name' || WHOLE_IDENTIFIERS.has(el.key)) this.rememberIdentifier(text);
-      }
-      else if (el.vr === 'DA' || el.vr === 'DT') sources.push([this.text(el).split('\\').map((v) => v.slice(0, 8)).join('\\'), 'date']);
+      } else if (el.vr === 'DA' || el.vr === 'DT')
+        sources.push([
+          this.text(el)
+            .split('\\')
+            .map((v) => v.slice(0, 8))
+            .join('\\'),
+          'date',
+        ]);
       // By VR too: a person's name wherever it is (one under another attribute's tag is removed, but may recur in kept text).
       else if (el.vr === 'PN') sources.push([this.text(el), 'name']);
       if (el.vr === 'DA' || el.vr === 'DT') this.embedded.addDates(this.text(el));
@@ -391,7 +418,13 @@ class Engine {
       this.count(decision.keyword, 'X');
       return undefined;
     }
-    if (this.syntax.explicit && decision.vrs !== undefined && el.vr !== undefined && el.vr !== decision.vrs && !vrAllowed(decision.vrs, el.vr)) {
+    if (
+      this.syntax.explicit &&
+      decision.vrs !== undefined &&
+      el.vr !== undefined &&
+      el.vr !== decision.vrs &&
+      !vrAllowed(decision.vrs, el.vr)
+    ) {
       // A value under another attribute's tag (a swapped or broken tag): it is not what the tag names, so no rule for the tag applies to it.
       this.count(decision.keyword, 'vr-mismatch');
       return undefined;
@@ -426,7 +459,15 @@ class Engine {
       case 'U':
         if (isSequence) return this.keepSequence(node, depth);
         this.count(keyword, 'U');
-        return this.textEntry(el.key, el.vr === 'UN' ? 'UI' : el.vr, this.text(el).split('\\').map((v) => trimEndOf(v, ' \0').trim()).map((v) => (v === '' ? v : this.remap(v))).join('\\'));
+        return this.textEntry(
+          el.key,
+          el.vr === 'UN' ? 'UI' : el.vr,
+          this.text(el)
+            .split('\\')
+            .map((v) => trimEndOf(v, ' \0').trim())
+            .map((v) => (v === '' ? v : this.remap(v)))
+            .join('\\'),
+        );
       case 'K':
         if (isSequence) return this.keepSequence(node, depth);
         return this.keptValue(node, keyword);
@@ -437,7 +478,10 @@ class Engine {
   }
 
   private keepSequence(node: Node, depth: number): Entry {
-    return this.sequence(node.el.key, (node.items ?? []).map((item) => this.dataSet(item, depth + 1)));
+    return this.sequence(
+      node.el.key,
+      (node.items ?? []).map((item) => this.dataSet(item, depth + 1)),
+    );
   }
 
   /** K still treats dates by VR: shifted, kept (full dates) or emptied (no date option), and ages are capped. */
@@ -447,7 +491,12 @@ class Engine {
     if (el.vr === 'AS') return this.ageValue(el, keyword);
     if (el.vr === 'UN') return this.keptUnknown(node, keyword);
     // An identifying attribute the profile keeps (an institution under Retain Institution Identity) is its own value, not a moved one.
-    if (el.vr !== undefined && TEXT_VRS.has(el.vr) && !IDENTIFIER_SOURCES.has(el.key) && (this.isIdentifier(el) || this.holdsDateOrUid(el))) {
+    if (
+      el.vr !== undefined &&
+      TEXT_VRS.has(el.vr) &&
+      !IDENTIFIER_SOURCES.has(el.key) &&
+      (this.isIdentifier(el) || this.holdsDateOrUid(el))
+    ) {
       this.count(keyword, 'identifier-moved');
       return undefined;
     }
@@ -557,14 +606,20 @@ class Engine {
       } else if (element > 0xff) {
         const creator = creators.get(`${group}|${element >> 8}`);
         const safe = creator ? safePrivate(group, creator, element & 0xff) : undefined;
-        if (safe && this.syntax.explicit && el.vr !== undefined && el.vr !== 'UN' && (safe.vr === null ? el.vr === 'PN' : el.vr !== safe.vr)) {
+        if (
+          safe &&
+          this.syntax.explicit &&
+          el.vr !== undefined &&
+          el.vr !== 'UN' &&
+          (safe.vr === null ? el.vr === 'PN' : el.vr !== safe.vr)
+        ) {
           // Kept only with the VR the safe list gives it (a name is never one of its values): another VR means another value.
           this.count('private', 'vr-mismatch');
           return undefined;
         }
         if (safe) {
           this.count('private', 'K');
-          const vr = el.vr === undefined || el.vr === 'UN' ? safe.vr ?? undefined : el.vr;
+          const vr = el.vr === undefined || el.vr === 'UN' ? (safe.vr ?? undefined) : el.vr;
           if (vr === 'DA' || vr === 'DT') return this.dateValue({ ...el, vr }, 'private');
           return this.raw(el);
         }
@@ -585,12 +640,14 @@ class Engine {
   /** The elements the engine sets at top level. */
   marking(pseudonym: string): Entry[] {
     for (const name of ['PatientName', 'PatientID']) this.count(name, 'pseudonym');
-    for (const name of ['PatientIdentityRemoved', 'DeidentificationMethod', 'DeidentificationMethodCodeSequence', 'LongitudinalTemporalInformationModified']) this.count(name, 'set');
-    return [
-      this.textEntry(TAG.PatientName, 'PN', pseudonym),
-      this.textEntry(TAG.PatientID, 'LO', pseudonym),
-      ...this.fixedMarking(),
-    ];
+    for (const name of [
+      'PatientIdentityRemoved',
+      'DeidentificationMethod',
+      'DeidentificationMethodCodeSequence',
+      'LongitudinalTemporalInformationModified',
+    ])
+      this.count(name, 'set');
+    return [this.textEntry(TAG.PatientName, 'PN', pseudonym), this.textEntry(TAG.PatientID, 'LO', pseudonym), ...this.fixedMarking()];
   }
 
   /**
@@ -615,7 +672,11 @@ class Engine {
       ]);
       fixed = [
         this.textEntry(TAG.PatientIdentityRemoved, 'CS', 'YES'),
-        this.textEntry(TAG.DeidentificationMethod, 'LO', `${deidentificationMethod(this.profile)}\\${KEY_FINGERPRINT_PREFIX}${fingerprint}`),
+        this.textEntry(
+          TAG.DeidentificationMethod,
+          'LO',
+          `${deidentificationMethod(this.profile)}\\${KEY_FINGERPRINT_PREFIX}${fingerprint}`,
+        ),
         this.sequence(TAG.DeidentificationMethodCodeSequence, codes),
         this.textEntry('00280303', 'CS', temporalInformation(this.profile)),
       ];
@@ -645,7 +706,10 @@ function metaParts(sopClassUid: string, transferSyntaxUid: string): { before: Ui
   const id = `${sopClassUid}|${transferSyntaxUid}`;
   let parts = META_PARTS.get(id);
   if (!parts) {
-    const before = [...metaElement('00020001', 'OB', FILE_META_VERSION), ...metaElement(TAG.MediaStorageSOPClassUID, 'UI', textValue(sopClassUid, 'UI', 'latin1'))];
+    const before = [
+      ...metaElement('00020001', 'OB', FILE_META_VERSION),
+      ...metaElement(TAG.MediaStorageSOPClassUID, 'UI', textValue(sopClassUid, 'UI', 'latin1')),
+    ];
     const after = [
       ...metaElement(TAG.TransferSyntaxUID, 'UI', textValue(transferSyntaxUid, 'UI', 'latin1')),
       ...metaElement('00020012', 'UI', textValue(IMPLEMENTATION_CLASS_UID, 'UI', 'latin1')),
@@ -675,8 +739,13 @@ type TopText = (key: TagKey) => string;
  * its tag says, or carry it as pixels), so such a file is refused.
  */
 const IDENTITY_ELEMENTS: ReadonlyArray<[TagKey, string]> = [
-  [TAG.PatientID, 'PatientID'], [TAG.PatientName, 'PatientName'], [TAG.SOPClassUID, 'SOPClassUID'], [TAG.SOPInstanceUID, 'SOPInstanceUID'],
-  [TAG.StudyInstanceUID, 'StudyInstanceUID'], [TAG.SeriesInstanceUID, 'SeriesInstanceUID'], [TAG.PixelData, 'PixelData'],
+  [TAG.PatientID, 'PatientID'],
+  [TAG.PatientName, 'PatientName'],
+  [TAG.SOPClassUID, 'SOPClassUID'],
+  [TAG.SOPInstanceUID, 'SOPInstanceUID'],
+  [TAG.StudyInstanceUID, 'StudyInstanceUID'],
+  [TAG.SeriesInstanceUID, 'SeriesInstanceUID'],
+  [TAG.PixelData, 'PixelData'],
 ];
 /** With their dictionary VRs, looked up once (every file checks them). */
 let identityVrs: ReadonlyArray<{ key: TagKey; keyword: string; vrs: string }> | undefined;
@@ -687,7 +756,9 @@ function refuseMisplacedIdentity(top: ReadonlyMap<TagKey, ScannedElement>): void
   for (const { key, keyword, vrs } of identityVrs) {
     const vr = top.get(key)?.vr;
     if (vr !== undefined && vr !== vrs && !vrAllowed(vrs, vr)) {
-      throw new DicomParseError(`malformed: ${keyword} ${formatTag(key)} is written with VR ${vr}; the data dictionary allows ${vrs.split('|').join(' or ')}`);
+      throw new DicomParseError(
+        `malformed: ${keyword} ${formatTag(key)} is written with VR ${vr}; the data dictionary allows ${vrs.split('|').join(' or ')}`,
+      );
     }
   }
 }
@@ -710,11 +781,14 @@ function refuseShortPixelData(top: ReadonlyMap<TagKey, ScannedElement>, data: Bu
   const bits = us('00280100');
   const frames = top.get('00280008');
   const frameCount = frames ? Number.parseInt(data.toString('latin1', frames.valueStart, frames.valueEnd).trim(), 10) : 1;
-  const expected = rows !== undefined && columns !== undefined && bits !== undefined
-    ? Math.floor((rows * columns * (us('00280002') ?? 1) * bits) / 8) * (Number.isFinite(frameCount) && frameCount > 0 ? frameCount : 1)
-    : undefined;
+  const expected =
+    rows !== undefined && columns !== undefined && bits !== undefined
+      ? Math.floor((rows * columns * (us('00280002') ?? 1) * bits) / 8) * (Number.isFinite(frameCount) && frameCount > 0 ? frameCount : 1)
+      : undefined;
   if (expected === undefined || pixel.valueEnd - pixel.valueStart < expected) {
-    throw new DicomParseError(`malformed: PixelData ${formatTag(TAG.PixelData)} holds ${pixel.valueEnd - pixel.valueStart} bytes, not the image its Rows, Columns and BitsAllocated describe`);
+    throw new DicomParseError(
+      `malformed: PixelData ${formatTag(TAG.PixelData)} holds ${pixel.valueEnd - pixel.valueStart} bytes, not the image its Rows, Columns and BitsAllocated describe`,
+    );
   }
 }
 
@@ -798,7 +872,11 @@ export function deidentifyFile(bytes: Uint8Array, keys: KeyOptions, profile: Dei
   refuseShortPixelData(top, data, file.littleEndian);
   const values = (key: TagKey): string[] => {
     const el = top.get(key);
-    return el ? textOf(data, encoding, el).split('\\').map((v) => v.trim()) : [];
+    return el
+      ? textOf(data, encoding, el)
+          .split('\\')
+          .map((v) => v.trim())
+      : [];
   };
   const patientKey = patientKeyOf((key) => values(key)[0] ?? '');
   const imageType = values('00080008');
@@ -834,12 +912,15 @@ export function deidentifyFile(bytes: Uint8Array, keys: KeyOptions, profile: Dei
     ...(input.burnedInAnnotation !== undefined && { burnedInAnnotation: input.burnedInAnnotation }),
     imageType,
   });
-  return lazyOutput({
-    chunks,
-    byteLength: chunks.reduce((n, c) => n + c.byteLength, 0),
-    outcome: review.length ? 'needs-pixel-review' : 'ok',
-    pixelReview: review,
-    actionCounts: engine.counts,
-    profile: profile.name,
-  }, readSummary);
+  return lazyOutput(
+    {
+      chunks,
+      byteLength: chunks.reduce((n, c) => n + c.byteLength, 0),
+      outcome: review.length ? 'needs-pixel-review' : 'ok',
+      pixelReview: review,
+      actionCounts: engine.counts,
+      profile: profile.name,
+    },
+    readSummary,
+  );
 }

@@ -18,7 +18,11 @@ export { declaresBurnedInAnnotation, type PixelReviewReason } from './pixel-revi
 export const DEIDENTIFICATION_METHOD = /* @__PURE__ */ deidentificationMethod(DEFAULT_PROFILE);
 
 export function deidentify(bytes: Uint8Array, options: DeidentifyOptions): DeidentifyOutput {
-  return deidentifyFile(bytes, { secret: options.secret, project: options.project, site: options.site }, options.profile ?? DEFAULT_PROFILE);
+  return deidentifyFile(
+    bytes,
+    { secret: options.secret, project: options.project, site: options.site },
+    options.profile ?? DEFAULT_PROFILE,
+  );
 }
 
 /** Adds one file's counts into a batch's. */

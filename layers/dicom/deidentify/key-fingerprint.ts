@@ -8,7 +8,11 @@ import type { ProjectKey } from './remap-uid';
  * one (their pseudonyms and UIDs would not match the project's).
  */
 export function keyFingerprint(keys: ProjectKey): string {
-  return createHmac('sha256', keys.secret).update(`hilum-key-fingerprint\0${keys.project}`, 'utf8').digest('hex').slice(0, 12).toUpperCase();
+  return createHmac('sha256', keys.secret)
+    .update(`hilum-key-fingerprint\0${keys.project}`, 'utf8')
+    .digest('hex')
+    .slice(0, 12)
+    .toUpperCase();
 }
 
 export const KEY_FINGERPRINT_PREFIX = 'hilum key ';

@@ -29,7 +29,9 @@ export function methodCodes(profile: DeidProfile): MethodCode[] {
 
 /** De-identification Method (0012,0063), an LO: at most 64 characters. */
 export function deidentificationMethod(profile: DeidProfile): string {
-  return `hilum ${profile.name} (PS3.15 E ${methodCodes(profile).map((c) => c.value).join(' ')})`.slice(0, 64);
+  return `hilum ${profile.name} (PS3.15 E ${methodCodes(profile)
+    .map((c) => c.value)
+    .join(' ')})`.slice(0, 64);
 }
 
 /** Longitudinal Temporal Information Modified (0028,0303). */

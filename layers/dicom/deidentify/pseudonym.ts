@@ -9,7 +9,9 @@ import type { KeyOptions } from './remap-uid';
  * patients here (linking them is the linkage tokens' job, not the pseudonym's).
  */
 export function patientPseudonym(patientKey: string, options: KeyOptions): string {
-  const digest = createHmac('sha256', options.secret).update(`patient\0${patientScope(options)}\0${patientKey}`, 'utf8').digest('hex');
+  const digest = createHmac('sha256', options.secret)
+    .update(`patient\0${patientScope(options)}\0${patientKey}`, 'utf8')
+    .digest('hex');
   return `HILUM-${digest.slice(0, 16).toUpperCase()}`;
 }
 
@@ -19,6 +21,7 @@ export function patientPseudonym(patientKey: string, options: KeyOptions): strin
  * merge the patients of every site that reuses an id.
  */
 export function patientScope(options: KeyOptions): string {
-  if (typeof options.site !== 'string' || options.site === '') throw new TypeError('a de-identification key needs the site that issued the patient ids');
+  if (typeof options.site !== 'string' || options.site === '')
+    throw new TypeError('a de-identification key needs the site that issued the patient ids');
   return `${options.project}\0${options.site}`;
 }

@@ -41,7 +41,11 @@ export const ProfileSchema = z
   .strict()
   .superRefine((profile, ctx) => {
     if (profile.options.retainLongitudinalFullDates && profile.options.retainLongitudinalModifiedDates) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['options', 'retainLongitudinalFullDates'], message: 'cannot be combined with options.retainLongitudinalModifiedDates' });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['options', 'retainLongitudinalFullDates'],
+        message: 'cannot be combined with options.retainLongitudinalModifiedDates',
+      });
     }
     if (profile.dates.minShiftDays > profile.dates.maxShiftDays) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['dates', 'minShiftDays'], message: 'must not exceed dates.maxShiftDays' });

@@ -95,7 +95,7 @@ function isWordCodePoint(cp: number): boolean {
 /** A term's symbols (the caller lowercases it first, as the regular expression's alternatives were). */
 export function foldTerm(term: string): Int32Array {
   const out: number[] = [];
-  for (let i = 0; i < term.length; ) {
+  for (let i = 0; i < term.length;) {
     const cp = term.codePointAt(i) as number;
     pushFolded(cp, out);
     i += cp > 0xffff ? 2 : 1;
@@ -127,7 +127,7 @@ export function foldText(text: string): FoldedText {
   const scratch: number[] = [];
   let m = 0;
   let wordBefore = false;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const cp = text.codePointAt(i) as number;
     const word = isWordCodePoint(cp);
     offsets[m] = i;

@@ -156,7 +156,11 @@ export class MultiPattern {
    * (duplicates in the order added). `visit` returns true to stop early.
    */
   forEachMatch(state: number, visit: (pattern: number) => boolean | void): void {
-    for (let s = this.terminal[state] !== EMPTY ? state : (this.nextTerminal[state] as number); s !== EMPTY; s = this.nextTerminal[s] as number) {
+    for (
+      let s = this.terminal[state] !== EMPTY ? state : (this.nextTerminal[state] as number);
+      s !== EMPTY;
+      s = this.nextTerminal[s] as number
+    ) {
       for (let p = this.terminal[s] as number; p !== EMPTY; p = this.samePattern[p] as number) if (visit(p) === true) return;
     }
   }

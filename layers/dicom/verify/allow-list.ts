@@ -23,12 +23,23 @@ interface Row {
 const key = (tag: string): TagKey => tag.replace(/[(),]/g, '').toUpperCase();
 
 /** File Meta elements a writer may legitimately produce. */
-export const META_ALLOWED: ReadonlySet<TagKey> = new Set(['00020000', '00020001', '00020002', '00020003', '00020010', '00020012', '00020013']);
+export const META_ALLOWED: ReadonlySet<TagKey> = new Set([
+  '00020000',
+  '00020001',
+  '00020002',
+  '00020003',
+  '00020010',
+  '00020012',
+  '00020013',
+]);
 
 export const VENDOR_DESCRIPTORS: ReadonlySet<TagKey> = new Set(keepList.vendorDescriptors.tags.map(key));
 
 function codeUnder(row: Row, profile: DeidProfile): string {
-  const enabled = Object.entries(profile.options).filter(([, on]) => on).map(([option]) => row.options[option]).filter((c): c is string => !!c);
+  const enabled = Object.entries(profile.options)
+    .filter(([, on]) => on)
+    .map(([option]) => row.options[option])
+    .filter((c): c is string => !!c);
   return enabled[0] ?? row.basic;
 }
 

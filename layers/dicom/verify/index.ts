@@ -58,7 +58,8 @@ function onlyAllowedAttributes(output: ScannedFile, allow: AllowList, tally: Tal
   output.elements.forEach((e) => {
     const group = groupOf(e.key);
     const element = elementOf(e.key);
-    if (isPrivateGroup(group) && element >= 0x10 && element <= 0xff) creators.set(`${e.parent}|${e.item}|${group}|${element}`, readText(output, e).trim().toUpperCase());
+    if (isPrivateGroup(group) && element >= 0x10 && element <= 0xff)
+      creators.set(`${e.parent}|${e.item}|${group}|${element}`, readText(output, e).trim().toUpperCase());
   });
   let privateCount = 0;
   output.elements.forEach((e) => {
@@ -135,7 +136,8 @@ function valuesByPath(file: ScannedFile): Valued {
   const encoding = textEncoding(file);
   const misplaced = misplacedElements(file);
   file.elements.forEach((e, i) => {
-    if (e.key !== TAG.PixelData && e.itemCount === undefined && e.valueEnd - e.valueStart <= 1024) values.set(paths[i] as string, readText(file, e, encoding));
+    if (e.key !== TAG.PixelData && e.itemCount === undefined && e.valueEnd - e.valueStart <= 1024)
+      values.set(paths[i] as string, readText(file, e, encoding));
     if (e.vr === 'PN' || misplaced[i]) foreign.add(paths[i] as string);
   });
   return { paths, values, foreign };
@@ -173,7 +175,9 @@ function haystacks(output: ScannedFile, out: Valued, orig: Valued): Haystack[] {
     };
   };
   const data = output.dataSet;
-  const pieces = pixel ? [cut(data, 0, pixel.valueStart, true), cut(data, pixel.valueEnd, data.byteLength, true)] : [cut(data, 0, data.byteLength, true)];
+  const pieces = pixel
+    ? [cut(data, 0, pixel.valueStart, true), cut(data, pixel.valueEnd, data.byteLength, true)]
+    : [cut(data, 0, data.byteLength, true)];
   // A deflated file's File Meta lies outside its inflated data set.
   if (output.dataSet !== output.bytes) {
     const metaEnd = output.meta.reduce((end, e) => Math.max(end, e.valueEnd), 132);
@@ -192,9 +196,10 @@ function noValueLeaks(original: ScannedFile, output: ScannedFile, out: Valued, o
 function pixelsUnchanged(original: ScannedFile, output: ScannedFile, tally: Tally): void {
   const before = pixelPayload(original);
   const after = pixelPayload(output);
-  const same = before === undefined
-    ? after === undefined
-    : after !== undefined && before.encapsulated === after.encapsulated && before.bytes.equals(after.bytes);
+  const same =
+    before === undefined
+      ? after === undefined
+      : after !== undefined && before.encapsulated === after.encapsulated && before.bytes.equals(after.bytes);
   tally.check(same, 'pixel-data-unchanged', 'PixelData');
 }
 

@@ -36,17 +36,32 @@ export function verifySiteDeidentified(output: Uint8Array, profile: DeidProfile,
   if (file === undefined) return tally.result();
   const top = topLevel(file);
   const method = top.get(DEIDENTIFICATION_METHOD);
-  const methods = method ? readText(file, method).split('\\').map((v) => v.trim()) : [];
+  const methods = method
+    ? readText(file, method)
+        .split('\\')
+        .map((v) => v.trim())
+    : [];
   tally.check((methods[0] ?? '').startsWith(`hilum ${profile.name} `), 'deidentified-with-profile', 'DeidentificationMethod');
-  if (expectedKeyFingerprint !== undefined) tally.check(methods.includes(`hilum key ${expectedKeyFingerprint}`), 'project-key', 'DeidentificationMethod');
-  for (const [tag, keyword] of [[TAG.PatientID, 'PatientID'], [TAG.PatientName, 'PatientName']] as const) {
+  if (expectedKeyFingerprint !== undefined)
+    tally.check(methods.includes(`hilum key ${expectedKeyFingerprint}`), 'project-key', 'DeidentificationMethod');
+  for (const [tag, keyword] of [
+    [TAG.PatientID, 'PatientID'],
+    [TAG.PatientName, 'PatientName'],
+  ] as const) {
     const element = top.get(tag);
     tally.check(element !== undefined && PSEUDONYM.test(readText(file, element).trim()), 'patient-pseudonym', keyword);
   }
   for (const element of file.elements) {
     if (element.vr !== 'UI' || !REMAPPED_UIDS.has(element.key)) continue;
-    const values = trimEndOf(readText(file, element), '\0').split('\\').map((v) => v.trim()).filter(Boolean);
-    tally.check(values.every((v) => v.startsWith('2.25.')), 'uids-remapped', formatTag(element.key));
+    const values = trimEndOf(readText(file, element), '\0')
+      .split('\\')
+      .map((v) => v.trim())
+      .filter(Boolean);
+    tally.check(
+      values.every((v) => v.startsWith('2.25.')),
+      'uids-remapped',
+      formatTag(element.key),
+    );
   }
   return tally.result();
 }

@@ -44,8 +44,20 @@ const STRING_FORMS: ReadonlyMap<string, StringForm> = new Map([
 
 /** Bytes per value of the fixed-width binary VRs. */
 const VALUE_WIDTH: ReadonlyMap<string, number> = new Map([
-  ['US', 2], ['SS', 2], ['UL', 4], ['SL', 4], ['FL', 4], ['FD', 8], ['AT', 4], ['SV', 8], ['UV', 8],
-  ['OW', 2], ['OF', 4], ['OL', 4], ['OD', 8], ['OV', 8],
+  ['US', 2],
+  ['SS', 2],
+  ['UL', 4],
+  ['SL', 4],
+  ['FL', 4],
+  ['FD', 8],
+  ['AT', 4],
+  ['SV', 8],
+  ['UV', 8],
+  ['OW', 2],
+  ['OF', 4],
+  ['OL', 4],
+  ['OD', 8],
+  ['OV', 8],
 ]);
 
 /** Past this many bytes a binary value is a table or an array by nature; VM 1 is a check of the small numeric attributes. */
@@ -78,7 +90,8 @@ function stringTakesForm(data: Uint8Array, start: number, end: number, form: Str
   let run = 0;
   for (let i = start; i < stop; i += 1) {
     const b = data[i] as number;
-    if (b === 0x5c) { // the value separator
+    if (b === 0x5c) {
+      // the value separator
       run = 0;
     } else if (form.bytes[b] !== 1 || ++run > form.longest) {
       return false;

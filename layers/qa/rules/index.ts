@@ -23,12 +23,26 @@ import type { SubmissionRule } from './submission/rule';
 import type { RuleMeta } from '../types';
 
 export const INSTANCE_RULES: readonly InstanceRule[] = [
-  dicomParses, transferSyntaxSupported, scopeModality, scopeSopClass, iodType1, iodType1Modality,
-  pixelPresent, pixelConsistent, deidVerified, deidPixelReview,
+  dicomParses,
+  transferSyntaxSupported,
+  scopeModality,
+  scopeSopClass,
+  iodType1,
+  iodType1Modality,
+  pixelPresent,
+  pixelConsistent,
+  deidVerified,
+  deidPixelReview,
 ];
 
 export const STUDY_RULES: readonly StudyRule[] = [
-  onePatientPerStudy, oneStudyPerSeries, duplicateSop, duplicatePixels, instanceNumberGaps, mixedModalities, mixedFramesOfReference,
+  onePatientPerStudy,
+  oneStudyPerSeries,
+  duplicateSop,
+  duplicatePixels,
+  instanceNumberGaps,
+  mixedModalities,
+  mixedFramesOfReference,
 ];
 
 export const SUBMISSION_RULES: readonly SubmissionRule[] = [allReceived, everyStudyHasCase];

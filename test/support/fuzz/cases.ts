@@ -29,10 +29,19 @@ export interface Outcome {
 const FIXTURES = join(__dirname, '../../fixtures/dicom');
 /** Every readable fixture class: Implicit and Explicit VR, big endian, encapsulated, sequences, private blocks, character sets. */
 const SEED_FILES = [
-  'ct/CT_small.dcm', 'ct/CT_small_jpeg_lossless.dcm', 'transfer-syntax/MR_small.dcm', 'transfer-syntax/MR_small_implicit.dcm',
-  'transfer-syntax/MR_small_bigendian.dcm', 'transfer-syntax/MR_small_RLE.dcm', 'chest-xray/nih-cxr-dx.dcm',
-  'patient-77654033/cr-cspine/CR1_6154.dcm', 'patient-77654033/ct-head-series/CT2_17106.dcm', 'charset/chrX1.dcm',
-  'sequences/rtplan.dcm', 'sequences/test-SR.dcm', 'graphics/examples_overlay.dcm',
+  'ct/CT_small.dcm',
+  'ct/CT_small_jpeg_lossless.dcm',
+  'transfer-syntax/MR_small.dcm',
+  'transfer-syntax/MR_small_implicit.dcm',
+  'transfer-syntax/MR_small_bigendian.dcm',
+  'transfer-syntax/MR_small_RLE.dcm',
+  'chest-xray/nih-cxr-dx.dcm',
+  'patient-77654033/cr-cspine/CR1_6154.dcm',
+  'patient-77654033/ct-head-series/CT2_17106.dcm',
+  'charset/chrX1.dcm',
+  'sequences/rtplan.dcm',
+  'sequences/test-SR.dcm',
+  'graphics/examples_overlay.dcm',
 ];
 
 export const KEYS = { secret: 'fuzz-secret', project: 'fuzz-project', site: 'fuzz-site' };
@@ -65,7 +74,13 @@ export function fuzzSeeds(): FuzzSeed[] {
 function refusedOrCrash(index: number, kind: MutationKind, seed: string, stage: string, error: unknown): Outcome {
   if (error instanceof DicomParseError) return { index, kind, seed, cls: 'ok-refused' };
   const e = error instanceof Error ? error : new Error(String(error));
-  return { index, kind, seed, cls: 'crash', detail: `${stage}: ${e.name}: ${e.message.slice(0, 160)} @ ${(e.stack ?? '').split('\n')[1]?.trim() ?? ''}` };
+  return {
+    index,
+    kind,
+    seed,
+    cls: 'crash',
+    detail: `${stage}: ${e.name}: ${e.message.slice(0, 160)} @ ${(e.stack ?? '').split('\n')[1]?.trim() ?? ''}`,
+  };
 }
 
 /** Case `index` of a run seeded `runSeed`: which seed, which mutation, which bytes. */
@@ -98,7 +113,10 @@ export function runCase(runSeed: number, index: number): Outcome {
   }
   // The input's own identifying values (as this mutant holds them) must never be published.
   const haystack = haystackOf(output.chunks);
-  const leaks = leaksIn(haystack, identifyingNeedles(bytes).filter((n) => !seed.baseline.includes(n.text)));
+  const leaks = leaksIn(
+    haystack,
+    identifyingNeedles(bytes).filter((n) => !seed.baseline.includes(n.text)),
+  );
   // The seed's, moved by the mutation: a leak unless they now sit where no reader of bytes could tell them from a legitimate value.
   const moved = leaksIn(haystack, seed.needles);
   leaks.push(...moved.filter((n) => carrierClass(output.bytes, n.text) === 'leak'));

@@ -9,7 +9,15 @@ import { deflateRawSync, deflateSync } from 'node:zlib';
 import { scanPart10, TRANSFER_SYNTAX, type ScannedElement } from '../../../layers/dicom/part10';
 
 export const MUTATION_KINDS = [
-  'byte-flip', 'truncation', 'length-corruption', 'tag-swap', 'vr-swap', 'sequence-nesting', 'chunk-insertion', 'chunk-deletion', 'deflate-stream',
+  'byte-flip',
+  'truncation',
+  'length-corruption',
+  'tag-swap',
+  'vr-swap',
+  'sequence-nesting',
+  'chunk-insertion',
+  'chunk-deletion',
+  'deflate-stream',
 ] as const;
 export type MutationKind = (typeof MUTATION_KINDS)[number];
 
@@ -30,26 +38,68 @@ export type Random = () => number;
 
 /** Attributes that identify a person or site: a tag swap or nesting picks one of them as its first element most of the time. */
 export const IDENTIFYING_TAGS: readonly number[] = [
-  0x00100010, 0x00100020, 0x00101000, 0x00101001, 0x00101005, 0x00101060, 0x00100021, 0x00100030, 0x00101040, 0x00102154,
-  0x00080050, 0x00200010, 0x00080090, 0x00081050, 0x00081060, 0x00081048, 0x00081070, 0x00321032, 0x00080080, 0x00080081,
-  0x00081040, 0x00081010, 0x00080020,
+  0x00100010, 0x00100020, 0x00101000, 0x00101001, 0x00101005, 0x00101060, 0x00100021, 0x00100030, 0x00101040, 0x00102154, 0x00080050,
+  0x00200010, 0x00080090, 0x00081050, 0x00081060, 0x00081048, 0x00081070, 0x00321032, 0x00080080, 0x00080081, 0x00081040, 0x00081010,
+  0x00080020,
 ];
 
 /** Kept public attributes of many VRs: where a moved value would hide if its new tag's VR were taken on trust. */
 export const KEPT_TAGS_BY_VR: readonly number[] = [
-  0x00080060, 0x00080008, 0x00100040, 0x00180015, 0x00280004, // CS
-  0x00180050, 0x00280030, 0x00180060, 0x00281050, 0x00200037, 0x00101030, 0x00101020, 0x00281052, // DS
-  0x00200013, 0x00200011, // IS
+  0x00080060,
+  0x00080008,
+  0x00100040,
+  0x00180015,
+  0x00280004, // CS
+  0x00180050,
+  0x00280030,
+  0x00180060,
+  0x00281050,
+  0x00200037,
+  0x00101030,
+  0x00101020,
+  0x00281052, // DS
+  0x00200013,
+  0x00200011, // IS
   0x00080016, // UI
   0x00101010, // AS
-  0x00080030, 0x00080032, // TM
+  0x00080030,
+  0x00080032, // TM
   0x00080023, // DA
-  0x00280010, 0x00280100, 0x00280106, // US (or SS)
-  0x00080070, 0x00081090, 0x00181030, 0x00081030, 0x0008103e, 0x00181210, // LO, SH
+  0x00280010,
+  0x00280100,
+  0x00280106, // US (or SS)
+  0x00080070,
+  0x00081090,
+  0x00181030,
+  0x00081030,
+  0x0008103e,
+  0x00181210, // LO, SH
 ];
 
 const SEQUENCE_TAGS: readonly number[] = [0x00082218, 0x00081140, 0x00400275, 0x00081115, 0x0040a730, 0x00091010, 0x00540016];
-const SHORT_VRS = ['AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FL', 'FD', 'IS', 'LO', 'LT', 'PN', 'SH', 'SL', 'SS', 'ST', 'TM', 'UI', 'UL', 'US'];
+const SHORT_VRS = [
+  'AE',
+  'AS',
+  'AT',
+  'CS',
+  'DA',
+  'DS',
+  'DT',
+  'FL',
+  'FD',
+  'IS',
+  'LO',
+  'LT',
+  'PN',
+  'SH',
+  'SL',
+  'SS',
+  'ST',
+  'TM',
+  'UI',
+  'UL',
+  'US',
+];
 const LONG_VRS = ['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'UC', 'UR', 'UT', 'UN', 'SV', 'UV'];
 const INTERESTING_LENGTHS = [0, 1, 2, 3, 4, 0xff, 0x100, 0xfffe, 0xffff, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff];
 
@@ -60,7 +110,13 @@ export function seedOf(name: string, bytes: Uint8Array): Seed {
   const metaEnd = file.meta.length ? Math.max(...file.meta.map((e) => e.valueEnd)) : 0;
   const explicit = file.transferSyntaxUid !== TRANSFER_SYNTAX.implicitLittle;
   return {
-    name, bytes, elements: file.elements, little: file.littleEndian, explicit, metaEnd, meta: file.meta,
+    name,
+    bytes,
+    elements: file.elements,
+    little: file.littleEndian,
+    explicit,
+    metaEnd,
+    meta: file.meta,
     deflatable: explicit && file.littleEndian,
   };
 }
@@ -136,7 +192,12 @@ function lengthCorruption(seed: Seed, random: Random): Uint8Array {
   if (!el || el.undefinedLength) return byteFlip(seed, random);
   const { at, size } = lengthField(seed, el);
   const current = el.valueEnd - el.valueStart;
-  const value = random() < 0.5 ? current + pick(random, [-2, -1, 1, 2, 3, 8, 100, -8]) : random() < 0.7 ? pick(random, INTERESTING_LENGTHS) : int(random, 0x100000000);
+  const value =
+    random() < 0.5
+      ? current + pick(random, [-2, -1, 1, 2, 3, 8, 100, -8])
+      : random() < 0.7
+        ? pick(random, INTERESTING_LENGTHS)
+        : int(random, 0x100000000);
   const field = size === 2 ? u16(value, seed.little) : u32(value, seed.little);
   const out = new Uint8Array(seed.bytes);
   out.set(field, at);
@@ -191,7 +252,13 @@ export function nest(seed: Seed, content: Uint8Array, levels: number, random: Ra
   for (let i = 0; i < levels; i += 1) {
     const tag = pick(random, SEQUENCE_TAGS);
     if (random() < 0.5) {
-      const item = concat([tagBytes(0xfffee000, seed.little), u32(0xffffffff, seed.little), inner, tagBytes(0xfffee00d, seed.little), u32(0, seed.little)]);
+      const item = concat([
+        tagBytes(0xfffee000, seed.little),
+        u32(0xffffffff, seed.little),
+        inner,
+        tagBytes(0xfffee00d, seed.little),
+        u32(0, seed.little),
+      ]);
       inner = concat([sequenceHeader(seed, tag, 0xffffffff), item, tagBytes(0xfffee0dd, seed.little), u32(0, seed.little)]);
     } else {
       const item = concat([tagBytes(0xfffee000, seed.little), u32(inner.length, seed.little), inner]);
@@ -208,7 +275,9 @@ function sequenceNesting(seed: Seed, random: Random): Uint8Array {
   const levels = random() < 0.05 ? 50 + int(random, 250) : 1 + int(random, 3);
   const nested = nest(seed, bytes, levels, random);
   // Moved into the sequence, or a nested copy beside the original.
-  return random() < 0.5 ? splice(seed.bytes, el.headerStart, el.valueEnd - el.headerStart, nested) : splice(seed.bytes, el.valueEnd, 0, nested);
+  return random() < 0.5
+    ? splice(seed.bytes, el.headerStart, el.valueEnd - el.headerStart, nested)
+    : splice(seed.bytes, el.valueEnd, 0, nested);
 }
 
 function chunkInsertion(seed: Seed, random: Random): Uint8Array {
@@ -279,14 +348,23 @@ function deflateStream(seed: Seed, random: Random): Uint8Array {
 /** One mutant of `seed` by `kind`. */
 export function mutate(seed: Seed, kind: MutationKind, random: Random): Uint8Array {
   switch (kind) {
-    case 'byte-flip': return byteFlip(seed, random);
-    case 'truncation': return truncation(seed, random);
-    case 'length-corruption': return lengthCorruption(seed, random);
-    case 'tag-swap': return tagSwap(seed, random);
-    case 'vr-swap': return vrSwap(seed, random);
-    case 'sequence-nesting': return sequenceNesting(seed, random);
-    case 'chunk-insertion': return chunkInsertion(seed, random);
-    case 'chunk-deletion': return chunkDeletion(seed, random);
-    case 'deflate-stream': return deflateStream(seed, random);
+    case 'byte-flip':
+      return byteFlip(seed, random);
+    case 'truncation':
+      return truncation(seed, random);
+    case 'length-corruption':
+      return lengthCorruption(seed, random);
+    case 'tag-swap':
+      return tagSwap(seed, random);
+    case 'vr-swap':
+      return vrSwap(seed, random);
+    case 'sequence-nesting':
+      return sequenceNesting(seed, random);
+    case 'chunk-insertion':
+      return chunkInsertion(seed, random);
+    case 'chunk-deletion':
+      return chunkDeletion(seed, random);
+    case 'deflate-stream':
+      return deflateStream(seed, random);
   }
 }

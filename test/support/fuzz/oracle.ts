@@ -11,12 +11,29 @@ const dcmjs = require('dcmjs') as { data: { DicomMetaDictionary: { dictionary: R
 
 /** Identifying attributes the MIDRC profile removes or replaces (PN, LO, SH and DA values): never to be seen in an output. */
 export const IDENTIFYING_ATTRIBUTES: ReadonlyMap<number, string> = new Map([
-  [0x00100010, 'PatientName'], [0x00100020, 'PatientID'], [0x00101000, 'OtherPatientIDs'], [0x00101001, 'OtherPatientNames'],
-  [0x00101005, 'PatientBirthName'], [0x00101060, 'PatientMotherBirthName'], [0x00100021, 'IssuerOfPatientID'], [0x00100030, 'PatientBirthDate'],
-  [0x00101040, 'PatientAddress'], [0x00102154, 'PatientTelephoneNumbers'], [0x00080050, 'AccessionNumber'], [0x00200010, 'StudyID'],
-  [0x00080090, 'ReferringPhysicianName'], [0x00081050, 'PerformingPhysicianName'], [0x00081060, 'NameOfPhysiciansReadingStudy'],
-  [0x00081048, 'PhysiciansOfRecord'], [0x00081070, 'OperatorsName'], [0x00321032, 'RequestingPhysician'], [0x00080080, 'InstitutionName'],
-  [0x00080081, 'InstitutionAddress'], [0x00081040, 'InstitutionalDepartmentName'], [0x00081010, 'StationName'], [0x00080020, 'StudyDate'],
+  [0x00100010, 'PatientName'],
+  [0x00100020, 'PatientID'],
+  [0x00101000, 'OtherPatientIDs'],
+  [0x00101001, 'OtherPatientNames'],
+  [0x00101005, 'PatientBirthName'],
+  [0x00101060, 'PatientMotherBirthName'],
+  [0x00100021, 'IssuerOfPatientID'],
+  [0x00100030, 'PatientBirthDate'],
+  [0x00101040, 'PatientAddress'],
+  [0x00102154, 'PatientTelephoneNumbers'],
+  [0x00080050, 'AccessionNumber'],
+  [0x00200010, 'StudyID'],
+  [0x00080090, 'ReferringPhysicianName'],
+  [0x00081050, 'PerformingPhysicianName'],
+  [0x00081060, 'NameOfPhysiciansReadingStudy'],
+  [0x00081048, 'PhysiciansOfRecord'],
+  [0x00081070, 'OperatorsName'],
+  [0x00321032, 'RequestingPhysician'],
+  [0x00080080, 'InstitutionName'],
+  [0x00080081, 'InstitutionAddress'],
+  [0x00081040, 'InstitutionalDepartmentName'],
+  [0x00081010, 'StationName'],
+  [0x00080020, 'StudyDate'],
 ]);
 
 export const MIN_NEEDLE_LENGTH = 4;
@@ -65,7 +82,9 @@ export function needlesOf(raw: Buffer, vr: string | undefined, source: string): 
   const pieces = [text, ...text.split(separators)].map((p) => p.trim().toLowerCase());
   // The same characters re-encoded as UTF-8 (a writer that transcodes a Latin-1 value).
   const utf8 = pieces.filter((p) => /[\x80-\xff]/.test(p)).map((p) => Buffer.from(p, 'utf8').toString('latin1'));
-  return [...new Set([...pieces, ...utf8])].filter((p) => p.length >= MIN_NEEDLE_LENGTH && /[a-z0-9\x80-\xff]/.test(p)).map((p) => ({ text: p, source }));
+  return [...new Set([...pieces, ...utf8])]
+    .filter((p) => p.length >= MIN_NEEDLE_LENGTH && /[a-z0-9\x80-\xff]/.test(p))
+    .map((p) => ({ text: p, source }));
 }
 
 function visit(c: Cursor, tag: number, vr: string | undefined, start: number, length: number): void {
@@ -153,7 +172,8 @@ export function walkElements(bytes: Uint8Array, visitor: Visitor): void {
       if (long && pos + 12 > buffer.length) break;
       const header = long ? 12 : 8;
       const length = long ? buffer.readUInt32LE(pos + 8) : buffer.readUInt16LE(pos + 6);
-      if (buffer.readUInt16LE(pos + 2) === 0x0010) transferSyntax = buffer.toString('latin1', pos + header, Math.min(buffer.length, pos + header + length)).replace(/[\0 ]+$/, '');
+      if (buffer.readUInt16LE(pos + 2) === 0x0010)
+        transferSyntax = buffer.toString('latin1', pos + header, Math.min(buffer.length, pos + header + length)).replace(/[\0 ]+$/, '');
       pos += header + length;
     }
   }
@@ -165,7 +185,12 @@ export function walkElements(bytes: Uint8Array, visitor: Visitor): void {
       return;
     }
   }
-  const cursor: Cursor = { data, little: transferSyntax !== '1.2.840.10008.1.2.2', explicit: transferSyntax !== '1.2.840.10008.1.2', visit: visitor };
+  const cursor: Cursor = {
+    data,
+    little: transferSyntax !== '1.2.840.10008.1.2.2',
+    explicit: transferSyntax !== '1.2.840.10008.1.2',
+    visit: visitor,
+  };
   try {
     walk(cursor, 0, data.length, 0);
   } catch (error) {
@@ -187,8 +212,13 @@ export function leaksIn(haystack: string, needles: readonly Needle[]): Needle[] 
 const TEXT_VRS = new Set(['LO', 'SH', 'LT', 'ST', 'UT', 'UC', 'PN']);
 /** The oracle's own reading of PS3.5 6.2 value forms, for the VRs whose form a moved text value could not take. */
 const FORMS: Record<string, RegExp> = {
-  DS: /^ *[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)? *$/, IS: /^ *[+-]?\d+ *$/, DA: /^\d{8}$|^\d{0,8}-\d{0,8}$/, TM: /^[\d.:-]* *$/,
-  UI: /^[\d.]*\0?$/, CS: /^[A-Z0-9 _]*$/, AS: /^\d{3}[DWMY]$/,
+  DS: /^ *[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)? *$/,
+  IS: /^ *[+-]?\d+ *$/,
+  DA: /^\d{8}$|^\d{0,8}-\d{0,8}$/,
+  TM: /^[\d.:-]* *$/,
+  UI: /^[\d.]*\0?$/,
+  CS: /^[A-Z0-9 _]*$/,
+  AS: /^\d{3}[DWMY]$/,
 };
 
 /**
@@ -205,7 +235,14 @@ export function carrierClass(output: Uint8Array, needle: string): 'leak' | 'move
     held = true;
     if (vr !== undefined && TEXT_VRS.has(vr)) return;
     const form = vr === undefined ? undefined : FORMS[vr];
-    if (form && text.replace(/[\0 ]+$/, '').split('\\').every((v) => form.test(v))) return;
+    if (
+      form &&
+      text
+        .replace(/[\0 ]+$/, '')
+        .split('\\')
+        .every((v) => form.test(v))
+    )
+      return;
     leak = true;
   });
   return leak || !held ? 'leak' : 'moved';

@@ -41,7 +41,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const { count, runSeed, workers = 2, budgetMs = 20_000 } = options;
   const started = Date.now();
   const byClass = Object.fromEntries(FUZZ_CLASSES.map((c) => [c, 0])) as Record<FuzzClass, number>;
-  const byKind = Object.fromEntries(MUTATION_KINDS.map((k) => [k, Object.fromEntries(FUZZ_CLASSES.map((c) => [c, 0]))])) as FuzzReport['byKind'];
+  const byKind = Object.fromEntries(
+    MUTATION_KINDS.map((k) => [k, Object.fromEntries(FUZZ_CLASSES.map((c) => [c, 0]))]),
+  ) as FuzzReport['byKind'];
   const findings: Outcome[] = [];
   let peak = 0;
   let moved = 0;
@@ -52,7 +54,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     byClass[outcome.cls] += 1;
     byKind[outcome.kind][outcome.cls] += 1;
     if (outcome.moved) moved += 1;
-    if (outcome.cls !== 'ok-refused' && outcome.cls !== 'ok-published' && findings.filter((f) => f.cls === outcome.cls).length < 50) findings.push(outcome);
+    if (outcome.cls !== 'ok-refused' && outcome.cls !== 'ok-published' && findings.filter((f) => f.cls === outcome.cls).length < 50)
+      findings.push(outcome);
     done += 1;
     options.onProgress?.(done, byClass);
   };
@@ -71,7 +74,13 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       const timer = setTimeout(() => {
         // Over budget: a hang. The worker is replaced; the case is not retried.
         lane.busy = undefined;
-        record({ index, kind: MUTATION_KINDS[index % MUTATION_KINDS.length] as MutationKind, seed: '?', cls: 'hang', detail: `over ${budgetMs} ms` });
+        record({
+          index,
+          kind: MUTATION_KINDS[index % MUTATION_KINDS.length] as MutationKind,
+          seed: '?',
+          cls: 'hang',
+          detail: `over ${budgetMs} ms`,
+        });
         replace(lane);
       }, budgetMs);
       lane.busy = { index, timer };
@@ -84,7 +93,10 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       start(lane);
     };
     const start = (lane: Lane): void => {
-      const child = fork(join(__dirname, 'worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child = fork(join(__dirname, 'worker.ts'), [], {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
       lane.child = child;
       const ready = setTimeout(() => reject(new Error('fuzz worker did not start')), READY_TIMEOUT_MS);
       child.on('message', (message: { ready?: true; outcome?: Outcome; rss?: number }) => {
@@ -116,7 +128,13 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         // The process itself died (out of memory, an abort): a crash of that case.
         clearTimeout(busy.timer);
         lane.busy = undefined;
-        record({ index: busy.index, kind: MUTATION_KINDS[busy.index % MUTATION_KINDS.length] as MutationKind, seed: '?', cls: 'crash', detail: `worker exited (${code ?? signal})` });
+        record({
+          index: busy.index,
+          kind: MUTATION_KINDS[busy.index % MUTATION_KINDS.length] as MutationKind,
+          seed: '?',
+          cls: 'crash',
+          detail: `worker exited (${code ?? signal})`,
+        });
         start(lane);
       });
     };

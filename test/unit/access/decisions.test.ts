@@ -1,21 +1,52 @@
 import {
-  checkDua, checkProjectRequest, cohortRequestProjects, countScope, dataScope, decideStudy, grantExpiry, isGrantActive, listedProjects,
-  contributingSitesOf, mayActOnSubmission, mayContributeTo, mayDecide, mayReadOwned, urlLifetimeSeconds, type AccessContext,
+  checkDua,
+  checkProjectRequest,
+  cohortRequestProjects,
+  countScope,
+  dataScope,
+  decideStudy,
+  grantExpiry,
+  isGrantActive,
+  listedProjects,
+  contributingSitesOf,
+  mayActOnSubmission,
+  mayContributeTo,
+  mayDecide,
+  mayReadOwned,
+  urlLifetimeSeconds,
+  type AccessContext,
 } from '../../../layers/access';
 import type { Grant, Project } from '../../../layers/catalog/commons-entities';
 import type { Caller } from '../../../layers/access/caller';
 
 const NOW = new Date('2026-11-27T12:00:00Z');
 const who = (groups: string[], subject = 'sub-1'): Caller => ({
-  subject, username: subject, groups, uploaderSites: groups.filter((g) => g.startsWith('site-uploader:')).map((g) => g.slice(14)),
+  subject,
+  username: subject,
+  groups,
+  uploaderSites: groups.filter((g) => g.startsWith('site-uploader:')).map((g) => g.slice(14)),
 });
 const project = (projectId: string, availability: Project['availability'], settings?: Project['settings']): Project => ({
-  projectId, name: projectId, availability, createdBy: 'c', createdAt: '', updatedAt: '', ...(settings ? { settings } : {}),
+  projectId,
+  name: projectId,
+  availability,
+  createdBy: 'c',
+  createdAt: '',
+  updatedAt: '',
+  ...(settings ? { settings } : {}),
 });
-const PROJECTS = [project('open-1', 'open'), project('restr-1', 'restricted'), project('restr-counted', 'restricted', { countsVisible: true }), project('seq-1', 'sequestered')];
+const PROJECTS = [
+  project('open-1', 'open'),
+  project('restr-1', 'restricted'),
+  project('restr-counted', 'restricted', { countsVisible: true }),
+  project('seq-1', 'sequestered'),
+];
 const grant = (fields: Partial<Grant>): Grant => ({ subject: 'sub-1', grantedBy: 'dac-1', grantedAt: '2026-01-01T00:00:00Z', ...fields });
 const ctx = (caller: Caller, grants: Grant[], cohortMembers: [string, string[]][] = []): AccessContext => ({
-  caller, projects: new Map(PROJECTS.map((p) => [p.projectId, p])), grants, now: NOW,
+  caller,
+  projects: new Map(PROJECTS.map((p) => [p.projectId, p])),
+  grants,
+  now: NOW,
   cohortMembers: new Map(cohortMembers.map(([id, uids]) => [id, new Set(uids)])),
 });
 
@@ -24,11 +55,23 @@ describe('data decisions', () => {
 
   it('lets a researcher get open studies, restricted ones only with a grant, sequestered ones never', () => {
     expect(decideStudy(ctx(researcher, []), { studyUid: '1', project: 'open-1' })).toEqual({ allowed: true, basis: 'open' });
-    expect(decideStudy(ctx(researcher, []), { studyUid: '1', project: 'restr-1' })).toEqual({ allowed: false, basis: 'restricted-without-grant' });
-    expect(decideStudy(ctx(researcher, [grant({ grantId: 'g1', project: 'restr-1' })]), { studyUid: '1', project: 'restr-1' }))
-      .toEqual({ allowed: true, basis: 'project-grant', grantId: 'g1' });
-    expect(decideStudy(ctx(researcher, [grant({ project: 'seq-1' })]), { studyUid: '1', project: 'seq-1' })).toEqual({ allowed: false, basis: 'sequestered' });
-    expect(decideStudy(ctx(researcher, []), { studyUid: '1', project: 'nobody-knows' })).toEqual({ allowed: false, basis: 'unknown-project' });
+    expect(decideStudy(ctx(researcher, []), { studyUid: '1', project: 'restr-1' })).toEqual({
+      allowed: false,
+      basis: 'restricted-without-grant',
+    });
+    expect(decideStudy(ctx(researcher, [grant({ grantId: 'g1', project: 'restr-1' })]), { studyUid: '1', project: 'restr-1' })).toEqual({
+      allowed: true,
+      basis: 'project-grant',
+      grantId: 'g1',
+    });
+    expect(decideStudy(ctx(researcher, [grant({ project: 'seq-1' })]), { studyUid: '1', project: 'seq-1' })).toEqual({
+      allowed: false,
+      basis: 'sequestered',
+    });
+    expect(decideStudy(ctx(researcher, []), { studyUid: '1', project: 'nobody-knows' })).toEqual({
+      allowed: false,
+      basis: 'unknown-project',
+    });
   });
 
   it('ignores an expired grant even before TTL deletes it', () => {
@@ -38,7 +81,7 @@ describe('data decisions', () => {
     expect(dataScope(researcher, PROJECTS, [expired], NOW)).toEqual(new Set(['open-1']));
   });
 
-  it('lets a cohort grant open only that cohort\'s studies in the granted projects', () => {
+  it("lets a cohort grant open only that cohort's studies in the granted projects", () => {
     const g = grant({ grantId: 'g2', cohortId: 'c1', cohortProjects: ['restr-1'] });
     const c = ctx(researcher, [g], [['c1', ['in-cohort', 'seq-study']]]);
     expect(decideStudy(c, { studyUid: 'in-cohort', project: 'restr-1' })).toEqual({ allowed: true, basis: 'cohort-grant', grantId: 'g2' });
@@ -51,7 +94,8 @@ describe('data decisions', () => {
   it('lets curators get everything, and nobody else by role alone', () => {
     expect(decideStudy(ctx(who(['curator']), []), { studyUid: '1', project: 'seq-1' })).toEqual({ allowed: true, basis: 'curator' });
     expect(dataScope(who(['curator']), PROJECTS, [], NOW)).toBe('all');
-    for (const role of ['dac', 'admin', 'site-uploader:site-a']) expect(decideStudy(ctx(who([role]), []), { studyUid: '1', project: 'restr-1' }).allowed).toBe(false);
+    for (const role of ['dac', 'admin', 'site-uploader:site-a'])
+      expect(decideStudy(ctx(who([role]), []), { studyUid: '1', project: 'restr-1' }).allowed).toBe(false);
   });
 
   it('counts a restricted project that shows counts, without making its studies downloadable', () => {
@@ -65,7 +109,7 @@ describe('data decisions', () => {
 });
 
 describe('record rules', () => {
-  it('lets a site\'s uploaders act on its submissions, curators read them, nobody else', () => {
+  it("lets a site's uploaders act on its submissions, curators read them, nobody else", () => {
     const sub = { site: 'site-a' };
     expect(mayActOnSubmission(who(['site-uploader:site-a']), sub, 'write')).toBe(true);
     expect(mayActOnSubmission(who(['site-uploader:site-b']), sub, 'read')).toBe(false);
@@ -83,7 +127,7 @@ describe('record rules', () => {
     expect(mayContributeTo(who(['curator']), listsA, 'site-a')).toBe(false);
   });
 
-  it('names the caller\'s contributing sites, who alone may get the project key', () => {
+  it("names the caller's contributing sites, who alone may get the project key", () => {
     expect(contributingSitesOf(who(['site-uploader:site-a', 'site-uploader:site-c']), { sites: ['site-a', 'site-b'] })).toEqual(['site-a']);
     expect(contributingSitesOf(who(['site-uploader:site-b']), { sites: ['site-a'] })).toEqual([]);
     expect(contributingSitesOf(who(['curator']), { sites: ['site-a'] })).toEqual([]);
@@ -98,13 +142,17 @@ describe('record rules', () => {
 
 describe('access request rules', () => {
   it('refuses sequestered and open projects, with the reason; a sequestered one is unseen by the requester, like an unknown one', () => {
-    expect(checkProjectRequest(project('seq-1', 'sequestered'))).toEqual({ ok: false, reason: 'project seq-1 is sequestered: its data is never granted to researchers', unseen: 'sequestered' });
+    expect(checkProjectRequest(project('seq-1', 'sequestered'))).toEqual({
+      ok: false,
+      reason: 'project seq-1 is sequestered: its data is never granted to researchers',
+      unseen: 'sequestered',
+    });
     expect(checkProjectRequest(project('open-1', 'open'))).toEqual({ ok: false, reason: 'project open-1 is open: no request is needed' });
     expect(checkProjectRequest(project('restr-1', 'restricted'))).toEqual({ ok: true });
     expect(checkProjectRequest(undefined)).toEqual({ ok: false, reason: 'no such project', unseen: 'not-found' });
   });
 
-  it('requests only a cohort\'s restricted projects, never sequestered ones', () => {
+  it("requests only a cohort's restricted projects, never sequestered ones", () => {
     const map = new Map(PROJECTS.map((p) => [p.projectId, p]));
     expect(cohortRequestProjects(['open-1', 'seq-1', 'restr-1', 'restr-1'], map, 'all')).toEqual({ ok: true, projects: ['restr-1'] });
     expect(cohortRequestProjects(['open-1', 'seq-1'], map, 'all')).toMatchObject({ ok: false });

@@ -2,7 +2,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { drsObjectOf, sopUidOfObjectId } from '../../../layers/drs';
-import { boundaryOf, datasetJson, InvalidQidoQuery, multipartBody, multipartContentType, parseMultipart, parseQido } from '../../../layers/dicomweb';
+import {
+  boundaryOf,
+  datasetJson,
+  InvalidQidoQuery,
+  multipartBody,
+  multipartContentType,
+  parseMultipart,
+  parseQido,
+} from '../../../layers/dicomweb';
 import { readManifest } from '../../../cli/lib/download-manifest';
 import type { DataSet } from '../../../layers/dicom/dcmjs';
 
@@ -10,24 +18,35 @@ describe('DRS ids', () => {
   it('reads hilum ids, raw or percent-encoded, and nothing else', () => {
     expect(sopUidOfObjectId('hilum:2.25.12')).toBe('2.25.12');
     expect(sopUidOfObjectId('hilum%3A2.25.12')).toBe('2.25.12');
-    for (const bad of ['2.25.12', 'hilum:', 'hilum:2.25.x', 'other:2.25.1', 'hilum%ZZ', `hilum:${'1.'.repeat(40)}1`]) expect(sopUidOfObjectId(bad)).toBeUndefined();
+    for (const bad of ['2.25.12', 'hilum:', 'hilum:2.25.x', 'other:2.25.1', 'hilum%ZZ', `hilum:${'1.'.repeat(40)}1`])
+      expect(sopUidOfObjectId(bad)).toBeUndefined();
   });
 
   it('maps an instance to a DRS object with a drs:// self URI and its sha-256', () => {
-    expect(drsObjectOf({ sopUid: '2.25.7', size: 10, sha256: 'ab'.repeat(32), stagedAt: '2026-01-01T00:00:00.000Z' }, 'drs.example.org')).toMatchObject({
-      id: 'hilum:2.25.7', self_uri: 'drs://drs.example.org/hilum:2.25.7', size: 10, checksums: [{ type: 'sha-256', checksum: 'ab'.repeat(32) }],
+    expect(
+      drsObjectOf({ sopUid: '2.25.7', size: 10, sha256: 'ab'.repeat(32), stagedAt: '2026-01-01T00:00:00.000Z' }, 'drs.example.org'),
+    ).toMatchObject({
+      id: 'hilum:2.25.7',
+      self_uri: 'drs://drs.example.org/hilum:2.25.7',
+      size: 10,
+      checksums: [{ type: 'sha-256', checksum: 'ab'.repeat(32) }],
     });
   });
 });
 
 describe('multipart/related', () => {
-  it('round-trips parts with any bytes, including CRLF and the boundary\'s prefix', () => {
+  it("round-trips parts with any bytes, including CRLF and the boundary's prefix", () => {
     const boundary = 'b-123';
-    const parts = [{ contentType: 'application/dicom', body: Buffer.from('--b-12\r\n\r\nxyz') }, { contentType: 'application/dicom', body: new Uint8Array([0, 13, 10, 255]) }];
+    const parts = [
+      { contentType: 'application/dicom', body: Buffer.from('--b-12\r\n\r\nxyz') },
+      { contentType: 'application/dicom', body: new Uint8Array([0, 13, 10, 255]) },
+    ];
     const body = multipartBody(boundary, parts);
     expect(boundaryOf(multipartContentType(boundary))).toBe(boundary);
     const parsed = parseMultipart(body, boundary);
-    expect(parsed.map((p) => [p.headers['content-type'], Buffer.from(p.body).toString('hex')])).toEqual(parts.map((p) => ['application/dicom', Buffer.from(p.body).toString('hex')]));
+    expect(parsed.map((p) => [p.headers['content-type'], Buffer.from(p.body).toString('hex')])).toEqual(
+      parts.map((p) => ['application/dicom', Buffer.from(p.body).toString('hex')]),
+    );
   });
 });
 
@@ -50,8 +69,12 @@ describe('DICOM JSON and QIDO queries', () => {
   });
 
   it('parses keywords and tags, limit and offset, and refuses what it cannot match', () => {
-    expect(parseQido({ StudyInstanceUID: '1.2,1.3', '00080061': 'CT', limit: '5', offset: '2', includefield: 'all' }))
-      .toEqual({ studyUids: ['1.2', '1.3'], modalities: ['CT'], limit: 5, offset: 2 });
+    expect(parseQido({ StudyInstanceUID: '1.2,1.3', '00080061': 'CT', limit: '5', offset: '2', includefield: 'all' })).toEqual({
+      studyUids: ['1.2', '1.3'],
+      modalities: ['CT'],
+      limit: 5,
+      offset: 2,
+    });
     expect(() => parseQido({ PatientName: 'X' })).toThrow(InvalidQidoQuery);
     expect(() => parseQido({ limit: '0' })).toThrow(InvalidQidoQuery);
   });
@@ -59,8 +82,12 @@ describe('DICOM JSON and QIDO queries', () => {
 
 describe('download manifests', () => {
   let dir: string;
-  beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'hilum-manifest-')); });
-  afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hilum-manifest-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
   const sha = 'a'.repeat(64);
 
   it('reads JSON and CSV manifests to the same objects', async () => {
@@ -72,7 +99,10 @@ describe('download manifests', () => {
   });
 
   it('refuses values that would escape the output folder', async () => {
-    await writeFile(join(dir, 'bad.json'), JSON.stringify({ objects: [{ objectId: 'x', studyUid: '../..', seriesUid: '1', sopUid: '1', size: 1, sha256: sha }] }));
+    await writeFile(
+      join(dir, 'bad.json'),
+      JSON.stringify({ objects: [{ objectId: 'x', studyUid: '../..', seriesUid: '1', sopUid: '1', size: 1, sha256: sha }] }),
+    );
     await expect(readManifest(join(dir, 'bad.json'))).rejects.toThrow('UIDs must be dotted digits');
   });
 });

@@ -6,9 +6,18 @@ import { renderMatrixMarkdown } from '../../../layers/access/matrix-doc';
 import type { Caller } from '../../../layers/access/caller';
 
 const callerWith = (groups: string[]): Caller => ({
-  subject: 's', username: 'u', groups, uploaderSites: groups.filter((g) => g.startsWith('site-uploader:')).map((g) => g.slice(14)),
+  subject: 's',
+  username: 'u',
+  groups,
+  uploaderSites: groups.filter((g) => g.startsWith('site-uploader:')).map((g) => g.slice(14)),
 });
-const GROUP = { researcher: 'researcher', curator: 'curator', dac: 'dac', admin: 'admin', 'site-uploader': 'site-uploader:site-a' } as const;
+const GROUP = {
+  researcher: 'researcher',
+  curator: 'curator',
+  dac: 'dac',
+  admin: 'admin',
+  'site-uploader': 'site-uploader:site-a',
+} as const;
 
 describe('the route x role matrix', () => {
   it('names exactly the routes of the API', () => {
@@ -16,15 +25,21 @@ describe('the route x role matrix', () => {
     expect(new Set(ROUTE_POLICIES.map((p) => routeKey(p.method, p.path))).size).toBe(ROUTE_POLICIES.length);
   });
 
-  it.each(ROUTES.flatMap((r) => ROLES.map((role) => [r.method, r.path, role] as const)))('%s %s as %s: as the matrix says', (method, path, role) => {
-    const decision = authorizeRoute(callerWith([GROUP[role]]), method, path);
-    const cell = policyOf(method, path)!.roles[role];
-    expect(decision.allowed ? decision.level : 'denied').toBe(cell ?? 'denied');
-  });
+  it.each(ROUTES.flatMap((r) => ROLES.map((role) => [r.method, r.path, role] as const)))(
+    '%s %s as %s: as the matrix says',
+    (method, path, role) => {
+      const decision = authorizeRoute(callerWith([GROUP[role]]), method, path);
+      const cell = policyOf(method, path)!.roles[role];
+      expect(decision.allowed ? decision.level : 'denied').toBe(cell ?? 'denied');
+    },
+  );
 
   it('refuses a caller without roles and a route missing from the matrix', () => {
     expect(authorizeRoute(callerWith([]), 'GET', '/studies').allowed).toBe(false);
-    expect(authorizeRoute(callerWith(['curator']), 'GET', '/not-a-route')).toEqual({ allowed: false, reason: 'route not in the access matrix' });
+    expect(authorizeRoute(callerWith(['curator']), 'GET', '/not-a-route')).toEqual({
+      allowed: false,
+      reason: 'route not in the access matrix',
+    });
   });
 
   it('gives a caller with several roles the widest level', () => {

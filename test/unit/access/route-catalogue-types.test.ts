@@ -65,24 +65,37 @@ describe('the route catalogue and the route -> function table, as types', () => 
   });
 
   it('refuse a route without roles', () => {
-    const errors = typeErrors({ [CATALOGUE]: replaceOnce(AUDIT_ROUTE, "  auditLog: { method: 'GET', path: '/audit', summary: 'the audit log' },\n") });
-    expect(errors).toContainEqual(expect.stringMatching(/^layers\/access\/matrix\.ts: .*'roles' is missing in type .* but required in type 'RouteAccess'/));
+    const errors = typeErrors({
+      [CATALOGUE]: replaceOnce(AUDIT_ROUTE, "  auditLog: { method: 'GET', path: '/audit', summary: 'the audit log' },\n"),
+    });
+    expect(errors).toContainEqual(
+      expect.stringMatching(/^layers\/access\/matrix\.ts: .*'roles' is missing in type .* but required in type 'RouteAccess'/),
+    );
   });
 
   it('refuse a route whose roles are empty', () => {
-    const errors = typeErrors({ [CATALOGUE]: replaceOnce(AUDIT_ROUTE, "  auditLog: { method: 'GET', path: '/audit', summary: 'the audit log', roles: {} },\n") });
-    expect(errors).toContainEqual(expect.stringMatching(/^layers\/access\/matrix\.ts: .*Type '\{\}' is not assignable to type 'RouteRoles'/));
+    const errors = typeErrors({
+      [CATALOGUE]: replaceOnce(AUDIT_ROUTE, "  auditLog: { method: 'GET', path: '/audit', summary: 'the audit log', roles: {} },\n"),
+    });
+    expect(errors).toContainEqual(
+      expect.stringMatching(/^layers\/access\/matrix\.ts: .*Type '\{\}' is not assignable to type 'RouteRoles'/),
+    );
   });
 
   it('refuse a route in the catalogue that no function serves', () => {
     const errors = typeErrors({
-      [CATALOGUE]: replaceOnce(CATALOGUE_END, `  exportCases: { method: 'GET', path: '/cases', summary: 'cases', roles: { curator: 'all' } },\n${CATALOGUE_END}`),
+      [CATALOGUE]: replaceOnce(
+        CATALOGUE_END,
+        `  exportCases: { method: 'GET', path: '/cases', summary: 'cases', roles: { curator: 'all' } },\n${CATALOGUE_END}`,
+      ),
     });
     expect(errors).toContainEqual(expect.stringMatching(/^functions\/registry\.ts: .*'exportCases' is missing/));
   });
 
   it('refuse a function for a route the catalogue (and so the access matrix) does not have', () => {
-    const errors = typeErrors({ [REGISTRY]: replaceOnce(FUNCTIONS_END, `  wadoSeriesMetadata: 'wadoMetadata',\n  exportCases: 'putCases',\n};`) });
+    const errors = typeErrors({
+      [REGISTRY]: replaceOnce(FUNCTIONS_END, `  wadoSeriesMetadata: 'wadoMetadata',\n  exportCases: 'putCases',\n};`),
+    });
     expect(errors).toContainEqual(expect.stringMatching(/^functions\/registry\.ts: .*'exportCases' does not exist in type/));
   });
 

@@ -9,34 +9,65 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import { PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { conditionalWrite } from '../../../layers/adapters/aws/dynamodb/table-io';
 
-const failingWith = (error: Error) => ({ send: async () => { throw error; } }) as unknown as DynamoDBDocumentClient;
+const failingWith = (error: Error) =>
+  ({
+    send: async () => {
+      throw error;
+    },
+  }) as unknown as DynamoDBDocumentClient;
 const answering = (output: unknown) => ({ send: async () => output }) as unknown as DynamoDBDocumentClient;
 const put = new PutCommand({ TableName: 't', Item: { pk: 'a', sk: 'b' }, ConditionExpression: 'attribute_not_exists(pk)' });
 const transaction = new TransactWriteCommand({ TransactItems: [] });
-const cancelled = (...codes: string[]) => new TransactionCanceledException({
-  message: 'cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })),
-});
+const cancelled = (...codes: string[]) =>
+  new TransactionCanceledException({
+    message: 'cancelled',
+    $metadata: {},
+    CancellationReasons: codes.map((Code) => ({ Code })),
+  });
 
 describe('conditionalWrite', () => {
   it('answers written, with the attributes ReturnValues asked for', async () => {
     await expect(conditionalWrite(answering({}), put)).resolves.toEqual({ written: true });
-    const update = new UpdateCommand({ TableName: 't', Key: { pk: 'a', sk: 'b' }, UpdateExpression: 'SET x = :x', ReturnValues: 'ALL_NEW' });
+    const update = new UpdateCommand({
+      TableName: 't',
+      Key: { pk: 'a', sk: 'b' },
+      UpdateExpression: 'SET x = :x',
+      ReturnValues: 'ALL_NEW',
+    });
     await expect(conditionalWrite(answering({ Attributes: { x: 1 } }), update)).resolves.toEqual({ written: true, attributes: { x: 1 } });
   });
 
   it('reads a failed single-item condition as a refusal of item 0', async () => {
     const error = new ConditionalCheckFailedException({ message: 'failed', $metadata: {} });
-    await expect(conditionalWrite(failingWith(error), put)).resolves.toEqual({ written: false, failedAt: [0], conflict: false, cause: error });
+    await expect(conditionalWrite(failingWith(error), put)).resolves.toEqual({
+      written: false,
+      failedAt: [0],
+      conflict: false,
+      cause: error,
+    });
   });
 
   it('names every transaction item whose condition failed', async () => {
     const error = cancelled('None', 'ConditionalCheckFailed', 'None', 'ConditionalCheckFailed');
-    await expect(conditionalWrite(failingWith(error), transaction)).resolves.toEqual({ written: false, failedAt: [1, 3], conflict: false, cause: error });
+    await expect(conditionalWrite(failingWith(error), transaction)).resolves.toEqual({
+      written: false,
+      failedAt: [1, 3],
+      conflict: false,
+      cause: error,
+    });
   });
 
   it('tells a transaction cancelled by another one or by throttling, which is worth retrying', async () => {
-    await expect(conditionalWrite(failingWith(cancelled('None', 'TransactionConflict')), transaction)).resolves.toMatchObject({ written: false, failedAt: [], conflict: true });
-    await expect(conditionalWrite(failingWith(cancelled('ThrottlingError', 'None')), transaction)).resolves.toMatchObject({ written: false, failedAt: [], conflict: true });
+    await expect(conditionalWrite(failingWith(cancelled('None', 'TransactionConflict')), transaction)).resolves.toMatchObject({
+      written: false,
+      failedAt: [],
+      conflict: true,
+    });
+    await expect(conditionalWrite(failingWith(cancelled('ThrottlingError', 'None')), transaction)).resolves.toMatchObject({
+      written: false,
+      failedAt: [],
+      conflict: true,
+    });
   });
 
   it('throws what is not a refusal', async () => {

@@ -10,7 +10,9 @@ import { grantScopeKey } from '../../../layers/catalog/keys';
 const claim: InstanceClaim = { project: 'p', site: 'a', studyUid: '2.25.1', seriesUid: '2.25.2', sopUid: '2.25.3' };
 const nothingHeld: HeldClaims = { study: undefined, series: undefined, object: undefined };
 const ownHeld: HeldClaims = {
-  study: { project: 'p', site: 'a' }, series: { studyUid: '2.25.1' }, object: { studyUid: '2.25.1', seriesUid: '2.25.2' },
+  study: { project: 'p', site: 'a' },
+  series: { studyUid: '2.25.1' },
+  object: { studyUid: '2.25.1', seriesUid: '2.25.2' },
 };
 
 describe('firstConflict', () => {
@@ -33,7 +35,11 @@ describe('firstConflict', () => {
   });
 
   it('names the first conflict in claim order: study, series, SOP', () => {
-    const allOthers: HeldClaims = { study: { project: 'q', site: 'b' }, series: { studyUid: '2.25.9' }, object: { studyUid: '2.25.9', seriesUid: '2.25.8' } };
+    const allOthers: HeldClaims = {
+      study: { project: 'q', site: 'b' },
+      series: { studyUid: '2.25.9' },
+      object: { studyUid: '2.25.9', seriesUid: '2.25.8' },
+    };
     expect(firstConflict(claim, allOthers)).toBe('study');
     expect(firstConflict(claim, { ...allOthers, study: ownHeld.study })).toBe('series');
   });

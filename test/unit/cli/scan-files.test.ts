@@ -5,7 +5,14 @@ import { scanFiles, scanFilesSync } from '../../../cli/lib/scan-files';
 
 describe('scanFiles and scanFilesSync', () => {
   const root = mkdtempSync(join(tmpdir(), 'hilum-scan-'));
-  const files: Record<string, number> = { 'b/2.dcm': 2, 'b/10.dcm': 10, 'a.dcm': 1, 'b/c/d/deep.dcm': 4, 'z/.hidden.dcm': 3, '.state.json': 5 };
+  const files: Record<string, number> = {
+    'b/2.dcm': 2,
+    'b/10.dcm': 10,
+    'a.dcm': 1,
+    'b/c/d/deep.dcm': 4,
+    'z/.hidden.dcm': 3,
+    '.state.json': 5,
+  };
   for (const [relative, size] of Object.entries(files)) {
     mkdirSync(dirname(join(root, relative)), { recursive: true });
     writeFileSync(join(root, relative), Buffer.alloc(size));

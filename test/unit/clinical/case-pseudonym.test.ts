@@ -22,7 +22,7 @@ describe('casePseudonym', () => {
     expect(casePseudonym('MRN-4411', keys)).not.toBe(casePseudonym('MRN-4411', { ...keys, site: 'site-b' }));
   });
 
-  it('equals the PatientID written at the same site, not another site\'s', () => {
+  it("equals the PatientID written at the same site, not another site's", () => {
     const atB = deidentify(makeDicom({ patient: { id: 'MRN-4411' } }), { ...keys, site: 'site-b' });
     const writtenAtB = catalogAttributes(scanPart10(atB.bytes)).patientId;
     expect(casePseudonym('MRN-4411', { ...keys, site: 'site-b' })).toBe(writtenAtB);

@@ -23,18 +23,39 @@ describe('parseCsv', () => {
 
 describe('parseCaseSheet', () => {
   it('normalizes demographics to the dictionary spelling, caps ages above 89 with a flag, keeps only the index year', () => {
-    const result = parseCaseSheet([
-      HEADER,
-      'MRN-1,female,54,white,not hispanic or latino,YES,2021-03-04',
-      'MRN-2,Male,93,Asian,Hispanic or Latino,no,',
-      'MRN-3,,90+,,,,',
-      ' MRN-4 ,,,,,,',
-    ].join('\n'));
+    const result = parseCaseSheet(
+      [
+        HEADER,
+        'MRN-1,female,54,white,not hispanic or latino,YES,2021-03-04',
+        'MRN-2,Male,93,Asian,Hispanic or Latino,no,',
+        'MRN-3,,90+,,,,',
+        ' MRN-4 ,,,,,,',
+      ].join('\n'),
+    );
     expect(result).toEqual({
       ok: true,
       cases: [
-        { row: 2, caseId: 'MRN-1', sex: 'Female', ageAtIndex: 54, ageCapped: false, race: 'White', ethnicity: 'Not Hispanic or Latino', covid19Positive: 'Yes', indexYear: 2021 },
-        { row: 3, caseId: 'MRN-2', sex: 'Male', ageAtIndex: 89, ageCapped: true, race: 'Asian', ethnicity: 'Hispanic or Latino', covid19Positive: 'No' },
+        {
+          row: 2,
+          caseId: 'MRN-1',
+          sex: 'Female',
+          ageAtIndex: 54,
+          ageCapped: false,
+          race: 'White',
+          ethnicity: 'Not Hispanic or Latino',
+          covid19Positive: 'Yes',
+          indexYear: 2021,
+        },
+        {
+          row: 3,
+          caseId: 'MRN-2',
+          sex: 'Male',
+          ageAtIndex: 89,
+          ageCapped: true,
+          race: 'Asian',
+          ethnicity: 'Hispanic or Latino',
+          covid19Positive: 'No',
+        },
         { row: 4, caseId: 'MRN-3', ageAtIndex: 89, ageCapped: true },
         { row: 5, caseId: 'MRN-4' },
       ],
@@ -47,13 +68,15 @@ describe('parseCaseSheet', () => {
 
   it('reports every bad cell by row and column, never quoting the value', () => {
     const secret = 'DOE-JANE-19700412';
-    const result = parseCaseSheet([
-      HEADER,
-      `${secret},Femal,54,White,,Yes,`,
-      `${secret}-2,Female,abc,,,maybe,2021-02-30`,
-      `${secret},Female,30,,,,`,
-      `${secret}-3,Female`,
-    ].join('\n'));
+    const result = parseCaseSheet(
+      [
+        HEADER,
+        `${secret},Femal,54,White,,Yes,`,
+        `${secret}-2,Female,abc,,,maybe,2021-02-30`,
+        `${secret},Female,30,,,,`,
+        `${secret}-3,Female`,
+      ].join('\n'),
+    );
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.errors).toEqual([
@@ -77,7 +100,10 @@ describe('parseCaseSheet', () => {
     expect(result).toEqual({
       ok: false,
       errors: [
-        { row: 1, message: 'column 2 is not a cases.csv column (case_id, sex, age_at_index, race, ethnicity, covid19_positive, index_date)' },
+        {
+          row: 1,
+          message: 'column 2 is not a cases.csv column (case_id, sex, age_at_index, race, ethnicity, covid19_positive, index_date)',
+        },
         { row: 1, column: 'case_id', message: 'is a required column' },
       ],
     });

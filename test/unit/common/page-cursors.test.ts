@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { canonicalJson, cursorKeyFrom, CURSOR_MAX_AGE_MS, InvalidPageCursor, PageCursorSealer, type CursorBinding } from '../../../layers/common/page-cursors';
+import {
+  canonicalJson,
+  cursorKeyFrom,
+  CURSOR_MAX_AGE_MS,
+  InvalidPageCursor,
+  PageCursorSealer,
+  type CursorBinding,
+} from '../../../layers/common/page-cursors';
 
 const KEY = cursorKeyFrom('a-deployment-secret-of-sixty-four-random-characters-0123456789ab');
 const BINDING: CursorBinding = { route: 'GET /studies', subject: 'sub-1', query: { query: { modality: 'CT' } } };
@@ -26,7 +33,8 @@ describe('page cursors', () => {
       altered[i] = altered[i]! ^ 0x01;
       expect(() => sealer.open(altered.toString('base64url'), BINDING)).toThrow(InvalidPageCursor);
     }
-    for (const length of [0, 1, 10, bytes.length - 1]) expect(() => sealer.open(bytes.subarray(0, length).toString('base64url'), BINDING)).toThrow(InvalidPageCursor);
+    for (const length of [0, 1, 10, bytes.length - 1])
+      expect(() => sealer.open(bytes.subarray(0, length).toString('base64url'), BINDING)).toThrow(InvalidPageCursor);
     expect(() => sealer.open(`${cursor}AA`, BINDING)).toThrow(InvalidPageCursor);
     expect(() => sealer.open(`${cursor}!`, BINDING)).toThrow(InvalidPageCursor);
   });

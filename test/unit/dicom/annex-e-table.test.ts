@@ -28,29 +28,52 @@ interface Row {
 const ANCHOR = '00082218'; // AnatomicRegionSequence: on the keep-list, so its item is cleaned by the same table
 const ROWS = (table as Row[])
   .filter((r) => r.kind === 'exact')
-  .map((r, index) => ({ row: r, key: r.tag.replace(/[(),]/g, ''), vr: (dictionaryEntry(r.tag.replace(/[(),]/g, ''))?.vr ?? 'UN').slice(0, 2), index }));
+  .map((r, index) => ({
+    row: r,
+    key: r.tag.replace(/[(),]/g, ''),
+    vr: (dictionaryEntry(r.tag.replace(/[(),]/g, ''))?.vr ?? 'UN').slice(0, 2),
+    index,
+  }));
 
 function planted(vr: string, index: number): DicomElement {
   switch (vr) {
-    case 'SQ': return { vr, Value: [{ '00080100': { vr: 'SH', Value: [`CODE${index}`] } }] };
-    case 'DA': return { vr, Value: ['20200102'] };
-    case 'DT': return { vr, Value: ['20200102101112'] };
-    case 'TM': return { vr, Value: ['101112'] };
-    case 'AS': return { vr, Value: ['045Y'] };
-    case 'UI': return { vr, Value: [`1.2.826.0.1.3680043.8.498.55.${index}`] };
-    case 'PN': return { vr, Value: [{ Alphabetic: `ROWNAME${index}^GIVEN${index}` }] };
-    case 'DS': case 'IS': return { vr, Value: [index] };
-    case 'US': return { vr, Value: [index] };
-    case 'OB': case 'UN': return { vr, Value: [new Uint8Array([1, 2, 3, index % 256]).buffer] };
-    case 'CS': return { vr, Value: [`CS${index}`] };
-    case 'AE': return { vr, Value: [`AE${index}`] };
-    default: return { vr, Value: [`VALUE${index}`] };
+    case 'SQ':
+      return { vr, Value: [{ '00080100': { vr: 'SH', Value: [`CODE${index}`] } }] };
+    case 'DA':
+      return { vr, Value: ['20200102'] };
+    case 'DT':
+      return { vr, Value: ['20200102101112'] };
+    case 'TM':
+      return { vr, Value: ['101112'] };
+    case 'AS':
+      return { vr, Value: ['045Y'] };
+    case 'UI':
+      return { vr, Value: [`1.2.826.0.1.3680043.8.498.55.${index}`] };
+    case 'PN':
+      return { vr, Value: [{ Alphabetic: `ROWNAME${index}^GIVEN${index}` }] };
+    case 'DS':
+    case 'IS':
+      return { vr, Value: [index] };
+    case 'US':
+      return { vr, Value: [index] };
+    case 'OB':
+    case 'UN':
+      return { vr, Value: [new Uint8Array([1, 2, 3, index % 256]).buffer] };
+    case 'CS':
+      return { vr, Value: [`CS${index}`] };
+    case 'AE':
+      return { vr, Value: [`AE${index}`] };
+    default:
+      return { vr, Value: [`VALUE${index}`] };
   }
 }
 
 /** The action as the table and profile require it, resolved as documented above. */
 function required(row: Row, profile: DeidProfile): 'X' | 'Z' | 'D' | 'U' | 'K' | 'C' {
-  const codes = Object.entries(profile.options).filter(([, on]) => on).map(([o]) => row.options[o]).filter((c): c is string => !!c);
+  const codes = Object.entries(profile.options)
+    .filter(([, on]) => on)
+    .map(([o]) => row.options[o])
+    .filter((c): c is string => !!c);
   const code = codes.includes('C') ? 'C' : codes.includes('K') ? 'K' : row.basic;
   if (code === 'X/Z/U*') return 'K';
   if (code.includes('X')) return 'X';
@@ -60,7 +83,9 @@ function required(row: Row, profile: DeidProfile): 'X' | 'Z' | 'D' | 'U' | 'K' |
 
 const DAY = 86_400_000;
 const daysBack = (before: string, after: string): number =>
-  (Date.UTC(+before.slice(0, 4), +before.slice(4, 6) - 1, +before.slice(6, 8)) - Date.UTC(+after.slice(0, 4), +after.slice(4, 6) - 1, +after.slice(6, 8))) / DAY;
+  (Date.UTC(+before.slice(0, 4), +before.slice(4, 6) - 1, +before.slice(6, 8)) -
+    Date.UTC(+after.slice(0, 4), +after.slice(4, 6) - 1, +after.slice(6, 8))) /
+  DAY;
 
 function text(e: DicomElement | undefined): string {
   return e ? (textValues(e)[0] ?? '').trim() : '';
@@ -88,61 +113,65 @@ describe.each([
     ...topRows.map((r) => ({ ...r, where: 'top level', nestedCase: false })),
     ...ROWS.map((r) => ({ ...r, where: 'in a sequence', nestedCase: true })),
   ];
-  it.each(cases.map((c) => [`${c.row.tag} ${c.row.keyword ?? ''} (${c.vr}) ${c.where}: ${required(c.row, profile)}`, c] as const))('%s', (_title, c) => {
-    const dict = c.nestedCase ? nested : top;
-    const element = dict[c.key];
-    const action = required(c.row, profile);
-    const before = planted(c.vr, c.index);
-    const beforeText = text(before);
-    if (!c.nestedCase && (c.key === '00100010' || c.key === '00100020')) {
-      expect(text(element)).toMatch(/^HILUM-[0-9A-F]{16}$/); // top-level patient identity: the keyed pseudonym
-      return;
-    }
-    switch (action) {
-      case 'X':
-        expect(element).toBeUndefined();
-        return;
-      case 'Z':
-        expect(element).toBeDefined();
-        if (c.vr === 'SQ') expect(sequenceItems(element as DicomElement)).toHaveLength(0);
-        else expect(text(element)).toBe('');
-        return;
-      case 'D':
-        expect(element).toBeDefined();
-        if (c.vr === 'SQ') expect(sequenceItems(element as DicomElement)).toHaveLength(0);
-        else if (c.vr === 'OB' || c.vr === 'UN') expect(Buffer.from(element?.Value?.[0] as ArrayBuffer).equals(Buffer.from(before.Value?.[0] as ArrayBuffer))).toBe(false);
-        else expect(['', beforeText]).not.toContain(text(element)); // non-zero length, and not the original
-        return;
-      case 'U':
-        expect(text(element)).toBe(remapUid(beforeText, SECRET));
-        return;
-      case 'K':
-      case 'C': {
-        expect(element).toBeDefined();
-        if (c.vr === 'SQ') {
-          expect(sequenceItems(element as DicomElement).map((i) => text(i['00080100']))).toEqual([`CODE${c.index}`]);
-        } else if (c.vr === 'DA' || c.vr === 'DT') {
-          if (!profile.options.retainLongitudinalModifiedDates) {
-            expect(text(element)).toBe('');
-            return;
-          }
-          const after = text(element);
-          expect(after).toMatch(/^\d{8}/);
-          expect(after.slice(8)).toBe(beforeText.slice(8)); // time of day kept
-          const days = daysBack(beforeText, after);
-          expect(days).toBeGreaterThanOrEqual(profile.dates.minShiftDays);
-          expect(days).toBeLessThanOrEqual(profile.dates.maxShiftDays);
-          shifts.add(days);
-          expect(shifts.size).toBe(1); // every date of the patient moves by the same number of days
-        } else if (c.vr === 'OB' || c.vr === 'UN' || c.vr === 'US') {
-          expect(element?.Value?.length).toBe(1);
-        } else {
-          expect(text(element)).toBe(beforeText);
-        }
+  it.each(cases.map((c) => [`${c.row.tag} ${c.row.keyword ?? ''} (${c.vr}) ${c.where}: ${required(c.row, profile)}`, c] as const))(
+    '%s',
+    (_title, c) => {
+      const dict = c.nestedCase ? nested : top;
+      const element = dict[c.key];
+      const action = required(c.row, profile);
+      const before = planted(c.vr, c.index);
+      const beforeText = text(before);
+      if (!c.nestedCase && (c.key === '00100010' || c.key === '00100020')) {
+        expect(text(element)).toMatch(/^HILUM-[0-9A-F]{16}$/); // top-level patient identity: the keyed pseudonym
         return;
       }
-    }
-  });
+      switch (action) {
+        case 'X':
+          expect(element).toBeUndefined();
+          return;
+        case 'Z':
+          expect(element).toBeDefined();
+          if (c.vr === 'SQ') expect(sequenceItems(element as DicomElement)).toHaveLength(0);
+          else expect(text(element)).toBe('');
+          return;
+        case 'D':
+          expect(element).toBeDefined();
+          if (c.vr === 'SQ') expect(sequenceItems(element as DicomElement)).toHaveLength(0);
+          else if (c.vr === 'OB' || c.vr === 'UN')
+            expect(Buffer.from(element?.Value?.[0] as ArrayBuffer).equals(Buffer.from(before.Value?.[0] as ArrayBuffer))).toBe(false);
+          else expect(['', beforeText]).not.toContain(text(element)); // non-zero length, and not the original
+          return;
+        case 'U':
+          expect(text(element)).toBe(remapUid(beforeText, SECRET));
+          return;
+        case 'K':
+        case 'C': {
+          expect(element).toBeDefined();
+          if (c.vr === 'SQ') {
+            expect(sequenceItems(element as DicomElement).map((i) => text(i['00080100']))).toEqual([`CODE${c.index}`]);
+          } else if (c.vr === 'DA' || c.vr === 'DT') {
+            if (!profile.options.retainLongitudinalModifiedDates) {
+              expect(text(element)).toBe('');
+              return;
+            }
+            const after = text(element);
+            expect(after).toMatch(/^\d{8}/);
+            expect(after.slice(8)).toBe(beforeText.slice(8)); // time of day kept
+            const days = daysBack(beforeText, after);
+            expect(days).toBeGreaterThanOrEqual(profile.dates.minShiftDays);
+            expect(days).toBeLessThanOrEqual(profile.dates.maxShiftDays);
+            shifts.add(days);
+            expect(shifts.size).toBe(1); // every date of the patient moves by the same number of days
+          } else if (c.vr === 'OB' || c.vr === 'UN' || c.vr === 'US') {
+            expect(element?.Value?.length).toBe(1);
+          } else {
+            expect(text(element)).toBe(beforeText);
+          }
+          return;
+        }
+      }
+    },
+  );
 
   it('leaves no public attribute that is neither in the table nor on the keep-list', () => {
     const allowed = new Set([...ROWS.map((r) => r.key), ...keepList.attributes.map((a) => a.tag.replace(/[(),]/g, ''))]);

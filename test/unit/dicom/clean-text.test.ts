@@ -20,7 +20,8 @@ class RegexScrubber {
       for (const part of parts) {
         const p = part.trim();
         if (p.length >= min && IDENTIFYING.test(p)) this.terms.add(p.toLowerCase());
-        if (kind === 'name') for (const word of p.split(/\s+/)) if (word.length >= 3 && IDENTIFYING.test(word)) this.terms.add(word.toLowerCase());
+        if (kind === 'name')
+          for (const word of p.split(/\s+/)) if (word.length >= 3 && IDENTIFYING.test(word)) this.terms.add(word.toLowerCase());
       }
     }
   }
@@ -35,10 +36,20 @@ class RegexScrubber {
       return '';
     });
     if (removed === 0) return { text, removed };
-    return { text: out.split('\\').map((v) => v.replace(/[ \t]{2,}/g, ' ').replace(/ +([.,;:!?)\]])/g, '$1').trim()).join('\\'), removed };
+    return {
+      text: out
+        .split('\\')
+        .map((v) =>
+          v
+            .replace(/[ \t]{2,}/g, ' ')
+            .replace(/ +([.,;:!?)\]])/g, '$1')
+            .trim(),
+        )
+        .join('\\'),
+      removed,
+    };
   }
 }
-
 
 /** OtherPatientIDs-like terms and a long text of near-miss words (each a term with one more character), as in the report. */
 function adversarial(terms: number, chars: number): { ids: string; text: string } {
@@ -52,7 +63,6 @@ function adversarial(terms: number, chars: number): { ids: string; text: string 
   }
   return { ids: ids.join('\\'), text: words.join(' ') };
 }
-
 
 describe('IdentifierScrubber: time linear in the input', () => {
   it('doubling the terms and the text at most triples the time (the regex took 10x and more)', () => {
@@ -70,8 +80,40 @@ describe('IdentifierScrubber: time linear in the input', () => {
 });
 
 const ALPHABET = [
-  ...'abcdeABCDE0123456789', ...'     ', '\t', ...'.,;:!?)]-^=\\/', 'é', 'É', 'ß', 'ẞ', 'σ', 'ς', 'Σ', 'ſ', 'S', 'K', 'k',
-  '\u212a', 'ı', 'i', 'I', '\u0345', '\u0307', '\u0301', 'ж', 'Ж', '王', '小', '😀', '\u{10400}', '\u{10428}', 'ǅ', 'ǆ', 'Ǆ', 'ﬅ', 'ﬆ',
+  ...'abcdeABCDE0123456789',
+  ...'     ',
+  '\t',
+  ...'.,;:!?)]-^=\\/',
+  'é',
+  'É',
+  'ß',
+  'ẞ',
+  'σ',
+  'ς',
+  'Σ',
+  'ſ',
+  'S',
+  'K',
+  'k',
+  '\u212a',
+  'ı',
+  'i',
+  'I',
+  '\u0345',
+  '\u0307',
+  '\u0301',
+  'ж',
+  'Ж',
+  '王',
+  '小',
+  '😀',
+  '\u{10400}',
+  '\u{10428}',
+  'ǅ',
+  'ǆ',
+  'Ǆ',
+  'ﬅ',
+  'ﬆ',
 ];
 
 function randomText(next: () => number, length: number, alphabet = ALPHABET): string {

@@ -9,8 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import {
-  CEILING_ONLY, DEFAULT_INFLATION_POLICY, DicomParseError, INFLATION_CEILING_BYTES, INFLATION_FLOOR_BYTES, InflationLimitExceeded,
-  deidentify, inflationLimit, parseDicom, verifyDeidentified,
+  CEILING_ONLY,
+  DEFAULT_INFLATION_POLICY,
+  DicomParseError,
+  INFLATION_CEILING_BYTES,
+  INFLATION_FLOOR_BYTES,
+  InflationLimitExceeded,
+  deidentify,
+  inflationLimit,
+  parseDicom,
+  verifyDeidentified,
 } from '../../../layers/dicom';
 import { readDicomHeader } from '../../../layers/dicom/dcmjs';
 import { loadQaConfig } from '../../../layers/qa';
@@ -30,9 +38,12 @@ describe('inflation limits', () => {
     expect(inflationLimit(1, CEILING_ONLY)).toBe(INFLATION_CEILING_BYTES);
   });
 
-  it('is part of a project\'s QA configuration, defaulted, and may not exceed the ceiling', () => {
+  it("is part of a project's QA configuration, defaulted, and may not exceed the ceiling", () => {
     expect(loadQaConfig({}).inflation).toEqual(DEFAULT_INFLATION_POLICY);
-    expect(loadQaConfig({ inflation: { maxRatio: 500 } }).inflation).toEqual({ maxBytes: DEFAULT_INFLATION_POLICY.maxBytes, maxRatio: 500 });
+    expect(loadQaConfig({ inflation: { maxRatio: 500 } }).inflation).toEqual({
+      maxBytes: DEFAULT_INFLATION_POLICY.maxBytes,
+      maxRatio: 500,
+    });
     expect(() => loadQaConfig({ inflation: { maxBytes: INFLATION_CEILING_BYTES + 1 } })).toThrow(/inflation\.maxBytes/);
     expect(() => loadQaConfig({ inflation: { maxRatio: 5000 } })).toThrow(/inflation\.maxRatio/);
   });
@@ -59,12 +70,26 @@ describe('a deflated file within its limits', () => {
   });
 
   it('a deflated data set that is not deflate data is malformed, not over a limit', () => {
-    const file = Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), metaFor('1.2.840.10008.1.2.1.99'), Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff])]);
+    const file = Buffer.concat([
+      Buffer.alloc(128),
+      Buffer.from('DICM'),
+      metaFor('1.2.840.10008.1.2.1.99'),
+      Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff]),
+    ]);
     // The same meta with a real deflate stream parses up to the (empty) data set.
-    const empty = Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), metaFor('1.2.840.10008.1.2.1.99'), deflateRawSync(Buffer.alloc(0))]);
+    const empty = Buffer.concat([
+      Buffer.alloc(128),
+      Buffer.from('DICM'),
+      metaFor('1.2.840.10008.1.2.1.99'),
+      deflateRawSync(Buffer.alloc(0)),
+    ]);
     expect(() => parseDicom(empty)).toThrow(/missing required attribute/);
     let thrown: unknown;
-    try { parseDicom(file); } catch (error) { thrown = error; }
+    try {
+      parseDicom(file);
+    } catch (error) {
+      thrown = error;
+    }
     expect(thrown).toBeInstanceOf(DicomParseError);
     expect(thrown).not.toBeInstanceOf(InflationLimitExceeded);
   });
@@ -96,15 +121,20 @@ describe('a 1 GiB deflate bomb', () => {
   it('is refused at intake with a value-free reason, holding less than 300 MB', async () => {
     const result = await probe('intake', bombPath);
     expect(result.error).toBe('InflationLimitExceeded');
-    expect(result.message).toBe(`inflation limit: the deflated data set of a ${compressed}-byte file inflates to more than ${inflationLimit(compressed, DEFAULT_INFLATION_POLICY)} bytes`);
+    expect(result.message).toBe(
+      `inflation limit: the deflated data set of a ${compressed}-byte file inflates to more than ${inflationLimit(compressed, DEFAULT_INFLATION_POLICY)} bytes`,
+    );
     expect(result.peakMb).toBeLessThan(300);
   });
 
-  it.each(['scan', 'deidentify', 'verify', 'metadata'])('is refused by the %s reader within the ceiling (256 MiB held at most, with room for a late collector)', async (reader) => {
-    const result = await probe(reader, bombPath);
-    expect(result.error).toBe('InflationLimitExceeded');
-    expect(result.peakMb).toBeLessThan(512);
-  });
+  it.each(['scan', 'deidentify', 'verify', 'metadata'])(
+    'is refused by the %s reader within the ceiling (256 MiB held at most, with room for a late collector)',
+    async (reader) => {
+      const result = await probe(reader, bombPath);
+      expect(result.error).toBe('InflationLimitExceeded');
+      expect(result.peakMb).toBeLessThan(512);
+    },
+  );
 
   it('is a dicom.parses finding of the offline QA check before upload', async () => {
     const result = await probe('qa-original', bombPath);
@@ -113,7 +143,11 @@ describe('a 1 GiB deflate bomb', () => {
   });
 });
 
-interface ProbeResult { error: string | null; message: string; peakMb: number }
+interface ProbeResult {
+  error: string | null;
+  message: string;
+  peakMb: number;
+}
 
 /** Runs a reader on the file in a fresh process (test/support/inflation-probe.ts), whose peak memory is its own. */
 function probe(reader: string, path: string): Promise<ProbeResult> {
@@ -122,8 +156,12 @@ function probe(reader: string, path: string): Promise<ProbeResult> {
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {

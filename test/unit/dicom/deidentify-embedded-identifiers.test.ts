@@ -17,14 +17,14 @@ function run(elements: Record<string, { vr: string; Value: string[] }>) {
 }
 
 describe('kept text holding a UID or date of the same file', () => {
-  it('removes a kept text equal to one of the file\'s own UIDs', () => {
+  it("removes a kept text equal to one of the file's own UIDs", () => {
     const out = run({ [SOFTWARE_VERSIONS]: { vr: 'LO', Value: [SYNTHETIC_UIDS.study] } });
 
     expect(includesBytes(out.bytes, SYNTHETIC_UIDS.study)).toBe(false);
     expect(out.actionCounts['SoftwareVersions:identifier-moved']).toBe(1);
   });
 
-  it('removes a kept text that contains one of the file\'s UIDs among other words', () => {
+  it("removes a kept text that contains one of the file's UIDs among other words", () => {
     const out = run({ [SOFTWARE_VERSIONS]: { vr: 'LO', Value: [`REF ${SYNTHETIC_UIDS.frameOfReference} V2`] } });
 
     expect(includesBytes(out.bytes, SYNTHETIC_UIDS.frameOfReference)).toBe(false);
@@ -75,8 +75,10 @@ describe('EmbeddedIdentifiers', () => {
     found.addUids('1.2.826.0.1.3680043.8.498.7711.1\\1.2.840.10008.5.1.4.1.1.2\0');
 
     expect(found.size).toBe(5);
-    for (const hit of ['x20240315y', '1.3.6.20200101123.4', '20201231', 'A20240316', 'REF 1.2.826.0.1.3680043.8.498.7711.12']) expect(find(found, hit)).toBe(true);
-    for (const miss of ['2024031', '2024-03-15', '1.2.840.10008.5.1.4.1.1.2', '1.2.826.0.1.3680043.8.498.7711', '2024 0315']) expect(find(found, miss)).toBe(false);
+    for (const hit of ['x20240315y', '1.3.6.20200101123.4', '20201231', 'A20240316', 'REF 1.2.826.0.1.3680043.8.498.7711.12'])
+      expect(find(found, hit)).toBe(true);
+    for (const miss of ['2024031', '2024-03-15', '1.2.840.10008.5.1.4.1.1.2', '1.2.826.0.1.3680043.8.498.7711', '2024 0315'])
+      expect(find(found, miss)).toBe(false);
   });
 
   it('ignores UIDs shorter than a date and finds nothing when it holds nothing', () => {

@@ -11,7 +11,6 @@ import { makeDicom } from '../../support/synthetic-dicom';
 import { SECRET } from './helpers';
 import { rng } from '../../support/random';
 
-
 interface Planted {
   family: string;
   given: string;
@@ -25,11 +24,16 @@ interface Planted {
 function generate(seed: number): { bytes: Uint8Array; planted: Planted } {
   const random = rng(seed);
   const int = (n: number): number => Math.floor(random() * n);
-  const pick = <T,>(list: readonly T[]): T => list[int(list.length)] as T;
-  const word = (min: number, max: number): string => Array.from({ length: min + int(max - min + 1) }, () => 'BCDFGHJKLMNPQRSTVWXZ'[int(20)]).join('');
+  const pick = <T>(list: readonly T[]): T => list[int(list.length)] as T;
+  const word = (min: number, max: number): string =>
+    Array.from({ length: min + int(max - min + 1) }, () => 'BCDFGHJKLMNPQRSTVWXZ'[int(20)]).join('');
   const planted: Planted = {
-    family: word(5, 9), given: word(4, 8), id: `${word(2, 3)}${100000 + int(900000)}`, accession: `A${10000000 + int(89999999)}`,
-    institution: `${word(5, 8)} ${word(5, 8)} CLINIC`, physician: `${word(5, 8)}^${word(4, 6)}`,
+    family: word(5, 9),
+    given: word(4, 8),
+    id: `${word(2, 3)}${100000 + int(900000)}`,
+    accession: `A${10000000 + int(89999999)}`,
+    institution: `${word(5, 8)} ${word(5, 8)} CLINIC`,
+    physician: `${word(5, 8)}^${word(4, 6)}`,
     date: `${1990 + int(30)}${String(1 + int(12)).padStart(2, '0')}${String(1 + int(28)).padStart(2, '0')}`,
   };
   const identifying: Array<[string, () => DicomElement]> = [
@@ -72,7 +76,8 @@ function generate(seed: number): { bytes: Uint8Array; planted: Planted } {
   const elements: DataSet = {};
   for (const [key, make] of identifying) if (key !== '00400244') elements[key] = make();
   for (const [key, make] of [...freeText, ...hidden]) if (random() < 0.5) elements[key] = make();
-  for (let i = 0; i < 1 + int(3); i += 1) elements[pick(sequences)] = { vr: 'SQ', Value: Array.from({ length: 1 + int(3) }, () => item(1)) };
+  for (let i = 0; i < 1 + int(3); i += 1)
+    elements[pick(sequences)] = { vr: 'SQ', Value: Array.from({ length: 1 + int(3) }, () => item(1)) };
   return { bytes: makeDicom({ elements, modality: pick(['CT', 'MR', 'DX']) }), planted };
 }
 

@@ -19,8 +19,13 @@ const everyOption: DeidProfile = {
   ...DEFAULT_PROFILE,
   name: 'golden-all',
   options: {
-    retainPatientCharacteristics: true, retainLongitudinalModifiedDates: false, retainLongitudinalFullDates: true, cleanDescriptors: true,
-    retainSafePrivate: true, retainDeviceIdentity: true, retainInstitutionIdentity: true,
+    retainPatientCharacteristics: true,
+    retainLongitudinalModifiedDates: false,
+    retainLongitudinalFullDates: true,
+    cleanDescriptors: true,
+    retainSafePrivate: true,
+    retainDeviceIdentity: true,
+    retainInstitutionIdentity: true,
   },
   keep: ['(0018,1030)'],
 };
@@ -37,18 +42,31 @@ const KEYS = { secret: 'golden-secret-0123456789abcdef0123456789', project: 'gol
 /** Generated inputs (private blocks, planted identifiers in text, radiographs); their own digest is pinned too. */
 const SYNTHETIC: Record<string, () => Uint8Array> = {
   'ct-private-block': () => makeDicom({ instanceNumber: 3 }),
-  'dx-original': () => makeDicom({ modality: 'DX', rows: 64, columns: 48, elements: { '00080008': { vr: 'CS', Value: ['ORIGINAL', 'PRIMARY'] } } }),
+  'dx-original': () =>
+    makeDicom({ modality: 'DX', rows: 64, columns: 48, elements: { '00080008': { vr: 'CS', Value: ['ORIGINAL', 'PRIMARY'] } } }),
   'cr-burned-in': () => makeDicom({ modality: 'CR', burnedInAnnotation: 'YES' }),
-  'text-with-identifiers': () => makeDicom({
-    elements: {
-      '00204000': { vr: 'LT', Value: [`Follow-up for ${SYNTHETIC_PHI.patientName} (${SYNTHETIC_PHI.patientId}), SLEEP STUDY`] },
-      '00081030': { vr: 'LO', Value: [`CT ${SYNTHETIC_PHI.patientId} chest`] },
-      '00101010': { vr: 'AS', Value: ['093Y'] },
-    },
-  }),
+  'text-with-identifiers': () =>
+    makeDicom({
+      elements: {
+        '00204000': { vr: 'LT', Value: [`Follow-up for ${SYNTHETIC_PHI.patientName} (${SYNTHETIC_PHI.patientId}), SLEEP STUDY`] },
+        '00081030': { vr: 'LO', Value: [`CT ${SYNTHETIC_PHI.patientId} chest`] },
+        '00101010': { vr: 'AS', Value: ['093Y'] },
+      },
+    }),
 };
 
-type Golden = Record<string, { inputSha256?: string; sha256: string; byteLength: number; outcome: string; pixelReview: readonly string[]; actionCounts: Record<string, number> } | { error: string }>;
+type Golden = Record<
+  string,
+  | {
+      inputSha256?: string;
+      sha256: string;
+      byteLength: number;
+      outcome: string;
+      pixelReview: readonly string[];
+      actionCounts: Record<string, number>;
+    }
+  | { error: string }
+>;
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -56,7 +74,14 @@ function run(input: Uint8Array, profile: DeidProfile, synthetic: boolean): Golde
   try {
     const out = deidentify(input, { ...KEYS, profile });
     const sorted = Object.fromEntries(Object.entries(out.actionCounts).sort(([a], [b]) => (a < b ? -1 : 1)));
-    return { ...(synthetic && { inputSha256: sha256(input) }), sha256: sha256(out.bytes), byteLength: out.byteLength, outcome: out.outcome, pixelReview: out.pixelReview, actionCounts: sorted };
+    return {
+      ...(synthetic && { inputSha256: sha256(input) }),
+      sha256: sha256(out.bytes),
+      byteLength: out.byteLength,
+      outcome: out.outcome,
+      pixelReview: out.pixelReview,
+      actionCounts: sorted,
+    };
   } catch (error) {
     return { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
   }
@@ -81,7 +106,8 @@ describe('de-identified outputs match the pinned golden digests', () => {
   it.each(cases.map((c) => c.key))('%s', (key) => {
     const [now, pinned] = [current[key], golden[key]];
     // A changed synthetic input means test/support/synthetic-dicom.ts changed, not the engine: regenerate.
-    if (now && pinned && 'inputSha256' in now && 'inputSha256' in pinned) expect({ input: now.inputSha256 }).toEqual({ input: pinned.inputSha256 });
+    if (now && pinned && 'inputSha256' in now && 'inputSha256' in pinned)
+      expect({ input: now.inputSha256 }).toEqual({ input: pinned.inputSha256 });
     expect(now).toEqual(pinned);
   });
 });

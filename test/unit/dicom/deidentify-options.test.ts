@@ -2,7 +2,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deidentify, parseDicom, remapUid, verifyDeidentified, BASIC_PROFILE, DEFAULT_PROFILE, type DeidProfile } from '../../../layers/dicom';
+import {
+  deidentify,
+  parseDicom,
+  remapUid,
+  verifyDeidentified,
+  BASIC_PROFILE,
+  DEFAULT_PROFILE,
+  type DeidProfile,
+} from '../../../layers/dicom';
 import { readDicomFile, type DataSet } from '../../../layers/dicom/dcmjs';
 import { sequenceItems, textValues } from '../../../layers/dicom/dataset';
 import { makeDicom, SYNTHETIC_PHI } from '../../support/synthetic-dicom';
@@ -14,7 +22,11 @@ const first = (dict: DataSet, key: string): string => {
   return e ? (textValues(e)[0] ?? '').trim() : '';
 };
 const read = (bytes: Uint8Array): DataSet => readDicomFile(bytes).dict;
-const withOptions = (options: Partial<DeidProfile['options']>, base: DeidProfile = DEFAULT_PROFILE): DeidProfile => ({ ...base, name: 'test', options: { ...base.options, ...options } });
+const withOptions = (options: Partial<DeidProfile['options']>, base: DeidProfile = DEFAULT_PROFILE): DeidProfile => ({
+  ...base,
+  name: 'test',
+  options: { ...base.options, ...options },
+});
 const toDays = (da: string): number => Date.UTC(+da.slice(0, 4), +da.slice(4, 6) - 1, +da.slice(6, 8)) / 86_400_000;
 
 describe('keyed and longitudinal: one patient, two uploads two days apart', () => {
@@ -25,7 +37,10 @@ describe('keyed and longitudinal: one patient, two uploads two days apart', () =
       seriesInstanceUid: `${study}.1`,
       elements: {
         '00080020': { vr: 'DA', Value: [studyDate] },
-        '00081140': { vr: 'SQ', Value: [{ '00081150': { vr: 'UI', Value: ['1.2.840.10008.5.1.4.1.1.2'] }, '00081155': { vr: 'UI', Value: [shared] } }] },
+        '00081140': {
+          vr: 'SQ',
+          Value: [{ '00081150': { vr: 'UI', Value: ['1.2.840.10008.5.1.4.1.1.2'] }, '00081155': { vr: 'UI', Value: [shared] } }],
+        },
       },
     });
   const a = deidentify(upload('20240315', '1.2.826.0.1.3680043.8.498.7711.601'), SECRET);
@@ -63,7 +78,9 @@ describe('keyed and longitudinal: one patient, two uploads two days apart', () =
     const ct = read(deidentify(fixture('patient-77654033/ct-head-series/CT2_17106.dcm'), SECRET).bytes);
     const crIn = read(fixture('patient-77654033/cr-cspine/CR1_6154.dcm'));
     const ctIn = read(fixture('patient-77654033/ct-head-series/CT2_17106.dcm'));
-    expect(toDays(first(cr, '00080020')) - toDays(first(ct, '00080020'))).toBe(toDays(first(crIn, '00080020')) - toDays(first(ctIn, '00080020')));
+    expect(toDays(first(cr, '00080020')) - toDays(first(ct, '00080020'))).toBe(
+      toDays(first(crIn, '00080020')) - toDays(first(ctIn, '00080020')),
+    );
   });
 
   it('shifts another project differently (keys are per project)', () => {
@@ -114,7 +131,12 @@ describe('patient characteristics', () => {
   it('keeps sex, age, size and weight by default and removes age under Basic', () => {
     const original = makeDicom({ elements: { '00101020': { vr: 'DS', Value: [1.7] }, '00101030': { vr: 'DS', Value: [64] } } });
     const kept = read(deidentify(original, SECRET).bytes);
-    expect([first(kept, '00100040'), first(kept, '00101010'), first(kept, '00101020'), first(kept, '00101030')]).toEqual(['F', '054Y', '1.7', '64']);
+    expect([first(kept, '00100040'), first(kept, '00101010'), first(kept, '00101020'), first(kept, '00101030')]).toEqual([
+      'F',
+      '054Y',
+      '1.7',
+      '64',
+    ]);
     const basic = read(deidentify(original, { ...SECRET, profile: BASIC_PROFILE }).bytes);
     expect(basic['00101010']).toBeUndefined();
     expect(first(basic, '00100040')).toBe('');
@@ -123,7 +145,9 @@ describe('patient characteristics', () => {
 
 describe('clean descriptors', () => {
   const description = `CT CHEST for Doe, Jane (Quinn) ${SYNTHETIC_PHI.patientId} acc ${SYNTHETIC_PHI.accessionNumber} at synthetic general hospital on ${SYNTHETIC_PHI.studyDate}`;
-  const original = makeDicom({ elements: { '00081030': { vr: 'LO', Value: [description] }, '00204000': { vr: 'LT', Value: ['Seen by Dr House. No comparison.'] } } });
+  const original = makeDicom({
+    elements: { '00081030': { vr: 'LO', Value: [description] }, '00204000': { vr: 'LT', Value: ['Seen by Dr House. No comparison.'] } },
+  });
 
   it('removes every identifier of the data set from kept descriptions, case-insensitively, and keeps the rest', () => {
     const out = deidentify(original, SECRET);
@@ -135,7 +159,10 @@ describe('clean descriptors', () => {
   });
 
   it('does not match inside longer words', () => {
-    const named = makeDicom({ patient: { name: 'LEE^ANN' }, elements: { '00081030': { vr: 'LO', Value: ['SLEEP STUDY ANNUAL for Lee'] } } });
+    const named = makeDicom({
+      patient: { name: 'LEE^ANN' },
+      elements: { '00081030': { vr: 'LO', Value: ['SLEEP STUDY ANNUAL for Lee'] } },
+    });
     expect(first(read(deidentify(named, SECRET).bytes), '00081030')).toBe('SLEEP STUDY ANNUAL for');
   });
 
@@ -169,7 +196,9 @@ describe('allow-list posture and opt-in options', () => {
     expect(privateKeys).toEqual(expect.arrayContaining(['00191023', '00191024', '00191027', '00431027']));
     expect(privateKeys).not.toContain('00091001'); // GEMS_IDEN_01 (identifying block) is not on the list
     expect(out.actionCounts['private:K']).toBeGreaterThanOrEqual(4);
-    expect(first(read(out.bytes), '00120064') === '' && sequenceItems(dict['00120064'] ?? { vr: 'SQ' }).map((i) => first(i, '00080100'))).toContain('113111');
+    expect(
+      first(read(out.bytes), '00120064') === '' && sequenceItems(dict['00120064'] ?? { vr: 'SQ' }).map((i) => first(i, '00080100')),
+    ).toContain('113111');
     expect(verifyDeidentified(original, out.bytes, profile)).toMatchObject({ passed: true });
     expect(verifyDeidentified(original, out.bytes).passed).toBe(false);
   });

@@ -42,6 +42,8 @@ describe('de-identification keyed by the issuing site', () => {
   });
 
   it('refuses to de-identify without the issuing site', () => {
-    expect(() => deidentify(original, { secret: SECRET.secret, project: SECRET.project } as typeof SECRET)).toThrow('site that issued the patient ids');
+    expect(() => deidentify(original, { secret: SECRET.secret, project: SECRET.project } as typeof SECRET)).toThrow(
+      'site that issued the patient ids',
+    );
   });
 });

@@ -10,7 +10,6 @@ import { SECRET } from './helpers';
 import { adversarialFile, syntheticFile } from '../../support/hostile-dicom';
 import { bestCpuMs } from '../../support/cpu-time';
 
-
 const description = (bytes: Uint8Array): unknown => readDicomFile(bytes).dict['00081030']?.Value?.[0] ?? '';
 
 describe('de-identification of a file crafted against the text cleaner', () => {
@@ -90,7 +89,9 @@ describe('de-identification of a file crafted against the text cleaner', () => {
       return process.memoryUsage().heapUsed;
     };
     // Each description differs and holds the patient's name, so each is cleaned into a new 60 KB value.
-    const files = Array.from({ length: 200 }, (_, i) => syntheticFile(['ALT-55501'], `DOE ${String(i).padStart(6, '0')} ${'x'.repeat(60_000)}`));
+    const files = Array.from({ length: 200 }, (_, i) =>
+      syntheticFile(['ALT-55501'], `DOE ${String(i).padStart(6, '0')} ${'x'.repeat(60_000)}`),
+    );
     // Warm up first: reading Implicit VR loads the data dictionary once.
     deidentifyFile(syntheticFile(['ALT-55501'], `DOE warm-up ${'x'.repeat(60_000)}`), SECRET, DEFAULT_PROFILE);
     const before = used();

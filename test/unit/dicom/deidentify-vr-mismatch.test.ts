@@ -6,7 +6,15 @@
  * several explicit-VR inputs is tried, and whether the name survives is decided
  * by a plain byte search of the output, independent of engine and verifier.
  */
-import { deidentify, verifyDeidentified, verifySiteDeidentified, DicomParseError, DEFAULT_PROFILE, BASIC_PROFILE, type DeidProfile } from '../../../layers/dicom';
+import {
+  deidentify,
+  verifyDeidentified,
+  verifySiteDeidentified,
+  DicomParseError,
+  DEFAULT_PROFILE,
+  BASIC_PROFILE,
+  type DeidProfile,
+} from '../../../layers/dicom';
 import { scanPart10, type ScannedElement } from '../../../layers/dicom/part10';
 import { readDicomFile, writeDicomFile, type DataSet } from '../../../layers/dicom/dcmjs';
 import { formatTag } from '../../../layers/dicom/tags';
@@ -20,8 +28,13 @@ const KEEPS_MOST: DeidProfile = {
   ...DEFAULT_PROFILE,
   name: 'keeps-most',
   options: {
-    retainPatientCharacteristics: true, retainLongitudinalModifiedDates: false, retainLongitudinalFullDates: true, cleanDescriptors: true,
-    retainSafePrivate: true, retainDeviceIdentity: true, retainInstitutionIdentity: true,
+    retainPatientCharacteristics: true,
+    retainLongitudinalModifiedDates: false,
+    retainLongitudinalFullDates: true,
+    cleanDescriptors: true,
+    retainSafePrivate: true,
+    retainDeviceIdentity: true,
+    retainInstitutionIdentity: true,
   },
 };
 const PROFILES = [DEFAULT_PROFILE, BASIC_PROFILE, KEEPS_MOST];
@@ -46,8 +59,13 @@ function load(bytes: Uint8Array): Input {
   expect(file.dataSet).toBe(file.bytes);
   const top = file.elements.filter((e) => e.depth === 0);
   const name = top.find((e) => e.tag === PATIENT_NAME) as ScannedElement;
-  const value = Buffer.from(bytes.subarray(name.valueStart, name.valueEnd)).toString('utf8').replace(/[\0 ]+$/, '');
-  const nameParts = value.split(/[=^]/).map((p) => p.trim()).filter((p) => Buffer.byteLength(p) >= 3);
+  const value = Buffer.from(bytes.subarray(name.valueStart, name.valueEnd))
+    .toString('utf8')
+    .replace(/[\0 ]+$/, '');
+  const nameParts = value
+    .split(/[=^]/)
+    .map((p) => p.trim())
+    .filter((p) => Buffer.byteLength(p) >= 3);
   return { bytes, little: file.littleEndian, top, nameParts };
 }
 
@@ -122,39 +140,54 @@ function run(variant: Uint8Array, parts: readonly string[], profile: DeidProfile
     return { kind: 'refused', error: error.name };
   }
   const result = verifyDeidentified(variant, output, profile);
-  return { kind: 'published', passed: result.passed, failures: result.failures.map((f) => `${f.check}:${f.keyword ?? ''}`), leaked: carriesName(output, parts) };
+  return {
+    kind: 'published',
+    passed: result.passed,
+    failures: result.failures.map((f) => `${f.check}:${f.keyword ?? ''}`),
+    leaked: carriesName(output, parts),
+  };
 }
 
 describe.each(Object.keys(INPUTS))('PatientName under another top-level tag of %s', (label) => {
   const input = load((INPUTS[label] as () => Uint8Array)());
   const others = input.top.filter((e) => e.tag !== PATIENT_NAME);
 
-  it('has a name to look for, absent from the unmodified input\'s outputs', () => {
+  it("has a name to look for, absent from the unmodified input's outputs", () => {
     expect(input.nameParts.length).toBeGreaterThan(0);
     for (const profile of PROFILES) expect(carriesName(deidentify(input.bytes, { ...SECRET, profile }).bytes, input.nameParts)).toEqual([]);
   });
 
-  it.each(PROFILES.map((p) => [p.name, p] as const))('swapped with each tag (%s): no output carries the name; each is refused or passes the verifier', (_name, profile) => {
-    const bad: string[] = [];
-    for (const other of others) {
-      const outcome = run(swapWithName(input, other), input.nameParts, profile);
-      if (outcome.kind === 'published' && (outcome.leaked.length > 0 || !outcome.passed)) {
-        bad.push(`${formatTag(other.key)} ${other.vr}: leaked [${outcome.leaked.join(' ')}], verifier ${outcome.passed ? 'passed' : outcome.failures.join(' ')}`);
+  it.each(PROFILES.map((p) => [p.name, p] as const))(
+    'swapped with each tag (%s): no output carries the name; each is refused or passes the verifier',
+    (_name, profile) => {
+      const bad: string[] = [];
+      for (const other of others) {
+        const outcome = run(swapWithName(input, other), input.nameParts, profile);
+        if (outcome.kind === 'published' && (outcome.leaked.length > 0 || !outcome.passed)) {
+          bad.push(
+            `${formatTag(other.key)} ${other.vr}: leaked [${outcome.leaked.join(' ')}], verifier ${outcome.passed ? 'passed' : outcome.failures.join(' ')}`,
+          );
+        }
       }
-    }
-    expect(bad).toEqual([]);
-  });
+      expect(bad).toEqual([]);
+    },
+  );
 
-  it.each(PROFILES.map((p) => [p.name, p] as const))('moved to each tag, PatientName gone (%s): no output carries the name; each is refused or passes the verifier', (_name, profile) => {
-    const bad: string[] = [];
-    for (const other of others) {
-      const outcome = run(moveNameTo(input, other), input.nameParts, profile);
-      if (outcome.kind === 'published' && (outcome.leaked.length > 0 || !outcome.passed)) {
-        bad.push(`${formatTag(other.key)} ${other.vr}: leaked [${outcome.leaked.join(' ')}], verifier ${outcome.passed ? 'passed' : outcome.failures.join(' ')}`);
+  it.each(PROFILES.map((p) => [p.name, p] as const))(
+    'moved to each tag, PatientName gone (%s): no output carries the name; each is refused or passes the verifier',
+    (_name, profile) => {
+      const bad: string[] = [];
+      for (const other of others) {
+        const outcome = run(moveNameTo(input, other), input.nameParts, profile);
+        if (outcome.kind === 'published' && (outcome.leaked.length > 0 || !outcome.passed)) {
+          bad.push(
+            `${formatTag(other.key)} ${other.vr}: leaked [${outcome.leaked.join(' ')}], verifier ${outcome.passed ? 'passed' : outcome.failures.join(' ')}`,
+          );
+        }
       }
-    }
-    expect(bad).toEqual([]);
-  });
+      expect(bad).toEqual([]);
+    },
+  );
 });
 
 describe('a name under a mismatched VR inside nested sequence items', () => {
@@ -171,10 +204,12 @@ describe('a name under a mismatched VR inside nested sequence items', () => {
     elements: {
       '00089215': {
         vr: 'SQ',
-        Value: [{
-          ...code({ vr: 'PN', Value: [{ Alphabetic: name }] }),
-          '0040A170': { vr: 'SQ', Value: [code({ vr: 'PN', Value: [{ Alphabetic: name }] })] },
-        }],
+        Value: [
+          {
+            ...code({ vr: 'PN', Value: [{ Alphabetic: name }] }),
+            '0040A170': { vr: 'SQ', Value: [code({ vr: 'PN', Value: [{ Alphabetic: name }] })] },
+          },
+        ],
       },
     } as never,
   });
@@ -183,7 +218,10 @@ describe('a name under a mismatched VR inside nested sequence items', () => {
   it('the generated input holds the name only as PN under CodeMeaning, at depth 1 and 2', () => {
     const file = scanPart10(input);
     const meanings = file.elements.filter((e) => e.tag === 0x00080104);
-    expect(meanings.map((e) => [e.depth, e.vr])).toEqual([[1, 'PN'], [2, 'PN']]);
+    expect(meanings.map((e) => [e.depth, e.vr])).toEqual([
+      [1, 'PN'],
+      [2, 'PN'],
+    ]);
     expect(carriesName(input, parts)).toEqual(parts);
   });
 
@@ -193,7 +231,7 @@ describe('a name under a mismatched VR inside nested sequence items', () => {
   });
 });
 
-describe('UN (the sender did not know the attribute) is read by the dictionary\'s VR', () => {
+describe("UN (the sender did not know the attribute) is read by the dictionary's VR", () => {
   const input = load(fixture('ct/CT_small.dcm'));
 
   it('a name sent as (0010,1010) UN is no valid age: emptied where ages are kept, removed where they are not', () => {
@@ -215,7 +253,10 @@ describe('UN (the sender did not know the attribute) is read by the dictionary\'
     expect(element).toMatchObject({ vr: 'UN' });
     expect(element?.itemCount).toBeUndefined();
     for (const profile of PROFILES) {
-      expect({ profile: profile.name, leaked: carriesName(deidentify(variant, { ...SECRET, profile }).bytes, input.nameParts) }).toEqual({ profile: profile.name, leaked: [] });
+      expect({ profile: profile.name, leaked: carriesName(deidentify(variant, { ...SECRET, profile }).bytes, input.nameParts) }).toEqual({
+        profile: profile.name,
+        leaked: [],
+      });
     }
   });
 });
@@ -233,7 +274,7 @@ describe('the verifier on its own: needles from the values as found, by VR as we
     expect(verifyDeidentified(original, planted).failures).toEqual([{ check: 'no-phi-bytes', keyword: 'PersonName' }]);
   });
 
-  it('does not excuse a name found in Manufacturer when the original\'s Manufacturer was that name as PN', () => {
+  it("does not excuse a name found in Manufacturer when the original's Manufacturer was that name as PN", () => {
     const original = moveNameTo(input, at(0x00080070));
     const planted = tamper(deidentify(original, SECRET).bytes, (d) => {
       d['00080070'] = { vr: 'LO', Value: [name] };
@@ -243,7 +284,9 @@ describe('the verifier on its own: needles from the values as found, by VR as we
 
   it('searches a value of another VR moved under a tag (PatientID as LO under PatientAge) whole', () => {
     const original = moveTo(input, 0x00100020, at(0x00101010));
-    const id = Buffer.from(input.bytes.subarray(at(0x00100020).valueStart, at(0x00100020).valueEnd)).toString('latin1').trim();
+    const id = Buffer.from(input.bytes.subarray(at(0x00100020).valueStart, at(0x00100020).valueEnd))
+      .toString('latin1')
+      .trim();
     expect(id.length).toBeGreaterThanOrEqual(4);
     const planted = tamper(deidentify(original, SECRET).bytes, (d) => {
       d['00204000'] = { vr: 'LT', Value: [`id ${id}`] };
@@ -257,10 +300,12 @@ describe('the verifier on its own: needles from the values as found, by VR as we
       d['00101010'] = { vr: 'PN', Value: [{ Alphabetic: 'NOBODY' }] };
       d['00082218'] = { vr: 'SQ', Value: [{ '00080104': { vr: 'PN', Value: [{ Alphabetic: 'NOBODY' }] } }] };
     });
-    expect(verifyDeidentified(input.bytes, planted).failures).toEqual(expect.arrayContaining([
-      { check: 'vr-matches-dictionary', keyword: '(0010,1010)' },
-      { check: 'vr-matches-dictionary', keyword: '(0008,0104)' },
-    ]));
+    expect(verifyDeidentified(input.bytes, planted).failures).toEqual(
+      expect.arrayContaining([
+        { check: 'vr-matches-dictionary', keyword: '(0010,1010)' },
+        { check: 'vr-matches-dictionary', keyword: '(0008,0104)' },
+      ]),
+    );
     expect(verifyDeidentified(input.bytes, output).passed).toBe(true);
   });
 });

@@ -1,4 +1,13 @@
-import { deidentify, parseDicom, remapUid, verifyDeidentified, DicomParseError, DEIDENTIFICATION_METHOD, keyFingerprint, KEY_FINGERPRINT_PREFIX } from '../../../layers/dicom';
+import {
+  deidentify,
+  parseDicom,
+  remapUid,
+  verifyDeidentified,
+  DicomParseError,
+  DEIDENTIFICATION_METHOD,
+  keyFingerprint,
+  KEY_FINGERPRINT_PREFIX,
+} from '../../../layers/dicom';
 import { readDicomFile, type DataSet } from '../../../layers/dicom/dcmjs';
 import { textValues, sequenceItems } from '../../../layers/dicom/dataset';
 import { makeDicom, SYNTHETIC_PHI, SYNTHETIC_UIDS } from '../../support/synthetic-dicom';
@@ -33,17 +42,14 @@ describe.each(GOOD_FIXTURES)('deidentify %s', (path) => {
     expect(Object.keys(after.dict).length).toBeGreaterThan(5);
   });
 
-  it(
-    'writes a file that dcmdump reads without errors or warnings',
-    () => {
-      const dump = dcmdump(out.bytes);
-      expect(dump.status).toBe(0);
-      expect(dump.stderr).toBe('');
-      expect(dump.stdout).toContain('(0012,0062) CS [YES]');
-      // No odd group anywhere in dcmdump's view of the file.
-      expect(dump.stdout.match(/^\s*\([0-9a-f]{3}[13579bdf],[0-9a-f]{4}\)/m)).toBeNull();
-    },
-  );
+  it('writes a file that dcmdump reads without errors or warnings', () => {
+    const dump = dcmdump(out.bytes);
+    expect(dump.status).toBe(0);
+    expect(dump.stderr).toBe('');
+    expect(dump.stdout).toContain('(0012,0062) CS [YES]');
+    // No odd group anywhere in dcmdump's view of the file.
+    expect(dump.stdout.match(/^\s*\([0-9a-f]{3}[13579bdf],[0-9a-f]{4}\)/m)).toBeNull();
+  });
 
   it('keeps the pixel payload byte-identical and the transfer syntax', () => {
     expect(pixels(out.bytes).equals(pixels(original))).toBe(true);
@@ -84,8 +90,16 @@ describe.each(GOOD_FIXTURES)('deidentify %s', (path) => {
   it('marks the identity removed and names the method, replacing any earlier value', () => {
     expect(textValues(after.dict['00120062'] ?? { vr: 'CS' })).toEqual(['YES']);
     // The method, then the fingerprint of the key that de-identified it (which the commons checks for site uploads).
-    expect(textValues(after.dict['00120063'] ?? { vr: 'LO' })).toEqual([DEIDENTIFICATION_METHOD, `${KEY_FINGERPRINT_PREFIX}${keyFingerprint(SECRET)}`]);
-    expect(sequenceItems(after.dict['00120064'] ?? { vr: 'SQ' }).map((i) => first(i, '00080100'))).toEqual(['113100', '113105', '113107', '113108']);
+    expect(textValues(after.dict['00120063'] ?? { vr: 'LO' })).toEqual([
+      DEIDENTIFICATION_METHOD,
+      `${KEY_FINGERPRINT_PREFIX}${keyFingerprint(SECRET)}`,
+    ]);
+    expect(sequenceItems(after.dict['00120064'] ?? { vr: 'SQ' }).map((i) => first(i, '00080100'))).toEqual([
+      '113100',
+      '113105',
+      '113107',
+      '113108',
+    ]);
     expect(first(after.dict, '00280303')).toBe('MODIFIED');
   });
 
@@ -121,12 +135,16 @@ describe('deidentify specifics', () => {
     expect(first(cr, '00100020')).toMatch(/^HILUM-[0-9A-F]{16}$/);
     expect(first(cr, '00100020')).toBe(first(ct, '00100020'));
     expect(first(cr, '00100010')).toBe(first(cr, '00100020'));
-    const other = readDicomFile(deidentify(fixture('patient-77654033/cr-cspine/CR1_6154.dcm'), { ...SECRET, project: 'project-b' }).bytes).dict;
+    const other = readDicomFile(
+      deidentify(fixture('patient-77654033/cr-cspine/CR1_6154.dcm'), { ...SECRET, project: 'project-b' }).bytes,
+    ).dict;
     expect(first(other, '00100020')).not.toBe(first(cr, '00100020'));
   });
 
   it('keeps a series together: four slices share the remapped study and series UIDs, distinct instance UIDs', () => {
-    const outs = ['CT2_17106', 'CT2_17136', 'CT2_17166', 'CT2_17196'].map((n) => deidentify(fixture(`patient-77654033/ct-head-series/${n}.dcm`), SECRET).summary);
+    const outs = ['CT2_17106', 'CT2_17136', 'CT2_17166', 'CT2_17196'].map(
+      (n) => deidentify(fixture(`patient-77654033/ct-head-series/${n}.dcm`), SECRET).summary,
+    );
     expect(new Set(outs.map((s) => s.studyInstanceUid)).size).toBe(1);
     expect(new Set(outs.map((s) => s.seriesInstanceUid)).size).toBe(1);
     expect(new Set(outs.map((s) => s.sopInstanceUid)).size).toBe(4);
@@ -157,18 +175,27 @@ describe('deidentify specifics', () => {
     expect(review(fixture('chest-xray/nih-cxr-dx.dcm'))).toContain('secondary-capture');
     expect(review(makeDicom({ burnedInAnnotation: 'YES' }))).toEqual(['burned-in-annotation']);
     expect(review(makeDicom({ modality: 'OT' }))).toEqual(['secondary-capture']);
-    expect(review(makeDicom({ modality: 'DX', elements: { '00080008': { vr: 'CS', Value: ['DERIVED', 'PRIMARY'] } } }))).toEqual(['radiograph-not-declared-clean']);
+    expect(review(makeDicom({ modality: 'DX', elements: { '00080008': { vr: 'CS', Value: ['DERIVED', 'PRIMARY'] } } }))).toEqual([
+      'radiograph-not-declared-clean',
+    ]);
     // An ORIGINAL radiograph, or one declaring NO, passes; so does a CT.
     expect(deidentify(makeDicom({ modality: 'DX' }), SECRET).outcome).toBe('ok');
-    expect(deidentify(makeDicom({ modality: 'CR', burnedInAnnotation: 'NO', elements: { '00080008': { vr: 'CS', Value: ['DERIVED'] } } }), SECRET).outcome).toBe('ok');
+    expect(
+      deidentify(
+        makeDicom({ modality: 'CR', burnedInAnnotation: 'NO', elements: { '00080008': { vr: 'CS', Value: ['DERIVED'] } } }),
+        SECRET,
+      ).outcome,
+    ).toBe('ok');
     expect(deidentify(fixture('ct/CT_small.dcm'), SECRET).outcome).toBe('ok');
   });
 
   it('removes the planted PHI of a synthetic instance, including the nested PatientID and the private sequence', () => {
     const original = makeDicom();
     const out = deidentify(original, SECRET);
-    for (const value of Object.values(SYNTHETIC_PHI)) expect({ value, leaked: includesBytes(out.bytes, value) }).toEqual({ value, leaked: false });
-    for (const uid of [SYNTHETIC_UIDS.study, SYNTHETIC_UIDS.series, SYNTHETIC_UIDS.frameOfReference]) expect(includesBytes(out.bytes, uid)).toBe(false);
+    for (const value of Object.values(SYNTHETIC_PHI))
+      expect({ value, leaked: includesBytes(out.bytes, value) }).toEqual({ value, leaked: false });
+    for (const uid of [SYNTHETIC_UIDS.study, SYNTHETIC_UIDS.series, SYNTHETIC_UIDS.frameOfReference])
+      expect(includesBytes(out.bytes, uid)).toBe(false);
     const dict = readDicomFile(out.bytes).dict;
     expect(dict['00101002']).toBeUndefined();
     expect(allKeys(dict).filter(isPrivate)).toEqual([]);

@@ -24,7 +24,9 @@ function retag(bytes: Uint8Array, el: ScannedElement, tag: number): void {
 }
 
 function valueOf(bytes: Uint8Array, el: ScannedElement): string {
-  return Buffer.from(bytes.subarray(el.valueStart, el.valueEnd)).toString('latin1').replace(/[\0 ]+$/, '');
+  return Buffer.from(bytes.subarray(el.valueStart, el.valueEnd))
+    .toString('latin1')
+    .replace(/[\0 ]+$/, '');
 }
 
 const PATIENT_NAME = 0x00100010;
@@ -42,7 +44,7 @@ describe('values moved under another tag (fuzz findings)', () => {
     expect(out.actionCounts['WindowCenter:vr-mismatch']).toBe(1);
   });
 
-  it('removes an explicit VR value relabelled with its new tag\'s own VR when the value does not take that VR\'s form', () => {
+  it("removes an explicit VR value relabelled with its new tag's own VR when the value does not take that VR's form", () => {
     const bytes = new Uint8Array(fixture('ct/CT_small.dcm'));
     const id = element(bytes, 0x00100020);
     const value = valueOf(bytes, id);
@@ -55,7 +57,7 @@ describe('values moved under another tag (fuzz findings)', () => {
     expect(out.actionCounts['PatientSize:vr-mismatch']).toBe(1);
   });
 
-  it('removes a kept vendor descriptor whose whole value is the patient\'s ID (a name equal to the ID moved there)', () => {
+  it("removes a kept vendor descriptor whose whole value is the patient's ID (a name equal to the ID moved there)", () => {
     const bytes = new Uint8Array(fixture('chest-xray/nih-cxr-dx.dcm'));
     const name = element(bytes, PATIENT_NAME);
     const value = valueOf(bytes, name);
@@ -125,11 +127,21 @@ describe('valueConforms', () => {
   };
 
   it.each([
-    ['-12.5\\3E4 ', 'DS'], ['42 ', 'IS'], ['ORIGINAL\\PRIMARY', 'CS'], ['1.2.840.10008.1.2\0', 'UI'], ['235959.123456', 'TM'], ['', 'CS'],
+    ['-12.5\\3E4 ', 'DS'],
+    ['42 ', 'IS'],
+    ['ORIGINAL\\PRIMARY', 'CS'],
+    ['1.2.840.10008.1.2\0', 'UI'],
+    ['235959.123456', 'TM'],
+    ['', 'CS'],
   ])('accepts %j as %s', (text, vr) => expect(check(text, vr)).toBe(true));
 
   it.each([
-    ['Doe^Jane', 'DS'], ['Covid0000 ', 'IS'], ['doe', 'CS'], ['operator', 'TM'], ['1.2.3a', 'UI'], ['12345678901234567', 'DS'],
+    ['Doe^Jane', 'DS'],
+    ['Covid0000 ', 'IS'],
+    ['doe', 'CS'],
+    ['operator', 'TM'],
+    ['1.2.3a', 'UI'],
+    ['12345678901234567', 'DS'],
   ])('refuses %j as %s', (text, vr) => expect(check(text, vr)).toBe(false));
 
   it('refuses a binary value that is not a whole number of values, or several values of a VM 1 attribute', () => {

@@ -5,7 +5,8 @@ import { rng as random } from '../../support/random';
 
 /** The verifier's search as it was (one indexOf loop per needle), kept as the reference. */
 function findLeak(hay: Haystack, needle: Needle): number {
-  const isAlnum = (b: number | undefined): boolean => b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7a) || (b >= 0x41 && b <= 0x5a));
+  const isAlnum = (b: number | undefined): boolean =>
+    b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7a) || (b >= 0x41 && b <= 0x5a));
   const isUidChar = (b: number | undefined): boolean => b !== undefined && ((b >= 0x30 && b <= 0x39) || b === 0x2e);
   const boundary = needle.kind === 'uid' ? isUidChar : isAlnum;
   for (const form of needle.forms) {
@@ -23,7 +24,6 @@ function findLeak(hay: Haystack, needle: Needle): number {
   }
   return -1;
 }
-
 
 // Lowercased bytes as the verifier has them: letters, digits, dots, spaces, a separator and bytes >= 0x80.
 const BYTES = [0x61, 0x62, 0x63, 0x31, 0x32, 0x2e, 0x20, 0x5c, 0xc3, 0xa9, 0x00];
@@ -49,13 +49,21 @@ describe('leakedNeedles', () => {
       const needles: Needle[] = Array.from({ length: 1 + Math.floor(next() * 6) }, (_, i) => {
         const source = haystacks[0] as Haystack;
         const from = Math.floor(next() * source.bytes.length);
-        const cut = () => (next() < 0.7 && source.bytes.length > 0 ? Buffer.from(source.bytes.subarray(from, from + 1 + Math.floor(next() * 5))) : Buffer.from(Array.from({ length: 1 + Math.floor(next() * 4) }, pick)));
+        const cut = () =>
+          next() < 0.7 && source.bytes.length > 0
+            ? Buffer.from(source.bytes.subarray(from, from + 1 + Math.floor(next() * 5)))
+            : Buffer.from(Array.from({ length: 1 + Math.floor(next() * 4) }, pick));
         const forms = [cut()].concat(next() < 0.3 ? [cut()] : []).filter((f) => f.length > 0);
-        return { keyword: `K${i}`, kind: kinds[Math.floor(next() * kinds.length)] as PhiKind, forms: forms.length ? forms : [Buffer.from('a')] };
+        return {
+          keyword: `K${i}`,
+          kind: kinds[Math.floor(next() * kinds.length)] as PhiKind,
+          forms: forms.length ? forms : [Buffer.from('a')],
+        };
       });
       const want = needles.map((n) => haystacks.some((h) => findLeak(h, n) !== -1));
       const got = leakedNeedles(haystacks, needles);
-      if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`seed ${seed}: got ${JSON.stringify(got)} want ${JSON.stringify(want)}`);
+      if (JSON.stringify(got) !== JSON.stringify(want))
+        throw new Error(`seed ${seed}: got ${JSON.stringify(got)} want ${JSON.stringify(want)}`);
       leaks += want.filter(Boolean).length;
     }
     expect(leaks).toBeGreaterThan(1000);
@@ -70,7 +78,11 @@ describe('leakedNeedles', () => {
   });
 
   it('searches with more needle bytes than one automaton holds, in several passes', () => {
-    const needles: Needle[] = Array.from({ length: 120_000 }, (_, i) => ({ keyword: 'OtherPatientIDs', kind: 'id', forms: [Buffer.from(`id${String(i).padStart(8, '0')}`)] }));
+    const needles: Needle[] = Array.from({ length: 120_000 }, (_, i) => ({
+      keyword: 'OtherPatientIDs',
+      kind: 'id',
+      forms: [Buffer.from(`id${String(i).padStart(8, '0')}`)],
+    }));
     const hay: Haystack = { bytes: Buffer.from('x id00000007 id00119999 id00119999x'), exempt: [], changedDates: [] };
     const leaked = leakedNeedles([hay], needles);
     expect(leaked.flatMap((l, i) => (l ? [i] : []))).toEqual([7, 119_999]);

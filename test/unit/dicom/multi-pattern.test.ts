@@ -2,7 +2,6 @@ import { AT_CODE_POINT, foldTerm, foldText, WORD_BEFORE, WORD_HERE } from '../..
 import { MultiPattern } from '../../../layers/dicom/text/multi-pattern';
 import { rng as random } from '../../support/random';
 
-
 /** Every (pattern, end) occurrence, as "pattern@end", by walking the automaton; throws if one place is not longest first. */
 function occurrences(automaton: MultiPattern, text: ArrayLike<number>): string[] {
   const out: string[] = [];
@@ -105,9 +104,14 @@ describe('case folding as a case-insensitive Unicode regex compares', () => {
     }
     for (const cp of cased) {
       if (cp === 0x130) continue;
-      const regexClass = [...all.matchAll(new RegExp(escape(String.fromCodePoint(cp)), 'giu'))].map((m) => m[0].codePointAt(0) as number).sort((a, b) => a - b);
+      const regexClass = [...all.matchAll(new RegExp(escape(String.fromCodePoint(cp)), 'giu'))]
+        .map((m) => m[0].codePointAt(0) as number)
+        .sort((a, b) => a - b);
       const foldClass = (byFold.get(symbolOf(cp)) ?? []).sort((a, b) => a - b);
-      if (regexClass.join() !== foldClass.join()) throw new Error(`U+${cp.toString(16)}: regex ${regexClass.map((c) => c.toString(16))} fold ${foldClass.map((c) => c.toString(16))}`);
+      if (regexClass.join() !== foldClass.join())
+        throw new Error(
+          `U+${cp.toString(16)}: regex ${regexClass.map((c) => c.toString(16))} fold ${foldClass.map((c) => c.toString(16))}`,
+        );
       // Same plane: a match is as long in UTF-16 as the term, so "longest first" orders alike.
       expect(new Set(regexClass.map((c) => c > 0xffff)).size).toBe(1);
     }

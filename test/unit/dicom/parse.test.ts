@@ -37,7 +37,12 @@ describe('parseDicom on readable files', () => {
   });
 
   it('summarises the Implicit VR chest radiograph', () => {
-    expect(parseDicom(fixture('chest-xray/nih-cxr-dx.dcm')).summary).toMatchObject({ modality: 'DX', rows: 1024, columns: 1024, transferSyntaxUid: '1.2.840.10008.1.2' });
+    expect(parseDicom(fixture('chest-xray/nih-cxr-dx.dcm')).summary).toMatchObject({
+      modality: 'DX',
+      rows: 1024,
+      columns: 1024,
+      transferSyntaxUid: '1.2.840.10008.1.2',
+    });
   });
 
   it('reports BurnedInAnnotation when present', () => {
@@ -99,7 +104,9 @@ describe('parseDicom on unreadable files', () => {
   });
 
   it.each(fixturesIn('private'))('rejects %s, which has no SOP/Study/Series UIDs, naming what is missing', (path) => {
-    expect(() => parseDicom(fixture(path))).toThrow(/^missing required attribute\(s\): SOPClassUID \(0008,0016\), SOPInstanceUID \(0008,0018\), StudyInstanceUID \(0020,000D\), SeriesInstanceUID \(0020,000E\)$/);
+    expect(() => parseDicom(fixture(path))).toThrow(
+      /^missing required attribute\(s\): SOPClassUID \(0008,0016\), SOPInstanceUID \(0008,0018\), StudyInstanceUID \(0020,000D\), SeriesInstanceUID \(0020,000E\)$/,
+    );
   });
 });
 

@@ -17,8 +17,13 @@ const error = (value: unknown): string => {
 describe('de-identification profiles', () => {
   it('ships the MIDRC default (Basic + patient characteristics + modified dates + clean descriptors) and Basic', () => {
     expect(DEFAULT_PROFILE.options).toEqual({
-      retainPatientCharacteristics: true, retainLongitudinalModifiedDates: true, retainLongitudinalFullDates: false,
-      cleanDescriptors: true, retainSafePrivate: false, retainDeviceIdentity: false, retainInstitutionIdentity: false,
+      retainPatientCharacteristics: true,
+      retainLongitudinalModifiedDates: true,
+      retainLongitudinalFullDates: false,
+      cleanDescriptors: true,
+      retainSafePrivate: false,
+      retainDeviceIdentity: false,
+      retainInstitutionIdentity: false,
     });
     expect(Object.values(BASIC_PROFILE.options).every((on) => on === false)).toBe(true);
     expect(profileForProject('any-project')).toBe(DEFAULT_PROFILE);
@@ -29,7 +34,10 @@ describe('de-identification profiles', () => {
     [{ ...midrc, options: { ...midrc.options, cleanDescriptors: undefined } }, 'options.cleanDescriptors is required'],
     [{ ...midrc, options: { ...midrc.options, retainUIDs: true } }, 'options.retainUIDs is not a known field'],
     [{ ...midrc, colour: 'blue' }, 'colour is not a known field'],
-    [{ ...midrc, options: { ...midrc.options, retainLongitudinalFullDates: true } }, 'options.retainLongitudinalFullDates cannot be combined with options.retainLongitudinalModifiedDates'],
+    [
+      { ...midrc, options: { ...midrc.options, retainLongitudinalFullDates: true } },
+      'options.retainLongitudinalFullDates cannot be combined with options.retainLongitudinalModifiedDates',
+    ],
     [{ ...midrc, dates: { ...midrc.dates, minShiftDays: 4000 } }, 'dates.minShiftDays must not exceed dates.maxShiftDays'],
     [{ ...midrc, dates: { ...midrc.dates, maxShiftDays: 0 } }, 'dates.maxShiftDays must be greater than or equal to 1'],
     [{ ...midrc, keep: ['0018,1030'] }, 'keep.0 must be a tag like "(0018,1030)"'],

@@ -54,7 +54,7 @@ describe('patientPseudonym', () => {
     expect(patientPseudonym('id:77654033', { ...SECRET, site: 'site-a' })).toBe(a);
   });
 
-  it('refuses a key without a site rather than merge every site\'s patients', () => {
+  it("refuses a key without a site rather than merge every site's patients", () => {
     expect(() => patientPseudonym('id:77654033', { ...SECRET, site: '' })).toThrow('site that issued the patient ids');
     expect(() => patientPseudonym('id:77654033', { secret: SECRET.secret, project: SECRET.project } as typeof SECRET)).toThrow(TypeError);
   });

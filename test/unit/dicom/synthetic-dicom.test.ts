@@ -6,15 +6,25 @@ import { dcmdump, includesBytes } from './helpers';
 describe('synthetic DICOM builder', () => {
   it('plants the documented PHI, a private block and a nested PatientID', () => {
     const bytes = makeDicom();
-    for (const value of Object.values(SYNTHETIC_PHI)) expect({ value, present: includesBytes(bytes, value) }).toEqual({ value, present: true });
+    for (const value of Object.values(SYNTHETIC_PHI))
+      expect({ value, present: includesBytes(bytes, value) }).toEqual({ value, present: true });
     const dict = readDicomFile(bytes).dict;
     expect(dict['00091001']).toBeDefined();
     expect(dict['00101002']?.vr).toBe('SQ');
   });
 
   it('honours overrides', () => {
-    const { summary } = parseDicom(makeDicom({ modality: 'MR', rows: 8, columns: 4, burnedInAnnotation: 'YES', studyInstanceUid: '1.2.3' }));
-    expect(summary).toMatchObject({ modality: 'MR', rows: 8, columns: 4, burnedInAnnotation: 'YES', studyInstanceUid: '1.2.3', sopClassUid: '1.2.840.10008.5.1.4.1.1.4' });
+    const { summary } = parseDicom(
+      makeDicom({ modality: 'MR', rows: 8, columns: 4, burnedInAnnotation: 'YES', studyInstanceUid: '1.2.3' }),
+    );
+    expect(summary).toMatchObject({
+      modality: 'MR',
+      rows: 8,
+      columns: 4,
+      burnedInAnnotation: 'YES',
+      studyInstanceUid: '1.2.3',
+      sopClassUid: '1.2.840.10008.5.1.4.1.1.4',
+    });
     expect(includesBytes(makeDicom({ patient: { name: 'ROE^RICHARD' } }), 'ROE^RICHARD')).toBe(true);
   });
 

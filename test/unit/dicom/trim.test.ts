@@ -1,7 +1,6 @@
 import { trimEndOf } from '../../../layers/dicom/text/trim';
 import { rng as random } from '../../support/random';
 
-
 describe('trimEndOf', () => {
   it('removes what the padding regexes removed, on random values', () => {
     const chars = [' ', '\0', '=', 'a', '\\', '\t'];

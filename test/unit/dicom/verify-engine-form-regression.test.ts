@@ -27,13 +27,21 @@ function retag(bytes: Uint8Array, el: ScannedElement, tag: number): void {
 }
 
 function valueOf(bytes: Uint8Array, el: ScannedElement): string {
-  return Buffer.from(bytes.subarray(el.valueStart, el.valueEnd)).toString('latin1').replace(/[\0 ]+$/, '');
+  return Buffer.from(bytes.subarray(el.valueStart, el.valueEnd))
+    .toString('latin1')
+    .replace(/[\0 ]+$/, '');
 }
 
 describe('an engine that keeps malformed values is caught by the verifier', () => {
   it.each([
     ['a name under WindowCenter (DS) of an Implicit VR file', 'transfer-syntax/MR_small_implicit.dcm', 0x00100010, 0x00281050, undefined],
-    ['a name under SmallestImagePixelValue (US or SS, VM 1) of an Implicit VR file', 'transfer-syntax/MR_small_implicit.dcm', 0x00100010, 0x00280106, undefined],
+    [
+      'a name under SmallestImagePixelValue (US or SS, VM 1) of an Implicit VR file',
+      'transfer-syntax/MR_small_implicit.dcm',
+      0x00100010,
+      0x00280106,
+      undefined,
+    ],
     ['an ID relabelled DS under PatientSize of an Explicit VR file', 'ct/CT_small.dcm', 0x00100020, 0x00101020, 'DS'],
   ])('%s', (_label, path, from, to, vr) => {
     const input = fixture(path);

@@ -19,24 +19,36 @@ describe('verifySiteDeidentified (no original to compare with)', () => {
     const result = verifySiteDeidentified(makeDicom(), DEFAULT_PROFILE);
     expect(result.passed).toBe(false);
     const checks = new Set(result.failures.map((f) => f.check));
-    for (const check of ['no-private-elements', 'patient-identity-removed', 'patient-pseudonym', 'uids-remapped', 'deidentified-with-profile']) expect(checks).toContain(check);
+    for (const check of [
+      'no-private-elements',
+      'patient-identity-removed',
+      'patient-pseudonym',
+      'uids-remapped',
+      'deidentified-with-profile',
+    ])
+      expect(checks).toContain(check);
   });
 
-  it('fails a file de-identified under another profile than the project\'s', () => {
+  it("fails a file de-identified under another profile than the project's", () => {
     const basic = deidentify(makeDicom(), { ...options, profile: BASIC_PROFILE }).bytes;
     expect(verifySiteDeidentified(basic, DEFAULT_PROFILE).failures.map((f) => f.check)).toContain('deidentified-with-profile');
   });
 
-  it('checks the project key: the same file passes with its fingerprint and fails with another secret\'s', () => {
+  it("checks the project key: the same file passes with its fingerprint and fails with another secret's", () => {
     const output = deidentify(makeDicom(), options).bytes;
     expect(verifySiteDeidentified(output, DEFAULT_PROFILE, keyFingerprint(options)).passed).toBe(true);
     const other = keyFingerprint({ secret: 'another-secret-that-is-also-long-enough-0000', project: options.project });
     expect(other).not.toBe(keyFingerprint(options));
-    expect(verifySiteDeidentified(output, DEFAULT_PROFILE, other).failures).toEqual([{ check: 'project-key', keyword: 'DeidentificationMethod' }]);
+    expect(verifySiteDeidentified(output, DEFAULT_PROFILE, other).failures).toEqual([
+      { check: 'project-key', keyword: 'DeidentificationMethod' },
+    ]);
     expect(keyFingerprint({ ...options, project: 'another-project' })).not.toBe(keyFingerprint(options));
   });
 
   it('fails an unreadable file', () => {
-    expect(verifySiteDeidentified(new TextEncoder().encode('not dicom'), DEFAULT_PROFILE)).toMatchObject({ passed: false, failures: [{ check: 'output-parses' }] });
+    expect(verifySiteDeidentified(new TextEncoder().encode('not dicom'), DEFAULT_PROFILE)).toMatchObject({
+      passed: false,
+      failures: [{ check: 'output-parses' }],
+    });
   });
 });

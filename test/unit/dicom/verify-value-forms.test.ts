@@ -4,7 +4,14 @@
  * a VM 1 US) is refused with `values-take-vr-form`, whatever the engine did.
  * Outputs of valid files under every profile still pass.
  */
-import { deidentify, verifyDeidentified, verifySiteDeidentified, BASIC_PROFILE, DEFAULT_PROFILE, type DeidProfile } from '../../../layers/dicom';
+import {
+  deidentify,
+  verifyDeidentified,
+  verifySiteDeidentified,
+  BASIC_PROFILE,
+  DEFAULT_PROFILE,
+  type DeidProfile,
+} from '../../../layers/dicom';
 import { readDicomFile, writeDicomFile } from '../../../layers/dicom/dcmjs';
 import { scanPart10 } from '../../../layers/dicom/part10';
 import { makeDicom } from '../../support/synthetic-dicom';
@@ -14,8 +21,13 @@ const EVERY_OPTION: DeidProfile = {
   ...DEFAULT_PROFILE,
   name: 'every-option',
   options: {
-    retainPatientCharacteristics: true, retainLongitudinalModifiedDates: false, retainLongitudinalFullDates: true, cleanDescriptors: true,
-    retainSafePrivate: true, retainDeviceIdentity: true, retainInstitutionIdentity: true,
+    retainPatientCharacteristics: true,
+    retainLongitudinalModifiedDates: false,
+    retainLongitudinalFullDates: true,
+    cleanDescriptors: true,
+    retainSafePrivate: true,
+    retainDeviceIdentity: true,
+    retainInstitutionIdentity: true,
   },
 };
 
@@ -34,7 +46,7 @@ function overwrite(bytes: Uint8Array, tag: number, text: string, depth = 0): Uin
 
 const formFailure = (tag: string) => ({ check: 'values-take-vr-form', keyword: tag });
 
-describe('the verifier refuses kept values that do not take their VR\'s form', () => {
+describe("the verifier refuses kept values that do not take their VR's form", () => {
   const original = fixture('ct/CT_small.dcm');
   const output = deidentify(original, SECRET).bytes;
 
@@ -67,7 +79,7 @@ describe('the verifier refuses kept values that do not take their VR\'s form', (
     expect(verifyDeidentified(original, writeDicomFile(twoRows)).failures).toContainEqual(formFailure('(0028,0010)'));
   });
 
-  it('judges an Implicit VR output by the dictionary\'s VR (a name in place of WindowCenter\'s DS)', () => {
+  it("judges an Implicit VR output by the dictionary's VR (a name in place of WindowCenter's DS)", () => {
     const implicit = fixture('transfer-syntax/MR_small_implicit.dcm');
     const out = deidentify(implicit, SECRET).bytes;
     expect(verifyDeidentified(implicit, out).passed).toBe(true);
@@ -77,7 +89,7 @@ describe('the verifier refuses kept values that do not take their VR\'s form', (
     expect(result.failures).toContainEqual(expect.objectContaining({ check: 'values-take-vr-form' }));
   });
 
-  it('judges a public element sent as UN by the dictionary\'s VR', () => {
+  it("judges a public element sent as UN by the dictionary's VR", () => {
     const input = makeDicom({});
     const out = readDicomFile(deidentify(input, SECRET).bytes);
     out.dict['00180050'] = { vr: 'UN', Value: [new Uint8Array(Buffer.from('DOE^JANE')).buffer] };
@@ -90,11 +102,13 @@ describe('the verifier refuses kept values that do not take their VR\'s form', (
     expect(verifySiteDeidentified(out, DEFAULT_PROFILE).passed).toBe(true);
     const target = scanPart10(out).elements.find((e) => e.depth === 0 && e.vr === 'DS');
     if (!target) throw new Error('no DS in the output');
-    expect(verifySiteDeidentified(overwrite(out, target.tag, 'A'), DEFAULT_PROFILE).failures).toContainEqual(expect.objectContaining({ check: 'values-take-vr-form' }));
+    expect(verifySiteDeidentified(overwrite(out, target.tag, 'A'), DEFAULT_PROFILE).failures).toContainEqual(
+      expect.objectContaining({ check: 'values-take-vr-form' }),
+    );
   });
 });
 
-describe('outputs of valid files take their VRs\' forms under every profile', () => {
+describe("outputs of valid files take their VRs' forms under every profile", () => {
   it.each(GOOD_FIXTURES)('%s', (path) => {
     const original = fixture(path);
     for (const profile of [DEFAULT_PROFILE, BASIC_PROFILE, EVERY_OPTION]) {

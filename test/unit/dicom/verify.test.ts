@@ -40,7 +40,10 @@ describe('verifyDeidentified', () => {
     const planted = tamper(output, (d) => {
       d['00204000'] = { vr: 'LT', Value: [`seen by ${name.Alphabetic}`] };
     });
-    expect(verifyDeidentified(original, planted)).toMatchObject({ passed: false, failures: [{ check: 'no-phi-bytes', keyword: 'PatientName' }] });
+    expect(verifyDeidentified(original, planted)).toMatchObject({
+      passed: false,
+      failures: [{ check: 'no-phi-bytes', keyword: 'PatientName' }],
+    });
   });
 
   it('fails when one name component alone is planted (PN components are searched too)', () => {
@@ -58,7 +61,12 @@ describe('verifyDeidentified', () => {
     });
     const result = verifyDeidentified(original, planted);
     expect(result.passed).toBe(false);
-    expect(result.failures).toEqual(expect.arrayContaining([{ check: 'no-private-elements', keyword: '(0029,0010)' }, { check: 'no-private-elements', keyword: '(0029,1001)' }]));
+    expect(result.failures).toEqual(
+      expect.arrayContaining([
+        { check: 'no-private-elements', keyword: '(0029,0010)' },
+        { check: 'no-private-elements', keyword: '(0029,1001)' },
+      ]),
+    );
   });
 
   it('fails when a private element hides inside a sequence item', () => {
@@ -71,7 +79,10 @@ describe('verifyDeidentified', () => {
   it('fails when a pixel byte changes', () => {
     const changed = new Uint8Array(output);
     changed[changed.byteLength - 1] = (changed[changed.byteLength - 1] ?? 0) ^ 0xff;
-    expect(verifyDeidentified(original, changed)).toMatchObject({ passed: false, failures: [{ check: 'pixel-data-unchanged', keyword: 'PixelData' }] });
+    expect(verifyDeidentified(original, changed)).toMatchObject({
+      passed: false,
+      failures: [{ check: 'pixel-data-unchanged', keyword: 'PixelData' }],
+    });
   });
 
   it('fails when an encapsulated fragment changes', () => {
@@ -86,7 +97,9 @@ describe('verifyDeidentified', () => {
     const planted = tamper(output, (d) => {
       delete d['00120062'];
     });
-    expect(verifyDeidentified(original, planted).failures).toEqual([{ check: 'patient-identity-removed', keyword: 'PatientIdentityRemoved' }]);
+    expect(verifyDeidentified(original, planted).failures).toEqual([
+      { check: 'patient-identity-removed', keyword: 'PatientIdentityRemoved' },
+    ]);
   });
 
   it('fails when a study date is left unchanged', () => {
@@ -112,7 +125,9 @@ describe('verifyDeidentified', () => {
     const nested = tamper(out, (d) => {
       d['00400275'] = { vr: 'SQ', Value: [{ '00400244': { vr: 'DA', Value: ['20231201'] } }] };
     });
-    expect(verifyDeidentified(synthetic, nested).failures).toEqual(expect.arrayContaining([{ check: 'dates-shifted', keyword: '(0040,0244)' }]));
+    expect(verifyDeidentified(synthetic, nested).failures).toEqual(
+      expect.arrayContaining([{ check: 'dates-shifted', keyword: '(0040,0244)' }]),
+    );
   });
 
   it('fails when an original UID or a lower-case accession number is planted in a description', () => {
@@ -172,6 +187,10 @@ describe('verifyDeidentified', () => {
   });
 
   it('reports an unreadable output as a failed check rather than throwing', () => {
-    expect(verifyDeidentified(original, output.subarray(0, 500))).toEqual({ passed: false, checks: 1, failures: [{ check: 'output-parses' }] });
+    expect(verifyDeidentified(original, output.subarray(0, 500))).toEqual({
+      passed: false,
+      checks: 1,
+      failures: [{ check: 'output-parses' }],
+    });
   });
 });

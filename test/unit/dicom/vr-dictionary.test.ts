@@ -57,11 +57,14 @@ describe('the VR dictionary', () => {
   });
 
   it('covers every tag the de-identifier can keep: each Annex E row and keep-list attribute, with the keep-list VR', () => {
-    const missing = (annexE as ReadonlyArray<{ tag: string; kind: string }>).filter((r) => r.kind === 'exact' && dictionaryVrs(tagNumber(r.tag)) === undefined);
+    const missing = (annexE as ReadonlyArray<{ tag: string; kind: string }>).filter(
+      (r) => r.kind === 'exact' && dictionaryVrs(tagNumber(r.tag)) === undefined,
+    );
     expect(missing).toEqual([]);
     for (const { tag, vr } of keepList.attributes) {
       const allowed = dictionaryVrs(tagNumber(tag));
-      for (const one of EXPAND[vr] ?? [vr]) expect({ tag, one, allowed: allowed !== undefined && vrAllowed(allowed, one) }).toEqual({ tag, one, allowed: true });
+      for (const one of EXPAND[vr] ?? [vr])
+        expect({ tag, one, allowed: allowed !== undefined && vrAllowed(allowed, one) }).toEqual({ tag, one, allowed: true });
     }
   });
 

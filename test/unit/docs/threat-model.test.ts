@@ -10,7 +10,8 @@ const page = readFileSync(join(root, 'docs/threat-model.md'), 'utf8');
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? testFiles(join(dir, entry.name)) : entry.name.endsWith('.test.ts') ? [relative(root, join(dir, entry.name))] : []);
+    entry.isDirectory() ? testFiles(join(dir, entry.name)) : entry.name.endsWith('.test.ts') ? [relative(root, join(dir, entry.name))] : [],
+  );
 }
 
 describe('docs/threat-model.md', () => {

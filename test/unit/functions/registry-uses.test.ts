@@ -12,15 +12,24 @@ import { ENV } from '../../../layers/common/env-names';
 
 const ROOT = resolve(__dirname, '../../..');
 /** Modules that define the getters (they mention every resource) rather than use them. */
-const DEFINITIONS = new Set(['layers/services/commons-context.ts', 'layers/services/qa-context.ts', 'layers/common/config.ts', 'layers/common/env-names.ts']);
+const DEFINITIONS = new Set([
+  'layers/services/commons-context.ts',
+  'layers/services/qa-context.ts',
+  'layers/common/config.ts',
+  'layers/common/env-names.ts',
+]);
 
 const USES: readonly { pattern: RegExp; needs: string; granted: (spec: FunctionSpec) => boolean }[] = [
-  { pattern: /\b(intakeRepository|publicationRepository|accessRepository|releaseRepository|studyIndexStore|qaRepository|auditLog)\(\)/, needs: 'the catalog table', granted: (s) => !!s.table },
+  {
+    pattern: /\b(intakeRepository|publicationRepository|accessRepository|releaseRepository|studyIndexStore|qaRepository|auditLog)\(\)/,
+    needs: 'the catalog table',
+    granted: (s) => !!s.table,
+  },
   { pattern: /\bbuckets\.intake\(\)/, needs: 'the intake bucket', granted: (s) => !!s.buckets.intake },
   { pattern: /\bbuckets\.released\(\)/, needs: 'the released bucket', granted: (s) => !!s.buckets.released },
   { pattern: /\bbuckets\.quarantine\(\)/, needs: 'the quarantine bucket', granted: (s) => !!s.buckets.quarantine },
-  { pattern: /\b(deidKeyFor|currentDeidKey)\(/, needs: 'the project keys\' values', granted: (s) => s.deidKeys === 'read' },
-  { pattern: /\bcurrentDeidKeyVersion\(/, needs: 'the project keys\' versions', granted: (s) => s.deidKeys === 'describe' },
+  { pattern: /\b(deidKeyFor|currentDeidKey)\(/, needs: "the project keys' values", granted: (s) => s.deidKeys === 'read' },
+  { pattern: /\bcurrentDeidKeyVersion\(/, needs: "the project keys' versions", granted: (s) => s.deidKeys === 'describe' },
   { pattern: /\bcreateDeidKey\(/, needs: 'creating project keys', granted: (s) => s.deidKeys === 'create' },
   { pattern: /\bpipelineEvents\(\)/, needs: 'the pipeline event bus', granted: (s) => !!s.putsEvents },
 ];

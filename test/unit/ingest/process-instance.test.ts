@@ -1,6 +1,19 @@
-import { DEFAULT_PROFILE, declaresBurnedInAnnotation, deidentify, keyFingerprint, verifyDeidentified, verifySiteDeidentified } from '../../../layers/dicom';
 import {
-  checkInstance, deidentifyInstance, processInstance, qaDecision, sopClaimOf, verifyInstance, VERIFIED,
+  DEFAULT_PROFILE,
+  declaresBurnedInAnnotation,
+  deidentify,
+  keyFingerprint,
+  verifyDeidentified,
+  verifySiteDeidentified,
+} from '../../../layers/dicom';
+import {
+  checkInstance,
+  deidentifyInstance,
+  processInstance,
+  qaDecision,
+  sopClaimOf,
+  verifyInstance,
+  VERIFIED,
 } from '../../../layers/ingest/process-instance';
 import { evaluateInstance, loadQaConfig } from '../../../layers/qa';
 import { makeDicom } from '../../support/synthetic-dicom';
@@ -20,7 +33,11 @@ describe('processInstance: the ingest steps composed for a decision outside the 
     const original = make();
     const engine = deidentify(original, { ...SECRET, profile: DEFAULT_PROFILE });
     const verified = verifyDeidentified(original, engine.bytes, DEFAULT_PROFILE);
-    const rules = evaluateInstance(engine.bytes, { config, deidOutcome: engine.outcome, verification: { passed: verified.passed, failedChecks: [] } });
+    const rules = evaluateInstance(engine.bytes, {
+      config,
+      deidOutcome: engine.outcome,
+      verification: { passed: verified.passed, failedChecks: [] },
+    });
 
     const processed = processInstance(original, { key, deidentifiedAtSite: false, config });
 
@@ -28,7 +45,11 @@ describe('processInstance: the ingest steps composed for a decision outside the 
     expect(Buffer.from(processed.output).equals(Buffer.from(engine.bytes))).toBe(true);
     expect(processed.verification).toEqual({ passed: verified.passed, checks: verified.checks, failedChecks: [] });
     expect(processed.findings).toEqual(rules.findings);
-    expect(processed.uids).toEqual({ studyUid: engine.summary.studyInstanceUid, seriesUid: engine.summary.seriesInstanceUid, sopUid: engine.summary.sopInstanceUid });
+    expect(processed.uids).toEqual({
+      studyUid: engine.summary.studyInstanceUid,
+      seriesUid: engine.summary.seriesInstanceUid,
+      sopUid: engine.summary.sopInstanceUid,
+    });
   });
 
   it('gives an unreadable original only its dicom.parses findings, and de-identifies nothing', () => {
@@ -48,7 +69,7 @@ describe('processInstance: the ingest steps composed for a decision outside the 
     expect(ruleIds(processed.findings)).toContain('deid.pixel-review');
   });
 
-  it('records a site file keyed with another project\'s secret as a deid.verified finding, without reading its flag', () => {
+  it("records a site file keyed with another project's secret as a deid.verified finding, without reading its flag", () => {
     const atSite = deidentify(goodCt(), { ...SECRET, secret: 'another-projects-secret' }).bytes;
     const processed = processInstance(atSite, { key, deidentifiedAtSite: true, config });
     if (!processed.readable) throw new Error('expected a readable instance');
@@ -68,7 +89,7 @@ describe('the ingest steps', () => {
     expect(result.failedChecks.join(' ')).not.toMatch(/DOE|JOHN/i);
   });
 
-  it('claim the SOP UID with the copy\'s SHA-256 and the UIDs QA read from it', () => {
+  it("claim the SOP UID with the copy's SHA-256 and the UIDs QA read from it", () => {
     const copy = deidentifyInstance(goodCt(), { input: 'original', ...key });
     const checked = checkInstance(copy.bytes, { config, deidOutcome: copy.outcome, verification: VERIFIED });
     expect(checked.uids).toEqual(copy.uids);
@@ -77,11 +98,18 @@ describe('the ingest steps', () => {
 });
 
 describe('one burned-in decision', () => {
-  it.each([['YES', true], ['YES ', true], [' yes', true], ['Yes', true], ['NO', false], ['', false], [undefined, false], ['YESNO', false]] as const)(
-    'BurnedInAnnotation %j declares burned-in text: %s', (value, expected) => {
-      expect(declaresBurnedInAnnotation(value)).toBe(expected);
-    },
-  );
+  it.each([
+    ['YES', true],
+    ['YES ', true],
+    [' yes', true],
+    ['Yes', true],
+    ['NO', false],
+    ['', false],
+    [undefined, false],
+    ['YESNO', false],
+  ] as const)('BurnedInAnnotation %j declares burned-in text: %s', (value, expected) => {
+    expect(declaresBurnedInAnnotation(value)).toBe(expected);
+  });
 
   it('the de-identifier, the ingest of a site-de-identified file and the offline QA rule agree on a lower-case "yes"', () => {
     const original = goodCt({ elements: { ...CT_RESCALE, '00280301': { vr: 'CS', Value: ['yes'] } } });

@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { choosePorts, loadSavedPorts, PORTS_FILE, savePorts } from '../../../local/ports';
 
-const listenAnywhere = () => new Promise<net.Server>((resolve) => {
-  const server = net.createServer();
-  server.listen({ port: 0, host: '127.0.0.1' }, () => resolve(server));
-});
+const listenAnywhere = () =>
+  new Promise<net.Server>((resolve) => {
+    const server = net.createServer();
+    server.listen({ port: 0, host: '127.0.0.1' }, () => resolve(server));
+  });
 const portOf = (server: net.Server) => (server.address() as net.AddressInfo).port;
 const close = (server: net.Server) => new Promise<void>((resolve) => server.close(() => resolve()));
 
@@ -24,13 +25,19 @@ describe('emulator ports kept per data folder', () => {
     await close(probe);
     await savePorts(dir, { api: 3000, s3: free, dynamodb: free, services: free });
     const lines: string[] = [];
-    expect(await choosePorts({ api: 3000 }, await loadSavedPorts(dir), (l) => lines.push(l))).toEqual({ api: 3000, s3: free, dynamodb: free, services: free });
+    expect(await choosePorts({ api: 3000 }, await loadSavedPorts(dir), (l) => lines.push(l))).toEqual({
+      api: 3000,
+      s3: free,
+      dynamodb: free,
+      services: free,
+    });
     expect(lines).toEqual([]);
   });
 
   it('lets a port the caller passes win, 0 included', async () => {
-    expect(await choosePorts({ api: 0, s3: 0, dynamodb: 0, services: 0 }, { api: 1, s3: 2, dynamodb: 3, services: 4 }, () => undefined))
-      .toEqual({ api: 0, s3: 0, dynamodb: 0, services: 0 });
+    expect(
+      await choosePorts({ api: 0, s3: 0, dynamodb: 0, services: 0 }, { api: 1, s3: 2, dynamodb: 3, services: 4 }, () => undefined),
+    ).toEqual({ api: 0, s3: 0, dynamodb: 0, services: 0 });
   });
 
   it('picks a free port, and says so, when another program took the saved one', async () => {

@@ -6,20 +6,38 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { generateLocalCredentials } from '../../../local/credentials';
 import { canonicalS3Path, parseQuery, SHA256, sha256Hex, SigV4Verifier, type SignedRequest } from '../../../local/emulators/sigv4';
 
-
 const credentials = generateLocalCredentials();
 const NOW = Date.UTC(2026, 5, 1, 12, 0, 0);
 const s3Verifier = new SigV4Verifier({ credentials, region: 'us-east-1', services: ['s3'], s3: true, now: () => NOW });
 const signer = (service = 's3', secretAccessKey = credentials.secretAccessKey) =>
-  new SignatureV4({ service, region: 'us-east-1', credentials: { ...credentials, secretAccessKey }, sha256: SHA256, uriEscapePath: service !== 's3' });
+  new SignatureV4({
+    service,
+    region: 'us-east-1',
+    credentials: { ...credentials, secretAccessKey },
+    sha256: SHA256,
+    uriEscapePath: service !== 's3',
+  });
 
 const encode = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
-interface Signable { method?: string; path: string; query?: Record<string, string | string[]>; headers?: Record<string, string>; body?: string }
+interface Signable {
+  method?: string;
+  path: string;
+  query?: Record<string, string | string[]>;
+  headers?: Record<string, string>;
+  body?: string;
+}
 
 /** The signed request as it arrives: query serialized as the SDK does, headers as node's headersDistinct. */
-function received(signed: { method: string; path: string; query?: Record<string, unknown>; headers: Record<string, string> }): SignedRequest {
-  const query = Object.entries(signed.query ?? {}).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `${encode(k)}=${encode(String(x))}`));
+function received(signed: {
+  method: string;
+  path: string;
+  query?: Record<string, unknown>;
+  headers: Record<string, string>;
+}): SignedRequest {
+  const query = Object.entries(signed.query ?? {}).flatMap(([k, v]) =>
+    (Array.isArray(v) ? v : [v]).map((x) => `${encode(k)}=${encode(String(x))}`),
+  );
   const headers: Record<string, string[]> = {};
   for (const [name, value] of Object.entries(signed.headers)) headers[name.toLowerCase()] = [value];
   return { method: signed.method, url: `${signed.path}${query.length ? `?${query.join('&')}` : ''}`, headers };
@@ -28,7 +46,12 @@ function received(signed: { method: string; path: string; query?: Record<string,
 async function headerSigned(input: Signable, options: { service?: string; secret?: string; at?: number } = {}) {
   const signed = await signer(options.service, options.secret).sign(
     {
-      method: input.method ?? 'GET', protocol: 'http:', hostname: '127.0.0.1', port: 4566, path: input.path, query: input.query ?? {},
+      method: input.method ?? 'GET',
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port: 4566,
+      path: input.path,
+      query: input.query ?? {},
       headers: { host: '127.0.0.1:4566', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...input.headers },
       ...(input.body !== undefined ? { body: input.body } : {}),
     },
@@ -41,7 +64,12 @@ async function presigned(input: Signable, options: { expiresIn?: number; at?: nu
   const signed = await signer().presign(
     // As @aws-sdk/s3-request-presigner does: the payload is unsigned (the header is hoisted into the query).
     {
-      method: input.method ?? 'GET', protocol: 'http:', hostname: '127.0.0.1', port: 4566, path: input.path, query: input.query ?? {},
+      method: input.method ?? 'GET',
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port: 4566,
+      path: input.path,
+      query: input.query ?? {},
       headers: { host: '127.0.0.1:4566', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...input.headers },
     },
     { expiresIn: options.expiresIn ?? 300, signingDate: new Date(options.at ?? NOW) },
@@ -80,7 +108,11 @@ describe('S3 requests', () => {
   });
 
   it('checks the signed headers only, and refuses a changed one', async () => {
-    const signed = await headerSigned({ method: 'PUT', path: '/hilum-intake/k', headers: { 'content-length': '10', 'x-amz-meta-site': 'a' } });
+    const signed = await headerSigned({
+      method: 'PUT',
+      path: '/hilum-intake/k',
+      headers: { 'content-length': '10', 'x-amz-meta-site': 'a' },
+    });
     expect(await kind({ ...signed, headers: { ...signed.headers, 'user-agent': ['anything'], 'x-unsigned': ['y'] } })).toBe('ok');
     expect(await kind({ ...signed, headers: { ...signed.headers, 'content-length': ['11'] } })).toBe('mismatch');
     expect(await kind({ ...signed, headers: { ...signed.headers, 'x-amz-meta-site': ['b'] } })).toBe('mismatch');
@@ -90,7 +122,13 @@ describe('S3 requests', () => {
 
   it('refuses a wrong secret, a foreign key, a skewed clock and expired or future presigned URLs', async () => {
     expect(await kind(await headerSigned({ path: '/b/k' }, { secret: 'wrong' }))).toBe('mismatch');
-    const foreign = new SigV4Verifier({ credentials: generateLocalCredentials(), region: 'us-east-1', services: ['s3'], s3: true, now: () => NOW });
+    const foreign = new SigV4Verifier({
+      credentials: generateLocalCredentials(),
+      region: 'us-east-1',
+      services: ['s3'],
+      s3: true,
+      now: () => NOW,
+    });
     expect(await kind(await headerSigned({ path: '/b/k' }), foreign)).toBe('unknown-key');
     expect(await kind(await headerSigned({ path: '/b/k' }, { at: NOW - 14 * 60_000 }))).toBe('ok');
     expect(await kind(await headerSigned({ path: '/b/k' }, { at: NOW - 16 * 60_000 }))).toBe('skewed');
@@ -117,8 +155,12 @@ describe('S3 requests', () => {
     expect(await kind(q((p) => p.set('X-Amz-Date', '20261340T120000Z')))).toBe('malformed');
     expect(await kind(q((p) => p.append('X-Amz-Signature', '0'.repeat(64))))).toBe('malformed');
     expect(await kind(q((p) => p.set('X-Amz-SignedHeaders', 'x-amz-date;host')))).toBe('malformed');
-    expect(await kind(q((p) => p.set('X-Amz-Credential', (p.get('X-Amz-Credential') as string).replace('us-east-1', 'eu-west-1'))))).toBe('scope');
-    expect(await kind(q((p) => p.set('X-Amz-Credential', (p.get('X-Amz-Credential') as string).replace('/s3/', '/dynamodb/'))))).toBe('scope');
+    expect(await kind(q((p) => p.set('X-Amz-Credential', (p.get('X-Amz-Credential') as string).replace('us-east-1', 'eu-west-1'))))).toBe(
+      'scope',
+    );
+    expect(await kind(q((p) => p.set('X-Amz-Credential', (p.get('X-Amz-Credential') as string).replace('/s3/', '/dynamodb/'))))).toBe(
+      'scope',
+    );
     expect(await kind(q((p) => p.set('X-Amz-Security-Token', 't')))).toBe('unsupported');
     const noSha = { ...header, headers: { ...header.headers, 'x-amz-content-sha256': undefined } };
     expect(await kind(noSha)).toBe('malformed');
@@ -128,10 +170,20 @@ describe('S3 requests', () => {
 
 describe('JSON-protocol requests', () => {
   const dynamodb = new SigV4Verifier({ credentials, region: 'us-east-1', services: ['dynamodb'], s3: false, now: () => NOW });
-  const call = (body: string) => headerSigned(
-    { method: 'POST', path: '/', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.ListTables', 'x-amz-content-sha256': sha256Hex(body) }, body },
-    { service: 'dynamodb' },
-  );
+  const call = (body: string) =>
+    headerSigned(
+      {
+        method: 'POST',
+        path: '/',
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': 'DynamoDB_20120810.ListTables',
+          'x-amz-content-sha256': sha256Hex(body),
+        },
+        body,
+      },
+      { service: 'dynamodb' },
+    );
 
   it('binds the body: the same signature on another body is refused', async () => {
     const signed = await call('{}');

@@ -41,7 +41,9 @@ describe('intrinsic functions resolved locally', () => {
     expect(r.resolve({ 'Fn::GetAtt': ['Fn', 'Arn'] })).toBe('arn:aws:lambda:us-east-1:000000000000:function:hilum-Stage');
     expect(r.resolve({ 'Fn::GetAtt': 'Bucket.RegionalDomainName' })).toBe('hilum-released.s3.us-east-1.amazonaws.com');
     expect(r.resolve({ 'Fn::GetAtt': ['Queue', { 'Fn::Join': ['', ['Queue', 'Name']] }] })).toBe('hilum-Queue');
-    expect(() => r.resolve({ 'Fn::GetAtt': ['Bucket', 'Nope'] })).toThrow(/Fn::GetAtt Bucket.Nope is not known locally \(AWS::S3::Bucket\)/);
+    expect(() => r.resolve({ 'Fn::GetAtt': ['Bucket', 'Nope'] })).toThrow(
+      /Fn::GetAtt Bucket.Nope is not known locally \(AWS::S3::Bucket\)/,
+    );
     expect(() => r.resolve({ 'Fn::GetAtt': ['Ghost', 'Arn'] })).toThrow(/Fn::GetAtt on unknown resource Ghost/);
   });
 
@@ -81,7 +83,9 @@ describe('intrinsic functions resolved locally', () => {
   });
 
   it('drops AWS::NoValue from objects and lists, resolves deeply, and refuses unsupported intrinsics', () => {
-    expect(r.resolve({ keep: [1, { Ref: 'AWS::NoValue' }, { Ref: 'Stage' }], drop: { Ref: 'AWS::NoValue' } })).toEqual({ keep: [1, 'dev'] });
+    expect(r.resolve({ keep: [1, { Ref: 'AWS::NoValue' }, { Ref: 'Stage' }], drop: { Ref: 'AWS::NoValue' } })).toEqual({
+      keep: [1, 'dev'],
+    });
     expect(r.resolve({ 'Fn::If': ['IsProd', 'x', { Ref: 'AWS::NoValue' }] })).toBeUndefined();
     expect(r.resolve({ a: 'plain', b: { c: { Ref: 'Bucket' }, d: 2 } })).toEqual({ a: 'plain', b: { c: 'hilum-released', d: 2 } });
     expect(() => r.resolve({ 'Fn::Cidr': ['10.0.0.0/16', 2, 8] })).toThrow(/intrinsic Fn::Cidr is not supported locally/);

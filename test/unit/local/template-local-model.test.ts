@@ -9,25 +9,53 @@ import { modelOf, rateMs } from '../../../local/template/local-model';
 
 const template: CfnTemplate = {
   Resources: {
-    Intake: { Type: 'AWS::S3::Bucket', Metadata: { 'hilum:bucket': 'intake' }, Properties: { NotificationConfiguration: { EventBridgeConfiguration: {} } } },
+    Intake: {
+      Type: 'AWS::S3::Bucket',
+      Metadata: { 'hilum:bucket': 'intake' },
+      Properties: { NotificationConfiguration: { EventBridgeConfiguration: {} } },
+    },
     Released: { Type: 'AWS::S3::Bucket', Metadata: { 'hilum:bucket': 'released' } },
-    ReleasedNotifications: { Type: 'Custom::S3BucketNotifications', Properties: { BucketName: { Ref: 'Released' }, NotificationConfiguration: { EventBridgeConfiguration: {} } } },
+    ReleasedNotifications: {
+      Type: 'Custom::S3BucketNotifications',
+      Properties: { BucketName: { Ref: 'Released' }, NotificationConfiguration: { EventBridgeConfiguration: {} } },
+    },
     Quarantine: { Type: 'AWS::S3::Bucket', Metadata: { 'hilum:bucket': 'quarantine' } },
-    Catalog: { Type: 'AWS::DynamoDB::Table', Metadata: { 'hilum:table': 'catalog' }, Properties: { TableName: { Ref: 'AWS::NoValue' }, KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] } },
+    Catalog: {
+      Type: 'AWS::DynamoDB::Table',
+      Metadata: { 'hilum:table': 'catalog' },
+      Properties: { TableName: { Ref: 'AWS::NoValue' }, KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] },
+    },
     Bus: { Type: 'AWS::Events::EventBus', Metadata: { 'hilum:eventBus': 'pipeline' } },
     Key: { Type: 'AWS::KMS::Key' },
-    Cursor: { Type: 'AWS::SecretsManager::Secret', Metadata: { 'hilum:secret': 'page-cursor' }, Properties: { GenerateSecretString: { PasswordLength: { 'Fn::Join': ['', ['6', '4']] } } } },
+    Cursor: {
+      Type: 'AWS::SecretsManager::Secret',
+      Metadata: { 'hilum:secret': 'page-cursor' },
+      Properties: { GenerateSecretString: { PasswordLength: { 'Fn::Join': ['', ['6', '4']] } } },
+    },
     ParseFn: {
       Type: 'AWS::Lambda::Function',
       Metadata: { 'hilum:functionId': 'Parse', 'hilum:entry': 'functions/ingest/parse.ts' },
-      Properties: { Timeout: 300, MemorySize: 1024, Environment: { Variables: { INTAKE_BUCKET: { Ref: 'Intake' }, KEY_ARN: { 'Fn::GetAtt': ['Key', 'Arn'] }, LIMIT: 5 } } },
+      Properties: {
+        Timeout: 300,
+        MemorySize: 1024,
+        Environment: { Variables: { INTAKE_BUCKET: { Ref: 'Intake' }, KEY_ARN: { 'Fn::GetAtt': ['Key', 'Arn'] }, LIMIT: 5 } },
+      },
     },
     PlainFn: { Type: 'AWS::Lambda::Function', Metadata: { 'hilum:functionId': 'Plain', 'hilum:entry': 'functions/plain.ts' } },
     Ingest: {
       Type: 'AWS::StepFunctions::StateMachine',
       Metadata: { 'hilum:workflow': 'ingest' },
       Properties: {
-        DefinitionString: { 'Fn::Join': ['', ['{"StartAt":"P","States":{"P":{"Type":"Task","Resource":"', { 'Fn::GetAtt': ['ParseFn', 'Arn'] }, '","Comment":"${Sub}","End":true}}}']] },
+        DefinitionString: {
+          'Fn::Join': [
+            '',
+            [
+              '{"StartAt":"P","States":{"P":{"Type":"Task","Resource":"',
+              { 'Fn::GetAtt': ['ParseFn', 'Arn'] },
+              '","Comment":"${Sub}","End":true}}}',
+            ],
+          ],
+        },
         DefinitionSubstitutions: { Sub: { Ref: 'Intake' } },
       },
     },
@@ -47,7 +75,13 @@ const template: CfnTemplate = {
         Targets: [{ Id: 'T2', Arn: { Ref: 'Ingest' }, Input: '{"a":1}' }],
       },
     },
-    Every15: { Type: 'AWS::Events::Rule', Properties: { ScheduleExpression: 'rate(15 minutes)', Targets: [{ Arn: { 'Fn::GetAtt': ['ParseFn', 'Arn'] }, Input: '{"sweep":true}' }, { Arn: 'x' }] } },
+    Every15: {
+      Type: 'AWS::Events::Rule',
+      Properties: {
+        ScheduleExpression: 'rate(15 minutes)',
+        Targets: [{ Arn: { 'Fn::GetAtt': ['ParseFn', 'Arn'] }, Input: '{"sweep":true}' }, { Arn: 'x' }],
+      },
+    },
     Nightly: { Type: 'AWS::Events::Rule', Properties: { ScheduleExpression: 'cron(0 2 * * ? *)', Targets: [] } },
   },
 };
@@ -66,11 +100,20 @@ describe('local physical names', () => {
       },
     });
     expect(values.get('Catalog')?.ref).toBe('hilum-catalog');
-    expect(values.get('Bus')).toEqual({ ref: 'hilum-pipeline', attrs: { Arn: 'arn:aws:events:us-east-1:000000000000:event-bus/hilum-pipeline', Name: 'hilum-pipeline' } });
+    expect(values.get('Bus')).toEqual({
+      ref: 'hilum-pipeline',
+      attrs: { Arn: 'arn:aws:events:us-east-1:000000000000:event-bus/hilum-pipeline', Name: 'hilum-pipeline' },
+    });
     expect(values.get('ParseFn')?.ref).toBe('hilum-Parse');
     expect(values.get('Ingest')?.ref).toBe('arn:aws:states:us-east-1:000000000000:stateMachine:hilum-ingest');
-    expect(values.get('OnCreated')).toEqual({ ref: 'hilum-OnCreated', attrs: { Arn: 'arn:aws:events:us-east-1:000000000000:rule/hilum-OnCreated' } });
-    expect(values.get('Key')).toEqual({ ref: 'local-key-Key', attrs: { Arn: 'arn:aws:kms:us-east-1:000000000000:key/local-key-Key', KeyId: 'local-key-Key' } });
+    expect(values.get('OnCreated')).toEqual({
+      ref: 'hilum-OnCreated',
+      attrs: { Arn: 'arn:aws:events:us-east-1:000000000000:rule/hilum-OnCreated' },
+    });
+    expect(values.get('Key')).toEqual({
+      ref: 'local-key-Key',
+      attrs: { Arn: 'arn:aws:kms:us-east-1:000000000000:key/local-key-Key', KeyId: 'local-key-Key' },
+    });
     expect(values.get('ReleasedNotifications')).toEqual({
       ref: 'hilum-ReleasedNotifications',
       attrs: { Arn: 'arn:aws:local:us-east-1:000000000000:Custom-S3BucketNotifications/hilum-ReleasedNotifications' },
@@ -96,12 +139,22 @@ describe('the local model of a template', () => {
 
   it('resolves tables, buses and secrets', () => {
     expect(model.tables.get('catalog')).toEqual({
-      id: 'catalog', logicalId: 'Catalog', name: 'hilum-catalog', type: 'AWS::DynamoDB::Table',
+      id: 'catalog',
+      logicalId: 'Catalog',
+      name: 'hilum-catalog',
+      type: 'AWS::DynamoDB::Table',
       properties: { KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] },
     });
-    expect(model.buses.get('pipeline')).toEqual({ id: 'pipeline', logicalId: 'Bus', name: 'hilum-pipeline', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/hilum-pipeline' });
+    expect(model.buses.get('pipeline')).toEqual({
+      id: 'pipeline',
+      logicalId: 'Bus',
+      name: 'hilum-pipeline',
+      arn: 'arn:aws:events:us-east-1:000000000000:event-bus/hilum-pipeline',
+    });
     expect(model.secrets.get('page-cursor')).toEqual({
-      id: 'page-cursor', logicalId: 'Cursor', name: 'hilum/page-cursor',
+      id: 'page-cursor',
+      logicalId: 'Cursor',
+      name: 'hilum/page-cursor',
       arn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:hilum/page-cursor-local0',
       generate: { PasswordLength: '64' },
     });
@@ -109,45 +162,79 @@ describe('the local model of a template', () => {
 
   it('gives functions their entry, resolved environment (as strings) and limits, with Lambda defaults', () => {
     expect(model.functions.get('Parse')).toEqual({
-      id: 'Parse', logicalId: 'ParseFn', entry: 'functions/ingest/parse.ts', name: 'hilum-Parse',
+      id: 'Parse',
+      logicalId: 'ParseFn',
+      entry: 'functions/ingest/parse.ts',
+      name: 'hilum-Parse',
       arn: 'arn:aws:lambda:us-east-1:000000000000:function:hilum-Parse',
       environment: { INTAKE_BUCKET: 'hilum-intake', KEY_ARN: 'arn:aws:kms:us-east-1:000000000000:key/local-key-Key', LIMIT: '5' },
-      timeoutSeconds: 300, memoryMb: 1024,
+      timeoutSeconds: 300,
+      memoryMb: 1024,
     });
     expect(model.functions.get('Plain')).toMatchObject({ environment: {}, timeoutSeconds: 3, memoryMb: 128 });
   });
 
   it('resolves a workflow definition string and applies its substitutions', () => {
     expect(model.workflows.get('ingest')).toEqual({
-      id: 'ingest', logicalId: 'Ingest',
-      arn: 'arn:aws:states:us-east-1:000000000000:stateMachine:hilum-ingest', name: 'hilum-ingest',
-      definition: { StartAt: 'P', States: { P: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:hilum-Parse', Comment: 'hilum-intake', End: true } } },
+      id: 'ingest',
+      logicalId: 'Ingest',
+      arn: 'arn:aws:states:us-east-1:000000000000:stateMachine:hilum-ingest',
+      name: 'hilum-ingest',
+      definition: {
+        StartAt: 'P',
+        States: {
+          P: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:hilum-Parse', Comment: 'hilum-intake', End: true },
+        },
+      },
     });
   });
 
   it('reads event rules (bus, pattern, state, targets) and rate() schedules; cron() schedules do not run locally', () => {
     expect(model.rules).toEqual([
       {
-        logicalId: 'OnCreated', name: 'hilum-OnCreated', busName: 'default', pattern: { source: ['aws.s3'] }, enabled: true,
+        logicalId: 'OnCreated',
+        name: 'hilum-OnCreated',
+        busName: 'default',
+        pattern: { source: ['aws.s3'] },
+        enabled: true,
         targets: [{ id: 'T1', arn: 'arn:aws:states:us-east-1:000000000000:stateMachine:hilum-ingest', inputPath: '$.detail' }],
       },
       {
-        logicalId: 'OnReady', name: 'hilum-OnReady', busName: 'hilum-pipeline', pattern: { 'detail-type': ['Submission Ready'] }, enabled: false,
+        logicalId: 'OnReady',
+        name: 'hilum-OnReady',
+        busName: 'hilum-pipeline',
+        pattern: { 'detail-type': ['Submission Ready'] },
+        enabled: false,
         targets: [{ id: 'T2', arn: 'arn:aws:states:us-east-1:000000000000:stateMachine:hilum-ingest', input: '{"a":1}' }],
       },
     ]);
-    expect(model.schedules).toEqual([{
-      logicalId: 'Every15', name: 'hilum-Every15', everyMs: 15 * 60_000, enabled: true,
-      targets: [{ arn: 'arn:aws:lambda:us-east-1:000000000000:function:hilum-Parse', input: { sweep: true } }, { arn: 'x', input: {} }],
-    }]);
+    expect(model.schedules).toEqual([
+      {
+        logicalId: 'Every15',
+        name: 'hilum-Every15',
+        everyMs: 15 * 60_000,
+        enabled: true,
+        targets: [
+          { arn: 'arn:aws:lambda:us-east-1:000000000000:function:hilum-Parse', input: { sweep: true } },
+          { arn: 'x', input: {} },
+        ],
+      },
+    ]);
   });
 
   it('refuses a function without hilum:entry and a workflow without a definition', () => {
     const noEntry: CfnTemplate = { Resources: { F: { Type: 'AWS::Lambda::Function', Metadata: { 'hilum:functionId': 'F' } } } };
     expect(() => modelOf(noEntry)).toThrow(new TemplateError('function F (F) has no hilum:entry metadata'));
-    const noDefinition: CfnTemplate = { Resources: { W: { Type: 'AWS::StepFunctions::StateMachine', Metadata: { 'hilum:workflow': 'w' }, Properties: {} } } };
+    const noDefinition: CfnTemplate = {
+      Resources: { W: { Type: 'AWS::StepFunctions::StateMachine', Metadata: { 'hilum:workflow': 'w' }, Properties: {} } },
+    };
     expect(() => modelOf(noDefinition)).toThrow(/workflow w \(W\) has no definition/);
-    const twice: CfnTemplate = { Resources: { A: { Type: 'AWS::S3::Bucket', Metadata: { 'hilum:bucket': 'x' } }, B: { Type: 'AWS::S3::Bucket', Metadata: { 'hilum:bucket': 'x' } } } };
+    const twice: CfnTemplate = {
+      Resources: {
+        A: { Type: 'AWS::S3::Bucket', Metadata: { 'hilum:bucket': 'x' } },
+        B: { Type: 'AWS::S3::Bucket', Metadata: { 'hilum:bucket': 'x' } },
+      },
+    };
     expect(() => modelOf(twice)).toThrow(/two resources carry hilum:bucket=x: A and B/);
   });
 });

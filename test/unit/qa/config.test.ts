@@ -6,7 +6,10 @@ describe('QA configuration', () => {
   });
 
   it('accepts MR in scope and rule severities by id', () => {
-    expect(loadQaConfig({ modalities: ['CT', 'MR'], rules: { 'pixel.duplicate': 'quarantine' } })).toMatchObject({ modalities: ['CT', 'MR'], rules: { 'pixel.duplicate': 'quarantine' } });
+    expect(loadQaConfig({ modalities: ['CT', 'MR'], rules: { 'pixel.duplicate': 'quarantine' } })).toMatchObject({
+      modalities: ['CT', 'MR'],
+      rules: { 'pixel.duplicate': 'quarantine' },
+    });
   });
 
   it('rejects unknown rule ids, unknown fields, and relaxing the parser or the verifier', () => {

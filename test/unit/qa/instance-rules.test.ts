@@ -32,8 +32,12 @@ describe('instance rules', () => {
     it('passes a readable instance and quarantines truncated and non-DICOM bytes with a value-free reason', () => {
       expect(firing(goodCt())).not.toContain('dicom.parses');
       const truncated = fixture('malformed/MR_truncated.dcm');
-      expect(evaluateInstance(truncated).findings).toEqual([{ ruleId: 'dicom.parses', severity: 'quarantine', message: expect.stringMatching(/^truncated/) }]);
-      expect(messagesOf(Buffer.from('a clinical note, not an image'), 'dicom.parses')).toEqual([expect.stringContaining('not a DICOM Part 10 file')]);
+      expect(evaluateInstance(truncated).findings).toEqual([
+        { ruleId: 'dicom.parses', severity: 'quarantine', message: expect.stringMatching(/^truncated/) },
+      ]);
+      expect(messagesOf(Buffer.from('a clinical note, not an image'), 'dicom.parses')).toEqual([
+        expect.stringContaining('not a DICOM Part 10 file'),
+      ]);
     });
   });
 
@@ -56,7 +60,14 @@ describe('instance rules', () => {
     });
 
     it('names a missing Modality', () => {
-      expect(messagesOf(edit(goodCt(), (d) => { delete d['00080060']; }), 'scope.modality')).toEqual(['Modality is missing']);
+      expect(
+        messagesOf(
+          edit(goodCt(), (d) => {
+            delete d['00080060'];
+          }),
+          'scope.modality',
+        ),
+      ).toEqual(['Modality is missing']);
     });
   });
 
@@ -99,19 +110,31 @@ describe('instance rules', () => {
   describe('pixel.present', () => {
     it('quarantines an instance without Pixel Data', () => {
       expect(firing(goodCt())).not.toContain('pixel.present');
-      expect(firing(edit(goodCt(), (d) => { delete d['7FE00010']; }))).toContain('pixel.present');
+      expect(
+        firing(
+          edit(goodCt(), (d) => {
+            delete d['7FE00010'];
+          }),
+        ),
+      ).toContain('pixel.present');
     });
   });
 
   describe('pixel.consistent', () => {
     it('passes matching dimensions and quarantines a pixel length that does not match rows x columns x bits', () => {
       expect(firing(goodCt())).not.toContain('pixel.consistent');
-      const wrongRows = edit(goodCt(), (d) => { d['00280010'] = { vr: 'US', Value: [32] }; });
-      expect(messagesOf(wrongRows, 'pixel.consistent')).toEqual(['native PixelData holds 512 bytes; Rows x Columns x SamplesPerPixel x BitsAllocated/8 x frames gives 1024']);
+      const wrongRows = edit(goodCt(), (d) => {
+        d['00280010'] = { vr: 'US', Value: [32] };
+      });
+      expect(messagesOf(wrongRows, 'pixel.consistent')).toEqual([
+        'native PixelData holds 512 bytes; Rows x Columns x SamplesPerPixel x BitsAllocated/8 x frames gives 1024',
+      ]);
     });
 
     it('quarantines a photometric interpretation that does not fit the samples per pixel', () => {
-      const rgbMono = edit(goodCt(), (d) => { d['00280004'] = { vr: 'CS', Value: ['RGB'] }; });
+      const rgbMono = edit(goodCt(), (d) => {
+        d['00280004'] = { vr: 'CS', Value: ['RGB'] };
+      });
       expect(messagesOf(rgbMono, 'pixel.consistent')).toContain('PhotometricInterpretation does not match SamplesPerPixel');
     });
 
@@ -123,8 +146,9 @@ describe('instance rules', () => {
   describe('deid.verified', () => {
     it('is a finding only when the verifier failed, and it never runs offline', () => {
       expect(firing(goodCt(), { verification: { passed: true, failedChecks: [] } })).not.toContain('deid.verified');
-      expect(messagesOf(goodCt(), 'deid.verified', { verification: { passed: false, failedChecks: ['needle:PatientName'] } }))
-        .toEqual(['the de-identified copy failed verification: needle:PatientName']);
+      expect(messagesOf(goodCt(), 'deid.verified', { verification: { passed: false, failedChecks: ['needle:PatientName'] } })).toEqual([
+        'the de-identified copy failed verification: needle:PatientName',
+      ]);
       expect(firing(goodCt(), { phase: 'original', verification: { passed: false, failedChecks: [] } })).not.toContain('deid.verified');
     });
   });
@@ -138,7 +162,9 @@ describe('instance rules', () => {
     });
 
     it('sends a high-risk SOP class (Secondary Capture) to review', () => {
-      expect(messagesOf(makeDicom({ modality: 'OT' }), 'deid.pixel-review')).toEqual(['the SOP class often carries burned-in text: pixels need review']);
+      expect(messagesOf(makeDicom({ modality: 'OT' }), 'deid.pixel-review')).toEqual([
+        'the SOP class often carries burned-in text: pixels need review',
+      ]);
     });
   });
 

@@ -1,11 +1,18 @@
 import { buildReport, renderReportMarkdown, type Finding } from '../../../layers/qa';
 
-const warn = (ruleId: string, extra: Partial<Finding> = {}): Finding => ({ ruleId, severity: 'warn', message: `${ruleId} message`, ...extra });
+const warn = (ruleId: string, extra: Partial<Finding> = {}): Finding => ({
+  ruleId,
+  severity: 'warn',
+  message: `${ruleId} message`,
+  ...extra,
+});
 const block = (ruleId: string): Finding => ({ ruleId, severity: 'quarantine', message: `${ruleId} message` });
 
 describe('QA report', () => {
   const report = buildReport({
-    source: 'commons', generatedAt: '2026-11-20T10:00:00.000Z', final: true,
+    source: 'commons',
+    generatedAt: '2026-11-20T10:00:00.000Z',
+    final: true,
     submission: { submissionId: 's-1', project: 'p', site: 'site-a', status: 'published' },
     files: [
       { fileId: 'f-pass', findings: [] },
@@ -20,7 +27,10 @@ describe('QA report', () => {
   it('counts files by outcome and findings by rule', () => {
     expect(report.counts).toEqual({ files: 5, pass: 1, warn: 1, quarantine: 2, missing: 1, pending: 0 });
     expect(report.rules.map((r) => [r.ruleId, r.severity, r.count])).toEqual([
-      ['deid.pixel-review', 'quarantine', 1], ['dicom.parses', 'quarantine', 1], ['iod.type1-modality', 'warn', 2], ['series.instance-gaps', 'warn', 1],
+      ['deid.pixel-review', 'quarantine', 1],
+      ['dicom.parses', 'quarantine', 1],
+      ['iod.type1-modality', 'warn', 2],
+      ['series.instance-gaps', 'warn', 1],
     ]);
   });
 
@@ -29,7 +39,10 @@ describe('QA report', () => {
       { fileId: 'f-bad', quarantineId: 'f-bad', rules: ['dicom.parses'], reasons: ['dicom.parses: dicom.parses message'] },
       { fileId: 'f-burn', quarantineId: 'f-burn', rules: ['deid.pixel-review'], reasons: ['deid.pixel-review: deid.pixel-review message'] },
     ]);
-    expect(report.warnings.map((w) => [w.ruleId, w.fileId ?? w.seriesUid])).toEqual([['iod.type1-modality', 'f-warn'], ['series.instance-gaps', '1.2.3']]);
+    expect(report.warnings.map((w) => [w.ruleId, w.fileId ?? w.seriesUid])).toEqual([
+      ['iod.type1-modality', 'f-warn'],
+      ['series.instance-gaps', '1.2.3'],
+    ]);
     expect(report.missing).toEqual(['f-gone']);
   });
 

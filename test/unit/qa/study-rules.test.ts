@@ -6,8 +6,17 @@ let n = 0;
 function instance(overrides: Partial<InstanceFacts> = {}): InstanceFacts {
   n += 1;
   return {
-    fileId: `file-${n}`, order: String(n).padStart(4, '0'), studyUid: '1.2.3', seriesUid: '1.2.3.1', sopUid: `1.2.3.1.${n}`,
-    sha256: `sha-${n}`, modality: 'CT', patientId: 'HILUM-A', instanceNumber: n, frameOfReferenceUid: '1.2.3.9', pixelSha256: `px-${n}`,
+    fileId: `file-${n}`,
+    order: String(n).padStart(4, '0'),
+    studyUid: '1.2.3',
+    seriesUid: '1.2.3.1',
+    sopUid: `1.2.3.1.${n}`,
+    sha256: `sha-${n}`,
+    modality: 'CT',
+    patientId: 'HILUM-A',
+    instanceNumber: n,
+    frameOfReferenceUid: '1.2.3.9',
+    pixelSha256: `px-${n}`,
     ...overrides,
   };
 }
@@ -41,7 +50,13 @@ describe('series and study rules', () => {
     expect(rules([first, repeat])).not.toContain('uids.duplicate-sop');
     const conflict = instance({ sopUid: '1.2.3.1.500', sha256: 'other', instanceNumber: first.instanceNumber });
     const findings = evaluateStudies([conflict, first]).filter((f) => f.ruleId === 'uids.duplicate-sop');
-    expect(findings).toEqual([expect.objectContaining({ fileId: conflict.fileId, severity: 'quarantine', message: `SOPInstanceUID already received with different content (first in file ${first.fileId})` })]);
+    expect(findings).toEqual([
+      expect.objectContaining({
+        fileId: conflict.fileId,
+        severity: 'quarantine',
+        message: `SOPInstanceUID already received with different content (first in file ${first.fileId})`,
+      }),
+    ]);
   });
 
   it('pixel.duplicate warns on identical pixel data under a different SOP Instance UID', () => {
@@ -55,9 +70,14 @@ describe('series and study rules', () => {
 
   it('series.instance-gaps warns when instance numbers skip', () => {
     const gappy = [instance({ instanceNumber: 1 }), instance({ instanceNumber: 2 }), instance({ instanceNumber: 5 })];
-    expect(evaluateStudies(gappy)).toEqual([expect.objectContaining({
-      ruleId: 'series.instance-gaps', severity: 'warn', seriesUid: '1.2.3.1', message: '2 InstanceNumber value(s) missing between the first and last of 3 instances',
-    })]);
+    expect(evaluateStudies(gappy)).toEqual([
+      expect.objectContaining({
+        ruleId: 'series.instance-gaps',
+        severity: 'warn',
+        seriesUid: '1.2.3.1',
+        message: '2 InstanceNumber value(s) missing between the first and last of 3 instances',
+      }),
+    ]);
     expect(rules(series(3))).not.toContain('series.instance-gaps');
   });
 

@@ -1,10 +1,15 @@
 import { evaluateSubmission } from '../../../layers/qa';
 
 describe('submission rules', () => {
-  const files = [{ fileId: 'a', status: 'staged' }, { fileId: 'b', status: 'quarantined' }];
+  const files = [
+    { fileId: 'a', status: 'staged' },
+    { fileId: 'b', status: 'quarantined' },
+  ];
 
   it('submission.all-received passes when every announced file arrived and warns per missing file', () => {
-    expect(evaluateSubmission({ files, studyUids: [], casesByStudy: new Map() }).filter((f) => f.ruleId === 'submission.all-received')).toEqual([]);
+    expect(
+      evaluateSubmission({ files, studyUids: [], casesByStudy: new Map() }).filter((f) => f.ruleId === 'submission.all-received'),
+    ).toEqual([]);
     expect(evaluateSubmission({ files: [...files, { fileId: 'c', status: 'missing' }], studyUids: [] })).toEqual([
       { ruleId: 'submission.all-received', severity: 'warn', fileId: 'c', message: 'announced but never received' },
     ]);

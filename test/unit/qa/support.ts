@@ -18,5 +18,7 @@ export function firing(bytes: Uint8Array, options: InstanceOptions = {}): string
 }
 
 export function messagesOf(bytes: Uint8Array, ruleId: string, options: InstanceOptions = {}): string[] {
-  return evaluateInstance(bytes, options).findings.filter((f) => f.ruleId === ruleId).map((f) => f.message);
+  return evaluateInstance(bytes, options)
+    .findings.filter((f) => f.ruleId === ruleId)
+    .map((f) => f.message);
 }

@@ -5,8 +5,20 @@
  * random searches over many seeds; and pages against a sort of the brute-force matches.
  */
 import {
-  buildSnapshot, decodeSnapshot, encodeSnapshot, FACETS, FacetName, matchingRows, mergeRows, ProjectScope,
-  releaseValuesOf, rowFacetValues, search, SearchFilters, snapshotRows, StudyRow,
+  buildSnapshot,
+  decodeSnapshot,
+  encodeSnapshot,
+  FACETS,
+  FacetName,
+  matchingRows,
+  mergeRows,
+  ProjectScope,
+  releaseValuesOf,
+  rowFacetValues,
+  search,
+  SearchFilters,
+  snapshotRows,
+  StudyRow,
 } from '../../../layers/search';
 import { compareRows } from '../../../layers/search/snapshot';
 import { pick, randomFilters, randomRow, rng, VOCAB } from './random-rows';
@@ -14,8 +26,9 @@ import { pick, randomFilters, randomRow, rng, VOCAB } from './random-rows';
 function passesHard(row: StudyRow, filters: SearchFilters, scope: ProjectScope): boolean {
   if (scope !== 'all' && !scope.has(row.project)) return false;
   const inRange = (v: number | undefined, range: SearchFilters['age']) =>
-    !range || (range.min === undefined && range.max === undefined)
-    || (v !== undefined && (range.min === undefined || v >= range.min) && (range.max === undefined || v <= range.max));
+    !range ||
+    (range.min === undefined && range.max === undefined) ||
+    (v !== undefined && (range.min === undefined || v >= range.min) && (range.max === undefined || v <= range.max));
   if (!inRange(row.age, filters.age) || !inRange(row.studyYear, filters.year)) return false;
   const prefix = filters.descriptionPrefix?.trim().toLowerCase();
   if (prefix && !(row.description ?? '').toLowerCase().startsWith(prefix)) return false;
@@ -114,8 +127,10 @@ describe('snapshot encoding', () => {
     const decoded = snapshotRows(decodeSnapshot(encodeSnapshot(buildSnapshot(rows))));
     const normalize = (row: StudyRow) => ({
       ...row,
-      modalities: [...new Set(row.modalities)].sort(), bodyParts: [...new Set(row.bodyParts)].sort(),
-      manufacturers: [...new Set(row.manufacturers)].sort(), viewPositions: [...new Set(row.viewPositions)].sort(),
+      modalities: [...new Set(row.modalities)].sort(),
+      bodyParts: [...new Set(row.bodyParts)].sort(),
+      manufacturers: [...new Set(row.manufacturers)].sort(),
+      viewPositions: [...new Set(row.viewPositions)].sort(),
       sliceThicknessBands: [...new Set(row.sliceThicknessBands)].sort(),
     });
     expect(decoded.map(normalize)).toEqual([...rows].sort(compareRows).map(normalize));
@@ -142,7 +157,13 @@ describe('mergeRows (incremental rebuild)', () => {
     const r = rng(9);
     const a = { ...randomRow(r), firstRelease: 2 };
     const b = randomRow(r);
-    const merged = mergeRows([a, b], [{ ...a, firstRelease: undefined, modalities: ['CT', 'PT'] }, { ...b, studyUid: '2.25.42' }]);
+    const merged = mergeRows(
+      [a, b],
+      [
+        { ...a, firstRelease: undefined, modalities: ['CT', 'PT'] },
+        { ...b, studyUid: '2.25.42' },
+      ],
+    );
     expect(merged).toHaveLength(3);
     expect(merged.find((m) => m.studyUid === a.studyUid)).toMatchObject({ firstRelease: 2, modalities: ['CT', 'PT'] });
   });

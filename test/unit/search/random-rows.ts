@@ -3,11 +3,11 @@ import { FACETS, FacetName, SearchFilters, StudyRow } from '../../../layers/sear
 import { rng } from '../../support/random';
 export { rng };
 
-
 export const pick = <T>(r: () => number, items: readonly T[]): T => items[Math.floor(r() * items.length)]!;
 const maybe = <T>(r: () => number, p: number, value: () => T): T | undefined => (r() < p ? value() : undefined);
-const some = (r: () => number, items: readonly string[], max: number): string[] =>
-  [...new Set(Array.from({ length: Math.floor(r() * (max + 1)) }, () => pick(r, items)))];
+const some = (r: () => number, items: readonly string[], max: number): string[] => [
+  ...new Set(Array.from({ length: Math.floor(r() * (max + 1)) }, () => pick(r, items))),
+];
 
 export const VOCAB = {
   project: ['lung', 'heart', 'covid-a', 'covid-b'],

@@ -1,13 +1,17 @@
 import {
-  BatchGetCommand, BatchWriteCommand, BatchWriteCommandInput, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient,
+  BatchGetCommand,
+  BatchWriteCommand,
+  BatchWriteCommandInput,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { TransientError } from '../../../common/errors';
 import type { AccessRequest, GrantRecord } from '../../../catalog/access-entities';
 import type { Case, Grant, Project } from '../../../catalog/commons-entities';
 import { grantScopeKey, keys, PREFIX, PROJECTS_PARTITION } from '../../../catalog/keys';
-import {
-  conditionalWrite, getItem, queryAllByPrefix, queryIndexAll, stripKeys, type TransactItem,
-} from './table-io';
+import { conditionalWrite, getItem, queryAllByPrefix, queryIndexAll, stripKeys, type TransactItem } from './table-io';
 
 export class RequestAlreadyDecided extends Error {
   override readonly name = 'RequestAlreadyDecided';
@@ -26,7 +30,10 @@ export class RequestAlreadyDecided extends Error {
  * on the request still pending. Grants carry `ttl` (their expiry) for DynamoDB TTL.
  */
 export class AccessRepository {
-  constructor(private readonly db: DynamoDBDocumentClient, private readonly table: string) {}
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
 
   // ---- projects and cases ---------------------------------------------------------------------------
 
@@ -41,26 +48,37 @@ export class AccessRepository {
       values[`:${name}`] = value;
       sets.push(onlyIfNew ? `#${name} = if_not_exists(#${name}, :${name})` : `#${name} = :${name}`);
     };
-    for (const [name, value] of Object.entries({ ...rest, type: 'project', projectId, ...keys.projectIndex(projectId) })) if (value !== undefined) set(name, value);
+    for (const [name, value] of Object.entries({ ...rest, type: 'project', projectId, ...keys.projectIndex(projectId) }))
+      if (value !== undefined) set(name, value);
     set('createdAt', createdAt, true);
     set('createdBy', createdBy, true);
-    const result = await this.db.send(new UpdateCommand({
-      TableName: this.table, Key: keys.project(projectId), UpdateExpression: `SET ${sets.join(', ')}`,
-      ExpressionAttributeNames: names, ExpressionAttributeValues: values, ReturnValues: 'ALL_NEW',
-    }));
+    const result = await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.project(projectId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
     return stripKeys<Project>(result.Attributes);
   }
 
   /** Replaces the sites that may contribute to an existing project; undefined when there is no such project. */
   async setProjectSites(projectId: string, sites: readonly string[], updatedAt: string): Promise<Project | undefined> {
-    const result = await conditionalWrite(this.db, new UpdateCommand({
-      TableName: this.table, Key: keys.project(projectId),
-      UpdateExpression: 'SET #sites = :sites, #updatedAt = :updatedAt',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#sites': 'sites', '#updatedAt': 'updatedAt' },
-      ExpressionAttributeValues: { ':sites': sites, ':updatedAt': updatedAt },
-      ReturnValues: 'ALL_NEW',
-    }));
+    const result = await conditionalWrite(
+      this.db,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.project(projectId),
+        UpdateExpression: 'SET #sites = :sites, #updatedAt = :updatedAt',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#sites': 'sites', '#updatedAt': 'updatedAt' },
+        ExpressionAttributeValues: { ':sites': sites, ':updatedAt': updatedAt },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
     return result.written ? stripKeys<Project>(result.attributes) : undefined;
   }
 
@@ -76,7 +94,12 @@ export class AccessRepository {
   async putCases(cases: readonly Case[]): Promise<void> {
     const items = cases.flatMap((c) => [
       { ...keys.case(c.project, c.casePseudonym), type: 'case', ...c },
-      { ...keys.submissionCase(c.submissionId, c.casePseudonym), type: 'submission-case', project: c.project, casePseudonym: c.casePseudonym },
+      {
+        ...keys.submissionCase(c.submissionId, c.casePseudonym),
+        type: 'submission-case',
+        project: c.project,
+        casePseudonym: c.casePseudonym,
+      },
     ]);
     for (let start = 0; start < items.length; start += 25) {
       let pending: NonNullable<BatchWriteCommandInput['RequestItems']> = {
@@ -107,7 +130,9 @@ export class AccessRepository {
 
   /** Writes a grant into its user's collection (what access checks read), without a record: approve() writes grants with records. */
   async putGrant(grant: Grant): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...keys.grant(grant.subject, grantScopeKey(grant)), type: 'grant', ...grant } }));
+    await this.db.send(
+      new PutCommand({ TableName: this.table, Item: { ...keys.grant(grant.subject, grantScopeKey(grant)), type: 'grant', ...grant } }),
+    );
   }
 
   /** The grant hook of the visibility rule: a user's grants, read from the table. */
@@ -131,50 +156,83 @@ export class AccessRepository {
    * when it was already revoked.
    */
   async revoke(grant: GrantRecord, by: string, at: string, reason?: string): Promise<boolean> {
-    const recorded = await conditionalWrite(this.db, new TransactWriteCommand({
-      TransactItems: [
-        {
-          Update: {
-            TableName: this.table, Key: keys.grantRecord(grant.grantId),
-            UpdateExpression: `SET #status = :revoked, revokedBy = :by, revokedAt = :at${reason ? ', revokeReason = :reason' : ''}`,
-            ConditionExpression: '#status = :active',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':revoked': 'revoked', ':active': 'active', ':by': by, ':at': at, ...(reason ? { ':reason': reason } : {}) },
+    const recorded = await conditionalWrite(
+      this.db,
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.table,
+              Key: keys.grantRecord(grant.grantId),
+              UpdateExpression: `SET #status = :revoked, revokedBy = :by, revokedAt = :at${reason ? ', revokeReason = :reason' : ''}`,
+              ConditionExpression: '#status = :active',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':revoked': 'revoked',
+                ':active': 'active',
+                ':by': by,
+                ':at': at,
+                ...(reason ? { ':reason': reason } : {}),
+              },
+            },
           },
-        },
-      ],
-    }));
+        ],
+      }),
+    );
     if (!recorded.written) {
       if (recorded.failedAt.includes(0)) return false;
       throw recorded.cause;
     }
     // Refused: the user's item already holds a newer grant (or none): nothing of this grant is left to delete.
-    await conditionalWrite(this.db, new TransactWriteCommand({
-      TransactItems: [{
-        Delete: {
-          TableName: this.table, Key: keys.grant(grant.subject, grantScopeKey(grant)),
-          ConditionExpression: 'grantId = :id', ExpressionAttributeValues: { ':id': grant.grantId },
-        },
-      }],
-    }));
+    await conditionalWrite(
+      this.db,
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Delete: {
+              TableName: this.table,
+              Key: keys.grant(grant.subject, grantScopeKey(grant)),
+              ConditionExpression: 'grantId = :id',
+              ExpressionAttributeValues: { ':id': grant.grantId },
+            },
+          },
+        ],
+      }),
+    );
     return true;
   }
 
   // ---- access requests ------------------------------------------------------------------------------
 
   async createRequest(request: AccessRequest): Promise<void> {
-    await this.db.send(new TransactWriteCommand({
-      TransactItems: [
-        {
-          Put: {
-            TableName: this.table,
-            Item: { ...keys.accessRequest(request.requestId), ...keys.accessRequestIndex(request.createdAt, request.requestId), type: 'access-request', ...request },
-            ConditionExpression: 'attribute_not_exists(pk)',
+    await this.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.table,
+              Item: {
+                ...keys.accessRequest(request.requestId),
+                ...keys.accessRequestIndex(request.createdAt, request.requestId),
+                type: 'access-request',
+                ...request,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
           },
-        },
-        { Put: { TableName: this.table, Item: { ...keys.userAccessRequest(request.requester, request.createdAt, request.requestId), type: 'access-request-ref', requestId: request.requestId } } },
-      ],
-    }));
+          {
+            Put: {
+              TableName: this.table,
+              Item: {
+                ...keys.userAccessRequest(request.requester, request.createdAt, request.requestId),
+                type: 'access-request-ref',
+                requestId: request.requestId,
+              },
+            },
+          },
+        ],
+      }),
+    );
   }
 
   async getRequest(requestId: string): Promise<AccessRequest | undefined> {
@@ -195,7 +253,9 @@ export class AccessRepository {
     const found: AccessRequest[] = [];
     for (let i = 0; i < ids.length; i += 100) {
       const batch = ids.slice(i, i + 100);
-      let pending: Record<string, { Keys: Record<string, unknown>[] }> | undefined = { [this.table]: { Keys: batch.map((id) => keys.accessRequest(id)) } };
+      let pending: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
+        [this.table]: { Keys: batch.map((id) => keys.accessRequest(id)) },
+      };
       while (pending && Object.keys(pending).length) {
         const result = await this.db.send(new BatchGetCommand({ RequestItems: pending }));
         for (const item of result.Responses?.[this.table] ?? []) found.push(withoutTtl(stripKeys<AccessRequest & { ttl?: number }>(item)));
@@ -206,10 +266,27 @@ export class AccessRepository {
   }
 
   /** Approves a pending request and creates its grant, atomically. */
-  async approve(request: AccessRequest, decision: { by: string; at: string; reason: string }, grant: GrantRecord & { ttl: number }): Promise<AccessRequest> {
-    const decided: AccessRequest = { ...request, status: 'approved', decidedBy: decision.by, decidedAt: decision.at, reason: decision.reason, grantId: grant.grantId, ...(grant.expiresAt ? { expiresAt: grant.expiresAt } : {}) };
+  async approve(
+    request: AccessRequest,
+    decision: { by: string; at: string; reason: string },
+    grant: GrantRecord & { ttl: number },
+  ): Promise<AccessRequest> {
+    const decided: AccessRequest = {
+      ...request,
+      status: 'approved',
+      decidedBy: decision.by,
+      decidedAt: decision.at,
+      reason: decision.reason,
+      grantId: grant.grantId,
+      ...(grant.expiresAt ? { expiresAt: grant.expiresAt } : {}),
+    };
     await this.decide(decided, [
-      { Put: { TableName: this.table, Item: { ...keys.grantRecord(grant.grantId), ...keys.grantIndex(grant.grantedAt, grant.grantId), type: 'grant-record', ...grant } } },
+      {
+        Put: {
+          TableName: this.table,
+          Item: { ...keys.grantRecord(grant.grantId), ...keys.grantIndex(grant.grantedAt, grant.grantId), type: 'grant-record', ...grant },
+        },
+      },
       // A newer grant of the same scope replaces the older one in the user's collection.
       { Put: { TableName: this.table, Item: { ...keys.grant(grant.subject, grantScopeKey(grant)), type: 'grant', ...grant } } },
     ]);
@@ -217,26 +294,40 @@ export class AccessRepository {
   }
 
   async deny(request: AccessRequest, decision: { by: string; at: string; reason: string }): Promise<AccessRequest> {
-    const decided: AccessRequest = { ...request, status: 'denied', decidedBy: decision.by, decidedAt: decision.at, reason: decision.reason };
+    const decided: AccessRequest = {
+      ...request,
+      status: 'denied',
+      decidedBy: decision.by,
+      decidedAt: decision.at,
+      reason: decision.reason,
+    };
     await this.decide(decided, []);
     return decided;
   }
 
   private async decide(decided: AccessRequest, extra: TransactItem[]): Promise<void> {
-    const result = await conditionalWrite(this.db, new TransactWriteCommand({
-      TransactItems: [
-        {
-          Put: {
-            TableName: this.table,
-            Item: { ...keys.accessRequest(decided.requestId), ...keys.accessRequestIndex(decided.createdAt, decided.requestId), type: 'access-request', ...decided },
-            ConditionExpression: '#status = :pending',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':pending': 'pending' },
+    const result = await conditionalWrite(
+      this.db,
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.table,
+              Item: {
+                ...keys.accessRequest(decided.requestId),
+                ...keys.accessRequestIndex(decided.createdAt, decided.requestId),
+                type: 'access-request',
+                ...decided,
+              },
+              ConditionExpression: '#status = :pending',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':pending': 'pending' },
+            },
           },
-        },
-        ...extra,
-      ],
-    }));
+          ...extra,
+        ],
+      }),
+    );
     if (result.written) return;
     if (result.failedAt.includes(0)) throw new RequestAlreadyDecided('the request was decided meanwhile');
     throw result.cause;

@@ -17,18 +17,27 @@ export class InvalidAuditCursor extends Error {
  * (docs/access.md); `list` answers `GET /audit` (filters, pages).
  */
 export class AuditLog {
-  constructor(private readonly db: DynamoDBDocumentClient, private readonly table: string) {}
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
 
   async append(event: NewAuditEvent): Promise<AuditEvent> {
     const full: AuditEvent = { ...event, eventId: randomUUID(), at: event.at ?? new Date().toISOString() };
-    await this.db.send(new PutCommand({
-      TableName: this.table,
-      Item: {
-        pk: `AUDIT#${full.targetType}#${full.targetId}`, sk: `EVENT#${full.at}#${full.eventId}`,
-        gsi1pk: 'AUDIT', gsi1sk: `${full.at}#${full.eventId}`, type: 'audit', ...full,
-      },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }));
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          pk: `AUDIT#${full.targetType}#${full.targetId}`,
+          sk: `EVENT#${full.at}#${full.eventId}`,
+          gsi1pk: 'AUDIT',
+          gsi1sk: `${full.at}#${full.eventId}`,
+          type: 'audit',
+          ...full,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
     return full;
   }
 
@@ -46,27 +55,49 @@ export class AuditLog {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const conditions: string[] = [];
-    if (filter.actor) { names['#actor'] = 'actor'; values[':actor'] = filter.actor; conditions.push('#actor = :actor'); }
-    if (filter.action) { names['#action'] = 'action'; values[':action'] = filter.action; conditions.push('#action = :action'); }
-    if (filter.resource && !target) { names['#tt'] = 'targetType'; values[':tt'] = filter.resource; conditions.push('#tt = :tt'); }
+    if (filter.actor) {
+      names['#actor'] = 'actor';
+      values[':actor'] = filter.actor;
+      conditions.push('#actor = :actor');
+    }
+    if (filter.action) {
+      names['#action'] = 'action';
+      values[':action'] = filter.action;
+      conditions.push('#action = :action');
+    }
+    if (filter.resource && !target) {
+      names['#tt'] = 'targetType';
+      values[':tt'] = filter.resource;
+      conditions.push('#tt = :tt');
+    }
     const input: QueryCommandInput = target
       ? {
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
-        ExpressionAttributeValues: { ':pk': `AUDIT#${target.type}#${target.id}`, ':lo': `EVENT#${lower}`, ':hi': `EVENT#${upper}`, ...values },
-      }
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
+          ExpressionAttributeValues: {
+            ':pk': `AUDIT#${target.type}#${target.id}`,
+            ':lo': `EVENT#${lower}`,
+            ':hi': `EVENT#${upper}`,
+            ...values,
+          },
+        }
       : {
-        TableName: this.table, IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :lo AND :hi',
-        ExpressionAttributeValues: { ':pk': 'AUDIT', ':lo': lower, ':hi': upper, ...values },
-      };
-    const { items, next } = await readPages(this.db, {
-      query: {
-        ...input,
-        ...(conditions.length ? { FilterExpression: conditions.join(' AND '), ExpressionAttributeNames: names } : {}),
-        ScanIndexForward: false,
+          TableName: this.table,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :lo AND :hi',
+          ExpressionAttributeValues: { ':pk': 'AUDIT', ':lo': lower, ':hi': upper, ...values },
+        };
+    const { items, next } = await readPages(
+      this.db,
+      {
+        query: {
+          ...input,
+          ...(conditions.length ? { FilterExpression: conditions.join(' AND '), ExpressionAttributeNames: names } : {}),
+          ScanIndexForward: false,
+        },
       },
-    }, { limit, start: cursor ? decodeCursor(cursor, () => new InvalidAuditCursor('the cursor is not valid')) : undefined });
+      { limit, start: cursor ? decodeCursor(cursor, () => new InvalidAuditCursor('the cursor is not valid')) : undefined },
+    );
     return { items: items.map((item) => stripKeys<AuditEvent>(item)), ...(next ? { cursor: encodeCursor(next) } : {}) };
   }
 

@@ -3,7 +3,11 @@ import { TransientError } from '../../../common/errors';
 import type { Instance, ObjectRef, Submission, SubmissionFile } from '../../../catalog/entities';
 import { keys, PREFIX } from '../../../catalog/keys';
 import {
-  firstConflict, OwnershipConflict, type InstanceClaim, type OwnershipConflictKind, type StudyOwner,
+  firstConflict,
+  OwnershipConflict,
+  type InstanceClaim,
+  type OwnershipConflictKind,
+  type StudyOwner,
 } from '../../../catalog/ownership';
 import { conditionalWrite, getItem, queryAllByPrefix, stripKeys, type Refused, type TransactItem } from './table-io';
 
@@ -26,14 +30,19 @@ export class SubmissionNotOpen extends Error {
  * the claims, so a file never joins what another project, study or series owns.
  */
 export class IntakeRepository {
-  constructor(private readonly db: DynamoDBDocumentClient, private readonly table: string) {}
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
 
   async createSubmission(submission: Submission): Promise<void> {
-    await this.db.send(new PutCommand({
-      TableName: this.table,
-      Item: { ...keys.submission(submission.submissionId), type: 'submission', ...submission },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }));
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...keys.submission(submission.submissionId), type: 'submission', ...submission },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
   }
 
   async getSubmission(submissionId: string): Promise<Submission | undefined> {
@@ -44,27 +53,30 @@ export class IntakeRepository {
   async announceFiles(submissionId: string, files: readonly SubmissionFile[]): Promise<void> {
     for (let start = 0; start < files.length; start += FILES_PER_TRANSACTION) {
       const batch = files.slice(start, start + FILES_PER_TRANSACTION);
-      const result = await conditionalWrite(this.db, new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: this.table,
-              Key: keys.submission(submissionId),
-              UpdateExpression: 'ADD fileCount :n',
-              ConditionExpression: '#status = :open',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':n': batch.length, ':open': 'open' },
+      const result = await conditionalWrite(
+        this.db,
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.table,
+                Key: keys.submission(submissionId),
+                UpdateExpression: 'ADD fileCount :n',
+                ConditionExpression: '#status = :open',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':n': batch.length, ':open': 'open' },
+              },
             },
-          },
-          ...batch.map((file) => ({
-            Put: {
-              TableName: this.table,
-              Item: { ...keys.submissionFile(submissionId, file.fileId), type: 'file', ...file },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          })),
-        ],
-      }));
+            ...batch.map((file) => ({
+              Put: {
+                TableName: this.table,
+                Item: { ...keys.submissionFile(submissionId, file.fileId), type: 'file', ...file },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            })),
+          ],
+        }),
+      );
       if (result.written) continue;
       if (result.failedAt.includes(0)) throw new SubmissionNotOpen('the submission is no longer open');
       throw result.cause;
@@ -81,15 +93,18 @@ export class IntakeRepository {
 
   /** Seals an open submission; returns it, or undefined if it was not open. */
   async sealSubmission(submissionId: string, sealedAt: string): Promise<Submission | undefined> {
-    const result = await conditionalWrite(this.db, new UpdateCommand({
-      TableName: this.table,
-      Key: keys.submission(submissionId),
-      UpdateExpression: 'SET #status = :sealed, sealedAt = :at',
-      ConditionExpression: '#status = :open',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':sealed': 'sealed', ':open': 'open', ':at': sealedAt },
-      ReturnValues: 'ALL_NEW',
-    }));
+    const result = await conditionalWrite(
+      this.db,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.submission(submissionId),
+        UpdateExpression: 'SET #status = :sealed, sealedAt = :at',
+        ConditionExpression: '#status = :open',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':sealed': 'sealed', ':open': 'open', ':at': sealedAt },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
     return result.written ? stripKeys<Submission>(result.attributes) : undefined;
   }
 
@@ -101,21 +116,58 @@ export class IntakeRepository {
    * the series for the study and the SOP for the series: when any of them belongs to
    * another, nothing is written and OwnershipConflict is thrown.
    */
-  async recordStaged(file: { submissionId: string; fileId: string; releasedKey: string; handledAt: string }, instance: Instance): Promise<boolean> {
-    return this.recordOutcome(file.submissionId, file.fileId, 'staged', {
-      releasedKey: file.releasedKey, studyUid: instance.studyUid, handledAt: file.handledAt,
-    }, [
-      ...ownershipWrites(this.table, instance),
-      { Put: { TableName: this.table, Item: { ...keys.instance(instance.studyUid, instance.seriesUid, instance.sopUid), type: 'instance', ...instance } } },
-      { Put: { TableName: this.table, Item: { ...keys.submissionStudy(file.submissionId, instance.studyUid), type: 'submission-study', studyUid: instance.studyUid } } },
-    ]);
+  async recordStaged(
+    file: { submissionId: string; fileId: string; releasedKey: string; handledAt: string },
+    instance: Instance,
+  ): Promise<boolean> {
+    return this.recordOutcome(
+      file.submissionId,
+      file.fileId,
+      'staged',
+      {
+        releasedKey: file.releasedKey,
+        studyUid: instance.studyUid,
+        handledAt: file.handledAt,
+      },
+      [
+        ...ownershipWrites(this.table, instance),
+        {
+          Put: {
+            TableName: this.table,
+            Item: { ...keys.instance(instance.studyUid, instance.seriesUid, instance.sopUid), type: 'instance', ...instance },
+          },
+        },
+        {
+          Put: {
+            TableName: this.table,
+            Item: { ...keys.submissionStudy(file.submissionId, instance.studyUid), type: 'submission-study', studyUid: instance.studyUid },
+          },
+        },
+      ],
+    );
   }
 
   /** Records a quarantined file and counts it; false when it already had an outcome. */
-  async recordQuarantined(file: { submissionId: string; fileId: string; quarantineKey: string; reasonCode: string; reason: string; handledAt: string }): Promise<boolean> {
-    return this.recordOutcome(file.submissionId, file.fileId, 'quarantined', {
-      quarantineKey: file.quarantineKey, reasonCode: file.reasonCode, reason: file.reason, handledAt: file.handledAt,
-    }, []);
+  async recordQuarantined(file: {
+    submissionId: string;
+    fileId: string;
+    quarantineKey: string;
+    reasonCode: string;
+    reason: string;
+    handledAt: string;
+  }): Promise<boolean> {
+    return this.recordOutcome(
+      file.submissionId,
+      file.fileId,
+      'quarantined',
+      {
+        quarantineKey: file.quarantineKey,
+        reasonCode: file.reasonCode,
+        reason: file.reason,
+        handledAt: file.handledAt,
+      },
+      [],
+    );
   }
 
   /**
@@ -160,43 +212,56 @@ export class IntakeRepository {
    * `staleBefore` (its announcement lost, or the workflow failed) may be taken again.
    */
   async claimReadyAnnouncement(submissionId: string, at: string, staleBefore: string): Promise<boolean> {
-    const result = await conditionalWrite(this.db, new UpdateCommand({
-      TableName: this.table,
-      Key: keys.submission(submissionId),
-      UpdateExpression: 'SET readyAnnouncedAt = :at',
-      ConditionExpression: '#status = :sealed AND (attribute_not_exists(readyAnnouncedAt) OR readyAnnouncedAt < :stale)',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':at': at, ':sealed': 'sealed', ':stale': staleBefore },
-    }));
+    const result = await conditionalWrite(
+      this.db,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.submission(submissionId),
+        UpdateExpression: 'SET readyAnnouncedAt = :at',
+        ConditionExpression: '#status = :sealed AND (attribute_not_exists(readyAnnouncedAt) OR readyAnnouncedAt < :stale)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':at': at, ':sealed': 'sealed', ':stale': staleBefore },
+      }),
+    );
     return result.written;
   }
 
   /** Gives a claim back (its announcement could not be sent), so the next caller announces. */
   async releaseReadyAnnouncement(submissionId: string, at: string): Promise<void> {
     // Refused: the claim was already taken again by a later caller, which keeps it.
-    await conditionalWrite(this.db, new UpdateCommand({
-      TableName: this.table,
-      Key: keys.submission(submissionId),
-      UpdateExpression: 'REMOVE readyAnnouncedAt',
-      ConditionExpression: 'readyAnnouncedAt = :at',
-      ExpressionAttributeValues: { ':at': at },
-    }));
+    await conditionalWrite(
+      this.db,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.submission(submissionId),
+        UpdateExpression: 'REMOVE readyAnnouncedAt',
+        ConditionExpression: 'readyAnnouncedAt = :at',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
   }
 
   async markSubmissionPublished(submissionId: string, publishedAt: string): Promise<boolean> {
-    const result = await conditionalWrite(this.db, new UpdateCommand({
-      TableName: this.table,
-      Key: keys.submission(submissionId),
-      UpdateExpression: 'SET #status = :published, publishedAt = :at',
-      ConditionExpression: '#status = :sealed',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':published': 'published', ':sealed': 'sealed', ':at': publishedAt },
-    }));
+    const result = await conditionalWrite(
+      this.db,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.submission(submissionId),
+        UpdateExpression: 'SET #status = :published, publishedAt = :at',
+        ConditionExpression: '#status = :sealed',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':published': 'published', ':sealed': 'sealed', ':at': publishedAt },
+      }),
+    );
     return result.written;
   }
 
   private async recordOutcome(
-    submissionId: string, fileId: string, status: 'staged' | 'quarantined', fields: Record<string, string>, extra: TransactItem[],
+    submissionId: string,
+    fileId: string,
+    status: 'staged' | 'quarantined',
+    fields: Record<string, string>,
+    extra: TransactItem[],
   ): Promise<boolean> {
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = { ':status': status, ':announced': 'announced' };
@@ -207,29 +272,32 @@ export class IntakeRepository {
       sets.push(`#${name} = :${name}`);
     }
     const counter = status === 'staged' ? 'stagedCount' : 'quarantinedCount';
-    const result = await conditionalWrite(this.db, new TransactWriteCommand({
-      TransactItems: [
-        {
-          Update: {
-            TableName: this.table,
-            Key: keys.submissionFile(submissionId, fileId),
-            UpdateExpression: `SET ${sets.join(', ')}`,
-            ConditionExpression: 'attribute_exists(pk) AND #status = :announced',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
+    const result = await conditionalWrite(
+      this.db,
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.table,
+              Key: keys.submissionFile(submissionId, fileId),
+              UpdateExpression: `SET ${sets.join(', ')}`,
+              ConditionExpression: 'attribute_exists(pk) AND #status = :announced',
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: values,
+            },
           },
-        },
-        {
-          Update: {
-            TableName: this.table,
-            Key: keys.submission(submissionId),
-            UpdateExpression: `ADD handledCount :one, ${counter} :one`,
-            ExpressionAttributeValues: { ':one': 1 },
+          {
+            Update: {
+              TableName: this.table,
+              Key: keys.submission(submissionId),
+              UpdateExpression: `ADD handledCount :one, ${counter} :one`,
+              ExpressionAttributeValues: { ':one': 1 },
+            },
           },
-        },
-        ...extra,
-      ],
-    }));
+          ...extra,
+        ],
+      }),
+    );
     if (result.written) return true;
     if (result.failedAt.includes(0)) return false;
     // The extra items start at index 2; a staging transaction puts its ownership claims first.
@@ -264,11 +332,18 @@ export function ownershipWrites(table: string, claim: InstanceClaim): TransactIt
       Update: {
         TableName: table,
         Key: keys.study(claim.studyUid),
-        UpdateExpression: 'SET #project = if_not_exists(#project, :project), #site = if_not_exists(#site, :site), '
-          + 'studyUid = if_not_exists(studyUid, :study), #status = if_not_exists(#status, :staged), #type = if_not_exists(#type, :type)',
+        UpdateExpression:
+          'SET #project = if_not_exists(#project, :project), #site = if_not_exists(#site, :site), ' +
+          'studyUid = if_not_exists(studyUid, :study), #status = if_not_exists(#status, :staged), #type = if_not_exists(#type, :type)',
         ConditionExpression: 'attribute_not_exists(#project) OR (#project = :project AND #site = :site)',
         ExpressionAttributeNames: { '#project': 'project', '#site': 'site', '#status': 'status', '#type': 'type' },
-        ExpressionAttributeValues: { ':project': claim.project, ':site': claim.site, ':study': claim.studyUid, ':staged': 'staged', ':type': 'study' },
+        ExpressionAttributeValues: {
+          ':project': claim.project,
+          ':site': claim.site,
+          ':study': claim.studyUid,
+          ':staged': 'staged',
+          ':type': 'study',
+        },
       },
     },
     {
@@ -297,5 +372,11 @@ export function ownershipConflictIn(refused: Refused, start: number): OwnershipC
 
 /** The object-id index entry of an instance (written with the instance, in the same transaction). */
 function objectRefItem(instance: Pick<Instance, 'studyUid' | 'seriesUid' | 'sopUid'>): Record<string, unknown> {
-  return { ...keys.object(instance.sopUid), type: 'object-ref', sopUid: instance.sopUid, studyUid: instance.studyUid, seriesUid: instance.seriesUid };
+  return {
+    ...keys.object(instance.sopUid),
+    type: 'object-ref',
+    sopUid: instance.sopUid,
+    studyUid: instance.studyUid,
+    seriesUid: instance.seriesUid,
+  };
 }

@@ -4,11 +4,12 @@ import type { Instance, ObjectRef, Study, StudyAggregate } from '../../../catalo
 import type { Series, SnapshotPointer } from '../../../catalog/commons-entities';
 import { keys, PREFIX, PUBLISHED_PARTITION } from '../../../catalog/keys';
 import { StudyOwnershipInconsistent, type StudyOwner } from '../../../catalog/ownership';
-import {
-  conditionalWrite, decodeCursor, encodeCursor, getItem, queryAllByPrefix, queryIndexAll, stripKeys,
-} from './table-io';
+import { conditionalWrite, decodeCursor, encodeCursor, getItem, queryAllByPrefix, queryIndexAll, stripKeys } from './table-io';
 
-export interface Page<T> { readonly items: T[]; readonly cursor?: string }
+export interface Page<T> {
+  readonly items: T[];
+  readonly cursor?: string;
+}
 
 export class InvalidCursor extends Error {
   override readonly name = 'InvalidCursor';
@@ -25,7 +26,10 @@ export class SnapshotMoved extends TransientError {}
  * file's outcome); this repository reads them.
  */
 export class PublicationRepository {
-  constructor(private readonly db: DynamoDBDocumentClient, private readonly table: string) {}
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
 
   async getStudy(studyUid: string): Promise<Study | undefined> {
     return this.get<Study>(keys.study(studyUid));
@@ -55,20 +59,28 @@ export class PublicationRepository {
     const { studyUid: _uid, project, site, ...fields } = study;
     const names: Record<string, string> = { '#status': 'status', '#type': 'type', '#project': 'project', '#site': 'site' };
     const values: Record<string, unknown> = { ':staged': 'staged', ':type': 'study', ':project': project, ':site': site };
-    const sets = ['#status = if_not_exists(#status, :staged)', '#type = :type', '#project = if_not_exists(#project, :project)', '#site = if_not_exists(#site, :site)'];
+    const sets = [
+      '#status = if_not_exists(#status, :staged)',
+      '#type = :type',
+      '#project = if_not_exists(#project, :project)',
+      '#site = if_not_exists(#site, :site)',
+    ];
     for (const [name, value] of Object.entries(fields)) {
       names[`#${name}`] = name;
       values[`:${name}`] = value;
       sets.push(`#${name} = :${name}`);
     }
-    const result = await conditionalWrite(this.db, new UpdateCommand({
-      TableName: this.table,
-      Key: keys.study(study.studyUid),
-      UpdateExpression: `SET ${sets.join(', ')}, studyUid = :studyUid`,
-      ConditionExpression: 'attribute_not_exists(#project) OR (#project = :project AND #site = :site)',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: { ...values, ':studyUid': study.studyUid },
-    }));
+    const result = await conditionalWrite(
+      this.db,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.study(study.studyUid),
+        UpdateExpression: `SET ${sets.join(', ')}, studyUid = :studyUid`,
+        ConditionExpression: 'attribute_not_exists(#project) OR (#project = :project AND #site = :site)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ...values, ':studyUid': study.studyUid },
+      }),
+    );
     if (!result.written) throw new StudyOwnershipInconsistent('the study belongs to another project or site; it is not re-indexed');
   }
 
@@ -80,16 +92,25 @@ export class PublicationRepository {
    * (StudyOwnershipInconsistent), never published.
    */
   async publishStudy(studyUid: string, publishedAt: string, owner: StudyOwner): Promise<boolean> {
-    const result = await conditionalWrite(this.db, new UpdateCommand({
-      TableName: this.table,
-      Key: keys.study(studyUid),
-      UpdateExpression: 'SET #status = :published, publishedAt = :at, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
-      ConditionExpression: 'attribute_exists(pk) AND #status <> :published AND instanceCount > :none AND #project = :project AND #site = :site',
-      ExpressionAttributeNames: { '#status': 'status', '#project': 'project', '#site': 'site' },
-      ExpressionAttributeValues: {
-        ':published': 'published', ':at': publishedAt, ':none': 0, ':project': owner.project, ':site': owner.site, ...prefixed(keys.publishedStudy(publishedAt, studyUid)),
-      },
-    }));
+    const result = await conditionalWrite(
+      this.db,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.study(studyUid),
+        UpdateExpression: 'SET #status = :published, publishedAt = :at, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
+        ConditionExpression:
+          'attribute_exists(pk) AND #status <> :published AND instanceCount > :none AND #project = :project AND #site = :site',
+        ExpressionAttributeNames: { '#status': 'status', '#project': 'project', '#site': 'site' },
+        ExpressionAttributeValues: {
+          ':published': 'published',
+          ':at': publishedAt,
+          ':none': 0,
+          ':project': owner.project,
+          ':site': owner.site,
+          ...prefixed(keys.publishedStudy(publishedAt, studyUid)),
+        },
+      }),
+    );
     if (result.written) return true;
     const study = await this.getStudy(studyUid);
     if (study && (study.project !== owner.project || study.site !== owner.site)) {
@@ -100,15 +121,17 @@ export class PublicationRepository {
 
   /** Published studies, newest first, one page at a time. */
   async listPublishedStudies(limit: number, cursor?: string): Promise<Page<Study>> {
-    const result = await this.db.send(new QueryCommand({
-      TableName: this.table,
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': PUBLISHED_PARTITION },
-      ScanIndexForward: false,
-      Limit: limit,
-      ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor, () => new InvalidCursor('the cursor is not valid')) } : {}),
-    }));
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': PUBLISHED_PARTITION },
+        ScanIndexForward: false,
+        Limit: limit,
+        ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor, () => new InvalidCursor('the cursor is not valid')) } : {}),
+      }),
+    );
     return {
       items: (result.Items ?? []).map((item) => stripKeys<Study>(item)),
       ...(result.LastEvaluatedKey ? { cursor: encodeCursor(result.LastEvaluatedKey) } : {}),
@@ -122,7 +145,9 @@ export class PublicationRepository {
 
   async putSeries(series: readonly Series[]): Promise<void> {
     for (const s of series) {
-      await this.db.send(new PutCommand({ TableName: this.table, Item: { ...keys.series(s.studyUid, s.seriesUid), type: 'series', ...s } }));
+      await this.db.send(
+        new PutCommand({ TableName: this.table, Item: { ...keys.series(s.studyUid, s.seriesUid), type: 'series', ...s } }),
+      );
     }
   }
 
@@ -140,12 +165,15 @@ export class PublicationRepository {
    * the first's (SnapshotMoved, a TransientError, so the workflow retries it).
    */
   async swapSnapshotPointer(expected: number | undefined, next: SnapshotPointer): Promise<void> {
-    const result = await conditionalWrite(this.db, new PutCommand({
-      TableName: this.table,
-      Item: { ...keys.snapshotPointer(), type: 'snapshot-pointer', ...next },
-      ConditionExpression: expected === undefined ? 'attribute_not_exists(pk)' : 'version = :expected',
-      ...(expected === undefined ? {} : { ExpressionAttributeValues: { ':expected': expected } }),
-    }));
+    const result = await conditionalWrite(
+      this.db,
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...keys.snapshotPointer(), type: 'snapshot-pointer', ...next },
+        ConditionExpression: expected === undefined ? 'attribute_not_exists(pk)' : 'version = :expected',
+        ...(expected === undefined ? {} : { ExpressionAttributeValues: { ':expected': expected } }),
+      }),
+    );
     if (!result.written) throw new SnapshotMoved('the search snapshot changed during the rebuild; retry');
   }
 

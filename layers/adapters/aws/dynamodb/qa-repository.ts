@@ -1,22 +1,29 @@
-import {
-  DeleteCommand, DynamoDBDocumentClient, PutCommand, TransactWriteCommand, UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TransientError } from '../../../common/errors';
 import type { Instance, Submission } from '../../../catalog/entities';
 import { keys } from '../../../catalog/keys';
 import { OwnershipConflict } from '../../../catalog/ownership';
 import { QA_PREFIX, qaKeys, QUARANTINE_PARTITION } from '../../../catalog/qa-keys';
-import type {
-  FileQaResult, QuarantineFilter, QuarantineRecord, QuarantineReview, SubmissionQaResult,
-} from '../../../catalog/qa-entities';
+import type { FileQaResult, QuarantineFilter, QuarantineRecord, QuarantineReview, SubmissionQaResult } from '../../../catalog/qa-entities';
 import { ownershipConflictIn, ownershipWrites } from './intake-repository';
 import {
-  conditionalWrite, decodeCursor, encodeCursor, getItem, queryAllByPrefix, readPages, stripKeys, type TransactItem,
+  conditionalWrite,
+  decodeCursor,
+  encodeCursor,
+  getItem,
+  queryAllByPrefix,
+  readPages,
+  stripKeys,
+  type TransactItem,
 } from './table-io';
 
-export interface QaPage<T> { readonly items: T[]; readonly cursor?: string }
+export interface QaPage<T> {
+  readonly items: T[];
+  readonly cursor?: string;
+}
 
-export type SopClaim = { readonly claimed: true } | { readonly claimed: false; readonly holder: { readonly fileId: string; readonly submissionId: string } };
+export type SopClaim =
+  { readonly claimed: true } | { readonly claimed: false; readonly holder: { readonly fileId: string; readonly submissionId: string } };
 
 /** The file's state changed under us (another writer got there first). */
 export class FileStateChanged extends Error {
@@ -38,7 +45,10 @@ export class InvalidQuarantineCursor extends Error {
  * ownership claims as staging, from the intake repository).
  */
 export class QaRepository {
-  constructor(private readonly db: DynamoDBDocumentClient, private readonly table: string) {}
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
 
   async getProjectConfig(project: string): Promise<unknown> {
     const item = await this.get<{ config: unknown }>(qaKeys.projectConfig(project));
@@ -46,11 +56,21 @@ export class QaRepository {
   }
 
   async putProjectConfig(project: string, config: unknown, updatedBy: string, updatedAt: string): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...qaKeys.projectConfig(project), type: 'qa-config', project, config, updatedBy, updatedAt } }));
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...qaKeys.projectConfig(project), type: 'qa-config', project, config, updatedBy, updatedAt },
+      }),
+    );
   }
 
   async putFileResult(result: FileQaResult): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...qaKeys.fileResult(result.submissionId, result.fileId), type: 'qa-file', ...result } }));
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...qaKeys.fileResult(result.submissionId, result.fileId), type: 'qa-file', ...result },
+      }),
+    );
   }
 
   async listFileResults(submissionId: string): Promise<FileQaResult[]> {
@@ -58,7 +78,12 @@ export class QaRepository {
   }
 
   async putSubmissionResult(result: SubmissionQaResult): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...qaKeys.submissionResult(result.submissionId), type: 'qa-submission', ...result } }));
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...qaKeys.submissionResult(result.submissionId), type: 'qa-submission', ...result },
+      }),
+    );
   }
 
   async getSubmissionResult(submissionId: string): Promise<SubmissionQaResult | undefined> {
@@ -66,14 +91,32 @@ export class QaRepository {
   }
 
   /** Claims a SOP Instance UID for these bytes; the same bytes (or the same file) again is fine. */
-  async claimSop(claim: { studyUid: string; seriesUid: string; sopUid: string; sha256: string; fileId: string; submissionId: string; at: string }): Promise<SopClaim> {
+  async claimSop(claim: {
+    studyUid: string;
+    seriesUid: string;
+    sopUid: string;
+    sha256: string;
+    fileId: string;
+    submissionId: string;
+    at: string;
+  }): Promise<SopClaim> {
     const key = qaKeys.sopClaim(claim.studyUid, claim.seriesUid, claim.sopUid);
-    const result = await conditionalWrite(this.db, new PutCommand({
-      TableName: this.table,
-      Item: { ...key, type: 'qa-sop-claim', sha256: claim.sha256, fileId: claim.fileId, submissionId: claim.submissionId, claimedAt: claim.at },
-      ConditionExpression: 'attribute_not_exists(pk) OR sha256 = :sha OR fileId = :file',
-      ExpressionAttributeValues: { ':sha': claim.sha256, ':file': claim.fileId },
-    }));
+    const result = await conditionalWrite(
+      this.db,
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          ...key,
+          type: 'qa-sop-claim',
+          sha256: claim.sha256,
+          fileId: claim.fileId,
+          submissionId: claim.submissionId,
+          claimedAt: claim.at,
+        },
+        ConditionExpression: 'attribute_not_exists(pk) OR sha256 = :sha OR fileId = :file',
+        ExpressionAttributeValues: { ':sha': claim.sha256, ':file': claim.fileId },
+      }),
+    );
     if (result.written) return { claimed: true };
     const holder = await this.get<{ fileId: string; submissionId: string }>(key);
     if (!holder) throw new TransientError('a SOP claim changed while it was read; retry');
@@ -81,14 +124,26 @@ export class QaRepository {
   }
 
   /** Takes a claim over from a holder that never got published (quarantined, rejected). */
-  async takeOverSop(claim: { studyUid: string; seriesUid: string; sopUid: string; sha256: string; fileId: string; submissionId: string; at: string }, previousFileId: string): Promise<boolean> {
-    const result = await conditionalWrite(this.db, new UpdateCommand({
-      TableName: this.table,
-      Key: qaKeys.sopClaim(claim.studyUid, claim.seriesUid, claim.sopUid),
-      UpdateExpression: 'SET sha256 = :sha, fileId = :file, submissionId = :sub, claimedAt = :at',
-      ConditionExpression: 'fileId = :previous',
-      ExpressionAttributeValues: { ':sha': claim.sha256, ':file': claim.fileId, ':sub': claim.submissionId, ':at': claim.at, ':previous': previousFileId },
-    }));
+  async takeOverSop(
+    claim: { studyUid: string; seriesUid: string; sopUid: string; sha256: string; fileId: string; submissionId: string; at: string },
+    previousFileId: string,
+  ): Promise<boolean> {
+    const result = await conditionalWrite(
+      this.db,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: qaKeys.sopClaim(claim.studyUid, claim.seriesUid, claim.sopUid),
+        UpdateExpression: 'SET sha256 = :sha, fileId = :file, submissionId = :sub, claimedAt = :at',
+        ConditionExpression: 'fileId = :previous',
+        ExpressionAttributeValues: {
+          ':sha': claim.sha256,
+          ':file': claim.fileId,
+          ':sub': claim.submissionId,
+          ':at': claim.at,
+          ':previous': previousFileId,
+        },
+      }),
+    );
     return result.written;
   }
 
@@ -100,13 +155,21 @@ export class QaRepository {
 
   /** Creates the record, or re-opens one whose earlier review released it; false if it is already open. */
   async putQuarantine(record: QuarantineRecord): Promise<boolean> {
-    const result = await conditionalWrite(this.db, new PutCommand({
-      TableName: this.table,
-      Item: { ...qaKeys.quarantine(record.quarantineId), ...qaKeys.quarantineIndex(record.quarantinedAt, record.quarantineId), type: 'quarantine', ...record },
-      ConditionExpression: 'attribute_not_exists(pk) OR #status = :released',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':released': 'released' },
-    }));
+    const result = await conditionalWrite(
+      this.db,
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          ...qaKeys.quarantine(record.quarantineId),
+          ...qaKeys.quarantineIndex(record.quarantinedAt, record.quarantineId),
+          type: 'quarantine',
+          ...record,
+        },
+        ConditionExpression: 'attribute_not_exists(pk) OR #status = :released',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':released': 'released' },
+      }),
+    );
     return result.written;
   }
 
@@ -115,13 +178,16 @@ export class QaRepository {
    * outcome first); a record reviewed since, or written by another attempt, stays. False when none was deleted.
    */
   async withdrawQuarantine(quarantineId: string, quarantinedAt: string): Promise<boolean> {
-    const result = await conditionalWrite(this.db, new DeleteCommand({
-      TableName: this.table,
-      Key: qaKeys.quarantine(quarantineId),
-      ConditionExpression: '#status = :quarantined AND quarantinedAt = :at',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':quarantined': 'quarantined', ':at': quarantinedAt },
-    }));
+    const result = await conditionalWrite(
+      this.db,
+      new DeleteCommand({
+        TableName: this.table,
+        Key: qaKeys.quarantine(quarantineId),
+        ConditionExpression: '#status = :quarantined AND quarantinedAt = :at',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':quarantined': 'quarantined', ':at': quarantinedAt },
+      }),
+    );
     return result.written;
   }
 
@@ -151,29 +217,36 @@ export class QaRepository {
       values[':rule'] = filter.ruleId;
       conditions.push('contains(#rules, :rule)');
     }
-    const { items, next } = await readPages(this.db, {
-      query: {
-        TableName: this.table,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ...(conditions.length ? { FilterExpression: conditions.join(' AND '), ExpressionAttributeNames: names } : {}),
-        ExpressionAttributeValues: values,
-        ScanIndexForward: false,
+    const { items, next } = await readPages(
+      this.db,
+      {
+        query: {
+          TableName: this.table,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ...(conditions.length ? { FilterExpression: conditions.join(' AND '), ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: values,
+          ScanIndexForward: false,
+        },
       },
-    }, { limit, start: cursor ? decodeCursor(cursor, () => new InvalidQuarantineCursor('the cursor is not valid')) : undefined });
+      { limit, start: cursor ? decodeCursor(cursor, () => new InvalidQuarantineCursor('the cursor is not valid')) : undefined },
+    );
     return { items: items.map((item) => stripKeys<QuarantineRecord>(item)), ...(next ? { cursor: encodeCursor(next) } : {}) };
   }
 
   /** Records a curator's decision on an open record; false when it was already decided. */
   async reviewQuarantine(quarantineId: string, review: QuarantineReview): Promise<boolean> {
-    const result = await conditionalWrite(this.db, new UpdateCommand({
-      TableName: this.table,
-      Key: qaKeys.quarantine(quarantineId),
-      UpdateExpression: 'SET #status = :status, review = :review',
-      ConditionExpression: '#status = :open',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':status': review.action, ':review': review, ':open': 'quarantined' },
-    }));
+    const result = await conditionalWrite(
+      this.db,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: qaKeys.quarantine(quarantineId),
+        UpdateExpression: 'SET #status = :status, review = :review',
+        ConditionExpression: '#status = :open',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': review.action, ':review': review, ':open': 'quarantined' },
+      }),
+    );
     return result.written;
   }
 
@@ -198,14 +271,28 @@ export class QaRepository {
     return this.transact([
       {
         Update: {
-          TableName: this.table, Key: keys.submissionFile(submissionId, fileId),
+          TableName: this.table,
+          Key: keys.submissionFile(submissionId, fileId),
           UpdateExpression: 'SET #status = :missing, handledAt = :at, reasonCode = :code, reason = :reason',
           ConditionExpression: 'attribute_exists(pk) AND #status = :announced',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':missing': 'missing', ':announced': 'announced', ':at': at, ':code': 'submission.all-received', ':reason': 'announced but never received' },
+          ExpressionAttributeValues: {
+            ':missing': 'missing',
+            ':announced': 'announced',
+            ':at': at,
+            ':code': 'submission.all-received',
+            ':reason': 'announced but never received',
+          },
         },
       },
-      { Update: { TableName: this.table, Key: keys.submission(submissionId), UpdateExpression: 'ADD handledCount :one, missingCount :one', ExpressionAttributeValues: { ':one': 1 } } },
+      {
+        Update: {
+          TableName: this.table,
+          Key: keys.submission(submissionId),
+          UpdateExpression: 'ADD handledCount :one, missingCount :one',
+          ExpressionAttributeValues: { ':one': 1 },
+        },
+      },
     ]);
   }
 
@@ -214,23 +301,43 @@ export class QaRepository {
    * instance record is deleted (only if it is still this file's), so indexing and
    * publication never see it. The caller has already copied the released object.
    */
-  async moveStagedToQuarantine(file: { submissionId: string; fileId: string; quarantineKey: string; reasonCode: string; reason: string; at: string },
-    instance: { studyUid: string; seriesUid: string; sopUid: string }): Promise<boolean> {
+  async moveStagedToQuarantine(
+    file: { submissionId: string; fileId: string; quarantineKey: string; reasonCode: string; reason: string; at: string },
+    instance: { studyUid: string; seriesUid: string; sopUid: string },
+  ): Promise<boolean> {
     return this.transact([
       {
         Update: {
-          TableName: this.table, Key: keys.submissionFile(file.submissionId, file.fileId),
-          UpdateExpression: 'SET #status = :quarantined, quarantineKey = :qk, reasonCode = :code, reason = :reason, handledAt = :at REMOVE releasedKey',
+          TableName: this.table,
+          Key: keys.submissionFile(file.submissionId, file.fileId),
+          UpdateExpression:
+            'SET #status = :quarantined, quarantineKey = :qk, reasonCode = :code, reason = :reason, handledAt = :at REMOVE releasedKey',
           ConditionExpression: '#status = :staged',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':quarantined': 'quarantined', ':staged': 'staged', ':qk': file.quarantineKey, ':code': file.reasonCode, ':reason': file.reason, ':at': file.at },
+          ExpressionAttributeValues: {
+            ':quarantined': 'quarantined',
+            ':staged': 'staged',
+            ':qk': file.quarantineKey,
+            ':code': file.reasonCode,
+            ':reason': file.reason,
+            ':at': file.at,
+          },
         },
       },
-      { Update: { TableName: this.table, Key: keys.submission(file.submissionId), UpdateExpression: 'ADD stagedCount :minus, quarantinedCount :one', ExpressionAttributeValues: { ':one': 1, ':minus': -1 } } },
+      {
+        Update: {
+          TableName: this.table,
+          Key: keys.submission(file.submissionId),
+          UpdateExpression: 'ADD stagedCount :minus, quarantinedCount :one',
+          ExpressionAttributeValues: { ':one': 1, ':minus': -1 },
+        },
+      },
       {
         Delete: {
-          TableName: this.table, Key: keys.instance(instance.studyUid, instance.seriesUid, instance.sopUid),
-          ConditionExpression: 'attribute_not_exists(pk) OR fileId = :file', ExpressionAttributeValues: { ':file': file.fileId },
+          TableName: this.table,
+          Key: keys.instance(instance.studyUid, instance.seriesUid, instance.sopUid),
+          ConditionExpression: 'attribute_not_exists(pk) OR fileId = :file',
+          ExpressionAttributeValues: { ':file': file.fileId },
         },
       },
     ]);
@@ -241,22 +348,53 @@ export class QaRepository {
    * submission's study reference, under the same ownership claims as staging
    * (OwnershipConflict when the study, series or SOP belongs to another).
    */
-  async restoreToStaged(file: { submissionId: string; fileId: string; releasedKey: string; at: string }, instance: Instance): Promise<boolean> {
-    return this.transact([
-      {
-        Update: {
-          TableName: this.table, Key: keys.submissionFile(file.submissionId, file.fileId),
-          UpdateExpression: 'SET #status = :staged, releasedKey = :rk, studyUid = :study, handledAt = :at REMOVE quarantineKey, reasonCode, reason',
-          ConditionExpression: '#status = :quarantined',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':staged': 'staged', ':quarantined': 'quarantined', ':rk': file.releasedKey, ':study': instance.studyUid, ':at': file.at },
+  async restoreToStaged(
+    file: { submissionId: string; fileId: string; releasedKey: string; at: string },
+    instance: Instance,
+  ): Promise<boolean> {
+    return this.transact(
+      [
+        {
+          Update: {
+            TableName: this.table,
+            Key: keys.submissionFile(file.submissionId, file.fileId),
+            UpdateExpression:
+              'SET #status = :staged, releasedKey = :rk, studyUid = :study, handledAt = :at REMOVE quarantineKey, reasonCode, reason',
+            ConditionExpression: '#status = :quarantined',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':staged': 'staged',
+              ':quarantined': 'quarantined',
+              ':rk': file.releasedKey,
+              ':study': instance.studyUid,
+              ':at': file.at,
+            },
+          },
         },
-      },
-      { Update: { TableName: this.table, Key: keys.submission(file.submissionId), UpdateExpression: 'ADD stagedCount :one, quarantinedCount :minus', ExpressionAttributeValues: { ':one': 1, ':minus': -1 } } },
-      ...ownershipWrites(this.table, instance),
-      { Put: { TableName: this.table, Item: { ...keys.instance(instance.studyUid, instance.seriesUid, instance.sopUid), type: 'instance', ...instance } } },
-      { Put: { TableName: this.table, Item: { ...keys.submissionStudy(file.submissionId, instance.studyUid), type: 'submission-study', studyUid: instance.studyUid } } },
-    ], 2);
+        {
+          Update: {
+            TableName: this.table,
+            Key: keys.submission(file.submissionId),
+            UpdateExpression: 'ADD stagedCount :one, quarantinedCount :minus',
+            ExpressionAttributeValues: { ':one': 1, ':minus': -1 },
+          },
+        },
+        ...ownershipWrites(this.table, instance),
+        {
+          Put: {
+            TableName: this.table,
+            Item: { ...keys.instance(instance.studyUid, instance.seriesUid, instance.sopUid), type: 'instance', ...instance },
+          },
+        },
+        {
+          Put: {
+            TableName: this.table,
+            Item: { ...keys.submissionStudy(file.submissionId, instance.studyUid), type: 'submission-study', studyUid: instance.studyUid },
+          },
+        },
+      ],
+      2,
+    );
   }
 
   /**

@@ -13,15 +13,21 @@ export class ReleaseExists extends Error {
  * its catalog records.
  */
 export class ReleaseRepository {
-  constructor(private readonly db: DynamoDBDocumentClient, private readonly table: string) {}
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
 
   /** Writes a release once: a second cut with the same number fails (ReleaseExists). */
   async createRelease(release: Release): Promise<void> {
-    const result = await conditionalWrite(this.db, new PutCommand({
-      TableName: this.table,
-      Item: { ...keys.release(release.releaseNumber), ...keys.releaseIndex(release.releaseNumber), type: 'release', ...release },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }));
+    const result = await conditionalWrite(
+      this.db,
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...keys.release(release.releaseNumber), ...keys.releaseIndex(release.releaseNumber), type: 'release', ...release },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
     if (!result.written) throw new ReleaseExists(`release ${release.releaseNumber} already exists`);
   }
 
@@ -35,20 +41,33 @@ export class ReleaseRepository {
   }
 
   async latestRelease(): Promise<Release | undefined> {
-    const result = await this.db.send(new QueryCommand({
-      TableName: this.table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': RELEASES_PARTITION }, ScanIndexForward: false, Limit: 1,
-    }));
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': RELEASES_PARTITION },
+        ScanIndexForward: false,
+        Limit: 1,
+      }),
+    );
     const item = result.Items?.[0];
     return item ? stripKeys<Release>(item) : undefined;
   }
 
   async putCohort(cohort: Cohort): Promise<void> {
-    await this.db.send(new PutCommand({
-      TableName: this.table,
-      Item: { ...keys.cohort(cohort.cohortId), ...keys.cohortIndex(cohort.owner, cohort.createdAt, cohort.cohortId), type: 'cohort', ...cohort },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }));
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          ...keys.cohort(cohort.cohortId),
+          ...keys.cohortIndex(cohort.owner, cohort.createdAt, cohort.cohortId),
+          type: 'cohort',
+          ...cohort,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
   }
 
   async getCohort(cohortId: string): Promise<Cohort | undefined> {

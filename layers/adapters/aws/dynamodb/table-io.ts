@@ -1,7 +1,16 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, QueryCommandInput, ScanCommand, ScanCommandInput,
-  TransactWriteCommand, TransactWriteCommandInput, UpdateCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  QueryCommandInput,
+  ScanCommand,
+  ScanCommandInput,
+  TransactWriteCommand,
+  TransactWriteCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 
 /**
@@ -39,16 +48,19 @@ export interface Pages {
  * so a filtered read may take several pages, and `next` follows the last item read).
  */
 export async function readPages(
-  db: DynamoDBDocumentClient, read: PagedRead, options: { readonly limit?: number; readonly start?: TableKey } = {},
+  db: DynamoDBDocumentClient,
+  read: PagedRead,
+  options: { readonly limit?: number; readonly start?: TableKey } = {},
 ): Promise<Pages> {
   const { limit } = options;
   const items: Record<string, unknown>[] = [];
   let start = options.start;
   do {
     const page = { ExclusiveStartKey: start, ...(limit === undefined ? {} : { Limit: limit - items.length }) };
-    const result = 'query' in read
-      ? await db.send(new QueryCommand({ ...read.query, ...page }))
-      : await db.send(new ScanCommand({ ...read.scan, ...page }));
+    const result =
+      'query' in read
+        ? await db.send(new QueryCommand({ ...read.query, ...page }))
+        : await db.send(new ScanCommand({ ...read.scan, ...page }));
     items.push(...(result.Items ?? []));
     start = result.LastEvaluatedKey;
   } while (start && (limit === undefined || items.length < limit));
@@ -56,7 +68,13 @@ export async function readPages(
 }
 
 /** Every item of a collection whose sort key starts with `prefix`, strongly consistent, in sort-key order (or reversed). */
-export async function queryAllByPrefix<T>(db: DynamoDBDocumentClient, table: string, pk: string, prefix: string, forward = true): Promise<T[]> {
+export async function queryAllByPrefix<T>(
+  db: DynamoDBDocumentClient,
+  table: string,
+  pk: string,
+  prefix: string,
+  forward = true,
+): Promise<T[]> {
   const { items } = await readPages(db, {
     query: {
       TableName: table,
@@ -73,8 +91,11 @@ export async function queryAllByPrefix<T>(db: DynamoDBDocumentClient, table: str
 export async function queryIndexAll<T>(db: DynamoDBDocumentClient, table: string, partition: string, forward: boolean): Promise<T[]> {
   const { items } = await readPages(db, {
     query: {
-      TableName: table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': partition }, ScanIndexForward: forward,
+      TableName: table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': partition },
+      ScanIndexForward: forward,
     },
   });
   return items.map((item) => stripKeys<T>(item));
@@ -141,6 +162,8 @@ export function decodeCursor(cursor: string, invalid: () => Error): TableKey {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (value && typeof value === 'object' && !Array.isArray(value)) return value as TableKey;
-  } catch { /* fall through */ }
+  } catch {
+    /* fall through */
+  }
   throw invalid();
 }

@@ -8,7 +8,8 @@ export const iodType1Modality: InstanceRule = {
   id: 'iod.type1-modality',
   level: 'instance',
   defaultSeverity: 'warn',
-  description: "Type 1 attributes of the modality's image modules (CT/MR/DX Image, Image Plane, Frame of Reference, DX Detector) are present and valid",
+  description:
+    "Type 1 attributes of the modality's image modules (CT/MR/DX Image, Image Plane, Frame of Reference, DX Detector) are present and valid",
   overridable: true,
   offline: true,
   check: ({ view }) => {

@@ -7,7 +7,8 @@ export const iodType1: InstanceRule = {
   id: 'iod.type1',
   level: 'instance',
   defaultSeverity: 'quarantine',
-  description: 'Type 1 attributes of the General Study, General Series, Image Pixel and SOP Common modules are present and valid for their VR',
+  description:
+    'Type 1 attributes of the General Study, General Series, Image Pixel and SOP Common modules are present and valid for their VR',
   overridable: false,
   offline: true,
   check: ({ view }) => (view ? type1Problems(view, CORE_TYPE1) : []),

@@ -7,5 +7,6 @@ export const transferSyntaxSupported: InstanceRule = {
   description: 'The transfer syntax is one the project accepts',
   overridable: false,
   offline: true,
-  check: ({ view, config }) => (view && !config.transferSyntaxes.includes(view.transferSyntaxUid) ? ['the transfer syntax is not in the accepted list'] : []),
+  check: ({ view, config }) =>
+    view && !config.transferSyntaxes.includes(view.transferSyntaxUid) ? ['the transfer syntax is not in the accepted list'] : [],
 };

@@ -9,7 +9,10 @@ export function type1Problems(view: DatasetView, attributes: readonly Type1Attri
   const invalid: string[] = [];
   for (const attribute of attributes) {
     const raw = view.bytes(attribute.tag);
-    if (raw === undefined) { absent.push(attribute.keyword); continue; }
+    if (raw === undefined) {
+      absent.push(attribute.keyword);
+      continue;
+    }
     const verdict = checkValue(attribute.vr, raw);
     if (verdict === 'empty') empty.push(attribute.keyword);
     else if (verdict === 'invalid') invalid.push(attribute.keyword);

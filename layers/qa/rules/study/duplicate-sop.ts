@@ -10,10 +10,14 @@ export function duplicateSopProblems(instances: readonly InstanceFacts[]): Study
   return [...groupBy(instances, (i) => `${i.studyUid}|${i.seriesUid}|${i.sopUid}`).values()].flatMap((members) => {
     const [first, ...later] = [...members].sort(byArrival);
     if (!first) return [];
-    return later.filter((m) => m.sha256 !== first.sha256).map((m) => ({
-      fileId: m.fileId, studyUid: m.studyUid, seriesUid: m.seriesUid,
-      message: `SOPInstanceUID already received with different content (first in file ${first.fileId})`,
-    }));
+    return later
+      .filter((m) => m.sha256 !== first.sha256)
+      .map((m) => ({
+        fileId: m.fileId,
+        studyUid: m.studyUid,
+        seriesUid: m.seriesUid,
+        message: `SOPInstanceUID already received with different content (first in file ${first.fileId})`,
+      }));
   });
 }
 
@@ -21,7 +25,8 @@ export const duplicateSop: StudyRule = {
   id: 'uids.duplicate-sop',
   level: 'study',
   defaultSeverity: 'quarantine',
-  description: 'A SOP Instance UID received twice with different bytes is a conflict; the later file is flagged (identical bytes are idempotent)',
+  description:
+    'A SOP Instance UID received twice with different bytes is a conflict; the later file is flagged (identical bytes are idempotent)',
   overridable: false,
   offline: true,
   check: duplicateSopProblems,

@@ -8,14 +8,21 @@ export const instanceNumberGaps: StudyRule = {
   description: 'InstanceNumber values of a series have no gaps',
   overridable: true,
   offline: true,
-  check: (instances) => [...groupBy(instances, (i) => i.seriesUid)].flatMap(([seriesUid, members]) => {
-    const numbers = [...new Set(members.map((m) => m.instanceNumber).filter((n): n is number => n !== undefined))].sort((a, b) => a - b);
-    const first = numbers[0];
-    const last = numbers[numbers.length - 1];
-    if (first === undefined || last === undefined) return [];
-    const missing = last - first + 1 - numbers.length;
-    return missing > 0
-      ? [{ seriesUid, studyUid: members[0]?.studyUid, message: `${missing} InstanceNumber value(s) missing between the first and last of ${numbers.length} instances` }]
-      : [];
-  }),
+  check: (instances) =>
+    [...groupBy(instances, (i) => i.seriesUid)].flatMap(([seriesUid, members]) => {
+      const numbers = [...new Set(members.map((m) => m.instanceNumber).filter((n): n is number => n !== undefined))].sort((a, b) => a - b);
+      const first = numbers[0];
+      const last = numbers[numbers.length - 1];
+      if (first === undefined || last === undefined) return [];
+      const missing = last - first + 1 - numbers.length;
+      return missing > 0
+        ? [
+            {
+              seriesUid,
+              studyUid: members[0]?.studyUid,
+              message: `${missing} InstanceNumber value(s) missing between the first and last of ${numbers.length} instances`,
+            },
+          ]
+        : [];
+    }),
 };

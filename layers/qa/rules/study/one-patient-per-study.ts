@@ -8,9 +8,14 @@ export const onePatientPerStudy: StudyRule = {
   description: 'All instances of a study have the same (pseudonymous) PatientID',
   overridable: true,
   offline: true,
-  check: (instances) => [...groupBy(instances, (i) => i.studyUid)].flatMap(([studyUid, members]) => {
-    const patients = distinct(members.map((m) => m.patientId ?? ''));
-    if (patients.length <= 1) return [];
-    return members.map((m) => ({ fileId: m.fileId, studyUid, message: `the study holds instances of ${patients.length} different patients` }));
-  }),
+  check: (instances) =>
+    [...groupBy(instances, (i) => i.studyUid)].flatMap(([studyUid, members]) => {
+      const patients = distinct(members.map((m) => m.patientId ?? ''));
+      if (patients.length <= 1) return [];
+      return members.map((m) => ({
+        fileId: m.fileId,
+        studyUid,
+        message: `the study holds instances of ${patients.length} different patients`,
+      }));
+    }),
 };

@@ -8,5 +8,6 @@ export const allReceived: SubmissionRule = {
   description: 'Every file announced at upload was received (never-received files are marked missing after the grace period)',
   overridable: true,
   offline: false,
-  check: ({ files }) => files.filter((f) => f.status === 'missing').map((f) => ({ fileId: f.fileId, message: 'announced but never received' })),
+  check: ({ files }) =>
+    files.filter((f) => f.status === 'missing').map((f) => ({ fileId: f.fileId, message: 'announced but never received' })),
 };
