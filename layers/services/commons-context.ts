@@ -15,17 +15,21 @@ import type { StudyIndexStore } from './study-index';
 /**
  * What handlers share, built once per container on first use. Each getter reads
  * only the variables its resource needs, so a function fails fast on a missing
- * variable for a resource it actually uses.
+ * variable for a resource it actually uses. Every getter is marked pure so that
+ * esbuild drops the getters (and the SDK clients behind them) a function never
+ * calls: without the mark, a handler importing one getter bundles them all.
  */
 /** The catalog table, one repository per aggregate (layers/adapters/aws/dynamodb/). */
-export const intakeRepository = lazyConfig(() => new IntakeRepository(documentClient(), requireEnv(ENV.catalogTable)));
-export const publicationRepository = lazyConfig(() => new PublicationRepository(documentClient(), requireEnv(ENV.catalogTable)));
-export const accessRepository = lazyConfig(() => new AccessRepository(documentClient(), requireEnv(ENV.catalogTable)));
-export const releaseRepository = lazyConfig(() => new ReleaseRepository(documentClient(), requireEnv(ENV.catalogTable)));
+export const intakeRepository = /* @__PURE__ */ lazyConfig(() => new IntakeRepository(documentClient(), requireEnv(ENV.catalogTable)));
+export const publicationRepository = /* @__PURE__ */ lazyConfig(
+  () => new PublicationRepository(documentClient(), requireEnv(ENV.catalogTable)),
+);
+export const accessRepository = /* @__PURE__ */ lazyConfig(() => new AccessRepository(documentClient(), requireEnv(ENV.catalogTable)));
+export const releaseRepository = /* @__PURE__ */ lazyConfig(() => new ReleaseRepository(documentClient(), requireEnv(ENV.catalogTable)));
 /** The append-only audit log: access decisions, curation, key hand-outs. */
-export const auditLog = lazyConfig(() => new AuditLog(documentClient(), requireEnv(ENV.catalogTable)));
+export const auditLog = /* @__PURE__ */ lazyConfig(() => new AuditLog(documentClient(), requireEnv(ENV.catalogTable)));
 /** What indexing reads and writes (study-index.ts): a submission's studies and a study's claim from intake, the rest from publication. */
-export const studyIndexStore = lazyConfig((): StudyIndexStore => {
+export const studyIndexStore = /* @__PURE__ */ lazyConfig((): StudyIndexStore => {
   const intake = intakeRepository();
   const publication = publicationRepository();
   return {
@@ -36,9 +40,9 @@ export const studyIndexStore = lazyConfig((): StudyIndexStore => {
     putSeries: (series) => publication.putSeries(series),
   };
 });
-export const objects = lazyConfig(() => new ObjectStore(s3Client()));
-export const pipelineEvents = lazyConfig(() => new PipelineEvents(eventBridgeClient(), requireEnv(ENV.eventBusName)));
-const projectKeys = lazyConfig(() => new ProjectKeyStore(secretsClient(), requireEnv(ENV.deidKeyPrefix)));
+export const objects = /* @__PURE__ */ lazyConfig(() => new ObjectStore(s3Client()));
+export const pipelineEvents = /* @__PURE__ */ lazyConfig(() => new PipelineEvents(eventBridgeClient(), requireEnv(ENV.eventBusName)));
+const projectKeys = /* @__PURE__ */ lazyConfig(() => new ProjectKeyStore(secretsClient(), requireEnv(ENV.deidKeyPrefix)));
 /**
  * The secret that keys a submission's files: its project's key at the version the
  * submission pinned when it opened (the current one for submissions opened before
@@ -54,12 +58,12 @@ export const currentDeidKeyVersion = (project: string) => projectKeys().currentV
 export const createDeidKey = (project: string) => projectKeys().create(project, requireEnv(ENV.deidKeyKmsKeyArn));
 
 export const buckets = {
-  intake: lazyConfig(() => requireEnv(ENV.intakeBucket)),
-  quarantine: lazyConfig(() => requireEnv(ENV.quarantineBucket)),
-  released: lazyConfig(() => requireEnv(ENV.releasedBucket)),
+  intake: /* @__PURE__ */ lazyConfig(() => requireEnv(ENV.intakeBucket)),
+  quarantine: /* @__PURE__ */ lazyConfig(() => requireEnv(ENV.quarantineBucket)),
+  released: /* @__PURE__ */ lazyConfig(() => requireEnv(ENV.releasedBucket)),
 };
 
-export const limits = lazyConfig(() => ({
+export const limits = /* @__PURE__ */ lazyConfig(() => ({
   multipartThresholdBytes: numberEnv(ENV.multipartThresholdBytes, 100 * 1024 * 1024),
   uploadUrlTtlSeconds: numberEnv(ENV.uploadUrlTtlSeconds, 3600),
   downloadUrlTtlSeconds: numberEnv(ENV.downloadUrlTtlSeconds, 900),
