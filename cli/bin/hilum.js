@@ -1,5 +1,5 @@
 #!/bin/sh
-':'; //; n=${0%/*}/../../node_modules/.bin/node; [ -x "$n" ] || n=node; exec "$n" "$0" "$@"
+":" //; n=${0%/*}/../../node_modules/.bin/node; [ -x "$n" ] || n=node; exec "$n" "$0" "$@"
 // The two lines above are both shell and JavaScript: run as a program, the shell starts node on this
 // same file; node reads the second line as a string and a comment. Which node: the one `npm ci` pinned
 // (package.json; the Lambda functions run the same major), found from this file as cli/bin/hilum.js and
