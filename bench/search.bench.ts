@@ -113,20 +113,8 @@ function generate(count: number): StudyRow[] {
   return rows;
 }
 
-const QUERY_FACETS: readonly FacetName[] = [
-  'site',
-  'release',
-  'modality',
-  'bodyPart',
-  'sex',
-  'ageBand',
-  'race',
-  'ethnicity',
-  'covid19',
-  'manufacturer',
-  'viewPosition',
-  'sliceThickness',
-];
+// Every facet but the project: a query is already scoped to the projects the caller may see.
+const QUERY_FACETS: readonly FacetName[] = FACETS.filter((facet) => facet !== 'project');
 const AGE_BAND_VALUES = ['0-17', '18-29', '30-39', '40-49', '50-64', '65-74', '75-84', '85+', 'unknown'];
 
 function queries(count: number): SearchFilters[] {
