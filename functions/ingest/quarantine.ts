@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { logger, metrics } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
-import { quarantineInput, type QuarantineResult } from '../../layers/pipeline/ingest-states';
+import { quarantineInput, type QaFinding, type QuarantineInput, type QuarantineResult } from '../../layers/pipeline/ingest-states';
 import { buckets, objects, intakeRepository } from '../../layers/services/commons-context';
 import { parseIntakeKey, quarantineKeys, workKey } from '../../layers/pipeline/object-keys';
 import { announceIfReady } from '../../layers/services/submission-readiness';
@@ -22,117 +23,140 @@ export const handler = taskHandler(quarantineInput, async function quarantineObj
   const now = new Date().toISOString();
 
   const file = ids ? await intakeRepository().getFile(ids.submissionId, ids.fileId) : undefined;
-  if (file && file.status !== 'announced') {
-    logger.info('already handled', { ...ids, status: file.status });
-    return { quarantineKey: file.quarantineKey ?? target, reason: file.reason ?? reason.message };
-  }
-
   const present = await objects().head(bucket, key);
-  if (present) await objects().copy(bucket, key, buckets.quarantine(), target);
   const findings = quarantineFindings(full, reason);
-  const sidecar = {
-    submissionId: ids?.submissionId ?? null,
-    fileId: ids?.fileId ?? null,
-    intakeKey: key,
+  const why: QuarantineWhy = {
     reasonCode: present ? reason.code : 'ObjectMissing',
     reason: present ? reason.message : `the intake object was gone when it was quarantined (${reason.code})`,
     rules: [...new Set(findings.filter((f) => f.severity === 'quarantine').map((f) => f.ruleId))],
     failedAfter: reason.failedAfter,
     findings,
+  };
+  const digest = digestOf(why);
+
+  if (file && file.status !== 'announced') {
+    // A retry of the attempt that recorded this outcome (same reason, same findings) finishes what it may have left undone.
+    if (file.status === 'quarantined' && file.quarantineDigest === digest && ids) {
+      await writeSidecarAndRecord({ ...ids, key }, target, why, file.handledAt ?? now, full.deid, present !== undefined);
+      if (present) await objects().delete(bucket, key);
+      await objects().delete(bucket, workKey(ids.submissionId, ids.fileId));
+      await announceIfReady(ids.submissionId);
+    } else logger.info('already handled', { ...ids, status: file.status });
+    return { quarantineKey: file.quarantineKey ?? target, reason: file.reason ?? reason.message };
+  }
+
+  // The copy comes first: once the outcome is recorded, the reconciler may delete the intake original.
+  if (present) await objects().copy(bucket, key, buckets.quarantine(), target);
+  if (!ids || !file) {
+    await putSidecar(target, why, now, key, ids);
+    if (present) await objects().delete(bucket, key);
+    logger.warn('quarantined an object no submission announced', { reasonCode: why.reasonCode, failedAfter: why.failedAfter });
+    return { quarantineKey: target, reason: why.reason };
+  }
+
+  // One attempt wins the outcome; the sidecar and the curator's record are written by the winner only, so
+  // a duplicated execution with another reason (a fault in another task) never overwrites or contradicts them.
+  const recorded = await intakeRepository().recordQuarantined({
+    submissionId: ids.submissionId,
+    fileId: ids.fileId,
+    quarantineKey: target,
+    reasonCode: why.reasonCode,
+    reason: why.reason,
+    quarantineDigest: digest,
+    handledAt: now,
+  });
+  if (recorded) {
+    await writeSidecarAndRecord({ ...ids, key }, target, why, now, full.deid, present !== undefined);
+    metrics.addMetric('FilesQuarantined', MetricUnit.Count, 1);
+    logger.warn('quarantined', { ...ids, reasonCode: why.reasonCode, failedAfter: why.failedAfter });
+  } else {
+    const outcome = await intakeRepository().getFile(ids.submissionId, ids.fileId);
+    // Another execution of the same file (a duplicated event, a redrive) staged it first: the copy this attempt
+    // made is nobody's, and it holds PHI. (Quarantined by another attempt: the copy is the same original's.)
+    if (outcome && outcome.status !== 'quarantined' && outcome.status !== 'announced') {
+      await withdrawCopy(target, present?.etag);
+      logger.warn('quarantine withdrawn: the file had another outcome', { ...ids, status: outcome.status, reasonCode: why.reasonCode });
+    } else logger.info('another attempt quarantined the file first', { ...ids, reasonCode: why.reasonCode });
+  }
+  if (present) await objects().delete(bucket, key);
+  await objects().delete(bucket, workKey(ids.submissionId, ids.fileId));
+  // Also when an earlier attempt recorded the file: its announcement may not have gone out.
+  await announceIfReady(ids.submissionId);
+  return { quarantineKey: target, reason: why.reason };
+});
+
+/** Why a file is quarantined, as its sidecar and curator record say it: rule ids and value-free messages only. */
+interface QuarantineWhy {
+  readonly reasonCode: string;
+  readonly reason: string;
+  readonly rules: string[];
+  readonly failedAfter: string;
+  readonly findings: QaFinding[];
+}
+
+/** Identifies the content of a quarantine decision, so a retry of the winning attempt can tell it is one. */
+function digestOf(why: QuarantineWhy): string {
+  return createHash('sha256').update(JSON.stringify(why)).digest('hex');
+}
+
+async function putSidecar(
+  target: string,
+  why: QuarantineWhy,
+  quarantinedAt: string,
+  intakeKey: string,
+  ids: { submissionId: string; fileId: string } | undefined,
+): Promise<void> {
+  const sidecar = {
+    submissionId: ids?.submissionId ?? null,
+    fileId: ids?.fileId ?? null,
+    intakeKey,
+    reasonCode: why.reasonCode,
+    reason: why.reason,
+    rules: why.rules,
+    failedAfter: why.failedAfter,
+    findings: why.findings,
     objectKind: 'original',
-    quarantinedAt: now,
+    quarantinedAt,
   };
   await objects().put(buckets.quarantine(), `${target}.json`, Buffer.from(JSON.stringify(sidecar, null, 2)), {
     contentType: 'application/json',
   });
+}
 
-  // The curator's view of it (GET /quarantine): a record per announced file, idempotent on redelivery.
-  const submission = ids && file && present ? await intakeRepository().getSubmission(ids.submissionId) : undefined;
-  let curatorRecord = false;
-  if (ids && submission) {
-    curatorRecord = await qaRepository().putQuarantine({
-      quarantineId: ids.fileId,
-      submissionId: ids.submissionId,
-      fileId: ids.fileId,
-      project: submission.project,
-      site: submission.site,
-      objectKind: 'original',
-      objectKey: target,
-      sidecarKey: quarantineKeys(ids.submissionId, ids.fileId).sidecar,
-      reasonCode: sidecar.reasonCode,
-      rules: sidecar.rules,
-      findings,
-      status: 'quarantined',
-      quarantinedAt: now,
-      failedAfter: reason.failedAfter,
-      ...(full.deid ? { studyUid: full.deid.studyUid, seriesUid: full.deid.seriesUid, sopUid: full.deid.sopUid } : {}),
-    });
-  }
-
-  const recorded =
-    ids && file
-      ? await intakeRepository().recordQuarantined({
-          submissionId: ids.submissionId,
-          fileId: ids.fileId,
-          quarantineKey: target,
-          reasonCode: sidecar.reasonCode,
-          reason: sidecar.reason,
-          handledAt: now,
-        })
-      : false;
-  if (ids && file && !recorded) {
-    const outcome = await intakeRepository().getFile(ids.submissionId, ids.fileId);
-    // Another execution of the same file (a duplicated event, a redrive) staged it first: the copy, sidecar and
-    // curator record this attempt made are nobody's, and the copy holds PHI.
-    if (outcome && outcome.status !== 'quarantined' && outcome.status !== 'announced') {
-      await withdraw({
-        target,
-        sidecarKey: `${target}.json`,
-        copiedEtag: present?.etag,
-        quarantinedAt: now,
-        fileId: ids.fileId,
-        curatorRecord,
-      });
-      logger.warn('quarantine withdrawn: the file had another outcome', { ...ids, status: outcome.status, reasonCode: sidecar.reasonCode });
-      if (present) await objects().delete(bucket, key);
-      await objects().delete(bucket, workKey(ids.submissionId, ids.fileId));
-      return { quarantineKey: target, reason: sidecar.reason };
-    }
-  }
-  if (present) await objects().delete(bucket, key);
-  if (ids) await objects().delete(bucket, workKey(ids.submissionId, ids.fileId));
-  if (recorded) metrics.addMetric('FilesQuarantined', MetricUnit.Count, 1);
-  logger.warn(recorded ? 'quarantined' : 'quarantine copy made; the file already had an outcome', {
-    ...ids,
-    reasonCode: sidecar.reasonCode,
-    failedAfter: reason.failedAfter,
+/** The sidecar beside the copy and the curator's view of it (GET /quarantine); both idempotent. */
+async function writeSidecarAndRecord(
+  ids: { submissionId: string; fileId: string; key: string },
+  target: string,
+  why: QuarantineWhy,
+  quarantinedAt: string,
+  deid: QuarantineInput['deid'],
+  copied: boolean,
+): Promise<void> {
+  await putSidecar(target, why, quarantinedAt, ids.key, ids);
+  const submission = copied ? await intakeRepository().getSubmission(ids.submissionId) : undefined;
+  if (!submission) return;
+  await qaRepository().putQuarantine({
+    quarantineId: ids.fileId,
+    submissionId: ids.submissionId,
+    fileId: ids.fileId,
+    project: submission.project,
+    site: submission.site,
+    objectKind: 'original',
+    objectKey: target,
+    sidecarKey: quarantineKeys(ids.submissionId, ids.fileId).sidecar,
+    reasonCode: why.reasonCode,
+    rules: why.rules,
+    findings: why.findings,
+    status: 'quarantined',
+    quarantinedAt,
+    failedAfter: why.failedAfter,
+    ...(deid ? { studyUid: deid.studyUid, seriesUid: deid.seriesUid, sopUid: deid.sopUid } : {}),
   });
-  // Also when an earlier attempt recorded the file: its announcement may not have gone out.
-  if (ids) await announceIfReady(ids.submissionId);
-  return { quarantineKey: target, reason: sidecar.reason };
-});
+}
 
-/**
- * Removes what a quarantine attempt made for a file that got another outcome: only what is
- * still this attempt's (the copy of the original it copied, its own sidecar, its own open
- * record), never what a later writer put under the same keys (a study rule sending the file back).
- */
-async function withdraw(made: {
-  target: string;
-  sidecarKey: string;
-  copiedEtag: string | undefined;
-  quarantinedAt: string;
-  fileId: string;
-  curatorRecord: boolean;
-}): Promise<void> {
-  const quarantineBucket = buckets.quarantine();
-  const copy = made.copiedEtag ? await objects().head(quarantineBucket, made.target) : undefined;
-  if (copy && copy.etag === made.copiedEtag) await objects().delete(quarantineBucket, made.target);
-  const sidecar = await objects().getBytes(quarantineBucket, made.sidecarKey);
-  const written = sidecar
-    ? (JSON.parse(Buffer.from(sidecar).toString('utf8')) as { quarantinedAt?: string; objectKind?: string })
-    : undefined;
-  if (written?.quarantinedAt === made.quarantinedAt && written.objectKind === 'original')
-    await objects().delete(quarantineBucket, made.sidecarKey);
-  if (made.curatorRecord) await qaRepository().withdrawQuarantine(made.fileId, made.quarantinedAt);
+/** Removes the copy of the original this attempt made, never what a later writer put under the same key. */
+async function withdrawCopy(target: string, copiedEtag: string | undefined): Promise<void> {
+  if (!copiedEtag) return;
+  const copy = await objects().head(buckets.quarantine(), target);
+  if (copy && copy.etag === copiedEtag) await objects().delete(buckets.quarantine(), target);
 }

@@ -56,6 +56,8 @@ export interface SubmissionFile {
   readonly quarantineKey?: string;
   readonly reasonCode?: string;
   readonly reason?: string;
+  /** When quarantined: a digest of the recorded decision (reason, rules, findings), so a retry of the same attempt can finish it. */
+  readonly quarantineDigest?: string;
 }
 
 export type StudyStatus = 'staged' | 'published';

@@ -133,6 +133,7 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
         quarantineKey: 'q',
         reasonCode: 'x',
         reason: 'y',
+        quarantineDigest: 'd1',
         handledAt: 't',
       }),
     ).toBe(false);
@@ -146,9 +147,15 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
         quarantineKey: 'q',
         reasonCode: 'DicomParseError',
         reason: 'bad',
+        quarantineDigest: 'd2',
         handledAt: 't',
       }),
     ).toBe(true);
+    expect(await intake.getFile('s2', 'f2')).toMatchObject({
+      status: 'quarantined',
+      reasonCode: 'DicomParseError',
+      quarantineDigest: 'd2',
+    });
     expect(await intake.getSubmission('s2')).toMatchObject({ handledCount: 2, stagedCount: 1, quarantinedCount: 1 });
     expect(await intake.listSubmissionStudyUids('s2')).toEqual(['2.25.100']);
     expect(await publication.listInstances('2.25.100')).toHaveLength(1);

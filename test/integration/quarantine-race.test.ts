@@ -8,12 +8,13 @@
  * record (GET /quarantine) for a file that is published. Here the race is made
  * deterministic: the Stage of the same file runs just before Quarantine's outcome write.
  */
-import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HilumApi } from '../../cli/lib/api-client';
 import { IntakeRepository } from '../../layers/adapters/aws/dynamodb/intake-repository';
+import { QaRepository } from '../../layers/adapters/aws/dynamodb/qa-repository';
 import { startLocalCommons, type LocalCommons } from '../../local/commons';
 import { localS3Client } from '../support/local-clients';
 import { createProject } from '../support/projects';
@@ -126,5 +127,81 @@ describe('a file staged by one execution while another quarantines it', () => {
     expect(items.filter((q) => q.fileId === fileId)).toEqual([]);
     expect(await exists(bucket, key)).toBe(false);
     expect(await exists(bucket, deid.workKey)).toBe(false);
+  });
+
+  // Also found by the chaos suite: two executions of one file both fail, for different reasons (a task timeout in
+  // one, an injected fault in the other), and both quarantine it. The outcome has one winner; the sidecar and the
+  // curator's record used to be written by whoever came first or last, so the three could disagree on the reason.
+  it('two quarantines of one file with different reasons: the file record, the sidecar and the curator record agree', async () => {
+    const { submissionId } = await site.createSubmission(PROJECT, SITE);
+    const [bytes] = makeSeries(1, { modality: 'CT', rows: 32, columns: 32 });
+    const { uploads } = await site.requestUploads(submissionId, [{ name: 'b.dcm', size: bytes!.byteLength }]);
+    const { fileId } = uploads[0]!;
+    const bucket = commons.buckets.intake;
+    const key = `intake/${submissionId}/${fileId}`;
+    held.add(key);
+    expect((await fetch(uploads[0]!.url!, { method: 'PUT', body: bytes })).status).toBe(200);
+    const parse = (await commons.invoke('Parse', { bucket, key })) as { submissionId: string; fileId: string };
+    const quarantine = (error: string) =>
+      commons.invoke('Quarantine', {
+        'detail-type': 'Object Created',
+        source: 'aws.s3',
+        detail: { bucket: { name: bucket }, object: { key } },
+        parse,
+        error: { Error: error, Cause: 'a task failed' },
+      });
+
+    // The injected fault's Quarantine reads the file as announced; the timeout's Quarantine records its outcome first.
+    const recordQuarantined = IntakeRepository.prototype.recordQuarantined;
+    jest.spyOn(IntakeRepository.prototype, 'recordQuarantined').mockImplementationOnce(async function (this: IntakeRepository, file) {
+      await quarantine('Sandbox.Timedout');
+      return recordQuarantined.call(this, file);
+    });
+    await quarantine('InjectedFault');
+
+    const submission = await site.getSubmission(submissionId);
+    expect(submission.files).toEqual([expect.objectContaining({ fileId, status: 'quarantined' })]);
+    expect(submission.quarantinedCount).toBe(1);
+    const sidecar = JSON.parse(
+      await (
+        await s3.send(new GetObjectCommand({ Bucket: commons.buckets.quarantine, Key: `quarantine/${submissionId}/${fileId}.json` }))
+      ).Body!.transformToString(),
+    ) as { reasonCode: string };
+    const { items } = await curator.request<{ items: { fileId: string; reasonCode: string }[] }>('GET', '/quarantine');
+    const records = items.filter((q) => q.fileId === fileId);
+    expect({ sidecar: sidecar.reasonCode, records: records.map((r) => r.reasonCode) }).toEqual({
+      sidecar: 'ResourceLimit',
+      records: ['ResourceLimit'],
+    });
+    expect(await exists(commons.buckets.quarantine, `quarantine/${submissionId}/${fileId}`)).toBe(true);
+    expect(await exists(bucket, key)).toBe(false);
+  });
+
+  it('a quarantine that recorded its outcome and crashed before its curator record is finished by its retry', async () => {
+    const { submissionId } = await site.createSubmission(PROJECT, SITE);
+    const [bytes] = makeSeries(1, { modality: 'CT', rows: 32, columns: 32 });
+    const { uploads } = await site.requestUploads(submissionId, [{ name: 'c.dcm', size: bytes!.byteLength }]);
+    const { fileId } = uploads[0]!;
+    const bucket = commons.buckets.intake;
+    const key = `intake/${submissionId}/${fileId}`;
+    held.add(key);
+    expect((await fetch(uploads[0]!.url!, { method: 'PUT', body: bytes })).status).toBe(200);
+    const parse = (await commons.invoke('Parse', { bucket, key })) as { submissionId: string; fileId: string };
+    const input = {
+      'detail-type': 'Object Created',
+      source: 'aws.s3',
+      detail: { bucket: { name: bucket }, object: { key } },
+      parse,
+      error: { Error: 'InjectedFault', Cause: 'a task failed' },
+    };
+    jest.spyOn(QaRepository.prototype, 'putQuarantine').mockRejectedValueOnce(Object.assign(new Error('crashed'), { name: 'Crash' }));
+    await expect(commons.invoke('Quarantine', input)).rejects.toThrow();
+    expect((await site.getSubmission(submissionId)).files).toEqual([expect.objectContaining({ fileId, status: 'quarantined' })]);
+
+    await commons.invoke('Quarantine', input);
+    const { items } = await curator.request<{ items: { fileId: string; reasonCode: string }[] }>('GET', '/quarantine');
+    expect(items.filter((q) => q.fileId === fileId).map((q) => q.reasonCode)).toEqual(['InjectedFault']);
+    expect(await exists(commons.buckets.quarantine, `quarantine/${submissionId}/${fileId}.json`)).toBe(true);
+    expect(await exists(bucket, key)).toBe(false);
   });
 });

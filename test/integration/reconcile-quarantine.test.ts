@@ -1,10 +1,10 @@
 /**
- * Found by the chaos suite (issue 12): a Quarantine killed after its copy, sidecar and
- * curator record but before its outcome write leaves the file `announced` with its
- * original in intake; the reconciler re-drives it and this time it is staged. The
- * quarantine copy (PHI), its sidecar and the open curator record used to stay for a
- * published file. The reconciler now deletes them once they are older than its grace.
- * The kill is simulated by making Quarantine's outcome write throw once.
+ * Found by the chaos suite (issue 12): a Quarantine killed after its copy but before its
+ * outcome write leaves the file `announced` with its original in intake; the reconciler
+ * re-drives it and this time it is staged. The quarantine copy (PHI) used to stay for a
+ * published file (and, before Quarantine wrote its sidecar and curator record only after
+ * winning the outcome, those too). The reconciler now deletes what is left once it is
+ * older than its grace. The kill is simulated by making Quarantine's outcome write throw once.
  */
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -66,7 +66,7 @@ describe('the reconciler and what a killed Quarantine left for a file staged lat
       (q) => q.fileId === fileId && q.status === 'quarantined',
     );
 
-  it('deletes the quarantine copy and sidecar and withdraws the open record once the file is staged', async () => {
+  it('deletes the quarantine copy once the file is staged; the dead Quarantine left no sidecar or curator record', async () => {
     const { submissionId } = await site.createSubmission(PROJECT, SITE);
     const [bytes] = makeSeries(1, { modality: 'CT', rows: 32, columns: 32 });
     const { uploads } = await site.requestUploads(submissionId, [{ name: 'a.dcm', size: bytes!.byteLength }]);
@@ -89,7 +89,9 @@ describe('the reconciler and what a killed Quarantine left for a file staged lat
       }),
     ).rejects.toThrow();
     expect(await exists(commons.buckets.quarantine, `quarantine/${submissionId}/${fileId}`)).toBe(true);
-    expect(await openRecords(fileId)).toHaveLength(1);
+    // The sidecar and the curator record follow the outcome: a Quarantine that never recorded one leaves neither.
+    expect(await exists(commons.buckets.quarantine, `quarantine/${submissionId}/${fileId}.json`)).toBe(false);
+    expect(await openRecords(fileId)).toHaveLength(0);
 
     // The reconciler re-drives the announced file, which is staged this time, and then cleans up after the dead Quarantine.
     await site.completeSubmission(submissionId);

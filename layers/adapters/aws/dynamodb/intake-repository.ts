@@ -154,6 +154,8 @@ export class IntakeRepository {
     quarantineKey: string;
     reasonCode: string;
     reason: string;
+    /** Identifies the decision's content (reason, rules, findings): a retry of the recording attempt recognises it. */
+    quarantineDigest: string;
     handledAt: string;
   }): Promise<boolean> {
     return this.recordOutcome(
@@ -164,6 +166,7 @@ export class IntakeRepository {
         quarantineKey: file.quarantineKey,
         reasonCode: file.reasonCode,
         reason: file.reason,
+        quarantineDigest: file.quarantineDigest,
         handledAt: file.handledAt,
       },
       [],
