@@ -1,0 +1,116 @@
+/**
+ * The grayscale pipeline of PS3.4 N.2.1 down to 8-bit display values: stored value ->
+ * Modality LUT (Rescale Slope/Intercept, or a Modality LUT Sequence) -> VOI (the
+ * requested window, else the header's first window, else its first VOI LUT, else the
+ * frame's own minimum to maximum) -> MONOCHROME1 inverted. The transform is computed
+ * once per distinct stored value of the frame and applied through a table.
+ */
+import type { Lut, RenderAttributes } from './attributes';
+import type { RenderableFrame, RenderedImage } from './image';
+import { UnrenderableImage } from './image';
+import type { VoiFunction, WindowParameter } from './parameters';
+
+const OUT_MAX = 255;
+
+/** The stored value of a sample: bits above Bits Stored dropped, two's complement when Pixel Representation is 1. */
+export function storedValueReader(bitsStored: number, signed: boolean): (raw: number) => number {
+  if (bitsStored >= 32) return (raw) => raw;
+  const range = 2 ** bitsStored;
+  const sign = range / 2;
+  return (raw) => {
+    const masked = ((raw % range) + range) % range;
+    return signed && masked >= sign ? masked - range : masked;
+  };
+}
+
+const lookup = (lut: Lut, value: number): number => {
+  const index = Math.min(Math.max(Math.round(value) - lut.firstMapped, 0), lut.data.length - 1);
+  return lut.data[index]!;
+};
+
+/** A VOI window (PS3.3 C.11.2.1.2) onto 0..255. */
+export function windowFunction(center: number, width: number, fn: VoiFunction): (x: number) => number {
+  if (fn === 'SIGMOID') return (x) => OUT_MAX / (1 + Math.exp((-4 * (x - center)) / width));
+  if (fn === 'LINEAR_EXACT') {
+    const low = center - width / 2;
+    const high = center + width / 2;
+    return (x) => (x <= low ? 0 : x > high ? OUT_MAX : ((x - center) / width + 0.5) * OUT_MAX);
+  }
+  if (width <= 1) return (x) => (x <= center - 0.5 ? 0 : OUT_MAX);
+  const low = center - 0.5 - (width - 1) / 2;
+  const high = center - 0.5 + (width - 1) / 2;
+  return (x) => (x <= low ? 0 : x > high ? OUT_MAX : ((x - (center - 0.5)) / (width - 1) + 0.5) * OUT_MAX);
+}
+
+function voiLutFunction(lut: Lut): (x: number) => number {
+  // The descriptor's bit depth is the range of the entries; some writers understate it, so the largest entry bounds it too.
+  let largest = 0;
+  for (const v of lut.data) if (v > largest) largest = v;
+  const top = Math.max(2 ** Math.min(lut.bits, 16) - 1, largest, 1);
+  return (x) => (lookup(lut, x) / top) * OUT_MAX;
+}
+
+/** The min/max window of the modality values the frame holds (dcmtk's min-max window): min to 0, max to 255. */
+function minMaxFunction(min: number, max: number): (x: number) => number {
+  if (max <= min) return () => 0;
+  return windowFunction((min + max + 1) / 2, max - min + 1, 'LINEAR');
+}
+
+export function renderGrayscale(frame: RenderableFrame, attributes: RenderAttributes, requested?: WindowParameter): RenderedImage {
+  const { rows, columns, pixels } = frame;
+  const count = rows * columns;
+  if (pixels.length < count) throw new UnrenderableImage('the frame holds fewer samples than its rows and columns');
+  const stored = storedValueReader(frame.bitsStored, frame.pixelRepresentation === 1);
+
+  let minStored = Infinity;
+  let maxStored = -Infinity;
+  for (let i = 0; i < count; i++) {
+    const v = stored(pixels[i]!);
+    if (v < minStored) minStored = v;
+    if (v > maxStored) maxStored = v;
+  }
+  const modality = attributes.modalityLut
+    ? (v: number) => lookup(attributes.modalityLut!, v)
+    : (v: number) => v * attributes.rescaleSlope + attributes.rescaleIntercept;
+
+  let voi: (x: number) => number;
+  const headerWindow = attributes.windows[0];
+  if (requested) voi = windowFunction(requested.center, requested.width, requested.fn);
+  else if (headerWindow) voi = windowFunction(headerWindow.center, headerWindow.width, attributes.voiFunction);
+  else if (attributes.voiLut) voi = voiLutFunction(attributes.voiLut);
+  else {
+    let lo = Infinity;
+    let hi = -Infinity;
+    const span = maxStored - minStored;
+    if (attributes.modalityLut && span <= 1 << 20) {
+      for (let v = minStored; v <= maxStored; v++) {
+        const m = modality(v);
+        if (m < lo) lo = m;
+        if (m > hi) hi = m;
+      }
+    } else {
+      const a = modality(minStored);
+      const b = modality(maxStored);
+      lo = Math.min(a, b);
+      hi = Math.max(a, b);
+    }
+    voi = minMaxFunction(lo, hi);
+  }
+  const invert = frame.photometricInterpretation.trim().toUpperCase() === 'MONOCHROME1';
+  // Truncated, not rounded, after the inversion: as dcmtk does, so references match exactly.
+  const display = (v: number): number => {
+    const y = voi(modality(v));
+    return Math.min(Math.max(Math.floor(invert ? OUT_MAX - y : y), 0), OUT_MAX);
+  };
+
+  const out = new Uint8Array(count);
+  const span = maxStored - minStored;
+  if (span <= 1 << 20) {
+    const table = new Uint8Array(span + 1);
+    for (let v = 0; v <= span; v++) table[v] = display(v + minStored);
+    for (let i = 0; i < count; i++) out[i] = table[stored(pixels[i]!) - minStored]!;
+  } else {
+    for (let i = 0; i < count; i++) out[i] = display(stored(pixels[i]!));
+  }
+  return { width: columns, height: rows, channels: 1, data: out };
+}
