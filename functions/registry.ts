@@ -274,6 +274,13 @@ export const FUNCTIONS = {
     buckets: { released: 'readwrite' },
     memoryMb: 1536,
   }),
+  stow: api(
+    'Stow',
+    'functions/api/dicomweb-stow.ts',
+    "DICOMweb STOW-RS: instances into a site's open submission (intake), Store Instances Response",
+    // The project key (read) remaps UIDs into the Retrieve URLs of what will be published.
+    { table: 'readwrite', buckets: { intake: 'write' }, deidKeys: 'read', memoryMb: 1024 },
+  ),
   wadoMetadata: api(
     'WadoMetadata',
     'functions/api/dicomweb-metadata.ts',
@@ -300,6 +307,8 @@ export const ROUTE_FUNCTIONS: Readonly<Record<RouteId, FunctionKey>> = {
   completeSubmission: 'completeSubmission',
   submissionReport: 'submissionReport',
   putCases: 'putCases',
+  stowStudies: 'stow',
+  stowStudy: 'stow',
   listQuarantine: 'quarantineList',
   getQuarantined: 'quarantineGet',
   releaseQuarantined: 'quarantineRelease',

@@ -88,6 +88,18 @@ export const ROUTE_CATALOGUE = {
     roles: { ...SITE, curator: 'all' },
   },
   putCases: { method: 'PUT', path: '/submissions/{submissionId}/cases', summary: "a submission's cases.csv", roles: SITE },
+  stowStudies: {
+    method: 'POST',
+    path: '/dicomweb/studies',
+    summary: 'STOW-RS: store instances into an open submission',
+    roles: SITE,
+  },
+  stowStudy: {
+    method: 'POST',
+    path: '/dicomweb/studies/{study}',
+    summary: "STOW-RS: store one study's instances into an open submission",
+    roles: SITE,
+  },
   // Curation
   listQuarantine: { method: 'GET', path: '/quarantine', summary: 'quarantined files', roles: CURATE },
   getQuarantined: { method: 'GET', path: '/quarantine/{quarantineId}', summary: 'a quarantine record and its history', roles: CURATE },

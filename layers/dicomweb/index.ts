@@ -1,3 +1,4 @@
 export * from './json';
 export * from './qido';
 export * from './multipart';
+export * from './stow';
