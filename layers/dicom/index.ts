@@ -47,4 +47,18 @@ export {
 } from './profiles';
 export { verifyDeidentified, type VerificationResult, type VerificationFailure } from './verify';
 export { verifySiteDeidentified } from './verify/site';
+// Pixel Data: frames as stored, decoding per transfer syntax, transcoding to Explicit VR Little Endian (DICOMweb retrieve and rendering).
+export {
+  storedFrames,
+  decodeFrame,
+  canDecode,
+  transcodeToExplicitLittleEndian,
+  PixelDataError,
+  UnsupportedTransferSyntax,
+  PIXEL_SYNTAX,
+  type ImagePixelDescription,
+  type StoredFrames,
+  type DecodedFrame,
+  type PixelSamples,
+} from './pixels';
 // QA rules live in layers/qa (the rules engine); they read DICOM through this layer's scanner.

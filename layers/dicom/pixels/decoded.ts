@@ -1,0 +1,65 @@
+/** A decoded frame: interleaved samples in a typed array chosen by BitsAllocated and PixelRepresentation. */
+import type { ImagePixelDescription } from './description';
+import { PixelDataError } from './errors';
+
+export type PixelSamples = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array;
+
+/**
+ * The description of `pixels`: one frame (numberOfFrames 1), interleaved (planarConfiguration 0),
+ * with the photometric interpretation the decoder produced (RGB where it converted YBR).
+ */
+export interface DecodedFrame extends ImagePixelDescription {
+  pixels: PixelSamples;
+}
+
+export function sampleCount(pixel: ImagePixelDescription): number {
+  return pixel.rows * pixel.columns * pixel.samplesPerPixel;
+}
+
+/** Copies little-endian sample bytes into the typed array for the description (a copy: the result never aliases the file). */
+export function samplesFromLittleEndian(bytes: Uint8Array, pixel: ImagePixelDescription): PixelSamples {
+  const count = sampleCount(pixel);
+  const width = pixel.bitsAllocated / 8;
+  if (bytes.byteLength < count * width) {
+    throw new PixelDataError(`pixel data: a frame needs ${count * width} bytes, ${bytes.byteLength} decoded`);
+  }
+  const copy = bytes.slice(0, count * width);
+  const signed = pixel.pixelRepresentation === 1;
+  // Typed arrays read in the machine's order; every platform Node runs on here is little-endian.
+  switch (pixel.bitsAllocated) {
+    case 8:
+      return signed ? new Int8Array(copy.buffer, 0, count) : copy;
+    case 16:
+      return signed ? new Int16Array(copy.buffer, 0, count) : new Uint16Array(copy.buffer, 0, count);
+    case 32:
+      return signed ? new Int32Array(copy.buffer, 0, count) : new Uint32Array(copy.buffer, 0, count);
+    default:
+      throw new PixelDataError(`pixel data: BitsAllocated ${pixel.bitsAllocated} has no sample type`);
+  }
+}
+
+/** Planar (RRR..GGG..BBB..) to interleaved (RGBRGB..), for samples of any width. */
+export function interleave(planar: Uint8Array, pixel: ImagePixelDescription): Uint8Array {
+  const pixels = pixel.rows * pixel.columns;
+  const width = pixel.bitsAllocated / 8;
+  const spp = pixel.samplesPerPixel;
+  const out = new Uint8Array(pixels * spp * width);
+  for (let s = 0; s < spp; s++) {
+    for (let p = 0; p < pixels; p++) {
+      const from = (s * pixels + p) * width;
+      const to = (p * spp + s) * width;
+      for (let b = 0; b < width; b++) out[to + b] = planar[from + b] as number;
+    }
+  }
+  return out;
+}
+
+export function decodedFrame(pixel: ImagePixelDescription, pixels: PixelSamples, photometricInterpretation?: string): DecodedFrame {
+  return {
+    ...pixel,
+    photometricInterpretation: photometricInterpretation ?? pixel.photometricInterpretation,
+    planarConfiguration: 0,
+    numberOfFrames: 1,
+    pixels,
+  };
+}
