@@ -76,6 +76,7 @@ export function invokeStep(
 /**
  * A task that ran out of memory or time is tried once more (a container already short of
  * memory, a slow start), not more: the same file in the same function fails the same way.
+ * The submission workflow's (idempotent) tasks use it too.
  */
 export const RESOURCE_LIMIT_RETRY: sfn.RetryProps = {
   errors: [...RESOURCE_LIMIT_ERRORS],

@@ -35,7 +35,8 @@ export const DEFAULT_RELEASED_LOOKBACK_HOURS = 24;
  * The reconciler (scheduled): re-drives announced files whose intake object sits
  * past the grace period with no outcome (an event lost, an execution killed),
  * marks never-received files of sealed submissions missing after their project's
- * grace, announces sealed submissions whose files are all handled, and deletes
+ * grace, announces sealed submissions whose files are all handled (and again, after a
+ * stale period, published ones whose workflow did not reach its end), and deletes
  * what crashed work left: intake originals and work copies of handled files, and
  * released objects no catalog record points at. The decisions are
  * layers/catalog/reconcile.ts; this lists, looks up and acts. Logs counts only.
@@ -132,9 +133,11 @@ export const handler = taskHandler(
 
     let missing = 0;
     let announced = 0;
-    const sealed = await qaRepository().listSealedSubmissions();
-    for (const submission of sealed) {
-      missing += (await markMissingFiles(submission, at)).length;
+    const unfinished = await qaRepository().listUnfinishedSubmissions();
+    const sealed = unfinished.filter((s) => s.status === 'sealed');
+    for (const submission of sealed) missing += (await markMissingFiles(submission, at)).length;
+    // Sealed with every file handled, or published with the QA report or search snapshot not done: the workflow (again).
+    for (const submission of unfinished) {
       if (await announceIfReady(submission.submissionId, at, announceStaleSeconds !== undefined ? announceStaleSeconds * 1000 : undefined))
         announced += 1;
     }
@@ -149,6 +152,7 @@ export const handler = taskHandler(
       releasedDeleted: actions.deleteReleased.length,
       quarantineDeleted: actions.deleteQuarantine.length,
       sealedSubmissions: sealed.length,
+      unfinishedPublished: unfinished.length - sealed.length,
     };
     metrics.addMetric('StuckFiles', MetricUnit.Count, counts.stuck);
     metrics.addMetric(

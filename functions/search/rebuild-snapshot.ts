@@ -17,6 +17,8 @@ import { refreshLiveStudies } from '../../layers/services/refresh-live-snapshot'
 export const handler = taskHandler(submissionInput, async function rebuildSearchSnapshot({ submissionId }): Promise<RebuildSnapshotResult> {
   const started = Date.now();
   const { pointer, changed } = await refreshLiveStudies(await intakeRepository().listSubmissionStudyUids(submissionId));
+  // The workflow's last step: from now on the reconciler has nothing to run again for this submission.
+  await intakeRepository().markSubmissionWorkflowCompleted(submissionId);
   logger.info('search snapshot rebuilt', {
     submissionId,
     version: pointer.version,

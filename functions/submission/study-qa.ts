@@ -20,6 +20,15 @@ import { SubmissionNotSealed } from './index-submission';
 export const handler = taskHandler(submissionInput, async function runStudyQa({ submissionId }): Promise<StudyQaResult> {
   const submission = await intakeRepository().getSubmission(submissionId);
   if (!submission || submission.status === 'open') throw new SubmissionNotSealed('the submission is not sealed');
+  if (submission.status === 'published') {
+    // A re-run after publication (its report or snapshot step failed): what researchers can see is not re-judged
+    // here (a changed QA config would pull published files); the result recorded before publication stands.
+    const recorded = await qaRepository().getSubmissionResult(submissionId);
+    if (recorded) {
+      logger.info('study qa already recorded', { submissionId, findings: recorded.findings.length });
+      return { submissionId, findings: recorded.findings.length, quarantined: recorded.quarantinedFileIds.length };
+    }
+  }
   const config = await projectQaConfig(submission.project);
   const [files, studyUids] = await Promise.all([
     intakeRepository().listFiles(submissionId),
@@ -44,7 +53,8 @@ export const handler = taskHandler(submissionInput, async function runStudyQa({ 
   const quarantined: string[] = [];
   for (const [fileId, findings] of filesToQuarantine(studyFindings)) {
     const instance = instances.find((i) => i.fileId === fileId && ownFiles.has(i.fileId));
-    if (instance && (await requarantineStaged(submission, instance, findings, now))) quarantined.push(fileId);
+    if (instance && submission.status === 'sealed' && (await requarantineStaged(submission, instance, findings, now)))
+      quarantined.push(fileId);
   }
   const findings: Finding[] = [...studyFindings, ...submissionFindings];
   await qaRepository().putSubmissionResult({ submissionId, findings, quarantinedFileIds: quarantined, evaluatedAt: now });

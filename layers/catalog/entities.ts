@@ -16,6 +16,11 @@ export interface Submission {
   readonly createdAt: string;
   readonly sealedAt?: string;
   readonly publishedAt?: string;
+  /**
+   * Published, but the submission workflow's steps after publication (the QA report, the search
+   * snapshot) have not finished since: set with `published`, removed by the workflow's last step.
+   */
+  readonly completionPendingSince?: string;
   /** Files announced through `POST /submissions/{id}/uploads`. */
   readonly fileCount: number;
   /** Files that reached an end state (staged or quarantined). */
@@ -140,6 +145,14 @@ export interface ObjectRef {
 /** A sealed submission is ready to index and publish when every announced file has an outcome. */
 export function isReadyToPublish(submission: Submission): boolean {
   return submission.status === 'sealed' && submission.fileCount > 0 && submission.handledCount >= submission.fileCount;
+}
+
+/**
+ * The submission workflow has work left: ready to publish, or published with the steps after
+ * publication (QA report, search snapshot) not finished (a task failed, the execution was lost).
+ */
+export function needsSubmissionWorkflow(submission: Submission): boolean {
+  return isReadyToPublish(submission) || (submission.status === 'published' && submission.completionPendingSince !== undefined);
 }
 
 /** What indexing derives from a study's instances; publication state is not part of it. */

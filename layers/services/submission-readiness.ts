@@ -1,4 +1,4 @@
-import { isReadyToPublish } from '../catalog/entities';
+import { needsSubmissionWorkflow } from '../catalog/entities';
 import { logger } from '../adapters/aws/powertools';
 import { pipelineEvents, intakeRepository } from './commons-context';
 
@@ -6,7 +6,8 @@ import { pipelineEvents, intakeRepository } from './commons-context';
 export const READY_ANNOUNCEMENT_STALE_MS = 15 * 60 * 1000;
 
 /**
- * Announces a submission as ready once it is sealed and every file has an outcome.
+ * Announces a submission as ready once it is sealed and every file has an outcome
+ * (or again, once stale, when it was published but its workflow did not reach its end).
  * The last file's task, the seal call and the reconciler all call this; a
  * conditional claim on the submission lets exactly one of them announce (so the
  * submission workflow runs once), and a claim that went stale without a
@@ -14,7 +15,7 @@ export const READY_ANNOUNCEMENT_STALE_MS = 15 * 60 * 1000;
  */
 export async function announceIfReady(submissionId: string, now = new Date(), staleMs = READY_ANNOUNCEMENT_STALE_MS): Promise<boolean> {
   const submission = await intakeRepository().getSubmission(submissionId);
-  if (!submission || !isReadyToPublish(submission)) return false;
+  if (!submission || !needsSubmissionWorkflow(submission)) return false;
   const at = now.toISOString();
   if (!(await intakeRepository().claimReadyAnnouncement(submissionId, at, new Date(now.getTime() - staleMs).toISOString()))) return false;
   try {

@@ -202,7 +202,10 @@ describe('state machines', () => {
     for (const [name, st] of tasksOf(d)) {
       expect(st.Resource).toBe('arn:aws:states:::lambda:invoke');
       expect(st.Parameters?.FunctionName).toEqual(expect.stringContaining(':function:'));
-      expect(st.Retry).toEqual(d === ingest && INGEST_PROCESSING.includes(name) ? [expectedRetry, resourceLimitRetry] : [expectedRetry]);
+      // Ingest processing tasks and every (idempotent) submission task try once more after running out of time or memory.
+      expect(st.Retry).toEqual(
+        d === submission || (d === ingest && INGEST_PROCESSING.includes(name)) ? [expectedRetry, resourceLimitRetry] : [expectedRetry],
+      );
       // The last catch takes everything; an ingest processing task may first send platform errors to PipelineFault
       // (and name the resource-limit errors it quarantines).
       const c = st.Catch!.at(-1);

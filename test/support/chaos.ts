@@ -191,7 +191,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     HILUM_RECONCILE_SECONDS: String(options.reconcileSeconds ?? 2),
     HILUM_RECONCILE_GRACE_SECONDS: String(options.graceSeconds ?? 6),
     // A submission execution a fault failed or a kill cut short is announced again after this (15 minutes in AWS).
-    HILUM_RECONCILE_STALE_SECONDS: String(options.announceStaleSeconds ?? 30),
+    HILUM_RECONCILE_STALE_SECONDS: String(options.announceStaleSeconds ?? 20),
     ...options.commonsEnv,
   };
   const runs: Running[] = [];
@@ -388,7 +388,8 @@ async function quickDrainCheck(s3: S3Client, db: DynamoDBDocumentClient, studies
     const state = await readState(study);
     if (!state?.sealed) return false;
     const { Item } = await db.send(new GetCommand({ TableName: TABLE, Key: { pk: `SUBMISSION#${state.submissionId}`, sk: 'SUBMISSION' } }));
-    if (Item?.status !== 'published') return false;
+    // Published, and the workflow's steps after publication (QA report, search snapshot) done.
+    if (Item?.status !== 'published' || Item.completionPendingSince !== undefined) return false;
     staged += Number(Item.stagedCount ?? 0);
   }
   return released.length === staged;
@@ -527,9 +528,16 @@ export async function checkEndState(input: {
   }
   for (const id of submissionIds) {
     const submission = items.find((i) => i.pk === `SUBMISSION#${id}` && i.sk === 'SUBMISSION');
+    // What a reader of a failed run needs to tell a lost announcement from a failing workflow (no values: counts and times).
+    const facts = submission
+      ? ` (files handled ${String(submission.handledCount)}/${String(submission.fileCount)}, ready announced ${String(submission.readyAnnouncedAt ?? 'never')})`
+      : '';
     if (submission?.status !== 'published') {
       stuck += 1;
-      problems.push(`submission ${id}: ${String(submission?.status ?? 'no record')}, not published`);
+      problems.push(`submission ${id}: ${String(submission?.status ?? 'no record')}, not published${facts}`);
+    } else if (submission.completionPendingSince !== undefined) {
+      stuck += 1;
+      problems.push(`submission ${id}: published, its workflow not finished since ${String(submission.completionPendingSince)}${facts}`);
     }
   }
 

@@ -1,4 +1,4 @@
-import { Instance, isReadyToPublish, Submission, summarizeStudy } from '../../../layers/catalog/entities';
+import { Instance, isReadyToPublish, needsSubmissionWorkflow, Submission, summarizeStudy } from '../../../layers/catalog/entities';
 import { StudyOwnershipInconsistent } from '../../../layers/catalog/ownership';
 
 const OWNER = { project: 'p', site: 'a' };
@@ -42,6 +42,16 @@ describe('isReadyToPublish', () => {
     expect(isReadyToPublish(submission({ handledCount: 2 }))).toBe(false);
     expect(isReadyToPublish(submission({ status: 'published' }))).toBe(false);
     expect(isReadyToPublish(submission({ fileCount: 0, handledCount: 0 }))).toBe(false);
+  });
+});
+
+describe('needsSubmissionWorkflow', () => {
+  it('is true when ready to publish, or published with the steps after publication not finished', () => {
+    expect(needsSubmissionWorkflow(submission({}))).toBe(true);
+    expect(needsSubmissionWorkflow(submission({ handledCount: 2 }))).toBe(false);
+    expect(needsSubmissionWorkflow(submission({ status: 'published', completionPendingSince: 't' }))).toBe(true);
+    expect(needsSubmissionWorkflow(submission({ status: 'published' }))).toBe(false);
+    expect(needsSubmissionWorkflow(submission({ status: 'open', completionPendingSince: 't' }))).toBe(false);
   });
 });
 

@@ -212,7 +212,8 @@ export class IntakeRepository {
   /**
    * Claims the right to announce a sealed submission as ready: one caller wins, so
    * concurrent last files and the seal call announce once. A claim older than
-   * `staleBefore` (its announcement lost, or the workflow failed) may be taken again.
+   * `staleBefore` (its announcement lost, or the workflow failed) may be taken again,
+   * also of a published submission whose workflow did not finish (no QA report or snapshot yet).
    */
   async claimReadyAnnouncement(submissionId: string, at: string, staleBefore: string): Promise<boolean> {
     const result = await conditionalWrite(
@@ -221,9 +222,11 @@ export class IntakeRepository {
         TableName: this.table,
         Key: keys.submission(submissionId),
         UpdateExpression: 'SET readyAnnouncedAt = :at',
-        ConditionExpression: '#status = :sealed AND (attribute_not_exists(readyAnnouncedAt) OR readyAnnouncedAt < :stale)',
+        ConditionExpression:
+          '(#status = :sealed OR (#status = :published AND attribute_exists(completionPendingSince))) AND ' +
+          '(attribute_not_exists(readyAnnouncedAt) OR readyAnnouncedAt < :stale)',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':at': at, ':sealed': 'sealed', ':stale': staleBefore },
+        ExpressionAttributeValues: { ':at': at, ':sealed': 'sealed', ':published': 'published', ':stale': staleBefore },
       }),
     );
     return result.written;
@@ -250,13 +253,29 @@ export class IntakeRepository {
       new UpdateCommand({
         TableName: this.table,
         Key: keys.submission(submissionId),
-        UpdateExpression: 'SET #status = :published, publishedAt = :at',
+        UpdateExpression: 'SET #status = :published, publishedAt = :at, completionPendingSince = :at',
         ConditionExpression: '#status = :sealed',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':published': 'published', ':sealed': 'sealed', ':at': publishedAt },
       }),
     );
     return result.written;
+  }
+
+  /** The submission workflow ran to its end (QA report stored, search snapshot rebuilt): nothing re-runs it any more. */
+  async markSubmissionWorkflowCompleted(submissionId: string): Promise<void> {
+    // Refused when not published (nothing to complete) or already completed: both leave nothing to do.
+    await conditionalWrite(
+      this.db,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.submission(submissionId),
+        UpdateExpression: 'REMOVE completionPendingSince',
+        ConditionExpression: '#status = :published AND attribute_exists(completionPendingSince)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':published': 'published' },
+      }),
+    );
   }
 
   private async recordOutcome(

@@ -254,13 +254,15 @@ export class QaRepository {
    * Sealed submissions (for the reconciler's missing-file check): a filtered scan, fine at
    * today's sizes; a sparse index written at sealing is the follow-up at scale.
    */
-  async listSealedSubmissions(): Promise<Submission[]> {
+  /** Sealed submissions, and published ones whose workflow did not finish (see Submission.completionPendingSince). */
+  async listUnfinishedSubmissions(): Promise<Submission[]> {
     const { items } = await readPages(this.db, {
       scan: {
         TableName: this.table,
-        FilterExpression: '#type = :submission AND #status = :sealed',
+        FilterExpression:
+          '#type = :submission AND (#status = :sealed OR (#status = :published AND attribute_exists(completionPendingSince)))',
         ExpressionAttributeNames: { '#type': 'type', '#status': 'status' },
-        ExpressionAttributeValues: { ':submission': 'submission', ':sealed': 'sealed' },
+        ExpressionAttributeValues: { ':submission': 'submission', ':sealed': 'sealed', ':published': 'published' },
       },
     });
     return items.map((item) => stripKeys<Submission>(item));
