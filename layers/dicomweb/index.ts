@@ -2,3 +2,4 @@ export * from './json';
 export * from './qido';
 export * from './multipart';
 export * from './stow';
+export * from './negotiation';
