@@ -29,9 +29,12 @@ export interface DicomwebClient {
   retrieveSeriesMetadata(options: Options): Promise<DicomJson[]>;
   retrieveInstanceMetadata(options: Options): Promise<DicomJson[]>;
   retrieveInstanceFrames(options: Options): Promise<ArrayBuffer[]>;
-  retrieveInstanceRendered(options: Options): Promise<ArrayBuffer>;
-  retrieveInstanceFramesRendered(options: Options): Promise<ArrayBuffer>;
-  retrieveSeriesRendered(options: Options): Promise<ArrayBuffer>;
+  /** Rendered and thumbnail calls resolve to the parts: one ArrayBuffer for a single image. */
+  retrieveInstanceRendered(options: Options): Promise<ArrayBuffer[]>;
+  retrieveInstanceFramesRendered(options: Options): Promise<ArrayBuffer[]>;
+  retrieveSeriesRendered(options: Options): Promise<ArrayBuffer[]>;
+  retrieveInstanceThumbnail(options: Options): Promise<ArrayBuffer[]>;
+  retrieveInstanceFramesThumbnail(options: Options): Promise<ArrayBuffer[]>;
   retrieveBulkData(options: Options): Promise<ArrayBuffer[]>;
 }
 

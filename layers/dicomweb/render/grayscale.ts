@@ -97,10 +97,11 @@ export function renderGrayscale(frame: RenderableFrame, attributes: RenderAttrib
     voi = minMaxFunction(lo, hi);
   }
   const invert = frame.photometricInterpretation.trim().toUpperCase() === 'MONOCHROME1';
-  // Truncated, not rounded, after the inversion: as dcmtk does, so references match exactly.
+  // Truncated, not rounded, after the inversion, as dcmtk does, so references match exactly; the epsilon
+  // keeps a value that is an integer in exact arithmetic (17 computed as 16.999999999) from dropping a level.
   const display = (v: number): number => {
     const y = voi(modality(v));
-    return Math.min(Math.max(Math.floor(invert ? OUT_MAX - y : y), 0), OUT_MAX);
+    return Math.min(Math.max(Math.floor((invert ? OUT_MAX - y : y) + 1e-6), 0), OUT_MAX);
   };
 
   const out = new Uint8Array(count);

@@ -12,3 +12,4 @@ export {
 } from './parameters';
 export { DEFAULT_JPEG_QUALITY } from './jpeg';
 export { encodeRendered, renderFrame, THUMBNAIL_VIEWPORT } from './render';
+export { InvalidFrameList, MAX_FRAME_LIST, parseFrameList, representativeOrder } from './selection';

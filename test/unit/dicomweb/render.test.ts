@@ -14,8 +14,11 @@ import { promisify } from 'node:util';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { readDicomFile, type DataSet } from '../../../layers/dicom';
 import {
+  InvalidFrameList,
   InvalidRenderParameter,
   NotAcceptableMediaType,
+  parseFrameList,
+  representativeOrder,
   encodeRendered,
   negotiateRenderedType,
   parseRenderParameters,
@@ -291,6 +294,30 @@ describe('rendered images', () => {
     const attributes = { rescaleSlope: 1, rescaleIntercept: 0, windows: [], voiFunction: 'LINEAR' as const };
     const out = renderFrame(frame, attributes, parseRenderParameters({ window: '100,100,linear-exact' }));
     expect([...out.data]).toEqual([0, 0, 127, 255, 255]);
+  });
+
+  it('keeps a level that is an integer in exact arithmetic (min-max over 0..4095 maps 273 to 17, as dcmtk does)', () => {
+    const frame: RenderableFrame = {
+      rows: 1,
+      columns: 3,
+      samplesPerPixel: 1,
+      bitsAllocated: 16,
+      bitsStored: 12,
+      pixelRepresentation: 0,
+      photometricInterpretation: 'MONOCHROME2',
+      planarConfiguration: 0,
+      pixels: Uint16Array.from([0, 273, 4095]),
+    };
+    const out = renderFrame(frame, { rescaleSlope: 1, rescaleIntercept: 0, windows: [], voiFunction: 'LINEAR' });
+    expect([...out.data]).toEqual([0, 17, 255]);
+  });
+
+  it('reads frame lists and refuses ill-formed ones; a thumbnail tries the middle instance of each series first', () => {
+    expect(parseFrameList('1,3,5')).toEqual([1, 3, 5]);
+    expect(parseFrameList('2')).toEqual([2]);
+    for (const bad of ['0', '1,,2', 'a', '-1', '1.5', '']) expect(() => parseFrameList(bad)).toThrow(InvalidFrameList);
+    const items = ['a1', 'a2', 'a3', 'b1', 'b2'];
+    expect(representativeOrder(items, (i) => i[0]!)).toEqual(['a2', 'a1', 'a3', 'b1', 'b2']);
   });
 
   it('writes JPEG close to the lossless render, smaller at a lower quality', async () => {
