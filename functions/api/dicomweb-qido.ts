@@ -2,15 +2,19 @@ import { z } from 'zod';
 import { decideStudy } from '../../layers/access';
 import {
   InvalidQidoQuery,
-  instanceJson,
-  matchesAny,
+  listedStudyUids,
+  matchesKeys,
   parseQido,
-  seriesJson,
-  studyJson,
+  qidoResult,
+  warningHeader,
   type DicomJson,
-  type QidoQuery,
+  type QidoLevel,
+  type QidoRecord,
+  type QidoRequest,
 } from '../../layers/dicomweb';
 import type { Study } from '../../layers/catalog/entities';
+import type { Series } from '../../layers/catalog/commons-entities';
+import type { Caller } from '../../layers/access/caller';
 import { BadRequest } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { publicationRepository } from '../../layers/services/commons-context';
@@ -19,86 +23,125 @@ import { accessContext, requireStudy } from '../../layers/services/access-contex
 import { apiBaseUrl } from '../../layers/services/api-base-url';
 
 const DICOM_JSON = { 'content-type': 'application/dicom+json' };
+/** Studies read per page of the published index when no StudyInstanceUID narrows the search. */
+const STUDY_PAGE = 200;
 
 /**
- * QIDO-RS (PS3.18 10.6), DICOM JSON:
- * - GET /dicomweb/studies: published studies the caller may get (StudyInstanceUID,
- *   ModalitiesInStudy, PatientID; limit, offset);
- * - GET /dicomweb/studies/{study}/series (SeriesInstanceUID, Modality);
- * - GET /dicomweb/studies/{study}/series/{series}/instances (SOPInstanceUID).
- * A study the caller may not get is answered 404, like a missing one; a search with
- * no match is 204 (no content), as the standard says.
+ * QIDO-RS (PS3.18 10.6), DICOM JSON, at every level:
+ * - GET /dicomweb/studies;
+ * - GET /dicomweb/studies/{study}/series and GET /dicomweb/series;
+ * - GET /dicomweb/studies/{study}/series/{series}/instances, GET /dicomweb/studies/{study}/instances
+ *   and GET /dicomweb/instances.
+ * Matching keys, includefield, limit/offset and fuzzymatching are read by layers/dicomweb/qido.ts
+ * against the catalog's records; what it ignores is named in a `Warning` header. Only published
+ * studies the caller may get are searched; a study in the path the caller may not get is 404,
+ * like a missing one; a search with no match is 204.
  */
 export const handler = httpHandler(
   {
     path: z.object({ study: uid.optional(), series: uid.optional() }),
   },
   async function queryDicomweb({ caller, audit, path, event }) {
-    let query: QidoQuery;
+    const level = levelOf(event.path ?? '');
+    let request: QidoRequest;
     try {
-      query = parseQido(event.queryStringParameters ?? {});
+      request = parseQido(queryParameters(event), level, path);
     } catch (error) {
       if (error instanceof InvalidQidoQuery) throw new BadRequest(error.message);
       throw error;
     }
     const base = `${apiBaseUrl(event)}/dicomweb`;
-    let results: DicomJson[];
-    if (!path.study) {
-      results = await studies(caller, query, base);
-      audit.resource('dicomweb', 'studies');
-    } else {
-      const { study } = await requireStudy(caller, audit, path.study);
-      if (!path.series) {
-        results = (await publicationRepository().listSeries(study.studyUid))
-          .filter((s) => matchesAny(s.seriesUid, query.seriesUids) && matchesAny(s.modality, query.modalities))
-          .slice(query.offset, query.offset + query.limit)
-          .map((s) => seriesJson(s, base));
-      } else {
-        results = (await publicationRepository().listInstances(study.studyUid))
-          .filter((i) => i.seriesUid === path.series && matchesAny(i.sopUid, query.sopUids))
-          .sort((a, b) => (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0))
-          .slice(query.offset, query.offset + query.limit)
-          .map((i) => instanceJson(i, base));
+    const studies = path.study ? [(await requireStudy(caller, audit, path.study)).study] : visibleStudies(caller, request);
+    if (!path.study) audit.resource('dicomweb', level === 'study' ? 'studies' : level);
+
+    // One more than asked, to know whether the page is the last.
+    const wanted = request.offset + request.limit + 1;
+    const found: QidoRecord[] = [];
+    for await (const study of studies) {
+      if (!matchesKeys(request, { study }, ['study'])) continue;
+      for (const record of await recordsOf(study, request, path.series)) {
+        found.push(record);
+        if (found.length >= wanted) break;
       }
+      if (found.length >= wanted) break;
     }
-    if (results.length === 0) return { statusCode: 204, body: undefined, text: '', headers: DICOM_JSON };
-    return { statusCode: 200, body: results, headers: DICOM_JSON };
+    const page = found.slice(request.offset, request.offset + request.limit);
+    const more = found.length > request.offset + request.limit;
+    const warning = warningHeader(request, base, more ? ['There are additional results that can be requested (use offset).'] : []);
+    const headers = { ...DICOM_JSON, ...(warning ? { warning } : {}) };
+    if (page.length === 0) return { statusCode: 204, body: undefined, text: '', headers };
+    const results: DicomJson[] = page.map((record) => qidoResult(request, record, base));
+    return { statusCode: 200, body: results, headers };
   },
 );
 
-/** Published studies, newest first, that the caller may get and that match; the page after `offset`. */
-async function studies(caller: Parameters<typeof accessContext>[0], query: QidoQuery, base: string): Promise<DicomJson[]> {
-  const matches = (s: Study) =>
-    s.status === 'published' &&
-    matchesAny(s.studyUid, query.studyUids) &&
-    (!query.modalities?.length || s.modalities.some((m) => query.modalities!.includes(m))) &&
-    (!query.patientId || s.patientPseudonym === query.patientId);
-  const out: Study[] = [];
-  let skipped = 0;
-  const take = async (page: readonly Study[]) => {
+/** The level a route searches, by the last segment of its path. */
+function levelOf(path: string): QidoLevel {
+  const last = path.replace(/\/+$/, '').split('/').pop();
+  return last === 'instances' ? 'instance' : last === 'series' ? 'series' : 'study';
+}
+
+/** Every value of every query parameter (a repeated includefield counts every time). */
+function queryParameters(event: {
+  queryStringParameters: Record<string, string | undefined> | null;
+  multiValueQueryStringParameters: Record<string, string[] | undefined> | null;
+}): Record<string, readonly string[]> {
+  const out = new Map<string, readonly string[]>();
+  for (const [name, value] of Object.entries(event.queryStringParameters ?? {})) if (value !== undefined) out.set(name, [value]);
+  for (const [name, values] of Object.entries(event.multiValueQueryStringParameters ?? {})) if (values?.length) out.set(name, values);
+  return Object.fromEntries(out);
+}
+
+/**
+ * Published studies the caller may get, newest first: the ones a StudyInstanceUID key lists,
+ * or a walk of the published index page by page (stopped by the caller once it has enough).
+ */
+async function* visibleStudies(caller: Caller, request: QidoRequest): AsyncGenerator<Study> {
+  const visible = async (page: readonly Study[]) => {
     const ctx = await accessContext(
       caller,
       page.map((s) => s.project),
     );
-    for (const s of page) {
-      if (!matches(s) || !decideStudy(ctx, s).allowed) continue;
-      if (skipped < query.offset) {
-        skipped += 1;
-        continue;
-      }
-      if (out.length < query.limit) out.push(s);
-    }
+    return page.filter((s) => s.status === 'published' && decideStudy(ctx, s).allowed);
   };
-  if (query.studyUids?.length) {
-    const found = await Promise.all(query.studyUids.slice(0, 100).map((u) => publicationRepository().getStudy(u)));
-    await take(found.filter((s): s is Study => s !== undefined));
-  } else {
-    let cursor: string | undefined;
-    do {
-      const page = await publicationRepository().listPublishedStudies(200, cursor);
-      await take(page.items);
-      cursor = page.cursor;
-    } while (cursor && out.length < query.limit);
+  const listed = listedStudyUids(request);
+  if (listed) {
+    const found = await Promise.all(listed.map((u) => publicationRepository().getStudy(u)));
+    const studies = found.filter((s): s is Study => s !== undefined);
+    yield* (await visible(studies)).sort((a, b) => ((a.publishedAt ?? '') < (b.publishedAt ?? '') ? 1 : -1));
+    return;
   }
-  return out.map((s) => studyJson(s, base));
+  let cursor: string | undefined;
+  do {
+    const page = await publicationRepository().listPublishedStudies(STUDY_PAGE, cursor);
+    yield* await visible(page.items);
+    cursor = page.cursor;
+  } while (cursor);
+}
+
+/** The study's results at the request's level that pass its series and instance keys, in a stable order. */
+async function recordsOf(study: Study, request: QidoRequest, seriesInPath: string | undefined): Promise<QidoRecord[]> {
+  if (request.level === 'study') return [{ study }];
+  const series = (await publicationRepository().listSeries(study.studyUid)).sort(bySeriesOrder);
+  if (request.level === 'series') {
+    return series.map((s) => ({ study, series: s })).filter((r) => matchesKeys(request, r, ['series']));
+  }
+  const seriesByUid = new Map(series.map((s, i) => [s.seriesUid, { series: s, order: i }]));
+  const instances = (await publicationRepository().listInstances(study.studyUid)).filter(
+    (i) => seriesInPath === undefined || i.seriesUid === seriesInPath,
+  );
+  const order = (seriesUid: string) => seriesByUid.get(seriesUid)?.order ?? series.length;
+  return instances
+    .sort(
+      (a, b) =>
+        order(a.seriesUid) - order(b.seriesUid) ||
+        (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0) ||
+        (a.sopUid < b.sopUid ? -1 : a.sopUid > b.sopUid ? 1 : 0),
+    )
+    .map((instance) => ({ study, series: seriesByUid.get(instance.seriesUid)?.series, instance }))
+    .filter((r) => matchesKeys(request, r, ['series', 'instance']));
+}
+
+function bySeriesOrder(a: Series, b: Series): number {
+  return (a.seriesNumber ?? 0) - (b.seriesNumber ?? 0) || (a.seriesUid < b.seriesUid ? -1 : a.seriesUid > b.seriesUid ? 1 : 0);
 }

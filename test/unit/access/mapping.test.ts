@@ -2,15 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { drsObjectOf, sopUidOfObjectId } from '../../../layers/drs';
-import {
-  boundaryOf,
-  datasetJson,
-  InvalidQidoQuery,
-  multipartBody,
-  multipartContentType,
-  parseMultipart,
-  parseQido,
-} from '../../../layers/dicomweb';
+import { boundaryOf, datasetJson, multipartBody, multipartContentType, parseMultipart } from '../../../layers/dicomweb';
 import { readManifest } from '../../../cli/lib/download-manifest';
 import type { DataSet } from '../../../layers/dicom/dcmjs';
 
@@ -66,17 +58,6 @@ describe('DICOM JSON and QIDO queries', () => {
       '00100010': { vr: 'PN', Value: [{ Alphabetic: 'ANON' }] },
       '00280010': { vr: 'US', Value: [64] },
     });
-  });
-
-  it('parses keywords and tags, limit and offset, and refuses what it cannot match', () => {
-    expect(parseQido({ StudyInstanceUID: '1.2,1.3', '00080061': 'CT', limit: '5', offset: '2', includefield: 'all' })).toEqual({
-      studyUids: ['1.2', '1.3'],
-      modalities: ['CT'],
-      limit: 5,
-      offset: 2,
-    });
-    expect(() => parseQido({ PatientName: 'X' })).toThrow(InvalidQidoQuery);
-    expect(() => parseQido({ limit: '0' })).toThrow(InvalidQidoQuery);
   });
 });
 
