@@ -21,6 +21,8 @@ export const ENV = {
   downloadUrlTtlSeconds: 'DOWNLOAD_URL_TTL_SECONDS',
   /** The Secrets Manager secret whose value keys the API's page cursors (layers/adapters/aws/page-cursor-key.ts). */
   pageCursorSecretId: 'PAGE_CURSOR_SECRET_ID',
+  /** The browser origins the API answers with CORS headers (a JSON list; context `apiOrigins`; layers/common/cors.ts). */
+  apiOrigins: 'API_ORIGINS',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -188,6 +188,36 @@ describe('DICOMweb STOW-RS', () => {
     expect((await site.getSubmission(submissionId)).fileCount).toBe(0);
   });
 
+  it('answers the portal origin a deployment names (apiOrigins) with CORS headers, on success and refusal, and no other origin', async () => {
+    const portal = 'https://portal.example.org';
+    const { submissionId } = await site.createSubmission(PROJECT, SITE);
+    const boundary = newBoundary();
+    const one = multipartBody(boundary, [{ contentType: 'application/dicom', body: makeDicom() }]);
+    const stow = (origin: string, query = `?submission=${submissionId}`) =>
+      fetch(`${commons.apiUrl}/dicomweb/studies${query}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${siteToken}`, 'content-type': multipartContentType(boundary), origin },
+        body: one,
+      });
+    const previous = process.env.API_ORIGINS;
+    process.env.API_ORIGINS = JSON.stringify([portal]); // what CDK sets on every API function with -c apiOrigins
+    try {
+      const stored = await stow(portal);
+      expect(stored.status).toBe(200);
+      expect(stored.headers.get('access-control-allow-origin')).toBe(portal);
+      expect(stored.headers.get('access-control-expose-headers')).toContain('Location');
+      expect(stored.headers.get('vary')).toBe('Origin');
+      const refused = await stow(portal, '');
+      expect(refused.status).toBe(400);
+      expect(refused.headers.get('access-control-allow-origin')).toBe(portal);
+      const elsewhere = await stow('https://elsewhere.example.org');
+      expect(elsewhere.status).toBe(200);
+      expect(elsewhere.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      process.env.API_ORIGINS = previous;
+    }
+  });
+
   it('refuses what is not a STOW-RS request of a site into its own open submission', async () => {
     const { submissionId } = await site.createSubmission(PROJECT, SITE);
     const boundary = newBoundary();

@@ -11,6 +11,8 @@ import { authorizeRoute, routeKey, type Level } from '../../access';
 import { RequestAudit, auditSink } from './request-audit';
 import { ConfigurationError } from '../../common/config';
 import { InvalidPageCursor, type CursorBinding, type PageCursorSealer } from '../../common/page-cursors';
+import { corsHeaders, parseOrigins } from '../../common/cors';
+import { ENV } from '../../common/env-names';
 
 /**
  * The one way an API handler is written: authenticate, let the authorization
@@ -63,6 +65,12 @@ export interface RouteSpec<B extends ZodTypeAny, P extends ZodTypeAny, Q extends
 
 const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
 
+/** The CORS headers of an answer to this request (none unless its Origin is one the deployment names). */
+function corsOf(event: APIGatewayProxyEvent): Record<string, string> {
+  const origin = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'origin')?.[1];
+  return corsHeaders(origin, parseOrigins(process.env[ENV.apiOrigins]));
+}
+
 export function httpHandler<
   B extends ZodTypeAny = z.ZodUndefined,
   P extends ZodTypeAny = z.ZodUndefined,
@@ -97,7 +105,7 @@ export function httpHandler<
         event,
       });
       status = response.statusCode;
-      const headers = { ...JSON_HEADERS, ...response.headers };
+      const headers = { ...JSON_HEADERS, ...response.headers, ...corsOf(event) };
       if (response.binary) {
         return {
           statusCode: response.statusCode,
@@ -204,7 +212,7 @@ function errorShaper(shape: 'hilum' | 'drs') {
       logger.info('request refused', { status: error.statusCode, error: error.name });
       request.response = {
         statusCode: error.statusCode,
-        headers: JSON_HEADERS,
+        headers: { ...JSON_HEADERS, ...corsOf(request.event) },
         body: JSON.stringify(
           shape === 'drs'
             ? { msg: error.message, status_code: error.statusCode }
@@ -215,7 +223,7 @@ function errorShaper(shape: 'hilum' | 'drs') {
       logger.error('request failed', { error: error?.name });
       request.response = {
         statusCode: 500,
-        headers: JSON_HEADERS,
+        headers: { ...JSON_HEADERS, ...corsOf(request.event) },
         body: JSON.stringify(
           shape === 'drs'
             ? { msg: 'internal error', status_code: 500 }
