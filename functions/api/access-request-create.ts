@@ -16,7 +16,7 @@ import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { facetValuesAt, matchingRows } from '../../layers/search';
-import { accessRepository, releaseRepository } from '../../layers/services/commons-context';
+import { accessRepository, releaseRepository, projectRepository } from '../../layers/services/commons-context';
 import { slug, uuid } from '../../layers/common/id-schemas';
 import { frozenSnapshot } from '../../layers/services/snapshot-store';
 
@@ -53,7 +53,7 @@ export const handler = httpHandler(
     let scope: Pick<AccessRequest, 'project' | 'cohortId' | 'cohortProjects'>;
     if (body.project) {
       const target = { type: 'project', id: body.project };
-      const check = checkProjectRequest(await accessRepository().getProject(body.project));
+      const check = checkProjectRequest(await projectRepository().getProject(body.project));
       if (!check.ok && 'unseen' in check) {
         // Unknown and sequestered answer alike: a refusal naming a sequestered project would tell
         // a researcher it exists. The audit keeps which it was, and why a sequestered one is refused.
@@ -73,7 +73,7 @@ export const handler = httpHandler(
       if (!release) throw new NotFound("the cohort's release is gone");
       const snapshot = await frozenSnapshot(release.snapshotKey);
       const touched = matchingRows(snapshot, cohort.filters, 'all').flatMap((row) => facetValuesAt(snapshot, 'project', row));
-      const [projectList, grants] = await Promise.all([accessRepository().listProjects(), accessRepository().grantsFor(caller)]);
+      const [projectList, grants] = await Promise.all([projectRepository().listProjects(), accessRepository().grantsFor(caller)]);
       const projects = new Map(projectList.map((p) => [p.projectId, p]));
       const resolved = cohortRequestProjects(touched, projects, countScope(caller, projectList, grants));
       if (!resolved.ok) refuse(resolved.reason, target);

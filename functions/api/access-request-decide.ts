@@ -6,7 +6,7 @@ import type { GrantRecord } from '../../layers/catalog/access-entities';
 import { Forbidden, NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { accessRepository } from '../../layers/services/commons-context';
+import { accessRepository, projectRepository } from '../../layers/services/commons-context';
 import { uuid } from '../../layers/common/id-schemas';
 
 /**
@@ -55,7 +55,7 @@ export const handler = httpHandler(
       }
       if (request.project) {
         // The project may have changed since the request: sequestered data is never granted.
-        const still = checkProjectRequest(await accessRepository().getProject(request.project));
+        const still = checkProjectRequest(await projectRepository().getProject(request.project));
         if (!still.ok) throw new AccessRuleRefused(still.reason);
       }
       const { expiresAt, ttl } = grantExpiry(now, body.expiresInDays);

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { InvalidAuditCursor } from '../../layers/adapters/aws/dynamodb/audit-log';
+import { InvalidAuditCursor } from '../../layers/adapters/aws/dynamodb/audit-history';
 import { BadRequest } from '../../layers/common/errors';
 import { pageCursorSealer } from '../../layers/adapters/aws/page-cursor-key';
 import { httpHandler } from '../../layers/adapters/aws/http';
-import { auditLog } from '../../layers/services/commons-context';
+import { auditHistory } from '../../layers/services/commons-context';
 
 /**
  * GET /audit (admins): audit events newest first, filtered by actor (subject),
@@ -30,7 +30,7 @@ export const handler = httpHandler(
   },
   async function listAuditLog({ query, cursors }) {
     try {
-      const page = await auditLog().list(
+      const page = await auditHistory().list(
         { actor: query.actor, action: query.action, resource: query.resource, from: iso(query.from), to: iso(query.to) },
         query.limit,
         query.cursor ? await cursors.open(query.cursor) : undefined,

@@ -4,7 +4,7 @@ import { mayContributeTo, mayUploadFor } from '../../layers/access';
 import { Conflict, Forbidden, NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { currentDeidKeyVersion, accessRepository, intakeRepository } from '../../layers/services/commons-context';
+import { currentDeidKeyVersion, projectRepository, intakeRepository } from '../../layers/services/commons-context';
 import { slug } from '../../layers/common/id-schemas';
 
 /** The one refusal for a project that does not exist and for one that does not list the site. */
@@ -33,7 +33,7 @@ export const handler = httpHandler(
       audit.deny('not-a-site-uploader');
       throw new Forbidden(`not a site uploader for site ${body.site}`);
     }
-    const project = await accessRepository().getProject(body.project);
+    const project = await projectRepository().getProject(body.project);
     if (!project || !mayContributeTo(caller, project, body.site)) {
       // One answer for both: a site that could tell "no such project" from "not yours"
       // would learn every project name, sequestered ones included. The audit says which.

@@ -1,6 +1,6 @@
 import { dataScope, inScope, listedProjects } from '../../layers/access';
 import { httpHandler } from '../../layers/adapters/aws/http';
-import { accessRepository } from '../../layers/services/commons-context';
+import { accessRepository, projectRepository } from '../../layers/services/commons-context';
 
 /**
  * GET /projects: curators, the DAC and admins see every project with its settings.
@@ -8,7 +8,7 @@ import { accessRepository } from '../../layers/services/commons-context';
  * sequestered), each with `access`: `open`, `granted`, or `request` (ask the DAC).
  */
 export const handler = httpHandler({}, async function listProjects({ caller, access }) {
-  const projects = await accessRepository().listProjects();
+  const projects = await projectRepository().listProjects();
   if (access.level === 'all') return { statusCode: 200, body: { projects } };
   const grants = await accessRepository().grantsFor(caller);
   const scope = dataScope(caller, projects, grants);

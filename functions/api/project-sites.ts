@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { accessRepository } from '../../layers/services/commons-context';
+import { projectRepository } from '../../layers/services/commons-context';
 import { slug } from '../../layers/common/id-schemas';
 
 /**
@@ -19,7 +19,7 @@ export const handler = httpHandler(
   },
   async function saveProjectSites({ path, body, audit }) {
     const sites = [...new Set(body.sites)].sort();
-    const project = await accessRepository().setProjectSites(path.project, sites, new Date().toISOString());
+    const project = await projectRepository().setProjectSites(path.project, sites, new Date().toISOString());
     if (!project) throw new NotFound(`no such project '${path.project}'; a curator creates it with POST /projects`);
     audit.resource('project', path.project);
     audit.record({ action: 'project.sites', targetType: 'project', targetId: path.project, details: { sites } });

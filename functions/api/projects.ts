@@ -4,7 +4,7 @@ import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { Conflict } from '../../layers/common/errors';
 import { ProjectKeyBlocked } from '../../layers/adapters/aws/secrets';
-import { createDeidKey, accessRepository } from '../../layers/services/commons-context';
+import { createDeidKey, projectRepository } from '../../layers/services/commons-context';
 import { slug } from '../../layers/common/id-schemas';
 
 /**
@@ -44,7 +44,7 @@ export const handler = httpHandler(
       throw error;
     }
     const sites = body.sites ? [...new Set(body.sites)].sort() : undefined;
-    const project = await accessRepository().putProject({
+    const project = await projectRepository().putProject({
       ...body,
       ...(sites ? { sites } : {}),
       createdBy: caller.subject,

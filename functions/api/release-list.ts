@@ -1,6 +1,6 @@
 import { countScope, releaseCountsFor, seesEverything } from '../../layers/access';
 import { httpHandler } from '../../layers/adapters/aws/http';
-import { accessRepository, releaseRepository } from '../../layers/services/commons-context';
+import { accessRepository, releaseRepository, projectRepository } from '../../layers/services/commons-context';
 
 /**
  * GET /releases: every release, newest first, with its counts over the projects the
@@ -14,7 +14,7 @@ export const handler = httpHandler({}, async function listReleases({ caller }) {
   const list = await releaseRepository().listReleases();
   const scope = seesEverything(caller)
     ? 'all'
-    : countScope(caller, await accessRepository().listProjects(), await accessRepository().grantsFor(caller));
+    : countScope(caller, await projectRepository().listProjects(), await accessRepository().grantsFor(caller));
   const releases = list.map((release) => {
     const {
       manifestKey: _m,

@@ -4,7 +4,7 @@ import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { keyFingerprint } from '../../layers/dicom';
-import { currentDeidKey, accessRepository } from '../../layers/services/commons-context';
+import { currentDeidKey, projectRepository } from '../../layers/services/commons-context';
 import { slug } from '../../layers/common/id-schemas';
 
 /**
@@ -22,7 +22,7 @@ export const handler = httpHandler(
     path: z.object({ project: slug }),
   },
   async function issueSiteKey({ caller, path, audit }) {
-    const project = await accessRepository().getProject(path.project);
+    const project = await projectRepository().getProject(path.project);
     const sites = project ? contributingSitesOf(caller, project) : [];
     audit.resource('project', path.project);
     if (!project || sites.length === 0) {

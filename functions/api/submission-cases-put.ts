@@ -4,7 +4,7 @@ import { casePseudonym, parseCaseSheet } from '../../layers/clinical';
 import { BadRequest } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { deidKeyFor, accessRepository } from '../../layers/services/commons-context';
+import { deidKeyFor, projectRepository } from '../../layers/services/commons-context';
 import { loadSubmissionFor, requireOpen } from '../../layers/services/submission-access';
 
 const MAX_SHEET_BYTES = 5 * 1024 * 1024;
@@ -46,7 +46,7 @@ export const handler = httpHandler(
       submissionId: submission.submissionId,
       updatedAt: now,
     }));
-    await accessRepository().putCases(cases);
+    await projectRepository().putCases(cases);
     const capped = cases.filter((c) => c.ageCapped).length;
     logger.info('cases recorded', { submissionId: submission.submissionId, cases: cases.length, agesCapped: capped });
     return { statusCode: 200, body: { submissionId: submission.submissionId, cases: cases.length, agesCapped: capped } };

@@ -6,7 +6,7 @@
 import type { Project } from '../catalog/commons-entities';
 import { countScope, dataScope, seesEverything, type Scope } from '../access';
 import type { Caller } from '../access/caller';
-import { accessRepository } from './commons-context';
+import { accessRepository, projectRepository } from './commons-context';
 import { cacheTtlMs } from './snapshot-store';
 
 let projects: { at: number; list: Project[] } | undefined;
@@ -19,7 +19,7 @@ let projects: { at: number; list: Project[] } | undefined;
 export async function projectList(inPlay: Iterable<string> = []): Promise<Project[]> {
   const known = (list: Project[]) => new Set(list.map((p) => p.projectId));
   const stale = !projects || Date.now() - projects.at >= cacheTtlMs() || [...inPlay].some((p) => !known(projects!.list).has(p));
-  if (stale) projects = { at: Date.now(), list: await accessRepository().listProjects() };
+  if (stale) projects = { at: Date.now(), list: await projectRepository().listProjects() };
   return projects!.list;
 }
 

@@ -1,6 +1,8 @@
 import { AccessRepository } from '../adapters/aws/dynamodb/access-repository';
+import { AuditHistory } from '../adapters/aws/dynamodb/audit-history';
 import { AuditLog } from '../adapters/aws/dynamodb/audit-log';
 import { IntakeRepository } from '../adapters/aws/dynamodb/intake-repository';
+import { ProjectRepository } from '../adapters/aws/dynamodb/project-repository';
 import { PublicationRepository } from '../adapters/aws/dynamodb/publication-repository';
 import { ReleaseRepository } from '../adapters/aws/dynamodb/release-repository';
 import { documentClient, eventBridgeClient, s3Client, secretsClient } from '../adapters/aws/clients';
@@ -24,10 +26,13 @@ export const intakeRepository = /* @__PURE__ */ lazyConfig(() => new IntakeRepos
 export const publicationRepository = /* @__PURE__ */ lazyConfig(
   () => new PublicationRepository(documentClient(), requireEnv(ENV.catalogTable)),
 );
+export const projectRepository = /* @__PURE__ */ lazyConfig(() => new ProjectRepository(documentClient(), requireEnv(ENV.catalogTable)));
 export const accessRepository = /* @__PURE__ */ lazyConfig(() => new AccessRepository(documentClient(), requireEnv(ENV.catalogTable)));
 export const releaseRepository = /* @__PURE__ */ lazyConfig(() => new ReleaseRepository(documentClient(), requireEnv(ENV.catalogTable)));
 /** The append-only audit log: access decisions, curation, key hand-outs. */
 export const auditLog = /* @__PURE__ */ lazyConfig(() => new AuditLog(documentClient(), requireEnv(ENV.catalogTable)));
+/** Reading the audit log: GET /audit, a target's history. */
+export const auditHistory = /* @__PURE__ */ lazyConfig(() => new AuditHistory(documentClient(), requireEnv(ENV.catalogTable)));
 /** What indexing reads and writes (study-index.ts): a submission's studies and a study's claim from intake, the rest from publication. */
 export const studyIndexStore = /* @__PURE__ */ lazyConfig((): StudyIndexStore => {
   const intake = intakeRepository();

@@ -21,7 +21,7 @@ import { countByProject, sumCounts } from '../catalog/release-counts';
 import { EXPORT_TABLES, exportKey, toParquet, type StudyExportRow } from '../catalog/parquet-export';
 import { studyRowOf } from '../catalog/search-rows';
 import { buildSnapshot, type StudyRow } from '../search';
-import { buckets, objects, accessRepository, publicationRepository, releaseRepository } from './commons-context';
+import { buckets, objects, projectRepository, publicationRepository, releaseRepository } from './commons-context';
 import { releaseObjectsPrefix, writeReleaseManifest } from './release-manifest-store';
 import { liveRows, publishMergedLive, releaseSnapshotKey, writeSnapshot } from './snapshot-store';
 
@@ -103,7 +103,7 @@ export async function cutRelease(request: CutRequest): Promise<Release> {
 async function casesOf(studies: readonly Study[]): Promise<Map<string, Case>> {
   const out = new Map<string, Case>();
   for (const project of new Set(studies.map((s) => s.project))) {
-    for (const c of await accessRepository().listCases(project)) out.set(`${c.project}\0${c.casePseudonym}`, c);
+    for (const c of await projectRepository().listCases(project)) out.set(`${c.project}\0${c.casePseudonym}`, c);
   }
   return out;
 }

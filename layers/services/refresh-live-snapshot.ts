@@ -2,7 +2,7 @@ import type { SnapshotPointer } from '../catalog/commons-entities';
 import type { Study } from '../catalog/entities';
 import { studyRowOf } from '../catalog/search-rows';
 import type { StudyRow } from '../search';
-import { accessRepository, publicationRepository } from './commons-context';
+import { projectRepository, publicationRepository } from './commons-context';
 import { publishMergedLive } from './snapshot-store';
 
 /**
@@ -21,7 +21,7 @@ export async function refreshLiveStudies(studyUids: Iterable<string>, retries = 
   }
   const fresh: StudyRow[] = [];
   for (const study of changed.values()) {
-    const caseRecord = study.patientPseudonym ? await accessRepository().getCase(study.project, study.patientPseudonym) : undefined;
+    const caseRecord = study.patientPseudonym ? await projectRepository().getCase(study.project, study.patientPseudonym) : undefined;
     fresh.push(studyRowOf(study, caseRecord, undefined));
   }
   return { pointer: await publishMergedLive(fresh, retries), changed: fresh.length };

@@ -1,5 +1,5 @@
 import { mostCommon, type Instance } from '../catalog/entities';
-import { accessRepository } from './commons-context';
+import { projectRepository } from './commons-context';
 
 /**
  * The clinical case of each study (study UID -> case pseudonym), for the `submission.cases`
@@ -18,6 +18,6 @@ export async function casesByStudy(project: string, instances: readonly Instance
   }
   const hasCase = new Map<string, boolean>();
   for (const pseudonym of new Set(patientOf.values()))
-    hasCase.set(pseudonym, (await accessRepository().getCase(project, pseudonym)) !== undefined);
+    hasCase.set(pseudonym, (await projectRepository().getCase(project, pseudonym)) !== undefined);
   return new Map([...patientOf].filter(([, pseudonym]) => hasCase.get(pseudonym)));
 }

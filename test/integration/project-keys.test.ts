@@ -19,7 +19,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { HilumApi } from '../../cli/lib/api-client';
 import { putFile } from '../../cli/lib/one-pass-upload';
 import { startLocalCommons, type LocalCommons } from '../../local/commons';
-import { AccessRepository } from '../../layers/adapters/aws/dynamodb/access-repository';
+import { ProjectRepository } from '../../layers/adapters/aws/dynamodb/project-repository';
 import { readDicomFile, type DataSet } from '../../layers/dicom/dcmjs';
 import { keyFingerprint } from '../../layers/dicom/deidentify/key-fingerprint';
 import { localSecretsClient, projectKeyId } from '../support/local-clients';
@@ -251,7 +251,7 @@ describe('per-project de-identification keys and contributing sites', () => {
     try {
       const now = new Date().toISOString();
       // As a project record written by an earlier version: no key was made for it.
-      await new AccessRepository(documents, commons.tableName).putProject({
+      await new ProjectRepository(documents, commons.tableName).putProject({
         projectId: project,
         name: 'legacy',
         availability: 'open',

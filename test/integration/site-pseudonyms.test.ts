@@ -12,7 +12,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startLocalCommons, LocalCommons } from '../../local/commons';
 import { HilumApi } from '../../cli/lib/api-client';
-import { AccessRepository } from '../../layers/adapters/aws/dynamodb/access-repository';
+import { ProjectRepository } from '../../layers/adapters/aws/dynamodb/project-repository';
 import { makeSeries } from '../support/synthetic-dicom';
 
 jest.setTimeout(240_000);
@@ -111,7 +111,7 @@ describe('the same PatientID at two sites', () => {
   });
 
   it("keeps two cases, each with its own site's demographics: site B's sheet did not overwrite site A's", async () => {
-    const cases = await new AccessRepository(documents, commons.tableName).listCases(PROJECT);
+    const cases = await new ProjectRepository(documents, commons.tableName).listCases(PROJECT);
     expect(
       cases
         .map(({ site, sex, ageAtIndex, covid19Positive }) => ({ site, sex, ageAtIndex, covid19Positive }))

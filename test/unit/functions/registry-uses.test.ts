@@ -21,7 +21,8 @@ const DEFINITIONS = new Set([
 
 const USES: readonly { pattern: RegExp; needs: string; granted: (spec: FunctionSpec) => boolean }[] = [
   {
-    pattern: /\b(intakeRepository|publicationRepository|accessRepository|releaseRepository|studyIndexStore|qaRepository|auditLog)\(\)/,
+    pattern:
+      /\b(intakeRepository|publicationRepository|projectRepository|accessRepository|releaseRepository|studyIndexStore|qaRepository|auditLog|auditHistory)\(\)/,
     needs: 'the catalog table',
     granted: (s) => !!s.table,
   },

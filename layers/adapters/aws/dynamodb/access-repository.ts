@@ -1,16 +1,7 @@
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  BatchWriteCommandInput,
-  PutCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
-import { TransientError } from '../../../common/errors';
+import { BatchGetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AccessRequest, GrantRecord } from '../../../catalog/access-entities';
-import type { Case, Grant, Project } from '../../../catalog/commons-entities';
-import { grantScopeKey, keys, PREFIX, PROJECTS_PARTITION } from '../../../catalog/keys';
+import type { Grant } from '../../../catalog/commons-entities';
+import { grantScopeKey, keys, PREFIX } from '../../../catalog/keys';
 import { conditionalWrite, getItem, queryAllByPrefix, queryIndexAll, stripKeys, type TransactItem } from './table-io';
 
 export class RequestAlreadyDecided extends Error {
@@ -18,10 +9,9 @@ export class RequestAlreadyDecided extends Error {
 }
 
 /**
- * Who may see what: projects (with their sites and cases), users' grants, access
- * requests and grant records (single table, see docs/access.md and docs/catalog.md):
- * - project `PROJECT#{id}`/`PROJECT` (gsi1 `PROJECTS`), its cases `PROJECT#{id}`/`CASE#{pseudonym}`,
- *   and which cases a submission supplied `SUBMISSION#{id}`/`CASE#{pseudonym}`;
+ * Who was given what: users' grants, access requests and grant records (single
+ * table, see docs/access.md and docs/catalog.md; projects and cases are
+ * project-repository.ts's):
  * - request `ACCESSREQ#{id}`/`ACCESSREQ` (gsi1 `ACCESSREQS` by time) + a pointer in the
  *   requester's collection `USER#{sub}`/`ACCESSREQ#{at}#{id}`, written together;
  * - grant record `GRANT#{id}`/`GRANT` (gsi1 `GRANTS` by time) + the grant in the user's
@@ -34,97 +24,6 @@ export class AccessRepository {
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
   ) {}
-
-  // ---- projects and cases ---------------------------------------------------------------------------
-
-  /** Creates or updates a project; its creation time and creator survive updates. */
-  async putProject(project: Project): Promise<Project> {
-    const { projectId, createdAt, createdBy, ...rest } = project;
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const sets: string[] = [];
-    const set = (name: string, value: unknown, onlyIfNew = false) => {
-      names[`#${name}`] = name;
-      values[`:${name}`] = value;
-      sets.push(onlyIfNew ? `#${name} = if_not_exists(#${name}, :${name})` : `#${name} = :${name}`);
-    };
-    for (const [name, value] of Object.entries({ ...rest, type: 'project', projectId, ...keys.projectIndex(projectId) }))
-      if (value !== undefined) set(name, value);
-    set('createdAt', createdAt, true);
-    set('createdBy', createdBy, true);
-    const result = await this.db.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: keys.project(projectId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return stripKeys<Project>(result.Attributes);
-  }
-
-  /** Replaces the sites that may contribute to an existing project; undefined when there is no such project. */
-  async setProjectSites(projectId: string, sites: readonly string[], updatedAt: string): Promise<Project | undefined> {
-    const result = await conditionalWrite(
-      this.db,
-      new UpdateCommand({
-        TableName: this.table,
-        Key: keys.project(projectId),
-        UpdateExpression: 'SET #sites = :sites, #updatedAt = :updatedAt',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#sites': 'sites', '#updatedAt': 'updatedAt' },
-        ExpressionAttributeValues: { ':sites': sites, ':updatedAt': updatedAt },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return result.written ? stripKeys<Project>(result.attributes) : undefined;
-  }
-
-  async getProject(projectId: string): Promise<Project | undefined> {
-    return getItem<Project>(this.db, this.table, keys.project(projectId));
-  }
-
-  async listProjects(): Promise<Project[]> {
-    return queryIndexAll<Project>(this.db, this.table, PROJECTS_PARTITION, true);
-  }
-
-  /** Upserts cases (25 per batch) and records which submission supplied them. */
-  async putCases(cases: readonly Case[]): Promise<void> {
-    const items = cases.flatMap((c) => [
-      { ...keys.case(c.project, c.casePseudonym), type: 'case', ...c },
-      {
-        ...keys.submissionCase(c.submissionId, c.casePseudonym),
-        type: 'submission-case',
-        project: c.project,
-        casePseudonym: c.casePseudonym,
-      },
-    ]);
-    for (let start = 0; start < items.length; start += 25) {
-      let pending: NonNullable<BatchWriteCommandInput['RequestItems']> = {
-        [this.table]: items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })),
-      };
-      for (let attempt = 0; Object.keys(pending).length > 0; attempt += 1) {
-        if (attempt > 8) throw new TransientError('cases could not all be written; retry');
-        if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-        const result = await this.db.send(new BatchWriteCommand({ RequestItems: pending }));
-        pending = result.UnprocessedItems ?? {};
-      }
-    }
-  }
-
-  async getCase(project: string, casePseudonym: string): Promise<Case | undefined> {
-    return getItem<Case>(this.db, this.table, keys.case(project, casePseudonym));
-  }
-
-  async listCases(project: string): Promise<Case[]> {
-    return queryAllByPrefix<Case>(this.db, this.table, keys.project(project).pk, PREFIX.case);
-  }
-
-  async listSubmissionCases(submissionId: string): Promise<{ project: string; casePseudonym: string }[]> {
-    return queryAllByPrefix<{ project: string; casePseudonym: string }>(this.db, this.table, keys.submission(submissionId).pk, PREFIX.case);
-  }
 
   // ---- grants ---------------------------------------------------------------------------------------
 
