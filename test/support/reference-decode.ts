@@ -10,6 +10,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSet, DicomElement } from '../../layers/dicom/dcmjs';
+import { scanPart10 } from '../../layers/dicom/part10';
+import { storedFrames } from '../../layers/dicom/pixels';
 import { makeDicom } from './synthetic-dicom';
 
 /** Runs `tool [...args] in out` on the bytes in a scratch directory and returns the output file. */
@@ -21,6 +23,19 @@ export function runTool(tool: string, args: string[], input: Uint8Array): Uint8A
     writeFileSync(inPath, input);
     execFileSync(tool, [...args, inPath, outPath], { stdio: ['ignore', 'ignore', 'pipe'] });
     return new Uint8Array(readFileSync(outPath));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs a tool that edits its file in place (dcmodify) on a copy of the bytes and returns the edited copy. */
+export function editInPlace(tool: string, args: string[], input: Uint8Array): Uint8Array {
+  const dir = mkdtempSync(join(tmpdir(), 'hilum-pixels-'));
+  try {
+    const path = join(dir, 'f.dcm');
+    writeFileSync(path, input);
+    execFileSync(tool, [...args, path], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return new Uint8Array(readFileSync(path));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -113,4 +128,139 @@ export function syntheticImage(options: SyntheticImage = {}): Uint8Array {
   if (spp > 1) elements['00280006'] = us(options.planarConfiguration ?? 0);
   if (frames > 1) elements['00280008'] = { vr: 'IS', Value: [frames] };
   return makeDicom({ modality: 'OT', privateBlock: false, elements });
+}
+
+export interface Encapsulation {
+  /** Fill the Basic Offset Table (default: empty). */
+  basicOffsetTable?: boolean;
+  /** Add an Extended Offset Table and its lengths (one fragment per frame). */
+  extendedOffsetTable?: boolean;
+  /** Split each frame into fragments of at most this many bytes (even; default: one fragment a frame). */
+  fragmentBytes?: number;
+}
+
+/**
+ * The native instance with its Pixel Data replaced by the given encoded frames under
+ * `transferSyntaxUid`: written here, byte by byte, so tests control the offset tables and
+ * fragmentation that a toolkit would choose for them.
+ */
+export function encapsulate(native: Uint8Array, transferSyntaxUid: string, frames: Uint8Array[], options: Encapsulation = {}): Uint8Array {
+  const file = scanPart10(native);
+  const pixel = file.elements.find((e) => e.depth === 0 && e.tag === 0x7fe00010);
+  if (!pixel || file.transferSyntaxUid !== '1.2.840.10008.1.2.1')
+    throw new Error('encapsulate: needs a native Explicit VR Little Endian instance');
+  const u32 = (n: number): Buffer => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(n);
+    return b;
+  };
+  const element = (group: number, elem: number, vr: string, value: Buffer): Buffer => {
+    const head = Buffer.alloc(12);
+    head.writeUInt16LE(group, 0);
+    head.writeUInt16LE(elem, 2);
+    head.write(vr, 4, 'latin1');
+    head.writeUInt32LE(value.byteLength, 8);
+    return Buffer.concat([head, value]);
+  };
+  const item = (value: Uint8Array): Buffer => Buffer.concat([Buffer.from([0xfe, 0xff, 0x00, 0xe0]), u32(value.byteLength), value]);
+  const even = (bytes: Uint8Array): Buffer => (bytes.byteLength % 2 ? Buffer.concat([bytes, Buffer.alloc(1)]) : Buffer.from(bytes));
+
+  const frameItems = frames.map((frame) => {
+    const padded = even(frame);
+    const size = options.fragmentBytes ?? padded.byteLength;
+    const parts: Buffer[] = [];
+    for (let at = 0; at < padded.byteLength; at += size) parts.push(item(padded.subarray(at, at + size)));
+    return Buffer.concat(parts);
+  });
+  const offsets: number[] = [];
+  frameItems.reduce((at, f) => (offsets.push(at), at + f.byteLength), 0);
+  const table = options.basicOffsetTable ? Buffer.concat(offsets.map(u32)) : Buffer.alloc(0);
+  const u64s = (values: number[]): Buffer => {
+    const b = Buffer.alloc(values.length * 8);
+    values.forEach((v, i) => b.writeBigUInt64LE(BigInt(v), i * 8));
+    return b;
+  };
+  const extended = options.extendedOffsetTable
+    ? Buffer.concat([
+        element(0x7fe0, 0x0001, 'OV', u64s(offsets)),
+        element(0x7fe0, 0x0002, 'OV', u64s(frames.map((f) => even(f).byteLength))),
+      ])
+    : Buffer.alloc(0);
+  const pixelData = Buffer.concat([
+    Buffer.from([0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x42, 0, 0, 0xff, 0xff, 0xff, 0xff]),
+    item(table),
+    ...frameItems,
+    Buffer.from([0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0]),
+  ]);
+
+  const meta = file.meta
+    .filter((e) => e.tag !== 0x00020000)
+    .map((e) =>
+      e.tag === 0x00020010
+        ? element2(0x0002, 0x0010, 'UI', Buffer.from(even(Buffer.from(transferSyntaxUid))))
+        : Buffer.from(native.subarray(e.headerStart, e.valueEnd)),
+    );
+  const metaBody = Buffer.concat(meta);
+  const metaEnd = Math.max(...file.meta.map((e) => e.valueEnd));
+  return Buffer.concat([
+    native.subarray(0, 132),
+    element2(0x0002, 0x0000, 'UL', u32(metaBody.byteLength)),
+    metaBody,
+    native.subarray(metaEnd, pixel.headerStart),
+    extended,
+    pixelData,
+    native.subarray(pixel.valueEnd),
+  ]);
+}
+
+/** A short-form explicit VR element (2-byte length). */
+function element2(group: number, elem: number, vr: string, value: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt16LE(group, 0);
+  head.writeUInt16LE(elem, 2);
+  head.write(vr, 4, 'latin1');
+  head.writeUInt16LE(value.byteLength, 6);
+  return Buffer.concat([head, value]);
+}
+
+interface HtEncoder {
+  getDecodedBuffer(info: object): Uint8Array;
+  setQuality(lossless: boolean, quantizationStep: number): void;
+  setProgressionOrder(order: number): void;
+  encode(): void;
+  getEncodedBuffer(): Uint8Array;
+  delete(): void;
+}
+
+/**
+ * HTJ2K frames of a native instance, encoded by OpenJPH's encoder (no dcmtk or gdcm here
+ * writes HTJ2K). The reference decode is then gdcm on a copy labelled JPEG 2000: gdcm hands
+ * the codestream to the system's OpenJPEG 2.5, whose HT block decoder is independent of OpenJPH's.
+ */
+export async function htj2kFrames(native: Uint8Array, options: { lossless: boolean; rpcl?: boolean }): Promise<Uint8Array[]> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const factory = require('@cornerstonejs/codec-openjph') as (o: object) => Promise<{ HTJ2KEncoder: new () => HtEncoder }>;
+  const codec = await factory({ print: () => undefined, printErr: () => undefined });
+  const { frames, pixel } = storedFrames(native);
+  return frames.map((frame) => {
+    const encoder = new codec.HTJ2KEncoder();
+    try {
+      encoder
+        .getDecodedBuffer({
+          width: pixel.columns,
+          height: pixel.rows,
+          bitsPerSample: pixel.bitsStored,
+          componentCount: pixel.samplesPerPixel,
+          isSigned: pixel.pixelRepresentation === 1,
+          isUsingColorTransform: pixel.samplesPerPixel === 3,
+        })
+        .set(frame);
+      encoder.setQuality(options.lossless, options.lossless ? 0 : 0.02);
+      if (options.rpcl) encoder.setProgressionOrder(2);
+      encoder.encode();
+      return encoder.getEncodedBuffer().slice();
+    } finally {
+      encoder.delete();
+    }
+  });
 }

@@ -63,3 +63,19 @@ export function decodedFrame(pixel: ImagePixelDescription, pixels: PixelSamples,
     pixels,
   };
 }
+
+/** Samples a codec wrote `bytesPerSample` wide (1 or 2, little-endian), in the typed array BitsAllocated asks for. */
+export function samplesFromCodec(bytes: Uint8Array, bytesPerSample: number, pixel: ImagePixelDescription): PixelSamples {
+  const width = pixel.bitsAllocated / 8;
+  if (bytesPerSample === width) return samplesFromLittleEndian(bytes, pixel);
+  const count = sampleCount(pixel);
+  if (bytes.byteLength < count * bytesPerSample) {
+    throw new PixelDataError(`pixel data: a frame needs ${count * bytesPerSample} decoded bytes, ${bytes.byteLength} decoded`);
+  }
+  const wide = new Uint8Array(count * width);
+  // Narrower or wider than allocated: copy the low bytes (a codec reports 8-bit data in 16 allocated bits, or the reverse).
+  for (let i = 0; i < count; i++) {
+    for (let b = 0; b < Math.min(width, bytesPerSample); b++) wide[i * width + b] = bytes[i * bytesPerSample + b] as number;
+  }
+  return samplesFromLittleEndian(wide, pixel);
+}

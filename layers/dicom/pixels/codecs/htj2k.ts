@@ -1,0 +1,34 @@
+/**
+ * High-Throughput JPEG 2000 (.201, .202, .203) through OpenJPH. It ships only a
+ * WebAssembly build: its .wasm is read beside the bundle in Lambda (copied there
+ * by the function construct) or from node_modules elsewhere.
+ */
+import type { ImagePixelDescription } from '../description';
+import { decodedFrame, samplesFromCodec, type DecodedFrame } from '../decoded';
+import { checkGeometry, runDecoder, type CornerstoneDecoder } from './cornerstone';
+import { colourAfterMct } from './jpeg2000';
+import { lazyModule, wasmFile, type EmscriptenFactory } from './load';
+
+interface OpenJph {
+  HTJ2KDecoder: new () => CornerstoneDecoder;
+}
+
+/** The file name the function construct looks for in a bundle to decide whether to ship the .wasm. */
+export const OPENJPH_WASM = 'openjphjs.wasm';
+
+const openjph = lazyModule(
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  () => require('@cornerstonejs/codec-openjph') as EmscriptenFactory<OpenJph>,
+  () => wasmFile(OPENJPH_WASM, '@cornerstonejs/codec-openjph/wasm'),
+);
+
+export async function decodeHtj2k(frame: Uint8Array, pixel: ImagePixelDescription): Promise<DecodedFrame> {
+  const codec = await openjph();
+  const { info, bytes } = runDecoder(new codec.HTJ2KDecoder(), frame, 'HTJ2K');
+  checkGeometry(info, pixel, 'HTJ2K');
+  return decodedFrame(
+    pixel,
+    samplesFromCodec(bytes, info.bitsPerSample > 8 ? 2 : 1, pixel),
+    colourAfterMct(pixel.photometricInterpretation),
+  );
+}

@@ -1,0 +1,25 @@
+/** JPEG-LS lossless and near-lossless (.80, .81) through CharLS, its asm.js build (bundles as plain JavaScript). */
+import type { ImagePixelDescription } from '../description';
+import { decodedFrame, interleave, samplesFromCodec, type DecodedFrame } from '../decoded';
+import { checkGeometry, runDecoder, type CornerstoneDecoder } from './cornerstone';
+import { lazyModule, type EmscriptenFactory } from './load';
+
+interface CharLs {
+  JpegLSDecoder: new () => CornerstoneDecoder & { getInterleaveMode(): number };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const charls = lazyModule(() => require('@cornerstonejs/codec-charls/decode') as EmscriptenFactory<CharLs>);
+
+export async function decodeJpegLs(frame: Uint8Array, pixel: ImagePixelDescription): Promise<DecodedFrame> {
+  const codec = await charls();
+  const { info, bytes, extra } = runDecoder(new codec.JpegLSDecoder(), frame, 'JPEG-LS', (d) => ({
+    interleave: (d as CornerstoneDecoder & { getInterleaveMode(): number }).getInterleaveMode(),
+  }));
+  checkGeometry(info, pixel, 'JPEG-LS');
+  const bytesPerSample = info.bitsPerSample > 8 ? 2 : 1;
+  // Interleave mode 0 (none) holds colour component by component, i.e. by plane.
+  const ordered =
+    pixel.samplesPerPixel > 1 && extra.interleave === 0 ? interleave(bytes, { ...pixel, bitsAllocated: bytesPerSample * 8 }) : bytes;
+  return decodedFrame(pixel, samplesFromCodec(ordered, bytesPerSample, pixel));
+}

@@ -1,0 +1,31 @@
+/**
+ * JPEG 2000 (.90, .91) through OpenJPEG's asm.js build. OpenJPEG undoes the
+ * multiple-component transform, so YBR_RCT / YBR_ICT frames come out as RGB.
+ */
+import type { ImagePixelDescription } from '../description';
+import { decodedFrame, samplesFromCodec, type DecodedFrame } from '../decoded';
+import { checkGeometry, runDecoder, type CornerstoneDecoder } from './cornerstone';
+import { lazyModule, type EmscriptenFactory } from './load';
+
+interface OpenJpeg {
+  J2KDecoder: new () => CornerstoneDecoder;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const openjpeg = lazyModule(() => require('@cornerstonejs/codec-openjpeg/decode') as EmscriptenFactory<OpenJpeg>);
+
+export async function decodeJpeg2000(frame: Uint8Array, pixel: ImagePixelDescription): Promise<DecodedFrame> {
+  const codec = await openjpeg();
+  const { info, bytes } = runDecoder(new codec.J2KDecoder(), frame, 'JPEG 2000');
+  checkGeometry(info, pixel, 'JPEG 2000');
+  return decodedFrame(
+    pixel,
+    samplesFromCodec(bytes, info.bitsPerSample > 8 ? 2 : 1, pixel),
+    colourAfterMct(pixel.photometricInterpretation),
+  );
+}
+
+/** The photometric interpretation of what a J2K decoder returns: the component transform is undone. */
+export function colourAfterMct(photometric: string): string {
+  return photometric === 'YBR_RCT' || photometric === 'YBR_ICT' ? 'RGB' : photometric;
+}

@@ -1,0 +1,40 @@
+/**
+ * Loading of the Emscripten codecs: once per process, on the first frame that
+ * needs one (a handler that never decodes never pays for it), with their console
+ * output silenced (OpenJPEG prints progress on every frame).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface EmscriptenOptions {
+  print?: (text: string) => void;
+  printErr?: (text: string) => void;
+  wasmBinary?: Uint8Array;
+}
+
+export type EmscriptenFactory<T> = (options: EmscriptenOptions) => Promise<T>;
+
+const quiet = (): void => undefined;
+
+/** A loader that starts the module once; a failed start is forgotten, so the next frame tries again. */
+export function lazyModule<T>(factory: () => EmscriptenFactory<T>, wasm?: () => Uint8Array): () => Promise<T> {
+  let started: Promise<T> | undefined;
+  return () => {
+    started ??= Promise.resolve()
+      .then(() => factory()({ print: quiet, printErr: quiet, ...(wasm ? { wasmBinary: wasm() } : {}) }))
+      .catch((error: unknown) => {
+        started = undefined;
+        throw error;
+      });
+    return started;
+  };
+}
+
+/**
+ * A codec's .wasm file: beside this code when it runs from a Lambda bundle (the function
+ * construct copies it there, see infra/constructs/hilum-function.ts), else in node_modules.
+ */
+export function wasmFile(name: string, packageSpecifier: string): Uint8Array {
+  const beside = join(__dirname, name);
+  return new Uint8Array(readFileSync(existsSync(beside) ? beside : require.resolve(packageSpecifier)));
+}
