@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { decode as decodeJpeg } from 'jpeg-js';
-import { readDicomFile, type DataSet } from '../../../layers/dicom';
+import { decodeFrame, readDicomHeader, storedFrames, type DataSet } from '../../../layers/dicom';
 import {
   InvalidFrameList,
   InvalidRenderParameter,
@@ -32,39 +32,13 @@ import { decodePng, decodePnm, difference, type Bitmap } from '../../support/ima
 const run = promisify(execFile);
 const FIXTURES = join(__dirname, '../../fixtures/dicom');
 
-/** A native frame as the pixels API decodes it (interleaved samples as stored, typed by Bits Allocated and Pixel Representation). */
-function nativeFrame(bytes: Uint8Array, index = 0): { frame: RenderableFrame; dict: DataSet } {
-  const { dict } = readDicomFile(bytes);
-  const n = (tag: string) => Number(dict[tag as keyof DataSet]?.Value?.[0] ?? 0);
-  const rows = n('00280010');
-  const columns = n('00280011');
-  const samplesPerPixel = n('00280002') || 1;
-  const bitsAllocated = n('00280100');
-  const pixelRepresentation = n('00280103') as 0 | 1;
-  const buffer = dict['7FE00010' as keyof DataSet]!.Value![0] as ArrayBuffer;
-  const all =
-    bitsAllocated === 8
-      ? pixelRepresentation
-        ? new Int8Array(buffer)
-        : new Uint8Array(buffer)
-      : pixelRepresentation
-        ? new Int16Array(buffer)
-        : new Uint16Array(buffer);
-  const perFrame = rows * columns * samplesPerPixel;
-  return {
-    dict,
-    frame: {
-      rows,
-      columns,
-      samplesPerPixel,
-      bitsAllocated,
-      bitsStored: n('00280101'),
-      pixelRepresentation,
-      photometricInterpretation: String(dict['00280004' as keyof DataSet]?.Value?.[0]),
-      planarConfiguration: n('00280006') as 0 | 1,
-      pixels: all.subarray(index * perFrame, (index + 1) * perFrame),
-    },
-  };
+/** A frame through layers/dicom's pixels API (storedFrames, decodeFrame), with the header rendering reads. */
+async function decoded(bytes: Uint8Array, index = 0): Promise<{ frame: RenderableFrame; dict: DataSet }> {
+  // A copy: a small file read by Node is a view into a shared pool, which the pixels API is not asked to handle here.
+  const own = new Uint8Array(bytes);
+  const stored = storedFrames(own);
+  const frame = await decodeFrame(stored.frames[index]!, stored.transferSyntaxUid, stored.pixel);
+  return { frame, dict: readDicomHeader(own).dict };
 }
 
 const us = (...v: number[]) => ({ vr: 'US', Value: v });
@@ -178,6 +152,13 @@ describe('rendered images', () => {
 
   it.each<[string, () => Promise<Uint8Array> | Uint8Array, Record<string, string>, string[], number]>([
     ['the header window (MR)', () => fixture('transfer-syntax/MR_small.dcm'), {}, ['+Wi', '1'], 0],
+    [
+      'RLE Lossless, decoded through the pixels API (MR, header window)',
+      () => fixture('transfer-syntax/MR_small_RLE.dcm'),
+      {},
+      ['+Wi', '1'],
+      0,
+    ],
     ['the min-max default when the header has no window (CT, rescaled)', () => fixture('ct/CT_small.dcm'), {}, ['+Wm'], 0],
     ['a requested LINEAR window over rescaled values', () => fixture('ct/CT_small.dcm'), { window: '40,400' }, ['+Ww', '40', '400'], 0],
     ['a requested SIGMOID window', () => fixture('ct/CT_small.dcm'), { window: '40,400,sigmoid' }, ['+Ww', '40', '400', '+Wfs'], 0],
@@ -204,7 +185,7 @@ describe('rendered images', () => {
     ],
   ])('renders %s as dcmj2pnm does', async (_name, load, query, args, tolerance) => {
     const bytes = await load();
-    const { frame, dict } = nativeFrame(bytes);
+    const { frame, dict } = await decoded(bytes);
     const png = encodeRendered(renderFrame(frame, renderAttributes(dict), parseRenderParameters(query)), 'image/png');
     const ours = decodePng(png);
     const theirs = await reference(bytes, args);
@@ -214,7 +195,7 @@ describe('rendered images', () => {
   it('renders the frame asked for of a multi-frame object', async () => {
     const bytes = multiFrameImage();
     for (const frameNumber of [1, 2, 3]) {
-      const { frame, dict } = nativeFrame(bytes, frameNumber - 1);
+      const { frame, dict } = await decoded(bytes, frameNumber - 1);
       const ours = decodePng(
         encodeRendered(
           renderFrame(frame, renderAttributes(dict, frameNumber - 1), parseRenderParameters({ window: '0,2000' })),
@@ -225,10 +206,10 @@ describe('rendered images', () => {
       expect(difference(ours, theirs).max).toBeLessThanOrEqual(0);
     }
     // Different frames render differently: the frame index is honoured.
-    const one = renderFrame(nativeFrame(bytes, 0).frame, renderAttributes(readDicomFile(bytes).dict), {
+    const one = renderFrame((await decoded(bytes, 0)).frame, renderAttributes(readDicomHeader(bytes).dict), {
       window: { center: 0, width: 2000, fn: 'LINEAR' },
     });
-    const three = renderFrame(nativeFrame(bytes, 2).frame, renderAttributes(readDicomFile(bytes).dict), {
+    const three = renderFrame((await decoded(bytes, 2)).frame, renderAttributes(readDicomHeader(bytes).dict), {
       window: { center: 0, width: 2000, fn: 'LINEAR' },
     });
     expect(difference(one, three).max).toBeGreaterThan(10);
@@ -236,7 +217,7 @@ describe('rendered images', () => {
 
   it('scales to fit the viewport keeping the aspect ratio, close to dcmj2pnm’s own scaling', async () => {
     const bytes = await fixture('ct/CT_small.dcm');
-    const { frame, dict } = nativeFrame(bytes);
+    const { frame, dict } = await decoded(bytes);
     const ours = decodePng(
       encodeRendered(renderFrame(frame, renderAttributes(dict), parseRenderParameters({ viewport: '64,200' })), 'image/png'),
     );
@@ -322,12 +303,12 @@ describe('rendered images', () => {
 
   it('writes JPEG close to the lossless render, smaller at a lower quality', async () => {
     const bytes = await fixture('transfer-syntax/MR_small.dcm');
-    const { frame, dict } = nativeFrame(bytes);
+    const { frame, dict } = await decoded(bytes);
     const image = renderFrame(frame, renderAttributes(dict));
     const jpeg = encodeRendered(image, 'image/jpeg');
     expect(Buffer.from(jpeg.subarray(0, 3)).toString('hex')).toBe('ffd8ff');
-    const decoded = decodeJpeg(jpeg, { useTArray: true });
-    const gray = { width: decoded.width, height: decoded.height, channels: 1, data: decoded.data.filter((_, i) => i % 4 === 0) };
+    const back = decodeJpeg(jpeg, { useTArray: true });
+    const gray = { width: back.width, height: back.height, channels: 1, data: back.data.filter((_, i) => i % 4 === 0) };
     const diff = difference(gray, { ...image, channels: 1 });
     expect(diff.mean).toBeLessThan(3);
     expect(encodeRendered(image, 'image/jpeg', 20).length).toBeLessThan(jpeg.length);
