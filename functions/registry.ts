@@ -373,7 +373,7 @@ export function environmentNamesFor(spec: FunctionSpec): EnvName[] {
   if (spec.putsEvents) names.push(ENV.eventBusName);
   if (spec.deidKeys) names.push(ENV.deidKeyPrefix);
   if (spec.deidKeys === 'create') names.push(ENV.deidKeyKmsKeyArn);
-  if (spec.verifiesTokens) names.push(ENV.authIssuer, ENV.authJwksUrl, ENV.authAudience);
+  if (spec.verifiesTokens) names.push(ENV.authIssuer, ENV.authJwksUrl, ENV.authAudience, ENV.apiOrigins);
   if (spec.pagesResults) names.push(ENV.pageCursorSecretId);
   return names;
 }

@@ -37,6 +37,7 @@ export function createCommonsApp(options: CommonsAppOptions = {}): { app: App; s
     description: 'hilum: serverless medical imaging data commons',
     sites: stringList(app.node.tryGetContext('sites'), 'sites') ?? DEFAULT_SITES,
     uploadOrigins: stringList(app.node.tryGetContext('uploadOrigins'), 'uploadOrigins'),
+    apiOrigins: stringList(app.node.tryGetContext('apiOrigins'), 'apiOrigins'),
     logLevel: typeof app.node.tryGetContext('logLevel') === 'string' ? (app.node.tryGetContext('logLevel') as string) : undefined,
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });

@@ -1,13 +1,22 @@
-import { Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { FunctionKey, ROUTES, Route } from '../../functions/registry';
+import { CORS_ALLOW_HEADERS, CORS_MAX_AGE_SECONDS } from '../../layers/common/cors';
 import { Observability } from './observability';
 
-/** Response types API Gateway must pass as binary (see docs/access.md, DICOMweb). */
-export const BINARY_MEDIA_TYPES = ['multipart/related', 'application/dicom', 'application/zip'];
+/**
+ * Every media type is binary to API Gateway. A Lambda proxy answer is then sent as bytes when
+ * its handler marks it base64 (DICOMweb's multipart/related, application/dicom, image/jpeg,
+ * image/png, application/octet-stream; zips) and as it is otherwise (JSON, text), whatever
+ * Accept the client sent: API Gateway decides by the FIRST Accept media type, and a browser's
+ * or a viewer's (`image/avif,...,*\/*` for an <img> thumbnail) would miss any shorter list.
+ * Request bodies all arrive base64-encoded, which the handler chain decodes (STOW-RS needs its
+ * multipart/related body as bytes). docs/dicomweb.md, Limits and AWS.
+ */
+export const BINARY_MEDIA_TYPES = ['*/*'];
 
 export interface ApiProps {
   readonly userPool: cognito.IUserPool;
@@ -15,6 +24,8 @@ export interface ApiProps {
   readonly functions: Readonly<Partial<Record<FunctionKey, lambda.IFunction>>>;
   readonly observability: Observability;
   readonly routes?: readonly Route[];
+  /** Exact browser origins allowed by CORS (checked by cors-origins.ts); none: no preflight, no CORS header. */
+  readonly origins?: readonly string[];
 }
 
 /**
@@ -23,8 +34,11 @@ export interface ApiProps {
  * every method (the handler then decides by role, the same way as locally),
  * a request validator, access logs, execution logs and X-Ray tracing.
  *
- * No CORS preflight: the clients are the CLI and server-side tools, and an
- * OPTIONS method would be the one method without an authorizer.
+ * CORS only for the exact origins a deployment names (`apiOrigins`): then every resource
+ * gets an OPTIONS method answered by API Gateway itself (a mock, without an authorizer:
+ * a browser's preflight carries no credentials; it reaches no function and returns no data),
+ * and the handlers add the CORS headers to their answers (layers/common/cors.ts). Without
+ * origins, no OPTIONS method and no CORS header at all: the CLI and the gateway need none.
  */
 export class Api extends Construct {
   readonly restApi: apigw.RestApi;
@@ -58,10 +72,12 @@ export class Api extends Construct {
       validateRequestParameters: true,
     });
 
+    const methodsOf = new Map<apigw.Resource, string[]>();
     for (const route of props.routes ?? ROUTES) {
       const fn = props.functions[route.fn];
       if (!fn) throw new Error(`hilum: route ${route.method} ${route.path} names function ${route.fn}, which was not built`);
       const resource = this.restApi.root.resourceForPath(route.path);
+      methodsOf.set(resource, [...(methodsOf.get(resource) ?? []), route.method]);
       resource.addMethod(route.method, new apigw.LambdaIntegration(fn, { proxy: true, allowTestInvoke: false }), {
         authorizer,
         authorizationType: apigw.AuthorizationType.COGNITO,
@@ -69,6 +85,9 @@ export class Api extends Construct {
         operationName: route.fn,
       });
     }
+
+    const origins = props.origins ?? [];
+    if (origins.length > 0) this.allowOrigins(origins, methodsOf);
 
     const cloudWatchRole = this.restApi.node.tryFindChild('CloudWatchRole');
     if (cloudWatchRole) {
@@ -96,5 +115,44 @@ export class Api extends Construct {
           'The integrations are Lambda proxies invoked over the AWS API, not HTTP backends, so a client certificate for backend authentication has nothing to authenticate.',
       },
     );
+  }
+
+  /**
+   * The preflight of every resource, answered by API Gateway for the named origins only (CDK's
+   * template echoes the request's Origin when it is one of them), converted to text: with
+   * binary media types `*\/*`, a mock's empty answer would otherwise fail as a binary one (500).
+   * Gateway responses (the authorizer's 401, throttling's 429, 5xx) carry the origin too when
+   * there is exactly one: they cannot choose among several, so with several a browser sees
+   * those refusals as CORS failures.
+   */
+  private allowOrigins(origins: readonly string[], methodsOf: ReadonlyMap<apigw.Resource, readonly string[]>): void {
+    for (const [resource, methods] of methodsOf) {
+      const preflight = resource.addCorsPreflight({
+        allowOrigins: [...origins],
+        allowMethods: [...methods],
+        allowHeaders: [...CORS_ALLOW_HEADERS],
+        maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
+        statusCode: 204,
+      });
+      const cfn = preflight.node.defaultChild as apigw.CfnMethod;
+      cfn.addPropertyOverride('Integration.ContentHandling', 'CONVERT_TO_TEXT');
+      cfn.addPropertyOverride('Integration.IntegrationResponses.0.ContentHandling', 'CONVERT_TO_TEXT');
+      Validations.of(preflight).acknowledge(
+        {
+          id: 'AwsSolutions-APIG4',
+          reason:
+            'A CORS preflight: browsers send it without credentials, so it cannot be authorized; API Gateway answers it (mock), it reaches no function and returns no data.',
+        },
+        {
+          id: 'AwsSolutions-COG4',
+          reason: 'A CORS preflight carries no token by the CORS standard; every other method has the Cognito authorizer.',
+        },
+      );
+    }
+    if (origins.length === 1) {
+      const headers = { 'Access-Control-Allow-Origin': `'${origins[0]}'`, Vary: "'Origin'" };
+      this.restApi.addGatewayResponse('Default4xx', { type: apigw.ResponseType.DEFAULT_4XX, responseHeaders: headers });
+      this.restApi.addGatewayResponse('Default5xx', { type: apigw.ResponseType.DEFAULT_5XX, responseHeaders: headers });
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, NestedStack, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { FUNCTIONS, FunctionKey } from '../../functions/registry';
 import { ENV } from '../../layers/common/env-names';
@@ -6,6 +6,7 @@ import { Analytics } from '../constructs/analytics';
 import { Api } from '../constructs/api';
 import { Auth } from '../constructs/auth';
 import { Catalog } from '../constructs/catalog';
+import { exactOrigins } from '../constructs/cors-origins';
 import { HilumFunction } from '../constructs/hilum-function';
 import { Observability } from '../constructs/observability';
 import { PageCursorKey } from '../constructs/page-cursor-key';
@@ -17,6 +18,8 @@ export interface CommonsStackProps extends StackProps {
   /** Contributing sites (one `site-uploader:<site>` group each). */
   readonly sites: readonly string[];
   readonly uploadOrigins?: readonly string[];
+  /** Browser origins (a web portal) the API answers with CORS; none by default. */
+  readonly apiOrigins?: readonly string[];
   readonly logLevel?: string;
 }
 
@@ -44,6 +47,7 @@ export class CommonsStack extends Stack {
     this.deidKeys = new DeidKeys(this, 'DeidKeys');
     this.auth = new Auth(this, 'Auth', { sites: props.sites });
     this.pageCursorKey = new PageCursorKey(this, 'PageCursorKey', { encryptionKey: this.catalog.key });
+    const apiOrigins = exactOrigins(props.apiOrigins, "context 'apiOrigins' (browser origins allowed to call the API)");
 
     // The workflows need the functions and the event-putting functions need the
     // pipeline's bus: functions first, then the pipeline, then the bus binding.
@@ -63,6 +67,8 @@ export class CommonsStack extends Stack {
         fn.bindValue(ENV.authIssuer, this.auth.issuer);
         fn.bindValue(ENV.authJwksUrl, this.auth.jwksUrl);
         fn.bindValue(ENV.authAudience, this.auth.client.userPoolClientId);
+        // The handler chain answers these origins with CORS headers (layers/common/cors.ts).
+        fn.bindValue(ENV.apiOrigins, JSON.stringify(apiOrigins));
       }
       this.observability.watchFunction(spec.id, fn);
       built[key] = fn;
@@ -78,10 +84,15 @@ export class CommonsStack extends Stack {
       if (fn.spec.putsEvents) fn.bindEventBus(ENV.eventBusName, this.pipeline.bus);
     }
 
-    this.api = new Api(this, 'Api', {
+    // Each route costs the API a method, a resource and an invoke permission (and a preflight
+    // with apiOrigins): in a nested stack of its own, the commons stays under CloudFormation's
+    // 500 resources per stack as DICOMweb adds routes. test/infra/synth.ts flattens it back.
+    const apiStack = new NestedStack(this, 'ApiStack', { description: 'hilum REST API' });
+    this.api = new Api(apiStack, 'Api', {
       userPool: this.auth.userPool,
       functions: this.functions,
       observability: this.observability,
+      origins: apiOrigins,
     });
 
     // Athena over each release's Parquet export (written by POST /releases).

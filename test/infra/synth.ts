@@ -1,3 +1,4 @@
+import { NestedStack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createCommonsApp } from '../../infra/app';
 import { CommonsStack } from '../../infra/stacks/commons-stack';
@@ -17,12 +18,37 @@ export interface Synthesized {
   readonly resources: Readonly<Record<string, CfnResource>>;
 }
 
-/** Synthesizes the commons without bundling or nag, as the local runtime does. Call once per file. */
+/**
+ * Synthesizes the commons without bundling or nag, as the local runtime does. Call once per file.
+ * The API lives in a nested stack (infra/stacks/commons-stack.ts): its resources are flattened
+ * into `template` and `resources`, each of its parameters replaced by what the parent passes
+ * (a function's `Fn::GetAtt`, the user pool's ARN), so tests read one template as before.
+ */
 export function synthCommons(context?: Record<string, unknown>): Synthesized {
   const { stack } = createCommonsApp({ nag: false, bundle: false, context });
-  const template = Template.fromStack(stack);
-  const resources = template.toJSON().Resources as Record<string, CfnResource>;
-  return { stack, template, resources };
+  const parent = Template.fromStack(stack).toJSON() as { Resources: Record<string, CfnResource> };
+  const flattened: Record<string, CfnResource> = { ...parent.Resources };
+  for (const nested of stack.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack)) {
+    const [, reference] = Object.entries(parent.Resources).find(
+      ([id, r]) => r.Type === 'AWS::CloudFormation::Stack' && id.startsWith(nested.node.id),
+    )!;
+    const passed = (reference.Properties?.Parameters ?? {}) as Json;
+    const inner = Template.fromStack(nested).toJSON() as { Resources: Record<string, CfnResource> };
+    for (const [id, resource] of Object.entries(inner.Resources)) {
+      if (id in flattened) throw new Error(`nested stack ${nested.node.id} repeats the logical id ${id}`);
+      flattened[id] = withParameters(resource, passed) as CfnResource;
+    }
+  }
+  const template = Template.fromJSON({ ...parent, Resources: flattened });
+  return { stack, template, resources: flattened };
+}
+
+function withParameters(value: unknown, passed: Json): unknown {
+  if (Array.isArray(value)) return value.map((v) => withParameters(v, passed));
+  if (!value || typeof value !== 'object') return value;
+  const ref = (value as Json).Ref;
+  if (typeof ref === 'string' && Object.keys(value).length === 1 && ref in passed) return passed[ref];
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withParameters(v, passed)]));
 }
 
 /** [logicalId, resource] of the single resource whose Metadata[key] === value. */
