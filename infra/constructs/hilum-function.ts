@@ -12,6 +12,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Access, FunctionSpec, environmentNamesFor } from '../../functions/registry';
 import { EnvName } from '../../layers/common/env-names';
+import { codecAssetCommands } from './codec-assets';
 import { META, describe, logicalIdOf } from './metadata';
 
 /** The repository root: function entries in the registry are relative to it. */
@@ -96,6 +97,12 @@ export class HilumFunction extends NodejsFunction {
         sourceMap: true,
         // Bundle the SDK: its version is pinned in package.json, the runtime's is not.
         externalModules: [],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          // The HTJ2K codec's .wasm beside a bundle that decodes pixels (codec-assets.ts).
+          afterBundling: (_inputDir: string, outputDir: string) => codecAssetCommands(outputDir),
+        },
       },
     });
     this.spec = spec;

@@ -56,6 +56,7 @@ export {
   PixelDataError,
   UnsupportedTransferSyntax,
   PIXEL_SYNTAX,
+  CODEC_FILES,
   type ImagePixelDescription,
   type StoredFrames,
   type DecodedFrame,

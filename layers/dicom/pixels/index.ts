@@ -10,3 +10,4 @@ export { canDecode, decodeFrame } from './decode';
 export { transcodeToExplicitLittleEndian } from './transcode';
 export { PixelDataError, UnsupportedTransferSyntax } from './errors';
 export { PIXEL_SYNTAX } from './syntaxes';
+export { CODEC_FILES } from './codecs/load';

@@ -13,13 +13,11 @@ interface OpenJph {
   HTJ2KDecoder: new () => CornerstoneDecoder;
 }
 
-/** The file name the function construct looks for in a bundle to decide whether to ship the .wasm. */
-export const OPENJPH_WASM = 'openjphjs.wasm';
-
 const openjph = lazyModule(
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   () => require('@cornerstonejs/codec-openjph') as EmscriptenFactory<OpenJph>,
-  () => wasmFile(OPENJPH_WASM, '@cornerstonejs/codec-openjph/wasm'),
+  // The name is CODEC_FILES' (load.ts): infra copies that file into each bundle that holds this module.
+  () => wasmFile('openjphjs.wasm', '@cornerstonejs/codec-openjph/wasm'),
 );
 
 export async function decodeHtj2k(frame: Uint8Array, pixel: ImagePixelDescription): Promise<DecodedFrame> {

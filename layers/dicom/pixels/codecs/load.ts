@@ -38,3 +38,12 @@ export function wasmFile(name: string, packageSpecifier: string): Uint8Array {
   const beside = join(__dirname, name);
   return new Uint8Array(readFileSync(existsSync(beside) ? beside : require.resolve(packageSpecifier)));
 }
+
+/**
+ * Files a bundle must carry beside its code for the codecs it holds (infra copies each one
+ * into a function's bundle when the bundle names it): `file` as the decoder reads it, `packageSpecifier`
+ * where it lies in node_modules.
+ */
+export const CODEC_FILES: readonly { file: string; packageSpecifier: string }[] = [
+  { file: 'openjphjs.wasm', packageSpecifier: '@cornerstonejs/codec-openjph/wasm' },
+];
