@@ -1,4 +1,5 @@
 import { parseArgs, ParseArgsConfig } from 'node:util';
+import { CliError, EXIT } from './exit-codes';
 
 /** A CLI command: its usage text is its documentation, printed by `--help`. */
 export interface Command {
@@ -15,7 +16,7 @@ export interface ParsedArgs {
   readonly positionals: string[];
 }
 
-/** Thrown for a usage mistake: printed with the command's usage, exit code 2. */
+/** Thrown for a usage mistake: one line and a pointer to --help, exit code 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
@@ -34,6 +35,22 @@ export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
   }
 }
 
+/**
+ * Prints what ended a command and gives its exit code: a usage mistake as one line
+ * (not the whole help), a CliError as its message; anything else is rethrown.
+ */
+export function exitCodeOfError(commandName: string, error: unknown): number {
+  if (error instanceof UsageError) {
+    console.error(`hilum ${commandName}: ${error.message}; see 'hilum ${commandName} --help'`);
+    return EXIT.usage;
+  }
+  if (error instanceof CliError) {
+    console.error(error.message);
+    return error.exitCode;
+  }
+  throw error;
+}
+
 export function stringOption(args: ParsedArgs, name: string): string | undefined {
   const value = args.values[name];
   return typeof value === 'string' ? value : undefined;
@@ -43,6 +60,29 @@ export function integerOption(args: ParsedArgs, name: string, fallback: number):
   const raw = stringOption(args, name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new UsageError(`--${name} must be a non-negative integer`);
+  if (raw.trim() === '' || !Number.isInteger(value) || value < 0)
+    throw new UsageError(`--${name} must be a non-negative integer, not '${raw}'`);
   return value;
+}
+
+const SIZE = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)?$/i;
+const UNIT_POWER: Record<string, number> = { '': 0, k: 1, m: 2, g: 3, t: 4 };
+
+/**
+ * A size or rate in bytes, with an optional unit: 500000, 500k, 1M, 1.5MB, 2MiB, 1G
+ * (binary multiples, as the progress output prints them: 1M = 1,048,576 bytes).
+ */
+export function parseByteSize(raw: string): number | undefined {
+  const match = SIZE.exec(raw.trim());
+  if (!match) return undefined;
+  const bytes = Number(match[1]) * 1024 ** (UNIT_POWER[(match[2] ?? '').toLowerCase()] ?? 0);
+  return Number.isFinite(bytes) ? Math.floor(bytes) : undefined;
+}
+
+export function byteSizeOption(args: ParsedArgs, name: string): number | undefined {
+  const raw = stringOption(args, name);
+  if (raw === undefined) return undefined;
+  const bytes = parseByteSize(raw);
+  if (bytes === undefined) throw new UsageError(`--${name} takes bytes, optionally with a unit (500k, 1M, 2G), not '${raw}'`);
+  return bytes;
 }

@@ -1,4 +1,5 @@
-import { Command, parseCommandArgs, UsageError } from './command';
+import { Command, exitCodeOfError, parseCommandArgs } from './command';
+import { EXIT } from './exit-codes';
 import { endQuietlyWhenStdoutCloses } from './lib/closed-stdout';
 
 /**
@@ -63,8 +64,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   const entry = COMMANDS.find((c) => c.name === name);
   if (!entry) {
-    console.error(`hilum: unknown command '${name}'\n\n${USAGE}`);
-    return 2;
+    console.error(`hilum: unknown command '${name}'; see 'hilum --help'`);
+    return EXIT.usage;
   }
   const command = await entry.load();
   try {
@@ -75,10 +76,6 @@ export async function run(argv: string[]): Promise<number> {
     }
     return await command.run(args);
   } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`hilum ${command.name}: ${error.message}\n\n${command.usage}`);
-      return 2;
-    }
-    throw error;
+    return exitCodeOfError(command.name, error);
   }
 }

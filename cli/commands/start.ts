@@ -2,9 +2,12 @@ import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { startLocalCommons } from '../../local/commons';
 import { credentialsFile, LOCAL_PROFILE } from '../../local/credentials';
+import { portIsFree } from '../../local/ports';
 import { HilumApi } from '../lib/api-client';
 import { uploadSubmission } from '../lib/one-pass-upload';
 import { Command, integerOption, stringOption } from '../command';
+import { CliError, EXIT } from '../exit-codes';
+import { clearRunningCommons, writeRunningCommons } from '../lib/local-commons-pointer';
 
 const SAMPLE_DIR = resolve(__dirname, '../../samples/ct-head-series');
 const SAMPLE_PROJECT = 'demo';
@@ -33,21 +36,28 @@ Lambda handlers, and the REST API on localhost. Ctrl-C stops everything.
   },
   async run(args) {
     const dataDir = resolve(stringOption(args, 'data-dir') ?? '.hilum');
+    const apiPort = integerOption(args, 'port', 3000);
+    // Checked first: the emulators take half a minute to start before the API would find out.
+    if (apiPort !== 0 && !(await portIsFree(apiPort))) throw busyPort(Object.assign(new Error(), { code: 'EADDRINUSE', port: apiPort }));
     console.log(`hilum: starting the local commons in ${dataDir}${args.values.reset ? ' (reset)' : ''}...`);
     const commons = await startLocalCommons({
       dataDir,
       reset: args.values.reset === true,
-      ports: { api: integerOption(args, 'port', 3000) },
+      ports: { api: apiPort },
       log: (line: string) => console.log(`  ${line}`),
       // Locally every handler shares one process and one logger, so concurrent
       // invocations interleave their INFO lines; warnings and errors stay on.
       handlerLogLevel: args.values.verbose ? 'INFO' : 'WARN',
+    }).catch((error: unknown) => {
+      throw busyPort(error) ?? error;
     });
+    await writeRunningCommons({ dataDir: commons.dataDir, apiUrl: commons.apiUrl, pid: process.pid });
     let stopping = false;
     const stop = async () => {
       if (stopping) return;
       stopping = true;
       console.log('\nhilum: stopping...');
+      await clearRunningCommons(process.pid);
       await commons.stop();
       console.log('hilum: stopped');
       process.exit(0);
@@ -92,7 +102,7 @@ Published studies: ${studies.length}
 ${studies.map((s) => `  ${s.studyUid}  ${s.modalities.join('/')}  ${s.seriesCount} series, ${s.instanceCount} instances  (${s.project}, ${s.site})`).join('\n')}
 
 Get a token and try it:
-  export HILUM_TOKEN=$(npx hilum token --group researcher${dataDir === resolve('.hilum') ? '' : ` --data-dir ${dataDir}`})
+  export HILUM_TOKEN=$(npx hilum token --group researcher)   # from any folder, while this runs
   curl -s -H "Authorization: Bearer $HILUM_TOKEN" '${commons.apiUrl}/studies?modality=CT'
 
 Other roles: --group curator, --group site-uploader:<site>. Ctrl-C stops.`);
@@ -100,3 +110,14 @@ Other roles: --group curator, --group site-uploader:<site>. Ctrl-C stops.`);
     return 0;
   },
 };
+
+/** A port someone else listens on, named with the way out (the emulators' ports come from the data folder's ports.json). */
+function busyPort(error: unknown): CliError | undefined {
+  const failure = error as NodeJS.ErrnoException & { port?: number };
+  if (failure?.code !== 'EADDRINUSE') return undefined;
+  const port = failure.port ?? /:(\d+)\s*$/.exec(failure.message)?.[1] ?? 'asked for';
+  return new CliError(
+    `hilum start: port ${port} of 127.0.0.1 is busy (another 'hilum start' or another program listens on it). Stop that, or choose another port: --port N (--port 0 picks a free one)`,
+    EXIT.unreachable,
+  );
+}

@@ -1,6 +1,7 @@
-import { resolve } from 'node:path';
 import { issueLocalToken } from '../../local/auth/local-issuer';
 import { Command, integerOption, stringOption, UsageError } from '../command';
+import { CliError, EXIT } from '../exit-codes';
+import { findSigningDataDir } from '../lib/local-commons-pointer';
 
 const GROUP = /^(researcher|curator|dac|admin|site-uploader:[a-z0-9][a-z0-9-]{1,62})$/;
 
@@ -16,7 +17,10 @@ sign in to the Cognito user pool.
   --group GROUP      researcher, curator, dac, admin or site-uploader:<site> (repeatable)
   --username NAME    the token's user (default: local-<first group>)
   --ttl SECONDS      lifetime (default 43200, 12 hours)
-  --data-dir DIR     the local commons' data folder (default .hilum)
+  --data-dir DIR     the local commons' data folder (default: the one of the commons
+                     'hilum start' runs, else ./.hilum). It must hold the key of a
+                     commons that ran there: no new key is ever made here, since the
+                     API would reject what it signs.
 
 Example:
   export HILUM_TOKEN=$(npx hilum token --group researcher)`,
@@ -30,11 +34,14 @@ Example:
     const groups = (args.values.group as string[] | undefined) ?? [];
     if (groups.length === 0) throw new UsageError('at least one --group is required');
     for (const group of groups) if (!GROUP.test(group)) throw new UsageError(`unknown group '${group}'`);
+    const ttlSeconds = integerOption(args, 'ttl', 43_200);
+    const found = await findSigningDataDir(stringOption(args, 'data-dir'));
+    if ('refusal' in found) throw new CliError(`hilum token: ${found.refusal}`, EXIT.usage);
     const token = await issueLocalToken({
-      dataDir: resolve(stringOption(args, 'data-dir') ?? '.hilum'),
+      dataDir: found.dataDir,
       groups,
       username: stringOption(args, 'username') ?? `local-${(groups[0] ?? 'user').replace(/[^a-z0-9-]/g, '-')}`,
-      ttlSeconds: integerOption(args, 'ttl', 43_200),
+      ttlSeconds,
     });
     console.log(token);
     return 0;

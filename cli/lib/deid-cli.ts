@@ -1,12 +1,12 @@
 /**
  * `hilum deid` as its own entry point: what cli/main.ts's run() does for one
- * command (usage errors exit 2, --help prints the usage), without the command
+ * command (usage errors exit 2 in one line, --help prints the usage), without the command
  * table. cli/bin/hilum.js bundles this file and the worker into a cache so
  * `hilum deid` starts without tsx; main.ts cannot be the entry because
  * bundling it would pull in every command's dependencies.
  */
 import type { Worker } from 'node:worker_threads';
-import { parseCommandArgs, UsageError } from '../command';
+import { exitCodeOfError, parseCommandArgs } from '../command';
 import { deid, deidCommand } from '../commands/deid';
 
 /** startedWorkers: worker threads the launcher started early; stopped here whatever happens to the command. */
@@ -19,11 +19,7 @@ export async function runDeid(argv: string[], startedWorkers: readonly Worker[] 
     }
     return await deid(args, startedWorkers);
   } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`hilum ${deidCommand.name}: ${error.message}\n\n${deidCommand.usage}`);
-      return 2;
-    }
-    throw error;
+    return exitCodeOfError(deidCommand.name, error);
   } finally {
     await Promise.all(startedWorkers.map((worker) => worker.terminate()));
   }
