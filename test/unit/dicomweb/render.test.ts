@@ -140,12 +140,34 @@ describe('rendered images', () => {
   });
 
   /** dcmj2pnm's render (overlays off, as hilum does not burn them in) as a bitmap. */
-  async function reference(bytes: Uint8Array, args: readonly string[]): Promise<Bitmap> {
+  /**
+   * The reference render of dcmtk: dcmj2pnm (JPEG, JPEG Lossless, RLE), dcml2pnm (JPEG-LS); JPEG 2000,
+   * which dcmtk does not read, decoded first by gdcmconv --raw.
+   */
+  async function reference(
+    bytes: Uint8Array,
+    args: readonly string[],
+    tool: 'dcmj2pnm' | 'dcml2pnm' | 'gdcm-raw' = 'dcmj2pnm',
+  ): Promise<Bitmap> {
     const input = join(dir, 'in.dcm');
     const output = join(dir, 'out.pnm');
     await writeFile(input, bytes);
-    await run('dcmj2pnm', ['-q', '-O', ...args, '+op', input, output]);
+    let source = input;
+    if (tool === 'gdcm-raw') {
+      source = join(dir, 'raw.dcm');
+      await run('gdcmconv', ['--raw', input, source]);
+    }
+    await run(tool === 'dcml2pnm' ? 'dcml2pnm' : 'dcmj2pnm', ['-q', '-O', ...args, '+op', source, output]);
     return decodePnm(await readFile(output));
+  }
+
+  /** A file compressed here by dcmtk's dcmcjpeg (JPEG baseline, 8-bit). */
+  async function jpegBaseline(bytes: Uint8Array): Promise<Uint8Array> {
+    const input = join(dir, 'native.dcm');
+    const output = join(dir, 'baseline.dcm');
+    await writeFile(input, bytes);
+    await run('dcmcjpeg', ['+eb', input, output]);
+    return readFile(output);
   }
 
   const fixture = (path: string) => readFile(join(FIXTURES, path));
@@ -190,6 +212,25 @@ describe('rendered images', () => {
     const ours = decodePng(png);
     const theirs = await reference(bytes, args);
     expect(difference(ours, theirs).max).toBeLessThanOrEqual(tolerance);
+  });
+
+  it.each<[string, () => Promise<Uint8Array>, string[], 'dcmj2pnm' | 'dcml2pnm' | 'gdcm-raw', number]>([
+    ['JPEG Lossless (CT, min-max)', () => fixture('ct/CT_small_jpeg_lossless.dcm'), ['+Wm'], 'dcmj2pnm', 0],
+    ['JPEG-LS Lossless (MR, header window)', () => fixture('transfer-syntax/MR_small_jpeg_ls_lossless.dcm'), ['+Wi', '1'], 'dcml2pnm', 0],
+    ['JPEG 2000 Lossless (MR, header window)', () => fixture('transfer-syntax/MR_small_jp2klossless.dcm'), ['+Wi', '1'], 'gdcm-raw', 0],
+    [
+      'JPEG baseline 8-bit (a radiograph compressed by dcmcjpeg)',
+      async () => jpegBaseline(await fixture('chest-xray/nih-cxr-dx.dcm')),
+      ['+Wm'],
+      'dcmj2pnm',
+      0,
+    ],
+    ['JPEG baseline YBR_FULL_422 color (compressed by dcmcjpeg)', () => jpegBaseline(colorImage('RGB', 0)), [], 'dcmj2pnm', 0],
+  ])('renders %s, compressed, as dcmtk renders it', async (_name, load, args, tool, tolerance) => {
+    const bytes = await load();
+    const { frame, dict } = await decoded(bytes);
+    const ours = decodePng(encodeRendered(renderFrame(frame, renderAttributes(dict)), 'image/png'));
+    expect(difference(ours, await reference(bytes, args, tool)).max).toBeLessThanOrEqual(tolerance);
   });
 
   it('renders the frame asked for of a multi-frame object', async () => {
