@@ -2,18 +2,16 @@ import { z } from 'zod';
 import { decideStudy } from '../../layers/access';
 import {
   InvalidQidoQuery,
-  listedStudyUids,
-  matchesKeys,
+  listedUids,
   parseQido,
   qidoResult,
+  walkQido,
   warningHeader,
   type DicomJson,
   type QidoLevel,
-  type QidoRecord,
   type QidoRequest,
 } from '../../layers/dicomweb';
 import type { Study } from '../../layers/catalog/entities';
-import type { Series } from '../../layers/catalog/commons-entities';
 import type { Caller } from '../../layers/access/caller';
 import { BadRequest } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
@@ -25,6 +23,8 @@ import { apiBaseUrl } from '../../layers/services/api-base-url';
 const DICOM_JSON = { 'content-type': 'application/dicom+json' };
 /** Studies read per page of the published index when no StudyInstanceUID narrows the search. */
 const STUDY_PAGE = 200;
+/** Time a walk may take before it answers what it found (API Gateway gives up at 29 s). */
+const WALK_BUDGET_MS = 20_000;
 
 /**
  * QIDO-RS (PS3.18 10.6), DICOM JSON, at every level:
@@ -51,26 +51,28 @@ export const handler = httpHandler(
       throw error;
     }
     const base = `${apiBaseUrl(event)}/dicomweb`;
-    const studies = path.study ? [(await requireStudy(caller, audit, path.study)).study] : visibleStudies(caller, request);
+    const studies = path.study ? single((await requireStudy(caller, audit, path.study)).study) : visibleStudies(caller, request);
     if (!path.study) audit.resource('dicomweb', level === 'study' ? 'studies' : level);
-
-    // One more than asked, to know whether the page is the last.
-    const wanted = request.offset + request.limit + 1;
-    const found: QidoRecord[] = [];
-    for await (const study of studies) {
-      if (!matchesKeys(request, { study }, ['study'])) continue;
-      for (const record of await recordsOf(study, request, path.series)) {
-        found.push(record);
-        if (found.length >= wanted) break;
-      }
-      if (found.length >= wanted) break;
-    }
-    const page = found.slice(request.offset, request.offset + request.limit);
-    const more = found.length > request.offset + request.limit;
-    const warning = warningHeader(request, base, more ? ['There are additional results that can be requested (use offset).'] : []);
+    const page = await walkQido(
+      request,
+      path.series,
+      {
+        studies,
+        listSeries: (studyUid) => publicationRepository().listSeries(studyUid),
+        listInstances: (studyUid) => publicationRepository().listInstances(studyUid),
+      },
+      { deadline: Date.now() + WALK_BUDGET_MS },
+    );
+    const notes = [
+      ...(page.more ? ['There are additional results that can be requested (use offset).'] : []),
+      ...(page.incomplete
+        ? [`The search stopped after ${page.studiesRead} studies in the time allowed; results may be missing. Narrow it with study keys.`]
+        : []),
+    ];
+    const warning = warningHeader(request, base, notes);
     const headers = { ...DICOM_JSON, ...(warning ? { warning } : {}) };
-    if (page.length === 0) return { statusCode: 204, body: undefined, text: '', headers };
-    const results: DicomJson[] = page.map((record) => qidoResult(request, record, base));
+    if (page.records.length === 0) return { statusCode: 204, body: undefined, text: '', headers };
+    const results: DicomJson[] = page.records.map((record) => qidoResult(request, record, base));
     return { statusCode: 200, body: results, headers };
   },
 );
@@ -92,9 +94,14 @@ function queryParameters(event: {
   return Object.fromEntries(out);
 }
 
+async function* single(study: Study): AsyncGenerator<Study> {
+  yield study;
+}
+
 /**
- * Published studies the caller may get, newest first: the ones a StudyInstanceUID key lists,
- * or a walk of the published index page by page (stopped by the caller once it has enough).
+ * Published studies the caller may get, newest first: the ones a StudyInstanceUID key lists, or
+ * those holding the instances a SOPInstanceUID key lists (through the object index), or else a
+ * walk of the published index page by page (stopped by walkQido once it has enough).
  */
 async function* visibleStudies(caller: Caller, request: QidoRequest): AsyncGenerator<Study> {
   const visible = async (page: readonly Study[]) => {
@@ -104,7 +111,12 @@ async function* visibleStudies(caller: Caller, request: QidoRequest): AsyncGener
     );
     return page.filter((s) => s.status === 'published' && decideStudy(ctx, s).allowed);
   };
-  const listed = listedStudyUids(request);
+  const sops = request.level === 'instance' ? listedUids(request, 'SOPInstanceUID') : undefined;
+  const listed =
+    listedUids(request, 'StudyInstanceUID') ??
+    (sops && [
+      ...new Set((await Promise.all(sops.map((u) => publicationRepository().getObjectRef(u)))).flatMap((r) => (r ? [r.studyUid] : []))),
+    ]);
   if (listed) {
     const found = await Promise.all(listed.map((u) => publicationRepository().getStudy(u)));
     const studies = found.filter((s): s is Study => s !== undefined);
@@ -117,31 +129,4 @@ async function* visibleStudies(caller: Caller, request: QidoRequest): AsyncGener
     yield* await visible(page.items);
     cursor = page.cursor;
   } while (cursor);
-}
-
-/** The study's results at the request's level that pass its series and instance keys, in a stable order. */
-async function recordsOf(study: Study, request: QidoRequest, seriesInPath: string | undefined): Promise<QidoRecord[]> {
-  if (request.level === 'study') return [{ study }];
-  const series = (await publicationRepository().listSeries(study.studyUid)).sort(bySeriesOrder);
-  if (request.level === 'series') {
-    return series.map((s) => ({ study, series: s })).filter((r) => matchesKeys(request, r, ['series']));
-  }
-  const seriesByUid = new Map(series.map((s, i) => [s.seriesUid, { series: s, order: i }]));
-  const instances = (await publicationRepository().listInstances(study.studyUid)).filter(
-    (i) => seriesInPath === undefined || i.seriesUid === seriesInPath,
-  );
-  const order = (seriesUid: string) => seriesByUid.get(seriesUid)?.order ?? series.length;
-  return instances
-    .sort(
-      (a, b) =>
-        order(a.seriesUid) - order(b.seriesUid) ||
-        (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0) ||
-        (a.sopUid < b.sopUid ? -1 : a.sopUid > b.sopUid ? 1 : 0),
-    )
-    .map((instance) => ({ study, series: seriesByUid.get(instance.seriesUid)?.series, instance }))
-    .filter((r) => matchesKeys(request, r, ['series', 'instance']));
-}
-
-function bySeriesOrder(a: Series, b: Series): number {
-  return (a.seriesNumber ?? 0) - (b.seriesNumber ?? 0) || (a.seriesUid < b.seriesUid ? -1 : a.seriesUid > b.seriesUid ? 1 : 0);
 }

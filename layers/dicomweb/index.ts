@@ -1,5 +1,6 @@
 export * from './json';
 export * from './qido';
+export * from './qido-walk';
 export * from './multipart';
 export * from './stow';
 export * from './negotiation';

@@ -169,9 +169,12 @@ export function matchesKeys(request: QidoRequest, record: QidoRecord, levels: re
     );
 }
 
-/** The UIDs a StudyInstanceUID key lists, for a direct lookup instead of a walk; undefined when it lists none. */
-export function listedStudyUids(request: QidoRequest): readonly string[] | undefined {
-  const key = request.keys.find((k) => k.attribute.keyword === 'StudyInstanceUID' && k.condition.kind === 'uids');
+/**
+ * The UIDs a StudyInstanceUID (or, at the instance level, SOPInstanceUID) key lists, for a direct
+ * lookup instead of a walk of every study; undefined when it lists none.
+ */
+export function listedUids(request: QidoRequest, keyword: 'StudyInstanceUID' | 'SOPInstanceUID'): readonly string[] | undefined {
+  const key = request.keys.find((k) => k.attribute.keyword === keyword && k.condition.kind === 'uids');
   return key?.condition.kind === 'uids' ? [...key.condition.uids] : undefined;
 }
 
