@@ -5,6 +5,7 @@ import type { Route } from '../functions/registry';
 import { JWKS_PATH } from './auth/local-issuer';
 import { LOCAL_ACCOUNT } from './template/names';
 import { listenOnLoopback } from './listen';
+import { CORS_ALLOW_HEADERS, CORS_MAX_AGE_SECONDS } from '../layers/common/cors';
 
 /**
  * The REST API on localhost: matches the route table (API Gateway path templates),
@@ -22,6 +23,8 @@ export interface ApiServerOptions {
   readonly log?: (message: string) => void;
   /** Largest accepted body (API Gateway's limit is 10 MB). */
   readonly maxBodyBytes?: number;
+  /** Origins whose CORS preflights are answered, as API Gateway does with context `apiOrigins`; default none. */
+  readonly corsOrigins?: readonly string[];
 }
 
 export interface ApiServer {
@@ -117,7 +120,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
     if ('allowed' in match) {
       if (method === 'OPTIONS') {
-        res.writeHead(204, corsHeaders(match.allowed)).end();
+        // API Gateway has an OPTIONS method only with apiOrigins, and its mock echoes only those.
+        const origin = req.headers.origin;
+        if (origin && (options.corsOrigins ?? []).includes(origin)) res.writeHead(204, corsHeaders(origin, match.allowed)).end();
+        else sendJson(res, 403, { message: 'Missing Authentication Token' });
         return;
       }
       sendJson(res, 405, { message: `Method ${method} not allowed on ${url.pathname}` }, { allow: match.allowed.join(', ') });
@@ -258,12 +264,13 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, extra
   res.end(text);
 }
 
-function corsHeaders(allowed: readonly string[]): Record<string, string> {
+function corsHeaders(origin: string, allowed: readonly string[]): Record<string, string> {
   return {
-    'access-control-allow-origin': '*',
-    'access-control-allow-methods': [...allowed, 'OPTIONS'].join(','),
-    'access-control-allow-headers': 'Content-Type,Authorization,X-Amz-Date,X-Api-Key,X-Amz-Security-Token',
-    'access-control-max-age': '600',
+    'access-control-allow-origin': origin,
+    'access-control-allow-methods': allowed.join(','),
+    'access-control-allow-headers': CORS_ALLOW_HEADERS.join(','),
+    'access-control-max-age': String(CORS_MAX_AGE_SECONDS),
+    vary: 'Origin',
   };
 }
 

@@ -2,6 +2,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { FUNCTIONS, ROUTES } from '../functions/registry';
+import { parseOrigins } from '../layers/common/cors';
+import { ENV } from '../layers/common/env-names';
 import { ActivityTracker } from './activity';
 import { startApiServer, type ApiServer } from './api-server';
 import { issueLocalToken, JWKS_PATH, LOCAL_AUDIENCE, LOCAL_ISSUER, localJwks } from './auth/local-issuer';
@@ -46,7 +48,11 @@ export interface LocalCommonsOptions {
   readonly handlerLogLevel?: string;
   /** Loads handler modules (tests substitute handlers); default `require` of `hilum:entry`. */
   readonly loadHandler?: LambdaHostOptions['load'];
-  /** Browser origins (`http://localhost:5173`) the S3 emulator's CORS allows; default none. */
+  /**
+   * Browser origins (`http://localhost:5173`) allowed by CORS, exactly: the S3 emulator's, the API's
+   * preflights and the handlers' answers (`API_ORIGINS`, as context `apiOrigins` sets it in AWS);
+   * default from HILUM_CORS_ORIGINS (a JSON list), else none.
+   */
   readonly corsOrigins?: readonly string[];
   /**
    * The reconciler runs on the template's schedule (as in AWS); these override its interval and
@@ -153,6 +159,7 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
 
     const tracker = new ActivityTracker();
     const faultOptions = options.faults ?? parseFaultOptions(process.env.HILUM_FAULTS);
+    const corsOrigins = options.corsOrigins ?? parseOrigins(process.env.HILUM_CORS_ORIGINS);
     const faults = faultOptions ? new FaultInjector(faultOptions, log, tracker) : undefined;
     if (faults) {
       // Never silent: a commons that fails on purpose says so.
@@ -194,7 +201,7 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
         dataDir,
         buckets: model.buckets.values(),
         credentials,
-        ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
+        corsOrigins,
         ...(ports.s3 ? { port: ports.s3 } : {}),
         log,
         onEvent: (event) => {
@@ -224,6 +231,7 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
         routes: ROUTES,
         jwks: () => localJwks(dataDir),
         invoke: async (route, event: APIGatewayProxyEvent) => invokeLambda(FUNCTIONS[route.fn].id, event),
+        corsOrigins,
         ...(ports.api ? { port: ports.api } : {}),
         log,
       }).then((a) => (stoppers.push(() => a.stop()), a)),
@@ -256,6 +264,8 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
       ...functionEnvironment,
       ...(options.handlerLogLevel ? { LOG_LEVEL: options.handlerLogLevel, POWERTOOLS_LOG_LEVEL: options.handlerLogLevel } : {}),
       ...localVars,
+      // What CDK sets on every API function from context apiOrigins (layers/common/cors.ts).
+      [ENV.apiOrigins]: JSON.stringify(corsOrigins),
     };
     const restoreEnvironment = applyEnvironment(environmentVars);
     stoppers.push(restoreEnvironment);

@@ -26,6 +26,8 @@ const STUDY_A = '1.2.826.0.1.3680043.8.498.7001';
 const STUDY_B = '1.2.826.0.1.3680043.8.498.7002';
 const STUDY_C = '1.2.826.0.1.3680043.8.498.7003';
 
+const PORTAL_ORIGIN = 'http://localhost:5173';
+
 const FAILED_SOP_SEQUENCE = '00081198';
 const REFERENCED_SOP_SEQUENCE = '00081199';
 const RETRIEVE_URL = '00081190';
@@ -87,6 +89,7 @@ describe('DICOMweb STOW-RS', () => {
       reset: true,
       ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
       handlerLogLevel: 'ERROR',
+      corsOrigins: [PORTAL_ORIGIN],
     });
     const curator = new HilumApi(commons.apiUrl, await commons.issueToken(['curator'], 'curator-stow'));
     await curator.request('POST', '/projects', { projectId: PROJECT, name: 'stow', availability: 'open', sites: [SITE] });
@@ -188,34 +191,45 @@ describe('DICOMweb STOW-RS', () => {
     expect((await site.getSubmission(submissionId)).fileCount).toBe(0);
   });
 
-  it('answers the portal origin a deployment names (apiOrigins) with CORS headers, on success and refusal, and no other origin', async () => {
-    const portal = 'https://portal.example.org';
+  it('lets the portal origin the commons names (corsOrigins, apiOrigins in AWS) send STOW-RS from a browser and read the answers, and no other origin', async () => {
     const { submissionId } = await site.createSubmission(PROJECT, SITE);
     const boundary = newBoundary();
     const one = multipartBody(boundary, [{ contentType: 'application/dicom', body: makeDicom() }]);
+    const preflight = (origin: string) =>
+      fetch(`${commons.apiUrl}/dicomweb/studies`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type,x-hilum-submission',
+        },
+      });
     const stow = (origin: string, query = `?submission=${submissionId}`) =>
       fetch(`${commons.apiUrl}/dicomweb/studies${query}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${siteToken}`, 'content-type': multipartContentType(boundary), origin },
         body: one,
       });
-    const previous = process.env.API_ORIGINS;
-    process.env.API_ORIGINS = JSON.stringify([portal]); // what CDK sets on every API function with -c apiOrigins
-    try {
-      const stored = await stow(portal);
-      expect(stored.status).toBe(200);
-      expect(stored.headers.get('access-control-allow-origin')).toBe(portal);
-      expect(stored.headers.get('access-control-expose-headers')).toContain('Location');
-      expect(stored.headers.get('vary')).toBe('Origin');
-      const refused = await stow(portal, '');
-      expect(refused.status).toBe(400);
-      expect(refused.headers.get('access-control-allow-origin')).toBe(portal);
-      const elsewhere = await stow('https://elsewhere.example.org');
-      expect(elsewhere.status).toBe(200);
-      expect(elsewhere.headers.get('access-control-allow-origin')).toBeNull();
-    } finally {
-      process.env.API_ORIGINS = previous;
-    }
+
+    const allowed = await preflight(PORTAL_ORIGIN);
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(PORTAL_ORIGIN);
+    expect(allowed.headers.get('access-control-allow-methods')?.split(',')).toEqual(expect.arrayContaining(['GET', 'POST']));
+    expect(allowed.headers.get('access-control-allow-headers')).toContain('X-Hilum-Submission');
+    const stored = await stow(PORTAL_ORIGIN);
+    expect(stored.status).toBe(200);
+    expect(stored.headers.get('access-control-allow-origin')).toBe(PORTAL_ORIGIN);
+    expect(stored.headers.get('access-control-expose-headers')).toContain('Location');
+    expect(stored.headers.get('vary')).toBe('Origin');
+    const refused = await stow(PORTAL_ORIGIN, '');
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('access-control-allow-origin')).toBe(PORTAL_ORIGIN);
+
+    const elsewhere = 'https://elsewhere.example.org';
+    const denied = await preflight(elsewhere);
+    expect(denied.status).toBe(403);
+    expect(denied.headers.get('access-control-allow-origin')).toBeNull();
+    expect((await stow(elsewhere)).headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('refuses what is not a STOW-RS request of a site into its own open submission', async () => {
