@@ -100,7 +100,7 @@ def download(
     """Downloads every object of ``manifest`` under ``out_dir``; see the module's description."""
     if jobs < 1:
         raise ValueError("jobs must be at least 1")
-    run = _Run(transport, manifest, os.fspath(out_dir), max_attempts, backoff_seconds, _reporter(progress, manifest))
+    run = _Run(transport, manifest, os.path.expanduser(os.fspath(out_dir)), max_attempts, backoff_seconds, _reporter(progress, manifest))
     with ThreadPoolExecutor(max_workers=min(jobs, max(1, len(manifest)))) as pool:
         for worker in [pool.submit(run.work) for _ in range(min(jobs, max(1, len(manifest))))]:
             worker.result()

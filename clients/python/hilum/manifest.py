@@ -82,7 +82,7 @@ class Manifest:
         }
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        with open(path, "w", encoding="utf-8") as out:
+        with open(os.path.expanduser(os.fspath(path)), "w", encoding="utf-8") as out:
             json.dump(self.to_json(), out, indent=2)
             out.write("\n")
 
@@ -146,7 +146,7 @@ class Manifest:
     @classmethod
     def read(cls, path: str | os.PathLike[str]) -> "Manifest":
         """A manifest file, JSON or CSV (told apart by its first character)."""
-        with open(path, encoding="utf-8") as source:
+        with open(os.path.expanduser(os.fspath(path)), encoding="utf-8") as source:
             text = source.read()
         if text.lstrip().startswith("{"):
             try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import unittest
 import urllib.request
@@ -13,6 +15,8 @@ import hilum
 from hilum.download import target_path
 
 from .commons import LocalCommons
+
+EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "examples", "explore_cohort.py")
 
 commons = LocalCommons()
 info: dict = {}
@@ -152,6 +156,23 @@ class ErrorsTest(unittest.TestCase):
         with self.assertRaises(hilum.NotFound) as caught:
             as_role("researcher").create_cohort("nothing", release=99)
         self.assertEqual(caught.exception.message, "no release 99")
+
+
+class ExampleTest(unittest.TestCase):
+    def test_the_notebook_example_runs_from_search_to_verified_files(self):
+        with tempfile.TemporaryDirectory() as out:
+            env = {
+                **os.environ,
+                "HILUM_API_URL": info["apiUrl"],
+                "HILUM_TOKEN": info["tokens"]["researcher"],
+                "HILUM_EXAMPLE_OUT": out,
+                "PYTHONPATH": os.path.join(os.path.dirname(__file__), ".."),
+            }
+            run = subprocess.run([sys.executable, EXAMPLE], env=env, capture_output=True, text=True, timeout=120)
+            self.assertEqual(run.returncode, 0, run.stderr)
+            manifest = hilum.Manifest.read(os.path.join(out, "manifest.json"))
+            self.assertTrue(all(os.path.exists(target_path(os.path.join(out, "data"), o)) for o in manifest))
+        self.assertIn(f"{len(manifest)} files verified against their SHA-256", run.stdout)
 
 
 if __name__ == "__main__":
