@@ -38,6 +38,12 @@ describe('function bundles carry only what their handlers reach', () => {
     expect(code).not.toContain('putCases(');
   });
 
+  it('a handler of access requests bundles the keys of its items only', () => {
+    const code = bundleOf('listAccessRequests');
+    expect(code).toContain('ACCESSREQ#');
+    for (const otherItem of ['SUBMISSION#', 'SERIESUID#', 'OBJECT#', 'RELEASE#', 'PROJECT#']) expect(code).not.toContain(otherItem);
+  });
+
   it('a handler that only appends audit events bundles no reading of the audit log', () => {
     const code = bundleOf('drsServiceInfo');
     expect(code).toContain('AUDIT#');

@@ -1,7 +1,8 @@
 import { BatchGetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AccessRequest, GrantRecord } from '../../../catalog/access-entities';
 import type { Grant } from '../../../catalog/commons-entities';
-import { grantScopeKey, keys, PREFIX } from '../../../catalog/keys';
+import * as keys from '../../../catalog/item-keys';
+import { grantScopeKey, PREFIX } from '../../../catalog/keys';
 import { conditionalWrite, getItem, queryAllByPrefix, queryIndexAll, stripKeys, type TransactItem } from './table-io';
 
 export class RequestAlreadyDecided extends Error {

@@ -1,7 +1,8 @@
 import { PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TransientError } from '../../../common/errors';
 import type { Instance, ObjectRef, Submission, SubmissionFile } from '../../../catalog/entities';
-import { keys, PREFIX } from '../../../catalog/keys';
+import * as keys from '../../../catalog/item-keys';
+import { PREFIX } from '../../../catalog/keys';
 import {
   firstConflict,
   OwnershipConflict,

@@ -1,7 +1,8 @@
 import { BatchWriteCommand, UpdateCommand, type BatchWriteCommandInput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TransientError } from '../../../common/errors';
 import type { Case, Project } from '../../../catalog/commons-entities';
-import { keys, PREFIX, PROJECTS_PARTITION } from '../../../catalog/keys';
+import * as keys from '../../../catalog/item-keys';
+import { PREFIX, PROJECTS_PARTITION } from '../../../catalog/keys';
 import { conditionalWrite, getItem, queryAllByPrefix, queryIndexAll, stripKeys } from './table-io';
 
 /**

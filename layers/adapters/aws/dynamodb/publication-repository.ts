@@ -2,7 +2,8 @@ import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } 
 import { TransientError } from '../../../common/errors';
 import type { Instance, ObjectRef, Study, StudyAggregate } from '../../../catalog/entities';
 import type { Series, SnapshotPointer } from '../../../catalog/commons-entities';
-import { keys, PREFIX, PUBLISHED_PARTITION } from '../../../catalog/keys';
+import * as keys from '../../../catalog/item-keys';
+import { PREFIX, PUBLISHED_PARTITION } from '../../../catalog/keys';
 import { StudyOwnershipInconsistent, type StudyOwner } from '../../../catalog/ownership';
 import { conditionalWrite, decodeCursor, encodeCursor, getItem, queryAllByPrefix, queryIndexAll, stripKeys } from './table-io';
 

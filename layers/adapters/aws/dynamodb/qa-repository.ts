@@ -1,7 +1,7 @@
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TransientError } from '../../../common/errors';
 import type { Instance, Submission } from '../../../catalog/entities';
-import { keys } from '../../../catalog/keys';
+import * as keys from '../../../catalog/item-keys';
 import { OwnershipConflict } from '../../../catalog/ownership';
 import { QA_PREFIX, qaKeys, QUARANTINE_PARTITION } from '../../../catalog/qa-keys';
 import type { FileQaResult, QuarantineFilter, QuarantineRecord, QuarantineReview, SubmissionQaResult } from '../../../catalog/qa-entities';

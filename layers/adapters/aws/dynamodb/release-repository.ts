@@ -1,6 +1,7 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Cohort, Release } from '../../../catalog/commons-entities';
-import { keys, RELEASES_PARTITION } from '../../../catalog/keys';
+import * as keys from '../../../catalog/item-keys';
+import { RELEASES_PARTITION } from '../../../catalog/keys';
 import { conditionalWrite, getItem, queryIndexAll, stripKeys } from './table-io';
 
 export class ReleaseExists extends Error {
