@@ -1,4 +1,4 @@
-import { open, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command, integerOption, stringOption, UsageError } from '../command';
 import { connect } from '../lib/connection';
@@ -7,6 +7,11 @@ import { scanFiles, FoundFile } from '../lib/scan-files';
 import { uploadFiles } from '../lib/resumable-upload';
 import { siteDeidSecret } from '../lib/deid-secret';
 import { checkBeforeUpload, deidentifyForUpload, groupByStudy, loadProfileFile, loadQaConfigFile, type Held } from '../lib/site-prepare';
+import { renderReportMarkdown, type QaReport } from '../../layers/qa';
+import { EXIT } from '../exit-codes';
+import { folderStateDir } from '../lib/state-dir';
+import { loadUploadState } from '../lib/upload-state';
+import { localNames, nextSteps, quarantineLines, warningSummary, withLocalNames } from '../lib/submission-outcome';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
@@ -120,6 +125,7 @@ uploading nothing twice.
       toUpload = deid.files;
     }
 
+    const statePath = resolve(stringOption(args, 'state') ?? join(root, '.hilum-upload.json'));
     const totalBytes = toUpload.reduce((sum, f) => sum + f.size, 0);
     const progress = new ProgressBar({ label: 'upload', totalItems: toUpload.length, totalBytes });
     const started = Date.now();
@@ -137,7 +143,7 @@ uploading nothing twice.
             },
           }
         : {}),
-      statePath: resolve(stringOption(args, 'state') ?? join(root, '.hilum-upload.json')),
+      statePath,
       jobs: integerOption(args, 'jobs', 4),
       maxBytesPerSecond: integerOption(args, 'max-rate', 0) || undefined,
       onFileDone: (file) => progress.tick(1, file.size),
@@ -152,7 +158,10 @@ uploading nothing twice.
       console.error('hilum upload: run the same command again to retry the failed files');
       return 1;
     }
-    if (args.values.wait) return waitForPipeline(api, outcome.submissionId);
+    if (args.values.wait) {
+      const names = localNames((await loadUploadState(statePath))?.files ?? {});
+      return waitForPipeline(api, outcome.submissionId, names, folderStateDir(root));
+    }
     return 0;
   },
 };
@@ -177,17 +186,33 @@ async function notDicomReason(file: FoundFile): Promise<string | undefined> {
   }
 }
 
-async function waitForPipeline(api: Awaited<ReturnType<typeof connect>>['api'], submissionId: string): Promise<number> {
+/**
+ * Waits for the pipeline's verdict and tells it by the site's own file names (the
+ * state maps the server's ids to them); the full report goes to a file beside the state.
+ */
+async function waitForPipeline(
+  api: Awaited<ReturnType<typeof connect>>['api'],
+  submissionId: string,
+  names: ReadonlyMap<string, string>,
+  reportDir: string,
+): Promise<number> {
   const deadline = Date.now() + 30 * 60 * 1000;
   for (;;) {
     const submission = await api.getSubmission(submissionId);
     if (submission.status === 'published') {
       console.log(`published: ${submission.stagedCount} files staged, ${submission.quarantinedCount} quarantined`);
-      for (const f of submission.files.filter((x) => x.status === 'quarantined'))
-        console.log(`  quarantined ${f.fileId}: ${f.reasonCode} ${f.reason ?? ''}`);
-      const report = await api.submissionReportMarkdown(submissionId).catch(() => undefined);
-      if (typeof report === 'string') console.log(`\n${report}`);
-      return submission.quarantinedCount ? 3 : 0;
+      for (const line of quarantineLines(submission, names)) console.log(line);
+      const report = await api.request<QaReport>('GET', `/submissions/${submissionId}/report?format=json`).catch(() => undefined);
+      if (report && typeof report === 'object') {
+        const local = withLocalNames(report, names);
+        for (const line of warningSummary(local.warnings)) console.log(line);
+        await mkdir(reportDir, { recursive: true });
+        const reportPath = join(reportDir, `qa-report-${submissionId}.md`);
+        await writeFile(reportPath, renderReportMarkdown(local));
+        console.log(`the QA report, your files by name: ${reportPath}`);
+      }
+      for (const line of nextSteps(submission.quarantinedCount)) console.log(line);
+      return submission.quarantinedCount ? EXIT.quarantine : EXIT.ok;
     }
     if (Date.now() > deadline) {
       console.error(`hilum upload: the submission is still ${submission.status} after 30 minutes`);

@@ -33,7 +33,7 @@ export interface Held {
 
 export async function checkBeforeUpload(files: readonly FoundFile[], config: QaConfig): Promise<{ report: QaReport; held: Held[] }> {
   const report = await checkFiles(files, config);
-  const held = report.quarantined.map((q) => ({ relativePath: q.fileId, reason: `would be quarantined: ${q.rules.join(', ')}` }));
+  const held = report.quarantined.map((q) => ({ relativePath: q.fileId, reason: `would be quarantined by ${q.reasons.join('; ')}` }));
   return { report, held };
 }
 

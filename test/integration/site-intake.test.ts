@@ -64,7 +64,7 @@ describe('site intake with hilum upload', () => {
     const folder = await folderOf('with-burned-in', [...(await series()), BURNED_IN]);
     const { code, stderr } = await runCli(['upload', folder, '--project', 'site-study', '--site', 'site-a']);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/held back CR1_6154_burned_in_annotation_flag\.dcm: would be quarantined: .*pixel-review/);
+    expect(stderr).toMatch(/held back CR1_6154_burned_in_annotation_flag\.dcm: would be quarantined by .*pixel-review/);
     expect(stderr).toContain('nothing uploaded');
     await expect(stat(join(folder, '.hilum-upload.json'))).rejects.toMatchObject({ code: 'ENOENT' });
   });

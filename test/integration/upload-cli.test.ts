@@ -116,6 +116,27 @@ describe('hilum upload', () => {
     expect(await site.getSubmission(state.submissionId)).toMatchObject({ status: 'published', stagedCount: 1 });
   });
 
+  it('names quarantined files by their paths, each rule once, and says what to do next', async () => {
+    const burned = join(dataDir, 'burned');
+    await mkdir(join(burned, 'scans'), { recursive: true });
+    const uids = { studyInstanceUid: '1.2.826.0.1.3680043.8.498.56.1', seriesInstanceUid: '1.2.826.0.1.3680043.8.498.56.2' };
+    await writeFile(join(burned, 'scans', 'clean.dcm'), makeDicom({ modality: 'CT', ...uids }));
+    await writeFile(
+      join(burned, 'scans', 'burned.dcm'),
+      makeDicom({ modality: 'CT', ...uids, elements: { '00280301': { vr: 'CS', Value: ['YES'] } } }),
+    );
+    const { code, stdout } = await runCli(['upload', burned, '--project', 'upload-study', '--site', 'site-a', '--no-qa', '--wait']).exited;
+    expect(code).toBe(3);
+    const quarantined = stdout.split('\n').filter((line) => line.includes('quarantined scans/'));
+    expect(quarantined).toEqual([expect.stringMatching(/^ {2}quarantined scans\/burned\.dcm: deid\.pixel-review: \S/)]);
+    expect(quarantined[0]!.split('deid.pixel-review')).toHaveLength(2);
+    expect(stdout).not.toMatch(/quarantined [0-9a-f]{8}-[0-9a-f]{4}-/);
+    expect(stdout).toMatch(/next: .*upload it as a new submission/);
+    const reportPath = /QA report, your files by name: (\S+)/.exec(stdout)?.[1];
+    expect(reportPath?.startsWith(join(dataDir, 'state', 'hilum'))).toBe(true);
+    expect(await readFile(reportPath!, 'utf8')).toContain('scans/burned.dcm');
+  });
+
   it('refuses to run without a token, explaining how to get one', async () => {
     const { code, stderr } = await runCli(['upload', folder, '--project', 'p1', '--site', 'site-a'], { HILUM_TOKEN: '' }).exited;
     expect(code).toBe(2);
@@ -127,7 +148,7 @@ describe('hilum upload', () => {
     env: Record<string, string> = {},
   ): { child: ChildProcess; exited: Promise<{ code: number | null; stdout: string; stderr: string }> } {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, HILUM_API_URL: commons.apiUrl, HILUM_TOKEN: token, ...env },
+      env: { ...process.env, HILUM_API_URL: commons.apiUrl, HILUM_TOKEN: token, XDG_STATE_HOME: join(dataDir, 'state'), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
