@@ -206,6 +206,10 @@ class _Run:
                 if error.status == 403 and renewals < 3:
                     renewals += 1
                     url = fresh_url()  # expired (or revoked): ask the API again, which decides anew
+                elif error.status == 416 and offset > 0:
+                    # The partial file does not fit the object (not its bytes): start it over.
+                    self.received(-offset)
+                    os.remove(part)
                 elif (error.status >= 500 or error.status == 429) and failures < self.max_attempts - 1:
                     failures += 1
                     self.backoff(failures)

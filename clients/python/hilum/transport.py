@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from email.message import Message
 from typing import Any, Callable, Mapping
 
-from .errors import ApiError, HilumConnectionError, error_from_response
+from .errors import ApiError, HilumConnectionError, HilumError, error_from_response
 
 USER_AGENT = "hilum-python/0.1"
 
@@ -114,7 +114,15 @@ class Transport:
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
-        return self.call(method, path, **kwargs).json()
+        answer = self.call(method, path, **kwargs)
+        try:
+            return answer.json()
+        except ValueError:
+            # A web page or a proxy's answer where the API was expected.
+            raise HilumError(
+                f"{method} {self.url_of(path)} answered {answer.status} with something that is not JSON "
+                f"({answer.headers.get('content-type') or 'no content type'}): is {self.api_url} the hilum API?"
+            ) from None
 
     def _delay(self, attempt: int, retry_after: str | None) -> float:
         if retry_after:

@@ -163,6 +163,18 @@ class DownloadTest(unittest.TestCase):
         self.assertEqual(len(accesses), 2)
         self.assert_all_verified(commons)
 
+    def test_a_partial_file_the_server_cannot_continue_is_started_over(self):
+        commons = FakeCommons([5000])
+        o = commons.manifest().objects[0]
+        commons.script[o.object_id] = [Reply(416, b"<Error><Code>InvalidRange</Code></Error>")]
+        os.makedirs(os.path.dirname(target_path(self.out, o)))
+        with open(target_path(self.out, o) + ".part", "wb") as f:
+            f.write(b"z" * 1200)
+        summary = self.run_download(commons)
+        self.assertEqual([r.headers.get("range") for r in self.object_gets()], ["bytes=1200-", None])
+        self.assertEqual(summary.bytes, 5000)
+        self.assert_all_verified(commons)
+
     def test_server_errors_of_the_object_store_are_retried(self):
         commons = FakeCommons([2000])
         o = commons.manifest().objects[0]

@@ -98,6 +98,14 @@ class ApiErrorsTest(unittest.TestCase):
         self.assertIn(url, str(caught.exception))
         self.assertIn("ConnectionRefusedError", str(caught.exception))
 
+    def test_an_answer_that_is_not_json_asks_whether_the_url_is_the_api(self):
+        page = Reply(200, b"<html>welcome</html>", {"content-type": "text/html"})
+        with LocalServer(lambda r: page) as server:
+            with self.assertRaises(hilum.HilumError) as caught:
+                client(server.url).releases()
+        self.assertIn(f"is {server.url} the hilum API?", str(caught.exception))
+        self.assertIn("text/html", str(caught.exception))
+
     def test_an_api_url_without_a_scheme_is_refused_at_once(self):
         with self.assertRaises(ValueError):
             hilum.Client("localhost:3000", "t")
