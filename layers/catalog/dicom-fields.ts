@@ -17,6 +17,7 @@ export type InstanceCatalogFields = Pick<
   | 'seriesDescription'
   | 'seriesNumber'
   | 'studyYear'
+  | 'studyTime'
   | 'patientAge'
   | 'patientSex'
   | 'manufacturer'
@@ -40,6 +41,7 @@ export function catalogFieldsOf(a: CatalogAttributes): InstanceCatalogFields {
     seriesDescription: a.seriesDescription,
     seriesNumber: a.seriesNumber,
     studyYear: yearOf(a.studyDate),
+    studyTime: timeOf(a.studyTime),
     patientAge: ageInYears(a.patientAge),
     patientSex: sexOf(a.patientSex),
     manufacturer: a.manufacturer,
@@ -61,6 +63,13 @@ export function ageInYears(value: string | undefined): number | undefined {
   const n = Number(m[1]);
   const years = m[2] === 'Y' ? n : m[2] === 'M' ? Math.floor(n / 12) : m[2] === 'W' ? Math.floor(n / 52) : Math.floor(n / 365);
   return Math.min(years, MAX_REPORTED_AGE);
+}
+
+/** A TM value (`HHMMSS.FFFFFF`, later components optional; the old `HH:MM:SS` form too) as `HHMMSS[.F]`, or undefined. */
+function timeOf(value: string | undefined): string | undefined {
+  const m = value ? /^(\d{2})(?::?(\d{2})(?::?(\d{2})(\.\d{1,6})?)?)?$/.exec(value.trim()) : null;
+  if (!m || Number(m[1]) > 23 || Number(m[2] ?? 0) > 59 || Number(m[3] ?? 0) > 60) return undefined;
+  return `${m[1]}${m[2] ?? ''}${m[3] ?? ''}${m[4] ?? ''}`;
 }
 
 function yearOf(date: string | undefined): number | undefined {

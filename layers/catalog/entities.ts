@@ -86,6 +86,7 @@ export interface Study {
   readonly sliceThicknesses?: readonly number[];
   readonly studyDescription?: string;
   readonly studyYear?: number;
+  readonly studyTime?: string;
   readonly patientAge?: number;
   readonly patientSex?: string;
   /** The case this study belongs to (the de-identified PatientID). */
@@ -130,6 +131,8 @@ export interface Instance extends AcquisitionAttributes {
   readonly seriesNumber?: number;
   /** Year of the (shifted) study date; the date itself is not kept. */
   readonly studyYear?: number;
+  /** Study Time (TM, `HHMMSS[.F]`): the time of day, which de-identification keeps unless the profile's `dates.keepTimes` is false. */
+  readonly studyTime?: string;
   /** Age at imaging in years, capped at 89. */
   readonly patientAge?: number;
   readonly patientSex?: string;
@@ -188,6 +191,7 @@ export function summarizeStudy(instances: readonly Instance[], now: string, owne
     ...definedOnly({
       studyDescription: mostCommon(instances.map((i) => i.studyDescription)),
       studyYear: mostCommon(instances.map((i) => i.studyYear)),
+      studyTime: mostCommon(instances.map((i) => i.studyTime)),
       patientAge: mostCommon(instances.map((i) => i.patientAge)),
       patientSex: mostCommon(instances.map((i) => i.patientSex)),
       patientPseudonym: mostCommon(instances.map((i) => i.patientPseudonym)),

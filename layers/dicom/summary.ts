@@ -112,6 +112,7 @@ export interface CatalogAttributes {
   patientSex?: string;
   patientAge?: string;
   studyDate?: string;
+  studyTime?: string;
   studyDescription?: string;
   seriesDescription?: string;
   seriesNumber?: number;
@@ -130,6 +131,7 @@ const CATALOG_TAG = {
   PatientSex: '00100040',
   PatientAge: '00101010',
   StudyDate: '00080020',
+  StudyTime: '00080030',
   StudyDescription: '00081030',
   SeriesDescription: '0008103E',
   SeriesNumber: '00200011',
@@ -162,6 +164,7 @@ export function catalogAttributes(file: ScannedFile): CatalogAttributes {
     patientSex: text(CATALOG_TAG.PatientSex),
     patientAge: text(CATALOG_TAG.PatientAge),
     studyDate: text(CATALOG_TAG.StudyDate),
+    studyTime: text(CATALOG_TAG.StudyTime),
     studyDescription: text(CATALOG_TAG.StudyDescription),
     seriesDescription: text(CATALOG_TAG.SeriesDescription),
     seriesNumber: numbers(CATALOG_TAG.SeriesNumber)?.[0],

@@ -7,7 +7,7 @@
 import type { Series } from '../catalog/commons-entities';
 import type { Instance, Study } from '../catalog/entities';
 import type { DicomJson, DicomJsonElement } from './json';
-import { yearOverlaps, type Condition, type MatchKind } from './qido-match';
+import { matches, normalizeTime, yearOverlaps, type Condition, type MatchKind } from './qido-match';
 
 export const QIDO_LEVELS = ['study', 'series', 'instance'] as const;
 export type QidoLevel = (typeof QIDO_LEVELS)[number];
@@ -40,6 +40,7 @@ export interface QidoAttribute {
 }
 
 const one = (v: Value | undefined): Value[] => (v === undefined || v === '' ? [] : [v]);
+const onlyDefined = (values: readonly (string | undefined)[]): string[] => values.filter((v): v is string => !!v);
 /** A series attribute: from the series record, or from the instance when the series has none. */
 const seriesValue = <K extends keyof Series & keyof Instance>(r: QidoRecord, key: K): Value[] =>
   one((r.series?.[key] ?? r.instance?.[key]) as Value | undefined);
@@ -49,8 +50,9 @@ const seriesUidOf = (r: QidoRecord) => r.series?.seriesUid ?? r.instance?.series
 
 /**
  * Study level. StudyDate is matched against the year hilum keeps of the shifted date (docs/dicomweb.md)
- * and returned without a value; AccessionNumber, ReferringPhysicianName, PatientBirthDate and
- * StudyID are emptied by de-identification and not kept; StudyTime is not catalogued.
+ * and returned without a value; StudyTime is matched against the time the catalog keeps (absent in
+ * studies indexed before it was kept); AccessionNumber, ReferringPhysicianName, PatientBirthDate
+ * and StudyID are emptied by de-identification and not kept.
  */
 const STUDY: readonly QidoAttribute[] = [
   {
@@ -62,7 +64,16 @@ const STUDY: readonly QidoAttribute[] = [
     match: 'date',
     matchRecord: (condition, r) => yearOverlaps(condition, r.study.studyYear),
   },
-  { tag: '00080030', keyword: 'StudyTime', vr: 'TM', level: 'study', byDefault: true },
+  {
+    tag: '00080030',
+    keyword: 'StudyTime',
+    vr: 'TM',
+    level: 'study',
+    byDefault: true,
+    match: 'time',
+    values: (r) => one(r.study.studyTime),
+    matchRecord: (condition, r) => matches(condition, onlyDefined([r.study.studyTime && normalizeTime(r.study.studyTime)])),
+  },
   { tag: '00080050', keyword: 'AccessionNumber', vr: 'SH', level: 'study', byDefault: true },
   { tag: '00080056', keyword: 'InstanceAvailability', vr: 'CS', level: 'study', byDefault: true, match: 'code', values: () => ['ONLINE'] },
   {

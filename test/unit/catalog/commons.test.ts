@@ -196,6 +196,18 @@ describe('DICOM fields for the catalog', () => {
       catalogFieldsOf({ patientSex: 'F', bodyPartExamined: 'chest', studyDate: '20210304', viewPosition: 'pa', patientId: 'HILUM-1' }),
     ).toEqual({ patientSex: 'Female', bodyPart: 'CHEST', studyYear: 2021, viewPosition: 'PA', patientPseudonym: 'HILUM-1' });
   });
+
+  it('keeps the study time (for QIDO-RS StudyTime matching) when it is a valid TM, in the DICOM form', () => {
+    expect(
+      ['101500', '1015', '10', '101500.25', '10:15:00', '2515', '10150', 'noon'].map((t) => catalogFieldsOf({ studyTime: t }).studyTime),
+    ).toEqual(['101500', '1015', '10', '101500.25', '101500', undefined, undefined, undefined]);
+    expect(
+      summarizeStudy([instance({ studyTime: '101500' }), instance({ sopUid: '2.25.4', studyTime: '101500' })], 'now', {
+        project: 'p',
+        site: 'a',
+      }).studyTime,
+    ).toBe('101500');
+  });
 });
 
 describe('manifests', () => {

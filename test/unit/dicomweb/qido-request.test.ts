@@ -87,6 +87,18 @@ describe('QIDO-RS requests', () => {
     expect(yes({ PatientSex: 'F' })).toBe(true);
     expect(yes({ PatientSex: 'M' })).toBe(false);
     expect(yes({ StudyDate: '20190301', ModalitiesInStudy: 'MR' })).toBe(false);
+    const timed: QidoRecord = { study: { ...study, studyTime: '101500' } };
+    const at = (StudyTime: string) => matchesKeys(q({ StudyTime }), timed, ['study']);
+    expect([at('1000-1030'), at('10'), at('1015'), at('-0959'), at('1016-'), at('0800-0900\\1015')]).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+      true,
+    ]);
+    expect(yes({ StudyTime: '1000-1030' })).toBe(false); // a study indexed without a time
+    expect(yes({ StudyTime: '*' })).toBe(true);
   });
 
   it('matches series and instance keys, including the study keys of a top-level search', () => {
@@ -101,11 +113,11 @@ describe('QIDO-RS requests', () => {
   });
 
   it('ignores unknown keys, keys hilum does not keep and keys of deeper levels, and names each in a warning', () => {
-    const request = q({ PatientWeight: '70', StudyTime: '0900-1000', AccessionNumber: 'A1', SOPInstanceUID: '1.2', 'a"b': 'x' });
+    const request = q({ PatientWeight: '70', PatientBirthDate: '19700101', AccessionNumber: 'A1', SOPInstanceUID: '1.2', 'a"b': 'x' });
     expect(request.keys).toEqual([]);
     expect(request.warnings).toEqual([
       'The following attributes were not supported and were ignored: PatientWeight, 1 parameter(s) with other characters.',
-      "The following attributes are not kept in hilum's catalog and were not matched: StudyTime, AccessionNumber.",
+      "The following attributes are not kept in hilum's catalog and were not matched: PatientBirthDate, AccessionNumber.",
       'The following attributes are not matching keys at the study level and were ignored: SOPInstanceUID.',
     ]);
     expect(warningHeader(request, BASE)).toBe(request.warnings.map((w) => `299 ${BASE}: "${w}"`).join(', '));
