@@ -82,6 +82,14 @@ class _RangeMismatch(Exception):
     """A 206 that does not start where the partial file ends."""
 
 
+class _NoProgress(Exception):
+    """A GET that ended without a byte (an empty answer, or a connection closed at once)."""
+
+
+class _Stopped(Exception):
+    """The run was interrupted; the partial file stays for the next run."""
+
+
 def target_path(out_dir: str | os.PathLike[str], o: ManifestObject) -> str:
     return os.path.join(os.fspath(out_dir), o.relative_path())
 
@@ -101,9 +109,23 @@ def download(
     if jobs < 1:
         raise ValueError("jobs must be at least 1")
     run = _Run(transport, manifest, os.path.expanduser(os.fspath(out_dir)), max_attempts, backoff_seconds, _reporter(progress, manifest))
-    with ThreadPoolExecutor(max_workers=min(jobs, max(1, len(manifest)))) as pool:
-        for worker in [pool.submit(run.work) for _ in range(min(jobs, max(1, len(manifest))))]:
-            worker.result()
+    lanes = min(jobs, max(1, len(manifest)))
+    with ThreadPoolExecutor(max_workers=lanes) as pool:
+        workers = [pool.submit(run.work) for _ in range(lanes)]
+        try:
+            for worker in workers:
+                worker.result()
+        except KeyboardInterrupt:
+            # Ctrl-C: the transfers stop at their next chunk, leaving .part files to resume from.
+            run.stopped.set()
+            for worker in workers:
+                worker.exception()
+            print(
+                f"hilum: download interrupted, {len(run.summary.paths)} of {run.summary.total} objects verified; "
+                "run the same download again to resume (finished files are kept, partial ones continue)",
+                file=sys.stderr,
+            )
+            raise
     run.report(final=True)
     if run.fatal is not None:
         raise run.fatal
@@ -135,11 +157,12 @@ class _Run:
         self.bytes_done = 0
         self.bytes_total = manifest.total_bytes
         self.fatal: ApiError | None = None
+        self.stopped = threading.Event()
 
     def work(self) -> None:
         while True:
             with self.lock:
-                if self.fatal is not None or self.next >= len(self.objects):
+                if self.fatal is not None or self.stopped.is_set() or self.next >= len(self.objects):
                     return
                 o = self.objects[self.next]
                 self.next += 1
@@ -150,6 +173,8 @@ class _Run:
                 # The token or its role: every other object would fail the same way, so stop here.
                 with self.lock:
                     self.fatal = self.fatal or error
+                return
+            except _Stopped:
                 return
             except Exception as error:  # noqa: BLE001 - one object's failure must not end the others
                 with self.lock:
@@ -218,7 +243,7 @@ class _Run:
             except _RangeMismatch:
                 self.received(-(_size_of(part) or 0))
                 os.remove(part)
-            except CONNECTION_ERRORS:
+            except (_NoProgress, *CONNECTION_ERRORS):
                 if failures >= self.max_attempts - 1:
                     raise
                 failures += 1
@@ -254,15 +279,22 @@ class _Run:
                 raise _RangeMismatch()
             if offset > 0 and not append:
                 self.received(-offset)  # the server ignored Range: the file starts over
+            written = 0
             with open(part, "ab" if append else "wb") as out:
                 while True:
-                    chunk = answer.read(CHUNK)
+                    if self.stopped.is_set():
+                        raise _Stopped()
+                    # What has arrived, up to CHUNK: a body cut short ends here too, and the next GET continues it.
+                    chunk = answer.read1(CHUNK)
                     if not chunk:
                         break
+                    written += len(chunk)
                     out.write(chunk)
                     with self.lock:
                         self.summary.bytes += len(chunk)
                     self.received(len(chunk))
+            if written == 0:
+                raise _NoProgress()
 
     def received(self, count: int) -> None:
         if count:
@@ -341,6 +373,8 @@ def _reason(error: BaseException) -> str:
         return f"{error.message} ({error.status})"
     if isinstance(error, _Transfer):
         return f"transfer failed ({error.status})"
+    if isinstance(error, _NoProgress):
+        return "the object store sent no bytes, several times"
     if isinstance(error, DownloadError):
         return str(error)
     return f"{type(error).__name__}: {error}"

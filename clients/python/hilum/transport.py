@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from email.message import Message
 from typing import Any, Callable, Mapping
 
-from .errors import ApiError, HilumConnectionError, HilumError, error_from_response
+from .errors import HilumConnectionError, HilumError, error_from_response
 
 USER_AGENT = "hilum-python/0.1"
 
@@ -149,4 +149,4 @@ def _without_query(url: str) -> str:
     return url.split("?", 1)[0]
 
 
-__all__ = ["ApiError", "Response", "Transport", "CONNECTION_ERRORS"]
+__all__ = ["CONNECTION_ERRORS", "Response", "Transport"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -33,6 +34,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     #: Announce the whole body's length but send only this many bytes, then close (a broken transfer).
     cut_after: int | None = None
+    #: Send the body in pieces of this size with this pause between them (a slow transfer).
+    trickle: tuple[int, float] | None = None
 
     def payload(self) -> bytes:
         if isinstance(self.body, bytes):
@@ -78,7 +81,17 @@ class LocalServer:
                     self.wfile.flush()
                     self.close_connection = True
                     return
-                self.wfile.write(payload)
+                if reply.trickle is None:
+                    self.wfile.write(payload)
+                    return
+                piece, pause = reply.trickle
+                try:
+                    for start in range(0, len(payload), piece):
+                        self.wfile.write(payload[start : start + piece])
+                        self.wfile.flush()
+                        time.sleep(pause)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the client stopped reading
 
             do_GET = do_POST = do_PUT = do_DELETE = handle_any
 

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import contextlib
+import io
 import os
+import signal
+import threading
 import tempfile
+import time
 import unittest
 import urllib.parse
 
@@ -181,6 +186,40 @@ class DownloadTest(unittest.TestCase):
         commons.script[o.object_id] = [Reply(503, b"SlowDown"), Reply(500, b"InternalError")]
         summary = self.run_download(commons)
         self.assertEqual((len(self.object_gets()), summary.downloaded), (3, 1))
+        self.assert_all_verified(commons)
+
+    def test_an_object_store_that_sends_no_bytes_fails_the_object_after_the_attempts_instead_of_looping(self):
+        commons = FakeCommons([2000])
+        o = commons.manifest().objects[0]
+        commons.script[o.object_id] = [Reply(200, b"")] * 10
+        summary = self.run_download(commons, raise_on_failure=False, max_attempts=3)
+        self.assertEqual(len(self.object_gets()), 3)
+        self.assertEqual(summary.failed[0].reason, "the object store sent no bytes, several times")
+
+    def test_ctrl_c_stops_the_transfers_at_once_leaving_a_part_file_that_the_next_run_continues(self):
+        commons = FakeCommons([400_000, 400_000])
+        for o in commons.manifest():
+            commons.script[o.object_id] = [Reply(200, commons.blobs[o.object_id], trickle=(8192, 0.01))]
+
+        interrupted = threading.Event()
+
+        def interrupt(progress: hilum.Progress) -> None:
+            if progress.bytes_done > 0 and not interrupted.is_set():
+                interrupted.set()
+                os.kill(os.getpid(), signal.SIGINT)  # what Ctrl-C does
+
+        started = time.monotonic()
+        said = io.StringIO()
+        with self.assertRaises(KeyboardInterrupt), contextlib.redirect_stderr(said):
+            self.run_download(commons, jobs=2, progress=interrupt)
+        self.assertIn("run the same download again to resume", said.getvalue())
+        self.assertLess(time.monotonic() - started, 3.0)  # the trickle would take 5 s per object
+        parts = [target_path(self.out, o) + ".part" for o in commons.manifest()]
+        self.assertTrue(any(os.path.exists(p) for p in parts))
+        self.assertFalse(any(os.path.exists(target_path(self.out, o)) for o in commons.manifest()))
+
+        summary = self.run_download(commons)
+        self.assertGreaterEqual(summary.resumed, 1)
         self.assert_all_verified(commons)
 
     def test_bytes_that_do_not_match_the_sha256_are_removed_and_the_object_reported_failed(self):
