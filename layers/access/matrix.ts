@@ -192,6 +192,9 @@ export const ROUTE_CATALOGUE = {
   qidoStudies: { method: 'GET', path: '/dicomweb/studies', summary: 'QIDO-RS studies', roles: DATA },
   qidoSeries: { method: 'GET', path: '/dicomweb/studies/{study}/series', summary: 'QIDO-RS series', roles: DATA },
   qidoInstances: { method: 'GET', path: '/dicomweb/studies/{study}/series/{series}/instances', summary: 'QIDO-RS instances', roles: DATA },
+  qidoStudyInstances: { method: 'GET', path: '/dicomweb/studies/{study}/instances', summary: 'QIDO-RS instances of a study', roles: DATA },
+  qidoAllSeries: { method: 'GET', path: '/dicomweb/series', summary: 'QIDO-RS series of every study', roles: DATA },
+  qidoAllInstances: { method: 'GET', path: '/dicomweb/instances', summary: 'QIDO-RS instances of every study', roles: DATA },
   wadoInstance: {
     method: 'GET',
     path: '/dicomweb/studies/{study}/series/{series}/instances/{instance}',
