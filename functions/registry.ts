@@ -269,11 +269,18 @@ export const FUNCTIONS = {
     buckets: { released: 'read' },
     memoryMb: 1536,
   }),
-  wadoInstance: api('WadoInstance', 'functions/api/dicomweb-wado.ts', 'DICOMweb WADO-RS instance retrieval (multipart/related)', {
-    table: 'read',
-    buckets: { released: 'readwrite' },
-    memoryMb: 1536,
-  }),
+  wadoInstance: api(
+    'WadoInstance',
+    'functions/api/dicomweb-wado.ts',
+    'DICOMweb WADO-RS study, series and instance retrieval (multipart/related, transfer syntax negotiated)',
+    { table: 'read', buckets: { released: 'readwrite' }, memoryMb: 1536 },
+  ),
+  wadoFrames: api(
+    'WadoFrames',
+    'functions/api/dicomweb-frames.ts',
+    'DICOMweb WADO-RS frames and bulk data (multipart/related, native or as stored)',
+    { table: 'read', buckets: { released: 'readwrite' }, memoryMb: 1536 },
+  ),
   stow: api(
     'Stow',
     'functions/api/dicomweb-stow.ts',
@@ -284,8 +291,9 @@ export const FUNCTIONS = {
   wadoMetadata: api(
     'WadoMetadata',
     'functions/api/dicomweb-metadata.ts',
-    'DICOMweb WADO-RS study and series metadata (DICOM JSON, no pixel data)',
-    { table: 'read', buckets: { released: 'read' }, memoryMb: 1536 },
+    'DICOMweb WADO-RS study, series and instance metadata (DICOM JSON, BulkDataURIs)',
+    // readwrite: a metadata answer above the inline limit is stored under wado/ and answered 303.
+    { table: 'read', buckets: { released: 'readwrite' }, memoryMb: 1536 },
   ),
 } satisfies Record<string, FunctionSpec>;
 
@@ -345,6 +353,11 @@ export const ROUTE_FUNCTIONS: Readonly<Record<RouteId, FunctionKey>> = {
   qidoAllSeries: 'qido',
   qidoAllInstances: 'qido',
   wadoInstance: 'wadoInstance',
+  wadoStudy: 'wadoInstance',
+  wadoSeries: 'wadoInstance',
+  wadoFrames: 'wadoFrames',
+  wadoBulkData: 'wadoFrames',
+  wadoInstanceMetadata: 'wadoMetadata',
   wadoStudyMetadata: 'wadoMetadata',
   wadoSeriesMetadata: 'wadoMetadata',
 };

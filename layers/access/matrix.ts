@@ -201,6 +201,26 @@ export const ROUTE_CATALOGUE = {
     summary: 'WADO-RS instance',
     roles: DATA,
   },
+  wadoStudy: { method: 'GET', path: '/dicomweb/studies/{study}', summary: 'WADO-RS study', roles: DATA },
+  wadoSeries: { method: 'GET', path: '/dicomweb/studies/{study}/series/{series}', summary: 'WADO-RS series', roles: DATA },
+  wadoFrames: {
+    method: 'GET',
+    path: '/dicomweb/studies/{study}/series/{series}/instances/{instance}/frames/{frames}',
+    summary: 'WADO-RS frames',
+    roles: DATA,
+  },
+  wadoBulkData: {
+    method: 'GET',
+    path: '/dicomweb/studies/{study}/series/{series}/instances/{instance}/bulkdata/{attribute}',
+    summary: 'WADO-RS bulk data',
+    roles: DATA,
+  },
+  wadoInstanceMetadata: {
+    method: 'GET',
+    path: '/dicomweb/studies/{study}/series/{series}/instances/{instance}/metadata',
+    summary: 'WADO-RS instance metadata',
+    roles: DATA,
+  },
   wadoStudyMetadata: { method: 'GET', path: '/dicomweb/studies/{study}/metadata', summary: 'WADO-RS study metadata', roles: DATA },
   wadoSeriesMetadata: {
     method: 'GET',

@@ -3,7 +3,7 @@
  * series and instances with the standard query keys; WADO-RS returns an instance as
  * multipart/related (read back with dcmjs and dcmtk's dcmdump), and a large one
  * through a 303 to a presigned multipart object; metadata is the de-identified
- * header without pixel data. Everything filtered by the caller's access.
+ * header, Pixel Data by BulkDataURI. Everything filtered by the caller's access.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -129,7 +129,7 @@ describe('DICOMweb (QIDO-RS, WADO-RS)', () => {
     expect(res.type).toMatch(/^multipart\/related; type="application\/dicom"; boundary=/);
     const parts = parseMultipart(res.bytes, boundaryOf(res.type)!);
     expect(parts).toHaveLength(1);
-    expect(parts[0]!.headers['content-type']).toBe('application/dicom');
+    expect(parts[0]!.headers['content-type']).toBe('application/dicom; transfer-syntax=1.2.840.10008.1.2.1');
     const dicom = parts[0]!.body;
     expect(readDicomFile(dicom).dict['00080018']?.Value?.[0]).toBe(sop);
     const file = join(dataDir, 'wado.dcm');
@@ -159,12 +159,12 @@ describe('DICOMweb (QIDO-RS, WADO-RS)', () => {
     }
   });
 
-  it('WADO-RS metadata is the de-identified header of each instance, without pixel data', async () => {
+  it('WADO-RS metadata is the de-identified header of each instance, Pixel Data by BulkDataURI', async () => {
     const metadata = await json(`/studies/${openStudy}/metadata`);
     expect(metadata.status).toBe(200);
     expect(metadata.body).toHaveLength(3);
     for (const item of metadata.body) {
-      expect(item['7FE00010']).toBeUndefined();
+      expect(item['7FE00010']).toEqual({ vr: 'OW', BulkDataURI: expect.stringMatching(/\/bulkdata\/7FE00010$/) });
       expect(value(item, '0020000D')).toBe(openStudy);
       expect(value(item, '00120062')).toBe('YES');
       expect(item['00280010']).toEqual({ vr: 'US', Value: [64] });
