@@ -49,7 +49,9 @@ class SearchPage:
 
     def facet_table(self, as_frame: bool | None = None) -> Any:
         """One row per facet value: ``facet``, ``value``, ``count``."""
-        rows = ({"facet": f, "value": v["value"], "count": v["count"]} for f in FACETS for v in self.facets.get(f, []))
+        # The API's facets in its order; one this client does not know yet is kept, after them.
+        order = [f for f in FACETS if f in self.facets] + [f for f in self.facets if f not in FACETS]
+        rows = ({"facet": f, "value": v["value"], "count": v["count"]} for f in order for v in self.facets[f])
         return to_table(rows, as_frame, ("facet", "value", "count"))
 
     def study_table(self, as_frame: bool | None = None) -> Any:

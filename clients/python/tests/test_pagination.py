@@ -56,6 +56,12 @@ class SearchPaginationTest(unittest.TestCase):
             ],
         )
 
+    def test_a_facet_this_client_does_not_know_is_kept_in_the_table(self):
+        answer = {"total": 1, "facets": {"scanner": [{"value": "X", "count": 1}], "sex": [{"value": "Male", "count": 1}]}, "studies": []}
+        with LocalServer(lambda r: Reply(200, answer)) as server:
+            rows = hilum.Client(server.url, "t").facet_counts(as_frame=False)
+        self.assertEqual([r["facet"] for r in rows], ["sex", "scanner"])
+
     def test_facet_counts_asks_for_no_studies(self):
         with LocalServer(paged_search) as server:
             hilum.Client(server.url, "t").facet_counts(as_frame=False)
