@@ -53,6 +53,7 @@ export {
   decodeFrame,
   canDecode,
   transcodeToExplicitLittleEndian,
+  frameAsExplicitLittleEndian,
   PixelDataError,
   UnsupportedTransferSyntax,
   PIXEL_SYNTAX,

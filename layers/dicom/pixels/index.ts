@@ -8,6 +8,7 @@ export { storedFrames, type StoredFrames } from './frames';
 export { type DecodedFrame, type PixelSamples } from './decoded';
 export { canDecode, decodeFrame } from './decode';
 export { transcodeToExplicitLittleEndian } from './transcode';
+export { frameAsExplicitLittleEndian } from './explicit-frame';
 export { PixelDataError, UnsupportedTransferSyntax } from './errors';
 export { PIXEL_SYNTAX } from './syntaxes';
 export { CODEC_FILES } from './codecs/load';

@@ -5,6 +5,7 @@
  */
 import type { ImagePixelDescription } from '../description';
 import { decodedFrame, samplesFromCodec, type DecodedFrame } from '../decoded';
+import { checkDeclared, j2kFrameHeader } from './codestream';
 import { checkGeometry, runDecoder, type CornerstoneDecoder } from './cornerstone';
 import { colourAfterMct } from './jpeg2000';
 import { lazyModule, wasmFile, type EmscriptenFactory } from './load';
@@ -21,6 +22,7 @@ const openjph = lazyModule(
 );
 
 export async function decodeHtj2k(frame: Uint8Array, pixel: ImagePixelDescription): Promise<DecodedFrame> {
+  checkDeclared(j2kFrameHeader(frame), pixel, 'HTJ2K');
   const codec = await openjph();
   const { info, bytes } = runDecoder(new codec.HTJ2KDecoder(), frame, 'HTJ2K');
   checkGeometry(info, pixel, 'HTJ2K');

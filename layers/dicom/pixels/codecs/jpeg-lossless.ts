@@ -2,6 +2,7 @@
 import type { ImagePixelDescription } from '../description';
 import { decodedFrame, samplesFromCodec, type DecodedFrame } from '../decoded';
 import { PixelDataError } from '../errors';
+import { checkDeclared, jpegFrameHeader } from './codestream';
 
 interface LosslessDecoder {
   decode(buffer: ArrayBuffer, offset: number, length: number, numBytes: number): Uint8Array | Uint16Array;
@@ -14,6 +15,7 @@ let loaded: LosslessModule | undefined;
 const lossless = (): LosslessModule => (loaded ??= require('jpeg-lossless-decoder-js') as LosslessModule);
 
 export function decodeJpegLossless(frame: Uint8Array, pixel: ImagePixelDescription): DecodedFrame {
+  checkDeclared(jpegFrameHeader(frame), pixel, 'JPEG Lossless');
   const bytesPerSample = pixel.bitsAllocated > 8 ? 2 : 1;
   let decoded: Uint8Array | Uint16Array;
   try {

@@ -1,6 +1,7 @@
 /** JPEG-LS lossless and near-lossless (.80, .81) through CharLS, its asm.js build (bundles as plain JavaScript). */
 import type { ImagePixelDescription } from '../description';
 import { decodedFrame, interleave, samplesFromCodec, type DecodedFrame } from '../decoded';
+import { checkDeclared, checkJpegEnd, jpegFrameHeader } from './codestream';
 import { checkGeometry, runDecoder, type CornerstoneDecoder } from './cornerstone';
 import { lazyModule, type EmscriptenFactory } from './load';
 
@@ -12,6 +13,8 @@ interface CharLs {
 const charls = lazyModule(() => require('@cornerstonejs/codec-charls/decode') as EmscriptenFactory<CharLs>);
 
 export async function decodeJpegLs(frame: Uint8Array, pixel: ImagePixelDescription): Promise<DecodedFrame> {
+  checkDeclared(jpegFrameHeader(frame), pixel, 'JPEG-LS');
+  checkJpegEnd(frame, 'JPEG-LS');
   const codec = await charls();
   const { info, bytes, extra } = runDecoder(new codec.JpegLSDecoder(), frame, 'JPEG-LS', (d) => ({
     interleave: (d as CornerstoneDecoder & { getInterleaveMode(): number }).getInterleaveMode(),

@@ -4,6 +4,7 @@
  */
 import type { ImagePixelDescription } from '../description';
 import { decodedFrame, samplesFromCodec, type DecodedFrame } from '../decoded';
+import { checkDeclared, j2kFrameHeader } from './codestream';
 import { checkGeometry, runDecoder, type CornerstoneDecoder } from './cornerstone';
 import { lazyModule, type EmscriptenFactory } from './load';
 
@@ -15,6 +16,7 @@ interface OpenJpeg {
 const openjpeg = lazyModule(() => require('@cornerstonejs/codec-openjpeg/decode') as EmscriptenFactory<OpenJpeg>);
 
 export async function decodeJpeg2000(frame: Uint8Array, pixel: ImagePixelDescription): Promise<DecodedFrame> {
+  checkDeclared(j2kFrameHeader(frame), pixel, 'JPEG 2000');
   const codec = await openjpeg();
   const { info, bytes } = runDecoder(new codec.J2KDecoder(), frame, 'JPEG 2000');
   checkGeometry(info, pixel, 'JPEG 2000');

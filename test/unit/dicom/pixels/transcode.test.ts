@@ -4,7 +4,7 @@
  * encapsulated ones) is the reference for every element, Pixel Data included.
  */
 import { scanPart10 } from '../../../../layers/dicom/part10';
-import { storedFrames, transcodeToExplicitLittleEndian } from '../../../../layers/dicom/pixels';
+import { frameAsExplicitLittleEndian, storedFrames, transcodeToExplicitLittleEndian } from '../../../../layers/dicom/pixels';
 import { pixelBytes } from '../../../support/dicom-inspect';
 import { dump, editInPlace, encapsulate, fixture, runTool, syntheticImage } from '../../../support/reference-decode';
 
@@ -66,5 +66,18 @@ describe('transcodeToExplicitLittleEndian', () => {
     );
     expect(dump(ours)).not.toMatch(/\(7fe0,000[12]\)/);
     expect(pixelBytes(ours)).toEqual(pixelBytes(native));
+  });
+
+  it.each([
+    ['Big Endian', fixture('transfer-syntax/MR_small_bigendian.dcm')],
+    ['Implicit VR', fixture('transfer-syntax/MR_small_implicit.dcm')],
+    ['RLE, 3 frames', runTool('dcmcrle', [], syntheticImage({ bitsAllocated: 16, frames: 3 }))],
+    ['JPEG-LS colour, 2 frames', runTool('dcmcjpls', [], syntheticImage({ samplesPerPixel: 3, frames: 2 }))],
+    ['JPEG 2000', fixture('transfer-syntax/MR_small_jp2klossless.dcm')],
+  ])('gives each %s frame as the bytes it has in the transcoded Pixel Data', async (_, part10) => {
+    const { frames, transferSyntaxUid, pixel } = storedFrames(part10);
+    const each = [];
+    for (const frame of frames) each.push(await frameAsExplicitLittleEndian(frame, transferSyntaxUid, pixel));
+    expect(Buffer.concat(each)).toEqual(pixelBytes(await transcodeToExplicitLittleEndian(part10)));
   });
 });
