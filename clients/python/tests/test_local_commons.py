@@ -76,7 +76,7 @@ class CohortDownloadTest(unittest.TestCase):
     def tearDownClass(cls) -> None:
         shutil.rmtree(cls.folder, ignore_errors=True)
 
-    def test_1_a_cohort_is_saved_on_the_release_with_its_counts_and_studies(self):
+    def test_a_cohort_is_saved_on_the_release_with_its_counts_and_studies(self):
         ct = info["open"]["modalities"]["CT"]
         self.assertEqual((self.cohort["releaseNumber"], self.cohort["studyCount"]), (1, ct))
         again = self.researcher.cohort(self.cohort["cohortId"])
@@ -84,13 +84,13 @@ class CohortDownloadTest(unittest.TestCase):
         studies = self.researcher.cohort_studies(self.cohort["cohortId"], as_frame=False, page_size=1)
         self.assertEqual(len(studies), ct)
 
-    def test_2_the_manifest_lists_every_object_of_the_cohort_in_json_and_csv_alike(self):
+    def test_the_manifest_lists_every_object_of_the_cohort_in_json_and_csv_alike(self):
         self.assertEqual(self.manifest.study_count, info["open"]["modalities"]["CT"])
         self.assertEqual(self.manifest.release, 1)
         self.assertEqual(len(self.manifest), 3)  # the CT studies' instances: two and one
         self.assertEqual(hilum.Manifest.from_csv(self.researcher.manifest_csv(self.cohort["cohortId"])).objects, self.manifest.objects)
 
-    def test_3_downloads_every_object_verified_then_resumes_an_interrupted_one(self):
+    def test_downloads_every_object_verified_then_resumes_an_interrupted_one(self):
         summary = self.researcher.download(self.manifest, self.folder, jobs=2)
         self.assertEqual((summary.downloaded, summary.bytes), (3, self.manifest.total_bytes))
         for o in self.manifest:
@@ -114,7 +114,7 @@ class CohortDownloadTest(unittest.TestCase):
             with open(target_path(self.folder, o), "rb") as f:
                 self.assertEqual(hashlib.sha256(f.read()).hexdigest(), o.sha256)
 
-    def test_4_drs_describes_each_object_as_the_manifest_does_and_serves_its_bytes(self):
+    def test_drs_describes_each_object_as_the_manifest_does_and_serves_its_bytes(self):
         o = self.manifest.objects[0]
         drs = self.researcher.drs_object(o.object_id)
         self.assertEqual((drs["id"], drs["size"]), (o.object_id, o.size))
