@@ -295,6 +295,12 @@ export const FUNCTIONS = {
     // readwrite: a metadata answer above the inline limit is stored under wado/ and answered 303.
     { table: 'read', buckets: { released: 'readwrite' }, memoryMb: 1536 },
   ),
+  rendered: api(
+    'Rendered',
+    'functions/api/dicomweb-rendered.ts',
+    'DICOMweb WADO-RS rendered resources and thumbnails (image/jpeg, image/png)',
+    { table: 'read', buckets: { released: 'readwrite' }, memoryMb: 2048 },
+  ),
 } satisfies Record<string, FunctionSpec>;
 
 export type FunctionKey = keyof typeof FUNCTIONS;
@@ -360,6 +366,14 @@ export const ROUTE_FUNCTIONS: Readonly<Record<RouteId, FunctionKey>> = {
   wadoInstanceMetadata: 'wadoMetadata',
   wadoStudyMetadata: 'wadoMetadata',
   wadoSeriesMetadata: 'wadoMetadata',
+  renderedStudy: 'rendered',
+  renderedSeries: 'rendered',
+  renderedInstance: 'rendered',
+  renderedFrames: 'rendered',
+  thumbnailStudy: 'rendered',
+  thumbnailSeries: 'rendered',
+  thumbnailInstance: 'rendered',
+  thumbnailFrames: 'rendered',
 };
 
 /** A route of the REST API with the function that serves it. */

@@ -4,7 +4,9 @@
  * their routes from it (with functions/registry.ts's ROUTE_FUNCTIONS), the API handler
  * chain gates every request with it, `docs/access.md`
  * carries a table rendered from it (a test compares them) and a test walks every
- * route of the API with every role against it.
+ * route of the API with every role against it. What each route does, in words, is
+ * route-summaries.ts's: every handler bundles this catalogue for its gate, and none
+ * needs the documentation text.
  *
  * A cell says how far a role gets past the gate:
  * - `all`: every record the route serves;
@@ -33,13 +35,21 @@ export interface RouteAccess {
   readonly method: HttpMethod;
   /** API Gateway path syntax: `/submissions/{submissionId}`. */
   readonly path: string;
-  readonly summary: string;
   readonly roles: RouteRoles;
 }
 
 const CURATE = { curator: 'all' } as const;
 const SITE = { 'site-uploader': 'own' } as const;
 const DATA = { researcher: 'data', curator: 'all' } as const;
+
+// Paths from their parent resource's path: the hierarchy reads at a glance, and each
+// bundle (every API handler carries this catalogue for its gate) holds a prefix once.
+const SUBMISSION = '/submissions/{submissionId}';
+const STUDIES = '/dicomweb/studies';
+const STUDY = `${STUDIES}/{study}`;
+const SERIES = `${STUDY}/series/{series}`;
+const INSTANCE = `${SERIES}/instances/{instance}`;
+const FRAMES = `${INSTANCE}/frames/{frames}`;
 
 /**
  * THE route catalogue, keyed by route id: the API construct (infra/), the local API
@@ -53,179 +63,187 @@ export const ROUTE_CATALOGUE = {
   createSubmission: {
     method: 'POST',
     path: '/submissions',
-    summary: "open a submission for one of the caller's sites, in a project that lists the site",
     roles: SITE,
   },
   getSubmission: {
     method: 'GET',
-    path: '/submissions/{submissionId}',
-    summary: 'a submission and its file outcomes',
+    path: SUBMISSION,
     roles: { ...SITE, curator: 'all' },
   },
   requestUploads: {
     method: 'POST',
-    path: '/submissions/{submissionId}/uploads',
-    summary: 'announce files, presigned PUT URLs',
+    path: `${SUBMISSION}/uploads`,
     roles: SITE,
   },
   completeUpload: {
     method: 'POST',
-    path: '/submissions/{submissionId}/uploads/{fileId}/complete',
-    summary: 'complete a multipart upload',
+    path: `${SUBMISSION}/uploads/{fileId}/complete`,
     roles: SITE,
   },
   renewUpload: {
     method: 'POST',
-    path: '/submissions/{submissionId}/uploads/{fileId}/renew',
-    summary: 'fresh upload URLs (resume)',
+    path: `${SUBMISSION}/uploads/{fileId}/renew`,
     roles: SITE,
   },
-  completeSubmission: { method: 'POST', path: '/submissions/{submissionId}/complete', summary: 'seal a submission', roles: SITE },
+  completeSubmission: { method: 'POST', path: `${SUBMISSION}/complete`, roles: SITE },
   submissionReport: {
     method: 'GET',
-    path: '/submissions/{submissionId}/report',
-    summary: "a submission's QA report",
+    path: `${SUBMISSION}/report`,
     roles: { ...SITE, curator: 'all' },
   },
-  putCases: { method: 'PUT', path: '/submissions/{submissionId}/cases', summary: "a submission's cases.csv", roles: SITE },
+  putCases: { method: 'PUT', path: `${SUBMISSION}/cases`, roles: SITE },
   stowStudies: {
     method: 'POST',
-    path: '/dicomweb/studies',
-    summary: 'STOW-RS: store instances into an open submission',
+    path: STUDIES,
     roles: SITE,
   },
   stowStudy: {
     method: 'POST',
-    path: '/dicomweb/studies/{study}',
-    summary: "STOW-RS: store one study's instances into an open submission",
+    path: STUDY,
     roles: SITE,
   },
   // Curation
-  listQuarantine: { method: 'GET', path: '/quarantine', summary: 'quarantined files', roles: CURATE },
-  getQuarantined: { method: 'GET', path: '/quarantine/{quarantineId}', summary: 'a quarantine record and its history', roles: CURATE },
-  releaseQuarantined: { method: 'POST', path: '/quarantine/{quarantineId}/release', summary: 'release a quarantined file', roles: CURATE },
-  rejectQuarantined: { method: 'POST', path: '/quarantine/{quarantineId}/reject', summary: 'reject a quarantined file', roles: CURATE },
-  putQaConfig: { method: 'PUT', path: '/projects/{project}/qa-config', summary: "a project's QA configuration", roles: CURATE },
+  listQuarantine: { method: 'GET', path: '/quarantine', roles: CURATE },
+  getQuarantined: { method: 'GET', path: '/quarantine/{quarantineId}', roles: CURATE },
+  releaseQuarantined: { method: 'POST', path: '/quarantine/{quarantineId}/release', roles: CURATE },
+  rejectQuarantined: { method: 'POST', path: '/quarantine/{quarantineId}/reject', roles: CURATE },
+  putQaConfig: { method: 'PUT', path: '/projects/{project}/qa-config', roles: CURATE },
   saveProject: {
     method: 'POST',
     path: '/projects',
-    summary: 'create or update a project (and create its de-identification key)',
     roles: { curator: 'all', admin: 'all' },
   },
   saveProjectSites: {
     method: 'PUT',
     path: '/projects/{project}/sites',
-    summary: 'the sites that may contribute to a project',
     roles: { curator: 'all', admin: 'all' },
   },
   getSiteKey: {
     method: 'GET',
     path: '/projects/{project}/site-key',
-    summary: "the project's de-identification key, for a contributing site",
     roles: SITE,
   },
   listProjects: {
     method: 'GET',
     path: '/projects',
-    summary: 'projects (researchers: the ones they may see)',
     roles: { researcher: 'data', curator: 'all', dac: 'all', admin: 'all' },
   },
-  createRelease: { method: 'POST', path: '/releases', summary: 'cut a release', roles: CURATE },
-  listReleases: { method: 'GET', path: '/releases', summary: 'releases', roles: { researcher: 'all', curator: 'all' } },
+  createRelease: { method: 'POST', path: '/releases', roles: CURATE },
+  listReleases: { method: 'GET', path: '/releases', roles: { researcher: 'all', curator: 'all' } },
   // Discovery and data
-  listStudies: { method: 'GET', path: '/studies', summary: 'published studies', roles: DATA },
-  studyFiles: { method: 'GET', path: '/studies/{studyUid}/files', summary: "presigned GET URLs of a study's files", roles: DATA },
-  studyArchive: { method: 'GET', path: '/studies/{studyUid}/archive', summary: 'a study or series as a zip (presigned URL)', roles: DATA },
-  searchPost: { method: 'POST', path: '/search', summary: 'faceted search', roles: DATA },
-  searchGet: { method: 'GET', path: '/search', summary: 'faceted search (query string)', roles: DATA },
-  createCohort: { method: 'POST', path: '/cohorts', summary: 'save a cohort', roles: { researcher: 'own', curator: 'all' } },
+  listStudies: { method: 'GET', path: '/studies', roles: DATA },
+  studyFiles: { method: 'GET', path: '/studies/{studyUid}/files', roles: DATA },
+  studyArchive: { method: 'GET', path: '/studies/{studyUid}/archive', roles: DATA },
+  searchPost: { method: 'POST', path: '/search', roles: DATA },
+  searchGet: { method: 'GET', path: '/search', roles: DATA },
+  createCohort: { method: 'POST', path: '/cohorts', roles: { researcher: 'own', curator: 'all' } },
   getCohort: {
     method: 'GET',
     path: '/cohorts/{cohortId}',
-    summary: 'a cohort and its counts',
     roles: { researcher: 'own', curator: 'all' },
   },
   cohortManifest: {
     method: 'GET',
     path: '/cohorts/{cohortId}/manifest',
-    summary: "a cohort's manifest (objects the caller may download)",
     roles: { researcher: 'own', curator: 'all' },
   },
   // Access requests, grants, audit
   createAccessRequest: {
     method: 'POST',
     path: '/access-requests',
-    summary: 'request access to a restricted project or a cohort',
     roles: { researcher: 'own' },
   },
   listAccessRequests: {
     method: 'GET',
     path: '/access-requests',
-    summary: 'access requests',
     roles: { researcher: 'own', dac: 'all', admin: 'all' },
   },
   approveAccessRequest: {
     method: 'POST',
     path: '/access-requests/{requestId}/approve',
-    summary: 'approve a request (creates a grant)',
     roles: { dac: 'all' },
   },
-  denyAccessRequest: { method: 'POST', path: '/access-requests/{requestId}/deny', summary: 'deny a request', roles: { dac: 'all' } },
-  listGrants: { method: 'GET', path: '/grants', summary: 'grants', roles: { researcher: 'own', dac: 'all', admin: 'all' } },
-  revokeGrant: { method: 'DELETE', path: '/grants/{grantId}', summary: 'revoke a grant', roles: { dac: 'all', admin: 'all' } },
-  auditLog: { method: 'GET', path: '/audit', summary: 'the audit log', roles: { admin: 'all' } },
+  denyAccessRequest: { method: 'POST', path: '/access-requests/{requestId}/deny', roles: { dac: 'all' } },
+  listGrants: { method: 'GET', path: '/grants', roles: { researcher: 'own', dac: 'all', admin: 'all' } },
+  revokeGrant: { method: 'DELETE', path: '/grants/{grantId}', roles: { dac: 'all', admin: 'all' } },
+  auditLog: { method: 'GET', path: '/audit', roles: { admin: 'all' } },
   // GA4GH DRS 1.x
   drsServiceInfo: {
     method: 'GET',
     path: '/ga4gh/drs/v1/service-info',
-    summary: 'DRS service info',
     roles: { researcher: 'all', curator: 'all', dac: 'all', admin: 'all', 'site-uploader': 'all' },
   },
-  drsObject: { method: 'GET', path: '/ga4gh/drs/v1/objects/{object_id}', summary: 'a DRS object', roles: DATA },
+  drsObject: { method: 'GET', path: '/ga4gh/drs/v1/objects/{object_id}', roles: DATA },
   drsAccess: {
     method: 'GET',
     path: '/ga4gh/drs/v1/objects/{object_id}/access/{access_id}',
-    summary: 'a presigned URL of a DRS object',
     roles: DATA,
   },
   // DICOMweb (reads)
-  qidoStudies: { method: 'GET', path: '/dicomweb/studies', summary: 'QIDO-RS studies', roles: DATA },
-  qidoSeries: { method: 'GET', path: '/dicomweb/studies/{study}/series', summary: 'QIDO-RS series', roles: DATA },
-  qidoInstances: { method: 'GET', path: '/dicomweb/studies/{study}/series/{series}/instances', summary: 'QIDO-RS instances', roles: DATA },
-  qidoStudyInstances: { method: 'GET', path: '/dicomweb/studies/{study}/instances', summary: 'QIDO-RS instances of a study', roles: DATA },
-  qidoAllSeries: { method: 'GET', path: '/dicomweb/series', summary: 'QIDO-RS series of every study', roles: DATA },
-  qidoAllInstances: { method: 'GET', path: '/dicomweb/instances', summary: 'QIDO-RS instances of every study', roles: DATA },
+  qidoStudies: { method: 'GET', path: STUDIES, roles: DATA },
+  qidoSeries: { method: 'GET', path: `${STUDY}/series`, roles: DATA },
+  qidoInstances: { method: 'GET', path: `${SERIES}/instances`, roles: DATA },
+  qidoStudyInstances: { method: 'GET', path: `${STUDY}/instances`, roles: DATA },
+  qidoAllSeries: { method: 'GET', path: '/dicomweb/series', roles: DATA },
+  qidoAllInstances: { method: 'GET', path: '/dicomweb/instances', roles: DATA },
   wadoInstance: {
     method: 'GET',
-    path: '/dicomweb/studies/{study}/series/{series}/instances/{instance}',
-    summary: 'WADO-RS instance',
+    path: INSTANCE,
     roles: DATA,
   },
-  wadoStudy: { method: 'GET', path: '/dicomweb/studies/{study}', summary: 'WADO-RS study', roles: DATA },
-  wadoSeries: { method: 'GET', path: '/dicomweb/studies/{study}/series/{series}', summary: 'WADO-RS series', roles: DATA },
+  wadoStudy: { method: 'GET', path: STUDY, roles: DATA },
+  wadoSeries: { method: 'GET', path: SERIES, roles: DATA },
   wadoFrames: {
     method: 'GET',
-    path: '/dicomweb/studies/{study}/series/{series}/instances/{instance}/frames/{frames}',
-    summary: 'WADO-RS frames',
+    path: FRAMES,
     roles: DATA,
   },
   wadoBulkData: {
     method: 'GET',
-    path: '/dicomweb/studies/{study}/series/{series}/instances/{instance}/bulkdata/{attribute}',
-    summary: 'WADO-RS bulk data',
+    path: `${INSTANCE}/bulkdata/{attribute}`,
     roles: DATA,
   },
   wadoInstanceMetadata: {
     method: 'GET',
-    path: '/dicomweb/studies/{study}/series/{series}/instances/{instance}/metadata',
-    summary: 'WADO-RS instance metadata',
+    path: `${INSTANCE}/metadata`,
     roles: DATA,
   },
-  wadoStudyMetadata: { method: 'GET', path: '/dicomweb/studies/{study}/metadata', summary: 'WADO-RS study metadata', roles: DATA },
+  wadoStudyMetadata: { method: 'GET', path: `${STUDY}/metadata`, roles: DATA },
   wadoSeriesMetadata: {
     method: 'GET',
-    path: '/dicomweb/studies/{study}/series/{series}/metadata',
-    summary: 'WADO-RS series metadata',
+    path: `${SERIES}/metadata`,
+    roles: DATA,
+  },
+  renderedStudy: { method: 'GET', path: `${STUDY}/rendered`, roles: DATA },
+  renderedSeries: {
+    method: 'GET',
+    path: `${SERIES}/rendered`,
+    roles: DATA,
+  },
+  renderedInstance: {
+    method: 'GET',
+    path: `${INSTANCE}/rendered`,
+    roles: DATA,
+  },
+  renderedFrames: {
+    method: 'GET',
+    path: `${FRAMES}/rendered`,
+    roles: DATA,
+  },
+  thumbnailStudy: { method: 'GET', path: `${STUDY}/thumbnail`, roles: DATA },
+  thumbnailSeries: {
+    method: 'GET',
+    path: `${SERIES}/thumbnail`,
+    roles: DATA,
+  },
+  thumbnailInstance: {
+    method: 'GET',
+    path: `${INSTANCE}/thumbnail`,
+    roles: DATA,
+  },
+  thumbnailFrames: {
+    method: 'GET',
+    path: `${FRAMES}/thumbnail`,
     roles: DATA,
   },
 } satisfies Record<string, RouteAccess>;

@@ -10,6 +10,8 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ESBUILD_TARGET } from '../../infra/constructs/hilum-function';
 import { FUNCTIONS, type FunctionKey } from '../../functions/registry';
+import { ROUTE_CATALOGUE } from '../../layers/access';
+import { ROUTE_SUMMARIES } from '../../layers/access/route-summaries';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 const ESBUILD = path.join(REPO_ROOT, 'node_modules/.bin/esbuild');
@@ -31,6 +33,16 @@ function bundleOf(key: FunctionKey): string {
 }
 
 describe('function bundles carry only what their handlers reach', () => {
+  it('an API handler bundles the route catalogue for its gate, without the routes’ summaries', () => {
+    const code = bundleOf('drsServiceInfo');
+    expect(code).toContain(ROUTE_CATALOGUE.auditLog.path);
+    // As string literals: a one-word summary (`grants`) is also a word of other code.
+    const carried = Object.entries(ROUTE_SUMMARIES).filter(([, summary]) =>
+      ['"', "'", '`'].some((q) => code.includes(`${q}${summary}${q}`)),
+    );
+    expect(carried).toEqual([]);
+  });
+
   it('a handler of access requests bundles no storage of projects and cases', () => {
     const code = bundleOf('listAccessRequests');
     expect(code).toContain('listRequestsOf(');
