@@ -52,7 +52,7 @@ export const handler = httpHandler(
     }
     const base = `${apiBaseUrl(event)}/dicomweb`;
     const studies = path.study ? single((await requireStudy(caller, audit, path.study)).study) : visibleStudies(caller, request);
-    if (!path.study) audit.resource('dicomweb', level === 'study' ? 'studies' : level);
+    if (!path.study) audit.resource('dicomweb', level === 'study' ? 'studies' : level === 'series' ? 'series' : 'instances');
     const page = await walkQido(
       request,
       path.series,

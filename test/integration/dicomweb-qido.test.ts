@@ -300,4 +300,23 @@ describe('DICOMweb QIDO-RS', () => {
     expect(values((await series({}, undefined, curatorClient)).results, '0020000D')).toContain(restricted);
     expect((await instances({ StudyInstanceUID: restricted }, {}, curatorClient)).results).toHaveLength(1);
   });
+
+  it('audits every search: the level searched, or the study of the path with the basis of its decision', async () => {
+    const admin = new HilumApi(commons.apiUrl, await commons.issueToken(['admin'], 'qido-admin'));
+    type Event = { action: string; actor: string; targetType: string; targetId: string; details?: { route?: string; basis?: string } };
+    const events = async (resource: string) =>
+      (await admin.request<{ events: Event[] }>('GET', `/audit?resource=${encodeURIComponent(resource)}&limit=100`)).events;
+    for (const [level, route] of [
+      ['studies', 'GET /dicomweb/studies'],
+      ['series', 'GET /dicomweb/series'],
+      ['instances', 'GET /dicomweb/instances'],
+    ] as const) {
+      const found = await events(`dicomweb:${level}`);
+      expect(found.some((e) => e.action === 'access.allowed' && e.details?.route === route)).toBe(true);
+    }
+    const ofStudy = await events(`study:${chest.uid}`);
+    expect(ofStudy.some((e) => e.details?.route === 'GET /dicomweb/studies/{study}/instances' && e.details.basis === 'open')).toBe(true);
+    const refused = await events(`study:${restricted}`);
+    expect(refused.some((e) => e.action === 'access.denied' && e.details?.route === 'GET /dicomweb/studies/{study}/series')).toBe(true);
+  });
 });
