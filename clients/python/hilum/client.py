@@ -127,7 +127,7 @@ class Client:
         if token is None:
             token = os.environ.get("HILUM_TOKEN")
             if not token and os.environ.get("HILUM_TOKEN_FILE"):
-                with open(os.environ["HILUM_TOKEN_FILE"], encoding="utf-8") as source:
+                with open(os.path.expanduser(os.environ["HILUM_TOKEN_FILE"]), encoding="utf-8") as source:
                     token = source.read()
         token = token.strip() if token else None
         options: dict[str, Any] = {"timeout": timeout, "max_attempts": max_attempts, "backoff_seconds": backoff_seconds}

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import socket
+import tempfile
 import time
 import unittest
+from unittest import mock
 
 import hilum
 from hilum.transport import Transport
@@ -50,6 +53,16 @@ class ApiErrorsTest(unittest.TestCase):
                 client(server.url, token="").releases()
             self.assertNotIn("authorization", server.requests[0].headers)
         self.assertIn("HILUM_TOKEN", caught.exception.hint)
+
+    def test_the_token_comes_from_the_environment_or_the_file_it_names(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".token") as file, LocalServer(lambda r: Reply(200, {"releases": []})) as server:
+            file.write("from-a-file\n")
+            file.flush()
+            with mock.patch.dict(os.environ, {"HILUM_API_URL": server.url, "HILUM_TOKEN": "", "HILUM_TOKEN_FILE": file.name}):
+                hilum.Client().releases()
+            with mock.patch.dict(os.environ, {"HILUM_API_URL": server.url, "HILUM_TOKEN": "from-the-env"}):
+                hilum.Client().releases()
+            self.assertEqual([r.headers["authorization"] for r in server.requests], ["Bearer from-a-file", "Bearer from-the-env"])
 
     def test_a_route_gate_refusal_names_the_token_groups(self):
         token = fake_token({"exp": int(time.time()) + 600, "cognito:groups": ["dac"]})
