@@ -25,6 +25,7 @@ const CT = '1.2.840.10008.5.1.4.1.1.2';
 const STUDY_A = '1.2.826.0.1.3680043.8.498.7001';
 const STUDY_B = '1.2.826.0.1.3680043.8.498.7002';
 const STUDY_C = '1.2.826.0.1.3680043.8.498.7003';
+const STUDY_D = '1.2.826.0.1.3680043.8.498.7004';
 
 const PORTAL_ORIGIN = 'http://localhost:5173';
 
@@ -76,10 +77,15 @@ describe('DICOMweb STOW-RS', () => {
     return { status: response.status, text: await response.text() };
   };
 
+  /** Seals the submission and waits for the pipeline; an S3 event may still be on its way when the commons first looks idle. */
   const published = async (submissionId: string) => {
     await site.completeSubmission(submissionId);
-    await commons.idle();
-    return site.getSubmission(submissionId);
+    for (const deadline = Date.now() + 60_000; ;) {
+      await commons.idle();
+      const submission = await site.getSubmission(submissionId);
+      if (submission.status === 'published' || Date.now() > deadline) return submission;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   };
 
   beforeAll(async () => {
@@ -178,17 +184,37 @@ describe('DICOMweb STOW-RS', () => {
     expect((await site.getSubmission(submissionId)).fileCount).toBe(0);
   });
 
-  it('refuses a body above 4 MiB (413, pointing to presigned uploads) and API Gateway refuses one above 10 MB', async () => {
+  it('refuses a body above 4 MiB (413, naming presigned uploads, which take the instance into the same submission) and API Gateway refuses one above 10 MB', async () => {
     const { submissionId } = await site.createSubmission(PROJECT, SITE);
     const boundary = newBoundary();
-    const body = (size: number) => multipartBody(boundary, [{ contentType: 'application/dicom', body: new Uint8Array(size).fill(7) }]);
+    const stowOf = (bytes: Uint8Array) => multipartBody(boundary, [{ contentType: 'application/dicom', body: bytes }]);
+    const large = makeDicom({ modality: 'CT', rows: 1450, columns: 1450, studyInstanceUid: STUDY_D, seriesInstanceUid: `${STUDY_D}.1` });
+    expect(large.byteLength).toBeGreaterThan(STOW_MAX_BODY_BYTES);
 
-    const aboveHilum = await post(`/studies?submission=${submissionId}`, body(STOW_MAX_BODY_BYTES + 1), multipartContentType(boundary));
+    const aboveHilum = await post(`/studies?submission=${submissionId}`, stowOf(large), multipartContentType(boundary));
     expect(aboveHilum.status).toBe(413);
     expect(aboveHilum.text).toContain('/submissions/{id}/uploads');
-    const aboveGateway = await post(`/studies?submission=${submissionId}`, body(10 * 1024 * 1024 + 1), multipartContentType(boundary));
+    const aboveGateway = await post(
+      `/studies?submission=${submissionId}`,
+      stowOf(new Uint8Array(10 * 1024 * 1024 + 1)),
+      multipartContentType(boundary),
+    );
     expect(aboveGateway.status).toBe(413);
     expect((await site.getSubmission(submissionId)).fileCount).toBe(0);
+
+    // The way out the 413 names: the same submission, a STOW-RS of the small ones and a presigned upload of the large one.
+    const small = makeDicom({
+      modality: 'CT',
+      rows: 32,
+      columns: 32,
+      studyInstanceUid: STUDY_D,
+      seriesInstanceUid: `${STUDY_D}.1`,
+      instanceNumber: 2,
+    });
+    expect((await store(submissionId, [small], STUDY_D)).status).toBe(200);
+    const { uploads } = await site.requestUploads(submissionId, [{ name: 'large.dcm', size: large.byteLength }]);
+    expect((await fetch(uploads[0]!.url!, { method: 'PUT', body: large })).status).toBe(200);
+    expect(await published(submissionId)).toMatchObject({ status: 'published', fileCount: 2, stagedCount: 2 });
   });
 
   it('lets the portal origin the commons names (corsOrigins, apiOrigins in AWS) send STOW-RS from a browser and read the answers, and no other origin', async () => {
