@@ -10,6 +10,7 @@ import { uid } from '../../layers/common/id-schemas';
 import { requireStudy } from '../../layers/services/access-context';
 import { headerOf } from '../../layers/services/api-base-url';
 import { multipartAnswer, type WadoPart } from '../../layers/services/wado-answer';
+import { objectStream } from '../../layers/adapters/aws/s3-stream';
 
 class NotAcceptable extends HttpError {
   override readonly name = 'NotAcceptable';
@@ -97,15 +98,27 @@ async function instancesOf(path: { study: string; series?: string; instance?: st
   return instances;
 }
 
-/** One part per instance, read (and transcoded) one at a time: a large study never sits in memory whole. */
+/**
+ * One part per instance, one at a time: an instance sent as stored streams from S3, one
+ * transcoded is read and decoded whole (then dropped), so a large study never sits in memory.
+ */
 async function* instanceParts(instances: readonly Instance[], syntaxes: readonly string[]): AsyncIterable<WadoPart> {
   for (const [i, instance] of instances.entries()) {
+    const syntax = syntaxes[i] as string;
+    const contentType = `application/dicom; transfer-syntax=${syntax}`;
+    if (syntax === instance.transferSyntaxUid) {
+      yield {
+        contentType,
+        body: () => objectStream(buckets.released(), instance.objectKey),
+        headers: { 'Content-Length': String(instance.size) },
+      };
+      continue;
+    }
     const stored = await objects().getBytes(buckets.released(), instance.objectKey);
     if (!stored) throw new NotFound('an instance of this resource is missing');
-    const syntax = syntaxes[i] as string;
-    const body = syntax === instance.transferSyntaxUid ? stored : await transcodeToExplicitLittleEndian(stored);
+    const body = await transcodeToExplicitLittleEndian(stored);
     yield {
-      contentType: `application/dicom; transfer-syntax=${syntax}`,
+      contentType,
       body,
       headers: { 'Content-Length': String(body.byteLength) },
     };

@@ -19,7 +19,8 @@ export function wadoInlineMax(): number {
 
 export interface WadoPart {
   contentType: string;
-  body: Uint8Array;
+  /** The part's bytes, or a stream of them (a stored instance passed through without being held whole). */
+  body: Uint8Array | (() => Promise<AsyncIterable<Uint8Array>>);
   headers?: Record<string, string>;
 }
 
@@ -86,7 +87,8 @@ export async function multipartAnswer(options: {
       if (!first) await emit(partSeparator());
       first = false;
       await emit(partHead(boundary, part.contentType, part.headers));
-      await emit(Buffer.from(part.body.buffer, part.body.byteOffset, part.body.byteLength));
+      if (part.body instanceof Uint8Array) await emit(Buffer.from(part.body.buffer, part.body.byteOffset, part.body.byteLength));
+      else for await (const chunk of await part.body()) await emit(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     }
     await emit(multipartTail(boundary));
   } catch (error) {
