@@ -20,6 +20,21 @@ export const COMMANDS: readonly { name: string; summary: string; load: () => Pro
     load: async () => (require('./commands/token') as typeof import('./commands/token')).tokenCommand,
   },
   {
+    name: 'login',
+    summary: 'sign in to a deployed commons (Cognito, MFA) and keep the session',
+    load: async () => (require('./commands/login') as typeof import('./commands/login')).loginCommand,
+  },
+  {
+    name: 'logout',
+    summary: "end a profile's session (revoked at the user pool, removed here)",
+    load: async () => (require('./commands/login') as typeof import('./commands/login')).logoutCommand,
+  },
+  {
+    name: 'whoami',
+    summary: 'show who the current profile is signed in as',
+    load: async () => (require('./commands/login') as typeof import('./commands/login')).whoamiCommand,
+  },
+  {
     name: 'upload',
     summary: 'upload a folder of DICOM files as one submission (resumable)',
     load: async () => (require('./commands/upload') as typeof import('./commands/upload')).uploadCommand,
