@@ -1,8 +1,8 @@
 /**
- * Codec files a Lambda bundle loads at run time (HTJ2K's WebAssembly: OpenJPH has
- * no plain JavaScript build). esbuild writes one index.js; these commands copy each
+ * Codec files a Lambda bundle loads at run time (the pixel decoders' WebAssembly,
+ * CODEC_FILES of layers/dicom). esbuild writes one index.js; these commands copy each
  * file beside it, only into bundles whose code names the file, so a function that
- * never decodes pixels carries none of it.
+ * never decodes pixels carries none of them.
  */
 import { CODEC_FILES } from '../../layers/dicom';
 

@@ -100,7 +100,7 @@ export class HilumFunction extends NodejsFunction {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          // The HTJ2K codec's .wasm beside a bundle that decodes pixels (codec-assets.ts).
+          // The pixel codecs' .wasm files beside a bundle that decodes pixels (codec-assets.ts).
           afterBundling: (_inputDir: string, outputDir: string) => codecAssetCommands(outputDir),
         },
       },

@@ -1,7 +1,7 @@
 /**
  * The pixel codecs work from a Lambda bundle: the same esbuild options as HilumFunction
- * (one minified CommonJS file for node24), the same after-bundling commands (the HTJ2K
- * .wasm copied beside it), then run by plain Node in a directory with no node_modules,
+ * (one minified CommonJS file for node24), the same after-bundling commands (the codecs'
+ * .wasm files copied beside it), then run by plain Node in a directory with no node_modules,
  * outside jest. Every compressed syntax decodes to what the code decodes in jest.
  */
 import { spawnSync } from 'node:child_process';
@@ -60,7 +60,13 @@ describe('pixel codecs in a bundle', () => {
 
     const outDir = path.join(work, 'bundle');
     bundle(path.join(REPO_ROOT, 'test/support/pixel-bundle-probe.ts'), outDir);
-    expect(readdirSync(outDir).sort()).toEqual(['index.js', 'openjphjs.wasm']);
+    expect(readdirSync(outDir).sort()).toEqual([
+      'charlswasm_decode.wasm',
+      'index.js',
+      'libjpegturbowasm_decode.wasm',
+      'openjpegwasm_decode.wasm',
+      'openjphjs.wasm',
+    ]);
 
     const run = spawnSync(process.execPath, [path.join(outDir, 'index.js'), ...files], {
       cwd: outDir,

@@ -1,7 +1,5 @@
 /**
- * High-Throughput JPEG 2000 (.201, .202, .203) through OpenJPH. It ships only a
- * WebAssembly build: its .wasm is read beside the bundle in Lambda (copied there
- * by the function construct) or from node_modules elsewhere.
+ * High-Throughput JPEG 2000 (.201, .202, .203) through OpenJPH's WebAssembly build.
  */
 import type { ImagePixelDescription } from '../description';
 import { decodedFrame, samplesFromCodec, type DecodedFrame } from '../decoded';

@@ -1,6 +1,6 @@
 /**
- * JPEG baseline and extended (.50, .51) through libjpeg-turbo's 8-bit asm.js
- * build. 8-bit precision only: a 12-bit .51 frame is UnsupportedTransferSyntax.
+ * JPEG baseline and extended (.50, .51) through libjpeg-turbo's 8-bit
+ * WebAssembly decoder. 8-bit precision only: a 12-bit .51 frame is UnsupportedTransferSyntax.
  * libjpeg-turbo converts YCbCr to RGB, so colour comes out RGB.
  */
 import type { ImagePixelDescription } from '../description';
@@ -8,14 +8,17 @@ import { decodedFrame, samplesFromCodec, type DecodedFrame } from '../decoded';
 import { UnsupportedTransferSyntax } from '../errors';
 import { checkDeclared, jpegFrameHeader } from './codestream';
 import { checkGeometry, runDecoder, type CornerstoneDecoder } from './cornerstone';
-import { lazyModule, type EmscriptenFactory } from './load';
+import { lazyModule, wasmFile, type EmscriptenFactory } from './load';
 
 interface LibJpegTurbo {
   JPEGDecoder: new () => CornerstoneDecoder;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const libjpeg = lazyModule(() => require('@cornerstonejs/codec-libjpeg-turbo-8bit/decode') as EmscriptenFactory<LibJpegTurbo>);
+const libjpeg = lazyModule(
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  () => require('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs') as EmscriptenFactory<LibJpegTurbo>,
+  () => wasmFile('libjpegturbowasm_decode.wasm', '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasm'),
+);
 
 export async function decodeJpegBaseline(frame: Uint8Array, pixel: ImagePixelDescription): Promise<DecodedFrame> {
   const declared = jpegFrameHeader(frame);

@@ -1,16 +1,19 @@
-/** JPEG-LS lossless and near-lossless (.80, .81) through CharLS, its asm.js build (bundles as plain JavaScript). */
+/** JPEG-LS lossless and near-lossless (.80, .81) through CharLS's WebAssembly decoder. */
 import type { ImagePixelDescription } from '../description';
 import { decodedFrame, interleave, samplesFromCodec, type DecodedFrame } from '../decoded';
 import { checkDeclared, checkJpegEnd, jpegFrameHeader } from './codestream';
 import { checkGeometry, runDecoder, type CornerstoneDecoder } from './cornerstone';
-import { lazyModule, type EmscriptenFactory } from './load';
+import { lazyModule, wasmFile, type EmscriptenFactory } from './load';
 
 interface CharLs {
   JpegLSDecoder: new () => CornerstoneDecoder & { getInterleaveMode(): number };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const charls = lazyModule(() => require('@cornerstonejs/codec-charls/decode') as EmscriptenFactory<CharLs>);
+const charls = lazyModule(
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  () => require('@cornerstonejs/codec-charls/decodewasmjs') as EmscriptenFactory<CharLs>,
+  () => wasmFile('charlswasm_decode.wasm', '@cornerstonejs/codec-charls/decodewasm'),
+);
 
 export async function decodeJpegLs(frame: Uint8Array, pixel: ImagePixelDescription): Promise<DecodedFrame> {
   checkDeclared(jpegFrameHeader(frame), pixel, 'JPEG-LS');

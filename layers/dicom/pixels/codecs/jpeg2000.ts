@@ -1,19 +1,22 @@
 /**
- * JPEG 2000 (.90, .91) through OpenJPEG's asm.js build. OpenJPEG undoes the
+ * JPEG 2000 (.90, .91) through OpenJPEG's WebAssembly decoder. OpenJPEG undoes the
  * multiple-component transform, so YBR_RCT / YBR_ICT frames come out as RGB.
  */
 import type { ImagePixelDescription } from '../description';
 import { decodedFrame, samplesFromCodec, type DecodedFrame } from '../decoded';
 import { checkDeclared, j2kFrameHeader } from './codestream';
 import { checkGeometry, runDecoder, type CornerstoneDecoder } from './cornerstone';
-import { lazyModule, type EmscriptenFactory } from './load';
+import { lazyModule, wasmFile, type EmscriptenFactory } from './load';
 
 interface OpenJpeg {
   J2KDecoder: new () => CornerstoneDecoder;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const openjpeg = lazyModule(() => require('@cornerstonejs/codec-openjpeg/decode') as EmscriptenFactory<OpenJpeg>);
+const openjpeg = lazyModule(
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  () => require('@cornerstonejs/codec-openjpeg/decodewasmjs') as EmscriptenFactory<OpenJpeg>,
+  () => wasmFile('openjpegwasm_decode.wasm', '@cornerstonejs/codec-openjpeg/decodewasm'),
+);
 
 export async function decodeJpeg2000(frame: Uint8Array, pixel: ImagePixelDescription): Promise<DecodedFrame> {
   checkDeclared(j2kFrameHeader(frame), pixel, 'JPEG 2000');
