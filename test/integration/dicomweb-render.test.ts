@@ -245,7 +245,7 @@ describe('DICOMweb rendered resources and thumbnails', () => {
     expect((await get(`/studies/${study}/series/${series}/instances/${instances[0]}/frames/2/rendered`)).status).toBe(404);
   });
 
-  it('renders a series as multipart/related, one image per frame in instance order', async () => {
+  it('renders a series and a study as multipart/related, one image per frame in instance order, and several frames as several parts', async () => {
     const { study, series, instances } = seriesOf('CT', 3);
     const res = await get(`/studies/${study}/series/${series}/rendered`, 'multipart/related; type="image/png"');
     expect(res.status).toBe(200);
@@ -257,6 +257,20 @@ describe('DICOMweb rendered resources and thumbnails', () => {
       const reference = await dcmj2pnm(await publishedFile(study, series, instances[i]!), ['+Wm']);
       expect(difference(decodePng(part.body), reference).max).toBe(0);
     }
+
+    // The study: its CT series (three instances) then its RGB secondary capture, as JPEG by default.
+    const wholeStudy = await get(`/studies/${study}/rendered`);
+    expect(wholeStudy.type).toMatch(/^multipart\/related; type="image\/jpeg"; boundary=/);
+    const studyParts = parseMultipart(wholeStudy.bytes, boundaryOf(wholeStudy.type)!);
+    expect(studyParts).toHaveLength(4);
+    expect(decodeJpeg(studyParts[3]!.body, { useTArray: true })).toMatchObject({ width: 32, height: 32 });
+
+    // Several frame numbers: one part each, in the order asked.
+    const frames = await get(`/studies/${study}/series/${series}/instances/${instances[0]}/frames/1,1/rendered`, 'image/png');
+    expect(parseMultipart(frames.bytes, boundaryOf(frames.type)!).map((p) => p.headers['content-type'])).toEqual([
+      'image/png',
+      'image/png',
+    ]);
   });
 
   it('refuses what it cannot answer like the rest of the API: 406, 400, 404', async () => {
