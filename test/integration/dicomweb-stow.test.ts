@@ -68,10 +68,10 @@ describe('DICOMweb STOW-RS', () => {
   };
 
   /** STOW-RS by hand, for what dicomweb-client cannot send (other media types, bodies too large). */
-  const post = async (path: string, body: Uint8Array, contentType: string, token = siteToken) => {
+  const post = async (path: string, body: Uint8Array, contentType: string, token = siteToken, accept?: string) => {
     const response = await fetch(`${commons.apiUrl}/dicomweb${path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+      headers: { authorization: `Bearer ${token}`, 'content-type': contentType, ...(accept ? { accept } : {}) },
       body,
     });
     return { status: response.status, text: await response.text() };
@@ -271,6 +271,8 @@ describe('DICOMweb STOW-RS', () => {
       415,
     );
     expect((await post(`/studies?submission=${submissionId}`, one, 'application/dicom')).status).toBe(415);
+    // The Store Instances Response is DICOM JSON only (no XML).
+    expect((await post(`/studies?submission=${submissionId}`, one, type, siteToken, 'application/dicom+xml')).status).toBe(406);
     // Researchers read; only site uploaders store.
     expect((await post(`/studies?submission=${submissionId}`, one, type, researcherToken)).status).toBe(403);
     // Another site's token cannot find the submission.
