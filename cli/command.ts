@@ -1,5 +1,8 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { CliError, EXIT } from './exit-codes';
+import { explainStop } from './lib/api-failure';
 
 /** A CLI command: its usage text is its documentation, printed by `--help`. */
 export interface Command {
@@ -37,16 +40,18 @@ export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
 
 /**
  * Prints what ended a command and gives its exit code: a usage mistake as one line
- * (not the whole help), a CliError as its message; anything else is rethrown.
+ * (not the whole help), a CliError as its message, a refused token or an API that
+ * does not answer with its remedy; anything else is rethrown.
  */
 export function exitCodeOfError(commandName: string, error: unknown): number {
   if (error instanceof UsageError) {
     console.error(`hilum ${commandName}: ${error.message}; see 'hilum ${commandName} --help'`);
     return EXIT.usage;
   }
-  if (error instanceof CliError) {
-    console.error(error.message);
-    return error.exitCode;
+  const known = error instanceof CliError ? error : explainStop(error);
+  if (known) {
+    console.error(known.message);
+    return known.exitCode;
   }
   throw error;
 }
@@ -85,4 +90,16 @@ export function byteSizeOption(args: ParsedArgs, name: string): number | undefin
   const bytes = parseByteSize(raw);
   if (bytes === undefined) throw new UsageError(`--${name} takes bytes, optionally with a unit (500k, 1M, 2G), not '${raw}'`);
   return bytes;
+}
+
+/** The absolute path of an input that must exist: a missing one is the user's mistake (exit 2), before any work. */
+export async function existingInput(path: string, what: string): Promise<string> {
+  const absolute = resolve(path);
+  try {
+    await stat(absolute);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`${what} ${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}`);
+  }
+  return absolute;
 }

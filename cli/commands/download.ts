@@ -1,7 +1,8 @@
-import { resolve } from 'node:path';
-import { Command, integerOption, stringOption, UsageError } from '../command';
+import { relative, resolve } from 'node:path';
+import { EXIT } from '../exit-codes';
+import { Command, existingInput, integerOption, stringOption, UsageError } from '../command';
 import { connect } from '../lib/connection';
-import { downloadAll } from '../lib/resumable-download';
+import { downloadAll, targetPath } from '../lib/resumable-download';
 import { ManifestError, readManifest } from '../lib/download-manifest';
 import { formatBytes, ProgressBar } from '../lib/progress';
 
@@ -35,10 +36,12 @@ URLs are requested again. Exit code 1 when any object failed; they are listed.
     if (!manifestPath || extra.length) throw new UsageError('give exactly one MANIFEST (JSON or CSV)');
     const jobs = integerOption(args, 'jobs', 4);
     if (jobs < 1) throw new UsageError('--jobs must be at least 1');
+    const maxRate = integerOption(args, 'max-rate', 0) || undefined;
+    const manifestFile = await existingInput(manifestPath, 'MANIFEST');
     const { api } = await connect({ api: stringOption(args, 'api'), tokenFile: stringOption(args, 'token-file') });
     let objects;
     try {
-      objects = await readManifest(resolve(manifestPath));
+      objects = await readManifest(manifestFile);
     } catch (error) {
       if (error instanceof ManifestError) throw new UsageError(error.message);
       throw error;
@@ -52,16 +55,22 @@ URLs are requested again. Exit code 1 when any object failed; they are listed.
       objects,
       outDir,
       jobs,
-      maxBytesPerSecond: integerOption(args, 'max-rate', 0) || undefined,
+      maxBytesPerSecond: maxRate,
       onBytes: (n) => progress.tick(0, n),
       onObjectDone: (o, outcome) => progress.tick(1, outcome === 'already-there' ? o.size : 0),
     });
     progress.done();
     const seconds = (Date.now() - started) / 1000;
     console.log(
-      `${objects.length} objects: ${summary.downloaded} downloaded, ${summary.resumed} resumed, ${summary.alreadyThere} already there (verified), ${summary.failed.length} failed; ${formatBytes(summary.bytes)} in ${seconds.toFixed(1)} s (${formatBytes(summary.bytes / Math.max(seconds, 0.001))}/s); every file checked against its SHA-256`,
+      `${objects.length} objects: ${summary.downloaded} downloaded, ${summary.resumed} resumed, ${summary.alreadyThere} already there (verified), ${summary.failed.length} failed; ${formatBytes(summary.bytes)} in ${seconds.toFixed(1)} s (${formatBytes(summary.bytes / Math.max(seconds, 0.001))}/s)${summary.failed.length ? '; every file written checked against its SHA-256' : '; every file checked against its SHA-256'}`,
     );
-    for (const f of summary.failed) console.error(`failed ${f.objectId}: ${f.reason}`);
-    return summary.failed.length ? 1 : 0;
+    const byId = new Map(objects.map((o) => [o.objectId, o]));
+    for (const f of summary.failed) {
+      const object = byId.get(f.objectId);
+      console.error(`failed ${object ? relative(outDir, targetPath(outDir, object)) : f.objectId}: ${f.reason}`);
+    }
+    if (summary.failed.length)
+      console.error('hilum download: run the same command again to retry the failed objects (finished files are kept)');
+    return summary.failed.length ? EXIT.failed : EXIT.ok;
   },
 };

@@ -1,5 +1,4 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import {
   buildReport,
   DEFAULT_QA_CONFIG,
@@ -15,7 +14,8 @@ import {
   type QaConfig,
   type QaReport,
 } from '../../layers/qa';
-import { Command, stringOption, UsageError } from '../command';
+import { Command, existingInput, stringOption, UsageError } from '../command';
+import { EXIT } from '../exit-codes';
 import { ProgressBar } from '../lib/progress';
 import { scanFiles, type FoundFile } from '../lib/scan-files';
 
@@ -37,7 +37,8 @@ relative to FOLDER. Nothing leaves this machine.
   --markdown FILE|-  write the Markdown summary to FILE (- for stdout; the default
                      when neither option is given)
 
-Exit status: 0 when nothing would be quarantined, 1 when something would, 2 on a usage error.
+Exit status: 0 when nothing would be quarantined, 3 when something would, 2 on a
+usage or input error (e.g. FOLDER does not exist); see cli/README.md.
 
 Example:
   npx hilum qa ./export --json qa-report.json --markdown qa-report.md`,
@@ -50,15 +51,16 @@ Example:
   async run(args) {
     const [folder, ...extra] = args.positionals;
     if (!folder || extra.length > 0) throw new UsageError('exactly one FOLDER is required');
+    const root = await existingInput(folder, 'FOLDER');
     const config = await readConfig(stringOption(args, 'config'));
-    const report = await checkFolder(resolve(folder), config);
+    const report = await checkFolder(root, config);
     const json = stringOption(args, 'json');
     const markdown = stringOption(args, 'markdown') ?? (json === undefined ? '-' : undefined);
     if (json !== undefined) await emit(json, `${JSON.stringify(report, null, 2)}\n`);
     if (markdown !== undefined) await emit(markdown, renderReportMarkdown(report));
     const c = report.counts;
     console.error(`hilum qa: ${c.files} file(s): ${c.pass} pass, ${c.warn} warn, ${c.quarantine} would be quarantined`);
-    return hasQuarantine(report) ? 1 : 0;
+    return hasQuarantine(report) ? EXIT.quarantine : EXIT.ok;
   },
 };
 

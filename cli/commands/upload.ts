@@ -1,6 +1,6 @@
-import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Command, integerOption, stringOption, UsageError } from '../command';
+import { Command, existingInput, integerOption, stringOption, UsageError } from '../command';
 import { connect } from '../lib/connection';
 import { formatBytes, ProgressBar } from '../lib/progress';
 import { scanFiles, FoundFile } from '../lib/scan-files';
@@ -75,7 +75,11 @@ uploading nothing twice.
     const site = stringOption(args, 'site');
     if (!project || !SLUG.test(project)) throw new UsageError('--project is required (lower-case letters, digits, dashes)');
     if (!site || !SLUG.test(site)) throw new UsageError('--site is required (lower-case letters, digits, dashes)');
-    const root = resolve(folder);
+    // Every option is checked before any work: a typo must not cost a scan and a QA run.
+    const jobs = integerOption(args, 'jobs', 4);
+    if (jobs < 1) throw new UsageError('--jobs must be at least 1');
+    const maxRate = integerOption(args, 'max-rate', 0) || undefined;
+    const root = await existingInput(folder, 'FOLDER');
     const { api, apiUrl } = await connect({ api: stringOption(args, 'api'), tokenFile: stringOption(args, 'token-file') });
 
     const found = await scanFiles(root);
@@ -89,7 +93,7 @@ uploading nothing twice.
     for (const s of skipped) console.error(`skipped ${s.relativePath}: ${s.reason}`);
     if (dicom.length === 0) {
       console.error(`hilum upload: no DICOM files in ${root}`);
-      return 1;
+      return EXIT.usage;
     }
     const studies = await groupByStudy(dicom);
     console.log(
@@ -125,7 +129,7 @@ uploading nothing twice.
       toUpload = deid.files;
     }
 
-    const statePath = resolve(stringOption(args, 'state') ?? join(root, '.hilum-upload.json'));
+    const statePath = resolve(stringOption(args, 'state') ?? (await defaultStatePath(root)));
     const totalBytes = toUpload.reduce((sum, f) => sum + f.size, 0);
     const progress = new ProgressBar({ label: 'upload', totalItems: toUpload.length, totalBytes });
     const started = Date.now();
@@ -144,8 +148,8 @@ uploading nothing twice.
           }
         : {}),
       statePath,
-      jobs: integerOption(args, 'jobs', 4),
-      maxBytesPerSecond: integerOption(args, 'max-rate', 0) || undefined,
+      jobs,
+      maxBytesPerSecond: maxRate,
       onFileDone: (file) => progress.tick(1, file.size),
     });
     progress.done();
@@ -171,7 +175,13 @@ function refuse(held: readonly Held[]): number {
   console.error(
     `hilum upload: nothing uploaded; ${held.length} file(s) would be quarantined or cannot be prepared. Fix them, leave them out, or pass --force`,
   );
-  return 1;
+  return EXIT.quarantine;
+}
+
+/** Beside the data for a folder; a single file has no folder of its own to hold it, so its state goes to the state directory. */
+async function defaultStatePath(root: string): Promise<string> {
+  if ((await stat(root)).isDirectory()) return join(root, '.hilum-upload.json');
+  return join(folderStateDir(root), 'upload-state.json');
 }
 
 async function notDicomReason(file: FoundFile): Promise<string | undefined> {

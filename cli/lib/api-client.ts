@@ -8,9 +8,28 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly body: unknown,
+    /** The URL that answered. */
+    readonly url?: string,
   ) {
     super(message);
   }
+}
+
+/** The API did not answer at all (connection refused, unknown host, TLS): nothing any later call would change. */
+export class ApiUnreachable extends Error {
+  override readonly name = 'ApiUnreachable';
+  constructor(
+    readonly url: string,
+    override readonly cause: unknown,
+  ) {
+    super(`cannot reach the hilum API at ${url}${causeCode(cause)}`);
+  }
+}
+
+function causeCode(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  const code = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : undefined;
+  return code ? ` (${code})` : '';
 }
 
 /** Presigned URLs for one file: a single PUT, or the parts of a multipart upload. */
@@ -48,19 +67,33 @@ export interface StudySummary {
   readonly publishedAt?: string;
 }
 
+/** A bearer token, or where to get the current one (a signed-in profile refreshes it as it nears expiry). */
+export type TokenSource = string | (() => Promise<string>);
+
 export class HilumApi {
   constructor(
     private readonly baseUrl: string,
-    private readonly token: string,
+    private readonly token: TokenSource,
   ) {}
 
   async request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
     const raw = typeof body === 'string' && contentType !== 'application/json';
-    const response = await fetch(new URL(path.replace(/^\//, ''), this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`), {
-      method,
-      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': contentType }) },
-      ...(body === undefined ? {} : { body: raw ? (body as string) : JSON.stringify(body) }),
-    });
+    const url = new URL(path.replace(/^\//, ''), this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: {
+          authorization: `Bearer ${typeof this.token === 'string' ? this.token : await this.token()}`,
+          ...(body === undefined ? {} : { 'content-type': contentType }),
+        },
+        ...(body === undefined ? {} : { body: raw ? (body as string) : JSON.stringify(body) }),
+      });
+    } catch (error) {
+      // fetch rejects with a TypeError only when no HTTP answer came.
+      if (error instanceof TypeError) throw new ApiUnreachable(this.baseUrl, error);
+      throw error;
+    }
     const text = await response.text();
     let parsed: unknown = text;
     try {
@@ -70,7 +103,7 @@ export class HilumApi {
     }
     if (!response.ok) {
       const message = parsed && typeof parsed === 'object' && 'message' in parsed ? String(parsed.message) : response.statusText;
-      throw new ApiError(response.status, `${method} ${path} failed (${response.status}): ${message}`, parsed);
+      throw new ApiError(response.status, `${method} ${path} failed (${response.status}): ${message}`, parsed, url.href);
     }
     return parsed as T;
   }

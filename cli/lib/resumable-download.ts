@@ -10,6 +10,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ApiError, HilumApi } from './api-client';
+import { stopsTheRun } from './api-failure';
 import type { ManifestObject } from './download-manifest';
 import { RateLimiter } from './rate-limiter';
 import { isRetryableTransfer, TransferError } from './retry';
@@ -55,8 +56,9 @@ export async function downloadAll(options: DownloadOptions): Promise<DownloadSum
   const counts = { downloaded: 0, resumed: 0, alreadyThere: 0, bytes: 0 };
   const failed: { objectId: string; reason: string }[] = [];
   let next = 0;
+  let stop: unknown;
   const worker = async () => {
-    while (next < options.objects.length) {
+    while (next < options.objects.length && stop === undefined) {
       const object = options.objects[next++]!;
       try {
         const { outcome, bytes } = await downloadOne(options, object, limiter);
@@ -66,11 +68,14 @@ export async function downloadAll(options: DownloadOptions): Promise<DownloadSum
         else counts.alreadyThere += 1;
         options.onObjectDone?.(object, outcome);
       } catch (error) {
-        failed.push({ objectId: object.objectId, reason: reasonOf(error) });
+        // A refused token or an API that does not answer fails every object alike: stop at the first.
+        if (stopsTheRun(error)) stop ??= error;
+        else failed.push({ objectId: object.objectId, reason: reasonOf(error) });
       }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs, options.objects.length)) }, worker));
+  if (stop !== undefined) throw stop;
   return { ...counts, failed };
 }
 

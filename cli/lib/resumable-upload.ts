@@ -1,5 +1,6 @@
 import { readRange } from './file-range';
 import { ApiError, HilumApi, PresignedUpload } from './api-client';
+import { stopsTheRun } from './api-failure';
 import { RateLimiter } from './rate-limiter';
 import { isRetryableTransfer, TransferError, withRetry } from './retry';
 import { FileUploadState, loadUploadState, saveUploadState, UploadState, UploadStateError } from './upload-state';
@@ -78,8 +79,9 @@ export async function uploadFiles(options: UploadOptions): Promise<UploadOutcome
   resumed += options.files.length - queue.length;
   for (const file of options.files) if (state.files[file.relativePath]?.status === 'uploaded') options.onFileDone?.(file, true);
 
+  let stop: unknown;
   const worker = async () => {
-    for (let file = queue.shift(); file; file = queue.shift()) {
+    for (let file = queue.shift(); file && stop === undefined; file = queue.shift()) {
       const entry = state.files[file.relativePath];
       if (!entry) continue;
       try {
@@ -91,11 +93,14 @@ export async function uploadFiles(options: UploadOptions): Promise<UploadOutcome
         else uploaded += 1;
         options.onFileDone?.(file, skipped);
       } catch (error) {
-        failed.push({ relativePath: file.relativePath, reason: error instanceof Error ? error.message : String(error) });
+        // A refused token or an API that does not answer fails every file alike: stop at the first.
+        if (stopsTheRun(error)) stop ??= error;
+        else failed.push({ relativePath: file.relativePath, reason: error instanceof Error ? error.message : String(error) });
       }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.jobs) }, worker));
+  if (stop !== undefined) throw stop;
 
   if (failed.length === 0 && !state.sealed) {
     await options.beforeSeal?.(state.submissionId);

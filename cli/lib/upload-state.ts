@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { z } from 'zod';
 
 /**
@@ -49,6 +50,7 @@ export async function loadUploadState(path: string): Promise<UploadState | undef
 /** Writes the state atomically (temporary file, then rename): a kill never leaves half a file. */
 export async function saveUploadState(path: string, state: UploadState): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
+  await mkdir(dirname(path), { recursive: true });
   await writeFile(temporary, JSON.stringify(state, null, 1));
   await rename(temporary, path);
 }

@@ -63,7 +63,7 @@ describe('hilum qa', () => {
       'notes.txt': Buffer.from('not an image'),
     });
     const json = join(dir, 'report.json');
-    expect(await run(['qa', root, '--json', json])).toBe(1);
+    expect(await run(['qa', root, '--json', json])).toBe(3);
     const report = JSON.parse(await readFile(json, 'utf8')) as QaReport;
     const rules = Object.fromEntries(report.quarantined.map((q) => [q.fileId, q.rules]));
     expect(rules).toEqual({

@@ -63,7 +63,7 @@ describe('site intake with hilum upload', () => {
   it('holds everything back when a file would be quarantined, and uploads nothing', async () => {
     const folder = await folderOf('with-burned-in', [...(await series()), BURNED_IN]);
     const { code, stderr } = await runCli(['upload', folder, '--project', 'site-study', '--site', 'site-a']);
-    expect(code).toBe(1);
+    expect(code).toBe(3);
     expect(stderr).toMatch(/held back CR1_6154_burned_in_annotation_flag\.dcm: would be quarantined by .*pixel-review/);
     expect(stderr).toContain('nothing uploaded');
     await expect(stat(join(folder, '.hilum-upload.json'))).rejects.toMatchObject({ code: 'ENOENT' });
