@@ -12,6 +12,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { refreshSession, SignInError } from '../../cli/lib/cognito-sign-in';
+import { connect } from '../../cli/lib/connection';
 import { issueLocalToken } from '../../local/auth/local-issuer';
 import { startLocalCommons, type LocalCommons } from '../../local/commons';
 import { startCognitoStandIn, type CognitoStandIn } from '../support/cognito-stand-in';
@@ -144,6 +145,23 @@ describe('hilum login / whoami / logout', () => {
     const calls = cognito.calls.length;
     expect((await hilum(['whoami'])).code).toBe(0);
     expect(cognito.calls.length).toBe(calls);
+  });
+
+  it('commands given no token or URL use the signed-in profile, refreshing its token when it nears expiry', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, { HILUM_CONFIG_DIR: configDir, HILUM_TOKEN: '', HILUM_API_URL: '', HILUM_PROFILE: '' });
+    try {
+      const { api, apiUrl } = await connect({});
+      expect(apiUrl).toBe(commons.apiUrl);
+      expect(await api.request('GET', '/projects')).toEqual({ projects: expect.any(Array) });
+      await writeFile(sessionFile(), JSON.stringify({ ...(await session()), expiresAt: new Date(Date.now() + 60_000).toISOString() }));
+      const calls = cognito.calls.length;
+      const again = await connect({});
+      expect(await again.api.request('GET', '/projects')).toEqual({ projects: expect.any(Array) });
+      expect(cognito.calls.slice(calls)).toEqual(['InitiateAuth']);
+    } finally {
+      process.env = saved;
+    }
   });
 
   it('logout revokes the session at the pool and removes it here; whoami then says to sign in', async () => {
