@@ -1,6 +1,13 @@
 import { z } from 'zod';
-import { EXPLICIT_VR_LITTLE_ENDIAN, negotiateFrames, parseFrameList, type FrameRepresentation } from '../../layers/dicomweb';
-import { canDecode, decodeFrame, readDicomFile, storedFrames, type DataSet, type StoredFrames } from '../../layers/dicom';
+import {
+  bulkDataValue,
+  EXPLICIT_VR_LITTLE_ENDIAN,
+  negotiateFrames,
+  parseBulkDataPath,
+  parseFrameList,
+  type FrameRepresentation,
+} from '../../layers/dicomweb';
+import { canDecode, decodeFrame, readDicomFile, storedFrames, type StoredFrames } from '../../layers/dicom';
 import { BadRequest, HttpError, NotFound } from '../../layers/common/errors';
 import { httpHandler, type HttpResponse } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
@@ -20,8 +27,6 @@ class NotAcceptable extends HttpError {
 const PIXEL_DATA = '7FE00010';
 /** Native syntaxes whose frames are already little-endian bytes (Big Endian frames go through the decoder to be swapped). */
 const LITTLE_ENDIAN_NATIVE = new Set(['1.2.840.10008.1.2', EXPLICIT_VR_LITTLE_ENDIAN, '1.2.840.10008.1.2.1.99']);
-/** A bulk data attribute path, as metadata's BulkDataURIs write it: a tag, or sequence tag, item index, tag, and so on. */
-const ATTRIBUTE_PATH = /^[0-9A-F]{8}(\.\d{1,6}\.[0-9A-F]{8}){0,8}$/;
 
 /**
  * WADO-RS frames and bulk data of an instance (PS3.18 10.4.1.1.3, 10.4.1.1.5):
@@ -40,9 +45,10 @@ export const handler = httpHandler(
     path: z.object({ study: uid, series: uid, instance: uid, frames: z.string().optional(), attribute: z.string().optional() }),
   },
   async function retrieveWadoFrames({ caller, audit, path, event }): Promise<HttpResponse> {
-    const attribute = path.attribute?.toUpperCase();
-    if (attribute !== undefined && !ATTRIBUTE_PATH.test(attribute))
+    const attributePath = path.attribute === undefined ? undefined : parseBulkDataPath(path.attribute);
+    if (path.attribute !== undefined && !attributePath)
       throw new BadRequest('a bulk data attribute is a tag (8 hex digits), or sequence tag.item.tag');
+    const attribute = attributePath?.join('.');
     const frameNumbers = path.frames === undefined ? undefined : parseFrameList(path.frames);
     if (frameNumbers && !Array.isArray(frameNumbers)) throw new BadRequest(frameNumbers.error);
 
@@ -76,7 +82,7 @@ export const handler = httpHandler(
         parts: () => frameParts(stored, numbers, representation, whole),
       });
     } else {
-      const value = bulkValueOf(readDicomFile(bytes).dict, (attribute as string).split('.'));
+      const value = bulkDataValue(readDicomFile(bytes).dict, attributePath ?? []);
       if (!value) throw new NotFound('this instance has no bulk data at that attribute');
       if (!negotiateFrames(accept, EXPLICIT_VR_LITTLE_ENDIAN, () => false))
         throw new NotAcceptable('bulk data is multipart/related; type="application/octet-stream"');
@@ -144,18 +150,4 @@ async function nativeFrame(frame: Uint8Array, stored: StoredFrames): Promise<Uin
   if (LITTLE_ENDIAN_NATIVE.has(stored.transferSyntaxUid)) return frame;
   const { pixels } = await decodeFrame(frame, stored.transferSyntaxUid, stored.pixel);
   return new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength);
-}
-
-/** The bytes of a binary value at a path of tags and item indexes, or undefined. */
-function bulkValueOf(dict: DataSet, path: readonly string[]): Uint8Array | undefined {
-  const [tag, item, ...rest] = path;
-  const element = Object.entries(dict).find(([key]) => key.toUpperCase() === tag)?.[1];
-  if (!element) return undefined;
-  if (item !== undefined) {
-    const nested = element.vr === 'SQ' ? element.Value?.[Number(item)] : undefined;
-    return nested && typeof nested === 'object' && !(nested instanceof ArrayBuffer) ? bulkValueOf(nested as DataSet, rest) : undefined;
-  }
-  const buffers = (element.Value ?? []).filter((v): v is ArrayBuffer => v instanceof ArrayBuffer);
-  if (buffers.length === 0) return undefined;
-  return Buffer.concat(buffers.map((b) => Buffer.from(b)));
 }

@@ -4,3 +4,4 @@ export * from './qido-walk';
 export * from './multipart';
 export * from './stow';
 export * from './negotiation';
+export * from './bulk-data';
