@@ -3,66 +3,34 @@
  * transactions that make at-least-once events safe really count a file once, under
  * concurrency too.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { startDynamoDb, DynamoDbEmulator } from '../../local/emulators/dynamodb';
 import { IntakeRepository, SubmissionNotOpen } from '../../layers/adapters/aws/dynamodb/intake-repository';
 import { PublicationRepository } from '../../layers/adapters/aws/dynamodb/publication-repository';
 import { readPages, type PagedRead } from '../../layers/adapters/aws/dynamodb/table-io';
 import { Instance, Submission, SubmissionFile } from '../../layers/catalog/entities';
 import { OwnershipConflict, StudyOwnershipInconsistent } from '../../layers/catalog/ownership';
 import { TransientError } from '../../layers/common/errors';
+import { startCatalogTable, type CatalogTable } from '../support/catalog-table';
 
 jest.setTimeout(120_000);
 
 const TABLE = 'catalog-test';
 
 describe('the intake and publication repositories on DynamoDB Local', () => {
-  let dataDir: string;
-  let dynamodb: DynamoDbEmulator;
+  let table: CatalogTable;
   let intake: IntakeRepository;
   let publication: PublicationRepository;
   let documents: DynamoDBDocumentClient;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'hilum-catalog-'));
-    dynamodb = await startDynamoDb({ dataDir, port: 0 });
-    await dynamodb.createTables([
-      {
-        id: 'catalog',
-        logicalId: 'Catalog',
-        name: TABLE,
-        type: 'AWS::DynamoDB::Table',
-        properties: {
-          KeySchema: [
-            { AttributeName: 'pk', KeyType: 'HASH' },
-            { AttributeName: 'sk', KeyType: 'RANGE' },
-          ],
-          AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
-          GlobalSecondaryIndexes: [
-            {
-              IndexName: 'gsi1',
-              KeySchema: [
-                { AttributeName: 'gsi1pk', KeyType: 'HASH' },
-                { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
-              ],
-              Projection: { ProjectionType: 'ALL' },
-            },
-          ],
-        },
-      },
-    ]);
-    documents = DynamoDBDocumentClient.from(dynamodb.client(), { marshallOptions: { removeUndefinedValues: true } });
+    table = await startCatalogTable(TABLE);
+    documents = table.documents;
     intake = new IntakeRepository(documents, TABLE);
     publication = new PublicationRepository(documents, TABLE);
   });
 
   afterAll(async () => {
-    documents?.destroy();
-    await dynamodb?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await table?.stop();
   });
 
   const OWNER = { project: 'p', site: 'a' };

@@ -7,15 +7,11 @@
  * indexer's first aggregate write (a delay injected around the repository,
  * nothing else changed).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { startDynamoDb, DynamoDbEmulator } from '../../local/emulators/dynamodb';
 import { IntakeRepository } from '../../layers/adapters/aws/dynamodb/intake-repository';
 import { PublicationRepository } from '../../layers/adapters/aws/dynamodb/publication-repository';
 import { summarizeStudy, type Instance, type StudyAggregate, type Submission, type SubmissionFile } from '../../layers/catalog/entities';
 import { indexSubmissionStudies, type StudyIndexStore } from '../../layers/services/study-index';
+import { startCatalogTable, type CatalogTable } from '../support/catalog-table';
 
 jest.setTimeout(120_000);
 
@@ -24,45 +20,16 @@ const STUDY = '2.25.700';
 const SERIES = `${STUDY}.1`;
 
 describe('indexing a study that two submissions add to', () => {
-  let dataDir: string;
-  let dynamodb: DynamoDbEmulator;
+  let table: CatalogTable;
   let intake: IntakeRepository;
   let publication: PublicationRepository;
   /** Indexing's store over both, as the handlers' context composes it. */
   let store: StudyIndexStore;
-  let documents: DynamoDBDocumentClient;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'hilum-study-index-'));
-    dynamodb = await startDynamoDb({ dataDir, port: 0 });
-    await dynamodb.createTables([
-      {
-        id: 'catalog',
-        logicalId: 'Catalog',
-        name: TABLE,
-        type: 'AWS::DynamoDB::Table',
-        properties: {
-          KeySchema: [
-            { AttributeName: 'pk', KeyType: 'HASH' },
-            { AttributeName: 'sk', KeyType: 'RANGE' },
-          ],
-          AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
-          GlobalSecondaryIndexes: [
-            {
-              IndexName: 'gsi1',
-              KeySchema: [
-                { AttributeName: 'gsi1pk', KeyType: 'HASH' },
-                { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
-              ],
-              Projection: { ProjectionType: 'ALL' },
-            },
-          ],
-        },
-      },
-    ]);
-    documents = DynamoDBDocumentClient.from(dynamodb.client(), { marshallOptions: { removeUndefinedValues: true } });
-    intake = new IntakeRepository(documents, TABLE);
-    publication = new PublicationRepository(documents, TABLE);
+    table = await startCatalogTable(TABLE);
+    intake = new IntakeRepository(table.documents, TABLE);
+    publication = new PublicationRepository(table.documents, TABLE);
     store = {
       listSubmissionStudyUids: (id) => intake.listSubmissionStudyUids(id),
       listInstances: (uid) => publication.listInstances(uid),
@@ -73,9 +40,7 @@ describe('indexing a study that two submissions add to', () => {
   });
 
   afterAll(async () => {
-    documents?.destroy();
-    await dynamodb?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await table?.stop();
   });
 
   const submission = (id: string): Submission => ({
