@@ -23,7 +23,9 @@ export function samplesFromLittleEndian(bytes: Uint8Array, pixel: ImagePixelDesc
   if (bytes.byteLength < count * width) {
     throw new PixelDataError(`pixel data: a frame needs ${count * width} bytes, ${bytes.byteLength} decoded`);
   }
-  const copy = bytes.slice(0, count * width);
+  // An explicit copy into a fresh buffer: `slice` of a Node Buffer (what S3 and readFileSync give) is a view, not a copy.
+  const copy = new Uint8Array(count * width);
+  copy.set(bytes.subarray(0, count * width));
   const signed = pixel.pixelRepresentation === 1;
   // Typed arrays read in the machine's order; every platform Node runs on here is little-endian.
   switch (pixel.bitsAllocated) {

@@ -5,6 +5,7 @@
  */
 import type { ImagePixelDescription } from './description';
 import { decodedFrame, samplesFromLittleEndian, type DecodedFrame } from './decoded';
+import { MAX_DECODED_FRAME_BYTES } from './codecs/codestream';
 import { PixelDataError } from './errors';
 
 export function decodeRle(frame: Uint8Array, pixel: ImagePixelDescription): DecodedFrame {
@@ -17,6 +18,9 @@ export function decodeRle(frame: Uint8Array, pixel: ImagePixelDescription): Deco
   if (segments !== width * spp) throw new PixelDataError(`pixel data: an RLE frame has ${segments} segments, ${width * spp} expected`);
   const offsets = Array.from({ length: segments }, (_, i) => view.getUint32(4 + i * 4, true));
   const pixels = pixel.rows * pixel.columns;
+  if (pixels * spp * width > MAX_DECODED_FRAME_BYTES) {
+    throw new PixelDataError(`pixel data: a decoded frame would take ${pixels * spp * width} bytes, more than ${MAX_DECODED_FRAME_BYTES}`);
+  }
   const out = new Uint8Array(pixels * spp * width);
   for (let segment = 0; segment < segments; segment++) {
     const start = offsets[segment] as number;

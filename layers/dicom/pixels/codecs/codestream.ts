@@ -71,6 +71,12 @@ function findCodestream(frame: Uint8Array): number | undefined {
   return undefined;
 }
 
+/**
+ * The largest decoded frame a codec is asked for (1 GiB): well above any single image (a 10,000 x 10,000
+ * RGB slide tile is 300 MB), below what a 32-bit WebAssembly heap can hold next to the bitstream.
+ */
+export const MAX_DECODED_FRAME_BYTES = 1024 * 1024 * 1024;
+
 /** Refuses a frame whose codestream declares another size, sample count or a deeper precision than the header allows. */
 export function checkDeclared(declared: DeclaredImage | undefined, pixel: ImagePixelDescription, codec: string): void {
   if (!declared) throw new PixelDataError(`pixel data: a ${codec} frame has no readable image header`);
@@ -82,6 +88,12 @@ export function checkDeclared(declared: DeclaredImage | undefined, pixel: ImageP
   if (declared.components !== pixel.samplesPerPixel) {
     throw new PixelDataError(
       `pixel data: a ${codec} frame declares ${declared.components} component(s), SamplesPerPixel is ${pixel.samplesPerPixel}`,
+    );
+  }
+  const bytes = pixel.rows * pixel.columns * pixel.samplesPerPixel * Math.ceil(pixel.bitsAllocated / 8);
+  if (bytes > MAX_DECODED_FRAME_BYTES) {
+    throw new PixelDataError(
+      `pixel data: a decoded frame would take ${bytes} bytes, more than the ${MAX_DECODED_FRAME_BYTES} a codec is given`,
     );
   }
   if (declared.precision > pixel.bitsAllocated) {

@@ -29,25 +29,35 @@ export interface DecoderRun {
   extra: Record<string, number>;
 }
 
-/** Decodes one bitstream; `extra` reads decoder state (interleave mode, ...) before the decoder is freed. */
+/**
+ * Decodes one bitstream; `extra` reads decoder state (interleave mode, ...) before the decoder is freed.
+ * A codec that aborts (out of memory, a trap) is unusable afterwards: `onAbort` lets its loader start a
+ * fresh instance for the next frame. A C++ exception (a refused bitstream) leaves it usable.
+ */
 export function runDecoder(
-  decoder: CornerstoneDecoder,
+  newDecoder: () => CornerstoneDecoder,
   frame: Uint8Array,
   codec: string,
+  onAbort: () => void,
   extra: (decoder: CornerstoneDecoder) => Record<string, number> = () => ({}),
 ): DecoderRun {
+  let decoder: CornerstoneDecoder | undefined;
   try {
+    decoder = newDecoder();
     decoder.getEncodedBuffer(frame.byteLength).set(frame);
-    try {
-      decoder.decode();
-    } catch {
-      // The codec's own message may quote nothing but is not ours to promise; say which codec refused.
-      throw new PixelDataError(`pixel data: the ${codec} decoder could not decode a frame`);
-    }
+    decoder.decode();
     const info = decoder.getFrameInfo();
     return { info, bytes: decoder.getDecodedBuffer().slice(), extra: extra(decoder) };
+  } catch (error) {
+    // Emscripten throws a C++ exception as a number (or a CppException); anything else is an abort.
+    if (typeof error !== 'number' && (error as { name?: unknown } | undefined)?.name !== 'CppException') {
+      decoder = undefined;
+      onAbort();
+    }
+    // The codec's own message is not ours to promise value-free; say which codec refused.
+    throw new PixelDataError(`pixel data: the ${codec} decoder could not decode a frame`);
   } finally {
-    decoder.delete();
+    decoder?.delete();
   }
 }
 

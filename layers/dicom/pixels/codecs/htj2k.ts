@@ -22,7 +22,7 @@ const openjph = lazyModule(
 export async function decodeHtj2k(frame: Uint8Array, pixel: ImagePixelDescription): Promise<DecodedFrame> {
   checkDeclared(j2kFrameHeader(frame), pixel, 'HTJ2K');
   const codec = await openjph();
-  const { info, bytes } = runDecoder(new codec.HTJ2KDecoder(), frame, 'HTJ2K');
+  const { info, bytes } = runDecoder(() => new codec.HTJ2KDecoder(), frame, 'HTJ2K', openjph.reset);
   checkGeometry(info, pixel, 'HTJ2K');
   return decodedFrame(
     pixel,

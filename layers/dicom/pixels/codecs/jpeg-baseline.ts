@@ -27,7 +27,7 @@ export async function decodeJpegBaseline(frame: Uint8Array, pixel: ImagePixelDes
     throw new UnsupportedTransferSyntax(`pixel data: ${declared.precision}-bit JPEG (process 4) has no bundled decoder`);
   }
   const codec = await libjpeg();
-  const { info, bytes } = runDecoder(new codec.JPEGDecoder(), frame, 'JPEG');
+  const { info, bytes } = runDecoder(() => new codec.JPEGDecoder(), frame, 'JPEG', libjpeg.reset);
   checkGeometry(info, pixel, 'JPEG');
   return decodedFrame(pixel, samplesFromCodec(bytes, 1, pixel), pixel.samplesPerPixel === 3 ? 'RGB' : pixel.photometricInterpretation);
 }

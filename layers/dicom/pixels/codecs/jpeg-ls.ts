@@ -19,9 +19,15 @@ export async function decodeJpegLs(frame: Uint8Array, pixel: ImagePixelDescripti
   checkDeclared(jpegFrameHeader(frame), pixel, 'JPEG-LS');
   checkJpegEnd(frame, 'JPEG-LS');
   const codec = await charls();
-  const { info, bytes, extra } = runDecoder(new codec.JpegLSDecoder(), frame, 'JPEG-LS', (d) => ({
-    interleave: (d as CornerstoneDecoder & { getInterleaveMode(): number }).getInterleaveMode(),
-  }));
+  const { info, bytes, extra } = runDecoder(
+    () => new codec.JpegLSDecoder(),
+    frame,
+    'JPEG-LS',
+    charls.reset,
+    (d) => ({
+      interleave: (d as CornerstoneDecoder & { getInterleaveMode(): number }).getInterleaveMode(),
+    }),
+  );
   checkGeometry(info, pixel, 'JPEG-LS');
   const bytesPerSample = info.bitsPerSample > 8 ? 2 : 1;
   // Interleave mode 0 (none) holds colour component by component, i.e. by plane.

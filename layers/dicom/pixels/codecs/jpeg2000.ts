@@ -21,7 +21,7 @@ const openjpeg = lazyModule(
 export async function decodeJpeg2000(frame: Uint8Array, pixel: ImagePixelDescription): Promise<DecodedFrame> {
   checkDeclared(j2kFrameHeader(frame), pixel, 'JPEG 2000');
   const codec = await openjpeg();
-  const { info, bytes } = runDecoder(new codec.J2KDecoder(), frame, 'JPEG 2000');
+  const { info, bytes } = runDecoder(() => new codec.J2KDecoder(), frame, 'JPEG 2000', openjpeg.reset);
   checkGeometry(info, pixel, 'JPEG 2000');
   return decodedFrame(
     pixel,

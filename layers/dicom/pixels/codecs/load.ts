@@ -16,10 +16,16 @@ export type EmscriptenFactory<T> = (options: EmscriptenOptions) => Promise<T>;
 
 const quiet = (): void => undefined;
 
+export interface ModuleLoader<T> {
+  (): Promise<T>;
+  /** Forgets the started module (it aborted): the next call starts a fresh instance. */
+  reset(): void;
+}
+
 /** A loader that starts the module once; a failed start is forgotten, so the next frame tries again. */
-export function lazyModule<T>(factory: () => EmscriptenFactory<T>, wasm?: () => Uint8Array): () => Promise<T> {
+export function lazyModule<T>(factory: () => EmscriptenFactory<T>, wasm?: () => Uint8Array): ModuleLoader<T> {
   let started: Promise<T> | undefined;
-  return () => {
+  const load = (): Promise<T> => {
     started ??= Promise.resolve()
       .then(() => factory()({ print: quiet, printErr: quiet, ...(wasm ? { wasmBinary: wasm() } : {}) }))
       .catch((error: unknown) => {
@@ -28,6 +34,7 @@ export function lazyModule<T>(factory: () => EmscriptenFactory<T>, wasm?: () => 
       });
     return started;
   };
+  return Object.assign(load, { reset: (): void => void (started = undefined) });
 }
 
 /**

@@ -79,3 +79,15 @@ describe('RLE Lossless', () => {
     expect(await decodedPixelData(rle)).toEqual(pixelBytes(native));
   });
 });
+
+describe('input held in a Node Buffer', () => {
+  it('decodes a file that sits at an offset inside a larger buffer, as S3 bodies and Buffer pools give it', async () => {
+    const file = fixture('transfer-syntax/MR_small.dcm');
+    const host = new Uint8Array(file.byteLength + 3);
+    host.set(file, 3);
+    const buffer = Buffer.from(host.buffer, 3, file.byteLength);
+    const { frames, transferSyntaxUid, pixel } = storedFrames(buffer);
+    const frame = await decodeFrame(frames[0] as Uint8Array, transferSyntaxUid, pixel);
+    expect(bytesOf(frame)).toEqual(pixelBytes(file));
+  });
+});
