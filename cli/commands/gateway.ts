@@ -6,6 +6,8 @@ import { scanFiles } from '../lib/scan-files';
 import { uploadFiles } from '../lib/resumable-upload';
 import { Gateway } from '../gateway/gateway';
 import { siteDeidSecret } from '../lib/deid-secret';
+import { awaitVerdict, verdictLines } from '../lib/follow-submission';
+import { loadUploadState } from '../lib/upload-state';
 import { deidentifyForUpload, loadProfileFile } from '../lib/site-prepare';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
@@ -74,13 +76,14 @@ spooled studies are uploaded after a restart, interrupted uploads resume.
     }
 
     const spoolDir = resolve(stringOption(args, 'spool') ?? '.hilum-gateway');
+    const log = (line: string) => console.log(`hilum gateway: ${line}`);
     const gateway = new Gateway({
       aeTitle,
       port: integerOption(args, 'port', 11112),
       spoolDir,
       allowedCallingAeTitles: allowed,
       quietSeconds: integerOption(args, 'quiet', 60),
-      log: (line) => console.log(`hilum gateway: ${line}`),
+      log,
       uploadStudy: async (folder) => {
         let files = await scanFiles(folder);
         if (deid) {
@@ -95,17 +98,30 @@ spooled studies are uploaded after a restart, interrupted uploads resume.
           }
           files = prepared.files;
         }
+        const statePath = join(folder, '.hilum-upload.json');
         const outcome = await uploadFiles({
           api,
           apiUrl,
           project,
           site,
           files,
-          statePath: join(folder, '.hilum-upload.json'),
+          statePath,
           jobs,
           deidentifiedAtSite: deid !== undefined,
         });
         if (outcome.failed.length) throw new Error(`${outcome.failed.length} files failed to upload`);
+        // The pipeline decides after the upload: its verdict is logged when it comes, while the gateway goes on receiving.
+        const uploaded = (await loadUploadState(statePath))?.files ?? {};
+        const label = `study ${basename(folder).slice(0, 12)}`;
+        void awaitVerdict(api, outcome.submissionId)
+          .then((verdict) =>
+            verdict
+              ? verdictLines(label, outcome.submissionId, verdict, uploaded).forEach(log)
+              : log(`${label}: submission ${outcome.submissionId} still in the pipeline after 30 minutes`),
+          )
+          .catch((error: unknown) =>
+            log(`${label}: cannot follow submission ${outcome.submissionId}: ${error instanceof Error ? error.message : String(error)}`),
+          );
         return { submissionId: outcome.submissionId };
       },
     });

@@ -4,7 +4,8 @@
  * the study still ends up published. A calling AE title not on the list is refused.
  */
 import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,7 +51,7 @@ describe('hilum gateway', () => {
 
   const spool = () => join(dataDir, 'spool');
 
-  function startGateway(quietSeconds: number): { child: ChildProcess; output: () => string } {
+  function startGateway(quietSeconds: number, secret = secretFile, spoolDir = spool()): { child: ChildProcess; output: () => string } {
     const child = spawn(
       process.execPath,
       [
@@ -63,13 +64,13 @@ describe('hilum gateway', () => {
         '--port',
         String(port),
         '--spool',
-        spool(),
+        spoolDir,
         '--quiet',
         String(quietSeconds),
         '--allow',
         'PACS1',
         '--secret-file',
-        secretFile,
+        secret,
       ],
       {
         env: { ...process.env, HILUM_API_URL: commons.apiUrl, HILUM_TOKEN: token },
@@ -129,6 +130,10 @@ describe('hilum gateway', () => {
       expect(bytes.includes(Buffer.from('77654033'))).toBe(false);
     }
     const submissionId = /uploaded as submission (\S+)/.exec(second.output())![1]!;
+    await waitFor(
+      async () => second.output().includes(`submission ${submissionId} published: ${files.length} instance(s), none quarantined`),
+      30_000,
+    );
     expect(await new HilumApi(commons.apiUrl, token).getSubmission(submissionId)).toMatchObject({
       deidentifiedAtSite: true,
       stagedCount: files.length,
@@ -137,6 +142,25 @@ describe('hilum gateway', () => {
     expect(await readdir(join(spool(), 'uploading'))).toEqual([]);
     second.child.kill('SIGTERM');
     await new Promise((r) => second.child.once('close', r));
+  });
+
+  it("reports a study whose instances were quarantined, with each instance's reason and what to do", async () => {
+    // A secret that is not the project's: the commons cannot verify the site's de-identification.
+    const wrongSecret = join(dataDir, 'wrong.key');
+    await writeFile(wrongSecret, randomBytes(32).toString('hex'));
+    const files = (await readdir(SERIES))
+      .filter((f) => f.endsWith('.dcm'))
+      .slice(0, 2)
+      .map((f) => join(SERIES, f));
+    const gateway = startGateway(1, wrongSecret, join(dataDir, 'spool-wrong-key'));
+    await waitFor(async () => gateway.output().includes('listening'), 30_000);
+    await run('storescu', ['-aet', 'PACS1', '-aec', 'HILUM', '127.0.0.1', String(port), ...files]);
+    await waitFor(async () => /2 of 2 instance\(s\) quarantined/.test(gateway.output()), 90_000);
+    const lines = gateway.output().split('\n');
+    expect(lines.filter((line) => / {2}quarantined \S+\.dcm: VerificationFailed: .*project-key/.test(line))).toHaveLength(2);
+    expect(gateway.output()).toContain("the de-identification secret used here is not the project's");
+    gateway.child.kill('SIGTERM');
+    await new Promise((r) => gateway.child.once('close', r));
   });
 });
 
