@@ -160,8 +160,9 @@ export interface FrameRepresentation {
 /**
  * How to answer frames or Pixel Data bulk data (PS3.18 8.7.3.5.3, 8.7.4), or undefined (406):
  *
- * - `*\/*`, `multipart/*`, a `multipart/related` without part type, `image/*` (when stored
- *   compressed), or `transfer-syntax=*`: as stored, in the stored syntax's media type;
+ * - `*\/*`, `multipart/*`, a `multipart/related` without part type, or `image/*` (when stored
+ *   compressed): as stored, in the stored syntax's media type; `application/octet-stream` with
+ *   `transfer-syntax=*`: as stored, the parts `application/octet-stream; transfer-syntax=<stored>`;
  * - `application/octet-stream` without transfer-syntax or with Explicit VR Little Endian:
  *   native bytes, decoded when stored compressed and `canDecode` says the syntax decodes;
  * - a compressed media type (`image/jpeg`, `image/jls`, `image/jp2`, `image/jpx`, `image/jphc`,
@@ -189,7 +190,9 @@ export function negotiateFrames(
     if (isAnyRange(range)) answer = native ? asNative() : asStored();
     else if (!requested) answer = undefined;
     else if (requested === 'application/octet-stream') {
-      if (syntax === '*') answer = native ? asNative() : asStored();
+      // OHIF asks so: the parts stay application/octet-stream, their transfer-syntax parameter says how to decode them.
+      if (syntax === '*')
+        answer = native ? asNative() : { form: 'stored', mediaType: 'application/octet-stream', transferSyntaxUid: storedSyntax };
       else if (syntax === undefined || syntax === EXPLICIT_VR_LITTLE_ENDIAN) answer = asNative();
       else if (syntax === storedSyntax && !native)
         answer = { form: 'stored', mediaType: 'application/octet-stream', transferSyntaxUid: storedSyntax };

@@ -77,7 +77,13 @@ describe('frame representation negotiation', () => {
     );
     expect(negotiateFrames('multipart/related; type="image/*"', JPEG_LOSSLESS, decodable)).toEqual(stored);
     expect(negotiateFrames('*/*', JPEG_LOSSLESS, decodable)).toEqual(stored);
-    expect(negotiateFrames(octet('*'), J2K, decodable)).toEqual({ form: 'stored', mediaType: 'image/jp2', transferSyntaxUid: J2K });
+    // application/octet-stream with transfer-syntax=* (what OHIF asks for): as stored, still octet-stream parts.
+    expect(negotiateFrames(octet('*'), J2K, decodable)).toEqual({
+      form: 'stored',
+      mediaType: 'application/octet-stream',
+      transferSyntaxUid: J2K,
+    });
+    expect(negotiateFrames(octet('*'), EXPLICIT, decodable)).toMatchObject({ form: 'native', mediaType: 'application/octet-stream' });
     expect(negotiateFrames('multipart/related; type="image/x-jls"', '1.2.840.10008.1.2.4.80', decodable)).toMatchObject({
       mediaType: 'image/jls',
     });
