@@ -8,16 +8,11 @@
  * record (GET /quarantine) for a file that is published. Here the race is made
  * deterministic: the Stage of the same file runs just before Quarantine's outcome write.
  */
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { HilumApi } from '../../cli/lib/api-client';
 import { IntakeRepository } from '../../layers/adapters/aws/dynamodb/intake-repository';
 import { QaRepository } from '../../layers/adapters/aws/dynamodb/qa-repository';
-import { startLocalCommons, type LocalCommons } from '../../local/commons';
-import { localS3Client } from '../support/local-clients';
-import { createProject } from '../support/projects';
+import { startSiteCommons, type SiteCommons } from '../support/site-commons';
 import { makeSeries } from '../support/synthetic-dicom';
 
 jest.setTimeout(120_000);
@@ -26,42 +21,30 @@ const PROJECT = 'race';
 const SITE = 'site-race';
 
 describe('a file staged by one execution while another quarantines it', () => {
-  let dataDir: string;
-  let commons: LocalCommons;
+  let fixture: SiteCommons;
+  let commons: SiteCommons['commons'];
   let s3: S3Client;
   let site: HilumApi;
   let curator: HilumApi;
+  let exists: SiteCommons['exists'];
   const held = new Set<string>();
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'hilum-race-'));
-    commons = await startLocalCommons({
-      dataDir,
-      reset: true,
-      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+    fixture = await startSiteCommons({
+      name: 'race',
+      project: PROJECT,
+      site: SITE,
       handlerLogLevel: 'ERROR',
       // The test drives the tasks itself: the object's event starts no execution.
       dropEvent: (event) => held.has(String((event.detail as { object?: { key?: string } } | undefined)?.object?.key)),
     });
-    s3 = localS3Client(commons);
-    const curatorToken = await commons.issueToken(['curator'], 'curator-race');
-    await createProject(commons.apiUrl, curatorToken, PROJECT, [SITE]);
-    curator = new HilumApi(commons.apiUrl, curatorToken);
-    site = new HilumApi(commons.apiUrl, await commons.issueToken([`site-uploader:${SITE}`], 'uploader-race'));
+    ({ commons, s3, site, curator, exists } = fixture);
   });
 
   afterAll(async () => {
     jest.restoreAllMocks();
-    s3?.destroy();
-    await commons?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await fixture?.stop();
   });
-
-  const exists = async (bucket: string, key: string) =>
-    s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
-      () => true,
-      () => false,
-    );
 
   it('leaves no quarantine copy, sidecar or curator record behind, and the file stays published', async () => {
     const { submissionId } = await site.createSubmission(PROJECT, SITE);

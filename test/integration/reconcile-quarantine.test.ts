@@ -6,15 +6,9 @@
  * winning the outcome, those too). The reconciler now deletes what is left once it is
  * older than its grace. The kill is simulated by making Quarantine's outcome write throw once.
  */
-import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { HilumApi } from '../../cli/lib/api-client';
 import { IntakeRepository } from '../../layers/adapters/aws/dynamodb/intake-repository';
-import { startLocalCommons, type LocalCommons } from '../../local/commons';
-import { localS3Client } from '../support/local-clients';
-import { createProject } from '../support/projects';
+import { startSiteCommons, type SiteCommons } from '../support/site-commons';
 import { makeSeries } from '../support/synthetic-dicom';
 
 jest.setTimeout(120_000);
@@ -23,44 +17,32 @@ const PROJECT = 'reconcile-q';
 const SITE = 'site-rq';
 
 describe('the reconciler and what a killed Quarantine left for a file staged later', () => {
-  let dataDir: string;
-  let commons: LocalCommons;
-  let s3: S3Client;
+  let fixture: SiteCommons;
+  let commons: SiteCommons['commons'];
   let site: HilumApi;
   let curator: HilumApi;
+  let exists: SiteCommons['exists'];
   const held = new Set<string>();
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'hilum-reconcile-q-'));
-    commons = await startLocalCommons({
-      dataDir,
-      reset: true,
-      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+    fixture = await startSiteCommons({
+      name: 'reconcile-q',
+      project: PROJECT,
+      site: SITE,
       handlerLogLevel: 'SILENT',
       reconcile: { everySeconds: 1, graceSeconds: 2 },
       // The upload's own event is lost: the reconciler's redrive is what stages the file.
       dropEvent: (event) =>
         event.source === 'aws.s3' && held.delete(String((event.detail as { object?: { key?: string } } | undefined)?.object?.key)),
     });
-    s3 = localS3Client(commons);
-    const curatorToken = await commons.issueToken(['curator'], 'curator-rq');
-    await createProject(commons.apiUrl, curatorToken, PROJECT, [SITE]);
-    curator = new HilumApi(commons.apiUrl, curatorToken);
-    site = new HilumApi(commons.apiUrl, await commons.issueToken([`site-uploader:${SITE}`], 'uploader-rq'));
+    ({ commons, site, curator, exists } = fixture);
   });
 
   afterAll(async () => {
     jest.restoreAllMocks();
-    s3?.destroy();
-    await commons?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await fixture?.stop();
   });
 
-  const exists = async (bucket: string, key: string) =>
-    s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
-      () => true,
-      () => false,
-    );
   const openRecords = async (fileId: string) =>
     (await curator.request<{ items: { fileId: string; status: string }[] }>('GET', '/quarantine')).items.filter(
       (q) => q.fileId === fileId && q.status === 'quarantined',
