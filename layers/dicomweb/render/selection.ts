@@ -20,7 +20,8 @@ export function parseFrameList(text: string): number[] {
 
 /**
  * Instances (already in series and instance order) in the order a thumbnail tries them:
- * series by series, the middle instance of each first, then the others of that series.
+ * the middle instance of each series first, series by series, so that a series without
+ * pixels (an SR, a presentation state) costs one try; then the other instances.
  */
 export function representativeOrder<T>(sorted: readonly T[], seriesOf: (item: T) => string): T[] {
   const groups = new Map<string, T[]>();
@@ -30,8 +31,7 @@ export function representativeOrder<T>(sorted: readonly T[], seriesOf: (item: T)
     group.push(item);
     groups.set(key, group);
   }
-  return [...groups.values()].flatMap((group) => {
-    const middle = Math.floor((group.length - 1) / 2);
-    return [group[middle]!, ...group.filter((_, i) => i !== middle)];
-  });
+  const middles = [...groups.values()].map((group) => group[Math.floor((group.length - 1) / 2)]!);
+  const chosen = new Set(middles);
+  return [...middles, ...sorted.filter((item) => !chosen.has(item))];
 }

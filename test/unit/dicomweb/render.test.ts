@@ -334,12 +334,12 @@ describe('rendered images', () => {
     expect([...out.data]).toEqual([0, 17, 255]);
   });
 
-  it('reads frame lists and refuses ill-formed ones; a thumbnail tries the middle instance of each series first', () => {
+  it('reads frame lists and refuses ill-formed ones; a thumbnail tries the middle instance of every series before any other', () => {
     expect(parseFrameList('1,3,5')).toEqual([1, 3, 5]);
     expect(parseFrameList('2')).toEqual([2]);
     for (const bad of ['0', '1,,2', 'a', '-1', '1.5', '']) expect(() => parseFrameList(bad)).toThrow(InvalidFrameList);
     const items = ['a1', 'a2', 'a3', 'b1', 'b2'];
-    expect(representativeOrder(items, (i) => i[0]!)).toEqual(['a2', 'a1', 'a3', 'b1', 'b2']);
+    expect(representativeOrder(items, (i) => i[0]!)).toEqual(['a2', 'b1', 'a1', 'a3', 'b2']);
   });
 
   it('writes JPEG close to the lossless render, smaller at a lower quality', async () => {
