@@ -137,17 +137,6 @@ export class Api extends Construct {
       const cfn = preflight.node.defaultChild as apigw.CfnMethod;
       cfn.addPropertyOverride('Integration.ContentHandling', 'CONVERT_TO_TEXT');
       cfn.addPropertyOverride('Integration.IntegrationResponses.0.ContentHandling', 'CONVERT_TO_TEXT');
-      Validations.of(preflight).acknowledge(
-        {
-          id: 'AwsSolutions-APIG4',
-          reason:
-            'A CORS preflight: browsers send it without credentials, so it cannot be authorized; API Gateway answers it (mock), it reaches no function and returns no data.',
-        },
-        {
-          id: 'AwsSolutions-COG4',
-          reason: 'A CORS preflight carries no token by the CORS standard; every other method has the Cognito authorizer.',
-        },
-      );
     }
     if (origins.length === 1) {
       const headers = { 'Access-Control-Allow-Origin': `'${origins[0]}'`, Vary: "'Origin'" };

@@ -6,6 +6,9 @@
  * `apiOrigins` to the API (preflights by API Gateway, headers by the handlers), and `*` or
  * a wildcard is refused at synth. The API's binary media types are `*\/*`.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createCommonsApp } from '../../infra/app';
 import { CfnResource, Json, Synthesized, byMetadata, ofType, synthCommons } from './synth';
 
@@ -107,6 +110,20 @@ describe('API CORS with a portal origin (apiOrigins)', () => {
     for (const [, fn] of ofType(synthCommons().resources, 'AWS::Lambda::Function')) {
       const vars = ((props(fn).Environment as Json | undefined)?.Variables ?? {}) as Json;
       if ('AUTH_ISSUER' in vars) expect(vars.API_ORIGINS).toBe('[]');
+    }
+  });
+
+  it('passes cdk-nag with a preflight on every resource (no acknowledgement needed: its rules on authorizers exempt OPTIONS)', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'hilum-nag-cors-'));
+    try {
+      const { app } = createCommonsApp({ nag: true, bundle: false, outdir, context: { apiOrigins: `["${PORTAL}"]` } });
+      expect(() => app.synth()).not.toThrow();
+      const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
+        pluginReports: { violations: { severity: string; ruleName: string }[] }[];
+      };
+      expect(report.pluginReports.flatMap((p) => p.violations.filter((v) => v.severity === 'error').map((v) => v.ruleName))).toEqual([]);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
     }
   });
 
