@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { startLocalCommons, type LocalCommons } from '../../local/commons';
 import { HilumApi } from '../../cli/lib/api-client';
 import { readDicomFile, storedFrames } from '../../layers/dicom';
+import { boundaryOf, parseMultipart } from '../../layers/dicomweb';
 import { makeDicom, makeSeries } from '../support/synthetic-dicom';
 import { dicomwebClient, isDicomwebClientError, type DicomJson, type DicomwebClient } from '../support/dicomweb-client';
 
@@ -251,6 +252,14 @@ describe('DICOMweb WADO-RS (retrieve, frames, bulk data, metadata)', () => {
     const stored = bytesOf((await retrieveAs(instancePath(sop.j2k), '*'))[0]!);
     const [asStored] = await client.retrieveInstanceFrames({ ...j2k, frameNumbers: '1', mediaTypes: [{ mediaType: 'image/jp2' }] });
     expect(Buffer.compare(bytesOf(asStored!), Buffer.from(storedFrames(stored).frames[0]!))).toBe(0);
+    // The Accept OHIF's image loader sends: the stored bitstream in an octet-stream part naming its syntax.
+    const ohif = await fetch(`${commons.apiUrl}/dicomweb${instancePath(sop.j2k)}/frames/1`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'multipart/related; type=application/octet-stream; transfer-syntax=*' },
+    });
+    expect(ohif.headers.get('content-type')).toMatch(/^multipart\/related; type="application\/octet-stream"; boundary=/);
+    const ohifParts = parseMultipart(new Uint8Array(await ohif.arrayBuffer()), boundaryOf(ohif.headers.get('content-type')!)!);
+    expect(ohifParts.map((p) => p.headers['content-type'])).toEqual([`application/octet-stream; transfer-syntax=${J2K_LOSSLESS}`]);
+    expect(Buffer.compare(ohifParts[0]!.body, Buffer.from(storedFrames(stored).frames[0]!))).toBe(0);
     const [decoded] = await client.retrieveInstanceFrames({ ...j2k, frameNumbers: '1' });
     const reference_ = storedFrames(await reference(stored, 'gdcmconv'));
     expect(Buffer.compare(bytesOf(decoded!), Buffer.from(reference_.frames[0]!))).toBe(0);
