@@ -16,7 +16,8 @@ import { decode as decodeJpeg } from 'jpeg-js';
 import { startLocalCommons, type LocalCommons } from '../../local/commons';
 import { HilumApi } from '../../cli/lib/api-client';
 import { boundaryOf, parseMultipart } from '../../layers/dicomweb';
-import { makeDicom, makeSeries } from '../support/synthetic-dicom';
+import { readDicomFile, writeDicomFile } from '../../layers/dicom';
+import { SYNTHETIC_PHI, makeDicom, makeSeries } from '../support/synthetic-dicom';
 import { dicomwebClient, type DicomJson, type DicomwebClient } from '../support/dicomweb-client';
 import { decodePng, decodePnm, difference } from '../support/images';
 
@@ -24,6 +25,16 @@ jest.setTimeout(240_000);
 const run = promisify(execFile);
 const FIXTURES = join(__dirname, '../fixtures/dicom');
 const fixture = (path: string) => new Uint8Array(readFileSync(join(FIXTURES, path)));
+
+/** The SR sample moved into a study as its first series (Series Number 0): an object without pixels among images. */
+function reportInStudy(studyUid: string): Uint8Array {
+  const sr = readDicomFile(fixture('sequences/test-SR.dcm'));
+  sr.dict['0020000D'] = { vr: 'UI', Value: [studyUid] };
+  sr.dict['00200011'] = { vr: 'IS', Value: [0] };
+  sr.dict['00100020'] = { vr: 'LO', Value: [SYNTHETIC_PHI.patientId] };
+  sr.dict['00100010'] = { vr: 'PN', Value: [{ Alphabetic: SYNTHETIC_PHI.patientName }] };
+  return writeDicomFile(sr);
+}
 
 const value = (item: DicomJson, tag: string) => item[tag]?.Value?.[0] as string;
 
@@ -92,11 +103,11 @@ describe('DICOMweb rendered resources and thumbnails', () => {
       availability: 'restricted',
       sites: ['site-a'],
     });
-    // MR and secondary captures in scope; the CR sample declares burned-in annotation: reviewed pixels are not this test's subject.
+    // MR, secondary captures and a report (no pixels) in scope; the CR sample declares burned-in annotation: reviewed pixels are not this test's subject.
     await curator.request('PUT', '/projects/render-open/qa-config', {
-      modalities: ['CR', 'CT', 'MR', 'OT'],
+      modalities: ['CR', 'CT', 'MR', 'OT', 'SR'],
       pixelReviewSopClasses: [],
-      rules: { 'deid.pixel-review': 'warn', 'scope.sop-class': 'warn' },
+      rules: { 'deid.pixel-review': 'warn', 'scope.sop-class': 'warn', 'iod.type1': 'warn', 'pixel.present': 'warn' },
     });
 
     const study = '1.2.826.0.1.3680043.8.498.9191.1';
@@ -110,6 +121,7 @@ describe('DICOMweb rendered resources and thumbnails', () => {
             b,
           ]),
         ),
+        'report.dcm': reportInStudy(study),
         'rgb.dcm': makeDicom({
           modality: 'OT',
           rows: 32,
@@ -168,14 +180,14 @@ describe('DICOMweb rendered resources and thumbnails', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('publishes the five series the test needs (two CT, OT, CR, MR; the restricted one hidden)', () => {
-    expect(published.map((p) => p.modality).sort()).toEqual(['CR', 'CT', 'CT', 'MR', 'OT']);
+  it('publishes the six series the test needs (two CT, OT, CR, MR, SR; the restricted one hidden)', () => {
+    expect(published.map((p) => p.modality).sort()).toEqual(['CR', 'CT', 'CT', 'MR', 'OT', 'SR']);
     expect(seriesOf('CT', 3)).toBeDefined();
     expect(seriesOf('CT', 1)).toBeDefined();
   });
 
-  it('answers a thumbnail for every published series, and for its study and instances', async () => {
-    for (const { study, series, instances } of published) {
+  it('answers a thumbnail for every published series with pixels, and for its study and instances', async () => {
+    for (const { study, series, instances } of published.filter((p) => p.modality !== 'SR')) {
       const thumb = await get(`/studies/${study}/series/${series}/thumbnail`);
       expect(thumb.status).toBe(200);
       expect(thumb.type).toBe('image/jpeg');
@@ -258,7 +270,7 @@ describe('DICOMweb rendered resources and thumbnails', () => {
       expect(difference(decodePng(part.body), reference).max).toBe(0);
     }
 
-    // The study: its CT series (three instances) then its RGB secondary capture, as JPEG by default.
+    // The study: its CT series (three instances) then its RGB secondary capture, as JPEG by default; its report has no image.
     const wholeStudy = await get(`/studies/${study}/rendered`);
     expect(wholeStudy.type).toMatch(/^multipart\/related; type="image\/jpeg"; boundary=/);
     const studyParts = parseMultipart(wholeStudy.bytes, boundaryOf(wholeStudy.type)!);
@@ -271,6 +283,16 @@ describe('DICOMweb rendered resources and thumbnails', () => {
       'image/png',
       'image/png',
     ]);
+  });
+
+  it('skips an object without pixels: its study still has a thumbnail and its render, the object itself is 422', async () => {
+    const report = seriesOf('SR');
+    // The report is the study's first series (Series Number 0), yet the study's thumbnail is an image.
+    const thumb = await get(`/studies/${report.study}/thumbnail`, 'image/png');
+    expect(thumb.status).toBe(200);
+    expect(decodePng(thumb.bytes).width).toBeGreaterThan(0);
+    expect((await get(`/studies/${report.study}/series/${report.series}/instances/${report.instances[0]}/rendered`)).status).toBe(422);
+    expect((await get(`/studies/${report.study}/series/${report.series}/thumbnail`)).status).toBe(422);
   });
 
   it('refuses what it cannot answer like the rest of the API: 406, 400, 404', async () => {
@@ -307,7 +329,7 @@ describe('DICOMweb rendered resources and thumbnails', () => {
       'GET',
       '/audit?action=wado.thumbnail&limit=100',
     );
-    expect(events.length).toBeGreaterThanOrEqual(published.length);
+    expect(events.length).toBeGreaterThanOrEqual(published.length - 1);
     const rendered = await admin.request<{ events: { action: string }[] }>('GET', '/audit?action=wado.rendered&limit=100');
     expect(rendered.events.length).toBeGreaterThan(0);
   });
