@@ -31,7 +31,7 @@ export function representativeOrder<T>(sorted: readonly T[], seriesOf: (item: T)
     group.push(item);
     groups.set(key, group);
   }
-  const middles = [...groups.values()].map((group) => group[Math.floor((group.length - 1) / 2)]!);
+  const middles = [...groups.values()].map((group) => group[Math.floor((group.length - 1) / 2)] as T);
   const chosen = new Set(middles);
   return [...middles, ...sorted.filter((item) => !chosen.has(item))];
 }
