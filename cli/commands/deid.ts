@@ -26,7 +26,7 @@ function printSummary(summary: DeidBatchSummary, profile: DeidProfile): void {
 export const deidCommand: Command = {
   name: 'deid',
   summary: 'de-identify DICOM files locally (PS3.15 Annex E profile, keyed)',
-  usage: `Usage: hilum deid <input file or folder> <output folder> [--profile FILE] [--secret-file FILE] [--project NAME] [--site NAME] [--jobs N]
+  usage: `Usage: hilum deid <input file or folder> <output folder> [--profile FILE] [--secret-file FILE] [--project NAME] [--site NAME] [--jobs N] [--json | --quiet]
 
 De-identifies every file under the input (recursively) into the output folder,
 keeping relative paths, with the same engine the commons' pipeline uses: the
@@ -46,13 +46,17 @@ The exit code is 1 when any file failed.
   --site NAME         the site that issued the PatientIDs: keys pseudonyms and dates
                       per site, as the commons does with the submission's site (default: local)
   --jobs N            files at a time: the main thread and N-1 worker threads
-                      (default: all cores; a small batch runs on the main thread alone)`,
+                      (default: all cores; a small batch runs on the main thread alone)
+  --json              print the summary as one JSON document (and nothing else) on stdout
+  --quiet             print only the failures (no progress, no summary)`,
   options: {
     profile: { type: 'string' },
     'secret-file': { type: 'string' },
     project: { type: 'string' },
     site: { type: 'string' },
     jobs: { type: 'string' },
+    json: { type: 'boolean' },
+    quiet: { type: 'boolean' },
   },
   allowPositionals: true,
   run: (args) => deid(args),
@@ -65,6 +69,8 @@ export async function deid(args: ParsedArgs, startedWorkers: readonly Worker[] =
   const profile = loadProfileFile(stringOption(args, 'profile'));
   const secret = readDeidSecret(stringOption(args, 'secret-file'));
   const jobs = integerOption(args, 'jobs', 0);
+  const json = args.values.json === true;
+  const quiet = json || args.values.quiet === true;
   let progress: ProgressBar | undefined;
   const summary = await runDeidBatch({
     input,
@@ -77,12 +83,19 @@ export async function deid(args: ParsedArgs, startedWorkers: readonly Worker[] =
     // HILUM_DEID_JIT=1 keeps V8's optimizing compiler (see deid-batch.ts).
     withoutOptimizingCompiler: process.env.HILUM_DEID_JIT !== '1',
     onStart: (files) => {
-      progress = new ProgressBar({ label: 'deid', totalItems: files.length, totalBytes: files.reduce((n, f) => n + f.size, 0) });
+      progress = new ProgressBar({
+        label: 'deid',
+        totalItems: files.length,
+        totalBytes: files.reduce((n, f) => n + f.size, 0),
+        quiet,
+      });
     },
     onFile: (file) => progress?.tick(1, file.size),
     startedWorkers,
   });
   progress?.done();
-  printSummary(summary, profile);
+  if (json) writeStdout(`${JSON.stringify({ ...summary, profile: profile.name })}\n`);
+  else if (quiet) for (const failure of summary.failures) console.error(`failed ${failure.relativePath}: ${failure.reason}`);
+  else printSummary(summary, profile);
   return summary.outcomes.failed > 0 ? 1 : 0;
 }

@@ -22,7 +22,7 @@ import { scanFiles, type FoundFile } from '../lib/scan-files';
 export const qaCommand: Command = {
   name: 'qa',
   summary: "check a folder of DICOM files with the commons' QA rules before upload",
-  usage: `Usage: hilum qa FOLDER [--config FILE] [--json FILE|-] [--markdown FILE|-]
+  usage: `Usage: hilum qa FOLDER [--config FILE] [--json FILE|-] [--markdown FILE|-] [--quiet]
 
 Runs the commons' quality rules on the ORIGINAL files of FOLDER, at the site,
 before upload: the instance rules that make sense before de-identification
@@ -36,6 +36,8 @@ relative to FOLDER. Nothing leaves this machine.
   --json FILE|-      write the JSON report to FILE (- for stdout)
   --markdown FILE|-  write the Markdown summary to FILE (- for stdout; the default
                      when neither option is given)
+  --quiet            no progress, no counts line, no default Markdown: the exit status
+                     (and the reports asked for) say it
 
 Exit status: 0 when nothing would be quarantined, 3 when something would, 2 on a
 usage or input error (e.g. FOLDER does not exist); see cli/README.md.
@@ -46,6 +48,7 @@ Example:
     config: { type: 'string' },
     json: { type: 'string' },
     markdown: { type: 'string' },
+    quiet: { type: 'boolean' },
   },
   allowPositionals: true,
   async run(args) {
@@ -53,13 +56,14 @@ Example:
     if (!folder || extra.length > 0) throw new UsageError('exactly one FOLDER is required');
     const root = await existingInput(folder, 'FOLDER');
     const config = await readConfig(stringOption(args, 'config'));
-    const report = await checkFolder(root, config);
+    const quiet = args.values.quiet === true;
+    const report = await checkFolder(root, config, undefined, quiet);
     const json = stringOption(args, 'json');
-    const markdown = stringOption(args, 'markdown') ?? (json === undefined ? '-' : undefined);
+    const markdown = stringOption(args, 'markdown') ?? (json === undefined && !quiet ? '-' : undefined);
     if (json !== undefined) await emit(json, `${JSON.stringify(report, null, 2)}\n`);
     if (markdown !== undefined) await emit(markdown, renderReportMarkdown(report));
     const c = report.counts;
-    console.error(`hilum qa: ${c.files} file(s): ${c.pass} pass, ${c.warn} warn, ${c.quarantine} would be quarantined`);
+    if (!quiet) console.error(`hilum qa: ${c.files} file(s): ${c.pass} pass, ${c.warn} warn, ${c.quarantine} would be quarantined`);
     return hasQuarantine(report) ? EXIT.quarantine : EXIT.ok;
   },
 };
@@ -86,13 +90,19 @@ async function emit(target: string, text: string): Promise<void> {
 }
 
 /** Runs the offline rules over every file of a folder and builds the report. */
-export async function checkFolder(folder: string, config: QaConfig, stream?: NodeJS.WriteStream): Promise<QaReport> {
-  return checkFiles(await scanFiles(folder), config, stream);
+export async function checkFolder(folder: string, config: QaConfig, stream?: NodeJS.WriteStream, quiet = false): Promise<QaReport> {
+  return checkFiles(await scanFiles(folder), config, stream, quiet);
 }
 
 /** Runs the offline rules over files (named by their relative paths) and builds the report. */
-export async function checkFiles(files: readonly FoundFile[], config: QaConfig, stream?: NodeJS.WriteStream): Promise<QaReport> {
+export async function checkFiles(
+  files: readonly FoundFile[],
+  config: QaConfig,
+  stream?: NodeJS.WriteStream,
+  quiet = false,
+): Promise<QaReport> {
   const progress = new ProgressBar({
+    quiet,
     label: 'qa',
     totalItems: files.length,
     totalBytes: files.reduce((n, f) => n + f.size, 0),

@@ -1,6 +1,7 @@
 import { mkdir, open, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Command, existingInput, integerOption, stringOption, UsageError } from '../command';
+import { byteSizeOption, Command, existingInput, integerOption, stringOption, UsageError } from '../command';
+import { sameCommand, sayHowToResumeOnCtrlC } from '../lib/interrupt';
 import { connect } from '../lib/connection';
 import { formatBytes, ProgressBar } from '../lib/progress';
 import { scanFiles, FoundFile } from '../lib/scan-files';
@@ -20,7 +21,7 @@ export const uploadCommand: Command = {
   summary: 'upload a folder of DICOM files as one submission (resumable)',
   usage: `Usage: hilum upload FOLDER --project P --site S [--clinical cases.csv]
                     [--deid-at-site [--profile FILE] [--secret-file FILE]] [--no-qa] [--qa-config FILE] [--force]
-                    [--jobs N] [--state FILE] [--max-rate BYTES_PER_S] [--wait]
+                    [--jobs N] [--state FILE] [--max-rate RATE] [--wait] [--dry-run] [--json | --quiet]
 
 Scans FOLDER recursively, skips files that are not DICOM Part 10 (listing why),
 groups the files by study, runs the commons' QA rules on them first and refuses
@@ -45,9 +46,13 @@ uploading nothing twice.
   --force              upload files the QA check or de-identification would hold back
   --jobs N             files uploaded in parallel (default 4)
   --state FILE         the state file (default FOLDER/.hilum-upload.json)
-  --max-rate N         cap the upload rate at N bytes per second
+  --max-rate RATE      cap the upload rate, bytes per second with an optional unit
+                       (500k, 1M, 2G: binary multiples)
   --wait               wait for the pipeline and print the outcome of every file
                        (exit code 3 when any file was quarantined)
+  --dry-run            scan and check, say what would be uploaded, send nothing
+  --json               print one JSON document with the outcome (and nothing else) on stdout
+  --quiet              print only warnings and errors (no progress, no summary)
   --api URL            the hilum API (default HILUM_API_URL or ${'http://127.0.0.1:3000'})
   --token-file FILE    a file holding the bearer token (default: HILUM_TOKEN)`,
   allowPositionals: true,
@@ -65,6 +70,9 @@ uploading nothing twice.
     state: { type: 'string' },
     'max-rate': { type: 'string' },
     wait: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    json: { type: 'boolean' },
+    quiet: { type: 'boolean' },
     api: { type: 'string' },
     'token-file': { type: 'string' },
   },
@@ -78,7 +86,12 @@ uploading nothing twice.
     // Every option is checked before any work: a typo must not cost a scan and a QA run.
     const jobs = integerOption(args, 'jobs', 4);
     if (jobs < 1) throw new UsageError('--jobs must be at least 1');
-    const maxRate = integerOption(args, 'max-rate', 0) || undefined;
+    const maxRate = byteSizeOption(args, 'max-rate') || undefined;
+    const json = args.values.json === true;
+    const quiet = json || args.values.quiet === true;
+    const dryRun = args.values['dry-run'] === true;
+    // Human lines go to stdout unless --quiet; with --json stdout holds the document alone.
+    const say = quiet ? () => undefined : (line: string) => console.log(line);
     const root = await existingInput(folder, 'FOLDER');
     const { api, apiUrl } = await connect({ api: stringOption(args, 'api'), tokenFile: stringOption(args, 'token-file') });
 
@@ -96,7 +109,7 @@ uploading nothing twice.
       return EXIT.usage;
     }
     const studies = await groupByStudy(dicom);
-    console.log(
+    say(
       `${dicom.length} DICOM files in ${studies.size} ${studies.size === 1 ? 'study' : 'studies'}: ${[...studies].map(([key, n]) => `${key} (${n})`).join(', ')}`,
     );
     const force = args.values.force === true;
@@ -108,15 +121,24 @@ uploading nothing twice.
       : undefined;
 
     if (!args.values['no-qa']) {
-      const { report, held } = await checkBeforeUpload(dicom, await loadQaConfigFile(stringOption(args, 'qa-config')));
-      console.log(`qa: ${report.counts.pass} pass, ${report.counts.warn} warn, ${report.counts.quarantine} would be quarantined`);
+      const { report, held } = await checkBeforeUpload(dicom, await loadQaConfigFile(stringOption(args, 'qa-config')), quiet);
+      say(`qa: ${report.counts.pass} pass, ${report.counts.warn} warn, ${report.counts.quarantine} would be quarantined`);
       if (held.length && !force) return refuse(held);
     }
-    let toUpload: FoundFile[] = dicom;
     const deidAtSite = args.values['deid-at-site'] === true;
+    if (dryRun) {
+      const bytes = dicom.reduce((sum, f) => sum + f.size, 0);
+      if (json) console.log(JSON.stringify({ dryRun: true, files: dicom.map((f) => f.relativePath), bytes, skipped }));
+      else
+        say(
+          `dry run: would upload ${dicom.length} file(s), ${formatBytes(bytes)}${deidAtSite ? ', de-identified here first' : ''}; nothing sent`,
+        );
+      return EXIT.ok;
+    }
+    let toUpload: FoundFile[] = dicom;
     if (deidAtSite) {
       const { secret, from } = await siteDeidSecret(api, project, stringOption(args, 'secret-file'));
-      console.log(`de-identifying with the key from ${from}`);
+      say(`de-identifying with the key from ${from}`);
       const deid = await deidentifyForUpload(dicom, {
         secret,
         project,
@@ -124,15 +146,18 @@ uploading nothing twice.
         profile: loadProfileFile(stringOption(args, 'profile')),
         outDir: join(root, '.hilum-deid'),
       });
-      console.log(`de-identified at the site: ${deid.files.length} files`);
+      say(`de-identified at the site: ${deid.files.length} files`);
       if (deid.held.length && !force) return refuse(deid.held);
       toUpload = deid.files;
     }
 
     const statePath = resolve(stringOption(args, 'state') ?? (await defaultStatePath(root)));
     const totalBytes = toUpload.reduce((sum, f) => sum + f.size, 0);
-    const progress = new ProgressBar({ label: 'upload', totalItems: toUpload.length, totalBytes });
+    const progress = new ProgressBar({ label: 'upload', totalItems: toUpload.length, totalBytes, quiet });
     const started = Date.now();
+    const stopListening = sayHowToResumeOnCtrlC(
+      () => `hilum upload: interrupted; what was sent is recorded in ${statePath}. Run the same command to resume: ${sameCommand()}`,
+    );
     const outcome = await uploadFiles({
       api,
       apiUrl,
@@ -152,9 +177,11 @@ uploading nothing twice.
       maxBytesPerSecond: maxRate,
       onFileDone: (file) => progress.tick(1, file.size),
     });
+    stopListening();
     progress.done();
     const seconds = (Date.now() - started) / 1000;
-    console.log(
+    if (json) console.log(JSON.stringify({ ...outcome, skipped, bytes: totalBytes, seconds, statePath }));
+    say(
       `submission ${outcome.submissionId}: ${outcome.uploaded} uploaded, ${outcome.resumed} already there, ${outcome.failed.length} failed, ${skipped.length} skipped (not DICOM); ${formatBytes(totalBytes)} in ${seconds.toFixed(1)} s${outcome.sealed ? '; sealed' : ''}`,
     );
     for (const f of outcome.failed) console.error(`failed ${f.relativePath}: ${f.reason}`);
@@ -164,7 +191,7 @@ uploading nothing twice.
     }
     if (args.values.wait) {
       const names = localNames((await loadUploadState(statePath))?.files ?? {});
-      return waitForPipeline(api, outcome.submissionId, names, folderStateDir(root));
+      return waitForPipeline(api, outcome.submissionId, names, folderStateDir(root), quiet);
     }
     return 0;
   },
@@ -205,23 +232,26 @@ async function waitForPipeline(
   submissionId: string,
   names: ReadonlyMap<string, string>,
   reportDir: string,
+  quiet: boolean,
 ): Promise<number> {
+  const say = quiet ? () => undefined : (line: string) => console.log(line);
   const deadline = Date.now() + 30 * 60 * 1000;
   for (;;) {
     const submission = await api.getSubmission(submissionId);
     if (submission.status === 'published') {
-      console.log(`published: ${submission.stagedCount} files staged, ${submission.quarantinedCount} quarantined`);
-      for (const line of quarantineLines(submission, names)) console.log(line);
+      say(`published: ${submission.stagedCount} files staged, ${submission.quarantinedCount} quarantined`);
+      // Quarantines are what the user must act on: told even with --quiet (on stderr then).
+      for (const line of quarantineLines(submission, names)) (quiet ? console.error : console.log)(line);
       const report = await api.request<QaReport>('GET', `/submissions/${submissionId}/report?format=json`).catch(() => undefined);
       if (report && typeof report === 'object') {
         const local = withLocalNames(report, names);
-        for (const line of warningSummary(local.warnings)) console.log(line);
+        for (const line of warningSummary(local.warnings)) say(line);
         await mkdir(reportDir, { recursive: true });
         const reportPath = join(reportDir, `qa-report-${submissionId}.md`);
         await writeFile(reportPath, renderReportMarkdown(local));
-        console.log(`the QA report, your files by name: ${reportPath}`);
+        say(`the QA report, your files by name: ${reportPath}`);
       }
-      for (const line of nextSteps(submission.quarantinedCount)) console.log(line);
+      for (const line of nextSteps(submission.quarantinedCount)) (quiet ? console.error : console.log)(line);
       return submission.quarantinedCount ? EXIT.quarantine : EXIT.ok;
     }
     if (Date.now() > deadline) {

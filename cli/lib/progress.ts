@@ -1,7 +1,8 @@
 /**
- * A one-line progress bar for long CLI runs: items, bytes, rate and ETA. It draws
- * only on a terminal; elsewhere (CI, pipes) it stays silent and the command's
- * summary says what happened.
+ * A one-line progress bar for long CLI runs: items, bytes, rate and ETA. On a
+ * terminal it redraws in place; elsewhere (CI, pipes, log files) it prints the same
+ * line as plain text every so often (HILUM_PROGRESS_SECONDS, default 10), so a long
+ * run shows it is alive. `quiet` silences it.
  */
 export interface ProgressOptions {
   readonly label: string;
@@ -10,7 +11,14 @@ export interface ProgressOptions {
   readonly stream?: NodeJS.WriteStream;
   /** Minimum milliseconds between redraws. */
   readonly intervalMs?: number;
+  /** Nothing at all (--quiet, --json). */
+  readonly quiet?: boolean;
 }
+
+const plainIntervalMs = (): number => {
+  const seconds = Number(process.env.HILUM_PROGRESS_SECONDS);
+  return (Number.isFinite(seconds) && seconds > 0 ? seconds : 10) * 1000;
+};
 
 export class ProgressBar {
   private items = 0;
@@ -19,10 +27,13 @@ export class ProgressBar {
   private lastDraw = 0;
   private readonly stream: NodeJS.WriteStream;
   private readonly enabled: boolean;
+  private readonly plain: boolean;
+  private lastPlain = Date.now();
 
   constructor(private readonly options: ProgressOptions) {
     this.stream = options.stream ?? process.stderr;
-    this.enabled = this.stream.isTTY === true;
+    this.enabled = this.stream.isTTY === true && options.quiet !== true;
+    this.plain = this.stream.isTTY !== true && options.quiet !== true;
   }
 
   /** Records finished work and redraws if enough time has passed. */
@@ -30,6 +41,10 @@ export class ProgressBar {
     this.items += items;
     this.bytes += bytes;
     const now = Date.now();
+    if (this.plain && now - this.lastPlain >= plainIntervalMs()) {
+      this.lastPlain = now;
+      this.stream.write(`${this.line()}\n`);
+    }
     if (now - this.lastDraw >= (this.options.intervalMs ?? 100) || this.items >= this.options.totalItems) {
       this.lastDraw = now;
       this.draw();

@@ -31,8 +31,12 @@ export interface Held {
   readonly reason: string;
 }
 
-export async function checkBeforeUpload(files: readonly FoundFile[], config: QaConfig): Promise<{ report: QaReport; held: Held[] }> {
-  const report = await checkFiles(files, config);
+export async function checkBeforeUpload(
+  files: readonly FoundFile[],
+  config: QaConfig,
+  quiet = false,
+): Promise<{ report: QaReport; held: Held[] }> {
+  const report = await checkFiles(files, config, undefined, quiet);
   const held = report.quarantined.map((q) => ({ relativePath: q.fileId, reason: `would be quarantined by ${q.reasons.join('; ')}` }));
   return { report, held };
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalCommons, type LocalCommons } from '../../local/commons';
 import { createProject } from '../support/projects';
-import { runCli } from '../support/run-cli';
+import { runCli, waitUntil } from '../support/run-cli';
 import { makeDicom, makeSeries } from '../support/synthetic-dicom';
 
 jest.setTimeout(180_000);
@@ -88,6 +88,45 @@ describe('CLI failures', () => {
     });
   });
 
+  describe('output for scripts and people (--json, --quiet, --dry-run, units)', () => {
+    it('download --dry-run --json --max-rate 1M says what it would fetch in one JSON document, fetching nothing', async () => {
+      const { code, stdout, stderr } = await runCli(
+        ['download', manifestPath, '--out', join(root, 'out-dry'), '--dry-run', '--json', '--max-rate', '1M'],
+        { env },
+      ).exited;
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      expect(JSON.parse(stdout)).toMatchObject({ dryRun: true, objects: OBJECTS, toDownload: OBJECTS, bytes: OBJECTS * 10 });
+    });
+
+    it('upload --dry-run --json lists the files it would send, without a submission', async () => {
+      const { code, stdout } = await runCli(
+        ['upload', folder, '--project', 'p1', '--site', 'site-a', '--dry-run', '--json', '--max-rate', '500k'],
+        { env },
+      ).exited;
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout)).toMatchObject({ dryRun: true, files: ['IM0.dcm', 'IM1.dcm', 'IM2.dcm'] });
+    });
+
+    it('refuses a rate it cannot read, naming the units it takes', async () => {
+      const { code, stderr } = await runCli(['download', manifestPath, '--max-rate', 'fast'], { env }).exited;
+      expect(code).toBe(2);
+      expect(stderr).toContain('1M');
+    });
+
+    it('hilum qa --quiet prints nothing on a clean folder and exits 0', async () => {
+      const { code, stdout, stderr } = await runCli(['qa', folder, '--quiet'], { env }).exited;
+      expect({ code, stdout, stderr }).toEqual({ code: 0, stdout: '', stderr: '' });
+    });
+
+    it('hilum deid --json prints its summary as one JSON document', async () => {
+      const secret = join(root, 'deid.key');
+      await writeFile(secret, 'b'.repeat(64));
+      const { code, stdout } = await runCli(['deid', folder, join(root, 'deid-out'), '--secret-file', secret, '--json'], { env }).exited;
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout)).toMatchObject({ files: 3, outcomes: { ok: 3, failed: 0 } });
+    });
+  });
+
   describe('with a commons', () => {
     let commons: LocalCommons;
 
@@ -132,6 +171,24 @@ describe('CLI failures', () => {
       expect(code).toBe(2);
       expect(stderr.match(/no such route/g)).toHaveLength(1);
       expect(stderr).toContain('without /v1');
+    });
+
+    it('Ctrl-C says how to resume, after plain progress lines off a terminal', async () => {
+      const slow = join(root, 'slow');
+      await mkdir(slow);
+      await Promise.all(makeSeries(6, { modality: 'CT' }).map((bytes, i) => writeFile(join(slow, `S${i}.dcm`), bytes)));
+      const site = await commons.issueToken(['site-uploader:site-a'], 'uploader-a');
+      const upload = runCli(
+        ['upload', slow, '--project', 'single-file', '--site', 'site-a', '--no-qa', '--jobs', '1', '--max-rate', '20k'],
+        {
+          env: { ...env, HILUM_API_URL: commons.apiUrl, HILUM_TOKEN: site, HILUM_PROGRESS_SECONDS: '0.2' },
+        },
+      );
+      await waitUntil(() => /upload \[/.test(upload.output.stderr), 60_000, 'a progress line');
+      upload.child.kill('SIGINT');
+      const { code, stderr } = await upload.exited;
+      expect(code).toBe(130);
+      expect(stderr).toMatch(/interrupted; .*Run the same command to resume: npx hilum upload .*slow/);
     });
 
     it('uploads a single file', async () => {
