@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { DataSet, DicomElement } from '../../layers/dicom/dcmjs';
 import { scanPart10 } from '../../layers/dicom/part10';
 import { storedFrames } from '../../layers/dicom/pixels';
-import { makeDicom } from './synthetic-dicom';
+import { makeDicom, type SyntheticDicomOptions } from './synthetic-dicom';
 
 /** Runs `tool [...args] in out` on the bytes in a scratch directory and returns the output file. */
 export function runTool(tool: string, args: string[], input: Uint8Array): Uint8Array {
@@ -78,6 +78,8 @@ export interface SyntheticImage {
   bitsAllocated?: 1 | 8 | 16;
   /** Pixel Data as given instead of the generated ramps (e.g. bit-packed 1-bit frames). */
   pixelData?: Uint8Array;
+  /** Identity of the instance (UIDs, instance number, modality), as makeDicom takes it. */
+  instance?: Omit<SyntheticDicomOptions, 'elements' | 'privateBlock'>;
   bitsStored?: number;
   pixelRepresentation?: 0 | 1;
   planarConfiguration?: 0 | 1;
@@ -127,7 +129,7 @@ export function syntheticImage(options: SyntheticImage = {}): Uint8Array {
   };
   if (spp > 1) elements['00280006'] = us(options.planarConfiguration ?? 0);
   if (frames > 1) elements['00280008'] = { vr: 'IS', Value: [frames] };
-  return makeDicom({ modality: 'OT', privateBlock: false, elements });
+  return makeDicom({ modality: 'OT', ...options.instance, privateBlock: false, elements });
 }
 
 export interface Encapsulation {

@@ -103,9 +103,13 @@ export function checkDeclared(declared: DeclaredImage | undefined, pixel: ImageP
   }
 }
 
-/** A JPEG-family frame ends with EOI (FFD9), followed at most by the pad bytes that make fragments even. */
+/**
+ * A JPEG-family frame ends with EOI (FFD9), followed at most by the pad that makes a fragment even:
+ * NUL bytes (PS3.5 A.4), or one 0xFF (dcmtk's dcmcjpls pads so).
+ */
 export function checkJpegEnd(frame: Uint8Array, codec: string): void {
   let end = frame.byteLength;
+  if (end > 2 && frame[end - 1] === 0xff && frame[end - 2] === 0xd9) end -= 1;
   while (end > 0 && frame[end - 1] === 0x00) end -= 1;
   if (end < 4 || frame[end - 2] !== 0xff || frame[end - 1] !== 0xd9) {
     throw new PixelDataError(`pixel data: a ${codec} frame does not end with an EOI marker (truncated)`);

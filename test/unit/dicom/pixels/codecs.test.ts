@@ -56,6 +56,8 @@ describe('JPEG-LS (.80, .81) equals dcmdjpls', () => {
     ['16-bit, 2 frames, lossless', GREY16, ['+el'], '.80'],
     ['signed 12-bit, lossless', SIGNED12, ['+el'], '.80'],
     ['8-bit near-lossless', GREY8, ['+en'], '.81'],
+    // dcmcjpls pads an odd frame with 0xFF after EOI: the frame still counts as complete
+    ['12-bit near-lossless, 3 frames', { ...GREY16, bitsStored: 12, frames: 3 }, ['+en'], '.81'],
     ['RGB line-interleaved', RGB, ['+el', '+il'], '.80'],
     ['RGB sample-interleaved', RGB, ['+el', '+is'], '.80'],
     ['RGB not interleaved', RGB, ['+el', '+in'], '.80'],
