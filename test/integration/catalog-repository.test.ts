@@ -143,7 +143,14 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
     await intake.releaseReadyAnnouncement('s3', '2026-01-01T00:20:00Z');
     expect(await intake.claimReadyAnnouncement('s3', '2026-01-01T00:21:00Z', '2026-01-01T00:06:00Z')).toBe(true);
     await intake.markSubmissionPublished('s3', 'later');
-    expect(await intake.claimReadyAnnouncement('s3', '2026-01-02T00:00:00Z', '2026-01-01T23:45:00Z')).toBe(false); // published
+    // Published, its QA report and snapshot steps not done yet: a stale claim may be taken again (the workflow re-run)...
+    expect(await intake.getSubmission('s3')).toMatchObject({ status: 'published', completionPendingSince: 'later' });
+    expect(await intake.claimReadyAnnouncement('s3', '2026-01-01T00:22:00Z', '2026-01-01T00:07:00Z')).toBe(false); // not stale
+    expect(await intake.claimReadyAnnouncement('s3', '2026-01-02T00:00:00Z', '2026-01-01T23:45:00Z')).toBe(true);
+    // ...and never once the workflow ran to its end.
+    await intake.markSubmissionWorkflowCompleted('s3');
+    expect((await intake.getSubmission('s3'))?.completionPendingSince).toBeUndefined();
+    expect(await intake.claimReadyAnnouncement('s3', '2026-01-03T00:00:00Z', '2026-01-02T23:45:00Z')).toBe(false);
   });
 
   it('publishes a study once and pages published studies with a cursor', async () => {
