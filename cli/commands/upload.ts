@@ -1,5 +1,5 @@
-import { mkdir, open, readFile, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { copyFile, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { byteSizeOption, Command, existingInput, integerOption, stringOption, UsageError } from '../command';
 import { sameCommand, sayHowToResumeOnCtrlC } from '../lib/interrupt';
 import { connect } from '../lib/connection';
@@ -37,7 +37,7 @@ uploading nothing twice.
   --site S             your site (your token must hold site-uploader:S)
   --clinical FILE      the submission's cases.csv (clinical data, keyed by your patient IDs;
                        the commons pseudonymizes them on arrival)
-  --deid-at-site       de-identify before upload (copies in FOLDER/.hilum-deid)
+  --deid-at-site       de-identify before upload (copies in the state directory, below)
   --profile FILE       the project's de-identification profile (default: the MIDRC profile)
   --secret-file FILE   the project's de-identification secret (default: HILUM_DEID_SECRET, else
                        fetched from the commons for a site the project lists as a contributor)
@@ -45,7 +45,9 @@ uploading nothing twice.
   --qa-config FILE     the project's QA configuration (default: CR, DX, CT in scope)
   --force              upload files the QA check or de-identification would hold back
   --jobs N             files uploaded in parallel (default 4)
-  --state FILE         the state file (default FOLDER/.hilum-upload.json)
+  --state FILE         the state file (default: in $XDG_STATE_HOME/hilum, by default
+                       ~/.local/state/hilum, keyed by FOLDER; one an earlier version left
+                       in FOLDER/.hilum-upload.json is moved there and resumed)
   --max-rate RATE      cap the upload rate, bytes per second with an optional unit
                        (500k, 1M, 2G: binary multiples)
   --wait               wait for the pipeline and print the outcome of every file
@@ -144,14 +146,14 @@ uploading nothing twice.
         project,
         site,
         profile: loadProfileFile(stringOption(args, 'profile')),
-        outDir: join(root, '.hilum-deid'),
+        outDir: join(folderStateDir(root), 'deid'),
       });
       say(`de-identified at the site: ${deid.files.length} files`);
       if (deid.held.length && !force) return refuse(deid.held);
       toUpload = deid.files;
     }
 
-    const statePath = resolve(stringOption(args, 'state') ?? (await defaultStatePath(root)));
+    const statePath = resolve(stringOption(args, 'state') ?? (await defaultStatePath(root, say)));
     const totalBytes = toUpload.reduce((sum, f) => sum + f.size, 0);
     const progress = new ProgressBar({ label: 'upload', totalItems: toUpload.length, totalBytes, quiet });
     const started = Date.now();
@@ -205,10 +207,31 @@ function refuse(held: readonly Held[]): number {
   return EXIT.quarantine;
 }
 
-/** Beside the data for a folder; a single file has no folder of its own to hold it, so its state goes to the state directory. */
-async function defaultStatePath(root: string): Promise<string> {
-  if ((await stat(root)).isDirectory()) return join(root, '.hilum-upload.json');
-  return join(folderStateDir(root), 'upload-state.json');
+/**
+ * In the user's state directory, keyed by the folder (never inside the user's
+ * folder). A state file an earlier version left in the folder is moved there
+ * first, so an upload it interrupted resumes.
+ */
+async function defaultStatePath(root: string, say: (line: string) => void): Promise<string> {
+  const path = join(folderStateDir(root), 'upload-state.json');
+  if (!(await stat(root)).isDirectory()) return path;
+  const legacy = join(root, LEGACY_STATE);
+  if ((await exists(legacy)) && !(await exists(path))) {
+    await mkdir(dirname(path), { recursive: true });
+    await copyFile(legacy, path);
+    await rm(legacy);
+    say(`moved the upload state from ${legacy} to ${path}`);
+  }
+  return path;
+}
+
+const LEGACY_STATE = '.hilum-upload.json';
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function notDicomReason(file: FoundFile): Promise<string | undefined> {

@@ -13,6 +13,7 @@ import { createProject } from '../support/projects';
 import { HilumApi } from '../../cli/lib/api-client';
 import { parseDicom } from '../../layers/dicom';
 import { writeDeidSecretFile } from '../support/local-clients';
+import { folderStateDir } from '../../cli/lib/state-dir';
 
 jest.setTimeout(180_000);
 
@@ -46,6 +47,8 @@ describe('site intake with hilum upload', () => {
     await commons?.stop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
+
+  const stateHome = () => join(dataDir, 'state');
 
   async function folderOf(name: string, files: string[]): Promise<string> {
     const folder = join(dataDir, name);
@@ -102,7 +105,10 @@ describe('site intake with hilum upload', () => {
     await commons.idle();
 
     // Only de-identified bytes left the site: the copies it sent carry no original identifier.
-    const sent = await Promise.all((await readdir(join(atSite, '.hilum-deid'))).map((f) => readFile(join(atSite, '.hilum-deid', f))));
+    const copies = join(folderStateDir(atSite, { XDG_STATE_HOME: stateHome() }), 'deid');
+    const sent = await Promise.all((await readdir(copies)).map((f) => readFile(join(copies, f))));
+    // The copies live in the state directory, never in the site's folder.
+    expect((await readdir(atSite)).filter((f) => f.startsWith('.'))).toEqual([]);
     for (const bytes of sent) {
       expect(bytes.includes(Buffer.from('77654033'))).toBe(false);
       expect(parseDicom(bytes).summary.studyInstanceUid).toBe(study!.studyUid);
@@ -139,7 +145,7 @@ describe('site intake with hilum upload', () => {
 
   function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, HILUM_API_URL: commons.apiUrl, HILUM_TOKEN: token, ...env },
+      env: { ...process.env, HILUM_API_URL: commons.apiUrl, HILUM_TOKEN: token, XDG_STATE_HOME: stateHome(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

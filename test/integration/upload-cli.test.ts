@@ -4,12 +4,13 @@
  * once and the study must be published.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalCommons, LocalCommons } from '../../local/commons';
 import { createProject } from '../support/projects';
 import { HilumApi } from '../../cli/lib/api-client';
+import { folderStateDir } from '../../cli/lib/state-dir';
 import { makeDicom, makeSeries } from '../support/synthetic-dicom';
 
 jest.setTimeout(180_000);
@@ -49,15 +50,18 @@ describe('hilum upload', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('resumes after being killed mid-way and uploads each file exactly once', async () => {
-    const statePath = join(folder, '.hilum-upload.json');
+  it('resumes after being killed mid-way and uploads each file exactly once, moving the state out of the folder', async () => {
+    // The first run writes its state where earlier versions did (FOLDER/.hilum-upload.json);
+    // the second, with the default, moves it to the state directory and resumes from it.
+    const legacyPath = join(folder, '.hilum-upload.json');
+    const statePath = join(folderStateDir(folder, { XDG_STATE_HOME: join(dataDir, 'state') }), 'upload-state.json');
     const args = ['upload', folder, '--project', 'upload-study', '--site', 'site-a', '--jobs', '1'];
 
-    const first = runCli([...args, '--max-rate', '20000']);
-    await waitFor(async () => uploadedCount(statePath).then((n) => n >= 5), 60_000);
+    const first = runCli([...args, '--max-rate', '20000', '--state', legacyPath]);
+    await waitFor(async () => uploadedCount(legacyPath).then((n) => n >= 5), 60_000);
     first.child.kill('SIGKILL');
     await first.exited;
-    const before = await uploadedCount(statePath);
+    const before = await uploadedCount(legacyPath);
     expect(before).toBeGreaterThanOrEqual(5);
     expect(before).toBeLessThan(FILES);
 
@@ -67,6 +71,8 @@ describe('hilum upload', () => {
     expect(stderr).toMatch(/skipped README.txt: .*not a DICOM Part 10 file/);
     expect(stdout).toMatch(/already there/);
     expect(stdout).toContain('sealed');
+    expect(stdout).toContain(`moved the upload state from ${legacyPath} to ${statePath}`);
+    expect((await readdir(folder)).filter((f) => f.startsWith('.'))).toEqual([]);
 
     await commons.idle();
     const state = JSON.parse(await readFile(statePath, 'utf8')) as {
@@ -107,7 +113,9 @@ describe('hilum upload', () => {
     const { code, stderr } = await runCli(['upload', large, '--project', 'large-upload', '--site', 'site-a', '--no-qa']).exited;
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     await commons.idle();
-    const state = JSON.parse(await readFile(join(large, '.hilum-upload.json'), 'utf8')) as {
+    const state = JSON.parse(
+      await readFile(join(folderStateDir(large, { XDG_STATE_HOME: join(dataDir, 'state') }), 'upload-state.json'), 'utf8'),
+    ) as {
       submissionId: string;
       files: Record<string, { parts?: Record<string, string> }>;
     };
