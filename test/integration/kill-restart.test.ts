@@ -58,13 +58,14 @@ describe('kill -9 of the local commons mid-ingest, then a restart on the same da
     await curator.request('POST', '/projects', { projectId: PROJECT, name: PROJECT, availability: 'open', sites: [SITE] });
     const siteToken = await issueLocalToken({ dataDir, groups: [`site-uploader:${SITE}`], username: 'uploader-k' });
     const site = new HilumApi(apiUrl, siteToken);
-    const uploadArgs = ['upload', join(root, 'upload'), '--project', PROJECT, '--site', SITE, '--no-qa'];
+    const statePath = join(root, 'upload-state.json');
+    const uploadArgs = ['upload', join(root, 'upload'), '--project', PROJECT, '--site', SITE, '--no-qa', '--state', statePath];
     const uploadEnv = { HILUM_API_URL: apiUrl, HILUM_TOKEN: siteToken };
 
     const first = run(uploadArgs, uploadEnv);
     clients.push(first);
     expect(await first.exited).toBe(0);
-    const state = JSON.parse(await readFile(join(root, 'upload', '.hilum-upload.json'), 'utf8')) as { submissionId: string };
+    const state = JSON.parse(await readFile(statePath, 'utf8')) as { submissionId: string };
     const submissionId = state.submissionId;
 
     // Killed mid-ingest: some files have an outcome, not all.
