@@ -2,9 +2,9 @@
  * Native and RLE frames decode to the values dcmtk decodes (dcmconv +te for the
  * native encodings, dcmdrle for RLE), single and multi-frame, grey and colour.
  */
-import { canDecode, decodeFrame, storedFrames, type DecodedFrame } from '../../../../layers/dicom/pixels';
+import { canDecode, decodeFrame, storedFrames, transcodeToExplicitLittleEndian, type DecodedFrame } from '../../../../layers/dicom/pixels';
 import { pixelBytes } from '../../../support/dicom-inspect';
-import { fixture, runTool, syntheticImage, type SyntheticImage } from '../../../support/reference-decode';
+import { encapsulate, fixture, runTool, syntheticImage, type SyntheticImage } from '../../../support/reference-decode';
 
 const bytesOf = (frame: DecodedFrame): Buffer => Buffer.from(frame.pixels.buffer, frame.pixels.byteOffset, frame.pixels.byteLength);
 
@@ -89,5 +89,16 @@ describe('input held in a Node Buffer', () => {
     const { frames, transferSyntaxUid, pixel } = storedFrames(buffer);
     const frame = await decodeFrame(frames[0] as Uint8Array, transferSyntaxUid, pixel);
     expect(bytesOf(frame)).toEqual(pixelBytes(file));
+  });
+});
+
+describe('Encapsulated Uncompressed Explicit VR Little Endian (.1.2.1.98)', () => {
+  it('reads native frames out of fragments and transcodes them to plain Pixel Data', async () => {
+    const native = syntheticImage({ bitsAllocated: 16, frames: 3 });
+    const frames = storedFrames(native).frames.map((f) => new Uint8Array(f));
+    const encapsulated = encapsulate(native, '1.2.840.10008.1.2.1.98', frames, { basicOffsetTable: true });
+    expect(canDecode('1.2.840.10008.1.2.1.98')).toBe(true);
+    expect(await decodedPixelData(encapsulated)).toEqual(pixelBytes(native));
+    expect(pixelBytes(await transcodeToExplicitLittleEndian(encapsulated))).toEqual(pixelBytes(native));
   });
 });
