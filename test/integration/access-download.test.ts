@@ -280,7 +280,8 @@ describe('access requests, grants and hilum download', () => {
       .exited;
     expect(code).toBe(1);
     expect(stdout).toContain(`${FILES} failed`);
-    expect(stderr.split('\n').filter((l) => l.startsWith('failed hilum:'))).toHaveLength(FILES);
+    // Each failed object is named by the file it would have become.
+    expect(stderr.split('\n').filter((l) => /^failed [\d.]+\/[\d.]+\/[\d.]+\.dcm: /.test(l))).toHaveLength(FILES);
     expect(stderr).toContain('not available to you (404');
     expect(await researcher.request<Manifest>('GET', `/cohorts/${cohortId}/manifest`)).toMatchObject({
       objectCount: 0,
