@@ -83,30 +83,23 @@ function encapsulatedFrames(
   // Offsets in both tables count from the first byte of the first fragment's item tag.
   const base = (items[0] as Fragment).start - 8;
 
-  const extended = topLevel(file).get(PIXEL_TAG.ExtendedOffsetTable);
-  if (extended) {
-    const offsets = uint64s(rawValue(file, extended));
-    if (offsets.length !== count)
-      throw new PixelDataError(`pixel data: the Extended Offset Table has ${offsets.length} entries for ${count} frame(s)`);
-    // Each frame is one fragment when the Extended Offset Table is used (PS3.5 A.4).
-    return offsets.map((offset) => {
-      const fragment = items.find((f) => f.start - 8 - base === offset);
-      if (!fragment) throw new PixelDataError('pixel data: an Extended Offset Table entry points at no fragment');
-      return bytes.subarray(fragment.start, fragment.end);
-    });
-  }
+  // A fragment's position by its offset, so each table entry is found without a scan.
+  const indexAt = new Map(items.map((f, index) => [f.start - 8 - base, index]));
+  const starts = (offsets: number[]): number[] | undefined => {
+    if (offsets.length !== count) return undefined;
+    const found = offsets.map((offset) => indexAt.get(offset) ?? -1);
+    return found.every((index, i) => index >= 0 && (i === 0 || index > (found[i - 1] as number))) ? found : undefined;
+  };
 
-  if (table.end > table.start) {
-    const offsets = uint32s(bytes.subarray(table.start, table.end));
-    if (offsets.length !== count)
-      throw new PixelDataError(`pixel data: the Basic Offset Table has ${offsets.length} entries for ${count} frame(s)`);
-    const starts = offsets.map((offset) => {
-      const index = items.findIndex((f) => f.start - 8 - base === offset);
-      if (index < 0) throw new PixelDataError('pixel data: a Basic Offset Table entry points at no fragment');
-      return index;
-    });
-    return starts.map((first, i) => joined(bytes, items.slice(first, starts[i + 1] ?? items.length)));
-  }
+  // A table that does not fit the fragments (wrong count, an offset between fragments, out of order) is
+  // ignored, as readers do with the broken tables some writers leave: the fragments themselves decide.
+  const extended = topLevel(file).get(PIXEL_TAG.ExtendedOffsetTable);
+  const fromExtended = extended ? starts(uint64s(rawValue(file, extended))) : undefined;
+  // Each frame is one fragment when the Extended Offset Table is used (PS3.5 A.4).
+  if (fromExtended) return fromExtended.map((index) => bytes.subarray((items[index] as Fragment).start, (items[index] as Fragment).end));
+
+  const fromBasic = table.end > table.start ? starts(uint32s(bytes.subarray(table.start, table.end))) : undefined;
+  if (fromBasic) return fromBasic.map((first, i) => joined(bytes, items.slice(first, fromBasic[i + 1] ?? items.length)));
 
   if (count === 1) return [joined(bytes, items)];
   if (items.length === count) return items.map((f) => bytes.subarray(f.start, f.end));

@@ -73,3 +73,25 @@ describe('storedFrames on encapsulated Pixel Data', () => {
     expect(() => storedFrames(bytes)).toThrow('pixel data: the instance has no Pixel Data');
   });
 });
+
+describe('storedFrames with a broken offset table', () => {
+  it('ignores a Basic Offset Table whose offsets point between fragments and splits on start markers', async () => {
+    const { native, frames } = jpegLsFrames();
+    const part10 = new Uint8Array(encapsulate(native, JPEG_LS, frames, { basicOffsetTable: true, fragmentBytes: 64 }));
+    const element = scanPart10(part10).elements.find((e) => e.tag === 0x7fe00010) as ScannedElement;
+    const table = (element.fragments as { start: number }[])[0] as { start: number };
+    // The second entry off by two bytes: inside the first frame's fragments.
+    const view = new DataView(part10.buffer, part10.byteOffset);
+    view.setUint32(table.start + 4, view.getUint32(table.start + 4, true) + 2, true);
+    await decodesToNative(part10, native);
+  });
+
+  it('ignores an Extended Offset Table entry that points at no fragment', async () => {
+    const { native, frames } = jpegLsFrames();
+    const part10 = new Uint8Array(encapsulate(native, JPEG_LS, frames, { extendedOffsetTable: true }));
+    const table = scanPart10(part10).elements.find((e) => e.tag === 0x7fe00001) as ScannedElement;
+    const view = new DataView(part10.buffer, part10.byteOffset);
+    view.setBigUint64(table.valueStart + 8, view.getBigUint64(table.valueStart + 8, true) + 2n, true);
+    await decodesToNative(part10, native);
+  });
+});
