@@ -35,6 +35,15 @@ describe('transcodeToExplicitLittleEndian', () => {
     expect(pixelBytes(ours)?.equals(pixelBytes(theirs) as Buffer)).toBe(pixelBytes(theirs) ? true : undefined);
   });
 
+  it('inflates a Deflated Explicit VR Little Endian instance and writes it as dcmconv +te does', async () => {
+    const deflated = runTool('dcmconv', ['+td'], fixture('ct/CT_small.dcm'));
+    expect(scanPart10(deflated).transferSyntaxUid).toBe('1.2.840.10008.1.2.1.99');
+    const ours = await transcodeToExplicitLittleEndian(deflated);
+    expect(scanPart10(ours).transferSyntaxUid).toBe(EXPLICIT_LITTLE);
+    expect(dump(ours)).toEqual(dump(runTool('dcmconv', ['+te'], deflated)));
+    expect(pixelBytes(ours)).toEqual(pixelBytes(fixture('ct/CT_small.dcm')));
+  });
+
   it('writes colour decoded from RLE interleaved, with PlanarConfiguration 0', async () => {
     const native = syntheticImage({ samplesPerPixel: 3, frames: 2 });
     const ours = await transcodeToExplicitLittleEndian(runTool('dcmcrle', [], native));
