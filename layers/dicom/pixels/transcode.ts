@@ -31,13 +31,31 @@ export async function transcodeToExplicitLittleEndian(part10: Uint8Array): Promi
 
 async function replaceEncapsulatedPixelData(file: ScannedFile, replacements: Map<number, Uint8Array | null>): Promise<void> {
   const { transferSyntaxUid, pixel, frames } = framesOfScanned(file);
-  const decoded: DecodedFrame[] = [];
+  // The element is written into one buffer as frames decode, so no more than one decoded frame sits beside it.
+  let pixelData: Uint8Array | undefined;
+  let first: DecodedFrame | undefined;
+  let at = 0;
   // One frame at a time: a codec's WebAssembly heap is shared, and decoding in parallel gains nothing on one thread.
-  for (const frame of frames) decoded.push(await decodeFrame(frame, transferSyntaxUid, pixel));
-  const first = decoded[0] as DecodedFrame;
-  const bytes = Buffer.concat(decoded.map((d) => new Uint8Array(d.pixels.buffer, d.pixels.byteOffset, d.pixels.byteLength)));
-  const value = bytes.byteLength % 2 === 0 ? bytes : Buffer.concat([bytes, new Uint8Array(1)]);
-  replacements.set(0x7fe00010, element(PIXEL_TAG.PixelData, first.bitsAllocated > 8 ? 'OW' : 'OB', value));
+  for (const frame of frames) {
+    const decoded = await decodeFrame(frame, transferSyntaxUid, pixel);
+    const bytes = new Uint8Array(decoded.pixels.buffer, decoded.pixels.byteOffset, decoded.pixels.byteLength);
+    if (!pixelData || !first) {
+      first = decoded;
+      if (first.bitsAllocated !== pixel.bitsAllocated) throw new PixelDataError('pixel data: the decoder changed BitsAllocated');
+      const length = bytes.byteLength * frames.length;
+      const even = length + (length % 2);
+      const head = header(PIXEL_TAG.PixelData, first.bitsAllocated > 8 ? 'OW' : 'OB', even, EXPLICIT_LITTLE);
+      pixelData = new Uint8Array(head.byteLength + even);
+      pixelData.set(head);
+      at = head.byteLength;
+    } else if (bytes.byteLength !== first.pixels.byteLength) {
+      throw new PixelDataError('pixel data: the frames of one instance decode to different sizes');
+    }
+    pixelData.set(bytes, at);
+    at += bytes.byteLength;
+  }
+  if (!pixelData || !first) throw new PixelDataError('pixel data: encapsulated Pixel Data has no frames');
+  replacements.set(0x7fe00010, pixelData);
   // Offset tables describe fragments, which are gone.
   replacements.set(0x7fe00001, null);
   replacements.set(0x7fe00002, null);
@@ -46,7 +64,6 @@ async function replaceEncapsulatedPixelData(file: ScannedFile, replacements: Map
     replacements.set(0x00280004, element(PIXEL_TAG.PhotometricInterpretation, 'CS', textValue(photometric, 'CS', 'latin1')));
   if (pixel.samplesPerPixel > 1) replacements.set(0x00280006, element(PIXEL_TAG.PlanarConfiguration, 'US', new Uint8Array([0, 0])));
   if (ALWAYS_LOSSY.has(transferSyntaxUid)) keepLossyFlag(file, replacements);
-  if (first.bitsAllocated !== pixel.bitsAllocated) throw new PixelDataError('pixel data: the decoder changed BitsAllocated');
 }
 
 /** A decoder that upsampled chroma but kept YCbCr yields full-resolution YBR, which native data calls YBR_FULL. */
