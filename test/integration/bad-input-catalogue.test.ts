@@ -64,7 +64,8 @@ describe('bad-input catalogue: requests to the API and the CLI', () => {
   const runCli = (args: string[], token: string) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, [CLI, ...args], {
-        env: { ...process.env, HILUM_API_URL: commons.apiUrl, HILUM_TOKEN: token },
+        // The CLI's state (upload state, reports) in the test's folder, not the user's ~/.local/state.
+        env: { ...process.env, HILUM_API_URL: commons.apiUrl, HILUM_TOKEN: token, XDG_STATE_HOME: join(dataDir, 'state') },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';

@@ -38,6 +38,8 @@ describe('kill -9 of the local commons mid-ingest, then a restart on the same da
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'hilum-kill-'));
     dataDir = join(root, 'data');
+    // The CLI's state (the running commons' note, upload reports) in the test's folder, not the user's ~/.local/state.
+    process.env.XDG_STATE_HOME = join(root, 'state');
     const folder = join(root, 'upload');
     await mkdir(folder);
     const files = makeSeries(FILES, { modality: 'CT', rows: 64, columns: 64 });
@@ -45,6 +47,7 @@ describe('kill -9 of the local commons mid-ingest, then a restart on the same da
   });
 
   afterAll(async () => {
+    delete process.env.XDG_STATE_HOME;
     if (commons) await killGroup(commons);
     for (const c of clients) if (c.child.exitCode === null) c.child.kill('SIGKILL');
     if (root) await rm(root, { recursive: true, force: true });

@@ -321,7 +321,14 @@ describe('per-project de-identification keys and contributing sites', () => {
 
   function runCli(args: string[], token: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, HILUM_API_URL: commons.apiUrl, HILUM_TOKEN: token, HILUM_DEID_SECRET: '' },
+      // The CLI's state (upload state, de-identified copies) in the test's folder, not the user's ~/.local/state.
+      env: {
+        ...process.env,
+        HILUM_API_URL: commons.apiUrl,
+        HILUM_TOKEN: token,
+        HILUM_DEID_SECRET: '',
+        XDG_STATE_HOME: join(dataDir, 'state'),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
