@@ -91,7 +91,7 @@ URLs are requested again. Exit code 1 when any object failed; they are listed.
       jobs,
       maxBytesPerSecond: maxRate,
       onBytes: (n) => progress.tick(0, n),
-      onObjectDone: (o, outcome) => progress.tick(1, outcome === 'already-there' ? o.size : 0),
+      onObjectDone: (o, outcome) => (outcome === 'already-there' ? progress.skip(1, o.size) : progress.tick(1, 0)),
     });
     stopListening();
     progress.done();

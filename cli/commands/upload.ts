@@ -177,7 +177,7 @@ uploading nothing twice.
       statePath,
       jobs,
       maxBytesPerSecond: maxRate,
-      onFileDone: (file) => progress.tick(1, file.size),
+      onFileDone: (file, skipped) => (skipped ? progress.skip(1, file.size) : progress.tick(1, file.size)),
     });
     stopListening();
     progress.done();

@@ -23,6 +23,9 @@ const plainIntervalMs = (): number => {
 export class ProgressBar {
   private items = 0;
   private bytes = 0;
+  /** Work an earlier run did (files already there): it fills the bar but took no time now, so rate and ETA leave it out. */
+  private skippedItems = 0;
+  private skippedBytes = 0;
   private readonly started = Date.now();
   private lastDraw = 0;
   private readonly stream: NodeJS.WriteStream;
@@ -51,6 +54,13 @@ export class ProgressBar {
     }
   }
 
+  /** Records work found done already (a resumed run); the bar moves, the rate and the ETA do not count it. */
+  skip(items = 1, bytes = 0): void {
+    this.skippedItems += items;
+    this.skippedBytes += bytes;
+    this.tick(items, bytes);
+  }
+
   /** Clears the line so the summary starts clean. */
   done(): void {
     if (this.enabled) this.stream.write('\r\x1b[2K');
@@ -62,8 +72,10 @@ export class ProgressBar {
     const fraction = totalBytes ? this.bytes / totalBytes : totalItems ? this.items / totalItems : 1;
     const width = 24;
     const filled = Math.min(width, Math.round(fraction * width));
-    const rate = totalBytes ? `${formatBytes(this.bytes / seconds)}/s` : `${(this.items / seconds).toFixed(1)}/s`;
-    const eta = fraction > 0 && fraction < 1 ? ` ETA ${formatDuration((seconds / fraction) * (1 - fraction))}` : '';
+    const doneNow = totalBytes ? this.bytes - this.skippedBytes : this.items - this.skippedItems;
+    const remaining = totalBytes ? totalBytes - this.bytes : totalItems - this.items;
+    const rate = totalBytes ? `${formatBytes(doneNow / seconds)}/s` : `${(doneNow / seconds).toFixed(1)}/s`;
+    const eta = doneNow > 0 && remaining > 0 ? ` ETA ${formatDuration((remaining / doneNow) * seconds)}` : '';
     const bytes = totalBytes ? ` ${formatBytes(this.bytes)}/${formatBytes(totalBytes)}` : '';
     return `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.items}/${totalItems}${bytes} ${rate}${eta}`;
   }

@@ -48,3 +48,20 @@ describe('progress off a terminal', () => {
     expect(written).toEqual([]);
   });
 });
+
+describe('the ETA of a resumed run', () => {
+  it('leaves out what an earlier run did: half found done, a tenth sent in 1 s, leaves 4 s, not 0.8 s', () => {
+    const started = Date.now();
+    const now = jest.spyOn(Date, 'now').mockReturnValue(started);
+    try {
+      const pipe = { isTTY: false, write: () => true } as unknown as NodeJS.WriteStream;
+      const progress = new ProgressBar({ label: 'download', totalItems: 10, totalBytes: 1000, stream: pipe });
+      progress.skip(5, 500);
+      now.mockReturnValue(started + 1000);
+      progress.tick(1, 100);
+      expect(progress.line()).toMatch(/ 100 B\/s ETA 4s$/);
+    } finally {
+      now.mockRestore();
+    }
+  });
+});
