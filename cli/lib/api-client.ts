@@ -79,12 +79,14 @@ export class HilumApi {
   async request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
     const raw = typeof body === 'string' && contentType !== 'application/json';
     const url = new URL(path.replace(/^\//, ''), this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
+    // Outside the try below: a sign-in service that cannot refresh the token is its own failure, not the API's.
+    const token = typeof this.token === 'string' ? this.token : await this.token();
     let response: Response;
     try {
       response = await fetch(url, {
         method,
         headers: {
-          authorization: `Bearer ${typeof this.token === 'string' ? this.token : await this.token()}`,
+          authorization: `Bearer ${token}`,
           ...(body === undefined ? {} : { 'content-type': contentType }),
         },
         ...(body === undefined ? {} : { body: raw ? (body as string) : JSON.stringify(body) }),
