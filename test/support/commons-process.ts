@@ -71,7 +71,9 @@ export async function startCommonsProcess(options: {
   logFile?: string;
   timeoutMs?: number;
 }): Promise<Running> {
-  const started = runHilum(['start', '--data-dir', options.dataDir, '--port', String(options.port), '--no-sample'], options.env ?? {}, {
+  // Its note of the running commons (for `hilum token`) goes where the test says, else beside its data: never the machine's state folder.
+  const env = { ...(process.env.XDG_STATE_HOME ? {} : { XDG_STATE_HOME: join(options.dataDir, '.state') }), ...options.env };
+  const started = runHilum(['start', '--data-dir', options.dataDir, '--port', String(options.port), '--no-sample'], env, {
     detached: true,
     ...(options.logFile ? { logFile: options.logFile } : {}),
   });
