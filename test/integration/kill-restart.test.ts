@@ -54,7 +54,14 @@ describe('kill -9 of the local commons mid-ingest, then a restart on the same da
   });
 
   it('ends with every file staged or quarantined, the submission published once, the same ports and no orphans', async () => {
-    commons = await startCommons();
+    // Every S3 event of the first run is delivered late (up to 15 s), so the kill falls mid-ingest however fast the
+    // machine is (on an idle one all 40 files used to be handled before the upload's exit; the kill then came too late).
+    commons = await startCommonsProcess({
+      dataDir,
+      port,
+      env: { ...commonsEnv, HILUM_FAULTS: 'seed=20261206,delays=1,maxDelayMs=15000' },
+      timeoutMs: 90_000,
+    });
     const apiUrl = `http://127.0.0.1:${port}`;
     const portsBefore = await loadSavedPorts(dataDir);
     const curator = new HilumApi(apiUrl, await issueLocalToken({ dataDir, groups: ['curator'], username: 'curator-k' }));
