@@ -4,7 +4,7 @@
  * VR or Big Endian, copied byte for byte from an Explicit VR Little Endian data
  * set), and encapsulated Pixel Data replaced by the decoded frames.
  */
-import { header, itemTag, textValue, UNDEFINED_LENGTH } from '../deidentify/encode';
+import { header, itemTag, LONG_VRS, textValue, UNDEFINED_LENGTH } from '../deidentify/encode';
 import { scanPart10, type ScannedElement, type ScannedFile } from '../part10';
 import { readAscii, topLevel } from '../values';
 import { PIXEL_TAG, type ImagePixelDescription } from './description';
@@ -159,7 +159,6 @@ const SHORT_VRS = new Set([
   'UL',
   'US',
 ]);
-const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 
 class ElementEncoder {
   /** For each sequence's index in `elements`: its items, each the indexes of its elements. */
