@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HilumApi } from '../../cli/lib/api-client';
+import { submitFiles } from '../support/projects';
 import { readDicomFile, storedFrames } from '../../layers/dicom';
 import { startLocalCommons, type LocalCommons } from '../../local/commons';
 import { dicomwebClient, type DicomJson, type DicomwebClient } from '../support/dicomweb-client';
@@ -148,13 +149,7 @@ describe('DICOMweb pixels: every compressed syntax retrieved decoded, with the r
       transferSyntaxes: [EXPLICIT, ...new Set(cases.map((c) => c.syntax))],
       rules: { 'deid.pixel-review': 'warn', 'scope.sop-class': 'warn' },
     });
-    const { submissionId } = await site.createSubmission('pixels', 'site-a');
-    const { uploads: urls } = await site.requestUploads(
-      submissionId,
-      Object.entries(uploads).map(([name, bytes]) => ({ name, size: bytes.byteLength })),
-    );
-    for (const u of urls) expect((await fetch(u.url!, { method: 'PUT', body: uploads[u.name!]! })).status).toBe(200);
-    await site.completeSubmission(submissionId);
+    await submitFiles(site, 'pixels', 'site-a', uploads);
     await commons.idle();
 
     client = dicomwebClient(commons.apiUrl, await commons.issueToken(['researcher'], 'viewer-pixels'));

@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { startLocalCommons, type LocalCommons } from '../../local/commons';
 import { HilumApi } from '../../cli/lib/api-client';
+import { submitFiles } from '../support/projects';
 import { boundaryOf, parseMultipart } from '../../layers/dicomweb';
 import { readDicomFile, writeDicomFile } from '../../layers/dicom';
 import { SYNTHETIC_PHI, makeDicom, makeSeries } from '../support/synthetic-dicom';
@@ -147,13 +148,7 @@ describe('DICOMweb rendered resources and thumbnails', () => {
       'render-closed': { 'closed.dcm': makeDicom({ studyInstanceUid: '1.2.826.0.1.3680043.8.498.9191.2', rows: 32, columns: 32 }) },
     };
     for (const [project, files] of Object.entries(uploads)) {
-      const { submissionId } = await site.createSubmission(project, 'site-a');
-      const { uploads: urls } = await site.requestUploads(
-        submissionId,
-        Object.entries(files).map(([name, bytes]) => ({ name, size: bytes.byteLength })),
-      );
-      for (const u of urls) expect((await fetch(u.url!, { method: 'PUT', body: files[u.name!]! })).status).toBe(200);
-      await site.completeSubmission(submissionId);
+      await submitFiles(site, project, 'site-a', files);
       await commons.idle();
     }
     restrictedStudy = (await curator.listStudies({ project: 'render-closed' })).studies[0]!.studyUid;

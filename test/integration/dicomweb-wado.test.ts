@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startLocalCommons, type LocalCommons } from '../../local/commons';
 import { HilumApi } from '../../cli/lib/api-client';
+import { submitFiles } from '../support/projects';
 import { readDicomFile, storedFrames } from '../../layers/dicom';
 import { boundaryOf, parseMultipart } from '../../layers/dicomweb';
 import { makeDicom, makeSeries } from '../support/synthetic-dicom';
@@ -138,13 +139,7 @@ describe('DICOMweb WADO-RS (retrieve, frames, bulk data, metadata)', () => {
       'wado-closed': { 'closed.dcm': makeDicom({ studyInstanceUid: '1.2.826.0.1.3680043.8.498.7171.2', rows: 16, columns: 16 }) },
     };
     for (const [project, files] of Object.entries(uploads)) {
-      const { submissionId } = await site.createSubmission(project, 'site-a');
-      const { uploads: urls } = await site.requestUploads(
-        submissionId,
-        Object.entries(files).map(([name, bytes]) => ({ name, size: bytes.byteLength })),
-      );
-      for (const u of urls) expect((await fetch(u.url!, { method: 'PUT', body: files[u.name!]! })).status).toBe(200);
-      await site.completeSubmission(submissionId);
+      await submitFiles(site, project, 'site-a', files);
       await commons.idle();
     }
     closedStudy = (await curator.listStudies({ project: 'wado-closed' })).studies[0]!.studyUid;

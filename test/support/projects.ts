@@ -15,3 +15,26 @@ export async function createProject(
 ): Promise<void> {
   await new HilumApi(apiUrl, curatorToken).request('POST', '/projects', { projectId, name: projectId, availability, sites });
 }
+
+/**
+ * A site's whole submission of named files, as `hilum upload` makes one: opened, announced, each file PUT to its
+ * presigned URL (every PUT must answer 200), sealed. Returns the submission id; the caller waits for the pipeline.
+ */
+export async function submitFiles(
+  site: HilumApi,
+  project: string,
+  siteId: string,
+  files: Readonly<Record<string, Uint8Array>>,
+): Promise<string> {
+  const { submissionId } = await site.createSubmission(project, siteId);
+  const { uploads } = await site.requestUploads(
+    submissionId,
+    Object.entries(files).map(([name, bytes]) => ({ name, size: bytes.byteLength })),
+  );
+  for (const u of uploads) {
+    const status = (await fetch(u.url!, { method: 'PUT', body: files[u.name!]! })).status;
+    if (status !== 200) throw new Error(`PUT of ${u.name} answered ${status}`);
+  }
+  await site.completeSubmission(submissionId);
+  return submissionId;
+}
