@@ -46,15 +46,21 @@ describe('a file staged by one execution while another quarantines it', () => {
     await fixture?.stop();
   });
 
-  it('leaves no quarantine copy, sidecar or curator record behind, and the file stays published', async () => {
+  /** One CT file uploaded to a new submission, its event held back: the test drives the tasks itself. */
+  const heldUpload = async (name: string) => {
     const { submissionId } = await site.createSubmission(PROJECT, SITE);
     const [bytes] = makeSeries(1, { modality: 'CT', rows: 32, columns: 32 });
-    const { uploads } = await site.requestUploads(submissionId, [{ name: 'a.dcm', size: bytes!.byteLength }]);
+    const { uploads } = await site.requestUploads(submissionId, [{ name, size: bytes!.byteLength }]);
     const { fileId } = uploads[0]!;
     const bucket = commons.buckets.intake;
     const key = `intake/${submissionId}/${fileId}`;
     held.add(key);
     expect((await fetch(uploads[0]!.url!, { method: 'PUT', body: bytes })).status).toBe(200);
+    return { submissionId, fileId, bucket, key };
+  };
+
+  it('leaves no quarantine copy, sidecar or curator record behind, and the file stays published', async () => {
+    const { submissionId, fileId, bucket, key } = await heldUpload('a.dcm');
 
     // One execution got as far as Stage's input...
     const parse = (await commons.invoke('Parse', { bucket, key })) as { submissionId: string; fileId: string };
@@ -116,14 +122,7 @@ describe('a file staged by one execution while another quarantines it', () => {
   // one, an injected fault in the other), and both quarantine it. The outcome has one winner; the sidecar and the
   // curator's record used to be written by whoever came first or last, so the three could disagree on the reason.
   it('two quarantines of one file with different reasons: the file record, the sidecar and the curator record agree', async () => {
-    const { submissionId } = await site.createSubmission(PROJECT, SITE);
-    const [bytes] = makeSeries(1, { modality: 'CT', rows: 32, columns: 32 });
-    const { uploads } = await site.requestUploads(submissionId, [{ name: 'b.dcm', size: bytes!.byteLength }]);
-    const { fileId } = uploads[0]!;
-    const bucket = commons.buckets.intake;
-    const key = `intake/${submissionId}/${fileId}`;
-    held.add(key);
-    expect((await fetch(uploads[0]!.url!, { method: 'PUT', body: bytes })).status).toBe(200);
+    const { submissionId, fileId, bucket, key } = await heldUpload('b.dcm');
     const parse = (await commons.invoke('Parse', { bucket, key })) as { submissionId: string; fileId: string };
     const quarantine = (error: string) =>
       commons.invoke('Quarantine', {
@@ -161,14 +160,7 @@ describe('a file staged by one execution while another quarantines it', () => {
   });
 
   it('a quarantine that recorded its outcome and crashed before its curator record is finished by its retry', async () => {
-    const { submissionId } = await site.createSubmission(PROJECT, SITE);
-    const [bytes] = makeSeries(1, { modality: 'CT', rows: 32, columns: 32 });
-    const { uploads } = await site.requestUploads(submissionId, [{ name: 'c.dcm', size: bytes!.byteLength }]);
-    const { fileId } = uploads[0]!;
-    const bucket = commons.buckets.intake;
-    const key = `intake/${submissionId}/${fileId}`;
-    held.add(key);
-    expect((await fetch(uploads[0]!.url!, { method: 'PUT', body: bytes })).status).toBe(200);
+    const { submissionId, fileId, bucket, key } = await heldUpload('c.dcm');
     const parse = (await commons.invoke('Parse', { bucket, key })) as { submissionId: string; fileId: string };
     const input = {
       'detail-type': 'Object Created',
