@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { asTemplate, TemplateError, type CfnTemplate } from './cfn-template';
+import { readCachedTemplate, templateCacheDir, templateCacheKey, writeCachedTemplate } from './template-cache';
 
 /**
  * The commons stack's template, synthesized in this process the way `cdk synth` would
@@ -12,8 +13,24 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 type CreateCommonsApp = (o: { nag: boolean; bundle: boolean; outdir: string }) => unknown;
 
-/** Synthesizes the CDK app in-process and returns the commons stack's template. Takes 5-10 s. */
+/**
+ * The commons stack's template: from the template cache when nothing synthesis reads has changed
+ * (local/template/template-cache.ts), else synthesized in-process (2-10 s) and kept there.
+ */
 export async function synthesizeTemplate(repoRoot = REPO_ROOT): Promise<CfnTemplate> {
+  const cacheDir = templateCacheDir();
+  if (!cacheDir) return asTemplate(await synthesizeFresh(repoRoot));
+  const key = await templateCacheKey(repoRoot);
+  const cached = await readCachedTemplate(cacheDir, key);
+  if (cached !== undefined) return asTemplate(cached);
+  const template = await synthesizeFresh(repoRoot);
+  // A cache that cannot be written (a read-only home) costs the next start a synthesis, nothing more.
+  await writeCachedTemplate(cacheDir, key, template).catch(() => undefined);
+  return asTemplate(template);
+}
+
+/** Synthesizes the CDK app in-process and returns the commons stack's raw template. */
+async function synthesizeFresh(repoRoot: string): Promise<unknown> {
   const appModulePath = path.join(repoRoot, 'infra', 'app');
   // Resolved at run time: infra/ is another module's territory and may not exist yet.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -30,7 +47,7 @@ export async function synthesizeTemplate(repoRoot = REPO_ROOT): Promise<CfnTempl
   }
 }
 
-function synthesizeIn(createCommonsApp: CreateCommonsApp, outdir: string): CfnTemplate {
+function synthesizeIn(createCommonsApp: CreateCommonsApp, outdir: string): unknown {
   const created = createCommonsApp({ nag: false, bundle: false, outdir }) as {
     app: { synth(): { getStackByName(name: string): { template: unknown } } };
     stack: { stackName: string };
@@ -46,6 +63,5 @@ function synthesizeIn(createCommonsApp: CreateCommonsApp, outdir: string): CfnTe
     if (previous === undefined) delete process.env.CDK_VALIDATION;
     else process.env.CDK_VALIDATION = previous;
   }
-  const template = assembly.getStackByName(created.stack.stackName).template;
-  return asTemplate(template);
+  return assembly.getStackByName(created.stack.stackName).template;
 }
