@@ -16,6 +16,23 @@ export interface StorageProps {
 }
 
 /**
+ * Lets a browser read what a presigned GET URL of the released bucket names (a DICOMweb
+ * answer above 4 MiB is a 303 to one). A browser that follows the API's cross-origin 303 sends
+ * `Origin: null` and drops Authorization, so no exact-origin rule can match it: the rule answers
+ * `*`, without credentials, for GET and HEAD only. It lets no page read anything it could not
+ * already fetch with curl: the signed URL is the capability, and S3 refuses every unsigned or
+ * expired request before CORS matters (docs/threat-model.md, "Released bucket CORS").
+ */
+const RELEASED_READ_CORS: s3.CorsRule = {
+  allowedMethods: [s3.HttpMethods.GET, s3.HttpMethods.HEAD],
+  allowedOrigins: ['*'],
+  // The redirected request keeps the page's other headers (a DICOMweb Accept with quotes is preflighted).
+  allowedHeaders: ['*'],
+  exposedHeaders: ['Content-Length', 'Content-Type', 'ETag'],
+  maxAge: 3000,
+};
+
+/**
  * The three data buckets and their server access log bucket. PHI lives only in
  * `intake` (short lifecycle) and `quarantine`; `released` holds de-identified,
  * verified objects only. Each data bucket has its own customer managed key, so a
@@ -92,7 +109,7 @@ export class Storage extends Construct {
     };
 
     this.quarantine = this.dataBucket('Quarantine', 'quarantine', {});
-    this.released = this.dataBucket('Released', 'released', {});
+    this.released = this.dataBucket('Released', 'released', { cors: [RELEASED_READ_CORS] });
   }
 
   bucket(name: BucketName): s3.Bucket {

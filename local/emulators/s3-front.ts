@@ -1,19 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
+import { corsAnswerHeaders, matchingRule, preflightHeaders, requestedHeaders, type S3CorsRule } from './s3-cors';
 import { signedRequestOf, type SigV4Failure, type SigV4Verifier } from './sigv4';
 
 /**
  * The HTTP front of the local S3: every request must carry a valid SigV4 signature
  * (header or presigned URL) of the local key, with a body framed by Content-Length,
  * before it reaches the emulator's handler. Answers refusals in S3's XML error shape and
- * CORS for the configured origins only. Verification reads headers alone: bodies stream
+ * CORS by each bucket's rules, as S3 does (`s3-cors.ts`). Verification reads headers alone: bodies stream
  * through untouched, and an `Expect: 100-continue` upload is refused before it is sent.
  */
 
 export interface S3FrontOptions {
   readonly verifier: SigV4Verifier;
-  /** Exact origins (`scheme://host[:port]`) allowed by CORS; empty: none. */
-  readonly corsOrigins: readonly string[];
+  /** Each bucket's CORS rules, in order; a bucket not named has no CORS configuration. */
+  readonly bucketCors: ReadonlyMap<string, readonly S3CorsRule[]>;
   /** The emulator's own request handler, called only for verified requests. */
   readonly handle: (req: http.IncomingMessage, res: http.ServerResponse) => void;
   readonly log: (message: string) => void;
@@ -25,10 +26,7 @@ interface S3ErrorReply {
   readonly message: string;
 }
 
-const CORS_METHODS = ['GET', 'PUT', 'POST', 'HEAD', 'DELETE'];
-
 export function createS3Front(options: S3FrontOptions): http.Server {
-  const allowed = new Set(options.corsOrigins);
   const serve = (req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean) => {
     handleRequest(req, res, expectsContinue).catch((error: unknown) => {
       options.log(`s3 front: ${error instanceof Error ? error.name : 'Error'}`);
@@ -40,10 +38,15 @@ export function createS3Front(options: S3FrontOptions): http.Server {
 
   async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse, expectsContinue: boolean): Promise<void> {
     const origin = req.headers.origin;
+    const rules = options.bucketCors.get(bucketOf(req.url)) ?? [];
     if (req.method === 'OPTIONS') {
-      preflight(req, res, origin !== undefined && allowed.has(origin));
+      preflight(req, res, rules);
       return;
     }
+    // S3 sends a matching rule's headers with errors too, so a page can read why it was refused.
+    const rule = origin === undefined ? undefined : matchingRule(rules, { origin, method: req.method ?? 'GET' });
+    if (rule && origin !== undefined)
+      for (const [name, value] of Object.entries(corsAnswerHeaders(rule, origin))) res.setHeader(name, value);
     const result = await options.verifier.verify(signedRequestOf(req));
     if (!result.ok) {
       reply(req, res, s3Error(result.failure, /[?&]X-Amz-Algorithm=/.test(req.url ?? '')));
@@ -62,11 +65,6 @@ export function createS3Front(options: S3FrontOptions): http.Server {
     if (framing) {
       reply(req, res, framing);
       return;
-    }
-    if (origin !== undefined && allowed.has(origin)) {
-      res.setHeader('Access-Control-Allow-Origin', origin);
-      res.setHeader('Access-Control-Expose-Headers', 'ETag, x-amz-request-id');
-      res.setHeader('Vary', 'Origin');
     }
     if (expectsContinue) res.writeContinue();
     options.handle(req, res);
@@ -96,23 +94,30 @@ function framingProblem(req: http.IncomingMessage): S3ErrorReply | undefined {
   return undefined;
 }
 
-function preflight(req: http.IncomingMessage, res: http.ServerResponse, originAllowed: boolean): void {
+/** The bucket of a path-style request (`/bucket/key`), the only style the emulator serves. */
+function bucketOf(url: string | undefined): string {
+  return (url ?? '/').split('?')[0]!.split('/')[1] ?? '';
+}
+
+/** A preflight, answered as S3 answers it: never signed, judged by the bucket's rules alone. */
+function preflight(req: http.IncomingMessage, res: http.ServerResponse, rules: readonly S3CorsRule[]): void {
+  const origin = req.headers.origin;
   const method = req.headers['access-control-request-method'];
-  if (!originAllowed || !method || !CORS_METHODS.includes(method)) {
+  if (rules.length === 0) {
+    reply(req, res, { status: 403, code: 'AccessForbidden', message: 'CORSResponse: CORS is not enabled for this bucket.' });
+    return;
+  }
+  if (origin === undefined || method === undefined) {
+    reply(req, res, { status: 400, code: 'BadRequest', message: 'Insufficient information. Origin request header needed.' });
+    return;
+  }
+  const request = { origin, method, requestHeaders: requestedHeaders(req.headers['access-control-request-headers']) };
+  const rule = matchingRule(rules, request);
+  if (!rule) {
     reply(req, res, { status: 403, code: 'AccessForbidden', message: 'CORSResponse: This CORS request is not allowed.' });
     return;
   }
-  res.writeHead(200, {
-    'Access-Control-Allow-Origin': req.headers.origin as string,
-    'Access-Control-Allow-Methods': CORS_METHODS.join(', '),
-    ...(req.headers['access-control-request-headers']
-      ? { 'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] }
-      : {}),
-    'Access-Control-Expose-Headers': 'ETag, x-amz-request-id',
-    'Access-Control-Max-Age': '3000',
-    Vary: 'Origin, Access-Control-Request-Headers, Access-Control-Request-Method',
-    'Content-Length': '0',
-  });
+  res.writeHead(200, { ...preflightHeaders(rule, request), 'Content-Length': '0' });
   res.end();
 }
 

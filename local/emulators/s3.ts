@@ -11,6 +11,7 @@ import { LOCAL_ACCOUNT, LOCAL_PARTITION, LOCAL_REGION } from '../template/names'
 import { busEvent, type BusEvent } from '../event-bus';
 import { listenOnLoopback } from '../listen';
 import { createS3Front } from './s3-front';
+import type { S3CorsRule } from './s3-cors';
 import { SigV4Verifier } from './sigv4';
 
 /**
@@ -21,8 +22,9 @@ import { SigV4Verifier } from './sigv4';
  * EventBridge notifications for the buckets that have them enabled in the template are
  * converted to the EventBridge "Object Created" / "Object Deleted" shape.
  *
- * CORS allows only the origins given (default none): no web page can read or write the
- * buckets unless configured to.
+ * CORS follows each bucket's rules from the template, as S3 does (the released bucket lets any
+ * page GET and HEAD with a presigned URL); the origins given (default none) may also use every
+ * method on every bucket, as a local portal needs.
  *
  * Clients must use `forcePathStyle: true` and
  * `requestChecksumCalculation/responseChecksumValidation: 'WHEN_REQUIRED'`
@@ -61,7 +63,7 @@ export interface S3EmulatorOptions {
   /** The only key the front accepts. */
   readonly credentials: LocalCredentials;
   readonly port?: number;
-  /** Browser origins (`http://localhost:5173`) CORS allows; default none. */
+  /** Browser origins (`http://localhost:5173`) CORS allows on every bucket, before the bucket's own rules; default none. */
   readonly corsOrigins?: readonly string[];
   /** Receives EventBridge-shaped events for buckets with EventBridge notifications on. */
   readonly onEvent?: (event: BusEvent) => void;
@@ -135,7 +137,7 @@ export async function startS3(options: S3EmulatorOptions): Promise<S3Emulator> {
 
   const front = createS3Front({
     verifier: new SigV4Verifier({ credentials: options.credentials, region: LOCAL_REGION, services: ['s3'], s3: true }),
-    corsOrigins: options.corsOrigins ?? [],
+    bucketCors: new Map(buckets.map((b) => [b.name, [...localOriginsRule(options.corsOrigins ?? []), ...b.cors]])),
     handle: server.callback(),
     log,
   });
@@ -146,6 +148,20 @@ export async function startS3(options: S3EmulatorOptions): Promise<S3Emulator> {
     port,
     stop: () => (stopped ??= stop().then(() => server.logger?.close())),
   };
+}
+
+/** The rule a local portal's origins get on every bucket (none when no origin is given). */
+function localOriginsRule(origins: readonly string[]): S3CorsRule[] {
+  if (origins.length === 0) return [];
+  return [
+    {
+      AllowedMethods: ['GET', 'PUT', 'POST', 'HEAD', 'DELETE'],
+      AllowedOrigins: origins,
+      AllowedHeaders: ['*'],
+      ExposedHeaders: ['ETag', 'x-amz-request-id'],
+      MaxAge: 3000,
+    },
+  ];
 }
 
 const REASONS: Record<string, string> = {

@@ -9,6 +9,7 @@ import {
 } from './cfn-template';
 import { Resolver } from './intrinsics';
 import { busNameOf, localNames } from './names';
+import type { S3CorsRule } from '../emulators/s3-cors';
 
 /**
  * The commons as the local runtime consumes it: buckets, tables, functions, workflows, buses,
@@ -41,6 +42,8 @@ export interface LocalBucket {
   readonly logicalId: string;
   readonly name: string;
   readonly eventBridge: boolean;
+  /** The bucket's `CorsConfiguration.CorsRules`, in order; empty when it has none. */
+  readonly cors: readonly S3CorsRule[];
 }
 export interface LocalTable {
   readonly id: string;
@@ -123,9 +126,10 @@ const physicalName = (resolver: Resolver, logicalId: string) => resolver.ref(log
 function bucketsOf(template: CfnTemplate, resolver: Resolver): Map<string, LocalBucket> {
   const eventBridgeBuckets = bucketsWithEventBridge(template, resolver);
   const buckets = new Map<string, LocalBucket>();
-  for (const [role, { logicalId }] of resourcesByMetadata(template, 'hilum:bucket', 'AWS::S3::Bucket')) {
+  for (const [role, { logicalId, resource }] of resourcesByMetadata(template, 'hilum:bucket', 'AWS::S3::Bucket')) {
     const name = physicalName(resolver, logicalId);
-    buckets.set(role, { role, logicalId, name, eventBridge: eventBridgeBuckets.has(name) });
+    const cors = resolved<{ CorsConfiguration?: { CorsRules?: S3CorsRule[] } }>(resolver, propertiesOf(resource)).CorsConfiguration;
+    buckets.set(role, { role, logicalId, name, eventBridge: eventBridgeBuckets.has(name), cors: cors?.CorsRules ?? [] });
   }
   return buckets;
 }

@@ -1,8 +1,9 @@
 /**
  * CORS on AWS (issue 11, sibling of S14; issue 15): no web page may drive the commons' buckets or
  * API from a browser unless a deployment names its origin exactly. By default the intake
- * bucket has no CORS rule (the CLI and the gateway need none), no other bucket has one,
- * and the API answers no preflight; `uploadOrigins` adds exact origins to intake only,
+ * bucket has no CORS rule (the CLI and the gateway need none), the released bucket only one
+ * that lets any page GET and HEAD what a presigned URL names (a browser follows the API's 303
+ * with `Origin: null`), and the API answers no preflight; `uploadOrigins` adds exact origins to intake only,
  * `apiOrigins` to the API (preflights by API Gateway, headers by the handlers), and `*` or
  * a wildcard is refused at synth. The API's binary media types are `*\/*`.
  */
@@ -14,6 +15,18 @@ import { CfnResource, Json, Synthesized, byMetadata, ofType, synthCommons } from
 
 const props = (r: CfnResource): Json => r.Properties ?? {};
 const PORTAL = 'https://portal.example.org';
+/** Reads only (no PUT, POST, DELETE), from any origin (a followed redirect sends `Origin: null`), without credentials. */
+const RELEASED_RULE = {
+  CorsRules: [
+    {
+      AllowedMethods: ['GET', 'HEAD'],
+      AllowedOrigins: ['*'],
+      AllowedHeaders: ['*'],
+      ExposedHeaders: ['Content-Length', 'Content-Type', 'ETag'],
+      MaxAge: 3000,
+    },
+  ],
+};
 
 describe('CORS by default', () => {
   let s: Synthesized;
@@ -21,10 +34,13 @@ describe('CORS by default', () => {
     s = synthCommons();
   });
 
-  it('gives no bucket a CORS rule, intake included', () => {
+  it('gives no bucket a CORS rule, intake included, but the released one its GET/HEAD rule for presigned reads', () => {
     const buckets = ofType(s.resources, 'AWS::S3::Bucket');
     expect(buckets.map(([, b]) => b.Metadata?.['hilum:bucket']).sort()).toEqual(['access-logs', 'intake', 'quarantine', 'released']);
-    for (const [, bucket] of buckets) expect(props(bucket).CorsConfiguration).toBeUndefined();
+    for (const [, bucket] of buckets) {
+      if (bucket.Metadata?.['hilum:bucket'] === 'released') expect(props(bucket).CorsConfiguration).toEqual(RELEASED_RULE);
+      else expect(props(bucket).CorsConfiguration).toBeUndefined();
+    }
   });
 
   it('gives the API no preflight method and no CORS header in any method or gateway response', () => {
@@ -46,9 +62,10 @@ describe('CORS with a portal origin', () => {
     expect(props(byMetadata(s.resources, 'hilum:bucket', 'intake')[1]).CorsConfiguration).toEqual({
       CorsRules: [{ AllowedMethods: ['PUT'], AllowedOrigins: [PORTAL], AllowedHeaders: ['*'], ExposedHeaders: ['ETag'], MaxAge: 3000 }],
     });
-    for (const name of ['quarantine', 'released', 'access-logs']) {
+    for (const name of ['quarantine', 'access-logs']) {
       expect(props(byMetadata(s.resources, 'hilum:bucket', name)[1]).CorsConfiguration).toBeUndefined();
     }
+    expect(props(byMetadata(s.resources, 'hilum:bucket', 'released')[1]).CorsConfiguration).toEqual(RELEASED_RULE);
   });
 });
 

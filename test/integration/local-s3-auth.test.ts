@@ -65,7 +65,7 @@ beforeAll(async () => {
   s3e = await startS3({
     dataDir,
     credentials,
-    buckets: BUCKETS.map((name) => ({ role: name, logicalId: name, name, eventBridge: name === 'hilum-intake' })),
+    buckets: BUCKETS.map((name) => ({ role: name, logicalId: name, name, eventBridge: name === 'hilum-intake', cors: [] })),
     onEvent: (event) => events.push(event),
   });
   s3 = client();
@@ -381,7 +381,7 @@ describe('CORS', () => {
       dataDir,
       credentials,
       corsOrigins: [portal],
-      buckets: [{ role: 'intake', logicalId: 'Intake', name: 'hilum-intake', eventBridge: false }],
+      buckets: [{ role: 'intake', logicalId: 'Intake', name: 'hilum-intake', eventBridge: false, cors: [] }],
     });
     try {
       const url = `${other.endpoint}/hilum-intake/intake/sub-1/file-1`;
@@ -405,6 +405,51 @@ describe('CORS', () => {
       expect(get.status).toBe(200);
       expect(get.headers.get('access-control-allow-origin')).toBe(portal);
     } finally {
+      await other.stop();
+    }
+  });
+
+  it("follows a bucket's own rules as S3 does: a GET/HEAD rule for * answers Origin: null, without credentials, and nothing else", async () => {
+    const released = {
+      role: 'released',
+      logicalId: 'Released',
+      name: 'hilum-released',
+      eventBridge: false,
+      cors: [
+        { AllowedMethods: ['GET', 'HEAD'], AllowedOrigins: ['*'], AllowedHeaders: ['*'], ExposedHeaders: ['Content-Length'], MaxAge: 3000 },
+      ],
+    };
+    const intake = { role: 'intake', logicalId: 'Intake', name: 'hilum-intake', eventBridge: false, cors: [] };
+    const other = await startS3({ dataDir, credentials, buckets: [released, intake] });
+    const signed = new S3Client({ endpoint: other.endpoint, region: 'us-east-1', forcePathStyle: true, credentials });
+    try {
+      await signed.send(new PutObjectCommand({ Bucket: 'hilum-released', Key: 'wado/answer', Body: Buffer.from('answer') }));
+      const preflight = (bucket: string, method: string) =>
+        fetch(`${other.endpoint}/${bucket}/wado/answer`, {
+          method: 'OPTIONS',
+          headers: { origin: 'null', 'access-control-request-method': method, 'access-control-request-headers': 'accept' },
+        });
+      const allowed = await preflight('hilum-released', 'GET');
+      expect(allowed.status).toBe(200);
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('*');
+      expect(allowed.headers.get('access-control-allow-headers')).toBe('accept');
+      expect(allowed.headers.get('access-control-allow-credentials')).toBeNull();
+      expect((await preflight('hilum-released', 'PUT')).status).toBe(403);
+      expect((await preflight('hilum-intake', 'GET')).status).toBe(403);
+
+      const get = async (bucket: string, key: string) =>
+        fetch(await getSignedUrl(signed, new GetObjectCommand({ Bucket: bucket, Key: key })), { headers: { origin: 'null' } });
+      const answer = await get('hilum-released', 'wado/answer');
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('access-control-allow-origin')).toBe('*');
+      expect(answer.headers.get('access-control-expose-headers')).toBe('Content-Length');
+      expect(await answer.text()).toBe('answer');
+      // The rule does not replace the signature: an unsigned GET is still refused (with the headers, so a page can read why).
+      const unsigned = await fetch(`${other.endpoint}/hilum-released/wado/answer`, { headers: { origin: 'null' } });
+      expect(unsigned.status).toBe(403);
+      expect(unsigned.headers.get('access-control-allow-origin')).toBe('*');
+    } finally {
+      signed.destroy();
       await other.stop();
     }
   });

@@ -14,7 +14,11 @@ const template: CfnTemplate = {
       Metadata: { 'hilum:bucket': 'intake' },
       Properties: { NotificationConfiguration: { EventBridgeConfiguration: {} } },
     },
-    Released: { Type: 'AWS::S3::Bucket', Metadata: { 'hilum:bucket': 'released' } },
+    Released: {
+      Type: 'AWS::S3::Bucket',
+      Metadata: { 'hilum:bucket': 'released' },
+      Properties: { CorsConfiguration: { CorsRules: [{ AllowedMethods: ['GET', 'HEAD'], AllowedOrigins: ['*'], MaxAge: 3000 }] } },
+    },
     ReleasedNotifications: {
       Type: 'Custom::S3BucketNotifications',
       Properties: { BucketName: { Ref: 'Released' }, NotificationConfiguration: { EventBridgeConfiguration: {} } },
@@ -129,11 +133,17 @@ describe('local physical names', () => {
 describe('the local model of a template', () => {
   const model = modelOf(template);
 
-  it('finds buckets by role and which of them send events to EventBridge', () => {
+  it('finds buckets by role, which of them send events to EventBridge, and their CORS rules', () => {
     expect([...model.buckets.values()]).toEqual([
-      { role: 'intake', logicalId: 'Intake', name: 'hilum-intake', eventBridge: true },
-      { role: 'released', logicalId: 'Released', name: 'hilum-released', eventBridge: true },
-      { role: 'quarantine', logicalId: 'Quarantine', name: 'hilum-quarantine', eventBridge: false },
+      { role: 'intake', logicalId: 'Intake', name: 'hilum-intake', eventBridge: true, cors: [] },
+      {
+        role: 'released',
+        logicalId: 'Released',
+        name: 'hilum-released',
+        eventBridge: true,
+        cors: [{ AllowedMethods: ['GET', 'HEAD'], AllowedOrigins: ['*'], MaxAge: 3000 }],
+      },
+      { role: 'quarantine', logicalId: 'Quarantine', name: 'hilum-quarantine', eventBridge: false, cors: [] },
     ]);
   });
 
