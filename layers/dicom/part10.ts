@@ -13,6 +13,7 @@ import { DicomParseError, InflationLimitExceeded } from './errors';
 import { CEILING_ONLY, inflationLimit, type InflationPolicy } from './inflation';
 import { formatTag, tagKey, TAG, type TagKey } from './tags';
 import { trimEndOf } from './text/trim';
+import { decodeText } from '../common/bytes';
 
 export interface Fragment {
   start: number;
@@ -74,9 +75,19 @@ function dictionaryVr(key: TagKey): string | undefined {
   return dictionary(key)?.vr;
 }
 
-/** zlib on first use: only the rare deflated transfer syntax needs it, and loading it (with the streams it pulls in) costs every start. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const lazyZlib = (): typeof import('node:zlib') => require('node:zlib') as typeof import('node:zlib');
+/**
+ * zlib on first use: only the rare deflated transfer syntax needs it, and loading it (with the streams it pulls in) costs every start.
+ * Reached through process.getBuiltinModule so that a browser bundle names no node: module; where there is none (the portal's
+ * de-identification worker) a deflated file is refused, value-free.
+ */
+export const lazyZlib = (): typeof import('node:zlib') => {
+  const zlib = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:zlib');
+  if (!zlib)
+    throw new DicomParseError(
+      'unsupported: a deflated data set cannot be read without zlib (de-identify it with hilum upload --deid-at-site)',
+    );
+  return zlib as typeof import('node:zlib');
+};
 
 const UNDEFINED = 0xffffffff;
 const MAX_DEPTH = 64;
@@ -315,7 +326,7 @@ class Walker {
 }
 
 function asciiValue(bytes: Uint8Array, element: ScannedElement): string {
-  return trimEndOf(Buffer.from(bytes.subarray(element.valueStart, element.valueEnd)).toString('latin1'), ' \0');
+  return trimEndOf(decodeText(bytes, 'latin1', element.valueStart, element.valueEnd), ' \0');
 }
 
 const DICM = [0x44, 0x49, 0x43, 0x4d];
@@ -332,9 +343,10 @@ export interface ScanOptions {
  */
 function inflateDataSet(bytes: Uint8Array, start: number, policy: InflationPolicy): Uint8Array {
   const limit = inflationLimit(bytes.byteLength, policy);
-  let inflated: Buffer;
+  const zlib = lazyZlib();
+  let inflated: Uint8Array;
   try {
-    inflated = lazyZlib().inflateRawSync(bytes.subarray(start), { maxOutputLength: limit });
+    inflated = zlib.inflateRawSync(bytes.subarray(start), { maxOutputLength: limit });
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
       throw new InflationLimitExceeded(

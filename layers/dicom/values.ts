@@ -5,6 +5,7 @@
 import type { ScannedElement, ScannedFile } from './part10';
 import { TAG, type TagKey } from './tags';
 import { trimEndOf } from './text/trim';
+import { decodeText, decodingView } from '../common/bytes';
 
 const TOP_LEVELS = new WeakMap<ScannedFile, ReadonlyMap<TagKey, ScannedElement>>();
 
@@ -33,13 +34,13 @@ export function textEncoding(file: ScannedFile): 'utf8' | 'latin1' {
   return cs && readAscii(file, cs).includes('ISO_IR 192') ? 'utf8' : 'latin1';
 }
 
-const DATA_SET_BUFFERS = new WeakMap<ScannedFile, Buffer>();
+const DATA_SET_BUFFERS = new WeakMap<ScannedFile, Uint8Array>();
 
-/** The data set as a Buffer (a view, made once per file), for decoding values without a view per value. */
-function dataSetBuffer(file: ScannedFile): Buffer {
+/** The data set as a decoding view (in Node a Buffer, made once per file), for decoding values without a view per value. */
+function dataSetBuffer(file: ScannedFile): Uint8Array {
   let buffer = DATA_SET_BUFFERS.get(file);
   if (!buffer) {
-    buffer = Buffer.from(file.dataSet.buffer, file.dataSet.byteOffset, file.dataSet.byteLength);
+    buffer = decodingView(file.dataSet);
     DATA_SET_BUFFERS.set(file, buffer);
   }
   return buffer;
@@ -47,7 +48,7 @@ function dataSetBuffer(file: ScannedFile): Buffer {
 
 /** A string value with its trailing padding removed (multi-valued strings keep their backslashes). */
 export function readText(file: ScannedFile, element: ScannedElement, encoding: 'utf8' | 'latin1' = 'latin1'): string {
-  return trimEndOf(dataSetBuffer(file).toString(encoding, element.valueStart, element.valueEnd), ' \0').replace(/^ +/, '');
+  return trimEndOf(decodeText(dataSetBuffer(file), encoding, element.valueStart, element.valueEnd), ' \0').replace(/^ +/, '');
 }
 
 export function readAscii(file: ScannedFile, element: ScannedElement): string {

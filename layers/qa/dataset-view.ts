@@ -3,7 +3,8 @@
  * decoded only as far as the rules need. Rules compare values; they never put
  * one in a message.
  */
-import { createHash } from 'node:crypto';
+import { toHex } from '../common/bytes';
+import { sha256 } from '../common/digest';
 import { TAG, rawValue, readAscii, readUint16, topLevel, type ScannedElement, type ScannedFile, type TagKey } from '../dicom';
 
 export const QA_TAG = {
@@ -71,9 +72,9 @@ export class DatasetView {
   pixelSha256(): string | undefined {
     const e = this.top.get(QA_TAG.PixelData);
     if (!e) return undefined;
-    const hash = createHash('sha256');
+    const hash = sha256();
     if (e.fragments) for (const f of e.fragments.slice(1)) hash.update(this.file.dataSet.subarray(f.start, f.end));
     else hash.update(rawValue(this.file, e));
-    return hash.digest('hex');
+    return toHex(hash.digest());
   }
 }

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { toHex } from '../common/bytes';
+import { sha256 } from '../common/digest';
 import { scanPart10 } from '../dicom';
 import { DatasetView, QA_TAG } from './dataset-view';
 
@@ -54,7 +55,7 @@ export function factsOfFile(view: DatasetView, fileId: string, order: string): I
     studyUid: view.text(QA_TAG.StudyInstanceUID),
     seriesUid: view.text(QA_TAG.SeriesInstanceUID),
     sopUid: view.text(QA_TAG.SOPInstanceUID),
-    sha256: createHash('sha256').update(view.file.bytes).digest('hex'),
+    sha256: toHex(sha256().update(view.file.bytes).digest()),
     ...(modality ? { modality } : {}),
     ...(recorded.patientPseudonym !== undefined ? { patientId: recorded.patientPseudonym } : {}),
     ...(recorded.instanceNumber !== undefined ? { instanceNumber: recorded.instanceNumber } : {}),

@@ -2,6 +2,7 @@
  * Is a value valid for its VR (PS3.5 Table 6.2-1)? Only the VRs that the Type 1
  * table names are checked in depth; others need a non-empty value.
  */
+import { decodeText } from '../common/bytes';
 import { trimEndOf } from '../dicom';
 
 const MAX_LENGTH: Readonly<Record<string, number>> = { AE: 16, AS: 4, CS: 16, DA: 8, DS: 16, IS: 12, LO: 64, SH: 16, UI: 64, TM: 14 };
@@ -29,7 +30,7 @@ export function checkValue(vr: string, raw: Uint8Array): VrCheck {
   const width = BINARY_WIDTH[vr];
   if (width !== undefined) return raw.byteLength === 0 ? 'empty' : raw.byteLength % width === 0 ? 'ok' : 'invalid';
   if (vr === 'OB' || vr === 'OW' || vr === 'SQ' || vr === 'UN') return raw.byteLength === 0 ? 'empty' : 'ok';
-  const text = trimEndOf(Buffer.from(raw).toString('latin1'), ' \0');
+  const text = trimEndOf(decodeText(raw, 'latin1'), ' \0');
   if (text.trim() === '') return 'empty';
   const pattern = PATTERN[vr];
   const max = MAX_LENGTH[vr];

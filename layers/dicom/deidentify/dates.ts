@@ -4,18 +4,16 @@
  * (between studies, birth and study) are kept and no real date survives.
  * Applied by VR (DA, DT), not by attribute name; TM is a time of day and stays.
  */
-import { createHmac } from 'node:crypto';
+import { hmacSha256 } from '../../common/digest';
 import type { DeidProfile } from '../profiles';
 import type { KeyOptions } from './remap-uid';
 import { patientScope } from './pseudonym';
 
 /** Days back, in [minShiftDays, maxShiftDays], from HMAC(secret, project, issuing site, patient key). */
 export function dateShiftDays(patientKey: string, options: KeyOptions, profile: DeidProfile): number {
-  const digest = createHmac('sha256', options.secret)
-    .update(`dateshift\0${patientScope(options)}\0${patientKey}`, 'utf8')
-    .digest();
+  const digest = hmacSha256(options.secret, `dateshift\0${patientScope(options)}\0${patientKey}`);
   const span = profile.dates.maxShiftDays - profile.dates.minShiftDays + 1;
-  return profile.dates.minShiftDays + (digest.readUInt32BE(0) % span);
+  return profile.dates.minShiftDays + (new DataView(digest.buffer, digest.byteOffset, 4).getUint32(0) % span);
 }
 
 const DAY_MS = 86_400_000;

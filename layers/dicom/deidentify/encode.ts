@@ -5,6 +5,7 @@
  * de-identifier writes only what it changed; everything it keeps is copied as
  * the input's own bytes.
  */
+import { allocBytes, concatBytes, encodeText } from '../../common/bytes';
 import type { TagKey } from '../tags';
 
 export interface Syntax {
@@ -70,7 +71,7 @@ function writeTag(out: Uint8Array, key: TagKey, little: boolean): void {
 /** An element header for `length` value bytes (UNDEFINED_LENGTH for sequences and encapsulated Pixel Data). */
 export function header(key: TagKey, vr: string | undefined, length: number, syntax: Syntax): Uint8Array {
   if (!syntax.explicit) {
-    const out = Buffer.allocUnsafe(8);
+    const out = allocBytes(8);
     writeTag(out, key, syntax.little);
     put32(out, 4, length, syntax.little);
     return out;
@@ -78,7 +79,7 @@ export function header(key: TagKey, vr: string | undefined, length: number, synt
   const code = vr ?? 'UN';
   const long = LONG_VRS.has(code);
   if (!long && length > 0xffff) throw new RangeError(`value too long for a short-length VR ${code}`);
-  const out = Buffer.allocUnsafe(long ? 12 : 8);
+  const out = allocBytes(long ? 12 : 8);
   writeTag(out, key, syntax.little);
   out[4] = code.charCodeAt(0);
   out[5] = code.charCodeAt(1);
@@ -92,7 +93,7 @@ export function header(key: TagKey, vr: string | undefined, length: number, synt
 
 /** An item or delimiter tag (FFFE,E000 / E00D / E0DD) with its 4-byte length. */
 export function itemTag(element: 'E000' | 'E00D' | 'E0DD', length: number, syntax: Syntax): Uint8Array {
-  const out = Buffer.allocUnsafe(8);
+  const out = allocBytes(8);
   writeTag(out, `FFFE${element}`, syntax.little);
   put32(out, 4, length, syntax.little);
   return out;
@@ -100,10 +101,10 @@ export function itemTag(element: 'E000' | 'E00D' | 'E0DD', length: number, synta
 
 /** Text to value bytes, padded to an even length (UI with NUL, other strings with a space). */
 export function textValue(text: string, vr: string | undefined, encoding: 'utf8' | 'latin1'): Uint8Array {
-  const raw = Buffer.from(text, vr === 'UI' ? 'latin1' : encoding);
+  const raw = encodeText(text, vr === 'UI' ? 'latin1' : encoding);
   if (raw.byteLength % 2 === 0) return raw;
-  const padded = Buffer.allocUnsafe(raw.byteLength + 1);
-  raw.copy(padded);
+  const padded = allocBytes(raw.byteLength + 1);
+  padded.set(raw);
   padded[raw.byteLength] = vr === 'UI' ? 0 : 0x20;
   return padded;
 }
@@ -137,9 +138,9 @@ export function dummyValue(vr: string | undefined): Uint8Array {
   const text = vr ? DUMMY_TEXT[vr] : undefined;
   if (text !== undefined) return textValue(text, vr, 'latin1');
   const width = vr ? BINARY_WIDTH[vr] : undefined;
-  return Buffer.allocUnsafe(width ?? 0).fill(0);
+  return allocBytes(width ?? 0).fill(0);
 }
 
 export function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  return Buffer.concat(chunks);
+  return concatBytes(chunks);
 }

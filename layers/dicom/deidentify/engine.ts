@@ -6,6 +6,7 @@
  * Pixel Data value is a slice of the input, never decoded or copied here.
  */
 import type { dictionaryEntry as DictionaryEntryFn } from '../dcmjs';
+import { allocBytes, byteLengthOf, concatBytes, decodeText, decodingView, encodeText } from '../../common/bytes';
 import { scanPart10, TRANSFER_SYNTAX, lazyZlib, type ScannedElement, type ScannedFile } from '../part10';
 import type { DeidProfile } from '../profiles';
 import { instanceIdentity, summarize, type InstanceSummary } from '../summary';
@@ -52,6 +53,8 @@ export const IMPLEMENTATION_VERSION_NAME = 'HILUM_0_2';
 
 /** Element kinds for the clean (C) action. */
 const TEXT_VRS = new Set(['AE', 'CS', 'LO', 'LT', 'PN', 'SH', 'ST', 'UC', 'UR', 'UT']);
+/** Text VRs a person can type free text into (a safe private one of these is cleaned). */
+const FREE_TEXT_VRS = new Set(['LO', 'LT', 'SH', 'ST', 'UC', 'UT']);
 /** Elements the engine writes itself at top level (any input value is replaced). */
 const SET_AT_TOP: ReadonlySet<TagKey> = new Set([
   TAG.PatientName,
@@ -78,8 +81,8 @@ const WHOLE_IDENTIFIERS: ReadonlySet<TagKey> = new Set([
 ]);
 
 /** An element's value as text, trailing padding removed. */
-function textOf(data: Buffer, encoding: 'utf8' | 'latin1', el: ScannedElement): string {
-  return trimEndOf(data.toString(encoding, el.valueStart, el.valueEnd), ' \0');
+function textOf(data: Uint8Array, encoding: 'utf8' | 'latin1', el: ScannedElement): string {
+  return trimEndOf(decodeText(data, encoding, el.valueStart, el.valueEnd), ' \0');
 }
 
 interface Node {
@@ -210,11 +213,11 @@ function keywordOf(key: TagKey): string {
 const SCRUBBERS = new Map<string, IdentifierScrubber>();
 const SCRUBBERS_LIMIT = 256;
 const SCRUBBER_KEY_LIMIT = 16_384;
-function scrubberFor(sources: ReadonlyArray<[string, 'name' | 'id' | 'text' | 'date']>): IdentifierScrubber {
-  const id = sources.map(([text, kind]) => `${kind}\0${text}`).join('\u0001');
+function scrubberFor(sources: ReadonlyArray<[string, 'name' | 'id' | 'text' | 'date']>, shiftDays: number | undefined): IdentifierScrubber {
+  const id = `${shiftDays ?? ''}\u0001${sources.map(([text, kind]) => `${kind}\0${text}`).join('\u0001')}`;
   let scrubber = SCRUBBERS.get(id);
   if (!scrubber) {
-    scrubber = new IdentifierScrubber();
+    scrubber = new IdentifierScrubber(shiftDays);
     for (const [text, kind] of sources) scrubber.add(text, kind);
     if (id.length > SCRUBBER_KEY_LIMIT) return scrubber;
     if (SCRUBBERS.size >= SCRUBBERS_LIMIT) SCRUBBERS.clear();
@@ -256,7 +259,7 @@ const FIXED_MARKINGS = new WeakMap<DeidProfile, Map<string, readonly Entry[]>>()
 class Engine {
   /** `${keyword}:${action}` -> count; a Map while working (cheaper than a growing object), an object in the output. */
   private readonly countMap = new Map<string, number>();
-  private readonly data: Buffer;
+  private readonly data: Uint8Array;
   private readonly compiledProfile: CompiledProfile;
   private readonly scrubber: IdentifierScrubber;
   private readonly shiftDays: number | undefined;
@@ -276,7 +279,7 @@ class Engine {
     patientKey: string,
     private readonly deadline: number,
   ) {
-    this.data = Buffer.from(file.dataSet.buffer, file.dataSet.byteOffset, file.dataSet.byteLength);
+    this.data = decodingView(file.dataSet);
     this.compiledProfile = compiled(profile);
     this.memo = memoFor(keys);
     const { minShiftDays, maxShiftDays } = profile.dates;
@@ -307,7 +310,7 @@ class Engine {
       if (el.vr === 'DA' || el.vr === 'DT') this.embedded.addDates(this.text(el));
       else if (el.vr === 'UI') this.embedded.addUids(this.text(el));
     }
-    this.scrubber = scrubberFor(sources);
+    this.scrubber = scrubberFor(sources, this.shiftDays);
   }
 
   private rememberIdentifier(text: string): void {
@@ -315,7 +318,7 @@ class Engine {
       const whole = value.trim();
       if (whole.length < 2) continue;
       this.identifierValues.add(whole.toLowerCase());
-      this.identifierLengths.add(Buffer.byteLength(whole, this.encoding));
+      this.identifierLengths.add(byteLengthOf(whole, this.encoding));
     }
   }
 
@@ -327,7 +330,7 @@ class Engine {
     let start = el.valueStart;
     while (start < end && this.data[start] === 0x20) start += 1;
     if (!this.identifierLengths.has(end - start)) return false;
-    return this.identifierValues.has(this.data.toString(this.encoding, start, end).toLowerCase());
+    return this.identifierValues.has(decodeText(this.data, this.encoding, start, end).toLowerCase());
   }
 
   count(name: string, action: string, n = 1): void {
@@ -543,21 +546,8 @@ class Engine {
     }
     if (el.vr === 'AS') return this.ageValue(el, keyword);
     if (el.vr && TEXT_VRS.has(el.vr)) {
-      const { text, removed, emptied } = this.scrubber.scrub(this.text(el), this.deadline);
       this.count(keyword, 'C');
-      if (emptied) {
-        // Beyond the cleaner's limits: nothing of the text is kept.
-        this.count('identifierInText', 'emptied');
-        return this.textEntry(el.key, el.vr, '');
-      }
-      if (removed === 0 ? this.holdsDateOrUid(el) : this.embedded.foundInText(text)) {
-        // Cleaning removes dates on word boundaries only: one inside a run of digits (a moved UID) is still there.
-        this.count(keyword, 'identifier-moved');
-        return undefined;
-      }
-      if (removed === 0) return this.raw(el);
-      this.count('identifierInText', 'removed', removed);
-      return this.textEntry(el.key, el.vr, text);
+      return this.cleanedText(el, keyword);
     }
     if (el.vr === 'UN' || el.vr === undefined) {
       // Unknown bytes cannot be cleaned: removed.
@@ -565,6 +555,25 @@ class Engine {
       return undefined;
     }
     return this.raw(el);
+  }
+
+  /** A text value without the identifiers the cleaner finds (dates in it shifted), or removed when it still holds a UID or date of the file. */
+  private cleanedText(el: ScannedElement, keyword: string): Entry | undefined {
+    const { text, removed, emptied, shifted } = this.scrubber.scrub(this.text(el), this.deadline);
+    if (emptied) {
+      // Beyond the cleaner's limits: nothing of the text is kept.
+      this.count('identifierInText', 'emptied');
+      return this.textEntry(el.key, el.vr, '');
+    }
+    if (removed === 0 && !shifted ? this.holdsDateOrUid(el) : this.embedded.foundInText(text)) {
+      // Cleaning removes dates on word boundaries only: one inside a run of digits (a moved UID) is still there.
+      this.count(keyword, 'identifier-moved');
+      return undefined;
+    }
+    if (removed === 0 && !shifted) return this.raw(el);
+    if (removed) this.count('identifierInText', 'removed', removed);
+    if (shifted) this.count('dateInText', 'shift', shifted);
+    return this.textEntry(el.key, el.vr, text);
   }
 
   private dateValue(el: ScannedElement, keyword: string): Entry | undefined {
@@ -621,6 +630,8 @@ class Engine {
           this.count('private', 'K');
           const vr = el.vr === undefined || el.vr === 'UN' ? (safe.vr ?? undefined) : el.vr;
           if (vr === 'DA' || vr === 'DT') return this.dateValue({ ...el, vr }, 'private');
+          // Kept private text is cleaned as a kept description is: the safe list vouches for the attribute, not for what a site typed in it.
+          if (FREE_TEXT_VRS.has(vr ?? '')) return this.cleanedText({ ...el, vr }, 'private');
           return this.raw(el);
         }
       }
@@ -688,8 +699,8 @@ class Engine {
 }
 
 /** The 128-byte preamble (zeros) and "DICM". */
-const PREAMBLE = Buffer.concat([Buffer.alloc(128), Buffer.from('DICM', 'latin1')]);
-const FILE_META_VERSION = Buffer.from([0, 1]);
+const PREAMBLE = concatBytes([new Uint8Array(128), encodeText('DICM', 'latin1')]);
+const FILE_META_VERSION = Uint8Array.of(0, 1);
 const GROUP_LENGTH_HEADER = header('00020000', 'UL', 4, { little: true, explicit: true });
 
 /**
@@ -725,8 +736,12 @@ function metaParts(sopClassUid: string, transferSyntaxUid: string): { before: Ui
 function fileMeta(sopClassUid: string, sopInstanceUid: string, transferSyntaxUid: string): Uint8Array[] {
   const parts = metaParts(sopClassUid, transferSyntaxUid);
   const instance = metaElement(TAG.MediaStorageSOPInstanceUID, 'UI', textValue(sopInstanceUid, 'UI', 'latin1'));
-  const length = Buffer.allocUnsafe(4);
-  length.writeUInt32LE(parts.bytes + (instance[0] as Uint8Array).byteLength + (instance[1] as Uint8Array).byteLength, 0);
+  const length = allocBytes(4);
+  new DataView(length.buffer, length.byteOffset, 4).setUint32(
+    0,
+    parts.bytes + (instance[0] as Uint8Array).byteLength + (instance[1] as Uint8Array).byteLength,
+    true,
+  );
   return [PREAMBLE, GROUP_LENGTH_HEADER, length, ...parts.before, ...instance, ...parts.after];
 }
 
@@ -768,19 +783,20 @@ function refuseMisplacedIdentity(top: ReadonlyMap<TagKey, ScannedElement>): void
  * shorter than Rows x Columns x SamplesPerPixel x BitsAllocated / 8 (x NumberOfFrames) is not an image but some
  * other value under its tag (an Implicit VR tag swap put a name there). Throws DicomParseError, value-free.
  */
-function refuseShortPixelData(top: ReadonlyMap<TagKey, ScannedElement>, data: Buffer, little: boolean): void {
+function refuseShortPixelData(top: ReadonlyMap<TagKey, ScannedElement>, data: Uint8Array, little: boolean): void {
   const pixel = top.get(TAG.PixelData);
   if (!pixel || pixel.fragments !== undefined) return;
   const us = (key: TagKey): number | undefined => {
     const el = top.get(key);
     if (!el || el.valueEnd - el.valueStart !== 2) return undefined;
-    return little ? data.readUInt16LE(el.valueStart) : data.readUInt16BE(el.valueStart);
+    const [a = 0, b = 0] = [data[el.valueStart], data[el.valueStart + 1]];
+    return little ? a | (b << 8) : (a << 8) | b;
   };
   const rows = us('00280010');
   const columns = us('00280011');
   const bits = us('00280100');
   const frames = top.get('00280008');
-  const frameCount = frames ? Number.parseInt(data.toString('latin1', frames.valueStart, frames.valueEnd).trim(), 10) : 1;
+  const frameCount = frames ? Number.parseInt(decodeText(data, 'latin1', frames.valueStart, frames.valueEnd).trim(), 10) : 1;
   const expected =
     rows !== undefined && columns !== undefined && bits !== undefined
       ? Math.floor((rows * columns * (us('00280002') ?? 1) * bits) / 8) * (Number.isFinite(frameCount) && frameCount > 0 ? frameCount : 1)
@@ -815,7 +831,7 @@ function lazyOutput(fields: Omit<DeidentifyOutput, 'bytes' | 'summary'>, readSum
   return {
     ...fields,
     get bytes(): Uint8Array {
-      joined ??= fields.chunks.length === 1 && fields.chunks[0] ? fields.chunks[0] : Buffer.concat(fields.chunks as Uint8Array[]);
+      joined ??= fields.chunks.length === 1 && fields.chunks[0] ? fields.chunks[0] : concatBytes(fields.chunks);
       return joined;
     },
     get summary(): InstanceSummary {
@@ -868,7 +884,7 @@ export function deidentifyFile(bytes: Uint8Array, keys: KeyOptions, profile: Dei
   if (syntax.explicit) refuseMisplacedIdentity(top);
   const encoding = textEncoding(file);
 
-  const data = Buffer.from(file.dataSet.buffer, file.dataSet.byteOffset, file.dataSet.byteLength);
+  const data = decodingView(file.dataSet);
   refuseShortPixelData(top, data, file.littleEndian);
   const values = (key: TagKey): string[] => {
     const el = top.get(key);
@@ -892,8 +908,8 @@ export function deidentifyFile(bytes: Uint8Array, keys: KeyOptions, profile: Dei
   let chunks: Uint8Array[];
   let readSummary: () => InstanceSummary;
   if (file.transferSyntaxUid === TRANSFER_SYNTAX.deflatedExplicitLittle) {
-    const dataSet = Buffer.concat(coalesce(entries));
-    const whole = Buffer.concat([...meta, lazyZlib().deflateRawSync(dataSet)]);
+    const dataSet = concatBytes(coalesce(entries));
+    const whole = concatBytes([...meta, lazyZlib().deflateRawSync(dataSet)]);
     chunks = [whole];
     // Read back within exactly what was deflated: the input already passed its inflation limit.
     const inflation = { maxBytes: dataSet.byteLength, maxRatio: Number.POSITIVE_INFINITY };
@@ -904,7 +920,7 @@ export function deidentifyFile(bytes: Uint8Array, keys: KeyOptions, profile: Dei
     const head = [...meta, ...coalesce(before)];
     chunks = [...head, ...(pixelIndex < 0 ? [] : (entries[pixelIndex]?.chunks ?? [])), ...coalesce(after)];
     // Every element the summary reads comes before Pixel Data: the header alone is enough.
-    readSummary = () => summarize(scanPart10(Buffer.concat(head)));
+    readSummary = () => summarize(scanPart10(concatBytes(head)));
   }
   const review = pixelReviewReasons({
     sopClassUid: input.sopClassUid,

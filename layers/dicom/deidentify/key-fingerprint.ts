@@ -1,4 +1,5 @@
-import { createHmac } from 'node:crypto';
+import { toHex } from '../../common/bytes';
+import { hmacSha256 } from '../../common/digest';
 import type { ProjectKey } from './remap-uid';
 
 /**
@@ -8,9 +9,7 @@ import type { ProjectKey } from './remap-uid';
  * one (their pseudonyms and UIDs would not match the project's).
  */
 export function keyFingerprint(keys: ProjectKey): string {
-  return createHmac('sha256', keys.secret)
-    .update(`hilum-key-fingerprint\0${keys.project}`, 'utf8')
-    .digest('hex')
+  return toHex(hmacSha256(keys.secret, `hilum-key-fingerprint\0${keys.project}`))
     .slice(0, 12)
     .toUpperCase();
 }

@@ -1,4 +1,5 @@
-import { createHmac } from 'node:crypto';
+import { toHex } from '../../common/bytes';
+import { hmacSha256 } from '../../common/digest';
 import type { KeyOptions } from './remap-uid';
 
 /**
@@ -9,9 +10,7 @@ import type { KeyOptions } from './remap-uid';
  * patients here (linking them is the linkage tokens' job, not the pseudonym's).
  */
 export function patientPseudonym(patientKey: string, options: KeyOptions): string {
-  const digest = createHmac('sha256', options.secret)
-    .update(`patient\0${patientScope(options)}\0${patientKey}`, 'utf8')
-    .digest('hex');
+  const digest = toHex(hmacSha256(options.secret, `patient\0${patientScope(options)}\0${patientKey}`));
   return `HILUM-${digest.slice(0, 16).toUpperCase()}`;
 }
 

@@ -1,4 +1,5 @@
-import { createHmac } from 'node:crypto';
+import { toHex } from '../../common/bytes';
+import { hmacSha256 } from '../../common/digest';
 import type { DeidProfile } from '../profiles';
 import { trimEndOf } from '../text/trim';
 
@@ -30,6 +31,6 @@ export interface DeidentifyOptions extends KeyOptions {
  */
 export function remapUid(uid: string, options: ProjectKey): string {
   const clean = trimEndOf(uid, ' \0');
-  const digest = createHmac('sha256', options.secret).update(`${options.project}\0${clean}`, 'utf8').digest();
-  return `2.25.${BigInt(`0x${digest.subarray(0, 16).toString('hex')}`).toString(10)}`;
+  const digest = hmacSha256(options.secret, `${options.project}\0${clean}`);
+  return `2.25.${BigInt(`0x${toHex(digest.subarray(0, 16))}`).toString(10)}`;
 }

@@ -1,0 +1,87 @@
+/**
+ * Text and byte helpers that run wherever the pure layers run: in Node (Lambda, the CLI, tests)
+ * they use Buffer, whose pooled allocation and native text codecs the engine's speed relies on;
+ * in a browser (the portal's de-identification worker) they use Uint8Array, TextEncoder and
+ * TextDecoder. Both paths give the same bytes and strings (test/unit/common/bytes.test.ts).
+ */
+export type TextEncodingName = 'utf8' | 'latin1';
+
+const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
+
+const utf8Encoder = new TextEncoder();
+// ignoreBOM: a leading U+FEFF stays in the string, as Buffer#toString keeps it.
+const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** The portable implementations, exported so tests can hold them against Buffer's. */
+export const portableBytes = {
+  decode(bytes: Uint8Array, encoding: TextEncodingName, start = 0, end = bytes.byteLength): string {
+    const view = bytes.subarray(start, end);
+    if (encoding === 'utf8') return utf8Decoder.decode(view);
+    // Not TextDecoder('latin1'): WHATWG maps that label to windows-1252, which differs at 0x80-0x9F.
+    let text = '';
+    for (let i = 0; i < view.length; i += 8192) text += String.fromCharCode(...view.subarray(i, i + 8192));
+    return text;
+  },
+  encode(text: string, encoding: TextEncodingName): Uint8Array {
+    if (encoding === 'utf8') return utf8Encoder.encode(text);
+    // As Buffer does: each UTF-16 code unit's low byte.
+    const out = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
+    return out;
+  },
+  byteLength(text: string, encoding: TextEncodingName): number {
+    return encoding === 'utf8' ? utf8Encoder.encode(text).byteLength : text.length;
+  },
+  alloc(size: number): Uint8Array {
+    return new Uint8Array(size);
+  },
+  concat(chunks: readonly Uint8Array[]): Uint8Array {
+    let size = 0;
+    for (const chunk of chunks) size += chunk.byteLength;
+    const out = new Uint8Array(size);
+    let at = 0;
+    for (const chunk of chunks) {
+      out.set(chunk, at);
+      at += chunk.byteLength;
+    }
+    return out;
+  },
+  /** A view of the same bytes that decodes fast: in Node a Buffer, so decodeText skips making one per call. */
+  view(bytes: Uint8Array): Uint8Array {
+    return bytes;
+  },
+  hex(bytes: Uint8Array): string {
+    let out = '';
+    for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
+    return out;
+  },
+};
+
+const nodeBytes: typeof portableBytes | undefined = NodeBuffer && {
+  decode: (bytes, encoding, start = 0, end = bytes.byteLength) =>
+    (bytes instanceof NodeBuffer ? bytes : NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString(
+      encoding,
+      start,
+      end,
+    ),
+  encode: (text, encoding) => NodeBuffer.from(text, encoding),
+  byteLength: (text, encoding) => NodeBuffer.byteLength(text, encoding),
+  // allocUnsafe's pool makes small allocations cheap; callers overwrite every byte.
+  alloc: (size) => NodeBuffer.allocUnsafe(size),
+  concat: (chunks) => NodeBuffer.concat(chunks as Uint8Array[]),
+  view: (bytes) => (bytes instanceof NodeBuffer ? bytes : NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+  hex: (bytes) => NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex'),
+};
+
+const bytes = nodeBytes ?? portableBytes;
+
+/** The text of `bytes[start, end)` in the encoding (latin1: one character per byte). */
+export const decodeText = bytes.decode;
+/** The text's bytes (latin1: each code unit's low byte). */
+export const encodeText = bytes.encode;
+export const byteLengthOf = bytes.byteLength;
+/** A buffer of `size` bytes whose contents the caller overwrites (not zeroed in Node). */
+export const allocBytes = bytes.alloc;
+export const concatBytes = bytes.concat;
+export const toHex = bytes.hex;
+export const decodingView = bytes.view;

@@ -1,0 +1,37 @@
+import { randomBytes } from 'node:crypto';
+import { portableBytes } from '../../../layers/common/bytes';
+
+describe('the portable text and byte helpers decode and encode as Buffer does', () => {
+  it('latin1: one character per byte, 0x80-0x9F included (not windows-1252)', () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    expect(portableBytes.decode(all, 'latin1')).toBe(Buffer.from(all).toString('latin1'));
+    expect(portableBytes.decode(all, 'latin1', 120, 170)).toBe(Buffer.from(all).toString('latin1', 120, 170));
+    const big = randomBytes(20_000);
+    expect(portableBytes.decode(big, 'latin1')).toBe(big.toString('latin1'));
+  });
+
+  it('utf8: a leading byte-order mark is kept and invalid sequences become U+FFFD, as Buffer#toString', () => {
+    const samples = [
+      Uint8Array.of(0xef, 0xbb, 0xbf, 0x41),
+      Uint8Array.of(0xc3, 0x28, 0x41, 0xe2, 0x82, 0xf0, 0x9f, 0x98, 0x80, 0xff),
+      Buffer.from('Ünïcödé 東京 \u{1F600}'),
+      ...Array.from({ length: 50 }, () => randomBytes(64)),
+    ];
+    for (const sample of samples) expect(portableBytes.decode(sample, 'utf8')).toBe(Buffer.from(sample).toString('utf8'));
+  });
+
+  it('encodes latin1 as each code unit low byte and utf8 with lone surrogates replaced, with the same lengths', () => {
+    const texts = ['DICM', 'Müller^Jörg', '東京', 'a\ud800b', '\u{1F600}', ''];
+    for (const text of texts)
+      for (const encoding of ['latin1', 'utf8'] as const) {
+        expect(Buffer.from(portableBytes.encode(text, encoding))).toEqual(Buffer.from(text, encoding));
+        expect(portableBytes.byteLength(text, encoding)).toBe(Buffer.byteLength(text, encoding));
+      }
+  });
+
+  it('concatenates and writes hex as Buffer does', () => {
+    const chunks = [randomBytes(3), new Uint8Array(0), randomBytes(17)];
+    expect(Buffer.from(portableBytes.concat(chunks))).toEqual(Buffer.concat(chunks));
+    expect(portableBytes.hex(chunks[2] as Uint8Array)).toBe((chunks[2] as Buffer).toString('hex'));
+  });
+});
