@@ -19,7 +19,8 @@ export class CsvSyntaxError extends Error {
   }
 }
 
-export function parseCsv(text: string): CsvRow[] {
+/** `delimiter` is ',' for CSV and '\t' for TSV (the same quoting rules apply to both). */
+export function parseCsv(text: string, delimiter: ',' | '\t' = ','): CsvRow[] {
   const input = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const rows: CsvRow[] = [];
   let fields: string[] = [];
@@ -58,7 +59,7 @@ export function parseCsv(text: string): CsvRow[] {
     if (c === '"') {
       if (field !== '' || afterQuote) throw new CsvSyntaxError(line, 'a quote inside an unquoted field');
       quoted = true;
-    } else if (c === ',') {
+    } else if (c === delimiter) {
       endField();
     } else if (c === '\r' && input[i + 1] === '\n') {
       continue;

@@ -12,3 +12,25 @@ export {
   type CaseSheetResult,
 } from './case-sheet';
 export { casePseudonym } from './case-pseudonym';
+export * from './dictionary';
+export {
+  parseClinicalSheet,
+  checkValue,
+  parseDate,
+  clinicalRecordId,
+  sheetFormatOf,
+  SHEET_ERROR_CODES,
+  MAX_SHEET_ROWS,
+  MAX_SHEET_ERRORS,
+  MAX_DAYS,
+  AGE_CAP,
+  type ClinicalRow,
+  type ClinicalValue,
+  type SheetError,
+  type SheetErrorCode,
+  type SheetFormat,
+  type SheetInput,
+  type SheetResult,
+} from './clinical-sheet';
+export { nodeJsonSchema, sheetJsonSchema, dictionaryJsonSchemas } from './dictionary-schema';
+export { renderDictionaryPage } from './dictionary-doc';
