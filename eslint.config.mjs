@@ -106,9 +106,9 @@ const wallConfigs = ZONES.map(({ files, ignores, walls }) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', '.hilum/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', '.hilum/**', 'coverage/**', 'web/dist/**', 'web/dist-aws/**', '**/*.js', '**/*.mjs'] },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts'],
     languageOptions: { parser: tseslint.parser },
     // Some modules disable rules of the full typescript-eslint set for readers who run it; not errors here.
     linterOptions: { reportUnusedDisableDirectives: 'off' },

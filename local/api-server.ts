@@ -25,6 +25,8 @@ export interface ApiServerOptions {
   readonly maxBodyBytes?: number;
   /** Origins whose CORS preflights are answered, as API Gateway does with context `apiOrigins`; default none. */
   readonly corsOrigins?: readonly string[];
+  /** The portal's static site (local/portal/site.ts), tried before the routes; it answers true when it handled the request. */
+  readonly site?: (req: http.IncomingMessage, url: URL, body: Buffer, res: http.ServerResponse) => Promise<boolean>;
 }
 
 export interface ApiServer {
@@ -113,6 +115,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       sendJson(res, 200, await options.jwks(), { 'cache-control': 'max-age=300' });
       return;
     }
+    if (options.site && (await options.site(req, url, body, res))) return;
     const match = matchRoute(compiled, method, url.pathname);
     if (!match) {
       sendJson(res, 404, { message: `No route for ${method} ${url.pathname}` });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
@@ -18,6 +19,7 @@ import { LambdaHost, type LambdaHostOptions } from './lambda-host';
 import { choosePorts, loadSavedPorts, portOf, savePorts } from './ports';
 import type { CfnTemplate } from './template/cfn-template';
 import { synthesizeTemplate } from './template/synthesize';
+import { portalSite } from './portal/site';
 import { modelOf, type LocalCommonsModel } from './template/local-model';
 import { WorkflowRunner, type ExecutionRecord } from './workflow-runner';
 
@@ -69,6 +71,11 @@ export interface LocalCommonsOptions {
    * Default from HILUM_FAULTS (`seed=7,tasks=0.1,duplicates=0.2,delays=0.2`); absent: no faults.
    */
   readonly faults?: FaultOptions;
+  /**
+   * Serve the built portal (`web/dist`, local/portal/build.ts) at `/` beside the API, with its
+   * configuration and the local role picker's token route (local/portal/site.ts).
+   */
+  readonly portal?: { readonly distDir: string };
 }
 
 export interface LocalCommons {
@@ -89,6 +96,10 @@ export interface LocalCommons {
   readonly model: LocalCommonsModel;
   /** A local ID token (`cognito:groups` = groups), accepted by the handlers. */
   issueToken(groups: readonly string[], username?: string): Promise<string>;
+  /** With `portal`: its address, with the sign-in key the role picker needs in the fragment. */
+  readonly portalUrl?: string;
+  /** With `portal`: the key of the local sign-in (`POST /local/token`), new at each start. */
+  readonly portalSignInKey?: string;
   /** Resolves when no event is pending and no execution runs. */
   idle(): Promise<void>;
   executions(): readonly ExecutionRecord[];
@@ -109,6 +120,8 @@ export interface LocalCommons {
 }
 
 const REPO_ROOT = path.resolve(__dirname, '..');
+/** A portal session lasts a working day; after it the portal asks to sign in again and returns to the page. */
+const PORTAL_TOKEN_SECONDS = 8 * 60 * 60;
 let running: string | undefined;
 
 export class LocalCommonsError extends Error {
@@ -160,6 +173,9 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
     const tracker = new ActivityTracker();
     const faultOptions = options.faults ?? parseFaultOptions(process.env.HILUM_FAULTS);
     const corsOrigins = options.corsOrigins ?? parseOrigins(process.env.HILUM_CORS_ORIGINS);
+    // New at each start: only who sees the printed portal address can use the role picker.
+    const portalSignInKey = randomBytes(24).toString('base64url');
+    let s3EndpointForPortal: string | undefined;
     const faults = faultOptions ? new FaultInjector(faultOptions, log, tracker) : undefined;
     if (faults) {
       // Never silent: a commons that fails on purpose says so.
@@ -233,6 +249,16 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
         invoke: async (route, event: APIGatewayProxyEvent) => invokeLambda(FUNCTIONS[route.fn].id, event),
         corsOrigins,
         ...(ports.api ? { port: ports.api } : {}),
+        ...(options.portal
+          ? {
+              site: portalSite({
+                distDir: options.portal.distDir,
+                signInKey: portalSignInKey,
+                issueToken: (groups, username) => issueLocalToken({ dataDir, groups, username, ttlSeconds: PORTAL_TOKEN_SECONDS }),
+                s3Endpoint: () => s3EndpointForPortal,
+              }),
+            }
+          : {}),
         log,
       }).then((a) => (stoppers.push(() => a.stop()), a)),
     ]);
@@ -245,6 +271,7 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
       ApiServer,
     ];
 
+    s3EndpointForPortal = s3.endpoint;
     await dynamodb.createTables(model.tables.values());
     await savePorts(dataDir, {
       api: portOf(api.url),
@@ -302,6 +329,7 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
       environment,
       model,
       issueToken: (groups, username) => issueLocalToken({ dataDir, groups, ...(username ? { username } : {}) }),
+      ...(options.portal ? { portalUrl: `${api.url}/#local-key=${portalSignInKey}`, portalSignInKey } : {}),
       idle: () => tracker.idle(),
       executions: () => runner.executions(),
       events: () => bus.events(),

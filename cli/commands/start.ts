@@ -8,6 +8,7 @@ import { uploadSubmission } from '../lib/one-pass-upload';
 import { Command, integerOption, stringOption } from '../command';
 import { CliError, EXIT } from '../exit-codes';
 import { clearRunningCommons, writeRunningCommons } from '../lib/local-commons-pointer';
+import { distDirOf, ensurePortalBuilt } from '../../local/portal/build';
 
 const SAMPLE_DIR = resolve(__dirname, '../../samples/ct-head-series');
 const SAMPLE_PROJECT = 'demo';
@@ -16,7 +17,7 @@ const SAMPLE_SITE = 'demo-site';
 export const startCommand: Command = {
   name: 'start',
   summary: 'run the local commons (emulators, workflows, API) with sample data',
-  usage: `Usage: hilum start [--reset] [--data-dir DIR] [--port PORT] [--no-sample]
+  usage: `Usage: hilum start [--reset] [--data-dir DIR] [--port PORT] [--no-sample] [--no-portal]
 
 Starts the whole commons on this machine: an S3 emulator, DynamoDB Local, the
 CDK-synthesized workflows run by a local Step Functions runner with the real
@@ -26,12 +27,14 @@ Lambda handlers, and the REST API on localhost. Ctrl-C stops everything.
   --data-dir DIR   where data persists between runs (default .hilum)
   --port PORT      the API port (default 3000; 0 picks a free port)
   --no-sample      do not ingest the bundled sample CT series
+  --no-portal      do not build or serve the web portal (web/) at the API's address
   --verbose        print the handlers' INFO logs (default: warnings and errors)`,
   options: {
     reset: { type: 'boolean' },
     'data-dir': { type: 'string' },
     port: { type: 'string' },
     'no-sample': { type: 'boolean' },
+    'no-portal': { type: 'boolean' },
     verbose: { type: 'boolean' },
   },
   async run(args) {
@@ -39,11 +42,18 @@ Lambda handlers, and the REST API on localhost. Ctrl-C stops everything.
     const apiPort = integerOption(args, 'port', 3000);
     // Checked first: the emulators take half a minute to start before the API would find out.
     if (apiPort !== 0 && !(await portIsFree(apiPort))) throw busyPort(Object.assign(new Error(), { code: 'EADDRINUSE', port: apiPort }));
+    const portal = args.values['no-portal'] !== true;
+    if (portal) {
+      // Vite builds web/ into web/dist when it is missing or older than web/src (a few seconds).
+      const build = await ensurePortalBuilt();
+      if (build.built) console.log(`hilum: built the portal (web/dist) in ${(build.ms / 1000).toFixed(1)} s`);
+    }
     console.log(`hilum: starting the local commons in ${dataDir}${args.values.reset ? ' (reset)' : ''}...`);
     const commons = await startLocalCommons({
       dataDir,
       reset: args.values.reset === true,
       ports: { api: apiPort },
+      ...(portal ? { portal: { distDir: distDirOf() } } : {}),
       log: (line: string) => console.log(`  ${line}`),
       // Locally every handler shares one process and one logger, so concurrent
       // invocations interleave their INFO lines; warnings and errors stay on.
@@ -93,7 +103,7 @@ Lambda handlers, and the REST API on localhost. Ctrl-C stops everything.
 hilum local commons is running.
 
   API        ${commons.apiUrl}
-  S3         ${commons.s3Endpoint} (buckets: ${Object.values(commons.buckets).join(', ')})
+${commons.portalUrl ? `  Portal     ${commons.portalUrl}   (open this address: it carries this run's sign-in key)\n` : ''}  S3         ${commons.s3Endpoint} (buckets: ${Object.values(commons.buckets).join(', ')})
   DynamoDB   ${commons.dynamodbEndpoint} (table ${commons.tableName})
   data       ${commons.dataDir}
   AWS key    ${credentialsFile(commons.dataDir)} (profile ${LOCAL_PROFILE}; every emulator checks SigV4, see docs/local-mode.md)

@@ -1,0 +1,33 @@
+import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
+import type { RouteParams } from './lib/route-match';
+import type { PortalRole } from './lib/roles';
+
+/**
+ * Every page of the portal: its path pattern, who may open it, its place in the navigation,
+ * and its module, loaded on demand (`import()`: each page is its own chunk, so Explore does
+ * not carry the viewer or the upload code). Add a page with one line here.
+ */
+
+export interface PageProps {
+  readonly params: RouteParams;
+  readonly query: URLSearchParams;
+}
+
+export interface PortalRoute {
+  readonly path: string;
+  readonly title: string;
+  /** Who may open it; 'public' pages need no session (sign-in). */
+  readonly roles: readonly PortalRole[] | 'signed-in' | 'public';
+  /** The navigation's label, for pages that have an entry there. */
+  readonly nav?: string;
+  readonly page: LazyExoticComponent<ComponentType<PageProps>>;
+}
+
+const page = (load: () => Promise<{ default: ComponentType<PageProps> }>) => lazy(load);
+
+export const ROUTES: readonly PortalRoute[] = [
+  { path: '/', title: 'Home', roles: 'signed-in', page: page(() => import('./pages/home')) },
+  { path: '/sign-in', title: 'Sign in', roles: 'public', page: page(() => import('./pages/sign-in')) },
+  { path: '/auth/callback', title: 'Signing in', roles: 'public', page: page(() => import('./pages/auth-callback')) },
+  // portal-views: study page, viewer, browser upload and curator queue, one line each below.
+];
