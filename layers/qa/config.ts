@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_INFLATION_POLICY, INFLATION_CEILING_BYTES, MAX_INFLATION_RATIO } from '../dicom';
+import { DEFAULT_BURNED_IN_TEXT_POLICY } from '../ingest/burned-in/policy';
 import type { ConfiguredSeverity, Severity } from './types';
 
 /**
@@ -82,6 +83,26 @@ export const qaConfigSchema = z
       .object({
         maxBytes: z.number().int().positive().max(INFLATION_CEILING_BYTES).default(DEFAULT_INFLATION_POLICY.maxBytes),
         maxRatio: z.number().min(1).max(MAX_INFLATION_RATIO).default(DEFAULT_INFLATION_POLICY.maxRatio),
+      })
+      .strict()
+      .default({}),
+    /**
+     * Burned-in text found by OCR (docs/deidentification.md, "Text burned into pixels"): which images
+     * are checked (modalities, SOP classes and their families, ImageType values), the time one image's
+     * check may take (beyond it the file is held as ocr-timeout) and the longest side OCR reads.
+     */
+    burnedInText: z
+      .object({
+        enabled: z.boolean().default(DEFAULT_BURNED_IN_TEXT_POLICY.enabled),
+        modalities: z
+          .array(z.string().regex(/^[A-Z0-9]{1,16}$/, 'must be a DICOM modality code'))
+          .default([...DEFAULT_BURNED_IN_TEXT_POLICY.modalities]),
+        sopClasses: z.array(uid).default([...DEFAULT_BURNED_IN_TEXT_POLICY.sopClasses]),
+        imageTypeValues: z
+          .array(z.string().regex(/^[A-Z0-9_ ]{1,16}$/, 'must be an ImageType code'))
+          .default([...DEFAULT_BURNED_IN_TEXT_POLICY.imageTypeValues]),
+        budgetMs: z.number().int().min(100).max(60_000).default(DEFAULT_BURNED_IN_TEXT_POLICY.budgetMs),
+        maxDimension: z.number().int().min(256).max(8192).default(DEFAULT_BURNED_IN_TEXT_POLICY.maxDimension),
       })
       .strict()
       .default({}),

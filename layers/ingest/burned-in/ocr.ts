@@ -1,0 +1,95 @@
+/**
+ * Words read from an 8-bit image with Tesseract (tesseract.js, LSTM engine, English). The
+ * traineddata comes from @tesseract.js-data/eng on disk (beside the code in a Lambda bundle, see
+ * OCR_FILES), never fetched; the worker is started once per process (a Lambda container) and
+ * reused, and thrown away when a recognition overran its budget (it may still be busy).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createWorker, OEM, type Worker } from 'tesseract.js';
+import { asPgm, type OcrImage } from './image';
+
+export interface OcrBox {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface OcrWord {
+  readonly text: string;
+  /** Tesseract's confidence, 0..100. */
+  readonly confidence: number;
+  readonly box: OcrBox;
+  /** Index of the line the word is on, to read dates written across words. */
+  readonly line: number;
+}
+
+export class OcrTimeout extends Error {
+  override readonly name = 'OcrTimeout';
+}
+
+/** Where a Lambda bundle carries the traineddata (infra copies it beside index.js). */
+export const OCR_LANG_DIR = 'tessdata';
+
+function langPath(): string {
+  const beside = join(__dirname, OCR_LANG_DIR);
+  if (existsSync(join(beside, 'eng.traineddata.gz'))) return beside;
+  return (require('@tesseract.js-data/eng') as { langPath: string }).langPath;
+}
+
+let started: Promise<Worker> | undefined;
+
+function worker(): Promise<Worker> {
+  started ??= createWorker('eng', OEM.LSTM_ONLY, { langPath: langPath(), cacheMethod: 'none', gzip: true }).catch((error: unknown) => {
+    started = undefined;
+    throw error;
+  });
+  return started;
+}
+
+/** Terminates the process's worker (tests and the bench end with it; a timed-out one is dropped by recognizeWords). */
+export async function stopOcr(): Promise<void> {
+  const current = started;
+  started = undefined;
+  if (current) await (await current).terminate().catch(() => undefined);
+}
+
+/** The words Tesseract finds, boxes in the OCR image's pixels; rejects with OcrTimeout after `deadline` (epoch ms). */
+export async function recognizeWords(image: OcrImage, deadline: number): Promise<OcrWord[]> {
+  const remaining = deadline - Date.now();
+  if (remaining <= 0) throw new OcrTimeout('the OCR budget was spent before recognition');
+  let timer: NodeJS.Timeout | undefined;
+  const overrun = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new OcrTimeout('OCR did not finish within its budget')), remaining);
+  });
+  const current = worker();
+  try {
+    const result = await Promise.race([
+      current.then((w) => w.recognize(Buffer.from(asPgm(image)), {}, { blocks: true, text: false })),
+      overrun,
+    ]);
+    const words: OcrWord[] = [];
+    let line = 0;
+    for (const block of result.data.blocks ?? []) {
+      for (const paragraph of block.paragraphs) {
+        for (const textLine of paragraph.lines) {
+          for (const word of textLine.words) {
+            const { x0, y0, x1, y1 } = word.bbox;
+            words.push({ text: word.text, confidence: word.confidence, box: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }, line });
+          }
+          line++;
+        }
+      }
+    }
+    return words;
+  } catch (error) {
+    if (error instanceof OcrTimeout && started === current) {
+      started = undefined;
+      void current.then((w) => w.terminate()).catch(() => undefined);
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
