@@ -5,6 +5,7 @@
  */
 import table from '../reference/ps3.15-annex-e.json';
 import type { DeidProfile, ProfileOption } from '../profiles';
+import { FREE_TEXT_REMOVED } from '../profiles/free-text';
 import type { TagKey } from '../tags';
 
 /**
@@ -49,9 +50,11 @@ export const OPTION_COLUMNS: readonly ProfileOption[] = [
  * The code for a row under a profile: an enabled option's code overrides the
  * basic one (PS3.15 E.1.1). When two enabled options disagree, C wins over K
  * (e.g. DateOfLastDetectorCalibration under Retain Device Identity and Modified
- * Dates is shifted, not kept).
+ * Dates is shifted, not kept). A free-text row hilum removes keeps its basic code.
  */
 export function effectiveCode(row: TableRow, profile: DeidProfile): string {
+  // Free text written about the patient is removed, not cleaned (profiles/free-text.json).
+  if (FREE_TEXT_REMOVED.has(row.tag)) return row.basic;
   const codes = OPTION_COLUMNS.filter((option) => profile.options[option])
     .map((option) => row.options[option])
     .filter((c): c is string => !!c);

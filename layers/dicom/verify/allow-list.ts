@@ -10,6 +10,7 @@
 import table from '../reference/ps3.15-annex-e.json';
 import safeList from '../reference/ps3.15-safe-private-attributes.json';
 import keepList from '../profiles/keep-list.json';
+import freeText from '../profiles/free-text.json';
 import type { DeidProfile } from '../profiles';
 import type { TagKey } from '../tags';
 
@@ -35,7 +36,11 @@ export const META_ALLOWED: ReadonlySet<TagKey> = new Set([
 
 export const VENDOR_DESCRIPTORS: ReadonlySet<TagKey> = new Set(keepList.vendorDescriptors.tags.map(key));
 
+/** Free text about the patient: hilum ignores the options' codes for these rows (profiles/free-text.json). */
+const FREE_TEXT_REMOVED: ReadonlySet<string> = new Set(freeText.attributes.filter((a) => a.action === 'remove').map((a) => a.tag));
+
 function codeUnder(row: Row, profile: DeidProfile): string {
+  if (FREE_TEXT_REMOVED.has(row.tag)) return row.basic;
   const enabled = Object.entries(profile.options)
     .filter(([, on]) => on)
     .map(([option]) => row.options[option])

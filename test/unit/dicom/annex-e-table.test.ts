@@ -14,6 +14,7 @@ import { dictionaryEntry, readDicomFile, type DataSet, type DicomElement } from 
 import { sequenceItems, textValues } from '../../../layers/dicom/dataset';
 import table from '../../../layers/dicom/reference/ps3.15-annex-e.json';
 import keepList from '../../../layers/dicom/profiles/keep-list.json';
+import freeText from '../../../layers/dicom/profiles/free-text.json';
 import { makeDicom } from '../../support/synthetic-dicom';
 import { SECRET } from './helpers';
 
@@ -69,8 +70,11 @@ function planted(vr: string, index: number): DicomElement {
 }
 
 /** The action as the table and profile require it, resolved as documented above. */
+// Free text about the patient: hilum removes it whatever the options say (the Basic Profile's code applies).
+const FREE_TEXT_REMOVED = new Set(freeText.attributes.filter((a) => a.action === 'remove').map((a) => a.tag));
+
 function required(row: Row, profile: DeidProfile): 'X' | 'Z' | 'D' | 'U' | 'K' | 'C' {
-  const codes = Object.entries(profile.options)
+  const codes = Object.entries(FREE_TEXT_REMOVED.has(row.tag) ? {} : profile.options)
     .filter(([, on]) => on)
     .map(([o]) => row.options[o])
     .filter((c): c is string => !!c);
