@@ -30,4 +30,5 @@ export const ROUTES: readonly PortalRoute[] = [
   { path: '/sign-in', title: 'Sign in', roles: 'public', page: page(() => import('./pages/sign-in')) },
   { path: '/auth/callback', title: 'Signing in', roles: 'public', page: page(() => import('./pages/auth-callback')) },
   // portal-views: study page, viewer, browser upload and curator queue, one line each below.
+  { path: '/upload', title: 'Upload', roles: ['site-uploader'], nav: 'Upload', page: page(() => import('./upload/upload-page')) },
 ];

@@ -18,7 +18,14 @@ scope.onmessage = (event: MessageEvent<PrepareRequest>) => {
     const prepared = prepareFile(new Uint8Array(bytes), options, checkSecret);
     // A fresh buffer holding exactly the output: the engine's chunks may be views of a larger one.
     const out = prepared.bytes.slice().buffer;
-    reply = { kind: 'prepared', id, bytes: out, deidentified: prepared.deidentified, outcome: prepared.outcome, findings: prepared.findings };
+    reply = {
+      kind: 'prepared',
+      id,
+      bytes: out,
+      deidentified: prepared.deidentified,
+      outcome: prepared.outcome,
+      findings: prepared.findings,
+    };
     scope.postMessage(reply, [out]);
   } catch (error) {
     reply = { kind: 'failed', id, message: `could not prepare the file (${error instanceof Error ? error.name : 'error'})` };

@@ -59,7 +59,12 @@ export function prepareFile(original: Uint8Array, options: PrepareOptions, check
     pixelReview: deid.pixelReview,
   });
   const findings = check.findings.map(({ ruleId, severity, message }) => ({ ruleId, severity, message }));
-  return { bytes: options.deid ? deid.bytes : original, deidentified: options.deid !== undefined, outcome: outcomeOf(check.findings), findings };
+  return {
+    bytes: options.deid ? deid.bytes : original,
+    deidentified: options.deid !== undefined,
+    outcome: outcomeOf(check.findings),
+    findings,
+  };
 }
 
 function refused(original: Uint8Array, findings: readonly Finding[], options: PrepareOptions): PreparedFile {

@@ -29,6 +29,7 @@ export interface WorkerLike {
   postMessage(message: PrepareRequest, transfer: Transferable[]): void;
   onmessage: ((event: MessageEvent) => void) | null;
   onerror: ((event: ErrorEvent) => void) | null;
+  terminate?(): void;
 }
 
 export class PrepareError extends Error {
@@ -54,6 +55,12 @@ export class Preparer {
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ kind: 'prepare', id, bytes, options }, [bytes]);
     });
+  }
+
+  /** Stops the worker; files still waiting fail. */
+  close(): void {
+    this.worker.terminate?.();
+    this.failAll('the de-identification worker was stopped');
   }
 
   get inFlight(): number {

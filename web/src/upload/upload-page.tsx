@@ -1,0 +1,264 @@
+import { useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { api } from '../api/client';
+import { liveSession } from '../auth/session';
+import { uploaderSitesOf } from '../lib/roles';
+import { ErrorBanner, Notice } from '../ui/error-banner';
+import { SelectField } from '../ui/form';
+import { useLoad } from '../ui/use-api';
+import { fromDrop, fromInput, isCandidate, type PickedFile } from './folder-files';
+import { Preparer } from './protocol';
+import { TransferProgress } from './transfer';
+import { runUpload, type ReadyFile } from './uploader';
+import { fileKey, folderOf, loadRecord, namesOf, resumable, storeKey, type UploadRecord } from './upload-state';
+import { SubmissionStatus } from './submission-status';
+
+/**
+ * Site uploader: drop a folder (or pick one with the keyboard), check every file with the
+ * commons' QA rules and, when the site de-identifies, de-identify it in a Web Worker with the
+ * project's key, so only de-identified bytes leave; then upload through presigned URLs with
+ * per-file and total progress, resumable after a reload, and follow the submission's status
+ * and QA report with each file under the site's own name.
+ */
+
+interface Project {
+  readonly projectId: string;
+  readonly name: string;
+  readonly sites?: readonly string[];
+}
+
+type Phase = 'pick' | 'preparing' | 'ready' | 'uploading' | 'done';
+
+interface Row {
+  readonly picked: PickedFile;
+  readonly key: string;
+  state: 'waiting' | 'checked' | 'held' | 'failed';
+  ready?: ReadyFile;
+  findings?: readonly { ruleId: string; severity: string; message: string }[];
+  note?: string;
+}
+
+const pct = (fraction: number): string => `${Math.round(fraction * 100)}%`;
+const identity = (p: PickedFile) => ({ relativePath: p.relativePath, size: p.file.size, lastModified: p.file.lastModified });
+
+export default function UploadPage() {
+  const sites = uploaderSitesOf(liveSession()?.groups ?? []);
+  const projects = useLoad((signal) => api.get<{ projects: Project[] }>('/projects', { signal }), []);
+  const [project, setProject] = useState('');
+  const [site, setSite] = useState(sites[0] ?? '');
+  const [deidHere, setDeidHere] = useState(true);
+  const [rows, setRows] = useState<Row[]>([]);
+  const [phase, setPhase] = useState<Phase>('pick');
+  const [sendHeld, setSendHeld] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const [record, setRecord] = useState<UploadRecord>();
+  const [failed, setFailed] = useState<readonly { relativePath: string; reason: string }[]>([]);
+  const [, setTick] = useState(0);
+  const progress = useRef<TransferProgress>(new TransferProgress([]));
+  const preparer = useRef<Preparer | undefined>(undefined);
+
+  const projectList = projects.value?.projects ?? [];
+  useEffect(() => {
+    if (!project && projectList[0]) setProject(projectList[0].projectId);
+  }, [projectList, project]);
+  useEffect(() => () => preparer.current?.close(), []);
+
+  const folder = useMemo(() => folderOf(rows.map((r) => r.picked)), [rows]);
+  const key = storeKey(project, site, folder);
+
+  const choose = (picked: PickedFile[]) => {
+    setError(undefined);
+    setRecord(undefined);
+    setFailed([]);
+    setRows(picked.filter((p) => isCandidate(p.relativePath)).map((p) => ({ picked: p, key: fileKey(identity(p)), state: 'waiting' })));
+    setPhase('pick');
+  };
+
+  const check = async () => {
+    setError(undefined);
+    setPhase('preparing');
+    try {
+      const secret = deidHere ? (await api.get<{ key: string }>(`/projects/${encodeURIComponent(project)}/site-key`)).key : undefined;
+      const worker = (preparer.current ??= new Preparer(
+        new Worker(new URL('./deid-worker.ts', import.meta.url), { type: 'module', name: 'hilum-deidentify' }),
+      ));
+      const next = [...rows];
+      for (const row of next) {
+        const prepared = await worker.prepare(await row.picked.file.arrayBuffer(), {
+          ...(secret ? { deid: { secret, project, site } } : {}),
+        });
+        row.findings = prepared.findings;
+        row.state = prepared.outcome === 'quarantine' ? 'held' : 'checked';
+        row.ready = { ...identity(row.picked), prepared };
+        setRows([...next]);
+      }
+      setPhase('ready');
+    } catch (e) {
+      setError(e);
+      setPhase('pick');
+    }
+  };
+
+  const upload = async () => {
+    setError(undefined);
+    const chosen = rows.filter(
+      (r) => r.ready && r.ready.prepared.bytes.byteLength > 0 && (r.state === 'checked' || (sendHeld && r.state === 'held')),
+    );
+    const files = chosen.map((r) => r.ready as ReadyFile);
+    const stored = loadRecord(localStorage, key);
+    const wanted = { project, site, deidentifiedAtSite: deidHere };
+    progress.current = new TransferProgress(files.map((f) => ({ key: fileKey(f), size: f.prepared.bytes.byteLength })));
+    setPhase('uploading');
+    try {
+      const result = await runUpload({
+        project,
+        site,
+        deidentifiedAtSite: deidHere,
+        files,
+        record: resumable(stored, files, wanted) ? stored : undefined,
+        store: localStorage,
+        storeKey: key,
+        progress: progress.current,
+        onChange: () => setTick((t) => t + 1),
+      });
+      setRecord(result.record);
+      setFailed(result.failed);
+      setPhase('done');
+    } catch (e) {
+      setError(e);
+      setPhase('ready');
+    }
+  };
+
+  const onDrop = async (event: DragEvent<HTMLDivElement>) => {
+    event.preventDefault();
+    choose(await fromDrop(event.dataTransfer.items));
+  };
+
+  const total = progress.current.total();
+  const held = rows.filter((r) => r.state === 'held').length;
+  const previous = folder ? loadRecord(localStorage, key) : undefined;
+
+  return (
+    <section aria-labelledby="upload-title">
+      <h1 id="upload-title">Upload a folder</h1>
+      <ErrorBanner error={error ?? projects.error} />
+      <div className="form-row">
+        <SelectField
+          label="Project"
+          value={project}
+          onChange={(e) => setProject(e.currentTarget.value)}
+          options={projectList.map((p) => ({ value: p.projectId, label: p.name || p.projectId }))}
+        />
+        <SelectField
+          label="Your site"
+          value={site}
+          onChange={(e) => setSite(e.currentTarget.value)}
+          options={sites.map((s) => ({ value: s, label: s }))}
+        />
+      </div>
+      <div className="checkbox">
+        <input
+          id="deid-here"
+          type="checkbox"
+          checked={deidHere}
+          onChange={(e) => setDeidHere(e.currentTarget.checked)}
+          disabled={phase !== 'pick'}
+        />
+        <label htmlFor="deid-here">De-identify in this browser with the project's key (only de-identified bytes leave this computer)</label>
+      </div>
+      <div className="drop-zone" data-testid="drop-zone" onDragOver={(e) => e.preventDefault()} onDrop={(e) => void onDrop(e)}>
+        <p>Drop a folder of DICOM files here, or</p>
+        <label htmlFor="folder-input" className="button">
+          Choose a folder
+        </label>
+        <input
+          id="folder-input"
+          className="visually-hidden-input"
+          type="file"
+          multiple
+          webkitdirectory=""
+          onChange={(e) => e.currentTarget.files && choose(fromInput(e.currentTarget.files))}
+        />
+      </div>
+      {rows.length > 0 && (
+        <>
+          <p>
+            {rows.length} file(s) in <strong>{folder || 'the selection'}</strong>
+            {previous && !previous.sealed && ` — an earlier upload of this folder (submission ${previous.submissionId}) will resume`}
+          </p>
+          <div className="actions">
+            <button type="button" onClick={() => void check()} disabled={!project || !site || phase !== 'pick'}>
+              {deidHere ? 'Check and de-identify' : 'Check'}
+            </button>
+            <button type="button" onClick={() => void upload()} disabled={phase !== 'ready'}>
+              Upload
+            </button>
+          </div>
+          {held > 0 && (
+            <div className="checkbox">
+              <input id="send-held" type="checkbox" checked={sendHeld} onChange={(e) => setSendHeld(e.currentTarget.checked)} />
+              <label htmlFor="send-held">Send the {held} file(s) the rules would quarantine too (a curator reviews them)</label>
+            </div>
+          )}
+          {(phase === 'uploading' || phase === 'done') && (
+            <p>
+              <label htmlFor="total-progress">
+                Total: {total.filesDone} of {total.files} files, {pct(total.fraction)}
+              </label>{' '}
+              <progress id="total-progress" max={1} value={total.fraction} />
+            </p>
+          )}
+          <table className="data-table">
+            <caption className="visually-hidden">Files and their state</caption>
+            <thead>
+              <tr>
+                <th scope="col">File</th>
+                <th scope="col">Check</th>
+                <th scope="col">Upload</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row) => {
+                const p = row.ready ? progress.current.of(row.key) : undefined;
+                return (
+                  <tr key={row.key}>
+                    <td>{row.picked.relativePath}</td>
+                    <td>
+                      {row.state === 'waiting' ? 'not checked' : row.state === 'held' ? 'would be quarantined' : 'passes'}
+                      {row.findings?.map((f) => (
+                        <div key={`${f.ruleId}:${f.message}`} className="hint">
+                          {f.severity} {f.ruleId}: {f.message}
+                        </div>
+                      ))}
+                    </td>
+                    <td>
+                      {p && p.size > 0 ? <progress aria-label={`Upload of ${row.picked.relativePath}`} max={1} value={p.fraction} /> : '—'}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </>
+      )}
+      {failed.length > 0 && (
+        <div role="alert" className="banner banner-error">
+          <p>{failed.length} file(s) could not be sent; upload the same folder again to retry them.</p>
+          <ul>
+            {failed.map((f) => (
+              <li key={f.relativePath}>
+                {f.relativePath}: {f.reason}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {record?.sealed && (
+        <>
+          <Notice>Submission {record.submissionId} is sealed: the commons is checking it.</Notice>
+          <SubmissionStatus submissionId={record.submissionId} names={namesOf(record)} />
+        </>
+      )}
+    </section>
+  );
+}
