@@ -158,6 +158,7 @@ export function ingestDefinition(scope: Construct, fns: IngestFunctions): sfn.IC
       bucket: at('detail', 'bucket', 'name'),
       workKey: at('deid', 'workKey'),
       deidOutcome: at('deid', 'outcome'),
+      pixelReview: at('deid', 'pixelReview'),
       submissionId: at('parse', 'submissionId'),
       fileId: at('parse', 'fileId'),
     }),

@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
+import { DEFAULT_PROFILE, DicomParseError, scanPart10, type DeidProfile } from '../../layers/dicom';
+import { processInstance, type ProjectKey } from '../../layers/ingest/process-instance';
 import {
   buildReport,
+  DatasetView,
   DEFAULT_QA_CONFIG,
-  evaluateInstance,
   evaluateStudies,
   factsOfFile,
   hasQuarantine,
@@ -17,22 +20,28 @@ import {
 import { Command, existingInput, stringOption, UsageError } from '../command';
 import { EXIT } from '../exit-codes';
 import { ProgressBar } from '../lib/progress';
+import { partitionPart10, type SkippedFile } from '../lib/part10-prefix';
+import { loadProfileFile } from '../lib/profile-file';
 import { scanFiles, type FoundFile } from '../lib/scan-files';
 
 export const qaCommand: Command = {
   name: 'qa',
   summary: "check a folder of DICOM files with the commons' QA rules before upload",
-  usage: `Usage: hilum qa FOLDER [--config FILE] [--json FILE|-] [--markdown FILE|-] [--quiet]
+  usage: `Usage: hilum qa FOLDER [--config FILE] [--profile FILE] [--json FILE|-] [--markdown FILE|-] [--quiet]
 
-Runs the commons' quality rules on the ORIGINAL files of FOLDER, at the site,
-before upload: the instance rules that make sense before de-identification
-(parses, scope, Type 1 attributes, pixel module, transfer syntax, pixel review)
-and the series/study rules (one patient per study, one study per series,
-duplicate SOP Instance UIDs, duplicate pixels, instance-number gaps, mixed
-series). The report has the commons' format; files are named by their path
-relative to FOLDER. Nothing leaves this machine.
+Checks the files of FOLDER at the site, before upload, exactly as the pipeline
+will check each one: de-identified in memory with the project's profile (nothing
+is written), verified, and run through the commons' instance rules with the
+de-identifier's pixel-review triggers, so a file gets here the verdict, rule ids
+and messages the pipeline would give it. Then the series/study rules that make
+sense on a folder (one patient per study, one study per series, duplicate SOP
+Instance UIDs, duplicate pixels, instance-number gaps, mixed series). Files that
+are not DICOM Part 10 are listed as skipped, as upload skips them. The report has
+the commons' format; files are named by their path relative to FOLDER. Nothing
+leaves this machine.
 
   --config FILE      the project's QA configuration (JSON; default: CR, DX, CT in scope)
+  --profile FILE     the project's de-identification profile (default: the MIDRC profile)
   --json FILE|-      write the JSON report to FILE (- for stdout)
   --markdown FILE|-  write the Markdown summary to FILE (- for stdout; the default
                      when neither option is given)
@@ -46,6 +55,7 @@ Example:
   npx hilum qa ./export --json qa-report.json --markdown qa-report.md`,
   options: {
     config: { type: 'string' },
+    profile: { type: 'string' },
     json: { type: 'string' },
     markdown: { type: 'string' },
     quiet: { type: 'boolean' },
@@ -56,14 +66,19 @@ Example:
     if (!folder || extra.length > 0) throw new UsageError('exactly one FOLDER is required');
     const root = await existingInput(folder, 'FOLDER');
     const config = await readConfig(stringOption(args, 'config'));
+    const profile = loadProfileFile(stringOption(args, 'profile'));
     const quiet = args.values.quiet === true;
-    const report = await checkFolder(root, config, undefined, quiet);
+    const { report, skipped } = await checkFolder(root, { config, profile, quiet });
+    if (!quiet) for (const s of skipped) console.error(`skipped ${s.relativePath}: ${s.reason}`);
     const json = stringOption(args, 'json');
     const markdown = stringOption(args, 'markdown') ?? (json === undefined && !quiet ? '-' : undefined);
     if (json !== undefined) await emit(json, `${JSON.stringify(report, null, 2)}\n`);
     if (markdown !== undefined) await emit(markdown, renderReportMarkdown(report));
     const c = report.counts;
-    if (!quiet) console.error(`hilum qa: ${c.files} file(s): ${c.pass} pass, ${c.warn} warn, ${c.quarantine} would be quarantined`);
+    if (!quiet)
+      console.error(
+        `hilum qa: ${c.files} file(s): ${c.pass} pass, ${c.warn} warn, ${c.quarantine} would be quarantined${skipped.length ? `; ${skipped.length} skipped (not DICOM)` : ''}`,
+      );
     return hasQuarantine(report) ? EXIT.quarantine : EXIT.ok;
   },
 };
@@ -89,32 +104,67 @@ async function emit(target: string, text: string): Promise<void> {
   else await writeFile(target, text);
 }
 
-/** Runs the offline rules over every file of a folder and builds the report. */
-export async function checkFolder(folder: string, config: QaConfig, stream?: NodeJS.WriteStream, quiet = false): Promise<QaReport> {
-  return checkFiles(await scanFiles(folder), config, stream, quiet);
+/** What `hilum qa` checks a file with: the project's QA configuration and de-identification profile. */
+export interface OfflineCheck {
+  readonly config: QaConfig;
+  /** The project's de-identification profile (default: the MIDRC profile, as upload's). */
+  readonly profile?: DeidProfile;
+  readonly stream?: NodeJS.WriteStream;
+  readonly quiet?: boolean;
 }
 
-/** Runs the offline rules over files (named by their relative paths) and builds the report. */
-export async function checkFiles(
-  files: readonly FoundFile[],
-  config: QaConfig,
-  stream?: NodeJS.WriteStream,
-  quiet = false,
-): Promise<QaReport> {
+export interface FolderCheck {
+  readonly report: QaReport;
+  /** Files that are not DICOM Part 10: upload never sends them, so they are left out of the report. */
+  readonly skipped: readonly SkippedFile[];
+}
+
+/** Checks every file of a folder (or one file) as the pipeline would, leaving out what upload skips. */
+export async function checkFolder(folder: string, check: OfflineCheck): Promise<FolderCheck> {
+  const { dicom, skipped } = await partitionPart10(await scanFiles(folder));
+  return { report: await checkFiles(dicom, check), skipped };
+}
+
+/**
+ * The key an offline check de-identifies with: a fresh random secret, since no copy is kept and
+ * no finding depends on the key (the UIDs it remaps stay distinct and consistent within the run).
+ */
+function offlineKey(profile: DeidProfile): ProjectKey {
+  return { secret: randomBytes(32).toString('hex'), project: 'offline-check', site: 'offline-check', profile };
+}
+
+/**
+ * The ingest workflow's per-file decision on an original, composed (`processInstance`: read within
+ * the project's inflation policy, de-identify, verify, the instance rules on the copy with the
+ * de-identifier's pixel-review triggers), so each file gets the verdict, rule ids and messages the
+ * pipeline would give it.
+ */
+export function checkOriginal(original: Uint8Array, config: QaConfig, key: ProjectKey): readonly Finding[] {
+  return processInstance(original, { key, deidentifiedAtSite: false, config }).findings;
+}
+
+/**
+ * Files (named by their relative paths): each through the pipeline's per-file decision, then the
+ * offline series/study rules over the originals (the pipeline runs them on the catalog: docs/qa.md).
+ */
+export async function checkFiles(files: readonly FoundFile[], check: OfflineCheck): Promise<QaReport> {
+  const { config } = check;
+  const key = offlineKey(check.profile ?? DEFAULT_PROFILE);
   const progress = new ProgressBar({
-    quiet,
+    quiet: check.quiet === true,
     label: 'qa',
     totalItems: files.length,
     totalBytes: files.reduce((n, f) => n + f.size, 0),
-    ...(stream ? { stream } : {}),
+    ...(check.stream ? { stream: check.stream } : {}),
   });
   const findings = new Map<string, Finding[]>();
   const facts: InstanceFacts[] = [];
   for (const [index, file] of files.entries()) {
     const bytes = new Uint8Array(await readFile(file.path));
-    const evaluation = evaluateInstance(bytes, { config, phase: 'original', fileId: file.relativePath });
-    findings.set(file.relativePath, [...evaluation.findings]);
-    if (evaluation.view) facts.push(factsOfFile(evaluation.view, file.relativePath, String(index).padStart(8, '0')));
+    const found = checkOriginal(bytes, config, key).map((f) => ({ ...f, fileId: file.relativePath }));
+    findings.set(file.relativePath, found);
+    const view = found.some((f) => f.ruleId === 'dicom.parses') ? undefined : originalView(bytes, config);
+    if (view) facts.push(factsOfFile(view, file.relativePath, String(index).padStart(8, '0')));
     progress.tick(1, file.size);
   }
   progress.done();
@@ -127,4 +177,14 @@ export async function checkFiles(
     files: files.map((f) => ({ fileId: f.relativePath, findings: findings.get(f.relativePath) ?? [] })),
     findings: studyFindings.filter((f) => !f.fileId),
   });
+}
+
+/** The original as the study rules read it (its own UIDs and patient, within the intake inflation policy). */
+function originalView(bytes: Uint8Array, config: QaConfig): DatasetView | undefined {
+  try {
+    return new DatasetView(scanPart10(bytes, { inflation: config.inflation }));
+  } catch (error) {
+    if (error instanceof DicomParseError) return undefined;
+    throw error;
+  }
 }

@@ -1,10 +1,11 @@
-import { copyFile, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { byteSizeOption, Command, existingInput, integerOption, stringOption, UsageError } from '../command';
 import { sameCommand, sayHowToResumeOnCtrlC } from '../lib/interrupt';
 import { connect } from '../lib/connection';
 import { formatBytes, ProgressBar } from '../lib/progress';
 import { scanFiles, FoundFile } from '../lib/scan-files';
+import { partitionPart10 } from '../lib/part10-prefix';
 import { uploadFiles } from '../lib/resumable-upload';
 import { siteDeidSecret } from '../lib/deid-secret';
 import { checkBeforeUpload, deidentifyForUpload, groupByStudy, loadProfileFile, loadQaConfigFile, type Held } from '../lib/site-prepare';
@@ -20,7 +21,7 @@ export const uploadCommand: Command = {
   name: 'upload',
   summary: 'upload a folder of DICOM files as one submission (resumable)',
   usage: `Usage: hilum upload FOLDER --project P --site S [--clinical cases.csv]
-                    [--deid-at-site [--profile FILE] [--secret-file FILE]] [--no-qa] [--qa-config FILE] [--force]
+                    [--profile FILE] [--deid-at-site [--secret-file FILE]] [--no-qa] [--qa-config FILE] [--force]
                     [--jobs N] [--state FILE] [--max-rate RATE] [--wait] [--dry-run] [--json | --quiet]
 
 Scans FOLDER recursively, skips files that are not DICOM Part 10 (listing why),
@@ -38,7 +39,8 @@ uploading nothing twice.
   --clinical FILE      the submission's cases.csv (clinical data, keyed by your patient IDs;
                        the commons pseudonymizes them on arrival)
   --deid-at-site       de-identify before upload (copies in the state directory, below)
-  --profile FILE       the project's de-identification profile (default: the MIDRC profile)
+  --profile FILE       the project's de-identification profile, for the QA check and
+                       --deid-at-site (default: the MIDRC profile)
   --secret-file FILE   the project's de-identification secret (default: HILUM_DEID_SECRET, else
                        fetched from the commons for a site the project lists as a contributor)
   --no-qa              skip the QA check before upload
@@ -97,14 +99,7 @@ uploading nothing twice.
     const root = await existingInput(folder, 'FOLDER');
     const { api, apiUrl } = await connect({ api: stringOption(args, 'api'), tokenFile: stringOption(args, 'token-file') });
 
-    const found = await scanFiles(root);
-    const dicom: FoundFile[] = [];
-    const skipped: { relativePath: string; reason: string }[] = [];
-    for (const file of found) {
-      const reason = await notDicomReason(file);
-      if (reason) skipped.push({ relativePath: file.relativePath, reason });
-      else dicom.push(file);
-    }
+    const { dicom, skipped } = await partitionPart10(await scanFiles(root));
     for (const s of skipped) console.error(`skipped ${s.relativePath}: ${s.reason}`);
     if (dicom.length === 0) {
       console.error(`hilum upload: no DICOM files in ${root}`);
@@ -123,7 +118,12 @@ uploading nothing twice.
       : undefined;
 
     if (!args.values['no-qa']) {
-      const { report, held } = await checkBeforeUpload(dicom, await loadQaConfigFile(stringOption(args, 'qa-config')), quiet);
+      const { report, held } = await checkBeforeUpload(
+        dicom,
+        await loadQaConfigFile(stringOption(args, 'qa-config')),
+        loadProfileFile(stringOption(args, 'profile')),
+        quiet,
+      );
       say(`qa: ${report.counts.pass} pass, ${report.counts.warn} warn, ${report.counts.quarantine} would be quarantined`);
       if (held.length && !force) return refuse(held);
     }
@@ -232,18 +232,6 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-async function notDicomReason(file: FoundFile): Promise<string | undefined> {
-  if (file.size < 132) return 'not a DICOM Part 10 file (too short)';
-  const handle = await open(file.path, 'r');
-  try {
-    const prefix = Buffer.alloc(4);
-    await handle.read(prefix, 0, 4, 128);
-    return prefix.toString('latin1') === 'DICM' ? undefined : 'not a DICOM Part 10 file (no DICM prefix)';
-  } finally {
-    await handle.close();
-  }
 }
 
 /**

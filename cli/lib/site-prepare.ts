@@ -31,12 +31,14 @@ export interface Held {
   readonly reason: string;
 }
 
+/** The pipeline's per-file decision on each file before it leaves (`hilum qa`'s check), with the project's profile. */
 export async function checkBeforeUpload(
   files: readonly FoundFile[],
   config: QaConfig,
+  profile: DeidProfile,
   quiet = false,
 ): Promise<{ report: QaReport; held: Held[] }> {
-  const report = await checkFiles(files, config, undefined, quiet);
+  const report = await checkFiles(files, { config, profile, quiet });
   const held = report.quarantined.map((q) => ({ relativePath: q.fileId, reason: `would be quarantined by ${q.reasons.join('; ')}` }));
   return { report, held };
 }

@@ -44,6 +44,12 @@ export const handler = taskHandler(
         attributes: changed,
       });
     }
-    return { workKey: target, ...output.uids, outcome: output.outcome, actionCounts: output.actionCounts };
+    return {
+      workKey: target,
+      ...output.uids,
+      outcome: output.outcome,
+      pixelReview: [...output.pixelReview],
+      actionCounts: output.actionCounts,
+    };
   },
 );

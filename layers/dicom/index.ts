@@ -34,7 +34,11 @@ export {
   type KeyOptions,
   type DeidentifyOutput,
   type PixelReviewReason,
+  type PixelRiskInput,
   declaresBurnedInAnnotation,
+  describePixelReview,
+  PIXEL_REVIEW_REASONS,
+  pixelReviewReasons,
 } from './deidentify';
 export {
   DEFAULT_PROFILE,

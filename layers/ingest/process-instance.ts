@@ -1,6 +1,8 @@
-import { createHash } from 'node:crypto';
+import { toHex } from '../common/bytes';
+import { sha256 } from '../common/digest';
 import {
   declaresBurnedInAnnotation,
+  DicomParseError,
   deidentify,
   keyFingerprint,
   parseDicom,
@@ -128,12 +130,15 @@ export function checkInstance(
     readonly config: QaConfig;
     readonly verification: Pick<Verification, 'passed' | 'failedChecks'>;
     readonly deidOutcome?: DeidentifyOutcome;
+    /** The de-identifier's pixel-review triggers, reported by deid.pixel-review as they are. */
+    readonly pixelReview?: readonly PixelReviewReason[];
   },
 ): InstanceCheck {
   const evaluation = evaluateInstance(deidentified, {
     config: options.config,
     verification: { passed: options.verification.passed, failedChecks: options.verification.failedChecks },
     ...(options.deidOutcome ? { deidOutcome: options.deidOutcome } : {}),
+    ...(options.pixelReview ? { pixelReview: options.pixelReview } : {}),
   });
   const view = evaluation.view;
   if (!view) return { findings: evaluation.findings };
@@ -147,7 +152,7 @@ export function checkInstance(
 
 /** What the SOP UID claim records: the UIDs and the copy's SHA-256 (the same UID with other bytes is a conflict). */
 export function sopClaimOf(uids: InstanceUids, deidentified: Uint8Array): InstanceUids & { readonly sha256: string } {
-  return { ...uids, sha256: createHash('sha256').update(deidentified).digest('hex') };
+  return { ...uids, sha256: toHex(sha256().update(deidentified).digest()) };
 }
 
 /** The finding of a SOP Instance UID another file holds with other bytes. */
@@ -179,7 +184,7 @@ export type ProcessedInstance =
  * The three steps composed, with a failed verification recorded as a finding (deid.verified)
  * rather than thrown, for a decision about a file outside the workflow (the curator's re-check).
  * An original is first read within the project's intake inflation policy; one that cannot be
- * read gets only its dicom.parses findings. A file de-identified at the site is verified first,
+ * read, or that the engine cannot de-identify, gets only its dicom.parses findings. A file de-identified at the site is verified first,
  * and only one that verified is read for its burned-in flag.
  */
 export function processInstance(
@@ -200,18 +205,31 @@ export function processInstance(
       output: original,
       ...(deid ? { deid } : {}),
       verification,
-      ...checkInstance(original, { config, verification, deidOutcome: deid?.outcome ?? 'ok' }),
+      ...checkInstance(original, {
+        config,
+        verification,
+        deidOutcome: deid?.outcome ?? 'ok',
+        ...(deid ? { pixelReview: deid.pixelReview } : {}),
+      }),
     };
   }
   const unreadable = evaluateInstance(original, { config, phase: 'original' }).findings.filter((f) => f.ruleId === 'dicom.parses');
   if (unreadable.length > 0) return { readable: false, findings: unreadable };
-  const deid = deidentifyInstance(original, { ...key, input: 'original' });
+  let deid: DeidentifiedInstance;
+  try {
+    deid = deidentifyInstance(original, { ...key, input: 'original' });
+  } catch (error) {
+    // Readable, but not an instance the engine can key (no SOP or study UID, ...): the workflow's
+    // Deidentify throws the same error and quarantines it as dicom.parses.
+    if (!(error instanceof DicomParseError)) throw error;
+    return { readable: false, findings: [{ ruleId: 'dicom.parses', severity: 'quarantine', message: error.message }] };
+  }
   const verification = verifyInstance(original, deid.bytes, { input: 'original', profile: key.profile });
   return {
     readable: true,
     output: deid.bytes,
     deid,
     verification,
-    ...checkInstance(deid.bytes, { config, verification, deidOutcome: deid.outcome }),
+    ...checkInstance(deid.bytes, { config, verification, deidOutcome: deid.outcome, pixelReview: deid.pixelReview }),
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PIXEL_REVIEW_REASONS } from '../dicom';
 
 /**
  * The data contract of every state of the ingest workflow, one execution per S3 "Object Created"
@@ -38,6 +39,8 @@ export const deidentifyInput = z.object({ bucket: name, key: name, submissionId:
 export type DeidentifyInput = z.infer<typeof deidentifyInput>;
 export const deidentifyOutcome = z.enum(['ok', 'needs-pixel-review']);
 export type DeidentifyOutcome = z.infer<typeof deidentifyOutcome>;
+/** What triggered needs-pixel-review: codes the QA rule deid.pixel-review reports as they are. */
+export const pixelReviewReasons = z.array(z.enum(PIXEL_REVIEW_REASONS));
 /** $.deid */
 export const deidentifyResult = z.object({
   /** Key of the de-identified (not yet verified) copy, in the intake bucket under `work/`. */
@@ -46,6 +49,7 @@ export const deidentifyResult = z.object({
   seriesUid: z.string(),
   sopUid: z.string(),
   outcome: deidentifyOutcome,
+  pixelReview: pixelReviewReasons,
   /** Counts per `keyword:action`, never values. */
   actionCounts: z.record(z.string(), z.number()),
 });
@@ -61,6 +65,8 @@ export const qaInput = z.object({
   bucket: name,
   workKey: name,
   deidOutcome: deidentifyOutcome,
+  /** Absent only in an execution whose Deidentify ran before the triggers were recorded. */
+  pixelReview: pixelReviewReasons.optional(),
   /** QA reads the project's configuration and records its findings per file. */
   submissionId: id,
   fileId: id,

@@ -23,6 +23,7 @@ export interface InstanceOptions {
   readonly config?: QaConfig;
   readonly phase?: InstanceContext['phase'];
   readonly deidOutcome?: InstanceContext['deidOutcome'];
+  readonly pixelReview?: InstanceContext['pixelReview'];
   readonly verification?: InstanceContext['verification'];
   readonly fileId?: string;
 }
@@ -53,6 +54,7 @@ export function evaluateInstance(bytes: Uint8Array, options: InstanceOptions = {
     phase,
     ...(parseError !== undefined ? { parseError } : {}),
     ...(options.deidOutcome ? { deidOutcome: options.deidOutcome } : {}),
+    ...(options.pixelReview ? { pixelReview: options.pixelReview } : {}),
     ...(options.verification ? { verification: options.verification } : {}),
   };
   const findings: Finding[] = [];

@@ -279,6 +279,7 @@ describe('ingest definition follows layers/pipeline/ingest-states.ts', () => {
         'bucket.$': '$.detail.bucket.name',
         'workKey.$': '$.deid.workKey',
         'deidOutcome.$': '$.deid.outcome',
+        'pixelReview.$': '$.deid.pixelReview',
         'submissionId.$': '$.parse.submissionId',
         'fileId.$': '$.parse.fileId',
       },

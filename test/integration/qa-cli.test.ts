@@ -44,7 +44,7 @@ describe('hilum qa', () => {
     expect(await readFile(md, 'utf8')).toContain('# QA report (offline check)');
   });
 
-  it('exits 1 and names each problem file with its rule: unreadable, out of scope, burned-in, conflicting duplicate, gaps', async () => {
+  it('exits 3 and names each problem file with its rule: unreadable, out of scope, burned-in, conflicting duplicate, gaps; skips what upload skips', async () => {
     const series = makeSeries(3, { seriesInstanceUid: SERIES, elements: CT_RESCALE });
     const root = await folder({
       'ct/1.dcm': series[0]!,
@@ -61,6 +61,7 @@ describe('hilum qa', () => {
       'mr.dcm': new Uint8Array(readFileSync(join(FIXTURES, 'transfer-syntax/MR_small.dcm'))),
       'burned.dcm': new Uint8Array(readFileSync(join(FIXTURES, 'patient-77654033/cr-cspine/CR1_6154_burned_in_annotation_flag.dcm'))),
       'notes.txt': Buffer.from('not an image'),
+      'truncated.dcm': new Uint8Array(readFileSync(join(FIXTURES, 'malformed/MR_truncated.dcm'))),
     });
     const json = join(dir, 'report.json');
     expect(await run(['qa', root, '--json', json])).toBe(3);
@@ -70,9 +71,11 @@ describe('hilum qa', () => {
       'burned.dcm': ['deid.pixel-review'],
       'ct/9-copy.dcm': ['uids.duplicate-sop'], // scanned after ct/1.dcm: the later one is the conflict
       'mr.dcm': ['scope.modality', 'scope.sop-class'],
-      'notes.txt': ['dicom.parses'],
+      'truncated.dcm': ['dicom.parses'],
     });
+    // Upload never sends a file without the DICM prefix, so it is no quarantine: listed as skipped.
     expect(report.counts).toMatchObject({ files: 7, pass: 3, quarantine: 4 });
+    expect(quiet.mock.calls.flat()).toContain('skipped notes.txt: not a DICOM Part 10 file (too short)');
     expect(report.warnings.map((w) => w.ruleId)).toContain('series.instance-gaps');
   });
 

@@ -12,7 +12,14 @@ export { patientPseudonym } from './pseudonym';
 export { deidentificationMethod, methodCodes } from './marking';
 export { keyFingerprint, KEY_FINGERPRINT_PREFIX } from './key-fingerprint';
 export { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, type DeidentifyOutput, type Counts } from './engine';
-export { declaresBurnedInAnnotation, type PixelReviewReason } from './pixel-review';
+export {
+  declaresBurnedInAnnotation,
+  describePixelReview,
+  PIXEL_REVIEW_REASONS,
+  pixelReviewReasons,
+  type PixelReviewReason,
+  type PixelRiskInput,
+} from './pixel-review';
 
 /** De-identification Method (0012,0063) written under the default profile. */
 export const DEIDENTIFICATION_METHOD = /* @__PURE__ */ deidentificationMethod(DEFAULT_PROFILE);

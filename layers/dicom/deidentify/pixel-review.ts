@@ -2,7 +2,9 @@
  * Which instances need a person to look at the pixels before release: pixel
  * data passes through unchanged, so text burned into it would be published.
  */
-export type PixelReviewReason = 'burned-in-annotation' | 'secondary-capture' | 'radiograph-not-declared-clean';
+export const PIXEL_REVIEW_REASONS = ['burned-in-annotation', 'secondary-capture', 'radiograph-not-declared-clean'] as const;
+/** A trigger of pixel review: a code, never a value (the workflow carries the list from Deidentify to QA). */
+export type PixelReviewReason = (typeof PIXEL_REVIEW_REASONS)[number];
 
 const SECONDARY_CAPTURE = '1.2.840.10008.5.1.4.1.1.7';
 const CR = '1.2.840.10008.5.1.4.1.1.1';
@@ -46,4 +48,33 @@ export function pixelReviewReasons(input: PixelRiskInput): PixelReviewReason[] {
   const original = (input.imageType[0] ?? '').trim().toUpperCase() === 'ORIGINAL';
   if (radiograph && undeclared && !original) reasons.push('radiograph-not-declared-clean');
   return reasons;
+}
+
+/** The radiograph family of an instance, from hilum's fixed vocabulary (never the file's own text). */
+function radiographKind(input: PixelRiskInput): 'CR' | 'DX' | undefined {
+  if (input.sopClassUid === CR) return 'CR';
+  if (input.sopClassUid.startsWith(DX_FAMILY)) return 'DX';
+  const modality = (input.modality ?? '').trim().toUpperCase();
+  return modality === 'CR' || modality === 'DX' ? modality : undefined;
+}
+
+/**
+ * One value-free sentence per trigger, for a quarantine reason or a site's QA report: attribute
+ * keywords and what about them triggered review, never their values. A new reason must say
+ * itself here (the record is exhaustive).
+ */
+const EXPLAIN: Readonly<Record<PixelReviewReason, (input: PixelRiskInput | undefined) => string>> = {
+  'burned-in-annotation': () => 'BurnedInAnnotation is YES: the file declares text burned into the pixels',
+  'secondary-capture': () =>
+    'Secondary Capture SOP class: screenshots and scanned documents usually carry burned-in text, whatever BurnedInAnnotation says',
+  'radiograph-not-declared-clean': (input) => {
+    const kind = input && radiographKind(input);
+    const imageType = input && input.imageType.length === 0 ? 'ImageType absent' : 'ImageType not ORIGINAL';
+    return `radiograph${kind ? ` (${kind})` : ''} not declared free of burned-in text: BurnedInAnnotation absent, ${imageType}`;
+  },
+};
+
+/** Why each trigger fired, value-free; `input` (the instance's risk attributes) adds detail when known. */
+export function describePixelReview(reasons: readonly PixelReviewReason[], input?: PixelRiskInput): string[] {
+  return reasons.map((reason) => EXPLAIN[reason](input));
 }

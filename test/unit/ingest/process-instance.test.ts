@@ -36,6 +36,7 @@ describe('processInstance: the ingest steps composed for a decision outside the 
     const rules = evaluateInstance(engine.bytes, {
       config,
       deidOutcome: engine.outcome,
+      pixelReview: engine.pixelReview,
       verification: { passed: verified.passed, failedChecks: [] },
     });
 

@@ -161,6 +161,21 @@ describe('instance rules', () => {
       expect(firing(goodCt(), { deidOutcome: 'needs-pixel-review' })).toContain('deid.pixel-review');
     });
 
+    it("reports the de-identifier's triggers as they are, by keyword, never as a burned-in flag the file does not carry", () => {
+      const cr = fixture('patient-77654033/cr-cspine/CR1_6154.dcm');
+      const triggered = { deidOutcome: 'needs-pixel-review', pixelReview: ['radiograph-not-declared-clean'] } as const;
+      expect(messagesOf(cr, 'deid.pixel-review', triggered)).toEqual([
+        'radiograph (CR) not declared free of burned-in text: BurnedInAnnotation absent, ImageType not ORIGINAL',
+      ]);
+      expect(messagesOf(goodCt(), 'deid.pixel-review', { deidOutcome: 'needs-pixel-review', pixelReview: [] })).toEqual([
+        'de-identification asked for pixel review (no trigger recorded)',
+      ]);
+      // A Secondary Capture trigger and the project's high-risk SOP class list say the same thing once.
+      expect(messagesOf(makeDicom({ modality: 'OT' }), 'deid.pixel-review', { pixelReview: ['secondary-capture'] })).toEqual([
+        'Secondary Capture SOP class: screenshots and scanned documents usually carry burned-in text, whatever BurnedInAnnotation says',
+      ]);
+    });
+
     it('sends a high-risk SOP class (Secondary Capture) to review', () => {
       expect(messagesOf(makeDicom({ modality: 'OT' }), 'deid.pixel-review')).toEqual([
         'the SOP class often carries burned-in text: pixels need review',

@@ -1,3 +1,4 @@
+import type { PixelReviewReason } from '../../../dicom';
 import type { QaConfig } from '../../config';
 import type { DatasetView } from '../../dataset-view';
 import type { RuleMeta } from '../../types';
@@ -13,6 +14,8 @@ export interface InstanceContext {
   readonly phase: 'deidentified' | 'original';
   /** What the de-identifier reported, when it ran. */
   readonly deidOutcome?: 'ok' | 'needs-pixel-review';
+  /** What triggered needs-pixel-review, when the de-identifier ran (codes, never values). */
+  readonly pixelReview?: readonly PixelReviewReason[];
   /** The independent verifier's verdict, when it ran (its failed checks are keywords, not values). */
   readonly verification?: { readonly passed: boolean; readonly failedChecks: readonly string[] };
 }
