@@ -91,6 +91,8 @@ URLs are requested again. Exit code 1 when any object failed; they are listed.
       jobs,
       maxBytesPerSecond: maxRate,
       onBytes: (n) => progress.tick(0, n),
+      // A .part from the interrupted run fills the bar; like files already there, it is left out of the rate and ETA.
+      onResumedBytes: (n) => progress.skip(0, n),
       onObjectDone: (o, outcome) => (outcome === 'already-there' ? progress.skip(1, o.size) : progress.tick(1, 0)),
     });
     stopListening();

@@ -23,6 +23,8 @@ export interface DownloadOptions {
   readonly maxBytesPerSecond?: number;
   /** Bytes received (for the progress bar's rate). */
   readonly onBytes?: (bytes: number) => void;
+  /** Bytes of a `.part` file an earlier run left, found on disk as an object resumes: done already, not received now. */
+  readonly onResumedBytes?: (bytes: number) => void;
   readonly onObjectDone?: (object: ManifestObject, outcome: ObjectOutcome) => void;
 }
 
@@ -98,6 +100,7 @@ async function downloadOne(
     offset = 0;
   }
   const resumed = offset > 0;
+  if (resumed) options.onResumedBytes?.(offset);
 
   const drsPath = `/ga4gh/drs/v1/objects/${encodeURIComponent(object.objectId)}`;
   const drs = await options.api.request<DrsObject>('GET', drsPath);
