@@ -18,6 +18,7 @@ import { DeidentificationTimeout } from '../errors';
 import type { TagKey } from '../tags';
 import { AT_CODE_POINT, foldTerm, foldText, WORD_BEFORE, WORD_HERE } from '../text/case-fold';
 import { MultiPattern } from '../text/multi-pattern';
+import { cleanIdentifierPatterns, closeGaps } from '../text/identifier-patterns';
 
 /** Attributes whose values are identifiers to scrub from free text: `name` ones by component and word, `text` ones by word too, `id` and dates whole. */
 export const IDENTIFIER_SOURCES: ReadonlyMap<TagKey, 'name' | 'id' | 'text'> = new Map([
@@ -80,6 +81,8 @@ export interface ScrubResult {
   text: string;
   /** Occurrences of identifiers taken out. */
   removed: number;
+  /** Dates in the text moved back by the patient's shift (in their written form). */
+  shifted?: number;
   /** The whole text was dropped: beyond a limit (CLEAN_TEXT_LIMITS), so not scanned. */
   emptied?: true;
 }
@@ -93,6 +96,14 @@ export class IdentifierScrubber {
   private overflowed = false;
   private automaton: MultiPattern | undefined | null = null;
   private readonly scrubbed = new Map<string, ScrubResult>();
+  /** Per term (in `terms` order): written in a script without spaces between words (CJK), so matched without word boundaries. */
+  private unbounded: Uint8Array = new Uint8Array(0);
+
+  /**
+   * `shiftDays`: the patient's date shift; a date written in the text that names one day is moved back by it
+   * (in its own written form). Undefined: such dates are removed.
+   */
+  constructor(private readonly shiftDays?: number) {}
 
   /** Adds one identifying value (as text) and its components or tokens. */
   add(value: string, kind: 'name' | 'id' | 'text' | 'date'): void {
@@ -100,6 +111,7 @@ export class IdentifierScrubber {
       if (this.overflowed) break;
       const whole = one.trim();
       if (whole.length >= MIN_COMPONENT && IDENTIFYING.test(whole)) this.term(whole);
+      if (kind === 'name') for (const group of whole.split('=')) for (const form of nameForms(group)) this.term(form);
       if (kind === 'date' || kind === 'id') continue;
       const parts = kind === 'name' ? whole.split(/[\^=]/) : whole.split(/[^\p{L}\p{N}]+/u);
       const min = kind === 'name' ? MIN_COMPONENT : MIN_TOKEN;
@@ -121,6 +133,12 @@ export class IdentifierScrubber {
 
   private term(text: string): void {
     if (this.overflowed) return;
+    for (const other of spellings(text)) if (other !== text) this.addTerm(other);
+    this.addTerm(text);
+  }
+
+  private addTerm(text: string): void {
+    if (this.overflowed) return;
     const term = text.toLowerCase();
     if (this.terms.has(term)) return;
     if (
@@ -137,7 +155,10 @@ export class IdentifierScrubber {
   }
 
   private matcher(): MultiPattern | undefined {
-    if (this.automaton === null) this.automaton = this.terms.size ? new MultiPattern([...this.terms].map(foldTerm)) : undefined;
+    if (this.automaton === null) {
+      this.automaton = this.terms.size ? new MultiPattern([...this.terms].map(foldTerm)) : undefined;
+      this.unbounded = Uint8Array.from(this.terms, (t) => (UNSPACED_SCRIPT.test(t) ? 1 : 0));
+    }
     return this.automaton;
   }
 
@@ -161,19 +182,36 @@ export class IdentifierScrubber {
     return result;
   }
 
-  private scrubNow(text: string, deadline: number | undefined): ScrubResult {
-    if (this.overflowed) return text === '' ? { text, removed: 0 } : EMPTIED;
+  private scrubNow(original: string, deadline: number | undefined): ScrubResult {
+    if (this.overflowed) return original === '' ? { text: original, removed: 0 } : EMPTIED;
+    if (original.length > CLEAN_TEXT_LIMITS.maxTextLength) return EMPTIED;
+    // Identifiers by their form first (dates are shifted in place, so the file's own dates as words are already moved).
+    const patterns = cleanIdentifierPatterns(original, this.shiftDays);
+    const byValue = this.scrubValues(patterns.text, deadline);
+    const removed = patterns.removed + byValue.removed;
+    return {
+      text: byValue.text,
+      removed,
+      ...(patterns.shifted > 0 && { shifted: patterns.shifted }),
+    };
+  }
+
+  /** The text without any of the data set's identifiers (the automaton over their values and forms). */
+  private scrubValues(text: string, deadline: number | undefined): ScrubResult {
     const automaton = this.matcher();
     if (!automaton) return { text, removed: 0 };
-    if (text.length > CLEAN_TEXT_LIMITS.maxTextLength) return EMPTIED;
     const { symbols, offsets, flags } = foldText(text);
     // The longest match starting at each symbol position (its end), on word boundaries both sides; 0 = none.
     const longest = new Int32Array(symbols.length + 1);
     let end = 0;
+    let bounded = true;
+    const unbounded = this.unbounded;
     const record = (pattern: number): void => {
       const start = end - automaton.length(pattern);
       const at = flags[start] as number;
-      if ((at & AT_CODE_POINT) !== 0 && (at & WORD_BEFORE) === 0 && (longest[start] as number) < end) longest[start] = end;
+      const free = unbounded[pattern] === 1;
+      if (!bounded && !free) return;
+      if ((at & AT_CODE_POINT) !== 0 && (free || (at & WORD_BEFORE) === 0) && (longest[start] as number) < end) longest[start] = end;
     };
     let state = MultiPattern.START;
     for (let k = 0; k < symbols.length; k += 1) {
@@ -182,8 +220,9 @@ export class IdentifierScrubber {
       }
       state = automaton.next(state, symbols[k] as number);
       const after = flags[k + 1] as number;
-      // A match ends on a whole code point not followed by a letter or digit.
-      if ((after & AT_CODE_POINT) === 0 || (after & WORD_HERE) !== 0 || !automaton.endsAny(state)) continue;
+      // A match ends on a whole code point not followed by a letter or digit (CJK terms: on any code point).
+      if ((after & AT_CODE_POINT) === 0 || !automaton.endsAny(state)) continue;
+      bounded = (after & WORD_HERE) === 0;
       end = k + 1;
       automaton.forEachMatch(state, record);
     }
@@ -205,17 +244,59 @@ export class IdentifierScrubber {
     if (removed === 0) return { text, removed };
     out += text.slice(kept);
     // Collapse the gaps left behind, per value of a multi-valued string.
-    return {
-      text: out
-        .split('\\')
-        .map((v) =>
-          v
-            .replace(/[ \t]{2,}/g, ' ')
-            .replace(/ +([.,;:!?)\]])/g, '$1')
-            .trim(),
-        )
-        .join('\\'),
-      removed,
-    };
+    return { text: closeGaps(out), removed };
   }
+}
+
+/** Scripts written without spaces between words: a name there is found inside a run of letters ("山田太郎様"). */
+export const UNSPACED_SCRIPT = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}ー・]+$/u;
+
+/**
+ * A name written the other ways people write it: one PN component group
+ * ("DOE^JOHN^Q") as "John Doe", "Doe, John", "J. Doe", "Doe, J.", "Doe J",
+ * "J.Q. Doe", and, in unspaced scripts, "山田太郎" (family then given, both
+ * orders). The components alone are terms already.
+ */
+export function nameForms(group: string): string[] {
+  const [family = '', given = '', middle = ''] = group.split('^').map((c) => c.trim());
+  if (family.length < MIN_COMPONENT || given === '') return [];
+  const g = given[0] as string;
+  const m = middle ? `${middle[0] as string}.` : '';
+  const forms = [
+    `${given} ${family}`,
+    `${family}, ${given}`,
+    `${family},${given}`,
+    `${family} ${given}`,
+    `${family}^${given}`,
+    `${g}. ${family}`,
+    `${g}.${family}`,
+    `${g} ${family}`,
+    `${family}, ${g}.`,
+    `${family}, ${g}`,
+    `${family},${g}.`,
+    `${family} ${g}.`,
+    `${family} ${g}`,
+    `${family}^${g}`,
+  ];
+  if (middle)
+    forms.push(
+      `${given} ${middle} ${family}`,
+      `${given} ${m} ${family}`,
+      `${g}.${m} ${family}`,
+      `${g}. ${m} ${family}`,
+      `${family}, ${given} ${m}`,
+      `${family}, ${g}.${m}`,
+    );
+  if (UNSPACED_SCRIPT.test(family) && UNSPACED_SCRIPT.test(given)) forms.push(`${family}${given}`, `${given}${family}`);
+  return forms;
+}
+
+const GERMAN: Readonly<Record<string, string>> = { ä: 'ae', ö: 'oe', ü: 'ue', Ä: 'AE', Ö: 'OE', Ü: 'UE', ß: 'ss' };
+
+/** Other spellings of a value with accents: without them ("Jose", "Muller") and German style ("Mueller"). */
+export function spellings(text: string): string[] {
+  if (!/[^\u0000-\u007f]/.test(text)) return [];
+  const bare = text.normalize('NFD').replace(/\p{M}/gu, '').normalize('NFC');
+  const german = text.replace(/[äöüÄÖÜß]/g, (c) => GERMAN[c] ?? c);
+  return [bare, german];
 }
