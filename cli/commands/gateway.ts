@@ -17,7 +17,7 @@ export const gatewayCommand: Command = {
   name: 'gateway',
   summary: 'receive studies from a PACS over DICOM (C-STORE) and upload them',
   usage: `Usage: hilum gateway --project P --site S [--secret-file FILE] [--profile FILE] [--no-deid-at-site]
-                     [--ae-title HILUM] [--port 11112] [--allow AE ...]
+                     [--ae-title HILUM] [--port 11112] [--allow AE ...] [--stow-port PORT] [--stow-host HOST]
                      [--spool DIR] [--quiet SECONDS] [--jobs N] [--api URL] [--token-file FILE]
 
 A DICOM listener for a PACS or modality: accepts C-ECHO and C-STORE (CR, DX, CT,
@@ -35,6 +35,10 @@ spooled studies are uploaded after a restart, interrupted uploads resume.
   --ae-title AE     the gateway's AE title (default HILUM)
   --port PORT       the port to listen on (default 11112)
   --allow AE        a calling AE title allowed to send (repeatable; default: any)
+  --stow-port PORT  also take STOW-RS (POST /dicomweb/studies[/{study}]) on this HTTP port, any
+                    size, into the same spool (default: off; docs/dicomweb.md)
+  --stow-host HOST  the address it listens on (default 127.0.0.1; 0.0.0.0 for the site network:
+                    no authentication, like C-STORE without --allow)
   --spool DIR       the spool folder (default .hilum-gateway)
   --quiet SECONDS   quiet period that completes a study (default 60)
   --jobs N          parallel file uploads per study (default 4)
@@ -43,6 +47,8 @@ spooled studies are uploaded after a restart, interrupted uploads resume.
     project: { type: 'string' },
     site: { type: 'string' },
     'ae-title': { type: 'string' },
+    'stow-port': { type: 'string' },
+    'stow-host': { type: 'string' },
     port: { type: 'string' },
     allow: { type: 'string', multiple: true },
     spool: { type: 'string' },
@@ -84,6 +90,9 @@ spooled studies are uploaded after a restart, interrupted uploads resume.
       allowedCallingAeTitles: allowed,
       quietSeconds: integerOption(args, 'quiet', 60),
       log,
+      ...(stringOption(args, 'stow-port') !== undefined
+        ? { stow: { port: integerOption(args, 'stow-port', 0), host: stringOption(args, 'stow-host') ?? '127.0.0.1' } }
+        : {}),
       uploadStudy: async (folder) => {
         let files = await scanFiles(folder);
         if (deid) {
@@ -125,10 +134,12 @@ spooled studies are uploaded after a restart, interrupted uploads resume.
         return { submissionId: outcome.submissionId };
       },
     });
-    const { port } = await gateway.start();
+    const { port, stowPort } = await gateway.start();
     console.log(
       `hilum gateway: listening as ${aeTitle} on port ${port}${allowed.length ? ` for ${allowed.join(', ')}` : ''}; project ${project}, site ${site}; ${deid ? `de-identifying here (profile ${deid.profile.name})` : 'sending originals'}`,
     );
+    if (stowPort !== undefined)
+      console.log(`hilum gateway: STOW-RS on http://${stringOption(args, 'stow-host') ?? '127.0.0.1'}:${stowPort}/dicomweb/studies`);
     await new Promise<void>((resolveStop) => {
       const stop = () => void gateway.stop().then(resolveStop);
       process.once('SIGINT', stop);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Server } from 'dcmjs-dimse';
 import { createScpClass } from './scp';
 import { Spool } from './spool';
+import { startStowServer } from './stow';
 
 export interface GatewayOptions {
   readonly aeTitle: string;
@@ -18,6 +19,8 @@ export interface GatewayOptions {
   /** Uploads one complete study folder as a submission (resumable: it may be called again after a crash). */
   readonly uploadStudy: (folder: string) => Promise<{ submissionId: string }>;
   readonly log: (line: string) => void;
+  /** Also take STOW-RS (`POST /dicomweb/studies`) on this port, into the same spool (`stow.ts`). */
+  readonly stow?: { readonly port: number; readonly host?: string };
 }
 
 /**
@@ -30,6 +33,7 @@ export interface GatewayOptions {
 export class Gateway {
   private readonly spool: Spool;
   private server?: InstanceType<typeof Server>;
+  private stowServer?: { close(): Promise<void> };
   private timer?: NodeJS.Timeout;
   private busy = false;
   private stopped = false;
@@ -40,7 +44,7 @@ export class Gateway {
     this.uploadingDir = join(options.spoolDir, 'uploading');
   }
 
-  async start(): Promise<{ port: number }> {
+  async start(): Promise<{ port: number; stowPort?: number }> {
     await this.spool.init();
     await mkdir(this.uploadingDir, { recursive: true });
     const ScpClass = createScpClass({
@@ -60,9 +64,15 @@ export class Gateway {
       server.listen(this.options.port);
     });
     const port = (server as unknown as { server: { address(): AddressInfo } }).server.address().port;
+    let stowPort: number | undefined;
+    if (this.options.stow) {
+      const stow = await startStowServer({ spool: this.spool, ...this.options.stow, log: this.options.log });
+      this.stowServer = stow;
+      stowPort = stow.port;
+    }
     this.timer = setInterval(() => void this.tick(), this.options.checkIntervalMs ?? 1000);
     void this.tick();
-    return { port };
+    return { port, ...(stowPort !== undefined ? { stowPort } : {}) };
   }
 
   /** Uploads what is due: first studies whose upload was interrupted, then quiet ones. */
@@ -90,6 +100,7 @@ export class Gateway {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.server?.close();
+    await this.stowServer?.close();
     while (this.busy) await new Promise((r) => setTimeout(r, 50));
   }
 

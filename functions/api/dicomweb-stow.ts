@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   STOW_MAX_BODY_BYTES,
+  STOW_TOO_LARGE_MESSAGE,
   FAILURE_REASON,
   examinePart,
   parseMultipart,
@@ -75,10 +76,7 @@ export const handler = httpHandler(
     const framing = stowBoundary(headerOf(event, 'content-type'));
     if ('refused' in framing) throw new UnsupportedMediaType(framing.refused);
     const body = requestBody(event.body, event.isBase64Encoded);
-    if (body.byteLength > STOW_MAX_BODY_BYTES)
-      throw new PayloadTooLarge(
-        `a STOW-RS request carries at most ${STOW_MAX_BODY_BYTES} bytes: send the instances in several requests, and an instance larger than that through POST /submissions/{id}/uploads into the same submission`,
-      );
+    if (body.byteLength > STOW_MAX_BODY_BYTES) throw new PayloadTooLarge(STOW_TOO_LARGE_MESSAGE);
     const parts = parseMultipart(body, framing.boundary);
     if (parts.length === 0) throw new BadRequest('the multipart/related body has no parts');
 

@@ -5,3 +5,4 @@ export * from './multipart';
 export * from './stow';
 export * from './negotiation';
 export * from './bulk-data';
+export * from './multipart-stream';

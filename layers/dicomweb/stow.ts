@@ -16,10 +16,18 @@ import { boundaryOf } from './multipart';
  */
 export const STOW_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
+/** The 413's message: the ways to store what is larger (no value of the request in it). */
+export const STOW_TOO_LARGE_MESSAGE =
+  `a STOW-RS request to the commons carries at most ${STOW_MAX_BODY_BYTES} bytes: send the instances in several requests; ` +
+  "for an instance larger than that, STOW-RS it to the site's hilum gateway (`hilum gateway --stow-port`, any size), " +
+  'or upload it through POST /submissions/{id}/uploads into the same submission';
+
 /** Failure Reason (0008,1197) values hilum answers (PS3.18 10.5.3, the C-STORE status meanings of PS3.4 B.2.3). */
 export const FAILURE_REASON = {
   /** 0110H: the part was understood but could not be stored (the intake write failed). */
   processingFailure: 0x0110,
+  /** 0122H: the SOP class is not one the receiver stores (the gateway takes CR, DX, CT and MR, as over DIMSE). */
+  sopClassNotSupported: 0x0122,
   /** A900H: the data set does not match the request: its Study Instance UID is not the target study's. */
   studyMismatch: 0xa900,
   /** C000H: not a DICOM Part 10 instance with its identifying UIDs, or not `application/dicom`. */

@@ -184,7 +184,7 @@ describe('DICOMweb STOW-RS', () => {
     expect((await site.getSubmission(submissionId)).fileCount).toBe(0);
   });
 
-  it('refuses a body above 4 MiB (413, naming presigned uploads, which take the instance into the same submission) and API Gateway refuses one above 10 MB', async () => {
+  it("refuses a body above 4 MiB (413, naming the site gateway's STOW-RS and presigned uploads, which take the instance into the same submission) and API Gateway refuses one above 10 MB", async () => {
     const { submissionId } = await site.createSubmission(PROJECT, SITE);
     const boundary = newBoundary();
     const stowOf = (bytes: Uint8Array) => multipartBody(boundary, [{ contentType: 'application/dicom', body: bytes }]);
@@ -194,6 +194,7 @@ describe('DICOMweb STOW-RS', () => {
     const aboveHilum = await post(`/studies?submission=${submissionId}`, stowOf(large), multipartContentType(boundary));
     expect(aboveHilum.status).toBe(413);
     expect(aboveHilum.text).toContain('/submissions/{id}/uploads');
+    expect(aboveHilum.text).toContain('hilum gateway --stow-port');
     const aboveGateway = await post(
       `/studies?submission=${submissionId}`,
       stowOf(new Uint8Array(10 * 1024 * 1024 + 1)),

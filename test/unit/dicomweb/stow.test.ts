@@ -6,6 +6,7 @@ import {
   storeInstancesResponse,
   storeStatus,
   stowBoundary,
+  STOW_TOO_LARGE_MESSAGE,
 } from '../../../layers/dicomweb';
 import { makeDicom } from '../../support/synthetic-dicom';
 
@@ -150,5 +151,12 @@ describe('Store Instances Response', () => {
     expect(storeStatus({ stored, failed: [] })).toBe(200);
     expect(storeStatus({ stored, failed })).toBe(202);
     expect(storeStatus({ stored: [], failed })).toBe(409);
+  });
+});
+
+describe('STOW-RS above the limit', () => {
+  it("names the ways to store a larger instance: the gateway's STOW-RS and the presigned upload API", () => {
+    expect(STOW_TOO_LARGE_MESSAGE).toContain('hilum gateway --stow-port');
+    expect(STOW_TOO_LARGE_MESSAGE).toContain('POST /submissions/{id}/uploads');
   });
 });
