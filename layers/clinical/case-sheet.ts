@@ -143,6 +143,12 @@ export interface CaseDemographics {
   readonly covid19Positive?: string;
   /** The year of the index date (a full date is PHI). */
   readonly indexYear?: number;
+  /** What day 0 of the case's timeline is (the `case` node's `index_event`). */
+  readonly indexEvent?: string;
+  /** The ICD-10-CM categories (three characters, e.g. U07) of the case's `condition` records: the search facet. */
+  readonly conditions?: readonly string[];
+  /** `Positive` when any COVID-19 test of the case's `measurement` records was positive, `Negative` when all were. */
+  readonly covid19Tested?: 'Positive' | 'Negative';
 }
 
 export interface CaseRow extends CaseDemographics {

@@ -34,3 +34,4 @@ export {
 } from './clinical-sheet';
 export { nodeJsonSchema, sheetJsonSchema, dictionaryJsonSchemas } from './dictionary-schema';
 export { renderDictionaryPage } from './dictionary-doc';
+export { caseFieldsOf, caseSummaryOf, SUMMARY_NODES, type ClinicalRecord } from './clinical-records';

@@ -1,6 +1,7 @@
 import { AccessRepository } from '../adapters/aws/dynamodb/access-repository';
 import { AuditHistory } from '../adapters/aws/dynamodb/audit-history';
 import { AuditLog } from '../adapters/aws/dynamodb/audit-log';
+import { ClinicalRepository } from '../adapters/aws/dynamodb/clinical-repository';
 import { IntakeRepository } from '../adapters/aws/dynamodb/intake-repository';
 import { ProjectRepository } from '../adapters/aws/dynamodb/project-repository';
 import { PublicationRepository } from '../adapters/aws/dynamodb/publication-repository';
@@ -27,6 +28,7 @@ export const publicationRepository = /* @__PURE__ */ lazyConfig(
   () => new PublicationRepository(documentClient(), requireEnv(ENV.catalogTable)),
 );
 export const projectRepository = /* @__PURE__ */ lazyConfig(() => new ProjectRepository(documentClient(), requireEnv(ENV.catalogTable)));
+export const clinicalRepository = /* @__PURE__ */ lazyConfig(() => new ClinicalRepository(documentClient(), requireEnv(ENV.catalogTable)));
 export const accessRepository = /* @__PURE__ */ lazyConfig(() => new AccessRepository(documentClient(), requireEnv(ENV.catalogTable)));
 export const releaseRepository = /* @__PURE__ */ lazyConfig(() => new ReleaseRepository(documentClient(), requireEnv(ENV.catalogTable)));
 /** The append-only audit log: access decisions, curation, key hand-outs. */

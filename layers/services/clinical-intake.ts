@@ -1,0 +1,101 @@
+/**
+ * Storing one validated clinical sheet of a submission. Every row's case id is pseudonymized
+ * with the project key exactly as PatientID is (so a case joins its studies); a record of a
+ * node below the case must name a case the project has (sent in a `case` or `demographics`
+ * sheet, or cases.csv). Any refused row refuses the whole sheet before anything is written,
+ * so what was stored stays as it was. The case-level nodes update the case itself; condition
+ * and measurement records refresh the case's search summary (its condition categories and
+ * COVID-19 test result).
+ */
+import type { Case } from '../catalog/commons-entities';
+import type { Submission } from '../catalog/entities';
+import {
+  CASE_LEVEL_NODES,
+  SUMMARY_NODES,
+  casePseudonym,
+  caseFieldsOf,
+  caseSummaryOf,
+  clinicalRecordId,
+  type ClinicalRecord,
+  type ClinicalRow,
+  type NodeDef,
+  type SheetError,
+} from '../clinical';
+import { clinicalRepository, deidKeyFor, projectRepository } from './commons-context';
+
+export type ClinicalIntakeResult =
+  | { readonly ok: true; readonly records: number; readonly cases: number; readonly agesCapped: number }
+  | { readonly ok: false; readonly errors: readonly SheetError[] };
+
+export async function storeClinicalSheet(
+  submission: Pick<Submission, 'submissionId' | 'project' | 'site' | 'deidKeyVersion'>,
+  node: NodeDef,
+  file: string,
+  rows: readonly ClinicalRow[],
+): Promise<ClinicalIntakeResult> {
+  const secret = await deidKeyFor(submission);
+  const keys = { secret, project: submission.project, site: submission.site };
+  const pseudonyms = rows.map((r) => casePseudonym(r.caseId, keys));
+  const existing = new Map((await projectRepository().listCases(submission.project)).map((c) => [c.casePseudonym, c]));
+  const caseLevel = CASE_LEVEL_NODES.has(node.node);
+
+  if (!caseLevel) {
+    const errors: SheetError[] = [];
+    rows.forEach((r, i) => {
+      if (!existing.has(pseudonyms[i]!))
+        errors.push({
+          file,
+          row: r.row,
+          column: 'case_id',
+          code: 'unknown_case',
+          message: 'names no case of the project: send the case in case.csv (or demographics.csv) first, with the PatientID of its studies',
+        });
+    });
+    if (errors.length) return { ok: false, errors };
+  }
+
+  const now = new Date().toISOString();
+  const records: ClinicalRecord[] = rows.map((r, i) => ({
+    project: submission.project,
+    node: node.node,
+    casePseudonym: pseudonyms[i]!,
+    recordId: clinicalRecordId(node, pseudonyms[i]!, r.values),
+    site: submission.site,
+    submissionId: submission.submissionId,
+    values: r.values,
+    updatedAt: now,
+  }));
+  await clinicalRepository().putRecords(records);
+
+  const touched = [...new Set(pseudonyms)];
+  const updated: Case[] = [];
+  if (caseLevel) {
+    records.forEach((r) => {
+      const before = existing.get(r.casePseudonym);
+      const next: Case = {
+        ...(before ?? {}),
+        ...caseFieldsOf(node.node, r.values),
+        project: submission.project,
+        casePseudonym: r.casePseudonym,
+        site: before?.site ?? submission.site,
+        submissionId: submission.submissionId,
+        updatedAt: now,
+      };
+      existing.set(r.casePseudonym, next);
+    });
+    updated.push(...touched.map((p) => existing.get(p)!));
+  } else if (SUMMARY_NODES.has(node.node)) {
+    for (const pseudonym of touched) {
+      const all = await clinicalRepository().listCaseNode(submission.project, node.node, pseudonym);
+      updated.push({
+        ...existing.get(pseudonym)!,
+        ...caseSummaryOf(node.node, all),
+        submissionId: submission.submissionId,
+        updatedAt: now,
+      });
+    }
+  }
+  if (updated.length) await projectRepository().putCases(updated);
+  const agesCapped = records.filter((r) => Object.values(r.values).includes('90+')).length;
+  return { ok: true, records: records.length, cases: touched.length, agesCapped };
+}
