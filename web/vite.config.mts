@@ -14,6 +14,7 @@ export default defineConfig(({ mode }) => ({
   define: { HILUM_LOCAL_SIGN_IN: JSON.stringify(mode !== 'aws') },
   oxc: { jsx: { runtime: 'automatic' } },
   worker: { format: 'es' }, // portal-views: the de-identification worker and Cornerstone's decoders are ES module workers (docs/portal.md)
+  optimizeDeps: { exclude: ['@cornerstonejs/dicom-image-loader'], include: ['dicom-parser'] }, // portal-views: dev server only (docs/portal.md)
   build: {
     outDir: mode === 'aws' ? 'dist-aws' : 'dist',
     emptyOutDir: true,

@@ -29,6 +29,19 @@ export const ROUTES: readonly PortalRoute[] = [
   { path: '/', title: 'Home', roles: 'signed-in', page: page(() => import('./pages/home')) },
   { path: '/sign-in', title: 'Sign in', roles: 'public', page: page(() => import('./pages/sign-in')) },
   { path: '/auth/callback', title: 'Signing in', roles: 'public', page: page(() => import('./pages/auth-callback')) },
+  { path: '/explore', title: 'Explore', roles: ['researcher', 'curator'], nav: 'Explore', page: page(() => import('./pages/explore')) },
+  { path: '/cohorts/:cohortId', title: 'Cohort', roles: ['researcher', 'curator'], page: page(() => import('./pages/cohort')) },
+  {
+    path: '/access',
+    title: 'Access requests and grants',
+    roles: ['researcher'],
+    nav: 'My access',
+    page: page(() => import('./pages/access')),
+  },
+  { path: '/dac', title: 'Access request queue', roles: ['dac'], nav: 'Access requests', page: page(() => import('./pages/dac')) },
+  { path: '/admin/audit', title: 'Audit log', roles: ['admin'], nav: 'Audit log', page: page(() => import('./pages/audit')) },
   // portal-views: study page, viewer, browser upload and curator queue, one line each below.
   { path: '/upload', title: 'Upload', roles: ['site-uploader'], nav: 'Upload', page: page(() => import('./upload/upload-page')) },
+  { path: '/studies/:studyUid', title: 'Study', roles: ['researcher', 'curator'], page: page(() => import('./study/study-page')) },
+  { path: '/curator', title: 'Quarantine', roles: ['curator'], nav: 'Quarantine', page: page(() => import('./curator/curator-page')) },
 ];
