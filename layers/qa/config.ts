@@ -27,7 +27,12 @@ export const TRANSFER_SYNTAXES = {
   jpegLsNearLossless: '1.2.840.10008.1.2.4.81',
   jpeg2000Lossless: '1.2.840.10008.1.2.4.90',
   jpeg2000: '1.2.840.10008.1.2.4.91',
+  // HTJ2K: the pixel layer decodes all three (OpenJPH), so the pipeline's pixel checks and WADO-RS read them.
+  htj2kLossless: '1.2.840.10008.1.2.4.201',
+  htj2kLosslessRpcl: '1.2.840.10008.1.2.4.202',
+  htj2k: '1.2.840.10008.1.2.4.203',
   rle: '1.2.840.10008.1.2.5',
+  // Not Deflated Image Frame Compression (1.2.840.10008.1.2.8.1): no decoder here, and no reference encoder to test one against (docs/qa.md).
 } as const;
 
 /** Transfer syntaxes whose Pixel Data is native (not encapsulated): the pixel length rule applies to them. */
