@@ -52,6 +52,7 @@ const VOCAB = {
   ],
   ethnicity: ['Not Hispanic or Latino', 'Hispanic or Latino', 'unknown'],
   covid19: ['No', 'Yes', 'unknown'],
+  condition: ['U07', 'J12', 'I10', 'E11', 'J44', 'unknown'],
   manufacturer: [
     'GE MEDICAL SYSTEMS',
     'SIEMENS',
@@ -105,6 +106,7 @@ function generate(count: number): StudyRow[] {
       ...(r() < 0.85 ? { race: skewed(r, VOCAB.race.slice(0, 6)) } : {}),
       ...(r() < 0.85 ? { ethnicity: skewed(r, VOCAB.ethnicity.slice(0, 2)) } : {}),
       ...(r() < 0.9 ? { covid19: skewed(r, VOCAB.covid19.slice(0, 2)) } : {}),
+      conditions: unknownOr(skewed(r, VOCAB.condition)),
       ...(r() < 0.9 ? { studyYear: 2018 + Math.floor(r() * 8) } : {}),
       ...(r() < 0.8 ? { description: skewed(r, DESCRIPTIONS) } : {}),
       publishedAt: new Date(start + Math.floor(r() * 5 * 365 * 86400) * 1000).toISOString(),
@@ -146,6 +148,7 @@ const SQL_COLUMN: Record<Exclude<FacetName, 'modality' | 'release'>, string> = {
   race: 'race',
   ethnicity: 'ethnicity',
   covid19: 'covid19',
+  condition: 'condition',
   manufacturer: 'manufacturer',
   viewPosition: 'view_position',
   sliceThickness: 'slice_band',
@@ -159,9 +162,9 @@ function loadSqlite(rows: readonly StudyRow[]): DatabaseSync {
   db.exec(`
     CREATE TABLE studies (id INTEGER PRIMARY KEY, uid TEXT NOT NULL, project TEXT, site TEXT, first_release INTEGER,
       modality_mask INTEGER, body_part TEXT, sex TEXT, age INTEGER, age_band TEXT, race TEXT, ethnicity TEXT, covid19 TEXT,
-      manufacturer TEXT, view_position TEXT, slice_band TEXT, study_year INTEGER, description TEXT, published_at INTEGER)`);
+      condition TEXT, manufacturer TEXT, view_position TEXT, slice_band TEXT, study_year INTEGER, description TEXT, published_at INTEGER)`);
   const insert = db.prepare(`INSERT INTO studies VALUES (@id, @uid, @project, @site, @first_release, @modality_mask, @body_part, @sex,
-    @age, @age_band, @race, @ethnicity, @covid19, @manufacturer, @view_position, @slice_band, @study_year, @description, @published_at)`);
+    @age, @age_band, @race, @ethnicity, @covid19, @condition, @manufacturer, @view_position, @slice_band, @study_year, @description, @published_at)`);
   const one = (values: readonly string[]) => values[0] ?? 'unknown';
   db.exec('BEGIN');
   rows.forEach((row, id) => {
@@ -179,6 +182,7 @@ function loadSqlite(rows: readonly StudyRow[]): DatabaseSync {
       race: row.race ?? 'unknown',
       ethnicity: row.ethnicity ?? 'unknown',
       covid19: row.covid19 ?? 'unknown',
+      condition: one(row.conditions ?? []),
       manufacturer: one(row.manufacturers),
       view_position: one(row.viewPositions),
       slice_band: one(row.sliceThicknessBands),

@@ -1,13 +1,20 @@
 /**
  * Catalog records -> search rows. The case (cases.csv) is the truth for
  * demographics; DICOM's PatientSex / PatientAge fill in where the site sent no
- * case. "Unknown" / "Not Reported" answers count as `unknown`.
+ * case. The case's clinical records give the condition facet and the COVID-19 test result. "Unknown" / "Not Reported" answers count as `unknown`.
  */
 import { sliceThicknessBand, type StudyRow } from '../search/model';
 import type { Case } from './commons-entities';
 import type { Study } from './entities';
 
 const NOT_AN_ANSWER = new Set(['Unknown', 'Not Reported']);
+
+/** A positive COVID-19 test on record says Yes whatever the case sheet says; a negative one answers only where the sheet is silent. */
+function covid19Of(caseRecord: Case | undefined): string | undefined {
+  if (caseRecord?.covid19Tested === 'Positive') return 'Yes';
+  const stated = caseRecord?.covid19Positive && !NOT_AN_ANSWER.has(caseRecord.covid19Positive) ? caseRecord.covid19Positive : undefined;
+  return stated ?? (caseRecord?.covid19Tested === 'Negative' ? 'No' : undefined);
+}
 
 export function studyRowOf(study: Study, caseRecord: Case | undefined, firstRelease: number | undefined): StudyRow {
   const answer = (value: string | undefined) => (value && !NOT_AN_ANSWER.has(value) ? value : undefined);
@@ -25,7 +32,8 @@ export function studyRowOf(study: Study, caseRecord: Case | undefined, firstRele
     age: caseRecord?.ageAtIndex ?? study.patientAge,
     race: answer(caseRecord?.race),
     ethnicity: answer(caseRecord?.ethnicity),
-    covid19: answer(caseRecord?.covid19Positive),
+    covid19: covid19Of(caseRecord),
+    conditions: caseRecord?.conditions?.length ? [...caseRecord.conditions] : undefined,
     studyYear: study.studyYear,
     description: study.studyDescription,
     publishedAt: study.publishedAt ?? study.indexedAt,

@@ -5,7 +5,7 @@
  * typed array, so nothing depends on the alignment of the decompressed buffer.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { FACETS, FacetName } from './model';
+import { FACETS, FacetName, UNKNOWN } from './model';
 import { CodeArray, FacetColumn, Snapshot } from './snapshot';
 
 const MAGIC = 0x504e5348; // "HSNP" little-endian
@@ -104,6 +104,10 @@ export function decodeSnapshot(stored: Uint8Array): Snapshot {
   const facets = {} as Record<FacetName, FacetColumn>;
   for (const facet of FACETS) {
     const stored = header.facets[facet];
+    if (!stored && ADDED_FACETS.has(facet)) {
+      facets[facet] = unknownFacet(header.count);
+      continue;
+    }
     if (!stored) throw new SnapshotFormatError(`the snapshot lacks the ${facet} facet`);
     facets[facet] = { codes: column(stored.codes), values: stored.values, members: stored.members };
   }
@@ -119,6 +123,15 @@ export function decodeSnapshot(stored: Uint8Array): Snapshot {
     uidBytes: column(header.uidBytes) as Uint8Array,
     uidExceptions: new Map(header.uidExceptions),
   };
+}
+
+/**
+ * Facets added after FORMAT 1 was first written: a snapshot stored before them reads them as
+ * `unknown` for every study (the next rebuild fills them), instead of failing every search.
+ */
+const ADDED_FACETS: ReadonlySet<FacetName> = new Set(['condition']);
+function unknownFacet(count: number): FacetColumn {
+  return { codes: new Uint8Array(count), values: [UNKNOWN], members: [[0]] };
 }
 
 function dtypeOf(array: CodeArray): DType {

@@ -16,6 +16,7 @@ export const FACETS = [
   'race',
   'ethnicity',
   'covid19',
+  'condition',
   'manufacturer',
   'viewPosition',
   'sliceThickness',
@@ -78,6 +79,8 @@ export interface StudyRow {
   readonly race?: string;
   readonly ethnicity?: string;
   readonly covid19?: string;
+  /** ICD-10-CM categories (U07, J12) of the case's condition records (docs/clinical-dictionary.md). */
+  readonly conditions?: readonly string[];
   /** Year of the (shifted) study date. */
   readonly studyYear?: number;
   /** Cleaned study description. */
@@ -96,6 +99,7 @@ export const SET_FACET_FIELD = {
   race: (r: StudyRow) => (r.race ? [r.race] : []),
   ethnicity: (r: StudyRow) => (r.ethnicity ? [r.ethnicity] : []),
   covid19: (r: StudyRow) => (r.covid19 ? [r.covid19] : []),
+  condition: (r: StudyRow) => r.conditions ?? [],
   manufacturer: (r: StudyRow) => r.manufacturers,
   viewPosition: (r: StudyRow) => r.viewPositions,
   sliceThickness: (r: StudyRow) => r.sliceThicknessBands,

@@ -146,6 +146,7 @@ export function snapshotRows(snapshot: Snapshot): StudyRow[] {
         race: single('race', i),
         ethnicity: single('ethnicity', i),
         covid19: single('covid19', i),
+        conditions: nonEmpty(set('condition', i)),
         studyYear: yearCode ? snapshot.years[yearCode - 1] : undefined,
         description: descriptionCode ? snapshot.descriptions[descriptionCode - 1] : undefined,
         publishedAt: new Date(snapshot.publishedSec[i]! * 1000).toISOString(),
@@ -153,6 +154,11 @@ export function snapshotRows(snapshot: Snapshot): StudyRow[] {
     );
   }
   return rows;
+}
+
+/** Facets added after the first rows were stored are left out of a row that has no value for them. */
+function nonEmpty(values: string[]): string[] | undefined {
+  return values.length ? values : undefined;
 }
 
 /** Bytes held by the columns (the dictionaries are small and counted roughly). */

@@ -27,6 +27,7 @@ FACETS = (
     "race",
     "ethnicity",
     "covid19",
+    "condition",
     "manufacturer",
     "viewPosition",
     "sliceThickness",

@@ -132,6 +132,7 @@ describe('snapshot encoding', () => {
       manufacturers: [...new Set(row.manufacturers)].sort(),
       viewPositions: [...new Set(row.viewPositions)].sort(),
       sliceThicknessBands: [...new Set(row.sliceThicknessBands)].sort(),
+      ...(row.conditions ? { conditions: [...new Set(row.conditions)].sort() } : {}),
     });
     expect(decoded.map(normalize)).toEqual([...rows].sort(compareRows).map(normalize));
   });

@@ -18,6 +18,7 @@ export const VOCAB = {
   race: ['White', 'Black or African American', 'Asian', 'Other'],
   ethnicity: ['Hispanic or Latino', 'Not Hispanic or Latino'],
   covid19: ['Yes', 'No'],
+  condition: ['U07', 'J12', 'I10'],
   manufacturer: ['ACME', 'GE', 'SIEMENS', 'PHILIPS'],
   viewPosition: ['PA', 'AP', 'LL'],
   sliceThickness: ['0-1mm', '1-2.5mm', '2.5-5mm', '5mm+'],
@@ -43,6 +44,7 @@ export function randomRow(r: () => number): StudyRow {
     race: maybe(r, 0.8, () => pick(r, VOCAB.race)),
     ethnicity: maybe(r, 0.8, () => pick(r, VOCAB.ethnicity)),
     covid19: maybe(r, 0.8, () => pick(r, VOCAB.covid19)),
+    conditions: ((c) => (c.length ? c : undefined))(some(r, VOCAB.condition, 2)),
     studyYear: maybe(r, 0.8, () => 2015 + Math.floor(r() * 10)),
     description: maybe(r, 0.7, () => pick(r, VOCAB.description)),
     // Few distinct seconds, so ties on the publication time are common and the UID decides.
