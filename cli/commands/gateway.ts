@@ -1,5 +1,5 @@
 import { mkdir, rename } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Command, integerOption, stringOption, UsageError } from '../command';
 import { connect } from '../lib/connection';
 import { scanFiles } from '../lib/scan-files';
@@ -9,6 +9,10 @@ import { siteDeidSecret } from '../lib/deid-secret';
 import { awaitVerdict, verdictLines } from '../lib/follow-submission';
 import { loadUploadState } from '../lib/upload-state';
 import { deidentifyForUpload, loadProfileFile } from '../lib/site-prepare';
+import { appendJournal, verdictEntry } from '../gateway/journal';
+import { locateSpool } from '../gateway/spool-location';
+import { spoolStatus } from '../gateway/status';
+import { gatewayStatus } from '../gateway/status-command';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
 const AE_TITLE = /^[\x20-\x5b\x5d-\x7e]{1,16}$/;
@@ -19,6 +23,7 @@ export const gatewayCommand: Command = {
   usage: `Usage: hilum gateway --project P --site S [--secret-file FILE] [--profile FILE] [--no-deid-at-site]
                      [--ae-title HILUM] [--port 11112] [--allow AE ...] [--stow-port PORT] [--stow-host HOST]
                      [--spool DIR] [--quiet SECONDS] [--jobs N] [--api URL] [--token-file FILE]
+       hilum gateway status [--spool DIR | --project P --site S] [--json]
 
 A DICOM listener for a PACS or modality: accepts C-ECHO and C-STORE (CR, DX, CT,
 MR), writes each instance durably to a local spool before answering success,
@@ -39,10 +44,18 @@ spooled studies are uploaded after a restart, interrupted uploads resume.
                     size, into the same spool (default: off; docs/dicomweb.md)
   --stow-host HOST  the address it listens on (default 127.0.0.1; 0.0.0.0 for the site network:
                     no authentication, like C-STORE without --allow)
-  --spool DIR       the spool folder (default .hilum-gateway)
+  --spool DIR       the spool folder (default: $XDG_STATE_HOME/hilum/gateway/P-S, by default
+                    ~/.local/state/hilum/gateway/P-S; a ./.hilum-gateway an earlier version left
+                    is moved there, or used where it is when it cannot be moved)
   --quiet SECONDS   quiet period that completes a study (default 60)
   --jobs N          parallel file uploads per study (default 4)
-  --api URL, --token-file FILE   as for hilum upload (HILUM_API_URL, HILUM_TOKEN)`,
+  --api URL, --token-file FILE   as for hilum upload (HILUM_API_URL, HILUM_TOKEN)
+
+status: what the spool holds (studies receiving, uploading or failed with the last error) and
+every submission sent, with the pipeline's verdict once it came (published; quarantined, with
+each reason and its count). Read from the spool only, while the gateway runs or not; without
+--spool, every gateway spool of this user (or the one of --project and --site); --json prints
+one JSON document.`,
   options: {
     project: { type: 'string' },
     site: { type: 'string' },
@@ -59,8 +72,13 @@ spooled studies are uploaded after a restart, interrupted uploads resume.
     'secret-file': { type: 'string' },
     profile: { type: 'string' },
     'no-deid-at-site': { type: 'boolean' },
+    json: { type: 'boolean' },
   },
+  allowPositionals: true,
   async run(args) {
+    const [subcommand, ...extra] = args.positionals;
+    if (subcommand === 'status' && extra.length === 0) return gatewayStatus(args);
+    if (subcommand !== undefined) throw new UsageError(`unexpected '${args.positionals.join(' ')}' (the one subcommand is status)`);
     const project = stringOption(args, 'project');
     const site = stringOption(args, 'site');
     if (!project || !SLUG.test(project)) throw new UsageError('--project is required (lower-case letters, digits, dashes)');
@@ -81,8 +99,21 @@ spooled studies are uploaded after a restart, interrupted uploads resume.
       deid = { secret, project, site, profile: loadProfileFile(stringOption(args, 'profile')) };
     }
 
-    const spoolDir = resolve(stringOption(args, 'spool') ?? '.hilum-gateway');
     const log = (line: string) => console.log(`hilum gateway: ${line}`);
+    const { dir: spoolDir, note } = await locateSpool({ spool: stringOption(args, 'spool'), project, site });
+    if (note) log(note);
+    // The pipeline decides after the upload: its verdict is logged and journaled (for `gateway status`)
+    // when it comes, while the gateway goes on receiving.
+    const follow = (label: string, submissionId: string, uploaded: Readonly<Record<string, { readonly fileId: string }>>) =>
+      void awaitVerdict(api, submissionId)
+        .then(async (verdict) => {
+          if (!verdict) return log(`${label}: submission ${submissionId} still in the pipeline after 30 minutes`);
+          verdictLines(label, submissionId, verdict, uploaded).forEach(log);
+          await appendJournal(spoolDir, verdictEntry(submissionId, verdict));
+        })
+        .catch((error: unknown) =>
+          log(`${label}: cannot follow submission ${submissionId}: ${error instanceof Error ? error.message : String(error)}`),
+        );
     const gateway = new Gateway({
       aeTitle,
       port: integerOption(args, 'port', 11112),
@@ -119,22 +150,14 @@ spooled studies are uploaded after a restart, interrupted uploads resume.
           deidentifiedAtSite: deid !== undefined,
         });
         if (outcome.failed.length) throw new Error(`${outcome.failed.length} files failed to upload`);
-        // The pipeline decides after the upload: its verdict is logged when it comes, while the gateway goes on receiving.
-        const uploaded = (await loadUploadState(statePath))?.files ?? {};
-        const label = `study ${basename(folder).slice(0, 12)}`;
-        void awaitVerdict(api, outcome.submissionId)
-          .then((verdict) =>
-            verdict
-              ? verdictLines(label, outcome.submissionId, verdict, uploaded).forEach(log)
-              : log(`${label}: submission ${outcome.submissionId} still in the pipeline after 30 minutes`),
-          )
-          .catch((error: unknown) =>
-            log(`${label}: cannot follow submission ${outcome.submissionId}: ${error instanceof Error ? error.message : String(error)}`),
-          );
+        follow(`study ${basename(folder).slice(0, 12)}`, outcome.submissionId, (await loadUploadState(statePath))?.files ?? {});
         return { submissionId: outcome.submissionId };
       },
     });
     const { port, stowPort } = await gateway.start();
+    // Submissions sent before a restart whose verdict had not come: followed again (their files by id).
+    for (const sent of (await spoolStatus(spoolDir)).submissions.filter((s) => !s.verdict))
+      follow(`study ${sent.study.slice(0, 12)}`, sent.submissionId, {});
     console.log(
       `hilum gateway: listening as ${aeTitle} on port ${port}${allowed.length ? ` for ${allowed.join(', ')}` : ''}; project ${project}, site ${site}; ${deid ? `de-identifying here (profile ${deid.profile.name})` : 'sending originals'}`,
     );

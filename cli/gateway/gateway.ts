@@ -1,7 +1,8 @@
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Server } from 'dcmjs-dimse';
+import { appendJournal, studyOfBatch } from './journal';
 import { createScpClass } from './scp';
 import { Spool } from './spool';
 import { startStowServer } from './stow';
@@ -105,13 +106,32 @@ export class Gateway {
   }
 
   private async upload(folder: string): Promise<void> {
+    const batch = basename(folder);
+    const instances = await readdir(folder).then(
+      (names) => names.filter((f) => f.endsWith('.dcm')).length,
+      () => 0,
+    );
+    const at = () => new Date().toISOString();
     try {
       const { submissionId } = await this.options.uploadStudy(folder);
+      // Recorded before the folder goes, for `hilum gateway status`: the journal outlives it.
+      await appendJournal(this.options.spoolDir, { event: 'sent', at: at(), study: studyOfBatch(batch), instances, submissionId });
       await rm(folder, { recursive: true, force: true });
       this.options.log(`uploaded as submission ${submissionId}`);
     } catch (error) {
       // The folder stays in uploading/ and is retried on the next tick (and after a restart).
-      this.options.log(`upload failed, will retry: ${error instanceof Error ? error.message : String(error)}`);
+      const message = error instanceof Error ? error.message : String(error);
+      await appendJournal(this.options.spoolDir, {
+        event: 'failed',
+        at: at(),
+        study: studyOfBatch(batch),
+        batch,
+        instances,
+        error: message,
+      }).catch(
+        () => undefined, // a journal that cannot be written must not stop the retries
+      );
+      this.options.log(`upload failed, will retry: ${message}`);
     }
   }
 }

@@ -140,6 +140,10 @@ describe('hilum gateway', () => {
     });
     expect(await readdir(join(spool(), 'studies'))).toEqual([]);
     expect(await readdir(join(spool(), 'uploading'))).toEqual([]);
+    // The study folder is gone; the spool still tells what was sent and what became of it.
+    const { stdout } = await run(process.execPath, [CLI, 'gateway', 'status', '--spool', spool()]);
+    expect(stdout).toContain(`submission ${submissionId} (study ${study!.slice(0, 12)}, ${files.length} instance(s), sent `);
+    expect(stdout).toContain(`published, ${files.length} staged, none quarantined`);
     second.child.kill('SIGTERM');
     await new Promise((r) => second.child.once('close', r));
   });
@@ -159,6 +163,19 @@ describe('hilum gateway', () => {
     const lines = gateway.output().split('\n');
     expect(lines.filter((line) => / {2}quarantined \S+\.dcm: VerificationFailed: .*project-key/.test(line))).toHaveLength(2);
     expect(gateway.output()).toContain("the de-identification secret used here is not the project's");
+    // hilum gateway status says the same from the spool, after the fact.
+    const status = async () =>
+      JSON.parse(
+        (await run(process.execPath, [CLI, 'gateway', 'status', '--spool', join(dataDir, 'spool-wrong-key'), '--json'])).stdout,
+      ) as {
+        spools: {
+          submissions: { instances: number; verdict?: { staged: number; quarantined: number; reasons: Record<string, number> } }[];
+        }[];
+      };
+    await waitFor(async () => (await status()).spools[0]?.submissions[0]?.verdict !== undefined, 10_000);
+    const [sent] = (await status()).spools[0]!.submissions;
+    expect(sent).toMatchObject({ instances: 2, verdict: { staged: 0, quarantined: 2 } });
+    expect(Object.entries(sent!.verdict!.reasons)).toEqual([[expect.stringMatching(/^VerificationFailed: .*project-key/), 2]]);
     gateway.child.kill('SIGTERM');
     await new Promise((r) => gateway.child.once('close', r));
   });
