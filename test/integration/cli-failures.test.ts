@@ -98,12 +98,13 @@ describe('CLI failures', () => {
       expect(JSON.parse(stdout)).toMatchObject({ dryRun: true, objects: OBJECTS, toDownload: OBJECTS, bytes: OBJECTS * 10 });
     });
 
-    it('upload --dry-run --json lists the files it would send, without a submission', async () => {
-      const { code, stdout } = await runCli(
+    it('upload --dry-run --json lists the files it would send, without a submission, and no progress of its QA check', async () => {
+      const { code, stdout, stderr } = await runCli(
         ['upload', folder, '--project', 'p1', '--site', 'site-a', '--dry-run', '--json', '--max-rate', '500k'],
-        { env },
+        // Off a terminal progress is printed as plain lines this often, unless --json (as download) silences it.
+        { env: { ...env, HILUM_PROGRESS_SECONDS: '0.001' } },
       ).exited;
-      expect(code).toBe(0);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
       expect(JSON.parse(stdout)).toMatchObject({ dryRun: true, files: ['IM0.dcm', 'IM1.dcm', 'IM2.dcm'] });
     });
 
