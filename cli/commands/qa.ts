@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { DEFAULT_PROFILE, DicomParseError, scanPart10, type DeidProfile } from '../../layers/dicom';
-import { processInstance, type ProjectKey } from '../../layers/ingest/process-instance';
+import { stopOcr } from '../../layers/ingest/burned-in';
+import { processInstanceWithPixelCheck, type ProjectKey } from '../../layers/ingest/process-instance';
 import {
   buildReport,
   DatasetView,
@@ -134,13 +135,13 @@ function offlineKey(profile: DeidProfile): ProjectKey {
 }
 
 /**
- * The ingest workflow's per-file decision on an original, composed (`processInstance`: read within
- * the project's inflation policy, de-identify, verify, the instance rules on the copy with the
- * de-identifier's pixel-review triggers), so each file gets the verdict, rule ids and messages the
- * pipeline would give it.
+ * The ingest workflow's per-file decision on an original, composed (`processInstanceWithPixelCheck`:
+ * the burned-in text check of an at-risk image, read within the project's inflation policy,
+ * de-identify, verify, the instance rules on the copy with the de-identifier's pixel-review
+ * triggers), so each file gets the verdict, rule ids and messages the pipeline would give it.
  */
-export function checkOriginal(original: Uint8Array, config: QaConfig, key: ProjectKey): readonly Finding[] {
-  return processInstance(original, { key, deidentifiedAtSite: false, config }).findings;
+export async function checkOriginal(original: Uint8Array, config: QaConfig, key: ProjectKey): Promise<readonly Finding[]> {
+  return (await processInstanceWithPixelCheck(original, { key, deidentifiedAtSite: false, config })).findings;
 }
 
 /**
@@ -159,13 +160,18 @@ export async function checkFiles(files: readonly FoundFile[], check: OfflineChec
   });
   const findings = new Map<string, Finding[]>();
   const facts: InstanceFacts[] = [];
-  for (const [index, file] of files.entries()) {
-    const bytes = new Uint8Array(await readFile(file.path));
-    const found = checkOriginal(bytes, config, key).map((f) => ({ ...f, fileId: file.relativePath }));
-    findings.set(file.relativePath, found);
-    const view = found.some((f) => f.ruleId === 'dicom.parses') ? undefined : originalView(bytes, config);
-    if (view) facts.push(factsOfFile(view, file.relativePath, String(index).padStart(8, '0')));
-    progress.tick(1, file.size);
+  try {
+    for (const [index, file] of files.entries()) {
+      const bytes = new Uint8Array(await readFile(file.path));
+      const found = (await checkOriginal(bytes, config, key)).map((f) => ({ ...f, fileId: file.relativePath }));
+      findings.set(file.relativePath, found);
+      const view = found.some((f) => f.ruleId === 'dicom.parses') ? undefined : originalView(bytes, config);
+      if (view) facts.push(factsOfFile(view, file.relativePath, String(index).padStart(8, '0')));
+      progress.tick(1, file.size);
+    }
+  } finally {
+    // The OCR worker (started by the first at-risk image) would keep the command's process alive.
+    await stopOcr();
   }
   progress.done();
   const studyFindings = evaluateStudies(facts, config, 'original');

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { logger, metrics } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
-import { quarantineInput, type QaFinding, type QuarantineInput, type QuarantineResult } from '../../layers/pipeline/ingest-states';
+import {
+  quarantineInput,
+  type QaFinding,
+  type QuarantineInput,
+  type QuarantineResult,
+  type TextRegionState,
+} from '../../layers/pipeline/ingest-states';
 import { buckets, objects, intakeRepository } from '../../layers/services/commons-context';
 import { parseIntakeKey, quarantineKeys, workKey } from '../../layers/pipeline/object-keys';
 import { announceIfReady } from '../../layers/services/submission-readiness';
@@ -31,6 +37,7 @@ export const handler = taskHandler(quarantineInput, async function quarantineObj
     rules: [...new Set(findings.filter((f) => f.severity === 'quarantine').map((f) => f.ruleId))],
     failedAfter: reason.failedAfter,
     findings,
+    ...(full.deid?.textRegions?.length ? { textRegions: full.deid.textRegions } : {}),
   };
   const digest = digestOf(why);
 
@@ -92,6 +99,8 @@ interface QuarantineWhy {
   readonly rules: string[];
   readonly failedAfter: string;
   readonly findings: QaFinding[];
+  /** Boxes where OCR found identifying text (token classes only), for the curator's review. */
+  readonly textRegions?: TextRegionState[];
 }
 
 /** Identifies the content of a quarantine decision, so a retry of the winning attempt can tell it is one. */
@@ -115,6 +124,7 @@ async function putSidecar(
     rules: why.rules,
     failedAfter: why.failedAfter,
     findings: why.findings,
+    ...(why.textRegions ? { textRegions: why.textRegions } : {}),
     objectKind: 'original',
     quarantinedAt,
   };
@@ -151,6 +161,7 @@ async function writeSidecarAndRecord(
     quarantinedAt,
     failedAfter: why.failedAfter,
     ...(deid ? { studyUid: deid.studyUid, seriesUid: deid.seriesUid, sopUid: deid.sopUid } : {}),
+    ...(why.textRegions ? { textRegions: why.textRegions } : {}),
   });
 }
 

@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { Access, FunctionSpec, environmentNamesFor } from '../../functions/registry';
 import { EnvName } from '../../layers/common/env-names';
 import { codecAssetCommands } from './codec-assets';
+import { OCR_EXTERNAL_MODULES, ocrAssetCommands } from './ocr-assets';
 import { META, describe, logicalIdOf } from './metadata';
 
 /** The repository root: function entries in the registry are relative to it. */
@@ -95,13 +96,15 @@ export class HilumFunction extends NodejsFunction {
         target: ESBUILD_TARGET,
         minify: true,
         sourceMap: true,
-        // Bundle the SDK: its version is pinned in package.json, the runtime's is not.
-        externalModules: [],
+        // Bundle the SDK: its version is pinned in package.json, the runtime's is not. The OCR package is
+        // copied beside the bundle instead (ocr-assets.ts).
+        externalModules: [...OCR_EXTERNAL_MODULES],
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
           // The pixel codecs' .wasm files beside a bundle that decodes pixels (codec-assets.ts).
-          afterBundling: (_inputDir: string, outputDir: string) => codecAssetCommands(outputDir),
+          // The OCR package and traineddata beside a bundle that runs the burned-in text check (ocr-assets.ts).
+          afterBundling: (_inputDir: string, outputDir: string) => [...codecAssetCommands(outputDir), ...ocrAssetCommands(outputDir)],
         },
       },
     });

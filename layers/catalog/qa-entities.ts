@@ -59,6 +59,19 @@ export interface QuarantineRecord {
   readonly seriesUid?: string;
   readonly sopUid?: string;
   readonly review?: QuarantineReview;
+  /**
+   * Where OCR found identifying text in the pixels (original image pixels; token classes, never the
+   * text): the boxes the curator's review draws (issue 18).
+   */
+  readonly textRegions?: readonly QuarantineTextRegion[];
+}
+
+export interface QuarantineTextRegion {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+  readonly classes: readonly string[];
 }
 
 export interface QuarantineFilter {

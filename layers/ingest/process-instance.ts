@@ -13,6 +13,7 @@ import {
 } from '../dicom';
 import { evaluateInstance, outcomeOf, type Finding, type Outcome, type QaConfig } from '../qa';
 import { QA_TAG } from '../qa/dataset-view';
+import { checkBurnedInText, type BurnedInTextCheck, type TextRegion } from './burned-in';
 
 /**
  * What happens to one instance on its way into the commons, as pure functions: de-identify ->
@@ -53,6 +54,23 @@ export interface DeidentifiedInstance {
   readonly actionCounts: Readonly<Record<string, number>>;
   /** True for a file the site de-identified: kept as received. */
   readonly keptAsReceived: boolean;
+  /** Where OCR found identifying text in the pixels (boxes and token classes, never text), when it did. */
+  readonly textRegions?: readonly TextRegion[];
+}
+
+/**
+ * The burned-in text check (layers/ingest/burned-in, run on the original before de-identification)
+ * folded into the de-identify step's answer: an image OCR held gets its reason among the
+ * pixel-review triggers, needs-pixel-review, and the boxes found.
+ */
+export function withPixelText(deid: DeidentifiedInstance, check: BurnedInTextCheck | undefined): DeidentifiedInstance {
+  if (!check || check.status !== 'held') return deid;
+  return {
+    ...deid,
+    outcome: 'needs-pixel-review',
+    pixelReview: deid.pixelReview.includes(check.reason) ? deid.pixelReview : [...deid.pixelReview, check.reason],
+    textRegions: check.regions,
+  };
 }
 
 /** What the file is: a PHI original the engine de-identifies with the key, or hilum's output made at the site. */
@@ -189,9 +207,15 @@ export type ProcessedInstance =
  */
 export function processInstance(
   original: Uint8Array,
-  options: { readonly key: ProjectKey; readonly deidentifiedAtSite: boolean; readonly config: QaConfig },
+  options: {
+    readonly key: ProjectKey;
+    readonly deidentifiedAtSite: boolean;
+    readonly config: QaConfig;
+    /** The burned-in text check of this original, when it ran (processInstanceWithPixelCheck runs it). */
+    readonly pixelText?: BurnedInTextCheck;
+  },
 ): ProcessedInstance {
-  const { key, config } = options;
+  const { key, config, pixelText } = options;
   if (options.deidentifiedAtSite) {
     const verification = verifyInstance(original, original, {
       input: 'deidentified-at-site',
@@ -199,7 +223,9 @@ export function processInstance(
       secret: key.secret,
       project: key.project,
     });
-    const deid = verification.passed ? deidentifyInstance(original, { input: 'deidentified-at-site' }) : undefined;
+    const deid = verification.passed
+      ? withPixelText(deidentifyInstance(original, { input: 'deidentified-at-site' }), pixelText)
+      : undefined;
     return {
       readable: true,
       output: original,
@@ -217,7 +243,7 @@ export function processInstance(
   if (unreadable.length > 0) return { readable: false, findings: unreadable };
   let deid: DeidentifiedInstance;
   try {
-    deid = deidentifyInstance(original, { ...key, input: 'original' });
+    deid = withPixelText(deidentifyInstance(original, { ...key, input: 'original' }), pixelText);
   } catch (error) {
     // Readable, but not an instance the engine can key (no SOP or study UID, ...): the workflow's
     // Deidentify throws the same error and quarantines it as dicom.parses.
@@ -232,4 +258,17 @@ export function processInstance(
     verification,
     ...checkInstance(deid.bytes, { config, verification, deidOutcome: deid.outcome, pixelReview: deid.pixelReview }),
   };
+}
+
+/**
+ * processInstance with the burned-in text check first (OCR of an at-risk image, within the
+ * project's budget): what the ingest workflow decides for the file, as `hilum qa` and the
+ * curator's re-check run it.
+ */
+export async function processInstanceWithPixelCheck(
+  original: Uint8Array,
+  options: { readonly key: ProjectKey; readonly deidentifiedAtSite: boolean; readonly config: QaConfig },
+): Promise<ProcessedInstance> {
+  const pixelText = await checkBurnedInText(original, options.config.burnedInText);
+  return processInstance(original, { ...options, pixelText });
 }

@@ -41,6 +41,15 @@ export const deidentifyOutcome = z.enum(['ok', 'needs-pixel-review']);
 export type DeidentifyOutcome = z.infer<typeof deidentifyOutcome>;
 /** What triggered needs-pixel-review: codes the QA rule deid.pixel-review reports as they are. */
 export const pixelReviewReasons = z.array(z.enum(PIXEL_REVIEW_REASONS));
+/** A box in the original image's pixels where OCR found identifying text, with the token classes it read (never the text). */
+export const textRegion = z.object({
+  x: z.number(),
+  y: z.number(),
+  width: z.number(),
+  height: z.number(),
+  classes: z.array(z.enum(['known-identifier', 'date', 'name-like', 'id-like'])),
+});
+export type TextRegionState = z.infer<typeof textRegion>;
 /** $.deid */
 export const deidentifyResult = z.object({
   /** Key of the de-identified (not yet verified) copy, in the intake bucket under `work/`. */
@@ -50,6 +59,8 @@ export const deidentifyResult = z.object({
   sopUid: z.string(),
   outcome: deidentifyOutcome,
   pixelReview: pixelReviewReasons,
+  /** Where the burned-in text check found identifying text (absent when it found none or did not run). */
+  textRegions: z.array(textRegion).optional(),
   /** Counts per `keyword:action`, never values. */
   actionCounts: z.record(z.string(), z.number()),
 });

@@ -2,7 +2,15 @@
  * Which instances need a person to look at the pixels before release: pixel
  * data passes through unchanged, so text burned into it would be published.
  */
-export const PIXEL_REVIEW_REASONS = ['burned-in-annotation', 'secondary-capture', 'radiograph-not-declared-clean'] as const;
+export const PIXEL_REVIEW_REASONS = [
+  'burned-in-annotation',
+  'secondary-capture',
+  'radiograph-not-declared-clean',
+  // The OCR check of an at-risk image (layers/ingest/burned-in): text found, or the check could not finish.
+  'text-in-pixels',
+  'ocr-timeout',
+  'ocr-failed',
+] as const;
 /** A trigger of pixel review: a code, never a value (the workflow carries the list from Deidentify to QA). */
 export type PixelReviewReason = (typeof PIXEL_REVIEW_REASONS)[number];
 
@@ -72,6 +80,9 @@ const EXPLAIN: Readonly<Record<PixelReviewReason, (input: PixelRiskInput | undef
     const imageType = input && input.imageType.length === 0 ? 'ImageType absent' : 'ImageType not ORIGINAL';
     return `radiograph${kind ? ` (${kind})` : ''} not declared free of burned-in text: BurnedInAnnotation absent, ${imageType}`;
   },
+  'text-in-pixels': () => 'text burned into the pixels was found by OCR (a name, date or ID-like token): its boxes are recorded for review',
+  'ocr-timeout': () => 'the pixels could not be checked for burned-in text within the time budget: held rather than passed',
+  'ocr-failed': () => 'the pixels could not be rendered for the burned-in text check: held rather than passed',
 };
 
 /** Why each trigger fired, value-free; `input` (the instance's risk attributes) adds detail when known. */

@@ -6,7 +6,7 @@
 import { readDicomHeader, type DataSet } from '../../dicom';
 import { ocrImageOf } from './image';
 import { knownIdentifiersOf } from './known-identifiers';
-import { OcrTimeout, recognizeWords, type OcrBox, type OcrWord } from './ocr';
+import { OcrTimeout, recognizeWords, startOcr, type OcrBox, type OcrWord } from './ocr';
 import { isAtRisk, type BurnedInTextPolicy } from './policy';
 import { classifyToken, type TokenClass } from './tokens';
 import type { KnownIdentifiers } from './known-identifiers';
@@ -91,6 +91,11 @@ export async function checkBurnedInText(original: Uint8Array, policy: BurnedInTe
     policy,
   );
   if (!atRisk) return { status: 'not-at-risk' };
+  try {
+    await startOcr(); // once per process, outside the image's budget
+  } catch {
+    return { status: 'held', reason: 'ocr-failed', regions: [], ms: 0 };
+  }
   const started = Date.now();
   const deadline = started + policy.budgetMs;
   const held = (reason: BurnedInTextReason, regions: readonly TextRegion[] = []): BurnedInTextCheck => ({

@@ -48,6 +48,27 @@ function worker(): Promise<Worker> {
   return started;
 }
 
+/** Worker start (once per process: traineddata and WebAssembly) may take this long before the check is given up as ocr-failed. */
+const WORKER_START_LIMIT_MS = 60_000;
+
+/**
+ * Starts the process's worker if it is not running: a Lambda container (or a CLI run) pays this once,
+ * so it is not counted in an image's budget.
+ */
+export async function startOcr(): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      worker(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('the OCR worker did not start')), WORKER_START_LIMIT_MS);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Terminates the process's worker (tests and the bench end with it; a timed-out one is dropped by recognizeWords). */
 export async function stopOcr(): Promise<void> {
   const current = started;

@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { checkFolder } from '../../../cli/commands/qa';
 import { notDicomReason } from '../../../cli/lib/part10-prefix';
 import { DEFAULT_PROFILE } from '../../../layers/dicom';
-import { processInstance } from '../../../layers/ingest/process-instance';
+import { processInstanceWithPixelCheck } from '../../../layers/ingest/process-instance';
 import { buildReport, loadQaConfig, type QaReport } from '../../../layers/qa';
 
 const FIXTURES = join(__dirname, '../../fixtures/dicom');
@@ -25,7 +25,7 @@ const shown = (report: QaReport): Verdict => ({ counts: report.counts, quarantin
 async function pipelineVerdict(path: string): Promise<Verdict> {
   const fileId = basename(path);
   if (await notDicomReason({ path, relativePath: fileId, size: statSync(path).size })) return 'not DICOM';
-  const processed = processInstance(new Uint8Array(readFileSync(path)), { key, deidentifiedAtSite: false, config });
+  const processed = await processInstanceWithPixelCheck(new Uint8Array(readFileSync(path)), { key, deidentifiedAtSite: false, config });
   const findings = processed.findings.map((f) => ({ ...f, fileId }));
   return shown(buildReport({ source: 'offline', generatedAt: '', final: true, files: [{ fileId, findings }], findings: [] }));
 }

@@ -1,0 +1,172 @@
+/**
+ * `npm run bench burned-in`: the burned-in text check (layers/ingest/burned-in) on a synthetic set
+ * of radiographs: half with identifying text drawn into the pixels (names, dates, IDs; DejaVu
+ * faces rasterized by test/support/text-raster.ts; sizes 8-32 px per em, bright, mid-gray and dark
+ * text, in the corners, along the edges and over the anatomy), half without. Prints recall (a text
+ * image counts as found when a held region overlaps the drawn text) overall and for text of 12 px
+ * and more, the false-positive rate (clean images held), and time per image (median, p95, max:
+ * decode, render, OCR; the worker's start is timed apart).
+ *
+ * Targets (issue 18): recall >= 0.95 for text >= 12 px, false positives <= 5%, under 1 s per
+ * radiograph on one core. Options: `--images N` (default 100: N/2 with text, N/2 without),
+ * `--rows R --columns C` (default 2500 x 2048), `--seed S`.
+ */
+import { checkBurnedInText, DEFAULT_BURNED_IN_TEXT_POLICY, stopOcr } from '../layers/ingest/burned-in';
+import { grayImageDicom, drawTexts, overlaps, type BurnedText } from '../test/support/burned-in-dicom';
+import { DEJAVU_FACES, syntheticRadiograph } from '../test/support/text-raster';
+
+function option(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
+}
+
+/** A seeded generator (xorshift32), so a set is the same from run to run. */
+function generator(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 0x100000000;
+  };
+}
+
+const SYLLABLES = [
+  'MAR',
+  'TIN',
+  'SON',
+  'KEL',
+  'LY',
+  'BRO',
+  'WN',
+  'AN',
+  'DER',
+  'SEN',
+  'GAR',
+  'CIA',
+  'LO',
+  'PEZ',
+  'NOV',
+  'AK',
+  'RI',
+  'CH',
+  'ELLE',
+];
+const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+
+function identifyingText(random: () => number): string {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const name = (): string => Array.from({ length: 2 + Math.floor(random() * 2) }, () => pick(SYLLABLES)).join('');
+  const day = 1 + Math.floor(random() * 28);
+  const month = 1 + Math.floor(random() * 12);
+  const year = 1930 + Math.floor(random() * 90);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const forms = [
+    () => `${name()}, ${name()}`,
+    () => `${name()}^${name()}`,
+    () => `${two(month)}/${two(day)}/${year}`,
+    () => `${year}-${two(month)}-${two(day)}`,
+    () => `${day} ${pick(MONTHS)} ${year}`,
+    () => `MRN ${Math.floor(1e6 + random() * 9e6)}`,
+    () => `${name()} ${name()} ${two(day)}.${two(month)}.${year}`,
+    () => `ACC ${String.fromCharCode(65 + Math.floor(random() * 26))}${Math.floor(1e5 + random() * 9e5)}`,
+  ];
+  const text = pick(forms)();
+  return random() < 0.5 ? text : text.charAt(0) + text.slice(1).toLowerCase();
+}
+
+interface Case {
+  readonly bytes: Uint8Array;
+  readonly text?: { readonly box: { x: number; y: number; width: number; height: number }; readonly pixelSize: number };
+}
+
+function buildCase(index: number, withText: boolean, rows: number, columns: number, random: () => number, seed: number): Case {
+  const image = syntheticRadiograph(rows, columns, seed * 7919 + index);
+  const options = { modality: 'CR', burnedInAnnotation: 'NO' as const, instanceNumber: index + 1 };
+  if (!withText) return { bytes: grayImageDicom(image, options) };
+  const sizes = [8, 10, 12, 14, 16, 20, 24, 32];
+  const pixelSize = sizes[index % sizes.length]!;
+  const text = identifyingText(random);
+  const estimatedWidth = Math.ceil(text.length * pixelSize * 0.7);
+  const margin = Math.round(columns * 0.02);
+  const places = [
+    [margin, margin],
+    [columns - estimatedWidth - margin, margin],
+    [margin, rows - 2 * pixelSize - margin],
+    [columns - estimatedWidth - margin, rows - 2 * pixelSize - margin],
+    [Math.round(columns * 0.4), margin],
+    [Math.round(columns * (0.2 + random() * 0.4)), Math.round(rows * (0.2 + random() * 0.6))], // over the anatomy
+  ] as const;
+  const [left, top] = places[Math.floor(random() * places.length)]!;
+  const contrast = [4095, 4095, 2600, 0][Math.floor(random() * 4)]!;
+  const burned: BurnedText = {
+    text,
+    pixelSize,
+    left: Math.max(0, left),
+    top: Math.max(0, top),
+    value: contrast,
+    face: DEJAVU_FACES[index % DEJAVU_FACES.length]!,
+  };
+  const [box] = drawTexts(image, [burned]);
+  return { bytes: grayImageDicom(image, options), text: { box: box!, pixelSize } };
+}
+
+const percentile = (sorted: readonly number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+
+export async function run(): Promise<void> {
+  const images = option('images', 100);
+  const rows = option('rows', 2500);
+  const columns = option('columns', 2048);
+  const seed = option('seed', 18);
+  const random = generator(seed);
+  console.log(
+    `${images} radiographs of ${rows} x ${columns} (12-bit), half with text; policy maxDimension ${DEFAULT_BURNED_IN_TEXT_POLICY.maxDimension}`,
+  );
+
+  const warm = Date.now();
+  await checkBurnedInText(buildCase(0, false, 256, 256, random, seed).bytes, DEFAULT_BURNED_IN_TEXT_POLICY);
+  console.log(`OCR worker start (once per process): ${Date.now() - warm} ms`);
+
+  const policy = { ...DEFAULT_BURNED_IN_TEXT_POLICY, budgetMs: 60_000 };
+  const times: number[] = [];
+  const bySize = new Map<number, { found: number; total: number }>();
+  let falsePositives = 0;
+  let clean = 0;
+  for (let i = 0; i < images; i++) {
+    const withText = i % 2 === 0;
+    const item = buildCase(i, withText, rows, columns, random, seed);
+    const started = performance.now();
+    const check = await checkBurnedInText(item.bytes, policy);
+    times.push(performance.now() - started);
+    const regions = check.status === 'held' ? check.regions : [];
+    if (item.text) {
+      const tally = bySize.get(item.text.pixelSize) ?? { found: 0, total: 0 };
+      tally.total++;
+      if (regions.some((r) => overlaps(r, item.text!.box))) tally.found++;
+      bySize.set(item.text.pixelSize, tally);
+    } else {
+      clean++;
+      if (check.status === 'held') falsePositives++;
+    }
+  }
+  await stopOcr();
+
+  const sum = (filter: (size: number) => boolean): { found: number; total: number } =>
+    [...bySize]
+      .filter(([size]) => filter(size))
+      .reduce((a, [, t]) => ({ found: a.found + t.found, total: a.total + t.total }), { found: 0, total: 0 });
+  const rate = (t: { found: number; total: number }): string =>
+    t.total ? `${(t.found / t.total).toFixed(3)} (${t.found}/${t.total})` : 'n/a';
+  console.log('recall by text size (px per em):');
+  for (const [size, tally] of [...bySize].sort((a, b) => a[0] - b[0])) console.log(`  ${String(size).padStart(2)} px: ${rate(tally)}`);
+  console.log(`recall, text >= 12 px: ${rate(sum((s) => s >= 12))}   (target >= 0.95)`);
+  console.log(`recall, all sizes:     ${rate(sum(() => true))}`);
+  console.log(
+    `false positives:       ${clean ? (falsePositives / clean).toFixed(3) : 'n/a'} (${falsePositives}/${clean} clean images held)   (target <= 0.05)`,
+  );
+  const sorted = [...times].sort((a, b) => a - b);
+  console.log(
+    `time per image: median ${percentile(sorted, 0.5).toFixed(0)} ms, p95 ${percentile(sorted, 0.95).toFixed(0)} ms, max ${sorted.at(-1)?.toFixed(0)} ms   (target < 1000 ms)`,
+  );
+}
