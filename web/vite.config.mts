@@ -21,6 +21,8 @@ export default defineConfig(({ mode }) => ({
     target: 'es2022',
     sourcemap: false,
     chunkSizeWarningLimit: 2048,
+    // .vite/manifest.json: what each chunk imports, for the bundle budget (local/portal/bundle-budget.ts).
+    manifest: true,
   },
   server: {
     // Dev mode (`npm run portal:dev`): the portal's own files from Vite with hot reload, every

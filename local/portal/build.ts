@@ -81,3 +81,15 @@ export async function ensurePortalBuilt(mode: PortalBuildMode = 'local'): Promis
     }
   }
 }
+
+// `npm run portal:build [-- aws]`: build now, stale or not.
+if (require.main === module) {
+  const mode: PortalBuildMode = process.argv[2] === 'aws' ? 'aws' : 'local';
+  buildPortal(mode).then(
+    ({ ms }) => console.log(`hilum: built the portal (${path.relative(process.cwd(), distDirOf(mode))}) in ${(ms / 1000).toFixed(1)} s`),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exitCode = 1;
+    },
+  );
+}

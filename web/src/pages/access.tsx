@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { CURRENT_DUA_VERSION } from '../../../layers/access/requests';
 import { api } from '../api/client';
 import { formatTime, relativeTime } from '../lib/format';
 import type { PageProps } from '../routes';
@@ -31,7 +32,8 @@ interface Project {
   readonly availability: string;
 }
 
-const DUA_VERSION = '1.0';
+// The API refuses any other version: the one agreement the deployment asks researchers to accept.
+const DUA_VERSION = CURRENT_DUA_VERSION;
 
 export default function Access({ query }: PageProps) {
   const requests = useLoad((signal) => api.get<{ requests: AccessRequest[] }>('/access-requests', { signal }), []);

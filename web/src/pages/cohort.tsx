@@ -102,7 +102,7 @@ export default function Cohort({ params }: PageProps) {
         </button>
       </div>
       <p>Then download every file, verified against its SHA-256 and resumable, with the command line (your token in HILUM_TOKEN):</p>
-      <pre aria-label="hilum download command">
+      <pre aria-label="hilum download command" tabIndex={0}>
         <code>{downloadCommand(c.cohortId, apiBase)}</code>
       </pre>
       <button type="button" onClick={() => void navigator.clipboard?.writeText(downloadCommand(c.cohortId, apiBase))}>
@@ -155,7 +155,7 @@ export default function Cohort({ params }: PageProps) {
                   Download zip (link valid until {formatTime(zip.expiresAt)})
                 </a>
               ) : (
-                <button type="button" onClick={() => void studyZip(s.studyUid)} aria-label={`Prepare the zip of study ${s.studyUid}`}>
+                <button type="button" onClick={() => void studyZip(s.studyUid)} aria-label={`Prepare zip of study ${s.studyUid}`}>
                   Prepare zip
                 </button>
               ),

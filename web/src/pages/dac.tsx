@@ -30,7 +30,7 @@ export default function Dac() {
       <div className="inline" role="group" aria-label="Which requests">
         {(['pending', 'approved', 'denied'] as const).map((s) => (
           <button key={s} type="button" aria-pressed={status === s} onClick={() => setStatus(s)}>
-            {s}
+            Show {s}
           </button>
         ))}
       </div>
