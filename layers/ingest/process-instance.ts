@@ -1,17 +1,18 @@
 import { toHex } from '../common/bytes';
 import { sha256 } from '../common/digest';
 import {
-  declaresBurnedInAnnotation,
   DicomParseError,
   deidentify,
   keyFingerprint,
   parseDicom,
+  pixelReviewReasons,
+  scanPart10,
   verifyDeidentified,
   verifySiteDeidentified,
   type DeidProfile,
   type PixelReviewReason,
 } from '../dicom';
-import { evaluateInstance, outcomeOf, type Finding, type Outcome, type QaConfig } from '../qa';
+import { DatasetView, evaluateInstance, outcomeOf, pixelRiskOf, type Finding, type Outcome, type QaConfig } from '../qa';
 import { QA_TAG } from '../qa/dataset-view';
 import { checkBurnedInText, type BurnedInTextCheck, type TextRegion } from './burned-in';
 
@@ -79,12 +80,14 @@ export type DeidentifyFrom = (ProjectKey & { readonly input: 'original' }) | { r
 /**
  * De-identify step. A file de-identified at the site is already hilum's output keyed with this
  * project's secret: running the engine again would remap the remapped UIDs, so it is kept as
- * received (the verify step checks its shape) and only its burned-in flag is read.
+ * received (the verify step checks its shape), and the engine's pixel-review decision is made on
+ * it: the copy keeps what the decision reads (SOP class, Modality, ImageType, BurnedInAnnotation),
+ * so a file gets the same triggers whether the site or the commons de-identified it.
  */
 export function deidentifyInstance(original: Uint8Array, from: DeidentifyFrom): DeidentifiedInstance {
   if (from.input === 'deidentified-at-site') {
     const { summary } = parseDicom(original);
-    const pixelReview: PixelReviewReason[] = declaresBurnedInAnnotation(summary.burnedInAnnotation) ? ['burned-in-annotation'] : [];
+    const pixelReview = pixelReviewReasons(pixelRiskOf(new DatasetView(scanPart10(original))));
     return {
       bytes: original,
       uids: { studyUid: summary.studyInstanceUid, seriesUid: summary.seriesInstanceUid, sopUid: summary.sopInstanceUid },
@@ -203,7 +206,7 @@ export type ProcessedInstance =
  * rather than thrown, for a decision about a file outside the workflow (the curator's re-check).
  * An original is first read within the project's intake inflation policy; one that cannot be
  * read, or that the engine cannot de-identify, gets only its dicom.parses findings. A file de-identified at the site is verified first,
- * and only one that verified is read for its burned-in flag.
+ * and only one that verified gets the pixel-review decision.
  */
 export function processInstance(
   original: Uint8Array,

@@ -24,6 +24,7 @@ export {
 } from './engine';
 export { ALL_RULES, INSTANCE_RULES, RULE_FOR_ERROR, RULE_IDS, STUDY_RULES, SUBMISSION_RULES, ruleById } from './rules';
 export { duplicateSopProblems } from './rules/study/duplicate-sop';
+export { pixelRiskOf } from './rules/instance/deid-pixel-review';
 export type { SubmissionFacts } from './rules/submission/rule';
 export { buildReport, hasQuarantine, REPORT_SCHEMA, type QaReport, type ReportFileInput, type ReportInput } from './report';
 export { renderReportMarkdown } from './report-markdown';

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   DEFAULT_PROFILE,
   declaresBurnedInAnnotation,
@@ -119,5 +121,32 @@ describe('one burned-in decision', () => {
     expect(deidentifyInstance(original, { input: 'deidentified-at-site' }).outcome).toBe('needs-pixel-review');
     // What `hilum qa` checks at the site before upload: the rule itself, no de-identification outcome.
     expect(ruleIds(evaluateInstance(original, { config, phase: 'original' }).findings)).toContain('deid.pixel-review');
+  });
+});
+
+describe('a file de-identified at the site gets the pixel-review decision of its original', () => {
+  const FIXTURES = join(__dirname, '../../fixtures/dicom');
+  const readable = (JSON.parse(readFileSync(join(FIXTURES, 'manifest.json'), 'utf8')) as { path: string; dcmdumpParses: boolean }[])
+    .filter((f) => f.dcmdumpParses && !f.path.startsWith('private/') && !f.path.startsWith('malformed/'))
+    .map((f) => f.path);
+
+  it.each(readable)('%s: the same triggers from the site copy as from the original', (path) => {
+    const atCommons = deidentifyInstance(new Uint8Array(readFileSync(join(FIXTURES, path))), { input: 'original', ...key });
+    const atSite = deidentifyInstance(atCommons.bytes, { input: 'deidentified-at-site' });
+    expect({ outcome: atSite.outcome, pixelReview: atSite.pixelReview }).toEqual({
+      outcome: atCommons.outcome,
+      pixelReview: atCommons.pixelReview,
+    });
+  });
+
+  it('quarantines the site copy of the CR that declares nothing, naming the trigger, as the check before upload does', () => {
+    const copy = deidentifyInstance(new Uint8Array(readFileSync(join(FIXTURES, 'patient-77654033/cr-cspine/CR1_6154.dcm'))), {
+      input: 'original',
+      ...key,
+    }).bytes;
+    const processed = processInstance(copy, { key, deidentifiedAtSite: true, config });
+    expect(processed.findings.map((f) => `${f.ruleId}: ${f.message}`)).toEqual([
+      'deid.pixel-review: radiograph (CR) not declared free of burned-in text: BurnedInAnnotation absent, ImageType not ORIGINAL',
+    ]);
   });
 });

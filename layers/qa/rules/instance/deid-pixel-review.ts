@@ -2,8 +2,8 @@ import { declaresBurnedInAnnotation, describePixelReview, type PixelReviewReason
 import { QA_TAG, type DatasetView } from '../../dataset-view';
 import type { InstanceRule } from './rule';
 
-/** The attributes the pixel-review decision reads, from the scanned copy. */
-function pixelRiskOf(view: DatasetView): PixelRiskInput {
+/** The attributes the pixel-review decision reads, from a scanned instance (an original or hilum's copy: both keep them). */
+export function pixelRiskOf(view: DatasetView): PixelRiskInput {
   const modality = view.optionalText(QA_TAG.Modality);
   const burnedInAnnotation = view.optionalText(QA_TAG.BurnedInAnnotation);
   return {
