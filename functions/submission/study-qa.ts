@@ -5,7 +5,7 @@ import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
 import { submissionInput, type StudyQaResult } from '../../layers/pipeline/submission-states';
 import { intakeRepository, publicationRepository } from '../../layers/services/commons-context';
-import { casesByStudy } from '../../layers/services/submission-cases';
+import { casesByStudy, clinicalOfCases } from '../../layers/services/submission-cases';
 import { projectQaConfig, qaRepository } from '../../layers/services/qa-context';
 import { requarantineStaged } from '../../layers/services/requarantine';
 import { SubmissionNotSealed } from './index-submission';
@@ -44,8 +44,9 @@ export const handler = taskHandler(submissionInput, async function runStudyQa({ 
   const studyFindings = evaluateStudies(instances.map(factsOf), config)
     // Another submission's files are its own business; series-level findings (no file) are reported.
     .filter((f) => !f.fileId || ownFiles.has(f.fileId) || f.severity === 'warn');
+  const studyCases = await casesByStudy(submission.project, instances);
   const submissionFindings = evaluateSubmission(
-    { files, studyUids, casesByStudy: await casesByStudy(submission.project, instances) },
+    { files, studyUids, casesByStudy: studyCases, clinicalByCase: await clinicalOfCases(submission.project, studyCases.values()) },
     config,
   );
 

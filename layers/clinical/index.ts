@@ -35,3 +35,4 @@ export {
 export { nodeJsonSchema, sheetJsonSchema, dictionaryJsonSchemas } from './dictionary-schema';
 export { renderDictionaryPage } from './dictionary-doc';
 export { caseFieldsOf, caseSummaryOf, SUMMARY_NODES, type ClinicalRecord } from './clinical-records';
+export { clinicalInconsistencies, type CaseClinical } from './consistency';

@@ -1,5 +1,6 @@
 import { mostCommon, type Instance } from '../catalog/entities';
-import { projectRepository } from './commons-context';
+import { BASE_DICTIONARY, CASE_LEVEL_NODES, type CaseClinical } from '../clinical';
+import { clinicalRepository, projectRepository } from './commons-context';
 
 /**
  * The clinical case of each study (study UID -> case pseudonym), for the `submission.cases`
@@ -20,4 +21,18 @@ export async function casesByStudy(project: string, instances: readonly Instance
   for (const pseudonym of new Set(patientOf.values()))
     hasCase.set(pseudonym, (await projectRepository().getCase(project, pseudonym)) !== undefined);
   return new Map([...patientOf].filter(([, pseudonym]) => hasCase.get(pseudonym)));
+}
+
+/** The clinical records of each case (by pseudonym), with its age at index where known and not capped: what the rule checks for consistency. */
+export async function clinicalOfCases(project: string, pseudonyms: Iterable<string>): Promise<ReadonlyMap<string, CaseClinical>> {
+  const out = new Map<string, CaseClinical>();
+  const nodes = BASE_DICTIONARY.nodes.filter((n) => !CASE_LEVEL_NODES.has(n.node));
+  for (const pseudonym of new Set(pseudonyms)) {
+    const found = await projectRepository().getCase(project, pseudonym);
+    const records = [];
+    for (const n of nodes) records.push(...(await clinicalRepository().listCaseNode(project, n.node, pseudonym)));
+    const age = found?.ageAtIndex !== undefined && !found.ageCapped ? { ageAtIndex: found.ageAtIndex } : {};
+    out.set(pseudonym, { ...age, records });
+  }
+  return out;
 }

@@ -1,3 +1,4 @@
+import type { CaseClinical } from '../../../clinical';
 import type { RuleMeta } from '../../types';
 
 /** What the submission-level rules see: the announced files' states and the clinical cases, if any. */
@@ -10,6 +11,8 @@ export interface SubmissionFacts {
    * are known) when no study has a case.
    */
   readonly casesByStudy?: ReadonlyMap<string, string>;
+  /** The clinical records of those cases, by case pseudonym (absent offline). */
+  readonly clinicalByCase?: ReadonlyMap<string, CaseClinical>;
 }
 
 export interface SubmissionProblem {
