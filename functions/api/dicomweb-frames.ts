@@ -15,7 +15,7 @@ import { buckets, objects, publicationRepository } from '../../layers/services/c
 import { uid } from '../../layers/common/id-schemas';
 import { requireStudy } from '../../layers/services/access-context';
 import { headerOf } from '../../layers/services/api-base-url';
-import { multipartAnswer, type WadoAnswer, type WadoPart } from '../../layers/services/wado-answer';
+import { multipartAnswer, refusingUndecodable, type WadoAnswer, type WadoPart } from '../../layers/services/wado-answer';
 
 class NotAcceptable extends HttpError {
   override readonly name = 'NotAcceptable';
@@ -74,13 +74,19 @@ export const handler = httpHandler(
       // Native Pixel Data bulk data is one value (all frames); frames, and compressed bulk data, one part each.
       const whole = !frameNumbers && representation.form === 'native';
       parts = whole ? 1 : numbers.length;
-      answer = await multipartAnswer({
-        studyUid: instance.studyUid,
-        identity: `${instance.sopUid}:${instance.sha256}\n${representation.form}:${representation.transferSyntaxUid}\n${whole ? 'all' : numbers.join(',')}`,
-        partType: representation.mediaType,
-        estimatedBytes: instance.size,
-        parts: () => frameParts(stored, numbers, representation, whole),
-      });
+      answer = await refusingUndecodable(
+        multipartAnswer({
+          studyUid: instance.studyUid,
+          identity: `${instance.sopUid}:${instance.sha256}\n${representation.form}:${representation.transferSyntaxUid}\n${whole ? 'all' : numbers.join(',')}`,
+          partType: representation.mediaType,
+          estimatedBytes: instance.size,
+          parts: () => frameParts(stored, numbers, representation, whole),
+        }),
+        () =>
+          new NotAcceptable(
+            "this instance's frames cannot be decoded to native pixels; ask for the stored syntax's media type (or transfer-syntax=*)",
+          ),
+      );
     } else {
       const value = bulkDataValue(readDicomFile(bytes).dict, attributePath ?? []);
       if (!value) throw new NotFound('this instance has no bulk data at that attribute');

@@ -9,7 +9,7 @@ import { buckets, objects, publicationRepository } from '../../layers/services/c
 import { uid } from '../../layers/common/id-schemas';
 import { requireStudy } from '../../layers/services/access-context';
 import { headerOf } from '../../layers/services/api-base-url';
-import { multipartAnswer, type WadoPart } from '../../layers/services/wado-answer';
+import { multipartAnswer, refusingUndecodable, type WadoPart } from '../../layers/services/wado-answer';
 import { objectStream } from '../../layers/adapters/aws/s3-stream';
 
 class NotAcceptable extends HttpError {
@@ -57,13 +57,19 @@ export const handler = httpHandler(
     if (path.instance) audit.resource('object', `hilum:${path.instance}`, decision.basis);
     else audit.resource(path.series ? 'series' : 'study', path.series ?? path.study, decision.basis);
 
-    const answer = await multipartAnswer({
-      studyUid: path.study,
-      identity: instances.map((instance, i) => `${instance.sopUid}:${instance.sha256}:${syntaxes[i]}`).join('\n'),
-      partType: 'application/dicom',
-      estimatedBytes: instances.reduce((sum, instance) => sum + instance.size, 0),
-      parts: () => instanceParts(instances, syntaxes),
-    });
+    const answer = await refusingUndecodable(
+      multipartAnswer({
+        studyUid: path.study,
+        identity: instances.map((instance, i) => `${instance.sopUid}:${instance.sha256}:${syntaxes[i]}`).join('\n'),
+        partType: 'application/dicom',
+        estimatedBytes: instances.reduce((sum, instance) => sum + instance.size, 0),
+        parts: () => instanceParts(instances, syntaxes),
+      }),
+      () =>
+        new NotAcceptable(
+          'the stored pixel data of an instance cannot be decoded to 1.2.840.10008.1.2.1; ask for transfer-syntax=* to get it as stored',
+        ),
+    );
     const transcoded = syntaxes.filter((syntax, i) => syntax !== instances[i]!.transferSyntaxUid).length;
     logger.info('wado retrieve', { instances: instances.length, transcoded, answer: answer.kind });
     audit.record({

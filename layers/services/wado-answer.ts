@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { multipartContentType, multipartTail, partHead, partSeparator } from '../dicomweb';
+import { PixelDataError } from '../dicom';
 import { uploadStream } from '../adapters/aws/s3-stream';
 import { buckets, objects } from './commons-context';
 import { presignDownload } from './presign-download';
@@ -100,6 +101,21 @@ export async function multipartAnswer(options: {
   stream.body.end();
   await stream.upload;
   return redirect(size);
+}
+
+/**
+ * An answer whose parts decode stored pixel data: a bitstream the decoder refuses (or a bit
+ * depth no codec reads) means hilum cannot produce the representation asked for, which
+ * PS3.18 answers 406, not a server error. `refusal` builds that answer's error; the decoder's
+ * own message (value-free, but about the stored file) is not passed on.
+ */
+export async function refusingUndecodable<T>(answer: Promise<T>, refusal: () => Error): Promise<T> {
+  try {
+    return await answer;
+  } catch (error) {
+    if (error instanceof PixelDataError) throw refusal();
+    throw error;
+  }
 }
 
 /**

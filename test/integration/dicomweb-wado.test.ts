@@ -39,6 +39,8 @@ describe('DICOMweb WADO-RS (retrieve, frames, bulk data, metadata)', () => {
   let client: DicomwebClient;
   let token: string;
   let closedStudy: string;
+  /** A JPEG Lossless instance whose header says 64 rows while its bitstream holds 128: stored fine, not decodable. */
+  let undecodable: { study: string; series: string; sop: string };
   /** Published instances by what they were uploaded as. */
   const sop: Record<'ct' | 'multi' | 'jpegLossless' | 'j2k', { study: string; series: string; sop: string }> = {} as never;
   let ctStudyInstances = 0;
@@ -101,6 +103,19 @@ describe('DICOMweb WADO-RS (retrieve, frames, bulk data, metadata)', () => {
     const site = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-a'], 'uploader-wado'));
     await curator.request('POST', '/projects', { projectId: 'wado-open', name: 'open', availability: 'open', sites: ['site-a'] });
     await curator.request('POST', '/projects', { projectId: 'wado-closed', name: 'closed', availability: 'restricted', sites: ['site-a'] });
+    await curator.request('POST', '/projects', { projectId: 'wado-broken', name: 'broken', availability: 'open', sites: ['site-a'] });
+    const brokenFile = join(dataDir, 'undecodable.dcm');
+    await writeFile(brokenFile, fixture('ct/CT_small_jpeg_lossless.dcm'));
+    await run('dcmodify', [
+      '-nb',
+      '-m',
+      '(0028,0010)=64',
+      '-m',
+      '(0020,000D)=1.2.826.0.1.3680043.8.498.7171.3',
+      '-m',
+      '(0008,0018)=1.2.826.0.1.3680043.8.498.7171.3.1.1',
+      brokenFile,
+    ]);
     await curator.request('PUT', '/projects/wado-open/qa-config', {
       modalities: ['CT', 'MR', 'OT'],
       pixelReviewSopClasses: [],
@@ -137,16 +152,23 @@ describe('DICOMweb WADO-RS (retrieve, frames, bulk data, metadata)', () => {
         'j2k.dcm': fixture('transfer-syntax/MR_small_jp2klossless.dcm'),
       },
       'wado-closed': { 'closed.dcm': makeDicom({ studyInstanceUid: '1.2.826.0.1.3680043.8.498.7171.2', rows: 16, columns: 16 }) },
+      'wado-broken': { 'undecodable.dcm': new Uint8Array(await readFile(brokenFile)) },
     };
     for (const [project, files] of Object.entries(uploads)) {
       await submitFiles(site, project, 'site-a', files);
       await commons.idle();
     }
     closedStudy = (await curator.listStudies({ project: 'wado-closed' })).studies[0]!.studyUid;
+    const brokenStudy = (await curator.listStudies({ project: 'wado-broken' })).studies[0]!.studyUid;
 
     client = dicomwebClient(commons.apiUrl, token);
     for (const s of await client.searchForStudies()) {
       const studyUid = value(s, '0020000D');
+      if (studyUid === brokenStudy) {
+        const [instance] = await client.searchForInstances({ studyInstanceUID: studyUid });
+        undecodable = { study: studyUid, series: value(instance!, '0020000E'), sop: value(instance!, '00080018') };
+        continue;
+      }
       for (const instance of await client.searchForInstances({ studyInstanceUID: studyUid })) {
         const at = { study: studyUid, series: value(instance, '0020000E'), sop: value(instance, '00080018') };
         const syntax = value(instance, '00083002');
@@ -230,6 +252,20 @@ describe('DICOMweb WADO-RS (retrieve, frames, bulk data, metadata)', () => {
     expect(q.headers.get('content-type')).toMatch(/type="application\/dicom"/);
     expect(await rejection(client.retrieveStudy({ studyInstanceUID: closedStudy }))).toBe(404);
     expect(await rejection(client.retrieveStudyMetadata({ studyInstanceUID: closedStudy }))).toBe(404);
+  });
+
+  it('answers 406 with a value-free message, not 500, when stored pixel data cannot be decoded for the representation asked', async () => {
+    const ask = (path: string, accept: string) =>
+      fetch(`${commons.apiUrl}/dicomweb${path}`, { headers: { authorization: `Bearer ${token}`, accept } });
+    const asExplicit = await ask(instancePath(undecodable), `multipart/related; type="application/dicom"; transfer-syntax=${EXPLICIT}`);
+    expect(asExplicit.status).toBe(406);
+    const { message } = (await asExplicit.json()) as { message: string };
+    expect(message).toContain('transfer-syntax=*');
+    expect(message).not.toMatch(/128|64|rows|columns/i);
+    const nativeFrame = await ask(`${instancePath(undecodable)}/frames/1`, 'multipart/related; type="application/octet-stream"');
+    expect(nativeFrame.status).toBe(406);
+    // As stored it is still served.
+    expect((await ask(instancePath(undecodable), 'multipart/related; type="application/dicom"; transfer-syntax=*')).status).toBe(200);
   });
 
   it('retrieves frames: native ones as octet-stream, compressed ones as stored or decoded; a frame beyond the last is 404', async () => {
