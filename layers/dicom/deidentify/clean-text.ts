@@ -259,7 +259,8 @@ export const UNSPACED_SCRIPT = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Kat
  */
 export function nameForms(group: string): string[] {
   const [family = '', given = '', middle = ''] = group.split('^').map((c) => c.trim());
-  if (family.length < MIN_COMPONENT || given === '') return [];
+  // A one-character family name is common in Chinese and Korean ("王"): too short alone, but "王小東" is a name.
+  if ((family.length < MIN_COMPONENT && !UNSPACED_SCRIPT.test(family)) || given === '') return [];
   const g = given[0] as string;
   const m = middle ? `${middle[0] as string}.` : '';
   const forms = [

@@ -15,6 +15,7 @@ import { dictionaryVrs, formatTag, isPrivateGroup, TAG, vrAllowed, type TagKey }
 import { textEncoding, topLevel } from '../values';
 import { valueConforms } from '../value-form';
 import { trimEndOf } from '../text/trim';
+import { decodeIso2022Jp, encodeIso2022Jp, namesIso2022Jp } from '../text/iso2022-jp';
 import { repeatingGroupKey, resolveCode, rulesFor, type Action, type Rule } from './annex-e';
 import { IdentifierScrubber, IDENTIFIER_SOURCES } from './clean-text';
 import { EmbeddedIdentifiers } from './embedded-identifiers';
@@ -269,6 +270,8 @@ class Engine {
   private readonly identifierLengths = new Set<number>();
   /** The file's dates and non-standard UIDs: a kept text holding one, even inside a longer run of digits, is a UID or date moved there. */
   private readonly embedded = new EmbeddedIdentifiers();
+  /** Specific Character Set names ISO 2022 IR 87: text is decoded as ISO-2022-JP (names in kanji and kana), and cleaned text written back so. */
+  private readonly jis: boolean;
 
   constructor(
     private readonly file: ScannedFile,
@@ -280,6 +283,8 @@ class Engine {
     private readonly deadline: number,
   ) {
     this.data = decodingView(file.dataSet);
+    const charset = file.elements.find((e) => e.parent < 0 && e.key === TAG.SpecificCharacterSet);
+    this.jis = charset !== undefined && namesIso2022Jp(textOf(this.data, 'latin1', charset));
     this.compiledProfile = compiled(profile);
     this.memo = memoFor(keys);
     const { minShiftDays, maxShiftDays } = profile.dates;
@@ -318,7 +323,7 @@ class Engine {
       const whole = value.trim();
       if (whole.length < 2) continue;
       this.identifierValues.add(whole.toLowerCase());
-      this.identifierLengths.add(byteLengthOf(whole, this.encoding));
+      this.identifierLengths.add(this.jis ? (encodeIso2022Jp(whole)?.byteLength ?? -1) : byteLengthOf(whole, this.encoding));
     }
   }
 
@@ -330,7 +335,8 @@ class Engine {
     let start = el.valueStart;
     while (start < end && this.data[start] === 0x20) start += 1;
     if (!this.identifierLengths.has(end - start)) return false;
-    return this.identifierValues.has(decodeText(this.data, this.encoding, start, end).toLowerCase());
+    const text = this.jis ? decodeIso2022Jp(this.data, start, end) : decodeText(this.data, this.encoding, start, end);
+    return this.identifierValues.has(text.toLowerCase());
   }
 
   count(name: string, action: string, n = 1): void {
@@ -344,6 +350,7 @@ class Engine {
   }
 
   text(el: ScannedElement): string {
+    if (this.jis) return trimEndOf(decodeIso2022Jp(this.data, el.valueStart, el.valueEnd), ' \0');
     return textOf(this.data, this.encoding, el);
   }
 
@@ -573,6 +580,15 @@ class Engine {
     if (removed === 0 && !shifted) return this.raw(el);
     if (removed) this.count('identifierInText', 'removed', removed);
     if (shifted) this.count('dateInText', 'shift', shifted);
+    if (this.jis) {
+      // Written back in ISO-2022-JP; a text that did not decode whole (U+FFFD) or cannot be encoded is not kept.
+      const bytes = text.includes('\uFFFD') ? undefined : encodeIso2022Jp(text);
+      if (bytes === undefined) {
+        this.count('identifierInText', 'emptied');
+        return this.textEntry(el.key, el.vr, '');
+      }
+      return this.value(el.key, el.vr, bytes.byteLength % 2 === 0 ? bytes : Uint8Array.from([...bytes, 0x20]));
+    }
     return this.textEntry(el.key, el.vr, text);
   }
 

@@ -28,6 +28,10 @@ export interface Found {
   date?: FoundDate;
   /** For such a date: rewrites it, in the same written form, as another day. */
   rewrite?: (to: FoundDate) => string;
+  /** For a numeric date whose day/month order is uncertain (04/03/2020): the days it may name (one when day = month). */
+  candidates?: FoundDate[];
+  /** Day and month written as numbers in either order (13/03/2020): a shifted day that would read both ways is removed instead. */
+  numericOrder?: true;
 }
 
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
@@ -91,10 +95,18 @@ interface Rule {
   kind: PatternKind;
   pattern: RegExp;
   /** For dates: the day the match names, and how to write another, or undefined when it is not one day for sure. */
-  date?: (m: RegExpExecArray) => { date: FoundDate; rewrite: (to: FoundDate) => string } | undefined | 'not-a-date';
+  date?: (
+    m: RegExpExecArray,
+  ) =>
+    { date: FoundDate; rewrite: (to: FoundDate) => string; numericOrder?: true } | { candidates: FoundDate[] } | undefined | 'not-a-date';
 }
 
 const numeric = (s: string | undefined): number => Number(s ?? 'NaN');
+
+type DayResult = ReturnType<NonNullable<Rule['date']>>;
+function numericOrder(day: DayResult): DayResult {
+  return day && typeof day === 'object' && 'date' in day ? { ...day, numericOrder: true } : day;
+}
 
 /** Day, month and year groups of one match, validated, with a rewrite that keeps widths, separators and words. */
 function dayOf(
@@ -102,19 +114,22 @@ function dayOf(
   year: number,
   month: number,
   day: number,
-  names: { y: string; m: string; d: string; month?: 'name'; ordinal?: string },
+  names: { y: string; m: string; d: string; month?: 'name'; ordinal?: string; fixed?: true },
 ): ReturnType<NonNullable<Rule['date']>> {
   if (!validDay(year, month, day)) return 'not-a-date';
   const groups = (m.indices?.groups ?? {}) as Groups;
   const written = m.groups ?? {};
   const offset = m.index;
+  // Zero-padded when the text pads ("03/13/2020"), not when it does not ("2020/3/14", "11 January").
+  const padded = names.fixed === true || [written[names.m], written[names.d]].some((v) => v !== undefined && /^0\d/.test(v));
+  const width = (name: string): number => (padded ? (written[name] ?? '').length : 1);
   return {
     date: { year, month, day },
     rewrite: (to) => {
       const values: Record<string, string> = {
         [names.y]: pad(to.year, 4),
-        [names.m]: names.month ? monthAs(written[names.m] ?? '', to.month) : pad(to.month, (written[names.m] ?? '').length),
-        [names.d]: pad(to.day, (written[names.d] ?? '').length),
+        [names.m]: names.month ? monthAs(written[names.m] ?? '', to.month) : pad(to.month, width(names.m)),
+        [names.d]: pad(to.day, width(names.d)),
       };
       if (names.ordinal && written[names.ordinal]) values[names.ordinal] = ordinal(to.day, written[names.ordinal] ?? '');
       return replaceGroups(m[0], offset, groups, values);
@@ -140,7 +155,7 @@ const RULES: readonly Rule[] = [
         numeric(g.y),
         numeric(compact ? g.m2 : g.m),
         numeric(compact ? g.d2 : g.d),
-        compact ? { y: 'y', m: 'm2', d: 'd2' } : { y: 'y', m: 'm', d: 'd' },
+        compact ? { y: 'y', m: 'm2', d: 'd2', fixed: true } : { y: 'y', m: 'm', d: 'd' },
       );
     },
   },
@@ -153,10 +168,19 @@ const RULES: readonly Rule[] = [
       const a = numeric(g.a);
       const b = numeric(g.b);
       if ((g.y ?? '').length !== 4) return undefined; // "03-04-20": which century, and often which order, is a guess
-      if (a > 12 && b <= 12) return dayOf(m, numeric(g.y), b, a, { y: 'y', m: 'b', d: 'a' });
-      if (b > 12 && a <= 12) return dayOf(m, numeric(g.y), a, b, { y: 'y', m: 'a', d: 'b' });
-      if (a === b) return dayOf(m, numeric(g.y), a, b, { y: 'y', m: 'a', d: 'b' });
-      return a <= 12 && b <= 12 ? undefined : 'not-a-date';
+      if (a > 12 && b <= 12) return numericOrder(dayOf(m, numeric(g.y), b, a, { y: 'y', m: 'b', d: 'a' }));
+      if (b > 12 && a <= 12) return numericOrder(dayOf(m, numeric(g.y), a, b, { y: 'y', m: 'a', d: 'b' }));
+      // a === b names one day, but a rewrite must know which place is the day: removed like the ambiguous ones.
+      if (a > 12 || b > 12) return 'not-a-date';
+      const year = numeric(g.y);
+      const days =
+        a === b
+          ? [{ year, month: a, day: a }]
+          : [
+              { year, month: a, day: b },
+              { year, month: b, day: a },
+            ];
+      return { candidates: days.filter((d) => validDay(d.year, d.month, d.day)) };
     },
   },
   // Day before the month name: "3 March 2020", "3rd of March, 2020", "03-MAR-2020", "3 Mar" (no year: removed).
@@ -245,7 +269,17 @@ export function findIdentifierPatterns(text: string): Found[] {
       if (rule.date) {
         const day = rule.date(m);
         if (day === 'not-a-date') continue;
-        taken.push(day ? { kind: 'date', start, end, date: day.date, rewrite: day.rewrite } : { kind: 'date', start, end });
+        if (day === undefined) taken.push({ kind: 'date', start, end });
+        else if ('candidates' in day) taken.push({ kind: 'date', start, end, candidates: day.candidates });
+        else
+          taken.push({
+            kind: 'date',
+            start,
+            end,
+            date: day.date,
+            rewrite: day.rewrite,
+            ...(day.numericOrder && { numericOrder: true as const }),
+          });
       } else taken.push({ kind: rule.kind, start, end });
     }
   }
@@ -275,9 +309,15 @@ export function cleanIdentifierPatterns(text: string, shiftDays: number | undefi
   for (const f of found) {
     out += text.slice(at, f.start);
     at = f.end;
-    if (f.kind === 'date' && f.date && f.rewrite && shiftDays !== undefined) {
-      const d = new Date(Date.UTC(f.date.year, f.date.month - 1, f.date.day) - shiftDays * 86_400_000);
-      out += f.rewrite({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() });
+    const d =
+      f.date && shiftDays !== undefined
+        ? new Date(Date.UTC(f.date.year, f.date.month - 1, f.date.day) - shiftDays * 86_400_000)
+        : undefined;
+    const to = d && { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+    // A numeric date whose shifted day would read both ways (01/11) is removed: the verifier then knows every such date is a leak.
+    const readsBothWays = to !== undefined && f.numericOrder === true && to.day <= 12 && to.month <= 12 && to.day !== to.month;
+    if (f.kind === 'date' && to && f.rewrite && !readsBothWays) {
+      out += f.rewrite(to);
       shifted += 1;
     } else removed += 1;
   }

@@ -55,6 +55,8 @@ export interface AllowList {
   /** "group|CREATOR" */
   safeCreators: ReadonlySet<string>;
   retainSafePrivate: boolean;
+  /** Public attributes the profile cleans (code C): their text must hold no identifier the text cleaner finds. */
+  cleaned: ReadonlySet<TagKey>;
 }
 
 const CACHE = new WeakMap<DeidProfile, AllowList>();
@@ -63,8 +65,12 @@ export function allowListFor(profile: DeidProfile): AllowList {
   const cached = CACHE.get(profile);
   if (cached) return cached;
   const allowed = new Set<TagKey>([...keepList.attributes.map((a) => key(a.tag)), ...profile.keep.map(key)]);
+  const cleaned = new Set<TagKey>();
   for (const row of table as readonly Row[]) {
-    if (row.kind === 'exact' && codeUnder(row, profile) !== 'X') allowed.add(key(row.tag));
+    if (row.kind !== 'exact') continue;
+    const code = codeUnder(row, profile);
+    if (code !== 'X') allowed.add(key(row.tag));
+    if (code === 'C') cleaned.add(key(row.tag));
   }
   const safePrivate = new Set<string>();
   const safeCreators = new Set<string>();
@@ -75,7 +81,7 @@ export function allowListFor(profile: DeidProfile): AllowList {
     safePrivate.add(`${parseInt(m[1], 16)}|${creator}|${parseInt(m[2], 16)}`);
     safeCreators.add(`${parseInt(m[1], 16)}|${creator}`);
   }
-  const list = { public: allowed, safePrivate, safeCreators, retainSafePrivate: profile.options.retainSafePrivate };
+  const list = { public: allowed, safePrivate, safeCreators, retainSafePrivate: profile.options.retainSafePrivate, cleaned };
   CACHE.set(profile, list);
   return list;
 }

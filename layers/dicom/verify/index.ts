@@ -14,6 +14,7 @@ import { DEFAULT_PROFILE, type DeidProfile } from '../profiles';
 import { elementOf, formatTag, groupOf, isPrivateGroup, TAG } from '../tags';
 import { readText, textEncoding, topLevel } from '../values';
 import { allowListFor, META_ALLOWED, VENDOR_DESCRIPTORS, type AllowList } from './allow-list';
+import { identifiersInText } from './free-text';
 import { leakedNeedles } from './leak-search';
 import { elementPaths, lowerAscii, phiNeedles, type Haystack, type Region } from './needles';
 import { PHI_ATTRIBUTES } from './phi-attributes';
@@ -193,6 +194,13 @@ function noValueLeaks(original: ScannedFile, output: ScannedFile, out: Valued, o
   needles.forEach((needle, i) => tally.check(!leaked[i], 'no-phi-bytes', needle.keyword));
 }
 
+/** Kept text holds no identifier in another form: a phone number, an unshifted written date, a name in other letter case (free-text.ts). */
+function noIdentifierInText(original: ScannedFile, output: ScannedFile, profile: DeidProfile, tally: Tally): void {
+  const kinds = identifiersInText(original, output, allowListFor(profile));
+  if (kinds.length === 0) tally.check(true, 'no-identifier-in-text');
+  for (const kind of kinds) tally.check(false, 'no-identifier-in-text', kind);
+}
+
 function pixelsUnchanged(original: ScannedFile, output: ScannedFile, tally: Tally): void {
   const before = pixelPayload(original);
   const after = pixelPayload(output);
@@ -241,6 +249,7 @@ export function verifyDeidentified(original: Uint8Array, output: Uint8Array, pro
   attributesChanged(before, after, profile, tally);
   datesShifted(after, out, orig, profile, tally);
   noValueLeaks(before, after, out, orig, profile, tally);
+  noIdentifierInText(before, after, profile, tally);
   pixelsUnchanged(before, after, tally);
   return tally.result();
 }

@@ -271,7 +271,11 @@ describe('the verifier on its own: needles from the values as found, by VR as we
     const planted = tamper(deidentify(original, SECRET).bytes, (d) => {
       d['00204000'] = { vr: 'LT', Value: [`reviewed ${name}`] };
     });
-    expect(verifyDeidentified(original, planted).failures).toEqual([{ check: 'no-phi-bytes', keyword: 'PersonName' }]);
+    // The free-text check (issue 18) finds it in the cleaned ImageComments too.
+    expect(verifyDeidentified(original, planted).failures).toEqual([
+      { check: 'no-phi-bytes', keyword: 'PersonName' },
+      { check: 'no-identifier-in-text', keyword: 'name' },
+    ]);
   });
 
   it("does not excuse a name found in Manufacturer when the original's Manufacturer was that name as PN", () => {

@@ -42,7 +42,11 @@ describe('verifyDeidentified', () => {
     });
     expect(verifyDeidentified(original, planted)).toMatchObject({
       passed: false,
-      failures: [{ check: 'no-phi-bytes', keyword: 'PatientName' }],
+      // The free-text check (issue 18) finds the name in the cleaned text too.
+      failures: [
+        { check: 'no-phi-bytes', keyword: 'PatientName' },
+        { check: 'no-identifier-in-text', keyword: 'name' },
+      ],
     });
   });
 
@@ -51,7 +55,11 @@ describe('verifyDeidentified', () => {
     const planted = tamper(deidentify(synthetic, SECRET).bytes, (d) => {
       d['00204000'] = { vr: 'LT', Value: ['QUINN'] };
     });
-    expect(verifyDeidentified(synthetic, planted).failures).toEqual([{ check: 'no-phi-bytes', keyword: 'PatientName' }]);
+    // The free-text check (issue 18) finds it in the cleaned text too.
+    expect(verifyDeidentified(synthetic, planted).failures).toEqual([
+      { check: 'no-phi-bytes', keyword: 'PatientName' },
+      { check: 'no-identifier-in-text', keyword: 'name' },
+    ]);
   });
 
   it('fails when a private element survives', () => {
@@ -121,7 +129,11 @@ describe('verifyDeidentified', () => {
     const text = tamper(out, (d) => {
       d['00081030'] = { vr: 'LO', Value: [`chest ${SYNTHETIC_PHI.seriesDate}`] };
     });
-    expect(verifyDeidentified(synthetic, text).failures).toEqual([{ check: 'no-phi-bytes', keyword: 'SeriesDate' }]);
+    // The free-text check (issue 18) finds it in the cleaned text too.
+    expect(verifyDeidentified(synthetic, text).failures).toEqual([
+      { check: 'no-phi-bytes', keyword: 'SeriesDate' },
+      { check: 'no-identifier-in-text', keyword: 'date' },
+    ]);
     const nested = tamper(out, (d) => {
       d['00400275'] = { vr: 'SQ', Value: [{ '00400244': { vr: 'DA', Value: ['20231201'] } }] };
     });
@@ -140,7 +152,11 @@ describe('verifyDeidentified', () => {
     const accession = tamper(out, (d) => {
       d['00081030'] = { vr: 'LO', Value: [`ref ${SYNTHETIC_PHI.accessionNumber.toLowerCase()}`] };
     });
-    expect(verifyDeidentified(synthetic, accession).failures).toEqual([{ check: 'no-phi-bytes', keyword: 'AccessionNumber' }]);
+    // The free-text check (issue 18) finds it in the cleaned text too.
+    expect(verifyDeidentified(synthetic, accession).failures).toEqual([
+      { check: 'no-phi-bytes', keyword: 'AccessionNumber' },
+      { check: 'no-identifier-in-text', keyword: 'id' },
+    ]);
   });
 
   it('fails when a public attribute outside the profile allow-list survives', () => {
@@ -183,7 +199,11 @@ describe('verifyDeidentified', () => {
     const planted = tamper(deidentify(charset, SECRET).bytes, (d) => {
       d['00204000'] = { vr: 'LT', Value: ['小東'] };
     });
-    expect(verifyDeidentified(charset, planted).failures).toEqual([{ check: 'no-phi-bytes', keyword: 'PatientName' }]);
+    // The free-text check (issue 18) finds it in the cleaned text too.
+    expect(verifyDeidentified(charset, planted).failures).toEqual([
+      { check: 'no-phi-bytes', keyword: 'PatientName' },
+      { check: 'no-identifier-in-text', keyword: 'name' },
+    ]);
   });
 
   it('reports an unreadable output as a failed check rather than throwing', () => {
