@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createWorker, OEM, type Worker } from 'tesseract.js';
+import type * as Tesseract from 'tesseract.js';
 import { asPgm, type OcrImage } from './image';
 
 export interface OcrBox {
@@ -38,13 +38,65 @@ function langPath(): string {
   return (require('@tesseract.js-data/eng') as { langPath: string }).langPath;
 }
 
-let started: Promise<Worker> | undefined;
+type WorkerThread = { ref(): void; unref(): void; once(event: 'exit', listener: () => void): unknown };
+type WorkerClass = new (...args: never[]) => WorkerThread;
 
-function worker(): Promise<Worker> {
-  started ??= createWorker('eng', OEM.LSTM_ONLY, { langPath: langPath(), cacheMethod: 'none', gzip: true }).catch((error: unknown) => {
-    started = undefined;
-    throw error;
-  });
+/** The threads tesseract.js started: held (ref) while they work, let go (unref) while idle. */
+const threads = new Set<WorkerThread>();
+let tesseract: typeof Tesseract | undefined;
+
+/**
+ * tesseract.js, loaded so that the worker threads it starts are known here: an idle OCR worker
+ * must not keep a process alive (a test's Jest, `hilum start`'s handlers, a CLI run), and a busy
+ * one must. tesseract.js takes worker_threads' Worker when it loads, so it is given, for that
+ * moment only, a subclass that records each thread it makes.
+ */
+function loadTesseract(): typeof Tesseract {
+  if (tesseract) return tesseract;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const workerThreads = require('node:worker_threads') as { Worker: WorkerClass };
+  const Original = workerThreads.Worker;
+  class TrackedWorker extends Original {
+    constructor(...args: never[]) {
+      super(...args);
+      threads.add(this);
+      this.once('exit', () => threads.delete(this));
+    }
+  }
+  workerThreads.Worker = TrackedWorker;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    tesseract = require('tesseract.js') as typeof Tesseract;
+  } finally {
+    workerThreads.Worker = Original;
+  }
+  return tesseract;
+}
+
+let busy = 0;
+/** Runs `work` with the OCR threads keeping the process alive; once nothing runs, they are let go. */
+async function holding<T>(work: () => Promise<T>): Promise<T> {
+  busy++;
+  for (const thread of threads) thread.ref();
+  try {
+    return await work();
+  } finally {
+    if (--busy === 0) for (const thread of threads) thread.unref();
+  }
+}
+
+let started: Promise<Tesseract.Worker> | undefined;
+
+function worker(): Promise<Tesseract.Worker> {
+  if (!started) {
+    const { createWorker, OEM } = loadTesseract();
+    started = holding(() => createWorker('eng', OEM.LSTM_ONLY, { langPath: langPath(), cacheMethod: 'none', gzip: true })).catch(
+      (error: unknown) => {
+        started = undefined;
+        throw error;
+      },
+    );
+  }
   return started;
 }
 
@@ -86,10 +138,10 @@ export async function recognizeWords(image: OcrImage, deadline: number): Promise
   });
   const current = worker();
   try {
-    const result = await Promise.race([
-      current.then((w) => w.recognize(Buffer.from(asPgm(image)), {}, { blocks: true, text: false })),
-      overrun,
-    ]);
+    // Held only until the answer or the overrun: a timed-out worker is terminated below, its job may never settle.
+    const result = await holding(() =>
+      Promise.race([current.then((w) => w.recognize(Buffer.from(asPgm(image)), {}, { blocks: true, text: false })), overrun]),
+    );
     const words: OcrWord[] = [];
     let line = 0;
     for (const block of result.data.blocks ?? []) {
