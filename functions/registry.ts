@@ -1,5 +1,6 @@
 import { EnvName, ENV } from '../layers/common/env-names';
 import { ROUTE_POLICIES, type HttpMethod, type RouteId } from '../layers/access';
+import { PUBLIC_ROUTE_POLICIES, type PublicRouteId } from '../layers/access/public-routes';
 
 /**
  * Every Lambda function of hilum, in one list. The CDK app builds one function per
@@ -100,6 +101,18 @@ export const FUNCTIONS = {
     'functions/api/submission-cases-put.ts',
     "Receives a submission's cases.csv; pseudonymizes case ids with the project key",
     { table: 'readwrite', deidKeys: 'read' },
+  ),
+  putClinicalSheet: api(
+    'PutClinicalSheet',
+    'functions/api/submission-clinical-put.ts',
+    "Receives one node of a submission's clinical data (CSV, TSV or JSON); pseudonymizes case ids with the project key",
+    { table: 'readwrite', deidKeys: 'read' },
+  ),
+  cohortClinical: api(
+    'CohortClinical',
+    'functions/api/cohort-clinical.ts',
+    "One clinical table of a cohort's cases (CSV, Parquet or JSON), only the studies the caller may download",
+    { table: 'read', buckets: { released: 'read' } },
   ),
   saveProject: api(
     'SaveProject',
@@ -218,6 +231,10 @@ export const FUNCTIONS = {
     "Re-checks a quarantined file and publishes it, with a curator's reason and overrides",
     { table: 'readwrite', buckets: { quarantine: 'read', released: 'readwrite' }, deidKeys: 'read' },
   ),
+  quarantinePreview: api('QuarantinePreview', 'functions/api/quarantine-preview.ts', "Renders a quarantined file's first frame for the curator's review", {
+    table: 'read',
+    buckets: { quarantine: 'read' },
+  }),
   quarantineReject: api(
     'QuarantineReject',
     'functions/api/quarantine-reject.ts',
@@ -301,6 +318,12 @@ export const FUNCTIONS = {
     'DICOMweb WADO-RS rendered resources and thumbnails (image/jpeg, image/png)',
     { table: 'read', buckets: { released: 'readwrite' }, memoryMb: 2048 },
   ),
+  publicApi: api(
+    'PublicApi',
+    'functions/api/public.ts',
+    'GET /health and GET /openapi.json: for anyone, no token, no data (the version and the API description)',
+    { verifiesTokens: false, memoryMb: 256, timeoutSeconds: 10 },
+  ),
 } satisfies Record<string, FunctionSpec>;
 
 export type FunctionKey = keyof typeof FUNCTIONS;
@@ -321,12 +344,14 @@ export const ROUTE_FUNCTIONS: Readonly<Record<RouteId, FunctionKey>> = {
   completeSubmission: 'completeSubmission',
   submissionReport: 'submissionReport',
   putCases: 'putCases',
+  putClinicalSheet: 'putClinicalSheet',
   stowStudies: 'stow',
   stowStudy: 'stow',
   listQuarantine: 'quarantineList',
   getQuarantined: 'quarantineGet',
   releaseQuarantined: 'quarantineRelease',
   rejectQuarantined: 'quarantineReject',
+  previewQuarantined: 'quarantinePreview',
   putQaConfig: 'putQaConfig',
   saveProject: 'saveProject',
   saveProjectSites: 'saveProjectSites',
@@ -342,6 +367,7 @@ export const ROUTE_FUNCTIONS: Readonly<Record<RouteId, FunctionKey>> = {
   createCohort: 'createCohort',
   getCohort: 'getCohort',
   cohortManifest: 'cohortManifest',
+  cohortClinical: 'cohortClinical',
   createAccessRequest: 'createAccessRequest',
   listAccessRequests: 'listAccessRequests',
   approveAccessRequest: 'decideAccessRequest',
@@ -392,6 +418,26 @@ export interface Route {
  * same catalogue, so the decision is the same in both worlds.
  */
 export const ROUTES: readonly Route[] = ROUTE_POLICIES.map(({ id, method, path }) => ({ id, method, path, fn: ROUTE_FUNCTIONS[id] }));
+
+/** A route anyone may call (layers/access/public-routes.ts): no authorizer, no token. */
+export interface PublicRoute {
+  readonly id: PublicRouteId;
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly fn: FunctionKey;
+}
+
+const PUBLIC_ROUTE_FUNCTIONS: Readonly<Record<PublicRouteId, FunctionKey>> = { health: 'publicApi', apiDescription: 'publicApi' };
+
+export const PUBLIC_ROUTES: readonly PublicRoute[] = PUBLIC_ROUTE_POLICIES.map(({ id, method, path }) => ({
+  id,
+  method,
+  path,
+  fn: PUBLIC_ROUTE_FUNCTIONS[id],
+}));
+
+/** Every route the API serves, signed-in and public: what the local API server routes. */
+export type ServedRoute = Route | PublicRoute;
 
 /** The environment variables a function needs, derived from what it uses. */
 export function environmentNamesFor(spec: FunctionSpec): EnvName[] {

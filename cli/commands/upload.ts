@@ -7,6 +7,7 @@ import { formatBytes, ProgressBar } from '../lib/progress';
 import { scanFiles, FoundFile } from '../lib/scan-files';
 import { partitionPart10 } from '../lib/part10-prefix';
 import { uploadFiles } from '../lib/resumable-upload';
+import { prepareClinicalDir } from '../lib/clinical-dir';
 import { siteDeidSecret } from '../lib/deid-secret';
 import { checkBeforeUpload, deidentifyForUpload, groupByStudy, loadProfileFile, loadQaConfigFile, type Held } from '../lib/site-prepare';
 import { renderReportMarkdown, type QaReport } from '../../layers/qa';
@@ -20,7 +21,7 @@ const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
 export const uploadCommand: Command = {
   name: 'upload',
   summary: 'upload a folder of DICOM files as one submission (resumable)',
-  usage: `Usage: hilum upload FOLDER --project P --site S [--clinical cases.csv]
+  usage: `Usage: hilum upload FOLDER --project P --site S [--clinical cases.csv|DIR]
                     [--profile FILE] [--deid-at-site [--secret-file FILE]] [--no-qa] [--qa-config FILE] [--force]
                     [--jobs N] [--state FILE] [--max-rate RATE] [--wait] [--dry-run] [--json | --quiet]
 
@@ -36,8 +37,10 @@ uploading nothing twice.
 
   --project P          the project the studies belong to
   --site S             your site (your token must hold site-uploader:S)
-  --clinical FILE      the submission's cases.csv (clinical data, keyed by your patient IDs;
-                       the commons pseudonymizes them on arrival)
+  --clinical FILE|DIR  the submission's cases.csv, or a folder of clinical sheets named by node
+                       ({node}.csv, .tsv or .json; docs/clinical-dictionary.md), all checked
+                       before anything is sent, dates turned into days here (keyed by your
+                       patient IDs; the commons pseudonymizes them on arrival)
   --deid-at-site       de-identify before upload (copies in the state directory, below)
   --profile FILE       the project's de-identification profile, for the QA check and
                        --deid-at-site (default: the MIDRC profile)
@@ -111,11 +114,15 @@ uploading nothing twice.
     );
     const force = args.values.force === true;
     const clinical = stringOption(args, 'clinical');
-    const cases = clinical
-      ? await readFile(clinical, 'utf8').catch(() => {
-          throw new UsageError(`cannot read --clinical ${clinical}`);
-        })
-      : undefined;
+    const clinicalIsDir = clinical ? (await stat(clinical).catch(() => undefined))?.isDirectory() === true : false;
+    const sheets = clinical && clinicalIsDir ? await prepareClinicalDir(clinical) : undefined;
+    if (sheets) say(`clinical data: ${sheets.map((s) => `${s.node} (${s.records})`).join(', ')}`);
+    const cases =
+      clinical && !clinicalIsDir
+        ? await readFile(clinical, 'utf8').catch(() => {
+            throw new UsageError(`cannot read --clinical ${clinical}`);
+          })
+        : undefined;
 
     if (!args.values['no-qa']) {
       const { report, held } = await checkBeforeUpload(
@@ -167,10 +174,11 @@ uploading nothing twice.
       site,
       files: toUpload,
       deidentifiedAtSite: deidAtSite,
-      ...(cases
+      ...(cases || sheets
         ? {
             beforeSeal: async (submissionId: string) => {
-              await api.putCases(submissionId, cases);
+              if (cases) await api.putCases(submissionId, cases);
+              for (const sheet of sheets ?? []) await api.putClinicalSheet(submissionId, sheet.node, sheet.body, sheet.file);
             },
           }
         : {}),

@@ -123,6 +123,11 @@ export class HilumApi {
     return this.request('PUT', `/submissions/${submissionId}/cases`, csv, 'text/csv');
   }
 
+  /** Sends one clinical node's records (a JSON sheet, docs/clinical-dictionary.md); `file` labels the errors. */
+  async putClinicalSheet(submissionId: string, node: string, records: readonly object[], file: string): Promise<unknown> {
+    return this.request('PUT', `/submissions/${submissionId}/clinical/${node}?format=json&file=${encodeURIComponent(file)}`, records);
+  }
+
   /** The submission's QA report as Markdown. */
   submissionReportMarkdown(submissionId: string) {
     return this.request<string>('GET', `/submissions/${submissionId}/report?format=md`);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { manifestCsv } from '../../layers/catalog/manifest';
+import { BASE_DICTIONARY } from '../../layers/clinical';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { loadCohortFor, memberUids } from '../../layers/services/cohort-access';
@@ -11,7 +12,8 @@ import { countScopeOf } from '../../layers/services/caller-scope';
 /**
  * GET /cohorts/{cohortId}/manifest?format=json|csv: one row per object of the
  * cohort's studies as its release froze them (object id, UIDs, size, sha-256),
- * with the total size: the input of `hilum download`.
+ * with the total size: the input of `hilum download`. The JSON form names the cohort's
+ * clinical tables (GET /cohorts/{cohortId}/clinical/{node}).
  */
 export const handler = httpHandler(
   {
@@ -79,6 +81,12 @@ export const handler = httpHandler(
           sopUid,
           size,
           sha256,
+        })),
+        // The cohort's clinical tables, one per dictionary node, filtered like these objects.
+        clinicalTables: BASE_DICTIONARY.nodes.map(({ node }) => ({
+          node,
+          csv: `/cohorts/${cohort.cohortId}/clinical/${node}?format=csv`,
+          parquet: `/cohorts/${cohort.cohortId}/clinical/${node}?format=parquet`,
         })),
       },
     };

@@ -92,6 +92,7 @@ export const ROUTE_CATALOGUE = {
     roles: { ...SITE, curator: 'all' },
   },
   putCases: { method: 'PUT', path: `${SUBMISSION}/cases`, roles: SITE },
+  putClinicalSheet: { method: 'PUT', path: `${SUBMISSION}/clinical/{node}`, roles: SITE },
   stowStudies: {
     method: 'POST',
     path: STUDIES,
@@ -107,6 +108,7 @@ export const ROUTE_CATALOGUE = {
   getQuarantined: { method: 'GET', path: '/quarantine/{quarantineId}', roles: CURATE },
   releaseQuarantined: { method: 'POST', path: '/quarantine/{quarantineId}/release', roles: CURATE },
   rejectQuarantined: { method: 'POST', path: '/quarantine/{quarantineId}/reject', roles: CURATE },
+  previewQuarantined: { method: 'GET', path: '/quarantine/{quarantineId}/preview', roles: CURATE },
   putQaConfig: { method: 'PUT', path: '/projects/{project}/qa-config', roles: CURATE },
   saveProject: {
     method: 'POST',
@@ -145,6 +147,11 @@ export const ROUTE_CATALOGUE = {
   cohortManifest: {
     method: 'GET',
     path: '/cohorts/{cohortId}/manifest',
+    roles: { researcher: 'own', curator: 'all' },
+  },
+  cohortClinical: {
+    method: 'GET',
+    path: '/cohorts/{cohortId}/clinical/{node}',
     roles: { researcher: 'own', curator: 'all' },
   },
   // Access requests, grants, audit

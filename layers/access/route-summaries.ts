@@ -17,6 +17,7 @@ export const ROUTE_SUMMARIES: Readonly<Record<RouteId, string>> = {
   completeSubmission: 'seal a submission',
   submissionReport: "a submission's QA report",
   putCases: "a submission's cases.csv",
+  putClinicalSheet: "one node of a submission's clinical data (docs/clinical-dictionary.md)",
   stowStudies: 'STOW-RS: store instances into an open submission',
   stowStudy: "STOW-RS: store one study's instances into an open submission",
   // Curation
@@ -24,6 +25,7 @@ export const ROUTE_SUMMARIES: Readonly<Record<RouteId, string>> = {
   getQuarantined: 'a quarantine record and its history',
   releaseQuarantined: 'release a quarantined file',
   rejectQuarantined: 'reject a quarantined file',
+  previewQuarantined: "a quarantined file's first frame as PNG (burned-in review)",
   putQaConfig: "a project's QA configuration",
   saveProject: 'create or update a project (and create its de-identification key)',
   saveProjectSites: 'the sites that may contribute to a project',
@@ -40,6 +42,7 @@ export const ROUTE_SUMMARIES: Readonly<Record<RouteId, string>> = {
   createCohort: 'save a cohort',
   getCohort: 'a cohort and its counts',
   cohortManifest: "a cohort's manifest (objects the caller may download)",
+  cohortClinical: "a cohort's clinical table of one node (CSV, Parquet or JSON; the cases of the studies the caller may download)",
   // Access requests, grants, audit
   createAccessRequest: 'request access to a restricted project or a cohort',
   listAccessRequests: 'access requests',

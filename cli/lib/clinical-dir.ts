@@ -1,0 +1,70 @@
+/**
+ * `hilum upload --clinical DIR`: a folder of clinical sheets, one per dictionary node, named
+ * `{node}.csv`, `{node}.tsv` or `{node}.json` (docs/clinical-dictionary.md). Every sheet is
+ * validated here first, all errors of all sheets at once, and dates are turned into days from
+ * the index event with the `index_date` column of case.csv, so no date leaves the site. What is
+ * sent is each node's records as JSON, in days; the commons validates them again.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BASE_DICTIONARY, CASE_LEVEL_NODES, parseClinicalSheet, sheetFormatOf, type SheetError } from '../../layers/clinical';
+import { UsageError } from '../command';
+
+export interface PreparedSheet {
+  readonly node: string;
+  readonly file: string;
+  readonly records: number;
+  /** The records of a JSON sheet, dates already converted, the site's case ids still in (the commons pseudonymizes them). */
+  readonly body: readonly object[];
+}
+
+export class ClinicalSheetsInvalid extends Error {
+  override readonly name = 'ClinicalSheetsInvalid';
+  constructor(readonly errors: readonly SheetError[]) {
+    super(
+      `the clinical sheets have ${errors.length} error(s); nothing was sent:\n` +
+        errors.map((e) => `  ${e.file} row ${e.row}${e.column ? `, column ${e.column}` : ''} [${e.code}]: ${e.message}`).join('\n'),
+    );
+  }
+}
+
+export async function prepareClinicalDir(dir: string): Promise<PreparedSheet[]> {
+  const names = (await readdir(dir)).filter((n) => !n.startsWith('.')).sort();
+  const files = new Map<string, string>();
+  for (const name of names) {
+    const node = name.replace(/\.(csv|tsv|json)$/i, '');
+    if (node === name || !BASE_DICTIONARY.node(node))
+      throw new UsageError(
+        `--clinical ${dir}: ${name} is not a clinical sheet; name each {node}.csv, .tsv or .json, the nodes: ${BASE_DICTIONARY.nodes.map((n) => n.node).join(', ')}`,
+      );
+    if (files.has(node)) throw new UsageError(`--clinical ${dir}: two sheets for ${node}; keep one`);
+    files.set(node, name);
+  }
+  if (files.size === 0) throw new UsageError(`--clinical ${dir}: no clinical sheets in the folder`);
+
+  // case.csv first: its index dates convert every other sheet's dates.
+  const order = BASE_DICTIONARY.nodes.map((n) => n.node).filter((n) => files.has(n));
+  let indexDates: ReadonlyMap<string, string> = new Map();
+  const errors: SheetError[] = [];
+  const prepared: PreparedSheet[] = [];
+  for (const node of order) {
+    const file = files.get(node)!;
+    const result = parseClinicalSheet({
+      node: BASE_DICTIONARY.node(node)!,
+      text: await readFile(join(dir, file), 'utf8'),
+      format: sheetFormatOf(file)!,
+      file,
+      indexDates,
+    });
+    if (!result.ok) {
+      errors.push(...result.errors);
+      continue;
+    }
+    if (node === 'case') indexDates = result.indexDates;
+    const records = result.rows.map((r) => ({ case_id: r.caseId, ...r.values }));
+    prepared.push({ node, file, records: records.length, body: records });
+  }
+  if (errors.length) throw new ClinicalSheetsInvalid(errors);
+  // Case-level sheets first: the other nodes' records must name cases the commons has.
+  return [...prepared.filter((p) => CASE_LEVEL_NODES.has(p.node)), ...prepared.filter((p) => !CASE_LEVEL_NODES.has(p.node))];
+}

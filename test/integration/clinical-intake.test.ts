@@ -1,0 +1,247 @@
+/**
+ * Clinical data per node through the local commons (issue 19): a site sends its sheets (CSV,
+ * TSV, JSON through the API; a folder through `hilum upload --clinical`'s library, dates turned
+ * into days at the site), a sheet with several kinds of errors is refused with every error and
+ * changes nothing stored, ages over 89 are capped, the records reach the search facets and the
+ * QA rule, and a cohort's clinical tables (CSV, Parquet, JSON) hold only its cases the caller
+ * may see.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { ApiError, HilumApi } from '../../cli/lib/api-client';
+import { prepareClinicalDir } from '../../cli/lib/clinical-dir';
+import type { QaReport } from '../../layers/qa';
+import { startLocalCommons, type LocalCommons } from '../../local/commons';
+import { makeSeries } from '../support/synthetic-dicom';
+
+jest.setTimeout(240_000);
+
+const OPEN = 'clin-open';
+const RESTRICTED = 'clin-restricted';
+const SITE = 'site-clin';
+const ROOT = '1.2.826.0.1.3680043.8.498.1919';
+
+describe('clinical data per node on the local commons', () => {
+  let dataDir: string;
+  let commons: LocalCommons;
+  let token: string;
+  let site: HilumApi;
+  let curator: HilumApi;
+  let researcher: HilumApi;
+  let submissionId: string;
+
+  beforeAll(async () => {
+    process.env.SEARCH_SNAPSHOT_TTL_MS = '0';
+    dataDir = await mkdtemp(join(tmpdir(), 'hilum-clinical-'));
+    commons = await startLocalCommons({
+      dataDir,
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'ERROR',
+    });
+    curator = new HilumApi(commons.apiUrl, await commons.issueToken(['curator'], 'curator-clin'));
+    researcher = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher'], 'researcher-clin'));
+    await curator.request('POST', '/projects', { projectId: OPEN, name: 'clinical open', availability: 'open', sites: [SITE] });
+    await curator.request('POST', '/projects', {
+      projectId: RESTRICTED,
+      name: 'clinical restricted',
+      availability: 'restricted',
+      sites: [SITE],
+    });
+    token = await commons.issueToken([`site-uploader:${SITE}`], 'uploader-clin');
+    site = new HilumApi(commons.apiUrl, token);
+    ({ submissionId } = await site.createSubmission(OPEN, SITE));
+  });
+
+  afterAll(async () => {
+    delete process.env.SEARCH_SNAPSHOT_TTL_MS;
+    await commons?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const put = (id: string, node: string, body: string, contentType: string) =>
+    fetch(`${commons.apiUrl}/submissions/${id}/clinical/${node}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+      body,
+    });
+
+  async function uploadStudies(id: string, patients: readonly string[]): Promise<void> {
+    const files = patients.flatMap((patientId, p) =>
+      makeSeries(1, {
+        modality: 'CT',
+        rows: 16,
+        columns: 16,
+        studyInstanceUid: `${ROOT}.${id.slice(0, 4).replace(/\D/g, '1')}${p}.${patientId.length}`,
+        seriesInstanceUid: `${ROOT}.${id.slice(0, 4).replace(/\D/g, '1')}${p}.${patientId.length}.1`,
+        patient: { id: patientId },
+      }).map((bytes, i) => ({ name: `${patientId}-${i}.dcm`, bytes })),
+    );
+    const { uploads } = await site.requestUploads(
+      id,
+      files.map((f) => ({ name: f.name, size: f.bytes.byteLength })),
+    );
+    for (const u of uploads)
+      expect((await fetch(u.url!, { method: 'PUT', body: files.find((f) => f.name === u.name)!.bytes })).status).toBe(200);
+  }
+
+  it('accepts valid sheets of each format, converts dates at the site and caps ages over 89', async () => {
+    // The site's folder: case.csv with the index dates, measurement.csv with dates; converted here, sent as days.
+    const folder = join(dataDir, 'clinical');
+    await rm(folder, { recursive: true, force: true });
+    await import('node:fs/promises').then((fs) => fs.mkdir(folder));
+    await writeFile(
+      join(folder, 'case.csv'),
+      'case_id,index_event,index_date\nMRN-A,COVID-19 test,2021-03-01\nMRN-B,Imaging study,2021-06-10\n',
+    );
+    await writeFile(
+      join(folder, 'measurement.csv'),
+      'case_id,test_name,test_result_text,test_date\nMRN-A,SARS-CoV-2 RT-PCR,Positive,2021-03-03\nMRN-B,SARS-CoV-2 RT-PCR,Negative,2021-06-01\n',
+    );
+    const sheets = await prepareClinicalDir(folder);
+    expect(sheets.map((s) => s.node)).toEqual(['case', 'measurement']);
+    expect(JSON.stringify(sheets)).not.toMatch(/2021-/);
+    for (const s of sheets) await site.putClinicalSheet(submissionId, s.node, s.body, s.file);
+
+    const demographics = await put(
+      submissionId,
+      'demographics',
+      'case_id\tage_at_index\tsex\nMRN-A\t93\tfemale\nMRN-B\t41\tMale\n',
+      'text/tab-separated-values',
+    );
+    expect(demographics.status).toBe(200);
+    expect(await demographics.json()).toMatchObject({ node: 'demographics', records: 2, cases: 2, agesCapped: 1 });
+    const condition = await put(
+      submissionId,
+      'condition',
+      JSON.stringify([
+        { case_id: 'MRN-A', condition_code: 'U071', days_to_condition_start: 0 },
+        { case_id: 'MRN-B', condition_code: 'I10', days_to_condition_start: -800 },
+      ]),
+      'application/json',
+    );
+    expect(condition.status).toBe(200);
+  });
+
+  it('refuses a sheet with several kinds of errors, listing every one, and changes nothing stored', async () => {
+    const bad = await put(
+      submissionId,
+      'measurement',
+      [
+        'case_id,test_name,test_result_text,days_to_test,test_date',
+        'MRN-A,SARS-CoV-2 RT-PCR,Maybe,1,',
+        'MRN-B,,Negative,,2021-13-01',
+        'MRN-A,D-dimer,,forty,',
+      ].join('\n'),
+      'text/csv',
+    );
+    expect(bad.status).toBe(400);
+    const body = (await bad.json()) as {
+      message: string;
+      details: { file: string; row: number; column: string; code: string; message: string }[];
+    };
+    expect(body.message).toMatch(/^measurement\.csv has 4 error\(s\), nothing was stored/);
+    expect(body.details.map(({ file, row, column, code }) => ({ file, row, column, code }))).toEqual([
+      { file: 'measurement.csv', row: 2, column: 'test_result_text', code: 'not_in_enum' },
+      { file: 'measurement.csv', row: 3, column: 'test_name', code: 'required' },
+      { file: 'measurement.csv', row: 3, column: 'test_date', code: 'bad_date' },
+      { file: 'measurement.csv', row: 4, column: 'days_to_test', code: 'not_an_integer' },
+    ]);
+    expect(JSON.stringify(body)).not.toMatch(/MRN|Maybe|forty/);
+
+    const unknownCase = await put(
+      submissionId,
+      'measurement',
+      'case_id,test_name,days_to_test\nMRN-A,D-dimer,1\nMRN-Z,D-dimer,2\n',
+      'text/csv',
+    );
+    expect(unknownCase.status).toBe(400);
+    expect(((await unknownCase.json()) as { details: unknown[] }).details).toEqual([
+      expect.objectContaining({ row: 3, column: 'case_id', code: 'unknown_case' }),
+    ]);
+    await expect(
+      site.request('PUT', `/submissions/${submissionId}/clinical/no_such_node?format=csv`, 'case_id\nA\n', 'text/csv'),
+    ).rejects.toMatchObject({
+      status: 400,
+    });
+  });
+
+  it('publishes with the submission.cases rule passing, and the records reach the search facets', async () => {
+    await uploadStudies(submissionId, ['MRN-A', 'MRN-B']);
+    await site.completeSubmission(submissionId);
+    // The restricted project: one more case, whose records the researcher may not see.
+    const restricted = await site.createSubmission(RESTRICTED, SITE);
+    expect((await put(restricted.submissionId, 'case', 'case_id,covid19_positive\nMRN-C,Yes\n', 'text/csv')).status).toBe(200);
+    expect(
+      (await put(restricted.submissionId, 'measurement', 'case_id,test_name,days_to_test\nMRN-C,Ferritin,3\n', 'text/csv')).status,
+    ).toBe(200);
+    await uploadStudies(restricted.submissionId, ['MRN-C']);
+    await site.completeSubmission(restricted.submissionId);
+    await commons.idle();
+    expect(await site.getSubmission(submissionId)).toMatchObject({ status: 'published' });
+
+    const report = await site.request<QaReport>('GET', `/submissions/${submissionId}/report`);
+    expect(report.warnings.filter((w) => w.ruleId === 'submission.cases')).toEqual([]);
+
+    const search = (facets: Record<string, string[]>) => curator.request<{ total: number }>('POST', '/search', { facets, limit: 0 });
+    expect((await search({ condition: ['U07'] })).total).toBe(1);
+    expect((await search({ condition: ['I10'], covid19: ['No'] })).total).toBe(1);
+    expect((await search({ covid19: ['Yes'], ageBand: ['85+'] })).total).toBe(1);
+  });
+
+  it("serves a cohort's clinical tables with only its cases the caller may see (CSV, Parquet, JSON)", async () => {
+    await curator.request('POST', '/releases', { notes: 'clinical' });
+    const { cohortId } = await researcher.request<{ cohortId: string }>('POST', '/cohorts', { name: 'all', filters: {} });
+    const manifest = await researcher.request<{ clinicalTables: { node: string; csv: string }[] }>('GET', `/cohorts/${cohortId}/manifest`);
+    expect(manifest.clinicalTables).toContainEqual({
+      node: 'measurement',
+      csv: `/cohorts/${cohortId}/clinical/measurement?format=csv`,
+      parquet: `/cohorts/${cohortId}/clinical/measurement?format=parquet`,
+    });
+
+    const csv = await researcher.request<string>('GET', `/cohorts/${cohortId}/clinical/measurement?format=csv`);
+    const lines = csv.trim().split('\n');
+    expect(lines[0]).toBe('case_id,project,site,test_name,test_loinc,test_result_text,test_result_value,test_units,days_to_test');
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(',').slice(1).join(','))
+        .sort(),
+    ).toEqual([`${OPEN},${SITE},SARS-CoV-2 RT-PCR,,Negative,,,-9`, `${OPEN},${SITE},SARS-CoV-2 RT-PCR,,Positive,,,2`]);
+    expect(csv).not.toMatch(/MRN|2021-/);
+
+    const demographics = await researcher.request<{ records: Record<string, unknown>[] }>(
+      'GET',
+      `/cohorts/${cohortId}/clinical/demographics?format=json`,
+    );
+    expect(demographics.records.map((r) => r.age_at_index).sort()).toEqual([41, '90+']);
+
+    // The curator's cohort sees the restricted project's case too.
+    const curatorCohort = await curator.request<{ cohortId: string }>('POST', '/cohorts', { name: 'all, curator', filters: {} });
+    const everything = await curator.request<{ records: { project: string }[] }>(
+      'GET',
+      `/cohorts/${curatorCohort.cohortId}/clinical/measurement?format=json`,
+    );
+    expect(everything.records.map((r) => r.project).sort()).toEqual([OPEN, OPEN, RESTRICTED]);
+
+    const parquet = await fetch(`${commons.apiUrl}/cohorts/${cohortId}/clinical/condition?format=parquet`, {
+      headers: { authorization: `Bearer ${await commons.issueToken(['researcher'], 'researcher-clin')}` },
+    });
+    expect(parquet.status).toBe(200);
+    const file = join(dataDir, 'condition.parquet');
+    await writeFile(file, Buffer.from(await parquet.arrayBuffer()));
+    const duck = await DuckDBInstance.create(':memory:');
+    const connection = await duck.connect();
+    const rows = (
+      await connection.runAndReadAll(`SELECT condition_code, days_to_condition_start FROM read_parquet('${file}') ORDER BY 1`)
+    ).getRowObjectsJson();
+    connection.closeSync();
+    expect(rows).toEqual([
+      { condition_code: 'I10', days_to_condition_start: -800 },
+      { condition_code: 'U07.1', days_to_condition_start: 0 },
+    ]);
+    await expect(site.request('GET', `/cohorts/${cohortId}/clinical/condition`)).rejects.toBeInstanceOf(ApiError);
+  });
+});
