@@ -159,6 +159,9 @@ export const FUNCTIONS = {
     table: 'read',
     buckets: { intake: 'readwrite' },
     deidKeys: 'read',
+    // The burned-in text OCR of at-risk images: Tesseract's WebAssembly heap beside the decoded and rendered
+    // radiograph, and a full vCPU (Lambda gives one at 1769 MB) for its worker thread.
+    memoryMb: 2048,
   }),
   verify: task('Verify', 'functions/ingest/verify.ts', 'Independent check that no PHI survived', {
     table: 'read',
