@@ -142,10 +142,11 @@ function randomText(next: () => number, length: number, alphabet = ALPHABET): st
 }
 
 describe('IdentifierScrubber: the same removals as the regex it replaces', () => {
-  it('removes exactly what the regex removed, on 4000 random data sets and texts', () => {
+  // 2,000 cases (4,000 before issue 18): each name now brings its other forms, and the reference regex of that many terms took twice as long.
+  it('removes exactly what the regex removed, on 2000 random data sets and texts', () => {
     const kinds = ['name', 'id', 'text', 'date'] as const;
     let withRemovals = 0;
-    for (let seed = 1; seed <= 4000; seed += 1) {
+    for (let seed = 1; seed <= 2000; seed += 1) {
       const next = random(seed);
       const text = randomText(next, 1 + Math.floor(next() * 60));
       const scrubber = new IdentifierScrubber();
@@ -165,7 +166,7 @@ describe('IdentifierScrubber: the same removals as the regex it replaces', () =>
       if (want.removed > 0) withRemovals += 1;
     }
     // A quarter of the cases or more remove something: the comparison is not between two no-ops.
-    expect(withRemovals).toBeGreaterThan(1000);
+    expect(withRemovals).toBeGreaterThan(500);
   });
 
   it('keeps the examples of the documentation', () => {
