@@ -140,6 +140,13 @@ describe('the verifier fails an output where an identifier in another form was l
     }
   });
 
+  it('finds one left in a nested sequence item (RequestAttributesSequence > RequestedProcedureDescription)', () => {
+    const file = readDicomFile(clean);
+    file.dict['00400275'] = { vr: 'SQ', Value: [{ '00321060': { vr: 'LO', Value: [`${RESEARCH} call (555) 123-4567`] } }] };
+    const result = verifyDeidentified(original, writeDicomFile(file), SAFE_PRIVATE);
+    expect(result.failures).toContainEqual({ check: 'no-identifier-in-text', keyword: 'phone' });
+  });
+
   it('accepts a date the cleaner shifted, and fails the same date unshifted', () => {
     const shiftedOut = deidentify(makeDicom({ privateBlock: false, elements: places('on 2024-03-15') }), {
       ...SECRET,
