@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { Route } from '../functions/registry';
+import type { ServedRoute as Route } from '../functions/registry';
 import { JWKS_PATH } from './auth/local-issuer';
 import { LOCAL_ACCOUNT } from './template/names';
 import { listenOnLoopback } from './listen';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { FUNCTIONS, ROUTES } from '../functions/registry';
+import { FUNCTIONS, PUBLIC_ROUTES, ROUTES } from '../functions/registry';
 import { parseOrigins } from '../layers/common/cors';
 import { ENV } from '../layers/common/env-names';
 import { ActivityTracker } from './activity';
@@ -244,7 +244,8 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
         log,
       }).then((a) => (stoppers.push(() => a.stop()), a)),
       startApiServer({
-        routes: ROUTES,
+        // Public routes too (GET /health, GET /openapi.json), through their function as in AWS.
+        routes: [...ROUTES, ...PUBLIC_ROUTES],
         jwks: () => localJwks(dataDir),
         invoke: async (route, event: APIGatewayProxyEvent) => invokeLambda(FUNCTIONS[route.fn].id, event),
         corsOrigins,

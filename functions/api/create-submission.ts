@@ -6,6 +6,7 @@ import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { currentDeidKeyVersion, projectRepository, intakeRepository } from '../../layers/services/commons-context';
 import { slug } from '../../layers/common/id-schemas';
+import { submissionSchema } from '../../layers/catalog/submission-schemas';
 
 /** The one refusal for a project that does not exist and for one that does not list the site. */
 function noProjectForSite(project: string, site: string): string {
@@ -27,6 +28,7 @@ function noProjectForSite(project: string, site: string): string {
 export const handler = httpHandler(
   {
     body: z.object({ project: slug, site: slug, deidentifiedAtSite: z.boolean().optional() }).strict(),
+    responses: { 201: submissionSchema },
   },
   async function createSubmission({ caller, body, audit }) {
     if (!mayUploadFor(caller, body.site)) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidQaConfig, loadQaConfig } from '../../layers/qa';
+import { InvalidQaConfig, loadQaConfig, qaConfigSchema } from '../../layers/qa';
 import { BadRequest } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { slug } from '../../layers/common/id-schemas';
@@ -12,7 +12,8 @@ import { qaRepository } from '../../layers/services/qa-context';
  * grace period), validated against hilum's rules; applies to files QA'd from now on.
  */
 export const handler = httpHandler(
-  { path: z.object({ project: slug }), body: z.unknown() },
+  // The schema's shape here; loadQaConfig then checks the rule ids against the rules hilum has.
+  { path: z.object({ project: slug }), body: qaConfigSchema },
   async function putQaConfig({ caller, path, body }) {
     let config;
     try {

@@ -3,7 +3,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { FunctionKey, ROUTES, Route } from '../../functions/registry';
+import { FunctionKey, PUBLIC_ROUTES, ROUTES, Route, type PublicRoute } from '../../functions/registry';
 import { CORS_ALLOW_HEADERS, CORS_MAX_AGE_SECONDS } from '../../layers/common/cors';
 import { Observability } from './observability';
 
@@ -24,6 +24,8 @@ export interface ApiProps {
   readonly functions: Readonly<Partial<Record<FunctionKey, lambda.IFunction>>>;
   readonly observability: Observability;
   readonly routes?: readonly Route[];
+  /** The routes anyone may call (GET /health, GET /openapi.json): no authorizer. */
+  readonly publicRoutes?: readonly PublicRoute[];
   /** Exact browser origins allowed by CORS (checked by cors-origins.ts); none: no preflight, no CORS header. */
   readonly origins?: readonly string[];
 }
@@ -31,7 +33,8 @@ export interface ApiProps {
 /**
  * The REST API, built from `ROUTES`: one method per route, a Lambda proxy
  * integration to the route's function, the Cognito user pools authorizer on
- * every method (the handler then decides by role, the same way as locally),
+ * every method (the handler then decides by role, the same way as locally) but the
+ * public ones (`PUBLIC_ROUTES`: GET /health, GET /openapi.json, which serve no data),
  * a request validator, access logs, execution logs and X-Ray tracing.
  *
  * CORS only for the exact origins a deployment names (`apiOrigins`): then every resource
@@ -86,6 +89,28 @@ export class Api extends Construct {
       });
     }
 
+    for (const route of props.publicRoutes ?? PUBLIC_ROUTES) {
+      const fn = props.functions[route.fn];
+      if (!fn) throw new Error(`hilum: route ${route.method} ${route.path} names function ${route.fn}, which was not built`);
+      const resource = this.restApi.root.resourceForPath(route.path);
+      methodsOf.set(resource, [...(methodsOf.get(resource) ?? []), route.method]);
+      const method = resource.addMethod(route.method, new apigw.LambdaIntegration(fn, { proxy: true, allowTestInvoke: false }), {
+        authorizationType: apigw.AuthorizationType.NONE,
+        operationName: route.id,
+      });
+      Validations.of(method).acknowledge(
+        {
+          id: 'AwsSolutions-APIG4',
+          reason:
+            'Public on purpose (layers/access/public-routes.ts): the health check a load balancer or monitor calls without credentials, and the API description; their function reads no table, bucket or key and answers constants of its bundle.',
+        },
+        {
+          id: 'AwsSolutions-COG4',
+          reason: 'Public on purpose: no Cognito token is asked for the health check and the API description, which serve no data.',
+        },
+      );
+    }
+
     const origins = props.origins ?? [];
     if (origins.length > 0) this.allowOrigins(origins, methodsOf);
 
@@ -102,7 +127,7 @@ export class Api extends Construct {
       {
         id: 'AwsSolutions-APIG3',
         reason:
-          'WAF is optional per deployment (cost, and most traffic is authenticated CLI calls); every method requires a Cognito token and the stage is throttled. Attach a web ACL where the deployment is internet-facing at scale.',
+          'WAF is optional per deployment (cost, and most traffic is authenticated CLI calls); every method but the public GET /health and GET /openapi.json (no data) requires a Cognito token, and the stage is throttled. Attach a web ACL where the deployment is internet-facing at scale.',
       },
       {
         id: 'HIPAA.Security-APIGWCacheEnabledAndEncrypted',

@@ -2,6 +2,7 @@ import type { Role } from './caller';
 import { ROUTE_POLICIES } from './matrix';
 import { ROLES } from './roles';
 import { ROUTE_SUMMARIES } from './route-summaries';
+import { PUBLIC_ROUTE_POLICIES, PUBLIC_ROUTE_SUMMARIES } from './public-routes';
 
 const CELL: Record<string, string> = { all: 'yes', own: 'own', data: 'data' };
 
@@ -17,5 +18,9 @@ export function renderMatrixMarkdown(): string {
     (p) =>
       `| \`${p.method} ${p.path}\` | ${ROLES.map((r: Role) => (p.roles[r] ? CELL[p.roles[r]!] : '403')).join(' | ')} | ${ROUTE_SUMMARIES[p.id]} |`,
   );
-  return [MATRIX_BEGIN, header, rule, ...rows, MATRIX_END].join('\n');
+  // The public routes last: anyone, no token (layers/access/public-routes.ts).
+  const open = PUBLIC_ROUTE_POLICIES.map(
+    (p) => `| \`${p.method} ${p.path}\` | ${ROLES.map(() => 'public').join(' | ')} | ${PUBLIC_ROUTE_SUMMARIES[p.id]} |`,
+  );
+  return [MATRIX_BEGIN, header, rule, ...rows, ...open, MATRIX_END].join('\n');
 }

@@ -13,6 +13,7 @@ import { ConfigurationError } from '../../common/config';
 import { InvalidPageCursor, type CursorBinding, type PageCursorSealer } from '../../common/page-cursors';
 import { corsHeaders, parseOrigins } from '../../common/cors';
 import { ENV } from '../../common/env-names';
+import type { DrsErrorBody, ErrorBody } from '../../common/error-bodies';
 
 /**
  * The one way an API handler is written: authenticate, let the authorization
@@ -61,6 +62,22 @@ export interface RouteSpec<B extends ZodTypeAny, P extends ZodTypeAny, Q extends
    * layers/adapters/aws/page-cursor-key.ts), so only their functions need the cursor key.
    */
   readonly pageCursors?: () => Promise<PageCursorSealer>;
+  /**
+   * The JSON body of an answer, by status, where the route promises one: every such answer is
+   * checked against it before it leaves (a mismatch is a 500, never a broken contract), and the
+   * OpenAPI document (docs/openapi.json) publishes it.
+   */
+  readonly responses?: Readonly<Record<number, ZodTypeAny>>;
+}
+
+/** What a handler of the chain carries besides itself: the schemas it validates with (the OpenAPI document reads them). */
+export interface DescribedHandler {
+  readonly routeSpec: RouteSpec<ZodTypeAny, ZodTypeAny, ZodTypeAny>;
+}
+
+/** The handler's answer does not match the schema its route promises for that status. */
+export class ResponseSchemaMismatch extends Error {
+  override readonly name = 'ResponseSchemaMismatch';
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
@@ -105,6 +122,7 @@ export function httpHandler<
         event,
       });
       status = response.statusCode;
+      checkPromisedBody(spec.responses, response);
       const headers = { ...JSON_HEADERS, ...response.headers, ...corsOf(event) };
       if (response.binary) {
         return {
@@ -125,11 +143,22 @@ export function httpHandler<
     }
   };
   const shapeError = errorShaper(spec.errorShape ?? 'hilum');
-  return middy(core)
+  const chain = middy(core)
     .use(injectLambdaContext(logger, { clearState: true, resetKeys: true }))
     .use(publishMetrics())
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use({ onError: shapeError });
+  return Object.assign(chain, { routeSpec: spec } satisfies DescribedHandler);
+}
+
+/** A JSON answer whose status has a promised schema must match it; the status, never the values, is logged. */
+function checkPromisedBody(responses: RouteSpec<ZodTypeAny, ZodTypeAny, ZodTypeAny>['responses'], response: HttpResponse): void {
+  const schema = responses?.[response.statusCode];
+  if (!schema || response.text !== undefined || response.binary) return;
+  if (!schema.safeParse(response.body).success) {
+    logger.error('answer does not match its documented schema', { status: response.statusCode });
+    throw new ResponseSchemaMismatch(`the ${response.statusCode} answer does not match its documented schema`);
+  }
 }
 
 /**
@@ -215,8 +244,11 @@ function errorShaper(shape: 'hilum' | 'drs') {
         headers: { ...JSON_HEADERS, ...corsOf(request.event) },
         body: JSON.stringify(
           shape === 'drs'
-            ? { msg: error.message, status_code: error.statusCode }
-            : { message: error.message, ...(error.details ? { details: error.details } : {}) },
+            ? ({ msg: error.message, status_code: error.statusCode } satisfies DrsErrorBody)
+            : ({
+                message: error.message,
+                ...(error.details ? { details: error.details as ErrorBody['details'] } : {}),
+              } satisfies ErrorBody),
         ),
       };
     } else {
@@ -226,8 +258,8 @@ function errorShaper(shape: 'hilum' | 'drs') {
         headers: { ...JSON_HEADERS, ...corsOf(request.event) },
         body: JSON.stringify(
           shape === 'drs'
-            ? { msg: 'internal error', status_code: 500 }
-            : { message: 'internal error', requestId: request.context.awsRequestId },
+            ? ({ msg: 'internal error', status_code: 500 } satisfies DrsErrorBody)
+            : ({ message: 'internal error', requestId: request.context.awsRequestId } satisfies ErrorBody),
         ),
       };
     }

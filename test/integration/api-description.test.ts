@@ -1,0 +1,120 @@
+/**
+ * GET /health and GET /openapi.json on a local commons (no token), and real answers of the
+ * API checked against the schemas docs/openapi.json documents for them: a submission opened
+ * (201) and sealed (202), and the error bodies of a 400, a 401, a 409 and a DRS 404.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { startLocalCommons, LocalCommons } from '../../local/commons';
+import { createProject } from '../support/projects';
+
+jest.setTimeout(120_000);
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const ROOT = join(__dirname, '../..');
+
+describe('the API description and the health check on a local commons', () => {
+  let dataDir: string;
+  let commons: LocalCommons;
+  let doc: Json;
+  let site: string;
+  let researcher: string;
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'hilum-openapi-'));
+    commons = await startLocalCommons({
+      dataDir,
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'SILENT',
+    });
+    doc = JSON.parse(await readFile(join(ROOT, 'docs/openapi.json'), 'utf8')) as Json;
+    ajv.addSchema({ $id: 'hilum-components', $defs: doc.components.schemas });
+    site = await commons.issueToken(['site-uploader:site-a'], 'openapi-site');
+    researcher = await commons.issueToken(['researcher'], 'openapi-researcher');
+    await createProject(commons.apiUrl, await commons.issueToken(['curator'], 'openapi-curator'), 'openapi-open', ['site-a']);
+  });
+
+  afterAll(async () => {
+    await commons?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function call(method: string, path: string, token?: string, body?: unknown) {
+    const response = await fetch(`${commons.apiUrl}${path}`, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: response.status, type: response.headers.get('content-type'), body: (await response.json()) as Json };
+  }
+
+  /** The documented schema of an answer (`$ref`s to the components resolved by ajv). */
+  function expectDocumented(method: string, template: string, status: number, body: unknown): void {
+    const responses = doc.paths[template][method.toLowerCase()].responses as Json;
+    const response = responses[String(status)] ?? responses.default;
+    expect(response).toBeDefined();
+    const schema = JSON.parse(
+      JSON.stringify(response.content['application/json'].schema).replaceAll('#/components/schemas/', 'hilum-components#/$defs/'),
+    );
+    const validate = ajv.compile(schema);
+    const ok = validate(body);
+    expect({ answer: `${method} ${template} ${status}`, errors: ok ? [] : validate.errors }).toEqual({
+      answer: `${method} ${template} ${status}`,
+      errors: [],
+    });
+  }
+
+  it('answers GET /health without a token: up, and the version, nothing else', async () => {
+    const health = await call('GET', '/health');
+    expect(health).toMatchObject({ status: 200, type: 'application/json' });
+    expect(health.body).toEqual({ status: 'ok', service: 'hilum', version: doc.info.version });
+    expectDocumented('GET', '/health', 200, health.body);
+  });
+
+  it('serves docs/openapi.json at GET /openapi.json without a token', async () => {
+    const served = await call('GET', '/openapi.json');
+    expect(served.status).toBe(200);
+    expect(served.body).toEqual(doc);
+  });
+
+  it('answers opening and sealing a submission with the bodies the document promises', async () => {
+    const opened = await call('POST', '/submissions', site, { project: 'openapi-open', site: 'site-a' });
+    expect(opened.status).toBe(201);
+    expectDocumented('POST', '/submissions', 201, opened.body);
+
+    const empty = await call('POST', `/submissions/${opened.body.submissionId}/complete`, site);
+    expect(empty.status).toBe(409);
+    expectDocumented('POST', '/submissions/{submissionId}/complete', 409, empty.body);
+
+    const announced = await call('POST', `/submissions/${opened.body.submissionId}/uploads`, site, {
+      files: [{ name: 'a.dcm', size: 1024 }],
+    });
+    expect(announced.status).toBe(201);
+    const sealed = await call('POST', `/submissions/${opened.body.submissionId}/complete`, site);
+    expect(sealed).toMatchObject({ status: 202, body: { status: 'sealed' } });
+    expectDocumented('POST', '/submissions/{submissionId}/complete', 202, sealed.body);
+  });
+
+  it('refuses with the documented error bodies: a 400 naming each field, a 401, a DRS 404', async () => {
+    const invalid = await call('POST', '/submissions', site, { project: 'Not A Slug', site: 'site-a', extra: true });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.details.length).toBeGreaterThan(0);
+    expectDocumented('POST', '/submissions', 400, invalid.body);
+
+    const anonymous = await call('GET', '/releases');
+    expect(anonymous.status).toBe(401);
+    expectDocumented('GET', '/releases', 401, anonymous.body);
+
+    const missing = await call('GET', '/ga4gh/drs/v1/objects/hilum:2.25.1', researcher);
+    expect(missing.status).toBe(404);
+    expectDocumented('GET', '/ga4gh/drs/v1/objects/{object_id}', 404, missing.body);
+    expect(() => expectDocumented('GET', '/releases', 401, missing.body)).toThrow();
+  });
+});
