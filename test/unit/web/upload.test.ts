@@ -117,7 +117,7 @@ describe("the de-identification worker's message protocol", () => {
   function fakeWorker() {
     const sent: PrepareRequest[] = [];
     const worker: WorkerLike = { postMessage: (m) => void sent.push(m), onmessage: null, onerror: null };
-    const reply = (data: unknown) => worker.onmessage?.({ data } as MessageEvent);
+    const reply = (data: unknown) => worker.onmessage?.({ data });
     return { worker, sent, reply };
   }
 
@@ -141,7 +141,7 @@ describe("the de-identification worker's message protocol", () => {
     reply({ kind: 'prepared', id: 1 });
     await expect(a).rejects.toThrow('unreadable');
     const b = preparer.prepare(new ArrayBuffer(1), {});
-    worker.onerror?.({} as ErrorEvent);
+    worker.onerror?.({});
     await expect(b).rejects.toThrow('stopped');
   });
 });

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api } from '../api/client';
 import { navigate } from '../router';
 import type { PageProps } from '../routes';
@@ -7,6 +7,7 @@ import { SelectField, TextArea, TextField } from '../ui/form';
 import { useLoad } from '../ui/use-api';
 import { apiQueryOf, filterFromQuery, overridableOf, queryOf, type QuarantineFilter } from './quarantine-filter';
 import { ProjectSettings, type ProjectSummary } from './project-settings';
+import { dicomweb } from '../study/dicomweb';
 
 /**
  * Curator: the quarantine queue, filtered by project, rule and submission (kept in the URL),
@@ -116,6 +117,7 @@ function QuarantineCard({ item, onDone }: { item: QuarantineItem; onDone: () => 
       <p>
         {item.objectKind === 'original' ? 'The uploaded file' : 'A de-identified copy sent back by a study rule'}; status {item.status}.
       </p>
+      <PixelPreview quarantineId={item.quarantineId} />
       <ul>
         {item.findings.map((f, i) => (
           <li key={i}>
@@ -162,5 +164,37 @@ function QuarantineCard({ item, onDone }: { item: QuarantineItem; onDone: () => 
       <ErrorBanner error={error} />
       {done && <Notice>{done}</Notice>}
     </li>
+  );
+}
+
+/** The file's first frame as the commons renders it (GET /quarantine/{id}/preview), for the burned-in text review. */
+function PixelPreview({ quarantineId }: { quarantineId: string }) {
+  const [src, setSrc] = useState<string>();
+  const [missing, setMissing] = useState(false);
+  useEffect(() => {
+    const controller = new AbortController();
+    let url: string | undefined;
+    dicomweb(`/quarantine/${quarantineId}/preview`, 'image/png', controller.signal)
+      .then((r) => r.blob())
+      .then((blob) => {
+        url = URL.createObjectURL(blob);
+        setSrc(url);
+      })
+      .catch(() => !controller.signal.aborted && setMissing(true));
+    return () => {
+      controller.abort();
+      if (url) URL.revokeObjectURL(url);
+    };
+  }, [quarantineId]);
+  if (missing) return <p className="hint">No pixel preview: this file has no image the commons can render.</p>;
+  return src ? (
+    <img
+      className="quarantine-preview"
+      src={src}
+      alt="First frame of the quarantined file, for burned-in text review"
+      style={{ maxWidth: 512 }}
+    />
+  ) : (
+    <p className="hint">Loading the pixel preview…</p>
   );
 }

@@ -26,9 +26,9 @@ export function isPrepareReply(data: unknown): data is PrepareReply {
 
 /** What the page needs of a Worker (a fake in tests). */
 export interface WorkerLike {
-  postMessage(message: PrepareRequest, transfer: Transferable[]): void;
-  onmessage: ((event: MessageEvent) => void) | null;
-  onerror: ((event: ErrorEvent) => void) | null;
+  postMessage(message: PrepareRequest, transfer: ArrayBuffer[]): void;
+  onmessage: ((event: { readonly data: unknown }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
   terminate?(): void;
 }
 

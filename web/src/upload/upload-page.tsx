@@ -3,10 +3,9 @@ import { api } from '../api/client';
 import { liveSession } from '../auth/session';
 import { uploaderSitesOf } from '../lib/roles';
 import { ErrorBanner, Notice } from '../ui/error-banner';
-import { SelectField } from '../ui/form';
-import { useLoad } from '../ui/use-api';
+import { SelectField, TextField } from '../ui/form';
 import { fromDrop, fromInput, isCandidate, type PickedFile } from './folder-files';
-import { Preparer } from './protocol';
+import { Preparer, type WorkerLike } from './protocol';
 import { TransferProgress } from './transfer';
 import { runUpload, type ReadyFile } from './uploader';
 import { fileKey, folderOf, loadRecord, namesOf, resumable, storeKey, type UploadRecord } from './upload-state';
@@ -19,12 +18,6 @@ import { SubmissionStatus } from './submission-status';
  * per-file and total progress, resumable after a reload, and follow the submission's status
  * and QA report with each file under the site's own name.
  */
-
-interface Project {
-  readonly projectId: string;
-  readonly name: string;
-  readonly sites?: readonly string[];
-}
 
 type Phase = 'pick' | 'preparing' | 'ready' | 'uploading' | 'done';
 
@@ -42,7 +35,6 @@ const identity = (p: PickedFile) => ({ relativePath: p.relativePath, size: p.fil
 
 export default function UploadPage() {
   const sites = uploaderSitesOf(liveSession()?.groups ?? []);
-  const projects = useLoad((signal) => api.get<{ projects: Project[] }>('/projects', { signal }), []);
   const [project, setProject] = useState('');
   const [site, setSite] = useState(sites[0] ?? '');
   const [deidHere, setDeidHere] = useState(true);
@@ -56,10 +48,6 @@ export default function UploadPage() {
   const progress = useRef<TransferProgress>(new TransferProgress([]));
   const preparer = useRef<Preparer | undefined>(undefined);
 
-  const projectList = projects.value?.projects ?? [];
-  useEffect(() => {
-    if (!project && projectList[0]) setProject(projectList[0].projectId);
-  }, [projectList, project]);
   useEffect(() => () => preparer.current?.close(), []);
 
   const folder = useMemo(() => folderOf(rows.map((r) => r.picked)), [rows]);
@@ -79,7 +67,8 @@ export default function UploadPage() {
     try {
       const secret = deidHere ? (await api.get<{ key: string }>(`/projects/${encodeURIComponent(project)}/site-key`)).key : undefined;
       const worker = (preparer.current ??= new Preparer(
-        new Worker(new URL('./deid-worker.ts', import.meta.url), { type: 'module', name: 'hilum-deidentify' }),
+        // A Worker is a WorkerLike; only the DOM's handler parameter types are narrower.
+        new Worker(new URL('./deid-worker.ts', import.meta.url), { type: 'module', name: 'hilum-deidentify' }) as unknown as WorkerLike,
       ));
       const next = [...rows];
       for (const row of next) {
@@ -141,13 +130,15 @@ export default function UploadPage() {
   return (
     <section aria-labelledby="upload-title">
       <h1 id="upload-title">Upload a folder</h1>
-      <ErrorBanner error={error ?? projects.error} />
+      <ErrorBanner error={error} />
       <div className="form-row">
-        <SelectField
+        <TextField
           label="Project"
+          hint="The project's id, as your data commons contact gave it (hilum upload --project)."
           value={project}
-          onChange={(e) => setProject(e.currentTarget.value)}
-          options={projectList.map((p) => ({ value: p.projectId, label: p.name || p.projectId }))}
+          onChange={(e) => setProject(e.currentTarget.value.trim())}
+          pattern="[a-z0-9-]+"
+          required
         />
         <SelectField
           label="Your site"
