@@ -4,7 +4,8 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { EXPORT_TABLES, GLUE_TYPE, type ExportTable } from '../../layers/catalog/export-tables';
+import { CLINICAL_EXPORT_TABLES } from '../../layers/catalog/clinical-tables';
+import { EXPORT_TABLES, GLUE_TYPE, type ExportColumn, type ExportTable } from '../../layers/catalog/export-tables';
 
 export interface AnalyticsProps {
   /** The released bucket: each release's Parquet export lives under `analytics/<table>/release=<n>/`. */
@@ -14,7 +15,7 @@ export interface AnalyticsProps {
 
 /**
  * Athena over the releases: a Glue database with one table per export table
- * (studies, series, instances), partitioned by release with partition projection
+ * (studies, series, instances, and one `clinical_{node}` per clinical dictionary node), partitioned by release with partition projection
  * (a new release is queryable at once: no crawler, no MSCK REPAIR), and an Athena
  * workgroup whose results are encrypted with the released bucket's key and written
  * under its `athena-results/` prefix. The columns come from
@@ -23,7 +24,7 @@ export interface AnalyticsProps {
 export class Analytics extends Construct {
   readonly database: glue.CfnDatabase;
   readonly databaseName: string;
-  readonly tables: Readonly<Record<ExportTable, glue.CfnTable>>;
+  readonly tables: Readonly<Record<ExportTable | string, glue.CfnTable>>;
   readonly workgroup: athena.CfnWorkGroup;
 
   constructor(scope: Construct, id: string, props: AnalyticsProps) {
@@ -35,8 +36,10 @@ export class Analytics extends Construct {
       catalogId: Aws.ACCOUNT_ID,
       databaseInput: { name: this.databaseName, description: 'hilum releases (de-identified), one partition per release' },
     });
-    const tables = {} as Record<ExportTable, glue.CfnTable>;
-    for (const [name, columns] of Object.entries(EXPORT_TABLES) as [ExportTable, (typeof EXPORT_TABLES)[ExportTable]][]) {
+    const tables = {} as Record<ExportTable | string, glue.CfnTable>;
+    // The imaging tables and the clinical ones (one per dictionary node, `clinical_{node}`: docs/catalog.md).
+    const exported = { ...EXPORT_TABLES, ...CLINICAL_EXPORT_TABLES } as Record<string, readonly ExportColumn<never>[]>;
+    for (const [name, columns] of Object.entries(exported)) {
       const location = `s3://${props.released.bucketName}/analytics/${name}/`;
       const table = new glue.CfnTable(this, `Table-${name}`, {
         catalogId: Aws.ACCOUNT_ID,

@@ -3,7 +3,7 @@
  * node's properties in dictionary order, typed from the dictionary) for CSV, Parquet and the
  * release's Athena export. No column holds a date or a site's identifier: the records have none.
  */
-import type { ClinicalRecord, NodeDef, PropertyDef } from '../clinical';
+import { BASE_DICTIONARY, type ClinicalRecord, type NodeDef, type PropertyDef } from '../clinical';
 import type { ColumnType, ExportColumn } from './export-tables';
 
 export function clinicalColumns(node: NodeDef): ExportColumn<ClinicalRecord>[] {
@@ -43,3 +43,8 @@ export function clinicalTableCsv(node: NodeDef, records: readonly ClinicalRecord
 
 /** The release export's key of a node's table: its own Athena table `clinical_{node}`, partitioned by release like the imaging tables. */
 export const clinicalExportKey = (node: string, release: number) => `analytics/clinical_${node}/release=${release}/part-0.parquet`;
+
+/** The release export's clinical tables, one per dictionary node (`clinical_{node}`), with their columns: the Glue tables are made from these. */
+export const CLINICAL_EXPORT_TABLES: Readonly<Record<string, readonly ExportColumn<ClinicalRecord>[]>> = Object.fromEntries(
+  BASE_DICTIONARY.nodes.map((n) => [`clinical_${n.node}`, clinicalColumns(n)]),
+);

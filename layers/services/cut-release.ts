@@ -3,7 +3,8 @@
  * study with its series, instances and case from the catalog (a full rebuild of
  * the search rows, which also refreshes demographics changed since publication),
  * writes the release manifest and the frozen snapshot under keys of this attempt,
- * claims the release number (conditional write), writes the Parquet export, then
+ * claims the release number (conditional write), writes the Parquet export (the imaging tables
+ * and one clinical table per dictionary node, the released cases' records), then
  * gives the live snapshot the new release numbers. A cut that loses the claim to a
  * concurrent cut of the same number deletes its objects and never touches the
  * winner's (it used to overwrite them before its 409).
@@ -19,9 +20,11 @@ import type { Instance, Study } from '../catalog/entities';
 import { manifestRowOf, type ManifestRow } from '../catalog/manifest';
 import { countByProject, sumCounts } from '../catalog/release-counts';
 import { EXPORT_TABLES, exportKey, toParquet, type StudyExportRow } from '../catalog/parquet-export';
+import { clinicalColumns, clinicalExportKey } from '../catalog/clinical-tables';
+import { BASE_DICTIONARY, type ClinicalRecord } from '../clinical';
 import { studyRowOf } from '../catalog/search-rows';
 import { buildSnapshot, type StudyRow } from '../search';
-import { buckets, objects, projectRepository, publicationRepository, releaseRepository } from './commons-context';
+import { buckets, clinicalRepository, objects, projectRepository, publicationRepository, releaseRepository } from './commons-context';
 import { releaseObjectsPrefix, writeReleaseManifest } from './release-manifest-store';
 import { liveRows, publishMergedLive, releaseSnapshotKey, writeSnapshot } from './snapshot-store';
 
@@ -91,6 +94,18 @@ export async function cutRelease(request: CutRequest): Promise<Release> {
   await objects().put(released, exportKey('instances', n), toParquet(EXPORT_TABLES.instances, instances), {
     contentType: 'application/vnd.apache.parquet',
   });
+  // The clinical tables: the records of the cases whose studies this release holds, one table per node.
+  const releasedCases = new Set(studies.filter((s) => s.patientPseudonym).map((s) => `${s.project}\0${s.patientPseudonym}`));
+  for (const node of BASE_DICTIONARY.nodes) {
+    const records: ClinicalRecord[] = [];
+    for (const project of new Set(studies.map((s) => s.project)))
+      records.push(
+        ...(await clinicalRepository().listNode(project, node.node)).filter((r) => releasedCases.has(`${r.project}\0${r.casePseudonym}`)),
+      );
+    await objects().put(released, clinicalExportKey(node.node, n), toParquet(clinicalColumns(node), records), {
+      contentType: 'application/vnd.apache.parquet',
+    });
+  }
   // What attempts of this number that died before their claim left behind.
   for (const key of await objects().listKeys(released, releaseObjectsPrefix(n))) {
     if (key !== manifestKey && key !== snapshotKey) await objects().delete(released, key);

@@ -1,6 +1,9 @@
 /** Athena over the release exports: Glue tables that match the Parquet files, partitioned by release. */
 import { Match } from 'aws-cdk-lib/assertions';
-import { EXPORT_TABLES, GLUE_TYPE } from '../../layers/catalog/export-tables';
+import { CLINICAL_EXPORT_TABLES } from '../../layers/catalog/clinical-tables';
+import { EXPORT_TABLES as IMAGING_TABLES, GLUE_TYPE } from '../../layers/catalog/export-tables';
+
+const EXPORT_TABLES = { ...IMAGING_TABLES, ...CLINICAL_EXPORT_TABLES };
 import { Synthesized, byMetadata, ofType, synthCommons } from './synth';
 
 let s: Synthesized;

@@ -9,11 +9,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { ApiError, HilumApi } from '../../cli/lib/api-client';
 import { prepareClinicalDir } from '../../cli/lib/clinical-dir';
 import type { QaReport } from '../../layers/qa';
 import { startLocalCommons, type LocalCommons } from '../../local/commons';
+import { localS3Client } from '../support/local-clients';
 import { makeSeries } from '../support/synthetic-dicom';
 
 jest.setTimeout(240_000);
@@ -237,6 +239,22 @@ describe('clinical data per node on the local commons', () => {
     const rows = (
       await connection.runAndReadAll(`SELECT condition_code, days_to_condition_start FROM read_parquet('${file}') ORDER BY 1`)
     ).getRowObjectsJson();
+    // The release's Athena export has the clinical tables next to the imaging ones: every released case's records.
+    const s3 = localS3Client(commons);
+    const exported = await s3.send(
+      new GetObjectCommand({ Bucket: commons.buckets.released, Key: 'analytics/clinical_measurement/release=1/part-0.parquet' }),
+    );
+    const exportFile = join(dataDir, 'export-measurement.parquet');
+    await writeFile(exportFile, await exported.Body!.transformToByteArray());
+    s3.destroy();
+    const exportedRows = (
+      await connection.runAndReadAll(`SELECT project, test_name, days_to_test FROM read_parquet('${exportFile}') ORDER BY days_to_test`)
+    ).getRowObjectsJson();
+    expect(exportedRows).toEqual([
+      { project: OPEN, test_name: 'SARS-CoV-2 RT-PCR', days_to_test: -9 },
+      { project: OPEN, test_name: 'SARS-CoV-2 RT-PCR', days_to_test: 2 },
+      { project: RESTRICTED, test_name: 'Ferritin', days_to_test: 3 },
+    ]);
     connection.closeSync();
     expect(rows).toEqual([
       { condition_code: 'I10', days_to_condition_start: -800 },
