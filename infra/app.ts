@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
 import { CommonsStack } from './stacks/commons-stack';
@@ -38,10 +40,24 @@ export function createCommonsApp(options: CommonsAppOptions = {}): { app: App; s
     sites: stringList(app.node.tryGetContext('sites'), 'sites') ?? DEFAULT_SITES,
     uploadOrigins: stringList(app.node.tryGetContext('uploadOrigins'), 'uploadOrigins'),
     apiOrigins: stringList(app.node.tryGetContext('apiOrigins'), 'apiOrigins'),
+    portalDistDir: portalDistDir(app.node.tryGetContext('portal')),
     logLevel: typeof app.node.tryGetContext('logLevel') === 'string' ? (app.node.tryGetContext('logLevel') as string) : undefined,
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
   return { app, stack };
+}
+
+/**
+ * Context `portal` (`-c portal=true`): serve the web portal's AWS build, which must be built first
+ * (`npm run portal:build -- aws`: web/dist-aws, without the local role picker).
+ */
+function portalDistDir(value: unknown): string | undefined {
+  if (value === undefined || value === false || value === 'false') return undefined;
+  const dir = path.resolve(__dirname, '../web/dist-aws');
+  if (!fs.existsSync(path.join(dir, 'index.html'))) {
+    throw new Error("hilum: context 'portal' needs the portal's AWS build: run npm run portal:build -- aws first");
+  }
+  return dir;
 }
 
 /** Context values arrive as arrays (from code or cdk.json) or JSON strings (from `-c key='[...]'`). */

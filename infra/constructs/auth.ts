@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { META, describe } from './metadata';
@@ -11,6 +11,12 @@ const SITE_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export interface AuthProps {
   /** Contributing sites; each gets a `site-uploader:<site>` group. */
   readonly sites: readonly string[];
+  /**
+   * The web portal's origin (CloudFront): the app client then also signs people in through
+   * Cognito's managed login (authorization code + PKCE) and returns to `<origin>/auth/callback`.
+   * The same client, so its ID tokens carry the audience the API verifies.
+   */
+  readonly portalOrigin?: string;
 }
 
 /**
@@ -22,6 +28,8 @@ export class Auth extends Construct {
   readonly userPool: cognito.UserPool;
   readonly client: cognito.UserPoolClient;
   readonly groupNames: readonly string[];
+  /** With a portal: Cognito's managed login domain. */
+  readonly loginDomain?: cognito.UserPoolDomain;
 
   constructor(scope: Construct, id: string, props: AuthProps) {
     super(scope, id);
@@ -71,8 +79,25 @@ export class Auth extends Construct {
       idTokenValidity: Duration.hours(1),
       accessTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(7),
+      ...(props.portalOrigin
+        ? {
+            supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+            oAuth: {
+              flows: { authorizationCodeGrant: true },
+              scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+              callbackUrls: [`${props.portalOrigin}/auth/callback`],
+              logoutUrls: [`${props.portalOrigin}/`],
+            },
+          }
+        : {}),
     });
     describe(this.client, META.userPoolClient, 'cli');
+    if (props.portalOrigin) {
+      // The managed login's domain: a prefix of the account id, unique per account and region.
+      this.loginDomain = this.userPool.addDomain('ManagedLogin', {
+        cognitoDomain: { domainPrefix: `hilum-${Stack.of(this).account}` },
+      });
+    }
   }
 
   /** `AUTH_ISSUER`: the pool's token issuer. */

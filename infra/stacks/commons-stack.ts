@@ -10,6 +10,7 @@ import { exactOrigins } from '../constructs/cors-origins';
 import { HilumFunction } from '../constructs/hilum-function';
 import { Observability } from '../constructs/observability';
 import { PageCursorKey } from '../constructs/page-cursor-key';
+import { Portal } from '../constructs/portal';
 import { Pipeline } from '../constructs/pipeline';
 import { DeidKeys } from '../constructs/secrets';
 import { Storage } from '../constructs/storage';
@@ -21,6 +22,8 @@ export interface CommonsStackProps extends StackProps {
   /** Browser origins (a web portal) the API answers with CORS; none by default. */
   readonly apiOrigins?: readonly string[];
   readonly logLevel?: string;
+  /** The web portal's AWS build (web/dist-aws) to serve through CloudFront; absent: no portal. */
+  readonly portalDistDir?: string;
 }
 
 /**
@@ -38,6 +41,7 @@ export class CommonsStack extends Stack {
   readonly pipeline: Pipeline;
   readonly api: Api;
   readonly analytics: Analytics;
+  readonly portal?: Portal;
 
   constructor(scope: Construct, id: string, props: CommonsStackProps) {
     super(scope, id, props);
@@ -45,9 +49,16 @@ export class CommonsStack extends Stack {
     this.storage = new Storage(this, 'Storage', { uploadOrigins: props.uploadOrigins });
     this.catalog = new Catalog(this, 'Catalog');
     this.deidKeys = new DeidKeys(this, 'DeidKeys');
-    this.auth = new Auth(this, 'Auth', { sites: props.sites });
+    // The portal's distribution first: its origin is a callback of the app client and a CORS origin of the API.
+    this.portal = props.portalDistDir
+      ? new Portal(this, 'Portal', { distDir: props.portalDistDir, accessLogs: this.storage.accessLogs })
+      : undefined;
+    this.auth = new Auth(this, 'Auth', { sites: props.sites, ...(this.portal ? { portalOrigin: this.portal.origin } : {}) });
     this.pageCursorKey = new PageCursorKey(this, 'PageCursorKey', { encryptionKey: this.catalog.key });
-    const apiOrigins = exactOrigins(props.apiOrigins, "context 'apiOrigins' (browser origins allowed to call the API)");
+    const apiOrigins = [
+      ...exactOrigins(props.apiOrigins, "context 'apiOrigins' (browser origins allowed to call the API)"),
+      ...(this.portal ? [this.portal.origin] : []),
+    ];
 
     // The workflows need the functions and the event-putting functions need the
     // pipeline's bus: functions first, then the pipeline, then the bus binding.
@@ -100,6 +111,20 @@ export class CommonsStack extends Stack {
       released: this.storage.released,
       releasedKey: this.storage.released.encryptionKey!,
     });
+
+    if (this.portal && this.auth.loginDomain) {
+      const apiUrl = this.api.restApi.url; // ends with a slash, which the portal drops
+      const loginUrl = this.auth.loginDomain.baseUrl();
+      // The API by its region's host pattern, not its id: the distribution's headers must not depend on
+      // the API, whose functions verify the app client that names the distribution (a cycle).
+      this.portal.allowConnections([
+        `https://*.execute-api.${this.region}.${this.urlSuffix}`,
+        loginUrl,
+        `https://*.s3.${this.region}.amazonaws.com`,
+      ]);
+      this.portal.deploy({ apiUrl, cognito: { domain: loginUrl, clientId: this.auth.client.userPoolClientId } });
+      new CfnOutput(this, 'PortalUrl', { value: this.portal.origin });
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
