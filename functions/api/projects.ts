@@ -2,14 +2,16 @@ import { z } from 'zod';
 import { AVAILABILITIES } from '../../layers/catalog/commons-entities';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { Conflict } from '../../layers/common/errors';
+import { BadRequest, Conflict } from '../../layers/common/errors';
+import { DictionaryConfigError, loadDictionary } from '../../layers/clinical';
 import { ProjectKeyBlocked } from '../../layers/adapters/aws/secrets';
 import { createDeidKey, projectRepository } from '../../layers/services/commons-context';
 import { slug } from '../../layers/common/id-schemas';
 
 /**
  * POST /projects (curator, admin): creates a project or updates its name,
- * availability, description, settings and contributing sites. A project must exist
+ * availability, description, settings, contributing sites and clinical dictionary
+ * extension (`clinicalDictionary`, validated by `loadDictionary`). A project must exist
  * before a site submits to it (POST /submissions answers 404 otherwise): nothing
  * registers a project implicitly, so its availability is always a curator's decision.
  * Only the sites it lists may submit to it (`sites`; omitted on an update, the list
@@ -31,10 +33,20 @@ export const handler = httpHandler(
           .optional()
           .refine((s) => !s || Object.keys(s).length <= 50, 'at most 50 settings'),
         sites: z.array(slug).max(200).optional(),
+        clinicalDictionary: z.unknown().optional(),
       })
       .strict(),
   },
   async function saveProject({ caller, body, audit }) {
+    if (body.clinicalDictionary !== undefined) {
+      // Refused before anything is saved, every problem named (docs/clinical-dictionary.md).
+      try {
+        loadDictionary(body.clinicalDictionary);
+      } catch (error) {
+        if (error instanceof DictionaryConfigError) throw new BadRequest(error.message, error.problems);
+        throw error;
+      }
+    }
     const now = new Date().toISOString();
     let key: { created: boolean };
     try {

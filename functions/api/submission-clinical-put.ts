@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { BASE_DICTIONARY, parseClinicalSheet, sheetFormatOf, type SheetFormat } from '../../layers/clinical';
+import { loadDictionary, parseClinicalSheet, sheetFormatOf, type SheetFormat } from '../../layers/clinical';
 import { BadRequest } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { storeClinicalSheet } from '../../layers/services/clinical-intake';
+import { projectRepository } from '../../layers/services/commons-context';
 import { loadSubmissionFor, requireOpen } from '../../layers/services/submission-access';
 
 const MAX_SHEET_BYTES = 5 * 1024 * 1024;
@@ -21,10 +22,12 @@ export const handler = httpHandler(
     query: z.object({ format: z.enum(['csv', 'tsv', 'json']).optional(), file: z.string().max(128).optional() }).strict(),
   },
   async function putClinicalSheet({ caller, path, query, event }) {
-    const node = BASE_DICTIONARY.node(path.node);
-    if (!node) throw new BadRequest(`no clinical node ${path.node}: the nodes are ${BASE_DICTIONARY.nodes.map((n) => n.node).join(', ')}`);
     const submission = await loadSubmissionFor(caller, path.submissionId, 'write');
     requireOpen(submission);
+    // The base dictionary with the project's extension (validated when the project was saved).
+    const dictionary = loadDictionary((await projectRepository().getProject(submission.project))?.clinicalDictionary);
+    const node = dictionary.node(path.node);
+    if (!node) throw new BadRequest(`no clinical node ${path.node}: the nodes are ${dictionary.nodes.map((n) => n.node).join(', ')}`);
     const contentType = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? '';
     const format: SheetFormat | undefined = query.format ?? sheetFormatOf(contentType);
     if (!format)

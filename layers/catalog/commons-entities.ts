@@ -24,6 +24,8 @@ export interface Project {
   readonly settings?: Readonly<Record<string, string | number | boolean>>;
   /** The sites that may open submissions to the project (and get its de-identification key); none when absent. */
   readonly sites?: readonly string[];
+  /** The project's additions to the clinical data dictionary (nodes, properties), valid by `loadDictionary` when saved. */
+  readonly clinicalDictionary?: unknown;
   readonly createdBy: string;
   readonly createdAt: string;
   readonly updatedAt: string;

@@ -170,6 +170,28 @@ describe('clinical data per node on the local commons', () => {
     });
   });
 
+  it("takes a project's dictionary extension, refusing an invalid one with every problem", async () => {
+    const project = { projectId: OPEN, name: 'clinical open', availability: 'open' };
+    const invalid = curator.request('POST', '/projects', {
+      ...project,
+      clinicalDictionary: { properties: [{ node: 'labs', property: { name: 'birth_date', type: 'days', description: 'x' } }] },
+    });
+    await expect(invalid).rejects.toMatchObject({ status: 400 });
+    const smoking = {
+      node: 'smoking',
+      version: '0.1.0',
+      description: 'Tobacco use.',
+      key: [],
+      properties: [
+        { name: 'case_id', type: 'string', required: true, description: 'The case.' },
+        { name: 'pack_years', type: 'number', minimum: 0, description: 'Pack-years.' },
+      ],
+    };
+    await curator.request('POST', '/projects', { ...project, clinicalDictionary: { nodes: [smoking] } });
+    expect((await put(submissionId, 'smoking', 'case_id,pack_years\nMRN-B,12.5\n', 'text/csv')).status).toBe(200);
+    expect((await put(submissionId, 'smoking', 'case_id,pack_years\nMRN-B,-3\n', 'text/csv')).status).toBe(400);
+  });
+
   it('publishes with the submission.cases rule passing, and the records reach the search facets', async () => {
     await uploadStudies(submissionId, ['MRN-A', 'MRN-B']);
     await site.completeSubmission(submissionId);
