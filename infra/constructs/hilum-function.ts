@@ -6,7 +6,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -15,6 +15,12 @@ import { EnvName } from '../../layers/common/env-names';
 import { codecAssetCommands } from './codec-assets';
 import { OCR_EXTERNAL_MODULES, ocrAssetCommands } from './ocr-assets';
 import { META, describe, logicalIdOf } from './metadata';
+
+/** Fails the bundling (and so the synth) when the bundle weighs more than BUNDLE_BUDGET_BYTES. */
+export function bundleBudgetCommand(outputDir: string, functionId: string): string {
+  const bundle = path.join(outputDir, 'index.js');
+  return `[ "$(wc -c < '${bundle}')" -le ${BUNDLE_BUDGET_BYTES} ] || { echo 'hilum: the ${functionId} bundle weighs more than ${BUNDLE_BUDGET_BYTES} bytes (BUNDLE_BUDGET_BYTES, infra/constructs/hilum-function.ts)' >&2; exit 1; }`;
+}
 
 /** The repository root: function entries in the registry are relative to it. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -27,6 +33,18 @@ export const POWERTOOLS_METRICS_NAMESPACE = 'hilum';
  */
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 export const ESBUILD_TARGET = 'node24';
+
+/**
+ * The most a function's bundle (index.js, minified) may weigh: a larger one fails the synth. esbuild
+ * flags every output above 1 MB in its summary, which 21 of the functions exceed for reasons of their
+ * own: measured in December 2026, the DICOM handlers carry dcmjs and the pixel codecs' glue
+ * (Deidentify 2.37 MB, QuarantineRelease 2.29 MB, Verify 2.15 MB, the DICOMweb retrievals 1.9-2.0 MB,
+ * Parse/Qa/Stage 1.76-1.78 MB) and the others the pinned AWS SDK clients (0.8-1.07 MB; PublicApi
+ * 0.34 MB). So the summary is off (logLevel WARNING: esbuild's real warnings still print) and this
+ * budget, a quarter above the largest, is what catches a bundle that starts to carry what its
+ * handler does not reach (test/infra/function-bundles.test.ts checks what each carries).
+ */
+export const BUNDLE_BUDGET_BYTES = 3 * 1024 * 1024;
 
 export interface HilumFunctionProps {
   readonly spec: FunctionSpec;
@@ -96,6 +114,7 @@ export class HilumFunction extends NodejsFunction {
         target: ESBUILD_TARGET,
         minify: true,
         sourceMap: true,
+        logLevel: LogLevel.WARNING,
         // Bundle the SDK: its version is pinned in package.json, the runtime's is not. The OCR package is
         // copied beside the bundle instead (ocr-assets.ts).
         externalModules: [...OCR_EXTERNAL_MODULES],
@@ -104,7 +123,11 @@ export class HilumFunction extends NodejsFunction {
           beforeInstall: () => [],
           // The pixel codecs' .wasm files beside a bundle that decodes pixels (codec-assets.ts).
           // The OCR package and traineddata beside a bundle that runs the burned-in text check (ocr-assets.ts).
-          afterBundling: (_inputDir: string, outputDir: string) => [...codecAssetCommands(outputDir), ...ocrAssetCommands(outputDir)],
+          afterBundling: (_inputDir: string, outputDir: string) => [
+            bundleBudgetCommand(outputDir, spec.id),
+            ...codecAssetCommands(outputDir),
+            ...ocrAssetCommands(outputDir),
+          ],
         },
       },
     });
