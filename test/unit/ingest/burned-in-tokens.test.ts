@@ -11,6 +11,7 @@ import {
   NO_KNOWN_IDENTIFIERS,
   textRegions,
 } from '../../../layers/ingest/burned-in';
+import { withPixelText } from '../../../layers/ingest/process-instance';
 import { DEFAULT_QA_CONFIG, loadQaConfig } from '../../../layers/qa';
 import { makeDicom, SYNTHETIC_PHI } from '../../support/synthetic-dicom';
 
@@ -94,5 +95,28 @@ describe('at-risk images', () => {
     expect(isAtRisk(image('1.2.840.10008.5.1.4.1.1.6.1', 'US', ['ORIGINAL']), config.burnedInText)).toBe(true);
     expect(isAtRisk(image('1.2.840.10008.5.1.4.1.1.1', 'CR', ['DERIVED']), config.burnedInText)).toBe(false);
     expect(() => loadQaConfig({ burnedInText: { budgetMs: 0 } })).toThrow(/burnedInText.budgetMs/);
+  });
+});
+
+describe('the check folded into the de-identify step', () => {
+  const deid = {
+    bytes: new Uint8Array(),
+    uids: { studyUid: '1.2', seriesUid: '1.2.3', sopUid: '1.2.3.4' },
+    outcome: 'ok' as const,
+    pixelReview: [],
+    actionCounts: {},
+    keptAsReceived: false,
+  };
+  const region = { x: 1, y: 2, width: 3, height: 4, classes: ['date' as const] };
+
+  it('a held image needs pixel review with its reason among the triggers and its boxes; a clear one is unchanged', () => {
+    expect(withPixelText(deid, { status: 'held', reason: 'text-in-pixels', regions: [region], ms: 5 })).toMatchObject({
+      outcome: 'needs-pixel-review',
+      pixelReview: ['text-in-pixels'],
+      textRegions: [region],
+    });
+    expect(withPixelText(deid, { status: 'held', reason: 'ocr-timeout', regions: [], ms: 5 }).pixelReview).toEqual(['ocr-timeout']);
+    expect(withPixelText(deid, { status: 'clear', ms: 5 })).toBe(deid);
+    expect(withPixelText(deid, { status: 'not-at-risk' })).toBe(deid);
   });
 });
