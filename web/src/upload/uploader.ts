@@ -218,6 +218,7 @@ function put(url: string, body: Uint8Array, onProgress: (sent: number) => void):
       else reject(new TransferFailed(xhr.status, `the upload was refused (HTTP ${xhr.status})`));
     };
     xhr.onerror = () => reject(new TransferFailed(0, 'the upload did not reach the store (network)'));
-    xhr.send(new Blob([body as Uint8Array<ArrayBuffer>]));
+    // The bytes themselves (not a Blob): exactly the announced, signed length, and what a proxy or test sees.
+    xhr.send(body as Uint8Array<ArrayBuffer>);
   });
 }

@@ -1,0 +1,225 @@
+/**
+ * The portal's study page and viewer, browser upload and curator queue, driven in Debian's
+ * Chromium against one local commons (test/support/portal.ts): a folder de-identified in the
+ * browser reaches the commons without the originals' names and ids, a study's pixels are drawn
+ * and window/level changes them, a curator releases a quarantined file. axe-core finds no serious
+ * or critical violation on these pages; each page's screenshot goes to docs/images/.
+ */
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import type { Page } from 'playwright-core';
+import { parseDicom } from '../../layers/dicom';
+import { localS3Client } from '../support/local-clients';
+import { PORTAL_SAMPLE, startPortal, type PortalHarness } from '../support/portal';
+import { makeDicom, SYNTHETIC_PHI } from '../support/synthetic-dicom';
+
+const IMAGES = join(__dirname, '../../docs/images');
+const PHI = [SYNTHETIC_PHI.patientName, SYNTHETIC_PHI.patientName.split('^')[0]!, SYNTHETIC_PHI.patientId];
+const latin1 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1');
+
+let portal: PortalHarness;
+let folder: string;
+
+const CORS_ENV = process.env.HILUM_CORS_ORIGINS;
+
+beforeAll(async () => {
+  // The browser PUTs to the local S3 from the portal's origin (the API's, on a port picked at start):
+  // allow any local port, as AWS allows the portal's CloudFront origin (infra/constructs/storage.ts uploadOrigins).
+  process.env.HILUM_CORS_ORIGINS = JSON.stringify(['http://127.0.0.1:*']);
+  portal = await startPortal();
+  if (CORS_ENV === undefined) delete process.env.HILUM_CORS_ORIGINS;
+  else process.env.HILUM_CORS_ORIGINS = CORS_ENV;
+  folder = await mkdtemp(join(tmpdir(), 'hilum-portal-upload-'));
+}, 240_000);
+
+afterAll(async () => {
+  await portal?.stop();
+  if (folder) await rm(folder, { recursive: true, force: true });
+});
+
+async function objects(bucket: string, prefix: string): Promise<Map<string, Buffer>> {
+  const s3 = localS3Client(portal.commons);
+  const out = new Map<string, Buffer>();
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+  for (const o of listed.Contents ?? []) {
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key! }));
+    out.set(o.Key!, Buffer.from(await got.Body!.transformToByteArray()));
+  }
+  return out;
+}
+
+/** The role picker as a site uploader (the harness's signIn matches the "Site uploader" radio too when it looks for the Site field). */
+async function signInAsSite(site: string, next: string): Promise<Page> {
+  const context = await portal.browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(portal.commons.portalUrl!);
+  await page.goto(portal.url(`/sign-in?next=${encodeURIComponent(next)}`));
+  await page.getByRole('radio', { name: /^Site uploader/ }).check();
+  await page.getByRole('textbox', { name: 'Site' }).fill(site);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
+  return page;
+}
+
+async function expectAccessible(page: Page): Promise<void> {
+  expect(await portal.axe(page)).toEqual([]);
+}
+
+describe('site uploader: a folder de-identified in the browser', () => {
+  it('sends only de-identified bytes, follows the submission and names the quarantined file by its path', async () => {
+    const root = join(folder, 'exam-2026');
+    await mkdir(join(root, 'ct'), { recursive: true });
+    const study = '1.2.826.0.1.3680043.8.498.99117';
+    for (const n of [1, 2])
+      await writeFile(
+        join(root, 'ct', `slice-${n}.dcm`),
+        makeDicom({ studyInstanceUid: study, seriesInstanceUid: `${study}.1`, instanceNumber: n }),
+      );
+    await writeFile(
+      join(root, 'scout-burned-in.dcm'),
+      makeDicom({ modality: 'CR', burnedInAnnotation: 'YES', studyInstanceUid: `${study}.5` }),
+    );
+
+    const page = await signInAsSite('site-a', '/upload');
+    await page.getByRole('textbox', { name: 'Project' }).fill(PORTAL_SAMPLE.openProject);
+    await expect(page.getByLabel(/De-identify in this browser/).isChecked()).resolves.toBe(true);
+    const sent: Buffer[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'PUT') sent.push(request.postDataBuffer() ?? Buffer.alloc(0));
+    });
+    await page.locator('#folder-input').setInputFiles(root);
+    await page.getByRole('button', { name: 'Check and de-identify' }).click();
+    await page.getByText('would be quarantined').waitFor();
+    await page.getByLabel(/Send the 1 file\(s\) the rules would quarantine too/).check();
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    // An upload that fails says so in an alert: fail with its words rather than a timeout.
+    await page.locator('[data-testid=submission-status], [role=alert]').first().waitFor({ timeout: 60_000 });
+    expect(await page.getByRole('alert').allInnerTexts()).toEqual([]);
+    await page.getByTestId('submission-status').filter({ hasText: 'published' }).waitFor({ timeout: 60_000 });
+    await page.getByTestId('quarantined-files').filter({ hasText: 'exam-2026/scout-burned-in.dcm' }).waitFor();
+    await page.screenshot({ path: join(IMAGES, 'portal-upload.png'), fullPage: true });
+
+    // What left the browser: three files, none with the originals' name or id.
+    expect(sent).toHaveLength(3);
+    for (const body of sent) expect(body.subarray(128, 132).toString('latin1')).toBe('DICM');
+    for (const body of sent) for (const phi of PHI) expect(latin1(body)).not.toContain(phi);
+    // What reached the intake bucket, as the commons kept it: the quarantined file's copy is the
+    // intake object as received; the two CT files, published, keep the UIDs the browser gave them.
+    const quarantined = [...(await objects(portal.commons.buckets.quarantine, 'quarantine/')).entries()].filter(
+      ([k]) => !k.endsWith('.json'),
+    );
+    expect(quarantined).toHaveLength(1);
+    const [, received] = quarantined[0]!;
+    expect(sent.some((s) => s.equals(received))).toBe(true);
+    for (const phi of PHI) expect(latin1(received)).not.toContain(phi);
+    const released = await objects(portal.commons.buckets.released, 'studies/');
+    const published = sent
+      .map((body) => parseDicom(new Uint8Array(body)).summary)
+      .filter((summary) => summary.modality === 'CT')
+      .map((summary) => released.get(`studies/${summary.studyInstanceUid}/${summary.seriesInstanceUid}/${summary.sopInstanceUid}.dcm`));
+    expect(published).toHaveLength(2);
+    for (const body of published) {
+      expect(body).toBeDefined();
+      for (const phi of PHI) expect(latin1(body!)).not.toContain(phi);
+    }
+  }, 120_000);
+});
+
+/** Non-black pixels and a checksum of what the viewer's canvas shows (read back as a PNG data URL; browser code as text: the tests' tsconfig has no DOM). */
+const READ_CANVAS = `(async () => {
+  const canvas = document.querySelector('[data-testid=viewer] canvas');
+  const image = new Image();
+  image.src = canvas.toDataURL('image/png');
+  await image.decode();
+  const copy = document.createElement('canvas');
+  copy.width = image.width;
+  copy.height = image.height;
+  const ctx = copy.getContext('2d');
+  ctx.drawImage(image, 0, 0);
+  const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
+  let lit = 0;
+  let sum = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    const v = data[i] + data[i + 1] + data[i + 2];
+    if (v > 30) lit += 1;
+    sum = (sum + v * ((i >> 2) % 251)) % 1000000007;
+  }
+  return { lit, sum, total: data.length / 4 };
+})()`;
+
+async function canvasPixels(page: Page): Promise<{ lit: number; sum: number; total: number }> {
+  return page.evaluate(READ_CANVAS) as Promise<{ lit: number; sum: number; total: number }>;
+}
+
+describe('study page and viewer', () => {
+  it("draws a CT study's pixels from WADO-RS, and a window/level drag changes them", async () => {
+    const researcher = await portal.api(['researcher']);
+    const { studies } = await researcher.request<{ studies: { studyInstanceUid?: string; studyUid?: string; modalities?: string[] }[] }>(
+      'GET',
+      `/studies?project=${PORTAL_SAMPLE.openProject}&modality=CT`,
+    );
+    const study = studies[0]?.studyInstanceUid ?? studies[0]?.studyUid;
+    expect(study).toBeDefined();
+
+    const page = await portal.signIn('researcher', { next: `/studies/${study}` });
+    await page
+      .getByRole('img', { name: /^Thumbnail of CT/ })
+      .first()
+      .waitFor();
+    await page.locator('[data-testid=viewer][data-status=ready]').waitFor({ timeout: 60_000 });
+    await page.getByTestId('attributes').getByText('PatientIdentityRemoved').waitFor();
+    let before = await canvasPixels(page);
+    for (let i = 0; i < 20 && before.lit === 0; i++) {
+      await page.waitForTimeout(250);
+      before = await canvasPixels(page);
+    }
+    expect(before.lit).toBeGreaterThan(before.total / 20);
+
+    const box = (await page.getByTestId('viewer').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 120, box.y + box.height / 2 + 80, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForTimeout(300);
+    const after = await canvasPixels(page);
+    expect(after.sum).not.toBe(before.sum);
+
+    await page.getByRole('button', { name: 'CT lung' }).click();
+    await page.getByTestId('viewer').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.getByText(/Image 2 of 2/).waitFor();
+    await expectAccessible(page);
+    await page.screenshot({ path: join(IMAGES, 'portal-study.png'), fullPage: true });
+  }, 120_000);
+});
+
+describe('curator: quarantine queue', () => {
+  it('releases the burned-in file after review, with a written reason and the pixel-review override', async () => {
+    const page = await portal.signIn('curator', { next: `/curator?project=${PORTAL_SAMPLE.openProject}&rule=deid.pixel-review` });
+    const item = page.getByTestId('quarantine-item').first();
+    await item.waitFor();
+    await expect(item.getByText('deid.pixel-review', { exact: true }).count()).resolves.toBeGreaterThan(0);
+    // The pixel preview for the burned-in review: the quarantined file's first frame, rendered by the commons.
+    await expect(
+      item
+        .getByRole('img', { name: /First frame of the quarantined file/ })
+        .evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+    ).resolves.toBeGreaterThan(0);
+    await expectAccessible(page);
+    await page.screenshot({ path: join(IMAGES, 'portal-curator.png'), fullPage: true });
+    await item.getByLabel('Override deid.pixel-review (I reviewed it)').check();
+    await item.getByLabel(/Reason/).fill('Scout image reviewed: no burned-in identifiers.');
+    await item.getByRole('button', { name: 'Release' }).click();
+    await item.getByText(/^Released/).waitFor({ timeout: 60_000 });
+
+    const curator = await portal.api(['curator']);
+    const { items } = await curator.request<{ items: { status: string }[] }>(
+      'GET',
+      `/quarantine?project=${PORTAL_SAMPLE.openProject}&status=released`,
+    );
+    expect(items).toHaveLength(1);
+  }, 120_000);
+});
