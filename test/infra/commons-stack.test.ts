@@ -405,14 +405,22 @@ describe('per-project de-identification keys', () => {
     });
   });
 
-  it('gives the values only to the pipeline, cases, quarantine release, the site-key route and STOW-RS (it remaps UIDs into Retrieve URLs); submissions read versions only', () => {
+  it('gives the values only to the pipeline, cases and clinical sheets, quarantine release, the site-key route and STOW-RS (it remaps UIDs into Retrieve URLs); submissions read versions only', () => {
     const byAccess = (access: string) =>
       specs
         .filter((f) => f.deidKeys === access)
         .map((f) => f.id)
         .sort();
     expect(byAccess('read')).toEqual(
-      [FUNCTIONS.deidentify, FUNCTIONS.verify, FUNCTIONS.putCases, FUNCTIONS.quarantineRelease, FUNCTIONS.siteKey, FUNCTIONS.stow]
+      [
+        FUNCTIONS.deidentify,
+        FUNCTIONS.verify,
+        FUNCTIONS.putCases,
+        FUNCTIONS.putClinicalSheet,
+        FUNCTIONS.quarantineRelease,
+        FUNCTIONS.siteKey,
+        FUNCTIONS.stow,
+      ]
         .map((f) => f.id)
         .sort(),
     );
