@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { z } from 'zod';
 import { startLocalCommons, LocalCommons } from '../../local/commons';
+import type { Handler } from '../../local/lambda-host';
+import { httpHandler } from '../../layers/adapters/aws/http';
 import { createProject } from '../support/projects';
 
 jest.setTimeout(120_000);
@@ -16,6 +19,10 @@ jest.setTimeout(120_000);
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const ROOT = join(__dirname, '../..');
+
+const brokenPromise = httpHandler({ responses: { 200: z.object({ id: z.string() }) } }, async function answerOffSchema() {
+  return { statusCode: 200, body: { id: 42 } };
+});
 
 describe('the API description and the health check on a local commons', () => {
   let dataDir: string;
@@ -33,6 +40,9 @@ describe('the API description and the health check on a local commons', () => {
       reset: true,
       ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
       handlerLogLevel: 'SILENT',
+      // DRS service-info answers with a body its promised schema refuses: the chain must not send it.
+      loadHandler: (fn, absolutePath) =>
+        (fn.id === 'DrsServiceInfo' ? brokenPromise : (require(absolutePath) as { handler: Handler }).handler) as Handler,
     });
     doc = JSON.parse(await readFile(join(ROOT, 'docs/openapi.json'), 'utf8')) as Json;
     ajv.addSchema({ $id: 'hilum-components', $defs: doc.components.schemas });
@@ -100,6 +110,12 @@ describe('the API description and the health check on a local commons', () => {
     const sealed = await call('POST', `/submissions/${opened.body.submissionId}/complete`, site);
     expect(sealed).toMatchObject({ status: 202, body: { status: 'sealed' } });
     expectDocumented('POST', '/submissions/{submissionId}/complete', 202, sealed.body);
+  });
+
+  it('answers 500, never the body, when a handler breaks the schema its route promises', async () => {
+    const broken = await call('GET', '/ga4gh/drs/v1/service-info', researcher);
+    expect(broken.status).toBe(500);
+    expect(broken.body).toEqual({ message: 'internal error', requestId: expect.any(String) });
   });
 
   it('refuses with the documented error bodies: a 400 naming each field, a 401, a DRS 404', async () => {
