@@ -1,6 +1,6 @@
 import { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { FUNCTIONS, FunctionSpec, ROUTES, environmentNamesFor } from '../../functions/registry';
+import { FUNCTIONS, FunctionSpec, PUBLIC_ROUTES, ROUTES, environmentNamesFor } from '../../functions/registry';
 import { ENV } from '../../layers/common/env-names';
 import { CfnResource, Json, Synthesized, byMetadata, ofType, synthCommons } from './synth';
 
@@ -276,7 +276,7 @@ describe('functions', () => {
 
 describe('api', () => {
   it('has one method per route, each a Lambda proxy to its function behind the Cognito authorizer and the validator', () => {
-    const methods = ofType(s.resources, 'AWS::ApiGateway::Method');
+    const methods = ofType(s.resources, 'AWS::ApiGateway::Method').filter(([, m]) => props(m).AuthorizationType !== 'NONE');
     expect(methods).toHaveLength(ROUTES.length);
     const [authorizerId] = ofType(s.resources, 'AWS::ApiGateway::Authorizer')[0]!;
     const [validatorId] = ofType(s.resources, 'AWS::ApiGateway::RequestValidator')[0]!;
@@ -294,6 +294,27 @@ describe('api', () => {
       });
     }
     for (const [, m] of methods) expect(props(m).AuthorizationType).toBe('COGNITO_USER_POOLS');
+  });
+
+  it('has a method without authorizer for each public route only (GET /health, GET /openapi.json), to a function that verifies no token', () => {
+    const open = ofType(s.resources, 'AWS::ApiGateway::Method').filter(([, m]) => props(m).AuthorizationType === 'NONE');
+    expect(open.map(([, m]) => props(m).OperationName).sort()).toEqual(PUBLIC_ROUTES.map((r) => r.id).sort());
+    for (const route of PUBLIC_ROUTES) {
+      expect(FUNCTIONS[route.fn].verifiesTokens).toBe(false);
+      const fnId = fnOf(FUNCTIONS[route.fn])[0];
+      s.template.hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod: route.method,
+        AuthorizationType: 'NONE',
+        OperationName: route.id,
+        Integration: Match.objectLike({
+          Type: 'AWS_PROXY',
+          Uri: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [fnId, 'Arn'] }])] }),
+        }),
+      });
+    }
+    const [publicFn] = fnOf(FUNCTIONS.publicApi);
+    const variables = Object.keys(((props(s.resources[publicFn]!).Environment as Json | undefined)?.Variables ?? {}) as Json);
+    expect(variables.filter((name) => !/^(POWERTOOLS_|LOG_LEVEL|NODE_OPTIONS|AWS_)/.test(name))).toEqual([]);
   });
 
   it('uses the user pool authorizer of the commons', () => {
