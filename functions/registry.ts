@@ -234,10 +234,15 @@ export const FUNCTIONS = {
     "Re-checks a quarantined file and publishes it, with a curator's reason and overrides",
     { table: 'readwrite', buckets: { quarantine: 'read', released: 'readwrite' }, deidKeys: 'read' },
   ),
-  quarantinePreview: api('QuarantinePreview', 'functions/api/quarantine-preview.ts', "Renders a quarantined file's first frame for the curator's review", {
-    table: 'read',
-    buckets: { quarantine: 'read' },
-  }),
+  quarantinePreview: api(
+    'QuarantinePreview',
+    'functions/api/quarantine-preview.ts',
+    "Renders a quarantined file's first frame for the curator's review",
+    {
+      table: 'read',
+      buckets: { quarantine: 'read' },
+    },
+  ),
   quarantineReject: api(
     'QuarantineReject',
     'functions/api/quarantine-reject.ts',
