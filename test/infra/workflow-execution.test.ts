@@ -30,6 +30,7 @@ const deid = {
   seriesUid: '2.25.2',
   sopUid: '2.25.3',
   outcome: 'ok',
+  pixelReview: [],
   actionCounts: { 'PatientName:Z': 1 },
 };
 
