@@ -337,6 +337,19 @@ export const FUNCTIONS = {
 export type FunctionKey = keyof typeof FUNCTIONS;
 
 /**
+ * Functions that run only while CloudFormation deploys, built by the construct that uses them (not by
+ * the stack's loop over FUNCTIONS): no environment, their grants are the construct's.
+ */
+export const DEPLOY_FUNCTIONS = {
+  publishPortal: task(
+    'PublishPortal',
+    'functions/deploy/publish-portal.ts',
+    "Deploy-time custom resource: copies the portal build into its bucket, writes its config, clears CloudFront's copies",
+    { memoryMb: 256, timeoutSeconds: 300 },
+  ),
+} satisfies Record<string, FunctionSpec>;
+
+/**
  * The function that serves each route of the REST API. The routes themselves (method,
  * path, who may call them) are the route catalogue of the authorization module
  * (layers/access/matrix.ts); this table is typed by its route ids, so a route without a

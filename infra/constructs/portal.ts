@@ -1,10 +1,16 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CustomResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { DEPLOY_FUNCTIONS } from '../../functions/registry';
+import { SITE_CONFIG_KEY } from '../../layers/common/static-site';
+import { HilumFunction } from './hilum-function';
 import { logicalIdOf } from './metadata';
 
 export interface PortalProps {
@@ -12,6 +18,8 @@ export interface PortalProps {
   readonly distDir: string;
   /** Where the bucket's server access logs go (the commons' access log bucket). */
   readonly accessLogs: s3.IBucket;
+  /** Encrypts the publisher function's log group. */
+  readonly logKey: kms.IKey;
 }
 
 /**
@@ -122,58 +130,82 @@ export class Portal extends Construct {
     );
   }
 
-  /** Uploads the build and its configuration, and clears CloudFront's copies of the two files that name no hash. */
+  /**
+   * Publishes the build and its configuration with our own Node 24 function (functions/deploy/
+   * publish-portal.ts), not CDK's BucketDeployment, whose provider runs Python: each file of the build
+   * is a single-file asset (uploaded as-is), and one custom resource lists them all. On Create and
+   * Update the function copies them into the bucket with their Content-Type and Cache-Control, writes
+   * `portal-config.json`, deletes (on Update) what the new build no longer has, and clears CloudFront's
+   * copies of the two files that name no hash.
+   */
   deploy(config: { apiUrl: string; cognito: { domain: string; clientId: string } }): void {
-    new s3deploy.BucketDeployment(this, 'Deploy', {
-      destinationBucket: this.bucket,
-      sources: [
-        s3deploy.Source.asset(this.props.distDir),
-        s3deploy.Source.jsonData('portal-config.json', {
+    const publisher = new HilumFunction(this, DEPLOY_FUNCTIONS.publishPortal.id, {
+      spec: DEPLOY_FUNCTIONS.publishPortal,
+      logKey: this.props.logKey,
+    });
+    const files = siteFiles(this.props.distDir).map((key, index) => {
+      const asset = new Asset(this, `File${index}`, { path: path.join(this.props.distDir, key) });
+      return { key, asset };
+    });
+    // Read on exactly these asset objects (the bootstrap bucket holds every asset of the account).
+    publisher.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: files.map(({ asset }) => asset.bucket.arnForObjects(asset.s3ObjectKey)),
+      }),
+    );
+    publisher.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:DeleteObject'], resources: [this.bucket.arnForObjects('*')] }),
+    );
+    publisher.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
+    this.distribution.grantCreateInvalidation(publisher);
+    Validations.of(publisher.serviceRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(this.bucket)}.Arn>/*]`,
+      reason:
+        "The portal's publisher writes each file of the build at its own key and deletes the keys a new build dropped: object writes in the portal's build bucket only (no read, no other bucket).",
+    });
+    Validations.of(publisher).acknowledge({
+      id: 'HIPAA.Security-LambdaDLQ',
+      reason:
+        'Invoked only by CloudFormation for the custom resource, which waits for its answer and rolls the deploy back on failure or silence; there is no event to keep.',
+    });
+
+    const resource = new CustomResource(this, 'Publish', {
+      serviceToken: publisher.functionArn,
+      resourceType: 'Custom::HilumPortalSite',
+      properties: {
+        Bucket: this.bucket.bucketName,
+        DistributionId: this.distribution.distributionId,
+        Files: files.map(({ key, asset }) => ({ Key: key, AssetBucket: asset.s3BucketName, AssetKey: asset.s3ObjectKey })),
+        Config: {
           apiUrl: config.apiUrl,
           mode: 'aws',
           cognito: { ...config.cognito, redirectUri: `${this.origin}/auth/callback`, logoutUri: `${this.origin}/` },
-        }),
-      ],
-      distribution: this.distribution,
-      distributionPaths: ['/index.html', '/portal-config.json'],
-      prune: false,
-      memoryLimit: 512,
+        },
+      },
     });
-    // CDK's deployment function (one per stack and memory size, outside this construct): it runs
-    // only during a deploy, copying the build from the CDK asset bucket into the portal's bucket.
-    const handler = Stack.of(this)
-      .node.children.filter((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'))
-      .find((c) => c instanceof lambda.Function);
-    if (!handler) return;
-    const why = 'CDK BucketDeployment runs only during a deploy, to copy the static build from the CDK asset bucket';
-    Validations.of(handler).acknowledge(
-      {
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: `${why}; CDK gives its function the managed basic execution role (log writes only).`,
-      },
-      ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map((action) => ({
-        id: `AwsSolutions-IAM5[Action::${action}]`,
-        reason: `${why}; CDK's grant (read the asset, write the portal bucket) uses these action groups.`,
-      })),
-      {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
-        reason: `${why}; it reads the build's asset zip from the bootstrap asset bucket.`,
-      },
-      {
-        id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(this.bucket)}.Arn>/*]`,
-        reason: `${why}; it writes every object of the portal's build bucket (and only that bucket).`,
-      },
-      { id: 'AwsSolutions-IAM5[Resource::*]', reason: `${why}; CloudFront CreateInvalidation takes no resource ARN.` },
-      { id: 'AwsSolutions-L1', reason: `${why}; its runtime is chosen by CDK (aws-s3-deployment), not by hilum.` },
-      { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: `${why}; CDK writes its grants as the role's default inline policy.` },
-      { id: 'HIPAA.Security-LambdaConcurrency', reason: `${why}; one invocation per deploy, no concurrency to bound.` },
-      {
-        id: 'HIPAA.Security-LambdaDLQ',
-        reason: `${why}; CloudFormation receives its outcome and rolls back on failure, no event to keep.`,
-      },
-      { id: 'HIPAA.Security-LambdaInsideVPC', reason: `${why}; it reaches S3 and CloudFront only, holds no data, and needs no VPC.` },
-    );
+    // The grants first: CloudFormation may otherwise invoke the function before its policy exists.
+    resource.node.addDependency(publisher.serviceRole);
   }
+}
+
+/**
+ * The keys of the files of a build, relative to it, sorted: what the publisher copies. Dot folders
+ * (Vite's `.vite/manifest.json`) are build bookkeeping, not pages; a `portal-config.json` of the
+ * build would be overwritten by the deploy's own.
+ */
+export function siteFiles(distDir: string): string[] {
+  const keys: string[] = [];
+  const walk = (dir: string, prefix: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name.startsWith('.')) continue;
+      const key = `${prefix}${entry.name}`;
+      if (entry.isDirectory()) walk(path.join(dir, entry.name), `${key}/`);
+      else if (entry.isFile() && key !== SITE_CONFIG_KEY) keys.push(key);
+    }
+  };
+  walk(distDir, '');
+  return keys.sort();
 }
 
 /** The portal's Content-Security-Policy in AWS (the local one is in local/portal/site.ts). */

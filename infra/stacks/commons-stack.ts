@@ -51,7 +51,7 @@ export class CommonsStack extends Stack {
     this.deidKeys = new DeidKeys(this, 'DeidKeys');
     // The portal's distribution first: its origin is a callback of the app client and a CORS origin of the API.
     this.portal = props.portalDistDir
-      ? new Portal(this, 'Portal', { distDir: props.portalDistDir, accessLogs: this.storage.accessLogs })
+      ? new Portal(this, 'Portal', { distDir: props.portalDistDir, accessLogs: this.storage.accessLogs, logKey: this.observability.key })
       : undefined;
     this.auth = new Auth(this, 'Auth', { sites: props.sites, ...(this.portal ? { portalOrigin: this.portal.origin } : {}) });
     this.pageCursorKey = new PageCursorKey(this, 'PageCursorKey', { encryptionKey: this.catalog.key });

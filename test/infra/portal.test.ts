@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createCommonsApp } from '../../infra/app';
-import { ensurePortalBuilt } from '../../local/portal/build';
+import { siteFiles } from '../../infra/constructs/portal';
+import { distDirOf, ensurePortalBuilt } from '../../local/portal/build';
 import { synthCommons, type CfnResource, type Synthesized } from './synth';
 
 jest.setTimeout(300_000);
@@ -66,12 +67,48 @@ it("signs people in with Cognito's managed login (authorization code, back to th
 it("adds the portal's origin to the API's CORS origins, deploys its config, and has no local sign-in route", () => {
   const fn = ofType('AWS::Lambda::Function').find(([, r]) => json(r.Properties).includes('API_ORIGINS'))!;
   expect(json(fn[1].Properties)).toMatch(/API_ORIGINS.*PortalDistribution/);
-  const deployment = ofType('Custom::CDKBucketDeployment');
-  expect(deployment).toHaveLength(1);
+  const [publish] = ofType('Custom::HilumPortalSite');
+  expect(json(publish![1].Properties!.Config)).toMatch(/"apiUrl".*"mode":"aws".*PortalDistribution.*\/auth\/callback/);
   const paths = ofType('AWS::ApiGateway::Resource').map(([, r]) => String(r.Properties!.PathPart));
   expect(paths).toContain('search');
   expect(paths).not.toContain('local');
   expect(paths.filter((p) => p === 'token')).toEqual([]);
+});
+
+it("publishes with hilum's own Node 24 function: every function of the template runs nodejs24.x, and no CDK BucketDeployment", () => {
+  const functions = ofType('AWS::Lambda::Function');
+  expect(functions.length).toBeGreaterThan(0);
+  expect(functions.filter(([, r]) => r.Properties!.Runtime !== 'nodejs24.x').map(([id]) => id)).toEqual([]);
+  expect(ofType('Custom::CDKBucketDeployment')).toEqual([]);
+  const publisher = ofType('AWS::Lambda::Function').filter(([, r]) => json(r.Metadata).includes('"PublishPortal"'));
+  expect(publisher).toHaveLength(1);
+  const [publish] = ofType('Custom::HilumPortalSite');
+  expect(json(publish![1].Properties!.ServiceToken)).toContain(publisher[0]![0]);
+});
+
+it('lists every file of the build in the custom resource, each from its own single-file asset, and grants read on those objects only', () => {
+  const build = distDirOf('aws');
+  const [, publish] = ofType('Custom::HilumPortalSite')[0]!;
+  const files = publish.Properties!.Files as { Key: string; AssetBucket: unknown; AssetKey: string }[];
+  expect(files.map((f) => f.Key)).toEqual(siteFiles(build));
+  expect(files.map((f) => f.Key)).toContain('index.html');
+  expect(files.some((f) => f.Key.startsWith('assets/') && f.Key.endsWith('.wasm'))).toBe(true);
+  for (const file of files) expect(file.AssetKey).toMatch(/^[0-9a-f]{64}\.[A-Za-z0-9]+$/);
+  expect(new Set(files.map((f) => f.AssetKey)).size).toBe(files.length);
+
+  const publisher = ofType('AWS::Lambda::Function').find(([, r]) => json(r.Metadata).includes('"PublishPortal"'))![1];
+  const roleId = (publisher.Properties!.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const policies = ofType('AWS::IAM::Policy').filter(([, r]) => json(r.Properties!.Roles) === json([{ Ref: roleId }]));
+  const statements = policies.flatMap(
+    ([, r]) => (r.Properties!.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement,
+  );
+  const reads = statements.filter((s) => json(s.Action).includes('s3:GetObject'));
+  expect(reads).toHaveLength(1);
+  const readResources = json(reads[0]!.Resource);
+  for (const file of files) expect(readResources).toContain(file.AssetKey);
+  expect(readResources).not.toMatch(/assets-[^"]*\/\*"/);
+  const invalidation = statements.find((s) => json(s.Action).includes('cloudfront:CreateInvalidation'))!;
+  expect(json(invalidation.Resource)).toContain('PortalDistribution');
 });
 
 it('leaves no unacknowledged cdk-nag finding on what the portal adds', () => {
