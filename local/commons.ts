@@ -273,6 +273,12 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
     ];
 
     s3EndpointForPortal = s3.endpoint;
+    // The portal is served from the API's address and PUTs uploads straight to S3, as in AWS, where
+    // the intake bucket allows the portal's CloudFront origin (infra/constructs/storage.ts uploadOrigins).
+    if (options.portal) {
+      const { port } = new URL(api.url);
+      for (const host of ['127.0.0.1', 'localhost']) s3.allowOrigin(`http://${host}:${port}`);
+    }
     await dynamodb.createTables(model.tables.values());
     await savePorts(dataDir, {
       api: portOf(api.url),

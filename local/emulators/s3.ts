@@ -73,6 +73,11 @@ export interface S3EmulatorOptions {
 export interface S3Emulator {
   readonly endpoint: string;
   readonly port: number;
+  /**
+   * Adds a browser origin to the local rule on every bucket, once the emulator runs: the portal's origin
+   * is the API's address, known only when the API listens.
+   */
+  allowOrigin(origin: string): void;
   stop(): Promise<void>;
 }
 
@@ -135,9 +140,11 @@ export async function startS3(options: S3EmulatorOptions): Promise<S3Emulator> {
     }
   });
 
+  // One list shared by every bucket's local rule, so allowOrigin() reaches them all.
+  const localOrigins = [...(options.corsOrigins ?? [])];
   const front = createS3Front({
     verifier: new SigV4Verifier({ credentials: options.credentials, region: LOCAL_REGION, services: ['s3'], s3: true }),
-    bucketCors: new Map(buckets.map((b) => [b.name, [...localOriginsRule(options.corsOrigins ?? []), ...b.cors]])),
+    bucketCors: new Map(buckets.map((b) => [b.name, [localOriginsRule(localOrigins), ...b.cors]])),
     handle: server.callback(),
     log,
   });
@@ -146,22 +153,22 @@ export async function startS3(options: S3EmulatorOptions): Promise<S3Emulator> {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
+    allowOrigin: (origin) => {
+      if (!localOrigins.includes(origin)) localOrigins.push(origin);
+    },
     stop: () => (stopped ??= stop().then(() => server.logger?.close())),
   };
 }
 
-/** The rule a local portal's origins get on every bucket (none when no origin is given). */
-function localOriginsRule(origins: readonly string[]): S3CorsRule[] {
-  if (origins.length === 0) return [];
-  return [
-    {
-      AllowedMethods: ['GET', 'PUT', 'POST', 'HEAD', 'DELETE'],
-      AllowedOrigins: origins,
-      AllowedHeaders: ['*'],
-      ExposedHeaders: ['ETag', 'x-amz-request-id'],
-      MaxAge: 3000,
-    },
-  ];
+/** The rule a local portal's origins get on every bucket; while `origins` is empty it matches no request. */
+function localOriginsRule(origins: readonly string[]): S3CorsRule {
+  return {
+    AllowedMethods: ['GET', 'PUT', 'POST', 'HEAD', 'DELETE'],
+    AllowedOrigins: origins,
+    AllowedHeaders: ['*'],
+    ExposedHeaders: ['ETag', 'x-amz-request-id'],
+    MaxAge: 3000,
+  };
 }
 
 const REASONS: Record<string, string> = {

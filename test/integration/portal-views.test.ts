@@ -22,15 +22,10 @@ const latin1 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin
 let portal: PortalHarness;
 let folder: string;
 
-const CORS_ENV = process.env.HILUM_CORS_ORIGINS;
-
 beforeAll(async () => {
-  // The browser PUTs to the local S3 from the portal's origin (the API's, on a port picked at start):
-  // allow any local port, as AWS allows the portal's CloudFront origin (infra/constructs/storage.ts uploadOrigins).
-  process.env.HILUM_CORS_ORIGINS = JSON.stringify(['http://127.0.0.1:*']);
+  // No HILUM_CORS_ORIGINS: the browser PUTs to the local S3 from the portal's origin (the API's address,
+  // on a port picked at start), which the commons allows on its own, as `npm start` must.
   portal = await startPortal();
-  if (CORS_ENV === undefined) delete process.env.HILUM_CORS_ORIGINS;
-  else process.env.HILUM_CORS_ORIGINS = CORS_ENV;
   folder = await mkdtemp(join(tmpdir(), 'hilum-portal-upload-'));
 }, 240_000);
 
