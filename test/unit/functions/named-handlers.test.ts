@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ts from 'typescript';
-import { FUNCTIONS } from '../../../functions/registry';
+import { DEPLOY_FUNCTIONS, FUNCTIONS } from '../../../functions/registry';
 
 const ROOT = join(__dirname, '../../..');
 
@@ -28,7 +28,7 @@ function handlerBodyName(entry: string): string {
   return `anonymous (${body ? ts.SyntaxKind[body.kind] : 'no body'})`;
 }
 
-const HANDLERS = Object.values(FUNCTIONS).map((spec) => [spec.entry] as const);
+const HANDLERS = [...Object.values(FUNCTIONS), ...Object.values(DEPLOY_FUNCTIONS)].map((spec) => [spec.entry] as const);
 
 describe('handler bodies', () => {
   it.each(HANDLERS)('%s: its body is a named function', (entry) => {

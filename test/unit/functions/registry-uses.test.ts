@@ -7,7 +7,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { FUNCTIONS, environmentNamesFor, FunctionSpec } from '../../../functions/registry';
+import { DEPLOY_FUNCTIONS, FUNCTIONS, environmentNamesFor, FunctionSpec } from '../../../functions/registry';
 import { ENV } from '../../../layers/common/env-names';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -54,7 +54,7 @@ function moduleClosure(entry: string): string[] {
 }
 
 describe('every function is granted the resources its code reaches', () => {
-  it.each(Object.values(FUNCTIONS).map((spec) => [spec.id, spec] as const))('%s', (_id, spec) => {
+  it.each([...Object.values(FUNCTIONS), ...Object.values(DEPLOY_FUNCTIONS)].map((spec) => [spec.id, spec] as const))('%s', (_id, spec) => {
     const missing = new Set<string>();
     const envNames = new Set<string>(environmentNamesFor(spec));
     for (const file of moduleClosure(spec.entry)) {
