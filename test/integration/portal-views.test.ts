@@ -3,7 +3,8 @@
  * Chromium against one local commons (test/support/portal.ts): a folder de-identified in the
  * browser reaches the commons without the originals' names and ids, a study's pixels are drawn
  * and window/level changes them, a curator releases a quarantined file. axe-core finds no serious
- * or critical violation on these pages; each page's screenshot goes to docs/images/.
+ * or critical violation on these pages. With HILUM_SCREENSHOTS=1 each page's screenshot goes to docs/images/
+ * (a test run leaves the repository's files alone otherwise).
  */
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,8 @@ import { PORTAL_SAMPLE, startPortal, type PortalHarness } from '../support/porta
 import { makeDicom, SYNTHETIC_PHI } from '../support/synthetic-dicom';
 
 const IMAGES = join(__dirname, '../../docs/images');
+/** Where a page's screenshot goes: docs/images/ when asked for (HILUM_SCREENSHOTS=1), else nowhere. */
+const screenshotPath = (name: string): { path?: string } => (process.env.HILUM_SCREENSHOTS === '1' ? { path: join(IMAGES, name) } : {});
 const PHI = [SYNTHETIC_PHI.patientName, SYNTHETIC_PHI.patientName.split('^')[0]!, SYNTHETIC_PHI.patientId];
 const latin1 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1');
 
@@ -95,7 +98,7 @@ describe('site uploader: a folder de-identified in the browser', () => {
     expect(await page.getByRole('alert').allInnerTexts()).toEqual([]);
     await page.getByTestId('submission-status').filter({ hasText: 'published' }).waitFor({ timeout: 60_000 });
     await page.getByTestId('quarantined-files').filter({ hasText: 'exam-2026/scout-burned-in.dcm' }).waitFor();
-    await page.screenshot({ path: join(IMAGES, 'portal-upload.png'), fullPage: true });
+    await page.screenshot({ ...screenshotPath('portal-upload.png'), fullPage: true });
 
     // What left the browser: three files, none with the originals' name or id.
     expect(sent).toHaveLength(3);
@@ -187,7 +190,7 @@ describe('study page and viewer', () => {
     await page.keyboard.press('ArrowDown');
     await page.getByText(/Image 2 of 2/).waitFor();
     await expectAccessible(page);
-    await page.screenshot({ path: join(IMAGES, 'portal-study.png'), fullPage: true });
+    await page.screenshot({ ...screenshotPath('portal-study.png'), fullPage: true });
   }, 120_000);
 });
 
@@ -204,7 +207,7 @@ describe('curator: quarantine queue', () => {
         .evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
     ).resolves.toBeGreaterThan(0);
     await expectAccessible(page);
-    await page.screenshot({ path: join(IMAGES, 'portal-curator.png'), fullPage: true });
+    await page.screenshot({ ...screenshotPath('portal-curator.png'), fullPage: true });
     await item.getByLabel('Override deid.pixel-review (I reviewed it)').check();
     await item.getByLabel(/Reason/).fill('Scout image reviewed: no burned-in identifiers.');
     await item.getByRole('button', { name: 'Release' }).click();
