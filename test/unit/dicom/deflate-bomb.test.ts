@@ -116,15 +116,16 @@ describe('a 1 GiB deflate bomb', () => {
 
   // The intake limit for this file is ~100 MB, which the refusal may hold once; the
   // bound leaves room for the collector running late on a loaded machine (seen:
-  // 96 MB alone, 231 MB beside a full suite) and stays far below the gigabyte
-  // (before the fix: 3.1 GB).
-  it('is refused at intake with a value-free reason, holding less than 300 MB', async () => {
+  // 96-102 MB alone, 231 MB and later 396-413 MB beside a full suite on a machine
+  // running other work too) and stays far below the gigabyte (before the fix: 3.1 GB),
+  // the same ceiling as the other readers'.
+  it('is refused at intake with a value-free reason, holding less than 512 MB', async () => {
     const result = await probe('intake', bombPath);
     expect(result.error).toBe('InflationLimitExceeded');
     expect(result.message).toBe(
       `inflation limit: the deflated data set of a ${compressed}-byte file inflates to more than ${inflationLimit(compressed, DEFAULT_INFLATION_POLICY)} bytes`,
     );
-    expect(result.peakMb).toBeLessThan(300);
+    expect(result.peakMb).toBeLessThan(512);
   });
 
   it.each(['scan', 'deidentify', 'verify', 'metadata'])(
@@ -139,7 +140,7 @@ describe('a 1 GiB deflate bomb', () => {
   it('is a dicom.parses finding of the offline QA check before upload', async () => {
     const result = await probe('qa-original', bombPath);
     expect(result).toMatchObject({ error: 'Finding:dicom.parses', message: expect.stringMatching(/^inflation limit: /) });
-    expect(result.peakMb).toBeLessThan(300);
+    expect(result.peakMb).toBeLessThan(512);
   });
 });
 
