@@ -108,6 +108,12 @@ export async function startDynamoDb(options: DynamoDbEmulatorOptions): Promise<D
     'java',
     [
       '-Djava.net.preferIPv4Stack=true',
+      // A local emulator lives for one run and serves small tables: the client compiler alone, one
+      // compiler thread and the serial collector start it with about half the CPU (measured: 4.5 s -> 2.6 s
+      // of CPU, 6.8 s -> 4.4-5.1 s to listen), which every integration test file's commons pays.
+      '-XX:TieredStopAtLevel=1',
+      '-XX:+UseSerialGC',
+      '-XX:CICompilerCount=1',
       `-Djava.library.path=${path.join(jar.dir, 'DynamoDBLocal_lib')}`,
       '-cp',
       classPath,
