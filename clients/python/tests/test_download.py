@@ -199,7 +199,9 @@ class DownloadTest(unittest.TestCase):
     def test_ctrl_c_stops_the_transfers_at_once_leaving_a_part_file_that_the_next_run_continues(self):
         commons = FakeCommons([400_000, 400_000])
         for o in commons.manifest():
-            commons.script[o.object_id] = [Reply(200, commons.blobs[o.object_id], trickle=(8192, 0.01))]
+            # 49 pieces 0.1 s apart: about 5 s per object, so that even on a busy machine the interrupt is
+            # handled long before a transfer could finish (at 0.01 s apart one did finish under load).
+            commons.script[o.object_id] = [Reply(200, commons.blobs[o.object_id], trickle=(8192, 0.1))]
 
         interrupted = threading.Event()
 
