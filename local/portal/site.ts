@@ -60,8 +60,7 @@ export function portalSite(options: PortalSiteOptions): PortalSite {
       // Hashed names: a file never changes under its name.
       return sendFile(res, file, method, { 'cache-control': 'public, max-age=31536000, immutable' });
     }
-    const navigation = !req.headers.authorization && String(req.headers.accept ?? '').includes('text/html');
-    if (!navigation) return false;
+    if (!isPageRequest(url.pathname, req.headers)) return false;
     return sendFile(res, path.join(dist, 'index.html'), method, {
       'cache-control': 'no-cache',
       'content-security-policy': contentSecurityPolicy(options.s3Endpoint?.()),
@@ -70,6 +69,17 @@ export function portalSite(options: PortalSiteOptions): PortalSite {
       'x-frame-options': 'DENY',
     });
   };
+}
+
+/**
+ * Whether a GET is for the portal's page rather than the API: a browser's navigation asks for
+ * text/html and carries no Authorization header; the root (and `/index.html`), where the API has no
+ * route, is the page for any client without a token (`curl http://127.0.0.1:3000/` gets the portal,
+ * not "No route for GET /").
+ */
+export function isPageRequest(pathname: string, headers: { readonly authorization?: string; readonly accept?: string }): boolean {
+  if (headers.authorization) return false;
+  return pathname === '/' || pathname === '/index.html' || String(headers.accept ?? '').includes('text/html');
 }
 
 /** The page's CSP locally; CloudFront's response headers policy sets the AWS one (infra/constructs/portal.ts). */

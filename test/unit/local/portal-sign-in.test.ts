@@ -1,5 +1,5 @@
 import { acceptsLocalSignIn, localTokenRequest } from '../../../local/portal/local-token';
-import { contentSecurityPolicy } from '../../../local/portal/site';
+import { contentSecurityPolicy, isPageRequest } from '../../../local/portal/site';
 
 const KEY = 'k'.repeat(32);
 const good = { host: '127.0.0.1:3000', origin: 'http://127.0.0.1:3000', 'content-type': 'application/json', 'x-hilum-local-key': KEY };
@@ -35,5 +35,15 @@ describe("the local role picker's token route", () => {
     expect(csp).toContain("connect-src 'self' http://127.0.0.1:4569");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain('unsafe-eval;');
+  });
+});
+
+describe('which GET the local portal answers with its page', () => {
+  it("is a browser's navigation, or the root for any client without a token; never an API call", () => {
+    expect(isPageRequest('/explore', { accept: 'text/html,application/xhtml+xml' })).toBe(true);
+    expect(isPageRequest('/', { accept: '*/*' })).toBe(true);
+    expect(isPageRequest('/index.html', {})).toBe(true);
+    expect(isPageRequest('/studies', { accept: '*/*' })).toBe(false);
+    expect(isPageRequest('/', { accept: 'text/html', authorization: 'Bearer x' })).toBe(false);
   });
 });
