@@ -18,6 +18,7 @@ import { startLocalCommons, type LocalCommons } from '../../local/commons';
 import { HilumApi } from '../../cli/lib/api-client';
 import { submitFiles } from '../support/projects';
 import { makeDicom } from '../support/synthetic-dicom';
+import { CHROMIUM_ARGS } from '../support/portal';
 
 jest.setTimeout(120_000);
 
@@ -66,16 +67,7 @@ describe('large DICOMweb answers in a browser', () => {
     // playwright gives the browser a fresh user data directory of its own.
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: CHROMIUM_ARGS,
     });
   });
 
