@@ -15,6 +15,8 @@ class NoPreview extends HttpError {
 }
 
 const PIXEL_ERRORS = new Set(['PixelDataError', 'UnsupportedTransferSyntax', 'UnrenderableImage', 'DicomParseError']);
+/** `<columns>x<rows>` of the frame the preview was rendered from (read by the portal; CORS exposes it). */
+const SOURCE_SIZE_HEADER = 'x-hilum-source-size';
 /** Fits the curator's review pane; large enough to read burned-in text. */
 const PREVIEW: RenderParameters = { viewport: { width: 512, height: 512 } };
 
@@ -22,7 +24,8 @@ const PREVIEW: RenderParameters = { viewport: { width: 512, height: 512 } };
  * GET /quarantine/{id}/preview (curators): the quarantined file's first frame as a PNG, with
  * its own window, for the burned-in text review. It renders the object as quarantined (for a
  * file quarantined during ingest, the upload as received): a curator reviews exactly what would
- * be released. Nothing else of the file leaves; the request is audited like every other.
+ * be released. The answer names the frame's size (`X-Hilum-Source-Size: 640x480`), the space of the
+ * record's OCR text regions. Nothing else of the file leaves; the request is audited like every other.
  */
 export const handler = httpHandler({ path: quarantinePath }, async function previewQuarantined({ path }) {
   const record = await qaRepository().getQuarantine(path.quarantineId);
@@ -39,7 +42,8 @@ export const handler = httpHandler({ path: quarantinePath }, async function prev
       statusCode: 200,
       body: undefined,
       binary: encodeRendered(image, 'image/png'),
-      headers: { 'content-type': 'image/png', 'cache-control': 'no-store' },
+      // The frame's own size: the curator's page scales the OCR boxes (original pixels) onto the preview with it.
+      headers: { 'content-type': 'image/png', 'cache-control': 'no-store', [SOURCE_SIZE_HEADER]: `${decoded.columns}x${decoded.rows}` },
     };
   } catch (error) {
     if (error instanceof Error && PIXEL_ERRORS.has(error.name)) throw new NoPreview();

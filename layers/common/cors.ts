@@ -9,8 +9,8 @@
 /** Request headers a portal may send (the preflight's Access-Control-Allow-Headers). */
 export const CORS_ALLOW_HEADERS = ['Authorization', 'Content-Type', 'Accept', 'X-Hilum-Submission'] as const;
 
-/** Answer headers a portal may read besides the simple ones: redirects (303), QIDO-RS warnings, sizes. */
-export const CORS_EXPOSE_HEADERS = ['Location', 'Warning', 'Content-Length', 'Content-Location'] as const;
+/** Answer headers a portal may read besides the simple ones: redirects (303), QIDO-RS warnings, sizes, a quarantine preview's source size. */
+export const CORS_EXPOSE_HEADERS = ['Location', 'Warning', 'Content-Length', 'Content-Location', 'X-Hilum-Source-Size'] as const;
 
 /** How long a browser may keep a preflight's answer, in seconds. */
 export const CORS_MAX_AGE_SECONDS = 600;

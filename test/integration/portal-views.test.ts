@@ -15,6 +15,8 @@ import { parseDicom } from '../../layers/dicom';
 import { localS3Client } from '../support/local-clients';
 import { PORTAL_SAMPLE, startPortal, type PortalHarness } from '../support/portal';
 import { makeDicom, SYNTHETIC_PHI } from '../support/synthetic-dicom';
+import { overlaps, radiographWithText } from '../support/burned-in-dicom';
+import { submitFiles } from '../support/projects';
 
 const IMAGES = join(__dirname, '../../docs/images');
 /** Where a page's screenshot goes: docs/images/ when asked for (HILUM_SCREENSHOTS=1), else nowhere. */
@@ -219,5 +221,35 @@ describe('curator: quarantine queue', () => {
       `/quarantine?project=${PORTAL_SAMPLE.openProject}&status=released`,
     );
     expect(items).toHaveLength(1);
+  }, 120_000);
+
+  it('draws the boxes where OCR found a name in the pixels over the preview, and lists them in words', async () => {
+    // 480 rows x 640 columns: the preview is 512 x 384, so the boxes are scaled by 0.8.
+    const named = radiographWithText(480, 640, [{ text: 'DOE JANE 12/04/1970', pixelSize: 18, left: 24, top: 20 }], {
+      burnedInAnnotation: 'NO',
+      seed: 11,
+    });
+    const uploader = await portal.api(['site-uploader:site-a'], 'portal-ocr');
+    const submission = await submitFiles(uploader, PORTAL_SAMPLE.openProject, 'site-a', { 'named.dcm': named.bytes });
+    await portal.commons.idle();
+
+    const page = await portal.signIn('curator', { next: `/curator?project=${PORTAL_SAMPLE.openProject}&submission=${submission}` });
+    const item = page.getByTestId('quarantine-item').first();
+    await item.getByTestId('text-region-overlay').waitFor();
+    const boxes = await item
+      .getByTestId('text-region-box')
+      .evaluateAll((rects) => rects.map((r) => ['x', 'y', 'width', 'height'].map((a) => Number(r.getAttribute(a)))));
+    expect(boxes.length).toBeGreaterThan(0);
+    const drawn = named.boxes[0]!;
+    const inFrame = boxes.map(([x, y, width, height]) => ({ x: x! / 0.8, y: y! / 0.8, width: width! / 0.8, height: height! / 0.8 }));
+    expect(inFrame.some((box) => overlaps(box, drawn))).toBe(true);
+    const listed = await item
+      .getByRole('list', { name: /OCR found identifying text/ })
+      .getByRole('listitem')
+      .allInnerTexts();
+    expect(listed).toHaveLength(boxes.length);
+    expect(listed.join('\n')).toMatch(/known identifier, top left \(x \d+–\d+, y \d+–\d+ of 640 × 480 pixels\)/);
+    expect(await item.innerText()).not.toMatch(/DOE|JANE|1970/);
+    await expectAccessible(page);
   }, 120_000);
 });

@@ -8,6 +8,7 @@ import { useLoad } from '../ui/use-api';
 import { apiQueryOf, filterFromQuery, overridableOf, queryOf, type QuarantineFilter } from './quarantine-filter';
 import { ProjectSettings, type ProjectSummary } from './project-settings';
 import { dicomweb } from '../study/dicomweb';
+import { describeRegion, parseSourceSize, previewBoxes, type Size, type TextRegion } from './text-regions';
 
 /**
  * Curator: the quarantine queue, filtered by project, rule and submission (kept in the URL),
@@ -27,6 +28,8 @@ interface QuarantineItem {
   readonly findings: readonly { ruleId: string; severity: string; message: string }[];
   readonly status: string;
   readonly quarantinedAt?: string;
+  /** Where OCR found identifying text (frame pixels, token classes; never the text). */
+  readonly textRegions?: readonly TextRegion[];
 }
 
 export default function CuratorPage({ query }: PageProps) {
@@ -117,7 +120,7 @@ function QuarantineCard({ item, onDone }: { item: QuarantineItem; onDone: () => 
       <p>
         {item.objectKind === 'original' ? 'The uploaded file' : 'A de-identified copy sent back by a study rule'}; status {item.status}.
       </p>
-      <PixelPreview quarantineId={item.quarantineId} />
+      <PixelPreview quarantineId={item.quarantineId} regions={item.textRegions ?? []} />
       <ul>
         {item.findings.map((f, i) => (
           <li key={i}>
@@ -167,15 +170,24 @@ function QuarantineCard({ item, onDone }: { item: QuarantineItem; onDone: () => 
   );
 }
 
-/** The file's first frame as the commons renders it (GET /quarantine/{id}/preview), for the burned-in text review. */
-function PixelPreview({ quarantineId }: { quarantineId: string }) {
+/**
+ * The file's first frame as the commons renders it (GET /quarantine/{id}/preview), for the burned-in
+ * text review, with the boxes where OCR found identifying text drawn over it (an SVG in the preview's
+ * pixels) and listed in words for screen readers and keyboard users.
+ */
+function PixelPreview({ quarantineId, regions }: { quarantineId: string; regions: readonly TextRegion[] }) {
   const [src, setSrc] = useState<string>();
+  const [source, setSource] = useState<Size>();
+  const [shown, setShown] = useState<Size>();
   const [missing, setMissing] = useState(false);
   useEffect(() => {
     const controller = new AbortController();
     let url: string | undefined;
     dicomweb(`/quarantine/${quarantineId}/preview`, 'image/png', controller.signal)
-      .then((r) => r.blob())
+      .then(async (r) => {
+        setSource(parseSourceSize(r.headers.get('x-hilum-source-size')));
+        return r.blob();
+      })
       .then((blob) => {
         url = URL.createObjectURL(blob);
         setSrc(url);
@@ -186,15 +198,51 @@ function PixelPreview({ quarantineId }: { quarantineId: string }) {
       if (url) URL.revokeObjectURL(url);
     };
   }, [quarantineId]);
-  if (missing) return <p className="hint">No pixel preview: this file has no image the commons can render.</p>;
-  return src ? (
-    <img
-      className="quarantine-preview"
-      src={src}
-      alt="First frame of the quarantined file, for burned-in text review"
-      style={{ maxWidth: 512 }}
-    />
-  ) : (
-    <p className="hint">Loading the pixel preview…</p>
+  const listId = `regions-${quarantineId}`;
+  const regionList = regions.length > 0 && (
+    <div data-testid="text-regions">
+      <p id={listId}>OCR found identifying text in {regions.length} region(s), outlined in red on the preview:</p>
+      <ol aria-labelledby={listId}>
+        {regions.map((r, i) => (
+          <li key={i}>{describeRegion(r, source)}</li>
+        ))}
+      </ol>
+    </div>
+  );
+  if (missing)
+    return (
+      <>
+        <p className="hint">No pixel preview: this file has no image the commons can render.</p>
+        {regionList}
+      </>
+    );
+  if (!src) return <p className="hint">Loading the pixel preview…</p>;
+  const boxes = source && shown ? previewBoxes(regions, source, shown) : [];
+  return (
+    <figure className="quarantine-preview-figure">
+      <div className="quarantine-preview-frame">
+        <img
+          className="quarantine-preview"
+          src={src}
+          alt="First frame of the quarantined file, for burned-in text review"
+          style={{ maxWidth: 512 }}
+          onLoad={(e) => setShown({ width: e.currentTarget.naturalWidth, height: e.currentTarget.naturalHeight })}
+        />
+        {shown && boxes.length > 0 && (
+          <svg
+            className="text-region-overlay"
+            data-testid="text-region-overlay"
+            viewBox={`0 0 ${shown.width} ${shown.height}`}
+            preserveAspectRatio="none"
+            aria-hidden="true"
+          >
+            {boxes.map((b, i) => (
+              <rect key={i} data-testid="text-region-box" x={b.x} y={b.y} width={b.width} height={b.height} />
+            ))}
+          </svg>
+        )}
+      </div>
+      {regionList && <figcaption>{regionList}</figcaption>}
+    </figure>
   );
 }
