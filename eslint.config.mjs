@@ -14,7 +14,7 @@ const focusedOrSkipped = ['it', 'test', 'describe'].flatMap((object) =>
 // ('../../adapters/aws/objects'), so each wall is a regex on the specifier: a run of '../' and then
 // the folder it may not reach. A file gets the union of the walls of its zone: flat config replaces,
 // not merges, the options of a rule set twice, so every zone below is disjoint and set once.
-const PURE = ['common', 'pipeline', 'ingest', 'dicom', 'qa', 'search', 'access', 'clinical', 'dicomweb', 'drs', 'catalog'];
+const PURE = ['common', 'pipeline', 'ingest', 'dicom', 'qa', 'search', 'access', 'clinical', 'dicomweb', 'drs', 'catalog', 'evaluation'];
 const reaches = (...folders) => `^(\\.\\./)+(${folders.join('|')})(/|$)`;
 const reachesLayers = (...folders) => `^(\\.\\./)+(layers/)?(${folders.join('|')})(/|$)`;
 
