@@ -6,7 +6,7 @@ describe('CORS headers of API answers', () => {
   it('lets exactly a named origin read the answer', () => {
     expect(corsHeaders(PORTAL, [PORTAL])).toEqual({
       'access-control-allow-origin': PORTAL,
-      'access-control-expose-headers': 'Location,Warning,Content-Length,Content-Location',
+      'access-control-expose-headers': 'Location,Warning,Content-Length,Content-Location,X-Hilum-Source-Size',
       vary: 'Origin',
     });
   });
