@@ -126,6 +126,13 @@ export interface Release {
    * (layers/access/releases.ts). Absent on releases cut before they were kept.
    */
   readonly projects?: readonly ProjectReleaseCounts[];
+  /**
+   * The counts per project of what researchers may ever see of it: the studies of cases the
+   * sequestration split kept open (docs/sequestration.md). Absent on releases cut before the split.
+   */
+  readonly openProjects?: readonly ProjectReleaseCounts[];
+  /** Released-bucket key of the release's sequestration ledger (every case's assignment and the balance report). */
+  readonly sequestrationKey?: string;
   /** Released-bucket keys: the manifest (every object of the release), its frozen search snapshot, the Parquet export. */
   readonly manifestKey: string;
   readonly snapshotKey: string;
