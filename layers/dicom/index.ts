@@ -50,6 +50,7 @@ export {
   type DeidProfile,
 } from './profiles';
 export { verifyDeidentified, type VerificationResult, type VerificationFailure } from './verify';
+export { verificationNeedsDecodedOriginal } from './verify/clean-pixels';
 export { verifySiteDeidentified } from './verify/site';
 // Pixel Data: frames as stored, decoding per transfer syntax, transcoding to Explicit VR Little Endian (DICOMweb retrieve and rendering).
 export {
@@ -67,4 +68,12 @@ export {
   type DecodedFrame,
   type PixelSamples,
 } from './pixels';
+export {
+  cleanPixelData,
+  CleanPixelDataRefused,
+  CLEAN_PIXEL_DATA_CODE,
+  type CleanLayout,
+  type CleanPixelDataResult,
+  type CleanRegion,
+} from './pixels/clean';
 // QA rules live in layers/qa (the rules engine); they read DICOM through this layer's scanner.

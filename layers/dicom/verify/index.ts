@@ -18,6 +18,7 @@ import { identifiersInText } from './free-text';
 import { leakedNeedles } from './leak-search';
 import { elementPaths, lowerAscii, phiNeedles, type Haystack, type Region } from './needles';
 import { PHI_ATTRIBUTES } from './phi-attributes';
+import { cleanPixelsFailures, recordsCleanPixelData } from './clean-pixels';
 import { pixelPayload } from './pixel-data';
 import { malformedValues } from './value-forms';
 import { misplacedElements } from './vr-check';
@@ -201,7 +202,18 @@ function noIdentifierInText(original: ScannedFile, output: ScannedFile, profile:
   for (const kind of kinds) tally.check(false, 'no-identifier-in-text', kind);
 }
 
-function pixelsUnchanged(original: ScannedFile, output: ScannedFile, tally: Tally): void {
+/**
+ * The pixels are the original's, byte for byte; or, for a copy that records the Clean Pixel Data Option (113101),
+ * the original's except exactly the blanked regions of the layout the original's device matches (clean-pixels.ts).
+ */
+function pixelsUnchanged(original: ScannedFile, output: ScannedFile, tally: Tally, decodedOriginal?: ScannedFile): void {
+  if (recordsCleanPixelData(output)) {
+    const failed = cleanPixelsFailures(original, output, decodedOriginal);
+    tally.check(!failed.includes('clean-pixel-data-layout'), 'clean-pixel-data-layout', 'DeidentificationMethodCodeSequence');
+    tally.check(!failed.includes('clean-pixel-data-blank'), 'clean-pixel-data-blank', 'PixelData');
+    tally.check(!failed.includes('pixel-data-unchanged'), 'pixel-data-unchanged', 'PixelData');
+    return;
+  }
   const before = pixelPayload(original);
   const after = pixelPayload(output);
   const same =
@@ -239,7 +251,13 @@ export function outputShapeChecked(output: Uint8Array, profile: DeidProfile, tal
  * de-identified with (default: the default profile). Throws DicomParseError
  * only when the original is unreadable; an unreadable output is a failed check.
  */
-export function verifyDeidentified(original: Uint8Array, output: Uint8Array, profile: DeidProfile = DEFAULT_PROFILE): VerificationResult {
+export function verifyDeidentified(
+  original: Uint8Array,
+  output: Uint8Array,
+  profile: DeidProfile = DEFAULT_PROFILE,
+  /** The original written as Explicit VR Little Endian, for a cleaned copy of an original whose pixels are not native little endian. */
+  decodedOriginal?: Uint8Array,
+): VerificationResult {
   const before = scanPart10(original);
   const tally = new Tally();
   const after = outputShapeChecked(output, profile, tally);
@@ -250,6 +268,6 @@ export function verifyDeidentified(original: Uint8Array, output: Uint8Array, pro
   datesShifted(after, out, orig, profile, tally);
   noValueLeaks(before, after, out, orig, profile, tally);
   noIdentifierInText(before, after, profile, tally);
-  pixelsUnchanged(before, after, tally);
+  pixelsUnchanged(before, after, tally, decodedOriginal ? scanPart10(decodedOriginal) : undefined);
   return tally.result();
 }
