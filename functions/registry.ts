@@ -250,6 +250,7 @@ export const FUNCTIONS = {
     { table: 'readwrite', buckets: { quarantine: 'readwrite' } },
   ),
   putQaConfig: api('PutQaConfig', 'functions/api/qa-config.ts', "Sets a project's QA configuration", { table: 'readwrite' }),
+  getQaConfig: api('GetQaConfig', 'functions/api/qa-config-get.ts', "Reads a project's QA configuration", { table: 'read' }),
 
   createAccessRequest: api(
     'CreateAccessRequest',
@@ -374,6 +375,7 @@ export const ROUTE_FUNCTIONS: Readonly<Record<RouteId, FunctionKey>> = {
   rejectQuarantined: 'quarantineReject',
   previewQuarantined: 'quarantinePreview',
   putQaConfig: 'putQaConfig',
+  getQaConfig: 'getQaConfig',
   saveProject: 'saveProject',
   saveProjectSites: 'saveProjectSites',
   getSiteKey: 'siteKey',

@@ -110,6 +110,7 @@ export const ROUTE_CATALOGUE = {
   rejectQuarantined: { method: 'POST', path: '/quarantine/{quarantineId}/reject', roles: CURATE },
   previewQuarantined: { method: 'GET', path: '/quarantine/{quarantineId}/preview', roles: CURATE },
   putQaConfig: { method: 'PUT', path: '/projects/{project}/qa-config', roles: CURATE },
+  getQaConfig: { method: 'GET', path: '/projects/{project}/qa-config', roles: { curator: 'all', 'site-uploader': 'own' } },
   saveProject: {
     method: 'POST',
     path: '/projects',

@@ -27,6 +27,7 @@ export const ROUTE_SUMMARIES: Readonly<Record<RouteId, string>> = {
   rejectQuarantined: 'reject a quarantined file',
   previewQuarantined: "a quarantined file's first frame as PNG (burned-in review)",
   putQaConfig: "a project's QA configuration",
+  getQaConfig: "a project's QA configuration (a contributing site checks its files with it before upload)",
   saveProject: 'create or update a project (and create its de-identification key)',
   saveProjectSites: 'the sites that may contribute to a project',
   getSiteKey: "the project's de-identification key, for a contributing site",

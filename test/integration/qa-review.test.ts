@@ -16,7 +16,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import { startLocalCommons, LocalCommons } from '../../local/commons';
 import { createProject } from '../support/projects';
 import { HilumApi } from '../../cli/lib/api-client';
-import type { QaReport } from '../../layers/qa';
+import { DEFAULT_QA_CONFIG, type QaReport } from '../../layers/qa';
 import { makeDicom, makeSeries } from '../support/synthetic-dicom';
 import { CT_RESCALE } from '../unit/qa/support';
 import { localS3Client } from '../support/local-clients';
@@ -189,6 +189,26 @@ describe('QA, quarantine and curator review on the local commons', () => {
       for (const [method, path, body] of calls) await expect(caller.request(method, path, body)).rejects.toMatchObject({ status: 403 });
     }
     await expect(researcher.request('GET', `/submissions/${submissionId}/report`)).rejects.toMatchObject({ status: 403 });
+  });
+
+  it("lets a contributing site read its project's QA configuration (defaults, then the curator's), and answers another site 404", async () => {
+    const curatorToken = await commons.issueToken(['curator'], 'curator-1');
+    await createProject(commons.apiUrl, curatorToken, 'qa-config-read', ['site-a']);
+    await expect(site.request('GET', '/projects/qa-config-read/qa-config')).resolves.toMatchObject({
+      project: 'qa-config-read',
+      custom: false,
+      config: { modalities: DEFAULT_QA_CONFIG.modalities },
+    });
+    await curator.request('PUT', '/projects/qa-config-read/qa-config', { modalities: ['CT'] });
+    await expect(site.request('GET', '/projects/qa-config-read/qa-config')).resolves.toMatchObject({
+      custom: true,
+      config: { modalities: ['CT'] },
+    });
+    await expect(curator.request('GET', '/projects/qa-config-read/qa-config')).resolves.toMatchObject({ config: { modalities: ['CT'] } });
+    const otherSite = new HilumApi(commons.apiUrl, await commons.issueToken(['site-uploader:site-b'], 'uploader-b'));
+    await expect(otherSite.request('GET', '/projects/qa-config-read/qa-config')).rejects.toMatchObject({ status: 404 });
+    await expect(site.request('GET', '/projects/no-such-project/qa-config')).rejects.toMatchObject({ status: 404 });
+    await expect(researcher.request('GET', '/projects/qa-config-read/qa-config')).rejects.toMatchObject({ status: 403 });
   });
 
   it('lets a curator list and filter the quarantine by submission, rule and project', async () => {
