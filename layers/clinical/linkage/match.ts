@@ -1,7 +1,10 @@
 /**
  * Matching token sets (docs/linkage.md, "Decision rule"): a query person and a stored case
- * match when their `exact` tokens agree, or when at least two other variants agree. The
- * strength says which variants agreed and the share of the variants both sides carry.
+ * match when their `exact` tokens agree, or when at least two other variants agree; of one
+ * project's matching cases only the strongest (most agreeing variants, ties kept) are kept,
+ * since one person is one case of a project: a twin's record agrees with its sibling's on
+ * the variants without the first name, and must not be answered beside the twin's own.
+ * The strength says which variants agreed and the share of the variants both sides carry.
  * Pure: the commons runs it on tokens alone, never seeing an identifier.
  */
 import { LINK_VARIANT_NAMES, type LinkTokens, type LinkVariant } from './variants';
@@ -55,7 +58,7 @@ export class LinkIndex {
       }
   }
 
-  /** The stored cases matching one person, strongest first. */
+  /** The stored cases matching one person: per project the strongest, strongest first. */
   match(person: QueryPerson): PersonMatches {
     const agreements = new Map<StoredCaseTokens, LinkVariant[]>();
     for (const variant of LINK_VARIANT_NAMES) {
@@ -67,9 +70,12 @@ export class LinkIndex {
         else agreements.set(c, [variant]);
       }
     }
+    const strongest = new Map<string, number>();
+    for (const [c, agreed] of agreements)
+      if (isMatch(agreed)) strongest.set(c.project, Math.max(strongest.get(c.project) ?? 0, agreed.length));
     const matches: LinkMatch[] = [];
     for (const [c, agreed] of agreements) {
-      if (!isMatch(agreed)) continue;
+      if (!isMatch(agreed) || agreed.length < strongest.get(c.project)!) continue;
       const comparable = LINK_VARIANT_NAMES.filter((v) => person.tokens[v] && c.tokens[v]).length;
       matches.push({
         project: c.project,

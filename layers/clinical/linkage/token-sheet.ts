@@ -3,6 +3,7 @@
  * the site) and the tokens sheet computed from it (case id, variant, token), which travels
  * with the clinical sheets. Errors name the row and column, never a value.
  */
+import { createSecretKey } from 'node:crypto';
 import { parseCsv, CsvSyntaxError } from '../csv';
 import { IdentifierError, normalizePerson } from './normalize';
 import { isLinkVariant, linkTokens, LINK_VARIANT_NAMES, TOKEN_PATTERN, type LinkTokens, type LinkVariant } from './variants';
@@ -57,6 +58,7 @@ export function rosterTokens(text: string, key: Uint8Array): LinkSheetResult {
   const errors: LinkSheetError[] = [];
   const cases: CaseLinkTokens[] = [];
   const seen = new Set<string>();
+  const secret = createSecretKey(key);
   for (const r of parsed.rows) {
     if (errors.length >= MAX_ERRORS) break;
     const caseId = r.get('case_id');
@@ -77,7 +79,7 @@ export function rosterTokens(text: string, key: Uint8Array): LinkSheetResult {
         sex: r.get('sex'),
         zip: r.get('zip'),
       });
-      cases.push({ caseId, tokens: linkTokens(person, key) });
+      cases.push({ caseId, tokens: linkTokens(person, secret) });
     } catch (error) {
       if (!(error instanceof IdentifierError)) throw error;
       errors.push({ row: r.line, column: error.field, code: 'invalid', message: error.message });

@@ -17,6 +17,7 @@ import {
   WeakLinkageKey,
   type PersonIdentifiers,
 } from '../../../layers/clinical/linkage';
+import { twoRegistries } from '../../support/synthetic-population';
 
 const KEY = linkageKeyFrom(Buffer.from('9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'));
 const OTHER_KEY = linkageKeyFrom(Buffer.from('60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752'));
@@ -155,12 +156,12 @@ describe('the matching rule', () => {
     expect(isMatch(agreedBetween(ANNE, { ...ANNE, sex: 'M' }))).toBe(false);
   });
 
-  it('returns every matching case strongest first with the variants that agreed and a score', () => {
+  it('returns the matching cases of every project strongest first, with the variants that agreed and a score', () => {
     const index = new LinkIndex([
       { project: 'p', casePseudonym: 'same', tokens: tokensOf(ANNE) },
-      { project: 'p', casePseudonym: 'typo', tokens: tokensOf({ ...ANNE, lastName: 'OBrein' }) },
+      { project: 'q', casePseudonym: 'typo', tokens: tokensOf({ ...ANNE, lastName: 'OBrein' }) },
       {
-        project: 'q',
+        project: 'r',
         casePseudonym: 'stranger',
         tokens: tokensOf({ firstName: 'Ann', lastName: 'Lee', birthDate: '1970-03-08', sex: 'F' }),
       },
@@ -171,6 +172,31 @@ describe('the matching rule', () => {
     expect(found.matches[0]).toMatchObject({ project: 'p', agreed: LINK_VARIANT_NAMES, score: 1 });
     expect(found.matches[1]!.agreed).toContain('first_dob');
     expect(found.matches[1]!.score).toBeLessThan(1);
+  });
+});
+
+describe('matching two synthetic registries', () => {
+  it('keeps of one project only the strongest match: a twin is answered, not also the sibling', () => {
+    const twin = { ...ANNE, firstName: 'Paula' };
+    const index = new LinkIndex([
+      { project: 'p', casePseudonym: 'anne', tokens: tokensOf(ANNE) },
+      { project: 'p', casePseudonym: 'paula', tokens: tokensOf(twin) },
+    ]);
+    expect(index.match({ ref: 'q', tokens: tokensOf({ ...ANNE, zip: '' }) }).matches.map((m) => m.casePseudonym)).toEqual(['anne']);
+    expect(index.match({ ref: 'q', tokens: tokensOf(twin) }).matches.map((m) => m.casePseudonym)).toEqual(['paula']);
+  });
+
+  it('reaches precision 0.99 and recall 0.95 on 1,000 people with realistic errors', () => {
+    const { commons, other, shared } = twoRegistries(1000, 0.5, 7);
+    const index = new LinkIndex(commons.map((p) => ({ project: 'p', casePseudonym: p.personId, tokens: tokensOf(p) })));
+    let truePairs = 0;
+    let falsePairs = 0;
+    for (const person of other)
+      for (const m of index.match({ ref: person.personId, tokens: tokensOf(person) }).matches)
+        if (m.casePseudonym === person.personId) truePairs += 1;
+        else falsePairs += 1;
+    expect(truePairs / (truePairs + falsePairs)).toBeGreaterThanOrEqual(0.99);
+    expect(truePairs / shared).toBeGreaterThanOrEqual(0.95);
   });
 });
 
