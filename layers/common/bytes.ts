@@ -55,6 +55,11 @@ export const portableBytes = {
     for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
     return out;
   },
+  equal(a: Uint8Array, b: Uint8Array): boolean {
+    if (a.byteLength !== b.byteLength) return false;
+    for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+    return true;
+  },
 };
 
 const nodeBytes: typeof portableBytes | undefined = NodeBuffer && {
@@ -71,6 +76,8 @@ const nodeBytes: typeof portableBytes | undefined = NodeBuffer && {
   concat: (chunks) => NodeBuffer.concat(chunks as Uint8Array[]),
   view: (bytes) => (bytes instanceof NodeBuffer ? bytes : NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
   hex: (bytes) => NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex'),
+  // Buffer.compare is native memcmp: the verifier compares whole pixel payloads.
+  equal: (a, b) => a.byteLength === b.byteLength && NodeBuffer.compare(a, b) === 0,
 };
 
 const bytes = nodeBytes ?? portableBytes;
@@ -84,4 +91,6 @@ export const byteLengthOf = bytes.byteLength;
 export const allocBytes = bytes.alloc;
 export const concatBytes = bytes.concat;
 export const toHex = bytes.hex;
+/** Whether two byte arrays hold the same bytes. */
+export const bytesEqual = bytes.equal;
 export const decodingView = bytes.view;

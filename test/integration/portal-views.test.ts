@@ -90,8 +90,13 @@ describe('site uploader: a folder de-identified in the browser', () => {
       if (request.method() === 'PUT') sent.push(request.postDataBuffer() ?? Buffer.alloc(0));
     });
     await page.locator('#folder-input').setInputFiles(root);
+    // The checks are the project's QA configuration, read from the commons (not the defaults).
+    const qaConfigRead = page.waitForResponse((r) => r.url().endsWith(`/projects/${PORTAL_SAMPLE.openProject}/qa-config`) && r.ok());
     await page.getByRole('button', { name: 'Check and de-identify' }).click();
+    await qaConfigRead;
     await page.getByText('would be quarantined').waitFor();
+    // Each copy went through the independent verifier in the worker, and passed: none is refused.
+    await expect(page.getByTestId('refused-files').count()).resolves.toBe(0);
     await page.getByLabel(/Send the 1 file\(s\) the rules would quarantine too/).check();
     await expectAccessible(page);
     await page.getByRole('button', { name: 'Upload', exact: true }).click();

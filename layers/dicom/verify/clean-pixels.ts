@@ -7,6 +7,7 @@
  * comparison are this module's own code, so a bug in the cleaner's is not repeated here.
  * Reports check names and keywords, never values.
  */
+import { bytesEqual } from '../../common/bytes';
 import { DicomParseError } from '../errors';
 import type { ScannedFile } from '../part10';
 import { scanPart10 } from '../part10';
@@ -148,7 +149,7 @@ export function cleanPixelsFailures(original: ScannedFile, output: ScannedFile, 
         const sameAs = (from: number, to: number): boolean => {
           const a = was.subarray(rowStart + from * pixelBytes, rowStart + to * pixelBytes);
           const b = frame.subarray(rowStart + from * pixelBytes, rowStart + to * pixelBytes);
-          return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+          return bytesEqual(a, b);
         };
         for (const [from, to] of blankedColumns(y, columns, regions)) {
           if (!sameAs(x, from)) failures.add('pixel-data-unchanged');
@@ -156,7 +157,7 @@ export function cleanPixelsFailures(original: ScannedFile, output: ScannedFile, 
             const at = rowStart + c * pixelBytes;
             const pixel = frame.subarray(at, at + pixelBytes);
             blank ??= pixel;
-            if (!Buffer.from(pixel.buffer, pixel.byteOffset, pixel.byteLength).equals(blank)) failures.add('clean-pixel-data-blank');
+            if (!bytesEqual(pixel, blank)) failures.add('clean-pixel-data-blank');
           }
           x = to;
         }

@@ -8,6 +8,7 @@
  * own and, here, against the per-needle search it replaced.
  * It reports check names and keywords, never values.
  */
+import { bytesEqual } from '../../common/bytes';
 import { DicomParseError } from '../errors';
 import { scanPart10, type ScannedFile } from '../part10';
 import { DEFAULT_PROFILE, type DeidProfile } from '../profiles';
@@ -219,7 +220,7 @@ function pixelsUnchanged(original: ScannedFile, output: ScannedFile, tally: Tall
   const same =
     before === undefined
       ? after === undefined
-      : after !== undefined && before.encapsulated === after.encapsulated && before.bytes.equals(after.bytes);
+      : after !== undefined && before.encapsulated === after.encapsulated && bytesEqual(before.bytes, after.bytes);
   tally.check(same, 'pixel-data-unchanged', 'PixelData');
 }
 

@@ -68,7 +68,7 @@ interface Batch {
 /** `longest`: the longest haystack; a longer form cannot occur and stays out of the automaton. */
 function batches(needles: readonly Needle[], longest: number): Batch[] {
   const out: Batch[] = [];
-  let forms: Buffer[] = [];
+  let forms: Uint8Array[] = [];
   let owners: number[] = [];
   let symbols = 0;
   const close = (): void => {

@@ -8,6 +8,7 @@
  * top-level Pixel Data value, which is compared byte for byte instead), ignores
  * ASCII case, and matches on word boundaries so "LEE" is not found in "SLEEP".
  */
+import { allocBytes, bytesEqual, byteLengthOf, encodeText } from '../../common/bytes';
 import type { ScannedElement, ScannedFile } from '../part10';
 import type { DeidProfile } from '../profiles';
 import { TAG } from '../tags';
@@ -19,20 +20,22 @@ export interface Needle {
   keyword: string;
   kind: PhiKind;
   /** Lowercased (ASCII) forms: UTF-8, and Latin-1 when it differs. */
-  forms: Buffer[];
+  forms: Uint8Array[];
 }
 
 // Lengths in UTF-8 bytes: the same as characters for ASCII, and it keeps one- or
 // two-ideograph name components ("王", "小東") searchable.
 const MIN_VALUE = 4;
 const MIN_COMPONENT = 3;
-const utf8Length = (text: string): number => Buffer.byteLength(text, 'utf8');
+const utf8Length = (text: string): number => byteLengthOf(text, 'utf8');
 // Values with no letter or digit ("^^^^", "    ") identify nobody and would match padding.
 const IDENTIFYING = /[\p{L}\p{N}]/u;
 const STANDARD_UID = '1.2.840.10008.';
 
-export function lowerAscii(bytes: Uint8Array): Buffer {
-  const out = Buffer.from(bytes);
+/** A lowercased copy (ASCII letters only); Buffer or Uint8Array as layers/common/bytes.ts allocates, so it runs in a browser too. */
+export function lowerAscii(bytes: Uint8Array): Uint8Array {
+  const out = allocBytes(bytes.byteLength);
+  out.set(bytes);
   for (let i = 0; i < out.length; i += 1) {
     const b = out[i] as number;
     if (b >= 0x41 && b <= 0x5a) out[i] = b + 0x20;
@@ -40,11 +43,11 @@ export function lowerAscii(bytes: Uint8Array): Buffer {
   return out;
 }
 
-function forms(text: string, encoding: 'utf8' | 'latin1'): Buffer[] {
-  const out = [lowerAscii(Buffer.from(text, 'utf8'))];
+function forms(text: string, encoding: 'utf8' | 'latin1'): Uint8Array[] {
+  const out = [lowerAscii(encodeText(text, 'utf8'))];
   if (encoding === 'latin1') {
-    const latin = lowerAscii(Buffer.from(text, 'latin1'));
-    if (!latin.equals(out[0] as Buffer)) out.push(latin);
+    const latin = lowerAscii(encodeText(text, 'latin1'));
+    if (!bytesEqual(latin, out[0] as Uint8Array)) out.push(latin);
   }
   return out;
 }
@@ -129,7 +132,7 @@ export interface Region {
 /** Where needles are looked for, and the spans where a found one is excused. */
 export interface Haystack {
   /** Header bytes, ASCII-lowercased. */
-  bytes: Buffer;
+  bytes: Uint8Array;
   /** Spans (in `bytes`) that excuse any needle: vendor descriptors passed through unchanged. */
   exempt: readonly Region[];
   /** Spans that excuse a date needle: DA/DT values that did change (a shifted date may equal another original date). */

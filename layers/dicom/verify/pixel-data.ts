@@ -1,3 +1,4 @@
+import { concatBytes } from '../../common/bytes';
 import type { ScannedFile } from '../part10';
 import { TAG } from '../tags';
 
@@ -7,10 +8,10 @@ import { TAG } from '../tags';
  * it indexes the frames and a writer may rebuild it (dcmjs writes one where the
  * input had none), without touching a pixel.
  */
-export function pixelPayload(file: ScannedFile): { encapsulated: boolean; bytes: Buffer } | undefined {
+export function pixelPayload(file: ScannedFile): { encapsulated: boolean; bytes: Uint8Array } | undefined {
   const element = file.elements.find((e) => e.depth === 0 && e.key === TAG.PixelData);
   if (!element) return undefined;
-  const data = Buffer.from(file.dataSet.buffer, file.dataSet.byteOffset, file.dataSet.byteLength);
+  const data = file.dataSet;
   if (!element.fragments) return { encapsulated: false, bytes: data.subarray(element.valueStart, element.valueEnd) };
-  return { encapsulated: true, bytes: Buffer.concat(element.fragments.slice(1).map((f) => data.subarray(f.start, f.end))) };
+  return { encapsulated: true, bytes: concatBytes(element.fragments.slice(1).map((f) => data.subarray(f.start, f.end))) };
 }

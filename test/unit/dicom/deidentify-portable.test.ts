@@ -84,3 +84,40 @@ describe('the engine without Buffer or node: modules (the browser worker) writes
     expect(inBrowser.uids).toEqual(inNode.uids);
   });
 });
+
+/** Runs `fn` with Buffer out of reach, as in the browser's worker (the portable load alone would not catch a call-time Buffer). */
+function withoutBuffer<T>(fn: () => T): T {
+  const scope = globalThis as { Buffer?: unknown };
+  const buffer = scope.Buffer;
+  try {
+    delete scope.Buffer;
+    return fn();
+  } finally {
+    scope.Buffer = buffer;
+  }
+}
+
+describe('the independent verifier without Buffer (the browser checks what it de-identified before upload)', () => {
+  const ingestInNode = jest.requireActual<typeof Ingest>('../../../layers/ingest/process-instance');
+  const profile = nodeDicom.DEFAULT_PROFILE;
+  const cases = inputs.slice(0, 6).concat(inputs.filter((i) => i.name.startsWith('synthetic')));
+
+  it.each(cases.map((i) => [i.name, i.bytes] as const))('%s: the same verdicts as in Node, passed and failed', (_name, bytes) => {
+    let copy: Uint8Array;
+    try {
+      copy = nodeDicom.deidentify(bytes, KEYS).bytes;
+    } catch {
+      return; // an input the engine refuses has no copy to verify (the same in both, above)
+    }
+    const verdicts = (ingest: typeof Ingest) => ({
+      copy: ingest.verifyInstance(bytes, copy, { input: 'original', profile }),
+      // The original itself as its "copy": every identifier still there.
+      untouched: ingest.verifyInstance(bytes, bytes, { input: 'original', profile }),
+      site: ingest.verifyInstance(copy, copy, { input: 'deidentified-at-site', profile, ...KEYS }),
+    });
+    const inNode = verdicts(ingestInNode);
+    expect(inNode.copy.passed).toBe(true);
+    expect(inNode.untouched.passed).toBe(false);
+    expect(withoutBuffer(() => verdicts(portable.ingest))).toEqual(inNode);
+  });
+});

@@ -1,4 +1,6 @@
+import { deidentifyInstance } from '../../../layers/ingest/process-instance';
 import { prepareFile } from '../../../web/src/upload/prepare';
+import { mayUpload, refusalText, verdictOf } from '../../../web/src/upload/verdict';
 import { Preparer, type PrepareRequest, type WorkerLike } from '../../../web/src/upload/protocol';
 import { MAX_ATTEMPTS, retryable, retryDelay, TransferProgress } from '../../../web/src/upload/transfer';
 import {
@@ -134,6 +136,26 @@ describe("the de-identification worker's message protocol", () => {
     expect(preparer.inFlight).toBe(0);
   });
 
+  it("carries the verifier's verdict of a copy to the page, and refuses a reply whose verdict is malformed", async () => {
+    const { worker, reply } = fakeWorker();
+    const preparer = new Preparer(worker);
+    const good = preparer.prepare(new ArrayBuffer(1), {});
+    const verification = { passed: false, failedChecks: ['no-phi-bytes:PatientName'] };
+    reply({ kind: 'prepared', id: 1, bytes: new ArrayBuffer(3), deidentified: true, outcome: 'quarantine', findings: [], verification });
+    await expect(good).resolves.toMatchObject({ verification });
+    const bad = preparer.prepare(new ArrayBuffer(1), {});
+    reply({
+      kind: 'prepared',
+      id: 2,
+      bytes: new ArrayBuffer(3),
+      deidentified: true,
+      outcome: 'pass',
+      findings: [],
+      verification: { passed: 'yes' },
+    });
+    await expect(bad).rejects.toThrow('unreadable');
+  });
+
   it('fails every waiting file when the worker dies or answers nonsense, never leaves one hanging', async () => {
     const { worker, reply } = fakeWorker();
     const preparer = new Preparer(worker);
@@ -173,5 +195,41 @@ describe('what the worker does to a file before it leaves the site', () => {
     const junk = prepareFile(new Uint8Array(300).fill(7), { deid: key }, random);
     expect(junk).toMatchObject({ outcome: 'quarantine', bytes: new Uint8Array(0) });
     expect(junk.findings.map((f) => f.ruleId)).toEqual(['dicom.parses']);
+    expect(verdictOf(junk)).toBe('refused');
+  });
+
+  it('passes the copy it made through the independent verifier', () => {
+    const prepared = prepareFile(makeDicom({ instanceNumber: 1 }), { deid: key }, random);
+    expect(prepared.verification).toEqual({ passed: true, failedChecks: [] });
+    expect(verdictOf(prepared)).toBe('checked');
+    expect(prepareFile(makeDicom({ instanceNumber: 1 }), {}, random).verification).toBeUndefined();
+  });
+
+  it('never sends a copy the verifier fails, even when held files are sent, and names the failing checks without values', () => {
+    // A de-identify step that forgot the identifiers: the pipeline's own output with the original's bytes.
+    const forgetful: typeof deidentifyInstance = (original, from) => ({ ...deidentifyInstance(original, from), bytes: original });
+    const prepared = prepareFile(makeDicom({ instanceNumber: 1 }), { deid: key }, random, forgetful);
+    expect(prepared.verification?.passed).toBe(false);
+    expect(prepared.verification?.failedChecks.length).toBeGreaterThan(0);
+    expect(prepared.findings.map((f) => f.ruleId)).toContain('deid.verified');
+    expect(verdictOf(prepared)).toBe('refused');
+    expect(mayUpload(verdictOf(prepared), true)).toBe(false);
+    const text = refusalText('exam/ct/slice-1.dcm', prepared);
+    expect(text).toMatch(/^exam\/ct\/slice-1\.dcm: not uploaded: its de-identified copy failed the verifier \(.+\)$/);
+    for (const check of prepared.verification!.failedChecks) expect(text).toContain(check);
+    for (const phi of [SYNTHETIC_PHI.patientName, SYNTHETIC_PHI.patientName.split('^')[0]!, SYNTHETIC_PHI.patientId]) {
+      expect(text).not.toContain(phi);
+      expect(JSON.stringify(prepared.findings)).not.toContain(phi);
+    }
+  });
+
+  it("checks with the project's QA configuration, not the defaults", () => {
+    const dx = makeDicom({ modality: 'DX', instanceNumber: 1 });
+    expect(prepareFile(dx, { deid: key }, random).outcome).not.toBe('quarantine');
+    const ctOnly = prepareFile(dx, { deid: key, qaConfig: { modalities: ['CT'] } }, random);
+    expect(ctOnly.outcome).toBe('quarantine');
+    expect(ctOnly.findings.map((f) => f.ruleId)).toContain('scope.modality');
+    expect(verdictOf(ctOnly)).toBe('held');
+    expect([mayUpload('held', false), mayUpload('held', true), mayUpload('checked', false)]).toEqual([false, true, true]);
   });
 });

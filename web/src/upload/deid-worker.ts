@@ -25,6 +25,7 @@ scope.onmessage = (event: MessageEvent<PrepareRequest>) => {
       deidentified: prepared.deidentified,
       outcome: prepared.outcome,
       findings: prepared.findings,
+      ...(prepared.verification ? { verification: prepared.verification } : {}),
     };
     scope.postMessage(reply, [out]);
   } catch (error) {

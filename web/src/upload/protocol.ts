@@ -21,7 +21,20 @@ export function isPrepareReply(data: unknown): data is PrepareReply {
   const d = data as Record<string, unknown>;
   if (typeof d.id !== 'number') return false;
   if (d.kind === 'failed') return typeof d.message === 'string';
-  return d.kind === 'prepared' && d.bytes instanceof ArrayBuffer && typeof d.outcome === 'string' && Array.isArray(d.findings);
+  return (
+    d.kind === 'prepared' &&
+    d.bytes instanceof ArrayBuffer &&
+    typeof d.outcome === 'string' &&
+    Array.isArray(d.findings) &&
+    (d.verification === undefined || isVerification(d.verification))
+  );
+}
+
+/** A verifier's verdict as the worker sends it: passed, and the failing checks' names. */
+function isVerification(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.passed === 'boolean' && Array.isArray(v.failedChecks) && v.failedChecks.every((c) => typeof c === 'string');
 }
 
 /** What the page needs of a Worker (a fake in tests). */

@@ -10,11 +10,13 @@ import { TransferProgress } from './transfer';
 import { runUpload, type ReadyFile } from './uploader';
 import { fileKey, folderOf, loadRecord, namesOf, resumable, storeKey, type UploadRecord } from './upload-state';
 import { SubmissionStatus } from './submission-status';
+import { mayUpload, refusalText, verdictOf, type Verdict } from './verdict';
 
 /**
  * Site uploader: drop a folder (or pick one with the keyboard), check every file with the
  * commons' QA rules and, when the site de-identifies, de-identify it in a Web Worker with the
- * project's key, so only de-identified bytes leave; then upload through presigned URLs with
+ * project's key, so only de-identified bytes leave (each copy passed by the independent verifier;
+ * the checks are the project's QA configuration); then upload through presigned URLs with
  * per-file and total progress, resumable after a reload, and follow the submission's status
  * and QA report with each file under the site's own name.
  */
@@ -24,11 +26,18 @@ type Phase = 'pick' | 'preparing' | 'ready' | 'uploading' | 'done';
 interface Row {
   readonly picked: PickedFile;
   readonly key: string;
-  state: 'waiting' | 'checked' | 'held' | 'failed';
+  state: 'waiting' | Verdict;
   ready?: ReadyFile;
   findings?: readonly { ruleId: string; severity: string; message: string }[];
   note?: string;
 }
+
+const STATE_TEXT: Record<Row['state'], string> = {
+  waiting: 'not checked',
+  checked: 'passes',
+  held: 'would be quarantined',
+  refused: 'not uploaded',
+};
 
 const pct = (fraction: number): string => `${Math.round(fraction * 100)}%`;
 const identity = (p: PickedFile) => ({ relativePath: p.relativePath, size: p.file.size, lastModified: p.file.lastModified });
@@ -65,7 +74,10 @@ export default function UploadPage() {
     setError(undefined);
     setPhase('preparing');
     try {
-      const secret = deidHere ? (await api.get<{ key: string }>(`/projects/${encodeURIComponent(project)}/site-key`)).key : undefined;
+      const projectPath = `/projects/${encodeURIComponent(project)}`;
+      // The checks the pipeline will apply to this project's files, not the defaults.
+      const { config: qaConfig } = await api.get<{ config: unknown }>(`${projectPath}/qa-config`);
+      const secret = deidHere ? (await api.get<{ key: string }>(`${projectPath}/site-key`)).key : undefined;
       const worker = (preparer.current ??= new Preparer(
         // A Worker is a WorkerLike; only the DOM's handler parameter types are narrower.
         new Worker(new URL('./deid-worker.ts', import.meta.url), { type: 'module', name: 'hilum-deidentify' }) as unknown as WorkerLike,
@@ -73,10 +85,12 @@ export default function UploadPage() {
       const next = [...rows];
       for (const row of next) {
         const prepared = await worker.prepare(await row.picked.file.arrayBuffer(), {
+          qaConfig,
           ...(secret ? { deid: { secret, project, site } } : {}),
         });
         row.findings = prepared.findings;
-        row.state = prepared.outcome === 'quarantine' ? 'held' : 'checked';
+        row.state = verdictOf(prepared);
+        row.note = row.state === 'refused' ? refusalText(row.picked.relativePath, prepared) : undefined;
         row.ready = { ...identity(row.picked), prepared };
         setRows([...next]);
       }
@@ -89,9 +103,7 @@ export default function UploadPage() {
 
   const upload = async () => {
     setError(undefined);
-    const chosen = rows.filter(
-      (r) => r.ready && r.ready.prepared.bytes.byteLength > 0 && (r.state === 'checked' || (sendHeld && r.state === 'held')),
-    );
+    const chosen = rows.filter((r) => r.ready && mayUpload(r.state, sendHeld));
     const files = chosen.map((r) => r.ready as ReadyFile);
     const stored = loadRecord(localStorage, key);
     const wanted = { project, site, deidentifiedAtSite: deidHere };
@@ -125,6 +137,7 @@ export default function UploadPage() {
 
   const total = progress.current.total();
   const held = rows.filter((r) => r.state === 'held').length;
+  const refused = rows.filter((r) => r.state === 'refused');
   const previous = folder ? loadRecord(localStorage, key) : undefined;
 
   return (
@@ -185,6 +198,16 @@ export default function UploadPage() {
               Upload
             </button>
           </div>
+          {refused.length > 0 && (
+            <div className="banner banner-error" data-testid="refused-files">
+              <p>{refused.length} file(s) will not be uploaded:</p>
+              <ul>
+                {refused.map((r) => (
+                  <li key={r.key}>{r.note}</li>
+                ))}
+              </ul>
+            </div>
+          )}
           {held > 0 && (
             <div className="checkbox">
               <input id="send-held" type="checkbox" checked={sendHeld} onChange={(e) => setSendHeld(e.currentTarget.checked)} />
@@ -215,7 +238,7 @@ export default function UploadPage() {
                   <tr key={row.key}>
                     <td>{row.picked.relativePath}</td>
                     <td>
-                      {row.state === 'waiting' ? 'not checked' : row.state === 'held' ? 'would be quarantined' : 'passes'}
+                      {STATE_TEXT[row.state]}
                       {row.findings?.map((f) => (
                         <div key={`${f.ruleId}:${f.message}`} className="hint">
                           {f.severity} {f.ruleId}: {f.message}
