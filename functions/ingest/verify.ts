@@ -1,5 +1,5 @@
 import { profileForProject } from '../../layers/dicom';
-import { verifyInstance } from '../../layers/ingest/process-instance';
+import { decodedOriginalFor, verifyInstance } from '../../layers/ingest/process-instance';
 import { UnknownUpload, VerificationFailed } from '../../layers/common/errors';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
@@ -28,6 +28,8 @@ export const handler = taskHandler(
       submission.deidentifiedAtSite
         ? { input: 'deidentified-at-site', profile, secret: await deidKeyFor(submission), project: submission.project }
         : { input: 'original', profile },
+      // A copy Clean Pixel Data blanked is compared with its original decoded when that is compressed.
+      submission.deidentifiedAtSite ? undefined : await decodedOriginalFor(original, output),
     );
     if (!result.passed) {
       logger.warn('verification failed', { workKey, profile: profile.name, failures: result.failedChecks });

@@ -72,6 +72,8 @@ export {
   cleanPixelData,
   CleanPixelDataRefused,
   CLEAN_PIXEL_DATA_CODE,
+  layoutAttributesOf,
+  layoutFor,
   type CleanLayout,
   type CleanPixelDataResult,
   type CleanRegion,

@@ -7,6 +7,8 @@ import {
   parseDicom,
   pixelReviewReasons,
   scanPart10,
+  transcodeToExplicitLittleEndian,
+  verificationNeedsDecodedOriginal,
   verifyDeidentified,
   verifySiteDeidentified,
   type DeidProfile,
@@ -15,6 +17,7 @@ import {
 import { DatasetView, evaluateInstance, outcomeOf, pixelRiskOf, type Finding, type Outcome, type QaConfig } from '../qa';
 import { QA_TAG } from '../qa/dataset-view';
 import { checkBurnedInText, type BurnedInTextCheck, type TextRegion } from './burned-in';
+import { cleanTabledLayout, policyForCleanedImage, textLeftAfterCleaning, type PixelCleaning } from './clean-pixels';
 
 /**
  * What happens to one instance on its way into the commons, as pure functions: de-identify ->
@@ -57,6 +60,13 @@ export interface DeidentifiedInstance {
   readonly keptAsReceived: boolean;
   /** Where OCR found identifying text in the pixels (boxes and token classes, never text), when it did. */
   readonly textRegions?: readonly TextRegion[];
+  /** The tabled layout whose regions Clean Pixel Data blanked in `bytes` (113101 recorded), when it did. */
+  readonly cleanedLayout?: string;
+  /**
+   * True when Clean Pixel Data blanked the regions and the OCR check found no identifying text outside them:
+   * the header evidence and the project's high-risk SOP classes no longer hold the image (clean-pixels.ts).
+   */
+  readonly pixelsCleared?: boolean;
 }
 
 /**
@@ -72,6 +82,32 @@ export function withPixelText(deid: DeidentifiedInstance, check: BurnedInTextChe
     pixelReview: deid.pixelReview.includes(check.reason) ? deid.pixelReview : [...deid.pixelReview, check.reason],
     textRegions: check.regions,
   };
+}
+
+/**
+ * Clean Pixel Data's answer folded into the de-identify step's, with the burned-in text check of the
+ * original (`check`, when it ran): a cleaned image takes the cleaned bytes, and is cleared of every
+ * pixel-review trigger when the check, its boxes inside the blanked regions dropped, is clear; otherwise
+ * the triggers stay and the check adds its own. A tabled image that could not be cleaned is held.
+ */
+export function withCleanedPixels(
+  deid: DeidentifiedInstance,
+  cleaning: PixelCleaning,
+  check: BurnedInTextCheck | undefined,
+): DeidentifiedInstance {
+  if (cleaning.status === 'no-known-layout') return withPixelText(deid, check);
+  if (cleaning.status === 'refused') {
+    const refused: DeidentifiedInstance = {
+      ...deid,
+      outcome: 'needs-pixel-review',
+      pixelReview: [...deid.pixelReview, 'clean-pixel-data-refused'],
+    };
+    return withPixelText(refused, check);
+  }
+  const cleaned: DeidentifiedInstance = { ...deid, bytes: cleaning.bytes, cleanedLayout: cleaning.layout };
+  const left = check && textLeftAfterCleaning(check, cleaning.regions);
+  if (left?.status === 'clear') return { ...cleaned, outcome: 'ok', pixelReview: [], pixelsCleared: true };
+  return withPixelText(cleaned, left);
 }
 
 /** What the file is: a PHI original the engine de-identifies with the key, or hilum's output made at the site. */
@@ -108,6 +144,36 @@ export function deidentifyInstance(original: Uint8Array, from: DeidentifyFrom): 
   };
 }
 
+/**
+ * The whole de-identify step of the ingest workflow: the engine (deidentifyInstance), then Clean Pixel Data
+ * when the project enables it (an original only: a file the site de-identified is kept as received), then,
+ * with `checkPixelText`, the burned-in text check of the original, widened to every cleaned image.
+ */
+export async function deidentifyWithPixelChecks(
+  original: Uint8Array,
+  from: DeidentifyFrom,
+  options: { readonly config: QaConfig; readonly checkPixelText: boolean },
+): Promise<DeidentifiedInstance> {
+  const { config } = options;
+  const deid = deidentifyInstance(original, from);
+  const cleaning: PixelCleaning =
+    from.input === 'original' && config.cleanPixelData ? await cleanTabledLayout(original, deid.bytes) : { status: 'no-known-layout' };
+  if (!options.checkPixelText) return withCleanedPixels(deid, cleaning, undefined);
+  const policy =
+    cleaning.status === 'cleaned'
+      ? policyForCleanedImage(config.burnedInText, pixelRiskOf(new DatasetView(scanPart10(original))).sopClassUid)
+      : config.burnedInText;
+  return withCleanedPixels(deid, cleaning, await checkBurnedInText(original, policy));
+}
+
+/**
+ * What verifyInstance needs besides the two files: the original decoded to Explicit VR Little Endian when
+ * the copy was cleaned (113101) and the original's pixels are compressed or big endian, else nothing.
+ */
+export async function decodedOriginalFor(original: Uint8Array, deidentified: Uint8Array): Promise<Uint8Array | undefined> {
+  return verificationNeedsDecodedOriginal(original, deidentified) ? transcodeToExplicitLittleEndian(original) : undefined;
+}
+
 /** What the independent verifier is given: the profile, and for a file de-identified at the site the key it must carry. */
 export type VerifyAgainst =
   | { readonly input: 'original'; readonly profile: DeidProfile }
@@ -125,11 +191,17 @@ export interface Verification {
  * is compared with the original; a file de-identified at the site is checked for hilum's shape
  * and for this project's key fingerprint.
  */
-export function verifyInstance(original: Uint8Array, deidentified: Uint8Array, against: VerifyAgainst): Verification {
+export function verifyInstance(
+  original: Uint8Array,
+  deidentified: Uint8Array,
+  against: VerifyAgainst,
+  /** decodedOriginalFor's answer, for a cleaned copy of a compressed original. */
+  decodedOriginal?: Uint8Array,
+): Verification {
   const result =
     against.input === 'deidentified-at-site'
       ? verifySiteDeidentified(deidentified, against.profile, keyFingerprint({ secret: against.secret, project: against.project }))
-      : verifyDeidentified(original, deidentified, against.profile);
+      : verifyDeidentified(original, deidentified, against.profile, decodedOriginal);
   const failedChecks = result.passed ? [] : [...new Set(result.failures.map((f) => (f.keyword ? `${f.check}:${f.keyword}` : f.check)))];
   return { passed: result.passed, checks: result.checks, failedChecks };
 }
@@ -153,6 +225,8 @@ export function checkInstance(
     readonly deidOutcome?: DeidentifyOutcome;
     /** The de-identifier's pixel-review triggers, reported by deid.pixel-review as they are. */
     readonly pixelReview?: readonly PixelReviewReason[];
+    /** Clean Pixel Data blanked a tabled layout and OCR found nothing outside it (DeidentifiedInstance.pixelsCleared). */
+    readonly pixelsCleared?: boolean;
   },
 ): InstanceCheck {
   const evaluation = evaluateInstance(deidentified, {
@@ -160,6 +234,7 @@ export function checkInstance(
     verification: { passed: options.verification.passed, failedChecks: options.verification.failedChecks },
     ...(options.deidOutcome ? { deidOutcome: options.deidOutcome } : {}),
     ...(options.pixelReview ? { pixelReview: options.pixelReview } : {}),
+    ...(options.pixelsCleared ? { pixelsCleared: true } : {}),
   });
   const view = evaluation.view;
   if (!view) return { findings: evaluation.findings };
@@ -208,18 +283,20 @@ export type ProcessedInstance =
  * read, or that the engine cannot de-identify, gets only its dicom.parses findings. A file de-identified at the site is verified first,
  * and only one that verified gets the pixel-review decision.
  */
-export function processInstance(
+export async function processInstance(
   original: Uint8Array,
   options: {
     readonly key: ProjectKey;
     readonly deidentifiedAtSite: boolean;
     readonly config: QaConfig;
-    /** The burned-in text check of this original, when it ran (processInstanceWithPixelCheck runs it). */
-    readonly pixelText?: BurnedInTextCheck;
+    /** Run the burned-in text check (OCR) as the Deidentify step does (processInstanceWithPixelCheck); the curator's re-check does not. */
+    readonly checkPixelText?: boolean;
   },
-): ProcessedInstance {
-  const { key, config, pixelText } = options;
+): Promise<ProcessedInstance> {
+  const { key, config } = options;
+  const checkPixelText = options.checkPixelText === true;
   if (options.deidentifiedAtSite) {
+    const pixelText = checkPixelText ? await checkBurnedInText(original, config.burnedInText) : undefined;
     const verification = verifyInstance(original, original, {
       input: 'deidentified-at-site',
       profile: key.profile,
@@ -246,20 +323,31 @@ export function processInstance(
   if (unreadable.length > 0) return { readable: false, findings: unreadable };
   let deid: DeidentifiedInstance;
   try {
-    deid = withPixelText(deidentifyInstance(original, { ...key, input: 'original' }), pixelText);
+    deid = await deidentifyWithPixelChecks(original, { ...key, input: 'original' }, { config, checkPixelText });
   } catch (error) {
     // Readable, but not an instance the engine can key (no SOP or study UID, ...): the workflow's
     // Deidentify throws the same error and quarantines it as dicom.parses.
     if (!(error instanceof DicomParseError)) throw error;
     return { readable: false, findings: [{ ruleId: 'dicom.parses', severity: 'quarantine', message: error.message }] };
   }
-  const verification = verifyInstance(original, deid.bytes, { input: 'original', profile: key.profile });
+  const verification = verifyInstance(
+    original,
+    deid.bytes,
+    { input: 'original', profile: key.profile },
+    await decodedOriginalFor(original, deid.bytes),
+  );
   return {
     readable: true,
     output: deid.bytes,
     deid,
     verification,
-    ...checkInstance(deid.bytes, { config, verification, deidOutcome: deid.outcome, pixelReview: deid.pixelReview }),
+    ...checkInstance(deid.bytes, {
+      config,
+      verification,
+      deidOutcome: deid.outcome,
+      pixelReview: deid.pixelReview,
+      ...(deid.pixelsCleared ? { pixelsCleared: true } : {}),
+    }),
   };
 }
 
@@ -272,6 +360,5 @@ export async function processInstanceWithPixelCheck(
   original: Uint8Array,
   options: { readonly key: ProjectKey; readonly deidentifiedAtSite: boolean; readonly config: QaConfig },
 ): Promise<ProcessedInstance> {
-  const pixelText = await checkBurnedInText(original, options.config.burnedInText);
-  return processInstance(original, { ...options, pixelText });
+  return processInstance(original, { ...options, checkPixelText: true });
 }

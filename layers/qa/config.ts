@@ -111,6 +111,13 @@ export const qaConfigSchema = z
       })
       .strict()
       .default({}),
+    /**
+     * The Clean Pixel Data Option for known layouts (docs/deidentification.md, "Clean Pixel Data"): off
+     * by default. On, the Deidentify step blanks the tabled regions of an image whose device matches a
+     * layout and records 113101; a cleaned image whose OCR check finds no text outside the regions is
+     * not held for pixel review on header evidence or its SOP class.
+     */
+    cleanPixelData: z.boolean().default(false),
   })
   .strict();
 

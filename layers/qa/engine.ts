@@ -24,6 +24,7 @@ export interface InstanceOptions {
   readonly phase?: InstanceContext['phase'];
   readonly deidOutcome?: InstanceContext['deidOutcome'];
   readonly pixelReview?: InstanceContext['pixelReview'];
+  readonly pixelsCleared?: InstanceContext['pixelsCleared'];
   readonly verification?: InstanceContext['verification'];
   readonly fileId?: string;
 }
@@ -55,6 +56,7 @@ export function evaluateInstance(bytes: Uint8Array, options: InstanceOptions = {
     ...(parseError !== undefined ? { parseError } : {}),
     ...(options.deidOutcome ? { deidOutcome: options.deidOutcome } : {}),
     ...(options.pixelReview ? { pixelReview: options.pixelReview } : {}),
+    ...(options.pixelsCleared ? { pixelsCleared: true } : {}),
     ...(options.verification ? { verification: options.verification } : {}),
   };
   const findings: Finding[] = [];

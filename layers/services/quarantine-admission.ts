@@ -52,7 +52,7 @@ export async function recheckQuarantined(
       site: submission.site,
       profile: profileForProject(submission.project),
     };
-    const processed = processInstance(bytes, { key, deidentifiedAtSite: submission.deidentifiedAtSite === true, config });
+    const processed = await processInstance(bytes, { key, deidentifiedAtSite: submission.deidentifiedAtSite === true, config });
     if (!processed.readable) return { ok: false, blocking: processed.findings };
     output = processed.output;
     checked = processed;

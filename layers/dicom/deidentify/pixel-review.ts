@@ -10,6 +10,8 @@ export const PIXEL_REVIEW_REASONS = [
   'text-in-pixels',
   'ocr-timeout',
   'ocr-failed',
+  // Clean Pixel Data (the project enables it): the device's layout is tabled, but its pixels could not be blanked.
+  'clean-pixel-data-refused',
 ] as const;
 /** A trigger of pixel review: a code, never a value (the workflow carries the list from Deidentify to QA). */
 export type PixelReviewReason = (typeof PIXEL_REVIEW_REASONS)[number];
@@ -83,6 +85,8 @@ const EXPLAIN: Readonly<Record<PixelReviewReason, (input: PixelRiskInput | undef
   'text-in-pixels': () => 'text burned into the pixels was found by OCR (a name, date or ID-like token): its boxes are recorded for review',
   'ocr-timeout': () => 'the pixels could not be checked for burned-in text within the time budget: held rather than passed',
   'ocr-failed': () => 'the pixels could not be rendered for the burned-in text check: held rather than passed',
+  'clean-pixel-data-refused': () =>
+    "the device's layout burns in identifying text, but its pixels could not be cleaned (palette, bit-packed or undecodable): held rather than passed",
 };
 
 /** Why each trigger fired, value-free; `input` (the instance's risk attributes) adds detail when known. */

@@ -31,39 +31,42 @@ describe('processInstance: the ingest steps composed for a decision outside the 
     ['a clean CT', () => goodCt()],
     ['a CT that declares burned-in text', () => goodCt({ elements: { ...CT_RESCALE, '00280301': { vr: 'CS', Value: ['YES'] } } })],
     ['a secondary capture', () => makeDicom({ modality: 'OT' })],
-  ])('%s: the same copy, verification and findings as the engine, the verifier and the rules called one after the other', (_name, make) => {
-    const original = make();
-    const engine = deidentify(original, { ...SECRET, profile: DEFAULT_PROFILE });
-    const verified = verifyDeidentified(original, engine.bytes, DEFAULT_PROFILE);
-    const rules = evaluateInstance(engine.bytes, {
-      config,
-      deidOutcome: engine.outcome,
-      pixelReview: engine.pixelReview,
-      verification: { passed: verified.passed, failedChecks: [] },
-    });
+  ])(
+    '%s: the same copy, verification and findings as the engine, the verifier and the rules called one after the other',
+    async (_name, make) => {
+      const original = make();
+      const engine = deidentify(original, { ...SECRET, profile: DEFAULT_PROFILE });
+      const verified = verifyDeidentified(original, engine.bytes, DEFAULT_PROFILE);
+      const rules = evaluateInstance(engine.bytes, {
+        config,
+        deidOutcome: engine.outcome,
+        pixelReview: engine.pixelReview,
+        verification: { passed: verified.passed, failedChecks: [] },
+      });
 
-    const processed = processInstance(original, { key, deidentifiedAtSite: false, config });
+      const processed = await processInstance(original, { key, deidentifiedAtSite: false, config });
 
-    if (!processed.readable) throw new Error('expected a readable instance');
-    expect(Buffer.from(processed.output).equals(Buffer.from(engine.bytes))).toBe(true);
-    expect(processed.verification).toEqual({ passed: verified.passed, checks: verified.checks, failedChecks: [] });
-    expect(processed.findings).toEqual(rules.findings);
-    expect(processed.uids).toEqual({
-      studyUid: engine.summary.studyInstanceUid,
-      seriesUid: engine.summary.seriesInstanceUid,
-      sopUid: engine.summary.sopInstanceUid,
-    });
-  });
+      if (!processed.readable) throw new Error('expected a readable instance');
+      expect(Buffer.from(processed.output).equals(Buffer.from(engine.bytes))).toBe(true);
+      expect(processed.verification).toEqual({ passed: verified.passed, checks: verified.checks, failedChecks: [] });
+      expect(processed.findings).toEqual(rules.findings);
+      expect(processed.uids).toEqual({
+        studyUid: engine.summary.studyInstanceUid,
+        seriesUid: engine.summary.seriesInstanceUid,
+        sopUid: engine.summary.sopInstanceUid,
+      });
+    },
+  );
 
-  it('gives an unreadable original only its dicom.parses findings, and de-identifies nothing', () => {
-    const processed = processInstance(goodCt().slice(0, 60), { key, deidentifiedAtSite: false, config });
+  it('gives an unreadable original only its dicom.parses findings, and de-identifies nothing', async () => {
+    const processed = await processInstance(goodCt().slice(0, 60), { key, deidentifiedAtSite: false, config });
     expect(processed.readable).toBe(false);
     expect(ruleIds(processed.findings)).toEqual(['dicom.parses']);
   });
 
-  it('keeps a file de-identified at the site as received, checks it for the project key, and reads its burned-in flag', () => {
+  it('keeps a file de-identified at the site as received, checks it for the project key, and reads its burned-in flag', async () => {
     const atSite = deidentify(goodCt({ elements: { ...CT_RESCALE, '00280301': { vr: 'CS', Value: ['YES'] } } }), { ...SECRET }).bytes;
-    const processed = processInstance(atSite, { key, deidentifiedAtSite: true, config });
+    const processed = await processInstance(atSite, { key, deidentifiedAtSite: true, config });
     if (!processed.readable) throw new Error('expected a readable instance');
     expect(processed.output).toBe(atSite);
     expect(processed.verification.passed).toBe(verifySiteDeidentified(atSite, DEFAULT_PROFILE, keyFingerprint(SECRET)).passed);
@@ -72,9 +75,9 @@ describe('processInstance: the ingest steps composed for a decision outside the 
     expect(ruleIds(processed.findings)).toContain('deid.pixel-review');
   });
 
-  it("records a site file keyed with another project's secret as a deid.verified finding, without reading its flag", () => {
+  it("records a site file keyed with another project's secret as a deid.verified finding, without reading its flag", async () => {
     const atSite = deidentify(goodCt(), { ...SECRET, secret: 'another-projects-secret' }).bytes;
-    const processed = processInstance(atSite, { key, deidentifiedAtSite: true, config });
+    const processed = await processInstance(atSite, { key, deidentifiedAtSite: true, config });
     if (!processed.readable) throw new Error('expected a readable instance');
     expect(processed.verification.passed).toBe(false);
     expect(processed.deid).toBeUndefined();
@@ -139,12 +142,12 @@ describe('a file de-identified at the site gets the pixel-review decision of its
     });
   });
 
-  it('quarantines the site copy of the CR that declares nothing, naming the trigger, as the check before upload does', () => {
+  it('quarantines the site copy of the CR that declares nothing, naming the trigger, as the check before upload does', async () => {
     const copy = deidentifyInstance(new Uint8Array(readFileSync(join(FIXTURES, 'patient-77654033/cr-cspine/CR1_6154.dcm'))), {
       input: 'original',
       ...key,
     }).bytes;
-    const processed = processInstance(copy, { key, deidentifiedAtSite: true, config });
+    const processed = await processInstance(copy, { key, deidentifiedAtSite: true, config });
     expect(processed.findings.map((f) => `${f.ruleId}: ${f.message}`)).toEqual([
       'deid.pixel-review: radiograph (CR) not declared free of burned-in text: BurnedInAnnotation absent, ImageType not ORIGINAL',
     ]);

@@ -20,7 +20,8 @@ export function pixelRiskOf(view: DatasetView): PixelRiskInput {
  * flag, Secondary Capture, an unmarked radiograph, ...): each is reported as it is, so the site
  * reads the real cause. Without the de-identifier's triggers (a copy checked again after release),
  * the file's own BurnedInAnnotation is read. A SOP class the project lists as high-risk is a
- * trigger of its own.
+ * trigger of its own, except for an image Clean Pixel Data cleared: its tabled layout's regions were
+ * blanked and OCR found no identifying text outside them (layers/ingest/clean-pixels.ts).
  */
 export const deidPixelReview: InstanceRule = {
   id: 'deid.pixel-review',
@@ -29,14 +30,14 @@ export const deidPixelReview: InstanceRule = {
   description: 'Burned-in annotation or a high-risk SOP class: pixels need review by a curator',
   overridable: true,
   offline: true,
-  check: ({ view, deidOutcome, pixelReview, config }) => {
+  check: ({ view, deidOutcome, pixelReview, pixelsCleared, config }) => {
     const risk = view ? pixelRiskOf(view) : undefined;
     const declared: PixelReviewReason[] = risk && declaresBurnedInAnnotation(risk.burnedInAnnotation) ? ['burned-in-annotation'] : [];
     const reasons = pixelReview ?? declared;
     const found = describePixelReview(reasons, risk);
     if (deidOutcome === 'needs-pixel-review' && found.length === 0)
       found.push('de-identification asked for pixel review (no trigger recorded)');
-    if (risk && config.pixelReviewSopClasses.includes(risk.sopClassUid) && !reasons.includes('secondary-capture')) {
+    if (risk && !pixelsCleared && config.pixelReviewSopClasses.includes(risk.sopClassUid) && !reasons.includes('secondary-capture')) {
       found.push('the SOP class often carries burned-in text: pixels need review');
     }
     return found;

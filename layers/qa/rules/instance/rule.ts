@@ -16,6 +16,8 @@ export interface InstanceContext {
   readonly deidOutcome?: 'ok' | 'needs-pixel-review';
   /** What triggered needs-pixel-review, when the de-identifier ran (codes, never values). */
   readonly pixelReview?: readonly PixelReviewReason[];
+  /** True when Clean Pixel Data blanked the image's tabled layout and OCR found no identifying text outside it. */
+  readonly pixelsCleared?: boolean;
   /** The independent verifier's verdict, when it ran (its failed checks are keywords, not values). */
   readonly verification?: { readonly passed: boolean; readonly failedChecks: readonly string[] };
 }
