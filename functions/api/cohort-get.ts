@@ -3,7 +3,7 @@ import { pageCursorSealer } from '../../layers/adapters/aws/page-cursor-key';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { search } from '../../layers/search';
 import { loadCohortFor } from '../../layers/services/cohort-access';
-import { countScopeOf, scopeOf } from '../../layers/services/caller-scope';
+import { countScopeOf, scopeOf, withheldRowsFor } from '../../layers/services/caller-scope';
 
 /** GET /cohorts/{cohortId}: the cohort with its counts per facet on its release (and its first studies). */
 export const handler = httpHandler(
@@ -15,8 +15,10 @@ export const handler = httpHandler(
   async function getCohort({ caller, access, path, query, cursors }) {
     const { cohort, snapshot } = await loadCohortFor(caller, access.level, path.cohortId);
     const cursor = query.cursor ? await cursors.open(query.cursor) : undefined;
+    const withheld = await withheldRowsFor(caller, snapshot);
     const result = search(snapshot, cohort.filters, {
       scope: await countScopeOf(caller, snapshot.facets.project.values),
+      ...(withheld ? { withheld } : {}),
       rowScope: await scopeOf(caller, snapshot.facets.project.values),
       limit: query.limit,
       ...(cursor ? { cursor } : {}),

@@ -6,7 +6,7 @@ import { logger } from '../../layers/adapters/aws/powertools';
 import { search } from '../../layers/search';
 import { releaseRepository } from '../../layers/services/commons-context';
 import { filtersSchema } from '../../layers/search/request-schemas';
-import { countScopeOf } from '../../layers/services/caller-scope';
+import { countScopeOf, withheldRowsFor } from '../../layers/services/caller-scope';
 import { frozenSnapshot } from '../../layers/services/snapshot-store';
 
 /**
@@ -24,7 +24,12 @@ export const handler = httpHandler(
       throw new Conflict('no release has been cut yet; a cohort pins a release');
     }
     const snapshot = await frozenSnapshot(release.snapshotKey);
-    const counted = search(snapshot, body.filters, { scope: await countScopeOf(caller, snapshot.facets.project.values), limit: 0 });
+    const withheld = await withheldRowsFor(caller, snapshot);
+    const counted = search(snapshot, body.filters, {
+      scope: await countScopeOf(caller, snapshot.facets.project.values),
+      ...(withheld ? { withheld } : {}),
+      limit: 0,
+    });
     const cohort = {
       cohortId: randomUUID(),
       name: body.name,

@@ -26,6 +26,8 @@ export const handler = httpHandler({}, async function listReleases({ caller }) {
       instanceCount: _i,
       totalBytes: _b,
       projects: _p,
+      openProjects: _o,
+      sequestrationKey: _k,
       ...described
     } = release;
     return { ...described, ...(scope === 'all' ? { createdBy } : {}), ...releaseCountsFor(release, scope) };

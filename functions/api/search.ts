@@ -4,7 +4,7 @@ import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { InvalidSearchCursor, search } from '../../layers/search';
 import { filtersFromQuery, searchBodySchema, searchQuerySchema } from '../../layers/search/request-schemas';
-import { countScopeOf, scopeOf } from '../../layers/services/caller-scope';
+import { countScopeOf, scopeOf, withheldRowsFor } from '../../layers/services/caller-scope';
 import { liveSnapshot } from '../../layers/services/snapshot-store';
 
 /**
@@ -21,13 +21,20 @@ export const handler = httpHandler(
     const { limit, cursor: sealed } = fromQuery ? query : body;
     const cursor = sealed ? await cursors.open(sealed) : undefined;
     const { version, snapshot } = await liveSnapshot();
-    const [scope, rowScope] = await Promise.all([
+    const [scope, rowScope, withheld] = await Promise.all([
       countScopeOf(caller, snapshot.facets.project.values),
       scopeOf(caller, snapshot.facets.project.values),
+      withheldRowsFor(caller, snapshot),
     ]);
     const started = performance.now();
     try {
-      const result = search(snapshot, filters, { scope, rowScope, limit, ...(cursor ? { cursor } : {}) });
+      const result = search(snapshot, filters, {
+        scope,
+        rowScope,
+        limit,
+        ...(withheld ? { withheld } : {}),
+        ...(cursor ? { cursor } : {}),
+      });
       logger.info('searched', {
         snapshotVersion: version,
         facetsFiltered: Object.keys(filters.facets ?? {}).length,

@@ -9,9 +9,14 @@
  * A restricted project whose settings say `countsVisible: true` also counts in a
  * researcher's search totals and facets without a grant (never as rows, files or manifests).
  * Grants expire: an expired grant is ignored here even before DynamoDB's TTL deletes it.
+ *
+ * A project that sequesters part of its cases (settings `sequestrationShare`, docs/sequestration.md)
+ * shows a researcher only the studies a release assigned to its open set: a sequestered case's
+ * studies, and studies no release assigned yet, are withheld like a sequestered project's.
  */
 import type { Caller } from './caller';
 import type { Availability, Grant, Project } from '../catalog/commons-entities';
+import { sequestrationShareOf } from '../catalog/sequestration/ledger';
 import { holds } from './roles';
 
 export type Scope = 'all' | ReadonlySet<string>;
@@ -71,6 +76,11 @@ export interface AccessContext {
   /** Study UIDs of each cohort a cohort grant names (its cohort's studies in the grant's projects). */
   readonly cohortMembers: ReadonlyMap<string, ReadonlySet<string>>;
   readonly now: Date;
+  /**
+   * For each project that sequesters, the study UIDs its latest release assigned to the open
+   * set. A sequestering project missing here shows no study at all (the rule fails closed).
+   */
+  readonly openStudies?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export type StudyDecision =
@@ -82,6 +92,8 @@ export function decideStudy(ctx: AccessContext, study: { readonly studyUid: stri
   if (seesEverything(ctx.caller)) return { allowed: true, basis: 'curator' };
   const project = ctx.projects.get(study.project);
   if (!project) return { allowed: false, basis: 'unknown-project' };
+  if (sequestrationShareOf(project) !== undefined && ctx.openStudies?.get(project.projectId)?.has(study.studyUid) !== true)
+    return { allowed: false, basis: 'sequestered' };
   if (project.availability === 'open') return { allowed: true, basis: 'open' };
   if (project.availability === 'sequestered') return { allowed: false, basis: 'sequestered' };
   for (const grant of activeGrants(ctx.grants, ctx.now)) {

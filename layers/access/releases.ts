@@ -5,7 +5,8 @@
  * project. Everyone else gets sums over the projects they may count (the count scope:
  * open projects, granted ones, restricted ones that show counts; never sequestered
  * ones), and no per-project list: the names and sizes of projects they may not count
- * are not theirs. A release cut before counts were kept per project has no counts
+ * are not theirs. Their sums count only the studies the sequestration split kept open
+ * (`openProjects`): a sequestered case's studies are no count of theirs either. A release cut before counts were kept per project has no counts
  * anyone else may be given.
  */
 import type { ProjectReleaseCounts, ReleaseCounts } from '../catalog/release-counts';
@@ -14,6 +15,7 @@ import { inScope, type Scope } from './data';
 
 export interface CountedRelease extends ReleaseCounts {
   readonly projects?: readonly ProjectReleaseCounts[];
+  readonly openProjects?: readonly ProjectReleaseCounts[];
 }
 
 export type ReleaseCountsView =
@@ -23,6 +25,7 @@ export function releaseCountsFor(release: CountedRelease, scope: Scope): Release
   const { studyCount, seriesCount, instanceCount, totalBytes } = release;
   if (scope === 'all')
     return { studyCount, seriesCount, instanceCount, totalBytes, ...(release.projects ? { projects: release.projects } : {}) };
-  if (!release.projects) return { countsWithheld: true };
-  return sumCounts(release.projects.filter((p) => inScope(scope, p.project)));
+  const counted = release.openProjects ?? release.projects;
+  if (!counted) return { countsWithheld: true };
+  return sumCounts(counted.filter((p) => inScope(scope, p.project)));
 }

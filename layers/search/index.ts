@@ -4,4 +4,5 @@ export { buildSnapshot, snapshotRows, snapshotBytes, studyUidAt, facetValuesAt, 
 export { encodeSnapshot, decodeSnapshot, SnapshotFormatError } from './codec';
 export { search, matchingRows, studyView, type SearchOptions } from './query';
 export { InvalidSearchCursor } from './cursor';
+export { withheldRows } from './withheld-rows';
 export { mergeRows } from './merge';

@@ -26,6 +26,8 @@ export interface SearchOptions {
   readonly scope: ProjectScope;
   /** Projects whose studies may be listed in the page (default: `scope`); a counts-only project is in `scope` only. */
   readonly rowScope?: ProjectScope;
+  /** Rows withheld from the caller whatever their project (a sequestered case's studies: withheld-rows.ts), 1 per withheld row. */
+  readonly withheld?: Uint8Array;
   /** Page size (0: counts only). */
   readonly limit: number;
   readonly cursor?: string;
@@ -40,6 +42,7 @@ export function search(snapshot: Snapshot, filters: SearchFilters, options: Sear
   const codeCounts = FACETS.map((f) => new Float64Array(snapshot.facets[f].members.length));
   const start = options.cursor ? firstRowAfter(snapshot, decodeCursor(options.cursor)) : 0;
   const rowScope = options.rowScope;
+  const withheld = options.withheld;
   const listable = rowScope && rowScope !== 'all' ? lutOver(snapshot.facets.project, (value) => rowScope.has(value)) : undefined;
   const projectCodes = snapshot.facets.project.codes;
   const page: number[] = [];
@@ -51,6 +54,7 @@ export function search(snapshot: Snapshot, filters: SearchFilters, options: Sear
   const S = soft.length;
   const F = columns.length;
   rows: for (let i = 0; i < n; i += 1) {
+    if (withheld && withheld[i] === 1) continue;
     for (let h = 0; h < H; h += 1) {
       const f = hard[h]!;
       if (f.lut[f.codes[i]!] === 0) continue rows;
@@ -92,10 +96,11 @@ export function search(snapshot: Snapshot, filters: SearchFilters, options: Sear
 }
 
 /** Every row that passes all filters, in page order (cohort membership). */
-export function matchingRows(snapshot: Snapshot, filters: SearchFilters, scope: ProjectScope): number[] {
+export function matchingRows(snapshot: Snapshot, filters: SearchFilters, scope: ProjectScope, withheld?: Uint8Array): number[] {
   const all = [...hardFilters(snapshot, filters, scope), ...facetFilters(snapshot, filters)];
   const out: number[] = [];
   rows: for (let i = 0; i < snapshot.count; i += 1) {
+    if (withheld && withheld[i] === 1) continue;
     for (const f of all) if (f.lut[f.codes[i]!] === 0) continue rows;
     out.push(i);
   }

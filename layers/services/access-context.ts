@@ -12,6 +12,7 @@ import { accessRepository, publicationRepository, releaseRepository } from './co
 import { memberUids } from './cohort-access';
 import { projectList } from './caller-scope';
 import { frozenSnapshot } from './snapshot-store';
+import { openStudiesOf } from './sequestration-store';
 
 /** Members of a cohort within some projects, per container (a cohort's release is frozen, so they never change). */
 const members = new Map<string, Set<string>>();
@@ -35,7 +36,8 @@ export async function accessContext(caller: Caller, inPlay: Iterable<string> = [
   const active = activeGrants(grants, now);
   const cohorts = new Map<string, ReadonlySet<string>>();
   for (const g of active) if (g.cohortId) cohorts.set(g.cohortId, await cohortMembers(g.cohortId, g.cohortProjects ?? []));
-  return { caller, projects: new Map(list.map((p) => [p.projectId, p])), grants: active, cohortMembers: cohorts, now };
+  const openStudies = await openStudiesOf(list);
+  return { caller, projects: new Map(list.map((p) => [p.projectId, p])), grants: active, cohortMembers: cohorts, now, openStudies };
 }
 
 /**

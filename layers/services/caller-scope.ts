@@ -8,6 +8,8 @@ import { countScope, dataScope, seesEverything, type Scope } from '../access';
 import type { Caller } from '../access/caller';
 import { accessRepository, projectRepository } from './commons-context';
 import { cacheTtlMs } from './snapshot-store';
+import { withheldRowsOf } from './sequestration-store';
+import type { Snapshot } from '../search';
 
 let projects: { at: number; list: Project[] } | undefined;
 
@@ -34,4 +36,13 @@ async function scopeBy(decide: typeof dataScope, caller: Caller, inPlay: Iterabl
   if (seesEverything(caller)) return 'all';
   const [list, grants] = await Promise.all([projectList(inPlay), accessRepository().grantsFor(caller)]);
   return decide(caller, list, grants);
+}
+
+/**
+ * The snapshot rows withheld from the caller although their project is in scope: the studies of
+ * sequestering projects that no release assigned open (docs/sequestration.md). None for curators.
+ */
+export async function withheldRowsFor(caller: Caller, snapshot: Snapshot): Promise<Uint8Array | undefined> {
+  if (seesEverything(caller)) return undefined;
+  return withheldRowsOf(snapshot, await projectList(snapshot.facets.project.values));
 }

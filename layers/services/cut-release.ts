@@ -24,8 +24,17 @@ import { clinicalColumns, clinicalExportKey } from '../catalog/clinical-tables';
 import { BASE_DICTIONARY, type ClinicalRecord } from '../clinical';
 import { studyRowOf } from '../catalog/search-rows';
 import { buildSnapshot, type StudyRow } from '../search';
+import {
+  caseProfiles,
+  projectLedger,
+  sequestrationShareOf,
+  type CaseStudyRow,
+  type ProjectLedger,
+  type SequestrationLedger,
+} from '../catalog/sequestration';
 import { buckets, clinicalRepository, objects, projectRepository, publicationRepository, releaseRepository } from './commons-context';
 import { releaseObjectsPrefix, writeReleaseManifest } from './release-manifest-store';
+import { ledgerOf, writeSequestrationLedger } from './sequestration-store';
 import { liveRows, publishMergedLive, releaseSnapshotKey, writeSnapshot } from './snapshot-store';
 
 export interface CutRequest {
@@ -43,6 +52,7 @@ export async function cutRelease(request: CutRequest): Promise<Release> {
   const cases = await casesOf(studies);
 
   const rows: StudyRow[] = [];
+  const caseRows: CaseStudyRow[] = [];
   const studyExport: StudyExportRow[] = [];
   const seriesExport: Series[] = [];
   const instances: Instance[] = [];
@@ -50,20 +60,33 @@ export async function cutRelease(request: CutRequest): Promise<Release> {
     const caseRecord = study.patientPseudonym ? cases.get(`${study.project}\0${study.patientPseudonym}`) : undefined;
     const first = firstRelease.get(study.studyUid) ?? n;
     rows.push(studyRowOf(study, caseRecord, first));
+    caseRows.push({ row: rows[rows.length - 1]!, ...(study.patientPseudonym ? { casePseudonym: study.patientPseudonym } : {}) });
     studyExport.push({ study, ...(caseRecord ? { caseRecord } : {}), firstRelease: first });
     seriesExport.push(...(await publicationRepository().listSeries(study.studyUid)));
     instances.push(...(await publicationRepository().listInstances(study.studyUid)));
   }
   const manifest: ManifestRow[] = instances.map(manifestRowOf);
+  const ledger = await sequestrationLedger(n, studies, caseRows);
+  // What researchers may ever see: no study of a sequestered case, nothing of a sequestered project.
+  const withheld = withheldStudies(ledger);
+  const sequesteredProjects = new Set(
+    (await projectRepository().listProjects()).filter((p) => p.availability === 'sequestered').map((p) => p.projectId),
+  );
+  const projectOfStudy = new Map(studies.map((s) => [s.studyUid, s.project]));
+  const exported = (s: { readonly studyUid: string }) =>
+    !withheld.has(s.studyUid) && !sequesteredProjects.has(projectOfStudy.get(s.studyUid) ?? '');
 
   // This attempt's own keys: a concurrent cut of the same number writes beside them, not over them.
   const attempt = randomUUID();
   const manifestKey = await writeReleaseManifest(n, attempt, manifest);
   const snapshotKey = releaseSnapshotKey(n, attempt);
   await writeSnapshot(snapshotKey, buildSnapshot(rows));
+  const sequestrationKey = await writeSequestrationLedger(ledger, attempt);
 
   // Counted per project so GET /releases can sum only the projects its caller may count.
   const projects = countByProject(studies, seriesExport, instances);
+  const open = (s: { readonly studyUid: string }) => !withheld.has(s.studyUid);
+  const openProjects = countByProject(studies.filter(open), seriesExport.filter(open), instances.filter(open));
   const release: Release = {
     releaseNumber: n,
     ...(request.name ? { name: request.name } : {}),
@@ -72,6 +95,8 @@ export async function cutRelease(request: CutRequest): Promise<Release> {
     createdAt: new Date().toISOString(),
     ...sumCounts(projects),
     projects,
+    openProjects,
+    sequestrationKey,
     manifestKey,
     snapshotKey,
     exportPrefix: 'analytics/',
@@ -80,22 +105,32 @@ export async function cutRelease(request: CutRequest): Promise<Release> {
   try {
     await releaseRepository().createRelease(release);
   } catch (error) {
-    if (error instanceof ReleaseExists) for (const key of [manifestKey, snapshotKey]) await objects().delete(released, key);
+    if (error instanceof ReleaseExists)
+      for (const key of [manifestKey, snapshotKey, sequestrationKey]) await objects().delete(released, key);
     throw error;
   }
   // Written by the claim's winner only: Athena reads every object under a release's partition,
   // so the export's keys are the number's alone and a losing cut must never write them.
-  await objects().put(released, exportKey('studies', n), toParquet(EXPORT_TABLES.studies, studyExport), {
+  // The export is for researchers' queries (Athena): studies they may never see stay out of it.
+  await objects().put(
+    released,
+    exportKey('studies', n),
+    toParquet(
+      EXPORT_TABLES.studies,
+      studyExport.filter((r) => exported(r.study)),
+    ),
+    {
+      contentType: 'application/vnd.apache.parquet',
+    },
+  );
+  await objects().put(released, exportKey('series', n), toParquet(EXPORT_TABLES.series, seriesExport.filter(exported)), {
     contentType: 'application/vnd.apache.parquet',
   });
-  await objects().put(released, exportKey('series', n), toParquet(EXPORT_TABLES.series, seriesExport), {
-    contentType: 'application/vnd.apache.parquet',
-  });
-  await objects().put(released, exportKey('instances', n), toParquet(EXPORT_TABLES.instances, instances), {
+  await objects().put(released, exportKey('instances', n), toParquet(EXPORT_TABLES.instances, instances.filter(exported)), {
     contentType: 'application/vnd.apache.parquet',
   });
   // The clinical tables: the records of the cases whose studies this release holds, one table per node.
-  const releasedCases = new Set(studies.filter((s) => s.patientPseudonym).map((s) => `${s.project}\0${s.patientPseudonym}`));
+  const releasedCases = new Set(studies.filter((s) => s.patientPseudonym && exported(s)).map((s) => `${s.project}\0${s.patientPseudonym}`));
   for (const node of BASE_DICTIONARY.nodes) {
     const records: ClinicalRecord[] = [];
     for (const project of new Set(studies.map((s) => s.project)))
@@ -108,11 +143,30 @@ export async function cutRelease(request: CutRequest): Promise<Release> {
   }
   // What attempts of this number that died before their claim left behind.
   for (const key of await objects().listKeys(released, releaseObjectsPrefix(n))) {
-    if (key !== manifestKey && key !== snapshotKey) await objects().delete(released, key);
+    if (key !== manifestKey && key !== snapshotKey && key !== sequestrationKey) await objects().delete(released, key);
   }
   // The live snapshot gets the release numbers: the rebuilt rows as they are, or merged onto a concurrent rebuild's.
   await publishMergedLive(rows, 4, { version: live.version, rows: [] });
   return release;
+}
+
+/**
+ * The release's sequestration ledger: each project's cases, earlier releases' assignments kept
+ * (the latest release's ledger holds them all), new cases drawn where the project sequesters.
+ */
+async function sequestrationLedger(n: number, studies: readonly Study[], caseRows: readonly CaseStudyRow[]): Promise<SequestrationLedger> {
+  const previous = await ledgerOf(await releaseRepository().latestRelease());
+  const settings = new Map((await projectRepository().listProjects()).map((p) => [p.projectId, p]));
+  const projects: ProjectLedger[] = [];
+  for (const project of [...new Set(studies.map((s) => s.project))].sort()) {
+    const earlier = previous?.projects.find((p) => p.project === project);
+    projects.push(projectLedger(project, n, sequestrationShareOf(settings.get(project)), caseProfiles(project, caseRows), earlier));
+  }
+  return { release: n, projects };
+}
+
+function withheldStudies(ledger: SequestrationLedger): Set<string> {
+  return new Set(ledger.projects.flatMap((p) => p.cases.filter((c) => c.set === 'sequestered').flatMap((c) => c.studyUids)));
 }
 
 async function casesOf(studies: readonly Study[]): Promise<Map<string, Case>> {

@@ -5,11 +5,19 @@
  * model evaluation (the sequestered cases). Immutable once written, so cached.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { Release } from '../catalog/commons-entities';
-import { sequesteredCasesOf, type LedgerCase, type SequestrationLedger } from '../catalog/sequestration';
+import type { Project, Release } from '../catalog/commons-entities';
+import {
+  openStudyUids,
+  sequesteredCasesOf,
+  sequestrationShareOf,
+  type LedgerCase,
+  type SequestrationLedger,
+} from '../catalog/sequestration';
+import { withheldRows, type Snapshot } from '../search';
 import { keepingRecent } from '../common/recent-cache';
 import { buckets, objects, releaseRepository } from './commons-context';
 import { releaseObjectsPrefix } from './release-manifest-store';
+import { cacheTtlMs } from './snapshot-store';
 
 export const sequestrationLedgerKey = (release: number, attempt: string) =>
   `${releaseObjectsPrefix(release)}sequestration-${attempt}.json.gz`;
@@ -45,4 +53,59 @@ export async function sequesteredCases(project: string, releaseNumber?: number):
     releaseNumber === undefined ? await releaseRepository().latestRelease() : await releaseRepository().getRelease(releaseNumber);
   const ledger = await ledgerOf(release);
   return ledger ? sequesteredCasesOf(ledger, project) : [];
+}
+
+let latest: { at: number; release: Release | undefined } | undefined;
+
+/**
+ * The latest release, cached briefly. Staleness fails closed: an older ledger opens no study
+ * that a newer one withholds (open assignments are permanent), it only opens fewer.
+ */
+async function latestReleaseCached(): Promise<Release | undefined> {
+  if (!latest || Date.now() - latest.at >= cacheTtlMs()) latest = { at: Date.now(), release: await releaseRepository().latestRelease() };
+  return latest.release;
+}
+
+const NONE_OPEN: ReadonlySet<string> = new Set();
+
+const openByLedger = new Map<string, ReadonlyMap<string, ReadonlySet<string>>>();
+
+/**
+ * For each of these projects that sequesters, the study UIDs the latest release assigned to
+ * the open set (an empty set before its first release): what the access rules show researchers.
+ */
+export async function openStudiesOf(projects: readonly Project[]): Promise<Map<string, ReadonlySet<string>>> {
+  const sequestering = projects.filter((p) => sequestrationShareOf(p) !== undefined).map((p) => p.projectId);
+  const out = new Map<string, ReadonlySet<string>>();
+  if (sequestering.length === 0) return out;
+  const release = await latestReleaseCached();
+  const key = release?.sequestrationKey;
+  let open = key ? openByLedger.get(key) : undefined;
+  if (key && !open) {
+    const ledger = await readSequestrationLedger(key);
+    open = new Map(ledger.projects.map((p) => [p.project, openStudyUids(p)]));
+    openByLedger.clear(); // one ledger at a time: the latest
+    openByLedger.set(key, open);
+  }
+  for (const project of sequestering) out.set(project, open?.get(project) ?? NONE_OPEN);
+  return out;
+}
+
+const masks = new WeakMap<Snapshot, { readonly open: ReadonlyMap<string, ReadonlySet<string>>; readonly mask: Uint8Array | undefined }>();
+
+/** The snapshot rows withheld from a caller who is not a curator (layers/search/withheld-rows.ts), cached per snapshot and ledger. */
+export async function withheldRowsOf(snapshot: Snapshot, projects: readonly Project[]): Promise<Uint8Array | undefined> {
+  const open = await openStudiesOf(projects.filter((p) => snapshot.facets.project.values.includes(p.projectId)));
+  if (open.size === 0) return undefined;
+  const cached = masks.get(snapshot);
+  if (cached && sameOpenSets(cached.open, open)) return cached.mask;
+  const mask = withheldRows(snapshot, open);
+  masks.set(snapshot, { open, mask });
+  return mask;
+}
+
+function sameOpenSets(a: ReadonlyMap<string, ReadonlySet<string>>, b: ReadonlyMap<string, ReadonlySet<string>>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [project, set] of a) if (b.get(project) !== set) return false;
+  return true;
 }
