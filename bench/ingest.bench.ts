@@ -1,10 +1,9 @@
 /**
- * `npm run bench ingest [-- --ct N --radiographs N --radiograph-size PX --keep]`: end-to-end ingest
- * through the site path (issue 21). A fresh `hilum start --no-sample` in its own process group; a
- * generated CT series (1,000 slices of 512 x 512, 16-bit, about 0.5 MB each) and a set of radiographs
- * (50 DX of 2,048 x 2,500 by default, one study each) uploaded by `hilum upload --wait` as a site
- * would (QA check at the site, presigned PUTs, sealed submissions, waiting for the pipeline's
- * outcome). Prints instances/s end to end for each set.
+ * `npm run bench ingest [-- --ct N --radiographs N --radiograph-size PX]`: end-to-end ingest
+ * through the site path (issue 21): a fresh local commons takes a generated CT series (1,000 slices
+ * of 512 x 512, 16-bit, about 0.5 MB each) and a set of radiographs (50 DX of 2,048 x 2,500 by
+ * default, one study each) by `hilum upload --wait` (bench/ingest-run.ts). Prints instances/s end to
+ * end for each set.
  *
  * The reference, when Debian's Orthanc is installed (`apt-get install orthanc`): the bench starts its
  * own Orthanc on a free loopback port with a throw-away storage folder and POSTs the same files to
@@ -17,15 +16,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HilumApi } from '../cli/lib/api-client';
-import { issueLocalToken } from '../local/auth/local-issuer';
-import { HILUM_CLI, killGroup, startCommonsProcess, type Running } from '../test/support/commons-process';
-import { makeDicom } from '../test/support/synthetic-dicom';
+import { runIngest, type FileSet } from './ingest-run';
 
-const PROJECT = 'bench-ingest';
-const SITE = 'bench-site';
-
-function option(name: string, fallback: number): number {
+export function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
   if (at < 0) return fallback;
   const value = Number(process.argv[at + 1]);
@@ -40,121 +33,6 @@ function freePort(): Promise<number> {
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-interface FileSet {
-  readonly name: string;
-  readonly folder: string;
-  readonly files: readonly string[];
-  readonly bytes: number;
-}
-
-async function writeCtSeries(root: string, slices: number): Promise<FileSet> {
-  const folder = join(root, 'ct');
-  await mkdir(folder, { recursive: true });
-  const study = '1.2.826.0.1.3680043.10.1017.21.1';
-  const files: string[] = [];
-  let bytes = 0;
-  for (let i = 1; i <= slices; i += 1) {
-    const data = makeDicom({
-      modality: 'CT',
-      rows: 512,
-      columns: 512,
-      instanceNumber: i,
-      studyInstanceUid: study,
-      seriesInstanceUid: `${study}.1`,
-      patient: { id: 'BENCH-CT-1', name: 'Bench^Ct' },
-    });
-    const path = join(folder, `slice-${String(i).padStart(4, '0')}.dcm`);
-    await writeFile(path, data);
-    files.push(path);
-    bytes += data.byteLength;
-  }
-  return { name: `CT series (${slices} slices, 512 x 512)`, folder, files, bytes };
-}
-
-/**
- * A radiograph-like 12-bit image: a smooth elliptical "chest" of higher attenuation on a dark field
- * with mild noise, so the burned-in text check sees an image without text (a synthetic ramp's
- * stripes are nothing a site sends, and read as text-like texture).
- */
-function radiographPixels(rows: number, columns: number, seed: number): ArrayBuffer {
-  const pixels = new Uint16Array(rows * columns);
-  let state = seed >>> 0 || 1;
-  const noise = () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return ((state >>> 0) / 0xffffffff - 0.5) * 60;
-  };
-  const cy = rows / 2;
-  const cx = columns / 2;
-  for (let y = 0; y < rows; y += 1) {
-    for (let x = 0; x < columns; x += 1) {
-      const r = Math.hypot((x - cx) / (columns * 0.42), (y - cy) / (rows * 0.45));
-      const body = r < 1 ? 2600 * Math.cos((r * Math.PI) / 2) ** 0.5 : 0;
-      pixels[y * columns + x] = Math.max(0, Math.min(4095, Math.round(300 + body + noise())));
-    }
-  }
-  return new Uint8Array(pixels.buffer).buffer;
-}
-
-async function writeRadiographs(root: string, count: number, size: number): Promise<FileSet> {
-  const folder = join(root, 'dx');
-  await mkdir(folder, { recursive: true });
-  const files: string[] = [];
-  let bytes = 0;
-  for (let i = 1; i <= count; i += 1) {
-    const study = `1.2.826.0.1.3680043.10.1017.21.2.${i}`;
-    const rows = Math.round(size * 1.22);
-    const data = makeDicom({
-      modality: 'DX',
-      rows,
-      columns: size,
-      elements: { '7FE00010': { vr: 'OW', Value: [radiographPixels(rows, size, i)] } },
-      studyInstanceUid: study,
-      seriesInstanceUid: `${study}.1`,
-      burnedInAnnotation: 'NO',
-      patient: { id: `BENCH-DX-${i}`, name: `Bench^Dx${i}` },
-    });
-    const path = join(folder, `dx-${String(i).padStart(3, '0')}.dcm`);
-    await writeFile(path, data);
-    files.push(path);
-    bytes += data.byteLength;
-  }
-  return { name: `radiographs (${count}, ${size} x ${Math.round(size * 1.22)})`, folder, files, bytes };
-}
-
-/** `hilum upload FOLDER --wait` as a site runs it; resolves with the wall time in seconds. */
-function uploadAndWait(set: FileSet, env: NodeJS.ProcessEnv, stateDir: string): Promise<number> {
-  const started = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        HILUM_CLI,
-        'upload',
-        set.folder,
-        '--project',
-        PROJECT,
-        '--site',
-        SITE,
-        '--wait',
-        '--quiet',
-        '--state',
-        join(stateDir, `${set.name.length}-${Date.now()}.json`),
-      ],
-      { env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('exit', (code) => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (code === 0) resolve(seconds);
-      else reject(new Error(`hilum upload of the ${set.name} exited ${code}:\n${output.slice(-4000)}`));
     });
   });
 }
@@ -215,38 +93,20 @@ function rate(count: number, seconds: number): string {
 }
 
 export async function run(): Promise<void> {
-  const slices = option('ct', 1000);
-  const radiographs = option('radiographs', 50);
-  const radiographSize = option('radiograph-size', 2048);
-  const keep = process.argv.includes('--keep');
-  const root = await mkdtemp(join(tmpdir(), 'hilum-bench-ingest-'));
-  const dataDir = join(root, 'commons');
-  let commons: Running | undefined;
+  const ingest = await runIngest({
+    slices: option('ct', 1000),
+    radiographs: option('radiographs', 50),
+    radiographSize: option('radiograph-size', 2048),
+    log: (line) => console.log(line),
+  });
   let orthanc: ChildProcess | undefined;
+  const root = await mkdtemp(join(tmpdir(), 'hilum-bench-orthanc-'));
   try {
-    const sets = [
-      await writeCtSeries(join(root, 'files'), slices),
-      await writeRadiographs(join(root, 'files'), radiographs, radiographSize),
-    ];
-    for (const set of sets) console.log(`generated ${set.name}: ${set.files.length} files, ${(set.bytes / 1e6).toFixed(0)} MB`);
-
-    const port = await freePort();
-    commons = await startCommonsProcess({ dataDir, port, logFile: join(root, 'commons.log'), timeoutMs: 180_000 });
-    const apiUrl = `http://127.0.0.1:${port}`;
-    const curator = new HilumApi(apiUrl, await issueLocalToken({ dataDir, groups: ['curator'], username: 'bench-curator' }));
-    await curator.request('POST', '/projects', { projectId: PROJECT, name: PROJECT, availability: 'open', sites: [SITE] });
-    const siteToken = await issueLocalToken({ dataDir, groups: [`site-uploader:${SITE}`], username: 'bench-uploader' });
-    const env = { ...process.env, HILUM_API_URL: apiUrl, HILUM_TOKEN: siteToken, XDG_STATE_HOME: join(root, 'state') };
-
-    const hilumSeconds: number[] = [];
-    for (const set of sets) {
-      const seconds = await uploadAndWait(set, env, root);
-      hilumSeconds.push(seconds);
-      console.log(`hilum   ${set.name}: ${rate(set.files.length, seconds)}`);
+    for (const r of ingest.results) {
+      console.log(
+        `hilum   ${r.set.name}: ${rate(r.set.files.length, r.seconds)}, ${((r.cpuSeconds / r.set.files.length) * 1000).toFixed(0)} ms of the commons' CPU per instance`,
+      );
     }
-    await killGroup(commons);
-    commons = undefined;
-
     const binary = orthancBinary();
     if (!binary) {
       console.log('Orthanc is not installed (apt-get install orthanc): the reference comparison is skipped.');
@@ -254,16 +114,14 @@ export async function run(): Promise<void> {
     }
     const started = await startOrthanc(binary, root);
     orthanc = started.child;
-    for (const [i, set] of sets.entries()) {
-      const seconds = await orthancIngest(started.url, set);
-      const hilum = hilumSeconds[i]!;
-      console.log(`orthanc ${set.name}: ${rate(set.files.length, seconds)}`);
-      console.log(`ratio   ${set.name}: hilum / Orthanc rate = ${(seconds / hilum).toFixed(3)}x (target >= 0.5x)`);
+    for (const r of ingest.results) {
+      const seconds = await orthancIngest(started.url, r.set);
+      console.log(`orthanc ${r.set.name}: ${rate(r.set.files.length, seconds)}`);
+      console.log(`ratio   ${r.set.name}: hilum's rate / Orthanc's = ${(seconds / r.seconds).toFixed(3)}x (target >= 0.5x)`);
     }
   } finally {
     orthanc?.kill('SIGKILL');
-    if (commons) await killGroup(commons);
-    if (keep) console.log(`kept ${root}`);
-    else await rm(root, { recursive: true, force: true });
+    await rm(root, { recursive: true, force: true });
+    await ingest.cleanUp();
   }
 }

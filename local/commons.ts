@@ -22,6 +22,7 @@ import { synthesizeTemplate } from './template/synthesize';
 import { portalSite } from './portal/site';
 import { modelOf, type LocalCommonsModel } from './template/local-model';
 import { WorkflowRunner, type ExecutionRecord } from './workflow-runner';
+import type { UsageMeter } from './usage-meter';
 
 /**
  * The whole commons on one machine: S3 (s3rver), DynamoDB (DynamoDB Local),
@@ -76,6 +77,8 @@ export interface LocalCommonsOptions {
    * configuration and the local role picker's token route (local/portal/site.ts).
    */
   readonly portal?: { readonly distDir: string };
+  /** Counts what AWS would bill (API requests, Lambda, S3, DynamoDB units: local/usage-meter.ts); absent: nothing counted. */
+  readonly meter?: UsageMeter;
 }
 
 export interface LocalCommons {
@@ -205,6 +208,7 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
       tracker,
       log,
       ...(options.dropEvent ? { drop: options.dropEvent } : {}),
+      ...(options.meter ? { meter: options.meter } : {}),
       startTarget: (arn, input, { rule }) => {
         const record = runner.start(arn, input);
         log(`event bus: rule ${rule} started ${record.workflow} execution ${record.name}`);
@@ -219,6 +223,7 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
         credentials,
         corsOrigins,
         ...(ports.s3 ? { port: ports.s3 } : {}),
+        ...(options.meter ? { meter: options.meter } : {}),
         log,
         onEvent: (event) => {
           const put = (e: BusEvent) => {
@@ -232,9 +237,13 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
           else put(event);
         },
       }).then((s) => (stoppers.push(() => s.stop()), s)),
-      startDynamoDb({ dataDir, credentials, ...(ports.dynamodb ? { port: ports.dynamodb } : {}), log }).then(
-        (d) => (stoppers.push(() => d.stop()), d),
-      ),
+      startDynamoDb({
+        dataDir,
+        credentials,
+        ...(ports.dynamodb ? { port: ports.dynamodb } : {}),
+        ...(options.meter ? { meter: options.meter } : {}),
+        log,
+      }).then((d) => (stoppers.push(() => d.stop()), d)),
       startAwsJsonServices({
         dataDir,
         credentials,
@@ -247,7 +256,10 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
         // Public routes too (GET /health, GET /openapi.json), through their function as in AWS.
         routes: [...ROUTES, ...PUBLIC_ROUTES],
         jwks: () => localJwks(dataDir),
-        invoke: async (route, event: APIGatewayProxyEvent) => invokeLambda(FUNCTIONS[route.fn].id, event),
+        invoke: async (route, event: APIGatewayProxyEvent) => {
+          options.meter?.apiRequest();
+          return invokeLambda(FUNCTIONS[route.fn].id, event);
+        },
         corsOrigins,
         ...(ports.api ? { port: ports.api } : {}),
         ...(options.portal
@@ -308,6 +320,7 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
       repoRoot: REPO_ROOT,
       log,
       ...(options.loadHandler ? { load: options.loadHandler } : {}),
+      ...(options.meter ? { meter: options.meter } : {}),
     });
 
     stoppers.push(

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ActivityTracker } from './activity';
 import { busNameOf, LOCAL_ACCOUNT, LOCAL_REGION } from './template/names';
 import type { LocalRule } from './template/local-model';
+import type { UsageMeter } from './usage-meter';
 
 /**
  * The local EventBridge: events (from PutEvents or from S3) are matched against the
@@ -36,6 +37,8 @@ export interface EventBusOptions {
    * EventBridge may lose a delivery to a failing target: recorded with no matched rule, delivered nowhere.
    */
   readonly drop?: (event: BusEvent, bus: string) => boolean;
+  /** Counts each event put, by who puts it (bench cost). */
+  readonly meter?: UsageMeter;
 }
 
 export class EventBusNotFoundError extends Error {
@@ -82,6 +85,7 @@ export class LocalEventBus {
   put(event: BusEvent, bus = 'default'): DeliveredEvent {
     const name = busNameOf(bus);
     if (!this.buses.has(name)) throw new EventBusNotFoundError(`Event bus ${name} does not exist.`);
+    this.options.meter?.event(event.source);
     const rules = this.options.drop?.(event, name) ? [] : this.matchingRules(name, event);
     const delivered: DeliveredEvent = { bus: name, event, matchedRules: rules.map((r) => r.name) };
     this.delivered.push(delivered);

@@ -4,6 +4,7 @@ import type { Context } from 'aws-lambda';
 import { withFunctionVariables } from './environment';
 import { resolveImportOnlyPackages } from './import-only-packages';
 import type { LocalFunction } from './template/local-model';
+import type { UsageMeter } from './usage-meter';
 
 /**
  * Runs the real Lambda handlers in this process. Each handler module is imported
@@ -33,6 +34,8 @@ export interface LambdaHostOptions {
   readonly log?: (message: string) => void;
   /** Module loader; tests inject handlers here. Defaults to `require` of the entry. */
   readonly load?: (fn: LocalFunction, absolutePath: string) => Handler;
+  /** Counts each invocation with its duration and the function's memory (bench cost). */
+  readonly meter?: UsageMeter;
 }
 
 export interface InvokeResult {
@@ -126,6 +129,7 @@ export class LambdaHost {
       throw new LambdaInvocationError(name, lambdaCause(name, error instanceof Error ? error.message : String(error)));
     } finally {
       clearTimeout(timer);
+      this.options.meter?.lambdaInvocation(fn.id, fn.memoryMb, Date.now() - started);
     }
   }
 }

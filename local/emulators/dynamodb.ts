@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
+import { crc32 } from 'node:zlib';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -19,6 +20,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { generateLocalCredentials, type LocalCredentials } from '../credentials';
 import { listenOnLoopback } from '../listen';
+import { consumedUnits, DYNAMODB_METERED_OPERATIONS, type UsageMeter } from '../usage-meter';
 import { LOCAL_REGION } from '../template/names';
 import type { LocalTable } from '../template/local-model';
 import { jsonAuthError, sha256Hex, signedRequestOf, SigV4Verifier } from './sigv4';
@@ -48,6 +50,8 @@ export interface DynamoDbEmulatorOptions {
   readonly log?: (message: string) => void;
   /** How long to wait for DynamoDB Local to answer (default 60 s). */
   readonly startTimeoutMs?: number;
+  /** Counts the read and write units of every request (the front asks DynamoDB Local for them). */
+  readonly meter?: UsageMeter;
 }
 
 export interface DynamoDbEmulator {
@@ -175,6 +179,7 @@ export async function startDynamoDb(options: DynamoDbEmulatorOptions): Promise<D
   child.stdout?.resume();
 
   const front = createDynamoDbFront({
+    ...(options.meter ? { meter: options.meter } : {}),
     verifier: new SigV4Verifier({ credentials, region: LOCAL_REGION, services: ['dynamodb'], s3: false }),
     upstreamPort: javaPort,
     token,
@@ -308,7 +313,13 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'up
  * signature against the body's hash, and forwards verified requests with the token over
  * kept-alive connections.
  */
-function createDynamoDbFront(options: { verifier: SigV4Verifier; upstreamPort: number; token: string; log: (m: string) => void }): {
+function createDynamoDbFront(options: {
+  verifier: SigV4Verifier;
+  upstreamPort: number;
+  token: string;
+  log: (m: string) => void;
+  meter?: UsageMeter;
+}): {
   server: http.Server;
   close(): void;
 } {
@@ -344,17 +355,32 @@ function createDynamoDbFront(options: { verifier: SigV4Verifier; upstreamPort: n
             reply(res, error.status, error.code, error.message);
             return;
           }
+          const metering = options.meter ? meteredRequest(req.headers['x-amz-target'], body) : undefined;
+          const forwarded = metering?.body ?? body;
           const headers: http.OutgoingHttpHeaders = {};
           for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name)) headers[name] = value;
-          headers['content-length'] = body.length;
+          headers['content-length'] = forwarded.length;
           headers['x-hilum-front'] = options.token;
           const upstream = http.request(
             { host: '127.0.0.1', port: options.upstreamPort, method: req.method, path: req.url, headers, agent },
             (response) => {
               const back: http.OutgoingHttpHeaders = {};
               for (const [name, value] of Object.entries(response.headers)) if (!HOP_BY_HOP.has(name)) back[name] = value;
-              res.writeHead(response.statusCode ?? 502, back);
-              response.pipe(res);
+              if (!metering || !options.meter) {
+                res.writeHead(response.statusCode ?? 502, back);
+                response.pipe(res);
+                return;
+              }
+              const meter = options.meter;
+              const parts: Buffer[] = [];
+              response.on('data', (chunk: Buffer) => parts.push(chunk));
+              response.on('end', () => {
+                const answer = meteredAnswer(metering, Buffer.concat(parts), meter);
+                back['content-length'] = answer.length;
+                if (back['x-amz-crc32'] !== undefined) back['x-amz-crc32'] = String(crc32(answer));
+                res.writeHead(response.statusCode ?? 502, back);
+                res.end(answer);
+              });
             },
           );
           upstream.on('error', (error) => {
@@ -362,7 +388,7 @@ function createDynamoDbFront(options: { verifier: SigV4Verifier; upstreamPort: n
             if (!res.headersSent) reply(res, 500, 'InternalFailure', 'DynamoDB Local did not answer.');
             else res.destroy();
           });
-          upstream.end(body);
+          upstream.end(forwarded);
         },
         () => {
           if (!res.headersSent) reply(res, 500, 'InternalFailure', 'internal error');
@@ -371,6 +397,45 @@ function createDynamoDbFront(options: { verifier: SigV4Verifier; upstreamPort: n
     });
   });
   return { server, close: () => agent.destroy() };
+}
+
+export interface MeteredRequest {
+  readonly kind: 'read' | 'write';
+  /** The body sent on, asking for the consumed capacity when the caller did not. */
+  readonly body: Buffer;
+  /** The caller did not ask for ConsumedCapacity: it is taken out of the answer again. */
+  readonly strip: boolean;
+}
+
+/** A request whose operation reports consumed capacity, rewritten to ask for it; else undefined. */
+export function meteredRequest(target: string | string[] | undefined, body: Buffer): MeteredRequest | undefined {
+  const operation = typeof target === 'string' ? target.slice(target.indexOf('.') + 1) : '';
+  const kind = DYNAMODB_METERED_OPERATIONS[operation];
+  if (!kind) return undefined;
+  let request: Record<string, unknown>;
+  try {
+    request = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const asked = request.ReturnConsumedCapacity;
+  if (asked === 'TOTAL' || asked === 'INDEXES') return { kind, body, strip: false };
+  return { kind, body: Buffer.from(JSON.stringify({ ...request, ReturnConsumedCapacity: 'TOTAL' })), strip: true };
+}
+
+/** Records the answer's units and gives back the answer as the caller asked for it. */
+export function meteredAnswer(metering: MeteredRequest, answer: Buffer, meter: UsageMeter): Buffer {
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(answer.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return answer;
+  }
+  const units = consumedUnits(parsed.ConsumedCapacity);
+  meter.dynamodbRequest({ read: metering.kind === 'read' ? units : 0, write: metering.kind === 'write' ? units : 0 });
+  if (!metering.strip || !('ConsumedCapacity' in parsed)) return answer;
+  const { ConsumedCapacity: _dropped, ...rest } = parsed;
+  return Buffer.from(JSON.stringify(rest));
 }
 
 /** Creates each table of the template that does not exist yet, and adds missing GSIs to those that do. */

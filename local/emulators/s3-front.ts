@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import { corsAnswerHeaders, matchingRule, preflightHeaders, requestedHeaders, type S3CorsRule } from './s3-cors';
 import { signedRequestOf, type SigV4Failure, type SigV4Verifier } from './sigv4';
+import { s3RequestClass, type UsageMeter } from '../usage-meter';
 
 /**
  * The HTTP front of the local S3: every request must carry a valid SigV4 signature
@@ -18,6 +19,8 @@ export interface S3FrontOptions {
   /** The emulator's own request handler, called only for verified requests. */
   readonly handle: (req: http.IncomingMessage, res: http.ServerResponse) => void;
   readonly log: (message: string) => void;
+  /** Counts each verified request by its price class (bench cost). */
+  readonly meter?: UsageMeter;
 }
 
 interface S3ErrorReply {
@@ -67,6 +70,7 @@ export function createS3Front(options: S3FrontOptions): http.Server {
       return;
     }
     if (expectsContinue) res.writeContinue();
+    options.meter?.s3Request(s3RequestClass(req.method ?? 'GET', req.url ?? '/'));
     options.handle(req, res);
   }
 

@@ -13,6 +13,7 @@ import { listenOnLoopback } from '../listen';
 import { createS3Front } from './s3-front';
 import type { S3CorsRule } from './s3-cors';
 import { SigV4Verifier } from './sigv4';
+import type { UsageMeter } from '../usage-meter';
 
 /**
  * S3 on s3rver, behind a front that verifies SigV4 on every request (header-signed or
@@ -68,6 +69,8 @@ export interface S3EmulatorOptions {
   /** Receives EventBridge-shaped events for buckets with EventBridge notifications on. */
   readonly onEvent?: (event: BusEvent) => void;
   readonly log?: (message: string) => void;
+  /** Counts requests by S3 price class (bench cost). */
+  readonly meter?: UsageMeter;
 }
 
 export interface S3Emulator {
@@ -147,6 +150,7 @@ export async function startS3(options: S3EmulatorOptions): Promise<S3Emulator> {
     bucketCors: new Map(buckets.map((b) => [b.name, [localOriginsRule(localOrigins), ...b.cors]])),
     handle: server.callback(),
     log,
+    ...(options.meter ? { meter: options.meter } : {}),
   });
   const { port, stop } = await listenOnLoopback(front, options.port);
   let stopped: Promise<void> | undefined;

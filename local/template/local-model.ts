@@ -35,6 +35,8 @@ export interface LocalWorkflow {
   readonly name: string;
   /** The resolved Amazon States Language definition. */
   readonly definition: Record<string, unknown>;
+  /** How AWS bills it: per state transition (STANDARD) or per request and duration (EXPRESS). */
+  readonly type: 'STANDARD' | 'EXPRESS';
 }
 
 export interface LocalBucket {
@@ -187,6 +189,7 @@ function workflowsOf(template: CfnTemplate, resolver: Resolver): Map<string, Loc
       arn: physicalName(resolver, logicalId),
       name: resolver.getAtt(logicalId, 'Name'),
       definition: definition as Record<string, unknown>,
+      type: p.StateMachineType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD',
     });
   }
   return workflows;

@@ -196,7 +196,17 @@ describe('the local model of a template', () => {
           P: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:hilum-Parse', Comment: 'hilum-intake', End: true },
         },
       },
+      type: 'STANDARD',
     });
+  });
+
+  it('reads how a workflow is billed: STANDARD unless the template says EXPRESS', () => {
+    const ingest = template.Resources.Ingest!;
+    const express = modelOf({
+      ...template,
+      Resources: { ...template.Resources, Ingest: { ...ingest, Properties: { ...ingest.Properties, StateMachineType: 'EXPRESS' } } },
+    });
+    expect(express.workflows.get('ingest')?.type).toBe('EXPRESS');
   });
 
   it('reads event rules (bus, pattern, state, targets) and rate() schedules; cron() schedules do not run locally', () => {

@@ -1,0 +1,62 @@
+/**
+ * `npm run bench cost [-- --ct N --radiographs N --radiograph-size PX]`: what the ingest run of
+ * `npm run bench ingest` (bench/ingest-run.ts) would cost in AWS, priced from what the local
+ * commons counted while it ran (local/usage-meter.ts: API requests, Lambda invocations and
+ * GB-seconds, S3 requests by class, DynamoDB read and write units as DynamoDB Local reports them,
+ * EventBridge events; Step Functions transitions from the executions) with the list prices of
+ * bench/data/aws-list-prices.json. Prints $ per 1,000 instances for the CT slices and for the
+ * radiographs, line by line, against the target of $0.03 (storage excluded).
+ *
+ * Lambda duration is priced twice: as measured (each invocation's wall time: the functions share
+ * this process, so overlapping invocations wait for each other and this overstates) and scaled down
+ * to the process's CPU time (a lower bound: it leaves out the I/O waits AWS bills).
+ */
+import { LIST_PRICES, priceRun } from './cost-model';
+import { option } from './ingest.bench';
+import { runIngest } from './ingest-run';
+
+const TARGET_PER_1000 = 0.03;
+
+export async function run(): Promise<void> {
+  const ingest = await runIngest({
+    slices: option('ct', 1000),
+    radiographs: option('radiographs', 50),
+    radiographSize: option('radiograph-size', 2048),
+    log: (line) => console.log(line),
+  });
+  try {
+    console.log(`prices: ${LIST_PRICES.region}, ${LIST_PRICES.currency}, as of ${LIST_PRICES.asOf} (bench/data/aws-list-prices.json)`);
+    for (const r of ingest.results) {
+      const n = r.set.files.length;
+      const per1000 = (dollars: number) => (dollars / n) * 1000;
+      const wallGbSeconds = Object.values(r.usage.lambda).reduce((s, l) => s + l.gbSeconds, 0);
+      const lambdaSeconds = Object.values(r.usage.lambda).reduce((s, l) => s + l.seconds, 0);
+      const cpuScale = Math.min(1, r.cpuSeconds / Math.max(lambdaSeconds, 1e-9));
+      const measured = priceRun(r.usage, r.executions);
+      const cpuBound = priceRun(r.usage, r.executions, LIST_PRICES, cpuScale);
+      console.log(`\n${r.set.name}: ${n} instances`);
+      for (const item of measured.items) {
+        if (item.quantity === 0) continue;
+        console.log(
+          `  ${item.service.padEnd(14)} ${item.what.padEnd(34)} ${(item.quantity / n).toFixed(2).padStart(10)} per instance  $${per1000(item.dollars).toFixed(5)} per 1,000`,
+        );
+      }
+      const invocations = Object.entries(r.usage.lambda)
+        .map(([id, l]) => `${id} ${(l.invocations / n).toFixed(2)}`)
+        .join(', ');
+      console.log(`  Lambda invocations per instance by function: ${invocations}`);
+      console.log(
+        `  Lambda: ${lambdaSeconds.toFixed(1)} s of invocations (${wallGbSeconds.toFixed(1)} GB-s) measured; the process's CPU ${r.cpuSeconds.toFixed(1)} s`,
+      );
+      const ratio = (dollars: number) => `${(per1000(dollars) / TARGET_PER_1000).toFixed(2)}x the $${TARGET_PER_1000} target`;
+      console.log(
+        `  total: $${per1000(measured.dollars).toFixed(4)} per 1,000 instances with Lambda duration as measured (${ratio(measured.dollars)})`,
+      );
+      console.log(
+        `         $${per1000(cpuBound.dollars).toFixed(4)} per 1,000 with Lambda duration scaled to CPU time (${ratio(cpuBound.dollars)})`,
+      );
+    }
+  } finally {
+    await ingest.cleanUp();
+  }
+}

@@ -1,0 +1,65 @@
+import { LIST_PRICES, priceRun, usageBetween } from '../../../bench/cost-model';
+import { UsageMeter } from '../../../local/usage-meter';
+
+describe('pricing a metered run', () => {
+  const usage = () => {
+    const meter = new UsageMeter();
+    meter.apiRequest();
+    meter.lambdaInvocation('Parse', 1024, 1000);
+    meter.lambdaInvocation('Parse', 1024, 1000);
+    meter.s3Request('put-copy-post-list');
+    meter.s3Request('get-head-other');
+    meter.s3Request('get-head-other');
+    meter.s3Request('delete');
+    meter.dynamodbRequest({ read: 0, write: 2 });
+    meter.dynamodbRequest({ read: 0.5, write: 0 });
+    meter.event('hilum.pipeline');
+    meter.event('aws.s3');
+    return meter;
+  };
+
+  it('adds each line at its list price, by hand', () => {
+    const estimate = priceRun(usage().snapshot(), [{ workflow: 'ingest', type: 'STANDARD', transitions: 8, durationMs: 3000 }]);
+    const p = LIST_PRICES;
+    const expected =
+      8 * p.stepFunctions.standardPerStateTransition +
+      2 * p.lambda.perRequest +
+      2 * p.lambda.arm64PerGbSecond + // two invocations of 1 s at 1 GB
+      1 * p.s3.putCopyPostListPerRequest +
+      2 * p.s3.getHeadOtherPerRequest + // the DELETE is free
+      2 * p.dynamodb.perWriteRequestUnit +
+      0.5 * p.dynamodb.perReadRequestUnit +
+      1 * p.eventBridge.perCustomEvent + // S3's event to the default bus is free
+      1 * p.apiGateway.perRestRequest;
+    expect(estimate.dollars).toBeCloseTo(expected, 15);
+    // $0.000025 per transition: 8 of them are $0.0002.
+    expect(estimate.items.find((i) => i.what === 'standard state transitions')!.dollars).toBeCloseTo(0.0002, 12);
+  });
+
+  it('bills an express execution per request and per 100 ms at 64 MB, not per transition', () => {
+    const estimate = priceRun(new UsageMeter().snapshot(), [{ workflow: 'ingest', type: 'EXPRESS', transitions: 50, durationMs: 250 }]);
+    // 250 ms rounds up to 300 ms; 0.3 s x 0.0625 GB = 0.01875 GB-s.
+    expect(estimate.dollars).toBeCloseTo(
+      LIST_PRICES.stepFunctions.expressPerRequest + 0.01875 * LIST_PRICES.stepFunctions.expressPerGbSecond,
+      15,
+    );
+  });
+
+  it('scales the Lambda duration when asked, and nothing else', () => {
+    const snapshot = usage().snapshot();
+    const full = priceRun(snapshot, []);
+    const half = priceRun(snapshot, [], LIST_PRICES, 0.5);
+    expect(full.dollars - half.dollars).toBeCloseTo(LIST_PRICES.lambda.arm64PerGbSecond, 15);
+  });
+
+  it('takes what happened between two snapshots', () => {
+    const meter = usage();
+    const before = meter.snapshot();
+    meter.lambdaInvocation('Stage', 512, 100);
+    meter.dynamodbRequest({ read: 1, write: 0 });
+    const between = usageBetween(before, meter.snapshot());
+    expect(Object.keys(between.lambda)).toEqual(['Stage']);
+    expect(between.dynamodb).toEqual({ readUnits: 1, writeUnits: 0, requests: 1 });
+    expect(between.s3).toEqual({ 'put-copy-post-list': 0, 'get-head-other': 0, delete: 0 });
+  });
+});
