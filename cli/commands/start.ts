@@ -1,5 +1,4 @@
-import { readdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { startLocalCommons } from '../../local/commons';
 import { credentialsFile, LOCAL_PROFILE } from '../../local/credentials';
 import { portIsFree } from '../../local/ports';
@@ -9,10 +8,9 @@ import { Command, integerOption, stringOption } from '../command';
 import { CliError, EXIT } from '../exit-codes';
 import { clearRunningCommons, writeRunningCommons } from '../lib/local-commons-pointer';
 import { distDirOf, ensurePortalBuilt } from '../../local/portal/build';
+import { SAMPLE_MODALITIES, SAMPLE_PROJECT, SAMPLE_SITES, sampleSubmissions } from '../lib/sample-data';
 
-const SAMPLE_DIR = resolve(__dirname, '../../samples/ct-head-series');
-const SAMPLE_PROJECT = 'demo';
-const SAMPLE_SITE = 'demo-site';
+const SAMPLES_DIR = resolve(__dirname, '../../samples');
 
 export const startCommand: Command = {
   name: 'start',
@@ -26,7 +24,7 @@ Lambda handlers, and the REST API on localhost. Ctrl-C stops everything.
   --reset          wipe the data folder first
   --data-dir DIR   where data persists between runs (default .hilum)
   --port PORT      the API port (default 3000; 0 picks a free port)
-  --no-sample      do not ingest the bundled sample CT series
+  --no-sample      do not ingest the bundled sample studies (samples/)
   --no-portal      do not build or serve the web portal (web/) at the API's address
   --verbose        print the handlers' INFO logs (default: warnings and errors)`,
   options: {
@@ -83,19 +81,32 @@ Lambda handlers, and the REST API on localhost. Ctrl-C stops everything.
         // key) and lists the sites that contribute to it before a site submits to it.
         await curator.request('POST', '/projects', {
           projectId: SAMPLE_PROJECT,
-          name: 'Demo (sample CT series)',
+          name: 'Demo (sample studies)',
           availability: 'open',
-          sites: [SAMPLE_SITE],
+          sites: [...SAMPLE_SITES],
         });
-        console.log('hilum: ingesting the sample CT series (samples/ct-head-series) as site demo-site...');
-        const site = new HilumApi(commons.apiUrl, await commons.issueToken([`site-uploader:${SAMPLE_SITE}`], 'local-site'));
-        const files = (await readdir(SAMPLE_DIR)).filter((f) => f.endsWith('.dcm')).map((f) => join(SAMPLE_DIR, f));
-        const { submissionId } = await uploadSubmission(site, { project: SAMPLE_PROJECT, site: SAMPLE_SITE, files });
+        // The demo project takes MR too (the default scope is radiographs and CT): a project's own QA configuration.
+        await curator.request('PUT', `/projects/${SAMPLE_PROJECT}/qa-config`, { modalities: [...SAMPLE_MODALITIES] });
+        // Every sample folder, all submitted before waiting once: the pipeline runs them side by side.
+        const submitted: { folder: string; site: HilumApi; submissionId: string }[] = [];
+        for (const sample of await sampleSubmissions(SAMPLES_DIR)) {
+          console.log(
+            `hilum: ingesting the sample ${relative(process.cwd(), resolve(SAMPLES_DIR, sample.folder))} as site ${sample.site}...`,
+          );
+          const site = new HilumApi(commons.apiUrl, await commons.issueToken([`site-uploader:${sample.site}`], `local-${sample.site}`));
+          const { submissionId } = await uploadSubmission(site, { project: SAMPLE_PROJECT, site: sample.site, files: sample.files });
+          submitted.push({ folder: sample.folder, site, submissionId });
+        }
         await commons.idle();
-        const submission = await site.getSubmission(submissionId);
-        console.log(
-          `hilum: submission ${submissionId} is ${submission.status}: ${submission.stagedCount} staged, ${submission.quarantinedCount} quarantined`,
-        );
+        for (const { folder, site, submissionId } of submitted) {
+          const submission = await site.getSubmission(submissionId);
+          console.log(
+            `hilum: ${folder}: submission ${submissionId} is ${submission.status}: ${submission.stagedCount} staged, ${submission.quarantinedCount} quarantined`,
+          );
+        }
+        // A first release, so Explore's "studies by release" and a cohort's pinned release show something.
+        await curator.request('POST', '/releases', { name: 'Sample release' });
+        await commons.idle();
       }
     }
     const { studies } = await curator.listStudies();
