@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { META, describe } from './metadata';
 
 /** The role groups every deployment has; site uploaders get one group per site. */
-export const ROLE_GROUPS = ['researcher', 'curator', 'dac', 'admin'] as const;
+export const ROLE_GROUPS = ['researcher', 'curator', 'dac', 'admin', 'linker', 'evaluator'] as const;
 export const SITE_UPLOADER_PREFIX = 'site-uploader:';
 const SITE_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 

@@ -14,6 +14,7 @@ import { Access, FunctionSpec, environmentNamesFor } from '../../functions/regis
 import { EnvName } from '../../layers/common/env-names';
 import { codecAssetCommands } from './codec-assets';
 import { OCR_EXTERNAL_MODULES, ocrAssetCommands } from './ocr-assets';
+import { ONNX_EXTERNAL_MODULES, onnxAssetCommands } from './onnx-assets';
 import { META, describe, logicalIdOf } from './metadata';
 
 /** Fails the bundling (and so the synth) when the bundle weighs more than BUNDLE_BUDGET_BYTES. */
@@ -116,8 +117,8 @@ export class HilumFunction extends NodejsFunction {
         sourceMap: true,
         logLevel: LogLevel.WARNING,
         // Bundle the SDK: its version is pinned in package.json, the runtime's is not. The OCR package is
-        // copied beside the bundle instead (ocr-assets.ts).
-        externalModules: [...OCR_EXTERNAL_MODULES],
+        // copied beside the bundle instead (ocr-assets.ts), as is the ONNX runtime (onnx-assets.ts).
+        externalModules: [...OCR_EXTERNAL_MODULES, ...ONNX_EXTERNAL_MODULES],
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
@@ -127,6 +128,8 @@ export class HilumFunction extends NodejsFunction {
             bundleBudgetCommand(outputDir, spec.id),
             ...codecAssetCommands(outputDir),
             ...ocrAssetCommands(outputDir),
+            // The ONNX runtime (linux/arm64 only) beside a bundle that runs an evaluator's model (onnx-assets.ts).
+            ...onnxAssetCommands(outputDir),
           ],
         },
       },

@@ -7,9 +7,12 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { INTAKE_PREFIX } from '../../layers/pipeline/object-keys';
-import { INTAKE_REDRIVE, PIPELINE_EVENT_SOURCE, SUBMISSION_READY } from '../../layers/pipeline/events';
+import { FHIR_EXPORT_REQUESTED, INTAKE_REDRIVE, PIPELINE_EVENT_SOURCE, SUBMISSION_READY } from '../../layers/pipeline/events';
+import { FhirExportFunctions, fhirExportDefinition } from '../../workflows/fhir-export';
 import { IngestFunctions, ingestDefinition } from '../../workflows/ingest';
 import { SubmissionFunctions, submissionDefinition } from '../../workflows/submission';
+import { EvaluationFunctions, evaluationDefinition } from '../../workflows/evaluation';
+import { EVALUATION_REQUESTED } from '../../layers/pipeline/evaluation-states';
 import { INLINE_POLICY_REASON, POWERTOOLS_METRICS_NAMESPACE } from './hilum-function';
 import { META, describe, logicalIdOf } from './metadata';
 import { Observability } from './observability';
@@ -17,7 +20,10 @@ import { Observability } from './observability';
 export interface PipelineProps {
   readonly intakeBucket: s3.IBucket;
   /** `reconcile` runs on a schedule (stuck files re-driven, never-received files marked `missing`, ready submissions announced, orphans deleted). */
-  readonly functions: IngestFunctions & SubmissionFunctions & { readonly reconcile: lambda.IFunction };
+  readonly functions: IngestFunctions &
+    SubmissionFunctions &
+    EvaluationFunctions &
+    FhirExportFunctions & { readonly reconcile: lambda.IFunction };
   readonly observability: Observability;
   /** How often the reconciler runs (default 15 minutes); it acts on objects older than `reconcileGrace` (default 15 minutes). */
   readonly reconcileEvery?: Duration;
@@ -33,6 +39,8 @@ export class Pipeline extends Construct {
   readonly bus: events.EventBus;
   readonly ingest: sfn.StateMachine;
   readonly submission: sfn.StateMachine;
+  readonly evaluation: sfn.StateMachine;
+  readonly fhirExport: sfn.StateMachine;
   readonly ingestRule: events.Rule;
   readonly submissionRule: events.Rule;
   readonly redriveRule: events.Rule;
@@ -61,6 +69,28 @@ export class Pipeline extends Construct {
       Duration.hours(2),
       obs,
       [functions.studyQa, functions.indexSubmission, functions.publishSubmission, functions.qaReport, functions.rebuildSnapshot],
+    );
+
+    // Model evaluation on sequestered data (docs/evaluation.md): the Map fans the cases out to ScoreCase.
+    const evaluationScope = new Construct(this, 'Evaluation');
+    this.evaluation = this.stateMachine(
+      evaluationScope,
+      'evaluation',
+      evaluationDefinition(evaluationScope, functions),
+      Duration.hours(2),
+      obs,
+      [functions.evaluationCases, functions.scoreCase, functions.aggregateEvaluation],
+    );
+
+    // FHIR Bulk Data exports (docs/fhir.md): the kick-off announces a job; this workflow builds its files.
+    const fhirExportScope = new Construct(this, 'FhirExport');
+    this.fhirExport = this.stateMachine(
+      fhirExportScope,
+      'fhir-export',
+      fhirExportDefinition(fhirExportScope, functions),
+      Duration.hours(1),
+      obs,
+      [functions.fhirExport],
     );
 
     // S3 "Object Created" events for uploads only (not the work/ copies) arrive on the default bus.
@@ -95,6 +125,26 @@ export class Pipeline extends Construct {
           retryAttempts: 8,
           maxEventAge: Duration.hours(24),
         }),
+      ],
+    });
+
+    const evaluationDlq = obs.deadLetterQueue(this, 'EvaluationTargetDlq');
+    new events.Rule(this, 'EvaluationRequested', {
+      description: "Starts the evaluation workflow when an evaluator's uploaded model passed its checks",
+      eventBus: this.bus,
+      eventPattern: { source: [PIPELINE_EVENT_SOURCE], detailType: [EVALUATION_REQUESTED] },
+      targets: [
+        new targets.SfnStateMachine(this.evaluation, { deadLetterQueue: evaluationDlq, retryAttempts: 8, maxEventAge: Duration.hours(24) }),
+      ],
+    });
+
+    const fhirExportDlq = obs.deadLetterQueue(this, 'FhirExportTargetDlq');
+    new events.Rule(this, 'FhirExportRequested', {
+      description: 'Starts the FHIR export workflow for each Bulk Data kick-off',
+      eventBus: this.bus,
+      eventPattern: { source: [PIPELINE_EVENT_SOURCE], detailType: [FHIR_EXPORT_REQUESTED] },
+      targets: [
+        new targets.SfnStateMachine(this.fhirExport, { deadLetterQueue: fhirExportDlq, retryAttempts: 8, maxEventAge: Duration.hours(1) }),
       ],
     });
 
@@ -142,7 +192,7 @@ export class Pipeline extends Construct {
       2,
     );
 
-    for (const sm of [this.ingest, this.submission]) {
+    for (const sm of [this.ingest, this.submission, this.evaluation, this.fhirExport]) {
       // The role EventBridge assumes to start the state machine, created by the rule target.
       const eventsRole = sm.node.tryFindChild('EventsRole');
       if (eventsRole) Validations.of(eventsRole).acknowledge({ id: 'HIPAA.Security-IAMNoInlinePolicy', reason: INLINE_POLICY_REASON });
@@ -151,6 +201,8 @@ export class Pipeline extends Construct {
       ['IngestTarget', ingestDlq],
       ['SubmissionTarget', submissionDlq],
       ['ReconcileTarget', reconcileDlq],
+      ['EvaluationTarget', evaluationDlq],
+      ['FhirExportTarget', fhirExportDlq],
     ] as const) {
       Validations.of(queue).acknowledge({
         id: 'AwsSolutions-SQS3',
@@ -160,11 +212,13 @@ export class Pipeline extends Construct {
     }
     obs.watchStateMachine('Ingest', this.ingest);
     obs.watchStateMachine('Submission', this.submission);
+    obs.watchStateMachine('Evaluation', this.evaluation);
+    obs.watchStateMachine('FhirExport', this.fhirExport);
   }
 
   private stateMachine(
     scope: Construct,
-    name: 'ingest' | 'submission',
+    name: 'ingest' | 'submission' | 'evaluation' | 'fhir-export',
     definition: sfn.IChainable,
     timeout: Duration,
     obs: Observability,

@@ -11,7 +11,7 @@ export interface Caller {
   readonly uploaderSites: readonly string[];
 }
 
-export type Role = 'researcher' | 'curator' | 'dac' | 'admin' | 'site-uploader';
+export type Role = 'researcher' | 'curator' | 'dac' | 'admin' | 'site-uploader' | 'evaluator' | 'linker';
 
 /** The claims of a verified token, as the verifier returns them. */
 export type CallerClaims = Readonly<Record<string, unknown>>;

@@ -93,6 +93,7 @@ export const ROUTE_CATALOGUE = {
   },
   putCases: { method: 'PUT', path: `${SUBMISSION}/cases`, roles: SITE },
   putClinicalSheet: { method: 'PUT', path: `${SUBMISSION}/clinical/{node}`, roles: SITE },
+  putLinkageTokens: { method: 'PUT', path: `${SUBMISSION}/linkage-tokens`, roles: SITE },
   stowStudies: {
     method: 'POST',
     path: STUDIES,
@@ -133,6 +134,11 @@ export const ROUTE_CATALOGUE = {
   },
   createRelease: { method: 'POST', path: '/releases', roles: CURATE },
   listReleases: { method: 'GET', path: '/releases', roles: { researcher: 'all', curator: 'all' } },
+  releaseRepresentativeness: {
+    method: 'GET',
+    path: '/releases/{releaseNumber}/representativeness',
+    roles: { researcher: 'all', curator: 'all' },
+  },
   // Discovery and data
   listStudies: { method: 'GET', path: '/studies', roles: DATA },
   studyFiles: { method: 'GET', path: '/studies/{studyUid}/files', roles: DATA },
@@ -155,6 +161,11 @@ export const ROUTE_CATALOGUE = {
     path: '/cohorts/{cohortId}/clinical/{node}',
     roles: { researcher: 'own', curator: 'all' },
   },
+  // FHIR R4 Bulk Data export (docs/fhir.md): a cohort's (its owner), a release's (curators); the job's status URL
+  fhirGroupExport: { method: 'GET', path: '/fhir/Group/{cohortId}/$export', roles: { researcher: 'own', curator: 'all' } },
+  fhirReleaseExport: { method: 'GET', path: '/fhir/$export', roles: CURATE },
+  fhirExportStatus: { method: 'GET', path: '/fhir/export-jobs/{jobId}', roles: { researcher: 'own', curator: 'all' } },
+  fhirExportDelete: { method: 'DELETE', path: '/fhir/export-jobs/{jobId}', roles: { researcher: 'own', curator: 'all' } },
   // Access requests, grants, audit
   createAccessRequest: {
     method: 'POST',
@@ -175,6 +186,12 @@ export const ROUTE_CATALOGUE = {
   listGrants: { method: 'GET', path: '/grants', roles: { researcher: 'own', dac: 'all', admin: 'all' } },
   revokeGrant: { method: 'DELETE', path: '/grants/{grantId}', roles: { dac: 'all', admin: 'all' } },
   auditLog: { method: 'GET', path: '/audit', roles: { admin: 'all' } },
+  // Record linkage (docs/linkage.md): the honest broker only
+  linkageMatch: { method: 'POST', path: '/linkage/match', roles: { linker: 'all' } },
+  // Model evaluation on sequestered data (docs/evaluation.md)
+  createEvaluation: { method: 'POST', path: '/evaluations', roles: { evaluator: 'own' } },
+  runEvaluation: { method: 'POST', path: '/evaluations/{evaluationId}/run', roles: { evaluator: 'own' } },
+  getEvaluation: { method: 'GET', path: '/evaluations/{evaluationId}', roles: { evaluator: 'own', admin: 'all' } },
   // GA4GH DRS 1.x
   drsServiceInfo: {
     method: 'GET',

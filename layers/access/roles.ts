@@ -4,7 +4,7 @@
  */
 import type { Caller, Role } from './caller';
 
-export const ROLES = ['researcher', 'curator', 'dac', 'admin', 'site-uploader'] as const satisfies readonly Role[];
+export const ROLES = ['researcher', 'curator', 'dac', 'admin', 'site-uploader', 'evaluator', 'linker'] as const satisfies readonly Role[];
 
 export function rolesOf(caller: Pick<Caller, 'groups' | 'uploaderSites'>): Role[] {
   return ROLES.filter((role) => (role === 'site-uploader' ? caller.uploaderSites.length > 0 : caller.groups.includes(role)));

@@ -18,6 +18,7 @@ export const ROUTE_SUMMARIES: Readonly<Record<RouteId, string>> = {
   submissionReport: "a submission's QA report",
   putCases: "a submission's cases.csv",
   putClinicalSheet: "one node of a submission's clinical data (docs/clinical-dictionary.md)",
+  putLinkageTokens: "a submission's linkage tokens sheet from `hilum link-tokens` (docs/linkage.md)",
   stowStudies: 'STOW-RS: store instances into an open submission',
   stowStudy: "STOW-RS: store one study's instances into an open submission",
   // Curation
@@ -34,6 +35,8 @@ export const ROUTE_SUMMARIES: Readonly<Record<RouteId, string>> = {
   listProjects: 'projects (researchers: the ones they may see)',
   createRelease: 'cut a release',
   listReleases: 'releases',
+  releaseRepresentativeness:
+    "a release's distance from its projects' reference populations (Jensen-Shannon), with the trend (researchers: open cases only; docs/sequestration.md)",
   // Discovery and data
   listStudies: 'published studies',
   studyFiles: "presigned GET URLs of a study's files",
@@ -44,6 +47,10 @@ export const ROUTE_SUMMARIES: Readonly<Record<RouteId, string>> = {
   getCohort: 'a cohort and its counts',
   cohortManifest: "a cohort's manifest (objects the caller may download)",
   cohortClinical: "a cohort's clinical table of one node (CSV, Parquet or JSON; the cases of the studies the caller may download)",
+  fhirGroupExport: "FHIR Bulk Data kick-off of a cohort's export (the studies the caller may download, their cases and clinical records)",
+  fhirReleaseExport: "FHIR Bulk Data kick-off of a release's export (all of it)",
+  fhirExportStatus: "a FHIR export job's status: progress, then the manifest of its NDJSON files (presigned URLs)",
+  fhirExportDelete: 'cancels a FHIR export job or deletes its files',
   // Access requests, grants, audit
   createAccessRequest: 'request access to a restricted project or a cohort',
   listAccessRequests: 'access requests',
@@ -52,6 +59,10 @@ export const ROUTE_SUMMARIES: Readonly<Record<RouteId, string>> = {
   listGrants: 'grants',
   revokeGrant: 'revoke a grant',
   auditLog: 'the audit log',
+  linkageMatch: "match another registry's linkage token sets against the stored ones: case pseudonyms and match strength (docs/linkage.md)",
+  createEvaluation: "declares a model evaluation on a project's sequestered cases (quota: 429) and answers a presigned PUT for the model",
+  runEvaluation: 'checks the uploaded model against its declared size and SHA-256 and starts the run',
+  getEvaluation: "an evaluation's status and aggregate report (never a per-case output)",
   // GA4GH DRS 1.x
   drsServiceInfo: 'DRS service info',
   drsObject: 'a DRS object',

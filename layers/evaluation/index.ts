@@ -17,3 +17,17 @@ export {
   type SubgroupTable,
 } from './subgroups';
 export { DEFAULT_REPORT_OPTIONS, evaluationReport, type EvaluationReport, type ReportOptions, type ReportOutcome } from './report';
+export { evaluationSpec, MAX_MODEL_BYTES, TASK_LABELS, type EvaluationSpec } from './spec';
+export { modelInput, windowed, type ModelImage } from './preprocess';
+export { DEFAULT_EVALUATION_QUOTA, evaluationQuotaOf, quotaPeriodStart, quotaRefusal, type EvaluationQuota } from './quota';
+export {
+  EVALUATION_STATUSES,
+  EVALUATIONS_PREFIX,
+  evaluationAuditSummary,
+  evaluationCasesKey,
+  evaluationModelKey,
+  evaluationScoreKey,
+  type Evaluation,
+  type EvaluationStatus,
+} from './record';
+export { caseLabel, chooseInstance, evaluationCase, type CandidateInstance, type EvaluationCase, type SequesteredCase } from './cases';

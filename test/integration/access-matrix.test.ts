@@ -35,6 +35,8 @@ const GROUPS = {
   dac: 'dac',
   admin: 'admin',
   'site-uploader': 'site-uploader:site-a',
+  evaluator: 'evaluator',
+  linker: 'linker',
 } as const;
 
 describe('every route with every role', () => {

@@ -38,6 +38,8 @@ const GROUPS: Record<Role, string> = {
   dac: 'dac',
   admin: 'admin',
   'site-uploader': 'site-uploader:site-a',
+  evaluator: 'evaluator',
+  linker: 'linker',
 };
 const PROTOTYPE_NAMES = ['__proto__', 'constructor', 'hasOwnProperty', 'toString'];
 

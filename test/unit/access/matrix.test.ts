@@ -17,6 +17,8 @@ const GROUP = {
   dac: 'dac',
   admin: 'admin',
   'site-uploader': 'site-uploader:site-a',
+  evaluator: 'evaluator',
+  linker: 'linker',
 } as const;
 
 describe('the route x role matrix', () => {
