@@ -159,6 +159,7 @@ export function ingestDefinition(scope: Construct, fns: IngestFunctions): sfn.IC
       workKey: at('deid', 'workKey'),
       deidOutcome: at('deid', 'outcome'),
       pixelReview: at('deid', 'pixelReview'),
+      pixelsCleared: at('deid', 'pixelsCleared'),
       submissionId: at('parse', 'submissionId'),
       fileId: at('parse', 'fileId'),
     }),

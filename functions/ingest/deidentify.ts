@@ -1,6 +1,5 @@
 import { profileForProject } from '../../layers/dicom';
-import { checkBurnedInText } from '../../layers/ingest/burned-in';
-import { deidentifyInstance, withPixelText } from '../../layers/ingest/process-instance';
+import { deidentifyWithPixelChecks } from '../../layers/ingest/process-instance';
 import { UnknownUpload } from '../../layers/common/errors';
 import { logger, metrics } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
@@ -24,24 +23,24 @@ export const handler = taskHandler(
     if (!bytes) throw new UnknownUpload('the announced object is not in the intake bucket');
     const profile = profileForProject(submission.project);
     const target = workKey(submissionId, fileId);
-    // OCR of an at-risk image for burned-in text, on the original (its identifiers are what the pixels are compared with).
-    const pixelText = await checkBurnedInText(bytes, (await projectQaConfig(submission.project)).burnedInText);
-    // A file the site de-identified is kept as received (Verify checks its shape next).
-    const deidentified = deidentifyInstance(
+    // A file the site de-identified is kept as received (Verify checks its shape next). Clean Pixel Data when the
+    // project enables it, then OCR of an at-risk (or cleaned) image for burned-in text, on the original: its
+    // identifiers are what the pixels are compared with.
+    const output = await deidentifyWithPixelChecks(
       bytes,
       submission.deidentifiedAtSite
         ? { input: 'deidentified-at-site' }
         : { input: 'original', secret: await deidKeyFor(submission), project: submission.project, site: submission.site, profile },
+      { config: await projectQaConfig(submission.project), checkPixelText: true },
     );
-    const output = withPixelText(deidentified, pixelText);
-    // Counts and the check's status only: the text OCR read never leaves layers/ingest/burned-in.
-    if (pixelText.status !== 'not-at-risk') {
-      logger.info('burned-in text check', {
+    // Counts, codes and the layout's id only: the text OCR read never leaves layers/ingest/burned-in.
+    if (output.cleanedLayout || output.pixelReview.length > 0) {
+      logger.info('pixel check', {
         submissionId,
         fileId,
-        status: pixelText.status,
-        ...(pixelText.status === 'held' ? { reason: pixelText.reason, regions: pixelText.regions.length } : {}),
-        ms: pixelText.ms,
+        ...(output.cleanedLayout ? { cleanedLayout: output.cleanedLayout, cleared: output.pixelsCleared === true } : {}),
+        pixelReview: output.pixelReview,
+        textRegions: output.textRegions?.length ?? 0,
       });
     }
     await objects().put(bucket, target, output.bytes);
@@ -66,6 +65,7 @@ export const handler = taskHandler(
       pixelReview: [...output.pixelReview],
       ...(output.textRegions ? { textRegions: output.textRegions.map((r) => ({ ...r, classes: [...r.classes] })) } : {}),
       actionCounts: output.actionCounts,
+      pixelsCleared: output.pixelsCleared === true,
     };
   },
 );

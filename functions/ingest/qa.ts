@@ -17,14 +17,20 @@ import { claimSopUid } from '../../layers/services/sop-claim';
  */
 export const handler = taskHandler(
   qaInput,
-  async function checkInstanceQa({ bucket, workKey, deidOutcome, pixelReview, submissionId, fileId }): Promise<QaResult> {
+  async function checkInstanceQa({ bucket, workKey, deidOutcome, pixelReview, pixelsCleared, submissionId, fileId }): Promise<QaResult> {
     const submission = await intakeRepository().getSubmission(submissionId);
     if (!submission) throw new UnknownUpload('the submission does not exist');
     const bytes = await objects().getBytes(bucket, workKey);
     if (!bytes) throw new UnknownUpload('the de-identified copy is missing');
     const config = await projectQaConfig(submission.project);
     // The verifier passed (Verify throws otherwise), so deid.verified is recorded as passed.
-    const checked = checkInstance(bytes, { config, deidOutcome, ...(pixelReview ? { pixelReview } : {}), verification: VERIFIED });
+    const checked = checkInstance(bytes, {
+      config,
+      deidOutcome,
+      ...(pixelReview ? { pixelReview } : {}),
+      ...(pixelsCleared ? { pixelsCleared } : {}),
+      verification: VERIFIED,
+    });
     const findings: Finding[] = [...checked.findings];
 
     if (checked.uids && qaDecision(checked.findings) !== 'quarantine') {

@@ -63,6 +63,8 @@ export const deidentifyResult = z.object({
   textRegions: z.array(textRegion).optional(),
   /** Counts per `keyword:action`, never values. */
   actionCounts: z.record(z.string(), z.number()),
+  /** Clean Pixel Data blanked the image's tabled layout and OCR found no identifying text outside it (QA's deid.pixel-review reads it). */
+  pixelsCleared: z.boolean(),
 });
 export type DeidentifyResult = z.infer<typeof deidentifyResult>;
 
@@ -78,6 +80,8 @@ export const qaInput = z.object({
   deidOutcome: deidentifyOutcome,
   /** Absent only in an execution whose Deidentify ran before the triggers were recorded. */
   pixelReview: pixelReviewReasons.optional(),
+  /** Absent in an execution whose Deidentify ran before Clean Pixel Data was applied. */
+  pixelsCleared: z.boolean().optional(),
   /** QA reads the project's configuration and records its findings per file. */
   submissionId: id,
   fileId: id,
