@@ -55,6 +55,11 @@ export const COMMANDS: readonly { name: string; summary: string; load: () => Pro
     load: async () => (require('./commands/download') as typeof import('./commands/download')).downloadCommand,
   },
   {
+    name: 'link-tokens',
+    summary: "compute a roster's record-linkage tokens at the site (keyed hashes; identifiers stay here)",
+    load: async () => (require('./commands/link-tokens') as typeof import('./commands/link-tokens')).linkTokensCommand,
+  },
+  {
     name: 'qa',
     summary: "check a folder of DICOM files with the commons' QA rules before upload",
     load: async () => (require('./commands/qa') as typeof import('./commands/qa')).qaCommand,

@@ -7,7 +7,7 @@ import { formatBytes, ProgressBar } from '../lib/progress';
 import { scanFiles, FoundFile } from '../lib/scan-files';
 import { partitionPart10 } from '../lib/part10-prefix';
 import { uploadFiles } from '../lib/resumable-upload';
-import { prepareClinicalDir } from '../lib/clinical-dir';
+import { prepareClinicalDir, readLinkageTokens } from '../lib/clinical-dir';
 import { siteDeidSecret } from '../lib/deid-secret';
 import { checkBeforeUpload, deidentifyForUpload, groupByStudy, loadProfileFile, loadQaConfigFile, type Held } from '../lib/site-prepare';
 import { renderReportMarkdown, type QaReport } from '../../layers/qa';
@@ -40,7 +40,8 @@ uploading nothing twice.
   --clinical FILE|DIR  the submission's cases.csv, or a folder of clinical sheets named by node
                        ({node}.csv, .tsv or .json; docs/clinical-dictionary.md), all checked
                        before anything is sent, dates turned into days here (keyed by your
-                       patient IDs; the commons pseudonymizes them on arrival)
+                       patient IDs; the commons pseudonymizes them on arrival); with the
+                       folder's linkage_tokens.csv from 'hilum link-tokens' (docs/linkage.md)
   --deid-at-site       de-identify before upload (copies in the state directory, below)
   --profile FILE       the project's de-identification profile, for the QA check and
                        --deid-at-site (default: the MIDRC profile)
@@ -117,6 +118,8 @@ uploading nothing twice.
     const clinicalIsDir = clinical ? (await stat(clinical).catch(() => undefined))?.isDirectory() === true : false;
     const sheets = clinical && clinicalIsDir ? await prepareClinicalDir(clinical) : undefined;
     if (sheets) say(`clinical data: ${sheets.map((s) => `${s.node} (${s.records})`).join(', ')}`);
+    const linkageTokens = clinical && clinicalIsDir ? await readLinkageTokens(clinical) : undefined;
+    if (linkageTokens) say('linkage tokens: sent with the clinical sheets');
     const cases =
       clinical && !clinicalIsDir
         ? await readFile(clinical, 'utf8').catch(() => {
@@ -179,6 +182,7 @@ uploading nothing twice.
             beforeSeal: async (submissionId: string) => {
               if (cases) await api.putCases(submissionId, cases);
               for (const sheet of sheets ?? []) await api.putClinicalSheet(submissionId, sheet.node, sheet.body, sheet.file);
+              if (linkageTokens) await api.putLinkageTokens(submissionId, linkageTokens);
             },
           }
         : {}),

@@ -26,6 +26,14 @@ export class ApiUnreachable extends Error {
   }
 }
 
+const IDEMPOTENT_READS = new Set(['GET', 'HEAD']);
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+
+function isConnectionReset(error: unknown): boolean {
+  const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  return typeof code === 'string' && RESET_CODES.has(code);
+}
+
 function causeCode(error: unknown): string {
   const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
   const code = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : undefined;
@@ -82,19 +90,28 @@ export class HilumApi {
     // Outside the try below: a sign-in service that cannot refresh the token is its own failure, not the API's.
     const token = typeof this.token === 'string' ? this.token : await this.token();
     let response: Response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': contentType }),
-        },
-        ...(body === undefined ? {} : { body: raw ? (body as string) : JSON.stringify(body) }),
-      });
-    } catch (error) {
-      // fetch rejects with a TypeError only when no HTTP answer came.
-      if (error instanceof TypeError) throw new ApiUnreachable(this.baseUrl, error);
-      throw error;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        response = await fetch(url, {
+          method,
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(body === undefined ? {} : { 'content-type': contentType }),
+          },
+          ...(body === undefined ? {} : { body: raw ? (body as string) : JSON.stringify(body) }),
+        });
+        break;
+      } catch (error) {
+        // A kept-alive connection the server closed as the request went out (a busy server's idle timer
+        // fires late) resets without an answer: a read is safe to send again on a new connection.
+        if (error instanceof TypeError && IDEMPOTENT_READS.has(method.toUpperCase()) && attempt < 3 && isConnectionReset(error)) {
+          await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+          continue;
+        }
+        // fetch rejects with a TypeError only when no HTTP answer came.
+        if (error instanceof TypeError) throw new ApiUnreachable(this.baseUrl, error);
+        throw error;
+      }
     }
     const text = await response.text();
     let parsed: unknown = text;
@@ -121,6 +138,11 @@ export class HilumApi {
   /** Sends the submission's clinical data sheet (cases.csv) as is. */
   async putCases(submissionId: string, csv: string): Promise<unknown> {
     return this.request('PUT', `/submissions/${submissionId}/cases`, csv, 'text/csv');
+  }
+
+  /** A tokens sheet from `hilum link-tokens` (docs/linkage.md). */
+  async putLinkageTokens(submissionId: string, csv: string): Promise<{ submissionId: string; cases: number }> {
+    return this.request('PUT', `/submissions/${submissionId}/linkage-tokens`, csv, 'text/csv');
   }
 
   /** Sends one clinical node's records (a JSON sheet, docs/clinical-dictionary.md); `file` labels the errors. */

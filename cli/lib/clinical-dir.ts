@@ -3,11 +3,13 @@
  * `{node}.csv`, `{node}.tsv` or `{node}.json` (docs/clinical-dictionary.md). Every sheet is
  * validated here first, all errors of all sheets at once, and dates are turned into days from
  * the index event with the `index_date` column of case.csv, so no date leaves the site. What is
- * sent is each node's records as JSON, in days; the commons validates them again.
+ * sent is each node's records as JSON, in days; the commons validates them again. A
+ * `linkage_tokens.csv` from `hilum link-tokens` in the folder is checked and sent too.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BASE_DICTIONARY, CASE_LEVEL_NODES, parseClinicalSheet, sheetFormatOf, type SheetError } from '../../layers/clinical';
+import { parseTokenSheet } from '../../layers/clinical/linkage';
 import { UsageError } from '../command';
 
 export interface PreparedSheet {
@@ -28,8 +30,28 @@ export class ClinicalSheetsInvalid extends Error {
   }
 }
 
+/** The tokens sheet `hilum link-tokens` writes; in a clinical folder, `hilum upload` sends it with the sheets (docs/linkage.md). */
+export const LINKAGE_TOKENS_FILE = 'linkage_tokens.csv';
+
+/** The folder's tokens sheet, checked whole (rows named, never values), or undefined when it has none. */
+export async function readLinkageTokens(dir: string): Promise<string | undefined> {
+  const text = await readFile(join(dir, LINKAGE_TOKENS_FILE), 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (text === undefined) return undefined;
+  const sheet = parseTokenSheet(text);
+  if (!sheet.ok) {
+    const first = sheet.errors[0]!;
+    throw new UsageError(
+      `--clinical ${dir}: ${LINKAGE_TOKENS_FILE} has ${sheet.errors.length} error(s); the first: row ${first.row}${first.column ? `, column ${first.column}` : ''}: ${first.message}`,
+    );
+  }
+  return text;
+}
+
 export async function prepareClinicalDir(dir: string): Promise<PreparedSheet[]> {
-  const names = (await readdir(dir)).filter((n) => !n.startsWith('.')).sort();
+  const names = (await readdir(dir)).filter((n) => !n.startsWith('.') && n !== LINKAGE_TOKENS_FILE).sort();
   const files = new Map<string, string>();
   for (const name of names) {
     const node = name.replace(/\.(csv|tsv|json)$/i, '');

@@ -60,6 +60,7 @@ export const ROUTE_MEDIA: Readonly<Partial<Record<RouteId | PublicRouteId, Route
   requestUploads: { success: 201 },
   completeSubmission: { success: 202 },
   putCases: { request: [{ kind: 'text', type: 'text/csv' }] },
+  putLinkageTokens: { request: [{ kind: 'text', type: 'text/csv' }] },
   putClinicalSheet: {
     request: [{ kind: 'text', type: 'text/csv' }, { kind: 'text', type: 'text/tab-separated-values' }, { kind: 'json' }],
   },

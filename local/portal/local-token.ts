@@ -11,7 +11,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 export const LOCAL_TOKEN_PATH = '/local/token';
 export const LOCAL_KEY_HEADER = 'x-hilum-local-key';
 
-const ROLE_GROUPS = new Set(['researcher', 'curator', 'dac', 'admin']);
+const ROLE_GROUPS = new Set(['researcher', 'curator', 'dac', 'admin', 'linker']);
 const SITE_GROUP = /^site-uploader:[A-Za-z0-9._-]{1,64}$/;
 const USERNAME = /^[A-Za-z0-9._@-]{1,64}$/;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);

@@ -4,7 +4,15 @@ import { createCommonsApp } from '../../infra/app';
 describe('createCommonsApp context', () => {
   it('creates one site-uploader group per site given as a JSON string on the command line', () => {
     const { stack } = createCommonsApp({ bundle: false, context: { sites: '["site-a","site-b"]' } });
-    expect(stack.auth.groupNames).toEqual(['researcher', 'curator', 'dac', 'admin', 'site-uploader:site-a', 'site-uploader:site-b']);
+    expect(stack.auth.groupNames).toEqual([
+      'researcher',
+      'curator',
+      'dac',
+      'admin',
+      'linker',
+      'site-uploader:site-a',
+      'site-uploader:site-b',
+    ]);
   });
 
   it('defaults to the demo site', () => {

@@ -11,11 +11,13 @@ import { isLinkVariant, linkTokens, LINK_VARIANT_NAMES, TOKEN_PATTERN, type Link
 export interface LinkSheetError {
   readonly row: number;
   readonly column?: string;
-  readonly code: 'syntax' | 'missing_column' | 'required' | 'invalid' | 'unknown_variant' | 'duplicate' | 'too_many_rows';
+  readonly code: 'syntax' | 'missing_column' | 'required' | 'invalid' | 'unknown_variant' | 'duplicate' | 'too_many_rows' | 'unknown_case';
   readonly message: string;
 }
 
 export interface CaseLinkTokens {
+  /** The sheet row the case first appears on. */
+  readonly row: number;
   readonly caseId: string;
   readonly tokens: LinkTokens;
 }
@@ -79,7 +81,7 @@ export function rosterTokens(text: string, key: Uint8Array): LinkSheetResult {
         sex: r.get('sex'),
         zip: r.get('zip'),
       });
-      cases.push({ caseId, tokens: linkTokens(person, secret) });
+      cases.push({ row: r.line, caseId, tokens: linkTokens(person, secret) });
     } catch (error) {
       if (!(error instanceof IdentifierError)) throw error;
       errors.push({ row: r.line, column: error.field, code: 'invalid', message: error.message });
@@ -111,7 +113,7 @@ export function parseTokenSheet(text: string): LinkSheetResult {
       errors: [{ row: 1, code: 'too_many_rows', message: `a tokens sheet holds at most ${MAX_TOKEN_ROWS} rows; split it` }],
     };
   const errors: LinkSheetError[] = [];
-  const byCase = new Map<string, Partial<Record<LinkVariant, string>>>();
+  const byCase = new Map<string, { row: number; tokens: Partial<Record<LinkVariant, string>> }>();
   for (const r of parsed.rows) {
     if (errors.length >= MAX_ERRORS) break;
     const [caseId, variant, token] = [r.get('case_id'), r.get('variant'), r.get('token')];
@@ -131,12 +133,14 @@ export function parseTokenSheet(text: string): LinkSheetResult {
         message: 'token must be 43 base64url characters (hilum link-tokens writes them)',
       });
     else {
-      const tokens = byCase.get(caseId) ?? {};
-      if (tokens[variant])
+      const entry = byCase.get(caseId) ?? { row: r.line, tokens: {} };
+      if (entry.tokens[variant])
         errors.push({ row: r.line, column: 'variant', code: 'duplicate', message: 'this case has this variant on an earlier row' });
-      tokens[variant] = token;
-      byCase.set(caseId, tokens);
+      entry.tokens[variant] = token;
+      byCase.set(caseId, entry);
     }
   }
-  return errors.length ? { ok: false, errors } : { ok: true, cases: [...byCase].map(([caseId, tokens]) => ({ caseId, tokens })) };
+  return errors.length
+    ? { ok: false, errors }
+    : { ok: true, cases: [...byCase].map(([caseId, { row, tokens }]) => ({ row, caseId, tokens })) };
 }

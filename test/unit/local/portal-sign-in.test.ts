@@ -25,6 +25,7 @@ describe("the local role picker's token route", () => {
       username: 'local-site-uploader-site-a',
     });
     expect(body({ groups: ['dac'], username: 'ana.b' })).toEqual({ groups: ['dac'], username: 'ana.b' });
+    expect(body({ groups: ['linker'], username: 'broker' })).toEqual({ groups: ['linker'], username: 'broker' });
     for (const bad of [{ groups: [] }, { groups: ['root'] }, { groups: ['site-uploader:a/b'] }, { groups: ['admin'], username: 'a b' }, {}])
       expect(body(bad)).toHaveProperty('message');
     expect(localTokenRequest(Buffer.from('{'))).toHaveProperty('message');
