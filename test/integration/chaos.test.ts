@@ -1,6 +1,6 @@
 /**
  * The chaos suite at CI size (issue 12; `npm run bench chaos` is the full size): about
- * 60 instances from several projects and sites through `hilum upload` into a `hilum start`
+ * 30 instances from several projects and sites through `hilum upload` into a `hilum start`
  * whose runtime fails 10% of the workflows' task invocations (thrown errors and timeouts),
  * duplicates 20% of the S3 "Object Created" events and delivers 20% late, killed with
  * SIGKILL of its process group once mid-ingest and restarted on the same data folder;
@@ -11,15 +11,24 @@ import { formatChaosReport, runChaos, type ChaosReport } from '../support/chaos'
 
 jest.setTimeout(300_000);
 
+/*
+ * 30 instances in 4 studies of 6-12 (all three projects, three sites) still give every fault kind
+ * the tests assert, with room: seed 20261206 injected 36 task failures (each of the four kinds),
+ * 17 duplicated and 10 late events, hit 19 files (14 retried to success, 5 quarantined) and 2
+ * submission-workflow tasks, and killed the commons after 8 files. 60 instances proved nothing
+ * more (66 task failures, 30 files hit) and took a fifth longer.
+ */
+const INSTANCES = 30;
+
 describe('chaos: faults, duplicated and late events, a kill -9 and a restart', () => {
   let report: ChaosReport;
 
   beforeAll(async () => {
     report = await runChaos({
-      instances: 60,
+      instances: INSTANCES,
       seed: 20261206,
       kills: 1,
-      studySize: [12, 24],
+      studySize: [6, 12],
       drainTimeoutMs: 150_000,
       log: (line) => process.stderr.write(`${line}\n`),
     });
@@ -29,7 +38,7 @@ describe('chaos: faults, duplicated and late events, a kill -9 and a restart', (
 
   it('injected every kind of fault it was asked for and killed the commons mid-ingest', () => {
     expect(report.kills).toHaveLength(1);
-    expect(report.kills[0]!.afterHandled).toBeLessThan(60);
+    expect(report.kills[0]!.afterHandled).toBeLessThan(INSTANCES);
     const tasks = ['Lambda.ServiceException', 'InjectedFault', 'Sandbox.Timedout', 'States.Timeout'].reduce(
       (n, k) => n + (report.injected[k] ?? 0),
       0,
@@ -51,7 +60,7 @@ describe('chaos: faults, duplicated and late events, a kill -9 and a restart', (
       stuck: 0,
       orphans: 0,
     });
-    expect(report.published + report.quarantined).toBe(60);
+    expect(report.published + report.quarantined).toBe(INSTANCES);
     expect(report.studyCountsDiffering).toBe(0);
   });
 
