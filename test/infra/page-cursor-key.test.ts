@@ -1,4 +1,3 @@
-import { CfnElement } from 'aws-cdk-lib';
 import { FUNCTIONS, type FunctionSpec } from '../../functions/registry';
 import { ENV } from '../../layers/common/env-names';
 import { byMetadata, ofType, synthCommons, type CfnResource, type Json, type Synthesized } from './synth';
@@ -22,7 +21,7 @@ function statementsOf(spec: FunctionSpec): Json[] {
 describe('the page cursor key', () => {
   it("is a 64-character secret Secrets Manager generates, encrypted with the catalog's CMK", () => {
     const secret = s.resources[secretId()]!;
-    const catalogKey = s.stack.getLogicalId(s.stack.catalog.key.node.defaultChild as CfnElement);
+    const catalogKey = s.logicalIdAt('Catalog/Key/Resource');
     expect(props(secret)).toMatchObject({
       GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
       KmsKeyId: { 'Fn::GetAtt': [catalogKey, 'Arn'] },

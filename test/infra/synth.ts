@@ -1,7 +1,9 @@
-import { NestedStack } from 'aws-cdk-lib';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { CfnElement, NestedStack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { createCommonsApp } from '../../infra/app';
-import { CommonsStack } from '../../infra/stacks/commons-stack';
+import type { CommonsStack } from '../../infra/stacks/commons-stack';
 
 export type Json = Record<string, unknown>;
 export interface CfnResource {
@@ -13,9 +15,12 @@ export interface CfnResource {
 }
 
 export interface Synthesized {
+  /** The construct tree; built on first use only (tens of seconds), since a cached template has none. */
   readonly stack: CommonsStack;
   readonly template: Template;
   readonly resources: Readonly<Record<string, CfnResource>>;
+  /** The logical id of the CloudFormation resource at a construct path under the stack, e.g. `Catalog/Key/Resource`. */
+  logicalIdAt(constructPath: string): string;
 }
 
 /**
@@ -25,10 +30,50 @@ export interface Synthesized {
  * (a function's `Fn::GetAtt`, the user pool's ARN), so tests read one template as before.
  */
 export function synthCommons(context?: Record<string, unknown>): Synthesized {
-  const { stack } = createCommonsApp({ nag: false, bundle: false, context });
+  const key = synthCacheKey(context);
+  const dir = synthCacheDir();
+  let synthesized = dir ? readSynthCache(dir, key) : undefined;
+  let stack: CommonsStack | undefined;
+  if (!synthesized) {
+    ({ stack, synthesized } = synthesizeFlattened(context));
+    // A source edited while synthesizing would leave a template under a key it does not match.
+    if (dir && synthCacheKey(context) === key) writeSynthCache(dir, key, synthesized);
+  }
+  const { template, logicalIds } = synthesized;
+  return {
+    get stack() {
+      stack ??= createApp({ nag: false, bundle: false, context }).stack;
+      return stack;
+    },
+    template: Template.fromJSON(template),
+    resources: template.Resources,
+    logicalIdAt(constructPath) {
+      const id = logicalIds[constructPath];
+      if (!id) throw new Error(`no CloudFormation resource at ${constructPath}`);
+      return id;
+    },
+  };
+}
+
+interface FlatTemplate {
+  readonly template: { Resources: Record<string, CfnResource> } & Json;
+  /** Construct path under the stack (nested stacks' paths included) -> logical id in the flattened template. */
+  readonly logicalIds: Record<string, string>;
+}
+
+// Loaded when a synthesis is needed: a cached template does not pay for infra/'s modules.
+function createApp(...args: Parameters<typeof import('../../infra/app').createCommonsApp>) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../../infra/app') as typeof import('../../infra/app')).createCommonsApp(...args);
+}
+
+function synthesizeFlattened(context: Record<string, unknown> | undefined): { stack: CommonsStack; synthesized: FlatTemplate } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { CfnElement: Element, NestedStack: Nested, Stack } = require('aws-cdk-lib') as typeof import('aws-cdk-lib');
+  const { stack } = createApp({ nag: false, bundle: false, context });
   const parent = Template.fromStack(stack).toJSON() as { Resources: Record<string, CfnResource> };
   const flattened: Record<string, CfnResource> = { ...parent.Resources };
-  for (const nested of stack.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack)) {
+  for (const nested of stack.node.findAll().filter((c): c is NestedStack => c instanceof Nested)) {
     const [, reference] = Object.entries(parent.Resources).find(
       ([id, r]) => r.Type === 'AWS::CloudFormation::Stack' && id.startsWith(nested.node.id),
     )!;
@@ -39,8 +84,90 @@ export function synthCommons(context?: Record<string, unknown>): Synthesized {
       flattened[id] = withParameters(resource, passed) as CfnResource;
     }
   }
-  const template = Template.fromJSON({ ...parent, Resources: flattened });
-  return { stack, template, resources: flattened };
+  const logicalIds: Record<string, string> = {};
+  for (const element of stack.node.findAll().filter((c): c is CfnElement => c instanceof Element)) {
+    const constructPath = element.node.path.slice(stack.node.path.length + 1);
+    logicalIds[constructPath] = Stack.of(element).getLogicalId(element);
+  }
+  return { stack, synthesized: { template: { ...parent, Resources: flattened }, logicalIds } };
+}
+
+/*
+ * Synthesis takes 10-45 s and seven infra files ask for the same few contexts, so each flattened
+ * template is kept on disk keyed by a hash of everything synthesis reads (as the local runtime's
+ * template cache does: local/template/template-cache.ts) plus this file and the context: a change
+ * to any input gives another key, so a stale template is never read. HILUM_INFRA_SYNTH_CACHE=off
+ * turns it off.
+ */
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+const SOURCE_FOLDERS = ['infra', 'functions', 'layers', 'workflows'];
+const SOURCE_FILES = ['cdk.json', 'package.json', 'package-lock.json', 'docs/openapi.json', 'test/infra/synth.ts'];
+const SOURCE_EXTENSIONS = new Set(['.ts', '.tsx', '.js', '.mjs', '.cjs', '.json']);
+/** Context `portal` puts the portal's AWS build into the template as an asset (infra/app.ts). */
+const PORTAL_BUILD = 'web/dist-aws';
+const TEMPLATES_KEPT = 16;
+
+function synthCacheDir(): string | undefined {
+  if (process.env.HILUM_INFRA_SYNTH_CACHE === 'off') return undefined;
+  return path.join(REPO_ROOT, 'node_modules', '.cache', 'hilum-infra-synth');
+}
+
+function synthCacheKey(context: Record<string, unknown> | undefined): string {
+  const hash = createHash('sha256');
+  hash.update(`node ${process.versions.node}\0`);
+  hash.update(`account ${process.env.CDK_DEFAULT_ACCOUNT ?? ''}\0region ${process.env.CDK_DEFAULT_REGION ?? ''}\0`);
+  hash.update(`context ${JSON.stringify(context ?? null)}\0`);
+  const files = [...SOURCE_FILES, ...SOURCE_FOLDERS.flatMap((f) => filesUnder(f, (name) => SOURCE_EXTENSIONS.has(path.extname(name))))];
+  if (context?.portal !== undefined) files.push(...filesUnder(PORTAL_BUILD, () => true));
+  for (const file of files.sort()) {
+    const content = readIfPresent(path.join(REPO_ROOT, file));
+    hash.update(`${file}\0${content ? content.length : -1}\0`);
+    if (content) hash.update(content);
+  }
+  return hash.digest('hex').slice(0, 32);
+}
+
+function filesUnder(folder: string, wanted: (name: string) => boolean): string[] {
+  const root = path.join(REPO_ROOT, folder);
+  if (!fs.existsSync(root)) return [];
+  return fs
+    .readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && wanted(e.name))
+    .map((e) => path.relative(REPO_ROOT, path.join(e.parentPath, e.name)));
+}
+
+function readIfPresent(file: string): Buffer | undefined {
+  try {
+    return fs.readFileSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function readSynthCache(dir: string, key: string): FlatTemplate | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, `${key}.json`), 'utf8')) as FlatTemplate;
+  } catch {
+    return undefined; // absent: synthesize
+  }
+}
+
+/** Written aside and renamed, so a concurrent jest worker reads the whole template or none. */
+function writeSynthCache(dir: string, key: string, synthesized: FlatTemplate): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    const aside = path.join(dir, `${key}.${process.pid}.${Date.now()}.tmp`);
+    fs.writeFileSync(aside, JSON.stringify(synthesized));
+    fs.renameSync(aside, path.join(dir, `${key}.json`));
+    const kept = fs
+      .readdirSync(dir)
+      .map((name) => ({ name, mtimeMs: fs.statSync(path.join(dir, name)).mtimeMs }))
+      .sort((a, b) => b.mtimeMs - a.mtimeMs);
+    for (const f of kept.filter((k) => k.name.endsWith('.json')).slice(TEMPLATES_KEPT)) fs.rmSync(path.join(dir, f.name), { force: true });
+  } catch {
+    // A cache that cannot be written costs the next file a synthesis, nothing more.
+  }
 }
 
 function withParameters(value: unknown, passed: Json): unknown {
