@@ -10,6 +10,7 @@ describe('createCommonsApp context', () => {
       'dac',
       'admin',
       'linker',
+      'evaluator',
       'site-uploader:site-a',
       'site-uploader:site-b',
     ]);
