@@ -2,6 +2,7 @@ import { config } from '../config';
 import { describeApiError, type HumanError } from '../lib/api-errors';
 import { endSession, liveSession } from '../auth/session';
 import { refreshSession } from '../auth/refresh';
+import { withRefresh } from '../lib/refresh-once';
 import { navigate } from '../router';
 
 /**
@@ -34,8 +35,7 @@ export function apiUrl(path: string, query?: RequestOptions['query']): string {
 }
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-  let response = await send(method, path, options);
-  if (response.status === 401 && (await refreshSession())) response = await send(method, path, options);
+  const response = await withRefresh(() => send(method, path, options), refreshSession);
   if (!response.ok) {
     const body: unknown = await response.json().catch(() => undefined);
     const human = describeApiError(response.status, body, { method, path });

@@ -1,5 +1,7 @@
 import { apiUrl, signInAgain } from '../api/client';
+import { refreshSession } from '../auth/refresh';
 import { liveSession } from '../auth/session';
+import { withRefresh } from '../lib/refresh-once';
 
 /**
  * hilum's DICOMweb resources (docs/dicomweb.md) as the study page and the viewer read them:
@@ -22,12 +24,17 @@ export class DicomwebError extends Error {
   }
 }
 
+/** A DICOMweb read with the session's token; an expired token is refreshed once, as the JSON client does, before sign-in. */
 export async function dicomweb(path: string, accept: string, signal?: AbortSignal): Promise<Response> {
-  const token = liveSession()?.idToken;
-  const response = await fetch(apiUrl(path), {
-    headers: { accept, ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    ...(signal ? { signal } : {}),
-  });
+  const send = () => {
+    // Read at each send: the retry after a refresh carries the new token.
+    const token = liveSession()?.idToken;
+    return fetch(apiUrl(path), {
+      headers: { accept, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      ...(signal ? { signal } : {}),
+    });
+  };
+  const response = await withRefresh(send, refreshSession);
   if (response.status === 401) signInAgain();
   if (!response.ok) throw new DicomwebError(response.status);
   return response;
