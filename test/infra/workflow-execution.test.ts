@@ -32,6 +32,7 @@ const deid = {
   outcome: 'ok',
   pixelReview: [],
   actionCounts: { 'PatientName:Z': 1 },
+  pixelsCleared: false,
 };
 
 function named(name: string, message: string): Error {

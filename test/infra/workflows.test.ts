@@ -280,6 +280,7 @@ describe('ingest definition follows layers/pipeline/ingest-states.ts', () => {
         'workKey.$': '$.deid.workKey',
         'deidOutcome.$': '$.deid.outcome',
         'pixelReview.$': '$.deid.pixelReview',
+        'pixelsCleared.$': '$.deid.pixelsCleared',
         'submissionId.$': '$.parse.submissionId',
         'fileId.$': '$.parse.fileId',
       },
