@@ -16,6 +16,7 @@ import {
 } from '../layers/pipeline/ingest-states';
 import type { SubmissionResultKey } from '../layers/pipeline/submission-states';
 import { PLATFORM_ERRORS, RESOURCE_LIMIT_ERRORS, TRANSIENT_ERRORS } from '../layers/pipeline/task-errors';
+import type { FhirExportResultKey } from '../layers/pipeline/fhir-export-states';
 import { payloadOf, statePaths } from './payload';
 
 export type IngestFunctionKey = Extract<FunctionKey, 'parse' | 'deidentify' | 'verify' | 'qa' | 'stage' | 'quarantine'>;
@@ -52,7 +53,7 @@ export function invokeStep(
   name: string,
   fn: lambda.IFunction,
   payload: sfn.TaskInput,
-  resultKey: IngestResultKey | SubmissionResultKey,
+  resultKey: IngestResultKey | SubmissionResultKey | FhirExportResultKey,
 ): InvokeStep {
   const task = new tasks.LambdaInvoke(scope, name, {
     lambdaFunction: fn,

@@ -28,3 +28,8 @@ export interface IntakeRedriveDetail {
 export function intakeRedriveDetail(bucket: string, object: { readonly key: string; readonly size: number }): IntakeRedriveDetail {
   return { version: '0', bucket: { name: bucket }, object: { key: object.key, size: object.size }, reason: 'Redrive' };
 }
+
+/** A FHIR Bulk Data export was kicked off (GET .../$export); starts the export workflow, which writes its files. */
+export const FHIR_EXPORT_REQUESTED = 'FHIR Export Requested';
+export const fhirExportRequestedDetail = z.object({ jobId: z.string().uuid() });
+export type FhirExportRequestedDetail = z.infer<typeof fhirExportRequestedDetail>;

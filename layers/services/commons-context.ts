@@ -2,6 +2,7 @@ import { AccessRepository } from '../adapters/aws/dynamodb/access-repository';
 import { AuditHistory } from '../adapters/aws/dynamodb/audit-history';
 import { AuditLog } from '../adapters/aws/dynamodb/audit-log';
 import { ClinicalRepository } from '../adapters/aws/dynamodb/clinical-repository';
+import { FhirExportRepository } from '../adapters/aws/dynamodb/fhir-export-repository';
 import { IntakeRepository } from '../adapters/aws/dynamodb/intake-repository';
 import { ProjectRepository } from '../adapters/aws/dynamodb/project-repository';
 import { PublicationRepository } from '../adapters/aws/dynamodb/publication-repository';
@@ -31,6 +32,9 @@ export const projectRepository = /* @__PURE__ */ lazyConfig(() => new ProjectRep
 export const clinicalRepository = /* @__PURE__ */ lazyConfig(() => new ClinicalRepository(documentClient(), requireEnv(ENV.catalogTable)));
 export const accessRepository = /* @__PURE__ */ lazyConfig(() => new AccessRepository(documentClient(), requireEnv(ENV.catalogTable)));
 export const releaseRepository = /* @__PURE__ */ lazyConfig(() => new ReleaseRepository(documentClient(), requireEnv(ENV.catalogTable)));
+export const fhirExportRepository = /* @__PURE__ */ lazyConfig(
+  () => new FhirExportRepository(documentClient(), requireEnv(ENV.catalogTable)),
+);
 /** The append-only audit log: access decisions, curation, key hand-outs. */
 export const auditLog = /* @__PURE__ */ lazyConfig(() => new AuditLog(documentClient(), requireEnv(ENV.catalogTable)));
 /** Reading the audit log: GET /audit, a target's history. */

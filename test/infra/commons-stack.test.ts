@@ -1,4 +1,3 @@
-import { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS, FunctionSpec, PUBLIC_ROUTES, ROUTES, environmentNamesFor } from '../../functions/registry';
 import { ENV } from '../../layers/common/env-names';
@@ -24,7 +23,7 @@ function statementsOf(spec: FunctionSpec): Json[] {
     .flatMap(([, p]) => (props(p).PolicyDocument as { Statement: Json[] }).Statement);
 }
 const actionsOf = (statements: Json[]): string[] => statements.flatMap((st) => [st.Action].flat() as string[]);
-const deidKmsKeyId = (): string => s.stack.getLogicalId(s.stack.deidKeys.key.node.defaultChild as CfnElement);
+const deidKmsKeyId = (): string => s.logicalIdAt('DeidKeys/Key/Resource');
 /** `arn:${Partition}:secretsmanager:${Region}:${AccountId}:secret:hilum/Hilum/projects/*\/deid-key*`, as synthesized. */
 const DEID_KEYS_ARN = {
   'Fn::Join': [
@@ -462,9 +461,13 @@ describe('observability', () => {
     const alarms = ofType(s.resources, 'AWS::CloudWatch::Alarm').map(([, a]) => props(a));
     for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: topicId }]);
     const metrics = alarms.map((a) => `${String(a.Namespace)}:${String(a.MetricName)}`);
-    expect(metrics.filter((m) => m === 'AWS/States:ExecutionsFailed')).toHaveLength(2);
-    // One per EventBridge target's dead-letter queue: ingest, redrive and submission share two, the reconciler has one.
-    expect(metrics.filter((m) => m === 'AWS/SQS:ApproximateNumberOfMessagesVisible')).toHaveLength(3);
+    expect(metrics.filter((m) => m === 'AWS/States:ExecutionsFailed')).toHaveLength(
+      ofType(s.resources, 'AWS::StepFunctions::StateMachine').length,
+    );
+    // One per dead-letter queue of an EventBridge target (ingest and its redrive share one).
+    expect(metrics.filter((m) => m === 'AWS/SQS:ApproximateNumberOfMessagesVisible')).toHaveLength(
+      ofType(s.resources, 'AWS::SQS::Queue').length,
+    );
     expect(metrics.filter((m) => m === 'hilum:StuckFiles')).toHaveLength(1);
     expect(metrics.filter((m) => m === 'AWS/Lambda:Errors')).toHaveLength(Object.keys(FUNCTIONS).length);
   });
@@ -474,7 +477,7 @@ describe('metadata conventions', () => {
   it.each([
     ['hilum:bucket', 'AWS::S3::Bucket', ['access-logs', 'intake', 'quarantine', 'released']],
     ['hilum:table', 'AWS::DynamoDB::Table', ['catalog']],
-    ['hilum:workflow', 'AWS::StepFunctions::StateMachine', ['ingest', 'submission']],
+    ['hilum:workflow', 'AWS::StepFunctions::StateMachine', ['evaluation', 'fhir-export', 'ingest', 'submission']],
     ['hilum:eventBus', 'AWS::Events::EventBus', ['pipeline']],
     ['hilum:userPool', 'AWS::Cognito::UserPool', ['users']],
     ['hilum:userPoolClient', 'AWS::Cognito::UserPoolClient', ['cli']],

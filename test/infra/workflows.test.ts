@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS, FunctionKey } from '../../functions/registry';
 import { PLATFORM_ERRORS, RESOURCE_LIMIT_ERRORS, TRANSIENT_ERRORS } from '../../layers/pipeline/task-errors';
-import { INTAKE_REDRIVE, PIPELINE_EVENT_SOURCE, SUBMISSION_READY } from '../../layers/pipeline/events';
+import { FHIR_EXPORT_REQUESTED, INTAKE_REDRIVE, PIPELINE_EVENT_SOURCE, SUBMISSION_READY } from '../../layers/pipeline/events';
 import { Json, Synthesized, byMetadata, functionLogicalId, renderDefinition, synthCommons } from './synth';
 
 // asl-validator ships no types.
@@ -95,7 +95,9 @@ describe('event rules', () => {
   });
 
   it('gives each target its own KMS-encrypted, TLS-only dead-letter queue', () => {
-    s.template.resourceCountIs('AWS::SQS::Queue', 3);
+    // One per rule's target but the redrive's, which shares ingest's: the rules with a pattern, and the schedule.
+    const rules = Object.values(s.template.findResources('AWS::Events::Rule'));
+    s.template.resourceCountIs('AWS::SQS::Queue', rules.length - 1);
     s.template.allResourcesProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
     s.template.resourcePropertiesCountIs(
       'AWS::SQS::QueuePolicy',
@@ -104,7 +106,7 @@ describe('event rules', () => {
           Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
         },
       },
-      3,
+      rulesWithDeadLetters(),
     );
   });
 
@@ -362,5 +364,47 @@ describe('submission definition follows layers/pipeline/submission-states.ts', (
     expect(submission.States.PublishSubmissionResult?.Next).toBe('QaReport');
     expect(submission.States.QaReportResult?.Next).toBe('RebuildSnapshot');
     expect(submission.States.SubmissionFailed?.Type).toBe('Fail');
+  });
+});
+
+/** Distinct dead-letter queues of the event rules' targets. */
+function rulesWithDeadLetters(): number {
+  const arns = Object.values(s.template.findResources('AWS::Events::Rule')).flatMap((r) =>
+    ((r as { Properties: { Targets?: { DeadLetterConfig?: { Arn: unknown } }[] } }).Properties.Targets ?? []).map((t) =>
+      JSON.stringify(t.DeadLetterConfig?.Arn ?? null),
+    ),
+  );
+  return new Set(arns.filter((a) => a !== 'null')).size;
+}
+
+describe('the FHIR export workflow (docs/fhir.md)', () => {
+  let fhirExport: Definition;
+  beforeAll(() => {
+    fhirExport = renderDefinition(
+      byMetadata(s.resources, 'hilum:workflow', 'fhir-export')[1].Properties?.DefinitionString,
+    ) as unknown as Definition;
+  });
+
+  it('is started by FHIR Export Requested events on the hilum bus', () => {
+    const [busId] = byMetadata(s.resources, 'hilum:eventBus', 'pipeline');
+    const [workflowId] = byMetadata(s.resources, 'hilum:workflow', 'fhir-export');
+    s.template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: busId },
+      EventPattern: { source: [PIPELINE_EVENT_SOURCE], 'detail-type': [FHIR_EXPORT_REQUESTED] },
+      Targets: [Match.objectLike({ Arn: { Ref: workflowId }, DeadLetterConfig: { Arn: Match.anyValue() }, RetryPolicy: Match.anyValue() })],
+    });
+  });
+
+  it('is valid ASL: one task invoking FhirExport with the job of the event, transient and resource-limit retries, everything caught', () => {
+    const result = aslValidator(fhirExport);
+    if (!result.isValid) throw new Error(result.errorsText('\n'));
+    const tasks = tasksOf(fhirExport);
+    expect(tasks.map(([n]) => n)).toEqual(['FhirExport']);
+    const [, task] = tasks[0]!;
+    expect(invokedFunction(task)).toBe(FUNCTIONS.fhirExport.id);
+    expect(task.Parameters?.Payload).toEqual({ 'jobId.$': '$.detail.jobId' });
+    expect(task.Retry).toEqual([expectedRetry, resourceLimitRetry]);
+    expect(task.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'ExportFailed' })]);
+    expect(fhirExport.States.ExportFailed?.Type).toBe('Fail');
   });
 });

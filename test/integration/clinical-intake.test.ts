@@ -15,6 +15,8 @@ import { ApiError, HilumApi } from '../../cli/lib/api-client';
 import { prepareClinicalDir } from '../../cli/lib/clinical-dir';
 import type { QaReport } from '../../layers/qa';
 import { startLocalCommons, type LocalCommons } from '../../local/commons';
+import { referencesOf } from '../../layers/catalog/fhir/resources';
+import { fhirSchemaErrors } from '../support/fhir-schema';
 import { localS3Client } from '../support/local-clients';
 import { makeSeries } from '../support/synthetic-dicom';
 
@@ -283,5 +285,82 @@ describe('clinical data per node on the local commons', () => {
       { condition_code: 'U07.1', days_to_condition_start: 0 },
     ]);
     await expect(site.request('GET', `/cohorts/${cohortId}/clinical/condition`)).rejects.toBeInstanceOf(ApiError);
+  });
+
+  it('exports a cohort as FHIR R4 Bulk Data: kick-off, status, NDJSON that validates and resolves, only what the caller may see', async () => {
+    const { cohortId } = await researcher.request<{ cohortId: string }>('POST', '/cohorts', { name: 'fhir', filters: {} });
+    const researcherToken = await commons.issueToken(['researcher'], 'researcher-clin');
+    const call = (method: string, path: string, bearer: string, headers: Record<string, string> = {}) =>
+      fetch(path.startsWith('http') ? path : `${commons.apiUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${bearer}`, ...headers },
+      });
+    const ASYNC = { prefer: 'respond-async', accept: 'application/fhir+json' };
+
+    // The IG's kick-off needs Prefer: respond-async; a release-wide export is the curators'.
+    expect((await call('GET', `/fhir/Group/${cohortId}/$export`, researcherToken)).status).toBe(400);
+    expect((await call('GET', '/fhir/$export', researcherToken, ASYNC)).status).toBe(403);
+    const kickOff = await call('GET', `/fhir/Group/${cohortId}/$export?_outputFormat=application/fhir%2Bndjson`, researcherToken, ASYNC);
+    expect(kickOff.status).toBe(202);
+    const statusUrl = kickOff.headers.get('content-location')!;
+    expect(statusUrl).toMatch(/\/fhir\/export-jobs\/[0-9a-f-]{36}$/);
+
+    const complete = async (url: string, bearer: string) => {
+      for (;;) {
+        const status = await call('GET', url, bearer);
+        if (status.status !== 202) return status;
+        expect(status.headers.get('x-progress')).toBeTruthy();
+        await commons.idle();
+      }
+    };
+    const done = await complete(statusUrl, researcherToken);
+    expect(done.status).toBe(200);
+    const manifest = (await done.json()) as {
+      transactionTime: string;
+      request: string;
+      requiresAccessToken: boolean;
+      output: { type: string; url: string; count: number }[];
+      error: unknown[];
+    };
+    expect(manifest).toMatchObject({ requiresAccessToken: false, error: [] });
+    expect(manifest.request).toContain(`/fhir/Group/${cohortId}/$export`);
+    expect(manifest.output.map((o) => o.type)).toEqual(['Patient', 'ImagingStudy', 'Endpoint', 'Observation', 'Condition']);
+    // Someone else's job is not found.
+    expect((await call('GET', statusUrl, await commons.issueToken(['researcher'], 'someone-else'))).status).toBe(404);
+
+    const resources: { resourceType: string; id: string; [k: string]: unknown }[] = [];
+    for (const o of manifest.output) {
+      const file = await fetch(o.url);
+      expect(file.status).toBe(200);
+      const lines = (await file.text()).split('\n').filter((l) => l !== '');
+      expect(lines).toHaveLength(o.count);
+      for (const line of lines) resources.push(JSON.parse(line) as (typeof resources)[number]);
+    }
+    expect(resources.flatMap(fhirSchemaErrors)).toEqual([]);
+    const ids = new Set(resources.map((r) => `${r.resourceType}/${r.id}`));
+    expect(resources.flatMap(referencesOf).filter((ref) => !ids.has(ref))).toEqual([]);
+    // The open project's two cases only: the restricted case (its study, its Ferritin) never leaves.
+    const patients = resources.filter((r) => r.resourceType === 'Patient');
+    expect(patients).toHaveLength(2);
+    expect(patients.every((p) => /^HILUM-[0-9A-F]{16}$/.test(p.id))).toBe(true);
+    const text = JSON.stringify(resources);
+    expect(text).not.toMatch(/MRN-|2021-|Ferritin|clin-restricted/);
+    expect(resources.filter((r) => r.resourceType === 'ImagingStudy')).toHaveLength(2);
+    const endpoints = resources.filter((r) => r.resourceType === 'Endpoint');
+    expect(endpoints.every((e) => String(e.address).startsWith(`${commons.apiUrl}/dicomweb/studies/`))).toBe(true);
+
+    // A curator's release export holds the restricted project's case too; DELETE removes the job and its files.
+    const curatorToken = await commons.issueToken(['curator'], 'curator-clin');
+    const releaseKickOff = await call('GET', '/fhir/$export?_type=Patient,Observation', curatorToken, ASYNC);
+    expect(releaseKickOff.status).toBe(202);
+    const releaseStatus = releaseKickOff.headers.get('content-location')!;
+    const releaseManifest = (await (await complete(releaseStatus, curatorToken)).json()) as typeof manifest;
+    expect(releaseManifest.output.map((o) => [o.type, o.count])).toEqual([
+      ['Patient', 3],
+      ['Observation', 3],
+    ]);
+    expect((await call('DELETE', releaseStatus, curatorToken)).status).toBe(202);
+    expect((await call('GET', releaseStatus, curatorToken)).status).toBe(404);
+    expect((await fetch(releaseManifest.output[0]!.url)).status).toBe(404);
   });
 });

@@ -1,9 +1,11 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
+  FHIR_EXPORT_REQUESTED,
   INTAKE_REDRIVE,
   PIPELINE_EVENT_SOURCE,
   SUBMISSION_READY,
   intakeRedriveDetail,
+  type FhirExportRequestedDetail,
   type SubmissionReadyDetail,
 } from '../../pipeline/events';
 import { TransientError } from '../../common/errors';
@@ -20,6 +22,18 @@ export class PipelineEvents {
       new PutEventsCommand({
         Entries: [
           { EventBusName: this.busName, Source: PIPELINE_EVENT_SOURCE, DetailType: SUBMISSION_READY, Detail: JSON.stringify(detail) },
+        ],
+      }),
+    );
+    if (result.FailedEntryCount) throw new TransientError('the pipeline event was not accepted');
+  }
+
+  /** Starts a FHIR export job's workflow. */
+  async fhirExportRequested(detail: FhirExportRequestedDetail): Promise<void> {
+    const result = await this.client.send(
+      new PutEventsCommand({
+        Entries: [
+          { EventBusName: this.busName, Source: PIPELINE_EVENT_SOURCE, DetailType: FHIR_EXPORT_REQUESTED, Detail: JSON.stringify(detail) },
         ],
       }),
     );
