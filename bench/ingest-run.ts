@@ -32,6 +32,8 @@ export interface IngestRunOptions {
 export interface IngestSetResult {
   readonly set: FileSet;
   readonly seconds: number;
+  /** Files the pipeline held for review (quarantined) rather than published. */
+  readonly held: number;
   /** User + system CPU of this process (the commons: API, functions, S3 emulator) while the set ran. */
   readonly cpuSeconds: number;
   readonly usage: UsageCounts;
@@ -127,20 +129,25 @@ async function writeRadiographs(root: string, count: number, size: number): Prom
   return { name: `radiographs (${count}, ${size} x ${Math.round(size * 1.22)})`, folder, files, bytes };
 }
 
-/** `hilum upload FOLDER --wait` as a site runs it; resolves when it exits 0. */
-function uploadAndWait(set: FileSet, env: NodeJS.ProcessEnv, statePath: string): Promise<void> {
+/**
+ * `hilum upload FOLDER --force --wait` as a site runs it; resolves with how many files the pipeline held
+ * (exit 3: the upload went through and some files ended quarantined, which is an outcome too; --force so
+ * that a file the site-side check would hold back is still sent and its end state counted).
+ */
+function uploadAndWait(set: FileSet, env: NodeJS.ProcessEnv, statePath: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [HILUM_CLI, 'upload', set.folder, '--project', PROJECT, '--site', SITE, '--wait', '--quiet', '--state', statePath],
+      [HILUM_CLI, 'upload', set.folder, '--project', PROJECT, '--site', SITE, '--force', '--wait', '--quiet', '--state', statePath],
       { env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`hilum upload of the ${set.name} exited ${code}:\n${output.slice(-4000)}`)),
-    );
+    child.on('exit', (code) => {
+      if (code === 0 || code === 3) resolve(output.split('\n').filter((line) => /^\s*quarantined /.test(line)).length);
+      else reject(new Error(`hilum upload of the ${set.name} exited ${code}:\n${output.slice(-4000)}`));
+    });
   });
 }
 
@@ -197,7 +204,7 @@ export async function runIngest(options: IngestRunOptions): Promise<IngestRun> {
         const executionsBefore = commons.executions().length;
         const cpuBefore = process.cpuUsage();
         const started = process.hrtime.bigint();
-        await uploadAndWait(set, env, join(root, `upload-state-${i}.json`));
+        const held = await uploadAndWait(set, env, join(root, `upload-state-${i}.json`));
         // --wait returns with every file's outcome; what the pipeline still does after (the study-level
         // workflow, indexing) is part of the set's bill.
         await commons.idle();
@@ -206,6 +213,7 @@ export async function runIngest(options: IngestRunOptions): Promise<IngestRun> {
         results.push({
           set,
           seconds,
+          held,
           cpuSeconds: (cpu.user + cpu.system) / 1e6,
           usage: usageBetween(before, meter.snapshot()),
           executions: commons
@@ -213,7 +221,7 @@ export async function runIngest(options: IngestRunOptions): Promise<IngestRun> {
             .slice(executionsBefore)
             .map((r) => billed(r, typeOf.get(r.stateMachineArn) ?? 'STANDARD')),
         });
-        log(`ingested ${set.name} in ${seconds.toFixed(1)} s`);
+        log(`ingested ${set.name} in ${seconds.toFixed(1)} s${held ? ` (${held} held for review)` : ''}`);
       }
       return { results, cleanUp };
     } finally {

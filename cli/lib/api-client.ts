@@ -29,6 +29,14 @@ export class ApiUnreachable extends Error {
 const IDEMPOTENT_READS = new Set(['GET', 'HEAD']);
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 
+/**
+ * fetch rejects with a TypeError only when no HTTP answer came. By name, not instanceof: Node's fetch
+ * makes its errors in its own realm, which is not the caller's under a test runner's sandbox.
+ */
+function isFetchFailure(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'TypeError';
+}
+
 function isConnectionReset(error: unknown): boolean {
   const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
   return typeof code === 'string' && RESET_CODES.has(code);
@@ -104,12 +112,11 @@ export class HilumApi {
       } catch (error) {
         // A kept-alive connection the server closed as the request went out (a busy server's idle timer
         // fires late) resets without an answer: a read is safe to send again on a new connection.
-        if (error instanceof TypeError && IDEMPOTENT_READS.has(method.toUpperCase()) && attempt < 3 && isConnectionReset(error)) {
+        if (isFetchFailure(error) && IDEMPOTENT_READS.has(method.toUpperCase()) && attempt < 3 && isConnectionReset(error)) {
           await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
           continue;
         }
-        // fetch rejects with a TypeError only when no HTTP answer came.
-        if (error instanceof TypeError) throw new ApiUnreachable(this.baseUrl, error);
+        if (isFetchFailure(error)) throw new ApiUnreachable(this.baseUrl, error);
         throw error;
       }
     }
