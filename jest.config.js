@@ -10,4 +10,5 @@ module.exports = {
   testTimeout: 120000,
   maxWorkers: 2,
   globalSetup: '<rootDir>/test/support/node-version.ts',
+  testSequencer: '<rootDir>/test/support/sequencer.js',
 };
