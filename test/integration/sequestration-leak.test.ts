@@ -50,39 +50,16 @@ describe('no researcher route reaches a sequestered case', () => {
   let open: StudyUids[];
   let markers: string[];
   let openStudyCount: number;
+  let curator: HilumApi;
+  let site: HilumApi;
+  let siteToken: string;
   const answers: Answer[] = [];
 
   const object = async (key: string): Promise<Uint8Array> =>
     (await (await s3.send(new GetObjectCommand({ Bucket: commons.buckets.released, Key: key }))).Body!.transformToByteArray())!;
 
-  beforeAll(async () => {
-    process.env.SEARCH_SNAPSHOT_TTL_MS = '0';
-    dataDir = await mkdtemp(join(tmpdir(), 'hilum-seq-leak-'));
-    commons = await startLocalCommons({
-      dataDir,
-      reset: true,
-      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
-      handlerLogLevel: 'ERROR',
-    });
-    s3 = new S3Client({ endpoint: commons.s3Endpoint, region: 'us-east-1', credentials: commons.credentials, forcePathStyle: true });
-    const curatorToken = await commons.issueToken(['curator'], 'curator-q');
-    const curator = new HilumApi(commons.apiUrl, curatorToken);
-    researcherToken = await commons.issueToken(['researcher'], 'researcher-q');
-    researcher = new HilumApi(commons.apiUrl, researcherToken);
-    const siteToken = await commons.issueToken(['site-uploader:site-a'], 'uploader-q');
-    const site = new HilumApi(commons.apiUrl, siteToken);
-
-    await createProject(commons.apiUrl, curatorToken, PROJECT, ['site-a'], 'open');
-    await curator.request('POST', '/projects', {
-      projectId: PROJECT,
-      name: PROJECT,
-      availability: 'open',
-      settings: { sequestrationShare: 0.5 },
-    });
-
-    // Eight cases, one with two studies (a case is assigned whole), one instance per study.
-    const patients = Array.from({ length: 8 }, (_, i) => `MRN-Q${i + 1}`);
-    const studies = [...patients.map((p, i) => ({ patient: p, n: i + 1 })), { patient: 'MRN-Q1', n: 9 }];
+  /** Publishes one submission of one-instance studies (and its cases.csv and demographics sheet when given). */
+  async function publish(studies: readonly { patient: string; n: number }[], casesCsv?: string): Promise<void> {
     const files = studies.map(({ patient, n }) => ({
       name: `${patient}-${n}.dcm`,
       bytes: makeDicom({
@@ -97,13 +74,12 @@ describe('no researcher route reaches a sequestered case', () => {
       }),
     }));
     const { submissionId } = await site.createSubmission(PROJECT, 'site-a');
-    const casesCsv = ['case_id,sex,age_at_index,race', ...patients.map((p, i) => `${p},${i % 2 ? 'Female' : 'Male'},${40 + i},White`)].join(
-      '\n',
-    );
-    for (const [path, body] of [
-      ['cases', casesCsv],
-      ['clinical/demographics', casesCsv],
-    ] as const) {
+    for (const [path, body] of casesCsv
+      ? ([
+          ['cases', casesCsv],
+          ['clinical/demographics', casesCsv],
+        ] as const)
+      : []) {
       const put = await fetch(`${commons.apiUrl}/submissions/${submissionId}/${path}`, {
         method: 'PUT',
         headers: { authorization: `Bearer ${siteToken}`, 'content-type': 'text/csv' },
@@ -120,9 +96,48 @@ describe('no researcher route reaches a sequestered case', () => {
     await site.completeSubmission(submissionId);
     await commons.idle();
     expect(await site.getSubmission(submissionId)).toMatchObject({ status: 'published', stagedCount: files.length });
+  }
 
-    const release = await curator.request<{ sequestrationKey: string }>('POST', '/releases', { notes: 'sequestration leak test' });
-    ledger = JSON.parse(gunzipSync(await object(release.sequestrationKey)).toString('utf8')) as SequestrationLedger;
+  /** A release's ledger, read from the released bucket as a curator's tool would. */
+  async function ledgerOfRelease(notes: string): Promise<SequestrationLedger> {
+    const release = await curator.request<{ sequestrationKey: string }>('POST', '/releases', { notes });
+    return JSON.parse(gunzipSync(await object(release.sequestrationKey)).toString('utf8')) as SequestrationLedger;
+  }
+
+  beforeAll(async () => {
+    process.env.SEARCH_SNAPSHOT_TTL_MS = '0';
+    dataDir = await mkdtemp(join(tmpdir(), 'hilum-seq-leak-'));
+    commons = await startLocalCommons({
+      dataDir,
+      reset: true,
+      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
+      handlerLogLevel: 'ERROR',
+    });
+    s3 = new S3Client({ endpoint: commons.s3Endpoint, region: 'us-east-1', credentials: commons.credentials, forcePathStyle: true });
+    const curatorToken = await commons.issueToken(['curator'], 'curator-q');
+    curator = new HilumApi(commons.apiUrl, curatorToken);
+    researcherToken = await commons.issueToken(['researcher'], 'researcher-q');
+    researcher = new HilumApi(commons.apiUrl, researcherToken);
+    siteToken = await commons.issueToken(['site-uploader:site-a'], 'uploader-q');
+    site = new HilumApi(commons.apiUrl, siteToken);
+
+    await createProject(commons.apiUrl, curatorToken, PROJECT, ['site-a'], 'open');
+    await curator.request('POST', '/projects', {
+      projectId: PROJECT,
+      name: PROJECT,
+      availability: 'open',
+      settings: { sequestrationShare: 0.5 },
+    });
+
+    // Eight cases, one with two studies (a case is assigned whole), one instance per study.
+    const patients = Array.from({ length: 8 }, (_, i) => `MRN-Q${i + 1}`);
+    const studies = [...patients.map((p, i) => ({ patient: p, n: i + 1 })), { patient: 'MRN-Q1', n: 9 }];
+    const casesCsv = ['case_id,sex,age_at_index,race', ...patients.map((p, i) => `${p},${i % 2 ? 'Female' : 'Male'},${40 + i},White`)].join(
+      '\n',
+    );
+    await publish(studies, casesCsv);
+
+    ledger = await ledgerOfRelease('sequestration leak test');
     const cases = ledger.projects.find((p) => p.project === PROJECT)!.cases;
     // The remapped UIDs of each study (de-identification changed them), read as a curator.
     const uidsOf = async (study: string): Promise<StudyUids> => {
@@ -369,5 +384,41 @@ describe('no researcher route reaches a sequestered case', () => {
       openSeen ||= text.includes(open[0]!.study);
     }
     expect(openSeen).toBe(true);
+  });
+
+  it('keeps every assignment at the next release and draws only the new cases; a curator reads the balance', async () => {
+    const before = ledger.projects[0]!.cases;
+    const returning = before.find((c) => c.studyUids.length === 2)!;
+    // Two new patients, and the two-study patient back with a third study.
+    await publish([
+      { patient: 'MRN-Q9', n: 10 },
+      { patient: 'MRN-Q10', n: 11 },
+      { patient: 'MRN-Q1', n: 12 },
+    ]);
+    const searchTotal = async () => (await researcher.request<{ total: number }>('POST', '/search', { limit: 0 })).total;
+    // Published, not yet assigned: withheld until the next release.
+    expect(await searchTotal()).toBe(openStudyCount);
+
+    const next = (await ledgerOfRelease('second release')).projects[0]!.cases;
+    for (const c of before) expect(next.find((n) => n.caseId === c.caseId)).toMatchObject({ set: c.set, release: 1 });
+    const drawn = next.filter((c) => c.release === 2);
+    expect(drawn).toHaveLength(2);
+    expect(drawn.filter((c) => c.set === 'sequestered')).toHaveLength(1);
+    const grown = next.find((c) => c.caseId === returning.caseId)!;
+    expect(grown.studyUids).toHaveLength(3);
+
+    const openStudies = next.filter((c) => c.set === 'open').flatMap((c) => c.studyUids);
+    expect(await searchTotal()).toBe(openStudies.length);
+    const releases = await researcher.request<{ releases: { releaseNumber: number; studyCount: number }[] }>('GET', '/releases');
+    expect(releases.releases.find((r) => r.releaseNumber === 2)!.studyCount).toBe(openStudies.length);
+
+    const measured = await curator.request<{ projects: { cases: number; balance?: { cases: { open: number; sequestered: number } } }[] }>(
+      'GET',
+      '/releases/2/representativeness',
+    );
+    expect(measured.projects[0]).toMatchObject({
+      cases: 10,
+      balance: { cases: { open: 5, sequestered: 5 } },
+    });
   });
 });
