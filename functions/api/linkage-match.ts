@@ -3,7 +3,7 @@ import { LINK_VARIANT_NAMES, TOKEN_PATTERN, type LinkVariant } from '../../layer
 import { slug } from '../../layers/common/id-schemas';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
-import { matchLinkTokens } from '../../layers/services/linkage-tokens';
+import { matchLinkTokens } from '../../layers/services/linkage-match';
 
 const MAX_PEOPLE = 1000;
 const variantEnum = z.enum(LINK_VARIANT_NAMES as [LinkVariant, ...LinkVariant[]]);

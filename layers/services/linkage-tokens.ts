@@ -1,20 +1,14 @@
 /**
- * Linkage tokens through the commons (docs/linkage.md): a site's tokens sheet stored per
- * case, its case ids pseudonymized exactly as PatientID and the clinical sheets' are; and
- * the linker's query matched against the stored tokens. Tokens are never logged, audited or
- * returned: they reach only the linkage repository and the match index.
+ * A site's linkage tokens sheet stored per case (docs/linkage.md), its case ids pseudonymized
+ * exactly as PatientID and the clinical sheets' are. Tokens are never logged, audited or
+ * returned: they reach only the linkage repository.
  */
 import type { Submission } from '../catalog/entities';
 import { casePseudonym } from '../clinical';
-import { LinkIndex, type CaseLinkTokens, type LinkSheetError, type PersonMatches, type QueryPerson } from '../clinical/linkage';
-import { LinkageRepository, type CaseLinkTokensRecord } from '../adapters/aws/dynamodb/linkage-repository';
-import { documentClient } from '../adapters/aws/clients';
-import { lazyConfig, requireEnv } from '../common/config';
-import { ENV } from '../common/env-names';
+import type { CaseLinkTokens, LinkSheetError } from '../clinical/linkage';
+import type { CaseLinkTokensRecord } from '../adapters/aws/dynamodb/linkage-repository';
 import { deidKeyFor, projectRepository } from './commons-context';
-
-/** Linkage tokens per case: read by the linkage API only, so its repository lives here, not in commons-context. */
-const linkageRepository = /* @__PURE__ */ lazyConfig(() => new LinkageRepository(documentClient(), requireEnv(ENV.catalogTable)));
+import { linkageRepository } from './linkage-match';
 
 export type LinkTokensIntakeResult =
   { readonly ok: true; readonly cases: number } | { readonly ok: false; readonly errors: readonly LinkSheetError[] };
@@ -53,18 +47,4 @@ export async function storeLinkTokens(
   }));
   await linkageRepository().putCaseTokens(records);
   return { ok: true, cases: records.length };
-}
-
-export interface LinkageAnswer {
-  readonly people: readonly PersonMatches[];
-  readonly projects: readonly string[];
-  readonly storedCases: number;
-}
-
-/** The query's people matched against the tokens of the named projects (every project when none is named). */
-export async function matchLinkTokens(people: readonly QueryPerson[], projects?: readonly string[]): Promise<LinkageAnswer> {
-  const searched = projects?.length ? [...new Set(projects)] : (await projectRepository().listProjects()).map((p) => p.projectId);
-  const stored = (await Promise.all(searched.map((p) => linkageRepository().listProjectTokens(p)))).flat();
-  const index = new LinkIndex(stored);
-  return { people: people.map((p) => index.match(p)), projects: searched, storedCases: stored.length };
 }
