@@ -1,7 +1,8 @@
 /**
  * What a Lambda bundle that runs an evaluator's ONNX model (layers/adapters/onnx) carries beside
- * index.js: onnxruntime-node stays outside the bundle (it loads its native binding by a path built
- * from the platform and architecture at run time, `bin/napi-v6/<platform>/<arch>/`) and is copied
+ * index.js: onnxruntime-node stays outside the bundle (its worker thread requires it by name, and it
+ * loads its native binding by a path built from the platform and architecture at run time,
+ * `bin/napi-v6/<platform>/<arch>/`) and is copied
  * into node_modules/ with its one runtime dependency, onnxruntime-common (CommonJS build only), and
  * only the linux/arm64 binaries: the functions run on ARM64 (hilum-function.ts), so the other
  * platforms' binaries (about 100 MB together) are left behind. Only bundles whose code requires
@@ -42,5 +43,6 @@ export function onnxAssetCommands(outputDir: string): string[] {
     `cp "${common}/package.json" "${modules}/onnxruntime-common/"`,
     `cp -R "${common}/dist/cjs" "${modules}/onnxruntime-common/dist/"`,
   ];
-  return [`if grep -q '"onnxruntime-node"' "${outputDir}/index.js"; then ${copies.join(' && ')}; fi`];
+  // The model runs in a worker whose source is a string in the bundle (layers/adapters/onnx/model-session.ts): match the name, not a require.
+  return [`if grep -q 'onnxruntime-node' "${outputDir}/index.js"; then ${copies.join(' && ')}; fi`];
 }

@@ -65,6 +65,8 @@ let loaded: { readonly evaluationId: string; readonly session: Promise<ModelSess
 
 async function modelFor(evaluationId: string): Promise<ModelSession> {
   if (loaded?.evaluationId !== evaluationId) {
+    // Another evaluation's model: its worker thread goes.
+    void loaded?.session.then((previous) => previous.close()).catch(() => undefined);
     const session = (async () => {
       const model = await objects().getBytes(buckets.released(), evaluationModelKey(evaluationId));
       if (!model) throw new EvaluationSetUnfit('the model is missing');
