@@ -9,21 +9,22 @@
  */
 import { z } from 'zod';
 import { CsvSyntaxError, parseCsv } from './csv';
+import { caseNode } from './dictionary/case';
+import { demographicsNode } from './dictionary/demographics';
+import type { NodeDef } from './dictionary/types';
 
 export const MAX_AGE = 89;
 
-const SEX = ['Female', 'Male', 'Other', 'Unknown'] as const;
-const RACE = [
-  'White',
-  'Black or African American',
-  'Asian',
-  'American Indian or Alaska Native',
-  'Native Hawaiian or other Pacific Islander',
-  'Other',
-  'Not Reported',
-] as const;
-const ETHNICITY = ['Hispanic or Latino', 'Not Hispanic or Latino', 'Not Reported'] as const;
-const YES_NO = ['Yes', 'No', 'Unknown'] as const;
+/** An enum property's values, read from the dictionary: the older cases.csv takes exactly what the demographics and case nodes take. */
+function valuesOf(node: NodeDef, property: string): readonly string[] {
+  const values = node.properties.find((p) => p.name === property)?.values;
+  if (!values) throw new Error(`the dictionary's ${node.node} node has no enum ${property}`);
+  return values;
+}
+const SEX = valuesOf(demographicsNode, 'sex');
+const RACE = valuesOf(demographicsNode, 'race');
+const ETHNICITY = valuesOf(demographicsNode, 'ethnicity');
+const YES_NO = valuesOf(caseNode, 'covid19_positive');
 
 interface Column {
   readonly name: string;

@@ -2,7 +2,7 @@
  * cases.csv: the MIDRC subset parsed and normalized, errors numbered by row and
  * named by column, and never a value (the case id is the hospital's PatientID).
  */
-import { CASE_COLUMNS, CASE_ROW_JSON_SCHEMA, parseCaseSheet, parseCsv } from '../../../layers/clinical';
+import { BASE_DICTIONARY, CASE_COLUMNS, CASE_ROW_JSON_SCHEMA, parseCaseSheet, parseCsv } from '../../../layers/clinical';
 
 const HEADER = 'case_id,sex,age_at_index,race,ethnicity,covid19_positive,index_date';
 
@@ -119,5 +119,16 @@ describe('parseCaseSheet', () => {
     expect(Object.keys(CASE_ROW_JSON_SCHEMA.properties)).toEqual(CASE_COLUMNS.map((c) => c.name));
     expect(CASE_ROW_JSON_SCHEMA.required).toEqual(['case_id']);
     expect(CASE_ROW_JSON_SCHEMA.properties.sex).toMatchObject({ enum: ['Female', 'Male', 'Other', 'Unknown', ''] });
+  });
+});
+
+describe("cases.csv's enumerations", () => {
+  it("are the dictionary's own (demographics sex, race, ethnicity; case covid19_positive), not copies that could drift", () => {
+    const values = (node: string, property: string) => BASE_DICTIONARY.node(node)!.properties.find((p) => p.name === property)!.values;
+    const column = (name: string) => CASE_COLUMNS.find((c) => c.name === name)!.enum;
+    expect(column('sex')).toBe(values('demographics', 'sex'));
+    expect(column('race')).toBe(values('demographics', 'race'));
+    expect(column('ethnicity')).toBe(values('demographics', 'ethnicity'));
+    expect(column('covid19_positive')).toBe(values('case', 'covid19_positive'));
   });
 });
