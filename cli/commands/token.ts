@@ -3,7 +3,7 @@ import { Command, integerOption, stringOption, UsageError } from '../command';
 import { CliError, EXIT } from '../exit-codes';
 import { findSigningDataDir } from '../lib/local-commons-pointer';
 
-const GROUP = /^(researcher|curator|dac|admin|site-uploader:[a-z0-9][a-z0-9-]{1,62})$/;
+const GROUP = /^(researcher|curator|dac|admin|linker|site-uploader:[a-z0-9][a-z0-9-]{1,62})$/;
 
 export const tokenCommand: Command = {
   name: 'token',
@@ -14,7 +14,7 @@ Prints a JWT signed by the local commons' issuer, with the claims Cognito puts i
 an ID token (cognito:groups, cognito:username). Local mode only: in AWS, users
 sign in to the Cognito user pool.
 
-  --group GROUP      researcher, curator, dac, admin or site-uploader:<site> (repeatable)
+  --group GROUP      researcher, curator, dac, admin, linker or site-uploader:<site> (repeatable)
   --username NAME    the token's user (default: local-<first group>)
   --ttl SECONDS      lifetime (default 43200, 12 hours)
   --data-dir DIR     the local commons' data folder (default: the one of the commons

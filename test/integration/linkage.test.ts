@@ -61,7 +61,11 @@ describe('privacy-preserving record linkage on the local commons', () => {
     await curator.request('POST', '/projects', { projectId: PROJECT, name: 'linkage', availability: 'open', sites: [SITE] });
     siteToken = await commons.issueToken([`site-uploader:${SITE}`], 'uploader-link');
     site = new HilumApi(commons.apiUrl, siteToken);
-    linkerToken = await commons.issueToken(['linker'], 'broker-link');
+    // The broker's token as a local user gets one: hilum token --group linker.
+    const printed = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    expect(await runHilum(['token', '--group', 'linker', '--username', 'broker-link', '--data-dir', dataDir])).toBe(0);
+    linkerToken = String(printed.mock.calls[0]![0]);
+    printed.mockRestore();
     admin = new HilumApi(commons.apiUrl, await commons.issueToken(['admin'], 'admin-link'));
     ({ submissionId } = await site.createSubmission(PROJECT, SITE));
     siteKey = (await site.request<{ key: string }>('GET', `/projects/${PROJECT}/site-key`)).key;
