@@ -5,6 +5,7 @@ import { BadRequest } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { deidKeyFor, projectRepository } from '../../layers/services/commons-context';
+import { storeCaseSheetRecords } from '../../layers/services/clinical-intake';
 import { loadSubmissionFor, requireOpen } from '../../layers/services/submission-access';
 
 const MAX_SHEET_BYTES = 5 * 1024 * 1024;
@@ -16,6 +17,7 @@ const MAX_SHEET_BYTES = 5 * 1024 * 1024;
  * de-identified studies) before anything is stored, and never logged or returned.
  * The pseudonym is keyed by the submission's site, the issuer of its case ids, so a
  * sheet can only write its own site's cases (the same id at another site is another case).
+ * The demographics also become the case's `demographics` and `case` clinical records.
  */
 export const handler = httpHandler(
   {
@@ -47,6 +49,8 @@ export const handler = httpHandler(
       updatedAt: now,
     }));
     await projectRepository().putCases(cases);
+    // The same demographics as clinical records: the demographics table, cohorts and exports read those.
+    await storeCaseSheetRecords(submission, cases);
     const capped = cases.filter((c) => c.ageCapped).length;
     logger.info('cases recorded', { submissionId: submission.submissionId, cases: cases.length, agesCapped: capped });
     return { statusCode: 200, body: { submissionId: submission.submissionId, cases: cases.length, agesCapped: capped } };

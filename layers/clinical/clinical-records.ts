@@ -44,6 +44,24 @@ export function caseFieldsOf(node: string, values: Readonly<Record<string, Clini
   return out as Partial<CaseDemographics>;
 }
 
+/**
+ * The case-level records a cases.csv row stands for (the inverse of caseFieldsOf): its
+ * demographics (age at index, "90+" when capped; sex, race, ethnicity) and its case node's
+ * covid19_positive, each only with the properties the row gave, so the clinical tables, cohorts
+ * and exports see what search sees. A node the row gave nothing of is absent.
+ */
+export function caseSheetRecordValues(row: CaseDemographics): { node: 'demographics' | 'case'; values: Record<string, ClinicalValue> }[] {
+  const demographics: Record<string, ClinicalValue> = {};
+  if (row.ageAtIndex !== undefined) demographics.age_at_index = row.ageCapped ? AGE_CAP : row.ageAtIndex;
+  if (row.sex !== undefined) demographics.sex = row.sex;
+  if (row.race !== undefined) demographics.race = row.race;
+  if (row.ethnicity !== undefined) demographics.ethnicity = row.ethnicity;
+  return [
+    ...(Object.keys(demographics).length ? [{ node: 'demographics' as const, values: demographics }] : []),
+    ...(row.covid19Positive !== undefined ? [{ node: 'case' as const, values: { covid19_positive: row.covid19Positive } }] : []),
+  ];
+}
+
 /** What a case's records of one node contribute to its search summary; undefined fields: nothing to say. */
 export function caseSummaryOf(node: string, records: readonly ClinicalRecord[]): Pick<CaseDemographics, 'conditions' | 'covid19Tested'> {
   if (node === 'condition') {

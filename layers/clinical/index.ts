@@ -34,5 +34,5 @@ export {
 } from './clinical-sheet';
 export { nodeJsonSchema, sheetJsonSchema, dictionaryJsonSchemas } from './dictionary-schema';
 export { renderDictionaryPage } from './dictionary-doc';
-export { caseFieldsOf, caseSummaryOf, SUMMARY_NODES, type ClinicalRecord } from './clinical-records';
+export { caseFieldsOf, caseSheetRecordValues, caseSummaryOf, SUMMARY_NODES, type ClinicalRecord } from './clinical-records';
 export { clinicalInconsistencies, type CaseClinical } from './consistency';

@@ -10,12 +10,15 @@
 import type { Case } from '../catalog/commons-entities';
 import type { Submission } from '../catalog/entities';
 import {
+  BASE_DICTIONARY,
   CASE_LEVEL_NODES,
   SUMMARY_NODES,
+  caseSheetRecordValues,
   casePseudonym,
   caseFieldsOf,
   caseSummaryOf,
   clinicalRecordId,
+  type CaseDemographics,
   type ClinicalRecord,
   type ClinicalRow,
   type NodeDef,
@@ -98,4 +101,37 @@ export async function storeClinicalSheet(
   if (updated.length) await projectRepository().putCases(updated);
   const agesCapped = records.filter((r) => Object.values(r.values).includes('90+')).length;
   return { ok: true, records: records.length, cases: touched.length, agesCapped };
+}
+
+/**
+ * The clinical records of cases.csv's cases (the older sheet updates the Case entity for search):
+ * each case's demographics and case records, the row's values merged onto the stored record's (a
+ * property the sheet leaves empty keeps its value), so the demographics table, cohorts and the FHIR
+ * export hold what search shows.
+ */
+export async function storeCaseSheetRecords(
+  submission: Pick<Submission, 'submissionId' | 'project' | 'site'>,
+  cases: readonly (CaseDemographics & { readonly casePseudonym: string })[],
+): Promise<number> {
+  const now = new Date().toISOString();
+  const stored = new Map<string, ClinicalRecord>();
+  for (const node of ['demographics', 'case'])
+    for (const r of await clinicalRepository().listNode(submission.project, node)) stored.set(`${node}\0${r.casePseudonym}`, r);
+  const records: ClinicalRecord[] = cases.flatMap((c) =>
+    caseSheetRecordValues(c).map(({ node, values }) => {
+      const merged = { ...stored.get(`${node}\0${c.casePseudonym}`)?.values, ...values };
+      return {
+        project: submission.project,
+        node,
+        casePseudonym: c.casePseudonym,
+        recordId: clinicalRecordId(BASE_DICTIONARY.node(node)!, c.casePseudonym, merged),
+        site: submission.site,
+        submissionId: submission.submissionId,
+        values: merged,
+        updatedAt: now,
+      };
+    }),
+  );
+  await clinicalRepository().putRecords(records);
+  return records.length;
 }

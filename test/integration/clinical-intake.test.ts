@@ -203,6 +203,13 @@ describe('clinical data per node on the local commons', () => {
     expect(
       (await put(restricted.submissionId, 'measurement', 'case_id,test_name,days_to_test\nMRN-C,Ferritin,3\n', 'text/csv')).status,
     ).toBe(200);
+    // The older cases.csv: its demographics reach the demographics table too, not only search.
+    const casesCsv = await fetch(`${commons.apiUrl}/submissions/${restricted.submissionId}/cases`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+      body: 'case_id,sex,age_at_index\nMRN-C,Male,95\n',
+    });
+    expect(casesCsv.status).toBe(200);
     await uploadStudies(restricted.submissionId, ['MRN-C']);
     await site.completeSubmission(restricted.submissionId);
     await commons.idle();
@@ -251,6 +258,13 @@ describe('clinical data per node on the local commons', () => {
       `/cohorts/${curatorCohort.cohortId}/clinical/measurement?format=json`,
     );
     expect(everything.records.map((r) => r.project).sort()).toEqual([OPEN, OPEN, RESTRICTED]);
+    const demographicsOfAll = await curator.request<{ records: { project: string }[] }>(
+      'GET',
+      `/cohorts/${curatorCohort.cohortId}/clinical/demographics?format=json`,
+    );
+    expect(demographicsOfAll.records.filter((r) => r.project === RESTRICTED)).toEqual([
+      expect.objectContaining({ sex: 'Male', age_at_index: '90+' }),
+    ]);
 
     const parquet = await fetch(`${commons.apiUrl}/cohorts/${cohortId}/clinical/condition?format=parquet`, {
       headers: { authorization: `Bearer ${await commons.issueToken(['researcher'], 'researcher-clin')}` },

@@ -2,7 +2,14 @@
  * cases.csv: the MIDRC subset parsed and normalized, errors numbered by row and
  * named by column, and never a value (the case id is the hospital's PatientID).
  */
-import { BASE_DICTIONARY, CASE_COLUMNS, CASE_ROW_JSON_SCHEMA, parseCaseSheet, parseCsv } from '../../../layers/clinical';
+import {
+  BASE_DICTIONARY,
+  CASE_COLUMNS,
+  CASE_ROW_JSON_SCHEMA,
+  caseSheetRecordValues,
+  parseCaseSheet,
+  parseCsv,
+} from '../../../layers/clinical';
 
 const HEADER = 'case_id,sex,age_at_index,race,ethnicity,covid19_positive,index_date';
 
@@ -130,5 +137,20 @@ describe("cases.csv's enumerations", () => {
     expect(column('race')).toBe(values('demographics', 'race'));
     expect(column('ethnicity')).toBe(values('demographics', 'ethnicity'));
     expect(column('covid19_positive')).toBe(values('case', 'covid19_positive'));
+  });
+});
+
+describe('the clinical records a cases.csv row stands for', () => {
+  it('are its demographics (a capped age as "90+") and its case node, with only the properties the row gave', () => {
+    const sheet = parseCaseSheet('case_id,sex,age_at_index,race,covid19_positive\nP1,female,95,Asian,Yes\nP2,,,,\nP3,Male,41,,\n');
+    if (!sheet.ok) throw new Error('the sheet is valid');
+    expect(sheet.cases.map(caseSheetRecordValues)).toEqual([
+      [
+        { node: 'demographics', values: { age_at_index: '90+', sex: 'Female', race: 'Asian' } },
+        { node: 'case', values: { covid19_positive: 'Yes' } },
+      ],
+      [],
+      [{ node: 'demographics', values: { age_at_index: 41, sex: 'Male' } }],
+    ]);
   });
 });
