@@ -24,7 +24,8 @@ export interface Synthesized {
 }
 
 /**
- * Synthesizes the commons without bundling or nag, as the local runtime does. Call once per file.
+ * Synthesizes the commons without bundling or nag, as the local runtime does, or reads the template
+ * an earlier synthesis of the same sources and context kept (the cache below). Call once per file.
  * The API lives in a nested stack (infra/stacks/commons-stack.ts): its resources are flattened
  * into `template` and `resources`, each of its parameters replaced by what the parent passes
  * (a function's `Fn::GetAtt`, the user pool's ARN), so tests read one template as before.
