@@ -6,7 +6,7 @@
 import type { Submission } from '../catalog/entities';
 import { casePseudonym } from '../clinical';
 import type { CaseLinkTokens, LinkSheetError } from '../clinical/linkage';
-import type { CaseLinkTokensRecord } from '../adapters/aws/dynamodb/linkage-repository';
+import type { CaseLinkTokensRecord } from '../catalog/linkage-entities';
 import { deidKeyFor, projectRepository } from './commons-context';
 import { linkageRepository } from './linkage-match';
 

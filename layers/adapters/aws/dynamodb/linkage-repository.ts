@@ -1,14 +1,8 @@
 import { BatchWriteCommand, type BatchWriteCommandInput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TransientError } from '../../../common/errors';
+import type { CaseLinkTokensRecord } from '../../../catalog/linkage-entities';
 import type { LinkTokens, StoredCaseTokens } from '../../../clinical/linkage';
 import { queryAllByPrefix } from './table-io';
-
-/** One case's linkage tokens as stored: never read by search, cohorts, manifests or exports (docs/linkage.md). */
-export interface CaseLinkTokensRecord extends StoredCaseTokens {
-  readonly site: string;
-  readonly submissionId: string;
-  readonly updatedAt: string;
-}
 
 /**
  * Linkage tokens (docs/catalog.md, "Linkage tokens") in the project's item collection:
