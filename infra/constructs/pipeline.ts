@@ -17,6 +17,12 @@ import { INLINE_POLICY_REASON, POWERTOOLS_METRICS_NAMESPACE } from './hilum-func
 import { META, describe, logicalIdOf } from './metadata';
 import { Observability } from './observability';
 
+/**
+ * Objects this large or larger are ingested by the Standard workflow: five tasks each reading a
+ * 128 MiB object stay well inside an Express execution's 5 minutes, a multi-gigabyte one may not.
+ */
+export const LARGE_OBJECT_BYTES = 128 * 1024 * 1024;
+
 export interface PipelineProps {
   readonly intakeBucket: s3.IBucket;
   /** `reconcile` runs on a schedule (stuck files re-driven, never-received files marked `missing`, ready submissions announced, orphans deleted). */
@@ -37,7 +43,11 @@ export interface PipelineProps {
  */
 export class Pipeline extends Construct {
   readonly bus: events.EventBus;
+  /** Per object, Express: objects below LARGE_OBJECT_BYTES, from S3's events. */
   readonly ingest: sfn.StateMachine;
+  /** The same definition, Standard: large objects (an Express execution ends at 5 minutes) and the reconciler's re-drives. */
+  readonly ingestLarge: sfn.StateMachine;
+  readonly ingestLargeRule: events.Rule;
   readonly submission: sfn.StateMachine;
   readonly evaluation: sfn.StateMachine;
   readonly fhirExport: sfn.StateMachine;
@@ -52,15 +62,30 @@ export class Pipeline extends Construct {
     this.bus = new events.EventBus(this, 'Bus', { description: 'hilum pipeline events (Submission Ready, ...)' });
     describe(this.bus, META.eventBus, 'pipeline');
 
+    // One object's ingest is a few seconds of work: an Express execution bills it per request and
+    // duration, where a Standard one bills each of its ~14 state transitions (docs/ingest-scale.md).
+    // Express runs at least once and for at most 5 minutes: every task is idempotent, and what an
+    // Express execution cannot finish (a large object, a timeout) the Standard twin takes.
+    const ingestFunctions = [functions.parse, functions.deidentify, functions.verify, functions.qa, functions.stage, functions.quarantine];
     const ingestScope = new Construct(this, 'Ingest');
-    this.ingest = this.stateMachine(ingestScope, 'ingest', ingestDefinition(ingestScope, functions), Duration.hours(1), obs, [
-      functions.parse,
-      functions.deidentify,
-      functions.verify,
-      functions.qa,
-      functions.stage,
-      functions.quarantine,
-    ]);
+    this.ingest = this.stateMachine(
+      ingestScope,
+      'ingest',
+      ingestDefinition(ingestScope, functions),
+      Duration.minutes(5),
+      obs,
+      ingestFunctions,
+      sfn.StateMachineType.EXPRESS,
+    );
+    const ingestLargeScope = new Construct(this, 'IngestLarge');
+    this.ingestLarge = this.stateMachine(
+      ingestLargeScope,
+      'ingest-large',
+      ingestDefinition(ingestLargeScope, functions),
+      Duration.hours(1),
+      obs,
+      ingestFunctions,
+    );
     const submissionScope = new Construct(this, 'Submission');
     this.submission = this.stateMachine(
       submissionScope,
@@ -95,18 +120,30 @@ export class Pipeline extends Construct {
 
     // S3 "Object Created" events for uploads only (not the work/ copies) arrive on the default bus.
     const ingestDlq = obs.deadLetterQueue(this, 'IngestTargetDlq');
-    this.ingestRule = new events.Rule(this, 'IntakeObjectCreated', {
-      description: 'Starts the ingest workflow for each object uploaded under intake/',
-      eventPattern: {
-        source: ['aws.s3'],
-        detailType: ['Object Created'],
-        detail: {
-          bucket: { name: [props.intakeBucket.bucketName] },
-          object: { key: events.Match.prefix(INTAKE_PREFIX) },
-        },
+    const intakeObjectCreated = (size: Record<string, unknown>): events.EventPattern => ({
+      source: ['aws.s3'],
+      detailType: ['Object Created'],
+      detail: {
+        bucket: { name: [props.intakeBucket.bucketName] },
+        object: { key: events.Match.prefix(INTAKE_PREFIX), size: [size] },
       },
+    });
+    this.ingestRule = new events.Rule(this, 'IntakeObjectCreated', {
+      description: `Starts the Express ingest workflow for each object uploaded under intake/ smaller than ${LARGE_OBJECT_BYTES} bytes`,
+      eventPattern: intakeObjectCreated({ numeric: ['<', LARGE_OBJECT_BYTES] }),
       targets: [
         new targets.SfnStateMachine(this.ingest, {
+          deadLetterQueue: ingestDlq,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
+    });
+    this.ingestLargeRule = new events.Rule(this, 'IntakeLargeObjectCreated', {
+      description: `Starts the Standard ingest workflow for each object uploaded under intake/ of ${LARGE_OBJECT_BYTES} bytes or more`,
+      eventPattern: intakeObjectCreated({ numeric: ['>=', LARGE_OBJECT_BYTES] }),
+      targets: [
+        new targets.SfnStateMachine(this.ingestLarge, {
           deadLetterQueue: ingestDlq,
           retryAttempts: 8,
           maxEventAge: Duration.hours(24),
@@ -150,7 +187,7 @@ export class Pipeline extends Construct {
 
     // Intake objects the reconciler found stuck come back as hilum "Object Created" events on the hilum bus.
     this.redriveRule = new events.Rule(this, 'IntakeObjectRedriven', {
-      description: 'Starts the ingest workflow again for an intake object the reconciler found without an outcome',
+      description: 'Starts the Standard ingest workflow again for an intake object the reconciler found without an outcome',
       eventBus: this.bus,
       eventPattern: {
         source: [PIPELINE_EVENT_SOURCE],
@@ -158,7 +195,7 @@ export class Pipeline extends Construct {
         detail: { bucket: { name: [props.intakeBucket.bucketName] }, object: { key: events.Match.prefix(INTAKE_PREFIX) } },
       },
       targets: [
-        new targets.SfnStateMachine(this.ingest, { deadLetterQueue: ingestDlq, retryAttempts: 8, maxEventAge: Duration.hours(24) }),
+        new targets.SfnStateMachine(this.ingestLarge, { deadLetterQueue: ingestDlq, retryAttempts: 8, maxEventAge: Duration.hours(24) }),
       ],
     });
 
@@ -192,7 +229,7 @@ export class Pipeline extends Construct {
       2,
     );
 
-    for (const sm of [this.ingest, this.submission, this.evaluation, this.fhirExport]) {
+    for (const sm of [this.ingest, this.ingestLarge, this.submission, this.evaluation, this.fhirExport]) {
       // The role EventBridge assumes to start the state machine, created by the rule target.
       const eventsRole = sm.node.tryFindChild('EventsRole');
       if (eventsRole) Validations.of(eventsRole).acknowledge({ id: 'HIPAA.Security-IAMNoInlinePolicy', reason: INLINE_POLICY_REASON });
@@ -211,6 +248,7 @@ export class Pipeline extends Construct {
       obs.watchQueue(name, queue);
     }
     obs.watchStateMachine('Ingest', this.ingest);
+    obs.watchStateMachine('IngestLarge', this.ingestLarge);
     obs.watchStateMachine('Submission', this.submission);
     obs.watchStateMachine('Evaluation', this.evaluation);
     obs.watchStateMachine('FhirExport', this.fhirExport);
@@ -218,17 +256,18 @@ export class Pipeline extends Construct {
 
   private stateMachine(
     scope: Construct,
-    name: 'ingest' | 'submission' | 'evaluation' | 'fhir-export',
+    name: 'ingest' | 'ingest-large' | 'submission' | 'evaluation' | 'fhir-export',
     definition: sfn.IChainable,
     timeout: Duration,
     obs: Observability,
     invokes: readonly lambda.IFunction[],
+    type: sfn.StateMachineType = sfn.StateMachineType.STANDARD,
   ): sfn.StateMachine {
     const logGroup = obs.logGroup(scope, 'Logs', `/aws/vendedlogs/states/${Stack.of(this).stackName}-${name}`);
     const sm = new sfn.StateMachine(scope, 'StateMachine', {
       comment: `hilum ${name} workflow`,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      stateMachineType: sfn.StateMachineType.STANDARD,
+      stateMachineType: type,
       timeout,
       tracingEnabled: true,
       // Execution data is logged: by contract the states carry keys, remapped

@@ -477,7 +477,7 @@ describe('metadata conventions', () => {
   it.each([
     ['hilum:bucket', 'AWS::S3::Bucket', ['access-logs', 'intake', 'quarantine', 'released']],
     ['hilum:table', 'AWS::DynamoDB::Table', ['catalog']],
-    ['hilum:workflow', 'AWS::StepFunctions::StateMachine', ['evaluation', 'fhir-export', 'ingest', 'submission']],
+    ['hilum:workflow', 'AWS::StepFunctions::StateMachine', ['evaluation', 'fhir-export', 'ingest', 'ingest-large', 'submission']],
     ['hilum:eventBus', 'AWS::Events::EventBus', ['pipeline']],
     ['hilum:userPool', 'AWS::Cognito::UserPool', ['users']],
     ['hilum:userPoolClient', 'AWS::Cognito::UserPoolClient', ['cli']],

@@ -2,7 +2,8 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS, FunctionKey } from '../../functions/registry';
 import { PLATFORM_ERRORS, RESOURCE_LIMIT_ERRORS, TRANSIENT_ERRORS } from '../../layers/pipeline/task-errors';
 import { FHIR_EXPORT_REQUESTED, INTAKE_REDRIVE, PIPELINE_EVENT_SOURCE, SUBMISSION_READY } from '../../layers/pipeline/events';
-import { Json, Synthesized, byMetadata, functionLogicalId, renderDefinition, synthCommons } from './synth';
+import { LARGE_OBJECT_BYTES } from '../../infra/constructs/pipeline';
+import { CfnResource, Json, Synthesized, byMetadata, functionLogicalId, renderDefinition, synthCommons } from './synth';
 
 // asl-validator ships no types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -52,24 +53,45 @@ const resourceLimitRetry = { ErrorEquals: [...RESOURCE_LIMIT_ERRORS], IntervalSe
 const INGEST_PROCESSING = ['Parse', 'Deidentify', 'Verify', 'Qa', 'Stage'];
 
 describe('event rules', () => {
-  it('starts the ingest workflow for S3 Object Created events under intake/ of the intake bucket, from the default bus', () => {
-    const [intakeId] = byMetadata(s.resources, 'hilum:bucket', 'intake');
-    const [ingestId] = byMetadata(s.resources, 'hilum:workflow', 'ingest');
-    s.template.hasResourceProperties('AWS::Events::Rule', {
-      EventBusName: Match.absent(),
-      EventPattern: {
-        source: ['aws.s3'],
-        'detail-type': ['Object Created'],
-        detail: { bucket: { name: [{ Ref: intakeId }] }, object: { key: [{ prefix: 'intake/' }] } },
-      },
-      Targets: [
-        Match.objectLike({
-          Arn: { Ref: ingestId },
-          DeadLetterConfig: { Arn: Match.anyValue() },
-          RetryPolicy: { MaximumRetryAttempts: Match.anyValue(), MaximumEventAgeInSeconds: Match.anyValue() },
-        }),
-      ],
-    });
+  it.each([
+    ['ingest', { numeric: ['<', LARGE_OBJECT_BYTES] }],
+    ['ingest-large', { numeric: ['>=', LARGE_OBJECT_BYTES] }],
+  ])(
+    'starts the %s workflow for S3 Object Created events under intake/ of the intake bucket, by size, from the default bus',
+    (workflow, size) => {
+      const [intakeId] = byMetadata(s.resources, 'hilum:bucket', 'intake');
+      const [ingestId] = byMetadata(s.resources, 'hilum:workflow', workflow);
+      s.template.hasResourceProperties('AWS::Events::Rule', {
+        EventBusName: Match.absent(),
+        EventPattern: {
+          source: ['aws.s3'],
+          'detail-type': ['Object Created'],
+          detail: { bucket: { name: [{ Ref: intakeId }] }, object: { key: [{ prefix: 'intake/' }], size: [size] } },
+        },
+        Targets: [
+          Match.objectLike({
+            Arn: { Ref: ingestId },
+            DeadLetterConfig: { Arn: Match.anyValue() },
+            RetryPolicy: { MaximumRetryAttempts: Match.anyValue(), MaximumEventAgeInSeconds: Match.anyValue() },
+          }),
+        ],
+      });
+    },
+  );
+
+  it('runs the per-object ingest as an Express workflow of at most 5 minutes, its large-object and re-drive twin as a Standard one', () => {
+    const [, express] = byMetadata(s.resources, 'hilum:workflow', 'ingest');
+    const [, standard] = byMetadata(s.resources, 'hilum:workflow', 'ingest-large');
+    expect(express.Properties?.StateMachineType).toBe('EXPRESS');
+    expect(standard.Properties?.StateMachineType).toBe('STANDARD');
+    // The same states in both: only how they are billed and how long they may run differ.
+    const definition = (r: CfnResource) =>
+      renderDefinition(r.Properties?.DefinitionString) as unknown as { States: object; TimeoutSeconds?: number };
+    expect(Object.keys(definition(express).States)).toEqual(Object.keys(definition(standard).States));
+    expect(definition(express).TimeoutSeconds).toBe(300);
+    for (const [, other] of Object.entries(s.resources).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && r !== express)) {
+      expect(other.Properties?.StateMachineType).toBe('STANDARD');
+    }
   });
 
   it('starts the submission workflow for Submission Ready events on the hilum bus', () => {
@@ -95,9 +117,9 @@ describe('event rules', () => {
   });
 
   it('gives each target its own KMS-encrypted, TLS-only dead-letter queue', () => {
-    // One per rule's target but the redrive's, which shares ingest's: the rules with a pattern, and the schedule.
+    // One per rule's target but the large-object ingest's and the redrive's, which share the ingest's: the rules with a pattern, and the schedule.
     const rules = Object.values(s.template.findResources('AWS::Events::Rule'));
-    s.template.resourceCountIs('AWS::SQS::Queue', rules.length - 1);
+    s.template.resourceCountIs('AWS::SQS::Queue', rules.length - 2);
     s.template.allResourcesProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
     s.template.resourcePropertiesCountIs(
       'AWS::SQS::QueuePolicy',
@@ -125,9 +147,9 @@ describe('event rules', () => {
     });
   });
 
-  it('starts the ingest workflow for an intake object the reconciler re-drives on the hilum bus', () => {
+  it('starts the Standard ingest workflow for an intake object the reconciler re-drives on the hilum bus', () => {
     const [busId] = byMetadata(s.resources, 'hilum:eventBus', 'pipeline');
-    const [ingestId] = byMetadata(s.resources, 'hilum:workflow', 'ingest');
+    const [ingestId] = byMetadata(s.resources, 'hilum:workflow', 'ingest-large');
     s.template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: busId },
       EventPattern: {
@@ -168,17 +190,19 @@ describe('event rules', () => {
 });
 
 describe('state machines', () => {
-  it.each(['ingest', 'submission'])('the %s workflow logs everything to a KMS-encrypted group and is traced', (workflow) => {
-    const [, sm] = byMetadata(s.resources, 'hilum:workflow', workflow);
-    expect(sm.Properties).toMatchObject({
-      StateMachineType: 'STANDARD',
-      TracingConfiguration: { Enabled: true },
-      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
-    });
-    const dest = JSON.stringify(sm.Properties?.LoggingConfiguration);
-    const groupId = /"Fn::GetAtt":\["([A-Za-z0-9]+)","Arn"\]/.exec(dest)?.[1];
-    expect(s.resources[groupId ?? '']).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { KmsKeyId: expect.anything() } });
-  });
+  it.each(['ingest', 'ingest-large', 'submission'])(
+    'the %s workflow logs everything to a KMS-encrypted group and is traced',
+    (workflow) => {
+      const [, sm] = byMetadata(s.resources, 'hilum:workflow', workflow);
+      expect(sm.Properties).toMatchObject({
+        TracingConfiguration: { Enabled: true },
+        LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
+      });
+      const dest = JSON.stringify(sm.Properties?.LoggingConfiguration);
+      const groupId = /"Fn::GetAtt":\["([A-Za-z0-9]+)","Arn"\]/.exec(dest)?.[1];
+      expect(s.resources[groupId ?? '']).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { KmsKeyId: expect.anything() } });
+    },
+  );
 
   it('renders JSONPath only (the local runner ignores JSONata)', () => {
     for (const d of [ingest, submission]) {

@@ -41,6 +41,7 @@ import { synthesizeTemplate } from '../../local/template/synthesize';
 import { Resolver } from '../../local/template/intrinsics';
 import { modelOf, type LocalCommonsModel, type LocalFunction } from '../../local/template/local-model';
 import { WorkflowRunner } from '../../local/workflow-runner';
+import { LARGE_OBJECT_BYTES } from '../../infra/constructs/pipeline';
 
 jest.setTimeout(120_000);
 
@@ -54,11 +55,11 @@ beforeAll(async () => {
   model = modelOf(template);
 });
 
-const s3Event = (bucket: string, key: string) =>
+const s3Event = (bucket: string, key: string, size = 3) =>
   toEventBridge({
     eventName: 'ObjectCreated:Put',
     eventTime: new Date().toISOString(),
-    s3: { bucket: { name: bucket }, object: { key, size: 3, eTag: 'abc' } },
+    s3: { bucket: { name: bucket }, object: { key, size, eTag: 'abc' } },
   })!;
 
 describe('template resolution (the real synthesized template)', () => {
@@ -84,7 +85,9 @@ describe('template resolution (the real synthesized template)', () => {
       });
     }
     expect(model.functions.size).toBe(Object.keys(FUNCTIONS).length);
-    expect([...model.workflows.keys()].sort()).toEqual(['ingest', 'submission']);
+    expect([...model.workflows.keys()].sort()).toEqual(['evaluation', 'fhir-export', 'ingest', 'ingest-large', 'submission']);
+    expect(model.workflows.get('ingest')?.type).toBe('EXPRESS');
+    expect(model.workflows.get('ingest-large')?.type).toBe('STANDARD');
     expect(model.buses.get('pipeline')?.name).toBe('hilum-pipeline');
     // Project de-identification keys are created at run time (POST /projects), not declared in the template.
     expect(model.secrets.has('deid')).toBe(false);
@@ -162,6 +165,18 @@ describe('event bus against the real rules', () => {
     expect(bus.put(event).matchedRules).toHaveLength(1);
     await bus.tracker.idle();
     expect(started).toEqual([{ arn: model.workflows.get('ingest')?.arn, input: event }]);
+  });
+
+  it('starts the Standard twin instead for an object of LARGE_OBJECT_BYTES or more (an Express execution ends at 5 minutes)', async () => {
+    const large = s3Event('hilum-intake', 'intake/sub-1/file-2', LARGE_OBJECT_BYTES);
+    const justBelow = s3Event('hilum-intake', 'intake/sub-1/file-3', LARGE_OBJECT_BYTES - 1);
+    expect(bus.put(large).matchedRules).toHaveLength(1);
+    expect(bus.put(justBelow).matchedRules).toHaveLength(1);
+    await bus.tracker.idle();
+    expect(started).toEqual([
+      { arn: model.workflows.get('ingest-large')?.arn, input: large },
+      { arn: model.workflows.get('ingest')?.arn, input: justBelow },
+    ]);
   });
 
   it('starts nothing for work/ objects, other buckets, or deletions', async () => {
