@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { clinicalColumns, clinicalTableCsv } from '../../layers/catalog/clinical-tables';
 import { toParquet } from '../../layers/catalog/parquet-export';
-import { BASE_DICTIONARY } from '../../layers/clinical';
+import { BASE_DICTIONARY, loadDictionary, mergedNode } from '../../layers/clinical';
 import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { cohortClinicalRecords } from '../../layers/services/cohort-clinical';
+import { projectRepository } from '../../layers/services/commons-context';
 
 /**
  * GET /cohorts/{cohortId}/clinical/{node}?format=csv|parquet|json: one clinical table of a
@@ -18,9 +19,16 @@ export const handler = httpHandler(
     query: z.object({ format: z.enum(['csv', 'parquet', 'json']).default('csv') }).strict(),
   },
   async function getCohortClinicalTable({ caller, access, audit, path, query }) {
-    const node = BASE_DICTIONARY.node(path.node);
+    const { cohortId, cases, records } = await cohortClinicalRecords(caller, access.level, path.cohortId, path.node);
+    // The node as the base dictionary and the extensions of the records' projects define it (an added node
+    // or property has its table and columns); a node only a project the caller sees nothing of adds is not found.
+    const extensions = await Promise.all(
+      [...new Set(records.map((r) => r.project))]
+        .sort()
+        .map(async (p) => loadDictionary((await projectRepository().getProject(p))?.clinicalDictionary)),
+    );
+    const node = mergedNode([BASE_DICTIONARY, ...extensions], path.node);
     if (!node) throw new NotFound(`no clinical node ${path.node}: the nodes are ${BASE_DICTIONARY.nodes.map((n) => n.node).join(', ')}`);
-    const { cohortId, cases, records } = await cohortClinicalRecords(caller, access.level, path.cohortId, node.node);
     audit.resource('cohort', cohortId);
     logger.info('cohort clinical table issued', { cohortId, node: node.node, cases, records: records.length, format: query.format });
     const headers = { 'x-hilum-record-count': String(records.length), 'x-hilum-case-count': String(cases) };

@@ -258,6 +258,14 @@ describe('clinical data per node on the local commons', () => {
       `/cohorts/${curatorCohort.cohortId}/clinical/measurement?format=json`,
     );
     expect(everything.records.map((r) => r.project).sort()).toEqual([OPEN, OPEN, RESTRICTED]);
+    // A project's added node has its cohort table (the open project's smoking, sent in the extension test above).
+    const smoking = await researcher.request<{ records: { project: string; pack_years?: number }[] }>(
+      'GET',
+      `/cohorts/${cohortId}/clinical/smoking?format=json`,
+    );
+    expect(smoking.records).toEqual([expect.objectContaining({ project: OPEN, pack_years: 12.5 })]);
+    const smokingCsv = await researcher.request<string>('GET', `/cohorts/${cohortId}/clinical/smoking?format=csv`);
+    expect(smokingCsv.split('\n')[0]).toBe('case_id,project,site,pack_years');
     const demographicsOfAll = await curator.request<{ records: { project: string }[] }>(
       'GET',
       `/cohorts/${curatorCohort.cohortId}/clinical/demographics?format=json`,

@@ -153,3 +153,18 @@ function nodeProblems(n: NodeDef): string[] {
 
 /** The base dictionary (no project extension). */
 export const BASE_DICTIONARY: Dictionary = /* @__PURE__ */ loadDictionary();
+
+/**
+ * One node as several dictionaries define it (the base and the extensions of the projects a table
+ * spans): the first definition, with every property any of them adds appended once, in order. A
+ * cohort's table of a node so has a column for each project's added property. Undefined: no
+ * dictionary has the node.
+ */
+export function mergedNode(dictionaries: readonly Dictionary[], name: string): NodeDef | undefined {
+  const defs = dictionaries.flatMap((d) => d.node(name) ?? []);
+  const [first] = defs;
+  if (!first) return undefined;
+  const properties: PropertyDef[] = [];
+  for (const p of defs.flatMap((d) => d.properties)) if (!properties.some((q) => q.name === p.name)) properties.push(p);
+  return { ...first, properties };
+}

@@ -7,8 +7,10 @@ import Ajv2020 from 'ajv/dist/2020';
 import {
   BASE_DICTIONARY,
   BASE_NODES,
+  CASE_ID,
   DictionaryConfigError,
   loadDictionary,
+  mergedNode,
   nodeJsonSchema,
   parseClinicalSheet,
 } from '../../../layers/clinical';
@@ -142,5 +144,25 @@ describe('the generated JSON Schema', () => {
       expect(() =>
         new Ajv2020({ strict: true, strictTypes: false, strictRequired: false, keywords: ['x-code-system'] }).compile(nodeJsonSchema(n)),
       ).not.toThrow();
+  });
+});
+
+describe('a node across dictionaries (a cohort spanning projects with extensions)', () => {
+  const extra = (name: string) => ({ name, type: 'number', description: `${name}.` });
+  const a = loadDictionary({ properties: [{ node: 'measurement', property: extra('ct_value') }] });
+  const b = loadDictionary({
+    properties: [
+      { node: 'measurement', property: extra('ct_value') },
+      { node: 'measurement', property: extra('viral_load') },
+    ],
+    nodes: [{ node: 'smoking', version: '0.1.0', description: 'Tobacco.', key: [], properties: [CASE_ID, extra('pack_years')] }],
+  });
+
+  it("has every dictionary's added properties once, after the base ones, and an added node where one project adds it", () => {
+    const names = mergedNode([BASE_DICTIONARY, a, b], 'measurement')!.properties.map((p) => p.name);
+    const base = BASE_DICTIONARY.node('measurement')!.properties.map((p) => p.name);
+    expect(names).toEqual([...base, 'ct_value', 'viral_load']);
+    expect(mergedNode([BASE_DICTIONARY, b], 'smoking')!.properties.map((p) => p.name)).toEqual(['case_id', 'pack_years']);
+    expect(mergedNode([BASE_DICTIONARY, a], 'smoking')).toBeUndefined();
   });
 });
