@@ -25,7 +25,6 @@ export function releaseCountsFor(release: CountedRelease, scope: Scope): Release
   const { studyCount, seriesCount, instanceCount, totalBytes } = release;
   if (scope === 'all')
     return { studyCount, seriesCount, instanceCount, totalBytes, ...(release.projects ? { projects: release.projects } : {}) };
-  const counted = release.openProjects ?? release.projects;
-  if (!counted) return { countsWithheld: true };
-  return sumCounts(counted.filter((p) => inScope(scope, p.project)));
+  if (!release.projects) return { countsWithheld: true };
+  return sumCounts((release.openProjects ?? release.projects).filter((p) => inScope(scope, p.project)));
 }

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { parquetReadObjects } from 'hyparquet';
 import { HilumApi } from '../../cli/lib/api-client';
 import { AccessRepository } from '../../layers/adapters/aws/dynamodb/access-repository';
 import { ReleaseRepository } from '../../layers/adapters/aws/dynamodb/release-repository';
@@ -214,5 +216,24 @@ describe('hidden data is not counted, listed or probed through requests and rele
       expect(release).not.toHaveProperty('studyCount');
       expect(await latest(curator)).toMatchObject({ releaseNumber: current.releaseNumber + 1, studyCount: 5 });
     });
+  });
+
+  it("leaves a sequestered project out of the release's Parquet export (researchers query it through Athena)", async () => {
+    const s3 = new S3Client({ endpoint: commons.s3Endpoint, region: 'us-east-1', credentials: commons.credentials, forcePathStyle: true });
+    try {
+      const projectsOf = async (table: string) => {
+        const got = await s3.send(
+          new GetObjectCommand({ Bucket: commons.buckets.released, Key: `analytics/${table}/release=1/part-0.parquet` }),
+        );
+        const bytes = await got.Body!.transformToByteArray();
+        const rows = await parquetReadObjects({
+          file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+        });
+        return [...new Set(rows.map((r) => r.project as string))].sort();
+      };
+      for (const table of ['studies', 'series', 'instances']) expect(await projectsOf(table)).toEqual(['counted-r', 'hidden-r', 'open-a']);
+    } finally {
+      s3.destroy();
+    }
   });
 });
