@@ -425,7 +425,7 @@ describe('per-project de-identification keys', () => {
     });
   });
 
-  it('gives the values only to the pipeline, cases and clinical sheets, quarantine release, the site-key route and STOW-RS (it remaps UIDs into Retrieve URLs); submissions read versions only', () => {
+  it('gives the values only to the pipeline, cases, clinical and linkage-token sheets, quarantine release, the site-key route and STOW-RS (it remaps UIDs into Retrieve URLs); submissions read versions only', () => {
     const byAccess = (access: string) =>
       specs
         .filter((f) => f.deidKeys === access)
@@ -437,6 +437,7 @@ describe('per-project de-identification keys', () => {
         FUNCTIONS.verify,
         FUNCTIONS.putCases,
         FUNCTIONS.putClinicalSheet,
+        FUNCTIONS.putLinkageTokens,
         FUNCTIONS.quarantineRelease,
         FUNCTIONS.siteKey,
         FUNCTIONS.stow,
