@@ -74,9 +74,17 @@ export function dateCandidates(text: string): string[] {
   return [`${year}${pad(b)}${pad(a)}`, `${year}${pad(a)}${pad(b)}`];
 }
 
+/**
+ * How OCR reads the caret between a burned-in person name's components (DOE^JANE): a tilde, an
+ * asterisk or a quotation mark (or two of them) as often as the caret itself (bench burned-in).
+ */
+const CARET_READINGS = /[~*"\u201C\u201D\u201E]+/g;
+
 function isKnownIdentifier(text: string, known: KnownIdentifiers): boolean {
   const token = normalizeToken(text);
   if (token.length >= 2 && (known.nameParts.has(token) || known.ids.has(token))) return true;
+  const parts = text.replace(CARET_READINGS, '^').split(/[\^,]/).map(normalizeToken);
+  if (parts.length > 1 && parts.some((part) => part.length >= 2 && known.nameParts.has(part))) return true;
   if (known.ids.size > 0 && token.length >= 4) for (const id of known.ids) if (id.length >= 4 && token.includes(id)) return true;
   return dateCandidates(text).some((d) => known.dates.has(d)) || (token.length === 8 && known.dates.has(token));
 }
@@ -93,6 +101,7 @@ export function classifyToken(text: string, known: KnownIdentifiers): TokenClass
   const token = normalizeToken(trimmed);
   const digits = token.replace(/\D/g, '').length;
   if (digits >= 4 || (digits >= 3 && token.length >= 5 && /[A-Z]/.test(token))) return 'id-like';
-  if (/^\p{L}[\p{L}'^,.-]*\p{L}$/u.test(trimmed) && !trimmed.split(/[\^,.-]/).every(isImagingWord)) return 'name-like';
+  const name = trimmed.replace(CARET_READINGS, '^');
+  if (/^\p{L}[\p{L}'^,.-]*\p{L}$/u.test(name) && !name.split(/[\^,.-]/).every(isImagingWord)) return 'name-like';
   return undefined;
 }

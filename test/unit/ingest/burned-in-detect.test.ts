@@ -1,7 +1,8 @@
 /**
  * The burned-in text check on small synthetic radiographs (OCR runs for real: a few images of
  * 384 x 512, so the file stays cheap): a name, a date and an ID in the pixels hold the file with
- * their boxes; a clean image passes; the budget holds an image it cannot finish as ocr-timeout.
+ * their boxes, faint text of either polarity too; a clean image passes; the CPU budget holds an
+ * image it cannot finish as ocr-timeout, and wall-clock time alone does not.
  */
 import { checkBurnedInText, DEFAULT_BURNED_IN_TEXT_POLICY, stopOcr, type BurnedInTextCheck } from '../../../layers/ingest/burned-in';
 import { overlaps, radiographWithText } from '../../support/burned-in-dicom';
@@ -47,10 +48,36 @@ describe('checkBurnedInText', () => {
     expect(await checkBurnedInText(bytes, policy)).toEqual({ status: 'not-at-risk' });
   });
 
-  it('holds an image whose check overruns the budget as ocr-timeout, never as clear', async () => {
-    const { bytes } = radiographWithText(384, 512, [{ text: SYNTHETIC_PHI.patientId, pixelSize: 16, left: 20, top: 20 }]);
-    const check = held(await checkBurnedInText(bytes, { ...policy, budgetMs: 1 }));
-    expect(check.reason).toBe('ocr-timeout');
-    expect(check.regions).toEqual([]);
+  it('holds faint text of either polarity: a date darker than the anatomy under it, a name with its caret on the dark border', async () => {
+    const { bytes, boxes } = radiographWithText(
+      384,
+      512,
+      [
+        { text: '1943-08-28', pixelSize: 14, left: 200, top: 200, value: 1800, face: 'DejaVuSerif' },
+        { text: 'AKAN^CIACH', pixelSize: 12, left: 10, top: 360, value: 1700, face: 'DejaVuSerif' },
+      ],
+      { seed: 1 },
+    );
+    const regions = held(await checkBurnedInText(bytes, policy)).regions;
+    expect(regions.some((r) => r.classes.includes('date') && overlaps(r, boxes[0]!))).toBe(true);
+    expect(regions.some((r) => r.classes.includes('name-like') && overlaps(r, boxes[1]!))).toBe(true);
+  });
+
+  describe('the budget is CPU time', () => {
+    const image = () => radiographWithText(384, 512, [{ text: SYNTHETIC_PHI.patientId, pixelSize: 16, left: 20, top: 20 }]).bytes;
+
+    it('holds an image whose check spends more CPU than its budget as ocr-timeout, never as clear', async () => {
+      let cpu = 0;
+      const overspending = { cpuMs: () => (cpu += 5000), wallMs: () => performance.now() };
+      const check = held(await checkBurnedInText(image(), policy, overspending));
+      expect(check.reason).toBe('ocr-timeout');
+      expect(check.regions).toEqual([]);
+    });
+
+    it('reads an image on a busy machine however long the wall clock runs, while its CPU stays in budget', async () => {
+      const idle = { cpuMs: () => 0, wallMs: () => performance.now() };
+      const check = held(await checkBurnedInText(image(), { ...policy, budgetMs: 1 }, idle));
+      expect(check.reason).toBe('text-in-pixels');
+    });
   });
 });

@@ -11,6 +11,8 @@ import {
   NO_KNOWN_IDENTIFIERS,
   textRegions,
 } from '../../../layers/ingest/burned-in';
+import { CheckBudget, wallCeilingMs, type CheckClock } from '../../../layers/ingest/burned-in/budget';
+import { inkOnPaper } from '../../../layers/ingest/burned-in/flatten';
 import { withPixelText } from '../../../layers/ingest/process-instance';
 import { DEFAULT_QA_CONFIG, loadQaConfig } from '../../../layers/qa';
 import { makeDicom, SYNTHETIC_PHI } from '../../support/synthetic-dicom';
@@ -36,6 +38,12 @@ describe('token classes', () => {
     ['AB1234', 'id-like'],
     ['Smithson', 'name-like'],
     ["O'Brien", 'name-like'],
+    // The caret between name components as OCR reads it (bench burned-in).
+    ['DOE~JANE', 'known-identifier'],
+    ['Quinn\u201D~Doe', 'known-identifier'],
+    ['Tinbro\u201D~rigar', 'name-like'],
+    ['Chgarbro*rimar', 'name-like'],
+    ['AKAN~CIACH', 'name-like'],
   ])('%s is %s', (text, cls) => {
     expect(classifyToken(text, known)).toBe(cls);
   });
@@ -65,6 +73,18 @@ describe('text regions', () => {
         { x: 80, y: 20, width: 128, height: 16, classes: ['date'] },
       ]),
     );
+  });
+
+  it('keeps a long word whose every character is sure though its dictionary-weighed confidence is low; not a short one', () => {
+    const word = (text: string, x: number, characterConfidence: number) => ({
+      text,
+      confidence: 15,
+      characterConfidence,
+      line: 0,
+      box: { x, y: 10, width: 20, height: 8 },
+    });
+    const regions = textRegions([word('AKAN~CIACH', 0, 90), word('Hartley', 40, 60), word('Ee', 80, 99)], NO_KNOWN_IDENTIFIERS, 1);
+    expect(regions).toEqual([{ x: 0, y: 10, width: 20, height: 8, classes: ['name-like'] }]);
   });
 });
 
@@ -118,5 +138,66 @@ describe('the check folded into the de-identify step', () => {
     expect(withPixelText(deid, { status: 'held', reason: 'ocr-timeout', regions: [], ms: 5 }).pixelReview).toEqual(['ocr-timeout']);
     expect(withPixelText(deid, { status: 'clear', ms: 5 })).toBe(deid);
     expect(withPixelText(deid, { status: 'not-at-risk' })).toBe(deid);
+  });
+});
+
+describe('the page OCR reads', () => {
+  // 96 x 64: a bright left half and a dark right half, a soft ramp down the rows, a little noise;
+  // a bright stroke on the dark side and a dark stroke on the bright side, each a third of the range away.
+  const width = 96;
+  const height = 64;
+  const gray = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) gray[y * width + x] = (x < 48 ? 190 : 40) + Math.round(y / 8) + ((x * 7 + y * 13) % 5);
+  }
+  for (let y = 30; y < 34; y++) {
+    for (let x = 10; x < 30; x++) gray[y * width + x] = gray[y * width + x]! - 85;
+    for (let x = 60; x < 80; x++) gray[y * width + x] = gray[y * width + x]! + 85;
+  }
+  const page = inkOnPaper({ width, height, gray, factor: 2 }, 16);
+  const at = (x: number, y: number): number => page.gray[y * width + x]!;
+
+  it('draws strokes of either polarity as dark ink, and smooth background and noise as white paper', () => {
+    expect(at(20, 31)).toBeLessThan(64); // dark stroke over bright anatomy
+    expect(at(70, 31)).toBeLessThan(64); // bright stroke on the dark border
+    for (const [x, y] of [
+      [5, 5],
+      [40, 60],
+      [90, 10],
+      [70, 50],
+    ] as const) {
+      expect(at(x, y)).toBe(255);
+    }
+    expect(page).toMatchObject({ width, height, factor: 2 });
+  });
+});
+
+describe('the per-image budget', () => {
+  /** A clock whose CPU and wall readings the test sets. */
+  const clock = (): CheckClock & { cpu: number; wall: number } => {
+    const c = { cpu: 1000, wall: 5000, cpuMs: () => c.cpu, wallMs: () => c.wall };
+    return c;
+  };
+
+  it('counts CPU time: a check on a busy machine (wall time passing, little CPU) stays within budget', () => {
+    const c = clock();
+    const budget = new CheckBudget(1000, c);
+    c.wall += 30_000;
+    c.cpu += 999;
+    expect(budget.overrun()).toBe(false);
+    c.cpu += 1;
+    expect(budget.overrun()).toBe(true);
+    expect(budget.cpuSpentMs()).toBe(1000);
+  });
+
+  it('gives up a check that spends no CPU (a stalled worker) at the wall-clock ceiling', () => {
+    const c = clock();
+    const budget = new CheckBudget(8000, c);
+    expect(wallCeilingMs(8000)).toBe(60_000);
+    expect(wallCeilingMs(30_000)).toBe(120_000);
+    c.wall += 59_999;
+    expect(budget.overrun()).toBe(false);
+    c.wall += 1;
+    expect(budget.overrun()).toBe(true);
   });
 });
