@@ -81,6 +81,8 @@ describe('two cuts of the same release number', () => {
     const { readSnapshot } = await import('../../layers/services/snapshot-store');
     expect(snapshotRows(await readSnapshot(release.snapshotKey))).toHaveLength(1);
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: commons.buckets.released, Prefix: 'catalog/releases/1/' }));
-    expect((listed.Contents ?? []).map((o) => o.Key).sort()).toEqual([release.manifestKey, release.snapshotKey, release.sequestrationKey].sort());
+    expect((listed.Contents ?? []).map((o) => o.Key).sort()).toEqual(
+      [release.manifestKey, release.snapshotKey, release.sequestrationKey].sort(),
+    );
   });
 });
