@@ -42,9 +42,18 @@ export function createCommonsApp(options: CommonsAppOptions = {}): { app: App; s
     apiOrigins: stringList(app.node.tryGetContext('apiOrigins'), 'apiOrigins'),
     portalDistDir: portalDistDir(app.node.tryGetContext('portal')),
     logLevel: typeof app.node.tryGetContext('logLevel') === 'string' ? (app.node.tryGetContext('logLevel') as string) : undefined,
+    pipelineConcurrency: wholeNumber(app.node.tryGetContext('pipelineConcurrency'), 'pipelineConcurrency'),
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
   return { app, stack };
+}
+
+/** A whole number from context (`-c name=50`), or undefined when absent; anything else is refused. */
+function wholeNumber(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(number) || number < 0) throw new Error(`hilum: context '${name}' must be a whole number (0 or more)`);
+  return number;
 }
 
 /**

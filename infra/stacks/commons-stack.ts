@@ -1,4 +1,5 @@
 import { CfnOutput, NestedStack, Stack, StackProps } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { FUNCTIONS, FunctionKey } from '../../functions/registry';
 import { ENV } from '../../layers/common/env-names';
@@ -24,7 +25,20 @@ export interface CommonsStackProps extends StackProps {
   readonly logLevel?: string;
   /** The web portal's AWS build (web/dist-aws) to serve through CloudFront; absent: no portal. */
   readonly portalDistDir?: string;
+  /**
+   * Reserved concurrency of each function a backfill fans out to (the per-object ingest tasks, the
+   * evaluation's per-case scoring): it both guarantees them that many and caps them there, so a
+   * million-object import cannot take the account's concurrency from the API. Default
+   * PIPELINE_CONCURRENCY; 0 reserves nothing (an account whose concurrency limit is too low to reserve).
+   */
+  readonly pipelineConcurrency?: number;
 }
+
+/** Per fan-out function: 6 ingest tasks and ScoreCase at 50 reserve 350 of the default 1,000. */
+export const PIPELINE_CONCURRENCY = 50;
+
+/** The functions invoked once per object or per case, whose concurrency grows with an import. */
+export const FAN_OUT_FUNCTIONS: readonly FunctionKey[] = ['parse', 'deidentify', 'verify', 'qa', 'stage', 'quarantine', 'scoreCase'];
 
 /**
  * One deployment of the commons: storage, catalog, the per-project key store, auth, every function
@@ -85,6 +99,10 @@ export class CommonsStack extends Stack {
       built[key] = fn;
     }
     this.functions = built;
+    const reserved = props.pipelineConcurrency ?? PIPELINE_CONCURRENCY;
+    if (reserved > 0) {
+      for (const key of FAN_OUT_FUNCTIONS) (built[key].node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions = reserved;
+    }
 
     this.pipeline = new Pipeline(this, 'Pipeline', {
       intakeBucket: this.storage.intake,

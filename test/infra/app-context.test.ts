@@ -1,4 +1,7 @@
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { createCommonsApp } from '../../infra/app';
+import { FAN_OUT_FUNCTIONS, PIPELINE_CONCURRENCY } from '../../infra/stacks/commons-stack';
+import type { FunctionKey } from '../../functions/registry';
 
 // Construct-tree checks only: no synth needed.
 describe('createCommonsApp context', () => {
@@ -30,5 +33,35 @@ describe('createCommonsApp context', () => {
   it('rejects a site id that cannot name a group safely', () => {
     expect(() => createCommonsApp({ bundle: false, context: { sites: ['Site A'] } })).toThrow(/site id/);
     expect(() => createCommonsApp({ bundle: false, context: { sites: '[1, 2]' } })).toThrow(/list of strings/);
+  });
+
+  describe('reserved concurrency of the fan-out functions', () => {
+    const reservedOf = (stack: ReturnType<typeof createCommonsApp>['stack']) =>
+      Object.fromEntries(
+        (Object.keys(stack.functions) as FunctionKey[]).map((key) => [
+          key,
+          (stack.functions[key].node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions,
+        ]),
+      );
+
+    it('reserves (and so caps) each per-object and per-case function, and no other, so an import cannot starve the API', () => {
+      const reserved = reservedOf(createCommonsApp({ bundle: false }).stack);
+      for (const [key, value] of Object.entries(reserved)) {
+        expect([key, value]).toEqual([key, FAN_OUT_FUNCTIONS.includes(key as FunctionKey) ? PIPELINE_CONCURRENCY : undefined]);
+      }
+      expect(FAN_OUT_FUNCTIONS).toEqual(
+        expect.arrayContaining(['parse', 'deidentify', 'verify', 'qa', 'stage', 'quarantine', 'scoreCase']),
+      );
+    });
+
+    it('takes another figure, or 0 for none, from context, and refuses anything else', () => {
+      expect(reservedOf(createCommonsApp({ bundle: false, context: { pipelineConcurrency: '20' } }).stack).deidentify).toBe(20);
+      expect(Object.values(reservedOf(createCommonsApp({ bundle: false, context: { pipelineConcurrency: 0 } }).stack))).toEqual(
+        Object.keys(FAN_OUT_FUNCTIONS.length ? reservedOf(createCommonsApp({ bundle: false }).stack) : {}).map(() => undefined),
+      );
+      for (const bad of ['-1', 'many', '2.5']) {
+        expect(() => createCommonsApp({ bundle: false, context: { pipelineConcurrency: bad } })).toThrow(/pipelineConcurrency/);
+      }
+    });
   });
 });
