@@ -20,7 +20,7 @@ import { startLocalCommons, type LocalCommons } from '../../local/commons';
 import { makeSeries } from '../support/synthetic-dicom';
 import { syntheticPopulation, type SyntheticPerson } from '../support/synthetic-population';
 
-jest.setTimeout(120_000);
+jest.setTimeout(240_000);
 
 const PROJECT = 'link-proj';
 const SITE = 'site-link';
@@ -141,7 +141,7 @@ describe('privacy-preserving record linkage on the local commons', () => {
 
     for (const s of sheets) await site.putClinicalSheet(submissionId, s.node, s.body, s.file);
     expect(await site.putLinkageTokens(submissionId, tokens)).toEqual({ submissionId, cases: people.length });
-    await site.completeSubmission(submissionId);
+    // Not sealed: publication is not what linkage needs, and a submission workflow still running at teardown fails noisily.
   });
 
   it("answers the linker's query with exactly the cases of the people both registries hold, despite errors", async () => {
