@@ -10,7 +10,9 @@ export function topLevelText(bytes: Uint8Array, tag: TagKey): string | undefined
 }
 
 export function pixelBytes(bytes: Uint8Array): Buffer | undefined {
-  return pixelPayload(scanPart10(bytes))?.bytes;
+  // The verifier's payload is a plain Uint8Array since it also runs in browsers: a Buffer view for the tests' .equals.
+  const payload = pixelPayload(scanPart10(bytes))?.bytes;
+  return payload && Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
 }
 
 /** True when `needle` occurs anywhere in the bytes (as ASCII/UTF-8). */
