@@ -4,8 +4,9 @@
  * faces rasterized by test/support/text-raster.ts; sizes 8-32 px per em; text a third, a half or
  * four fifths of the range brighter or darker than its own background; in the corners, along the
  * edges and over the anatomy), half without. Prints recall (a text
- * image counts as found when a held region overlaps the drawn text) overall and for text of 12 px
- * and more, the false-positive rate (clean images held), and wall and CPU time per image (median,
+ * image counts as found when a held region overlaps the drawn text) by text size, by contrast step
+ * (text of 12 px and more), overall and for text of 12 px and more, each miss (size, face, place,
+ * values, text: all synthetic), the false-positive rate (clean images held), and wall and CPU time per image (median,
  * p95, max: decode, render, OCR; the worker's start is timed apart). CPU time counts every thread of
  * the process, so it is what one core spends on an image even on a busy machine.
  *
@@ -82,6 +83,8 @@ interface Case {
   readonly text?: {
     readonly box: { x: number; y: number; width: number; height: number };
     readonly pixelSize: number;
+    /** The text's step from its background, as a fraction of the stored range. */
+    readonly contrast: number;
     /** What was drawn and how (synthetic text), for the list of misses. */
     readonly drawn: string;
   };
@@ -110,12 +113,13 @@ function buildCase(index: number, withText: boolean, rows: number, columns: numb
   // Contrast against the text's own background: a step of a third, a half or four fifths of the range, away from it
   // (bright text on dark borders, dark text over bright anatomy), as a modality burns text in to be read.
   const background = meanUnder(image, left, top, estimatedWidth, pixelSize * 1.5);
-  const step = [0.33, 0.5, 0.8][Math.floor(random() * 3)]! * 4095;
+  const contrast = [0.33, 0.5, 0.8][Math.floor(random() * 3)]!;
+  const step = contrast * 4095;
   const value = Math.round(background < 2048 ? Math.min(4095, background + step) : Math.max(0, background - step));
   const burned: BurnedText = { text, pixelSize, left, top, value, face: DEJAVU_FACES[index % DEJAVU_FACES.length]! };
   const [box] = drawTexts(image, [burned]);
   const drawn = `${pixelSize} px ${burned.face} at (${left}, ${top}), value ${value} over ${Math.round(background)}: ${text}`;
-  return { bytes: grayImageDicom(image, options), text: { box: box!, pixelSize, drawn } };
+  return { bytes: grayImageDicom(image, options), text: { box: box!, pixelSize, contrast, drawn } };
 }
 
 function meanUnder(
@@ -158,6 +162,7 @@ export async function run(): Promise<void> {
   const cpuTimes: number[] = [];
   const misses: string[] = [];
   const bySize = new Map<number, { found: number; total: number }>();
+  const byContrast = new Map<number, { found: number; total: number }>();
   let falsePositives = 0;
   let clean = 0;
   for (let i = 0; i < images; i++) {
@@ -176,6 +181,12 @@ export async function run(): Promise<void> {
       if (regions.some((r) => overlaps(r, item.text!.box))) tally.found++;
       else misses.push(`${item.text.drawn} -> ${check.status === 'held' ? check.reason : check.status}`);
       bySize.set(item.text.pixelSize, tally);
+      if (item.text.pixelSize >= 12) {
+        const step = byContrast.get(item.text.contrast) ?? { found: 0, total: 0 };
+        step.total++;
+        if (regions.some((r) => overlaps(r, item.text!.box))) step.found++;
+        byContrast.set(item.text.contrast, step);
+      }
     } else {
       clean++;
       if (check.status === 'held') falsePositives++;
@@ -191,6 +202,8 @@ export async function run(): Promise<void> {
     t.total ? `${(t.found / t.total).toFixed(3)} (${t.found}/${t.total})` : 'n/a';
   console.log('recall by text size (px per em):');
   for (const [size, tally] of [...bySize].sort((a, b) => a[0] - b[0])) console.log(`  ${String(size).padStart(2)} px: ${rate(tally)}`);
+  console.log('recall by contrast (step from the background, of the stored range), text >= 12 px:');
+  for (const [step, tally] of [...byContrast].sort((a, b) => a[0] - b[0])) console.log(`  ${step.toFixed(2)}: ${rate(tally)}`);
   console.log(`recall, text >= 12 px: ${rate(sum((s) => s >= 12))}   (target >= 0.95)`);
   for (const miss of misses) console.log(`  missed: ${miss}`);
   console.log(`recall, all sizes:     ${rate(sum(() => true))}`);
