@@ -101,7 +101,10 @@ export function classifyToken(text: string, known: KnownIdentifiers): TokenClass
   const token = normalizeToken(trimmed);
   const digits = token.replace(/\D/g, '').length;
   if (digits >= 4 || (digits >= 3 && token.length >= 5 && /[A-Z]/.test(token))) return 'id-like';
+  // Three letters at least: the ink page draws a real radiograph's edges as strokes, which Tesseract
+  // reads as two-letter words (`ce`, `Ny`) with confidence up to the 60s (the NIH chest and MR_small
+  // fixtures). A two-letter name of the file's own is still a known identifier.
   const name = trimmed.replace(CARET_READINGS, '^');
-  if (/^\p{L}[\p{L}'^,.-]*\p{L}$/u.test(name) && !name.split(/[\^,.-]/).every(isImagingWord)) return 'name-like';
+  if (token.length >= 3 && /^\p{L}[\p{L}'^,.-]*\p{L}$/u.test(name) && !name.split(/[\^,.-]/).every(isImagingWord)) return 'name-like';
   return undefined;
 }
