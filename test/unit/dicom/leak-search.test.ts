@@ -9,10 +9,12 @@ function findLeak(hay: Haystack, needle: Needle): number {
     b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7a) || (b >= 0x41 && b <= 0x5a));
   const isUidChar = (b: number | undefined): boolean => b !== undefined && ((b >= 0x30 && b <= 0x39) || b === 0x2e);
   const boundary = needle.kind === 'uid' ? isUidChar : isAlnum;
+  // The haystack is a plain Uint8Array since the verifier also runs in browsers: Buffer's indexOf finds a byte sequence.
+  const bytes = Buffer.from(hay.bytes.buffer, hay.bytes.byteOffset, hay.bytes.byteLength);
   for (const form of needle.forms) {
     const first = form[0];
     const last = form[form.length - 1];
-    for (let at = hay.bytes.indexOf(form); at !== -1; at = hay.bytes.indexOf(form, at + 1)) {
+    for (let at = bytes.indexOf(form); at !== -1; at = bytes.indexOf(form, at + 1)) {
       const end = at + form.length;
       if (first !== undefined && first < 0x80 && boundary(first) && boundary(hay.bytes[at - 1])) continue;
       if (last !== undefined && last < 0x80 && boundary(last) && boundary(hay.bytes[end])) continue;
