@@ -402,7 +402,8 @@ interface OurFile {
   readonly fileId: string;
 }
 
-const FAULT_LINE = /fault injected: (\S+) (\w+)\/(\w+) (\S+)/g;
+// Workflow ids may hold a hyphen (ingest-large, the redrives and large objects).
+const FAULT_LINE = /fault injected: (\S+) ([\w-]+)\/(\w+) (\S+)/g;
 
 /** The end state, judged from the catalog items, the bucket listings, the released bytes and the fault log lines. */
 export async function checkEndState(input: {
