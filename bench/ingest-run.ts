@@ -25,7 +25,7 @@ export interface IngestRunOptions {
   readonly slices: number;
   readonly radiographs: number;
   readonly radiographSize: number;
-  /** Keep the generated files (for a reference run against another system) until `cleanUp`. */
+  /** Progress lines (generation, each set ingested); absent: silent. */
   readonly log?: (line: string) => void;
 }
 

@@ -17,6 +17,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import { ApiError, HilumApi } from '../../cli/lib/api-client';
 import { ROUTE_POLICIES } from '../../layers/access/matrix';
 import { startLocalCommons, LocalCommons } from '../../local/commons';
+import { submitFiles } from '../support/projects';
 import { meanModel } from '../support/onnx-model';
 import { makeDicom } from '../support/synthetic-dicom';
 
@@ -111,24 +112,18 @@ describe('model evaluation on sequestered cases', () => {
         elements: { '7FE00010': { vr: 'OW', Value: [constantImage(c.value)] } },
       }),
     }));
-    const { submissionId } = await site.createSubmission(PROJECT, 'site-a');
     const casesCsv = [
       'case_id,sex,age_at_index,race,covid19_positive',
       ...CASES.map((c, i) => `MRN-E${i + 1},${i % 2 ? 'Female' : 'Male'},${40 + i},White,${c.positive ? 'Yes' : 'No'}`),
     ].join('\n');
-    const put = await fetch(`${commons.apiUrl}/submissions/${submissionId}/cases`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${siteToken}`, 'content-type': 'text/csv' },
-      body: casesCsv,
+    const submissionId = await submitFiles(site, PROJECT, 'site-a', Object.fromEntries(files.map((f) => [f.name, f.bytes])), async (id) => {
+      const put = await fetch(`${commons.apiUrl}/submissions/${id}/cases`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${siteToken}`, 'content-type': 'text/csv' },
+        body: casesCsv,
+      });
+      expect(put.status).toBe(200);
     });
-    expect(put.status).toBe(200);
-    const { uploads } = await site.requestUploads(
-      submissionId,
-      files.map((f) => ({ name: f.name, size: f.bytes.byteLength })),
-    );
-    for (const u of uploads)
-      expect((await fetch(u.url!, { method: 'PUT', body: files.find((f) => f.name === u.name)!.bytes })).status).toBe(200);
-    await site.completeSubmission(submissionId);
     await commons.idle();
     expect(await site.getSubmission(submissionId)).toMatchObject({ status: 'published', stagedCount: files.length });
     await curator.request('POST', '/releases', { notes: 'evaluation test' });

@@ -19,7 +19,7 @@ import { HilumApi } from '../../cli/lib/api-client';
 import { ROUTE_POLICIES, type RoutePolicy } from '../../layers/access/matrix';
 import type { SequestrationLedger } from '../../layers/catalog/sequestration';
 import { startLocalCommons, LocalCommons } from '../../local/commons';
-import { createProject } from '../support/projects';
+import { createProject, submitFiles } from '../support/projects';
 import { makeDicom } from '../support/synthetic-dicom';
 
 jest.setTimeout(300_000);
@@ -73,27 +73,16 @@ describe('no researcher route reaches a sequestered case', () => {
         patient: { id: patient },
       }),
     }));
-    const { submissionId } = await site.createSubmission(PROJECT, 'site-a');
-    for (const [path, body] of casesCsv
-      ? ([
-          ['cases', casesCsv],
-          ['clinical/demographics', casesCsv],
-        ] as const)
-      : []) {
-      const put = await fetch(`${commons.apiUrl}/submissions/${submissionId}/${path}`, {
-        method: 'PUT',
-        headers: { authorization: `Bearer ${siteToken}`, 'content-type': 'text/csv' },
-        body,
-      });
-      expect(put.status).toBe(200);
-    }
-    const { uploads } = await site.requestUploads(
-      submissionId,
-      files.map((f) => ({ name: f.name, size: f.bytes.byteLength })),
-    );
-    for (const u of uploads)
-      expect((await fetch(u.url!, { method: 'PUT', body: files.find((f) => f.name === u.name)!.bytes })).status).toBe(200);
-    await site.completeSubmission(submissionId);
+    const submissionId = await submitFiles(site, PROJECT, 'site-a', Object.fromEntries(files.map((f) => [f.name, f.bytes])), async (id) => {
+      for (const path of casesCsv ? ['cases', 'clinical/demographics'] : []) {
+        const put = await fetch(`${commons.apiUrl}/submissions/${id}/${path}`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${siteToken}`, 'content-type': 'text/csv' },
+          body: casesCsv,
+        });
+        expect(put.status).toBe(200);
+      }
+    });
     await commons.idle();
     expect(await site.getSubmission(submissionId)).toMatchObject({ status: 'published', stagedCount: files.length });
   }

@@ -25,8 +25,11 @@ export async function submitFiles(
   project: string,
   siteId: string,
   files: Readonly<Record<string, Uint8Array>>,
+  /** Runs once the submission is open, before any file is announced (e.g. its case and clinical sheets). */
+  beforeUpload?: (submissionId: string) => Promise<void>,
 ): Promise<string> {
   const { submissionId } = await site.createSubmission(project, siteId);
+  await beforeUpload?.(submissionId);
   const { uploads } = await site.requestUploads(
     submissionId,
     Object.entries(files).map(([name, bytes]) => ({ name, size: bytes.byteLength })),
