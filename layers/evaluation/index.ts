@@ -19,7 +19,16 @@ export {
 export { DEFAULT_REPORT_OPTIONS, evaluationReport, type EvaluationReport, type ReportOptions, type ReportOutcome } from './report';
 export { evaluationSpec, MAX_MODEL_BYTES, TASK_LABELS, type EvaluationSpec } from './spec';
 export { modelInput, windowed, type ModelImage } from './preprocess';
-export { DEFAULT_EVALUATION_QUOTA, evaluationQuotaOf, quotaPeriodStart, quotaRefusal, type EvaluationQuota } from './quota';
+export {
+  DEFAULT_EVALUATION_QUOTA,
+  evaluationQuotaOf,
+  freeQuotaSlot,
+  quotaPeriodStart,
+  quotaReachedReason,
+  quotaRefusal,
+  type EvaluationQuota,
+  type QuotaSlotClaim,
+} from './quota';
 export {
   EVALUATION_STATUSES,
   EVALUATIONS_PREFIX,

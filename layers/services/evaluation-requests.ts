@@ -8,7 +8,15 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { s3Client } from '../adapters/aws/clients';
 import { HttpError, NotFound } from '../common/errors';
-import { evaluationModelKey, evaluationQuotaOf, quotaPeriodStart, quotaRefusal, type Evaluation, type EvaluationSpec } from '../evaluation';
+import {
+  evaluationModelKey,
+  evaluationQuotaOf,
+  quotaPeriodStart,
+  quotaReachedReason,
+  quotaRefusal,
+  type Evaluation,
+  type EvaluationSpec,
+} from '../evaluation';
 import { auditLog, buckets, limits, projectRepository } from './commons-context';
 import { evaluationRepository } from './evaluation-records';
 
@@ -32,19 +40,9 @@ export async function createEvaluation(owner: string, spec: EvaluationSpec, now 
   const project = await projectRepository().getProject(spec.project);
   if (!project) throw new NotFound('no such project');
   const quota = evaluationQuotaOf(project.settings);
+  // The count refuses early (and sees evaluations beyond a quota lowered since); the slot claim
+  // in createWithinQuota is what holds under concurrency.
   const counted = await evaluationRepository().countSince(owner, spec.project, quotaPeriodStart(now, quota));
-  const refusal = quotaRefusal(counted, quota);
-  if (refusal) {
-    await auditLog().append({
-      actor: owner,
-      action: 'evaluation.refused',
-      targetType: 'project',
-      targetId: spec.project,
-      outcome: 'denied',
-      details: { reason: 'quota', modelSha256: spec.model.sha256, counted, quota },
-    });
-    throw new EvaluationQuotaReached(refusal);
-  }
   const evaluation: Evaluation = {
     evaluationId: randomUUID(),
     owner,
@@ -53,7 +51,18 @@ export async function createEvaluation(owner: string, spec: EvaluationSpec, now 
     status: 'awaiting-model',
     createdAt: now.toISOString(),
   };
-  await evaluationRepository().create(evaluation);
+  const created = quotaRefusal(counted, quota) === null && (await evaluationRepository().createWithinQuota(evaluation, quota));
+  if (!created) {
+    await auditLog().append({
+      actor: owner,
+      action: 'evaluation.refused',
+      targetType: 'project',
+      targetId: spec.project,
+      outcome: 'denied',
+      details: { reason: 'quota', modelSha256: spec.model.sha256, counted, quota },
+    });
+    throw new EvaluationQuotaReached(quotaReachedReason(quota));
+  }
   await auditLog().append({
     actor: owner,
     action: 'evaluation.create',

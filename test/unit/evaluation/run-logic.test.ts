@@ -4,6 +4,7 @@ import {
   evaluationCase,
   evaluationQuotaOf,
   evaluationSpec,
+  freeQuotaSlot,
   quotaPeriodStart,
   quotaRefusal,
   windowed,
@@ -67,6 +68,27 @@ describe('the quota', () => {
     expect(quotaRefusal(1, quota)).toBeNull();
     expect(quotaRefusal(2, quota)).toMatch(/^evaluation quota reached: 2 evaluations per 7 days/);
     expect(quotaPeriodStart(new Date('2026-12-08T00:00:00Z'), quota)).toBe('2026-12-01T00:00:00.000Z');
+  });
+
+  it('offers a slot again once its claim is older than the period, and the lowest free one first', () => {
+    const quota = { evaluations: 2, days: 7 };
+    const claims = [
+      { slot: 0, claimedAt: '2026-12-01T00:00:00.000Z' },
+      { slot: 1, claimedAt: '2026-12-03T00:00:00.000Z' },
+    ];
+    expect(freeQuotaSlot(claims, quota, new Date('2026-12-08T00:00:00.000Z'))).toBeUndefined();
+    expect(freeQuotaSlot(claims, quota, new Date('2026-12-08T00:00:00.001Z'))).toBe(0);
+    expect(freeQuotaSlot(claims, quota, new Date('2026-12-10T00:00:00.001Z'))).toBe(0);
+    expect(freeQuotaSlot(claims.slice(1), quota, new Date('2026-12-04T00:00:00.000Z'))).toBe(0);
+    expect(freeQuotaSlot(claims.slice(0, 1), quota, new Date('2026-12-04T00:00:00.000Z'))).toBe(1);
+  });
+
+  it('offers no slot beyond a quota lowered since it was claimed', () => {
+    const claims = [
+      { slot: 1, claimedAt: '2026-11-01T00:00:00.000Z' },
+      { slot: 0, claimedAt: '2026-12-05T00:00:00.000Z' },
+    ];
+    expect(freeQuotaSlot(claims, { evaluations: 1, days: 30 }, new Date('2026-12-08T00:00:00.000Z'))).toBeUndefined();
   });
 });
 

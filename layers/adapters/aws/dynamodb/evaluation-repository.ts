@@ -1,14 +1,28 @@
-import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Evaluation, EvaluationReport } from '../../../evaluation';
-import { conditionalWrite, getItem } from './table-io';
+import { QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransientError } from '../../../common/errors';
+import {
+  freeQuotaSlot,
+  quotaPeriodStart,
+  type Evaluation,
+  type EvaluationQuota,
+  type EvaluationReport,
+  type QuotaSlotClaim,
+} from '../../../evaluation';
+import { conditionalWrite, getItem, queryAllByPrefix } from './table-io';
 
 /**
  * Model evaluations (docs/evaluation.md). Items:
  *   pk `EVALUATION#{id}`, sk `EVALUATION` (the record, its report once done)
  *   gsi1pk `EVALUATOR#{owner}#{project}`, gsi1sk `{createdAt}#{id}` (an evaluator's evaluations of a project, by time: the quota)
+ *   pk `EVALUATION-QUOTA#{owner}#{project}`, sk `SLOT#{n}` (the quota's slots: `slot`, `claimedAt`, `evaluationId`)
  */
 const key = (evaluationId: string) => ({ pk: `EVALUATION#${evaluationId}`, sk: 'EVALUATION' });
 const ownerPartition = (owner: string, project: string): string => `EVALUATOR#${owner}#${project}`;
+const quotaPartition = (owner: string, project: string): string => `EVALUATION-QUOTA#${owner}#${project}`;
+const SLOT_PREFIX = 'SLOT#';
+
+/** Transactions cancelled by a concurrent one on the same slot are retried this many times. */
+const CONFLICT_RETRIES = 8;
 
 export class EvaluationRepository {
   constructor(
@@ -16,20 +30,66 @@ export class EvaluationRepository {
     private readonly table: string,
   ) {}
 
-  async create(evaluation: Evaluation): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: {
-          ...key(evaluation.evaluationId),
-          gsi1pk: ownerPartition(evaluation.owner, evaluation.project),
-          gsi1sk: `${evaluation.createdAt}#${evaluation.evaluationId}`,
-          type: 'evaluation',
-          ...evaluation,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+  /**
+   * Creates the record only if the owner has a quota slot free on the project at the record's
+   * creation time: the slot's claim and the record are one transaction, and the claim's
+   * condition (the slot's last claim left the period) makes concurrent requests take distinct
+   * slots, so exactly `quota.evaluations` of any number of racing requests succeed. False when
+   * every slot is held.
+   */
+  async createWithinQuota(evaluation: Evaluation, quota: EvaluationQuota): Promise<boolean> {
+    const now = new Date(evaluation.createdAt);
+    const periodStart = quotaPeriodStart(now, quota);
+    let conflicts = 0;
+    // Each refused claim means another request claimed that slot within the period, so after
+    // at most `quota.evaluations` of them none is free and the loop ends by returning false.
+    for (let taken = 0; taken <= quota.evaluations;) {
+      const slot = freeQuotaSlot(await this.quotaClaims(evaluation.owner, evaluation.project), quota, now);
+      if (slot === undefined) return false;
+      const result = await conditionalWrite(
+        this.db,
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.table,
+                Key: { pk: quotaPartition(evaluation.owner, evaluation.project), sk: `${SLOT_PREFIX}${slot}` },
+                UpdateExpression: 'SET slot = :slot, claimedAt = :at, evaluationId = :id',
+                ConditionExpression: 'attribute_not_exists(claimedAt) OR claimedAt < :periodStart',
+                ExpressionAttributeValues: {
+                  ':slot': slot,
+                  ':at': evaluation.createdAt,
+                  ':id': evaluation.evaluationId,
+                  ':periodStart': periodStart,
+                },
+              },
+            },
+            { Put: { TableName: this.table, Item: this.recordItem(evaluation), ConditionExpression: 'attribute_not_exists(pk)' } },
+          ],
+        }),
+      );
+      if (result.written) return true;
+      if (result.failedAt.includes(0)) taken += 1;
+      else if (result.conflict && conflicts < CONFLICT_RETRIES) {
+        conflicts += 1;
+        await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 40 * conflicts));
+      } else throw result.cause;
+    }
+    throw new TransientError('the evaluation quota could not be claimed');
+  }
+
+  private async quotaClaims(owner: string, project: string): Promise<QuotaSlotClaim[]> {
+    return queryAllByPrefix<QuotaSlotClaim>(this.db, this.table, quotaPartition(owner, project), SLOT_PREFIX);
+  }
+
+  private recordItem(evaluation: Evaluation): Record<string, unknown> {
+    return {
+      ...key(evaluation.evaluationId),
+      gsi1pk: ownerPartition(evaluation.owner, evaluation.project),
+      gsi1sk: `${evaluation.createdAt}#${evaluation.evaluationId}`,
+      type: 'evaluation',
+      ...evaluation,
+    };
   }
 
   async get(evaluationId: string): Promise<Evaluation | undefined> {
