@@ -11,7 +11,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 export const LOCAL_TOKEN_PATH = '/local/token';
 export const LOCAL_KEY_HEADER = 'x-hilum-local-key';
 
-const ROLE_GROUPS = new Set(['researcher', 'curator', 'dac', 'admin', 'linker']);
+const ROLE_GROUPS = new Set(['researcher', 'curator', 'dac', 'admin', 'linker', 'evaluator']);
 const SITE_GROUP = /^site-uploader:[A-Za-z0-9._-]{1,64}$/;
 const USERNAME = /^[A-Za-z0-9._@-]{1,64}$/;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -47,7 +47,7 @@ export function localTokenRequest(body: Buffer): { groups: string[]; username: s
   if (!Array.isArray(groups) || groups.length === 0 || groups.length > 5) return { message: 'groups: one to five roles' };
   for (const g of groups) {
     if (typeof g !== 'string' || !(ROLE_GROUPS.has(g) || SITE_GROUP.test(g)))
-      return { message: 'groups: researcher, curator, dac, admin or site-uploader:<site>' };
+      return { message: 'groups: researcher, curator, dac, admin, evaluator, linker or site-uploader:<site>' };
   }
   if (username !== undefined && (typeof username !== 'string' || !USERNAME.test(username)))
     return { message: 'username: letters, digits and . _ @ - (at most 64)' };

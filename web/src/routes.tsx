@@ -44,4 +44,26 @@ export const ROUTES: readonly PortalRoute[] = [
   { path: '/upload', title: 'Upload', roles: ['site-uploader'], nav: 'Upload', page: page(() => import('./upload/upload-page')) },
   { path: '/studies/:studyUid', title: 'Study', roles: ['researcher', 'curator'], page: page(() => import('./study/study-page')) },
   { path: '/curator', title: 'Quarantine', roles: ['curator'], nav: 'Quarantine', page: page(() => import('./curator/curator-page')) },
+  // Issue 20: evaluation reports and representativeness; the linker's page (issue 19).
+  {
+    path: '/representativeness',
+    title: 'Representativeness',
+    roles: ['researcher', 'curator'],
+    nav: 'Representativeness',
+    page: page(() => import('./pages/representativeness')),
+  },
+  {
+    path: '/evaluations',
+    title: 'Model evaluations',
+    roles: ['evaluator'],
+    nav: 'Evaluations',
+    page: page(() => import('./pages/evaluations')),
+  },
+  {
+    path: '/evaluations/:evaluationId',
+    title: 'Evaluation report',
+    roles: ['evaluator', 'admin'],
+    page: page(() => import('./pages/evaluations/report')),
+  },
+  { path: '/linkage', title: 'Record linkage', roles: ['linker'], nav: 'Record linkage', page: page(() => import('./pages/linkage')) },
 ];

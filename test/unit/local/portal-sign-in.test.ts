@@ -26,6 +26,7 @@ describe("the local role picker's token route", () => {
     });
     expect(body({ groups: ['dac'], username: 'ana.b' })).toEqual({ groups: ['dac'], username: 'ana.b' });
     expect(body({ groups: ['linker'], username: 'broker' })).toEqual({ groups: ['linker'], username: 'broker' });
+    expect(body({ groups: ['evaluator'], username: 'model-team' })).toEqual({ groups: ['evaluator'], username: 'model-team' });
     for (const bad of [{ groups: [] }, { groups: ['root'] }, { groups: ['site-uploader:a/b'] }, { groups: ['admin'], username: 'a b' }, {}])
       expect(body(bad)).toHaveProperty('message');
     expect(localTokenRequest(Buffer.from('{'))).toHaveProperty('message');

@@ -21,6 +21,8 @@ const ROLES = [
   { value: 'curator', label: 'Curator: quarantine, projects, releases' },
   { value: 'dac', label: 'Data access committee: access requests' },
   { value: 'admin', label: 'Administrator: audit log, grants' },
+  { value: 'evaluator', label: 'Evaluator: model evaluations on sequestered cases (aggregate reports only)' },
+  { value: 'linker', label: 'Linker (honest broker): record linkage through the API' },
 ] as const;
 
 export default function LocalSignIn({ next }: { next: string }) {

@@ -3,9 +3,9 @@
  * them (layers/access/caller.ts): `site-uploader:<site>` groups make a site uploader.
  */
 
-export type PortalRole = 'researcher' | 'curator' | 'dac' | 'admin' | 'site-uploader';
+export type PortalRole = 'researcher' | 'curator' | 'dac' | 'admin' | 'site-uploader' | 'evaluator' | 'linker';
 
-export const PORTAL_ROLES: readonly PortalRole[] = ['researcher', 'curator', 'dac', 'admin', 'site-uploader'];
+export const PORTAL_ROLES: readonly PortalRole[] = ['researcher', 'curator', 'dac', 'admin', 'site-uploader', 'evaluator', 'linker'];
 
 const SITE_UPLOADER_PREFIX = 'site-uploader:';
 
