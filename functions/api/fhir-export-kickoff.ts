@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { kickoffQuery, prefersAsync } from '../../layers/catalog/fhir/bulk-data';
+import { kickoffQuery, operationOutcome, prefersAsync, sinceInstant } from '../../layers/catalog/fhir/bulk-data';
 import { BadRequest, NotFound } from '../../layers/common/errors';
-import { httpHandler } from '../../layers/adapters/aws/http';
+import { httpHandler, type HttpResponse } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { apiBaseUrl, headerOf } from '../../layers/services/api-base-url';
 import { releaseRepository } from '../../layers/services/commons-context';
@@ -11,16 +11,24 @@ import { startFhirExport } from '../../layers/services/fhir-export-kickoff';
  * The FHIR Bulk Data kick-off (docs/fhir.md): `GET /fhir/Group/{cohortId}/$export` exports a cohort
  * (its studies the caller may download, their cases and clinical records), `GET /fhir/$export` a
  * whole release for curators (`release`, default the latest). `Prefer: respond-async` is required;
- * `_outputFormat` (NDJSON) and `_type` are honoured. Answers 202 with the status URL in
- * Content-Location; the files are built by the export workflow.
+ * `_outputFormat` (NDJSON), `_type` and `_since` (a FHIR instant; another answer is the IG's 400
+ * with an OperationOutcome) are honoured. Answers 202 with the status URL in Content-Location; the
+ * files are built by the export workflow.
  */
 export const handler = httpHandler(
   {
     path: z.object({ cohortId: z.string().uuid().optional() }),
     query: kickoffQuery.extend({ release: z.coerce.number().int().positive().optional() }).strict(),
   },
-  async function kickOffFhirExport({ caller, access, audit, path, query, event }) {
+  async function kickOffFhirExport({ caller, access, audit, path, query, event }): Promise<HttpResponse> {
     if (!prefersAsync(headerOf(event, 'prefer'))) throw new BadRequest('a Bulk Data kick-off needs the header Prefer: respond-async');
+    const since = query._since === undefined ? undefined : sinceInstant(query._since);
+    if (query._since !== undefined && since === undefined)
+      return {
+        statusCode: 400,
+        body: operationOutcome('invalid', '_since must be a FHIR instant with its time zone, e.g. 2026-12-01T00:00:00Z'),
+        headers: { 'content-type': 'application/fhir+json' },
+      };
     let subject: { kind: 'cohort'; cohortId: string } | { kind: 'release'; releaseNumber: number };
     if (path.cohortId) {
       if (query.release !== undefined) throw new BadRequest("a cohort's export is of its own release: release is not a parameter here");
@@ -40,6 +48,7 @@ export const handler = httpHandler(
       request,
       apiBaseUrl: base,
       ...(query._type ? { types: query._type } : {}),
+      ...(since ? { since } : {}),
     });
     if (subject.kind === 'cohort') audit.resource('cohort', subject.cohortId);
     else audit.resource('release', String(subject.releaseNumber));
@@ -47,7 +56,7 @@ export const handler = httpHandler(
       action: 'fhir-export.requested',
       targetType: 'fhir-export',
       targetId: job.jobId,
-      details: { ...subject, types: query._type?.join(',') ?? 'all' },
+      details: { ...subject, types: query._type?.join(',') ?? 'all', ...(since ? { since } : {}) },
     });
     logger.info('fhir export requested', { jobId: job.jobId, kind: subject.kind });
     return {

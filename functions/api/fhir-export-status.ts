@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bulkDataManifest, operationOutcome, type FhirExportFile } from '../../layers/catalog/fhir/bulk-data';
+import { bulkDataManifest, statusAnswer, type FhirExportFile } from '../../layers/catalog/fhir/bulk-data';
 import { httpHandler, type HttpResponse } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { deleteFhirExport, fhirExportJobFor } from '../../layers/services/fhir-export';
@@ -23,14 +23,9 @@ export const handler = httpHandler(
     }
     const job = await fhirExportJobFor(caller, access.level, path.jobId);
     audit.resource('fhir-export', job.jobId);
-    if (job.status === 'in-progress')
-      return { statusCode: 202, body: undefined, text: '', headers: { 'x-progress': job.progress ?? 'in progress', 'retry-after': '2' } };
-    if (job.status === 'failed')
-      return {
-        statusCode: 500,
-        body: operationOutcome('exception', job.error ?? 'the export did not finish; start a new one'),
-        headers: { 'content-type': 'application/fhir+json' },
-      };
+    const unfinished = statusAnswer(job);
+    if (unfinished?.statusCode === 202) return { ...unfinished, body: undefined, text: '' };
+    if (unfinished) return unfinished;
     const urls = new Map<FhirExportFile, string>();
     let ttlSeconds = 0;
     for (const file of job.output ?? []) {

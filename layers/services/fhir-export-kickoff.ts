@@ -17,6 +17,8 @@ export interface KickOff {
   readonly request: string;
   readonly apiBaseUrl: string;
   readonly types?: readonly FhirResourceType[];
+  /** `_since`, an ISO instant in UTC. */
+  readonly since?: string;
 }
 
 /** Records the job and starts its workflow; a cohort or release the caller may not read is not found (nothing recorded). */
@@ -34,6 +36,7 @@ export async function startFhirExport(caller: Caller, level: Level, kickOff: Kic
     request: kickOff.request,
     apiBaseUrl: kickOff.apiBaseUrl,
     ...(kickOff.types ? { types: [...kickOff.types] } : {}),
+    ...(kickOff.since ? { since: kickOff.since } : {}),
     status: 'in-progress',
     progress: 'queued',
     createdAt: now,

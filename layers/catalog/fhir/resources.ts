@@ -3,7 +3,10 @@
  * (pseudonymous: its id is the case pseudonym, nothing else identifies it), one ImagingStudy per
  * study with an Endpoint carrying the study's DICOMweb URL, and the case's clinical records as
  * Observation (measurements, vital signs), Condition, MedicationStatement, Procedure, Encounter
- * and Immunization. Pure: data in, resources out.
+ * and Immunization. The `case` node's properties are extensions of the Patient; an `imaging_study`
+ * record's are extensions of the ImagingStudy it describes (or an ImagingStudy of its own when no
+ * study of the export is unambiguously it); a project's own nodes are Observations whose code is
+ * the node and whose components are its properties, typed. Pure: data in, resources out.
  *
  * Time as the clinical tables keep it: no date leaves the site's data, so no resource carries a
  * date; a record's place on the case's timeline is the `days-from-index` extension (and
@@ -12,7 +15,7 @@
  * not recoverable).
  */
 import { createHash } from 'node:crypto';
-import { CODE_SYSTEMS, type ClinicalRecord, type ClinicalValue } from '../../clinical';
+import { BASE_DICTIONARY, CODE_SYSTEMS, type ClinicalRecord, type ClinicalValue, type Dictionary, type PropertyDef } from '../../clinical';
 import type { Series } from '../commons-entities';
 import type { Study } from '../entities';
 
@@ -22,6 +25,15 @@ export const FHIR_EXTENSIONS = {
   daysFromIndexEnd: 'https://hilum.dev/fhir/StructureDefinition/days-from-index-end',
   ageAtIndex: 'https://hilum.dev/fhir/StructureDefinition/age-at-index',
   project: 'https://hilum.dev/fhir/StructureDefinition/project',
+  indexEvent: 'https://hilum.dev/fhir/StructureDefinition/index-event',
+  covid19Positive: 'https://hilum.dev/fhir/StructureDefinition/covid19-positive',
+  ageAtImaging: 'https://hilum.dev/fhir/StructureDefinition/age-at-imaging',
+  bodyPartExamined: 'https://hilum.dev/fhir/StructureDefinition/body-part-examined',
+} as const;
+/** The code systems of a project's own nodes and their properties (docs/fhir.md). */
+export const FHIR_CODE_SYSTEMS = {
+  clinicalNode: 'https://hilum.dev/fhir/CodeSystem/clinical-node',
+  clinicalProperty: 'https://hilum.dev/fhir/CodeSystem/clinical-property',
 } as const;
 const US_CORE_RACE = 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-race';
 const US_CORE_ETHNICITY = 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity';
@@ -50,7 +62,9 @@ export type FhirResourceType = (typeof FHIR_RESOURCE_TYPES)[number];
 
 /** A published study as the export sees it: its series and how many of its instances the release holds per series. */
 export interface FhirStudy {
-  readonly study: Pick<Study, 'studyUid' | 'project' | 'modalities' | 'studyDescription'>;
+  /** `indexedAt` and `publishedAt` say when it changed, for `_since` (a study without them counts as changed). */
+  readonly study: Pick<Study, 'studyUid' | 'project' | 'modalities' | 'studyDescription'> &
+    Partial<Pick<Study, 'indexedAt' | 'publishedAt'>>;
   readonly series: readonly Pick<Series, 'seriesUid' | 'modality' | 'seriesNumber' | 'seriesDescription'>[];
   readonly instancesBySeries: ReadonlyMap<string, number>;
 }
@@ -67,6 +81,14 @@ export interface FhirExportSource {
   /** The API's public base URL, for the studies' DICOMweb endpoints. */
   readonly apiBaseUrl: string;
   readonly cases: readonly FhirCase[];
+  /** Each project's dictionary (its own nodes and properties); the base dictionary for a project not named. */
+  readonly dictionaries?: ReadonlyMap<string, Dictionary>;
+  /**
+   * `_since` (an ISO instant): only what changed after it: a record updated after it, a study
+   * indexed or published after it (with its Endpoint), and the Patient of any of them (so every
+   * reference still resolves within the export) or whose `case`/`demographics` record changed.
+   */
+  readonly since?: string;
 }
 
 /** Every resource of the export, grouped by type (types without a resource absent). */
@@ -76,19 +98,30 @@ export function fhirResources(source: FhirExportSource): Map<FhirResourceType, F
     const type = r.resourceType as FhirResourceType;
     out.set(type, [...(out.get(type) ?? []), r]);
   };
+  const since = source.since === undefined ? undefined : Date.parse(source.since);
+  const changed = (...times: readonly (string | undefined)[]) =>
+    since === undefined || times.some((t) => t === undefined || Date.parse(t) > since);
   for (const c of source.cases) {
+    const dictionary = source.dictionaries?.get(c.project) ?? BASE_DICTIONARY;
     const patient = patientOf(c);
-    add(patient);
     const subject = { reference: `Patient/${patient.id}` };
+    const contexts = studyContexts(c);
+    const resources: FhirResource[] = [];
     for (const s of c.studies) {
+      const context = contexts.byStudy.get(s.study.studyUid);
+      if (!changed(s.study.indexedAt, s.study.publishedAt) && !(context && changed(context.updatedAt))) continue;
       const endpoint = endpointOf(s, source.apiBaseUrl);
-      add(endpoint);
-      add(imagingStudyOf(s, subject, endpoint.id));
+      resources.push(endpoint, imagingStudyOf(s, subject, endpoint.id, context));
     }
+    for (const r of contexts.alone) if (changed(r.updatedAt)) resources.push(contextStudyOf(r, subject));
     for (const r of c.records) {
-      const resource = recordResource(r, subject);
-      if (resource) add(resource);
+      const resource = changed(r.updatedAt) ? recordResource(r, subject, dictionary) : undefined;
+      if (resource) resources.push(resource);
     }
+    const patientChanged = c.records.some((r) => (r.node === 'case' || r.node === 'demographics') && changed(r.updatedAt));
+    if (since !== undefined && !patientChanged && !resources.length) continue;
+    add(patient);
+    resources.forEach(add);
   }
   return new Map(FHIR_RESOURCE_TYPES.filter((t) => out.has(t)).map((t) => [t, out.get(t)!]));
 }
@@ -116,10 +149,26 @@ const ETHNICITY: Readonly<Record<string, { system: string; code: string } | unde
   'Not Reported': { system: NULL_FLAVOR, code: 'UNK' },
 };
 
+/** The `case` node's covid19_positive (Yes, No, Unknown) as HL7's yes/no codes, or the null flavour. */
+const YES_NO: Readonly<Record<string, { system: string; code: string }>> = {
+  Yes: { system: 'http://terminology.hl7.org/CodeSystem/v2-0136', code: 'Y' },
+  No: { system: 'http://terminology.hl7.org/CodeSystem/v2-0136', code: 'N' },
+  Unknown: { system: NULL_FLAVOR, code: 'UNK' },
+};
+
 function patientOf(c: FhirCase): FhirResource {
   const demographics = c.records.find((r) => r.node === 'demographics')?.values ?? {};
   const text = (name: string) => (typeof demographics[name] === 'string' ? (demographics[name] as string) : undefined);
   const extension: object[] = [{ url: FHIR_EXTENSIONS.project, valueString: c.project }];
+  const caseValues = c.records.find((r) => r.node === 'case')?.values ?? {};
+  if (caseValues.index_event !== undefined)
+    extension.push({ url: FHIR_EXTENSIONS.indexEvent, valueString: String(caseValues.index_event) });
+  const positive = caseValues.covid19_positive !== undefined ? String(caseValues.covid19_positive) : undefined;
+  if (positive !== undefined)
+    extension.push({
+      url: FHIR_EXTENSIONS.covid19Positive,
+      valueCodeableConcept: { ...(YES_NO[positive] ? { coding: [YES_NO[positive]] } : {}), text: positive },
+    });
   const age = ageOf(demographics.age_at_index);
   if (age) extension.push({ url: FHIR_EXTENSIONS.ageAtIndex, valueAge: age });
   const race = text('race');
@@ -168,7 +217,7 @@ function endpointOf(s: FhirStudy, apiBaseUrl: string): FhirResource {
   };
 }
 
-function imagingStudyOf(s: FhirStudy, subject: { reference: string }, endpointId: string): FhirResource {
+function imagingStudyOf(s: FhirStudy, subject: { reference: string }, endpointId: string, context?: ClinicalRecord): FhirResource {
   const series = s.series.filter((x) => (s.instancesBySeries.get(x.seriesUid) ?? 0) > 0);
   const count = series.reduce((n, x) => n + (s.instancesBySeries.get(x.seriesUid) ?? 0), 0);
   const modalities = [...new Set(s.study.modalities)].sort();
@@ -176,6 +225,7 @@ function imagingStudyOf(s: FhirStudy, subject: { reference: string }, endpointId
     resourceType: 'ImagingStudy',
     // A DICOM UID is at most 64 digits and dots: a valid FHIR id as it is.
     id: s.study.studyUid,
+    ...(context ? studyContextExtensions(context.values) : {}),
     identifier: [{ system: 'urn:dicom:uid', value: `urn:oid:${s.study.studyUid}` }],
     status: 'available',
     ...(modalities.length ? { modality: modalities.map((code) => ({ system: DCM, code })) } : {}),
@@ -196,12 +246,77 @@ function imagingStudyOf(s: FhirStudy, subject: { reference: string }, endpointId
 }
 
 // ---------------------------------------------------------------------------
+// imaging_study: the clinical context of a study
+
+/**
+ * Which study each `imaging_study` record describes. The record names no study, only its modality
+ * and day: it is taken as a study's context only when that is unambiguous (the record's modality
+ * is among the modalities of exactly one study of the case in the export, and no other record of
+ * the case matches that study); any other record is an ImagingStudy of its own (contextStudyOf).
+ */
+function studyContexts(c: FhirCase): { byStudy: Map<string, ClinicalRecord>; alone: ClinicalRecord[] } {
+  const records = c.records.filter((r) => r.node === 'imaging_study');
+  const matches = (r: ClinicalRecord) => c.studies.filter((s) => s.study.modalities.includes(String(r.values.study_modality)));
+  const byStudy = new Map<string, ClinicalRecord>();
+  const alone: ClinicalRecord[] = [];
+  for (const r of records) {
+    const [study, ...more] = matches(r);
+    const rivals = study ? records.filter((q) => q !== r && matches(q).includes(study)) : [];
+    if (study && !more.length && !rivals.length) byStudy.set(study.study.studyUid, r);
+    else alone.push(r);
+  }
+  return { byStudy, alone };
+}
+
+/** DICOM's Body Part Examined terms as SNOMED CT body structures (DICOM PS3.16 CID 4031); OTHER has none. */
+const BODY_PART: Readonly<Record<string, string | undefined>> = {
+  CHEST: '51185008',
+  ABDOMEN: '113345001',
+  HEAD: '69536005',
+  PELVIS: '12921003',
+  NECK: '45048000',
+  EXTREMITY: '66019005',
+  BREAST: '76752008',
+  HEART: '80891009',
+};
+
+/** An imaging_study record's properties as extensions: its day, the age at the study, the body part. */
+function studyContextExtensions(v: Values): { extension?: object[] } {
+  const extension = [...(timeline(v.days_to_study).extension ?? [])];
+  const age = ageOf(v.age_at_imaging);
+  if (age) extension.push({ url: FHIR_EXTENSIONS.ageAtImaging, valueAge: age });
+  if (v.body_part_examined !== undefined) {
+    const part = String(v.body_part_examined);
+    const code = BODY_PART[part];
+    extension.push({
+      url: FHIR_EXTENSIONS.bodyPartExamined,
+      valueCodeableConcept: { ...(code ? { coding: [{ system: SNOMED, code }] } : {}), text: part },
+    });
+  }
+  return extension.length ? { extension } : {};
+}
+
+/** An imaging_study record no study of the export is unambiguously: an ImagingStudy of its own, with no images. */
+function contextStudyOf(r: ClinicalRecord, subject: Subject): FhirResource {
+  return {
+    resourceType: 'ImagingStudy',
+    id: fhirIdOf('imaging-study', r.project, r.recordId),
+    ...studyContextExtensions(r.values),
+    // Its images are not in the export (or not told apart from another study's): what it is, is not known here.
+    status: 'unknown',
+    modality: [{ system: DCM, code: String(r.values.study_modality) }],
+    subject,
+    description: "Clinical context of an imaging study of the case (the site's imaging_study record)",
+  };
+}
+
+// ---------------------------------------------------------------------------
 // Clinical records
 
 type Values = ClinicalRecord['values'];
 type Subject = { readonly reference: string };
 
-function recordResource(r: ClinicalRecord, subject: Subject): FhirResource | undefined {
+function recordResource(r: ClinicalRecord, subject: Subject, dictionary: Dictionary): FhirResource | undefined {
   const v = r.values;
   const id = fhirIdOf(r.node.replace(/_/g, '-'), r.project, r.recordId);
   switch (r.node) {
@@ -256,10 +371,60 @@ function recordResource(r: ClinicalRecord, subject: Subject): FhirResource | und
         occurrenceString: v.days_to_vaccination !== undefined ? `day ${Number(v.days_to_vaccination)} from the index event` : 'unknown',
         protocolApplied: [{ doseNumberPositiveInt: Number(v.vaccine_dose) }],
       };
+    default: {
+      // case and demographics are on the Patient, imaging_study on an ImagingStudy (studyContexts); a
+      // project's own node is an Observation. A node no dictionary defines has no mapping.
+      const node = BASE_DICTIONARY.node(r.node) ? undefined : dictionary.node(r.node);
+      return node ? { resourceType: 'Observation', id, ...extensionNodeObservation(node.node, node.properties, v), subject } : undefined;
+    }
+  }
+}
+
+/**
+ * A record of a project's own node: an Observation coded by the node (hilum's clinical-node code
+ * system), its first days property its place on the timeline, every property with a value a
+ * component coded `node.property` with the value as its type says (numbers as Quantity with their
+ * unit as text, days in UCUM `d`, ages in `a`, enums as text, codes in their code system).
+ */
+function extensionNodeObservation(node: string, properties: readonly PropertyDef[], v: Values): object {
+  const present = properties.filter((p) => p.name !== 'case_id' && v[p.name] !== undefined && String(v[p.name]) !== '');
+  const firstDays = present.find((p) => p.type === 'days');
+  return {
+    ...timeline(firstDays ? v[firstDays.name] : undefined),
+    status: 'final',
+    code: { coding: [{ system: FHIR_CODE_SYSTEMS.clinicalNode, code: node }], text: node },
+    ...(present.length
+      ? {
+          component: present.map((p) => ({
+            code: { coding: [{ system: FHIR_CODE_SYSTEMS.clinicalProperty, code: `${node}.${p.name}` }], text: p.name },
+            ...typedValue(p, v[p.name]!),
+          })),
+        }
+      : {}),
+  };
+}
+
+function typedValue(p: PropertyDef, value: ClinicalValue): object {
+  switch (p.type) {
+    case 'integer':
+      return { valueInteger: Number(value) };
+    case 'number':
+      return { valueQuantity: { value: Number(value), ...(p.unit ? { unit: p.unit } : {}) } };
+    case 'days':
+      return { valueQuantity: { value: Number(value), unit: 'd', system: UCUM, code: 'd' } };
+    case 'age': {
+      const age = ageOf(value);
+      return age ? { valueQuantity: age } : { valueString: String(value) };
+    }
+    case 'code': {
+      const system = p.codeSystem ? CODE_SYSTEMS[p.codeSystem].url : undefined;
+      const code = p.codeSystem === 'ICD-10-CM' ? icd10cm(String(value)) : String(value);
+      return { valueCodeableConcept: { coding: [{ ...(system ? { system } : {}), code }] } };
+    }
+    case 'enum':
+      return { valueCodeableConcept: { text: String(value) } };
     default:
-      // case and demographics are on the Patient; imaging_study's context belongs to the ImagingStudy resources
-      // (from the studies themselves); a project's extension nodes have no FHIR mapping.
-      return undefined;
+      return { valueString: String(value) };
   }
 }
 

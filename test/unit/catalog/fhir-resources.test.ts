@@ -1,13 +1,14 @@
 import {
   fhirIdOf,
   fhirResources,
+  FHIR_CODE_SYSTEMS,
   FHIR_EXTENSIONS,
   ndjson,
   referencesOf,
   type FhirCase,
   type FhirResource,
 } from '../../../layers/catalog/fhir/resources';
-import type { ClinicalRecord, ClinicalValue } from '../../../layers/clinical';
+import { loadDictionary, type ClinicalRecord, type ClinicalValue } from '../../../layers/clinical';
 import { fhirSchemaErrors } from '../../support/fhir-schema';
 
 const record = (node: string, casePseudonym: string, values: Record<string, ClinicalValue>, n = 0): ClinicalRecord => ({
@@ -203,5 +204,195 @@ describe('FHIR R4 resources of an export', () => {
     expect(lines[2]).toBe('');
     expect(JSON.parse(lines[0]!)).toEqual(patients[0]);
     expect(ndjson([])).toBe('');
+  });
+});
+
+describe('FHIR resources of the case, imaging_study and a project’s own nodes', () => {
+  const c = 'HILUM-00000000000000AA';
+  const ct = (uid: string, modalities = ['CT']) => ({
+    study: { studyUid: uid, project: 'covid', modalities },
+    series: [{ seriesUid: `${uid}.1`, modality: modalities[0] }],
+    instancesBySeries: new Map([[`${uid}.1`, 2]]),
+  });
+  const ext = (r: FhirResource | undefined, url: string) =>
+    (r?.extension as ({ url: string } & Record<string, unknown>)[] | undefined)?.find((e) => e.url === url);
+
+  it("puts the case's index event and COVID-19 status on the Patient, coded where HL7 has a code", () => {
+    const [patient] = fhirResources({ apiBaseUrl: BASE, cases: [fullCase()] }).get('Patient')!;
+    expect(ext(patient, FHIR_EXTENSIONS.indexEvent)).toEqual({ url: FHIR_EXTENSIONS.indexEvent, valueString: 'COVID-19 test' });
+    expect(ext(patient, FHIR_EXTENSIONS.covid19Positive)).toEqual({
+      url: FHIR_EXTENSIONS.covid19Positive,
+      valueCodeableConcept: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0136', code: 'Y' }], text: 'Yes' },
+    });
+  });
+
+  it('puts an imaging_study record on the one study of its modality; ambiguous or unmatched records are ImagingStudies of their own', () => {
+    const records = [
+      record('imaging_study', c, { study_modality: 'CR', days_to_study: 3, age_at_imaging: '90+', body_part_examined: 'CHEST' }),
+      record('imaging_study', c, { study_modality: 'CT', days_to_study: 5 }, 1),
+      record('imaging_study', c, { study_modality: 'MR', days_to_study: 9, body_part_examined: 'OTHER' }, 2),
+    ];
+    const resources = fhirResources({
+      apiBaseUrl: BASE,
+      cases: [{ project: 'covid', casePseudonym: c, studies: [ct('1.2.3.1', ['CR']), ct('1.2.3.2'), ct('1.2.3.3')], records }],
+    });
+    const studies = resources.get('ImagingStudy')!;
+    expect(studies.flatMap(fhirSchemaErrors)).toEqual([]);
+    const cr = studies.find((s) => s.id === '1.2.3.1')!;
+    expect(cr.extension).toEqual([
+      { url: FHIR_EXTENSIONS.daysFromIndex, valueInteger: 3 },
+      {
+        url: FHIR_EXTENSIONS.ageAtImaging,
+        valueAge: { comparator: '>=', value: 90, unit: 'a', system: 'http://unitsofmeasure.org', code: 'a' },
+      },
+      {
+        url: FHIR_EXTENSIONS.bodyPartExamined,
+        valueCodeableConcept: { coding: [{ system: 'http://snomed.info/sct', code: '51185008' }], text: 'CHEST' },
+      },
+    ]);
+    // Two CT studies: the CT record could be either, so it is neither; the MR record has no study here.
+    for (const uid of ['1.2.3.2', '1.2.3.3']) expect(studies.find((s) => s.id === uid)).not.toHaveProperty('extension');
+    const alone = studies.filter((s) => s.status === 'unknown');
+    expect(alone.map((s) => (s.modality as { code: string }[])[0]!.code).sort()).toEqual(['CT', 'MR']);
+    for (const s of alone) {
+      expect(s).not.toHaveProperty('endpoint');
+      expect(s.subject).toEqual({ reference: `Patient/${c}` });
+    }
+    expect(
+      ext(
+        alone.find((s) => JSON.stringify(s).includes('MR')),
+        FHIR_EXTENSIONS.bodyPartExamined,
+      ),
+    ).toEqual({
+      url: FHIR_EXTENSIONS.bodyPartExamined,
+      valueCodeableConcept: { text: 'OTHER' },
+    });
+  });
+
+  it("makes each record of a project's own node an Observation coded by the node, each property a typed component", () => {
+    const dictionary = loadDictionary({
+      nodes: [
+        {
+          node: 'smoking',
+          version: '1.0.0',
+          description: 'Smoking history',
+          key: [],
+          properties: [
+            { name: 'case_id', type: 'string', required: true, description: 'case' },
+            { name: 'pack_years', type: 'number', unit: 'pack-years', description: 'Pack-years' },
+            { name: 'cigarettes_per_day', type: 'integer', description: 'Cigarettes a day' },
+            { name: 'status', type: 'enum', values: ['Current', 'Former', 'Never'], description: 'Status' },
+            { name: 'days_to_quit', type: 'days', description: 'Days to quitting' },
+            { name: 'age_at_start', type: 'age', description: 'Age at starting' },
+            { name: 'copd_code', type: 'code', codeSystem: 'ICD-10-CM', description: 'COPD code' },
+            { name: 'note', type: 'string', description: 'A note' },
+          ],
+        },
+      ],
+    });
+    const values = {
+      pack_years: 12.5,
+      cigarettes_per_day: 20,
+      status: 'Former',
+      days_to_quit: -400,
+      age_at_start: 17,
+      copd_code: 'J441',
+      note: 'light',
+    };
+    const resources = fhirResources({
+      apiBaseUrl: BASE,
+      cases: [{ project: 'covid', casePseudonym: c, studies: [ct('1.2.3.9')], records: [record('smoking', c, values)] }],
+      dictionaries: new Map([['covid', dictionary]]),
+    });
+    const [observation, ...more] = resources.get('Observation')!;
+    expect(more).toEqual([]);
+    expect(fhirSchemaErrors(observation)).toEqual([]);
+    expect(observation!.code).toEqual({ coding: [{ system: FHIR_CODE_SYSTEMS.clinicalNode, code: 'smoking' }], text: 'smoking' });
+    expect(observation!.subject).toEqual({ reference: `Patient/${c}` });
+    expect(observation!.extension).toEqual([{ url: FHIR_EXTENSIONS.daysFromIndex, valueInteger: -400 }]);
+    const components = observation!.component as ({ code: { coding: { code: string }[] } } & Record<string, unknown>)[];
+    const value = (name: string) => {
+      const { code: _code, ...rest } = components.find((x) => x.code.coding[0]!.code === `smoking.${name}`)!;
+      return rest;
+    };
+    expect(value('pack_years')).toEqual({ valueQuantity: { value: 12.5, unit: 'pack-years' } });
+    expect(value('cigarettes_per_day')).toEqual({ valueInteger: 20 });
+    expect(value('status')).toEqual({ valueCodeableConcept: { text: 'Former' } });
+    expect(value('days_to_quit')).toEqual({ valueQuantity: { value: -400, unit: 'd', system: 'http://unitsofmeasure.org', code: 'd' } });
+    expect(value('age_at_start')).toEqual({ valueQuantity: { value: 17, unit: 'a', system: 'http://unitsofmeasure.org', code: 'a' } });
+    expect(value('copd_code')).toEqual({
+      valueCodeableConcept: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'J44.1' }] },
+    });
+    expect(value('note')).toEqual({ valueString: 'light' });
+    expect(components).toHaveLength(7);
+    // Without the project's dictionary the node is unknown: no resource, rather than a guess at its types.
+    const unknown = fhirResources({
+      apiBaseUrl: BASE,
+      cases: [{ project: 'covid', casePseudonym: c, studies: [ct('1.2.3.9')], records: [record('smoking', c, values)] }],
+    });
+    expect(unknown.get('Observation')).toBeUndefined();
+  });
+});
+
+describe('_since: only what changed after the instant', () => {
+  const c = 'HILUM-00000000000000BB';
+  const at = (day: number) => `2026-11-${String(day).padStart(2, '0')}T12:00:00.000Z`;
+  const dated = (r: ClinicalRecord, day: number): ClinicalRecord => ({ ...r, updatedAt: at(day) });
+  const study = (uid: string, published: number, indexed = published) => ({
+    study: { studyUid: uid, project: 'covid', modalities: ['CT'], publishedAt: at(published), indexedAt: at(indexed) },
+    series: [{ seriesUid: `${uid}.1`, modality: 'CT' }],
+    instancesBySeries: new Map([[`${uid}.1`, 1]]),
+  });
+  const kase = (records: ClinicalRecord[], studies = [study('1.2.5.1', 1), study('1.2.5.2', 10)]): FhirCase => ({
+    project: 'covid',
+    casePseudonym: c,
+    studies,
+    records,
+  });
+  const ids = (m: Map<string, FhirResource[]>) => [...m].flatMap(([t, list]) => list.map((r) => `${t}/${r.id}`)).sort();
+
+  it('keeps records updated and studies published or re-indexed after it, with their Endpoint and their Patient', () => {
+    const records = [
+      dated(record('demographics', c, { sex: 'Male' }), 1),
+      dated(record('condition', c, { condition_code: 'U07.1' }), 2),
+      dated(record('condition', c, { condition_code: 'J1289' }, 1), 9),
+    ];
+    const all = fhirResources({ apiBaseUrl: BASE, cases: [kase(records)] });
+    const since = fhirResources({ apiBaseUrl: BASE, cases: [kase(records)], since: at(5) });
+    const changed = ids(since);
+    expect(changed).toEqual(
+      [
+        `Patient/${c}`,
+        'ImagingStudy/1.2.5.2',
+        `Endpoint/${fhirIdOf('wado', '1.2.5.2')}`,
+        `Condition/${fhirIdOf('condition', 'covid', records[2]!.recordId)}`,
+      ].sort(),
+    );
+    expect(ids(all)).toHaveLength(7);
+    // References still resolve within the export.
+    const list = [...since.values()].flat();
+    expect(list.flatMap(referencesOf).filter((r) => !changed.includes(r))).toEqual([]);
+    // A study re-indexed after the instant (more instances) counts as changed.
+    const reindexed = fhirResources({ apiBaseUrl: BASE, cases: [kase(records, [study('1.2.5.1', 1, 7)])], since: at(5) });
+    expect(ids(reindexed)).toContain('ImagingStudy/1.2.5.1');
+  });
+
+  it('leaves a case with nothing changed out, and keeps a Patient whose demographics alone changed', () => {
+    const old = [dated(record('demographics', c, { sex: 'Male' }), 1)];
+    expect(fhirResources({ apiBaseUrl: BASE, cases: [kase(old, [study('1.2.5.1', 1)])], since: at(5) }).size).toBe(0);
+    const changed = [dated(record('demographics', c, { sex: 'Female' }), 6)];
+    expect(ids(fhirResources({ apiBaseUrl: BASE, cases: [kase(changed, [study('1.2.5.1', 1)])], since: at(5) }))).toEqual([`Patient/${c}`]);
+  });
+
+  it('counts a study carrying an imaging_study record as changed when the record is', () => {
+    const context = dated(record('imaging_study', c, { study_modality: 'CT', days_to_study: 0 }), 8);
+    const resources = fhirResources({ apiBaseUrl: BASE, cases: [kase([context], [study('1.2.5.1', 1)])], since: at(5) });
+    expect(ids(resources)).toContain('ImagingStudy/1.2.5.1');
+    const unchanged = fhirResources({
+      apiBaseUrl: BASE,
+      cases: [kase([{ ...context, updatedAt: at(2) }], [study('1.2.5.1', 1)])],
+      since: at(5),
+    });
+    expect(ids(unchanged)).toEqual([]);
   });
 });
