@@ -370,6 +370,11 @@ describe('clinical data per node on the local commons', () => {
     expect(resources.filter((r) => r.resourceType === 'ImagingStudy')).toHaveLength(2);
     const endpoints = resources.filter((r) => r.resourceType === 'Endpoint');
     expect(endpoints.every((e) => String(e.address).startsWith(`${commons.apiUrl}/dicomweb/studies/`))).toBe(true);
+    // The open project's own node (smoking, from its dictionary extension) is an Observation with its property typed.
+    const smoking = resources.filter((r) => JSON.stringify(r.code ?? '').includes('clinical-node'));
+    expect(smoking.map((r) => r.component)).toEqual([
+      [{ code: expect.objectContaining({ text: 'pack_years' }) as unknown, valueQuantity: { value: 12.5 } }],
+    ]);
 
     // A curator's release export holds the restricted project's case too; DELETE removes the job and its files.
     const curatorToken = await commons.issueToken(['curator'], 'curator-clin');
@@ -379,8 +384,21 @@ describe('clinical data per node on the local commons', () => {
     const releaseManifest = (await (await complete(releaseStatus, curatorToken)).json()) as typeof manifest;
     expect(releaseManifest.output.map((o) => [o.type, o.count])).toEqual([
       ['Patient', 3],
-      ['Observation', 3],
+      ['Observation', 4],
     ]);
+    // _since: a FHIR instant, else the IG's 400 with an OperationOutcome; nothing changed since the last export's transactionTime.
+    const badSince = await call('GET', '/fhir/$export?_since=2026-12-01', curatorToken, ASYNC);
+    expect(badSince.status).toBe(400);
+    expect(await badSince.json()).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid' }] });
+    const sinceKickOff = await call(
+      'GET',
+      `/fhir/$export?_since=${encodeURIComponent(releaseManifest.transactionTime)}`,
+      curatorToken,
+      ASYNC,
+    );
+    expect(sinceKickOff.status).toBe(202);
+    const sinceManifest = (await (await complete(sinceKickOff.headers.get('content-location')!, curatorToken)).json()) as typeof manifest;
+    expect(sinceManifest.output).toEqual([]);
     expect((await call('DELETE', releaseStatus, curatorToken)).status).toBe(202);
     expect((await call('GET', releaseStatus, curatorToken)).status).toBe(404);
     expect((await fetch(releaseManifest.output[0]!.url)).status).toBe(404);
