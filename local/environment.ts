@@ -80,6 +80,9 @@ export function localOverrides(
     HILUM_LOCAL: 'true',
     POWERTOOLS_DEV: 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',
+    // Tracing is off, yet the X-Ray SDK the tracer imports starts in automatic mode: an async hook
+    // (cls-hooked) on every promise, socket and file handle of the process, the emulators' included.
+    AWS_XRAY_MANUAL_MODE: 'true',
     AUTH_ISSUER: auth.issuer,
     AUTH_AUDIENCE: auth.audience,
     AUTH_JWKS_URL: auth.jwksUrl,
