@@ -50,8 +50,26 @@ export function usageBetween(earlier: UsageCounts, later: UsageCounts): UsageCou
       writeUnits: later.dynamodb.writeUnits - earlier.dynamodb.writeUnits,
       requests: later.dynamodb.requests - earlier.dynamodb.requests,
     },
+    dynamodbCalls: dynamodbCallsBetween(earlier.dynamodbCalls, later.dynamodbCalls),
     events: { custom: later.events.custom - earlier.events.custom, service: later.events.service - earlier.events.service },
   };
+}
+
+function dynamodbCallsBetween(earlier: UsageCounts['dynamodbCalls'], later: UsageCounts['dynamodbCalls']): UsageCounts['dynamodbCalls'] {
+  const calls: UsageCounts['dynamodbCalls'] = {};
+  for (const [label, usage] of Object.entries(later)) {
+    const before = earlier[label] ?? { requests: 0, refused: 0, readUnits: 0, writeUnits: 0, indexUnits: 0 };
+    const requests = usage.requests - before.requests;
+    if (requests > 0)
+      calls[label] = {
+        requests,
+        refused: usage.refused - before.refused,
+        readUnits: usage.readUnits - before.readUnits,
+        writeUnits: usage.writeUnits - before.writeUnits,
+        indexUnits: usage.indexUnits - before.indexUnits,
+      };
+  }
+  return calls;
 }
 
 /**

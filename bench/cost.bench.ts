@@ -11,11 +11,23 @@
  * this process, so overlapping invocations wait for each other and this overstates) and scaled down
  * to the process's CPU time (a lower bound: it leaves out the I/O waits AWS bills).
  */
+import type { UsageCounts } from '../local/usage-meter';
 import { LIST_PRICES, priceRun } from './cost-model';
 import { option } from './ingest.bench';
 import { runIngest } from './ingest-run';
 
 const TARGET_PER_1000 = 0.03;
+
+/** Where the DynamoDB units went, per instance, by call (operation and the kinds of item it touched), most first. */
+function printDynamoDbCalls(calls: UsageCounts['dynamodbCalls'], n: number): void {
+  const rows = Object.entries(calls).sort(([, a], [, b]) => b.writeUnits + b.readUnits - (a.writeUnits + a.readUnits));
+  console.log('  DynamoDB per instance by call (write units, read units, of them on indexes; requests, refused):');
+  for (const [label, c] of rows) {
+    const per = (x: number) => (x / n).toFixed(2).padStart(6);
+    const refused = c.refused ? `, ${per(c.refused).trim()} refused` : '';
+    console.log(`    ${per(c.writeUnits)} W ${per(c.readUnits)} R ${per(c.indexUnits)} idx  ${per(c.requests)} req${refused}  ${label}`);
+  }
+}
 
 export async function run(): Promise<void> {
   const ingest = await runIngest({
@@ -45,6 +57,7 @@ export async function run(): Promise<void> {
         .map(([id, l]) => `${id} ${(l.invocations / n).toFixed(2)}`)
         .join(', ');
       console.log(`  Lambda invocations per instance by function: ${invocations}`);
+      printDynamoDbCalls(r.usage.dynamodbCalls, n);
       console.log(
         `  Lambda: ${lambdaSeconds.toFixed(1)} s of invocations (${wallGbSeconds.toFixed(1)} GB-s) measured; the process's CPU ${r.cpuSeconds.toFixed(1)} s`,
       );

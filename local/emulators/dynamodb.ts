@@ -20,7 +20,16 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { generateLocalCredentials, type LocalCredentials } from '../credentials';
 import { listenOnLoopback } from '../listen';
-import { consumedUnits, DYNAMODB_METERED_OPERATIONS, type UsageMeter } from '../usage-meter';
+import {
+  consumedIndexUnits,
+  consumedUnits,
+  DYNAMODB_METERED_OPERATIONS,
+  dynamodbCallLabel,
+  dynamodbItemBytes,
+  transactWriteKeys,
+  transactWriteUnits,
+  type UsageMeter,
+} from '../usage-meter';
 import { LOCAL_REGION } from '../template/names';
 import type { LocalTable } from '../template/local-model';
 import { jsonAuthError, sha256Hex, signedRequestOf, SigV4Verifier } from './sigv4';
@@ -361,34 +370,42 @@ function createDynamoDbFront(options: {
           for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name)) headers[name] = value;
           headers['content-length'] = forwarded.length;
           headers['x-hilum-front'] = options.token;
-          const upstream = http.request(
-            { host: '127.0.0.1', port: options.upstreamPort, method: req.method, path: req.url, headers, agent },
-            (response) => {
-              const back: http.OutgoingHttpHeaders = {};
-              for (const [name, value] of Object.entries(response.headers)) if (!HOP_BY_HOP.has(name)) back[name] = value;
-              if (!metering || !options.meter) {
-                res.writeHead(response.statusCode ?? 502, back);
-                response.pipe(res);
-                return;
-              }
-              const meter = options.meter;
-              const parts: Buffer[] = [];
-              response.on('data', (chunk: Buffer) => parts.push(chunk));
-              response.on('end', () => {
-                const answer = meteredAnswer(metering, Buffer.concat(parts), meter);
-                back['content-length'] = answer.length;
-                if (back['x-amz-crc32'] !== undefined) back['x-amz-crc32'] = String(crc32(answer));
-                res.writeHead(response.statusCode ?? 502, back);
-                res.end(answer);
-              });
-            },
-          );
-          upstream.on('error', (error) => {
-            options.log(`dynamodb front: ${error.name}`);
-            if (!res.headersSent) reply(res, 500, 'InternalFailure', 'DynamoDB Local did not answer.');
-            else res.destroy();
+          // A transaction is priced from its items' sizes before and after (DynamoDB Local's own figure is not AWS's).
+          const transaction = metering?.transactItems ? transactionSizes(metering.transactItems, headers) : undefined;
+          void (transaction?.before ?? Promise.resolve()).then(() => {
+            const upstream = http.request(
+              { host: '127.0.0.1', port: options.upstreamPort, method: req.method, path: req.url, headers, agent },
+              (response) => {
+                const back: http.OutgoingHttpHeaders = {};
+                for (const [name, value] of Object.entries(response.headers)) if (!HOP_BY_HOP.has(name)) back[name] = value;
+                if (!metering || !options.meter) {
+                  res.writeHead(response.statusCode ?? 502, back);
+                  response.pipe(res);
+                  return;
+                }
+                const meter = options.meter;
+                const parts: Buffer[] = [];
+                response.on('data', (chunk: Buffer) => parts.push(chunk));
+                response.on('end', () => {
+                  const raw = Buffer.concat(parts);
+                  const ok = (response.statusCode ?? 500) < 300;
+                  void (transaction && ok ? transaction.units() : Promise.resolve(undefined)).then((units) => {
+                    const answer = meteredAnswer(metering, raw, meter, units);
+                    back['content-length'] = answer.length;
+                    if (back['x-amz-crc32'] !== undefined) back['x-amz-crc32'] = String(crc32(answer));
+                    res.writeHead(response.statusCode ?? 502, back);
+                    res.end(answer);
+                  });
+                });
+              },
+            );
+            upstream.on('error', (error) => {
+              options.log(`dynamodb front: ${error.name}`);
+              if (!res.headersSent) reply(res, 500, 'InternalFailure', 'DynamoDB Local did not answer.');
+              else res.destroy();
+            });
+            upstream.end(forwarded);
           });
-          upstream.end(forwarded);
         },
         () => {
           if (!res.headersSent) reply(res, 500, 'InternalFailure', 'internal error');
@@ -396,7 +413,69 @@ function createDynamoDbFront(options: {
       );
     });
   });
+
+  /** One call to DynamoDB Local beside the caller's (the caller's headers, another operation); its JSON answer. */
+  const upstreamCall = (operation: string, payload: unknown, like: http.OutgoingHttpHeaders): Promise<Record<string, unknown>> =>
+    new Promise((resolve) => {
+      const text = Buffer.from(JSON.stringify(payload));
+      const headers = { ...like, 'x-amz-target': `DynamoDB_20120810.${operation}`, 'content-length': text.length };
+      const call = http.request(
+        { host: '127.0.0.1', port: options.upstreamPort, method: 'POST', path: '/', headers, agent },
+        (response) => {
+          const parts: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => parts.push(chunk));
+          response.on('end', () => {
+            try {
+              resolve(JSON.parse(Buffer.concat(parts).toString('utf8')) as Record<string, unknown>);
+            } catch {
+              resolve({});
+            }
+          });
+        },
+      );
+      call.on('error', () => resolve({}));
+      call.end(text);
+    });
+  const keyNamesByTable = new Map<string, readonly string[]>();
+  /** The sizes of a transaction's items, read before it runs and after: what AWS would bill for it. */
+  const transactionSizes = (request: Record<string, unknown>, like: http.OutgoingHttpHeaders) => {
+    const sizes = async (): Promise<number[] | undefined> => {
+      for (const table of tablesOf(request)) {
+        if (keyNamesByTable.has(table)) continue;
+        const described = (await upstreamCall('DescribeTable', { TableName: table }, like)).Table as
+          { KeySchema?: { AttributeName: string }[] } | undefined;
+        if (described?.KeySchema)
+          keyNamesByTable.set(
+            table,
+            described.KeySchema.map((k) => k.AttributeName),
+          );
+      }
+      const keys = transactWriteKeys(request, (table) => keyNamesByTable.get(table));
+      if (!keys) return undefined;
+      return Promise.all(
+        keys.map(async ({ table, key }) => {
+          const item = (await upstreamCall('GetItem', { TableName: table, Key: key, ConsistentRead: true }, like)).Item;
+          return item && typeof item === 'object' ? dynamodbItemBytes(item as Record<string, unknown>) : 0;
+        }),
+      );
+    };
+    const before = sizes();
+    return {
+      before,
+      units: async (): Promise<number | undefined> => {
+        const [was, is] = await Promise.all([before, sizes()]);
+        return was && is ? transactWriteUnits(was.map((b, i) => ({ before: b, after: is[i] ?? 0 }))) : undefined;
+      },
+    };
+  };
   return { server, close: () => agent.destroy() };
+}
+
+function tablesOf(transaction: Record<string, unknown>): Set<string> {
+  const items = Array.isArray(transaction.TransactItems) ? (transaction.TransactItems as Record<string, { TableName?: unknown }>[]) : [];
+  return new Set(
+    items.flatMap((entry) => Object.values(entry).flatMap((body) => (typeof body?.TableName === 'string' ? [body.TableName] : []))),
+  );
 }
 
 export interface MeteredRequest {
@@ -405,6 +484,10 @@ export interface MeteredRequest {
   readonly body: Buffer;
   /** The caller did not ask for ConsumedCapacity: it is taken out of the answer again. */
   readonly strip: boolean;
+  /** Where the units go in the meter's breakdown (`dynamodbCallLabel`). */
+  readonly label: string;
+  /** A TransactWriteItems request, which the front prices from its items' sizes. */
+  readonly transactItems?: Record<string, unknown>;
 }
 
 /** A request whose operation reports consumed capacity, rewritten to ask for it; else undefined. */
@@ -419,20 +502,35 @@ export function meteredRequest(target: string | string[] | undefined, body: Buff
     return undefined;
   }
   const asked = request.ReturnConsumedCapacity;
-  if (asked === 'TOTAL' || asked === 'INDEXES') return { kind, body, strip: false };
-  return { kind, body: Buffer.from(JSON.stringify({ ...request, ReturnConsumedCapacity: 'TOTAL' })), strip: true };
+  const label = dynamodbCallLabel(operation, request);
+  const transaction = operation === 'TransactWriteItems' ? { transactItems: request } : {};
+  if (asked === 'TOTAL' || asked === 'INDEXES') return { kind, body, strip: false, label, ...transaction };
+  // INDEXES: the same total, with the part each index took, for the breakdown.
+  return {
+    kind,
+    body: Buffer.from(JSON.stringify({ ...request, ReturnConsumedCapacity: 'INDEXES' })),
+    strip: true,
+    label,
+    ...transaction,
+  };
 }
 
-/** Records the answer's units and gives back the answer as the caller asked for it. */
-export function meteredAnswer(metering: MeteredRequest, answer: Buffer, meter: UsageMeter): Buffer {
+/**
+ * Records the answer's units (or `priced`, the front's own figure for a transaction) and gives back the answer
+ * as the caller asked for it.
+ */
+export function meteredAnswer(metering: MeteredRequest, answer: Buffer, meter: UsageMeter, priced?: number): Buffer {
   let parsed: Record<string, unknown>;
   try {
     parsed = JSON.parse(answer.toString('utf8')) as Record<string, unknown>;
   } catch {
     return answer;
   }
-  const units = consumedUnits(parsed.ConsumedCapacity);
-  meter.dynamodbRequest({ read: metering.kind === 'read' ? units : 0, write: metering.kind === 'write' ? units : 0 });
+  const units = priced ?? consumedUnits(parsed.ConsumedCapacity);
+  meter.dynamodbRequest(
+    { read: metering.kind === 'read' ? units : 0, write: metering.kind === 'write' ? units : 0 },
+    { label: metering.label, indexUnits: consumedIndexUnits(parsed.ConsumedCapacity), refused: typeof parsed.__type === 'string' },
+  );
   if (!metering.strip || !('ConsumedCapacity' in parsed)) return answer;
   const { ConsumedCapacity: _dropped, ...rest } = parsed;
   return Buffer.from(JSON.stringify(rest));

@@ -62,4 +62,16 @@ describe('pricing a metered run', () => {
     expect(between.dynamodb).toEqual({ readUnits: 1, writeUnits: 0, requests: 1 });
     expect(between.s3).toEqual({ 'put-copy-post-list': 0, 'get-head-other': 0, delete: 0 });
   });
+
+  it('takes the DynamoDB breakdown between two snapshots too, leaving out calls not made between them', () => {
+    const meter = usage();
+    meter.dynamodbRequest({ read: 0, write: 2 }, { label: 'PutItem AUDIT/EVENT', indexUnits: 1, refused: false });
+    const before = meter.snapshot();
+    meter.dynamodbRequest({ read: 0, write: 2 }, { label: 'PutItem AUDIT/EVENT', indexUnits: 1, refused: false });
+    meter.dynamodbRequest({ read: 1, write: 0 }, { label: 'GetItem SUBMISSION/FILE', indexUnits: 0, refused: false });
+    expect(usageBetween(before, meter.snapshot()).dynamodbCalls).toEqual({
+      'PutItem AUDIT/EVENT': { requests: 1, refused: 0, readUnits: 0, writeUnits: 2, indexUnits: 1 },
+      'GetItem SUBMISSION/FILE': { requests: 1, refused: 0, readUnits: 1, writeUnits: 0, indexUnits: 0 },
+    });
+  });
 });

@@ -1,5 +1,14 @@
 import { meteredAnswer, meteredRequest } from '../../../local/emulators/dynamodb';
-import { consumedUnits, s3RequestClass, UsageMeter } from '../../../local/usage-meter';
+import {
+  consumedIndexUnits,
+  consumedUnits,
+  dynamodbCallLabel,
+  dynamodbItemBytes,
+  s3RequestClass,
+  transactWriteKeys,
+  transactWriteUnits,
+  UsageMeter,
+} from '../../../local/usage-meter';
 
 describe('the local usage meter', () => {
   it.each([
@@ -49,7 +58,7 @@ describe('the local usage meter', () => {
     it('asks DynamoDB Local for the consumed capacity, and gives the caller the answer it asked for', () => {
       const meter = new UsageMeter();
       const request = meteredRequest(target('PutItem'), json({ TableName: 't', Item: { pk: { S: 'a' } } }))!;
-      expect(JSON.parse(request.body.toString())).toEqual({ TableName: 't', Item: { pk: { S: 'a' } }, ReturnConsumedCapacity: 'TOTAL' });
+      expect(JSON.parse(request.body.toString())).toEqual({ TableName: 't', Item: { pk: { S: 'a' } }, ReturnConsumedCapacity: 'INDEXES' });
       const answer = meteredAnswer(request, json({ Attributes: {}, ConsumedCapacity: { TableName: 't', CapacityUnits: 3 } }), meter);
       expect(JSON.parse(answer.toString())).toEqual({ Attributes: {} });
       expect(meter.snapshot().dynamodb).toEqual({ readUnits: 0, writeUnits: 3, requests: 1 });
@@ -72,6 +81,110 @@ describe('the local usage meter', () => {
       expect(meter.snapshot().dynamodb.writeUnits).toBe(6);
       expect(meteredRequest(target('CreateTable'), json({ TableName: 't' }))).toBeUndefined();
       expect(meteredRequest(target('PutItem'), Buffer.from('not json'))).toBeUndefined();
+    });
+
+    it('breaks the units down by call, with the part spent on indexes and the refused requests', () => {
+      const meter = new UsageMeter();
+      const put = json({ TableName: 't', Item: { pk: { S: 'AUDIT#study#2.25.1' }, sk: { S: 'EVENT#2026#e1' }, gsi1pk: { S: 'AUDIT' } } });
+      const request = meteredRequest(target('PutItem'), put)!;
+      const indexed = {
+        TableName: 't',
+        CapacityUnits: 2,
+        Table: { CapacityUnits: 1 },
+        GlobalSecondaryIndexes: { gsi1: { CapacityUnits: 1 } },
+      };
+      meteredAnswer(request, json({ ConsumedCapacity: indexed }), meter);
+      meteredAnswer(request, json({ __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException', message: 'x' }), meter);
+      expect(meter.snapshot().dynamodbCalls).toEqual({
+        'PutItem AUDIT/EVENT': { requests: 2, refused: 1, readUnits: 0, writeUnits: 2, indexUnits: 1 },
+      });
+    });
+
+    it('records the units the front priced a transaction at instead of DynamoDB Local’s', () => {
+      const meter = new UsageMeter();
+      const request = meteredRequest(target('TransactWriteItems'), json({ TransactItems: [] }))!;
+      expect(request.transactItems).toEqual({ TransactItems: [] });
+      meteredAnswer(request, json({ ConsumedCapacity: [{ CapacityUnits: 4 }] }), meter, 10);
+      expect(meter.snapshot().dynamodb.writeUnits).toBe(10);
+    });
+  });
+
+  describe('the DynamoDB breakdown', () => {
+    const S = (value: string) => ({ S: value });
+
+    it('labels a call by operation, index and the kinds of item it touches, never by their ids', () => {
+      expect(dynamodbCallLabel('GetItem', { Key: { pk: S('SUBMISSION#s-1'), sk: S('FILE#f-9') } })).toBe('GetItem SUBMISSION/FILE');
+      expect(dynamodbCallLabel('PutItem', { Item: { pk: S('QA#SOP#2.25.1#2.25.2#2.25.3'), sk: S('CLAIM') } })).toBe('PutItem QA#SOP/CLAIM');
+      expect(dynamodbCallLabel('UpdateItem', { Key: { pk: S('SUBMISSION#s-1'), sk: S('QA#FILE#f-9') } })).toBe(
+        'UpdateItem SUBMISSION/QA#FILE',
+      );
+      expect(
+        dynamodbCallLabel('Query', {
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': S('PUBLISHED'), ':other': S('x') },
+        }),
+      ).toBe('Query gsi1 PUBLISHED');
+      expect(
+        dynamodbCallLabel('TransactWriteItems', {
+          TransactItems: [
+            { Update: { Key: { pk: S('SUBMISSION#s-1'), sk: S('SUBMISSION') } } },
+            { Put: { Item: { pk: S('STUDY#2.25.1'), sk: S('INSTANCE#2.25.2#2.25.3'), size: { N: '10' } } } },
+          ],
+        }),
+      ).toBe('TransactWriteItems [Update SUBMISSION/SUBMISSION, Put STUDY/INSTANCE]');
+      expect(
+        dynamodbCallLabel('BatchGetItem', {
+          RequestItems: {
+            t: {
+              Keys: [
+                { pk: S('STUDY#2.25.1'), sk: S('STUDY') },
+                { pk: S('OBJECT#1'), sk: S('OBJECT') },
+                { pk: S('OBJECT#2'), sk: S('OBJECT') },
+              ],
+            },
+          },
+        }),
+      ).toBe('BatchGetItem [STUDY/STUDY, 2 x OBJECT/OBJECT]');
+    });
+
+    it('adds the units every secondary index took', () => {
+      expect(
+        consumedIndexUnits({
+          GlobalSecondaryIndexes: { a: { CapacityUnits: 1 }, b: { CapacityUnits: 2 } },
+          LocalSecondaryIndexes: { c: { CapacityUnits: 0.5 } },
+        }),
+      ).toBe(3.5);
+      expect(consumedIndexUnits([{ Table: { CapacityUnits: 1 } }])).toBe(0);
+    });
+
+    it('sizes an item as DynamoDB bills it: names and values in bytes', () => {
+      expect(dynamodbItemBytes({ pk: S('abc') })).toBe(5);
+      expect(dynamodbItemBytes({ n: { N: '123' }, b: { BOOL: true } })).toBe(1 + 3 + 1 + 1);
+      expect(dynamodbItemBytes({ l: { L: [S('ab'), { NULL: true }] } })).toBe(1 + 3 + (1 + 2) + (1 + 1));
+      expect(dynamodbItemBytes({ m: { M: { k: S('v') } } })).toBe(1 + 3 + (1 + 1 + 1));
+    });
+
+    it('prices a transaction as AWS does: two units per item per KB, each item rounded up, the larger of before and after', () => {
+      // Five small items: DynamoDB Local reports 4 units for the whole transaction; AWS bills 10.
+      expect(transactWriteUnits(Array.from({ length: 5 }, () => ({ before: 0, after: 300 })))).toBe(10);
+      expect(transactWriteUnits([{ before: 1500, after: 1510 }])).toBe(4);
+      expect(transactWriteUnits([{ before: 2100, after: 0 }])).toBe(6);
+      expect(transactWriteUnits([{ before: 0, after: 0 }])).toBe(2);
+    });
+
+    it('finds the key of every transaction item, a Put’s from its item with the table’s key names', () => {
+      const request = {
+        TransactItems: [
+          { Update: { TableName: 't', Key: { pk: S('a'), sk: S('b') } } },
+          { Put: { TableName: 't', Item: { pk: S('c'), sk: S('d'), other: S('e') } } },
+        ],
+      };
+      expect(transactWriteKeys(request, () => ['pk', 'sk'])).toEqual([
+        { table: 't', key: { pk: S('a'), sk: S('b') } },
+        { table: 't', key: { pk: S('c'), sk: S('d') } },
+      ]);
+      expect(transactWriteKeys(request, () => undefined)).toBeUndefined();
     });
   });
 });
