@@ -26,6 +26,8 @@ export interface Project {
   readonly sites?: readonly string[];
   /** The project's additions to the clinical data dictionary (nodes, properties), valid by `loadDictionary` when saved. */
   readonly clinicalDictionary?: unknown;
+  /** The project's own binary case label from its clinical data, valid by `loadCaseLabel` against its dictionary when saved. */
+  readonly caseLabel?: unknown;
   readonly createdBy: string;
   readonly createdAt: string;
   readonly updatedAt: string;

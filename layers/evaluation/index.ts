@@ -20,6 +20,13 @@ export { DEFAULT_REPORT_OPTIONS, evaluationReport, type EvaluationReport, type R
 export { evaluationSpec, MAX_MODEL_BYTES, TASK_LABELS, type EvaluationSpec } from './spec';
 export { modelInput, windowed, type ModelImage } from './preprocess';
 export {
+  MINIMUM_SUBGROUP_SIZE_CEILING,
+  MINIMUM_SUBGROUP_SIZE_FLOOR,
+  MINIMUM_SUBGROUP_SIZE_SETTING,
+  minimumSubgroupSizeOf,
+  minimumSubgroupSizeProblem,
+} from './settings';
+export {
   DEFAULT_EVALUATION_QUOTA,
   evaluationQuotaOf,
   freeQuotaSlot,

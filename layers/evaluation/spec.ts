@@ -8,8 +8,14 @@ import { z } from 'zod';
 /** The largest model accepted (bytes): a Lambda reads it whole into memory beside the image. */
 export const MAX_MODEL_BYTES = 200 * 1024 * 1024;
 
-/** Labels a task may be built from: the case attributes the commons holds per case. */
+/**
+ * Labels a task may be built from: every case's COVID-19 status, or the project's own label
+ * (its `caseLabel`, a snake_case name; POST /evaluations checks the project defines it). The
+ * other case attributes (sex, race, ...) are subgroups, never a task.
+ */
 export const TASK_LABELS = ['covid19'] as const;
+const LABEL_NAME = /^[a-z][a-z0-9_]{0,31}$/;
+const NOT_A_TASK: ReadonlySet<string> = new Set(['sex', 'race', 'ethnicity', 'modality', 'site']);
 
 export const evaluationSpec = z
   .object({
@@ -36,8 +42,11 @@ export const evaluationSpec = z
       instance: z.enum(['first', 'middle']),
     }),
     task: z.object({
-      label: z.enum(TASK_LABELS),
-      /** The label value that counts as positive (for covid19: "Yes"). */
+      label: z
+        .string()
+        .regex(LABEL_NAME)
+        .refine((label) => !NOT_A_TASK.has(label), 'a subgroup attribute is not a task label'),
+      /** The label value that counts as positive ("Yes" for covid19 and a project's own label). */
       positive: z.string().min(1).max(64),
     }),
     /** Thresholds at which sensitivity and specificity are reported: a score at or above is positive. */

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { s3Client } from '../adapters/aws/clients';
-import { HttpError, NotFound } from '../common/errors';
+import { BadRequest, HttpError, NotFound } from '../common/errors';
 import {
   evaluationModelKey,
   evaluationQuotaOf,
@@ -19,6 +19,7 @@ import {
 } from '../evaluation';
 import { auditLog, buckets, limits, projectRepository } from './commons-context';
 import { evaluationRepository } from './evaluation-records';
+import { projectLabelNames } from './project-label';
 
 /** One evaluation too many in the period: 429. */
 export class EvaluationQuotaReached extends HttpError {
@@ -39,6 +40,8 @@ export interface CreatedEvaluation {
 export async function createEvaluation(owner: string, spec: EvaluationSpec, now = new Date()): Promise<CreatedEvaluation> {
   const project = await projectRepository().getProject(spec.project);
   if (!project) throw new NotFound('no such project');
+  const labels = projectLabelNames(project);
+  if (!labels.includes(spec.task.label)) throw new BadRequest(`the project's task labels are: ${labels.join(', ')}`);
   const quota = evaluationQuotaOf(project.settings);
   // The count refuses early (and sees evaluations beyond a quota lowered since); the slot claim
   // in createWithinQuota is what holds under concurrency.

@@ -16,12 +16,13 @@ import {
   evaluationModelKey,
   evaluationReport,
   evaluationScoreKey,
+  minimumSubgroupSizeOf,
   modelInput,
   type Evaluation,
   type EvaluationCase,
 } from '../evaluation';
 import type { EvaluationCasesResult, ScoreCaseInput } from '../pipeline/evaluation-states';
-import { auditLog, buckets, objects, publicationRepository } from './commons-context';
+import { auditLog, buckets, objects, projectRepository, publicationRepository } from './commons-context';
 import { evaluationRepository } from './evaluation-records';
 import { sequesteredCases } from './sequestration-store';
 
@@ -120,7 +121,12 @@ export async function aggregateEvaluation(evaluationId: string, failed: boolean)
       return { score: score.score, label: c.label, attributes: c.attributes };
     }),
   );
-  const outcome = evaluationReport(scored, { ...DEFAULT_REPORT_OPTIONS, thresholds: evaluation.spec.operatingPoints });
+  const project = await projectRepository().getProject(evaluation.project);
+  const outcome = evaluationReport(scored, {
+    ...DEFAULT_REPORT_OPTIONS,
+    minimumSubgroupSize: minimumSubgroupSizeOf(project?.settings),
+    thresholds: evaluation.spec.operatingPoints,
+  });
   if (!outcome.ok) return fail(outcome.reason);
   await evaluationRepository().finish(evaluationId, { finishedAt, report: outcome.report });
   await auditLog().append({

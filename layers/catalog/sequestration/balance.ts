@@ -4,12 +4,13 @@
  * between them (base 2, the square root of the divergence: 0 identical, 1 disjoint).
  */
 import { BALANCED_ATTRIBUTES, type BalancedAttribute, type CaseProfile } from './case-profiles';
+import { UNKNOWN } from '../../search/model';
 import { jsDistance } from './jsd';
 import type { CaseAssignment } from './split';
 
 export interface BalanceEntry {
-  /** One attribute, or two for a pair; a pair's values are `a|b`. */
-  readonly attributes: readonly BalancedAttribute[];
+  /** One attribute, or two for a pair; a pair's values are `a|b`. The project's own label appears under its name. */
+  readonly attributes: readonly string[];
   readonly open: Readonly<Record<string, number>>;
   readonly sequestered: Readonly<Record<string, number>>;
   /** Undefined while one side holds no case. */
@@ -27,11 +28,15 @@ export const BALANCED_PAIRS: readonly (readonly [BalancedAttribute, BalancedAttr
   BALANCED_ATTRIBUTES.slice(i + 1).map((b) => [a, b] as const),
 );
 
-export function balanceReport(cases: readonly CaseProfile[], assignments: readonly CaseAssignment[]): BalanceReport {
+/**
+ * With the project's own label (`label`, a case attribute of that name), its entry follows the
+ * balanced attributes' and its pairs with each of them follow theirs.
+ */
+export function balanceReport(cases: readonly CaseProfile[], assignments: readonly CaseAssignment[], label?: string): BalanceReport {
   const setOf = new Map(assignments.map((a) => [a.caseId, a.set]));
   const open = cases.filter((c) => setOf.get(c.caseId) === 'open');
   const sequestered = cases.filter((c) => setOf.get(c.caseId) === 'sequestered');
-  const entry = (attributes: readonly BalancedAttribute[]): BalanceEntry => {
+  const entry = (attributes: readonly string[]): BalanceEntry => {
     const o = countBy(open, attributes);
     const s = countBy(sequestered, attributes);
     const distance = jsDistance(o, s);
@@ -39,16 +44,16 @@ export function balanceReport(cases: readonly CaseProfile[], assignments: readon
   };
   return {
     cases: { open: open.length, sequestered: sequestered.length },
-    attributes: BALANCED_ATTRIBUTES.map((a) => entry([a])),
-    pairs: BALANCED_PAIRS.map((pair) => entry(pair)),
+    attributes: [...BALANCED_ATTRIBUTES, ...(label ? [label] : [])].map((a) => entry([a])),
+    pairs: [...BALANCED_PAIRS, ...(label ? BALANCED_ATTRIBUTES.map((a) => [a, label] as const) : [])].map((pair) => entry(pair)),
   };
 }
 
 /** Case counts per value of some attributes (joined with `|`). */
-export function countBy(cases: readonly CaseProfile[], attributes: readonly BalancedAttribute[]): Record<string, number> {
+export function countBy(cases: readonly CaseProfile[], attributes: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const c of cases) {
-    const value = attributes.map((a) => c.attributes[a]).join('|');
+    const value = attributes.map((a) => c.attributes[a] ?? UNKNOWN).join('|');
     out[value] = (out[value] ?? 0) + 1;
   }
   return out;

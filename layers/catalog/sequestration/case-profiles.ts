@@ -10,13 +10,23 @@ import { ageBand, UNKNOWN, type StudyRow } from '../../search/model';
 export const BALANCED_ATTRIBUTES = ['covid19', 'sex', 'ageBand', 'race', 'ethnicity', 'modality', 'site'] as const;
 export type BalancedAttribute = (typeof BALANCED_ATTRIBUTES)[number];
 
+/** The label the split stratifies on first unless the project defines its own (layers/clinical/case-label.ts). */
+export const DEFAULT_STRATIFYING_LABEL = 'covid19';
+
+/** A project's own label: its name (a case attribute beside the balanced ones) and each case's value (`Yes`, `No`, `unknown`). */
+export interface ProjectLabel {
+  readonly name: string;
+  valueOf(casePseudonym: string): string;
+}
+
 export interface CaseProfile {
   /** The case pseudonym, or `study:<uid>` for a study without one. */
   readonly caseId: string;
   readonly project: string;
   readonly site: string;
   readonly studyUids: readonly string[];
-  readonly attributes: Readonly<Record<BalancedAttribute, string>>;
+  /** The balanced attributes, and the project's own label under its name when it defines one. */
+  readonly attributes: Readonly<Record<BalancedAttribute, string>> & Readonly<Record<string, string>>;
 }
 
 /** A study row with the case it belongs to (its study's patient pseudonym). */
@@ -30,9 +40,10 @@ export const caseIdOf = (row: CaseStudyRow): string => row.casePseudonym ?? `stu
 /**
  * One profile per case of one project, sorted by case id. A case's demographics are its first
  * study's (they come from the case sheet, the same for every study); its modality is the sorted
- * union of its studies' modalities (`CT+DX`), its site the first study's.
+ * union of its studies' modalities (`CT+DX`), its site the first study's. With the project's own
+ * label, each case also holds its value (a study without a pseudonym has no clinical data: `unknown`).
  */
-export function caseProfiles(project: string, rows: readonly CaseStudyRow[]): CaseProfile[] {
+export function caseProfiles(project: string, rows: readonly CaseStudyRow[], label?: ProjectLabel): CaseProfile[] {
   const byCase = new Map<string, CaseStudyRow[]>();
   for (const r of rows) {
     if (r.row.project !== project) continue;
@@ -59,6 +70,7 @@ export function caseProfiles(project: string, rows: readonly CaseStudyRow[]): Ca
         ethnicity: first.ethnicity ?? UNKNOWN,
         modality: modalities.length ? modalities.join('+') : UNKNOWN,
         site: first.site,
+        ...(label ? { [label.name]: list[0]!.casePseudonym ? label.valueOf(list[0]!.casePseudonym) : UNKNOWN } : {}),
       },
     });
   }

@@ -21,6 +21,8 @@ export interface ProjectLedger {
   readonly project: string;
   /** The share this release drew new cases with; absent: the project does not sequester. */
   readonly share?: number;
+  /** The project's own label the split stratified on (a case attribute of that name); absent: COVID-19 status. */
+  readonly label?: string;
   readonly cases: readonly LedgerCase[];
   readonly balance?: BalanceReport;
 }
@@ -39,24 +41,29 @@ export function sequestrationShareOf(project: Pick<Project, 'settings'> | undefi
   return share >= 0 && share <= 1 ? share : DEFAULT_SEQUESTERED_SHARE;
 }
 
-/** One project's ledger at a release: earlier assignments kept, new cases drawn (or all open when it does not sequester). */
+/**
+ * One project's ledger at a release: earlier assignments kept, new cases drawn (or all open when
+ * it does not sequester), stratified on the project's own label when it names one (`label`).
+ */
 export function projectLedger(
   project: string,
   release: number,
   share: number | undefined,
   cases: readonly CaseProfile[],
   earlier: ProjectLedger | undefined,
+  label?: string,
 ): ProjectLedger {
   const before = new Map((earlier?.cases ?? []).map((c) => [c.caseId, { caseId: c.caseId, set: c.set, release: c.release }]));
   const assignments =
     share === undefined
       ? cases.map((c) => before.get(c.caseId) ?? { caseId: c.caseId, set: 'open' as const, release })
-      : assignCases({ project, release, share, cases, earlier: before });
+      : assignCases({ project, release, share, cases, earlier: before, ...(label ? { stratifyBy: label } : {}) });
   const byCase = new Map(assignments.map((a) => [a.caseId, a]));
   const ledgerCases = cases.map((c) => ({ ...c, set: byCase.get(c.caseId)!.set, release: byCase.get(c.caseId)!.release }));
   return {
     project,
-    ...(share === undefined ? {} : { share, balance: balanceReport(cases, assignments) }),
+    ...(label ? { label } : {}),
+    ...(share === undefined ? {} : { share, balance: balanceReport(cases, assignments, label) }),
     cases: ledgerCases,
   };
 }

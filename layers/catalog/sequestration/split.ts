@@ -18,7 +18,8 @@
  * them; sequestered stays sequestered), only new cases are drawn.
  */
 import { createHash } from 'node:crypto';
-import { BALANCED_ATTRIBUTES, compare, type CaseProfile } from './case-profiles';
+import { UNKNOWN } from '../../search/model';
+import { BALANCED_ATTRIBUTES, compare, DEFAULT_STRATIFYING_LABEL, type CaseProfile } from './case-profiles';
 
 export type SequestrationSet = 'open' | 'sequestered';
 
@@ -41,6 +42,8 @@ export interface SplitRequest {
   readonly cases: readonly CaseProfile[];
   /** Assignments made by earlier releases, by case id. */
   readonly earlier: ReadonlyMap<string, CaseAssignment>;
+  /** The label sorted on right after the site: the project's own (a case attribute of that name), else COVID-19 status. */
+  readonly stratifyBy?: string;
 }
 
 /** The assignment of every case of the request, sorted by case id: earlier ones as they were, new ones drawn. */
@@ -48,7 +51,8 @@ export function assignCases(request: SplitRequest): CaseAssignment[] {
   if (!(request.share >= 0 && request.share <= 1)) throw new RangeError('the sequestered share must lie between 0 and 1');
   const seed = `${request.project}\0${request.release}`;
   const fresh = request.cases.filter((c) => !request.earlier.has(c.caseId));
-  const keyed = fresh.map((c) => ({ c, key: sortKey(c), tie: digest(`${seed}\0${c.caseId}`) }));
+  const stratifyBy = request.stratifyBy ?? DEFAULT_STRATIFYING_LABEL;
+  const keyed = fresh.map((c) => ({ c, key: sortKey(c, stratifyBy), tie: digest(`${seed}\0${c.caseId}`) }));
   keyed.sort((a, b) => compareKeys(a.key, b.key) || compare(a.tie, b.tie));
   let carry = fraction(digest(`${seed}\0start`));
   const drawn = new Map<string, CaseAssignment>();
@@ -61,9 +65,10 @@ export function assignCases(request: SplitRequest): CaseAssignment[] {
   return request.cases.map((c) => request.earlier.get(c.caseId) ?? drawn.get(c.caseId)!).sort((a, b) => compare(a.caseId, b.caseId));
 }
 
-/** Site first (every site gives its share), then the balanced attributes. */
-function sortKey(c: CaseProfile): string[] {
-  return [c.site, ...BALANCED_ATTRIBUTES.filter((a) => a !== 'site').map((a) => c.attributes[a])];
+/** Site first (every site gives its share), then the label, then the other balanced attributes. */
+function sortKey(c: CaseProfile, stratifyBy: string): string[] {
+  const others = BALANCED_ATTRIBUTES.filter((a) => a !== 'site' && a !== DEFAULT_STRATIFYING_LABEL);
+  return [c.site, c.attributes[stratifyBy] ?? UNKNOWN, ...others.map((a) => c.attributes[a])];
 }
 
 function compareKeys(a: readonly string[], b: readonly string[]): number {

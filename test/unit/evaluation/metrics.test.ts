@@ -5,6 +5,8 @@ import {
   calibration,
   evaluationReport,
   midranks,
+  minimumSubgroupSizeOf,
+  minimumSubgroupSizeProblem,
   operatingPoint,
   rocCurve,
   subgroupTable,
@@ -281,5 +283,62 @@ describe('evaluation report', () => {
     expect(outcome.ok).toBe(true);
     const text = JSON.stringify(outcome);
     for (const score of odd) expect(text).not.toContain(String(score).slice(2));
+  });
+});
+
+describe("a project's minimum subgroup size", () => {
+  it('is the setting when it is a whole number from 5 to 1000, else the default of 10', () => {
+    expect(minimumSubgroupSizeOf(undefined)).toBe(10);
+    expect(minimumSubgroupSizeOf({ evaluationMinimumSubgroupSize: 6 })).toBe(6);
+    expect(minimumSubgroupSizeOf({ evaluationMinimumSubgroupSize: '25' })).toBe(25);
+    for (const value of [4, 0, -10, 5.5, 'five', true, 1001]) {
+      expect(minimumSubgroupSizeOf({ evaluationMinimumSubgroupSize: value })).toBe(10);
+      expect(minimumSubgroupSizeProblem({ evaluationMinimumSubgroupSize: value })).toBe(
+        'evaluationMinimumSubgroupSize must be a whole number from 5 to 1000',
+      );
+    }
+    expect(minimumSubgroupSizeProblem({ evaluationMinimumSubgroupSize: 5 })).toBeNull();
+    expect(minimumSubgroupSizeProblem({ sequestrationShare: 0.2 })).toBeNull();
+  });
+
+  it("drives the report's primary and secondary suppression and its reliability bins", () => {
+    // Site A 8 cases, B 6, C 5: the default (10) hides all three; 6 hides C (5) and, so that C
+    // is not the only one hidden, B too; 5 shows all three.
+    const sites = [...Array(8).fill('A'), ...Array(6).fill('B'), ...Array(5).fill('C')] as string[];
+    const cases: EvaluatedCase[] = sites.map((site, i) => ({
+      score: (i % 2 === 0 ? 0.7 : 0.2) + (i % 3) * 0.02,
+      label: i % 3 !== 1,
+      attributes: { site },
+    }));
+    const siteTable = (settings: Record<string, number> | undefined) => {
+      const outcome = evaluationReport(cases, {
+        thresholds: [0.5],
+        minimumSubgroupSize: minimumSubgroupSizeOf(settings),
+        calibrationBins: 10,
+        bootstrapResamples: 20,
+        bootstrapSeed: 1,
+      });
+      if (!outcome.ok) throw new Error(outcome.reason);
+      return { report: outcome.report, table: outcome.report.subgroups.find((t) => t.attribute === 'site')! };
+    };
+    const byDefault = siteTable(undefined);
+    expect(byDefault.table.shown).toEqual([]);
+    expect(byDefault.table.suppressedSubgroups).toBe(3);
+    expect(byDefault.report.minimumSubgroupSize).toBe(10);
+    const six = siteTable({ evaluationMinimumSubgroupSize: 6 });
+    expect(six.table.shown.map((g) => g.value)).toEqual(['A']);
+    expect(six.table.suppressedSubgroups).toBe(2);
+    const five = siteTable({ evaluationMinimumSubgroupSize: 5 });
+    expect(five.table.shown.map((g) => [g.value, g.cases])).toEqual([
+      ['A', 8],
+      ['B', 6],
+      ['C', 5],
+    ]);
+    expect(five.report.minimumSubgroupSize).toBe(5);
+    // Reliability bins: 9 cases score about 0.2, 10 about 0.7; a bin below the minimum keeps its count only.
+    const shownBins = (report: typeof five.report) =>
+      report.calibration!.bins.filter((bin) => bin.meanScore !== null).map((bin) => bin.count);
+    expect(shownBins(byDefault.report)).toEqual([10]);
+    expect(shownBins(five.report)).toEqual([9, 10]);
   });
 });

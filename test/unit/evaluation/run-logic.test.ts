@@ -10,6 +10,9 @@ import {
   windowed,
   type CandidateInstance,
 } from '../../../layers/evaluation';
+import { caseProfiles, projectLedger, sequesteredCasesOf, type CaseStudyRow } from '../../../layers/catalog/sequestration';
+import { loadDictionary, type ClinicalRecord } from '../../../layers/clinical';
+import { caseLabelValues, loadCaseLabel } from '../../../layers/clinical/case-label';
 
 const instance = (series: string, n: number, modality = 'CT'): CandidateInstance => ({
   studyUid: '2.25.1',
@@ -53,6 +56,47 @@ describe("a case's label and subgroups", () => {
       label: true,
       attributes: { sex: 'Female', ageBin: '40-49', site: 'site-a', manufacturer: 'ACME' },
     });
+  });
+});
+
+describe("a task on the project's own label", () => {
+  it("labels each sequestered case from the project's clinical records, through the release's ledger", () => {
+    const dictionary = loadDictionary();
+    const label = loadCaseLabel({ name: 'pneumonia', node: 'condition', property: 'condition_code', positive: ['J18'] }, dictionary);
+    const condition = (casePseudonym: string, code: string): ClinicalRecord => ({
+      project: 'p',
+      node: 'condition',
+      casePseudonym,
+      recordId: `${casePseudonym}-${code}`,
+      site: 'site-a',
+      submissionId: 's1',
+      values: { condition_code: code },
+      updatedAt: '2026-12-01T00:00:00Z',
+    });
+    const valueOf = caseLabelValues(label, dictionary, [condition('k1', 'J18.9'), condition('k2', 'I10'), condition('k3', 'J18.0')]);
+    const row = (i: number, casePseudonym?: string): CaseStudyRow => ({
+      row: {
+        studyUid: `2.25.${i}`,
+        project: 'p',
+        site: 'site-a',
+        modalities: ['CT'],
+        bodyParts: [],
+        manufacturers: [],
+        viewPositions: [],
+        sliceThicknessBands: [],
+        covid19: 'No',
+        publishedAt: '2026-12-01T00:00:00Z',
+      },
+      ...(casePseudonym ? { casePseudonym } : {}),
+    });
+    const profiles = caseProfiles('p', [row(1, 'k1'), row(2, 'k2'), row(3, 'k3'), row(4, 'k4'), row(5)], { name: label.name, valueOf });
+    // A share of 1 sequesters every case: the ledger is what the evaluation reads.
+    const ledger = { release: 1, projects: [projectLedger('p', 1, 1, profiles, undefined, label.name)] };
+    const task = { label: 'pneumonia', positive: 'Yes' };
+    const labels = Object.fromEntries(sequesteredCasesOf(ledger, 'p').map((c) => [c.caseId, caseLabel(c, task)]));
+    expect(labels).toEqual({ k1: true, k2: false, k3: true, k4: undefined, 'study:2.25.5': undefined });
+    // The COVID-19 task still reads the case's COVID-19 status from the same ledger.
+    expect(sequesteredCasesOf(ledger, 'p').map((c) => caseLabel(c, { label: 'covid19', positive: 'Yes' }))).toEqual(Array(5).fill(false));
   });
 });
 
@@ -103,8 +147,10 @@ describe('the declared spec', () => {
     operatingPoints: [0.5],
   };
 
-  it('accepts a whole spec and refuses an oversized model, an unknown label or an extra field', () => {
+  it('accepts a whole spec and refuses an oversized model, a subgroup attribute as label or an extra field', () => {
     expect(evaluationSpec.safeParse(valid).success).toBe(true);
+    expect(evaluationSpec.safeParse({ ...valid, task: { label: 'pneumonia', positive: 'Yes' } }).success).toBe(true);
+    expect(evaluationSpec.safeParse({ ...valid, task: { label: 'Pneumonia!', positive: 'Yes' } }).success).toBe(false);
     expect(evaluationSpec.safeParse({ ...valid, model: { ...valid.model, bytes: 201 * 1024 * 1024 } }).success).toBe(false);
     expect(evaluationSpec.safeParse({ ...valid, task: { label: 'sex', positive: 'Female' } }).success).toBe(false);
     expect(evaluationSpec.safeParse({ ...valid, caseIds: ['c1'] }).success).toBe(false);

@@ -198,3 +198,44 @@ describe('a project turns sequestration on in its settings', () => {
     expect(ledger.balance).toBeUndefined();
   });
 });
+
+describe("a project's own label stratifies the split instead of COVID-19 status", () => {
+  // The label (a pneumonia diagnosis, say) is independent of the attributes sorted on, so only
+  // sorting on it makes each site's positives a run that gives floor or ceil of its share.
+  const labelRandom = generator(99);
+  const cases = cohort(2000, 20).map((c) => ({
+    ...c,
+    attributes: { ...c.attributes, pneumonia: labelRandom() < 0.13 ? 'Yes' : labelRandom() < 0.9 ? 'No' : 'unknown' },
+  }));
+  /** Per site and label value, how far the sequestered count is from share x size. */
+  const worstDeviation = (assignments: readonly CaseAssignment[]): number => {
+    const setOf = new Map(assignments.map((a) => [a.caseId, a.set]));
+    let worst = 0;
+    for (const site of ['site-a', 'site-b', 'site-c'])
+      for (const value of ['Yes', 'No', 'unknown']) {
+        const stratum = cases.filter((c) => c.site === site && c.attributes.pneumonia === value);
+        const held = stratum.filter((c) => setOf.get(c.caseId) === 'sequestered').length;
+        worst = Math.max(worst, Math.abs(held - 0.2 * stratum.length));
+      }
+    return worst;
+  };
+
+  it("gives every site's positives and negatives their share to one case, which sorting on COVID-19 status does not", () => {
+    const byLabel = assignCases({ project: 'p', release: 1, share: 0.2, cases, earlier: new Map(), stratifyBy: 'pneumonia' });
+    const byCovid = assignCases({ project: 'p', release: 1, share: 0.2, cases, earlier: new Map() });
+    expect(worstDeviation(byLabel)).toBeLessThanOrEqual(1);
+    expect(worstDeviation(byCovid)).toBeGreaterThan(1);
+  });
+
+  it('records the label on the ledger and reports its balance after the balanced attributes', () => {
+    const ledger = projectLedger('p', 1, 0.2, cases, undefined, 'pneumonia');
+    expect(ledger.label).toBe('pneumonia');
+    const report = ledger.balance!;
+    expect(report.attributes.map((e) => e.attributes.join())).toEqual([...BALANCED_ATTRIBUTES, 'pneumonia']);
+    expect(report.pairs).toHaveLength(BALANCED_PAIRS.length + BALANCED_ATTRIBUTES.length);
+    expect(report.pairs.slice(-1)[0]!.attributes).toEqual(['site', 'pneumonia']);
+    const entry = report.attributes.find((e) => e.attributes[0] === 'pneumonia')!;
+    expect(entry.jsDistance!).toBeLessThanOrEqual(ATTRIBUTE_TOLERANCE);
+    expect(projectLedger('p', 1, 0.2, cases, undefined).label).toBeUndefined();
+  });
+});
