@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { clinicalColumns, clinicalTableCsv } from '../../layers/catalog/clinical-tables';
 import { toParquet } from '../../layers/catalog/parquet-export';
-import { BASE_DICTIONARY, loadDictionary, mergedNode } from '../../layers/clinical';
+import { BASE_DICTIONARY, mergedNode, projectClinicalDictionary } from '../../layers/clinical';
 import { NotFound } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
@@ -21,11 +21,12 @@ export const handler = httpHandler(
   async function getCohortClinicalTable({ caller, access, audit, path, query }) {
     const { cohortId, cases, records } = await cohortClinicalRecords(caller, access.level, path.cohortId, path.node);
     // The node as the base dictionary and the extensions of the records' projects define it (an added node
-    // or property has its table and columns); a node only a project the caller sees nothing of adds is not found.
+    // or property has its table and columns, a shifted-dates project its date columns); a node only a project
+    // the caller sees nothing of adds is not found.
     const extensions = await Promise.all(
       [...new Set(records.map((r) => r.project))]
         .sort()
-        .map(async (p) => loadDictionary((await projectRepository().getProject(p))?.clinicalDictionary)),
+        .map(async (p) => projectClinicalDictionary(await projectRepository().getProject(p))),
     );
     const node = mergedNode([BASE_DICTIONARY, ...extensions], path.node);
     if (!node) throw new NotFound(`no clinical node ${path.node}: the nodes are ${BASE_DICTIONARY.nodes.map((n) => n.node).join(', ')}`);

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { loadDictionary, parseClinicalSheet, sheetFormatOf, type SheetFormat } from '../../layers/clinical';
+import {
+  clinicalDateModeOf,
+  hasDateProperties,
+  parseClinicalSheet,
+  projectClinicalDictionary,
+  sheetFormatOf,
+  type SheetFormat,
+} from '../../layers/clinical';
 import { BadRequest } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
@@ -15,19 +22,38 @@ const MAX_SHEET_BYTES = 5 * 1024 * 1024;
  * the Content-Type. Validated whole, every error in the 400's `details` (file, row, column,
  * code, message; never a value); a sheet with any error stores nothing. Dates arrive as days
  * or are converted here; case ids are pseudonymized like PatientID before anything is stored.
+ * A shifted-dates project's dates are shifted at intake with the images' per-patient shift;
+ * `dates=shifted` says the site shifted them itself, allowed (and then required) only for a
+ * submission de-identified at the site, the one case where the site holds the project key.
  */
 export const handler = httpHandler(
   {
     path: z.object({ submissionId: z.string().uuid(), node: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be a dictionary node') }),
-    query: z.object({ format: z.enum(['csv', 'tsv', 'json']).optional(), file: z.string().max(128).optional() }).strict(),
+    query: z
+      .object({
+        format: z.enum(['csv', 'tsv', 'json']).optional(),
+        file: z.string().max(128).optional(),
+        dates: z.enum(['shifted']).optional(),
+      })
+      .strict(),
   },
   async function putClinicalSheet({ caller, path, query, event }) {
     const submission = await loadSubmissionFor(caller, path.submissionId, 'write');
     requireOpen(submission);
-    // The base dictionary with the project's extension (validated when the project was saved).
-    const dictionary = loadDictionary((await projectRepository().getProject(submission.project))?.clinicalDictionary);
+    // The base dictionary with the project's extension (validated when the project was saved), in its date mode.
+    const project = await projectRepository().getProject(submission.project);
+    const dictionary = projectClinicalDictionary(project);
     const node = dictionary.node(path.node);
     if (!node) throw new BadRequest(`no clinical node ${path.node}: the nodes are ${dictionary.nodes.map((n) => n.node).join(', ')}`);
+    const shiftedAtSite = query.dates === 'shifted';
+    if (shiftedAtSite && (clinicalDateModeOf(project?.settings) !== 'shifted' || !submission.deidentifiedAtSite))
+      throw new BadRequest(
+        'dates=shifted is for a shifted-dates project (settings.clinicalDates) and a submission de-identified at the site: leave it out, the commons shifts the dates',
+      );
+    if (!shiftedAtSite && submission.deidentifiedAtSite && hasDateProperties(node))
+      throw new BadRequest(
+        `the submission is de-identified at the site: shift the ${node.node} dates there with the project key (hilum upload --deid-at-site does) and send them with dates=shifted`,
+      );
     const contentType = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? '';
     const format: SheetFormat | undefined = query.format ?? sheetFormatOf(contentType);
     if (!format)
@@ -41,7 +67,7 @@ export const handler = httpHandler(
     const file = query.file && /^[\w.-]+$/.test(query.file) ? query.file : `${node.node}.${format}`;
 
     const sheet = parseClinicalSheet({ node, text, format, file });
-    const stored = sheet.ok ? await storeClinicalSheet(submission, node, file, sheet.rows) : sheet;
+    const stored = sheet.ok ? await storeClinicalSheet(submission, node, file, sheet.rows, { datesShiftedAtSite: shiftedAtSite }) : sheet;
     if (!stored.ok) {
       logger.info('clinical sheet refused', { submissionId: submission.submissionId, node: node.node, errors: stored.errors.length });
       const first = stored.errors[0]!;

@@ -15,7 +15,8 @@ export interface AnalyticsProps {
 
 /**
  * Athena over the releases: a Glue database with one table per export table
- * (studies, series, instances, and one `clinical_{node}` per clinical dictionary node), partitioned by release with partition projection
+ * (studies, series, instances, one `clinical_{node}` per base clinical dictionary node, and `clinical_extension`,
+ * the long-format table of what projects' dictionary extensions add), partitioned by release with partition projection
  * (a new release is queryable at once: no crawler, no MSCK REPAIR), and an Athena
  * workgroup whose results are encrypted with the released bucket's key and written
  * under its `athena-results/` prefix. The columns come from

@@ -10,7 +10,8 @@ import type { Case, Series } from './commons-entities';
 import type { Instance, Study } from './entities';
 import { objectIdOf } from './manifest';
 
-export type ColumnType = 'STRING' | 'INT32' | 'INT64' | 'DOUBLE';
+/** DATE: a calendar day, given as YYYY-MM-DD (a shifted-dates project's clinical dates). */
+export type ColumnType = 'STRING' | 'INT32' | 'INT64' | 'DOUBLE' | 'DATE';
 export interface ExportColumn<T> {
   readonly name: string;
   readonly type: ColumnType;
@@ -18,7 +19,7 @@ export interface ExportColumn<T> {
 }
 
 /** Glue type of each Parquet type. */
-export const GLUE_TYPE: Record<ColumnType, string> = { STRING: 'string', INT32: 'int', INT64: 'bigint', DOUBLE: 'double' };
+export const GLUE_TYPE: Record<ColumnType, string> = { STRING: 'string', INT32: 'int', INT64: 'bigint', DOUBLE: 'double', DATE: 'date' };
 
 export interface StudyExportRow {
   readonly study: Study;

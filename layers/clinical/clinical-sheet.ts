@@ -54,7 +54,11 @@ export interface ClinicalRow {
   readonly row: number;
   /** The site's raw case id (PHI): only for the pseudonymizer. */
   readonly caseId: string;
-  /** The record's values by property (case_id left out), dates already turned into days. */
+  /**
+   * The record's values by property (case_id left out), dates already turned into days; in a
+   * shifted-dates project (date-mode.ts) its `date` properties still hold the site's dates (PHI
+   * like caseId): the intake shifts them, with the case's key, before anything is stored.
+   */
   readonly values: Readonly<Record<string, ClinicalValue>>;
 }
 
@@ -181,7 +185,8 @@ export function parseClinicalSheet(input: SheetInput): SheetResult {
     for (const p of node.properties) {
       const end = values[p.name];
       const start = p.notBefore !== undefined ? values[p.notBefore] : undefined;
-      if (typeof end === 'number' && typeof start === 'number' && end < start)
+      // Days compare as numbers, dates (YYYY-MM-DD) as text: both in time order.
+      if (end !== undefined && start !== undefined && typeof end === typeof start && end < start)
         fail(record.row, 'end_before_start', `is before ${p.notBefore}: an end cannot precede its start`, p.name);
     }
     if (errors.length > before || caseId === undefined) continue;
@@ -326,6 +331,8 @@ export function checkValue(p: PropertyDef, raw: string): Checked {
         return { error: 'out_of_range', message: `must be from ${p.minimum ?? '-∞'} to ${p.maximum ?? '∞'}` };
       return { value: n };
     }
+    case 'date':
+      return parseDate(raw) ? { value: raw.trim() } : { error: 'bad_date', message: 'must be a date as YYYY-MM-DD' };
     case 'age': {
       if (raw === AGE_CAP) return { value: AGE_CAP };
       if (!/^\d{1,3}$/.test(raw) || Number(raw) > 120)

@@ -84,6 +84,8 @@ function propertySchema(p: PropertyDef): Record<string, unknown> {
       };
     case 'days':
       return { type: 'integer', minimum: -MAX_DAYS, maximum: MAX_DAYS, description };
+    case 'date':
+      return { type: 'string', pattern: DATE_PATTERN, format: 'date', description };
     case 'age':
       return { anyOf: [{ type: 'integer', minimum: 0, maximum: 120 }, { const: '90+' }], description };
   }

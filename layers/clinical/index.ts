@@ -36,3 +36,19 @@ export { nodeJsonSchema, sheetJsonSchema, dictionaryJsonSchemas } from './dictio
 export { renderDictionaryPage } from './dictionary-doc';
 export { caseFieldsOf, caseSheetRecordValues, caseSummaryOf, SUMMARY_NODES, type ClinicalRecord } from './clinical-records';
 export { clinicalInconsistencies, type CaseClinical } from './consistency';
+export {
+  CLINICAL_DATE_MODES,
+  CLINICAL_DATES_SETTING,
+  asDaysFromIndex,
+  caseClinicalOnIndexTimeline,
+  clinicalDateModeOf,
+  clinicalDatesSettingProblem,
+  clinicalDateShift,
+  dictionaryForDates,
+  hasDateProperties,
+  projectClinicalDictionary,
+  shiftClinicalDate,
+  shiftRowDates,
+  shiftedDatesNode,
+  type ClinicalDateMode,
+} from './date-mode';

@@ -26,6 +26,8 @@ export {
   addCounts,
   remapUid,
   patientPseudonym,
+  dateShiftDays,
+  shiftDate,
   deidentificationMethod,
   keyFingerprint,
   KEY_FINGERPRINT_PREFIX,

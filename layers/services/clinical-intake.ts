@@ -5,7 +5,9 @@
  * sheet, or cases.csv). Any refused row refuses the whole sheet before anything is written,
  * so what was stored stays as it was. The case-level nodes update the case itself; condition
  * and measurement records refresh the case's search summary (its condition categories and
- * COVID-19 test result).
+ * COVID-19 test result). In a shifted-dates project (docs/clinical-dictionary.md) the rows'
+ * dates are shifted here, with the images' per-patient shift, beside the pseudonym: the only
+ * exception is a sheet the site shifted itself (it de-identifies at the site with the same key).
  */
 import type { Case } from '../catalog/commons-entities';
 import type { Submission } from '../catalog/entities';
@@ -17,13 +19,17 @@ import {
   casePseudonym,
   caseFieldsOf,
   caseSummaryOf,
+  clinicalDateShift,
   clinicalRecordId,
+  hasDateProperties,
+  shiftRowDates,
   type CaseDemographics,
   type ClinicalRecord,
   type ClinicalRow,
   type NodeDef,
   type SheetError,
 } from '../clinical';
+import { profileForProject } from '../dicom';
 import { clinicalRepository, deidKeyFor, projectRepository } from './commons-context';
 
 export type ClinicalIntakeResult =
@@ -35,10 +41,15 @@ export async function storeClinicalSheet(
   node: NodeDef,
   file: string,
   rows: readonly ClinicalRow[],
+  options: { readonly datesShiftedAtSite?: boolean } = {},
 ): Promise<ClinicalIntakeResult> {
   const secret = await deidKeyFor(submission);
   const keys = { secret, project: submission.project, site: submission.site };
   const pseudonyms = rows.map((r) => casePseudonym(r.caseId, keys));
+  // A node with date properties (a shifted-dates project's) never has its dates stored as the site sent them.
+  const profile = profileForProject(submission.project);
+  const shiftDates = hasDateProperties(node) && options.datesShiftedAtSite !== true;
+  const valuesOf = (r: ClinicalRow) => (shiftDates ? shiftRowDates(node, r.values, clinicalDateShift(r.caseId, keys, profile)) : r.values);
   const existing = new Map((await projectRepository().listCases(submission.project)).map((c) => [c.casePseudonym, c]));
   const caseLevel = CASE_LEVEL_NODES.has(node.node);
 
@@ -58,16 +69,19 @@ export async function storeClinicalSheet(
   }
 
   const now = new Date().toISOString();
-  const records: ClinicalRecord[] = rows.map((r, i) => ({
-    project: submission.project,
-    node: node.node,
-    casePseudonym: pseudonyms[i]!,
-    recordId: clinicalRecordId(node, pseudonyms[i]!, r.values),
-    site: submission.site,
-    submissionId: submission.submissionId,
-    values: r.values,
-    updatedAt: now,
-  }));
+  const records: ClinicalRecord[] = rows.map((r, i) => {
+    const values = valuesOf(r);
+    return {
+      project: submission.project,
+      node: node.node,
+      casePseudonym: pseudonyms[i]!,
+      recordId: clinicalRecordId(node, pseudonyms[i]!, values),
+      site: submission.site,
+      submissionId: submission.submissionId,
+      values,
+      updatedAt: now,
+    };
+  });
   await clinicalRepository().putRecords(records);
 
   const touched = [...new Set(pseudonyms)];

@@ -3,8 +3,9 @@
  * study with its series, instances and case from the catalog (a full rebuild of
  * the search rows, which also refreshes demographics changed since publication),
  * writes the release manifest and the frozen snapshot under keys of this attempt,
- * claims the release number (conditional write), writes the Parquet export (the imaging tables
- * and one clinical table per dictionary node, the released cases' records), then
+ * claims the release number (conditional write), writes the Parquet export (the imaging tables,
+ * one clinical table per base dictionary node and the projects' extensions in `clinical_extension`,
+ * the released cases' records), then
  * gives the live snapshot the new release numbers. A cut that loses the claim to a
  * concurrent cut of the same number deletes its objects and never touches the
  * winner's (it used to overwrite them before its 409).
@@ -20,8 +21,16 @@ import type { Instance, Study } from '../catalog/entities';
 import { manifestRowOf, type ManifestRow } from '../catalog/manifest';
 import { countByProject, sumCounts } from '../catalog/release-counts';
 import { EXPORT_TABLES, exportKey, toParquet, type StudyExportRow } from '../catalog/parquet-export';
-import { clinicalColumns, clinicalExportKey } from '../catalog/clinical-tables';
-import { BASE_DICTIONARY, type ClinicalRecord } from '../clinical';
+import {
+  CLINICAL_EXPORT_NODES,
+  CLINICAL_EXTENSION_COLUMNS,
+  clinicalColumns,
+  clinicalExportKey,
+  clinicalExtensionExportKey,
+  extensionValueRows,
+  type ExtensionValueRow,
+} from '../catalog/clinical-tables';
+import { BASE_DICTIONARY, projectClinicalDictionary, type ClinicalRecord } from '../clinical';
 import { studyRowOf } from '../catalog/search-rows';
 import { buildSnapshot, type StudyRow } from '../search';
 import {
@@ -34,6 +43,7 @@ import {
 } from '../catalog/sequestration';
 import { buckets, clinicalRepository, objects, projectRepository, publicationRepository, releaseRepository } from './commons-context';
 import { releaseObjectsPrefix, writeReleaseManifest } from './release-manifest-store';
+import { projectLabel } from './project-label';
 import { ledgerOf, writeSequestrationLedger } from './sequestration-store';
 import { liveRows, publishMergedLive, releaseSnapshotKey, writeSnapshot } from './snapshot-store';
 
@@ -69,9 +79,8 @@ export async function cutRelease(request: CutRequest): Promise<Release> {
   const ledger = await sequestrationLedger(n, studies, caseRows);
   // What researchers may ever see: no study of a sequestered case, nothing of a sequestered project.
   const withheld = withheldStudies(ledger);
-  const sequesteredProjects = new Set(
-    (await projectRepository().listProjects()).filter((p) => p.availability === 'sequestered').map((p) => p.projectId),
-  );
+  const projectList = await projectRepository().listProjects();
+  const sequesteredProjects = new Set(projectList.filter((p) => p.availability === 'sequestered').map((p) => p.projectId));
   const projectOfStudy = new Map(studies.map((s) => [s.studyUid, s.project]));
   const exported = (s: { readonly studyUid: string }) =>
     !withheld.has(s.studyUid) && !sequesteredProjects.has(projectOfStudy.get(s.studyUid) ?? '');
@@ -129,18 +138,33 @@ export async function cutRelease(request: CutRequest): Promise<Release> {
   await objects().put(released, exportKey('instances', n), toParquet(EXPORT_TABLES.instances, instances.filter(exported)), {
     contentType: 'application/vnd.apache.parquet',
   });
-  // The clinical tables: the records of the cases whose studies this release holds, one table per node.
+  // The clinical tables: the records of the cases whose studies this release holds, one table per base node,
+  // and what projects' dictionary extensions add (nodes, properties) in the long-format extension table.
   const releasedCases = new Set(studies.filter((s) => s.patientPseudonym && exported(s)).map((s) => `${s.project}\0${s.patientPseudonym}`));
-  for (const node of BASE_DICTIONARY.nodes) {
+  const releasedRecords = async (project: string, node: string) =>
+    (await clinicalRepository().listNode(project, node)).filter((r) => releasedCases.has(`${r.project}\0${r.casePseudonym}`));
+  const releasedProjects = [...new Set(studies.map((s) => s.project))].sort();
+  const dictionaries = new Map(releasedProjects.map((p) => [p, projectClinicalDictionary(projectList.find((q) => q.projectId === p))]));
+  const extensionRows: ExtensionValueRow[] = [];
+  for (const node of CLINICAL_EXPORT_NODES) {
     const records: ClinicalRecord[] = [];
-    for (const project of new Set(studies.map((s) => s.project)))
-      records.push(
-        ...(await clinicalRepository().listNode(project, node.node)).filter((r) => releasedCases.has(`${r.project}\0${r.casePseudonym}`)),
-      );
+    for (const project of releasedProjects) {
+      const own = await releasedRecords(project, node.node);
+      records.push(...own);
+      extensionRows.push(...extensionValueRows(dictionaries.get(project)!, own));
+    }
     await objects().put(released, clinicalExportKey(node.node, n), toParquet(clinicalColumns(node), records), {
       contentType: 'application/vnd.apache.parquet',
     });
   }
+  for (const project of releasedProjects) {
+    const dictionary = dictionaries.get(project)!;
+    for (const node of dictionary.nodes.filter((d) => !BASE_DICTIONARY.node(d.node)))
+      extensionRows.push(...extensionValueRows(dictionary, await releasedRecords(project, node.node)));
+  }
+  await objects().put(released, clinicalExtensionExportKey(n), toParquet(CLINICAL_EXTENSION_COLUMNS, extensionRows), {
+    contentType: 'application/vnd.apache.parquet',
+  });
   // What attempts of this number that died before their claim left behind.
   for (const key of await objects().listKeys(released, releaseObjectsPrefix(n))) {
     if (key !== manifestKey && key !== snapshotKey && key !== sequestrationKey) await objects().delete(released, key);
@@ -160,7 +184,11 @@ async function sequestrationLedger(n: number, studies: readonly Study[], caseRow
   const projects: ProjectLedger[] = [];
   for (const project of [...new Set(studies.map((s) => s.project))].sort()) {
     const earlier = previous?.projects.find((p) => p.project === project);
-    projects.push(projectLedger(project, n, sequestrationShareOf(settings.get(project)), caseProfiles(project, caseRows), earlier));
+    // The project's own label, if it defines one, is what the split stratifies on after the site.
+    const label = await projectLabel(settings.get(project));
+    projects.push(
+      projectLedger(project, n, sequestrationShareOf(settings.get(project)), caseProfiles(project, caseRows, label), earlier, label?.name),
+    );
   }
   return { release: n, projects };
 }

@@ -1,5 +1,12 @@
 import { mostCommon, type Instance } from '../catalog/entities';
-import { BASE_DICTIONARY, CASE_LEVEL_NODES, type CaseClinical } from '../clinical';
+import {
+  BASE_DICTIONARY,
+  CASE_LEVEL_NODES,
+  caseClinicalOnIndexTimeline,
+  hasDateProperties,
+  projectClinicalDictionary,
+  type CaseClinical,
+} from '../clinical';
 import { clinicalRepository, projectRepository } from './commons-context';
 
 /**
@@ -27,12 +34,16 @@ export async function casesByStudy(project: string, instances: readonly Instance
 export async function clinicalOfCases(project: string, pseudonyms: Iterable<string>): Promise<ReadonlyMap<string, CaseClinical>> {
   const out = new Map<string, CaseClinical>();
   const nodes = BASE_DICTIONARY.nodes.filter((n) => !CASE_LEVEL_NODES.has(n.node));
+  // A shifted-dates project's records carry dates: read on the days-from-index timeline of the case's (shifted) index date.
+  const dictionary = projectClinicalDictionary(await projectRepository().getProject(project));
+  const dated = dictionary.nodes.some(hasDateProperties);
   for (const pseudonym of new Set(pseudonyms)) {
     const found = await projectRepository().getCase(project, pseudonym);
     const records = [];
     for (const n of nodes) records.push(...(await clinicalRepository().listCaseNode(project, n.node, pseudonym)));
     const age = found?.ageAtIndex !== undefined && !found.ageCapped ? { ageAtIndex: found.ageAtIndex } : {};
-    out.set(pseudonym, { ...age, records });
+    const indexDate = dated ? (await clinicalRepository().listCaseNode(project, 'case', pseudonym))[0]?.values.index_date : undefined;
+    out.set(pseudonym, caseClinicalOnIndexTimeline(dictionary, { ...age, records }, typeof indexDate === 'string' ? indexDate : undefined));
   }
   return out;
 }

@@ -26,9 +26,12 @@ export type CodeSystem = keyof typeof CODE_SYSTEMS;
  * - `integer` / `number`: with optional `minimum` / `maximum`;
  * - `days`: whole days from the case's index event (negative before it); a site may send the
  *   date instead in `dateColumn`, converted at intake and never stored;
- * - `age`: whole years; above 89 stored as "90+" (HIPAA Safe Harbor).
+ * - `age`: whole years; above 89 stored as "90+" (HIPAA Safe Harbor);
+ * - `date`: YYYY-MM-DD, shifted with the patient's images. Only a project whose clinical dates
+ *   are `shifted` has them (date-mode.ts derives them from the days properties); a dictionary
+ *   extension cannot declare one.
  */
-export type PropertyType = 'string' | 'enum' | 'code' | 'integer' | 'number' | 'days' | 'age';
+export type PropertyType = 'string' | 'enum' | 'code' | 'integer' | 'number' | 'days' | 'age' | 'date';
 
 export interface PropertyDef {
   readonly name: string;
@@ -45,6 +48,8 @@ export interface PropertyDef {
   readonly dateColumn?: string;
   /** For `days`: the start property this end may not precede (e.g. a condition's end after its start). */
   readonly notBefore?: string;
+  /** For `date`: the days property it stands in for in a shifted-dates project. */
+  readonly daysProperty?: string;
 }
 
 export interface NodeDef {

@@ -9,6 +9,7 @@ import type { DeidentifyOptions } from './remap-uid';
 
 export { remapUid, type DeidentifyOptions, type KeyOptions, type ProjectKey } from './remap-uid';
 export { patientPseudonym } from './pseudonym';
+export { dateShiftDays, shiftDate } from './dates';
 export { deidentificationMethod, methodCodes } from './marking';
 export { keyFingerprint, KEY_FINGERPRINT_PREFIX } from './key-fingerprint';
 export { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, type DeidentifyOutput, type Counts } from './engine';
