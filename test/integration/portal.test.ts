@@ -13,11 +13,41 @@ import type { Page } from 'playwright-core';
 import { ROUTES } from '../../functions/registry';
 import { distDirOf, ensurePortalBuilt } from '../../local/portal/build';
 import { PORTAL_SAMPLE, startPortal, type PortalHarness } from '../support/portal';
+import { createHash } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { EvaluationRepository } from '../../layers/adapters/aws/dynamodb/evaluation-repository';
+import { evaluationReport, type EvaluatedCase, type EvaluationReport } from '../../layers/evaluation';
+import type { RepresentativenessAnswer } from '../../web/src/lib/representativeness-view';
+import { meanModel } from '../support/onnx-model';
+import { submitFiles } from '../support/projects';
+import { makeDicom } from '../support/synthetic-dicom';
 
 jest.setTimeout(240_000);
 
 const barCount = (page: Page, chart: string, value: string) =>
   page.locator(`svg[data-chart="${chart}"] rect[data-value="${value}"]`).getAttribute('data-count');
+
+/** An aggregate report from the report code itself: 34 cases, two small sites hidden together, both sexes shown. */
+function syntheticReport(): EvaluationReport {
+  const cases: EvaluatedCase[] = Array.from({ length: 34 }, (_, i) => ({
+    label: i % 2 === 0,
+    score: Math.min(1, Math.max(0, (i % 2 === 0 ? 0.6 : 0.35) + ((i * 37) % 11) / 30 - 0.15)),
+    attributes: { sex: i < 20 ? 'F' : 'M', site: i < 24 ? 'site-a' : i < 29 ? 'site-small-1' : 'site-small-2' },
+  }));
+  const outcome = evaluationReport(cases, {
+    thresholds: [0.5],
+    minimumSubgroupSize: 10,
+    calibrationBins: 10,
+    bootstrapResamples: 200,
+    bootstrapSeed: 1,
+  });
+  if (!outcome.ok) throw new Error(outcome.reason);
+  return outcome.report;
+}
+
+const figure = (n: number | null | undefined) => (n === null || n === undefined ? '—' : n.toFixed(3));
+const navLabels = (page: Page) => page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts();
 
 describe('the portal, in a browser, against the local commons', () => {
   let portal: PortalHarness;
@@ -159,6 +189,189 @@ describe('the portal, in a browser, against the local commons', () => {
     expect(await page.getByRole('alert').innerText()).toMatch(/for: admin.*Ask an administrator/s);
     expect(await portal.axe(page)).toEqual([]);
     await page.context().close();
+  });
+
+  it("an evaluator reads an evaluation's aggregate report (only aggregates) and starts one from the browser", async () => {
+    const started = Date.now();
+    const evaluator = await portal.api(['evaluator'], 'portal-evaluator');
+    const spec = {
+      project: PORTAL_SAMPLE.openProject,
+      model: { bytes: 100, sha256: 'a'.repeat(64) },
+      input: { width: 8, height: 8 },
+      preprocessing: { kind: 'window', center: 40, width: 400 },
+      series: { modality: 'CT', instance: 'middle' },
+      task: { label: 'covid19', positive: 'Yes' },
+      operatingPoints: [0.5],
+    };
+    const { evaluationId } = await evaluator.request<{ evaluationId: string }>('POST', '/evaluations', spec);
+    // The run itself is model-evaluation.test.ts's; here its outcome is written as the aggregation step writes it.
+    const documents = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: portal.commons.dynamodbEndpoint, region: 'us-east-1', credentials: portal.commons.credentials }),
+    );
+    const evaluations = new EvaluationRepository(documents, portal.commons.environment.CATALOG_TABLE!);
+    await evaluations.markRunning(evaluationId, new Date().toISOString());
+    await evaluations.finish(evaluationId, { finishedAt: new Date().toISOString(), report: syntheticReport() });
+    documents.destroy();
+    const { report } = await evaluator.request<{ report: EvaluationReport }>('GET', `/evaluations/${evaluationId}`);
+
+    const page = await portal.signIn('evaluator', { username: 'portal-evaluator', next: `/evaluations/${evaluationId}` });
+    const auc = await page.locator('[data-figure="auc"]').innerText();
+    expect(auc).toContain(`AUC ${figure(report.auc.auc)} (DeLong 95% CI ${figure(report.auc.lower)} to ${figure(report.auc.upper)}`);
+    expect(auc).toContain(`bootstrap 95% CI ${figure(report.bootstrap.lower)} to ${figure(report.bootstrap.upper)}`);
+    expect(await page.getByRole('img', { name: /^ROC curve: AUC/ }).count()).toBe(1);
+    const rocPath = await page.locator('svg[data-chart="roc"] path[data-line="roc"]').getAttribute('d');
+    expect(rocPath!.split(' ')).toHaveLength(report.roc.length);
+    const point = report.operatingPoints[0]!;
+    expect(await page.locator('table[data-table="operating-points"] tbody tr').allInnerTexts()).toEqual([
+      `${point.threshold}\t${figure(point.sensitivity)}\t${figure(point.specificity)}`,
+    ]);
+    expect(await page.locator('[data-figure="ece"]').innerText()).toContain(figure(report.calibration!.expectedCalibrationError));
+    const siteTable = report.subgroups.find((t) => t.attribute === 'site')!;
+    expect(
+      await page.locator('svg[data-chart="AUC by site"] g[data-subgroup]').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-auc'))),
+    ).toEqual(siteTable.shown.map((s) => String(s.auc!.auc)));
+    const site = await page.locator('section[data-attribute="site"]').innerText();
+    expect(site).toContain('2 subgroups: suppressed (fewer than 10 cases');
+    const sex = report.subgroups.find((t) => t.attribute === 'sex')!;
+    expect(await page.locator('table[data-table="fairness-sex"] tbody tr').allInnerTexts()).toEqual([
+      expect.stringMatching(new RegExp(`^M\t0.5\t[+−]?${figure(Math.abs(sex.fairness[0]!.aucDifference!))}\t`)),
+    ]);
+    // Only aggregates: the tables are these, the curve's has no threshold column, and hidden subgroups are not named.
+    expect(await page.locator('table[data-table]').evaluateAll((ts) => ts.map((t) => t.getAttribute('data-table')))).toEqual([
+      'roc',
+      'operating-points',
+      'reliability',
+      ...report.subgroups.flatMap((t) => [`subgroups-${t.attribute}`, ...(t.fairness.length ? [`fairness-${t.attribute}`] : [])]),
+    ]);
+    expect(await page.locator('table[data-table="roc"] thead th').evaluateAll((ths) => ths.map((th) => th.textContent))).toEqual([
+      'Point',
+      'False positive rate',
+      'True positive rate',
+    ]);
+    expect(await page.content()).not.toMatch(/site-small/);
+    expect(await navLabels(page)).toEqual(['Evaluations']);
+    expect(await portal.axe(page)).toEqual([]);
+
+    // A new evaluation from the browser: the model hashed there, declared, PUT to its presigned URL, run.
+    const model = Buffer.from(meanModel(8, 8));
+    await page.goto(portal.url('/evaluations'));
+    await page.getByLabel('Project').fill(PORTAL_SAMPLE.openProject);
+    await page.getByLabel(/^Model \(ONNX/).setInputFiles({ name: 'mean.onnx', mimeType: 'application/octet-stream', buffer: model });
+    await page.getByLabel('Input width').fill('8');
+    await page.getByLabel('Input height').fill('8');
+    expect(await portal.axe(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Upload the model and run' }).click();
+    await page.waitForURL((u) => /^\/evaluations\/[0-9a-f-]{36}$/.test(u.pathname) && !u.pathname.endsWith(evaluationId));
+    const newId = new URL(page.url()).pathname.split('/').pop()!;
+    const declared = await evaluator.request<{ status: string; modelSha256: string }>('GET', `/evaluations/${newId}`);
+    expect(declared.modelSha256).toBe(createHash('sha256').update(model).digest('hex'));
+    expect(['running', 'failed']).toContain(declared.status); // the open project has no sequestered case: the run fails
+    await page.getByRole('link', { name: 'All evaluations' }).click();
+    await page.getByRole('link', { name: new RegExp(`^${PORTAL_SAMPLE.openProject},`) }).waitFor();
+    await page.context().close();
+    await portal.commons.idle();
+    console.log(`portal: evaluator pages in ${Date.now() - started} ms`);
+  });
+
+  it('representativeness: researchers see open cases against the reference and the trend, and no evaluator page; curators also see the split balance', async () => {
+    const started = Date.now();
+    const curator = await portal.api(['curator'], 'portal-curator');
+    const project = 'portal-split';
+    await curator.request('POST', '/projects', {
+      projectId: project,
+      name: project,
+      availability: 'open',
+      sites: ['site-a'],
+      settings: { sequestrationShare: 0.5 },
+    });
+    const races = ['White', 'Asian', 'White', 'Not Reported'];
+    const casesCsv = [
+      'case_id,sex,age_at_index,race,ethnicity',
+      ...races.map(
+        (race, i) =>
+          `S${i + 1},${i % 2 ? 'Female' : 'Male'},${30 + 9 * i},${race},${i % 3 ? 'Not Hispanic or Latino' : 'Hispanic or Latino'}`,
+      ),
+    ].join('\n');
+    const uploaderToken = await portal.commons.issueToken(['site-uploader:site-a'], 'portal-split-uploader');
+    const uploader = await portal.api(['site-uploader:site-a'], 'portal-split-uploader');
+    const files = Object.fromEntries(
+      races.map((_, i) => [
+        `S${i + 1}.dcm`,
+        makeDicom({
+          modality: 'CT',
+          rows: 16,
+          columns: 16,
+          studyInstanceUid: `1.2.826.0.1.3680043.8.498.7172.${i + 1}`,
+          seriesInstanceUid: `1.2.826.0.1.3680043.8.498.7172.${i + 1}.1`,
+          instanceNumber: 1,
+          patient: { id: `S${i + 1}` },
+        }),
+      ]),
+    );
+    await submitFiles(uploader, project, 'site-a', files, async (id) => {
+      for (const path of ['cases', 'clinical/demographics']) {
+        const put = await fetch(portal.url(`/submissions/${id}/${path}`), {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${uploaderToken}`, 'content-type': 'text/csv' },
+          body: casesCsv,
+        });
+        expect(put.status).toBe(200);
+      }
+    });
+    const published = Date.now();
+    await portal.commons.idle();
+    const { releaseNumber } = await curator.request<{ releaseNumber: number }>('POST', '/releases', { name: 'Portal split' });
+    const released = Date.now();
+    const researcherApi = await portal.api(['researcher'], 'portal-representativeness');
+    const open = await researcherApi.request<RepresentativenessAnswer>('GET', `/releases/${releaseNumber}/representativeness`);
+    const split = open.projects.find((p) => p.project === project)!;
+    const openSample = open.projects.find((p) => p.project === PORTAL_SAMPLE.openProject)!;
+    expect(split.balance).toBeUndefined();
+
+    const page = await portal.signIn('researcher', { username: 'portal-representativeness', next: '/representativeness' });
+    await page.getByRole('heading', { name: `${project}: ${split.cases} cases` }).waitFor();
+    expect(await page.getByLabel('Release', { exact: true }).inputValue()).toBe(String(releaseNumber));
+    for (const p of open.projects)
+      expect(await page.locator(`table[data-table="distances-${p.project}"] tbody tr`).allInnerTexts()).toEqual(
+        p.dimensions.map((d) => expect.stringContaining(`\t${d.jsDistance === undefined ? 'not measured' : figure(d.jsDistance)}`)),
+      );
+    const race = split.dimensions.find((d) => d.dimension === 'race')!;
+    const compared = Object.values(race.sample).reduce((a, b) => a + b, 0);
+    const white = page.locator(`section[data-project="${project}"] section[data-dimension="race"] g[data-category="White"]`);
+    expect(Number(await white.getAttribute('data-first'))).toBeCloseTo((race.sample.White ?? 0) / compared, 10);
+    // The sample project's age distance at release 1 and at this release: two points of the trend.
+    const trend = page.locator(`section[data-project="${PORTAL_SAMPLE.openProject}"] section[data-dimension="age"] circle[data-release]`);
+    expect(await trend.evaluateAll((cs) => cs.map((c) => [c.getAttribute('data-release'), c.getAttribute('data-distance')]))).toEqual(
+      openSample.trend.map((t) => [String(t.release), String(t.distances.age)]),
+    );
+    expect(openSample.trend.map((t) => t.release)).toEqual([1, releaseNumber]);
+    expect(await page.locator('[data-balance]').count()).toBe(0);
+    const nav = await navLabels(page);
+    expect(nav).toContain('Representativeness');
+    expect(nav).not.toContain('Evaluations');
+    // axe runs on the curator's page below: the same charts and tables, and the balance besides.
+    await page.goto(portal.url('/evaluations'));
+    await page.getByRole('heading', { name: 'Not available to your roles' }).waitFor();
+
+    const all = await curator.request<RepresentativenessAnswer>('GET', `/releases/${releaseNumber}/representativeness`);
+    const balance = all.projects.find((p) => p.project === project)!.balance!;
+    // The same tab signs out and in again as a curator (cheaper than a new browser context).
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.goto(portal.url(`/sign-in?next=${encodeURIComponent(`/representativeness?release=${releaseNumber}`)}`));
+    await page.getByRole('radio', { name: /^Curator/ }).check();
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const curatorPage = page;
+    await curatorPage
+      .getByRole('heading', { name: `Sequestration balance: ${balance.cases.open} open, ${balance.cases.sequestered} sequestered cases` })
+      .waitFor();
+    expect(await curatorPage.locator(`table[data-table="balance-${project}"] tbody tr`).count()).toBe(
+      balance.attributes.length + balance.pairs.length,
+    );
+    expect(await portal.axe(curatorPage)).toEqual([]);
+    await curatorPage.context().close();
+    console.log(
+      `portal: representativeness in ${Date.now() - started} ms (arranging ${published - started}, pipeline ${released - published}, pages ${Date.now() - released})`,
+    );
   });
 
   it('the local sign-in exists only locally: no such API route, refused without the printed key, absent from the AWS build', async () => {

@@ -76,8 +76,11 @@ function NewEvaluation({ onStarted }: { onStarted: (e: { evaluationId: string; p
   const [file, setFile] = useState<File>();
   const [step, setStep] = useState<string>();
   const [error, setError] = useState<unknown>();
-  const set = (key: keyof EvaluationForm) => (e: { currentTarget: { value: string } }) =>
-    setForm((f) => ({ ...f, [key]: e.currentTarget.value }));
+  // The value is read in the handler: React has cleared the event's currentTarget by the time an updater runs.
+  const set = (key: keyof EvaluationForm) => (e: { currentTarget: { value: string } }) => {
+    const value = e.currentTarget.value;
+    setForm((f) => ({ ...f, [key]: value }));
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
