@@ -7,7 +7,9 @@
  * evaluation workflow scores every case with onnxruntime-node through the Map. The AUC returned
  * equals the AUC of the images' values against the labels, counted pair by pair here. The
  * evaluator reaches no other route (403 on each), another evaluator's evaluation is 404, the
- * report holds no case's score, and the quota (2 on this project) refuses a third evaluation (429).
+ * report holds no case's score, and the quota (3 on this project) refuses a fourth evaluation (429).
+ * The project defines its own label (a pneumonia diagnosis in its condition records): a task on it
+ * gets the AUC of the values against that label. Its minimum subgroup size (5) shows both sexes.
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -28,21 +30,23 @@ const PROJECT = 'eval-s';
 const SIZE = 8;
 const WINDOW = { center: 2048, width: 4096 };
 /** Each case's constant pixel value and COVID-19 answer: positives tend to be brighter, with overlaps. */
-const CASES: readonly { value: number; positive: boolean }[] = [
-  { value: 3000, positive: true },
-  { value: 2600, positive: true },
-  { value: 2200, positive: true },
-  { value: 1900, positive: true },
-  { value: 900, positive: true },
-  { value: 2400, positive: false },
-  { value: 1700, positive: false },
-  { value: 1200, positive: false },
-  { value: 700, positive: false },
-  { value: 300, positive: false },
+const CASES: readonly { value: number; positive: boolean; pneumonia: boolean }[] = [
+  { value: 3000, positive: true, pneumonia: true },
+  { value: 2600, positive: true, pneumonia: false },
+  { value: 2200, positive: true, pneumonia: true },
+  { value: 1900, positive: true, pneumonia: false },
+  { value: 900, positive: true, pneumonia: false },
+  { value: 2400, positive: false, pneumonia: true },
+  { value: 1700, positive: false, pneumonia: false },
+  { value: 1200, positive: false, pneumonia: true },
+  { value: 700, positive: false, pneumonia: false },
+  { value: 300, positive: false, pneumonia: false },
 ];
+/** The project's own label: a pneumonia diagnosis (ICD-10-CM J18) in the case's condition records, absent meaning none. */
+const PNEUMONIA_LABEL = { name: 'pneumonia', node: 'condition', property: 'condition_code', positive: ['J18'], absent: 'negative' };
 
 /** The AUC of the values against the labels, by its definition: the share of (positive, negative) pairs the positive wins, ties one half. */
-function aucByPairs(cases: readonly { value: number; positive: boolean }[]): number {
+function aucByPairs(cases: readonly { readonly value: number; readonly positive: boolean }[]): number {
   const positives = cases.filter((c) => c.positive);
   const negatives = cases.filter((c) => !c.positive);
   let wins = 0;
@@ -73,7 +77,7 @@ describe('model evaluation on sequestered cases', () => {
     operatingPoints: [0.5],
   };
   let evaluationId: string;
-  let report: Record<string, unknown> & { auc: { auc: number }; cases: number };
+  let report: Record<string, unknown> & { auc: { auc: number }; cases: number; positives: number; minimumSubgroupSize: number };
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'hilum-eval-'));
@@ -96,7 +100,8 @@ describe('model evaluation on sequestered cases', () => {
       name: PROJECT,
       availability: 'open',
       sites: ['site-a'],
-      settings: { sequestrationShare: 1, evaluationQuota: 2 },
+      settings: { sequestrationShare: 1, evaluationQuota: 3, evaluationMinimumSubgroupSize: 5 },
+      caseLabel: PNEUMONIA_LABEL,
     });
     const files = CASES.map((c, i) => ({
       name: `case-${i + 1}.dcm`,
@@ -123,6 +128,12 @@ describe('model evaluation on sequestered cases', () => {
         body: casesCsv,
       });
       expect(put.status).toBe(200);
+      const conditions = await fetch(`${commons.apiUrl}/submissions/${id}/clinical/condition`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${siteToken}`, 'content-type': 'text/csv' },
+        body: ['case_id,condition_code', ...CASES.map((c, i) => `MRN-E${i + 1},${c.pneumonia ? 'J18.9' : 'I10'}`)].join('\n'),
+      });
+      expect(conditions.status).toBe(200);
     });
     await commons.idle();
     expect(await site.getSubmission(submissionId)).toMatchObject({ status: 'published', stagedCount: files.length });
@@ -157,6 +168,15 @@ describe('model evaluation on sequestered cases', () => {
     expect(report.auc.auc).toBeCloseTo(aucByPairs(CASES), 12);
     // By hand: 3000 and 2600 beat all five negatives, 2200 and 1900 four, 900 two: 20 of 25 pairs.
     expect(report.auc.auc).toBeCloseTo(20 / 25, 12);
+    // The project's minimum subgroup size (5) shows the five women and five men the default (10) would hide.
+    const sex = (report as unknown as { subgroups: { attribute: string; shown: { value: string; cases: number }[] }[] }).subgroups.find(
+      (table) => table.attribute === 'sex',
+    );
+    expect(sex?.shown.map((group) => [group.value, group.cases])).toEqual([
+      ['Female', 5],
+      ['Male', 5],
+    ]);
+    expect(report.minimumSubgroupSize).toBe(5);
   });
 
   it('keeps every per-case score inside: stored privately, absent from the report', async () => {
@@ -193,8 +213,42 @@ describe('model evaluation on sequestered cases', () => {
     expect(statuses.filter((s) => !s.endsWith(' 403'))).toEqual([]);
   });
 
+  it('refuses a minimum subgroup size below the floor of 5 when the project is saved', async () => {
+    const curator = new HilumApi(commons.apiUrl, await commons.issueToken(['curator'], 'curator-e'));
+    const refused = await curator
+      .request('POST', '/projects', {
+        projectId: PROJECT,
+        name: PROJECT,
+        availability: 'open',
+        settings: { evaluationMinimumSubgroupSize: 4 },
+      })
+      .catch((error: unknown) => error);
+    expect(refused).toMatchObject({ status: 400, message: expect.stringContaining('evaluationMinimumSubgroupSize') });
+  });
+
+  it("runs a task on the project's own label, derived from its condition records at the release", async () => {
+    await expect(evaluator.request('POST', '/evaluations', { ...spec, task: { label: 'sepsis', positive: 'Yes' } })).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringContaining("the project's task labels are: covid19, pneumonia"),
+    });
+    const created = await evaluator.request<{ evaluationId: string; upload: { url: string } }>('POST', '/evaluations', {
+      ...spec,
+      task: { label: 'pneumonia', positive: 'Yes' },
+    });
+    expect((await fetch(created.upload.url, { method: 'PUT', body: model })).status).toBe(200);
+    await evaluator.request('POST', `/evaluations/${created.evaluationId}/run`);
+    await commons.idle();
+    const answer = await evaluator.request<{ status: string; report: typeof report }>('GET', `/evaluations/${created.evaluationId}`);
+    expect(answer.status).toBe('succeeded');
+    const byPneumonia = CASES.map((c) => ({ value: c.value, positive: c.pneumonia }));
+    expect(answer.report.positives).toBe(4);
+    // By hand: 3000 beats all six negatives, 2400 five, 2200 five, 1200 three: 19 of 24 pairs.
+    expect(answer.report.auc.auc).toBeCloseTo(aucByPairs(byPneumonia), 12);
+    expect(answer.report.auc.auc).toBeCloseTo(19 / 24, 12);
+  });
+
   it('refuses one evaluation past the quota with 429', async () => {
-    await evaluator.request('POST', '/evaluations', spec); // the second of two allowed
+    await evaluator.request('POST', '/evaluations', spec); // the third of three allowed
     const refused = await evaluator.request('POST', '/evaluations', spec).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(ApiError);
     expect((refused as ApiError).status).toBe(429);
