@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { kickoffQuery, operationOutcome, prefersAsync, sinceInstant } from '../../layers/catalog/fhir/bulk-data';
+import { kickoffQuery, prefersAsync, sinceInstant } from '../../layers/catalog/fhir/bulk-data';
 import { BadRequest, NotFound } from '../../layers/common/errors';
 import { httpHandler, type HttpResponse } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
@@ -11,12 +11,14 @@ import { startFhirExport } from '../../layers/services/fhir-export-kickoff';
  * The FHIR Bulk Data kick-off (docs/fhir.md): `GET /fhir/Group/{cohortId}/$export` exports a cohort
  * (its studies the caller may download, their cases and clinical records), `GET /fhir/$export` a
  * whole release for curators (`release`, default the latest). `Prefer: respond-async` is required;
- * `_outputFormat` (NDJSON), `_type` and `_since` (a FHIR instant; another answer is the IG's 400
- * with an OperationOutcome) are honoured. Answers 202 with the status URL in Content-Location; the
+ * `_outputFormat` (NDJSON), `_type` and `_since` (a FHIR instant) are honoured; every refusal is
+ * an OperationOutcome (errorShape `fhir`), as the IG asks. Answers 202 with the status URL in Content-Location; the
  * files are built by the export workflow.
  */
 export const handler = httpHandler(
   {
+    // Every refusal is an OperationOutcome, as the IG asks of a kick-off's errors.
+    errorShape: 'fhir',
     path: z.object({ cohortId: z.string().uuid().optional() }),
     query: kickoffQuery.extend({ release: z.coerce.number().int().positive().optional() }).strict(),
   },
@@ -24,11 +26,7 @@ export const handler = httpHandler(
     if (!prefersAsync(headerOf(event, 'prefer'))) throw new BadRequest('a Bulk Data kick-off needs the header Prefer: respond-async');
     const since = query._since === undefined ? undefined : sinceInstant(query._since);
     if (query._since !== undefined && since === undefined)
-      return {
-        statusCode: 400,
-        body: operationOutcome('invalid', '_since must be a FHIR instant with its time zone, e.g. 2026-12-01T00:00:00Z'),
-        headers: { 'content-type': 'application/fhir+json' },
-      };
+      throw new BadRequest('_since must be a FHIR instant with its time zone, e.g. 2026-12-01T00:00:00Z');
     let subject: { kind: 'cohort'; cohortId: string } | { kind: 'release'; releaseNumber: number };
     if (path.cohortId) {
       if (query.release !== undefined) throw new BadRequest("a cohort's export is of its own release: release is not a parameter here");

@@ -10,10 +10,10 @@ import { presignDownload } from '../../layers/services/presign-download';
  * X-Progress while the files are built, then 200 with the manifest (each file a presigned URL,
  * fresh on every call, so `requiresAccessToken` is false), or 500 with an OperationOutcome if the job
  * failed; `DELETE` cancels the job or deletes a finished one with its files (202). The owner's jobs
- * only (curators: all); another's is not found.
+ * only (curators: all); another's is not found. Refusals are OperationOutcomes too.
  */
 export const handler = httpHandler(
-  { path: z.object({ jobId: z.string().uuid() }) },
+  { errorShape: 'fhir', path: z.object({ jobId: z.string().uuid() }) },
   async function fhirExportStatus({ caller, access, audit, path, event }): Promise<HttpResponse> {
     if (event.httpMethod === 'DELETE') {
       const job = await deleteFhirExport(caller, access.level, path.jobId);

@@ -16,7 +16,7 @@ export interface RouteSchemas {
   readonly path?: ZodTypeAny;
   readonly query?: ZodTypeAny;
   readonly responses?: Readonly<Record<number, ZodTypeAny>>;
-  readonly errorShape?: 'hilum' | 'drs';
+  readonly errorShape?: 'hilum' | 'drs' | 'fhir';
 }
 
 export interface DescribedRoute {
@@ -36,6 +36,8 @@ export interface ApiDescriptionInput {
   /** Shared component schemas: the error bodies. */
   readonly errorBody: ZodTypeAny;
   readonly drsErrorBody: ZodTypeAny;
+  /** The FHIR routes' error body. */
+  readonly operationOutcome: ZodTypeAny;
 }
 
 export type JsonSchema = Record<string, unknown>;
@@ -140,10 +142,12 @@ function responsesOf(route: DescribedRoute): Record<string, Operation> {
       ...(redirect || empty ? {} : { content: contentOf(media, undefined) }),
     };
   }
-  const error = route.schemas.errorShape === 'drs' ? 'DrsError' : 'Error';
+  const shape = route.schemas.errorShape;
+  const error = shape === 'drs' ? 'DrsError' : shape === 'fhir' ? 'OperationOutcome' : 'Error';
+  const errorType = shape === 'fhir' ? 'application/fhir+json' : 'application/json';
   const refusal = (description: string) => ({
     description,
-    content: { 'application/json': { schema: { $ref: `#/components/schemas/${error}` } } },
+    content: { [errorType]: { schema: { $ref: `#/components/schemas/${error}` } } },
   });
   const hasInput = route.schemas.body || route.schemas.path || route.schemas.query || route.media?.request;
   if (hasInput) responses['400'] = refusal('the request is not valid (each invalid field named in `details`)');
@@ -230,7 +234,11 @@ export function buildApiDescription(input: ApiDescriptionInput): Record<string, 
           description: "A Cognito ID token of the commons' user pool (`hilum login`; locally `hilum token`).",
         },
       },
-      schemas: { Error: jsonSchemaOf(input.errorBody), DrsError: jsonSchemaOf(input.drsErrorBody) },
+      schemas: {
+        Error: jsonSchemaOf(input.errorBody),
+        DrsError: jsonSchemaOf(input.drsErrorBody),
+        OperationOutcome: jsonSchemaOf(input.operationOutcome),
+      },
     },
   };
 }

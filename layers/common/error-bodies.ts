@@ -23,5 +23,42 @@ export const drsErrorBodySchema = z
   .object({ msg: z.string(), status_code: z.number().int() })
   .describe('A GA4GH DRS error (the DRS routes only)');
 
+/** The FHIR routes' refusals and failures (the Bulk Data IG asks for an OperationOutcome on every error). */
+export const operationOutcomeSchema = z
+  .object({
+    resourceType: z.literal('OperationOutcome'),
+    issue: z
+      .array(
+        z
+          .object({ severity: z.enum(['fatal', 'error', 'warning', 'information']), code: z.string(), diagnostics: z.string().optional() })
+          .passthrough(),
+      )
+      .min(1),
+  })
+  .describe('A FHIR R4 OperationOutcome (the FHIR Bulk Data routes only); 5xx diagnostics carry no internals');
+
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 export type DrsErrorBody = z.infer<typeof drsErrorBodySchema>;
+export type OperationOutcomeBody = z.infer<typeof operationOutcomeSchema>;
+
+/** FHIR's issue type of a refusal by its HTTP status (http://hl7.org/fhir/issue-type). */
+function issueCodeOf(status: number): string {
+  return status === 400
+    ? 'invalid'
+    : status === 401
+      ? 'login'
+      : status === 403
+        ? 'forbidden'
+        : status === 404
+          ? 'not-found'
+          : status === 409
+            ? 'conflict'
+            : status >= 500
+              ? 'exception'
+              : 'processing';
+}
+
+/** The OperationOutcome of a refusal or failure: one error issue, its diagnostics the (value-free) message. */
+export function operationOutcomeOf(status: number, diagnostics: string): OperationOutcomeBody {
+  return { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: issueCodeOf(status), diagnostics }] };
+}

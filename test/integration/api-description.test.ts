@@ -1,7 +1,8 @@
 /**
  * GET /health and GET /openapi.json on a local commons (no token), and real answers of the
  * API checked against the schemas docs/openapi.json documents for them: a submission opened
- * (201) and sealed (202), and the error bodies of a 400, a 401, a 409 and a DRS 404.
+ * (201) and sealed (202), and the error bodies of a 400, a 401, a 409, a DRS 404 and a FHIR 404
+ * (an OperationOutcome).
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -70,9 +71,9 @@ describe('the API description and the health check on a local commons', () => {
     const responses = doc.paths[template][method.toLowerCase()].responses as Json;
     const response = responses[String(status)] ?? responses.default;
     expect(response).toBeDefined();
-    const schema = JSON.parse(
-      JSON.stringify(response.content['application/json'].schema).replaceAll('#/components/schemas/', 'hilum-components#/$defs/'),
-    );
+    // application/json, or application/fhir+json on the FHIR routes: each answer has one documented type.
+    const [content] = Object.values(response.content as Record<string, { schema: unknown }>);
+    const schema = JSON.parse(JSON.stringify(content!.schema).replaceAll('#/components/schemas/', 'hilum-components#/$defs/'));
     const validate = ajv.compile(schema);
     const ok = validate(body);
     expect({ answer: `${method} ${template} ${status}`, errors: ok ? [] : validate.errors }).toEqual({
@@ -132,5 +133,12 @@ describe('the API description and the health check on a local commons', () => {
     expect(missing.status).toBe(404);
     expectDocumented('GET', '/ga4gh/drs/v1/objects/{object_id}', 404, missing.body);
     expect(() => expectDocumented('GET', '/releases', 401, missing.body)).toThrow();
+
+    // The FHIR Bulk Data routes refuse with an OperationOutcome, as the IG asks.
+    const noJob = await call('GET', '/fhir/export-jobs/6f1c2b1e-8a51-4a86-9a51-0f5b8f3c2d10', researcher);
+    expect(noJob).toMatchObject({ status: 404, type: 'application/fhir+json' });
+    expect(noJob.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] });
+    expectDocumented('GET', '/fhir/export-jobs/{jobId}', 404, noJob.body);
+    expect(() => expectDocumented('GET', '/releases', 401, noJob.body)).toThrow();
   });
 });

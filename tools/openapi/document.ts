@@ -7,7 +7,7 @@ import { ROUTE_SUMMARIES } from '../../layers/access/route-summaries';
 import { PUBLIC_ROUTE_SUMMARIES, type PublicRouteId } from '../../layers/access/public-routes';
 import { ROUTE_MEDIA } from '../../layers/access/route-media';
 import { buildApiDescription, type DescribedRoute, type RouteSchemas } from '../../layers/access/api-description';
-import { drsErrorBodySchema, errorBodySchema } from '../../layers/common/error-bodies';
+import { drsErrorBodySchema, errorBodySchema, operationOutcomeSchema } from '../../layers/common/error-bodies';
 import { healthSchema } from '../../layers/common/health';
 import type { DescribedHandler } from '../../layers/adapters/aws/http';
 
@@ -69,6 +69,7 @@ export function apiDescription(): Record<string, unknown> {
     routes: describedRoutes(),
     errorBody: errorBodySchema,
     drsErrorBody: drsErrorBodySchema,
+    operationOutcome: operationOutcomeSchema,
   });
 }
 

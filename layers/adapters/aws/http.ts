@@ -13,7 +13,7 @@ import { ConfigurationError } from '../../common/config';
 import { InvalidPageCursor, type CursorBinding, type PageCursorSealer } from '../../common/page-cursors';
 import { corsHeaders, parseOrigins } from '../../common/cors';
 import { ENV } from '../../common/env-names';
-import type { DrsErrorBody, ErrorBody } from '../../common/error-bodies';
+import { operationOutcomeOf, type DrsErrorBody, type ErrorBody } from '../../common/error-bodies';
 
 /**
  * The one way an API handler is written: authenticate, let the authorization
@@ -55,8 +55,8 @@ export interface RouteSpec<B extends ZodTypeAny, P extends ZodTypeAny, Q extends
   readonly body?: B;
   readonly path?: P;
   readonly query?: Q;
-  /** The error body: hilum's `{message}` or GA4GH DRS's `{msg, status_code}`. */
-  readonly errorShape?: 'hilum' | 'drs';
+  /** The error body: hilum's `{message}`, GA4GH DRS's `{msg, status_code}` or FHIR's OperationOutcome. */
+  readonly errorShape?: 'hilum' | 'drs' | 'fhir';
   /**
    * Routes that hand out page cursors name the sealer (`pageCursorSealer` of
    * layers/adapters/aws/page-cursor-key.ts), so only their functions need the cursor key.
@@ -234,32 +234,37 @@ function parse<S extends ZodTypeAny>(schema: S, value: unknown, where: string): 
   }
 }
 
-function errorShaper(shape: 'hilum' | 'drs') {
+function errorShaper(shape: 'hilum' | 'drs' | 'fhir') {
+  const headers = shape === 'fhir' ? { ...JSON_HEADERS, 'content-type': 'application/fhir+json' } : JSON_HEADERS;
   return async (request: middy.Request<APIGatewayProxyEvent, APIGatewayProxyResult>): Promise<APIGatewayProxyResult> => {
     const error = request.error;
     if (error instanceof HttpError && error.statusCode < 500) {
       logger.info('request refused', { status: error.statusCode, error: error.name });
       request.response = {
         statusCode: error.statusCode,
-        headers: { ...JSON_HEADERS, ...corsOf(request.event) },
+        headers: { ...headers, ...corsOf(request.event) },
         body: JSON.stringify(
-          shape === 'drs'
-            ? ({ msg: error.message, status_code: error.statusCode } satisfies DrsErrorBody)
-            : ({
-                message: error.message,
-                ...(error.details ? { details: error.details as ErrorBody['details'] } : {}),
-              } satisfies ErrorBody),
+          shape === 'fhir'
+            ? operationOutcomeOf(error.statusCode, error.message)
+            : shape === 'drs'
+              ? ({ msg: error.message, status_code: error.statusCode } satisfies DrsErrorBody)
+              : ({
+                  message: error.message,
+                  ...(error.details ? { details: error.details as ErrorBody['details'] } : {}),
+                } satisfies ErrorBody),
         ),
       };
     } else {
       logger.error('request failed', { error: error?.name });
       request.response = {
         statusCode: 500,
-        headers: { ...JSON_HEADERS, ...corsOf(request.event) },
+        headers: { ...headers, ...corsOf(request.event) },
         body: JSON.stringify(
-          shape === 'drs'
-            ? ({ msg: 'internal error', status_code: 500 } satisfies DrsErrorBody)
-            : ({ message: 'internal error', requestId: request.context.awsRequestId } satisfies ErrorBody),
+          shape === 'fhir'
+            ? operationOutcomeOf(500, `internal error (request ${request.context.awsRequestId})`)
+            : shape === 'drs'
+              ? ({ msg: 'internal error', status_code: 500 } satisfies DrsErrorBody)
+              : ({ message: 'internal error', requestId: request.context.awsRequestId } satisfies ErrorBody),
         ),
       };
     }

@@ -58,7 +58,15 @@ describe('the OpenAPI description (docs/openapi.json)', () => {
       expect(op['x-hilum-roles']).toEqual(ROUTE_CATALOGUE[route.id].roles);
       expect(op.security).toBeUndefined();
       for (const role of Object.keys(ROUTE_CATALOGUE[route.id].roles)) expect(op.description).toContain(role);
-      expect(op.responses['401'].content['application/json'].schema.$ref).toMatch(/^#\/components\/schemas\/(Error|DrsError)$/);
+      const [[type, refusal]] = Object.entries(op.responses['401'].content as Record<string, { schema: { $ref: string } }>);
+      // The FHIR Bulk Data routes refuse with an OperationOutcome, as the IG asks; every other route as hilum or DRS does.
+      if (route.path.startsWith('/fhir/'))
+        expect([type, refusal!.schema.$ref]).toEqual(['application/fhir+json', '#/components/schemas/OperationOutcome']);
+      else
+        expect([type, refusal!.schema.$ref]).toEqual([
+          'application/json',
+          expect.stringMatching(/^#\/components\/schemas\/(Error|DrsError)$/),
+        ]);
     }
     for (const route of PUBLIC_ROUTES) {
       expect(operation(route.method, route.path).security).toEqual([]);
