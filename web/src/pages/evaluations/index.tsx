@@ -151,7 +151,12 @@ function NewEvaluation({ onStarted }: { onStarted: (e: { evaluationId: string; p
           { value: 'first', label: 'the first instance of the series' },
         ]}
       />
-      <TextField label="Label" hint="A case attribute the commons holds (covid19)." value={form.label} onChange={set('label')} />
+      <TextField
+        label="Label"
+        hint="A case attribute the commons holds: covid19, or a label the project defines."
+        value={form.label}
+        onChange={set('label')}
+      />
       <TextField label="Positive value" value={form.positive} onChange={set('positive')} />
       <TextField
         label="Operating points"
