@@ -9,7 +9,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { ApiError, HilumApi } from '../../cli/lib/api-client';
 import { prepareClinicalDir } from '../../cli/lib/clinical-dir';
@@ -18,11 +20,13 @@ import { startLocalCommons, type LocalCommons } from '../../local/commons';
 import { referencesOf } from '../../layers/catalog/fhir/resources';
 import { fhirSchemaErrors } from '../support/fhir-schema';
 import { localS3Client } from '../support/local-clients';
-import { makeSeries } from '../support/synthetic-dicom';
+import { readDicomFile } from '../../layers/dicom/dcmjs';
+import { makeSeries, SYNTHETIC_PHI } from '../support/synthetic-dicom';
 
 jest.setTimeout(240_000);
 
 const OPEN = 'clin-open';
+const SHIFTED = 'clin-shifted';
 const RESTRICTED = 'clin-restricted';
 const SITE = 'site-clin';
 const ROOT = '1.2.826.0.1.3680043.8.498.1919';
@@ -292,7 +296,6 @@ describe('clinical data per node on the local commons', () => {
     );
     const exportFile = join(dataDir, 'export-measurement.parquet');
     await writeFile(exportFile, await exported.Body!.transformToByteArray());
-    s3.destroy();
     const exportedRows = (
       await connection.runAndReadAll(`SELECT project, test_name, days_to_test FROM read_parquet('${exportFile}') ORDER BY days_to_test`)
     ).getRowObjectsJson();
@@ -301,6 +304,18 @@ describe('clinical data per node on the local commons', () => {
       { project: OPEN, test_name: 'SARS-CoV-2 RT-PCR', days_to_test: 2 },
       { project: RESTRICTED, test_name: 'Ferritin', days_to_test: 3 },
     ]);
+    // The open project's smoking node (its dictionary extension) in the long-format extension table.
+    const extension = await s3.send(
+      new GetObjectCommand({ Bucket: commons.buckets.released, Key: 'analytics/clinical_extension/release=1/part-0.parquet' }),
+    );
+    const extensionFile = join(dataDir, 'export-extension.parquet');
+    await writeFile(extensionFile, await extension.Body!.transformToByteArray());
+    s3.destroy();
+    expect(
+      (
+        await connection.runAndReadAll(`SELECT project, node, property, value_type, value FROM read_parquet('${extensionFile}')`)
+      ).getRowObjectsJson(),
+    ).toEqual([{ project: OPEN, node: 'smoking', property: 'pack_years', value_type: 'number', value: '12.5' }]);
     connection.closeSync();
     expect(rows).toEqual([
       { condition_code: 'I10', days_to_condition_start: -800 },
@@ -402,5 +417,70 @@ describe('clinical data per node on the local commons', () => {
     expect((await call('DELETE', releaseStatus, curatorToken)).status).toBe(202);
     expect((await call('GET', releaseStatus, curatorToken)).status).toBe(404);
     expect((await fetch(releaseManifest.output[0]!.url)).status).toBe(404);
+  });
+  it("keeps a shifted-dates project's clinical dates shifted exactly as its patient's images, and stores no original date", async () => {
+    const project = { projectId: SHIFTED, name: 'clinical shifted', availability: 'open', sites: [SITE] };
+    await expect(curator.request('POST', '/projects', { ...project, settings: { clinicalDates: 'dates' } })).rejects.toMatchObject({
+      status: 400,
+    });
+    await curator.request('POST', '/projects', { ...project, settings: { clinicalDates: 'shifted' } });
+    const { submissionId: id } = await site.createSubmission(SHIFTED, SITE);
+    const da = SYNTHETIC_PHI.studyDate; // the synthetic studies' StudyDate
+    const studyDate = `${da.slice(0, 4)}-${da.slice(4, 6)}-${da.slice(6, 8)}`;
+    expect((await put(id, 'case', 'case_id,index_event,index_date\nMRN-S,Imaging study,2024-03-12\n', 'text/csv')).status).toBe(200);
+    expect((await put(id, 'demographics', 'case_id,age_at_index\nMRN-S,61\n', 'text/csv')).status).toBe(200);
+    const imaging = `case_id,study_modality,study_date,age_at_imaging\nMRN-S,CT,${studyDate},61\n`;
+    expect((await put(id, 'imaging_study', imaging, 'text/csv')).status).toBe(200);
+    // Days are not this project's timeline; dates=shifted is only for a submission de-identified at the site.
+    expect((await put(id, 'measurement', 'case_id,test_name,days_to_test\nMRN-S,D-dimer,1\n', 'text/csv')).status).toBe(400);
+    const claimed = await fetch(`${commons.apiUrl}/submissions/${id}/clinical/measurement?dates=shifted`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+      body: 'case_id,test_name,test_date\nMRN-S,D-dimer,2024-03-13\n',
+    });
+    expect(claimed.status).toBe(400);
+    await uploadStudies(id, ['MRN-S']);
+    await site.completeSubmission(id);
+    await commons.idle();
+    expect(await site.getSubmission(id)).toMatchObject({ status: 'published' });
+    const report = await site.request<QaReport>('GET', `/submissions/${id}/report`);
+    expect(report.warnings.filter((w) => w.ruleId === 'submission.cases')).toEqual([]);
+    // Mixing timelines in one project is refused once it has cases.
+    await expect(curator.request('POST', '/projects', { ...project, settings: {} })).rejects.toMatchObject({ status: 409 });
+
+    const documents = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: commons.dynamodbEndpoint, region: 'us-east-1', credentials: commons.credentials }),
+    );
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await documents.send(new ScanCommand({ TableName: commons.tableName, ExclusiveStartKey: start }));
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    documents.destroy();
+    // No original date anywhere in the catalog, in either spelling.
+    const stored = JSON.stringify(items);
+    for (const original of ['2024-03-12', studyDate, '20240312', da])
+      expect({ original, found: stored.includes(original) }).toEqual({ original, found: false });
+    const record = items.find((i) => i.project === SHIFTED && i.node === 'imaging_study') as
+      { casePseudonym: string; values: { study_date: string } } | undefined;
+    expect(record?.values.study_date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+
+    // The released image of the same patient: its StudyDate is the record's date, shifted alike.
+    const s3 = localS3Client(commons);
+    const keys = ((await s3.send(new ListObjectsV2Command({ Bucket: commons.buckets.released, Prefix: 'studies/' }))).Contents ?? []).map(
+      (o) => o.Key!,
+    );
+    const studyDates: string[] = [];
+    for (const key of keys) {
+      const object = await s3.send(new GetObjectCommand({ Bucket: commons.buckets.released, Key: key }));
+      const { dict } = readDicomFile(await object.Body!.transformToByteArray());
+      if (dict['00100020']?.Value?.[0] === record!.casePseudonym) studyDates.push(String(dict['00080020']!.Value![0]));
+    }
+    s3.destroy();
+    expect(studyDates).toHaveLength(1);
+    expect(studyDates[0]).not.toBe(da);
+    expect(record!.values.study_date).toBe(`${studyDates[0]!.slice(0, 4)}-${studyDates[0]!.slice(4, 6)}-${studyDates[0]!.slice(6, 8)}`);
   });
 });
