@@ -72,6 +72,21 @@ export function firstConflict(claim: InstanceClaim, held: HeldClaims): Ownership
   return undefined;
 }
 
+/**
+ * Which of an instance's claims are already its own, as stored. Claims are never moved or removed (the study's
+ * owner is set only if absent, a series' and a SOP's entries are only ever re-put with the same study and
+ * series), so a claim seen held, even by an eventually consistent read, stays held: a write that would
+ * re-assert it may be left out. Not seen held (absent, another's, or a stale read): it is claimed as usual.
+ */
+export function ownClaims(claim: InstanceClaim, held: HeldClaims): { study: boolean; series: boolean; sop: boolean } {
+  const { study, series, object } = held;
+  return {
+    study: study?.project === claim.project && study.site === claim.site,
+    series: series?.studyUid === claim.studyUid,
+    sop: object?.studyUid === claim.studyUid && object.seriesUid === claim.seriesUid,
+  };
+}
+
 /** Throws StudyOwnershipInconsistent unless every record names the owner. */
 export function assertOwnedBy(owner: StudyOwner, records: readonly StudyOwner[]): void {
   if (records.some((r) => !sameOwner(r, owner))) {

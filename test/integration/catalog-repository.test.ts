@@ -10,6 +10,8 @@ import { readPages, type PagedRead } from '../../layers/adapters/aws/dynamodb/ta
 import { Instance, Submission, SubmissionFile } from '../../layers/catalog/entities';
 import { OwnershipConflict, StudyOwnershipInconsistent } from '../../layers/catalog/ownership';
 import { TransientError } from '../../layers/common/errors';
+import { QaRepository } from '../../layers/adapters/aws/dynamodb/qa-repository';
+import { dynamodbCallLabel } from '../../local/usage-meter';
 import { startCatalogTable, type CatalogTable } from '../support/catalog-table';
 
 jest.setTimeout(120_000);
@@ -355,6 +357,88 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
     expect(await publication.getStudy('2.25.700')).toMatchObject({ project: 'sequestered', site: 'site-a', status: 'staged' });
     expect(await publication.publishStudy('2.25.700', '2026-02-01T00:00:00Z', { project: 'sequestered', site: 'site-a' })).toBe(true);
   });
+  // ---- what the ingest path writes per instance (issue 21) ----------------------------------------
+
+  /** The DynamoDB calls `run` makes, labelled by operation and item kinds (local/usage-meter's `dynamodbCallLabel`). */
+  async function callsOf(run: () => Promise<unknown>): Promise<string[]> {
+    const calls: string[] = [];
+    const name = `calls-${Math.random()}`;
+    documents.middlewareStack.add(
+      (next, context) => async (args) => {
+        calls.push(dynamodbCallLabel(String(context.commandName).replace(/Command$/, ''), args.input as Record<string, unknown>));
+        return next(args);
+      },
+      { step: 'build', name },
+    );
+    try {
+      await run();
+    } finally {
+      documents.middlewareStack.remove(name);
+    }
+    return calls;
+  }
+
+  it('stages an instance of a claimed study and series writing only what is new: the SOP’s entry alone, then file, counters and instance', async () => {
+    await intake.createSubmission(ownedSubmission('units-1', 'p', 'a'));
+    await intake.announceFiles('units-1', [file('units-1', 'f1'), file('units-1', 'f2')]);
+    const study = { studyUid: '2.25.800', seriesUid: '2.25.801' };
+    const stage = async (fileId: string, sopUid: string) => {
+      const inst = ownedInstance('units-1', fileId, { ...study, sopUid });
+      await intake.claimOwnership(inst);
+      return intake.recordStaged({ submissionId: 'units-1', fileId, releasedKey: 'k', handledAt: 't' }, inst);
+    };
+    // The study's first instance claims study, series and SOP in one transaction; its outcome adds the submission's study reference.
+    expect(await callsOf(() => stage('f1', '2.25.802'))).toEqual([
+      'BatchGetItem [STUDY/STUDY, SERIESUID/OWNER, OBJECT/OBJECT]',
+      'TransactWriteItems [Update STUDY/STUDY, Put SERIESUID/OWNER, Put OBJECT/OBJECT]',
+      'BatchGetItem [STUDY/STUDY, SERIESUID/OWNER, OBJECT/OBJECT, SUBMISSION/STUDY]',
+      'TransactWriteItems [Update SUBMISSION/FILE, Update SUBMISSION/SUBMISSION, Put STUDY/INSTANCE, Put SUBMISSION/STUDY]',
+    ]);
+    // The next: one PutItem for its SOP (a unit) instead of a three-item transaction, and no claim re-asserted.
+    expect(await callsOf(() => stage('f2', '2.25.803'))).toEqual([
+      'BatchGetItem [STUDY/STUDY, SERIESUID/OWNER, OBJECT/OBJECT]',
+      'PutItem OBJECT/OBJECT',
+      'BatchGetItem [STUDY/STUDY, SERIESUID/OWNER, OBJECT/OBJECT, SUBMISSION/STUDY]',
+      'TransactWriteItems [Update SUBMISSION/FILE, Update SUBMISSION/SUBMISSION, Put STUDY/INSTANCE]',
+    ]);
+    expect(await intake.getSubmission('units-1')).toMatchObject({ handledCount: 2, stagedCount: 2 });
+    expect(await intake.listSubmissionStudyUids('units-1')).toEqual(['2.25.800']);
+    expect((await publication.listInstances('2.25.800')).map((i) => i.sopUid)).toEqual(['2.25.802', '2.25.803']);
+    expect(await publication.getObjectRef('2.25.803')).toMatchObject(study);
+  });
+
+  it('refuses, through the single SOP write, a SOP another series of the same study holds', async () => {
+    const owner = { studyUid: '2.25.810', project: 'p', site: 'a' };
+    await intake.claimOwnership({ ...owner, seriesUid: '2.25.811', sopUid: '2.25.812' });
+    await intake.claimOwnership({ ...owner, seriesUid: '2.25.813', sopUid: '2.25.814' });
+    const calls = await callsOf(() =>
+      expect(intake.claimOwnership({ ...owner, seriesUid: '2.25.811', sopUid: '2.25.814' })).rejects.toMatchObject({
+        name: 'OwnershipConflict',
+        conflict: 'sop',
+      }),
+    );
+    expect(calls).toEqual(['BatchGetItem [STUDY/STUDY, SERIESUID/OWNER, OBJECT/OBJECT]', 'PutItem OBJECT/OBJECT']);
+    expect(await publication.getObjectRef('2.25.814')).toMatchObject({ seriesUid: '2.25.813' });
+  });
+
+  it('stores a clean QA pass as no result, yet replaces an earlier result with it', async () => {
+    const qa = new QaRepository(documents, TABLE);
+    const result = (fileId: string, findings: { ruleId: string; severity: 'warn'; message: string }[]) => ({
+      submissionId: 'qa-units',
+      fileId,
+      outcome: findings.length ? ('warn' as const) : ('pass' as const),
+      findings,
+      evaluatedAt: 't',
+    });
+    const warning = { ruleId: 'instance.x', severity: 'warn' as const, message: 'm' };
+    expect(await callsOf(() => qa.putFileResult(result('f1', [])))).toEqual(['GetItem SUBMISSION/QA#FILE']);
+    await qa.putFileResult(result('f2', [warning]));
+    expect((await qa.listFileResults('qa-units')).map((r) => [r.fileId, r.findings.length])).toEqual([['f2', 1]]);
+    // A retry or a review that now passes clean must not leave the earlier findings standing.
+    await qa.putFileResult(result('f2', []));
+    expect((await qa.listFileResults('qa-units')).map((r) => [r.fileId, r.findings.length])).toEqual([['f2', 0]]);
+  });
+
   // ---- the one pagination loop (table-io) ----------------------------------------------------------
 
   it('reads a filtered query page after page until the limit matches, and goes on where it stopped', async () => {

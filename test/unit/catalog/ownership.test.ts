@@ -4,7 +4,7 @@
  * pure, so checked here without a table; the claims themselves race on DynamoDB
  * Local in test/integration/catalog-repository.test.ts.
  */
-import { firstConflict, type HeldClaims, type InstanceClaim } from '../../../layers/catalog/ownership';
+import { firstConflict, ownClaims, type HeldClaims, type InstanceClaim } from '../../../layers/catalog/ownership';
 import { grantScopeKey } from '../../../layers/catalog/keys';
 
 const claim: InstanceClaim = { project: 'p', site: 'a', studyUid: '2.25.1', seriesUid: '2.25.2', sopUid: '2.25.3' };
@@ -14,6 +14,22 @@ const ownHeld: HeldClaims = {
   series: { studyUid: '2.25.1' },
   object: { studyUid: '2.25.1', seriesUid: '2.25.2' },
 };
+
+describe('ownClaims (which writes a claim may leave out)', () => {
+  it('counts a claim as the instance’s own only when it names the same project and site, study, or study and series', () => {
+    expect(ownClaims(claim, ownHeld)).toEqual({ study: true, series: true, sop: true });
+    expect(ownClaims(claim, nothingHeld)).toEqual({ study: false, series: false, sop: false });
+    expect(
+      ownClaims(claim, {
+        study: { project: 'p', site: 'b' },
+        series: { studyUid: '2.25.9' },
+        object: { studyUid: '2.25.1', seriesUid: '2.25.8' },
+      }),
+    ).toEqual({ study: false, series: false, sop: false });
+    // A study staged before claims existed has no owner yet: it is claimed, not assumed.
+    expect(ownClaims(claim, { ...ownHeld, study: {} }).study).toBe(false);
+  });
+});
 
 describe('firstConflict', () => {
   it('lets an instance claim what nobody holds, and what its own owner holds', () => {

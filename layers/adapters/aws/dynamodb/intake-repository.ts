@@ -1,15 +1,17 @@
-import { PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TransientError } from '../../../common/errors';
 import type { Instance, ObjectRef, Submission, SubmissionFile } from '../../../catalog/entities';
 import * as keys from '../../../catalog/item-keys';
 import { PREFIX } from '../../../catalog/keys';
 import {
   firstConflict,
+  ownClaims,
   OwnershipConflict,
   type InstanceClaim,
   type OwnershipConflictKind,
   type StudyOwner,
 } from '../../../catalog/ownership';
+import { instanceItem } from './instance-item';
 import { conditionalWrite, getItem, queryAllByPrefix, stripKeys, type Refused, type TransactItem } from './table-io';
 
 /** DynamoDB caps a transaction at 100 items; one goes to the submission counter. */
@@ -113,14 +115,20 @@ export class IntakeRepository {
    * Records a staged file: its instance, the study it belongs to, its outcome and the
    * submission's counters, in one transaction. Returns false when the file already
    * had an outcome (a repeated event), in which case nothing is written. The same
-   * transaction claims (or re-asserts) the study for the instance's project and site,
-   * the series for the study and the SOP for the series: when any of them belongs to
-   * another, nothing is written and OwnershipConflict is thrown.
+   * transaction claims the study for the instance's project and site, the series for
+   * the study and the SOP for the series, unless a strongly consistent read finds all
+   * three already this instance's (Stage claims them before storing a byte, and a claim
+   * never moves: `ownClaims`); when any of them belongs to another, nothing is written
+   * and OwnershipConflict is thrown. The submission's reference to the study is written
+   * by the first of its files in that study only (it is never removed either).
    */
   async recordStaged(
     file: { submissionId: string; fileId: string; releasedKey: string; handledAt: string },
     instance: Instance,
   ): Promise<boolean> {
+    // Each item of a transaction costs two write units per KB: the read (a unit each) saves the re-asserted claims.
+    const own = await this.ownClaimsOf(instance, { consistent: true, submissionId: file.submissionId });
+    const claims = own.study && own.series && own.sop ? [] : ownershipWrites(this.table, instance);
     return this.recordOutcome(
       file.submissionId,
       file.fileId,
@@ -131,20 +139,24 @@ export class IntakeRepository {
         handledAt: file.handledAt,
       },
       [
-        ...ownershipWrites(this.table, instance),
-        {
-          Put: {
-            TableName: this.table,
-            Item: { ...keys.instance(instance.studyUid, instance.seriesUid, instance.sopUid), type: 'instance', ...instance },
-          },
-        },
-        {
-          Put: {
-            TableName: this.table,
-            Item: { ...keys.submissionStudy(file.submissionId, instance.studyUid), type: 'submission-study', studyUid: instance.studyUid },
-          },
-        },
+        ...claims,
+        { Put: { TableName: this.table, Item: instanceItem(instance) } },
+        ...(own.submissionStudy
+          ? []
+          : [
+              {
+                Put: {
+                  TableName: this.table,
+                  Item: {
+                    ...keys.submissionStudy(file.submissionId, instance.studyUid),
+                    type: 'submission-study',
+                    studyUid: instance.studyUid,
+                  },
+                },
+              },
+            ]),
       ],
+      claims.length > 0,
     );
   }
 
@@ -171,6 +183,7 @@ export class IntakeRepository {
         handledAt: file.handledAt,
       },
       [],
+      false,
     );
   }
 
@@ -179,8 +192,20 @@ export class IntakeRepository {
    * any of its bytes are stored (Stage and an admission from quarantine call it ahead of the
    * released bucket), so a conflicting file never overwrites or sits beside another
    * owner's objects. Idempotent for the owner; OwnershipConflict for anyone else.
+   *
+   * Most files join a study and series an earlier file claimed: an eventually consistent read
+   * (half a unit an item) finds them, and only the SOP's entry is written, alone (one unit
+   * instead of the transaction's two per item). A claim never moves (`ownClaims`), so what the
+   * read sees held stays held; what it does not see is claimed in the transaction as ever.
    */
   async claimOwnership(claim: InstanceClaim): Promise<void> {
+    const own = await this.ownClaimsOf(claim, { consistent: false });
+    if (own.study && own.series && own.sop) return;
+    if (own.study && own.series) {
+      const sop = await conditionalWrite(this.db, new PutCommand(sopClaimPut(this.table, claim)));
+      if (sop.written) return;
+      throw new OwnershipConflict('sop');
+    }
     const result = await conditionalWrite(this.db, new TransactWriteCommand({ TransactItems: ownershipWrites(this.table, claim) }));
     if (result.written) return;
     const conflict = ownershipConflictIn(result, 0);
@@ -203,6 +228,37 @@ export class IntakeRepository {
       this.get<ObjectRef>(keys.object(claim.sopUid)),
     ]);
     return firstConflict(claim, { study, series, object });
+  }
+
+  /**
+   * Which of an instance's claims are already its own (`ownClaims`), and with a submission
+   * id whether that submission already refers to the study; one BatchGetItem. A key the
+   * batch leaves unprocessed reads as not held: it is then written, which is always safe.
+   */
+  private async ownClaimsOf(
+    claim: InstanceClaim,
+    options: { consistent: boolean; submissionId?: string },
+  ): Promise<ReturnType<typeof ownClaims> & { submissionStudy: boolean }> {
+    const wanted = {
+      study: keys.study(claim.studyUid),
+      series: keys.seriesOwner(claim.seriesUid),
+      object: keys.object(claim.sopUid),
+      ...(options.submissionId === undefined ? {} : { submissionStudy: keys.submissionStudy(options.submissionId, claim.studyUid) }),
+    };
+    const result = await this.db.send(
+      new BatchGetCommand({ RequestItems: { [this.table]: { Keys: Object.values(wanted), ConsistentRead: options.consistent } } }),
+    );
+    const found = new Map((result.Responses?.[this.table] ?? []).map((item) => [`${String(item.pk)}\n${String(item.sk)}`, item]));
+    const at = <T>(key: { pk: string; sk: string } | undefined): T | undefined =>
+      key ? (found.get(`${key.pk}\n${key.sk}`) as T | undefined) : undefined;
+    return {
+      ...ownClaims(claim, {
+        study: at<Partial<StudyOwner>>(wanted.study),
+        series: at<{ studyUid: string }>(wanted.series),
+        object: at<ObjectRef>(wanted.object),
+      }),
+      submissionStudy: at(wanted.submissionStudy) !== undefined,
+    };
   }
 
   async listSubmissionStudyUids(submissionId: string): Promise<string[]> {
@@ -285,6 +341,8 @@ export class IntakeRepository {
     status: 'staged' | 'quarantined',
     fields: Record<string, string>,
     extra: TransactItem[],
+    /** `extra` starts with ownershipWrites' claims. */
+    claims: boolean,
   ): Promise<boolean> {
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = { ':status': status, ':announced': 'announced' };
@@ -324,7 +382,7 @@ export class IntakeRepository {
     if (result.written) return true;
     if (result.failedAt.includes(0)) return false;
     // The extra items start at index 2; a staging transaction puts its ownership claims first.
-    const conflict = status === 'staged' ? ownershipConflictIn(result, 2) : undefined;
+    const conflict = claims ? ownershipConflictIn(result, 2) : undefined;
     if (conflict) throw new OwnershipConflict(conflict);
     if (result.conflict) throw new TransientError('a concurrent write to the same file; retry');
     throw result.cause;
@@ -377,15 +435,18 @@ export function ownershipWrites(table: string, claim: InstanceClaim): TransactIt
         ExpressionAttributeValues: { ':study': claim.studyUid },
       },
     },
-    {
-      Put: {
-        TableName: table,
-        Item: objectRefItem(claim),
-        ConditionExpression: 'attribute_not_exists(pk) OR (studyUid = :study AND seriesUid = :series)',
-        ExpressionAttributeValues: { ':study': claim.studyUid, ':series': claim.seriesUid },
-      },
-    },
+    { Put: sopClaimPut(table, claim) },
   ];
+}
+
+/** The SOP's claim: its object-id entry, put unless it names another study or series. */
+function sopClaimPut(table: string, claim: InstanceClaim) {
+  return {
+    TableName: table,
+    Item: objectRefItem(claim),
+    ConditionExpression: 'attribute_not_exists(pk) OR (studyUid = :study AND seriesUid = :series)',
+    ExpressionAttributeValues: { ':study': claim.studyUid, ':series': claim.seriesUid },
+  };
 }
 
 /** The claim whose condition refused a transaction, given where ownershipWrites' items start in it. */

@@ -1,11 +1,12 @@
-import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TransientError } from '../../../common/errors';
 import type { Instance, ObjectRef, Study, StudyAggregate } from '../../../catalog/entities';
 import type { Series, SnapshotPointer } from '../../../catalog/commons-entities';
 import * as keys from '../../../catalog/item-keys';
 import { PREFIX, PUBLISHED_PARTITION } from '../../../catalog/keys';
 import { StudyOwnershipInconsistent, type StudyOwner } from '../../../catalog/ownership';
-import { conditionalWrite, decodeCursor, encodeCursor, getItem, queryAllByPrefix, queryIndexAll, stripKeys } from './table-io';
+import { instanceOf } from './instance-item';
+import { conditionalWrite, decodeCursor, encodeCursor, getItem, queryAllByPrefix, queryIndexAll, readPages, stripKeys } from './table-io';
 
 export interface Page<T> {
   readonly items: T[];
@@ -36,12 +37,24 @@ export class PublicationRepository {
     return this.get<Study>(keys.study(studyUid));
   }
 
+  /** A study's instances, strongly consistent, in key order; read with their keys, which hold part of each (instance-item.ts). */
   async listInstances(studyUid: string): Promise<Instance[]> {
-    return this.queryAll<Instance>({ pk: keys.study(studyUid).pk, prefix: PREFIX.instance });
+    const { items } = await readPages(this.db, {
+      query: {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.study(studyUid).pk, ':prefix': PREFIX.instance },
+        ConsistentRead: true,
+      },
+    });
+    return items.map(instanceOf);
   }
 
   async getInstance(studyUid: string, seriesUid: string, sopUid: string): Promise<Instance | undefined> {
-    return this.get<Instance>(keys.instance(studyUid, seriesUid, sopUid));
+    const result = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: keys.instance(studyUid, seriesUid, sopUid), ConsistentRead: true }),
+    );
+    return result.Item ? instanceOf(result.Item) : undefined;
   }
 
   /** Where an object id (`hilum:<SOP Instance UID>`) lives: its study and series, or undefined. */

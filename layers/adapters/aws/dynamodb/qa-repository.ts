@@ -5,6 +5,7 @@ import * as keys from '../../../catalog/item-keys';
 import { OwnershipConflict } from '../../../catalog/ownership';
 import { QA_PREFIX, qaKeys, QUARANTINE_PARTITION } from '../../../catalog/qa-keys';
 import type { FileQaResult, QuarantineFilter, QuarantineRecord, QuarantineReview, SubmissionQaResult } from '../../../catalog/qa-entities';
+import { instanceItem } from './instance-item';
 import { ownershipConflictIn, ownershipWrites } from './intake-repository';
 import {
   conditionalWrite,
@@ -64,7 +65,17 @@ export class QaRepository {
     );
   }
 
+  /**
+   * Records a file's instance QA result. A clean pass (no findings) is stored as the absence of a
+   * result, which the QA report reads the same way: most files pass clean, and a strongly
+   * consistent read that finds none costs a fifth of a write. One is written still when an
+   * earlier result (a retry's, a review's) would otherwise stand in its place.
+   */
   async putFileResult(result: FileQaResult): Promise<void> {
+    if (result.outcome === 'pass' && result.findings.length === 0) {
+      const earlier = await this.get<FileQaResult>(qaKeys.fileResult(result.submissionId, result.fileId));
+      if (!earlier) return;
+    }
     await this.db.send(
       new PutCommand({
         TableName: this.table,
@@ -382,12 +393,7 @@ export class QaRepository {
           },
         },
         ...ownershipWrites(this.table, instance),
-        {
-          Put: {
-            TableName: this.table,
-            Item: { ...keys.instance(instance.studyUid, instance.seriesUid, instance.sopUid), type: 'instance', ...instance },
-          },
-        },
+        { Put: { TableName: this.table, Item: instanceItem(instance) } },
         {
           Put: {
             TableName: this.table,
