@@ -187,34 +187,23 @@ export const FUNCTIONS = {
     memoryMb: 1536,
   }),
 
-  parse: task('Parse', 'functions/ingest/parse.ts', 'Reads an intake object and checks it is DICOM', {
-    table: 'read',
-    buckets: { intake: 'read' },
-  }),
-  deidentify: task('Deidentify', 'functions/ingest/deidentify.ts', 'De-identifies an intake object into the work prefix', {
-    table: 'read',
-    buckets: { intake: 'readwrite' },
-    deidKeys: 'read',
-    // The burned-in text OCR of at-risk images: Tesseract's WebAssembly heap beside the decoded and rendered
-    // radiograph, and a full vCPU (Lambda gives one at 1769 MB) for its worker thread.
-    memoryMb: 2048,
-  }),
-  verify: task('Verify', 'functions/ingest/verify.ts', 'Independent check that no PHI survived', {
-    table: 'read',
-    buckets: { intake: 'read' },
-    deidKeys: 'read',
-  }),
-  qa: task(
-    'Qa',
-    'functions/ingest/qa.ts',
-    "Instance-level quality rules with the project's configuration; claims SOP UIDs; records findings",
-    { table: 'readwrite', buckets: { intake: 'read' } },
+  ingestObject: task(
+    'IngestObject',
+    'functions/ingest/ingest-object.ts',
+    'Reads an intake object once and, in memory, parses, de-identifies, verifies, decides QA and stages it',
+    {
+      table: 'readwrite',
+      buckets: { intake: 'readwrite', released: 'readwrite' },
+      deidKeys: 'read',
+      putsEvents: true,
+      // The burned-in text OCR of at-risk images: Tesseract's WebAssembly heap beside the original, its copy and
+      // the decoded and rendered radiograph, and a full vCPU (Lambda gives one at 1769 MB) for its worker thread.
+      // Below 1769 MB CPU scales with memory, so CPU-bound work costs about the same GB-seconds at any size.
+      memoryMb: 2048,
+      // Lambda's most: one invocation does all of an object's work; the Standard twin takes objects up to 256 MiB.
+      timeoutSeconds: 900,
+    },
   ),
-  stage: task('Stage', 'functions/ingest/stage.ts', 'Copies a verified object to the released bucket and records it', {
-    table: 'readwrite',
-    buckets: { intake: 'readwrite', released: 'readwrite' },
-    putsEvents: true,
-  }),
   quarantine: task('Quarantine', 'functions/ingest/quarantine.ts', 'Moves a failed object to quarantine with its reason', {
     table: 'readwrite',
     buckets: { intake: 'readwrite', quarantine: 'write' },

@@ -5,21 +5,13 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { z } from 'zod';
 import { FunctionKey } from '../functions/registry';
-import {
-  deidentifyInput,
-  ingestExecutionState,
-  parseInput,
-  qaInput,
-  stageInput,
-  verifyInput,
-  type IngestResultKey,
-} from '../layers/pipeline/ingest-states';
+import { ingestExecutionState, ingestObjectInput, type IngestResultKey } from '../layers/pipeline/ingest-states';
 import type { SubmissionResultKey } from '../layers/pipeline/submission-states';
 import { PLATFORM_ERRORS, RESOURCE_LIMIT_ERRORS, TRANSIENT_ERRORS } from '../layers/pipeline/task-errors';
 import type { FhirExportResultKey } from '../layers/pipeline/fhir-export-states';
 import { payloadOf, statePaths } from './payload';
 
-export type IngestFunctionKey = Extract<FunctionKey, 'parse' | 'deidentify' | 'verify' | 'qa' | 'stage' | 'quarantine'>;
+export type IngestFunctionKey = Extract<FunctionKey, 'ingestObject' | 'quarantine'>;
 export type IngestFunctions = Readonly<Record<IngestFunctionKey, lambda.IFunction>>;
 
 /** Retry policy of every task: transient Lambda/service errors only, 2 s, x2, 3 attempts. */
@@ -91,13 +83,17 @@ const at = statePaths<z.infer<typeof ingestExecutionState>>();
 /**
  * The ingest workflow, one execution per S3 "Object Created" event on `intake/`:
  *
- *   Parse -> AlreadyHandled? -> Deidentify -> Verify -> Qa -> QaOutcome? -> Stage -> Staged
- *   AlreadyHandled? (true) -> SkipAlreadyHandled
- *   QaOutcome? ('quarantine') -> QuarantineForQa -> Quarantined
+ *   IngestObject -> Outcome? ('staged') -> Staged
+ *   Outcome? ('already-handled') -> SkipAlreadyHandled
+ *   Outcome? ('quarantine') -> QuarantineForQa -> Quarantined
  *   a platform error (PLATFORM_ERRORS: broken deployment, retries exhausted) -> PipelineFault
  *   out of memory or time (RESOURCE_LIMIT_ERRORS), after one more try -> Quarantine (code ResourceLimit)
  *   any other task error (Catch States.ALL, error at $.error) -> Quarantine -> Quarantined
  *   a quarantine task that fails after its retries -> QuarantineFailed
+ *
+ * IngestObject (functions/ingest/ingest-object.ts) reads the object once and parses, de-identifies,
+ * verifies, decides QA and stages it in memory: one invocation and one read of the object instead of
+ * five tasks passing a work copy through S3 (docs/ingest-scale.md).
  */
 export function ingestDefinition(scope: Construct, fns: IngestFunctions): sfn.IChainable {
   const quarantined = new sfn.Succeed(scope, 'Quarantined', { comment: 'The object and its reason are in the quarantine bucket' });
@@ -115,74 +111,15 @@ export function ingestDefinition(scope: Construct, fns: IngestFunctions): sfn.IC
   const quarantine = quarantineStep('Quarantine');
   const quarantineForQa = quarantineStep('QuarantineForQa');
 
-  const parse = invokeStep(
+  const ingestObject = invokeStep(
     scope,
-    'Parse',
-    fns.parse,
-    payloadOf(parseInput, {
+    'IngestObject',
+    fns.ingestObject,
+    payloadOf(ingestObjectInput, {
       bucket: at('detail', 'bucket', 'name'),
       key: at('detail', 'object', 'key'),
     }),
-    'parse',
-  );
-
-  const deidentify = invokeStep(
-    scope,
-    'Deidentify',
-    fns.deidentify,
-    payloadOf(deidentifyInput, {
-      bucket: at('detail', 'bucket', 'name'),
-      key: at('detail', 'object', 'key'),
-      submissionId: at('parse', 'submissionId'),
-      fileId: at('parse', 'fileId'),
-    }),
-    'deid',
-  );
-
-  const verify = invokeStep(
-    scope,
-    'Verify',
-    fns.verify,
-    payloadOf(verifyInput, {
-      bucket: at('detail', 'bucket', 'name'),
-      originalKey: at('detail', 'object', 'key'),
-      workKey: at('deid', 'workKey'),
-    }),
-    'verify',
-  );
-
-  const qa = invokeStep(
-    scope,
-    'Qa',
-    fns.qa,
-    payloadOf(qaInput, {
-      bucket: at('detail', 'bucket', 'name'),
-      workKey: at('deid', 'workKey'),
-      deidOutcome: at('deid', 'outcome'),
-      pixelReview: at('deid', 'pixelReview'),
-      pixelsCleared: at('deid', 'pixelsCleared'),
-      submissionId: at('parse', 'submissionId'),
-      fileId: at('parse', 'fileId'),
-    }),
-    'qa',
-  );
-
-  const stage = invokeStep(
-    scope,
-    'Stage',
-    fns.stage,
-    payloadOf(stageInput, {
-      bucket: at('detail', 'bucket', 'name'),
-      originalKey: at('detail', 'object', 'key'),
-      workKey: at('deid', 'workKey'),
-      submissionId: at('parse', 'submissionId'),
-      fileId: at('parse', 'fileId'),
-      studyUid: at('deid', 'studyUid'),
-      seriesUid: at('deid', 'seriesUid'),
-      sopUid: at('deid', 'sopUid'),
-      findings: at('qa', 'findings'),
-    }),
-    'stage',
+    'ingest',
   );
 
   // A broken deployment or an exhausted retry is not the file's fault: fail the
@@ -192,30 +129,20 @@ export function ingestDefinition(scope: Construct, fns: IngestFunctions): sfn.IC
     error: 'PipelineFault',
     cause: 'A platform error, not the file: the object is still in the intake bucket; fix and redrive the execution',
   });
-  for (const step of [parse, deidentify, verify, qa, stage]) {
-    step.task.addRetry(RESOURCE_LIMIT_RETRY);
-    step.task.addCatch(pipelineFault, { errors: [...PLATFORM_ERRORS], resultPath: '$.error' });
-    // Named before States.ALL so that the routing is explicit: the file's fault, not the platform's.
-    step.task.addCatch(quarantine.task, { errors: [...RESOURCE_LIMIT_ERRORS], resultPath: '$.error' });
-    step.task.addCatch(quarantine.task, { errors: ['States.ALL'], resultPath: '$.error' });
-  }
+  ingestObject.task.addRetry(RESOURCE_LIMIT_RETRY);
+  ingestObject.task.addCatch(pipelineFault, { errors: [...PLATFORM_ERRORS], resultPath: '$.error' });
+  // Named before States.ALL so that the routing is explicit: the file's fault, not the platform's.
+  ingestObject.task.addCatch(quarantine.task, { errors: [...RESOURCE_LIMIT_ERRORS], resultPath: '$.error' });
+  ingestObject.task.addCatch(quarantine.task, { errors: ['States.ALL'], resultPath: '$.error' });
 
-  const qaOutcome = new sfn.Choice(scope, 'QaOutcome?')
-    .when(sfn.Condition.stringEquals('$.qa.outcome', 'quarantine'), quarantineForQa.task)
-    .otherwise(stage.task);
-  stage.result.next(new sfn.Succeed(scope, 'Staged', { comment: 'The verified copy is in the released bucket' }));
-
-  deidentify.result.next(verify.task);
-  verify.result.next(qa.task);
-  qa.result.next(qaOutcome);
-
-  const alreadyHandled = new sfn.Choice(scope, 'AlreadyHandled?')
+  const outcome = new sfn.Choice(scope, 'Outcome?')
+    .when(sfn.Condition.stringEquals('$.ingest.outcome', 'quarantine'), quarantineForQa.task)
     .when(
-      sfn.Condition.booleanEquals('$.parse.alreadyHandled', true),
+      sfn.Condition.stringEquals('$.ingest.outcome', 'already-handled'),
       new sfn.Succeed(scope, 'SkipAlreadyHandled', { comment: 'An earlier delivery of this event already staged or quarantined the file' }),
     )
-    .otherwise(deidentify.task);
-  parse.result.next(alreadyHandled);
+    .otherwise(new sfn.Succeed(scope, 'Staged', { comment: 'The verified copy is in the released bucket' }));
+  ingestObject.result.next(outcome);
 
-  return parse.task;
+  return ingestObject.task;
 }

@@ -9,7 +9,7 @@ import {
   type TextRegionState,
 } from '../../layers/pipeline/ingest-states';
 import { buckets, objects, intakeRepository } from '../../layers/services/commons-context';
-import { parseIntakeKey, quarantineKeys, workKey } from '../../layers/pipeline/object-keys';
+import { parseIntakeKey, quarantineKeys } from '../../layers/pipeline/object-keys';
 import { announceIfReady } from '../../layers/services/submission-readiness';
 import { quarantineReason, quarantineFindings } from '../../layers/ingest/quarantine-reason';
 import { qaRepository } from '../../layers/services/qa-context';
@@ -37,16 +37,15 @@ export const handler = taskHandler(quarantineInput, async function quarantineObj
     rules: [...new Set(findings.filter((f) => f.severity === 'quarantine').map((f) => f.ruleId))],
     failedAfter: reason.failedAfter,
     findings,
-    ...(full.deid?.textRegions?.length ? { textRegions: full.deid.textRegions } : {}),
+    ...(full.ingest?.deid?.textRegions?.length ? { textRegions: full.ingest.deid.textRegions } : {}),
   };
   const digest = digestOf(why);
 
   if (file && file.status !== 'announced') {
     // A retry of the attempt that recorded this outcome (same reason, same findings) finishes what it may have left undone.
     if (file.status === 'quarantined' && file.quarantineDigest === digest && ids) {
-      await writeSidecarAndRecord({ ...ids, key }, target, why, file.handledAt ?? now, full.deid, present !== undefined);
+      await writeSidecarAndRecord({ ...ids, key }, target, why, file.handledAt ?? now, full.ingest?.deid, present !== undefined);
       if (present) await objects().delete(bucket, key);
-      await objects().delete(bucket, workKey(ids.submissionId, ids.fileId));
       await announceIfReady(ids.submissionId);
     } else logger.info('already handled', { ...ids, status: file.status });
     return { quarantineKey: file.quarantineKey ?? target, reason: file.reason ?? reason.message };
@@ -73,7 +72,7 @@ export const handler = taskHandler(quarantineInput, async function quarantineObj
     handledAt: now,
   });
   if (recorded) {
-    await writeSidecarAndRecord({ ...ids, key }, target, why, now, full.deid, present !== undefined);
+    await writeSidecarAndRecord({ ...ids, key }, target, why, now, full.ingest?.deid, present !== undefined);
     metrics.addMetric('FilesQuarantined', MetricUnit.Count, 1);
     logger.warn('quarantined', { ...ids, reasonCode: why.reasonCode, failedAfter: why.failedAfter });
   } else {
@@ -85,8 +84,9 @@ export const handler = taskHandler(quarantineInput, async function quarantineObj
       logger.warn('quarantine withdrawn: the file had another outcome', { ...ids, status: outcome.status, reasonCode: why.reasonCode });
     } else logger.info('another attempt quarantined the file first', { ...ids, reasonCode: why.reasonCode });
   }
+  // IngestObject keeps the de-identified copy in memory: there is no work copy to delete (the reconciler removes
+  // any an older execution left).
   if (present) await objects().delete(bucket, key);
-  await objects().delete(bucket, workKey(ids.submissionId, ids.fileId));
   // Also when an earlier attempt recorded the file: its announcement may not have gone out.
   await announceIfReady(ids.submissionId);
   return { quarantineKey: target, reason: why.reason };
@@ -139,7 +139,7 @@ async function writeSidecarAndRecord(
   target: string,
   why: QuarantineWhy,
   quarantinedAt: string,
-  deid: QuarantineInput['deid'],
+  deid: NonNullable<QuarantineInput['ingest']>['deid'],
   copied: boolean,
 ): Promise<void> {
   await putSidecar(target, why, quarantinedAt, ids.key, ids);

@@ -18,8 +18,8 @@ import { META, describe, logicalIdOf } from './metadata';
 import { Observability } from './observability';
 
 /**
- * Objects this large or larger are ingested by the Standard workflow: five tasks each reading a
- * 128 MiB object stay well inside an Express execution's 5 minutes, a multi-gigabyte one may not.
+ * Objects this large or larger are ingested by the Standard workflow: IngestObject's work on a
+ * 128 MiB object stays well inside an Express execution's 5 minutes, on a larger one it may not.
  */
 export const LARGE_OBJECT_BYTES = 128 * 1024 * 1024;
 
@@ -62,11 +62,11 @@ export class Pipeline extends Construct {
     this.bus = new events.EventBus(this, 'Bus', { description: 'hilum pipeline events (Submission Ready, ...)' });
     describe(this.bus, META.eventBus, 'pipeline');
 
-    // One object's ingest is a few seconds of work: an Express execution bills it per request and
-    // duration, where a Standard one bills each of its ~14 state transitions (docs/ingest-scale.md).
+    // One object's ingest is one task of a few seconds at most: an Express execution bills it per request
+    // and duration, where a Standard one bills each state transition (docs/ingest-scale.md).
     // Express runs at least once and for at most 5 minutes: every task is idempotent, and what an
     // Express execution cannot finish (a large object, a timeout) the Standard twin takes.
-    const ingestFunctions = [functions.parse, functions.deidentify, functions.verify, functions.qa, functions.stage, functions.quarantine];
+    const ingestFunctions = [functions.ingestObject, functions.quarantine];
     const ingestScope = new Construct(this, 'Ingest');
     this.ingest = this.stateMachine(
       ingestScope,

@@ -15,7 +15,7 @@ export interface QuarantineReason {
 const MAX_MESSAGE = 500;
 
 /** What the reason is read from: the results and the caught error of the execution state Quarantine receives. */
-export type QuarantineOutcomeState = Partial<Pick<QuarantineInput, 'parse' | 'deid' | 'qa' | 'error'>>;
+export type QuarantineOutcomeState = Partial<Pick<QuarantineInput, 'ingest' | 'error'>>;
 
 /**
  * Why a file is quarantined, from the workflow state. Messages of errors hilum
@@ -23,9 +23,11 @@ export type QuarantineOutcomeState = Partial<Pick<QuarantineInput, 'parse' | 'de
  * library's message could quote a value) is reduced to its error name.
  */
 export function quarantineReason(state: QuarantineOutcomeState): QuarantineReason {
-  const failedAfter = state.qa ? 'Qa' : state.deid ? 'Deidentify' : state.parse ? 'Parse' : 'start';
-  if (state.qa?.outcome === 'quarantine') {
-    const blocking = state.qa.findings.filter((f) => f.severity === 'quarantine');
+  // IngestObject answers with its QA decision, or throws before it has one (the error says which step).
+  const qa = state.ingest?.qa;
+  const failedAfter = qa ? 'Qa' : 'start';
+  if (qa?.outcome === 'quarantine') {
+    const blocking = qa.findings.filter((f) => f.severity === 'quarantine');
     return {
       code: blocking[0]?.ruleId ?? 'qa',
       message: truncate(blocking.map((f) => `${f.ruleId}: ${f.message}`).join('; ') || 'quality rules failed'),
@@ -70,7 +72,8 @@ function truncate(text: string): string {
  * VerificationFailed -> deid.verified); other errors keep their name as the rule id.
  */
 export function quarantineFindings(state: QuarantineOutcomeState, reason: QuarantineReason): QaFinding[] {
-  if (state.qa?.outcome === 'quarantine') return [...state.qa.findings];
+  const qa = state.ingest?.qa;
+  if (qa?.outcome === 'quarantine') return [...qa.findings];
   const ruleId = RULE_FOR_ERROR[reason.code] ?? reason.code;
   return [{ ruleId, severity: 'quarantine', message: reason.message }];
 }

@@ -49,13 +49,13 @@ describe('createCommonsApp context', () => {
       for (const [key, value] of Object.entries(reserved)) {
         expect([key, value]).toEqual([key, FAN_OUT_FUNCTIONS.includes(key as FunctionKey) ? PIPELINE_CONCURRENCY : undefined]);
       }
-      expect(FAN_OUT_FUNCTIONS).toEqual(
-        expect.arrayContaining(['parse', 'deidentify', 'verify', 'qa', 'stage', 'quarantine', 'scoreCase']),
-      );
+      // One task per object (IngestObject), its quarantine, and the evaluation's per-case scoring.
+      expect([...FAN_OUT_FUNCTIONS].sort()).toEqual(['ingestObject', 'quarantine', 'scoreCase']);
+      expect(reserved.ingestObject).toBe(PIPELINE_CONCURRENCY);
     });
 
     it('takes another figure, or 0 for none, from context, and refuses anything else', () => {
-      expect(reservedOf(createCommonsApp({ bundle: false, context: { pipelineConcurrency: '20' } }).stack).deidentify).toBe(20);
+      expect(reservedOf(createCommonsApp({ bundle: false, context: { pipelineConcurrency: '20' } }).stack).ingestObject).toBe(20);
       const none = reservedOf(createCommonsApp({ bundle: false, context: { pipelineConcurrency: 0 } }).stack);
       expect(Object.values(none).filter((value) => value !== undefined)).toEqual([]);
       for (const bad of ['-1', 'many', '2.5']) {

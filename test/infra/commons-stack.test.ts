@@ -433,8 +433,7 @@ describe('per-project de-identification keys', () => {
         .sort();
     expect(byAccess('read')).toEqual(
       [
-        FUNCTIONS.deidentify,
-        FUNCTIONS.verify,
+        FUNCTIONS.ingestObject,
         FUNCTIONS.putCases,
         FUNCTIONS.putClinicalSheet,
         FUNCTIONS.putLinkageTokens,

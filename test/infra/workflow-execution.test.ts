@@ -25,7 +25,6 @@ const event = {
   detail: { bucket: { name: 'intake-bucket' }, object: { key: 'intake/s1/f1' } },
 };
 const deid = {
-  workKey: 'work/s1/f1.dcm',
   studyUid: '2.25.1',
   seriesUid: '2.25.2',
   sopUid: '2.25.3',
@@ -33,6 +32,14 @@ const deid = {
   pixelReview: [],
   actionCounts: { 'PatientName:Z': 1 },
   pixelsCleared: false,
+};
+const staged = {
+  outcome: 'staged',
+  submissionId: 's1',
+  fileId: 'f1',
+  deid,
+  qa: { outcome: 'pass', findings: [] },
+  stage: { releasedKey: 'released/2.25.1/2.25.3.dcm', sha256: 'ab', size: 10 },
 };
 
 function named(name: string, message: string): Error {
@@ -60,75 +67,56 @@ async function run(definition: Json, input: Json, fns: Record<string, Fn>, calls
 }
 
 const happy: Record<string, Fn> = {
-  Parse: () => ({ submissionId: 's1', fileId: 'f1', alreadyHandled: false, bytes: 10 }),
-  Deidentify: () => deid,
-  Verify: () => ({ passed: true, checks: 12 }),
-  Qa: () => ({ outcome: 'pass', findings: [] }),
-  Stage: () => ({ releasedKey: 'released/2.25.1/2.25.3.dcm', sha256: 'ab', size: 10 }),
+  IngestObject: () => staged,
   Quarantine: () => ({ quarantineKey: 'q/s1/f1', reason: 'error' }),
   QuarantineForQa: () => ({ quarantineKey: 'q/s1/f1', reason: 'qa' }),
 };
 
 describe('ingest execution', () => {
-  it('stages a clean object with every result at its contract key', async () => {
+  it('stages a clean object in one task whose result lands at $.ingest', async () => {
     const calls: Record<string, Json[]> = {};
     const out = await run(ingest, event, happy, calls);
-    expect(out).toMatchObject({
-      ...event,
-      parse: { fileId: 'f1' },
-      deid,
-      verify: { passed: true },
-      qa: { outcome: 'pass' },
-      stage: { sha256: 'ab' },
-    });
-    expect(calls.Stage).toEqual([
-      {
-        bucket: 'intake-bucket',
-        originalKey: 'intake/s1/f1',
-        workKey: deid.workKey,
-        submissionId: 's1',
-        fileId: 'f1',
-        studyUid: '2.25.1',
-        seriesUid: '2.25.2',
-        sopUid: '2.25.3',
-        findings: [],
-      },
-    ]);
-    expect(calls.Quarantine).toBeUndefined();
+    expect(out).toMatchObject({ ...event, ingest: staged });
+    expect(calls).toEqual({ IngestObject: [{ bucket: 'intake-bucket', key: 'intake/s1/f1' }] });
   });
 
-  it('stops after Parse when the file was already handled', async () => {
+  it('stops after IngestObject when the file was already handled', async () => {
     const calls: Record<string, Json[]> = {};
-    await run(ingest, event, { ...happy, Parse: () => ({ submissionId: 's1', fileId: 'f1', alreadyHandled: true, bytes: 10 }) }, calls);
-    expect(Object.keys(calls)).toEqual(['Parse']);
+    await run(ingest, event, { ...happy, IngestObject: () => ({ outcome: 'already-handled', submissionId: 's1', fileId: 'f1' }) }, calls);
+    expect(Object.keys(calls)).toEqual(['IngestObject']);
   });
 
   it('quarantines on a QA quarantine outcome with the whole state', async () => {
     const calls: Record<string, Json[]> = {};
     const findings = [{ ruleId: 'burned-in', severity: 'quarantine', message: 'burned-in annotation' }];
-    const out = await run(ingest, event, { ...happy, Qa: () => ({ outcome: 'quarantine', findings }) }, calls);
-    expect(calls.Stage).toBeUndefined();
-    expect(calls.QuarantineForQa).toEqual([expect.objectContaining({ ...event, qa: { outcome: 'quarantine', findings }, deid })]);
+    const held = { outcome: 'quarantine', submissionId: 's1', fileId: 'f1', deid, qa: { outcome: 'quarantine', findings } };
+    const out = await run(ingest, event, { ...happy, IngestObject: () => held }, calls);
+    expect(calls.QuarantineForQa).toEqual([expect.objectContaining({ ...event, ingest: held })]);
+    expect(calls.Quarantine).toBeUndefined();
     expect(out).toMatchObject({ quarantine: { reason: 'qa' } });
+    expect(quarantineReason(calls.QuarantineForQa![0] as unknown as QuarantineInput)).toMatchObject({
+      code: 'burned-in',
+      failedAfter: 'Qa',
+    });
   });
 
-  it('quarantines a failing step with the caught error at $.error', async () => {
+  it('quarantines a file error of the task with the caught error at $.error', async () => {
     const calls: Record<string, Json[]> = {};
     await run(
       ingest,
       event,
       {
         ...happy,
-        Verify: () => {
+        IngestObject: () => {
           throw named('VerificationFailed', 'PatientName survived');
         },
       },
       calls,
     );
+    expect(calls.IngestObject).toHaveLength(1);
     expect(calls.Quarantine).toEqual([
-      expect.objectContaining({ ...event, deid, error: expect.objectContaining({ Error: 'VerificationFailed' }) }),
+      expect.objectContaining({ ...event, error: expect.objectContaining({ Error: 'VerificationFailed' }) }),
     ]);
-    expect(calls.Qa).toBeUndefined();
   });
 
   it('retries a transient error and carries on', async () => {
@@ -139,15 +127,15 @@ describe('ingest execution', () => {
       event,
       {
         ...happy,
-        Deidentify: () => {
+        IngestObject: () => {
           if (failures++ < 2) throw named('TransientError', 'slow down');
-          return deid;
+          return staged;
         },
       },
       calls,
     );
-    expect(calls.Deidentify).toHaveLength(3);
-    expect(calls.Stage).toHaveLength(1);
+    expect(calls.IngestObject).toHaveLength(3);
+    expect(calls.Quarantine).toBeUndefined();
   });
 
   it('fails as PipelineFault, quarantining nothing, when the platform is broken or retries run out', async () => {
@@ -158,7 +146,7 @@ describe('ingest execution', () => {
         event,
         {
           ...happy,
-          Deidentify: () => {
+          IngestObject: () => {
             throw named(error, 'x');
           },
         },
@@ -169,32 +157,29 @@ describe('ingest execution', () => {
     }
   });
 
-  it.each([...RESOURCE_LIMIT_ERRORS])('quarantines, as ResourceLimit, a file on which a task fails with %s twice', async (error) => {
-    for (const state of ['Parse', 'Deidentify', 'Verify', 'Qa', 'Stage']) {
-      const calls: Record<string, Json[]> = {};
-      const out = await run(
-        ingest,
-        event,
-        {
-          ...happy,
-          [state]: () => {
-            throw named(error, 'RequestId: 1 Error: Runtime exited with error: signal: killed');
-          },
+  it.each([...RESOURCE_LIMIT_ERRORS])('quarantines, as ResourceLimit, a file on which the task fails with %s twice', async (error) => {
+    const calls: Record<string, Json[]> = {};
+    const out = await run(
+      ingest,
+      event,
+      {
+        ...happy,
+        IngestObject: () => {
+          throw named(error, 'RequestId: 1 Error: Runtime exited with error: signal: killed');
         },
-        calls,
-      );
-      expect(calls[state]).toHaveLength(2);
-      expect(calls.Quarantine).toHaveLength(1);
-      expect(calls.Stage ?? []).toHaveLength(state === 'Stage' ? 2 : 0);
-      expect(out).toMatchObject({ quarantine: { reason: 'error' } });
-      const reason = quarantineReason(calls.Quarantine![0] as unknown as QuarantineInput);
-      expect(reason.code).toBe('ResourceLimit');
-      expect(reason.message).toContain(error);
-      expect(reason.message).not.toContain('RequestId');
-    }
+      },
+      calls,
+    );
+    expect(calls.IngestObject).toHaveLength(2);
+    expect(calls.Quarantine).toHaveLength(1);
+    expect(out).toMatchObject({ quarantine: { reason: 'error' } });
+    const reason = quarantineReason(calls.Quarantine![0] as unknown as QuarantineInput);
+    expect(reason.code).toBe('ResourceLimit');
+    expect(reason.message).toContain(error);
+    expect(reason.message).not.toContain('RequestId');
   });
 
-  it('carries on when a task that ran out of memory succeeds on its second try', async () => {
+  it('carries on when the task that ran out of memory succeeds on its second try', async () => {
     const calls: Record<string, Json[]> = {};
     let failures = 0;
     await run(
@@ -202,22 +187,21 @@ describe('ingest execution', () => {
       event,
       {
         ...happy,
-        Verify: () => {
+        IngestObject: () => {
           if (failures++ < 1) throw named('Runtime.OutOfMemory', 'x');
-          return { passed: true, checks: 1 };
+          return staged;
         },
       },
       calls,
     );
-    expect(calls.Verify).toHaveLength(2);
-    expect(calls.Stage).toHaveLength(1);
+    expect(calls.IngestObject).toHaveLength(2);
     expect(calls.Quarantine).toBeUndefined();
   });
 
   it('fails as QuarantineFailed when quarantine itself fails', async () => {
     const result = run(ingest, event, {
       ...happy,
-      Parse: () => {
+      IngestObject: () => {
         throw named('NotDicom', 'x');
       },
       Quarantine: () => {

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as ts from 'typescript';
-import { verifyInput } from '../../layers/pipeline/ingest-states';
+import { ingestObjectInput } from '../../layers/pipeline/ingest-states';
 import { payloadOf, statePaths } from '../../workflows/payload';
 
 /**
@@ -11,24 +11,19 @@ import { payloadOf, statePaths } from '../../workflows/payload';
 const root = path.resolve(__dirname, '../..');
 const header = [
   "import type { z } from 'zod';",
-  "import { ingestExecutionState, qaInput, verifyInput } from '../layers/pipeline/ingest-states';",
+  "import { ingestExecutionState, ingestObjectInput } from '../layers/pipeline/ingest-states';",
   "import { payloadOf, statePaths } from './payload';",
   'const at = statePaths<z.infer<typeof ingestExecutionState>>();',
 ].join('\n');
 
 const cases = {
-  complete: `payloadOf(verifyInput, {
-    bucket: at('detail', 'bucket', 'name'), originalKey: at('detail', 'object', 'key'), workKey: at('deid', 'workKey'),
+  complete: `payloadOf(ingestObjectInput, { bucket: at('detail', 'bucket', 'name'), key: at('detail', 'object', 'key') });`,
+  missingField: `payloadOf(ingestObjectInput, { bucket: at('detail', 'bucket', 'name') });`,
+  extraField: `payloadOf(ingestObjectInput, {
+    bucket: at('detail', 'bucket', 'name'), key: at('detail', 'object', 'key'), fileId: at('ingest', 'fileId'),
   });`,
-  missingField: `payloadOf(verifyInput, { bucket: at('detail', 'bucket', 'name'), originalKey: at('detail', 'object', 'key') });`,
-  extraField: `payloadOf(verifyInput, {
-    bucket: at('detail', 'bucket', 'name'), originalKey: at('detail', 'object', 'key'), workKey: at('deid', 'workKey'), fileId: at('parse', 'fileId'),
-  });`,
-  wrongType: `payloadOf(qaInput, {
-    bucket: at('detail', 'bucket', 'name'), workKey: at('deid', 'workKey'), deidOutcome: at('deid', 'workKey'),
-    submissionId: at('parse', 'submissionId'), fileId: at('parse', 'fileId'),
-  });`,
-  unknownPath: `at('deid', 'workkey');`,
+  wrongType: `payloadOf(ingestObjectInput, { bucket: at('detail', 'bucket', 'name'), key: at('ingest', 'qa') });`,
+  unknownPath: `at('ingest', 'fileid');`,
 };
 type Case = keyof typeof cases;
 
@@ -74,7 +69,7 @@ describe('task payloads derived from the state contracts', () => {
   });
 
   it('do not compile when a field of the input schema is left out', () => {
-    expect(errors.missingField).toEqual([expect.stringContaining("Property 'workKey' is missing")]);
+    expect(errors.missingField).toEqual([expect.stringContaining("Property 'key' is missing")]);
   });
 
   it('do not compile with a field the input schema does not have', () => {
@@ -86,13 +81,13 @@ describe('task payloads derived from the state contracts', () => {
   });
 
   it('do not compile with a path the execution state does not have', () => {
-    expect(errors.unknownPath).toEqual([expect.stringContaining('"workkey"')]);
+    expect(errors.unknownPath).toEqual([expect.stringContaining('"fileid"')]);
   });
 
   it("are refused at synth when their keys are not the schema's (a payload built around the types)", () => {
     const at = statePaths<Record<string, Record<string, string>>>();
-    expect(() => payloadOf(verifyInput, { bucket: at('detail', 'bucket'), originalKey: at('detail', 'key') } as never)).toThrow(
-      "the payload's fields (bucket, originalKey) are not its contract's (bucket, originalKey, workKey)",
+    expect(() => payloadOf(ingestObjectInput, { bucket: at('detail', 'bucket'), objectKey: at('detail', 'key') } as never)).toThrow(
+      "the payload's fields (bucket, objectKey) are not its contract's (bucket, key)",
     );
   });
 });

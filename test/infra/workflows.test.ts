@@ -50,7 +50,7 @@ const tasksOf = (d: Definition): [string, State][] => Object.entries(d.States).f
 const invokedFunction = (st: State): string | undefined => functionIdOfLogicalId.get(functionLogicalId(st.Parameters?.FunctionName));
 const expectedRetry = { ErrorEquals: [...TRANSIENT_ERRORS], IntervalSeconds: 2, BackoffRate: 2, MaxAttempts: 3 };
 const resourceLimitRetry = { ErrorEquals: [...RESOURCE_LIMIT_ERRORS], IntervalSeconds: 5, MaxAttempts: 1 };
-const INGEST_PROCESSING = ['Parse', 'Deidentify', 'Verify', 'Qa', 'Stage'];
+const INGEST_PROCESSING = ['IngestObject'];
 
 describe('event rules', () => {
   it.each([
@@ -248,23 +248,19 @@ describe('state machines', () => {
 
 describe('ingest definition follows layers/pipeline/ingest-states.ts', () => {
   const taskFunctions: Record<string, FunctionKey> = {
-    Parse: 'parse',
-    Deidentify: 'deidentify',
-    Verify: 'verify',
-    Qa: 'qa',
-    Stage: 'stage',
+    IngestObject: 'ingestObject',
     Quarantine: 'quarantine',
     QuarantineForQa: 'quarantine',
   };
 
-  it('has exactly the named tasks, each invoking its registry function', () => {
+  it('has exactly one processing task and the two quarantines, each invoking its registry function', () => {
     expect(
       tasksOf(ingest)
         .map(([n]) => n)
         .sort(),
     ).toEqual(Object.keys(taskFunctions).sort());
     for (const [name, st] of tasksOf(ingest)) expect(invokedFunction(st)).toBe(FUNCTIONS[taskFunctions[name]!].id);
-    expect(ingest.StartAt).toBe('Parse');
+    expect(ingest.StartAt).toBe('IngestObject');
   });
 
   it('sends platform errors to PipelineFault, running out of memory or time and other processing errors into $.error and Quarantine, and quarantine failures into QuarantineFailed', () => {
@@ -285,69 +281,28 @@ describe('ingest definition follows layers/pipeline/ingest-states.ts', () => {
     expect(ingest.States.QuarantineFailed?.Type).toBe('Fail');
   });
 
-  it.each([
-    ['Parse', 'parse', { 'bucket.$': '$.detail.bucket.name', 'key.$': '$.detail.object.key' }],
-    [
-      'Deidentify',
-      'deid',
-      {
-        'bucket.$': '$.detail.bucket.name',
-        'key.$': '$.detail.object.key',
-        'submissionId.$': '$.parse.submissionId',
-        'fileId.$': '$.parse.fileId',
-      },
-    ],
-    ['Verify', 'verify', { 'bucket.$': '$.detail.bucket.name', 'originalKey.$': '$.detail.object.key', 'workKey.$': '$.deid.workKey' }],
-    [
-      'Qa',
-      'qa',
-      {
-        'bucket.$': '$.detail.bucket.name',
-        'workKey.$': '$.deid.workKey',
-        'deidOutcome.$': '$.deid.outcome',
-        'pixelReview.$': '$.deid.pixelReview',
-        'pixelsCleared.$': '$.deid.pixelsCleared',
-        'submissionId.$': '$.parse.submissionId',
-        'fileId.$': '$.parse.fileId',
-      },
-    ],
-    [
-      'Stage',
-      'stage',
-      {
-        'bucket.$': '$.detail.bucket.name',
-        'originalKey.$': '$.detail.object.key',
-        'workKey.$': '$.deid.workKey',
-        'submissionId.$': '$.parse.submissionId',
-        'fileId.$': '$.parse.fileId',
-        'studyUid.$': '$.deid.studyUid',
-        'seriesUid.$': '$.deid.seriesUid',
-        'sopUid.$': '$.deid.sopUid',
-        'findings.$': '$.qa.findings',
-      },
-    ],
-  ] as const)('%s sends its contract payload and its result lands at $.%s', (name, key, payload) => {
-    const task = ingest.States[name]!;
-    expect(task.Parameters?.Payload).toEqual(payload);
+  it('IngestObject sends its contract payload (the object of the event) and its result lands at $.ingest', () => {
+    const task = ingest.States.IngestObject!;
+    expect(task.Parameters?.Payload).toEqual({ 'bucket.$': '$.detail.bucket.name', 'key.$': '$.detail.object.key' });
     expect(task.ResultSelector).toEqual({ 'Payload.$': '$.Payload' });
-    expect(task.ResultPath).toBe(`$.${key}`);
+    expect(task.ResultPath).toBe('$.ingest');
     const unwrap = ingest.States[task.Next!]!;
-    expect(unwrap).toMatchObject({ Type: 'Pass', InputPath: `$.${key}.Payload`, ResultPath: `$.${key}` });
+    expect(unwrap).toMatchObject({ Type: 'Pass', InputPath: '$.ingest.Payload', ResultPath: '$.ingest' });
   });
 
-  it('branches on $.parse.alreadyHandled and $.qa.outcome', () => {
-    expect(ingest.States.ParseResult?.Next).toBe('AlreadyHandled?');
-    const handled = ingest.States['AlreadyHandled?']!;
-    expect(handled.Choices).toEqual([{ Variable: '$.parse.alreadyHandled', BooleanEquals: true, Next: expect.any(String) }]);
-    expect(ingest.States[String(handled.Choices![0]!.Next)]?.Type).toBe('Succeed');
-    expect(handled.Default).toBe('Deidentify');
-    expect(ingest.States.QaResult?.Next).toBe('QaOutcome?');
-    const qa = ingest.States['QaOutcome?']!;
-    expect(qa.Choices).toEqual([{ Variable: '$.qa.outcome', StringEquals: 'quarantine', Next: 'QuarantineForQa' }]);
-    expect(qa.Default).toBe('Stage');
+  it('routes on $.ingest.outcome: quarantine to QuarantineForQa, already-handled and staged to their Succeed states', () => {
+    expect(ingest.States.IngestObjectResult?.Next).toBe('Outcome?');
+    const outcome = ingest.States['Outcome?']!;
+    expect(outcome.Choices).toEqual([
+      { Variable: '$.ingest.outcome', StringEquals: 'quarantine', Next: 'QuarantineForQa' },
+      { Variable: '$.ingest.outcome', StringEquals: 'already-handled', Next: 'SkipAlreadyHandled' },
+    ]);
+    expect(ingest.States.SkipAlreadyHandled?.Type).toBe('Succeed');
+    expect(outcome.Default).toBe('Staged');
+    expect(ingest.States.Staged?.Type).toBe('Succeed');
   });
 
-  it('runs Parse -> Deidentify -> Verify -> Qa -> Stage -> Succeed on the happy path', () => {
+  it('runs one task, IngestObject, then Succeed on the happy path', () => {
     const path: string[] = [];
     let at: string | undefined = ingest.StartAt;
     while (at) {
@@ -355,7 +310,7 @@ describe('ingest definition follows layers/pipeline/ingest-states.ts', () => {
       const st: State = ingest.States[at]!;
       at = st.Type === 'Choice' ? st.Default : st.Next;
     }
-    expect(path.filter((n) => ingest.States[n]!.Type === 'Task')).toEqual(['Parse', 'Deidentify', 'Verify', 'Qa', 'Stage']);
+    expect(path.filter((n) => ingest.States[n]!.Type === 'Task')).toEqual(['IngestObject']);
     expect(ingest.States[path[path.length - 1]!]!.Type).toBe('Succeed');
   });
 });
@@ -419,16 +374,21 @@ describe('the FHIR export workflow (docs/fhir.md)', () => {
     });
   });
 
-  it('is valid ASL: one task invoking FhirExport with the job of the event, transient and resource-limit retries, everything caught', () => {
+  it('is valid ASL: FhirExport with the job of the event, retried, everything caught by RecordExportFailure (the same function), then Fail', () => {
     const result = aslValidator(fhirExport);
     if (!result.isValid) throw new Error(result.errorsText('\n'));
     const tasks = tasksOf(fhirExport);
-    expect(tasks.map(([n]) => n)).toEqual(['FhirExport']);
-    const [, task] = tasks[0]!;
+    expect(tasks.map(([n]) => n)).toEqual(['FhirExport', 'RecordExportFailure']);
+    const [[, task], [, record]] = tasks as [[string, State], [string, State]];
     expect(invokedFunction(task)).toBe(FUNCTIONS.fhirExport.id);
     expect(task.Parameters?.Payload).toEqual({ 'jobId.$': '$.detail.jobId' });
     expect(task.Retry).toEqual([expectedRetry, resourceLimitRetry]);
-    expect(task.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'ExportFailed' })]);
+    expect(task.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordExportFailure' }]);
+    expect(invokedFunction(record)).toBe(FUNCTIONS.fhirExport.id);
+    expect(record.Parameters?.Payload).toEqual({ 'jobId.$': '$.detail.jobId', 'errorName.$': '$.error.Error' });
+    expect(record.Retry).toEqual([expectedRetry]);
+    expect(record.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'ExportFailed' })]);
+    expect(record.Next).toBe('ExportFailed');
     expect(fhirExport.States.ExportFailed?.Type).toBe('Fail');
   });
 });

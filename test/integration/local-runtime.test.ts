@@ -106,27 +106,30 @@ describe('template resolution (the real synthesized template)', () => {
   });
 
   it("resolves the functions' environment to local names", () => {
-    const parse = model.functions.get('Parse') as LocalFunction;
-    expect(parse.environment).toMatchObject({ INTAKE_BUCKET: 'hilum-intake', CATALOG_TABLE: 'hilum-catalog' });
-    expect(model.functions.get('Stage')?.environment.EVENT_BUS_NAME).toBe('hilum-pipeline');
-    expect(model.functions.get('Deidentify')?.environment.DEID_KEY_PREFIX).toBe('hilum/Hilum');
+    const ingestObject = model.functions.get('IngestObject') as LocalFunction;
+    expect(ingestObject.environment).toMatchObject({ INTAKE_BUCKET: 'hilum-intake', CATALOG_TABLE: 'hilum-catalog' });
+    expect(ingestObject.environment.EVENT_BUS_NAME).toBe('hilum-pipeline');
+    expect(ingestObject.environment.DEID_KEY_PREFIX).toBe('hilum/Hilum');
     expect(model.functions.get('SaveProject')?.environment.DEID_KEY_KMS_KEY_ARN).toMatch(
       /^arn:aws:kms:us-east-1:000000000000:key\/local-key-/,
     );
-    expect(model.functions.get('Deidentify')?.environment.DEID_KEY_KMS_KEY_ARN).toBeUndefined();
+    expect(ingestObject.environment.DEID_KEY_KMS_KEY_ARN).toBeUndefined();
   });
 
   it('resolves Sub, Select, Split, Join, GetAtt and pseudo parameters', () => {
     const fixture: CfnTemplate = {
       Resources: {
         Bucket: { Type: 'AWS::S3::Bucket', Metadata: { 'hilum:bucket': 'intake' } },
-        Fn: { Type: 'AWS::Lambda::Function', Metadata: { 'hilum:functionId': 'Parse', 'hilum:entry': 'functions/ingest/parse.ts' } },
+        Fn: {
+          Type: 'AWS::Lambda::Function',
+          Metadata: { 'hilum:functionId': 'IngestObject', 'hilum:entry': 'functions/ingest/ingest-object.ts' },
+        },
       },
     };
     const r = new Resolver(fixture);
     expect(r.resolve({ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${Bucket}/*' })).toBe('arn:aws:s3:::hilum-intake/*');
     expect(r.resolve({ 'Fn::Sub': ['${Name}-${AWS::Region}-${Fn.Arn}', { Name: { Ref: 'Bucket' } }] })).toBe(
-      'hilum-intake-us-east-1-arn:aws:lambda:us-east-1:000000000000:function:hilum-Parse',
+      'hilum-intake-us-east-1-arn:aws:lambda:us-east-1:000000000000:function:hilum-IngestObject',
     );
     expect(r.resolve({ 'Fn::Select': [1, { 'Fn::Split': ['-', { Ref: 'Bucket' }] }] })).toBe('intake');
     expect(r.resolve({ 'Fn::Join': ['.', [{ Ref: 'AWS::AccountId' }, { Ref: 'AWS::URLSuffix' }]] })).toBe('000000000000.amazonaws.com');
@@ -139,10 +142,10 @@ describe('template resolution (the real synthesized template)', () => {
     const env = mergedFunctionEnvironment(model.functions.values());
     expect(env).toMatchObject({ INTAKE_BUCKET: 'hilum-intake', RELEASED_BUCKET: 'hilum-released', QUARANTINE_BUCKET: 'hilum-quarantine' });
     expect(env.POWERTOOLS_SERVICE_NAME).toBeUndefined(); // per function: set while its module is imported
-    const a = model.functions.get('Parse') as LocalFunction;
+    const a = model.functions.get('IngestObject') as LocalFunction;
     const b = { ...a, id: 'Other', environment: { ...a.environment, INTAKE_BUCKET: 'elsewhere' } };
     expect(() => mergedFunctionEnvironment([a, b])).toThrow(EnvironmentConflictError);
-    expect(() => mergedFunctionEnvironment([a, b])).toThrow(/INTAKE_BUCKET .* Parse .* Other/);
+    expect(() => mergedFunctionEnvironment([a, b])).toThrow(/INTAKE_BUCKET .* IngestObject .* Other/);
   });
 });
 
@@ -339,7 +342,7 @@ describe('local commons', () => {
     (fn: LocalFunction): Handler =>
     async (event, context) => {
       seen.push({ fn: fn.id, event });
-      if (fn.id === 'Parse') return { submissionId: 's', fileId: 'f', alreadyHandled: true, bytes: 3 };
+      if (fn.id === 'IngestObject') return { outcome: 'already-handled', submissionId: 's', fileId: 'f' };
       if (fn.id === 'ListStudies') {
         return {
           statusCode: 200,
@@ -474,7 +477,7 @@ describe('local commons', () => {
         detail: { bucket: { name: 'hilum-intake' }, object: { key: 'intake/sub-1/file-1', size: 3 }, reason: 'PutObject' },
       },
     });
-    expect(seen.filter((s) => s.fn === 'Parse').at(-1)?.event).toEqual({ bucket: 'hilum-intake', key: 'intake/sub-1/file-1' });
+    expect(seen.filter((s) => s.fn === 'IngestObject').at(-1)?.event).toEqual({ bucket: 'hilum-intake', key: 'intake/sub-1/file-1' });
     const work = commons.events().find((e) => (e.event.detail as { object?: { key?: string } }).object?.key === 'work/sub-1/file-1.dcm');
     expect(work?.matchedRules).toEqual([]);
   });

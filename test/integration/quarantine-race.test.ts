@@ -3,17 +3,19 @@
  * S3 event, a redrive, a task that timed out but went on) race, one staging the file
  * while the other, after a failed task, quarantines it. Quarantine reads the file as
  * `announced`, copies the original to the quarantine bucket, writes the sidecar and the
- * curator's record, and then loses the conditional outcome write to Stage. It used to
+ * curator's record, and then loses the conditional outcome write to the staging. It used to
  * leave all three behind: a PHI copy in the quarantine bucket and an open quarantine
  * record (GET /quarantine) for a file that is published. Here the race is made
- * deterministic: the Stage of the same file runs just before Quarantine's outcome write.
+ * deterministic: IngestObject stages the same file just before Quarantine's outcome write.
  */
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { HilumApi } from '../../cli/lib/api-client';
 import { IntakeRepository } from '../../layers/adapters/aws/dynamodb/intake-repository';
 import { QaRepository } from '../../layers/adapters/aws/dynamodb/qa-repository';
+import { ObjectStore } from '../../layers/adapters/aws/objects';
+import { TransientError } from '../../layers/common/errors';
 import { startSiteCommons, type SiteCommons } from '../support/site-commons';
-import { makeSeries } from '../support/synthetic-dicom';
+import { makeDicom, makeSeries } from '../support/synthetic-dicom';
 
 jest.setTimeout(120_000);
 
@@ -35,6 +37,8 @@ describe('a file staged by one execution while another quarantines it', () => {
       project: PROJECT,
       site: SITE,
       handlerLogLevel: 'ERROR',
+      // Retries at once: the partial-failure test retries a transient fault and exhausts the retries of another.
+      retryIntervalMs: 5,
       // The test drives the tasks itself: the object's event starts no execution.
       dropEvent: (event) => held.has(String((event.detail as { object?: { key?: string } } | undefined)?.object?.key)),
     });
@@ -47,9 +51,8 @@ describe('a file staged by one execution while another quarantines it', () => {
   });
 
   /** One CT file uploaded to a new submission, its event held back: the test drives the tasks itself. */
-  const heldUpload = async (name: string) => {
+  const heldUpload = async (name: string, bytes = makeSeries(1, { modality: 'CT', rows: 32, columns: 32 })[0]) => {
     const { submissionId } = await site.createSubmission(PROJECT, SITE);
-    const [bytes] = makeSeries(1, { modality: 'CT', rows: 32, columns: 32 });
     const { uploads } = await site.requestUploads(submissionId, [{ name, size: bytes!.byteLength }]);
     const { fileId } = uploads[0]!;
     const bucket = commons.buckets.intake;
@@ -62,31 +65,11 @@ describe('a file staged by one execution while another quarantines it', () => {
   it('leaves no quarantine copy, sidecar or curator record behind, and the file stays published', async () => {
     const { submissionId, fileId, bucket, key } = await heldUpload('a.dcm');
 
-    // One execution got as far as Stage's input...
-    const parse = (await commons.invoke('Parse', { bucket, key })) as { submissionId: string; fileId: string };
-    const deid = (await commons.invoke('Deidentify', { bucket, key, submissionId, fileId })) as {
-      workKey: string;
-      studyUid: string;
-      seriesUid: string;
-      sopUid: string;
-      outcome: string;
+    // One execution processes and stages the file...
+    let staged: { deid: { studyUid: string; seriesUid: string; sopUid: string } } | undefined;
+    const stage = async () => {
+      staged = (await commons.invoke('IngestObject', { bucket, key })) as typeof staged;
     };
-    await commons.invoke('Verify', { bucket, originalKey: key, workKey: deid.workKey });
-    const qa = (await commons.invoke('Qa', { bucket, workKey: deid.workKey, deidOutcome: deid.outcome, submissionId, fileId })) as {
-      findings: unknown[];
-    };
-    const stage = () =>
-      commons.invoke('Stage', {
-        bucket,
-        originalKey: key,
-        workKey: deid.workKey,
-        submissionId,
-        fileId,
-        studyUid: deid.studyUid,
-        seriesUid: deid.seriesUid,
-        sopUid: deid.sopUid,
-        findings: qa.findings,
-      });
     // ...and stages the file just before the other execution's Quarantine records its outcome.
     const recordQuarantined = IntakeRepository.prototype.recordQuarantined;
     const spy = jest.spyOn(IntakeRepository.prototype, 'recordQuarantined').mockImplementationOnce(async function (
@@ -100,11 +83,10 @@ describe('a file staged by one execution while another quarantines it', () => {
       'detail-type': 'Object Created',
       source: 'aws.s3',
       detail: { bucket: { name: bucket }, object: { key } },
-      parse,
-      deid,
       error: { Error: 'InjectedFault', Cause: 'a task of the other execution failed' },
     });
     expect(spy).toHaveBeenCalledTimes(1);
+    const deid = staged!.deid;
 
     const submission = await site.getSubmission(submissionId);
     expect(submission.files).toEqual([expect.objectContaining({ fileId, status: 'staged' })]);
@@ -115,7 +97,6 @@ describe('a file staged by one execution while another quarantines it', () => {
     const { items } = await curator.request<{ items: { fileId: string }[] }>('GET', '/quarantine');
     expect(items.filter((q) => q.fileId === fileId)).toEqual([]);
     expect(await exists(bucket, key)).toBe(false);
-    expect(await exists(bucket, deid.workKey)).toBe(false);
   });
 
   // Also found by the chaos suite: two executions of one file both fail, for different reasons (a task timeout in
@@ -123,13 +104,11 @@ describe('a file staged by one execution while another quarantines it', () => {
   // curator's record used to be written by whoever came first or last, so the three could disagree on the reason.
   it('two quarantines of one file with different reasons: the file record, the sidecar and the curator record agree', async () => {
     const { submissionId, fileId, bucket, key } = await heldUpload('b.dcm');
-    const parse = (await commons.invoke('Parse', { bucket, key })) as { submissionId: string; fileId: string };
     const quarantine = (error: string) =>
       commons.invoke('Quarantine', {
         'detail-type': 'Object Created',
         source: 'aws.s3',
         detail: { bucket: { name: bucket }, object: { key } },
-        parse,
         error: { Error: error, Cause: 'a task failed' },
       });
 
@@ -161,12 +140,10 @@ describe('a file staged by one execution while another quarantines it', () => {
 
   it('a quarantine that recorded its outcome and crashed before its curator record is finished by its retry', async () => {
     const { submissionId, fileId, bucket, key } = await heldUpload('c.dcm');
-    const parse = (await commons.invoke('Parse', { bucket, key })) as { submissionId: string; fileId: string };
     const input = {
       'detail-type': 'Object Created',
       source: 'aws.s3',
       detail: { bucket: { name: bucket }, object: { key } },
-      parse,
       error: { Error: 'InjectedFault', Cause: 'a task failed' },
     };
     jest.spyOn(QaRepository.prototype, 'putQuarantine').mockRejectedValueOnce(Object.assign(new Error('crashed'), { name: 'Crash' }));
@@ -178,5 +155,125 @@ describe('a file staged by one execution while another quarantines it', () => {
     expect(items.filter((q) => q.fileId === fileId).map((q) => q.reasonCode)).toEqual(['InjectedFault']);
     expect(await exists(commons.buckets.quarantine, `quarantine/${submissionId}/${fileId}.json`)).toBe(true);
     expect(await exists(bucket, key)).toBe(false);
+  });
+  // Issue 21: one submission whose objects fail in different ways while the others stage, through the workflow
+  // (IngestObject, one task per object): each object ends in exactly one end state and nothing is published twice.
+  it('a submission whose objects partly fail: each ends staged, quarantined with its reason, or in intake after a platform fault', async () => {
+    const { submissionId } = await site.createSubmission(PROJECT, SITE);
+    const uids = { studyInstanceUid: '2.25.2121000', seriesInstanceUid: '2.25.2121001' };
+    const series = makeSeries(5, { modality: 'CT', rows: 32, columns: 32, ...uids });
+    const files: Record<string, Uint8Array> = {
+      clean1: series[0]!,
+      clean2: series[1]!,
+      clean3: series[2]!,
+      transient: series[3]!,
+      platform: series[4]!,
+      corrupt: new TextEncoder().encode('not a DICOM file, only text'),
+      outOfScope: makeDicom({ modality: 'MR', rows: 32, columns: 32, instanceNumber: 6, ...uids }),
+      // clean1's SOP Instance UID with other pixels.
+      duplicateSop: makeDicom({
+        modality: 'CT',
+        rows: 32,
+        columns: 32,
+        instanceNumber: 7,
+        sopInstanceUid: `${uids.seriesInstanceUid}.1`,
+        ...uids,
+      }),
+    };
+    const names = Object.keys(files);
+    const { uploads } = await site.requestUploads(
+      submissionId,
+      names.map((name) => ({ name, size: files[name]!.byteLength })),
+    );
+    const bucket = commons.buckets.intake;
+    const keyOf = Object.fromEntries(names.map((name, i) => [name, `intake/${submissionId}/${uploads[i]!.fileId}`]));
+    const nameOf = Object.fromEntries(names.map((name, i) => [uploads[i]!.fileId, name]));
+
+    // S3 fails the first read of one object (retried) and every read of another (its retries run out: a platform fault).
+    const getBytes = ObjectStore.prototype.getBytes;
+    let transientFaults = 0;
+    const faults = jest.spyOn(ObjectStore.prototype, 'getBytes').mockImplementation(async function (this: ObjectStore, b, key, options) {
+      if (key === keyOf.platform || (key === keyOf.transient && transientFaults++ === 0))
+        throw new TransientError('injected: S3 unavailable');
+      return getBytes.call(this, b, key, options);
+    });
+    for (const [i, name] of names.entries()) expect((await fetch(uploads[i]!.url!, { method: 'PUT', body: files[name] })).status).toBe(200);
+    await commons.idle();
+    faults.mockRestore();
+
+    const state = async (name: string, file: { status: string; reasonCode?: string }) => {
+      const [inIntake, inQuarantine] = await Promise.all([
+        exists(bucket, keyOf[name]!),
+        exists(commons.buckets.quarantine, `quarantine/${submissionId}/${keyOf[name]!.split('/')[2]}`),
+      ]);
+      const executions = commons
+        .executions()
+        .filter((e) => (e.input as { detail?: { object?: { key?: string } } }).detail?.object?.key === keyOf[name]);
+      const ends = [
+        file.status === 'staged' && !inIntake && !inQuarantine ? 'staged' : undefined,
+        file.status === 'quarantined' && !inIntake && inQuarantine ? `quarantined ${file.reasonCode}` : undefined,
+        file.status === 'announced' &&
+        inIntake &&
+        !inQuarantine &&
+        executions.some((e) => e.status === 'FAILED' && e.error?.name === 'PipelineFault')
+          ? 'in intake after PipelineFault'
+          : undefined,
+      ].filter(Boolean);
+      return ends.length === 1 ? ends[0] : `${ends.length} end states (${file.status}, intake ${inIntake}, quarantine ${inQuarantine})`;
+    };
+    const submission = await site.getSubmission(submissionId);
+    const ends = Object.fromEntries(
+      await Promise.all(submission.files.map(async (f) => [nameOf[f.fileId]!, await state(nameOf[f.fileId]!, f)] as const)),
+    );
+    // Of the two files with one SOP Instance UID, whichever claimed it first stages; the other is held.
+    const [first, second] = ends.clean1 === 'staged' ? ['clean1', 'duplicateSop'] : ['duplicateSop', 'clean1'];
+    expect(ends).toEqual({
+      clean2: 'staged',
+      clean3: 'staged',
+      transient: 'staged',
+      [first]: 'staged',
+      [second]: 'quarantined uids.duplicate-sop',
+      corrupt: 'quarantined DicomParseError',
+      outOfScope: 'quarantined scope.modality',
+      platform: 'in intake after PipelineFault',
+    });
+    expect(transientFaults).toBeGreaterThan(1);
+    expect(submission).toMatchObject({ stagedCount: 4, quarantinedCount: 3 });
+
+    // The platform fault is redrivable: once S3 answers, the same object stages.
+    expect(await commons.invoke('IngestObject', { bucket, key: keyOf.platform })).toMatchObject({ outcome: 'staged' });
+    const after = await site.getSubmission(submissionId);
+    expect(after).toMatchObject({ stagedCount: 5, quarantinedCount: 3 });
+    expect(await exists(bucket, keyOf.platform!)).toBe(false);
+
+    // Nothing published twice: one released object per staged file, all in the one study.
+    const studyUids = new Set(after.files.filter((f) => f.status === 'staged').map((f) => (f as { studyUid?: string }).studyUid));
+    expect(studyUids.size).toBe(1);
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: commons.buckets.released, Prefix: `studies/${[...studyUids][0]}/` }));
+    expect(listed.Contents ?? []).toHaveLength(5);
+  });
+  // IngestObject stages in one invocation: a crash between its writes is finished by the next delivery of the event.
+  it.each([
+    ['after the released PUT, before the catalog record', () => jest.spyOn(IntakeRepository.prototype, 'recordStaged')],
+    ['after the catalog record, before the original is deleted', () => jest.spyOn(ObjectStore.prototype, 'delete')],
+  ])('a crash %s: the repeat stages the file once and removes the original', async (when, spyOn) => {
+    // A study of its own per case.
+    const studyInstanceUid = `2.25.2121${when.length}${Date.now()}`;
+    const { submissionId, fileId, bucket, key } = await heldUpload(
+      'crash.dcm',
+      makeDicom({ rows: 32, columns: 32, studyInstanceUid, seriesInstanceUid: `${studyInstanceUid}.1` }),
+    );
+    spyOn().mockRejectedValueOnce(Object.assign(new Error('crashed'), { name: 'Crash' }));
+    await expect(commons.invoke('IngestObject', { bucket, key })).rejects.toThrow();
+
+    const repeat = (await commons.invoke('IngestObject', { bucket, key })) as { outcome: string };
+    expect(['staged', 'already-handled']).toContain(repeat.outcome);
+    const submission = await site.getSubmission(submissionId);
+    expect(submission.files).toEqual([expect.objectContaining({ fileId, status: 'staged' })]);
+    expect(submission.stagedCount).toBe(1);
+    expect(await exists(bucket, key)).toBe(false);
+    const studyUid = (submission.files[0] as { studyUid?: string }).studyUid;
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: commons.buckets.released, Prefix: `studies/${studyUid}/` }));
+    expect(listed.Contents ?? []).toHaveLength(1);
   });
 });

@@ -34,7 +34,12 @@ export class ObjectStore {
     bucket: string,
     key: string,
     body: Uint8Array,
-    options: { contentType?: string; metadata?: Record<string, string> } = {},
+    options: {
+      contentType?: string;
+      metadata?: Record<string, string>;
+      /** The body's SHA-256 (base64): S3 refuses the PUT when what arrived differs, so a stored copy is a verified copy. */
+      checksumSha256?: string;
+    } = {},
   ): Promise<string | undefined> {
     const result = await this.s3.send(
       new PutObjectCommand({
@@ -44,6 +49,7 @@ export class ObjectStore {
         ContentLength: body.byteLength,
         ContentType: options.contentType ?? 'application/dicom',
         Metadata: options.metadata,
+        ...(options.checksumSha256 ? { ChecksumSHA256: options.checksumSha256 } : {}),
       }),
     );
     return result.ETag;

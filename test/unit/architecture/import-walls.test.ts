@@ -173,7 +173,7 @@ const BREACHES: ReadonlyArray<Case & { readonly wall: keyof typeof WALL; readonl
     why: 'a workflow imports a handler',
     wall: 'workflowsReadContractsOnly',
     filePath: 'workflows/wall-probe.ts',
-    code: use('../functions/ingest/parse'),
+    code: use('../functions/ingest/ingest-object'),
   },
   {
     why: 'a workflow imports an infra construct',

@@ -3,12 +3,17 @@ import { quarantineFindings, quarantineReason } from '../../../layers/ingest/qua
 describe('quarantineReason', () => {
   it('names the blocking QA rules', () => {
     const reason = quarantineReason({
-      qa: {
+      ingest: {
         outcome: 'quarantine',
-        findings: [
-          { ruleId: 'pixel.present', severity: 'quarantine', message: 'no Pixel Data' },
-          { ruleId: 'x.warn', severity: 'warn', message: 'minor' },
-        ],
+        submissionId: 's',
+        fileId: 'f',
+        qa: {
+          outcome: 'quarantine',
+          findings: [
+            { ruleId: 'pixel.present', severity: 'quarantine', message: 'no Pixel Data' },
+            { ruleId: 'x.warn', severity: 'warn', message: 'minor' },
+          ],
+        },
       },
     });
     expect(reason).toEqual({ code: 'pixel.present', message: 'pixel.present: no Pixel Data', failedAfter: 'Qa' });
@@ -36,13 +41,12 @@ describe('quarantineReason', () => {
 
   it("records a task out of memory or time as ResourceLimit, without Lambda's message", () => {
     const state = {
-      parse: { submissionId: 's', fileId: 'f', alreadyHandled: false, bytes: 1 },
       error: { Error: 'Runtime.OutOfMemory', Cause: '{"errorMessage":"RequestId: 1 Error: Runtime exited with error: signal: killed"}' },
     };
     expect(quarantineReason(state)).toEqual({
       code: 'ResourceLimit',
       message: 'ResourceLimit: a task ran out of memory or time on this file twice (Runtime.OutOfMemory)',
-      failedAfter: 'Parse',
+      failedAfter: 'start',
     });
   });
 

@@ -1,0 +1,45 @@
+import type { Finding, QaConfig } from '../qa';
+import {
+  checkInstance,
+  duplicateSopFinding,
+  qaDecision,
+  sopClaimOf,
+  VERIFIED,
+  type DeidentifiedInstance,
+} from '../ingest/process-instance';
+import type { QaResult } from '../pipeline/ingest-states';
+import { qaRepository } from './qa-context';
+import { claimSopUid } from './sop-claim';
+
+/**
+ * Instance-level QA on a verified, de-identified copy with the project's rules, then the SOP Instance
+ * UID claim: a UID already staged with other bytes is a conflict (`uids.duplicate-sop`), caught here so
+ * staging never overwrites a released object. The findings are recorded for the submission's QA report
+ * (a repeat records the same result again); `quarantine` sends the file to review.
+ */
+export async function decideInstanceQa(input: {
+  readonly submissionId: string;
+  readonly fileId: string;
+  readonly config: QaConfig;
+  /** The de-identify step's answer: the copy and its pixel-review decision. */
+  readonly deid: DeidentifiedInstance;
+}): Promise<QaResult> {
+  const { submissionId, fileId, deid } = input;
+  // Only a copy the verifier passed gets here, so deid.verified is recorded as passed.
+  const checked = checkInstance(deid.bytes, {
+    config: input.config,
+    deidOutcome: deid.outcome,
+    pixelReview: deid.pixelReview,
+    ...(deid.pixelsCleared ? { pixelsCleared: true } : {}),
+    verification: VERIFIED,
+  });
+  const findings: Finding[] = [...checked.findings];
+  if (checked.uids && qaDecision(checked.findings) !== 'quarantine') {
+    const holder = await claimSopUid({ ...sopClaimOf(checked.uids, deid.bytes), fileId, submissionId, at: new Date().toISOString() });
+    if (holder) findings.push(duplicateSopFinding(holder));
+  }
+  const outcome = qaDecision(findings);
+  const result: QaResult = { outcome, findings: findings.map(({ ruleId, severity, message }) => ({ ruleId, severity, message })) };
+  await qaRepository().putFileResult({ submissionId, fileId, outcome, findings: result.findings, evaluatedAt: new Date().toISOString() });
+  return result;
+}

@@ -1,0 +1,64 @@
+import { parseDicom, type InstanceSummary } from '../dicom';
+import type { Submission, SubmissionFile } from '../catalog/entities';
+import { UnknownUpload } from '../common/errors';
+import type { QaConfig } from '../qa';
+import { MAX_INGEST_OBJECT_BYTES } from '../pipeline/intake-limits';
+import { parseIntakeKey } from '../pipeline/object-keys';
+import { intakeRepository, objects } from './commons-context';
+import { projectQaConfig } from './qa-context';
+
+/** The object's size differs from what the site announced: truncated or replaced in transit. */
+export class SizeMismatch extends Error {
+  override readonly name = 'SizeMismatch';
+}
+
+/** The object is larger than any ingest task can hold (MAX_INGEST_OBJECT_BYTES). */
+export class ObjectTooLarge extends Error {
+  override readonly name = 'ObjectTooLarge';
+}
+
+export type IntakeObject =
+  /** An earlier delivery of the same event already gave the file an outcome (staged, quarantined, missing). */
+  | { readonly handled: true; readonly submissionId: string; readonly fileId: string; readonly file: SubmissionFile }
+  | {
+      readonly handled: false;
+      readonly submissionId: string;
+      readonly fileId: string;
+      readonly submission: Submission;
+      readonly config: QaConfig;
+      /** The object's bytes, read once: every later step works on them in memory. */
+      readonly bytes: Uint8Array;
+      readonly summary: InstanceSummary;
+    };
+
+/**
+ * Finds the announced file of an intake object and reads it, once, as a DICOM Part 10 file.
+ *
+ * The object's size is checked from its metadata before a byte is read (a site's presigned URL binds
+ * the size, but an object can still differ: an old URL, a replaced object), and the read itself stops
+ * one byte past the announced size. A deflated data set inflates within the project's intake policy.
+ */
+export async function readIntakeObject(bucket: string, key: string): Promise<IntakeObject> {
+  const ids = parseIntakeKey(key);
+  if (!ids) throw new UnknownUpload('the object key is not one hilum issued');
+  const file = await intakeRepository().getFile(ids.submissionId, ids.fileId);
+  if (!file) throw new UnknownUpload('the object was not announced in its submission');
+  if (file.status !== 'announced') return { handled: true, ...ids, file };
+  const stored = await objects().head(bucket, key);
+  if (!stored) throw new UnknownUpload('the announced object is not in the intake bucket');
+  if (stored.size !== file.declaredSize) throw new SizeMismatch(`the object has ${stored.size} bytes, ${file.declaredSize} were announced`);
+  if (stored.size > MAX_INGEST_OBJECT_BYTES)
+    throw new ObjectTooLarge(`the object has ${stored.size} bytes, more than the ${MAX_INGEST_OBJECT_BYTES} an ingest task takes`);
+  const submission = await intakeRepository().getSubmission(ids.submissionId);
+  if (!submission) throw new UnknownUpload('the submission does not exist');
+  const config = await projectQaConfig(submission.project);
+
+  // One byte more than announced: an object replaced after the HEAD shows as a mismatch, not a big read.
+  const bytes = await objects().getBytes(bucket, key, { atMost: file.declaredSize + 1 });
+  if (!bytes) throw new UnknownUpload('the announced object is not in the intake bucket');
+  if (bytes.byteLength !== file.declaredSize) {
+    throw new SizeMismatch(`the object changed after it was sized: ${file.declaredSize} bytes were announced`);
+  }
+  const { summary } = parseDicom(bytes, { inflation: config.inflation });
+  return { handled: false, ...ids, submission, config, bytes, summary };
+}

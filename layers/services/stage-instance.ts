@@ -1,0 +1,115 @@
+import { parseDicom } from '../dicom';
+import { recordedFactsOf } from '../qa';
+import { instanceCatalogFields } from '../catalog/dicom-fields';
+import { OwnershipConflict } from '../catalog/ownership';
+import type { Submission } from '../catalog/entities';
+import { TransientError } from '../common/errors';
+import { sha256 } from '../common/digest';
+import { toHex } from '../common/bytes';
+import { logger } from '../adapters/aws/powertools';
+import { releasedKey } from '../pipeline/object-keys';
+import type { InstanceUids } from '../ingest/process-instance';
+import type { StageResult } from '../pipeline/ingest-states';
+import { auditLog, buckets, intakeRepository, objects } from './commons-context';
+import { announceIfReady } from './submission-readiness';
+
+/** A verified, QA-passed copy held in memory, and where its original waits in intake. */
+export interface VerifiedInstance {
+  readonly submission: Pick<Submission, 'project' | 'site'>;
+  readonly submissionId: string;
+  readonly fileId: string;
+  readonly uids: InstanceUids;
+  /** The de-identified copy the verifier passed. */
+  readonly bytes: Uint8Array;
+  readonly intake: { readonly bucket: string; readonly key: string };
+  /** QA warnings (logged as a count). */
+  readonly warnings: number;
+}
+
+/**
+ * Releases a verified copy: claims the instance's study for the submission's project and site (a file that
+ * would join what another project, site, study or series owns is audited and thrown out as OwnershipConflict,
+ * which the workflow quarantines, before any byte is released), PUTs the copy with its SHA-256 (S3 checks it
+ * on arrival), confirms it, records it in the catalog, and only then deletes the intake original.
+ *
+ * Every step is safe to repeat (at-least-once events, a crash anywhere): the released key and the bytes are
+ * the same for the same original, the catalog write is conditional on the file still being announced, and a
+ * repeat after it only finishes the deletion and the announcement. The released object stays invisible until
+ * its submission is published.
+ */
+export async function stageInstance(input: VerifiedInstance): Promise<StageResult> {
+  const { submission, submissionId, fileId, uids, bytes } = input;
+  const { summary } = parseDicom(bytes);
+  const digest = sha256().update(bytes).digest();
+  const target = releasedKey(uids.studyUid, uids.seriesUid, uids.sopUid);
+  const released = buckets.released();
+  await claimOwnership(input);
+
+  await objects().put(released, target, bytes, {
+    checksumSha256: Buffer.from(digest).toString('base64'),
+    metadata: { sha256: toHex(digest) },
+  });
+  const stored = await objects().head(released, target);
+  if (!stored || stored.size !== bytes.byteLength) throw new TransientError('the released copy could not be confirmed');
+
+  const now = new Date().toISOString();
+  const recorded = await intakeRepository().recordStaged(
+    { submissionId, fileId, releasedKey: target, handledAt: now },
+    {
+      ...uids,
+      project: submission.project,
+      site: submission.site,
+      submissionId,
+      fileId,
+      objectKey: target,
+      size: bytes.byteLength,
+      sha256: toHex(digest),
+      transferSyntaxUid: summary.transferSyntaxUid,
+      sopClassUid: summary.sopClassUid,
+      ...(summary.modality ? { modality: summary.modality } : {}),
+      stagedAt: now,
+      ...recordedFactsOf(bytes), // QA facts for the series/study rules (pseudonym, numbering, frame of reference, pixel hash)
+      ...instanceCatalogFields(bytes),
+    },
+  );
+  await finishStaged(submissionId, input.intake);
+  logger.info(recorded ? 'staged' : 'already handled; intake original removed', { submissionId, fileId, warnings: input.warnings });
+  return { releasedKey: target, sha256: toHex(digest), size: bytes.byteLength };
+}
+
+/**
+ * What follows a recorded staging, also when a repeat finds the file already staged (a crash after the
+ * catalog write, a duplicated event): the intake original goes (its released copy is verified and recorded),
+ * and the submission is announced if this was its last file (the earlier attempt's announcement may not
+ * have gone out).
+ */
+export async function finishStaged(submissionId: string, intake: { readonly bucket: string; readonly key: string }): Promise<void> {
+  await objects().delete(intake.bucket, intake.key);
+  await announceIfReady(submissionId);
+}
+
+async function claimOwnership({ submission, submissionId, fileId, uids }: VerifiedInstance): Promise<void> {
+  try {
+    await intakeRepository().claimOwnership({ ...uids, project: submission.project, site: submission.site });
+  } catch (error) {
+    if (error instanceof OwnershipConflict) {
+      await auditLog().append({
+        actor: 'system:stage',
+        action: 'ingest.ownership-conflict',
+        targetType: 'study',
+        targetId: uids.studyUid,
+        details: {
+          submissionId,
+          fileId,
+          project: submission.project,
+          site: submission.site,
+          conflict: error.conflict,
+          seriesUid: uids.seriesUid,
+          sopUid: uids.sopUid,
+        },
+      });
+      logger.warn('ownership conflict', { submissionId, fileId, conflict: error.conflict });
+    }
+    throw error;
+  }
+}
