@@ -15,7 +15,15 @@
  * not recoverable).
  */
 import { createHash } from 'node:crypto';
-import { BASE_DICTIONARY, CODE_SYSTEMS, type ClinicalRecord, type ClinicalValue, type Dictionary, type PropertyDef } from '../../clinical';
+import {
+  BASE_DICTIONARY,
+  CODE_SYSTEMS,
+  INDEX_DATE_COLUMN,
+  type ClinicalRecord,
+  type ClinicalValue,
+  type Dictionary,
+  type PropertyDef,
+} from '../../clinical';
 import type { Series } from '../commons-entities';
 import type { Study } from '../entities';
 
@@ -101,8 +109,9 @@ export function fhirResources(source: FhirExportSource): Map<FhirResourceType, F
   const since = source.since === undefined ? undefined : Date.parse(source.since);
   const changed = (...times: readonly (string | undefined)[]) =>
     since === undefined || times.some((t) => t === undefined || Date.parse(t) > since);
-  for (const c of source.cases) {
-    const dictionary = source.dictionaries?.get(c.project) ?? BASE_DICTIONARY;
+  for (const given of source.cases) {
+    const dictionary = source.dictionaries?.get(given.project) ?? BASE_DICTIONARY;
+    const c = withoutDates(given, dictionary);
     const patient = patientOf(c);
     const subject = { reference: `Patient/${patient.id}` };
     const contexts = studyContexts(c);
@@ -129,6 +138,32 @@ export function fhirResources(source: FhirExportSource): Map<FhirResourceType, F
 /** NDJSON: one resource a line, each line ending in a newline. */
 export function ndjson(resources: readonly FhirResource[]): string {
   return resources.map((r) => JSON.stringify(r)).join('\n') + (resources.length ? '\n' : '');
+}
+
+/**
+ * A shifted-dates project's records (docs/clinical-dictionary.md) carry dates, shifted with the
+ * patient's images, where the others carry days, and its case record the shifted `index_date`.
+ * Both moved by the same shift, their difference is the days from the index event: each date
+ * becomes its days property again, and no date is kept (without the index date, the day is unknown).
+ */
+function withoutDates(c: FhirCase, dictionary: Dictionary): FhirCase {
+  const indexDate = c.records.find((r) => r.node === 'case')?.values[INDEX_DATE_COLUMN];
+  const index = typeof indexDate === 'string' ? Date.parse(indexDate) : NaN;
+  const records = c.records.map((r) => {
+    const properties = (dictionary.node(r.node) ?? BASE_DICTIONARY.node(r.node))?.properties ?? [];
+    const dated = properties.filter((p) => p.type === 'days' && p.dateColumn && r.values[p.dateColumn] !== undefined);
+    if (!dated.length && r.values[INDEX_DATE_COLUMN] === undefined) return r;
+    const values: Record<string, ClinicalValue> = { ...r.values };
+    delete values[INDEX_DATE_COLUMN];
+    for (const p of dated) {
+      const at = Date.parse(String(values[p.dateColumn!]));
+      delete values[p.dateColumn!];
+      if (values[p.name] === undefined && Number.isFinite(at) && Number.isFinite(index))
+        values[p.name] = Math.round((at - index) / 86_400_000);
+    }
+    return { ...r, values };
+  });
+  return { ...c, records };
 }
 
 // ---------------------------------------------------------------------------
@@ -387,7 +422,10 @@ function recordResource(r: ClinicalRecord, subject: Subject, dictionary: Diction
  * unit as text, days in UCUM `d`, ages in `a`, enums as text, codes in their code system).
  */
 function extensionNodeObservation(node: string, properties: readonly PropertyDef[], v: Values): object {
-  const present = properties.filter((p) => p.name !== 'case_id' && v[p.name] !== undefined && String(v[p.name]) !== '');
+  // A date never leaves (withoutDates made a shifted project's dates days again).
+  const present = properties.filter(
+    (p) => p.name !== 'case_id' && p.type !== 'date' && v[p.name] !== undefined && String(v[p.name]) !== '',
+  );
   const firstDays = present.find((p) => p.type === 'days');
   return {
     ...timeline(firstDays ? v[firstDays.name] : undefined),

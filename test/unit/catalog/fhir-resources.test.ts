@@ -334,6 +334,44 @@ describe('FHIR resources of the case, imaging_study and a project’s own nodes'
   });
 });
 
+describe("a shifted-dates project's records", () => {
+  it('become days from the index event again (the dates and the index date shifted alike), and no date leaves', () => {
+    const c = 'HILUM-00000000000000CC';
+    const records = [
+      record('case', c, { index_event: 'Hospital admission', index_date: '2020-02-27' }),
+      record('measurement', c, { test_name: 'D-dimer', test_result_value: 2, test_units: 'mg/L', test_date: '2020-03-02' }),
+      record('condition', c, { condition_code: 'U07.1', condition_start_date: '2020-02-20', condition_end_date: '2020-03-01' }),
+      record('imaging_study', c, { study_modality: 'CT', study_date: '2020-02-28' }),
+    ];
+    const resources = fhirResources({
+      apiBaseUrl: BASE,
+      cases: [
+        {
+          project: 'covid',
+          casePseudonym: c,
+          studies: [
+            {
+              study: { studyUid: '1.2.6.1', project: 'covid', modalities: ['CT'] },
+              series: [{ seriesUid: '1.2.6.1.1', modality: 'CT' }],
+              instancesBySeries: new Map([['1.2.6.1.1', 1]]),
+            },
+          ],
+          records,
+        },
+      ],
+    });
+    const list = [...resources.values()].flat();
+    expect(ndjson(list)).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+    expect(list.flatMap(fhirSchemaErrors)).toEqual([]);
+    expect(resources.get('Observation')![0]!.extension).toEqual([{ url: FHIR_EXTENSIONS.daysFromIndex, valueInteger: 4 }]);
+    expect(resources.get('Condition')![0]!.extension).toEqual([
+      { url: FHIR_EXTENSIONS.daysFromIndex, valueInteger: -7 },
+      { url: FHIR_EXTENSIONS.daysFromIndexEnd, valueInteger: 3 },
+    ]);
+    expect(resources.get('ImagingStudy')![0]!.extension).toEqual([{ url: FHIR_EXTENSIONS.daysFromIndex, valueInteger: 1 }]);
+  });
+});
+
 describe('_since: only what changed after the instant', () => {
   const c = 'HILUM-00000000000000BB';
   const at = (day: number) => `2026-11-${String(day).padStart(2, '0')}T12:00:00.000Z`;
