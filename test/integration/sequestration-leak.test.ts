@@ -74,11 +74,13 @@ describe('no researcher route reaches a sequestered case', () => {
       }),
     }));
     const submissionId = await submitFiles(site, PROJECT, 'site-a', Object.fromEntries(files.map((f) => [f.name, f.bytes])), async (id) => {
-      for (const path of casesCsv ? ['cases', 'clinical/demographics'] : []) {
+      for (const path of casesCsv ? ['cases', 'clinical/demographics', 'clinical/smoking'] : []) {
+        // The project's own node (its dictionary extension): the export's long-format table must hold its open cases only.
+        const smoking = ['case_id,pack_years', ...[...new Set(studies.map((s) => s.patient))].map((p, i) => `${p},${i + 1}`)].join('\n');
         const put = await fetch(`${commons.apiUrl}/submissions/${id}/${path}`, {
           method: 'PUT',
           headers: { authorization: `Bearer ${siteToken}`, 'content-type': 'text/csv' },
-          body: casesCsv,
+          body: path === 'clinical/smoking' ? smoking : casesCsv,
         });
         expect(put.status).toBe(200);
       }
@@ -116,6 +118,20 @@ describe('no researcher route reaches a sequestered case', () => {
       name: PROJECT,
       availability: 'open',
       settings: { sequestrationShare: 0.5 },
+      clinicalDictionary: {
+        nodes: [
+          {
+            node: 'smoking',
+            version: '0.1.0',
+            description: 'Tobacco use.',
+            key: [],
+            properties: [
+              { name: 'case_id', type: 'string', required: true, description: 'The case.' },
+              { name: 'pack_years', type: 'number', minimum: 0, description: 'Pack-years.' },
+            ],
+          },
+        ],
+      },
     });
 
     // Eight cases, one with two studies (a case is assigned whole), one instance per study.
@@ -371,8 +387,16 @@ describe('no researcher route reaches a sequestered case', () => {
       const text = JSON.stringify(rows, (_, v: unknown) => (typeof v === 'bigint' ? Number(v) : v));
       expect({ key, leaks: markers.filter((m) => text.includes(m)) }).toEqual({ key, leaks: [] });
       openSeen ||= text.includes(open[0]!.study);
+      // The project's smoking node: a row for each open case, none for a sequestered one.
+      if (key.startsWith('analytics/clinical_extension/'))
+        expect(rows.map((r) => r.case_id).sort()).toEqual(
+          ledger.projects[0]!.cases.filter((c) => c.set === 'open')
+            .map((c) => c.caseId)
+            .sort(),
+        );
     }
     expect(openSeen).toBe(true);
+    expect(keys).toContain('analytics/clinical_extension/release=1/part-0.parquet');
   });
 
   it('keeps every assignment at the next release and draws only the new cases; a curator reads the balance', async () => {
