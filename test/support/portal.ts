@@ -92,9 +92,10 @@ export async function startPortal(options: { sample?: boolean } = {}): Promise<P
     async signIn(group, signInOptions = {}) {
       const context = await browser.newContext({ acceptDownloads: true, bypassCSP: true, viewport: { width: 1280, height: 900 } });
       const page = await context.newPage();
-      // The printed address carries the sign-in key in its fragment; the portal keeps it.
-      await page.goto(commons.portalUrl!);
-      await page.goto(url(`/sign-in?next=${encodeURIComponent(signInOptions.next ?? '/')}`));
+      // The printed address carries the sign-in key in its fragment, which the portal keeps from any
+      // page: the sign-in page with it is one page load instead of two.
+      const key = new URL(commons.portalUrl!).hash;
+      await page.goto(`${url(`/sign-in?next=${encodeURIComponent(signInOptions.next ?? '/')}`)}${key}`);
       const [role, site] = group.split(':') as [string, string | undefined];
       await page.getByRole('radio', { name: new RegExp(`^${role === 'dac' ? 'Data access' : role.replace('-', ' ')}`, 'i') }).check();
       if (site) await page.getByLabel('Site').fill(site);
