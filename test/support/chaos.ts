@@ -20,6 +20,7 @@ import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/clie
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { HilumApi } from '../../cli/lib/api-client';
+import { instanceOf } from '../../layers/adapters/aws/dynamodb/instance-item';
 import { uploadFiles } from '../../cli/lib/resumable-upload';
 import { issueLocalToken } from '../../local/auth/local-issuer';
 import { loadOrCreateLocalCredentials } from '../../local/credentials';
@@ -441,7 +442,10 @@ export async function checkEndState(input: {
   const files = new Map(
     items.filter((i) => i.pk.startsWith('SUBMISSION#') && i.sk.startsWith('FILE#')).map((i) => [`${i.pk.slice(11)}/${i.sk.slice(5)}`, i]),
   );
-  const instances = items.filter((i) => i.pk.startsWith('STUDY#') && i.sk.startsWith('INSTANCE#'));
+  // Read as the catalog reads them: an instance item leaves out what its key says (instance-item.ts).
+  const instances = items
+    .filter((i) => i.pk.startsWith('STUDY#') && i.sk.startsWith('INSTANCE#'))
+    .map((i): Item => ({ ...i, ...instanceOf(i) }));
   const instancesByKey = new Map<string, Item[]>();
   for (const i of instances) instancesByKey.set(String(i.objectKey), [...(instancesByKey.get(String(i.objectKey)) ?? []), i]);
   const [intake, work, released, quarantine] = await Promise.all([
