@@ -114,6 +114,7 @@ export async function startS3(options: S3EmulatorOptions): Promise<S3Emulator> {
     vhostBuckets: false,
     configureBuckets: buckets.map((b) => ({ name: b.name, configs: [] })),
   });
+  dropRequestLogger(server.middleware);
   await server.configureBuckets();
   // The front answers CORS; a bucket CORS config (earlier versions set `*`) would make s3rver add its own.
   await Promise.all(buckets.map((b) => server.store.deleteSubresource(b.name, undefined, 'cors')));
@@ -162,6 +163,18 @@ export async function startS3(options: S3EmulatorOptions): Promise<S3Emulator> {
     },
     stop: () => (stopped ??= stop().then(() => server.logger?.close())),
   };
+}
+
+/**
+ * s3rver logs every response through koa-logger even when silent: a coloured line formatted per
+ * request (and a counting stream around bodies of unknown length) for a logger that prints nothing.
+ * Removes it; returns whether it was there.
+ */
+export function dropRequestLogger(middleware: Array<{ readonly name: string }>): boolean {
+  const at = middleware.findIndex((m) => m.name === 'logger');
+  if (at < 0) return false;
+  middleware.splice(at, 1);
+  return true;
 }
 
 /** The rule a local portal's origins get on every bucket; while `origins` is empty it matches no request. */
