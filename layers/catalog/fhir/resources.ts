@@ -107,8 +107,11 @@ export function fhirResources(source: FhirExportSource): Map<FhirResourceType, F
     out.set(type, [...(out.get(type) ?? []), r]);
   };
   const since = source.since === undefined ? undefined : Date.parse(source.since);
-  const changed = (...times: readonly (string | undefined)[]) =>
-    since === undefined || times.some((t) => t === undefined || Date.parse(t) > since);
+  // Changed after `since` by any of its known times; with none known, taken as changed (never silently left out).
+  const changed = (...times: readonly (string | undefined)[]) => {
+    const known = times.filter((t): t is string => t !== undefined);
+    return since === undefined || !known.length || known.some((t) => Date.parse(t) > since);
+  };
   for (const given of source.cases) {
     const dictionary = source.dictionaries?.get(given.project) ?? BASE_DICTIONARY;
     const c = withoutDates(given, dictionary);

@@ -410,7 +410,11 @@ describe('_since: only what changed after the instant', () => {
     // References still resolve within the export.
     const list = [...since.values()].flat();
     expect(list.flatMap(referencesOf).filter((r) => !changed.includes(r))).toEqual([]);
-    // A study re-indexed after the instant (more instances) counts as changed.
+    // A study re-indexed after the instant (more instances) counts as changed; one indexed but never published, by its index time.
+    const unpublished = study('1.2.5.3', 1);
+    const { publishedAt: _published, ...indexedOnly } = unpublished.study;
+    const indexedCase: FhirCase = { ...kase([]), studies: [{ ...unpublished, study: indexedOnly }] };
+    expect(ids(fhirResources({ apiBaseUrl: BASE, cases: [indexedCase], since: at(5) }))).toEqual([]);
     const reindexed = fhirResources({ apiBaseUrl: BASE, cases: [kase(records, [study('1.2.5.1', 1, 7)])], since: at(5) });
     expect(ids(reindexed)).toContain('ImagingStudy/1.2.5.1');
   });
