@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { LINK_VARIANT_NAMES, TOKEN_PATTERN, type LinkVariant } from '../../layers/clinical/linkage';
+import {
+  INDEXED_VARIANTS,
+  LINK_VARIANT_NAMES,
+  TOKEN_PATTERN,
+  missingIndexedVariants,
+  type LinkVariant,
+} from '../../layers/clinical/linkage';
 import { slug } from '../../layers/common/id-schemas';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
@@ -9,7 +15,10 @@ const MAX_PEOPLE = 1000;
 const variantEnum = z.enum(LINK_VARIANT_NAMES as [LinkVariant, ...LinkVariant[]]);
 const tokensSchema = z
   .record(variantEnum, z.string().regex(TOKEN_PATTERN, 'a token is 43 base64url characters (hilum link-tokens writes them)'))
-  .refine((tokens) => Object.keys(tokens).length > 0, 'a person needs at least one token');
+  .refine(
+    (tokens) => missingIndexedVariants(tokens).length === 0,
+    `a person needs at least the ${INDEXED_VARIANTS.join(', ')} tokens (hilum link-tokens --query writes them for everyone)`,
+  );
 
 const bodySchema = z
   .object({
@@ -47,7 +56,9 @@ export const handler = httpHandler({ body: bodySchema, responses: { 200: answerS
     people: body.people.length,
     tokens: body.people.reduce((n, p) => n + Object.keys(p.tokens).length, 0),
     projects: answer.projects.length,
-    storedCases: answer.storedCases,
+    lookups: answer.lookups,
+    candidateCases: answer.candidateCases,
+    readUnits: answer.readUnits,
     matchedPeople,
     matches,
   };

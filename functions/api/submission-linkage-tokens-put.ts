@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { parseTokenSheet } from '../../layers/clinical/linkage';
+import { MAX_CASES_PER_REQUEST, parseTokenSheet } from '../../layers/clinical/linkage';
 import { BadRequest } from '../../layers/common/errors';
 import { httpHandler } from '../../layers/adapters/aws/http';
 import { logger } from '../../layers/adapters/aws/powertools';
 import { storeLinkTokens } from '../../layers/services/linkage-tokens';
 import { loadSubmissionFor, requireOpen } from '../../layers/services/submission-access';
 
+/** Lambda's limit on a synchronous request; the cases limit (MAX_CASES_PER_REQUEST, about 1.9 MB) comes first. */
 const MAX_SHEET_BYTES = 6 * 1024 * 1024;
 
 /**
@@ -26,8 +27,12 @@ export const handler = httpHandler(
     const raw = event.body ?? '';
     const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
     if (Buffer.byteLength(text, 'utf8') > MAX_SHEET_BYTES)
-      throw new BadRequest('the tokens sheet is larger than 6 MiB; split it (each case replaces its own tokens)');
+      throw new BadRequest('the tokens sheet is larger than 6 MiB; send it in parts of whole cases (each case replaces its own tokens)');
     const sheet = parseTokenSheet(text);
+    if (sheet.ok && sheet.cases.length > MAX_CASES_PER_REQUEST)
+      throw new BadRequest(
+        `the tokens sheet holds ${sheet.cases.length} cases, more than the ${MAX_CASES_PER_REQUEST} one request stores; send it in parts of whole cases (hilum upload does), each part replacing its own cases' tokens`,
+      );
     const stored = sheet.ok ? await storeLinkTokens(submission, sheet.cases) : sheet;
     if (!stored.ok) {
       logger.info('linkage tokens refused', { submissionId: submission.submissionId, errors: stored.errors.length });

@@ -7,7 +7,7 @@ import type { Submission } from '../catalog/entities';
 import { casePseudonym } from '../clinical';
 import type { CaseLinkTokens, LinkSheetError } from '../clinical/linkage';
 import type { CaseLinkTokensRecord } from '../catalog/linkage-entities';
-import { deidKeyFor, projectRepository } from './commons-context';
+import { deidKeyFor } from './commons-context';
 import { linkageRepository } from './linkage-match';
 
 export type LinkTokensIntakeResult =
@@ -23,8 +23,9 @@ export async function storeLinkTokens(
 ): Promise<LinkTokensIntakeResult> {
   const secret = await deidKeyFor(submission);
   const keys = { secret, project: submission.project, site: submission.site };
-  const known = new Set((await projectRepository().listCases(submission.project)).map((c) => c.casePseudonym));
   const pseudonyms = cases.map((c) => casePseudonym(c.caseId, keys));
+  // The sheet's own cases are looked up, not the project's every case: a project of millions stays one read per case.
+  const known = await linkageRepository().existingCases(submission.project, pseudonyms);
   const unknown = pseudonyms.flatMap((p, i) => (known.has(p) ? [] : [i]));
   if (unknown.length)
     return {

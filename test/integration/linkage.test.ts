@@ -8,17 +8,33 @@
  * query with counts and no token. One commons for the file.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HilumApi } from '../../cli/lib/api-client';
 import { prepareClinicalDir, readLinkageTokens } from '../../cli/lib/clinical-dir';
 import { run as runHilum } from '../../cli/main';
 import { casePseudonym } from '../../layers/clinical';
-import { linkageKeyFrom, rosterTokens } from '../../layers/clinical/linkage';
+import {
+  INDEXED_VARIANTS,
+  LinkIndex,
+  MAX_CASES_PER_REQUEST,
+  linkTokens,
+  linkageKeyFrom,
+  normalizePerson,
+  parseTokenSheet,
+  rosterTokens,
+  tokenSheetCsv,
+  type StoredCaseTokens,
+} from '../../layers/clinical/linkage';
+import { LinkageRepository, tokenIndexKey } from '../../layers/adapters/aws/dynamodb/linkage-repository';
+import { matchThroughIndex } from '../../layers/services/linkage-match';
+import { sendLinkageTokens } from '../../cli/lib/linkage-tokens-upload';
 import { matchRequest } from '../../cli/commands/link-tokens';
 import { startLocalCommons, type LocalCommons } from '../../local/commons';
 import { makeSeries } from '../support/synthetic-dicom';
-import { syntheticPopulation, type SyntheticPerson } from '../support/synthetic-population';
+import { syntheticPopulation, twoRegistries, type SyntheticPerson } from '../support/synthetic-population';
 
 jest.setTimeout(240_000);
 
@@ -140,7 +156,19 @@ describe('privacy-preserving record linkage on the local commons', () => {
     expect(JSON.stringify(refusal)).not.toMatch(/MRN-/);
 
     for (const s of sheets) await site.putClinicalSheet(submissionId, s.node, s.body, s.file);
-    expect(await site.putLinkageTokens(submissionId, tokens)).toEqual({ submissionId, cases: people.length });
+    // In parts of three cases, as hilum upload sends a sheet larger than one request (each part replaces its own cases).
+    expect(await sendLinkageTokens(site, submissionId, tokens, { casesPerPart: 3 })).toEqual({
+      submissionId,
+      cases: people.length,
+      parts: 3,
+    });
+    // One request stores at most MAX_CASES_PER_REQUEST cases: a larger sheet is refused before anything is read or stored.
+    const tooMany = parseTokenSheet(tokens);
+    if (!tooMany.ok) throw new Error('the site sheet is a tokens sheet');
+    const oversized = tokenSheetCsv(
+      Array.from({ length: MAX_CASES_PER_REQUEST + 1 }, (_, i) => ({ ...tooMany.cases[0]!, caseId: `MRN-X${i}` })),
+    );
+    await expect(site.putLinkageTokens(submissionId, oversized)).rejects.toMatchObject({ status: 400, message: /send it in parts/ });
     // Not sealed: publication is not what linkage needs, and a submission workflow still running at teardown fails noisily.
   });
 
@@ -199,13 +227,128 @@ describe('privacy-preserving record linkage on the local commons', () => {
     expect(events[0]).toMatchObject({
       action: 'linkage.match',
       targetId: PROJECT,
-      details: { people: 6, projects: 1, storedCases: people.length, matchedPeople: 4, matches: 4 },
+      details: { people: 6, projects: 1, matchedPeople: 4, matches: 4 },
     });
     expect(events[0]!.actor).toMatch(/broker-link|^[0-9a-f-]{36}$/);
+    // The query's own indexed tokens were looked up (6 people, 4 each) and the cases they led to read: the 4, perhaps a namesake.
+    const cost = events[0]!.details as { lookups: number; candidateCases: number; readUnits: number };
+    expect(cost.lookups).toBeGreaterThan(16);
+    expect(cost.lookups).toBeLessThanOrEqual(6 * INDEXED_VARIANTS.length);
+    expect(cost.candidateCases).toBeGreaterThanOrEqual(4);
+    expect(cost.candidateCases).toBeLessThanOrEqual(people.length);
+    expect(cost.readUnits).toBeGreaterThan(0);
     const denied = await admin.request<{ events: { outcome?: string; details?: { route?: string } }[] }>(
       'GET',
       `/audit?${new URLSearchParams({ action: 'access.denied', limit: '100' })}`,
     );
     expect(denied.events.filter((e) => e.details?.route === 'POST /linkage/match')).toHaveLength(5);
+  });
+
+  describe('the index by token, on the commons table', () => {
+    const SCALE = 'link-scale';
+    let documents: DynamoDBDocumentClient;
+    let repository: LinkageRepository;
+    const tokensOf = (p: SyntheticPerson) => linkTokens(normalizePerson(p), linkageKeyFrom(Buffer.from(key)));
+    const record = (p: SyntheticPerson, tokens = tokensOf(p)) => ({
+      project: SCALE,
+      casePseudonym: p.personId,
+      tokens,
+      site: SITE,
+      submissionId: '00000000-0000-4000-8000-000000000019',
+      updatedAt: '2026-12-06T00:00:00Z',
+    });
+    /** What the query did before the index: read every token record of the project. */
+    const readWholeProject = async () => {
+      let units = 0;
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await documents.send(
+          new QueryCommand({
+            TableName: commons.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': `PROJECT#${SCALE}`, ':prefix': 'LINKTOKENS#' },
+            ExclusiveStartKey: start,
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        );
+        units += page.ConsumedCapacity?.CapacityUnits ?? 0;
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return units;
+    };
+
+    beforeAll(() => {
+      documents = DynamoDBDocumentClient.from(
+        new DynamoDBClient({ endpoint: commons.dynamodbEndpoint, region: 'us-east-1', credentials: commons.credentials }),
+      );
+      repository = new LinkageRepository(documents, commons.tableName);
+    });
+    afterAll(() => documents?.destroy());
+
+    // 100 people of another registry, 25 of them cases of a project of 100, written with errors (few cases: DynamoDB Local writes slowly).
+    const { commons: registry, other, shared } = twoRegistries(100, 25 / 100, 23);
+    const sharedIds = new Set(other.slice(0, shared).map((p) => p.personId));
+    const query = [...other, ...syntheticPopulation(50, 2323).map((p, i) => ({ ...p, personId: `S-${i}` }))].map((p) => ({
+      ref: p.personId,
+      tokens: tokensOf(p),
+    }));
+
+    it("reads the query's tokens and the cases they lead to: the same calls and read units when the project grows fourfold", async () => {
+      // First the project holds the 25 cases the query should find; then 75 more: four times the cases.
+      const first = registry.filter((p) => sharedIds.has(p.personId));
+      const rest = registry.filter((p) => !sharedIds.has(p.personId));
+      const everything = (stored: readonly SyntheticPerson[]) => {
+        const index = new LinkIndex(
+          stored.map((p): StoredCaseTokens => ({ project: SCALE, casePseudonym: p.personId, tokens: tokensOf(p) })),
+        );
+        return query.map((p) => index.match(p));
+      };
+
+      await repository.putCaseTokens(first.map((p) => record(p)));
+      const small = await matchThroughIndex(repository, query, [SCALE]);
+      const smallWhole = await readWholeProject();
+      await repository.putCaseTokens(rest.map((p) => record(p)));
+      const large = await matchThroughIndex(repository, query, [SCALE]);
+      const largeWhole = await readWholeProject();
+
+      // The answers are those of an index of every stored case, and the project's growth did not change them.
+      expect(small.people).toEqual(everything(first));
+      expect(large.people).toEqual(everything(registry));
+      expect(query).toHaveLength(100);
+      expect(large.people.filter((p) => p.matches.length).length).toBeGreaterThanOrEqual(22);
+      // What the query read did not grow with the project: its own tokens, once each, and the cases they found.
+      expect(large.lookups).toBe(small.lookups);
+      expect(large.candidateCases).toBeLessThanOrEqual(small.candidateCases + 5);
+      expect(large.readUnits).toBeLessThanOrEqual(small.readUnits * 1.1);
+      // Reading the whole project, as the query did before the index, grew with it.
+      expect(largeWhole).toBeGreaterThan(smallWhole * 3);
+    });
+
+    it("replaces a re-sent case's tokens: its stale index entries are removed, and its old tokens find it no more", async () => {
+      const person = registry.find((p) => sharedIds.has(p.personId))!;
+      const before = tokensOf(person);
+      // A married name (another initial too) and no ZIP.
+      const moved = tokensOf({ ...person, lastName: /^q/i.test(person.lastName) ? 'Okafor' : 'Quist', zip: '' });
+      await repository.putCaseTokens([record(person, moved)]);
+      const entriesOf = async (variant: keyof typeof before, token: string) =>
+        (
+          await documents.send(
+            new QueryCommand({
+              TableName: commons.tableName,
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': tokenIndexKey({ variant, token }, record(person)).pk },
+            }),
+          )
+        ).Items ?? [];
+      for (const variant of ['last_dob', 'names_unordered_phonetic', 'dob_unordered_phonetic'] as const)
+        expect((await entriesOf(variant, before[variant]!)).filter((e) => e.casePseudonym === person.personId)).toEqual([]);
+      // Kept tokens keep their entry.
+      expect((await entriesOf('first_dob', before.first_dob!)).filter((e) => e.casePseudonym === person.personId)).toHaveLength(1);
+      const found = (tokens: typeof before) => matchThroughIndex(repository, [{ ref: 'r', tokens }], [SCALE]);
+      // The old tokens agree on first_dob alone now (the first name, birth date and sex are the same): no match.
+      const byOld = (await found(before)).people[0]!.matches;
+      expect(byOld.map((m) => m.casePseudonym)).not.toContain(person.personId);
+      expect((await found(moved)).people[0]!.matches[0]).toMatchObject({ casePseudonym: person.personId, score: 1 });
+    });
   });
 });

@@ -31,7 +31,10 @@ export {
   ROSTER_COLUMNS,
   TOKEN_SHEET_COLUMNS,
   MAX_TOKEN_ROWS,
+  MAX_CASES_PER_REQUEST,
   type CaseLinkTokens,
   type LinkSheetError,
   type LinkSheetResult,
 } from './token-sheet';
+export { INDEXED_VARIANTS, queryLookups, indexChanges, missingIndexedVariants, type TokenLookup } from './token-index';
+export { tokenSheetParts, type TokenSheetPart } from './sheet-parts';

@@ -6,12 +6,22 @@
 import { createSecretKey } from 'node:crypto';
 import { parseCsv, CsvSyntaxError } from '../csv';
 import { IdentifierError, normalizePerson } from './normalize';
+import { missingIndexedVariants } from './token-index';
 import { isLinkVariant, linkTokens, LINK_VARIANT_NAMES, TOKEN_PATTERN, type LinkTokens, type LinkVariant } from './variants';
 
 export interface LinkSheetError {
   readonly row: number;
   readonly column?: string;
-  readonly code: 'syntax' | 'missing_column' | 'required' | 'invalid' | 'unknown_variant' | 'duplicate' | 'too_many_rows' | 'unknown_case';
+  readonly code:
+    | 'syntax'
+    | 'missing_column'
+    | 'required'
+    | 'invalid'
+    | 'unknown_variant'
+    | 'missing_variant'
+    | 'duplicate'
+    | 'too_many_rows'
+    | 'unknown_case';
   readonly message: string;
 }
 
@@ -25,8 +35,14 @@ export interface CaseLinkTokens {
 export type LinkSheetResult =
   { readonly ok: true; readonly cases: readonly CaseLinkTokens[] } | { readonly ok: false; readonly errors: readonly LinkSheetError[] };
 
-/** 100,000 cases of 13 variants. */
+/** 100,000 cases of 13 variants: a sheet the site holds (`hilum upload` sends it in parts). */
 export const MAX_TOKEN_ROWS = 1_300_000;
+/**
+ * The cases one request stores: each case writes its record and up to 13 index entries
+ * (docs/linkage.md), and 2,000 cases' writes (28,000, twice that when every token changes)
+ * finish well inside the API's 29 s, within a new on-demand table's 4,000 writes a second.
+ */
+export const MAX_CASES_PER_REQUEST = 2_000;
 const MAX_ERRORS = 1000;
 export const ROSTER_COLUMNS = ['case_id', 'first_name', 'last_name', 'birth_date', 'sex', 'zip'] as const;
 export const TOKEN_SHEET_COLUMNS = ['case_id', 'variant', 'token'] as const;
@@ -140,7 +156,18 @@ export function parseTokenSheet(text: string): LinkSheetResult {
       byCase.set(caseId, entry);
     }
   }
+  for (const [, { row, tokens }] of byCase) {
+    if (errors.length >= MAX_ERRORS) break;
+    const missing = missingIndexedVariants(tokens);
+    if (missing.length)
+      errors.push({
+        row,
+        column: 'variant',
+        code: 'missing_variant',
+        message: `this case lacks the ${missing.join(', ')} token(s), which every case needs (hilum link-tokens writes them for everyone)`,
+      });
+  }
   return errors.length
-    ? { ok: false, errors }
+    ? { ok: false, errors: errors.sort((a, b) => a.row - b.row) }
     : { ok: true, cases: [...byCase].map(([caseId, { row, tokens }]) => ({ row, caseId, tokens })) };
 }

@@ -254,7 +254,15 @@ describe('the roster and the tokens sheet', () => {
       ].join('\n'),
     );
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.errors.map((e) => e.code)).toEqual(['duplicate', 'unknown_variant', 'invalid', 'required']);
+    // c1 also lacks the indexed variants every case carries (docs/linkage.md, "Storage and API"): named at its first row.
+    if (!result.ok)
+      expect(result.errors.map((e) => [e.row, e.code])).toEqual([
+        [2, 'missing_variant'],
+        [3, 'duplicate'],
+        [4, 'unknown_variant'],
+        [5, 'invalid'],
+        [6, 'required'],
+      ]);
     expect(parseTokenSheet('case,token\n')).toMatchObject({ ok: false, errors: [{ code: 'missing_column', column: 'case_id' }] });
   });
 });
