@@ -1,8 +1,8 @@
 /**
  * What a site's object may cost the pipeline, end to end through the local commons
- * (issue 11): a deflate bomb is quarantined at Parse with its reason and bounded
+ * (issue 11): a deflate bomb is quarantined by the ingest task (its parse) with its reason and bounded
  * memory, nothing of it published (S3); a presigned PUT binds the announced size,
- * and Parse refuses an object of another size from its metadata, without reading
+ * and the ingest task refuses an object of another size from its metadata, without reading
  * it (S8).
  */
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -64,7 +64,7 @@ describe('ingest limits', () => {
     return listed.KeyCount ?? 0;
   }
 
-  it('quarantines a 1 GiB deflate bomb at Parse with a value-free reason, publishes nothing, and holds less than 200 MB', async () => {
+  it('quarantines a 1 GiB deflate bomb at intake with a value-free reason, publishes nothing, and holds less than 200 MB', async () => {
     const bomb = await makeDeflateBomb(GIB, { studyInstanceUid: '2.25.1111', seriesInstanceUid: '2.25.1112' });
     const { submissionId, url } = await announce(bomb.byteLength);
     expect((await fetch(url, { method: 'PUT', body: bomb })).status).toBe(200);
