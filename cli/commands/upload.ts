@@ -7,7 +7,8 @@ import { formatBytes, ProgressBar } from '../lib/progress';
 import { scanFiles, FoundFile } from '../lib/scan-files';
 import { partitionPart10 } from '../lib/part10-prefix';
 import { uploadFiles } from '../lib/resumable-upload';
-import { prepareClinicalDir, readLinkageTokens } from '../lib/clinical-dir';
+import { prepareClinicalDir, readLinkageTokens, shiftPreparedSheets } from '../lib/clinical-dir';
+import { sendLinkageTokens } from '../lib/linkage-tokens-upload';
 import { siteDeidSecret } from '../lib/deid-secret';
 import { checkBeforeUpload, deidentifyForUpload, groupByStudy, loadProfileFile, loadQaConfigFile, type Held } from '../lib/site-prepare';
 import { renderReportMarkdown, type QaReport } from '../../layers/qa';
@@ -21,7 +22,7 @@ const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
 export const uploadCommand: Command = {
   name: 'upload',
   summary: 'upload a folder of DICOM files as one submission (resumable)',
-  usage: `Usage: hilum upload FOLDER --project P --site S [--clinical cases.csv|DIR]
+  usage: `Usage: hilum upload FOLDER --project P --site S [--clinical cases.csv|DIR [--clinical-dates shifted]]
                     [--profile FILE] [--deid-at-site [--secret-file FILE]] [--no-qa] [--qa-config FILE] [--force]
                     [--jobs N] [--state FILE] [--max-rate RATE] [--wait] [--dry-run] [--json | --quiet]
 
@@ -42,6 +43,10 @@ uploading nothing twice.
                        before anything is sent, dates turned into days here (keyed by your
                        patient IDs; the commons pseudonymizes them on arrival); with the
                        folder's linkage_tokens.csv from 'hilum link-tokens' (docs/linkage.md)
+  --clinical-dates M   how the project keeps clinical dates (its settings.clinicalDates):
+                       days_from_index (default) or shifted: the sheets carry date columns,
+                       shifted with each patient's image date shift, here with --deid-at-site
+                       (so no date leaves the site), else by the commons on arrival
   --deid-at-site       de-identify before upload (copies in the state directory, below)
   --profile FILE       the project's de-identification profile, for the QA check and
                        --deid-at-site (default: the MIDRC profile)
@@ -68,6 +73,7 @@ uploading nothing twice.
     project: { type: 'string' },
     site: { type: 'string' },
     clinical: { type: 'string' },
+    'clinical-dates': { type: 'string' },
     'deid-at-site': { type: 'boolean' },
     profile: { type: 'string' },
     'secret-file': { type: 'string' },
@@ -116,7 +122,10 @@ uploading nothing twice.
     const force = args.values.force === true;
     const clinical = stringOption(args, 'clinical');
     const clinicalIsDir = clinical ? (await stat(clinical).catch(() => undefined))?.isDirectory() === true : false;
-    const sheets = clinical && clinicalIsDir ? await prepareClinicalDir(clinical) : undefined;
+    const clinicalDates = stringOption(args, 'clinical-dates') ?? 'days_from_index';
+    if (clinicalDates !== 'days_from_index' && clinicalDates !== 'shifted')
+      throw new UsageError("--clinical-dates is days_from_index or shifted (the project's settings.clinicalDates)");
+    let sheets = clinical && clinicalIsDir ? await prepareClinicalDir(clinical, clinicalDates) : undefined;
     if (sheets) say(`clinical data: ${sheets.map((s) => `${s.node} (${s.records})`).join(', ')}`);
     const linkageTokens = clinical && clinicalIsDir ? await readLinkageTokens(clinical) : undefined;
     if (linkageTokens) say('linkage tokens: sent with the clinical sheets');
@@ -151,6 +160,9 @@ uploading nothing twice.
     if (deidAtSite) {
       const { secret, from } = await siteDeidSecret(api, project, stringOption(args, 'secret-file'));
       say(`de-identifying with the key from ${from}`);
+      // The clinical dates move with the images' own per-patient shift, here, before anything is sent.
+      if (sheets && clinicalDates === 'shifted')
+        sheets = shiftPreparedSheets(sheets, { secret, project, site }, loadProfileFile(stringOption(args, 'profile')));
       const deid = await deidentifyForUpload(dicom, {
         secret,
         project,
@@ -181,8 +193,9 @@ uploading nothing twice.
         ? {
             beforeSeal: async (submissionId: string) => {
               if (cases) await api.putCases(submissionId, cases);
-              for (const sheet of sheets ?? []) await api.putClinicalSheet(submissionId, sheet.node, sheet.body, sheet.file);
-              if (linkageTokens) await api.putLinkageTokens(submissionId, linkageTokens);
+              for (const sheet of sheets ?? [])
+                await api.putClinicalSheet(submissionId, sheet.node, sheet.body, sheet.file, sheet.datesShifted === true);
+              if (linkageTokens) await sendLinkageTokens(api, submissionId, linkageTokens);
             },
           }
         : {}),

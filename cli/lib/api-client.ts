@@ -153,8 +153,20 @@ export class HilumApi {
   }
 
   /** Sends one clinical node's records (a JSON sheet, docs/clinical-dictionary.md); `file` labels the errors. */
-  async putClinicalSheet(submissionId: string, node: string, records: readonly object[], file: string): Promise<unknown> {
-    return this.request('PUT', `/submissions/${submissionId}/clinical/${node}?format=json&file=${encodeURIComponent(file)}`, records);
+  /** One clinical sheet as JSON records; `datesShifted`: the site shifted its dates with the project key (`dates=shifted`). */
+  async putClinicalSheet(
+    submissionId: string,
+    node: string,
+    records: readonly object[],
+    file: string,
+    datesShifted = false,
+  ): Promise<unknown> {
+    const dates = datesShifted ? '&dates=shifted' : '';
+    return this.request(
+      'PUT',
+      `/submissions/${submissionId}/clinical/${node}?format=json&file=${encodeURIComponent(file)}${dates}`,
+      records,
+    );
   }
 
   /** The submission's QA report as Markdown. */

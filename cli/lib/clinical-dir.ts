@@ -8,7 +8,19 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BASE_DICTIONARY, CASE_LEVEL_NODES, parseClinicalSheet, sheetFormatOf, type SheetError } from '../../layers/clinical';
+import {
+  BASE_DICTIONARY,
+  CASE_LEVEL_NODES,
+  clinicalDateShift,
+  dictionaryForDates,
+  parseClinicalSheet,
+  sheetFormatOf,
+  shiftRowDates,
+  type ClinicalDateMode,
+  type ClinicalValue,
+  type SheetError,
+} from '../../layers/clinical';
+import type { DeidProfile, KeyOptions } from '../../layers/dicom';
 import { parseTokenSheet } from '../../layers/clinical/linkage';
 import { UsageError } from '../command';
 
@@ -16,8 +28,13 @@ export interface PreparedSheet {
   readonly node: string;
   readonly file: string;
   readonly records: number;
-  /** The records of a JSON sheet, dates already converted, the site's case ids still in (the commons pseudonymizes them). */
+  /**
+   * The records of a JSON sheet, dates already converted, the site's case ids still in (the commons pseudonymizes them).
+   * For a shifted-dates project: the dates as the site has them, until shiftPreparedSheets moves them (else the commons does).
+   */
   readonly body: readonly object[];
+  /** The dates were shifted here with the project key (sent as `dates=shifted`). */
+  readonly datesShifted?: boolean;
 }
 
 export class ClinicalSheetsInvalid extends Error {
@@ -50,7 +67,9 @@ export async function readLinkageTokens(dir: string): Promise<string | undefined
   return text;
 }
 
-export async function prepareClinicalDir(dir: string): Promise<PreparedSheet[]> {
+/** A project whose clinical dates are `shifted` (settings.clinicalDates) reads the date columns instead of days. */
+export async function prepareClinicalDir(dir: string, dates: ClinicalDateMode = 'days_from_index'): Promise<PreparedSheet[]> {
+  const dictionary = dictionaryForDates(BASE_DICTIONARY, dates);
   const names = (await readdir(dir)).filter((n) => !n.startsWith('.') && n !== LINKAGE_TOKENS_FILE).sort();
   const files = new Map<string, string>();
   for (const name of names) {
@@ -72,7 +91,7 @@ export async function prepareClinicalDir(dir: string): Promise<PreparedSheet[]> 
   for (const node of order) {
     const file = files.get(node)!;
     const result = parseClinicalSheet({
-      node: BASE_DICTIONARY.node(node)!,
+      node: dictionary.node(node)!,
       text: await readFile(join(dir, file), 'utf8'),
       format: sheetFormatOf(file)!,
       file,
@@ -89,4 +108,22 @@ export async function prepareClinicalDir(dir: string): Promise<PreparedSheet[]> 
   if (errors.length) throw new ClinicalSheetsInvalid(errors);
   // Case-level sheets first: the other nodes' records must name cases the commons has.
   return [...prepared.filter((p) => CASE_LEVEL_NODES.has(p.node)), ...prepared.filter((p) => !CASE_LEVEL_NODES.has(p.node))];
+}
+
+/**
+ * A shifted-dates project's sheets with their dates moved back by each patient's own image date
+ * shift (the de-identifier's, keyed on the PatientID and this site): what a site that
+ * de-identifies its images sends, so no date leaves it. The commons stores them as they come.
+ */
+export function shiftPreparedSheets(sheets: readonly PreparedSheet[], keys: KeyOptions, profile: DeidProfile): PreparedSheet[] {
+  const dictionary = dictionaryForDates(BASE_DICTIONARY, 'shifted');
+  return sheets.map((sheet) => {
+    const node = dictionary.node(sheet.node)!;
+    if (!node.properties.some((p) => p.type === 'date')) return sheet;
+    const body = (sheet.body as readonly Record<string, ClinicalValue>[]).map((record) => {
+      const caseId = String(record.case_id);
+      return shiftRowDates(node, record, clinicalDateShift(caseId, keys, profile));
+    });
+    return { ...sheet, body, datesShifted: true };
+  });
 }

@@ -14,7 +14,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { ApiError, HilumApi } from '../../cli/lib/api-client';
-import { prepareClinicalDir } from '../../cli/lib/clinical-dir';
+import { prepareClinicalDir, shiftPreparedSheets } from '../../cli/lib/clinical-dir';
+import { siteDeidSecret } from '../../cli/lib/deid-secret';
+import { DEFAULT_PROFILE } from '../../layers/dicom';
 import type { QaReport } from '../../layers/qa';
 import { startLocalCommons, type LocalCommons } from '../../local/commons';
 import { referencesOf } from '../../layers/catalog/fhir/resources';
@@ -439,6 +441,21 @@ describe('clinical data per node on the local commons', () => {
       body: 'case_id,test_name,test_date\nMRN-S,D-dimer,2024-03-13\n',
     });
     expect(claimed.status).toBe(400);
+    // A submission de-identified at the site: hilum upload's library shifts the dates there, with the key the
+    // commons gives the site, and says so; a clear date to such a submission is refused.
+    const atSite = await site.createSubmission(SHIFTED, SITE, { deidentifiedAtSite: true });
+    expect((await put(atSite.submissionId, 'case', 'case_id,index_date\nMRN-T,2024-02-20\n', 'text/csv')).status).toBe(400);
+    const folder = join(dataDir, 'clinical-shifted');
+    await import('node:fs/promises').then((fs) => fs.mkdir(folder));
+    await writeFile(join(folder, 'case.csv'), 'case_id,index_event,index_date\nMRN-T,Other,2024-02-20\n');
+    const { secret } = await siteDeidSecret(site, SHIFTED, undefined, {});
+    const [sentCase] = shiftPreparedSheets(
+      await prepareClinicalDir(folder, 'shifted'),
+      { secret, project: SHIFTED, site: SITE },
+      DEFAULT_PROFILE,
+    );
+    expect(sentCase).toMatchObject({ node: 'case', datesShifted: true });
+    await site.putClinicalSheet(atSite.submissionId, sentCase!.node, sentCase!.body, sentCase!.file, true);
     await uploadStudies(id, ['MRN-S']);
     await site.completeSubmission(id);
     await commons.idle();
@@ -461,11 +478,16 @@ describe('clinical data per node on the local commons', () => {
     documents.destroy();
     // No original date anywhere in the catalog, in either spelling.
     const stored = JSON.stringify(items);
-    for (const original of ['2024-03-12', studyDate, '20240312', da])
+    for (const original of ['2024-03-12', studyDate, '20240312', da, '2024-02-20'])
       expect({ original, found: stored.includes(original) }).toEqual({ original, found: false });
     const record = items.find((i) => i.project === SHIFTED && i.node === 'imaging_study') as
       { casePseudonym: string; values: { study_date: string } } | undefined;
     expect(record?.values.study_date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    // The site's shifted date is stored as it came (not shifted twice).
+    const sentIndex = (sentCase!.body[0] as { index_date: string }).index_date;
+    expect(
+      items.filter((i) => i.project === SHIFTED && i.node === 'case').map((i) => (i.values as { index_date?: string }).index_date),
+    ).toContain(sentIndex);
 
     // The released image of the same patient: its StudyDate is the record's date, shifted alike.
     const s3 = localS3Client(commons);

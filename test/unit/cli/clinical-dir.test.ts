@@ -6,7 +6,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClinicalSheetsInvalid, prepareClinicalDir } from '../../../cli/lib/clinical-dir';
+import { ClinicalSheetsInvalid, prepareClinicalDir, shiftPreparedSheets } from '../../../cli/lib/clinical-dir';
+import { clinicalDateShift, shiftClinicalDate } from '../../../layers/clinical';
+import { DEFAULT_PROFILE } from '../../../layers/dicom';
 import { UsageError } from '../../../cli/command';
 
 describe('prepareClinicalDir', () => {
@@ -51,5 +53,46 @@ describe('prepareClinicalDir', () => {
   it('refuses a file that names no node', async () => {
     await writeFile(join(dir, 'labs.csv'), 'case_id\nA\n');
     await expect(prepareClinicalDir(dir)).rejects.toBeInstanceOf(UsageError);
+  });
+  it("shifts a shifted-dates project's dates at the site with each patient's image shift, so no date is sent", async () => {
+    await writeFile(join(dir, 'case.csv'), 'case_id,index_date\nMRN-1,2022-01-01\nMRN-2,2022-02-01\n');
+    await writeFile(join(dir, 'visit.csv'), 'case_id,visit_type,visit_start_date\nMRN-1,ICU,2022-01-03\nMRN-2,ICU,2022-02-03\n');
+    const prepared = await prepareClinicalDir(dir, 'shifted');
+    expect(prepared.find((p) => p.node === 'visit')!.body).toEqual([
+      { case_id: 'MRN-1', visit_type: 'ICU', visit_start_date: '2022-01-03' },
+      { case_id: 'MRN-2', visit_type: 'ICU', visit_start_date: '2022-02-03' },
+    ]);
+    const keys = { secret: 'site-secret', project: 'p', site: 'site-a' };
+    const sent = shiftPreparedSheets(prepared, keys, DEFAULT_PROFILE);
+    const shift = (id: string) => clinicalDateShift(id, keys, DEFAULT_PROFILE);
+    expect(sent).toEqual([
+      {
+        node: 'case',
+        file: 'case.csv',
+        records: 2,
+        datesShifted: true,
+        body: [
+          { case_id: 'MRN-1', index_date: shiftClinicalDate('2022-01-01', shift('MRN-1')) },
+          { case_id: 'MRN-2', index_date: shiftClinicalDate('2022-02-01', shift('MRN-2')) },
+        ],
+      },
+      {
+        node: 'visit',
+        file: 'visit.csv',
+        records: 2,
+        datesShifted: true,
+        body: [
+          { case_id: 'MRN-1', visit_type: 'ICU', visit_start_date: shiftClinicalDate('2022-01-03', shift('MRN-1')) },
+          { case_id: 'MRN-2', visit_type: 'ICU', visit_start_date: shiftClinicalDate('2022-02-03', shift('MRN-2')) },
+        ],
+      },
+    ]);
+    expect(JSON.stringify(sent)).not.toMatch(/2022-0[12]-0[13]/);
+  });
+
+  it('refuses days from index in a shifted-dates project', async () => {
+    await writeFile(join(dir, 'case.csv'), 'case_id\nMRN-1\n');
+    await writeFile(join(dir, 'visit.csv'), 'case_id,visit_type,days_to_visit_start\nMRN-1,ICU,2\n');
+    await expect(prepareClinicalDir(dir, 'shifted')).rejects.toBeInstanceOf(ClinicalSheetsInvalid);
   });
 });
