@@ -406,5 +406,8 @@ describe('the portal, in a browser, against the local commons', () => {
     expect(bundle).toContain('/oauth2/authorize');
     expect(bundle).not.toContain('/local/token');
     expect(bundle).not.toContain('x-hilum-local-key');
+    // React's production build, though jest (NODE_ENV=test) started the build: no development warnings.
+    expect(bundle).toContain('react.dev/errors/');
+    expect(bundle).not.toContain('Each child in a list should have a unique');
   });
 });
