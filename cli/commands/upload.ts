@@ -42,7 +42,8 @@ uploading nothing twice.
                        ({node}.csv, .tsv or .json; docs/clinical-dictionary.md), all checked
                        before anything is sent, dates turned into days here (keyed by your
                        patient IDs; the commons pseudonymizes them on arrival); with the
-                       folder's linkage_tokens.csv from 'hilum link-tokens' (docs/linkage.md)
+                       folder's linkage_tokens.csv from 'hilum link-tokens', sent in parts
+                       of 1,000 cases (docs/linkage.md)
   --clinical-dates M   how the project keeps clinical dates (its settings.clinicalDates):
                        days_from_index (default) or shifted: the sheets carry date columns,
                        shifted with each patient's image date shift, here with --deid-at-site

@@ -38,9 +38,9 @@ export type LinkSheetResult =
 /** 100,000 cases of 13 variants: a sheet the site holds (`hilum upload` sends it in parts). */
 export const MAX_TOKEN_ROWS = 1_300_000;
 /**
- * The cases one request stores: each case writes its record and up to 13 index entries
- * (docs/linkage.md), and 2,000 cases' writes (28,000, twice that when every token changes)
- * finish well inside the API's 29 s, within a new on-demand table's 4,000 writes a second.
+ * The cases one request stores: each case writes its record and up to 4 index entries and
+ * removes up to 4 stale ones (docs/linkage.md), so 2,000 cases are at most 18,000 writes,
+ * under 5 s at a new on-demand table's 4,000 writes a second, well inside the API's 29 s.
  */
 export const MAX_CASES_PER_REQUEST = 2_000;
 const MAX_ERRORS = 1000;
