@@ -19,9 +19,11 @@ import { LambdaHost, type LambdaHostOptions } from './lambda-host';
 import { choosePorts, loadSavedPorts, portOf, savePorts } from './ports';
 import type { CfnTemplate } from './template/cfn-template';
 import { synthesizeTemplate } from './template/synthesize';
+import { templateCacheDir } from './template/template-cache';
 import { portalSite } from './portal/site';
 import { modelOf, type LocalCommonsModel } from './template/local-model';
 import { WorkflowRunner, type ExecutionRecord } from './workflow-runner';
+import { ValidatedDefinitions } from './validated-definitions';
 import type { UsageMeter } from './usage-meter';
 
 /**
@@ -197,6 +199,7 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
       warn: options.log ?? ((message) => console.warn(`hilum local: ${message}`)),
       ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
       ...(faults ? { wrapTask: faults.wrapTask.bind(faults) } : {}),
+      validated: new ValidatedDefinitions(templateCacheDir()),
       integrations: {
         'arn:aws:states:::events:putEvents': async (input) => putEventsTask(bus, input),
       },

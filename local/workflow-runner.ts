@@ -3,6 +3,7 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 import { ActivityTracker } from './activity';
 import type { TaskInvoke } from './faults';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './template/names';
+import type { ValidatedDefinitions } from './validated-definitions';
 
 /**
  * Runs the synthesized state machine definitions with aws-local-stepfunctions.
@@ -57,6 +58,8 @@ export interface WorkflowRunnerOptions {
   readonly retryIntervalMs?: number;
   /** Wraps every Lambda task invocation (fault injection, local/faults.ts); absent: invoked as is. */
   readonly wrapTask?: (invoke: TaskInvoke) => TaskInvoke;
+  /** Definitions validated at an earlier start, not validated again (local/validated-definitions.ts); absent: always validated. */
+  readonly validated?: ValidatedDefinitions;
 }
 
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
@@ -90,7 +93,7 @@ export class WorkflowRunner {
     this.invokeTask = options.wrapTask ? options.wrapTask(invoke) : invoke;
   }
 
-  /** Registers a workflow; its definition is validated here, so a bad one fails at startup. */
+  /** Registers a workflow; its definition is validated here (unless `validated` knows it), so a bad one fails at startup. */
   register(workflow: RunnerWorkflow): void {
     // A JSON copy, not structuredClone: under jest, structuredClone returns objects of
     // another realm, which aws-local-stepfunctions' isPlainObj() rejects, leaving nested
@@ -130,7 +133,12 @@ export class WorkflowRunner {
             };
       }
     });
-    const machine = new StateMachine(definition as unknown as StateMachineDefinition);
+    const validated = this.options.validated?.entry(definition);
+    const machine = new StateMachine(
+      definition as unknown as StateMachineDefinition,
+      validated?.known ? { validationOptions: { noValidate: true } } : undefined,
+    );
+    if (validated && !validated.known) validated.remember();
     const prepared: Prepared = { workflow, machine, overrides, retryStates };
     this.machines.set(workflow.arn, prepared);
     this.machines.set(workflow.id, prepared);
