@@ -19,6 +19,10 @@ import { siteDeidSecret } from '../../cli/lib/deid-secret';
 import { DEFAULT_PROFILE } from '../../layers/dicom';
 import type { QaReport } from '../../layers/qa';
 import { startLocalCommons, type LocalCommons } from '../../local/commons';
+import { withFunctionVariables } from '../../local/environment';
+import { resolveImportOnlyPackages } from '../../local/import-only-packages';
+import type { Handler } from '../../local/lambda-host';
+import { FUNCTIONS } from '../../functions/registry';
 import { referencesOf } from '../../layers/catalog/fhir/resources';
 import { fhirSchemaErrors } from '../support/fhir-schema';
 import { localS3Client } from '../support/local-clients';
@@ -32,6 +36,23 @@ const SHIFTED = 'clin-shifted';
 const RESTRICTED = 'clin-restricted';
 const SITE = 'site-clin';
 const ROOT = '1.2.826.0.1.3680043.8.498.1919';
+
+/** While set, the FHIR export task fails building any job (a crash, as Step Functions sees a thrown error), not recording a failure. */
+let failFhirExports = false;
+
+/** The local commons' loader (environment, import hooks), with the FHIR export task made to fail on demand. */
+function loadHandler(fn: { id: string; entry: string }, absolutePath: string): Handler {
+  const handler = withFunctionVariables(fn as Parameters<typeof withFunctionVariables>[0], () => {
+    resolveImportOnlyPackages();
+    return (require(absolutePath) as { handler: Handler }).handler; // eslint-disable-line @typescript-eslint/no-require-imports
+  });
+  if (fn.id !== FUNCTIONS.fhirExport.id) return handler;
+  return (event, context) => {
+    if (failFhirExports && !(event && typeof event === 'object' && 'errorName' in event))
+      throw Object.assign(new Error('injected'), { name: 'InjectedFault' });
+    return handler(event, context);
+  };
+}
 
 describe('clinical data per node on the local commons', () => {
   let dataDir: string;
@@ -50,6 +71,7 @@ describe('clinical data per node on the local commons', () => {
       reset: true,
       ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
       handlerLogLevel: 'ERROR',
+      loadHandler,
     });
     curator = new HilumApi(commons.apiUrl, await commons.issueToken(['curator'], 'curator-clin'));
     researcher = new HilumApi(commons.apiUrl, await commons.issueToken(['researcher'], 'researcher-clin'));
@@ -416,6 +438,19 @@ describe('clinical data per node on the local commons', () => {
     expect(sinceKickOff.status).toBe(202);
     const sinceManifest = (await (await complete(sinceKickOff.headers.get('content-location')!, curatorToken)).json()) as typeof manifest;
     expect(sinceManifest.output).toEqual([]);
+
+    // An export whose task fails for good: its status answers the IG's error as soon as the workflow caught it, not after the hour.
+    failFhirExports = true;
+    const failing = await call('GET', '/fhir/$export?_type=Patient', curatorToken, ASYNC);
+    expect(failing.status).toBe(202);
+    const failed = await complete(failing.headers.get('content-location')!, curatorToken);
+    failFhirExports = false;
+    expect(failed.status).toBe(500);
+    expect(failed.headers.get('content-type')).toContain('application/fhir+json');
+    expect(await failed.json()).toEqual({
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: 'exception', diagnostics: 'the export task failed; start a new one' }],
+    });
     expect((await call('DELETE', releaseStatus, curatorToken)).status).toBe(202);
     expect((await call('GET', releaseStatus, curatorToken)).status).toBe(404);
     expect((await fetch(releaseManifest.output[0]!.url)).status).toBe(404);
