@@ -61,6 +61,11 @@ export interface DynamoDbEmulatorOptions {
   readonly startTimeoutMs?: number;
   /** Counts the read and write units of every request (the front asks DynamoDB Local for them). */
   readonly meter?: UsageMeter;
+  /**
+   * A DynamoDB Local started without `-sharedDb` to use instead of starting one (the front reaches the
+   * database of `credentials`); stop() leaves it running. Default: the shared one of SHARED_DYNAMODB_LOCAL_ENV, else a new one.
+   */
+  readonly java?: DynamoDbLocalJava;
 }
 
 export interface DynamoDbEmulator {
@@ -102,13 +107,94 @@ export async function checkJava(command = 'java'): Promise<string> {
 
 export async function startDynamoDb(options: DynamoDbEmulatorOptions): Promise<DynamoDbEmulator> {
   const log = options.log ?? (() => undefined);
-  const javaVersion = await checkJava();
-  const dbPath = path.resolve(options.dataDir, 'dynamodb');
-  await fs.mkdir(dbPath, { recursive: true });
   const credentials = options.credentials ?? generateLocalCredentials();
   const timeoutMs = options.startTimeoutMs ?? 60_000;
   const deadline = Date.now() + timeoutMs;
+  const shared = options.java ?? sharedDynamoDbLocal();
+  const java =
+    shared ?? (await startDynamoDbLocalJava({ dbPath: path.resolve(options.dataDir, 'dynamodb'), sharedDb: true, timeoutMs, log }));
+  const owned = !shared;
+  const { port: javaPort, token } = java;
+  const abandon = async (message: string): Promise<never> => {
+    if (owned) await java.stop();
+    throw new Error(`${message}:\n${java.output().trim()}`);
+  };
 
+  const front = createDynamoDbFront({
+    ...(options.meter ? { meter: options.meter } : {}),
+    verifier: new SigV4Verifier({ credentials, region: LOCAL_REGION, services: ['dynamodb'], s3: false }),
+    upstreamPort: javaPort,
+    token,
+    log,
+  });
+  let listening: { port: number; stop: () => Promise<void> };
+  try {
+    listening = await listenOnLoopback(front.server, options.port);
+  } catch (error) {
+    front.close();
+    return abandon(`the DynamoDB front could not listen: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const endpoint = `http://127.0.0.1:${listening.port}`;
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials, maxAttempts: 1 });
+
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      client.destroy();
+      await listening.stop();
+      front.close();
+      if (owned) await java.stop();
+    })());
+
+  for (;;) {
+    try {
+      await client.send(new ListTablesCommand({ Limit: 1 }));
+      break;
+    } catch (error) {
+      if (java.exited() || Date.now() > deadline) {
+        await stop();
+        throw new Error(
+          `DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms (${error instanceof Error ? error.name : 'Error'}):\n${java.output().trim()}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  return {
+    endpoint,
+    port: listening.port,
+    client: () => client,
+    createTables: (tables) => createTables(client, tables, log),
+    stop,
+  };
+}
+
+/** A running DynamoDB Local (the loopback launcher's JVM): where it listens and the token its fronts must send. */
+export interface DynamoDbLocalJava {
+  readonly port: number;
+  readonly token: string;
+  exited(): boolean;
+  /** The end of its output, for error messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts DynamoDB Local on 127.0.0.1 behind the launcher's token. With `sharedDb` every key and region see one
+ * database (a commons of its own); without it DynamoDB Local keeps one database per access key and region, so
+ * commons with their own keys stay apart in one JVM.
+ */
+export async function startDynamoDbLocalJava(options: {
+  dbPath: string;
+  sharedDb: boolean;
+  timeoutMs?: number;
+  log?: (message: string) => void;
+}): Promise<DynamoDbLocalJava> {
+  const log = options.log ?? (() => undefined);
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const javaVersion = await checkJava();
+  await fs.mkdir(options.dbPath, { recursive: true });
   const jar = await dynamoDbLocalJar();
   const launcher = await compiledLauncher(jar, javaVersion, log);
   const token = randomBytes(32).toString('hex');
@@ -134,8 +220,8 @@ export async function startDynamoDb(options: DynamoDbEmulatorOptions): Promise<D
       '-port',
       '0',
       '-dbPath',
-      dbPath,
-      '-sharedDb',
+      options.dbPath,
+      ...(options.sharedDb ? ['-sharedDb'] : []),
       '-disableTelemetry',
     ],
     // The token goes by environment: a command line is visible to every local user.
@@ -161,55 +247,9 @@ export async function startDynamoDb(options: DynamoDbEmulatorOptions): Promise<D
   // If this process dies without stop(), do not leave Java running.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
-  const abandon = async (message: string): Promise<never> => {
-    child.kill('SIGKILL');
-    await exit;
-    process.off('exit', killOnExit);
-    throw new Error(`${message}:\n${output.trim()}`);
-  };
-
-  const javaPort = await new Promise<number | undefined>((resolve) => {
-    const timer = setTimeout(() => resolve(undefined), timeoutMs);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      keep(chunk);
-      const port = /hilum-dynamodb-port=(\d+)/.exec(output)?.[1];
-      if (port) {
-        clearTimeout(timer);
-        resolve(Number(port));
-      }
-    });
-    void exit.then(() => {
-      clearTimeout(timer);
-      resolve(undefined);
-    });
-  });
-  if (javaPort === undefined)
-    return abandon(exited ? 'DynamoDB Local exited during startup' : `DynamoDB Local did not start within ${timeoutMs} ms`);
-  child.stdout?.resume();
-
-  const front = createDynamoDbFront({
-    ...(options.meter ? { meter: options.meter } : {}),
-    verifier: new SigV4Verifier({ credentials, region: LOCAL_REGION, services: ['dynamodb'], s3: false }),
-    upstreamPort: javaPort,
-    token,
-    log,
-  });
-  let listening: { port: number; stop: () => Promise<void> };
-  try {
-    listening = await listenOnLoopback(front.server, options.port);
-  } catch (error) {
-    front.close();
-    return abandon(`the DynamoDB front could not listen: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  const endpoint = `http://127.0.0.1:${listening.port}`;
-  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials, maxAttempts: 1 });
-
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
-      client.destroy();
-      await listening.stop();
-      front.close();
       if (!exited) {
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -219,28 +259,47 @@ export async function startDynamoDb(options: DynamoDbEmulatorOptions): Promise<D
       process.off('exit', killOnExit);
     })());
 
-  for (;;) {
-    try {
-      await client.send(new ListTablesCommand({ Limit: 1 }));
-      break;
-    } catch (error) {
-      if (exited || Date.now() > deadline) {
-        await stop();
-        throw new Error(
-          `DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms (${error instanceof Error ? error.name : 'Error'}):\n${output.trim()}`,
-        );
+  const port = await new Promise<number | undefined>((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), timeoutMs);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      keep(chunk);
+      const found = /hilum-dynamodb-port=(\d+)/.exec(output)?.[1];
+      if (found) {
+        clearTimeout(timer);
+        resolve(Number(found));
       }
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    });
+    void exit.then(() => {
+      clearTimeout(timer);
+      resolve(undefined);
+    });
+  });
+  if (port === undefined) {
+    child.kill('SIGKILL');
+    await stop();
+    throw new Error(
+      `${exited ? 'DynamoDB Local exited during startup' : `DynamoDB Local did not start within ${timeoutMs} ms`}:\n${output.trim()}`,
+    );
   }
+  child.stdout?.resume();
+  return { port, token, exited: () => exited, output: () => output, stop };
+}
 
-  return {
-    endpoint,
-    port: listening.port,
-    client: () => client,
-    createTables: (tables) => createTables(client, tables, log),
-    stop,
-  };
+/**
+ * Set by a process that starts one DynamoDB Local for many commons it runs one after another (jest's global
+ * setup: test/support/global-setup.ts), as JSON `{port, token, owner}`. Only that process and its direct children
+ * (jest's workers) use it, each commons under its own key, hence its own database; a `hilum start` they spawn
+ * starts its own.
+ */
+export const SHARED_DYNAMODB_LOCAL_ENV = 'HILUM_SHARED_DYNAMODB_LOCAL';
+
+/** The DynamoDB Local of SHARED_DYNAMODB_LOCAL_ENV, when this process may use it (stop() leaves it running). */
+export function sharedDynamoDbLocal(): DynamoDbLocalJava | undefined {
+  const raw = process.env[SHARED_DYNAMODB_LOCAL_ENV];
+  if (!raw) return undefined;
+  const { port, token, owner } = JSON.parse(raw) as { port: number; token: string; owner: number };
+  if (owner !== process.pid && owner !== process.ppid) return undefined;
+  return { port, token, exited: () => false, output: () => '', stop: () => Promise.resolve() };
 }
 
 const LAUNCHER_CLASS = 'DynamoDbLocalOnLoopback';

@@ -1,0 +1,42 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Config } from '@jest/types';
+import { SHARED_DYNAMODB_LOCAL_ENV, startDynamoDbLocalJava, type DynamoDbLocalJava } from '../../local/emulators/dynamodb';
+import checkNodeVersion from './node-version';
+
+/**
+ * jest's globalSetup, in jest's own process before any test file: checks the Node (node-version.ts) and, when the
+ * run may hold integration files, starts ONE DynamoDB Local for the whole run. Every local commons a test starts
+ * (in a worker, or in this process with --runInBand) reaches it through its own SigV4 front under its own key,
+ * so its own database (no -sharedDb): a JVM start (~2.5 s of CPU, ~4-5 s) once per run instead of once per file.
+ */
+const STOP = Symbol.for('hilum.test.sharedDynamoDbLocal');
+
+interface Shared {
+  java: DynamoDbLocalJava;
+  dbPath: string;
+}
+
+/** True unless the run's path patterns name only unit tests (a single unit file should not wait for a JVM). */
+function mayRunIntegration(globalConfig: Config.GlobalConfig): boolean {
+  const patterns = (globalConfig as unknown as { testPathPatterns?: { patterns?: string[] } }).testPathPatterns?.patterns ?? [];
+  return patterns.length === 0 || patterns.some((p) => !/(^|\/)test\/unit\//.test(p) && !/^unit\//.test(p));
+}
+
+export default async function globalSetup(globalConfig: Config.GlobalConfig): Promise<void> {
+  checkNodeVersion();
+  if (!mayRunIntegration(globalConfig)) return;
+  const dbPath = await mkdtemp(join(tmpdir(), 'hilum-jest-dynamodb-'));
+  const java = await startDynamoDbLocalJava({ dbPath, sharedDb: false });
+  process.env[SHARED_DYNAMODB_LOCAL_ENV] = JSON.stringify({ port: java.port, token: java.token, owner: process.pid });
+  (globalThis as Record<symbol, Shared>)[STOP] = { java, dbPath };
+}
+
+export async function stopSharedDynamoDbLocal(): Promise<void> {
+  const shared = (globalThis as Record<symbol, Shared | undefined>)[STOP];
+  if (!shared) return;
+  delete process.env[SHARED_DYNAMODB_LOCAL_ENV];
+  await shared.java.stop();
+  await rm(shared.dbPath, { recursive: true, force: true });
+}
