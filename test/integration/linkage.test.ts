@@ -9,7 +9,7 @@
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HilumApi } from '../../cli/lib/api-client';
@@ -349,6 +349,18 @@ describe('privacy-preserving record linkage on the local commons', () => {
       const byOld = (await found(before)).people[0]!.matches;
       expect(byOld.map((m) => m.casePseudonym)).not.toContain(person.personId);
       expect((await found(moved)).people[0]!.matches[0]).toMatchObject({ casePseudonym: person.personId, score: 1 });
+
+      // An entry a store never wrote (or tokens stored before the index) comes back when the case is sent again unchanged.
+      const mine = async () => (await entriesOf('last_dob', moved.last_dob!)).filter((e) => e.casePseudonym === person.personId);
+      await documents.send(
+        new DeleteCommand({
+          TableName: commons.tableName,
+          Key: tokenIndexKey({ variant: 'last_dob', token: moved.last_dob! }, record(person)),
+        }),
+      );
+      expect(await mine()).toHaveLength(0);
+      await repository.putCaseTokens([record(person, moved)]);
+      expect(await mine()).toHaveLength(1);
     });
   });
 });

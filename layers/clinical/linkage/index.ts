@@ -36,5 +36,5 @@ export {
   type LinkSheetError,
   type LinkSheetResult,
 } from './token-sheet';
-export { INDEXED_VARIANTS, queryLookups, indexChanges, missingIndexedVariants, type TokenLookup } from './token-index';
+export { INDEXED_VARIANTS, queryLookups, indexChanges, indexedTokens, missingIndexedVariants, type TokenLookup } from './token-index';
 export { tokenSheetParts, type TokenSheetPart } from './sheet-parts';

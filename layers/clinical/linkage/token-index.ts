@@ -43,6 +43,14 @@ export function queryLookups(people: readonly { readonly tokens: LinkTokens }[])
   return lookups;
 }
 
+/** A case's index entries: its tokens of the indexed variants. */
+export function indexedTokens(tokens: LinkTokens): TokenLookup[] {
+  return INDEXED_VARIANTS.flatMap((variant) => {
+    const token = tokens[variant];
+    return token ? [{ variant, token }] : [];
+  });
+}
+
 /**
  * What replacing a case's tokens changes in the index: the entries of indexed tokens it did not
  * carry before, and the stale entries of those it no longer carries (a token changed, as after a

@@ -10,6 +10,7 @@ import {
   LINK_VARIANT_NAMES,
   MAX_CASES_PER_REQUEST,
   indexChanges,
+  indexedTokens,
   linkTokens,
   linkageKeyFrom,
   missingIndexedVariants,
@@ -88,6 +89,7 @@ describe('the index by token', () => {
     expect(changed.remove.every((l) => l.token === before[l.variant])).toBe(true);
 
     expect(indexChanges(undefined, before).add.map((l) => l.variant)).toEqual(INDEXED_VARIANTS);
+    expect(indexedTokens(married)).toEqual(INDEXED_VARIANTS.map((variant) => ({ variant, token: married[variant] })));
     expect(indexChanges(before, before)).toEqual({ add: [], remove: [] });
   });
 });

@@ -12,7 +12,7 @@ import { TransientError } from '../../../common/errors';
 import type { CaseLinkTokensRecord } from '../../../catalog/linkage-entities';
 import * as keys from '../../../catalog/item-keys';
 import { PREFIX } from '../../../catalog/keys';
-import { indexChanges, type LinkTokens, type StoredCaseTokens, type TokenLookup } from '../../../clinical/linkage';
+import { indexChanges, indexedTokens, type LinkTokens, type StoredCaseTokens, type TokenLookup } from '../../../clinical/linkage';
 
 /**
  * Linkage tokens (docs/catalog.md, "Linkage tokens"; docs/linkage.md, "Storage and API").
@@ -58,10 +58,11 @@ export class LinkageRepository {
   ) {}
 
   /**
-   * Replaces each case's tokens. The new tokens' index entries are written first, then the
-   * entries of tokens the case no longer carries are removed, and the record last: a store
-   * cut short leaves the case's old record, so sending it again computes the same changes
-   * and ends where a whole store would, with no stale entry left behind.
+   * Replaces each case's tokens. Its index entries are written first (all of them: writing one
+   * again changes nothing, and a re-sent sheet so restores an entry a store never wrote), then
+   * the entries of tokens it no longer carries are removed, and the record last: a store cut
+   * short leaves the case's old record, so sending it again computes the same stale entries and
+   * ends where a whole store would, with nothing stale left behind.
    */
   async putCaseTokens(records: readonly CaseLinkTokensRecord[]): Promise<void> {
     const { records: previous } = await this.getCaseTokens(records, true);
@@ -69,14 +70,14 @@ export class LinkageRepository {
     const adds: WriteRequest[] = [];
     const removes: WriteRequest[] = [];
     for (const r of records) {
-      const { add, remove } = indexChanges(before.get(`${r.project}#${r.casePseudonym}`), r.tokens);
-      for (const lookup of add)
+      for (const lookup of indexedTokens(r.tokens))
         adds.push({
           PutRequest: {
             Item: { ...tokenIndexKey(lookup, r), type: 'link-token-entry', project: r.project, casePseudonym: r.casePseudonym },
           },
         });
-      for (const lookup of remove) removes.push({ DeleteRequest: { Key: tokenIndexKey(lookup, r) } });
+      for (const lookup of indexChanges(before.get(`${r.project}#${r.casePseudonym}`), r.tokens).remove)
+        removes.push({ DeleteRequest: { Key: tokenIndexKey(lookup, r) } });
     }
     await this.writeAll(adds);
     await this.writeAll(removes);
