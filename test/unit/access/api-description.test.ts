@@ -58,7 +58,7 @@ describe('the OpenAPI description (docs/openapi.json)', () => {
       expect(op['x-hilum-roles']).toEqual(ROUTE_CATALOGUE[route.id].roles);
       expect(op.security).toBeUndefined();
       for (const role of Object.keys(ROUTE_CATALOGUE[route.id].roles)) expect(op.description).toContain(role);
-      const [[type, refusal]] = Object.entries(op.responses['401'].content as Record<string, { schema: { $ref: string } }>);
+      const [type, refusal] = Object.entries(op.responses['401'].content as Record<string, { schema: { $ref: string } }>)[0]!;
       // The FHIR Bulk Data routes refuse with an OperationOutcome, as the IG asks; every other route as hilum or DRS does.
       if (route.path.startsWith('/fhir/'))
         expect([type, refusal!.schema.$ref]).toEqual(['application/fhir+json', '#/components/schemas/OperationOutcome']);
