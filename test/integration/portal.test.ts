@@ -28,11 +28,12 @@ jest.setTimeout(240_000);
 const barCount = (page: Page, chart: string, value: string) =>
   page.locator(`svg[data-chart="${chart}"] rect[data-value="${value}"]`).getAttribute('data-count');
 
-/** An aggregate report from the report code itself: 34 cases, two small sites hidden together, both sexes shown. */
+/** An aggregate report from the report code itself: 34 cases, two small sites hidden together, both sexes shown, two reliability bins shown. */
 function syntheticReport(): EvaluationReport {
   const cases: EvaluatedCase[] = Array.from({ length: 34 }, (_, i) => ({
     label: i % 2 === 0,
-    score: Math.min(1, Math.max(0, (i % 2 === 0 ? 0.6 : 0.35) + ((i * 37) % 11) / 30 - 0.15)),
+    // Two clusters of scores (bins 0.2-0.3 and 0.6-0.7, each above the minimum size), every fifth case on the wrong side.
+    score: ((i % 2 === 0) !== (i % 5 === 0) ? 0.6 : 0.2) + ((i * 37) % 11) / 200,
     attributes: { sex: i < 20 ? 'F' : 'M', site: i < 24 ? 'site-a' : i < 29 ? 'site-small-1' : 'site-small-2' },
   }));
   const outcome = evaluationReport(cases, {
@@ -47,6 +48,16 @@ function syntheticReport(): EvaluationReport {
 }
 
 const figure = (n: number | null | undefined) => (n === null || n === undefined ? '—' : n.toFixed(3));
+/** With HILUM_SCREENSHOTS=1, the page's screenshot goes to docs/images/ (a plain test run takes none). */
+async function screenshot(page: Page, name: string, from?: string): Promise<void> {
+  if (process.env.HILUM_SCREENSHOTS !== '1') return;
+  if (from)
+    await page
+      .locator(from)
+      .first()
+      .evaluate((el) => el.scrollIntoView());
+  await page.screenshot({ path: join(__dirname, '../../docs/images', name) });
+}
 const navLabels = (page: Page) => page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts();
 
 describe('the portal, in a browser, against the local commons', () => {
@@ -226,6 +237,13 @@ describe('the portal, in a browser, against the local commons', () => {
       `${point.threshold}\t${figure(point.sensitivity)}\t${figure(point.specificity)}`,
     ]);
     expect(await page.locator('[data-figure="ece"]').innerText()).toContain(figure(report.calibration!.expectedCalibrationError));
+    const shownBins = report.calibration!.bins.filter((b) => b.observedRate !== null);
+    expect(shownBins).toHaveLength(2);
+    expect(
+      await page
+        .locator('svg[data-chart="reliability"] g[data-bin]')
+        .evaluateAll((gs) => gs.map((g) => Number(g.getAttribute('data-observed')))),
+    ).toEqual(shownBins.map((b) => b.observedRate));
     const siteTable = report.subgroups.find((t) => t.attribute === 'site')!;
     expect(
       await page.locator('svg[data-chart="AUC by site"] g[data-subgroup]').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-auc'))),
@@ -251,6 +269,7 @@ describe('the portal, in a browser, against the local commons', () => {
     expect(await page.content()).not.toMatch(/site-small/);
     expect(await navLabels(page)).toEqual(['Evaluations']);
     expect(await portal.axe(page)).toEqual([]);
+    await screenshot(page, 'portal-evaluation.png', 'h2:text("Discrimination")');
 
     // A new evaluation from the browser: the model hashed there, declared, PUT to its presigned URL, run.
     const model = Buffer.from(meanModel(8, 8));
@@ -368,6 +387,7 @@ describe('the portal, in a browser, against the local commons', () => {
       balance.attributes.length + balance.pairs.length,
     );
     expect(await portal.axe(curatorPage)).toEqual([]);
+    await screenshot(curatorPage, 'portal-representativeness.png', `section[data-project="${project}"]`);
     await curatorPage.context().close();
     console.log(
       `portal: representativeness in ${Date.now() - started} ms (arranging ${published - started}, pipeline ${released - published}, pages ${Date.now() - released})`,
