@@ -30,6 +30,7 @@ describe('a file staged by one execution while another quarantines it', () => {
   let curator: HilumApi;
   let exists: SiteCommons['exists'];
   const held = new Set<string>();
+  const logged: string[] = [];
 
   beforeAll(async () => {
     fixture = await startSiteCommons({
@@ -39,6 +40,8 @@ describe('a file staged by one execution while another quarantines it', () => {
       handlerLogLevel: 'ERROR',
       // Retries at once: the partial-failure test retries a transient fault and exhausts the retries of another.
       retryIntervalMs: 5,
+      // The commons' lines (a failed execution is reported here), kept for the assertions rather than printed.
+      log: (line) => logged.push(line),
       // The test drives the tasks itself: the object's event starts no execution.
       dropEvent: (event) => held.has(String((event.detail as { object?: { key?: string } } | undefined)?.object?.key)),
     });
@@ -238,6 +241,8 @@ describe('a file staged by one execution while another quarantines it', () => {
       platform: 'in intake after PipelineFault',
     });
     expect(transientFaults).toBeGreaterThan(1);
+    // The execution the platform fault ended is reported, never silent.
+    expect(logged.filter((line) => /FAILED: PipelineFault/.test(line))).toHaveLength(1);
     expect(submission).toMatchObject({ stagedCount: 4, quarantinedCount: 3 });
 
     // The platform fault is redrivable: once S3 answers, the same object stages.
