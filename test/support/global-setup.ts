@@ -20,7 +20,7 @@ interface Shared {
 
 /** True unless the run's path patterns name only unit tests (a single unit file should not wait for a JVM). */
 function mayRunIntegration(globalConfig: Config.GlobalConfig): boolean {
-  const patterns = (globalConfig as unknown as { testPathPatterns?: { patterns?: string[] } }).testPathPatterns?.patterns ?? [];
+  const patterns = globalConfig.testPathPatterns.patterns;
   return patterns.length === 0 || patterns.some((p) => !/(^|\/)test\/unit\//.test(p) && !/^unit\//.test(p));
 }
 
