@@ -11,7 +11,9 @@ import {
   suppressedNote,
   type EvaluationAnswer,
 } from '../../lib/evaluation-view';
+import { liveSession } from '../../auth/session';
 import { formatTime } from '../../lib/format';
+import { mayOpen } from '../../lib/roles';
 import { formatFigure, formatSigned } from '../../lib/plot';
 import { Link } from '../../router';
 import type { PageProps } from '../../routes';
@@ -51,9 +53,11 @@ export default function EvaluationReportPage({ params }: PageProps) {
   return (
     <section>
       <h1>Evaluation report</h1>
-      <p>
-        <Link to="/evaluations">All evaluations</Link>
-      </p>
+      {mayOpen(['evaluator'], liveSession()?.groups ?? []) && (
+        <p>
+          <Link to="/evaluations">All evaluations</Link>
+        </p>
+      )}
       <ErrorBanner error={evaluation.error} />
       {!e && evaluation.loading && <p role="status">Loading…</p>}
       {e && (
