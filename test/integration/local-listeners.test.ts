@@ -19,6 +19,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { SignatureV4 } from '@smithy/signature-v4';
 import { startLocalCommons, type LocalCommons } from '../../local/commons';
 import { credentialsFile, LOCAL_PROFILE } from '../../local/credentials';
+import { SHARED_DYNAMODB_LOCAL_ENV } from '../../local/emulators/dynamodb';
 import { synthesizeTemplate } from '../../local/template/synthesize';
 
 jest.setTimeout(180_000);
@@ -27,6 +28,9 @@ let dataDir: string;
 let commons: LocalCommons;
 
 beforeAll(async () => {
+  // This commons starts its own DynamoDB Local, as `hilum start` does, not the jest run's shared one
+  // (test/support/global-setup.ts): the sockets looked at are this process's and its children's.
+  delete process.env[SHARED_DYNAMODB_LOCAL_ENV];
   dataDir = await mkdtemp(join(tmpdir(), 'hilum-listeners-'));
   commons = await startLocalCommons({
     dataDir,
