@@ -1,18 +1,17 @@
 import { createHash } from 'node:crypto';
 import { logger, metrics } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
-import {
-  quarantineInput,
-  type QaFinding,
-  type QuarantineInput,
-  type QuarantineResult,
-  type TextRegionState,
-} from '../../layers/pipeline/ingest-states';
+import { quarantineInput, type QuarantineResult } from '../../layers/pipeline/ingest-states';
 import { buckets, objects, intakeRepository } from '../../layers/services/commons-context';
-import { parseIntakeKey, quarantineKeys } from '../../layers/pipeline/object-keys';
+import { parseIntakeKey } from '../../layers/pipeline/object-keys';
 import { announceIfReady } from '../../layers/services/submission-readiness';
 import { quarantineReason, quarantineFindings } from '../../layers/ingest/quarantine-reason';
-import { qaRepository } from '../../layers/services/qa-context';
+import {
+  encodeDecision,
+  putQuarantineSidecar,
+  writeQuarantineRecords,
+  type QuarantineDecision,
+} from '../../layers/services/quarantine-records';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 
 /**
@@ -31,20 +30,26 @@ export const handler = taskHandler(quarantineInput, async function quarantineObj
   const file = ids ? await intakeRepository().getFile(ids.submissionId, ids.fileId) : undefined;
   const present = await objects().head(bucket, key);
   const findings = quarantineFindings(full, reason);
+  const deid = full.ingest?.deid;
   const why: QuarantineWhy = {
     reasonCode: present ? reason.code : 'ObjectMissing',
     reason: present ? reason.message : `the intake object was gone when it was quarantined (${reason.code})`,
     rules: [...new Set(findings.filter((f) => f.severity === 'quarantine').map((f) => f.ruleId))],
     failedAfter: reason.failedAfter,
     findings,
-    ...(full.ingest?.deid?.textRegions?.length ? { textRegions: full.ingest.deid.textRegions } : {}),
+    ...(deid?.textRegions?.length ? { textRegions: deid.textRegions } : {}),
   };
   const digest = digestOf(why);
+  const decisionAt = (quarantinedAt: string): QuarantineDecision => ({
+    ...why,
+    quarantinedAt,
+    ...(deid ? { studyUid: deid.studyUid, seriesUid: deid.seriesUid, sopUid: deid.sopUid } : {}),
+  });
 
   if (file && file.status !== 'announced') {
     // A retry of the attempt that recorded this outcome (same reason, same findings) finishes what it may have left undone.
     if (file.status === 'quarantined' && file.quarantineDigest === digest && ids) {
-      await writeSidecarAndRecord({ ...ids, key }, target, why, file.handledAt ?? now, full.ingest?.deid, present !== undefined);
+      await writeQuarantineRecords({ ...ids, intakeKey: key }, target, decisionAt(file.handledAt ?? now), present !== undefined);
       if (present) await objects().delete(bucket, key);
       await announceIfReady(ids.submissionId);
     } else logger.info('already handled', { ...ids, status: file.status });
@@ -54,7 +59,7 @@ export const handler = taskHandler(quarantineInput, async function quarantineObj
   // The copy comes first: once the outcome is recorded, the reconciler may delete the intake original.
   if (present) await objects().copy(bucket, key, buckets.quarantine(), target);
   if (!ids || !file) {
-    await putSidecar(target, why, now, key, ids);
+    await putQuarantineSidecar(target, decisionAt(now), key, ids);
     if (present) await objects().delete(bucket, key);
     logger.warn('quarantined an object no submission announced', { reasonCode: why.reasonCode, failedAfter: why.failedAfter });
     return { quarantineKey: target, reason: why.reason };
@@ -69,10 +74,12 @@ export const handler = taskHandler(quarantineInput, async function quarantineObj
     reasonCode: why.reasonCode,
     reason: why.reason,
     quarantineDigest: digest,
+    // Killed after this write and before the two below, the reconciler writes them from the stored decision.
+    quarantineDecision: encodeDecision(decisionAt(now)),
     handledAt: now,
   });
   if (recorded) {
-    await writeSidecarAndRecord({ ...ids, key }, target, why, now, full.ingest?.deid, present !== undefined);
+    await writeQuarantineRecords({ ...ids, intakeKey: key }, target, decisionAt(now), present !== undefined);
     metrics.addMetric('FilesQuarantined', MetricUnit.Count, 1);
     logger.warn('quarantined', { ...ids, reasonCode: why.reasonCode, failedAfter: why.failedAfter });
   } else {
@@ -92,77 +99,12 @@ export const handler = taskHandler(quarantineInput, async function quarantineObj
   return { quarantineKey: target, reason: why.reason };
 });
 
-/** Why a file is quarantined, as its sidecar and curator record say it: rule ids and value-free messages only. */
-interface QuarantineWhy {
-  readonly reasonCode: string;
-  readonly reason: string;
-  readonly rules: string[];
-  readonly failedAfter: string;
-  readonly findings: QaFinding[];
-  /** Boxes where OCR found identifying text (token classes only), for the curator's review. */
-  readonly textRegions?: TextRegionState[];
-}
+/** Why a file is quarantined (the stored decision without its time and UIDs): what a retry's digest compares. */
+type QuarantineWhy = Omit<QuarantineDecision, 'quarantinedAt' | 'studyUid' | 'seriesUid' | 'sopUid'>;
 
 /** Identifies the content of a quarantine decision, so a retry of the winning attempt can tell it is one. */
 function digestOf(why: QuarantineWhy): string {
   return createHash('sha256').update(JSON.stringify(why)).digest('hex');
-}
-
-async function putSidecar(
-  target: string,
-  why: QuarantineWhy,
-  quarantinedAt: string,
-  intakeKey: string,
-  ids: { submissionId: string; fileId: string } | undefined,
-): Promise<void> {
-  const sidecar = {
-    submissionId: ids?.submissionId ?? null,
-    fileId: ids?.fileId ?? null,
-    intakeKey,
-    reasonCode: why.reasonCode,
-    reason: why.reason,
-    rules: why.rules,
-    failedAfter: why.failedAfter,
-    findings: why.findings,
-    ...(why.textRegions ? { textRegions: why.textRegions } : {}),
-    objectKind: 'original',
-    quarantinedAt,
-  };
-  await objects().put(buckets.quarantine(), `${target}.json`, Buffer.from(JSON.stringify(sidecar, null, 2)), {
-    contentType: 'application/json',
-  });
-}
-
-/** The sidecar beside the copy and the curator's view of it (GET /quarantine); both idempotent. */
-async function writeSidecarAndRecord(
-  ids: { submissionId: string; fileId: string; key: string },
-  target: string,
-  why: QuarantineWhy,
-  quarantinedAt: string,
-  deid: NonNullable<QuarantineInput['ingest']>['deid'],
-  copied: boolean,
-): Promise<void> {
-  await putSidecar(target, why, quarantinedAt, ids.key, ids);
-  const submission = copied ? await intakeRepository().getSubmission(ids.submissionId) : undefined;
-  if (!submission) return;
-  await qaRepository().putQuarantine({
-    quarantineId: ids.fileId,
-    submissionId: ids.submissionId,
-    fileId: ids.fileId,
-    project: submission.project,
-    site: submission.site,
-    objectKind: 'original',
-    objectKey: target,
-    sidecarKey: quarantineKeys(ids.submissionId, ids.fileId).sidecar,
-    reasonCode: why.reasonCode,
-    rules: why.rules,
-    findings: why.findings,
-    status: 'quarantined',
-    quarantinedAt,
-    failedAfter: why.failedAfter,
-    ...(deid ? { studyUid: deid.studyUid, seriesUid: deid.seriesUid, sopUid: deid.sopUid } : {}),
-    ...(why.textRegions ? { textRegions: why.textRegions } : {}),
-  });
 }
 
 /** Removes the copy of the original this attempt made, never what a later writer put under the same key. */

@@ -1,7 +1,7 @@
 import { paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
-import type { FileStatus } from '../../layers/catalog/entities';
+import type { FileStatus, SubmissionFile } from '../../layers/catalog/entities';
 import type { QuarantineStatus } from '../../layers/catalog/qa-entities';
 import {
   fileRefOf,
@@ -21,6 +21,7 @@ import { buckets, objects, pipelineEvents, intakeRepository, publicationReposito
 import { announceIfReady } from '../../layers/services/submission-readiness';
 import { qaRepository } from '../../layers/services/qa-context';
 import { markMissingFiles } from '../../layers/services/missing-files';
+import { finishInterruptedQuarantine } from '../../layers/services/quarantine-records';
 
 /** Default grace: longer than an ingest execution normally takes, short enough that nothing waits an afternoon. */
 export const DEFAULT_RECONCILE_GRACE_SECONDS = 15 * 60;
@@ -37,7 +38,9 @@ export const DEFAULT_RELEASED_LOOKBACK_HOURS = 24;
  * marks never-received files of sealed submissions missing after their project's
  * grace, announces sealed submissions whose files are all handled (and again, after a
  * stale period, published ones whose workflow did not reach its end), and deletes
- * what crashed work left: intake originals and work copies of handled files, and
+ * what crashed work left: intake originals and work copies of handled files (a
+ * quarantined one's sidecar and curator record written first if a killed Quarantine
+ * left them unwritten), and
  * released objects no catalog record points at. The decisions are
  * layers/catalog/reconcile.ts; this lists, looks up and acts. Logs counts only.
  */
@@ -70,6 +73,7 @@ export const handler = taskHandler(
     );
 
     const fileStatus = new Map<string, FileStatus>();
+    const files = new Map<string, SubmissionFile>();
     const submissionIds = new Set(
       [
         ...[...intakeObjects, ...workObjects].map((o) => fileRefOf(o.key)?.split('/')[0]),
@@ -77,8 +81,10 @@ export const handler = taskHandler(
       ].filter((s): s is string => !!s),
     );
     for (const submissionId of submissionIds) {
-      for (const file of await intakeRepository().listFiles(submissionId))
+      for (const file of await intakeRepository().listFiles(submissionId)) {
         fileStatus.set(`${file.submissionId}/${file.fileId}`, file.status);
+        files.set(`${file.submissionId}/${file.fileId}`, file);
+      }
     }
     // Only settled objects are looked up: a younger one may be a Stage between its copy and its record.
     const releasedObjects: ReleasedObject[] = [];
@@ -123,6 +129,11 @@ export const handler = taskHandler(
       intakeBucket,
       actions.redrive.map((key) => ({ key, size: sizes.get(key) ?? 0 })),
     );
+    let quarantineFinished = 0;
+    for (const key of actions.finishQuarantine) {
+      const file = files.get(fileRefOf(key)!);
+      if (file && (await finishInterruptedQuarantine({ ...file, intakeKey: key }))) quarantineFinished += 1;
+    }
     for (const key of [...actions.deleteIntake, ...actions.deleteWork]) await objects().delete(intakeBucket, key);
     for (const key of actions.deleteReleased) await objects().delete(releasedBucket, key);
     for (const key of actions.deleteQuarantine) await objects().delete(quarantineBucket, key);
@@ -148,6 +159,7 @@ export const handler = taskHandler(
       missing,
       announced,
       intakeDeleted: actions.deleteIntake.length,
+      quarantineFinished,
       workDeleted: actions.deleteWork.length,
       releasedDeleted: actions.deleteReleased.length,
       quarantineDeleted: actions.deleteQuarantine.length,

@@ -63,6 +63,11 @@ export interface SubmissionFile {
   readonly reason?: string;
   /** When quarantined: a digest of the recorded decision (reason, rules, findings), so a retry of the same attempt can finish it. */
   readonly quarantineDigest?: string;
+  /**
+   * When quarantined by ingest: the decision as its sidecar and curator record state it (JSON; rule ids and value-free
+   * messages), so the reconciler can write them if the Quarantine task was killed after recording the outcome.
+   */
+  readonly quarantineDecision?: string;
 }
 
 export type StudyStatus = 'staged' | 'published';

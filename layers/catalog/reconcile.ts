@@ -58,6 +58,11 @@ export interface ReconcileActions {
    * outcome write, the file then re-driven and staged): PHI nobody needs, in the PHI-grade bucket.
    */
   readonly deleteQuarantine: readonly string[];
+  /**
+   * Intake originals (among deleteIntake) of quarantined files: a Quarantine killed between its outcome write and
+   * its curator record leaves exactly this, so the record is checked (and written from the stored decision) first.
+   */
+  readonly finishQuarantine: readonly string[];
   /** Files (`submissionId/fileId`) whose open curator record goes with them. */
   readonly withdrawQuarantineRecords: readonly string[];
 }
@@ -91,6 +96,7 @@ export function planReconcile(input: ReconcileInput): ReconcileActions {
   const settled = (o: ListedObject) => isSettled(o, input.now, input.graceMs);
   const redrive: string[] = [];
   const deleteIntake: string[] = [];
+  const finishQuarantine: string[] = [];
   for (const object of input.intakeObjects) {
     const ref = fileRefOf(object.key);
     // Keys hilum never issued, or files it has no record of, are the ingest workflow's to quarantine.
@@ -98,7 +104,10 @@ export function planReconcile(input: ReconcileInput): ReconcileActions {
     if (!status || !settled(object)) continue;
     if (status === 'announced') redrive.push(object.key);
     // A handled file's outcome (released copy or quarantine copy) exists before its original is deleted.
-    else deleteIntake.push(object.key);
+    else {
+      deleteIntake.push(object.key);
+      if (status === 'quarantined') finishQuarantine.push(object.key);
+    }
   }
   const deleteWork: string[] = [];
   for (const object of input.workObjects) {
@@ -122,7 +131,15 @@ export function planReconcile(input: ReconcileInput): ReconcileActions {
     deleteQuarantine.push(object.key);
     if (record === 'quarantined') withdraw.add(ref);
   }
-  return { redrive, deleteIntake, deleteWork, deleteReleased, deleteQuarantine, withdrawQuarantineRecords: [...withdraw] };
+  return {
+    redrive,
+    deleteIntake,
+    finishQuarantine,
+    deleteWork,
+    deleteReleased,
+    deleteQuarantine,
+    withdrawQuarantineRecords: [...withdraw],
+  };
 }
 
 /** A file without an outcome yet, and since when (GET /submissions/{id} shows them so a stuck file is visible). */

@@ -104,6 +104,7 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
         reasonCode: 'x',
         reason: 'y',
         quarantineDigest: 'd1',
+        quarantineDecision: '{}',
         handledAt: 't',
       }),
     ).toBe(false);
@@ -118,6 +119,7 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
         reasonCode: 'DicomParseError',
         reason: 'bad',
         quarantineDigest: 'd2',
+        quarantineDecision: '{}',
         handledAt: 't',
       }),
     ).toBe(true);

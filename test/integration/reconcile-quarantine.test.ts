@@ -92,4 +92,46 @@ describe('the reconciler and what a killed Quarantine left for a file staged lat
     const done = await site.getSubmission(submissionId);
     expect(done).toMatchObject({ stagedCount: 1, quarantinedCount: 0 });
   });
+
+  it('writes the sidecar and curator record a Quarantine killed after its outcome write left, then removes the original', async () => {
+    const { submissionId } = await site.createSubmission(PROJECT, SITE);
+    const [bytes] = makeSeries(1, { modality: 'CT', rows: 32, columns: 32 });
+    const { uploads } = await site.requestUploads(submissionId, [{ name: 'b.dcm', size: bytes!.byteLength }]);
+    const { fileId } = uploads[0]!;
+    const key = `intake/${submissionId}/${fileId}`;
+    held.add(key);
+    expect((await fetch(uploads[0]!.url!, { method: 'PUT', body: bytes })).status).toBe(200);
+
+    // The outcome is recorded, then the commons dies before the sidecar and the curator record (found by the chaos suite).
+    const recordQuarantined = IntakeRepository.prototype.recordQuarantined;
+    jest.spyOn(IntakeRepository.prototype, 'recordQuarantined').mockImplementationOnce(async function (this: IntakeRepository, file) {
+      await recordQuarantined.call(this, file);
+      throw Object.assign(new Error('the process was killed'), { name: 'Killed' });
+    });
+    await expect(
+      commons.invoke('Quarantine', {
+        'detail-type': 'Object Created',
+        source: 'aws.s3',
+        detail: { bucket: { name: commons.buckets.intake }, object: { key } },
+        error: { Error: 'InjectedFault', Cause: 'a task failed' },
+      }),
+    ).rejects.toThrow();
+    expect((await site.getSubmission(submissionId)).files[0]?.status).toBe('quarantined');
+    expect(await exists(commons.buckets.quarantine, `quarantine/${submissionId}/${fileId}.json`)).toBe(false);
+    expect(await openRecords(fileId)).toHaveLength(0);
+
+    const end = Date.now() + 60_000;
+    let finished = false;
+    while (!finished && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 500));
+      finished = !(await exists(commons.buckets.intake, key));
+    }
+    expect(finished).toBe(true);
+    // The original was deleted only after what the curator needs was written from the stored decision.
+    expect(await exists(commons.buckets.quarantine, `quarantine/${submissionId}/${fileId}`)).toBe(true);
+    expect(await exists(commons.buckets.quarantine, `quarantine/${submissionId}/${fileId}.json`)).toBe(true);
+    const records = await openRecords(fileId);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ reasonCode: 'InjectedFault' });
+  });
 });

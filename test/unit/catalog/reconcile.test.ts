@@ -52,6 +52,8 @@ describe('reconciler decisions', () => {
     );
     expect(plan.deleteIntake).toEqual([`intake/${S}/${F1}`, `intake/${S}/${F2}`]);
     expect(plan.redrive).toEqual([]);
+    // A quarantined file's original still in intake may be a Quarantine killed before its curator record: checked first.
+    expect(plan.finishQuarantine).toEqual([`intake/${S}/${F2}`]);
   });
 
   it('leaves intake keys hilum never issued or has no record of to the ingest workflow', () => {
@@ -67,6 +69,7 @@ describe('reconciler decisions', () => {
     expect(plan).toEqual({
       redrive: [],
       deleteIntake: [],
+      finishQuarantine: [],
       deleteWork: [],
       deleteReleased: [],
       deleteQuarantine: [],

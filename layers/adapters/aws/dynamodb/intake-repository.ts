@@ -169,6 +169,8 @@ export class IntakeRepository {
     reason: string;
     /** Identifies the decision's content (reason, rules, findings): a retry of the recording attempt recognises it. */
     quarantineDigest: string;
+    /** The whole decision (value-free), so that a sidecar or curator record a killed task left unwritten can be written later. */
+    quarantineDecision: string;
     handledAt: string;
   }): Promise<boolean> {
     return this.recordOutcome(
@@ -180,6 +182,7 @@ export class IntakeRepository {
         reasonCode: file.reasonCode,
         reason: file.reason,
         quarantineDigest: file.quarantineDigest,
+        quarantineDecision: file.quarantineDecision,
         handledAt: file.handledAt,
       },
       [],
