@@ -1,9 +1,12 @@
+import { ROLES } from '../../layers/access/roles';
 import { issueLocalToken } from '../../local/auth/local-issuer';
 import { Command, integerOption, stringOption, UsageError } from '../command';
 import { CliError, EXIT } from '../exit-codes';
 import { findSigningDataDir } from '../lib/local-commons-pointer';
 
-const GROUP = /^(researcher|curator|dac|admin|linker|site-uploader:[a-z0-9][a-z0-9-]{1,62})$/;
+/** Every role the API knows (layers/access/roles.ts), the uploader's as one group per site. */
+const ROLE_GROUPS = ROLES.filter((role) => role !== 'site-uploader');
+const GROUP = new RegExp(`^(${ROLE_GROUPS.join('|')}|site-uploader:[a-z0-9][a-z0-9-]{1,62})$`);
 
 export const tokenCommand: Command = {
   name: 'token',
@@ -14,7 +17,7 @@ Prints a JWT signed by the local commons' issuer, with the claims Cognito puts i
 an ID token (cognito:groups, cognito:username). Local mode only: in AWS, users
 sign in to the Cognito user pool.
 
-  --group GROUP      researcher, curator, dac, admin, linker or site-uploader:<site> (repeatable)
+  --group GROUP      ${ROLE_GROUPS.join(', ')} or site-uploader:<site> (repeatable)
   --username NAME    the token's user (default: local-<first group>)
   --ttl SECONDS      lifetime (default 43200, 12 hours)
   --data-dir DIR     the local commons' data folder (default: the one of the commons
