@@ -176,12 +176,15 @@ export function dynamodbCallLabel(operation: string, request: Record<string, unk
     case 'TransactWriteItems':
     case 'TransactGetItems': {
       const items = Array.isArray(request.TransactItems) ? request.TransactItems : [];
-      const parts = items.map((entry) => {
+      // Repeated kinds are counted (an announcement's transaction puts one file item per file).
+      const counts = new Map<string, number>();
+      for (const entry of items) {
         const [kind, body] = Object.entries(record(entry))[0] ?? ['?', {}];
         const item = record(body);
-        return `${kind} ${keyOf(item.Key ?? item.Item)}`;
-      });
-      return `${operation} [${parts.join(', ')}]`;
+        const part = `${kind} ${keyOf(item.Key ?? item.Item)}`;
+        counts.set(part, (counts.get(part) ?? 0) + 1);
+      }
+      return `${operation} [${[...counts].map(([part, n]) => (n > 1 ? `${n} x ${part}` : part)).join(', ')}]`;
     }
     case 'BatchWriteItem':
     case 'BatchGetItem': {

@@ -133,6 +133,15 @@ describe('the local usage meter', () => {
           ],
         }),
       ).toBe('TransactWriteItems [Update SUBMISSION/SUBMISSION, Put STUDY/INSTANCE]');
+      // An announcement's transaction: one file item per file, counted rather than listed.
+      expect(
+        dynamodbCallLabel('TransactWriteItems', {
+          TransactItems: [
+            { Update: { Key: { pk: S('SUBMISSION#s-1'), sk: S('SUBMISSION') } } },
+            ...['f-1', 'f-2', 'f-3'].map((f) => ({ Put: { Item: { pk: S('SUBMISSION#s-1'), sk: S(`FILE#${f}`) } } })),
+          ],
+        }),
+      ).toBe('TransactWriteItems [Update SUBMISSION/SUBMISSION, 3 x Put SUBMISSION/FILE]');
       expect(
         dynamodbCallLabel('BatchGetItem', {
           RequestItems: {
