@@ -72,6 +72,12 @@ export async function stageInstance(input: VerifiedInstance): Promise<StageResul
       ...instanceCatalogFields(bytes),
     },
   );
+  if (!recorded) {
+    // Refused: another attempt gave the file its outcome, and only then may the original go. A file still announced
+    // (a refusal for any other reason) keeps its original for the retry: deleting it would lose the file.
+    const file = await intakeRepository().getFile(submissionId, fileId);
+    if (!file || file.status === 'announced') throw new TransientError('the staging write was refused while the file is still announced');
+  }
   await finishStaged(submissionId, input.intake);
   logger.info(recorded ? 'staged' : 'already handled; intake original removed', { submissionId, fileId, warnings: input.warnings });
   return { releasedKey: target, sha256: toHex(digest), size: bytes.byteLength };

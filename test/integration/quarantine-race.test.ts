@@ -281,4 +281,20 @@ describe('a file staged by one execution while another quarantines it', () => {
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: commons.buckets.released, Prefix: `studies/${studyUid}/` }));
     expect(listed.Contents ?? []).toHaveLength(1);
   });
+
+  it('a staging write refused while the file is still announced keeps the original for the retry', async () => {
+    const studyInstanceUid = `2.25.2323${Date.now()}`;
+    const { submissionId, fileId, bucket, key } = await heldUpload(
+      'refused.dcm',
+      makeDicom({ rows: 32, columns: 32, studyInstanceUid, seriesInstanceUid: `${studyInstanceUid}.1` }),
+    );
+    // The conditional write answers "not written" though nothing gave the file an outcome (a refusal for another reason).
+    jest.spyOn(IntakeRepository.prototype, 'recordStaged').mockResolvedValueOnce(false);
+    await expect(commons.invoke('IngestObject', { bucket, key })).rejects.toThrow('still announced');
+    expect(await exists(bucket, key)).toBe(true);
+    expect((await site.getSubmission(submissionId)).files).toEqual([expect.objectContaining({ fileId, status: 'announced' })]);
+
+    expect(await commons.invoke('IngestObject', { bucket, key })).toMatchObject({ outcome: 'staged' });
+    expect(await exists(bucket, key)).toBe(false);
+  });
 });
