@@ -1,4 +1,4 @@
-import { StateMachine } from 'aws-local-stepfunctions';
+import { runDefinition, type TaskFn } from './run-definition';
 import { Json, byMetadata, renderDefinition, synthCommons } from './synth';
 
 /**
@@ -18,26 +18,10 @@ function named(name: string): Error {
   return Object.assign(new Error('a message the job never sees'), { name });
 }
 
-type Fn = (payload: Json) => Json;
-
 /** Runs one execution; the states' payloads are collected in `calls`, and its end is the output or the error's name. */
-async function run(fns: Record<string, Fn>, calls: Record<string, Json[]>): Promise<{ output?: Json; error?: string }> {
-  const handlers = Object.fromEntries(
-    Object.entries(fns).map(([state, fn]) => [
-      state,
-      (input: unknown) => {
-        const { Payload } = input as { Payload: Json };
-        (calls[state] ??= []).push(Payload);
-        return { Payload: fn(Payload) } as never;
-      },
-    ]),
-  );
-  const sm = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
-  const execution = sm.run(event as never, {
-    overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: Object.fromEntries(Object.keys(fns).map((k) => [k, 0])) },
-  });
+async function run(fns: Record<string, TaskFn>, calls: Record<string, Json[]>): Promise<{ output?: Json; error?: string }> {
   try {
-    return { output: (await execution.result) as Json };
+    return { output: await runDefinition(definition, event, fns, calls) };
   } catch (error) {
     // The runner wraps a Fail state's error: its name is the cause's.
     return { error: (error as { cause?: { name?: string } }).cause?.name ?? (error as Error).name };

@@ -1,4 +1,4 @@
-import { StateMachine } from 'aws-local-stepfunctions';
+import { runDefinition, type TaskFn } from './run-definition';
 import { Json, Synthesized, byMetadata, renderDefinition, synthCommons } from './synth';
 import { quarantineReason } from '../../layers/ingest/quarantine-reason';
 import type { QuarantineInput } from '../../layers/pipeline/ingest-states';
@@ -18,7 +18,6 @@ beforeAll(() => {
   submission = renderDefinition(byMetadata(s.resources, 'hilum:workflow', 'submission')[1].Properties?.DefinitionString);
 });
 
-type Fn = (payload: Json) => Json;
 const event = {
   source: 'aws.s3',
   'detail-type': 'Object Created',
@@ -48,25 +47,7 @@ function named(name: string, message: string): Error {
   return e;
 }
 
-async function run(definition: Json, input: Json, fns: Record<string, Fn>, calls: Record<string, Json[]> = {}): Promise<Json> {
-  const handlers = Object.fromEntries(
-    Object.entries(fns).map(([state, fn]) => [
-      state,
-      (input: unknown) => {
-        const { Payload } = input as { Payload: Json };
-        (calls[state] ??= []).push(Payload);
-        return { Payload: fn(Payload) } as never;
-      },
-    ]),
-  );
-  const sm = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
-  const execution = sm.run(input as never, {
-    overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: Object.fromEntries(Object.keys(fns).map((k) => [k, 0])) },
-  });
-  return (await execution.result) as Json;
-}
-
-const happy: Record<string, Fn> = {
+const happy: Record<string, TaskFn> = {
   IngestObject: () => staged,
   Quarantine: () => ({ quarantineKey: 'q/s1/f1', reason: 'error' }),
   QuarantineForQa: () => ({ quarantineKey: 'q/s1/f1', reason: 'qa' }),
@@ -75,14 +56,19 @@ const happy: Record<string, Fn> = {
 describe('ingest execution', () => {
   it('stages a clean object in one task whose result lands at $.ingest', async () => {
     const calls: Record<string, Json[]> = {};
-    const out = await run(ingest, event, happy, calls);
+    const out = await runDefinition(ingest, event, happy, calls);
     expect(out).toMatchObject({ ...event, ingest: staged });
     expect(calls).toEqual({ IngestObject: [{ bucket: 'intake-bucket', key: 'intake/s1/f1' }] });
   });
 
   it('stops after IngestObject when the file was already handled', async () => {
     const calls: Record<string, Json[]> = {};
-    await run(ingest, event, { ...happy, IngestObject: () => ({ outcome: 'already-handled', submissionId: 's1', fileId: 'f1' }) }, calls);
+    await runDefinition(
+      ingest,
+      event,
+      { ...happy, IngestObject: () => ({ outcome: 'already-handled', submissionId: 's1', fileId: 'f1' }) },
+      calls,
+    );
     expect(Object.keys(calls)).toEqual(['IngestObject']);
   });
 
@@ -90,7 +76,7 @@ describe('ingest execution', () => {
     const calls: Record<string, Json[]> = {};
     const findings = [{ ruleId: 'burned-in', severity: 'quarantine', message: 'burned-in annotation' }];
     const held = { outcome: 'quarantine', submissionId: 's1', fileId: 'f1', deid, qa: { outcome: 'quarantine', findings } };
-    const out = await run(ingest, event, { ...happy, IngestObject: () => held }, calls);
+    const out = await runDefinition(ingest, event, { ...happy, IngestObject: () => held }, calls);
     expect(calls.QuarantineForQa).toEqual([expect.objectContaining({ ...event, ingest: held })]);
     expect(calls.Quarantine).toBeUndefined();
     expect(out).toMatchObject({ quarantine: { reason: 'qa' } });
@@ -102,7 +88,7 @@ describe('ingest execution', () => {
 
   it('quarantines a file error of the task with the caught error at $.error', async () => {
     const calls: Record<string, Json[]> = {};
-    await run(
+    await runDefinition(
       ingest,
       event,
       {
@@ -122,7 +108,7 @@ describe('ingest execution', () => {
   it('retries a transient error and carries on', async () => {
     const calls: Record<string, Json[]> = {};
     let failures = 0;
-    await run(
+    await runDefinition(
       ingest,
       event,
       {
@@ -141,7 +127,7 @@ describe('ingest execution', () => {
   it('fails as PipelineFault, quarantining nothing, when the platform is broken or retries run out', async () => {
     for (const error of ['Runtime.ImportModuleError', 'TransientError']) {
       const calls: Record<string, Json[]> = {};
-      const result = run(
+      const result = runDefinition(
         ingest,
         event,
         {
@@ -159,7 +145,7 @@ describe('ingest execution', () => {
 
   it.each([...RESOURCE_LIMIT_ERRORS])('quarantines, as ResourceLimit, a file on which the task fails with %s twice', async (error) => {
     const calls: Record<string, Json[]> = {};
-    const out = await run(
+    const out = await runDefinition(
       ingest,
       event,
       {
@@ -182,7 +168,7 @@ describe('ingest execution', () => {
   it('carries on when the task that ran out of memory succeeds on its second try', async () => {
     const calls: Record<string, Json[]> = {};
     let failures = 0;
-    await run(
+    await runDefinition(
       ingest,
       event,
       {
@@ -199,7 +185,7 @@ describe('ingest execution', () => {
   });
 
   it('fails as QuarantineFailed when quarantine itself fails', async () => {
-    const result = run(ingest, event, {
+    const result = runDefinition(ingest, event, {
       ...happy,
       IngestObject: () => {
         throw named('NotDicom', 'x');
@@ -217,7 +203,7 @@ describe('submission execution', () => {
 
   it('runs study QA, indexes, publishes, stores the QA report, then rebuilds the search snapshot', async () => {
     const calls: Record<string, Json[]> = {};
-    const out = await run(
+    const out = await runDefinition(
       submission,
       ready,
       {
@@ -246,7 +232,7 @@ describe('submission execution', () => {
   });
 
   it('fails as SubmissionFailed when indexing fails', async () => {
-    const result = run(submission, ready, {
+    const result = runDefinition(submission, ready, {
       StudyQa: () => ({}),
       IndexSubmission: () => {
         throw named('Boom', 'x');
