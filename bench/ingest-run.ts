@@ -16,6 +16,7 @@ import { UsageMeter, type UsageCounts } from '../local/usage-meter';
 import type { ExecutionRecord } from '../local/workflow-runner';
 import { HILUM_CLI } from '../test/support/commons-process';
 import { makeDicom } from '../test/support/synthetic-dicom';
+import { childrenCpuSeconds } from './children-cpu';
 import { usageBetween, type BilledExecution } from './cost-model';
 
 const PROJECT = 'bench-ingest';
@@ -36,6 +37,8 @@ export interface IngestSetResult {
   readonly held: number;
   /** User + system CPU of this process (the commons: API, functions, S3 emulator) while the set ran. */
   readonly cpuSeconds: number;
+  /** User + system CPU of the `hilum upload` child, every thread, its start included (Linux only: undefined elsewhere). */
+  readonly uploadCpuSeconds?: number;
   readonly usage: UsageCounts;
   readonly executions: readonly BilledExecution[];
 }
@@ -203,8 +206,10 @@ export async function runIngest(options: IngestRunOptions): Promise<IngestRun> {
         const before = meter.snapshot();
         const executionsBefore = commons.executions().length;
         const cpuBefore = process.cpuUsage();
+        const childrenBefore = childrenCpuSeconds();
         const started = process.hrtime.bigint();
         const held = await uploadAndWait(set, env, join(root, `upload-state-${i}.json`));
+        const childrenAfter = childrenCpuSeconds();
         // --wait returns with every file's outcome; what the pipeline still does after (the study-level
         // workflow, indexing) is part of the set's bill.
         await commons.idle();
@@ -215,6 +220,7 @@ export async function runIngest(options: IngestRunOptions): Promise<IngestRun> {
           seconds,
           held,
           cpuSeconds: (cpu.user + cpu.system) / 1e6,
+          ...(childrenBefore !== undefined && childrenAfter !== undefined ? { uploadCpuSeconds: childrenAfter - childrenBefore } : {}),
           usage: usageBetween(before, meter.snapshot()),
           executions: commons
             .executions()

@@ -103,8 +103,11 @@ export async function run(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'hilum-bench-orthanc-'));
   try {
     for (const r of ingest.results) {
+      const perInstance = (seconds: number) => ((seconds / r.set.files.length) * 1000).toFixed(0);
+      const upload =
+        r.uploadCpuSeconds === undefined ? '' : `, ${perInstance(r.uploadCpuSeconds)} ms of the upload client's CPU per instance`;
       console.log(
-        `hilum   ${r.set.name}: ${rate(r.set.files.length, r.seconds)}, ${((r.cpuSeconds / r.set.files.length) * 1000).toFixed(0)} ms of the commons' CPU per instance`,
+        `hilum   ${r.set.name}: ${rate(r.set.files.length, r.seconds)}, ${perInstance(r.cpuSeconds)} ms of the commons' CPU per instance${upload}`,
       );
     }
     const binary = orthancBinary();
