@@ -4,6 +4,7 @@ import { instanceCatalogFields } from '../catalog/dicom-fields';
 import { OwnershipConflict } from '../catalog/ownership';
 import type { Submission } from '../catalog/entities';
 import { TransientError } from '../common/errors';
+import type { OwnedClaims } from '../adapters/aws/dynamodb/intake-repository';
 import { sha256 } from '../common/digest';
 import { toHex } from '../common/bytes';
 import { logger } from '../adapters/aws/powertools';
@@ -43,7 +44,7 @@ export async function stageInstance(input: VerifiedInstance): Promise<StageResul
   const digest = sha256().update(bytes).digest();
   const target = releasedKey(uids.studyUid, uids.seriesUid, uids.sopUid);
   const released = buckets.released();
-  await claimOwnership(input);
+  const owned = await claimOwnership(input);
 
   await objects().put(released, target, bytes, {
     checksumSha256: Buffer.from(digest).toString('base64'),
@@ -71,6 +72,7 @@ export async function stageInstance(input: VerifiedInstance): Promise<StageResul
       ...recordedFactsOf(bytes), // QA facts for the series/study rules (pseudonym, numbering, frame of reference, pixel hash)
       ...instanceCatalogFields(bytes),
     },
+    owned,
   );
   if (!recorded) {
     // Refused: another attempt gave the file its outcome, and only then may the original go. A file still announced
@@ -94,9 +96,9 @@ export async function finishStaged(submissionId: string, intake: { readonly buck
   await announceIfReady(submissionId);
 }
 
-async function claimOwnership({ submission, submissionId, fileId, uids }: VerifiedInstance): Promise<void> {
+async function claimOwnership({ submission, submissionId, fileId, uids }: VerifiedInstance): Promise<OwnedClaims> {
   try {
-    await intakeRepository().claimOwnership({ ...uids, project: submission.project, site: submission.site });
+    return await intakeRepository().claimOwnership({ ...uids, project: submission.project, site: submission.site }, submissionId);
   } catch (error) {
     if (error instanceof OwnershipConflict) {
       await auditLog().append({

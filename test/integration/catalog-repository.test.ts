@@ -88,9 +88,10 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
   it('records a file outcome once, however many concurrent deliveries try', async () => {
     await intake.createSubmission(submission('s2'));
     await intake.announceFiles('s2', [file('s2', 'f1'), file('s2', 'f2')]);
+    const owned = await intake.claimOwnership(instance('s2', 'f1', '2.25.1'), 's2');
     const attempts = await Promise.allSettled(
       Array.from({ length: 8 }, () =>
-        intake.recordStaged({ submissionId: 's2', fileId: 'f1', releasedKey: 'k', handledAt: 't' }, instance('s2', 'f1', '2.25.1')),
+        intake.recordStaged({ submissionId: 's2', fileId: 'f1', releasedKey: 'k', handledAt: 't' }, instance('s2', 'f1', '2.25.1'), owned),
       ),
     );
     const outcomes = attempts.map((a) => (a.status === 'fulfilled' ? a.value : 'error'));
@@ -210,11 +211,11 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
     ...over,
   });
 
-  /** Stages as the workflow does: a TransientError (DynamoDB cancelled a racing transaction) is retried. */
+  /** Stages as the workflow does (claims, then the staging write): a TransientError (DynamoDB cancelled a racing transaction) is retried. */
   async function stageWithRetry(file: Parameters<IntakeRepository['recordStaged']>[0], inst: Instance): Promise<boolean> {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return await intake.recordStaged(file, inst);
+        return await intake.recordStaged(file, inst, await intake.claimOwnership(inst, file.submissionId));
       } catch (error) {
         if (!(error instanceof TransientError) || attempt > 8) throw error;
         await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
@@ -294,8 +295,14 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
   it('refuses a series that belongs to another study and a SOP that belongs to another series, even of the same owner', async () => {
     await intake.createSubmission(ownedSubmission('own-1', 'p', 'a'));
     await intake.announceFiles('own-1', [file('own-1', 'f1'), file('own-1', 'f2'), file('own-1', 'f3'), file('own-1', 'f4')]);
-    const staged = (fileId: string, over: Partial<Instance>) =>
-      intake.recordStaged({ submissionId: 'own-1', fileId, releasedKey: 'k', handledAt: 't' }, ownedInstance('own-1', fileId, over));
+    const staged = async (fileId: string, over: Partial<Instance>) => {
+      const inst = ownedInstance('own-1', fileId, over);
+      return intake.recordStaged(
+        { submissionId: 'own-1', fileId, releasedKey: 'k', handledAt: 't' },
+        inst,
+        await intake.claimOwnership(inst, 'own-1'),
+      );
+    };
     expect(await staged('f1', { studyUid: '2.25.610', seriesUid: '2.25.611', sopUid: '2.25.612' })).toBe(true);
 
     await expect(staged('f2', { studyUid: '2.25.620', seriesUid: '2.25.611', sopUid: '2.25.622' })).rejects.toMatchObject({
@@ -386,21 +393,20 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
     const study = { studyUid: '2.25.800', seriesUid: '2.25.801' };
     const stage = async (fileId: string, sopUid: string) => {
       const inst = ownedInstance('units-1', fileId, { ...study, sopUid });
-      await intake.claimOwnership(inst);
-      return intake.recordStaged({ submissionId: 'units-1', fileId, releasedKey: 'k', handledAt: 't' }, inst);
+      const owned = await intake.claimOwnership(inst, 'units-1');
+      return intake.recordStaged({ submissionId: 'units-1', fileId, releasedKey: 'k', handledAt: 't' }, inst, owned);
     };
     // The study's first instance claims study, series and SOP in one transaction; its outcome adds the submission's study reference.
+    // One read serves the claim and the staging write (which never re-asserts a claim: claims never move).
     expect(await callsOf(() => stage('f1', '2.25.802'))).toEqual([
-      'BatchGetItem [STUDY/STUDY, SERIESUID/OWNER, OBJECT/OBJECT]',
-      'TransactWriteItems [Update STUDY/STUDY, Put SERIESUID/OWNER, Put OBJECT/OBJECT]',
       'BatchGetItem [STUDY/STUDY, SERIESUID/OWNER, OBJECT/OBJECT, SUBMISSION/STUDY]',
+      'TransactWriteItems [Update STUDY/STUDY, Put SERIESUID/OWNER, Put OBJECT/OBJECT]',
       'TransactWriteItems [Update SUBMISSION/FILE, Update SUBMISSION/SUBMISSION, Put STUDY/INSTANCE, Put SUBMISSION/STUDY]',
     ]);
     // The next: one PutItem for its SOP (a unit) instead of a three-item transaction, and no claim re-asserted.
     expect(await callsOf(() => stage('f2', '2.25.803'))).toEqual([
-      'BatchGetItem [STUDY/STUDY, SERIESUID/OWNER, OBJECT/OBJECT]',
-      'PutItem OBJECT/OBJECT',
       'BatchGetItem [STUDY/STUDY, SERIESUID/OWNER, OBJECT/OBJECT, SUBMISSION/STUDY]',
+      'PutItem OBJECT/OBJECT',
       'TransactWriteItems [Update SUBMISSION/FILE, Update SUBMISSION/SUBMISSION, Put STUDY/INSTANCE]',
     ]);
     expect(await intake.getSubmission('units-1')).toMatchObject({ handledCount: 2, stagedCount: 2 });

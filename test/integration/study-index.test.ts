@@ -88,9 +88,11 @@ describe('indexing a study that two submissions add to', () => {
       sopUids.map((_, i) => file(submissionId, `f${i}`)),
     );
     for (const [i, sopUid] of sopUids.entries()) {
+      const staged = instance(studyUid, submissionId, `f${i}`, sopUid);
       await intake.recordStaged(
         { submissionId, fileId: `f${i}`, releasedKey: `k${i}`, handledAt: 't' },
-        instance(studyUid, submissionId, `f${i}`, sopUid),
+        staged,
+        await intake.claimOwnership(staged, submissionId),
       );
     }
     if (seal) await intake.sealSubmission(submissionId, 'now');

@@ -22,15 +22,27 @@ export class SubmissionNotOpen extends Error {
 }
 
 /**
+ * What claimOwnership answers: the instance's study, series and SOP claims are its own (seen held, or written
+ * just now; a claim never moves or goes), and whether a submission it was asked about already refers to the
+ * study. recordStaged takes it, so a staging write cannot happen without the claims and needs no read of its own.
+ */
+export interface OwnedClaims {
+  readonly claim: InstanceClaim;
+  /** The submission asked about already refers to the study (an eventually consistent read: false may be stale). */
+  readonly submissionStudy: boolean;
+}
+
+/**
  * The intake aggregate's storage: a submission, its announced files and their
  * outcomes, the studies it touched, and the ownership claims (study for a project
  * and site, series for a study, SOP for a series) that staging makes.
  *
  * Transactions that span aggregates live here because intake owns their decision:
  * Stage's (the instance of the publication aggregate, the file's outcome, the
- * submission's counters and the claims) is decided by the file still being
- * `announced`, so an event delivered twice can never count a file twice, and by
- * the claims, so a file never joins what another project, study or series owns.
+ * submission's counters) is decided by the file still being `announced`, so an
+ * event delivered twice can never count a file twice, and it takes the claims
+ * claimOwnership made first (`OwnedClaims`), so a file never joins what another
+ * project, study or series owns.
  */
 export class IntakeRepository {
   constructor(
@@ -112,23 +124,18 @@ export class IntakeRepository {
   }
 
   /**
-   * Records a staged file: its instance, the study it belongs to, its outcome and the
-   * submission's counters, in one transaction. Returns false when the file already
-   * had an outcome (a repeated event), in which case nothing is written. The same
-   * transaction claims the study for the instance's project and site, the series for
-   * the study and the SOP for the series, unless a strongly consistent read finds all
-   * three already this instance's (Stage claims them before storing a byte, and a claim
-   * never moves: `ownClaims`); when any of them belongs to another, nothing is written
-   * and OwnershipConflict is thrown. The submission's reference to the study is written
-   * by the first of its files in that study only (it is never removed either).
+   * Records a staged file: its instance, its outcome and the submission's counters, in one transaction.
+   * Returns false when the file already had an outcome (a repeated event), in which case nothing is written.
+   * The instance's claims were made by claimOwnership before any byte was stored (`owned`: a claim never
+   * moves, so they need no re-assertion here); the submission's reference to the study is written by the
+   * first of its files in that study only (it is never removed either; a stale read writes it again, harmlessly).
    */
   async recordStaged(
     file: { submissionId: string; fileId: string; releasedKey: string; handledAt: string },
     instance: Instance,
+    owned: OwnedClaims,
   ): Promise<boolean> {
-    // Each item of a transaction costs two write units per KB: the read (a unit each) saves the re-asserted claims.
-    const own = await this.ownClaimsOf(instance, { consistent: true, submissionId: file.submissionId });
-    const claims = own.study && own.series && own.sop ? [] : ownershipWrites(this.table, instance);
+    if (!sameClaim(owned.claim, instance)) throw new Error('recordStaged was given the claims of another instance');
     return this.recordOutcome(
       file.submissionId,
       file.fileId,
@@ -139,9 +146,8 @@ export class IntakeRepository {
         handledAt: file.handledAt,
       },
       [
-        ...claims,
         { Put: { TableName: this.table, Item: instanceItem(instance) } },
-        ...(own.submissionStudy
+        ...(owned.submissionStudy
           ? []
           : [
               {
@@ -156,7 +162,6 @@ export class IntakeRepository {
               },
             ]),
       ],
-      claims.length > 0,
     );
   }
 
@@ -186,7 +191,6 @@ export class IntakeRepository {
         handledAt: file.handledAt,
       },
       [],
-      false,
     );
   }
 
@@ -200,17 +204,20 @@ export class IntakeRepository {
    * (half a unit an item) finds them, and only the SOP's entry is written, alone (one unit
    * instead of the transaction's two per item). A claim never moves (`ownClaims`), so what the
    * read sees held stays held; what it does not see is claimed in the transaction as ever.
+   * Given a submission id, the same read says whether that submission already refers to the
+   * study, for the staging write (`OwnedClaims`).
    */
-  async claimOwnership(claim: InstanceClaim): Promise<void> {
-    const own = await this.ownClaimsOf(claim, { consistent: false });
-    if (own.study && own.series && own.sop) return;
+  async claimOwnership(claim: InstanceClaim, submissionId?: string): Promise<OwnedClaims> {
+    const own = await this.ownClaimsOf(claim, submissionId);
+    const owned = { claim, submissionStudy: own.submissionStudy };
+    if (own.study && own.series && own.sop) return owned;
     if (own.study && own.series) {
       const sop = await conditionalWrite(this.db, new PutCommand(sopClaimPut(this.table, claim)));
-      if (sop.written) return;
+      if (sop.written) return owned;
       throw new OwnershipConflict('sop');
     }
     const result = await conditionalWrite(this.db, new TransactWriteCommand({ TransactItems: ownershipWrites(this.table, claim) }));
-    if (result.written) return;
+    if (result.written) return owned;
     const conflict = ownershipConflictIn(result, 0);
     if (conflict) throw new OwnershipConflict(conflict);
     if (result.conflict) throw new TransientError('a concurrent claim of the same study; retry');
@@ -235,21 +242,22 @@ export class IntakeRepository {
 
   /**
    * Which of an instance's claims are already its own (`ownClaims`), and with a submission
-   * id whether that submission already refers to the study; one BatchGetItem. A key the
-   * batch leaves unprocessed reads as not held: it is then written, which is always safe.
+   * id whether that submission already refers to the study; one eventually consistent
+   * BatchGetItem. A key the batch leaves unprocessed reads as not held: it is then written,
+   * which is always safe.
    */
   private async ownClaimsOf(
     claim: InstanceClaim,
-    options: { consistent: boolean; submissionId?: string },
+    submissionId: string | undefined,
   ): Promise<ReturnType<typeof ownClaims> & { submissionStudy: boolean }> {
     const wanted = {
       study: keys.study(claim.studyUid),
       series: keys.seriesOwner(claim.seriesUid),
       object: keys.object(claim.sopUid),
-      ...(options.submissionId === undefined ? {} : { submissionStudy: keys.submissionStudy(options.submissionId, claim.studyUid) }),
+      ...(submissionId === undefined ? {} : { submissionStudy: keys.submissionStudy(submissionId, claim.studyUid) }),
     };
     const result = await this.db.send(
-      new BatchGetCommand({ RequestItems: { [this.table]: { Keys: Object.values(wanted), ConsistentRead: options.consistent } } }),
+      new BatchGetCommand({ RequestItems: { [this.table]: { Keys: Object.values(wanted), ConsistentRead: false } } }),
     );
     const found = new Map((result.Responses?.[this.table] ?? []).map((item) => [`${String(item.pk)}\n${String(item.sk)}`, item]));
     const at = <T>(key: { pk: string; sk: string } | undefined): T | undefined =>
@@ -344,8 +352,6 @@ export class IntakeRepository {
     status: 'staged' | 'quarantined',
     fields: Record<string, string>,
     extra: TransactItem[],
-    /** `extra` starts with ownershipWrites' claims. */
-    claims: boolean,
   ): Promise<boolean> {
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = { ':status': status, ':announced': 'announced' };
@@ -384,9 +390,6 @@ export class IntakeRepository {
     );
     if (result.written) return true;
     if (result.failedAt.includes(0)) return false;
-    // The extra items start at index 2; a staging transaction puts its ownership claims first.
-    const conflict = claims ? ownershipConflictIn(result, 2) : undefined;
-    if (conflict) throw new OwnershipConflict(conflict);
     if (result.conflict) throw new TransientError('a concurrent write to the same file; retry');
     throw result.cause;
   }
@@ -455,6 +458,11 @@ function sopClaimPut(table: string, claim: InstanceClaim) {
 /** The claim whose condition refused a transaction, given where ownershipWrites' items start in it. */
 export function ownershipConflictIn(refused: Refused, start: number): OwnershipConflictKind | undefined {
   return CLAIM_ORDER.find((_, i) => refused.failedAt.includes(start + i));
+}
+
+/** The same instance's claim: study, series, SOP, project and site. */
+function sameClaim(a: InstanceClaim, b: InstanceClaim): boolean {
+  return a.studyUid === b.studyUid && a.seriesUid === b.seriesUid && a.sopUid === b.sopUid && a.project === b.project && a.site === b.site;
 }
 
 /** The object-id index entry of an instance (written with the instance, in the same transaction). */
