@@ -1,27 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import type { Context } from 'aws-lambda';
-import { withFunctionVariables } from './environment';
-import { resolveImportOnlyPackages } from './import-only-packages';
+import { FunctionWorkerPool, startFunctionWorker, type InvokeReply, type WorkerThread } from './function-workers';
+import {
+  errorMessage,
+  errorName,
+  IMPORT_ERRORS,
+  importHandler,
+  jsonText,
+  lambdaCause,
+  lambdaContext,
+  LambdaInvocationError,
+  type Handler,
+  type HandlerLoader,
+} from './lambda-invocation';
 import type { LocalFunction } from './template/local-model';
 import type { UsageMeter } from './usage-meter';
 
 /**
- * Runs the real Lambda handlers in this process. Each handler module is imported
- * lazily, on its first invocation, after the environment has been set (handlers read
- * their configuration at module scope). Invocations cross a JSON boundary both ways,
- * as they do in Lambda, and a thrown error keeps its `name` (what Step Functions
- * Retry/Catch match) with a Lambda-shaped `{errorType, errorMessage}` cause.
+ * Runs the real Lambda handlers: in this thread, or in a pool of worker threads
+ * (`functionWorkers`, local/function-workers.ts). Either way each handler module is imported
+ * lazily, on its first invocation, after the environment has been set (handlers read their
+ * configuration at module scope). Invocations cross a JSON boundary both ways, as they do in
+ * Lambda, and a thrown error keeps its `name` (what Step Functions Retry/Catch match) with a
+ * Lambda-shaped `{errorType, errorMessage}` cause. The timeout (`Sandbox.Timedout`), the usage
+ * meter and the log of failures stay in this thread.
  */
 
-export type Handler = (event: unknown, context: Context) => unknown;
-
-export class LambdaInvocationError extends Error {
-  constructor(name: string, cause: string) {
-    super(cause);
-    this.name = name;
-  }
-}
+export { LambdaInvocationError, type Handler } from './lambda-invocation';
 
 export class FunctionNotFoundError extends Error {
   override readonly name = 'Lambda.ResourceNotFoundException';
@@ -32,10 +37,14 @@ export interface LambdaHostOptions {
   /** Repository root the `hilum:entry` paths are relative to. */
   readonly repoRoot?: string;
   readonly log?: (message: string) => void;
-  /** Module loader; tests inject handlers here. Defaults to `require` of the entry. */
-  readonly load?: (fn: LocalFunction, absolutePath: string) => Handler;
+  /** Module loader; tests inject handlers here (in-process only). Defaults to `require` of the entry. */
+  readonly load?: HandlerLoader;
   /** Counts each invocation with its duration and the function's memory (bench cost). */
   readonly meter?: UsageMeter;
+  /** Worker threads to run the handlers in; 0 or absent: this thread. */
+  readonly functionWorkers?: number;
+  /** Starts one worker thread (tests give stand-ins); default: local/function-worker.js. */
+  readonly spawnWorker?: () => WorkerThread;
 }
 
 export interface InvokeResult {
@@ -49,6 +58,7 @@ export class LambdaHost {
   private readonly handlers = new Map<string, Handler>();
   private readonly repoRoot: string;
   private readonly log: (message: string) => void;
+  private readonly pool: FunctionWorkerPool | undefined;
 
   constructor(private readonly options: LambdaHostOptions) {
     this.repoRoot = options.repoRoot ?? path.resolve(__dirname, '..');
@@ -56,6 +66,16 @@ export class LambdaHost {
     for (const fn of options.functions.values()) {
       // A function may be named by registry id, name, ARN or versioned/aliased ARN.
       for (const key of [fn.id, fn.name, fn.arn]) this.byKey.set(key, fn);
+    }
+    const workers = options.functionWorkers ?? 0;
+    if (workers > 0) {
+      if (options.load) throw new RangeError('injected handlers (load) run in this thread only: use functionWorkers 0');
+      const data = { functions: [...new Set(options.functions.values())], repoRoot: this.repoRoot };
+      this.pool = new FunctionWorkerPool({
+        size: workers,
+        spawn: options.spawnWorker ?? (() => startFunctionWorker(data)),
+        log: this.log,
+      });
     }
   }
 
@@ -70,26 +90,25 @@ export class LambdaHost {
   private handlerOf(fn: LocalFunction): Handler {
     const cached = this.handlers.get(fn.id);
     if (cached) return cached;
-    const absolutePath = path.resolve(this.repoRoot, fn.entry);
-    let handler: unknown;
-    try {
-      handler = this.options.load
-        ? this.options.load(fn, absolutePath)
-        : withFunctionVariables(fn, () => {
-            // The runtime runs under tsx or jest (@swc/jest): both let require() load .ts modules.
-            resolveImportOnlyPackages();
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
-            return (require(absolutePath) as { handler?: unknown }).handler;
-          });
-    } catch (error) {
-      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      throw new LambdaInvocationError('Runtime.ImportModuleError', `cannot import ${fn.entry} for ${fn.id}: ${reason}`);
-    }
-    if (typeof handler !== 'function') {
-      throw new LambdaInvocationError('Runtime.HandlerNotFound', `${fn.entry} does not export a function named handler`);
-    }
-    this.handlers.set(fn.id, handler as Handler);
-    return handler as Handler;
+    const handler = importHandler(fn, path.resolve(this.repoRoot, fn.entry), this.options.load);
+    this.handlers.set(fn.id, handler);
+    return handler;
+  }
+
+  /** The handler's JSON answer, run in this thread. */
+  private async runHere(fn: LocalFunction, requestId: string, deadline: number, event: unknown): Promise<unknown> {
+    const handler = this.handlerOf(fn);
+    const input = JSON.parse(jsonText(event)) as unknown;
+    const result = await handler(input, lambdaContext(fn, requestId, deadline));
+    return JSON.parse(jsonText(result)) as unknown;
+  }
+
+  /** The handler's JSON answer, run in a worker thread; its errors come back by name and message. */
+  private async runInWorker(pool: FunctionWorkerPool, fn: LocalFunction, requestId: string, deadline: number, event: unknown) {
+    const reply: InvokeReply = await pool.invoke({ functionId: fn.id, requestId, deadline, event: jsonText(event) });
+    if (reply.ok) return JSON.parse(reply.payload) as unknown;
+    if (reply.platform) throw new LambdaInvocationError(reply.name, reply.message);
+    throw Object.assign(new Error(reply.message), { name: reply.name });
   }
 
   /**
@@ -102,9 +121,6 @@ export class LambdaHost {
     const requestId = randomUUID();
     const started = Date.now();
     const deadline = started + fn.timeoutSeconds * 1000;
-    const context = lambdaContext(fn, requestId, deadline);
-    const handler = this.handlerOf(fn);
-    const input = jsonRoundTrip(event);
 
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -119,51 +135,28 @@ export class LambdaHost {
         fn.timeoutSeconds * 1000,
       );
     });
+    let ran = true;
     try {
-      const result = await Promise.race([Promise.resolve().then(() => handler(input, context)), timeout]);
-      return { payload: result === undefined ? null : jsonRoundTrip(result), requestId, durationMs: Date.now() - started };
+      const run = this.pool ? this.runInWorker(this.pool, fn, requestId, deadline, event) : this.runHere(fn, requestId, deadline, event);
+      const payload = await Promise.race([run, timeout]);
+      return { payload, requestId, durationMs: Date.now() - started };
     } catch (error) {
-      if (error instanceof LambdaInvocationError) throw error;
+      if (error instanceof LambdaInvocationError) {
+        // A handler that cannot be loaded never ran: nothing to count.
+        if (IMPORT_ERRORS.has(error.name)) ran = false;
+        throw error;
+      }
       const name = errorName(error);
       this.log(`lambda ${fn.id} failed: ${name} (request ${requestId})`);
-      throw new LambdaInvocationError(name, lambdaCause(name, error instanceof Error ? error.message : String(error)));
+      throw new LambdaInvocationError(name, lambdaCause(name, errorMessage(error)));
     } finally {
       clearTimeout(timer);
-      this.options.meter?.lambdaInvocation(fn.id, fn.memoryMb, Date.now() - started);
+      if (ran) this.options.meter?.lambdaInvocation(fn.id, fn.memoryMb, Date.now() - started);
     }
   }
-}
 
-function errorName(error: unknown): string {
-  if (error instanceof Error) return error.name || error.constructor.name || 'Error';
-  return 'Error';
-}
-
-/** What Lambda puts in Step Functions' `Cause` for a function error. */
-function lambdaCause(errorType: string, errorMessage: string): string {
-  return JSON.stringify({ errorType, errorMessage });
-}
-
-function jsonRoundTrip(value: unknown): unknown {
-  return value === undefined ? null : JSON.parse(JSON.stringify(value));
-}
-
-function lambdaContext(fn: LocalFunction, requestId: string, deadline: number): Context {
-  const unsupported = () => {
-    throw new Error('callback-style context methods are not supported; return or throw from an async handler');
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: fn.name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: fn.arn,
-    memoryLimitInMB: String(fn.memoryMb),
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/${fn.name}`,
-    logStreamName: `local/[$LATEST]${requestId.replace(/-/g, '')}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: unsupported,
-    fail: unsupported,
-    succeed: unsupported,
-  };
+  /** Ends the worker threads (invocations still in them fail); nothing to do in this thread. */
+  async stop(): Promise<void> {
+    await this.pool?.stop();
+  }
 }

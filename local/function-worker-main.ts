@@ -1,0 +1,42 @@
+import * as path from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { FromWorker, FunctionWorkerData, InvokeMessage } from './function-workers';
+import { errorMessage, errorName, importHandler, jsonText, lambdaContext, LambdaInvocationError, type Handler } from './lambda-invocation';
+
+/**
+ * A function worker thread of the local commons (local/function-workers.ts): imports each handler
+ * module on its first invocation, as a Lambda container does at init, and runs invocations as they
+ * come, several at once. The commons' thread keeps what is the platform's: the timeout, the usage
+ * meter, the log of failures.
+ */
+
+const port = parentPort;
+if (!port) throw new Error('local/function-worker-main.ts runs in a worker thread (local/function-workers.ts)');
+const data = workerData as FunctionWorkerData;
+const functions = new Map(data.functions.map((fn) => [fn.id, fn] as const));
+const handlers = new Map<string, Handler>();
+
+function post(message: FromWorker): void {
+  port!.postMessage(message);
+}
+
+async function invoke(message: InvokeMessage): Promise<void> {
+  const { id } = message;
+  try {
+    const fn = functions.get(message.functionId);
+    if (!fn) throw new LambdaInvocationError('Lambda.ResourceNotFoundException', `Function not found: ${message.functionId}`);
+    let handler = handlers.get(fn.id);
+    if (!handler) {
+      handler = importHandler(fn, path.resolve(data.repoRoot, fn.entry));
+      handlers.set(fn.id, handler);
+    }
+    const result = await handler(JSON.parse(message.event), lambdaContext(fn, message.requestId, message.deadline));
+    post({ type: 'result', id, ok: true, payload: jsonText(result) });
+  } catch (error) {
+    const platform = error instanceof LambdaInvocationError;
+    post({ type: 'result', id, ok: false, name: errorName(error), message: errorMessage(error), platform });
+  }
+}
+
+port.on('message', (message: InvokeMessage) => void invoke(message));
+post({ type: 'ready' });

@@ -1,0 +1,192 @@
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { LambdaInvocationError, lambdaCause } from './lambda-invocation';
+import type { LocalFunction } from './template/local-model';
+
+/**
+ * A pool of worker threads that run the local commons' Lambda handlers, so that handler code, its
+ * SDK calls and the pipeline's CPU work leave the thread that serves the emulators, the API and
+ * the state machines, and several invocations use several cores (as each function has its own
+ * sandbox in AWS). Each thread imports handler modules lazily, as the in-process host does
+ * (local/function-worker-main.ts), and may run several invocations at once (handlers are async);
+ * each invocation goes to the thread with the fewest in flight. A thread that dies is replaced and
+ * the invocations it held fail as Lambda reports a runtime that exited (`Runtime.ExitError`: the
+ * workflows retry it once, as every resource-limit error).
+ */
+
+/** Worker threads `hilum start` and the ingest benches run the handlers in (2: small machines). */
+export const DEFAULT_FUNCTION_WORKERS = 2;
+
+/** What a worker thread is given at start (structured-cloned). */
+export interface FunctionWorkerData {
+  readonly functions: readonly LocalFunction[];
+  /** Repository root the `hilum:entry` paths are relative to. */
+  readonly repoRoot: string;
+}
+
+/** One invocation, sent to a worker thread. The event is its JSON text: the boundary Lambda has. */
+export interface InvokeMessage {
+  readonly type: 'invoke';
+  readonly id: number;
+  readonly functionId: string;
+  readonly requestId: string;
+  /** Epoch ms at which the function times out (the context's getRemainingTimeInMillis). */
+  readonly deadline: number;
+  readonly event: string;
+}
+
+/** A worker thread's answer to one invocation. */
+export type InvokeReply =
+  | { readonly type: 'result'; readonly id: number; readonly ok: true; readonly payload: string }
+  | {
+      readonly type: 'result';
+      readonly id: number;
+      readonly ok: false;
+      readonly name: string;
+      readonly message: string;
+      /** The handler never ran (it could not be imported): the message is the whole cause. */
+      readonly platform: boolean;
+    };
+
+export type FromWorker = InvokeReply | { readonly type: 'ready' };
+
+/** The part of node:worker_threads' Worker the pool uses (tests give it stand-ins). */
+export interface WorkerThread {
+  postMessage(message: InvokeMessage): void;
+  on(event: 'message', listener: (message: FromWorker) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'exit', listener: (code: number) => void): unknown;
+  terminate(): Promise<number>;
+}
+
+export interface FunctionWorkerPoolOptions {
+  readonly size: number;
+  /** Starts one worker thread (`startFunctionWorker`; tests give stand-ins). */
+  readonly spawn: () => WorkerThread;
+  readonly log?: (message: string) => void;
+}
+
+interface Lane {
+  readonly index: number;
+  worker: WorkerThread;
+  ready: boolean;
+  /** Down for good: its thread died before it was ever ready (replacing it would loop). */
+  down: boolean;
+  readonly inFlight: Map<number, (reply: InvokeReply | LambdaInvocationError) => void>;
+}
+
+/** The lane to send an invocation to: the fewest in flight, the first of equals; -1 if none is up. */
+export function leastBusy(lanes: readonly { readonly inFlight: number; readonly down: boolean }[]): number {
+  let best = -1;
+  for (const [i, lane] of lanes.entries()) {
+    if (lane.down) continue;
+    if (best < 0 || lane.inFlight < lanes[best]!.inFlight) best = i;
+  }
+  return best;
+}
+
+function exitError(message: string): LambdaInvocationError {
+  return new LambdaInvocationError('Runtime.ExitError', lambdaCause('Runtime.ExitError', message));
+}
+
+export class FunctionWorkerPool {
+  private readonly lanes: Lane[] = [];
+  private readonly log: (message: string) => void;
+  private nextId = 1;
+  private stopping = false;
+
+  constructor(private readonly options: FunctionWorkerPoolOptions) {
+    if (!Number.isInteger(options.size) || options.size < 1)
+      throw new RangeError(`a function worker pool needs 1 or more threads, not ${options.size}`);
+    this.log = options.log ?? (() => undefined);
+    for (let index = 0; index < options.size; index += 1) {
+      const lane: Lane = { index, worker: undefined as unknown as WorkerThread, ready: false, down: false, inFlight: new Map() };
+      this.lanes.push(lane);
+      this.start(lane);
+    }
+  }
+
+  /** Invocations each thread holds now, by thread. */
+  inFlight(): number[] {
+    return this.lanes.map((lane) => lane.inFlight.size);
+  }
+
+  /**
+   * Runs one invocation in the least busy thread. Resolves with the thread's answer (the handler's
+   * result or error); rejects with `Runtime.ExitError` when the thread dies first or the pool stops.
+   */
+  invoke(request: Omit<InvokeMessage, 'type' | 'id'>): Promise<InvokeReply> {
+    if (this.stopping) return Promise.reject(exitError('the local commons is stopping'));
+    const at = leastBusy(this.lanes.map((lane) => ({ inFlight: lane.inFlight.size, down: lane.down })));
+    const lane = this.lanes[at];
+    if (!lane) return Promise.reject(exitError('no function worker thread could start'));
+    const id = this.nextId++;
+    return new Promise<InvokeReply>((resolve, reject) => {
+      lane.inFlight.set(id, (outcome) => (outcome instanceof LambdaInvocationError ? reject(outcome) : resolve(outcome)));
+      lane.worker.postMessage({ type: 'invoke', id, ...request });
+    });
+  }
+
+  /** Terminates every thread; invocations still in flight fail. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    await Promise.all(
+      this.lanes.map(async (lane) => {
+        this.failInFlight(lane, 'the local commons stopped');
+        await lane.worker.terminate().catch(() => undefined);
+      }),
+    );
+  }
+
+  private start(lane: Lane): void {
+    const worker = this.options.spawn();
+    lane.worker = worker;
+    lane.ready = false;
+    worker.on('message', (message) => {
+      if (message.type === 'ready') {
+        lane.ready = true;
+        return;
+      }
+      const settle = lane.inFlight.get(message.id);
+      lane.inFlight.delete(message.id);
+      settle?.(message);
+    });
+    // A handler's uncaught error ends its thread: the name only, a message may hold data.
+    worker.on('error', (error) => this.log(`function worker ${lane.index}: uncaught ${error.name || 'Error'}`));
+    worker.on('exit', (code) => {
+      if (this.stopping || lane.worker !== worker) return;
+      const held = lane.inFlight.size;
+      this.failInFlight(lane, `the function worker thread exited with code ${code}`);
+      if (!lane.ready) {
+        lane.down = true;
+        this.log(`function worker ${lane.index} exited (code ${code}) before it was ready: not restarted`);
+        return;
+      }
+      this.log(`function worker ${lane.index} exited (code ${code}) with ${held} invocation(s) in flight: replaced`);
+      this.start(lane);
+    });
+  }
+
+  private failInFlight(lane: Lane, why: string): void {
+    const settles = [...lane.inFlight.values()];
+    lane.inFlight.clear();
+    for (const settle of settles) settle(exitError(why));
+  }
+}
+
+/**
+ * The thread's entry: a CommonJS bootstrap that registers tsx before it loads the TypeScript
+ * worker (a worker thread starts a fresh module system: neither jest's transform nor, when the
+ * process was not started by tsx, tsx's hooks reach it).
+ */
+export const FUNCTION_WORKER_ENTRY = path.join(__dirname, 'function-worker.js');
+
+/**
+ * Starts one function worker thread with the environment of the calling code's `process.env`
+ * (given explicitly: under jest that is the test's copy, where the commons set its variables,
+ * not the process's own).
+ */
+export function startFunctionWorker(data: FunctionWorkerData): WorkerThread {
+  return new Worker(FUNCTION_WORKER_ENTRY, { workerData: data, env: { ...process.env } }) as unknown as WorkerThread;
+}
