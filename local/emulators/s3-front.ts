@@ -20,7 +20,7 @@ export interface S3FrontOptions {
   readonly handle: (req: http.IncomingMessage, res: http.ServerResponse) => void;
   readonly log: (message: string) => void;
   /** Counts each verified request by its price class (bench cost). */
-  readonly meter?: UsageMeter;
+  readonly meter?: Pick<UsageMeter, 's3Request'>;
 }
 
 interface S3ErrorReply {

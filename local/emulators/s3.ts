@@ -13,13 +13,15 @@ import { listenOnLoopback } from '../listen';
 import { createS3Front } from './s3-front';
 import type { S3CorsRule } from './s3-cors';
 import { SigV4Verifier } from './sigv4';
+import { startS3InWorker } from './s3-thread';
 import type { UsageMeter } from '../usage-meter';
 
 /**
  * S3 on s3rver, behind a front that verifies SigV4 on every request (header-signed or
  * presigned; see `sigv4.ts`) before s3rver sees it. s3rver itself listens nowhere: the
- * front, bound to 127.0.0.1, hands verified requests to s3rver's request handler in this
- * process, so bodies stream straight through and s3rver's events still fire. S3 →
+ * front, bound to 127.0.0.1, hands verified requests to s3rver's request handler on its
+ * thread, so bodies stream straight through and s3rver's events still fire. That thread is
+ * by default a worker of its own (`s3-thread.ts`), off the thread that runs the handlers. S3 →
  * EventBridge notifications for the buckets that have them enabled in the template are
  * converted to the EventBridge "Object Created" / "Object Deleted" shape.
  *
@@ -70,8 +72,16 @@ export interface S3EmulatorOptions {
   readonly onEvent?: (event: BusEvent) => void;
   readonly log?: (message: string) => void;
   /** Counts requests by S3 price class (bench cost). */
-  readonly meter?: UsageMeter;
+  readonly meter?: Pick<UsageMeter, 's3Request'>;
+  /**
+   * Where the emulator runs: `worker` (default), its own worker thread, so its HTTP server, signature
+   * checks, s3rver and file I/O leave the calling thread (the commons' one JavaScript thread, which runs
+   * the handlers); `main`, on the calling thread. Default from HILUM_S3_THREAD.
+   */
+  readonly thread?: S3Thread;
 }
+
+export type S3Thread = 'worker' | 'main';
 
 export interface S3Emulator {
   readonly endpoint: string;
@@ -91,6 +101,19 @@ interface RequestInfo {
 }
 
 export async function startS3(options: S3EmulatorOptions): Promise<S3Emulator> {
+  const thread = options.thread ?? s3ThreadOf(process.env.HILUM_S3_THREAD);
+  return thread === 'worker' ? startS3InWorker(options) : startS3OnThisThread(options);
+}
+
+/** HILUM_S3_THREAD: `main` or `worker` (unset: worker). */
+export function s3ThreadOf(value: string | undefined): S3Thread {
+  if (value === undefined || value === '' || value === 'worker') return 'worker';
+  if (value === 'main') return 'main';
+  throw new Error(`HILUM_S3_THREAD must be 'worker' or 'main'`);
+}
+
+/** The emulator on the calling thread (what its worker thread runs, `s3-worker-main.ts`). */
+export async function startS3OnThisThread(options: S3EmulatorOptions): Promise<S3Emulator> {
   const log = options.log ?? (() => undefined);
   const directory = path.join(options.dataDir, 's3');
   await fs.mkdir(directory, { recursive: true });

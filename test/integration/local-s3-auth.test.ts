@@ -5,6 +5,8 @@
  * Content-Length that a presigned PUT can bind, and CORS allows no web page by default.
  * Everything goes over real HTTP to the front started by `startS3`.
  */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   CopyObjectCommand,
+  DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -200,6 +203,34 @@ describe('signed SDK calls', () => {
       ),
     ).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
     forged.destroy();
+  });
+});
+
+describe('its own thread', () => {
+  it('answers while the thread that started it is blocked: the commons’ handlers and s3rver do not wait on each other', async () => {
+    const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: 'hilum-intake', Key: 'intake/sub-1/file-1' }));
+    const answer = join(dataDir, 'answered-while-blocked');
+    const fetcher = `fetch(process.argv[1]).then((r) => r.text()).then((t) => {
+      const fs = require('node:fs'); fs.writeFileSync(process.argv[2] + '.partial', t); fs.renameSync(process.argv[2] + '.partial', process.argv[2]); })`;
+    const child = spawn(process.execPath, ['-e', fetcher, url, answer], { stdio: 'ignore' });
+    try {
+      // This thread does nothing else until the other process has its answer (or 15 s pass).
+      const deadline = Date.now() + 15_000;
+      const pause = new Int32Array(new SharedArrayBuffer(4));
+      while (!existsSync(answer) && Date.now() < deadline) Atomics.wait(pause, 0, 0, 10);
+      expect(existsSync(answer) && readFileSync(answer, 'utf8')).toBe('original of intake/sub-1/file-1');
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('hands each event to the calling thread before the answer to the request that made it, in S3’s order', async () => {
+    const seen = () =>
+      events.filter((e) => (e.detail as { object: { key: string } }).object.key === 'order/a').map((e) => e['detail-type']);
+    await s3.send(new PutObjectCommand({ Bucket: 'hilum-intake', Key: 'order/a', Body: 'a' }));
+    expect(seen()).toEqual(['Object Created']);
+    await s3.send(new DeleteObjectCommand({ Bucket: 'hilum-intake', Key: 'order/a' }));
+    expect(seen()).toEqual(['Object Created', 'Object Deleted']);
   });
 });
 
@@ -397,6 +428,14 @@ describe('CORS', () => {
         headers: { origin: 'http://localhost:5174', 'access-control-request-method': 'PUT' },
       });
       expect(refused.status).toBe(403);
+      // An origin allowed once the emulator runs (the portal's, known when the API listens).
+      other.allowOrigin('http://localhost:5174');
+      const later = await fetch(url, {
+        method: 'OPTIONS',
+        headers: { origin: 'http://localhost:5174', 'access-control-request-method': 'PUT' },
+      });
+      expect(later.status).toBe(200);
+      expect(later.headers.get('access-control-allow-origin')).toBe('http://localhost:5174');
       const signed = new S3Client({ endpoint: other.endpoint, region: 'us-east-1', forcePathStyle: true, credentials });
       const get = await fetch(await getSignedUrl(signed, new GetObjectCommand({ Bucket: 'hilum-intake', Key: 'intake/sub-1/file-1' })), {
         headers: { origin: portal },
