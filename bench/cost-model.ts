@@ -52,8 +52,21 @@ export function usageBetween(earlier: UsageCounts, later: UsageCounts): UsageCou
     },
     dynamodbCalls: dynamodbCallsBetween(earlier.dynamodbCalls, later.dynamodbCalls),
     events: { custom: later.events.custom - earlier.events.custom, service: later.events.service - earlier.events.service },
+    logs: logsBetween(earlier.logs, later.logs),
   };
 }
+
+function logsBetween(earlier: UsageCounts['logs'], later: UsageCounts['logs']): UsageCounts['logs'] {
+  const logs: UsageCounts['logs'] = {};
+  for (const [source, usage] of Object.entries(later)) {
+    const before = earlier[source] ?? { bytes: 0, events: 0 };
+    if (usage.bytes > before.bytes) logs[source] = { bytes: usage.bytes - before.bytes, events: usage.events - before.events };
+  }
+  return logs;
+}
+
+/** Whether a log source's bytes are vended logs (Step Functions delivers its execution logs as such). */
+const isVendedLogSource = (source: string) => source.startsWith('Step Functions');
 
 function dynamodbCallsBetween(earlier: UsageCounts['dynamodbCalls'], later: UsageCounts['dynamodbCalls']): UsageCounts['dynamodbCalls'] {
   const calls: UsageCounts['dynamodbCalls'] = {};
@@ -110,6 +123,11 @@ export function priceRun(
   add('DynamoDB', 'read request units', usage.dynamodb.readUnits, p.dynamodb.perReadRequestUnit);
   add('EventBridge', 'custom events', usage.events.custom, p.eventBridge.perCustomEvent);
   add('API Gateway', 'REST requests', usage.apiRequests, p.apiGateway.perRestRequest);
+  // One line per source, its quantity in GB ingested; vended logs at their first tier.
+  for (const [source, { bytes }] of Object.entries(usage.logs)) {
+    const perGb = isVendedLogSource(source) ? p.cloudWatchLogs.vendedPerGbIngestedFirstTier : p.cloudWatchLogs.perGbIngested;
+    add('CloudWatch Logs', `GB ingested: ${source}`, bytes / p.cloudWatchLogs.bytesPerGb, perGb);
+  }
   return { items, dollars: sum(items.map((i) => i.dollars)) };
 }
 

@@ -2,7 +2,9 @@
  * Counts what the local commons does that AWS would bill, as it happens: API requests, Lambda
  * invocations and their GB-seconds, Step Functions transitions (read from the executions at
  * the end), S3 requests by price class, DynamoDB read and write units (as DynamoDB Local
- * reports them), EventBridge events. Off unless a commons is started with one
+ * reports them), EventBridge events, CloudWatch Logs bytes (the workflows' history events at their logging
+ * level, local/step-functions-logs.ts; Lambda's own lines per invocation; the handlers' Powertools lines,
+ * local/handler-log-meter.ts). Off unless a commons is started with one
  * (`LocalCommonsOptions.meter`); `npm run bench cost` prices a snapshot (bench/cost-model.ts).
  */
 
@@ -26,6 +28,35 @@ export interface UsageCounts {
   dynamodbCalls: Record<string, DynamoDbCallUsage>;
   /** Events put by hilum (PutEvents: billed) and by AWS services (S3's Object Created: free). */
   events: { custom: number; service: number };
+  /** CloudWatch Logs ingestion by source (`Step Functions ingest`, LAMBDA_PLATFORM_LOGS, LAMBDA_HANDLER_LOGS). */
+  logs: Record<string, LogIngestion>;
+}
+
+/** What one source wrote to CloudWatch Logs: bytes (UTF-8) in how many log events. */
+export interface LogIngestion {
+  bytes: number;
+  events: number;
+}
+
+/** Lambda's own START, END and REPORT lines (one invocation's three log events). */
+export const LAMBDA_PLATFORM_LOGS = 'Lambda platform (START, END, REPORT)';
+/** The lines the handlers' Powertools logger writes at the functions' configured level. */
+export const LAMBDA_HANDLER_LOGS = 'Lambda handlers (Powertools)';
+
+/**
+ * The three lines Lambda writes for an invocation in its default (Text) log format, hilum's functions
+ * having no LogFormat set; with active tracing (every HilumFunction) the REPORT line ends with the
+ * X-Ray trace. A cold start's `Init Duration` field (about 25 bytes) is left out: locally there is none.
+ */
+export function lambdaPlatformLogLines(durationMs: number, memoryMb: number): string[] {
+  const requestId = '00000000-0000-4000-8000-000000000000';
+  return [
+    `START RequestId: ${requestId} Version: $LATEST\n`,
+    `END RequestId: ${requestId}\n`,
+    `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(durationMs))} ms\t` +
+      `Memory Size: ${memoryMb} MB\tMax Memory Used: ${Math.min(memoryMb, 180)} MB\t\n` +
+      `XRAY TraceId: 1-6754a2c0-0123456789abcdef01234567\tSegmentId: 0123456789abcdef\tSampled: true\t\n`,
+  ];
 }
 
 /** What the DynamoDB calls of one label consumed. */
@@ -54,6 +85,7 @@ export class UsageMeter {
     dynamodb: { readUnits: 0, writeUnits: 0, requests: 0 },
     dynamodbCalls: {},
     events: { custom: 0, service: 0 },
+    logs: {},
   };
 
   apiRequest(): void {
@@ -65,6 +97,19 @@ export class UsageMeter {
     usage.invocations += 1;
     usage.seconds += durationMs / 1000;
     usage.gbSeconds += (Math.max(1, Math.ceil(durationMs)) / 1000) * (memoryMb / 1024);
+    const lines = lambdaPlatformLogLines(durationMs, memoryMb);
+    this.logIngestion(
+      LAMBDA_PLATFORM_LOGS,
+      lines.reduce((sum, line) => sum + Buffer.byteLength(line), 0),
+      lines.length,
+    );
+  }
+
+  /** Bytes a source wrote to CloudWatch Logs, in how many log events. */
+  logIngestion(source: string, bytes: number, events: number): void {
+    const usage = (this.counts.logs[source] ??= { bytes: 0, events: 0 });
+    usage.bytes += bytes;
+    usage.events += events;
   }
 
   s3Request(requestClass: S3RequestClass): void {

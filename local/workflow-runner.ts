@@ -1,7 +1,11 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { ActivityTracker } from './activity';
 import type { TaskInvoke } from './faults';
+import { logEventBytes, stepFunctionsLogEvents, type ExecutionStep, type TaskCall } from './step-functions-logs';
+import type { WorkflowLogging } from './template/local-model';
+import type { UsageMeter } from './usage-meter';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './template/names';
 import type { ValidatedDefinitions } from './validated-definitions';
 
@@ -41,6 +45,8 @@ export interface RunnerWorkflow {
   readonly arn: string;
   readonly name: string;
   readonly definition: Record<string, unknown>;
+  /** Its LoggingConfiguration: with a meter, the bytes its executions would log are counted. */
+  readonly logging?: WorkflowLogging;
 }
 
 /** Invokes a Lambda function by name or ARN; rejects with an error whose `name` is the error type. */
@@ -60,6 +66,8 @@ export interface WorkflowRunnerOptions {
   readonly wrapTask?: (invoke: TaskInvoke) => TaskInvoke;
   /** Definitions validated at an earlier start, not validated again (local/validated-definitions.ts); absent: always validated. */
   readonly validated?: ValidatedDefinitions;
+  /** Counts the CloudWatch Logs bytes each execution would write at its workflow's level (bench cost); absent: none. */
+  readonly meter?: UsageMeter;
 }
 
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
@@ -85,6 +93,8 @@ export class WorkflowRunner {
   readonly tracker: ActivityTracker;
   private readonly warn: (message: string) => void;
   private readonly invokeTask: TaskInvoke;
+  /** The task calls of the execution a task override runs in, while its logs are metered. */
+  private readonly taskCalls = new AsyncLocalStorage<Map<string, TaskCall[]>>();
 
   constructor(private readonly options: WorkflowRunnerOptions) {
     this.tracker = options.tracker ?? new ActivityTracker();
@@ -111,23 +121,31 @@ export class WorkflowRunner {
         overrides[stateName] = async (input) => {
           const { FunctionName, Payload } = (input ?? {}) as { FunctionName?: unknown; Payload?: unknown };
           if (typeof FunctionName !== 'string') throw taskError('States.Runtime', `${stateName}: lambda:invoke without FunctionName`);
-          const result = await this.invokeTask({
-            workflow: workflow.id,
-            state: stateName,
-            functionName: FunctionName,
-            payload: Payload === undefined ? input : Payload,
+          return this.recordCall(stateName, resource, input, async () => {
+            const result = await this.invokeTask({
+              workflow: workflow.id,
+              state: stateName,
+              functionName: FunctionName,
+              payload: Payload === undefined ? input : Payload,
+            });
+            return { ExecutedVersion: '$LATEST', Payload: result, StatusCode: 200 } as never;
           });
-          return { ExecutedVersion: '$LATEST', Payload: result, StatusCode: 200 } as never;
         };
       } else if (LAMBDA_ARN.test(resource)) {
         if (state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined)
           state.TimeoutSeconds = LAMBDA_TASK_TIMEOUT_SECONDS;
         overrides[stateName] = async (input) =>
-          (await this.invokeTask({ workflow: workflow.id, state: stateName, functionName: resource, payload: input })) as never;
+          this.recordCall(
+            stateName,
+            resource,
+            input,
+            async () =>
+              (await this.invokeTask({ workflow: workflow.id, state: stateName, functionName: resource, payload: input })) as never,
+          );
       } else {
         const integration = this.options.integrations?.[resource];
         overrides[stateName] = integration
-          ? async (input) => (await integration(input)) as never
+          ? async (input) => this.recordCall(stateName, resource, input, async () => (await integration(input)) as never)
           : async () => {
               throw taskError('States.Runtime', `${stateName}: Task resource ${resource} is not supported locally`);
             };
@@ -188,7 +206,57 @@ export class WorkflowRunner {
     return this.tracker.idle();
   }
 
+  /** Runs one call of a Task state's resource, noting its parameters and result when the execution's logs are metered. */
+  private async recordCall<T>(state: string, resource: string, parameters: unknown, call: () => Promise<T>): Promise<T> {
+    const calls = this.taskCalls.getStore();
+    if (!calls) return call();
+    const list = calls.get(state) ?? [];
+    calls.set(state, list);
+    try {
+      const result = await call();
+      list.push({ resource, parameters, result });
+      return result;
+    } catch (error) {
+      list.push({ resource, parameters });
+      throw error;
+    }
+  }
+
   private async execute(prepared: Prepared, record: ExecutionRecord): Promise<void> {
+    const logging = prepared.workflow.logging;
+    const metered =
+      this.options.meter && logging && logging.level !== 'OFF'
+        ? { steps: [] as ExecutionStep[], calls: new Map<string, TaskCall[]>() }
+        : undefined;
+    try {
+      await (metered
+        ? this.taskCalls.run(metered.calls, () => this.runExecution(prepared, record, metered.steps))
+        : this.runExecution(prepared, record));
+    } finally {
+      if (metered && logging) this.meterLogs(prepared.workflow, record, logging, metered.steps, metered.calls);
+    }
+  }
+
+  /** Counts the log events the execution would have written at its workflow's level. */
+  private meterLogs(
+    workflow: RunnerWorkflow,
+    record: ExecutionRecord,
+    logging: WorkflowLogging,
+    steps: ExecutionStep[],
+    taskCalls: Map<string, TaskCall[]>,
+  ): void {
+    const at = (record.stopDate ?? new Date()).getTime();
+    const ended = steps.some((s) => s.kind.startsWith('execution-') && s.kind !== 'execution-started');
+    if (!ended && record.status === 'TIMED_OUT') steps.push({ kind: 'execution-timed-out', at });
+    if (!ended && record.status === 'ABORTED') steps.push({ kind: 'execution-aborted', at });
+    const events = stepFunctionsLogEvents(
+      { executionArn: record.executionArn, roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local`, region: LOCAL_REGION, steps, taskCalls },
+      logging,
+    );
+    this.options.meter?.logIngestion(`Step Functions ${workflow.id}`, logEventBytes(events), events.length);
+  }
+
+  private async runExecution(prepared: Prepared, record: ExecutionRecord, steps?: ExecutionStep[]): Promise<void> {
     const retryIntervalOverrides =
       this.options.retryIntervalMs === undefined
         ? undefined
@@ -214,6 +282,10 @@ export class WorkflowRunner {
       });
       logs = (async () => {
         for await (const event of execution.eventLogs) {
+          if (steps) {
+            const logged = executionStepOf(event);
+            if (logged) steps.push(logged);
+          }
           const step = transitionOf(event);
           if (!step) continue;
           record.history.push(step);
@@ -264,6 +336,54 @@ function transitionOf(event: unknown): StateTransition | undefined {
       return { state, event: 'retried' };
     case 'StateCaught':
       return { state, event: 'caught' };
+    default:
+      return undefined;
+  }
+}
+
+/** The runner's event as a step of the execution's logged history; undefined for those Step Functions logs nothing of. */
+function executionStepOf(event: unknown): ExecutionStep | undefined {
+  const e = event as {
+    type?: string;
+    timestamp?: number;
+    input?: unknown;
+    output?: unknown;
+    Error?: string;
+    Cause?: unknown;
+    index?: number;
+    state?: { name?: string; type?: string; input?: unknown; output?: unknown };
+    parentState?: { name?: string };
+  };
+  const at = e.timestamp ?? Date.now();
+  const state = e.state?.name ?? '';
+  const stateType = e.state?.type ?? '';
+  switch (e.type) {
+    case 'ExecutionStarted':
+      return { kind: 'execution-started', at, input: e.input };
+    case 'ExecutionSucceeded':
+      return { kind: 'execution-succeeded', at, output: e.output };
+    case 'ExecutionFailed':
+      return { kind: 'execution-failed', at, error: e.Error ?? 'Error', cause: e.Cause };
+    case 'ExecutionTerminated':
+      return { kind: 'execution-aborted', at };
+    case 'StateEntered':
+      return { kind: 'entered', at, state, stateType, input: e.state?.input };
+    case 'StateExited':
+      return { kind: 'exited', at, state, stateType, output: e.state?.output };
+    case 'StateFailed':
+      return { kind: 'failed', at, state, stateType, error: e.Error ?? 'Error', cause: e.Cause };
+    case 'StateRetried':
+      return { kind: 'retried', at, state };
+    case 'MapIterationStarted':
+    case 'MapIterationSucceeded':
+    case 'MapIterationFailed':
+      return {
+        kind: 'map-iteration',
+        at,
+        state: e.parentState?.name ?? '',
+        index: e.index ?? 0,
+        outcome: e.type === 'MapIterationStarted' ? 'started' : e.type === 'MapIterationSucceeded' ? 'succeeded' : 'failed',
+      };
     default:
       return undefined;
   }

@@ -37,6 +37,14 @@ export interface LocalWorkflow {
   readonly definition: Record<string, unknown>;
   /** How AWS bills it: per state transition (STANDARD) or per request and duration (EXPRESS). */
   readonly type: 'STANDARD' | 'EXPRESS';
+  /** What its executions log to CloudWatch Logs (`LoggingConfiguration`; level `OFF` without one): priced by `bench cost`. */
+  readonly logging: WorkflowLogging;
+}
+
+/** A state machine's `LoggingConfiguration`: which history events it logs and whether with their input and output. */
+export interface WorkflowLogging {
+  readonly level: 'ALL' | 'ERROR' | 'FATAL' | 'OFF';
+  readonly includeExecutionData: boolean;
 }
 
 export interface LocalBucket {
@@ -190,9 +198,16 @@ function workflowsOf(template: CfnTemplate, resolver: Resolver): Map<string, Loc
       name: resolver.getAtt(logicalId, 'Name'),
       definition: definition as Record<string, unknown>,
       type: p.StateMachineType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD',
+      logging: loggingOf(p.LoggingConfiguration),
     });
   }
   return workflows;
+}
+
+function loggingOf(configuration: unknown): WorkflowLogging {
+  const c = isRecord(configuration) ? configuration : {};
+  const level = c.Level === 'ALL' || c.Level === 'ERROR' || c.Level === 'FATAL' ? c.Level : 'OFF';
+  return { level, includeExecutionData: c.IncludeExecutionData === true };
 }
 
 function busesOf(template: CfnTemplate, resolver: Resolver): Map<string, LocalBus> {

@@ -1,5 +1,5 @@
 import { LIST_PRICES, priceRun, usageBetween } from '../../../bench/cost-model';
-import { UsageMeter } from '../../../local/usage-meter';
+import { lambdaPlatformLogLines, UsageMeter } from '../../../local/usage-meter';
 
 describe('pricing a metered run', () => {
   const usage = () => {
@@ -30,7 +30,9 @@ describe('pricing a metered run', () => {
       2 * p.dynamodb.perWriteRequestUnit +
       0.5 * p.dynamodb.perReadRequestUnit +
       1 * p.eventBridge.perCustomEvent + // S3's event to the default bus is free
-      1 * p.apiGateway.perRestRequest;
+      1 * p.apiGateway.perRestRequest +
+      // Lambda's START, END and REPORT lines of the two invocations, ingested by CloudWatch Logs.
+      ((2 * lambdaPlatformLogLines(1000, 1024).join('').length) / p.cloudWatchLogs.bytesPerGb) * p.cloudWatchLogs.perGbIngested;
     expect(estimate.dollars).toBeCloseTo(expected, 15);
     // $0.000025 per transition: 8 of them are $0.0002.
     expect(estimate.items.find((i) => i.what === 'standard state transitions')!.dollars).toBeCloseTo(0.0002, 12);
@@ -50,6 +52,31 @@ describe('pricing a metered run', () => {
     const full = priceRun(snapshot, []);
     const half = priceRun(snapshot, [], LIST_PRICES, 0.5);
     expect(full.dollars - half.dollars).toBeCloseTo(LIST_PRICES.lambda.arm64PerGbSecond, 15);
+  });
+
+  it('prices CloudWatch Logs per GB (2^30 bytes) ingested, each source on its own line, Step Functions as vended logs', () => {
+    const meter = new UsageMeter();
+    meter.logIngestion('Step Functions ingest', 2 * 2 ** 30, 13);
+    meter.logIngestion('Lambda handlers (Powertools)', 2 ** 29, 5);
+    const { items, dollars } = priceRun(meter.snapshot(), []);
+    const logs = items.filter((i) => i.service === 'CloudWatch Logs');
+    expect(logs.map((i) => [i.what, i.quantity])).toEqual([
+      ['GB ingested: Step Functions ingest', 2],
+      ['GB ingested: Lambda handlers (Powertools)', 0.5],
+    ]);
+    // $0.50 per GB, the first tier of vended logs as of standard ingestion: $1 + $0.25.
+    expect(LIST_PRICES.cloudWatchLogs.vendedPerGbIngestedFirstTier).toBe(0.5);
+    expect(LIST_PRICES.cloudWatchLogs.perGbIngested).toBe(0.5);
+    expect(dollars).toBeCloseTo(1.25, 12);
+  });
+
+  it('takes the log bytes written between two snapshots, leaving out sources that wrote none', () => {
+    const meter = new UsageMeter();
+    meter.logIngestion('Step Functions ingest', 1000, 13);
+    meter.logIngestion('Step Functions submission', 500, 3);
+    const before = meter.snapshot();
+    meter.logIngestion('Step Functions ingest', 900, 13);
+    expect(usageBetween(before, meter.snapshot()).logs).toEqual({ 'Step Functions ingest': { bytes: 900, events: 13 } });
   });
 
   it('takes what happened between two snapshots', () => {

@@ -197,7 +197,20 @@ describe('the local model of a template', () => {
         },
       },
       type: 'STANDARD',
+      logging: { level: 'OFF', includeExecutionData: false },
     });
+  });
+
+  it("reads a workflow's logging level and whether it logs execution data (bench cost prices its log events)", () => {
+    const ingest = template.Resources.Ingest!;
+    const logged = modelOf({
+      ...template,
+      Resources: {
+        ...template.Resources,
+        Ingest: { ...ingest, Properties: { ...ingest.Properties, LoggingConfiguration: { Level: 'ERROR', IncludeExecutionData: true } } },
+      },
+    });
+    expect(logged.workflows.get('ingest')?.logging).toEqual({ level: 'ERROR', includeExecutionData: true });
   });
 
   it('reads how a workflow is billed: STANDARD unless the template says EXPRESS', () => {

@@ -4,6 +4,8 @@ import {
   consumedUnits,
   dynamodbCallLabel,
   dynamodbItemBytes,
+  LAMBDA_PLATFORM_LOGS,
+  lambdaPlatformLogLines,
   s3RequestClass,
   transactWriteKeys,
   transactWriteUnits,
@@ -39,6 +41,22 @@ describe('the local usage meter', () => {
     expect(lambda.Parse!.invocations).toBe(2);
     expect(lambda.Parse!.gbSeconds).toBeCloseTo(0.001 + 2.0, 9);
     expect(lambda.Deidentify!.gbSeconds).toBeCloseTo(1.0, 9);
+  });
+
+  it("writes Lambda's START, END and REPORT lines (with the X-Ray trace) to CloudWatch Logs for each invocation", () => {
+    const lines = lambdaPlatformLogLines(123.456, 2048);
+    expect(lines).toEqual([
+      'START RequestId: 00000000-0000-4000-8000-000000000000 Version: $LATEST\n',
+      'END RequestId: 00000000-0000-4000-8000-000000000000\n',
+      'REPORT RequestId: 00000000-0000-4000-8000-000000000000\tDuration: 123.46 ms\tBilled Duration: 124 ms\tMemory Size: 2048 MB\t' +
+        'Max Memory Used: 180 MB\t\nXRAY TraceId: 1-6754a2c0-0123456789abcdef01234567\tSegmentId: 0123456789abcdef\tSampled: true\t\n',
+    ]);
+    const meter = new UsageMeter();
+    meter.lambdaInvocation('IngestObject', 2048, 123.456);
+    meter.lambdaInvocation('IngestObject', 2048, 123.456);
+    const bytes = lines.reduce((sum, line) => sum + Buffer.byteLength(line), 0);
+    expect(bytes).toBe(361);
+    expect(meter.snapshot().logs[LAMBDA_PLATFORM_LOGS]).toEqual({ bytes: 2 * bytes, events: 6 });
   });
 
   it('counts events put by AWS services apart from hilum’s own, and snapshots do not move with the meter', () => {
