@@ -15,12 +15,55 @@ const OUT_MAX = 255;
 /** The stored value of a sample: bits above Bits Stored dropped, two's complement when Pixel Representation is 1. */
 export function storedValueReader(bitsStored: number, signed: boolean): (raw: number) => number {
   if (bitsStored >= 32) return (raw) => raw;
-  const range = 2 ** bitsStored;
-  const sign = range / 2;
-  return (raw) => {
-    const masked = ((raw % range) + range) % range;
-    return signed && masked >= sign ? masked - range : masked;
-  };
+  // Samples are integers of at most 32 bits, so masking (two's complement for negative ones) is the modulo, without its cost per sample.
+  const mask = 2 ** bitsStored - 1;
+  const sign = 2 ** (bitsStored - 1);
+  return signed ? (raw) => ((raw & mask) ^ sign) - sign : (raw) => raw & mask;
+}
+
+/**
+ * The bits of a stored value: Bits Stored as a mask, and its sign bit when Pixel Representation is 1
+ * (`((raw & mask) ^ sign) - sign`); undefined for 32 bits, whose samples are their values.
+ */
+function storedBits(frame: RenderableFrame): { mask: number; sign: number } | undefined {
+  if (frame.bitsStored >= 32) return undefined;
+  return { mask: 2 ** frame.bitsStored - 1, sign: frame.pixelRepresentation === 1 ? 2 ** (frame.bitsStored - 1) : 0 };
+}
+
+/** The smallest and largest stored value of the frame's first `count` samples. */
+function storedRange(frame: RenderableFrame, count: number): [number, number] {
+  const { pixels } = frame;
+  let min = Infinity;
+  let max = -Infinity;
+  const bits = storedBits(frame);
+  // One loop per case rather than a reader called per sample: this runs over every pixel of 5-megapixel radiographs.
+  if (!bits) {
+    for (let i = 0; i < count; i++) {
+      const v = pixels[i]!;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  } else {
+    const { mask, sign } = bits;
+    for (let i = 0; i < count; i++) {
+      const v = ((pixels[i]! & mask) ^ sign) - sign;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  return [min, max];
+}
+
+/** out[i] = table[stored value of sample i - offset], for the first `count` samples. */
+function lookUpStored(frame: RenderableFrame, count: number, table: Uint8Array, offset: number, out: Uint8Array): void {
+  const { pixels } = frame;
+  const bits = storedBits(frame);
+  if (!bits) {
+    for (let i = 0; i < count; i++) out[i] = table[pixels[i]! - offset]!;
+    return;
+  }
+  const { mask, sign } = bits;
+  for (let i = 0; i < count; i++) out[i] = table[((pixels[i]! & mask) ^ sign) - sign - offset]!;
 }
 
 const lookup = (lut: Lut, value: number): number => {
@@ -62,13 +105,7 @@ export function renderGrayscale(frame: RenderableFrame, attributes: RenderAttrib
   if (pixels.length < count) throw new UnrenderableImage('the frame holds fewer samples than its rows and columns');
   const stored = storedValueReader(frame.bitsStored, frame.pixelRepresentation === 1);
 
-  let minStored = Infinity;
-  let maxStored = -Infinity;
-  for (let i = 0; i < count; i++) {
-    const v = stored(pixels[i]!);
-    if (v < minStored) minStored = v;
-    if (v > maxStored) maxStored = v;
-  }
+  const [minStored, maxStored] = storedRange(frame, count);
   const modality = attributes.modalityLut
     ? (v: number) => lookup(attributes.modalityLut!, v)
     : (v: number) => v * attributes.rescaleSlope + attributes.rescaleIntercept;
@@ -109,7 +146,7 @@ export function renderGrayscale(frame: RenderableFrame, attributes: RenderAttrib
   if (span <= 1 << 20) {
     const table = new Uint8Array(span + 1);
     for (let v = 0; v <= span; v++) table[v] = display(v + minStored);
-    for (let i = 0; i < count; i++) out[i] = table[stored(pixels[i]!) - minStored]!;
+    lookUpStored(frame, count, table, minStored, out);
   } else {
     for (let i = 0; i < count; i++) out[i] = display(stored(pixels[i]!));
   }

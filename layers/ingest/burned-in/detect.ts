@@ -6,6 +6,7 @@
 import { readDicomHeader, type DataSet } from '../../dicom';
 import { CheckBudget, PROCESS_CLOCK, type CheckClock } from './budget';
 import { inkOnPaper } from './flatten';
+import { pageToRead } from './ink-crops';
 import { ocrImageOf } from './image';
 import { knownIdentifiersOf } from './known-identifiers';
 import { OcrTimeout, recognizeWords, startOcr, type OcrBox, type OcrWord } from './ocr';
@@ -133,10 +134,13 @@ export async function checkBurnedInText(
       ms: Math.round(budget.wallSpentMs()),
     });
     try {
-      const image = inkOnPaper(await ocrImageOf(original, policy.maxDimension, dict));
+      const ink = inkOnPaper(await ocrImageOf(original, policy.maxDimension, dict));
+      const page = pageToRead(ink);
       if (budget.overrun()) return held('ocr-timeout');
-      const words = await recognizeWords(image, budget);
-      const regions = textRegions(words, knownIdentifiersOf(dict), image.factor);
+      // A page without a pixel of ink holds no text: Tesseract is not asked.
+      const read = page.image ? await recognizeWords(page.image, budget) : [];
+      const words = read.map((word) => ({ ...word, box: page.toInkPage(word.box) }));
+      const regions = textRegions(words, knownIdentifiersOf(dict), ink.factor);
       return regions.length > 0 ? held('text-in-pixels', regions) : { status: 'clear', ms: Math.round(budget.wallSpentMs()) };
     } catch (error) {
       return held(error instanceof OcrTimeout ? 'ocr-timeout' : 'ocr-failed');
