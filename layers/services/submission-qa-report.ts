@@ -16,9 +16,10 @@ export async function submissionReport(submission: Submission, generatedAt: stri
     qaRepository().listFileResults(submission.submissionId),
     qaRepository().getSubmissionResult(submission.submissionId),
   ]);
-  const quarantine = await Promise.all(files.map((f) => qaRepository().getQuarantine(f.fileId)));
+  // A staged file has a record too when a curator admitted it from quarantine (the report shows the review).
+  const quarantine = await qaRepository().getQuarantines(files.map((f) => f.fileId));
   const resultByFile = new Map(results.map((r) => [r.fileId, r]));
-  const inputs = files.map((file, i) => fileInput(file, resultByFile.get(file.fileId), quarantine[i]));
+  const inputs = files.map((file) => fileInput(file, resultByFile.get(file.fileId), quarantine.get(file.fileId)));
   const pending = inputs.some((f) => f.state === 'pending');
   const findings: Finding[] = (submissionResult?.findings ?? []).filter((f) => !f.fileId || f.severity === 'warn');
   return buildReport({

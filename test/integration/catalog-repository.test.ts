@@ -429,6 +429,35 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
     expect(await publication.getObjectRef('2.25.814')).toMatchObject({ seriesUid: '2.25.813' });
   });
 
+  it("reads a submission's quarantine records a hundred to a request, and leaves files without one out", async () => {
+    const qa = new QaRepository(documents, TABLE);
+    const ids = Array.from({ length: 150 }, (_, i) => `qr-${i}`);
+    for (const id of ids.filter((_, i) => i % 50 === 7)) {
+      await qa.putQuarantine({
+        quarantineId: id,
+        submissionId: 'qr',
+        fileId: id,
+        project: 'p',
+        site: 'a',
+        objectKind: 'original',
+        objectKey: `quarantine/qr/${id}`,
+        sidecarKey: `quarantine/qr/${id}.json`,
+        reasonCode: 'dicom.parses',
+        rules: ['dicom.parses'],
+        findings: [],
+        status: 'quarantined',
+        quarantinedAt: 't',
+      });
+    }
+    let records = new Map<string, unknown>();
+    expect(await callsOf(async () => (records = await qa.getQuarantines(ids)))).toEqual([
+      'BatchGetItem [100 x QUARANTINE/QUARANTINE]',
+      'BatchGetItem [50 x QUARANTINE/QUARANTINE]',
+    ]);
+    expect([...records.keys()]).toEqual(['qr-7', 'qr-57', 'qr-107']);
+    expect(records.get('qr-57')).toMatchObject({ fileId: 'qr-57', reasonCode: 'dicom.parses' });
+  });
+
   it('stores a clean QA pass as no result, yet replaces an earlier result with it', async () => {
     const qa = new QaRepository(documents, TABLE);
     const result = (fileId: string, findings: { ruleId: string; severity: 'warn'; message: string }[]) => ({

@@ -12,6 +12,8 @@ import {
   decodeCursor,
   encodeCursor,
   getItem,
+  getItems,
+  itemKeyOf,
   queryAllByPrefix,
   readPages,
   stripKeys,
@@ -204,6 +206,17 @@ export class QaRepository {
 
   async getQuarantine(quarantineId: string): Promise<QuarantineRecord | undefined> {
     return this.get<QuarantineRecord>(qaKeys.quarantine(quarantineId));
+  }
+
+  /** The records of many ids (a submission's files, for its report), a hundred a request; an id without one is absent. */
+  async getQuarantines(quarantineIds: readonly string[]): Promise<Map<string, QuarantineRecord>> {
+    const found = await getItems<QuarantineRecord>(this.db, this.table, quarantineIds.map(qaKeys.quarantine));
+    const records = new Map<string, QuarantineRecord>();
+    for (const id of quarantineIds) {
+      const record = found.get(itemKeyOf(qaKeys.quarantine(id)));
+      if (record) records.set(id, record);
+    }
+    return records;
   }
 
   /**

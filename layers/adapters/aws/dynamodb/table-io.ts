@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -30,6 +31,39 @@ export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems'
 export async function getItem<T>(db: DynamoDBDocumentClient, table: string, key: { pk: string; sk: string }): Promise<T | undefined> {
   const result = await db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
   return result.Item ? stripKeys<T>(result.Item) : undefined;
+}
+
+/** BatchGetItem's most keys per request. */
+const BATCH_GET_KEYS = 100;
+
+/**
+ * Reads many items by key, strongly consistent, without their key attributes: a hundred keys a request
+ * instead of one (the same read units as as many GetItems). Keys DynamoDB leaves unprocessed are asked for
+ * again after a short wait. Answers by `pk\nsk` (`itemKeyOf`); a key without an item is absent.
+ */
+export async function getItems<T>(
+  db: DynamoDBDocumentClient,
+  table: string,
+  keys: readonly { pk: string; sk: string }[],
+): Promise<Map<string, T>> {
+  const found = new Map<string, T>();
+  // BatchGetItem refuses a request that names one key twice.
+  const unique = [...new Map(keys.map((key) => [itemKeyOf(key), { pk: key.pk, sk: key.sk }])).values()];
+  for (let start = 0; start < unique.length; start += BATCH_GET_KEYS) {
+    let pending: Record<string, unknown>[] = unique.slice(start, start + BATCH_GET_KEYS);
+    for (let attempt = 0; pending.length > 0; attempt += 1) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+      const result = await db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }));
+      for (const item of result.Responses?.[table] ?? []) found.set(itemKeyOf(item as { pk: string; sk: string }), stripKeys<T>(item));
+      pending = result.UnprocessedKeys?.[table]?.Keys ?? [];
+    }
+  }
+  return found;
+}
+
+/** How getItems answers an item: its partition and sort key. */
+export function itemKeyOf(key: { pk: unknown; sk: unknown }): string {
+  return `${String(key.pk)}\n${String(key.sk)}`;
 }
 
 /** A paged read: a Query, or a Scan where no key leads to the items. */
