@@ -8,7 +8,8 @@
 // The hilum CLI runs its TypeScript sources through tsx, so `npm ci` is the only build step.
 // `hilum deid` takes a faster road: an esbuild bundle of the command and its worker, built on
 // first use into node_modules/.cache/hilum and keyed by a hash of its sources (bundle-cache.js),
-// so its start-up and its workers' skip tsx. HILUM_DEID_BUNDLE=0 turns that off.
+// so its start-up and its workers' skip tsx. HILUM_DEID_BUNDLE=0 turns that off. `hilum upload` takes
+// the same road (uploadFromBundle); HILUM_UPLOAD_BUNDLE=0 turns that off.
 const path = require('node:path');
 
 const argv = process.argv.slice(2);
@@ -29,6 +30,26 @@ async function deidFromBundle() {
   // (The batch turns V8's optimizing compiler off once its worker threads are up: cli/lib/deid-batch.ts.)
   const { runDeid } = require(path.join(bundle.dir, 'deid-cli.js'));
   return runDeid(argv.slice(1), early);
+}
+
+/**
+ * `hilum upload` from its bundle: a site runs it once per folder, but under tsx its start alone cost
+ * about a second of CPU. The packages that find their own files at run time stay outside the bundle
+ * (tesseract.js starts its worker script from its package, its traineddata package resolves a path).
+ */
+async function uploadFromBundle() {
+  if (argv[0] !== 'upload' || process.env.HILUM_UPLOAD_BUNDLE === '0') return undefined;
+  const root = path.join(__dirname, '..', '..');
+  const bundle = await require('./bundle-cache').loadBundle({
+    root,
+    cacheDir: path.join(root, 'node_modules', '.cache', 'hilum'),
+    name: 'upload',
+    entries: { 'upload-cli': 'cli/lib/upload-cli.ts' },
+    external: ['dcmjs', 'tesseract.js', '@tesseract.js-data/eng', 'onnxruntime-node'],
+  });
+  if (!bundle) return undefined;
+  const { runUpload } = require(path.join(bundle.dir, 'upload-cli.js'));
+  return runUpload(argv.slice(1));
 }
 
 /** Options of `hilum deid` that take a value (the rest are flags): enough to find the input folder. */
@@ -116,7 +137,7 @@ async function onPinnedNode() {
 async function main() {
   const rerun = await onPinnedNode();
   if (rerun !== undefined) return rerun;
-  const fast = await deidFromBundle();
+  const fast = (await deidFromBundle()) ?? (await uploadFromBundle());
   if (fast !== undefined) return fast;
   require('tsx/cjs');
   return require('../main.ts').run(argv);

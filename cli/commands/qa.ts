@@ -112,6 +112,11 @@ export interface OfflineCheck {
   readonly profile?: DeidProfile;
   readonly stream?: NodeJS.WriteStream;
   readonly quiet?: boolean;
+  /**
+   * Told each file's Study Instance UID as the check read it (undefined: unreadable), so that `hilum upload`
+   * groups the files by study without reading and parsing each file once more.
+   */
+  readonly onStudy?: (studyUid: string | undefined) => void;
 }
 
 export interface FolderCheck {
@@ -166,7 +171,9 @@ export async function checkFiles(files: readonly FoundFile[], check: OfflineChec
       const found = (await checkOriginal(bytes, config, key)).map((f) => ({ ...f, fileId: file.relativePath }));
       findings.set(file.relativePath, found);
       const view = found.some((f) => f.ruleId === 'dicom.parses') ? undefined : originalView(bytes, config);
-      if (view) facts.push(factsOfFile(view, file.relativePath, String(index).padStart(8, '0')));
+      const fileFacts = view && factsOfFile(view, file.relativePath, String(index).padStart(8, '0'));
+      if (fileFacts) facts.push(fileFacts);
+      check.onStudy?.(fileFacts?.studyUid || undefined);
       progress.tick(1, file.size);
     }
   } finally {

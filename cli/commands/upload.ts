@@ -116,10 +116,10 @@ uploading nothing twice.
       console.error(`hilum upload: no DICOM files in ${root}`);
       return EXIT.usage;
     }
-    const studies = await groupByStudy(dicom);
-    say(
-      `${dicom.length} DICOM files in ${studies.size} ${studies.size === 1 ? 'study' : 'studies'}: ${[...studies].map(([key, n]) => `${key} (${n})`).join(', ')}`,
-    );
+    const sayStudies = (studies: ReadonlyMap<string, number>) =>
+      say(
+        `${dicom.length} DICOM files in ${studies.size} ${studies.size === 1 ? 'study' : 'studies'}: ${[...studies].map(([key, n]) => `${key} (${n})`).join(', ')}`,
+      );
     const force = args.values.force === true;
     const clinical = stringOption(args, 'clinical');
     const clinicalIsDir = clinical ? (await stat(clinical).catch(() => undefined))?.isDirectory() === true : false;
@@ -137,13 +137,16 @@ uploading nothing twice.
           })
         : undefined;
 
-    if (!args.values['no-qa']) {
-      const { report, held } = await checkBeforeUpload(
+    if (args.values['no-qa']) sayStudies(await groupByStudy(dicom));
+    else {
+      // The check reads every file anyway: the grouping by study comes from that reading.
+      const { report, held, studies } = await checkBeforeUpload(
         dicom,
         await loadQaConfigFile(stringOption(args, 'qa-config')),
         loadProfileFile(stringOption(args, 'profile')),
         quiet,
       );
+      sayStudies(studies);
       say(`qa: ${report.counts.pass} pass, ${report.counts.warn} warn, ${report.counts.quarantine} would be quarantined`);
       if (held.length && !force) return refuse(held);
     }

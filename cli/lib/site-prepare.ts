@@ -31,16 +31,26 @@ export interface Held {
   readonly reason: string;
 }
 
-/** The pipeline's per-file decision on each file before it leaves (`hilum qa`'s check), with the project's profile. */
+/**
+ * The pipeline's per-file decision on each file before it leaves (`hilum qa`'s check), with the project's profile;
+ * and the files per study (as groupByStudy counts them) from the same reading of each file.
+ */
 export async function checkBeforeUpload(
   files: readonly FoundFile[],
   config: QaConfig,
   profile: DeidProfile,
   quiet = false,
-): Promise<{ report: QaReport; held: Held[] }> {
-  const report = await checkFiles(files, { config, profile, quiet });
+): Promise<{ report: QaReport; held: Held[]; studies: Map<string, number> }> {
+  const studies = new Map<string, number>();
+  const report = await checkFiles(files, { config, profile, quiet, onStudy: (uid) => countStudy(studies, uid) });
   const held = report.quarantined.map((q) => ({ relativePath: q.fileId, reason: `would be quarantined by ${q.reasons.join('; ')}` }));
-  return { report, held };
+  return { report, held, studies };
+}
+
+/** Counts a file under a short hash of its Study Instance UID (never the UID itself), or as unreadable. */
+function countStudy(studies: Map<string, number>, studyUid: string | undefined): void {
+  const key = studyUid === undefined ? 'unreadable' : hashKey(studyUid).slice(0, 12);
+  studies.set(key, (studies.get(key) ?? 0) + 1);
 }
 
 /** De-identifies each file into `outDir` with the pipeline's own de-identify step; files the engine cannot read are held back with the reason. */
@@ -73,17 +83,17 @@ export async function deidentifyForUpload(
   return { files: out, held };
 }
 
-/** Files per study, keyed by a short hash of the Study Instance UID (never the UID itself). */
+/** Files per study, keyed by a short hash of the Study Instance UID (never the UID itself); for an upload without the check. */
 export async function groupByStudy(files: readonly FoundFile[]): Promise<Map<string, number>> {
   const studies = new Map<string, number>();
   for (const file of files) {
+    let studyUid: string | undefined;
     try {
-      const { summary } = parseDicom(new Uint8Array(await readFile(file.path)));
-      const key = hashKey(summary.studyInstanceUid).slice(0, 12);
-      studies.set(key, (studies.get(key) ?? 0) + 1);
+      studyUid = parseDicom(new Uint8Array(await readFile(file.path))).summary.studyInstanceUid;
     } catch {
-      studies.set('unreadable', (studies.get('unreadable') ?? 0) + 1);
+      studyUid = undefined;
     }
+    countStudy(studies, studyUid);
   }
   return studies;
 }
