@@ -92,17 +92,30 @@ async function holding<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Tesseract's settings for the ink page. `tessedit_do_invert` off: by default every line read with low
+ * confidence is read again inverted, in case it is light text on a dark ground; flatten.ts has already
+ * made every text dark on white, so the second reading only re-reads noise (half of the OCR time of the
+ * NIH chest fixture, read whole).
+ */
+const OCR_PARAMETERS: Readonly<Partial<Tesseract.WorkerParams>> = { tessedit_do_invert: '0' };
+
 let started: Promise<Tesseract.Worker> | undefined;
+
+async function configured(worker: Tesseract.Worker): Promise<Tesseract.Worker> {
+  await worker.setParameters(OCR_PARAMETERS);
+  return worker;
+}
 
 function worker(): Promise<Tesseract.Worker> {
   if (!started) {
     const { createWorker, OEM } = loadTesseract();
-    started = holding(() => createWorker('eng', OEM.LSTM_ONLY, { langPath: langPath(), cacheMethod: 'none', gzip: true })).catch(
-      (error: unknown) => {
-        started = undefined;
-        throw error;
-      },
-    );
+    started = holding(() =>
+      createWorker('eng', OEM.LSTM_ONLY, { langPath: langPath(), cacheMethod: 'none', gzip: true }).then(configured),
+    ).catch((error: unknown) => {
+      started = undefined;
+      throw error;
+    });
   }
   return started;
 }
