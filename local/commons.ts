@@ -51,8 +51,14 @@ export interface LocalCommonsOptions {
   readonly retryIntervalMs?: number;
   /** Overrides the handlers' LOG_LEVEL (e.g. 'SILENT' or 'WARN' in tests). */
   readonly handlerLogLevel?: string;
-  /** Loads handler modules (tests substitute handlers); default `require` of `hilum:entry`. */
+  /** Loads handler modules (tests substitute handlers; only with functionWorkers 0); default `require` of `hilum:entry`. */
   readonly loadHandler?: LambdaHostOptions['load'];
+  /**
+   * Worker threads the Lambda handlers run in (local/function-workers.ts), each importing the handler
+   * modules itself, as a Lambda container does; 0 (the default here): in this thread, beside the
+   * emulators. `hilum start` and the ingest benches run DEFAULT_FUNCTION_WORKERS.
+   */
+  readonly functionWorkers?: number;
   /**
    * Browser origins (`http://localhost:5173`) allowed by CORS, exactly: the S3 emulator's, the API's
    * preflights and the handlers' answers (`API_ORIGINS`, as context `apiOrigins` sets it in AWS);
@@ -324,7 +330,10 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
       log,
       ...(options.loadHandler ? { load: options.loadHandler } : {}),
       ...(options.meter ? { meter: options.meter } : {}),
+      ...(options.functionWorkers ? { functionWorkers: options.functionWorkers } : {}),
     });
+    const hostToStop = host;
+    stoppers.push(() => hostToStop.stop());
 
     stoppers.push(
       runSchedules(model, options.reconcile, tracker, invokeLambda, options.log ?? ((message) => console.warn(`hilum local: ${message}`))),

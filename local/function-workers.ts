@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { withoutTsxLoader } from './emulators/s3-thread';
 import { LambdaInvocationError, lambdaCause } from './lambda-invocation';
 import type { LocalFunction } from './template/local-model';
 
@@ -185,8 +186,14 @@ export const FUNCTION_WORKER_ENTRY = path.join(__dirname, 'function-worker.js');
 /**
  * Starts one function worker thread with the environment of the calling code's `process.env`
  * (given explicitly: under jest that is the test's copy, where the commons set its variables,
- * not the process's own).
+ * not the process's own). The thread registers tsx's CommonJS hooks itself; tsx's loader flags of a
+ * process started by tsx are not passed on (its ESM hooks would start a loader thread per worker,
+ * and the handlers only `require`).
  */
 export function startFunctionWorker(data: FunctionWorkerData): WorkerThread {
-  return new Worker(FUNCTION_WORKER_ENTRY, { workerData: data, env: { ...process.env } }) as unknown as WorkerThread;
+  return new Worker(FUNCTION_WORKER_ENTRY, {
+    workerData: data,
+    env: { ...process.env },
+    execArgv: withoutTsxLoader(process.execArgv),
+  }) as unknown as WorkerThread;
 }

@@ -1,6 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { startLocalCommons } from '../../local/commons';
 import { credentialsFile, LOCAL_PROFILE } from '../../local/credentials';
+import { DEFAULT_FUNCTION_WORKERS } from '../../local/function-workers';
 import { portIsFree } from '../../local/ports';
 import { HilumApi } from '../lib/api-client';
 import { uploadSubmission } from '../lib/one-pass-upload';
@@ -26,6 +27,9 @@ Lambda handlers, and the REST API on localhost. Ctrl-C stops everything.
   --port PORT      the API port (default 3000; 0 picks a free port)
   --no-sample      do not ingest the bundled sample studies (samples/)
   --no-portal      do not build or serve the web portal (web/) at the API's address
+  --function-workers N
+                   worker threads the Lambda handlers run in (default ${DEFAULT_FUNCTION_WORKERS}; 0 runs
+                   them on the thread that serves the emulators and the API)
   --verbose        print the handlers' INFO logs (default: warnings and errors)`,
   options: {
     reset: { type: 'boolean' },
@@ -33,11 +37,13 @@ Lambda handlers, and the REST API on localhost. Ctrl-C stops everything.
     port: { type: 'string' },
     'no-sample': { type: 'boolean' },
     'no-portal': { type: 'boolean' },
+    'function-workers': { type: 'string' },
     verbose: { type: 'boolean' },
   },
   async run(args) {
     const dataDir = resolve(stringOption(args, 'data-dir') ?? '.hilum');
     const apiPort = integerOption(args, 'port', 3000);
+    const functionWorkers = integerOption(args, 'function-workers', DEFAULT_FUNCTION_WORKERS);
     // Checked first: the emulators take half a minute to start before the API would find out.
     if (apiPort !== 0 && !(await portIsFree(apiPort))) throw busyPort(Object.assign(new Error(), { code: 'EADDRINUSE', port: apiPort }));
     const portal = args.values['no-portal'] !== true;
@@ -51,6 +57,7 @@ Lambda handlers, and the REST API on localhost. Ctrl-C stops everything.
       dataDir,
       reset: args.values.reset === true,
       ports: { api: apiPort },
+      functionWorkers,
       ...(portal ? { portal: { distDir: distDirOf() } } : {}),
       log: (line: string) => console.log(`  ${line}`),
       // Locally every handler shares one process and one logger, so concurrent
