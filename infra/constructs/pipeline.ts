@@ -23,6 +23,20 @@ import { Observability } from './observability';
  */
 export const LARGE_OBJECT_BYTES = 128 * 1024 * 1024;
 
+/**
+ * Why the per-object workflows log failures only (ERROR, with their data), not every state (ALL). At ALL
+ * an Express execution that stages a CT slice writes 13 history events, each with the state's data
+ * escaped: about 25 KB, $0.012 per 1,000 objects at $0.50 per GB (`npm run bench cost`; docs/ingest-scale.md,
+ * "CloudWatch Logs"), 40% of the $0.03 target. An object's path stays readable without them: its file
+ * record and `GET /submissions/{id}`, the quarantine record with its reason, IngestObject's own log lines
+ * (submission and file ids), X-Ray traces of every execution, and for `ingest-large` the execution
+ * history Step Functions keeps itself; every failure is still logged with its data.
+ */
+export const PER_OBJECT_LOG_LEVEL_REASON =
+  'The per-object workflows log ERROR with execution data: ALL would write about 25 KB per object (13 history events with their data), ' +
+  '$0.012 per 1,000 objects, 40% of the $0.03 cost target (docs/ingest-scale.md). Failures are still logged with their data; ' +
+  "a successful object's path is in its catalog record, IngestObject's logs, X-Ray, and for ingest-large the execution history.";
+
 export interface PipelineProps {
   readonly intakeBucket: s3.IBucket;
   /** `reconcile` runs on a schedule (stuck files re-driven, never-received files marked `missing`, ready submissions announced, orphans deleted). */
@@ -76,6 +90,7 @@ export class Pipeline extends Construct {
       obs,
       ingestFunctions,
       sfn.StateMachineType.EXPRESS,
+      sfn.LogLevel.ERROR,
     );
     const ingestLargeScope = new Construct(this, 'IngestLarge');
     this.ingestLarge = this.stateMachine(
@@ -85,6 +100,8 @@ export class Pipeline extends Construct {
       Duration.hours(1),
       obs,
       ingestFunctions,
+      sfn.StateMachineType.STANDARD,
+      sfn.LogLevel.ERROR,
     );
     const submissionScope = new Construct(this, 'Submission');
     this.submission = this.stateMachine(
@@ -262,6 +279,7 @@ export class Pipeline extends Construct {
     obs: Observability,
     invokes: readonly lambda.IFunction[],
     type: sfn.StateMachineType = sfn.StateMachineType.STANDARD,
+    level: sfn.LogLevel = sfn.LogLevel.ALL,
   ): sfn.StateMachine {
     const logGroup = obs.logGroup(scope, 'Logs', `/aws/vendedlogs/states/${Stack.of(this).stackName}-${name}`);
     const sm = new sfn.StateMachine(scope, 'StateMachine', {
@@ -272,9 +290,10 @@ export class Pipeline extends Construct {
       tracingEnabled: true,
       // Execution data is logged: by contract the states carry keys, remapped
       // UIDs, counts and rule ids only, never PHI.
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      logs: { destination: logGroup, level, includeExecutionData: true },
     });
     describe(sm, META.workflow, name);
+    if (level !== sfn.LogLevel.ALL) Validations.of(sm).acknowledge({ id: 'AwsSolutions-SF1', reason: PER_OBJECT_LOG_LEVEL_REASON });
     Validations.of(sm.role).acknowledge(
       ...invokes.map(logicalIdOf).map((fnId) => ({
         id: `AwsSolutions-IAM5[Resource::<${fnId}.Arn>:*]`,

@@ -190,13 +190,19 @@ describe('event rules', () => {
 });
 
 describe('state machines', () => {
-  it.each(['ingest', 'ingest-large', 'submission'])(
-    'the %s workflow logs everything to a KMS-encrypted group and is traced',
-    (workflow) => {
+  it.each([
+    ['ingest', 'ERROR'],
+    ['ingest-large', 'ERROR'],
+    ['submission', 'ALL'],
+    ['evaluation', 'ALL'],
+    ['fhir-export', 'ALL'],
+  ])(
+    'the %s workflow logs at %s with its execution data to a KMS-encrypted group and is traced (per object: failures only, for cost)',
+    (workflow, level) => {
       const [, sm] = byMetadata(s.resources, 'hilum:workflow', workflow);
       expect(sm.Properties).toMatchObject({
         TracingConfiguration: { Enabled: true },
-        LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
+        LoggingConfiguration: { Level: level, IncludeExecutionData: true },
       });
       const dest = JSON.stringify(sm.Properties?.LoggingConfiguration);
       const groupId = /"Fn::GetAtt":\["([A-Za-z0-9]+)","Arn"\]/.exec(dest)?.[1];
