@@ -1,5 +1,5 @@
 /**
- * `npm run bench cost [-- --ct N --radiographs N --radiograph-size PX]`: what the ingest run of
+ * `npm run bench cost [-- --ct N --radiographs N --radiograph-size PX --function-workers N]`: what the ingest run of
  * `npm run bench ingest` (bench/ingest-run.ts) would cost in AWS, priced from what the local
  * commons counted while it ran (local/usage-meter.ts: API requests, Lambda invocations and
  * GB-seconds, S3 requests by class, DynamoDB read and write units as DynamoDB Local reports them,
@@ -14,6 +14,7 @@
 import type { UsageCounts } from '../local/usage-meter';
 import { LIST_PRICES, priceRun } from './cost-model';
 import { option } from './ingest.bench';
+import { DEFAULT_FUNCTION_WORKERS } from '../local/function-workers';
 import { runIngest } from './ingest-run';
 
 const TARGET_PER_1000 = 0.03;
@@ -34,6 +35,7 @@ export async function run(): Promise<void> {
     slices: option('ct', 1000),
     radiographs: option('radiographs', 50),
     radiographSize: option('radiograph-size', 2048),
+    functionWorkers: option('function-workers', DEFAULT_FUNCTION_WORKERS),
     log: (line) => console.log(line),
   });
   try {

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HilumApi } from '../cli/lib/api-client';
 import { startLocalCommons } from '../local/commons';
+import { DEFAULT_FUNCTION_WORKERS } from '../local/function-workers';
 import { UsageMeter, type UsageCounts } from '../local/usage-meter';
 import type { ExecutionRecord } from '../local/workflow-runner';
 import { HILUM_CLI } from '../test/support/commons-process';
@@ -28,6 +29,8 @@ export interface IngestRunOptions {
   readonly radiographSize: number;
   /** Progress lines (generation, each set ingested); absent: silent. */
   readonly log?: (line: string) => void;
+  /** Worker threads the handlers run in (`hilum start --function-workers`); default DEFAULT_FUNCTION_WORKERS, 0: the commons' thread. */
+  readonly functionWorkers?: number;
 }
 
 export interface IngestSetResult {
@@ -37,6 +40,8 @@ export interface IngestSetResult {
   readonly held: number;
   /** User + system CPU of this process (the commons: API, functions, S3 emulator) while the set ran. */
   readonly cpuSeconds: number;
+  /** User + system CPU of this process's main thread alone (emulators, API, state machines; the handlers too without worker threads). */
+  readonly mainThreadCpuSeconds: number;
   /** User + system CPU of the `hilum upload` child, every thread, its start included (Linux only: undefined elsewhere). */
   readonly uploadCpuSeconds?: number;
   readonly usage: UsageCounts;
@@ -183,6 +188,7 @@ export async function runIngest(options: IngestRunOptions): Promise<IngestRun> {
       ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
       handlerLogLevel: 'WARN',
       meter,
+      functionWorkers: options.functionWorkers ?? DEFAULT_FUNCTION_WORKERS,
       log: () => undefined,
     });
     try {
@@ -206,6 +212,7 @@ export async function runIngest(options: IngestRunOptions): Promise<IngestRun> {
         const before = meter.snapshot();
         const executionsBefore = commons.executions().length;
         const cpuBefore = process.cpuUsage();
+        const mainBefore = process.threadCpuUsage();
         const childrenBefore = childrenCpuSeconds();
         const started = process.hrtime.bigint();
         const held = await uploadAndWait(set, env, join(root, `upload-state-${i}.json`));
@@ -215,11 +222,13 @@ export async function runIngest(options: IngestRunOptions): Promise<IngestRun> {
         await commons.idle();
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         const cpu = process.cpuUsage(cpuBefore);
+        const main = process.threadCpuUsage(mainBefore);
         results.push({
           set,
           seconds,
           held,
           cpuSeconds: (cpu.user + cpu.system) / 1e6,
+          mainThreadCpuSeconds: (main.user + main.system) / 1e6,
           ...(childrenBefore !== undefined && childrenAfter !== undefined ? { uploadCpuSeconds: childrenAfter - childrenBefore } : {}),
           usage: usageBetween(before, meter.snapshot()),
           executions: commons

@@ -1,9 +1,11 @@
 /**
- * `npm run bench ingest [-- --ct N --radiographs N --radiograph-size PX]`: end-to-end ingest
+ * `npm run bench ingest [-- --ct N --radiographs N --radiograph-size PX --function-workers N]`: end-to-end ingest
  * through the site path (issue 21): a fresh local commons takes a generated CT series (1,000 slices
  * of 512 x 512, 16-bit, about 0.5 MB each) and a set of radiographs (50 DX of 2,048 x 2,500 by
  * default, one study each) by `hilum upload --wait` (bench/ingest-run.ts). Prints instances/s end to
- * end for each set.
+ * end for each set, and the commons' CPU per instance (all its threads, and its main thread alone: the
+ * handlers run in `--function-workers` threads, 2 by default as `hilum start` runs them; 0 puts them on
+ * the main thread).
  *
  * The reference, when Debian's Orthanc is installed (`apt-get install orthanc`): the bench starts its
  * own Orthanc on a free loopback port with a throw-away storage folder and POSTs the same files to
@@ -16,6 +18,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_FUNCTION_WORKERS } from '../local/function-workers';
 import { runIngest, type FileSet } from './ingest-run';
 
 export function option(name: string, fallback: number): number {
@@ -97,6 +100,7 @@ export async function run(): Promise<void> {
     slices: option('ct', 1000),
     radiographs: option('radiographs', 50),
     radiographSize: option('radiograph-size', 2048),
+    functionWorkers: option('function-workers', DEFAULT_FUNCTION_WORKERS),
     log: (line) => console.log(line),
   });
   let orthanc: ChildProcess | undefined;
@@ -107,7 +111,8 @@ export async function run(): Promise<void> {
       const upload =
         r.uploadCpuSeconds === undefined ? '' : `, ${perInstance(r.uploadCpuSeconds)} ms of the upload client's CPU per instance`;
       console.log(
-        `hilum   ${r.set.name}: ${rate(r.set.files.length, r.seconds)}, ${perInstance(r.cpuSeconds)} ms of the commons' CPU per instance${upload}`,
+        `hilum   ${r.set.name}: ${rate(r.set.files.length, r.seconds)}, ${perInstance(r.cpuSeconds)} ms of the commons' CPU per instance ` +
+          `(${perInstance(r.mainThreadCpuSeconds)} ms on its main thread)${upload}`,
       );
     }
     const binary = orthancBinary();
