@@ -3,7 +3,8 @@
  * `npm run bench ingest` (bench/ingest-run.ts) would cost in AWS, priced from what the local
  * commons counted while it ran (local/usage-meter.ts: API requests, Lambda invocations and
  * GB-seconds, S3 requests by class, DynamoDB read and write units as DynamoDB Local reports them,
- * EventBridge events; Step Functions transitions from the executions) with the list prices of
+ * EventBridge events, CloudWatch Logs bytes: the workflows' history events at their logging level, Lambda's
+ * own lines and the handlers' at their configured level; Step Functions transitions from the executions) with the list prices of
  * bench/data/aws-list-prices.json. Prints $ per 1,000 instances for the CT slices and for the
  * radiographs, line by line, against the target of $0.03 (storage excluded).
  *
@@ -12,12 +13,27 @@
  * to the process's CPU time (a lower bound: it leaves out the I/O waits AWS bills).
  */
 import type { UsageCounts } from '../local/usage-meter';
-import { LIST_PRICES, priceRun } from './cost-model';
+import { LIST_PRICES, priceRun, type LineItem } from './cost-model';
 import { option } from './ingest.bench';
 import { DEFAULT_FUNCTION_WORKERS } from '../local/function-workers';
 import { runIngest } from './ingest-run';
 
 const TARGET_PER_1000 = 0.03;
+
+/** CloudWatch Logs per instance by source: bytes, log events and their price, most first. */
+function printLogs(logs: UsageCounts['logs'], items: readonly LineItem[], n: number): void {
+  const rows = Object.entries(logs).sort(([, a], [, b]) => b.bytes - a.bytes);
+  if (rows.length === 0) return;
+  console.log('  CloudWatch Logs per instance by source (bytes, log events; $ per 1,000 instances):');
+  for (const [source, l] of rows) {
+    const dollars = items.find((i) => i.service === 'CloudWatch Logs' && i.what.endsWith(`: ${source}`))?.dollars ?? 0;
+    console.log(
+      `    ${Math.round(l.bytes / n)
+        .toLocaleString('en-US')
+        .padStart(8)} B ${(l.events / n).toFixed(2).padStart(7)} events  $${((dollars / n) * 1000).toFixed(5)}  ${source}`,
+    );
+  }
+}
 
 /** Where the DynamoDB units went, per instance, by call (operation and the kinds of item it touched), most first. */
 function printDynamoDbCalls(calls: UsageCounts['dynamodbCalls'], n: number): void {
@@ -37,6 +53,7 @@ export async function run(): Promise<void> {
     radiographSize: option('radiograph-size', 2048),
     functionWorkers: option('function-workers', DEFAULT_FUNCTION_WORKERS),
     log: (line) => console.log(line),
+    meterHandlerLogs: true,
   });
   try {
     console.log(`prices: ${LIST_PRICES.region}, ${LIST_PRICES.currency}, as of ${LIST_PRICES.asOf} (bench/data/aws-list-prices.json)`);
@@ -50,7 +67,8 @@ export async function run(): Promise<void> {
       const cpuBound = priceRun(r.usage, r.executions, LIST_PRICES, cpuScale);
       console.log(`\n${r.set.name}: ${n} instances`);
       for (const item of measured.items) {
-        if (item.quantity === 0) continue;
+        // Logs are printed by source below, in bytes.
+        if (item.quantity === 0 || item.service === 'CloudWatch Logs') continue;
         console.log(
           `  ${item.service.padEnd(14)} ${item.what.padEnd(34)} ${(item.quantity / n).toFixed(2).padStart(10)} per instance  $${per1000(item.dollars).toFixed(5)} per 1,000`,
         );
@@ -60,6 +78,7 @@ export async function run(): Promise<void> {
         .join(', ');
       console.log(`  Lambda invocations per instance by function: ${invocations}`);
       printDynamoDbCalls(r.usage.dynamodbCalls, n);
+      printLogs(r.usage.logs, measured.items, n);
       console.log(
         `  Lambda: ${lambdaSeconds.toFixed(1)} s of invocations (${wallGbSeconds.toFixed(1)} GB-s) measured; the process's CPU ${r.cpuSeconds.toFixed(1)} s`,
       );

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { HilumApi } from '../cli/lib/api-client';
 import { startLocalCommons } from '../local/commons';
 import { DEFAULT_FUNCTION_WORKERS } from '../local/function-workers';
+import { meterHandlerLogs } from '../local/handler-log-meter';
 import { UsageMeter, type UsageCounts } from '../local/usage-meter';
 import type { ExecutionRecord } from '../local/workflow-runner';
 import { HILUM_CLI } from '../test/support/commons-process';
@@ -29,6 +30,12 @@ export interface IngestRunOptions {
   readonly radiographSize: number;
   /** Progress lines (generation, each set ingested); absent: silent. */
   readonly log?: (line: string) => void;
+  /**
+   * Runs the handlers at their configured log level (the template's LOG_LEVEL) and meters the lines they
+   * log, keeping them off the terminal (`bench cost`); absent: they log at WARN, unmetered (`bench ingest`,
+   * whose CPU figures stay comparable with earlier runs).
+   */
+  readonly meterHandlerLogs?: boolean;
   /** Worker threads the handlers run in (`hilum start --function-workers`); default DEFAULT_FUNCTION_WORKERS, 0: the commons' thread. */
   readonly functionWorkers?: number;
 }
@@ -182,14 +189,18 @@ export async function runIngest(options: IngestRunOptions): Promise<IngestRun> {
     for (const set of sets) log(`generated ${set.name}: ${set.files.length} files, ${(set.bytes / 1e6).toFixed(0)} MB`);
 
     const meter = new UsageMeter();
+    const stopMeteringLogs = options.meterHandlerLogs ? meterHandlerLogs(meter) : () => undefined;
     const commons = await startLocalCommons({
       dataDir: join(root, 'commons'),
       reset: true,
       ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
-      handlerLogLevel: 'WARN',
+      ...(options.meterHandlerLogs ? {} : { handlerLogLevel: 'WARN' }),
       meter,
       functionWorkers: options.functionWorkers ?? DEFAULT_FUNCTION_WORKERS,
       log: () => undefined,
+    }).catch((error: unknown) => {
+      stopMeteringLogs();
+      throw error;
     });
     try {
       const curatorToken = await commons.issueToken(['curator'], 'bench-curator');
@@ -240,7 +251,7 @@ export async function runIngest(options: IngestRunOptions): Promise<IngestRun> {
       }
       return { results, cleanUp };
     } finally {
-      await commons.stop();
+      await commons.stop().finally(stopMeteringLogs);
     }
   } catch (error) {
     await cleanUp();

@@ -206,6 +206,7 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
       ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
       ...(faults ? { wrapTask: faults.wrapTask.bind(faults) } : {}),
       validated: new ValidatedDefinitions(templateCacheDir()),
+      ...(options.meter ? { meter: options.meter } : {}),
       integrations: {
         'arn:aws:states:::events:putEvents': async (input) => putEventsTask(bus, input),
       },

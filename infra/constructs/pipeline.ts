@@ -25,11 +25,11 @@ export const LARGE_OBJECT_BYTES = 128 * 1024 * 1024;
 
 /**
  * Why the per-object workflows log failures only (ERROR, with their data), not every state (ALL). At ALL
- * an Express execution that stages a CT slice writes 13 history events, each with the state's data
+ * an Express execution that stages a CT slice writes 13 history events, ten with the state's data
  * escaped: about 25 KB, $0.012 per 1,000 objects at $0.50 per GB (`npm run bench cost`; docs/ingest-scale.md,
  * "CloudWatch Logs"), 40% of the $0.03 target. An object's path stays readable without them: its file
  * record and `GET /submissions/{id}`, the quarantine record with its reason, IngestObject's own log lines
- * (submission and file ids), X-Ray traces of every execution, and for `ingest-large` the execution
+ * (submission and file ids), X-Ray's sampled traces, and for `ingest-large` the execution
  * history Step Functions keeps itself; every failure is still logged with its data.
  */
 export const PER_OBJECT_LOG_LEVEL_REASON =
