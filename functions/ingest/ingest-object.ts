@@ -83,7 +83,7 @@ export const handler = taskHandler(ingestObjectInput, async function ingestIntak
     uids: deid.uids,
     bytes: deid.bytes,
     intake: { bucket, key },
-    warnings: qa.findings.length,
+    findings: qa.findings,
   });
   return { outcome: 'staged', submissionId, fileId, deid: deidState, qa, stage };
 });

@@ -4,6 +4,7 @@
  * stored (a site's file names can carry patient names or original UIDs).
  */
 import { assertOwnedBy, type StudyOwner } from './ownership';
+import type { StoredFinding } from './qa-entities';
 
 export type SubmissionStatus = 'open' | 'sealed' | 'published';
 
@@ -68,6 +69,12 @@ export interface SubmissionFile {
    * messages), so the reconciler can write them if the Quarantine task was killed after recording the outcome.
    */
   readonly quarantineDecision?: string;
+  /**
+   * When staged by ingest: the instance QA findings (warnings; none for a clean pass), recorded with the outcome in
+   * the staging transaction. Absent on files staged before they were kept here and on files admitted from
+   * quarantine: their findings are the QA result item's (`QA#FILE#`).
+   */
+  readonly qaFindings?: readonly StoredFinding[];
 }
 
 export type StudyStatus = 'staged' | 'published';

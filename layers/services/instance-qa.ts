@@ -14,8 +14,10 @@ import { claimSopUid } from './sop-claim';
 /**
  * Instance-level QA on a verified, de-identified copy with the project's rules, then the SOP Instance
  * UID claim: a UID already staged with other bytes is a conflict (`uids.duplicate-sop`), caught here so
- * staging never overwrites a released object. The findings are recorded for the submission's QA report
- * (a repeat records the same result again); `quarantine` sends the file to review.
+ * staging never overwrites a released object. `quarantine` sends the file to review, with its result
+ * recorded here for the submission's QA report (a repeat records the same result again); the findings of
+ * a file that goes on to staging are recorded with its outcome, in the staging transaction (no write of
+ * their own).
  */
 export async function decideInstanceQa(input: {
   readonly submissionId: string;
@@ -40,6 +42,8 @@ export async function decideInstanceQa(input: {
   }
   const outcome = qaDecision(findings);
   const result: QaResult = { outcome, findings: findings.map(({ ruleId, severity, message }) => ({ ruleId, severity, message })) };
-  await qaRepository().putFileResult({ submissionId, fileId, outcome, findings: result.findings, evaluatedAt: new Date().toISOString() });
+  if (outcome === 'quarantine') {
+    await qaRepository().putFileResult({ submissionId, fileId, outcome, findings: result.findings, evaluatedAt: new Date().toISOString() });
+  }
   return result;
 }

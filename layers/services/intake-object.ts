@@ -17,6 +17,9 @@ export class ObjectTooLarge extends Error {
   override readonly name = 'ObjectTooLarge';
 }
 
+/** What ingest needs of a submission, all of it fixed when the submission opens. */
+export type SubmissionIdentity = Pick<Submission, 'submissionId' | 'project' | 'site' | 'deidentifiedAtSite' | 'deidKeyVersion'>;
+
 export type IntakeObject =
   /** An earlier delivery of the same event already gave the file an outcome (staged, quarantined, missing). */
   | { readonly handled: true; readonly submissionId: string; readonly fileId: string; readonly file: SubmissionFile }
@@ -24,7 +27,7 @@ export type IntakeObject =
       readonly handled: false;
       readonly submissionId: string;
       readonly fileId: string;
-      readonly submission: Submission;
+      readonly submission: SubmissionIdentity;
       readonly config: QaConfig;
       /** The object's bytes, read once: every later step works on them in memory. */
       readonly bytes: Uint8Array;
@@ -49,7 +52,7 @@ export async function readIntakeObject(bucket: string, key: string): Promise<Int
   if (stored.size !== file.declaredSize) throw new SizeMismatch(`the object has ${stored.size} bytes, ${file.declaredSize} were announced`);
   if (stored.size > MAX_INGEST_OBJECT_BYTES)
     throw new ObjectTooLarge(`the object has ${stored.size} bytes, more than the ${MAX_INGEST_OBJECT_BYTES} an ingest task takes`);
-  const submission = await intakeRepository().getSubmission(ids.submissionId);
+  const submission = await submissionIdentity(ids.submissionId);
   if (!submission) throw new UnknownUpload('the submission does not exist');
   const config = await projectQaConfig(submission.project);
 
@@ -61,4 +64,43 @@ export async function readIntakeObject(bucket: string, key: string): Promise<Int
   }
   const { summary } = parseDicom(bytes, { inflation: config.inflation });
   return { handled: false, ...ids, submission, config, bytes, summary };
+}
+
+/** Submissions whose identity this container keeps (a few in flight at once; the oldest kept goes first). */
+const IDENTITIES_KEPT = 64;
+const identities = new Map<string, Promise<SubmissionIdentity | undefined>>();
+
+/**
+ * A submission's identity, read once per container: its project, site, key version and whether the site
+ * de-identified are set when it opens and never change, and a container ingests many files of a submission
+ * in a row, so each later file saves a strongly consistent read (a read unit and a request). Files arriving
+ * together share the one read. What does change (status, counters) is read where it is decided: the
+ * readiness check reads the submission afresh. A failed read or an unknown submission is not kept.
+ */
+function submissionIdentity(submissionId: string): Promise<SubmissionIdentity | undefined> {
+  const kept = identities.get(submissionId);
+  if (kept) return kept;
+  const read = readSubmissionIdentity(submissionId);
+  if (identities.size >= IDENTITIES_KEPT) identities.delete(identities.keys().next().value!);
+  identities.set(submissionId, read);
+  const forget = () => {
+    if (identities.get(submissionId) === read) identities.delete(submissionId);
+  };
+  read.then((identity) => {
+    if (!identity) forget();
+  }, forget);
+  return read;
+}
+
+async function readSubmissionIdentity(submissionId: string): Promise<SubmissionIdentity | undefined> {
+  const submission = await intakeRepository().getSubmission(submissionId);
+  if (!submission) return undefined;
+  const { project, site, deidentifiedAtSite, deidKeyVersion } = submission;
+  return {
+    submissionId,
+    project,
+    site,
+    ...(deidentifiedAtSite === undefined ? {} : { deidentifiedAtSite }),
+    ...(deidKeyVersion === undefined ? {} : { deidKeyVersion }),
+  };
 }

@@ -3,6 +3,7 @@ import { recordedFactsOf } from '../qa';
 import { instanceCatalogFields } from '../catalog/dicom-fields';
 import { OwnershipConflict } from '../catalog/ownership';
 import type { Submission } from '../catalog/entities';
+import type { StoredFinding } from '../catalog/qa-entities';
 import { TransientError } from '../common/errors';
 import type { OwnedClaims } from '../adapters/aws/dynamodb/intake-repository';
 import { sha256 } from '../common/digest';
@@ -23,8 +24,8 @@ export interface VerifiedInstance {
   /** The de-identified copy the verifier passed. */
   readonly bytes: Uint8Array;
   readonly intake: { readonly bucket: string; readonly key: string };
-  /** QA warnings (logged as a count). */
-  readonly warnings: number;
+  /** The instance QA findings (warnings), recorded with the file's outcome. */
+  readonly findings: readonly StoredFinding[];
 }
 
 /**
@@ -55,7 +56,7 @@ export async function stageInstance(input: VerifiedInstance): Promise<StageResul
 
   const now = new Date().toISOString();
   const recorded = await intakeRepository().recordStaged(
-    { submissionId, fileId, releasedKey: target, handledAt: now },
+    { submissionId, fileId, releasedKey: target, handledAt: now, qaFindings: input.findings },
     {
       ...uids,
       project: submission.project,
@@ -81,7 +82,7 @@ export async function stageInstance(input: VerifiedInstance): Promise<StageResul
     if (!file || file.status === 'announced') throw new TransientError('the staging write was refused while the file is still announced');
   }
   await finishStaged(submissionId, input.intake);
-  logger.info(recorded ? 'staged' : 'already handled; intake original removed', { submissionId, fileId, warnings: input.warnings });
+  logger.info(recorded ? 'staged' : 'already handled; intake original removed', { submissionId, fileId, warnings: input.findings.length });
   return { releasedKey: target, sha256: toHex(digest), size: bytes.byteLength };
 }
 

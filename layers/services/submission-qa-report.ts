@@ -19,7 +19,7 @@ export async function submissionReport(submission: Submission, generatedAt: stri
   // A staged file has a record too when a curator admitted it from quarantine (the report shows the review).
   const quarantine = await qaRepository().getQuarantines(files.map((f) => f.fileId));
   const resultByFile = new Map(results.map((r) => [r.fileId, r]));
-  const inputs = files.map((file) => fileInput(file, resultByFile.get(file.fileId), quarantine.get(file.fileId)));
+  const inputs = files.map((file) => reportFileInput(file, resultByFile.get(file.fileId), quarantine.get(file.fileId)));
   const pending = inputs.some((f) => f.state === 'pending');
   const findings: Finding[] = (submissionResult?.findings ?? []).filter((f) => !f.fileId || f.severity === 'warn');
   return buildReport({
@@ -32,7 +32,12 @@ export async function submissionReport(submission: Submission, generatedAt: stri
   });
 }
 
-function fileInput(file: SubmissionFile, result: FileQaResult | undefined, record: QuarantineRecord | undefined): ReportFileInput {
+/** One file's line of the report, from its catalog record, its QA result item (if any) and its quarantine record (if any). */
+export function reportFileInput(
+  file: SubmissionFile,
+  result: FileQaResult | undefined,
+  record: QuarantineRecord | undefined,
+): ReportFileInput {
   const ownRecord = record && record.submissionId === file.submissionId ? record : undefined;
   const review = ownRecord?.review
     ? { review: { action: ownRecord.review.action, at: ownRecord.review.at, overrides: ownRecord.review.overrides } }
@@ -46,7 +51,10 @@ function fileInput(file: SubmissionFile, result: FileQaResult | undefined, recor
   }
   if (file.status === 'missing') return { fileId: file.fileId, state: 'missing', findings: [] };
   if (file.status === 'announced') return { fileId: file.fileId, state: 'pending', findings: [] };
-  // Staged: the warnings QA recorded (a file admitted from quarantine keeps its overridden findings as warnings).
-  const findings = (result?.findings ?? []).map((f) => (f.severity === 'quarantine' ? { ...f, severity: 'warn' as const } : f));
+  // Staged: the warnings QA recorded, with the outcome (qaFindings) or, for a file admitted from quarantine or staged
+  // before they were kept on the file, in its result item (an admitted file keeps its overridden findings as warnings).
+  const findings = (file.qaFindings ?? result?.findings ?? []).map((f) =>
+    f.severity === 'quarantine' ? { ...f, severity: 'warn' as const } : f,
+  );
   return { fileId: file.fileId, findings, ...quarantineId, ...review };
 }

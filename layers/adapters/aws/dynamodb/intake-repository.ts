@@ -1,6 +1,7 @@
 import { BatchGetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TransientError } from '../../../common/errors';
 import type { Instance, ObjectRef, Submission, SubmissionFile } from '../../../catalog/entities';
+import type { StoredFinding } from '../../../catalog/qa-entities';
 import * as keys from '../../../catalog/item-keys';
 import { PREFIX } from '../../../catalog/keys';
 import {
@@ -131,7 +132,14 @@ export class IntakeRepository {
    * first of its files in that study only (it is never removed either; a stale read writes it again, harmlessly).
    */
   async recordStaged(
-    file: { submissionId: string; fileId: string; releasedKey: string; handledAt: string },
+    file: {
+      submissionId: string;
+      fileId: string;
+      releasedKey: string;
+      handledAt: string;
+      /** The instance QA findings (none for a clean pass): kept on the file, in the same write (`SubmissionFile.qaFindings`). */
+      qaFindings?: readonly StoredFinding[];
+    },
     instance: Instance,
     owned: OwnedClaims,
   ): Promise<boolean> {
@@ -144,6 +152,7 @@ export class IntakeRepository {
         releasedKey: file.releasedKey,
         studyUid: instance.studyUid,
         handledAt: file.handledAt,
+        ...(file.qaFindings ? { qaFindings: file.qaFindings } : {}),
       },
       [
         { Put: { TableName: this.table, Item: instanceItem(instance) } },
@@ -350,7 +359,7 @@ export class IntakeRepository {
     submissionId: string,
     fileId: string,
     status: 'staged' | 'quarantined',
-    fields: Record<string, string>,
+    fields: Record<string, unknown>,
     extra: TransactItem[],
   ): Promise<boolean> {
     const names: Record<string, string> = { '#status': 'status' };

@@ -385,7 +385,8 @@ export class QaRepository {
             TableName: this.table,
             Key: keys.submissionFile(file.submissionId, file.fileId),
             UpdateExpression:
-              'SET #status = :staged, releasedKey = :rk, studyUid = :study, handledAt = :at REMOVE quarantineKey, reasonCode, reason',
+              // qaFindings (a staged file a study rule sent back): the admission's QA result item is the one read now.
+              'SET #status = :staged, releasedKey = :rk, studyUid = :study, handledAt = :at REMOVE quarantineKey, reasonCode, reason, qaFindings',
             ConditionExpression: '#status = :quarantined',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
