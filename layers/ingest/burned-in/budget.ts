@@ -1,10 +1,10 @@
 /**
- * What one image's burned-in text check may spend. The budget is CPU time of this process (decode
- * and render on the calling thread, OCR in the tesseract.js worker thread: process.cpuUsage counts
- * every thread), so a machine busy with other work does not hold a radiograph as ocr-timeout when
- * it would have been read in time on a core of its own. Checks run one at a time per process (see
- * detect.ts), so the CPU spent while a check runs is that check's, give or take what else the
- * process does (in a Lambda container: nothing; in the local commons: its other handlers). A
+ * What one image's burned-in text check may spend. The budget is CPU time, so a machine busy with
+ * other work does not hold a radiograph as ocr-timeout when it would have been read in time on a core
+ * of its own: the check's own threads where they can be measured (threadsClock: the calling thread,
+ * which decodes and renders, and the tesseract.js worker thread, which reads), so that other threads
+ * of the process (the local commons' handlers in worker threads, a busy test suite) are not charged
+ * to it; else the whole process's (PROCESS_CLOCK: in a Lambda container nothing else runs). A
  * wall-clock ceiling still ends a check that spends no CPU at all (a stalled worker).
  */
 
@@ -21,6 +21,32 @@ export const PROCESS_CLOCK: CheckClock = {
   },
   wallMs: () => performance.now(),
 };
+
+/** CPU milliseconds of the calling thread (process.threadCpuUsage, Node 23.9 and later), or undefined where there is none. */
+function callingThreadCpuMs(): number | undefined {
+  const usage = (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage?.();
+  return usage ? (usage.user + usage.system) / 1000 : undefined;
+}
+
+/**
+ * The CPU of the calling thread plus that of the threads it hands work to (`helpers`: their CPU
+ * milliseconds so far, undefined when they cannot be read). Decided at the first reading: when either
+ * cannot be read then, the clock is the process's (PROCESS_CLOCK) for its whole life, so one check
+ * never mixes the two. A helper that goes away (a terminated worker) keeps the CPU it had spent.
+ */
+export function threadsClock(helpers: () => number | undefined): CheckClock {
+  let own: boolean | undefined;
+  let helped = 0;
+  return {
+    cpuMs: () => {
+      own ??= callingThreadCpuMs() !== undefined && helpers() !== undefined;
+      if (!own) return PROCESS_CLOCK.cpuMs();
+      helped = Math.max(helped, helpers() ?? helped);
+      return callingThreadCpuMs()! + helped;
+    },
+    wallMs: PROCESS_CLOCK.wallMs,
+  };
+}
 
 /** A check is given up after this much wall-clock time however little CPU it spent: a multiple of its CPU budget, at least a minute. */
 export function wallCeilingMs(budgetMs: number): number {

@@ -4,12 +4,12 @@
  * ID-like token. The answer carries boxes and token classes only, never the text read.
  */
 import { readDicomHeader, type DataSet } from '../../dicom';
-import { CheckBudget, PROCESS_CLOCK, type CheckClock } from './budget';
+import { CheckBudget, threadsClock, type CheckClock } from './budget';
 import { inkOnPaper } from './flatten';
 import { pageToRead } from './ink-crops';
 import { ocrImageOf } from './image';
 import { knownIdentifiersOf } from './known-identifiers';
-import { OcrTimeout, recognizeWords, startOcr, type OcrBox, type OcrWord } from './ocr';
+import { ocrThreadsCpuMs, OcrTimeout, recognizeWords, startOcr, type OcrBox, type OcrWord } from './ocr';
 import { isAtRisk, type BurnedInTextPolicy } from './policy';
 import { classifyToken, normalizeToken, type TokenClass } from './tokens';
 import type { KnownIdentifiers } from './known-identifiers';
@@ -87,7 +87,7 @@ export function textRegions(words: readonly OcrWord[], known: KnownIdentifiers, 
 }
 
 let turn: Promise<unknown> = Promise.resolve();
-/** Runs checks one after another: the process has one OCR worker, and a check's CPU budget is then its own CPU (budget.ts). */
+/** Runs checks one after another: the thread has one OCR worker, and a check's CPU budget is then its own CPU (budget.ts). */
 function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
   const mine = turn.then(work);
   turn = mine.catch(() => undefined);
@@ -95,15 +95,15 @@ function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Checks one original within the policy's budget (CPU time, see budget.ts; `clock` is the process's
- * unless a test gives its own). `original` is the file before de-identification (its identifiers
+ * Checks one original within the policy's budget (CPU time, see budget.ts; `clock` is the check's own
+ * threads', the calling one and the OCR worker's, unless a test gives its own). `original` is the file before de-identification (its identifiers
  * are what the pixels are compared with). Never throws for the pixels' sake: an image that cannot
  * be checked is held (ocr-failed), one that takes too long is held (ocr-timeout).
  */
 export async function checkBurnedInText(
   original: Uint8Array,
   policy: BurnedInTextPolicy,
-  clock: CheckClock = PROCESS_CLOCK,
+  clock: CheckClock = threadsClock(ocrThreadsCpuMs),
 ): Promise<BurnedInTextCheck> {
   let dict: DataSet;
   try {

@@ -4,7 +4,7 @@
  * OCR_FILES), never fetched; the worker is started once per process (a Lambda container) and
  * reused, and thrown away when a recognition overran its budget (it may still be busy).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as Tesseract from 'tesseract.js';
 import type { CheckBudget } from './budget';
@@ -46,11 +46,59 @@ function langPath(): string {
 }
 
 type WorkerThread = { ref(): void; unref(): void; once(event: 'exit', listener: () => void): unknown };
-type WorkerClass = new (...args: never[]) => WorkerThread;
+type WorkerOptions = { eval?: boolean; workerData?: unknown };
+type WorkerClass = new (filename: string | URL, options?: WorkerOptions) => WorkerThread;
 
 /** The threads tesseract.js started: held (ref) while they work, let go (unref) while idle. */
 const threads = new Set<WorkerThread>();
+/** Each thread's Linux thread id, as the thread wrote it when it started (0: not known). */
+const threadIds = new WeakMap<WorkerThread, Int32Array>();
 let tesseract: typeof Tesseract | undefined;
+
+/**
+ * What an OCR worker thread runs: it writes its Linux thread id (from /proc/thread-self) where the
+ * thread that started it can read it, a shared Int32Array, then runs tesseract.js's worker script.
+ * A recognising worker cannot answer a message, but its CPU time can be read from /proc by its id.
+ */
+const REPORTING_WORKER = [
+  "const { workerData } = require('node:worker_threads');",
+  'try {',
+  "  const id = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());",
+  '  if (Number.isInteger(id)) Atomics.store(workerData.threadId, 0, id);',
+  '} catch {}',
+  'require(workerData.script);',
+].join('\n');
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on every Linux architecture Lambda and Node run on). */
+const TICKS_PER_SECOND = 100;
+
+/** CPU milliseconds a thread of this process has spent (utime + stime of /proc/self/task/<id>/stat), or undefined. */
+function threadCpuMs(id: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${id}/stat`, 'latin1');
+    // The fields after the command name (in parentheses, which may hold spaces): state is the first, utime the 12th, stime the 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1000) / TICKS_PER_SECOND : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU milliseconds the OCR worker threads have spent since they started, or undefined when one of them
+ * cannot be read (no /proc, a thread whose id is not known yet). Their CPU is part of a check's cost (budget.ts).
+ */
+export function ocrThreadsCpuMs(): number | undefined {
+  let sum = 0;
+  for (const thread of threads) {
+    const id = threadIds.get(thread)?.[0];
+    const ms = id ? threadCpuMs(id) : undefined;
+    if (ms === undefined) return undefined;
+    sum += ms;
+  }
+  return sum;
+}
 
 /**
  * tesseract.js, loaded so that the worker threads it starts are known here: an idle OCR worker
@@ -64,9 +112,16 @@ function loadTesseract(): typeof Tesseract {
   const workerThreads = require('node:worker_threads') as { Worker: WorkerClass };
   const Original = workerThreads.Worker;
   class TrackedWorker extends Original {
-    constructor(...args: never[]) {
-      super(...args);
+    constructor(filename: string | URL, options?: WorkerOptions) {
+      // tesseract.js starts its worker from a script path, without options; anything else starts as asked.
+      const threadId = new Int32Array(new SharedArrayBuffer(4));
+      const reporting = typeof filename === 'string' && !options?.eval && options?.workerData === undefined;
+      super(
+        reporting ? REPORTING_WORKER : filename,
+        reporting ? { ...options, eval: true, workerData: { script: filename, threadId } } : options,
+      );
       threads.add(this);
+      if (reporting) threadIds.set(this, threadId);
       this.once('exit', () => threads.delete(this));
     }
   }
@@ -148,7 +203,7 @@ export async function stopOcr(): Promise<void> {
   if (current) await (await current).terminate().catch(() => undefined);
 }
 
-/** How often a running recognition's budget is looked at (the worker thread cannot be asked; the process's CPU clock can). */
+/** How often a running recognition's budget is looked at (the worker thread cannot be asked; its CPU time in /proc, or the process's, can be read). */
 const BUDGET_POLL_MS = 20;
 
 /** The words Tesseract finds, boxes in the OCR image's pixels; rejects with OcrTimeout once `budget` is overrun. */

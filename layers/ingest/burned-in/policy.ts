@@ -13,9 +13,10 @@ export interface BurnedInTextPolicy {
   /** ImageType (0008,0008) values that put any image at risk (DERIVED in value 1, SECONDARY in value 2). */
   readonly imageTypeValues: readonly string[];
   /**
-   * Milliseconds of CPU time one image's check may spend (decode, render, OCR, every thread of the
-   * process; the OCR worker's start, once per process, is not counted); beyond it, or beyond a
-   * wall-clock ceiling of four times as long and at least a minute, the image is held as ocr-timeout.
+   * Milliseconds of CPU time one image's check may spend (decode, render, OCR: the calling thread and
+   * its OCR worker thread, see budget.ts; the OCR worker's start, once per process, is not counted);
+   * beyond it, or beyond a wall-clock ceiling of four times as long and at least a minute, the image is
+   * held as ocr-timeout.
    */
   readonly budgetMs: number;
   /** The rendered copy's longer side is downsampled to at most this many pixels before OCR. */

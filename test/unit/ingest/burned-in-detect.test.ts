@@ -11,8 +11,9 @@ import {
   stopOcr,
   type BurnedInTextCheck,
 } from '../../../layers/ingest/burned-in';
-import { CheckBudget } from '../../../layers/ingest/burned-in/budget';
-import { recognizeWords } from '../../../layers/ingest/burned-in/ocr';
+import { Worker } from 'node:worker_threads';
+import { CheckBudget, PROCESS_CLOCK, threadsClock } from '../../../layers/ingest/burned-in/budget';
+import { ocrThreadsCpuMs, recognizeWords, startOcr } from '../../../layers/ingest/burned-in/ocr';
 import { overlaps, radiographWithText } from '../../support/burned-in-dicom';
 import { SYNTHETIC_PHI } from '../../support/synthetic-dicom';
 import { rasterizeText, TrueTypeFont } from '../../support/text-raster';
@@ -83,6 +84,27 @@ describe('checkBurnedInText', () => {
     }
     const words = await recognizeWords({ width, height, gray, factor: 1 }, new CheckBudget(60_000));
     expect(words.filter((w) => w.confidence >= MIN_WORD_CONFIDENCE).map((w) => w.text)).toEqual([]);
+  });
+
+  describe("the budget counts the check's own threads", () => {
+    it("charges a check its calling thread and its OCR worker thread, not another thread's CPU (the process's clock, the default before, did)", async () => {
+      await startOcr();
+      const clock = threadsClock(ocrThreadsCpuMs);
+      const [ownBefore, processBefore, ocrBefore] = [clock.cpuMs(), PROCESS_CLOCK.cpuMs(), ocrThreadsCpuMs()];
+      // Another thread of the process spends 250 ms of CPU while the OCR worker reads a speckled page (about 30 ms of its CPU).
+      const busy = new Worker(
+        'const s = process.threadCpuUsage(); for (;;) { const u = process.threadCpuUsage(s); if (u.user + u.system >= 250000) break; }',
+        { eval: true },
+      );
+      const exited = new Promise((resolve) => busy.once('exit', resolve));
+      const gray = Uint8Array.from({ length: 384 * 384 }, (_, i) => ((i * 2654435761) >>> 24 < 30 ? 0 : 255));
+      await recognizeWords({ width: 384, height: 384, gray, factor: 1 }, new CheckBudget(60_000));
+      await exited;
+      const [own, whole, ocr] = [clock.cpuMs() - ownBefore, PROCESS_CLOCK.cpuMs() - processBefore, ocrThreadsCpuMs()! - ocrBefore!];
+      expect(ocr).toBeGreaterThan(0);
+      expect(own).toBeGreaterThanOrEqual(ocr);
+      expect(whole - own).toBeGreaterThanOrEqual(200);
+    });
   });
 
   describe('the budget is CPU time', () => {
