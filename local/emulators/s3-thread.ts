@@ -168,6 +168,7 @@ export async function startS3InWorker(options: S3EmulatorOptions): Promise<S3Emu
     endpoint: `http://127.0.0.1:${port}`,
     port,
     allowOrigin: (origin) => send({ type: 'allowOrigin', origin }),
+    threadCpuUsage: () => worker.cpuUsage(),
     stop: () =>
       (stopped ??= (async () => {
         stopping = true;

@@ -91,6 +91,8 @@ export interface S3Emulator {
    * is the API's address, known only when the API listens.
    */
   allowOrigin(origin: string): void;
+  /** CPU time the emulator's thread used so far (in a worker: that thread's; else the calling thread's, all of it). */
+  threadCpuUsage(): Promise<NodeJS.CpuUsage>;
   stop(): Promise<void>;
 }
 
@@ -124,6 +126,7 @@ export async function startS3OnThisThread(options: S3EmulatorOptions): Promise<S
   const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverInstance;
   keepFoldersOnDelete();
   writeObjectsAside();
+  rememberBucketConfigurations();
   const repaired = await repairStore(directory);
   if (repaired > 0) log(`s3: removed ${repaired} half-written files a crash left in ${directory}`);
   // s3rver checks no SigV4 signature, only that the access key is one it knows.
@@ -184,6 +187,7 @@ export async function startS3OnThisThread(options: S3EmulatorOptions): Promise<S
     allowOrigin: (origin) => {
       if (!localOrigins.includes(origin)) localOrigins.push(origin);
     },
+    threadCpuUsage: () => Promise.resolve(process.threadCpuUsage()),
     stop: () => (stopped ??= stop().then(() => server.logger?.close())),
   };
 }
@@ -191,10 +195,11 @@ export async function startS3OnThisThread(options: S3EmulatorOptions): Promise<S
 /**
  * s3rver logs every response through koa-logger even when silent: a coloured line formatted per
  * request (and a counting stream around bodies of unknown length) for a logger that prints nothing.
- * Removes it; returns whether it was there.
+ * Removes it; returns whether it was there. (koa-logger's function is named `logger`; esbuild, bundling
+ * the worker, renames it `logger2` and the like.)
  */
 export function dropRequestLogger(middleware: Array<{ readonly name: string }>): boolean {
-  const at = middleware.findIndex((m) => m.name === 'logger');
+  const at = middleware.findIndex((m) => /^logger\d*$/.test(m.name));
   if (at < 0) return false;
   middleware.splice(at, 1);
   return true;
@@ -294,6 +299,74 @@ function keepFoldersOnDelete(): void {
         }),
       ),
     );
+  };
+}
+
+interface SubresourceStoreLike {
+  prototype: {
+    getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+    getSubresource(bucket: string, key: string | undefined, type: string): Promise<unknown>;
+    putSubresource(bucket: string, key: string | undefined, resource: { type: string }): Promise<void>;
+    deleteSubresource(bucket: string, key: string | undefined, type: string): Promise<void>;
+    deleteBucket(bucket: string): Promise<void>;
+  };
+}
+
+/** Bucket configurations (`cors.xml`, `website.xml`) as last read or written by this thread, by file. */
+const bucketConfigurations = new Map<string, Promise<unknown>>();
+
+/**
+ * s3rver reads the bucket's CORS and website configurations from disk on every request (two failed
+ * file reads each, as the local commons configures neither: its front answers CORS), ~0.1 ms of CPU a
+ * request. Remembered per file until this thread writes or deletes it; the emulator's thread is the
+ * only writer of its store.
+ */
+export function rememberBucketConfigurations(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const store = require('s3rver/lib/stores/filesystem') as SubresourceStoreLike;
+  const proto = store.prototype;
+  if ((proto.getSubresource as { remembered?: true }).remembered) return;
+  const { getSubresource, putSubresource, deleteSubresource, deleteBucket } = proto;
+  const fileOf = (self: SubresourceStoreLike['prototype'], bucket: string, type: string) =>
+    self.getResourcePath(bucket, undefined, `${type}.xml`);
+  const remembered: SubresourceStoreLike['prototype']['getSubresource'] = function (
+    this: SubresourceStoreLike['prototype'],
+    bucket,
+    key,
+    type,
+  ) {
+    if (key !== undefined || (type !== 'cors' && type !== 'website')) return getSubresource.call(this, bucket, key, type);
+    const file = fileOf(this, bucket, type);
+    let config = bucketConfigurations.get(file);
+    if (!config) {
+      config = getSubresource.call(this, bucket, key, type);
+      bucketConfigurations.set(file, config);
+      // A failed read is not remembered.
+      config.catch(() => bucketConfigurations.delete(file));
+    }
+    return config;
+  };
+  proto.getSubresource = Object.assign(remembered, { remembered: true as const });
+  proto.putSubresource = async function (this: SubresourceStoreLike['prototype'], bucket, key, resource) {
+    try {
+      await putSubresource.call(this, bucket, key, resource);
+    } finally {
+      bucketConfigurations.delete(fileOf(this, bucket, resource.type));
+    }
+  };
+  proto.deleteSubresource = async function (this: SubresourceStoreLike['prototype'], bucket, key, type) {
+    try {
+      await deleteSubresource.call(this, bucket, key, type);
+    } finally {
+      bucketConfigurations.delete(fileOf(this, bucket, type));
+    }
+  };
+  proto.deleteBucket = async function (this: SubresourceStoreLike['prototype'], bucket) {
+    try {
+      await deleteBucket.call(this, bucket);
+    } finally {
+      for (const type of ['cors', 'website']) bucketConfigurations.delete(fileOf(this, bucket, type));
+    }
   };
 }
 

@@ -46,4 +46,11 @@ describe("the local S3 emulator's request logger", () => {
     // s3rver's controllers log their own lines too; the request logger adds one per response.
     expect(without).toEqual({ status: withLogger.status, logged: withLogger.logged - 1, dropped: true });
   });
+
+  it('is taken out of the emulator’s bundled worker too, where esbuild renamed its function', () => {
+    const middleware = [{ name: 'logger2' }, { name: 'vhost' }, { name: 'dispatch' }];
+    expect(dropRequestLogger(middleware)).toBe(true);
+    expect(middleware.map((m) => m.name)).toEqual(['vhost', 'dispatch']);
+    expect(dropRequestLogger([{ name: 'loggerMiddleware' }, { name: 'vhost' }])).toBe(false);
+  });
 });

@@ -8,9 +8,12 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repairStore, writeObjectsAside } from '../../../local/emulators/s3';
+import { rememberBucketConfigurations, repairStore, writeObjectsAside } from '../../../local/emulators/s3';
 
 interface Store {
+  getSubresource(bucket: string, key: undefined, type: string): Promise<unknown>;
+  putSubresource(bucket: string, key: undefined, resource: { type: string; toXML(space: number): string }): Promise<void>;
+  deleteSubresource(bucket: string, key: undefined, type: string): Promise<void>;
   listObjects(bucket: string, options: { prefix: string; maxKeys: number }): Promise<{ objects: { key: string }[] }>;
   putObject(object: { bucket: string; key: string; metadata: Record<string, string>; content: Buffer }): Promise<unknown>;
   copyObject(srcBucket: string, srcKey: string, destBucket: string, destKey: string): Promise<unknown>;
@@ -72,5 +75,30 @@ describe('the local S3 store after a crash', () => {
       'content-length': 4,
     });
     expect(await repairStore(root)).toBe(0);
+  });
+});
+
+describe('bucket configurations in the local S3 store', () => {
+  const CORS =
+    '<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>';
+  let root: string;
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'hilum-s3-configs-'));
+    await mkdir(join(root, 'released'), { recursive: true });
+  });
+  afterEach(() => rm(root, { recursive: true, force: true }));
+
+  it('are read from disk once, not on every request, and follow what the store itself writes and deletes', async () => {
+    rememberBucketConfigurations();
+    const store = new FilesystemStore(root);
+    expect(await store.getSubresource('released', undefined, 'cors')).toBeNull();
+    // Written behind the store's back (the emulator's thread is the only writer): not read again.
+    await writeFile(join(root, 'released', '._S3rver_cors.xml'), CORS);
+    expect(await store.getSubresource('released', undefined, 'cors')).toBeNull();
+    await store.putSubresource('released', undefined, { type: 'cors', toXML: () => CORS });
+    expect(await store.getSubresource('released', undefined, 'cors')).not.toBeNull();
+    await store.deleteSubresource('released', undefined, 'cors');
+    expect(await store.getSubresource('released', undefined, 'cors')).toBeNull();
+    expect(await store.getSubresource('released', undefined, 'website')).toBeNull();
   });
 });
