@@ -20,6 +20,7 @@ import { HILUM_CLI } from '../test/support/commons-process';
 import { makeDicom } from '../test/support/synthetic-dicom';
 import { childrenCpuSeconds } from './children-cpu';
 import { usageBetween, type BilledExecution } from './cost-model';
+import { processCpuSeconds } from './process-cpu';
 
 const PROJECT = 'bench-ingest';
 const SITE = 'bench-site';
@@ -51,6 +52,8 @@ export interface IngestSetResult {
   readonly mainThreadCpuSeconds: number;
   /** User + system CPU of the `hilum upload` child, every thread, its start included (Linux only: undefined elsewhere). */
   readonly uploadCpuSeconds?: number;
+  /** User + system CPU of DynamoDB Local's JVM while the set ran, every thread of it (Linux only: undefined elsewhere). */
+  readonly dynamodbLocalCpuSeconds?: number;
   readonly usage: UsageCounts;
   readonly executions: readonly BilledExecution[];
 }
@@ -225,6 +228,7 @@ export async function runIngest(options: IngestRunOptions): Promise<IngestRun> {
         const cpuBefore = process.cpuUsage();
         const mainBefore = process.threadCpuUsage();
         const childrenBefore = childrenCpuSeconds();
+        const jvmBefore = processCpuSeconds(commons.dynamodbLocalPid);
         const started = process.hrtime.bigint();
         const held = await uploadAndWait(set, env, join(root, `upload-state-${i}.json`));
         const childrenAfter = childrenCpuSeconds();
@@ -234,6 +238,7 @@ export async function runIngest(options: IngestRunOptions): Promise<IngestRun> {
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         const cpu = process.cpuUsage(cpuBefore);
         const main = process.threadCpuUsage(mainBefore);
+        const jvmAfter = processCpuSeconds(commons.dynamodbLocalPid);
         results.push({
           set,
           seconds,
@@ -241,6 +246,7 @@ export async function runIngest(options: IngestRunOptions): Promise<IngestRun> {
           cpuSeconds: (cpu.user + cpu.system) / 1e6,
           mainThreadCpuSeconds: (main.user + main.system) / 1e6,
           ...(childrenBefore !== undefined && childrenAfter !== undefined ? { uploadCpuSeconds: childrenAfter - childrenBefore } : {}),
+          ...(jvmBefore !== undefined && jvmAfter !== undefined ? { dynamodbLocalCpuSeconds: jvmAfter - jvmBefore } : {}),
           usage: usageBetween(before, meter.snapshot()),
           executions: commons
             .executions()

@@ -110,9 +110,13 @@ export async function run(): Promise<void> {
       const perInstance = (seconds: number) => ((seconds / r.set.files.length) * 1000).toFixed(0);
       const upload =
         r.uploadCpuSeconds === undefined ? '' : `, ${perInstance(r.uploadCpuSeconds)} ms of the upload client's CPU per instance`;
+      const jvm =
+        r.dynamodbLocalCpuSeconds === undefined
+          ? ''
+          : `, ${perInstance(r.dynamodbLocalCpuSeconds)} ms of DynamoDB Local's CPU per instance`;
       console.log(
         `hilum   ${r.set.name}: ${rate(r.set.files.length, r.seconds)}, ${perInstance(r.cpuSeconds)} ms of the commons' CPU per instance ` +
-          `(${perInstance(r.mainThreadCpuSeconds)} ms on its main thread)${upload}`,
+          `(${perInstance(r.mainThreadCpuSeconds)} ms on its main thread)${upload}${jvm}`,
       );
     }
     const binary = orthancBinary();

@@ -93,6 +93,8 @@ export interface LocalCommons {
   readonly apiUrl: string;
   readonly s3Endpoint: string;
   readonly dynamodbEndpoint: string;
+  /** The process id of DynamoDB Local's JVM when this commons started its own (the bench reads its CPU time). */
+  readonly dynamodbLocalPid?: number;
   /** EventBridge and Secrets Manager (AWS JSON 1.1). */
   readonly servicesEndpoint: string;
   readonly buckets: { readonly intake: string; readonly quarantine: string; readonly released: string };
@@ -353,6 +355,7 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
       apiUrl: api.url,
       s3Endpoint: s3.endpoint,
       dynamodbEndpoint: dynamodb.endpoint,
+      ...(dynamodb.javaPid !== undefined ? { dynamodbLocalPid: dynamodb.javaPid } : {}),
       servicesEndpoint: services.endpoint,
       buckets,
       tableName: catalog.name,

@@ -73,6 +73,8 @@ export interface DynamoDbEmulator {
   readonly port: number;
   /** A client for this emulator (local credentials). */
   client(): DynamoDBClient;
+  /** DynamoDB Local's JVM, when this emulator started it (a shared one is not its own to measure). */
+  readonly javaPid?: number;
   createTables(tables: Iterable<LocalTable>): Promise<void>;
   stop(): Promise<void>;
 }
@@ -165,6 +167,7 @@ export async function startDynamoDb(options: DynamoDbEmulatorOptions): Promise<D
     endpoint,
     port: listening.port,
     client: () => client,
+    ...(owned && java.pid !== undefined ? { javaPid: java.pid } : {}),
     createTables: (tables) => createTables(client, tables, log),
     stop,
   };
@@ -174,6 +177,8 @@ export async function startDynamoDb(options: DynamoDbEmulatorOptions): Promise<D
 export interface DynamoDbLocalJava {
   readonly port: number;
   readonly token: string;
+  /** The JVM's process id (absent for one this process did not start). */
+  readonly pid?: number;
   exited(): boolean;
   /** The end of its output, for error messages. */
   output(): string;
@@ -282,7 +287,7 @@ export async function startDynamoDbLocalJava(options: {
     );
   }
   child.stdout?.resume();
-  return { port, token, exited: () => exited, output: () => output, stop };
+  return { port, token, ...(child.pid !== undefined ? { pid: child.pid } : {}), exited: () => exited, output: () => output, stop };
 }
 
 /**

@@ -60,6 +60,11 @@ describe('listeners', () => {
       expect(socket).toMatchObject({ address: expect.stringMatching(/^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/) });
   });
 
+  it("names DynamoDB Local's JVM, its own child, by process id (bench ingest reads its CPU time)", async () => {
+    expect(await descendants(process.pid)).toContain(commons.dynamodbLocalPid);
+    expect(await readFile(`/proc/${commons.dynamodbLocalPid}/cmdline`, 'latin1')).toContain('DynamoDbLocalOnLoopback');
+  });
+
   it('DynamoDB Local answers nothing that does not come through its front, signed or not', async () => {
     const fronts = new Set([commons.apiUrl, commons.s3Endpoint, commons.dynamodbEndpoint, commons.servicesEndpoint].map(port));
     const java = (await listeningSockets(await descendants(process.pid))).filter((s) => !fronts.has(s.port));
