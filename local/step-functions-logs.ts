@@ -13,7 +13,9 @@ import type { WorkflowLogging } from './template/local-model';
  * developer guide, "Log levels" (cloudwatch-log-level): ALL every one, ERROR the failures below,
  * FATAL the execution's own failure. Without execution data the events keep their names, errors and
  * causes but not their input, output or task parameters. An input or output whose escaped text
- * exceeds 248 KB is truncated, as CloudWatch Logs' quota makes Step Functions do.
+ * exceeds 248 KB is truncated, as CloudWatch Logs' quota makes Step Functions do. Left out: the
+ * MapStateStarted and ParallelStateStarted events and a Parallel's branch events (small, and none
+ * of the per-object workflows has such a state).
  */
 
 /** What the runner saw of one execution, in order. */
@@ -29,7 +31,7 @@ export type ExecutionStep =
       readonly error: string;
       readonly cause?: unknown;
     }
-  | { readonly kind: 'retried'; readonly at: number; readonly state: string }
+  | { readonly kind: 'retried'; readonly at: number; readonly state: string; readonly stateType: string }
   | {
       readonly kind: 'map-iteration';
       readonly at: number;
@@ -183,7 +185,8 @@ export function executionHistoryEvents(execution: LoggedExecution, includeExecut
         if (step.stateType === 'Task') startAttempt(step.state, step.at);
         break;
       case 'retried':
-        startAttempt(step.state, step.at);
+        // A Task's retry is a new attempt; a Map's or Parallel's runs its branches again (their own events follow).
+        if (step.stateType === 'Task') startAttempt(step.state, step.at);
         break;
       case 'failed': {
         const error = { error: step.error, ...(step.cause === undefined ? {} : { cause: causeText(step.cause) }) };

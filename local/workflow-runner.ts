@@ -373,7 +373,7 @@ function executionStepOf(event: unknown): ExecutionStep | undefined {
     case 'StateFailed':
       return { kind: 'failed', at, state, stateType, error: e.Error ?? 'Error', cause: e.Cause };
     case 'StateRetried':
-      return { kind: 'retried', at, state };
+      return { kind: 'retried', at, state, stateType };
     case 'MapIterationStarted':
     case 'MapIterationSucceeded':
     case 'MapIterationFailed':

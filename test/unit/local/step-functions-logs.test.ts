@@ -51,7 +51,7 @@ const refusedSteps: ExecutionStep[] = [
   { kind: 'execution-started', at: 1, input: event },
   { kind: 'entered', at: 2, state: 'IngestObject', stateType: 'Task', input: event },
   { kind: 'failed', at: 3, state: 'IngestObject', stateType: 'Task', error: 'TransientError', cause: '{"errorType":"TransientError"}' },
-  { kind: 'retried', at: 4, state: 'IngestObject' },
+  { kind: 'retried', at: 4, state: 'IngestObject', stateType: 'Task' },
   { kind: 'failed', at: 5, state: 'IngestObject', stateType: 'Task', error: 'NotDicom', cause: '{"errorType":"NotDicom"}' },
   { kind: 'exited', at: 6, state: 'IngestObject', stateType: 'Task', output: { ...event, error: { Error: 'NotDicom' } } },
   { kind: 'entered', at: 7, state: 'QuarantineFailed', stateType: 'Fail', input: { ...event, error: { Error: 'NotDicom' } } },
@@ -135,6 +135,21 @@ describe("a workflow execution's CloudWatch Logs events, rebuilt from its histor
     expect(all.find((e) => e.type === 'TaskStateEntered')!.details).toEqual({ name: 'IngestObject' });
     expect(stepFunctionsLogEvents(history, { level: 'FATAL', includeExecutionData: true }).map((e) => e.type)).toEqual(['ExecutionFailed']);
     expect(stepFunctionsLogEvents(history, { level: 'OFF', includeExecutionData: true })).toEqual([]);
+  });
+
+  it("takes a Map state's retry for its own, not a task's new attempt", () => {
+    const steps: ExecutionStep[] = [
+      { kind: 'entered', at: 1, state: 'Cases', stateType: 'Map', input: {} },
+      { kind: 'failed', at: 2, state: 'Cases', stateType: 'Map', error: 'TransientError' },
+      { kind: 'retried', at: 3, state: 'Cases', stateType: 'Map' },
+      { kind: 'exited', at: 4, state: 'Cases', stateType: 'Map', output: [] },
+    ];
+    expect(stepFunctionsLogEvents(execution(steps, {}), { level: 'ALL', includeExecutionData: false }).map((e) => e.type)).toEqual([
+      'MapStateEntered',
+      'MapStateFailed',
+      'MapStateSucceeded',
+      'MapStateExited',
+    ]);
   });
 
   it('truncates an input whose escaped text exceeds 248 KB, and says so', () => {
