@@ -14,7 +14,7 @@ import { checkBeforeUpload, deidentifyForUpload, groupByStudy, loadProfileFile, 
 import { renderReportMarkdown, type QaReport } from '../../layers/qa';
 import { EXIT } from '../exit-codes';
 import { folderStateDir } from '../lib/state-dir';
-import { loadUploadState } from '../lib/upload-state';
+import { journalPathOf, loadUploadState } from '../lib/upload-state';
 import { localNames, nextSteps, quarantineLines, warningSummary, withLocalNames } from '../lib/submission-outcome';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
@@ -247,6 +247,11 @@ async function defaultStatePath(root: string, say: (line: string) => void): Prom
   const legacy = join(root, LEGACY_STATE);
   if ((await exists(legacy)) && !(await exists(path))) {
     await mkdir(dirname(path), { recursive: true });
+    // The journal first: a state without its journal's lines would only ask again about files already sent.
+    if (await exists(journalPathOf(legacy))) {
+      await copyFile(journalPathOf(legacy), journalPathOf(path));
+      await rm(journalPathOf(legacy));
+    }
     await copyFile(legacy, path);
     await rm(legacy);
     say(`moved the upload state from ${legacy} to ${path}`);

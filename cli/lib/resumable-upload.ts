@@ -1,9 +1,10 @@
-import { readRange } from './file-range';
+import { readRange, ReusedRangeReader } from './file-range';
+import { putBytes } from './put-bytes';
 import { ApiError, HilumApi, PresignedUpload } from './api-client';
 import { stopsTheRun } from './api-failure';
 import { RateLimiter } from './rate-limiter';
 import { isRetryableTransfer, TransferError, withRetry } from './retry';
-import { FileUploadState, loadUploadState, saveUploadState, UploadState, UploadStateError } from './upload-state';
+import { FileUploadState, loadUploadState, saveUploadState, UploadState, UploadStateError, UploadStateStore } from './upload-state';
 
 export interface UploadFile {
   readonly path: string;
@@ -47,7 +48,18 @@ const PARTS_IN_FLIGHT = 4;
  */
 export async function uploadFiles(options: UploadOptions): Promise<UploadOutcome> {
   const state = await openState(options);
-  const save = serialized(() => saveUploadState(options.statePath, state));
+  const store = new UploadStateStore(options.statePath, state);
+  try {
+    // A journal an interrupted run left is folded into the snapshot before this run adds to it.
+    await store.snapshot();
+    return await uploadAll(options, state, store);
+  } finally {
+    // The whole state in one file again; were this write to fail, the journal still holds every line.
+    await store.close().catch(() => undefined);
+  }
+}
+
+async function uploadAll(options: UploadOptions, state: UploadState, store: UploadStateStore): Promise<UploadOutcome> {
   const limiter = new RateLimiter(options.maxBytesPerSecond);
   const fresh = new Map<string, PresignedUpload>();
 
@@ -69,7 +81,8 @@ export async function uploadFiles(options: UploadOptions): Promise<UploadOutcome
       };
       fresh.set(file.relativePath, upload);
     });
-    await save();
+    // The file ids must be on disk before any PUT: a run that lost them would announce the files again.
+    await store.snapshot();
   }
 
   let uploaded = 0;
@@ -81,14 +94,16 @@ export async function uploadFiles(options: UploadOptions): Promise<UploadOutcome
 
   let stop: unknown;
   const worker = async () => {
+    // Each lane sends one file at a time: it reads every file into the same buffer.
+    const reader = new ReusedRangeReader();
     for (let file = queue.shift(); file && stop === undefined; file = queue.shift()) {
       const entry = state.files[file.relativePath];
       if (!entry) continue;
       try {
         if (entry.size !== file.size) throw new Error('the file changed size since it was announced; start a new submission');
-        const skipped = await uploadOne(options.api, state, file, entry, fresh.get(file.relativePath), limiter, save);
+        const skipped = await uploadOne(options.api, state, file, entry, fresh.get(file.relativePath), { limiter, store, reader });
         entry.status = 'uploaded';
-        await save();
+        await store.record(file.relativePath);
         if (skipped) resumed += 1;
         else uploaded += 1;
         options.onFileDone?.(file, skipped);
@@ -106,7 +121,7 @@ export async function uploadFiles(options: UploadOptions): Promise<UploadOutcome
     await options.beforeSeal?.(state.submissionId);
     await options.api.completeSubmission(state.submissionId);
     state.sealed = true;
-    await save();
+    await store.snapshot();
   }
   return { submissionId: state.submissionId, uploaded, resumed, failed, sealed: state.sealed };
 }
@@ -152,8 +167,7 @@ async function uploadOne(
   file: UploadFile,
   entry: FileUploadState,
   fresh: PresignedUpload | undefined,
-  limiter: RateLimiter,
-  save: () => Promise<void>,
+  lane: Lane,
 ): Promise<boolean> {
   const renew = async () => {
     const renewed = await api.renewUpload(state.submissionId, entry.fileId, entry.uploadId);
@@ -162,14 +176,21 @@ async function uploadOne(
   const first = fresh ?? (await renew());
   if (!first) return true;
   try {
-    await send(api, file, entry, first, limiter, save);
+    await send(api, file, entry, first, lane);
   } catch (error) {
     if (!(error instanceof TransferError && error.status === 403)) throw error;
     const renewed = await renew();
     if (!renewed) return true;
-    await send(api, file, entry, renewed, limiter, save);
+    await send(api, file, entry, renewed, lane);
   }
   return false;
+}
+
+/** What an upload lane shares with the run (the rate limit, the state on disk) and holds of its own (its read buffer). */
+interface Lane {
+  readonly limiter: RateLimiter;
+  readonly store: UploadStateStore;
+  readonly reader: ReusedRangeReader;
 }
 
 async function send(
@@ -177,14 +198,13 @@ async function send(
   file: UploadFile,
   entry: FileUploadState,
   upload: PresignedUpload,
-  limiter: RateLimiter,
-  save: () => Promise<void>,
+  { limiter, store, reader }: Lane,
 ): Promise<void> {
   // The URLs sign the announced size (Content-Length): other bytes would only be refused with a 403.
   if (upload.size !== file.size) throw new Error("the file's size differs from the size announced for it; start a new submission");
   if (upload.url) {
     const url = upload.url;
-    const body = await readRange(file.path, 0, upload.size);
+    const body = await reader.read(file.path, 0, upload.size);
     await limiter.take(body.byteLength);
     await withRetry(() => put(url, body, upload.size), { retryable: isRetryableTransfer });
     return;
@@ -201,7 +221,7 @@ async function send(
       const body = await readRange(file.path, part.offset, part.size);
       await limiter.take(body.byteLength);
       done[String(partNumber)] = await withRetry(() => put(url, body, part.size), { retryable: isRetryableTransfer });
-      await save();
+      await store.record(file.relativePath);
     }
   };
   await Promise.all(Array.from({ length: PARTS_IN_FLIGHT }, sendParts));
@@ -215,26 +235,16 @@ async function send(
     if (error instanceof ApiError && error.status === 400) {
       delete entry.uploadId;
       entry.parts = {};
-      await save();
+      await store.record(file.relativePath);
     }
     throw error;
   }
 }
 
-/** PUTs exactly `signedBytes`, the Content-Length the URL was signed for (fetch sends a Buffer's length). */
+/** PUTs exactly `signedBytes`, the Content-Length the URL was signed for (putBytes sends the body's length). */
 async function put(url: string, body: Buffer, signedBytes: number): Promise<string> {
   if (body.byteLength !== signedBytes) throw new Error(`refusing to send ${body.byteLength} bytes to a URL signed for ${signedBytes}`);
-  const response = await fetch(url, { method: 'PUT', body });
-  await response.arrayBuffer();
-  if (!response.ok) throw new TransferError(response.status, `upload failed with HTTP ${response.status}`);
-  return response.headers.get('etag') ?? '';
-}
-
-/** Runs saves one after another (the last state wins), never two writes at once. */
-function serialized(write: () => Promise<void>): () => Promise<void> {
-  let chain = Promise.resolve();
-  return () => {
-    chain = chain.then(write, write);
-    return chain;
-  };
+  const { status, etag } = await putBytes(url, body);
+  if (status < 200 || status > 299) throw new TransferError(status, `upload failed with HTTP ${status}`);
+  return etag;
 }

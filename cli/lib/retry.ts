@@ -16,7 +16,7 @@ export async function withRetry<T>(
   }
 }
 
-/** An HTTP failure of a presigned URL: 403 usually means the URL expired. */
+/** An HTTP failure of a presigned URL: 403 usually means the URL expired; status 0: no answer (the connection failed). */
 export class TransferError extends Error {
   override readonly name = 'TransferError';
   constructor(
@@ -28,7 +28,7 @@ export class TransferError extends Error {
 }
 
 export function isRetryableTransfer(error: unknown): boolean {
-  if (error instanceof TransferError) return error.status >= 500 || error.status === 429;
+  if (error instanceof TransferError) return error.status === 0 || error.status >= 500 || error.status === 429;
   // fetch rejects with a TypeError on connection failures; those are worth another try.
   return error instanceof TypeError;
 }

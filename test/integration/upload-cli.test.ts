@@ -11,6 +11,7 @@ import { startLocalCommons, LocalCommons } from '../../local/commons';
 import { createProject } from '../support/projects';
 import { HilumApi } from '../../cli/lib/api-client';
 import { folderStateDir } from '../../cli/lib/state-dir';
+import { loadUploadState } from '../../cli/lib/upload-state';
 import { makeDicom, makeSeries } from '../support/synthetic-dicom';
 
 jest.setTimeout(180_000);
@@ -174,10 +175,11 @@ describe('hilum upload', () => {
   }
 });
 
+/** Files the running upload has recorded as sent: the state file and its journal, read as a resumed run reads them. */
 async function uploadedCount(statePath: string): Promise<number> {
   try {
-    const state = JSON.parse(await readFile(statePath, 'utf8')) as { files: Record<string, { status: string }> };
-    return Object.values(state.files).filter((f) => f.status === 'uploaded').length;
+    const state = await loadUploadState(statePath);
+    return Object.values(state?.files ?? {}).filter((f) => f.status === 'uploaded').length;
   } catch {
     return 0;
   }
