@@ -1,4 +1,4 @@
-import { RECORDABLE_ERRORS } from '../common/errors';
+import { OWN_ERROR_NAMES, RECORDABLE_ERRORS } from '../common/errors';
 import { RULE_FOR_ERROR } from '../qa';
 import type { QaFinding, QuarantineInput } from '../pipeline/ingest-states';
 import { RESOURCE_LIMIT, RESOURCE_LIMIT_ERRORS } from '../pipeline/task-errors';
@@ -43,12 +43,9 @@ export function quarantineReason(state: QuarantineOutcomeState): QuarantineReaso
       failedAfter,
     };
   }
-  const detail = RECORDABLE_ERRORS.has(name) || KNOWN_NAMES.has(name) ? causeMessage(state.error?.Cause) : undefined;
+  const detail = RECORDABLE_ERRORS.has(name) || OWN_ERROR_NAMES.has(name) ? causeMessage(state.error?.Cause) : undefined;
   return { code: name, message: truncate(detail ? `${name}: ${detail}` : `${name} (details withheld)`), failedAfter };
 }
-
-/** Names of hilum's own errors beyond the shared list (OwnershipConflict: layers/catalog/ownership.ts). */
-const KNOWN_NAMES = new Set(['SizeMismatch', 'ObjectMissing', 'OwnershipConflict', 'ObjectTooLarge', 'InflationLimitExceeded']);
 
 function causeMessage(cause: string | null | undefined): string | undefined {
   if (!cause) return undefined;

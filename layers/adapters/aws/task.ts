@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
 import { z, ZodError, ZodTypeAny } from 'zod';
-import { InvalidTaskInput, TransientError } from '../../common/errors';
+import { InvalidTaskInput, OWN_ERROR_NAMES, TransientError } from '../../common/errors';
 import { logger, publishMetrics, tracer } from './powertools';
 
 /**
@@ -26,7 +26,7 @@ export function taskHandler<S extends ZodTypeAny, R>(input: S, handle: (input: z
     try {
       return await handle(parsed, context);
     } catch (error) {
-      throw asTransientWhenRetryable(error);
+      throw withoutForeignMessage(asTransientWhenRetryable(error));
     }
   };
   return middy(core)
@@ -48,4 +48,22 @@ function asTransientWhenRetryable(error: unknown): unknown {
     return new TransientError(`${error.name} (retryable)`);
   }
   return error;
+}
+
+/**
+ * What a failed task hands to Lambda and Step Functions, both of which write it to CloudWatch Logs (the
+ * per-object workflows log their failures with execution data): hilum's own errors and the AWS SDK's
+ * service errors as thrown; any other error keeps its name (what Retry and Catch match), its code and its
+ * stack frames, but not its message, which a library may have written with a value it was reading (a
+ * parser quoting an attribute, a path with a name in it).
+ */
+export function withoutForeignMessage(error: unknown): unknown {
+  if (!(error instanceof Error)) return new Error('a task threw a value that is not an Error');
+  if (OWN_ERROR_NAMES.has(error.name) || '$metadata' in error) return error;
+  const code = (error as { code?: unknown }).code;
+  const withheld = new Error(`message withheld: ${error.name}${typeof code === 'string' ? ` (${code})` : ''} was raised outside hilum`);
+  withheld.name = error.name;
+  const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+  withheld.stack = [`${error.name}: ${withheld.message}`, ...frames].join('\n');
+  return withheld;
 }
