@@ -1,5 +1,4 @@
-import type { SnapshotPointer } from '../catalog/commons-entities';
-import type { Study } from '../catalog/entities';
+import type { Case, SnapshotPointer } from '../catalog/commons-entities';
 import { studyRowOf } from '../catalog/search-rows';
 import type { StudyRow } from '../search';
 import { projectRepository, publicationRepository } from './commons-context';
@@ -14,15 +13,16 @@ import { publishMergedLive } from './snapshot-store';
  * (a workflow passes 0: its Retry does the same).
  */
 export async function refreshLiveStudies(studyUids: Iterable<string>, retries = 0): Promise<{ pointer: SnapshotPointer; changed: number }> {
-  const changed = new Map<string, Study>();
-  for (const studyUid of studyUids) {
-    const study = await publicationRepository().getStudy(studyUid);
-    if (study?.status === 'published') changed.set(studyUid, study);
+  // Studies and their cases are read a hundred to a request (a submission of single-image studies has as many as files).
+  const studies = await publicationRepository().getStudies(studyUids);
+  const changed = [...studies.values()].filter((study) => study.status === 'published');
+  const casesOf = new Map<string, Map<string, Case>>();
+  for (const project of new Set(changed.map((study) => study.project))) {
+    const pseudonyms = changed.flatMap((study) => (study.project === project && study.patientPseudonym ? [study.patientPseudonym] : []));
+    casesOf.set(project, await projectRepository().getCases(project, pseudonyms));
   }
-  const fresh: StudyRow[] = [];
-  for (const study of changed.values()) {
-    const caseRecord = study.patientPseudonym ? await projectRepository().getCase(study.project, study.patientPseudonym) : undefined;
-    fresh.push(studyRowOf(study, caseRecord, undefined));
-  }
+  const fresh: StudyRow[] = changed.map((study) =>
+    studyRowOf(study, study.patientPseudonym ? casesOf.get(study.project)?.get(study.patientPseudonym) : undefined, undefined),
+  );
   return { pointer: await publishMergedLive(fresh, retries), changed: fresh.length };
 }

@@ -24,10 +24,8 @@ export async function casesByStudy(project: string, instances: readonly Instance
     const pseudonym = mostCommon(instances.filter((i) => i.studyUid === studyUid).map((i) => i.patientPseudonym));
     if (pseudonym !== undefined) patientOf.set(studyUid, pseudonym);
   }
-  const hasCase = new Map<string, boolean>();
-  for (const pseudonym of new Set(patientOf.values()))
-    hasCase.set(pseudonym, (await projectRepository().getCase(project, pseudonym)) !== undefined);
-  return new Map([...patientOf].filter(([, pseudonym]) => hasCase.get(pseudonym)));
+  const cases = await projectRepository().getCases(project, patientOf.values());
+  return new Map([...patientOf].filter(([, pseudonym]) => cases.has(pseudonym)));
 }
 
 /** The clinical records of each case (by pseudonym), with its age at index where known and not capped: what the rule checks for consistency. */

@@ -6,6 +6,7 @@
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { IntakeRepository, SubmissionNotOpen } from '../../layers/adapters/aws/dynamodb/intake-repository';
 import { PublicationRepository } from '../../layers/adapters/aws/dynamodb/publication-repository';
+import { ProjectRepository } from '../../layers/adapters/aws/dynamodb/project-repository';
 import { readPages, type PagedRead } from '../../layers/adapters/aws/dynamodb/table-io';
 import { Instance, Submission, SubmissionFile } from '../../layers/catalog/entities';
 import { OwnershipConflict, StudyOwnershipInconsistent } from '../../layers/catalog/ownership';
@@ -456,6 +457,38 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
     ]);
     expect([...records.keys()]).toEqual(['qr-7', 'qr-57', 'qr-107']);
     expect(records.get('qr-57')).toMatchObject({ fileId: 'qr-57', reasonCode: 'dicom.parses' });
+  });
+
+  it("reads studies, and a project's cases, a hundred to a request (a submission of single-image studies has one per file)", async () => {
+    const projects = new ProjectRepository(documents, TABLE);
+    const uids = Array.from({ length: 120 }, (_, i) => `2.25.95${i}`);
+    for (const uid of uids.filter((_, i) => i % 40 === 3)) {
+      await documents.send(
+        new PutCommand({ TableName: TABLE, Item: { pk: `STUDY#${uid}`, sk: 'STUDY', type: 'study', studyUid: uid, project: 'p' } }),
+      );
+      await documents.send(
+        new PutCommand({ TableName: TABLE, Item: { pk: 'PROJECT#p', sk: `CASE#case-${uid}`, project: 'p', casePseudonym: `case-${uid}` } }),
+      );
+    }
+    let studies = new Map<string, unknown>();
+    let cases = new Map<string, unknown>();
+    expect(
+      await callsOf(async () => {
+        studies = await publication.getStudies(uids);
+        cases = await projects.getCases(
+          'p',
+          uids.map((uid) => `case-${uid}`),
+        );
+      }),
+    ).toEqual([
+      'BatchGetItem [100 x STUDY/STUDY]',
+      'BatchGetItem [20 x STUDY/STUDY]',
+      'BatchGetItem [100 x PROJECT/CASE]',
+      'BatchGetItem [20 x PROJECT/CASE]',
+    ]);
+    expect([...studies.keys()]).toEqual(['2.25.953', '2.25.9543', '2.25.9583']);
+    expect(studies.get('2.25.953')).toEqual({ studyUid: '2.25.953', project: 'p' });
+    expect([...cases.keys()]).toEqual(['case-2.25.953', 'case-2.25.9543', 'case-2.25.9583']);
   });
 
   it('stores a clean QA pass as no result, yet replaces an earlier result with it', async () => {

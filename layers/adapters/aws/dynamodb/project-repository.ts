@@ -3,7 +3,7 @@ import { TransientError } from '../../../common/errors';
 import type { Case, Project } from '../../../catalog/commons-entities';
 import * as keys from '../../../catalog/item-keys';
 import { PREFIX, PROJECTS_PARTITION } from '../../../catalog/keys';
-import { conditionalWrite, getItem, queryAllByPrefix, queryIndexAll, stripKeys } from './table-io';
+import { conditionalWrite, getItem, getItems, itemKeyOf, queryAllByPrefix, queryIndexAll, stripKeys } from './table-io';
 
 /**
  * Projects (with the sites that may contribute) and their cases (single table, see
@@ -97,6 +97,22 @@ export class ProjectRepository {
 
   async getCase(project: string, casePseudonym: string): Promise<Case | undefined> {
     return getItem<Case>(this.db, this.table, keys.case(project, casePseudonym));
+  }
+
+  /** Cases of a project by pseudonym, a hundred to a request; a pseudonym without a case is absent. */
+  async getCases(project: string, casePseudonyms: Iterable<string>): Promise<Map<string, Case>> {
+    const wanted = [...new Set(casePseudonyms)];
+    const found = await getItems<Case>(
+      this.db,
+      this.table,
+      wanted.map((pseudonym) => keys.case(project, pseudonym)),
+    );
+    const cases = new Map<string, Case>();
+    for (const pseudonym of wanted) {
+      const record = found.get(itemKeyOf(keys.case(project, pseudonym)));
+      if (record) cases.set(pseudonym, record);
+    }
+    return cases;
   }
 
   async listCases(project: string): Promise<Case[]> {

@@ -6,7 +6,18 @@ import * as keys from '../../../catalog/item-keys';
 import { PREFIX, PUBLISHED_PARTITION } from '../../../catalog/keys';
 import { StudyOwnershipInconsistent, type StudyOwner } from '../../../catalog/ownership';
 import { instanceOf } from './instance-item';
-import { conditionalWrite, decodeCursor, encodeCursor, getItem, queryAllByPrefix, queryIndexAll, readPages, stripKeys } from './table-io';
+import {
+  conditionalWrite,
+  decodeCursor,
+  encodeCursor,
+  getItem,
+  getItems,
+  itemKeyOf,
+  queryAllByPrefix,
+  queryIndexAll,
+  readPages,
+  stripKeys,
+} from './table-io';
 
 export interface Page<T> {
   readonly items: T[];
@@ -35,6 +46,18 @@ export class PublicationRepository {
 
   async getStudy(studyUid: string): Promise<Study | undefined> {
     return this.get<Study>(keys.study(studyUid));
+  }
+
+  /** Studies by UID, a hundred to a request; a UID without a study is absent. */
+  async getStudies(studyUids: Iterable<string>): Promise<Map<string, Study>> {
+    const wanted = [...new Set(studyUids)];
+    const found = await getItems<Study>(this.db, this.table, wanted.map(keys.study));
+    const studies = new Map<string, Study>();
+    for (const studyUid of wanted) {
+      const study = found.get(itemKeyOf(keys.study(studyUid)));
+      if (study) studies.set(studyUid, study);
+    }
+    return studies;
   }
 
   /** A study's instances, strongly consistent, in key order; read with their keys, which hold part of each (instance-item.ts). */
