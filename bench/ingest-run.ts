@@ -37,6 +37,13 @@ export interface IngestRunOptions {
    * whose CPU figures stay comparable with earlier runs).
    */
   readonly meterHandlerLogs?: boolean;
+  /**
+   * false: the commons runs without its usage meter, as `hilum start` does (`bench ingest`, whose figures are CPU
+   * times): pricing a transaction makes the DynamoDB front read each of its items before and after it, two
+   * GetItems per item (a CT slice's staging and its share of the announcement: about eight calls to DynamoDB Local
+   * beside the pipeline's seven or so). The sets' `usage` is then empty. Default true (`bench cost`).
+   */
+  readonly metered?: boolean;
   /** Worker threads the handlers run in (`hilum start --function-workers`); default DEFAULT_FUNCTION_WORKERS, 0: the commons' thread. */
   readonly functionWorkers?: number;
 }
@@ -198,7 +205,7 @@ export async function runIngest(options: IngestRunOptions): Promise<IngestRun> {
       reset: true,
       ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
       ...(options.meterHandlerLogs ? {} : { handlerLogLevel: 'WARN' }),
-      meter,
+      ...(options.metered === false ? {} : { meter }),
       functionWorkers: options.functionWorkers ?? DEFAULT_FUNCTION_WORKERS,
       log: () => undefined,
     }).catch((error: unknown) => {

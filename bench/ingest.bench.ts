@@ -97,6 +97,7 @@ function rate(count: number, seconds: number): string {
 
 export async function run(): Promise<void> {
   const ingest = await runIngest({
+    metered: false,
     slices: option('ct', 1000),
     radiographs: option('radiographs', 50),
     radiographSize: option('radiograph-size', 2048),
