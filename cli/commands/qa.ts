@@ -23,7 +23,8 @@ import { EXIT } from '../exit-codes';
 import { ProgressBar } from '../lib/progress';
 import { partitionPart10, type SkippedFile } from '../lib/part10-prefix';
 import { loadProfileFile } from '../lib/profile-file';
-import { scanFiles, type FoundFile } from '../lib/scan-files';
+import { scanFilesSync, type FoundFile } from '../lib/scan-files';
+import { ReusedRangeReader } from '../lib/file-range';
 
 export const qaCommand: Command = {
   name: 'qa',
@@ -127,7 +128,7 @@ export interface FolderCheck {
 
 /** Checks every file of a folder (or one file) as the pipeline would, leaving out what upload skips. */
 export async function checkFolder(folder: string, check: OfflineCheck): Promise<FolderCheck> {
-  const { dicom, skipped } = await partitionPart10(await scanFiles(folder));
+  const { dicom, skipped } = partitionPart10(scanFilesSync(folder));
   return { report: await checkFiles(dicom, check), skipped };
 }
 
@@ -165,9 +166,11 @@ export async function checkFiles(files: readonly FoundFile[], check: OfflineChec
   });
   const findings = new Map<string, Finding[]>();
   const facts: InstanceFacts[] = [];
+  // Every file into the same memory: nothing of one file's check outlives it (findings and facts are strings).
+  const reader = new ReusedRangeReader();
   try {
     for (const [index, file] of files.entries()) {
-      const bytes = new Uint8Array(await readFile(file.path));
+      const bytes = reader.readWholeSync(file.path);
       const found = (await checkOriginal(bytes, config, key)).map((f) => ({ ...f, fileId: file.relativePath }));
       findings.set(file.relativePath, found);
       const view = found.some((f) => f.ruleId === 'dicom.parses') ? undefined : originalView(bytes, config);

@@ -4,7 +4,7 @@ import { byteSizeOption, Command, existingInput, integerOption, stringOption, Us
 import { sameCommand, sayHowToResumeOnCtrlC } from '../lib/interrupt';
 import { connect } from '../lib/connection';
 import { formatBytes, ProgressBar } from '../lib/progress';
-import { scanFiles, FoundFile } from '../lib/scan-files';
+import { scanFilesSync, FoundFile } from '../lib/scan-files';
 import { partitionPart10 } from '../lib/part10-prefix';
 import { uploadFiles } from '../lib/resumable-upload';
 import { prepareClinicalDir, readLinkageTokens, shiftPreparedSheets } from '../lib/clinical-dir';
@@ -110,7 +110,7 @@ uploading nothing twice.
     const root = await existingInput(folder, 'FOLDER');
     const { api, apiUrl } = await connect({ api: stringOption(args, 'api'), tokenFile: stringOption(args, 'token-file') });
 
-    const { dicom, skipped } = await partitionPart10(await scanFiles(root));
+    const { dicom, skipped } = partitionPart10(scanFilesSync(root));
     for (const s of skipped) console.error(`skipped ${s.relativePath}: ${s.reason}`);
     if (dicom.length === 0) {
       console.error(`hilum upload: no DICOM files in ${root}`);

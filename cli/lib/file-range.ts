@@ -1,3 +1,4 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /** Reads exactly `length` bytes at `offset`; a shorter file (changed since it was announced) is an error. */
@@ -35,6 +36,27 @@ export class ReusedRangeReader {
       return this.buffer.subarray(0, length);
     } finally {
       await handle.close();
+    }
+  }
+
+  /**
+   * The whole file as it is now, read blocking (for a batch that waits for each file anyway: no thread pool
+   * trips). A plain Uint8Array, as readFile's bytes were given to the checks: a Buffer's slice() is a view.
+   */
+  readWholeSync(path: string): Uint8Array {
+    const fd = openSync(path, 'r');
+    try {
+      const length = fstatSync(fd).size;
+      if (this.buffer.byteLength < length) this.buffer = Buffer.allocUnsafe(length);
+      let filled = 0;
+      while (filled < length) {
+        const bytesRead = readSync(fd, this.buffer, filled, length - filled, filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      return new Uint8Array(this.buffer.buffer, this.buffer.byteOffset, filled);
+    } finally {
+      closeSync(fd);
     }
   }
 }

@@ -140,6 +140,16 @@ describe('reading files for upload into one reused buffer', () => {
     expect(second.buffer).toBe(first.buffer);
     await expect(reader.read(small!.path, 0, 11)).rejects.toThrow('shorter than announced');
   });
+
+  it('reads whole files for the check into the same memory, each as a plain Uint8Array of its own length', async () => {
+    const [big, small] = await folderOf({ 'whole-big.bin': Buffer.alloc(8192, 3), 'whole-small.bin': Buffer.from('abc') });
+    const reader = new ReusedRangeReader();
+    const first = reader.readWholeSync(big!.path);
+    expect([first.byteLength, first.every((b) => b === 3), Buffer.isBuffer(first)]).toEqual([8192, true, false]);
+    const second = reader.readWholeSync(small!.path);
+    expect(Buffer.from(second).toString()).toBe('abc');
+    expect(second.buffer).toBe(first.buffer);
+  });
 });
 
 describe('the upload state file', () => {
