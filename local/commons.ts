@@ -125,6 +125,8 @@ export interface LocalCommons {
   putEvent(event: unknown, busName?: string): DeliveredEvent;
   /** Faults injected so far, by kind (empty without `faults`). */
   faultsInjected(): Readonly<Record<string, number>>;
+  /** Invocations each function worker thread has been given so far (empty without `functionWorkers`). */
+  functionThreads(): readonly number[];
   /** Invokes a function by registry id (`Parse`), name or ARN. */
   invoke(functionId: string, event: unknown): Promise<unknown>;
   /** Starts an execution of a workflow (`ingest`, `submission`, or ARN) in the background. */
@@ -371,6 +373,7 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
       events: () => bus.events(),
       faultsInjected: () => faults?.injected() ?? {},
       invoke: (functionId, event) => invokeLambda(functionId, event),
+      functionThreads: () => hostToStop.functionThreads(),
       putEvent: (event, busName = 'default') => bus.put(completeEvent(event), busName),
       startExecution: (workflow, input) => runner.start(workflow, input),
       stop: () => (stopped ??= stopAll()),

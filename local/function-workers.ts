@@ -73,6 +73,8 @@ interface Lane {
   ready: boolean;
   /** Down for good: its thread died before it was ever ready (replacing it would loop). */
   down: boolean;
+  /** Invocations sent to this lane's threads so far, a replaced thread's included. */
+  given: number;
   readonly inFlight: Map<number, (reply: InvokeReply | LambdaInvocationError) => void>;
 }
 
@@ -101,7 +103,7 @@ export class FunctionWorkerPool {
       throw new RangeError(`a function worker pool needs 1 or more threads, not ${options.size}`);
     this.log = options.log ?? (() => undefined);
     for (let index = 0; index < options.size; index += 1) {
-      const lane: Lane = { index, worker: undefined as unknown as WorkerThread, ready: false, down: false, inFlight: new Map() };
+      const lane: Lane = { index, worker: undefined as unknown as WorkerThread, ready: false, down: false, given: 0, inFlight: new Map() };
       this.lanes.push(lane);
       this.start(lane);
     }
@@ -110,6 +112,11 @@ export class FunctionWorkerPool {
   /** Invocations each thread holds now, by thread. */
   inFlight(): number[] {
     return this.lanes.map((lane) => lane.inFlight.size);
+  }
+
+  /** Invocations each thread (with its replacements) has been given so far, by thread. */
+  given(): number[] {
+    return this.lanes.map((lane) => lane.given);
   }
 
   /**
@@ -122,6 +129,7 @@ export class FunctionWorkerPool {
     const lane = this.lanes[at];
     if (!lane) return Promise.reject(exitError('no function worker thread could start'));
     const id = this.nextId++;
+    lane.given += 1;
     return new Promise<InvokeReply>((resolve, reject) => {
       lane.inFlight.set(id, (outcome) => (outcome instanceof LambdaInvocationError ? reject(outcome) : resolve(outcome)));
       lane.worker.postMessage({ type: 'invoke', id, ...request });

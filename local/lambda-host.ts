@@ -155,6 +155,11 @@ export class LambdaHost {
     }
   }
 
+  /** Invocations each function worker thread has been given so far (empty: the handlers run in this thread). */
+  functionThreads(): number[] {
+    return this.pool?.given() ?? [];
+  }
+
   /** Ends the worker threads (invocations still in them fail); nothing to do in this thread. */
   async stop(): Promise<void> {
     await this.pool?.stop();

@@ -53,6 +53,10 @@ describe('the local commons running its handlers in two worker threads', () => {
     const submission = await commons.site.getSubmission(submissionId);
     // No worker thread died on the way (one that did would fail its invocations as Runtime.ExitError).
     expect(log.filter((line) => line.startsWith('function worker'))).toEqual([]);
+    // Both threads ran handlers: the files' tasks overlap (the first import alone takes the first thread a while).
+    const given = commons.commons.functionThreads();
+    expect(given).toHaveLength(2);
+    expect(given.every((n) => n > 0)).toBe(true);
     // Each file's outcome first: a failure shows the reasons.
     const outcomes = submission.files.map((f) => `${f.status} ${f.reason ?? ''}`.trim()).sort();
     expect(outcomes).toEqual([

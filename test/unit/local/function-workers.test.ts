@@ -84,6 +84,7 @@ describe('FunctionWorkerPool', () => {
     await expect(second).resolves.toMatchObject({ ok: false, name: 'InvalidTaskInput' });
     await expect(first).resolves.toMatchObject({ ok: true, payload: '"first"' });
     expect(pool.inFlight()).toEqual([0, 0]);
+    expect(pool.given()).toEqual([2, 1]);
     await pool.stop();
   });
 
