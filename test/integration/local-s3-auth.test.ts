@@ -234,6 +234,29 @@ describe('its own thread', () => {
   });
 });
 
+describe('a failing event subscriber', () => {
+  it('is logged, and neither the request nor the process fails', async () => {
+    const logged: string[] = [];
+    const other = await startS3({
+      dataDir,
+      credentials,
+      buckets: [{ role: 'intake', logicalId: 'Intake', name: 'hilum-intake', eventBridge: true, cors: [] }],
+      onEvent: () => {
+        throw new TypeError('subscriber failed');
+      },
+      log: (line) => logged.push(line),
+    });
+    const signed = client({ endpoint: other.endpoint });
+    try {
+      await signed.send(new PutObjectCommand({ Bucket: 'hilum-intake', Key: 'subscriber/a', Body: 'a' }));
+      expect(logged).toEqual([expect.stringMatching(/^s3: .*TypeError$/)]);
+    } finally {
+      signed.destroy();
+      await other.stop();
+    }
+  });
+});
+
 describe('presigned URLs', () => {
   const key = 'originals/sub-1/file-1.dcm';
   const presignedGet = (options: { expiresIn?: number; signingDate?: Date } = {}) =>
