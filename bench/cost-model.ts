@@ -86,9 +86,11 @@ function dynamodbCallsBetween(earlier: UsageCounts['dynamodbCalls'], later: Usag
 }
 
 /**
- * The bill of a run. `lambdaDurationScale` (0..1] scales the measured Lambda GB-seconds: locally the
- * functions share one process, so overlapping invocations' wall times overstate what each would run
- * alone; 1 prices them as measured.
+ * The bill of a run. `lambdaDurationScale` (0..1] scales the measured Lambda GB-seconds and the Express
+ * executions' durations: locally the functions share one process, so overlapping invocations' wall times
+ * overstate what each would run alone, and an Express execution of the per-object workflow lasts as long
+ * as its one task (it waits in the same queue: with a backlog of objects its wall time locally is mostly
+ * that wait, which AWS, scaling out Lambda, would not bill); 1 prices them as measured.
  */
 export function priceRun(
   usage: UsageCounts,
@@ -107,7 +109,9 @@ export function priceRun(
   const expressGbSeconds = sum(
     express.map(
       (e) =>
-        ((Math.ceil(e.durationMs / p.stepFunctions.expressDurationRoundingMs) * p.stepFunctions.expressDurationRoundingMs) / 1000) *
+        ((Math.ceil((e.durationMs * lambdaDurationScale) / p.stepFunctions.expressDurationRoundingMs) *
+          p.stepFunctions.expressDurationRoundingMs) /
+          1000) *
         (p.stepFunctions.expressMinimumMemoryMb / 1024),
     ),
   );

@@ -87,7 +87,7 @@ export async function run(): Promise<void> {
         `  total: $${per1000(measured.dollars).toFixed(4)} per 1,000 instances with Lambda duration as measured (${ratio(measured.dollars)})`,
       );
       console.log(
-        `         $${per1000(cpuBound.dollars).toFixed(4)} per 1,000 with Lambda duration scaled to CPU time (${ratio(cpuBound.dollars)})`,
+        `         $${per1000(cpuBound.dollars).toFixed(4)} per 1,000 with Lambda and Express durations scaled to CPU time (${ratio(cpuBound.dollars)})`,
       );
     }
   } finally {

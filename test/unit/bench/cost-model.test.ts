@@ -47,11 +47,22 @@ describe('pricing a metered run', () => {
     );
   });
 
-  it('scales the Lambda duration when asked, and nothing else', () => {
+  it('scales the Lambda duration when asked, and nothing else but Express durations', () => {
     const snapshot = usage().snapshot();
     const full = priceRun(snapshot, []);
     const half = priceRun(snapshot, [], LIST_PRICES, 0.5);
     expect(full.dollars - half.dollars).toBeCloseTo(LIST_PRICES.lambda.arm64PerGbSecond, 15);
+  });
+
+  it("scales an Express execution's duration with its task's (locally it waits in the same queue), then rounds it", () => {
+    const queued = [{ workflow: 'ingest', type: 'EXPRESS' as const, transitions: 4, durationMs: 23_000 }];
+    const scaled = priceRun(new UsageMeter().snapshot(), queued, LIST_PRICES, 0.004);
+    // 23 s x 0.004 = 92 ms, billed as 100 ms: 0.1 s x 0.0625 GB.
+    expect(scaled.items.find((i) => i.what.startsWith('express GB-seconds'))!.quantity).toBeCloseTo(0.1 * 0.0625, 12);
+    expect(priceRun(new UsageMeter().snapshot(), queued).items.find((i) => i.what.startsWith('express GB-seconds'))!.quantity).toBeCloseTo(
+      23 * 0.0625,
+      12,
+    );
   });
 
   it('prices CloudWatch Logs per GB (2^30 bytes) ingested, each source on its own line, Step Functions as vended logs', () => {
