@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
+import { ConcurrencyGate } from './concurrency-gate';
 import { FunctionWorkerPool, startFunctionWorker, type InvokeReply, type WorkerThread } from './function-workers';
 import {
   errorMessage,
@@ -56,6 +57,7 @@ export interface InvokeResult {
 export class LambdaHost {
   private readonly byKey = new Map<string, LocalFunction>();
   private readonly handlers = new Map<string, Handler>();
+  private readonly gates = new Map<string, ConcurrencyGate>();
   private readonly repoRoot: string;
   private readonly log: (message: string) => void;
   private readonly pool: FunctionWorkerPool | undefined;
@@ -118,6 +120,23 @@ export class LambdaHost {
   async invoke(idNameOrArn: string, event: unknown): Promise<InvokeResult> {
     const fn = this.find(idNameOrArn);
     if (!fn) throw new FunctionNotFoundError(`Function not found: ${idNameOrArn}`);
+    // Lambda bills, and times out, from the start of the handler: a wait for a reserved place is neither.
+    const leave = await this.gateOf(fn)?.enter();
+    try {
+      return await this.invokeNow(fn, event);
+    } finally {
+      leave?.();
+    }
+  }
+
+  private gateOf(fn: LocalFunction): ConcurrencyGate | undefined {
+    if (fn.reservedConcurrency === undefined) return undefined;
+    let gate = this.gates.get(fn.id);
+    if (!gate) this.gates.set(fn.id, (gate = new ConcurrencyGate(fn.reservedConcurrency)));
+    return gate;
+  }
+
+  private async invokeNow(fn: LocalFunction, event: unknown): Promise<InvokeResult> {
     const requestId = randomUUID();
     const started = Date.now();
     const deadline = started + fn.timeoutSeconds * 1000;

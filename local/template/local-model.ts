@@ -26,6 +26,8 @@ export interface LocalFunction {
   readonly environment: Readonly<Record<string, string>>;
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
+  /** `ReservedConcurrentExecutions`: at most this many of its invocations run at once (none: no limit). */
+  readonly reservedConcurrency?: number;
 }
 
 export interface LocalWorkflow {
@@ -175,6 +177,9 @@ function functionsOf(template: CfnTemplate, resolver: Resolver): Map<string, Loc
       environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(v)])),
       timeoutSeconds: typeof p.Timeout === 'number' ? p.Timeout : 3,
       memoryMb: typeof p.MemorySize === 'number' ? p.MemorySize : 128,
+      ...(typeof p.ReservedConcurrentExecutions === 'number' && p.ReservedConcurrentExecutions > 0
+        ? { reservedConcurrency: p.ReservedConcurrentExecutions }
+        : {}),
     });
   }
   return functions;

@@ -42,6 +42,7 @@ const template: CfnTemplate = {
       Properties: {
         Timeout: 300,
         MemorySize: 1024,
+        ReservedConcurrentExecutions: 50,
         Environment: { Variables: { INTAKE_BUCKET: { Ref: 'Intake' }, KEY_ARN: { 'Fn::GetAtt': ['Key', 'Arn'] }, LIMIT: 5 } },
       },
     },
@@ -180,8 +181,10 @@ describe('the local model of a template', () => {
       environment: { INTAKE_BUCKET: 'hilum-intake', KEY_ARN: 'arn:aws:kms:us-east-1:000000000000:key/local-key-Key', LIMIT: '5' },
       timeoutSeconds: 300,
       memoryMb: 1024,
+      reservedConcurrency: 50,
     });
     expect(model.functions.get('Plain')).toMatchObject({ environment: {}, timeoutSeconds: 3, memoryMb: 128 });
+    expect(model.functions.get('Plain')).not.toHaveProperty('reservedConcurrency');
   });
 
   it('resolves a workflow definition string and applies its substitutions', () => {
