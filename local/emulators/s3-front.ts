@@ -148,18 +148,30 @@ function s3Error(failure: SigV4Failure, presigned: boolean): S3ErrorReply {
   }
 }
 
+/** The largest refused body read to its end (a CT slice, a radiograph) rather than cut off. */
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+
 function reply(req: http.IncomingMessage, res: http.ServerResponse, error: S3ErrorReply): void {
   const requestId = randomBytes(8).toString('hex').toUpperCase();
   const body =
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
     `<Error><Code>${error.code}</Code><Message>${escapeXml(error.message)}</Message><RequestId>${requestId}</RequestId></Error>`;
-  // A refused upload's body is not read: close the connection instead of draining it.
+  // A refused upload's body is not stored. Up to DRAIN_LIMIT_BYTES it is read and dropped, so that a client
+  // still sending it reads the refusal instead of a broken pipe (closing at once raced the client's writes:
+  // fetch saw EPIPE, not the 403); a larger one, or one the client holds back for a 100 Continue that never
+  // comes, ends the connection instead.
   const unread = !req.complete && (req.headers['content-length'] ?? '0') !== '0';
+  const drained =
+    unread &&
+    req.headers.expect === undefined &&
+    req.headers['transfer-encoding'] === undefined &&
+    Number(req.headers['content-length']) <= DRAIN_LIMIT_BYTES;
+  if (drained) req.resume();
   res.writeHead(error.status, {
     'Content-Type': 'application/xml',
     'x-amz-request-id': requestId,
     ...(req.method === 'HEAD' ? {} : { 'Content-Length': Buffer.byteLength(body) }),
-    ...(unread || req.headers['transfer-encoding'] !== undefined ? { Connection: 'close' } : {}),
+    ...((unread && !drained) || req.headers['transfer-encoding'] !== undefined ? { Connection: 'close' } : {}),
   });
   res.end(req.method === 'HEAD' ? undefined : body);
 }
