@@ -204,6 +204,9 @@ class DownloadTest(unittest.TestCase):
             commons.script[o.object_id] = [Reply(200, commons.blobs[o.object_id], trickle=(8192, 0.1))]
 
         interrupted = threading.Event()
+        # A process started in the background by a non-interactive shell inherits SIGINT ignored, and Python
+        # then leaves it ignored: Ctrl-C's signal would never reach the download. Take Python's own handler.
+        self.addCleanup(signal.signal, signal.SIGINT, signal.signal(signal.SIGINT, signal.default_int_handler))
 
         def interrupt(progress: hilum.Progress) -> None:
             if progress.bytes_done > 0 and not interrupted.is_set():
