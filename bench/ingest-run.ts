@@ -18,9 +18,8 @@ import { UsageMeter, type UsageCounts } from '../local/usage-meter';
 import type { ExecutionRecord } from '../local/workflow-runner';
 import { HILUM_CLI } from '../test/support/commons-process';
 import { makeDicom } from '../test/support/synthetic-dicom';
-import { childrenCpuSeconds } from './children-cpu';
 import { usageBetween, type BilledExecution } from './cost-model';
-import { processCpuSeconds } from './process-cpu';
+import { childrenCpuSeconds, processCpuSeconds } from './process-cpu';
 
 const PROJECT = 'bench-ingest';
 const SITE = 'bench-site';

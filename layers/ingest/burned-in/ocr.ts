@@ -4,9 +4,10 @@
  * OCR_FILES), never fetched; the worker is started once per process (a Lambda container) and
  * reused, and thrown away when a recognition overran its budget (it may still be busy).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as Tesseract from 'tesseract.js';
+import { readProcCpuSeconds } from '../../common/proc-stat';
 import type { CheckBudget } from './budget';
 import { asPgm, type OcrImage } from './image';
 
@@ -69,20 +70,10 @@ const REPORTING_WORKER = [
   'require(workerData.script);',
 ].join('\n');
 
-/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on every Linux architecture Lambda and Node run on). */
-const TICKS_PER_SECOND = 100;
-
 /** CPU milliseconds a thread of this process has spent (utime + stime of /proc/self/task/<id>/stat), or undefined. */
 function threadCpuMs(id: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/self/task/${id}/stat`, 'latin1');
-    // The fields after the command name (in parentheses, which may hold spaces): state is the first, utime the 12th, stime the 13th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return Number.isFinite(ticks) ? (ticks * 1000) / TICKS_PER_SECOND : undefined;
-  } catch {
-    return undefined;
-  }
+  const seconds = readProcCpuSeconds(`/proc/self/task/${id}/stat`, 'own');
+  return seconds === undefined ? undefined : seconds * 1000;
 }
 
 /**
