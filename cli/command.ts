@@ -56,6 +56,20 @@ export function exitCodeOfError(commandName: string, error: unknown): number {
   throw error;
 }
 
+/** Runs one command on its arguments: --help prints its usage, a usage error or failure becomes its exit code. */
+export async function runCommand(command: Command, argv: string[]): Promise<number> {
+  try {
+    const args = parseCommandArgs(command, argv);
+    if (args.values.help) {
+      console.log(command.usage);
+      return 0;
+    }
+    return await command.run(args);
+  } catch (error) {
+    return exitCodeOfError(command.name, error);
+  }
+}
+
 export function stringOption(args: ParsedArgs, name: string): string | undefined {
   const value = args.values[name];
   return typeof value === 'string' ? value : undefined;

@@ -1,4 +1,4 @@
-import { Command, exitCodeOfError, parseCommandArgs } from './command';
+import { Command, runCommand } from './command';
 import { EXIT } from './exit-codes';
 import { endQuietlyWhenStdoutCloses } from './lib/closed-stdout';
 
@@ -87,15 +87,5 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`hilum: unknown command '${name}'; see 'hilum --help'`);
     return EXIT.usage;
   }
-  const command = await entry.load();
-  try {
-    const args = parseCommandArgs(command, rest);
-    if (args.values.help) {
-      console.log(command.usage);
-      return 0;
-    }
-    return await command.run(args);
-  } catch (error) {
-    return exitCodeOfError(command.name, error);
-  }
+  return runCommand(await entry.load(), rest);
 }

@@ -14,13 +14,23 @@ const path = require('node:path');
 
 const argv = process.argv.slice(2);
 
-async function deidFromBundle() {
-  if (argv[0] !== 'deid' || process.env.HILUM_DEID_BUNDLE === '0') return undefined;
+/**
+ * The cached bundle of `command` (bundle-cache.js) when it is the command run, unless HILUM_<COMMAND>_BUNDLE=0;
+ * undefined otherwise, or when it cannot be built (the command then runs through tsx).
+ */
+async function commandBundle(command, options) {
+  if (argv[0] !== command || process.env[`HILUM_${command.toUpperCase()}_BUNDLE`] === '0') return undefined;
   const root = path.join(__dirname, '..', '..');
-  const bundle = await require('./bundle-cache').loadBundle({
+  return require('./bundle-cache').loadBundle({
     root,
     cacheDir: path.join(root, 'node_modules', '.cache', 'hilum'),
-    name: 'deid',
+    name: command,
+    ...options,
+  });
+}
+
+async function deidFromBundle() {
+  const bundle = await commandBundle('deid', {
     // deid-worker.js sits next to deid-cli.js, where cli/lib/deid-batch.ts looks for its worker.
     entries: { 'deid-cli': 'cli/lib/deid-cli.ts', 'deid-worker': 'cli/lib/deid-worker-main.ts' },
     external: ['dcmjs'],
@@ -38,12 +48,7 @@ async function deidFromBundle() {
  * (tesseract.js starts its worker script from its package, its traineddata package resolves a path).
  */
 async function uploadFromBundle() {
-  if (argv[0] !== 'upload' || process.env.HILUM_UPLOAD_BUNDLE === '0') return undefined;
-  const root = path.join(__dirname, '..', '..');
-  const bundle = await require('./bundle-cache').loadBundle({
-    root,
-    cacheDir: path.join(root, 'node_modules', '.cache', 'hilum'),
-    name: 'upload',
+  const bundle = await commandBundle('upload', {
     entries: { 'upload-cli': 'cli/lib/upload-cli.ts' },
     external: ['dcmjs', 'tesseract.js', '@tesseract.js-data/eng', 'onnxruntime-node'],
   });

@@ -6,20 +6,11 @@
  * a site pays per folder and the benchmark per set. main.ts cannot be the entry: bundling it would
  * pull in every command's dependencies.
  */
-import { exitCodeOfError, parseCommandArgs } from '../command';
+import { runCommand } from '../command';
 import { uploadCommand } from '../commands/upload';
 import { endQuietlyWhenStdoutCloses } from './closed-stdout';
 
-export async function runUpload(argv: string[]): Promise<number> {
+export function runUpload(argv: string[]): Promise<number> {
   endQuietlyWhenStdoutCloses();
-  try {
-    const args = parseCommandArgs(uploadCommand, argv);
-    if (args.values.help) {
-      console.log(uploadCommand.usage);
-      return 0;
-    }
-    return await uploadCommand.run(args);
-  } catch (error) {
-    return exitCodeOfError(uploadCommand.name, error);
-  }
+  return runCommand(uploadCommand, argv);
 }
