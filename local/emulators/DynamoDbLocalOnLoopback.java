@@ -1,8 +1,13 @@
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
+import com.amazonaws.services.dynamodbv2.local.shared.access.sqlite.SQLiteLibraryLoader;
+import com.almworks.sqlite4java.SQLiteConnection;
+import java.io.File;
 import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -19,6 +24,9 @@ import org.eclipse.jetty.util.Callback;
  * SigV4-verifying front in local/emulators/dynamodb.ts can use it. Run as a Java
  * single-file program: `java -cp <DynamoDBLocal.jar and its libs> DynamoDbLocalOnLoopback.java <DynamoDB Local args>`.
  * Prints `hilum-dynamodb-port=<port>` once it listens (port 0 picks a free one).
+ *
+ * With `-sharedDb` and a `-dbPath`, the database file is switched to SQLite's write-ahead log before DynamoDB
+ * Local opens it (see useWriteAheadLog).
  */
 public class DynamoDbLocalOnLoopback {
   public static void main(String[] args) throws Exception {
@@ -37,6 +45,7 @@ public class DynamoDbLocalOnLoopback {
         args[i + 1] = "8000";
       }
     }
+    useWriteAheadLog(args);
     DynamoDBProxyServer proxy = ServerRunner.createServerFromCommandLineArgs(args);
     Field field = DynamoDBProxyServer.class.getDeclaredField("server");
     field.setAccessible(true);
@@ -60,5 +69,37 @@ public class DynamoDbLocalOnLoopback {
     proxy.start();
     System.out.println("hilum-dynamodb-port=" + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
     System.out.flush();
+  }
+
+  /**
+   * DynamoDB Local leaves SQLite in its default rollback-journal mode: every write request's commit creates,
+   * writes, syncs and deletes a journal file beside the database and syncs the database too, most of a write's
+   * CPU in the kernel. In write-ahead-log mode a commit appends to one log file and syncs it (still durable at
+   * commit: synchronous stays FULL), and the log is folded into the database at checkpoints and on close. The
+   * mode is stored in the database file, so setting it once before DynamoDB Local opens the file applies to its
+   * own connection; an existing database is converted, a new one is created in that mode. Only the shared
+   * database has a name known before the first request (`shared-local-instance.db`).
+   */
+  static void useWriteAheadLog(String[] args) throws Exception {
+    String dbPath = null;
+    boolean shared = false;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("-sharedDb")) shared = true;
+      if (args[i].equals("-inMemory")) return;
+      if (args[i].equals("-dbPath") && i + 1 < args.length) dbPath = args[i + 1];
+    }
+    if (!shared || dbPath == null) return;
+    // sqlite4java logs every open and close at INFO.
+    Logger.getLogger("com.almworks.sqlite4java").setLevel(Level.WARNING);
+    // DynamoDB Local's own native SQLite, loaded as it loads it: sqlite4java would otherwise load another build
+    // from java.library.path first, and the JVM crashes once DynamoDB Local loads its own beside it.
+    SQLiteLibraryLoader.initialize();
+    SQLiteConnection connection = new SQLiteConnection(new File(dbPath, "shared-local-instance.db"));
+    try {
+      connection.open(true);
+      connection.exec("PRAGMA journal_mode=WAL");
+    } finally {
+      connection.dispose();
+    }
   }
 }

@@ -173,6 +173,13 @@ export async function startDynamoDb(options: DynamoDbEmulatorOptions): Promise<D
   };
 }
 
+/**
+ * A local emulator lives for one run and serves small tables: the client compiler alone, one compiler thread and
+ * the serial collector start it with about half the CPU (measured: 4.5 s -> 2.6 s of CPU, 6.8 s -> 4.4-5.1 s to
+ * listen), which every integration test file's commons pays.
+ */
+export const DYNAMODB_LOCAL_JVM_FLAGS: readonly string[] = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-XX:CICompilerCount=1'];
+
 /** A running DynamoDB Local (the loopback launcher's JVM): where it listens and the token its fronts must send. */
 export interface DynamoDbLocalJava {
   readonly port: number;
@@ -195,6 +202,8 @@ export async function startDynamoDbLocalJava(options: {
   sharedDb: boolean;
   timeoutMs?: number;
   log?: (message: string) => void;
+  /** The JVM's tuning flags instead of DYNAMODB_LOCAL_JVM_FLAGS (the micro-bench compares them). */
+  jvmFlags?: readonly string[];
 }): Promise<DynamoDbLocalJava> {
   const log = options.log ?? (() => undefined);
   const timeoutMs = options.timeoutMs ?? 60_000;
@@ -212,12 +221,7 @@ export async function startDynamoDbLocalJava(options: {
     'java',
     [
       '-Djava.net.preferIPv4Stack=true',
-      // A local emulator lives for one run and serves small tables: the client compiler alone, one
-      // compiler thread and the serial collector start it with about half the CPU (measured: 4.5 s -> 2.6 s
-      // of CPU, 6.8 s -> 4.4-5.1 s to listen), which every integration test file's commons pays.
-      '-XX:TieredStopAtLevel=1',
-      '-XX:+UseSerialGC',
-      '-XX:CICompilerCount=1',
+      ...(options.jvmFlags ?? DYNAMODB_LOCAL_JVM_FLAGS),
       `-Djava.library.path=${path.join(jar.dir, 'DynamoDBLocal_lib')}`,
       '-cp',
       classPath,
