@@ -7,6 +7,7 @@ import {
   type DeidentifiedInstance,
 } from '../../layers/ingest/process-instance';
 import { VerificationFailed } from '../../layers/common/errors';
+import { sha256Of } from '../../layers/common/digest';
 import { logger, metrics } from '../../layers/adapters/aws/powertools';
 import { taskHandler } from '../../layers/adapters/aws/task';
 import { ingestObjectInput, type DeidentifyResult, type IngestObjectResult } from '../../layers/pipeline/ingest-states';
@@ -71,7 +72,9 @@ export const handler = taskHandler(ingestObjectInput, async function ingestIntak
     throw new VerificationFailed(`the de-identified copy failed verification: ${verification.failedChecks.join(', ')}`);
   }
 
-  const qa = await decideInstanceQa({ submissionId, fileId, config, deid });
+  // One pass over the copy for its SHA-256: the SOP claim, the released PUT (checksum and signature) and the catalog share it.
+  const copySha256 = sha256Of(deid.bytes);
+  const qa = await decideInstanceQa({ submissionId, fileId, config, deid, copySha256 });
   logger.info('qa', { submissionId, fileId, outcome: qa.outcome, rules: qa.findings.map((f) => f.ruleId) });
   const deidState = deidentifyState(deid);
   if (qa.outcome === 'quarantine') return { outcome: 'quarantine', submissionId, fileId, deid: deidState, qa };
@@ -82,6 +85,7 @@ export const handler = taskHandler(ingestObjectInput, async function ingestIntak
     fileId,
     uids: deid.uids,
     bytes: deid.bytes,
+    sha256: copySha256,
     intake: { bucket, key },
     findings: qa.findings,
   });

@@ -151,5 +151,12 @@ const digest = nodeDigest ?? portableDigest;
 
 /** An incremental SHA-256. */
 export const sha256 = digest.sha256;
+/**
+ * The SHA-256 of `bytes`, in one pass. A large file's digest is computed once and handed to whatever needs it
+ * (the SOP claim, the catalog, the PUT's checksum and signature): each pass over a 10 MB radiograph costs ~7 ms of CPU.
+ */
+export function sha256Of(bytes: Uint8Array): Uint8Array {
+  return sha256().update(bytes).digest();
+}
 /** HMAC-SHA-256 keyed by the secret's UTF-8 bytes over the message's UTF-8 bytes. */
 export const hmacSha256 = digest.hmacSha256;

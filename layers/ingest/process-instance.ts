@@ -1,5 +1,4 @@
 import { toHex } from '../common/bytes';
-import { sha256 } from '../common/digest';
 import {
   DicomParseError,
   deidentify,
@@ -246,9 +245,12 @@ export function checkInstance(
   return { findings: evaluation.findings, uids };
 }
 
-/** What the SOP UID claim records: the UIDs and the copy's SHA-256 (the same UID with other bytes is a conflict). */
-export function sopClaimOf(uids: InstanceUids, deidentified: Uint8Array): InstanceUids & { readonly sha256: string } {
-  return { ...uids, sha256: toHex(sha256().update(deidentified).digest()) };
+/**
+ * What the SOP UID claim records: the UIDs and the copy's SHA-256 (the same UID with other bytes is a conflict),
+ * from the digest the caller computed once for every step that needs it (`sha256Of` of the de-identified copy).
+ */
+export function sopClaimOf(uids: InstanceUids, copySha256: Uint8Array): InstanceUids & { readonly sha256: string } {
+  return { ...uids, sha256: toHex(copySha256) };
 }
 
 /** The finding of a SOP Instance UID another file holds with other bytes. */

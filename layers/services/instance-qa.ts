@@ -25,6 +25,8 @@ export async function decideInstanceQa(input: {
   readonly config: QaConfig;
   /** The de-identify step's answer: the copy and its pixel-review decision. */
   readonly deid: DeidentifiedInstance;
+  /** SHA-256 of `deid.bytes` (`sha256Of`), computed once for the claim and the staging. */
+  readonly copySha256: Uint8Array;
 }): Promise<QaResult> {
   const { submissionId, fileId, deid } = input;
   // Only a copy the verifier passed gets here, so deid.verified is recorded as passed.
@@ -37,7 +39,7 @@ export async function decideInstanceQa(input: {
   });
   const findings: Finding[] = [...checked.findings];
   if (checked.uids && qaDecision(checked.findings) !== 'quarantine') {
-    const holder = await claimSopUid({ ...sopClaimOf(checked.uids, deid.bytes), fileId, submissionId, at: new Date().toISOString() });
+    const holder = await claimSopUid({ ...sopClaimOf(checked.uids, input.copySha256), fileId, submissionId, at: new Date().toISOString() });
     if (holder) findings.push(duplicateSopFinding(holder));
   }
   const outcome = qaDecision(findings);

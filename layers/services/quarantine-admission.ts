@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Instance, Submission } from '../catalog/entities';
 import type { QuarantineRecord } from '../catalog/qa-entities';
 import { instanceCatalogFields } from '../catalog/dicom-fields';
@@ -7,6 +6,8 @@ import { checkInstance, duplicateSopFinding, processInstance, sopClaimOf, VERIFI
 import { recordedFactsOf, ruleById, type Finding } from '../qa';
 import { DatasetView, QA_TAG } from '../qa/dataset-view';
 import { TransientError } from '../common/errors';
+import { sha256Of } from '../common/digest';
+import { toHex } from '../common/bytes';
 import { buckets, deidKeyFor, intakeRepository, objects, publicationRepository, studyIndexStore } from './commons-context';
 import { releasedKey } from '../pipeline/object-keys';
 import { projectQaConfig, qaRepository } from './qa-context';
@@ -67,7 +68,7 @@ export async function recheckQuarantined(
   if (conflict) findings.push({ ruleId: 'OwnershipConflict', severity: 'quarantine', message: new OwnershipConflict(conflict).message });
 
   const holder = await claimSopUid({
-    ...sopClaimOf(ids, output),
+    ...sopClaimOf(ids, sha256Of(output)),
     fileId: record.fileId,
     submissionId: record.submissionId,
     at: new Date().toISOString(),
@@ -99,8 +100,9 @@ export async function admitFromQuarantine(
   const owner: StudyOwner = { project: submission.project, site: submission.site };
   await intakeRepository().claimOwnership({ ...ids, ...owner });
   const target = releasedKey(ids.studyUid, ids.seriesUid, ids.sopUid);
-  const sha256 = sha256Hex(bytes);
-  await objects().put(buckets.released(), target, bytes, { metadata: { sha256 } });
+  const digest = sha256Of(bytes);
+  const sha256 = toHex(digest);
+  await objects().put(buckets.released(), target, bytes, { metadata: { sha256 }, sha256: digest });
   const stored = await objects().head(buckets.released(), target);
   if (!stored || stored.size !== bytes.byteLength) throw new TransientError('the released copy could not be confirmed');
 
@@ -140,8 +142,4 @@ export async function admitFromQuarantine(
   await indexStudy(studyIndexStore(), ids.studyUid, (await intakeRepository().getStudyOwner(ids.studyUid)) ?? owner, now);
   await publicationRepository().publishStudy(ids.studyUid, now, owner);
   return { restored: true, published: true };
-}
-
-function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }

@@ -6,7 +6,6 @@ import type { Submission } from '../catalog/entities';
 import type { StoredFinding } from '../catalog/qa-entities';
 import { TransientError } from '../common/errors';
 import type { OwnedClaims } from '../adapters/aws/dynamodb/intake-repository';
-import { sha256 } from '../common/digest';
 import { toHex } from '../common/bytes';
 import { logger } from '../adapters/aws/powertools';
 import { releasedKey } from '../pipeline/object-keys';
@@ -23,6 +22,8 @@ export interface VerifiedInstance {
   readonly uids: InstanceUids;
   /** The de-identified copy the verifier passed. */
   readonly bytes: Uint8Array;
+  /** Its SHA-256 (`sha256Of(bytes)`), computed once for the SOP claim, the PUT and the catalog. */
+  readonly sha256: Uint8Array;
   readonly intake: { readonly bucket: string; readonly key: string };
   /** The instance QA findings (warnings), recorded with the file's outcome. */
   readonly findings: readonly StoredFinding[];
@@ -32,7 +33,7 @@ export interface VerifiedInstance {
  * Releases a verified copy: claims the instance's study for the submission's project and site (a file that
  * would join what another project, site, study or series owns is audited and thrown out as OwnershipConflict,
  * which the workflow quarantines, before any byte is released), PUTs the copy with its SHA-256 (S3 checks it
- * on arrival), confirms it, records it in the catalog, and only then deletes the intake original.
+ * on arrival; the caller hashed the copy once), confirms it, records it in the catalog, and only then deletes the intake original.
  *
  * Every step is safe to repeat (at-least-once events, a crash anywhere): the released key and the bytes are
  * the same for the same original, the catalog write is conditional on the file still being announced, and a
@@ -40,17 +41,14 @@ export interface VerifiedInstance {
  * its submission is published.
  */
 export async function stageInstance(input: VerifiedInstance): Promise<StageResult> {
-  const { submission, submissionId, fileId, uids, bytes } = input;
+  const { submission, submissionId, fileId, uids, bytes, sha256: digest } = input;
   const { summary } = parseDicom(bytes);
-  const digest = sha256().update(bytes).digest();
   const target = releasedKey(uids.studyUid, uids.seriesUid, uids.sopUid);
   const released = buckets.released();
   const owned = await claimOwnership(input);
 
-  await objects().put(released, target, bytes, {
-    checksumSha256: Buffer.from(digest).toString('base64'),
-    metadata: { sha256: toHex(digest) },
-  });
+  // The digest is the PUT's checksum and its signature's payload hash: S3 checks the bytes against it on arrival.
+  await objects().put(released, target, bytes, { sha256: digest, metadata: { sha256: toHex(digest) } });
   const stored = await objects().head(released, target);
   if (!stored || stored.size !== bytes.byteLength) throw new TransientError('the released copy could not be confirmed');
 

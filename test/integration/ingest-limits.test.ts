@@ -6,10 +6,12 @@
  * it (S8).
  */
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createHash, Hash, type BinaryLike } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalCommons, type LocalCommons } from '../../local/commons';
+import { ObjectStore } from '../../layers/adapters/aws/objects';
 import { ApiError, HilumApi } from '../../cli/lib/api-client';
 import { MAX_INGEST_OBJECT_BYTES } from '../../layers/pipeline/intake-limits';
 import { makeDicom } from '../support/synthetic-dicom';
@@ -136,6 +138,46 @@ describe('ingest limits', () => {
     });
     expect(heads).toContain(key);
     expect(reads.filter((k) => k === key)).toEqual([]);
+  });
+
+  it('hashes a staged copy once: the SOP claim, the released PUT (checksum and signature) and the catalog share one SHA-256', async () => {
+    const rows = 1024;
+    const columns = 512;
+    const original = makeDicom({ rows, columns, seriesInstanceUid: '2.25.3331', studyInstanceUid: '2.25.3330' });
+    const { submissionId, url } = await announce(original.byteLength);
+    expect((await fetch(url, { method: 'PUT', body: original })).status).toBe(200);
+
+    // The hash passes over a megabyte or more in this thread, where the handlers and their SDK clients run (the small
+    // ones are DynamoDB bodies, canonical requests, pseudonyms, and jest's own cache keys as it loads modules).
+    const passes: number[] = [];
+    const update = Hash.prototype.update;
+    const spy = jest.spyOn(Hash.prototype, 'update').mockImplementation(function (this: Hash, data: BinaryLike, ...rest: unknown[]) {
+      if (typeof data !== 'string' && data.byteLength >= 1_000_000) passes.push(data.byteLength);
+      return (update as (...args: unknown[]) => Hash).call(this, data, ...rest);
+    } as never);
+    // What the released PUT was given: the copy and the digest it is signed and checked with (the local S3 checks neither).
+    const released: { bytes: Uint8Array; sha256?: Uint8Array }[] = [];
+    const put = ObjectStore.prototype.put;
+    const puts = jest.spyOn(ObjectStore.prototype, 'put').mockImplementation(function (this: ObjectStore, bucket, key, body, options) {
+      if (bucket === commons.buckets.released && key.endsWith('.dcm'))
+        released.push({ bytes: body, ...(options?.sha256 ? { sha256: options.sha256 } : {}) });
+      return put.call(this, bucket, key, body, options);
+    });
+    try {
+      await site.completeSubmission(submissionId);
+      await commons.idle();
+    } finally {
+      spy.mockRestore();
+      puts.mockRestore();
+    }
+
+    expect(await site.getSubmission(submissionId)).toMatchObject({ stagedCount: 1 });
+    expect(released).toHaveLength(1);
+    const [{ bytes, sha256 }] = released as [{ bytes: Uint8Array; sha256?: Uint8Array }];
+    expect(Buffer.from(sha256 ?? []).toString('hex')).toBe(createHash('sha256').update(bytes).digest('hex'));
+    // One pass over the copy, one over its pixels (the catalog's pixel hash, for the duplicate-pixel rule). Hashing the copy
+    // for the SOP claim, for the PUT's checksum and again for its signature was three passes over it.
+    expect(passes.sort((a, b) => a - b)).toEqual([rows * columns * 2, bytes.byteLength]);
   });
 
   it('refuses to announce a file larger than an ingest task takes', async () => {
