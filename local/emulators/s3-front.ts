@@ -18,6 +18,11 @@ export interface S3FrontOptions {
   readonly bucketCors: ReadonlyMap<string, readonly S3CorsRule[]>;
   /** The emulator's own request handler, called only for verified requests. */
   readonly handle: (req: http.IncomingMessage, res: http.ServerResponse) => void;
+  /**
+   * Tried first for verified requests (`s3-objects.ts`): answers and resolves true, or resolves false having
+   * read nothing, and `handle` answers.
+   */
+  readonly direct?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
   readonly log: (message: string) => void;
   /** Counts each verified request by its price class (bench cost). */
   readonly meter?: Pick<UsageMeter, 's3Request'>;
@@ -71,6 +76,7 @@ export function createS3Front(options: S3FrontOptions): http.Server {
     }
     if (expectsContinue) res.writeContinue();
     options.meter?.s3Request(s3RequestClass(req.method ?? 'GET', req.url ?? '/'));
+    if (options.direct && (await options.direct(req, res))) return;
     options.handle(req, res);
   }
 

@@ -29,6 +29,7 @@ export interface S3WorkerSetup {
   readonly metered: boolean;
   /** Post EventBridge events. */
   readonly notifying: boolean;
+  readonly directObjects?: boolean;
 }
 
 export type ToS3Worker = { readonly type: 'allowOrigin'; readonly origin: string } | { readonly type: 'stop' };
@@ -113,6 +114,7 @@ export async function startS3InWorker(options: S3EmulatorOptions): Promise<S3Emu
     corsOrigins: [...(options.corsOrigins ?? [])],
     metered: options.meter !== undefined,
     notifying: options.onEvent !== undefined,
+    ...(options.directObjects !== undefined ? { directObjects: options.directObjects } : {}),
   };
   const entry = await workerEntry();
   const worker = new Worker(entry.file, { workerData: setup, ...(entry.bundled ? { execArgv: withoutTsxLoader(process.execArgv) } : {}) });

@@ -35,6 +35,7 @@ startS3OnThisThread({
   corsOrigins: setup.corsOrigins,
   ...(setup.port !== undefined ? { port: setup.port } : {}),
   thread: 'main',
+  ...(setup.directObjects !== undefined ? { directObjects: setup.directObjects } : {}),
   log: (message) => post({ type: 'log', message }),
   ...(setup.metered ? { meter: { s3Request: (requestClass) => post({ type: 'request', requestClass }) } } : {}),
   ...(setup.notifying ? { onEvent: (event) => post({ type: 'event', event }) } : {}),

@@ -11,6 +11,7 @@ import { LOCAL_ACCOUNT, LOCAL_PARTITION, LOCAL_REGION } from '../template/names'
 import { busEvent, type BusEvent } from '../event-bus';
 import { listenOnLoopback } from '../listen';
 import { createS3Front } from './s3-front';
+import { createDirectObjectPath, forgetFolder, forgetObject, type ObjectPathEvent } from './s3-objects';
 import type { S3CorsRule } from './s3-cors';
 import { SigV4Verifier } from './sigv4';
 import { startS3InWorker } from './s3-thread';
@@ -79,6 +80,11 @@ export interface S3EmulatorOptions {
    * the handlers); `main`, on the calling thread. Default from HILUM_S3_THREAD.
    */
   readonly thread?: S3Thread;
+  /**
+   * Plain object GET/HEAD/PUT/DELETE answered from the store directly (`s3-objects.ts`), the rest by s3rver
+   * (default); false: every request by s3rver. Default from HILUM_S3_DIRECT_OBJECTS (`0` turns it off).
+   */
+  readonly directObjects?: boolean;
 }
 
 export type S3Thread = 'worker' | 'main';
@@ -170,12 +176,28 @@ export async function startS3OnThisThread(options: S3EmulatorOptions): Promise<S
     }
   });
 
+  const direct =
+    (options.directObjects ?? process.env.HILUM_S3_DIRECT_OBJECTS !== '0')
+      ? createDirectObjectPath({
+          directory,
+          onEvent: (event) => {
+            if (!options.onEvent || !notifying.has(event.bucket)) return;
+            try {
+              options.onEvent(directEvent(event));
+            } catch (error) {
+              log(`s3: could not convert an ${event.kind} notification: ${error instanceof Error ? error.name : 'Error'}`);
+            }
+          },
+        })
+      : undefined;
+
   // One list shared by every bucket's local rule, so allowOrigin() reaches them all.
   const localOrigins = [...(options.corsOrigins ?? [])];
   const front = createS3Front({
     verifier: new SigV4Verifier({ credentials: options.credentials, region: LOCAL_REGION, services: ['s3'], s3: true }),
     bucketCors: new Map(buckets.map((b) => [b.name, [localOriginsRule(localOrigins), ...b.cors]])),
     handle: server.callback(),
+    ...(direct ? { direct: direct.serve } : {}),
     log,
     ...(options.meter ? { meter: options.meter } : {}),
   });
@@ -270,6 +292,28 @@ export function toEventBridge(record: S3NotificationEvent['Records'][number], re
   return undefined;
 }
 
+/** An object created or removed by the direct path as the EventBridge event S3 sends for it (as s3rver's would be). */
+function directEvent(event: ObjectPathEvent): BusEvent {
+  const created = event.kind === 'created';
+  const converted = toEventBridge(
+    {
+      eventName: created ? 'ObjectCreated:Put' : 'ObjectRemoved:Delete',
+      eventTime: new Date().toISOString(),
+      s3: {
+        bucket: { name: event.bucket },
+        object: {
+          key: event.key,
+          ...(created ? { size: event.size, eTag: event.etag } : {}),
+          sequencer: Date.now().toString(16).toUpperCase(),
+        },
+      },
+    },
+    { method: created ? 'PUT' : 'DELETE', multipart: false, requestId: randomBytes(8).toString('hex').toUpperCase() },
+  );
+  if (!converted) throw new Error('not an object event');
+  return converted;
+}
+
 interface FilesystemStoreLike {
   prototype: {
     deleteObject(bucket: string, key: string): Promise<void>;
@@ -299,6 +343,7 @@ function keepFoldersOnDelete(): void {
         }),
       ),
     );
+    forgetObject(this.getResourcePath(bucket, key, 'object'));
   };
 }
 
@@ -366,6 +411,7 @@ export function rememberBucketConfigurations(): void {
       await deleteBucket.call(this, bucket);
     } finally {
       for (const type of ['cors', 'website']) bucketConfigurations.delete(fileOf(this, bucket, type));
+      forgetFolder(path.dirname(fileOf(this, bucket, 'cors')));
     }
   };
 }
@@ -413,6 +459,7 @@ export function writeObjectsAside(): void {
       for (const [temporary, target] of staged) await fs.rename(temporary, target).catch(ignoreMissing);
     } finally {
       for (const temporary of staged.keys()) await fs.unlink(temporary).catch(() => undefined);
+      forgetObject(this.getResourcePath(bucket, key, 'object'));
     }
   };
   // s3rver copies the object file in place (a kill mid-copy left a truncated object): copy aside, then rename.

@@ -6,6 +6,7 @@
  * Everything goes over real HTTP to the front started by `startS3`.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as http from 'node:http';
@@ -159,6 +160,69 @@ describe('signed SDK calls', () => {
     // (s3rver emits no event for a DeleteObjects batch.)
     expect(reasons('copy/b')).toEqual(['Object Created/CopyObject']);
     expect(reasons('multi/big.dcm')).toEqual(['Object Created/CompleteMultipartUpload']);
+  });
+
+  it('answers GET and HEAD with what s3rver last wrote (a copy onto itself with new metadata, a copy over it), never a remembered older answer', async () => {
+    const key = 'rewritten/a.dcm';
+    await s3.send(new PutObjectCommand({ Bucket: 'hilum-intake', Key: key, Body: 'first', Metadata: { v: '1' } }));
+    expect((await s3.send(new HeadObjectCommand({ Bucket: 'hilum-intake', Key: key }))).Metadata).toEqual({ v: '1' });
+    await s3.send(
+      new CopyObjectCommand({
+        Bucket: 'hilum-intake',
+        Key: key,
+        CopySource: `hilum-intake/${key}`,
+        MetadataDirective: 'REPLACE',
+        Metadata: { v: '2' },
+      }),
+    );
+    expect((await s3.send(new HeadObjectCommand({ Bucket: 'hilum-intake', Key: key }))).Metadata).toEqual({ v: '2' });
+    const put = await s3.send(new PutObjectCommand({ Bucket: 'hilum-intake', Key: 'rewritten/b.dcm', Body: 'second body' }));
+    await s3.send(new CopyObjectCommand({ Bucket: 'hilum-intake', Key: key, CopySource: 'hilum-intake/rewritten/b.dcm' }));
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'hilum-intake', Key: key }));
+    expect([got.ETag, got.Metadata, await got.Body?.transformToString()]).toEqual([put.ETag, {}, 'second body']);
+  });
+
+  it('keeps objects across a restart: a fresh emulator on the same data directory answers their bytes, ETags, metadata and ranges alike', async () => {
+    const restartDir = await mkdtemp(join(tmpdir(), 'hilum-s3-restart-'));
+    const buckets = [{ role: 'intake', logicalId: 'Intake', name: 'hilum-intake', eventBridge: false, cors: [] }];
+    let emulator = await startS3({ dataDir: restartDir, credentials, buckets });
+    let signed = client({ endpoint: emulator.endpoint });
+    try {
+      const body = Buffer.from('bytes kept across a restart');
+      const put = await signed.send(
+        new PutObjectCommand({
+          Bucket: 'hilum-intake',
+          Key: 'kept/1.dcm',
+          Body: body,
+          ContentType: 'application/dicom',
+          Metadata: { sha256: 'abc' },
+        }),
+      );
+      expect(put.ETag).toBe(`"${createHash('md5').update(body).digest('hex')}"`);
+      signed.destroy();
+      await emulator.stop();
+      emulator = await startS3({ dataDir: restartDir, credentials, buckets });
+      signed = client({ endpoint: emulator.endpoint });
+      const head = await signed.send(new HeadObjectCommand({ Bucket: 'hilum-intake', Key: 'kept/1.dcm' }));
+      expect([head.ETag, head.ContentLength, head.ContentType, head.Metadata]).toEqual([
+        put.ETag,
+        body.length,
+        'application/dicom',
+        { sha256: 'abc' },
+      ]);
+      const ranged = await signed.send(new GetObjectCommand({ Bucket: 'hilum-intake', Key: 'kept/1.dcm', Range: 'bytes=0-4' }));
+      expect(await ranged.Body?.transformToString()).toBe('bytes');
+      const listed = await signed.send(new ListObjectsV2Command({ Bucket: 'hilum-intake', Prefix: 'kept/' }));
+      expect(listed.Contents?.map((c) => [c.Key, c.ETag, c.Size])).toEqual([['kept/1.dcm', put.ETag, body.length]]);
+      await signed.send(new DeleteObjectCommand({ Bucket: 'hilum-intake', Key: 'kept/1.dcm' }));
+      await expect(signed.send(new GetObjectCommand({ Bucket: 'hilum-intake', Key: 'kept/1.dcm' }))).rejects.toMatchObject({
+        name: 'NoSuchKey',
+      });
+    } finally {
+      signed.destroy();
+      await emulator.stop();
+      await rm(restartDir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a wrong secret (SignatureDoesNotMatch), an unknown key (InvalidAccessKeyId) and a skewed clock (RequestTimeTooSkewed)', async () => {

@@ -1,0 +1,447 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fs, createReadStream, type Stats } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+
+/**
+ * The local S3's direct object path: the requests the pipeline makes per instance (a plain GET, ranged or
+ * not, HEAD, PUT and DELETE of one object) answered straight from s3rver's store on disk, in s3rver's own
+ * layout and with its answers, without its koa middleware chain, router and filesystem store. Per request
+ * that saves most of the emulator thread's JavaScript and about ten file system calls: a HEAD is one `stat`,
+ * a GET `open`, `fstat`, one `read` and `close`, as each object's ETag and metadata are remembered (below).
+ *
+ * Everything else goes to s3rver as before (`serve` answers false before it reads anything): a request with a
+ * query beyond a presigned URL's, conditional and copy headers, a storage class, a key with empty, `.` or `..`
+ * segments; and any GET or HEAD that does not find its object and sidecar files as s3rver left them (a missing
+ * key or bucket, a missing MD5 file, an unsatisfiable range), so errors keep s3rver's shape and rules.
+ *
+ * Remembered entries: each object's metadata and MD5 (its sidecar files), kept with the object file's inode,
+ * size and modification time, and used only while the file still matches them. Every write of the store,
+ * this path's and s3rver's (`forgetObject`, called from the store's hooks in `s3.ts`), replaces or drops the
+ * entry, and a read that raced a write does not store what it read. The files on disk stay the truth: a
+ * restart starts with nothing remembered.
+ */
+
+/** s3rver's names: `<key's last segment>._S3rver_object`, `.md5` beside it, `._S3rver_metadata.json`. */
+const OBJECT_SUFFIX = '._S3rver_object';
+const METADATA_SUFFIX = '._S3rver_metadata.json';
+
+/** s3rver's stored metadata: these headers of the PUT (in this order), then every `x-amz-meta-*` one. */
+const ALLOWED_METADATA = [
+  'cache-control',
+  'content-disposition',
+  'content-encoding',
+  'content-language',
+  'content-type',
+  'expires',
+  'x-amz-storage-class',
+  'x-amz-website-redirect-location',
+] as const;
+
+/** The query parameters of a presigned URL, and the SDK's `x-id`: a request with any other goes to s3rver. */
+const PLAIN_QUERY = new Set([
+  'X-Amz-Algorithm',
+  'X-Amz-Credential',
+  'X-Amz-Date',
+  'X-Amz-Expires',
+  'X-Amz-SignedHeaders',
+  'X-Amz-Signature',
+  'x-id',
+]);
+
+/** Headers s3rver acts on that this path leaves to it. */
+const PUT_LEFT_TO_S3RVER = ['x-amz-copy-source', 'x-amz-storage-class', 'x-amz-website-redirect-location'];
+
+/** A body up to this size is collected in memory and written with one call; a larger one goes to s3rver. */
+const COLLECTED_BODY_LIMIT = 64 * 1024 * 1024;
+/** An object up to this size is read with one call and sent in one piece; a larger one is streamed. */
+const WHOLE_READ_LIMIT = 16 * 1024 * 1024;
+
+export interface ObjectPathEvent {
+  readonly kind: 'created' | 'removed';
+  readonly bucket: string;
+  readonly key: string;
+  readonly size?: number;
+  readonly etag?: string;
+}
+
+export interface DirectObjectPathOptions {
+  /** s3rver's store directory. */
+  readonly directory: string;
+  /** Called for every object created or removed here, before the answer, as s3rver emits its events. */
+  readonly onEvent: (event: ObjectPathEvent) => void;
+}
+
+export interface DirectObjectPath {
+  /** Answers the request and resolves true, or resolves false having read nothing (s3rver answers it). */
+  serve(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+}
+
+interface Remembered {
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** The answer's headers for the whole object, Content-Length included. */
+  readonly headers: Readonly<Record<string, string | number>>;
+}
+
+/** By object file: what is remembered of it, or a mark left by a write (a number) so that older reads do not store theirs. */
+const remembered = new Map<string, Remembered | number>();
+let writes = 0;
+const REMEMBERED_LIMIT = 200_000;
+
+/** Drops what is remembered of an object file; every writer of the store calls it once its write is done. */
+export function forgetObject(objectFile: string): void {
+  if (remembered.size >= REMEMBERED_LIMIT) remembered.clear();
+  remembered.set(objectFile, ++writes);
+}
+
+/** Drops everything remembered under a folder (a bucket deleted). */
+export function forgetFolder(folder: string): void {
+  const prefix = folder.endsWith(path.sep) ? folder : folder + path.sep;
+  for (const file of [...remembered.keys()]) if (file.startsWith(prefix)) forgetObject(file);
+  for (const known of [...knownFolders]) if (known === folder || known.startsWith(prefix)) knownFolders.delete(known);
+}
+
+/** Folders (buckets and key prefixes) known to exist: s3rver's store no longer removes them (`keepFoldersOnDelete`). */
+const knownFolders = new Set<string>();
+
+const tempPrefix = `${randomBytes(4).toString('hex')}${process.pid.toString(16)}`;
+let temps = 0;
+/** A name beside `target` for writing aside (`*.partial`, which listings skip and `repairStore` removes). */
+function asideOf(target: string): string {
+  temps += 1;
+  return `${target}.${tempPrefix}${temps.toString(16)}.partial`;
+}
+
+export function createDirectObjectPath(options: DirectObjectPathOptions): DirectObjectPath {
+  const directory = path.resolve(options.directory);
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const target = targetOf(req.url ?? '/');
+    if (!target) return false;
+    const objectFile = path.join(directory, target.bucket, ...target.folders, `${target.name}${OBJECT_SUFFIX}`);
+    switch (req.method) {
+      case 'GET':
+      case 'HEAD':
+        return read(req, res, target, objectFile);
+      case 'PUT':
+        return put(req, res, target, objectFile);
+      case 'DELETE':
+        return remove(res, target, objectFile);
+      default:
+        return false;
+    }
+  }
+
+  async function read(req: IncomingMessage, res: ServerResponse, target: Target, objectFile: string): Promise<boolean> {
+    for (const name of Object.keys(req.headers)) if (name.startsWith('if-')) return false;
+    const range = rangeOf(req.headers.range);
+    if (range === null) return false;
+    const head = req.method === 'HEAD';
+    let handle: fs.FileHandle | undefined;
+    try {
+      const stats = head ? await fs.stat(objectFile).catch(() => undefined) : await openWithStats(objectFile);
+      if (!stats) return false;
+      if (!head) handle = (stats as OpenStats).handle;
+      const entry = await entryOf(objectFile, stats);
+      if (!entry) return false;
+      const size = entry.size;
+      let status = 200;
+      let headers = entry.headers;
+      let start = 0;
+      let end = size - 1;
+      if (range) {
+        start = range.start;
+        end = Math.min(range.end ?? Infinity, size - 1);
+        if (size === 0 || end < start) return false; // s3rver answers InvalidRange
+        status = 206;
+        headers = { ...headers, 'Content-Length': end + 1 - start, 'Content-Range': `bytes ${start}-${end}/${size}` };
+      }
+      res.writeHead(status, headers);
+      if (head || end < start) {
+        res.end();
+        return true;
+      }
+      const length = end + 1 - start;
+      if (length <= WHOLE_READ_LIMIT) {
+        const body = Buffer.allocUnsafe(length);
+        let at = 0;
+        while (at < length) {
+          const { bytesRead } = await handle!.read(body, at, length - at, start + at);
+          if (bytesRead === 0) break;
+          at += bytesRead;
+        }
+        if (at < length)
+          res.destroy(); // the file shrank under us: never a short body under a longer Content-Length
+        else res.end(body);
+      } else {
+        const stream = createReadStream('', { fd: handle!, start, end, highWaterMark: 1024 * 1024, autoClose: true });
+        handle = undefined;
+        await pipeline(stream, res).catch(() => res.destroy());
+      }
+      return true;
+    } finally {
+      await handle?.close().catch(() => undefined);
+    }
+  }
+
+  async function put(req: IncomingMessage, res: ServerResponse, target: Target, objectFile: string): Promise<boolean> {
+    for (const name of PUT_LEFT_TO_S3RVER) if (req.headers[name] !== undefined) return false;
+    const announced = Number(req.headers['content-length']);
+    if (!Number.isSafeInteger(announced) || announced < 0 || announced > COLLECTED_BODY_LIMIT) return false;
+    if (!(await folderExists(path.join(directory, target.bucket)))) return false; // s3rver answers NoSuchBucket
+
+    // From here on the request is this path's.
+    const md5 = createHash('md5');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        md5.update(chunk);
+        chunks.push(chunk);
+        size += chunk.length;
+      }
+    } catch {
+      // The client went away mid-body: nothing is stored.
+      res.destroy();
+      return true;
+    }
+    if (size !== announced || !req.complete) {
+      res.destroy();
+      return true;
+    }
+    const etag = md5.digest('hex');
+    const folder = path.dirname(objectFile);
+    if (!knownFolders.has(folder)) {
+      await fs.mkdir(folder, { recursive: true });
+      knownFolders.add(folder);
+    }
+    const stats = await writeAside(objectFile, chunks);
+    const metadata = storedMetadataOf(req);
+    await writeSidecars(objectFile, etag, metadata);
+    remembered.set(objectFile, rememberedOf(stats, etag, metadata));
+    options.onEvent({ kind: 'created', bucket: target.bucket, key: target.key, size, etag });
+    res.writeHead(200, { ETag: JSON.stringify(etag), 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 0 });
+    res.end();
+    return true;
+  }
+
+  async function remove(res: ServerResponse, target: Target, objectFile: string): Promise<boolean> {
+    if (!(await folderExists(path.join(directory, target.bucket)))) return false;
+    const existed = await fs.unlink(objectFile).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return false;
+        throw error;
+      },
+    );
+    if (existed) {
+      const sidecars = [`${objectFile}.md5`, metadataFileOf(objectFile)];
+      await Promise.all(sidecars.map((file) => fs.unlink(file).catch(ignoreMissing)));
+      forgetObject(objectFile);
+      options.onEvent({ kind: 'removed', bucket: target.bucket, key: target.key });
+    }
+    res.writeHead(204);
+    res.end();
+    return true;
+  }
+
+  return { serve };
+}
+
+interface Target {
+  readonly bucket: string;
+  readonly key: string;
+  readonly folders: readonly string[];
+  readonly name: string;
+}
+
+/**
+ * The bucket and key of a path-style object request this path serves, or undefined: another query, a key that
+ * is not a plain path of non-empty segments (s3rver's router and `path.join` treat those its own way).
+ */
+export function targetOf(url: string): Target | undefined {
+  const q = url.indexOf('?');
+  const pathname = q < 0 ? url : url.slice(0, q);
+  if (q >= 0) {
+    for (const pair of url.slice(q + 1).split('&')) {
+      const eq = pair.indexOf('=');
+      if (!PLAIN_QUERY.has(eq < 0 ? pair : pair.slice(0, eq))) return undefined;
+    }
+  }
+  const slash = pathname.indexOf('/', 1);
+  if (pathname[0] !== '/' || slash < 0) return undefined;
+  const bucket = pathname.slice(1, slash);
+  let key: string;
+  try {
+    key = decodeURIComponent(pathname.slice(slash + 1));
+  } catch {
+    return undefined;
+  }
+  if (!/^[a-z0-9][a-z0-9.-]*$/.test(bucket) || key.includes('\0') || key.includes('\\')) return undefined;
+  const segments = key.split('/');
+  if (segments.some((s) => s === '' || s === '.' || s === '..')) return undefined;
+  const name = segments.pop() as string;
+  return { bucket, key, folders: segments, name };
+}
+
+/** `bytes=N-` or `bytes=N-M` (M >= N); undefined without a Range header; null for any other form (s3rver's). */
+export function rangeOf(header: string | undefined): { start: number; end?: number } | undefined | null {
+  if (header === undefined) return undefined;
+  const match = /^bytes=(\d{1,15})-(\d{0,15})$/.exec(header);
+  if (!match) return null;
+  const start = Number(match[1]);
+  if (match[2] === '') return { start };
+  const end = Number(match[2]);
+  return end >= start ? { start, end } : null;
+}
+
+interface OpenStats extends Stats {
+  readonly handle: fs.FileHandle;
+}
+
+async function openWithStats(file: string): Promise<OpenStats | undefined> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    return Object.assign(await handle.stat(), { handle });
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The remembered entry if it still matches the file, else one read from the sidecars; undefined if they are not as s3rver writes them. */
+async function entryOf(objectFile: string, stats: Stats): Promise<Remembered | undefined> {
+  const known = remembered.get(objectFile);
+  if (typeof known === 'object' && known.ino === stats.ino && known.size === stats.size && known.mtimeMs === stats.mtimeMs) return known;
+  const [metadata, md5] = await Promise.all([
+    fs.readFile(metadataFileOf(objectFile), 'utf8').then(
+      (text) => JSON.parse(text) as Record<string, string>,
+      () => undefined,
+    ),
+    fs.readFile(`${objectFile}.md5`, 'utf8').catch(() => undefined),
+  ]);
+  // No metadata file: s3rver serves defaults; no or an empty MD5 file: s3rver computes it. Both are its to answer.
+  if (!metadata || typeof metadata !== 'object' || !md5) return undefined;
+  const entry = rememberedOf(stats, md5, metadata);
+  // A write since this read began left its mark: what was read may be older than the file.
+  if (remembered.get(objectFile) === known) remembered.set(objectFile, entry);
+  return entry;
+}
+
+function rememberedOf(stats: Stats, md5: string, stored: Readonly<Record<string, string>>): Remembered {
+  // s3rver's answer: Accept-Ranges, its allowed headers (a default Content-Type), Last-Modified, ETag, Content-Length, x-amz-meta-*.
+  const headers: Record<string, string | number> = { 'Accept-Ranges': 'bytes' };
+  for (const name of ALLOWED_METADATA) if (stored[name] !== undefined) headers[capitalized(name)] = stored[name];
+  headers['Content-Type'] ??= 'binary/octet-stream';
+  headers['Last-Modified'] = stats.mtime.toUTCString();
+  headers.ETag = JSON.stringify(md5);
+  headers['Content-Length'] = stats.size;
+  for (const [name, value] of Object.entries(stored)) if (name.startsWith('x-amz-meta-')) headers[name] = value;
+  return { ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, headers };
+}
+
+/** s3rver's capitalizeHeader for the allowed metadata names. */
+function capitalized(name: string): string {
+  if (name.startsWith('x-amz-')) return name;
+  return name
+    .split('-')
+    .map((word) => word[0]!.toUpperCase() + word.slice(1))
+    .join('-');
+}
+
+/** What s3rver stores of a PUT's headers, in its order (`S3Object` and `putMetadata`). */
+export function storedMetadataOf(req: Pick<IncomingMessage, 'headers'>): Record<string, string> {
+  const stored: Record<string, string> = {};
+  for (const name of ALLOWED_METADATA) {
+    const value = req.headers[name];
+    if (typeof value === 'string') stored[name] = value;
+  }
+  stored['content-type'] ??= 'binary/octet-stream';
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (name.startsWith('x-amz-meta-') && value !== undefined) stored[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return stored;
+}
+
+function metadataFileOf(objectFile: string): string {
+  return objectFile.slice(0, -OBJECT_SUFFIX.length) + METADATA_SUFFIX;
+}
+
+async function folderExists(folder: string): Promise<boolean> {
+  if (knownFolders.has(folder)) return true;
+  const stats = await fs.stat(folder).catch(() => undefined);
+  if (!stats?.isDirectory()) return false;
+  knownFolders.add(folder);
+  return true;
+}
+
+/** Writes the chunks aside and renames the file into place, whole or not at all; returns the written file's stats. */
+async function writeAside(target: string, chunks: readonly Buffer[]): Promise<Stats> {
+  const temporary = asideOf(target);
+  let handle: fs.FileHandle | undefined;
+  try {
+    try {
+      handle = await fs.open(temporary, 'w');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      // The folder went away behind the store's back.
+      knownFolders.delete(path.dirname(target));
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      handle = await fs.open(temporary, 'w');
+    }
+    let pending = chunks.filter((c) => c.length > 0);
+    while (pending.length > 0) {
+      let { bytesWritten } = await handle.writev(pending);
+      const rest: Buffer[] = [];
+      for (const chunk of pending) {
+        if (bytesWritten >= chunk.length) bytesWritten -= chunk.length;
+        else {
+          rest.push(chunk.subarray(bytesWritten));
+          bytesWritten = 0;
+        }
+      }
+      pending = rest;
+    }
+    const stats = await handle.stat();
+    await handle.close();
+    handle = undefined;
+    await fs.rename(temporary, target);
+    return stats;
+  } catch (error) {
+    await handle?.close().catch(() => undefined);
+    await fs.unlink(temporary).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** s3rver's MD5 and metadata files, each written aside and renamed into place. */
+async function writeSidecars(objectFile: string, md5: string, metadata: Readonly<Record<string, string>>): Promise<void> {
+  const files: Array<[string, string]> = [
+    [`${objectFile}.md5`, md5],
+    [metadataFileOf(objectFile), JSON.stringify(metadata, null, 2)],
+  ];
+  await Promise.all(
+    files.map(async ([target, content]) => {
+      const temporary = asideOf(target);
+      try {
+        await fs.writeFile(temporary, content);
+        await fs.rename(temporary, target);
+      } catch (error) {
+        await fs.unlink(temporary).catch(() => undefined);
+        throw error;
+      }
+    }),
+  );
+}
+
+function ignoreMissing(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'ENOENT') throw error;
+}

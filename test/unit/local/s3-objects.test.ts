@@ -1,0 +1,234 @@
+/**
+ * The local S3's direct object path (`local/emulators/s3-objects.ts`): plain object PUT, GET, HEAD and DELETE
+ * answered from s3rver's store without s3rver, in s3rver's own layout and with its answers; an object's
+ * metadata and MD5 read once and remembered until a write; everything else left to s3rver, untouched.
+ * Requests go over loopback HTTP to a bare server (the SigV4 front in front of it is tested elsewhere).
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDirectObjectPath, forgetObject, rangeOf, targetOf, type ObjectPathEvent } from '../../../local/emulators/s3-objects';
+
+interface Store {
+  putObject(object: unknown): Promise<{ md5: string }>;
+  getMetadata(bucket: string, key: string): Promise<Record<string, unknown>>;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const FilesystemStore = require('s3rver/lib/stores/filesystem') as new (root: string) => Store;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const S3Object = require('s3rver/lib/models/object') as new (
+  bucket: string,
+  key: string,
+  content: Buffer,
+  headers: Record<string, string>,
+) => unknown;
+
+const BUCKET = 'hilum-intake';
+let root: string;
+let server: http.Server;
+let base: string;
+let events: ObjectPathEvent[];
+/** Requests the direct path left to s3rver (this server answers them 599). */
+let leftToS3rver: string[];
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'hilum-s3-objects-'));
+  await mkdir(join(root, BUCKET));
+  events = [];
+  leftToS3rver = [];
+  const direct = createDirectObjectPath({ directory: root, onEvent: (event) => events.push(event) });
+  server = http.createServer((req, res) => {
+    direct.serve(req, res).then(
+      (served) => {
+        if (served) return;
+        leftToS3rver.push(`${req.method} ${req.url}`);
+        req.resume();
+        res.writeHead(599).end();
+      },
+      () => res.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterEach(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  await rm(root, { recursive: true, force: true });
+});
+
+const file = (key: string, suffix: string) => join(root, BUCKET, `${key}._S3rver_${suffix}`);
+const md5 = (data: string | Buffer) => createHash('md5').update(data).digest('hex');
+const headersOf = (res: Response) =>
+  Object.fromEntries([...res.headers].filter(([name]) => name !== 'date' && name !== 'connection' && name !== 'keep-alive'));
+
+function raw(
+  method: string,
+  path: string,
+  headers: Record<string, string | number>,
+  body?: Buffer,
+  cutAfter?: number,
+): Promise<number | 'cut'> {
+  return new Promise((resolve) => {
+    // Options rather than a URL, which would resolve `..` segments before sending.
+    const req = http.request({ host: '127.0.0.1', port: new URL(base).port, path, method, headers }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', () => resolve('cut'));
+    if (cutAfter === undefined) req.end(body);
+    else req.write(body?.subarray(0, cutAfter), () => setTimeout(() => req.destroy(), 50));
+  });
+}
+
+describe('the direct object path', () => {
+  it("stores a PUT in s3rver's own layout, byte for byte what s3rver's store writes for the same request", async () => {
+    const headers = { 'content-type': 'application/dicom', 'x-amz-meta-sha256': 'abc=', 'cache-control': 'no-store' };
+    const put = await fetch(`${base}/${BUCKET}/studies/1.2/3.dcm?x-id=PutObject`, { method: 'PUT', headers, body: 'slice bytes' });
+    expect(put.status).toBe(200);
+    expect(put.headers.get('etag')).toBe(`"${md5('slice bytes')}"`);
+    expect(events).toEqual([{ kind: 'created', bucket: BUCKET, key: 'studies/1.2/3.dcm', size: 11, etag: md5('slice bytes') }]);
+
+    const store = new FilesystemStore(root);
+    await store.putObject(new S3Object(BUCKET, 'studies/1.2/4.dcm', Buffer.from('slice bytes'), headers));
+    for (const suffix of ['object', 'object.md5', 'metadata.json'])
+      expect(await readFile(file('studies/1.2/3.dcm', suffix), 'utf8')).toBe(await readFile(file('studies/1.2/4.dcm', suffix), 'utf8'));
+    expect(await store.getMetadata(BUCKET, 'studies/1.2/3.dcm')).toMatchObject({
+      'content-type': 'application/dicom',
+      'x-amz-meta-sha256': 'abc=',
+    });
+    expect((await readdir(join(root, BUCKET, 'studies', '1.2'))).filter((n) => n.endsWith('.partial'))).toEqual([]);
+    expect(leftToS3rver).toEqual([]);
+  });
+
+  it("answers GET and HEAD of what s3rver stored with s3rver's headers and bytes, and a byte range with 206", async () => {
+    const store = new FilesystemStore(root);
+    await store.putObject(new S3Object(BUCKET, 'a/b c.dcm', Buffer.from('hello world body'), { 'x-amz-meta-sha256': 'xyz' }));
+    const lastModified = (await store.getMetadata(BUCKET, 'a/b c.dcm'))['last-modified'];
+    const whole = {
+      'accept-ranges': 'bytes',
+      'content-type': 'binary/octet-stream',
+      'last-modified': lastModified,
+      etag: `"${md5('hello world body')}"`,
+      'content-length': '16',
+      'x-amz-meta-sha256': 'xyz',
+    };
+    const get = await fetch(`${base}/${BUCKET}/a/b%20c.dcm`);
+    expect([get.status, headersOf(get), await get.text()]).toEqual([200, whole, 'hello world body']);
+    const head = await fetch(`${base}/${BUCKET}/a/b%20c.dcm`, { method: 'HEAD' });
+    expect([head.status, headersOf(head)]).toEqual([200, whole]);
+    const ranged = await fetch(`${base}/${BUCKET}/a/b%20c.dcm`, { headers: { range: 'bytes=2-5' } });
+    expect([ranged.status, headersOf(ranged), await ranged.text()]).toEqual([
+      206,
+      { ...whole, 'content-length': '4', 'content-range': 'bytes 2-5/16' },
+      'llo ',
+    ]);
+    const tail = await fetch(`${base}/${BUCKET}/a/b%20c.dcm`, { headers: { range: 'bytes=10-' } });
+    expect([tail.status, tail.headers.get('content-range'), await tail.text()]).toEqual([206, 'bytes 10-15/16', 'd body']);
+    expect(leftToS3rver).toEqual([]);
+  });
+
+  it("reads an object's metadata and MD5 once: later requests use what it remembers, until the store writes the object again", async () => {
+    await fetch(`${base}/${BUCKET}/k`, { method: 'PUT', headers: { 'x-amz-meta-v': '1' }, body: 'one' });
+    const metaOf = async () => (await fetch(`${base}/${BUCKET}/k`, { method: 'HEAD' })).headers.get('x-amz-meta-v');
+    expect(await metaOf()).toBe('1');
+    // Behind the store's back (its thread is the only writer): not read again.
+    await writeFile(file('k', 'metadata.json'), JSON.stringify({ 'x-amz-meta-v': '2' }));
+    expect(await metaOf()).toBe('1');
+    // s3rver's writes tell it (the store hooks in s3.ts call forgetObject).
+    forgetObject(file('k', 'object'));
+    expect(await metaOf()).toBe('2');
+    // A new object file (another inode, size or time) is never answered with the old one's ETag.
+    await unlink(file('k', 'object'));
+    await writeFile(file('k', 'object'), 'other bytes');
+    await writeFile(file('k', 'object.md5'), md5('other bytes'));
+    const get = await fetch(`${base}/${BUCKET}/k`);
+    expect([get.headers.get('etag'), await get.text()]).toEqual([`"${md5('other bytes')}"`, 'other bytes']);
+  });
+
+  it('deletes the object and its two sidecar files and tells of it; deleting a missing key is a 204 with no event', async () => {
+    await fetch(`${base}/${BUCKET}/d/e`, { method: 'PUT', body: 'gone soon' });
+    expect((await fetch(`${base}/${BUCKET}/d/e`, { method: 'DELETE' })).status).toBe(204);
+    expect(await readdir(join(root, BUCKET, 'd'))).toEqual([]);
+    expect((await fetch(`${base}/${BUCKET}/d/e`, { method: 'DELETE' })).status).toBe(204);
+    expect(events.map((e) => e.kind)).toEqual(['created', 'removed']);
+    expect(leftToS3rver).toEqual([]);
+  });
+
+  it('stores nothing of a body cut short of its Content-Length, and leaves no half-written file', async () => {
+    expect(await raw('PUT', `/${BUCKET}/cut/x`, { 'content-length': 1000 }, Buffer.alloc(1000, 1), 100)).toBe('cut');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await readdir(join(root, BUCKET))).toEqual([]);
+    expect(events).toEqual([]);
+  });
+
+  it('leaves to s3rver, before reading anything, every request it does not serve exactly as s3rver would', async () => {
+    await fetch(`${base}/${BUCKET}/k`, { method: 'PUT', body: 'sixteen bytes...' });
+    await mkdir(join(root, BUCKET, 'nomd5'));
+    await writeFile(file('nomd5/x', 'object'), 'x');
+    await writeFile(file('nomd5/x', 'metadata.json'), '{}');
+    const left = [
+      ['GET', `/${BUCKET}/k?tagging`, {}],
+      ['GET', `/${BUCKET}/k?response-content-type=text%2Fhtml`, {}],
+      ['GET', `/${BUCKET}?list-type=2`, {}],
+      ['GET', `/${BUCKET}/k`, { 'if-none-match': '"x"' }],
+      ['GET', `/${BUCKET}/k`, { range: 'bytes=100-' }],
+      ['GET', `/${BUCKET}/k`, { range: 'bytes=-4' }],
+      ['HEAD', `/${BUCKET}/missing`, {}],
+      ['GET', `/${BUCKET}/nomd5/x`, {}],
+      ['GET', `/no-such-bucket/k`, {}],
+      ['GET', `/${BUCKET}/a/../k`, {}],
+      ['GET', `/${BUCKET}/a//k`, {}],
+      ['PUT', `/${BUCKET}/copy`, { 'x-amz-copy-source': `${BUCKET}/k`, 'content-length': 0 }],
+      ['PUT', `/${BUCKET}/cold`, { 'x-amz-storage-class': 'GLACIER', 'content-length': 0 }],
+      ['PUT', `/no-such-bucket/k`, { 'content-length': 0 }],
+      ['POST', `/${BUCKET}/k?uploads`, {}],
+      ['DELETE', `/no-such-bucket/k`, {}],
+    ] as const;
+    for (const [method, path, headers] of left) expect([path, await raw(method, path, headers)]).toEqual([path, 599]);
+    expect(leftToS3rver).toEqual(left.map(([method, path]) => `${method} ${path}`));
+    expect((await readdir(join(root, BUCKET))).sort()).toEqual([
+      'k._S3rver_metadata.json',
+      'k._S3rver_object',
+      'k._S3rver_object.md5',
+      'nomd5',
+    ]);
+  });
+});
+
+describe('what the direct path takes', () => {
+  it('a path-style key of plain segments, with a presigned query or none', () => {
+    expect(
+      targetOf('/hilum-intake/intake/sub-1/f%C3%BC%20le.dcm?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=ab&x-id=GetObject'),
+    ).toEqual({
+      bucket: 'hilum-intake',
+      key: 'intake/sub-1/fü le.dcm',
+      folders: ['intake', 'sub-1'],
+      name: 'fü le.dcm',
+    });
+    for (const url of [
+      '/hilum-intake',
+      '/hilum-intake/',
+      '/hilum-intake/a/',
+      '/hilum-intake/k?uploadId=1',
+      '/hilum-intake/%E0%A4%A',
+      '/Bucket/k',
+    ])
+      expect(targetOf(url)).toBeUndefined();
+  });
+
+  it('a Range of bytes=N- or bytes=N-M only', () => {
+    expect([
+      rangeOf(undefined),
+      rangeOf('bytes=0-0'),
+      rangeOf('bytes=5-'),
+      rangeOf('bytes=5-4'),
+      rangeOf('bytes=-5'),
+      rangeOf('bytes=0-1,3-4'),
+    ]).toEqual([undefined, { start: 0, end: 0 }, { start: 5 }, null, null, null]);
+  });
+});
