@@ -1,8 +1,8 @@
 /**
  * Who a study belongs to. A study is claimed for exactly one project and one site
  * by the first instance staged into it; its series and SOP Instance UIDs are
- * claimed for it at the same time. The claims are conditional writes in the same
- * DynamoDB transaction as the staging write (the intake repository,
+ * claimed for it at the same time. The claims are conditional writes made before
+ * the staging write, in claim order (the intake repository,
  * layers/adapters/aws/dynamodb/), so of two instances racing to create a study
  * only one wins, and a claim is never moved: nothing a later file says can
  * change which project (and so which researchers) a study belongs to. Pure: the rules and the named errors, no AWS here.

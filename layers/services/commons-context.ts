@@ -39,13 +39,13 @@ export const fhirExportRepository = /* @__PURE__ */ lazyConfig(
 export const auditLog = /* @__PURE__ */ lazyConfig(() => new AuditLog(documentClient(), requireEnv(ENV.catalogTable)));
 /** Reading the audit log: GET /audit, a target's history. */
 export const auditHistory = /* @__PURE__ */ lazyConfig(() => new AuditHistory(documentClient(), requireEnv(ENV.catalogTable)));
-/** What indexing reads and writes (study-index.ts): a submission's studies and a study's claim from intake, the rest from publication. */
+/** What indexing reads and writes (study-index.ts): a submission's studies from intake, the rest (a study's claim with its instances) from publication. */
 export const studyIndexStore = /* @__PURE__ */ lazyConfig((): StudyIndexStore => {
   const intake = intakeRepository();
   const publication = publicationRepository();
   return {
     listSubmissionStudyUids: (submissionId) => intake.listSubmissionStudyUids(submissionId),
-    getStudyOwner: (studyUid) => intake.getStudyOwner(studyUid),
+    readStudy: (studyUid) => publication.readStudy(studyUid),
     listInstances: (studyUid) => publication.listInstances(studyUid),
     upsertStudyAggregate: (study) => publication.upsertStudyAggregate(study),
     putSeries: (series) => publication.putSeries(series),

@@ -13,7 +13,8 @@ import { TransientError } from '../common/errors';
 export interface StudyIndexStore {
   listSubmissionStudyUids(submissionId: string): Promise<string[]>;
   listInstances(studyUid: string): Promise<Instance[]>;
-  getStudyOwner(studyUid: string): Promise<StudyOwner | undefined>;
+  /** The study's instances and the project and site it was claimed for (undefined: no claim), in one read. */
+  readStudy(studyUid: string): Promise<{ instances: Instance[]; owner: StudyOwner | undefined }>;
   upsertStudyAggregate(study: StudyAggregate): Promise<void>;
   putSeries(series: readonly Series[]): Promise<void>;
 }
@@ -39,10 +40,11 @@ export async function indexSubmissionStudies(
   const studyUids = await store.listSubmissionStudyUids(submission.submissionId);
   let instanceCount = 0;
   for (const studyUid of studyUids) {
-    const instances = await store.listInstances(studyUid);
+    const study = await store.readStudy(studyUid);
+    const instances = study.instances;
     if (instances.length === 0) continue;
     // A study staged before claims existed has no owner yet: this submission's, if its instances agree.
-    const owner = (await store.getStudyOwner(studyUid)) ?? submission;
+    const owner = study.owner ?? submission;
     assertOwnedBy(owner, [submission]);
     instanceCount += await writeIndex(store, studyUid, owner, now, instances);
   }

@@ -3,7 +3,7 @@
  * transactions that make at-least-once events safe really count a file once, under
  * concurrency too.
  */
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { IntakeRepository, SubmissionNotOpen } from '../../layers/adapters/aws/dynamodb/intake-repository';
 import { PublicationRepository } from '../../layers/adapters/aws/dynamodb/publication-repository';
 import { ProjectRepository } from '../../layers/adapters/aws/dynamodb/project-repository';
@@ -397,12 +397,16 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
       const owned = await intake.claimOwnership(inst, 'units-1');
       return intake.recordStaged({ submissionId: 'units-1', fileId, releasedKey: 'k', handledAt: 't' }, inst, owned);
     };
-    // The study's first instance claims study, series and SOP in one transaction; its outcome adds the submission's study reference.
+    // The study's first instance claims study, series and SOP one write each (a unit each, where a transaction's item is two),
+    // then the submission's study reference; its outcome is file, counters and instance (3 items, not 4).
     // One read serves the claim and the staging write (which never re-asserts a claim: claims never move).
     expect(await callsOf(() => stage('f1', '2.25.802'))).toEqual([
       'BatchGetItem [STUDY/STUDY, SERIESUID/OWNER, OBJECT/OBJECT, SUBMISSION/STUDY]',
-      'TransactWriteItems [Update STUDY/STUDY, Put SERIESUID/OWNER, Put OBJECT/OBJECT]',
-      'TransactWriteItems [Update SUBMISSION/FILE, Update SUBMISSION/SUBMISSION, Put STUDY/INSTANCE, Put SUBMISSION/STUDY]',
+      'UpdateItem STUDY/STUDY',
+      'PutItem SERIESUID/OWNER',
+      'PutItem OBJECT/OBJECT',
+      'PutItem SUBMISSION/STUDY',
+      'TransactWriteItems [Update SUBMISSION/FILE, Update SUBMISSION/SUBMISSION, Put STUDY/INSTANCE]',
     ]);
     // The next: one PutItem for its SOP (a unit) instead of a three-item transaction, and no claim re-asserted.
     expect(await callsOf(() => stage('f2', '2.25.803'))).toEqual([
@@ -416,18 +420,141 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
     expect(await publication.getObjectRef('2.25.803')).toMatchObject(study);
   });
 
-  it('refuses, through the single SOP write, a SOP another series of the same study holds', async () => {
+  it("refuses a SOP another series of the same study holds from the claims' read, writing nothing", async () => {
     const owner = { studyUid: '2.25.810', project: 'p', site: 'a' };
     await intake.claimOwnership({ ...owner, seriesUid: '2.25.811', sopUid: '2.25.812' });
     await intake.claimOwnership({ ...owner, seriesUid: '2.25.813', sopUid: '2.25.814' });
     const calls = await callsOf(() =>
-      expect(intake.claimOwnership({ ...owner, seriesUid: '2.25.811', sopUid: '2.25.814' })).rejects.toMatchObject({
+      expect(intake.claimOwnership({ ...owner, seriesUid: '2.25.815', sopUid: '2.25.814' })).rejects.toMatchObject({
         name: 'OwnershipConflict',
         conflict: 'sop',
       }),
     );
-    expect(calls).toEqual(['BatchGetItem [STUDY/STUDY, SERIESUID/OWNER, OBJECT/OBJECT]', 'PutItem OBJECT/OBJECT']);
+    expect(calls).toEqual(['BatchGetItem [STUDY/STUDY, SERIESUID/OWNER, OBJECT/OBJECT]']);
     expect(await publication.getObjectRef('2.25.814')).toMatchObject({ seriesUid: '2.25.813' });
+    expect(await intake.findOwnershipConflict({ ...owner, seriesUid: '2.25.816', sopUid: '2.25.817' })).toBeUndefined(); // 2.25.815 unclaimed
+    expect((await publication.getStudy('2.25.810'))?.project).toBe('p');
+  });
+
+  /** Makes the claims' eventually consistent read of `run` answer nothing held, as a stale read may. */
+  async function withStaleClaimsRead<T>(run: () => Promise<T>): Promise<T> {
+    const send = documents.send.bind(documents) as (command: unknown) => Promise<Record<string, unknown>>;
+    const spy = jest.spyOn(documents, 'send').mockImplementation((async (command: unknown) => {
+      const output = await send(command);
+      return command instanceof BatchGetCommand ? { ...output, Responses: {} } : output;
+    }) as never);
+    try {
+      return await run();
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it("refuses through each claim's own condition what a stale read did not show, the claims above it kept for their owner", async () => {
+    const owner = { studyUid: '2.25.820', project: 'p', site: 'a' };
+    await intake.claimOwnership({ ...owner, seriesUid: '2.25.821', sopUid: '2.25.822' });
+    // The SOP is held by series 821: with nothing seen held, study and series are claimed (re-asserted and new), the SOP refused.
+    const sopCalls = await callsOf(() =>
+      withStaleClaimsRead(() =>
+        expect(intake.claimOwnership({ ...owner, seriesUid: '2.25.823', sopUid: '2.25.822' }, 'stale-1')).rejects.toMatchObject({
+          conflict: 'sop',
+        }),
+      ),
+    );
+    expect(sopCalls).toEqual([
+      'BatchGetItem [STUDY/STUDY, SERIESUID/OWNER, OBJECT/OBJECT, SUBMISSION/STUDY]',
+      'UpdateItem STUDY/STUDY',
+      'PutItem SERIESUID/OWNER',
+      'PutItem OBJECT/OBJECT',
+    ]);
+    expect(await publication.getObjectRef('2.25.822')).toMatchObject({ seriesUid: '2.25.821' });
+    expect(await intake.listSubmissionStudyUids('stale-1')).toEqual([]); // no reference without every claim
+    // Another project's file of the study is refused at the study, and writes nothing after it.
+    const studyCalls = await callsOf(() =>
+      withStaleClaimsRead(() =>
+        expect(
+          intake.claimOwnership({ ...owner, project: 'other', seriesUid: '2.25.824', sopUid: '2.25.825' }, 'stale-2'),
+        ).rejects.toMatchObject({ conflict: 'study' }),
+      ),
+    );
+    expect(studyCalls).toEqual(['BatchGetItem [STUDY/STUDY, SERIESUID/OWNER, OBJECT/OBJECT, SUBMISSION/STUDY]', 'UpdateItem STUDY/STUDY']);
+    expect(await publication.getStudy('2.25.820')).toMatchObject({ project: 'p', site: 'a' });
+    expect(await intake.findOwnershipConflict({ ...owner, seriesUid: '2.25.824', sopUid: '2.25.826' })).toBeUndefined();
+    expect(await intake.listSubmissionStudyUids('stale-2')).toEqual([]);
+  });
+
+  it("completes a new study's claims and reference on the retry after a crash between their writes, and stages once", async () => {
+    const crashes = [
+      ['PutItem SERIESUID/OWNER', ['PutItem SERIESUID/OWNER', 'PutItem OBJECT/OBJECT', 'PutItem SUBMISSION/STUDY']],
+      ['PutItem OBJECT/OBJECT', ['PutItem OBJECT/OBJECT', 'PutItem SUBMISSION/STUDY']],
+      ['PutItem SUBMISSION/STUDY', ['PutItem SUBMISSION/STUDY']],
+    ] as const;
+    for (const [n, [crashAt, left]] of crashes.entries()) {
+      const submissionId = `crash-${n}`;
+      await intake.createSubmission(ownedSubmission(submissionId, 'p', 'a'));
+      await intake.announceFiles(submissionId, [file(submissionId, 'f1')]);
+      const uids = { studyUid: `2.25.83${n}0`, seriesUid: `2.25.83${n}1`, sopUid: `2.25.83${n}2` };
+      const inst = ownedInstance(submissionId, 'f1', uids);
+      const name = `crash-${n}`;
+      documents.middlewareStack.add(
+        (next, context) => async (args) => {
+          const label = dynamodbCallLabel(String(context.commandName).replace(/Command$/, ''), args.input as Record<string, unknown>);
+          if (label === crashAt) throw new Error('the task was killed');
+          return next(args);
+        },
+        { step: 'build', name },
+      );
+      try {
+        await expect(intake.claimOwnership(inst, submissionId)).rejects.toThrow('the task was killed');
+      } finally {
+        documents.middlewareStack.remove(name);
+      }
+      expect(await intake.getStudyOwner(uids.studyUid)).toEqual({ project: 'p', site: 'a' }); // claimed before the crash, and kept
+      expect(await intake.listSubmissionStudyUids(submissionId)).toEqual([]);
+      // The retry writes what the crash left unwritten, and only that.
+      let owned: Awaited<ReturnType<IntakeRepository['claimOwnership']>> | undefined;
+      expect(
+        await callsOf(async () => {
+          owned = await intake.claimOwnership(inst, submissionId);
+        }),
+      ).toEqual(['BatchGetItem [STUDY/STUDY, SERIESUID/OWNER, OBJECT/OBJECT, SUBMISSION/STUDY]', ...left]);
+      const staged = { submissionId, fileId: 'f1', releasedKey: 'k', handledAt: 't' };
+      expect(await intake.recordStaged(staged, inst, owned!)).toBe(true);
+      expect(await intake.recordStaged(staged, inst, owned!)).toBe(false);
+      expect(await intake.listSubmissionStudyUids(submissionId)).toEqual([uids.studyUid]);
+      expect(await publication.getObjectRef(uids.sopUid)).toMatchObject({ studyUid: uids.studyUid, seriesUid: uids.seriesUid });
+      expect(await intake.getSubmission(submissionId)).toMatchObject({ handledCount: 1, stagedCount: 1 });
+    }
+  });
+
+  it('stages the first slices of a new study arriving at once, each on its first attempt, the study theirs and referenced once', async () => {
+    const FILES = 6;
+    await intake.createSubmission(ownedSubmission('burst-1', 'p', 'a'));
+    await intake.announceFiles(
+      'burst-1',
+      Array.from({ length: FILES }, (_, i) => file('burst-1', `f${i}`)),
+    );
+    const study = { studyUid: '2.25.840', seriesUid: '2.25.841' };
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: FILES }, async (_, i) => {
+        const inst = ownedInstance('burst-1', `f${i}`, { ...study, sopUid: `2.25.842${i}` });
+        const owned = await intake.claimOwnership(inst, 'burst-1');
+        return intake.recordStaged({ submissionId: 'burst-1', fileId: `f${i}`, releasedKey: 'k', handledAt: 't' }, inst, owned);
+      }),
+    );
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : String(o.reason)))).toEqual(Array(FILES).fill(true));
+    expect(await intake.getStudyOwner('2.25.840')).toEqual({ project: 'p', site: 'a' });
+    expect(await intake.listSubmissionStudyUids('burst-1')).toEqual(['2.25.840']);
+    expect(await publication.listInstances('2.25.840')).toHaveLength(FILES);
+    expect(await intake.getSubmission('burst-1')).toMatchObject({ handledCount: FILES, stagedCount: FILES });
+  });
+
+  it('refuses a staging write whose claims were made without its submission', async () => {
+    const inst = ownedInstance('units-1', 'f1', { studyUid: '2.25.800', seriesUid: '2.25.801', sopUid: '2.25.802' });
+    const owned = await intake.claimOwnership(inst);
+    await expect(
+      intake.recordStaged({ submissionId: 'units-1', fileId: 'f1', releasedKey: 'k', handledAt: 't' }, inst, owned),
+    ).rejects.toThrow('claims made without its submission');
   });
 
   it("reads a submission's quarantine records a hundred to a request, and leaves files without one out", async () => {

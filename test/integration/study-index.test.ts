@@ -11,6 +11,7 @@ import { IntakeRepository } from '../../layers/adapters/aws/dynamodb/intake-repo
 import { PublicationRepository } from '../../layers/adapters/aws/dynamodb/publication-repository';
 import { summarizeStudy, type Instance, type StudyAggregate, type Submission, type SubmissionFile } from '../../layers/catalog/entities';
 import { indexSubmissionStudies, type StudyIndexStore } from '../../layers/services/study-index';
+import { dynamodbCallLabel } from '../../local/usage-meter';
 import { startCatalogTable, type CatalogTable } from '../support/catalog-table';
 
 jest.setTimeout(120_000);
@@ -33,7 +34,7 @@ describe('indexing a study that two submissions add to', () => {
     store = {
       listSubmissionStudyUids: (id) => intake.listSubmissionStudyUids(id),
       listInstances: (uid) => publication.listInstances(uid),
-      getStudyOwner: (uid) => intake.getStudyOwner(uid),
+      readStudy: (uid) => publication.readStudy(uid),
       putSeries: (series) => publication.putSeries(series),
       upsertStudyAggregate: (study) => publication.upsertStudyAggregate(study),
     };
@@ -109,7 +110,7 @@ describe('indexing a study that two submissions add to', () => {
     const store: StudyIndexStore = {
       listSubmissionStudyUids: (id) => intake.listSubmissionStudyUids(id),
       listInstances: (uid) => publication.listInstances(uid),
-      getStudyOwner: (uid) => intake.getStudyOwner(uid),
+      readStudy: (uid) => publication.readStudy(uid),
       putSeries: (series) => publication.putSeries(series),
       upsertStudyAggregate: async (study: StudyAggregate) => {
         if (!held) {
@@ -164,5 +165,39 @@ describe('indexing a study that two submissions add to', () => {
     });
     const listed = (await publication.listPublishedStudies(10)).items.find((s) => s.studyUid === study);
     expect(listed).toMatchObject({ instanceCount: 3 });
+  });
+  it("reads a study's instances and owner in one query, writes its aggregate and series, and reads its instances again to confirm", async () => {
+    const study = '2.25.900';
+    const sub = await stageSubmission('d', study, ['2.25.911', '2.25.912']);
+    const calls: string[] = [];
+    table.documents.middlewareStack.add(
+      (next, context) => async (args) => {
+        calls.push(dynamodbCallLabel(String(context.commandName).replace(/Command$/, ''), args.input as Record<string, unknown>));
+        return next(args);
+      },
+      { step: 'build', name: 'index-calls' },
+    );
+    try {
+      expect(await indexSubmissionStudies(store, sub, '2026-01-01T03:00:00.000Z')).toEqual({ studyUids: [study], instanceCount: 2 });
+    } finally {
+      table.documents.middlewareStack.remove('index-calls');
+    }
+    expect(calls).toEqual([
+      'Query SUBMISSION/STUDY',
+      'Query STUDY', // instances, series and the study item (its owner): a GetItem of the study item before
+      'UpdateItem STUDY/STUDY',
+      'PutItem STUDY/SERIES',
+      'Query STUDY/INSTANCE',
+    ]);
+    expect(await publication.getStudy(study)).toMatchObject({ project: 'p', site: 'a', instanceCount: 2, seriesCount: 1 });
+  });
+
+  it("takes the owner from the study's claim, and refuses a submission of another site naming the study", async () => {
+    const study = '2.25.920';
+    await stageSubmission('e', study, ['2.25.921']);
+    expect(await publication.readStudy(study)).toMatchObject({ owner: { project: 'p', site: 'a' }, instances: [{ sopUid: '2.25.921' }] });
+    expect(await publication.readStudy('2.25.929')).toEqual({ instances: [], owner: undefined });
+    const other = { ...(await intake.getSubmission('e'))!, site: 'b' };
+    await expect(indexSubmissionStudies(store, other, 't')).rejects.toMatchObject({ name: 'StudyOwnershipInconsistent' });
   });
 });

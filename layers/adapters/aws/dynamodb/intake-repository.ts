@@ -24,13 +24,14 @@ export class SubmissionNotOpen extends Error {
 
 /**
  * What claimOwnership answers: the instance's study, series and SOP claims are its own (seen held, or written
- * just now; a claim never moves or goes), and whether a submission it was asked about already refers to the
- * study. recordStaged takes it, so a staging write cannot happen without the claims and needs no read of its own.
+ * just now; a claim never moves or goes), and, given a submission, that submission refers to the study (seen,
+ * or written just now; a reference is never removed). recordStaged takes it, so a staging write cannot happen
+ * without the claims and the reference, and needs no read or write of either.
  */
 export interface OwnedClaims {
   readonly claim: InstanceClaim;
-  /** The submission asked about already refers to the study (an eventually consistent read: false may be stale). */
-  readonly submissionStudy: boolean;
+  /** The submission whose reference to the study (`SUBMISSION#{id}` / `STUDY#{uid}`) exists now. */
+  readonly submissionId?: string;
 }
 
 /**
@@ -127,9 +128,8 @@ export class IntakeRepository {
   /**
    * Records a staged file: its instance, its outcome and the submission's counters, in one transaction.
    * Returns false when the file already had an outcome (a repeated event), in which case nothing is written.
-   * The instance's claims were made by claimOwnership before any byte was stored (`owned`: a claim never
-   * moves, so they need no re-assertion here); the submission's reference to the study is written by the
-   * first of its files in that study only (it is never removed either; a stale read writes it again, harmlessly).
+   * The instance's claims and the submission's reference to the study were written by claimOwnership before
+   * any byte was stored (`owned`: neither ever moves or goes, so they need no re-assertion here).
    */
   async recordStaged(
     file: {
@@ -144,6 +144,7 @@ export class IntakeRepository {
     owned: OwnedClaims,
   ): Promise<boolean> {
     if (!sameClaim(owned.claim, instance)) throw new Error('recordStaged was given the claims of another instance');
+    if (owned.submissionId !== file.submissionId) throw new Error('recordStaged was given claims made without its submission');
     return this.recordOutcome(
       file.submissionId,
       file.fileId,
@@ -154,23 +155,7 @@ export class IntakeRepository {
         handledAt: file.handledAt,
         ...(file.qaFindings ? { qaFindings: file.qaFindings } : {}),
       },
-      [
-        { Put: { TableName: this.table, Item: instanceItem(instance) } },
-        ...(owned.submissionStudy
-          ? []
-          : [
-              {
-                Put: {
-                  TableName: this.table,
-                  Item: {
-                    ...keys.submissionStudy(file.submissionId, instance.studyUid),
-                    type: 'submission-study',
-                    studyUid: instance.studyUid,
-                  },
-                },
-              },
-            ]),
-      ],
+      [{ Put: { TableName: this.table, Item: instanceItem(instance) } }],
     );
   }
 
@@ -209,28 +194,43 @@ export class IntakeRepository {
    * released bucket), so a conflicting file never overwrites or sits beside another
    * owner's objects. Idempotent for the owner; OwnershipConflict for anyone else.
    *
-   * Most files join a study and series an earlier file claimed: an eventually consistent read
-   * (half a unit an item) finds them, and only the SOP's entry is written, alone (one unit
-   * instead of the transaction's two per item). A claim never moves (`ownClaims`), so what the
-   * read sees held stays held; what it does not see is claimed in the transaction as ever.
-   * Given a submission id, the same read says whether that submission already refers to the
-   * study, for the staging write (`OwnedClaims`).
+   * An eventually consistent read (half a unit an item) first finds what is already held:
+   * a claim never moves (`ownClaims`), so what the read sees held stays held and is not
+   * written again, and a claim it sees held by another refuses the file before anything is
+   * written. Most files join a study and series an earlier file claimed and write
+   * the SOP's entry alone. What is not seen held is claimed one conditional write at a time,
+   * in claim order (study, series, SOP), each only once the ones before it hold: a write
+   * alone costs one unit where an item of a transaction costs two, and because claims never
+   * move, a claim written after the ones above it held stays consistent with them. Only a
+   * race the read could not see (another file claiming the same series or SOP for another
+   * study at that moment) can refuse a file after its study (or series) is claimed: that
+   * claim stays, for the file's own project and site, with no instance; claims are never
+   * given back in any case (docs/catalog.md).
+   *
+   * Given a submission id, the submission's reference to the study is written next (a plain
+   * put, once every claim holds) unless the read found it: Index and Publish list a
+   * submission's studies by it, so it exists before the file's outcome does.
    */
   async claimOwnership(claim: InstanceClaim, submissionId?: string): Promise<OwnedClaims> {
     const own = await this.ownClaimsOf(claim, submissionId);
-    const owned = { claim, submissionStudy: own.submissionStudy };
-    if (own.study && own.series && own.sop) return owned;
-    if (own.study && own.series) {
-      const sop = await conditionalWrite(this.db, new PutCommand(sopClaimPut(this.table, claim)));
-      if (sop.written) return owned;
-      throw new OwnershipConflict('sop');
+    if (own.conflict) throw new OwnershipConflict(own.conflict);
+    for (const kind of CLAIM_ORDER) {
+      if (own[kind]) continue;
+      const result = await conditionalWrite(this.db, claimWrite(this.table, claim, kind));
+      if (result.written) continue;
+      if (result.failedAt.includes(0)) throw new OwnershipConflict(kind);
+      throw result.cause;
     }
-    const result = await conditionalWrite(this.db, new TransactWriteCommand({ TransactItems: ownershipWrites(this.table, claim) }));
-    if (result.written) return owned;
-    const conflict = ownershipConflictIn(result, 0);
-    if (conflict) throw new OwnershipConflict(conflict);
-    if (result.conflict) throw new TransientError('a concurrent claim of the same study; retry');
-    throw result.cause;
+    if (submissionId === undefined) return { claim };
+    if (!own.submissionStudy) {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.submissionStudy(submissionId, claim.studyUid), type: 'submission-study', studyUid: claim.studyUid },
+        }),
+      );
+    }
+    return { claim, submissionId };
   }
 
   /** The project and site a study was claimed for; undefined when it has no claim (none staged yet, or staged before claims existed). */
@@ -250,15 +250,16 @@ export class IntakeRepository {
   }
 
   /**
-   * Which of an instance's claims are already its own (`ownClaims`), and with a submission
-   * id whether that submission already refers to the study; one eventually consistent
+   * Which of an instance's claims are already its own (`ownClaims`), the first another holds
+   * (`firstConflict`: a claim never moves, so one seen held by another is final), and with a
+   * submission id whether that submission already refers to the study; one eventually consistent
    * BatchGetItem. A key the batch leaves unprocessed reads as not held: it is then written,
    * which is always safe.
    */
   private async ownClaimsOf(
     claim: InstanceClaim,
     submissionId: string | undefined,
-  ): Promise<ReturnType<typeof ownClaims> & { submissionStudy: boolean }> {
+  ): Promise<ReturnType<typeof ownClaims> & { conflict: OwnershipConflictKind | undefined; submissionStudy: boolean }> {
     const wanted = {
       study: keys.study(claim.studyUid),
       series: keys.seriesOwner(claim.seriesUid),
@@ -271,14 +272,12 @@ export class IntakeRepository {
     const found = new Map((result.Responses?.[this.table] ?? []).map((item) => [`${String(item.pk)}\n${String(item.sk)}`, item]));
     const at = <T>(key: { pk: string; sk: string } | undefined): T | undefined =>
       key ? (found.get(`${key.pk}\n${key.sk}`) as T | undefined) : undefined;
-    return {
-      ...ownClaims(claim, {
-        study: at<Partial<StudyOwner>>(wanted.study),
-        series: at<{ studyUid: string }>(wanted.series),
-        object: at<ObjectRef>(wanted.object),
-      }),
-      submissionStudy: at(wanted.submissionStudy) !== undefined,
+    const held = {
+      study: at<Partial<StudyOwner>>(wanted.study),
+      series: at<{ studyUid: string }>(wanted.series),
+      object: at<ObjectRef>(wanted.object),
     };
+    return { ...ownClaims(claim, held), conflict: firstConflict(claim, held), submissionStudy: at(wanted.submissionStudy) !== undefined };
   }
 
   async listSubmissionStudyUids(submissionId: string): Promise<string[]> {
@@ -418,40 +417,49 @@ const CLAIM_ORDER: readonly OwnershipConflictKind[] = ['study', 'series', 'sop']
  * The three conditional writes that claim an instance's place, in CLAIM_ORDER:
  * the study for its project and site (created `staged` if new; a study item with
  * another owner fails the condition), the series for the study, the SOP (its
- * object-id entry) for the series. A transaction that includes them is written
- * only if every claim holds, which is what makes a study's owner race-safe.
- * The QA repository's restore of a released file makes the same claims.
+ * object-id entry) for the series. Each condition makes its own claim race-safe:
+ * of two writers of one new study, one sets the owner and the other's condition
+ * fails. The QA repository's restore of a released file makes the same claims in
+ * its transaction; claimOwnership writes them one by one (`claimWrite`).
  */
 export function ownershipWrites(table: string, claim: InstanceClaim): TransactItem[] {
-  return [
-    {
-      Update: {
-        TableName: table,
-        Key: keys.study(claim.studyUid),
-        UpdateExpression:
-          'SET #project = if_not_exists(#project, :project), #site = if_not_exists(#site, :site), ' +
-          'studyUid = if_not_exists(studyUid, :study), #status = if_not_exists(#status, :staged), #type = if_not_exists(#type, :type)',
-        ConditionExpression: 'attribute_not_exists(#project) OR (#project = :project AND #site = :site)',
-        ExpressionAttributeNames: { '#project': 'project', '#site': 'site', '#status': 'status', '#type': 'type' },
-        ExpressionAttributeValues: {
-          ':project': claim.project,
-          ':site': claim.site,
-          ':study': claim.studyUid,
-          ':staged': 'staged',
-          ':type': 'study',
-        },
-      },
+  return [{ Update: studyClaimUpdate(table, claim) }, { Put: seriesClaimPut(table, claim) }, { Put: sopClaimPut(table, claim) }];
+}
+
+/** One of ownershipWrites' claims as a write of its own. */
+function claimWrite(table: string, claim: InstanceClaim, kind: OwnershipConflictKind): UpdateCommand | PutCommand {
+  if (kind === 'study') return new UpdateCommand(studyClaimUpdate(table, claim));
+  return new PutCommand(kind === 'series' ? seriesClaimPut(table, claim) : sopClaimPut(table, claim));
+}
+
+/** The study's claim: its owner set where there is none, refused where another project or site holds it. */
+function studyClaimUpdate(table: string, claim: InstanceClaim) {
+  return {
+    TableName: table,
+    Key: keys.study(claim.studyUid),
+    UpdateExpression:
+      'SET #project = if_not_exists(#project, :project), #site = if_not_exists(#site, :site), ' +
+      'studyUid = if_not_exists(studyUid, :study), #status = if_not_exists(#status, :staged), #type = if_not_exists(#type, :type)',
+    ConditionExpression: 'attribute_not_exists(#project) OR (#project = :project AND #site = :site)',
+    ExpressionAttributeNames: { '#project': 'project', '#site': 'site', '#status': 'status', '#type': 'type' },
+    ExpressionAttributeValues: {
+      ':project': claim.project,
+      ':site': claim.site,
+      ':study': claim.studyUid,
+      ':staged': 'staged',
+      ':type': 'study',
     },
-    {
-      Put: {
-        TableName: table,
-        Item: { ...keys.seriesOwner(claim.seriesUid), type: 'series-owner', seriesUid: claim.seriesUid, studyUid: claim.studyUid },
-        ConditionExpression: 'attribute_not_exists(pk) OR studyUid = :study',
-        ExpressionAttributeValues: { ':study': claim.studyUid },
-      },
-    },
-    { Put: sopClaimPut(table, claim) },
-  ];
+  };
+}
+
+/** The series' claim: its owner entry, put unless it names another study. */
+function seriesClaimPut(table: string, claim: InstanceClaim) {
+  return {
+    TableName: table,
+    Item: { ...keys.seriesOwner(claim.seriesUid), type: 'series-owner', seriesUid: claim.seriesUid, studyUid: claim.studyUid },
+    ConditionExpression: 'attribute_not_exists(pk) OR studyUid = :study',
+    ExpressionAttributeValues: { ':study': claim.studyUid },
+  };
 }
 
 /** The SOP's claim: its object-id entry, put unless it names another study or series. */

@@ -73,6 +73,26 @@ export class PublicationRepository {
     return items.map(instanceOf);
   }
 
+  /**
+   * A study's instances (as listInstances) and the project and site it was claimed for (undefined: no claim yet,
+   * or no study item), strongly consistent, in one query of the study's partition instead of a query and a GetItem:
+   * the study item sorts after its instances and series, and a small study's items fit one read unit together.
+   */
+  async readStudy(studyUid: string): Promise<{ instances: Instance[]; owner: StudyOwner | undefined }> {
+    const { items } = await readPages(this.db, {
+      query: {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.study(studyUid).pk },
+        ConsistentRead: true,
+      },
+    });
+    const study = items.find((item) => item.sk === keys.study(studyUid).sk);
+    const owner =
+      typeof study?.project === 'string' && typeof study.site === 'string' ? { project: study.project, site: study.site } : undefined;
+    return { instances: items.filter((item) => String(item.sk).startsWith(PREFIX.instance)).map(instanceOf), owner };
+  }
+
   async getInstance(studyUid: string, seriesUid: string, sopUid: string): Promise<Instance | undefined> {
     const result = await this.db.send(
       new GetCommand({ TableName: this.table, Key: keys.instance(studyUid, seriesUid, sopUid), ConsistentRead: true }),
