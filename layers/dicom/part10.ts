@@ -394,6 +394,22 @@ export function checkInflation(bytes: Uint8Array, policy: InflationPolicy = CEIL
 }
 
 /**
+ * Where a file's top-level Pixel Data tag ends, for a reader that stops at that tag (dcmjs's `untilTag`): the
+ * bytes before this offset are all it reads. Undefined when the file has no top-level Pixel Data, when its data
+ * set is deflated (the tag lies in the inflated bytes), or when the walker cannot read the file (the reader is
+ * then given it whole, and decides for itself as before).
+ */
+export function pixelDataTagEnd(bytes: Uint8Array): number | undefined {
+  try {
+    if (readFileMeta(bytes).transferSyntaxUid === TRANSFER_SYNTAX.deflatedExplicitLittle) return undefined;
+    const pixelData = scanPart10(bytes).elements.find((e) => e.depth === 0 && e.key === TAG.PixelData);
+    return pixelData && pixelData.headerStart + 4;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Walks a whole Part 10 file. Throws DicomParseError with a value-free reason
  * (InflationLimitExceeded for a deflated data set beyond its limit).
  */
