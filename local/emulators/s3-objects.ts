@@ -39,16 +39,24 @@ const ALLOWED_METADATA = [
   'x-amz-website-redirect-location',
 ] as const;
 
-/** The query parameters of a presigned URL, and the SDK's `x-id`: a request with any other goes to s3rver. */
+/**
+ * The query parameters of a presigned URL (the SDK's presigner adds `X-Amz-Content-Sha256`, and checksum
+ * parameters, which s3rver ignores as it ignores the headers), and the SDK's `x-id`: a request with any
+ * other goes to s3rver.
+ */
 const PLAIN_QUERY = new Set([
   'X-Amz-Algorithm',
+  'X-Amz-Content-Sha256',
   'X-Amz-Credential',
   'X-Amz-Date',
   'X-Amz-Expires',
   'X-Amz-SignedHeaders',
   'X-Amz-Signature',
   'x-id',
+  'x-amz-sdk-checksum-algorithm',
+  'x-amz-checksum-mode',
 ]);
+const CHECKSUM_QUERY = /^x-amz-checksum-[a-z0-9]+$/;
 
 /** Headers s3rver acts on that this path leaves to it. */
 const PUT_LEFT_TO_S3RVER = ['x-amz-copy-source', 'x-amz-storage-class', 'x-amz-website-redirect-location'];
@@ -268,7 +276,8 @@ export function targetOf(url: string): Target | undefined {
   if (q >= 0) {
     for (const pair of url.slice(q + 1).split('&')) {
       const eq = pair.indexOf('=');
-      if (!PLAIN_QUERY.has(eq < 0 ? pair : pair.slice(0, eq))) return undefined;
+      const name = eq < 0 ? pair : pair.slice(0, eq);
+      if (!PLAIN_QUERY.has(name) && !CHECKSUM_QUERY.test(name)) return undefined;
     }
   }
   const slash = pathname.indexOf('/', 1);

@@ -210,6 +210,16 @@ describe('what the direct path takes', () => {
       folders: ['intake', 'sub-1'],
       name: 'fü le.dcm',
     });
+    // As the SDK's presigner writes them (its X-Amz-Content-Sha256 and checksum parameters included).
+    const presigned =
+      '/hilum-intake/intake/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Content-Sha256=UNSIGNED-PAYLOAD&X-Amz-Credential=a%2F20261207%2Fus-east-1%2Fs3%2Faws4_request' +
+      '&X-Amz-Date=20261207T033936Z&X-Amz-Expires=60&X-Amz-Signature=05de&X-Amz-SignedHeaders=content-length%3Bhost';
+    for (const query of [
+      '&x-id=PutObject',
+      '&x-amz-checksum-crc32=AAAAAA%3D%3D&x-amz-sdk-checksum-algorithm=CRC32&x-id=PutObject',
+      '&x-amz-checksum-mode=ENABLED',
+    ])
+      expect(targetOf(presigned + query)).toMatchObject({ bucket: 'hilum-intake', key: 'intake/k' });
     for (const url of [
       '/hilum-intake',
       '/hilum-intake/',
