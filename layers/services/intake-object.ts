@@ -1,7 +1,7 @@
 import { parseDicom, type InstanceSummary } from '../dicom';
 import type { Submission, SubmissionFile } from '../catalog/entities';
 import { UnknownUpload } from '../common/errors';
-import type { QaConfig } from '../qa';
+import { loadQaConfig, type QaConfig } from '../qa';
 import { MAX_INGEST_OBJECT_BYTES } from '../pipeline/intake-limits';
 import { parseIntakeKey } from '../pipeline/object-keys';
 import { intakeRepository, objects } from './commons-context';
@@ -44,7 +44,12 @@ export type IntakeObject =
 export async function readIntakeObject(bucket: string, key: string): Promise<IntakeObject> {
   const ids = parseIntakeKey(key);
   if (!ids) throw new UnknownUpload('the object key is not one hilum issued');
-  const file = await intakeRepository().getFile(ids.submissionId, ids.fileId);
+  // The submission's identity kept from an earlier file names the project: its QA configuration is read with the file.
+  const known = await keptIdentity(ids.submissionId);
+  const first = known
+    ? await intakeRepository().getFileAndQaConfig(ids.submissionId, ids.fileId, known.project)
+    : { file: await intakeRepository().getFile(ids.submissionId, ids.fileId) };
+  const file = first.file;
   if (!file) throw new UnknownUpload('the object was not announced in its submission');
   if (file.status !== 'announced') return { handled: true, ...ids, file };
   const stored = await objects().head(bucket, key);
@@ -52,9 +57,9 @@ export async function readIntakeObject(bucket: string, key: string): Promise<Int
   if (stored.size !== file.declaredSize) throw new SizeMismatch(`the object has ${stored.size} bytes, ${file.declaredSize} were announced`);
   if (stored.size > MAX_INGEST_OBJECT_BYTES)
     throw new ObjectTooLarge(`the object has ${stored.size} bytes, more than the ${MAX_INGEST_OBJECT_BYTES} an ingest task takes`);
-  const submission = await submissionIdentity(ids.submissionId);
+  const submission = known ?? (await submissionIdentity(ids.submissionId));
   if (!submission) throw new UnknownUpload('the submission does not exist');
-  const config = await projectQaConfig(submission.project);
+  const config = 'qaConfig' in first ? loadQaConfig(first.qaConfig) : await projectQaConfig(submission.project);
 
   // One byte more than announced: an object replaced after the HEAD shows as a mismatch, not a big read.
   const bytes = await objects().getBytes(bucket, key, { atMost: file.declaredSize + 1 });
@@ -90,6 +95,11 @@ function submissionIdentity(submissionId: string): Promise<SubmissionIdentity | 
     if (!identity) forget();
   }, forget);
   return read;
+}
+
+/** The identity this container already keeps (or is reading) for the submission; undefined when none or its read failed. */
+async function keptIdentity(submissionId: string): Promise<SubmissionIdentity | undefined> {
+  return identities.get(submissionId)?.catch(() => undefined);
 }
 
 async function readSubmissionIdentity(submissionId: string): Promise<SubmissionIdentity | undefined> {

@@ -63,6 +63,16 @@ describe('the DynamoDB calls of ingesting a CT series, per file', () => {
     expect(requests('GetItem SUBMISSION/SUBMISSION')).toBeLessThanOrEqual(FILES + 10);
   });
 
+  it("reads a file with its project's QA configuration in one request once the container knows the submission", () => {
+    // The first file of the submission in each function thread reads the file, the submission and the configuration
+    // apart; the rest read file and configuration together (the same read units, one request instead of two).
+    const together = requests('BatchGetItem [SUBMISSION/FILE, QACONFIG/QACONFIG]');
+    expect(together).toBeGreaterThanOrEqual(1);
+    expect(requests('GetItem SUBMISSION/FILE') + together).toBe(FILES);
+    // The rest of the configuration reads: the first files' and StudyQa's.
+    expect(requests('GetItem QACONFIG/QACONFIG')).toBe(FILES - together + 1);
+  });
+
   it('records the instance QA findings with the outcome, so neither a result item nor a read for one is per file', () => {
     expect(requests('PutItem SUBMISSION/QA#FILE')).toBe(0);
     expect(requests('GetItem SUBMISSION/QA#FILE')).toBe(0);

@@ -13,7 +13,8 @@ import {
   type StudyOwner,
 } from '../../../catalog/ownership';
 import { instanceItem } from './instance-item';
-import { conditionalWrite, getItem, queryAllByPrefix, stripKeys, type Refused, type TransactItem } from './table-io';
+import { qaKeys } from '../../../catalog/qa-keys';
+import { conditionalWrite, getItem, getItems, itemKeyOf, queryAllByPrefix, stripKeys, type Refused, type TransactItem } from './table-io';
 
 /** DynamoDB caps a transaction at 100 items; one goes to the submission counter. */
 const FILES_PER_TRANSACTION = 99;
@@ -102,6 +103,25 @@ export class IntakeRepository {
 
   async getFile(submissionId: string, fileId: string): Promise<SubmissionFile | undefined> {
     return this.get<SubmissionFile>(keys.submissionFile(submissionId, fileId));
+  }
+
+  /**
+   * A file and its project's stored QA configuration (undefined: none stored) in one strongly consistent
+   * BatchGetItem: the two reads an ingest task starts with once it knows the file's project (the same read
+   * units as two GetItems, one request).
+   */
+  async getFileAndQaConfig(
+    submissionId: string,
+    fileId: string,
+    project: string,
+  ): Promise<{ file: SubmissionFile | undefined; qaConfig: unknown }> {
+    const fileKey = keys.submissionFile(submissionId, fileId);
+    const configKey = qaKeys.projectConfig(project);
+    const found = await getItems<Record<string, unknown>>(this.db, this.table, [fileKey, configKey]);
+    return {
+      file: found.get(itemKeyOf(fileKey)) as SubmissionFile | undefined,
+      qaConfig: (found.get(itemKeyOf(configKey)) as { config?: unknown } | undefined)?.config,
+    };
   }
 
   async listFiles(submissionId: string): Promise<SubmissionFile[]> {
