@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
+import * as http from 'node:http';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { generateLocalCredentials } from '../../local/credentials';
 import { startDynamoDb, startDynamoDbLocalJava, type DynamoDbLocalJava } from '../../local/emulators/dynamodb';
 
@@ -67,5 +68,40 @@ describe("a commons' own DynamoDB Local", () => {
       .send(new GetItemCommand({ TableName: 'catalog', Key: { pk: { S: 'kept' } }, ConsistentRead: true }));
     expect(read.Item).toEqual({ pk: { S: 'kept' }, n: { N: '7' } });
     await second.emulator.stop();
+  });
+});
+
+describe('the DynamoDB front', () => {
+  it('sends DynamoDB Local only the headers it reads: the operation, the content type, the signer and the token', async () => {
+    const seen: http.IncomingHttpHeaders[] = [];
+    // Stands in for DynamoDB Local: records each request's headers and lists no tables.
+    const upstream = http.createServer((req, res) => {
+      seen.push(req.headers);
+      req.resume().on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end('{"TableNames":[]}');
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const port = (upstream.address() as { port: number }).port;
+    const token = 'a'.repeat(64);
+    const front = await startDynamoDb({
+      dataDir: tmpdir(),
+      credentials: generateLocalCredentials(),
+      java: { port, token, exited: () => false, output: () => '', stop: () => Promise.resolve() },
+    });
+    try {
+      await front.client().send(new ListTablesCommand({}));
+      const last = seen.at(-1)!;
+      expect(Object.keys(last).sort()).toEqual(
+        ['authorization', 'connection', 'content-length', 'content-type', 'host', 'x-amz-target', 'x-hilum-front'].sort(),
+      );
+      expect(last['x-amz-target']).toBe('DynamoDB_20120810.ListTables');
+      expect(last['x-hilum-front']).toBe(token);
+      expect(last.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=\S+\/us-east-1\/dynamodb\/aws4_request/);
+    } finally {
+      await front.stop();
+      await new Promise((resolve) => upstream.close(resolve));
+    }
   });
 });
