@@ -56,6 +56,10 @@ export interface IngestSetResult {
   readonly cpuSeconds: number;
   /** User + system CPU of this process's main thread alone (emulators, API, state machines; the handlers too without worker threads). */
   readonly mainThreadCpuSeconds: number;
+  /** The S3 emulator's thread alone (part of cpuSeconds). */
+  readonly s3ThreadCpuSeconds: number;
+  /** The function worker threads together (part of cpuSeconds; 0 with the handlers on the main thread). */
+  readonly functionThreadsCpuSeconds: number;
   /** User + system CPU of the `hilum upload` child, every thread, its start included (Linux only: undefined elsewhere). */
   readonly uploadCpuSeconds?: number;
   /** User + system CPU of DynamoDB Local's JVM while the set ran, every thread of it (Linux only: undefined elsewhere). */
@@ -233,6 +237,8 @@ export async function runIngest(options: IngestRunOptions): Promise<IngestRun> {
         const executionsBefore = commons.executions().length;
         const cpuBefore = process.cpuUsage();
         const mainBefore = process.threadCpuUsage();
+        const s3Before = await commons.s3ThreadCpuUsage();
+        const functionsBefore = await commons.functionThreadsCpuUsage();
         const childrenBefore = childrenCpuSeconds();
         const jvmBefore = processCpuSeconds(commons.dynamodbLocalPid);
         const started = process.hrtime.bigint();
@@ -244,6 +250,8 @@ export async function runIngest(options: IngestRunOptions): Promise<IngestRun> {
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         const cpu = process.cpuUsage(cpuBefore);
         const main = process.threadCpuUsage(mainBefore);
+        const s3After = await commons.s3ThreadCpuUsage();
+        const functionsAfter = await commons.functionThreadsCpuUsage();
         const jvmAfter = processCpuSeconds(commons.dynamodbLocalPid);
         results.push({
           set,
@@ -251,6 +259,8 @@ export async function runIngest(options: IngestRunOptions): Promise<IngestRun> {
           held,
           cpuSeconds: (cpu.user + cpu.system) / 1e6,
           mainThreadCpuSeconds: (main.user + main.system) / 1e6,
+          s3ThreadCpuSeconds: (s3After.user + s3After.system - s3Before.user - s3Before.system) / 1e6,
+          functionThreadsCpuSeconds: (functionsAfter.user + functionsAfter.system - functionsBefore.user - functionsBefore.system) / 1e6,
           ...(childrenBefore !== undefined && childrenAfter !== undefined ? { uploadCpuSeconds: childrenAfter - childrenBefore } : {}),
           ...(jvmBefore !== undefined && jvmAfter !== undefined ? { dynamodbLocalCpuSeconds: jvmAfter - jvmBefore } : {}),
           usage: usageBetween(before, meter.snapshot()),

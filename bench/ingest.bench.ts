@@ -117,7 +117,7 @@ export async function run(): Promise<void> {
           : `, ${perInstance(r.dynamodbLocalCpuSeconds)} ms of DynamoDB Local's CPU per instance`;
       console.log(
         `hilum   ${r.set.name}: ${rate(r.set.files.length, r.seconds)}, ${perInstance(r.cpuSeconds)} ms of the commons' CPU per instance ` +
-          `(${perInstance(r.mainThreadCpuSeconds)} ms on its main thread)${upload}${jvm}`,
+          `(${perInstance(r.mainThreadCpuSeconds)} ms on its main thread, ${perInstance(r.s3ThreadCpuSeconds)} ms in its S3 thread, ${perInstance(r.functionThreadsCpuSeconds)} ms in its function threads)${upload}${jvm}`,
       );
     }
     const binary = orthancBinary();

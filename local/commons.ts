@@ -15,6 +15,7 @@ import { loadOrCreateLocalCredentials, type LocalCredentials } from './credentia
 import { applyEnvironment, localOverrides, mergedFunctionEnvironment } from './environment';
 import { busEvent, LocalEventBus, type BusEvent, type DeliveredEvent } from './event-bus';
 import { FaultInjector, parseFaultOptions, type FaultOptions } from './faults';
+import { functionWorkerEntry } from './function-workers';
 import { LambdaHost, type LambdaHostOptions } from './lambda-host';
 import { choosePorts, loadSavedPorts, portOf, savePorts } from './ports';
 import type { CfnTemplate } from './template/cfn-template';
@@ -95,6 +96,8 @@ export interface LocalCommons {
   readonly dynamodbEndpoint: string;
   /** The process id of DynamoDB Local's JVM when this commons started its own (the bench reads its CPU time). */
   readonly dynamodbLocalPid?: number;
+  /** CPU time the S3 emulator's thread used so far (the bench's CPU per instance of the S3 emulator). */
+  s3ThreadCpuUsage(): Promise<NodeJS.CpuUsage>;
   /** EventBridge and Secrets Manager (AWS JSON 1.1). */
   readonly servicesEndpoint: string;
   readonly buckets: { readonly intake: string; readonly quarantine: string; readonly released: string };
@@ -127,6 +130,8 @@ export interface LocalCommons {
   faultsInjected(): Readonly<Record<string, number>>;
   /** Invocations each function worker thread has been given so far (empty without `functionWorkers`). */
   functionThreads(): readonly number[];
+  /** CPU time the function worker threads have used so far (zero without `functionWorkers`; the bench's CPU per instance). */
+  functionThreadsCpuUsage(): Promise<NodeJS.CpuUsage>;
   /** Invokes a function by registry id (`Parse`), name or ARN. */
   invoke(functionId: string, event: unknown): Promise<unknown>;
   /** Starts an execution of a workflow (`ingest`, `submission`, or ARN) in the background. */
@@ -335,7 +340,9 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
       log,
       ...(options.loadHandler ? { load: options.loadHandler } : {}),
       ...(options.meter ? { meter: options.meter } : {}),
-      ...(options.functionWorkers ? { functionWorkers: options.functionWorkers } : {}),
+      ...(options.functionWorkers
+        ? { functionWorkers: options.functionWorkers, workerEntry: await functionWorkerEntry([...model.functions.values()]) }
+        : {}),
     });
     const hostToStop = host;
     stoppers.push(() => hostToStop.stop());
@@ -358,6 +365,7 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
       s3Endpoint: s3.endpoint,
       dynamodbEndpoint: dynamodb.endpoint,
       ...(dynamodb.javaPid !== undefined ? { dynamodbLocalPid: dynamodb.javaPid } : {}),
+      s3ThreadCpuUsage: () => s3.threadCpuUsage(),
       servicesEndpoint: services.endpoint,
       buckets,
       tableName: catalog.name,
@@ -374,6 +382,7 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
       faultsInjected: () => faults?.injected() ?? {},
       invoke: (functionId, event) => invokeLambda(functionId, event),
       functionThreads: () => hostToStop.functionThreads(),
+      functionThreadsCpuUsage: () => hostToStop.functionThreadsCpuUsage(),
       putEvent: (event, busName = 'default') => bus.put(completeEvent(event), busName),
       startExecution: (workflow, input) => runner.start(workflow, input),
       stop: () => (stopped ??= stopAll()),

@@ -1,7 +1,17 @@
 import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { FromWorker, FunctionWorkerData, InvokeMessage } from './function-workers';
-import { errorMessage, errorName, importHandler, jsonText, lambdaContext, LambdaInvocationError, type Handler } from './lambda-invocation';
+import type { FromWorker, FunctionWorkerData, InvokeMessage, ToWorker } from './function-workers';
+import { withFunctionVariables } from './environment';
+import {
+  errorMessage,
+  errorName,
+  importHandler,
+  jsonText,
+  lambdaContext,
+  LambdaInvocationError,
+  type Handler,
+  type HandlerLoader,
+} from './lambda-invocation';
 
 /**
  * A function worker thread of the local commons (local/function-workers.ts): imports each handler
@@ -16,6 +26,21 @@ const data = workerData as FunctionWorkerData;
 const functions = new Map(data.functions.map((fn) => [fn.id, fn] as const));
 const handlers = new Map<string, Handler>();
 
+/** Running from the esbuild bundle (function-workers.ts, functionWorkerEntry) rather than TypeScript under tsx. */
+const BUNDLED = !__filename.endsWith('.ts');
+
+/**
+ * A handler module of the bundle. The template literal is what lets esbuild bundle every
+ * `functions/<group>/<name>.ts` (a glob import), each initialised on its first require, as tsx
+ * would load it; the pool starts the bundle only when every entry has that shape
+ * (HANDLER_ENTRY). Its variables are set as for any import (withFunctionVariables).
+ */
+const fromBundle: HandlerLoader = (fn) => {
+  const [, group, name] = fn.entry.split('/');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return withFunctionVariables(fn, () => (require(`../functions/${group}/${name}`) as { handler?: unknown }).handler as Handler);
+};
+
 function post(message: FromWorker): void {
   port!.postMessage(message);
 }
@@ -27,7 +52,7 @@ async function invoke(message: InvokeMessage): Promise<void> {
     if (!fn) throw new LambdaInvocationError('Lambda.ResourceNotFoundException', `Function not found: ${message.functionId}`);
     let handler = handlers.get(fn.id);
     if (!handler) {
-      handler = importHandler(fn, path.resolve(data.repoRoot, fn.entry));
+      handler = importHandler(fn, path.resolve(data.repoRoot, fn.entry), BUNDLED ? fromBundle : undefined);
       handlers.set(fn.id, handler);
     }
     const result = await handler(JSON.parse(message.event), lambdaContext(fn, message.requestId, message.deadline));
@@ -38,5 +63,8 @@ async function invoke(message: InvokeMessage): Promise<void> {
   }
 }
 
-port.on('message', (message: InvokeMessage) => void invoke(message));
-post({ type: 'ready' });
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'cpu') post({ type: 'cpu', id: message.id, usage: process.threadCpuUsage() });
+  else void invoke(message);
+});
+post({ type: 'ready', bundled: BUNDLED });

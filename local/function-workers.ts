@@ -36,6 +36,14 @@ export interface InvokeMessage {
   readonly event: string;
 }
 
+/** Asks a worker thread for the CPU time it has used so far (process.threadCpuUsage()). */
+export interface CpuUsageRequest {
+  readonly type: 'cpu';
+  readonly id: number;
+}
+
+export type ToWorker = InvokeMessage | CpuUsageRequest;
+
 /** A worker thread's answer to one invocation. */
 export type InvokeReply =
   | { readonly type: 'result'; readonly id: number; readonly ok: true; readonly payload: string }
@@ -49,11 +57,15 @@ export type InvokeReply =
       readonly platform: boolean;
     };
 
-export type FromWorker = InvokeReply | { readonly type: 'ready' };
+export type FromWorker =
+  | InvokeReply
+  /** bundled: the thread runs from the esbuild bundle (functionWorkerEntry), not under tsx. */
+  | { readonly type: 'ready'; readonly bundled?: boolean }
+  | { readonly type: 'cpu'; readonly id: number; readonly usage: NodeJS.CpuUsage };
 
 /** The part of node:worker_threads' Worker the pool uses (tests give it stand-ins). */
 export interface WorkerThread {
-  postMessage(message: InvokeMessage): void;
+  postMessage(message: ToWorker): void;
   on(event: 'message', listener: (message: FromWorker) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
   on(event: 'exit', listener: (code: number) => void): unknown;
@@ -76,6 +88,8 @@ interface Lane {
   /** Invocations sent to this lane's threads so far, a replaced thread's included. */
   given: number;
   readonly inFlight: Map<number, (reply: InvokeReply | LambdaInvocationError) => void>;
+  /** CPU usage requests waiting for this lane's thread, by id. */
+  readonly cpuAsked: Map<number, (usage: NodeJS.CpuUsage | undefined) => void>;
 }
 
 /** The lane to send an invocation to: the fewest in flight, the first of equals; -1 if none is up. */
@@ -103,7 +117,15 @@ export class FunctionWorkerPool {
       throw new RangeError(`a function worker pool needs 1 or more threads, not ${options.size}`);
     this.log = options.log ?? (() => undefined);
     for (let index = 0; index < options.size; index += 1) {
-      const lane: Lane = { index, worker: undefined as unknown as WorkerThread, ready: false, down: false, given: 0, inFlight: new Map() };
+      const lane: Lane = {
+        index,
+        worker: undefined as unknown as WorkerThread,
+        ready: false,
+        down: false,
+        given: 0,
+        inFlight: new Map(),
+        cpuAsked: new Map(),
+      };
       this.lanes.push(lane);
       this.start(lane);
     }
@@ -136,6 +158,31 @@ export class FunctionWorkerPool {
     });
   }
 
+  /**
+   * The CPU time the threads now running have used since they started, summed (what the bench
+   * charges the handlers per instance). A thread that died and was replaced takes its time with it.
+   */
+  async cpuUsage(): Promise<NodeJS.CpuUsage> {
+    const usages = await Promise.all(
+      this.lanes
+        .filter((lane) => lane.ready && !lane.down)
+        .map(
+          (lane) =>
+            new Promise<NodeJS.CpuUsage | undefined>((resolve) => {
+              const id = this.nextId++;
+              lane.cpuAsked.set(id, resolve);
+              lane.worker.postMessage({ type: 'cpu', id });
+            }),
+        ),
+    );
+    const total = { user: 0, system: 0 };
+    for (const usage of usages) {
+      total.user += usage?.user ?? 0;
+      total.system += usage?.system ?? 0;
+    }
+    return total;
+  }
+
   /** Terminates every thread; invocations still in flight fail. */
   async stop(): Promise<void> {
     if (this.stopping) return;
@@ -155,6 +202,11 @@ export class FunctionWorkerPool {
     worker.on('message', (message) => {
       if (message.type === 'ready') {
         lane.ready = true;
+        return;
+      }
+      if (message.type === 'cpu') {
+        lane.cpuAsked.get(message.id)?.(message.usage);
+        lane.cpuAsked.delete(message.id);
         return;
       }
       const settle = lane.inFlight.get(message.id);
@@ -178,6 +230,8 @@ export class FunctionWorkerPool {
   }
 
   private failInFlight(lane: Lane, why: string): void {
+    for (const answer of lane.cpuAsked.values()) answer(undefined);
+    lane.cpuAsked.clear();
     const settles = [...lane.inFlight.values()];
     lane.inFlight.clear();
     for (const settle of settles) settle(exitError(why));
@@ -185,21 +239,69 @@ export class FunctionWorkerPool {
 }
 
 /**
- * The thread's entry: a CommonJS bootstrap that registers tsx before it loads the TypeScript
- * worker (a worker thread starts a fresh module system: neither jest's transform nor, when the
- * process was not started by tsx, tsx's hooks reach it).
+ * The thread's entry without the bundle: a CommonJS bootstrap that registers tsx before it loads the
+ * TypeScript worker (a worker thread starts a fresh module system: neither jest's transform nor, when
+ * the process was not started by tsx, tsx's hooks reach it).
  */
 export const FUNCTION_WORKER_ENTRY = path.join(__dirname, 'function-worker.js');
 
+/** The handler entries the bundle holds (function-worker-main.ts requires them by this shape): all of the registry's. */
+export const HANDLER_ENTRY = /^functions\/[^/]+\/[^/]+\.ts$/;
+
+/** Packages that find their own files at run time (a worker script, traineddata, a native addon) stay outside the bundle. */
+const BUNDLE_EXTERNAL = ['tesseract.js', '@tesseract.js-data/eng', 'onnxruntime-node'];
+
+const REPO_ROOT = path.resolve(__dirname, '..');
+
+export interface FunctionWorkerEntry {
+  readonly file: string;
+  readonly bundled: boolean;
+}
+
 /**
- * Starts one function worker thread with the environment of the calling code's `process.env`
- * (given explicitly: under jest that is the test's copy, where the commons set its variables,
- * not the process's own). The thread registers tsx's CommonJS hooks itself; tsx's loader flags of a
- * process started by tsx are not passed on (its ESM hooks would start a loader thread per worker,
- * and the handlers only `require`).
+ * Where the function worker threads start: an esbuild bundle of function-worker-main.ts and every
+ * handler module, loaded through V8's code cache (cli/bin/bundle-cache.js, rebuilt whenever a source
+ * it holds changes), as Lambda runs each function from its esbuild bundle. Under tsx each thread
+ * transformed and resolved the handlers' modules one by one: ~1.2-1.3 s of CPU per thread to import
+ * the API's and IngestObject's handlers, against ~0.4 s from the bundle. FUNCTION_WORKER_ENTRY (tsx)
+ * when a function's entry is not a registry-shaped handler path (tests' own handlers), when
+ * HILUM_FUNCTION_BUNDLE=0, or when the bundle cannot be built.
  */
-export function startFunctionWorker(data: FunctionWorkerData): WorkerThread {
-  return new Worker(FUNCTION_WORKER_ENTRY, {
+export async function functionWorkerEntry(functions: readonly Pick<LocalFunction, 'entry'>[]): Promise<FunctionWorkerEntry> {
+  const unbundled = { file: FUNCTION_WORKER_ENTRY, bundled: false };
+  if (process.env.HILUM_FUNCTION_BUNDLE === '0' || !functions.every((fn) => HANDLER_ENTRY.test(fn.entry))) return unbundled;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { loadBundle } = require('../cli/bin/bundle-cache') as {
+    loadBundle(spec: {
+      root: string;
+      cacheDir: string;
+      name: string;
+      entries: Record<string, string>;
+      external: string[];
+    }): Promise<{ dir: string } | undefined>;
+  };
+  const bundle = await loadBundle({
+    root: REPO_ROOT,
+    cacheDir: path.join(REPO_ROOT, 'node_modules', '.cache', 'hilum'),
+    name: 'function-worker',
+    entries: { 'function-worker': 'local/function-worker-main.ts' },
+    external: BUNDLE_EXTERNAL,
+  });
+  return bundle ? { file: path.join(bundle.dir, 'function-worker.js'), bundled: true } : unbundled;
+}
+
+/**
+ * Starts one function worker thread from `entry` with the environment of the calling code's
+ * `process.env` (given explicitly: under jest that is the test's copy, where the commons set its
+ * variables, not the process's own). Unbundled, the thread registers tsx's CommonJS hooks itself;
+ * tsx's loader flags of a process started by tsx are never passed on (its ESM hooks would start a
+ * loader thread per worker, and the handlers only `require`).
+ */
+export function startFunctionWorker(
+  data: FunctionWorkerData,
+  entry: FunctionWorkerEntry = { file: FUNCTION_WORKER_ENTRY, bundled: false },
+): WorkerThread {
+  return new Worker(entry.file, {
     workerData: data,
     env: { ...process.env },
     execArgv: withoutTsxLoader(process.execArgv),

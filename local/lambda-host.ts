@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { ConcurrencyGate } from './concurrency-gate';
-import { FunctionWorkerPool, startFunctionWorker, type InvokeReply, type WorkerThread } from './function-workers';
+import { FunctionWorkerPool, startFunctionWorker, type FunctionWorkerEntry, type InvokeReply, type WorkerThread } from './function-workers';
 import {
   errorMessage,
   errorName,
@@ -44,8 +44,10 @@ export interface LambdaHostOptions {
   readonly meter?: UsageMeter;
   /** Worker threads to run the handlers in; 0 or absent: this thread. */
   readonly functionWorkers?: number;
-  /** Starts one worker thread (tests give stand-ins); default: local/function-worker.js. */
+  /** Starts one worker thread (tests give stand-ins); default: from `workerEntry`. */
   readonly spawnWorker?: () => WorkerThread;
+  /** Where the worker threads start (functionWorkerEntry: the bundle); default: local/function-worker.js, under tsx. */
+  readonly workerEntry?: FunctionWorkerEntry;
 }
 
 export interface InvokeResult {
@@ -75,7 +77,7 @@ export class LambdaHost {
       const data = { functions: [...new Set(options.functions.values())], repoRoot: this.repoRoot };
       this.pool = new FunctionWorkerPool({
         size: workers,
-        spawn: options.spawnWorker ?? (() => startFunctionWorker(data)),
+        spawn: options.spawnWorker ?? (() => startFunctionWorker(data, options.workerEntry)),
         log: this.log,
       });
     }
@@ -177,6 +179,11 @@ export class LambdaHost {
   /** Invocations each function worker thread has been given so far (empty: the handlers run in this thread). */
   functionThreads(): number[] {
     return this.pool?.given() ?? [];
+  }
+
+  /** CPU time the function worker threads running now have used (none: the handlers run in this thread). */
+  async functionThreadsCpuUsage(): Promise<NodeJS.CpuUsage> {
+    return (await this.pool?.cpuUsage()) ?? { user: 0, system: 0 };
   }
 
   /** Ends the worker threads (invocations still in them fail); nothing to do in this thread. */

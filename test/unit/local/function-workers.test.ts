@@ -1,5 +1,13 @@
 import { EventEmitter } from 'node:events';
-import { FunctionWorkerPool, leastBusy, type FromWorker, type InvokeMessage, type WorkerThread } from '../../../local/function-workers';
+import {
+  FunctionWorkerPool,
+  leastBusy,
+  type CpuUsageRequest,
+  type FromWorker,
+  type InvokeMessage,
+  type ToWorker,
+  type WorkerThread,
+} from '../../../local/function-workers';
 import { LambdaHost } from '../../../local/lambda-host';
 import type { LocalFunction } from '../../../local/template/local-model';
 import { UsageMeter } from '../../../local/usage-meter';
@@ -7,10 +15,12 @@ import { UsageMeter } from '../../../local/usage-meter';
 /** A worker thread stand-in: records what it is sent; the test answers, crashes or readies it. */
 class FakeWorker extends EventEmitter implements WorkerThread {
   readonly sent: InvokeMessage[] = [];
+  readonly askedCpu: CpuUsageRequest[] = [];
   terminated = false;
 
-  postMessage(message: InvokeMessage): void {
-    this.sent.push(message);
+  postMessage(message: ToWorker): void {
+    if (message.type === 'cpu') this.askedCpu.push(message);
+    else this.sent.push(message);
   }
 
   reply(message: FromWorker): void {
@@ -121,6 +131,19 @@ describe('FunctionWorkerPool', () => {
     spawned[0]!.crash();
     expect(spawned).toHaveLength(1);
     await expect(pool.invoke(request())).rejects.toMatchObject({ name: 'Runtime.ExitError' });
+    await pool.stop();
+  });
+
+  it('sums the CPU time each running thread reports, and counts a thread that dies before answering as none', async () => {
+    const { spawned, spawn } = fakes();
+    const pool = new FunctionWorkerPool({ size: 3, spawn });
+    spawned.forEach((w) => w.ready());
+    const usage = pool.cpuUsage();
+    const [a, b, c] = spawned;
+    a!.reply({ type: 'cpu', id: a!.askedCpu[0]!.id, usage: { user: 3000, system: 500 } });
+    b!.reply({ type: 'cpu', id: b!.askedCpu[0]!.id, usage: { user: 1000, system: 250 } });
+    c!.crash();
+    expect(await usage).toEqual({ user: 4000, system: 750 });
     await pool.stop();
   });
 
