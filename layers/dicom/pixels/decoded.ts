@@ -16,28 +16,40 @@ export function sampleCount(pixel: ImagePixelDescription): number {
   return pixel.rows * pixel.columns * pixel.samplesPerPixel;
 }
 
-/** Copies little-endian sample bytes into the typed array for the description (a copy: the result never aliases the file). */
+/**
+ * The little-endian sample bytes as the typed array for the description: a view of `bytes` where their offset
+ * suits the sample width (a native frame read in place, as a decoder's own output: no copy of a 10 MB frame),
+ * else a copy. The samples may share the file's memory: readers read them, nothing writes into them.
+ */
 export function samplesFromLittleEndian(bytes: Uint8Array, pixel: ImagePixelDescription): PixelSamples {
   const count = sampleCount(pixel);
   const width = pixel.bitsAllocated / 8;
   if (bytes.byteLength < count * width) {
     throw new PixelDataError(`pixel data: a frame needs ${count * width} bytes, ${bytes.byteLength} decoded`);
   }
-  // An explicit copy into a fresh buffer: `slice` of a Node Buffer (what S3 and readFileSync give) is a view, not a copy.
-  const copy = new Uint8Array(count * width);
-  copy.set(bytes.subarray(0, count * width));
+  // The view starts at the bytes' own offset: a Node Buffer (what S3 and readFileSync give) is often a view into a
+  // larger one. An offset that is not a multiple of the sample width cannot start a typed array: those are copied
+  // (explicitly: a Buffer's slice() is a view too).
+  const source = bytes.byteOffset % width === 0 ? bytes : copyOf(bytes.subarray(0, count * width));
+  const { buffer, byteOffset } = source;
   const signed = pixel.pixelRepresentation === 1;
   // Typed arrays read in the machine's order; every platform Node runs on here is little-endian.
   switch (pixel.bitsAllocated) {
     case 8:
-      return signed ? new Int8Array(copy.buffer, 0, count) : copy;
+      return signed ? new Int8Array(buffer, byteOffset, count) : new Uint8Array(buffer, byteOffset, count);
     case 16:
-      return signed ? new Int16Array(copy.buffer, 0, count) : new Uint16Array(copy.buffer, 0, count);
+      return signed ? new Int16Array(buffer, byteOffset, count) : new Uint16Array(buffer, byteOffset, count);
     case 32:
-      return signed ? new Int32Array(copy.buffer, 0, count) : new Uint32Array(copy.buffer, 0, count);
+      return signed ? new Int32Array(buffer, byteOffset, count) : new Uint32Array(buffer, byteOffset, count);
     default:
       throw new PixelDataError(`pixel data: BitsAllocated ${pixel.bitsAllocated} has no sample type`);
   }
+}
+
+function copyOf(bytes: Uint8Array): Uint8Array {
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return copy;
 }
 
 /** Planar (RRR..GGG..BBB..) to interleaved (RGBRGB..), for samples of any width. */

@@ -90,6 +90,18 @@ describe('input held in a Node Buffer', () => {
     const frame = await decodeFrame(frames[0] as Uint8Array, transferSyntaxUid, pixel);
     expect(bytesOf(frame)).toEqual(pixelBytes(file));
   });
+
+  it('reads a native frame in place where its offset suits the samples, without copying it', async () => {
+    const file = fixture('transfer-syntax/MR_small.dcm');
+    const host = new Uint8Array(file.byteLength + 4);
+    host.set(file, 4);
+    const buffer = Buffer.from(host.buffer, 4, file.byteLength);
+    const { frames, transferSyntaxUid, pixel } = storedFrames(buffer);
+    const frame = await decodeFrame(frames[0] as Uint8Array, transferSyntaxUid, pixel);
+    expect(bytesOf(frame)).toEqual(pixelBytes(file));
+    expect(frame.pixels.buffer).toBe(host.buffer);
+    expect(frame.pixels.byteOffset).toBe((frames[0] as Uint8Array).byteOffset);
+  });
 });
 
 describe('Encapsulated Uncompressed Explicit VR Little Endian (.1.2.1.98)', () => {
