@@ -173,6 +173,9 @@ export async function run(): Promise<void> {
           `                   ${((calls * 1000) / m.ms).toFixed(0).padStart(6)}`,
       );
     }
+    console.log(
+      `the JVM's CPU over the whole run (start, compilation and every call included): ${(processCpuSeconds(java.pid) ?? NaN).toFixed(1)} s`,
+    );
     const rss = readProcStatus(java.pid);
     if (rss) console.log(`JVM resident memory at the end: ${rss}`);
   } finally {
