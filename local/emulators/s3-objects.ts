@@ -63,7 +63,6 @@ const PUT_LEFT_TO_S3RVER = ['x-amz-copy-source', 'x-amz-storage-class', 'x-amz-w
 
 /** A body up to this size is collected in memory and written with one call; a larger one goes to s3rver. */
 const COLLECTED_BODY_LIMIT = 64 * 1024 * 1024;
-/** An object up to this size is read with one call and sent in one piece; a larger one is streamed. */
 const WHOLE_READ_LIMIT = 16 * 1024 * 1024;
 
 export interface ObjectPathEvent {
@@ -79,6 +78,8 @@ export interface DirectObjectPathOptions {
   readonly directory: string;
   /** Called for every object created or removed here, before the answer, as s3rver emits its events. */
   readonly onEvent: (event: ObjectPathEvent) => void;
+  /** An object up to this size is read with one call and sent in one piece, a larger one streamed (default 16 MiB). */
+  readonly wholeReadLimit?: number;
 }
 
 export interface DirectObjectPath {
@@ -125,6 +126,7 @@ function asideOf(target: string): string {
 
 export function createDirectObjectPath(options: DirectObjectPathOptions): DirectObjectPath {
   const directory = path.resolve(options.directory);
+  const wholeReadLimit = options.wholeReadLimit ?? WHOLE_READ_LIMIT;
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const target = targetOf(req.url ?? '/');
@@ -173,7 +175,7 @@ export function createDirectObjectPath(options: DirectObjectPathOptions): Direct
         return true;
       }
       const length = end + 1 - start;
-      if (length <= WHOLE_READ_LIMIT) {
+      if (length <= wholeReadLimit) {
         const body = Buffer.allocUnsafe(length);
         let at = 0;
         while (at < length) {
@@ -185,7 +187,13 @@ export function createDirectObjectPath(options: DirectObjectPathOptions): Direct
           res.destroy(); // the file shrank under us: never a short body under a longer Content-Length
         else res.end(body);
       } else {
-        const stream = createReadStream('', { fd: handle!, start, end, highWaterMark: 1024 * 1024, autoClose: true });
+        const stream = createReadStream('', {
+          fd: handle!,
+          start,
+          end,
+          highWaterMark: Math.min(wholeReadLimit, 1024 * 1024),
+          autoClose: true,
+        });
         handle = undefined;
         await pipeline(stream, res).catch(() => res.destroy());
       }

@@ -39,7 +39,8 @@ beforeEach(async () => {
   await mkdir(join(root, BUCKET));
   events = [];
   leftToS3rver = [];
-  const direct = createDirectObjectPath({ directory: root, onEvent: (event) => events.push(event) });
+  // Objects over 64 KiB are streamed, not read in one piece (16 MiB in the emulator).
+  const direct = createDirectObjectPath({ directory: root, onEvent: (event) => events.push(event), wholeReadLimit: 64 * 1024 });
   server = http.createServer((req, res) => {
     direct.serve(req, res).then(
       (served) => {
@@ -75,7 +76,7 @@ function raw(
 ): Promise<number | 'cut'> {
   return new Promise((resolve) => {
     // Options rather than a URL, which would resolve `..` segments before sending.
-    const req = http.request({ host: '127.0.0.1', port: new URL(base).port, path, method, headers }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port: new URL(base).port, path, method, headers, agent: false }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
@@ -129,6 +130,20 @@ describe('the direct object path', () => {
     ]);
     const tail = await fetch(`${base}/${BUCKET}/a/b%20c.dcm`, { headers: { range: 'bytes=10-' } });
     expect([tail.status, tail.headers.get('content-range'), await tail.text()]).toEqual([206, 'bytes 10-15/16', 'd body']);
+    expect(leftToS3rver).toEqual([]);
+  });
+
+  it('streams an object too large to read in one piece, whole or ranged', async () => {
+    const big = Buffer.alloc(200 * 1024, 3);
+    big.write('head', 0);
+    big.write('tail', big.length - 4);
+    await writeFile(file('big.dcm', 'object'), big);
+    await writeFile(file('big.dcm', 'object.md5'), md5(big));
+    await writeFile(file('big.dcm', 'metadata.json'), '{}');
+    const whole = Buffer.from(await (await fetch(`${base}/${BUCKET}/big.dcm`)).arrayBuffer());
+    expect([whole.length, md5(whole)]).toEqual([big.length, md5(big)]);
+    const ranged = await fetch(`${base}/${BUCKET}/big.dcm`, { headers: { range: `bytes=${big.length - 6}-` } });
+    expect([ranged.status, await ranged.text()]).toEqual([206, '\u0003\u0003tail']);
     expect(leftToS3rver).toEqual([]);
   });
 
@@ -186,6 +201,7 @@ describe('the direct object path', () => {
       ['PUT', `/${BUCKET}/copy`, { 'x-amz-copy-source': `${BUCKET}/k`, 'content-length': 0 }],
       ['PUT', `/${BUCKET}/cold`, { 'x-amz-storage-class': 'GLACIER', 'content-length': 0 }],
       ['PUT', `/no-such-bucket/k`, { 'content-length': 0 }],
+      ['PUT', `/${BUCKET}/huge`, { 'content-length': 64 * 1024 * 1024 + 1 }],
       ['POST', `/${BUCKET}/k?uploads`, {}],
       ['DELETE', `/no-such-bucket/k`, {}],
     ] as const;
