@@ -3,6 +3,7 @@
  * transactions that make at-least-once events safe really count a file once, under
  * concurrency too.
  */
+import { TransactionConflictException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { IntakeRepository, SubmissionNotOpen } from '../../layers/adapters/aws/dynamodb/intake-repository';
 import { PublicationRepository } from '../../layers/adapters/aws/dynamodb/publication-repository';
@@ -547,6 +548,29 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
     expect(await intake.listSubmissionStudyUids('burst-1')).toEqual(['2.25.840']);
     expect(await publication.listInstances('2.25.840')).toHaveLength(FILES);
     expect(await intake.getSubmission('burst-1')).toMatchObject({ handledCount: FILES, stagedCount: FILES });
+  });
+
+  it('answers a claim write that met a transaction on the same item as a TransientError, which the workflow retries', async () => {
+    const owner = { studyUid: '2.25.850', seriesUid: '2.25.851', project: 'p', site: 'a' };
+    await intake.claimOwnership({ ...owner, sopUid: '2.25.852' });
+    // An admission from quarantine re-asserting the SOP's claim in its transaction at that moment: DynamoDB refuses the put.
+    documents.middlewareStack.add(
+      (next, context) => async (args) => {
+        const label = dynamodbCallLabel(String(context.commandName).replace(/Command$/, ''), args.input as Record<string, unknown>);
+        if (label === 'PutItem OBJECT/OBJECT') {
+          throw new TransactionConflictException({ message: 'Transaction is ongoing for the item', $metadata: { httpStatusCode: 400 } });
+        }
+        return next(args);
+      },
+      { step: 'build', name: 'transaction-conflict' },
+    );
+    try {
+      await expect(intake.claimOwnership({ ...owner, sopUid: '2.25.853' })).rejects.toBeInstanceOf(TransientError);
+    } finally {
+      documents.middlewareStack.remove('transaction-conflict');
+    }
+    await intake.claimOwnership({ ...owner, sopUid: '2.25.853' }); // the retry
+    expect(await publication.getObjectRef('2.25.853')).toMatchObject({ studyUid: '2.25.850', seriesUid: '2.25.851' });
   });
 
   it('refuses a staging write whose claims were made without its submission', async () => {

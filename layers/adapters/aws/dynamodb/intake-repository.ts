@@ -1,3 +1,4 @@
+import { TransactionConflictException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TransientError } from '../../../common/errors';
 import type { Instance, ObjectRef, Submission, SubmissionFile } from '../../../catalog/entities';
@@ -14,7 +15,17 @@ import {
 } from '../../../catalog/ownership';
 import { instanceItem } from './instance-item';
 import { qaKeys } from '../../../catalog/qa-keys';
-import { conditionalWrite, getItem, getItems, itemKeyOf, queryAllByPrefix, stripKeys, type Refused, type TransactItem } from './table-io';
+import {
+  conditionalWrite,
+  getItem,
+  getItems,
+  itemKeyOf,
+  queryAllByPrefix,
+  stripKeys,
+  type Refused,
+  type TransactItem,
+  type Written,
+} from './table-io';
 
 /** DynamoDB caps a transaction at 100 items; one goes to the submission counter. */
 const FILES_PER_TRANSACTION = 99;
@@ -236,7 +247,7 @@ export class IntakeRepository {
     if (own.conflict) throw new OwnershipConflict(own.conflict);
     for (const kind of CLAIM_ORDER) {
       if (own[kind]) continue;
-      const result = await conditionalWrite(this.db, claimWrite(this.table, claim, kind));
+      const result = await claimOnce(this.db, claimWrite(this.table, claim, kind));
       if (result.written) continue;
       if (result.failedAt.includes(0)) throw new OwnershipConflict(kind);
       throw result.cause;
@@ -444,6 +455,20 @@ const CLAIM_ORDER: readonly OwnershipConflictKind[] = ['study', 'series', 'sop']
  */
 export function ownershipWrites(table: string, claim: InstanceClaim): TransactItem[] {
   return [{ Update: studyClaimUpdate(table, claim) }, { Put: seriesClaimPut(table, claim) }, { Put: sopClaimPut(table, claim) }];
+}
+
+/**
+ * One claim's write. DynamoDB refuses a single write to an item a transaction is writing at that moment (an
+ * admission from quarantine re-asserts the same claims in its transaction) with TransactionConflictException, which
+ * the SDK does not retry: it becomes a TransientError, which the workflow retries, rather than a file error.
+ */
+async function claimOnce(db: DynamoDBDocumentClient, command: UpdateCommand | PutCommand): Promise<Written | Refused> {
+  try {
+    return await conditionalWrite(db, command);
+  } catch (error) {
+    if (error instanceof TransactionConflictException) throw new TransientError('a concurrent transaction on the same claim; retry');
+    throw error;
+  }
 }
 
 /** One of ownershipWrites' claims as a write of its own. */
