@@ -31,14 +31,15 @@ const BUNDLED = !__filename.endsWith('.ts');
 
 /**
  * A handler module of the bundle. The template literal is what lets esbuild bundle every
- * `functions/<group>/<name>.ts` (a glob import), each initialised on its first require, as tsx
- * would load it; the pool starts the bundle only when every entry has that shape
+ * `functions/<group>/<name>.ts` (a glob import: `.ts` files only), each initialised on its first
+ * require, as tsx would load it; the pool starts the bundle only when every entry has that shape
  * (HANDLER_ENTRY). Its variables are set as for any import (withFunctionVariables).
  */
 const fromBundle: HandlerLoader = (fn) => {
-  const [, group, name] = fn.entry.split('/');
+  const [, group, file] = fn.entry.split('/');
+  const name = file!.slice(0, -'.ts'.length);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return withFunctionVariables(fn, () => (require(`../functions/${group}/${name}`) as { handler?: unknown }).handler as Handler);
+  return withFunctionVariables(fn, () => (require(`../functions/${group}/${name}.ts`) as { handler?: unknown }).handler as Handler);
 };
 
 function post(message: FromWorker): void {
