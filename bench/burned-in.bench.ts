@@ -12,11 +12,14 @@
  *
  * Targets (issue 18): recall >= 0.95 for text >= 12 px, false positives <= 5%, under 1 s per
  * radiograph on one core. Options: `--images N` (default 100: N/2 with text, N/2 without),
- * `--rows R --columns C` (default 2500 x 2048), `--seed S`.
+ * `--rows R --columns C` (default 2500 x 2048), `--seed S`, `--outlined N` (default 10: the ingest
+ * benchmark's radiographs, 2,500 x 2,048 without text but with an outline the ink page draws faintly;
+ * how many are held, their CPU per image and the tesseract.js worker's part of it).
  */
-import { checkBurnedInText, DEFAULT_BURNED_IN_TEXT_POLICY, stopOcr } from '../layers/ingest/burned-in';
+import { checkBurnedInText, DEFAULT_BURNED_IN_TEXT_POLICY, stopOcr, type BurnedInTextPolicy } from '../layers/ingest/burned-in';
+import { ocrThreadsCpuMs } from '../layers/ingest/burned-in/ocr';
 import { grayImageDicom, drawTexts, overlaps, type BurnedText } from '../test/support/burned-in-dicom';
-import { DEJAVU_FACES, syntheticRadiograph } from '../test/support/text-raster';
+import { DEJAVU_FACES, outlinedRadiograph, syntheticRadiograph } from '../test/support/text-raster';
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -140,6 +143,26 @@ function meanUnder(
   return n ? sum / n : 0;
 }
 
+/**
+ * The ingest benchmark's radiographs (a smooth ellipse whose steep outline leaves a faint band of ink on
+ * the ink page; no text), each checked for the CPU it costs, the OCR worker's apart (read from /proc).
+ */
+async function outlinedSet(count: number, policy: BurnedInTextPolicy): Promise<{ cpu: number[]; ocr: number[]; held: number }> {
+  const cpu: number[] = [];
+  const ocr: number[] = [];
+  let held = 0;
+  for (let i = 1; i <= count; i++) {
+    const bytes = grayImageDicom(outlinedRadiograph(2500, 2048, i), { modality: 'DX', burnedInAnnotation: 'NO' });
+    const [before, ocrBefore] = [process.cpuUsage(), ocrThreadsCpuMs()];
+    if ((await checkBurnedInText(bytes, policy)).status === 'held') held++;
+    const used = process.cpuUsage(before);
+    cpu.push((used.user + used.system) / 1000);
+    const ocrAfter = ocrThreadsCpuMs();
+    ocr.push(ocrBefore !== undefined && ocrAfter !== undefined ? ocrAfter - ocrBefore : NaN);
+  }
+  return { cpu, ocr, held };
+}
+
 const percentile = (sorted: readonly number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 
@@ -192,6 +215,7 @@ export async function run(): Promise<void> {
       if (check.status === 'held') falsePositives++;
     }
   }
+  const outlined = await outlinedSet(option('outlined', 10), policy);
   await stopOcr();
 
   const sum = (filter: (size: number) => boolean): { found: number; total: number } =>
@@ -210,6 +234,13 @@ export async function run(): Promise<void> {
   console.log(
     `false positives:       ${clean ? (falsePositives / clean).toFixed(3) : 'n/a'} (${falsePositives}/${clean} clean images held)   (target <= 0.05)`,
   );
+  if (outlined.cpu.length > 0) {
+    const [cpu, ocr] = [outlined.cpu, outlined.ocr].map((v) => [...v].sort((a, b) => a - b)) as [number[], number[]];
+    console.log(
+      `outlined radiographs without text (the ingest bench's): ${outlined.held}/${cpu.length} held; CPU per image median ${percentile(cpu, 0.5).toFixed(0)} ms, ` +
+        `max ${cpu.at(-1)!.toFixed(0)} ms; of it the tesseract.js worker's: median ${percentile(ocr, 0.5).toFixed(0)} ms, max ${ocr.at(-1)!.toFixed(0)} ms`,
+    );
+  }
   for (const [label, values] of [
     ['wall time', times],
     ['CPU time (all threads: what one core spends, whatever else the machine runs)', cpuTimes],

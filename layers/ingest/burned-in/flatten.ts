@@ -15,7 +15,7 @@ export const BACKGROUND_BLOCK = 32;
 const MIN_INK_FLOOR = 16;
 const MAX_INK_FLOOR = 48;
 /** Gray levels of ink per level of distance above the floor: 64 levels above it is black. */
-const INK_GAIN = 4;
+export const INK_GAIN = 4;
 
 /** Each block's median gray level, blocks row by row. */
 function blockMedians(image: OcrImage, block: number, columns: number, rows: number): Float32Array {

@@ -9,6 +9,7 @@
  * radiograph's edges) is read whole, as before. Word boxes are mapped back to the ink page's pixels.
  */
 import type { OcrImage } from './image';
+import { couldBeText, inkComponents } from './ink-components';
 import type { OcrBox } from './ocr';
 
 /** Side of the blocks looked at for ink (OCR pixels). */
@@ -41,13 +42,16 @@ export interface PageToRead {
   toInkPage(box: OcrBox): OcrBox;
 }
 
-/** Tiles (INK_TILE square, row by row) holding at least one pixel that is not white. */
+/** Tiles (INK_TILE square, row by row) holding a pixel of ink that could be text (ink-components.ts). */
 function inkTiles(page: OcrImage, columns: number, rows: number): Uint8Array {
-  const { width, height, gray } = page;
   const tiles = new Uint8Array(columns * rows);
-  for (let y = 0; y < height; y++) {
-    const rowTiles = ((y / INK_TILE) | 0) * columns;
-    for (let x = 0, i = y * width; x < width; x++, i++) if (gray[i]! < 255) tiles[rowTiles + ((x / INK_TILE) | 0)] = 1;
+  const { components, pixels } = inkComponents(page);
+  for (const component of couldBeText(components, LINE_BRIDGE)) {
+    for (let k = component.start; k < component.end; k++) {
+      const i = pixels[k]!;
+      const x = i % page.width;
+      tiles[(((i - x) / page.width / INK_TILE) | 0) * columns + ((x / INK_TILE) | 0)] = 1;
+    }
   }
   return tiles;
 }
