@@ -186,6 +186,8 @@ export interface DynamoDbLocalJava {
   readonly token: string;
   /** The JVM's process id (absent for one this process did not start). */
   readonly pid?: number;
+  /** Its `-dbPath` (without -sharedDb: one `<key>_<region>.db` per key), when known. */
+  readonly dbPath?: string;
   exited(): boolean;
   /** The end of its output, for error messages. */
   output(): string;
@@ -291,12 +293,20 @@ export async function startDynamoDbLocalJava(options: {
     );
   }
   child.stdout?.resume();
-  return { port, token, ...(child.pid !== undefined ? { pid: child.pid } : {}), exited: () => exited, output: () => output, stop };
+  return {
+    port,
+    token,
+    dbPath: options.dbPath,
+    ...(child.pid !== undefined ? { pid: child.pid } : {}),
+    exited: () => exited,
+    output: () => output,
+    stop,
+  };
 }
 
 /**
  * Set by a process that starts one DynamoDB Local for many commons it runs one after another (jest's global
- * setup: test/support/global-setup.ts), as JSON `{port, token, owner}`. Only that process and its direct children
+ * setup: test/support/global-setup.ts), as JSON `{port, token, owner, dbPath}`. Only that process and its direct children
  * (jest's workers) use it, each commons under its own key, hence its own database; a `hilum start` they spawn
  * starts its own.
  */
@@ -306,9 +316,9 @@ export const SHARED_DYNAMODB_LOCAL_ENV = 'HILUM_SHARED_DYNAMODB_LOCAL';
 export function sharedDynamoDbLocal(): DynamoDbLocalJava | undefined {
   const raw = process.env[SHARED_DYNAMODB_LOCAL_ENV];
   if (!raw) return undefined;
-  const { port, token, owner } = JSON.parse(raw) as { port: number; token: string; owner: number };
+  const { port, token, owner, dbPath } = JSON.parse(raw) as { port: number; token: string; owner: number; dbPath?: string };
   if (owner !== process.pid && owner !== process.ppid) return undefined;
-  return { port, token, exited: () => false, output: () => '', stop: () => Promise.resolve() };
+  return { port, token, ...(dbPath ? { dbPath } : {}), exited: () => false, output: () => '', stop: () => Promise.resolve() };
 }
 
 const LAUNCHER_CLASS = 'DynamoDbLocalOnLoopback';

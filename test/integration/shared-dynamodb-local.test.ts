@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -31,8 +31,8 @@ describe('one DynamoDB Local shared by commons with their own keys', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  const emulator = async (name: string) => {
-    const e = await startDynamoDb({ dataDir: join(root, name), credentials: generateLocalCredentials(), java, port: 0 });
+  const emulator = async (name: string, credentials = generateLocalCredentials()) => {
+    const e = await startDynamoDb({ dataDir: join(root, name), credentials, java, port: 0 });
     emulators.push(e);
     return e;
   };
@@ -57,5 +57,16 @@ describe('one DynamoDB Local shared by commons with their own keys', () => {
     expect((await b.client().send(new ListTablesCommand({}))).TableNames).toEqual(['catalog']);
     const c = await emulator('c');
     expect((await c.client().send(new ListTablesCommand({}))).TableNames).toEqual([]);
+  });
+
+  it("creates each key's database in SQLite's write-ahead log", async () => {
+    const credentials = generateLocalCredentials();
+    await (await emulator('d', credentials)).client().send(new ListTablesCommand({}));
+    // SQLite's file format versions (header bytes 18 and 19): 1 for the rollback journal, 2 for the write-ahead log.
+    const handle = await open(join(java.dbPath!, `${credentials.accessKeyId}_us-east-1.db`), 'r');
+    const header = Buffer.alloc(20);
+    await handle.read(header, 0, 20, 0);
+    await handle.close();
+    expect([header[18], header[19]]).toEqual([2, 2]);
   });
 });

@@ -29,7 +29,7 @@ export default async function globalSetup(globalConfig: Config.GlobalConfig): Pr
   if (!mayRunIntegration(globalConfig)) return;
   const dbPath = await mkdtemp(join(tmpdir(), 'hilum-jest-dynamodb-'));
   const java = await startDynamoDbLocalJava({ dbPath, sharedDb: false });
-  process.env[SHARED_DYNAMODB_LOCAL_ENV] = JSON.stringify({ port: java.port, token: java.token, owner: process.pid });
+  process.env[SHARED_DYNAMODB_LOCAL_ENV] = JSON.stringify({ port: java.port, token: java.token, owner: process.pid, dbPath });
   (globalThis as Record<symbol, Shared>)[STOP] = { java, dbPath };
 }
 
