@@ -185,7 +185,7 @@ export async function startS3OnThisThread(options: S3EmulatorOptions): Promise<S
             try {
               options.onEvent(directEvent(event));
             } catch (error) {
-              log(`s3: could not convert an ${event.kind} notification: ${error instanceof Error ? error.name : 'Error'}`);
+              log(`s3: could not deliver an object ${event.kind} notification: ${error instanceof Error ? error.name : 'Error'}`);
             }
           },
         })
