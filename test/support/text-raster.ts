@@ -353,22 +353,27 @@ export function syntheticRadiograph(rows: number, columns: number, seed: number,
  * The ingest benchmark's radiograph (bench/ingest-run.ts): a smooth ellipse whose outline falls steeply
  * to a flat border, with noise of +-30 stored values; no text. The ink page's block-median background
  * cannot follow the outline, so at 2,048 x 2,500 it leaves a band of ink barely past the floor along it.
+ * The ellipse's profile is looked up by the squared radius (65,536 steps) rather than computed per
+ * pixel: Math's functions called five million times cost seconds under Jest, a tenth of a second here.
  */
 export function outlinedRadiograph(rows: number, columns: number, seed: number): GrayImage {
   const pixels = new Uint16Array(rows * columns);
+  const steps = 1 << 16;
+  const profile = new Float64Array(steps + 1);
+  for (let k = 0; k <= steps; k++) profile[k] = 2600 * Math.sqrt(Math.cos((Math.sqrt(k / steps) * Math.PI) / 2));
   let state = seed >>> 0 || 1;
-  const noise = (): number => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return ((state >>> 0) / 0xffffffff - 0.5) * 60;
-  };
   const [cy, cx] = [rows / 2, columns / 2];
+  const [sx, sy] = [1 / (columns * 0.42), 1 / (rows * 0.45)];
   for (let y = 0; y < rows; y++) {
+    const dy = (y - cy) * sy;
     for (let x = 0; x < columns; x++) {
-      const r = Math.hypot((x - cx) / (columns * 0.42), (y - cy) / (rows * 0.45));
-      const body = r < 1 ? 2600 * Math.cos((r * Math.PI) / 2) ** 0.5 : 0;
-      pixels[y * columns + x] = Math.max(0, Math.min(4095, Math.round(300 + body + noise())));
+      const dx = (x - cx) * sx;
+      const r2 = dx * dx + dy * dy;
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      const value = 300 + (r2 < 1 ? profile[(r2 * steps) | 0]! : 0) + ((state >>> 0) / 0xffffffff - 0.5) * 60;
+      pixels[y * columns + x] = value <= 0 ? 0 : value >= 4095 ? 4095 : (value + 0.5) | 0;
     }
   }
   return { rows, columns, pixels };

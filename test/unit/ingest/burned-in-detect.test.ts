@@ -14,9 +14,9 @@ import {
 import { Worker } from 'node:worker_threads';
 import { CheckBudget, PROCESS_CLOCK, threadsClock } from '../../../layers/ingest/burned-in/budget';
 import { ocrThreadsCpuMs, recognizeWords, startOcr } from '../../../layers/ingest/burned-in/ocr';
-import { overlaps, radiographWithText } from '../../support/burned-in-dicom';
+import { drawTexts, grayImageDicom, overlaps, radiographWithText } from '../../support/burned-in-dicom';
 import { SYNTHETIC_PHI } from '../../support/synthetic-dicom';
-import { rasterizeText, TrueTypeFont } from '../../support/text-raster';
+import { outlinedRadiograph, rasterizeText, TrueTypeFont } from '../../support/text-raster';
 
 const policy = DEFAULT_BURNED_IN_TEXT_POLICY;
 
@@ -51,6 +51,13 @@ describe('checkBurnedInText', () => {
     expect((await checkBurnedInText(radiographWithText(384, 512, [], { seed: 3 }).bytes, policy)).status).toBe('clear');
     const marker = radiographWithText(384, 512, [{ text: 'L PORTABLE', pixelSize: 18, left: 30, top: 20 }], { seed: 4 });
     expect((await checkBurnedInText(marker.bytes, policy)).status).toBe('clear');
+  });
+
+  it("holds a 12 px date burned in near the outline of the ingest benchmark's radiograph, whose outline alone is not read (burned-in-ink-components)", async () => {
+    const image = outlinedRadiograph(2500, 2048, 1);
+    const [box] = drawTexts(image, [{ text: '1943-08-28', pixelSize: 12, left: 1500, top: 200, value: 300 + 1351 }]); // the bench's lowest contrast
+    const regions = held(await checkBurnedInText(grayImageDicom(image, { modality: 'DX', burnedInAnnotation: 'NO' }), policy)).regions;
+    expect(regions.some((r) => r.classes.includes('date') && overlaps(r, box!))).toBe(true);
   });
 
   it('does not OCR an image the policy does not put at risk (an ORIGINAL CT)', async () => {
