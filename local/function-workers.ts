@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { bundledEntry } from './bundled-entry';
 import { withoutTsxLoader } from './emulators/s3-thread';
 import { LambdaInvocationError, lambdaCause } from './lambda-invocation';
 import type { LocalFunction } from './template/local-model';
@@ -251,8 +252,6 @@ export const HANDLER_ENTRY = /^functions\/[^/]+\/[^/]+\.ts$/;
 /** Packages that find their own files at run time (a worker script, traineddata, a native addon) stay outside the bundle. */
 const BUNDLE_EXTERNAL = ['tesseract.js', '@tesseract.js-data/eng', 'onnxruntime-node'];
 
-const REPO_ROOT = path.resolve(__dirname, '..');
-
 export interface FunctionWorkerEntry {
   readonly file: string;
   readonly bundled: boolean;
@@ -270,24 +269,8 @@ export interface FunctionWorkerEntry {
 export async function functionWorkerEntry(functions: readonly Pick<LocalFunction, 'entry'>[]): Promise<FunctionWorkerEntry> {
   const unbundled = { file: FUNCTION_WORKER_ENTRY, bundled: false };
   if (process.env.HILUM_FUNCTION_BUNDLE === '0' || !functions.every((fn) => HANDLER_ENTRY.test(fn.entry))) return unbundled;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { loadBundle } = require('../cli/bin/bundle-cache') as {
-    loadBundle(spec: {
-      root: string;
-      cacheDir: string;
-      name: string;
-      entries: Record<string, string>;
-      external: string[];
-    }): Promise<{ dir: string } | undefined>;
-  };
-  const bundle = await loadBundle({
-    root: REPO_ROOT,
-    cacheDir: path.join(REPO_ROOT, 'node_modules', '.cache', 'hilum'),
-    name: 'function-worker',
-    entries: { 'function-worker': 'local/function-worker-main.ts' },
-    external: BUNDLE_EXTERNAL,
-  });
-  return bundle ? { file: path.join(bundle.dir, 'function-worker.js'), bundled: true } : unbundled;
+  const bundled = await bundledEntry('function-worker', 'local/function-worker-main.ts', BUNDLE_EXTERNAL);
+  return bundled ? { file: bundled, bundled: true } : unbundled;
 }
 
 /**

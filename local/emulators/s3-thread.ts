@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { bundledEntry } from '../bundled-entry';
 import type { LocalCredentials } from '../credentials';
 import type { BusEvent } from '../event-bus';
 import type { LocalBucket } from '../template/local-model';
@@ -42,8 +43,6 @@ export type FromS3Worker =
   | { readonly type: 'log'; readonly message: string }
   | { readonly type: 'stopped' };
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
-
 /**
  * The worker's entry: an esbuild bundle of `s3-worker-main.ts` loaded through V8's code cache
  * (cli/bin/bundle-cache.js, rebuilt whenever a source it holds changes), because a worker starts a
@@ -52,24 +51,8 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..');
  * first; it works under `hilum start`, the bench and jest alike.
  */
 async function workerEntry(): Promise<{ readonly file: string; readonly bundled: boolean }> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { loadBundle } = require('../../cli/bin/bundle-cache') as {
-    loadBundle(spec: {
-      root: string;
-      cacheDir: string;
-      name: string;
-      entries: Record<string, string>;
-    }): Promise<{ dir: string } | undefined>;
-  };
-  const bundle = await loadBundle({
-    root: REPO_ROOT,
-    cacheDir: path.join(REPO_ROOT, 'node_modules', '.cache', 'hilum'),
-    name: 's3-worker',
-    entries: { 's3-worker': 'local/emulators/s3-worker-main.ts' },
-  });
-  return bundle
-    ? { file: path.join(bundle.dir, 's3-worker.js'), bundled: true }
-    : { file: path.join(__dirname, 's3-worker.js'), bundled: false };
+  const bundled = await bundledEntry('s3-worker', 'local/emulators/s3-worker-main.ts');
+  return bundled ? { file: bundled, bundled: true } : { file: path.join(__dirname, 's3-worker.js'), bundled: false };
 }
 
 const LOADER_FLAGS = new Set(['--require', '-r', '--import', '--loader', '--experimental-loader']);
