@@ -15,10 +15,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { readProcCpuSeconds } from '../layers/common/proc-stat';
 import { generateLocalCredentials } from '../local/credentials';
 import { startDynamoDb, startDynamoDbLocalJava } from '../local/emulators/dynamodb';
+import { catalogTableDefinition } from '../test/support/catalog-table';
 import { option } from './ingest.bench';
 import { processCpuSeconds } from './process-cpu';
 
@@ -121,27 +121,7 @@ export async function run(): Promise<void> {
     return (user + system) / 1e6;
   };
   try {
-    await emulator.client().send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: 'gsi1',
-            KeySchema: [
-              { AttributeName: 'gsi1pk', KeyType: 'HASH' },
-              { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
-      }),
-    );
+    await emulator.createTables([catalogTableDefinition(TABLE)]);
     // What the reads find: 64 partitions of 8 items (PutItem under the tag `seed`).
     await ask('PutItem', 'seed', 512);
     console.log(
