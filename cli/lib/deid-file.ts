@@ -5,6 +5,7 @@
  */
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, writevSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { unwrittenChunks } from '../../layers/common/bytes';
 // The engine itself, not the deidentify/ index: the index validates the shipped profiles as it loads (zod), which
 // a worker, handed its profile already checked, would pay for at every start: the one place past layers/dicom/index.ts.
 /* eslint-disable no-restricted-imports -- a worker's start time, see above */
@@ -30,17 +31,8 @@ function writeChunks(path: string, chunks: readonly Uint8Array[]): void {
   try {
     let pending = chunks.filter((c) => c.byteLength > 0);
     while (pending.length > 0) {
-      let written = writevSync(fd, pending as NodeJS.ArrayBufferView[]);
       // writev may write part of the list; continue from where it stopped.
-      const rest: Uint8Array[] = [];
-      for (const chunk of pending) {
-        if (written >= chunk.byteLength) written -= chunk.byteLength;
-        else {
-          rest.push(chunk.subarray(written));
-          written = 0;
-        }
-      }
-      pending = rest;
+      pending = unwrittenChunks(pending, writevSync(fd, pending as NodeJS.ArrayBufferView[]));
     }
   } finally {
     closeSync(fd);

@@ -94,3 +94,20 @@ export const toHex = bytes.hex;
 /** Whether two byte arrays hold the same bytes. */
 export const bytesEqual = bytes.equal;
 export const decodingView = bytes.view;
+
+/**
+ * What a gathered write (`writev`) of `chunks` left unwritten after `written` bytes: the chunks after the
+ * last one written whole, the first of them cut where the write stopped. A writev may stop anywhere.
+ */
+export function unwrittenChunks<T extends Uint8Array>(chunks: readonly T[], written: number): T[] {
+  const rest: T[] = [];
+  let skip = written;
+  for (const chunk of chunks) {
+    if (skip >= chunk.byteLength) skip -= chunk.byteLength;
+    else {
+      rest.push((skip > 0 ? chunk.subarray(skip) : chunk) as T);
+      skip = 0;
+    }
+  }
+  return rest;
+}

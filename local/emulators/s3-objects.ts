@@ -3,6 +3,7 @@ import { promises as fs, createReadStream, type Stats } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { unwrittenChunks } from '../../layers/common/bytes';
 
 /**
  * The local S3's direct object path: the requests the pipeline makes per instance (a plain GET, ranged or
@@ -416,16 +417,8 @@ async function writeAside(target: string, chunks: readonly Buffer[]): Promise<St
     }
     let pending = chunks.filter((c) => c.length > 0);
     while (pending.length > 0) {
-      let { bytesWritten } = await handle.writev(pending);
-      const rest: Buffer[] = [];
-      for (const chunk of pending) {
-        if (bytesWritten >= chunk.length) bytesWritten -= chunk.length;
-        else {
-          rest.push(chunk.subarray(bytesWritten));
-          bytesWritten = 0;
-        }
-      }
-      pending = rest;
+      const { bytesWritten } = await handle.writev(pending);
+      pending = unwrittenChunks(pending, bytesWritten);
     }
     const stats = await handle.stat();
     await handle.close();

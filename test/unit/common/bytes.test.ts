@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { portableBytes } from '../../../layers/common/bytes';
+import { portableBytes, unwrittenChunks } from '../../../layers/common/bytes';
 
 describe('the portable text and byte helpers decode and encode as Buffer does', () => {
   it('latin1: one character per byte, 0x80-0x9F included (not windows-1252)', () => {
@@ -33,5 +33,27 @@ describe('the portable text and byte helpers decode and encode as Buffer does', 
     const chunks = [randomBytes(3), new Uint8Array(0), randomBytes(17)];
     expect(Buffer.from(portableBytes.concat(chunks))).toEqual(Buffer.concat(chunks));
     expect(portableBytes.hex(chunks[2] as Uint8Array)).toBe((chunks[2] as Buffer).toString('hex'));
+  });
+});
+
+describe('unwrittenChunks: what a gathered write left (empty chunks dropped)', () => {
+  const chunks = [Buffer.from('abc'), Buffer.from(''), Buffer.from('defg'), Buffer.from('h')];
+  const text = (rest: Buffer[]) => rest.map((c) => c.toString()).join('|');
+
+  it.each([
+    [0, 'abc|defg|h'],
+    [2, 'c|defg|h'],
+    [3, 'defg|h'],
+    [5, 'fg|h'],
+    [7, 'h'],
+    [8, ''],
+  ])('after %i bytes', (written, expected) => {
+    expect(text(unwrittenChunks(chunks, written))).toBe(expected);
+  });
+
+  it('keeps the chunks after the cut as they are, and cuts the first one as a view', () => {
+    const rest = unwrittenChunks(chunks, 5);
+    expect(rest[1]).toBe(chunks[3]);
+    expect(rest[0]!.buffer).toBe(chunks[2]!.buffer);
   });
 });
