@@ -204,6 +204,20 @@ export const FUNCTIONS = {
       timeoutSeconds: 900,
     },
   ),
+  ingestBatch: task(
+    'IngestBatch',
+    'functions/ingest/ingest-batch.ts',
+    'Ingests a queue batch of intake objects in one invocation, each as IngestObject would, with one answer per object',
+    {
+      table: 'readwrite',
+      buckets: { intake: 'readwrite', released: 'readwrite' },
+      deidKeys: 'read',
+      putsEvents: true,
+      // IngestObject's memory (the OCR of an at-risk image); its objects are processed one after another.
+      memoryMb: 2048,
+      timeoutSeconds: 900,
+    },
+  ),
   quarantine: task('Quarantine', 'functions/ingest/quarantine.ts', 'Moves a failed object to quarantine with its reason', {
     table: 'readwrite',
     buckets: { intake: 'readwrite', quarantine: 'write' },

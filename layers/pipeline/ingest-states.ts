@@ -108,4 +108,24 @@ export const ingestExecutionState = objectCreatedEvent
 export type IngestExecutionState = z.infer<typeof ingestExecutionState>;
 
 export const quarantineInput = ingestExecutionState;
+
+/** The most intake objects one IngestBatch invocation takes (an SQS batch as an EventBridge Pipe delivers it). */
+export const INGEST_BATCH_MAX_OBJECTS = 10;
+
+/** One SQS message as an EventBridge Pipe hands it on: its body is the JSON of an "Object Created" event. */
+export const queuedObjectRecord = z.object({ messageId: name, body: z.string() }).passthrough();
+export type QueuedObjectRecord = z.infer<typeof queuedObjectRecord>;
+
+/** IngestBatch's input: the records of one queue batch, in the order the pipe delivered them. */
+export const ingestBatchInput = z.object({ records: z.array(queuedObjectRecord).min(1).max(INGEST_BATCH_MAX_OBJECTS) });
+export type IngestBatchInput = z.infer<typeof ingestBatchInput>;
+
+/**
+ * IngestBatch's answer: one item per record, in record order, each the execution state a per-object
+ * execution would hand Quarantine: `ingest` as IngestObject answers it, or `error` as a Catch would put a
+ * file error of IngestObject (`{Error, Cause}`, Cause Lambda's JSON). Platform, transient and resource-limit
+ * errors are never items: they fail the whole invocation.
+ */
+export const ingestBatchResult = z.object({ items: z.array(ingestExecutionState) });
+export type IngestBatchResult = z.infer<typeof ingestBatchResult>;
 export type QuarantineInput = IngestExecutionState;

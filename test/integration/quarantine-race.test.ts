@@ -8,7 +8,7 @@
  * record (GET /quarantine) for a file that is published. Here the race is made
  * deterministic: IngestObject stages the same file just before Quarantine's outcome write.
  */
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { HilumApi } from '../../cli/lib/api-client';
 import { IntakeRepository } from '../../layers/adapters/aws/dynamodb/intake-repository';
 import { QaRepository } from '../../layers/adapters/aws/dynamodb/qa-repository';
@@ -296,5 +296,121 @@ describe('a file staged by one execution while another quarantines it', () => {
 
     expect(await commons.invoke('IngestObject', { bucket, key })).toMatchObject({ outcome: 'staged' });
     expect(await exists(bucket, key)).toBe(false);
+  });
+  // IngestBatch (issue 21): the objects of one queue batch in one invocation, one answer per record.
+  describe('IngestBatch', () => {
+    const record = (bucket: string, key: string, messageId = `m-${key}`) => ({
+      messageId,
+      receiptHandle: 'r',
+      eventSource: 'aws:sqs',
+      body: JSON.stringify({ 'detail-type': 'Object Created', source: 'aws.s3', detail: { bucket: { name: bucket }, object: { key } } }),
+    });
+    type Item = { detail: { object: { key: string } }; ingest?: { outcome: string }; error?: { Error: string; Cause: string } };
+    const batch = async (records: unknown[]) => ((await commons.invoke('IngestBatch', { records })) as { items: Item[] }).items;
+    /** A submission of `n` CT slices of one new series and `extra` files, their events held back unless `hold` is false. */
+    const heldSeries = async (n: number, extra: Record<string, Uint8Array> = {}, hold = true) => {
+      const studyInstanceUid = `2.25.2525${Date.now()}${n}`;
+      const series = makeSeries(n, { modality: 'CT', rows: 32, columns: 32, studyInstanceUid, seriesInstanceUid: `${studyInstanceUid}.1` });
+      const files: Record<string, Uint8Array> = { ...Object.fromEntries(series.map((b, i) => [`slice${i}`, b])), ...extra };
+      const { submissionId } = await site.createSubmission(PROJECT, SITE);
+      const names = Object.keys(files);
+      const { uploads } = await site.requestUploads(
+        submissionId,
+        names.map((name) => ({ name, size: files[name]!.byteLength })),
+      );
+      const bucket = commons.buckets.intake;
+      const keyOf = Object.fromEntries(names.map((name, i) => [name, `intake/${submissionId}/${uploads[i]!.fileId}`]));
+      if (hold) for (const key of Object.values(keyOf)) held.add(key);
+      for (const [i, name] of names.entries())
+        expect((await fetch(uploads[i]!.url!, { method: 'PUT', body: files[name] })).status).toBe(200);
+      return { submissionId, bucket, keyOf };
+    };
+    const reasonOf = async (submissionId: string, fileId: string) => {
+      const file = (await site.getSubmission(submissionId)).files.find((f) => f.fileId === fileId) as { status: string; reason?: string };
+      return `${file.status}: ${file.reason}`;
+    };
+
+    it('a partly failing batch: good objects stage, each bad record gets its own item, Quarantine gives the per-object reason', async () => {
+      const corrupt = new TextEncoder().encode('not a DICOM file, only text');
+      const { submissionId, bucket, keyOf } = await heldSeries(3, { corrupt, resized: makeDicom({ rows: 32, columns: 32 }) });
+      // The object's bytes replaced after the announcement: one byte short of what the site announced.
+      const resizedBytes = makeDicom({ rows: 32, columns: 32 });
+      await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: keyOf.resized!, Body: resizedBytes.subarray(0, resizedBytes.byteLength - 1) }),
+      );
+
+      // An object of another bucket under an intake-shaped key: a record naming it must not make Quarantine move it.
+      const decoy = `intake/${submissionId}/decoy`;
+      await s3.send(new PutObjectCommand({ Bucket: commons.buckets.released, Key: decoy, Body: 'decoy' }));
+      const items = await batch([
+        record(bucket, keyOf.slice0!),
+        record(bucket, keyOf.corrupt!),
+        record(bucket, keyOf.slice1!),
+        { messageId: 'not-json', body: '{"detail": ' },
+        record(bucket, keyOf.slice0!, 'again'), // at-least-once: the same object twice in one batch
+        record(commons.buckets.released, decoy, 'other-bucket'),
+        record(bucket, keyOf.resized!),
+        record(bucket, `intake/${submissionId}/never-announced`, 'unannounced'),
+        record(bucket, keyOf.slice2!),
+      ]);
+      expect(items.map((i) => i.ingest?.outcome ?? i.error?.Error)).toEqual([
+        'staged',
+        'DicomParseError',
+        'staged',
+        'InvalidTaskInput',
+        'already-handled',
+        'InvalidTaskInput',
+        'SizeMismatch',
+        'UnknownUpload',
+        'staged',
+      ]);
+      expect(items[0]!.detail.object.key).toBe(keyOf.slice0);
+      expect(items[5]!.detail.object.key).toBe('unreadable-record/other-bucket');
+      const submission = await site.getSubmission(submissionId);
+      expect(submission).toMatchObject({ stagedCount: 3, quarantinedCount: 0 });
+      for (const name of ['slice0', 'slice1', 'slice2']) expect(await exists(bucket, keyOf[name]!)).toBe(false);
+      // Nothing of another bucket was touched, and nothing published twice.
+      const studyUid = (submission.files.find((f) => f.status === 'staged') as { studyUid?: string }).studyUid;
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: commons.buckets.released, Prefix: `studies/${studyUid}/` }));
+      expect(listed.Contents ?? []).toHaveLength(3);
+
+      // The batch's file errors, quarantined, read as the per-object path's: the same corrupt object through IngestObject's workflow.
+      for (const item of items.filter((i) => i.error)) await commons.invoke('Quarantine', item);
+      const corruptFileId = keyOf.corrupt!.split('/')[2]!;
+      // The per-object path's error, as its Catch holds it: IngestObject's Lambda error name and Cause.
+      const perObject = await heldSeries(0, { corrupt });
+      const perObjectKey = perObject.keyOf.corrupt!;
+      const thrown = (await commons.invoke('IngestObject', { bucket, key: perObjectKey }).catch((e: unknown) => e)) as Error;
+      const caught = { Error: thrown.name, Cause: thrown.message };
+      expect(items[1]!.error).toEqual(caught);
+      await commons.invoke('Quarantine', { detail: { bucket: { name: bucket }, object: { key: perObjectKey } }, error: caught });
+      expect(await reasonOf(submissionId, corruptFileId)).toBe(await reasonOf(perObject.submissionId, perObjectKey.split('/')[2]!));
+      expect(await reasonOf(submissionId, corruptFileId)).toMatch(/^quarantined: DicomParseError: /);
+      expect(await reasonOf(submissionId, keyOf.resized!.split('/')[2]!)).toMatch(/^quarantined: SizeMismatch: the object has \d+ bytes/);
+      expect(await site.getSubmission(submissionId)).toMatchObject({ stagedCount: 3, quarantinedCount: 2 });
+      expect(await exists(commons.buckets.released, decoy)).toBe(true);
+    });
+
+    it('a transient error on one object fails the whole batch; its repeat finishes every object once, counters exact', async () => {
+      const { submissionId, bucket, keyOf } = await heldSeries(4);
+      const records = Object.values(keyOf).map((key) => record(bucket, key));
+      const getBytes = ObjectStore.prototype.getBytes;
+      const fault = jest.spyOn(ObjectStore.prototype, 'getBytes').mockImplementation(async function (this: ObjectStore, b, key, options) {
+        if (key === keyOf.slice2) throw new TransientError('injected: S3 unavailable');
+        return getBytes.call(this, b, key, options);
+      });
+      await expect(batch(records)).rejects.toMatchObject({ name: 'TransientError' });
+      fault.mockRestore();
+      expect(await site.getSubmission(submissionId)).toMatchObject({ stagedCount: 2 });
+
+      const items = await batch(records);
+      expect(items.map((i) => i.ingest?.outcome)).toEqual(['already-handled', 'already-handled', 'staged', 'staged']);
+      const submission = await site.getSubmission(submissionId);
+      expect(submission).toMatchObject({ stagedCount: 4, quarantinedCount: 0 });
+      for (const key of Object.values(keyOf)) expect(await exists(bucket, key)).toBe(false);
+      const studyUid = (submission.files[0] as { studyUid?: string }).studyUid;
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: commons.buckets.released, Prefix: `studies/${studyUid}/` }));
+      expect(listed.Contents ?? []).toHaveLength(4);
+    });
   });
 });

@@ -36,6 +36,14 @@ export function taskHandler<S extends ZodTypeAny, R>(input: S, handle: (input: z
 }
 
 /**
+ * An error as a task throws it to Step Functions: retryable SDK errors as TransientError, a foreign message
+ * withheld. A task that answers for several objects (IngestBatch) classifies each object's error with it.
+ */
+export function asTaskError(error: unknown): Error {
+  return withoutForeignMessage(asTransientWhenRetryable(error)) as Error;
+}
+
+/**
  * AWS SDK errors the SDK itself calls retryable (throttling, 5xx) become
  * TransientError, the name the workflows' Retry matches, so a slow S3 or a busy
  * table delays a file instead of quarantining it.

@@ -1,0 +1,126 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { profileForProject } from '../dicom';
+import { decodedOriginalFor, deidentifyWithPixelChecks, verifyInstance, type DeidentifiedInstance } from '../ingest/process-instance';
+import { VerificationFailed } from '../common/errors';
+import { sha256Of } from '../common/digest';
+import { logger, metrics } from '../adapters/aws/powertools';
+import type { DeidentifyResult, IngestObjectResult } from '../pipeline/ingest-states';
+import { deidKeyFor } from './commons-context';
+import { readIntakeObject } from './intake-object';
+import { decideInstanceQa } from './instance-qa';
+import { finishStaged, stageInstance } from './stage-instance';
+
+/**
+ * One intake object's ingest (IngestObject's whole work, and each record of IngestBatch's): reads the object once and, in memory, checks it
+ * is the announced, readable DICOM file, de-identifies it with the project's key (Clean Pixel Data and
+ * the burned-in text check included), runs the independent verifier on the copy (separate code, the
+ * same invocation), decides instance QA and claims the SOP UID, and unless QA holds the file, stages
+ * the copy (ownership claim, checksum-verified PUT, catalog record, original deleted). It answers
+ * `staged`, `quarantine` (the workflow's Quarantine moves the original with the findings) or
+ * `already-handled`; a file error (unreadable, verification failed, ownership conflict) is thrown and
+ * the workflow quarantines the file with its reason. Every step is safe to repeat (docs/ingest-scale.md).
+ */
+export async function ingestIntakeObject(bucket: string, key: string): Promise<IngestObjectResult> {
+  const intake = await readIntakeObject(bucket, key);
+  const { submissionId, fileId } = intake;
+  if (intake.handled) {
+    logger.info('already handled', { submissionId, fileId, status: intake.file.status });
+    // A repeat after the catalog write (a crash before the deletion, a duplicated event) finishes what it left.
+    if (intake.file.status === 'staged') await finishStaged(submissionId, { bucket, key });
+    return { outcome: 'already-handled', submissionId, fileId };
+  }
+  const { submission, config, bytes, summary } = intake;
+  logger.info('parsed', {
+    submissionId,
+    fileId,
+    bytes: bytes.byteLength,
+    modality: summary.modality,
+    transferSyntaxUid: summary.transferSyntaxUid,
+  });
+
+  const profile = profileForProject(submission.project);
+  const secret = await deidKeyFor(submission);
+  // A file the site de-identified is kept as received (the verifier checks its shape and key). Clean Pixel Data when
+  // the project enables it, then OCR of an at-risk (or cleaned) image for burned-in text, on the original: its
+  // identifiers are what the pixels are compared with.
+  const deid = await deidentifyWithPixelChecks(
+    bytes,
+    submission.deidentifiedAtSite
+      ? { input: 'deidentified-at-site' }
+      : { input: 'original', secret, project: submission.project, site: submission.site, profile },
+    { config, checkPixelText: true },
+  );
+  logDeidentified(submissionId, fileId, profile.name, deid);
+
+  const verification = verifyInstance(
+    bytes,
+    deid.bytes,
+    submission.deidentifiedAtSite
+      ? { input: 'deidentified-at-site', profile, secret, project: submission.project }
+      : { input: 'original', profile },
+    // A copy Clean Pixel Data blanked is compared with its original decoded when that is compressed.
+    submission.deidentifiedAtSite ? undefined : await decodedOriginalFor(bytes, deid.bytes),
+  );
+  if (!verification.passed) {
+    logger.warn('verification failed', { submissionId, fileId, profile: profile.name, failures: verification.failedChecks });
+    throw new VerificationFailed(`the de-identified copy failed verification: ${verification.failedChecks.join(', ')}`);
+  }
+
+  // One pass over the copy for its SHA-256: the SOP claim, the released PUT (checksum and signature) and the catalog share it.
+  const copySha256 = sha256Of(deid.bytes);
+  const qa = await decideInstanceQa({ submissionId, fileId, config, deid, copySha256 });
+  logger.info('qa', { submissionId, fileId, outcome: qa.outcome, rules: qa.findings.map((f) => f.ruleId) });
+  const deidState = deidentifyState(deid);
+  if (qa.outcome === 'quarantine') return { outcome: 'quarantine', submissionId, fileId, deid: deidState, qa };
+
+  const stage = await stageInstance({
+    submission,
+    submissionId,
+    fileId,
+    uids: deid.uids,
+    bytes: deid.bytes,
+    sha256: copySha256,
+    intake: { bucket, key },
+    findings: qa.findings,
+  });
+  return { outcome: 'staged', submissionId, fileId, deid: deidState, qa, stage };
+}
+
+/** What the execution state keeps of the de-identify step: remapped UIDs, codes, boxes and counts, never the bytes. */
+function deidentifyState(deid: DeidentifiedInstance): DeidentifyResult {
+  return {
+    ...deid.uids,
+    outcome: deid.outcome,
+    pixelReview: [...deid.pixelReview],
+    ...(deid.textRegions ? { textRegions: deid.textRegions.map((r) => ({ ...r, classes: [...r.classes] })) } : {}),
+    actionCounts: { ...deid.actionCounts },
+    pixelsCleared: deid.pixelsCleared === true,
+  };
+}
+
+/** Counts, codes and the layout's id only: the text OCR read never leaves layers/ingest/burned-in. */
+function logDeidentified(submissionId: string, fileId: string, profile: string, deid: DeidentifiedInstance): void {
+  if (deid.cleanedLayout || deid.pixelReview.length > 0) {
+    logger.info('pixel check', {
+      submissionId,
+      fileId,
+      ...(deid.cleanedLayout ? { cleanedLayout: deid.cleanedLayout, cleared: deid.pixelsCleared === true } : {}),
+      pixelReview: deid.pixelReview,
+      textRegions: deid.textRegions?.length ?? 0,
+    });
+  }
+  if (deid.keptAsReceived) {
+    logger.info('de-identified at site; kept as received', { submissionId, fileId, profile });
+    return;
+  }
+  const changed = Object.values(deid.actionCounts).reduce((sum, n) => sum + n, 0);
+  metrics.addMetric('AttributesDeidentified', MetricUnit.Count, changed);
+  logger.info('de-identified', {
+    submissionId,
+    fileId,
+    profile,
+    outcome: deid.outcome,
+    pixelReview: deid.pixelReview,
+    attributes: changed,
+  });
+}
