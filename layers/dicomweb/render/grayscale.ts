@@ -99,13 +99,34 @@ function minMaxFunction(min: number, max: number): (x: number) => number {
   return windowFunction((min + max + 1) / 2, max - min + 1, 'LINEAR');
 }
 
-export function renderGrayscale(frame: RenderableFrame, attributes: RenderAttributes, requested?: WindowParameter): RenderedImage {
-  const { rows, columns, pixels } = frame;
-  const count = rows * columns;
-  if (pixels.length < count) throw new UnrenderableImage('the frame holds fewer samples than its rows and columns');
-  const stored = storedValueReader(frame.bitsStored, frame.pixelRepresentation === 1);
-
+/**
+ * Display values of the stored values the frame holds, as a table: `table[stored value - offset]` is
+ * the 8-bit value renderGrayscale gives a sample (callers that fuse the lookup into a pass of their
+ * own get the same pixels); undefined when the frame's stored values span more than 2^20 levels.
+ */
+export function grayscaleDisplayTable(
+  frame: RenderableFrame,
+  attributes: RenderAttributes,
+  requested?: WindowParameter,
+): { table: Uint8Array; offset: number } | undefined {
+  const count = frame.rows * frame.columns;
+  if (frame.pixels.length < count) throw new UnrenderableImage('the frame holds fewer samples than its rows and columns');
   const [minStored, maxStored] = storedRange(frame, count);
+  if (maxStored - minStored > 1 << 20) return undefined;
+  const display = displayFunction(frame, attributes, minStored, maxStored, requested);
+  const table = new Uint8Array(maxStored - minStored + 1);
+  for (let v = 0; v < table.length; v++) table[v] = display(v + minStored);
+  return { table, offset: minStored };
+}
+
+/** Stored value -> 8-bit display value: Modality LUT, VOI, MONOCHROME1 inversion. */
+function displayFunction(
+  frame: RenderableFrame,
+  attributes: RenderAttributes,
+  minStored: number,
+  maxStored: number,
+  requested: WindowParameter | undefined,
+): (v: number) => number {
   const modality = attributes.modalityLut
     ? (v: number) => lookup(attributes.modalityLut!, v)
     : (v: number) => v * attributes.rescaleSlope + attributes.rescaleIntercept;
@@ -136,18 +157,23 @@ export function renderGrayscale(frame: RenderableFrame, attributes: RenderAttrib
   const invert = frame.photometricInterpretation.trim().toUpperCase() === 'MONOCHROME1';
   // Truncated, not rounded, after the inversion, as dcmtk does, so references match exactly; the epsilon
   // keeps a value that is an integer in exact arithmetic (17 computed as 16.999999999) from dropping a level.
-  const display = (v: number): number => {
+  return (v: number): number => {
     const y = voi(modality(v));
     return Math.min(Math.max(Math.floor((invert ? OUT_MAX - y : y) + 1e-6), 0), OUT_MAX);
   };
+}
 
+export function renderGrayscale(frame: RenderableFrame, attributes: RenderAttributes, requested?: WindowParameter): RenderedImage {
+  const { rows, columns, pixels } = frame;
+  const count = rows * columns;
   const out = new Uint8Array(count);
-  const span = maxStored - minStored;
-  if (span <= 1 << 20) {
-    const table = new Uint8Array(span + 1);
-    for (let v = 0; v <= span; v++) table[v] = display(v + minStored);
-    lookUpStored(frame, count, table, minStored, out);
+  const lookUp = grayscaleDisplayTable(frame, attributes, requested);
+  if (lookUp) {
+    lookUpStored(frame, count, lookUp.table, lookUp.offset, out);
   } else {
+    const stored = storedValueReader(frame.bitsStored, frame.pixelRepresentation === 1);
+    const [minStored, maxStored] = storedRange(frame, count);
+    const display = displayFunction(frame, attributes, minStored, maxStored, requested);
     for (let i = 0; i < count; i++) out[i] = display(stored(pixels[i]!));
   }
   return { width: columns, height: rows, channels: 1, data: out };

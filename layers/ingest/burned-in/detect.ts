@@ -5,9 +5,8 @@
  */
 import { readDicomHeader, type DataSet } from '../../dicom';
 import { CheckBudget, threadsClock, type CheckClock } from './budget';
-import { inkOnPaper } from './flatten';
 import { pageToRead } from './ink-crops';
-import { ocrImageOf } from './image';
+import { inkPageOf } from './ink-page';
 import { knownIdentifiersOf } from './known-identifiers';
 import { ocrThreadsCpuMs, OcrTimeout, recognizeWords, startOcr, type OcrBox, type OcrWord } from './ocr';
 import { isAtRisk, type BurnedInTextPolicy } from './policy';
@@ -134,7 +133,7 @@ export async function checkBurnedInText(
       ms: Math.round(budget.wallSpentMs()),
     });
     try {
-      const ink = inkOnPaper(await ocrImageOf(original, policy.maxDimension, dict));
+      const ink = await inkPageOf(original, policy.maxDimension, dict);
       const page = pageToRead(ink);
       if (budget.overrun()) return held('ocr-timeout');
       // A page without a pixel of ink holds no text: Tesseract is not asked.

@@ -17,38 +17,66 @@ const MAX_INK_FLOOR = 48;
 /** Gray levels of ink per level of distance above the floor: 64 levels above it is black. */
 export const INK_GAIN = 4;
 
-/** Each block's median gray level, blocks row by row. */
-function blockMedians(image: OcrImage, block: number, columns: number, rows: number): Float32Array {
-  const { width, height, gray } = image;
-  const medians = new Float32Array(columns * rows);
-  const histogram = new Uint32Array(256);
-  for (let by = 0; by < rows; by++) {
-    const y1 = Math.min(height, (by + 1) * block);
-    for (let bx = 0; bx < columns; bx++) {
-      histogram.fill(0);
+/**
+ * Each block's median gray level (blocks row by row), from the image's rows given top to bottom: a row's
+ * levels are counted into its blocks' histograms, and a row of blocks' medians are taken after its last row.
+ * A renderer can hand each row over while it is still in cache (ink-page.ts) instead of a pass of its own.
+ */
+export class BlockMedians {
+  readonly columns: number;
+  readonly rows: number;
+  readonly medians: Float32Array;
+  private readonly histograms: Uint32Array;
+  private next = 0;
+
+  constructor(
+    private readonly width: number,
+    private readonly height: number,
+    readonly block: number,
+  ) {
+    this.columns = Math.ceil(width / block);
+    this.rows = Math.ceil(height / block);
+    this.medians = new Float32Array(this.columns * this.rows);
+    this.histograms = new Uint32Array(this.columns * 256);
+  }
+
+  /** Counts the next row (`gray[start .. start + width)`), rows in order from the top. */
+  addRow(gray: Uint8Array, start: number): void {
+    const { width, block, histograms } = this;
+    for (let x0 = 0, base = 0; x0 < width; x0 += block, base += 256) {
+      for (let i = start + x0, end = start + Math.min(width, x0 + block); i < end; i++) histograms[base + gray[i]!]!++;
+    }
+    const y = this.next++;
+    if ((y + 1) % block === 0 || y + 1 === this.height) this.closeBlockRow((y / block) | 0);
+  }
+
+  private closeBlockRow(by: number): void {
+    const { width, height, block, columns, histograms, medians } = this;
+    const blockHeight = Math.min(height, (by + 1) * block) - by * block;
+    for (let bx = 0, base = 0; bx < columns; bx++, base += 256) {
       const x0 = bx * block;
-      const x1 = Math.min(width, x0 + block);
-      for (let y = by * block; y < y1; y++) for (let i = y * width + x0, end = y * width + x1; i < end; i++) histogram[gray[i]!]!++;
-      const half = ((x1 - x0) * (y1 - by * block)) / 2;
+      const half = ((Math.min(width, x0 + block) - x0) * blockHeight) / 2;
       let level = 0;
-      for (let seen = histogram[0]!; seen < half;) seen += histogram[++level]!;
+      for (let seen = histograms[base]!; seen < half;) seen += histograms[base + ++level]!;
       medians[by * columns + bx] = level;
     }
+    histograms.fill(0);
   }
-  return medians;
 }
 
-/** Where pixel `p` falls between block centres: the lower block's index and the weight of the next, per pixel. */
-function interpolation(pixels: number, block: number, blocks: number): { lower: Int32Array; weight: Float32Array } {
+/** Where pixel `p` falls between block centres: the lower block's index, the next one's (the same at the edge), and the weight of the next, per pixel. */
+function interpolation(pixels: number, block: number, blocks: number): { lower: Int32Array; upper: Int32Array; weight: Float32Array } {
   const lower = new Int32Array(pixels);
+  const upper = new Int32Array(pixels);
   const weight = new Float32Array(pixels);
   for (let p = 0; p < pixels; p++) {
     const at = Math.min(blocks - 1, Math.max(0, (p + 0.5) / block - 0.5));
     lower[p] = Math.min(blocks - 2, Math.floor(at));
     weight[p] = blocks > 1 ? at - lower[p]! : 0;
     if (blocks === 1) lower[p] = 0;
+    upper[p] = Math.min(blocks - 1, lower[p]! + 1);
   }
-  return { lower, weight };
+  return { lower, upper, weight };
 }
 
 /** The paper's level: four median absolute distances (the image's own noise), within bounds. */
@@ -58,38 +86,54 @@ function inkFloor(distanceHistogram: Uint32Array, samples: number): number {
   return Math.min(MAX_INK_FLOOR, Math.max(MIN_INK_FLOOR, 4 * level));
 }
 
+/** One row's background: the blocks' row (`rowOf`) interpolated across, each value rounded to 32-bit float as it always was. */
+function backgroundRow(rowOf: Float32Array, lower: Int32Array, upper: Int32Array, weight: Float32Array, background: Float32Array): void {
+  for (let x = 0; x < background.length; x++) {
+    const s = weight[x]!;
+    background[x] = rowOf[lower[x]!]! * (1 - s) + rowOf[upper[x]!]! * s;
+  }
+}
+
+/** One row's distances from its background (`out` may be `gray`: each pixel is read before it is written), counted into `distances`. */
+function distanceRow(gray: Uint8Array, out: Uint8Array, start: number, background: Float32Array, distances: Uint32Array): void {
+  for (let x = 0, i = start; x < background.length; x++, i++) {
+    const near = Math.abs(gray[i]! - background[x]!) + 0.5;
+    const d = near < 255 ? near | 0 : 255;
+    out[i] = d;
+    distances[d]!++;
+  }
+}
+
 /** The image with every stroke dark on white (same size and factor). */
 export function inkOnPaper(image: OcrImage, block = BACKGROUND_BLOCK): OcrImage {
+  const medians = new BlockMedians(image.width, image.height, block);
+  for (let y = 0; y < image.height; y++) medians.addRow(image.gray, y * image.width);
+  return inkAround(image, medians, new Uint8Array(image.width * image.height));
+}
+
+/**
+ * inkOnPaper of `image` given its block medians, written into `out` (the image's own gray may be
+ * given: the ink page then replaces it, one array of five million bytes fewer).
+ */
+export function inkAround(image: OcrImage, blocks: BlockMedians, out: Uint8Array): OcrImage {
   const { width, height, gray } = image;
-  const columns = Math.ceil(width / block);
-  const rows = Math.ceil(height / block);
-  const medians = blockMedians(image, block, columns, rows);
+  const { columns, rows, medians, block } = blocks;
   const across = interpolation(width, block, columns);
   const down = interpolation(height, block, rows);
-  const distance = new Uint8Array(width * height);
   const distances = new Uint32Array(256);
   const background = new Float32Array(width);
   const rowOf = new Float32Array(columns);
   for (let y = 0; y < height; y++) {
     const upper = down.lower[y]! * columns;
-    const lowerRow = Math.min(rows - 1, down.lower[y]! + 1) * columns;
+    const lowerRow = down.upper[y]! * columns;
     const t = down.weight[y]!;
     for (let bx = 0; bx < columns; bx++) rowOf[bx] = medians[upper + bx]! * (1 - t) + medians[lowerRow + bx]! * t;
-    for (let x = 0; x < width; x++) {
-      const left = across.lower[x]!;
-      const right = Math.min(columns - 1, left + 1);
-      const s = across.weight[x]!;
-      background[x] = rowOf[left]! * (1 - s) + rowOf[right]! * s;
-    }
-    for (let x = 0, i = y * width; x < width; x++, i++) {
-      const d = Math.min(255, Math.abs(gray[i]! - background[x]!) + 0.5) | 0;
-      distance[i] = d;
-      distances[d]!++;
-    }
+    backgroundRow(rowOf, across.lower, across.upper, across.weight, background);
+    distanceRow(gray, out, y * width, background, distances);
   }
   const floor = inkFloor(distances, width * height);
   const ink = new Uint8Array(256);
   for (let d = 0; d < 256; d++) ink[d] = 255 - Math.min(255, Math.max(0, (d - floor) * INK_GAIN));
-  for (let i = 0; i < distance.length; i++) distance[i] = ink[distance[i]!]!;
-  return { ...image, gray: distance };
+  for (let i = 0; i < out.length; i++) out[i] = ink[out[i]!]!;
+  return { ...image, gray: out };
 }

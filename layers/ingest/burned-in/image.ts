@@ -4,7 +4,7 @@
  * burned in at the extremes), and downsampled by an integer factor so its longer side fits.
  */
 import { decodeFrame, readDicomHeader, storedFrames, type DataSet } from '../../dicom';
-import { renderAttributes, renderFrame } from '../../dicomweb/render';
+import { renderAttributes, renderFrame, type RenderableFrame, type RenderAttributes } from '../../dicomweb/render';
 
 export interface OcrImage {
   readonly width: number;
@@ -20,9 +20,18 @@ export async function ocrImageOf(part10: Uint8Array, maxDimension: number, dict?
   const first = stored.frames[0];
   if (!first) throw new Error('the instance has no frame');
   const decoded = await decodeFrame(first, stored.transferSyntaxUid, stored.pixel);
-  const attributes = renderAttributes(dict ?? readDicomHeader(part10).dict, 0);
-  const { windows: _windows, voiLut: _voiLut, ...rest } = attributes;
-  const rendered = renderFrame(decoded, { ...rest, windows: [] });
+  return ocrImageOfFrame(decoded, ownRangeAttributes(dict ?? readDicomHeader(part10).dict), maxDimension);
+}
+
+/** The first frame's rendering attributes without the header's windows and VOI LUT: rendered over the frame's own range. */
+export function ownRangeAttributes(dict: DataSet): RenderAttributes {
+  const { windows: _windows, voiLut: _voiLut, ...rest } = renderAttributes(dict, 0);
+  return { ...rest, windows: [] };
+}
+
+/** A decoded frame rendered with `attributes` (ownRangeAttributes) and downsampled to fit. */
+export function ocrImageOfFrame(decoded: RenderableFrame, attributes: RenderAttributes, maxDimension: number): OcrImage {
+  const rendered = renderFrame(decoded, attributes);
   const gray = rendered.channels === 1 ? rendered.data : luminance(rendered.data);
   return downsample(
     rendered.width,

@@ -1,0 +1,155 @@
+/**
+ * The burned-in text check's ink page in fewer passes (layers/ingest/burned-in/ink-page.ts, flatten.ts,
+ * ink-components.ts) gives the bytes and components session 10's plain passes gave
+ * (test/support/burned-in-reference.ts), so the check finds exactly what it found: text of several
+ * sizes and contrasts (faint too), none, the ingest benchmark's outline, MONOCHROME1 and 2, 8, 12 and
+ * 16 bits, signed samples, bits above Bits Stored, a rescale, sizes that are not whole blocks, a copy
+ * downsampled to fit. No OCR runs here.
+ */
+import { readDicomHeader } from '../../../layers/dicom';
+import type { OcrImage } from '../../../layers/ingest/burned-in/image';
+import { inkComponents } from '../../../layers/ingest/burned-in/ink-components';
+import { inkOnPaper } from '../../../layers/ingest/burned-in/flatten';
+import { inkPageOf } from '../../../layers/ingest/burned-in/ink-page';
+import { drawTexts, grayImageDicom, type BurnedText } from '../../support/burned-in-dicom';
+import { referenceInkComponents, referenceInkOnPaper, referenceOcrImage } from '../../support/burned-in-reference';
+import { makeDicom } from '../../support/synthetic-dicom';
+import { outlinedRadiograph, syntheticRadiograph, type GrayImage } from '../../support/text-raster';
+
+const MAX_DIMENSION = 2600;
+
+interface Encoding {
+  readonly bitsStored: 8 | 12 | 16;
+  readonly signed?: boolean;
+  readonly monochrome1?: boolean;
+  /** Sets bit 13 of every seventh sample (an overlay's bits above Bits Stored, masked when read). */
+  readonly highBits?: boolean;
+  readonly rescale?: { slope: number; intercept: number };
+}
+
+/** A 12-bit image (0..4095) as a Part 10 file of another depth: scaled to its range, signed ones centred on zero. */
+function encoded(image: GrayImage, encoding: Encoding): Uint8Array {
+  const { bitsStored, signed = false } = encoding;
+  const samples = image.pixels.length;
+  const eight = bitsStored === 8;
+  const bytes = new Uint8Array(samples * (eight ? 1 : 2));
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < samples; i++) {
+    const twelve = image.pixels[i]!;
+    let value = bitsStored === 8 ? twelve >> 4 : bitsStored === 16 ? twelve * 16 + (i % 16) : twelve;
+    if (signed) value -= 2 ** (bitsStored - 1);
+    if (encoding.highBits && bitsStored === 12 && i % 7 === 0) value |= 1 << 13;
+    if (eight) bytes[i] = value & 0xff;
+    else view.setUint16(i * 2, value & 0xffff, true);
+  }
+  const us = (value: number) => ({ vr: 'US', Value: [value] });
+  const elements = {
+    '00280004': { vr: 'CS', Value: [encoding.monochrome1 ? 'MONOCHROME1' : 'MONOCHROME2'] },
+    '00280100': us(eight ? 8 : 16),
+    '00280101': us(bitsStored),
+    '00280102': us(bitsStored - 1),
+    '00280103': us(signed ? 1 : 0),
+    '7FE00010': { vr: eight ? 'OB' : 'OW', Value: [bytes.buffer] },
+    // The header's window is not the check's (it renders over the frame's own range): present to prove it is ignored.
+    '00281050': { vr: 'DS', Value: [40] },
+    '00281051': { vr: 'DS', Value: [80] },
+    ...(encoding.rescale
+      ? {
+          '00281053': { vr: 'DS', Value: [encoding.rescale.slope] },
+          '00281052': { vr: 'DS', Value: [encoding.rescale.intercept] },
+        }
+      : {}),
+  };
+  return makeDicom({ modality: 'CR', rows: image.rows, columns: image.columns, elements });
+}
+
+const text = (words: string, pixelSize: number, left: number, top: number, value: number): BurnedText => ({
+  text: words,
+  pixelSize,
+  left,
+  top,
+  value,
+});
+
+/** A synthetic radiograph with a bright label on its border, a dark one over its anatomy and a faint one (a step of 5% of the range). */
+function labelled(rows: number, columns: number, seed: number): GrayImage {
+  const image = syntheticRadiograph(rows, columns, seed);
+  const border = image.pixels[20 * columns + 20]!;
+  drawTexts(image, [
+    text('MARTINSON, KELLY', 16, 20, 20, 4095),
+    text('03/12/1985', 12, Math.round(columns * 0.4), Math.round(rows * 0.5), 0),
+    text('MRN 4417203', 14, 20, rows - 60, Math.min(4095, border + 205)),
+  ]);
+  return image;
+}
+
+async function expectSameAsReference(bytes: Uint8Array, maxDimension = MAX_DIMENSION): Promise<OcrImage> {
+  const reference = referenceInkOnPaper(await referenceOcrImage(bytes, maxDimension));
+  const page = await inkPageOf(bytes, maxDimension, readDicomHeader(bytes).dict);
+  expect({ width: page.width, height: page.height, factor: page.factor }).toEqual({
+    width: reference.width,
+    height: reference.height,
+    factor: reference.factor,
+  });
+  expect(Buffer.from(page.gray).equals(Buffer.from(reference.gray))).toBe(true);
+  const components = inkComponents(page);
+  const expected = referenceInkComponents(reference);
+  expect(components.components).toEqual(expected.components);
+  expect(components.pixels.subarray(0, components.components.at(-1)?.end ?? 0)).toEqual(
+    expected.pixels.subarray(0, expected.components.at(-1)?.end ?? 0),
+  );
+  return page;
+}
+
+describe('the ink page in fewer passes', () => {
+  let shared: GrayImage | undefined;
+
+  it("equals session 10's passes on the ingest benchmark's radiograph (half size), with a faint name beside its outline", async () => {
+    const image = outlinedRadiograph(1250, 1024, 3);
+    drawTexts(image, [text('Kelly Martinson', 12, 60, 590, 300 + 180)]);
+    const page = await expectSameAsReference(grayImageDicom(image, { modality: 'DX' }));
+    expect(page.gray.some((level) => level < 255)).toBe(true);
+  });
+
+  it.each<[string, Encoding]>([
+    ['12-bit MONOCHROME2', { bitsStored: 12 }],
+    ['12-bit MONOCHROME1', { bitsStored: 12, monochrome1: true }],
+    ['8-bit', { bitsStored: 8 }],
+    ['16-bit', { bitsStored: 16 }],
+    ['12-bit signed', { bitsStored: 12, signed: true }],
+    ['16-bit signed MONOCHROME1', { bitsStored: 16, signed: true, monochrome1: true }],
+    ['12-bit with bits above Bits Stored set', { bitsStored: 12, highBits: true }],
+    ['12-bit with a rescale', { bitsStored: 12, rescale: { slope: 0.5, intercept: -1024 } }],
+  ])('equals them on a labelled radiograph stored %s, its sides no whole number of blocks', async (_name, encoding) => {
+    shared ??= labelled(353, 300, 7);
+    await expectSameAsReference(encoded(shared, encoding));
+  });
+
+  it('equals them on a radiograph without text', async () => {
+    await expectSameAsReference(encoded(syntheticRadiograph(290, 222, 11), { bitsStored: 12 }));
+  });
+
+  it('equals them on a flat image (one stored value: every pixel paper)', async () => {
+    const flat: GrayImage = { rows: 100, columns: 90, pixels: new Uint16Array(9000).fill(1200) };
+    const page = await expectSameAsReference(encoded(flat, { bitsStored: 12 }));
+    expect(page.gray.every((level) => level === 255)).toBe(true);
+  });
+
+  it('equals them on a copy downsampled to fit (the passes one by one)', async () => {
+    shared ??= labelled(353, 300, 7);
+    await expectSameAsReference(encoded(shared, { bitsStored: 12 }), 170);
+  });
+
+  it('finds the same components on a page that does not start on a 4-byte boundary', () => {
+    shared ??= labelled(353, 300, 7);
+    const page = inkOnPaper({ width: 300, height: 353, factor: 1, gray: grayOf(shared) });
+    const shifted = new Uint8Array(page.gray.length + 1).subarray(1);
+    shifted.set(page.gray);
+    expect(inkComponents({ ...page, gray: shifted })).toEqual(referenceInkComponents(page));
+  });
+});
+
+/** 12-bit samples to 8 bits (a page to flatten without a file). */
+function grayOf(image: GrayImage): Uint8Array {
+  return Uint8Array.from(image.pixels, (value) => value >> 4);
+}
