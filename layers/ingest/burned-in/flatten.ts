@@ -64,19 +64,29 @@ export class BlockMedians {
   }
 }
 
-/** Where pixel `p` falls between block centres: the lower block's index, the next one's (the same at the edge), and the weight of the next, per pixel. */
-function interpolation(pixels: number, block: number, blocks: number): { lower: Int32Array; upper: Int32Array; weight: Float32Array } {
+/** Where each pixel falls between block centres: the lower block's index, the next one's (the same at the edge), the weight of the next, and where runs of one pair of blocks end. */
+interface Interpolation {
+  readonly lower: Int32Array;
+  readonly upper: Int32Array;
+  readonly weight: Float32Array;
+  readonly runEnds: Int32Array;
+}
+
+function interpolation(pixels: number, block: number, blocks: number): Interpolation {
   const lower = new Int32Array(pixels);
   const upper = new Int32Array(pixels);
   const weight = new Float32Array(pixels);
+  const runEnds: number[] = [];
   for (let p = 0; p < pixels; p++) {
     const at = Math.min(blocks - 1, Math.max(0, (p + 0.5) / block - 0.5));
     lower[p] = Math.min(blocks - 2, Math.floor(at));
     weight[p] = blocks > 1 ? at - lower[p]! : 0;
     if (blocks === 1) lower[p] = 0;
     upper[p] = Math.min(blocks - 1, lower[p]! + 1);
+    if (p > 0 && lower[p] !== lower[p - 1]) runEnds.push(p);
   }
-  return { lower, upper, weight };
+  if (pixels > 0) runEnds.push(pixels);
+  return { lower, upper, weight, runEnds: Int32Array.from(runEnds) };
 }
 
 /** The paper's level: four median absolute distances (the image's own noise), within bounds. */
@@ -86,21 +96,31 @@ function inkFloor(distanceHistogram: Uint32Array, samples: number): number {
   return Math.min(MAX_INK_FLOOR, Math.max(MIN_INK_FLOOR, 4 * level));
 }
 
-/** One row's background: the blocks' row (`rowOf`) interpolated across, each value rounded to 32-bit float as it always was. */
-function backgroundRow(rowOf: Float32Array, lower: Int32Array, upper: Int32Array, weight: Float32Array, background: Float32Array): void {
-  for (let x = 0; x < background.length; x++) {
-    const s = weight[x]!;
-    background[x] = rowOf[lower[x]!]! * (1 - s) + rowOf[upper[x]!]! * s;
-  }
-}
-
-/** One row's distances from its background (`out` may be `gray`: each pixel is read before it is written), counted into `distances`. */
-function distanceRow(gray: Uint8Array, out: Uint8Array, start: number, background: Float32Array, distances: Uint32Array): void {
-  for (let x = 0, i = start; x < background.length; x++, i++) {
-    const near = Math.abs(gray[i]! - background[x]!) + 0.5;
-    const d = near < 255 ? near | 0 : 255;
-    out[i] = d;
-    distances[d]!++;
+/**
+ * One row's distances from its background (`out` may be `gray`: each pixel is read before it is written),
+ * counted into `distances`. The background is the blocks' row (`rowOf`) interpolated across, rounded to
+ * 32-bit float as it always was (Math.fround: what a Float32Array held); `runs` are where the pair of
+ * blocks interpolated between changes, so within a run only the weight changes from pixel to pixel.
+ */
+function distanceRow(
+  gray: Uint8Array,
+  out: Uint8Array,
+  start: number,
+  rowOf: Float32Array,
+  across: Interpolation,
+  distances: Uint32Array,
+): void {
+  const { lower, upper, weight, runEnds } = across;
+  for (let run = 0, x = 0, i = start; run < runEnds.length; run++) {
+    const left = rowOf[lower[x]!]!;
+    const right = rowOf[upper[x]!]!;
+    for (const end = runEnds[run]!; x < end; x++, i++) {
+      const s = weight[x]!;
+      const near = Math.abs(gray[i]! - Math.fround(left * (1 - s) + right * s)) + 0.5;
+      const d = near < 255 ? near | 0 : 255;
+      out[i] = d;
+      distances[d]!++;
+    }
   }
 }
 
@@ -121,19 +141,44 @@ export function inkAround(image: OcrImage, blocks: BlockMedians, out: Uint8Array
   const across = interpolation(width, block, columns);
   const down = interpolation(height, block, rows);
   const distances = new Uint32Array(256);
-  const background = new Float32Array(width);
   const rowOf = new Float32Array(columns);
   for (let y = 0; y < height; y++) {
     const upper = down.lower[y]! * columns;
     const lowerRow = down.upper[y]! * columns;
     const t = down.weight[y]!;
     for (let bx = 0; bx < columns; bx++) rowOf[bx] = medians[upper + bx]! * (1 - t) + medians[lowerRow + bx]! * t;
-    backgroundRow(rowOf, across.lower, across.upper, across.weight, background);
-    distanceRow(gray, out, y * width, background, distances);
+    distanceRow(gray, out, y * width, rowOf, across, distances);
   }
   const floor = inkFloor(distances, width * height);
   const ink = new Uint8Array(256);
   for (let d = 0; d < 256; d++) ink[d] = 255 - Math.min(255, Math.max(0, (d - floor) * INK_GAIN));
-  for (let i = 0; i < out.length; i++) out[i] = ink[out[i]!]!;
+  toInk(out, ink, floor);
   return { ...image, gray: out };
+}
+
+/** Four distances read as one 32-bit word: none past the floor is four pixels of paper. */
+const ALL_PAPER = 0xffffffff;
+const HIGH_BITS = 0x80808080;
+
+/**
+ * Every distance to its ink level (`ink`), in place. The page is mostly paper, so four distances are
+ * looked at at once: a byte b of a word is past `floor` (at most 127) when b + 127 - floor reaches
+ * bit 7, or b has it already (a carry from such a byte into the next only marks a word that has ink anyway).
+ */
+function toInk(distances: Uint8Array, ink: Uint8Array, floor: number): void {
+  const quads =
+    distances.byteOffset % 4 === 0 ? new Uint32Array(distances.buffer, distances.byteOffset, distances.length >>> 2) : new Uint32Array(0);
+  const spread = (127 - floor) * 0x01010101;
+  for (let q = 0, i = 0; q < quads.length; q++, i += 4) {
+    const word = quads[q]!;
+    if ((((word + spread) | word) & HIGH_BITS) === 0) {
+      quads[q] = ALL_PAPER;
+      continue;
+    }
+    distances[i] = ink[distances[i]!]!;
+    distances[i + 1] = ink[distances[i + 1]!]!;
+    distances[i + 2] = ink[distances[i + 2]!]!;
+    distances[i + 3] = ink[distances[i + 3]!]!;
+  }
+  for (let i = quads.length * 4; i < distances.length; i++) distances[i] = ink[distances[i]!]!;
 }

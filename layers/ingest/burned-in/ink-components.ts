@@ -55,7 +55,8 @@ const ALL_WHITE = 0xffffffff;
 /** The page's non-white components and the pixel indices they point into. */
 export function inkComponents(page: OcrImage): { components: InkComponent[]; pixels: Int32Array } {
   const { width: w, height: h, gray } = page;
-  const seen = new Uint8Array(w * h);
+  // One bit a pixel: a page's worth of bytes would be five more megabytes for the collector per check.
+  const seen = new Uint32Array((w * h + 31) >>> 5);
   const components: InkComponent[] = [];
   let pixels: Int32Array = new Int32Array(4096);
   let used = 0;
@@ -70,9 +71,9 @@ export function inkComponents(page: OcrImage): { components: InkComponent[]; pix
         continue;
       }
     }
-    if (gray[seed] === 255 || seen[seed]) continue;
+    if (gray[seed] === 255 || (seen[seed >>> 5]! & (1 << (seed & 31))) !== 0) continue;
     const start = used;
-    seen[seed] = 1;
+    seen[seed >>> 5]! |= 1 << (seed & 31);
     if (used === pixels.length) pixels = grown(pixels);
     pixels[used++] = seed;
     let x0 = w;
@@ -96,8 +97,8 @@ export function inkComponents(page: OcrImage): { components: InkComponent[]; pix
       for (let yy = y > 0 ? y - 1 : y; yy <= bottom; yy++) {
         for (let xx = left; xx <= right; xx++) {
           const j = yy * w + xx;
-          if (gray[j] === 255 || seen[j]) continue;
-          seen[j] = 1;
+          if (gray[j] === 255 || (seen[j >>> 5]! & (1 << (j & 31))) !== 0) continue;
+          seen[j >>> 5]! |= 1 << (j & 31);
           if (used === pixels.length) pixels = grown(pixels);
           pixels[used++] = j;
         }
