@@ -8,13 +8,11 @@ import {
   DatasetView,
   DEFAULT_QA_CONFIG,
   evaluateStudies,
-  factsOfFile,
   hasQuarantine,
   InvalidQaConfig,
   loadQaConfig,
   renderReportMarkdown,
   type Finding,
-  type InstanceFacts,
   type QaConfig,
   type QaReport,
 } from '../../layers/qa';
@@ -25,6 +23,7 @@ import { partitionPart10, type SkippedFile } from '../lib/part10-prefix';
 import { loadProfileFile } from '../lib/profile-file';
 import { scanFilesSync, type FoundFile } from '../lib/scan-files';
 import { ReusedRangeReader } from '../lib/file-range';
+import { FolderFacts } from '../lib/folder-facts';
 
 export const qaCommand: Command = {
   name: 'qa',
@@ -165,7 +164,7 @@ export async function checkFiles(files: readonly FoundFile[], check: OfflineChec
     ...(check.stream ? { stream: check.stream } : {}),
   });
   const findings = new Map<string, Finding[]>();
-  const facts: InstanceFacts[] = [];
+  const facts = new FolderFacts((bytes) => new DatasetView(scanPart10(bytes, { inflation: config.inflation })));
   // Every file into the same memory: nothing of one file's check outlives it (findings and facts are strings).
   const reader = new ReusedRangeReader();
   try {
@@ -174,8 +173,7 @@ export async function checkFiles(files: readonly FoundFile[], check: OfflineChec
       const found = (await checkOriginal(bytes, config, key)).map((f) => ({ ...f, fileId: file.relativePath }));
       findings.set(file.relativePath, found);
       const view = found.some((f) => f.ruleId === 'dicom.parses') ? undefined : originalView(bytes, config);
-      const fileFacts = view && factsOfFile(view, file.relativePath, String(index).padStart(8, '0'));
-      if (fileFacts) facts.push(fileFacts);
+      const fileFacts = view && facts.add(view, file.path, file.relativePath, String(index).padStart(8, '0'));
       check.onStudy?.(fileFacts?.studyUid || undefined);
       progress.tick(1, file.size);
     }
@@ -184,7 +182,7 @@ export async function checkFiles(files: readonly FoundFile[], check: OfflineChec
     await stopOcr();
   }
   progress.done();
-  const studyFindings = evaluateStudies(facts, config, 'original');
+  const studyFindings = evaluateStudies(facts.facts(), config, 'original');
   for (const f of studyFindings) if (f.fileId) findings.get(f.fileId)?.push(f);
   return buildReport({
     source: 'offline',

@@ -68,13 +68,19 @@ export class DatasetView {
     return e ? rawValue(this.file, e) : undefined;
   }
 
-  /** SHA-256 of the pixel payload: native bytes, or the fragments without the Basic Offset Table. */
-  pixelSha256(): string | undefined {
+  /** The pixel payload pixelSha256 hashes: native bytes, or the fragments without the Basic Offset Table (views, no copy). */
+  pixelPayload(): Uint8Array[] | undefined {
     const e = this.top.get(QA_TAG.PixelData);
     if (!e) return undefined;
+    return e.fragments ? e.fragments.slice(1).map((f) => this.file.dataSet.subarray(f.start, f.end)) : [rawValue(this.file, e)];
+  }
+
+  /** SHA-256 of the pixel payload. */
+  pixelSha256(): string | undefined {
+    const payload = this.pixelPayload();
+    if (!payload) return undefined;
     const hash = sha256();
-    if (e.fragments) for (const f of e.fragments.slice(1)) hash.update(this.file.dataSet.subarray(f.start, f.end));
-    else hash.update(rawValue(this.file, e));
+    for (const part of payload) hash.update(part);
     return toHex(hash.digest());
   }
 }

@@ -1,5 +1,3 @@
-import { toHex } from '../common/bytes';
-import { sha256 } from '../common/digest';
 import { scanPart10 } from '../dicom';
 import { DatasetView, QA_TAG } from './dataset-view';
 
@@ -33,21 +31,29 @@ export interface RecordedFacts {
 }
 
 export function recordedFacts(view: DatasetView): RecordedFacts {
-  const facts: RecordedFacts = {};
-  const patient = view.optionalText(QA_TAG.PatientID);
-  const instanceNumber = view.integer(QA_TAG.InstanceNumber);
-  const frameOfReference = view.optionalText(QA_TAG.FrameOfReferenceUID);
+  const facts = recordedHeaderFacts(view);
   const pixel = view.pixelSha256();
-  if (patient !== undefined) facts.patientPseudonym = patient;
-  if (instanceNumber !== undefined) facts.instanceNumber = instanceNumber;
-  if (frameOfReference !== undefined) facts.frameOfReferenceUid = frameOfReference;
   if (pixel !== undefined) facts.pixelSha256 = pixel;
   return facts;
 }
 
-/** Facts of a readable file (offline, where there is no catalog). */
-export function factsOfFile(view: DatasetView, fileId: string, order: string): InstanceFacts {
-  const recorded = recordedFacts(view);
+function recordedHeaderFacts(view: DatasetView): RecordedFacts {
+  const facts: RecordedFacts = {};
+  const patient = view.optionalText(QA_TAG.PatientID);
+  const instanceNumber = view.integer(QA_TAG.InstanceNumber);
+  const frameOfReference = view.optionalText(QA_TAG.FrameOfReferenceUID);
+  if (patient !== undefined) facts.patientPseudonym = patient;
+  if (instanceNumber !== undefined) facts.instanceNumber = instanceNumber;
+  if (frameOfReference !== undefined) facts.frameOfReferenceUid = frameOfReference;
+  return facts;
+}
+
+/** An instance's facts but its two digests, which cost a pass each over the file and its pixels. */
+export type HeaderFacts = Omit<InstanceFacts, 'sha256' | 'pixelSha256'>;
+
+/** The facts of a readable file that its header gives (the offline check adds the digests a rule could compare). */
+export function headerFactsOfFile(view: DatasetView, fileId: string, order: string): HeaderFacts {
+  const recorded = recordedHeaderFacts(view);
   const modality = view.optionalText(QA_TAG.Modality);
   return {
     fileId,
@@ -55,12 +61,10 @@ export function factsOfFile(view: DatasetView, fileId: string, order: string): I
     studyUid: view.text(QA_TAG.StudyInstanceUID),
     seriesUid: view.text(QA_TAG.SeriesInstanceUID),
     sopUid: view.text(QA_TAG.SOPInstanceUID),
-    sha256: toHex(sha256().update(view.file.bytes).digest()),
     ...(modality ? { modality } : {}),
     ...(recorded.patientPseudonym !== undefined ? { patientId: recorded.patientPseudonym } : {}),
     ...(recorded.instanceNumber !== undefined ? { instanceNumber: recorded.instanceNumber } : {}),
     ...(recorded.frameOfReferenceUid !== undefined ? { frameOfReferenceUid: recorded.frameOfReferenceUid } : {}),
-    ...(recorded.pixelSha256 !== undefined ? { pixelSha256: recorded.pixelSha256 } : {}),
   };
 }
 

@@ -13,7 +13,7 @@ export {
   type QaConfigInput,
 } from './config';
 export { DatasetView } from './dataset-view';
-export { factsOfFile, recordedFacts, recordedFactsOf, type InstanceFacts, type RecordedFacts } from './facts';
+export { headerFactsOfFile, recordedFacts, recordedFactsOf, type HeaderFacts, type InstanceFacts, type RecordedFacts } from './facts';
 export {
   evaluateInstance,
   evaluateStudies,
