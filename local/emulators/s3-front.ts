@@ -28,7 +28,7 @@ export interface S3FrontOptions {
   readonly meter?: Pick<UsageMeter, 's3Request'>;
 }
 
-interface S3ErrorReply {
+export interface S3ErrorReply {
   readonly status: number;
   readonly code: string;
   readonly message: string;
@@ -39,7 +39,7 @@ export function createS3Front(options: S3FrontOptions): http.Server {
     handleRequest(req, res, expectsContinue).catch((error: unknown) => {
       options.log(`s3 front: ${error instanceof Error ? error.name : 'Error'}`);
       if (!res.headersSent)
-        reply(req, res, { status: 500, code: 'InternalError', message: 'We encountered an internal error. Please try again.' });
+        replyS3Error(req, res, { status: 500, code: 'InternalError', message: 'We encountered an internal error. Please try again.' });
       else res.destroy();
     });
   };
@@ -57,12 +57,12 @@ export function createS3Front(options: S3FrontOptions): http.Server {
       for (const [name, value] of Object.entries(corsAnswerHeaders(rule, origin))) res.setHeader(name, value);
     const result = await options.verifier.verify(signedRequestOf(req));
     if (!result.ok) {
-      reply(req, res, s3Error(result.failure, /[?&]X-Amz-Algorithm=/.test(req.url ?? '')));
+      replyS3Error(req, res, s3Error(result.failure, /[?&]X-Amz-Algorithm=/.test(req.url ?? '')));
       return;
     }
     if (/^STREAMING-/.test(result.payloadHash) || /aws-chunked/i.test(req.headers['content-encoding'] ?? '')) {
       // The seed signature is valid, but the emulator would store the chunk framing as data.
-      reply(req, res, {
+      replyS3Error(req, res, {
         status: 501,
         code: 'NotImplemented',
         message: "aws-chunked uploads are not supported locally; set requestChecksumCalculation: 'WHEN_REQUIRED'.",
@@ -71,7 +71,7 @@ export function createS3Front(options: S3FrontOptions): http.Server {
     }
     const framing = framingProblem(req);
     if (framing) {
-      reply(req, res, framing);
+      replyS3Error(req, res, framing);
       return;
     }
     if (expectsContinue) res.writeContinue();
@@ -114,17 +114,17 @@ function preflight(req: http.IncomingMessage, res: http.ServerResponse, rules: r
   const origin = req.headers.origin;
   const method = req.headers['access-control-request-method'];
   if (rules.length === 0) {
-    reply(req, res, { status: 403, code: 'AccessForbidden', message: 'CORSResponse: CORS is not enabled for this bucket.' });
+    replyS3Error(req, res, { status: 403, code: 'AccessForbidden', message: 'CORSResponse: CORS is not enabled for this bucket.' });
     return;
   }
   if (origin === undefined || method === undefined) {
-    reply(req, res, { status: 400, code: 'BadRequest', message: 'Insufficient information. Origin request header needed.' });
+    replyS3Error(req, res, { status: 400, code: 'BadRequest', message: 'Insufficient information. Origin request header needed.' });
     return;
   }
   const request = { origin, method, requestHeaders: requestedHeaders(req.headers['access-control-request-headers']) };
   const rule = matchingRule(rules, request);
   if (!rule) {
-    reply(req, res, { status: 403, code: 'AccessForbidden', message: 'CORSResponse: This CORS request is not allowed.' });
+    replyS3Error(req, res, { status: 403, code: 'AccessForbidden', message: 'CORSResponse: This CORS request is not allowed.' });
     return;
   }
   res.writeHead(200, { ...preflightHeaders(rule, request), 'Content-Length': '0' });
@@ -157,7 +157,8 @@ function s3Error(failure: SigV4Failure, presigned: boolean): S3ErrorReply {
 /** The largest refused body read to its end (a CT slice, a radiograph) rather than cut off. */
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 
-function reply(req: http.IncomingMessage, res: http.ServerResponse, error: S3ErrorReply): void {
+/** Answers `error` in S3's XML error shape (the front's refusals and the direct object path's). */
+export function replyS3Error(req: http.IncomingMessage, res: http.ServerResponse, error: S3ErrorReply): void {
   const requestId = randomBytes(8).toString('hex').toUpperCase();
   const body =
     '<?xml version="1.0" encoding="UTF-8"?>\n' +

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { unwrittenChunks } from '../../layers/common/bytes';
+import { replyS3Error } from './s3-front';
 
 /**
  * The local S3's direct object path: the requests the pipeline makes per instance (a plain GET, ranged or
@@ -16,6 +17,9 @@ import { unwrittenChunks } from '../../layers/common/bytes';
  * query beyond a presigned URL's, conditional and copy headers, a storage class, a key with empty, `.` or `..`
  * segments; and any GET or HEAD that does not find its object and sidecar files as s3rver left them (a missing
  * key or bucket, a missing MD5 file, an unsatisfiable range), so errors keep s3rver's shape and rules.
+ *
+ * A PUT into an SSE-KMS bucket is stored with an opaque ETag rather than its MD5, as S3 stores it (`sseKmsBuckets`);
+ * a PUT with Content-MD5 has it checked, as S3 does and s3rver does not.
  *
  * Remembered entries: each object's metadata and MD5 (its sidecar files), kept with the object file's inode,
  * size and modification time, and used only while the file still matches them. Every write of the store,
@@ -81,6 +85,13 @@ export interface DirectObjectPathOptions {
   readonly onEvent: (event: ObjectPathEvent) => void;
   /** An object up to this size is read with one call and sent in one piece, a larger one streamed (default 16 MiB). */
   readonly wholeReadLimit?: number;
+  /**
+   * Buckets whose default encryption is SSE-KMS (the commons' data buckets in AWS): S3 gives their objects an
+   * ETag that is not the MD5 of the data, so this path computes no MD5 for a PUT into one, unless the request
+   * sends Content-MD5 (checked as S3 checks it), and stores an opaque ETag instead. Elsewhere the ETag is the
+   * MD5, as s3rver's and S3's without SSE-KMS.
+   */
+  readonly sseKmsBuckets?: ReadonlySet<string>;
 }
 
 export interface DirectObjectPath {
@@ -128,6 +139,7 @@ function asideOf(target: string): string {
 export function createDirectObjectPath(options: DirectObjectPathOptions): DirectObjectPath {
   const directory = path.resolve(options.directory);
   const wholeReadLimit = options.wholeReadLimit ?? WHOLE_READ_LIMIT;
+  const sseKmsBuckets = options.sseKmsBuckets ?? new Set<string>();
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const target = targetOf(req.url ?? '/');
@@ -211,12 +223,19 @@ export function createDirectObjectPath(options: DirectObjectPathOptions): Direct
     if (!(await folderExists(path.join(directory, target.bucket)))) return false; // s3rver answers NoSuchBucket
 
     // From here on the request is this path's.
-    const md5 = createHash('md5');
+    const md5Header = req.headers['content-md5'];
+    const contentMd5 = Array.isArray(md5Header) ? md5Header.join(',') : md5Header;
+    if (contentMd5 !== undefined && !isMd5Base64(contentMd5)) {
+      replyS3Error(req, res, { status: 400, code: 'InvalidDigest', message: 'The Content-MD5 you specified was invalid.' });
+      return true;
+    }
+    // ~1.5 ms of this thread's CPU per MB (a radiograph's original and its released copy: ~30 ms) where S3 computes none.
+    const md5 = contentMd5 !== undefined || !sseKmsBuckets.has(target.bucket) ? createHash('md5') : undefined;
     const chunks: Buffer[] = [];
     let size = 0;
     try {
       for await (const chunk of req as AsyncIterable<Buffer>) {
-        md5.update(chunk);
+        md5?.update(chunk);
         chunks.push(chunk);
         size += chunk.length;
       }
@@ -229,7 +248,12 @@ export function createDirectObjectPath(options: DirectObjectPathOptions): Direct
       res.destroy();
       return true;
     }
-    const etag = md5.digest('hex');
+    const digest = md5?.digest();
+    if (contentMd5 !== undefined && !digest!.equals(Buffer.from(contentMd5, 'base64'))) {
+      replyS3Error(req, res, { status: 400, code: 'BadDigest', message: 'The Content-MD5 you specified did not match what we received.' });
+      return true;
+    }
+    const etag = sseKmsBuckets.has(target.bucket) ? opaqueEtag() : digest!.toString('hex');
     const folder = path.dirname(objectFile);
     if (!knownFolders.has(folder)) {
       await fs.mkdir(folder, { recursive: true });
@@ -450,6 +474,16 @@ async function writeSidecars(objectFile: string, md5: string, metadata: Readonly
       }
     }),
   );
+}
+
+/** A Content-MD5 header as S3 takes it: the base64 of 16 bytes. */
+function isMd5Base64(value: string): boolean {
+  return /^[A-Za-z0-9+/]{22}==$/.test(value);
+}
+
+/** An SSE-KMS object's ETag: 32 hex digits, as S3's, that name this write and say nothing of the data. */
+function opaqueEtag(): string {
+  return randomBytes(16).toString('hex');
 }
 
 function ignoreMissing(error: NodeJS.ErrnoException): void {

@@ -91,6 +91,7 @@ export async function startS3InWorker(options: S3EmulatorOptions): Promise<S3Emu
       name: b.name,
       eventBridge: b.eventBridge,
       cors: b.cors,
+      ...(b.sseKms ? { sseKms: true } : {}),
     })),
     credentials: { accessKeyId: options.credentials.accessKeyId, secretAccessKey: options.credentials.secretAccessKey },
     ...(options.port !== undefined ? { port: options.port } : {}),

@@ -180,6 +180,7 @@ export async function startS3OnThisThread(options: S3EmulatorOptions): Promise<S
     (options.directObjects ?? process.env.HILUM_S3_DIRECT_OBJECTS !== '0')
       ? createDirectObjectPath({
           directory,
+          sseKmsBuckets: new Set(buckets.filter((b) => b.sseKms).map((b) => b.name)),
           onEvent: (event) => {
             if (!options.onEvent || !notifying.has(event.bucket)) return;
             try {

@@ -56,6 +56,8 @@ export interface LocalBucket {
   readonly eventBridge: boolean;
   /** The bucket's `CorsConfiguration.CorsRules`, in order; empty when it has none. */
   readonly cors: readonly S3CorsRule[];
+  /** Its default encryption is SSE-KMS (`BucketEncryption`): S3's ETags of its objects are not MD5s of their data. */
+  readonly sseKms?: boolean;
 }
 export interface LocalTable {
   readonly id: string;
@@ -105,6 +107,33 @@ export interface LocalSecret {
   readonly generate?: Record<string, unknown>;
 }
 
+/** An SQS queue (`AWS::SQS::Queue`): a rule may target it and a pipe read it. */
+export interface LocalQueue {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly arn: string;
+  /** How long a received message stays hidden before it shows again (SQS's default 30 s). */
+  readonly visibilityTimeoutSeconds: number;
+  /** `RedrivePolicy`: after this many receives a message goes to the dead-letter queue. */
+  readonly deadLetter?: { readonly arn: string; readonly maxReceiveCount: number };
+}
+
+/** An EventBridge Pipe (`AWS::Pipes::Pipe`) from an SQS queue to a state machine, as the local commons runs it. */
+export interface LocalPipe {
+  readonly logicalId: string;
+  readonly name: string;
+  readonly sourceArn: string;
+  readonly targetArn: string;
+  /** `SqsQueueParameters.BatchSize` (Pipes' default 10). */
+  readonly batchSize: number;
+  /** `SqsQueueParameters.MaximumBatchingWindowInSeconds` (default 0: no wait). */
+  readonly windowSeconds: number;
+  /** `StepFunctionStateMachineParameters.InvocationType` (default REQUEST_RESPONSE). */
+  readonly invocationType: 'FIRE_AND_FORGET' | 'REQUEST_RESPONSE';
+  /** `DesiredState` RUNNING (the default) rather than STOPPED. */
+  readonly enabled: boolean;
+}
+
 export interface LocalCommonsModel {
   readonly template: CfnTemplate;
   readonly resolver: Resolver;
@@ -116,6 +145,9 @@ export interface LocalCommonsModel {
   readonly secrets: ReadonlyMap<string, LocalSecret>;
   readonly rules: readonly LocalRule[];
   readonly schedules: readonly LocalSchedule[];
+  /** By ARN. */
+  readonly queues: ReadonlyMap<string, LocalQueue>;
+  readonly pipes: readonly LocalPipe[];
 }
 
 /** Reads everything the local runtime needs from the template, intrinsics resolved. */
@@ -127,7 +159,61 @@ export function modelOf(template: CfnTemplate, resolver = new Resolver(template)
   const buses = busesOf(template, resolver);
   const secrets = secretsOf(template, resolver);
   const { rules, schedules } = eventRulesOf(template, resolver);
-  return { template, resolver, buckets, tables, functions, workflows, buses, secrets, rules, schedules };
+  const queues = queuesOf(template, resolver);
+  const pipes = pipesOf(template, resolver);
+  return { template, resolver, buckets, tables, functions, workflows, buses, secrets, rules, schedules, queues, pipes };
+}
+
+function queuesOf(template: CfnTemplate, resolver: Resolver): Map<string, LocalQueue> {
+  const queues = new Map<string, LocalQueue>();
+  for (const { logicalId, resource } of resourcesOfType(template, 'AWS::SQS::Queue')) {
+    const p = resolved<Record<string, unknown>>(resolver, propertiesOf(resource));
+    const arn = resolver.getAtt(logicalId, 'Arn');
+    const redrive = isRecord(p.RedrivePolicy) ? p.RedrivePolicy : undefined;
+    queues.set(arn, {
+      logicalId,
+      name: resolver.getAtt(logicalId, 'QueueName'),
+      arn,
+      visibilityTimeoutSeconds: typeof p.VisibilityTimeout === 'number' ? p.VisibilityTimeout : 30,
+      ...(redrive && typeof redrive.deadLetterTargetArn === 'string'
+        ? { deadLetter: { arn: redrive.deadLetterTargetArn, maxReceiveCount: Number(redrive.maxReceiveCount ?? 1) } }
+        : {}),
+    });
+  }
+  return queues;
+}
+
+/** Pipes whose source is an SQS queue and whose target a state machine: the only kind the local commons runs. */
+function pipesOf(template: CfnTemplate, resolver: Resolver): LocalPipe[] {
+  const pipes: LocalPipe[] = [];
+  for (const { logicalId, resource } of resourcesOfType(template, 'AWS::Pipes::Pipe')) {
+    const p = resolved<Record<string, unknown>>(resolver, propertiesOf(resource));
+    const source = String(p.Source);
+    const target = String(p.Target);
+    if (!/^arn:[^:]+:sqs:/.test(source) || !/^arn:[^:]+:states:/.test(target)) {
+      throw new TemplateError(`pipe ${logicalId}: only SQS sources and Step Functions targets run locally`);
+    }
+    const sqs = (isRecord(p.SourceParameters) && isRecord(p.SourceParameters.SqsQueueParameters) ? p.SourceParameters.SqsQueueParameters : {}) as {
+      BatchSize?: unknown;
+      MaximumBatchingWindowInSeconds?: unknown;
+    };
+    const sfn = (
+      isRecord(p.TargetParameters) && isRecord(p.TargetParameters.StepFunctionStateMachineParameters)
+        ? p.TargetParameters.StepFunctionStateMachineParameters
+        : {}
+    ) as { InvocationType?: unknown };
+    pipes.push({
+      logicalId,
+      name: physicalName(resolver, logicalId),
+      sourceArn: source,
+      targetArn: target,
+      batchSize: typeof sqs.BatchSize === 'number' ? sqs.BatchSize : 10,
+      windowSeconds: typeof sqs.MaximumBatchingWindowInSeconds === 'number' ? sqs.MaximumBatchingWindowInSeconds : 0,
+      invocationType: sfn.InvocationType === 'FIRE_AND_FORGET' ? 'FIRE_AND_FORGET' : 'REQUEST_RESPONSE',
+      enabled: p.DesiredState === undefined || p.DesiredState === 'RUNNING',
+    });
+  }
+  return pipes;
 }
 
 /** A resource's `Properties` (or part of them) with every intrinsic resolved. */
@@ -135,13 +221,32 @@ const resolved = <T>(resolver: Resolver, value: unknown) => resolver.resolve(val
 const propertiesOf = (r: CfnResource) => r.Properties ?? {};
 const physicalName = (resolver: Resolver, logicalId: string) => resolver.ref(logicalId) as string;
 
+interface BucketProperties {
+  readonly CorsConfiguration?: { readonly CorsRules?: S3CorsRule[] };
+  readonly BucketEncryption?: {
+    readonly ServerSideEncryptionConfiguration?: ReadonlyArray<{
+      readonly ServerSideEncryptionByDefault?: { readonly SSEAlgorithm?: string };
+    }>;
+  };
+}
+
 function bucketsOf(template: CfnTemplate, resolver: Resolver): Map<string, LocalBucket> {
   const eventBridgeBuckets = bucketsWithEventBridge(template, resolver);
   const buckets = new Map<string, LocalBucket>();
   for (const [role, { logicalId, resource }] of resourcesByMetadata(template, 'hilum:bucket', 'AWS::S3::Bucket')) {
     const name = physicalName(resolver, logicalId);
-    const cors = resolved<{ CorsConfiguration?: { CorsRules?: S3CorsRule[] } }>(resolver, propertiesOf(resource)).CorsConfiguration;
-    buckets.set(role, { role, logicalId, name, eventBridge: eventBridgeBuckets.has(name), cors: cors?.CorsRules ?? [] });
+    const properties = resolved<BucketProperties>(resolver, propertiesOf(resource));
+    const sseKms = (properties.BucketEncryption?.ServerSideEncryptionConfiguration ?? []).some((rule) =>
+      rule.ServerSideEncryptionByDefault?.SSEAlgorithm?.startsWith('aws:kms'),
+    );
+    buckets.set(role, {
+      role,
+      logicalId,
+      name,
+      eventBridge: eventBridgeBuckets.has(name),
+      cors: properties.CorsConfiguration?.CorsRules ?? [],
+      ...(sseKms ? { sseKms } : {}),
+    });
   }
   return buckets;
 }

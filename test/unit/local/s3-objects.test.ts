@@ -27,6 +27,8 @@ const S3Object = require('s3rver/lib/models/object') as new (
 ) => unknown;
 
 const BUCKET = 'hilum-intake';
+/** A bucket whose default encryption is SSE-KMS, as the commons' data buckets are in AWS. */
+const KMS_BUCKET = 'hilum-released';
 let root: string;
 let server: http.Server;
 let base: string;
@@ -37,10 +39,16 @@ let leftToS3rver: string[];
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'hilum-s3-objects-'));
   await mkdir(join(root, BUCKET));
+  await mkdir(join(root, KMS_BUCKET));
   events = [];
   leftToS3rver = [];
   // Objects over 64 KiB are streamed, not read in one piece (16 MiB in the emulator).
-  const direct = createDirectObjectPath({ directory: root, onEvent: (event) => events.push(event), wholeReadLimit: 64 * 1024 });
+  const direct = createDirectObjectPath({
+    directory: root,
+    onEvent: (event) => events.push(event),
+    wholeReadLimit: 64 * 1024,
+    sseKmsBuckets: new Set([KMS_BUCKET]),
+  });
   server = http.createServer((req, res) => {
     direct.serve(req, res).then(
       (served) => {
@@ -163,6 +171,41 @@ describe('the direct object path', () => {
     await writeFile(file('k', 'object.md5'), md5('other bytes'));
     const get = await fetch(`${base}/${BUCKET}/k`);
     expect([get.headers.get('etag'), await get.text()]).toEqual([`"${md5('other bytes')}"`, 'other bytes']);
+  });
+
+  it("gives an object in an SSE-KMS bucket an opaque ETag, not its MD5, new with each PUT, and answers it as the object's ETag", async () => {
+    const puts = [];
+    for (let i = 0; i < 2; i += 1) puts.push(await fetch(`${base}/${KMS_BUCKET}/s/1.dcm`, { method: 'PUT', body: 'same bytes' }));
+    const [first, second] = puts.map((put) => put.headers.get('etag'));
+    expect(puts.map((put) => put.status)).toEqual([200, 200]);
+    expect(first).toMatch(/^"[0-9a-f]{32}"$/);
+    expect([first === `"${md5('same bytes')}"`, first === second]).toEqual([false, false]);
+    expect(await readFile(join(root, KMS_BUCKET, 's', '1.dcm._S3rver_object.md5'), 'utf8')).toBe(JSON.parse(second!));
+    expect(events.map((e) => e.etag)).toEqual([JSON.parse(first!), JSON.parse(second!)]);
+    const get = await fetch(`${base}/${KMS_BUCKET}/s/1.dcm`);
+    const head = await fetch(`${base}/${KMS_BUCKET}/s/1.dcm`, { method: 'HEAD' });
+    expect([get.headers.get('etag'), await get.text(), head.headers.get('etag')]).toEqual([second, 'same bytes', second]);
+  });
+
+  it('checks a Content-MD5 against the body as S3 does, in any bucket: a mismatch (BadDigest) or a malformed one (InvalidDigest) stores nothing', async () => {
+    const sent = (bucket: string, key: string, contentMd5: string, body = 'checked bytes') =>
+      fetch(`${base}/${bucket}/${key}`, { method: 'PUT', headers: { 'content-md5': contentMd5 }, body });
+    const right = createHash('md5').update('checked bytes').digest('base64');
+    const wrong = createHash('md5').update('other bytes').digest('base64');
+    for (const bucket of [BUCKET, KMS_BUCKET]) {
+      const refused = await sent(bucket, 'bad', wrong);
+      expect([refused.status, await refused.text()]).toEqual([400, expect.stringContaining('<Code>BadDigest</Code>')]);
+      const malformed = await sent(bucket, 'bad', 'not-an-md5');
+      expect([malformed.status, await malformed.text()]).toEqual([400, expect.stringContaining('<Code>InvalidDigest</Code>')]);
+      expect((await sent(bucket, 'good', right)).status).toBe(200);
+      expect((await readdir(join(root, bucket))).sort()).toEqual([
+        'good._S3rver_metadata.json',
+        'good._S3rver_object',
+        'good._S3rver_object.md5',
+      ]);
+    }
+    expect(events.map((e) => `${e.bucket}/${e.key}`)).toEqual([`${BUCKET}/good`, `${KMS_BUCKET}/good`]);
+    expect(await readFile(file('good', 'object.md5'), 'utf8')).toBe(md5('checked bytes'));
   });
 
   it('deletes the object and its two sidecar files and tells of it; deleting a missing key is a 204 with no event', async () => {

@@ -17,7 +17,17 @@ const template: CfnTemplate = {
     Released: {
       Type: 'AWS::S3::Bucket',
       Metadata: { 'hilum:bucket': 'released' },
-      Properties: { CorsConfiguration: { CorsRules: [{ AllowedMethods: ['GET', 'HEAD'], AllowedOrigins: ['*'], MaxAge: 3000 }] } },
+      Properties: {
+        CorsConfiguration: { CorsRules: [{ AllowedMethods: ['GET', 'HEAD'], AllowedOrigins: ['*'], MaxAge: 3000 }] },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            {
+              ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': ['Key', 'Arn'] } },
+              BucketKeyEnabled: true,
+            },
+          ],
+        },
+      },
     },
     ReleasedNotifications: {
       Type: 'Custom::S3BucketNotifications',
@@ -88,6 +98,20 @@ const template: CfnTemplate = {
       },
     },
     Nightly: { Type: 'AWS::Events::Rule', Properties: { ScheduleExpression: 'cron(0 2 * * ? *)', Targets: [] } },
+    Dlq: { Type: 'AWS::SQS::Queue', Properties: { KmsMasterKeyId: { 'Fn::GetAtt': ['Key', 'Arn'] } } },
+    Queue: {
+      Type: 'AWS::SQS::Queue',
+      Properties: { VisibilityTimeout: 360, RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['Dlq', 'Arn'] }, maxReceiveCount: 5 } },
+    },
+    Pipe: {
+      Type: 'AWS::Pipes::Pipe',
+      Properties: {
+        Source: { 'Fn::GetAtt': ['Queue', 'Arn'] },
+        SourceParameters: { SqsQueueParameters: { BatchSize: 10, MaximumBatchingWindowInSeconds: 1 } },
+        Target: { Ref: 'Ingest' },
+        TargetParameters: { StepFunctionStateMachineParameters: { InvocationType: 'FIRE_AND_FORGET' } },
+      },
+    },
   },
 };
 
@@ -134,7 +158,36 @@ describe('local physical names', () => {
 describe('the local model of a template', () => {
   const model = modelOf(template);
 
-  it('finds buckets by role, which of them send events to EventBridge, and their CORS rules', () => {
+  it('reads SQS queues by ARN with their visibility timeout and redrive policy, and pipes from a queue to a state machine', () => {
+    const arnOf = (name: string) => `arn:aws:sqs:us-east-1:000000000000:hilum-${name}`;
+    expect(model.queues.get(arnOf('Queue'))).toEqual({
+      logicalId: 'Queue',
+      name: 'hilum-Queue',
+      arn: arnOf('Queue'),
+      visibilityTimeoutSeconds: 360,
+      deadLetter: { arn: arnOf('Dlq'), maxReceiveCount: 5 },
+    });
+    expect(model.queues.get(arnOf('Dlq'))).toEqual({
+      logicalId: 'Dlq',
+      name: 'hilum-Dlq',
+      arn: arnOf('Dlq'),
+      visibilityTimeoutSeconds: 30,
+    });
+    expect(model.pipes).toEqual([
+      {
+        logicalId: 'Pipe',
+        name: 'hilum-Pipe',
+        sourceArn: arnOf('Queue'),
+        targetArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:hilum-ingest',
+        batchSize: 10,
+        windowSeconds: 1,
+        invocationType: 'FIRE_AND_FORGET',
+        enabled: true,
+      },
+    ]);
+  });
+
+  it('finds buckets by role, which of them send events to EventBridge, their CORS rules and which are SSE-KMS encrypted', () => {
     expect([...model.buckets.values()]).toEqual([
       { role: 'intake', logicalId: 'Intake', name: 'hilum-intake', eventBridge: true, cors: [] },
       {
@@ -143,6 +196,7 @@ describe('the local model of a template', () => {
         name: 'hilum-released',
         eventBridge: true,
         cors: [{ AllowedMethods: ['GET', 'HEAD'], AllowedOrigins: ['*'], MaxAge: 3000 }],
+        sseKms: true,
       },
       { role: 'quarantine', logicalId: 'Quarantine', name: 'hilum-quarantine', eventBridge: false, cors: [] },
     ]);
