@@ -52,6 +52,12 @@ export function usageBetween(earlier: UsageCounts, later: UsageCounts): UsageCou
     },
     dynamodbCalls: dynamodbCallsBetween(earlier.dynamodbCalls, later.dynamodbCalls),
     events: { custom: later.events.custom - earlier.events.custom, service: later.events.service - earlier.events.service },
+    sqs: {
+      send: later.sqs.send - earlier.sqs.send,
+      receive: later.sqs.receive - earlier.sqs.receive,
+      delete: later.sqs.delete - earlier.sqs.delete,
+    },
+    pipes: { requests: later.pipes.requests - earlier.pipes.requests },
     logs: logsBetween(earlier.logs, later.logs),
   };
 }
@@ -126,6 +132,8 @@ export function priceRun(
   add('DynamoDB', 'write request units', usage.dynamodb.writeUnits, p.dynamodb.perWriteRequestUnit);
   add('DynamoDB', 'read request units', usage.dynamodb.readUnits, p.dynamodb.perReadRequestUnit);
   add('EventBridge', 'custom events', usage.events.custom, p.eventBridge.perCustomEvent);
+  add('SQS', 'requests (send, receive, delete)', usage.sqs.send + usage.sqs.receive + usage.sqs.delete, p.sqs.perRequest);
+  add('EventBridge', 'Pipes requests', usage.pipes.requests, p.eventBridgePipes.perRequest);
   add('API Gateway', 'REST requests', usage.apiRequests, p.apiGateway.perRestRequest);
   // One line per source, its quantity in GB ingested; vended logs at their first tier.
   for (const [source, { bytes }] of Object.entries(usage.logs)) {

@@ -24,6 +24,7 @@ import { templateCacheDir } from './template/template-cache';
 import { portalSite } from './portal/site';
 import { modelOf, type LocalCommonsModel } from './template/local-model';
 import { WorkflowRunner, type ExecutionRecord } from './workflow-runner';
+import { startQueuesAndPipes } from './sqs-pipe';
 import { ValidatedDefinitions } from './validated-definitions';
 import type { UsageMeter } from './usage-meter';
 
@@ -88,6 +89,11 @@ export interface LocalCommonsOptions {
   readonly portal?: { readonly distDir: string };
   /** Counts what AWS would bill (API requests, Lambda, S3, DynamoDB units: local/usage-meter.ts); absent: nothing counted. */
   readonly meter?: UsageMeter;
+  /**
+   * Replaces the batching window of the template's pipes (local/sqs-pipe.ts), in ms; default from
+   * HILUM_PIPE_WINDOW_MS (the tests' global setup sets a short one), else the template's.
+   */
+  readonly pipeWindowMs?: number;
 }
 
 export interface LocalCommons {
@@ -221,6 +227,17 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
       },
     });
     for (const workflow of model.workflows.values()) runner.register(workflow);
+    const pipeWindowMs = options.pipeWindowMs ?? (process.env.HILUM_PIPE_WINDOW_MS ? Number(process.env.HILUM_PIPE_WINDOW_MS) : undefined);
+    const queues = startQueuesAndPipes(model, {
+      tracker,
+      log,
+      ...(options.meter ? { meter: options.meter } : {}),
+      ...(pipeWindowMs !== undefined ? { windowMs: pipeWindowMs } : {}),
+      start: (arn, records) => {
+        const record = runner.start(arn, records);
+        log(`pipe: started ${record.workflow} execution ${record.name} with ${records.length} records`);
+      },
+    });
     const bus: LocalEventBus = new LocalEventBus({
       rules: model.rules,
       buses: [...model.buses.values()].map((b) => b.name),
@@ -229,6 +246,11 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
       ...(options.dropEvent ? { drop: options.dropEvent } : {}),
       ...(options.meter ? { meter: options.meter } : {}),
       startTarget: (arn, input, { rule }) => {
+        const queue = queues.byArn.get(arn);
+        if (queue) {
+          queue.send(JSON.stringify(input));
+          return;
+        }
         const record = runner.start(arn, input);
         log(`event bus: rule ${rule} started ${record.workflow} execution ${record.name}`);
       },
@@ -351,8 +373,9 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
       runSchedules(model, options.reconcile, tracker, invokeLambda, options.log ?? ((message) => console.warn(`hilum local: ${message}`))),
     );
 
-    // Late events still waiting after the wait below are lost, as a crash would lose them.
+    // Late events and queued messages still waiting after the wait below are lost, as a crash would lose them.
     if (faults) stoppers.push(() => faults.stop());
+    stoppers.push(() => queues.stop());
     // Executions still running at stop() finish against closed servers and fail: wait briefly for them.
     stoppers.push(() => Promise.race([tracker.idle(), new Promise((r) => setTimeout(r, 2000).unref())]).then(() => undefined));
 

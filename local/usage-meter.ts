@@ -8,6 +8,9 @@
  * (`LocalCommonsOptions.meter`); `npm run bench cost` prices a snapshot (bench/cost-model.ts).
  */
 
+/** The SQS actions the local queue counts. */
+export type SqsAction = 'send' | 'receive' | 'delete';
+
 /** S3's request price classes: PUT, COPY, POST and LIST are one; GET, HEAD and the rest another; DELETE is free. */
 export type S3RequestClass = 'put-copy-post-list' | 'get-head-other' | 'delete';
 
@@ -28,6 +31,10 @@ export interface UsageCounts {
   dynamodbCalls: Record<string, DynamoDbCallUsage>;
   /** Events put by hilum (PutEvents: billed) and by AWS services (S3's Object Created: free). */
   events: { custom: number; service: number };
+  /** SQS requests by action, each started 64 KB one request: a rule's SendMessage, a pipe's ReceiveMessage and DeleteMessageBatch. */
+  sqs: Record<SqsAction, number>;
+  /** EventBridge Pipes requests: a batch handed to its target, each started 64 KB one request. */
+  pipes: { requests: number };
   /** CloudWatch Logs ingestion by source (`Step Functions ingest`, LAMBDA_PLATFORM_LOGS, LAMBDA_HANDLER_LOGS). */
   logs: Record<string, LogIngestion>;
 }
@@ -85,6 +92,8 @@ export class UsageMeter {
     dynamodb: { readUnits: 0, writeUnits: 0, requests: 0 },
     dynamodbCalls: {},
     events: { custom: 0, service: 0 },
+    sqs: { send: 0, receive: 0, delete: 0 },
+    pipes: { requests: 0 },
     logs: {},
   };
 
@@ -132,6 +141,16 @@ export class UsageMeter {
   event(source: string): void {
     if (source.startsWith('aws.')) this.counts.events.service += 1;
     else this.counts.events.custom += 1;
+  }
+
+  /** An SQS request of `action`, `requests` counting each started 64 KB of its payload (local/sqs-pipe.ts). */
+  sqsRequest(action: SqsAction, requests: number): void {
+    this.counts.sqs[action] += requests;
+  }
+
+  /** A batch a pipe handed to its target, `requests` counting each started 64 KB of it. */
+  pipeRequest(requests: number): void {
+    this.counts.pipes.requests += requests;
   }
 
   /** A copy of the counts so far (a later snapshot minus an earlier one is what happened between). */

@@ -9,6 +9,7 @@ import { ingestExecutionState, ingestObjectInput, type IngestResultKey } from '.
 import type { SubmissionResultKey } from '../layers/pipeline/submission-states';
 import { PLATFORM_ERRORS, RESOURCE_LIMIT_ERRORS, TRANSIENT_ERRORS } from '../layers/pipeline/task-errors';
 import type { FhirExportResultKey } from '../layers/pipeline/fhir-export-states';
+import type { IngestBatchResultKey } from './ingest-batch';
 import { payloadOf, statePaths } from './payload';
 
 export type IngestFunctionKey = Extract<FunctionKey, 'ingestObject' | 'quarantine'>;
@@ -45,7 +46,7 @@ export function invokeStep(
   name: string,
   fn: lambda.IFunction,
   payload: sfn.TaskInput,
-  resultKey: IngestResultKey | SubmissionResultKey | FhirExportResultKey,
+  resultKey: IngestResultKey | IngestBatchResultKey | SubmissionResultKey | FhirExportResultKey,
 ): InvokeStep {
   const task = new tasks.LambdaInvoke(scope, name, {
     lambdaFunction: fn,
@@ -77,6 +78,26 @@ export const RESOURCE_LIMIT_RETRY: sfn.RetryProps = {
   maxAttempts: 1,
 };
 
+/**
+ * How an object's path through the ingest states ends. In an execution of its own (`ingest`,
+ * `ingest-large`) a handled object ends in Succeed and one left in intake in Fail, which fails the
+ * execution (alarmed, redriven). Inside a Map (the `ingest-batch` workflow) a Fail would fail the Map
+ * and stop the other objects' iterations mid-way, so there every end is a Pass whose output is the
+ * end's name, and the workflow fails after the Map when any object was left in intake (workflows/ingest-batch.ts).
+ */
+export interface IngestEnds {
+  /** The object is staged, quarantined or was already handled. */
+  handled(scope: Construct, name: string, comment: string): sfn.IChainable;
+  /** The object is still in the intake bucket (`name` is the error: PipelineFault, QuarantineFailed). */
+  leftInIntake(scope: Construct, name: string, cause: string): sfn.IChainable;
+}
+
+/** The ends of an execution per object: Succeed, or Fail with the end's name as its error. */
+export const EXECUTION_ENDS: IngestEnds = {
+  handled: (scope, name, comment) => new sfn.Succeed(scope, name, { comment }),
+  leftInIntake: (scope, name, cause) => new sfn.Fail(scope, name, { error: name, cause }),
+};
+
 /** Paths into the ingest execution state (layers/pipeline/ingest-states.ts). */
 const at = statePaths<z.infer<typeof ingestExecutionState>>();
 
@@ -95,12 +116,13 @@ const at = statePaths<z.infer<typeof ingestExecutionState>>();
  * verifies, decides QA and stages it in memory: one invocation and one read of the object instead of
  * five tasks passing a work copy through S3 (docs/ingest-scale.md).
  */
-export function ingestDefinition(scope: Construct, fns: IngestFunctions): sfn.IChainable {
-  const quarantined = new sfn.Succeed(scope, 'Quarantined', { comment: 'The object and its reason are in the quarantine bucket' });
-  const quarantineFailed = new sfn.Fail(scope, 'QuarantineFailed', {
-    error: 'QuarantineFailed',
-    cause: 'The object could not be moved to quarantine; it is still in the intake bucket',
-  });
+export function ingestDefinition(scope: Construct, fns: IngestFunctions, ends: IngestEnds = EXECUTION_ENDS): sfn.IChainable {
+  const quarantined = ends.handled(scope, 'Quarantined', 'The object and its reason are in the quarantine bucket');
+  const quarantineFailed = ends.leftInIntake(
+    scope,
+    'QuarantineFailed',
+    'The object could not be moved to quarantine; it is still in the intake bucket',
+  );
   const quarantineStep = (name: string): InvokeStep => {
     // Quarantine's input is the whole execution state (quarantineInput = ingestExecutionState).
     const step = invokeStep(scope, name, fns.quarantine, sfn.TaskInput.fromJsonPathAt('$'), 'quarantine');
@@ -125,10 +147,11 @@ export function ingestDefinition(scope: Construct, fns: IngestFunctions): sfn.IC
   // A broken deployment or an exhausted retry is not the file's fault: fail the
   // execution (alarmed; redrive it once fixed) and leave the object in intake,
   // rather than quarantining every file that arrives while the platform is down.
-  const pipelineFault = new sfn.Fail(scope, 'PipelineFault', {
-    error: 'PipelineFault',
-    cause: 'A platform error, not the file: the object is still in the intake bucket; fix and redrive the execution',
-  });
+  const pipelineFault = ends.leftInIntake(
+    scope,
+    'PipelineFault',
+    'A platform error, not the file: the object is still in the intake bucket; fix and redrive the execution',
+  );
   ingestObject.task.addRetry(RESOURCE_LIMIT_RETRY);
   ingestObject.task.addCatch(pipelineFault, { errors: [...PLATFORM_ERRORS], resultPath: '$.error' });
   // Named before States.ALL so that the routing is explicit: the file's fault, not the platform's.
@@ -139,9 +162,9 @@ export function ingestDefinition(scope: Construct, fns: IngestFunctions): sfn.IC
     .when(sfn.Condition.stringEquals('$.ingest.outcome', 'quarantine'), quarantineForQa.task)
     .when(
       sfn.Condition.stringEquals('$.ingest.outcome', 'already-handled'),
-      new sfn.Succeed(scope, 'SkipAlreadyHandled', { comment: 'An earlier delivery of this event already staged or quarantined the file' }),
+      ends.handled(scope, 'SkipAlreadyHandled', 'An earlier delivery of this event already staged or quarantined the file'),
     )
-    .otherwise(new sfn.Succeed(scope, 'Staged', { comment: 'The verified copy is in the released bucket' }));
+    .otherwise(ends.handled(scope, 'Staged', 'The verified copy is in the released bucket'));
   ingestObject.result.next(outcome);
 
   return ingestObject.task;

@@ -34,11 +34,11 @@ export interface CommonsStackProps extends StackProps {
   readonly pipelineConcurrency?: number;
 }
 
-/** Per fan-out function: IngestObject, Quarantine and ScoreCase at 50 reserve 150 of the default 1,000. */
+/** Per fan-out function: IngestBatch, IngestObject, Quarantine and ScoreCase at 50 reserve 200 of the default 1,000. */
 export const PIPELINE_CONCURRENCY = 50;
 
-/** The functions invoked once per object or per case, whose concurrency grows with an import. */
-export const FAN_OUT_FUNCTIONS: readonly FunctionKey[] = ['ingestObject', 'quarantine', 'scoreCase'];
+/** The functions invoked once per object, per batch of objects or per case, whose concurrency grows with an import. */
+export const FAN_OUT_FUNCTIONS: readonly FunctionKey[] = ['ingestBatch', 'ingestObject', 'quarantine', 'scoreCase'];
 
 /**
  * One deployment of the commons: storage, catalog, the per-project key store, auth, every function

@@ -193,7 +193,9 @@ function pipesOf(template: CfnTemplate, resolver: Resolver): LocalPipe[] {
     if (!/^arn:[^:]+:sqs:/.test(source) || !/^arn:[^:]+:states:/.test(target)) {
       throw new TemplateError(`pipe ${logicalId}: only SQS sources and Step Functions targets run locally`);
     }
-    const sqs = (isRecord(p.SourceParameters) && isRecord(p.SourceParameters.SqsQueueParameters) ? p.SourceParameters.SqsQueueParameters : {}) as {
+    const sqs = (
+      isRecord(p.SourceParameters) && isRecord(p.SourceParameters.SqsQueueParameters) ? p.SourceParameters.SqsQueueParameters : {}
+    ) as {
       BatchSize?: unknown;
       MaximumBatchingWindowInSeconds?: unknown;
     };

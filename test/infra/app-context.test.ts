@@ -50,7 +50,7 @@ describe('createCommonsApp context', () => {
         expect([key, value]).toEqual([key, FAN_OUT_FUNCTIONS.includes(key as FunctionKey) ? PIPELINE_CONCURRENCY : undefined]);
       }
       // One task per object (IngestObject), its quarantine, and the evaluation's per-case scoring.
-      expect([...FAN_OUT_FUNCTIONS].sort()).toEqual(['ingestObject', 'quarantine', 'scoreCase']);
+      expect([...FAN_OUT_FUNCTIONS].sort()).toEqual(['ingestBatch', 'ingestObject', 'quarantine', 'scoreCase']);
       expect(reserved.ingestObject).toBe(PIPELINE_CONCURRENCY);
     });
 

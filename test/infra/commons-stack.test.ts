@@ -433,6 +433,7 @@ describe('per-project de-identification keys', () => {
         .sort();
     expect(byAccess('read')).toEqual(
       [
+        FUNCTIONS.ingestBatch,
         FUNCTIONS.ingestObject,
         FUNCTIONS.putCases,
         FUNCTIONS.putClinicalSheet,
@@ -464,9 +465,10 @@ describe('observability', () => {
     expect(metrics.filter((m) => m === 'AWS/States:ExecutionsFailed')).toHaveLength(
       ofType(s.resources, 'AWS::StepFunctions::StateMachine').length,
     );
-    // One per dead-letter queue of an EventBridge target (ingest and its redrive share one).
+    // One per dead-letter queue (of an EventBridge target, the ingest rules and the redrive sharing one, and of the ingest
+    // queue); the ingest queue itself holds work, not failures.
     expect(metrics.filter((m) => m === 'AWS/SQS:ApproximateNumberOfMessagesVisible')).toHaveLength(
-      ofType(s.resources, 'AWS::SQS::Queue').length,
+      ofType(s.resources, 'AWS::SQS::Queue').length - 1,
     );
     expect(metrics.filter((m) => m === 'hilum:StuckFiles')).toHaveLength(1);
     expect(metrics.filter((m) => m === 'AWS/Lambda:Errors')).toHaveLength(Object.keys(FUNCTIONS).length);
@@ -477,7 +479,11 @@ describe('metadata conventions', () => {
   it.each([
     ['hilum:bucket', 'AWS::S3::Bucket', ['access-logs', 'intake', 'quarantine', 'released']],
     ['hilum:table', 'AWS::DynamoDB::Table', ['catalog']],
-    ['hilum:workflow', 'AWS::StepFunctions::StateMachine', ['evaluation', 'fhir-export', 'ingest', 'ingest-large', 'submission']],
+    [
+      'hilum:workflow',
+      'AWS::StepFunctions::StateMachine',
+      ['evaluation', 'fhir-export', 'ingest', 'ingest-batch', 'ingest-large', 'submission', 'submission-large'],
+    ],
     ['hilum:eventBus', 'AWS::Events::EventBus', ['pipeline']],
     ['hilum:userPool', 'AWS::Cognito::UserPool', ['users']],
     ['hilum:userPoolClient', 'AWS::Cognito::UserPoolClient', ['cli']],

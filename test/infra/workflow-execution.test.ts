@@ -12,9 +12,11 @@ import { RESOURCE_LIMIT_ERRORS } from '../../layers/pipeline/task-errors';
 let s: Synthesized;
 let ingest: Json;
 let submission: Json;
+let ingestBatch: Json;
 beforeAll(() => {
   s = synthCommons();
   ingest = renderDefinition(byMetadata(s.resources, 'hilum:workflow', 'ingest')[1].Properties?.DefinitionString);
+  ingestBatch = renderDefinition(byMetadata(s.resources, 'hilum:workflow', 'ingest-batch')[1].Properties?.DefinitionString);
   submission = renderDefinition(byMetadata(s.resources, 'hilum:workflow', 'submission')[1].Properties?.DefinitionString);
 });
 
@@ -195,6 +197,121 @@ describe('ingest execution', () => {
       },
     });
     await expect(result).rejects.toMatchObject({ cause: { name: 'QuarantineFailed' } });
+  });
+});
+
+/** The pipe's array of SQS records, one per event, each body the event's JSON. */
+const sqsRecords = (keys: readonly string[]) =>
+  keys.map((key, i) => ({
+    messageId: `m${i}`,
+    receiptHandle: `r${i}`,
+    body: JSON.stringify({ ...event, detail: { bucket: { name: 'intake-bucket' }, object: { key } } }),
+    attributes: { ApproximateReceiveCount: '1' },
+    messageAttributes: {},
+    md5OfBody: 'x',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:ingest',
+    awsRegion: 'us-east-1',
+  }));
+const itemOf = (key: string, result: Json) => ({ detail: { bucket: { name: 'intake-bucket' }, object: { key } }, ...(result as object) });
+const keyOfPayload = (payload: Json) =>
+  (payload as { key?: string; detail?: { object: { key: string } } }).key ??
+  (payload as { detail: { object: { key: string } } }).detail.object.key;
+
+describe('ingest-batch execution', () => {
+  const keys = ['intake/s1/f1', 'intake/s1/f2', 'intake/s1/f3', 'intake/s1/f4', 'intake/s1/f5'];
+  const fileError = { Error: 'DicomParseError', Cause: JSON.stringify({ errorType: 'DicomParseError', errorMessage: 'not DICOM' }) };
+  const held = { outcome: 'quarantine', submissionId: 's1', fileId: 'f2', deid, qa: { outcome: 'quarantine', findings: [] } };
+  const batchAnswer = {
+    items: [
+      itemOf(keys[0]!, { ingest: staged }),
+      itemOf(keys[1]!, { ingest: held }),
+      itemOf(keys[2]!, { error: fileError }),
+      itemOf(keys[3]!, { ingest: { outcome: 'already-handled', submissionId: 's1', fileId: 'f4' } }),
+      itemOf(keys[4]!, { ingest: staged }),
+    ],
+  };
+  const batchTasks: Record<string, TaskFn> = {
+    IngestBatch: () => batchAnswer,
+    Quarantine: () => ({ quarantineKey: 'q/s1/f3', reason: 'error' }),
+    QuarantineForQa: () => ({ quarantineKey: 'q/s1/f2', reason: 'qa' }),
+  };
+
+  it("hands IngestBatch the pipe's records and routes each object of its answer to one end", async () => {
+    const calls: Record<string, Json[]> = {};
+    const out = await runDefinition(ingestBatch, sqsRecords(keys) as unknown as Json, batchTasks, calls);
+    expect(calls.IngestBatch).toEqual([{ records: sqsRecords(keys) }]);
+    expect(calls.QuarantineForQa).toEqual([batchAnswer.items[1]]);
+    expect(calls.Quarantine).toEqual([batchAnswer.items[2]]);
+    expect(quarantineReason(calls.Quarantine![0] as unknown as QuarantineInput).code).toBe('DicomParseError');
+    expect(out).toMatchObject({ ends: { PipelineFault: false, QuarantineFailed: false } });
+  });
+
+  it('fails as QuarantineFailed after every other object of the batch has ended when one cannot be quarantined', async () => {
+    const calls: Record<string, Json[]> = {};
+    const result = runDefinition(
+      ingestBatch,
+      sqsRecords(keys) as unknown as Json,
+      {
+        ...batchTasks,
+        Quarantine: () => {
+          throw named('AccessDenied', 'x');
+        },
+      },
+      calls,
+    );
+    await expect(result).rejects.toMatchObject({ cause: { name: 'QuarantineFailed' } });
+    expect(calls.QuarantineForQa).toHaveLength(1);
+  });
+
+  it.each(['Runtime.ImportModuleError', 'TransientError', 'Runtime.OutOfMemory', 'InjectedFault'])(
+    'ingests each object on its own when IngestBatch fails with %s after its retries',
+    async (error) => {
+      const calls: Record<string, Json[]> = {};
+      const out = await runDefinition(
+        ingestBatch,
+        sqsRecords(keys) as unknown as Json,
+        {
+          IngestBatch: () => {
+            throw named(error, 'x');
+          },
+          // The per-object path: f3 is not DICOM, f2 is held by QA, the rest staged.
+          PerObjectIngestObject: (payload) => {
+            const key = keyOfPayload(payload);
+            if (key === keys[2]) throw named('DicomParseError', 'not DICOM');
+            return key === keys[1] ? held : staged;
+          },
+          PerObjectQuarantine: () => ({ quarantineKey: 'q/s1/f3', reason: 'error' }),
+          PerObjectQuarantineForQa: () => ({ quarantineKey: 'q/s1/f2', reason: 'qa' }),
+        },
+        calls,
+      );
+      expect(calls.IngestBatch!.length).toBeGreaterThanOrEqual(1);
+      expect(calls.PerObjectIngestObject!.map(keyOfPayload).sort()).toEqual(keys);
+      expect(calls.PerObjectQuarantine!.map(keyOfPayload)).toEqual([keys[2]]);
+      expect(calls.PerObjectQuarantineForQa!.map(keyOfPayload)).toEqual([keys[1]]);
+      expect(out).toMatchObject({ ends: { PipelineFault: false, QuarantineFailed: false }, batchError: { Error: error } });
+    },
+  );
+
+  it('fails as PipelineFault after the other objects have ended when the platform fails one of them on its own path too', async () => {
+    const calls: Record<string, Json[]> = {};
+    const result = runDefinition(
+      ingestBatch,
+      sqsRecords(keys) as unknown as Json,
+      {
+        IngestBatch: () => {
+          throw named('Runtime.ImportModuleError', 'x');
+        },
+        PerObjectIngestObject: (payload) => {
+          if (keyOfPayload(payload) === keys[0]) throw named('Runtime.ImportModuleError', 'x');
+          return staged;
+        },
+      },
+      calls,
+    );
+    await expect(result).rejects.toMatchObject({ cause: { name: 'PipelineFault' } });
+    expect(calls.PerObjectIngestObject!.map(keyOfPayload).sort()).toEqual(keys);
   });
 });
 

@@ -2,7 +2,14 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS, FunctionKey } from '../../functions/registry';
 import { PLATFORM_ERRORS, RESOURCE_LIMIT_ERRORS, TRANSIENT_ERRORS } from '../../layers/pipeline/task-errors';
 import { FHIR_EXPORT_REQUESTED, INTAKE_REDRIVE, PIPELINE_EVENT_SOURCE, SUBMISSION_READY } from '../../layers/pipeline/events';
-import { LARGE_OBJECT_BYTES } from '../../infra/constructs/pipeline';
+import {
+  BATCHED_OBJECT_BYTES,
+  INGEST_BATCH_WINDOW_SECONDS,
+  LARGE_OBJECT_BYTES,
+  SUBMISSION_EXPRESS_MAX_FILES,
+} from '../../infra/constructs/pipeline';
+import { INGEST_BATCH_MAX_OBJECTS } from '../../layers/pipeline/ingest-states';
+import { matchesPattern } from '../../local/event-bus';
 import { CfnResource, Json, Synthesized, byMetadata, functionLogicalId, renderDefinition, synthCommons } from './synth';
 
 // asl-validator ships no types.
@@ -31,6 +38,7 @@ interface Definition {
 
 let s: Synthesized;
 let ingest: Definition;
+let ingestBatch: Definition;
 let submission: Definition;
 const functionIdOfLogicalId = new Map<string, string>();
 
@@ -39,6 +47,7 @@ beforeAll(() => {
   const definitionOf = (workflow: string): Definition =>
     renderDefinition(byMetadata(s.resources, 'hilum:workflow', workflow)[1].Properties?.DefinitionString) as unknown as Definition;
   ingest = definitionOf('ingest');
+  ingestBatch = definitionOf('ingest-batch');
   submission = definitionOf('submission');
   for (const [logicalId, r] of Object.entries(s.resources)) {
     const id = r.Metadata?.['hilum:functionId'];
@@ -51,10 +60,15 @@ const invokedFunction = (st: State): string | undefined => functionIdOfLogicalId
 const expectedRetry = { ErrorEquals: [...TRANSIENT_ERRORS], IntervalSeconds: 2, BackoffRate: 2, MaxAttempts: 3 };
 const resourceLimitRetry = { ErrorEquals: [...RESOURCE_LIMIT_ERRORS], IntervalSeconds: 5, MaxAttempts: 1 };
 const INGEST_PROCESSING = ['IngestObject'];
+/** The ingest queue: the target of the rule for small objects, the pipe's source. */
+const ingestQueueId = () => {
+  const pipe = Object.values(s.resources).find((r) => r.Type === 'AWS::Pipes::Pipe');
+  return (pipe?.Properties?.Source as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+};
 
 describe('event rules', () => {
   it.each([
-    ['ingest', { numeric: ['<', LARGE_OBJECT_BYTES] }],
+    ['ingest', { numeric: ['>=', BATCHED_OBJECT_BYTES, '<', LARGE_OBJECT_BYTES] }],
     ['ingest-large', { numeric: ['>=', LARGE_OBJECT_BYTES] }],
   ])(
     'starts the %s workflow for S3 Object Created events under intake/ of the intake bucket, by size, from the default bus',
@@ -79,31 +93,143 @@ describe('event rules', () => {
     },
   );
 
-  it('runs the per-object ingest as an Express workflow of at most 5 minutes, its large-object and re-drive twin as a Standard one', () => {
+  it('queues S3 Object Created events of objects below BATCHED_OBJECT_BYTES under intake/ for the batch ingest', () => {
+    const [intakeId] = byMetadata(s.resources, 'hilum:bucket', 'intake');
+    s.template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: Match.absent(),
+      EventPattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: {
+          bucket: { name: [{ Ref: intakeId }] },
+          object: { key: [{ prefix: 'intake/' }], size: [{ numeric: ['<', BATCHED_OBJECT_BYTES] }] },
+        },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [ingestQueueId(), 'Arn'] },
+          DeadLetterConfig: { Arn: Match.anyValue() },
+          RetryPolicy: { MaximumRetryAttempts: Match.anyValue(), MaximumEventAgeInSeconds: Match.anyValue() },
+        }),
+      ],
+    });
+  });
+
+  it('keeps the ingest queue KMS-encrypted with a dead-letter queue, hiding a received batch longer than its workflow may run', () => {
+    const queue = s.resources[ingestQueueId()]!.Properties!;
+    const [, batch] = byMetadata(s.resources, 'hilum:workflow', 'ingest-batch');
+    const timeout = (renderDefinition(batch.Properties?.DefinitionString) as unknown as { TimeoutSeconds: number }).TimeoutSeconds;
+    expect(queue.KmsMasterKeyId).toEqual(expect.anything());
+    expect(queue.VisibilityTimeout).toBeGreaterThan(timeout);
+    expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] }, maxReceiveCount: 5 });
+  });
+
+  it('pipes the ingest queue to the ingest-batch workflow in batches of INGEST_BATCH_MAX_OBJECTS, starting each execution and forgetting it', () => {
+    const [batchId] = byMetadata(s.resources, 'hilum:workflow', 'ingest-batch');
+    const pipes = Object.values(s.resources).filter((r) => r.Type === 'AWS::Pipes::Pipe');
+    expect(pipes).toHaveLength(1);
+    expect(pipes[0]!.Properties).toMatchObject({
+      Source: { 'Fn::GetAtt': [ingestQueueId(), 'Arn'] },
+      SourceParameters: {
+        SqsQueueParameters: { BatchSize: INGEST_BATCH_MAX_OBJECTS, MaximumBatchingWindowInSeconds: INGEST_BATCH_WINDOW_SECONDS },
+      },
+      Target: { Ref: batchId },
+      TargetParameters: { StepFunctionStateMachineParameters: { InvocationType: 'FIRE_AND_FORGET' } },
+    });
+    expect(INGEST_BATCH_MAX_OBJECTS).toBe(10);
+  });
+
+  it("lets the pipe's role receive and delete the queue's messages, decrypt them and start the one state machine, nothing more", () => {
+    const [batchId] = byMetadata(s.resources, 'hilum:workflow', 'ingest-batch');
+    const pipe = Object.values(s.resources).find((r) => r.Type === 'AWS::Pipes::Pipe')!;
+    const role = (pipe.Properties?.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    expect(s.resources[role]?.Properties?.AssumeRolePolicyDocument).toMatchObject({
+      Statement: [expect.objectContaining({ Principal: { Service: 'pipes.amazonaws.com' } })],
+    });
+    const statements = Object.values(s.resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties?.Roles).includes(role))
+      .flatMap((r) => (r.Properties?.PolicyDocument as { Statement: Json[] }).Statement);
+    expect(statements).toEqual([
+      expect.objectContaining({
+        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        Resource: { 'Fn::GetAtt': [ingestQueueId(), 'Arn'] },
+      }),
+      expect.objectContaining({ Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } }),
+      expect.objectContaining({ Action: 'states:StartExecution', Resource: { Ref: batchId } }),
+    ]);
+  });
+
+  it('runs the batch and per-object ingests as Express workflows of at most 5 minutes, the large-object and re-drive twin as a Standard one', () => {
     const [, express] = byMetadata(s.resources, 'hilum:workflow', 'ingest');
+    const [, batch] = byMetadata(s.resources, 'hilum:workflow', 'ingest-batch');
     const [, standard] = byMetadata(s.resources, 'hilum:workflow', 'ingest-large');
     expect(express.Properties?.StateMachineType).toBe('EXPRESS');
+    expect(batch.Properties?.StateMachineType).toBe('EXPRESS');
     expect(standard.Properties?.StateMachineType).toBe('STANDARD');
     // The same states in both: only how they are billed and how long they may run differ.
     const definition = (r: CfnResource) =>
       renderDefinition(r.Properties?.DefinitionString) as unknown as { States: object; TimeoutSeconds?: number };
     expect(Object.keys(definition(express).States)).toEqual(Object.keys(definition(standard).States));
     expect(definition(express).TimeoutSeconds).toBe(300);
-    for (const [, other] of Object.entries(s.resources).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && r !== express)) {
+    expect(definition(batch).TimeoutSeconds).toBe(300);
+    // The other workflows but the submission's (whose types follow its size: asserted with its rules) are Standard.
+    for (const [, other] of Object.entries(s.resources).filter(
+      ([, r]) =>
+        r.Type === 'AWS::StepFunctions::StateMachine' &&
+        r !== express &&
+        r !== batch &&
+        !String(r.Metadata?.['hilum:workflow']).startsWith('submission'),
+    )) {
       expect(other.Properties?.StateMachineType).toBe('STANDARD');
     }
   });
 
-  it('starts the submission workflow for Submission Ready events on the hilum bus', () => {
-    const [busId] = byMetadata(s.resources, 'hilum:eventBus', 'pipeline');
-    const [submissionId] = byMetadata(s.resources, 'hilum:workflow', 'submission');
-    s.template.hasResourceProperties('AWS::Events::Rule', {
-      EventBusName: { Ref: busId },
-      EventPattern: { source: [PIPELINE_EVENT_SOURCE], 'detail-type': [SUBMISSION_READY] },
-      Targets: [
-        Match.objectLike({ Arn: { Ref: submissionId }, DeadLetterConfig: { Arn: Match.anyValue() }, RetryPolicy: Match.anyValue() }),
-      ],
-    });
+  it.each([
+    ['submission', 'EXPRESS', { fileCount: [{ numeric: ['<=', SUBMISSION_EXPRESS_MAX_FILES] }], redrive: [false] }],
+    ['submission-large', 'STANDARD', { $or: [{ fileCount: [{ numeric: ['>', SUBMISSION_EXPRESS_MAX_FILES] }] }, { redrive: [true] }] }],
+  ])(
+    "starts the %s workflow (%s) for Submission Ready events on the hilum bus by file count, the reconciler's to the Standard one",
+    (workflow, type, detail) => {
+      const [busId] = byMetadata(s.resources, 'hilum:eventBus', 'pipeline');
+      const [submissionId, submission] = byMetadata(s.resources, 'hilum:workflow', workflow);
+      expect(submission.Properties?.StateMachineType).toBe(type);
+      s.template.hasResourceProperties('AWS::Events::Rule', {
+        EventBusName: { Ref: busId },
+        EventPattern: { source: [PIPELINE_EVENT_SOURCE], 'detail-type': [SUBMISSION_READY], detail },
+        Targets: [
+          Match.objectLike({ Arn: { Ref: submissionId }, DeadLetterConfig: { Arn: Match.anyValue() }, RetryPolicy: Match.anyValue() }),
+        ],
+      });
+    },
+  );
+
+  it('runs the Express submission workflow for at most 5 minutes, with the same states as its Standard twin', () => {
+    const definition = (workflow: string) =>
+      renderDefinition(byMetadata(s.resources, 'hilum:workflow', workflow)[1].Properties?.DefinitionString) as unknown as {
+        States: object;
+        TimeoutSeconds?: number;
+      };
+    expect(definition('submission').TimeoutSeconds).toBe(300);
+    expect(Object.keys(definition('submission').States)).toEqual(Object.keys(definition('submission-large').States));
+  });
+
+  it('routes every Submission Ready to exactly one submission workflow: Express up to the limit, Standard above it or when re-announced', () => {
+    const rules = Object.values(s.template.findResources('AWS::Events::Rule')) as unknown as {
+      Properties: { EventPattern?: Record<string, unknown>; Targets: { Arn: { Ref?: string } }[] };
+    }[];
+    const [expressId] = byMetadata(s.resources, 'hilum:workflow', 'submission');
+    const [standardId] = byMetadata(s.resources, 'hilum:workflow', 'submission-large');
+    const targetsOf = (fileCount: number, redrive: boolean) => {
+      const event = { source: PIPELINE_EVENT_SOURCE, 'detail-type': SUBMISSION_READY, detail: { submissionId: 's', fileCount, redrive } };
+      return rules
+        .filter((r) => r.Properties.EventPattern && matchesPattern(r.Properties.EventPattern, event))
+        .flatMap((r) => r.Properties.Targets.map((t) => t.Arn.Ref));
+    };
+    for (const fileCount of [1, SUBMISSION_EXPRESS_MAX_FILES]) {
+      expect(targetsOf(fileCount, false)).toEqual([expressId]);
+      expect(targetsOf(fileCount, true)).toEqual([standardId]);
+    }
+    for (const redrive of [false, true]) expect(targetsOf(SUBMISSION_EXPRESS_MAX_FILES + 1, redrive)).toEqual([standardId]);
   });
 
   it("has one schedule, the reconciler's: never-received files are marked missing by it, no separate sweep", () => {
@@ -117,9 +243,11 @@ describe('event rules', () => {
   });
 
   it('gives each target its own KMS-encrypted, TLS-only dead-letter queue', () => {
-    // One per rule's target but the large-object ingest's and the redrive's, which share the ingest's: the rules with a pattern, and the schedule.
-    const rules = Object.values(s.template.findResources('AWS::Events::Rule'));
-    s.template.resourceCountIs('AWS::SQS::Queue', rules.length - 2);
+    // One per rule's target, some shared (the ingest rules' and the redrive's is one); besides them the ingest queue and its own.
+    const rules = Object.values(s.template.findResources('AWS::Events::Rule')) as { Properties: { Targets: Json[] } }[];
+    const deadLetterQueues = new Set(rules.flatMap((r) => r.Properties.Targets.map((t) => JSON.stringify(t.DeadLetterConfig))));
+    expect(deadLetterQueues.has(undefined as unknown as string)).toBe(false);
+    s.template.resourceCountIs('AWS::SQS::Queue', deadLetterQueues.size + 2);
     s.template.allResourcesProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
     s.template.resourcePropertiesCountIs(
       'AWS::SQS::QueuePolicy',
@@ -192,8 +320,10 @@ describe('event rules', () => {
 describe('state machines', () => {
   it.each([
     ['ingest', 'ERROR'],
+    ['ingest-batch', 'ERROR'],
     ['ingest-large', 'ERROR'],
-    ['submission', 'ALL'],
+    ['submission', 'ERROR'],
+    ['submission-large', 'ALL'],
     ['evaluation', 'ALL'],
     ['fhir-export', 'ALL'],
   ])(
@@ -211,7 +341,7 @@ describe('state machines', () => {
   );
 
   it('renders JSONPath only (the local runner ignores JSONata)', () => {
-    for (const d of [ingest, submission]) {
+    for (const d of [ingest, ingestBatch, submission]) {
       expect(d.QueryLanguage ?? 'JSONPath').toBe('JSONPath');
       for (const st of Object.values(d.States)) expect((st as unknown as Json).QueryLanguage ?? 'JSONPath').toBe('JSONPath');
     }
@@ -219,6 +349,7 @@ describe('state machines', () => {
 
   it.each([
     ['ingest', () => ingest],
+    ['ingest-batch', () => ingestBatch],
     ['submission', () => submission],
   ] as const)('the %s definition is valid ASL', (_name, get) => {
     const result = aslValidator(get());

@@ -41,7 +41,7 @@ import { synthesizeTemplate } from '../../local/template/synthesize';
 import { Resolver } from '../../local/template/intrinsics';
 import { modelOf, type LocalCommonsModel, type LocalFunction } from '../../local/template/local-model';
 import { WorkflowRunner } from '../../local/workflow-runner';
-import { LARGE_OBJECT_BYTES } from '../../infra/constructs/pipeline';
+import { BATCHED_OBJECT_BYTES, LARGE_OBJECT_BYTES, SUBMISSION_EXPRESS_MAX_FILES } from '../../infra/constructs/pipeline';
 
 jest.setTimeout(120_000);
 
@@ -85,8 +85,24 @@ describe('template resolution (the real synthesized template)', () => {
       });
     }
     expect(model.functions.size).toBe(Object.keys(FUNCTIONS).length);
-    expect([...model.workflows.keys()].sort()).toEqual(['evaluation', 'fhir-export', 'ingest', 'ingest-large', 'submission']);
+    expect([...model.workflows.keys()].sort()).toEqual([
+      'evaluation',
+      'fhir-export',
+      'ingest',
+      'ingest-batch',
+      'ingest-large',
+      'submission',
+      'submission-large',
+    ]);
     expect(model.workflows.get('ingest')?.type).toBe('EXPRESS');
+    expect(model.workflows.get('ingest-batch')?.type).toBe('EXPRESS');
+    expect(model.workflows.get('submission')?.type).toBe('EXPRESS');
+    expect(model.workflows.get('submission-large')?.type).toBe('STANDARD');
+    // The rule for small objects sends to the queue the pipe reads, and the pipe starts ingest-batch.
+    expect(model.pipes).toEqual([
+      expect.objectContaining({ targetArn: model.workflows.get('ingest-batch')?.arn, batchSize: 10, invocationType: 'FIRE_AND_FORGET' }),
+    ]);
+    expect(model.queues.has(model.pipes[0]!.sourceArn)).toBe(true);
     expect(model.workflows.get('ingest-large')?.type).toBe('STANDARD');
     expect(model.buses.get('pipeline')?.name).toBe('hilum-pipeline');
     // Project de-identification keys are created at run time (POST /projects), not declared in the template.
@@ -163,22 +179,25 @@ describe('event bus against the real rules', () => {
     started.length = 0;
   });
 
-  it('starts the ingest workflow for an intake/ object created in the intake bucket, with the event as input', async () => {
+  it("sends an intake/ object created in the intake bucket to the ingest queue, the batch pipe's source, with the event as input", async () => {
     const event = s3Event('hilum-intake', 'intake/sub-1/file-1');
     expect(bus.put(event).matchedRules).toHaveLength(1);
     await bus.tracker.idle();
-    expect(started).toEqual([{ arn: model.workflows.get('ingest')?.arn, input: event }]);
+    expect(started).toEqual([{ arn: model.pipes[0]!.sourceArn, input: event }]);
   });
 
-  it('starts the Standard twin instead for an object of LARGE_OBJECT_BYTES or more (an Express execution ends at 5 minutes)', async () => {
+  it('starts the per-object Express workflow from BATCHED_OBJECT_BYTES, the Standard twin from LARGE_OBJECT_BYTES (an Express execution ends at 5 minutes)', async () => {
     const large = s3Event('hilum-intake', 'intake/sub-1/file-2', LARGE_OBJECT_BYTES);
     const justBelow = s3Event('hilum-intake', 'intake/sub-1/file-3', LARGE_OBJECT_BYTES - 1);
-    expect(bus.put(large).matchedRules).toHaveLength(1);
-    expect(bus.put(justBelow).matchedRules).toHaveLength(1);
+    const mid = s3Event('hilum-intake', 'intake/sub-1/file-4', BATCHED_OBJECT_BYTES);
+    const batched = s3Event('hilum-intake', 'intake/sub-1/file-5', BATCHED_OBJECT_BYTES - 1);
+    for (const e of [large, justBelow, mid, batched]) expect(bus.put(e).matchedRules).toHaveLength(1);
     await bus.tracker.idle();
     expect(started).toEqual([
       { arn: model.workflows.get('ingest-large')?.arn, input: large },
       { arn: model.workflows.get('ingest')?.arn, input: justBelow },
+      { arn: model.workflows.get('ingest')?.arn, input: mid },
+      { arn: model.pipes[0]!.sourceArn, input: batched },
     ]);
   });
 
@@ -198,13 +217,22 @@ describe('event bus against the real rules', () => {
     expect(started).toEqual([]);
   });
 
-  it('starts the submission workflow for Submission Ready on the pipeline bus only', async () => {
-    const ready = busEvent({ source: 'hilum.pipeline', detailType: 'Submission Ready', detail: { submissionId: 's-1' } });
-    expect(bus.put(ready, 'default').matchedRules).toEqual([]);
-    expect(bus.put(ready, 'arn:aws:events:us-east-1:000000000000:event-bus/hilum-pipeline').matchedRules).toHaveLength(1);
+  it('starts the submission workflow for Submission Ready on the pipeline bus only: Express up to the limit, else Standard', async () => {
+    const ready = (fileCount: number, redrive: boolean) =>
+      busEvent({ source: 'hilum.pipeline', detailType: 'Submission Ready', detail: { submissionId: 's-1', fileCount, redrive } });
+    const small = ready(SUBMISSION_EXPRESS_MAX_FILES, false);
+    const large = ready(SUBMISSION_EXPRESS_MAX_FILES + 1, false);
+    const reannounced = ready(2, true);
+    expect(bus.put(small, 'default').matchedRules).toEqual([]);
+    for (const event of [small, large, reannounced])
+      expect(bus.put(event, 'arn:aws:events:us-east-1:000000000000:event-bus/hilum-pipeline').matchedRules).toHaveLength(1);
     await bus.tracker.idle();
-    expect(started).toEqual([{ arn: model.workflows.get('submission')?.arn, input: ready }]);
-    expect(() => bus.put(ready, 'no-such-bus')).toThrow(/does not exist/);
+    expect(started).toEqual([
+      { arn: model.workflows.get('submission')?.arn, input: small },
+      { arn: model.workflows.get('submission-large')?.arn, input: large },
+      { arn: model.workflows.get('submission-large')?.arn, input: reannounced },
+    ]);
+    expect(() => bus.put(small, 'no-such-bus')).toThrow(/does not exist/);
   });
 
   it('supports the pattern features CDK emits', () => {
@@ -343,6 +371,15 @@ describe('local commons', () => {
     async (event, context) => {
       seen.push({ fn: fn.id, event });
       if (fn.id === 'IngestObject') return { outcome: 'already-handled', submissionId: 's', fileId: 'f' };
+      if (fn.id === 'IngestBatch') {
+        const { records } = event as { records: { body: string }[] };
+        return {
+          items: records.map((r) => ({
+            ...(JSON.parse(r.body) as object),
+            ingest: { outcome: 'already-handled', submissionId: 's', fileId: 'f' },
+          })),
+        };
+      }
       if (fn.id === 'ListStudies') {
         return {
           statusCode: 200,
@@ -401,7 +438,7 @@ describe('local commons', () => {
             EventBusName: commons.eventBusName,
             Source: 'hilum.pipeline',
             DetailType: 'Submission Ready',
-            Detail: JSON.stringify({ submissionId: 's-1' }),
+            Detail: JSON.stringify({ submissionId: 's-1', fileCount: 1, redrive: false }),
           },
           { EventBusName: commons.eventBusName, Source: 'hilum.pipeline', DetailType: 'Submission Ready', Detail: 'not json' },
         ],
@@ -451,7 +488,7 @@ describe('local commons', () => {
     secrets.destroy();
   });
 
-  it('starts the ingest workflow (the synthesized definition) for an intake/ upload, not for a work/ one', async () => {
+  it('starts the ingest-batch workflow (the synthesized definition) through the queue and the pipe for an intake/ upload, not for a work/ one', async () => {
     const s3 = new S3Client({
       endpoint: commons.s3Endpoint,
       region: 'us-east-1',
@@ -469,15 +506,18 @@ describe('local commons', () => {
     const runs = commons.executions().slice(before);
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({
-      workflow: 'ingest',
+      workflow: 'ingest-batch',
       status: 'SUCCEEDED',
-      input: {
+      input: [expect.objectContaining({ eventSource: 'aws:sqs' })],
+    });
+    const records = seen.filter((s) => s.fn === 'IngestBatch').at(-1)?.event as { records: { body: string }[] };
+    expect(records.records.map((r) => JSON.parse(r.body) as unknown)).toMatchObject([
+      {
         source: 'aws.s3',
         'detail-type': 'Object Created',
         detail: { bucket: { name: 'hilum-intake' }, object: { key: 'intake/sub-1/file-1', size: 3 }, reason: 'PutObject' },
       },
-    });
-    expect(seen.filter((s) => s.fn === 'IngestObject').at(-1)?.event).toEqual({ bucket: 'hilum-intake', key: 'intake/sub-1/file-1' });
+    ]);
     const work = commons.events().find((e) => (e.event.detail as { object?: { key?: string } }).object?.key === 'work/sub-1/file-1.dcm');
     expect(work?.matchedRules).toEqual([]);
   });

@@ -26,6 +26,9 @@ function mayRunIntegration(globalConfig: Config.GlobalConfig): boolean {
 
 export default async function globalSetup(globalConfig: Config.GlobalConfig): Promise<void> {
   checkNodeVersion();
+  // The local commons' pipes hand a partial batch on after this window instead of the template's second,
+  // so each test's uploads wait milliseconds, not a second, for their ingest (local/sqs-pipe.ts).
+  process.env.HILUM_PIPE_WINDOW_MS ??= '25';
   if (!mayRunIntegration(globalConfig)) return;
   const dbPath = await mkdtemp(join(tmpdir(), 'hilum-jest-dynamodb-'));
   const java = await startDynamoDbLocalJava({ dbPath, sharedDb: false });
