@@ -148,9 +148,9 @@ export const handler = taskHandler(
     const sealed = unfinished.filter((s) => s.status === 'sealed');
     for (const submission of sealed) missing += (await markMissingFiles(submission, at)).length;
     // Sealed with every file handled, or published with the QA report or search snapshot not done: the workflow (again).
+    const staleMs = announceStaleSeconds !== undefined ? announceStaleSeconds * 1000 : undefined;
     for (const submission of unfinished) {
-      if (await announceIfReady(submission.submissionId, at, announceStaleSeconds !== undefined ? announceStaleSeconds * 1000 : undefined))
-        announced += 1;
+      if (await announceIfReady(submission.submissionId, at, staleMs, 'reconciler')) announced += 1;
     }
 
     const counts = {

@@ -6,9 +6,19 @@ import { z } from 'zod';
  */
 export const PIPELINE_EVENT_SOURCE = 'hilum.pipeline';
 
-/** A sealed submission whose files all have an outcome; starts the submission workflow. */
+/**
+ * A sealed submission whose files all have an outcome; starts the submission workflow. Rules route it by
+ * its detail (infra/constructs/pipeline.ts): a submission of a few files to the Express workflow, a large
+ * one, or one the reconciler announces again (its workflow did not finish), to the Standard one.
+ */
 export const SUBMISSION_READY = 'Submission Ready';
-export const submissionReadyDetail = z.object({ submissionId: z.string().min(1) });
+export const submissionReadyDetail = z.object({
+  submissionId: z.string().min(1),
+  /** How many files the submission announced (its size, for the rules' numeric match). */
+  fileCount: z.number().int().nonnegative(),
+  /** Announced again by the reconciler: an earlier announcement brought no finished workflow. */
+  redrive: z.boolean(),
+});
 export type SubmissionReadyDetail = z.infer<typeof submissionReadyDetail>;
 
 /**
