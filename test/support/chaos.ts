@@ -632,7 +632,7 @@ export async function checkEndState(input: {
   for (const [, kind, workflow, , subject] of input.commonsOutput.matchAll(FAULT_LINE)) {
     if (kind === 'duplicate' || kind === 'late') continue;
     injected[kind!] = (injected[kind!] ?? 0) + 1;
-    if (workflow === 'submission') submissionTasksHit += 1;
+    if (workflow?.startsWith('submission')) submissionTasksHit += 1;
     else if (subject && ours.has(subject)) hit.add(subject);
   }
   const reasons: Record<string, number> = {};
