@@ -1,7 +1,7 @@
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { refreshSession, SignInError, type CognitoTarget, type SessionTokens } from './cognito-sign-in';
+import type { CognitoTarget, SessionTokens } from './cognito-sign-in';
 
 /**
  * Named profiles of deployed commons (API URL, user pool, client) in
@@ -111,6 +111,10 @@ export async function currentIdToken(
   const session = profile ? await loadSession(name, dir) : undefined;
   if (!profile || !session) throw new SessionMissing(`not signed in to profile '${name}': run 'hilum login --profile ${name}'`);
   if (Date.parse(session.expiresAt) - now().getTime() > REFRESH_MARGIN_MS) return { idToken: session.idToken, profile };
+  // The Cognito client (the AWS SDK, a sixth of `hilum upload`'s start) loads only for a session to refresh. A require:
+  // the CLI runs its sources through tsx's require hook, which an import() would bypass.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { refreshSession, SignInError } = require('./cognito-sign-in') as typeof import('./cognito-sign-in');
   try {
     const refreshed = await refreshSession(profile, session.refreshToken, now);
     await saveSession(name, refreshed, dir);
