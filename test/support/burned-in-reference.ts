@@ -58,7 +58,8 @@ function downsample(width: number, height: number, gray: Uint8Array, factor: num
   return { width: w, height: h, gray: out, factor };
 }
 
-function blockMedians(image: OcrImage, block: number, columns: number, rows: number): Float32Array {
+/** flatten.ts's block medians at 47f4d71. */
+export function referenceBlockMedians(image: OcrImage, block: number, columns: number, rows: number): Float32Array {
   const { width, height, gray } = image;
   const medians = new Float32Array(columns * rows);
   const histogram = new Uint32Array(256);
@@ -101,7 +102,7 @@ export function referenceInkOnPaper(image: OcrImage, block = BACKGROUND_BLOCK): 
   const { width, height, gray } = image;
   const columns = Math.ceil(width / block);
   const rows = Math.ceil(height / block);
-  const medians = blockMedians(image, block, columns, rows);
+  const medians = referenceBlockMedians(image, block, columns, rows);
   const across = interpolation(width, block, columns);
   const down = interpolation(height, block, rows);
   const distance = new Uint8Array(width * height);
