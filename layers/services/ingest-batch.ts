@@ -2,8 +2,11 @@ import { logger } from '../adapters/aws/powertools';
 import { asTaskError } from '../adapters/aws/task';
 import { objectCreatedEvent, type IngestExecutionState, type IngestObjectResult, type QueuedObjectRecord } from '../pipeline/ingest-states';
 import { PLATFORM_ERRORS, RESOURCE_LIMIT_ERRORS } from '../pipeline/task-errors';
-import { buckets } from './commons-context';
-import { ingestIntakeObject } from './ingest-intake-object';
+import { buckets, intakeRepository, objects as objectStore } from './commons-context';
+import { processIntakeObject, stageProcessed, type ReadyToStage } from './ingest-intake-object';
+import { lookUpIntakeObjects } from './intake-object';
+import { instanceClaimOf } from './stage-instance';
+import { announceIfReady } from './submission-readiness';
 
 /** Errors that say the platform (or the task's limits) failed, not the file: they fail the whole batch, never an item. */
 const BATCH_FAILURES: ReadonlySet<string> = new Set<string>([...PLATFORM_ERRORS, ...RESOURCE_LIMIT_ERRORS]);
@@ -12,43 +15,120 @@ const BATCH_FAILURES: ReadonlySet<string> = new Set<string>([...PLATFORM_ERRORS,
 type Named = { readonly bucket: string; readonly key: string } | { readonly unreadable: string };
 
 /**
+ * The most bytes of verified copies a batch holds before it stages them: a group's copies wait in memory for
+ * the one read of their claims (ten 10 MB radiographs and their originals fit a 2,048 MB task; ten 100 MB
+ * objects would not, so they are staged in groups).
+ */
+export const STAGING_GROUP_BYTES = 200 * 1024 * 1024;
+
+/**
  * Ingests the objects of one queue batch, each as IngestObject would (layers/services/ingest-intake-object.ts),
  * and answers one execution state per record, in record order: `ingest` with the object's outcome, or `error`
  * with a file error as a per-object workflow's Catch would hold it, so the batch workflow's Quarantine reads the
  * same reason. A platform, transient or resource-limit error of any object is thrown: the workflow retries the
  * batch (objects already finished answer `already-handled`) and then falls back to the per-object path.
  *
+ * What the objects share: one read of their files and QA configurations; their claims read once per group of
+ * copies (STAGING_GROUP_BYTES), after the group is verified; their originals deleted with one request, and each
+ * submission's readiness checked once, after every staging of the batch. A crash before that end leaves staged
+ * files whose originals are still in intake: the retry (or the per-object fallback, or the reconciler) finds them
+ * `already-handled` and finishes them, as after a crash of IngestObject between its catalog write and its deletion.
+ *
  * The same object twice in one batch (at-least-once delivery) is ingested once; its other record answers as a
  * repeat would: `already-handled` after a staging, else the same outcome (Quarantine is safe to repeat).
  */
 export async function ingestQueuedObjects(records: readonly QueuedObjectRecord[]): Promise<IngestExecutionState[]> {
-  const done = new Map<string, IngestExecutionState>();
-  const items: IngestExecutionState[] = [];
-  for (const record of records) {
-    const named = namedObject(record);
-    if ('unreadable' in named) {
-      logger.warn('a queued record names no intake object', { messageId: safeId(record.messageId), why: named.unreadable });
-      items.push(unreadableRecordItem(record, named.unreadable));
-      continue;
+  const named = records.map(namedObject);
+  const objects = [...new Map(named.flatMap((n) => ('unreadable' in n ? [] : [[identityOf(n), n] as const]))).values()];
+  const lookups = await lookUpIntakeObjects(objects.map((o) => o.key));
+  const finish = new BatchFinish();
+  const outcomes = new Map<string, Outcome>();
+  let group: { readonly identity: string; readonly ready: ReadyToStage }[] = [];
+  let groupBytes = 0;
+
+  const stageGroup = async () => {
+    const staging = group;
+    group = [];
+    groupBytes = 0;
+    if (staging.length === 0) return;
+    const claims = await intakeRepository().readClaims(
+      staging.map(({ ready }) => ({ claim: instanceClaimOf(ready.instance), submissionId: ready.instance.submissionId })),
+    );
+    for (const { identity, ready } of staging) {
+      outcomes.set(identity, await fileErrorOr(() => stageProcessed(ready, { claims, finish: finish.later })));
     }
-    const detail = { bucket: { name: named.bucket }, object: { key: named.key } };
-    const identity = `${named.bucket}\u0000${named.key}`;
-    const earlier = done.get(identity);
-    if (earlier) {
-      items.push(repeatOf(earlier));
-      continue;
+  };
+
+  for (const object of objects) {
+    const lookedUp = lookups.get(object.key);
+    if (group.length > 0 && groupBytes + (lookedUp?.file?.declaredSize ?? 0) > STAGING_GROUP_BYTES) await stageGroup();
+    const processed = await fileErrorOr(() =>
+      processIntakeObject(object.bucket, object.key, { ...(lookedUp ? { lookedUp } : {}), finish: finish.later }),
+    );
+    if (processed.error) outcomes.set(identityOf(object), { error: processed.error });
+    else if ('done' in processed.ingest) outcomes.set(identityOf(object), { ingest: processed.ingest.done });
+    else {
+      group.push({ identity: identityOf(object), ready: processed.ingest.ready });
+      groupBytes += processed.ingest.ready.instance.bytes.byteLength;
     }
-    const item = { detail, ...(await ingestOrFileError(named.bucket, named.key)) };
-    done.set(identity, item);
-    items.push(item);
   }
-  return items;
+  await stageGroup();
+  await finish.now();
+
+  const answered = new Set<string>();
+  return records.map((record, i) => {
+    const object = named[i]!;
+    if ('unreadable' in object) {
+      logger.warn('a queued record names no intake object', { messageId: safeId(record.messageId), why: object.unreadable });
+      return unreadableRecordItem(record, object.unreadable);
+    }
+    const identity = identityOf(object);
+    const item: IngestExecutionState = {
+      detail: { bucket: { name: object.bucket }, object: { key: object.key } },
+      ...outcomes.get(identity)!,
+    };
+    if (!answered.has(identity)) {
+      answered.add(identity);
+      return item;
+    }
+    return repeatOf(item);
+  });
 }
 
-/** The object's outcome, or the file error a per-object workflow would quarantine it with; batch failures are thrown. */
-async function ingestOrFileError(bucket: string, key: string): Promise<Pick<IngestExecutionState, 'ingest' | 'error'>> {
+/** An object's answer in its item: its outcome, or its file error. */
+type Outcome = Pick<IngestExecutionState, 'ingest' | 'error'>;
+
+function identityOf({ bucket, key }: { readonly bucket: string; readonly key: string }): string {
+  return `${bucket}\u0000${key}`;
+}
+
+/**
+ * What follows the batch's stagings, gathered: the originals of the staged files go with one DeleteObjects per
+ * bucket, and then each of their submissions is announced if ready, once (finishStaged's work, for many files).
+ */
+class BatchFinish {
+  private readonly originals = new Map<string, string[]>();
+  private readonly submissions = new Set<string>();
+
+  readonly later = async (submissionId: string, intake: { readonly bucket: string; readonly key: string }): Promise<void> => {
+    const keys = this.originals.get(intake.bucket) ?? [];
+    keys.push(intake.key);
+    this.originals.set(intake.bucket, keys);
+    this.submissions.add(submissionId);
+  };
+
+  async now(): Promise<void> {
+    for (const [bucket, keys] of this.originals) await objectStore().deleteMany(bucket, keys);
+    for (const submissionId of this.submissions) await announceIfReady(submissionId);
+  }
+}
+
+/** What `work` answers, or the file error a per-object workflow would quarantine the object with; batch failures are thrown. */
+async function fileErrorOr<T>(
+  work: () => Promise<T>,
+): Promise<{ ingest: T; error?: undefined } | { error: NonNullable<IngestExecutionState['error']> }> {
   try {
-    return { ingest: await ingestIntakeObject(bucket, key) };
+    return { ingest: await work() };
   } catch (thrown) {
     const error = asTaskError(thrown);
     if (BATCH_FAILURES.has(error.name)) throw error;

@@ -4,11 +4,11 @@ import { decodedOriginalFor, deidentifyWithPixelChecks, verifyInstance, type Dei
 import { VerificationFailed } from '../common/errors';
 import { sha256Of } from '../common/digest';
 import { logger, metrics } from '../adapters/aws/powertools';
-import type { DeidentifyResult, IngestObjectResult } from '../pipeline/ingest-states';
+import type { DeidentifyResult, IngestObjectResult, QaResult } from '../pipeline/ingest-states';
 import { deidKeyFor } from './commons-context';
-import { readIntakeObject } from './intake-object';
+import { readIntakeObject, type IntakeLookup } from './intake-object';
 import { decideInstanceQa } from './instance-qa';
-import { finishStaged, stageInstance } from './stage-instance';
+import { finishStaged, stageInstance, type SharedStaging, type VerifiedInstance } from './stage-instance';
 
 /**
  * One intake object's ingest (IngestObject's whole work, and each record of IngestBatch's): reads the object once and, in memory, checks it
@@ -21,13 +21,43 @@ import { finishStaged, stageInstance } from './stage-instance';
  * the workflow quarantines the file with its reason. Every step is safe to repeat (docs/ingest-scale.md).
  */
 export async function ingestIntakeObject(bucket: string, key: string): Promise<IngestObjectResult> {
-  const intake = await readIntakeObject(bucket, key);
+  const processed = await processIntakeObject(bucket, key);
+  return 'done' in processed ? processed.done : stageProcessed(processed.ready);
+}
+
+/** An object processed up to its staging: answered (already handled, or held by QA), or verified and ready to stage. */
+export type ProcessedObject = { readonly done: IngestObjectResult } | { readonly ready: ReadyToStage };
+
+/** A verified, QA-passed copy in memory, with what its answer keeps of de-identification and QA. */
+export interface ReadyToStage {
+  readonly instance: VerifiedInstance;
+  readonly deid: DeidentifyResult;
+  readonly qa: QaResult;
+}
+
+/** Stages a processed object's copy (stageInstance), with what the stagings of a batch share. */
+export async function stageProcessed({ instance, deid, qa }: ReadyToStage, shared?: SharedStaging): Promise<IngestObjectResult> {
+  const stage = await stageInstance(instance, shared);
+  return { outcome: 'staged', submissionId: instance.submissionId, fileId: instance.fileId, deid, qa, stage };
+}
+
+/**
+ * ingestIntakeObject up to the staging: an ingest batch processes its objects one by one, then stages them with
+ * one read of their claims. `lookedUp`: the batch's read of the file and its QA configuration; `finish`: what a
+ * repeat of a staged file finishes (default at once: finishStaged).
+ */
+export async function processIntakeObject(
+  bucket: string,
+  key: string,
+  { lookedUp, finish = finishStaged }: { lookedUp?: IntakeLookup; finish?: typeof finishStaged } = {},
+): Promise<ProcessedObject> {
+  const intake = await readIntakeObject(bucket, key, lookedUp);
   const { submissionId, fileId } = intake;
   if (intake.handled) {
     logger.info('already handled', { submissionId, fileId, status: intake.file.status });
     // A repeat after the catalog write (a crash before the deletion, a duplicated event) finishes what it left.
-    if (intake.file.status === 'staged') await finishStaged(submissionId, { bucket, key });
-    return { outcome: 'already-handled', submissionId, fileId };
+    if (intake.file.status === 'staged') await finish(submissionId, { bucket, key });
+    return { done: { outcome: 'already-handled', submissionId, fileId } };
   }
   const { submission, config, bytes, summary } = intake;
   logger.info('parsed', {
@@ -71,9 +101,9 @@ export async function ingestIntakeObject(bucket: string, key: string): Promise<I
   const qa = await decideInstanceQa({ submissionId, fileId, config, deid, copySha256 });
   logger.info('qa', { submissionId, fileId, outcome: qa.outcome, rules: qa.findings.map((f) => f.ruleId) });
   const deidState = deidentifyState(deid);
-  if (qa.outcome === 'quarantine') return { outcome: 'quarantine', submissionId, fileId, deid: deidState, qa };
+  if (qa.outcome === 'quarantine') return { done: { outcome: 'quarantine', submissionId, fileId, deid: deidState, qa } };
 
-  const stage = await stageInstance({
+  const instance: VerifiedInstance = {
     submission,
     submissionId,
     fileId,
@@ -82,8 +112,8 @@ export async function ingestIntakeObject(bucket: string, key: string): Promise<I
     sha256: copySha256,
     intake: { bucket, key },
     findings: qa.findings,
-  });
-  return { outcome: 'staged', submissionId, fileId, deid: deidState, qa, stage };
+  };
+  return { ready: { instance, deid: deidState, qa } };
 }
 
 /** What the execution state keeps of the de-identify step: remapped UIDs, codes, boxes and counts, never the bytes. */

@@ -41,14 +41,16 @@ export type IntakeObject =
  * the size, but an object can still differ: an old URL, a replaced object), and the read itself stops
  * one byte past the announced size. A deflated data set inflates within the project's intake policy.
  */
-export async function readIntakeObject(bucket: string, key: string): Promise<IntakeObject> {
+export async function readIntakeObject(bucket: string, key: string, lookedUp?: IntakeLookup): Promise<IntakeObject> {
   const ids = parseIntakeKey(key);
   if (!ids) throw new UnknownUpload('the object key is not one hilum issued');
   // The submission's identity kept from an earlier file names the project: its QA configuration is read with the file.
-  const known = await keptIdentity(ids.submissionId);
-  const first = known
-    ? await intakeRepository().getFileAndQaConfig(ids.submissionId, ids.fileId, known.project)
-    : { file: await intakeRepository().getFile(ids.submissionId, ids.fileId) };
+  const known = lookedUp ? lookedUp.submission : await keptIdentity(ids.submissionId);
+  const first = lookedUp
+    ? lookedUp
+    : known
+      ? await intakeRepository().getFileAndQaConfig(ids.submissionId, ids.fileId, known.project)
+      : { file: await intakeRepository().getFile(ids.submissionId, ids.fileId) };
   const file = first.file;
   if (!file) throw new UnknownUpload('the object was not announced in its submission');
   if (file.status !== 'announced') return { handled: true, ...ids, file };
@@ -69,6 +71,46 @@ export async function readIntakeObject(bucket: string, key: string): Promise<Int
   }
   const { summary } = parseDicom(bytes, { inflation: config.inflation });
   return { handled: false, ...ids, submission, config, bytes, summary };
+}
+
+/** What an ingest batch read ahead for one of its objects: the file, its submission's identity, its project's stored QA configuration. */
+export interface IntakeLookup {
+  readonly file: SubmissionFile | undefined;
+  /** Undefined: the submission does not exist (a file then cannot exist either). */
+  readonly submission: SubmissionIdentity | undefined;
+  /** The stored configuration's JSON; undefined when the project stores none (the default applies). */
+  readonly qaConfig: unknown;
+}
+
+/**
+ * The first reads of several intake objects at once (an ingest batch's): each distinct submission's identity
+ * (kept per container, so mostly no request), then every file with its project's QA configuration in one
+ * strongly consistent BatchGetItem, instead of one such read per object. By key; a key hilum did not issue is
+ * left out (readIntakeObject refuses it).
+ */
+export async function lookUpIntakeObjects(keys: readonly string[]): Promise<Map<string, IntakeLookup>> {
+  const named = keys.flatMap((key) => {
+    const ids = parseIntakeKey(key);
+    return ids ? [{ key, ...ids }] : [];
+  });
+  const submissionIds = [...new Set(named.map((n) => n.submissionId))];
+  const identities = new Map(await Promise.all(submissionIds.map(async (id) => [id, await submissionIdentity(id)] as const)));
+  const projects = [...new Set([...identities.values()].flatMap((identity) => (identity ? [identity.project] : [])))];
+  const withSubmission = named.filter((n) => identities.get(n.submissionId) !== undefined);
+  const found = await intakeRepository().getFilesAndQaConfigs(withSubmission, projects);
+  return new Map(
+    named.map(({ key, submissionId, fileId }) => {
+      const submission = identities.get(submissionId);
+      return [
+        key,
+        {
+          file: found.files.get(`${submissionId}/${fileId}`),
+          submission,
+          qaConfig: submission ? found.qaConfigs.get(submission.project) : undefined,
+        },
+      ] as const;
+    }),
+  );
 }
 
 /** Submissions whose identity this container keeps (a few in flight at once; the oldest kept goes first). */

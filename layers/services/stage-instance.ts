@@ -1,11 +1,11 @@
 import { parseDicom } from '../dicom';
 import { recordedFactsOf } from '../qa';
 import { instanceCatalogFields } from '../catalog/dicom-fields';
-import { OwnershipConflict } from '../catalog/ownership';
+import { OwnershipConflict, type InstanceClaim } from '../catalog/ownership';
 import type { Submission } from '../catalog/entities';
 import type { StoredFinding } from '../catalog/qa-entities';
 import { TransientError } from '../common/errors';
-import type { OwnedClaims } from '../adapters/aws/dynamodb/intake-repository';
+import type { ClaimsSeen, OwnedClaims } from '../adapters/aws/dynamodb/intake-repository';
 import { toHex } from '../common/bytes';
 import { logger } from '../adapters/aws/powertools';
 import { releasedKey } from '../pipeline/object-keys';
@@ -40,12 +40,12 @@ export interface VerifiedInstance {
  * repeat after it only finishes the deletion and the announcement. The released object stays invisible until
  * its submission is published.
  */
-export async function stageInstance(input: VerifiedInstance): Promise<StageResult> {
+export async function stageInstance(input: VerifiedInstance, shared: SharedStaging = {}): Promise<StageResult> {
   const { submission, submissionId, fileId, uids, bytes, sha256: digest } = input;
   const { summary } = parseDicom(bytes);
   const target = releasedKey(uids.studyUid, uids.seriesUid, uids.sopUid);
   const released = buckets.released();
-  const owned = await claimOwnership(input);
+  const owned = await claimOwnership(input, shared.claims);
 
   // The digest is the PUT's checksum and its signature's payload hash: S3 checks the bytes against it on arrival.
   await objects().put(released, target, bytes, { sha256: digest, metadata: { sha256: toHex(digest) } });
@@ -79,9 +79,17 @@ export async function stageInstance(input: VerifiedInstance): Promise<StageResul
     const file = await intakeRepository().getFile(submissionId, fileId);
     if (!file || file.status === 'announced') throw new TransientError('the staging write was refused while the file is still announced');
   }
-  await finishStaged(submissionId, input.intake);
+  await (shared.finish ?? finishStaged)(submissionId, input.intake);
   logger.info(recorded ? 'staged' : 'already handled; intake original removed', { submissionId, fileId, warnings: input.findings.length });
   return { releasedKey: target, sha256: toHex(digest), size: bytes.byteLength };
+}
+
+/** What several stagings of one ingest batch share. */
+export interface SharedStaging {
+  /** One read of the batch's claims (IntakeRepository.readClaims), which claimOwnership then needs no read for. */
+  readonly claims?: ClaimsSeen;
+  /** What follows the recorded staging, gathered for the batch (one deletion request, one readiness check); default finishStaged. */
+  readonly finish?: typeof finishStaged;
 }
 
 /**
@@ -95,9 +103,15 @@ export async function finishStaged(submissionId: string, intake: { readonly buck
   await announceIfReady(submissionId);
 }
 
-async function claimOwnership({ submission, submissionId, fileId, uids }: VerifiedInstance): Promise<OwnedClaims> {
+/** The claim a verified instance makes: its study for its submission's project and site, its series and SOP within it. */
+export function instanceClaimOf({ submission, uids }: Pick<VerifiedInstance, 'submission' | 'uids'>): InstanceClaim {
+  return { studyUid: uids.studyUid, seriesUid: uids.seriesUid, sopUid: uids.sopUid, project: submission.project, site: submission.site };
+}
+
+async function claimOwnership(input: VerifiedInstance, seen: ClaimsSeen | undefined): Promise<OwnedClaims> {
+  const { submission, submissionId, fileId, uids } = input;
   try {
-    return await intakeRepository().claimOwnership({ ...uids, project: submission.project, site: submission.site }, submissionId);
+    return await intakeRepository().claimOwnership(instanceClaimOf(input), submissionId, seen);
   } catch (error) {
     if (error instanceof OwnershipConflict) {
       await auditLog().append({

@@ -14,6 +14,7 @@ import { IntakeRepository } from '../../layers/adapters/aws/dynamodb/intake-repo
 import { QaRepository } from '../../layers/adapters/aws/dynamodb/qa-repository';
 import { ObjectStore } from '../../layers/adapters/aws/objects';
 import { TransientError } from '../../layers/common/errors';
+import { UsageMeter, type UsageCounts } from '../../local/usage-meter';
 import { startSiteCommons, type SiteCommons } from '../support/site-commons';
 import { makeDicom, makeSeries } from '../support/synthetic-dicom';
 
@@ -31,6 +32,7 @@ describe('a file staged by one execution while another quarantines it', () => {
   let exists: SiteCommons['exists'];
   const held = new Set<string>();
   const logged: string[] = [];
+  const meter = new UsageMeter();
 
   beforeAll(async () => {
     fixture = await startSiteCommons({
@@ -38,6 +40,7 @@ describe('a file staged by one execution while another quarantines it', () => {
       project: PROJECT,
       site: SITE,
       handlerLogLevel: 'ERROR',
+      meter,
       // Retries at once: the partial-failure test retries a transient fault and exhausts the retries of another.
       retryIntervalMs: 5,
       // The commons' lines (a failed execution is reported here), kept for the assertions rather than printed.
@@ -52,6 +55,12 @@ describe('a file staged by one execution while another quarantines it', () => {
     jest.restoreAllMocks();
     await fixture?.stop();
   });
+
+  /** The intake keys an execution's input names: its event's, or (ingest-batch) each of its SQS records' events'. */
+  const keysOf = (input: unknown): string[] =>
+    Array.isArray(input)
+      ? input.flatMap((r: { body?: string }) => (typeof r.body === 'string' ? keysOf(JSON.parse(r.body)) : []))
+      : [String((input as { detail?: { object?: { key?: string } } }).detail?.object?.key)];
 
   /** One CT file uploaded to a new submission, its event held back: the test drives the tasks itself. */
   const heldUpload = async (name: string, bytes = makeSeries(1, { modality: 'CT', rows: 32, columns: 32 })[0]) => {
@@ -209,9 +218,7 @@ describe('a file staged by one execution while another quarantines it', () => {
         exists(bucket, keyOf[name]!),
         exists(commons.buckets.quarantine, `quarantine/${submissionId}/${keyOf[name]!.split('/')[2]}`),
       ]);
-      const executions = commons
-        .executions()
-        .filter((e) => (e.input as { detail?: { object?: { key?: string } } }).detail?.object?.key === keyOf[name]);
+      const executions = commons.executions().filter((e) => keysOf(e.input).includes(keyOf[name]!));
       const ends = [
         file.status === 'staged' && !inIntake && !inQuarantine ? 'staged' : undefined,
         file.status === 'quarantined' && !inIntake && inQuarantine ? `quarantined ${file.reasonCode}` : undefined,
@@ -394,14 +401,17 @@ describe('a file staged by one execution while another quarantines it', () => {
     it('a transient error on one object fails the whole batch; its repeat finishes every object once, counters exact', async () => {
       const { submissionId, bucket, keyOf } = await heldSeries(4);
       const records = Object.values(keyOf).map((key) => record(bucket, key));
-      const getBytes = ObjectStore.prototype.getBytes;
-      const fault = jest.spyOn(ObjectStore.prototype, 'getBytes').mockImplementation(async function (this: ObjectStore, b, key, options) {
-        if (key === keyOf.slice2) throw new TransientError('injected: S3 unavailable');
-        return getBytes.call(this, b, key, options);
+      // S3 refuses the third released copy's PUT: two files are staged, and the batch fails before its deletions.
+      const put = ObjectStore.prototype.put;
+      let puts = 0;
+      const fault = jest.spyOn(ObjectStore.prototype, 'put').mockImplementation(async function (this: ObjectStore, ...args) {
+        if (args[0] === commons.buckets.released && ++puts === 3) throw new TransientError('injected: S3 unavailable');
+        return put.apply(this, args);
       });
       await expect(batch(records)).rejects.toMatchObject({ name: 'TransientError' });
       fault.mockRestore();
       expect(await site.getSubmission(submissionId)).toMatchObject({ stagedCount: 2 });
+      expect(await exists(bucket, keyOf.slice0!)).toBe(true);
 
       const items = await batch(records);
       expect(items.map((i) => i.ingest?.outcome)).toEqual(['already-handled', 'already-handled', 'staged', 'staged']);
@@ -411,6 +421,49 @@ describe('a file staged by one execution while another quarantines it', () => {
       const studyUid = (submission.files[0] as { studyUid?: string }).studyUid;
       const listed = await s3.send(new ListObjectsV2Command({ Bucket: commons.buckets.released, Prefix: `studies/${studyUid}/` }));
       expect(listed.Contents ?? []).toHaveLength(4);
+    });
+
+    it('a batch that fails at its one deletion request is finished object by object by the per-object fallback', async () => {
+      const { submissionId, bucket, keyOf } = await heldSeries(2);
+      jest.spyOn(ObjectStore.prototype, 'deleteMany').mockRejectedValueOnce(new TransientError('injected: S3 unavailable'));
+      await expect(batch(Object.values(keyOf).map((key) => record(bucket, key)))).rejects.toMatchObject({ name: 'TransientError' });
+      expect(await site.getSubmission(submissionId)).toMatchObject({ stagedCount: 2 });
+      for (const key of Object.values(keyOf)) expect(await exists(bucket, key)).toBe(true);
+
+      for (const key of Object.values(keyOf))
+        expect(await commons.invoke('IngestObject', { bucket, key })).toMatchObject({ outcome: 'already-handled' });
+      expect(await site.getSubmission(submissionId)).toMatchObject({ stagedCount: 2, handledCount: 2 });
+      for (const key of Object.values(keyOf)) expect(await exists(bucket, key)).toBe(false);
+    });
+
+    it('a batch of one series shares its reads: files, claims and readiness read once, the originals deleted with one request', async () => {
+      const N = 10;
+      const { submissionId, bucket, keyOf } = await heldSeries(N);
+      const before = meter.snapshot();
+      const items = await batch(Object.values(keyOf).map((key) => record(bucket, key)));
+      const after = meter.snapshot();
+      expect(items.map((i) => i.ingest?.outcome)).toEqual(Array(N).fill('staged'));
+      const requests = (label: RegExp, counts: UsageCounts) =>
+        Object.entries(counts.dynamodbCalls)
+          .filter(([l]) => label.test(l))
+          .reduce((sum, [, usage]) => sum + usage.requests, 0);
+      const made = (label: RegExp) => requests(label, after) - requests(label, before);
+      expect({
+        filesWithConfig: made(/^BatchGetItem \[.*SUBMISSION\/FILE.*QACONFIG/),
+        fileAlone: made(/^GetItem SUBMISSION\/FILE$/),
+        claimsRead: made(/^BatchGetItem \[.*STUDY\/STUDY.*OBJECT\/OBJECT/),
+        studyClaim: made(/^UpdateItem STUDY\/STUDY$/),
+        seriesClaim: made(/^PutItem SERIESUID\/OWNER$/),
+        sopClaims: made(/^PutItem OBJECT\/OBJECT$/),
+        studyReference: made(/^PutItem SUBMISSION\/STUDY$/),
+      }).toEqual({ filesWithConfig: 1, fileAlone: 0, claimsRead: 1, studyClaim: 1, seriesClaim: 1, sopClaims: N, studyReference: 1 });
+      // The readiness check once for the batch, and at most one read of the submission's identity (this worker's first).
+      expect(made(/^GetItem SUBMISSION\/SUBMISSION$/)).toBeLessThanOrEqual(2);
+      // The released copies' PUTs and one DeleteObjects (a POST), no DELETE per original.
+      expect(after.s3['put-copy-post-list'] - before.s3['put-copy-post-list']).toBe(N + 1);
+      expect(after.s3.delete - before.s3.delete).toBe(0);
+      expect(await site.getSubmission(submissionId)).toMatchObject({ stagedCount: N });
+      for (const key of Object.values(keyOf)) expect(await exists(bucket, key)).toBe(false);
     });
   });
 });

@@ -1,6 +1,7 @@
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   NoSuchKey,
@@ -10,6 +11,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { toHex } from '../../common/bytes';
+import { TransientError } from '../../common/errors';
 
 /**
  * Signs the request with a payload hash the caller already has: @smithy/signature-v4 takes a preset
@@ -26,6 +28,9 @@ function presetPayloadHash(command: PutObjectCommand, sha256Hex: string): void {
     { step: 'build', name: 'hilumPresetPayloadHash' },
   );
 }
+
+/** DeleteObjects' most keys per request. */
+const KEYS_PER_DELETE = 1000;
 
 /** Small S3 operations the pipeline needs, on whole objects (skeleton sizes). */
 export class ObjectStore {
@@ -103,6 +108,24 @@ export class ObjectStore {
 
   async delete(bucket: string, key: string): Promise<void> {
     await this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  }
+
+  /**
+   * Deletes several objects of one bucket with one DeleteObjects request per 1,000 keys (a missing key counts
+   * as deleted, as for DeleteObject). Keys S3 reports as not deleted are a TransientError: a retry deletes them.
+   */
+  async deleteMany(bucket: string, keys: readonly string[]): Promise<void> {
+    for (let start = 0; start < keys.length; start += KEYS_PER_DELETE) {
+      const chunk = keys.slice(start, start + KEYS_PER_DELETE);
+      const result = await this.s3.send(
+        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true } }),
+      );
+      const failed = result.Errors ?? [];
+      if (failed.length > 0) {
+        // Per key S3 may answer a slow-down or an internal error: the objects stay, and the task's retry deletes them.
+        throw new TransientError(`${failed.length} of ${chunk.length} objects were not deleted (${failed[0]?.Code ?? 'no code'})`);
+      }
+    }
   }
 
   /** Every key under `prefix`, all pages. */

@@ -135,6 +135,30 @@ export class IntakeRepository {
     };
   }
 
+  /**
+   * Several files and their projects' stored QA configurations in one strongly consistent BatchGetItem (one
+   * per 100 keys): what an ingest batch starts with once it knows its submissions' projects. Files by
+   * `submissionId/fileId`, configurations by project (absent: none stored).
+   */
+  async getFilesAndQaConfigs(
+    files: readonly { readonly submissionId: string; readonly fileId: string }[],
+    projects: readonly string[],
+  ): Promise<{ files: Map<string, SubmissionFile>; qaConfigs: Map<string, unknown> }> {
+    const fileKeys = files.map((f) => keys.submissionFile(f.submissionId, f.fileId));
+    const configKeys = projects.map((project) => qaKeys.projectConfig(project));
+    const found = await getItems<Record<string, unknown>>(this.db, this.table, [...fileKeys, ...configKeys]);
+    const answer = { files: new Map<string, SubmissionFile>(), qaConfigs: new Map<string, unknown>() };
+    files.forEach((f, i) => {
+      const file = found.get(itemKeyOf(fileKeys[i]!)) as SubmissionFile | undefined;
+      if (file) answer.files.set(`${f.submissionId}/${f.fileId}`, file);
+    });
+    projects.forEach((project, i) => {
+      const stored = found.get(itemKeyOf(configKeys[i]!)) as { config?: unknown } | undefined;
+      if (stored) answer.qaConfigs.set(project, stored.config);
+    });
+    return answer;
+  }
+
   async listFiles(submissionId: string): Promise<SubmissionFile[]> {
     return this.queryAll<SubmissionFile>({ pk: keys.submission(submissionId).pk, prefix: PREFIX.file });
   }
@@ -241,14 +265,23 @@ export class IntakeRepository {
    * Given a submission id, the submission's reference to the study is written next (a plain
    * put, once every claim holds) unless the read found it: Index and Publish list a
    * submission's studies by it, so it exists before the file's outcome does.
+   *
+   * Given `seen` (readClaims of a batch's instances), that read stands for this one, and each claim written
+   * here is added to it, so the batch's later instances of the same study and series write only their SOP's.
    */
-  async claimOwnership(claim: InstanceClaim, submissionId?: string): Promise<OwnedClaims> {
-    const own = await this.ownClaimsOf(claim, submissionId);
+  async claimOwnership(claim: InstanceClaim, submissionId?: string, seen?: ClaimsSeen): Promise<OwnedClaims> {
+    const wanted = claimKeys(claim, submissionId);
+    const own = ownClaimsIn(claim, wanted, seen ?? (await this.readClaimItems(Object.values(wanted))));
     if (own.conflict) throw new OwnershipConflict(own.conflict);
     for (const kind of CLAIM_ORDER) {
       if (own[kind]) continue;
-      const result = await claimOnce(this.db, claimWrite(this.table, claim, kind));
-      if (result.written) continue;
+      const write = claimWrite(this.table, claim, kind);
+      const result = await claimOnce(this.db, write);
+      if (result.written) {
+        // A claim never moves: the next instance of the batch sees it held and writes it no more.
+        seen?.set(itemKeyOf(wanted[kind === 'sop' ? 'object' : kind]), claimHeldAs(claim, kind));
+        continue;
+      }
       if (result.failedAt.includes(0)) throw new OwnershipConflict(kind);
       throw result.cause;
     }
@@ -260,8 +293,18 @@ export class IntakeRepository {
           Item: { ...keys.submissionStudy(submissionId, claim.studyUid), type: 'submission-study', studyUid: claim.studyUid },
         }),
       );
+      if (wanted.submissionStudy) seen?.set(itemKeyOf(wanted.submissionStudy), { studyUid: claim.studyUid });
     }
     return { claim, submissionId };
+  }
+
+  /**
+   * The claims (and the submissions' study references) of several instances, one eventually consistent
+   * BatchGetItem per 100 distinct keys: what claimOwnership, given the answer, reads no more (an ingest batch's
+   * instances mostly share their study and series). As for one instance, a key left unprocessed reads as not held.
+   */
+  async readClaims(instances: readonly { readonly claim: InstanceClaim; readonly submissionId?: string }[]): Promise<ClaimsSeen> {
+    return this.readClaimItems(instances.flatMap(({ claim, submissionId }) => Object.values(claimKeys(claim, submissionId))));
   }
 
   /** The project and site a study was claimed for; undefined when it has no claim (none staged yet, or staged before claims existed). */
@@ -280,35 +323,19 @@ export class IntakeRepository {
     return firstConflict(claim, { study, series, object });
   }
 
-  /**
-   * Which of an instance's claims are already its own (`ownClaims`), the first another holds
-   * (`firstConflict`: a claim never moves, so one seen held by another is final), and with a
-   * submission id whether that submission already refers to the study; one eventually consistent
-   * BatchGetItem. A key the batch leaves unprocessed reads as not held: it is then written,
-   * which is always safe.
-   */
-  private async ownClaimsOf(
-    claim: InstanceClaim,
-    submissionId: string | undefined,
-  ): Promise<ReturnType<typeof ownClaims> & { conflict: OwnershipConflictKind | undefined; submissionStudy: boolean }> {
-    const wanted = {
-      study: keys.study(claim.studyUid),
-      series: keys.seriesOwner(claim.seriesUid),
-      object: keys.object(claim.sopUid),
-      ...(submissionId === undefined ? {} : { submissionStudy: keys.submissionStudy(submissionId, claim.studyUid) }),
-    };
-    const result = await this.db.send(
-      new BatchGetCommand({ RequestItems: { [this.table]: { Keys: Object.values(wanted), ConsistentRead: false } } }),
-    );
-    const found = new Map((result.Responses?.[this.table] ?? []).map((item) => [`${String(item.pk)}\n${String(item.sk)}`, item]));
-    const at = <T>(key: { pk: string; sk: string } | undefined): T | undefined =>
-      key ? (found.get(`${key.pk}\n${key.sk}`) as T | undefined) : undefined;
-    const held = {
-      study: at<Partial<StudyOwner>>(wanted.study),
-      series: at<{ studyUid: string }>(wanted.series),
-      object: at<ObjectRef>(wanted.object),
-    };
-    return { ...ownClaims(claim, held), conflict: firstConflict(claim, held), submissionStudy: at(wanted.submissionStudy) !== undefined };
+  /** Claim items by key, eventually consistent (a claim seen held stays held); unprocessed keys are left out. */
+  private async readClaimItems(wanted: readonly { pk: string; sk: string }[]): Promise<ClaimsSeen> {
+    const found: ClaimsSeen = new Map();
+    const unique = [...new Map(wanted.map((key) => [itemKeyOf(key), key])).values()];
+    for (let start = 0; start < unique.length; start += CLAIM_KEYS_PER_READ) {
+      const result = await this.db.send(
+        new BatchGetCommand({
+          RequestItems: { [this.table]: { Keys: unique.slice(start, start + CLAIM_KEYS_PER_READ), ConsistentRead: false } },
+        }),
+      );
+      for (const item of result.Responses?.[this.table] ?? []) found.set(itemKeyOf(item as { pk: string; sk: string }), item);
+    }
+    return found;
   }
 
   async listSubmissionStudyUids(submissionId: string): Promise<string[]> {
@@ -443,6 +470,49 @@ export class IntakeRepository {
 }
 
 const CLAIM_ORDER: readonly OwnershipConflictKind[] = ['study', 'series', 'sop'];
+
+/** BatchGetItem's most keys per request. */
+const CLAIM_KEYS_PER_READ = 100;
+
+/** Claim items (and submissions' study references) seen stored, by `itemKeyOf`: one read shared by several instances. */
+export type ClaimsSeen = Map<string, Record<string, unknown>>;
+
+/** The keys of an instance's claims and, given a submission, of its reference to the study. */
+function claimKeys(claim: InstanceClaim, submissionId: string | undefined) {
+  return {
+    study: keys.study(claim.studyUid),
+    series: keys.seriesOwner(claim.seriesUid),
+    object: keys.object(claim.sopUid),
+    ...(submissionId === undefined ? {} : { submissionStudy: keys.submissionStudy(submissionId, claim.studyUid) }),
+  };
+}
+
+/**
+ * Which of an instance's claims are already its own (`ownClaims`), the first another holds (`firstConflict`: a
+ * claim never moves, so one seen held by another is final), and whether the submission already refers to the
+ * study, from the claim items seen.
+ */
+function ownClaimsIn(
+  claim: InstanceClaim,
+  wanted: ReturnType<typeof claimKeys>,
+  seen: ClaimsSeen,
+): ReturnType<typeof ownClaims> & { conflict: OwnershipConflictKind | undefined; submissionStudy: boolean } {
+  const at = <T>(key: { pk: string; sk: string } | undefined): T | undefined =>
+    key ? (seen.get(itemKeyOf(key)) as T | undefined) : undefined;
+  const held = {
+    study: at<Partial<StudyOwner>>(wanted.study),
+    series: at<{ studyUid: string }>(wanted.series),
+    object: at<ObjectRef>(wanted.object),
+  };
+  return { ...ownClaims(claim, held), conflict: firstConflict(claim, held), submissionStudy: at(wanted.submissionStudy) !== undefined };
+}
+
+/** What a claim's item holds once this instance's write of it succeeded. */
+function claimHeldAs(claim: InstanceClaim, kind: OwnershipConflictKind): Record<string, unknown> {
+  if (kind === 'study') return { project: claim.project, site: claim.site, studyUid: claim.studyUid };
+  if (kind === 'series') return { studyUid: claim.studyUid };
+  return { studyUid: claim.studyUid, seriesUid: claim.seriesUid };
+}
 
 /**
  * The three conditional writes that claim an instance's place, in CLAIM_ORDER:
