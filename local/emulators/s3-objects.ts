@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { unwrittenChunks } from '../../layers/common/bytes';
 import { replyS3Error } from './s3-front';
+import { createReadBuffers, type ReadBuffers } from './s3-read-buffers';
 
 /**
  * The local S3's direct object path: the requests the pipeline makes per instance (a plain GET, ranged or
@@ -92,6 +93,8 @@ export interface DirectObjectPathOptions {
    * MD5, as s3rver's and S3's without SSE-KMS.
    */
   readonly sseKmsBuckets?: ReadonlySet<string>;
+  /** Where objects read in one piece are read into (default: up to four buffers kept between answers). */
+  readonly readBuffers?: ReadBuffers;
 }
 
 export interface DirectObjectPath {
@@ -140,6 +143,7 @@ export function createDirectObjectPath(options: DirectObjectPathOptions): Direct
   const directory = path.resolve(options.directory);
   const wholeReadLimit = options.wholeReadLimit ?? WHOLE_READ_LIMIT;
   const sseKmsBuckets = options.sseKmsBuckets ?? new Set<string>();
+  const readBuffers = options.readBuffers ?? createReadBuffers();
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const target = targetOf(req.url ?? '/');
@@ -189,7 +193,10 @@ export function createDirectObjectPath(options: DirectObjectPathOptions): Direct
       }
       const length = end + 1 - start;
       if (length <= wholeReadLimit) {
-        const body = Buffer.allocUnsafe(length);
+        const lent = readBuffers.borrow(length);
+        // Sent (or dropped with its connection): nothing reads the buffer any more.
+        res.once('close', () => readBuffers.giveBack(lent));
+        const body = lent.subarray(0, length);
         let at = 0;
         while (at < length) {
           const { bytesRead } = await handle!.read(body, at, length - at, start + at);

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDirectObjectPath, forgetObject, rangeOf, targetOf, type ObjectPathEvent } from '../../../local/emulators/s3-objects';
+import { createReadBuffers, type ReadBuffers } from '../../../local/emulators/s3-read-buffers';
 
 interface Store {
   putObject(object: unknown): Promise<{ md5: string }>;
@@ -33,6 +34,7 @@ let root: string;
 let server: http.Server;
 let base: string;
 let events: ObjectPathEvent[];
+let readBuffers: ReadBuffers;
 /** Requests the direct path left to s3rver (this server answers them 599). */
 let leftToS3rver: string[];
 
@@ -42,12 +44,14 @@ beforeEach(async () => {
   await mkdir(join(root, KMS_BUCKET));
   events = [];
   leftToS3rver = [];
+  readBuffers = createReadBuffers({ granularity: 1024 });
   // Objects over 64 KiB are streamed, not read in one piece (16 MiB in the emulator).
   const direct = createDirectObjectPath({
     directory: root,
     onEvent: (event) => events.push(event),
     wholeReadLimit: 64 * 1024,
     sseKmsBuckets: new Set([KMS_BUCKET]),
+    readBuffers,
   });
   server = http.createServer((req, res) => {
     direct.serve(req, res).then(
@@ -139,6 +143,23 @@ describe('the direct object path', () => {
     const tail = await fetch(`${base}/${BUCKET}/a/b%20c.dcm`, { headers: { range: 'bytes=10-' } });
     expect([tail.status, tail.headers.get('content-range'), await tail.text()]).toEqual([206, 'bytes 10-15/16', 'd body']);
     expect(leftToS3rver).toEqual([]);
+  });
+
+  it('reads objects into buffers lent again once their answers are sent, each answer its own bytes while others are in flight', async () => {
+    const bodies = ['a', 'b', 'c'].map((fill) => Buffer.alloc(20_000, fill));
+    for (const [i, body] of bodies.entries()) await fetch(`${base}/${BUCKET}/lent/${i}`, { method: 'PUT', body });
+    for (let i = 0; i < 3; i += 1) expect(Buffer.from(await (await fetch(`${base}/${BUCKET}/lent/${i}`)).arrayBuffer())).toEqual(bodies[i]);
+    expect(readBuffers.allocated).toBe(1);
+    for (let round = 0; round < 3; round += 1) {
+      const got = await Promise.all(
+        bodies.map(async (_, i) => Buffer.from(await (await fetch(`${base}/${BUCKET}/lent/${i}`)).arrayBuffer())),
+      );
+      expect(got.map((b, i) => b.equals(bodies[i]!))).toEqual([true, true, true]);
+    }
+    const ranged = await fetch(`${base}/${BUCKET}/lent/1`, { headers: { range: 'bytes=5-9' } });
+    expect(await ranged.text()).toBe('bbbbb');
+    // At most one buffer per answer in flight at once: three, whatever the number of rounds.
+    expect(readBuffers.allocated).toBeLessThanOrEqual(3);
   });
 
   it('streams an object too large to read in one piece, whole or ranged', async () => {
