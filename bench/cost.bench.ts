@@ -12,8 +12,8 @@
  * this process, so overlapping invocations wait for each other and this overstates) and scaled down
  * to the process's CPU time (a lower bound: it leaves out the I/O waits AWS bills).
  */
-import type { UsageCounts } from '../local/usage-meter';
-import { LIST_PRICES, priceRun, type LineItem } from './cost-model';
+import { UsageMeter, type UsageCounts } from '../local/usage-meter';
+import { LIST_PRICES, priceRun, type BilledExecution, type LineItem } from './cost-model';
 import { option } from './ingest.bench';
 import { DEFAULT_FUNCTION_WORKERS } from '../local/function-workers';
 import { runIngest } from './ingest-run';
@@ -43,6 +43,31 @@ function printDynamoDbCalls(calls: UsageCounts['dynamodbCalls'], n: number): voi
     const per = (x: number) => (x / n).toFixed(2).padStart(6);
     const refused = c.refused ? `, ${per(c.refused).trim()} refused` : '';
     console.log(`    ${per(c.writeUnits)} W ${per(c.readUnits)} R ${per(c.indexUnits)} idx  ${per(c.requests)} req${refused}  ${label}`);
+  }
+}
+
+/**
+ * Step Functions per instance by workflow: its executions, their type, transitions (billed in Standard) and seconds
+ * (billed in Express), and its $ per 1,000 instances as measured and with durations scaled to CPU time: which workflow costs what.
+ */
+function printWorkflows(executions: readonly BilledExecution[], n: number, cpuScale: number): void {
+  const byWorkflow = new Map<string, BilledExecution[]>();
+  for (const e of executions) byWorkflow.set(e.workflow, [...(byWorkflow.get(e.workflow) ?? []), e]);
+  if (byWorkflow.size === 0) return;
+  const nothingElse = new UsageMeter().snapshot();
+  const stepFunctions = (runs: readonly BilledExecution[], scale: number) =>
+    priceRun(nothingElse, runs, LIST_PRICES, scale)
+      .items.filter((i) => i.service === 'Step Functions')
+      .reduce((sum, i) => sum + i.dollars, 0);
+  console.log('  Step Functions per instance by workflow (executions, transitions, seconds; $ per 1,000 as measured, at CPU time):');
+  for (const [workflow, runs] of [...byWorkflow].sort(([a], [b]) => a.localeCompare(b))) {
+    const per = (x: number) => (x / n).toFixed(2).padStart(6);
+    const transitions = runs.reduce((sum, e) => sum + e.transitions, 0);
+    const seconds = runs.reduce((sum, e) => sum + e.durationMs, 0) / 1000;
+    const dollars = (d: number) => `$${((d / n) * 1000).toFixed(5)}`;
+    console.log(
+      `    ${per(runs.length)} exec ${per(transitions)} transitions ${per(seconds)} s  ${dollars(stepFunctions(runs, 1))}, ${dollars(stepFunctions(runs, cpuScale))}  ${workflow} (${runs[0]!.type})`,
+    );
   }
 }
 
@@ -77,6 +102,7 @@ export async function run(): Promise<void> {
         .map(([id, l]) => `${id} ${(l.invocations / n).toFixed(2)}`)
         .join(', ');
       console.log(`  Lambda invocations per instance by function: ${invocations}`);
+      printWorkflows(r.executions, n, cpuScale);
       printDynamoDbCalls(r.usage.dynamodbCalls, n);
       printLogs(r.usage.logs, measured.items, n);
       console.log(
