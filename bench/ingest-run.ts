@@ -19,7 +19,7 @@ import type { ExecutionRecord } from '../local/workflow-runner';
 import { HILUM_CLI } from '../test/support/commons-process';
 import { makeDicom } from '../test/support/synthetic-dicom';
 import { usageBetween, type BilledExecution } from './cost-model';
-import { childrenCpuSeconds, processCpuSeconds } from './process-cpu';
+import { childrenCpuSeconds, processCpuSeconds, threadCpuByName, threadsCpuSeconds } from './process-cpu';
 
 const PROJECT = 'bench-ingest';
 const SITE = 'bench-site';
@@ -64,6 +64,12 @@ export interface IngestSetResult {
   readonly uploadCpuSeconds?: number;
   /** User + system CPU of DynamoDB Local's JVM while the set ran, every thread of it (Linux only: undefined elsewhere). */
   readonly dynamodbLocalCpuSeconds?: number;
+  /**
+   * The commons' threads that do not report their own CPU, by kind (part of cpuSeconds; Linux only): V8's platform
+   * threads (garbage collection helpers, compilers), libuv's pool (file system calls), and the worker threads other
+   * than the S3 and function threads (tesseract.js's OCR workers). A thread that ended during the set is in none.
+   */
+  readonly otherThreadsCpuSeconds?: { readonly v8Platform: number; readonly libuvPool: number; readonly otherWorkers: number };
   readonly usage: UsageCounts;
   readonly executions: readonly BilledExecution[];
 }
@@ -129,6 +135,22 @@ function radiographPixels(rows: number, columns: number, seed: number): ArrayBuf
     }
   }
   return new Uint8Array(pixels.buffer).buffer;
+}
+
+/**
+ * The commons' threads outside the main, S3 and function threads, from their CPU by thread name: every worker
+ * thread is named WorkerThread, so the others are what the S3 and function threads (`reportingWorkers`, their
+ * own figures) leave of it.
+ */
+function otherThreads(
+  byName: ReadonlyMap<string, number>,
+  reportingWorkers: number,
+): NonNullable<IngestSetResult['otherThreadsCpuSeconds']> {
+  return {
+    v8Platform: byName.get('V8Worker') ?? 0,
+    libuvPool: byName.get('libuv-worker') ?? 0,
+    otherWorkers: Math.max(0, (byName.get('WorkerThread') ?? 0) - reportingWorkers),
+  };
 }
 
 async function writeRadiographs(root: string, count: number, size: number): Promise<FileSet> {
@@ -241,6 +263,7 @@ export async function runIngest(options: IngestRunOptions): Promise<IngestRun> {
         const functionsBefore = await commons.functionThreadsCpuUsage();
         const childrenBefore = childrenCpuSeconds();
         const jvmBefore = processCpuSeconds(commons.dynamodbLocalPid);
+        const threadsBefore = threadsCpuSeconds();
         const started = process.hrtime.bigint();
         const held = await uploadAndWait(set, env, join(root, `upload-state-${i}.json`));
         const childrenAfter = childrenCpuSeconds();
@@ -253,16 +276,28 @@ export async function runIngest(options: IngestRunOptions): Promise<IngestRun> {
         const s3After = await commons.s3ThreadCpuUsage();
         const functionsAfter = await commons.functionThreadsCpuUsage();
         const jvmAfter = processCpuSeconds(commons.dynamodbLocalPid);
+        const threadsAfter = threadsCpuSeconds();
+        const s3ThreadCpuSeconds = (s3After.user + s3After.system - s3Before.user - s3Before.system) / 1e6;
+        const functionThreadsCpuSeconds =
+          (functionsAfter.user + functionsAfter.system - functionsBefore.user - functionsBefore.system) / 1e6;
         results.push({
           set,
           seconds,
           held,
           cpuSeconds: (cpu.user + cpu.system) / 1e6,
           mainThreadCpuSeconds: (main.user + main.system) / 1e6,
-          s3ThreadCpuSeconds: (s3After.user + s3After.system - s3Before.user - s3Before.system) / 1e6,
-          functionThreadsCpuSeconds: (functionsAfter.user + functionsAfter.system - functionsBefore.user - functionsBefore.system) / 1e6,
+          s3ThreadCpuSeconds,
+          functionThreadsCpuSeconds,
           ...(childrenBefore !== undefined && childrenAfter !== undefined ? { uploadCpuSeconds: childrenAfter - childrenBefore } : {}),
           ...(jvmBefore !== undefined && jvmAfter !== undefined ? { dynamodbLocalCpuSeconds: jvmAfter - jvmBefore } : {}),
+          ...(threadsBefore && threadsAfter
+            ? {
+                otherThreadsCpuSeconds: otherThreads(
+                  threadCpuByName(threadsBefore, threadsAfter),
+                  s3ThreadCpuSeconds + functionThreadsCpuSeconds,
+                ),
+              }
+            : {}),
           usage: usageBetween(before, meter.snapshot()),
           executions: commons
             .executions()

@@ -115,9 +115,13 @@ export async function run(): Promise<void> {
         r.dynamodbLocalCpuSeconds === undefined
           ? ''
           : `, ${perInstance(r.dynamodbLocalCpuSeconds)} ms of DynamoDB Local's CPU per instance`;
+      const other = r.otherThreadsCpuSeconds;
+      const others = other
+        ? `, ${perInstance(other.v8Platform)} ms in V8's platform threads, ${perInstance(other.libuvPool)} ms in libuv's pool, ${perInstance(other.otherWorkers)} ms in other worker threads`
+        : '';
       console.log(
         `hilum   ${r.set.name}: ${rate(r.set.files.length, r.seconds)}, ${perInstance(r.cpuSeconds)} ms of the commons' CPU per instance ` +
-          `(${perInstance(r.mainThreadCpuSeconds)} ms on its main thread, ${perInstance(r.s3ThreadCpuSeconds)} ms in its S3 thread, ${perInstance(r.functionThreadsCpuSeconds)} ms in its function threads)${upload}${jvm}`,
+          `(${perInstance(r.mainThreadCpuSeconds)} ms on its main thread, ${perInstance(r.s3ThreadCpuSeconds)} ms in its S3 thread, ${perInstance(r.functionThreadsCpuSeconds)} ms in its function threads${others})${upload}${jvm}`,
       );
     }
     const binary = orthancBinary();

@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { childrenCpuSeconds, processCpuSeconds } from '../../../bench/process-cpu';
+import { Worker } from 'node:worker_threads';
+import { childrenCpuSeconds, processCpuSeconds, threadCpuByName, threadsCpuSeconds } from '../../../bench/process-cpu';
 import { cpuSecondsOfProcStat } from '../../../layers/common/proc-stat';
 
 describe('CPU time from a /proc stat line', () => {
@@ -56,5 +57,49 @@ describe("the reaped children's CPU time (the bench's upload client figure)", ()
     const before = childrenCpuSeconds()!;
     spawnSync(process.execPath, ['-e', 'const end = Date.now() + 300; while (Date.now() < end);']);
     expect(childrenCpuSeconds()! - before).toBeGreaterThan(0.1);
+  });
+});
+
+describe("this process's CPU by thread name (the bench's V8, libuv and other worker threads)", () => {
+  it('sums what each name spent between two readings, a thread started in between counting whole', () => {
+    const before = [
+      { tid: '10', name: 'node', seconds: 1 },
+      { tid: '11', name: 'V8Worker', seconds: 0.5 },
+      { tid: '12', name: 'V8Worker', seconds: 0.25 },
+      { tid: '13', name: 'WorkerThread', seconds: 2 },
+      { tid: '14', name: 'libuv-worker', seconds: 0.1 },
+    ];
+    const after = [
+      { tid: '10', name: 'node', seconds: 1.5 },
+      { tid: '11', name: 'V8Worker', seconds: 0.75 },
+      { tid: '12', name: 'V8Worker', seconds: 0.5 },
+      { tid: '13', name: 'WorkerThread', seconds: 3 },
+      { tid: '15', name: 'WorkerThread', seconds: 0.4 }, // started during the set: all of it
+    ];
+    const byName = threadCpuByName(before, after);
+    expect(byName.get('node')).toBeCloseTo(0.5);
+    expect(byName.get('V8Worker')).toBeCloseTo(0.5);
+    expect(byName.get('WorkerThread')).toBeCloseTo(1.4);
+    expect(byName.has('libuv-worker')).toBe(false); // ended: its CPU is only in the process's total
+  });
+
+  it("finds a worker thread's CPU under its thread name (Linux; elsewhere there is no figure)", async () => {
+    const before = threadsCpuSeconds();
+    if (process.platform !== 'linux') {
+      expect(before).toBeUndefined();
+      return;
+    }
+    // The worker spends 100 ms of its own CPU, then waits to be ended, so it is still there to be read.
+    const worker = new Worker(
+      "const s = process.cpuUsage(); while (process.cpuUsage(s).user < 100000); require('node:worker_threads').parentPort.postMessage('done'); setInterval(() => {}, 1000);",
+      { eval: true },
+    );
+    try {
+      await new Promise((resolve) => worker.once('message', resolve));
+      const spent = threadCpuByName(before!, threadsCpuSeconds()!).get('WorkerThread') ?? 0;
+      expect(spent).toBeGreaterThanOrEqual(0.05);
+    } finally {
+      await worker.terminate();
+    }
   });
 });
