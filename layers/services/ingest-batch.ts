@@ -2,10 +2,11 @@ import { logger } from '../adapters/aws/powertools';
 import { asTaskError } from '../adapters/aws/task';
 import { objectCreatedEvent, type IngestExecutionState, type IngestObjectResult, type QueuedObjectRecord } from '../pipeline/ingest-states';
 import { PLATFORM_ERRORS, RESOURCE_LIMIT_ERRORS } from '../pipeline/task-errors';
+import { STAGED_PER_TRANSACTION } from '../adapters/aws/dynamodb/intake-repository';
 import { buckets, intakeRepository, objects as objectStore } from './commons-context';
-import { processIntakeObject, stageProcessed, type ReadyToStage } from './ingest-intake-object';
+import { processIntakeObject, stagedAnswer, type ReadyToStage } from './ingest-intake-object';
 import { lookUpIntakeObjects } from './intake-object';
-import { instanceClaimOf } from './stage-instance';
+import { finishRelease, instanceClaimOf, recordRelease, releaseInstance, type ReleasedInstance } from './stage-instance';
 import { announceIfReady } from './submission-readiness';
 
 /** Errors that say the platform (or the task's limits) failed, not the file: they fail the whole batch, never an item. */
@@ -54,8 +55,28 @@ export async function ingestQueuedObjects(records: readonly QueuedObjectRecord[]
     const claims = await intakeRepository().readClaims(
       staging.map(({ ready }) => ({ claim: instanceClaimOf(ready.instance), submissionId: ready.instance.submissionId })),
     );
+    const released: { readonly identity: string; readonly ready: ReadyToStage; readonly copy: ReleasedInstance }[] = [];
     for (const { identity, ready } of staging) {
-      outcomes.set(identity, await fileErrorOr(() => stageProcessed(ready, { claims, finish: finish.later })));
+      const copy = await fileErrorOr(() => releaseInstance(ready.instance, claims));
+      if (copy.error) outcomes.set(identity, { error: copy.error });
+      else released.push({ identity, ready, copy: copy.ingest });
+    }
+    // Each submission's released copies recorded in one transaction; a cancelled one (a file another attempt staged
+    // first, a concurrent write) writes nothing, and its files are recorded one by one, each with its own answer.
+    const recordedTogether = new Set<ReleasedInstance>();
+    for (const together of chunksBySubmission(released.map((r) => r.copy))) {
+      if (together.length > 1 && (await intakeRepository().recordStagedTogether(together.map((copy) => copy.staging)))) {
+        for (const copy of together) recordedTogether.add(copy);
+      }
+    }
+    for (const { identity, ready, copy } of released) {
+      outcomes.set(
+        identity,
+        await fileErrorOr(async () => {
+          const recorded = recordedTogether.has(copy) || (await recordRelease(copy));
+          return stagedAnswer(ready, await finishRelease(copy, recorded, finish.later));
+        }),
+      );
     }
   };
 
@@ -92,6 +113,22 @@ export async function ingestQueuedObjects(records: readonly QueuedObjectRecord[]
       return item;
     }
     return repeatOf(item);
+  });
+}
+
+/** Released copies by submission, at most STAGED_PER_TRANSACTION together. */
+function chunksBySubmission(copies: readonly ReleasedInstance[]): ReleasedInstance[][] {
+  const bySubmission = new Map<string, ReleasedInstance[]>();
+  for (const copy of copies) {
+    const same = bySubmission.get(copy.input.submissionId) ?? [];
+    same.push(copy);
+    bySubmission.set(copy.input.submissionId, same);
+  }
+  return [...bySubmission.values()].flatMap((same) => {
+    const chunks: ReleasedInstance[][] = [];
+    for (let start = 0; start < same.length; start += STAGED_PER_TRANSACTION)
+      chunks.push(same.slice(start, start + STAGED_PER_TRANSACTION));
+    return chunks;
   });
 }
 

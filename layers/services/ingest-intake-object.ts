@@ -4,7 +4,7 @@ import { decodedOriginalFor, deidentifyWithPixelChecks, verifyInstance, type Dei
 import { VerificationFailed } from '../common/errors';
 import { sha256Of } from '../common/digest';
 import { logger, metrics } from '../adapters/aws/powertools';
-import type { DeidentifyResult, IngestObjectResult, QaResult } from '../pipeline/ingest-states';
+import type { DeidentifyResult, IngestObjectResult, QaResult, StageResult } from '../pipeline/ingest-states';
 import { deidKeyFor } from './commons-context';
 import { readIntakeObject, type IntakeLookup } from './intake-object';
 import { decideInstanceQa } from './instance-qa';
@@ -36,8 +36,12 @@ export interface ReadyToStage {
 }
 
 /** Stages a processed object's copy (stageInstance), with what the stagings of a batch share. */
-export async function stageProcessed({ instance, deid, qa }: ReadyToStage, shared?: SharedStaging): Promise<IngestObjectResult> {
-  const stage = await stageInstance(instance, shared);
+export async function stageProcessed(ready: ReadyToStage, shared?: SharedStaging): Promise<IngestObjectResult> {
+  return stagedAnswer(ready, await stageInstance(ready.instance, shared));
+}
+
+/** The answer of a processed object once its copy is staged. */
+export function stagedAnswer({ instance, deid, qa }: ReadyToStage, stage: StageResult): IngestObjectResult {
   return { outcome: 'staged', submissionId: instance.submissionId, fileId: instance.fileId, deid, qa, stage };
 }
 

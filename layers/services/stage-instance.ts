@@ -5,7 +5,7 @@ import { OwnershipConflict, type InstanceClaim } from '../catalog/ownership';
 import type { Submission } from '../catalog/entities';
 import type { StoredFinding } from '../catalog/qa-entities';
 import { TransientError } from '../common/errors';
-import type { ClaimsSeen, OwnedClaims } from '../adapters/aws/dynamodb/intake-repository';
+import type { ClaimsSeen, IntakeRepository, OwnedClaims } from '../adapters/aws/dynamodb/intake-repository';
 import { toHex } from '../common/bytes';
 import { logger } from '../adapters/aws/powertools';
 import { releasedKey } from '../pipeline/object-keys';
@@ -41,11 +41,30 @@ export interface VerifiedInstance {
  * its submission is published.
  */
 export async function stageInstance(input: VerifiedInstance, shared: SharedStaging = {}): Promise<StageResult> {
+  const released = await releaseInstance(input, shared.claims);
+  return finishRelease(released, await recordRelease(released), shared.finish);
+}
+
+/** A verified copy released (claims held, PUT and confirmed), with the staging record that makes it count. */
+export interface ReleasedInstance {
+  readonly input: VerifiedInstance;
+  readonly staging: StagingRecord;
+  readonly result: StageResult;
+}
+
+/** recordStaged's arguments: the file's outcome, its instance item, the claims it holds. */
+export type StagingRecord = Parameters<IntakeRepository['recordStaged']>;
+
+/**
+ * The first half of a staging: the ownership claims (given `claims`, a batch's read of them), the checksum-verified
+ * PUT of the copy and its confirmation, and the catalog record to write. Nothing counts the file yet.
+ */
+export async function releaseInstance(input: VerifiedInstance, claims?: ClaimsSeen): Promise<ReleasedInstance> {
   const { submission, submissionId, fileId, uids, bytes, sha256: digest } = input;
   const { summary } = parseDicom(bytes);
   const target = releasedKey(uids.studyUid, uids.seriesUid, uids.sopUid);
   const released = buckets.released();
-  const owned = await claimOwnership(input, shared.claims);
+  const owned = await claimOwnership(input, claims);
 
   // The digest is the PUT's checksum and its signature's payload hash: S3 checks the bytes against it on arrival.
   await objects().put(released, target, bytes, { sha256: digest, metadata: { sha256: toHex(digest) } });
@@ -53,7 +72,7 @@ export async function stageInstance(input: VerifiedInstance, shared: SharedStagi
   if (!stored || stored.size !== bytes.byteLength) throw new TransientError('the released copy could not be confirmed');
 
   const now = new Date().toISOString();
-  const recorded = await intakeRepository().recordStaged(
+  const staging: StagingRecord = [
     { submissionId, fileId, releasedKey: target, handledAt: now, qaFindings: input.findings },
     {
       ...uids,
@@ -72,16 +91,30 @@ export async function stageInstance(input: VerifiedInstance, shared: SharedStagi
       ...instanceCatalogFields(bytes),
     },
     owned,
-  );
+  ];
+  return { input, staging, result: { releasedKey: target, sha256: toHex(digest), size: bytes.byteLength } };
+}
+
+/** The catalog write of one released copy (conditional on the file still being announced): whether it was written. */
+export function recordRelease({ staging }: ReleasedInstance): Promise<boolean> {
+  return intakeRepository().recordStaged(...staging);
+}
+
+/**
+ * The end of a staging, once its catalog write was tried (`recorded`: written by this attempt): a refused write is
+ * accepted only when another attempt gave the file its outcome; then the original goes and readiness is checked.
+ */
+export async function finishRelease(released: ReleasedInstance, recorded: boolean, finish = finishStaged): Promise<StageResult> {
+  const { submissionId, fileId, intake, findings } = released.input;
   if (!recorded) {
     // Refused: another attempt gave the file its outcome, and only then may the original go. A file still announced
     // (a refusal for any other reason) keeps its original for the retry: deleting it would lose the file.
     const file = await intakeRepository().getFile(submissionId, fileId);
     if (!file || file.status === 'announced') throw new TransientError('the staging write was refused while the file is still announced');
   }
-  await (shared.finish ?? finishStaged)(submissionId, input.intake);
-  logger.info(recorded ? 'staged' : 'already handled; intake original removed', { submissionId, fileId, warnings: input.findings.length });
-  return { releasedKey: target, sha256: toHex(digest), size: bytes.byteLength };
+  await finish(submissionId, intake);
+  logger.info(recorded ? 'staged' : 'already handled; intake original removed', { submissionId, fileId, warnings: findings.length });
+  return released.result;
 }
 
 /** What several stagings of one ingest batch share. */

@@ -401,7 +401,7 @@ describe('a file staged by one execution while another quarantines it', () => {
     it('a transient error on one object fails the whole batch; its repeat finishes every object once, counters exact', async () => {
       const { submissionId, bucket, keyOf } = await heldSeries(4);
       const records = Object.values(keyOf).map((key) => record(bucket, key));
-      // S3 refuses the third released copy's PUT: two files are staged, and the batch fails before its deletions.
+      // S3 refuses the third released copy's PUT: two copies are released but nothing is recorded or deleted yet.
       const put = ObjectStore.prototype.put;
       let puts = 0;
       const fault = jest.spyOn(ObjectStore.prototype, 'put').mockImplementation(async function (this: ObjectStore, ...args) {
@@ -410,11 +410,11 @@ describe('a file staged by one execution while another quarantines it', () => {
       });
       await expect(batch(records)).rejects.toMatchObject({ name: 'TransientError' });
       fault.mockRestore();
-      expect(await site.getSubmission(submissionId)).toMatchObject({ stagedCount: 2 });
-      expect(await exists(bucket, keyOf.slice0!)).toBe(true);
+      expect(await site.getSubmission(submissionId)).toMatchObject({ stagedCount: 0 });
+      for (const key of Object.values(keyOf)) expect(await exists(bucket, key)).toBe(true);
 
       const items = await batch(records);
-      expect(items.map((i) => i.ingest?.outcome)).toEqual(['already-handled', 'already-handled', 'staged', 'staged']);
+      expect(items.map((i) => i.ingest?.outcome)).toEqual(['staged', 'staged', 'staged', 'staged']);
       const submission = await site.getSubmission(submissionId);
       expect(submission).toMatchObject({ stagedCount: 4, quarantinedCount: 0 });
       for (const key of Object.values(keyOf)) expect(await exists(bucket, key)).toBe(false);
@@ -434,6 +434,26 @@ describe('a file staged by one execution while another quarantines it', () => {
         expect(await commons.invoke('IngestObject', { bucket, key })).toMatchObject({ outcome: 'already-handled' });
       expect(await site.getSubmission(submissionId)).toMatchObject({ stagedCount: 2, handledCount: 2 });
       for (const key of Object.values(keyOf)) expect(await exists(bucket, key)).toBe(false);
+    });
+
+    it('a staging transaction cancelled by a file another execution staged first: each file recorded on its own, counted once', async () => {
+      const { submissionId, bucket, keyOf } = await heldSeries(3);
+      const together = IntakeRepository.prototype.recordStagedTogether;
+      jest.spyOn(IntakeRepository.prototype, 'recordStagedTogether').mockImplementationOnce(async function (
+        this: IntakeRepository,
+        stagings,
+      ) {
+        expect(await commons.invoke('IngestObject', { bucket, key: keyOf.slice1! })).toMatchObject({ outcome: 'staged' });
+        return together.call(this, stagings);
+      });
+      const items = await batch(Object.values(keyOf).map((key) => record(bucket, key)));
+      expect(items.map((i) => i.ingest?.outcome)).toEqual(['staged', 'staged', 'staged']);
+      const submission = await site.getSubmission(submissionId);
+      expect(submission).toMatchObject({ stagedCount: 3, handledCount: 3 });
+      for (const key of Object.values(keyOf)) expect(await exists(bucket, key)).toBe(false);
+      const studyUid = (submission.files[0] as { studyUid?: string }).studyUid;
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: commons.buckets.released, Prefix: `studies/${studyUid}/` }));
+      expect(listed.Contents ?? []).toHaveLength(3);
     });
 
     it('a batch of one series shares its reads: files, claims and readiness read once, the originals deleted with one request', async () => {
@@ -456,7 +476,17 @@ describe('a file staged by one execution while another quarantines it', () => {
         seriesClaim: made(/^PutItem SERIESUID\/OWNER$/),
         sopClaims: made(/^PutItem OBJECT\/OBJECT$/),
         studyReference: made(/^PutItem SUBMISSION\/STUDY$/),
-      }).toEqual({ filesWithConfig: 1, fileAlone: 0, claimsRead: 1, studyClaim: 1, seriesClaim: 1, sopClaims: N, studyReference: 1 });
+        stagingWrites: made(/^TransactWriteItems .*SUBMISSION\/FILE/),
+      }).toEqual({
+        filesWithConfig: 1,
+        fileAlone: 0,
+        claimsRead: 1,
+        studyClaim: 1,
+        seriesClaim: 1,
+        sopClaims: N,
+        studyReference: 1,
+        stagingWrites: 1,
+      });
       // The readiness check once for the batch, and at most one read of the submission's identity (this worker's first).
       expect(made(/^GetItem SUBMISSION\/SUBMISSION$/)).toBeLessThanOrEqual(2);
       // The released copies' PUTs and one DeleteObjects (a POST), no DELETE per original.

@@ -30,6 +30,22 @@ import {
 /** DynamoDB caps a transaction at 100 items; one goes to the submission counter. */
 const FILES_PER_TRANSACTION = 99;
 
+/** Staged files recorded together: two items each (outcome, instance) and the counter within DynamoDB's 100. */
+export const STAGED_PER_TRANSACTION = 49;
+
+/** What a staged file's outcome records on it. */
+function stagedFields(
+  file: { readonly releasedKey: string; readonly handledAt: string; readonly qaFindings?: readonly StoredFinding[] },
+  instance: Pick<Instance, 'studyUid'>,
+): Record<string, unknown> {
+  return {
+    releasedKey: file.releasedKey,
+    studyUid: instance.studyUid,
+    handledAt: file.handledAt,
+    ...(file.qaFindings ? { qaFindings: file.qaFindings } : {}),
+  };
+}
+
 export class SubmissionNotOpen extends Error {
   override readonly name = 'SubmissionNotOpen';
 }
@@ -200,18 +216,9 @@ export class IntakeRepository {
   ): Promise<boolean> {
     if (!sameClaim(owned.claim, instance)) throw new Error('recordStaged was given the claims of another instance');
     if (owned.submissionId !== file.submissionId) throw new Error('recordStaged was given claims made without its submission');
-    return this.recordOutcome(
-      file.submissionId,
-      file.fileId,
-      'staged',
-      {
-        releasedKey: file.releasedKey,
-        studyUid: instance.studyUid,
-        handledAt: file.handledAt,
-        ...(file.qaFindings ? { qaFindings: file.qaFindings } : {}),
-      },
-      [{ Put: { TableName: this.table, Item: instanceItem(instance) } }],
-    );
+    return this.recordOutcome(file.submissionId, file.fileId, 'staged', stagedFields(file, instance), [
+      { Put: { TableName: this.table, Item: instanceItem(instance) } },
+    ]);
   }
 
   /** Records a quarantined file and counts it; false when it already had an outcome. */
@@ -412,6 +419,41 @@ export class IntakeRepository {
     );
   }
 
+  /**
+   * Records several staged files of one submission in one transaction, as recordStaged records one: their
+   * outcomes (each conditional on its file still being announced), their instances, and the submission's
+   * counters raised by their number once (at most STAGED_PER_TRANSACTION files; an ingest batch's). All or
+   * nothing: false when the transaction was refused or cancelled for any reason (a file another attempt staged
+   * first, a concurrent write), and then nothing is written: the caller records the files one by one with
+   * recordStaged, whose answers are exactly the per-file outcomes.
+   */
+  async recordStagedTogether(stagings: readonly Parameters<IntakeRepository['recordStaged']>[]): Promise<boolean> {
+    const submissionId = stagings[0]?.[0].submissionId;
+    if (submissionId === undefined) return true;
+    if (stagings.length > STAGED_PER_TRANSACTION) throw new Error(`at most ${STAGED_PER_TRANSACTION} files are recorded together`);
+    const items: TransactItem[] = [
+      {
+        Update: {
+          TableName: this.table,
+          Key: keys.submission(submissionId),
+          UpdateExpression: 'ADD handledCount :n, stagedCount :n',
+          ExpressionAttributeValues: { ':n': stagings.length },
+        },
+      },
+    ];
+    for (const [file, instance, owned] of stagings) {
+      if (file.submissionId !== submissionId) throw new Error('recordStagedTogether was given files of several submissions');
+      if (!sameClaim(owned.claim, instance)) throw new Error('recordStagedTogether was given the claims of another instance');
+      if (owned.submissionId !== submissionId) throw new Error('recordStagedTogether was given claims made without its submission');
+      items.push(
+        { Update: this.outcomeUpdate(submissionId, file.fileId, 'staged', stagedFields(file, instance)) },
+        { Put: { TableName: this.table, Item: instanceItem(instance) } },
+      );
+    }
+    const result = await conditionalWrite(this.db, new TransactWriteCommand({ TransactItems: items }));
+    return result.written;
+  }
+
   private async recordOutcome(
     submissionId: string,
     fileId: string,
@@ -419,29 +461,12 @@ export class IntakeRepository {
     fields: Record<string, unknown>,
     extra: TransactItem[],
   ): Promise<boolean> {
-    const names: Record<string, string> = { '#status': 'status' };
-    const values: Record<string, unknown> = { ':status': status, ':announced': 'announced' };
-    const sets = ['#status = :status'];
-    for (const [name, value] of Object.entries(fields)) {
-      names[`#${name}`] = name;
-      values[`:${name}`] = value;
-      sets.push(`#${name} = :${name}`);
-    }
     const counter = status === 'staged' ? 'stagedCount' : 'quarantinedCount';
     const result = await conditionalWrite(
       this.db,
       new TransactWriteCommand({
         TransactItems: [
-          {
-            Update: {
-              TableName: this.table,
-              Key: keys.submissionFile(submissionId, fileId),
-              UpdateExpression: `SET ${sets.join(', ')}`,
-              ConditionExpression: 'attribute_exists(pk) AND #status = :announced',
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: values,
-            },
-          },
+          { Update: this.outcomeUpdate(submissionId, fileId, status, fields) },
           {
             Update: {
               TableName: this.table,
@@ -458,6 +483,26 @@ export class IntakeRepository {
     if (result.failedAt.includes(0)) return false;
     if (result.conflict) throw new TransientError('a concurrent write to the same file; retry');
     throw result.cause;
+  }
+
+  /** A file's outcome with its fields, written only while the file is announced (an outcome is given once). */
+  private outcomeUpdate(submissionId: string, fileId: string, status: 'staged' | 'quarantined', fields: Record<string, unknown>) {
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = { ':status': status, ':announced': 'announced' };
+    const sets = ['#status = :status'];
+    for (const [name, value] of Object.entries(fields)) {
+      names[`#${name}`] = name;
+      values[`:${name}`] = value;
+      sets.push(`#${name} = :${name}`);
+    }
+    return {
+      TableName: this.table,
+      Key: keys.submissionFile(submissionId, fileId),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: 'attribute_exists(pk) AND #status = :announced',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
   }
 
   private get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
