@@ -2,7 +2,8 @@
  * Counts what the local commons does that AWS would bill, as it happens: API requests, Lambda
  * invocations and their GB-seconds, Step Functions transitions (read from the executions at
  * the end), S3 requests by price class, DynamoDB read and write units (as DynamoDB Local
- * reports them), EventBridge events, CloudWatch Logs bytes (the workflows' history events at their logging
+ * reports them), EventBridge events, SQS and EventBridge Pipes requests (the batch ingest's queue and pipe,
+ * local/sqs-pipe.ts), CloudWatch Logs bytes (the workflows' history events at their logging
  * level, local/step-functions-logs.ts; Lambda's own lines per invocation; the handlers' Powertools lines,
  * local/handler-log-meter.ts). Off unless a commons is started with one
  * (`LocalCommonsOptions.meter`); `npm run bench cost` prices a snapshot (bench/cost-model.ts).
