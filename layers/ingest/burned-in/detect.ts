@@ -119,11 +119,6 @@ export async function checkBurnedInText(
     policy,
   );
   if (!atRisk) return { status: 'not-at-risk' };
-  try {
-    await startOcr(); // once per process, outside the image's budget
-  } catch {
-    return { status: 'held', reason: 'ocr-failed', regions: [], ms: 0 };
-  }
   return oneAtATime(async () => {
     const budget = new CheckBudget(policy.budgetMs, clock);
     const held = (reason: BurnedInTextReason, regions: readonly TextRegion[] = []): BurnedInTextCheck => ({
@@ -136,8 +131,14 @@ export async function checkBurnedInText(
       const ink = await inkPageOf(original, policy.maxDimension, dict);
       const page = pageToRead(ink);
       if (budget.overrun()) return held('ocr-timeout');
-      // A page without a pixel of ink holds no text: Tesseract is not asked.
-      const read = page.image ? await recognizeWords(page.image, budget) : [];
+      // A page without ink that could be text holds no text: Tesseract is not asked, nor its worker started.
+      if (!page.image) return { status: 'clear', ms: Math.round(budget.wallSpentMs()) };
+      try {
+        await budget.excluding(startOcr); // once per process, outside the image's budget
+      } catch {
+        return held('ocr-failed');
+      }
+      const read = await recognizeWords(page.image, budget);
       const words = read.map((word) => ({ ...word, box: page.toInkPage(word.box) }));
       const regions = textRegions(words, knownIdentifiersOf(dict), ink.factor);
       return regions.length > 0 ? held('text-in-pixels', regions) : { status: 'clear', ms: Math.round(budget.wallSpentMs()) };

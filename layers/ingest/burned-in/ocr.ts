@@ -79,8 +79,11 @@ function threadCpuMs(id: number): number | undefined {
 /**
  * CPU milliseconds the OCR worker threads have spent since they started, or undefined when one of them
  * cannot be read (no /proc, a thread whose id is not known yet). Their CPU is part of a check's cost (budget.ts).
+ * Before any worker runs (it starts with the first page to read), 0 where a worker's CPU will be readable,
+ * undefined where it will not (no /proc), so that a check's clock is chosen then as it would be later.
  */
 export function ocrThreadsCpuMs(): number | undefined {
+  if (threads.size === 0) return threadCpuMs(Number(process.pid)) === undefined ? undefined : 0;
   let sum = 0;
   for (const thread of threads) {
     const id = threadIds.get(thread)?.[0];

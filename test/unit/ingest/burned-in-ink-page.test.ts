@@ -4,9 +4,11 @@
  * (test/support/burned-in-reference.ts), so the check finds exactly what it found: text of several
  * sizes and contrasts (faint too), none, the ingest benchmark's outline, MONOCHROME1 and 2, 8, 12 and
  * 16 bits, signed samples, bits above Bits Stored, a rescale, sizes that are not whole blocks, a copy
- * downsampled to fit. No OCR runs here.
+ * downsampled to fit. No OCR runs here: a page with nothing to read does not even start its worker.
  */
 import { readDicomHeader } from '../../../layers/dicom';
+import { checkBurnedInText, DEFAULT_BURNED_IN_TEXT_POLICY, stopOcr } from '../../../layers/ingest/burned-in';
+import { ocrThreadsCpuMs } from '../../../layers/ingest/burned-in/ocr';
 import type { OcrImage } from '../../../layers/ingest/burned-in/image';
 import { inkComponents } from '../../../layers/ingest/burned-in/ink-components';
 import { BACKGROUND_BLOCK, BlockMedians, inkOnPaper } from '../../../layers/ingest/burned-in/flatten';
@@ -103,6 +105,15 @@ async function expectSameAsReference(bytes: Uint8Array, maxDimension = MAX_DIMEN
 
 describe('the ink page in fewer passes', () => {
   let shared: GrayImage | undefined;
+
+  afterAll(stopOcr);
+
+  it('clears an at-risk radiograph whose ink page holds nothing to read without starting the OCR worker', async () => {
+    const flat: GrayImage = { rows: 96, columns: 80, pixels: new Uint16Array(96 * 80).fill(900) };
+    const check = await checkBurnedInText(encoded(flat, { bitsStored: 12 }), DEFAULT_BURNED_IN_TEXT_POLICY);
+    expect(check.status).toBe('clear');
+    expect(ocrThreadsCpuMs()).toBe(0); // no OCR worker thread: the process never started one
+  });
 
   it("equals session 10's passes on the ingest benchmark's radiograph (625 x 512), with a faint name beside its outline", async () => {
     const image = outlinedRadiograph(625, 512, 3);
