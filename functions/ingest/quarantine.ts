@@ -56,8 +56,9 @@ export const handler = taskHandler(quarantineInput, async function quarantineObj
     return { quarantineKey: file.quarantineKey ?? target, reason: file.reason ?? reason.message };
   }
 
-  // The copy comes first: once the outcome is recorded, the reconciler may delete the intake original.
-  if (present) await objects().copy(bucket, key, buckets.quarantine(), target);
+  // The copy comes first: once the outcome is recorded, the reconciler may delete the intake original. Its own ETag
+  // (under SSE-KMS not the original's) is what a withdrawal compares.
+  const copiedEtag = present ? await objects().copy(bucket, key, buckets.quarantine(), target) : undefined;
   if (!ids || !file) {
     await putQuarantineSidecar(target, decisionAt(now), key, ids);
     if (present) await objects().delete(bucket, key);
@@ -87,7 +88,7 @@ export const handler = taskHandler(quarantineInput, async function quarantineObj
     // Another execution of the same file (a duplicated event, a redrive) staged it first: the copy this attempt
     // made is nobody's, and it holds PHI. (Quarantined by another attempt: the copy is the same original's.)
     if (outcome && outcome.status !== 'quarantined' && outcome.status !== 'announced') {
-      await withdrawCopy(target, present?.etag);
+      await withdrawCopy(target, copiedEtag);
       logger.warn('quarantine withdrawn: the file had another outcome', { ...ids, status: outcome.status, reasonCode: why.reasonCode });
     } else logger.info('another attempt quarantined the file first', { ...ids, reasonCode: why.reasonCode });
   }

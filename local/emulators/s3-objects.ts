@@ -489,7 +489,7 @@ function isMd5Base64(value: string): boolean {
 }
 
 /** An SSE-KMS object's ETag: 32 hex digits, as S3's, that name this write and say nothing of the data. */
-function opaqueEtag(): string {
+export function opaqueEtag(): string {
   return randomBytes(16).toString('hex');
 }
 

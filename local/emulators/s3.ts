@@ -11,7 +11,7 @@ import { LOCAL_ACCOUNT, LOCAL_PARTITION, LOCAL_REGION } from '../template/names'
 import { busEvent, type BusEvent } from '../event-bus';
 import { listenOnLoopback } from '../listen';
 import { createS3Front } from './s3-front';
-import { createDirectObjectPath, forgetFolder, forgetObject, type ObjectPathEvent } from './s3-objects';
+import { createDirectObjectPath, forgetFolder, forgetObject, opaqueEtag, type ObjectPathEvent } from './s3-objects';
 import type { S3CorsRule } from './s3-cors';
 import { SigV4Verifier } from './sigv4';
 import { startS3InWorker } from './s3-thread';
@@ -132,6 +132,7 @@ export async function startS3OnThisThread(options: S3EmulatorOptions): Promise<S
   const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverInstance;
   keepFoldersOnDelete();
   writeObjectsAside();
+  sseKmsBucketsOfStore.set(directory, new Set(buckets.filter((b) => b.sseKms).map((b) => b.name)));
   rememberBucketConfigurations();
   const repaired = await repairStore(directory);
   if (repaired > 0) log(`s3: removed ${repaired} half-written files a crash left in ${directory}`);
@@ -417,8 +418,16 @@ export function rememberBucketConfigurations(): void {
   };
 }
 
+/**
+ * By store directory, its SSE-KMS buckets: a copy into one gets its own opaque ETag, as in S3, where an SSE-KMS
+ * object's ETag is not its MD5 and a copy's is not its source's (what compares ETags across a copy must use the
+ * copy's answer, as Quarantine's withdrawal does).
+ */
+const sseKmsBucketsOfStore = new Map<string, ReadonlySet<string>>();
+
 interface WritingStoreLike {
   prototype: {
+    readonly rootDirectory: string;
     getResourcePath(bucket: string, key: string | undefined, resource: string): string;
     getMetadata(bucket: string, key: string): Promise<unknown>;
     putMetadata(bucket: string, key: string, metadata: unknown, md5?: string): Promise<void>;
@@ -475,7 +484,9 @@ export function writeObjectsAside(): void {
     const source = this.getResourcePath(srcBucket, srcKey, 'object');
     const target = this.getResourcePath(destBucket, destKey, 'object');
     const sourceMetadata = await readMetadataFile(this.getResourcePath(srcBucket, srcKey, 'metadata.json'));
-    const md5 = await fs.readFile(`${source}.md5`, 'utf8').catch(() => undefined);
+    const md5 = sseKmsBucketsOfStore.get(this.rootDirectory)?.has(destBucket)
+      ? opaqueEtag()
+      : await fs.readFile(`${source}.md5`, 'utf8').catch(() => undefined);
     if (source !== target) {
       await fs.mkdir(path.dirname(target), { recursive: true });
       const temporary = `${target}.${randomBytes(6).toString('hex')}.partial`;

@@ -81,14 +81,16 @@ export class ObjectStore {
     return result.ETag;
   }
 
-  async copy(fromBucket: string, fromKey: string, toBucket: string, toKey: string): Promise<void> {
-    await this.s3.send(
+  /** Copies an object; answers the copy's ETag (under SSE-KMS not its source's: S3 gives each object its own). */
+  async copy(fromBucket: string, fromKey: string, toBucket: string, toKey: string): Promise<string | undefined> {
+    const result = await this.s3.send(
       new CopyObjectCommand({
         Bucket: toBucket,
         Key: toKey,
         CopySource: `${fromBucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`,
       }),
     );
+    return result.CopyObjectResult?.ETag;
   }
 
   async head(bucket: string, key: string): Promise<{ size: number; etag?: string; metadata: Record<string, string> } | undefined> {
