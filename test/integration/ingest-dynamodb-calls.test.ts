@@ -20,6 +20,8 @@ describe('the DynamoDB calls of ingesting a CT series, per file', () => {
   let fixture: SiteCommons;
   let site: HilumApi;
   let calls: Record<string, DynamoDbCallUsage>;
+  /** IngestBatch invocations: the series' objects arrive through the queue in one or more batches. */
+  let batches: number;
   let report: QaReport;
 
   beforeAll(async () => {
@@ -32,11 +34,14 @@ describe('the DynamoDB calls of ingesting a CT series, per file', () => {
       slices.map((bytes, i) => ({ name: `slice-${i}.dcm`, size: bytes.byteLength })),
     );
     await fixture.commons.idle();
-    const before = meter.snapshot().dynamodbCalls;
+    const beforeAll = meter.snapshot();
+    const before = beforeAll.dynamodbCalls;
     for (const [i, upload] of uploads.entries()) expect((await fetch(upload.url!, { method: 'PUT', body: slices[i]! })).status).toBe(200);
     await site.completeSubmission(submissionId);
     await fixture.commons.idle();
-    const after = meter.snapshot().dynamodbCalls;
+    const afterAll = meter.snapshot();
+    const after = afterAll.dynamodbCalls;
+    batches = (afterAll.lambda.IngestBatch?.invocations ?? 0) - (beforeAll.lambda.IngestBatch?.invocations ?? 0);
     calls = Object.fromEntries(
       Object.entries(after).map(([label, usage]) => [label, { ...usage, requests: usage.requests - (before[label]?.requests ?? 0) }]),
     );
@@ -49,28 +54,39 @@ describe('the DynamoDB calls of ingesting a CT series, per file', () => {
   });
 
   const requests = (label: string) => calls[label]?.requests ?? 0;
+  /** Requests of every label the pattern matches (a batch's labels count its keys: `3 x OBJECT/OBJECT`). */
+  const matching = (label: RegExp) =>
+    Object.entries(calls)
+      .filter(([l]) => label.test(l))
+      .reduce((sum, [, usage]) => sum + usage.requests, 0);
 
-  it('reads the claims and the submission’s study reference once, eventually consistent, and never re-reads them to stage', () => {
-    expect(requests('BatchGetItem [STUDY/STUDY, SERIESUID/OWNER, OBJECT/OBJECT, SUBMISSION/STUDY]')).toBe(FILES);
-    expect(requests('BatchGetItem [STUDY/STUDY, SERIESUID/OWNER, OBJECT/OBJECT]')).toBe(0);
+  it('ingests the series through IngestBatch, one invocation per queue batch', () => {
+    expect(batches).toBeGreaterThanOrEqual(1);
+    expect(batches).toBeLessThanOrEqual(FILES);
   });
 
-  it('reads the submission once per container for what never changes, and again per file for its readiness', () => {
-    // Per file: the readiness check after the staging write (counters, status). The rest (7 here): this container's one
-    // read of the submission's identity, the seal, the submission workflow's steps and the API calls above. Reading the
-    // identity per file too made it 18.
-    expect(requests('GetItem SUBMISSION/SUBMISSION')).toBeGreaterThanOrEqual(FILES);
-    expect(requests('GetItem SUBMISSION/SUBMISSION')).toBeLessThanOrEqual(FILES + 10);
+  it('reads the claims and the submission’s study reference once per batch, eventually consistent, and never re-reads them to stage', () => {
+    expect(matching(/^BatchGetItem \[STUDY\/STUDY, SERIESUID\/OWNER, (\d+ x )?OBJECT\/OBJECT, SUBMISSION\/STUDY\]$/)).toBe(batches);
+    expect(matching(/^BatchGetItem \[STUDY\/STUDY, SERIESUID\/OWNER, (\d+ x )?OBJECT\/OBJECT\]$/)).toBe(0);
   });
 
-  it("reads a file with its project's QA configuration in one request once the container knows the submission", () => {
-    // The first file of the submission in each function thread reads the file, the submission and the configuration
-    // apart; the rest read file and configuration together (the same read units, one request instead of two).
-    const together = requests('BatchGetItem [SUBMISSION/FILE, QACONFIG/QACONFIG]');
-    expect(together).toBeGreaterThanOrEqual(1);
-    expect(requests('GetItem SUBMISSION/FILE') + together).toBe(FILES);
-    // The rest of the configuration reads: the first files' and StudyQa's.
-    expect(requests('GetItem QACONFIG/QACONFIG')).toBe(FILES - together + 1);
+  it('reads the submission once per container for what never changes, and once per batch for its readiness', () => {
+    // Per batch: the readiness check after its staging writes (counters, status). The rest (at most 8 here): this
+    // container's one read of the submission's identity, the seal, the submission workflow's steps and the API calls above.
+    expect(requests('GetItem SUBMISSION/SUBMISSION')).toBeGreaterThanOrEqual(batches);
+    expect(requests('GetItem SUBMISSION/SUBMISSION')).toBeLessThanOrEqual(batches + 8);
+  });
+
+  it("reads the batch's files with their project's QA configuration in one request", () => {
+    // The submission's identity is read (once per container) before the files: their one read takes the configuration too.
+    expect(matching(/^BatchGetItem \[(\d+ x )?SUBMISSION\/FILE, QACONFIG\/QACONFIG\]$/)).toBe(batches);
+    expect(requests('GetItem SUBMISSION/FILE')).toBe(0);
+    // The one other configuration read: StudyQa's.
+    expect(requests('GetItem QACONFIG/QACONFIG')).toBe(1);
+  });
+
+  it("records each batch's staged files in one transaction", () => {
+    expect(matching(/^TransactWriteItems \[.*SUBMISSION\/FILE.*STUDY\/INSTANCE\]$/)).toBe(batches);
   });
 
   it('records the instance QA findings with the outcome, so neither a result item nor a read for one is per file', () => {
