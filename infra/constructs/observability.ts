@@ -98,6 +98,17 @@ export class Observability extends Construct {
     );
   }
 
+  /** An alarm when a work queue's oldest message has waited `maxAge` or longer (a backlog, a stopped consumer). */
+  watchQueueAge(name: string, queue: sqs.IQueue, maxAge: Duration): void {
+    this.alarm(
+      `${name}Backlog`,
+      queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      `The oldest message of ${name} has waited ${maxAge.toSeconds()} s or more`,
+      1,
+      maxAge.toSeconds(),
+    );
+  }
+
   watchFunction(name: string, fn: lambda.IFunction): void {
     this.alarm(`${name}Errors`, fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), `The ${name} function reports errors`);
   }
@@ -107,10 +118,10 @@ export class Observability extends Construct {
     this.alarm(id, metric, description, periods);
   }
 
-  private alarm(id: string, metric: cloudwatch.IMetric, description: string, periods = 1): void {
+  private alarm(id: string, metric: cloudwatch.IMetric, description: string, periods = 1, threshold = 1): void {
     const alarm = new cloudwatch.Alarm(this, id, {
       metric,
-      threshold: 1,
+      threshold,
       evaluationPeriods: periods,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,

@@ -253,6 +253,10 @@ export class Pipeline extends Construct {
       targets: [new targets.SqsQueue(this.ingestQueue, { deadLetterQueue: ingestDlq, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
     });
     this.ingestPipe = this.batchPipe(this.ingestQueue, this.ingestBatch, obs);
+    // The reconciler re-drives an object still without an outcome after its grace, queued or not: a backlog
+    // that nears it would be ingested twice (correct, but the second time per Standard transition): alarm at half the grace.
+    const grace = props.reconcileGrace ?? Duration.minutes(15);
+    obs.watchQueueAge('IngestQueue', this.ingestQueue, Duration.seconds(Math.floor(grace.toSeconds() / 2)));
     this.ingestRule = new events.Rule(this, 'IntakeSingleObjectCreated', {
       description: `Starts the Express ingest workflow for each object uploaded under intake/ of ${BATCHED_OBJECT_BYTES} bytes up to ${LARGE_OBJECT_BYTES}`,
       eventPattern: intakeObjectCreated({ numeric: ['>=', BATCHED_OBJECT_BYTES, '<', LARGE_OBJECT_BYTES] }),

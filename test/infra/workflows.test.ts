@@ -124,6 +124,17 @@ describe('event rules', () => {
     expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] }, maxReceiveCount: 5 });
   });
 
+  it("alarms when the ingest queue's oldest message has waited half the reconciler's grace (which would re-drive it)", () => {
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ingestQueueId(), 'QueueName'] } }],
+      Threshold: 450,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [Match.anyValue()],
+    });
+  });
+
   it('pipes the ingest queue to the ingest-batch workflow in batches of INGEST_BATCH_MAX_OBJECTS, starting each execution and forgetting it', () => {
     const [batchId] = byMetadata(s.resources, 'hilum:workflow', 'ingest-batch');
     const pipes = Object.values(s.resources).filter((r) => r.Type === 'AWS::Pipes::Pipe');
