@@ -14,7 +14,6 @@ import { checkBeforeUpload, deidentifyForUpload, groupByStudy, loadProfileFile, 
 import { renderReportMarkdown, type QaReport } from '../../layers/qa';
 import { EXIT } from '../exit-codes';
 import { folderStateDir } from '../lib/state-dir';
-import { markOnTheMainThreadOnSmallMachines } from '../lib/gc-threads';
 import { journalPathOf, loadUploadState } from '../lib/upload-state';
 import { localNames, nextSteps, quarantineLines, warningSummary, withLocalNames } from '../lib/submission-outcome';
 
@@ -138,8 +137,6 @@ uploading nothing twice.
           })
         : undefined;
 
-    // Before the first file is read: the check's buffers are what V8's collector works on (gc-threads.ts).
-    markOnTheMainThreadOnSmallMachines();
     if (args.values['no-qa']) sayStudies(await groupByStudy(dicom));
     else {
       // The check reads every file anyway: the grouping by study comes from that reading.

@@ -16,7 +16,6 @@ import { checkBeforeUpload, groupByStudy } from '../../../cli/lib/site-prepare';
 import type { FoundFile } from '../../../cli/lib/scan-files';
 import { ReusedRangeReader } from '../../../cli/lib/file-range';
 import { putBytes } from '../../../cli/lib/put-bytes';
-import { gcFlagsFor } from '../../../cli/lib/gc-threads';
 import { isRetryableTransfer, TransferError } from '../../../cli/lib/retry';
 import { journalPathOf, loadUploadState, UploadStateError, UploadStateStore, type UploadState } from '../../../cli/lib/upload-state';
 import { makeDicom } from '../../support/synthetic-dicom';
@@ -71,26 +70,6 @@ describe('the start of hilum upload', () => {
     // The SDK was a sixth of the bundle's start (~0.1 s of CPU per run) for a client that never called it.
     expect(mockCognitoLoaded).toBe(false);
   });
-});
-
-describe("V8's collector in hilum upload", () => {
-  it('marks on the main thread alone on a machine of two cores or fewer, and keeps the concurrent markers with more', () => {
-    expect(gcFlagsFor(1)).toEqual(['--no-concurrent-marking']);
-    expect(gcFlagsFor(2)).toEqual(['--no-concurrent-marking']);
-    expect(gcFlagsFor(4)).toEqual([]);
-  });
-
-  it('takes the flag in a running process and collects under a check-like load of large buffers', async () => {
-    // Some GC flags abort V8 when set after its start (--no-parallel-marking does): this one must not.
-    const script = [
-      `for (const flag of ${JSON.stringify(gcFlagsFor(2))}) require('node:v8').setFlagsFromString(flag);`,
-      'let kept = [];',
-      'for (let i = 0; i < 16; i += 1) { kept.push(new Uint8Array(10 * 1024 * 1024)); kept.push(Array.from({ length: 2e4 }, (_, j) => ({ j }))); if (kept.length > 6) kept = kept.slice(-6); }',
-      "process.stdout.write('collected ' + kept.length);",
-    ].join('\n');
-    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script]);
-    expect(stdout).toBe('collected 6');
-  }, 30_000);
 });
 
 describe('the site-side check before upload', () => {
