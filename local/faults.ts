@@ -116,9 +116,17 @@ function checked(options: FaultOptions): FaultOptions {
   return options;
 }
 
-/** `submissionId/fileId`, or the submission, of a task's input: what a fault line names (ids only, never data). */
+/**
+ * `submissionId/fileId`, or the submission, of a task's input: what a fault line names (ids only, never data). A
+ * batch's input (IngestBatch: SQS records whose bodies are Object Created events) names each of its objects, joined
+ * by commas, so a chaos run's checks find every file a fault on the batch hit.
+ */
 export function subjectOf(payload: unknown): string {
   const p = (payload ?? {}) as Record<string, unknown>;
+  if (Array.isArray(p.records)) {
+    const subjects = p.records.map((record: { body?: unknown }) => subjectOf(parsedBody(record?.body))).filter((s) => s !== '-');
+    return subjects.length > 0 ? [...new Set(subjects)].join(',') : '-';
+  }
   const detail = p.detail as { object?: { key?: unknown }; submissionId?: unknown } | undefined;
   const key = [p.key, p.originalKey, detail?.object?.key].find((k): k is string => typeof k === 'string');
   const fromKey = key ? /^(?:intake|work)\/([^/]+)\/([^/.]+)(?:\.dcm)?$/.exec(key) : null;
@@ -126,6 +134,14 @@ export function subjectOf(payload: unknown): string {
   if (typeof p.submissionId === 'string') return typeof p.fileId === 'string' ? `${p.submissionId}/${p.fileId}` : p.submissionId;
   if (typeof detail?.submissionId === 'string') return detail.submissionId;
   return '-';
+}
+
+function parsedBody(body: unknown): unknown {
+  try {
+    return typeof body === 'string' ? JSON.parse(body) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface TaskInvocation {

@@ -633,7 +633,8 @@ export async function checkEndState(input: {
     if (kind === 'duplicate' || kind === 'late') continue;
     injected[kind!] = (injected[kind!] ?? 0) + 1;
     if (workflow?.startsWith('submission')) submissionTasksHit += 1;
-    else if (subject && ours.has(subject)) hit.add(subject);
+    // A batch's fault names each of its objects (comma-separated): every one of them was hit.
+    else for (const one of subject?.split(',') ?? []) if (ours.has(one)) hit.add(one);
   }
   const reasons: Record<string, number> = {};
   let retriedToSuccess = 0;

@@ -58,6 +58,21 @@ describe('the fault injector', () => {
     expect(subjectOf({ something: 'else' })).toBe('-');
   });
 
+  it("names every file of a batch task's SQS records, and none of an unreadable record", () => {
+    const record = (body: string) => ({ messageId: 'm', body });
+    const other = 'f0000000-0000-4000-8000-000000000002';
+    const batch = {
+      records: [
+        record(JSON.stringify(created(`intake/${SUB}/${FILE}`))),
+        record('not json'),
+        record(JSON.stringify(created(`intake/${SUB}/${other}`))),
+        record(JSON.stringify(created(`intake/${SUB}/${FILE}`))),
+      ],
+    };
+    expect(subjectOf(batch)).toBe(`${SUB}/${FILE},${SUB}/${other}`);
+    expect(subjectOf({ records: [record('{}')] })).toBe('-');
+  });
+
   it('fails about the configured fraction of task invocations, with every kind, and is repeatable from its seed', async () => {
     const run = async (seed: number) => {
       const lines: string[] = [];
