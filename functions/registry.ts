@@ -55,6 +55,20 @@ const task = (id: string, entry: string, description: string, rest: Partial<Func
   ...rest,
 });
 
+/** What ingesting intake objects needs, one per invocation (IngestObject) or a queue batch (IngestBatch) alike. */
+const INGEST_TASK: Partial<FunctionSpec> = {
+  table: 'readwrite',
+  buckets: { intake: 'readwrite', released: 'readwrite' },
+  deidKeys: 'read',
+  putsEvents: true,
+  // The burned-in text OCR of at-risk images: Tesseract's WebAssembly heap beside the original, its copy and
+  // the decoded and rendered radiograph, and a full vCPU (Lambda gives one at 1769 MB) for its worker thread.
+  // Below 1769 MB CPU scales with memory, so CPU-bound work costs about the same GB-seconds at any size.
+  memoryMb: 2048,
+  // Lambda's most: one invocation does all of an object's (or a batch's) work; the Standard twin takes objects up to 256 MiB.
+  timeoutSeconds: 900,
+};
+
 export const FUNCTIONS = {
   createSubmission: api(
     'CreateSubmission',
@@ -191,32 +205,14 @@ export const FUNCTIONS = {
     'IngestObject',
     'functions/ingest/ingest-object.ts',
     'Reads an intake object once and, in memory, parses, de-identifies, verifies, decides QA and stages it',
-    {
-      table: 'readwrite',
-      buckets: { intake: 'readwrite', released: 'readwrite' },
-      deidKeys: 'read',
-      putsEvents: true,
-      // The burned-in text OCR of at-risk images: Tesseract's WebAssembly heap beside the original, its copy and
-      // the decoded and rendered radiograph, and a full vCPU (Lambda gives one at 1769 MB) for its worker thread.
-      // Below 1769 MB CPU scales with memory, so CPU-bound work costs about the same GB-seconds at any size.
-      memoryMb: 2048,
-      // Lambda's most: one invocation does all of an object's work; the Standard twin takes objects up to 256 MiB.
-      timeoutSeconds: 900,
-    },
+    INGEST_TASK,
   ),
   ingestBatch: task(
     'IngestBatch',
     'functions/ingest/ingest-batch.ts',
     'Ingests a queue batch of intake objects in one invocation, each as IngestObject would, with one answer per object',
-    {
-      table: 'readwrite',
-      buckets: { intake: 'readwrite', released: 'readwrite' },
-      deidKeys: 'read',
-      putsEvents: true,
-      // IngestObject's memory (the OCR of an at-risk image); its objects are processed one after another.
-      memoryMb: 2048,
-      timeoutSeconds: 900,
-    },
+    // IngestObject's grants and limits: its objects are processed one after another, each as IngestObject's.
+    INGEST_TASK,
   ),
   quarantine: task('Quarantine', 'functions/ingest/quarantine.ts', 'Moves a failed object to quarantine with its reason', {
     table: 'readwrite',
