@@ -15,6 +15,7 @@ import { resolveImportOnlyPackages } from '../../local/import-only-packages';
 import type { Handler } from '../../local/lambda-host';
 import type { LocalCommons } from '../../local/commons';
 import { startSiteCommons, type SiteCommons } from '../support/site-commons';
+import { failingFilesOf } from '../support/failing-files';
 import { makeDicom, makeSeries } from '../support/synthetic-dicom';
 
 jest.setTimeout(60_000);
@@ -122,17 +123,7 @@ describe('the batch ingest path', () => {
       clean2: series[1]!,
       clean3: series[2]!,
       clean4: series[3]!,
-      corrupt: new TextEncoder().encode('not a DICOM file, only text'),
-      outOfScope: makeDicom({ modality: 'MR', rows: 32, columns: 32, instanceNumber: 6, ...uids }),
-      // clean1's SOP Instance UID with other pixels: one of the two is held.
-      duplicateSop: makeDicom({
-        modality: 'CT',
-        rows: 32,
-        columns: 32,
-        instanceNumber: 7,
-        sopInstanceUid: `${uids.seriesInstanceUid}.1`,
-        ...uids,
-      }),
+      ...failingFilesOf(uids),
       // Announced at one size, stored at another (put past the presigned URL, which signs the size).
       wrongSize: makeDicom({ modality: 'CT', rows: 32, columns: 32, instanceNumber: 8, ...uids }),
     };

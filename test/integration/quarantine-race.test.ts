@@ -16,6 +16,7 @@ import { ObjectStore } from '../../layers/adapters/aws/objects';
 import { TransientError } from '../../layers/common/errors';
 import { UsageMeter, type UsageCounts } from '../../local/usage-meter';
 import { startSiteCommons, type SiteCommons } from '../support/site-commons';
+import { failingFilesOf } from '../support/failing-files';
 import { makeDicom, makeSeries } from '../support/synthetic-dicom';
 
 jest.setTimeout(120_000);
@@ -180,17 +181,7 @@ describe('a file staged by one execution while another quarantines it', () => {
       clean3: series[2]!,
       transient: series[3]!,
       platform: series[4]!,
-      corrupt: new TextEncoder().encode('not a DICOM file, only text'),
-      outOfScope: makeDicom({ modality: 'MR', rows: 32, columns: 32, instanceNumber: 6, ...uids }),
-      // clean1's SOP Instance UID with other pixels.
-      duplicateSop: makeDicom({
-        modality: 'CT',
-        rows: 32,
-        columns: 32,
-        instanceNumber: 7,
-        sopInstanceUid: `${uids.seriesInstanceUid}.1`,
-        ...uids,
-      }),
+      ...failingFilesOf(uids),
     };
     const names = Object.keys(files);
     const { uploads } = await site.requestUploads(
