@@ -63,6 +63,10 @@ describe('a file staged by one execution while another quarantines it', () => {
       ? input.flatMap((r: { body?: string }) => (typeof r.body === 'string' ? keysOf(JSON.parse(r.body)) : []))
       : [String((input as { detail?: { object?: { key?: string } } }).detail?.object?.key)];
 
+  /** The released objects of a study. */
+  const releasedUnder = async (studyUid: string | undefined) =>
+    (await s3.send(new ListObjectsV2Command({ Bucket: commons.buckets.released, Prefix: `studies/${studyUid}/` }))).Contents ?? [];
+
   /** One CT file uploaded to a new submission, its event held back: the test drives the tasks itself. */
   const heldUpload = async (name: string, bytes = makeSeries(1, { modality: 'CT', rows: 32, columns: 32 })[0]) => {
     const { submissionId } = await site.createSubmission(PROJECT, SITE);
@@ -252,8 +256,7 @@ describe('a file staged by one execution while another quarantines it', () => {
     // Nothing published twice: one released object per staged file, all in the one study.
     const studyUids = new Set(after.files.filter((f) => f.status === 'staged').map((f) => (f as { studyUid?: string }).studyUid));
     expect(studyUids.size).toBe(1);
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: commons.buckets.released, Prefix: `studies/${[...studyUids][0]}/` }));
-    expect(listed.Contents ?? []).toHaveLength(5);
+    expect(await releasedUnder([...studyUids][0])).toHaveLength(5);
   });
   // IngestObject stages in one invocation: a crash between its writes is finished by the next delivery of the event.
   it.each([
@@ -276,8 +279,7 @@ describe('a file staged by one execution while another quarantines it', () => {
     expect(submission.stagedCount).toBe(1);
     expect(await exists(bucket, key)).toBe(false);
     const studyUid = (submission.files[0] as { studyUid?: string }).studyUid;
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: commons.buckets.released, Prefix: `studies/${studyUid}/` }));
-    expect(listed.Contents ?? []).toHaveLength(1);
+    expect(await releasedUnder(studyUid)).toHaveLength(1);
   });
 
   it('a staging write refused while the file is still announced keeps the original for the retry', async () => {
@@ -369,8 +371,7 @@ describe('a file staged by one execution while another quarantines it', () => {
       for (const name of ['slice0', 'slice1', 'slice2']) expect(await exists(bucket, keyOf[name]!)).toBe(false);
       // Nothing of another bucket was touched, and nothing published twice.
       const studyUid = (submission.files.find((f) => f.status === 'staged') as { studyUid?: string }).studyUid;
-      const listed = await s3.send(new ListObjectsV2Command({ Bucket: commons.buckets.released, Prefix: `studies/${studyUid}/` }));
-      expect(listed.Contents ?? []).toHaveLength(3);
+      expect(await releasedUnder(studyUid)).toHaveLength(3);
 
       // The batch's file errors, quarantined, read as the per-object path's: the same corrupt object through IngestObject's workflow.
       for (const item of items.filter((i) => i.error)) await commons.invoke('Quarantine', item);
@@ -410,8 +411,7 @@ describe('a file staged by one execution while another quarantines it', () => {
       expect(submission).toMatchObject({ stagedCount: 4, quarantinedCount: 0 });
       for (const key of Object.values(keyOf)) expect(await exists(bucket, key)).toBe(false);
       const studyUid = (submission.files[0] as { studyUid?: string }).studyUid;
-      const listed = await s3.send(new ListObjectsV2Command({ Bucket: commons.buckets.released, Prefix: `studies/${studyUid}/` }));
-      expect(listed.Contents ?? []).toHaveLength(4);
+      expect(await releasedUnder(studyUid)).toHaveLength(4);
     });
 
     it('a batch that fails at its one deletion request is finished object by object by the per-object fallback', async () => {
@@ -443,8 +443,7 @@ describe('a file staged by one execution while another quarantines it', () => {
       expect(submission).toMatchObject({ stagedCount: 3, handledCount: 3 });
       for (const key of Object.values(keyOf)) expect(await exists(bucket, key)).toBe(false);
       const studyUid = (submission.files[0] as { studyUid?: string }).studyUid;
-      const listed = await s3.send(new ListObjectsV2Command({ Bucket: commons.buckets.released, Prefix: `studies/${studyUid}/` }));
-      expect(listed.Contents ?? []).toHaveLength(3);
+      expect(await releasedUnder(studyUid)).toHaveLength(3);
     });
 
     it('a batch of one series shares its reads: files, claims and readiness read once, the originals deleted with one request', async () => {
