@@ -4,6 +4,7 @@ import { decodedOriginalFor, deidentifyWithPixelChecks, verifyInstance, type Dei
 import { VerificationFailed } from '../common/errors';
 import { sha256Of } from '../common/digest';
 import { logger, metrics } from '../adapters/aws/powertools';
+import { ingestedLineFields, type IngestedFacts } from '../ingest/ingested-line';
 import type { DeidentifyResult, IngestObjectResult, QaResult, StageResult } from '../pipeline/ingest-states';
 import { deidKeyFor } from './commons-context';
 import { readIntakeObject, type IntakeLookup } from './intake-object';
@@ -33,6 +34,8 @@ export interface ReadyToStage {
   readonly instance: VerifiedInstance;
   readonly deid: DeidentifyResult;
   readonly qa: QaResult;
+  /** What the object's outcome line says of its parse, de-identification and QA, logged once it is staged. */
+  readonly facts: IngestedFacts;
 }
 
 /** Stages a processed object's copy (stageInstance), with what the stagings of a batch share. */
@@ -40,8 +43,9 @@ export async function stageProcessed(ready: ReadyToStage, shared?: SharedStaging
   return stagedAnswer(ready, await stageInstance(ready.instance, shared));
 }
 
-/** The answer of a processed object once its copy is staged. */
-export function stagedAnswer({ instance, deid, qa }: ReadyToStage, stage: StageResult): IngestObjectResult {
+/** The answer of a processed object once its copy is staged, and its outcome line. */
+export function stagedAnswer({ instance, deid, qa, facts }: ReadyToStage, stage: StageResult): IngestObjectResult {
+  logger.info('ingested', ingestedLineFields('staged', facts));
   return { outcome: 'staged', submissionId: instance.submissionId, fileId: instance.fileId, deid, qa, stage };
 }
 
@@ -64,13 +68,6 @@ export async function processIntakeObject(
     return { done: { outcome: 'already-handled', submissionId, fileId } };
   }
   const { submission, config, bytes, summary } = intake;
-  logger.info('parsed', {
-    submissionId,
-    fileId,
-    bytes: bytes.byteLength,
-    modality: summary.modality,
-    transferSyntaxUid: summary.transferSyntaxUid,
-  });
 
   const profile = profileForProject(submission.project);
   const secret = await deidKeyFor(submission);
@@ -84,7 +81,7 @@ export async function processIntakeObject(
       : { input: 'original', secret, project: submission.project, site: submission.site, profile },
     { config, checkPixelText: true },
   );
-  logDeidentified(submissionId, fileId, profile.name, deid);
+  countDeidentified(deid);
 
   const verification = verifyInstance(
     bytes,
@@ -103,9 +100,23 @@ export async function processIntakeObject(
   // One pass over the copy for its SHA-256: the SOP claim, the released PUT (checksum and signature) and the catalog share it.
   const copySha256 = sha256Of(deid.bytes);
   const qa = await decideInstanceQa({ submissionId, fileId, config, deid, copySha256 });
-  logger.info('qa', { submissionId, fileId, outcome: qa.outcome, rules: qa.findings.map((f) => f.ruleId) });
+  // One line at the object's outcome: here for a QA hold, at the staging's end (stagedAnswer) for a staged copy.
+  // A file error logs its WARN line where it is raised, and Quarantine its outcome.
+  const facts: IngestedFacts = {
+    submissionId,
+    fileId,
+    bytes: bytes.byteLength,
+    ...(summary.modality ? { modality: summary.modality } : {}),
+    transferSyntaxUid: summary.transferSyntaxUid,
+    profile: profile.name,
+    deid,
+    qa,
+  };
   const deidState = deidentifyState(deid);
-  if (qa.outcome === 'quarantine') return { done: { outcome: 'quarantine', submissionId, fileId, deid: deidState, qa } };
+  if (qa.outcome === 'quarantine') {
+    logger.info('ingested', ingestedLineFields('quarantine', facts));
+    return { done: { outcome: 'quarantine', submissionId, fileId, deid: deidState, qa } };
+  }
 
   const instance: VerifiedInstance = {
     submission,
@@ -117,7 +128,7 @@ export async function processIntakeObject(
     intake: { bucket, key },
     findings: qa.findings,
   };
-  return { ready: { instance, deid: deidState, qa } };
+  return { ready: { instance, deid: deidState, qa, facts } };
 }
 
 /** What the execution state keeps of the de-identify step: remapped UIDs, codes, boxes and counts, never the bytes. */
@@ -132,29 +143,9 @@ function deidentifyState(deid: DeidentifiedInstance): DeidentifyResult {
   };
 }
 
-/** Counts, codes and the layout's id only: the text OCR read never leaves layers/ingest/burned-in. */
-function logDeidentified(submissionId: string, fileId: string, profile: string, deid: DeidentifiedInstance): void {
-  if (deid.cleanedLayout || deid.pixelReview.length > 0) {
-    logger.info('pixel check', {
-      submissionId,
-      fileId,
-      ...(deid.cleanedLayout ? { cleanedLayout: deid.cleanedLayout, cleared: deid.pixelsCleared === true } : {}),
-      pixelReview: deid.pixelReview,
-      textRegions: deid.textRegions?.length ?? 0,
-    });
-  }
-  if (deid.keptAsReceived) {
-    logger.info('de-identified at site; kept as received', { submissionId, fileId, profile });
-    return;
-  }
+/** The attributes the de-identification changed, as a metric (one EMF record per invocation, whatever the objects). */
+function countDeidentified(deid: DeidentifiedInstance): void {
+  if (deid.keptAsReceived) return;
   const changed = Object.values(deid.actionCounts).reduce((sum, n) => sum + n, 0);
   metrics.addMetric('AttributesDeidentified', MetricUnit.Count, changed);
-  logger.info('de-identified', {
-    submissionId,
-    fileId,
-    profile,
-    outcome: deid.outcome,
-    pixelReview: deid.pixelReview,
-    attributes: changed,
-  });
 }
