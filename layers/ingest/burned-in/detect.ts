@@ -10,6 +10,7 @@ import { inkPageOf } from './ink-page';
 import { knownIdentifiersOf } from './known-identifiers';
 import { ocrThreadsCpuMs, OcrTimeout, recognizeWords, startOcr, type OcrBox, type OcrWord } from './ocr';
 import { isAtRisk, type BurnedInTextPolicy } from './policy';
+import { withScratch, type CheckScratch } from './scratch';
 import { classifyToken, normalizeToken, type TokenClass } from './tokens';
 import type { KnownIdentifiers } from './known-identifiers';
 
@@ -119,31 +120,41 @@ export async function checkBurnedInText(
     policy,
   );
   if (!atRisk) return { status: 'not-at-risk' };
-  return oneAtATime(async () => {
-    const budget = new CheckBudget(policy.budgetMs, clock);
-    const held = (reason: BurnedInTextReason, regions: readonly TextRegion[] = []): BurnedInTextCheck => ({
-      status: 'held',
-      reason,
-      regions,
-      ms: Math.round(budget.wallSpentMs()),
-    });
-    try {
-      const ink = await inkPageOf(original, policy.maxDimension, dict);
-      const page = pageToRead(ink);
-      if (budget.overrun()) return held('ocr-timeout');
-      // A page without ink that could be text holds no text: Tesseract is not asked, nor its worker started.
-      if (!page.image) return { status: 'clear', ms: Math.round(budget.wallSpentMs()) };
-      try {
-        await budget.excluding(startOcr); // once per process, outside the image's budget
-      } catch {
-        return held('ocr-failed');
-      }
-      const read = await recognizeWords(page.image, budget);
-      const words = read.map((word) => ({ ...word, box: page.toInkPage(word.box) }));
-      const regions = textRegions(words, knownIdentifiersOf(dict), ink.factor);
-      return regions.length > 0 ? held('text-in-pixels', regions) : { status: 'clear', ms: Math.round(budget.wallSpentMs()) };
-    } catch (error) {
-      return held(error instanceof OcrTimeout ? 'ocr-timeout' : 'ocr-failed');
-    }
+  // The scratch is held until OCR is done with the page, which may be the ink page itself.
+  return oneAtATime(() => withScratch((scratch) => checkPixels(original, dict, policy, clock, scratch)));
+}
+
+/** The check of an at-risk original's pixels, its large arrays in `scratch`. */
+async function checkPixels(
+  original: Uint8Array,
+  dict: DataSet,
+  policy: BurnedInTextPolicy,
+  clock: CheckClock,
+  scratch: CheckScratch,
+): Promise<BurnedInTextCheck> {
+  const budget = new CheckBudget(policy.budgetMs, clock);
+  const held = (reason: BurnedInTextReason, regions: readonly TextRegion[] = []): BurnedInTextCheck => ({
+    status: 'held',
+    reason,
+    regions,
+    ms: Math.round(budget.wallSpentMs()),
   });
+  try {
+    const ink = await inkPageOf(original, policy.maxDimension, dict, scratch);
+    const page = pageToRead(ink, scratch);
+    if (budget.overrun()) return held('ocr-timeout');
+    // A page without ink that could be text holds no text: Tesseract is not asked, nor its worker started.
+    if (!page.image) return { status: 'clear', ms: Math.round(budget.wallSpentMs()) };
+    try {
+      await budget.excluding(startOcr); // once per process, outside the image's budget
+    } catch {
+      return held('ocr-failed');
+    }
+    const read = await recognizeWords(page.image, budget);
+    const words = read.map((word) => ({ ...word, box: page.toInkPage(word.box) }));
+    const regions = textRegions(words, knownIdentifiersOf(dict), ink.factor);
+    return regions.length > 0 ? held('text-in-pixels', regions) : { status: 'clear', ms: Math.round(budget.wallSpentMs()) };
+  } catch (error) {
+    return held(error instanceof OcrTimeout ? 'ocr-timeout' : 'ocr-failed');
+  }
 }

@@ -11,6 +11,7 @@
  */
 import { INK_GAIN } from './flatten';
 import type { OcrImage } from './image';
+import { CheckScratch } from './scratch';
 
 /** A connected run of non-white pixels (8-neighbours) and what the decision needs of it. */
 export interface InkComponent {
@@ -52,13 +53,16 @@ const width = (c: InkComponent): number => c.x1 - c.x0 + 1;
 /** Four white pixels read as one 32-bit word. */
 const ALL_WHITE = 0xffffffff;
 
-/** The page's non-white components and the pixel indices they point into. */
-export function inkComponents(page: OcrImage): { components: InkComponent[]; pixels: Int32Array } {
+/**
+ * The page's non-white components and the pixel indices they point into (`scratch`'s pixel list: read it
+ * before the scratch's next use).
+ */
+export function inkComponents(page: OcrImage, scratch = new CheckScratch()): { components: InkComponent[]; pixels: Int32Array } {
   const { width: w, height: h, gray } = page;
   // One bit a pixel: a page's worth of bytes would be five more megabytes for the collector per check.
-  const seen = new Uint32Array((w * h + 31) >>> 5);
+  const seen = scratch.visitedBits((w * h + 31) >>> 5);
   const components: InkComponent[] = [];
-  let pixels: Int32Array = new Int32Array(4096);
+  let pixels = scratch.pixelList(4096);
   let used = 0;
   // The page is mostly paper: four white pixels are skipped at once (never a seed, never seen).
   const quads = gray.byteOffset % 4 === 0 ? new Uint32Array(gray.buffer, gray.byteOffset, gray.length >>> 2) : new Uint32Array(0);
@@ -74,7 +78,7 @@ export function inkComponents(page: OcrImage): { components: InkComponent[]; pix
     if (gray[seed] === 255 || (seen[seed >>> 5]! & (1 << (seed & 31))) !== 0) continue;
     const start = used;
     seen[seed >>> 5]! |= 1 << (seed & 31);
-    if (used === pixels.length) pixels = grown(pixels);
+    if (used === pixels.length) pixels = scratch.grownPixelList(used);
     pixels[used++] = seed;
     let x0 = w;
     let y0 = h;
@@ -99,7 +103,7 @@ export function inkComponents(page: OcrImage): { components: InkComponent[]; pix
           const j = yy * w + xx;
           if (gray[j] === 255 || (seen[j >>> 5]! & (1 << (j & 31))) !== 0) continue;
           seen[j >>> 5]! |= 1 << (j & 31);
-          if (used === pixels.length) pixels = grown(pixels);
+          if (used === pixels.length) pixels = scratch.grownPixelList(used);
           pixels[used++] = j;
         }
       }
@@ -110,12 +114,6 @@ export function inkComponents(page: OcrImage): { components: InkComponent[]; pix
     components.push({ x0, y0, x1, y1, darkest, start, end: used, strokePixels });
   }
   return { components, pixels };
-}
-
-function grown(pixels: Int32Array): Int32Array {
-  const larger = new Int32Array(pixels.length * 2);
-  larger.set(pixels);
-  return larger;
 }
 
 const isFaint = (c: InkComponent): boolean => c.darkest >= FAINT_INK;

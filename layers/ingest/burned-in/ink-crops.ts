@@ -11,6 +11,7 @@
 import type { OcrImage } from './image';
 import { couldBeText, inkComponents } from './ink-components';
 import type { OcrBox } from './ocr';
+import { CheckScratch } from './scratch';
 
 /** Side of the blocks looked at for ink (OCR pixels). */
 export const INK_TILE = 16;
@@ -43,9 +44,9 @@ export interface PageToRead {
 }
 
 /** Tiles (INK_TILE square, row by row) holding a pixel of ink that could be text (ink-components.ts). */
-function inkTiles(page: OcrImage, columns: number, rows: number): Uint8Array {
+function inkTiles(page: OcrImage, columns: number, rows: number, scratch: CheckScratch): Uint8Array {
   const tiles = new Uint8Array(columns * rows);
-  const { components, pixels } = inkComponents(page);
+  const { components, pixels } = inkComponents(page, scratch);
   for (const component of couldBeText(components, LINE_BRIDGE)) {
     for (let k = component.start; k < component.end; k++) {
       const i = pixels[k]!;
@@ -118,10 +119,10 @@ function mergeOverlapping(boxes: OcrBox[]): OcrBox[] {
 }
 
 /** The crops of `page` that hold ink (ink page pixels, top to bottom), or undefined when it is to be read whole. */
-export function inkCrops(page: OcrImage): OcrBox[] | undefined {
+export function inkCrops(page: OcrImage, scratch = new CheckScratch()): OcrBox[] | undefined {
   const columns = Math.ceil(page.width / INK_TILE);
   const rows = Math.ceil(page.height / INK_TILE);
-  const crops = clusters(page, inkTiles(page, columns, rows), columns, rows);
+  const crops = clusters(page, inkTiles(page, columns, rows, scratch), columns, rows);
   return crops?.sort((a, b) => a.y - b.y || a.x - b.x);
 }
 
@@ -161,9 +162,9 @@ export function toInkPage(box: OcrBox, placements: readonly Placement[]): OcrBox
 }
 
 /** What Tesseract reads of an ink page: nothing (all white), its inked crops stacked, or the page whole. */
-export function pageToRead(page: OcrImage): PageToRead {
+export function pageToRead(page: OcrImage, scratch = new CheckScratch()): PageToRead {
   const whole: PageToRead = { image: page, placements: [], toInkPage: (box) => box };
-  const crops = inkCrops(page);
+  const crops = inkCrops(page, scratch);
   if (!crops) return whole;
   if (crops.length === 0) return { image: undefined, placements: [], toInkPage: (box) => box };
   const stackedArea =

@@ -11,10 +11,12 @@ import { decodeFrame, readDicomHeader, storedFrames, type DataSet } from '../../
 import { grayscaleDisplayTable } from '../../dicomweb/render';
 import { BACKGROUND_BLOCK, BlockMedians, inkAround, inkOnPaper } from './flatten';
 import { ocrImageOfFrame, ownRangeAttributes, type OcrImage } from './image';
+import { CheckScratch } from './scratch';
 
 const isGrayscale = (photometric: string): boolean => /^MONOCHROME[12]$/.test(photometric.trim().toUpperCase());
 
-export async function inkPageOf(part10: Uint8Array, maxDimension: number, dict?: DataSet): Promise<OcrImage> {
+/** The ink page; one that fits `maxDimension` is written into `scratch`'s page bytes (valid until the scratch's next use). */
+export async function inkPageOf(part10: Uint8Array, maxDimension: number, dict?: DataSet, scratch = new CheckScratch()): Promise<OcrImage> {
   const stored = storedFrames(part10);
   const first = stored.frames[0];
   if (!first) throw new Error('the instance has no frame');
@@ -26,7 +28,7 @@ export async function inkPageOf(part10: Uint8Array, maxDimension: number, dict?:
     fits && isGrayscale(frame.photometricInterpretation) && frame.bitsStored < 32 ? grayscaleDisplayTable(frame, attributes) : undefined;
   if (!lookUp) return inkOnPaper(ocrImageOfFrame(frame, attributes, maxDimension));
 
-  const gray = new Uint8Array(width * height);
+  const gray = scratch.pageBytes(width * height);
   const medians = new BlockMedians(width, height, BACKGROUND_BLOCK);
   const mask = 2 ** frame.bitsStored - 1;
   const sign = frame.pixelRepresentation === 1 ? 2 ** (frame.bitsStored - 1) : 0;
