@@ -19,7 +19,7 @@ export type StudyQaResult = z.infer<typeof studyQaResult>;
 /** $.index */
 export const indexResult = z.object({ submissionId: z.string(), studyUids: z.array(z.string()), instanceCount: z.number() });
 export type IndexResult = z.infer<typeof indexResult>;
-/** $.publish */
+/** $.publish: `published`, the submission's studies that are published (IndexSubmission publishes them as it indexes them). */
 export const publishResult = z.object({ submissionId: z.string(), published: z.number(), alreadyPublished: z.boolean() });
 export type PublishResult = z.infer<typeof publishResult>;
 /** $.report: the QA report stored in the released bucket (`reports/{submissionId}/qa-report.json` and `.md`). */

@@ -47,7 +47,7 @@ export const studyIndexStore = /* @__PURE__ */ lazyConfig((): StudyIndexStore =>
     listSubmissionStudyUids: (submissionId) => intake.listSubmissionStudyUids(submissionId),
     readStudy: (studyUid) => publication.readStudy(studyUid),
     listInstances: (studyUid) => publication.listInstances(studyUid),
-    upsertStudyAggregate: (study) => publication.upsertStudyAggregate(study),
+    upsertStudyAggregate: (study, publishAt) => publication.upsertStudyAggregate(study, publishAt),
     putSeries: (series) => publication.putSeries(series),
   };
 });

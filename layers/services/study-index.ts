@@ -1,7 +1,8 @@
 /**
  * Indexing: a study's aggregate and series records, derived from all its
- * instances. Used by the submission workflow (IndexSubmission) and by a
- * curator's quarantine release into a published submission. I/O through the
+ * instances. Used by the submission workflow (IndexSubmission, which publishes
+ * each study in its aggregate's write) and by a curator's quarantine release
+ * into a published submission. I/O through the
  * store it is given (the catalog repository); no AWS import here.
  */
 import { summarizeStudy, type Instance, type StudyAggregate, type Submission } from '../catalog/entities';
@@ -15,30 +16,32 @@ export interface StudyIndexStore {
   listInstances(studyUid: string): Promise<Instance[]>;
   /** The study's instances and the project and site it was claimed for (undefined: no claim), in one read. */
   readStudy(studyUid: string): Promise<{ instances: Instance[]; owner: StudyOwner | undefined }>;
-  upsertStudyAggregate(study: StudyAggregate): Promise<void>;
+  /** Writes the aggregate; given `publishAt`, publishes the study in the same write (true: this write published it). */
+  upsertStudyAggregate(study: StudyAggregate, publishAt?: string): Promise<boolean>;
   putSeries(series: readonly Series[]): Promise<void>;
 }
 
 /**
- * Writes the study's aggregate and series from its instances as they are now.
+ * Writes the study's aggregate and series from its instances as they are now, without publishing it.
  * Returns the number of instances indexed (0: none, nothing written).
  */
 export async function indexStudy(store: StudyIndexStore, studyUid: string, owner: StudyOwner, now: string): Promise<number> {
-  return writeIndex(store, studyUid, owner, now, await store.listInstances(studyUid));
+  return (await writeIndex(store, studyUid, owner, now, await store.listInstances(studyUid))).instances;
 }
 
 /**
- * Indexes every study a sealed submission touched. A study keeps the project and
- * site it was claimed for; one claimed by another project or site, or holding
- * another's instances, is refused (StudyOwnershipInconsistent) rather than re-owned.
+ * Indexes and publishes every study a sealed submission touched, each in one write of its aggregate (a study with
+ * no instance left is neither). A study keeps the project and site it was claimed for; one claimed by another
+ * project or site, or holding another's instances, is refused (StudyOwnershipInconsistent) rather than re-owned.
+ * Every study is read and checked before any is written, so such a submission publishes none of its studies.
  */
 export async function indexSubmissionStudies(
   store: StudyIndexStore,
   submission: Submission,
   now: string,
-): Promise<{ studyUids: string[]; instanceCount: number }> {
+): Promise<{ studyUids: string[]; instanceCount: number; published: number }> {
   const studyUids = await store.listSubmissionStudyUids(submission.submissionId);
-  let instanceCount = 0;
+  const checked: { studyUid: string; owner: StudyOwner; instances: readonly Instance[] }[] = [];
   for (const studyUid of studyUids) {
     const study = await store.readStudy(studyUid);
     const instances = study.instances;
@@ -46,9 +49,17 @@ export async function indexSubmissionStudies(
     // A study staged before claims existed has no owner yet: this submission's, if its instances agree.
     const owner = study.owner ?? submission;
     assertOwnedBy(owner, [submission]);
-    instanceCount += await writeIndex(store, studyUid, owner, now, instances);
+    assertOwnedBy(owner, instances);
+    checked.push({ studyUid, owner, instances });
   }
-  return { studyUids, instanceCount };
+  let instanceCount = 0;
+  let published = 0;
+  for (const { studyUid, owner, instances } of checked) {
+    const written = await writeIndex(store, studyUid, owner, now, instances, now);
+    instanceCount += written.instances;
+    if (written.published) published += 1;
+  }
+  return { studyUids, instanceCount, published };
 }
 
 /** Rewrites after this many verifications that found the study changed; then the task is retried (TransientError). */
@@ -70,19 +81,21 @@ async function writeIndex(
   owner: StudyOwner,
   now: string,
   first: readonly Instance[],
-): Promise<number> {
+  publishAt?: string,
+): Promise<{ instances: number; published: boolean }> {
   let instances = first;
+  let published = false;
   for (let writes = 1; instances.length > 0; writes += 1) {
     const written = summaries(instances, now, owner);
-    await store.upsertStudyAggregate(written.study);
+    if (await store.upsertStudyAggregate(written.study, publishAt)) published = true;
     await store.putSeries(written.series);
     const after = await store.listInstances(studyUid);
     // Nothing left (every instance sent back to quarantine meanwhile): nothing to summarize; publication needs instances.
-    if (after.length === 0 || sameSummaries(written, summaries(after, now, owner))) return instances.length;
+    if (after.length === 0 || sameSummaries(written, summaries(after, now, owner))) return { instances: instances.length, published };
     if (writes >= MAX_INDEX_WRITES) throw new TransientError('the study kept changing while it was indexed; retry');
     instances = after;
   }
-  return 0;
+  return { instances: 0, published };
 }
 
 function summaries(instances: readonly Instance[], now: string, owner: StudyOwner): { study: StudyAggregate; series: Series[] } {

@@ -101,4 +101,9 @@ describe('the DynamoDB calls of ingesting a CT series, per file', () => {
     expect(requests('GetItem QUARANTINE/QUARANTINE')).toBe(0);
     expect(requests(`BatchGetItem [${FILES} x QUARANTINE/QUARANTINE]`)).toBeGreaterThanOrEqual(1);
   });
+
+  it("writes the new study's item twice: its claim at staging, its aggregate with its publication at indexing", () => {
+    // PublishSubmission reads the study (a BatchGetItem) and finds it published: no third write.
+    expect(requests('UpdateItem STUDY/STUDY')).toBe(2);
+  });
 });

@@ -36,7 +36,7 @@ describe('indexing a study that two submissions add to', () => {
       listInstances: (uid) => publication.listInstances(uid),
       readStudy: (uid) => publication.readStudy(uid),
       putSeries: (series) => publication.putSeries(series),
-      upsertStudyAggregate: (study) => publication.upsertStudyAggregate(study),
+      upsertStudyAggregate: (study, publishAt) => publication.upsertStudyAggregate(study, publishAt),
     };
   });
 
@@ -112,13 +112,13 @@ describe('indexing a study that two submissions add to', () => {
       listInstances: (uid) => publication.listInstances(uid),
       readStudy: (uid) => publication.readStudy(uid),
       putSeries: (series) => publication.putSeries(series),
-      upsertStudyAggregate: async (study: StudyAggregate) => {
+      upsertStudyAggregate: async (study: StudyAggregate, publishAt?: string) => {
         if (!held) {
           held = true;
           reached();
           await released;
         }
-        await publication.upsertStudyAggregate(study);
+        return publication.upsertStudyAggregate(study, publishAt);
       },
     };
     return { store, atWrite, release };
@@ -178,18 +178,60 @@ describe('indexing a study that two submissions add to', () => {
       { step: 'build', name: 'index-calls' },
     );
     try {
-      expect(await indexSubmissionStudies(store, sub, '2026-01-01T03:00:00.000Z')).toEqual({ studyUids: [study], instanceCount: 2 });
+      expect(await indexSubmissionStudies(store, sub, '2026-01-01T03:00:00.000Z')).toEqual({
+        studyUids: [study],
+        instanceCount: 2,
+        published: 1,
+      });
     } finally {
       table.documents.middlewareStack.remove('index-calls');
     }
     expect(calls).toEqual([
       'Query SUBMISSION/STUDY',
       'Query STUDY', // instances, series and the study item (its owner): a GetItem of the study item before
-      'UpdateItem STUDY/STUDY',
+      'UpdateItem STUDY/STUDY', // the aggregate and the publication, one write (two UpdateItems before)
       'PutItem STUDY/SERIES',
       'Query STUDY/INSTANCE',
     ]);
-    expect(await publication.getStudy(study)).toMatchObject({ project: 'p', site: 'a', instanceCount: 2, seriesCount: 1 });
+    expect(await publication.getStudy(study)).toMatchObject({
+      project: 'p',
+      site: 'a',
+      instanceCount: 2,
+      seriesCount: 1,
+      status: 'published',
+      publishedAt: '2026-01-01T03:00:00.000Z',
+    });
+    expect((await publication.listPublishedStudies(100)).items.map((s) => s.studyUid)).toContain(study);
+    // A repeat (the workflow re-run) publishes nothing again and keeps the first publication time and index entry.
+    expect(await indexSubmissionStudies(store, sub, '2026-01-01T04:00:00.000Z')).toMatchObject({ published: 0 });
+    expect(await publication.getStudy(study)).toMatchObject({ status: 'published', publishedAt: '2026-01-01T03:00:00.000Z' });
+    expect((await publication.listPublishedStudies(100)).items.filter((s) => s.studyUid === study)).toHaveLength(1);
+  });
+
+  it("publishes none of a submission's studies when one of them belongs to another site, even those read before it", async () => {
+    const own = '2.25.940';
+    const foreign = '2.25.950';
+    await stageSubmission('g', own, ['2.25.941'], false);
+    // The foreign study: claimed and staged by a submission of site b.
+    await intake.createSubmission({ ...submission('h'), site: 'b' });
+    await intake.announceFiles('h', [file('h', 'f0')]);
+    const theirs = { ...instance(foreign, 'h', 'f0', '2.25.951'), site: 'b' };
+    await intake.recordStaged(
+      { submissionId: 'h', fileId: 'f0', releasedKey: 'k', handledAt: 't' },
+      theirs,
+      await intake.claimOwnership(theirs, 'h'),
+    );
+    // Submission g refers to it too (its study list is what indexing reads), after its own study in key order.
+    await intake.claimOwnership(theirs, 'g');
+    await intake.sealSubmission('g', 'now');
+    expect(await intake.listSubmissionStudyUids('g')).toEqual([own, foreign]);
+
+    await expect(indexSubmissionStudies(store, (await intake.getSubmission('g'))!, 't')).rejects.toMatchObject({
+      name: 'StudyOwnershipInconsistent',
+    });
+    expect(await publication.getStudy(own)).toMatchObject({ status: 'staged' });
+    expect(await publication.getStudy(own)).not.toHaveProperty('instanceCount');
+    expect((await publication.listPublishedStudies(100)).items.map((s) => s.studyUid)).not.toContain(own);
   });
 
   it("takes the owner from the study's claim, and refuses a submission of another site naming the study", async () => {

@@ -106,22 +106,32 @@ export class PublicationRepository {
   }
 
   /**
-   * Writes a study's aggregate without touching its publication state, so a
-   * re-index racing a publication can never hide a published study. Project and
-   * site are the study's claim: written only where there is none yet (a study
-   * staged before claims existed), and a differing aggregate is refused
-   * (StudyOwnershipInconsistent), so indexing can never move a study.
+   * Writes a study's aggregate. Without `publishAt` its publication state is left as it is, so a re-index racing a
+   * publication can never hide a published study. With `publishAt` (the submission workflow's indexing, once every
+   * study of the submission was read and its owner checked) the same write publishes it, as publishStudy would: one
+   * write unit where an aggregate and a publication were two. A published study keeps its first publication time and
+   * index entry (`if_not_exists`), so a repeat publishes nothing twice; the aggregate carries `instanceCount` > 0, as
+   * publishStudy requires. Returns true when this write published the study (it was not published before).
+   * Project and site are the study's claim: written only where there is none yet (a study staged before claims
+   * existed), and a differing aggregate is refused (StudyOwnershipInconsistent), so indexing can never move a study.
    */
-  async upsertStudyAggregate(study: StudyAggregate): Promise<void> {
+  async upsertStudyAggregate(study: StudyAggregate, publishAt?: string): Promise<boolean> {
     const { studyUid: _uid, project, site, ...fields } = study;
     const names: Record<string, string> = { '#status': 'status', '#type': 'type', '#project': 'project', '#site': 'site' };
-    const values: Record<string, unknown> = { ':staged': 'staged', ':type': 'study', ':project': project, ':site': site };
-    const sets = [
-      '#status = if_not_exists(#status, :staged)',
-      '#type = :type',
-      '#project = if_not_exists(#project, :project)',
-      '#site = if_not_exists(#site, :site)',
-    ];
+    const values: Record<string, unknown> = { ':type': 'study', ':project': project, ':site': site };
+    const sets = ['#type = :type', '#project = if_not_exists(#project, :project)', '#site = if_not_exists(#site, :site)'];
+    if (publishAt === undefined) {
+      values[':staged'] = 'staged';
+      sets.push('#status = if_not_exists(#status, :staged)');
+    } else {
+      Object.assign(values, { ':published': 'published', ':at': publishAt }, prefixed(keys.publishedStudy(publishAt, study.studyUid)));
+      sets.push(
+        '#status = :published',
+        'publishedAt = if_not_exists(publishedAt, :at)',
+        'gsi1pk = :gsi1pk',
+        'gsi1sk = if_not_exists(gsi1sk, :gsi1sk)',
+      );
+    }
     for (const [name, value] of Object.entries(fields)) {
       names[`#${name}`] = name;
       values[`:${name}`] = value;
@@ -136,9 +146,12 @@ export class PublicationRepository {
         ConditionExpression: 'attribute_not_exists(#project) OR (#project = :project AND #site = :site)',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: { ...values, ':studyUid': study.studyUid },
+        // The status before the write (no read units): whether this write is the one that published the study.
+        ...(publishAt === undefined ? {} : { ReturnValues: 'UPDATED_OLD' as const }),
       }),
     );
     if (!result.written) throw new StudyOwnershipInconsistent('the study belongs to another project or site; it is not re-indexed');
+    return publishAt !== undefined && result.attributes?.status !== 'published';
   }
 
   /**
