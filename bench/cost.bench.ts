@@ -4,7 +4,7 @@
  * commons counted while it ran (local/usage-meter.ts: API requests, Lambda invocations and
  * GB-seconds, S3 requests by class, DynamoDB read and write units as DynamoDB Local reports them,
  * EventBridge events, SQS and Pipes requests (the batch ingest's queue and pipe), CloudWatch Logs bytes: the workflows' history events at their logging level, Lambda's
- * own lines and the handlers' at their configured level; Step Functions transitions from the executions) with the list prices of
+ * own lines, the handlers' at their configured level and their metrics' EMF records; Step Functions transitions from the executions) with the list prices of
  * bench/data/aws-list-prices.json. Prints $ per 1,000 instances for the CT slices and for the
  * radiographs, line by line, against the target of $0.03 (storage excluded).
  *

@@ -31,9 +31,9 @@ export interface IngestRunOptions {
   /** Progress lines (generation, each set ingested); absent: silent. */
   readonly log?: (line: string) => void;
   /**
-   * Runs the handlers at their configured log level (the template's LOG_LEVEL) and meters the lines they
-   * log, keeping them off the terminal (`bench cost`); absent: they log at WARN, unmetered (`bench ingest`,
-   * whose CPU figures stay comparable with earlier runs).
+   * Runs the handlers at their configured log level (the template's LOG_LEVEL), with their metrics (EMF records)
+   * printed as in AWS, and meters the lines they log, keeping them off the terminal (`bench cost`); absent: they
+   * log at WARN, unmetered (`bench ingest`, whose CPU figures stay comparable with earlier runs).
    */
   readonly meterHandlerLogs?: boolean;
   /**
@@ -229,7 +229,7 @@ export async function runIngest(options: IngestRunOptions): Promise<IngestRun> {
       dataDir: join(root, 'commons'),
       reset: true,
       ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
-      ...(options.meterHandlerLogs ? {} : { handlerLogLevel: 'WARN' }),
+      ...(options.meterHandlerLogs ? { handlerMetrics: true } : { handlerLogLevel: 'WARN' }),
       ...(options.metered === false ? {} : { meter }),
       functionWorkers: options.functionWorkers ?? DEFAULT_FUNCTION_WORKERS,
       log: () => undefined,

@@ -53,6 +53,8 @@ export interface LocalCommonsOptions {
   readonly retryIntervalMs?: number;
   /** Overrides the handlers' LOG_LEVEL (e.g. 'SILENT' or 'WARN' in tests). */
   readonly handlerLogLevel?: string;
+  /** Prints the handlers' Powertools metrics (EMF records on stdout, as in AWS), which POWERTOOLS_DEV turns off (`bench cost` meters them). */
+  readonly handlerMetrics?: boolean;
   /** Loads handler modules (tests substitute handlers; only with functionWorkers 0); default `require` of `hilum:entry`. */
   readonly loadHandler?: LambdaHostOptions['load'];
   /**
@@ -350,6 +352,7 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
     const environmentVars = {
       ...functionEnvironment,
       ...(options.handlerLogLevel ? { LOG_LEVEL: options.handlerLogLevel, POWERTOOLS_LOG_LEVEL: options.handlerLogLevel } : {}),
+      ...(options.handlerMetrics ? { POWERTOOLS_METRICS_DISABLED: 'false' } : {}),
       ...localVars,
       // What CDK sets on every API function from context apiOrigins (layers/common/cors.ts).
       [ENV.apiOrigins]: JSON.stringify(corsOrigins),

@@ -1,4 +1,4 @@
-import { LAMBDA_HANDLER_LOGS, type UsageMeter } from './usage-meter';
+import { LAMBDA_HANDLER_LOGS, LAMBDA_METRICS_LOGS, type UsageMeter } from './usage-meter';
 
 /**
  * Counts the log records the handlers' Powertools logger writes, as CloudWatch Logs would ingest them, and
@@ -11,6 +11,10 @@ import { LAMBDA_HANDLER_LOGS, type UsageMeter } from './usage-meter';
  * at the process's stdout and stderr, where the handlers write whether they run on the commons' thread
  * or in a worker thread (a worker's output is piped into the process's). Under active tracing Powertools
  * adds the invocation's X-Ray trace id to each record, which locally is absent: its bytes are added.
+ *
+ * The handlers' metrics reach CloudWatch the same way, as one embedded metric format (EMF) record per invocation
+ * (`{"_aws":{...}}`, one line, no trace id), billed as log ingestion too; POWERTOOLS_DEV turns them off locally
+ * unless the commons is started with `handlerMetrics` (local/commons.ts), as `bench cost` does.
  */
 
 /** `,"xray_trace_id":"1-6754a2c0-0123456789abcdef01234567"`: what Powertools adds to a record under active tracing. */
@@ -18,26 +22,39 @@ export const XRAY_TRACE_ID_FIELD_BYTES = Buffer.byteLength(',"xray_trace_id":"1-
 
 const LEVELS: ReadonlySet<string> = new Set(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL']);
 
-/** The bytes a Powertools record ingests in AWS (compact, newline, trace id), or undefined when the text is none. */
-export function powertoolsRecordBytes(text: string): number | undefined {
+/** A Powertools record's source and the bytes it ingests in AWS (compact, newline, a log record's trace id), or undefined when the text is none. */
+export function powertoolsRecord(text: string): { readonly source: string; readonly bytes: number } | undefined {
   let record: unknown;
   try {
     record = JSON.parse(text);
   } catch {
     return undefined;
   }
-  if (!record || typeof record !== 'object' || !LEVELS.has(String((record as { level?: unknown }).level))) return undefined;
-  const compact = JSON.stringify(record);
-  return Buffer.byteLength(compact) + 1 + ('xray_trace_id' in record ? 0 : XRAY_TRACE_ID_FIELD_BYTES);
+  if (!record || typeof record !== 'object') return undefined;
+  const compact = Buffer.byteLength(JSON.stringify(record)) + 1;
+  if (isEmf(record)) return { source: LAMBDA_METRICS_LOGS, bytes: compact };
+  if (!LEVELS.has(String((record as { level?: unknown }).level))) return undefined;
+  return { source: LAMBDA_HANDLER_LOGS, bytes: compact + ('xray_trace_id' in record ? 0 : XRAY_TRACE_ID_FIELD_BYTES) };
 }
 
-/** Splits written text into lines, counts the Powertools records and returns the rest to pass through. */
+/** The bytes a Powertools log record ingests in AWS (compact, newline, trace id), or undefined when the text is none. */
+export function powertoolsRecordBytes(text: string): number | undefined {
+  const record = powertoolsRecord(text);
+  return record?.source === LAMBDA_HANDLER_LOGS ? record.bytes : undefined;
+}
+
+function isEmf(record: object): boolean {
+  const aws = (record as { _aws?: { CloudWatchMetrics?: unknown } })._aws;
+  return Array.isArray(aws?.CloudWatchMetrics);
+}
+
+/** Splits written text into lines, counts the Powertools records (log and EMF) and returns the rest to pass through. */
 export class PowertoolsLogCounter {
   private pending = '';
   /** The lines of an indented record being read (from its line `{`). */
   private block: string[] | undefined;
 
-  constructor(private readonly count: (bytes: number) => void) {}
+  constructor(private readonly count: (bytes: number, source: string) => void) {}
 
   /** Takes a chunk of written text; returns what is not a Powertools record ('' for nothing). */
   push(text: string): string {
@@ -64,9 +81,9 @@ export class PowertoolsLogCounter {
   }
 
   private counted(text: string): boolean {
-    const bytes = powertoolsRecordBytes(text);
-    if (bytes === undefined) return false;
-    this.count(bytes);
+    const record = powertoolsRecord(text);
+    if (!record) return false;
+    this.count(record.bytes, record.source);
     return true;
   }
 }
@@ -77,7 +94,7 @@ type Write = NodeJS.WriteStream['write'];
 export function meterHandlerLogs(meter: UsageMeter, streams: readonly NodeJS.WriteStream[] = [process.stdout, process.stderr]): () => void {
   const restores = streams.map((stream) => {
     const original: Write = stream.write;
-    const counter = new PowertoolsLogCounter((bytes) => meter.logIngestion(LAMBDA_HANDLER_LOGS, bytes, 1));
+    const counter = new PowertoolsLogCounter((bytes, source) => meter.logIngestion(source, bytes, 1));
     const write = (chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
       const done = (typeof encoding === 'function' ? encoding : callback) as ((error?: Error | null) => void) | undefined;
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');

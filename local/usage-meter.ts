@@ -36,7 +36,7 @@ export interface UsageCounts {
   sqs: Record<SqsAction, number>;
   /** EventBridge Pipes requests: a batch handed to its target, each started 64 KB one request. */
   pipes: { requests: number };
-  /** CloudWatch Logs ingestion by source (`Step Functions ingest`, LAMBDA_PLATFORM_LOGS, LAMBDA_HANDLER_LOGS). */
+  /** CloudWatch Logs ingestion by source (`Step Functions ingest`, LAMBDA_PLATFORM_LOGS, LAMBDA_HANDLER_LOGS, LAMBDA_METRICS_LOGS). */
   logs: Record<string, LogIngestion>;
 }
 
@@ -50,6 +50,8 @@ export interface LogIngestion {
 export const LAMBDA_PLATFORM_LOGS = 'Lambda platform (START, END, REPORT)';
 /** The lines the handlers' Powertools logger writes at the functions' configured level. */
 export const LAMBDA_HANDLER_LOGS = 'Lambda handlers (Powertools)';
+/** The handlers' Powertools metrics: one embedded metric format (EMF) record per invocation that recorded any. */
+export const LAMBDA_METRICS_LOGS = 'Lambda metrics (Powertools EMF)';
 
 /**
  * The three lines Lambda writes for an invocation in its default (Text) log format, hilum's functions
