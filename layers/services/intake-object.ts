@@ -37,9 +37,10 @@ export type IntakeObject =
 /**
  * Finds the announced file of an intake object and reads it, once, as a DICOM Part 10 file.
  *
- * The object's size is checked from its metadata before a byte is read (a site's presigned URL binds
- * the size, but an object can still differ: an old URL, a replaced object), and the read itself stops
- * one byte past the announced size. A deflated data set inflates within the project's intake policy.
+ * The object's size is checked before a byte of it is read (a site's presigned URL binds the size, but an object
+ * can still differ: an old URL, a replaced object): one ranged GET of one byte more than announced, whose answer's
+ * headers give the object's whole size (Content-Range) before its body arrives; a wrong size abandons the body
+ * unread. A deflated data set inflates within the project's intake policy.
  */
 export async function readIntakeObject(bucket: string, key: string, lookedUp?: IntakeLookup): Promise<IntakeObject> {
   const ids = parseIntakeKey(key);
@@ -54,21 +55,23 @@ export async function readIntakeObject(bucket: string, key: string, lookedUp?: I
   const file = first.file;
   if (!file) throw new UnknownUpload('the object was not announced in its submission');
   if (file.status !== 'announced') return { handled: true, ...ids, file };
-  const stored = await objects().head(bucket, key);
-  if (!stored) throw new UnknownUpload('the announced object is not in the intake bucket');
-  if (stored.size !== file.declaredSize) throw new SizeMismatch(`the object has ${stored.size} bytes, ${file.declaredSize} were announced`);
-  if (stored.size > MAX_INGEST_OBJECT_BYTES)
-    throw new ObjectTooLarge(`the object has ${stored.size} bytes, more than the ${MAX_INGEST_OBJECT_BYTES} an ingest task takes`);
+  // One byte more than announced: an object larger than announced shows in the answer's size, never as a big read.
+  const opened = await objects().open(bucket, key, { atMost: file.declaredSize + 1 });
+  if (!opened) throw new UnknownUpload('the announced object is not in the intake bucket');
+  let bytes: Uint8Array;
+  try {
+    if (opened.size !== file.declaredSize)
+      throw new SizeMismatch(`the object has ${opened.size} bytes, ${file.declaredSize} were announced`);
+    if (opened.size > MAX_INGEST_OBJECT_BYTES)
+      throw new ObjectTooLarge(`the object has ${opened.size} bytes, more than the ${MAX_INGEST_OBJECT_BYTES} an ingest task takes`);
+    bytes = await opened.read(); // exactly the answer's Content-Length: the announced size, as its Content-Range said
+  } catch (error) {
+    opened.abandon();
+    throw error;
+  }
   const submission = known ?? (await submissionIdentity(ids.submissionId));
   if (!submission) throw new UnknownUpload('the submission does not exist');
   const config = 'qaConfig' in first ? loadQaConfig(first.qaConfig) : await projectQaConfig(submission.project);
-
-  // One byte more than announced: an object replaced after the HEAD shows as a mismatch, not a big read.
-  const bytes = await objects().getBytes(bucket, key, { atMost: file.declaredSize + 1 });
-  if (!bytes) throw new UnknownUpload('the announced object is not in the intake bucket');
-  if (bytes.byteLength !== file.declaredSize) {
-    throw new SizeMismatch(`the object changed after it was sized: ${file.declaredSize} bytes were announced`);
-  }
   const { summary } = parseDicom(bytes, { inflation: config.inflation });
   return { handled: false, ...ids, submission, config, bytes, summary };
 }

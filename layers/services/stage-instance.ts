@@ -66,10 +66,9 @@ export async function releaseInstance(input: VerifiedInstance, claims?: ClaimsSe
   const released = buckets.released();
   const owned = await claimOwnership(input, claims);
 
-  // The digest is the PUT's checksum and its signature's payload hash: S3 checks the bytes against it on arrival.
+  // The digest is the PUT's checksum and its signature's payload hash: S3 checks the bytes against it on arrival, and
+  // the PUT resolves only when S3's answer names the same checksum stored (a TransientError otherwise): the copy is confirmed.
   await objects().put(released, target, bytes, { sha256: digest, metadata: { sha256: toHex(digest) } });
-  const stored = await objects().head(released, target);
-  if (!stored || stored.size !== bytes.byteLength) throw new TransientError('the released copy could not be confirmed');
 
   const now = new Date().toISOString();
   const staging: StagingRecord = [

@@ -198,10 +198,10 @@ describe('IngestBatch: the objects of one queue batch', () => {
   ])('fails the whole batch on %s for one object: nothing of the batch is staged or deleted', async (_, fault, name) => {
     const { submissionId, keyOf } = await submission(3);
     const keys = Object.values(keyOf);
-    const getBytes = ObjectStore.prototype.getBytes;
-    jest.spyOn(ObjectStore.prototype, 'getBytes').mockImplementation(async function (this: ObjectStoreClass, bucket, key, options) {
+    const open = ObjectStore.prototype.open;
+    jest.spyOn(ObjectStore.prototype, 'open').mockImplementation(async function (this: ObjectStoreClass, bucket, key, options) {
       if (key === keyOf.slice1) throw fault();
-      return getBytes.call(this, bucket, key, options);
+      return open.call(this, bucket, key, options);
     });
 
     await expect(ingestQueuedObjects(keys.map((key) => record(key)))).rejects.toMatchObject({ name });

@@ -197,12 +197,12 @@ describe('a file staged by one execution while another quarantines it', () => {
     const nameOf = Object.fromEntries(names.map((name, i) => [uploads[i]!.fileId, name]));
 
     // S3 fails the first read of one object (retried) and every read of another (its retries run out: a platform fault).
-    const getBytes = ObjectStore.prototype.getBytes;
+    const open = ObjectStore.prototype.open;
     let transientFaults = 0;
-    const faults = jest.spyOn(ObjectStore.prototype, 'getBytes').mockImplementation(async function (this: ObjectStore, b, key, options) {
+    const faults = jest.spyOn(ObjectStore.prototype, 'open').mockImplementation(async function (this: ObjectStore, b, key, options) {
       if (key === keyOf.platform || (key === keyOf.transient && transientFaults++ === 0))
         throw new TransientError('injected: S3 unavailable');
-      return getBytes.call(this, b, key, options);
+      return open.call(this, b, key, options);
     });
     for (const [i, name] of names.entries()) expect((await fetch(uploads[i]!.url!, { method: 'PUT', body: files[name] })).status).toBe(200);
     await commons.idle();

@@ -3,11 +3,13 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  type GetObjectCommandOutput,
   HeadObjectCommand,
   NoSuchKey,
   NotFound,
   paginateListObjectsV2,
   PutObjectCommand,
+  type PutObjectCommandOutput,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { toHex } from '../../common/bytes';
@@ -27,6 +29,59 @@ function presetPayloadHash(command: PutObjectCommand, sha256Hex: string): void {
     },
     { step: 'build', name: 'hilumPresetPayloadHash' },
   );
+}
+
+/** A GET whose headers are in and whose body is not yet read (ObjectStore.open). */
+export interface OpenedObject {
+  /** The object's whole size, from the answer's headers. */
+  readonly size: number;
+  /**
+   * Reads the answer's body (at most the `atMost` bytes asked for) into `into(length)`'s memory when given (a kept
+   * buffer: see layers/common/kept-buffers.ts), else into a new buffer of its length; one copy of each byte either way.
+   */
+  read(into?: (length: number) => Uint8Array): Promise<Uint8Array>;
+  /** Drops the body unread: its connection is closed, nothing more of it is received. */
+  abandon(): void;
+}
+
+/** The object's whole size from a ranged GET's `Content-Range: bytes 0-N/SIZE`, or the answer's length without one. */
+export function wholeSizeOf(answer: Pick<GetObjectCommandOutput, 'ContentRange' | 'ContentLength'>): number | undefined {
+  if (answer.ContentRange !== undefined) {
+    const total = /^bytes \d+-\d+\/(\d+)$/.exec(answer.ContentRange)?.[1];
+    return total === undefined ? undefined : Number(total);
+  }
+  return answer.ContentLength;
+}
+
+function openedObject(result: GetObjectCommandOutput, atMost: number): OpenedObject {
+  const body = result.Body as (AsyncIterable<Uint8Array> & { destroy?(): void }) | undefined;
+  const abandon = () => body?.destroy?.();
+  const size = wholeSizeOf(result);
+  const length = result.ContentLength;
+  if (size === undefined || length === undefined || length > atMost) {
+    // Not an answer S3 gives to a ranged GET: its body is not read.
+    abandon();
+    throw new TransientError("the GET answer does not say the object's size");
+  }
+  return {
+    size,
+    abandon,
+    read: async (into) => {
+      const bytes = into ? into(length) : new Uint8Array(length);
+      let at = 0;
+      try {
+        for await (const chunk of body ?? []) {
+          if (at + chunk.byteLength > length) throw new TransientError('the GET answer sent more bytes than its Content-Length');
+          bytes.set(chunk, at);
+          at += chunk.byteLength;
+        }
+      } finally {
+        if (at !== length) abandon();
+      }
+      if (at !== length) throw new TransientError('the GET answer ended before its Content-Length');
+      return bytes;
+    },
+  };
 }
 
 /** DeleteObjects' most keys per request. */
@@ -52,6 +107,25 @@ export class ObjectStore {
     }
   }
 
+  /**
+   * Starts a GET of at most `atMost` bytes (a ranged GET) and answers once its headers are in, before a byte of the
+   * body is read: the object's whole size (the total of the answer's Content-Range, which S3 gives for a ranged
+   * GET) can be checked first, and a body not wanted abandoned. Undefined when the object does not exist.
+   */
+  async open(bucket: string, key: string, options: { atMost: number }): Promise<OpenedObject | undefined> {
+    let result: GetObjectCommandOutput;
+    try {
+      result = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=0-${Math.max(0, options.atMost - 1)}` }));
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      if (error instanceof NoSuchKey || name === 'NoSuchKey') return undefined;
+      // bytes=0-N is unsatisfiable only for an object of no bytes.
+      if (name === 'InvalidRange') return { size: 0, read: async () => new Uint8Array(), abandon: () => undefined };
+      throw error;
+    }
+    return openedObject(result, options.atMost);
+  }
+
   async put(
     bucket: string,
     key: string,
@@ -62,11 +136,14 @@ export class ObjectStore {
       /**
        * The body's SHA-256, computed once by the caller: sent as its checksum (S3 refuses the PUT when what arrived
        * differs, so a stored copy is a verified copy) and as the signature's payload hash, which S3 checks too, so
-       * the SDK does not hash the body again to sign it.
+       * the SDK does not hash the body again to sign it. The PUT then resolves only once the stored copy is
+       * confirmed (see below); a refused checksum is a TransientError: the bytes changed between the caller's hash
+       * and S3 (in transit, in memory), which a retry, hashing them again, repairs.
        */
       sha256?: Uint8Array;
     } = {},
   ): Promise<string | undefined> {
+    const checksum = options.sha256 ? Buffer.from(options.sha256).toString('base64') : undefined;
     const command = new PutObjectCommand({
       Bucket: bucket,
       Key: key,
@@ -74,11 +151,35 @@ export class ObjectStore {
       ContentLength: body.byteLength,
       ContentType: options.contentType ?? 'application/dicom',
       Metadata: options.metadata,
-      ...(options.sha256 ? { ChecksumSHA256: Buffer.from(options.sha256).toString('base64') } : {}),
+      ...(checksum ? { ChecksumSHA256: checksum } : {}),
     });
     if (options.sha256) presetPayloadHash(command, toHex(options.sha256));
-    const result = await this.s3.send(command);
+    let result: PutObjectCommandOutput;
+    try {
+      result = await this.s3.send(command);
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      if (checksum && (name === 'BadDigest' || name === 'XAmzContentSHA256Mismatch'))
+        throw new TransientError(`S3 refused the PUT: what arrived does not match its SHA-256 (${name})`);
+      throw error;
+    }
+    if (checksum) await this.confirmStored(bucket, key, body.byteLength, checksum, result.ChecksumSHA256);
     return result.ETag;
+  }
+
+  /**
+   * A checksummed PUT's stored copy confirmed. S3 verified the bytes against the checksum before storing them and
+   * answers the checksum it stored: the same value confirms the copy without a HEAD. An answer without one (a
+   * store that does not keep checksums: the local emulator's s3rver path for objects over 64 MiB) is confirmed by
+   * a HEAD of its size, as every copy was before.
+   */
+  private async confirmStored(bucket: string, key: string, size: number, sent: string, answered: string | undefined): Promise<void> {
+    if (answered !== undefined) {
+      if (answered !== sent) throw new TransientError("the stored copy's checksum is not the one sent");
+      return;
+    }
+    const stored = await this.head(bucket, key);
+    if (!stored || stored.size !== size) throw new TransientError('the stored copy could not be confirmed');
   }
 
   /** Copies an object; answers the copy's ETag (under SSE-KMS not its source's: S3 gives each object its own). */

@@ -1,6 +1,7 @@
 /**
  * What the object store spends on a large object's bytes: a PUT whose SHA-256 the caller already has is signed
- * with it (the SDK does not hash the body again), and a GET's body is collected into one buffer.
+ * with it (the SDK does not hash the body again) and confirmed by the checksum S3 answers (no HEAD); a GET answers
+ * the object's size before its body is read, and reads the body into one buffer, which the caller may give.
  */
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -58,9 +59,13 @@ describe('ObjectStore.put with the body’s SHA-256', () => {
   const ok = () => ({ statusCode: 200, headers: { etag: '"e"' }, body: Readable.from([]) });
 
   it('signs the body with the digest it was given, as checksum and payload hash, and hashes none of the body itself', async () => {
-    const { store, sent, hashed } = capturingClient(ok);
     const body = new Uint8Array(4 * 1024 * 1024).map((_, i) => i % 251);
     const digest = sha256(body);
+    const { store, sent, hashed } = capturingClient(() => ({
+      statusCode: 200,
+      headers: { etag: '"e"', 'x-amz-checksum-sha256': digest.toString('base64') },
+      body: Readable.from([]),
+    }));
 
     await store.put('released', 'a/b', body, { sha256: digest });
 
@@ -81,5 +86,131 @@ describe('ObjectStore.put with the body’s SHA-256', () => {
     expect(sent[0]?.headers['x-amz-content-sha256']).toBe(sha256(body).toString('hex'));
     expect(sent[0]?.headers['x-amz-checksum-sha256']).toBeUndefined();
     expect(hashed.bytes).toBeGreaterThanOrEqual(body.byteLength);
+  });
+});
+
+describe('ObjectStore.put confirms the stored copy by the checksum S3 answers', () => {
+  const body = new Uint8Array(64 * 1024).map((_, i) => i % 253);
+  const digest = sha256(body);
+  const answers = (...list: Array<{ statusCode: number; headers: Record<string, string>; body?: string }>) => {
+    let next = 0;
+    return () => {
+      const answer = list[Math.min(next++, list.length - 1)]!;
+      return { statusCode: answer.statusCode, headers: answer.headers, body: Readable.from(answer.body ? [Buffer.from(answer.body)] : []) };
+    };
+  };
+
+  it('takes the checksum S3 answers as the confirmation: no HEAD after the PUT', async () => {
+    const { store, sent } = capturingClient(
+      answers({ statusCode: 200, headers: { etag: '"e"', 'x-amz-checksum-sha256': digest.toString('base64') } }),
+    );
+    await store.put('released', 'a/b', body, { sha256: digest });
+    expect(sent.map((r) => r.method)).toEqual(['PUT']);
+  });
+
+  it('refuses an answer naming another checksum as a TransientError', async () => {
+    const other = sha256(new Uint8Array(1)).toString('base64');
+    const { store } = capturingClient(answers({ statusCode: 200, headers: { etag: '"e"', 'x-amz-checksum-sha256': other } }));
+    await expect(store.put('released', 'a/b', body, { sha256: digest })).rejects.toMatchObject({ name: 'TransientError' });
+  });
+
+  it('makes a PUT S3 refused for its checksum (BadDigest: the bytes changed after they were hashed) a TransientError, which a retry repairs', async () => {
+    const refusal = '<?xml version="1.0"?><Error><Code>BadDigest</Code><Message>The SHA256 you specified did not match.</Message></Error>';
+    const { store } = capturingClient(answers({ statusCode: 400, headers: { 'content-type': 'application/xml' }, body: refusal }));
+    await expect(store.put('released', 'a/b', body, { sha256: digest })).rejects.toMatchObject({ name: 'TransientError' });
+  });
+
+  it('confirms by a HEAD of the size when the answer names no checksum (a store that keeps none), and refuses another size', async () => {
+    const headOf = (size: number) => ({ statusCode: 200, headers: { 'content-length': String(size), etag: '"e"' } });
+    const confirmed = capturingClient(answers({ statusCode: 200, headers: { etag: '"e"' } }, headOf(body.byteLength)));
+    await confirmed.store.put('released', 'a/b', body, { sha256: digest });
+    expect(confirmed.sent.map((r) => r.method)).toEqual(['PUT', 'HEAD']);
+
+    const short = capturingClient(answers({ statusCode: 200, headers: { etag: '"e"' } }, headOf(body.byteLength - 1)));
+    await expect(short.store.put('released', 'a/b', body, { sha256: digest })).rejects.toMatchObject({ name: 'TransientError' });
+  });
+
+  it('asks nothing more of a PUT sent without a checksum', async () => {
+    const { store, sent } = capturingClient(answers({ statusCode: 200, headers: { etag: '"e"' } }));
+    await store.put('released', 'a.json', body, { contentType: 'application/json' });
+    expect(sent.map((r) => r.method)).toEqual(['PUT']);
+  });
+});
+
+describe('ObjectStore.open: the object’s size before its body', () => {
+  /** A body that records whether anything pulled a byte of it, and whether it was closed. */
+  function watchedBody(bytes: Uint8Array) {
+    const seen = { pulled: false, destroyed: false };
+    let sent = false;
+    const body = new Readable({
+      read() {
+        seen.pulled = true;
+        if (!sent) {
+          sent = true;
+          this.push(Buffer.from(bytes));
+        }
+        this.push(null);
+      },
+      destroy(error, callback) {
+        seen.destroyed = true;
+        callback(error);
+      },
+    });
+    return { body, seen };
+  }
+
+  it('answers the whole size from the ranged answer’s Content-Range before a byte of the body is read, and abandons the body unread', async () => {
+    const { body, seen } = watchedBody(new Uint8Array(1001));
+    const { store, sent } = capturingClient(() => ({
+      statusCode: 206,
+      headers: { 'content-range': 'bytes 0-1000/400000', 'content-length': '1001' },
+      body,
+    }));
+
+    const opened = await store.open('intake', 'k', { atMost: 1001 });
+    expect(opened?.size).toBe(400_000);
+    expect(sent.map((r) => [r.method, r.headers.range])).toEqual([['GET', 'bytes=0-1000']]);
+    expect(seen.pulled).toBe(false);
+    opened?.abandon();
+    expect(seen.destroyed).toBe(true);
+    expect(seen.pulled).toBe(false);
+  });
+
+  it('reads the body, whole, into the memory it is given', async () => {
+    const bytes = new Uint8Array(3000).map((_, i) => i % 7);
+    const { body } = watchedBody(bytes);
+    const { store } = capturingClient(() => ({
+      statusCode: 206,
+      headers: { 'content-range': 'bytes 0-2999/3000', 'content-length': '3000' },
+      body,
+    }));
+    const memory = new Uint8Array(3000);
+    const opened = await store.open('intake', 'k', { atMost: 3001 });
+    const read = await opened!.read((length) => memory.subarray(0, length));
+    expect(read.buffer).toBe(memory.buffer);
+    expect(Buffer.from(read).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it('refuses a body that ends before its Content-Length', async () => {
+    const { body } = watchedBody(new Uint8Array(10));
+    const { store } = capturingClient(() => ({
+      statusCode: 206,
+      headers: { 'content-range': 'bytes 0-19/20', 'content-length': '20' },
+      body,
+    }));
+    const opened = await store.open('intake', 'k', { atMost: 21 });
+    await expect(opened!.read()).rejects.toMatchObject({ name: 'TransientError' });
+  });
+
+  it('answers an object of no bytes (a range S3 cannot satisfy) as size 0, and a missing one as undefined', async () => {
+    const error = (code: string, status: number) => () => ({
+      statusCode: status,
+      headers: { 'content-type': 'application/xml' },
+      body: Readable.from([Buffer.from(`<?xml version="1.0"?><Error><Code>${code}</Code><Message>m</Message></Error>`)]),
+    });
+    const empty = await capturingClient(error('InvalidRange', 416)).store.open('intake', 'k', { atMost: 11 });
+    expect(empty?.size).toBe(0);
+    expect((await empty!.read()).byteLength).toBe(0);
+    expect(await capturingClient(error('NoSuchKey', 404)).store.open('intake', 'k', { atMost: 11 })).toBeUndefined();
   });
 });

@@ -229,6 +229,37 @@ describe('the direct object path', () => {
     expect(await readFile(file('good', 'object.md5'), 'utf8')).toBe(md5('checked bytes'));
   });
 
+  it('checks an x-amz-checksum-sha256 against the body as S3 does and answers it; a mismatch (BadDigest), a malformed one, or a payload hash of other bytes stores nothing', async () => {
+    const body = 'released bytes';
+    const digest = createHash('sha256').update(body).digest();
+    const other = createHash('sha256').update('other bytes').digest();
+    const sent = (key: string, headers: Record<string, string>) => fetch(`${base}/${KMS_BUCKET}/${key}`, { method: 'PUT', headers, body });
+
+    const corrupted = await sent('bad', { 'x-amz-checksum-sha256': other.toString('base64') });
+    expect([corrupted.status, await corrupted.text()]).toEqual([400, expect.stringContaining('<Code>BadDigest</Code>')]);
+    const malformed = await sent('bad', { 'x-amz-checksum-sha256': 'not-a-sha256' });
+    expect([malformed.status, await malformed.text()]).toEqual([400, expect.stringContaining('<Code>InvalidRequest</Code>')]);
+    const otherPayload = await sent('bad', {
+      'x-amz-checksum-sha256': digest.toString('base64'),
+      'x-amz-content-sha256': other.toString('hex'),
+    });
+    expect([otherPayload.status, await otherPayload.text()]).toEqual([
+      400,
+      expect.stringContaining('<Code>XAmzContentSHA256Mismatch</Code>'),
+    ]);
+
+    const stored = await sent('good', {
+      'x-amz-checksum-sha256': digest.toString('base64'),
+      'x-amz-content-sha256': digest.toString('hex'),
+    });
+    expect(stored.status).toBe(200);
+    expect(stored.headers.get('x-amz-checksum-sha256')).toBe(digest.toString('base64'));
+    // Without a checksum, none is answered.
+    expect((await sent('plain', {})).headers.get('x-amz-checksum-sha256')).toBeNull();
+    expect((await readdir(join(root, KMS_BUCKET))).filter((name) => name.startsWith('bad'))).toEqual([]);
+    expect(events.map((e) => e.key)).toEqual(['good', 'plain']);
+  });
+
   it('deletes the object and its two sidecar files and tells of it; deleting a missing key is a 204 with no event', async () => {
     await fetch(`${base}/${BUCKET}/d/e`, { method: 'PUT', body: 'gone soon' });
     expect((await fetch(`${base}/${BUCKET}/d/e`, { method: 'DELETE' })).status).toBe(204);
