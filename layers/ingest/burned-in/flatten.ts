@@ -26,7 +26,12 @@ export class BlockMedians {
   readonly columns: number;
   readonly rows: number;
   readonly medians: Float32Array;
-  private readonly histograms: Uint32Array;
+  /**
+   * Each block column's two histograms of the current block row (512 counters from `column * 512`: even
+   * pixels' levels, then odd pixels'), for a caller that counts a row as it writes it (ink-page.ts) and
+   * then calls rowCounted.
+   */
+  readonly histograms: Uint32Array;
   private next = 0;
 
   constructor(
@@ -56,8 +61,13 @@ export class BlockMedians {
       }
       if (i < end) histograms[base + gray[i]!]!++;
     }
+    this.rowCounted();
+  }
+
+  /** The next row has been counted into the histograms (by addRow, or by a caller as addRow counts). */
+  rowCounted(): void {
     const y = this.next++;
-    if ((y + 1) % block === 0 || y + 1 === this.height) this.closeBlockRow((y / block) | 0);
+    if ((y + 1) % this.block === 0 || y + 1 === this.height) this.closeBlockRow((y / this.block) | 0);
   }
 
   private closeBlockRow(by: number): void {
