@@ -90,6 +90,22 @@ export const byteLengthOf = bytes.byteLength;
 /** A buffer of `size` bytes whose contents the caller overwrites (not zeroed in Node). */
 export const allocBytes = bytes.alloc;
 export const concatBytes = bytes.concat;
+
+/**
+ * `chunks` joined into `into`, which must be exactly their total length: memory lent for the join (a kept buffer,
+ * its old contents still in it) is then wholly overwritten, and no byte of an earlier use can remain in the result.
+ */
+export function concatInto(chunks: readonly Uint8Array[], into: Uint8Array): Uint8Array {
+  let total = 0;
+  for (const chunk of chunks) total += chunk.byteLength;
+  if (total !== into.byteLength) throw new RangeError(`${total} bytes cannot fill exactly ${into.byteLength}`);
+  let at = 0;
+  for (const chunk of chunks) {
+    into.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return into;
+}
 export const toHex = bytes.hex;
 /** Whether two byte arrays hold the same bytes. */
 export const bytesEqual = bytes.equal;

@@ -1,4 +1,4 @@
-import { toHex } from '../common/bytes';
+import { concatInto, toHex } from '../common/bytes';
 import {
   DicomParseError,
   deidentify,
@@ -109,6 +109,15 @@ export function withCleanedPixels(
   return withPixelText(cleaned, left);
 }
 
+/**
+ * Memory of `length` bytes for the de-identified copy, lent by the caller (a buffer it keeps from object to object:
+ * a 10 MB radiograph's copy in new memory costs its page faults and brings V8's next full collection closer) and wholly
+ * overwritten by the join. The caller owns its lifetime: it takes the memory back once nothing reads the copy any more
+ * (the checks done, the copy PUT), and no result keeps a view of it beyond that. Without it the copy is joined into new
+ * memory, as the engine's `bytes` are.
+ */
+export type CopyMemory = (length: number) => Uint8Array;
+
 /** What the file is: a PHI original the engine de-identifies with the key, or hilum's output made at the site. */
 export type DeidentifyFrom = (ProjectKey & { readonly input: 'original' }) | { readonly input: 'deidentified-at-site' };
 
@@ -119,7 +128,7 @@ export type DeidentifyFrom = (ProjectKey & { readonly input: 'original' }) | { r
  * it: the copy keeps what the decision reads (SOP class, Modality, ImageType, BurnedInAnnotation),
  * so a file gets the same triggers whether the site or the commons de-identified it.
  */
-export function deidentifyInstance(original: Uint8Array, from: DeidentifyFrom): DeidentifiedInstance {
+export function deidentifyInstance(original: Uint8Array, from: DeidentifyFrom, into?: CopyMemory): DeidentifiedInstance {
   if (from.input === 'deidentified-at-site') {
     const { summary } = parseDicom(original);
     const pixelReview = pixelReviewReasons(pixelRiskOf(new DatasetView(scanPart10(original))));
@@ -133,8 +142,11 @@ export function deidentifyInstance(original: Uint8Array, from: DeidentifyFrom): 
     };
   }
   const output = deidentify(original, { secret: from.secret, project: from.project, site: from.site, profile: from.profile });
+  // The same chunks in the same order as the engine's own join: the same bytes, in memory the caller reuses. A single
+  // chunk (a deflated file) is already a buffer of its own.
+  const joinInto = into && output.chunks.length > 1 ? into : undefined;
   return {
-    bytes: output.bytes,
+    bytes: joinInto ? concatInto(output.chunks, joinInto(output.byteLength)) : output.bytes,
     uids: { studyUid: output.summary.studyInstanceUid, seriesUid: output.summary.seriesInstanceUid, sopUid: output.summary.sopInstanceUid },
     outcome: output.outcome,
     pixelReview: output.pixelReview,
@@ -151,10 +163,10 @@ export function deidentifyInstance(original: Uint8Array, from: DeidentifyFrom): 
 export async function deidentifyWithPixelChecks(
   original: Uint8Array,
   from: DeidentifyFrom,
-  options: { readonly config: QaConfig; readonly checkPixelText: boolean },
+  options: { readonly config: QaConfig; readonly checkPixelText: boolean; readonly into?: CopyMemory },
 ): Promise<DeidentifiedInstance> {
   const { config } = options;
-  const deid = deidentifyInstance(original, from);
+  const deid = deidentifyInstance(original, from, options.into);
   const cleaning: PixelCleaning =
     from.input === 'original' && config.cleanPixelData ? await cleanTabledLayout(original, deid.bytes) : { status: 'no-known-layout' };
   if (!options.checkPixelText) return withCleanedPixels(deid, cleaning, undefined);
@@ -293,6 +305,8 @@ export async function processInstance(
     readonly config: QaConfig;
     /** Run the burned-in text check (OCR) as the Deidentify step does (processInstanceWithPixelCheck); the curator's re-check does not. */
     readonly checkPixelText?: boolean;
+    /** Where the copy is joined (CopyMemory): the answer's `output` and `deid.bytes` are views of it. */
+    readonly into?: CopyMemory;
   },
 ): Promise<ProcessedInstance> {
   const { key, config } = options;
@@ -325,7 +339,11 @@ export async function processInstance(
   if (unreadable.length > 0) return { readable: false, findings: unreadable };
   let deid: DeidentifiedInstance;
   try {
-    deid = await deidentifyWithPixelChecks(original, { ...key, input: 'original' }, { config, checkPixelText });
+    deid = await deidentifyWithPixelChecks(
+      original,
+      { ...key, input: 'original' },
+      { config, checkPixelText, ...(options.into ? { into: options.into } : {}) },
+    );
   } catch (error) {
     // Readable, but not an instance the engine can key (no SOP or study UID, ...): the workflow's
     // Deidentify throws the same error and quarantines it as dicom.parses.
@@ -360,7 +378,7 @@ export async function processInstance(
  */
 export async function processInstanceWithPixelCheck(
   original: Uint8Array,
-  options: { readonly key: ProjectKey; readonly deidentifiedAtSite: boolean; readonly config: QaConfig },
+  options: { readonly key: ProjectKey; readonly deidentifiedAtSite: boolean; readonly config: QaConfig; readonly into?: CopyMemory },
 ): Promise<ProcessedInstance> {
   return processInstance(original, { ...options, checkPixelText: true });
 }

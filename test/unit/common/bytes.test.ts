@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { portableBytes, unwrittenChunks } from '../../../layers/common/bytes';
+import { concatInto, portableBytes, unwrittenChunks } from '../../../layers/common/bytes';
 
 describe('the portable text and byte helpers decode and encode as Buffer does', () => {
   it('latin1: one character per byte, 0x80-0x9F included (not windows-1252)', () => {
@@ -55,5 +55,21 @@ describe('unwrittenChunks: what a gathered write left (empty chunks dropped)', (
     const rest = unwrittenChunks(chunks, 5);
     expect(rest[1]).toBe(chunks[3]);
     expect(rest[0]!.buffer).toBe(chunks[2]!.buffer);
+  });
+});
+
+describe('concatInto: chunks joined into lent memory', () => {
+  it('overwrites every byte of memory that held an earlier join', () => {
+    const memory = new Uint8Array(7).fill(0xa5);
+    const joined = concatInto([Buffer.from('abc'), Buffer.from(''), Buffer.from('defg')], memory);
+    expect(joined).toBe(memory);
+    expect(Buffer.from(joined).toString()).toBe('abcdefg');
+  });
+
+  it.each([
+    ['longer', 8],
+    ['shorter', 6],
+  ])("refuses memory %s than the chunks' total: no stale byte may follow them, none of them may be cut", (_name, length) => {
+    expect(() => concatInto([Buffer.from('abc'), Buffer.from('defg')], new Uint8Array(length))).toThrow(RangeError);
   });
 });

@@ -88,6 +88,60 @@ describe('processInstance: the ingest steps composed for a decision outside the 
   });
 });
 
+describe('the copy joined into memory the caller lends (CopyMemory)', () => {
+  const FILL = 0xa5;
+  /** One buffer every copy is joined into, as a kept buffer is reused: whatever the last copy left is still in it. */
+  const reusedMemory = () => {
+    const memory = new Uint8Array(64 * 1024).fill(FILL);
+    const lent: number[] = [];
+    return { memory, lent, into: (length: number) => (lent.push(length), memory.subarray(0, length)) };
+  };
+  const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b));
+
+  it("is the engine's copy, byte for byte, written in the lent memory", () => {
+    const original = goodCt({ rows: 32, columns: 32 });
+    const { memory, lent, into } = reusedMemory();
+    const copy = deidentifyInstance(original, { input: 'original', ...key }, into);
+    const engine = deidentify(original, { ...SECRET, profile: DEFAULT_PROFILE });
+    expect(lent).toEqual([engine.byteLength]);
+    expect(copy.bytes.buffer).toBe(memory.buffer);
+    expect(same(copy.bytes, engine.bytes)).toBe(true);
+  });
+
+  it("never carries one object's bytes into the next object's copy made in the same memory", () => {
+    const larger = goodCt({ rows: 64, columns: 64, patient: { id: 'LARGER-1', name: 'LARGER^ONE' } });
+    const smaller = goodCt({ rows: 16, columns: 16, patient: { id: 'SMALLER-2', name: 'SMALLER^TWO' } });
+    const { memory, into } = reusedMemory();
+    const first = deidentifyInstance(larger, { input: 'original', ...key }, into);
+    const firstLength = first.bytes.byteLength;
+    const second = deidentifyInstance(smaller, { input: 'original', ...key }, into);
+    const engine = deidentify(smaller, { ...SECRET, profile: DEFAULT_PROFILE });
+    expect(second.bytes.buffer).toBe(memory.buffer);
+    expect(second.bytes.byteLength).toBeLessThan(firstLength);
+    expect(same(second.bytes, engine.bytes)).toBe(true);
+    expect(verifyInstance(smaller, second.bytes, { input: 'original', profile: DEFAULT_PROFILE }).passed).toBe(true);
+  });
+
+  it('gives processInstance the same output, verification and findings as a copy in new memory', async () => {
+    const original = goodCt({ elements: { ...CT_RESCALE, '00280301': { vr: 'CS', Value: ['YES'] } } });
+    const { memory, into } = reusedMemory();
+    const lent = await processInstance(original, { key, deidentifiedAtSite: false, config, into });
+    const fresh = await processInstance(original, { key, deidentifiedAtSite: false, config });
+    if (!lent.readable || !fresh.readable) throw new Error('expected a readable instance');
+    expect(lent.output.buffer).toBe(memory.buffer);
+    expect(same(lent.output, fresh.output)).toBe(true);
+    expect(lent.verification).toEqual(fresh.verification);
+    expect(lent.findings).toEqual(fresh.findings);
+  });
+
+  it('is not asked for memory for a file de-identified at the site: that copy is the file as received', () => {
+    const atSite = deidentify(goodCt(), { ...SECRET }).bytes;
+    const { lent, into } = reusedMemory();
+    expect(deidentifyInstance(atSite, { input: 'deidentified-at-site' }, into).bytes).toBe(atSite);
+    expect(lent).toEqual([]);
+  });
+});
+
 describe('the ingest steps', () => {
   it('name each failed verification check once, keyword included, never a value', () => {
     const original = goodCt();
