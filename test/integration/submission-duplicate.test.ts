@@ -38,6 +38,8 @@ describe('a Submission Ready delivered twice runs the Express submission workflo
       reset: true,
       ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
       handlerLogLevel: 'SILENT',
+      // The losing RebuildSnapshot's lost pointer swap is retried at once, not after the template's 2 s interval.
+      retryIntervalMs: 5,
       // Nothing is dropped: each submission's first announcement is sent once more, as a second delivery.
       dropEvent: (event, bus) => {
         const detail = event.detail as { submissionId?: string };
