@@ -5,7 +5,7 @@
  * the pipe drives it is test/integration/ingest-batch-flow.test.ts; its races with other executions,
  * test/integration/quarantine-race.test.ts.
  */
-import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { HilumApi } from '../../cli/lib/api-client';
 import type { IntakeRepository as IntakeRepositoryClass } from '../../layers/adapters/aws/dynamodb/intake-repository';
 import type { ObjectStore as ObjectStoreClass } from '../../layers/adapters/aws/objects';
@@ -198,11 +198,12 @@ describe('IngestBatch: the objects of one queue batch', () => {
   ])('fails the whole batch on %s for one object: nothing of the batch is staged or deleted', async (_, fault, name) => {
     const { submissionId, keyOf } = await submission(3);
     const keys = Object.values(keyOf);
-    const open = ObjectStore.prototype.open;
-    jest.spyOn(ObjectStore.prototype, 'open').mockImplementation(async function (this: ObjectStoreClass, bucket, key, options) {
-      if (key === keyOf.slice1) throw fault();
-      return open.call(this, bucket, key, options);
-    });
+    // At the S3 client, after its own retries: the second object's GET fails, whichever call of the object store makes it.
+    const send = S3Client.prototype.send as (this: S3Client, command: unknown) => Promise<unknown>;
+    jest.spyOn(S3Client.prototype, 'send').mockImplementation(function (this: S3Client, command: unknown) {
+      if (command instanceof GetObjectCommand && command.input.Key === keyOf.slice1) return Promise.reject(fault());
+      return send.call(this, command);
+    } as never);
 
     await expect(ingestQueuedObjects(keys.map((key) => record(key)))).rejects.toMatchObject({ name });
 
