@@ -92,26 +92,30 @@ describe('the batch ingest path', () => {
     );
     const keyOf = Object.fromEntries(names.map((name, i) => [name, `intake/${submissionId}/${uploads[i]!.fileId}`]));
     const held: BusEvent[] = [];
+    let late: NodeJS.Timeout | undefined;
     const allHeld = new Promise<void>((resolve, reject) => {
-      const late = setTimeout(() => reject(new Error(`${held.length} of ${names.length} uploads' S3 events came`)), 10_000);
+      late = setTimeout(() => reject(new Error(`${held.length} of ${names.length} uploads' S3 events came`)), 10_000);
       holding = (event) => {
-        if (held.push(event) < names.length) return;
-        clearTimeout(late);
-        resolve();
+        if (held.push(event) === names.length) resolve();
       };
     });
-    await Promise.all(
-      names.map(async (name, i) => {
-        if (direct[name]) {
-          await s3.send(new PutObjectCommand({ Bucket: commons.buckets.intake, Key: keyOf[name], Body: direct[name] }));
-          return;
-        }
-        expect((await fetch(uploads[i]!.url!, { method: 'PUT', body: files[name] })).status).toBe(200);
-      }),
-    );
-    // A PUT's answer may reach the test before its event reaches the bus.
-    await allHeld;
-    holding = undefined;
+    try {
+      await Promise.all(
+        names.map(async (name, i) => {
+          if (direct[name]) {
+            await s3.send(new PutObjectCommand({ Bucket: commons.buckets.intake, Key: keyOf[name], Body: direct[name] }));
+            return;
+          }
+          expect((await fetch(uploads[i]!.url!, { method: 'PUT', body: files[name] })).status).toBe(200);
+        }),
+      );
+      // A PUT's answer may reach the test before its event reaches the bus.
+      await allHeld;
+    } finally {
+      // A failed upload holds back no later test's events.
+      clearTimeout(late);
+      holding = undefined;
+    }
     for (const event of held) commons.putEvent(event);
     await commons.idle();
     return { submissionId, keyOf, nameOf: Object.fromEntries(names.map((name, i) => [uploads[i]!.fileId, name])) };
