@@ -49,7 +49,8 @@ async function deidFromBundle() {
  */
 async function uploadFromBundle() {
   const bundle = await commandBundle('upload', {
-    entries: { 'upload-cli': 'cli/lib/upload-cli.ts' },
+    // check-worker.js sits next to upload-cli.js, where cli/lib/check-lanes.ts looks for the check's worker.
+    entries: { 'upload-cli': 'cli/lib/upload-cli.ts', 'check-worker': 'cli/lib/check-worker-main.ts' },
     external: ['dcmjs', 'tesseract.js', '@tesseract.js-data/eng', 'onnxruntime-node'],
   });
   if (!bundle) return undefined;

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { DEFAULT_PROFILE, DicomParseError, scanPart10, type DeidProfile } from '../../layers/dicom';
+import { DEFAULT_PROFILE, scanPart10, type DeidProfile } from '../../layers/dicom';
 import { stopOcr } from '../../layers/ingest/burned-in';
-import { processInstanceWithPixelCheck, type ProjectKey } from '../../layers/ingest/process-instance';
+import { type ProjectKey } from '../../layers/ingest/process-instance';
 import {
   buildReport,
   DatasetView,
@@ -16,19 +16,22 @@ import {
   type QaConfig,
   type QaReport,
 } from '../../layers/qa';
-import { Command, existingInput, stringOption, UsageError } from '../command';
+import { Command, existingInput, integerOption, stringOption, UsageError } from '../command';
 import { EXIT } from '../exit-codes';
 import { ProgressBar } from '../lib/progress';
 import { partitionPart10, type SkippedFile } from '../lib/part10-prefix';
 import { loadProfileFile } from '../lib/profile-file';
 import { scanFilesSync, type FoundFile } from '../lib/scan-files';
-import { ReusedRangeReader } from '../lib/file-range';
 import { FolderFacts } from '../lib/folder-facts';
+import { type CheckedFile } from '../lib/check-file';
+import { checkInLanes, type CheckLanesOptions } from '../lib/check-lanes';
+
+export { checkOriginal } from '../lib/check-file';
 
 export const qaCommand: Command = {
   name: 'qa',
   summary: "check a folder of DICOM files with the commons' QA rules before upload",
-  usage: `Usage: hilum qa FOLDER [--config FILE] [--profile FILE] [--json FILE|-] [--markdown FILE|-] [--quiet]
+  usage: `Usage: hilum qa FOLDER [--config FILE] [--profile FILE] [--jobs N] [--json FILE|-] [--markdown FILE|-] [--quiet]
 
 Checks the files of FOLDER at the site, before upload, exactly as the pipeline
 will check each one: de-identified in memory with the project's profile (nothing
@@ -43,6 +46,8 @@ leaves this machine.
 
   --config FILE      the project's QA configuration (JSON; default: CR, DX, CT in scope)
   --profile FILE     the project's de-identification profile (default: the MIDRC profile)
+  --jobs N           files checked in parallel, on the main thread and worker threads
+                     (default or 0: one per core; a small folder is checked on one)
   --json FILE|-      write the JSON report to FILE (- for stdout)
   --markdown FILE|-  write the Markdown summary to FILE (- for stdout; the default
                      when neither option is given)
@@ -57,6 +62,7 @@ Example:
   options: {
     config: { type: 'string' },
     profile: { type: 'string' },
+    jobs: { type: 'string' },
     json: { type: 'string' },
     markdown: { type: 'string' },
     quiet: { type: 'boolean' },
@@ -69,7 +75,8 @@ Example:
     const config = await readConfig(stringOption(args, 'config'));
     const profile = loadProfileFile(stringOption(args, 'profile'));
     const quiet = args.values.quiet === true;
-    const { report, skipped } = await checkFolder(root, { config, profile, quiet });
+    const jobs = integerOption(args, 'jobs', 0);
+    const { report, skipped } = await checkFolder(root, { config, profile, quiet, lanes: { jobs } });
     if (!quiet) for (const s of skipped) console.error(`skipped ${s.relativePath}: ${s.reason}`);
     const json = stringOption(args, 'json');
     const markdown = stringOption(args, 'markdown') ?? (json === undefined && !quiet ? '-' : undefined);
@@ -117,6 +124,8 @@ export interface OfflineCheck {
    * groups the files by study without reading and parsing each file once more.
    */
   readonly onStudy?: (studyUid: string | undefined) => void;
+  /** How the files are spread over threads (cli/lib/check-lanes.ts; default: one lane per core, one for a small folder). */
+  readonly lanes?: Omit<CheckLanesOptions, 'onChecked'>;
 }
 
 export interface FolderCheck {
@@ -140,16 +149,6 @@ function offlineKey(profile: DeidProfile): ProjectKey {
 }
 
 /**
- * The ingest workflow's per-file decision on an original, composed (`processInstanceWithPixelCheck`:
- * the burned-in text check of an at-risk image, read within the project's inflation policy,
- * de-identify, verify, the instance rules on the copy with the de-identifier's pixel-review
- * triggers), so each file gets the verdict, rule ids and messages the pipeline would give it.
- */
-export async function checkOriginal(original: Uint8Array, config: QaConfig, key: ProjectKey): Promise<readonly Finding[]> {
-  return (await processInstanceWithPixelCheck(original, { key, deidentifiedAtSite: false, config })).findings;
-}
-
-/**
  * Files (named by their relative paths): each through the pipeline's per-file decision, then the
  * offline series/study rules over the originals (the pipeline runs them on the catalog: docs/qa.md).
  */
@@ -163,25 +162,23 @@ export async function checkFiles(files: readonly FoundFile[], check: OfflineChec
     totalBytes: files.reduce((n, f) => n + f.size, 0),
     ...(check.stream ? { stream: check.stream } : {}),
   });
-  const findings = new Map<string, Finding[]>();
-  const facts = new FolderFacts((bytes) => new DatasetView(scanPart10(bytes, { inflation: config.inflation })));
-  // Every file into the same memory: nothing of one file's check outlives it (findings and facts are strings).
-  const reader = new ReusedRangeReader();
+  let checked: CheckedFile[];
   try {
-    for (const [index, file] of files.entries()) {
-      const bytes = reader.readWholeSync(file.path);
-      const found = (await checkOriginal(bytes, config, key)).map((f) => ({ ...f, fileId: file.relativePath }));
-      findings.set(file.relativePath, found);
-      const view = found.some((f) => f.ruleId === 'dicom.parses') ? undefined : originalView(bytes, config);
-      const fileFacts = view && facts.add(view, file.path, file.relativePath, String(index).padStart(8, '0'));
-      check.onStudy?.(fileFacts?.studyUid || undefined);
-      progress.tick(1, file.size);
-    }
+    checked = await checkInLanes(files, { config, key }, { ...check.lanes, onChecked: (i) => progress.tick(1, files[i]?.size ?? 0) });
   } finally {
     // The OCR worker (started by the first at-risk image) would keep the command's process alive.
     await stopOcr();
   }
   progress.done();
+  // Merged in file order, as the serial check noted them: the study rules flag the later of two arrivals.
+  const findings = new Map<string, Finding[]>();
+  const facts = new FolderFacts((bytes) => new DatasetView(scanPart10(bytes, { inflation: config.inflation })));
+  for (const [index, file] of files.entries()) {
+    const outcome = checked[index] as CheckedFile;
+    findings.set(file.relativePath, outcome.findings);
+    const header = outcome.facts && facts.addNoted(outcome.facts, file.path);
+    check.onStudy?.(header?.studyUid || undefined);
+  }
   const studyFindings = evaluateStudies(facts.facts(), config, 'original');
   for (const f of studyFindings) if (f.fileId) findings.get(f.fileId)?.push(f);
   return buildReport({
@@ -191,14 +188,4 @@ export async function checkFiles(files: readonly FoundFile[], check: OfflineChec
     files: files.map((f) => ({ fileId: f.relativePath, findings: findings.get(f.relativePath) ?? [] })),
     findings: studyFindings.filter((f) => !f.fileId),
   });
-}
-
-/** The original as the study rules read it (its own UIDs and patient, within the intake inflation policy). */
-function originalView(bytes: Uint8Array, config: QaConfig): DatasetView | undefined {
-  try {
-    return new DatasetView(scanPart10(bytes, { inflation: config.inflation }));
-  } catch (error) {
-    if (error instanceof DicomParseError) return undefined;
-    throw error;
-  }
 }

@@ -24,7 +24,7 @@ export const uploadCommand: Command = {
   summary: 'upload a folder of DICOM files as one submission (resumable)',
   usage: `Usage: hilum upload FOLDER --project P --site S [--clinical cases.csv|DIR [--clinical-dates shifted]]
                     [--profile FILE] [--deid-at-site [--secret-file FILE]] [--no-qa] [--qa-config FILE] [--force]
-                    [--jobs N] [--state FILE] [--max-rate RATE] [--wait] [--dry-run] [--json | --quiet]
+                    [--check-jobs N] [--jobs N] [--state FILE] [--max-rate RATE] [--wait] [--dry-run] [--json | --quiet]
 
 Scans FOLDER recursively, skips files that are not DICOM Part 10 (listing why),
 groups the files by study, runs the commons' QA rules on them first and refuses
@@ -56,6 +56,8 @@ uploading nothing twice.
   --no-qa              skip the QA check before upload
   --qa-config FILE     the project's QA configuration (default: CR, DX, CT in scope)
   --force              upload files the QA check or de-identification would hold back
+  --check-jobs N       files checked in parallel before upload, on the main thread and worker
+                       threads (default or 0: one per core; a small folder is checked on one)
   --jobs N             files uploaded in parallel (default 4)
   --state FILE         the state file (default: in $XDG_STATE_HOME/hilum, by default
                        ~/.local/state/hilum, keyed by FOLDER; one an earlier version left
@@ -81,6 +83,7 @@ uploading nothing twice.
     'no-qa': { type: 'boolean' },
     'qa-config': { type: 'string' },
     force: { type: 'boolean' },
+    'check-jobs': { type: 'string' },
     jobs: { type: 'string' },
     state: { type: 'string' },
     'max-rate': { type: 'string' },
@@ -101,6 +104,7 @@ uploading nothing twice.
     // Every option is checked before any work: a typo must not cost a scan and a QA run.
     const jobs = integerOption(args, 'jobs', 4);
     if (jobs < 1) throw new UsageError('--jobs must be at least 1');
+    const checkJobs = integerOption(args, 'check-jobs', 0);
     const maxRate = byteSizeOption(args, 'max-rate') || undefined;
     const json = args.values.json === true;
     const quiet = json || args.values.quiet === true;
@@ -145,6 +149,7 @@ uploading nothing twice.
         await loadQaConfigFile(stringOption(args, 'qa-config')),
         loadProfileFile(stringOption(args, 'profile')),
         quiet,
+        checkJobs,
       );
       sayStudies(studies);
       say(`qa: ${report.counts.pass} pass, ${report.counts.warn} warn, ${report.counts.quarantine} would be quarantined`);

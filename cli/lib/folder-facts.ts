@@ -3,11 +3,22 @@ import { readFileSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { headerFactsOfFile, type DatasetView, type HeaderFacts, type InstanceFacts } from '../../layers/qa';
 
-interface NotedFile {
+/** What the study rules need of one file, noted where the file was checked (strings and numbers: it crosses threads). */
+export interface NotedFacts {
   readonly header: HeaderFacts;
-  readonly path: string;
   /** The pixel payload's length and CRC-32: files whose keys differ cannot have the same pixels. */
   readonly pixelKey?: string;
+}
+
+interface NotedFile extends NotedFacts {
+  readonly path: string;
+}
+
+/** The facts of a readable file the check has in memory (`view`, which need not outlive the call). */
+export function noteFacts(view: DatasetView, fileId: string, order: string): NotedFacts {
+  const header = headerFactsOfFile(view, fileId, order);
+  const payload = view.pixelPayload();
+  return { header, ...(payload ? { pixelKey: pixelKeyOf(payload) } : {}) };
 }
 
 /**
@@ -34,10 +45,13 @@ export class FolderFacts {
 
   /** Notes a readable file the check has in memory (`view`, which need not outlive the call); returns its header facts. */
   add(view: DatasetView, path: string, fileId: string, order: string): HeaderFacts {
-    const header = headerFactsOfFile(view, fileId, order);
-    const payload = view.pixelPayload();
-    this.files.push({ header, path, ...(payload ? { pixelKey: pixelKeyOf(payload) } : {}) });
-    return header;
+    return this.addNoted(noteFacts(view, fileId, order), path);
+  }
+
+  /** Notes a file's facts taken by `noteFacts` (possibly on another thread); `path` reads it again here if a rule needs a digest. */
+  addNoted(noted: NotedFacts, path: string): HeaderFacts {
+    this.files.push({ ...noted, path });
+    return noted.header;
   }
 
   /** The facts of every file noted, in order, for evaluateStudies. */

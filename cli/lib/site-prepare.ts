@@ -40,9 +40,11 @@ export async function checkBeforeUpload(
   config: QaConfig,
   profile: DeidProfile,
   quiet = false,
+  /** Files checked in parallel (0: one per core; cli/lib/check-lanes.ts). */
+  jobs = 0,
 ): Promise<{ report: QaReport; held: Held[]; studies: Map<string, number> }> {
   const studies = new Map<string, number>();
-  const report = await checkFiles(files, { config, profile, quiet, onStudy: (uid) => countStudy(studies, uid) });
+  const report = await checkFiles(files, { config, profile, quiet, lanes: { jobs }, onStudy: (uid) => countStudy(studies, uid) });
   const held = report.quarantined.map((q) => ({ relativePath: q.fileId, reason: `would be quarantined by ${q.reasons.join('; ')}` }));
   return { report, held, studies };
 }
