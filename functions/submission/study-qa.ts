@@ -1,4 +1,4 @@
-import type { Instance } from '../../layers/catalog/entities';
+import { submissionStudyUids, type Instance } from '../../layers/catalog/entities';
 import { assertOwnedBy } from '../../layers/catalog/ownership';
 import { evaluateStudies, evaluateSubmission, filesToQuarantine, type Finding, type InstanceFacts } from '../../layers/qa';
 import { logger } from '../../layers/adapters/aws/powertools';
@@ -30,10 +30,8 @@ export const handler = taskHandler(submissionInput, async function runStudyQa({ 
     }
   }
   const config = await projectQaConfig(submission.project);
-  const [files, studyUids] = await Promise.all([
-    intakeRepository().listFiles(submissionId),
-    intakeRepository().listSubmissionStudyUids(submissionId),
-  ]);
+  const files = await intakeRepository().listFiles(submissionId);
+  const studyUids = submissionStudyUids(files);
   const instances: Instance[] = [];
   for (const studyUid of studyUids) instances.push(...(await publicationRepository().listInstances(studyUid)));
   // Staging's claims keep every instance of these studies in this project and site;

@@ -57,6 +57,10 @@ export interface SubmissionFile {
   readonly handledAt?: string;
   /** When staged: where the released copy is. */
   readonly releasedKey?: string;
+  /**
+   * The study the file was staged into, set with its outcome (and kept when StudyQa sends it back, set again when a
+   * curator admits it): a submission's studies are those its files name (`submissionStudyUids`).
+   */
   readonly studyUid?: string;
   /** When quarantined: the machine-readable reason (rule id or error name) and a value-free message. */
   readonly quarantineKey?: string;
@@ -233,4 +237,11 @@ export function mostCommon<T extends string | number>(values: readonly (T | unde
 /** Drops undefined fields: DynamoDB updates name every field they set. */
 export function definedOnly<T extends Record<string, unknown>>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The studies a submission touched, from its files (each staged one names its study), distinct and in UID order. */
+export function submissionStudyUids(files: readonly Pick<SubmissionFile, 'studyUid'>[]): string[] {
+  const uids = new Set<string>();
+  for (const file of files) if (file.studyUid !== undefined) uids.add(file.studyUid);
+  return [...uids].sort();
 }

@@ -2,13 +2,12 @@
  * The key of every item kind in the single table (see docs/catalog.md), one builder
  * each. Repositories import this module as a namespace (`import * as keys`), so a
  * bundle carries only the builders its repositories call (an object of builders
- * would carry them all). One item collection per submission (its files and the
- * studies it touched) and one per study (its instances), so every read the pipeline
- * and the API make is one Query.
+ * would carry them all). One item collection per submission (its files, whose
+ * outcomes name the studies it touched) and one per study (its instances), so
+ * every read the pipeline and the API make is one Query.
  */
 export const submission = (submissionId: string) => ({ pk: `SUBMISSION#${submissionId}`, sk: 'SUBMISSION' });
 export const submissionFile = (submissionId: string, fileId: string) => ({ pk: `SUBMISSION#${submissionId}`, sk: `FILE#${fileId}` });
-export const submissionStudy = (submissionId: string, studyUid: string) => ({ pk: `SUBMISSION#${submissionId}`, sk: `STUDY#${studyUid}` });
 export const study = (studyUid: string) => ({ pk: `STUDY#${studyUid}`, sk: 'STUDY' });
 export const instance = (studyUid: string, seriesUid: string, sopUid: string) => ({
   pk: `STUDY#${studyUid}`,

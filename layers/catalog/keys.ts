@@ -1,7 +1,7 @@
 import type { Grant } from './commons-entities';
 
 /** Sort-key prefixes and index partitions of the single table; each item's key is item-keys.ts's. */
-export const PREFIX = { file: 'FILE#', study: 'STUDY#', instance: 'INSTANCE#', series: 'SERIES#', case: 'CASE#', grant: 'GRANT#' } as const;
+export const PREFIX = { file: 'FILE#', instance: 'INSTANCE#', series: 'SERIES#', case: 'CASE#', grant: 'GRANT#' } as const;
 export const PUBLISHED_PARTITION = 'PUBLISHED';
 export const PROJECTS_PARTITION = 'PROJECTS';
 export const RELEASES_PARTITION = 'RELEASES';

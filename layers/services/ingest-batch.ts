@@ -52,9 +52,7 @@ export async function ingestQueuedObjects(records: readonly QueuedObjectRecord[]
     group = [];
     groupBytes = 0;
     if (staging.length === 0) return;
-    const claims = await intakeRepository().readClaims(
-      staging.map(({ ready }) => ({ claim: instanceClaimOf(ready.instance), submissionId: ready.instance.submissionId })),
-    );
+    const claims = await intakeRepository().readClaims(staging.map(({ ready }) => ({ claim: instanceClaimOf(ready.instance) })));
     const released: { readonly identity: string; readonly ready: ReadyToStage; readonly copy: ReleasedInstance }[] = [];
     for (const { identity, ready } of staging) {
       const copy = await fileErrorOr(() => releaseInstance(ready.instance, claims));

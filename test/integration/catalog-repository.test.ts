@@ -398,20 +398,19 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
       const owned = await intake.claimOwnership(inst, 'units-1');
       return intake.recordStaged({ submissionId: 'units-1', fileId, releasedKey: 'k', handledAt: 't' }, inst, owned);
     };
-    // The study's first instance claims study, series and SOP one write each (a unit each, where a transaction's item is two),
-    // then the submission's study reference; its outcome is file, counters and instance (3 items, not 4).
+    // The study's first instance claims study, series and SOP one write each (a unit each, where a transaction's item is two);
+    // its outcome is file (naming the study: the submission's studies are read from its files), counters and instance.
     // One read serves the claim and the staging write (which never re-asserts a claim: claims never move).
     expect(await callsOf(() => stage('f1', '2.25.802'))).toEqual([
-      'BatchGetItem [STUDY/STUDY, SERIESUID/OWNER, OBJECT/OBJECT, SUBMISSION/STUDY]',
+      'BatchGetItem [STUDY/STUDY, SERIESUID/OWNER, OBJECT/OBJECT]',
       'UpdateItem STUDY/STUDY',
       'PutItem SERIESUID/OWNER',
       'PutItem OBJECT/OBJECT',
-      'PutItem SUBMISSION/STUDY',
       'TransactWriteItems [Update SUBMISSION/FILE, Update SUBMISSION/SUBMISSION, Put STUDY/INSTANCE]',
     ]);
     // The next: one PutItem for its SOP (a unit) instead of a three-item transaction, and no claim re-asserted.
     expect(await callsOf(() => stage('f2', '2.25.803'))).toEqual([
-      'BatchGetItem [STUDY/STUDY, SERIESUID/OWNER, OBJECT/OBJECT, SUBMISSION/STUDY]',
+      'BatchGetItem [STUDY/STUDY, SERIESUID/OWNER, OBJECT/OBJECT]',
       'PutItem OBJECT/OBJECT',
       'TransactWriteItems [Update SUBMISSION/FILE, Update SUBMISSION/SUBMISSION, Put STUDY/INSTANCE]',
     ]);
@@ -463,13 +462,13 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
       ),
     );
     expect(sopCalls).toEqual([
-      'BatchGetItem [STUDY/STUDY, SERIESUID/OWNER, OBJECT/OBJECT, SUBMISSION/STUDY]',
+      'BatchGetItem [STUDY/STUDY, SERIESUID/OWNER, OBJECT/OBJECT]',
       'UpdateItem STUDY/STUDY',
       'PutItem SERIESUID/OWNER',
       'PutItem OBJECT/OBJECT',
     ]);
     expect(await publication.getObjectRef('2.25.822')).toMatchObject({ seriesUid: '2.25.821' });
-    expect(await intake.listSubmissionStudyUids('stale-1')).toEqual([]); // no reference without every claim
+    expect(await intake.listSubmissionStudyUids('stale-1')).toEqual([]); // no study without a staged file
     // Another project's file of the study is refused at the study, and writes nothing after it.
     const studyCalls = await callsOf(() =>
       withStaleClaimsRead(() =>
@@ -478,17 +477,16 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
         ).rejects.toMatchObject({ conflict: 'study' }),
       ),
     );
-    expect(studyCalls).toEqual(['BatchGetItem [STUDY/STUDY, SERIESUID/OWNER, OBJECT/OBJECT, SUBMISSION/STUDY]', 'UpdateItem STUDY/STUDY']);
+    expect(studyCalls).toEqual(['BatchGetItem [STUDY/STUDY, SERIESUID/OWNER, OBJECT/OBJECT]', 'UpdateItem STUDY/STUDY']);
     expect(await publication.getStudy('2.25.820')).toMatchObject({ project: 'p', site: 'a' });
     expect(await intake.findOwnershipConflict({ ...owner, seriesUid: '2.25.824', sopUid: '2.25.826' })).toBeUndefined();
     expect(await intake.listSubmissionStudyUids('stale-2')).toEqual([]);
   });
 
-  it("completes a new study's claims and reference on the retry after a crash between their writes, and stages once", async () => {
+  it("completes a new study's claims on the retry after a crash between their writes, and stages once", async () => {
     const crashes = [
-      ['PutItem SERIESUID/OWNER', ['PutItem SERIESUID/OWNER', 'PutItem OBJECT/OBJECT', 'PutItem SUBMISSION/STUDY']],
-      ['PutItem OBJECT/OBJECT', ['PutItem OBJECT/OBJECT', 'PutItem SUBMISSION/STUDY']],
-      ['PutItem SUBMISSION/STUDY', ['PutItem SUBMISSION/STUDY']],
+      ['PutItem SERIESUID/OWNER', ['PutItem SERIESUID/OWNER', 'PutItem OBJECT/OBJECT']],
+      ['PutItem OBJECT/OBJECT', ['PutItem OBJECT/OBJECT']],
     ] as const;
     for (const [n, [crashAt, left]] of crashes.entries()) {
       const submissionId = `crash-${n}`;
@@ -518,7 +516,7 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
         await callsOf(async () => {
           owned = await intake.claimOwnership(inst, submissionId);
         }),
-      ).toEqual(['BatchGetItem [STUDY/STUDY, SERIESUID/OWNER, OBJECT/OBJECT, SUBMISSION/STUDY]', ...left]);
+      ).toEqual(['BatchGetItem [STUDY/STUDY, SERIESUID/OWNER, OBJECT/OBJECT]', ...left]);
       const staged = { submissionId, fileId: 'f1', releasedKey: 'k', handledAt: 't' };
       expect(await intake.recordStaged(staged, inst, owned!)).toBe(true);
       expect(await intake.recordStaged(staged, inst, owned!)).toBe(false);
@@ -528,7 +526,7 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
     }
   });
 
-  it('stages the first slices of a new study arriving at once, each on its first attempt, the study theirs and referenced once', async () => {
+  it('stages the first slices of a new study arriving at once, each on its first attempt, the study theirs and listed once', async () => {
     const FILES = 6;
     await intake.createSubmission(ownedSubmission('burst-1', 'p', 'a'));
     await intake.announceFiles(
@@ -579,6 +577,48 @@ describe('the intake and publication repositories on DynamoDB Local', () => {
     await expect(
       intake.recordStaged({ submissionId: 'units-1', fileId: 'f1', releasedKey: 'k', handledAt: 't' }, inst, owned),
     ).rejects.toThrow('claims made without its submission');
+  });
+
+  it("lists a submission's studies from its files: staged, sent back by StudyQa, admitted by a curator; none quarantined at ingest", async () => {
+    const qa = new QaRepository(documents, TABLE);
+    await intake.createSubmission(ownedSubmission('list-1', 'p', 'a'));
+    await intake.announceFiles(
+      'list-1',
+      ['f1', 'f2', 'f3', 'f4'].map((f) => file('list-1', f)),
+    );
+    const inst = (fileId: string, studyUid: string) =>
+      ownedInstance('list-1', fileId, { studyUid, seriesUid: `${studyUid}.1`, sopUid: `${studyUid}.1.${fileId}` });
+    const stage = async (fileId: string, studyUid: string) => {
+      const i = inst(fileId, studyUid);
+      return intake.recordStaged(
+        { submissionId: 'list-1', fileId, releasedKey: 'k', handledAt: 't' },
+        i,
+        await intake.claimOwnership(i, 'list-1'),
+      );
+    };
+    const quarantined = {
+      quarantineKey: 'q',
+      reasonCode: 'r',
+      reason: 'r',
+      quarantineDigest: 'd',
+      quarantineDecision: '{}',
+      handledAt: 't',
+    };
+    await stage('f1', '2.25.870');
+    await stage('f2', '2.25.860');
+    // f3 staged into 2.25.880, then sent back by a study rule: its study stays listed, so indexing re-reads it.
+    await stage('f3', '2.25.880');
+    await qa.moveStagedToQuarantine(
+      { submissionId: 'list-1', fileId: 'f3', quarantineKey: 'q', reasonCode: 'r', reason: 'r', at: 't' },
+      inst('f3', '2.25.880'),
+    );
+    // f4 quarantined at ingest (no study), then admitted by a curator into 2.25.890.
+    await intake.recordQuarantined({ submissionId: 'list-1', fileId: 'f4', ...quarantined });
+    expect(await intake.listSubmissionStudyUids('list-1')).toEqual(['2.25.860', '2.25.870', '2.25.880']);
+    expect(await qa.restoreToStaged({ submissionId: 'list-1', fileId: 'f4', releasedKey: 'k4', at: 't' }, inst('f4', '2.25.890'))).toBe(
+      true,
+    );
+    expect(await intake.listSubmissionStudyUids('list-1')).toEqual(['2.25.860', '2.25.870', '2.25.880', '2.25.890']);
   });
 
   it("reads a submission's quarantine records a hundred to a request, and leaves files without one out", async () => {

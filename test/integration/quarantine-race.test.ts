@@ -474,7 +474,7 @@ describe('a file staged by one execution while another quarantines it', () => {
         studyClaim: 1,
         seriesClaim: 1,
         sopClaims: N,
-        studyReference: 1,
+        studyReference: 0, // the submission's studies are read from its files' outcomes
         stagingWrites: 1,
       });
       // The readiness check once for the batch, and at most one read of the submission's identity (this worker's first).

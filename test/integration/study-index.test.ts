@@ -187,7 +187,7 @@ describe('indexing a study that two submissions add to', () => {
       table.documents.middlewareStack.remove('index-calls');
     }
     expect(calls).toEqual([
-      'Query SUBMISSION/STUDY',
+      'Query SUBMISSION/FILE', // the studies its files were staged into (the study reference items before)
       'Query STUDY', // instances, series and the study item (its owner): a GetItem of the study item before
       'UpdateItem STUDY/STUDY', // the aggregate and the publication, one write (two UpdateItems before)
       'PutItem STUDY/SERIES',
@@ -212,17 +212,12 @@ describe('indexing a study that two submissions add to', () => {
     const own = '2.25.940';
     const foreign = '2.25.950';
     await stageSubmission('g', own, ['2.25.941'], false);
-    // The foreign study: claimed and staged by a submission of site b.
-    await intake.createSubmission({ ...submission('h'), site: 'b' });
-    await intake.announceFiles('h', [file('h', 'f0')]);
-    const theirs = { ...instance(foreign, 'h', 'f0', '2.25.951'), site: 'b' };
-    await intake.recordStaged(
-      { submissionId: 'h', fileId: 'f0', releasedKey: 'k', handledAt: 't' },
-      theirs,
-      await intake.claimOwnership(theirs, 'h'),
-    );
-    // Submission g refers to it too (its study list is what indexing reads), after its own study in key order.
-    await intake.claimOwnership(theirs, 'g');
+    // A second file of g staged into a study claimed for site b (data older than the claims could hold that): g's study
+    // list, which indexing reads, names it after g's own study in UID order.
+    await intake.announceFiles('g', [file('g', 'f9')]);
+    const theirs = { ...instance(foreign, 'g', 'f9', '2.25.951'), site: 'b' };
+    const staged = { submissionId: 'g', fileId: 'f9', releasedKey: 'k', handledAt: 't' };
+    await intake.recordStaged(staged, theirs, await intake.claimOwnership(theirs, 'g'));
     await intake.sealSubmission('g', 'now');
     expect(await intake.listSubmissionStudyUids('g')).toEqual([own, foreign]);
 

@@ -1,7 +1,7 @@
 import { TransactionConflictException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TransientError } from '../../../common/errors';
-import type { Instance, ObjectRef, Submission, SubmissionFile } from '../../../catalog/entities';
+import { submissionStudyUids, type Instance, type ObjectRef, type Submission, type SubmissionFile } from '../../../catalog/entities';
 import type { StoredFinding } from '../../../catalog/qa-entities';
 import * as keys from '../../../catalog/item-keys';
 import { PREFIX } from '../../../catalog/keys';
@@ -21,6 +21,7 @@ import {
   getItems,
   itemKeyOf,
   queryAllByPrefix,
+  readPages,
   stripKeys,
   type Refused,
   type TransactItem,
@@ -52,13 +53,12 @@ export class SubmissionNotOpen extends Error {
 
 /**
  * What claimOwnership answers: the instance's study, series and SOP claims are its own (seen held, or written
- * just now; a claim never moves or goes), and, given a submission, that submission refers to the study (seen,
- * or written just now; a reference is never removed). recordStaged takes it, so a staging write cannot happen
- * without the claims and the reference, and needs no read or write of either.
+ * just now; a claim never moves or goes), made for a file of the given submission. recordStaged takes it, so a
+ * staging write cannot happen without the claims, and needs no read or write of them.
  */
 export interface OwnedClaims {
   readonly claim: InstanceClaim;
-  /** The submission whose reference to the study (`SUBMISSION#{id}` / `STUDY#{uid}`) exists now. */
+  /** The submission whose file the claims were made for. */
   readonly submissionId?: string;
 }
 
@@ -199,8 +199,10 @@ export class IntakeRepository {
   /**
    * Records a staged file: its instance, its outcome and the submission's counters, in one transaction.
    * Returns false when the file already had an outcome (a repeated event), in which case nothing is written.
-   * The instance's claims and the submission's reference to the study were written by claimOwnership before
-   * any byte was stored (`owned`: neither ever moves or goes, so they need no re-assertion here).
+   * The outcome names the instance's study (`studyUid`): the submission's studies are read from its files
+   * (listSubmissionStudyUids), so the study is the submission's from the same write that stages the file.
+   * The instance's claims were written by claimOwnership before any byte was stored (`owned`: a claim never
+   * moves or goes, so it needs no re-assertion here).
    */
   async recordStaged(
     file: {
@@ -269,15 +271,16 @@ export class IntakeRepository {
    * claim stays, for the file's own project and site, with no instance; claims are never
    * given back in any case (docs/catalog.md).
    *
-   * Given a submission id, the submission's reference to the study is written next (a plain
-   * put, once every claim holds) unless the read found it: Index and Publish list a
-   * submission's studies by it, so it exists before the file's outcome does.
+   * Given a submission id, the answer names it: recordStaged refuses claims made for another
+   * submission's file. Nothing more is written for the submission: its studies are read from its
+   * files' outcomes (listSubmissionStudyUids), where a study reference item (`SUBMISSION#{id}` /
+   * `STUDY#{uid}`, a unit per new study) was put here before.
    *
    * Given `seen` (readClaims of a batch's instances), that read stands for this one, and each claim written
    * here is added to it, so the batch's later instances of the same study and series write only their SOP's.
    */
   async claimOwnership(claim: InstanceClaim, submissionId?: string, seen?: ClaimsSeen): Promise<OwnedClaims> {
-    const wanted = claimKeys(claim, submissionId);
+    const wanted = claimKeys(claim);
     const own = ownClaimsIn(claim, wanted, seen ?? (await this.readClaimItems(Object.values(wanted))));
     if (own.conflict) throw new OwnershipConflict(own.conflict);
     for (const kind of CLAIM_ORDER) {
@@ -292,26 +295,16 @@ export class IntakeRepository {
       if (result.failedAt.includes(0)) throw new OwnershipConflict(kind);
       throw result.cause;
     }
-    if (submissionId === undefined) return { claim };
-    if (!own.submissionStudy) {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...keys.submissionStudy(submissionId, claim.studyUid), type: 'submission-study', studyUid: claim.studyUid },
-        }),
-      );
-      if (wanted.submissionStudy) seen?.set(itemKeyOf(wanted.submissionStudy), { studyUid: claim.studyUid });
-    }
-    return { claim, submissionId };
+    return submissionId === undefined ? { claim } : { claim, submissionId };
   }
 
   /**
-   * The claims (and the submissions' study references) of several instances, one eventually consistent
-   * BatchGetItem per 100 distinct keys: what claimOwnership, given the answer, reads no more (an ingest batch's
-   * instances mostly share their study and series). As for one instance, a key left unprocessed reads as not held.
+   * The claims of several instances, one eventually consistent BatchGetItem per 100 distinct keys: what
+   * claimOwnership, given the answer, reads no more (an ingest batch's instances mostly share their study and
+   * series). As for one instance, a key left unprocessed reads as not held.
    */
-  async readClaims(instances: readonly { readonly claim: InstanceClaim; readonly submissionId?: string }[]): Promise<ClaimsSeen> {
-    return this.readClaimItems(instances.flatMap(({ claim, submissionId }) => Object.values(claimKeys(claim, submissionId))));
+  async readClaims(instances: readonly { readonly claim: InstanceClaim }[]): Promise<ClaimsSeen> {
+    return this.readClaimItems(instances.flatMap(({ claim }) => Object.values(claimKeys(claim))));
   }
 
   /** The project and site a study was claimed for; undefined when it has no claim (none staged yet, or staged before claims existed). */
@@ -345,9 +338,24 @@ export class IntakeRepository {
     return found;
   }
 
+  /**
+   * The studies a submission's files were staged into, in UID order: the `studyUid` each staged file's outcome
+   * records (in the transaction that stages it, with its instance; kept when StudyQa sends the file back, set when
+   * a curator admits one), read from the submission's files (strongly consistent, that attribute alone). Files
+   * never staged name none. Submissions staged before this also hold study reference items; their files name
+   * the same studies.
+   */
   async listSubmissionStudyUids(submissionId: string): Promise<string[]> {
-    const refs = await this.queryAll<{ studyUid: string }>({ pk: keys.submission(submissionId).pk, prefix: PREFIX.study });
-    return refs.map((r) => r.studyUid);
+    const { items } = await readPages(this.db, {
+      query: {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.submission(submissionId).pk, ':prefix': PREFIX.file },
+        ProjectionExpression: 'studyUid',
+        ConsistentRead: true,
+      },
+    });
+    return submissionStudyUids(items as Pick<SubmissionFile, 'studyUid'>[]);
   }
 
   /**
@@ -519,37 +527,30 @@ const CLAIM_ORDER: readonly OwnershipConflictKind[] = ['study', 'series', 'sop']
 /** BatchGetItem's most keys per request. */
 const CLAIM_KEYS_PER_READ = 100;
 
-/** Claim items (and submissions' study references) seen stored, by `itemKeyOf`: one read shared by several instances. */
+/** Claim items seen stored, by `itemKeyOf`: one read shared by several instances. */
 export type ClaimsSeen = Map<string, Record<string, unknown>>;
 
-/** The keys of an instance's claims and, given a submission, of its reference to the study. */
-function claimKeys(claim: InstanceClaim, submissionId: string | undefined) {
-  return {
-    study: keys.study(claim.studyUid),
-    series: keys.seriesOwner(claim.seriesUid),
-    object: keys.object(claim.sopUid),
-    ...(submissionId === undefined ? {} : { submissionStudy: keys.submissionStudy(submissionId, claim.studyUid) }),
-  };
+/** The keys of an instance's claims. */
+function claimKeys(claim: InstanceClaim) {
+  return { study: keys.study(claim.studyUid), series: keys.seriesOwner(claim.seriesUid), object: keys.object(claim.sopUid) };
 }
 
 /**
- * Which of an instance's claims are already its own (`ownClaims`), the first another holds (`firstConflict`: a
- * claim never moves, so one seen held by another is final), and whether the submission already refers to the
- * study, from the claim items seen.
+ * Which of an instance's claims are already its own (`ownClaims`) and the first another holds (`firstConflict`: a
+ * claim never moves, so one seen held by another is final), from the claim items seen.
  */
 function ownClaimsIn(
   claim: InstanceClaim,
   wanted: ReturnType<typeof claimKeys>,
   seen: ClaimsSeen,
-): ReturnType<typeof ownClaims> & { conflict: OwnershipConflictKind | undefined; submissionStudy: boolean } {
-  const at = <T>(key: { pk: string; sk: string } | undefined): T | undefined =>
-    key ? (seen.get(itemKeyOf(key)) as T | undefined) : undefined;
+): ReturnType<typeof ownClaims> & { conflict: OwnershipConflictKind | undefined } {
+  const at = <T>(key: { pk: string; sk: string }): T | undefined => seen.get(itemKeyOf(key)) as T | undefined;
   const held = {
     study: at<Partial<StudyOwner>>(wanted.study),
     series: at<{ studyUid: string }>(wanted.series),
     object: at<ObjectRef>(wanted.object),
   };
-  return { ...ownClaims(claim, held), conflict: firstConflict(claim, held), submissionStudy: at(wanted.submissionStudy) !== undefined };
+  return { ...ownClaims(claim, held), conflict: firstConflict(claim, held) };
 }
 
 /** What a claim's item holds once this instance's write of it succeeded. */

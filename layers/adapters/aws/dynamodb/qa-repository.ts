@@ -370,8 +370,8 @@ export class QaRepository {
   }
 
   /**
-   * A file a curator admits from quarantine: quarantined -> staged (record status `released`), with its instance record and the
-   * submission's study reference, under the same ownership claims as staging
+   * A file a curator admits from quarantine: quarantined -> staged (record status `released`), with its instance record (the file's
+   * `studyUid` makes the study one of the submission's: listSubmissionStudyUids), under the same ownership claims as staging
    * (OwnershipConflict when the study, series or SOP belongs to another).
    */
   async restoreToStaged(
@@ -408,12 +408,6 @@ export class QaRepository {
         },
         ...ownershipWrites(this.table, instance),
         { Put: { TableName: this.table, Item: instanceItem(instance) } },
-        {
-          Put: {
-            TableName: this.table,
-            Item: { ...keys.submissionStudy(file.submissionId, instance.studyUid), type: 'submission-study', studyUid: instance.studyUid },
-          },
-        },
       ],
       2,
     );
