@@ -16,6 +16,7 @@ import { EXIT } from '../exit-codes';
 import { folderStateDir } from '../lib/state-dir';
 import { journalPathOf, loadUploadState } from '../lib/upload-state';
 import { localNames, nextSteps, quarantineLines, warningSummary, withLocalNames } from '../lib/submission-outcome';
+import { PollSchedule } from '../lib/follow-submission';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
@@ -227,7 +228,7 @@ uploading nothing twice.
     }
     if (args.values.wait) {
       const names = localNames((await loadUploadState(statePath))?.files ?? {});
-      return waitForPipeline(api, outcome.submissionId, names, folderStateDir(root), quiet);
+      return waitForPipeline(api, outcome.submissionId, names, folderStateDir(root), quiet, started);
     }
     return 0;
   },
@@ -283,9 +284,12 @@ async function waitForPipeline(
   names: ReadonlyMap<string, string>,
   reportDir: string,
   quiet: boolean,
+  startedAt: number,
 ): Promise<number> {
   const say = quiet ? () => undefined : (line: string) => console.log(line);
   const deadline = Date.now() + 30 * 60 * 1000;
+  // Asked again at the end the progress points to (0.25-2 s), not every 2 s: the last outcome is noticed sooner.
+  const schedule = new PollSchedule(startedAt);
   for (;;) {
     const submission = await api.getSubmission(submissionId);
     if (submission.status === 'published') {
@@ -308,6 +312,7 @@ async function waitForPipeline(
       console.error(`hilum upload: the submission is still ${submission.status} after 30 minutes`);
       return 1;
     }
-    await new Promise((r) => setTimeout(r, 2000));
+    const decided = submission.stagedCount + submission.quarantinedCount;
+    await new Promise((r) => setTimeout(r, schedule.next(decided, submission.fileCount, Date.now())));
   }
 }
