@@ -220,13 +220,16 @@ export const FUNCTIONS = {
     putsEvents: true,
   }),
 
-  indexSubmission: task('IndexSubmission', 'functions/submission/index-submission.ts', 'Builds study records from staged instances', {
-    table: 'readwrite',
-  }),
+  indexSubmission: task(
+    'IndexSubmission',
+    'functions/submission/index-submission.ts',
+    'Builds study records from staged instances and publishes each study in the same write',
+    { table: 'readwrite' },
+  ),
   publishSubmission: task(
     'PublishSubmission',
     'functions/submission/publish-submission.ts',
-    "Makes a sealed submission's studies visible",
+    'Marks a sealed submission published once its indexed studies are',
     { table: 'readwrite' },
   ),
   rebuildSnapshot: task(
