@@ -36,8 +36,8 @@ export interface OpenedObject {
   /** The object's whole size, from the answer's headers. */
   readonly size: number;
   /**
-   * Reads the answer's body (at most the `atMost` bytes asked for) into `into(length)`'s memory when given (a kept
-   * buffer: see layers/common/kept-buffers.ts), else into a new buffer of its length; one copy of each byte either way.
+   * Reads the answer's body (at most the `atMost` bytes asked for) into `into(length)`'s memory when given (memory
+   * the caller keeps from object to object), else into a new buffer of its length; one copy of each byte either way.
    */
   read(into?: (length: number) => Uint8Array): Promise<Uint8Array>;
   /** Drops the body unread: its connection is closed, nothing more of it is received. */
