@@ -87,8 +87,9 @@ async function writeIndex(
   let published = false;
   for (let writes = 1; instances.length > 0; writes += 1) {
     const written = summaries(instances, now, owner);
-    if (await store.upsertStudyAggregate(written.study, publishAt)) published = true;
+    // The series first: a study the aggregate's write publishes is visible (a release cut exports its series) from then on.
     await store.putSeries(written.series);
+    if (await store.upsertStudyAggregate(written.study, publishAt)) published = true;
     const after = await store.listInstances(studyUid);
     // Nothing left (every instance sent back to quarantine meanwhile): nothing to summarize; publication needs instances.
     if (after.length === 0 || sameSummaries(written, summaries(after, now, owner))) return { instances: instances.length, published };

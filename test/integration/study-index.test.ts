@@ -166,7 +166,7 @@ describe('indexing a study that two submissions add to', () => {
     const listed = (await publication.listPublishedStudies(10)).items.find((s) => s.studyUid === study);
     expect(listed).toMatchObject({ instanceCount: 3 });
   });
-  it("reads a study's instances and owner in one query, writes its aggregate and series, and reads its instances again to confirm", async () => {
+  it("reads a study's instances and owner in one query, writes its series, then its aggregate and publication in one write, and reads its instances again to confirm", async () => {
     const study = '2.25.900';
     const sub = await stageSubmission('d', study, ['2.25.911', '2.25.912']);
     const calls: string[] = [];
@@ -189,8 +189,8 @@ describe('indexing a study that two submissions add to', () => {
     expect(calls).toEqual([
       'Query SUBMISSION/FILE', // the studies its files were staged into (the study reference items before)
       'Query STUDY', // instances, series and the study item (its owner): a GetItem of the study item before
+      'PutItem STUDY/SERIES', // before the study is published
       'UpdateItem STUDY/STUDY', // the aggregate and the publication, one write (two UpdateItems before)
-      'PutItem STUDY/SERIES',
       'Query STUDY/INSTANCE',
     ]);
     expect(await publication.getStudy(study)).toMatchObject({
