@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { FUNCTIONS, PUBLIC_ROUTES, ROUTES } from '../functions/registry';
+import { applyHeapGrowth } from '../layers/adapters/heap-growth';
 import { parseOrigins } from '../layers/common/cors';
 import { ENV } from '../layers/common/env-names';
 import { ActivityTracker } from './activity';
@@ -197,6 +198,9 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
     const pipelineBus = model.buses.get('pipeline');
     // Fail at startup, not at first call, on a template whose functions cannot share one process.
     const functionEnvironment = mergedFunctionEnvironment(model.functions.values());
+    // The functions' heap growth for every thread of this process (V8's flags are the process's), the S3
+    // emulator's and the main thread's too: their small heaps were collected as often as a handler's.
+    applyHeapGrowth(functionEnvironment);
 
     const tracker = new ActivityTracker();
     const faultOptions = options.faults ?? parseFaultOptions(process.env.HILUM_FAULTS);

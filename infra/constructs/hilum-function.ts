@@ -11,6 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Access, FunctionSpec, environmentNamesFor } from '../../functions/registry';
+import { HEAP_GROWING_PERCENT, HEAP_GROWING_PERCENT_VARIABLE } from '../../layers/adapters/heap-growth';
 import { EnvName } from '../../layers/common/env-names';
 import { codecAssetCommands } from './codec-assets';
 import { OCR_EXTERNAL_MODULES, ocrAssetCommands } from './ocr-assets';
@@ -108,6 +109,9 @@ export class HilumFunction extends NodejsFunction {
         LOG_LEVEL: props.logLevel ?? 'INFO',
         // Node applies the bundled source maps to stack traces only with this flag.
         NODE_OPTIONS: '--enable-source-maps',
+        // Fewer full collections of the handler's small heap; applied by the handler's process itself
+        // (layers/adapters/heap-growth.ts): NODE_OPTIONS admits no such V8 flag.
+        [HEAP_GROWING_PERCENT_VARIABLE]: String(HEAP_GROWING_PERCENT),
       },
       bundling: {
         forceDockerBundling: false,

@@ -2,6 +2,7 @@ import { LogFormatter, LogItem, Logger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import { applyHeapGrowth } from '../heap-growth';
 
 /**
  * Powertools' record without the keys that repeat what every line of a function's log group says: the
@@ -36,6 +37,10 @@ export class CompactLogFormatter extends LogFormatter {
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'hilum', logFormatter: new CompactLogFormatter() });
 export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'hilum', serviceName: 'hilum' });
 export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'hilum' });
+
+// Also once per process, at every handler's init (each one reaches this module): how far V8 lets the heap grow
+// between full collections, from the function's V8_HEAP_GROWING_PERCENT (heap-growth.ts).
+applyHeapGrowth();
 
 /**
  * Publishes the invocation's metrics, if it recorded any. Powertools' logMetrics

@@ -1,0 +1,43 @@
+import { setFlagsFromString } from 'node:v8';
+
+/**
+ * How far V8 lets a function's old generation grow after each full collection: the new limit is this much
+ * above the live heap (300: four times the live heap), set on every function by the house construct
+ * (infra/constructs/hilum-function.ts) and by the local commons for all its threads.
+ *
+ * Why (docs/ingest-scale.md, "What starts V8's major collections"): V8 sizes the limit from how fast it
+ * collects against how fast the function allocates, and for a handler's heap (~16-36 MB live, collected
+ * quickly) that comes to only 8-25 MB above the live heap. V8 starts marking as soon as the room left below
+ * the limit is less than one young generation could promote, so with that little room it starts again almost
+ * at once after each collection: ~2 major collections per 10 MB radiograph in the ingest thread and ~2 in the
+ * S3 emulator's, each marked on V8's helper threads, though each freed little. With the room at four times the
+ * live heap they come at the pace the heap really fills. The external memory of the 10 MB buffers still
+ * starts its own collections (V8's 64 MB rule), which free those buffers.
+ *
+ * A variable and not a flag on node's command line: Lambda starts node itself, and NODE_OPTIONS admits no
+ * such V8 flag. This one V8 reads at every collection, so setting it while the process runs takes effect.
+ */
+export const HEAP_GROWING_PERCENT = 300;
+
+/** The variable the handlers' process reads it from (a house variable of every function, as NODE_OPTIONS). */
+export const HEAP_GROWING_PERCENT_VARIABLE = 'V8_HEAP_GROWING_PERCENT';
+
+/** The largest percent taken: beyond it one function's heap could grow toward its memory before a collection. */
+const MAX_PERCENT = 1000;
+
+/** The V8 flag for a variable's value; undefined when it is unset or not a whole percent from 1 to MAX_PERCENT. */
+export function heapGrowingFlag(value: string | undefined): string | undefined {
+  if (value === undefined || !/^[1-9]\d{0,3}$/.test(value)) return undefined;
+  const percent = Number(value);
+  return percent <= MAX_PERCENT ? `--heap-growing-percent=${percent}` : undefined;
+}
+
+/**
+ * Sets V8's heap growing percent for this process (every thread's heap) from `env`; true if it was set.
+ * Once per process is enough: handlers call it at module scope, the local commons before it starts its threads.
+ */
+export function applyHeapGrowth(env: NodeJS.ProcessEnv = process.env, setFlags: (flags: string) => void = setFlagsFromString): boolean {
+  const flag = heapGrowingFlag(env[HEAP_GROWING_PERCENT_VARIABLE]);
+  if (flag) setFlags(flag);
+  return flag !== undefined;
+}
