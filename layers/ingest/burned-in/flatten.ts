@@ -8,6 +8,7 @@
  * ink: smooth anatomy and noise turn white, strokes black, whichever way they differ.
  */
 import type { OcrImage } from './image';
+import { CheckScratch } from './scratch';
 
 /** Side of the blocks whose medians are the background (OCR pixels): more than twice the tallest line of text the check targets. */
 export const BACKGROUND_BLOCK = 32;
@@ -147,18 +148,39 @@ function distanceRow(
   }
 }
 
+/**
+ * Where an ink page's ink is, as toInk found it: the groups of four pixels (pixels 4q to 4q + 3 of
+ * `gray`) that hold a pixel that is not white, in order, and the pixel from which on the page was not
+ * looked at in groups (its last pixels, or all of a page that does not start on a 4-byte boundary).
+ * Ink components are looked for there only (ink-components.ts), not in a scan of the whole page.
+ */
+export interface InkedQuads {
+  /** The pixels described: the list holds for this array as toInk left it. */
+  readonly gray: Uint8Array;
+  /** The first `count` entries. */
+  readonly quads: Int32Array;
+  readonly count: number;
+  readonly ungroupedFrom: number;
+}
+
+/** An ink page, with where its ink is when it is known. */
+export interface InkPage extends OcrImage {
+  readonly inked?: InkedQuads;
+}
+
 /** The image with every stroke dark on white (same size and factor). */
-export function inkOnPaper(image: OcrImage, block = BACKGROUND_BLOCK): OcrImage {
+export function inkOnPaper(image: OcrImage, block = BACKGROUND_BLOCK, scratch = new CheckScratch()): InkPage {
   const medians = new BlockMedians(image.width, image.height, block);
   for (let y = 0; y < image.height; y++) medians.addRow(image.gray, y * image.width);
-  return inkAround(image, medians, new Uint8Array(image.width * image.height));
+  return inkAround(image, medians, new Uint8Array(image.width * image.height), scratch);
 }
 
 /**
  * inkOnPaper of `image` given its block medians, written into `out` (the image's own gray may be
- * given: the ink page then replaces it, one array of five million bytes fewer).
+ * given: the ink page then replaces it, one array of five million bytes fewer); the list of where its
+ * ink is in `scratch`'s.
  */
-export function inkAround(image: OcrImage, blocks: BlockMedians, out: Uint8Array): OcrImage {
+export function inkAround(image: OcrImage, blocks: BlockMedians, out: Uint8Array, scratch = new CheckScratch()): InkPage {
   const { width, height, gray } = image;
   const { columns, rows, medians, block } = blocks;
   const across = interpolation(width, block, columns);
@@ -175,8 +197,7 @@ export function inkAround(image: OcrImage, blocks: BlockMedians, out: Uint8Array
   const floor = inkFloor(distances, width * height);
   const ink = new Uint8Array(256);
   for (let d = 0; d < 256; d++) ink[d] = 255 - Math.min(255, Math.max(0, (d - floor) * INK_GAIN));
-  toInk(out, ink, floor);
-  return { ...image, gray: out };
+  return { ...image, gray: out, inked: toInk(out, ink, floor, scratch) };
 }
 
 /** Four distances read as one 32-bit word: none past the floor is four pixels of paper. */
@@ -184,14 +205,17 @@ const ALL_PAPER = 0xffffffff;
 const HIGH_BITS = 0x80808080;
 
 /**
- * Every distance to its ink level (`ink`), in place. The page is mostly paper, so four distances are
- * looked at at once: a byte b of a word is past `floor` (at most 127) when b + 127 - floor reaches
- * bit 7, or b has it already (a carry from such a byte into the next only marks a word that has ink anyway).
+ * Every distance to its ink level (`ink`), in place, and the groups of four that hold ink. The page is
+ * mostly paper, so four distances are looked at at once: a byte b of a word is past `floor` (at most 127)
+ * when b + 127 - floor reaches bit 7, or b has it already (a carry from such a byte into the next only
+ * marks a word that has ink anyway). So a group is listed exactly when one of its pixels is not white.
  */
-function toInk(distances: Uint8Array, ink: Uint8Array, floor: number): void {
+function toInk(distances: Uint8Array, ink: Uint8Array, floor: number, scratch: CheckScratch): InkedQuads {
   const quads =
     distances.byteOffset % 4 === 0 ? new Uint32Array(distances.buffer, distances.byteOffset, distances.length >>> 2) : new Uint32Array(0);
   const spread = (127 - floor) * 0x01010101;
+  let inked = scratch.quadList(4096);
+  let count = 0;
   for (let q = 0, i = 0; q < quads.length; q++, i += 4) {
     const word = quads[q]!;
     if ((((word + spread) | word) & HIGH_BITS) === 0) {
@@ -202,6 +226,10 @@ function toInk(distances: Uint8Array, ink: Uint8Array, floor: number): void {
     distances[i + 1] = ink[distances[i + 1]!]!;
     distances[i + 2] = ink[distances[i + 2]!]!;
     distances[i + 3] = ink[distances[i + 3]!]!;
+    if (count === inked.length) inked = scratch.grownQuadList(count);
+    inked[count++] = q;
   }
-  for (let i = quads.length * 4; i < distances.length; i++) distances[i] = ink[distances[i]!]!;
+  const ungroupedFrom = quads.length * 4;
+  for (let i = ungroupedFrom; i < distances.length; i++) distances[i] = ink[distances[i]!]!;
+  return { gray: distances, quads: inked, count, ungroupedFrom };
 }

@@ -9,8 +9,7 @@
  * words whose darkest ink is 6 gray levels past the floor) is kept by its strokes, and by the row its
  * characters make. Every component with ink darker than FAINT_INK is kept, whatever its shape.
  */
-import { INK_GAIN } from './flatten';
-import type { OcrImage } from './image';
+import { INK_GAIN, type InkPage } from './flatten';
 import { CheckScratch } from './scratch';
 
 /** A connected run of non-white pixels (8-neighbours) and what the decision needs of it. */
@@ -55,27 +54,20 @@ const ALL_WHITE = 0xffffffff;
 
 /**
  * The page's non-white components and the pixel indices they point into (`scratch`'s pixel list: read it
- * before the scratch's next use).
+ * before the scratch's next use). Seeds are taken in pixel order, from where the ink page's list says its
+ * ink is (flatten.ts: no pass over the page's paper), or else from a scan of the page.
  */
-export function inkComponents(page: OcrImage, scratch = new CheckScratch()): { components: InkComponent[]; pixels: Int32Array } {
+export function inkComponents(page: InkPage, scratch = new CheckScratch()): { components: InkComponent[]; pixels: Int32Array } {
   const { width: w, height: h, gray } = page;
   // One bit a pixel: a page's worth of bytes would be five more megabytes for the collector per check.
   const seen = scratch.visitedBits((w * h + 31) >>> 5);
   const components: InkComponent[] = [];
   let pixels = scratch.pixelList(4096);
   let used = 0;
-  // The page is mostly paper: four white pixels are skipped at once (never a seed, never seen).
-  const quads = gray.byteOffset % 4 === 0 ? new Uint32Array(gray.buffer, gray.byteOffset, gray.length >>> 2) : new Uint32Array(0);
-  for (let seed = 0; seed < gray.length; seed++) {
-    if ((seed & 3) === 0) {
-      let quad = seed >>> 2;
-      while (quad < quads.length && quads[quad] === ALL_WHITE) quad++;
-      if (quad << 2 > seed) {
-        seed = (quad << 2) - 1;
-        continue;
-      }
-    }
-    if (gray[seed] === 255 || (seen[seed >>> 5]! & (1 << (seed & 31))) !== 0) continue;
+
+  /** The component of `seed`, when it is ink no component holds yet. */
+  const grow = (seed: number): void => {
+    if (gray[seed] === 255 || (seen[seed >>> 5]! & (1 << (seed & 31))) !== 0) return;
     const start = used;
     seen[seed >>> 5]! |= 1 << (seed & 31);
     if (used === pixels.length) pixels = scratch.grownPixelList(used);
@@ -112,6 +104,29 @@ export function inkComponents(page: OcrImage, scratch = new CheckScratch()): { c
     let strokePixels = 0;
     for (let k = start; k < used; k++) if (gray[pixels[k]!]! < half) strokePixels++;
     components.push({ x0, y0, x1, y1, darkest, start, end: used, strokePixels });
+  };
+
+  const inked = page.inked?.gray === gray ? page.inked : undefined;
+  if (inked) {
+    for (let k = 0; k < inked.count; k++) {
+      const first = inked.quads[k]! << 2;
+      for (let seed = first; seed < first + 4; seed++) grow(seed);
+    }
+    for (let seed = inked.ungroupedFrom; seed < gray.length; seed++) grow(seed);
+    return { components, pixels };
+  }
+  // The page is mostly paper: four white pixels are skipped at once (never a seed, never seen).
+  const quads = gray.byteOffset % 4 === 0 ? new Uint32Array(gray.buffer, gray.byteOffset, gray.length >>> 2) : new Uint32Array(0);
+  for (let seed = 0; seed < gray.length; seed++) {
+    if ((seed & 3) === 0) {
+      let quad = seed >>> 2;
+      while (quad < quads.length && quads[quad] === ALL_WHITE) quad++;
+      if (quad << 2 > seed) {
+        seed = (quad << 2) - 1;
+        continue;
+      }
+    }
+    grow(seed);
   }
   return { components, pixels };
 }

@@ -9,14 +9,14 @@
  */
 import { decodeFrame, readDicomHeader, storedFrames, type DataSet } from '../../dicom';
 import { grayscaleDisplayTable } from '../../dicomweb/render';
-import { BACKGROUND_BLOCK, BlockMedians, inkAround, inkOnPaper } from './flatten';
-import { ocrImageOfFrame, ownRangeAttributes, type OcrImage } from './image';
+import { BACKGROUND_BLOCK, BlockMedians, inkAround, inkOnPaper, type InkPage } from './flatten';
+import { ocrImageOfFrame, ownRangeAttributes } from './image';
 import { CheckScratch } from './scratch';
 
 const isGrayscale = (photometric: string): boolean => /^MONOCHROME[12]$/.test(photometric.trim().toUpperCase());
 
 /** The ink page; one that fits `maxDimension` is written into `scratch`'s page bytes (valid until the scratch's next use). */
-export async function inkPageOf(part10: Uint8Array, maxDimension: number, dict?: DataSet, scratch = new CheckScratch()): Promise<OcrImage> {
+export async function inkPageOf(part10: Uint8Array, maxDimension: number, dict?: DataSet, scratch = new CheckScratch()): Promise<InkPage> {
   const stored = storedFrames(part10);
   const first = stored.frames[0];
   if (!first) throw new Error('the instance has no frame');
@@ -26,7 +26,7 @@ export async function inkPageOf(part10: Uint8Array, maxDimension: number, dict?:
   const fits = Math.max(width, height) <= maxDimension;
   const lookUp =
     fits && isGrayscale(frame.photometricInterpretation) && frame.bitsStored < 32 ? grayscaleDisplayTable(frame, attributes) : undefined;
-  if (!lookUp) return inkOnPaper(ocrImageOfFrame(frame, attributes, maxDimension));
+  if (!lookUp) return inkOnPaper(ocrImageOfFrame(frame, attributes, maxDimension), BACKGROUND_BLOCK, scratch);
 
   const gray = scratch.pageBytes(width * height);
   const medians = new BlockMedians(width, height, BACKGROUND_BLOCK);
@@ -36,7 +36,7 @@ export async function inkPageOf(part10: Uint8Array, maxDimension: number, dict?:
     renderAndCountRow(frame.pixels, start, width, mask, sign, lookUp.table, lookUp.offset, gray, medians);
     medians.rowCounted();
   }
-  return inkAround({ width, height, gray, factor: 1 }, medians, gray);
+  return inkAround({ width, height, gray, factor: 1 }, medians, gray, scratch);
 }
 
 /**

@@ -5,17 +5,21 @@
  * work (a commons' function thread, `hilum upload`): new memory's pages fault in as they are first
  * written, and every ~64 MB of ArrayBuffers allocated brings the next full garbage collection closer.
  *
+ * The list of the ink page's inked 4-pixel groups is kept the same way.
+ *
  * A check holds its scratch by a lease (withScratch) from its first array to the end of its OCR, whose
  * page may be the ink page itself. The check is async (it awaits the decoder and Tesseract), so a second
  * check could start in the same thread while the first waits: it is then given arrays of its own, never
  * the held ones. detect.ts runs a thread's checks one after another, so in practice one scratch serves
  * them all. A kept scratch is as large as the largest page checked in the thread: at most maxDimension
- * squared bytes for the page (the fused path only takes pages that fit) and four bytes a pixel of ink.
+ * squared bytes for the page (the fused path only takes pages that fit), four bytes a pixel of ink and a
+ * group of four pixels with ink.
  */
 export class CheckScratch {
   private page = new Uint8Array(0);
   private visited = new Uint32Array(0);
   private pixels = new Int32Array(0);
+  private quads = new Int32Array(0);
 
   /** `length` bytes for the ink page, left as the last check wrote them: the caller writes every one before reading it. */
   pageBytes(length: number): Uint8Array {
@@ -39,11 +43,27 @@ export class CheckScratch {
 
   /** A longer pixel list, the first `used` entries kept, and kept for the next check. */
   grownPixelList(used: number): Int32Array {
-    const larger = new Int32Array(Math.max(4096, this.pixels.length * 2));
-    larger.set(this.pixels.subarray(0, used));
-    this.pixels = larger;
-    return larger;
+    this.pixels = grown(this.pixels, used);
+    return this.pixels;
   }
+
+  /** The list of an ink page's inked 4-pixel groups (flatten.ts): at least `length` entries, contents undefined. */
+  quadList(length: number): Int32Array {
+    if (this.quads.length < length) this.quads = new Int32Array(length);
+    return this.quads;
+  }
+
+  /** A longer list of inked groups, the first `used` entries kept, and kept for the next check. */
+  grownQuadList(used: number): Int32Array {
+    this.quads = grown(this.quads, used);
+    return this.quads;
+  }
+}
+
+function grown(list: Int32Array, used: number): Int32Array<ArrayBuffer> {
+  const larger = new Int32Array(Math.max(4096, list.length * 2));
+  larger.set(list.subarray(0, used));
+  return larger;
 }
 
 /** The thread's scratch while no check holds it. */

@@ -9,9 +9,8 @@
 import { readDicomHeader } from '../../../layers/dicom';
 import { checkBurnedInText, DEFAULT_BURNED_IN_TEXT_POLICY, stopOcr } from '../../../layers/ingest/burned-in';
 import { ocrThreadsCpuMs } from '../../../layers/ingest/burned-in/ocr';
-import type { OcrImage } from '../../../layers/ingest/burned-in/image';
 import { inkComponents } from '../../../layers/ingest/burned-in/ink-components';
-import { BACKGROUND_BLOCK, BlockMedians, inkOnPaper } from '../../../layers/ingest/burned-in/flatten';
+import { BACKGROUND_BLOCK, BlockMedians, inkOnPaper, type InkPage } from '../../../layers/ingest/burned-in/flatten';
 import { inkPageOf } from '../../../layers/ingest/burned-in/ink-page';
 import { drawTexts, grayImageDicom, type BurnedText } from '../../support/burned-in-dicom';
 import { referenceBlockMedians, referenceInkComponents, referenceInkOnPaper, referenceOcrImage } from '../../support/burned-in-reference';
@@ -85,7 +84,7 @@ function labelled(rows: number, columns: number, seed: number): GrayImage {
   return image;
 }
 
-async function expectSameAsReference(bytes: Uint8Array, maxDimension = MAX_DIMENSION): Promise<OcrImage> {
+async function expectSameAsReference(bytes: Uint8Array, maxDimension = MAX_DIMENSION): Promise<InkPage> {
   const reference = referenceInkOnPaper(await referenceOcrImage(bytes, maxDimension));
   const page = await inkPageOf(bytes, maxDimension, readDicomHeader(bytes).dict);
   expect({ width: page.width, height: page.height, factor: page.factor }).toEqual({
@@ -159,6 +158,35 @@ describe('the ink page in fewer passes', () => {
     for (let y = 0; y < height; y++) medians.addRow(gray, y * width);
     const reference = referenceBlockMedians({ width, height, gray, factor: 1 }, BACKGROUND_BLOCK, medians.columns, medians.rows);
     expect(medians.medians).toEqual(reference);
+  });
+
+  it('lists exactly the groups of four pixels that hold ink, where the components are then looked for', async () => {
+    shared ??= labelled(225, 193, 7);
+    const bytes = encoded(shared, { bitsStored: 12 });
+    const page = await expectSameAsReference(bytes); // components found from the list equal a scan's
+    const whole = page.gray.length >>> 2;
+    const expected: number[] = [];
+    for (let q = 0; q < whole; q++) if (page.gray.subarray(4 * q, 4 * q + 4).some((level) => level < 255)) expected.push(q);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(page.inked?.gray).toBe(page.gray);
+    expect([...page.inked!.quads.subarray(0, page.inked!.count)]).toEqual(expected);
+    expect(page.inked!.ungroupedFrom).toBe(whole * 4);
+  });
+
+  it('scans a copy of an ink page for its ink, not the list of where the original had it', async () => {
+    shared ??= labelled(225, 193, 7);
+    const page = await inkPageOf(encoded(shared, { bitsStored: 12 }), MAX_DIMENSION);
+    const copy = { ...page, gray: page.gray.slice() };
+    // Paper with no ink in its group of four pixels nor next to it: a speck drawn there is a component of its own.
+    const near = [-4, -3, -2, -1, 0, 1, 2, 3, 4];
+    const paper = (x: number, y: number): boolean =>
+      near.every((dy) => near.every((dx) => page.gray[(y + dy) * page.width + x + dx] === 255));
+    let [x, y] = [4, 4];
+    while (!paper(x, y)) [x, y] = x + 1 < page.width - 4 ? [x + 1, y] : [4, y + 1];
+    copy.gray[y * page.width + x] = 0; // ink the original's list does not know of
+    const found = inkComponents(copy).components;
+    expect(found).toEqual(referenceInkComponents(copy).components);
+    expect(found.some((c) => c.x0 === x && c.y0 === y && c.x1 === x && c.y1 === y)).toBe(true);
   });
 
   it('finds the same components on a page that does not start on a 4-byte boundary', () => {
