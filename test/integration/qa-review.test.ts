@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { startLocalCommons, LocalCommons } from '../../local/commons';
 import { createProject } from '../support/projects';
 import { HilumApi } from '../../cli/lib/api-client';
@@ -250,11 +250,22 @@ describe('QA, quarantine and curator review on the local commons', () => {
 
   it('publishes the burned-in file when a curator releases it with a written reason, and audits who, when, what and why', async () => {
     const id = ids['burned.dcm']!;
-    const released = await curator.request<{ status: string; published: boolean; studyUid: string }>('POST', `/quarantine/${id}/release`, {
-      reason: 'reviewed: the annotation flag is set but the pixels carry no text',
-      override: ['deid.pixel-review'],
-    });
+    // The released copy's PUT is confirmed by the checksum S3 answers: no HEAD of the released bucket (the API runs here).
+    const releasedHeads: string[] = [];
+    const send = S3Client.prototype.send;
+    const spy = jest.spyOn(S3Client.prototype, 'send').mockImplementation(function (this: S3Client, command: unknown, ...rest: unknown[]) {
+      if (command instanceof HeadObjectCommand && command.input.Bucket === commons.buckets.released)
+        releasedHeads.push(String(command.input.Key));
+      return (send as (...args: unknown[]) => unknown).call(this, command, ...rest);
+    } as never);
+    const released = await curator
+      .request<{ status: string; published: boolean; studyUid: string }>('POST', `/quarantine/${id}/release`, {
+        reason: 'reviewed: the annotation flag is set but the pixels carry no text',
+        override: ['deid.pixel-review'],
+      })
+      .finally(() => spy.mockRestore());
     expect(released).toMatchObject({ status: 'released', published: true });
+    expect(releasedHeads.filter((key) => key.endsWith('.dcm'))).toEqual([]);
 
     const cr = (await researcher.listStudies({ modality: 'CR' })).studies.filter((s) => s.project === 'qa-study');
     expect(cr).toHaveLength(1);
