@@ -58,8 +58,8 @@ function openedObject(result: GetObjectCommandOutput, atMost: number): OpenedObj
   const abandon = () => body?.destroy?.();
   const size = wholeSizeOf(result);
   const length = result.ContentLength;
-  if (size === undefined || length === undefined || length > atMost) {
-    // Not an answer S3 gives to a ranged GET: its body is not read.
+  if (size === undefined || length === undefined) {
+    // Not an answer S3 gives to a GET: its body is not read.
     abandon();
     throw new TransientError("the GET answer does not say the object's size");
   }
@@ -67,6 +67,11 @@ function openedObject(result: GetObjectCommandOutput, atMost: number): OpenedObj
     size,
     abandon,
     read: async (into) => {
+      // A store that ignored the range answers the whole object: its size is the caller's to refuse, never a big read.
+      if (length > atMost) {
+        abandon();
+        throw new TransientError(`the GET answer has ${length} bytes, more than the ${atMost} asked for`);
+      }
       const bytes = into ? into(length) : new Uint8Array(length);
       let at = 0;
       try {

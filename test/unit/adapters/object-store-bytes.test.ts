@@ -191,6 +191,15 @@ describe('ObjectStore.open: the object’s size before its body', () => {
     expect(Buffer.from(read).equals(Buffer.from(bytes))).toBe(true);
   });
 
+  it('answers the size of a whole-object answer (a store that ignored the range) for the caller to refuse, and never reads more than asked', async () => {
+    const { body, seen } = watchedBody(new Uint8Array(5000));
+    const { store } = capturingClient(() => ({ statusCode: 200, headers: { 'content-length': '5000' }, body }));
+    const opened = await store.open('intake', 'k', { atMost: 1001 });
+    expect(opened?.size).toBe(5000);
+    await expect(opened!.read()).rejects.toMatchObject({ name: 'TransientError' });
+    expect([seen.pulled, seen.destroyed]).toEqual([false, true]);
+  });
+
   it('refuses a body that ends before its Content-Length', async () => {
     const { body } = watchedBody(new Uint8Array(10));
     const { store } = capturingClient(() => ({
