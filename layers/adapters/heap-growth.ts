@@ -7,12 +7,13 @@ import { setFlagsFromString } from 'node:v8';
  *
  * Why (docs/ingest-scale.md, "What starts V8's major collections"): V8 sizes the limit from how fast it
  * collects against how fast the function allocates, and for a handler's heap (~16-36 MB live, collected
- * quickly) that comes to only 8-25 MB above the live heap. V8 starts marking as soon as the room left below
- * the limit is less than one young generation could promote, so with that little room it starts again almost
- * at once after each collection: 1.1-1.8 major collections per 10 MB radiograph in the ingest thread and ~2 in
- * the S3 emulator's, each marked on V8's helper threads, though each freed little. With the room at four times the
- * live heap they come at the pace the heap really fills. The external memory of the 10 MB buffers still
- * starts its own collections (V8's 64 MB rule), which free those buffers.
+ * quickly) that came to only 8-47 MB above the live heap. V8 starts marking as soon as the room left below
+ * the limit is less than its young generation's target capacity, so with that little room it started again at
+ * once after each collection: 1.1-1.8 major collections per 10 MB radiograph in the ingest thread and ~2 in
+ * the S3 emulator's, each marked on V8's helper threads, though each freed little. With the limit at four times
+ * the live heap (room of three times the live heap beyond V8's own margin) they come at the pace the heap really
+ * fills. The external memory of the 10 MB buffers still starts its own collections (V8's 64 MB rule), which
+ * free those buffers.
  *
  * A variable and not a flag on node's command line: Lambda starts node itself, and NODE_OPTIONS admits no
  * such V8 flag. This one V8 reads at every collection, so setting it while the process runs takes effect.
