@@ -59,9 +59,42 @@ const LOADER_FLAGS = new Set(['--require', '-r', '--import', '--loader', '--expe
 const TSX = /(^|[/\\])tsx([/\\]|$)/;
 
 /**
- * The parent's Node options without tsx's loader (`--import tsx`, `--require .../tsx/dist/preflight.cjs`, ...):
- * a bundle needs none, and registering it again cost each worker ~0.05-0.1 s of CPU. Other options (a
- * profiler's, a heap limit) are kept, as a worker inherits them by default.
+ * Options Node accepts on its command line but refuses in a worker's `execArgv` (ERR_WORKER_INVALID_EXEC_ARGV):
+ * V8's flags and the process's own. Those Node admits in NODE_OPTIONS are named here; V8's others are not in
+ * `process.allowedNodeEnvironmentFlags` at all.
+ */
+const PROCESS_WIDE_FLAGS = new Set([
+  '--abort-on-uncaught-exception',
+  '--disallow-code-generation-from-strings',
+  '--enable-etw-stack-walking',
+  '--expose-gc',
+  '--huge-max-old-generation-size',
+  '--interpreted-frames-native-stack',
+  '--jitless',
+  '--max-heap-size',
+  '--max-old-space-size',
+  '--max-semi-space-size',
+  '--perf-basic-prof',
+  '--perf-basic-prof-only-functions',
+  '--perf-prof',
+  '--perf-prof-unwinding-info',
+  '--secure-heap',
+  '--secure-heap-min',
+  '--stack-trace-limit',
+  '--title',
+  '--v8-pool-size',
+]);
+
+function processWide(flag: string): boolean {
+  return PROCESS_WIDE_FLAGS.has(flag) || !process.allowedNodeEnvironmentFlags.has(flag);
+}
+
+/**
+ * The parent's Node options as a worker thread takes them. Without tsx's loader (`--import tsx`, `--require
+ * .../tsx/dist/preflight.cjs`, ...): a bundle needs none, and registering it again cost each worker ~0.05-0.1 s of
+ * CPU. Without V8's flags and the process's own (`--max-old-space-size=...`, `--heap-growing-percent=...`): Node
+ * refuses to start a worker given one, and the worker has them anyway, V8's flags being the process's. Other
+ * options (a profiler's, other preloads) are kept, as a worker inherits them by default.
  */
 export function withoutTsxLoader(execArgv: readonly string[]): string[] {
   const kept: string[] = [];
@@ -73,6 +106,11 @@ export function withoutTsxLoader(execArgv: readonly string[]): string[] {
       const value = eq < 0 ? execArgv[i + 1] : arg.slice(eq + 1);
       if (eq < 0) i += 1;
       if (value !== undefined && !TSX.test(value)) kept.push(...(eq < 0 ? [arg, value] : [arg]));
+      continue;
+    }
+    if (flag.startsWith('-') && processWide(flag)) {
+      // Its value as the next argument, if it was given so (execArgv holds options only: a bare word is a value).
+      if (eq < 0 && execArgv[i + 1] !== undefined && !(execArgv[i + 1] as string).startsWith('-')) i += 1;
       continue;
     }
     kept.push(arg);

@@ -2,6 +2,7 @@
  * The local S3 emulator runs in a worker thread by default (local/emulators/s3-thread.ts); its
  * bundled entry needs no TypeScript loader, so the parent's tsx flags are not passed on to it.
  */
+import { Worker } from 'node:worker_threads';
 import { s3ThreadOf } from '../../../local/emulators/s3';
 import { withoutTsxLoader } from '../../../local/emulators/s3-thread';
 
@@ -33,14 +34,29 @@ describe('the worker’s Node options', () => {
   });
 
   it('keep every other option, other preloads included', () => {
-    const argv = [
-      '--cpu-prof',
-      '--cpu-prof-dir=/tmp/prof',
-      '--max-old-space-size=4096',
-      '--require',
-      './polyfill.js',
-      '--import=./setup.mjs',
-    ];
+    const argv = ['--cpu-prof', '--cpu-prof-dir=/tmp/prof', '--require', './polyfill.js', '--import=./setup.mjs', '--enable-source-maps'];
     expect(withoutTsxLoader(argv)).toEqual(argv);
+  });
+
+  it("leave out V8's flags and the process's own, which a worker has anyway and Node refuses in its execArgv", () => {
+    const argv = [
+      '--max-old-space-size=4096',
+      '--heap-growing-percent=300',
+      '--trace-gc',
+      '--no-opt',
+      '--stack-trace-limit',
+      '50',
+      '--expose-gc',
+      '--title=hilum',
+      '--enable-source-maps',
+    ];
+    expect(withoutTsxLoader(argv)).toEqual(['--enable-source-maps']);
+  });
+
+  it('start a worker thread from the options of a process started with V8 flags', async () => {
+    const execArgv = withoutTsxLoader(['--max-old-space-size=4096', '--max-semi-space-size=16', '--trace-gc', '--enable-source-maps']);
+    const worker = new Worker('require("node:worker_threads").parentPort.postMessage("up")', { eval: true, execArgv });
+    await expect(new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject))).resolves.toBe('up');
+    await worker.terminate();
   });
 });
