@@ -5,8 +5,7 @@
  * each new 10 MB of array buffers brings V8's next full collection closer.
  *
  * A lease is explicit and never lets one object's bytes reach another's holder: `release()` moves the memory into
- * a new ArrayBuffer (`ArrayBuffer.prototype.transfer`, which V8 does without copying), which detaches the one the
- * lease's bytes view. Every view anyone kept of the released bytes (the bytes, a subarray, a Buffer or DataView
+ * a new ArrayBuffer (`detached`, without copying), which detaches the one the lease's bytes view. Every view anyone kept of the released bytes (the bytes, a subarray, a Buffer or DataView
  * over them) has length 0 from then on: it reads as empty, never as the next lease's contents. A lease's contents
  * are whatever the memory last held: the borrower overwrites every byte it reads.
  */
@@ -49,7 +48,7 @@ export class ReusedMemory {
       release: () => {
         if (released) return;
         released = true;
-        const moved = memory.transfer();
+        const moved = detached(memory);
         if (moved.byteLength <= this.options.largest) this.keepFor(moved);
       },
     };
@@ -68,4 +67,13 @@ export class ReusedMemory {
     // Over the bound, the smallest goes: the larger serve every lease the smaller would.
     if (this.kept.length > this.options.keep) this.kept.shift();
   }
+}
+
+/**
+ * `memory`'s bytes moved into a new ArrayBuffer, without a copy, and `memory` detached (length 0, every view of it
+ * empty): `transfer()` where the runtime has it (Node 21 and later), else structuredClone's transfer (Node 20, which
+ * a development machine may run the CLI on).
+ */
+export function detached(memory: ArrayBuffer): ArrayBuffer {
+  return typeof memory.transfer === 'function' ? memory.transfer() : structuredClone(memory, { transfer: [memory] });
 }

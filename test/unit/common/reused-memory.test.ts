@@ -1,4 +1,4 @@
-import { ReusedMemory } from '../../../layers/common/reused-memory';
+import { detached, ReusedMemory } from '../../../layers/common/reused-memory';
 
 const KiB = 1024;
 
@@ -72,5 +72,27 @@ describe('ReusedMemory: memory lent per object and taken back', () => {
     const memory = new ReusedMemory({ keep: 1, largest: KiB });
     expect(() => memory.lease(-1)).toThrow(RangeError);
     expect(() => memory.lease(1.5)).toThrow(RangeError);
+  });
+});
+
+describe('detached: memory moved without a copy, its old views emptied', () => {
+  const transfer = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'transfer');
+  afterEach(() => {
+    if (transfer) Object.defineProperty(ArrayBuffer.prototype, 'transfer', transfer);
+  });
+
+  it.each([
+    ['with ArrayBuffer.prototype.transfer', false],
+    ['without it, as on Node 20', true],
+  ])('%s', (_name, withoutTransfer) => {
+    if (withoutTransfer) Reflect.deleteProperty(ArrayBuffer.prototype, 'transfer');
+    expect(typeof (ArrayBuffer.prototype as { transfer?: unknown }).transfer).toBe(withoutTransfer ? 'undefined' : 'function');
+    const memory = new ArrayBuffer(8);
+    const view = new Uint8Array(memory);
+    view.set([1, 2, 3, 4, 5, 6, 7, 8]);
+    const moved = detached(memory);
+    expect(memory.byteLength).toBe(0);
+    expect(view.byteLength).toBe(0);
+    expect([...new Uint8Array(moved)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 });
