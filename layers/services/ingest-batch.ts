@@ -57,11 +57,7 @@ export async function ingestQueuedObjects(records: readonly QueuedObjectRecord[]
     for (const { identity, ready } of staging) {
       const copy = await fileErrorOr(() => releaseInstance(ready.instance, claims));
       if (copy.error) outcomes.set(identity, { error: copy.error });
-      else {
-        // PUT, answered and read for the staging record: the copy's memory goes back for the next object.
-        ready.releaseCopy();
-        released.push({ identity, ready, copy: copy.ingest });
-      }
+      else released.push({ identity, ready, copy: copy.ingest });
     }
     // Each submission's released copies recorded in one transaction; a cancelled one (a file another attempt staged
     // first, a concurrent write) writes nothing, and its files are recorded one by one, each with its own answer.

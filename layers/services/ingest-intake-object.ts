@@ -7,8 +7,7 @@ import { logger, metrics } from '../adapters/aws/powertools';
 import { ingestedLineFields, type IngestedFacts } from '../ingest/ingested-line';
 import type { DeidentifyResult, IngestObjectResult, QaResult, StageResult } from '../pipeline/ingest-states';
 import { deidKeyFor } from './commons-context';
-import { copyLease, type CopyLease } from './copy-memory';
-import { readIntakeObject, type IntakeLookup, type IntakeObject } from './intake-object';
+import { readIntakeObject, type IntakeLookup } from './intake-object';
 import { decideInstanceQa } from './instance-qa';
 import { finishStaged, stageInstance, type SharedStaging, type VerifiedInstance } from './stage-instance';
 
@@ -24,11 +23,7 @@ import { finishStaged, stageInstance, type SharedStaging, type VerifiedInstance 
  */
 export async function ingestIntakeObject(bucket: string, key: string): Promise<IngestObjectResult> {
   const processed = await processIntakeObject(bucket, key);
-  if ('done' in processed) return processed.done;
-  const answer = await stageProcessed(processed.ready);
-  // Only after a staging that succeeded: a failed one (its PUT perhaps still sending) leaves the memory to the collector.
-  processed.ready.releaseCopy();
-  return answer;
+  return 'done' in processed ? processed.done : stageProcessed(processed.ready);
 }
 
 /** An object processed up to its staging: answered (already handled, or held by QA), or verified and ready to stage. */
@@ -41,11 +36,6 @@ export interface ReadyToStage {
   readonly qa: QaResult;
   /** What the object's outcome line says of its parse, de-identification and QA, logged once it is staged. */
   readonly facts: IngestedFacts;
-  /**
-   * Gives the copy's memory back for the next object (layers/services/copy-memory.ts): call once its PUT was answered
-   * and the staging read it (releaseInstance returned); `instance.bytes` reads as empty from then on.
-   */
-  readonly releaseCopy: () => void;
 }
 
 /** Stages a processed object's copy (stageInstance), with what the stagings of a batch share. */
@@ -77,24 +67,7 @@ export async function processIntakeObject(
     if (intake.file.status === 'staged') await finish(submissionId, { bucket, key });
     return { done: { outcome: 'already-handled', submissionId, fileId } };
   }
-  const copy = copyLease();
-  try {
-    return await processRead(intake, bucket, key, copy);
-  } catch (error) {
-    // Nothing of the copy was sent: no one reads it after the error.
-    copy.release();
-    throw error;
-  }
-}
-
-/** processIntakeObject's work on an object read and not yet handled, its copy joined into `copy`'s memory. */
-async function processRead(
-  intake: Extract<IntakeObject, { handled: false }>,
-  bucket: string,
-  key: string,
-  copy: CopyLease,
-): Promise<ProcessedObject> {
-  const { submissionId, fileId, submission, config, bytes, summary } = intake;
+  const { submission, config, bytes, summary } = intake;
 
   const profile = profileForProject(submission.project);
   const secret = await deidKeyFor(submission);
@@ -106,7 +79,7 @@ async function processRead(
     submission.deidentifiedAtSite
       ? { input: 'deidentified-at-site' }
       : { input: 'original', secret, project: submission.project, site: submission.site, profile },
-    { config, checkPixelText: true, into: copy.into },
+    { config, checkPixelText: true },
   );
   countDeidentified(deid);
 
@@ -141,7 +114,6 @@ async function processRead(
   };
   const deidState = deidentifyState(deid);
   if (qa.outcome === 'quarantine') {
-    copy.release();
     logger.info('ingested', ingestedLineFields('quarantine', facts));
     return { done: { outcome: 'quarantine', submissionId, fileId, deid: deidState, qa } };
   }
@@ -156,7 +128,7 @@ async function processRead(
     intake: { bucket, key },
     findings: qa.findings,
   };
-  return { ready: { instance, deid: deidState, qa, facts, releaseCopy: copy.release } };
+  return { ready: { instance, deid: deidState, qa, facts } };
 }
 
 /** What the execution state keeps of the de-identify step: remapped UIDs, codes, boxes and counts, never the bytes. */
