@@ -35,11 +35,8 @@ function presetPayloadHash(command: PutObjectCommand, sha256Hex: string): void {
 export interface OpenedObject {
   /** The object's whole size, from the answer's headers. */
   readonly size: number;
-  /**
-   * Reads the answer's body (at most the `atMost` bytes asked for) into `into(length)`'s memory when given (memory
-   * the caller keeps from object to object), else into a new buffer of its length; one copy of each byte either way.
-   */
-  read(into?: (length: number) => Uint8Array): Promise<Uint8Array>;
+  /** Reads the answer's body (at most the `atMost` bytes asked for) into a new buffer of its length: one copy of each byte. */
+  read(): Promise<Uint8Array>;
   /** Drops the body unread: its connection is closed, nothing more of it is received. */
   abandon(): void;
 }
@@ -66,13 +63,13 @@ function openedObject(result: GetObjectCommandOutput, atMost: number): OpenedObj
   return {
     size,
     abandon,
-    read: async (into) => {
+    read: async () => {
       // A store that ignored the range answers the whole object: its size is the caller's to refuse, never a big read.
       if (length > atMost) {
         abandon();
         throw new TransientError(`the GET answer has ${length} bytes, more than the ${atMost} asked for`);
       }
-      const bytes = into ? into(length) : new Uint8Array(length);
+      const bytes = new Uint8Array(length);
       let at = 0;
       try {
         for await (const chunk of body ?? []) {

@@ -176,21 +176,6 @@ describe('ObjectStore.open: the object’s size before its body', () => {
     expect(seen.pulled).toBe(false);
   });
 
-  it('reads the body, whole, into the memory it is given', async () => {
-    const bytes = new Uint8Array(3000).map((_, i) => i % 7);
-    const { body } = watchedBody(bytes);
-    const { store } = capturingClient(() => ({
-      statusCode: 206,
-      headers: { 'content-range': 'bytes 0-2999/3000', 'content-length': '3000' },
-      body,
-    }));
-    const memory = new Uint8Array(3000);
-    const opened = await store.open('intake', 'k', { atMost: 3001 });
-    const read = await opened!.read((length) => memory.subarray(0, length));
-    expect(read.buffer).toBe(memory.buffer);
-    expect(Buffer.from(read).equals(Buffer.from(bytes))).toBe(true);
-  });
-
   it('answers the size of a whole-object answer (a store that ignored the range) for the caller to refuse, and never reads more than asked', async () => {
     const { body, seen } = watchedBody(new Uint8Array(5000));
     const { store } = capturingClient(() => ({ statusCode: 200, headers: { 'content-length': '5000' }, body }));
