@@ -1,5 +1,5 @@
 /**
- * `npm run bench dynamodb-local [-- --calls N --concurrency N --warm N --jvm "<flags>"]`: the CPU one DynamoDB call
+ * `npm run bench dynamodb-local [-- --calls N --concurrency N --warm N --jvm "<flags>" --kinds claims]`: the CPU one DynamoDB call
  * costs on the local path (issue 21), by kind. A fresh DynamoDB Local (its JVM started with the flags `hilum start`
  * uses, or `--jvm`'s) behind its SigV4 front, on a throw-away data folder; the real SDK client runs in a worker
  * thread, as the handlers do, so the three figures separate:
@@ -24,7 +24,12 @@ import { processCpuSeconds } from './process-cpu';
 
 const TABLE = 'bench';
 const KINDS = ['PutItem', 'GetItem', 'UpdateItem', 'TransactWriteItems', 'Query', 'BatchGetItem'] as const;
-type Kind = (typeof KINDS)[number];
+/**
+ * An ingest's per-object claims (`--kinds claims`): a SOP claim's small conditional put alone, ten and twenty of them in
+ * one transaction, and a strongly consistent read of twenty such keys (a batch's claims read before they are written).
+ */
+const CLAIM_KINDS = ['ClaimPut', 'ClaimTransact10', 'ClaimTransact20', 'ClaimBatchGet20'] as const;
+type Kind = (typeof KINDS)[number] | (typeof CLAIM_KINDS)[number];
 
 /** The client thread: plain JavaScript (no transform in a worker), the SDK as the handlers load it. */
 const CLIENT = `
@@ -42,6 +47,13 @@ const item = (pk, sk) => ({
   sopInstanceUid: { S: '1.2.826.0.1.3680043.8.498.' + sk }, bytes: { N: '526000' }, at: { S: new Date().toISOString() },
   findings: { L: [{ M: { rule: { S: 'qa.window' }, severity: { S: 'warning' } } }] },
 });
+// About a SOP claim: its key, a digest, the file and submission that hold it, when; written only where none is.
+const claimPut = (tag, i) => ({ TableName: table, Item: {
+  pk: { S: 'CLAIM#' + tag + i }, sk: { S: 'OBJECT' }, type: { S: 'qa-sop-claim' },
+  sha256: { S: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' },
+  fileId: { S: 'f-' + i }, submissionId: { S: 'sub-' + tag }, claimedAt: { S: new Date().toISOString() } },
+  ConditionExpression: 'attribute_not_exists(pk) OR sha256 = :sha OR fileId = :file',
+  ExpressionAttributeValues: { ':sha': { S: '0' }, ':file': { S: 'f-' + i } } });
 let next = 0;
 const call = {
   PutItem: (tag, i) => new PutItemCommand({ TableName: table, Item: item('P#' + tag + (i % 64), 'S#' + i), ConditionExpression: 'attribute_not_exists(pk)' }),
@@ -54,6 +66,11 @@ const call = {
     { Put: { TableName: table, Item: item('I#' + tag + (i % 64), 'S#' + i) } },
   ] }),
   Query: (tag, i) => new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'P#seed' + (i % 64) } } }),
+  ClaimPut: (tag, i) => new PutItemCommand(claimPut(tag, i)),
+  ClaimTransact10: (tag, i) => new TransactWriteItemsCommand({ TransactItems: Array.from({ length: 10 }, (_, k) => ({ Put: claimPut(tag, i * 10 + k) })) }),
+  ClaimTransact20: (tag, i) => new TransactWriteItemsCommand({ TransactItems: Array.from({ length: 20 }, (_, k) => ({ Put: claimPut(tag, i * 20 + k) })) }),
+  ClaimBatchGet20: (tag, i) => new BatchGetItemCommand({ RequestItems: { [table]: { ConsistentRead: true,
+    Keys: Array.from({ length: 20 }, (_, k) => ({ pk: { S: 'CLAIM#seed' + ((i * 20 + k) % 512) }, sk: { S: 'OBJECT' } })) } } }),
   BatchGetItem: (tag, i) => new BatchGetItemCommand({ RequestItems: { [table]: { Keys: [0, 1, 2, 3].map((k) => ({ pk: { S: 'P#seed' + ((i + k) % 64) }, sk: { S: 'S#' + k } })) } } }),
 };
 async function run(kind, tag, calls, concurrency) {
@@ -91,6 +108,7 @@ export async function run(): Promise<void> {
   const calls = option('calls', 400);
   const warm = option('warm', 100);
   const concurrency = Math.max(1, option('concurrency', 4));
+  const kinds: readonly Kind[] = process.argv[process.argv.indexOf('--kinds') + 1] === 'claims' ? CLAIM_KINDS : KINDS;
   const at = process.argv.indexOf('--jvm');
   const jvmFlags = at >= 0 ? (process.argv[at + 1] ?? '').split(/\s+/).filter(Boolean) : undefined;
   const dataDir = await mkdtemp(join(tmpdir(), 'hilum-dynamodb-bench-'));
@@ -124,12 +142,13 @@ export async function run(): Promise<void> {
     await emulator.createTables([catalogTableDefinition(TABLE)]);
     // What the reads find: 64 partitions of 8 items (PutItem under the tag `seed`).
     await ask('PutItem', 'seed', 512);
+    if (kinds.includes('ClaimBatchGet20')) await ask('ClaimPut', 'seed', 512);
     console.log(
       `DynamoDB Local: JVM flags ${(jvmFlags ?? ['(default)']).join(' ')}; listening after ${(listening / 1000).toFixed(1)} s, ` +
         `its CPU to start and seed 512 items ${(startCpu ?? NaN).toFixed(1)} s; ${calls} calls per kind, ${concurrency} at a time, after ${warm}`,
     );
     const results = new Map<Kind, Measured>();
-    for (const kind of KINDS) {
+    for (const kind of kinds) {
       if (warm > 0) await ask(kind, 'warm', warm);
       const jvm0 = processCpuSeconds(java.pid) ?? NaN;
       const system0 = systemCpuSeconds(java.pid);

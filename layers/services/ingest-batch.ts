@@ -2,11 +2,12 @@ import { logger } from '../adapters/aws/powertools';
 import { asTaskError } from '../adapters/aws/task';
 import { objectCreatedEvent, type IngestExecutionState, type IngestObjectResult, type QueuedObjectRecord } from '../pipeline/ingest-states';
 import { PLATFORM_ERRORS, RESOURCE_LIMIT_ERRORS } from '../pipeline/task-errors';
-import { STAGED_PER_TRANSACTION } from '../adapters/aws/dynamodb/intake-repository';
+import { STAGED_PER_TRANSACTION, type ClaimsSeen } from '../adapters/aws/dynamodb/intake-repository';
 import { buckets, intakeRepository, objects as objectStore } from './commons-context';
-import { processIntakeObject, stagedAnswer, type ReadyToStage } from './ingest-intake-object';
+import { processIntakeObject, settleSopClaim, stagedAnswer, type ProcessedObject, type ReadyToStage } from './ingest-intake-object';
 import { lookUpIntakeObjects } from './intake-object';
 import { finishRelease, instanceClaimOf, recordRelease, releaseInstance, type ReleasedInstance } from './stage-instance';
+import { claimSopUid } from './sop-claim';
 import { announceIfReady } from './submission-readiness';
 
 /** Errors that say the platform (or the task's limits) failed, not the file: they fail the whole batch, never an item. */
@@ -53,8 +54,22 @@ export async function ingestQueuedObjects(records: readonly QueuedObjectRecord[]
     groupBytes = 0;
     if (staging.length === 0) return;
     const claims = await intakeRepository().readClaims(staging.map(({ ready }) => ({ claim: instanceClaimOf(ready.instance) })));
+    const settled = await claimSops(
+      staging.map(({ ready }) => ready),
+      claims,
+    );
     const released: { readonly identity: string; readonly ready: ReadyToStage; readonly copy: ReleasedInstance }[] = [];
-    for (const { identity, ready } of staging) {
+    for (const [at, { identity }] of staging.entries()) {
+      const decided = settled[at]!;
+      if (decided.error) {
+        outcomes.set(identity, { error: decided.error });
+        continue;
+      }
+      if ('done' in decided.ingest) {
+        outcomes.set(identity, { ingest: decided.ingest.done });
+        continue;
+      }
+      const { ready } = decided.ingest;
       const copy = await fileErrorOr(() => releaseInstance(ready.instance, claims));
       if (copy.error) outcomes.set(identity, { error: copy.error });
       else released.push({ identity, ready, copy: copy.ingest });
@@ -82,7 +97,7 @@ export async function ingestQueuedObjects(records: readonly QueuedObjectRecord[]
     const lookedUp = lookups.get(object.key);
     if (group.length > 0 && groupBytes + (lookedUp?.file?.declaredSize ?? 0) > STAGING_GROUP_BYTES) await stageGroup();
     const processed = await fileErrorOr(() =>
-      processIntakeObject(object.bucket, object.key, { ...(lookedUp ? { lookedUp } : {}), finish: finish.later }),
+      processIntakeObject(object.bucket, object.key, { ...(lookedUp ? { lookedUp } : {}), finish: finish.later, claimSopLater: true }),
     );
     if (processed.error) outcomes.set(identityOf(object), { error: processed.error });
     else if ('done' in processed.ingest) outcomes.set(identityOf(object), { ingest: processed.ingest.done });
@@ -113,6 +128,36 @@ export async function ingestQueuedObjects(records: readonly QueuedObjectRecord[]
     return repeatOf(item);
   });
 }
+
+/**
+ * The SOP claims of a group's copies (processIntakeObject's `claimSopLater`), each settled as processIntakeObject
+ * settles one: a copy whose UID another file holds with other bytes is held by QA, the others stay ready. The claims
+ * are written together (IntakeRepository.claimSopsTogether, with each SOP's ownership entry where its study and
+ * series are seen held); a claim that could not be, on its own afterwards in group order (claimSopUid, which also
+ * takes a UID over from a holder that never got staged), as the per-object path makes it. Two copies of one UID in a
+ * group: the first in group order claims it first, as single writes in that order would.
+ */
+async function claimSops(readies: readonly ReadyToStage[], seen: ClaimsSeen): Promise<Settled[]> {
+  const pending = readies.flatMap((ready, at) => (ready.sopClaimPending ? [{ at, ready, sop: ready.sopClaimPending.sopClaim }] : []));
+  // One claim alone gains nothing from a transaction (one request either way, at twice the write units).
+  const together =
+    pending.length > 1
+      ? await intakeRepository().claimSopsTogether(
+          pending.map(({ ready, sop }) => ({ sop, claim: instanceClaimOf(ready.instance) })),
+          seen,
+        )
+      : pending.map(() => false);
+  const claimed = new Set(pending.filter((_, i) => together[i]).map(({ at }) => at));
+  const settled: Settled[] = [];
+  for (const [at, ready] of readies.entries()) {
+    const sop = ready.sopClaimPending?.sopClaim;
+    settled.push(await fileErrorOr(async () => settleSopClaim(ready, sop && !claimed.has(at) ? await claimSopUid(sop) : undefined)));
+  }
+  return settled;
+}
+
+/** A copy's SOP claim settled: ready to stage, held by QA, or its file error. */
+type Settled = Awaited<ReturnType<typeof fileErrorOr<ProcessedObject>>>;
 
 /** Released copies by submission, at most STAGED_PER_TRANSACTION together. */
 function chunksBySubmission(copies: readonly ReleasedInstance[]): ReleasedInstance[][] {

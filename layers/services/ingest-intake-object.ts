@@ -8,7 +8,8 @@ import { ingestedLineFields, type IngestedFacts } from '../ingest/ingested-line'
 import type { DeidentifyResult, IngestObjectResult, QaResult, StageResult } from '../pipeline/ingest-states';
 import { deidKeyFor } from './commons-context';
 import { readIntakeObject, type IntakeLookup } from './intake-object';
-import { decideInstanceQa } from './instance-qa';
+import { checkInstanceRules, recordInstanceQa, type CheckedInstance } from './instance-qa';
+import { claimSopUid } from './sop-claim';
 import { finishStaged, stageInstance, type SharedStaging, type VerifiedInstance } from './stage-instance';
 
 /**
@@ -36,6 +37,11 @@ export interface ReadyToStage {
   readonly qa: QaResult;
   /** What the object's outcome line says of its parse, de-identification and QA, logged once it is staged. */
   readonly facts: IngestedFacts;
+  /**
+   * The SOP claim still to make (`claimSopLater`), with the rules' findings QA decides on once it is made
+   * (settleSopClaim): `qa` holds the rules' decision until then.
+   */
+  readonly sopClaimPending?: CheckedInstance & Required<Pick<CheckedInstance, 'sopClaim'>>;
 }
 
 /** Stages a processed object's copy (stageInstance), with what the stagings of a batch share. */
@@ -52,12 +58,17 @@ export function stagedAnswer({ instance, deid, qa, facts }: ReadyToStage, stage:
 /**
  * ingestIntakeObject up to the staging: an ingest batch processes its objects one by one, then stages them with
  * one read of their claims. `lookedUp`: the batch's read of the file and its QA configuration; `finish`: what a
- * repeat of a staged file finishes (default at once: finishStaged).
+ * repeat of a staged file finishes (default at once: finishStaged); `claimSopLater`: the SOP claim is left to the
+ * caller (`sopClaimPending`: a batch makes its copies' claims together), which settles it with settleSopClaim.
  */
 export async function processIntakeObject(
   bucket: string,
   key: string,
-  { lookedUp, finish = finishStaged }: { lookedUp?: IntakeLookup; finish?: typeof finishStaged } = {},
+  {
+    lookedUp,
+    finish = finishStaged,
+    claimSopLater = false,
+  }: { lookedUp?: IntakeLookup; finish?: typeof finishStaged; claimSopLater?: boolean } = {},
 ): Promise<ProcessedObject> {
   const intake = await readIntakeObject(bucket, key, lookedUp);
   const { submissionId, fileId } = intake;
@@ -99,7 +110,11 @@ export async function processIntakeObject(
 
   // One pass over the copy for its SHA-256: the SOP claim, the released PUT (checksum and signature) and the catalog share it.
   const copySha256 = sha256Of(deid.bytes);
-  const qa = await decideInstanceQa({ submissionId, fileId, config, deid, copySha256 });
+  const checked = checkInstanceRules({ submissionId, fileId, config, deid, copySha256 });
+  const pending = claimSopLater && checked.sopClaim ? { ...checked, sopClaim: checked.sopClaim } : undefined;
+  // Instance QA: the rules, the SOP claim (unless left to the caller), the decision.
+  const holder = checked.sopClaim && !pending ? await claimSopUid(checked.sopClaim) : undefined;
+  const qa = await recordInstanceQa({ submissionId, fileId }, checked, holder);
   // One line at the object's outcome: here for a QA hold, at the staging's end (stagedAnswer) for a staged copy.
   // A file error logs its WARN line where it is raised, and Quarantine its outcome.
   const facts: IngestedFacts = {
@@ -128,7 +143,21 @@ export async function processIntakeObject(
     intake: { bucket, key },
     findings: qa.findings,
   };
-  return { ready: { instance, deid: deidState, qa, facts } };
+  return { ready: { instance, deid: deidState, qa, facts, ...(pending ? { sopClaimPending: pending } : {}) } };
+}
+
+/**
+ * A ready copy whose SOP claim was left to its caller, once the claim is made: `holder` is the file that holds the
+ * UID with other bytes (undefined: the claim is this file's, and the copy stays ready to stage). A held copy is
+ * decided as processIntakeObject decides one: QA quarantines it (its result recorded, its outcome line logged).
+ */
+export async function settleSopClaim(ready: ReadyToStage, holder: string | undefined): Promise<ProcessedObject> {
+  const pending = ready.sopClaimPending;
+  if (!pending || !holder) return { ready };
+  const { submissionId, fileId } = ready.instance;
+  const qa = await recordInstanceQa({ submissionId, fileId }, pending, holder);
+  logger.info('ingested', ingestedLineFields('quarantine', { ...ready.facts, qa }));
+  return { done: { outcome: 'quarantine', submissionId, fileId, deid: ready.deid, qa } };
 }
 
 /** What the execution state keeps of the de-identify step: remapped UIDs, codes, boxes and counts, never the bytes. */

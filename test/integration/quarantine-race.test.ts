@@ -465,6 +465,8 @@ describe('a file staged by one execution while another quarantines it', () => {
         studyClaim: made(/^UpdateItem STUDY\/STUDY$/),
         seriesClaim: made(/^PutItem SERIESUID\/OWNER$/),
         sopClaims: made(/^PutItem OBJECT\/OBJECT$/),
+        sopQaClaimsTogether: made(new RegExp(`^TransactWriteItems \\[${N} x Put QA#SOP/CLAIM\\]$`)),
+        sopQaClaimAlone: made(/^PutItem QA#SOP\/CLAIM$/),
         studyReference: made(/^PutItem SUBMISSION\/STUDY$/),
         stagingWrites: made(/^TransactWriteItems .*SUBMISSION\/FILE/),
       }).toEqual({
@@ -473,7 +475,10 @@ describe('a file staged by one execution while another quarantines it', () => {
         claimsRead: 1,
         studyClaim: 1,
         seriesClaim: 1,
+        // A new series: its SOPs' ownership entries follow the study's and the series' claims, one write each.
         sopClaims: N,
+        sopQaClaimsTogether: 1,
+        sopQaClaimAlone: 0,
         studyReference: 0, // the submission's studies are read from its files' outcomes
         stagingWrites: 1,
       });
@@ -484,6 +489,100 @@ describe('a file staged by one execution while another quarantines it', () => {
       expect(after.s3.delete - before.s3.delete).toBe(0);
       expect(await site.getSubmission(submissionId)).toMatchObject({ stagedCount: N });
       for (const key of Object.values(keyOf)) expect(await exists(bucket, key)).toBe(false);
+    });
+
+    /** The catalog's repositories as the handlers have them (the commons set their variables). */
+    const repositories = () => {
+      /* eslint-disable @typescript-eslint/no-require-imports */
+      const { qaRepository } = require('../../layers/services/qa-context') as typeof import('../../layers/services/qa-context');
+      const { intakeRepository } =
+        require('../../layers/services/commons-context') as typeof import('../../layers/services/commons-context');
+      /* eslint-enable @typescript-eslint/no-require-imports */
+      return { qa: qaRepository(), intake: intakeRepository() };
+    };
+
+    /** DynamoDB requests since `before` whose meter label matches. */
+    const madeSince = (before: UsageCounts) => {
+      const after = meter.snapshot();
+      const requests = (label: RegExp, counts: UsageCounts) =>
+        Object.entries(counts.dynamodbCalls)
+          .filter(([l]) => label.test(l))
+          .reduce((sum, [, usage]) => sum + usage.requests, 0);
+      return (label: RegExp) => requests(label, after) - requests(label, before);
+    };
+
+    it("a batch of a series already claimed writes its files' SOP claims and ownership entries in one transaction", async () => {
+      const { submissionId, bucket, keyOf } = await heldSeries(6);
+      const keys = Object.values(keyOf);
+      const first = await batch(keys.slice(0, 2).map((key) => record(bucket, key)));
+      expect(first.map((i) => i.ingest?.outcome)).toEqual(['staged', 'staged']);
+
+      const before = meter.snapshot();
+      const items = await batch(keys.slice(2).map((key) => record(bucket, key)));
+      const made = madeSince(before);
+      expect(items.map((i) => i.ingest?.outcome)).toEqual(Array(4).fill('staged'));
+      expect({
+        together: made(/^TransactWriteItems \[4 x Put QA#SOP\/CLAIM, 4 x Put OBJECT\/OBJECT\]$/),
+        qaClaimAlone: made(/^PutItem QA#SOP\/CLAIM$/),
+        ownershipAlone: made(/^(PutItem OBJECT\/OBJECT|PutItem SERIESUID\/OWNER|UpdateItem STUDY\/STUDY)$/),
+      }).toEqual({ together: 1, qaClaimAlone: 0, ownershipAlone: 0 });
+      expect(await site.getSubmission(submissionId)).toMatchObject({ stagedCount: 6, quarantinedCount: 0 });
+      // Each SOP's claims name its own file and series, as the single writes would have.
+      const { qa, intake } = repositories();
+      for (const item of items as (Item & { ingest?: { fileId: string; stage?: { releasedKey: string } } })[]) {
+        const [, studyUid, seriesUid, sopFile] = item.ingest!.stage!.releasedKey.split('/') as [string, string, string, string];
+        const sopUid = sopFile.replace(/\.dcm$/, '');
+        expect(await qa.getSopClaimant(studyUid, seriesUid, sopUid)).toEqual({ submissionId, fileId: item.ingest!.fileId });
+        const claim = { studyUid, seriesUid, sopUid, project: PROJECT, site: SITE };
+        expect(await intake.findOwnershipConflict(claim)).toBe(undefined);
+        // The SOP's ownership entry names its series: the same UID under another series runs into it.
+        expect(await intake.findOwnershipConflict({ ...claim, seriesUid: `${seriesUid}.9` })).toBe('sop');
+      }
+    });
+
+    it('SOP UIDs claimed together: the first of two files of one UID in a batch wins, a UID an earlier file holds is refused alone', async () => {
+      const study = `2.25.3131${Date.now()}`;
+      const dicom = (sopInstanceUid: string, instanceNumber: number) =>
+        makeDicom({
+          modality: 'CT',
+          rows: 32,
+          columns: 32,
+          studyInstanceUid: study,
+          seriesInstanceUid: `${study}.1`,
+          sopInstanceUid,
+          instanceNumber,
+        });
+      const earlier = await heldSeries(0, { held: dicom(`${study}.1.1`, 1) });
+      expect((await batch([record(earlier.bucket, earlier.keyOf.held!)])).map((i) => i.ingest?.outcome)).toEqual(['staged']);
+      const { submissionId, bucket, keyOf } = await heldSeries(0, {
+        again: dicom(`${study}.1.1`, 2), // the earlier file's UID, other bytes
+        twinA: dicom(`${study}.1.2`, 3),
+        twinB: dicom(`${study}.1.2`, 4), // twinA's UID, other bytes
+        other: dicom(`${study}.1.3`, 5),
+      });
+
+      const before = meter.snapshot();
+      const items = (await batch(Object.values(keyOf).map((key) => record(bucket, key)))) as (Item & {
+        ingest?: { qa?: { findings: { ruleId: string; message: string }[] }; stage?: { releasedKey: string } };
+      })[];
+      const made = madeSince(before);
+
+      expect(items.map((i) => i.ingest?.outcome)).toEqual(['quarantine', 'staged', 'quarantine', 'staged']);
+      const fileIdOf = (key: string) => key.split('/')[2]!;
+      const duplicateOf = (item: (typeof items)[number]) =>
+        item.ingest?.qa?.findings.filter((f) => f.ruleId === 'uids.duplicate-sop').map((f) => f.message);
+      expect(duplicateOf(items[0]!)).toEqual([expect.stringContaining(fileIdOf(earlier.keyOf.held!))]);
+      expect(duplicateOf(items[2]!)).toEqual([expect.stringContaining(fileIdOf(keyOf.twinA!))]);
+      // The transaction refused at the held UID and written without it; the two refused files claimed alone, after it.
+      expect(made(/^TransactWriteItems \[.*Put QA#SOP\/CLAIM/)).toBe(2);
+      expect(made(/^PutItem QA#SOP\/CLAIM$/)).toBe(2);
+      expect(await site.getSubmission(submissionId)).toMatchObject({ stagedCount: 2, quarantinedCount: 0, handledCount: 2 });
+      const { qa } = repositories();
+      const [, studyUid, seriesUid, sopFile] = items[1]!.ingest!.stage!.releasedKey.split('/') as [string, string, string, string];
+      expect(await qa.getSopClaimant(studyUid, seriesUid, sopFile.replace(/\.dcm$/, ''))).toEqual({
+        submissionId,
+        fileId: fileIdOf(keyOf.twinA!),
+      });
     });
   });
 });

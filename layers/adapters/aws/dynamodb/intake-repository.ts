@@ -14,6 +14,7 @@ import {
   type StudyOwner,
 } from '../../../catalog/ownership';
 import { instanceItem } from './instance-item';
+import { sopClaimPut, type SopClaimInput } from './sop-claim-item';
 import { qaKeys } from '../../../catalog/qa-keys';
 import {
   conditionalWrite,
@@ -27,6 +28,9 @@ import {
   type TransactItem,
   type Written,
 } from './table-io';
+
+/** DynamoDB's most items in one transaction. */
+const TRANSACTION_ITEMS = 100;
 
 /** DynamoDB caps a transaction at 100 items; one goes to the submission counter. */
 const FILES_PER_TRANSACTION = 99;
@@ -296,6 +300,73 @@ export class IntakeRepository {
       throw result.cause;
     }
     return submissionId === undefined ? { claim } : { claim, submissionId };
+  }
+
+  /**
+   * An ingest batch's SOP claims written together: for each entry its SOP claim (`uids.duplicate-sop`, the same
+   * conditional put as QaRepository.claimSop) and, where `seen` shows its study and series already its own and its
+   * SOP's ownership entry not yet, that entry too (its condition as claimOwnership's), in one TransactWriteItems for
+   * up to 50 entries instead of a conditional PutItem each (two write units an item instead of one: fewer requests
+   * are less CPU on every side of the call). Answers per entry whether its claims were written here: an entry
+   * answered false is claimed as before, on its own and after this call (claimSopUid, then claimOwnership).
+   *
+   * Nothing here decides a conflict, so a refusal means what it means alone: a cancelled transaction writes
+   * nothing, its cancellation reasons name the items whose condition failed, and those entries are answered false
+   * while the others are tried again together. A conflict with another transaction, or a cancellation naming no
+   * item, leaves every entry not yet written to the single path. An entry that names a claim an earlier entry of
+   * the call names too (the same SOP twice in one batch: a transaction may not hold two writes of one item) is
+   * answered false, so it is claimed after the earlier one holds, as two single writes in batch order would be.
+   * Each ownership entry written is added to `seen`, as claimOwnership adds its own, so the staging writes it no more.
+   */
+  async claimSopsTogether(
+    entries: readonly { readonly sop: SopClaimInput; readonly claim: InstanceClaim }[],
+    seen: ClaimsSeen,
+  ): Promise<boolean[]> {
+    const written = entries.map(() => false);
+    const named = new Set<string>();
+    let pending = entries.flatMap(({ sop, claim }, index) => {
+      const itemKeys = [itemKeyOf(qaKeys.sopClaim(sop.studyUid, sop.seriesUid, sop.sopUid)), itemKeyOf(keys.object(claim.sopUid))];
+      const repeated = itemKeys.some((key) => named.has(key));
+      for (const key of itemKeys) named.add(key);
+      if (repeated) return [];
+      const wanted = claimKeys(claim);
+      const own = ownClaimsIn(claim, wanted, seen);
+      return [{ index, sop, claim, withOwnership: !own.conflict && own.study && own.series && !own.sop }];
+    });
+    while (pending.length > 0) {
+      const chunk: typeof pending = [];
+      let count = 0;
+      for (const entry of pending) {
+        const size = entry.withOwnership ? 2 : 1;
+        if (count + size > TRANSACTION_ITEMS) break;
+        chunk.push(entry);
+        count += size;
+      }
+      const items: TransactItem[] = [];
+      const entryAt: number[] = [];
+      for (const [at, entry] of chunk.entries()) {
+        items.push({ Put: sopClaimPut(this.table, entry.sop) });
+        entryAt.push(at);
+        if (entry.withOwnership) {
+          items.push({ Put: sopOwnershipPut(this.table, entry.claim) });
+          entryAt.push(at);
+        }
+      }
+      const result = await conditionalWrite(this.db, new TransactWriteCommand({ TransactItems: items }));
+      if (result.written) {
+        for (const entry of chunk) {
+          written[entry.index] = true;
+          if (entry.withOwnership) seen.set(itemKeyOf(keys.object(entry.claim.sopUid)), claimHeldAs(entry.claim, 'sop'));
+        }
+        pending = pending.slice(chunk.length);
+        continue;
+      }
+      const refused = new Set(result.failedAt.map((item) => entryAt[item]));
+      // Another transaction on the same items, or no item named: every entry not yet written takes the single path.
+      if (result.conflict || refused.size === 0) break;
+      pending = [...chunk.filter((_, at) => !refused.has(at)), ...pending.slice(chunk.length)];
+    }
+    return written;
   }
 
   /**
@@ -570,7 +641,7 @@ function claimHeldAs(claim: InstanceClaim, kind: OwnershipConflictKind): Record<
  * its transaction; claimOwnership writes them one by one (`claimWrite`).
  */
 export function ownershipWrites(table: string, claim: InstanceClaim): TransactItem[] {
-  return [{ Update: studyClaimUpdate(table, claim) }, { Put: seriesClaimPut(table, claim) }, { Put: sopClaimPut(table, claim) }];
+  return [{ Update: studyClaimUpdate(table, claim) }, { Put: seriesClaimPut(table, claim) }, { Put: sopOwnershipPut(table, claim) }];
 }
 
 /**
@@ -590,7 +661,7 @@ async function claimOnce(db: DynamoDBDocumentClient, command: UpdateCommand | Pu
 /** One of ownershipWrites' claims as a write of its own. */
 function claimWrite(table: string, claim: InstanceClaim, kind: OwnershipConflictKind): UpdateCommand | PutCommand {
   if (kind === 'study') return new UpdateCommand(studyClaimUpdate(table, claim));
-  return new PutCommand(kind === 'series' ? seriesClaimPut(table, claim) : sopClaimPut(table, claim));
+  return new PutCommand(kind === 'series' ? seriesClaimPut(table, claim) : sopOwnershipPut(table, claim));
 }
 
 /** The study's claim: its owner set where there is none, refused where another project or site holds it. */
@@ -624,7 +695,7 @@ function seriesClaimPut(table: string, claim: InstanceClaim) {
 }
 
 /** The SOP's claim: its object-id entry, put unless it names another study or series. */
-function sopClaimPut(table: string, claim: InstanceClaim) {
+function sopOwnershipPut(table: string, claim: InstanceClaim) {
   return {
     TableName: table,
     Item: objectRefItem(claim),

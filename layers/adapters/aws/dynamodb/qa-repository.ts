@@ -6,6 +6,7 @@ import { OwnershipConflict } from '../../../catalog/ownership';
 import { QA_PREFIX, qaKeys, QUARANTINE_PARTITION } from '../../../catalog/qa-keys';
 import type { FileQaResult, QuarantineFilter, QuarantineRecord, QuarantineReview, SubmissionQaResult } from '../../../catalog/qa-entities';
 import { instanceItem } from './instance-item';
+import { sopClaimPut, type SopClaimInput } from './sop-claim-item';
 import { ownershipConflictIn, ownershipWrites } from './intake-repository';
 import {
   conditionalWrite,
@@ -104,32 +105,9 @@ export class QaRepository {
   }
 
   /** Claims a SOP Instance UID for these bytes; the same bytes (or the same file) again is fine. */
-  async claimSop(claim: {
-    studyUid: string;
-    seriesUid: string;
-    sopUid: string;
-    sha256: string;
-    fileId: string;
-    submissionId: string;
-    at: string;
-  }): Promise<SopClaim> {
+  async claimSop(claim: SopClaimInput): Promise<SopClaim> {
     const key = qaKeys.sopClaim(claim.studyUid, claim.seriesUid, claim.sopUid);
-    const result = await conditionalWrite(
-      this.db,
-      new PutCommand({
-        TableName: this.table,
-        Item: {
-          ...key,
-          type: 'qa-sop-claim',
-          sha256: claim.sha256,
-          fileId: claim.fileId,
-          submissionId: claim.submissionId,
-          claimedAt: claim.at,
-        },
-        ConditionExpression: 'attribute_not_exists(pk) OR sha256 = :sha OR fileId = :file',
-        ExpressionAttributeValues: { ':sha': claim.sha256, ':file': claim.fileId },
-      }),
-    );
+    const result = await conditionalWrite(this.db, new PutCommand(sopClaimPut(this.table, claim)));
     if (result.written) return { claimed: true };
     const holder = await this.get<{ fileId: string; submissionId: string }>(key);
     if (!holder) throw new TransientError('a SOP claim changed while it was read; retry');
