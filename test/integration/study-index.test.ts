@@ -10,7 +10,7 @@
 import { IntakeRepository } from '../../layers/adapters/aws/dynamodb/intake-repository';
 import { PublicationRepository } from '../../layers/adapters/aws/dynamodb/publication-repository';
 import { summarizeStudy, type Instance, type StudyAggregate, type Submission, type SubmissionFile } from '../../layers/catalog/entities';
-import { indexSubmissionStudies, type StudyIndexStore } from '../../layers/services/study-index';
+import { STUDIES_IN_FLIGHT, indexSubmissionStudies, instancesOfStudies, type StudyIndexStore } from '../../layers/services/study-index';
 import { dynamodbCallLabel } from '../../local/usage-meter';
 import { startCatalogTable, type CatalogTable } from '../support/catalog-table';
 
@@ -206,6 +206,61 @@ describe('indexing a study that two submissions add to', () => {
     expect(await indexSubmissionStudies(store, sub, '2026-01-01T04:00:00.000Z')).toMatchObject({ published: 0 });
     expect(await publication.getStudy(study)).toMatchObject({ status: 'published', publishedAt: '2026-01-01T03:00:00.000Z' });
     expect((await publication.listPublishedStudies(100)).items.filter((s) => s.studyUid === study)).toHaveLength(1);
+  });
+
+  it("reads and writes the studies of a submission of one-image studies STUDIES_IN_FLIGHT at a time (StudyQa's instance reads too), each published with its instance", async () => {
+    const studies = Array.from({ length: 12 }, (_, i) => `2.25.96${String(i).padStart(2, '0')}`);
+    await intake.createSubmission(submission('m'));
+    await intake.announceFiles(
+      'm',
+      studies.map((_, i) => file('m', `f${i}`)),
+    );
+    for (const [i, studyUid] of studies.entries()) {
+      const staged = instance(studyUid, 'm', `f${i}`, `${studyUid}.1.1`);
+      await intake.recordStaged(
+        { submissionId: 'm', fileId: `f${i}`, releasedKey: `k${i}`, handledAt: 't' },
+        staged,
+        await intake.claimOwnership(staged, 'm'),
+      );
+    }
+    await intake.sealSubmission('m', 'now');
+    // How many of each call are in flight at once: one after another, never more than one.
+    const most = { readStudy: 0, putSeries: 0, listInstances: 0 };
+    const inFlight = { readStudy: 0, putSeries: 0, listInstances: 0 };
+    const counted =
+      <A extends unknown[], R>(name: keyof typeof most, call: (...args: A) => Promise<R>) =>
+      async (...args: A): Promise<R> => {
+        inFlight[name] += 1;
+        most[name] = Math.max(most[name], inFlight[name]);
+        try {
+          return await call(...args);
+        } finally {
+          inFlight[name] -= 1;
+        }
+      };
+    const countingStore: StudyIndexStore = {
+      ...store,
+      readStudy: counted('readStudy', (uid: string) => publication.readStudy(uid)),
+      putSeries: counted('putSeries', (series: Parameters<StudyIndexStore['putSeries']>[0]) => publication.putSeries(series)),
+      listInstances: counted('listInstances', (uid: string) => publication.listInstances(uid)),
+    };
+    // StudyQa's read of every instance first, as the submission workflow runs it before indexing.
+    expect((await instancesOfStudies(countingStore, studies)).map((i) => i.studyUid)).toEqual(studies);
+    expect(most.listInstances).toBe(STUDIES_IN_FLIGHT);
+
+    expect(await indexSubmissionStudies(countingStore, (await intake.getSubmission('m'))!, '2026-01-01T05:00:00.000Z')).toEqual({
+      studyUids: studies,
+      instanceCount: 12,
+      published: 12,
+    });
+    expect(most).toEqual({ readStudy: STUDIES_IN_FLIGHT, putSeries: STUDIES_IN_FLIGHT, listInstances: STUDIES_IN_FLIGHT });
+    for (const studyUid of studies) {
+      expect(await publication.getStudy(studyUid)).toMatchObject({
+        instanceCount: 1,
+        status: 'published',
+        publishedAt: '2026-01-01T05:00:00.000Z',
+      });
+    }
   });
 
   it("publishes none of a submission's studies when one of them belongs to another site, even those read before it", async () => {
