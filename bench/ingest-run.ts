@@ -20,6 +20,7 @@ import { HILUM_CLI } from '../test/support/commons-process';
 import { makeDicom } from '../test/support/synthetic-dicom';
 import { usageBetween, type BilledExecution } from './cost-model';
 import { childrenCpuSeconds, processCpuSeconds, threadCpuByName, threadsCpuSeconds } from './process-cpu';
+import { timelineFromEnvironment, type Timeline } from './timeline';
 
 const PROJECT = 'bench-ingest';
 const SITE = 'bench-site';
@@ -184,17 +185,19 @@ async function writeRadiographs(root: string, count: number, size: number): Prom
  * (exit 3: the upload went through and some files ended quarantined, which is an outcome too; --force so
  * that a file the site-side check would hold back is still sent and its end state counted).
  */
-function uploadAndWait(set: FileSet, env: NodeJS.ProcessEnv, statePath: string): Promise<number> {
+function uploadAndWait(set: FileSet, env: NodeJS.ProcessEnv, statePath: string, timeline?: Timeline): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       [HILUM_CLI, 'upload', set.folder, '--project', PROJECT, '--site', SITE, '--force', '--wait', '--quiet', '--state', statePath],
       { env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    timeline?.processes({ ...(child.pid !== undefined ? { upload: child.pid } : {}) });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('exit', (code) => {
+      timeline?.mark(`upload-exit ${set.name}`);
       if (code === 0 || code === 3) resolve(output.split('\n').filter((line) => /^\s*quarantined /.test(line)).length);
       else reject(new Error(`hilum upload of the ${set.name} exited ${code}:\n${output.slice(-4000)}`));
     });
@@ -224,6 +227,7 @@ export async function runIngest(options: IngestRunOptions): Promise<IngestRun> {
     for (const set of sets) log(`generated ${set.name}: ${set.files.length} files, ${(set.bytes / 1e6).toFixed(0)} MB`);
 
     const meter = new UsageMeter();
+    const timeline = timelineFromEnvironment();
     const stopMeteringLogs = options.meterHandlerLogs ? meterHandlerLogs(meter) : () => undefined;
     const commons = await startLocalCommons({
       dataDir: join(root, 'commons'),
@@ -251,6 +255,7 @@ export async function runIngest(options: IngestRunOptions): Promise<IngestRun> {
         HILUM_TOKEN: await commons.issueToken([`site-uploader:${SITE}`], 'bench-uploader'),
         XDG_STATE_HOME: join(root, 'state'),
       };
+      timeline?.processes({ ...(commons.dynamodbLocalPid !== undefined ? { jvm: commons.dynamodbLocalPid } : {}) });
       const typeOf = new Map([...commons.model.workflows.values()].map((w) => [w.arn, w.type] as const));
       const results: IngestSetResult[] = [];
       for (const [i, set] of sets.entries()) {
@@ -265,12 +270,14 @@ export async function runIngest(options: IngestRunOptions): Promise<IngestRun> {
         const jvmBefore = processCpuSeconds(commons.dynamodbLocalPid);
         const threadsBefore = threadsCpuSeconds();
         const started = process.hrtime.bigint();
-        const held = await uploadAndWait(set, env, join(root, `upload-state-${i}.json`));
+        timeline?.mark(`set-start ${set.name}`);
+        const held = await uploadAndWait(set, env, join(root, `upload-state-${i}.json`), timeline);
         const childrenAfter = childrenCpuSeconds();
         // --wait returns with every file's outcome; what the pipeline still does after (the study-level
         // workflow, indexing) is part of the set's bill.
         await commons.idle();
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        timeline?.mark(`set-end ${set.name}`);
         const cpu = process.cpuUsage(cpuBefore);
         const main = process.threadCpuUsage(mainBefore);
         const s3After = await commons.s3ThreadCpuUsage();
@@ -306,6 +313,7 @@ export async function runIngest(options: IngestRunOptions): Promise<IngestRun> {
         });
         log(`ingested ${set.name} in ${seconds.toFixed(1)} s${held ? ` (${held} held for review)` : ''}`);
       }
+      if (timeline) log(await timeline.finish(commons.executions()));
       return { results, cleanUp };
     } finally {
       await commons.stop().finally(stopMeteringLogs);
