@@ -25,10 +25,11 @@ import { processCpuSeconds } from './process-cpu';
 const TABLE = 'bench';
 const KINDS = ['PutItem', 'GetItem', 'UpdateItem', 'TransactWriteItems', 'Query', 'BatchGetItem'] as const;
 /**
- * An ingest's per-object claims (`--kinds claims`): a SOP claim's small conditional put alone, ten and twenty of them in
- * one transaction, and a strongly consistent read of twenty such keys (a batch's claims read before they are written).
+ * An ingest batch's writes per object (`--kinds claims`): a SOP claim's small conditional put alone, ten and twenty of
+ * them in one transaction, a strongly consistent read of twenty such keys, and a staging transaction of ten files
+ * (a counter, ten conditional file outcomes, ten instance items of about a CT slice's 1 KB).
  */
-const CLAIM_KINDS = ['ClaimPut', 'ClaimTransact10', 'ClaimTransact20', 'ClaimBatchGet20'] as const;
+const CLAIM_KINDS = ['ClaimPut', 'ClaimTransact10', 'ClaimTransact20', 'ClaimBatchGet20', 'StageTransact10'] as const;
 type Kind = (typeof KINDS)[number] | (typeof CLAIM_KINDS)[number];
 
 /** The client thread: plain JavaScript (no transform in a worker), the SDK as the handlers load it. */
@@ -54,6 +55,11 @@ const claimPut = (tag, i) => ({ TableName: table, Item: {
   fileId: { S: 'f-' + i }, submissionId: { S: 'sub-' + tag }, claimedAt: { S: new Date().toISOString() } },
   ConditionExpression: 'attribute_not_exists(pk) OR sha256 = :sha OR fileId = :file',
   ExpressionAttributeValues: { ':sha': { S: '0' }, ':file': { S: 'f-' + i } } });
+// About a CT slice's instance item (1 KB): ids, size, digest, syntax, the QA facts and catalog fields.
+const instance = (pk, sk) => {
+  const { gsi1pk, gsi1sk, ...rest } = item(pk, sk);
+  return { ...rest, facts: { S: 'x'.repeat(700) }, transferSyntaxUid: { S: '1.2.840.10008.1.2.1' }, modality: { S: 'CT' } };
+};
 let next = 0;
 const call = {
   PutItem: (tag, i) => new PutItemCommand({ TableName: table, Item: item('P#' + tag + (i % 64), 'S#' + i), ConditionExpression: 'attribute_not_exists(pk)' }),
@@ -69,6 +75,16 @@ const call = {
   ClaimPut: (tag, i) => new PutItemCommand(claimPut(tag, i)),
   ClaimTransact10: (tag, i) => new TransactWriteItemsCommand({ TransactItems: Array.from({ length: 10 }, (_, k) => ({ Put: claimPut(tag, i * 10 + k) })) }),
   ClaimTransact20: (tag, i) => new TransactWriteItemsCommand({ TransactItems: Array.from({ length: 20 }, (_, k) => ({ Put: claimPut(tag, i * 20 + k) })) }),
+  StageTransact10: (tag, i) => new TransactWriteItemsCommand({ TransactItems: [
+    { Update: { TableName: table, Key: { pk: { S: 'SUBMISSION#' + tag + (i % 4) }, sk: { S: 'SUBMISSION' } },
+      UpdateExpression: 'ADD handledCount :n, stagedCount :n', ExpressionAttributeValues: { ':n': { N: '10' } } } },
+    ...Array.from({ length: 10 }, (_, k) => ({ Update: { TableName: table, Key: { pk: { S: 'SUBMISSION#' + tag + (i % 4) }, sk: { S: 'FILE#' + (i * 10 + k) } },
+      UpdateExpression: 'SET #status = :staged, releasedKey = :key, studyUid = :study, handledAt = :at',
+      ConditionExpression: 'attribute_not_exists(#status) OR #status = :announced', ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':staged': { S: 'staged' }, ':announced': { S: 'announced' }, ':key': { S: 'studies/1.2.3/1.2.3.4/' + (i * 10 + k) + '.dcm' },
+        ':study': { S: '1.2.826.0.1.3680043.8.498.1' }, ':at': { S: new Date().toISOString() } } } })),
+    ...Array.from({ length: 10 }, (_, k) => ({ Put: { TableName: table, Item: instance('STUDY#' + tag, 'INSTANCE#' + (i * 10 + k)) } })),
+  ] }),
   ClaimBatchGet20: (tag, i) => new BatchGetItemCommand({ RequestItems: { [table]: { ConsistentRead: true,
     Keys: Array.from({ length: 20 }, (_, k) => ({ pk: { S: 'CLAIM#seed' + ((i * 20 + k) % 512) }, sk: { S: 'OBJECT' } })) } } }),
   BatchGetItem: (tag, i) => new BatchGetItemCommand({ RequestItems: { [table]: { Keys: [0, 1, 2, 3].map((k) => ({ pk: { S: 'P#seed' + ((i + k) % 64) }, sk: { S: 'S#' + k } })) } } }),
