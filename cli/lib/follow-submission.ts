@@ -22,15 +22,24 @@ export async function awaitVerdict(
 
 /**
  * When to ask about a submission again while its files are decided (`hilum upload --wait`): at the end the
- * progress seen so far points to, between `minMs` and `maxMs`. A fixed 2 s noticed the last outcome 0-2 s late (the
- * benchmark waits for the client); asking at the estimated end notices it sooner with about as many requests
+ * progress seen so far points to, between `minMs` and the longest wait. A fixed 2 s noticed the last outcome 0-2 s
+ * late (the benchmark waits for the client); asking at the estimated end notices it sooner with a few more requests
  * (each a priced API Gateway request): while the end is far the wait is the longest, and each look that finds
- * nothing new doubles the next wait, so a wrong estimate (or the publication after the last file) costs a few.
+ * nothing new doubles the next wait, so a wrong estimate costs a few.
+ *
+ * Two things the pace cannot foresee are watched more closely (bench/timeline.ts showed them as the cores' idle
+ * time at the end of `bench ingest`): files are decided a batch at a time, so the pace says nothing for seconds and
+ * the wait doubled to 2 s across the last outcomes; and the publication comes after the last outcome by the
+ * submission workflow's length (0.5-1.5 s), which doubling waits from 0.25 s noticed up to a second late. So the
+ * longest wait is a twentieth of the time waited so far, at least half of `maxMs` (a 10 s upload is noticed at most
+ * ~1 s late, a 10 minute one at most `maxMs`), and for PUBLICATION_WATCH_MS after the last outcome the look comes
+ * every `minMs`.
  */
 export class PollSchedule {
   private first: { readonly at: number; readonly decided: number } | undefined;
   private lastDecided = -1;
   private misses = 0;
+  private allDecidedAt: number | undefined;
 
   /** `startedAt`: when the files began to arrive (the upload's start), in the clock's milliseconds. */
   constructor(
@@ -44,14 +53,22 @@ export class PollSchedule {
     this.misses = decided > this.lastDecided ? 0 : this.misses + 1;
     this.lastDecided = decided;
     this.first ??= { at: now, decided };
+    const remaining = Math.max(0, total - decided);
+    if (remaining === 0) {
+      this.allDecidedAt ??= now;
+      if (now - this.allDecidedAt < PUBLICATION_WATCH_MS) return minMs;
+    }
     // The pace since the first look once it moved (the pipeline's own), else since the files began to arrive.
     const sinceFirst = decided - this.first.decided;
     const perMs = sinceFirst > 0 && now > this.first.at ? sinceFirst / (now - this.first.at) : decided / Math.max(1, now - this.startedAt);
-    const remaining = Math.max(0, total - decided);
     const estimate = remaining === 0 ? minMs : perMs > 0 ? remaining / perMs : maxMs;
-    return Math.round(Math.min(maxMs, Math.max(minMs, estimate) * 2 ** this.misses));
+    const longest = Math.min(maxMs, Math.max(maxMs / 2, (now - this.startedAt) / 20));
+    return Math.round(Math.min(longest, Math.max(minMs, estimate) * 2 ** this.misses));
   }
 }
+
+/** After the last outcome, how long `--wait` looks every `minMs` for the publication: about the submission workflow's length. */
+export const PUBLICATION_WATCH_MS = 2000;
 
 /** One study's outcome as log lines: published, or which instances were quarantined and why, and what to do. */
 export function verdictLines(
