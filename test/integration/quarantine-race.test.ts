@@ -9,6 +9,8 @@
  * deterministic: IngestObject stages the same file just before Quarantine's outcome write.
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { HilumApi } from '../../cli/lib/api-client';
 import { IntakeRepository } from '../../layers/adapters/aws/dynamodb/intake-repository';
 import { QaRepository } from '../../layers/adapters/aws/dynamodb/qa-repository';
@@ -538,6 +540,40 @@ describe('a file staged by one execution while another quarantines it', () => {
         // The SOP's ownership entry names its series: the same UID under another series runs into it.
         expect(await intake.findOwnershipConflict({ ...claim, seriesUid: `${seriesUid}.9` })).toBe('sop');
       }
+    });
+
+    it('a claims transaction cancelled by another transaction on its items: each claim is made alone, every file staged once', async () => {
+      const { submissionId, bucket, keyOf } = await heldSeries(4);
+      const keys = Object.values(keyOf);
+      expect((await batch([record(bucket, keys[0]!)])).map((i) => i.ingest?.outcome)).toEqual(['staged']);
+      // DynamoDB cancels the claims' transaction for a concurrent transaction on one of its items (nothing written).
+      const send = DynamoDBDocumentClient.prototype.send as (this: DynamoDBDocumentClient, command: unknown) => Promise<unknown>;
+      const cancelled = jest.spyOn(DynamoDBDocumentClient.prototype, 'send').mockImplementation(function (
+        this: DynamoDBDocumentClient,
+        command: unknown,
+      ) {
+        const items = command instanceof TransactWriteCommand ? (command.input.TransactItems ?? []) : [];
+        if (items.some((item) => String(item.Put?.Item?.pk).startsWith('QA#SOP#'))) {
+          cancelled.mockRestore();
+          return Promise.reject(
+            new TransactionCanceledException({
+              message: 'Transaction cancelled, please refer cancellation reasons for specific reasons [None, TransactionConflict]',
+              $metadata: {},
+              CancellationReasons: items.map((_, i) => ({ Code: i === 1 ? 'TransactionConflict' : 'None' })),
+            }),
+          );
+        }
+        return send.call(this, command);
+      } as never);
+
+      const before = meter.snapshot();
+      const items = await batch(keys.slice(1).map((key) => record(bucket, key)));
+      const made = madeSince(before);
+      expect(items.map((i) => i.ingest?.outcome)).toEqual(['staged', 'staged', 'staged']);
+      expect(made(/^PutItem QA#SOP\/CLAIM$/)).toBe(3);
+      expect(made(/^PutItem OBJECT\/OBJECT$/)).toBe(3);
+      expect(made(/^TransactWriteItems \[.*QA#SOP/)).toBe(0);
+      expect(await site.getSubmission(submissionId)).toMatchObject({ stagedCount: 4, quarantinedCount: 0, handledCount: 4 });
     });
 
     it('SOP UIDs claimed together: the first of two files of one UID in a batch wins, a UID an earlier file holds is refused alone', async () => {
