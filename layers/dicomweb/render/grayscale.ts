@@ -30,12 +30,32 @@ function storedBits(frame: RenderableFrame): { mask: number; sign: number } | un
   return { mask: 2 ** frame.bitsStored - 1, sign: frame.pixelRepresentation === 1 ? 2 ** (frame.bitsStored - 1) : 0 };
 }
 
-/** The smallest and largest stored value of the frame's first `count` samples. */
-function storedRange(frame: RenderableFrame, count: number): [number, number] {
+/** The smallest and largest stored value of a frame's samples, and whether every sample is its own stored value. */
+interface StoredRange {
+  readonly min: number;
+  readonly max: number;
+  /** No sample has bits set above Bits Stored or its sign bit unextended: `table[sample - offset]` needs no masking. */
+  readonly samplesAreStored: boolean;
+}
+
+/**
+ * The stored range of the frame's first `count` samples. Most frames' samples are their stored values
+ * (a 12-bit value in a 16-bit word with the high bits clear, a signed one already sign-extended in an
+ * Int16Array): the samples' own minimum and maximum, one pass without the mask and sign per sample, tell
+ * which. Samples within [0, mask] (unsigned) or [-sign, sign - 1] (signed) are exactly those the mask and
+ * sign leave as they are, so checking the two extremes checks them all; other frames take a masked pass.
+ */
+function storedRange(frame: RenderableFrame, count: number): StoredRange {
   const { pixels } = frame;
+  const bits = storedBits(frame);
+  const samples = count > 0 && isIntegerArray(pixels) ? sampleRange(pixels, count) : undefined;
+  if (samples) {
+    const [min, max] = samples;
+    const fits = !bits || (bits.sign ? min >= -bits.sign && max < bits.sign : min >= 0 && max <= bits.mask);
+    if (fits) return { min, max, samplesAreStored: true };
+  }
   let min = Infinity;
   let max = -Infinity;
-  const bits = storedBits(frame);
   // One loop per case rather than a reader called per sample: this runs over every pixel of 5-megapixel radiographs.
   if (!bits) {
     for (let i = 0; i < count; i++) {
@@ -51,14 +71,98 @@ function storedRange(frame: RenderableFrame, count: number): [number, number] {
       if (v > max) max = v;
     }
   }
+  return { min, max, samplesAreStored: !bits };
+}
+
+type IntegerArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array;
+
+const isIntegerArray = (pixels: ArrayLike<number>): pixels is IntegerArray =>
+  pixels instanceof Uint16Array ||
+  pixels instanceof Int16Array ||
+  pixels instanceof Uint8Array ||
+  pixels instanceof Int8Array ||
+  pixels instanceof Uint32Array ||
+  pixels instanceof Int32Array;
+
+/** The smallest and largest of the first `count` (at least one) samples. */
+function sampleRange(pixels: IntegerArray, count: number): [number, number] {
+  // A loop of its own for the two common sample types keeps each one's element reads monomorphic.
+  if (pixels instanceof Uint16Array) return uint16Range(pixels, count);
+  if (pixels instanceof Int16Array) return int16Range(pixels, count);
+  return integerRange(pixels, count);
+}
+
+/** Both 16-bit lanes' top bits, the guard bits of the chunk test in uint16Range. */
+const LANE_TOPS = 0x80008000 | 0;
+/** Sample pairs per chunk of uint16Range: a chunk with a sample outside the range so far is read again sample by sample. */
+const CHUNK_PAIRS = 64;
+
+/**
+ * The range of unsigned 16-bit samples, two at a time: while the range so far is below 0x8000, a chunk
+ * of samples is tested against it with no branch per sample (per 16-bit lane of a 32-bit word, the top
+ * bit of `(lane | 0x8000) - min` is set when lane >= min, of `(max | 0x8000) - lane` when lane <= max,
+ * and lanes below 0x8000 never borrow from the next), and only a chunk that holds a new extreme is read
+ * again one sample at a time: ~2.5 ms instead of ~5.7 (a comparison per sample) on a 2,048 x 2,499
+ * radiograph. The samples past the last whole chunk, and all of them once the range reaches 0x8000,
+ * are compared one by one.
+ */
+function uint16Range(pixels: Uint16Array, count: number): [number, number] {
+  let min = pixels[0]!;
+  let max = min;
+  // The words start at the first sample on a 4-byte boundary: the first, or the second for a view 2 bytes off one.
+  let i = (pixels.byteOffset / 2) % 2;
+  const pairs = (count - i) >>> 1;
+  const words = new Uint32Array(pixels.buffer, pixels.byteOffset + 2 * i, pairs - (pairs % CHUNK_PAIRS));
+  for (let w0 = 0; w0 < words.length && max < 0x8000; w0 += CHUNK_PAIRS, i += 2 * CHUNK_PAIRS) {
+    const low = min | (min << 16);
+    const high = max | (max << 16) | LANE_TOPS;
+    let inside = LANE_TOPS;
+    for (let w = w0; w < w0 + CHUNK_PAIRS; w++) {
+      const pair = words[w]! | 0;
+      inside &= ((pair | LANE_TOPS) - low) & (high - pair) & ~pair;
+    }
+    if (inside === LANE_TOPS) continue;
+    for (let k = i; k < i + 2 * CHUNK_PAIRS; k++) {
+      const v = pixels[k]!;
+      if (v < min) min = v;
+      else if (v > max) max = v;
+    }
+  }
+  for (; i < count; i++) {
+    const v = pixels[i]!;
+    if (v < min) min = v;
+    else if (v > max) max = v;
+  }
+  return [min, max];
+}
+
+function int16Range(pixels: Int16Array, count: number): [number, number] {
+  let min = pixels[0]!;
+  let max = min;
+  for (let i = 1; i < count; i++) {
+    const v = pixels[i]!;
+    if (v < min) min = v;
+    else if (v > max) max = v;
+  }
+  return [min, max];
+}
+
+function integerRange(pixels: IntegerArray, count: number): [number, number] {
+  let min = pixels[0]!;
+  let max = min;
+  for (let i = 1; i < count; i++) {
+    const v = pixels[i]!;
+    if (v < min) min = v;
+    else if (v > max) max = v;
+  }
   return [min, max];
 }
 
 /** out[i] = table[stored value of sample i - offset], for the first `count` samples. */
-function lookUpStored(frame: RenderableFrame, count: number, table: Uint8Array, offset: number, out: Uint8Array): void {
+function lookUpStored(frame: RenderableFrame, count: number, { table, offset, samplesAreStored }: DisplayTable, out: Uint8Array): void {
   const { pixels } = frame;
   const bits = storedBits(frame);
-  if (!bits) {
+  if (!bits || samplesAreStored) {
     for (let i = 0; i < count; i++) out[i] = table[pixels[i]! - offset]!;
     return;
   }
@@ -102,21 +206,29 @@ function minMaxFunction(min: number, max: number): (x: number) => number {
 /**
  * Display values of the stored values the frame holds, as a table: `table[stored value - offset]` is
  * the 8-bit value renderGrayscale gives a sample (callers that fuse the lookup into a pass of their
- * own get the same pixels); undefined when the frame's stored values span more than 2^20 levels.
+ * own get the same pixels).
  */
+export interface DisplayTable {
+  readonly table: Uint8Array;
+  readonly offset: number;
+  /** Every sample of the frame is its stored value: `table[sample - offset]`, no mask or sign per sample. */
+  readonly samplesAreStored: boolean;
+}
+
+/** The frame's display table; undefined when its stored values span more than 2^20 levels. */
 export function grayscaleDisplayTable(
   frame: RenderableFrame,
   attributes: RenderAttributes,
   requested?: WindowParameter,
-): { table: Uint8Array; offset: number } | undefined {
+): DisplayTable | undefined {
   const count = frame.rows * frame.columns;
   if (frame.pixels.length < count) throw new UnrenderableImage('the frame holds fewer samples than its rows and columns');
-  const [minStored, maxStored] = storedRange(frame, count);
+  const { min: minStored, max: maxStored, samplesAreStored } = storedRange(frame, count);
   if (maxStored - minStored > 1 << 20) return undefined;
   const display = displayFunction(frame, attributes, minStored, maxStored, requested);
   const table = new Uint8Array(maxStored - minStored + 1);
   for (let v = 0; v < table.length; v++) table[v] = display(v + minStored);
-  return { table, offset: minStored };
+  return { table, offset: minStored, samplesAreStored };
 }
 
 /** Stored value -> 8-bit display value: Modality LUT, VOI, MONOCHROME1 inversion. */
@@ -169,10 +281,10 @@ export function renderGrayscale(frame: RenderableFrame, attributes: RenderAttrib
   const out = new Uint8Array(count);
   const lookUp = grayscaleDisplayTable(frame, attributes, requested);
   if (lookUp) {
-    lookUpStored(frame, count, lookUp.table, lookUp.offset, out);
+    lookUpStored(frame, count, lookUp, out);
   } else {
     const stored = storedValueReader(frame.bitsStored, frame.pixelRepresentation === 1);
-    const [minStored, maxStored] = storedRange(frame, count);
+    const { min: minStored, max: maxStored } = storedRange(frame, count);
     const display = displayFunction(frame, attributes, minStored, maxStored, requested);
     for (let i = 0; i < count; i++) out[i] = display(stored(pixels[i]!));
   }

@@ -12,5 +12,5 @@ export {
 } from './parameters';
 export { DEFAULT_JPEG_QUALITY } from './jpeg';
 export { encodeRendered, renderFrame, THUMBNAIL_VIEWPORT } from './render';
-export { grayscaleDisplayTable } from './grayscale';
+export { grayscaleDisplayTable, type DisplayTable } from './grayscale';
 export { InvalidFrameList, MAX_FRAME_LIST, parseFrameList, representativeOrder } from './selection';

@@ -6,7 +6,7 @@
  * 16 bits, signed samples, bits above Bits Stored, a rescale, sizes that are not whole blocks, a copy
  * downsampled to fit. No OCR runs here: a page with nothing to read does not even start its worker.
  */
-import { readDicomHeader } from '../../../layers/dicom';
+import { readDicomHeader, storedFrames } from '../../../layers/dicom';
 import { checkBurnedInText, DEFAULT_BURNED_IN_TEXT_POLICY, stopOcr } from '../../../layers/ingest/burned-in';
 import { ocrThreadsCpuMs } from '../../../layers/ingest/burned-in/ocr';
 import { inkComponents } from '../../../layers/ingest/burned-in/ink-components';
@@ -104,6 +104,7 @@ async function expectSameAsReference(bytes: Uint8Array, maxDimension = MAX_DIMEN
 
 describe('the ink page in fewer passes', () => {
   let shared: GrayImage | undefined;
+  let evenWidth: GrayImage | undefined;
 
   afterAll(stopOcr);
 
@@ -134,6 +135,31 @@ describe('the ink page in fewer passes', () => {
     shared ??= labelled(225, 193, 7);
     await expectSameAsReference(encoded(shared, encoding));
   });
+
+  it.each<[string, Encoding]>([
+    ['12-bit MONOCHROME2', { bitsStored: 12 }],
+    ['12-bit MONOCHROME1', { bitsStored: 12, monochrome1: true }],
+    ['16-bit', { bitsStored: 16 }],
+    ['12-bit signed', { bitsStored: 12, signed: true }],
+    ['12-bit with bits above Bits Stored set', { bitsStored: 12, highBits: true }],
+    ['12-bit with a rescale', { bitsStored: 12, rescale: { slope: 0.5, intercept: -1024 } }],
+  ])(
+    'equals them on an even-width radiograph stored %s, its samples read in place on and off a 4-byte boundary',
+    async (_name, encoding) => {
+      // Unsigned 16-bit samples that are their stored values and an even width are read two at a time, as 32-bit
+      // words: from the first sample or, where the pixel data starts 2 bytes off a 4-byte boundary, the second.
+      evenWidth ??= labelled(226, 194, 8);
+      const bytes = encoded(evenWidth, encoding);
+      const boundaries = new Set<number>();
+      for (const shift of [0, 2]) {
+        const moved = new Uint8Array(bytes.length + shift).subarray(shift);
+        moved.set(bytes);
+        boundaries.add(storedFrames(moved).frames[0]!.byteOffset % 4);
+        await expectSameAsReference(moved);
+      }
+      expect([...boundaries].sort()).toEqual([0, 2]);
+    },
+  );
 
   it('equals them on a radiograph without text', async () => {
     await expectSameAsReference(encoded(syntheticRadiograph(161, 130, 11), { bitsStored: 12 }));
