@@ -162,6 +162,42 @@ describe('the direct object path', () => {
     expect(readBuffers.allocated).toBeLessThanOrEqual(3);
   });
 
+  it('stores and answers a body above the synchronous file-call limit as one below it: the same files, headers and bytes', async () => {
+    // A second path on the same store whose limit (1 KiB) puts the larger of two bodies on libuv's pool.
+    const pooled = createDirectObjectPath({ directory: root, onEvent: () => undefined, synchronousBodyLimit: 1024, readBuffers });
+    const second = http.createServer((req, res) => void pooled.serve(req, res).catch(() => res.writeHead(500).end()));
+    await new Promise<void>((resolve) => second.listen(0, '127.0.0.1', resolve));
+    const secondBase = `http://127.0.0.1:${(second.address() as AddressInfo).port}`;
+    try {
+      for (const size of [1000, 50_000]) {
+        const body = Buffer.alloc(size, size % 251);
+        body.write('first', 0);
+        body.write('last', size - 4);
+        const headers = { 'content-type': 'application/dicom', 'x-amz-meta-n': String(size) };
+        // The same PUT through the default path (synchronous below 1 MiB) and the pooled one, under two keys.
+        expect((await fetch(`${base}/${BUCKET}/sync/${size}`, { method: 'PUT', headers, body })).status).toBe(200);
+        expect((await fetch(`${secondBase}/${BUCKET}/pooled/${size}`, { method: 'PUT', headers, body })).status).toBe(200);
+        for (const suffix of ['object', 'object.md5', 'metadata.json'])
+          expect(await readFile(file(`pooled/${size}`, suffix))).toEqual(await readFile(file(`sync/${size}`, suffix)));
+        for (const range of [undefined, 'bytes=1-4', `bytes=${size - 6}-`]) {
+          const fromSync = await fetch(`${base}/${BUCKET}/sync/${size}`, range ? { headers: { range } } : {});
+          const fromPool = await fetch(`${secondBase}/${BUCKET}/pooled/${size}`, range ? { headers: { range } } : {});
+          const answer = async (res: Response) => [
+            res.status,
+            res.headers.get('etag'),
+            res.headers.get('content-range'),
+            md5(Buffer.from(await res.arrayBuffer())),
+          ];
+          expect(await answer(fromPool)).toEqual(await answer(fromSync));
+        }
+      }
+      expect((await readdir(join(root, BUCKET, 'pooled'))).filter((n) => n.endsWith('.partial'))).toEqual([]);
+    } finally {
+      second.closeAllConnections();
+      await new Promise((resolve) => second.close(resolve));
+    }
+  });
+
   it('streams an object too large to read in one piece, whole or ranged', async () => {
     const big = Buffer.alloc(200 * 1024, 3);
     big.write('head', 0);
