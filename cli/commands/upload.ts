@@ -291,8 +291,10 @@ async function waitForPipeline(
   // Asked again at the end the progress points to (0.25-2 s), not every 2 s: the last outcome is noticed sooner.
   const schedule = new PollSchedule(startedAt);
   for (;;) {
-    const submission = await api.getSubmission(submissionId);
-    if (submission.status === 'published') {
+    // Each look reads the counts alone; the files (their outcomes, for the lines below) once it is published.
+    const counts = await api.getSubmissionCounts(submissionId);
+    if (counts.status === 'published') {
+      const submission = await api.getSubmission(submissionId);
       say(`published: ${submission.stagedCount} files staged, ${submission.quarantinedCount} quarantined`);
       // Quarantines are what the user must act on: told even with --quiet (on stderr then).
       for (const line of quarantineLines(submission, names)) (quiet ? console.error : console.log)(line);
@@ -309,10 +311,10 @@ async function waitForPipeline(
       return submission.quarantinedCount ? EXIT.quarantine : EXIT.ok;
     }
     if (Date.now() > deadline) {
-      console.error(`hilum upload: the submission is still ${submission.status} after 30 minutes`);
+      console.error(`hilum upload: the submission is still ${counts.status} after 30 minutes`);
       return 1;
     }
-    const decided = submission.stagedCount + submission.quarantinedCount;
-    await new Promise((r) => setTimeout(r, schedule.next(decided, submission.fileCount, Date.now())));
+    const decided = counts.stagedCount + counts.quarantinedCount;
+    await new Promise((r) => setTimeout(r, schedule.next(decided, counts.fileCount, Date.now())));
   }
 }

@@ -206,6 +206,18 @@ export class HilumApi {
     }>('GET', `/submissions/${submissionId}`);
   }
 
+  /**
+   * The submission's status and counts without its files (`?files=none`): one read of the submission where the whole
+   * answer queries every file; what `--wait` looks at until it is published. A commons from before the parameter
+   * answers with the files too.
+   */
+  getSubmissionCounts(submissionId: string) {
+    return this.request<{ status: string; fileCount: number; stagedCount: number; quarantinedCount: number }>(
+      'GET',
+      `/submissions/${submissionId}?files=none`,
+    );
+  }
+
   listStudies(query: { modality?: string; project?: string } = {}) {
     const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined) as [string, string][]);
     return this.request<{ studies: StudySummary[] }>('GET', `/studies${params.size ? `?${params}` : ''}`);

@@ -97,6 +97,11 @@ describe('hilum upload', () => {
     const submission = await site.getSubmission(state.submissionId);
     expect(submission.files.filter((f) => f.status !== 'staged').map((f) => `${f.reasonCode}: ${f.reason}`)).toEqual([]);
     expect(submission).toMatchObject({ status: 'published', fileCount: FILES, stagedCount: FILES });
+    // What --wait looks at until the publication: the submission's status and counts, without its files.
+    const counts = await site.getSubmissionCounts(state.submissionId);
+    expect(counts).toMatchObject({ status: 'published', fileCount: FILES, stagedCount: FILES, quarantinedCount: 0 });
+    expect(Object.keys(counts)).not.toContain('files');
+    expect(Object.keys(counts)).not.toContain('waiting');
   });
 
   it('sends a large radiograph in parallel multipart parts and it is published intact', async () => {

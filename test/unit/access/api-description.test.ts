@@ -156,7 +156,11 @@ describe('the OpenAPI description (docs/openapi.json)', () => {
 
     it('documents every path parameter with the schema the handler checks it with', () => {
       const get = operation('GET', '/submissions/{submissionId}');
-      expect(get.parameters).toEqual([{ name: 'submissionId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }]);
+      expect(get.parameters).toEqual([
+        { name: 'submissionId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+        // The counts alone (`hilum upload --wait`'s looks).
+        { name: 'files', in: 'query', required: false, schema: { type: 'string', enum: ['none'] } },
+      ]);
       expect(ajv.validate(get.parameters[0].schema, UUID)).toBe(true);
       expect(ajv.validate(get.parameters[0].schema, 'not-a-uuid')).toBe(false);
     });
