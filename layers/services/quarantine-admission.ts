@@ -19,6 +19,8 @@ export type QuarantineRecheck =
   | {
       readonly ok: true;
       readonly bytes: Uint8Array;
+      /** Its SHA-256, computed once for the SOP claim here and the PUT's checksum and the catalog at admission. */
+      readonly sha256: Uint8Array;
       readonly findings: readonly Finding[];
       readonly ids: { studyUid: string; seriesUid: string; sopUid: string };
     }
@@ -66,8 +68,9 @@ export async function recheckQuarantined(
   const conflict = await intakeRepository().findOwnershipConflict({ ...ids, project: submission.project, site: submission.site });
   if (conflict) findings.push({ ruleId: 'OwnershipConflict', severity: 'quarantine', message: new OwnershipConflict(conflict).message });
 
+  const digest = sha256Of(output);
   const holder = await claimSopUid({
-    ...sopClaimOf(ids, sha256Of(output)),
+    ...sopClaimOf(ids, digest),
     fileId: record.fileId,
     submissionId: record.submissionId,
     at: new Date().toISOString(),
@@ -76,7 +79,7 @@ export async function recheckQuarantined(
   const blocking = findings.filter(
     (f) => f.severity === 'quarantine' && !(overrides.includes(f.ruleId) && ruleById(f.ruleId)?.overridable),
   );
-  return blocking.length > 0 ? { ok: false, blocking } : { ok: true, bytes: output, findings, ids };
+  return blocking.length > 0 ? { ok: false, blocking } : { ok: true, bytes: output, sha256: digest, findings, ids };
 }
 
 /**
@@ -95,11 +98,10 @@ export async function admitFromQuarantine(
   check: Extract<QuarantineRecheck, { ok: true }>,
   now: string,
 ): Promise<{ restored: boolean; published: boolean }> {
-  const { bytes, ids } = check;
+  const { bytes, ids, sha256: digest } = check;
   const owner: StudyOwner = { project: submission.project, site: submission.site };
   await intakeRepository().claimOwnership({ ...ids, ...owner });
   const target = releasedKey(ids.studyUid, ids.seriesUid, ids.sopUid);
-  const digest = sha256Of(bytes);
   const sha256 = toHex(digest);
   // Checked by S3 against its SHA-256 and confirmed by the checksum S3 answers (a TransientError otherwise), as staging's.
   await objects().put(buckets.released(), target, bytes, { metadata: { sha256 }, sha256: digest });

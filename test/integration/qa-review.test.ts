@@ -8,6 +8,7 @@
  * study-level quarantine moves staged files back, and never-received files stop
  * blocking publication after the grace period.
  */
+import { Hash, type BinaryLike } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ import { DEFAULT_QA_CONFIG, type QaReport } from '../../layers/qa';
 import { makeDicom, makeSeries } from '../support/synthetic-dicom';
 import { CT_RESCALE } from '../unit/qa/support';
 import { localS3Client } from '../support/local-clients';
+import { ObjectStore } from '../../layers/adapters/aws/objects';
 
 jest.setTimeout(240_000);
 
@@ -258,14 +260,33 @@ describe('QA, quarantine and curator review on the local commons', () => {
         releasedHeads.push(String(command.input.Key));
       return (send as (...args: unknown[]) => unknown).call(this, command, ...rest);
     } as never);
+    // The copy is hashed once, for its SOP claim, its PUT's checksum and the catalog (it was hashed twice: the claim, the PUT).
+    const hashed: unknown[] = [];
+    const update = Hash.prototype.update;
+    const hashSpy = jest.spyOn(Hash.prototype, 'update').mockImplementation(function (this: Hash, data: BinaryLike, ...rest: unknown[]) {
+      hashed.push(data);
+      return (update as (...args: unknown[]) => Hash).call(this, data, ...rest);
+    } as never);
+    const putBodies: Uint8Array[] = [];
+    const put = ObjectStore.prototype.put;
+    const putSpy = jest.spyOn(ObjectStore.prototype, 'put').mockImplementation(function (this: ObjectStore, ...args) {
+      if (args[0] === commons.buckets.released && args[1].endsWith('.dcm')) putBodies.push(args[2]);
+      return put.apply(this, args);
+    });
     const released = await curator
       .request<{ status: string; published: boolean; studyUid: string }>('POST', `/quarantine/${id}/release`, {
         reason: 'reviewed: the annotation flag is set but the pixels carry no text',
         override: ['deid.pixel-review'],
       })
-      .finally(() => spy.mockRestore());
+      .finally(() => {
+        spy.mockRestore();
+        hashSpy.mockRestore();
+        putSpy.mockRestore();
+      });
     expect(released).toMatchObject({ status: 'released', published: true });
     expect(releasedHeads.filter((key) => key.endsWith('.dcm'))).toEqual([]);
+    expect(putBodies).toHaveLength(1);
+    expect(hashed.filter((data) => data === putBodies[0])).toHaveLength(1);
 
     const cr = (await researcher.listStudies({ modality: 'CR' })).studies.filter((s) => s.project === 'qa-study');
     expect(cr).toHaveLength(1);
