@@ -272,6 +272,9 @@ function wholeUnits(across: Interpolation, down: Interpolation, block: number): 
   return x && y ? { unit, shift: 2 * Math.log2(unit), down: y, steps: stepsOf(across, x) } : undefined;
 }
 
+/** |z - 255| at z: a distance between two levels given 255 plus their difference. */
+const ABSOLUTE = Uint8Array.from({ length: 511 }, (_, z) => Math.abs(z - 255));
+
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 /** The page can be read and written four pixels (one 32-bit word) at a time, a group never straddling two runs. */
@@ -308,6 +311,7 @@ function inkInWords(
   const { columns, medians } = blocks;
   const { unit, shift } = units;
   const half = 1 << (shift - 1);
+  const fraction = (1 << shift) - 1;
   const grayWords = new Int32Array(gray.buffer, gray.byteOffset, (width * height) >>> 2);
   const outWords = new Int32Array(out.buffer, out.byteOffset, (width * height) >>> 2);
   // Four histograms (pixel x mod 4): a run of equal distances then increments four counters in turn.
@@ -326,24 +330,39 @@ function inkInWords(
       const left = rowOf[steps.lower[k]!]!;
       const rise = rowOf[steps.upper[k]!]! - left;
       const step = rise * steps.step[k]!;
-      let background = left * unit + rise * steps.first[k]!;
+      // The background raised by half a level: `>> shift` rounds it to the nearest level, halfway up.
+      let raised = left * unit + rise * steps.first[k]! + half;
       for (const end = steps.end[k]!; x < end; x += 4, q++) {
-        // Each distance is |v| / 2^shift rounded half away from the background, as |gray - background| + 0.5
-        // truncated is: v's sign spread (m) makes |v| without a branch.
         const word = grayWords[q]!;
-        let v = ((word & 255) << shift) - background;
-        let m = v >> 31;
-        const d0 = (((v ^ m) - m + half) >> shift) & 255;
-        v = (((word >>> 8) & 255) << shift) - (background + step);
-        m = v >> 31;
-        const d1 = (((v ^ m) - m + half) >> shift) & 255;
-        v = (((word >>> 16) & 255) << shift) - (background + 2 * step);
-        m = v >> 31;
-        const d2 = (((v ^ m) - m + half) >> shift) & 255;
-        v = ((word >>> 24) << shift) - (background + 3 * step);
-        m = v >> 31;
-        const d3 = (((v ^ m) - m + half) >> shift) & 255;
-        background += 4 * step;
+        const last = raised + 3 * step;
+        const level = raised >> shift;
+        let d0: number, d1: number, d2: number, d3: number;
+        if (level === last >> shift && (raised & fraction) !== 0 && (last & fraction) !== 0) {
+          // The four backgrounds (a straight line) round to one level and none is halfway between two (one
+          // inside would have the levels at the ends differ): each distance is |gray - level|.
+          const at = 255 - level;
+          d0 = ABSOLUTE[(word & 255) + at]!;
+          d1 = ABSOLUTE[((word >>> 8) & 255) + at]!;
+          d2 = ABSOLUTE[((word >>> 16) & 255) + at]!;
+          d3 = ABSOLUTE[(word >>> 24) + at]!;
+        } else {
+          // Each distance is |v| / 2^shift rounded half away from the background, as |gray - background| + 0.5
+          // truncated is: v's sign spread (m) makes |v| without a branch.
+          const background = raised - half;
+          let v = ((word & 255) << shift) - background;
+          let m = v >> 31;
+          d0 = (((v ^ m) - m + half) >> shift) & 255;
+          v = (((word >>> 8) & 255) << shift) - (background + step);
+          m = v >> 31;
+          d1 = (((v ^ m) - m + half) >> shift) & 255;
+          v = (((word >>> 16) & 255) << shift) - (background + 2 * step);
+          m = v >> 31;
+          d2 = (((v ^ m) - m + half) >> shift) & 255;
+          v = ((word >>> 24) << shift) - (background + 3 * step);
+          m = v >> 31;
+          d3 = (((v ^ m) - m + half) >> shift) & 255;
+        }
+        raised += 4 * step;
         counts[d0]!++;
         counts[256 + d1]!++;
         counts[512 + d2]!++;

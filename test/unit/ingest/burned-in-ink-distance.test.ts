@@ -78,6 +78,16 @@ describe('the ink page in whole numbers', () => {
     expect(found.gray.every((level, i) => halfway.gray[i] !== 30 || level < 255)).toBe(true);
   });
 
+  it('equals them where a falling background is halfway at the last pixel of a group whose others round to its level', () => {
+    // Flat blocks of medians 100, 60 (top) and 61, 85 (bottom): on row 31 the background falls by 0.28 of a level
+    // a pixel and is exactly 74.5 at x = 39, the last of the group from x = 36, whose other backgrounds round to 75
+    // too. A pixel of 110 there is 35.5 levels away: 36, not the 35 its group's level would give (a floor of 28:
+    // ink a step darker).
+    const medians = [100, 60, 61, 85];
+    const falling = page(64, 64, (x, y) => (x === 39 && y === 31 ? 110 : medians[(y >> 5) * 2 + (x >> 5)]!));
+    expectSameAsReference(inkOnPaper(falling), falling);
+  });
+
   it('equals them where noise raises the floor: distances past 16 but not past it end white, their groups unlisted', () => {
     // Around a flat 128 each block holds distances 0, 3, 8, 8, 9, 9, 20 and 60: the median distance is 8, the
     // floor 32. A distance of 20 is ink below the floor of a quiet image, paper on this one.
