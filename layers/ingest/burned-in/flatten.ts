@@ -149,13 +149,13 @@ function distanceRow(
 }
 
 /**
- * Where an ink page's ink is, as toInk found it: the groups of four pixels (pixels 4q to 4q + 3 of
+ * Where an ink page's ink is, as toInk or inkInWords found it: the groups of four pixels (pixels 4q to 4q + 3 of
  * `gray`) that hold a pixel that is not white, in order, and the pixel from which on the page was not
  * looked at in groups (its last pixels, or all of a page that does not start on a 4-byte boundary).
  * Ink components are looked for there only (ink-components.ts), not in a scan of the whole page.
  */
 export interface InkedQuads {
-  /** The pixels described: the list holds for this array as toInk left it. */
+  /** The pixels described: the list holds for this array as inkAround left it. */
   readonly gray: Uint8Array;
   /** The first `count` entries. */
   readonly quads: Int32Array;
