@@ -8,7 +8,7 @@ import { logger } from '../../layers/adapters/aws/powertools';
 import { INTAKE_PREFIX } from '../../layers/pipeline/object-keys';
 import { intakeRepository } from '../../layers/services/commons-context';
 import { MAX_INGEST_OBJECT_BYTES } from '../../layers/pipeline/intake-limits';
-import { presignUpload } from '../../layers/services/presign-upload';
+import { presignUploads } from '../../layers/services/presign-upload';
 import { submissionPath } from '../../layers/common/id-schemas';
 import { loadSubmissionFor, requireOpen } from '../../layers/services/submission-access';
 
@@ -62,12 +62,10 @@ export const handler = httpHandler(
       throw error;
     }
 
-    const uploads = await Promise.all(
-      planned.map(async (file) => ({
-        name: file.name,
-        ...(await presignUpload({ submissionId: submission.submissionId, fileId: file.fileId, key: file.key, size: file.size })),
-      })),
+    const presigned = await presignUploads(
+      planned.map((file) => ({ submissionId: submission.submissionId, fileId: file.fileId, key: file.key, size: file.size })),
     );
+    const uploads = planned.map((file, i) => ({ name: file.name, ...presigned[i]! }));
     logger.info('uploads announced', {
       submissionId: submission.submissionId,
       files: uploads.length,

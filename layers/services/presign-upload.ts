@@ -1,6 +1,7 @@
 import { CreateMultipartUploadCommand, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { s3Client } from '../adapters/aws/clients';
+import { presignPutUrls } from '../adapters/aws/s3-put-urls';
 import { buckets, limits } from './commons-context';
 import { planParts } from '../common/upload-parts';
 
@@ -31,6 +32,30 @@ export type PresignedUpload =
  * it declared (issue 11, S8). A client must send exactly the announced bytes.
  */
 const SIGN_CONTENT_LENGTH = { signableHeaders: new Set(['content-length']) };
+
+/**
+ * The uploads of a whole announcement, in the order of `targets`: the small objects' PUT URLs signed together
+ * (one instant, the SDK's middleware stack run once rather than per URL), each large object's parts as
+ * `presignUpload` makes them.
+ */
+export async function presignUploads(targets: readonly UploadTarget[]): Promise<PresignedUpload[]> {
+  const { multipartThresholdBytes, uploadUrlTtlSeconds } = limits();
+  const signingDate = new Date();
+  const expiresAt = new Date(signingDate.getTime() + uploadUrlTtlSeconds * 1000).toISOString();
+  const single = targets.filter((target) => target.size < multipartThresholdBytes);
+  const urls = await presignPutUrls(s3Client(), buckets.intake(), single, {
+    expiresIn: uploadUrlTtlSeconds,
+    signingDate,
+    ...SIGN_CONTENT_LENGTH,
+  });
+  const singleUrl = new Map(single.map((target, i) => [target, urls[i]!]));
+  return Promise.all(
+    targets.map(async (target): Promise<PresignedUpload> => {
+      const url = singleUrl.get(target);
+      return url === undefined ? presignUpload(target) : { fileId: target.fileId, size: target.size, method: 'PUT', url, expiresAt };
+    }),
+  );
+}
 
 /**
  * Presigned PUT for a small object, or presigned part URLs for a multipart upload
