@@ -100,6 +100,16 @@ export function writeDicomFile(file: DicomFile): Uint8Array {
   return new Uint8Array(out.write({ allowInvalidVRLength: true }));
 }
 
+/**
+ * The entry dcmjs's reader itself finds for a tag (`DicomMessage.lookupTag`: the dictionary keyed `(gggg,eeee)`, no
+ * repeating-group resolution), its `vr` as stored; undefined when it finds none. For code that must know how dcmjs
+ * reads an element (dcmjs-alike.ts), not for what the tag means (dictionaryEntry).
+ */
+export function dcmjsLookup(key: TagKey): { readonly vr: unknown } | undefined {
+  const entry: unknown = dcmjs.data.DicomMetaDictionary.dictionary[`(${key.slice(0, 4)},${key.slice(4, 8)})`];
+  return entry ? (entry as { vr: unknown }) : undefined;
+}
+
 /** The PS3.6 dictionary entry for a standard tag (repeating groups resolve), or undefined. */
 export function dictionaryEntry(key: TagKey): DictionaryEntry | undefined {
   const entry = dcmjs.data.DicomMetaDictionary.dictionary[`(${key.slice(0, 4)},${key.slice(4, 8)})`];

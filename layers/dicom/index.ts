@@ -21,6 +21,7 @@ export { TAG, type TagKey } from './tags';
 export { trimEndOf } from './text/trim';
 // The dcmjs facade: DICOMweb metadata and the de-identification bench read and write whole data sets with it.
 export { readDicomFile, readDicomHeader, writeDicomFile, type DataSet, type ElementValue } from './dcmjs';
+export { headerStringsAsDcmjs, type AlikeVr } from './dcmjs-alike';
 export {
   deidentify,
   addCounts,
