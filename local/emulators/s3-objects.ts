@@ -3,10 +3,12 @@ import {
   closeSync,
   createReadStream,
   fstatSync,
+  ftruncateSync,
   mkdirSync,
   openSync,
   promises as fs,
   read as fsRead,
+  readFileSync,
   readSync,
   renameSync,
   statSync,
@@ -21,6 +23,7 @@ import { pipeline } from 'node:stream/promises';
 import { unwrittenChunks } from '../../layers/common/bytes';
 import { replyS3Error } from './s3-front';
 import { createReadBuffers, type ReadBuffers } from './s3-read-buffers';
+import { unlinkQuietly, type SpareFiles } from './s3-spare-files';
 
 /**
  * The local S3's direct object path: the requests the pipeline makes per instance (a plain GET, ranged or
@@ -121,6 +124,8 @@ export interface DirectObjectPathOptions {
   readonly readBuffers?: ReadBuffers;
   /** A body up to this size is written and read with synchronous file calls (default 1 MiB; `SYNCHRONOUS_BODY_LIMIT`). */
   readonly synchronousBodyLimit?: number;
+  /** Where a DELETE keeps its object's files for a later PUT's (`s3-spare-files.ts`); without, they are unlinked. */
+  readonly spares?: SpareFiles;
 }
 
 export interface DirectObjectPath {
@@ -194,13 +199,15 @@ export function createDirectObjectPath(options: DirectObjectPathOptions): Direct
     const range = rangeOf(req.headers.range);
     if (range === null) return false;
     const head = req.method === 'HEAD';
+    // A GET may hold the file open across asynchronous reads: no file deleted from now on is rewritten until it ends.
+    const ended = head ? undefined : options.spares?.readerStarted();
     // Opened and sized synchronously (no data moves): a descriptor, owned here until closed or handed to a stream.
     let fd: number | undefined;
     try {
       const stats = head ? statOrUndefined(objectFile) : openWithStats(objectFile);
       if (!stats) return false;
       if (!head) fd = (stats as OpenStats).fd;
-      const entry = await entryOf(objectFile, stats);
+      const entry = entryOf(objectFile, stats);
       if (!entry) return false;
       const size = entry.size;
       let status = 200;
@@ -243,6 +250,7 @@ export function createDirectObjectPath(options: DirectObjectPathOptions): Direct
       return true;
     } finally {
       if (fd !== undefined) closeQuietly(fd);
+      ended?.();
     }
   }
 
@@ -316,9 +324,9 @@ export function createDirectObjectPath(options: DirectObjectPathOptions): Direct
       await fs.mkdir(folder, { recursive: true });
       knownFolders.add(folder);
     }
-    const stats = size <= synchronousBodyLimit ? writeAsideSync(objectFile, chunks) : await writeAside(objectFile, chunks);
+    const stats = size <= synchronousBodyLimit ? writeAsideSync(objectFile, chunks, options.spares) : await writeAside(objectFile, chunks);
     const metadata = storedMetadataOf(req);
-    writeSidecars(objectFile, etag, metadata);
+    writeSidecars(objectFile, etag, metadata, options.spares);
     remembered.set(objectFile, rememberedOf(stats, etag, metadata));
     options.onEvent({ kind: 'created', bucket: target.bucket, key: target.key, size, etag });
     res.writeHead(200, {
@@ -334,16 +342,20 @@ export function createDirectObjectPath(options: DirectObjectPathOptions): Direct
 
   async function remove(res: ServerResponse, target: Target, objectFile: string): Promise<boolean> {
     if (!(await folderExists(path.join(directory, target.bucket)))) return false;
-    const existed = await fs.unlink(objectFile).then(
-      () => true,
-      (error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return false;
-        throw error;
-      },
-    );
+    const spares = options.spares;
+    const existed = spares
+      ? spares.retire(objectFile)
+      : await fs.unlink(objectFile).then(
+          () => true,
+          (error: NodeJS.ErrnoException) => {
+            if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return false;
+            throw error;
+          },
+        );
     if (existed) {
       const sidecars = [`${objectFile}.md5`, metadataFileOf(objectFile)];
-      await Promise.all(sidecars.map((file) => fs.unlink(file).catch(ignoreMissing)));
+      if (spares) for (const file of sidecars) spares.retire(file);
+      else await Promise.all(sidecars.map((file) => fs.unlink(file).catch(ignoreMissing)));
       forgetObject(objectFile);
       options.onEvent({ kind: 'removed', bucket: target.bucket, key: target.key });
     }
@@ -463,22 +475,28 @@ async function readWhole(fd: number, body: Buffer, position: number): Promise<nu
 }
 
 /** The remembered entry if it still matches the file, else one read from the sidecars; undefined if they are not as s3rver writes them. */
-async function entryOf(objectFile: string, stats: Stats): Promise<Remembered | undefined> {
+function entryOf(objectFile: string, stats: Stats): Remembered | undefined {
   const known = remembered.get(objectFile);
   if (typeof known === 'object' && known.ino === stats.ino && known.size === stats.size && known.mtimeMs === stats.mtimeMs) return known;
-  const [metadata, md5] = await Promise.all([
-    fs.readFile(metadataFileOf(objectFile), 'utf8').then(
-      (text) => JSON.parse(text) as Record<string, string>,
-      () => undefined,
-    ),
-    fs.readFile(`${objectFile}.md5`, 'utf8').catch(() => undefined),
-  ]);
+  // Read with synchronous calls: a few hundred bytes each, and nothing between a file's open and its read, so a
+  // sidecar deleted and rewritten as another object's (`s3-spare-files.ts`) is never read half-way by this path.
+  const metadata = readSmallFile(metadataFileOf(objectFile), (text) => JSON.parse(text) as Record<string, string>);
+  const md5 = readSmallFile(`${objectFile}.md5`, (text) => text);
   // No metadata file: s3rver serves defaults; no or an empty MD5 file: s3rver computes it. Both are its to answer.
   if (!metadata || typeof metadata !== 'object' || !md5) return undefined;
   const entry = rememberedOf(stats, md5, metadata);
   // A write since this read began left its mark: what was read may be older than the file.
   if (remembered.get(objectFile) === known) remembered.set(objectFile, entry);
   return entry;
+}
+
+/** A small file's text made into a value; undefined if it cannot be read or made into one. */
+function readSmallFile<T>(file: string, parse: (text: string) => T): T | undefined {
+  try {
+    return parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 function rememberedOf(stats: Stats, md5: string, stored: Readonly<Record<string, string>>): Remembered {
@@ -559,26 +577,32 @@ async function writeAside(target: string, chunks: readonly Buffer[]): Promise<St
   }
 }
 
-/** writeAside with synchronous calls, for bodies up to the synchronous limit. */
-function writeAsideSync(target: string, chunks: readonly Buffer[]): Stats {
-  const temporary = asideOf(target);
-  let fd: number | undefined;
+/** writeAside with synchronous calls, for bodies up to the synchronous limit; into a kept file if there is one. */
+function writeAsideSync(target: string, chunks: readonly Buffer[], spares?: SpareFiles): Stats {
+  const spare = spares ? openSpare(spares) : undefined;
+  const temporary = spare?.file ?? asideOf(target);
+  let fd: number | undefined = spare?.fd;
   try {
-    try {
-      fd = openSync(temporary, 'w');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      // The folder went away behind the store's back.
-      knownFolders.delete(path.dirname(target));
-      mkdirSync(path.dirname(target), { recursive: true });
-      fd = openSync(temporary, 'w');
+    if (fd === undefined) {
+      try {
+        fd = openSync(temporary, 'w');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        // The folder went away behind the store's back.
+        knownFolders.delete(path.dirname(target));
+        mkdirSync(path.dirname(target), { recursive: true });
+        fd = openSync(temporary, 'w');
+      }
     }
     let pending = chunks.filter((c) => c.length > 0);
     while (pending.length > 0) pending = unwrittenChunks(pending, writevSync(fd, pending));
+    // A kept file may be longer than this body.
+    if (spare) ftruncateSync(fd, chunksLength(chunks));
     const stats = fstatSync(fd);
     closeSync(fd);
     fd = undefined;
-    renameSync(temporary, target);
+    if (spare) renameSpare(temporary, target);
+    else renameSync(temporary, target);
     return stats;
   } catch (error) {
     if (fd !== undefined) closeQuietly(fd);
@@ -591,16 +615,48 @@ function writeAsideSync(target: string, chunks: readonly Buffer[]): Stats {
   }
 }
 
+/** A kept file opened for rewriting, or undefined (none may be reused yet, or it could not be opened: dropped). */
+function openSpare(spares: SpareFiles): { readonly file: string; readonly fd: number } | undefined {
+  const file = spares.take();
+  if (file === undefined) return undefined;
+  try {
+    return { file, fd: openSync(file, 'r+') };
+  } catch {
+    unlinkQuietly(file);
+    return undefined;
+  }
+}
+
+function chunksLength(chunks: readonly Buffer[]): number {
+  let n = 0;
+  for (const chunk of chunks) n += chunk.length;
+  return n;
+}
+
+/** A kept file (written in its own folder) renamed into place, its folder made again if it went away behind the store's back. */
+function renameSpare(spare: string, target: string): void {
+  try {
+    renameSync(spare, target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    knownFolders.delete(path.dirname(target));
+    mkdirSync(path.dirname(target), { recursive: true });
+    renameSync(spare, target);
+  }
+}
+
 /**
  * s3rver's MD5 and metadata files, each written aside and renamed into place, with synchronous calls: a few hundred
- * bytes each, where each promise-based call (four per file) costs more than the write.
+ * bytes each, where each promise-based call (four per file) costs more than the write. Into files a delete kept
+ * when there are any (`s3-spare-files.ts`): creating a file costs more than writing it.
  */
-function writeSidecars(objectFile: string, md5: string, metadata: Readonly<Record<string, string>>): void {
+function writeSidecars(objectFile: string, md5: string, metadata: Readonly<Record<string, string>>, spares?: SpareFiles): void {
   const files: Array<[string, string]> = [
     [`${objectFile}.md5`, md5],
     [metadataFileOf(objectFile), JSON.stringify(metadata, null, 2)],
   ];
   for (const [target, content] of files) {
+    if (spares?.writeAs(target, content)) continue;
     const temporary = asideOf(target);
     try {
       writeFileSync(temporary, content);

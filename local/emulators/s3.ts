@@ -12,6 +12,7 @@ import { busEvent, type BusEvent } from '../event-bus';
 import { listenOnLoopback } from '../listen';
 import { createS3Front } from './s3-front';
 import { createDirectObjectPath, forgetFolder, forgetObject, opaqueEtag, type ObjectPathEvent } from './s3-objects';
+import { keepSpareFiles, spareFilesOf } from './s3-spare-files';
 import type { S3CorsRule } from './s3-cors';
 import { SigV4Verifier } from './sigv4';
 import { startS3InWorker } from './s3-thread';
@@ -46,6 +47,7 @@ interface S3rverInstance {
   logger?: { close(): void };
 }
 interface KoaContext {
+  readonly res: ServerResponse;
   readonly method: string;
   readonly query: Record<string, unknown>;
   readonly headers: Record<string, unknown>;
@@ -136,6 +138,7 @@ export async function startS3OnThisThread(options: S3EmulatorOptions): Promise<S
   rememberBucketConfigurations();
   const repaired = await repairStore(directory);
   if (repaired > 0) log(`s3: removed ${repaired} half-written files a crash left in ${directory}`);
+  const spares = keepSpareFiles(directory);
   // s3rver checks no SigV4 signature, only that the access key is one it knows.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { DUMMY_ACCOUNT } = require('s3rver/lib/models/account') as { DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void } };
@@ -161,6 +164,21 @@ export async function startS3OnThisThread(options: S3EmulatorOptions): Promise<S
       next,
     ),
   );
+  // s3rver reads the store's files asynchronously, and streams a GET's body after its handler returns: no file
+  // deleted while one of its requests runs is rewritten as another's (s3-spare-files.ts) before it has answered.
+  server.middleware.unshift(async (ctx, next) => {
+    const ended = spares.readerStarted();
+    let running = 2;
+    const done = () => {
+      if (--running === 0) ended();
+    };
+    ctx.res.once('close', done);
+    try {
+      await next();
+    } finally {
+      done();
+    }
+  });
   server.on('error', () => undefined); // s3rver reports request errors to the client already
 
   server.on('event', (notification) => {
@@ -182,6 +200,7 @@ export async function startS3OnThisThread(options: S3EmulatorOptions): Promise<S
       ? createDirectObjectPath({
           directory,
           sseKmsBuckets: new Set(buckets.filter((b) => b.sseKms).map((b) => b.name)),
+          spares,
           onEvent: (event) => {
             if (!options.onEvent || !notifying.has(event.bucket)) return;
             try {
@@ -318,6 +337,7 @@ function directEvent(event: ObjectPathEvent): BusEvent {
 
 interface FilesystemStoreLike {
   prototype: {
+    readonly rootDirectory: string;
     deleteObject(bucket: string, key: string): Promise<void>;
     getResourcePath(bucket: string, key: string, resource: string): string;
   };
@@ -338,13 +358,13 @@ function keepFoldersOnDelete(): void {
     bucket: string,
     key: string,
   ): Promise<void> {
-    await Promise.all(
-      ['object', 'object.md5', 'metadata.json'].map((resource) =>
-        fs.unlink(this.getResourcePath(bucket, key, resource)).catch((error: NodeJS.ErrnoException) => {
-          if (error.code !== 'ENOENT') throw error;
-        }),
-      ),
-    );
+    // Kept for a later PUT's files (s3-spare-files.ts), the object's file first, as the direct path's DELETE does.
+    const spares = spareFilesOf(this.rootDirectory);
+    for (const resource of ['object', 'object.md5', 'metadata.json']) {
+      const file = this.getResourcePath(bucket, key, resource);
+      if (spares) spares.retire(file);
+      else await fs.unlink(file).catch(ignoreMissing);
+    }
     forgetObject(this.getResourcePath(bucket, key, 'object'));
   };
 }

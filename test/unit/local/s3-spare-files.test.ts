@@ -1,0 +1,166 @@
+/**
+ * Files a delete takes out of the local S3's store, kept and rewritten as a later PUT's instead of creating new
+ * ones (`local/emulators/s3-spare-files.ts`): reused whole or not at all, never while a reader that began before
+ * the delete may still read them, and through the direct object path (`s3-objects.ts`) in s3rver's layout.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDirectObjectPath } from '../../../local/emulators/s3-objects';
+import { createSpareFiles, type SpareFiles } from '../../../local/emulators/s3-spare-files';
+
+let root: string;
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'hilum-s3-spare-'));
+});
+
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+const inodeOf = (file: string) => statSync(file).ino;
+
+describe('kept files', () => {
+  it('rewrites a deleted file as another, whole, in place of creating one; a missing file is not kept', async () => {
+    const spares = createSpareFiles(join(root, 'spare'));
+    await writeFile(join(root, 'old'), 'a longer old content');
+    const ino = inodeOf(join(root, 'old'));
+    expect(spares.retire(join(root, 'old'))).toBe(true);
+    expect(existsSync(join(root, 'old'))).toBe(false);
+    expect(spares.retire(join(root, 'never'))).toBe(false);
+
+    expect(spares.writeAs(join(root, 'new'), 'new')).toBe(true);
+    expect(await readFile(join(root, 'new'), 'utf8')).toBe('new');
+    expect(inodeOf(join(root, 'new'))).toBe(ino);
+    // None left: the caller creates the file.
+    expect(spares.writeAs(join(root, 'other'), 'x')).toBe(false);
+    expect(existsSync(join(root, 'other'))).toBe(false);
+  });
+
+  it('reuses no file while a reader that began before its delete runs; readers begun after do not hold it', async () => {
+    const spares = createSpareFiles(join(root, 'spare'));
+    await writeFile(join(root, 'a'), 'a');
+    const before = spares.readerStarted();
+    spares.retire(join(root, 'a'));
+    const after = spares.readerStarted();
+    expect(spares.take()).toBeUndefined();
+    before();
+    const taken = spares.take();
+    expect(taken).toBeDefined();
+    expect(await readFile(taken as string, 'utf8')).toBe('a');
+    after();
+  });
+
+  it('deletes a file above the size limit or beyond the count limit instead of keeping it', async () => {
+    const spares = createSpareFiles(join(root, 'spare'), { limit: 1, sizeLimit: 4 });
+    await writeFile(join(root, 'big'), 'too big');
+    await writeFile(join(root, 'a'), 'a');
+    await writeFile(join(root, 'b'), 'b');
+    expect([spares.retire(join(root, 'big')), spares.retire(join(root, 'a')), spares.retire(join(root, 'b'))]).toEqual([true, true, true]);
+    expect(await readdir(root)).toEqual(['spare']);
+    expect(await readdir(join(root, 'spare'))).toHaveLength(1);
+  });
+
+  it('starts empty: what a folder held from an earlier run is removed', async () => {
+    await mkdir(join(root, 'spare'));
+    await writeFile(join(root, 'spare', 'left'), 'from before');
+    const spares = createSpareFiles(join(root, 'spare'));
+    expect(spares.take()).toBeUndefined();
+    expect(await readdir(join(root, 'spare'))).toEqual([]);
+  });
+});
+
+describe('the direct object path with kept files', () => {
+  const BUCKET = 'hilum-intake';
+  let server: http.Server;
+  let base: string;
+  let spares: SpareFiles;
+  const file = (key: string, suffix: string) => join(root, 'store', BUCKET, `${key}._S3rver_${suffix}`);
+  const md5 = (data: string | Buffer) => createHash('md5').update(data).digest('hex');
+
+  beforeEach(async () => {
+    await mkdir(join(root, 'store', BUCKET), { recursive: true });
+    spares = createSpareFiles(join(root, 'spare'), { sizeLimit: 64 * 1024 * 1024 });
+    // Objects over 64 KiB are streamed (a descriptor held across reads), as those over 16 MiB in the emulator.
+    const direct = createDirectObjectPath({ directory: join(root, 'store'), onEvent: () => undefined, wholeReadLimit: 64 * 1024, spares });
+    server = http.createServer((req, res) => {
+      direct.serve(req, res).then(
+        (served) => {
+          if (!served) res.writeHead(599).end();
+        },
+        () => res.writeHead(500).end(),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterEach(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it("writes a PUT into a deleted object's three files, in s3rver's layout, answering the new object", async () => {
+    await fetch(`${base}/${BUCKET}/one`, { method: 'PUT', headers: { 'x-amz-meta-v': '1' }, body: 'the first object, longer' });
+    const inodes = ['object', 'object.md5', 'metadata.json'].map((suffix) => inodeOf(file('one', suffix)));
+    expect((await fetch(`${base}/${BUCKET}/one`, { method: 'DELETE' })).status).toBe(204);
+    expect(await readdir(join(root, 'store', BUCKET))).toEqual([]);
+
+    const put = await fetch(`${base}/${BUCKET}/two`, { method: 'PUT', headers: { 'content-type': 'application/dicom' }, body: 'second' });
+    expect(put.status).toBe(200);
+    const reused = ['object', 'object.md5', 'metadata.json'].map((suffix) => inodeOf(file('two', suffix)));
+    expect(new Set(reused)).toEqual(new Set(inodes));
+    expect(await readFile(file('two', 'object'), 'utf8')).toBe('second');
+    expect(await readFile(file('two', 'object.md5'), 'utf8')).toBe(md5('second'));
+    expect(JSON.parse(await readFile(file('two', 'metadata.json'), 'utf8'))).toEqual({ 'content-type': 'application/dicom' });
+    const get = await fetch(`${base}/${BUCKET}/two`);
+    expect([get.status, get.headers.get('content-type'), get.headers.get('x-amz-meta-v'), await get.text()]).toEqual([
+      200,
+      'application/dicom',
+      null,
+      'second',
+    ]);
+    expect((await fetch(`${base}/${BUCKET}/one`, { method: 'HEAD' })).status).toBe(599);
+  });
+
+  it("never rewrites a file a GET still streams: the deleted object's reader gets its own bytes, and the file is reused once it has ended", async () => {
+    const big = Buffer.alloc(16 * 1024 * 1024, 'a');
+    await fetch(`${base}/${BUCKET}/big`, { method: 'PUT', body: big });
+    const bigInode = inodeOf(file('big', 'object'));
+    // A GET that reads its first bytes and then holds the rest back (the stream waits on the socket).
+    let paused!: http.IncomingMessage;
+    const received: Buffer[] = [];
+    await new Promise<void>((resolve) => {
+      http.get(`${base}/${BUCKET}/big`, { agent: false }, (res) => {
+        paused = res;
+        res.once('data', (chunk: Buffer) => {
+          received.push(chunk);
+          res.pause();
+          resolve();
+        });
+      });
+    });
+    expect((await fetch(`${base}/${BUCKET}/big`, { method: 'DELETE' })).status).toBe(204);
+    await fetch(`${base}/${BUCKET}/meanwhile`, { method: 'PUT', body: 'b' });
+    expect(inodeOf(file('meanwhile', 'object'))).not.toBe(bigInode);
+
+    const rest = new Promise<Buffer>((resolve, reject) => {
+      paused.on('data', (chunk: Buffer) => received.push(chunk));
+      paused.on('end', () => resolve(Buffer.concat(received)));
+      paused.on('error', reject);
+    });
+    paused.resume();
+    const whole = await rest;
+    expect([whole.length, md5(whole)]).toEqual([big.length, md5(big)]);
+    // The reader ended when its answer closed.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await fetch(`${base}/${BUCKET}/after`, { method: 'PUT', body: 'c' });
+    expect(inodeOf(file('after', 'object'))).toBe(bigInode);
+    expect(await readFile(file('after', 'object'), 'utf8')).toBe('c');
+  });
+});
