@@ -335,7 +335,8 @@ export async function processInstance(
       }),
     };
   }
-  const unreadable = evaluateInstance(original, { config, phase: 'original' }).findings.filter((f) => f.ruleId === 'dicom.parses');
+  // Only the walk's verdict is wanted here: the original's other offline rules are `hilum qa`'s, not this decision's.
+  const unreadable = evaluateInstance(original, { config, phase: 'original', only: 'dicom.parses' }).findings;
   if (unreadable.length > 0) return { readable: false, findings: unreadable };
   let deid: DeidentifiedInstance;
   try {

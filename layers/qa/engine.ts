@@ -27,6 +27,8 @@ export interface InstanceOptions {
   readonly pixelsCleared?: InstanceContext['pixelsCleared'];
   readonly verification?: InstanceContext['verification'];
   readonly fileId?: string;
+  /** Run this rule alone (its findings as the whole evaluation gives them): a caller that keeps one rule's findings. */
+  readonly only?: string;
 }
 
 function applies(rule: RuleMeta, config: QaConfig, phase: InstanceContext['phase']): Severity | undefined {
@@ -61,6 +63,7 @@ export function evaluateInstance(bytes: Uint8Array, options: InstanceOptions = {
   };
   const findings: Finding[] = [];
   for (const rule of INSTANCE_RULES) {
+    if (options.only !== undefined && rule.id !== options.only) continue;
     const severity = applies(rule, config, phase);
     if (!severity) continue;
     for (const message of rule.check(context)) {

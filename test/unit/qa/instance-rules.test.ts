@@ -41,6 +41,22 @@ describe('instance rules', () => {
     });
   });
 
+  describe('one rule alone (only)', () => {
+    it('gives the findings of that rule as the whole evaluation does, and runs no other', () => {
+      const mr = makeDicom({ modality: 'MR' });
+      const truncated = fixture('malformed/MR_truncated.dcm');
+      for (const bytes of [mr, truncated]) {
+        const whole = evaluateInstance(bytes, { phase: 'original' });
+        expect(evaluateInstance(bytes, { phase: 'original', only: 'dicom.parses' }).findings).toEqual(
+          whole.findings.filter((f) => f.ruleId === 'dicom.parses'),
+        );
+      }
+      // The MR is out of the default scope: the whole evaluation says so, the parse alone does not.
+      expect(firing(mr, { phase: 'original' })).toContain('scope.modality');
+      expect(evaluateInstance(mr, { phase: 'original', only: 'dicom.parses' })).toMatchObject({ outcome: 'pass', findings: [] });
+    });
+  });
+
   describe('transfer-syntax.supported', () => {
     it('passes an accepted transfer syntax and quarantines one the project does not accept', () => {
       expect(firing(goodCt())).not.toContain('transfer-syntax.supported');
