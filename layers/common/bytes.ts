@@ -60,6 +60,14 @@ export const portableBytes = {
     for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
     return true;
   },
+  indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number {
+    const last = haystack.byteLength - needle.byteLength;
+    outer: for (let at = Math.max(0, from); at <= last; at++) {
+      for (let k = 0; k < needle.byteLength; k++) if (haystack[at + k] !== needle[k]) continue outer;
+      return at;
+    }
+    return -1;
+  },
 };
 
 const nodeBytes: typeof portableBytes | undefined = NodeBuffer && {
@@ -78,6 +86,12 @@ const nodeBytes: typeof portableBytes | undefined = NodeBuffer && {
   hex: (bytes) => NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex'),
   // Buffer.compare is native memcmp: the verifier compares whole pixel payloads.
   equal: (a, b) => a.byteLength === b.byteLength && NodeBuffer.compare(a, b) === 0,
+  // Native search (memchr-driven); the portable loop above is its reference.
+  indexOf: (haystack, needle, from) =>
+    (haystack instanceof NodeBuffer ? haystack : NodeBuffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength)).indexOf(
+      needle,
+      from,
+    ),
 };
 
 const bytes = nodeBytes ?? portableBytes;
@@ -110,6 +124,8 @@ export const toHex = bytes.hex;
 /** Whether two byte arrays hold the same bytes. */
 export const bytesEqual = bytes.equal;
 export const decodingView = bytes.view;
+/** Where `needle` (not empty) first occurs in `haystack` at or after `from`, or -1. */
+export const indexOfBytes = bytes.indexOf;
 
 /**
  * What a gathered write (`writev`) of `chunks` left unwritten after `written` bytes: the chunks after the

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { concatInto, portableBytes, unwrittenChunks } from '../../../layers/common/bytes';
+import { concatInto, indexOfBytes, portableBytes, unwrittenChunks } from '../../../layers/common/bytes';
 
 describe('the portable text and byte helpers decode and encode as Buffer does', () => {
   it('latin1: one character per byte, 0x80-0x9F included (not windows-1252)', () => {
@@ -18,6 +18,16 @@ describe('the portable text and byte helpers decode and encode as Buffer does', 
       ...Array.from({ length: 50 }, () => randomBytes(64)),
     ];
     for (const sample of samples) expect(portableBytes.decode(sample, 'utf8')).toBe(Buffer.from(sample).toString('utf8'));
+  });
+
+  it('finds a byte sequence where Buffer#indexOf does, from any offset (indexOfBytes)', () => {
+    for (let seed = 0; seed < 300; seed += 1) {
+      const haystack = Uint8Array.from(randomBytes(40), (b) => b % 3);
+      const needle = Uint8Array.from(randomBytes(1 + (seed % 4)), (b) => b % 3);
+      for (const from of [0, 1, 17, 39, 40, 60])
+        expect(portableBytes.indexOf(haystack, needle, from)).toBe(Buffer.from(haystack).indexOf(needle, from));
+      expect(indexOfBytes(haystack, needle, 5)).toBe(Buffer.from(haystack).indexOf(needle, 5));
+    }
   });
 
   it('encodes latin1 as each code unit low byte and utf8 with lone surrogates replaced, with the same lengths', () => {

@@ -1,4 +1,4 @@
-import { leakedNeedles } from '../../../layers/dicom/verify/leak-search';
+import { leakedNeedles, SEARCH_EACH_FORM_UP_TO } from '../../../layers/dicom/verify/leak-search';
 import type { Haystack, Needle, Region } from '../../../layers/dicom/verify/needles';
 import type { PhiKind } from '../../../layers/dicom/verify/phi-attributes';
 import { rng as random } from '../../support/random';
@@ -38,7 +38,11 @@ function regions(next: () => number, length: number): Region[] {
 }
 
 describe('leakedNeedles', () => {
-  it('reports exactly the needles a per-needle search reports, on 3000 random headers', () => {
+  // A few needles take the per-form native search, more the automaton (SEARCH_EACH_FORM_UP_TO): both are held to the reference.
+  it.each([
+    ['few forms: one native search each', SEARCH_EACH_FORM_UP_TO],
+    ['the automaton', 0],
+  ])('reports exactly the needles a per-needle search reports, on 3000 random headers (%s)', (_name, searchEachFormUpTo) => {
     const kinds: PhiKind[] = ['name', 'id', 'text', 'date', 'uid'];
     let leaks = 0;
     for (let seed = 1; seed <= 3000; seed += 1) {
@@ -63,7 +67,7 @@ describe('leakedNeedles', () => {
         };
       });
       const want = needles.map((n) => haystacks.some((h) => findLeak(h, n) !== -1));
-      const got = leakedNeedles(haystacks, needles);
+      const got = leakedNeedles(haystacks, needles, searchEachFormUpTo);
       if (JSON.stringify(got) !== JSON.stringify(want))
         throw new Error(`seed ${seed}: got ${JSON.stringify(got)} want ${JSON.stringify(want)}`);
       leaks += want.filter(Boolean).length;
@@ -71,13 +75,24 @@ describe('leakedNeedles', () => {
     expect(leaks).toBeGreaterThan(1000);
   });
 
-  it('excuses a match only inside a span, not across its edge', () => {
-    const hay: Haystack = { bytes: Buffer.from('xx doe yy doe'), exempt: [{ start: 3, end: 6 }], changedDates: [] };
-    const needle: Needle = { keyword: 'PatientName', kind: 'name', forms: [Buffer.from('doe')] };
-    expect(leakedNeedles([hay], [needle])).toEqual([true]);
-    expect(leakedNeedles([{ ...hay, bytes: Buffer.from('xx doe yy dox') }], [needle])).toEqual([false]);
-    expect(leakedNeedles([{ ...hay, exempt: [{ start: 4, end: 13 }], bytes: Buffer.from('xx doe') }], [needle])).toEqual([true]);
-  });
+  it.each([SEARCH_EACH_FORM_UP_TO, 0])(
+    'excuses a match only inside a span, not across its edge (forms searched one by one up to %d)',
+    (upTo) => {
+      const hay: Haystack = { bytes: Buffer.from('xx doe yy doe'), exempt: [{ start: 3, end: 6 }], changedDates: [] };
+      const needle: Needle = { keyword: 'PatientName', kind: 'name', forms: [Buffer.from('doe')] };
+      expect(leakedNeedles([hay], [needle], upTo)).toEqual([true]);
+      expect(leakedNeedles([{ ...hay, bytes: Buffer.from('xx doe yy dox') }], [needle], upTo)).toEqual([false]);
+      expect(leakedNeedles([{ ...hay, exempt: [{ start: 4, end: 13 }], bytes: Buffer.from('xx doe') }], [needle], upTo)).toEqual([true]);
+      // Overlapping occurrences: the first is inside a word, the second (sharing its bytes) on its boundaries.
+      const overlapping: Needle = { keyword: 'PatientID', kind: 'id', forms: [Buffer.from('abab')] };
+      expect(leakedNeedles([{ bytes: Buffer.from('xababab'), exempt: [], changedDates: [] }], [overlapping], upTo)).toEqual([false]);
+      expect(leakedNeedles([{ bytes: Buffer.from('xabab ab'), exempt: [], changedDates: [] }], [overlapping], upTo)).toEqual([false]);
+      expect(
+        leakedNeedles([{ bytes: Buffer.from('cababab.'), exempt: [{ start: 1, end: 5 }], changedDates: [] }], [overlapping], upTo),
+      ).toEqual([false]);
+      expect(leakedNeedles([{ bytes: Buffer.from('x.abab.'), exempt: [], changedDates: [] }], [overlapping], upTo)).toEqual([true]);
+    },
+  );
 
   it('searches with more needle bytes than one automaton holds, in several passes', () => {
     const needles: Needle[] = Array.from({ length: 120_000 }, (_, i) => ({
