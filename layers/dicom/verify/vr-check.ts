@@ -13,7 +13,19 @@ import { dictionaryVrs, isPrivateGroup, vrAllowed } from '../tags';
  * items are Implicit VR, PS3.5 6.2.2). UN itself is allowed for any tag, and a
  * tag the dictionary does not know cannot be judged.
  */
-export function misplacedElements(file: ScannedFile): boolean[] {
+export function misplacedElements(file: ScannedFile): readonly boolean[] {
+  let flags = MISPLACED.get(file);
+  if (!flags) {
+    flags = flagMisplaced(file);
+    MISPLACED.set(file, flags);
+  }
+  return flags;
+}
+
+/** Made once per scanned file: the verifier asks for the output's (its VR check and its values) and the original's (its needles and values). */
+const MISPLACED = new WeakMap<ScannedFile, readonly boolean[]>();
+
+function flagMisplaced(file: ScannedFile): boolean[] {
   const explicit = file.transferSyntaxUid !== TRANSFER_SYNTAX.implicitLittle;
   // Parents come before their children in the scanner's list, so one pass knows each element's ancestry.
   const underUnknown: boolean[] = [];
