@@ -10,6 +10,16 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { generateLocalCredentials } from '../../../local/credentials';
+import { startS3, type S3Emulator } from '../../../local/emulators/s3';
 import { createDirectObjectPath } from '../../../local/emulators/s3-objects';
 import { createSpareFiles, type SpareFiles } from '../../../local/emulators/s3-spare-files';
 
@@ -162,5 +172,74 @@ describe('the direct object path with kept files', () => {
     await fetch(`${base}/${BUCKET}/after`, { method: 'PUT', body: 'c' });
     expect(inodeOf(file('after', 'object'))).toBe(bigInode);
     expect(await readFile(file('after', 'object'), 'utf8')).toBe('c');
+  });
+});
+
+describe('the emulator with kept files (s3rver and the direct path)', () => {
+  const BUCKET = 'hilum-intake';
+  let emulator: S3Emulator;
+  let s3: S3Client;
+  const file = (key: string) => join(root, 's3', BUCKET, `${key}._S3rver_object`);
+
+  beforeEach(async () => {
+    const credentials = generateLocalCredentials();
+    emulator = await startS3({
+      dataDir: root,
+      credentials,
+      buckets: [{ role: 'intake', logicalId: 'Intake', name: BUCKET, eventBridge: false, cors: [] }],
+      thread: 'main',
+    });
+    s3 = new S3Client({
+      endpoint: emulator.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+  });
+
+  afterEach(async () => {
+    s3.destroy();
+    await emulator.stop();
+  });
+
+  it('keeps what DeleteObjects removes for a later PUT, but not while an s3rver GET of it still streams', async () => {
+    const big = Buffer.alloc(16 * 1024 * 1024, 'a');
+    // One byte more than the kept-file size limit would be unlinked: 16 MiB is not kept, so this object is small.
+    const small = Buffer.alloc(512 * 1024, 's');
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'small', Body: small }));
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'big', Body: big }));
+    const smallInode = inodeOf(file('small'));
+    // A conditional GET goes to s3rver, which streams the body after its handler has returned.
+    const etag = (await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'small' }))).ETag;
+    const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'small', IfMatch: etag }));
+    const body = got.Body as http.IncomingMessage;
+    const received: Buffer[] = [];
+    await new Promise<void>((resolve) =>
+      body.once('data', (chunk: Buffer) => {
+        received.push(chunk);
+        body.pause();
+        resolve();
+      }),
+    );
+    const deleted = await s3.send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: [{ Key: 'small' }, { Key: 'big' }] } }));
+    expect(deleted.Deleted?.map((d) => d.Key).sort()).toEqual(['big', 'small']);
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'meanwhile', Body: 'm' }));
+    expect(inodeOf(file('meanwhile'))).not.toBe(smallInode);
+
+    const whole = await new Promise<Buffer>((resolve, reject) => {
+      body.on('data', (chunk: Buffer) => received.push(chunk));
+      body.on('end', () => resolve(Buffer.concat(received)));
+      body.on('error', reject);
+      body.resume();
+    });
+    expect(whole.equals(small)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'after', Body: 'after' }));
+    expect(inodeOf(file('after'))).toBe(smallInode);
+    const after = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'after' }));
+    expect(await after.Body?.transformToString()).toBe('after');
+    expect((await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents?.map((c) => c.Key)).toEqual(['after', 'meanwhile']);
   });
 });
