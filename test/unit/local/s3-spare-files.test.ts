@@ -206,7 +206,7 @@ describe('the emulator with kept files (s3rver and the direct path)', () => {
 
   it('keeps what DeleteObjects removes for a later PUT, but not while an s3rver GET of it still streams', async () => {
     const big = Buffer.alloc(16 * 1024 * 1024, 'a');
-    // One byte more than the kept-file size limit would be unlinked: 16 MiB is not kept, so this object is small.
+    // Above the 1 MiB limit, the big object's file is unlinked when deleted; the small one's is kept.
     const small = Buffer.alloc(512 * 1024, 's');
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'small', Body: small }));
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'big', Body: big }));
