@@ -204,10 +204,10 @@ describe('the emulator with kept files (s3rver and the direct path)', () => {
     await emulator.stop();
   });
 
-  it('keeps what DeleteObjects removes for a later PUT, but not while an s3rver GET of it still streams', async () => {
+  it('keeps what DeleteObjects removes for a later PUT, never rewritten while an s3rver GET of it still streams', async () => {
     const big = Buffer.alloc(16 * 1024 * 1024, 'a');
     // Above the 1 MiB limit, the big object's file is unlinked when deleted; the small one's is kept.
-    const small = Buffer.alloc(512 * 1024, 's');
+    const small = Buffer.alloc(1024 * 1024, 's');
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'small', Body: small }));
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'big', Body: big }));
     const smallInode = inodeOf(file('small'));
@@ -225,8 +225,8 @@ describe('the emulator with kept files (s3rver and the direct path)', () => {
     );
     const deleted = await s3.send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: [{ Key: 'small' }, { Key: 'big' }] } }));
     expect(deleted.Deleted?.map((d) => d.Key).sort()).toEqual(['big', 'small']);
+    // Kept for reuse now only if s3rver has sent the whole answer (into the sockets' buffers): then nothing reads it.
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'meanwhile', Body: 'm' }));
-    expect(inodeOf(file('meanwhile'))).not.toBe(smallInode);
 
     const whole = await new Promise<Buffer>((resolve, reject) => {
       body.on('data', (chunk: Buffer) => received.push(chunk));
@@ -237,7 +237,7 @@ describe('the emulator with kept files (s3rver and the direct path)', () => {
     expect(whole.equals(small)).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 20));
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'after', Body: 'after' }));
-    expect(inodeOf(file('after'))).toBe(smallInode);
+    expect([inodeOf(file('meanwhile')), inodeOf(file('after'))]).toContain(smallInode);
     const after = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'after' }));
     expect(await after.Body?.transformToString()).toBe('after');
     expect((await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents?.map((c) => c.Key)).toEqual(['after', 'meanwhile']);
