@@ -11,11 +11,11 @@ import { prepareClinicalDir, readLinkageTokens, shiftPreparedSheets } from '../l
 import { sendLinkageTokens } from '../lib/linkage-tokens-upload';
 import { siteDeidSecret } from '../lib/deid-secret';
 import { checkBeforeUpload, deidentifyForUpload, groupByStudy, loadProfileFile, loadQaConfigFile, type Held } from '../lib/site-prepare';
-import { renderReportMarkdown, type QaReport } from '../../layers/qa';
+import { renderReportMarkdown } from '../../layers/qa';
 import { EXIT } from '../exit-codes';
 import { folderStateDir } from '../lib/state-dir';
 import { journalPathOf, loadUploadState } from '../lib/upload-state';
-import { localNames, nextSteps, quarantineLines, warningSummary, withLocalNames } from '../lib/submission-outcome';
+import { localNames, nextSteps, quarantineLines, readPublished, warningSummary, withLocalNames } from '../lib/submission-outcome';
 import { PollSchedule } from '../lib/follow-submission';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
@@ -294,12 +294,11 @@ async function waitForPipeline(
     // Each look reads the counts alone; the files (their outcomes, for the lines below) once it is published.
     const counts = await api.getSubmissionCounts(submissionId);
     if (counts.status === 'published') {
-      const submission = await api.getSubmission(submissionId);
+      const { submission, report } = await readPublished(api, submissionId);
       say(`published: ${submission.stagedCount} files staged, ${submission.quarantinedCount} quarantined`);
       // Quarantines are what the user must act on: told even with --quiet (on stderr then).
       for (const line of quarantineLines(submission, names)) (quiet ? console.error : console.log)(line);
-      const report = await api.request<QaReport>('GET', `/submissions/${submissionId}/report?format=json`).catch(() => undefined);
-      if (report && typeof report === 'object') {
+      if (report) {
         const local = withLocalNames(report, names);
         for (const line of warningSummary(local.warnings)) say(line);
         await mkdir(reportDir, { recursive: true });

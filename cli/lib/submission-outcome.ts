@@ -19,6 +19,29 @@ export interface SubmissionOutcome {
   readonly files: readonly SubmissionFileOutcome[];
 }
 
+/** What `readPublished` asks of the API client. */
+export interface PublishedReader<S extends SubmissionOutcome> {
+  getSubmission(submissionId: string): Promise<S>;
+  request<T>(method: string, path: string): Promise<T>;
+}
+
+/**
+ * A published submission's files (their outcomes) and its QA report (undefined: a commons without the report, or it
+ * failed), asked at once: one after the other, `--wait` waited both round trips after the last outcome (for a
+ * 1,000-file set each reads every file's record).
+ */
+export async function readPublished<S extends SubmissionOutcome>(
+  api: PublishedReader<S>,
+  submissionId: string,
+): Promise<{ submission: S; report: QaReport | undefined }> {
+  const report = api.request<QaReport>('GET', `/submissions/${submissionId}/report?format=json`).then(
+    (r) => (r && typeof r === 'object' ? r : undefined),
+    () => undefined,
+  );
+  const submission = await api.getSubmission(submissionId);
+  return { submission, report: await report };
+}
+
 /** file id → path relative to the uploaded folder, from an upload state's `files` (keyed by path). */
 export function localNames(files: Readonly<Record<string, { readonly fileId: string }>>): Map<string, string> {
   return new Map(Object.entries(files).map(([relativePath, entry]) => [entry.fileId, relativePath]));
