@@ -13,6 +13,7 @@ import {
   TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { mapBounded } from '../../../common/bounded-map';
 
 /**
  * The table I/O every catalog store shares (the repositories beside this file):
@@ -37,28 +38,38 @@ export async function getItem<T>(db: DynamoDBDocumentClient, table: string, key:
 const BATCH_GET_KEYS = 100;
 
 /**
+ * BatchGetItem requests in flight at once: one after another, a 1,000-file submission's quarantine lookup (its QA
+ * report, built by QaReport and by the report route) waited ten round trips in a row.
+ */
+export const BATCH_GETS_IN_FLIGHT = 4;
+
+/**
  * Reads many items by key, strongly consistent, without their key attributes: a hundred keys a request
- * instead of one (the same read units as as many GetItems). Keys DynamoDB leaves unprocessed are asked for
- * again after a short wait. Answers by `pk\nsk` (`itemKeyOf`); a key without an item is absent.
+ * instead of one (the same read units as as many GetItems), BATCH_GETS_IN_FLIGHT requests at once. Keys
+ * DynamoDB leaves unprocessed are asked for again after a short wait. Answers by `pk\nsk` (`itemKeyOf`);
+ * a key without an item is absent.
  */
 export async function getItems<T>(
   db: DynamoDBDocumentClient,
   table: string,
   keys: readonly { pk: string; sk: string }[],
 ): Promise<Map<string, T>> {
-  const found = new Map<string, T>();
   // BatchGetItem refuses a request that names one key twice.
   const unique = [...new Map(keys.map((key) => [itemKeyOf(key), { pk: key.pk, sk: key.sk }])).values()];
-  for (let start = 0; start < unique.length; start += BATCH_GET_KEYS) {
-    let pending: Record<string, unknown>[] = unique.slice(start, start + BATCH_GET_KEYS);
+  const chunks: (typeof unique)[] = [];
+  for (let start = 0; start < unique.length; start += BATCH_GET_KEYS) chunks.push(unique.slice(start, start + BATCH_GET_KEYS));
+  const answers = await mapBounded(chunks, BATCH_GETS_IN_FLIGHT, async (chunk) => {
+    const items = new Map<string, T>();
+    let pending: Record<string, unknown>[] = chunk;
     for (let attempt = 0; pending.length > 0; attempt += 1) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
       const result = await db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }));
-      for (const item of result.Responses?.[table] ?? []) found.set(itemKeyOf(item as { pk: string; sk: string }), stripKeys<T>(item));
+      for (const item of result.Responses?.[table] ?? []) items.set(itemKeyOf(item as { pk: string; sk: string }), stripKeys<T>(item));
       pending = result.UnprocessedKeys?.[table]?.Keys ?? [];
     }
-  }
-  return found;
+    return items;
+  });
+  return new Map(answers.flatMap((items) => [...items]));
 }
 
 /** How getItems answers an item: its partition and sort key. */
