@@ -111,6 +111,12 @@ export interface DirectObjectPathOptions {
   readonly directory: string;
   /** Called for every object created or removed here, before the answer, as s3rver emits its events. */
   readonly onEvent: (event: ObjectPathEvent) => void;
+  /**
+   * Resolves once the calling thread has received what the emulator posted it so far (a request's count, an
+   * event): awaited before each answer, so that a client never holds an answer whose count or event its thread
+   * has not (this path answers within microseconds, before a worker's messages may have arrived).
+   */
+  readonly delivered?: () => Promise<void>;
   /** An object up to this size is read with one call and sent in one piece, a larger one streamed (default 16 MiB). */
   readonly wholeReadLimit?: number;
   /**
@@ -221,6 +227,7 @@ export function createDirectObjectPath(options: DirectObjectPathOptions): Direct
         status = 206;
         headers = { ...headers, 'Content-Length': end + 1 - start, 'Content-Range': `bytes ${start}-${end}/${size}` };
       }
+      await options.delivered?.();
       res.writeHead(status, headers);
       if (head || end < start) {
         res.end();
@@ -329,6 +336,7 @@ export function createDirectObjectPath(options: DirectObjectPathOptions): Direct
     writeSidecars(objectFile, etag, metadata, options.spares);
     remembered.set(objectFile, rememberedOf(stats, etag, metadata));
     options.onEvent({ kind: 'created', bucket: target.bucket, key: target.key, size, etag });
+    await options.delivered?.();
     res.writeHead(200, {
       ETag: JSON.stringify(etag),
       // As S3 answers a PUT sent with a checksum: the checksum it verified and stored, and its type.
@@ -359,6 +367,7 @@ export function createDirectObjectPath(options: DirectObjectPathOptions): Direct
       forgetObject(objectFile);
       options.onEvent({ kind: 'removed', bucket: target.bucket, key: target.key });
     }
+    await options.delivered?.();
     res.writeHead(204);
     res.end();
     return true;

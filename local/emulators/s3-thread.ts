@@ -16,7 +16,9 @@ import type { S3Emulator, S3EmulatorOptions } from './s3';
  *
  * Order: the worker posts a request's count before s3rver handles it and an event before s3rver
  * answers the request that made it, so the main thread receives both before the answer (its
- * MessagePort is signalled before the socket), as when s3rver ran there.
+ * MessagePort is signalled before the socket), as when s3rver ran there. The direct object path answers
+ * microseconds after posting, where that order does not hold by itself: each of its answers waits until this
+ * thread has handled every message posted before it (a shared counter, s3-worker-main.ts `delivered`).
  */
 
 /** What the worker is started with (structured-cloned). */
@@ -28,6 +30,8 @@ export interface S3WorkerSetup {
   readonly corsOrigins: readonly string[];
   /** Post each request's price class. */
   readonly metered: boolean;
+  /** One Int32 the calling thread adds 1 to for each message of the worker it has handled (s3-worker-main.ts `delivered`). */
+  readonly received: SharedArrayBuffer;
   /** Post EventBridge events. */
   readonly notifying: boolean;
   readonly directObjects?: boolean;
@@ -135,10 +139,12 @@ export async function startS3InWorker(options: S3EmulatorOptions): Promise<S3Emu
     ...(options.port !== undefined ? { port: options.port } : {}),
     corsOrigins: [...(options.corsOrigins ?? [])],
     metered: options.meter !== undefined,
+    received: new SharedArrayBuffer(4),
     notifying: options.onEvent !== undefined,
     ...(options.directObjects !== undefined ? { directObjects: options.directObjects } : {}),
   };
   const entry = await workerEntry();
+  const received = new Int32Array(setup.received);
   const worker = new Worker(entry.file, { workerData: setup, ...(entry.bundled ? { execArgv: withoutTsxLoader(process.execArgv) } : {}) });
   const send = (message: ToS3Worker) => worker.postMessage(message);
 
@@ -147,6 +153,14 @@ export async function startS3InWorker(options: S3EmulatorOptions): Promise<S3Emu
   let stoppedByWorker: (() => void) | undefined;
   const port = await new Promise<number>((resolve, reject) => {
     worker.on('message', (message: FromS3Worker) => {
+      try {
+        handle(message);
+      } finally {
+        Atomics.add(received, 0, 1);
+        Atomics.notify(received, 0);
+      }
+    });
+    const handle = (message: FromS3Worker): void => {
       switch (message.type) {
         case 'request':
           options.meter?.s3Request(message.requestClass);
@@ -173,7 +187,7 @@ export async function startS3InWorker(options: S3EmulatorOptions): Promise<S3Emu
           stoppedByWorker?.();
           break;
       }
-    });
+    };
     worker.on('error', (error) => {
       if (!started) {
         reject(error);

@@ -11,7 +11,27 @@ import type { FromS3Worker, S3WorkerSetup, ToS3Worker } from './s3-thread';
 const channel = parentPort;
 if (!channel) throw new Error('s3-worker-main runs in a worker thread');
 const setup = workerData as S3WorkerSetup;
-const post = (message: FromS3Worker) => channel.postMessage(message);
+// The calling thread counts the messages it has handled in `received` (s3-thread.ts); `posted` counts ours.
+const received = new Int32Array(setup.received);
+let posted = 0;
+const post = (message: FromS3Worker) => {
+  posted = (posted + 1) | 0;
+  channel.postMessage(message);
+};
+
+/**
+ * Resolves once the calling thread has handled every message posted so far. A port's messages and a
+ * socket's bytes reach that thread by different ways, and an answer the direct path sends microseconds after
+ * its count or event could otherwise be read first: each answer waits for this (`delivered`).
+ */
+async function delivered(): Promise<void> {
+  for (;;) {
+    const seen = Atomics.load(received, 0);
+    if (((seen - posted) | 0) >= 0) return;
+    const waiting = Atomics.waitAsync(received, 0, seen);
+    if (waiting.async) await waiting.value;
+  }
+}
 
 let emulator: S3Emulator | undefined;
 channel.on('message', (message: ToS3Worker) => {
@@ -35,6 +55,7 @@ startS3OnThisThread({
   corsOrigins: setup.corsOrigins,
   ...(setup.port !== undefined ? { port: setup.port } : {}),
   thread: 'main',
+  delivered,
   ...(setup.directObjects !== undefined ? { directObjects: setup.directObjects } : {}),
   log: (message) => post({ type: 'log', message }),
   ...(setup.metered ? { meter: { s3Request: (requestClass) => post({ type: 'request', requestClass }) } } : {}),

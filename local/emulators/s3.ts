@@ -73,6 +73,8 @@ export interface S3EmulatorOptions {
   readonly corsOrigins?: readonly string[];
   /** Receives EventBridge-shaped events for buckets with EventBridge notifications on. */
   readonly onEvent?: (event: BusEvent) => void;
+  /** In a worker: resolves once the calling thread has received every count and event posted so far (s3-worker-main.ts). */
+  readonly delivered?: () => Promise<void>;
   readonly log?: (message: string) => void;
   /** Counts requests by S3 price class (bench cost). */
   readonly meter?: Pick<UsageMeter, 's3Request'>;
@@ -201,6 +203,7 @@ export async function startS3OnThisThread(options: S3EmulatorOptions): Promise<S
           directory,
           sseKmsBuckets: new Set(buckets.filter((b) => b.sseKms).map((b) => b.name)),
           spares,
+          ...(options.delivered ? { delivered: options.delivered } : {}),
           onEvent: (event) => {
             if (!options.onEvent || !notifying.has(event.bucket)) return;
             try {
