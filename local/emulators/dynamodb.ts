@@ -2,6 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
 import {
@@ -223,6 +224,9 @@ export async function startDynamoDbLocalJava(options: {
     'java',
     [
       '-Djava.net.preferIPv4Stack=true',
+      // Java ignores TMPDIR; its SQLite unpacks a native library there on each start and leaves it behind when
+      // the JVM is killed, so it goes where this process keeps its temporary files.
+      `-Djava.io.tmpdir=${os.tmpdir()}`,
       ...(options.jvmFlags ?? DYNAMODB_LOCAL_JVM_FLAGS),
       `-Djava.library.path=${path.join(jar.dir, 'DynamoDBLocal_lib')}`,
       '-cp',

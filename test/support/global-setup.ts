@@ -13,6 +13,8 @@ import checkNodeVersion from './node-version';
  */
 const STOP = Symbol.for('hilum.test.sharedDynamoDbLocal');
 
+const SCRATCH = Symbol.for('hilum.test.scratchFolder');
+
 interface Shared {
   java: DynamoDbLocalJava;
   dbPath: string;
@@ -26,6 +28,13 @@ function mayRunIntegration(globalConfig: Config.GlobalConfig): boolean {
 
 export default async function globalSetup(globalConfig: Config.GlobalConfig): Promise<void> {
   checkNodeVersion();
+  // Every temporary folder of the run (the CDK's cdk.out of each synthesis, the helpers' scratch files, DynamoDB
+  // Local's native library) goes under one folder that the teardown removes: a test killed mid-way, or a commons
+  // killed with -9 by design (chaos, kill-restart), leaves nothing behind in the machine's temporary folder.
+  // The workers inherit TMPDIR, and os.tmpdir() reads it on each call.
+  const scratch = await mkdtemp(join(tmpdir(), 'hilum-jest-run-'));
+  process.env.TMPDIR = scratch;
+  (globalThis as Record<symbol, string>)[SCRATCH] = scratch;
   // The local commons' pipes hand a partial batch on after this window instead of the template's second,
   // so each test's uploads wait milliseconds, not a second, for their ingest (local/sqs-pipe.ts).
   process.env.HILUM_PIPE_WINDOW_MS ??= '25';
@@ -34,6 +43,14 @@ export default async function globalSetup(globalConfig: Config.GlobalConfig): Pr
   const java = await startDynamoDbLocalJava({ dbPath, sharedDb: false });
   process.env[SHARED_DYNAMODB_LOCAL_ENV] = JSON.stringify({ port: java.port, token: java.token, owner: process.pid, dbPath });
   (globalThis as Record<symbol, Shared>)[STOP] = { java, dbPath };
+}
+
+/** Removes the run's temporary folder (globalSetup's TMPDIR), after the shared DynamoDB Local has stopped. */
+export async function removeScratchFolder(): Promise<void> {
+  const scratch = (globalThis as Record<symbol, string | undefined>)[SCRATCH];
+  if (!scratch) return;
+  delete (globalThis as Record<symbol, string | undefined>)[SCRATCH];
+  await rm(scratch, { recursive: true, force: true });
 }
 
 export async function stopSharedDynamoDbLocal(): Promise<void> {

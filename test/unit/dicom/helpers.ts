@@ -1,6 +1,6 @@
 /** Shared fixture access for the DICOM unit tests. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
@@ -32,10 +32,15 @@ if (spawnSync('dcmdump', ['--version'], { encoding: 'utf8' }).error !== undefine
 
 /** Runs dcmdump on bytes; returns exit status, stdout and stderr. */
 export function dcmdump(bytes: Uint8Array): { status: number | null; stdout: string; stderr: string } {
-  const file = join(mkdtempSync(join(tmpdir(), 'hilum-dcmdump-')), 'out.dcm');
-  writeFileSync(file, bytes);
-  const r = spawnSync('dcmdump', ['+E', file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  const folder = mkdtempSync(join(tmpdir(), 'hilum-dcmdump-'));
+  try {
+    const file = join(folder, 'out.dcm');
+    writeFileSync(file, bytes);
+    const r = spawnSync('dcmdump', ['+E', file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 export function includesBytes(haystack: Uint8Array, text: string): boolean {
