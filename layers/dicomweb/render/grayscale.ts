@@ -110,23 +110,15 @@ function uint16Range(pixels: Uint16Array, count: number): [number, number] {
   let min = pixels[0]!;
   let max = min;
   // The words start at the first sample on a 4-byte boundary: the first, or the second for a view 2 bytes off one.
-  let i = (pixels.byteOffset / 2) % 2;
-  const pairs = (count - i) >>> 1;
-  const words = new Uint32Array(pixels.buffer, pixels.byteOffset + 2 * i, pairs - (pairs % CHUNK_PAIRS));
-  for (let w0 = 0; w0 < words.length && max < 0x8000; w0 += CHUNK_PAIRS, i += 2 * CHUNK_PAIRS) {
-    const low = min | (min << 16);
-    const high = max | (max << 16) | LANE_TOPS;
-    let inside = LANE_TOPS;
-    for (let w = w0; w < w0 + CHUNK_PAIRS; w++) {
-      const pair = words[w]! | 0;
-      inside &= ((pair | LANE_TOPS) - low) & (high - pair) & ~pair;
-    }
-    if (inside === LANE_TOPS) continue;
-    for (let k = i; k < i + 2 * CHUNK_PAIRS; k++) {
-      const v = pixels[k]!;
-      if (v < min) min = v;
-      else if (v > max) max = v;
-    }
+  const from = (pixels.byteOffset / 2) % 2;
+  const pairs = (count - from) >>> 1;
+  const words = new Uint32Array(pixels.buffer, pixels.byteOffset + 2 * from, pairs - (pairs % CHUNK_PAIRS));
+  let i = from;
+  for (let w0 = 0; w0 < words.length && max < 0x8000; w0 += CHUNK_PAIRS * CHUNKS_PER_CALL) {
+    const range = uint16RangeOfChunks(pixels, words, w0, Math.min(words.length, w0 + CHUNK_PAIRS * CHUNKS_PER_CALL), i, min, max);
+    min = range & 0xffff;
+    max = range >>> 16;
+    i += 2 * (Math.min(words.length, w0 + CHUNK_PAIRS * CHUNKS_PER_CALL) - w0);
   }
   for (; i < count; i++) {
     const v = pixels[i]!;
@@ -134,6 +126,40 @@ function uint16Range(pixels: Uint16Array, count: number): [number, number] {
     else if (v > max) max = v;
   }
   return [min, max];
+}
+
+/**
+ * Chunks per call of uint16RangeOfChunks. The chunks are a function of their own, called ~2,500 times per
+ * radiograph, rather than a loop over the whole frame in uint16Range: a function called once per image with a
+ * loop over five million samples is optimized by V8 on the stack (OSR) at each call once a full collection has
+ * run since the last (in a commons' function thread, every radiograph or two), and ran unoptimized until then.
+ */
+const CHUNKS_PER_CALL = 16;
+
+/**
+ * uint16Range's chunks of words [w0, w1) (sample `i` the first of word w0), from the range so far: answers the
+ * new range as min | max << 16. A chunk is tested without a branch per sample while the range is below 0x8000,
+ * and read one sample at a time when it holds a new extreme or once the range reaches 0x8000.
+ */
+function uint16RangeOfChunks(pixels: Uint16Array, words: Uint32Array, w0: number, w1: number, i: number, min: number, max: number): number {
+  for (let c = w0; c < w1; c += CHUNK_PAIRS, i += 2 * CHUNK_PAIRS) {
+    if (max < 0x8000) {
+      const low = min | (min << 16);
+      const high = max | (max << 16) | LANE_TOPS;
+      let inside = LANE_TOPS;
+      for (let w = c; w < c + CHUNK_PAIRS; w++) {
+        const pair = words[w]! | 0;
+        inside &= ((pair | LANE_TOPS) - low) & (high - pair) & ~pair;
+      }
+      if (inside === LANE_TOPS) continue;
+    }
+    for (let k = i; k < i + 2 * CHUNK_PAIRS; k++) {
+      const v = pixels[k]!;
+      if (v < min) min = v;
+      else if (v > max) max = v;
+    }
+  }
+  return (min | (max << 16)) >>> 0;
 }
 
 function int16Range(pixels: Int16Array, count: number): [number, number] {

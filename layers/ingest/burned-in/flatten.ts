@@ -88,6 +88,16 @@ export class BlockMedians {
   }
 }
 
+/**
+ * A BlockMedians that lives as long as the thread. V8 drops an object layout (map) that no live object has at
+ * a full collection, and with it the optimized code of the methods that read such objects (closeBlockRow,
+ * rowCounted: "embedded weak objects cleared"); each check's medians die with it, and in a commons' function
+ * thread a full collection runs every radiograph or two, so each check recompiled them. Holding one keeps the
+ * layout.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- held, never read: see above
+const KEEPS_THE_LAYOUT = new BlockMedians(1, 1, 1);
+
 /** Where each pixel falls between block centres: the lower block's index, the next one's (the same at the edge), the weight of the next, and where runs of one pair of blocks end. */
 interface Interpolation {
   readonly lower: Int32Array;
@@ -308,81 +318,37 @@ function inkInWords(
   scratch: CheckScratch,
 ): InkPage {
   const { width, height, gray } = image;
-  const { columns, medians } = blocks;
-  const { unit, shift } = units;
-  const half = 1 << (shift - 1);
-  const fraction = (1 << shift) - 1;
-  const grayWords = new Int32Array(gray.buffer, gray.byteOffset, (width * height) >>> 2);
-  const outWords = new Int32Array(out.buffer, out.byteOffset, (width * height) >>> 2);
-  // Four histograms (pixel x mod 4): a run of equal distances then increments four counters in turn.
-  const counts = new Uint32Array(1024);
-  const spread = (127 - MIN_INK_FLOOR) * 0x01010101;
-  const rowOf = new Int32Array(columns);
-  const steps = units.steps;
-  let listed = scratch.quadList(4096);
+  const { steps, unit, shift } = units;
+  const pass: WordPass = {
+    grayWords: new Int32Array(gray.buffer, gray.byteOffset, (width * height) >>> 2),
+    outWords: new Int32Array(out.buffer, out.byteOffset, (width * height) >>> 2),
+    // Four histograms (pixel x mod 4): a run of equal distances then increments four counters in turn.
+    counts: new Uint32Array(1024),
+    medians: blocks.medians,
+    columns: blocks.columns,
+    rowOf: new Int32Array(blocks.columns),
+    unit,
+    shift,
+    pieces: steps.count,
+    lower: steps.lower,
+    upper: steps.upper,
+    first: steps.first,
+    step: steps.step,
+    end: steps.end,
+    scratch,
+  };
+  scratch.quadList(4096);
   let count = 0;
-  for (let y = 0, q = 0; y < height; y++) {
-    const t = units.down[y]!;
-    const top = down.lower[y]! * columns;
-    const bottom = down.upper[y]! * columns;
-    for (let bx = 0; bx < columns; bx++) rowOf[bx] = medians[top + bx]! * (unit - t) + medians[bottom + bx]! * t;
-    for (let k = 0, x = 0; k < steps.count; k++) {
-      const left = rowOf[steps.lower[k]!]!;
-      const rise = rowOf[steps.upper[k]!]! - left;
-      const step = rise * steps.step[k]!;
-      // The background raised by half a level: `>> shift` rounds it to the nearest level, halfway up.
-      let raised = left * unit + rise * steps.first[k]! + half;
-      for (const end = steps.end[k]!; x < end; x += 4, q++) {
-        const word = grayWords[q]!;
-        const last = raised + 3 * step;
-        const level = raised >> shift;
-        let d0: number, d1: number, d2: number, d3: number;
-        if (level === last >> shift && (raised & fraction) !== 0 && (last & fraction) !== 0) {
-          // The four backgrounds (a straight line) round to one level and none is halfway between two (one
-          // inside would have the levels at the ends differ): each distance is |gray - level|.
-          const at = 255 - level;
-          d0 = ABSOLUTE[(word & 255) + at]!;
-          d1 = ABSOLUTE[((word >>> 8) & 255) + at]!;
-          d2 = ABSOLUTE[((word >>> 16) & 255) + at]!;
-          d3 = ABSOLUTE[(word >>> 24) + at]!;
-        } else {
-          // Each distance is |v| / 2^shift rounded half away from the background, as |gray - background| + 0.5
-          // truncated is: v's sign spread (m) makes |v| without a branch.
-          const background = raised - half;
-          let v = ((word & 255) << shift) - background;
-          let m = v >> 31;
-          d0 = (((v ^ m) - m + half) >> shift) & 255;
-          v = (((word >>> 8) & 255) << shift) - (background + step);
-          m = v >> 31;
-          d1 = (((v ^ m) - m + half) >> shift) & 255;
-          v = (((word >>> 16) & 255) << shift) - (background + 2 * step);
-          m = v >> 31;
-          d2 = (((v ^ m) - m + half) >> shift) & 255;
-          v = ((word >>> 24) << shift) - (background + 3 * step);
-          m = v >> 31;
-          d3 = (((v ^ m) - m + half) >> shift) & 255;
-        }
-        raised += 4 * step;
-        counts[d0]!++;
-        counts[256 + d1]!++;
-        counts[512 + d2]!++;
-        counts[768 + d3]!++;
-        const four = d0 | (d1 << 8) | (d2 << 16) | (d3 << 24);
-        // None of the four past MIN_INK_FLOOR (toInk's test of a word): paper on any page.
-        if ((((four + spread) | four) & HIGH_BITS) === 0) {
-          outWords[q] = -1;
-          continue;
-        }
-        outWords[q] = four;
-        if (count === listed.length) listed = scratch.grownQuadList(count);
-        listed[count++] = q;
-      }
-    }
+  for (let y = 0, q = 0; y < height; y++, q += width >>> 2) {
+    count = inkRowInWords(pass, q, units.down[y]!, down.lower[y]! * blocks.columns, down.upper[y]! * blocks.columns, count);
   }
+  const { counts } = pass;
   const distances = new Uint32Array(256);
   for (let d = 0; d < 256; d++) distances[d] = counts[d]! + counts[256 + d]! + counts[512 + d]! + counts[768 + d]!;
   const floor = inkFloor(distances, width * height);
   const ink = inkLevels(floor);
+  const listed = scratch.quadListInUse();
+  const { outWords } = pass;
   let inked = 0;
   for (let k = 0; k < count; k++) {
     const q = listed[k]!;
@@ -394,6 +360,118 @@ function inkInWords(
     if (outWords[q] !== -1) listed[inked++] = q;
   }
   return { ...image, gray: out, inked: { gray: out, quads: listed, count: inked, ungroupedFrom: width * height } };
+}
+
+/**
+ * What inkRowInWords reads, the same for every row of one page: typed arrays and numbers only. The row's work
+ * is a function of its own, called once a row, rather than a loop over the page inside inkInWords: a function
+ * called once per image with a loop over five million pixels is optimized by V8 on the stack (OSR) at each call
+ * once a full collection has run since the last, and in a commons' function thread one runs every radiograph or
+ * two (its 10 MB buffers), so each check paid its compilation and ran its first rows unoptimized; a function
+ * called once a row keeps its optimized code.
+ */
+interface WordPass {
+  readonly grayWords: Int32Array;
+  readonly outWords: Int32Array;
+  readonly counts: Uint32Array;
+  readonly medians: Float32Array;
+  readonly columns: number;
+  /** The row's blocks' background, whole units (written by each row). */
+  readonly rowOf: Int32Array;
+  readonly unit: number;
+  readonly shift: number;
+  /** The Steps of the page's rows, its arrays. */
+  readonly pieces: number;
+  readonly lower: Int32Array;
+  readonly upper: Int32Array;
+  readonly first: Int32Array;
+  readonly step: Int32Array;
+  readonly end: Int32Array;
+  /** Holds the list of inked groups (quadListInUse), grown as the rows fill it. */
+  readonly scratch: CheckScratch;
+}
+
+/**
+ * One row of inkInWords from word `q`: its distances written and counted, its groups that are not paper listed
+ * after the first `count`; answers the list's new length. `t` is the row's weight down (units), `top` and
+ * `bottom` the offsets of the blocks' rows it lies between.
+ */
+function inkRowInWords(pass: WordPass, q: number, t: number, top: number, bottom: number, count: number): number {
+  const {
+    grayWords,
+    outWords,
+    counts,
+    medians,
+    columns,
+    rowOf,
+    unit,
+    shift,
+    pieces,
+    lower,
+    upper,
+    first,
+    step: steps,
+    end: ends,
+    scratch,
+  } = pass;
+  const half = 1 << (shift - 1);
+  const fraction = (1 << shift) - 1;
+  const spread = (127 - MIN_INK_FLOOR) * 0x01010101;
+  let listed = scratch.quadListInUse();
+  for (let bx = 0; bx < columns; bx++) rowOf[bx] = medians[top + bx]! * (unit - t) + medians[bottom + bx]! * t;
+  for (let k = 0, x = 0; k < pieces; k++) {
+    const left = rowOf[lower[k]!]!;
+    const rise = rowOf[upper[k]!]! - left;
+    const step = rise * steps[k]!;
+    // The background raised by half a level: `>> shift` rounds it to the nearest level, halfway up.
+    let raised = left * unit + rise * first[k]! + half;
+    for (const end = ends[k]!; x < end; x += 4, q++) {
+      const word = grayWords[q]!;
+      const last = raised + 3 * step;
+      const level = raised >> shift;
+      let d0: number, d1: number, d2: number, d3: number;
+      if (level === last >> shift && (raised & fraction) !== 0 && (last & fraction) !== 0) {
+        // The four backgrounds (a straight line) round to one level and none is halfway between two (one
+        // inside would have the levels at the ends differ): each distance is |gray - level|.
+        const at = 255 - level;
+        d0 = ABSOLUTE[(word & 255) + at]!;
+        d1 = ABSOLUTE[((word >>> 8) & 255) + at]!;
+        d2 = ABSOLUTE[((word >>> 16) & 255) + at]!;
+        d3 = ABSOLUTE[(word >>> 24) + at]!;
+      } else {
+        // Each distance is |v| / 2^shift rounded half away from the background, as |gray - background| + 0.5
+        // truncated is: v's sign spread (m) makes |v| without a branch.
+        const background = raised - half;
+        let v = ((word & 255) << shift) - background;
+        let m = v >> 31;
+        d0 = (((v ^ m) - m + half) >> shift) & 255;
+        v = (((word >>> 8) & 255) << shift) - (background + step);
+        m = v >> 31;
+        d1 = (((v ^ m) - m + half) >> shift) & 255;
+        v = (((word >>> 16) & 255) << shift) - (background + 2 * step);
+        m = v >> 31;
+        d2 = (((v ^ m) - m + half) >> shift) & 255;
+        v = ((word >>> 24) << shift) - (background + 3 * step);
+        m = v >> 31;
+        d3 = (((v ^ m) - m + half) >> shift) & 255;
+      }
+      raised += 4 * step;
+      counts[d0]!++;
+      counts[256 + d1]!++;
+      counts[512 + d2]!++;
+      counts[768 + d3]!++;
+      const four = d0 | (d1 << 8) | (d2 << 16) | (d3 << 24);
+      // None of the four past MIN_INK_FLOOR (toInk's test of a word): paper on any page.
+      if ((((four + spread) | four) & HIGH_BITS) === 0) {
+        outWords[q] = -1;
+        continue;
+      }
+      outWords[q] = four;
+      if (count === listed.length) listed = scratch.grownQuadList(count);
+      listed[count++] = q;
+    }
+  }
+  return count;
 }
 
 /** Four distances read as one 32-bit word: none past the floor is four pixels of paper. */

@@ -41,6 +41,11 @@ export class CheckScratch {
     return this.pixels;
   }
 
+  /** The pixel list as pixelList or grownPixelList last handed it out, its entries kept. */
+  pixelListInUse(): Int32Array {
+    return this.pixels;
+  }
+
   /** A longer pixel list, the first `used` entries kept, and kept for the next check. */
   grownPixelList(used: number): Int32Array {
     this.pixels = grown(this.pixels, used);
@@ -50,6 +55,11 @@ export class CheckScratch {
   /** The list of an ink page's inked 4-pixel groups (flatten.ts): at least `length` entries, contents undefined. */
   quadList(length: number): Int32Array {
     if (this.quads.length < length) this.quads = new Int32Array(length);
+    return this.quads;
+  }
+
+  /** The list of inked groups as quadList or grownQuadList last handed it out, its entries kept. */
+  quadListInUse(): Int32Array {
     return this.quads;
   }
 

@@ -142,6 +142,28 @@ describe("grayscaleDisplayTable's stored range", () => {
     },
   );
 
+  // 12,000 samples: 93 whole chunks, read 16 chunks (2,048 samples) a call, then a tail of 96 or 95 samples.
+  const [tallRows, tallColumns] = [300, 40];
+  const tallCount = tallRows * tallColumns;
+  it.each([
+    ['in the first call', 100, 0x1000],
+    ['in a later call', 5000, 0x7fff],
+    ['past 0x8000 in the middle of a call (its other chunks then read one by one)', 2048 * 3 + 700, 0x8000],
+    ['past 0x8000 at the first sample of a call', 2048 * 2, 0xffff],
+    ['in the tail', tallCount - 3, 0x9000],
+  ] as const)('finds 16-bit extremes %s', (_where, at, high) => {
+    for (const byteShift of [0, 2] as const) {
+      const samples = noise(tallCount, at);
+      samples[at] = high;
+      samples[(at * 5 + 977) % tallCount] = 7;
+      // A sample past 0x8000 later on is still seen after the chunked reads have stopped.
+      samples[tallCount - 1 - (at % 50)] = Math.max(samples[tallCount - 1 - (at % 50)]!, high === 0xffff ? 0xffff : 0x8001);
+      const frame = frameOf(placed(samples, byteShift), tallRows, tallColumns, 16);
+      const table = grayscaleDisplayTable(frame, ownRange)!;
+      expect([table.offset, table.offset + table.table.length - 1]).toEqual(definedRange(samples, tallCount, 16, false));
+    }
+  });
+
   it("reads only the frame's rows and columns of a longer array", () => {
     const samples = noise(count + 300, 5);
     samples[count + 10] = 4095; // past the frame
