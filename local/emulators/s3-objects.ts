@@ -331,7 +331,10 @@ export function createDirectObjectPath(options: DirectObjectPathOptions): Direct
       await fs.mkdir(folder, { recursive: true });
       knownFolders.add(folder);
     }
-    const stats = size <= synchronousBodyLimit ? writeAsideSync(objectFile, chunks, options.spares) : await writeAside(objectFile, chunks);
+    const stats =
+      size <= synchronousBodyLimit
+        ? writeAsideSync(objectFile, chunks, options.spares)
+        : await writeAside(objectFile, chunks, options.spares);
     const metadata = storedMetadataOf(req);
     writeSidecars(objectFile, etag, metadata, options.spares);
     remembered.set(objectFile, rememberedOf(stats, etag, metadata));
@@ -555,8 +558,13 @@ async function folderExists(folder: string): Promise<boolean> {
   return true;
 }
 
-/** Writes the chunks aside and renames the file into place, whole or not at all; returns the written file's stats. */
-async function writeAside(target: string, chunks: readonly Buffer[]): Promise<Stats> {
+/**
+ * Writes the chunks aside and renames the file into place, whole or not at all; returns the written file's stats.
+ * Into a kept file when there is one for a body of this size (`s3-spare-files.ts`).
+ */
+async function writeAside(target: string, chunks: readonly Buffer[], spares?: SpareFiles): Promise<Stats> {
+  const spare = spares?.take(chunksLength(chunks));
+  if (spare !== undefined) return writeIntoSpare(spare, target, chunks);
   const temporary = asideOf(target);
   let handle: fs.FileHandle | undefined;
   try {
@@ -586,9 +594,33 @@ async function writeAside(target: string, chunks: readonly Buffer[]): Promise<St
   }
 }
 
+/** writeAside into a kept file (rewritten in its own folder, truncated to the body, renamed into place whole). */
+async function writeIntoSpare(spare: string, target: string, chunks: readonly Buffer[]): Promise<Stats> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(spare, 'r+');
+    let pending = chunks.filter((c) => c.length > 0);
+    while (pending.length > 0) {
+      const { bytesWritten } = await handle.writev(pending);
+      pending = unwrittenChunks(pending, bytesWritten);
+    }
+    // A kept file may be longer than this body.
+    await handle.truncate(chunksLength(chunks));
+    const stats = await handle.stat();
+    await handle.close();
+    handle = undefined;
+    renameSpare(spare, target);
+    return stats;
+  } catch (error) {
+    await handle?.close().catch(() => undefined);
+    unlinkQuietly(spare);
+    throw error;
+  }
+}
+
 /** writeAside with synchronous calls, for bodies up to the synchronous limit; into a kept file if there is one. */
 function writeAsideSync(target: string, chunks: readonly Buffer[], spares?: SpareFiles): Stats {
-  const spare = spares ? openSpare(spares) : undefined;
+  const spare = spares ? openSpare(spares, chunksLength(chunks)) : undefined;
   const temporary = spare?.file ?? asideOf(target);
   let fd: number | undefined = spare?.fd;
   try {
@@ -625,8 +657,8 @@ function writeAsideSync(target: string, chunks: readonly Buffer[], spares?: Spar
 }
 
 /** A kept file opened for rewriting, or undefined (none may be reused yet, or it could not be opened: dropped). */
-function openSpare(spares: SpareFiles): { readonly file: string; readonly fd: number } | undefined {
-  const file = spares.take();
+function openSpare(spares: SpareFiles, size: number): { readonly file: string; readonly fd: number } | undefined {
+  const file = spares.take(size);
   if (file === undefined) return undefined;
   try {
     return { file, fd: openSync(file, 'r+') };

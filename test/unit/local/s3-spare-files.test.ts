@@ -67,13 +67,37 @@ describe('kept files', () => {
   });
 
   it('deletes a file above the size limit or beyond the count limit instead of keeping it', async () => {
-    const spares = createSpareFiles(join(root, 'spare'), { limit: 1, sizeLimit: 4 });
+    const spares = createSpareFiles(join(root, 'spare'), { limit: 1, sizeLimit: 4, largeSizeLimit: 6 });
     await writeFile(join(root, 'big'), 'too big');
     await writeFile(join(root, 'a'), 'a');
     await writeFile(join(root, 'b'), 'b');
     expect([spares.retire(join(root, 'big')), spares.retire(join(root, 'a')), spares.retire(join(root, 'b'))]).toEqual([true, true, true]);
     expect(await readdir(root)).toEqual(['spare']);
     expect(await readdir(join(root, 'spare'))).toHaveLength(1);
+  });
+
+  it('keeps larger files apart, up to a total size, and hands them out only for bodies over the small limit', async () => {
+    const spares = createSpareFiles(join(root, 'spare'), { sizeLimit: 4, largeSizeLimit: 100, largeBytes: 20 });
+    await writeFile(join(root, 'large'), 'a larger file');
+    await writeFile(join(root, 'small'), 'abc');
+    await writeFile(join(root, 'beyond'), 'over the total size');
+    const ino = inodeOf(join(root, 'large'));
+    expect([spares.retire(join(root, 'large')), spares.retire(join(root, 'small')), spares.retire(join(root, 'beyond'))]).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    // 13 bytes kept, 19 more would pass the 20 allowed: unlinked.
+    expect(await readdir(join(root, 'spare'))).toHaveLength(2);
+    const large = spares.take(50);
+    expect(large && inodeOf(large)).toBe(ino);
+    expect(spares.take(50)).toBeUndefined();
+    const small = spares.take(2);
+    expect(small && (await readFile(small, 'utf8'))).toBe('abc');
+    // Taking the large one gave its bytes back: another fits now.
+    await writeFile(join(root, 'again'), 'over the total size');
+    spares.retire(join(root, 'again'));
+    expect(spares.take(5)).toBeDefined();
   });
 
   it('starts empty: what a folder held from an earlier run is removed', async () => {
@@ -136,6 +160,45 @@ describe('the direct object path with kept files', () => {
       'second',
     ]);
     expect((await fetch(`${base}/${BUCKET}/one`, { method: 'HEAD' })).status).toBe(599);
+  });
+
+  it("writes a larger PUT, through the file pool, into a deleted larger object's file, cut to the new body's length", async () => {
+    const direct = createDirectObjectPath({
+      directory: join(root, 'store'),
+      onEvent: () => undefined,
+      spares: (spares = createSpareFiles(join(root, 'spare-large'), { sizeLimit: 1024 })),
+      synchronousBodyLimit: 1024,
+    });
+    const larger = http.createServer((req, res) => {
+      direct.serve(req, res).then(
+        (served) => {
+          if (!served) res.writeHead(599).end();
+        },
+        () => res.writeHead(500).end(),
+      );
+    });
+    await new Promise<void>((resolve) => larger.listen(0, '127.0.0.1', resolve));
+    const at = `http://127.0.0.1:${(larger.address() as AddressInfo).port}`;
+    try {
+      const first = Buffer.alloc(300 * 1024, 'x');
+      await fetch(`${at}/${BUCKET}/first`, { method: 'PUT', body: first });
+      const ino = inodeOf(file('first', 'object'));
+      expect((await fetch(`${at}/${BUCKET}/first`, { method: 'DELETE' })).status).toBe(204);
+      // A small body takes no large file.
+      await fetch(`${at}/${BUCKET}/small`, { method: 'PUT', body: 'small' });
+      expect(inodeOf(file('small', 'object'))).not.toBe(ino);
+
+      const second = Buffer.alloc(200 * 1024, 'y');
+      expect((await fetch(`${at}/${BUCKET}/second`, { method: 'PUT', body: second })).status).toBe(200);
+      expect(inodeOf(file('second', 'object'))).toBe(ino);
+      const stored = await readFile(file('second', 'object'));
+      expect([stored.length, md5(stored)]).toEqual([second.length, md5(second)]);
+      const get = await fetch(`${at}/${BUCKET}/second`);
+      expect(md5(Buffer.from(await get.arrayBuffer()))).toBe(md5(second));
+    } finally {
+      larger.closeAllConnections();
+      await new Promise((resolve) => larger.close(resolve));
+    }
   });
 
   it("never rewrites a file a GET still streams: the deleted object's reader gets its own bytes, and the file is reused once it has ended", async () => {
