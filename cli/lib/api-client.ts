@@ -1,3 +1,5 @@
+import { exchange, NoAnswer, type ApiAnswer } from './api-exchange';
+
 /**
  * A small client of the hilum REST API, used by the CLI and the end-to-end tests.
  * Errors carry the API's status and message, so a user sees why a call failed.
@@ -27,18 +29,10 @@ export class ApiUnreachable extends Error {
 }
 
 const IDEMPOTENT_READS = new Set(['GET', 'HEAD']);
-const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
-/**
- * fetch rejects with a TypeError only when no HTTP answer came. By name, not instanceof: Node's fetch
- * makes its errors in its own realm, which is not the caller's under a test runner's sandbox.
- */
-function isFetchFailure(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'TypeError';
-}
-
-function isConnectionReset(error: unknown): boolean {
-  const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+function isConnectionReset(error: NoAnswer): boolean {
+  const code = (error.cause as NodeJS.ErrnoException).code;
   return typeof code === 'string' && RESET_CODES.has(code);
 }
 
@@ -97,10 +91,10 @@ export class HilumApi {
     const url = new URL(path.replace(/^\//, ''), this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
     // Outside the try below: a sign-in service that cannot refresh the token is its own failure, not the API's.
     const token = typeof this.token === 'string' ? this.token : await this.token();
-    let response: Response;
+    let response: ApiAnswer;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        response = await fetch(url, {
+        response = await exchange(url, {
           method,
           headers: {
             authorization: `Bearer ${token}`,
@@ -110,24 +104,24 @@ export class HilumApi {
         });
         break;
       } catch (error) {
+        if (!(error instanceof NoAnswer)) throw error;
         // A kept-alive connection the server closed as the request went out (a busy server's idle timer
         // fires late) resets without an answer: a read is safe to send again on a new connection.
-        if (isFetchFailure(error) && IDEMPOTENT_READS.has(method.toUpperCase()) && attempt < 3 && isConnectionReset(error)) {
+        if (IDEMPOTENT_READS.has(method.toUpperCase()) && attempt < 3 && isConnectionReset(error)) {
           await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
           continue;
         }
-        if (isFetchFailure(error)) throw new ApiUnreachable(this.baseUrl, error);
-        throw error;
+        throw new ApiUnreachable(this.baseUrl, error);
       }
     }
-    const text = await response.text();
+    const { text } = response;
     let parsed: unknown = text;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
       /* not JSON */
     }
-    if (!response.ok) {
+    if (response.status < 200 || response.status > 299) {
       const message = parsed && typeof parsed === 'object' && 'message' in parsed ? String(parsed.message) : response.statusText;
       throw new ApiError(response.status, `${method} ${path} failed (${response.status}): ${message}`, parsed, url.href);
     }
