@@ -146,8 +146,13 @@ function meanUnder(
 /**
  * The ingest benchmark's radiographs (a smooth ellipse whose steep outline leaves a faint band of ink on
  * the ink page; no text), each checked for the CPU it costs, the OCR worker's apart (read from /proc).
+ * `between` runs after each check, outside its figures.
  */
-async function outlinedSet(count: number, policy: BurnedInTextPolicy): Promise<{ cpu: number[]; ocr: number[]; held: number }> {
+async function outlinedSet(
+  count: number,
+  policy: BurnedInTextPolicy,
+  between: () => void = () => undefined,
+): Promise<{ cpu: number[]; ocr: number[]; held: number }> {
   const cpu: number[] = [];
   const ocr: number[] = [];
   let held = 0;
@@ -159,8 +164,19 @@ async function outlinedSet(count: number, policy: BurnedInTextPolicy): Promise<{
     cpu.push((used.user + used.system) / 1000);
     const ocrAfter = ocrThreadsCpuMs();
     ocr.push(ocrBefore !== undefined && ocrAfter !== undefined ? ocrAfter - ocrBefore : NaN);
+    between();
   }
   return { cpu, ocr, held };
+}
+
+/**
+ * What a commons' function thread allocates per radiograph besides the check (its GET body, the socket's chunks
+ * of it, the de-identified copy): 30 MB of new buffers, written, so that V8 runs a full collection every two
+ * checks or so (its 64 MB rule for external memory), as it does there. A check whose optimized code did not
+ * survive a collection pays for it here (docs/ingest-scale.md, session 14).
+ */
+function allocateAsAFunctionThread(): void {
+  for (let i = 0; i < 3; i++) Buffer.alloc(10 * 1024 * 1024, i + 1);
 }
 
 const percentile = (sorted: readonly number[], p: number): number =>
@@ -218,6 +234,7 @@ export async function run(): Promise<void> {
     }
   }
   const outlined = await outlinedSet(option('outlined', 10), policy);
+  const collected = await outlinedSet(option('outlined', 10), policy, allocateAsAFunctionThread);
   await stopOcr();
 
   const sum = (filter: (size: number) => boolean): { found: number; total: number } =>
@@ -241,6 +258,13 @@ export async function run(): Promise<void> {
     console.log(
       `outlined radiographs without text (the ingest bench's): ${outlined.held}/${cpu.length} held; CPU per image median ${percentile(cpu, 0.5).toFixed(0)} ms, ` +
         `max ${cpu.at(-1)!.toFixed(0)} ms; of it the tesseract.js worker's: median ${percentile(ocr, 0.5).toFixed(0)} ms, max ${ocr.at(-1)!.toFixed(0)} ms`,
+    );
+    const pressed = [...collected.cpu].sort((a, b) => a - b);
+    const median = percentile(pressed, 0.5);
+    console.log(
+      `the same with 30 MB of new buffers between checks (a commons' function thread, a full collection every two or so): ` +
+        `${collected.held}/${pressed.length} held; CPU per image median ${median.toFixed(0)} ms, max ${pressed.at(-1)!.toFixed(0)} ms; ` +
+        `${(median / percentile(cpu, 0.5)).toFixed(2)}x the set without`,
     );
   }
   for (const [label, values] of [
