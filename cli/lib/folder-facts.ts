@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { crc32 } from 'node:zlib';
 import { headerFactsOfFile, type DatasetView, type HeaderFacts, type InstanceFacts } from '../../layers/qa';
 
 /** What the study rules need of one file, noted where the file was checked (strings and numbers: it crosses threads). */
@@ -17,8 +16,8 @@ interface NotedFile extends NotedFacts {
 /** The facts of a readable file the check has in memory (`view`, which need not outlive the call). */
 export function noteFacts(view: DatasetView, fileId: string, order: string): NotedFacts {
   const header = headerFactsOfFile(view, fileId, order);
-  const payload = view.pixelPayload();
-  return { header, ...(payload ? { pixelKey: pixelKeyOf(payload) } : {}) };
+  const pixelKey = view.pixelKey();
+  return { header, ...(pixelKey !== undefined ? { pixelKey } : {}) };
 }
 
 /**
@@ -77,14 +76,4 @@ export class FolderFacts {
       get: () => (digest ??= createHash('sha256').update(read(path)).digest('hex')),
     }) as InstanceFacts;
   }
-}
-
-function pixelKeyOf(payload: readonly Uint8Array[]): string {
-  let crc = 0;
-  let length = 0;
-  for (const part of payload) {
-    crc = crc32(part, crc);
-    length += part.byteLength;
-  }
-  return `${length}:${crc}`;
 }

@@ -8,6 +8,7 @@ import { intakeRepository, publicationRepository } from '../../layers/services/c
 import { casesByStudy, clinicalOfCases } from '../../layers/services/submission-cases';
 import { projectQaConfig, qaRepository } from '../../layers/services/qa-context';
 import { requarantineStaged } from '../../layers/services/requarantine';
+import { withPixelDigests } from '../../layers/services/pixel-digests';
 import { instancesOfStudies } from '../../layers/services/study-index';
 import { SubmissionNotSealed } from './index-submission';
 
@@ -33,7 +34,7 @@ export const handler = taskHandler(submissionInput, async function runStudyQa({ 
   const config = await projectQaConfig(submission.project);
   const files = await intakeRepository().listFiles(submissionId);
   const studyUids = submissionStudyUids(files);
-  const instances = await instancesOfStudies(publicationRepository(), studyUids);
+  const instances = await withPixelDigests(await instancesOfStudies(publicationRepository(), studyUids));
   // Staging's claims keep every instance of these studies in this project and site;
   // if older data breaks that, the rules (and this submission's report) must not see another owner's instances.
   assertOwnedBy(submission, instances);

@@ -135,10 +135,13 @@ export interface Instance extends AcquisitionAttributes {
   readonly sopClassUid: string;
   readonly modality?: string;
   readonly stagedAt: string;
-  /** QA facts from the de-identified copy (series/study rules): the PatientID pseudonym, numbering, frame of reference, pixel hash. */
+  /** QA facts from the de-identified copy (series/study rules): the PatientID pseudonym, numbering, frame of reference, pixel key. */
   readonly patientPseudonym?: string;
   readonly instanceNumber?: number;
   readonly frameOfReferenceUid?: string;
+  /** The pixel payload's length and CRC-32 (DatasetView.pixelKey). */
+  readonly pixelKey?: string;
+  /** The pixel payload's SHA-256: recorded by the staging of earlier versions, which hashed every instance's pixels. */
   readonly pixelSha256?: string;
   /** MIDRC imaging attributes, from the de-identified output (layers/catalog/dicom-fields.ts). */
   readonly bodyPart?: string;

@@ -4,6 +4,7 @@
  * one in a message.
  */
 import { toHex } from '../common/bytes';
+import { crc32 } from '../common/crc32';
 import { sha256 } from '../common/digest';
 import { TAG, rawValue, readAscii, readUint16, topLevel, type ScannedElement, type ScannedFile, type TagKey } from '../dicom';
 
@@ -73,6 +74,22 @@ export class DatasetView {
     const e = this.top.get(QA_TAG.PixelData);
     if (!e) return undefined;
     return e.fragments ? e.fragments.slice(1).map((f) => this.file.dataSet.subarray(f.start, f.end)) : [rawValue(this.file, e)];
+  }
+
+  /**
+   * The pixel payload's length and CRC-32 (`length:crc`): files whose keys differ cannot have the same pixels, and
+   * those that share one are compared by pixelSha256. About a sixth of a SHA-256 pass on this machine's CPU.
+   */
+  pixelKey(): string | undefined {
+    const payload = this.pixelPayload();
+    if (!payload) return undefined;
+    let crc = 0;
+    let length = 0;
+    for (const part of payload) {
+      crc = crc32(part, crc);
+      length += part.byteLength;
+    }
+    return `${length}:${crc}`;
   }
 
   /** SHA-256 of the pixel payload. */

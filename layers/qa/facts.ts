@@ -22,18 +22,22 @@ export interface InstanceFacts {
   readonly pixelSha256?: string;
 }
 
-/** The optional per-instance facts Stage adds to an instance record. */
+/**
+ * The optional per-instance facts Stage adds to an instance record. The pixels' key (length and CRC-32), not their
+ * SHA-256: the duplicate-pixels rule compares digests only of a study's instances whose keys it shares, and the
+ * submission workflow computes those (layers/services/pixel-digests.ts), as `hilum upload`'s check does.
+ */
 export interface RecordedFacts {
   patientPseudonym?: string;
   instanceNumber?: number;
   frameOfReferenceUid?: string;
-  pixelSha256?: string;
+  pixelKey?: string;
 }
 
 export function recordedFacts(view: DatasetView): RecordedFacts {
   const facts = recordedHeaderFacts(view);
-  const pixel = view.pixelSha256();
-  if (pixel !== undefined) facts.pixelSha256 = pixel;
+  const key = view.pixelKey();
+  if (key !== undefined) facts.pixelKey = key;
   return facts;
 }
 

@@ -14,6 +14,7 @@ export {
 } from './config';
 export { DatasetView } from './dataset-view';
 export { headerFactsOfFile, recordedFacts, recordedFactsOf, type HeaderFacts, type InstanceFacts, type RecordedFacts } from './facts';
+export { needingPixelDigest, type PixelFingerprint } from './pixel-keys';
 export {
   evaluateInstance,
   evaluateStudies,

@@ -28,7 +28,7 @@ const ctSlice: Instance = {
   patientPseudonym: 'P-7f3a9c',
   instanceNumber: 12,
   frameOfReferenceUid: uid(4),
-  pixelSha256: 'b'.repeat(64),
+  pixelKey: '524288:3735928559',
   bodyPart: 'CHEST',
   seriesNumber: 1,
   studyYear: 2021,
