@@ -56,7 +56,8 @@ uploading nothing twice.
                        fetched from the commons for a site the project lists as a contributor)
   --no-qa              skip the QA check before upload
   --qa-config FILE     the project's QA configuration (default: CR, DX, CT in scope)
-  --force              upload files the QA check or de-identification would hold back
+  --force              upload files the QA check or de-identification would hold back (the
+                       check then runs beside the upload, on one lane, and reports when done)
   --check-jobs N       files checked in parallel before upload, on the main thread and worker
                        threads (default or 0: one per core; a small folder is checked on one)
   --jobs N             files uploaded in parallel (default 4)
@@ -142,21 +143,32 @@ uploading nothing twice.
           })
         : undefined;
 
-    if (args.values['no-qa']) sayStudies(await groupByStudy(dicom));
-    else {
-      // The check reads every file anyway: the grouping by study comes from that reading.
-      const { report, held, studies } = await checkBeforeUpload(
-        dicom,
-        await loadQaConfigFile(stringOption(args, 'qa-config')),
-        loadProfileFile(stringOption(args, 'profile')),
-        quiet,
-        checkJobs,
+    const deidAtSite = args.values['deid-at-site'] === true;
+    // Read before any file is checked or sent: a wrong --qa-config or --profile stops the command with nothing sent.
+    const qaConfig = args.values['no-qa'] ? undefined : await loadQaConfigFile(stringOption(args, 'qa-config'));
+    const qaProfile = args.values['no-qa'] ? undefined : loadProfileFile(stringOption(args, 'profile'));
+    // The check reads every file anyway: the grouping by study comes from that reading.
+    const check = async (lanes: number, progress: boolean, besideTheMainThread = false) => {
+      const checked = await checkBeforeUpload(dicom, qaConfig!, qaProfile!, !progress, lanes, besideTheMainThread);
+      sayStudies(checked.studies);
+      say(
+        `qa: ${checked.report.counts.pass} pass, ${checked.report.counts.warn} warn, ${checked.report.counts.quarantine} would be quarantined`,
       );
-      sayStudies(studies);
-      say(`qa: ${report.counts.pass} pass, ${report.counts.warn} warn, ${report.counts.quarantine} would be quarantined`);
+      return checked;
+    };
+    // With --force the check's verdict holds nothing back (the same files go, and the commons quarantines what it
+    // would), so it runs beside the upload instead of before it, in one worker thread (the main thread sends the
+    // files; the machine's other cores are the commons'), and reports when it is done; the first file is sent at once. Without --force, or
+    // when the files sent are not the files checked (--deid-at-site) or nothing is sent (--dry-run), it runs first.
+    const beside = force && !dryRun && !deidAtSite && !args.values['no-qa'];
+    const checkBeside = beside ? check(2, false, true) : undefined;
+    // Settled below, after the upload; until then a failure must not count as unhandled.
+    checkBeside?.catch(() => undefined);
+    if (args.values['no-qa']) sayStudies(await groupByStudy(dicom));
+    else if (!beside) {
+      const { held } = await check(checkJobs, !quiet);
       if (held.length && !force) return refuse(held);
     }
-    const deidAtSite = args.values['deid-at-site'] === true;
     if (dryRun) {
       const bytes = dicom.reduce((sum, f) => sum + f.size, 0);
       if (json) console.log(JSON.stringify({ dryRun: true, files: dicom.map((f) => f.relativePath), bytes, skipped }));
@@ -216,6 +228,7 @@ uploading nothing twice.
     });
     stopListening();
     progress.done();
+    await checkBeside;
     const seconds = (Date.now() - started) / 1000;
     if (json) console.log(JSON.stringify({ ...outcome, skipped, bytes: totalBytes, seconds, statePath }));
     say(

@@ -28,6 +28,13 @@ export interface CheckLanesOptions {
   readonly workerEntry?: string;
   /** Told each file's index as its outcome arrives (in any order: the progress bar). */
   readonly onChecked?: (index: number) => void;
+  /**
+   * The main thread has other work beside the check (`hilum upload --force` sends files meanwhile): it checks no file
+   * itself, and `jobs - 1` worker threads (at least one) check them all, started at once. A file's check is tens of
+   * milliseconds on a thread that then answers no socket: on the main thread it held every request of the upload
+   * back that long.
+   */
+  readonly besideTheMainThread?: boolean;
 }
 
 /**
@@ -80,7 +87,11 @@ export async function checkInLanes(
   setup: CheckSetup,
   options: CheckLanesOptions = {},
 ): Promise<CheckedFile[]> {
-  const lanes = Math.max(1, Math.min(options.jobs || availableParallelism(), files.length));
+  const beside = options.besideTheMainThread === true && files.length > 0;
+  // Beside the main thread: the lanes are workers only, so one more than the workers wanted.
+  const lanes = beside
+    ? 1 + Math.max(1, Math.min((options.jobs || availableParallelism()) - 1, files.length))
+    : Math.max(1, Math.min(options.jobs || availableParallelism(), files.length));
   const workers: Worker[] = [];
   const startWorkers = (): Worker[] => {
     // worker_threads only when a worker is started: a check on the main thread alone does not load it.
@@ -207,6 +218,8 @@ function runLanes(
         stopped[i] = true;
         ready[i] = true; // counted as up, so that workersFirst does not wait for it
         checkWorkersUp();
+        // Beside the main thread and no worker left to take the files: the main thread checks them after all.
+        if (options.besideTheMainThread && !mainStarted && next < tasks.length && stopped.every(Boolean)) void mainLane();
         settleIfDone();
       };
       worker.on('error', gone);
@@ -237,7 +250,9 @@ function runLanes(
         if (cpuMs - cpuAtStart >= MEASURE_MS) warm = { cpuMs, bytes: bytesDone };
       } else if (workersPay(cpuMs - warm.cpuMs, bytesDone - warm.bytes, bytesLeft, soloBatchMs)) addWorkers();
     };
+    let mainStarted = false;
     async function mainLane(): Promise<void> {
+      mainStarted = true;
       while (!failed && next < tasks.length) {
         const task = tasks[next] as CheckTask;
         next += 1;
@@ -262,6 +277,12 @@ function runLanes(
         if (workers.length > 0) await new Promise((resolve) => setImmediate(resolve));
       }
       stopTheRest();
+    }
+    if (options.besideTheMainThread && startWorkers && tasks.length > 0) {
+      // Every file goes to the workers: the main thread only hands them out and records what they answer.
+      mainIdle = true;
+      addWorkers();
+      return;
     }
     if (soloBatchMs === 0) addWorkers();
     if (options.workersFirst && workers.length > 0) checkWorkersUp();

@@ -42,9 +42,17 @@ export async function checkBeforeUpload(
   quiet = false,
   /** Files checked in parallel (0: one per core; cli/lib/check-lanes.ts). */
   jobs = 0,
+  /** The main thread sends files meanwhile: the files are checked in worker threads only (CheckLanesOptions.besideTheMainThread). */
+  besideTheMainThread = false,
 ): Promise<{ report: QaReport; held: Held[]; studies: Map<string, number> }> {
   const studies = new Map<string, number>();
-  const report = await checkFiles(files, { config, profile, quiet, lanes: { jobs }, onStudy: (uid) => countStudy(studies, uid) });
+  const report = await checkFiles(files, {
+    config,
+    profile,
+    quiet,
+    lanes: { jobs, ...(besideTheMainThread ? { besideTheMainThread } : {}) },
+    onStudy: (uid) => countStudy(studies, uid),
+  });
   const held = report.quarantined.map((q) => ({ relativePath: q.fileId, reason: `would be quarantined by ${q.reasons.join('; ')}` }));
   return { report, held, studies };
 }

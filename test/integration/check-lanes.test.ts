@@ -138,6 +138,23 @@ parentPort.on('message', (m) => {
     ).rejects.toThrow('a check worker stopped (exit code 7)');
   }, 60_000);
 
+  it('beside the main thread (hilum upload --force): the serial report from a worker, or from the main thread if none can start', async () => {
+    const files = scanFilesSync(folder);
+    const serial = await checkFiles(files, { config: DEFAULT_QA_CONFIG, quiet: true, lanes: { jobs: 1 } });
+    const beside = await checkFiles(files, { config: DEFAULT_QA_CONFIG, quiet: true, lanes: { jobs: 2, besideTheMainThread: true } });
+    const comparable = withoutTime;
+    expect(comparable(beside)).toEqual(comparable(serial));
+
+    const broken = join(root, 'broken-beside.js');
+    writeFileSync(broken, "throw new Error('this thread cannot start');\n");
+    const alone = await checkFiles(files, {
+      config: DEFAULT_QA_CONFIG,
+      quiet: true,
+      lanes: { jobs: 2, besideTheMainThread: true, workerEntry: broken },
+    });
+    expect(comparable(alone)).toEqual(comparable(serial));
+  }, 60_000);
+
   it('goes on with the main thread alone when its workers cannot start', async () => {
     const broken = join(root, 'broken-worker.js');
     writeFileSync(broken, "throw new Error('this thread cannot start');\n");

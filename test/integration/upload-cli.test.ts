@@ -151,6 +151,35 @@ describe('hilum upload', () => {
     expect(await readFile(reportPath!, 'utf8')).toContain('scans/burned.dcm');
   });
 
+  it('with --force sends what the check would hold back, the check beside the upload, and reports its verdict', async () => {
+    const forced = join(dataDir, 'forced');
+    await mkdir(join(forced, 'scans'), { recursive: true });
+    const uids = { studyInstanceUid: '1.2.826.0.1.3680043.8.498.57.1', seriesInstanceUid: '1.2.826.0.1.3680043.8.498.57.2' };
+    await writeFile(join(forced, 'scans', 'clean.dcm'), makeDicom({ modality: 'CT', ...uids }));
+    await writeFile(
+      join(forced, 'scans', 'burned.dcm'),
+      makeDicom({ modality: 'CT', ...uids, instanceNumber: 2, elements: { '00280301': { vr: 'CS', Value: ['YES'] } } }),
+    );
+    const base = ['upload', forced, '--project', 'upload-study', '--site', 'site-a'];
+    // Without --force the check holds the upload back: nothing is sent.
+    const refused = await runCli(base).exited;
+    expect(refused.code).toBe(3);
+    expect(refused.stdout).toContain('qa: 0 pass, 1 warn, 1 would be quarantined');
+    expect(refused.stderr).toContain('nothing uploaded');
+    // A --qa-config that cannot be read stops a --force upload before anything is sent.
+    const wrong = await runCli([...base, '--force', '--qa-config', join(forced, 'missing.json')]).exited;
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stdout).not.toContain('submission ');
+
+    const { code, stdout } = await runCli([...base, '--force', '--wait']).exited;
+    expect(code).toBe(3);
+    expect(stdout).toContain('qa: 0 pass, 1 warn, 1 would be quarantined');
+    expect(stdout).toMatch(/submission \S+: 2 uploaded/);
+    expect(stdout.split('\n').filter((line) => line.includes('quarantined scans/'))).toEqual([
+      expect.stringMatching(/^ {2}quarantined scans\/burned\.dcm: deid\.pixel-review: \S/),
+    ]);
+  });
+
   it('refuses to run without a token, explaining how to get one', async () => {
     const { code, stderr } = await runCli(['upload', folder, '--project', 'p1', '--site', 'site-a'], { HILUM_TOKEN: '' }).exited;
     expect(code).toBe(2);
