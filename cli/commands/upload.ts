@@ -148,26 +148,28 @@ uploading nothing twice.
     const qaConfig = args.values['no-qa'] ? undefined : await loadQaConfigFile(stringOption(args, 'qa-config'));
     const qaProfile = args.values['no-qa'] ? undefined : loadProfileFile(stringOption(args, 'profile'));
     // The check reads every file anyway: the grouping by study comes from that reading.
-    const check = async (lanes: number, progress: boolean, besideTheMainThread = false) => {
-      const checked = await checkBeforeUpload(dicom, qaConfig!, qaProfile!, !progress, lanes, besideTheMainThread);
+    const check = (lanes: number, progress: boolean, besideTheMainThread = false) =>
+      checkBeforeUpload(dicom, qaConfig!, qaProfile!, !progress, lanes, besideTheMainThread);
+    const sayChecked = (checked: Awaited<ReturnType<typeof check>>) => {
       sayStudies(checked.studies);
       say(
         `qa: ${checked.report.counts.pass} pass, ${checked.report.counts.warn} warn, ${checked.report.counts.quarantine} would be quarantined`,
       );
-      return checked;
     };
     // With --force the check's verdict holds nothing back (the same files go, and the commons quarantines what it
     // would), so it runs beside the upload instead of before it, in one worker thread (the main thread sends the
-    // files; the machine's other cores are the commons'), and reports when it is done; the first file is sent at once. Without --force, or
-    // when the files sent are not the files checked (--deid-at-site) or nothing is sent (--dry-run), it runs first.
+    // files; the machine's other cores are the commons'), and its lines are printed once the upload is done; the first
+    // file is sent at once. Without --force, or when the files sent are not the files checked (--deid-at-site) or
+    // nothing is sent (--dry-run), it runs first.
     const beside = force && !dryRun && !deidAtSite && !args.values['no-qa'];
     const checkBeside = beside ? check(2, false, true) : undefined;
     // Settled below, after the upload; until then a failure must not count as unhandled.
     checkBeside?.catch(() => undefined);
     if (args.values['no-qa']) sayStudies(await groupByStudy(dicom));
     else if (!beside) {
-      const { held } = await check(checkJobs, !quiet);
-      if (held.length && !force) return refuse(held);
+      const checked = await check(checkJobs, !quiet);
+      sayChecked(checked);
+      if (checked.held.length && !force) return refuse(checked.held);
     }
     if (dryRun) {
       const bytes = dicom.reduce((sum, f) => sum + f.size, 0);
@@ -228,7 +230,7 @@ uploading nothing twice.
     });
     stopListening();
     progress.done();
-    await checkBeside;
+    if (checkBeside) sayChecked(await checkBeside);
     const seconds = (Date.now() - started) / 1000;
     if (json) console.log(JSON.stringify({ ...outcome, skipped, bytes: totalBytes, seconds, statePath }));
     say(
