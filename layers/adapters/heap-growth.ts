@@ -12,8 +12,8 @@ import { setFlagsFromString } from 'node:v8';
  * once after each collection: 1.1-1.8 major collections per 10 MB radiograph in the ingest thread and ~2 in
  * the S3 emulator's, each marked on V8's helper threads, though each freed little. With the limit at four times
  * the live heap (room of three times the live heap beyond V8's own margin) they come at the pace the heap really
- * fills. The external memory of the 10 MB buffers still starts its own collections (V8's 64 MB rule), which
- * free those buffers.
+ * fills. The external memory of the 10 MB buffers started its own collections (V8's 64 MB rule) until session
+ * 14: with the percent, applyHeapGrowth counts it in the same limit (EXTERNAL_MEMORY_IN_THE_LIMIT, below).
  *
  * A variable and not a flag on node's command line: Lambda starts node itself, and NODE_OPTIONS admits no
  * such V8 flag. This one V8 reads at every collection, so setting it while the process runs takes effect.
@@ -39,6 +39,17 @@ export function heapGrowingFlag(value: string | undefined): string | undefined {
  */
 export function applyHeapGrowth(env: NodeJS.ProcessEnv = process.env, setFlags: (flags: string) => void = setFlagsFromString): boolean {
   const flag = heapGrowingFlag(env[HEAP_GROWING_PERCENT_VARIABLE]);
-  if (flag) setFlags(flag);
+  if (flag) setFlags(`${flag} ${EXTERNAL_MEMORY_IN_THE_LIMIT}`);
   return flag !== undefined;
 }
+
+/**
+ * Set with the growing percent: buffers' memory (ArrayBuffers: a radiograph's GET body, its copy, the socket's chunks)
+ * counted in the same limit as the heap, so that the limit grows with them as with the heap, instead of V8's fixed
+ * rule of a full collection for every 64 MB of new external memory. A function thread that holds a 10 MB radiograph
+ * and its copy brought a full collection every radiograph or two under that rule, each marking its whole ~35 MB heap
+ * on V8's helper threads (~40 ms of CPU per radiograph): bench ingest's radiograph set, two alternated pairs,
+ * V8's threads 41, 42 -> 18, 18 ms per radiograph, the commons 209, 200 -> 169, 163 ms (docs/ingest-scale.md,
+ * session 14). Like the growing percent, V8 reads it as it runs: a handler's init sets it for its isolate.
+ */
+const EXTERNAL_MEMORY_IN_THE_LIMIT = '--external-memory-accounted-in-global-limit';

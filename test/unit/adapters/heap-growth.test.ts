@@ -21,7 +21,7 @@ describe('the V8 heap growth of a handler process', () => {
   it("sets the flag from the function's variable, once per call, and nothing without it", () => {
     const set: string[] = [];
     expect(applyHeapGrowth({ [HEAP_GROWING_PERCENT_VARIABLE]: String(HEAP_GROWING_PERCENT) }, (flags) => set.push(flags))).toBe(true);
-    expect(set).toEqual(['--heap-growing-percent=300']);
+    expect(set).toEqual(['--heap-growing-percent=300 --external-memory-accounted-in-global-limit']);
     expect(applyHeapGrowth({}, (flags) => set.push(flags))).toBe(false);
     expect(applyHeapGrowth({ [HEAP_GROWING_PERCENT_VARIABLE]: 'lots' }, (flags) => set.push(flags))).toBe(false);
     expect(set).toHaveLength(1);
