@@ -15,9 +15,9 @@ import * as path from 'node:path';
  * the emulator's file pool ~16 ms of CPU here (the kernel taking and filling new page-cache pages, ~1.6 ms per MB in
  * `copy_folio_from_iter_atomic` as this virtual machine's memory comes in), into a kept one ~1-3 ms.
  *
- * What a kept file holds until it is rewritten or the next start empties the folder is a deleted object's bytes (an
- * intake original, with its PHI): it stays in the data directory, as it would in an unlinked file's blocks, and is
- * never served: no store name points at it.
+ * What a kept file holds until it is rewritten, or the emulator stops (`discard`) or starts again (the folder
+ * emptied), is a deleted object's bytes (an intake original, with its PHI): it stays in the data directory meanwhile,
+ * under no store name, never served.
  *
  * A kept file is never readable under a store name while it is rewritten: it leaves the store by a rename into a
  * folder beside it (`<store>-spare`, outside it, so s3rver never lists it as a bucket), is rewritten there and renamed
@@ -39,6 +39,8 @@ export interface SpareFiles {
   take(size?: number): string | undefined;
   /** Writes `content` into a kept file and renames it to `target`, whole; false, having written nothing under a store name, if none may be reused yet. */
   writeAs(target: string, content: string): boolean;
+  /** Unlinks every kept file (the store stopping: what a delete removed does not outlive the emulator's run). */
+  discard(): void;
 }
 
 export interface SpareFilesOptions {
@@ -114,6 +116,11 @@ export function createSpareFiles(folder: string, options: SpareFilesOptions = {}
     },
 
     take,
+
+    discard() {
+      for (const { file } of [...kept.splice(0), ...keptLarge.splice(0)]) unlinkQuietly(file);
+      largeKeptBytes = 0;
+    },
 
     writeAs(target, content) {
       const spare = take(Buffer.byteLength(content, 'utf8'));

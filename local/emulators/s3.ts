@@ -234,7 +234,8 @@ export async function startS3OnThisThread(options: S3EmulatorOptions): Promise<S
       if (!localOrigins.includes(origin)) localOrigins.push(origin);
     },
     threadCpuUsage: () => Promise.resolve(process.threadCpuUsage()),
-    stop: () => (stopped ??= stop().then(() => server.logger?.close())),
+    // Once nothing listens, the files deletes kept go too: deleted objects (intake originals) do not outlive the run.
+    stop: () => (stopped ??= stop().then(() => (spares.discard(), server.logger?.close()))),
   };
 }
 

@@ -267,9 +267,18 @@ describe('the emulator with kept files (s3rver and the direct path)', () => {
     await emulator.stop();
   });
 
+  it('removes the files deletes kept when it stops', async () => {
+    for (const key of ['a', 'b'])
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: Buffer.alloc(2 * 1024 * 1024, key) }));
+    await s3.send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: [{ Key: 'a' }, { Key: 'b' }] } }));
+    expect((await readdir(join(root, 's3-spare'))).length).toBeGreaterThan(0);
+    await emulator.stop();
+    expect(await readdir(join(root, 's3-spare'))).toEqual([]);
+  });
+
   it('keeps what DeleteObjects removes for a later PUT, never rewritten while an s3rver GET of it still streams', async () => {
     const big = Buffer.alloc(16 * 1024 * 1024, 'a');
-    // Above the 1 MiB limit, the big object's file is unlinked when deleted; the small one's is kept.
+    // The big object's file is kept apart, for a body over 1 MiB; the small one's for the small PUTs below.
     const small = Buffer.alloc(1024 * 1024, 's');
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'small', Body: small }));
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'big', Body: big }));
