@@ -123,9 +123,9 @@ export function createSpareFiles(folder: string, options: SpareFilesOptions = {}
     },
 
     writeAs(target, content) {
-      const spare = take(Buffer.byteLength(content, 'utf8'));
-      if (spare === undefined) return false;
       const bytes = Buffer.from(content, 'utf8');
+      const spare = take(bytes.length);
+      if (spare === undefined) return false;
       try {
         const fd = openSync(spare, 'r+');
         try {
