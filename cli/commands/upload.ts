@@ -57,7 +57,7 @@ uploading nothing twice.
   --no-qa              skip the QA check before upload
   --qa-config FILE     the project's QA configuration (default: CR, DX, CT in scope)
   --force              upload files the QA check or de-identification would hold back (the
-                       check then runs beside the upload, on one lane, and reports when done)
+                       check then runs beside the upload, in a worker thread, and reports when done)
   --check-jobs N       files checked in parallel before upload, on the main thread and worker
                        threads (default or 0: one per core; a small folder is checked on one)
   --jobs N             files uploaded in parallel (default 4)
