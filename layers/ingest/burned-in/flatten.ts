@@ -8,6 +8,7 @@
  * ink: smooth anatomy and noise turn white, strokes black, whichever way they differ.
  */
 import type { OcrImage } from './image';
+import { COUNTED_LEVELS, inkRowsInSimd } from './ink-row-simd';
 import { CheckScratch } from './scratch';
 
 /** Side of the blocks whose medians are the background (OCR pixels): more than twice the tallest line of text the check targets. */
@@ -124,10 +125,23 @@ function interpolation(pixels: number, block: number, blocks: number): Interpola
 }
 
 /** The paper's level: four median absolute distances (the image's own noise), within bounds. */
-function inkFloor(distanceHistogram: Uint32Array, samples: number): number {
+export function inkFloor(distanceHistogram: Uint32Array, samples: number): number {
   let level = 0;
   for (let seen = distanceHistogram[0]!; seen < samples / 2 && level < 255;) seen += distanceHistogram[++level]!;
   return Math.min(MAX_INK_FLOOR, Math.max(MIN_INK_FLOOR, 4 * level));
+}
+
+/**
+ * inkFloor's floor from fewer counts: `atMost[i]` distances of at most `from + i`. The floor is four times the
+ * median within 16 .. 48, so a median up to 4 gives 16 and one of 12 or more 48: only the counts through
+ * level 11 tell floors apart, and those from level 4 on are enough to place a median below 12.
+ */
+export function inkFloorOfCounts(atMost: readonly number[], from: number, samples: number): number {
+  if (from > MIN_INK_FLOOR / 4 || from + atMost.length < MAX_INK_FLOOR / 4) throw new Error('the counts do not reach the floor');
+  for (let i = 0; i < atMost.length; i++) {
+    if (atMost[i]! >= samples / 2) return Math.min(MAX_INK_FLOOR, Math.max(MIN_INK_FLOOR, 4 * (from + i)));
+  }
+  return MAX_INK_FLOOR;
 }
 
 /**
@@ -319,6 +333,54 @@ function inkInWords(
 ): InkPage {
   const { width, height, gray } = image;
   const { steps, unit, shift } = units;
+  scratch.quadList(4096);
+  const simd = inkRowsInSimd(
+    {
+      gray,
+      out,
+      width,
+      height,
+      medians: blocks.medians,
+      columns: blocks.columns,
+      top: down.lower,
+      bottom: down.upper,
+      down: units.down,
+      pieces: steps,
+      unit,
+      shift,
+    },
+    scratch,
+  );
+  const { count, floor } = simd
+    ? { count: simd.count, floor: inkFloorOfCounts(simd.atMost, COUNTED_LEVELS.from, width * height) }
+    : inkRowsInWords(image, blocks, out, down, units, scratch);
+  const ink = inkLevels(floor);
+  const listed = scratch.quadListInUse();
+  const outWords = new Int32Array(out.buffer, out.byteOffset, (width * height) >>> 2);
+  let inked = 0;
+  for (let k = 0; k < count; k++) {
+    const q = listed[k]!;
+    const i = q << 2;
+    out[i] = ink[out[i]!]!;
+    out[i + 1] = ink[out[i + 1]!]!;
+    out[i + 2] = ink[out[i + 2]!]!;
+    out[i + 3] = ink[out[i + 3]!]!;
+    if (outWords[q] !== -1) listed[inked++] = q;
+  }
+  return { ...image, gray: out, inked: { gray: out, quads: listed, count: inked, ungroupedFrom: width * height } };
+}
+
+/** inkInWords' rows in JS (inkRowInWords): the list of inked groups' length and the page's floor. */
+function inkRowsInWords(
+  image: OcrImage,
+  blocks: BlockMedians,
+  out: Uint8Array,
+  down: Interpolation,
+  units: WholeUnits,
+  scratch: CheckScratch,
+): { count: number; floor: number } {
+  const { width, height, gray } = image;
+  const { steps, unit, shift } = units;
   const pass: WordPass = {
     grayWords: new Int32Array(gray.buffer, gray.byteOffset, (width * height) >>> 2),
     outWords: new Int32Array(out.buffer, out.byteOffset, (width * height) >>> 2),
@@ -337,7 +399,6 @@ function inkInWords(
     end: steps.end,
     scratch,
   };
-  scratch.quadList(4096);
   let count = 0;
   for (let y = 0, q = 0; y < height; y++, q += width >>> 2) {
     count = inkRowInWords(pass, q, units.down[y]!, down.lower[y]! * blocks.columns, down.upper[y]! * blocks.columns, count);
@@ -345,21 +406,7 @@ function inkInWords(
   const { counts } = pass;
   const distances = new Uint32Array(256);
   for (let d = 0; d < 256; d++) distances[d] = counts[d]! + counts[256 + d]! + counts[512 + d]! + counts[768 + d]!;
-  const floor = inkFloor(distances, width * height);
-  const ink = inkLevels(floor);
-  const listed = scratch.quadListInUse();
-  const { outWords } = pass;
-  let inked = 0;
-  for (let k = 0; k < count; k++) {
-    const q = listed[k]!;
-    const i = q << 2;
-    out[i] = ink[out[i]!]!;
-    out[i + 1] = ink[out[i + 1]!]!;
-    out[i + 2] = ink[out[i + 2]!]!;
-    out[i + 3] = ink[out[i + 3]!]!;
-    if (outWords[q] !== -1) listed[inked++] = q;
-  }
-  return { ...image, gray: out, inked: { gray: out, quads: listed, count: inked, ungroupedFrom: width * height } };
+  return { count, floor: inkFloor(distances, width * height) };
 }
 
 /**

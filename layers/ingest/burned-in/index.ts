@@ -1,6 +1,7 @@
 /**
  * Text burned into pixels, found by OCR (issue 18): which images are checked, what counts as
  * identifying text, and the check itself. Boxes and token classes leave here, never text.
+ * The ink page's rows run in WebAssembly SIMD where the runtime has it (ink-row-simd.ts; HILUM_INK_WASM=0 keeps JS).
  */
 export { DEFAULT_BURNED_IN_TEXT_POLICY, isAtRisk, type AtRiskInput, type BurnedInTextPolicy } from './policy';
 export { classifyToken, looksLikeDate, normalizeToken, type TokenClass } from './tokens';
