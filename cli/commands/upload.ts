@@ -148,8 +148,8 @@ uploading nothing twice.
     const qaConfig = args.values['no-qa'] ? undefined : await loadQaConfigFile(stringOption(args, 'qa-config'));
     const qaProfile = args.values['no-qa'] ? undefined : loadProfileFile(stringOption(args, 'profile'));
     // The check reads every file anyway: the grouping by study comes from that reading.
-    const check = (lanes: number, progress: boolean, besideTheMainThread = false) =>
-      checkBeforeUpload(dicom, qaConfig!, qaProfile!, !progress, lanes, besideTheMainThread);
+    const check = (lanes: number, progress: boolean, besideTheMainThread = false, signal?: AbortSignal) =>
+      checkBeforeUpload(dicom, qaConfig!, qaProfile!, !progress, lanes, besideTheMainThread, signal);
     const sayChecked = (checked: Awaited<ReturnType<typeof check>>) => {
       sayStudies(checked.studies);
       say(
@@ -162,7 +162,9 @@ uploading nothing twice.
     // file is sent at once. Without --force, or when the files sent are not the files checked (--deid-at-site) or
     // nothing is sent (--dry-run), it runs first.
     const beside = force && !dryRun && !deidAtSite && !args.values['no-qa'];
-    const checkBeside = beside ? check(2, false, true) : undefined;
+    // An upload that fails stops it: its error is shown at once, not after a verdict on files that were not sent.
+    const stopCheckBeside = new AbortController();
+    const checkBeside = beside ? check(2, false, true, stopCheckBeside.signal) : undefined;
     // Settled below, after the upload; until then a failure must not count as unhandled.
     checkBeside?.catch(() => undefined);
     if (args.values['no-qa']) sayStudies(await groupByStudy(dicom));
@@ -227,6 +229,9 @@ uploading nothing twice.
       jobs,
       maxBytesPerSecond: maxRate,
       onFileDone: (file, skipped) => (skipped ? progress.skip(1, file.size) : progress.tick(1, file.size)),
+    }).catch((error: unknown) => {
+      stopCheckBeside.abort(error);
+      throw error;
     });
     stopListening();
     progress.done();

@@ -35,6 +35,12 @@ export interface CheckLanesOptions {
    * back that long.
    */
   readonly besideTheMainThread?: boolean;
+  /**
+   * Aborted: the check ends at once with the signal's reason (a file the main thread is checking finishes first) and
+   * its workers are terminated. `hilum upload --force` whose upload failed shows its error without waiting for a
+   * verdict nobody will read (160 radiographs: ~10 s).
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -116,7 +122,17 @@ function runLanes(
   files: readonly FoundFile[],
   options: CheckLanesOptions,
 ): Promise<CheckedFile[]> {
-  return new Promise<CheckedFile[]>((resolveAll, rejectAll) => {
+  return new Promise<CheckedFile[]>((resolveLanes, rejectLanes) => {
+    const { signal } = options;
+    const aborted = (): void => fail(signal?.reason);
+    const resolveAll = (results: CheckedFile[]): void => {
+      signal?.removeEventListener('abort', aborted);
+      resolveLanes(results);
+    };
+    const rejectAll = (error: unknown): void => {
+      signal?.removeEventListener('abort', aborted);
+      rejectLanes(error);
+    };
     const soloBatchMs = options.soloBatchMs ?? DEFAULT_SOLO_MS;
     const results: Array<CheckedFile | undefined> = Array.from({ length: tasks.length });
     let workers: readonly Worker[] = [];
@@ -142,6 +158,12 @@ function runLanes(
       failure = { error };
       if (mainIdle) rejectAll(error);
     };
+    if (signal?.aborted) {
+      fail(signal.reason);
+      return;
+    }
+    signal?.addEventListener('abort', aborted, { once: true });
+
     const settleIfDone = (): void => {
       if (!failed && finished === tasks.length && stopped.every(Boolean)) resolveAll(results as CheckedFile[]);
     };

@@ -44,13 +44,15 @@ export async function checkBeforeUpload(
   jobs = 0,
   /** The main thread sends files meanwhile: the files are checked in worker threads only (CheckLanesOptions.besideTheMainThread). */
   besideTheMainThread = false,
+  /** Aborted: the check ends at once with the signal's reason (CheckLanesOptions.signal). */
+  signal?: AbortSignal,
 ): Promise<{ report: QaReport; held: Held[]; studies: Map<string, number> }> {
   const studies = new Map<string, number>();
   const report = await checkFiles(files, {
     config,
     profile,
     quiet,
-    lanes: { jobs, ...(besideTheMainThread ? { besideTheMainThread } : {}) },
+    lanes: { jobs, ...(besideTheMainThread ? { besideTheMainThread } : {}), ...(signal ? { signal } : {}) },
     onStudy: (uid) => countStudy(studies, uid),
   });
   const held = report.quarantined.map((q) => ({ relativePath: q.fileId, reason: `would be quarantined by ${q.reasons.join('; ')}` }));

@@ -138,6 +138,38 @@ parentPort.on('message', (m) => {
     ).rejects.toThrow('a check worker stopped (exit code 7)');
   }, 60_000);
 
+  it('ends with the abort reason, its workers stopped, once told to (hilum upload --force whose upload failed)', async () => {
+    // A worker that takes files and never answers: without the abort the check would never end.
+    const stuck = join(root, 'stuck-worker.js');
+    writeFileSync(
+      stuck,
+      `const { parentPort } = require('node:worker_threads');
+parentPort.on('message', (m) => {
+  if (m.type === 'setup') parentPort.postMessage({ type: 'results', results: [], wantsMore: true });
+});
+`,
+    );
+    const files = scanFilesSync(folder);
+    const setup = { config: DEFAULT_QA_CONFIG, key: { secret: 'x'.repeat(64), project: 'p', site: 's', profile: DEFAULT_PROFILE } };
+    const stop = new AbortController();
+    const reason = new Error('the upload failed');
+    const told: number[] = [];
+    const check = checkInLanes(files, setup, {
+      jobs: 2,
+      besideTheMainThread: true,
+      workerEntry: stuck,
+      signal: stop.signal,
+      onChecked: (i) => told.push(i),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    stop.abort(reason);
+    await expect(check).rejects.toBe(reason);
+    expect(told).toEqual([]);
+    // Aborted before it starts: no file is checked, on the main thread either.
+    await expect(checkInLanes(files, setup, { jobs: 1, signal: stop.signal, onChecked: (i) => told.push(i) })).rejects.toBe(reason);
+    expect(told).toEqual([]);
+  }, 60_000);
+
   it('beside the main thread (hilum upload --force): the serial report from a worker, or from the main thread if none can start', async () => {
     const files = scanFilesSync(folder);
     const serial = await checkFiles(files, { config: DEFAULT_QA_CONFIG, quiet: true, lanes: { jobs: 1 } });
