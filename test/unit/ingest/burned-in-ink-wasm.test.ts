@@ -248,6 +248,19 @@ describe('the ink page rows in WebAssembly SIMD', () => {
     for (const [floor, both] of reached) expect(both.floors).toEqual([floor]);
   });
 
+  it('does not count far distances (128 and more) among the near ones', () => {
+    // Around a background of 200: 45% of pixels at 0..60 (distances of 140 and more), 10% at 200, 45% at 220..255
+    // (distances 20..55). The median distance is past 11, the floor 48; counting a distance of 128 or more as at
+    // most 4 would put more than half the page there and give 16.
+    const far = page(260, 96, (x, y) => {
+      const k = (x + 7 * y) % 20;
+      if (k < 9) return (k * 7 + y) % 61;
+      return k < 11 ? 200 : 220 + ((k * 5 + x + y) % 36);
+    });
+    const both = expectSamePaths(far);
+    expect(both.floors).toEqual([48]);
+  });
+
   it('equals the JS path on smooth gradients, steep ones and wrapped ramps', () => {
     expectSamePaths(page(324, 90, (x, y) => (x * 255) / 323 + y / 4 - 10));
     expectSamePaths(page(260, 130, (x, y) => 128 + 100 * Math.sin(x / 37) * Math.cos(y / 23)));
