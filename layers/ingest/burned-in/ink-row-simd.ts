@@ -106,6 +106,8 @@ export interface SimdPass {
 /** The module computes in 1/2^16 of a level: backgrounds finer than that are not for it (none are: flatten.ts MAX_UNIT). */
 const MAX_SHIFT = 16;
 const COUNTS_BYTES = 16 * (COUNTED_LEVELS.to - COUNTED_LEVELS.from + 1);
+/** The module's constants (ink-row.wat's data segment) lie from COUNTS_BYTES to here. */
+const CONSTANTS_END = 272;
 const PIECE_BYTES = 20;
 const PAGE_BYTES = 65536;
 const aligned = (offset: number): number => (offset + 15) & ~15;
@@ -164,7 +166,7 @@ export function inkRowsInSimd(page: SimdPage, scratch: CheckScratch): SimdPass |
   const { gray, out, width, height, medians, columns, top, bottom, down, pieces, unit, shift } = page;
   const kernel = module();
   if (!kernel || shift > MAX_SHIFT) return undefined;
-  const piecesAt = COUNTS_BYTES;
+  const piecesAt = CONSTANTS_END;
   const rowOfAt = aligned(piecesAt + pieces.count * PIECE_BYTES);
   const rowAt = aligned(rowOfAt + columns * 4);
   const listAt = aligned(rowAt + width);

@@ -5,6 +5,10 @@
 ;; Memory, laid out by ink-row-simd.ts for each page:
 ;;   0..127     the page's counts: for each level L of 4..11, four i32 lanes whose sum is the number of
 ;;              distances of at most L (all the floor needs: see inkFloorOfCounts in flatten.ts)
+;;   128..271   constants (the data segment below): sixteen bytes of each of 5..12, then of 16. Loaded from
+;;              memory, one instruction each: V8 rebuilds a v128.const in the loop with three every time, and
+;;              holding them in locals spills the counters instead (a page: 2.7-2.8 ms; 3.3 with v128.const,
+;;              3.4-3.5 in locals)
 ;;   $pieces    each piece of the row 20 bytes: lower, upper (indices into $rowOf), first weight, weight per
 ;;              pixel (units), end (exclusive, a multiple of 4)
 ;;   $rowOf     the row's blocks' background (i32, whole units), written by the caller for each row
@@ -12,6 +16,15 @@
 ;;   $list      the row's groups (pixel x / 4) that are not paper, in order; their number is the result
 (module
   (memory (export "memory") 1)
+  (data (i32.const 128) "\05\05\05\05\05\05\05\05\05\05\05\05\05\05\05\05") ;; 5
+  (data (i32.const 144) "\06\06\06\06\06\06\06\06\06\06\06\06\06\06\06\06") ;; 6
+  (data (i32.const 160) "\07\07\07\07\07\07\07\07\07\07\07\07\07\07\07\07") ;; 7
+  (data (i32.const 176) "\08\08\08\08\08\08\08\08\08\08\08\08\08\08\08\08") ;; 8
+  (data (i32.const 192) "\09\09\09\09\09\09\09\09\09\09\09\09\09\09\09\09") ;; 9
+  (data (i32.const 208) "\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a\0a") ;; 10
+  (data (i32.const 224) "\0b\0b\0b\0b\0b\0b\0b\0b\0b\0b\0b\0b\0b\0b\0b\0b") ;; 11
+  (data (i32.const 240) "\0c\0c\0c\0c\0c\0c\0c\0c\0c\0c\0c\0c\0c\0c\0c\0c") ;; 12
+  (data (i32.const 256) "\10\10\10\10\10\10\10\10\10\10\10\10\10\10\10\10") ;; 16
 
   (func (export "row")
     (param $rowOf i32) (param $pieces i32) (param $count i32) (param $unit i32) (param $shift i32)
@@ -108,19 +121,20 @@
                     (i32.const 16)))))
             (local.set $background (i32x4.add (local.get $background) (local.get $by16)))
             ;; Counted: each counter takes 1 (a compare's -1 subtracted) for a distance of at most its level. The
-            ;; distances clamped to 12 compare as signed bytes, one instruction each.
-            (local.set $low (i8x16.min_u (local.get $d) (v128.const i8x16 12 12 12 12 12 12 12 12 12 12 12 12 12 12 12 12)))
-            (local.set $c4 (i8x16.sub (local.get $c4) (i8x16.gt_s (v128.const i8x16 5 5 5 5 5 5 5 5 5 5 5 5 5 5 5 5) (local.get $low))))
-            (local.set $c5 (i8x16.sub (local.get $c5) (i8x16.gt_s (v128.const i8x16 6 6 6 6 6 6 6 6 6 6 6 6 6 6 6 6) (local.get $low))))
-            (local.set $c6 (i8x16.sub (local.get $c6) (i8x16.gt_s (v128.const i8x16 7 7 7 7 7 7 7 7 7 7 7 7 7 7 7 7) (local.get $low))))
-            (local.set $c7 (i8x16.sub (local.get $c7) (i8x16.gt_s (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8) (local.get $low))))
-            (local.set $c8 (i8x16.sub (local.get $c8) (i8x16.gt_s (v128.const i8x16 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9) (local.get $low))))
-            (local.set $c9 (i8x16.sub (local.get $c9) (i8x16.gt_s (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10) (local.get $low))))
-            (local.set $c10 (i8x16.sub (local.get $c10) (i8x16.gt_s (v128.const i8x16 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11) (local.get $low))))
-            (local.set $c11 (i8x16.sub (local.get $c11) (i8x16.gt_s (v128.const i8x16 12 12 12 12 12 12 12 12 12 12 12 12 12 12 12 12) (local.get $low))))
+            ;; distances clamped to 12 compare as signed bytes with level + 1 (at 128 + 16 * (level - 4)), one
+            ;; instruction each.
+            (local.set $low (i8x16.min_u (local.get $d) (v128.load offset=240 (i32.const 0))))
+            (local.set $c4 (i8x16.sub (local.get $c4) (i8x16.gt_s (v128.load offset=128 (i32.const 0)) (local.get $low))))
+            (local.set $c5 (i8x16.sub (local.get $c5) (i8x16.gt_s (v128.load offset=144 (i32.const 0)) (local.get $low))))
+            (local.set $c6 (i8x16.sub (local.get $c6) (i8x16.gt_s (v128.load offset=160 (i32.const 0)) (local.get $low))))
+            (local.set $c7 (i8x16.sub (local.get $c7) (i8x16.gt_s (v128.load offset=176 (i32.const 0)) (local.get $low))))
+            (local.set $c8 (i8x16.sub (local.get $c8) (i8x16.gt_s (v128.load offset=192 (i32.const 0)) (local.get $low))))
+            (local.set $c9 (i8x16.sub (local.get $c9) (i8x16.gt_s (v128.load offset=208 (i32.const 0)) (local.get $low))))
+            (local.set $c10 (i8x16.sub (local.get $c10) (i8x16.gt_s (v128.load offset=224 (i32.const 0)) (local.get $low))))
+            (local.set $c11 (i8x16.sub (local.get $c11) (i8x16.gt_s (v128.load offset=240 (i32.const 0)) (local.get $low))))
             ;; A group of four none past MIN_INK_FLOOR (16) is paper on any page: written as four 255s. $ink is
             ;; each distance's excess over 16, zero for paper.
-            (local.set $ink (i8x16.sub_sat_u (local.get $d) (v128.const i8x16 16 16 16 16 16 16 16 16 16 16 16 16 16 16 16 16)))
+            (local.set $ink (i8x16.sub_sat_u (local.get $d) (v128.load offset=256 (i32.const 0))))
             (local.set $paper (i32x4.eq (local.get $ink) (v128.const i32x4 0 0 0 0)))
             (v128.store (i32.add (local.get $row) (local.get $x)) (v128.or (local.get $d) (local.get $paper)))
             (local.set $bits (i32.xor (i32x4.bitmask (local.get $paper)) (i32.const 15)))
