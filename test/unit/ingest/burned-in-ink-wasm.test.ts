@@ -164,6 +164,51 @@ describe('the ink page rows in WebAssembly SIMD', () => {
     expect(inkRowWasmAvailable()).toBe(true);
   });
 
+  it('falls back to the JS path without WebAssembly, and with HILUM_INK_WASM=0', async () => {
+    const image = noise(128, 64, 30, 8);
+    const expected = inked(image, false, BACKGROUND_BLOCK, false).page.gray;
+    type Flatten = typeof import('../../../layers/ingest/burned-in/flatten');
+    type Simd = typeof import('../../../layers/ingest/burned-in/ink-row-simd');
+    /** A fresh copy of the modules (the instance and the environment are read once per thread), `before` set up first. */
+    const fresh = async (before: () => void, after: () => void): Promise<{ available: boolean; rows: number; gray: Uint8Array }> => {
+      let found: { available: boolean; rows: number; gray: Uint8Array } | undefined;
+      await jest.isolateModulesAsync(async () => {
+        before();
+        try {
+          const simd: Simd = await import('../../../layers/ingest/burned-in/ink-row-simd');
+          const flatten: Flatten = await import('../../../layers/ingest/burned-in/flatten');
+          const out = new Uint8Array(image.gray.length);
+          flatten.inkAround(image, mediansOf(image, BACKGROUND_BLOCK), out, new CheckScratch());
+          found = { available: simd.inkRowWasmAvailable(), rows: simd.inkRowWasmRowsRun(), gray: out };
+        } finally {
+          after();
+        }
+      });
+      return found!;
+    };
+    const global = globalThis as { WebAssembly?: unknown };
+    const wasm = global.WebAssembly;
+    const without = await fresh(
+      () => (global.WebAssembly = undefined),
+      () => (global.WebAssembly = wasm),
+    );
+    expect(without).toMatchObject({ available: false, rows: 0 });
+    expect(Buffer.from(without.gray).equals(Buffer.from(expected))).toBe(true);
+
+    const previous = process.env['HILUM_INK_WASM'];
+    const restore = (): void => {
+      if (previous === undefined) delete process.env['HILUM_INK_WASM'];
+      else process.env['HILUM_INK_WASM'] = previous;
+    };
+    const switchedOff = await fresh(() => (process.env['HILUM_INK_WASM'] = '0'), restore);
+    expect(switchedOff).toMatchObject({ available: true, rows: 0 });
+    expect(Buffer.from(switchedOff.gray).equals(Buffer.from(expected))).toBe(true);
+
+    const on = await fresh(() => delete process.env['HILUM_INK_WASM'], restore);
+    expect(on).toMatchObject({ available: true, rows: image.height });
+    expect(Buffer.from(on.gray).equals(Buffer.from(expected))).toBe(true);
+  });
+
   it('is the module ink-row.wat compiles to (tools/build-ink-row-wasm.mjs)', async () => {
     const source = readFileSync(join(__dirname, '../../../layers/ingest/burned-in/ink-row.wat'), 'utf8');
     const compiled = (await wabt()).parseWat('ink-row.wat', source, { simd: true });
