@@ -64,7 +64,7 @@ function instantiated(): InkRowModule | null {
   }
 }
 
-function module(): InkRowModule | undefined {
+function kernelToRun(): InkRowModule | undefined {
   if (forced === false || (forced === undefined && OFF_BY_ENVIRONMENT)) return undefined;
   return inkRowWasmAvailable() ? instance! : undefined;
 }
@@ -164,7 +164,7 @@ function simdRow(pass: RowPass, y: number, count: number): number {
  */
 export function inkRowsInSimd(page: SimdPage, scratch: CheckScratch): SimdPass | undefined {
   const { gray, out, width, height, medians, columns, top, bottom, down, pieces, unit, shift } = page;
-  const kernel = module();
+  const kernel = kernelToRun();
   if (!kernel || shift > MAX_SHIFT) return undefined;
   const piecesAt = CONSTANTS_END;
   const rowOfAt = aligned(piecesAt + pieces.count * PIECE_BYTES);
