@@ -1,7 +1,7 @@
 /**
  * Compiles layers/ingest/burned-in/ink-row.wat into ink-row-wasm.ts beside it (the module's bytes as base64),
  * so that bundles (Lambda, the CLI's workers, a browser) carry the module without reading a file at run time.
- * Run after editing the .wat: `node tools/build-ink-row-wasm.mjs`; test/unit/ingest/burned-in-ink-wasm.test.ts
+ * Run after editing the .wat: `npm run ink-row-wasm`; test/unit/ingest/burned-in-ink-wasm.test.ts
  * fails while the two differ.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
