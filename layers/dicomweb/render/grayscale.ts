@@ -45,10 +45,14 @@ interface StoredRange {
  * which. Samples within [0, mask] (unsigned) or [-sign, sign - 1] (signed) are exactly those the mask and
  * sign leave as they are, so checking the two extremes checks them all; other frames take a masked pass.
  */
-function storedRange(frame: RenderableFrame, count: number): StoredRange {
+function storedRange(frame: RenderableFrame, count: number, known?: SampleRange): StoredRange {
   const { pixels } = frame;
   const bits = storedBits(frame);
-  const samples = count > 0 && isIntegerArray(pixels) ? sampleRange(pixels, count) : undefined;
+  const samples: [number, number] | undefined = known
+    ? [known.min, known.max]
+    : count > 0 && isIntegerArray(pixels)
+      ? sampleRange(pixels, count)
+      : undefined;
   if (samples) {
     const [min, max] = samples;
     const fits = !bits || (bits.sign ? min >= -bits.sign && max < bits.sign : min >= 0 && max <= bits.mask);
@@ -241,15 +245,25 @@ export interface DisplayTable {
   readonly samplesAreStored: boolean;
 }
 
-/** The frame's display table; undefined when its stored values span more than 2^20 levels. */
+/** The smallest and largest of a frame's first rows x columns samples as they are (not yet masked or signed). */
+export interface SampleRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * The frame's display table; undefined when its stored values span more than 2^20 levels. `sampleRange`: the
+ * samples' range where the caller has taken it already (the burned-in check, in WebAssembly), not taken again.
+ */
 export function grayscaleDisplayTable(
   frame: RenderableFrame,
   attributes: RenderAttributes,
   requested?: WindowParameter,
+  sampleRange?: SampleRange,
 ): DisplayTable | undefined {
   const count = frame.rows * frame.columns;
   if (frame.pixels.length < count) throw new UnrenderableImage('the frame holds fewer samples than its rows and columns');
-  const { min: minStored, max: maxStored, samplesAreStored } = storedRange(frame, count);
+  const { min: minStored, max: maxStored, samplesAreStored } = storedRange(frame, count, sampleRange);
   if (maxStored - minStored > 1 << 20) return undefined;
   const display = displayFunction(frame, attributes, minStored, maxStored, requested);
   const table = new Uint8Array(maxStored - minStored + 1);

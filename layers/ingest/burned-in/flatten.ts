@@ -8,7 +8,7 @@
  * ink: smooth anatomy and noise turn white, strokes black, whichever way they differ.
  */
 import type { OcrImage } from './image';
-import { COUNTED_LEVELS, inkRowsInSimd } from './ink-row-simd';
+import { COUNTED_LEVELS, copyPageOut, inkRowsInSimd } from './ink-row-simd';
 import { CheckScratch } from './scratch';
 
 /** Side of the blocks whose medians are the background (OCR pixels): more than twice the tallest line of text the check targets. */
@@ -202,15 +202,23 @@ export function inkOnPaper(image: OcrImage, block = BACKGROUND_BLOCK, scratch = 
 /**
  * inkOnPaper of `image` given its block medians, written into `out` (the image's own gray may be
  * given: the ink page then replaces it, one array of five million bytes fewer); the list of where its
- * ink is in `scratch`'s.
+ * ink is in `scratch`'s. `inModule`: the image's gray bytes are not in `image.gray` yet but at that
+ * address in the WebAssembly module's memory (render-in-module.ts), where the module's rows read them.
  */
-export function inkAround(image: OcrImage, blocks: BlockMedians, out: Uint8Array, scratch = new CheckScratch()): InkPage {
+export function inkAround(
+  image: OcrImage,
+  blocks: BlockMedians,
+  out: Uint8Array,
+  scratch = new CheckScratch(),
+  inModule?: number,
+): InkPage {
   const { width, height, gray } = image;
   const { columns, rows, medians, block } = blocks;
   const across = interpolation(width, block, columns);
   const down = interpolation(height, block, rows);
   const exact = wholeUnits(across, down, block);
-  if (exact && fitsWords(image, out, exact.steps)) return inkInWords(image, blocks, out, across, down, exact, scratch);
+  if (exact && fitsWords(image, out, exact.steps)) return inkInWords(image, blocks, out, across, down, exact, scratch, inModule);
+  if (inModule !== undefined) copyPageOut(inModule, gray.subarray(0, width * height));
   const distances = new Uint32Array(256);
   const rowOf = new Float32Array(columns);
   for (let y = 0; y < height; y++) {
@@ -330,6 +338,7 @@ function inkInWords(
   down: Interpolation,
   units: WholeUnits,
   scratch: CheckScratch,
+  inModule: number | undefined,
 ): InkPage {
   const { width, height, gray } = image;
   const { steps, unit, shift } = units;
@@ -337,6 +346,7 @@ function inkInWords(
   const simd = inkRowsInSimd(
     {
       gray,
+      inModule,
       out,
       width,
       height,

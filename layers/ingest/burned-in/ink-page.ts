@@ -5,12 +5,14 @@
  * written over the rendered copy instead of a second array. The same bytes (test/unit/ingest/
  * burned-in-ink-page.test.ts compares them with session 10's passes); color images, copies
  * downsampled to fit and stored values 32 bits wide or spanning more than 2^20 levels take the
- * passes one by one.
+ * passes one by one. Where the WebAssembly module runs, unsigned 16-bit samples that are their stored
+ * values are rendered in its memory instead (render-in-module.ts), the ink rows then running there.
  */
 import { decodeFrame, readDicomHeader, storedFrames, type DataSet } from '../../dicom';
 import { grayscaleDisplayTable, type DisplayTable, type RenderableFrame } from '../../dicomweb/render';
 import { BACKGROUND_BLOCK, BlockMedians, inkAround, inkOnPaper, type InkPage } from './flatten';
 import { ocrImageOfFrame, ownRangeAttributes } from './image';
+import { renderInModule, samplesInModule } from './render-in-module';
 import { CheckScratch } from './scratch';
 
 const isGrayscale = (photometric: string): boolean => /^MONOCHROME[12]$/.test(photometric.trim().toUpperCase());
@@ -22,16 +24,22 @@ export async function inkPageOf(part10: Uint8Array, maxDimension: number, dict?:
   if (!first) throw new Error('the instance has no frame');
   const frame = await decodeFrame(first, stored.transferSyntaxUid, stored.pixel);
   const attributes = ownRangeAttributes(dict ?? readDicomHeader(part10).dict);
-  const { rows: height, columns: width } = frame;
+  const { rows: height, columns: width, pixels } = frame;
   const fits = Math.max(width, height) <= maxDimension;
-  const lookUp =
-    fits && isGrayscale(frame.photometricInterpretation) && frame.bitsStored < 32 ? grayscaleDisplayTable(frame, attributes) : undefined;
+  if (!fits || !isGrayscale(frame.photometricInterpretation) || frame.bitsStored >= 32) {
+    return inkOnPaper(ocrImageOfFrame(frame, attributes, maxDimension), BACKGROUND_BLOCK, scratch);
+  }
+  const medians = new BlockMedians(width, height, BACKGROUND_BLOCK);
+  // The common frame (16-bit samples) is copied into the WebAssembly module's memory, its range taken and the
+  // page rendered there, where its ink rows then run.
+  const samples = pixels instanceof Uint16Array ? samplesInModule(pixels, width, height, medians) : undefined;
+  const lookUp = grayscaleDisplayTable(frame, attributes, undefined, samples?.range);
   if (!lookUp) return inkOnPaper(ocrImageOfFrame(frame, attributes, maxDimension), BACKGROUND_BLOCK, scratch);
 
   const gray = scratch.pageBytes(width * height);
-  const medians = new BlockMedians(width, height, BACKGROUND_BLOCK);
-  renderAndCount(frame, lookUp, gray, medians);
-  return inkAround({ width, height, gray, factor: 1 }, medians, gray, scratch);
+  const inModule = samples && lookUp.samplesAreStored ? renderInModule(samples, lookUp, medians) : undefined;
+  if (inModule === undefined) renderAndCount(frame, lookUp, gray, medians);
+  return inkAround({ width, height, gray, factor: 1 }, medians, gray, scratch, inModule);
 }
 
 /** Renders the frame into `gray` row by row, each row counted into `medians` while it is in cache. */

@@ -4,17 +4,21 @@
  * compares the two paths). The JS path stays the reference and the fallback: where WebAssembly or its SIMD is
  * missing, where the module fails to instantiate, or with HILUM_INK_WASM=0 in the environment (read once).
  *
- * Each row is copied into the module's memory, turned into distances there and copied back; the module counts
- * only how many distances are at most 4, 5, ..., 11 (all the floor needs: flatten.ts, inkFloorOfCounts), not a
- * whole histogram. The blocks' row background stays in JS, as inkRowInWords computes it.
+ * The page lies in the module's memory, where render-in-module.ts rendered it or copied in once, and the rows
+ * run there in place; the page is copied out once at the end. The module counts only how many distances are at
+ * most 4, 5, ..., 11 (all the floor needs: flatten.ts, inkFloorOfCounts), not a whole histogram. The blocks' row
+ * background stays in JS, as inkRowInWords computes it.
  */
 import { INK_ROW_WASM } from './ink-row-wasm';
 import type { CheckScratch } from './scratch';
 
 /** What the module exports (ink-row.wat). */
-interface InkRowModule {
+export interface InkRowModule {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   row(rowOf: number, pieces: number, count: number, unit: number, shift: number, row: number, list: number): number;
+  render(samples: number, page: number, width: number, rows: number, bySample: number, histograms: number, block: number): void;
+  medians(histograms: number, columns: number, width: number, block: number, blockHeight: number, out: number): void;
+  range(samples: number, count: number): number;
 }
 
 /** The part of the WebAssembly global used here: not in this project's TypeScript libraries, and absent from some runtimes. */
@@ -64,7 +68,8 @@ function instantiated(): InkRowModule | null {
   }
 }
 
-function kernelToRun(): InkRowModule | undefined {
+/** The module where it is to run in this thread (available, not switched off), else undefined: the JS path. */
+export function kernelToRun(): InkRowModule | undefined {
   if (forced === false || (forced === undefined && OFF_BY_ENVIRONMENT)) return undefined;
   return inkRowWasmAvailable() ? instance! : undefined;
 }
@@ -81,7 +86,10 @@ export interface RowPieces {
 
 /** What inkInWords hands over: the page (width a multiple of 4, each piece's end too), its blocks and its interpolation down. */
 export interface SimdPage {
+  /** The page's gray bytes, or where they are to be written from the module when `inModule` is given. */
   readonly gray: Uint8Array;
+  /** Where the page's gray bytes already lie in the module's memory (render-in-module.ts). */
+  readonly inModule?: number;
   readonly out: Uint8Array;
   readonly width: number;
   readonly height: number;
@@ -106,11 +114,28 @@ export interface SimdPass {
 /** The module computes in 1/2^16 of a level: backgrounds finer than that are not for it (none are: flatten.ts MAX_UNIT). */
 const MAX_SHIFT = 16;
 const COUNTS_BYTES = 16 * (COUNTED_LEVELS.to - COUNTED_LEVELS.from + 1);
-/** The module's constants (ink-row.wat's data segment) lie from COUNTS_BYTES to here. */
-const CONSTANTS_END = 272;
+/** The module's constants (ink-row.wat's data segment) lie from COUNTS_BYTES to here: a page's own data from here on. */
+export const CONSTANTS_END = 272;
 const PIECE_BYTES = 20;
 const PAGE_BYTES = 65536;
-const aligned = (offset: number): number => (offset + 15) & ~15;
+export const aligned = (offset: number): number => (offset + 15) & ~15;
+
+/**
+ * The module's memory, grown to at least `bytes`. Growing detaches every view of the old buffer: views are
+ * taken from the buffer this answers, after the last growth of the page.
+ */
+export function memoryOf(kernel: InkRowModule, bytes: number): ArrayBuffer {
+  const { memory } = kernel;
+  if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE_BYTES));
+  return memory.buffer;
+}
+
+/** The page at `at` in the module's memory copied out into `into` (its length), for a path that does not run there. */
+export function copyPageOut(at: number, into: Uint8Array): void {
+  const kernel = kernelToRun();
+  if (!kernel) throw new Error('no page is in the module');
+  into.set(new Uint8Array(kernel.memory.buffer, at, into.length));
+}
 
 /**
  * What simdRow reads, the same for every row of one page. The row's work is a function called once a row, as
@@ -118,8 +143,6 @@ const aligned = (offset: number): number => (offset + 15) & ~15;
  * start each check unoptimized in a thread where full collections drop its code).
  */
 interface RowPass {
-  readonly gray: Uint8Array;
-  readonly out: Uint8Array;
   readonly width: number;
   readonly medians: Float32Array;
   readonly columns: number;
@@ -129,27 +152,24 @@ interface RowPass {
   readonly unit: number;
   readonly shift: number;
   readonly pieces: number;
-  /** Views of the module's memory: the row's blocks' background, its bytes and its list of groups not paper. */
+  /** Views of the module's memory: the row's blocks' background and its list of groups not paper. */
   readonly rowOf: Int32Array;
-  readonly row: Uint8Array;
   readonly list: Int32Array;
-  /** Where those and the pieces lie in the module's memory. */
-  readonly at: { readonly rowOf: number; readonly pieces: number; readonly row: number; readonly list: number };
+  /** Where those, the pieces and the page lie in the module's memory. */
+  readonly at: { readonly rowOf: number; readonly pieces: number; readonly page: number; readonly list: number };
   readonly kernel: InkRowModule;
   readonly scratch: CheckScratch;
 }
 
-/** Row `y` through the module: its distances written into `out`, its groups that are not paper listed after the first `count`; answers the list's new length. */
+/** Row `y` of the page in the module's memory turned into its distances there, its groups that are not paper listed after the first `count`; answers the list's new length. */
 function simdRow(pass: RowPass, y: number, count: number): number {
-  const { gray, out, width, medians, columns, top, bottom, down, unit, shift, pieces, rowOf, row, list, at, kernel, scratch } = pass;
+  const { width, medians, columns, top, bottom, down, unit, shift, pieces, rowOf, list, at, kernel, scratch } = pass;
   const t = down[y]!;
   const above = top[y]! * columns;
   const below = bottom[y]! * columns;
   for (let bx = 0; bx < columns; bx++) rowOf[bx] = medians[above + bx]! * (unit - t) + medians[below + bx]! * t;
   const start = y * width;
-  row.set(gray.subarray(start, start + width));
-  const inked = kernel.row(at.rowOf, at.pieces, pieces, unit, shift, at.row, at.list);
-  out.set(row, start);
+  const inked = kernel.row(at.rowOf, at.pieces, pieces, unit, shift, at.page + start, at.list);
   let listed = scratch.quadListInUse();
   for (let i = 0, q = start >>> 2; i < inked; i++) {
     if (count === listed.length) listed = scratch.grownQuadList(count);
@@ -160,20 +180,22 @@ function simdRow(pass: RowPass, y: number, count: number): number {
 
 /**
  * inkInWords' rows through the module, or undefined where the JS path runs (the module unavailable or
- * switched off). Writes `out` as inkRowInWords would and lists its groups that are not paper in `scratch`.
+ * switched off; a page already in the module's memory is then copied out into `gray` first). Writes `out` as
+ * inkRowInWords would and lists its groups that are not paper in `scratch`.
  */
 export function inkRowsInSimd(page: SimdPage, scratch: CheckScratch): SimdPass | undefined {
-  const { gray, out, width, height, medians, columns, top, bottom, down, pieces, unit, shift } = page;
+  const { gray, out, width, height, medians, columns, top, bottom, down, pieces, unit, shift, inModule } = page;
   const kernel = kernelToRun();
-  if (!kernel || shift > MAX_SHIFT) return undefined;
-  const piecesAt = CONSTANTS_END;
+  if (!kernel || shift > MAX_SHIFT) {
+    if (inModule !== undefined) copyPageOut(inModule, gray.subarray(0, width * height));
+    return undefined;
+  }
+  const pageAt = inModule ?? aligned(CONSTANTS_END);
+  const piecesAt = aligned(pageAt + width * height);
   const rowOfAt = aligned(piecesAt + pieces.count * PIECE_BYTES);
-  const rowAt = aligned(rowOfAt + columns * 4);
-  const listAt = aligned(rowAt + width);
-  const needed = listAt + width;
-  const { memory } = kernel;
-  if (memory.buffer.byteLength < needed) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE_BYTES));
-  const { buffer } = memory;
+  const listAt = aligned(rowOfAt + columns * 4);
+  const buffer = memoryOf(kernel, listAt + width);
+  if (inModule === undefined) new Uint8Array(buffer, pageAt, width * height).set(gray.subarray(0, width * height));
   const counts = new Uint32Array(buffer, 0, COUNTS_BYTES / 4);
   counts.fill(0);
   const laid = new Int32Array(buffer, piecesAt, pieces.count * 5);
@@ -181,8 +203,6 @@ export function inkRowsInSimd(page: SimdPage, scratch: CheckScratch): SimdPass |
     laid.set([pieces.lower[k]!, pieces.upper[k]!, pieces.first[k]!, pieces.step[k]!, pieces.end[k]!], k * 5);
   }
   const pass: RowPass = {
-    gray,
-    out,
     width,
     medians,
     columns,
@@ -193,15 +213,15 @@ export function inkRowsInSimd(page: SimdPage, scratch: CheckScratch): SimdPass |
     shift,
     pieces: pieces.count,
     rowOf: new Int32Array(buffer, rowOfAt, columns),
-    row: new Uint8Array(buffer, rowAt, width),
     list: new Int32Array(buffer, listAt, width >>> 2),
-    at: { rowOf: rowOfAt, pieces: piecesAt, row: rowAt, list: listAt },
+    at: { rowOf: rowOfAt, pieces: piecesAt, page: pageAt, list: listAt },
     kernel,
     scratch,
   };
   let count = 0;
   for (let y = 0; y < height; y++) count = simdRow(pass, y, count);
   rowsRun += height;
+  out.set(new Uint8Array(buffer, pageAt, width * height));
   const atMost: number[] = [];
   for (let level = 0; level < COUNTS_BYTES / 16; level++) {
     const lanes = counts.subarray(4 * level, 4 * level + 4);

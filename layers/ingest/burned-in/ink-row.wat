@@ -14,6 +14,11 @@
 ;;   $rowOf     the row's blocks' background (i32, whole units), written by the caller for each row
 ;;   $row       the row's gray bytes, overwritten in place by their distances (four 255s for a group of paper)
 ;;   $list      the row's groups (pixel x / 4) that are not paper, in order; their number is the result
+;;
+;; The page itself may be rendered here first (range, render, medians; render-in-module.ts lays them out):
+;; the frame's 16-bit samples' range, then the samples a block row at a time through the display table into
+;; the page's gray bytes, counted into each block column's histograms, and the block row's medians taken. The
+;; row above then runs on the page in place.
 (module
   (memory (export "memory") 1)
   (data (i32.const 128) "\05\05\05\05\05\05\05\05\05\05\05\05\05\05\05\05") ;; 5
@@ -234,4 +239,179 @@
     (v128.store offset=112 (i32.const 0) (i32x4.add (v128.load offset=112 (i32.const 0)) (call $widened (local.get $c11)))))
 
   (func $widened (param $bytes v128) (result v128)
-    (i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_pairwise_i8x16_u (local.get $bytes)))))
+    (i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_pairwise_i8x16_u (local.get $bytes))))
+
+  ;; `rows` rows of `width` 16-bit samples (from $samples, any alignment) through $bySample (the display table
+  ;; indexed by the sample itself) into the page's gray bytes from $page, each level counted into its block
+  ;; column's histograms as BlockMedians.addRow counts it (flatten.ts): column c's at $histograms + 1024 c, 256
+  ;; counters for the pixels at an even offset in the block, then 256 for the odd ones (a block's last pixels
+  ;; past its groups of four all in the first: only the sum of the two is read). The counters are 16-bit (a
+  ;; block's histogram counts at most half its pixels: render-in-module.ts takes blocks up to 256): half the
+  ;; bytes cleared after each block row and held in cache than i32 ones (four i32 histograms a column, 256 kB a
+  ;; block row, cost 0.9 ms a radiograph in medians' clearing alone). Scalar: table look-ups and counter
+  ;; increments do not vectorize; what pays is the loop without JS's bounds checks.
+  (func (export "render")
+    (param $samples i32) (param $page i32) (param $width i32) (param $rows i32)
+    (param $bySample i32) (param $histograms i32) (param $block i32)
+    (local $x0 i32) (local $n i32) (local $base i32) (local $stop i32) (local $end i32) (local $four i64)
+    (local $g0 i32) (local $g1 i32) (local $g2 i32) (local $g3 i32)
+    (block $done
+      (loop $rowLoop
+        (br_if $done (i32.eqz (local.get $rows)))
+        (local.set $x0 (i32.const 0))
+        (local.set $base (local.get $histograms))
+        (block $rowDone
+          (loop $blocks
+            (br_if $rowDone (i32.ge_u (local.get $x0) (local.get $width)))
+            ;; The block's pixels in this row: a whole block, or what is left of the row.
+            (local.set $n
+              (select
+                (local.get $block)
+                (i32.sub (local.get $width) (local.get $x0))
+                (i32.lt_u (local.get $block) (i32.sub (local.get $width) (local.get $x0)))))
+            (local.set $stop (i32.add (local.get $page) (i32.and (local.get $n) (i32.const -4))))
+            (local.set $end (i32.add (local.get $page) (local.get $n)))
+            (block $foursDone
+              (loop $fours
+                (br_if $foursDone (i32.ge_u (local.get $page) (local.get $stop)))
+                (local.set $four (i64.load align=2 (local.get $samples)))
+                (local.set $g0
+                  (i32.load8_u (i32.add (local.get $bySample) (i32.wrap_i64 (i64.and (local.get $four) (i64.const 0xffff))))))
+                (local.set $g1
+                  (i32.load8_u
+                    (i32.add (local.get $bySample)
+                      (i32.wrap_i64 (i64.and (i64.shr_u (local.get $four) (i64.const 16)) (i64.const 0xffff))))))
+                (local.set $g2
+                  (i32.load8_u
+                    (i32.add (local.get $bySample)
+                      (i32.wrap_i64 (i64.and (i64.shr_u (local.get $four) (i64.const 32)) (i64.const 0xffff))))))
+                (local.set $g3
+                  (i32.load8_u (i32.add (local.get $bySample) (i32.wrap_i64 (i64.shr_u (local.get $four) (i64.const 48))))))
+                (i32.store align=1
+                  (local.get $page)
+                  (i32.or
+                    (i32.or (local.get $g0) (i32.shl (local.get $g1) (i32.const 8)))
+                    (i32.or (i32.shl (local.get $g2) (i32.const 16)) (i32.shl (local.get $g3) (i32.const 24)))))
+                (local.set $g0 (i32.add (local.get $base) (i32.shl (local.get $g0) (i32.const 1))))
+                (i32.store16 (local.get $g0) (i32.add (i32.load16_u (local.get $g0)) (i32.const 1)))
+                (local.set $g1 (i32.add (local.get $base) (i32.shl (local.get $g1) (i32.const 1))))
+                (i32.store16 offset=512 (local.get $g1) (i32.add (i32.load16_u offset=512 (local.get $g1)) (i32.const 1)))
+                (local.set $g2 (i32.add (local.get $base) (i32.shl (local.get $g2) (i32.const 1))))
+                (i32.store16 (local.get $g2) (i32.add (i32.load16_u (local.get $g2)) (i32.const 1)))
+                (local.set $g3 (i32.add (local.get $base) (i32.shl (local.get $g3) (i32.const 1))))
+                (i32.store16 offset=512 (local.get $g3) (i32.add (i32.load16_u offset=512 (local.get $g3)) (i32.const 1)))
+                (local.set $samples (i32.add (local.get $samples) (i32.const 8)))
+                (local.set $page (i32.add (local.get $page) (i32.const 4)))
+                (br $fours)))
+            (block $restDone
+              (loop $rest
+                (br_if $restDone (i32.ge_u (local.get $page) (local.get $end)))
+                (local.set $g0
+                  (i32.load8_u (i32.add (local.get $bySample) (i32.load16_u align=1 (local.get $samples)))))
+                (i32.store8 (local.get $page) (local.get $g0))
+                (local.set $g0 (i32.add (local.get $base) (i32.shl (local.get $g0) (i32.const 1))))
+                (i32.store16 (local.get $g0) (i32.add (i32.load16_u (local.get $g0)) (i32.const 1)))
+                (local.set $samples (i32.add (local.get $samples) (i32.const 2)))
+                (local.set $page (i32.add (local.get $page) (i32.const 1)))
+                (br $rest)))
+            (local.set $x0 (i32.add (local.get $x0) (local.get $block)))
+            (local.set $base (i32.add (local.get $base) (i32.const 1024)))
+            (br $blocks)))
+        (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+        (br $rowLoop))))
+
+  ;; A block row's medians (BlockMedians.closeBlockRow) from render's histograms (the two summed), as f32 from
+  ;; $out, and the histograms cleared for the next block row. A block of n pixels' median is the first level whose
+  ;; cumulative count reaches n / 2: 2 * seen < n in integers is closeBlockRow's seen < n / 2.
+  (func (export "medians")
+    (param $histograms i32) (param $columns i32) (param $width i32) (param $block i32) (param $blockHeight i32)
+    (param $out i32)
+    (local $x0 i32) (local $base i32) (local $end i32) (local $pixels i32) (local $seen i32) (local $level i32)
+    (local.set $base (local.get $histograms))
+    (local.set $end (i32.add (local.get $histograms) (i32.shl (local.get $columns) (i32.const 10))))
+    (block $done
+      (loop $columnLoop
+        (br_if $done (i32.ge_u (local.get $base) (local.get $end)))
+        (local.set $pixels
+          (i32.mul
+            (select
+              (local.get $block)
+              (i32.sub (local.get $width) (local.get $x0))
+              (i32.lt_u (local.get $block) (i32.sub (local.get $width) (local.get $x0))))
+            (local.get $blockHeight)))
+        (local.set $level (i32.const 0))
+        (local.set $seen (call $countOf (local.get $base)))
+        (block $found
+          (loop $climb
+            (br_if $found (i32.ge_u (i32.shl (local.get $seen) (i32.const 1)) (local.get $pixels)))
+            (local.set $level (i32.add (local.get $level) (i32.const 1)))
+            (local.set $seen
+              (i32.add (local.get $seen) (call $countOf (i32.add (local.get $base) (i32.shl (local.get $level) (i32.const 1))))))
+            (br $climb)))
+        (f32.store (local.get $out) (f32.convert_i32_u (local.get $level)))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (local.set $x0 (i32.add (local.get $x0) (local.get $block)))
+        (local.set $base (i32.add (local.get $base) (i32.const 1024)))
+        (br $columnLoop)))
+    (local.set $base (local.get $histograms))
+    (block $cleared
+      (loop $clear
+        (br_if $cleared (i32.ge_u (local.get $base) (local.get $end)))
+        (v128.store (local.get $base) (v128.const i32x4 0 0 0 0))
+        (local.set $base (i32.add (local.get $base) (i32.const 16)))
+        (br $clear))))
+
+  ;; The smallest and largest of `count` (at least one) unsigned 16-bit samples from $at, as min | max << 16:
+  ;; the frame's own range, which its display table starts from (grayscale.ts, storedRange), sixteen samples a
+  ;; step in two pairs of vectors instead of JS's two a word.
+  (func (export "range") (param $at i32) (param $count i32) (result i32)
+    (local $end i32) (local $vectorsEnd i32) (local $sample i32) (local $min i32) (local $max i32)
+    (local $low v128) (local $high v128) (local $low2 v128) (local $high2 v128) (local $v v128)
+    (local.set $low (i16x8.splat (i32.load16_u (local.get $at))))
+    (local.set $high (local.get $low))
+    (local.set $low2 (local.get $low))
+    (local.set $high2 (local.get $low))
+    (local.set $end (i32.add (local.get $at) (i32.shl (local.get $count) (i32.const 1))))
+    (local.set $vectorsEnd (i32.add (local.get $at) (i32.and (i32.shl (local.get $count) (i32.const 1)) (i32.const -32))))
+    (block $vectorsDone
+      (loop $vectors
+        (br_if $vectorsDone (i32.ge_u (local.get $at) (local.get $vectorsEnd)))
+        (local.set $v (v128.load align=2 (local.get $at)))
+        (local.set $low (i16x8.min_u (local.get $low) (local.get $v)))
+        (local.set $high (i16x8.max_u (local.get $high) (local.get $v)))
+        (local.set $v (v128.load offset=16 align=2 (local.get $at)))
+        (local.set $low2 (i16x8.min_u (local.get $low2) (local.get $v)))
+        (local.set $high2 (i16x8.max_u (local.get $high2) (local.get $v)))
+        (local.set $at (i32.add (local.get $at) (i32.const 32)))
+        (br $vectors)))
+    ;; The eight lanes folded into lane 0: halves, quarters, eighths.
+    (local.set $low (i16x8.min_u (local.get $low) (local.get $low2)))
+    (local.set $high (i16x8.max_u (local.get $high) (local.get $high2)))
+    (local.set $low
+      (i16x8.min_u (local.get $low) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $low) (local.get $low))))
+    (local.set $high
+      (i16x8.max_u (local.get $high) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $high) (local.get $high))))
+    (local.set $low
+      (i16x8.min_u (local.get $low) (i8x16.shuffle 4 5 6 7 0 1 2 3 4 5 6 7 0 1 2 3 (local.get $low) (local.get $low))))
+    (local.set $high
+      (i16x8.max_u (local.get $high) (i8x16.shuffle 4 5 6 7 0 1 2 3 4 5 6 7 0 1 2 3 (local.get $high) (local.get $high))))
+    (local.set $low
+      (i16x8.min_u (local.get $low) (i8x16.shuffle 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 (local.get $low) (local.get $low))))
+    (local.set $high
+      (i16x8.max_u (local.get $high) (i8x16.shuffle 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 (local.get $high) (local.get $high))))
+    (local.set $min (i16x8.extract_lane_u 0 (local.get $low)))
+    (local.set $max (i16x8.extract_lane_u 0 (local.get $high)))
+    ;; The samples past the last sixteen.
+    (block $restDone
+      (loop $rest
+        (br_if $restDone (i32.ge_u (local.get $at) (local.get $end)))
+        (local.set $sample (i32.load16_u align=1 (local.get $at)))
+        (if (i32.lt_u (local.get $sample) (local.get $min)) (then (local.set $min (local.get $sample))))
+        (if (i32.gt_u (local.get $sample) (local.get $max)) (then (local.set $max (local.get $sample))))
+        (local.set $at (i32.add (local.get $at) (i32.const 2)))
+        (br $rest)))
+    (i32.or (local.get $min) (i32.shl (local.get $max) (i32.const 16))))
+
+  ;; A level's count in a block column's two histograms, from its first counter.
+  (func $countOf (param $at i32) (result i32)
+    (i32.add (i32.load16_u (local.get $at)) (i32.load16_u offset=512 (local.get $at)))))
