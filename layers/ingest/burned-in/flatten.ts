@@ -8,7 +8,7 @@
  * ink: smooth anatomy and noise turn white, strokes black, whichever way they differ.
  */
 import type { OcrImage } from './image';
-import { COUNTED_LEVELS, copyPageOut, inkRowsInSimd } from './ink-row-simd';
+import { COUNTED_LEVELS, copyPageOut, inkRowsInSimd, type RowPieces } from './ink-row-simd';
 import { CheckScratch } from './scratch';
 
 /** Side of the blocks whose medians are the background (OCR pixels): more than twice the tallest line of text the check targets. */
@@ -261,15 +261,7 @@ interface WholeUnits {
  * blocks, and a weight going up by the same whole number of units (none at the row's ends, where the
  * weight stays 0 or 1).
  */
-interface Steps {
-  readonly count: number;
-  /** Each piece's blocks (indices into a blocks' row), weight at its first pixel (units), weight per pixel (units) and end (exclusive). */
-  readonly lower: Int32Array;
-  readonly upper: Int32Array;
-  readonly first: Int32Array;
-  readonly step: Int32Array;
-  readonly end: Int32Array;
-}
+type Steps = RowPieces;
 
 function stepsOf(across: Interpolation, weights: Int32Array): Steps {
   const { lower, upper } = across;

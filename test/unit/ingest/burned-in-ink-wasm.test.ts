@@ -23,20 +23,10 @@ import type { OcrImage } from '../../../layers/ingest/burned-in/image';
 import { COUNTED_LEVELS, inkRowWasmAvailable, inkRowWasmRowsRun, useInkRowWasm } from '../../../layers/ingest/burned-in/ink-row-simd';
 import { INK_ROW_WASM } from '../../../layers/ingest/burned-in/ink-row-wasm';
 import { CheckScratch } from '../../../layers/ingest/burned-in/scratch';
+import { inEachInkModuleSetting } from '../../support/ink-module-settings';
+import { rngWords as generator } from '../../support/random';
 
 afterAll(() => useInkRowWasm(undefined));
-
-/** A deterministic generator of 0 .. 2^32 - 1. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 const page = (width: number, height: number, level: (x: number, y: number) => number): OcrImage => {
   const gray = new Uint8Array(width * height);
@@ -169,42 +159,23 @@ describe('the ink page rows in WebAssembly SIMD', () => {
     const expected = inked(image, false, BACKGROUND_BLOCK, false).page.gray;
     type Flatten = typeof import('../../../layers/ingest/burned-in/flatten');
     type Simd = typeof import('../../../layers/ingest/burned-in/ink-row-simd');
-    /** A fresh copy of the modules (the instance and the environment are read once per thread), `before` set up first. */
-    const fresh = async (before: () => void, after: () => void): Promise<{ available: boolean; rows: number; gray: Uint8Array }> => {
-      let found: { available: boolean; rows: number; gray: Uint8Array } | undefined;
-      await jest.isolateModulesAsync(async () => {
-        before();
-        try {
-          const simd: Simd = await import('../../../layers/ingest/burned-in/ink-row-simd');
-          const flatten: Flatten = await import('../../../layers/ingest/burned-in/flatten');
-          const out = new Uint8Array(image.gray.length);
-          flatten.inkAround(image, mediansOf(image, BACKGROUND_BLOCK), out, new CheckScratch());
-          found = { available: simd.inkRowWasmAvailable(), rows: simd.inkRowWasmRowsRun(), gray: out };
-        } finally {
-          after();
-        }
-      });
-      return found!;
-    };
-    const global = globalThis as { WebAssembly?: unknown };
-    const wasm = global.WebAssembly;
-    const without = await fresh(
-      () => (global.WebAssembly = undefined),
-      () => (global.WebAssembly = wasm),
-    );
+    const {
+      withoutWebAssembly: without,
+      switchedOff,
+      on,
+    } = await inEachInkModuleSetting(async () => {
+      const simd: Simd = await import('../../../layers/ingest/burned-in/ink-row-simd');
+      const flatten: Flatten = await import('../../../layers/ingest/burned-in/flatten');
+      const out = new Uint8Array(image.gray.length);
+      flatten.inkAround(image, mediansOf(image, BACKGROUND_BLOCK), out, new CheckScratch());
+      return { available: simd.inkRowWasmAvailable(), rows: simd.inkRowWasmRowsRun(), gray: out };
+    });
     expect(without).toMatchObject({ available: false, rows: 0 });
     expect(Buffer.from(without.gray).equals(Buffer.from(expected))).toBe(true);
 
-    const previous = process.env['HILUM_INK_WASM'];
-    const restore = (): void => {
-      if (previous === undefined) delete process.env['HILUM_INK_WASM'];
-      else process.env['HILUM_INK_WASM'] = previous;
-    };
-    const switchedOff = await fresh(() => (process.env['HILUM_INK_WASM'] = '0'), restore);
     expect(switchedOff).toMatchObject({ available: true, rows: 0 });
     expect(Buffer.from(switchedOff.gray).equals(Buffer.from(expected))).toBe(true);
 
-    const on = await fresh(() => delete process.env['HILUM_INK_WASM'], restore);
     expect(on).toMatchObject({ available: true, rows: image.height });
     expect(Buffer.from(on.gray).equals(Buffer.from(expected))).toBe(true);
   });

@@ -17,20 +17,10 @@ import { CheckScratch } from '../../../layers/ingest/burned-in/scratch';
 import { makeDicom } from '../../support/synthetic-dicom';
 import { outlinedRadiograph, syntheticRadiograph, type GrayImage } from '../../support/text-raster';
 import { drawTexts } from '../../support/burned-in-dicom';
+import { inEachInkModuleSetting } from '../../support/ink-module-settings';
+import { rngWords as generator } from '../../support/random';
 
 afterAll(() => useInkRowWasm(undefined));
-
-/** A deterministic generator of 0 .. 2^32 - 1. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 interface Stored {
   readonly bitsStored?: 12 | 16;
@@ -315,38 +305,20 @@ describe('the ink page rendered in WebAssembly', () => {
     const expected = (await pageBy(file, false, 4096)).page.gray;
     type Render = typeof import('../../../layers/ingest/burned-in/render-in-module');
     type Page = typeof import('../../../layers/ingest/burned-in/ink-page');
-    const fresh = async (before: () => void, after: () => void): Promise<{ rendered: number; gray: Uint8Array }> => {
-      let found: { rendered: number; gray: Uint8Array } | undefined;
-      await jest.isolateModulesAsync(async () => {
-        before();
-        try {
-          const render: Render = await import('../../../layers/ingest/burned-in/render-in-module');
-          const page: Page = await import('../../../layers/ingest/burned-in/ink-page');
-          const gray = (await page.inkPageOf(file, 4096)).gray.slice();
-          found = { rendered: render.renderRowsInModule(), gray };
-        } finally {
-          after();
-        }
-      });
-      return found!;
-    };
-    const global = globalThis as { WebAssembly?: unknown };
-    const wasm = global.WebAssembly;
-    const without = await fresh(
-      () => (global.WebAssembly = undefined),
-      () => (global.WebAssembly = wasm),
-    );
+    const {
+      withoutWebAssembly: without,
+      switchedOff,
+      on,
+    } = await inEachInkModuleSetting(async () => {
+      const render: Render = await import('../../../layers/ingest/burned-in/render-in-module');
+      const page: Page = await import('../../../layers/ingest/burned-in/ink-page');
+      const gray = (await page.inkPageOf(file, 4096)).gray.slice();
+      return { rendered: render.renderRowsInModule(), gray };
+    });
     expect(without.rendered).toBe(0);
     expect(Buffer.from(without.gray).equals(Buffer.from(expected))).toBe(true);
-    const previous = process.env['HILUM_INK_WASM'];
-    const restore = (): void => {
-      if (previous === undefined) delete process.env['HILUM_INK_WASM'];
-      else process.env['HILUM_INK_WASM'] = previous;
-    };
-    const switchedOff = await fresh(() => (process.env['HILUM_INK_WASM'] = '0'), restore);
     expect(switchedOff.rendered).toBe(0);
     expect(Buffer.from(switchedOff.gray).equals(Buffer.from(expected))).toBe(true);
-    const on = await fresh(() => delete process.env['HILUM_INK_WASM'], restore);
     expect(on.rendered).toBe(70);
     expect(Buffer.from(on.gray).equals(Buffer.from(expected))).toBe(true);
   });
