@@ -4,15 +4,12 @@
  * the instances whose key another instance of their study shares (layers/services/pixel-digests.ts), and the rule
  * compares their digests, across submissions too.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { HilumApi } from '../../cli/lib/api-client';
+import type { HilumApi } from '../../cli/lib/api-client';
 import type { QaReport } from '../../layers/qa';
-import { startLocalCommons, type LocalCommons } from '../../local/commons';
-import { createProject } from '../support/projects';
+import type { LocalCommons } from '../../local/commons';
+import { startSiteCommons, type SiteCommons } from '../support/site-commons';
 import { makeDicom } from '../support/synthetic-dicom';
 import { CT_RESCALE } from '../unit/qa/support';
 
@@ -23,28 +20,18 @@ const SITE = 'site-px';
 const STUDY = '1.2.826.0.1.3680043.8.498.7171.1';
 
 describe('duplicate pixels in the commons', () => {
-  let dataDir: string;
+  let started: SiteCommons;
   let commons: LocalCommons;
   let site: HilumApi;
   let curator: HilumApi;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'hilum-pixels-'));
-    commons = await startLocalCommons({
-      dataDir,
-      reset: true,
-      ports: { api: 0, s3: 0, dynamodb: 0, services: 0 },
-      handlerLogLevel: 'SILENT',
-    });
-    const curatorToken = await commons.issueToken(['curator'], 'curator-px');
-    await createProject(commons.apiUrl, curatorToken, PROJECT, [SITE]);
-    curator = new HilumApi(commons.apiUrl, curatorToken);
-    site = new HilumApi(commons.apiUrl, await commons.issueToken([`site-uploader:${SITE}`], 'uploader-px'));
+    started = await startSiteCommons({ name: 'pixels', project: PROJECT, site: SITE, handlerLogLevel: 'SILENT' });
+    ({ commons, site, curator } = started);
   });
 
   afterAll(async () => {
-    await commons?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await started?.stop();
   });
 
   /** A slice of the study, SOP Instance UID `sop`; its pixels follow its instance number (the same number, the same pixels). */
