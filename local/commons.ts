@@ -24,6 +24,7 @@ import { synthesizeTemplate } from './template/synthesize';
 import { templateCacheDir } from './template/template-cache';
 import { portalSite } from './portal/site';
 import { modelOf, type LocalCommonsModel } from './template/local-model';
+import { OBJECT_BYTES_PER_FUNCTION_THREAD } from './object-bytes-gate';
 import { WorkflowRunner, type ExecutionRecord } from './workflow-runner';
 import { startQueuesAndPipes } from './sqs-pipe';
 import { ValidatedDefinitions } from './validated-definitions';
@@ -64,6 +65,11 @@ export interface LocalCommonsOptions {
    * emulators. `hilum start` and the ingest benches run DEFAULT_FUNCTION_WORKERS.
    */
   readonly functionWorkers?: number;
+  /**
+   * The intake bytes the ingest batches running at once may hold, together (local/object-bytes-gate.ts); default
+   * OBJECT_BYTES_PER_FUNCTION_THREAD for each function thread (this one when `functionWorkers` is 0).
+   */
+  readonly objectBytesInFlight?: number;
   /**
    * Browser origins (`http://localhost:5173`) allowed by CORS, exactly: the S3 emulator's, the API's
    * preflights and the handlers' answers (`API_ORIGINS`, as context `apiOrigins` sets it in AWS);
@@ -372,6 +378,7 @@ export async function startLocalCommons(options: LocalCommonsOptions = {}): Prom
       ...(options.functionWorkers
         ? { functionWorkers: options.functionWorkers, workerEntry: await functionWorkerEntry([...model.functions.values()]) }
         : {}),
+      objectBytesInFlight: options.objectBytesInFlight ?? OBJECT_BYTES_PER_FUNCTION_THREAD * Math.max(1, options.functionWorkers ?? 0),
     });
     const hostToStop = host;
     stoppers.push(() => hostToStop.stop());

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { ConcurrencyGate } from './concurrency-gate';
+import { intakeEventBytes } from './intake-event-bytes';
+import { ObjectBytesGate } from './object-bytes-gate';
 import { FunctionWorkerPool, startFunctionWorker, type FunctionWorkerEntry, type InvokeReply, type WorkerThread } from './function-workers';
 import {
   errorMessage,
@@ -48,6 +50,11 @@ export interface LambdaHostOptions {
   readonly spawnWorker?: () => WorkerThread;
   /** Where the worker threads start (functionWorkerEntry: the bundle); default: local/function-worker.js, under tsx. */
   readonly workerEntry?: FunctionWorkerEntry;
+  /**
+   * The intake bytes that invocations whose event names its objects' sizes (an ingest batch's: intakeEventBytes) may
+   * hold at once, all functions together (ObjectBytesGate); absent: their reserved concurrency alone gates them.
+   */
+  readonly objectBytesInFlight?: number;
 }
 
 export interface InvokeResult {
@@ -60,6 +67,7 @@ export class LambdaHost {
   private readonly byKey = new Map<string, LocalFunction>();
   private readonly handlers = new Map<string, Handler>();
   private readonly gates = new Map<string, ConcurrencyGate>();
+  private readonly bytesGate: ObjectBytesGate | undefined;
   private readonly repoRoot: string;
   private readonly log: (message: string) => void;
   private readonly pool: FunctionWorkerPool | undefined;
@@ -71,6 +79,7 @@ export class LambdaHost {
       // A function may be named by registry id, name, ARN or versioned/aliased ARN.
       for (const key of [fn.id, fn.name, fn.arn]) this.byKey.set(key, fn);
     }
+    this.bytesGate = options.objectBytesInFlight === undefined ? undefined : new ObjectBytesGate(options.objectBytesInFlight);
     const workers = options.functionWorkers ?? 0;
     if (workers > 0) {
       if (options.load) throw new RangeError('injected handlers (load) run in this thread only: use functionWorkers 0');
@@ -122,11 +131,16 @@ export class LambdaHost {
   async invoke(idNameOrArn: string, event: unknown): Promise<InvokeResult> {
     const fn = this.find(idNameOrArn);
     if (!fn) throw new FunctionNotFoundError(`Function not found: ${idNameOrArn}`);
-    // Lambda bills, and times out, from the start of the handler: a wait for a reserved place is neither.
+    // Lambda bills, and times out, from the start of the handler: a wait for a reserved place, or for room for its
+    // objects' bytes, is neither.
     const leave = await this.gateOf(fn)?.enter();
+    let leaveBytes: (() => void) | undefined;
     try {
+      const bytes = this.bytesGate ? intakeEventBytes(event) : undefined;
+      if (bytes !== undefined) leaveBytes = await this.bytesGate!.enter(bytes);
       return await this.invokeNow(fn, event);
     } finally {
+      leaveBytes?.();
       leave?.();
     }
   }

@@ -15,7 +15,7 @@ const fn = (reservedConcurrency?: number): LocalFunction => ({
 });
 
 /** A host whose handler runs until the test lets each invocation finish, and says how many run at once. */
-function controlledHost(f: LocalFunction, meter: UsageMeter) {
+function controlledHost(f: LocalFunction, meter: UsageMeter, objectBytesInFlight?: number) {
   const finish: Array<() => void> = [];
   let running = 0;
   let most = 0;
@@ -23,6 +23,7 @@ function controlledHost(f: LocalFunction, meter: UsageMeter) {
   const host = new LambdaHost({
     functions: new Map([[f.id, f]]),
     meter,
+    ...(objectBytesInFlight === undefined ? {} : { objectBytesInFlight }),
     load: () => async () => {
       most = Math.max(most, ++running);
       const started = Date.now();
@@ -65,5 +66,58 @@ describe("the local Lambda host keeps a function's reserved concurrency", () => 
     expect(most()).toBe(5);
     finish.forEach((release) => release());
     await Promise.all(calls);
+  });
+});
+
+/** An ingest batch's event: its records' bodies are Object Created events of objects of these sizes. */
+const batchOf = (...sizes: number[]) => ({
+  records: sizes.map((size, i) => ({
+    messageId: `m${i}`,
+    body: JSON.stringify({ detail: { bucket: { name: 'b' }, object: { key: `k${i}`, size } } }),
+  })),
+});
+
+describe('the local Lambda host keeps the intake bytes its invocations hold under a budget', () => {
+  it("runs batches while their objects' bytes fit, the rest in order as earlier ones end; the wait is not billed", async () => {
+    const meter = new UsageMeter();
+    const { host, finish, most, ranMs } = controlledHost(fn(50), meter, 250);
+    const calls = [batchOf(60, 40), batchOf(100), batchOf(100), batchOf(10)].map((event) => host.invoke('IngestObject', event));
+    await settle();
+    expect(finish).toHaveLength(2); // 100 + 100; the third would make 300, and the fourth does not overtake it
+    await settle();
+    finish[0]!();
+    await settle();
+    expect(finish).toHaveLength(4); // 100 + 100 + 10
+    for (const release of finish.slice(1)) release();
+    await Promise.all(calls);
+    expect(most()).toBe(3);
+    const usage = meter.snapshot().lambda.IngestObject!;
+    expect(usage.invocations).toBe(4);
+    expect(usage.seconds * 1000).toBeLessThanOrEqual(ranMs() + 4 * 3);
+  });
+
+  it('gates no event that names no sizes', async () => {
+    const { host, finish, most } = controlledHost(fn(), new UsageMeter(), 1);
+    const calls = [1, 2, 3].map(() => host.invoke('IngestObject', { bucket: 'b', key: 'k' }));
+    await settle();
+    expect(most()).toBe(3);
+    finish.forEach((release) => release());
+    await Promise.all(calls);
+  });
+
+  it('gives the bytes back when an invocation fails', async () => {
+    const f = fn();
+    const host = new LambdaHost({
+      functions: new Map([[f.id, f]]),
+      objectBytesInFlight: 100,
+      load: () => async (event: unknown) => {
+        if ((event as { fail?: boolean }).fail) throw new Error('boom');
+        return { ok: true };
+      },
+    });
+    await expect(host.invoke('IngestObject', { ...batchOf(90), fail: true })).rejects.toThrow();
+    // Were the failed batch's 90 bytes still held, neither batch of 50 could ever run.
+    const results = await Promise.all([host.invoke('IngestObject', batchOf(50)), host.invoke('IngestObject', batchOf(50))]);
+    expect(results.map((r) => r.payload)).toEqual([{ ok: true }, { ok: true }]);
   });
 });
