@@ -189,7 +189,7 @@ describe('indexing a study that two submissions add to', () => {
     expect(calls).toEqual([
       'Query SUBMISSION/FILE', // the studies its files were staged into (the study reference items before)
       'Query STUDY', // instances, series and the study item (its owner): a GetItem of the study item before
-      'PutItem STUDY/SERIES', // before the study is published
+      'BatchWriteItem [Put STUDY/SERIES]', // before the study is published; every study's of the submission together
       'UpdateItem STUDY/STUDY', // the aggregate and the publication, one write (two UpdateItems before)
       'Query STUDY/INSTANCE',
     ]);
@@ -227,9 +227,11 @@ describe('indexing a study that two submissions add to', () => {
     // How many of each call are in flight at once: one after another, never more than one.
     const most = { readStudy: 0, putSeries: 0, listInstances: 0 };
     const inFlight = { readStudy: 0, putSeries: 0, listInstances: 0 };
+    const calls = { readStudy: 0, putSeries: 0, listInstances: 0 };
     const counted =
       <A extends unknown[], R>(name: keyof typeof most, call: (...args: A) => Promise<R>) =>
       async (...args: A): Promise<R> => {
+        calls[name] += 1;
         inFlight[name] += 1;
         most[name] = Math.max(most[name], inFlight[name]);
         try {
@@ -253,7 +255,10 @@ describe('indexing a study that two submissions add to', () => {
       instanceCount: 12,
       published: 12,
     });
-    expect(most).toEqual({ readStudy: STUDIES_IN_FLIGHT, putSeries: STUDIES_IN_FLIGHT, listInstances: STUDIES_IN_FLIGHT });
+    // The twelve studies' series in one write before any aggregate (25 records a request), not one write a study.
+    expect(most).toEqual({ readStudy: STUDIES_IN_FLIGHT, putSeries: 1, listInstances: STUDIES_IN_FLIGHT });
+    expect(calls).toEqual({ readStudy: 12, putSeries: 1, listInstances: 12 + 12 });
+    expect((await publication.listSeries(studies[11]!)).map((s) => s.seriesUid)).toEqual([`${studies[11]}.1`]);
     for (const studyUid of studies) {
       expect(await publication.getStudy(studyUid)).toMatchObject({
         instanceCount: 1,

@@ -3,11 +3,19 @@
  * item's condition failed, whether another transaction was in the way, and what
  * is not a refusal at all. The refusals are injected (DynamoDB Local cannot be
  * made to throttle or to cancel for a conflict on demand); the writes and reads
- * themselves run against DynamoDB Local in test/integration/catalog-repository.test.ts.
+ * themselves run against DynamoDB Local in test/integration/catalog-repository.test.ts. So are the unprocessed
+ * items of the batch writes (putItems).
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { conditionalWrite } from '../../../layers/adapters/aws/dynamodb/table-io';
+import {
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type BatchWriteCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { conditionalWrite, putItems } from '../../../layers/adapters/aws/dynamodb/table-io';
+import { TransientError } from '../../../layers/common/errors';
 
 const failingWith = (error: Error) =>
   ({
@@ -73,5 +81,51 @@ describe('conditionalWrite', () => {
   it('throws what is not a refusal', async () => {
     const outage = Object.assign(new Error('service unavailable'), { name: 'ServiceUnavailable' });
     await expect(conditionalWrite(failingWith(outage), put)).rejects.toBe(outage);
+  });
+});
+
+describe('putItems', () => {
+  /** A client whose BatchWriteItem leaves the first `unprocessed(call)` items of each call unprocessed. */
+  const batchWriter = (unprocessed: (call: number) => number) => {
+    const sent: string[][] = [];
+    const db = {
+      send: async (command: BatchWriteCommand) => {
+        const requests = command.input.RequestItems!['t']!;
+        sent.push(requests.map((r) => String(r.PutRequest!.Item!['pk'])));
+        const left = requests.slice(0, unprocessed(sent.length));
+        return left.length > 0 ? { UnprocessedItems: { t: left } } : {};
+      },
+    } as unknown as DynamoDBDocumentClient;
+    return { db, sent };
+  };
+  const items = (n: number) => Array.from({ length: n }, (_, i) => ({ pk: `i${i}`, sk: 's' }));
+
+  afterEach(() => jest.useRealTimers());
+
+  it('writes 25 items a request, and again what DynamoDB left unprocessed, until none is left', async () => {
+    jest.useFakeTimers();
+    const { db, sent } = batchWriter((call) => (call === 2 ? 3 : 0));
+    const writing = putItems(db, 't', items(60), 'records');
+    await jest.runAllTimersAsync();
+    await writing;
+    expect(sent.map((call) => call.length)).toEqual([25, 25, 3, 10]);
+    expect(sent[2]).toEqual(['i25', 'i26', 'i27']);
+    expect(new Set(sent.flat())).toEqual(new Set(items(60).map((i) => i.pk)));
+  });
+
+  it('gives up with a TransientError naming what it wrote after nine tries that left items unprocessed', async () => {
+    jest.useFakeTimers();
+    const { db, sent } = batchWriter(() => 1);
+    const writing = putItems(db, 't', items(2), 'series records');
+    const failed = expect(writing).rejects.toThrow(new TransientError('series records could not all be written; retry'));
+    await jest.runAllTimersAsync();
+    await failed;
+    expect(sent).toHaveLength(9);
+  });
+
+  it('sends nothing for no items', async () => {
+    const { db, sent } = batchWriter(() => 0);
+    await putItems(db, 't', [], 'records');
+    expect(sent).toEqual([]);
   });
 });

@@ -1,7 +1,6 @@
-import { BatchWriteCommand, type BatchWriteCommandInput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TransientError } from '../../../common/errors';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ClinicalRecord } from '../../../clinical';
-import { queryAllByPrefix } from './table-io';
+import { putItems, queryAllByPrefix } from './table-io';
 
 /**
  * Clinical records (docs/catalog.md, "Clinical data") in the project's item collection:
@@ -22,17 +21,7 @@ export class ClinicalRepository {
   /** Upserts records, 25 per batch (the caller validated the whole sheet first: a refused sheet writes nothing). */
   async putRecords(records: readonly ClinicalRecord[]): Promise<void> {
     const items = records.map((r) => ({ ...clinicalRecordKey(r), type: 'clinical-record', ...r }));
-    for (let start = 0; start < items.length; start += 25) {
-      let pending: NonNullable<BatchWriteCommandInput['RequestItems']> = {
-        [this.table]: items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })),
-      };
-      for (let attempt = 0; Object.keys(pending).length > 0; attempt += 1) {
-        if (attempt > 8) throw new TransientError('clinical records could not all be written; retry');
-        if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-        const result = await this.db.send(new BatchWriteCommand({ RequestItems: pending }));
-        pending = result.UnprocessedItems ?? {};
-      }
-    }
+    await putItems(this.db, this.table, items, 'clinical records');
   }
 
   /** A node's records of the whole project (its table). */

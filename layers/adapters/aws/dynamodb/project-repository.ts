@@ -1,9 +1,8 @@
-import { BatchWriteCommand, UpdateCommand, type BatchWriteCommandInput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TransientError } from '../../../common/errors';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Case, Project } from '../../../catalog/commons-entities';
 import * as keys from '../../../catalog/item-keys';
 import { PREFIX, PROJECTS_PARTITION } from '../../../catalog/keys';
-import { conditionalWrite, getItem, getItems, itemKeyOf, queryAllByPrefix, queryIndexAll, stripKeys } from './table-io';
+import { conditionalWrite, getItem, getItems, itemKeyOf, putItems, queryAllByPrefix, queryIndexAll, stripKeys } from './table-io';
 
 /**
  * Projects (with the sites that may contribute) and their cases (single table, see
@@ -82,17 +81,7 @@ export class ProjectRepository {
         casePseudonym: c.casePseudonym,
       },
     ]);
-    for (let start = 0; start < items.length; start += 25) {
-      let pending: NonNullable<BatchWriteCommandInput['RequestItems']> = {
-        [this.table]: items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })),
-      };
-      for (let attempt = 0; Object.keys(pending).length > 0; attempt += 1) {
-        if (attempt > 8) throw new TransientError('cases could not all be written; retry');
-        if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-        const result = await this.db.send(new BatchWriteCommand({ RequestItems: pending }));
-        pending = result.UnprocessedItems ?? {};
-      }
-    }
+    await putItems(this.db, this.table, items, 'cases');
   }
 
   async getCase(project: string, casePseudonym: string): Promise<Case | undefined> {

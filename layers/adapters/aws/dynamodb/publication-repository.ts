@@ -13,6 +13,7 @@ import {
   getItem,
   getItems,
   itemKeyOf,
+  putItems,
   queryAllByPrefix,
   queryIndexAll,
   readPages,
@@ -213,12 +214,14 @@ export class PublicationRepository {
     return queryIndexAll<Study>(this.db, this.table, PUBLISHED_PARTITION, false);
   }
 
+  /** The series records, 25 to a BatchWriteItem (a submission's studies' series together: IndexSubmission). */
   async putSeries(series: readonly Series[]): Promise<void> {
-    for (const s of series) {
-      await this.db.send(
-        new PutCommand({ TableName: this.table, Item: { ...keys.series(s.studyUid, s.seriesUid), type: 'series', ...s } }),
-      );
-    }
+    await putItems(
+      this.db,
+      this.table,
+      series.map((s) => ({ ...keys.series(s.studyUid, s.seriesUid), type: 'series', ...s })),
+      'series records',
+    );
   }
 
   async listSeries(studyUid: string): Promise<Series[]> {

@@ -1,6 +1,8 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  BatchWriteCommand,
+  BatchWriteCommandInput,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -14,6 +16,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mapBounded } from '../../../common/bounded-map';
+import { TransientError } from '../../../common/errors';
 
 /**
  * The table I/O every catalog store shares (the repositories beside this file):
@@ -32,6 +35,33 @@ export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems'
 export async function getItem<T>(db: DynamoDBDocumentClient, table: string, key: { pk: string; sk: string }): Promise<T | undefined> {
   const result = await db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
   return result.Item ? stripKeys<T>(result.Item) : undefined;
+}
+
+/** BatchWriteItem's most requests per call. */
+const BATCH_WRITE_ITEMS = 25;
+
+/**
+ * Puts `items` (each with its key), 25 to a BatchWriteItem, one call after another, retrying what DynamoDB leaves
+ * unprocessed with a growing pause; after nine tries a TransientError names `what` (the caller's task is retried,
+ * and rewrites them: a put is idempotent). Unconditional: for items whose writer needs no condition.
+ */
+export async function putItems(
+  db: DynamoDBDocumentClient,
+  table: string,
+  items: readonly Record<string, unknown>[],
+  what: string,
+): Promise<void> {
+  for (let start = 0; start < items.length; start += BATCH_WRITE_ITEMS) {
+    let pending: NonNullable<BatchWriteCommandInput['RequestItems']> = {
+      [table]: items.slice(start, start + BATCH_WRITE_ITEMS).map((Item) => ({ PutRequest: { Item } })),
+    };
+    for (let attempt = 0; Object.keys(pending).length > 0; attempt += 1) {
+      if (attempt > 8) throw new TransientError(`${what} could not all be written; retry`);
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      const result = await db.send(new BatchWriteCommand({ RequestItems: pending }));
+      pending = result.UnprocessedItems ?? {};
+    }
+  }
 }
 
 /** BatchGetItem's most keys per request. */
