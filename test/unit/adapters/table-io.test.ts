@@ -14,7 +14,7 @@ import {
   type BatchWriteCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { conditionalWrite, putItems } from '../../../layers/adapters/aws/dynamodb/table-io';
+import { conditionalWrite, putItems, writeItems } from '../../../layers/adapters/aws/dynamodb/table-io';
 import { TransientError } from '../../../layers/common/errors';
 
 const failingWith = (error: Error) =>
@@ -121,6 +121,28 @@ describe('putItems', () => {
     await jest.runAllTimersAsync();
     await failed;
     expect(sent).toHaveLength(9);
+  });
+
+  it('sends puts and deletes alike, `inFlight` batches at once', async () => {
+    let running = 0;
+    let most = 0;
+    const sent: number[] = [];
+    const db = {
+      send: async (command: BatchWriteCommand) => {
+        most = Math.max(most, ++running);
+        await new Promise((resolve) => setImmediate(resolve));
+        running -= 1;
+        sent.push(command.input.RequestItems!['t']!.length);
+        return {};
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const requests = [...items(60).map((Item) => ({ PutRequest: { Item } })), ...items(40).map((Key) => ({ DeleteRequest: { Key } }))];
+    await writeItems(db, 't', requests, 'tokens', { inFlight: 3 });
+    expect(sent.sort((a, b) => a - b)).toEqual([25, 25, 25, 25]);
+    expect(most).toBe(3);
+    most = 0;
+    await putItems(db, 't', items(60), 'records');
+    expect(most).toBe(1); // putItems: one call after another
   });
 
   it('sends nothing for no items', async () => {

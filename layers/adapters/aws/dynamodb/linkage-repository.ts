@@ -1,10 +1,8 @@
 import {
   BatchGetCommand,
-  BatchWriteCommand,
   QueryCommand,
   type BatchGetCommandInput,
   type BatchGetCommandOutput,
-  type BatchWriteCommandInput,
   type DynamoDBDocumentClient,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
@@ -13,6 +11,7 @@ import type { CaseLinkTokensRecord } from '../../../catalog/linkage-entities';
 import * as keys from '../../../catalog/item-keys';
 import { PREFIX } from '../../../catalog/keys';
 import { indexChanges, indexedTokens, type LinkTokens, type StoredCaseTokens, type TokenLookup } from '../../../clinical/linkage';
+import { writeItems, type WriteRequest } from './table-io';
 
 /**
  * Linkage tokens (docs/catalog.md, "Linkage tokens"; docs/linkage.md, "Storage and API").
@@ -43,12 +42,10 @@ export interface ReadCost {
 }
 
 type CaseRef = Pick<StoredCaseTokens, 'project' | 'casePseudonym'>;
-type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
 type Key = { pk: string; sk: string };
 
 /** Parallel DynamoDB calls per store or query: enough to hide latency, few enough not to be throttled at once. */
 const CONCURRENCY = 16;
-const BATCH_WRITE_ITEMS = 25;
 const BATCH_GET_KEYS = 100;
 
 export class LinkageRepository {
@@ -178,17 +175,9 @@ export class LinkageRepository {
     return { items, cost: { calls, readUnits } };
   }
 
-  /** Writes the requests 25 per BatchWriteItem, several batches at once, retrying what DynamoDB leaves unprocessed. */
+  /** Writes the requests 25 per BatchWriteItem, CONCURRENCY batches at once, retrying what DynamoDB leaves unprocessed. */
   private async writeAll(requests: readonly WriteRequest[]): Promise<void> {
-    await inParallel(chunk(requests, BATCH_WRITE_ITEMS), async (batch) => {
-      let pending: NonNullable<BatchWriteCommandInput['RequestItems']> = { [this.table]: batch };
-      for (let attempt = 0; Object.keys(pending).length > 0; attempt += 1) {
-        if (attempt > 8) throw new TransientError('linkage tokens could not all be written; retry');
-        if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-        const result = await this.db.send(new BatchWriteCommand({ RequestItems: pending }));
-        pending = result.UnprocessedItems ?? {};
-      }
-    });
+    await writeItems(this.db, this.table, requests, 'linkage tokens', { inFlight: CONCURRENCY });
   }
 }
 

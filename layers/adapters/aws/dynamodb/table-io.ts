@@ -40,28 +40,48 @@ export async function getItem<T>(db: DynamoDBDocumentClient, table: string, key:
 /** BatchWriteItem's most requests per call. */
 const BATCH_WRITE_ITEMS = 25;
 
+/** One request of a BatchWriteItem: a put or a delete. */
+export type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
+
 /**
- * Puts `items` (each with its key), 25 to a BatchWriteItem, one call after another, retrying what DynamoDB leaves
- * unprocessed with a growing pause; after nine tries a TransientError names `what` (the caller's task is retried,
- * and rewrites them: a put is idempotent). Unconditional: for items whose writer needs no condition.
+ * Sends `requests` (puts and deletes), 25 to a BatchWriteItem, `inFlight` calls at once (default one after another),
+ * retrying what DynamoDB leaves unprocessed with a growing pause; after nine tries a TransientError names `what` (the
+ * caller's task is retried, and sends them again: an unconditional put or delete is idempotent). Unconditional: for
+ * items whose writer needs no condition.
  */
-export async function putItems(
+export async function writeItems(
   db: DynamoDBDocumentClient,
   table: string,
-  items: readonly Record<string, unknown>[],
+  requests: readonly WriteRequest[],
   what: string,
+  { inFlight = 1 }: { inFlight?: number } = {},
 ): Promise<void> {
-  for (let start = 0; start < items.length; start += BATCH_WRITE_ITEMS) {
-    let pending: NonNullable<BatchWriteCommandInput['RequestItems']> = {
-      [table]: items.slice(start, start + BATCH_WRITE_ITEMS).map((Item) => ({ PutRequest: { Item } })),
-    };
+  const batches: WriteRequest[][] = [];
+  for (let start = 0; start < requests.length; start += BATCH_WRITE_ITEMS) batches.push(requests.slice(start, start + BATCH_WRITE_ITEMS));
+  await mapBounded(batches, inFlight, async (batch) => {
+    let pending: NonNullable<BatchWriteCommandInput['RequestItems']> = { [table]: batch };
     for (let attempt = 0; Object.keys(pending).length > 0; attempt += 1) {
       if (attempt > 8) throw new TransientError(`${what} could not all be written; retry`);
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
       const result = await db.send(new BatchWriteCommand({ RequestItems: pending }));
       pending = result.UnprocessedItems ?? {};
     }
-  }
+  });
+}
+
+/** Puts `items` (each with its key) as writeItems sends requests, one BatchWriteItem after another. */
+export async function putItems(
+  db: DynamoDBDocumentClient,
+  table: string,
+  items: readonly Record<string, unknown>[],
+  what: string,
+): Promise<void> {
+  await writeItems(
+    db,
+    table,
+    items.map((Item) => ({ PutRequest: { Item } })),
+    what,
+  );
 }
 
 /** BatchGetItem's most keys per request. */
