@@ -26,21 +26,25 @@ export class LambdaInvocationError extends Error {
 export const IMPORT_ERRORS: ReadonlySet<string> = new Set(['Runtime.ImportModuleError', 'Runtime.HandlerNotFound']);
 
 /**
- * Imports the handler of `fn` from `absolutePath` as a Lambda runtime does at init: with the
- * function's own variables set (handlers read their configuration at module scope). Throws
- * `Runtime.ImportModuleError` or `Runtime.HandlerNotFound`.
+ * The default loader: the module's `handler` export, required with the function's own variables set (handlers read
+ * their configuration at module scope). Tests that wrap one function's handler load the rest with it.
  */
-export function importHandler(fn: LocalFunction, absolutePath: string, load?: HandlerLoader): Handler {
+export const requireHandler: HandlerLoader = (fn, absolutePath) =>
+  withFunctionVariables(fn, () => {
+    // The runtime runs under tsx or jest (@swc/jest): both let require() load .ts modules.
+    resolveImportOnlyPackages();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require(absolutePath) as { handler?: unknown }).handler as Handler;
+  });
+
+/**
+ * Imports the handler of `fn` from `absolutePath` as a Lambda runtime does at init (`load`, default requireHandler).
+ * Throws `Runtime.ImportModuleError` or `Runtime.HandlerNotFound`.
+ */
+export function importHandler(fn: LocalFunction, absolutePath: string, load: HandlerLoader = requireHandler): Handler {
   let handler: unknown;
   try {
-    handler = load
-      ? load(fn, absolutePath)
-      : withFunctionVariables(fn, () => {
-          // The runtime runs under tsx or jest (@swc/jest): both let require() load .ts modules.
-          resolveImportOnlyPackages();
-          // eslint-disable-next-line @typescript-eslint/no-require-imports
-          return (require(absolutePath) as { handler?: unknown }).handler;
-        });
+    handler = load(fn, absolutePath);
   } catch (error) {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     throw new LambdaInvocationError('Runtime.ImportModuleError', `cannot import ${fn.entry} for ${fn.id}: ${reason}`);

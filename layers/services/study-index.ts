@@ -55,9 +55,10 @@ export async function indexSubmissionStudies(
   }
   // Every study's series in one write first (25 records a request, where a study's own took a request each: fifty
   // one-image studies made fifty requests in the submission's tail); each study's aggregate still follows its series.
-  await store.putSeries(checked.flatMap(({ owner, instances }) => summaries(instances, now, owner).series));
-  const written = await mapBounded(checked, STUDIES_IN_FLIGHT, ({ studyUid, owner, instances }) =>
-    writeIndex(store, studyUid, owner, now, instances, now, { seriesWritten: true }),
+  const firstSummaries = checked.map(({ owner, instances }) => summaries(instances, now, owner));
+  await store.putSeries(firstSummaries.flatMap((first) => first.series));
+  const written = await mapBounded(checked, STUDIES_IN_FLIGHT, ({ studyUid, owner, instances }, i) =>
+    writeIndex(store, studyUid, owner, now, instances, now, firstSummaries[i]),
   );
   return {
     studyUids,
@@ -98,15 +99,16 @@ async function writeIndex(
   now: string,
   first: readonly Instance[],
   publishAt?: string,
-  { seriesWritten = false }: { seriesWritten?: boolean } = {},
+  /** The summaries of `first`, whose series the caller has written. */
+  firstWritten?: Summaries,
 ): Promise<{ instances: number; published: boolean }> {
   let instances = first;
   let published = false;
   for (let writes = 1; instances.length > 0; writes += 1) {
-    const written = summaries(instances, now, owner);
-    // The series first: a study the aggregate's write publishes is visible (a release cut exports its series) from then
-    // on. `seriesWritten`: the caller wrote those of `first` (the same summaries: same instances, time and owner).
-    if (!(writes === 1 && seriesWritten)) await store.putSeries(written.series);
+    const already = writes === 1 ? firstWritten : undefined;
+    const written = already ?? summaries(instances, now, owner);
+    // The series first: a study the aggregate's write publishes is visible (a release cut exports its series) from then on.
+    if (!already) await store.putSeries(written.series);
     if (await store.upsertStudyAggregate(written.study, publishAt)) published = true;
     const after = await store.listInstances(studyUid);
     // Nothing left (every instance sent back to quarantine meanwhile): nothing to summarize; publication needs instances.
@@ -117,11 +119,13 @@ async function writeIndex(
   return { instances: 0, published };
 }
 
-function summaries(instances: readonly Instance[], now: string, owner: StudyOwner): { study: StudyAggregate; series: Series[] } {
+type Summaries = { study: StudyAggregate; series: Series[] };
+
+function summaries(instances: readonly Instance[], now: string, owner: StudyOwner): Summaries {
   return { study: summarizeStudy(instances, now, owner), series: summarizeSeries(instances, now) };
 }
 
 /** The summaries are built field by field in a fixed order from instances read in key order, so equal JSON is equal content. */
-function sameSummaries(a: { study: StudyAggregate; series: Series[] }, b: { study: StudyAggregate; series: Series[] }): boolean {
+function sameSummaries(a: Summaries, b: Summaries): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }

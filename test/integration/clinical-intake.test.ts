@@ -19,12 +19,10 @@ import { siteDeidSecret } from '../../cli/lib/deid-secret';
 import { DEFAULT_PROFILE } from '../../layers/dicom';
 import type { QaReport } from '../../layers/qa';
 import { startLocalCommons, type LocalCommons } from '../../local/commons';
-import { withFunctionVariables } from '../../local/environment';
-import { resolveImportOnlyPackages } from '../../local/import-only-packages';
-import type { Handler } from '../../local/lambda-host';
 import { FUNCTIONS } from '../../functions/registry';
 import { referencesOf } from '../../layers/catalog/fhir/resources';
 import { fhirSchemaErrors } from '../support/fhir-schema';
+import { loaderWrapping } from '../support/handler-loaders';
 import { localS3Client } from '../support/local-clients';
 import { readDicomFile } from '../../layers/dicom/dcmjs';
 import { makeSeries, SYNTHETIC_PHI } from '../support/synthetic-dicom';
@@ -40,19 +38,12 @@ const ROOT = '1.2.826.0.1.3680043.8.498.1919';
 /** While set, the FHIR export task fails building any job (a crash, as Step Functions sees a thrown error), not recording a failure. */
 let failFhirExports = false;
 
-/** The local commons' loader (environment, import hooks), with the FHIR export task made to fail on demand. */
-function loadHandler(fn: { id: string; entry: string }, absolutePath: string): Handler {
-  const handler = withFunctionVariables(fn as Parameters<typeof withFunctionVariables>[0], () => {
-    resolveImportOnlyPackages();
-    return (require(absolutePath) as { handler: Handler }).handler; // eslint-disable-line @typescript-eslint/no-require-imports
-  });
-  if (fn.id !== FUNCTIONS.fhirExport.id) return handler;
-  return (event, context) => {
-    if (failFhirExports && !(event && typeof event === 'object' && 'errorName' in event))
-      throw Object.assign(new Error('injected'), { name: 'InjectedFault' });
-    return handler(event, context);
-  };
-}
+/** The local commons' loader, with the FHIR export task made to fail on demand. */
+const loadHandler = loaderWrapping(FUNCTIONS.fhirExport.id, (handler) => (event, context) => {
+  if (failFhirExports && !(event && typeof event === 'object' && 'errorName' in event))
+    throw Object.assign(new Error('injected'), { name: 'InjectedFault' });
+  return handler(event, context);
+});
 
 describe('clinical data per node on the local commons', () => {
   let dataDir: string;

@@ -10,11 +10,8 @@
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { HilumApi } from '../../cli/lib/api-client';
 import { FUNCTIONS } from '../../functions/registry';
-import { withFunctionVariables } from '../../local/environment';
-import { resolveImportOnlyPackages } from '../../local/import-only-packages';
-import type { Handler } from '../../local/lambda-host';
 import type { LocalCommons } from '../../local/commons';
-import type { BusEvent } from '../../local/event-bus';
+import { intakeEventHold, loaderWrapping } from '../support/handler-loaders';
 import { startSiteCommons, type SiteCommons } from '../support/site-commons';
 import { failingFilesOf } from '../support/failing-files';
 import { makeDicom, makeSeries } from '../support/synthetic-dicom';
@@ -27,20 +24,13 @@ const SITE = 'site-batch';
 /** While set, IngestBatch cannot load (a broken deployment): Step Functions sees Runtime.ImportModuleError. */
 let ingestBatchBroken = false;
 
-/** While set, takes the intake objects' S3 events off the bus (submit puts them back together). */
-let holding: ((event: BusEvent) => void) | undefined;
+/** Takes the intake objects' S3 events off the bus while submit collects them (it puts them back together). */
+const hold = intakeEventHold();
 
-function loadHandler(fn: { id: string; entry: string }, absolutePath: string): Handler {
-  const handler = withFunctionVariables(fn as Parameters<typeof withFunctionVariables>[0], () => {
-    resolveImportOnlyPackages();
-    return (require(absolutePath) as { handler: Handler }).handler; // eslint-disable-line @typescript-eslint/no-require-imports
-  });
-  if (fn.id !== FUNCTIONS.ingestBatch.id) return handler;
-  return (event, context) => {
-    if (ingestBatchBroken) throw Object.assign(new Error('injected: the module cannot load'), { name: 'Runtime.ImportModuleError' });
-    return handler(event, context);
-  };
-}
+const loadHandler = loaderWrapping(FUNCTIONS.ingestBatch.id, (handler) => (event, context) => {
+  if (ingestBatchBroken) throw Object.assign(new Error('injected: the module cannot load'), { name: 'Runtime.ImportModuleError' });
+  return handler(event, context);
+});
 
 describe('the batch ingest path', () => {
   let fixture: SiteCommons;
@@ -57,11 +47,7 @@ describe('the batch ingest path', () => {
       site: SITE,
       handlerLogLevel: 'ERROR',
       retryIntervalMs: 5,
-      dropEvent: (event) => {
-        if (!holding || event.source !== 'aws.s3' || event['detail-type'] !== 'Object Created') return false;
-        holding(event);
-        return true;
-      },
+      dropEvent: hold.dropEvent,
       log: (line) => logged.push(line),
       loadHandler,
     });
@@ -91,14 +77,8 @@ describe('the batch ingest path', () => {
       names.map((name) => ({ name, size: files[name]!.byteLength })),
     );
     const keyOf = Object.fromEntries(names.map((name, i) => [name, `intake/${submissionId}/${uploads[i]!.fileId}`]));
-    const held: BusEvent[] = [];
-    let late: NodeJS.Timeout | undefined;
-    const allHeld = new Promise<void>((resolve, reject) => {
-      late = setTimeout(() => reject(new Error(`${held.length} of ${names.length} uploads' S3 events came`)), 10_000);
-      holding = (event) => {
-        if (held.push(event) === names.length) resolve();
-      };
-    });
+    const collecting = hold.collect(names.length);
+    let held;
     try {
       await Promise.all(
         names.map(async (name, i) => {
@@ -110,11 +90,9 @@ describe('the batch ingest path', () => {
         }),
       );
       // A PUT's answer may reach the test before its event reaches the bus.
-      await allHeld;
+      held = await collecting.events;
     } finally {
-      // A failed upload holds back no later test's events.
-      clearTimeout(late);
-      holding = undefined;
+      collecting.stop();
     }
     for (const event of held) commons.putEvent(event);
     await commons.idle();

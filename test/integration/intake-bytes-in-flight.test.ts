@@ -4,10 +4,7 @@
  * file still ends staged and the submission is published once.
  */
 import { FUNCTIONS } from '../../functions/registry';
-import { withFunctionVariables } from '../../local/environment';
-import { resolveImportOnlyPackages } from '../../local/import-only-packages';
-import type { Handler } from '../../local/lambda-host';
-import type { BusEvent } from '../../local/event-bus';
+import { intakeEventHold, loaderWrapping } from '../support/handler-loaders';
 import { startSiteCommons, type SiteCommons } from '../support/site-commons';
 import { makeSeries } from '../support/synthetic-dicom';
 
@@ -20,24 +17,17 @@ const SITE = 'site-bytes';
 let running = 0;
 let mostAtOnce = 0;
 
-/** While set, takes the intake objects' S3 events off the bus (put back together, so the pipe forms its batches at once). */
-let holding: ((event: BusEvent) => void) | undefined;
+/** Takes the intake objects' S3 events off the bus while collected (put back together, so the pipe forms its batches at once). */
+const hold = intakeEventHold();
 
-function loadHandler(fn: { id: string; entry: string }, absolutePath: string): Handler {
-  const handler = withFunctionVariables(fn as Parameters<typeof withFunctionVariables>[0], () => {
-    resolveImportOnlyPackages();
-    return (require(absolutePath) as { handler: Handler }).handler; // eslint-disable-line @typescript-eslint/no-require-imports
-  });
-  if (fn.id !== FUNCTIONS.ingestBatch.id) return handler;
-  return async (event, context) => {
-    mostAtOnce = Math.max(mostAtOnce, ++running);
-    try {
-      return await handler(event, context);
-    } finally {
-      running -= 1;
-    }
-  };
-}
+const loadHandler = loaderWrapping(FUNCTIONS.ingestBatch.id, (handler) => async (event, context) => {
+  mostAtOnce = Math.max(mostAtOnce, ++running);
+  try {
+    return await handler(event, context);
+  } finally {
+    running -= 1;
+  }
+});
 
 describe('intake bytes in flight in the local commons', () => {
   let fixture: SiteCommons;
@@ -50,11 +40,7 @@ describe('intake bytes in flight in the local commons', () => {
       handlerLogLevel: 'ERROR',
       // Smaller than any batch: one runs at a time (one always runs).
       objectBytesInFlight: 1,
-      dropEvent: (event) => {
-        if (!holding || event.source !== 'aws.s3' || event['detail-type'] !== 'Object Created') return false;
-        holding(event);
-        return true;
-      },
+      dropEvent: hold.dropEvent,
       loadHandler,
     });
   });
@@ -71,17 +57,16 @@ describe('intake bytes in flight in the local commons', () => {
       submissionId,
       series.map((bytes, i) => ({ name: `slice-${i}.dcm`, size: bytes.byteLength })),
     );
-    const held: BusEvent[] = [];
-    const allHeld = new Promise<void>((resolve) => {
-      holding = (event) => {
-        if (held.push(event) === series.length) resolve();
-      };
-    });
-    await Promise.all(
-      series.map(async (bytes, i) => expect((await fetch(uploads[i]!.url!, { method: 'PUT', body: bytes })).status).toBe(200)),
-    );
-    await allHeld;
-    holding = undefined;
+    const collecting = hold.collect(series.length);
+    let held;
+    try {
+      await Promise.all(
+        series.map(async (bytes, i) => expect((await fetch(uploads[i]!.url!, { method: 'PUT', body: bytes })).status).toBe(200)),
+      );
+      held = await collecting.events;
+    } finally {
+      collecting.stop();
+    }
     for (const event of held) commons.putEvent(event);
     await commons.idle();
 
