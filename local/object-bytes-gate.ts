@@ -13,8 +13,8 @@
  * The local commons' budget per function thread: with two threads, three batches of ten 10 MB radiographs (~100 MB
  * each) run at once and a fourth waits, so a thread whose batch ends has the next already under way and the last
  * two of a set share the threads rather than one finishing alone (at 128 MB, two at once: the 50-radiograph set's
- * fifth batch ran on one thread for ~0.9 s while the other had nothing, 7-8% slower); ~35 batches of 0.5 MB CT
- * slices fit, more than the threads keep busy.
+ * fifth batch ran on one thread for ~0.9 s while the other had nothing, 7-8% slower); batches of ten 0.5 MB CT
+ * slices fit by the dozen (~70 with two threads, past IngestBatch's reserve of 50), more than the threads keep busy.
  */
 export const OBJECT_BYTES_PER_FUNCTION_THREAD = 192 * 1024 * 1024;
 
