@@ -62,6 +62,8 @@ export async function ingestQueuedObjects(records: readonly QueuedObjectRecord[]
     for (const [at, { identity }] of staging.entries()) {
       const decided = settled[at]!;
       if (decided.error) {
+        // Nothing of the copy was sent: its memory goes back for the next object.
+        staging[at]!.ready.releaseMemory();
         outcomes.set(identity, { error: decided.error });
         continue;
       }
@@ -71,8 +73,13 @@ export async function ingestQueuedObjects(records: readonly QueuedObjectRecord[]
       }
       const { ready } = decided.ingest;
       const copy = await fileErrorOr(() => releaseInstance(ready.instance, claims));
+      // A failed staging (its PUT perhaps still sending) leaves the memory to the collector.
       if (copy.error) outcomes.set(identity, { error: copy.error });
-      else released.push({ identity, ready, copy: copy.ingest });
+      else {
+        // PUT, answered and read for the staging record: the original's and the copy's memory go back for the next object.
+        ready.releaseMemory();
+        released.push({ identity, ready, copy: copy.ingest });
+      }
     }
     // Each submission's released copies recorded in one transaction; a cancelled one (a file another attempt staged
     // first, a concurrent write) writes nothing, and its files are recorded one by one, each with its own answer.

@@ -7,7 +7,8 @@ import { logger, metrics } from '../adapters/aws/powertools';
 import { ingestedLineFields, type IngestedFacts } from '../ingest/ingested-line';
 import type { DeidentifyResult, IngestObjectResult, QaResult, StageResult } from '../pipeline/ingest-states';
 import { deidKeyFor } from './commons-context';
-import { readIntakeObject, type IntakeLookup } from './intake-object';
+import { readIntakeObject, type IntakeLookup, type IntakeObject } from './intake-object';
+import { objectMemory, type ObjectMemory } from './object-memory';
 import { checkInstanceRules, recordInstanceQa, type CheckedInstance } from './instance-qa';
 import { claimSopUid } from './sop-claim';
 import { finishStaged, stageInstance, type SharedStaging, type VerifiedInstance } from './stage-instance';
@@ -24,7 +25,11 @@ import { finishStaged, stageInstance, type SharedStaging, type VerifiedInstance 
  */
 export async function ingestIntakeObject(bucket: string, key: string): Promise<IngestObjectResult> {
   const processed = await processIntakeObject(bucket, key);
-  return 'done' in processed ? processed.done : stageProcessed(processed.ready);
+  if ('done' in processed) return processed.done;
+  const answer = await stageProcessed(processed.ready);
+  // Only after a staging that succeeded: a failed one (its PUT perhaps still sending) leaves the memory to the collector.
+  processed.ready.releaseMemory();
+  return answer;
 }
 
 /** An object processed up to its staging: answered (already handled, or held by QA), or verified and ready to stage. */
@@ -42,6 +47,12 @@ export interface ReadyToStage {
    * (settleSopClaim): `qa` holds the rules' decision until then.
    */
   readonly sopClaimPending?: CheckedInstance & Required<Pick<CheckedInstance, 'sopClaim'>>;
+  /**
+   * Gives the original's and the copy's memory back for the next object (layers/services/object-memory.ts): call once
+   * the copy's PUT was answered and the staging read it (releaseInstance returned), or when the object ends unstaged
+   * (settleSopClaim's hold); `instance.bytes` reads as empty from then on.
+   */
+  readonly releaseMemory: () => void;
 }
 
 /** Stages a processed object's copy (stageInstance), with what the stagings of a batch share. */
@@ -70,7 +81,25 @@ export async function processIntakeObject(
     claimSopLater = false,
   }: { lookedUp?: IntakeLookup; finish?: typeof finishStaged; claimSopLater?: boolean } = {},
 ): Promise<ProcessedObject> {
-  const intake = await readIntakeObject(bucket, key, lookedUp);
+  const memory = objectMemory();
+  try {
+    return await processRead(await readIntakeObject(bucket, key, lookedUp, memory.original), bucket, key, finish, claimSopLater, memory);
+  } catch (error) {
+    // Nothing of the copy was sent: no one reads either buffer after the error.
+    memory.release();
+    throw error;
+  }
+}
+
+/** processIntakeObject's work once the object is read (or found handled), its buffers in `memory`'s keeping. */
+async function processRead(
+  intake: IntakeObject,
+  bucket: string,
+  key: string,
+  finish: typeof finishStaged,
+  claimSopLater: boolean,
+  memory: ObjectMemory,
+): Promise<ProcessedObject> {
   const { submissionId, fileId } = intake;
   if (intake.handled) {
     logger.info('already handled', { submissionId, fileId, status: intake.file.status });
@@ -90,7 +119,7 @@ export async function processIntakeObject(
     submission.deidentifiedAtSite
       ? { input: 'deidentified-at-site' }
       : { input: 'original', secret, project: submission.project, site: submission.site, profile },
-    { config, checkPixelText: true },
+    { config, checkPixelText: true, into: memory.copy },
   );
   countDeidentified(deid);
 
@@ -127,8 +156,11 @@ export async function processIntakeObject(
     deid,
     qa,
   };
+  // Only the copy is read from here on: the original's memory goes back for the next object's read.
+  memory.releaseOriginal(deid.bytes);
   const deidState = deidentifyState(deid);
   if (qa.outcome === 'quarantine') {
+    memory.release();
     logger.info('ingested', ingestedLineFields('quarantine', facts));
     return { done: { outcome: 'quarantine', submissionId, fileId, deid: deidState, qa } };
   }
@@ -143,7 +175,9 @@ export async function processIntakeObject(
     intake: { bucket, key },
     findings: qa.findings,
   };
-  return { ready: { instance, deid: deidState, qa, facts, ...(pending ? { sopClaimPending: pending } : {}) } };
+  return {
+    ready: { instance, deid: deidState, qa, facts, ...(pending ? { sopClaimPending: pending } : {}), releaseMemory: memory.release },
+  };
 }
 
 /**
@@ -156,6 +190,7 @@ export async function settleSopClaim(ready: ReadyToStage, holder: string | undef
   if (!pending || !holder) return { ready };
   const { submissionId, fileId } = ready.instance;
   const qa = await recordInstanceQa({ submissionId, fileId }, pending, holder);
+  ready.releaseMemory();
   logger.info('ingested', ingestedLineFields('quarantine', { ...ready.facts, qa }));
   return { done: { outcome: 'quarantine', submissionId, fileId, deid: ready.deid, qa } };
 }

@@ -40,9 +40,15 @@ export type IntakeObject =
  * The object's size is checked before a byte of it is read (a site's presigned URL binds the size, but an object
  * can still differ: an old URL, a replaced object): one ranged GET of one byte more than announced, whose answer's
  * headers give the object's whole size (Content-Range) before its body arrives; a wrong size abandons the body
- * unread. A deflated data set inflates within the project's intake policy.
+ * unread. A deflated data set inflates within the project's intake policy. `into`: memory the caller lends for the
+ * bytes (layers/services/object-memory.ts), else they are read into a new buffer.
  */
-export async function readIntakeObject(bucket: string, key: string, lookedUp?: IntakeLookup): Promise<IntakeObject> {
+export async function readIntakeObject(
+  bucket: string,
+  key: string,
+  lookedUp?: IntakeLookup,
+  into?: (length: number) => Uint8Array,
+): Promise<IntakeObject> {
   const ids = parseIntakeKey(key);
   if (!ids) throw new UnknownUpload('the object key is not one hilum issued');
   // The submission's identity kept from an earlier file names the project: its QA configuration is read with the file.
@@ -64,7 +70,7 @@ export async function readIntakeObject(bucket: string, key: string, lookedUp?: I
       throw new SizeMismatch(`the object has ${opened.size} bytes, ${file.declaredSize} were announced`);
     if (opened.size > MAX_INGEST_OBJECT_BYTES)
       throw new ObjectTooLarge(`the object has ${opened.size} bytes, more than the ${MAX_INGEST_OBJECT_BYTES} an ingest task takes`);
-    bytes = await opened.read(); // exactly the answer's Content-Length: the announced size, as its Content-Range said
+    bytes = await opened.read(into); // exactly the answer's Content-Length: the announced size, as its Content-Range said
   } catch (error) {
     opened.abandon();
     throw error;

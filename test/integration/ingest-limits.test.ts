@@ -187,11 +187,12 @@ describe('ingest limits', () => {
       return (update as (...args: unknown[]) => Hash).call(this, data, ...rest);
     } as never);
     // What the released PUT was given: the copy and the digest it is signed and checked with (the local S3 checks neither).
+    // The copy's bytes as they were at the PUT: its memory goes back for the next object once the staging read it.
     const released: { bytes: Uint8Array; sha256?: Uint8Array }[] = [];
     const put = ObjectStore.prototype.put;
     const puts = jest.spyOn(ObjectStore.prototype, 'put').mockImplementation(function (this: ObjectStore, bucket, key, body, options) {
       if (bucket === commons.buckets.released && key.endsWith('.dcm'))
-        released.push({ bytes: body, ...(options?.sha256 ? { sha256: options.sha256 } : {}) });
+        released.push({ bytes: body.slice(), ...(options?.sha256 ? { sha256: options.sha256 } : {}) });
       return put.call(this, bucket, key, body, options);
     });
     try {

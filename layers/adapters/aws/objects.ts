@@ -35,8 +35,11 @@ function presetPayloadHash(command: PutObjectCommand, sha256Hex: string): void {
 export interface OpenedObject {
   /** The object's whole size, from the answer's headers. */
   readonly size: number;
-  /** Reads the answer's body (at most the `atMost` bytes asked for) into a new buffer of its length: one copy of each byte. */
-  read(): Promise<Uint8Array>;
+  /**
+   * Reads the answer's body (at most the `atMost` bytes asked for) into a buffer of its length, new or lent by the
+   * caller (`into(length)`, wholly overwritten): one copy of each byte.
+   */
+  read(into?: (length: number) => Uint8Array): Promise<Uint8Array>;
   /** Drops the body unread: its connection is closed, nothing more of it is received. */
   abandon(): void;
 }
@@ -63,13 +66,17 @@ function openedObject(result: GetObjectCommandOutput, atMost: number): OpenedObj
   return {
     size,
     abandon,
-    read: async () => {
+    read: async (into) => {
       // A store that ignored the range answers the whole object: its size is the caller's to refuse, never a big read.
       if (length > atMost) {
         abandon();
         throw new TransientError(`the GET answer has ${length} bytes, more than the ${atMost} asked for`);
       }
-      const bytes = new Uint8Array(length);
+      const bytes = into ? into(length) : new Uint8Array(length);
+      if (bytes.byteLength !== length) {
+        abandon();
+        throw new RangeError(`memory of ${bytes.byteLength} bytes lent for a body of ${length}`);
+      }
       let at = 0;
       try {
         for await (const chunk of body ?? []) {

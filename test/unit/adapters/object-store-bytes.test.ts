@@ -196,6 +196,23 @@ describe('ObjectStore.open: the object’s size before its body', () => {
     await expect(opened!.read()).rejects.toMatchObject({ name: 'TransientError' });
   });
 
+  it('reads the body into memory the caller lends, and refuses memory of another length', async () => {
+    const sent = Uint8Array.from({ length: 300 }, (_, i) => i % 251);
+    const answer = () => ({
+      statusCode: 206,
+      headers: { 'content-range': 'bytes 0-299/300', 'content-length': '300' },
+      body: watchedBody(sent).body,
+    });
+    const lent = new Uint8Array(300).fill(0xee);
+    const read = await (await capturingClient(answer).store.open('intake', 'k', { atMost: 301 }))!.read(() => lent);
+    expect(read).toBe(lent);
+    expect([...read]).toEqual([...sent]);
+    const { body, seen } = watchedBody(sent);
+    const opened = await capturingClient(() => ({ ...answer(), body })).store.open('intake', 'k', { atMost: 301 });
+    await expect(opened!.read(() => new Uint8Array(299))).rejects.toBeInstanceOf(RangeError);
+    expect([seen.pulled, seen.destroyed]).toEqual([false, true]);
+  });
+
   it('answers an object of no bytes (a range S3 cannot satisfy) as size 0, and a missing one as undefined', async () => {
     const error = (code: string, status: number) => () => ({
       statusCode: status,
