@@ -17,11 +17,12 @@ const BATCH_FAILURES: ReadonlySet<string> = new Set<string>([...PLATFORM_ERRORS,
 type Named = { readonly bucket: string; readonly key: string } | { readonly unreadable: string };
 
 /**
- * The most bytes of verified copies a batch holds before it stages them: a group's copies wait in memory for
- * the one read of their claims (ten 10 MB radiographs and their originals fit a 2,048 MB task; ten 100 MB
- * objects would not, so they are staged in groups).
+ * The most bytes of verified copies a batch holds before it stages them: a group's copies wait in memory for the one
+ * read of their claims, their SOP claims' transaction and their staging transaction. Ten CT slices (5 MB) stage
+ * together; radiographs (10 MB) three at a time, so the next group's copies are joined into the memory the group
+ * before gave back (layers/services/object-memory.ts) instead of ten new 10 MB buffers held to the batch's end.
  */
-export const STAGING_GROUP_BYTES = 200 * 1024 * 1024;
+export const STAGING_GROUP_BYTES = 32 * 1024 * 1024;
 
 /**
  * Ingests the objects of one queue batch, each as IngestObject would (layers/services/ingest-intake-object.ts),

@@ -12,7 +12,7 @@ import { profileForProject, verifyDeidentified } from '../../layers/dicom';
 import { SUBMISSION_READY } from '../../layers/pipeline/events';
 import type { IngestExecutionState, QueuedObjectRecord } from '../../layers/pipeline/ingest-states';
 import type { keptObjectMemory as KeptObjectMemory } from '../../layers/services/object-memory';
-import type { ingestQueuedObjects as IngestQueuedObjects } from '../../layers/services/ingest-batch';
+import { STAGING_GROUP_BYTES, type ingestQueuedObjects as IngestQueuedObjects } from '../../layers/services/ingest-batch';
 import type { ingestIntakeObject as IngestIntakeObject } from '../../layers/services/ingest-intake-object';
 import type { LocalCommons } from '../../local/commons';
 import { startSiteCommons, type SiteCommons } from '../support/site-commons';
@@ -58,6 +58,13 @@ describe("ingest's originals and copies in kept memory", () => {
   });
 
   /** One DX image per size (its own patient, study and pixels), uploaded in one submission: the originals by key. */
+  /** A radiograph-like image: smooth rows (no ink for the burned-in text check to read), 16-bit. */
+  const smoothPixels = (size: number): ArrayBuffer => {
+    const pixels = new Uint16Array(size * size);
+    for (let row = 0; row < size; row += 1) pixels.fill(1000 + (row % 1024), row * size, (row + 1) * size);
+    return pixels.buffer;
+  };
+
   const uploaded = async (sizes: readonly number[], burnedInAnnotation: 'YES' | 'NO' = 'NO') => {
     const originals = sizes.map((size) => {
       files += 1;
@@ -71,6 +78,7 @@ describe("ingest's originals and copies in kept memory", () => {
         seriesInstanceUid: `${study}.1`,
         burnedInAnnotation,
         patient: { id: `KEPT-${files}`, name: `Kept^Memory${files}` },
+        ...(size > 1000 ? { elements: { '7FE00010': { vr: 'OW', Value: [smoothPixels(size)] } } } : {}),
       });
     });
     const { submissionId } = await site.createSubmission(PROJECT, SITE);
@@ -122,6 +130,18 @@ describe("ingest's originals and copies in kept memory", () => {
     const second = await uploaded([32, 128, 100]);
     const again = await ingestQueuedObjects([...second.keys()].map(record));
     for (const [i, original] of [...second.values()].entries()) await expectOwnCopy(original, again[i]!.ingest);
+    expect(kept.allocated - allocatedBefore).toBe(4);
+  });
+
+  it('stages radiograph-sized objects a staging group at a time, each group in the memory of the group before', async () => {
+    // 2,300 x 2,300 16-bit pixels: ~10.6 MB each, three to a staging group (STAGING_GROUP_BYTES).
+    const objects = await uploaded([2300, 2300, 2300, 2300]);
+    expect(3 * 10_580_000).toBeLessThan(STAGING_GROUP_BYTES);
+    expect(4 * 10_580_000).toBeGreaterThan(STAGING_GROUP_BYTES);
+    const allocatedBefore = kept.allocated;
+    const items = await ingestQueuedObjects([...objects.keys()].map(record));
+    for (const [i, original] of [...objects.values()].entries()) await expectOwnCopy(original, items[i]!.ingest);
+    // The first group's three copies and the original in hand; the fourth object's original and copy in theirs.
     expect(kept.allocated - allocatedBefore).toBe(4);
   });
 
