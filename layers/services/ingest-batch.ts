@@ -32,8 +32,8 @@ export const STAGING_GROUP_BYTES = 32 * 1024 * 1024;
  * batch (objects already finished answer `already-handled`) and then falls back to the per-object path.
  *
  * What the objects share: one read of their files and QA configurations; their claims read once per group of
- * copies (STAGING_GROUP_BYTES), after the group is verified; their originals deleted with one request, and each
- * submission's readiness checked once, after every staging of the batch. A crash before that end leaves staged
+ * copies (STAGING_GROUP_BYTES), after the group is verified; a group's originals deleted together once it is staged,
+ * and each submission's readiness checked once, after every staging of the batch. A crash before that end leaves staged
  * files whose originals are still in intake: the retry (or the per-object fallback, or the reconciler) finds them
  * `already-handled` and finishes them, as after a crash of IngestObject between its catalog write and its deletion.
  *
@@ -99,6 +99,7 @@ export async function ingestQueuedObjects(records: readonly QueuedObjectRecord[]
         }),
       );
     }
+    await finish.deleteOriginals();
   };
 
   for (const object of objects) {
@@ -191,8 +192,9 @@ function identityOf({ bucket, key }: { readonly bucket: string; readonly key: st
 }
 
 /**
- * What follows the batch's stagings, gathered: the originals of the staged files go with one DeleteObjects per
- * bucket, and then each of their submissions is announced if ready, once (finishStaged's work, for many files).
+ * What follows the batch's stagings, gathered: the originals of each staging group's files go together once the group
+ * is staged (ObjectStore.deleteMany: a DELETE each for a few, else one DeleteObjects), and after the batch's last group
+ * each of their submissions is announced if ready, once (finishStaged's work, for many files).
  */
 class BatchFinish {
   private readonly originals = new Map<string, string[]>();
@@ -205,8 +207,19 @@ class BatchFinish {
     this.submissions.add(submissionId);
   };
 
+  /**
+   * Deletes the originals gathered so far: a group's, once it is staged, before the next group's copies are sent. In
+   * the local S3 a deleted object's file is rewritten as a later PUT's (local/emulators/s3-spare-files.ts), so the
+   * next group's copies go into page-cache pages already there, not new ones.
+   */
+  async deleteOriginals(): Promise<void> {
+    const originals = [...this.originals];
+    this.originals.clear();
+    for (const [bucket, keys] of originals) await objectStore().deleteMany(bucket, keys);
+  }
+
   async now(): Promise<void> {
-    for (const [bucket, keys] of this.originals) await objectStore().deleteMany(bucket, keys);
+    await this.deleteOriginals();
     for (const submissionId of this.submissions) await announceIfReady(submissionId);
   }
 }

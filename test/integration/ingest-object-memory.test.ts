@@ -7,6 +7,7 @@
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
+import { ObjectStore } from '../../layers/adapters/aws/objects';
 import type { HilumApi } from '../../cli/lib/api-client';
 import { profileForProject, verifyDeidentified } from '../../layers/dicom';
 import { SUBMISSION_READY } from '../../layers/pipeline/events';
@@ -139,8 +140,28 @@ describe("ingest's originals and copies in kept memory", () => {
     expect(3 * 10_580_000).toBeLessThan(STAGING_GROUP_BYTES);
     expect(4 * 10_580_000).toBeGreaterThan(STAGING_GROUP_BYTES);
     const allocatedBefore = kept.allocated;
-    const items = await ingestQueuedObjects([...objects.keys()].map(record));
+    // The order of the copies' PUTs and the originals' deletions: a group's originals go before the next group's copies.
+    const steps: string[] = [];
+    const originalPut = ObjectStore.prototype.put;
+    const deleteMany = ObjectStore.prototype.deleteMany;
+    const spies = [
+      jest.spyOn(ObjectStore.prototype, 'put').mockImplementation(function (this: ObjectStore, bucket, ...rest) {
+        if (bucket === commons.buckets.released) steps.push('put');
+        return originalPut.call(this, bucket, ...rest);
+      }),
+      jest.spyOn(ObjectStore.prototype, 'deleteMany').mockImplementation(function (this: ObjectStore, bucket, keys) {
+        steps.push(`delete ${keys.length}`);
+        return deleteMany.call(this, bucket, keys);
+      }),
+    ];
+    let items: IngestExecutionState[];
+    try {
+      items = await ingestQueuedObjects([...objects.keys()].map(record));
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
     for (const [i, original] of [...objects.values()].entries()) await expectOwnCopy(original, items[i]!.ingest);
+    expect(steps).toEqual(['put', 'put', 'put', 'delete 3', 'put', 'delete 1']);
     // The first group's three copies and the original in hand; the fourth object's original and copy in theirs.
     expect(kept.allocated - allocatedBefore).toBe(4);
   });

@@ -93,6 +93,12 @@ function openedObject(result: GetObjectCommandOutput, atMost: number): OpenedObj
   };
 }
 
+/**
+ * The most keys deleteMany deletes with a DELETE each (free) rather than one DeleteObjects (a POST, priced as a PUT):
+ * an ingest batch's staging group of radiographs (layers/services/ingest-batch.ts STAGING_GROUP_BYTES).
+ */
+export const SINGLE_DELETES_AT_MOST = 3;
+
 /** DeleteObjects' most keys per request. */
 const KEYS_PER_DELETE = 1000;
 
@@ -223,10 +229,16 @@ export class ObjectStore {
   }
 
   /**
-   * Deletes several objects of one bucket with one DeleteObjects request per 1,000 keys (a missing key counts
-   * as deleted, as for DeleteObject). Keys S3 reports as not deleted are a TransientError: a retry deletes them.
+   * Deletes several objects of one bucket (a missing key counts as deleted): up to SINGLE_DELETES_AT_MOST keys with a
+   * DELETE each, sent together, more with one DeleteObjects request per 1,000 keys. A DELETE is free; DeleteObjects is
+   * a POST, priced as a PUT, so it pays only for more keys than a few requests' own cost. Keys S3 reports as not
+   * deleted are a TransientError: a retry deletes them.
    */
   async deleteMany(bucket: string, keys: readonly string[]): Promise<void> {
+    if (keys.length <= SINGLE_DELETES_AT_MOST) {
+      await Promise.all(keys.map((key) => this.delete(bucket, key)));
+      return;
+    }
     for (let start = 0; start < keys.length; start += KEYS_PER_DELETE) {
       const chunk = keys.slice(start, start + KEYS_PER_DELETE);
       const result = await this.s3.send(

@@ -6,12 +6,14 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { ObjectStore } from '../../../layers/adapters/aws/objects';
+import { ObjectStore, SINGLE_DELETES_AT_MOST } from '../../../layers/adapters/aws/objects';
 
 interface SentRequest {
   readonly method: string;
   readonly headers: Record<string, string>;
   readonly body: unknown;
+  readonly path?: string;
+  readonly query?: Record<string, unknown>;
 }
 
 /** An S3 client that signs as in AWS, sends nowhere, and counts the bytes its signer hashed. */
@@ -45,7 +47,13 @@ function capturingClient(answer: () => { statusCode: number; headers: Record<str
     maxAttempts: 1,
     requestHandler: {
       handle: async (request: SentRequest) => {
-        sent.push({ method: request.method, headers: { ...request.headers }, body: request.body });
+        sent.push({
+          method: request.method,
+          headers: { ...request.headers },
+          body: request.body,
+          path: request.path,
+          query: { ...request.query },
+        });
         return { response: answer() };
       },
     },
@@ -223,5 +231,25 @@ describe('ObjectStore.open: the object’s size before its body', () => {
     expect(empty?.size).toBe(0);
     expect((await empty!.read()).byteLength).toBe(0);
     expect(await capturingClient(error('NoSuchKey', 404)).store.open('intake', 'k', { atMost: 11 })).toBeUndefined();
+  });
+});
+
+describe('ObjectStore.deleteMany', () => {
+  const deleted = () => ({ statusCode: 204, headers: {}, body: Readable.from([]) });
+  const quietBatch = () => ({ statusCode: 200, headers: {}, body: Readable.from(['<DeleteResult></DeleteResult>']) });
+
+  it(`deletes up to ${SINGLE_DELETES_AT_MOST} keys with a DELETE each (free), more with one DeleteObjects (a POST)`, async () => {
+    const few = capturingClient(deleted);
+    const keys = Array.from({ length: SINGLE_DELETES_AT_MOST }, (_, i) => `intake/s/f${i}`);
+    await few.store.deleteMany('intake', keys);
+    expect(few.sent.map((r) => [r.method, r.path]).sort()).toEqual(keys.map((key) => ['DELETE', `/intake/${key}`]).sort());
+
+    const many = capturingClient(quietBatch);
+    await many.store.deleteMany('intake', [...keys, 'intake/s/one-more']);
+    expect(many.sent.map((r) => [r.method, r.path, 'delete' in (r.query ?? {})])).toEqual([['POST', '/intake/', true]]);
+
+    const none = capturingClient(deleted);
+    await none.store.deleteMany('intake', []);
+    expect(none.sent).toEqual([]);
   });
 });
