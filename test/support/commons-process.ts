@@ -6,6 +6,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export const HILUM_CLI = join(__dirname, '../../cli/bin/hilum.js');
@@ -98,10 +99,27 @@ export async function startCommonsProcess(options: {
 
 /** SIGKILL of the whole process group, as a crash (or `kill -9 -<pgid>`) would; waits for the exit. */
 export async function killGroup(running: Running): Promise<void> {
+  const group = -running.child.pid!;
   try {
-    process.kill(-running.child.pid!, 'SIGKILL');
+    process.kill(group, 'SIGKILL');
   } catch {
     // already gone
   }
   await running.exited;
+  // The commons' children too (DynamoDB Local's JVM holds its port until it is gone, which can outlast the parent's
+  // exit by a moment): a restart on the same ports, as a user's after a crash, follows the whole group's end.
+  await until(async () => ((await liveMembersOf(-group)) === 0 ? true : undefined), "the killed commons' process group to end", 10_000, 20);
+}
+
+/** Processes of the group that are not yet dead: zombies (ended, their ports closed, awaiting a reaper) do not count. */
+async function liveMembersOf(group: number): Promise<number> {
+  let live = 0;
+  for (const pid of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(pid)) continue;
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so read after its last ')'.
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === group && state !== 'Z' && state !== 'X') live += 1;
+  }
+  return live;
 }
