@@ -6,17 +6,15 @@
  */
 export function intakeEventBytes(event: unknown): number | undefined {
   const records = recordsOf(event);
-  if (records) {
-    let total = 0;
-    for (const record of records) {
-      const body = (record as { body?: unknown } | null)?.body;
-      const size = typeof body === 'string' ? sizeOf(parsed(body)) : undefined;
-      if (size === undefined) return undefined;
-      total += size;
-    }
-    return records.length > 0 ? total : undefined;
+  if (!records || records.length === 0) return undefined;
+  let total = 0;
+  for (const record of records) {
+    const body = (record as { body?: unknown } | null)?.body;
+    const size = typeof body === 'string' ? sizeOf(parsed(body)) : undefined;
+    if (size === undefined) return undefined;
+    total += size;
   }
-  return undefined;
+  return total;
 }
 
 function recordsOf(event: unknown): readonly unknown[] | undefined {

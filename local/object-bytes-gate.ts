@@ -1,4 +1,13 @@
 /**
+ * The local commons' budget per function thread: with two threads, three batches of ten 10 MB radiographs (~100 MB
+ * each) run at once and a fourth waits, so a thread whose batch ends has the next already under way and the last
+ * two of a set share the threads rather than one finishing alone (at 128 MB, two at once: the 50-radiograph set's
+ * fifth batch ran on one thread for ~0.9 s while the other had nothing, 7-8% slower); batches of ten 0.5 MB CT
+ * slices fit by the dozen (~70 with two threads, past IngestBatch's reserve of 50), more than the threads keep busy.
+ */
+export const OBJECT_BYTES_PER_FUNCTION_THREAD = 192 * 1024 * 1024;
+
+/**
  * The intake bytes the local Lambda host lets its invocations hold at once. In AWS every concurrent invocation has
  * a sandbox and memory of its own; locally they all share the few function worker threads and one heap, so fifty
  * radiograph batches admitted at once (the reserve IngestBatch has) held ~100 MB each in one process while two
@@ -9,15 +18,6 @@
  * runs, however large, so nothing waits for ever. Batches of small objects (CT slices) fit by the dozen and still
  * overlap one another's requests.
  */
-/**
- * The local commons' budget per function thread: with two threads, three batches of ten 10 MB radiographs (~100 MB
- * each) run at once and a fourth waits, so a thread whose batch ends has the next already under way and the last
- * two of a set share the threads rather than one finishing alone (at 128 MB, two at once: the 50-radiograph set's
- * fifth batch ran on one thread for ~0.9 s while the other had nothing, 7-8% slower); batches of ten 0.5 MB CT
- * slices fit by the dozen (~70 with two threads, past IngestBatch's reserve of 50), more than the threads keep busy.
- */
-export const OBJECT_BYTES_PER_FUNCTION_THREAD = 192 * 1024 * 1024;
-
 export class ObjectBytesGate {
   private runningBytes = 0;
   private running = 0;

@@ -20,8 +20,8 @@ export interface ObjectMemory {
   readonly original: (length: number) => Uint8Array;
   readonly copy: CopyMemory;
   /**
-   * Gives the original's memory back once only the copy is read on (verified, hashed, checked), unless the copy is
-   * `copy` itself or a view of its memory (a file kept as received): then it goes with the copy's. Every view of the
+   * Gives the original's memory back once only the copy is read on (verified, hashed, checked), unless `copy` views
+   * the original's memory (a file kept as received is its own copy): then it goes at release(). Every view of the
    * original reads as empty from then on.
    */
   readonly releaseOriginal: (copy: Uint8Array) => void;

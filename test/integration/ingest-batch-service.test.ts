@@ -15,6 +15,7 @@ import type { IngestExecutionState, QueuedObjectRecord } from '../../layers/pipe
 import type { ingestQueuedObjects as IngestQueuedObjects } from '../../layers/services/ingest-batch';
 import type { LocalCommons } from '../../local/commons';
 import { startSiteCommons, type SiteCommons } from '../support/site-commons';
+import { queuedObjectRecord } from '../support/queued-record';
 import { makeSeries } from '../support/synthetic-dicom';
 
 jest.setTimeout(60_000);
@@ -75,12 +76,8 @@ describe('IngestBatch: the objects of one queue batch', () => {
   });
 
   /** An SQS record of the pipe whose body is the Object Created event of `key`. */
-  const record = (key: string, messageId = `m-${key}`, bucket = commons.buckets.intake): QueuedObjectRecord => ({
-    messageId,
-    receiptHandle: 'r',
-    eventSource: 'aws:sqs',
-    body: JSON.stringify({ 'detail-type': 'Object Created', source: 'aws.s3', detail: { bucket: { name: bucket }, object: { key } } }),
-  });
+  const record = (key: string, messageId?: string, bucket = commons.buckets.intake): QueuedObjectRecord =>
+    queuedObjectRecord(bucket, key, messageId);
 
   /**
    * A submission of `slices` CT slices of a new series (`slice0`...) and `extra` files, uploaded through their

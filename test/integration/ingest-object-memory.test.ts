@@ -17,6 +17,7 @@ import { STAGING_GROUP_BYTES, type ingestQueuedObjects as IngestQueuedObjects } 
 import type { ingestIntakeObject as IngestIntakeObject } from '../../layers/services/ingest-intake-object';
 import type { LocalCommons } from '../../local/commons';
 import { startSiteCommons, type SiteCommons } from '../support/site-commons';
+import { queuedObjectRecord } from '../support/queued-record';
 import { makeDicom } from '../support/synthetic-dicom';
 
 jest.setTimeout(60_000);
@@ -58,7 +59,6 @@ describe("ingest's originals and copies in kept memory", () => {
     await fixture?.stop();
   });
 
-  /** One DX image per size (its own patient, study and pixels), uploaded in one submission: the originals by key. */
   /** A radiograph-like image: smooth rows (no ink for the burned-in text check to read), 16-bit. */
   const smoothPixels = (size: number): ArrayBuffer => {
     const pixels = new Uint16Array(size * size);
@@ -66,6 +66,7 @@ describe("ingest's originals and copies in kept memory", () => {
     return pixels.buffer;
   };
 
+  /** One DX image per size (its own patient, study and pixels), uploaded in one submission: the originals by key. */
   const uploaded = async (sizes: readonly number[], burnedInAnnotation: 'YES' | 'NO' = 'NO') => {
     const originals = sizes.map((size) => {
       files += 1;
@@ -95,16 +96,7 @@ describe("ingest's originals and copies in kept memory", () => {
     return byKey;
   };
 
-  const record = (key: string): QueuedObjectRecord => ({
-    messageId: `m-${key}`,
-    receiptHandle: 'r',
-    eventSource: 'aws:sqs',
-    body: JSON.stringify({
-      'detail-type': 'Object Created',
-      source: 'aws.s3',
-      detail: { bucket: { name: commons.buckets.intake }, object: { key } },
-    }),
-  });
+  const record = (key: string): QueuedObjectRecord => queuedObjectRecord(commons.buckets.intake, key);
 
   /** The released object of a staged answer, checked against its own original: the verifier and the catalog's SHA-256. */
   const expectOwnCopy = async (original: Uint8Array, stage: IngestExecutionState['ingest']) => {
@@ -137,8 +129,9 @@ describe("ingest's originals and copies in kept memory", () => {
   it('stages radiograph-sized objects a staging group at a time, each group in the memory of the group before', async () => {
     // 2,300 x 2,300 16-bit pixels: ~10.6 MB each, three to a staging group (STAGING_GROUP_BYTES).
     const objects = await uploaded([2300, 2300, 2300, 2300]);
-    expect(3 * 10_580_000).toBeLessThan(STAGING_GROUP_BYTES);
-    expect(4 * 10_580_000).toBeGreaterThan(STAGING_GROUP_BYTES);
+    const size = [...objects.values()][0]!.byteLength;
+    expect(3 * size).toBeLessThan(STAGING_GROUP_BYTES);
+    expect(4 * size).toBeGreaterThan(STAGING_GROUP_BYTES);
     const allocatedBefore = kept.allocated;
     // The order of the copies' PUTs and the originals' deletions: a group's originals go before the next group's copies.
     const steps: string[] = [];
@@ -186,13 +179,13 @@ describe("ingest's originals and copies in kept memory", () => {
     expect((await fetch(uploads[0]!.url!, { method: 'PUT', body: notDicom })).status).toBe(200);
     const junkKey = `intake/${submissionId}/${uploads[0]!.fileId}`;
 
-    const lease = kept.lease.bind(kept);
+    const leaseKept = kept.lease.bind(kept);
     let lent = 0;
     let returned = 0;
     const spy = jest.spyOn(kept, 'lease').mockImplementation((length) => {
-      const lent_ = lease(length);
+      const lease = leaseKept(length);
       lent += 1;
-      return { bytes: lent_.bytes, release: () => ((returned += 1), lent_.release()) };
+      return { bytes: lease.bytes, release: () => ((returned += 1), lease.release()) };
     });
     try {
       const items = await ingestQueuedObjects([record(heldKey), record(junkKey)]);

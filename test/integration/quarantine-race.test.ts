@@ -18,6 +18,7 @@ import { ObjectStore } from '../../layers/adapters/aws/objects';
 import { TransientError } from '../../layers/common/errors';
 import { UsageMeter, type UsageCounts } from '../../local/usage-meter';
 import { startSiteCommons, type SiteCommons } from '../support/site-commons';
+import { queuedObjectRecord } from '../support/queued-record';
 import { failingFilesOf } from '../support/failing-files';
 import { makeDicom, makeSeries } from '../support/synthetic-dicom';
 
@@ -301,12 +302,7 @@ describe('a file staged by one execution while another quarantines it', () => {
   });
   // IngestBatch (issue 21): the objects of one queue batch in one invocation, one answer per record.
   describe('IngestBatch', () => {
-    const record = (bucket: string, key: string, messageId = `m-${key}`) => ({
-      messageId,
-      receiptHandle: 'r',
-      eventSource: 'aws:sqs',
-      body: JSON.stringify({ 'detail-type': 'Object Created', source: 'aws.s3', detail: { bucket: { name: bucket }, object: { key } } }),
-    });
+    const record = queuedObjectRecord;
     type Item = { detail: { object: { key: string } }; ingest?: { outcome: string }; error?: { Error: string; Cause: string } };
     const batch = async (records: unknown[]) => ((await commons.invoke('IngestBatch', { records })) as { items: Item[] }).items;
     /** A submission of `n` CT slices of one new series and `extra` files, their events held back unless `hold` is false. */
